@@ -1,0 +1,22 @@
+/*
+ * The process-wide context handed to every step: configuration and the
+ * shared resources (PostgreSQL pool, Redis pool, form-token key). It is
+ * created before the loop starts and read-only afterwards, apart from the
+ * pools' own locking.
+ */
+#ifndef PL_APP_H
+#define PL_APP_H
+
+#include "config.h"
+#include "db_pool.h"
+#include "rds_pool.h"
+
+struct app {
+	struct config *cfg;
+	struct db_pool *db;
+	struct rds_pool *rds;
+	unsigned char form_key[32]; /* derived from cfg->secret */
+	char migrations_version[64]; /* latest applied, for server.health */
+};
+
+#endif

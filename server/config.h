@@ -1,0 +1,62 @@
+/*
+ * padlined's configuration: defaults, then the environment (DESIGN.md's
+ * names), then command-line flags. config_usage() is the --help text, so the
+ * table in config.c is the single list of every setting.
+ */
+#ifndef PL_CONFIG_H
+#define PL_CONFIG_H
+
+#include <stdio.h>
+
+#include "pl_error.h"
+
+enum registration_mode { REG_OPEN, REG_INVITE, REG_CLOSED };
+
+struct config {
+	char *database_url;	 /* libpq conninfo or URL */
+	char *redis_url;	 /* redis://host:port[/db] */
+	char *listen_host;	 /* from PADLINE_LISTEN host:port */
+	int listen_port;
+	char *schema;		 /* PostgreSQL schema, default pad_ws */
+	int workers;		 /* libuv threadpool size */
+	int pool_size;		 /* PostgreSQL connections */
+	int hash_concurrency;	 /* argon2 hashes at once, < workers */
+	enum registration_mode registration;
+	char *secret;		 /* form-token signing secret */
+	char *log_level;
+	long max_line;		 /* bytes per request line */
+	int max_connections;	 /* client connections at once */
+	int idle_timeout;	 /* seconds without a request before close */
+	int max_output;		 /* bytes of unread replies before a drop */
+	char *migrations_dir;
+	char *templates_dir;
+	int max_backups;	 /* backups kept per pad */
+	int backup_min_interval; /* seconds between backups of one pad */
+	int session_ttl;	 /* seconds */
+	unsigned long long pwhash_opslimit;
+	unsigned long long pwhash_memlimit;
+	int login_max_failures;	 /* per username within login_window */
+	int login_max_failures_ip; /* per peer address within login_window */
+	int login_window;	 /* seconds */
+	int form_token_ttl;	 /* seconds */
+	int db_connect_timeout;	 /* seconds, per attempt */
+	int startup_db_wait;	 /* seconds to keep retrying PostgreSQL at start */
+	int migrate_wait;	 /* seconds a waiter polls the migration status */
+};
+
+/* Fills defaults and applies the environment. */
+int config_init(struct config *, struct pl_error *);
+/*
+ * Applies flags from argv starting at *optind-style index; unknown flags are
+ * an error. Non-flag words are left in place: returns the index of the first
+ * one (the subcommand) in *first_arg. Sets *want_help / *want_version.
+ */
+int config_parse_args(struct config *, int argc, char **argv, int *first_arg,
+		      int *want_help, int *want_version, struct pl_error *);
+/* Checks cross-field rules (hash_concurrency < workers, ...). */
+int config_validate(struct config *, struct pl_error *);
+void config_usage(FILE *);
+void config_free(struct config *);
+const char *config_registration_name(enum registration_mode);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * Thin helpers over libpq for the repositories: run one parameterised
+ * statement, map failures to pl_error (internal detail to the log only), and
+ * transaction brackets. SQL is never built from input: parameters only.
+ */
+#ifndef PL_DB_H
+#define PL_DB_H
+
+#include <libpq-fe.h>
+
+#include "pl_error.h"
+
+/* SQLSTATE of the last failure seen by db_exec on this thread, "" if none. */
+const char *db_last_sqlstate(void);
+
+/*
+ * Runs sql with text parameters (NULL entries are SQL NULL). Returns the
+ * result on PGRES_COMMAND_OK / PGRES_TUPLES_OK (caller PQclear()s it), or
+ * NULL with err set: 503 when the connection is gone, 409 username/name
+ * conflicts are left to the caller via db_last_sqlstate(), 500 otherwise.
+ */
+PGresult *db_exec(PGconn *, const char *sql, int nparams,
+		  const char *const *params, struct pl_error *err);
+/* Like db_exec for statements whose result is not needed. */
+int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
+	   struct pl_error *err);
+
+int db_begin(PGconn *, struct pl_error *);
+int db_commit(PGconn *, struct pl_error *);
+/* Best effort; never fails the caller. */
+void db_rollback(PGconn *);
+
+/* Field helpers: NULL-safe conversions of row r, column by name. */
+const char *db_get(const PGresult *, int row, const char *col);
+int db_get_bool(const PGresult *, int row, const char *col);
+long long db_get_ll(const PGresult *, int row, const char *col);
+/* Parses a jsonb/json column; returns a new reference (json null if NULL). */
+json_t *db_get_json(const PGresult *, int row, const char *col);
+
+#endif

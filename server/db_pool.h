@@ -1,0 +1,32 @@
+/*
+ * A fixed pool of PostgreSQL connections shared by the worker threads.
+ * pool_borrow() pings a connection before lending it, resets a broken one and
+ * recycles one older than an hour; while PostgreSQL is down it fails fast
+ * with 503 rather than blocking the worker.
+ */
+#ifndef PL_DB_POOL_H
+#define PL_DB_POOL_H
+
+#include <libpq-fe.h>
+
+#include "pl_error.h"
+
+struct db_pool;
+
+struct db_pool *db_pool_new(const char *conninfo, const char *schema, int size,
+			    int connect_timeout);
+void db_pool_free(struct db_pool *);
+/* Lends a healthy connection (search_path set to the schema) or fails 503. */
+int db_pool_borrow(struct db_pool *, PGconn **out, struct pl_error *);
+/*
+ * Takes a connection back. A connection left inside a transaction or in a
+ * bad state is rolled back or closed so the next borrower starts clean.
+ */
+void db_pool_return(struct db_pool *, PGconn *);
+/* One-off connection with the same settings (migrations, create-user). */
+PGconn *db_connect(const char *conninfo, const char *schema, int timeout,
+		   struct pl_error *);
+/* True when the server answered a trivial query just now. */
+int db_pool_ping(struct db_pool *);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * A small pool of hiredis connections for the worker threads (a
+ * redisContext is not thread-safe). Redis is optional at run time: when it
+ * is down, borrow fails quickly and callers degrade (events wait in the
+ * outbox, rate limits fail open, form-token replay falls back to the DB).
+ */
+#ifndef PL_RDS_POOL_H
+#define PL_RDS_POOL_H
+
+#include <hiredis/hiredis.h>
+
+struct rds_pool;
+
+/* Parses redis://host:port[/db]; fills host (size hostsz), port and db. */
+int rds_parse_url(const char *url, char *host, size_t hostsz, int *port,
+		  int *db);
+struct rds_pool *rds_pool_new(const char *url, int size);
+void rds_pool_free(struct rds_pool *);
+/* A connected context, or NULL when Redis cannot be reached right now. */
+redisContext *rds_pool_borrow(struct rds_pool *);
+/* Give back; pass broken=1 after an I/O or protocol error to drop it. */
+void rds_pool_return(struct rds_pool *, redisContext *, int broken);
+/* One-off connection (migration lock, create-user); NULL on failure. */
+redisContext *rds_connect(const char *url, int timeout_ms);
+
+#endif

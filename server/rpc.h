@@ -1,0 +1,70 @@
+/*
+ * The RPC method table (tmux cmd_entry style): every method is one
+ * `const struct rpc_method` with its name, the auth it needs (checked by the
+ * dispatcher, never by the method) and up to RPC_MAX_STEPS steps. Each step
+ * runs on libuv's worker pool:
+ *   STEP_CPU   plain work, no database (validation, parsing);
+ *   STEP_HASH  argon2 work, admitted only while fewer than hash_concurrency
+ *              hashes run, so registrations never starve other requests;
+ *   STEP_DB    call->db holds a pooled PostgreSQL connection for the step.
+ * A step returns PL_OK to go on, RPC_STEP_DONE to finish early, or an error
+ * code with call->err filled. The last step sets call->result.
+ */
+#ifndef PL_RPC_H
+#define PL_RPC_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "pl_error.h"
+
+struct app;
+
+#define RPC_STEP_DONE 1
+#define RPC_MAX_STEPS 4
+
+enum rpc_auth { RPC_AUTH_NONE, RPC_AUTH_USER, RPC_AUTH_ADMIN };
+enum rpc_step_kind { STEP_NONE = 0, STEP_CPU, STEP_HASH, STEP_DB };
+
+/* What a connection knows about who is signed in on it. */
+struct rpc_session {
+	int active;
+	char user_id[40];     /* uuid text */
+	char token_hash[72];  /* hex of the session token's hash */
+	int is_admin;
+	long long expires_at; /* unix seconds */
+};
+
+struct rpc_call {
+	struct app *app;
+	const struct rpc_method *method;
+	json_t *params;		    /* borrowed; always an object */
+	char peer[64];		    /* client address, for rate limits */
+	struct rpc_session session; /* the connection's session (read-only) */
+	/* Set by session methods: 1 bind new_session, -1 unbind. */
+	int session_change;
+	struct rpc_session new_session;
+	PGconn *db;		    /* valid during STEP_DB only */
+	void *state;		    /* method-private, kept across steps */
+	void (*state_free)(void *); /* frees state when the call ends */
+	json_t *result;		    /* owned; set by the final step */
+	struct pl_error err;
+};
+
+typedef int (*rpc_step_fn)(struct rpc_call *);
+
+struct rpc_step {
+	enum rpc_step_kind kind;
+	rpc_step_fn run;
+};
+
+struct rpc_method {
+	const char *name;
+	enum rpc_auth auth;
+	struct rpc_step steps[RPC_MAX_STEPS]; /* ends at first STEP_NONE */
+};
+
+/* Looks a method up in rpc_table.c's table; NULL when unknown. */
+const struct rpc_method *rpc_method_find(const char *name);
+
+#endif

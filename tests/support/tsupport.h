@@ -1,0 +1,104 @@
+/*
+ * Test support shared by every suite: real padlined processes, a line-based
+ * JSON-RPC client over TCP, and direct PostgreSQL / Redis access for
+ * asserting what landed. Services come from scripts/stack via DATABASE_URL
+ * and REDIS_URL; the padlined binary from PADLINE_BIN (set by CMake).
+ * Nothing here mocks anything: every call talks to a real server.
+ */
+#ifndef PL_TSUPPORT_H
+#define PL_TSUPPORT_H
+
+#include <check.h>
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sys/types.h>
+
+/* A padlined child process. */
+struct ts_server {
+	pid_t pid;
+	int port;
+	char schema[64];
+	char log_path[512]; /* its stderr, kept for grepping */
+};
+
+/*
+ * A fresh schema name, unique per process and call ("t_<prefix>_<pid>_<n>"),
+ * written to buf. The schema does not exist yet.
+ */
+const char *ts_unique_schema(const char *prefix, char *buf, size_t size);
+
+/*
+ * Starts padlined (serve) on a free loopback port with PADLINE_SCHEMA=schema,
+ * the stack's DATABASE_URL/REDIS_URL, PADLINE_SECRET set, and extra_env
+ * ("NAME=value" strings, NULL-terminated, may be NULL) added or overriding.
+ * args (NULL-terminated, may be NULL) are extra command-line flags. Waits up
+ * to 60 s until it accepts connections. Returns 0, or -1 (and prints its log)
+ * if it exited or never listened.
+ */
+int ts_server_start(struct ts_server *, const char *schema,
+		    const char *const *extra_env, const char *const *args);
+/* SIGTERM, wait up to 15 s, then SIGKILL. Returns the exit status (waitpid). */
+int ts_server_stop(struct ts_server *);
+/* SIGKILL and reap. */
+void ts_server_kill(struct ts_server *);
+/* Runs `padlined <args...>` to completion with the same environment as
+ * ts_server_start; stdin_text (may be NULL) is written to its stdin; stdout
+ * and stderr are captured into *out / *errout (malloc'd, caller frees; either
+ * pointer may be NULL). Returns the exit code, or -1 if it did not exit
+ * normally within timeout_s. */
+int ts_padlined_run(const char *schema, const char *const *extra_env,
+		    const char *const *args, const char *stdin_text,
+		    int timeout_s, char **out, char **errout);
+
+/* A client connection to a padlined. */
+struct ts_client;
+struct ts_client *ts_client_connect(int port); /* NULL on failure */
+void ts_client_free(struct ts_client *);
+/* Sends bytes as is (no newline added). Returns 0 or -1. */
+int ts_client_send_raw(struct ts_client *, const char *data, size_t len);
+/* Reads one line (without '\n'), waiting up to timeout_ms; malloc'd or NULL
+ * on timeout / EOF (then *eof, if given, tells which). */
+char *ts_client_read_line(struct ts_client *, int timeout_ms, int *eof);
+/*
+ * Sends {"jsonrpc":"2.0","id":<next>,"method":method,"params":params} and
+ * returns the parsed response whose id matches (new reference), or NULL on
+ * timeout (30 s) or a closed connection. params is stolen (may be NULL).
+ */
+json_t *ts_call(struct ts_client *, const char *method, json_t *params);
+/* The error code of a response, 0 if it has a result. */
+int ts_error_code(const json_t *response);
+/* response.error.data.reason, or "" */
+const char *ts_error_reason(const json_t *response);
+/* response.result (borrowed), or NULL */
+json_t *ts_result(const json_t *response);
+
+/* Direct database access for assertions (search_path = schema, public). */
+PGconn *ts_db_connect(const char *schema);
+/* First column of the first row of sql as a long long; fails the test on
+ * error. Parameters are text, nparams may be 0. */
+long long ts_db_count(PGconn *, const char *sql, int nparams,
+		      const char *const *params);
+/* Runs sql, fails the test on error. */
+void ts_db_exec(PGconn *, const char *sql);
+/* DROP SCHEMA ... CASCADE, ignoring errors. */
+void ts_db_drop_schema(const char *schema);
+
+/* A Redis connection to the stack's REDIS_URL, NULL on failure. */
+redisContext *ts_redis_connect(void);
+
+/* Milliseconds on a monotonic clock. */
+long long ts_now_ms(void);
+
+/* Registration helpers used by many suites: gets a form token from
+ * server.hello and calls user.register; returns the response. */
+json_t *ts_register(struct ts_client *, const char *username,
+		    const char *password, const char *email);
+/* Creates a user directly with `padlined create-user` (admin if admin != 0)
+ * and returns 0 on success. */
+int ts_create_user(const char *schema, const char *username,
+		   const char *password, int admin);
+/* session.login on c; returns 0 when it succeeded. */
+int ts_login(struct ts_client *, const char *username, const char *password);
+
+#endif
