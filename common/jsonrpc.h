@@ -1,0 +1,41 @@
+/*
+ * JSON-RPC 2.0 over lines: request validation and response building. Used by
+ * padlined to decode requests and by the client to decode responses.
+ */
+#ifndef PL_JSONRPC_H
+#define PL_JSONRPC_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "pl_error.h"
+
+/* Nesting deeper than this is refused as invalid (jansson recurses). */
+#define JSONRPC_MAX_DEPTH 64
+
+struct jsonrpc_request {
+	json_t *root;	    /* owned: the parsed line */
+	json_t *id;	    /* borrowed from root; json null if absent/invalid */
+	const char *method; /* borrowed from root */
+	json_t *params;	    /* borrowed: the params object, or an empty owned one */
+	json_t *empty;	    /* owned {} used when params were absent */
+};
+
+/*
+ * Parses and validates one request line. On failure fills err with -32700
+ * (not JSON / not UTF-8) or -32600 (not a valid request) and req->id with
+ * whatever id could be recovered (json null otherwise). params must be an
+ * object when present (-32602 otherwise).
+ */
+int jsonrpc_parse_request(const char *line, size_t len,
+			  struct jsonrpc_request *req, struct pl_error *err);
+void jsonrpc_request_free(struct jsonrpc_request *);
+
+/* Serialises a response line ending in '\n' (malloc'd). result is stolen. */
+char *jsonrpc_result_line(json_t *id, json_t *result, size_t *len);
+char *jsonrpc_error_line(json_t *id, const struct pl_error *err, size_t *len);
+
+/* Depth of nesting of a JSON text without parsing it (strings skipped). */
+int jsonrpc_depth(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * Input rules shared by padlined and the TUI, so the register form shows the
+ * same rules live that the server enforces: username format, email shape and
+ * the password policy. Policy checks report every violated rule.
+ */
+#ifndef PL_VALIDATE_H
+#define PL_VALIDATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "pl_error.h"
+
+#define USERNAME_MIN 3
+#define USERNAME_MAX 64
+#define EMAIL_MAX 254
+#define PASSWORD_MIN 12
+#define PASSWORD_MAX 1024
+
+/* One password rule; bit i of a failure mask is rule i of the table. */
+enum password_rule {
+	PW_RULE_LENGTH,	   /* at least PASSWORD_MIN characters (and <= MAX) */
+	PW_RULE_LOWER,	   /* a lowercase letter */
+	PW_RULE_UPPER,	   /* an uppercase letter */
+	PW_RULE_DIGIT,	   /* a digit */
+	PW_RULE_SPECIAL,   /* a character that is not a letter or digit */
+	PW_RULE_NO_SPACE,  /* no whitespace */
+	PW_RULE_COUNT
+};
+
+/* Stable rule ids ("length", "lowercase", ...) and messages for the UI. */
+const char *password_rule_id(enum password_rule);
+const char *password_rule_message(enum password_rule);
+/* Returns the mask of violated rules (0 = acceptable). */
+unsigned password_check(const char *password);
+/* Adds one violation per failed rule to err (field "password"); returns 0
+ * or PL_ERR_VALIDATION. */
+int password_validate(const char *password, struct pl_error *err);
+/* The policy as JSON for server.hello: {min_length, rules:[{id,message}]}. */
+json_t *password_policy_json(void);
+
+/*
+ * Copies username without surrounding whitespace into out (size outsz) and
+ * checks ^[A-Za-z0-9_.-]{3,64}$. Adds violations (field "username", rules
+ * "required", "length", "format") and returns PL_ERR_VALIDATION on failure.
+ */
+int username_normalize(const char *in, char *out, size_t outsz,
+		       struct pl_error *err);
+/* Empty or NULL is acceptable (email is optional); otherwise a sane
+ * local@domain.tld shape, <= EMAIL_MAX, no spaces (field "email"). */
+int email_validate(const char *email, struct pl_error *err);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Repository for audit_log, which is also the event outbox: rows are written
+ * in the caller's transaction; published_at stays NULL until the event has
+ * gone to Redis (see events.c).
+ */
+#ifndef PL_REPO_AUDIT_H
+#define PL_REPO_AUDIT_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "pl_error.h"
+
+/* Inserts one row; actor_id / subject_id may be NULL; details is borrowed
+ * (NULL = {}). Fills *id. */
+int repo_audit_insert(PGconn *, const char *action, const char *actor_id,
+		      const char *subject_id, json_t *details, long long *id,
+		      struct pl_error *);
+/* Events with id > after, oldest first, at most limit, as an array of
+ * {id, action, at, subject} (new reference). */
+int repo_audit_since(PGconn *, long long after, int limit, json_t **events,
+		     struct pl_error *);
+
+#endif
