@@ -21,4 +21,13 @@ int repo_audit_insert(PGconn *, const char *action, const char *actor_id,
 int repo_audit_since(PGconn *, long long after, int limit, json_t **events,
 		     struct pl_error *);
 
+/* The unpublished event of row id as JSON text (*event malloc'd), or
+ * *event = NULL when the row is already published. */
+int repo_audit_event(PGconn *, long long id, char **event, struct pl_error *);
+/* In the caller's transaction: locks up to limit unpublished rows older than
+ * grace_s seconds (FOR UPDATE SKIP LOCKED); columns id, event. */
+int repo_audit_lock_unpublished(PGconn *, int limit, int grace_s,
+				PGresult **rows, struct pl_error *);
+int repo_audit_mark_published(PGconn *, long long id, struct pl_error *);
+
 #endif

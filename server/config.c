@@ -1,0 +1,344 @@
+/*
+ * padlined settings. One table lists every setting with its flag, its
+ * environment name, its default and its help line; defaults, the
+ * environment, flags and --help are all driven by it, so they cannot drift.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_U64, CFG_LISTEN, CFG_REG };
+
+struct cfg_entry {
+	const char *flag;
+	const char *env;
+	enum cfg_type type;
+	size_t off;
+	const char *def;
+	long long min, max;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+static const struct cfg_entry cfg_table[] = {
+    {"--database-url", "DATABASE_URL", CFG_STR, OFF(database_url), NULL, 0, 0,
+     "PostgreSQL URL or conninfo (else built from POSTGRES_*)"},
+    {"--redis-url", "REDIS_URL", CFG_STR, OFF(redis_url),
+     "redis://127.0.0.1:6379", 0, 0, "Redis for events, locks, rate limits"},
+    {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, "127.0.0.1:7411", 0, 0,
+     "HOST:PORT to accept clients on"},
+    {"--schema", "PADLINE_SCHEMA", CFG_STR, OFF(schema), "pad_ws", 0, 0,
+     "PostgreSQL schema holding padline's tables"},
+    {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "4", 2, 128,
+     "worker threads running requests"},
+    {"--pool-size", "PADLINE_POOL_SIZE", CFG_INT, OFF(pool_size), "0", 0, 512,
+     "PostgreSQL connections (0 = as many as workers)"},
+    {"--hash-concurrency", "PADLINE_HASH_CONCURRENCY", CFG_INT,
+     OFF(hash_concurrency), "0", 0, 127,
+     "password hashes at once, fewer than workers (0 = workers/2)"},
+    {"--registration", "PADLINE_REGISTRATION", CFG_REG, 0, "open", 0, 0,
+     "open, invite or closed"},
+    {"--secret", "PADLINE_SECRET", CFG_STR, OFF(secret), NULL, 0, 0,
+     "secret signing form tokens; same on every instance (>= 16 chars)"},
+    {"--log", "PADLINE_LOG", CFG_STR, OFF(log_level), "info", 0, 0,
+     "log level: debug, info, warn, error"},
+    {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line), "1048576", 1024,
+     INT_MAX, "longest request line in bytes"},
+    {"--max-connections", "PADLINE_MAX_CONNECTIONS", CFG_INT,
+     OFF(max_connections), "1024", 1, 1000000, "client connections at once"},
+    {"--idle-timeout", "PADLINE_IDLE_TIMEOUT", CFG_INT, OFF(idle_timeout),
+     "300", 1, 86400, "seconds a client may stay silent"},
+    {"--max-output", "PADLINE_MAX_OUTPUT", CFG_INT, OFF(max_output),
+     "8388608", 4096, INT_MAX, "bytes of unread replies before a client is dropped"},
+    {"--migrations-dir", "PADLINE_MIGRATIONS_DIR", CFG_STR,
+     OFF(migrations_dir), NULL, 0, 0, "directory of *.sql migrations"},
+    {"--templates-dir", "PADLINE_TEMPLATES_DIR", CFG_STR, OFF(templates_dir),
+     NULL, 0, 0, "directory of *.json pad templates"},
+    {"--max-backups", "PADLINE_MAX_BACKUPS", CFG_INT, OFF(max_backups), "10",
+     0, 10000, "backups kept per pad"},
+    {"--backup-min-interval", "PADLINE_BACKUP_MIN_INTERVAL", CFG_INT,
+     OFF(backup_min_interval), "0", 0, 86400 * 365,
+     "seconds between two backups of a pad (0 = every change)"},
+    {"--session-ttl", "PADLINE_SESSION_TTL", CFG_INT, OFF(session_ttl),
+     "604800", 60, 86400 * 365, "seconds a login stays valid"},
+    {"--pwhash-opslimit", "PADLINE_PWHASH_OPSLIMIT", CFG_U64,
+     OFF(pwhash_opslimit), NULL, 1, 64, "argon2id passes (default INTERACTIVE)"},
+    {"--pwhash-memlimit", "PADLINE_PWHASH_MEMLIMIT", CFG_U64,
+     OFF(pwhash_memlimit), NULL, 8192, 1LL << 32,
+     "argon2id memory in bytes (default INTERACTIVE, 64 MiB)"},
+    {"--login-max-failures", "PADLINE_LOGIN_MAX_FAILURES", CFG_INT,
+     OFF(login_max_failures), "5", 1, 1000000,
+     "failed logins per username within the window before 429"},
+    {"--login-max-failures-ip", "PADLINE_LOGIN_MAX_FAILURES_IP", CFG_INT,
+     OFF(login_max_failures_ip), "50", 1, 1000000,
+     "failed logins per client address within the window before 429"},
+    {"--login-window", "PADLINE_LOGIN_WINDOW", CFG_INT, OFF(login_window),
+     "900", 1, 86400, "seconds the login failure counters cover"},
+    {"--form-token-ttl", "PADLINE_FORM_TOKEN_TTL", CFG_INT,
+     OFF(form_token_ttl), "600", 1, 86400, "seconds a form token is valid"},
+    {"--db-connect-timeout", "PADLINE_DB_CONNECT_TIMEOUT", CFG_INT,
+     OFF(db_connect_timeout), "3", 1, 60,
+     "seconds per PostgreSQL connection attempt"},
+    {"--startup-db-wait", "PADLINE_STARTUP_DB_WAIT", CFG_INT,
+     OFF(startup_db_wait), "60", 0, 3600,
+     "seconds to keep retrying PostgreSQL at startup"},
+    {"--migrate-wait", "PADLINE_MIGRATE_WAIT", CFG_INT, OFF(migrate_wait),
+     "300", 1, 3600, "seconds to wait for another instance's migration"},
+};
+#undef OFF
+#define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])
+
+const char *
+config_registration_name(enum registration_mode m)
+{
+	return m == REG_INVITE ? "invite" : m == REG_CLOSED ? "closed" : "open";
+}
+
+static int
+config_set(struct config *c, const struct cfg_entry *e, const char *value,
+	   struct pl_error *err)
+{
+	char *end;
+	long long n;
+
+	switch (e->type) {
+	case CFG_STR: {
+		char **slot = (char **)((char *)c + e->off);
+
+		free(*slot);
+		*slot = strdup(value);
+		return 0;
+	}
+	case CFG_INT:
+	case CFG_U64:
+		errno = 0;
+		n = strtoll(value, &end, 10);
+		if (errno || end == value || *end || n < e->min || n > e->max)
+			return pl_error_set(err, PL_ERR_VALIDATION, "config",
+					    "%s/%s: expected a number from %lld "
+					    "to %lld, got \"%s\"",
+					    e->flag, e->env, e->min, e->max,
+					    value);
+		if (e->type == CFG_U64)
+			*(unsigned long long *)((char *)c + e->off) =
+			    (unsigned long long)n;
+		else if (e->off == offsetof(struct config, max_line))
+			c->max_line = (long)n;
+		else
+			*(int *)((char *)c + e->off) = (int)n;
+		return 0;
+	case CFG_LISTEN: {
+		const char *colon = strrchr(value, ':');
+
+		errno = 0;
+		n = colon ? strtoll(colon + 1, &end, 10) : -1;
+		if (colon == NULL || colon == value || errno || *end ||
+		    n < 0 || n > 65535)
+			return pl_error_set(err, PL_ERR_VALIDATION, "config",
+					    "%s/%s: expected HOST:PORT, got "
+					    "\"%s\"", e->flag, e->env, value);
+		free(c->listen_host);
+		c->listen_host = strndup(value, (size_t)(colon - value));
+		c->listen_port = (int)n;
+		return 0;
+	}
+	case CFG_REG:
+		if (strcmp(value, "open") == 0)
+			c->registration = REG_OPEN;
+		else if (strcmp(value, "invite") == 0)
+			c->registration = REG_INVITE;
+		else if (strcmp(value, "closed") == 0)
+			c->registration = REG_CLOSED;
+		else
+			return pl_error_set(err, PL_ERR_VALIDATION, "config",
+					    "%s/%s: expected open, invite or "
+					    "closed, got \"%s\"",
+					    e->flag, e->env, value);
+		return 0;
+	}
+	return 0;
+}
+
+/* The seed's POSTGRES_* names, used when DATABASE_URL is not given. */
+static char *
+config_conninfo_from_parts(void)
+{
+	const char *host = getenv("POSTGRES_HOST"), *port = getenv("POSTGRES_PORT");
+	const char *user = getenv("POSTGRES_USER"), *pass = getenv("POSTGRES_PASSWORD");
+	const char *db = getenv("POSTGRES_DB");
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&s, &n);
+
+	if (f == NULL)
+		return NULL;
+	/* Each value is quoted per libpq's conninfo rules. */
+	const char *keys[] = {"host", "port", "user", "password", "dbname"};
+	const char *vals[] = {host ? host : "127.0.0.1", port ? port : "5432",
+			      user ? user : "postgres", pass, db ? db : "padline"};
+	for (int i = 0; i < 5; i++) {
+		if (vals[i] == NULL)
+			continue;
+		fprintf(f, "%s%s='", i ? " " : "", keys[i]);
+		for (const char *p = vals[i]; *p; p++) {
+			if (*p == '\'' || *p == '\\')
+				fputc('\\', f);
+			fputc(*p, f);
+		}
+		fputc('\'', f);
+	}
+	fclose(f);
+	return s;
+}
+
+int
+config_init(struct config *c, struct pl_error *err)
+{
+	memset(c, 0, sizeof *c);
+	c->pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	c->pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	for (size_t i = 0; i < CFG_COUNT; i++) {
+		const struct cfg_entry *e = &cfg_table[i];
+		const char *v = getenv(e->env);
+
+		if (e->def && config_set(c, e, e->def, err) != 0)
+			return err->code;
+		if (v && *v && config_set(c, e, v, err) != 0)
+			return err->code;
+	}
+	if (c->database_url == NULL)
+		c->database_url = config_conninfo_from_parts();
+	return 0;
+}
+
+int
+config_parse_args(struct config *c, int argc, char **argv, int *first_arg,
+		  int *want_help, int *want_version, struct pl_error *err)
+{
+	*first_arg = -1;
+	*want_help = *want_version = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq, *value;
+		size_t flen;
+		const struct cfg_entry *e = NULL;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			*want_help = 1;
+			continue;
+		}
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			*want_version = 1;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			/* Subcommand words and their own flags are left for
+			 * the subcommand; global flags must come first. */
+			*first_arg = i;
+			return 0;
+		}
+		eq = strchr(a, '=');
+		flen = eq ? (size_t)(eq - a) : strlen(a);
+		for (size_t k = 0; k < CFG_COUNT; k++)
+			if (strlen(cfg_table[k].flag) == flen &&
+			    strncmp(cfg_table[k].flag, a, flen) == 0)
+				e = &cfg_table[k];
+		if (e == NULL)
+			return pl_error_set(err, PL_ERR_VALIDATION, "config",
+					    "unknown option %s (see --help)", a);
+		if (eq)
+			value = eq + 1;
+		else if (i + 1 < argc)
+			value = argv[++i];
+		else
+			return pl_error_set(err, PL_ERR_VALIDATION, "config",
+					    "option %s needs a value", a);
+		if (config_set(c, e, value, err) != 0)
+			return err->code;
+	}
+	return 0;
+}
+
+int
+config_validate(struct config *c, struct pl_error *err)
+{
+	if (c->pool_size == 0)
+		c->pool_size = c->workers;
+	if (c->hash_concurrency == 0)
+		c->hash_concurrency = c->workers / 2 > 0 ? c->workers / 2 : 1;
+	if (c->hash_concurrency >= c->workers)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+				    "hash concurrency (%d) must be below the "
+				    "worker count (%d) so hashing never "
+				    "starves other requests",
+				    c->hash_concurrency, c->workers);
+	if (c->secret == NULL || strlen(c->secret) < 16)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+				    "PADLINE_SECRET (or --secret) must be set "
+				    "to at least 16 characters; it signs form "
+				    "tokens and must match on every instance");
+	if (c->database_url == NULL)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+				    "no database configured: set DATABASE_URL");
+	for (const char *p = c->schema; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_'))
+			return pl_error_set(err, PL_ERR_VALIDATION, "config",
+					    "schema name \"%s\": use lowercase "
+					    "letters, digits and _", c->schema);
+	if (strcmp(c->log_level, "debug") != 0 &&
+	    strcmp(c->log_level, "info") != 0 &&
+	    strcmp(c->log_level, "warn") != 0 &&
+	    strcmp(c->log_level, "error") != 0)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+				    "unknown log level \"%s\"", c->log_level);
+	return 0;
+}
+
+void
+config_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: padlined [options] [command]\n"
+		"\n"
+		"commands:\n"
+		"  serve                         serve clients (the default)\n"
+		"  migrate                       apply migrations and exit\n"
+		"  create-user NAME [--admin] [--email ADDR]\n"
+		"                                create a user; password on "
+		"stdin\n"
+		"\n"
+		"options (each also read from the environment variable "
+		"shown):\n");
+	for (size_t i = 0; i < CFG_COUNT; i++) {
+		const struct cfg_entry *e = &cfg_table[i];
+		char left[64];
+
+		snprintf(left, sizeof left, "%s VALUE", e->flag);
+		fprintf(f, "  %-30s %s\n  %-30s   env %s%s%s\n", left,
+			e->help, "", e->env, e->def ? ", default " : "",
+			e->def ? e->def : "");
+	}
+	fprintf(f, "  %-30s %s\n  %-30s %s\n", "--help", "show this help",
+		"--version", "show the version");
+	fprintf(f, "\nWithout DATABASE_URL the seed's POSTGRES_HOST, "
+		   "POSTGRES_PORT, POSTGRES_USER,\nPOSTGRES_PASSWORD and "
+		   "POSTGRES_DB are used (defaults 127.0.0.1, 5432,\npostgres, "
+		   "none, padline).\n");
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < CFG_COUNT; i++)
+		if (cfg_table[i].type == CFG_STR)
+			free(*(char **)((char *)c + cfg_table[i].off));
+	free(c->listen_host);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,270 @@
+/*
+ * The PostgreSQL connection pool (the seed's pool_pre_ping / pool_recycle).
+ * Slots are lent under a mutex; connecting and pinging happen outside it so
+ * one slow reconnect never blocks the other workers. After a failed connect
+ * the pool remembers PostgreSQL is down for a moment and answers 503 at once
+ * instead of making every request wait for its own connect timeout.
+ */
+#include "db_pool.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+
+#define POOL_RECYCLE_S 3600
+#define POOL_PING_IDLE_MS 1000 /* ping a connection idle longer than this */
+#define POOL_DOWN_BACKOFF_MS 500
+#define POOL_WAIT_MS 5000 /* longest wait for a free slot */
+
+struct db_slot {
+	PGconn *conn;
+	time_t born;
+	long long last_used_ms;
+	int busy;
+};
+
+struct db_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	char *conninfo;
+	char *schema;
+	int timeout;
+	int size;
+	long long down_until_ms; /* fail fast until then */
+	struct db_slot *slots;
+};
+
+static long long
+pool_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+PGconn *
+db_connect(const char *conninfo, const char *schema, int timeout,
+	   struct pl_error *err)
+{
+	const char *keys[] = {"dbname", "connect_timeout", "application_name",
+			      "client_encoding", NULL};
+	char tmo[16], *ident, sql[256], q[512];
+	const char *vals[] = {conninfo, tmo, "padlined", "UTF8", NULL};
+	PGconn *c;
+	PGresult *r;
+
+	snprintf(tmo, sizeof tmo, "%d", timeout);
+	c = PQconnectdbParams(keys, vals, 1);
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		log_warn("database connect failed", "error=%s",
+			 log_quote(q, sizeof q,
+				   c ? PQerrorMessage(c) : "out of memory"));
+		PQfinish(c);
+		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
+			     "database unavailable, try again shortly");
+		return NULL;
+	}
+	/* The schema is configuration, validated to [a-z0-9_], and quoted
+	 * anyway: it is the one identifier we cannot pass as a parameter. */
+	ident = PQescapeIdentifier(c, schema, strlen(schema));
+	snprintf(sql, sizeof sql, "SET search_path TO %s, public",
+		 ident ? ident : "pad_ws");
+	PQfreemem(ident);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		log_warn("setting search_path failed", "error=%s",
+			 log_quote(q, sizeof q, PQerrorMessage(c)));
+		PQclear(r);
+		PQfinish(c);
+		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
+			     "database unavailable, try again shortly");
+		return NULL;
+	}
+	PQclear(r);
+	return c;
+}
+
+struct db_pool *
+db_pool_new(const char *conninfo, const char *schema, int size, int timeout)
+{
+	struct db_pool *p = calloc(1, sizeof *p);
+
+	if (p == NULL)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->freed, NULL);
+	p->conninfo = strdup(conninfo);
+	p->schema = strdup(schema);
+	p->timeout = timeout;
+	p->size = size;
+	p->slots = calloc((size_t)size, sizeof *p->slots);
+	return p;
+}
+
+void
+db_pool_free(struct db_pool *p)
+{
+	if (p == NULL)
+		return;
+	for (int i = 0; i < p->size; i++)
+		PQfinish(p->slots[i].conn);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->freed);
+	free(p->slots);
+	free(p->conninfo);
+	free(p->schema);
+	free(p);
+}
+
+static int
+pool_ping(PGconn *c)
+{
+	PGresult *r;
+	int ok;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		return 0;
+	r = PQexec(c, "");
+	ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
+	PQclear(r);
+	return ok;
+}
+
+static struct db_slot *
+pool_take_slot(struct db_pool *p, struct pl_error *err)
+{
+	struct timespec until;
+	long long now = pool_now_ms();
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += POOL_WAIT_MS / 1000;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		if (now < p->down_until_ms) {
+			pthread_mutex_unlock(&p->lock);
+			pl_error_set(err, PL_ERR_UNAVAILABLE,
+				     "database_unavailable",
+				     "database unavailable, try again shortly");
+			return NULL;
+		}
+		/* Prefer a slot with a live connection. */
+		struct db_slot *pick = NULL;
+
+		for (int i = 0; i < p->size; i++) {
+			struct db_slot *s = &p->slots[i];
+
+			if (s->busy)
+				continue;
+			if (pick == NULL || (pick->conn == NULL && s->conn))
+				pick = s;
+		}
+		if (pick != NULL) {
+			pick->busy = 1;
+			pthread_mutex_unlock(&p->lock);
+			return pick;
+		}
+		if (pthread_cond_timedwait(&p->freed, &p->lock, &until) != 0) {
+			pthread_mutex_unlock(&p->lock);
+			pl_error_set(err, PL_ERR_UNAVAILABLE, "pool_exhausted",
+				     "server busy, try again shortly");
+			return NULL;
+		}
+		now = pool_now_ms();
+	}
+}
+
+static void
+pool_release_slot(struct db_pool *p, struct db_slot *s)
+{
+	pthread_mutex_lock(&p->lock);
+	s->busy = 0;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int
+db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
+{
+	struct db_slot *s;
+	long long now;
+
+	*out = NULL;
+	if ((s = pool_take_slot(p, err)) == NULL)
+		return err->code;
+	now = pool_now_ms();
+	if (s->conn != NULL && time(NULL) - s->born >= POOL_RECYCLE_S) {
+		log_debug("recycling database connection", "age_s=%lld",
+			  (long long)(time(NULL) - s->born));
+		PQfinish(s->conn);
+		s->conn = NULL;
+	}
+	if (s->conn != NULL && now - s->last_used_ms > POOL_PING_IDLE_MS &&
+	    !pool_ping(s->conn)) {
+		/* Reconnect rather than PQreset: a reset would lose the
+		 * search_path set at connect time. */
+		log_info("database connection broken, reconnecting", "%s", "");
+		PQfinish(s->conn);
+		s->conn = NULL;
+	}
+	if (s->conn == NULL) {
+		s->conn = db_connect(p->conninfo, p->schema, p->timeout, err);
+		if (s->conn == NULL) {
+			pthread_mutex_lock(&p->lock);
+			p->down_until_ms = pool_now_ms() + POOL_DOWN_BACKOFF_MS;
+			pthread_mutex_unlock(&p->lock);
+			pool_release_slot(p, s);
+			return err->code;
+		}
+		s->born = time(NULL);
+	}
+	*out = s->conn;
+	return 0;
+}
+
+void
+db_pool_return(struct db_pool *p, PGconn *c)
+{
+	for (int i = 0; i < p->size; i++) {
+		struct db_slot *s = &p->slots[i];
+
+		if (s->conn != c || !s->busy)
+			continue;
+		if (PQstatus(c) != CONNECTION_OK) {
+			PQfinish(c);
+			s->conn = NULL;
+		} else if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+			/* A step returned mid-transaction: never lend that. */
+			db_rollback(c);
+			if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+				PQfinish(c);
+				s->conn = NULL;
+			}
+		}
+		s->last_used_ms = pool_now_ms();
+		pool_release_slot(p, s);
+		return;
+	}
+	log_error("returned a connection the pool does not own", "%s", "");
+	PQfinish(c);
+}
+
+int
+db_pool_ping(struct db_pool *p)
+{
+	struct pl_error err;
+	PGconn *c;
+	int ok;
+
+	pl_error_init(&err);
+	if (db_pool_borrow(p, &c, &err) != 0)
+		return 0;
+	ok = pool_ping(c);
+	db_pool_return(p, c);
+	return ok;
+}

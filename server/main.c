@@ -1,0 +1,174 @@
+/*
+ * padlined's entry point: configuration, then one of serve (the default),
+ * migrate or create-user. Startup order follows DESIGN.md: PostgreSQL (with
+ * retries) → migrations under the Redis + advisory locks → templates →
+ * listen. A failed migration exits non-zero; it never serves a half-migrated
+ * schema.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "app.h"
+#include "cli_user.h"
+#include "log.h"
+#include "migrate.h"
+#include "paths.h"
+#include "server.h"
+#include "templates.h"
+
+static int
+app_open(struct app *app, struct config *cfg)
+{
+	memset(app, 0, sizeof *app);
+	app->cfg = cfg;
+	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
+			      cfg->db_connect_timeout);
+	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
+	/* The form-token key is derived, so the raw secret is never used as
+	 * a MAC key directly and can be any length. */
+	crypto_generichash(app->form_key, sizeof app->form_key,
+			   (const unsigned char *)cfg->secret,
+			   strlen(cfg->secret),
+			   (const unsigned char *)"padline form tokens", 19);
+	return app->db && app->rds ? 0 : -1;
+}
+
+static void
+app_close(struct app *app)
+{
+	db_pool_free(app->db);
+	rds_pool_free(app->rds);
+	sodium_memzero(app->form_key, sizeof app->form_key);
+}
+
+static int
+run_migrate(struct app *app)
+{
+	struct pl_error err;
+
+	pl_error_init(&err);
+	if (migrate_run(app->cfg, app->migrations_version,
+			sizeof app->migrations_version, &err) != 0) {
+		log_error("migration failed; not starting", "error=%s",
+			  err.message);
+		fprintf(stderr, "padlined: migration failed: %s\n",
+			err.message);
+		pl_error_clear(&err);
+		return -1;
+	}
+	log_info("schema is current", "schema=%s version=%s", app->cfg->schema,
+		 app->migrations_version);
+	return 0;
+}
+
+static void
+load_templates(struct app *app)
+{
+	struct pl_error err;
+	int loaded = 0, skipped = 0;
+	PGconn *db;
+
+	pl_error_init(&err);
+	db = db_connect(app->cfg->database_url, app->cfg->schema,
+			app->cfg->db_connect_timeout, &err);
+	if (db == NULL ||
+	    templates_load(db, app->cfg->templates_dir, &loaded, &skipped,
+			   &err) != 0)
+		log_warn("templates not loaded", "error=%s dir=%s",
+			 err.message, app->cfg->templates_dir);
+	else
+		log_info("templates loaded", "loaded=%d skipped=%d dir=%s",
+			 loaded, skipped, app->cfg->templates_dir);
+	PQfinish(db);
+	pl_error_clear(&err);
+}
+
+static int
+serve(struct app *app)
+{
+	struct pl_error err;
+	char n[16];
+	int rc;
+
+	if (run_migrate(app) != 0)
+		return 1;
+	load_templates(app);
+	/* libuv reads this once, at the first uv_queue_work. */
+	snprintf(n, sizeof n, "%d", app->cfg->workers);
+	setenv("UV_THREADPOOL_SIZE", n, 1);
+	pl_error_init(&err);
+	rc = server_run(app, &err);
+	if (rc != 0) {
+		log_error("server failed", "error=%s", err.message);
+		fprintf(stderr, "padlined: %s\n", err.message);
+	}
+	pl_error_clear(&err);
+	return rc ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct app app;
+	struct pl_error err;
+	int first = -1, help = 0, version = 0, rc = 0;
+	const char *cmd;
+
+	json_object_seed(0); /* before any thread creates an object */
+	if (sodium_init() < 0) {
+		fprintf(stderr, "padlined: libsodium failed to initialise\n");
+		return 1;
+	}
+	pl_error_init(&err);
+	if (config_init(&cfg, &err) != 0 ||
+	    config_parse_args(&cfg, argc, argv, &first, &help, &version,
+			      &err) != 0) {
+		fprintf(stderr, "padlined: %s\n", err.message);
+		config_free(&cfg);
+		return 2;
+	}
+	if (help || version) {
+		if (help)
+			config_usage(stdout);
+		else
+			printf("padlined %s\n", PADLINE_VERSION);
+		config_free(&cfg);
+		return 0;
+	}
+	cmd = first < 0 ? "serve" : argv[first];
+	if (cfg.secret == NULL && strcmp(cmd, "serve") != 0)
+		cfg.secret = strdup("unused-outside-serve"); /* no tokens */
+	if (config_validate(&cfg, &err) != 0) {
+		fprintf(stderr, "padlined: %s\n", err.message);
+		config_free(&cfg);
+		return 2;
+	}
+	log_set_level(cfg.log_level);
+	paths_resolve(&cfg);
+	if (app_open(&app, &cfg) != 0) {
+		fprintf(stderr, "padlined: out of memory\n");
+		return 1;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		rc = serve(&app);
+	else if (strcmp(cmd, "migrate") == 0) {
+		rc = run_migrate(&app) == 0 ? 0 : 1;
+		if (rc == 0)
+			printf("migrations applied; schema %s at %s\n",
+			       cfg.schema, app.migrations_version);
+	} else if (strcmp(cmd, "create-user") == 0) {
+		rc = cli_create_user(&app, argc - first, argv + first);
+	} else {
+		fprintf(stderr, "padlined: unknown command \"%s\" (see --help)\n",
+			cmd);
+		rc = 2;
+	}
+	app_close(&app);
+	config_free(&cfg);
+	return rc;
+}

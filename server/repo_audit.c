@@ -1,0 +1,116 @@
+/*
+ * audit_log statements. The table doubles as the event outbox, so the event
+ * shape ({id, action, at, subject}) is produced here by SQL, in one place,
+ * for both the live publisher and events.since backfill.
+ */
+#include "repo_audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+/* The event JSON for audit rows; "at" in RFC 3339 UTC with microseconds. */
+#define AUDIT_EVENT_SQL                                                        \
+	"json_build_object('id', id, 'action', action, 'at', "                 \
+	"to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
+	"'subject', COALESCE(details->'subject', '{}'::jsonb))::text"
+
+int
+repo_audit_insert(PGconn *db, const char *action, const char *actor_id,
+		  const char *subject_id, json_t *details, long long *id,
+		  struct pl_error *err)
+{
+	char *text = details ? json_dumps(details, JSON_COMPACT) : NULL;
+	const char *params[] = {action, actor_id, subject_id,
+				text ? text : "{}"};
+	PGresult *r;
+
+	r = db_exec(db,
+		    "INSERT INTO audit_log (action, actor_id, subject_id, "
+		    "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
+		    "RETURNING id",
+		    4, params, err);
+	free(text);
+	if (r == NULL)
+		return err->code;
+	*id = db_get_ll(r, 0, "id");
+	PQclear(r);
+	return 0;
+}
+
+int
+repo_audit_since(PGconn *db, long long after, int limit, json_t **events,
+		 struct pl_error *err)
+{
+	char a[32], l[16];
+	const char *params[] = {a, l};
+	PGresult *r;
+
+	snprintf(a, sizeof a, "%lld", after);
+	snprintf(l, sizeof l, "%d", limit);
+	r = db_exec(db,
+		    "SELECT " AUDIT_EVENT_SQL " AS event FROM audit_log "
+		    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+		    2, params, err);
+	if (r == NULL)
+		return err->code;
+	*events = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*events, db_get_json(r, i, "event"));
+	PQclear(r);
+	return 0;
+}
+
+int
+repo_audit_event(PGconn *db, long long id, char **event, struct pl_error *err)
+{
+	char a[32];
+	const char *params[] = {a};
+	PGresult *r;
+
+	*event = NULL;
+	snprintf(a, sizeof a, "%lld", id);
+	r = db_exec(db,
+		    "SELECT " AUDIT_EVENT_SQL " AS event FROM audit_log "
+		    "WHERE id = $1::bigint AND published_at IS NULL",
+		    1, params, err);
+	if (r == NULL)
+		return err->code;
+	if (PQntuples(r) == 1)
+		*event = strdup(db_get(r, 0, "event"));
+	PQclear(r);
+	return 0;
+}
+
+int
+repo_audit_lock_unpublished(PGconn *db, int limit, int grace_s, PGresult **rows,
+			    struct pl_error *err)
+{
+	char l[16], g[16];
+	const char *params[] = {l, g};
+
+	snprintf(l, sizeof l, "%d", limit);
+	snprintf(g, sizeof g, "%d", grace_s);
+	*rows = db_exec(db,
+			"SELECT id, " AUDIT_EVENT_SQL " AS event FROM audit_log "
+			"WHERE published_at IS NULL AND at < now() - "
+			"make_interval(secs => $2::int) ORDER BY id "
+			"LIMIT $1::int FOR UPDATE SKIP LOCKED",
+			2, params, err);
+	return *rows ? 0 : err->code;
+}
+
+int
+repo_audit_mark_published(PGconn *db, long long id, struct pl_error *err)
+{
+	char a[32];
+	const char *params[] = {a};
+
+	snprintf(a, sizeof a, "%lld", id);
+	return db_run(db,
+		      "UPDATE audit_log SET published_at = now() "
+		      "WHERE id = $1::bigint AND published_at IS NULL",
+		      1, params, err);
+}

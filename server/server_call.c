@@ -1,0 +1,173 @@
+/*
+ * Runs a method's steps one after another on libuv's worker pool. Hash steps
+ * wait in a loop-side queue for a slot instead of blocking a worker, so a
+ * burst of registrations occupies at most hash_concurrency workers and the
+ * rest stay free for everything else.
+ */
+#include "server_call.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct call {
+	uv_work_t work;
+	struct call_sched *sched;
+	struct client *cl;
+	struct jsonrpc_request req;
+	struct rpc_call rc;
+	int step;
+	int rv;
+	struct call *next_wait;
+};
+
+static void call_schedule(struct call *);
+static void call_after(uv_work_t *, int);
+
+void
+call_sched_init(struct call_sched *s, uv_loop_t *loop, struct app *app)
+{
+	memset(s, 0, sizeof *s);
+	s->loop = loop;
+	s->app = app;
+}
+
+static void
+call_work(uv_work_t *w)
+{
+	struct call *c = w->data;
+	const struct rpc_step *st = &c->rc.method->steps[c->step];
+
+	if (st->kind == STEP_DB) {
+		if (db_pool_borrow(c->sched->app->db, &c->rc.db, &c->rc.err)) {
+			c->rv = c->rc.err.code;
+			return;
+		}
+	}
+	c->rv = st->run(&c->rc);
+	if (st->kind == STEP_DB) {
+		db_pool_return(c->sched->app->db, c->rc.db);
+		c->rc.db = NULL;
+	}
+}
+
+static void
+call_finish(struct call *c)
+{
+	char *line;
+	size_t len = 0;
+
+	if (c->rv != PL_OK && c->rv != RPC_STEP_DONE) {
+		if (c->rc.err.code == 0) {
+			log_error("step failed without an error",
+				  "method=%s step=%d rv=%d", c->rc.method->name,
+				  c->step, c->rv);
+			pl_error_set(&c->rc.err, PL_ERR_INTERNAL, "internal",
+				     "internal error");
+		}
+		line = jsonrpc_error_line(c->req.id, &c->rc.err, &len);
+		c->rc.session_change = 0;
+	} else {
+		line = jsonrpc_result_line(c->req.id,
+					   c->rc.result ? c->rc.result
+							: json_object(),
+					   &len);
+		c->rc.result = NULL;
+	}
+	log_debug("request", "method=%s code=%d", c->rc.method->name,
+		  c->rc.err.code);
+	server_call_done(c->cl, line, len, c->rc.session_change,
+			 &c->rc.new_session);
+	if (c->rc.state_free && c->rc.state)
+		c->rc.state_free(c->rc.state);
+	json_decref(c->rc.result);
+	pl_error_clear(&c->rc.err);
+	jsonrpc_request_free(&c->req);
+	free(c);
+}
+
+static void
+call_hash_admit(struct call_sched *s)
+{
+	while (s->wait_head && s->hash_running < s->app->cfg->hash_concurrency) {
+		struct call *c = s->wait_head;
+
+		s->wait_head = c->next_wait;
+		if (s->wait_head == NULL)
+			s->wait_tail = NULL;
+		s->hash_running++;
+		uv_queue_work(s->loop, &c->work, call_work, call_after);
+	}
+}
+
+static void
+call_after(uv_work_t *w, int status)
+{
+	struct call *c = w->data;
+	const struct rpc_method *m = c->rc.method;
+	struct call_sched *s = c->sched;
+
+	if (m->steps[c->step].kind == STEP_HASH) {
+		s->hash_running--;
+		call_hash_admit(s);
+	}
+	if (status != 0 && c->rv == PL_OK) {
+		pl_error_set(&c->rc.err, PL_ERR_INTERNAL, "internal",
+			     "request cancelled");
+		c->rv = PL_ERR_INTERNAL;
+	}
+	if (c->rv != PL_OK || c->step + 1 >= RPC_MAX_STEPS ||
+	    m->steps[c->step + 1].kind == STEP_NONE) {
+		call_finish(c);
+		return;
+	}
+	c->step++;
+	call_schedule(c);
+}
+
+static void
+call_schedule(struct call *c)
+{
+	struct call_sched *s = c->sched;
+
+	c->work.data = c;
+	if (c->rc.method->steps[c->step].kind == STEP_HASH &&
+	    s->hash_running >= s->app->cfg->hash_concurrency) {
+		c->next_wait = NULL;
+		if (s->wait_tail)
+			s->wait_tail->next_wait = c;
+		else
+			s->wait_head = c;
+		s->wait_tail = c;
+		return;
+	}
+	if (c->rc.method->steps[c->step].kind == STEP_HASH)
+		s->hash_running++;
+	uv_queue_work(s->loop, &c->work, call_work, call_after);
+}
+
+void
+call_start(struct call_sched *s, struct client *cl, const struct rpc_method *m,
+	   struct jsonrpc_request *req, const char *peer,
+	   const struct rpc_session *session)
+{
+	struct call *c = calloc(1, sizeof *c);
+
+	c->sched = s;
+	c->cl = cl;
+	c->req = *req;
+	memset(req, 0, sizeof *req);
+	c->rc.app = s->app;
+	c->rc.method = m;
+	c->rc.params = c->req.params;
+	snprintf(c->rc.peer, sizeof c->rc.peer, "%s", peer);
+	c->rc.session = *session;
+	pl_error_init(&c->rc.err);
+	if (m->steps[0].kind == STEP_NONE) {
+		call_finish(c);
+		return;
+	}
+	call_schedule(c);
+}

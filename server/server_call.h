@@ -1,0 +1,35 @@
+/*
+ * One request's journey through its method's steps on the worker pool, and
+ * the admission queue that keeps at most hash_concurrency STEP_HASH steps on
+ * workers at once. Loop-thread only, apart from the step bodies.
+ */
+#ifndef PL_SERVER_CALL_H
+#define PL_SERVER_CALL_H
+
+#include <uv.h>
+
+#include "app.h"
+#include "jsonrpc.h"
+#include "rpc.h"
+
+struct client;
+struct call;
+
+struct call_sched {
+	uv_loop_t *loop;
+	struct app *app;
+	int hash_running;
+	struct call *wait_head, *wait_tail; /* calls waiting for a hash slot */
+};
+
+void call_sched_init(struct call_sched *, uv_loop_t *, struct app *);
+/* Starts a call; takes over req (its root is freed when the call ends). */
+void call_start(struct call_sched *, struct client *,
+		const struct rpc_method *, struct jsonrpc_request *req,
+		const char *peer, const struct rpc_session *);
+
+/* Implemented by server.c: the reply line (owned) for the client. */
+void server_call_done(struct client *, char *line, size_t len,
+		      int session_change, const struct rpc_session *);
+
+#endif
