@@ -1,0 +1,180 @@
+/* Unit tests for server/config.c: defaults, environment, flags overriding
+ * the environment, bad values refused with the setting named. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static void
+clear_env(void)
+{
+	const char *names[] = {"DATABASE_URL", "PADLINE_LISTEN", "PADLINE_WORKERS",
+			       "PADLINE_REGISTRATION", "PADLINE_SECRET",
+			       "PADLINE_HASH_CONCURRENCY", "POSTGRES_HOST",
+			       "POSTGRES_PASSWORD", "PADLINE_SCHEMA",
+			       "PADLINE_POOL_SIZE", NULL};
+
+	for (int i = 0; names[i]; i++)
+		unsetenv(names[i]);
+}
+
+START_TEST(defaults)
+{
+	struct config c;
+	struct pl_error e;
+
+	clear_env();
+	pl_error_init(&e);
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	ck_assert_str_eq(c.listen_host, "127.0.0.1");
+	ck_assert_int_eq(c.listen_port, 7411);
+	ck_assert_str_eq(c.schema, "pad_ws");
+	ck_assert_int_eq(c.max_line, 1048576);
+	ck_assert_int_eq(c.max_backups, 10);
+	ck_assert_int_eq(c.backup_min_interval, 0);
+	ck_assert_int_eq(c.registration, REG_OPEN);
+	ck_assert_ptr_nonnull(strstr(c.database_url, "host='127.0.0.1'"));
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(env_then_flags)
+{
+	struct config c;
+	struct pl_error e;
+	int first, help, version;
+	char *argv[] = {"padlined", "--listen", "0.0.0.0:9000", "--workers=8",
+			"migrate", "--admin", NULL};
+
+	clear_env();
+	setenv("PADLINE_LISTEN", "127.0.0.2:7000", 1);
+	setenv("PADLINE_WORKERS", "6", 1);
+	setenv("PADLINE_REGISTRATION", "invite", 1);
+	setenv("PADLINE_SECRET", "0123456789abcdef", 1);
+	pl_error_init(&e);
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	ck_assert_int_eq(c.listen_port, 7000);
+	ck_assert_int_eq(c.workers, 6);
+	ck_assert_int_eq(c.registration, REG_INVITE);
+	ck_assert_int_eq(config_parse_args(&c, 6, argv, &first, &help,
+					   &version, &e), 0);
+	ck_assert_str_eq(c.listen_host, "0.0.0.0");
+	ck_assert_int_eq(c.listen_port, 9000);
+	ck_assert_int_eq(c.workers, 8);
+	ck_assert_int_eq(first, 4); /* "migrate"; its --admin is its own */
+	ck_assert_int_eq(config_validate(&c, &e), 0);
+	ck_assert_int_eq(c.pool_size, 8);
+	ck_assert_int_eq(c.hash_concurrency, 4);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(postgres_parts_are_quoted)
+{
+	struct config c;
+	struct pl_error e;
+
+	clear_env();
+	setenv("POSTGRES_HOST", "db.local", 1);
+	setenv("POSTGRES_PASSWORD", "it's a \\secret", 1);
+	pl_error_init(&e);
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(c.database_url, "host='db.local'"));
+	ck_assert_ptr_nonnull(
+	    strstr(c.database_url, "password='it\\'s a \\\\secret'"));
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(bad_values_are_named)
+{
+	struct config c;
+	struct pl_error e;
+	int first, help, version;
+	char *a1[] = {"padlined", "--workers", "many", NULL};
+	char *a2[] = {"padlined", "--bogus", "1", NULL};
+	char *a3[] = {"padlined", "--listen", "nohost", NULL};
+	char *a4[] = {"padlined", "--registration", "maybe", NULL};
+
+	clear_env();
+	pl_error_init(&e);
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	ck_assert_int_ne(config_parse_args(&c, 3, a1, &first, &help, &version,
+					   &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_WORKERS"));
+	ck_assert_int_ne(config_parse_args(&c, 3, a2, &first, &help, &version,
+					   &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "--bogus"));
+	ck_assert_int_ne(config_parse_args(&c, 3, a3, &first, &help, &version,
+					   &e), 0);
+	ck_assert_int_ne(config_parse_args(&c, 3, a4, &first, &help, &version,
+					   &e), 0);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(validate_rules)
+{
+	struct config c;
+	struct pl_error e;
+
+	clear_env();
+	pl_error_init(&e);
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	/* no secret */
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_SECRET"));
+	c.secret = strdup("0123456789abcdef");
+	c.hash_concurrency = c.workers;
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "hash concurrency"));
+	c.hash_concurrency = 1;
+	free(c.schema);
+	c.schema = strdup("Bad-Schema");
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(usage_lists_every_env_name)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *names[] = {"DATABASE_URL", "REDIS_URL", "PADLINE_LISTEN",
+			       "PADLINE_SCHEMA", "PADLINE_WORKERS",
+			       "PADLINE_REGISTRATION", "PADLINE_SECRET",
+			       "PADLINE_LOG", "POSTGRES_HOST", "POSTGRES_DB",
+			       "create-user", "migrate", NULL};
+
+	config_usage(f);
+	fclose(f);
+	for (int i = 0; names[i]; i++)
+		ck_assert_msg(strstr(buf, names[i]) != NULL, "%s missing",
+			      names[i]);
+	free(buf);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, env_then_flags);
+	tcase_add_test(tc, postgres_parts_are_quoted);
+	tcase_add_test(tc, bad_values_are_named);
+	tcase_add_test(tc, validate_rules);
+	tcase_add_test(tc, usage_lists_every_env_name);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,161 @@
+/* Unit tests for common/jsonrpc.c: every way a request line can be wrong
+ * maps to the right JSON-RPC code, and responses serialise as one line. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonrpc.h"
+
+static int
+parse_code(const char *line, json_t **id_out)
+{
+	struct jsonrpc_request req;
+	struct pl_error err;
+	int rc;
+
+	pl_error_init(&err);
+	rc = jsonrpc_parse_request(line, strlen(line), &req, &err);
+	if (id_out)
+		*id_out = json_incref(req.id);
+	jsonrpc_request_free(&req);
+	pl_error_clear(&err);
+	return rc;
+}
+
+START_TEST(valid_request_parses)
+{
+	struct jsonrpc_request req;
+	struct pl_error err;
+	const char *l = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"pad.list\","
+			"\"params\":{\"a\":1}}";
+
+	pl_error_init(&err);
+	ck_assert_int_eq(jsonrpc_parse_request(l, strlen(l), &req, &err), 0);
+	ck_assert_str_eq(req.method, "pad.list");
+	ck_assert_int_eq(json_integer_value(req.id), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(req.params, "a")), 1);
+	jsonrpc_request_free(&req);
+}
+END_TEST
+
+START_TEST(absent_params_become_empty_object)
+{
+	struct jsonrpc_request req;
+	struct pl_error err;
+	const char *l = "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"m\"}";
+
+	pl_error_init(&err);
+	ck_assert_int_eq(jsonrpc_parse_request(l, strlen(l), &req, &err), 0);
+	ck_assert(json_is_object(req.params));
+	ck_assert_int_eq(json_object_size(req.params), 0);
+	jsonrpc_request_free(&req);
+}
+END_TEST
+
+START_TEST(errors_map_to_codes)
+{
+	json_t *id = NULL;
+
+	ck_assert_int_eq(parse_code("nope", NULL), PL_ERR_PARSE);
+	ck_assert_int_eq(parse_code("{\"a\":", NULL), PL_ERR_PARSE);
+	ck_assert_int_eq(parse_code("\"\xff\xfe\"", NULL), PL_ERR_PARSE);
+	ck_assert_int_eq(parse_code("[1]", NULL), PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(parse_code("{\"id\":1,\"method\":\"m\"}", NULL),
+			 PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":"
+				    "\"m\"}", NULL),
+			 PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"method\":\"m\"}",
+				    NULL),
+			 PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":"
+				    "\"m\"}", NULL),
+			 PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+				    "5}", NULL),
+			 PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":"
+				    "\"m\",\"params\":[1]}", &id),
+			 PL_ERR_INVALID_PARAMS);
+	/* The id is recovered so the client can match the error. */
+	ck_assert_int_eq(json_integer_value(id), 9);
+	json_decref(id);
+}
+END_TEST
+
+START_TEST(deep_nesting_refused_before_parsing)
+{
+	char *l = malloc(100010);
+	size_t n = 0;
+
+	n += (size_t)sprintf(l, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\","
+				"\"params\":{\"x\":");
+	for (int i = 0; i < 50000; i++)
+		l[n++] = '[';
+	l[n] = '\0';
+	ck_assert_int_eq(parse_code(l, NULL), PL_ERR_INVALID_REQUEST);
+	ck_assert_int_gt(jsonrpc_depth(l, n), JSONRPC_MAX_DEPTH);
+	free(l);
+	ck_assert_int_eq(jsonrpc_depth("{\"a\":\"[[[[\"}", 12), 1);
+}
+END_TEST
+
+START_TEST(responses_are_single_lines)
+{
+	struct pl_error err;
+	size_t len;
+	json_t *id = json_integer(3);
+	char *line = jsonrpc_result_line(id, json_pack("{s:s}", "k", "a\nb"),
+					 &len);
+	json_t *back;
+
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(line[len - 1], '\n');
+	ck_assert_ptr_null(memchr(line, '\n', len - 1));
+	back = json_loads(line, 0, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(back, "result"), "k")),
+			 "a\nb");
+	json_decref(back);
+	free(line);
+
+	pl_error_init(&err);
+	pl_error_set(&err, PL_ERR_CONFLICT, "username_taken", "taken");
+	pl_error_violation(&err, "username", "format", "bad");
+	line = jsonrpc_error_line(id, &err, &len);
+	back = json_loads(line, 0, NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+			     json_object_get(back, "error"), "code")),
+			 409);
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(json_object_get(back, "error"),
+					     "data"),
+			     "reason")),
+			 "username_taken");
+	json_decref(back);
+	free(line);
+	pl_error_clear(&err);
+	json_decref(id);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("jsonrpc");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, valid_request_parses);
+	tcase_add_test(tc, absent_params_become_empty_object);
+	tcase_add_test(tc, errors_map_to_codes);
+	tcase_add_test(tc, deep_nesting_refused_before_parsing);
+	tcase_add_test(tc, responses_are_single_lines);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
