@@ -1,0 +1,222 @@
+/* End to end over TCP against a real padlined: hello, health, every
+ * protocol error, pipelining order, oversize lines, garbage input. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tsupport.h"
+
+static struct ts_server srv;
+static char schema[64];
+
+
+static json_t *
+raw_call(struct ts_client *c, const char *line)
+{
+	char *resp;
+	json_t *j;
+
+	ck_assert_int_eq(ts_client_send_raw(c, line, strlen(line)), 0);
+	resp = ts_client_read_line(c, 10000, NULL);
+	ck_assert_msg(resp != NULL, "no answer to %.80s", line);
+	j = json_loads(resp, 0, NULL);
+	ck_assert_msg(j != NULL, "answer is not JSON: %s", resp);
+	free(resp);
+	return j;
+}
+
+START_TEST(hello_and_health)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r = ts_call(c, "server.hello", NULL), *res = ts_result(r);
+	json_t *rules;
+
+	ck_assert_ptr_nonnull(res);
+	ck_assert_str_eq(json_string_value(json_object_get(res, "server")),
+			 "padlined");
+	ck_assert_str_eq(json_string_value(json_object_get(res, "registration")),
+			 "open");
+	ck_assert_int_gt(json_string_length(json_object_get(res, "form_token")),
+			 20);
+	rules = json_object_get(json_object_get(res, "password_policy"), "rules");
+	ck_assert_int_ge(json_array_size(rules), 6);
+	json_decref(r);
+
+	r = ts_call(c, "server.health", NULL);
+	res = ts_result(r);
+	ck_assert_str_eq(json_string_value(json_object_get(res, "db")), "up");
+	ck_assert_str_eq(json_string_value(json_object_get(res, "redis")), "up");
+	/* Migration versions are the file names' date prefixes. */
+	ck_assert_int_ge(json_string_length(json_object_get(res, "migrations")),
+			 15);
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(every_protocol_error)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	struct {
+		const char *line;
+		int code;
+	} cases[] = {
+	    {"this is not json\n", -32700},
+	    {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\n", -32700},
+	    {"[1,2,3]\n", -32600},
+	    {"{\"id\":1,\"method\":\"server.hello\"}\n", -32600},
+	    {"{\"jsonrpc\":\"2.0\",\"id\":[],\"method\":\"server.hello\"}\n",
+	     -32600},
+	    {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"no.such\"}\n", -32601},
+	    {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server.health\","
+	     "\"params\":[1]}\n",
+	     -32602},
+	    {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pad.list\"}\n", 401},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *r = raw_call(c, cases[i].line);
+
+		ck_assert_msg(ts_error_code(r) == cases[i].code,
+			      "%s: got %d, want %d", cases[i].line,
+			      ts_error_code(r), cases[i].code);
+		ck_assert_ptr_nonnull(json_object_get(json_object_get(r, "error"),
+						      "message"));
+		json_decref(r);
+	}
+	/* The connection is still usable after all of that. */
+	json_t *r = ts_call(c, "server.health", NULL);
+	ck_assert_ptr_nonnull(ts_result(r));
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(oversize_line_is_refused_and_closed)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	size_t n = 1100 * 1024;
+	char *big = malloc(n);
+	char *resp;
+	json_t *j;
+	int eof = 0;
+
+	memset(big, ' ', n);
+	memcpy(big, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"p\":\"", 42);
+	ts_client_send_raw(c, big, n); /* may fail once the server closes */
+	free(big);
+	resp = ts_client_read_line(c, 10000, NULL);
+	ck_assert_ptr_nonnull(resp);
+	j = json_loads(resp, 0, NULL);
+	ck_assert_int_eq(ts_error_code(j), -32600);
+	json_decref(j);
+	free(resp);
+	resp = ts_client_read_line(c, 10000, &eof);
+	ck_assert_ptr_null(resp);
+	ck_assert_int_eq(eof, 1);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(pipelined_requests_answer_in_order)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *buf = malloc(200 * 128), *p = buf;
+
+	for (int i = 0; i < 200; i++)
+		p += sprintf(p,
+			     "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\"}\n",
+			     i, i % 3 ? "server.health" : "template.list");
+	ck_assert_int_eq(ts_client_send_raw(c, buf, (size_t)(p - buf)), 0);
+	free(buf);
+	for (int i = 0; i < 200; i++) {
+		char *line = ts_client_read_line(c, 20000, NULL);
+		json_t *j;
+
+		ck_assert_msg(line != NULL, "answer %d missing", i);
+		j = json_loads(line, 0, NULL);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "id")), i);
+		ck_assert_ptr_nonnull(ts_result(j));
+		json_decref(j);
+		free(line);
+	}
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(garbage_does_not_kill_the_server)
+{
+	unsigned seed = 42;
+
+	for (int round = 0; round < 20; round++) {
+		struct ts_client *c = ts_client_connect(srv.port);
+		char junk[4096];
+		size_t n = 1 + (size_t)(rand_r(&seed) % sizeof junk);
+
+		ck_assert_ptr_nonnull(c);
+		for (size_t i = 0; i < n; i++)
+			junk[i] = (char)(rand_r(&seed) & 0xff);
+		junk[n - 1] = '\n';
+		ts_client_send_raw(c, junk, n);
+		/* Invalid UTF-8 inside an otherwise valid request. */
+		ts_client_send_raw(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+				      "\"\xc3\x28\"}\n", 40);
+		ts_client_free(c);
+	}
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r = ts_call(c, "server.health", NULL);
+
+	ck_assert_ptr_nonnull(ts_result(r));
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(invalid_utf8_is_a_parse_error)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r = raw_call(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":"
+				"\"\xff\xfe\"}\n");
+
+	ck_assert_int_eq(ts_error_code(r), -32700);
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("e2e_protocol");
+	TCase *tc = tcase_create("protocol");
+	SRunner *sr;
+	int failed, status;
+
+	/* One server for the suite; its clean exit on SIGTERM is checked
+	 * too (under ASan a leak makes it non-zero). */
+	ts_unique_schema("proto", schema, sizeof schema);
+	if (ts_server_start(&srv, schema, NULL, NULL) != 0)
+		return 1;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, hello_and_health);
+	tcase_add_test(tc, every_protocol_error);
+	tcase_add_test(tc, oversize_line_is_refused_and_closed);
+	tcase_add_test(tc, pipelined_requests_answer_in_order);
+	tcase_add_test(tc, garbage_does_not_kill_the_server);
+	tcase_add_test(tc, invalid_utf8_is_a_parse_error);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	status = ts_server_stop(&srv);
+	if (status != 0) {
+		fprintf(stderr, "padlined did not exit cleanly: status %d, "
+				"log %s\n", status, srv.log_path);
+		failed++;
+	}
+	ts_db_drop_schema(schema);
+	return failed ? 1 : 0;
+}
