@@ -59,12 +59,15 @@ struct server {
 	int nclients;
 	int inflight;
 	int draining;
+	int finishing; /* inside server_maybe_finish */
+	int walked;    /* final uv_walk done */
 	struct client *clients;
 	struct call_sched sched;
 };
 
 static void client_process(struct client *);
 static void client_close(struct client *);
+static void server_maybe_finish(struct server *);
 
 /* ---- output ---------------------------------------------------------- */
 
@@ -176,6 +179,7 @@ client_close(struct client *cl)
 	log_debug("client closed", "peer=%s", cl->peer);
 	uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
 	uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
+	server_maybe_finish(srv);
 }
 
 /* Called by server_call.c when the call of a closed client ends. */
@@ -362,8 +366,6 @@ client_process(struct client *cl)
 	}
 }
 
-static void server_maybe_finish(struct server *);
-
 /* server_call.c hands the finished reply back here, on the loop thread. */
 void
 server_call_done(struct client *cl, char *line, size_t len, int session_change,
@@ -501,15 +503,31 @@ server_close_walk(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/*
+ * Once draining and nothing is in flight: clients whose replies are still
+ * being written close when the write completes (client_on_write), the others
+ * now; when the last client is gone the remaining handles close and the loop
+ * ends.
+ */
 static void
 server_maybe_finish(struct server *srv)
 {
-	if (!srv->draining || srv->inflight > 0 || srv->relay_running)
+	if (!srv->draining || srv->inflight > 0 || srv->relay_running ||
+	    srv->finishing)
 		return;
-	/* Clients first (their close callbacks free them), then the rest. */
-	while (srv->clients)
-		client_close(srv->clients);
-	uv_walk(srv->loop, server_close_walk, NULL);
+	srv->finishing = 1;
+	for (struct client *cl = srv->clients, *next; cl; cl = next) {
+		next = cl->next;
+		if (cl->out_pending == 0)
+			client_close(cl);
+		else
+			cl->close_after = 1;
+	}
+	srv->finishing = 0;
+	if (srv->clients == NULL && !srv->walked) {
+		srv->walked = 1;
+		uv_walk(srv->loop, server_close_walk, NULL);
+	}
 }
 
 static void
