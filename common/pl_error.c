@@ -22,6 +22,42 @@ pl_error_clear(struct pl_error *e)
 	pl_error_init(e);
 }
 
+/*
+ * Messages may quote client input (a parse error near some bytes); JSON
+ * strings must be valid UTF-8 or the whole reply fails to serialise, so any
+ * invalid sequence becomes '?'. Rules as jansson's: no overlongs, no
+ * surrogates, nothing above U+10FFFF.
+ */
+static void
+pl_error_utf8_fix(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p, cp;
+		int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1
+				 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+		int ok = n >= 0;
+
+		cp = n == 0 ? c : n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
+		for (int i = 1; ok && i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				ok = 0;
+			else
+				cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if (ok && ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+			   (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+			   (cp >= 0xd800 && cp <= 0xdfff)))
+			ok = 0;
+		if (!ok) {
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
 int
 pl_error_set(struct pl_error *e, int code, const char *reason, const char *fmt,
 	     ...)
@@ -33,6 +69,9 @@ pl_error_set(struct pl_error *e, int code, const char *reason, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof e->message, fmt, ap);
 	va_end(ap);
+	/* vsnprintf may cut a multi-byte character in half: fix that too. */
+	pl_error_utf8_fix(e->message);
+	pl_error_utf8_fix(e->reason);
 	return code;
 }
 

@@ -139,6 +139,31 @@ START_TEST(responses_are_single_lines)
 }
 END_TEST
 
+/* Found by fuzz_jsonrpc: the parse error quoted invalid UTF-8 from the
+ * input, the reply could not be serialised and the client got nothing. */
+START_TEST(error_quoting_invalid_utf8_still_serialises)
+{
+	struct jsonrpc_request req;
+	struct pl_error err;
+	const char bad[] = "\"\\\xd3\x83";
+	size_t len = 0;
+	char *line;
+	json_t *back;
+
+	pl_error_init(&err);
+	ck_assert_int_eq(jsonrpc_parse_request(bad, sizeof bad - 1, &req, &err),
+			 PL_ERR_PARSE);
+	line = jsonrpc_error_line(req.id, &err, &len);
+	ck_assert_ptr_nonnull(line);
+	back = json_loads(line, 0, NULL);
+	ck_assert_ptr_nonnull(back);
+	json_decref(back);
+	free(line);
+	jsonrpc_request_free(&req);
+	pl_error_clear(&err);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -152,6 +177,7 @@ main(void)
 	tcase_add_test(tc, errors_map_to_codes);
 	tcase_add_test(tc, deep_nesting_refused_before_parsing);
 	tcase_add_test(tc, responses_are_single_lines);
+	tcase_add_test(tc, error_quoting_invalid_utf8_still_serialises);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
