@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Holds 10 000 idle connections to a fresh padlined and reports its RSS and
+# Holds 10 000 idle connections (maximum: those + 1 probe) to a fresh padlined and reports its RSS and
 # server.health p99 meanwhile, then shows the refusal past the maximum.
 # Needs the stack (scripts/stack start) and a build (build/).
 #   bench/conns.sh [CONNS]
@@ -11,7 +11,7 @@ ulimit -n "$(ulimit -Hn)"
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 log=$(mktemp /tmp/padlined-conns.XXXXXX.log)
 PADLINE_SCHEMA=bench_conns PADLINE_SECRET=bench-secret-0123456789 \
-PADLINE_MAX_CONNECTIONS=$conns PADLINE_LOG=warn \
+PADLINE_MAX_CONNECTIONS=$((conns + 1)) PADLINE_LOG=warn \
 	"$repo/build/server/padlined" --listen "127.0.0.1:$port" 2>"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
