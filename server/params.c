@@ -1,0 +1,115 @@
+/*
+ * Typed getters over a params object. Each failure is one violation naming
+ * the field, so a client can put the message next to the right input.
+ */
+#include "params.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static int
+missing(const char *key, int required, struct pl_error *err)
+{
+	char msg[128];
+
+	if (!required)
+		return PL_OK;
+	snprintf(msg, sizeof msg, "%s is required", key);
+	return pl_error_violation(err, key, "required", msg);
+}
+
+static int
+wrong_type(const char *key, const char *what, struct pl_error *err)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof msg, "%s must be %s", key, what);
+	return pl_error_violation(err, key, "type", msg);
+}
+
+int
+params_str(json_t *params, const char *key, int required, const char **out,
+	   struct pl_error *err)
+{
+	json_t *v = json_object_get(params, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return missing(key, required, err);
+	if (!json_is_string(v))
+		return wrong_type(key, "a string", err);
+	*out = json_string_value(v);
+	return PL_OK;
+}
+
+int
+params_int(json_t *params, const char *key, int required, long long min,
+	   long long max, long long dflt, long long *out, struct pl_error *err)
+{
+	json_t *v = json_object_get(params, key);
+	char msg[128];
+
+	*out = dflt;
+	if (v == NULL || json_is_null(v))
+		return missing(key, required, err);
+	if (!json_is_integer(v))
+		return wrong_type(key, "an integer", err);
+	*out = json_integer_value(v);
+	if (*out < min || *out > max) {
+		snprintf(msg, sizeof msg, "%s must be between %lld and %lld",
+			 key, min, max);
+		return pl_error_violation(err, key, "range", msg);
+	}
+	return PL_OK;
+}
+
+int
+params_bool(json_t *params, const char *key, int required, int dflt, int *out,
+	    struct pl_error *err)
+{
+	json_t *v = json_object_get(params, key);
+
+	*out = dflt;
+	if (v == NULL || json_is_null(v))
+		return missing(key, required, err);
+	if (!json_is_boolean(v))
+		return wrong_type(key, "true or false", err);
+	*out = json_is_true(v);
+	return PL_OK;
+}
+
+int
+params_is_uuid(const char *s)
+{
+	static const int dash[] = {8, 13, 18, 23};
+
+	if (s == NULL || strlen(s) != 36)
+		return 0;
+	for (int i = 0, d = 0; i < 36; i++) {
+		if (d < 4 && i == dash[d]) {
+			if (s[i] != '-')
+				return 0;
+			d++;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+int
+params_uuid(json_t *params, const char *key, int required, const char **out,
+	    struct pl_error *err)
+{
+	char msg[128];
+	int rc = params_str(params, key, required, out, err);
+
+	if (rc != PL_OK || *out == NULL)
+		return rc;
+	if (!params_is_uuid(*out)) {
+		*out = NULL;
+		snprintf(msg, sizeof msg, "%s is not a valid id", key);
+		return pl_error_violation(err, key, "format", msg);
+	}
+	return PL_OK;
+}
