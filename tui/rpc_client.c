@@ -40,6 +40,8 @@ struct rpc_client {
 	struct rpc_pending *head, *tail;
 	struct rpc_out *out_head, *out_tail; /* lines waiting for the connection */
 	int npending;
+	rpc_resume_fn resume;
+	void *resume_ud;
 };
 
 struct rpc_write {
@@ -277,6 +279,52 @@ rpc_on_connect(uv_connect_t *req, int status)
 	c->out_tail = NULL;
 }
 
+void
+rpc_client_on_connect(struct rpc_client *c, rpc_resume_fn fn, void *ud)
+{
+	c->resume = fn;
+	c->resume_ud = ud;
+}
+
+/* Puts session.resume at the front of both queues. */
+static void
+rpc_prepend_resume(struct rpc_client *c)
+{
+	json_t *params = c->resume ? c->resume(c->resume_ud) : NULL;
+	struct rpc_pending *p;
+	struct rpc_out *o;
+	json_t *req;
+	char *line;
+	size_t len;
+
+	if (!params)
+		return;
+	p = calloc(1, sizeof *p);
+	o = calloc(1, sizeof *o);
+	p->id = c->next_id++;
+	p->sent_ms = uv_now(c->loop);
+	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
+			(json_int_t)p->id, "method", "session.resume", "params",
+			params);
+	line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	len = strlen(line);
+	line = realloc(line, len + 2);
+	line[len] = '\n';
+	line[len + 1] = '\0';
+	o->line = line;
+	o->len = len + 1;
+	p->next = c->head;
+	c->head = p;
+	if (!c->tail)
+		c->tail = p;
+	o->next = c->out_head;
+	c->out_head = o;
+	if (!c->out_tail)
+		c->out_tail = o;
+	c->npending++;
+}
+
 static void
 rpc_connect(struct rpc_client *c)
 {
@@ -302,6 +350,7 @@ rpc_connect(struct rpc_client *c)
 	}
 	uv_connect_t *req = calloc(1, sizeof *req);
 
+	rpc_prepend_resume(c);
 	c->tcp = calloc(1, sizeof *c->tcp);
 	uv_tcp_init(c->loop, c->tcp);
 	uv_tcp_nodelay(c->tcp, 1);

@@ -27,6 +27,13 @@ void rpc_call(struct rpc_client *, const char *method, json_t *params,
 int rpc_pending(const struct rpc_client *);
 /* Milliseconds since the oldest pending call was sent (0 if none). */
 unsigned long rpc_oldest_ms(const struct rpc_client *);
+/*
+ * Called each time a new connection starts; a non-NULL return is sent as
+ * session.resume before anything else (sessions are bound to a connection,
+ * so a reconnect must resume before the queued calls run).
+ */
+typedef json_t *(*rpc_resume_fn)(void *ud);
+void rpc_client_on_connect(struct rpc_client *, rpc_resume_fn, void *ud);
 /* Drops the connection; pending calls fail with "disconnected". */
 void rpc_disconnect(struct rpc_client *);
 /* Fills err from a JSON-RPC error object {code, message, data}. */
