@@ -340,7 +340,18 @@ START_TEST(event_dedup)
 	ck_assert_int_eq(dash_add_event(d, other), -1);
 	ck_assert_int_eq(d->n, 1);
 	ck_assert_int_eq(d->max_id, 43);
-	ck_assert_uint_eq(d->duplicates, 2);
+	/* Same integer id from another deployment on the channel: not a dup. */
+	{
+		json_t *foreign = user_event(42, "zed", "2026-11-25T19:30:02Z");
+
+		json_object_set_new(json_object_get(foreign, "subject"), "id",
+				    json_string("other-uuid"));
+		ck_assert_int_eq(dash_add_event(d, foreign), 1);
+		ck_assert_int_eq(dash_add_event(d, foreign), -1);
+		json_decref(foreign);
+	}
+	ck_assert_int_eq(d->n, 2);
+	ck_assert_uint_eq(d->duplicates, 3);
 	/* Far more ids than the set holds: recent ones are still caught. */
 	for (long long i = 100; i < 100 + 3 * DASH_SEEN; i++)
 		ck_assert_int_eq(dash_seen(d, i), 0);

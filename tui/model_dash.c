@@ -159,6 +159,26 @@ dash_signup_from_user(struct dash_signup *s, json_t *u)
 		s->at_text[0] = '\0';
 }
 
+/*
+ * The de-dup key is the id mixed with the subject's id: a true duplicate
+ * (live + backfill, or a republish) has both equal, while events of another
+ * deployment sharing the Redis channel (several schemas in tests) that
+ * happen to have the same integer id are not mistaken for one.
+ */
+long long
+dash_event_key(long long id, json_t *subject)
+{
+	const char *sid = json_string_value(json_object_get(subject, "id"));
+	unsigned long long h = 1469598103934665603ull;
+
+	if (json_object_get(subject, "user"))
+		sid = json_string_value(json_object_get(json_object_get(subject, "user"), "id"));
+	for (; sid && *sid; sid++)
+		h = (h ^ (unsigned char)*sid) * 1099511628211ull;
+	h ^= (unsigned long long)id * 0x9E3779B97F4A7C15ull;
+	return h ? (long long)(h >> 1) : 1;
+}
+
 int
 dash_add_event(struct dash_model *d, json_t *ev)
 {
@@ -170,7 +190,7 @@ dash_add_event(struct dash_model *d, json_t *ev)
 
 	if (!json_is_integer(idv) || id <= 0)
 		return -1;
-	if (dash_seen(d, id)) {
+	if (dash_seen(d, dash_event_key(id, subject))) {
 		d->duplicates++;
 		return -1;
 	}

@@ -132,6 +132,8 @@ void dash_chart(const struct dash_model *, time_t now,
 		unsigned out[DASH_MINUTES]);
 /* The i-th newest signup (0 = newest) or NULL. */
 const struct dash_signup *dash_signup_at(const struct dash_model *, size_t i);
+/* The de-dup key of an event: its id mixed with its subject's id. */
+long long dash_event_key(long long id, json_t *subject);
 /* Remembers an id; returns 0 if new, -1 if already seen. */
 int dash_seen(struct dash_model *, long long id);
 /* RFC 3339 UTC to time_t; -1 if unparsable. */

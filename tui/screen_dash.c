@@ -65,7 +65,8 @@ dash_apply(struct app *a, json_t *ev)
 	    (uid = json_string_value(json_object_get(json_object_get(ev, "subject"), "id")))) {
 		for (size_t i = 0; i < d->n; i++)
 			if (d->ring[i].event_id == 0 && strcmp(d->ring[i].id, uid) == 0) {
-				dash_seen(d, json_integer_value(json_object_get(ev, "id")));
+				dash_seen(d, dash_event_key(json_integer_value(json_object_get(ev, "id")),
+							    json_object_get(ev, "subject")));
 				return;
 			}
 	}

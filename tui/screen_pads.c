@@ -509,8 +509,8 @@ pads_key(struct app *a, int is_key, wint_t ch)
 
 const struct screen screen_pads = {
     .name = "Pads",
-    .keys = "↑↓/jk move · Enter view · n new · r rename · e edit · d delete · "
-	    "b backups · / filter · ? help · q quit",
+    .keys = "Enter view · n new · r rename · e edit · d delete · b backups · "
+	    "/ filter · ? help · q quit",
     .help = "Pads\n\n↑ ↓ j k: move · PgUp PgDn: page · Home End: first / last\n"
 	    "Enter: view the JSON (↑↓ PgUp PgDn scroll, e edit, q back)\n"
 	    "n: new pad (name, then template) · r: rename\n"

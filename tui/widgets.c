@@ -90,6 +90,44 @@ text_width(const char *s)
 	return w;
 }
 
+/* What the UI's few non-ASCII symbols become when the locale is not UTF-8. */
+static const struct {
+	const char *utf8, *ascii;
+} ascii_map[] = {
+    {"·", "-"}, {"↑", "^"}, {"↓", "v"}, {"…", "..."}, {"✓", "+"},
+    {"✗", "x"}, {"█", "#"}, {"⠋", "|"}, {"é", "e"},
+};
+
+/* Returns bytes consumed from s after drawing a stand-in for them. */
+static size_t
+ui_put_fallback(const char *s, int *col, int w)
+{
+	for (size_t i = 0; i < sizeof ascii_map / sizeof ascii_map[0]; i++) {
+		size_t n = strlen(ascii_map[i].utf8);
+		int aw = (int)strlen(ascii_map[i].ascii);
+
+		if (strncmp(s, ascii_map[i].utf8, n) == 0) {
+			if (*col + aw <= w) {
+				addstr(ascii_map[i].ascii);
+				*col += aw;
+			}
+			return n;
+		}
+	}
+	if (*col + 1 <= w) {
+		addch('?');
+		(*col)++;
+	}
+	/* Skip the rest of this UTF-8 sequence. */
+	{
+		size_t n = 1;
+
+		while ((s[n] & 0xc0) == 0x80)
+			n++;
+		return n;
+	}
+}
+
 void
 ui_put(int y, int x, int w, const char *s)
 {
@@ -106,10 +144,23 @@ ui_put(int y, int x, int w, const char *s)
 		w = COLS - x;
 	memset(&st, 0, sizeof st);
 	move(y, x);
-	while (len && (n = mbrtowc(&wc, s, len, &st)) > 0 && n <= len) {
-		int cw = wcwidth(wc);
-		wchar_t one[2] = {wc, 0};
+	while (len && col < w) {
+		int cw;
+		wchar_t one[2];
 
+		n = mbrtowc(&wc, s, len, &st);
+		if (n == 0)
+			break;
+		if (n > len) { /* not valid here (C locale): ASCII stand-in */
+			memset(&st, 0, sizeof st);
+			n = ui_put_fallback(s, &col, w);
+			s += n;
+			len = n > len ? 0 : len - n;
+			continue;
+		}
+		cw = wcwidth(wc);
+		one[0] = wc;
+		one[1] = 0;
 		if (cw < 0) {
 			one[0] = L'?';
 			cw = 1;
@@ -314,7 +365,7 @@ dialog_draw(struct app *a, int rows, int cols)
 	size_t n = text_split_lines(d->text, &lines);
 	int nch = d->kind == DLG_PICK ? (int)json_array_size(d->choices) : 0;
 	int w = cols - 10 < 70 ? cols - 10 : 70;
-	int h = (int)n + 4 + (d->kind == DLG_PROMPT ? 2 : 0) + nch;
+	int h = (int)n + 2 + (d->kind == DLG_PROMPT ? 2 : 0) + nch;
 	int y, x, line;
 
 	if (h > rows - 2)
