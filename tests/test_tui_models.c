@@ -166,7 +166,11 @@ START_TEST(login_errors)
 	login_model_apply_error(&m, &e);
 	ck_assert(m.server_down);
 	ck_assert(strstr(m.error, "unreachable"));
-	ck_assert_str_eq(m.password, "");
+	ck_assert_str_eq(m.password, "secret"); /* Enter retries */
+	pl_error_set(&e, PL_ERR_UNAUTHORIZED, NULL, "bad credentials");
+	login_model_apply_error(&m, &e);
+	ck_assert_str_eq(m.password, ""); /* refused: forgotten */
+	ck_assert(strstr(m.error, "Wrong username or password"));
 	pl_error_set(&e, PL_ERR_TOO_MANY, NULL, "slow down");
 	e.retry_after = 7;
 	login_model_apply_error(&m, &e);

@@ -277,7 +277,7 @@ app_draw(struct app *a)
 	}
 	ui_attr(UI_NORMAL);
 	s->draw(a, rows, cols);
-	status_draw(a, rows, cols, s->keys);
+	status_draw(a, rows, cols, s->keys_now ? s->keys_now(a) : s->keys);
 	if (a->help)
 		help_draw(a, rows, cols, s->help);
 	if (a->dlg.kind != DLG_NONE) {

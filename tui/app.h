@@ -22,6 +22,8 @@ struct app;
 struct screen {
 	const char *name;
 	const char *keys; /* the status bar's key summary */
+	/* Optional: the summary for the screen's current mode. */
+	const char *(*keys_now)(struct app *);
 	const char *help; /* lines for the ? overlay, '\n'-separated */
 	void (*enter)(struct app *);
 	void (*draw)(struct app *, int rows, int cols);

@@ -37,6 +37,8 @@ login_model_apply_error(struct login_model *m, const struct pl_error *e)
 	default:
 		snprintf(m->error, sizeof m->error, "%s", e->message);
 	}
-	/* A failed attempt never keeps the password around. */
-	memset(m->password, 0, sizeof m->password);
+	/* A refused attempt never keeps the password around; an unreachable
+	 * server keeps it so Enter simply retries. */
+	if (!m->server_down)
+		memset(m->password, 0, sizeof m->password);
 }

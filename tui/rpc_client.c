@@ -262,7 +262,7 @@ rpc_on_connect(uv_connect_t *req, int status)
 	if (status < 0) {
 		char msg[400];
 
-		snprintf(msg, sizeof msg, "cannot reach server %s:%d (%s)",
+		snprintf(msg, sizeof msg, "cannot reach %s:%d (%s)",
 			 c->host, c->port, uv_strerror(status));
 		rpc_drop(c, msg);
 		return;

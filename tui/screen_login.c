@@ -27,7 +27,7 @@ on_login(void *ud, json_t *result, const struct pl_error *err)
 
 	if (err->code) {
 		login_model_apply_error(&a->login, err);
-		a->login_focus = a->login.server_down ? LF_LOGIN : LF_PASS;
+		a->login_focus = LF_PASS;
 		app_dirty(a);
 		return;
 	}
@@ -76,12 +76,13 @@ login_draw(struct app *a, int rows, int cols)
 	bx += button_draw(y + 7, bx, "Register", a->login_focus == LF_REGISTER) + 2;
 	button_draw(y + 7, bx, "Quit", a->login_focus == LF_QUIT);
 	if (a->login.error[0]) {
+		int n;
+
 		ui_attr(UI_ERR);
-		ui_put(y + 9, x + 2, w - 4, a->login.error);
+		n = ui_put_wrapped(y + 9, x + 2, w - 4, 2, a->login.error);
 		ui_attr(UI_NORMAL);
 		if (a->login.server_down)
-			ui_put(y + 10, x + 2, w - 4,
-			       "Press Enter on Login to retry.");
+			ui_put(y + 9 + n, x + 2, w - 4, "Press Enter to retry.");
 	} else if (a->login.flash[0]) {
 		ui_attr(UI_OK);
 		ui_put(y + 9, x + 2, w - 4, a->login.flash);

@@ -507,7 +507,23 @@ pads_key(struct app *a, int is_key, wint_t ch)
 	return 0;
 }
 
+static const char *
+pads_keys_now(struct app *a)
+{
+	switch (a->pads.mode) {
+	case PADS_VIEW:
+		return "↑↓/jk scroll · PgUp/PgDn page · Home/End · e edit · q back";
+	case PADS_BACKUPS:
+		return "↑↓/jk move · Enter/r restore · q back";
+	case PADS_FILTER:
+		return "type to filter · Enter keep · Esc clear";
+	default:
+		return screen_pads.keys;
+	}
+}
+
 const struct screen screen_pads = {
+    .keys_now = pads_keys_now,
     .name = "Pads",
     .keys = "Enter view · n new · r rename · e edit · d delete · b backups · "
 	    "/ filter · ? help · q quit",

@@ -186,6 +186,35 @@ ui_putf(int y, int x, int w, const char *fmt, ...)
 	ui_put(y, x, w, buf);
 }
 
+int
+ui_put_wrapped(int y, int x, int w, int maxlines, const char *s)
+{
+	char line[512];
+	int used = 0;
+
+	while (*s && used < maxlines) {
+		size_t n = strlen(s), cut = n;
+
+		if (text_width(s) > w) {
+			/* Cut at the last space that fits (bytes ~ columns here). */
+			cut = (size_t)w < n ? (size_t)w : n;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)w;
+		}
+		if (cut >= sizeof line)
+			cut = sizeof line - 1;
+		memcpy(line, s, cut);
+		line[cut] = '\0';
+		ui_put(y + used++, x, w, line);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return used;
+}
+
 void
 ui_hline(int y, int x, int w)
 {

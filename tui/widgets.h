@@ -20,6 +20,8 @@ void ui_attr(enum ui_attr);
 void ui_put(int y, int x, int w, const char *s);
 void ui_putf(int y, int x, int w, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Word-wraps s into at most maxlines lines of w columns; returns lines used. */
+int ui_put_wrapped(int y, int x, int w, int maxlines, const char *s);
 void ui_hline(int y, int x, int w);
 void ui_box(int y, int x, int h, int w, const char *title);
 void ui_clear_rect(int y, int x, int h, int w);
