@@ -15,6 +15,7 @@
 #define SUB_CHANNEL "padline:events"
 #define SUB_BACKOFF_MIN 250
 #define SUB_BACKOFF_MAX 5000
+#define SUB_CONNECT_MS 2000
 
 struct sub {
 	uv_loop_t *loop;
@@ -23,6 +24,7 @@ struct sub {
 	int port;
 	redisAsyncContext *ac;
 	uv_timer_t retry;
+	uv_timer_t watchdog; /* gives up on a connect that never completes */
 	unsigned backoff;
 	int up;
 	int closing;
@@ -112,6 +114,7 @@ sub_on_message(redisAsyncContext *ac, void *r, void *priv)
 	if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 3)
 		return;
 	if (strcmp(rep->element[0]->str, "subscribe") == 0) {
+		uv_timer_stop(&s->watchdog);
 		s->backoff = SUB_BACKOFF_MIN;
 		sub_set_up(s, 1);
 		return;
@@ -149,6 +152,24 @@ sub_on_disconnect(const redisAsyncContext *ac, int status)
 	sub_schedule(s);
 }
 
+/*
+ * hiredis 0.14's libuv adapter drops poll errors, so a refused connection
+ * never reaches the connect callback: without this the subscriber would
+ * wait forever after Redis restarts.
+ */
+static void
+sub_on_watchdog(uv_timer_t *t)
+{
+	struct sub *s = t->data;
+
+	if (!s->ac || s->up)
+		return;
+	s->ac->data = NULL;
+	redisAsyncFree(s->ac);
+	s->ac = NULL;
+	sub_schedule(s);
+}
+
 static void
 sub_connect(struct sub *s)
 {
@@ -165,6 +186,7 @@ sub_connect(struct sub *s)
 	redisAsyncSetConnectCallback(ac, sub_on_connect);
 	redisAsyncSetDisconnectCallback(ac, sub_on_disconnect);
 	s->ac = ac;
+	uv_timer_start(&s->watchdog, sub_on_watchdog, SUB_CONNECT_MS, 0);
 	if (s->pass[0])
 		redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->pass);
 	redisAsyncCommand(ac, sub_on_message, s, "SUBSCRIBE %s", SUB_CHANNEL);
@@ -190,14 +212,20 @@ sub_new(uv_loop_t *loop, const char *url, sub_event_cb on_event,
 	s->backoff = SUB_BACKOFF_MIN;
 	uv_timer_init(loop, &s->retry);
 	s->retry.data = s;
+	uv_timer_init(loop, &s->watchdog);
+	s->watchdog.data = s;
 	sub_connect(s);
 	return s;
 }
 
+/* Two timers: s is freed when the second one has closed. */
 static void
 sub_on_timer_close(uv_handle_t *h)
 {
-	free(h->data);
+	struct sub *s = h->data;
+
+	if (++s->closing == 3)
+		free(s);
 }
 
 void
@@ -209,11 +237,13 @@ sub_free(struct sub *s)
 	s->on_state = NULL;
 	s->on_event = NULL;
 	uv_timer_stop(&s->retry);
+	uv_timer_stop(&s->watchdog);
 	if (s->ac) {
 		s->ac->data = NULL;
 		redisAsyncDisconnect(s->ac);
 	}
 	uv_close((uv_handle_t *)&s->retry, sub_on_timer_close);
+	uv_close((uv_handle_t *)&s->watchdog, sub_on_timer_close);
 }
 
 int
