@@ -234,6 +234,18 @@ app_sign_out(struct app *a)
 	app_switch(a, SCR_LOGIN);
 }
 
+int
+app_auth_lost(struct app *a, const struct pl_error *err)
+{
+	if (err->code != PL_ERR_UNAUTHORIZED || !a->me)
+		return 0;
+	a->token[0] = '\0';
+	app_sign_out(a);
+	snprintf(a->login.error, sizeof a->login.error,
+		 "Your session has ended: sign in again.");
+	return 1;
+}
+
 static json_t *
 app_resume_params(void *ud)
 {

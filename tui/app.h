@@ -136,6 +136,9 @@ void app_pick(struct app *, const char *title, json_t *choices, dlg_done);
 /* Called with the result of session.login / session.resume. */
 void app_signed_in(struct app *, json_t *user, const char *token);
 void app_sign_out(struct app *);
+/* A 401 while signed in means the session ended: back to sign in with a
+ * message. Returns 1 when it handled err. */
+int app_auth_lost(struct app *, const struct pl_error *err);
 /* Suspends curses around an external command (the editor). */
 void app_suspend(struct app *);
 void app_resume(struct app *);

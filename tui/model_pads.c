@@ -185,6 +185,10 @@ pad_size_text(json_t *pad, char *buf, size_t size)
 	json_t *sz = json_object_get(pad, "size");
 	size_t n = 0;
 
+	if (!data && !json_is_integer(sz)) {
+		snprintf(buf, size, "-"); /* the list did not say */
+		return;
+	}
 	if (json_is_integer(sz))
 		n = (size_t)json_integer_value(sz);
 	else if (data) {

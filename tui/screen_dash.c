@@ -23,6 +23,8 @@ on_stats(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct app *a = ud;
 
+	if (app_auth_lost(a, err))
+		return;
 	if (err->code) {
 		app_flash(a, 1, "user.stats: %s", err->message);
 		return;

@@ -43,6 +43,8 @@ on_list(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct app *a = ud;
 
+	if (app_auth_lost(a, err))
+		return;
 	if (err->code) {
 		app_flash(a, 1, "Could not load pads: %s", err->message);
 		return;

@@ -18,6 +18,8 @@ on_users(void *ud, json_t *result, const struct pl_error *err)
 	struct app *a = ud;
 	const char *next = json_string_value(json_object_get(result, "next"));
 
+	if (app_auth_lost(a, err))
+		return;
 	if (err->code) {
 		app_flash(a, 1, "user.list: %s", err->message);
 		return;
