@@ -55,7 +55,7 @@ wait_for() {
 	local deadline=$((SECONDS + ${2:-10}))
 	while [ $SECONDS -lt $deadline ]; do
 		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
+		sleep 0.05
 	done
 	return 1
 }
@@ -70,7 +70,7 @@ wait_gone() {
 start_tui() { # start_tui [ENV=VALUE...]
 	tm kill-session -t tui 2>/dev/null
 	tm new-session -d -s tui -x 100 -y 30 \
-		"env XDG_STATE_HOME=$T/state EDITOR=$T/editor.sh TERM=${TUI_TERM:-xterm-256color} $* $PADLINE_TUI_BIN --server 127.0.0.1:$PORT --redis $REDIS_URL; echo EXITED rc=\$?; sleep 30"
+		"env XDG_STATE_HOME=$T/state EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:$PORT --redis $REDIS_URL; echo EXITED rc=\$?; sleep 30"
 }
 
 # ---- server ----
@@ -105,7 +105,7 @@ printf '{"edited": true, "n": 42, "text": "héllo"}\n' > "$1"
 EDIT
 chmod +x "$T/editor.sh"
 
-PW='Tui-Passw0rd!x'
+PW='abcDEFghij1!xy' # typed in two parts below
 
 # ---- register by typing ----
 start_tui
@@ -154,8 +154,9 @@ ok "logged in"
 keys n
 wait_for "New pad name" || die "no name prompt"
 type_text "Plan A"; keys Enter
-if wait_for "Template" 5 && screen | grep -qF "(empty pad)"; then
-	keys Down Enter
+if wait_for "(empty pad)" 5; then
+	# Not the first template ("blank" may be {}): the second one.
+	keys Down Down Enter
 fi
 wait_for "Created Plan A" 15 || fail "pad not created"
 wait_for " Plan A" 5 || fail "new pad not listed"
@@ -201,6 +202,7 @@ wait_for "No pads yet" 15 || fail "saved session not resumed"
 ok "session resumed from the session file"
 keys L
 wait_for "Sign in to padline" 10 || fail "sign out"
+screen | grep -q "Username *tuiuser1" || fail "sign out does not keep the username"
 
 # ---- admin dashboard, live ----
 keys BTab C-u; type_text "admin"; keys Tab; type_text "$ADMIN_PW"; keys Enter
@@ -212,8 +214,9 @@ sleep 0.5
 rpc_open
 rpc server.hello '{}'
 FT=$(jget "$REPLY_LINE" result.form_token)
-t0=$(date +%s%N)
 rpc user.register "{\"form_token\":\"$FT\",\"username\":\"liveuser7\",\"password\":\"$PW\",\"email\":\"live7@example.org\"}"
+# From the moment the registration is answered (argon2 is not the TUI's time).
+t0=$(date +%s%N)
 [ -n "$(jget "$REPLY_LINE" result.user.id)" ] || fail "second client could not register: $REPLY_LINE"
 if wait_for "liveuser7" 1; then
 	t1=$(date +%s%N)
@@ -238,8 +241,9 @@ ok "resize and quit"
 
 # ---- NO_COLOR, vt100, ASCII ----
 TUI_TERM=vt100 start_tui NO_COLOR=1 LANG=C LC_ALL=C
-wait_for "Sign in to padline" 10 || wait_for "Sign in" 10 || fail "no login under vt100/NO_COLOR"
-wait_for "1 Pads  2 Dashboard" 15 || true # resumed as admin
+# The admin session is resumed from the session file.
+wait_for "1 Pads  2 Dashboard" 15 || fail "no screen under vt100/NO_COLOR"
+screen | grep -qF "padline - Pads" || fail "no ASCII stand-ins in the C locale"
 keys 2
 if wait_for "Signups per minute" 10; then
 	screen | grep -qF "█" && fail "block characters in a non-UTF-8 locale"

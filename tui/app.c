@@ -228,6 +228,9 @@ app_sign_out(struct app *a)
 		rpc_call(a->rpc, "session.logout", NULL, NULL, NULL);
 	a->token[0] = '\0';
 	session_forget();
+	/* Signing back in (or as someone else) starts from who this was. */
+	snprintf(a->login.username, sizeof a->login.username, "%s",
+		 jstr(a->me, "username"));
 	json_decref(a->me);
 	a->me = NULL;
 	a->admin = 0;
@@ -564,7 +567,7 @@ app_run(const char *server, const char *redis_url)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	a->color = has_colors() && !getenv("NO_COLOR");
-	ui_init(a->color);
+	ui_init(a->color, a->utf8);
 
 	uv_poll_init(a->loop, &a->input, STDIN_FILENO);
 	a->input.data = a;

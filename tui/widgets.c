@@ -12,12 +12,14 @@
 #include <string.h>
 
 static int ui_color;
+static int ui_utf8; /* draw lines with Unicode, not the terminal's ACS */
 static int cur_y = -1, cur_x = -1;
 
 void
-ui_init(int color)
+ui_init(int color, int utf8)
 {
 	ui_color = color;
+	ui_utf8 = utf8;
 	if (!color)
 		return;
 	start_color();
@@ -215,10 +217,35 @@ ui_put_wrapped(int y, int x, int w, int maxlines, const char *s)
 	return used;
 }
 
+/* Unicode lines when the locale is UTF-8: ACS depends on the terminal
+ * description being right (TERM=xterm inside tmux draws "lqqk"). */
+static void
+ui_line(int y, int x, int n, int vertical)
+{
+	for (int i = 0; i < n; i++) {
+		if (ui_utf8)
+			ui_put(vertical ? y + i : y, vertical ? x : x + i, 1,
+			       vertical ? "│" : "─");
+		else if (vertical)
+			mvaddch(y + i, x, ACS_VLINE);
+		else
+			mvaddch(y, x + i, ACS_HLINE);
+	}
+}
+
+static void
+ui_corner(int y, int x, const char *u, chtype acs)
+{
+	if (ui_utf8)
+		ui_put(y, x, 1, u);
+	else
+		mvaddch(y, x, acs);
+}
+
 void
 ui_hline(int y, int x, int w)
 {
-	mvhline(y, x, ACS_HLINE, w);
+	ui_line(y, x, w, 0);
 }
 
 void
@@ -232,14 +259,14 @@ void
 ui_box(int y, int x, int h, int w, const char *title)
 {
 	ui_clear_rect(y, x, h, w);
-	mvhline(y, x + 1, ACS_HLINE, w - 2);
-	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-	mvvline(y + 1, x, ACS_VLINE, h - 2);
-	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-	mvaddch(y, x, ACS_ULCORNER);
-	mvaddch(y, x + w - 1, ACS_URCORNER);
-	mvaddch(y + h - 1, x, ACS_LLCORNER);
-	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+	ui_line(y, x + 1, w - 2, 0);
+	ui_line(y + h - 1, x + 1, w - 2, 0);
+	ui_line(y + 1, x, h - 2, 1);
+	ui_line(y + 1, x + w - 1, h - 2, 1);
+	ui_corner(y, x, "┌", ACS_ULCORNER);
+	ui_corner(y, x + w - 1, "┐", ACS_URCORNER);
+	ui_corner(y + h - 1, x, "└", ACS_LLCORNER);
+	ui_corner(y + h - 1, x + w - 1, "┘", ACS_LRCORNER);
 	if (title && *title) {
 		ui_attr(UI_TITLE);
 		ui_putf(y, x + 2, w - 4, " %s ", title);

@@ -14,7 +14,7 @@
 enum ui_attr { UI_NORMAL, UI_TITLE, UI_SEL, UI_ERR, UI_OK, UI_DIM,
 	       UI_FOCUS, UI_STATUS, UI_BAR };
 
-void ui_init(int color);
+void ui_init(int color, int utf8);
 void ui_attr(enum ui_attr);
 /* Draws UTF-8 s at y,x clipped to w columns (w <= 0: to the edge). */
 void ui_put(int y, int x, int w, const char *s);
