@@ -99,9 +99,16 @@ printf '%s\n' "$ADMIN_PW" | PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-se
 
 cat >"$T/editor.sh" <<'EDIT'
 #!/bin/sh
-# The "user" of $EDITOR: records the file mode, then writes new data.
-stat -c %a "$1" > "$(dirname "$0")/editor.mode"
-printf '{"edited": true, "n": 42, "text": "héllo"}\n' > "$1"
+# The "user" of $EDITOR: records the file mode; the first time leaves a
+# syntax error, the second time writes good data.
+d=$(dirname "$0")
+stat -c %a "$1" > "$d/editor.mode"
+if [ ! -e "$d/editor.once" ]; then
+	touch "$d/editor.once"
+	printf '{"edited": true,\n  oops\n' > "$1"
+else
+	printf '{"edited": true, "n": 42, "text": "héllo"}\n' > "$1"
+fi
 EDIT
 chmod +x "$T/editor.sh"
 
@@ -165,8 +172,12 @@ ORIG=$(sql "select data::text from pads where display_name='Plan A'")
 [ "$ORIG" != "{}" ] || fail "template data not applied"
 ok "pad created from a template"
 
-# ---- edit in $EDITOR ----
+# ---- edit in $EDITOR: a syntax error first, re-edit, save ----
 keys e
+wait_for "Syntax error" 15 || fail "invalid JSON from the editor not caught"
+screen | grep -qF "line 2" || fail "syntax error without its line"
+[ "$(sql "select data->>'edited' from pads where display_name='Plan A'")" = "" ] || fail "invalid edit reached the server"
+keys y
 wait_for "Pad saved" 15 || fail "edit not saved"
 DATA=$(sql "select data->>'n' from pads where display_name='Plan A'")
 [ "$DATA" = 42 ] || fail "server does not have the edited data ($DATA)"
@@ -225,7 +236,37 @@ else
 	fail "signup not on the dashboard within 1 s"
 fi
 screen > "$T/dashboard.txt"
+# p pauses the table (events are kept), / filters it.
+keys p
+wait_for "PAUSED" 5 || fail "p does not pause"
+rpc server.hello '{}'
+FT=$(jget "$REPLY_LINE" result.form_token)
+rpc user.register "{\"form_token\":\"$FT\",\"username\":\"paused8\",\"password\":\"$PW\"}"
+sleep 0.5
+screen | grep -qF "paused8" && fail "paused table still updates"
+keys p
+wait_for "paused8" 5 || fail "held events not shown after resuming"
+keys /; type_text "liveuser"; keys Enter
+sleep 0.3
+screen | grep -qF "paused8" && fail "filter does not hide other signups"
+screen | grep -qF "liveuser7" || fail "filter hides the matching signup"
+keys Escape
+ok "dashboard pause and filter"
 rpc_close
+
+# ---- users & invitations ----
+keys 3
+wait_for "tuiuser1" 10 || fail "user list does not show tuiuser1"
+keys c
+wait_for "Invitation note" 5 || fail "no invitation prompt"
+type_text "for bob"; keys Enter
+wait_for "Invitation code:" 10 || fail "invitation code not shown"
+[ "$(sql "select count(*) from invitations")" = 1 ] || fail "invitation not in the database"
+keys Enter v
+wait_for "for bob" 10 || fail "invitation list does not show the new one"
+ok "users list and invitations"
+keys 2
+wait_for "Signups per minute" 5 || fail "back to the dashboard"
 
 # ---- resize ----
 tm resize-window -t tui -x 60 -y 20
