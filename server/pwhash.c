@@ -56,3 +56,12 @@ pwhash_dummy(const struct config *cfg)
 	pthread_mutex_unlock(&dummy_lock);
 	return dummy_hash;
 }
+
+void
+pwhash_sha256_hex(const char *secret, char out[PWHASH_SHA256_HEX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)secret, strlen(secret));
+	sodium_bin2hex(out, PWHASH_SHA256_HEX, h, sizeof h);
+}

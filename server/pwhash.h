@@ -24,4 +24,9 @@ int pwhash_needs_rehash(const struct config *, const char *hash);
  * configured limits: verifying against it costs what a real verify costs. */
 const char *pwhash_dummy(const struct config *);
 
+#define PWHASH_SHA256_HEX (crypto_hash_sha256_BYTES * 2 + 1)
+/* SHA-256 of a high-entropy secret (session token, invitation code) as hex:
+ * what the database stores instead of the secret. */
+void pwhash_sha256_hex(const char *secret, char out[PWHASH_SHA256_HEX]);
+
 #endif

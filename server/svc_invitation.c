@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "pwhash.h"
 #include "repo_invitation.h"
 
 int
@@ -14,8 +15,8 @@ svc_invitation_create(struct app *app, PGconn *db, const char *actor_id,
 		      long long expires_in, const char *note, json_t **result,
 		      struct pl_error *err)
 {
-	unsigned char raw[24], h[crypto_hash_sha256_BYTES];
-	char code[sizeof raw * 2 + 1], hash[sizeof h * 2 + 1], exp_text[40];
+	unsigned char raw[24];
+	char code[sizeof raw * 2 + 1], hash[PWHASH_SHA256_HEX], exp_text[40];
 
 	(void)app;
 	if (note && strlen(note) > 200)
@@ -23,8 +24,7 @@ svc_invitation_create(struct app *app, PGconn *db, const char *actor_id,
 					  "at most 200 characters");
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(code, sizeof code, raw, sizeof raw);
-	crypto_hash_sha256(h, (const unsigned char *)code, strlen(code));
-	sodium_bin2hex(hash, sizeof hash, h, sizeof h);
+	pwhash_sha256_hex(code, hash);
 	if (repo_invitation_insert(db, hash, note, actor_id, expires_in,
 				   exp_text, err) != 0)
 		return err->code;

@@ -16,10 +16,9 @@
 #include "events.h"
 #include "log.h"
 #include "repo_audit.h"
+#include "pwhash.h"
 #include "repo_session.h"
 #include "repo_user.h"
-
-#define HEX_SHA256 (crypto_hash_sha256_BYTES * 2 + 1)
 
 static void
 key_user(struct app *app, const char *username, char *key, size_t size)
@@ -143,15 +142,6 @@ svc_session_login_failed(struct app *app, PGconn *db, const char *username,
 }
 
 static void
-token_hash(const char *token, char out[HEX_SHA256])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-	sodium_bin2hex(out, HEX_SHA256, h, sizeof h);
-}
-
-static void
 reset_user(struct app *app, const char *username)
 {
 	char ku[256];
@@ -190,7 +180,7 @@ svc_session_login_ok(struct app *app, PGconn *db, const char *username,
 	sodium_bin2hex(token, sizeof token, raw, sizeof raw);
 	sodium_memzero(raw, sizeof raw);
 	memset(s, 0, sizeof *s);
-	token_hash(token, s->token_hash);
+	pwhash_sha256_hex(token, s->token_hash);
 	if (repo_session_insert(db, s->token_hash, user_id,
 				app->cfg->session_ttl, &s->expires_at,
 				exp_text, err) != 0)
@@ -210,7 +200,7 @@ svc_session_resume(struct app *app, PGconn *db, const char *token,
 {
 	(void)app;
 	memset(s, 0, sizeof *s);
-	token_hash(token, s->token_hash);
+	pwhash_sha256_hex(token, s->token_hash);
 	if (repo_session_lookup(db, s->token_hash, user, s->user_id,
 				&s->is_admin, &s->expires_at, err) != 0)
 		return err->code;

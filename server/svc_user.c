@@ -98,15 +98,6 @@ svc_user_hash(struct app *app, struct svc_new_user *nu, struct pl_error *err)
 	return rc;
 }
 
-static void
-sha256_hex(const char *s, char out[crypto_hash_sha256_BYTES * 2 + 1])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
-	sodium_bin2hex(out, crypto_hash_sha256_BYTES * 2 + 1, h, sizeof h);
-}
-
 static int
 taken(struct pl_error *err)
 {
@@ -120,10 +111,10 @@ static int
 use_invitation(PGconn *db, const char *code, const char *user_id,
 	       struct pl_error *err)
 {
-	char hash[crypto_hash_sha256_BYTES * 2 + 1], id[40];
+	char hash[PWHASH_SHA256_HEX], id[40];
 	enum invitation_state st;
 
-	sha256_hex(code, hash);
+	pwhash_sha256_hex(code, hash);
 	if (repo_invitation_lock(db, hash, &st, id, err) != 0)
 		return err->code;
 	switch (st) {

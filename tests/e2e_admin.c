@@ -325,36 +325,41 @@ START_TEST(concurrent_sync_one_row)
 }
 END_TEST
 
+static int
+admin_setup(void)
+{
+	admin = us_admin_client(&srv, "boss");
+	return admin == NULL;
+}
+
+static void
+admin_teardown(void)
+{
+	ts_client_free(admin);
+}
+
 int
 main(void)
 {
-	Suite *s = suite_create("e2e_admin");
-	TCase *tc = tcase_create("admin");
-	SRunner *sr;
-	int failed, status;
+	const TTest *const tests[] = {
+	    anonymous_401_user_403,
+	    list_pages_newest_first_and_searches,
+	    stats_counts,
+	    invitation_code_only_hashed,
+	    events_since_backfills,
+	    concurrent_sync_one_row,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_admin",
+	    .prefix = "adm",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = admin_setup,
+	    .teardown = admin_teardown,
+	    .restore = NULL,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
 
-	ts_unique_schema("adm", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, NULL, NULL) != 0)
-		return 1;
-	admin = us_admin_client(&srv, "boss");
-	if (admin == NULL) {
-		ts_server_stop(&srv);
-		return 1;
-	}
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, anonymous_401_user_403);
-	tcase_add_test(tc, list_pages_newest_first_and_searches);
-	tcase_add_test(tc, stats_counts);
-	tcase_add_test(tc, invitation_code_only_hashed);
-	tcase_add_test(tc, events_since_backfills);
-	tcase_add_test(tc, concurrent_sync_one_row);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ts_client_free(admin);
-	status = ts_server_stop(&srv);
-	ts_db_drop_schema(schema);
-	return failed == 0 && status == 0 ? 0 : 1;
+	return us_suite_main(&u);
 }

@@ -152,24 +152,22 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("e2e_events");
-	TCase *tc = tcase_create("events");
-	SRunner *sr;
-	int failed, status;
+	const TTest *const tests[] = {
+	    register_sync_and_cli_events,
+	    login_failure_is_an_event,
+	    one_log_line_per_user_no_secrets,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_events",
+	    .prefix = "evt",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = NULL,
+	    .teardown = NULL,
+	    .restore = NULL,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
 
-	ts_unique_schema("evt", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, NULL, NULL) != 0)
-		return 1;
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, register_sync_and_cli_events);
-	tcase_add_test(tc, login_failure_is_an_event);
-	tcase_add_test(tc, one_log_line_per_user_no_secrets);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	status = ts_server_stop(&srv);
-	ts_db_drop_schema(schema);
-	return failed == 0 && status == 0 ? 0 : 1;
+	return us_suite_main(&u);
 }

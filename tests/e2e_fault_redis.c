@@ -125,30 +125,20 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("e2e_fault_redis");
-	TCase *tc = tcase_create("fault");
-	SRunner *sr;
-	int failed, status;
+	const TTest *const tests[] = {
+	    registrations_survive_redis_outage_and_relay,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_fault_redis",
+	    .prefix = "fredis",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = NULL,
+	    .teardown = NULL,
+	    .restore = "start-redis",
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
 
-	ts_unique_schema("fredis", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, NULL, NULL) != 0)
-		return 1;
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, registrations_survive_redis_outage_and_relay);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* No fork: a failure must not leave Redis stopped for others. */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ts_stack("start-redis");
-	status = ts_server_stop(&srv);
-	if (status != 0) {
-		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-			srv.log_path);
-		failed++;
-	}
-	ts_db_drop_schema(schema);
-	return failed ? 1 : 0;
+	return us_suite_main(&u);
 }

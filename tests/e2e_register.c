@@ -456,31 +456,29 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("e2e_register");
-	TCase *tc = tcase_create("register");
-	SRunner *sr;
-	int failed, status;
+	const TTest *const tests[] = {
+	    happy_path_row_audit_event,
+	    each_password_rule,
+	    all_violations_together,
+	    username_format_and_whitespace,
+	    form_token_missing_forged_reused,
+	    form_token_expired,
+	    duplicate_and_case_insensitive,
+	    forty_racers_one_name,
+	    invite_mode_one_code_one_user,
+	    closed_mode_refused,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_register",
+	    .prefix = "reg",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = NULL,
+	    .teardown = NULL,
+	    .restore = NULL,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
 
-	ts_unique_schema("reg", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, NULL, NULL) != 0)
-		return 1;
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, happy_path_row_audit_event);
-	tcase_add_test(tc, each_password_rule);
-	tcase_add_test(tc, all_violations_together);
-	tcase_add_test(tc, username_format_and_whitespace);
-	tcase_add_test(tc, form_token_missing_forged_reused);
-	tcase_add_test(tc, form_token_expired);
-	tcase_add_test(tc, duplicate_and_case_insensitive);
-	tcase_add_test(tc, forty_racers_one_name);
-	tcase_add_test(tc, invite_mode_one_code_one_user);
-	tcase_add_test(tc, closed_mode_refused);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	status = ts_server_stop(&srv);
-	ts_db_drop_schema(schema);
-	return failed == 0 && status == 0 ? 0 : 1;
+	return us_suite_main(&u);
 }

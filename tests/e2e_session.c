@@ -254,27 +254,25 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("e2e_session");
-	TCase *tc = tcase_create("session");
-	SRunner *sr;
-	int failed, status;
+	const TTest *const tests[] = {
+	    login_me_logout,
+	    resume_on_another_connection,
+	    wrong_password_and_unknown_user,
+	    lockout_per_username,
+	    lockout_per_peer,
+	    rehash_when_limits_change,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_session",
+	    .prefix = "ses",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = NULL,
+	    .teardown = NULL,
+	    .restore = NULL,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
 
-	ts_unique_schema("ses", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, NULL, NULL) != 0)
-		return 1;
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, login_me_logout);
-	tcase_add_test(tc, resume_on_another_connection);
-	tcase_add_test(tc, wrong_password_and_unknown_user);
-	tcase_add_test(tc, lockout_per_username);
-	tcase_add_test(tc, lockout_per_peer);
-	tcase_add_test(tc, rehash_when_limits_change);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	status = ts_server_stop(&srv);
-	ts_db_drop_schema(schema);
-	return failed == 0 && status == 0 ? 0 : 1;
+	return us_suite_main(&u);
 }

@@ -7,6 +7,7 @@
 #ifndef PL_USERS_SUPPORT_H
 #define PL_USERS_SUPPORT_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -158,6 +159,59 @@ us_wait_event(redisContext *rc, const char *action, const char *field,
 		json_decref(ev);
 	}
 	return NULL;
+}
+
+/* What a user suite's main needs to know. */
+struct us_suite {
+	const char *name;		/* suite name */
+	const char *prefix;		/* schema prefix */
+	struct ts_server *srv;		/* started on schema before the tests */
+	char *schema;			/* buffer of 64 */
+	int (*setup)(void);		/* after start, may be NULL; != 0 aborts */
+	void (*teardown)(void);		/* before stop, may be NULL */
+	const char *restore;		/* ts_stack action afterwards, or NULL */
+	const TTest *const *tests;
+	size_t ntests;
+};
+
+/* Starts padlined, runs the tests in one TCase (no fork when restore is
+ * set, so a failure cannot skip it), stops and drops. Exit status. */
+static inline int
+us_suite_main(const struct us_suite *u)
+{
+	Suite *s = suite_create(u->name);
+	TCase *tc = tcase_create(u->prefix);
+	SRunner *sr;
+	int failed, status;
+
+	ts_unique_schema(u->prefix, u->schema, 64);
+	if (ts_server_start(u->srv, u->schema, NULL, NULL) != 0)
+		return 1;
+	if (u->setup && u->setup() != 0) {
+		ts_server_stop(u->srv);
+		ts_db_drop_schema(u->schema);
+		return 1;
+	}
+	tcase_set_timeout(tc, 120);
+	for (size_t i = 0; i < u->ntests; i++)
+		tcase_add_test(tc, u->tests[i]);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	if (u->restore)
+		srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (u->restore)
+		ts_stack(u->restore);
+	if (u->teardown)
+		u->teardown();
+	status = ts_server_stop(u->srv);
+	if (status != 0)
+		fprintf(stderr, "padlined exit status %d, log %s\n", status,
+			u->srv->log_path);
+	ts_db_drop_schema(u->schema);
+	return failed == 0 && status == 0 ? 0 : 1;
 }
 
 #endif
