@@ -23,8 +23,12 @@ for c in "${levels[@]}"; do
 		sleep 0.1
 	done
 	"$repo/build/bench/bench_register" --port "$port" --conns "$c" --pid "$pid" || true
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
+	if kill "$pid" 2>/dev/null; then
+		wait "$pid" 2>/dev/null || true
+	else
+		wait "$pid" 2>/dev/null || echo "  padlined exited during the run (status $?); log: $log"
+		continue
+	fi
 	psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
 	rm -f "$log"
 done
