@@ -73,28 +73,6 @@ repo_user_auth_by_name(PGconn *db, const char *username,
 }
 
 int
-repo_user_get(PGconn *db, const char *id, json_t **user, int *is_admin,
-	      struct pl_error *err)
-{
-	const char *p[1] = {id};
-	PGresult *r = db_exec(db,
-			      "SELECT u.roles ? 'admin' AS is_admin, "
-			      REPO_USER_JSON " AS j FROM users u WHERE u.id = "
-			      "$1::uuid",
-			      1, p, err);
-
-	*user = NULL;
-	if (r == NULL)
-		return err->code;
-	if (PQntuples(r) > 0) {
-		*user = db_get_json(r, 0, "j");
-		*is_admin = db_get_bool(r, 0, "is_admin");
-	}
-	PQclear(r);
-	return PL_OK;
-}
-
-int
 repo_user_set_hash(PGconn *db, const char *id, const char *hash,
 		   struct pl_error *err)
 {

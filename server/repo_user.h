@@ -38,9 +38,6 @@ int repo_user_insert(PGconn *, const char *username, const char *email,
 /* Looks a user up by name, case-insensitively; out->user NULL if none. */
 int repo_user_auth_by_name(PGconn *, const char *username,
 			   struct repo_user_auth *out, struct pl_error *);
-/* The public object of user id (new ref) or NULL in *user; *is_admin. */
-int repo_user_get(PGconn *, const char *id, json_t **user, int *is_admin,
-		  struct pl_error *);
 int repo_user_set_hash(PGconn *, const char *id, const char *hash,
 		       struct pl_error *);
 /* Insert-or-update by id; *created 1 when the row is new. */

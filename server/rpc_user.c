@@ -6,7 +6,7 @@
 
 #include "app.h"
 #include "params.h"
-#include "repo_user.h"
+#include "repo_session.h"
 #include "rpc.h"
 #include "svc_user.h"
 
@@ -59,19 +59,23 @@ const struct rpc_method rpc_user_register = {
 	      {STEP_DB, register_store}},
 };
 
+/* Reads through the sessions table, so a session logged out (or a user
+ * deleted) elsewhere answers 401 here too. */
 static int
 me_run(struct rpc_call *call)
 {
 	json_t *user = NULL;
+	char id[40];
 	int is_admin = 0;
+	long long exp = 0;
 
-	if (repo_user_get(call->db, call->session.user_id, &user, &is_admin,
-			  &call->err) != 0)
+	if (repo_session_lookup(call->db, call->session.token_hash, &user, id,
+				&is_admin, &exp, &call->err) != 0)
 		return call->err.code;
 	if (user == NULL)
 		return pl_error_set(&call->err, PL_ERR_UNAUTHORIZED,
 				    "invalid_session",
-				    "the signed-in user no longer exists");
+				    "the session has ended; sign in again");
 	call->result = json_pack("{s:o}", "user", user);
 	return PL_OK;
 }

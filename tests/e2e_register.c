@@ -215,6 +215,84 @@ START_TEST(form_token_missing_forged_reused)
 }
 END_TEST
 
+START_TEST(form_token_once_across_instances)
+{
+	struct ts_server s2;
+	struct ts_client *a, *b;
+	char *tok;
+	json_t *r;
+
+	/* A second padlined on the same schema and secret. */
+	ck_assert_int_eq(ts_server_start(&s2, schema, NULL, NULL), 0);
+	a = ts_client_connect(srv.port);
+	b = ts_client_connect(s2.port);
+	tok = us_form_token(a);
+	r = us_register(b, tok, "wanda", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	r = us_register(a, tok, "wanda2", US_PASSWORD, NULL, NULL);
+	ck_assert(us_has_violation(r, "form_token", "reused"));
+	json_decref(r);
+	free(tok);
+	ts_client_free(a);
+	ts_client_free(b);
+	ts_server_stop(&s2);
+}
+END_TEST
+
+START_TEST(create_user_cli)
+{
+	const char *ok_args[] = {"create-user", "xena", "--email",
+				 "xena@example.com", NULL};
+	const char *bad_args[] = {"create-user", "yuri", NULL};
+	const char *usage_args[] = {"create-user", NULL};
+	char *out = NULL, *err = NULL;
+	json_t *u;
+	PGconn *db;
+
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, ok_args,
+					 US_PASSWORD "\n", 60, &out, NULL),
+			 0);
+	u = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+	ck_assert_ptr_nonnull(u);
+	ck_assert_str_eq(json_string_value(json_object_get(u, "username")),
+			 "xena");
+	ck_assert_str_eq(json_string_value(json_object_get(u, "email")),
+			 "xena@example.com");
+	ck_assert_int_eq(json_array_size(json_object_get(u, "roles")), 0);
+	ck_assert_ptr_null(json_object_get(u, "password_hash"));
+	json_decref(u);
+	free(out);
+	out = NULL;
+	/* Same policy as user.register, every rule listed. */
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, bad_args, "weak\n", 60,
+					 NULL, &err),
+			 1);
+	ck_assert_ptr_nonnull(strstr(err, "uppercase"));
+	ck_assert_ptr_nonnull(strstr(err, "digit"));
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, ok_args,
+					 US_PASSWORD "\n", 60, NULL, &err),
+			 1);
+	ck_assert_ptr_nonnull(strstr(err, "taken"));
+	free(err);
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, usage_args, "", 60,
+					 NULL, NULL),
+			 2);
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log a JOIN "
+				     "users u ON u.id = a.subject_id WHERE "
+				     "u.username = 'xena' AND a.action = "
+				     "'user.created'",
+				     0, NULL),
+			 1);
+	ck_assert_int_eq(count_users(schema, "yuri"), 0);
+	PQfinish(db);
+}
+END_TEST
+
 START_TEST(form_token_expired)
 {
 	const char *env[] = {"PADLINE_FORM_TOKEN_TTL=1", NULL};
@@ -462,6 +540,8 @@ main(void)
 	    all_violations_together,
 	    username_format_and_whitespace,
 	    form_token_missing_forged_reused,
+	    form_token_once_across_instances,
+	    create_user_cli,
 	    form_token_expired,
 	    duplicate_and_case_insensitive,
 	    forty_racers_one_name,

@@ -113,6 +113,7 @@ START_TEST(resume_on_another_connection)
 	ck_assert_int_eq(call_code(b, "user.me", NULL), 0);
 	/* Logging out on a ends the session everywhere it could resume. */
 	ck_assert_int_eq(call_code(a, "session.logout", NULL), 0);
+	ck_assert_int_eq(call_code(b, "user.me", NULL), 401);
 	ck_assert_int_eq(call_code(b, "session.resume",
 				   json_pack("{s:s}", "token", token)),
 			 401);
