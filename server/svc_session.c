@@ -94,23 +94,20 @@ svc_session_check_limits(struct app *app, const char *username,
 	return PL_OK;
 }
 
+/* SET NX EX first, so the key has its expiry before it counts anything:
+ * a counter can never be left without one. */
 static int
 counter_incr(redisContext *rc, const char *key, int window)
 {
-	redisReply *r = redisCommand(rc, "INCR %s", key);
-	int first;
+	redisReply *r = redisCommand(rc, "SET %s 0 EX %d NX", key, window);
 
 	if (r == NULL)
 		return -1;
-	first = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
 	freeReplyObject(r);
-	/* The window starts at the first failure. */
-	if (first) {
-		r = redisCommand(rc, "EXPIRE %s %d", key, window);
-		if (r == NULL)
-			return -1;
-		freeReplyObject(r);
-	}
+	r = redisCommand(rc, "INCR %s", key);
+	if (r == NULL)
+		return -1;
+	freeReplyObject(r);
 	return 0;
 }
 
