@@ -9,10 +9,26 @@
 
 extern const struct rpc_method rpc_server_hello;
 extern const struct rpc_method rpc_server_health;
+extern const struct rpc_method rpc_template_list;
+extern const struct rpc_method rpc_pad_list;
+extern const struct rpc_method rpc_pad_get;
+extern const struct rpc_method rpc_pad_create;
+extern const struct rpc_method rpc_pad_update;
+extern const struct rpc_method rpc_pad_delete;
+extern const struct rpc_method rpc_pad_backups;
+extern const struct rpc_method rpc_pad_restore;
 
 static const struct rpc_method *const rpc_table[] = {
     &rpc_server_health,
     &rpc_server_hello,
+    &rpc_template_list,
+    &rpc_pad_list,
+    &rpc_pad_get,
+    &rpc_pad_create,
+    &rpc_pad_update,
+    &rpc_pad_delete,
+    &rpc_pad_backups,
+    &rpc_pad_restore,
 };
 
 const struct rpc_method *
