@@ -157,7 +157,7 @@ START_TEST(concurrent_updates_serialise)
 		ts_client_free(c[k]);
 	}
 
-	ck_assert_int_eq(backups_of(id), WRITERS < 10 ? WRITERS : 10);
+	ck_assert_int_eq(backups_of(id), (WRITERS < 10 ? WRITERS : 10));
 	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
 				"'pad.updated' AND subject_id = $1::uuid",
 				id),

@@ -2,7 +2,8 @@
  * Shared by the e2e_pads* suites: a per-test fixture (a fresh schema, a real
  * padlined, users alice and bob signed in on their own connections, a direct
  * database connection) and call helpers that assert on the reply.
- * Included by one .c per executable, so everything here is static.
+ * Included by one .c per executable, so everything here is static
+ * (inline: a suite may leave some helpers unused).
  */
 #ifndef PL_E2E_PADS_COMMON_H
 #define PL_E2E_PADS_COMMON_H
@@ -22,7 +23,7 @@ static char schema[64];
 static struct ts_client *alice, *bob;
 static PGconn *db;
 
-static const char *
+static inline const char *
 templates_dir(void)
 {
 	static char dir[600];
@@ -35,7 +36,7 @@ templates_dir(void)
 }
 
 /* Starts padlined with extra settings (NULL-terminated "K=V", may be NULL). */
-static void
+static inline void
 pads_start(const char *const *more_env)
 {
 	char tdir[700];
@@ -62,13 +63,13 @@ pads_start(const char *const *more_env)
 	ck_assert_ptr_nonnull(db);
 }
 
-static void
+static inline void
 pads_setup(void)
 {
 	pads_start(NULL);
 }
 
-static void
+static inline void
 pads_teardown(void)
 {
 	ts_client_free(alice);
@@ -80,7 +81,7 @@ pads_teardown(void)
 }
 
 /* Calls method and asserts success; returns result (new reference). */
-static json_t *
+static inline json_t *
 ok(struct ts_client *c, const char *method, json_t *params)
 {
 	json_t *r = ts_call(c, method, params), *res;
@@ -98,7 +99,7 @@ ok(struct ts_client *c, const char *method, json_t *params)
 }
 
 /* Calls method and asserts it fails with code (and reason, if not NULL). */
-static void
+static inline void
 expect_err(struct ts_client *c, const char *method, json_t *params, int code,
 	   const char *reason)
 {
@@ -118,7 +119,7 @@ expect_err(struct ts_client *c, const char *method, json_t *params, int code,
 }
 
 /* Asserts a 400 whose violations include {field, rule}. */
-static void
+static inline void
 expect_violation(struct ts_client *c, const char *method, json_t *params,
 		 const char *field, const char *rule)
 {
@@ -149,7 +150,7 @@ expect_violation(struct ts_client *c, const char *method, json_t *params,
 }
 
 /* Creates a pad for c; returns its id (static buffer rotation of 4). */
-static const char *
+static inline const char *
 create_pad(struct ts_client *c, const char *name, json_t *data)
 {
 	static char ids[4][40];
@@ -168,7 +169,7 @@ create_pad(struct ts_client *c, const char *name, json_t *data)
 }
 
 /* ts_db_count with one text parameter. */
-static long long
+static inline long long
 count1(const char *sql, const char *p)
 {
 	const char *params[] = {p};
@@ -176,14 +177,14 @@ count1(const char *sql, const char *p)
 	return ts_db_count(db, sql, 1, params);
 }
 
-static long long
+static inline long long
 backups_of(const char *pad_id)
 {
 	return count1("SELECT count(*) FROM backups WHERE source_id = $1::uuid",
 		      pad_id);
 }
 
-static void
+static inline void
 update_data(struct ts_client *c, const char *id, json_t *data)
 {
 	json_decref(ok(c, "pad.update",
