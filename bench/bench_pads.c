@@ -1,10 +1,12 @@
 /*
  * Pad throughput: C connections signed in as one user, each looping
- * pad.create then pad.get of the new pad for N seconds. Prints pairs per
- * second (one create transaction each, comparable to pgbench's TPS) and the
- * p50/p99 latency of each method. Replies are scanned, not parsed, to keep
- * the client's CPU share small on a shared machine.
+ * pad.create then pad.get of the new pad for N seconds (--get 0: creates
+ * only). Prints loops per second (one create transaction each, comparable to
+ * pgbench's TPS) and the p50/p99 latency of each method. Replies are
+ * scanned, not parsed, to keep the client's CPU share small on a shared
+ * machine.
  *   bench_pads --port P --user U --password PW [--clients C] [--seconds N]
+ *              [--get 0|1]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -32,7 +34,7 @@ struct worker {
 	char first_error[256];
 };
 
-static int port, seconds = 10, clients = 1;
+static int port, seconds = 10, clients = 1, with_get = 1;
 static const char *user, *password;
 static char token[256];
 static long long deadline_us;
@@ -184,6 +186,10 @@ worker_run(void *arg)
 		lat_add(&w->create, now_us() - t0);
 		if (reply_failed(w) || reply_string(w, "id", id, sizeof id))
 			continue;
+		if (!with_get) {
+			w->pairs++;
+			continue;
+		}
 		n = snprintf(req, sizeof req,
 			     "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
 			     "\"pad.get\",\"params\":{\"id\":\"%s\"}}\n",
@@ -244,10 +250,12 @@ main(int argc, char **argv)
 			clients = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--seconds") == 0)
 			seconds = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--get") == 0)
+			with_get = atoi(argv[i + 1]);
 	}
 	if (port <= 0 || user == NULL || password == NULL || clients < 1) {
 		fprintf(stderr, "usage: bench_pads --port P --user U --password"
-				" PW [--clients C] [--seconds N]\n");
+				" PW [--clients C] [--seconds N] [--get 0|1]\n");
 		return 2;
 	}
 	ws = calloc((size_t)clients, sizeof *ws);
@@ -269,8 +277,10 @@ main(int argc, char **argv)
 		errors += ws[i].errors;
 	}
 	secs = (now_us() - t0) / 1e6;
-	printf("clients=%d seconds=%.1f pairs=%lld errors=%lld tps=%.1f\n",
-	       clients, secs, pairs, errors, pairs / secs);
+	printf("mode=%s clients=%d seconds=%.1f loops=%lld errors=%lld "
+	       "tps=%.1f\n",
+	       with_get ? "create+get" : "create", clients, secs, pairs, errors,
+	       pairs / secs);
 	print_latency("pad.create", ws, 0);
 	print_latency("pad.get", ws, 1);
 	for (int i = 0; i < clients; i++)
