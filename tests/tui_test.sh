@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); [ -n "${VERBOSE:-}" ] && screen; }
 ok() { echo "ok: $*"; }
 die() { echo "FAIL: $*"; screen; echo "--- server log tail"; tail -20 "$T/server.log"; exit 1; }
 
@@ -312,4 +312,10 @@ rpc_close
 
 echo "--- register form:"; cat "$T/register_full.txt"
 echo "--- dashboard:"; cat "$T/dashboard.txt"
-[ $fails -eq 0 ] && echo "PASS" || { echo "$fails failure(s)"; exit 1; }
+if [ $fails -ne 0 ]; then
+	echo "--- server: failed requests and warnings"
+	grep -E 'code=[1-9-]|level=(warn|error)' "$T/server.log" | tail -30
+	echo "$fails failure(s)"
+	exit 1
+fi
+echo PASS

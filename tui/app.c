@@ -479,6 +479,17 @@ on_hello(void *ud, json_t *result, const struct pl_error *err)
 	app_dirty(a);
 }
 
+void app_connect(struct app *a);
+
+static void
+on_retry(uv_timer_t *t)
+{
+	struct app *a = t->data;
+
+	if (!a->me)
+		app_connect(a);
+}
+
 static void
 on_resume(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -489,16 +500,22 @@ on_resume(void *ud, json_t *result, const struct pl_error *err)
 			session_forget();
 			a->token[0] = '\0';
 		} else {
+			/* Server or database briefly away: the session is still
+			 * good, so keep trying for a while instead of asking for
+			 * the password again. */
 			login_model_apply_error(&a->login, err);
+			if (a->resume_tries++ < 30)
+				uv_timer_start(&a->retry, on_retry, 1000, 0);
 		}
 		app_dirty(a);
 		return;
 	}
+	a->resume_tries = 0;
+	a->login.error[0] = '\0';
 	app_signed_in(a, json_object_get(result, "user"), NULL);
 }
 
 /* Asks the server for hello (and resumes a saved session). Also the retry. */
-void app_connect(struct app *a);
 void
 app_connect(struct app *a)
 {
@@ -575,6 +592,8 @@ app_run(const char *server, const char *redis_url)
 	uv_timer_init(a->loop, &a->redraw);
 	a->redraw.data = a;
 	uv_timer_start(&a->redraw, on_redraw, REDRAW_MS, REDRAW_MS);
+	uv_timer_init(a->loop, &a->retry);
+	a->retry.data = a;
 	for (int i = 0; i < 4; i++) {
 		uv_signal_init(a->loop, &a->sig[i]);
 		a->sig[i].data = a;

@@ -110,6 +110,8 @@ struct app {
 	struct dialog dlg;
 	uv_poll_t input;
 	uv_timer_t redraw;
+	uv_timer_t retry; /* resuming the saved session through an outage */
+	int resume_tries;
 	uv_signal_t sig[4];
 
 	struct login_model login;

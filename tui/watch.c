@@ -136,12 +136,36 @@ user_is_admin(json_t *u)
 	return json_is_true(json_object_get(u, "is_admin"));
 }
 
+static json_t *session_params; /* the login or resume call, for retries */
+static const char *session_method;
+static uv_timer_t session_retry;
+static int session_tries;
+
+static void on_session(void *, json_t *, const struct pl_error *);
+
+static void
+on_session_retry(uv_timer_t *t)
+{
+	(void)t;
+	rpc_call(w.rpc, session_method, json_deep_copy(session_params),
+		 on_session, NULL);
+}
+
 static void
 on_session(void *ud, json_t *result, const struct pl_error *err)
 {
 	const char *token = json_string_value(json_object_get(result, "token"));
 
 	(void)ud;
+	if (err->code == PL_ERR_UNAVAILABLE && session_tries++ < 60) {
+		/* padlined or its database restarting: wait, do not give up. */
+		if (session_tries == 1)
+			fprintf(stderr, "padline watch: %s; retrying\n", err->message);
+		uv_timer_start(&session_retry, on_session_retry, 1000, 0);
+		return;
+	}
+	json_decref(session_params);
+	session_params = NULL;
 	if (err->code) {
 		fprintf(stderr, "padline watch: %s\n", err->message);
 		w.rc = 1;
@@ -216,8 +240,11 @@ watch_run(const char *server, const char *redis_url, int json)
 	snprintf(w.redis_url, sizeof w.redis_url, "%s", redis_url ? redis_url : "");
 	w.rpc = rpc_client_new(w.loop, host, port);
 	rpc_client_on_connect(w.rpc, resume_params, NULL);
+	uv_timer_init(w.loop, &session_retry);
 	if (env && *env) {
-		rpc_call(w.rpc, "session.resume", json_pack("{s:s}", "token", env),
+		session_method = "session.resume";
+		session_params = json_pack("{s:s}", "token", env);
+		rpc_call(w.rpc, session_method, json_deep_copy(session_params),
 			 on_session, NULL);
 		snprintf(w.token, sizeof w.token, "%s", env);
 	} else {
@@ -235,8 +262,10 @@ watch_run(const char *server, const char *redis_url, int json)
 			return 2;
 		}
 		fclose(tty);
-		rpc_call(w.rpc, "session.login",
-			 json_pack("{s:s, s:s}", "username", user, "password", pass),
+		session_method = "session.login";
+		session_params = json_pack("{s:s, s:s}", "username", user,
+					   "password", pass);
+		rpc_call(w.rpc, session_method, json_deep_copy(session_params),
 			 on_session, NULL);
 		memset(pass, 0, sizeof pass);
 	}
