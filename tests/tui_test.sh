@@ -70,7 +70,7 @@ wait_gone() {
 start_tui() { # start_tui [ENV=VALUE...]
 	tm kill-session -t tui 2>/dev/null
 	tm new-session -d -s tui -x 100 -y 30 \
-		"env XDG_STATE_HOME=$T/state EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:$PORT --redis $REDIS_URL; echo EXITED rc=\$?; sleep 30"
+		"env XDG_STATE_HOME=$T/state EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:$PORT --redis $REDIS_URL; echo EXITED rc=\$?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 30"
 }
 
 # ---- server ----
@@ -294,6 +294,22 @@ else
 fi
 keys q
 wait_for "EXITED rc=0" 5 || fail "quit under vt100"
+
+# ---- signals restore the terminal ----
+for sig in TERM HUP INT; do
+	start_tui
+	wait_for "1 Pads" 15 || fail "no screen before SIG$sig"
+	if [ $sig = INT ]; then
+		keys C-c
+	else
+		kill -$sig "$(pgrep -P "$(tm display -p -t tui '#{pane_pid}')" -x padline)"
+	fi
+	wait_for "EXITED rc=0" 5 || fail "SIG$sig did not end padline cleanly"
+	# stty prints "-icanon -echo" if curses left the terminal raw.
+	wait_for "icanon echo" 5 && ! screen | grep -qF -- "-icanon" ||
+		fail "terminal not restored after SIG$sig"
+done
+ok "SIGTERM, SIGHUP and Ctrl-C restore the terminal"
 
 # ---- padline watch ----
 rpc_open
