@@ -14,5 +14,13 @@ struct app;
 
 /* Writes a fresh token (NUL-terminated) into out. */
 int form_token_issue(struct app *, char *out, size_t outsz, struct pl_error *);
+/*
+ * Spends token: checks its MAC and expiry, then records its nonce in
+ * form_token_uses so a replay fails on any instance. Missing, forged,
+ * expired or reused → 400 with a violation on field "form_token" (rules
+ * "required", "invalid", "expired", "reused"); db errors as db_exec.
+ */
+int form_token_consume(struct app *, PGconn *, const char *token,
+		       struct pl_error *);
 
 #endif

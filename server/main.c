@@ -5,6 +5,7 @@
  * listen. A failed migration exits non-zero; it never serves a half-migrated
  * schema.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,9 @@ main(int argc, char **argv)
 	const char *cmd;
 
 	json_object_seed(0); /* before any thread creates an object */
+	/* A client that vanishes mid-reply must cost a write error, not the
+	 * process. */
+	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "padlined: libsodium failed to initialise\n");
 		return 1;

@@ -9,6 +9,17 @@
 
 extern const struct rpc_method rpc_server_hello;
 extern const struct rpc_method rpc_server_health;
+extern const struct rpc_method rpc_events_since;
+extern const struct rpc_method rpc_invitation_create;
+extern const struct rpc_method rpc_invitation_list;
+extern const struct rpc_method rpc_session_login;
+extern const struct rpc_method rpc_session_logout;
+extern const struct rpc_method rpc_session_resume;
+extern const struct rpc_method rpc_user_list;
+extern const struct rpc_method rpc_user_me;
+extern const struct rpc_method rpc_user_register;
+extern const struct rpc_method rpc_user_stats;
+extern const struct rpc_method rpc_user_sync;
 extern const struct rpc_method rpc_template_list;
 extern const struct rpc_method rpc_pad_list;
 extern const struct rpc_method rpc_pad_get;
@@ -21,6 +32,17 @@ extern const struct rpc_method rpc_pad_restore;
 static const struct rpc_method *const rpc_table[] = {
     &rpc_server_health,
     &rpc_server_hello,
+    &rpc_events_since,
+    &rpc_invitation_create,
+    &rpc_invitation_list,
+    &rpc_session_login,
+    &rpc_session_logout,
+    &rpc_session_resume,
+    &rpc_user_list,
+    &rpc_user_me,
+    &rpc_user_register,
+    &rpc_user_stats,
+    &rpc_user_sync,
     &rpc_template_list,
     &rpc_pad_list,
     &rpc_pad_get,

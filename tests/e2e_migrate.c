@@ -189,17 +189,11 @@ main(void)
 {
 	Suite *s = suite_create("e2e_migrate");
 	TCase *tc = tcase_create("migrate");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, three_instances_migrate_once);
 	tcase_add_test(tc, migrate_command_is_idempotent);
 	tcase_add_test(tc, broken_migration_stops_startup);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include "tsupport.h"
+
 static void
 clear_env(void)
 {
@@ -162,8 +164,6 @@ main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, env_then_flags);
@@ -172,9 +172,5 @@ main(void)
 	tcase_add_test(tc, validate_rules);
 	tcase_add_test(tc, usage_lists_every_env_name);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

@@ -7,6 +7,8 @@
 
 #include "framing.h"
 
+#include "tsupport.h"
+
 struct seen {
 	int n;
 	char lines[16][64];
@@ -128,8 +130,6 @@ main(void)
 {
 	Suite *s = suite_create("framing");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, partial_line_waits_for_newline);
 	tcase_add_test(tc, several_lines_in_one_read);
@@ -138,9 +138,5 @@ main(void)
 	tcase_add_test(tc, byte_at_a_time);
 	tcase_add_test(tc, callback_can_stop_feeding);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

@@ -6,6 +6,8 @@
 
 #include "jsonrpc.h"
 
+#include "tsupport.h"
+
 static int
 parse_code(const char *line, json_t **id_out)
 {
@@ -169,8 +171,6 @@ main(void)
 {
 	Suite *s = suite_create("jsonrpc");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, valid_request_parses);
 	tcase_add_test(tc, absent_params_become_empty_object);
@@ -179,9 +179,5 @@ main(void)
 	tcase_add_test(tc, responses_are_single_lines);
 	tcase_add_test(tc, error_quoting_invalid_utf8_still_serialises);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

@@ -87,6 +87,15 @@ void ts_db_drop_schema(const char *schema);
 /* A Redis connection to the stack's REDIS_URL, NULL on failure. */
 redisContext *ts_redis_connect(void);
 
+/* Runs `scripts/stack <action>` (start-pg, stop-pg, kill-pg, start-redis,
+ * stop-redis, kill-redis ...); returns its exit code. Only e2e_fault_*
+ * suites, which ctest runs alone, may stop the shared services. */
+int ts_stack(const char *action);
+
+/* Runs every test of suite s (CK_NORMAL) and returns the process exit
+ * code: 0 when all passed. */
+int ts_run(Suite *s);
+
 /* Milliseconds on a monotonic clock. */
 long long ts_now_ms(void);
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Registration throughput at 2, 16 and 200 concurrent connections, each
+# against a fresh padlined (so its peak RSS belongs to that run) with the
+# production argon2id limits unless PADLINE_PWHASH_* say otherwise.
+# Needs the stack (scripts/stack start) and a build (build/).
+#   bench/register.sh [C ...]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+eval "$("$repo/scripts/stack" env)"
+ulimit -n "$(ulimit -Hn)"
+levels=("$@")
+[ ${#levels[@]} -gt 0 ] || levels=(2 16 200)
+echo "cpus: $(nproc)  padlined: $repo/build/server/padlined"
+for c in "${levels[@]}"; do
+	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	schema=bench_register_$$_$c
+	log=$(mktemp /tmp/padlined-register.XXXXXX.log)
+	PADLINE_SCHEMA=$schema PADLINE_SECRET=bench-secret-0123456789 PADLINE_LOG=warn \
+		"$repo/build/server/padlined" --listen "127.0.0.1:$port" 2>"$log" &
+	pid=$!
+	for _ in $(seq 300); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		sleep 0.1
+	done
+	"$repo/build/bench/bench_register" --port "$port" --conns "$c" --pid "$pid" || true
+	if kill "$pid" 2>/dev/null; then
+		wait "$pid" 2>/dev/null || true
+	else
+		wait "$pid" 2>/dev/null || echo "  padlined exited during the run (status $?); log: $log"
+		continue
+	fi
+	psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+	rm -f "$log"
+done

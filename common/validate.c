@@ -1,0 +1,204 @@
+/*
+ * The input rules of validate.h. The password policy is a table, so the
+ * server's violations, server.hello's policy and the TUI's live checklist
+ * all come from the same six entries.
+ */
+#include "validate.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *id;
+	const char *message;
+} rules[PW_RULE_COUNT] = {
+    [PW_RULE_LENGTH] = {"length", "at least 12 characters"},
+    [PW_RULE_LOWER] = {"lowercase", "a lowercase letter"},
+    [PW_RULE_UPPER] = {"uppercase", "an uppercase letter"},
+    [PW_RULE_DIGIT] = {"digit", "a digit"},
+    [PW_RULE_SPECIAL] = {"special", "a special character (not a letter or digit)"},
+    [PW_RULE_NO_SPACE] = {"no_whitespace", "no spaces or other whitespace"},
+};
+
+const char *
+password_rule_id(enum password_rule r)
+{
+	return r < PW_RULE_COUNT ? rules[r].id : "";
+}
+
+const char *
+password_rule_message(enum password_rule r)
+{
+	return r < PW_RULE_COUNT ? rules[r].message : "";
+}
+
+/* Length of the UTF-8 sequence starting at s, 1 for a stray byte, so a
+ * multi-byte character counts once towards the length rule. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	if (*s < 0x80)
+		return 1;
+	if ((*s & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80)
+		return 2;
+	if ((*s & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 &&
+	    (s[2] & 0xc0) == 0x80)
+		return 3;
+	if ((*s & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 &&
+	    (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80)
+		return 4;
+	return 1;
+}
+
+unsigned
+password_check(const char *password)
+{
+	const unsigned char *p = (const unsigned char *)(password ? password : "");
+	size_t chars = 0, bytes = strlen((const char *)p);
+	unsigned seen = 0, fail = 0;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		chars++;
+		if (n > 1) {
+			/* Non-ASCII: neither letter class nor digit, so it
+			 * counts as special; U+00A0 and U+3000 are spaces. */
+			if ((n == 2 && p[0] == 0xc2 && p[1] == 0xa0) ||
+			    (n == 3 && p[0] == 0xe3 && p[1] == 0x80 &&
+			     p[2] == 0x80) ||
+			    (n == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+			     (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 ||
+			      p[2] == 0xaf)))
+				fail |= 1u << PW_RULE_NO_SPACE;
+			else
+				seen |= 1u << PW_RULE_SPECIAL;
+		} else if (isspace(*p))
+			fail |= 1u << PW_RULE_NO_SPACE;
+		else if (islower(*p))
+			seen |= 1u << PW_RULE_LOWER;
+		else if (isupper(*p))
+			seen |= 1u << PW_RULE_UPPER;
+		else if (isdigit(*p))
+			seen |= 1u << PW_RULE_DIGIT;
+		else
+			seen |= 1u << PW_RULE_SPECIAL;
+		p += n;
+	}
+	if (chars < PASSWORD_MIN || bytes > PASSWORD_MAX)
+		fail |= 1u << PW_RULE_LENGTH;
+	for (int r = PW_RULE_LOWER; r <= PW_RULE_SPECIAL; r++)
+		if (!(seen & (1u << r)))
+			fail |= 1u << r;
+	return fail;
+}
+
+int
+password_validate(const char *password, struct pl_error *err)
+{
+	unsigned fail = password_check(password);
+	char msg[160];
+
+	if (fail == 0)
+		return PL_OK;
+	for (int r = 0; r < PW_RULE_COUNT; r++) {
+		if (!(fail & (1u << r)))
+			continue;
+		if (r == PW_RULE_LENGTH)
+			snprintf(msg, sizeof msg,
+				 "password needs at least %d characters (at "
+				 "most %d bytes)",
+				 PASSWORD_MIN, PASSWORD_MAX);
+		else if (r == PW_RULE_NO_SPACE)
+			snprintf(msg, sizeof msg,
+				 "password must not contain whitespace");
+		else
+			snprintf(msg, sizeof msg, "password needs %s",
+				 rules[r].message);
+		pl_error_violation(err, "password", rules[r].id, msg);
+	}
+	return PL_ERR_VALIDATION;
+}
+
+json_t *
+password_policy_json(void)
+{
+	json_t *list = json_array();
+
+	for (int r = 0; r < PW_RULE_COUNT; r++)
+		json_array_append_new(list,
+				      json_pack("{s:s, s:s}", "id", rules[r].id,
+						"message", rules[r].message));
+	return json_pack("{s:i, s:i, s:o}", "min_length", PASSWORD_MIN,
+			 "max_bytes", PASSWORD_MAX, "rules", list);
+}
+
+int
+username_normalize(const char *in, char *out, size_t outsz,
+		   struct pl_error *err)
+{
+	const char *s = in ? in : "", *e;
+	size_t len;
+	char msg[128];
+
+	if (outsz > 0)
+		out[0] = '\0';
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	len = (size_t)(e - s);
+	if (len == 0)
+		return pl_error_violation(err, "username", "required",
+					  "username is required");
+	if (len < USERNAME_MIN || len > USERNAME_MAX) {
+		snprintf(msg, sizeof msg,
+			 "username must be %d to %d characters long",
+			 USERNAME_MIN, USERNAME_MAX);
+		return pl_error_violation(err, "username", "length", msg);
+	}
+	for (const char *p = s; p < e; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' &&
+		    *p != '-')
+			return pl_error_violation(
+			    err, "username", "format",
+			    "username may contain only letters, digits, "
+			    "'_', '.' and '-'");
+	if (len >= outsz)
+		return pl_error_violation(err, "username", "length",
+					  "username is too long");
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return PL_OK;
+}
+
+int
+email_validate(const char *email, struct pl_error *err)
+{
+	const char *at, *dot;
+	size_t len;
+
+	if (email == NULL || *email == '\0')
+		return PL_OK;
+	len = strlen(email);
+	if (len > EMAIL_MAX)
+		return pl_error_violation(err, "email", "length",
+					  "email must be at most 254 characters");
+	at = strchr(email, '@');
+	dot = at ? strrchr(at, '.') : NULL;
+	/* local@domain.tld: one '@', something before it, a dot in the
+	 * domain with something on both sides, no whitespace or controls. */
+	if (at == NULL || at == email || strchr(at + 1, '@') != NULL ||
+	    dot == NULL || dot == at + 1 || dot[1] == '\0' ||
+	    strstr(at, "..") != NULL)
+		return pl_error_violation(err, "email", "format",
+					  "email must look like name@example.org");
+	for (const unsigned char *p = (const unsigned char *)email; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return pl_error_violation(
+			    err, "email", "format",
+			    "email must not contain spaces");
+	return PL_OK;
+}

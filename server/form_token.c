@@ -1,0 +1,100 @@
+/*
+ * Form tokens: hex(nonce[16] | expiry[8, big endian] | mac[32]) where mac is
+ * crypto_auth (HMAC-SHA-512/256) of nonce|expiry under app->form_key. Single
+ * use is recorded in PostgreSQL, shared by every padlined.
+ */
+#include "form_token.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "db.h"
+
+#define FT_NONCE 16
+#define FT_BODY (FT_NONCE + 8)
+#define FT_RAW (FT_BODY + crypto_auth_BYTES)
+#define FT_HEX (FT_RAW * 2)
+
+int
+form_token_issue(struct app *app, char *out, size_t outsz,
+		 struct pl_error *err)
+{
+	unsigned char raw[FT_RAW];
+	unsigned long long exp;
+
+	if (outsz < FT_HEX + 1)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+				    "internal error");
+	randombytes_buf(raw, FT_NONCE);
+	exp = (unsigned long long)time(NULL) +
+	      (unsigned long long)app->cfg->form_token_ttl;
+	for (int i = 0; i < 8; i++)
+		raw[FT_NONCE + i] = (unsigned char)(exp >> (56 - 8 * i));
+	crypto_auth(raw + FT_BODY, raw, FT_BODY, app->form_key);
+	sodium_bin2hex(out, outsz, raw, FT_RAW);
+	return PL_OK;
+}
+
+static int
+form_token_bad(struct pl_error *err, const char *rule, const char *msg)
+{
+	return pl_error_violation(err, "form_token", rule, msg);
+}
+
+int
+form_token_consume(struct app *app, PGconn *db, const char *token,
+		   struct pl_error *err)
+{
+	unsigned char raw[FT_RAW];
+	unsigned long long exp = 0;
+	char nonce[FT_NONCE * 2 + 1], exps[24];
+	const char *params[2] = {nonce, exps};
+	size_t len = 0;
+	PGresult *r;
+	int used;
+
+	if (token == NULL || *token == '\0')
+		return form_token_bad(err, "required",
+				      "a form token from server.hello is "
+				      "required");
+	if (strlen(token) != FT_HEX ||
+	    sodium_hex2bin(raw, sizeof raw, token, FT_HEX, NULL, &len,
+			   NULL) != 0 ||
+	    len != FT_RAW ||
+	    crypto_auth_verify(raw + FT_BODY, raw, FT_BODY, app->form_key) != 0)
+		return form_token_bad(err, "invalid",
+				      "the form token is not valid");
+	for (int i = 0; i < 8; i++)
+		exp = exp << 8 | raw[FT_NONCE + i];
+	if (exp <= (unsigned long long)time(NULL))
+		return form_token_bad(err, "expired",
+				      "the form token has expired; ask "
+				      "server.hello for a new one");
+	sodium_bin2hex(nonce, sizeof nonce, raw, FT_NONCE);
+	snprintf(exps, sizeof exps, "%llu", exp);
+	r = db_exec(db,
+		    "INSERT INTO form_token_uses (nonce, expires_at) "
+		    "VALUES ($1, to_timestamp($2::bigint)) "
+		    "ON CONFLICT DO NOTHING",
+		    2, params, err);
+	if (r == NULL)
+		return err->code;
+	used = strcmp(PQcmdTuples(r), "1") != 0;
+	PQclear(r);
+	if (used)
+		return form_token_bad(err, "reused",
+				      "the form token was already used");
+	/* Housekeeping: spent nonces are only needed until they expire. */
+	if (randombytes_uniform(100) == 0) {
+		struct pl_error ign;
+
+		pl_error_init(&ign);
+		db_run(db, "DELETE FROM form_token_uses WHERE expires_at < now()",
+		       0, NULL, &ign);
+		pl_error_clear(&ign);
+	}
+	return PL_OK;
+}

@@ -1,0 +1,165 @@
+/*
+ * SQL for the users table. Each function runs exactly one statement; the
+ * callers (svc_user.c, svc_session.c) own transactions and rules.
+ */
+#include "repo_user.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+
+int
+repo_user_name_taken(PGconn *db, const char *username, int *taken,
+		     struct pl_error *err)
+{
+	const char *p[1] = {username};
+	PGresult *r = db_exec(db,
+			      "SELECT 1 FROM users WHERE lower(username) = "
+			      "lower($1)",
+			      1, p, err);
+
+	if (r == NULL)
+		return err->code;
+	*taken = PQntuples(r) > 0;
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+repo_user_insert(PGconn *db, const char *username, const char *email,
+		 const char *hash, const char *roles, json_t **user,
+		 struct pl_error *err)
+{
+	const char *p[4] = {username, email, hash, roles ? roles : "[]"};
+	PGresult *r = db_exec(db,
+			      "INSERT INTO users AS u (username, email, "
+			      "password_hash, roles) VALUES ($1, $2, $3, "
+			      "$4::jsonb) RETURNING " REPO_USER_JSON " AS j",
+			      4, p, err);
+
+	if (r == NULL)
+		return err->code;
+	*user = db_get_json(r, 0, "j");
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+repo_user_auth_by_name(PGconn *db, const char *username,
+		       struct repo_user_auth *out, struct pl_error *err)
+{
+	const char *p[1] = {username};
+	PGresult *r = db_exec(db,
+			      "SELECT u.id, u.password_hash, "
+			      "u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
+			      " AS j FROM users u WHERE lower(u.username) = "
+			      "lower($1)",
+			      1, p, err);
+
+	memset(out, 0, sizeof *out);
+	if (r == NULL)
+		return err->code;
+	if (PQntuples(r) > 0) {
+		const char *h = db_get(r, 0, "password_hash");
+
+		snprintf(out->id, sizeof out->id, "%s", db_get(r, 0, "id"));
+		snprintf(out->hash, sizeof out->hash, "%s", h ? h : "");
+		out->is_admin = db_get_bool(r, 0, "is_admin");
+		out->user = db_get_json(r, 0, "j");
+	}
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+repo_user_set_hash(PGconn *db, const char *id, const char *hash,
+		   struct pl_error *err)
+{
+	const char *p[2] = {id, hash};
+
+	return db_run(db,
+		      "UPDATE users SET password_hash = $2 WHERE id = $1::uuid",
+		      2, p, err);
+}
+
+int
+repo_user_upsert(PGconn *db, const struct repo_user_sync *s, json_t **user,
+		 int *created, struct pl_error *err)
+{
+	const char *p[8] = {s->id,	   s->username,
+			    s->email,	   s->email_verified ? "true" : "false",
+			    s->name,	   s->given_name,
+			    s->family_name, s->roles ? s->roles : "[]"};
+	PGresult *r = db_exec(
+	    db,
+	    "INSERT INTO users AS u (id, username, email, email_verified, "
+	    "name, given_name, family_name, roles) VALUES ($1::uuid, $2, $3, "
+	    "$4::boolean, $5, $6, $7, $8::jsonb) ON CONFLICT (id) DO UPDATE "
+	    "SET username = EXCLUDED.username, email = EXCLUDED.email, "
+	    "email_verified = EXCLUDED.email_verified, name = EXCLUDED.name, "
+	    "given_name = EXCLUDED.given_name, family_name = "
+	    "EXCLUDED.family_name, roles = EXCLUDED.roles, updated_at = now() "
+	    "RETURNING " REPO_USER_JSON " AS j, (u.xmax = 0) AS created",
+	    8, p, err);
+
+	if (r == NULL)
+		return err->code;
+	*user = db_get_json(r, 0, "j");
+	*created = db_get_bool(r, 0, "created");
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+repo_user_list(PGconn *db, const char *pattern, const char *before_id,
+	       int limit, json_t **users, struct pl_error *err)
+{
+	char lim[16];
+	const char *p[3] = {pattern, before_id, lim};
+	PGresult *r;
+
+	snprintf(lim, sizeof lim, "%d", limit);
+	r = db_exec(db,
+		    "SELECT " REPO_USER_JSON " AS j FROM users u WHERE "
+		    "($1::text IS NULL OR lower(u.username) LIKE $1 ESCAPE "
+		    "'\\' OR lower(u.email) LIKE $1 ESCAPE '\\') AND "
+		    "($2::uuid IS NULL OR (u.created_at, u.id) < (SELECT "
+		    "b.created_at, b.id FROM users b WHERE b.id = $2::uuid)) "
+		    "ORDER BY u.created_at DESC, u.id DESC LIMIT $3::int",
+		    3, p, err);
+	if (r == NULL)
+		return err->code;
+	*users = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*users, db_get_json(r, i, "j"));
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+repo_user_stats(PGconn *db, json_t **stats, struct pl_error *err)
+{
+	PGresult *r = db_exec(
+	    db,
+	    "SELECT json_build_object("
+	    "'total', (SELECT count(*) FROM users), "
+	    "'last_hour', (SELECT count(*) FROM users WHERE created_at > "
+	    "now() - interval '1 hour'), "
+	    "'last_24h', (SELECT count(*) FROM users WHERE created_at > "
+	    "now() - interval '24 hours'), "
+	    "'per_minute', (SELECT json_agg(coalesce(c.n, 0) ORDER BY s.m) "
+	    "FROM generate_series(date_trunc('minute', now()) - "
+	    "interval '59 minutes', date_trunc('minute', now()), "
+	    "interval '1 minute') AS s(m) LEFT JOIN (SELECT "
+	    "date_trunc('minute', created_at) AS b, count(*) AS n FROM users "
+	    "WHERE created_at >= date_trunc('minute', now()) - "
+	    "interval '59 minutes' GROUP BY 1) c ON c.b = s.m)) AS j",
+	    0, NULL, err);
+
+	if (r == NULL)
+		return err->code;
+	*stats = db_get_json(r, 0, "j");
+	PQclear(r);
+	return PL_OK;
+}

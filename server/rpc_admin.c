@@ -1,0 +1,113 @@
+/*
+ * Admin methods: user.sync, user.list, user.stats, invitation.create,
+ * invitation.list, events.since. The dispatcher has already checked the
+ * admin role; these only decode params and shape results.
+ */
+#include "app.h"
+#include "params.h"
+#include "repo_audit.h"
+#include "rpc.h"
+#include "svc_invitation.h"
+#include "svc_user.h"
+
+static int
+sync_run(struct rpc_call *call)
+{
+	struct repo_user_sync in = {0};
+	json_t *roles = json_object_get(call->params, "roles");
+	struct pl_error *err = &call->err;
+
+	params_uuid(call->params, "id", 1, &in.id, err);
+	params_str(call->params, "username", 1, &in.username, err);
+	params_str(call->params, "email", 0, &in.email, err);
+	params_bool(call->params, "email_verified", 0, 0, &in.email_verified,
+		    err);
+	params_str(call->params, "name", 0, &in.name, err);
+	params_str(call->params, "given_name", 0, &in.given_name, err);
+	params_str(call->params, "family_name", 0, &in.family_name, err);
+	if (json_is_null(roles))
+		roles = NULL;
+	if (roles && !json_is_array(roles))
+		pl_error_violation(err, "roles", "type",
+				   "roles must be an array of strings");
+	if (err->code)
+		return err->code;
+	return svc_user_sync(call->app, call->db, call->session.user_id, &in,
+			     roles, &call->result, err);
+}
+
+static int
+list_run(struct rpc_call *call)
+{
+	const char *query = NULL, *before = NULL;
+	long long limit = 50;
+
+	params_str(call->params, "query", 0, &query, &call->err);
+	params_int(call->params, "limit", 0, 1, 500, 50, &limit, &call->err);
+	params_uuid(call->params, "before", 0, &before, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_user_list(call->db, query, (int)limit, before,
+			     &call->result, &call->err);
+}
+
+static int
+stats_run(struct rpc_call *call)
+{
+	return svc_user_stats(call->db, &call->result, &call->err);
+}
+
+static int
+invitation_create_run(struct rpc_call *call)
+{
+	const char *note = NULL;
+	long long expires_in = 0;
+
+	params_int(call->params, "expires_in", 0, 60, 365LL * 86400,
+		   INVITATION_DEFAULT_TTL, &expires_in, &call->err);
+	params_str(call->params, "note", 0, &note, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_invitation_create(call->app, call->db,
+				     call->session.user_id, expires_in, note,
+				     &call->result, &call->err);
+}
+
+static int
+invitation_list_run(struct rpc_call *call)
+{
+	return svc_invitation_list(call->db, &call->result, &call->err);
+}
+
+static int
+events_since_run(struct rpc_call *call)
+{
+	long long after = 0, limit = 100;
+	json_t *events = NULL;
+
+	params_int(call->params, "after", 1, 0, 1LL << 62, 0, &after,
+		   &call->err);
+	params_int(call->params, "limit", 0, 1, 1000, 100, &limit, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	if (repo_audit_since(call->db, after, (int)limit, &events,
+			     &call->err) != 0)
+		return call->err.code;
+	call->result = json_pack("{s:o}", "events", events);
+	return PL_OK;
+}
+
+#define ADMIN_DB_METHOD(var, mname, fn)                                       \
+	const struct rpc_method var = {                                       \
+	    .name = mname,                                                    \
+	    .auth = RPC_AUTH_ADMIN,                                           \
+	    .steps = {{STEP_DB, fn}},                                         \
+	}
+
+ADMIN_DB_METHOD(rpc_user_sync, "user.sync", sync_run);
+ADMIN_DB_METHOD(rpc_user_list, "user.list", list_run);
+ADMIN_DB_METHOD(rpc_user_stats, "user.stats", stats_run);
+ADMIN_DB_METHOD(rpc_invitation_create, "invitation.create",
+		invitation_create_run);
+ADMIN_DB_METHOD(rpc_invitation_list, "invitation.list", invitation_list_run);
+ADMIN_DB_METHOD(rpc_events_since, "events.since", events_since_run);

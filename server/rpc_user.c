@@ -1,0 +1,87 @@
+/*
+ * user.register (seed 000: validate on CPU, hash under admission, one
+ * transaction on a pooled connection) and user.me.
+ */
+#include <string.h>
+
+#include "app.h"
+#include "params.h"
+#include "repo_session.h"
+#include "rpc.h"
+#include "svc_user.h"
+
+static int
+register_check(struct rpc_call *call)
+{
+	const char *token = NULL, *name = NULL, *pw = NULL, *email = NULL,
+		   *inv = NULL;
+	struct svc_new_user *nu;
+
+	params_str(call->params, "form_token", 0, &token, &call->err);
+	params_str(call->params, "username", 0, &name, &call->err);
+	params_str(call->params, "password", 0, &pw, &call->err);
+	params_str(call->params, "email", 0, &email, &call->err);
+	params_str(call->params, "invitation", 0, &inv, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	nu = svc_new_user_new(name, pw, email, inv, token);
+	if (nu == NULL)
+		return pl_error_set(&call->err, PL_ERR_INTERNAL, "internal",
+				    "out of memory");
+	call->state = nu;
+	call->state_free = svc_new_user_free;
+	return svc_user_validate(call->app, nu, &call->err);
+}
+
+static int
+register_hash(struct rpc_call *call)
+{
+	return svc_user_hash(call->app, call->state, &call->err);
+}
+
+static int
+register_store(struct rpc_call *call)
+{
+	json_t *user = NULL;
+
+	if (svc_user_create(call->app, call->db, call->state, &user,
+			    &call->err) != 0)
+		return call->err.code;
+	call->result = json_pack("{s:o}", "user", user);
+	return PL_OK;
+}
+
+const struct rpc_method rpc_user_register = {
+    .name = "user.register",
+    .auth = RPC_AUTH_NONE,
+    .steps = {{STEP_CPU, register_check},
+	      {STEP_HASH, register_hash},
+	      {STEP_DB, register_store}},
+};
+
+/* Reads through the sessions table, so a session logged out (or a user
+ * deleted) elsewhere answers 401 here too. */
+static int
+me_run(struct rpc_call *call)
+{
+	json_t *user = NULL;
+	char id[40];
+	int is_admin = 0;
+	long long exp = 0;
+
+	if (repo_session_lookup(call->db, call->session.token_hash, &user, id,
+				&is_admin, &exp, &call->err) != 0)
+		return call->err.code;
+	if (user == NULL)
+		return pl_error_set(&call->err, PL_ERR_UNAUTHORIZED,
+				    "invalid_session",
+				    "the session has ended; sign in again");
+	call->result = json_pack("{s:o}", "user", user);
+	return PL_OK;
+}
+
+const struct rpc_method rpc_user_me = {
+    .name = "user.me",
+    .auth = RPC_AUTH_USER,
+    .steps = {{STEP_DB, me_run}},
+};

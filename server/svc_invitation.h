@@ -1,0 +1,24 @@
+/*
+ * Invitations for invite-only registration: a random code shown once to
+ * the admin who creates it; only its SHA-256 is kept.
+ */
+#ifndef PL_SVC_INVITATION_H
+#define PL_SVC_INVITATION_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "pl_error.h"
+
+#define INVITATION_DEFAULT_TTL (7 * 86400)
+
+struct app;
+
+/* *result {code, expires_at}; note may be NULL. */
+int svc_invitation_create(struct app *, PGconn *, const char *actor_id,
+			  long long expires_in, const char *note,
+			  json_t **result, struct pl_error *);
+/* *result {invitations}. */
+int svc_invitation_list(PGconn *, json_t **result, struct pl_error *);
+
+#endif

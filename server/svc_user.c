@@ -1,0 +1,314 @@
+/*
+ * Registration, sync, list and stats. Registration follows seed 000: all
+ * input rules before the database, the hash outside any transaction, then
+ * one transaction whose unique violations become 409 username_taken.
+ */
+#include "svc_user.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "events.h"
+#include "form_token.h"
+#include "log.h"
+#include "repo_audit.h"
+#include "repo_invitation.h"
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+struct svc_new_user *
+svc_new_user_new(const char *username, const char *password,
+		 const char *email, const char *invitation,
+		 const char *form_token)
+{
+	struct svc_new_user *nu = calloc(1, sizeof *nu);
+
+	if (nu == NULL)
+		return NULL;
+	/* Out of memory leaves a field NULL: validation then rejects it. */
+	nu->username_in = strdup(username ? username : "");
+	nu->password = dup_or_null(password);
+	nu->email = email && *email ? strdup(email) : NULL;
+	nu->invitation = invitation && *invitation ? strdup(invitation) : NULL;
+	nu->form_token = dup_or_null(form_token);
+	return nu;
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void
+svc_new_user_free(void *p)
+{
+	struct svc_new_user *nu = p;
+
+	if (nu == NULL)
+		return;
+	wipe_free(nu->password);
+	wipe_free(nu->invitation);
+	wipe_free(nu->form_token);
+	free(nu->email);
+	free(nu->username_in);
+	sodium_memzero(nu->hash, sizeof nu->hash);
+	free(nu);
+}
+
+int
+svc_user_validate(struct app *app, struct svc_new_user *nu,
+		  struct pl_error *err)
+{
+	enum registration_mode mode = app->cfg->registration;
+
+	if (!nu->trusted && mode == REG_CLOSED)
+		return pl_error_set(err, PL_ERR_FORBIDDEN,
+				    "registration_closed",
+				    "registration is closed on this server");
+	/* Each check adds its own violations: the client sees them all. */
+	username_normalize(nu->username_in, nu->username, sizeof nu->username,
+			   err);
+	password_validate(nu->password ? nu->password : "", err);
+	email_validate(nu->email, err);
+	if (!nu->trusted && mode == REG_INVITE && nu->invitation == NULL)
+		pl_error_violation(err, "invitation", "required",
+				   "an invitation code is required");
+	return err->code;
+}
+
+int
+svc_user_hash(struct app *app, struct svc_new_user *nu, struct pl_error *err)
+{
+	int rc = pwhash_hash(app->cfg, nu->password, nu->hash, err);
+
+	wipe_free(nu->password);
+	nu->password = NULL;
+	return rc;
+}
+
+static int
+taken(struct pl_error *err)
+{
+	pl_error_clear(err);
+	return pl_error_set(err, PL_ERR_CONFLICT, "username_taken",
+			    "that username is taken");
+}
+
+/* Takes the invitation under FOR UPDATE and spends it on user_id. */
+static int
+use_invitation(PGconn *db, const char *code, const char *user_id,
+	       struct pl_error *err)
+{
+	char hash[PWHASH_SHA256_HEX], id[40];
+	enum invitation_state st;
+
+	pwhash_sha256_hex(code, hash);
+	if (repo_invitation_lock(db, hash, &st, id, err) != 0)
+		return err->code;
+	switch (st) {
+	case INV_MISSING:
+		return pl_error_violation(err, "invitation", "invalid",
+					  "unknown invitation code");
+	case INV_USED:
+		return pl_error_violation(err, "invitation", "used",
+					  "this invitation was already used");
+	case INV_EXPIRED:
+		return pl_error_violation(err, "invitation", "expired",
+					  "this invitation has expired");
+	case INV_USABLE:
+		break;
+	}
+	return repo_invitation_mark_used(db, id, user_id, err);
+}
+
+static int
+audit_user(PGconn *db, const char *action, const char *actor_id,
+	   json_t *user, long long *audit_id, struct pl_error *err)
+{
+	json_t *details = json_pack("{s:O}", "subject", user);
+	int rc = repo_audit_insert(
+	    db, action, actor_id,
+	    json_string_value(json_object_get(user, "id")), details, audit_id,
+	    err);
+
+	json_decref(details);
+	return rc;
+}
+
+static void
+log_created(json_t *u)
+{
+	char name[160], email[300];
+	const char *e = json_string_value(json_object_get(u, "email"));
+
+	log_info("user created", "id=%s username=%s email=%s created_at=%s "
+		 "totp=%s",
+		 json_string_value(json_object_get(u, "id")),
+		 log_quote(name, sizeof name,
+			   json_string_value(json_object_get(u, "username"))),
+		 log_quote(email, sizeof email, e ? e : ""),
+		 json_string_value(json_object_get(u, "created_at")),
+		 json_is_true(json_object_get(u, "totp_enabled")) ? "on"
+								  : "off");
+}
+
+static int
+create_tx(struct app *app, PGconn *db, struct svc_new_user *nu, json_t **user,
+	  long long *audit_id, struct pl_error *err)
+{
+	int is_taken = 0;
+
+	if (repo_user_name_taken(db, nu->username, &is_taken, err) != 0)
+		return err->code;
+	if (is_taken)
+		return taken(err);
+	if (repo_user_insert(db, nu->username, nu->email, nu->hash,
+			     nu->admin ? "[\"admin\"]" : "[]", user, err) != 0)
+		return strcmp(db_last_sqlstate(), "23505") == 0 ? taken(err)
+								 : err->code;
+	if (!nu->trusted && app->cfg->registration == REG_INVITE &&
+	    use_invitation(db, nu->invitation,
+			   json_string_value(json_object_get(*user, "id")),
+			   err) != 0)
+		return err->code;
+	if (audit_user(db, "user.created", NULL, *user, audit_id, err) != 0)
+		return err->code;
+	if (db_commit(db, err) != 0)
+		return strcmp(db_last_sqlstate(), "23505") == 0 ? taken(err)
+								 : err->code;
+	return PL_OK;
+}
+
+int
+svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
+		json_t **user, struct pl_error *err)
+{
+	long long audit_id = 0;
+
+	*user = NULL;
+	if (!nu->trusted &&
+	    form_token_consume(app, db, nu->form_token, err) != 0)
+		return err->code;
+	if (db_begin(db, err) != 0)
+		return err->code;
+	if (create_tx(app, db, nu, user, &audit_id, err) != 0) {
+		db_rollback(db);
+		json_decref(*user);
+		*user = NULL;
+		return err->code;
+	}
+	events_publish_one(app, db, audit_id);
+	log_created(*user);
+	return PL_OK;
+}
+
+int
+svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
+	      struct repo_user_sync *in, json_t *roles, json_t **result,
+	      struct pl_error *err)
+{
+	char name[USERNAME_MAX + 1];
+	char *roles_text = NULL;
+	json_t *user = NULL, *r;
+	long long audit_id = 0;
+	size_t i;
+	int created = 0;
+
+	username_normalize(in->username, name, sizeof name, err);
+	email_validate(in->email, err);
+	json_array_foreach(roles, i, r)
+		if (!json_is_string(r)) {
+			pl_error_violation(err, "roles", "type",
+					   "roles must be strings");
+			break;
+		}
+	if (err->code)
+		return err->code;
+	in->username = name;
+	if (in->email && *in->email == '\0')
+		in->email = NULL;
+	roles_text = roles ? json_dumps(roles, JSON_COMPACT) : strdup("[]");
+	in->roles = roles_text;
+	if (db_begin(db, err) != 0)
+		goto out;
+	if (repo_user_upsert(db, in, &user, &created, err) != 0) {
+		if (strcmp(db_last_sqlstate(), "23505") == 0)
+			taken(err);
+		goto fail;
+	}
+	if (audit_user(db, created ? "user.created" : "user.updated", actor_id,
+		       user, &audit_id, err) != 0 ||
+	    db_commit(db, err) != 0)
+		goto fail;
+	events_publish_one(app, db, audit_id);
+	if (created)
+		log_created(user);
+	*result = json_pack("{s:o, s:b}", "user", user, "created", created);
+	free(roles_text);
+	return PL_OK;
+fail:
+	db_rollback(db);
+	json_decref(user);
+out:
+	free(roles_text);
+	return err->code;
+}
+
+int
+svc_user_list(PGconn *db, const char *query, int limit, const char *before,
+	      json_t **result, struct pl_error *err)
+{
+	char *pat = NULL;
+	json_t *users = NULL, *next = json_null();
+
+	if (query && *query) {
+		size_t n = strlen(query), j = 0;
+
+		/* Prefix search: the input is literal, so LIKE's own
+		 * characters are escaped. */
+		pat = malloc(2 * n + 2);
+		if (pat == NULL)
+			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+					    "out of memory");
+		for (size_t i = 0; i < n; i++) {
+			char c = query[i];
+
+			if (c == '%' || c == '_' || c == '\\')
+				pat[j++] = '\\';
+			pat[j++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		}
+		pat[j++] = '%';
+		pat[j] = '\0';
+	}
+	/* One extra row tells whether there is a next page. */
+	if (repo_user_list(db, pat, before, limit + 1, &users, err) != 0) {
+		free(pat);
+		return err->code;
+	}
+	free(pat);
+	if (json_array_size(users) > (size_t)limit) {
+		json_array_remove(users, (size_t)limit);
+		next = json_incref(
+		    json_object_get(json_array_get(users, limit - 1), "id"));
+	}
+	*result = json_pack("{s:o, s:o}", "users", users, "next", next);
+	return PL_OK;
+}
+
+int
+svc_user_stats(PGconn *db, json_t **result, struct pl_error *err)
+{
+	return repo_user_stats(db, result, err);
+}

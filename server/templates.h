@@ -1,0 +1,17 @@
+/*
+ * Pad templates: every <name>.json of the templates directory is upserted
+ * into template_pads by name at startup. A malformed file is logged by name
+ * and skipped; it never stops the server.
+ */
+#ifndef PL_TEMPLATES_H
+#define PL_TEMPLATES_H
+
+#include <libpq-fe.h>
+
+#include "pl_error.h"
+
+/* A template file: {"display_name": "...", "data": {...}}. */
+int templates_load(PGconn *, const char *dir, int *loaded, int *skipped,
+		   struct pl_error *);
+
+#endif

@@ -1,0 +1,365 @@
+/* Admin methods end to end: every one refuses anonymous (401) and normal
+ * users (403); user.list pages newest first with prefix search; user.stats
+ * counts; invitations store only a hash; events.since backfills; ten
+ * concurrent user.sync of one new id leave one row and one created:true. */
+#include <check.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tsupport.h"
+#include "users_support.h"
+
+static struct ts_server srv;
+static char schema[64];
+static struct ts_client *admin;
+
+static const char *const admin_methods[] = {
+    "user.sync",       "user.list",	   "user.stats",
+    "invitation.create", "invitation.list", "events.since",
+};
+
+START_TEST(anonymous_401_user_403)
+{
+	struct ts_client *anon = ts_client_connect(srv.port);
+	struct ts_client *user = ts_client_connect(srv.port);
+	json_t *r;
+
+	ck_assert_int_eq(ts_create_user(schema, "plain", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_login(user, "plain", US_PASSWORD), 0);
+	for (size_t i = 0; i < sizeof admin_methods / sizeof admin_methods[0];
+	     i++) {
+		r = ts_call(anon, admin_methods[i], NULL);
+		ck_assert_msg(ts_error_code(r) == 401, "%s anonymous: %d",
+			      admin_methods[i], ts_error_code(r));
+		json_decref(r);
+		r = ts_call(user, admin_methods[i], NULL);
+		ck_assert_msg(ts_error_code(r) == 403, "%s as user: %d",
+			      admin_methods[i], ts_error_code(r));
+		json_decref(r);
+	}
+	ts_client_free(anon);
+	ts_client_free(user);
+}
+END_TEST
+
+static json_t *
+list(const char *query, int limit, const char *before)
+{
+	json_t *p = json_pack("{s:i}", "limit", limit);
+
+	if (query)
+		json_object_set_new(p, "query", json_string(query));
+	if (before)
+		json_object_set_new(p, "before", json_string(before));
+	return ts_call(admin, "user.list", p);
+}
+
+START_TEST(list_pages_newest_first_and_searches)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char name[32], *next = NULL;
+	json_t *r, *users;
+	int seen = 0, expect = 9;
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof name, "pager%d", i);
+		r = us_register_fresh(c, name, US_PASSWORD, NULL);
+		ck_assert_int_eq(ts_error_code(r), 0);
+		json_decref(r);
+	}
+	/* Pages of 2 over the 5 pagers, newest first. */
+	do {
+		r = list("PAGER", 2, next);
+		ck_assert_int_eq(ts_error_code(r), 0);
+		users = json_object_get(ts_result(r), "users");
+		for (size_t i = 0; i < json_array_size(users); i++) {
+			snprintf(name, sizeof name, "pager%d", 4 - seen);
+			ck_assert_str_eq(json_string_value(json_object_get(
+					     json_array_get(users, i),
+					     "username")),
+					 name);
+			ck_assert_ptr_null(json_object_get(
+			    json_array_get(users, i), "password_hash"));
+			seen++;
+		}
+		free(next);
+		next = json_is_string(json_object_get(ts_result(r), "next"))
+			   ? strdup(json_string_value(json_object_get(
+				 ts_result(r), "next")))
+			   : NULL;
+		json_decref(r);
+	} while (next && --expect > 0);
+	ck_assert_int_eq(seen, 5);
+	/* LIKE characters in the query are literal. */
+	r = list("pager_", 10, NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(ts_result(r),
+							  "users")),
+			 0);
+	json_decref(r);
+	r = list("pager3", 10, NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(ts_result(r),
+							  "users")),
+			 1);
+	json_decref(r);
+	r = ts_call(admin, "user.list", json_pack("{s:i}", "limit", 0));
+	ck_assert_int_eq(ts_error_code(r), 400);
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(stats_counts)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r, *pm;
+	long long before, total = 0, sum = 0;
+
+	r = ts_call(admin, "user.stats", NULL);
+	before = json_integer_value(json_object_get(ts_result(r), "total"));
+	json_decref(r);
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "stat%d", i);
+		json_decref(us_register_fresh(c, name, US_PASSWORD, NULL));
+	}
+	r = ts_call(admin, "user.stats", NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	total = json_integer_value(json_object_get(ts_result(r), "total"));
+	ck_assert_int_eq(total, before + 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(ts_result(r),
+							     "last_hour")),
+			 total);
+	ck_assert_int_eq(json_integer_value(json_object_get(ts_result(r),
+							     "last_24h")),
+			 total);
+	pm = json_object_get(ts_result(r), "per_minute");
+	ck_assert_int_eq(json_array_size(pm), 60);
+	for (size_t i = 0; i < 60; i++)
+		sum += json_integer_value(json_array_get(pm, i));
+	ck_assert_int_eq(sum, total); /* all created within this hour */
+	ck_assert(json_integer_value(json_array_get(pm, 59)) +
+		      json_integer_value(json_array_get(pm, 58)) >=
+		  3);
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(invitation_code_only_hashed)
+{
+	json_t *r = ts_call(admin, "invitation.create",
+			    json_pack("{s:i, s:s}", "expires_in", 3600,
+				      "note", "welcome"));
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[sizeof h * 2 + 1];
+	const char *code, *p[2];
+	char saved[128];
+	PGconn *db;
+
+	ck_assert_int_eq(ts_error_code(r), 0);
+	code = json_string_value(json_object_get(ts_result(r), "code"));
+	ck_assert_ptr_nonnull(code);
+	snprintf(saved, sizeof saved, "%s", code);
+	code = saved;
+	ck_assert_ptr_nonnull(json_object_get(ts_result(r), "expires_at"));
+	crypto_hash_sha256(h, (const unsigned char *)code, strlen(code));
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	db = ts_db_connect(schema);
+	p[0] = hex;
+	p[1] = code;
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM invitations WHERE "
+				     "code_hash = $1 AND note = 'welcome' AND "
+				     "NOT used AND expires_at < now() + "
+				     "interval '2 hours'",
+				     1, p),
+			 1);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM invitations i WHERE "
+				     "i::text LIKE '%' || $1 || '%'",
+				     1, p + 1),
+			 0);
+	PQfinish(db);
+	json_decref(r);
+	r = ts_call(admin, "invitation.list", NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	ck_assert(json_array_size(json_object_get(ts_result(r),
+						  "invitations")) >= 1);
+	char *text = json_dumps(ts_result(r), 0);
+	ck_assert_ptr_null(strstr(text, code)); /* shown once, at creation */
+	free(text);
+	json_decref(r);
+}
+END_TEST
+
+START_TEST(events_since_backfills)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r, *events;
+	long long last = 0;
+	int found = 0;
+
+	r = ts_call(admin, "events.since", json_pack("{s:i}", "after", 0));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	events = json_object_get(ts_result(r), "events");
+	for (size_t i = 0; i < json_array_size(events); i++)
+		last = json_integer_value(
+		    json_object_get(json_array_get(events, i), "id"));
+	json_decref(r);
+	json_decref(us_register_fresh(c, "backfill", US_PASSWORD, NULL));
+	r = ts_call(admin, "events.since",
+		    json_pack("{s:I, s:i}", "after", (json_int_t)last, "limit",
+			      10));
+	events = json_object_get(ts_result(r), "events");
+	for (size_t i = 0; i < json_array_size(events); i++) {
+		json_t *e = json_array_get(events, i);
+		const char *u = json_string_value(json_object_get(
+		    json_object_get(e, "subject"), "username"));
+
+		ck_assert(json_integer_value(json_object_get(e, "id")) > last);
+		if (u && strcmp(u, "backfill") == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "action")),
+			   "user.created") == 0)
+			found++;
+	}
+	ck_assert_int_eq(found, 1);
+	json_decref(r);
+	r = ts_call(admin, "events.since", NULL);
+	ck_assert_int_eq(ts_error_code(r), 400); /* after is required */
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+struct syncer {
+	int port;
+	const char *token;
+	pthread_barrier_t *go;
+	int code, created;
+};
+
+static void *
+sync_one(void *arg)
+{
+	struct syncer *s = arg;
+	struct ts_client *c = ts_client_connect(s->port);
+	json_t *r;
+
+	ts_call(c, "session.resume", json_pack("{s:s}", "token", s->token));
+	pthread_barrier_wait(s->go);
+	r = ts_call(c, "user.sync",
+		    json_pack("{s:s, s:s, s:s, s:b, s:s, s:[s]}", "id",
+			      "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405162", "username",
+			      "synced", "email", "synced@example.com",
+			      "email_verified", 1, "name", "Syn Ced", "roles",
+			      "editor"));
+	s->code = r ? ts_error_code(r) : -1;
+	s->created = json_is_true(json_object_get(ts_result(r), "created"));
+	json_decref(r);
+	ts_client_free(c);
+	return NULL;
+}
+
+START_TEST(concurrent_sync_one_row)
+{
+	struct syncer ss[10];
+	pthread_t th[10];
+	pthread_barrier_t go;
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r = ts_call(c, "session.login",
+			    json_pack("{s:s, s:s}", "username", "boss",
+				      "password", US_ADMIN_PASSWORD));
+	const char *token =
+	    json_string_value(json_object_get(ts_result(r), "token"));
+	int created = 0;
+	PGconn *db;
+
+	ck_assert_ptr_nonnull(token);
+	pthread_barrier_init(&go, NULL, 10);
+	for (int i = 0; i < 10; i++) {
+		ss[i] = (struct syncer){srv.port, token, &go, -1, 0};
+		pthread_create(&th[i], NULL, sync_one, &ss[i]);
+	}
+	for (int i = 0; i < 10; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_msg(ss[i].code == 0, "sync %d: %d", i, ss[i].code);
+		created += ss[i].created;
+	}
+	ck_assert_int_eq(created, 1);
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM users WHERE id = "
+				     "'0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405162' "
+				     "AND email_verified AND roles = "
+				     "'[\"editor\"]' AND password_hash IS NULL",
+				     0, NULL),
+			 1);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log WHERE "
+				     "subject_id = "
+				     "'0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405162' "
+				     "AND action = 'user.created'",
+				     0, NULL),
+			 1);
+	PQfinish(db);
+	/* Taking someone else's name is a conflict, not a 500. */
+	json_decref(r);
+	r = ts_call(admin, "user.sync",
+		    json_pack("{s:s, s:s}", "id",
+			      "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405199",
+			      "username", "SYNCED"));
+	ck_assert_int_eq(ts_error_code(r), 409);
+	ck_assert_str_eq(ts_error_reason(r), "username_taken");
+	json_decref(r);
+	r = ts_call(admin, "user.sync",
+		    json_pack("{s:s, s:s}", "id", "not-a-uuid", "username",
+			      "x1x"));
+	ck_assert_int_eq(ts_error_code(r), 400);
+	json_decref(r);
+	pthread_barrier_destroy(&go);
+	ts_client_free(c);
+}
+END_TEST
+
+static int
+admin_setup(void)
+{
+	admin = us_admin_client(&srv, "boss");
+	return admin == NULL;
+}
+
+static void
+admin_teardown(void)
+{
+	ts_client_free(admin);
+}
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+	    anonymous_401_user_403,
+	    list_pages_newest_first_and_searches,
+	    stats_counts,
+	    invitation_code_only_hashed,
+	    events_since_backfills,
+	    concurrent_sync_one_row,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_admin",
+	    .prefix = "adm",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = admin_setup,
+	    .teardown = admin_teardown,
+	    .restore = NULL,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
+
+	return us_suite_main(&u);
+}

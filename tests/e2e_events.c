@@ -1,0 +1,173 @@
+/* Events end to end: every user change reaches padline:events once, as
+ * {id, action, at, subject}, with the same id events.since reports; the
+ * audit row is marked published; create-user publishes like register; one
+ * log line per created user and never a password in the log. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tsupport.h"
+#include "users_support.h"
+
+static struct ts_server srv;
+static char schema[64];
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (f == NULL)
+		return strdup("");
+	buf = calloc(1, 1 << 22);
+	n = fread(buf, 1, (1 << 22) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+START_TEST(register_sync_and_cli_events)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *admin;
+	redisContext *sub = us_subscribe();
+	json_t *r, *ev, *since;
+	char id[40];
+	long long evid;
+	PGconn *db;
+
+	ck_assert_ptr_nonnull(sub);
+	r = us_register_fresh(c, "quinn", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	snprintf(id, sizeof id, "%s",
+		 json_string_value(json_object_get(
+		     json_object_get(ts_result(r), "user"), "id")));
+	json_decref(r);
+	ev = us_wait_event(sub, "user.created", "username", "quinn", 10000);
+	ck_assert_msg(ev != NULL, "no event for quinn");
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(ev, "subject"), "id")),
+			 id);
+	ck_assert_ptr_nonnull(json_object_get(ev, "at"));
+	ck_assert_ptr_null(json_object_get(json_object_get(ev, "subject"),
+					   "password_hash"));
+	evid = json_integer_value(json_object_get(ev, "id"));
+	json_decref(ev);
+
+	/* create-user goes through the same path. */
+	admin = us_admin_client(&srv, "rita");
+	ck_assert_ptr_nonnull(admin);
+	ev = us_wait_event(sub, "user.created", "username", "rita", 10000);
+	ck_assert_msg(ev != NULL, "no event for create-user");
+	json_decref(ev);
+
+	/* A sync that changes a user is user.updated. */
+	r = ts_call(admin, "user.sync",
+		    json_pack("{s:s, s:s, s:s}", "id", id, "username", "quinn",
+			      "name", "Quinn Q"));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	ck_assert(json_is_false(json_object_get(ts_result(r), "created")));
+	json_decref(r);
+	ev = us_wait_event(sub, "user.updated", "id", id, 10000);
+	ck_assert_msg(ev != NULL, "no user.updated event");
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(ev, "subject"), "name")),
+			 "Quinn Q");
+	json_decref(ev);
+
+	/* events.since reports the very event that was published. */
+	r = ts_call(admin, "events.since",
+		    json_pack("{s:I, s:i}", "after", (json_int_t)(evid - 1),
+			      "limit", 1));
+	since = json_array_get(json_object_get(ts_result(r), "events"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(since, "id")),
+			 evid);
+	ck_assert_str_eq(json_string_value(json_object_get(since, "action")),
+			 "user.created");
+	json_decref(r);
+
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log WHERE "
+				     "published_at IS NULL AND action LIKE "
+				     "'user.%'",
+				     0, NULL),
+			 0);
+	PQfinish(db);
+	redisFree(sub);
+	ts_client_free(admin);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(login_failure_is_an_event)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	redisContext *sub = us_subscribe();
+	json_t *ev;
+
+	ck_assert_int_eq(ts_login(c, "stranger", "Wr0ng-Passw0rd!"), -1);
+	ev = us_wait_event(sub, "session.login_failed", "username", "stranger",
+			   10000);
+	ck_assert_msg(ev != NULL, "no session.login_failed event");
+	json_decref(ev);
+	redisFree(sub);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(one_log_line_per_user_no_secrets)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *log, *p;
+	int lines = 0;
+	json_t *r;
+
+	r = us_register_fresh(c, "sam", "S3cret-Log-Passw0rd", NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	log = slurp(srv.log_path);
+	for (p = log; (p = strstr(p, "msg=\"user created\"")) != NULL; p++) {
+		char *eol = strchr(p, '\n');
+
+		if (eol)
+			*eol = '\0';
+		if (strstr(p, "username=sam ") && strstr(p, "id=") &&
+		    strstr(p, "created_at=") && strstr(p, "totp=off"))
+			lines++;
+		if (eol)
+			*eol = '\n';
+	}
+	ck_assert_int_eq(lines, 1);
+	ck_assert_ptr_null(strstr(log, "S3cret-Log-Passw0rd"));
+	ck_assert_ptr_null(strstr(log, "$argon2id$"));
+	free(log);
+	ts_client_free(c);
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+	    register_sync_and_cli_events,
+	    login_failure_is_an_event,
+	    one_log_line_per_user_no_secrets,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_events",
+	    .prefix = "evt",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = NULL,
+	    .teardown = NULL,
+	    .restore = NULL,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
+
+	return us_suite_main(&u);
+}

@@ -1,0 +1,564 @@
+/* user.register end to end (seed 000): the happy path lands a row, an audit
+ * row and a Redis event; every input rule is reported at once; form tokens
+ * are single use and expire; duplicates and a 40-way race on one name give
+ * 409, never 500; invite mode spends a code once; closed mode refuses. */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+#include "users_support.h"
+
+static struct ts_server srv;
+static char schema[64];
+
+static long long
+count_users(const char *sch, const char *name)
+{
+	PGconn *db = ts_db_connect(sch);
+	const char *p[1] = {name};
+	long long n = ts_db_count(
+	    db, "SELECT count(*) FROM users WHERE lower(username) = lower($1)",
+	    1, p);
+
+	PQfinish(db);
+	return n;
+}
+
+START_TEST(happy_path_row_audit_event)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	redisContext *sub = us_subscribe();
+	char *tok = us_form_token(c);
+	json_t *r, *user, *ev;
+	const char *id;
+	PGconn *db;
+
+	ck_assert_ptr_nonnull(sub);
+	r = us_register(c, tok, "  carol  ", US_PASSWORD, "carol@example.com",
+			NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	user = json_object_get(ts_result(r), "user");
+	ck_assert_str_eq(json_string_value(json_object_get(user, "username")),
+			 "carol");
+	ck_assert_str_eq(json_string_value(json_object_get(user, "email")),
+			 "carol@example.com");
+	ck_assert_ptr_null(json_object_get(user, "password_hash"));
+	ck_assert_ptr_nonnull(json_object_get(user, "created_at"));
+	id = json_string_value(json_object_get(user, "id"));
+	ck_assert_ptr_nonnull(id);
+
+	db = ts_db_connect(schema);
+	const char *p[1] = {id};
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM users WHERE id = $1 "
+				     "AND username = 'carol' AND password_hash "
+				     "LIKE '$argon2id$%'",
+				     1, p),
+			 1);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log WHERE "
+				     "action = 'user.created' AND subject_id = "
+				     "$1 AND details->'subject'->>'username' = "
+				     "'carol' AND details->'subject' ? "
+				     "'password_hash' = false",
+				     1, p),
+			 1);
+	ev = us_wait_event(sub, "user.created", "id", id, 10000);
+	ck_assert_msg(ev != NULL, "no user.created event on padline:events");
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(ev, "subject"), "username")),
+			 "carol");
+	ck_assert(json_integer_value(json_object_get(ev, "id")) > 0);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log WHERE "
+				     "subject_id = $1 AND published_at IS NOT "
+				     "NULL",
+				     1, p),
+			 1);
+	PQfinish(db);
+	json_decref(ev);
+	json_decref(r);
+	free(tok);
+	redisFree(sub);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(each_password_rule)
+{
+	static const struct {
+		const char *pw, *rule;
+	} cases[] = {
+	    {"Sh0rt!x", "length"},	     {"NOLOWER123!X", "lowercase"},
+	    {"noupper123!x", "uppercase"},   {"NoDigitsHere!", "digit"},
+	    {"NoSpecial1234", "special"},    {"Has Space12!x", "no_whitespace"},
+	};
+	struct ts_client *c = ts_client_connect(srv.port);
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *r = us_register_fresh(c, "ruled", cases[i].pw, NULL);
+
+		ck_assert_int_eq(ts_error_code(r), 400);
+		ck_assert_msg(us_has_violation(r, "password", cases[i].rule),
+			      "%s: rule %s not reported", cases[i].pw,
+			      cases[i].rule);
+		ck_assert_msg(us_violation_count(r) == 1,
+			      "%s: expected only %s", cases[i].pw,
+			      cases[i].rule);
+		json_decref(r);
+	}
+	ck_assert_int_eq(count_users(schema, "ruled"), 0);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(all_violations_together)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *tok = us_form_token(c);
+	json_t *r = us_register(c, tok, "x", "a b", "not-an-email", NULL);
+
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "username", "length"));
+	ck_assert(us_has_violation(r, "password", "length"));
+	ck_assert(us_has_violation(r, "password", "uppercase"));
+	ck_assert(us_has_violation(r, "password", "digit"));
+	ck_assert(us_has_violation(r, "password", "special"));
+	ck_assert(us_has_violation(r, "password", "no_whitespace"));
+	ck_assert(us_has_violation(r, "email", "format") ||
+		  us_violation_count(r) == 7);
+	json_decref(r);
+	/* Validation happens before the token is spent: it still works. */
+	r = us_register(c, tok, "violet", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	free(tok);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(username_format_and_whitespace)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char long_name[80];
+	json_t *r;
+
+	r = us_register_fresh(c, "bad name!", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "username", "format"));
+	json_decref(r);
+	r = us_register_fresh(c, "ab", US_PASSWORD, NULL);
+	ck_assert(us_has_violation(r, "username", "length"));
+	json_decref(r);
+	memset(long_name, 'a', 65);
+	long_name[65] = '\0';
+	r = us_register_fresh(c, long_name, US_PASSWORD, NULL);
+	ck_assert(us_has_violation(r, "username", "length"));
+	json_decref(r);
+	r = us_register_fresh(c, "   ", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_violation_count(r) >= 1);
+	json_decref(r);
+	r = us_register_fresh(c, "\t dave.o-k_1 \n", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(ts_result(r), "user"), "username")),
+			 "dave.o-k_1");
+	json_decref(r);
+	ck_assert_int_eq(count_users(schema, "dave.o-k_1"), 1);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(form_token_missing_forged_reused)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *tok = us_form_token(c), *forged = strdup(tok);
+	json_t *r;
+
+	r = us_register(c, NULL, "frank", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "form_token", "required"));
+	json_decref(r);
+	r = us_register(c, "not-a-token", "frank", US_PASSWORD, NULL, NULL);
+	ck_assert(us_has_violation(r, "form_token", "invalid"));
+	json_decref(r);
+	/* Flip one hex digit of the MAC. */
+	forged[strlen(forged) - 1] = forged[strlen(forged) - 1] == '0' ? '1'
+								       : '0';
+	r = us_register(c, forged, "frank", US_PASSWORD, NULL, NULL);
+	ck_assert(us_has_violation(r, "form_token", "invalid"));
+	json_decref(r);
+	/* A later expiry with the old MAC is forged too. */
+	memcpy(forged, tok, strlen(tok));
+	forged[32] = forged[32] == 'f' ? 'e' : 'f';
+	r = us_register(c, forged, "frank", US_PASSWORD, NULL, NULL);
+	ck_assert(us_has_violation(r, "form_token", "invalid"));
+	json_decref(r);
+	ck_assert_int_eq(count_users(schema, "frank"), 0);
+
+	r = us_register(c, tok, "frank", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	r = us_register(c, tok, "frank2", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "form_token", "reused"));
+	json_decref(r);
+	ck_assert_int_eq(count_users(schema, "frank2"), 0);
+	free(tok);
+	free(forged);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(form_token_once_across_instances)
+{
+	struct ts_server s2;
+	struct ts_client *a, *b;
+	char *tok;
+	json_t *r;
+
+	/* A second padlined on the same schema and secret. */
+	ck_assert_int_eq(ts_server_start(&s2, schema, NULL, NULL), 0);
+	a = ts_client_connect(srv.port);
+	b = ts_client_connect(s2.port);
+	tok = us_form_token(a);
+	r = us_register(b, tok, "wanda", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	r = us_register(a, tok, "wanda2", US_PASSWORD, NULL, NULL);
+	ck_assert(us_has_violation(r, "form_token", "reused"));
+	json_decref(r);
+	free(tok);
+	ts_client_free(a);
+	ts_client_free(b);
+	ts_server_stop(&s2);
+}
+END_TEST
+
+START_TEST(create_user_cli)
+{
+	const char *ok_args[] = {"create-user", "xena", "--email",
+				 "xena@example.com", NULL};
+	const char *bad_args[] = {"create-user", "yuri", NULL};
+	const char *usage_args[] = {"create-user", NULL};
+	char *out = NULL, *err = NULL;
+	json_t *u;
+	PGconn *db;
+
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, ok_args,
+					 US_PASSWORD "\n", 60, &out, NULL),
+			 0);
+	u = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+	ck_assert_ptr_nonnull(u);
+	ck_assert_str_eq(json_string_value(json_object_get(u, "username")),
+			 "xena");
+	ck_assert_str_eq(json_string_value(json_object_get(u, "email")),
+			 "xena@example.com");
+	ck_assert_int_eq(json_array_size(json_object_get(u, "roles")), 0);
+	ck_assert_ptr_null(json_object_get(u, "password_hash"));
+	json_decref(u);
+	free(out);
+	out = NULL;
+	/* Same policy as user.register, every rule listed. */
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, bad_args, "weak\n", 60,
+					 NULL, &err),
+			 1);
+	ck_assert_ptr_nonnull(strstr(err, "uppercase"));
+	ck_assert_ptr_nonnull(strstr(err, "digit"));
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, ok_args,
+					 US_PASSWORD "\n", 60, NULL, &err),
+			 1);
+	ck_assert_ptr_nonnull(strstr(err, "taken"));
+	free(err);
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, usage_args, "", 60,
+					 NULL, NULL),
+			 2);
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log a JOIN "
+				     "users u ON u.id = a.subject_id WHERE "
+				     "u.username = 'xena' AND a.action = "
+				     "'user.created'",
+				     0, NULL),
+			 1);
+	ck_assert_int_eq(count_users(schema, "yuri"), 0);
+	PQfinish(db);
+}
+END_TEST
+
+START_TEST(form_token_expired)
+{
+	const char *env[] = {"PADLINE_FORM_TOKEN_TTL=1", NULL};
+	struct ts_server s2;
+	char sch[64];
+	struct ts_client *c;
+	char *tok;
+	json_t *r;
+
+	ts_unique_schema("regttl", sch, sizeof sch);
+	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
+	c = ts_client_connect(s2.port);
+	tok = us_form_token(c);
+	sleep(2);
+	r = us_register(c, tok, "gina", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "form_token", "expired"));
+	json_decref(r);
+	ck_assert_int_eq(count_users(sch, "gina"), 0);
+	free(tok);
+	ts_client_free(c);
+	ts_server_stop(&s2);
+	ts_db_drop_schema(sch);
+}
+END_TEST
+
+START_TEST(duplicate_and_case_insensitive)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r = us_register_fresh(c, "Erin", US_PASSWORD, NULL);
+
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	r = us_register_fresh(c, "Erin", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 409);
+	ck_assert_str_eq(ts_error_reason(r), "username_taken");
+	json_decref(r);
+	r = us_register_fresh(c, "erin", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 409);
+	ck_assert_str_eq(ts_error_reason(r), "username_taken");
+	json_decref(r);
+	ck_assert_int_eq(count_users(schema, "erin"), 1);
+	ts_client_free(c);
+}
+END_TEST
+
+/* ---- races: each thread its own connection ---- */
+
+struct racer {
+	int port;
+	const char *username;
+	const char *password;
+	const char *invitation;
+	pthread_barrier_t *go;
+	int code;
+	char reason[32];
+	int invitation_used; /* 400 with invitation/used */
+};
+
+static void *
+race_one(void *arg)
+{
+	struct racer *r = arg;
+	struct ts_client *c = ts_client_connect(r->port);
+	char *tok = c ? us_form_token(c) : NULL;
+	json_t *resp;
+
+	pthread_barrier_wait(r->go);
+	r->code = -1;
+	if (tok == NULL)
+		return NULL;
+	resp = us_register(c, tok, r->username, r->password, NULL,
+			   r->invitation);
+	if (resp) {
+		r->code = ts_error_code(resp);
+		snprintf(r->reason, sizeof r->reason, "%s",
+			 ts_error_reason(resp));
+		r->invitation_used = us_has_violation(resp, "invitation",
+						      "used");
+	}
+	json_decref(resp);
+	free(tok);
+	ts_client_free(c);
+	return NULL;
+}
+
+/* Runs n racers; counts successes and 409 username_taken. */
+static void
+race(struct racer *rs, int n, int *ok, int *conflicts)
+{
+	pthread_t th[64];
+	pthread_barrier_t go;
+
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++) {
+		rs[i].go = &go;
+		pthread_create(&th[i], NULL, race_one, &rs[i]);
+	}
+	*ok = *conflicts = 0;
+	for (int i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		*ok += rs[i].code == 0;
+		*conflicts += rs[i].code == 409 &&
+			      strcmp(rs[i].reason, "username_taken") == 0;
+	}
+	pthread_barrier_destroy(&go);
+}
+
+START_TEST(forty_racers_one_name)
+{
+	struct racer rs[40];
+	int ok, conflicts;
+
+	memset(rs, 0, sizeof rs);
+	for (int i = 0; i < 40; i++) {
+		rs[i].port = srv.port;
+		rs[i].username = "racer";
+		rs[i].password = US_PASSWORD;
+	}
+	race(rs, 40, &ok, &conflicts);
+	for (int i = 0; i < 40; i++)
+		ck_assert_msg(rs[i].code == 0 || rs[i].code == 409,
+			      "racer %d got %d", i, rs[i].code);
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(conflicts, 39);
+	ck_assert_int_eq(count_users(schema, "racer"), 1);
+}
+END_TEST
+
+START_TEST(invite_mode_one_code_one_user)
+{
+	const char *env[] = {"PADLINE_REGISTRATION=invite", NULL};
+	struct ts_server s2;
+	char sch[64], names[10][16];
+	struct ts_client *admin, *c;
+	struct racer rs[10];
+	int ok, conflicts, used = 0;
+	json_t *r;
+	char *code;
+	PGconn *db;
+
+	ts_unique_schema("reginv", sch, sizeof sch);
+	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
+	admin = us_admin_client(&s2, "inviter");
+	ck_assert_ptr_nonnull(admin);
+	r = ts_call(admin, "invitation.create",
+		    json_pack("{s:s}", "note", "for the race"));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	code = strdup(json_string_value(
+	    json_object_get(ts_result(r), "code")));
+	json_decref(r);
+
+	c = ts_client_connect(s2.port);
+	r = us_register_fresh(c, "noinvite", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "invitation", "required"));
+	json_decref(r);
+	r = us_register_fresh(c, "wronginvite", US_PASSWORD, "nope");
+	ck_assert(us_has_violation(r, "invitation", "invalid"));
+	json_decref(r);
+	/* A failed registration does not burn the code. */
+	r = us_register_fresh(c, "weakling", "weak", code);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	json_decref(r);
+	db = ts_db_connect(sch);
+	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM invitations "
+					 "WHERE NOT used",
+				     0, NULL),
+			 1);
+	/* Neither does a 409 after the invitation was taken. */
+	r = us_register_fresh(c, "inviter", US_PASSWORD, code);
+	ck_assert_int_eq(ts_error_code(r), 409);
+	json_decref(r);
+	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM invitations "
+					 "WHERE NOT used",
+				     0, NULL),
+			 1);
+
+	memset(rs, 0, sizeof rs);
+	for (int i = 0; i < 10; i++) {
+		snprintf(names[i], sizeof names[i], "invited%d", i);
+		rs[i].port = s2.port;
+		rs[i].username = names[i];
+		rs[i].password = US_PASSWORD;
+		rs[i].invitation = code;
+	}
+	race(rs, 10, &ok, &conflicts);
+	for (int i = 0; i < 10; i++) {
+		ck_assert_msg(rs[i].code == 0 || rs[i].code == 400,
+			      "racer %d got %d", i, rs[i].code);
+		used += rs[i].invitation_used;
+	}
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(used, 9);
+	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM users WHERE "
+					 "username LIKE 'invited%'",
+				     0, NULL),
+			 1);
+	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM invitations i "
+					 "JOIN users u ON u.id = i.used_by_id "
+					 "WHERE i.used AND u.username LIKE "
+					 "'invited%'",
+				     0, NULL),
+			 1);
+	PQfinish(db);
+	free(code);
+	ts_client_free(c);
+	ts_client_free(admin);
+	ts_server_stop(&s2);
+	ts_db_drop_schema(sch);
+}
+END_TEST
+
+START_TEST(closed_mode_refused)
+{
+	const char *env[] = {"PADLINE_REGISTRATION=closed", NULL};
+	struct ts_server s2;
+	char sch[64];
+	struct ts_client *c;
+	json_t *r;
+
+	ts_unique_schema("regclosed", sch, sizeof sch);
+	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
+	c = ts_client_connect(s2.port);
+	r = us_register_fresh(c, "henry", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 403);
+	ck_assert_str_eq(ts_error_reason(r), "registration_closed");
+	json_decref(r);
+	ck_assert_int_eq(count_users(sch, "henry"), 0);
+	/* The operator can still create users. */
+	ck_assert_int_eq(ts_create_user(sch, "henry", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(count_users(sch, "henry"), 1);
+	ts_client_free(c);
+	ts_server_stop(&s2);
+	ts_db_drop_schema(sch);
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+	    happy_path_row_audit_event,
+	    each_password_rule,
+	    all_violations_together,
+	    username_format_and_whitespace,
+	    form_token_missing_forged_reused,
+	    form_token_once_across_instances,
+	    create_user_cli,
+	    form_token_expired,
+	    duplicate_and_case_insensitive,
+	    forty_racers_one_name,
+	    invite_mode_one_code_one_user,
+	    closed_mode_refused,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_register",
+	    .prefix = "reg",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = NULL,
+	    .teardown = NULL,
+	    .restore = NULL,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
+
+	return us_suite_main(&u);
+}

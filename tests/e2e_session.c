@@ -1,0 +1,279 @@
+/* Sessions end to end: login binds the connection, wrong passwords are 401
+ * with an audit row, repeated failures lock the username (and the peer
+ * address) out with 429 + retry_after, success resets the username counter,
+ * resume on another connection, logout, and rehash on login when the
+ * argon2 limits changed. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tsupport.h"
+#include "users_support.h"
+
+static struct ts_server srv;
+static char schema[64];
+
+static json_t *
+login(struct ts_client *c, const char *name, const char *pw)
+{
+	return ts_call(c, "session.login",
+		       json_pack("{s:s, s:s}", "username", name, "password",
+				 pw));
+}
+
+static int
+login_code(struct ts_client *c, const char *name, const char *pw)
+{
+	json_t *r = login(c, name, pw);
+	int code = ts_error_code(r);
+
+	json_decref(r);
+	return code;
+}
+
+static int
+call_code(struct ts_client *c, const char *method, json_t *params)
+{
+	json_t *r = ts_call(c, method, params);
+	int code = r ? ts_error_code(r) : -1;
+
+	json_decref(r);
+	return code;
+}
+
+START_TEST(login_me_logout)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r, *u;
+
+	ck_assert_int_eq(ts_create_user(schema, "Ivy", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(call_code(c, "user.me", NULL), 401);
+	r = login(c, "ivy", US_PASSWORD); /* names match case-insensitively */
+	ck_assert_int_eq(ts_error_code(r), 0);
+	ck_assert_int_eq(
+	    strlen(json_string_value(json_object_get(ts_result(r), "token"))),
+	    64);
+	ck_assert_ptr_nonnull(json_object_get(ts_result(r), "expires_at"));
+	u = json_object_get(ts_result(r), "user");
+	ck_assert_str_eq(json_string_value(json_object_get(u, "username")),
+			 "Ivy");
+	json_decref(r);
+	r = ts_call(c, "user.me", NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(ts_result(r), "user"), "username")),
+			 "Ivy");
+	json_decref(r);
+	/* The token itself is never stored, only its hash. */
+	PGconn *db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM sessions s JOIN "
+				     "users u ON u.id = s.user_id WHERE "
+				     "u.username = 'Ivy' AND length(s.token_hash) "
+				     "= 64 AND s.expires_at > now()",
+				     0, NULL),
+			 1);
+	ck_assert_int_eq(call_code(c, "session.logout", NULL), 0);
+	ck_assert_int_eq(call_code(c, "user.me", NULL), 401);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM sessions s JOIN "
+				     "users u ON u.id = s.user_id WHERE "
+				     "u.username = 'Ivy'",
+				     0, NULL),
+			 0);
+	PQfinish(db);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(resume_on_another_connection)
+{
+	struct ts_client *a = ts_client_connect(srv.port);
+	struct ts_client *b = ts_client_connect(srv.port);
+	char *token;
+	json_t *r;
+
+	ck_assert_int_eq(ts_create_user(schema, "jack", US_PASSWORD, 0), 0);
+	r = login(a, "jack", US_PASSWORD);
+	token = strdup(
+	    json_string_value(json_object_get(ts_result(r), "token")));
+	json_decref(r);
+
+	ck_assert_int_eq(call_code(b, "session.resume",
+				   json_pack("{s:s}", "token", "00ff")),
+			 401);
+	ck_assert_int_eq(call_code(b, "user.me", NULL), 401);
+	r = ts_call(b, "session.resume", json_pack("{s:s}", "token", token));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(ts_result(r), "user"), "username")),
+			 "jack");
+	json_decref(r);
+	ck_assert_int_eq(call_code(b, "user.me", NULL), 0);
+	/* Logging out on a ends the session everywhere it could resume. */
+	ck_assert_int_eq(call_code(a, "session.logout", NULL), 0);
+	ck_assert_int_eq(call_code(b, "user.me", NULL), 401);
+	ck_assert_int_eq(call_code(b, "session.resume",
+				   json_pack("{s:s}", "token", token)),
+			 401);
+	free(token);
+	ts_client_free(a);
+	ts_client_free(b);
+}
+END_TEST
+
+START_TEST(wrong_password_and_unknown_user)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	PGconn *db;
+	json_t *r;
+
+	ck_assert_int_eq(ts_create_user(schema, "kate", US_PASSWORD, 0), 0);
+	r = login(c, "kate", "Wrong-Passw0rd!");
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(ts_error_reason(r), "invalid_credentials");
+	json_decref(r);
+	r = login(c, "nobody-here", US_PASSWORD);
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(ts_error_reason(r), "invalid_credentials");
+	json_decref(r);
+	ck_assert_int_eq(call_code(c, "user.me", NULL), 401);
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log a JOIN "
+				     "users u ON u.id = a.subject_id WHERE "
+				     "a.action = 'session.login_failed' AND "
+				     "u.username = 'kate'",
+				     0, NULL),
+			 1);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log WHERE "
+				     "action = 'session.login_failed' AND "
+				     "details->'subject'->>'username' = "
+				     "'nobody-here'",
+				     0, NULL),
+			 1);
+	PQfinish(db);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(lockout_per_username)
+{
+	const char *env[] = {"PADLINE_LOGIN_MAX_FAILURES=3",
+			     "PADLINE_LOGIN_WINDOW=60", NULL};
+	struct ts_server s2;
+	char sch[64];
+	struct ts_client *c;
+	json_t *r, *ra;
+
+	ts_unique_schema("seslock", sch, sizeof sch);
+	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
+	ck_assert_int_eq(ts_create_user(sch, "liam", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "mia", US_PASSWORD, 0), 0);
+	c = ts_client_connect(s2.port);
+
+	/* A success resets the username's counter. */
+	ck_assert_int_eq(login_code(c, "liam", "nope"), 401);
+	ck_assert_int_eq(login_code(c, "liam", "nope"), 401);
+	ck_assert_int_eq(login_code(c, "liam", US_PASSWORD), 0);
+	ck_assert_int_eq(login_code(c, "liam", "nope"), 401);
+	ck_assert_int_eq(login_code(c, "liam", "nope"), 401);
+	ck_assert_int_eq(login_code(c, "LIAM", "nope"), 401);
+	/* Third failure in a row: locked, even with the right password. */
+	r = login(c, "liam", US_PASSWORD);
+	ck_assert_int_eq(ts_error_code(r), 429);
+	ra = json_object_get(json_object_get(json_object_get(r, "error"),
+					     "data"),
+			     "retry_after");
+	ck_assert(json_is_integer(ra));
+	ck_assert(json_integer_value(ra) > 0 && json_integer_value(ra) <= 60);
+	json_decref(r);
+	/* Another user from the same address is not affected. */
+	ck_assert_int_eq(login_code(c, "mia", US_PASSWORD), 0);
+	ts_client_free(c);
+	ts_server_stop(&s2);
+	ts_db_drop_schema(sch);
+}
+END_TEST
+
+START_TEST(lockout_per_peer)
+{
+	const char *env[] = {"PADLINE_LOGIN_MAX_FAILURES_IP=4", NULL};
+	struct ts_server s2;
+	char sch[64], name[32];
+	struct ts_client *c;
+
+	ts_unique_schema("sespeer", sch, sizeof sch);
+	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
+	ck_assert_int_eq(ts_create_user(sch, "noah", US_PASSWORD, 0), 0);
+	c = ts_client_connect(s2.port);
+	/* Different usernames each time: only the address counter trips. */
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof name, "guess%d", i);
+		ck_assert_int_eq(login_code(c, name, "nope"), 401);
+	}
+	ck_assert_int_eq(login_code(c, "noah", US_PASSWORD), 429);
+	ts_client_free(c);
+	ts_server_stop(&s2);
+	ts_db_drop_schema(sch);
+}
+END_TEST
+
+START_TEST(rehash_when_limits_change)
+{
+	const char *env[] = {"PADLINE_PWHASH_OPSLIMIT=2", NULL};
+	const char *args[] = {"create-user", "olga", NULL};
+	char *in = NULL;
+	PGconn *db;
+
+	ck_assert(asprintf(&in, "%s\n", US_PASSWORD) > 0);
+	ck_assert_int_eq(ts_padlined_run(schema, env, args, in, 60, NULL,
+					 NULL),
+			 0);
+	free(in);
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM users WHERE username "
+				     "= 'olga' AND password_hash LIKE '%,t=2,%'",
+				     0, NULL),
+			 1);
+	struct ts_client *c = ts_client_connect(srv.port);
+	ck_assert_int_eq(login_code(c, "olga", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM users WHERE username "
+				     "= 'olga' AND password_hash LIKE '%,t=1,%'",
+				     0, NULL),
+			 1);
+	ck_assert_int_eq(login_code(c, "olga", US_PASSWORD), 0);
+	PQfinish(db);
+	ts_client_free(c);
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+	    login_me_logout,
+	    resume_on_another_connection,
+	    wrong_password_and_unknown_user,
+	    lockout_per_username,
+	    lockout_per_peer,
+	    rehash_when_limits_change,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_session",
+	    .prefix = "ses",
+	    .srv = &srv,
+	    .schema = schema,
+	    .setup = NULL,
+	    .teardown = NULL,
+	    .restore = NULL,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
+
+	return us_suite_main(&u);
+}

@@ -1,0 +1,656 @@
+/*
+ * Test support: padlined child processes, a blocking line client with
+ * timeouts, and direct PostgreSQL / Redis access for assertions. Everything
+ * talks to the real services of scripts/stack.
+ */
+#include "tsupport.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define TS_SECRET "padline-test-secret-0123456789abcdef"
+
+int
+ts_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
+
+long long
+ts_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *
+ts_unique_schema(const char *prefix, char *buf, size_t size)
+{
+	static int n;
+	struct timespec ts;
+
+	/* pid + a counter + time bits: unique across parallel suites and
+	 * across reruns that reuse a pid. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(buf, size, "t_%s_%d_%d_%ld", prefix, (int)getpid(),
+		 __atomic_add_fetch(&n, 1, __ATOMIC_SEQ_CST),
+		 (long)(ts.tv_nsec / 1000) % 100000);
+	for (char *p = buf; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+		else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+			*p = '_';
+	return buf;
+}
+
+int
+ts_stack(const char *action)
+{
+	char *cmd = NULL;
+	const char *src = getenv("PADLINE_SOURCE_DIR");
+	int rc;
+
+	if (asprintf(&cmd, "'%s/scripts/stack' %s >/dev/null",
+		     src ? src : ".", action) < 0)
+		return -1;
+	rc = system(cmd);
+	free(cmd);
+	return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* The child's environment: ours, plus the schema, secret and fast argon2
+ * limits unless the suite set them, then extra_env overriding. */
+static void
+child_env(const char *schema, int port, const char *const *extra_env)
+{
+	char buf[64];
+
+	setenv("PADLINE_SCHEMA", schema, 1);
+	if (port > 0) {
+		snprintf(buf, sizeof buf, "127.0.0.1:%d", port);
+		setenv("PADLINE_LISTEN", buf, 1);
+	}
+	setenv("PADLINE_SECRET", TS_SECRET, 0);
+	setenv("PADLINE_PWHASH_OPSLIMIT", "1", 0);
+	setenv("PADLINE_PWHASH_MEMLIMIT", "8388608", 0);
+	setenv("PADLINE_LOG", "debug", 0);
+	for (size_t i = 0; extra_env && extra_env[i]; i++) {
+		char *kv = strdup(extra_env[i]), *eq = strchr(kv, '=');
+
+		if (eq) {
+			*eq = '\0';
+			setenv(kv, eq + 1, 1);
+		}
+		free(kv);
+	}
+}
+
+static const char *
+padlined_bin(void)
+{
+	const char *b = getenv("PADLINE_BIN");
+
+	return b ? b : "padlined";
+}
+
+static void
+exec_padlined(const char *const *args, const char *first)
+{
+	const char *argv[64];
+	char *wrap = getenv("PADLINE_WRAPPER") ? strdup(getenv("PADLINE_WRAPPER"))
+					       : NULL;
+	int n = 0;
+
+	/* PADLINE_WRAPPER (e.g. "valgrind --error-exitcode=99 ...") runs
+	 * padlined under a tool: words split on spaces, no quoting. */
+	for (char *w = wrap ? strtok(wrap, " ") : NULL; w && n < 40;
+	     w = strtok(NULL, " "))
+		argv[n++] = w;
+	argv[n++] = padlined_bin();
+	if (first)
+		argv[n++] = first;
+	for (size_t i = 0; args && args[i] && n < 63; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	execvp(argv[0], (char *const *)argv);
+	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void
+print_log(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+
+	if (f == NULL)
+		return;
+	fprintf(stderr, "---- %s ----\n", path);
+	while (fgets(line, sizeof line, f))
+		fputs(line, stderr);
+	fclose(f);
+}
+
+static int
+can_connect(int port)
+{
+	struct ts_client *c = ts_client_connect(port);
+
+	if (c == NULL)
+		return 0;
+	ts_client_free(c);
+	return 1;
+}
+
+int
+ts_server_start(struct ts_server *s, const char *schema,
+		const char *const *extra_env, const char *const *args)
+{
+	const char *dir = getenv("PADLINE_TEST_LOGS");
+	long long deadline =
+	    ts_now_ms() + (getenv("PADLINE_WRAPPER") ? 180000 : 60000);
+	int status;
+
+	memset(s, 0, sizeof *s);
+	s->port = free_port();
+	snprintf(s->schema, sizeof s->schema, "%s", schema);
+	if (dir == NULL)
+		dir = "/tmp/padline-test-logs";
+	mkdir(dir, 0700);
+	snprintf(s->log_path, sizeof s->log_path, "%s/%s-%d.log", dir, schema,
+		 s->port);
+	s->pid = fork();
+	if (s->pid < 0)
+		return -1;
+	if (s->pid == 0) {
+		int fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		if (fd >= 0) {
+			dup2(fd, 2);
+			close(fd);
+		}
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		setpgid(0, 0);
+		child_env(schema, s->port, extra_env);
+		exec_padlined(args, NULL);
+	}
+	while (ts_now_ms() < deadline) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			fprintf(stderr, "padlined exited during startup "
+					"(status %d)\n", status);
+			print_log(s->log_path);
+			s->pid = 0;
+			return -1;
+		}
+		if (can_connect(s->port))
+			return 0;
+		usleep(20000);
+	}
+	fprintf(stderr, "padlined did not listen within 60 s\n");
+	print_log(s->log_path);
+	ts_server_kill(s);
+	return -1;
+}
+
+int
+ts_server_stop(struct ts_server *s)
+{
+	/* Under valgrind, exiting (and its leak check) takes a while. */
+	long long deadline =
+	    ts_now_ms() + (getenv("PADLINE_WRAPPER") ? 120000 : 15000);
+	int status = -1;
+
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	while (ts_now_ms() < deadline) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return status;
+		}
+		usleep(10000);
+	}
+	fprintf(stderr, "padlined ignored SIGTERM; killing\n");
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, &status, 0);
+	s->pid = 0;
+	return status;
+}
+
+void
+ts_server_kill(struct ts_server *s)
+{
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+}
+
+/* Appends what fd has to *buf (malloc'd, grown). Returns 0 at EOF. */
+static int
+slurp(int fd, char **buf, size_t *len)
+{
+	char tmp[4096];
+	ssize_t n = read(fd, tmp, sizeof tmp);
+
+	if (n <= 0)
+		return n < 0 && errno == EINTR ? 1 : 0;
+	*buf = realloc(*buf, *len + (size_t)n + 1);
+	memcpy(*buf + *len, tmp, (size_t)n);
+	*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	return 1;
+}
+
+int
+ts_padlined_run(const char *schema, const char *const *extra_env,
+		const char *const *args, const char *stdin_text, int timeout_s,
+		char **out, char **errout)
+{
+	int in[2], o[2], e[2], status, open_fds = 2;
+	char *ob = NULL, *eb = NULL;
+	size_t ol = 0, el = 0;
+	long long deadline = ts_now_ms() + (long long)timeout_s * 1000;
+	pid_t pid;
+
+	if (pipe(in) || pipe(o) || pipe(e))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		close(in[1]);
+		close(o[0]);
+		close(e[0]);
+		child_env(schema, 0, extra_env);
+		exec_padlined(args, NULL);
+	}
+	close(in[0]);
+	close(o[1]);
+	close(e[1]);
+	if (stdin_text) {
+		signal(SIGPIPE, SIG_IGN);
+		if (write(in[1], stdin_text, strlen(stdin_text)) < 0)
+			perror("write to padlined stdin");
+	}
+	close(in[1]);
+	while (open_fds > 0 && ts_now_ms() < deadline) {
+		struct pollfd p[2] = {{o[0], POLLIN, 0}, {e[0], POLLIN, 0}};
+		int n = poll(p, 2, 200);
+
+		if (n <= 0)
+			continue;
+		if (p[0].fd >= 0 && p[0].revents && !slurp(o[0], &ob, &ol)) {
+			open_fds--;
+			o[0] = -1;
+		}
+		if (p[1].fd >= 0 && p[1].revents && !slurp(e[0], &eb, &el)) {
+			open_fds--;
+			e[0] = -1;
+		}
+	}
+	if (o[0] >= 0)
+		close(o[0]);
+	if (e[0] >= 0)
+		close(e[0]);
+	while (waitpid(pid, &status, WNOHANG) != pid) {
+		if (ts_now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			status = -1;
+			break;
+		}
+		usleep(10000);
+	}
+	if (out)
+		*out = ob ? ob : strdup("");
+	else
+		free(ob);
+	if (errout)
+		*errout = eb ? eb : strdup("");
+	else
+		free(eb);
+	if (status == -1 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+struct ts_client {
+	int fd;
+	long long next_id;
+	char *buf;
+	size_t len, cap;
+};
+
+struct ts_client *
+ts_client_connect(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	struct ts_client *c;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return NULL;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		return NULL;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c = calloc(1, sizeof *c);
+	c->fd = fd;
+	c->next_id = 1;
+	return c;
+}
+
+void
+ts_client_free(struct ts_client *c)
+{
+	if (c == NULL)
+		return;
+	close(c->fd);
+	free(c->buf);
+	free(c);
+}
+
+int
+ts_client_send_raw(struct ts_client *c, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+char *
+ts_client_read_line(struct ts_client *c, int timeout_ms, int *eof)
+{
+	long long deadline = ts_now_ms() + timeout_ms;
+
+	if (eof)
+		*eof = 0;
+	for (;;) {
+		char *nl = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
+		struct pollfd p = {c->fd, POLLIN, 0};
+		long long left;
+		ssize_t n;
+
+		if (nl) {
+			size_t l = (size_t)(nl - c->buf);
+			char *line = malloc(l + 1);
+
+			memcpy(line, c->buf, l);
+			line[l] = '\0';
+			memmove(c->buf, nl + 1, c->len - l - 1);
+			c->len -= l + 1;
+			return line;
+		}
+		left = deadline - ts_now_ms();
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return NULL;
+		if (c->cap - c->len < 65536) {
+			c->cap = c->cap ? c->cap * 2 : 131072;
+			c->buf = realloc(c->buf, c->cap);
+		}
+		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (eof)
+				*eof = 1;
+			return NULL;
+		}
+		c->len += (size_t)n;
+	}
+}
+
+json_t *
+ts_call(struct ts_client *c, const char *method, json_t *params)
+{
+	long long id = c->next_id++;
+	json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id",
+				(json_int_t)id, "method", method);
+	char *text;
+	int sent;
+
+	if (params)
+		json_object_set_new(req, "params", params);
+	text = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	sent = ts_client_send_raw(c, text, strlen(text)) == 0 &&
+	       ts_client_send_raw(c, "\n", 1) == 0;
+	free(text);
+	if (!sent)
+		return NULL;
+	for (;;) {
+		char *line = ts_client_read_line(c, 30000, NULL);
+		json_t *resp, *rid;
+
+		if (line == NULL)
+			return NULL;
+		resp = json_loads(line, 0, NULL);
+		free(line);
+		rid = json_object_get(resp, "id");
+		if (json_is_integer(rid) && json_integer_value(rid) == id)
+			return resp;
+		json_decref(resp); /* an answer to something sent raw */
+	}
+}
+
+int
+ts_error_code(const json_t *response)
+{
+	json_t *e = json_object_get(response, "error");
+
+	if (response == NULL)
+		return -1;
+	return e ? (int)json_integer_value(json_object_get(e, "code")) : 0;
+}
+
+const char *
+ts_error_reason(const json_t *response)
+{
+	json_t *e = json_object_get(response, "error");
+	const char *r = json_string_value(
+	    json_object_get(json_object_get(e, "data"), "reason"));
+
+	return r ? r : "";
+}
+
+json_t *
+ts_result(const json_t *response)
+{
+	return json_object_get(response, "result");
+}
+
+PGconn *
+ts_db_connect(const char *schema)
+{
+	const char *url = getenv("DATABASE_URL");
+	PGconn *db = PQconnectdb(url ? url : "");
+	char *ident;
+	char sql[256];
+	PGresult *r;
+
+	ck_assert_msg(PQstatus(db) == CONNECTION_OK, "connect: %s",
+		      PQerrorMessage(db));
+	if (schema == NULL)
+		return db;
+	ident = PQescapeIdentifier(db, schema, strlen(schema));
+	snprintf(sql, sizeof sql, "SET search_path TO %s, public", ident);
+	PQfreemem(ident);
+	r = PQexec(db, sql);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	return db;
+}
+
+long long
+ts_db_count(PGconn *db, const char *sql, int nparams,
+	    const char *const *params)
+{
+	PGresult *r =
+	    PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
+	long long v;
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+		      PQerrorMessage(db));
+	ck_assert_msg(PQntuples(r) > 0, "%s: no rows", sql);
+	v = PQgetisnull(r, 0, 0) ? 0 : atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return v;
+}
+
+void
+ts_db_exec(PGconn *db, const char *sql)
+{
+	PGresult *r = PQexec(db, sql);
+	ExecStatusType st = PQresultStatus(r);
+
+	ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK,
+		      "%s: %s", sql, PQerrorMessage(db));
+	PQclear(r);
+}
+
+void
+ts_db_drop_schema(const char *schema)
+{
+	const char *url = getenv("DATABASE_URL");
+	PGconn *db = PQconnectdb(url ? url : "");
+	char *ident, sql[256];
+
+	if (PQstatus(db) == CONNECTION_OK) {
+		ident = PQescapeIdentifier(db, schema, strlen(schema));
+		snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE",
+			 ident);
+		PQfreemem(ident);
+		PQclear(PQexec(db, sql));
+	}
+	PQfinish(db);
+}
+
+redisContext *
+ts_redis_connect(void)
+{
+	const char *url = getenv("REDIS_URL");
+	char host[128] = "127.0.0.1";
+	int port = 6379;
+	struct timeval tv = {5, 0};
+	redisContext *rc;
+
+	if (url)
+		sscanf(url, "redis://%127[^:/]:%d", host, &port);
+	rc = redisConnectWithTimeout(host, port, tv);
+	if (rc == NULL || rc->err) {
+		if (rc)
+			redisFree(rc);
+		return NULL;
+	}
+	redisSetTimeout(rc, tv);
+	return rc;
+}
+
+json_t *
+ts_register(struct ts_client *c, const char *username, const char *password,
+	    const char *email)
+{
+	json_t *hello = ts_call(c, "server.hello", NULL);
+	const char *tok = json_string_value(
+	    json_object_get(ts_result(hello), "form_token"));
+	json_t *params = json_pack("{s:s, s:s, s:s}", "form_token",
+				   tok ? tok : "", "username", username,
+				   "password", password);
+	json_t *r;
+
+	if (email)
+		json_object_set_new(params, "email", json_string(email));
+	json_decref(hello);
+	r = ts_call(c, "user.register", params);
+	return r;
+}
+
+int
+ts_create_user(const char *schema, const char *username, const char *password,
+	       int admin)
+{
+	const char *args[] = {"create-user", username, admin ? "--admin" : NULL,
+			      NULL};
+	char *in = NULL, *err = NULL;
+	int rc;
+
+	if (asprintf(&in, "%s\n", password) < 0)
+		return -1;
+	rc = ts_padlined_run(schema, NULL, args, in, 60, NULL, &err);
+	if (rc != 0)
+		fprintf(stderr, "create-user %s failed (%d): %s\n", username,
+			rc, err);
+	free(in);
+	free(err);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+ts_login(struct ts_client *c, const char *username, const char *password)
+{
+	json_t *r = ts_call(c, "session.login",
+			    json_pack("{s:s, s:s}", "username", username,
+				      "password", password));
+	int ok = r != NULL && ts_error_code(r) == 0;
+
+	json_decref(r);
+	return ok ? 0 : -1;
+}
