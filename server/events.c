@@ -8,7 +8,10 @@
  */
 #include "events.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "db.h"
@@ -29,35 +32,100 @@ events_redis_publish(redisContext *rc, const char *event)
 	return ok ? 0 : -1;
 }
 
+/* Ids published but not yet marked, shared by every worker thread. */
+static pthread_mutex_t marks_mu = PTHREAD_MUTEX_INITIALIZER;
+static long long *marks;
+static size_t nmarks, marks_cap;
+
+static void
+mark_later(long long id)
+{
+	pthread_mutex_lock(&marks_mu);
+	if (nmarks == marks_cap) {
+		size_t cap = marks_cap ? marks_cap * 2 : 256;
+		long long *m = realloc(marks, cap * sizeof *m);
+
+		if (m == NULL) {
+			/* Unmarked, the relay republishes it after the grace
+			 * period; subscribers drop the repeat by id. */
+			pthread_mutex_unlock(&marks_mu);
+			return;
+		}
+		marks = m;
+		marks_cap = cap;
+	}
+	marks[nmarks++] = id;
+	pthread_mutex_unlock(&marks_mu);
+}
+
 void
-events_publish_one(struct app *app, PGconn *db, long long id)
+events_flush_marks(PGconn *db)
+{
+	struct pl_error err;
+	long long *ids;
+	size_t n;
+	char *list, *p;
+
+	pthread_mutex_lock(&marks_mu);
+	ids = marks;
+	n = nmarks;
+	marks = NULL;
+	nmarks = marks_cap = 0;
+	pthread_mutex_unlock(&marks_mu);
+	if (n == 0)
+		return;
+	/* "{1,2,3}": at most 20 digits and a comma per id. */
+	p = list = malloc(n * 21 + 3);
+	if (list != NULL) {
+		*p++ = '{';
+		for (size_t i = 0; i < n; i++)
+			p += sprintf(p, i ? ",%lld" : "%lld", ids[i]);
+		strcpy(p, "}");
+		pl_error_init(&err);
+		if (repo_audit_mark_published_many(db, list, &err) != 0) {
+			/* Put them back for the next flush. */
+			for (size_t i = 0; i < n; i++)
+				mark_later(ids[i]);
+		}
+		pl_error_clear(&err);
+		free(list);
+	}
+	free(ids);
+}
+
+void
+events_publish_one(struct app *app, PGconn *db, const struct audit_row *row)
 {
 	struct pl_error err;
 	redisContext *rc;
 	char *event = NULL;
+	const char *text = row->event;
 
 	pl_error_init(&err);
 	if ((rc = rds_pool_borrow(app->rds)) == NULL) {
 		log_debug("event left for the relay", "id=%lld reason=redis_down",
-			  id);
+			  row->id);
 		return;
 	}
-	if (repo_audit_event(db, id, &event, &err) != 0 || event == NULL) {
-		rds_pool_return(app->rds, rc, 0);
-		pl_error_clear(&err);
-		return;
+	if (*text == '\0') {
+		if (repo_audit_event(db, row->id, &event, &err) != 0 ||
+		    event == NULL) {
+			rds_pool_return(app->rds, rc, 0);
+			pl_error_clear(&err);
+			return;
+		}
+		text = event;
 	}
-	if (events_redis_publish(rc, event) != 0) {
+	if (events_redis_publish(rc, text) != 0) {
 		log_warn("publishing event failed; left for the relay",
-			 "id=%lld", id);
+			 "id=%lld", row->id);
 		rds_pool_return(app->rds, rc, 1);
 		free(event);
 		return;
 	}
 	rds_pool_return(app->rds, rc, 0);
 	free(event);
-	repo_audit_mark_published(db, id, &err);
-	pl_error_clear(&err);
+	mark_later(row->id);
 }
 
 int
@@ -69,6 +137,7 @@ events_relay(struct app *app, PGconn *db, int limit)
 	int n = 0, broken = 0;
 
 	pl_error_init(&err);
+	events_flush_marks(db);
 	if ((rc = rds_pool_borrow(app->rds)) == NULL)
 		return -1;
 	if (db_begin(db, &err) != 0 ||

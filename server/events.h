@@ -10,14 +10,23 @@
 
 #include <libpq-fe.h>
 
+#include "repo_audit.h"
+
 struct app;
 
 #define EVENTS_CHANNEL "padline:events"
 
-/* After commit: tries to publish audit row id now. Never fails the caller. */
-void events_publish_one(struct app *, PGconn *, long long id);
-/* Publishes up to limit unpublished rows, oldest first; returns how many
- * were published, or -1 when Redis or PostgreSQL was unavailable. */
+/*
+ * After commit: publishes the row now. Marking it published is batched
+ * (events_flush_marks, run by the relay every second and at exit), which
+ * keeps a write and its commit off every request. Never fails the caller.
+ */
+void events_publish_one(struct app *, PGconn *, const struct audit_row *);
+/* Marks the rows published since the last flush. */
+void events_flush_marks(PGconn *);
+/* Flushes pending marks, then publishes up to limit unpublished rows older
+ * than the grace period, oldest first; returns how many were published, or
+ * -1 when Redis or PostgreSQL was unavailable. */
 int events_relay(struct app *, PGconn *, int limit);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "app.h"
 #include "cli_user.h"
+#include "events.h"
 #include "log.h"
 #include "migrate.h"
 #include "paths.h"
@@ -41,6 +42,17 @@ app_open(struct app *app, struct config *cfg)
 static void
 app_close(struct app *app)
 {
+	struct pl_error err;
+	PGconn *db;
+
+	/* Events published but not yet marked: mark them now, or the next
+	 * relay would publish them again. */
+	pl_error_init(&err);
+	if (db_pool_borrow(app->db, &db, &err) == 0) {
+		events_flush_marks(db);
+		db_pool_return(app->db, db);
+	}
+	pl_error_clear(&err);
 	db_pool_free(app->db);
 	rds_pool_free(app->rds);
 	sodium_memzero(app->form_key, sizeof app->form_key);

@@ -104,13 +104,14 @@ migrate_list(const char *dir, struct migration **list, size_t *n,
 		if (len < 4 || strcmp(e->d_name + len - 4, ".sql") != 0)
 			continue;
 		if (!migrate_name_valid(e->d_name)) {
+			/* e belongs to d: report before closing it. */
+			pl_error_set(err, PL_ERR_INTERNAL, NULL,
+				     "migration file %s: name must be "
+				     "YYYY_MM_DD_HHMM-slug.sql",
+				     e->d_name);
 			closedir(d);
 			migrate_list_free(v, count);
-			return pl_error_set(
-			    err, PL_ERR_INTERNAL, NULL,
-			    "migration file %s: name must be "
-			    "YYYY_MM_DD_HHMM-slug.sql",
-			    e->d_name);
+			return PL_ERR_INTERNAL;
 		}
 		v = realloc(v, (count + 1) * sizeof *v);
 		m = &v[count++];

@@ -19,7 +19,7 @@
 
 int
 repo_audit_insert(PGconn *db, const char *action, const char *actor_id,
-		  const char *subject_id, json_t *details, long long *id,
+		  const char *subject_id, json_t *details, struct audit_row *row,
 		  struct pl_error *err)
 {
 	char *text = details ? json_dumps(details, JSON_COMPACT) : NULL;
@@ -30,12 +30,16 @@ repo_audit_insert(PGconn *db, const char *action, const char *actor_id,
 	r = db_exec(db,
 		    "INSERT INTO audit_log (action, actor_id, subject_id, "
 		    "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
-		    "RETURNING id",
+		    "RETURNING id, " AUDIT_EVENT_SQL " AS event",
 		    4, params, err);
 	free(text);
 	if (r == NULL)
 		return err->code;
-	*id = db_get_ll(r, 0, "id");
+	row->id = db_get_ll(r, 0, "id");
+	if (strlen(db_get(r, 0, "event")) < sizeof row->event)
+		strcpy(row->event, db_get(r, 0, "event"));
+	else
+		row->event[0] = '\0';
 	PQclear(r);
 	return 0;
 }
@@ -112,5 +116,17 @@ repo_audit_mark_published(PGconn *db, long long id, struct pl_error *err)
 	return db_run(db,
 		      "UPDATE audit_log SET published_at = now() "
 		      "WHERE id = $1::bigint AND published_at IS NULL",
+		      1, params, err);
+}
+
+int
+repo_audit_mark_published_many(PGconn *db, const char *ids,
+			       struct pl_error *err)
+{
+	const char *params[] = {ids};
+
+	return db_run(db,
+		      "UPDATE audit_log SET published_at = now() "
+		      "WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
 		      1, params, err);
 }

@@ -11,11 +11,19 @@
 
 #include "pl_error.h"
 
+/* An inserted row and its event text, returned by the INSERT itself so
+ * publishing after commit costs no second read. event is "" when the text
+ * did not fit; the publisher then reads it back. */
+struct audit_row {
+	long long id;
+	char event[4096];
+};
+
 /* Inserts one row; actor_id / subject_id may be NULL; details is borrowed
- * (NULL = {}). Fills *id. */
+ * (NULL = {}). Fills *row. */
 int repo_audit_insert(PGconn *, const char *action, const char *actor_id,
-		      const char *subject_id, json_t *details, long long *id,
-		      struct pl_error *);
+		      const char *subject_id, json_t *details,
+		      struct audit_row *row, struct pl_error *);
 /* Events with id > after, oldest first, at most limit, as an array of
  * {id, action, at, subject} (new reference). */
 int repo_audit_since(PGconn *, long long after, int limit, json_t **events,
@@ -29,5 +37,8 @@ int repo_audit_event(PGconn *, long long id, char **event, struct pl_error *);
 int repo_audit_lock_unpublished(PGconn *, int limit, int grace_s,
 				PGresult **rows, struct pl_error *);
 int repo_audit_mark_published(PGconn *, long long id, struct pl_error *);
+/* Marks a batch published; ids is a PostgreSQL array literal "{1,2,3}". */
+int repo_audit_mark_published_many(PGconn *, const char *ids,
+				   struct pl_error *);
 
 #endif

@@ -92,7 +92,7 @@ pad_write_failed(struct pl_error *err)
  * in the current transaction. extra (stolen, may be NULL) adds details. */
 static int
 pad_audit(PGconn *db, const char *action, const char *user_id, json_t *pad,
-	  json_t *extra, long long *audit_id, struct pl_error *err)
+	  json_t *extra, struct audit_row *audit, struct pl_error *err)
 {
 	json_t *d = extra ? extra : json_object();
 	int rc;
@@ -104,21 +104,21 @@ pad_audit(PGconn *db, const char *action, const char *user_id, json_t *pad,
 				      "owner_id", user_id));
 	rc = repo_audit_insert(db, action, user_id,
 			       json_string_value(json_object_get(pad, "id")),
-			       d, audit_id, err);
+			       d, audit, err);
 	json_decref(d);
 	return rc;
 }
 
 /* COMMIT, then publish the audit row; rolls back when COMMIT fails. */
 static int
-pad_commit(struct app *app, PGconn *db, long long audit_id,
+pad_commit(struct app *app, PGconn *db, const struct audit_row *audit,
 	   struct pl_error *err)
 {
 	if (db_commit(db, err) != 0) {
 		db_rollback(db);
 		return err->code;
 	}
-	events_publish_one(app, db, audit_id);
+	events_publish_one(app, db, audit);
 	return PL_OK;
 }
 
@@ -189,7 +189,7 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 {
 	char name[PAD_NAME_BYTES], *text;
 	json_t *t = NULL;
-	long long audit_id;
+	struct audit_row audit = {0};
 
 	*pad = NULL;
 	pad_name_check(display_name ? display_name : "", name, err);
@@ -219,10 +219,10 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 		pad_write_failed(err);
 		goto fail;
 	}
-	if (pad_audit(db, "pad.created", user_id, *pad, NULL, &audit_id,
+	if (pad_audit(db, "pad.created", user_id, *pad, NULL, &audit,
 		      err) != 0)
 		goto fail;
-	pad_commit(app, db, audit_id, err);
+	pad_commit(app, db, &audit, err);
 	goto out;
 fail:
 	db_rollback(db);
@@ -241,7 +241,7 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id,
 	       json_t **pad, struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES], *text = NULL;
-	long long audit_id;
+	struct audit_row audit = {0};
 	int found;
 
 	*pad = NULL;
@@ -271,10 +271,10 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id,
 		pad_write_failed(err);
 		goto fail;
 	}
-	if (pad_audit(db, "pad.updated", user_id, *pad, NULL, &audit_id,
+	if (pad_audit(db, "pad.updated", user_id, *pad, NULL, &audit,
 		      err) != 0)
 		goto fail;
-	pad_commit(app, db, audit_id, err);
+	pad_commit(app, db, &audit, err);
 	goto out;
 fail:
 	db_rollback(db);
@@ -292,7 +292,7 @@ svc_pad_delete(struct app *app, PGconn *db, const char *user_id,
 	       const char *id, struct pl_error *err)
 {
 	json_t *pad = NULL;
-	long long audit_id;
+	struct audit_row audit = {0};
 
 	if (db_begin(db, err) != 0)
 		return err->code;
@@ -302,11 +302,11 @@ svc_pad_delete(struct app *app, PGconn *db, const char *user_id,
 		pad_not_found(err);
 		goto fail;
 	}
-	if (pad_audit(db, "pad.deleted", user_id, pad, NULL, &audit_id,
+	if (pad_audit(db, "pad.deleted", user_id, pad, NULL, &audit,
 		      err) != 0)
 		goto fail;
 	json_decref(pad);
-	return pad_commit(app, db, audit_id, err);
+	return pad_commit(app, db, &audit, err);
 fail:
 	json_decref(pad);
 	db_rollback(db);
@@ -336,7 +336,7 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 {
 	json_t *b = NULL;
 	char *text = NULL;
-	long long audit_id;
+	struct audit_row audit = {0};
 	int found;
 
 	*pad = NULL;
@@ -365,9 +365,9 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 		goto fail;
 	if (pad_audit(db, "pad.restored", user_id, *pad,
 		      json_pack("{s:O}", "backup_id", json_object_get(b, "id")),
-		      &audit_id, err) != 0)
+		      &audit, err) != 0)
 		goto fail;
-	pad_commit(app, db, audit_id, err);
+	pad_commit(app, db, &audit, err);
 	goto out;
 fail:
 	db_rollback(db);

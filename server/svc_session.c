@@ -118,7 +118,7 @@ svc_session_login_failed(struct app *app, PGconn *db, const char *username,
 	char ku[256], kp[256];
 	redisContext *rc = rds_pool_borrow(app->rds);
 	struct pl_error err;
-	long long audit_id = 0;
+	struct audit_row audit = {0};
 	json_t *details;
 
 	if (rc != NULL) {
@@ -132,8 +132,8 @@ svc_session_login_failed(struct app *app, PGconn *db, const char *username,
 	details = json_pack("{s:{s:s, s:s}}", "subject", "username", username,
 			    "peer", peer);
 	if (repo_audit_insert(db, "session.login_failed", NULL, user_id,
-			      details, &audit_id, &err) == 0)
-		events_publish_one(app, db, audit_id);
+			      details, &audit, &err) == 0)
+		events_publish_one(app, db, &audit);
 	json_decref(details);
 	pl_error_clear(&err);
 }

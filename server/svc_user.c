@@ -135,12 +135,12 @@ use_invitation(PGconn *db, const char *code, const char *user_id,
 
 static int
 audit_user(PGconn *db, const char *action, const char *actor_id,
-	   json_t *user, long long *audit_id, struct pl_error *err)
+	   json_t *user, struct audit_row *audit, struct pl_error *err)
 {
 	json_t *details = json_pack("{s:O}", "subject", user);
 	int rc = repo_audit_insert(
 	    db, action, actor_id,
-	    json_string_value(json_object_get(user, "id")), details, audit_id,
+	    json_string_value(json_object_get(user, "id")), details, audit,
 	    err);
 
 	json_decref(details);
@@ -166,7 +166,7 @@ log_created(json_t *u)
 
 static int
 create_tx(struct app *app, PGconn *db, struct svc_new_user *nu, json_t **user,
-	  long long *audit_id, struct pl_error *err)
+	  struct audit_row *audit, struct pl_error *err)
 {
 	int is_taken = 0;
 
@@ -183,7 +183,7 @@ create_tx(struct app *app, PGconn *db, struct svc_new_user *nu, json_t **user,
 			   json_string_value(json_object_get(*user, "id")),
 			   err) != 0)
 		return err->code;
-	if (audit_user(db, "user.created", NULL, *user, audit_id, err) != 0)
+	if (audit_user(db, "user.created", NULL, *user, audit, err) != 0)
 		return err->code;
 	if (db_commit(db, err) != 0)
 		return strcmp(db_last_sqlstate(), "23505") == 0 ? taken(err)
@@ -195,7 +195,7 @@ int
 svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
 		json_t **user, struct pl_error *err)
 {
-	long long audit_id = 0;
+	struct audit_row audit = {0};
 
 	*user = NULL;
 	if (!nu->trusted &&
@@ -203,13 +203,13 @@ svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
 		return err->code;
 	if (db_begin(db, err) != 0)
 		return err->code;
-	if (create_tx(app, db, nu, user, &audit_id, err) != 0) {
+	if (create_tx(app, db, nu, user, &audit, err) != 0) {
 		db_rollback(db);
 		json_decref(*user);
 		*user = NULL;
 		return err->code;
 	}
-	events_publish_one(app, db, audit_id);
+	events_publish_one(app, db, &audit);
 	log_created(*user);
 	return PL_OK;
 }
@@ -222,7 +222,7 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 	char name[USERNAME_MAX + 1];
 	char *roles_text = NULL;
 	json_t *user = NULL, *r;
-	long long audit_id = 0;
+	struct audit_row audit = {0};
 	size_t i;
 	int created = 0;
 
@@ -249,10 +249,10 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 		goto fail;
 	}
 	if (audit_user(db, created ? "user.created" : "user.updated", actor_id,
-		       user, &audit_id, err) != 0 ||
+		       user, &audit, err) != 0 ||
 	    db_commit(db, err) != 0)
 		goto fail;
-	events_publish_one(app, db, audit_id);
+	events_publish_one(app, db, &audit);
 	if (created)
 		log_created(user);
 	*result = json_pack("{s:o, s:b}", "user", user, "created", created);

@@ -249,7 +249,8 @@ sync_one(void *arg)
 	struct ts_client *c = ts_client_connect(s->port);
 	json_t *r;
 
-	ts_call(c, "session.resume", json_pack("{s:s}", "token", s->token));
+	json_decref(ts_call(c, "session.resume",
+			    json_pack("{s:s}", "token", s->token)));
 	pthread_barrier_wait(s->go);
 	r = ts_call(c, "user.sync",
 		    json_pack("{s:s, s:s, s:s, s:b, s:s, s:[s]}", "id",

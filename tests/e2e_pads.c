@@ -473,6 +473,81 @@ START_TEST(unicode_and_large_round_trip)
 }
 END_TEST
 
+/* Reads events from sub until one about pad id arrives (other suites share
+ * the channel); returns it (new reference) or NULL after 10 s. */
+static json_t *
+event_for(redisContext *sub, const char *id)
+{
+	long long until = ts_now_ms() + 10000;
+
+	while (ts_now_ms() < until) {
+		redisReply *r = NULL;
+		json_t *ev = NULL;
+		const char *sid;
+
+		if (redisGetReply(sub, (void **)&r) != REDIS_OK || r == NULL)
+			return NULL;
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+		    r->element[2]->type == REDIS_REPLY_STRING)
+			ev = json_loads(r->element[2]->str, 0, NULL);
+		freeReplyObject(r);
+		sid = json_string_value(
+		    json_object_get(json_object_get(ev, "subject"), "id"));
+		if (sid && strcmp(sid, id) == 0)
+			return ev;
+		json_decref(ev);
+	}
+	return NULL;
+}
+
+START_TEST(changes_are_published_as_events)
+{
+	redisContext *sub = ts_redis_connect();
+	struct timeval tv = {10, 0};
+	redisReply *r;
+	json_t *ev;
+	const char *id;
+	const char *actions[] = {"pad.created", "pad.updated", "pad.deleted"};
+
+	ck_assert_ptr_nonnull(sub);
+	redisSetTimeout(sub, tv);
+	r = redisCommand(sub, "SUBSCRIBE padline:events");
+	ck_assert_ptr_nonnull(r);
+	freeReplyObject(r);
+	id = create_pad(alice, "Watched", NULL);
+	update_data(alice, id, json_pack("{s:i}", "v", 1));
+	json_decref(ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
+	for (int i = 0; i < 3; i++) {
+		ev = event_for(sub, id);
+		ck_assert_msg(ev != NULL, "no %s event", actions[i]);
+		ck_assert_str_eq(json_string_value(json_object_get(ev, "action")),
+				 actions[i]);
+		ck_assert_str_eq(json_string_value(json_object_get(
+				     json_object_get(ev, "subject"),
+				     "display_name")),
+				 "Watched");
+		ck_assert_int_eq(json_string_length(json_object_get(
+				     json_object_get(ev, "subject"), "owner_id")),
+				 36);
+		json_decref(ev);
+	}
+	redisFree(sub);
+	{
+		const char *p[] = {id};
+
+		/* Marked published by the next relay pass (within a
+		 * second). */
+		ck_assert_int_eq(ts_db_wait_count(db,
+						  "SELECT count(*) FROM "
+						  "audit_log WHERE subject_id = "
+						  "$1::uuid AND published_at IS "
+						  "NULL",
+						  1, p, 0, 5000),
+				 0);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -491,6 +566,7 @@ main(void)
 	tcase_add_test(tc, delete_cascades_backups);
 	tcase_add_test(tc, create_from_template);
 	tcase_add_test(tc, unicode_and_large_round_trip);
+	tcase_add_test(tc, changes_are_published_as_events);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

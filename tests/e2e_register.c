@@ -73,11 +73,11 @@ START_TEST(happy_path_row_audit_event)
 			     json_object_get(ev, "subject"), "username")),
 			 "carol");
 	ck_assert(json_integer_value(json_object_get(ev, "id")) > 0);
-	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM audit_log WHERE "
-				     "subject_id = $1 AND published_at IS NOT "
-				     "NULL",
-				     1, p),
+	ck_assert_int_eq(ts_db_wait_count(db,
+					  "SELECT count(*) FROM audit_log WHERE "
+					  "subject_id = $1 AND published_at IS "
+					  "NOT NULL",
+					  1, p, 1, 5000),
 			 1);
 	PQfinish(db);
 	json_decref(ev);

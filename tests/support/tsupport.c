@@ -555,6 +555,18 @@ ts_db_count(PGconn *db, const char *sql, int nparams,
 	return v;
 }
 
+long long
+ts_db_wait_count(PGconn *db, const char *sql, int nparams,
+		 const char *const *params, long long want, int timeout_ms)
+{
+	long long deadline = ts_now_ms() + timeout_ms, v;
+
+	while ((v = ts_db_count(db, sql, nparams, params)) != want &&
+	       ts_now_ms() < deadline)
+		usleep(50000);
+	return v;
+}
+
 void
 ts_db_exec(PGconn *db, const char *sql)
 {

@@ -79,6 +79,12 @@ PGconn *ts_db_connect(const char *schema);
  * error. Parameters are text, nparams may be 0. */
 long long ts_db_count(PGconn *, const char *sql, int nparams,
 		      const char *const *params);
+/* Polls ts_db_count until it returns want or timeout_ms passes; returns
+ * the last value (for things done shortly after a reply, like marking an
+ * event published). */
+long long ts_db_wait_count(PGconn *, const char *sql, int nparams,
+			   const char *const *params, long long want,
+			   int timeout_ms);
 /* Runs sql, fails the test on error. */
 void ts_db_exec(PGconn *, const char *sql);
 /* DROP SCHEMA ... CASCADE, ignoring errors. */
