@@ -363,11 +363,34 @@ for _ in $(seq 1 30); do grep -q watched9 "$T/watch.out" && break; sleep 0.1; do
 grep -q "watched9" "$T/watch.out" && ok "padline watch printed the new user" || fail "watch: $(cat "$T/watch.err")"
 rpc_close
 
+# ---- padline watch asks for a login on the tty without PADLINE_TOKEN ----
+tm new-session -d -s watch -x 120 -y 20 "env -u PADLINE_TOKEN $PADLINE_TUI_BIN watch --server 127.0.0.1:$PORT --redis $REDIS_URL; sleep 30"
+wscreen() { tm capture-pane -t watch -p; }
+for _ in $(seq 1 50); do wscreen | grep -q "Admin username:" && break; sleep 0.1; done
+tm send-keys -t watch -l admin; tm send-keys -t watch Enter
+for _ in $(seq 1 50); do wscreen | grep -q "Password:" && break; sleep 0.1; done
+tm send-keys -t watch -l "$ADMIN_PW"; tm send-keys -t watch Enter
+for _ in $(seq 1 100); do wscreen | grep -q "watching" && break; sleep 0.1; done
+wscreen | grep -qF "$ADMIN_PW" && fail "watch echoed the password"
+rpc_open
+rpc server.hello '{}'
+FT=$(jget "$REPLY_LINE" result.form_token)
+rpc user.register "{\"form_token\":\"$FT\",\"username\":\"ttywatch5\",\"password\":\"$PW\",\"email\":\"tty5@example.org\"}"
+rpc_close
+for _ in $(seq 1 30); do wscreen | grep -q "ttywatch5" && break; sleep 0.1; done
+wscreen | grep "ttywatch5" | grep -qF "tty5@example.org" && ok "watch: tty login, one line per new user" ||
+	{ fail "watch with a tty login"; wscreen; }
+
 echo "--- register form:"; cat "$T/register_full.txt"
 echo "--- dashboard:"; cat "$T/dashboard.txt"
 if [ $fails -ne 0 ]; then
 	echo "--- server: failed requests and warnings"
 	grep -E 'code=[1-9-]|level=(warn|error)' "$T/server.log" | tail -30
+	if ! kill -0 "$SRV_PID" 2>/dev/null; then
+		wait "$SRV_PID"
+		echo "--- padlined DIED (status $?); its last lines:"
+		tail -15 "$T/server.log"
+	fi
 	echo "$fails failure(s)"
 	exit 1
 fi
