@@ -366,12 +366,12 @@ app_key(struct app *a, int is_key, wint_t ch)
 		a->help = 0;
 		return;
 	}
-	if (s->key(a, is_key, ch))
-		return;
-	if (is_key && ch == KEY_F(1)) {
+	if (is_key && ch == KEY_F(1)) { /* help even where ? is text */
 		a->help = 1;
 		return;
 	}
+	if (s->key(a, is_key, ch))
+		return;
 	if (is_key)
 		return;
 	switch (ch) {

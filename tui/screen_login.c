@@ -157,7 +157,7 @@ login_key(struct app *a, int is_key, wint_t ch)
 
 const struct screen screen_login = {
     .name = "Sign in",
-    .keys = "Tab/↑↓ move · Enter select · Ctrl-R register · Esc quit",
+    .keys = "Tab/↑↓ move · Enter select · Ctrl-R register · Esc quit · F1 help",
     .help = "Sign in\n\nTab, ↓ / ↑: next / previous field or button\n"
 	    "Enter: next field, or press the focused button\n"
 	    "Ctrl-R: create an account · Esc: quit\n"

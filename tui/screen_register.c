@@ -214,7 +214,7 @@ reg_key(struct app *a, int is_key, wint_t ch)
 
 const struct screen screen_register = {
     .name = "Register",
-    .keys = "Tab/↑↓ move · Enter next/submit · Esc back to sign in",
+    .keys = "Tab/↑↓ move · Enter next/submit · Esc back · F1 help",
     .help = "Register\n\nTab, ↓ / ↑: next / previous field\n"
 	    "Enter: next field; on the last field or Create: submit\n"
 	    "The rules on the right turn ✓ as the password meets them.\n"
