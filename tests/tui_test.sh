@@ -21,6 +21,7 @@ cleanup() {
 	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
 	[ -n "${WATCH_PID:-}" ] && kill "$WATCH_PID" 2>/dev/null
 	[ -n "${RDS_PID:-}" ] && kill "$RDS_PID" 2>/dev/null
+	[ -n "${SRV2_PID:-}" ] && kill "$SRV2_PID" 2>/dev/null
 	psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS \"$SCHEMA\" CASCADE" >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -95,7 +96,7 @@ tm new-session -d -s keep "sleep 3600"
 start_tui() { # start_tui [ENV=VALUE...]
 	tm kill-session -t tui 2>/dev/null
 	tm new-session -d -s tui -x 100 -y 30 \
-		"env XDG_STATE_HOME=$T/state EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:$PORT --redis ${TUI_REDIS:-$REDIS_URL}; echo EXITED rc=\$?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 30"
+		"env XDG_STATE_HOME=${TUI_STATE:-$T/state} EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:${TUI_PORT:-$PORT} --redis ${TUI_REDIS:-$REDIS_URL}; echo EXITED rc=\$?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 30"
 }
 
 # ---- server ----
@@ -285,6 +286,7 @@ keys c
 wait_for "Invitation note" 5 || fail "no invitation prompt"
 type_text "for bob"; keys Enter
 wait_for "Invitation code:" 10 || fail "invitation code not shown"
+INV_CODE=$(screen | grep -A2 "Invitation code:" | tail -1 | tr -d '│ ')
 [ "$(sql "select count(*) from invitations")" = 1 ] || fail "invitation not in the database"
 keys Enter v
 wait_for "for bob" 10 || fail "invitation list does not show the new one"
@@ -382,6 +384,31 @@ register_user watched9
 for _ in $(seq 1 30); do grep -q watched9 "$T/watch.out" && break; sleep 0.1; done
 grep -q "watched9" "$T/watch.out" && ok "padline watch printed the new user" || fail "watch: $(cat "$T/watch.err")"
 rpc_close
+
+# ---- registration by invitation (a second padlined, same schema) ----
+PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PADLINE_LISTEN="127.0.0.1:$PORT2" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
+	PADLINE_REGISTRATION=invite "$PADLINE_BIN" >"$T/server2.log" 2>&1 &
+SRV2_PID=$!
+for _ in $(seq 1 150); do (exec 6<>"/dev/tcp/127.0.0.1/$PORT2") 2>/dev/null && break; sleep 0.2; done
+TUI_PORT=$PORT2 TUI_STATE=$T/state2 start_tui
+wait_for "Sign in to padline" 15 || fail "no login on the invite-only server"
+keys C-r
+wait_for "Invitation" 10 || fail "no invitation field when registration is invite"
+type_text "invited2"; keys Tab Tab; type_text "$PW"; keys Tab; type_text "$PW"; keys Tab
+type_text "WRONG-CODE"; keys Enter
+wait_for "unknown invitation code" 15 || fail "bad invitation not shown"
+screen | grep -B1 "unknown invitation code" | grep -q "Invitation" ||
+	fail "invitation error not next to its field"
+[ -n "$INV_CODE" ] || fail "no invitation code captured"
+keys C-u; type_text "$INV_CODE"; keys Enter
+wait_for "Account created" 15 && ok "registered with an invitation; a bad code shown at its field" ||
+	fail "registration with the invitation failed"
+[ "$(sql "select count(*) from invitations where used_by_id is not null")" = 1 ] ||
+	fail "invitation not marked used"
+keys Escape
+wait_for "EXITED rc=0" 5 || fail "quit from the invite-only server's login"
+kill "$SRV2_PID"; wait "$SRV2_PID" 2>/dev/null; SRV2_PID=
 
 # ---- padline watch asks for a login on the tty without PADLINE_TOKEN ----
 tm new-session -d -s watch -x 120 -y 20 "env -u PADLINE_TOKEN $PADLINE_TUI_BIN watch --server 127.0.0.1:$PORT --redis $REDIS_URL; sleep 30"
