@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "models.h"
+#include "widgets.h"
+
+#include <curses.h>
+#include <locale.h>
 
 static json_t *
 hello_with_policy(const char *mode)
@@ -396,6 +400,30 @@ START_TEST(pretty_and_parse)
 }
 END_TEST
 
+START_TEST(text_field_editing)
+{
+	char buf[8] = "";
+
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	ck_assert(field_edit(buf, sizeof buf, 0, L'a'));
+	ck_assert(field_edit(buf, sizeof buf, 0, L'é')); /* two bytes */
+	ck_assert_str_eq(buf, "a\xc3\xa9");
+	ck_assert_int_eq(text_width(buf), 2);
+	field_edit(buf, sizeof buf, 0, 127); /* Backspace: the whole é */
+	ck_assert_str_eq(buf, "a");
+	field_edit(buf, sizeof buf, 1, KEY_BACKSPACE);
+	ck_assert_str_eq(buf, "");
+	field_edit(buf, sizeof buf, 1, KEY_BACKSPACE); /* empty: harmless */
+	for (int i = 0; i < 20; i++) /* never past the buffer */
+		field_edit(buf, sizeof buf, 0, L'x');
+	ck_assert_str_eq(buf, "xxxxxxx");
+	field_edit(buf, sizeof buf, 0, 21); /* Ctrl-U */
+	ck_assert_str_eq(buf, "");
+	ck_assert(!field_edit(buf, sizeof buf, 1, KEY_UP)); /* not for fields */
+	ck_assert(!field_edit(buf, sizeof buf, 0, '\t'));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -414,6 +442,7 @@ main(void)
 	tcase_add_test(tc, chart_buckets);
 	tcase_add_test(tc, event_dedup);
 	tcase_add_test(tc, pretty_and_parse);
+	tcase_add_test(tc, text_field_editing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
