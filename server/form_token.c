@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "repo_form_token.h"
 
 #define FT_NONCE 16
 #define FT_BODY (FT_NONCE + 8)
@@ -51,10 +52,8 @@ form_token_consume(struct app *app, PGconn *db, const char *token,
 	unsigned char raw[FT_RAW];
 	unsigned long long exp = 0;
 	char nonce[FT_NONCE * 2 + 1], exps[24];
-	const char *params[2] = {nonce, exps};
 	size_t len = 0;
-	PGresult *r;
-	int used;
+	int fresh = 0;
 
 	if (token == NULL || *token == '\0')
 		return form_token_bad(err, "required",
@@ -75,16 +74,9 @@ form_token_consume(struct app *app, PGconn *db, const char *token,
 				      "server.hello for a new one");
 	sodium_bin2hex(nonce, sizeof nonce, raw, FT_NONCE);
 	snprintf(exps, sizeof exps, "%llu", exp);
-	r = db_exec(db,
-		    "INSERT INTO form_token_uses (nonce, expires_at) "
-		    "VALUES ($1, to_timestamp($2::bigint)) "
-		    "ON CONFLICT DO NOTHING",
-		    2, params, err);
-	if (r == NULL)
+	if (repo_form_token_spend(db, nonce, exps, &fresh, err) != 0)
 		return err->code;
-	used = strcmp(PQcmdTuples(r), "1") != 0;
-	PQclear(r);
-	if (used)
+	if (!fresh)
 		return form_token_bad(err, "reused",
 				      "the form token was already used");
 	/* Housekeeping: spent nonces are only needed until they expire. */
@@ -92,8 +84,7 @@ form_token_consume(struct app *app, PGconn *db, const char *token,
 		struct pl_error ign;
 
 		pl_error_init(&ign);
-		db_run(db, "DELETE FROM form_token_uses WHERE expires_at < now()",
-		       0, NULL, &ign);
+		repo_form_token_purge(db, &ign);
 		pl_error_clear(&ign);
 	}
 	return PL_OK;

@@ -20,6 +20,14 @@ extern const struct rpc_method rpc_user_me;
 extern const struct rpc_method rpc_user_register;
 extern const struct rpc_method rpc_user_stats;
 extern const struct rpc_method rpc_user_sync;
+extern const struct rpc_method rpc_template_list;
+extern const struct rpc_method rpc_pad_list;
+extern const struct rpc_method rpc_pad_get;
+extern const struct rpc_method rpc_pad_create;
+extern const struct rpc_method rpc_pad_update;
+extern const struct rpc_method rpc_pad_delete;
+extern const struct rpc_method rpc_pad_backups;
+extern const struct rpc_method rpc_pad_restore;
 
 static const struct rpc_method *const rpc_table[] = {
     &rpc_server_health,
@@ -35,6 +43,14 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_user_register,
     &rpc_user_stats,
     &rpc_user_sync,
+    &rpc_template_list,
+    &rpc_pad_list,
+    &rpc_pad_get,
+    &rpc_pad_create,
+    &rpc_pad_update,
+    &rpc_pad_delete,
+    &rpc_pad_backups,
+    &rpc_pad_restore,
 };
 
 const struct rpc_method *

@@ -1,0 +1,292 @@
+/*
+ * Pad throughput: C connections signed in as one user, each looping
+ * pad.create then pad.get of the new pad for N seconds (--get 0: creates
+ * only). Prints loops per second (one create transaction each, comparable to
+ * pgbench's TPS) and the p50/p99 latency of each method. Replies are
+ * scanned, not parsed, to keep the client's CPU share small on a shared
+ * machine.
+ *   bench_pads --port P --user U --password PW [--clients C] [--seconds N]
+ *              [--get 0|1]
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct lat {
+	long long *us;
+	size_t n, cap;
+};
+
+struct worker {
+	pthread_t th;
+	int idx, fd;
+	long long pairs, errors;
+	struct lat create, get;
+	char buf[65536];
+	size_t have;
+	char first_error[256];
+};
+
+static int port, seconds = 10, clients = 1, with_get = 1;
+static const char *user, *password;
+static char token[256];
+static long long deadline_us;
+
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+lat_add(struct lat *l, long long us)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 4096;
+		l->us = realloc(l->us, l->cap * sizeof *l->us);
+	}
+	l->us[l->n++] = us;
+}
+
+static int
+connect_to(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Sends req (a full line) and reads one reply line into w->buf (NUL
+ * terminated, newline removed). Returns 0, or -1 on a broken connection. */
+static int
+roundtrip(struct worker *w, const char *req, size_t len)
+{
+	char *nl;
+
+	while (len > 0) {
+		ssize_t n = send(w->fd, req, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return -1;
+		req += n;
+		len -= (size_t)n;
+	}
+	w->have = 0;
+	for (;;) {
+		ssize_t n = recv(w->fd, w->buf + w->have,
+				 sizeof w->buf - 1 - w->have, 0);
+
+		if (n <= 0)
+			return -1;
+		w->have += (size_t)n;
+		w->buf[w->have] = '\0';
+		if ((nl = memchr(w->buf, '\n', w->have)) != NULL) {
+			*nl = '\0';
+			return 0;
+		}
+		if (w->have == sizeof w->buf - 1)
+			return -1;
+	}
+}
+
+static int
+reply_failed(struct worker *w)
+{
+	if (strstr(w->buf, "\"error\"") == NULL)
+		return 0;
+	if (w->first_error[0] == '\0')
+		snprintf(w->first_error, sizeof w->first_error, "%.200s",
+			 w->buf);
+	w->errors++;
+	return 1;
+}
+
+/* Copies the string value after "key":" in w->buf into out. */
+static int
+reply_string(struct worker *w, const char *key, char *out, size_t size)
+{
+	char pat[64], *p, *e;
+
+	snprintf(pat, sizeof pat, "\"%s\":\"", key);
+	if ((p = strstr(w->buf, pat)) == NULL)
+		return -1;
+	p += strlen(pat);
+	if ((e = strchr(p, '"')) == NULL || (size_t)(e - p) >= size)
+		return -1;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return 0;
+}
+
+static int
+sign_in(struct worker *w)
+{
+	char req[1024];
+	int n;
+
+	if (token[0]) {
+		n = snprintf(req, sizeof req,
+			     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+			     "\"session.resume\",\"params\":{\"token\":\"%s\"}}\n",
+			     token);
+		if (roundtrip(w, req, (size_t)n) == 0 &&
+		    strstr(w->buf, "\"error\"") == NULL)
+			return 0;
+	}
+	n = snprintf(req, sizeof req,
+		     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"session.login\","
+		     "\"params\":{\"username\":\"%s\",\"password\":\"%s\"}}\n",
+		     user, password);
+	if (roundtrip(w, req, (size_t)n) != 0 || reply_failed(w))
+		return -1;
+	if (!token[0])
+		reply_string(w, "token", token, sizeof token);
+	return 0;
+}
+
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	char req[1024], id[64];
+	long long t0, seq = 0;
+	int n;
+
+	while (now_us() < deadline_us) {
+		n = snprintf(req, sizeof req,
+			     "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+			     "\"pad.create\",\"params\":{\"display_name\":"
+			     "\"bench %d %d %lld %lld\",\"data\":{\"text\":"
+			     "\"hello pad\",\"n\":%lld}}}\n",
+			     (int)getpid(), w->idx, now_us(), seq, seq);
+		seq++;
+		t0 = now_us();
+		if (roundtrip(w, req, (size_t)n) != 0)
+			return NULL;
+		lat_add(&w->create, now_us() - t0);
+		if (reply_failed(w) || reply_string(w, "id", id, sizeof id))
+			continue;
+		if (!with_get) {
+			w->pairs++;
+			continue;
+		}
+		n = snprintf(req, sizeof req,
+			     "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
+			     "\"pad.get\",\"params\":{\"id\":\"%s\"}}\n",
+			     id);
+		t0 = now_us();
+		if (roundtrip(w, req, (size_t)n) != 0)
+			return NULL;
+		lat_add(&w->get, now_us() - t0);
+		if (!reply_failed(w))
+			w->pairs++;
+	}
+	return NULL;
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Merges every worker's samples of one method; prints p50/p99 in ms. */
+static void
+print_latency(const char *name, struct worker *ws, int get)
+{
+	struct lat all = {0};
+
+	for (int i = 0; i < clients; i++) {
+		struct lat *l = get ? &ws[i].get : &ws[i].create;
+
+		for (size_t k = 0; k < l->n; k++)
+			lat_add(&all, l->us[k]);
+	}
+	if (all.n == 0)
+		return;
+	qsort(all.us, all.n, sizeof *all.us, cmp_ll);
+	printf("  %-10s n=%zu p50=%.2fms p99=%.2fms\n", name, all.n,
+	       all.us[all.n / 2] / 1000.0, all.us[all.n * 99 / 100] / 1000.0);
+	free(all.us);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct worker *ws;
+	long long pairs = 0, errors = 0, t0;
+	double secs;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--port") == 0)
+			port = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--user") == 0)
+			user = argv[i + 1];
+		else if (strcmp(argv[i], "--password") == 0)
+			password = argv[i + 1];
+		else if (strcmp(argv[i], "--clients") == 0)
+			clients = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--seconds") == 0)
+			seconds = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--get") == 0)
+			with_get = atoi(argv[i + 1]);
+	}
+	if (port <= 0 || user == NULL || password == NULL || clients < 1) {
+		fprintf(stderr, "usage: bench_pads --port P --user U --password"
+				" PW [--clients C] [--seconds N] [--get 0|1]\n");
+		return 2;
+	}
+	ws = calloc((size_t)clients, sizeof *ws);
+	for (int i = 0; i < clients; i++) {
+		ws[i].idx = i;
+		if ((ws[i].fd = connect_to()) < 0 || sign_in(&ws[i]) != 0) {
+			fprintf(stderr, "client %d could not sign in: %s\n", i,
+				ws[i].first_error);
+			return 1;
+		}
+	}
+	t0 = now_us();
+	deadline_us = t0 + (long long)seconds * 1000000;
+	for (int i = 0; i < clients; i++)
+		pthread_create(&ws[i].th, NULL, worker_run, &ws[i]);
+	for (int i = 0; i < clients; i++) {
+		pthread_join(ws[i].th, NULL);
+		pairs += ws[i].pairs;
+		errors += ws[i].errors;
+	}
+	secs = (now_us() - t0) / 1e6;
+	printf("mode=%s clients=%d seconds=%.1f loops=%lld errors=%lld "
+	       "tps=%.1f\n",
+	       with_get ? "create+get" : "create", clients, secs, pairs, errors,
+	       pairs / secs);
+	print_latency("pad.create", ws, 0);
+	print_latency("pad.get", ws, 1);
+	for (int i = 0; i < clients; i++)
+		if (ws[i].first_error[0]) {
+			printf("  first error: %.200s\n", ws[i].first_error);
+			break;
+		}
+	return errors > 0;
+}

@@ -1,0 +1,382 @@
+/*
+ * Pad rules and transactions. A change of data runs in one transaction that
+ * first locks the pad's row (SELECT ... FOR UPDATE), so concurrent updates of
+ * one pad queue on that lock: each backs up exactly the data the previous
+ * one wrote, and pruning never races another insert.
+ */
+#include "svc_pad.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "events.h"
+#include "repo_audit.h"
+#include "repo_backup.h"
+#include "repo_pad.h"
+#include "repo_template.h"
+
+/* Room for PAD_NAME_MAX characters of up to 4 UTF-8 bytes each. */
+#define PAD_NAME_BYTES (PAD_NAME_MAX * 4 + 1)
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Copies name without surrounding whitespace into out; adds a violation
+ * when it is empty or longer than PAD_NAME_MAX characters. */
+static int
+pad_name_check(const char *name, char out[PAD_NAME_BYTES],
+	       struct pl_error *err)
+{
+	size_t len;
+
+	while (isspace((unsigned char)*name))
+		name++;
+	len = strlen(name);
+	while (len > 0 && isspace((unsigned char)name[len - 1]))
+		len--;
+	if (len == 0)
+		return pl_error_violation(err, "display_name", "required",
+					  "display_name must not be empty");
+	if (len >= PAD_NAME_BYTES)
+		goto too_long;
+	memcpy(out, name, len);
+	out[len] = '\0';
+	if (utf8_chars(out) > PAD_NAME_MAX)
+		goto too_long;
+	return PL_OK;
+too_long:
+	return pl_error_violation(err, "display_name", "length",
+				  "display_name must be at most 100 characters");
+}
+
+static int
+pad_data_check(json_t *data, struct pl_error *err)
+{
+	if (!json_is_object(data))
+		return pl_error_violation(err, "data", "type",
+					  "data must be a JSON object");
+	return PL_OK;
+}
+
+static int
+pad_not_found(struct pl_error *err)
+{
+	return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
+			    "no such pad");
+}
+
+/* Turns a failed pads write into 409 name_taken when it hit the only unique
+ * key a client can clash with (owner_id, display_name). */
+static int
+pad_write_failed(struct pl_error *err)
+{
+	if (strcmp(db_last_sqlstate(), "23505") != 0)
+		return err->code;
+	pl_error_clear(err);
+	return pl_error_set(err, PL_ERR_CONFLICT, "name_taken",
+			    "you already have a pad with this name");
+}
+
+/* Writes the audit row of a change to pad (which has id and display_name)
+ * in the current transaction. extra (stolen, may be NULL) adds details. */
+static int
+pad_audit(PGconn *db, const char *action, const char *user_id, json_t *pad,
+	  json_t *extra, long long *audit_id, struct pl_error *err)
+{
+	json_t *d = extra ? extra : json_object();
+	int rc;
+
+	json_object_set_new(d, "subject",
+			    json_pack("{s:O, s:O, s:s}", "id",
+				      json_object_get(pad, "id"), "display_name",
+				      json_object_get(pad, "display_name"),
+				      "owner_id", user_id));
+	rc = repo_audit_insert(db, action, user_id,
+			       json_string_value(json_object_get(pad, "id")),
+			       d, audit_id, err);
+	json_decref(d);
+	return rc;
+}
+
+/* COMMIT, then publish the audit row; rolls back when COMMIT fails. */
+static int
+pad_commit(struct app *app, PGconn *db, long long audit_id,
+	   struct pl_error *err)
+{
+	if (db_commit(db, err) != 0) {
+		db_rollback(db);
+		return err->code;
+	}
+	events_publish_one(app, db, audit_id);
+	return PL_OK;
+}
+
+/*
+ * Inside the pad's lock: saves its current data as a backup unless the
+ * newest backup is younger than backup_min_interval (force ignores that),
+ * then keeps only the newest max_backups.
+ */
+static int
+pad_backup(struct app *app, PGconn *db, const char *id, int force,
+	   struct pl_error *err)
+{
+	int interval = app->cfg->backup_min_interval;
+	double age;
+
+	if (!force && interval > 0) {
+		if (repo_backup_newest_age(db, id, &age, err) != 0)
+			return err->code;
+		if (age >= 0 && age < interval)
+			return PL_OK;
+	}
+	if (repo_backup_insert(db, id, err) != 0)
+		return err->code;
+	return repo_backup_prune(db, id, app->cfg->max_backups, err);
+}
+
+int
+svc_template_list(struct app *app, PGconn *db, json_t **templates,
+		  struct pl_error *err)
+{
+	(void)app;
+	return repo_template_list(db, templates, err);
+}
+
+int
+svc_pad_list(struct app *app, PGconn *db, const char *user_id, json_t **pads,
+	     struct pl_error *err)
+{
+	(void)app;
+	return repo_pad_list(db, user_id, pads, err);
+}
+
+int
+svc_pad_get(struct app *app, PGconn *db, const char *user_id, const char *id,
+	    const char *display_name, json_t **pad, struct pl_error *err)
+{
+	char name[PAD_NAME_BYTES];
+
+	(void)app;
+	*pad = NULL;
+	if (id != NULL) {
+		if (repo_pad_get(db, id, user_id, pad, err) != 0)
+			return err->code;
+	} else {
+		if (pad_name_check(display_name ? display_name : "", name,
+				   err) != 0)
+			return err->code;
+		if (repo_pad_get_by_name(db, user_id, name, pad, err) != 0)
+			return err->code;
+	}
+	return *pad ? PL_OK : pad_not_found(err);
+}
+
+int
+svc_pad_create(struct app *app, PGconn *db, const char *user_id,
+	       const char *display_name, json_t *data, const char *tmpl,
+	       json_t **pad, struct pl_error *err)
+{
+	char name[PAD_NAME_BYTES], *text;
+	json_t *t = NULL;
+	long long audit_id;
+
+	*pad = NULL;
+	pad_name_check(display_name ? display_name : "", name, err);
+	if (data != NULL)
+		pad_data_check(data, err);
+	if (data != NULL && tmpl != NULL)
+		pl_error_violation(err, "template", "exclusive",
+				   "give either data or a template");
+	if (err->code)
+		return err->code;
+	if (tmpl != NULL) {
+		if (repo_template_get(db, tmpl, &t, err) != 0)
+			return err->code;
+		if (t == NULL)
+			return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
+					    "no such template");
+		data = json_object_get(t, "data");
+	}
+	text = data ? json_dumps(data, JSON_COMPACT) : strdup("{}");
+	json_decref(t);
+	if (text == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+				    "internal error");
+	if (db_begin(db, err) != 0)
+		goto out;
+	if (repo_pad_create(db, user_id, name, text, pad, err) != 0) {
+		pad_write_failed(err);
+		goto fail;
+	}
+	if (pad_audit(db, "pad.created", user_id, *pad, NULL, &audit_id,
+		      err) != 0)
+		goto fail;
+	pad_commit(app, db, audit_id, err);
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	free(text);
+	if (err->code) {
+		json_decref(*pad);
+		*pad = NULL;
+	}
+	return err->code;
+}
+
+int
+svc_pad_update(struct app *app, PGconn *db, const char *user_id,
+	       const char *id, const char *display_name, json_t *data,
+	       json_t **pad, struct pl_error *err)
+{
+	char name[PAD_NAME_BYTES], *text = NULL;
+	long long audit_id;
+	int found;
+
+	*pad = NULL;
+	if (display_name != NULL)
+		pad_name_check(display_name, name, err);
+	if (data != NULL)
+		pad_data_check(data, err);
+	if (err->code)
+		return err->code;
+	if (display_name == NULL && data == NULL)
+		return svc_pad_get(app, db, user_id, id, NULL, pad, err);
+	if (data != NULL && (text = json_dumps(data, JSON_COMPACT)) == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+				    "internal error");
+	if (db_begin(db, err) != 0)
+		goto out;
+	if (repo_pad_exists(db, id, user_id, 1, &found, err) != 0)
+		goto fail;
+	if (!found) {
+		pad_not_found(err);
+		goto fail;
+	}
+	if (text != NULL && pad_backup(app, db, id, 0, err) != 0)
+		goto fail;
+	if (repo_pad_update(db, id, user_id, display_name ? name : NULL, text,
+			    pad, err) != 0) {
+		pad_write_failed(err);
+		goto fail;
+	}
+	if (pad_audit(db, "pad.updated", user_id, *pad, NULL, &audit_id,
+		      err) != 0)
+		goto fail;
+	pad_commit(app, db, audit_id, err);
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	free(text);
+	if (err->code) {
+		json_decref(*pad);
+		*pad = NULL;
+	}
+	return err->code;
+}
+
+int
+svc_pad_delete(struct app *app, PGconn *db, const char *user_id,
+	       const char *id, struct pl_error *err)
+{
+	json_t *pad = NULL;
+	long long audit_id;
+
+	if (db_begin(db, err) != 0)
+		return err->code;
+	if (repo_pad_delete(db, id, user_id, &pad, err) != 0)
+		goto fail;
+	if (pad == NULL) {
+		pad_not_found(err);
+		goto fail;
+	}
+	if (pad_audit(db, "pad.deleted", user_id, pad, NULL, &audit_id,
+		      err) != 0)
+		goto fail;
+	json_decref(pad);
+	return pad_commit(app, db, audit_id, err);
+fail:
+	json_decref(pad);
+	db_rollback(db);
+	return err->code;
+}
+
+int
+svc_pad_backups(struct app *app, PGconn *db, const char *user_id,
+		const char *id, int with_data, json_t **backups,
+		struct pl_error *err)
+{
+	int found;
+
+	(void)app;
+	*backups = NULL;
+	if (repo_pad_exists(db, id, user_id, 0, &found, err) != 0)
+		return err->code;
+	if (!found)
+		return pad_not_found(err);
+	return repo_backup_list(db, id, with_data, backups, err);
+}
+
+int
+svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
+		const char *id, const char *backup_id, json_t **pad,
+		struct pl_error *err)
+{
+	json_t *b = NULL;
+	char *text = NULL;
+	long long audit_id;
+	int found;
+
+	*pad = NULL;
+	if (db_begin(db, err) != 0)
+		return err->code;
+	if (repo_pad_exists(db, id, user_id, 1, &found, err) != 0)
+		goto fail;
+	if (!found) {
+		pad_not_found(err);
+		goto fail;
+	}
+	if (repo_backup_get(db, backup_id, id, &b, err) != 0)
+		goto fail;
+	if (b == NULL) {
+		pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
+			     "no such backup");
+		goto fail;
+	}
+	text = json_dumps(json_object_get(b, "data"), JSON_COMPACT);
+	if (text == NULL) {
+		pl_error_set(err, PL_ERR_INTERNAL, "internal", "internal error");
+		goto fail;
+	}
+	if (pad_backup(app, db, id, 1, err) != 0 ||
+	    repo_pad_update(db, id, user_id, NULL, text, pad, err) != 0)
+		goto fail;
+	if (pad_audit(db, "pad.restored", user_id, *pad,
+		      json_pack("{s:O}", "backup_id", json_object_get(b, "id")),
+		      &audit_id, err) != 0)
+		goto fail;
+	pad_commit(app, db, audit_id, err);
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	json_decref(b);
+	free(text);
+	if (err->code) {
+		json_decref(*pad);
+		*pad = NULL;
+	}
+	return err->code;
+}

@@ -1,0 +1,423 @@
+/*
+ * The TUI's screen models without a terminal: register checklist and field
+ * errors, list filter/selection/paging, dashboard buckets and de-dup, JSON
+ * text helpers.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models.h"
+
+static json_t *
+hello_with_policy(const char *mode)
+{
+	return json_pack("{s:s, s:o, s:s}", "registration", mode,
+			 "password_policy", password_policy_json(),
+			 "form_token", "ft");
+}
+
+START_TEST(checklist_each_rule)
+{
+	struct reg_model m;
+	json_t *hello = hello_with_policy("open");
+	/* For each password, which rule ids must be violated. */
+	static const struct {
+		const char *pw;
+		unsigned bad; /* mask over enum password_rule */
+	} cases[] = {
+	    {"", 1u << PW_RULE_LENGTH | 1u << PW_RULE_LOWER |
+		     1u << PW_RULE_UPPER | 1u << PW_RULE_DIGIT |
+		     1u << PW_RULE_SPECIAL},
+	    {"abcdefghijkl", 1u << PW_RULE_UPPER | 1u << PW_RULE_DIGIT |
+				 1u << PW_RULE_SPECIAL},
+	    {"Abcdefghijk1!", 0},
+	    {"Abcdefg hijk1!", 1u << PW_RULE_NO_SPACE},
+	    {"Ab1!", 1u << PW_RULE_LENGTH},
+	    {"ABCDEFGHIJK1!", 1u << PW_RULE_LOWER},
+	    {"abcdefghijK!!", 1u << PW_RULE_DIGIT},
+	    {"abcdefghijK11", 1u << PW_RULE_SPECIAL},
+	};
+
+	reg_model_init(&m);
+	reg_model_set_hello(&m, hello);
+	ck_assert_int_eq(m.nrules, PW_RULE_COUNT);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		snprintf(m.field[REG_PASSWORD], sizeof m.field[0], "%s",
+			 cases[c].pw);
+		for (int i = 0; i < m.nrules; i++) {
+			int want = !(cases[c].bad & (1u << m.rules[i].rule));
+
+			ck_assert_msg(reg_rule_ok(&m, i) == want,
+				      "pw '%s' rule %s: got %d want %d",
+				      cases[c].pw, m.rules[i].id,
+				      reg_rule_ok(&m, i), want);
+		}
+	}
+	json_decref(hello);
+}
+END_TEST
+
+START_TEST(checklist_unknown_server_rule)
+{
+	struct reg_model m;
+	json_t *hello = json_pack(
+	    "{s:s, s:{s:i, s:[{s:s, s:s}, {s:s, s:s}]}}", "registration",
+	    "invite", "password_policy", "min_length", 12, "rules", "id",
+	    "digit", "message", "a digit", "id", "not_pwned", "message",
+	    "not in a breach list");
+
+	reg_model_init(&m);
+	reg_model_set_hello(&m, hello);
+	ck_assert_int_eq(m.nrules, 2);
+	ck_assert(m.invite);
+	strcpy(m.field[REG_PASSWORD], "x1");
+	ck_assert_int_eq(reg_rule_ok(&m, 0), 1);
+	ck_assert_int_eq(reg_rule_ok(&m, 1), -1);
+	ck_assert_str_eq(m.rules[1].message, "not in a breach list");
+	/* Invite mode requires the code before submitting. */
+	strcpy(m.field[REG_USERNAME], "alice");
+	strcpy(m.field[REG_PASSWORD], "Abcdefghijk1!");
+	strcpy(m.field[REG_CONFIRM], "Abcdefghijk1!");
+	ck_assert_int_eq(reg_model_check(&m), -1);
+	ck_assert(m.err[REG_INVITATION][0]);
+	strcpy(m.field[REG_INVITATION], "code");
+	ck_assert_int_eq(reg_model_check(&m), 0);
+	json_decref(hello);
+}
+END_TEST
+
+START_TEST(username_feedback_and_confirm)
+{
+	struct reg_model m;
+
+	reg_model_init(&m);
+	ck_assert_ptr_nonnull(reg_username_feedback(&m));
+	strcpy(m.field[REG_USERNAME], "ab");
+	ck_assert_ptr_nonnull(reg_username_feedback(&m));
+	strcpy(m.field[REG_USERNAME], "bad name!");
+	ck_assert_ptr_nonnull(reg_username_feedback(&m));
+	strcpy(m.field[REG_USERNAME], "  good.name-1 ");
+	ck_assert_ptr_null(reg_username_feedback(&m));
+	strcpy(m.field[REG_PASSWORD], "Abcdefghijk1!");
+	strcpy(m.field[REG_CONFIRM], "Abcdefghijk1?");
+	ck_assert(!reg_confirm_ok(&m));
+	ck_assert_int_eq(reg_model_check(&m), -1);
+	ck_assert(m.err[REG_CONFIRM][0]);
+	ck_assert(!m.err[REG_USERNAME][0]);
+	strcpy(m.field[REG_CONFIRM], "Abcdefghijk1!");
+	ck_assert(reg_confirm_ok(&m));
+	ck_assert_int_eq(reg_model_check(&m), 0);
+}
+END_TEST
+
+START_TEST(server_errors_to_fields)
+{
+	struct reg_model m;
+	struct pl_error e;
+	json_t *p;
+
+	reg_model_init(&m);
+	pl_error_init(&e);
+	pl_error_set(&e, PL_ERR_CONFLICT, "username_taken", "taken");
+	reg_model_apply_error(&m, &e);
+	ck_assert(strstr(m.err[REG_USERNAME], "taken"));
+	ck_assert(!m.err[REG_PASSWORD][0] && !m.general[0]);
+	pl_error_clear(&e);
+
+	pl_error_violation(&e, "password", "uppercase", "an uppercase letter");
+	pl_error_violation(&e, "password", "digit", "a digit");
+	pl_error_violation(&e, "email", "format", "not an email");
+	reg_model_apply_error(&m, &e);
+	ck_assert(!m.err[REG_USERNAME][0]); /* the old 409 is cleared */
+	ck_assert(strstr(m.err[REG_PASSWORD], "an uppercase letter"));
+	ck_assert(strstr(m.err[REG_PASSWORD], "a digit"));
+	ck_assert_str_eq(m.err[REG_EMAIL], "not an email");
+	pl_error_clear(&e);
+
+	pl_error_set(&e, PL_ERR_NOT_FOUND, "invitation_invalid", "no such code");
+	reg_model_apply_error(&m, &e);
+	ck_assert_str_eq(m.err[REG_INVITATION], "no such code");
+	pl_error_clear(&e);
+
+	pl_error_set(&e, PL_ERR_INTERNAL, NULL, "boom");
+	reg_model_apply_error(&m, &e);
+	ck_assert_str_eq(m.general, "boom");
+	pl_error_clear(&e);
+
+	strcpy(m.field[REG_USERNAME], "bob");
+	strcpy(m.field[REG_PASSWORD], "pw");
+	p = reg_model_params(&m, "tok");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "form_token")), "tok");
+	ck_assert_ptr_null(json_object_get(p, "email"));
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(login_errors)
+{
+	struct login_model m;
+	struct pl_error e;
+
+	login_model_init(&m);
+	strcpy(m.password, "secret");
+	pl_error_init(&e);
+	pl_error_set(&e, PL_ERR_UNAVAILABLE, "disconnected", "cannot reach");
+	login_model_apply_error(&m, &e);
+	ck_assert(m.server_down);
+	ck_assert(strstr(m.error, "unreachable"));
+	ck_assert_str_eq(m.password, "secret"); /* Enter retries */
+	pl_error_set(&e, PL_ERR_UNAUTHORIZED, NULL, "bad credentials");
+	login_model_apply_error(&m, &e);
+	ck_assert_str_eq(m.password, ""); /* refused: forgotten */
+	ck_assert(strstr(m.error, "Wrong username or password"));
+	pl_error_set(&e, PL_ERR_TOO_MANY, NULL, "slow down");
+	e.retry_after = 7;
+	login_model_apply_error(&m, &e);
+	ck_assert(!m.server_down);
+	ck_assert(strstr(m.error, "7 s"));
+	pl_error_clear(&e);
+}
+END_TEST
+
+static json_t *
+items(int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++) {
+		char id[16], name[32];
+
+		snprintf(id, sizeof id, "id%d", i);
+		snprintf(name, sizeof name, i % 3 ? "Notes %d" : "Plan %d", i);
+		json_array_append_new(
+		    a, json_pack("{s:s, s:s}", "id", id, "display_name", name));
+	}
+	return a;
+}
+
+static const char *const name_keys[] = {"display_name", NULL};
+
+static const char *
+sel_id(struct list_model *l)
+{
+	return json_string_value(json_object_get(list_selected(l), "id"));
+}
+
+START_TEST(list_paging)
+{
+	struct list_model l;
+
+	list_init(&l, name_keys);
+	ck_assert_ptr_null(list_selected(&l));
+	list_move(&l, 1); /* empty list: nothing moves, nothing breaks */
+	list_set_items(&l, items(25));
+	list_set_page(&l, 10);
+	ck_assert_str_eq(sel_id(&l), "id0");
+	list_move(&l, -1);
+	ck_assert_str_eq(sel_id(&l), "id0");
+	list_move(&l, 12);
+	ck_assert_int_eq(l.sel, 12);
+	ck_assert_int_eq(l.top, 3); /* selection kept on the last row */
+	list_page_move(&l, 1);
+	ck_assert_int_eq(l.sel, 22);
+	ck_assert_int_eq(l.top, 13); /* the next page */
+	list_page_move(&l, 1);
+	ck_assert_int_eq(l.sel, 24);
+	list_home(&l);
+	ck_assert_int_eq(l.sel, 0);
+	ck_assert_int_eq(l.top, 0);
+	list_end(&l);
+	ck_assert_int_eq(l.sel, 24);
+	ck_assert_int_eq(l.top, 15);
+	list_page_move(&l, -1);
+	ck_assert_int_eq(l.sel, 14);
+	ck_assert(l.sel >= l.top && l.sel < l.top + l.page);
+	list_set_page(&l, 3); /* terminal shrank */
+	ck_assert(l.sel >= l.top && l.sel < l.top + 3);
+	list_free(&l);
+}
+END_TEST
+
+START_TEST(list_filtering)
+{
+	struct list_model l;
+
+	list_init(&l, name_keys);
+	list_set_items(&l, items(12));
+	list_set_page(&l, 5);
+	list_move(&l, 3); /* id3 = "Plan 3" */
+	list_set_filter(&l, "plan"); /* case-insensitive */
+	ck_assert_int_eq(l.nvis, 4); /* 0 3 6 9 */
+	ck_assert_str_eq(sel_id(&l), "id3"); /* selection kept */
+	list_set_filter(&l, "zzz");
+	ck_assert_int_eq(l.nvis, 0);
+	ck_assert_ptr_null(list_selected(&l));
+	list_end(&l);
+	list_set_filter(&l, "notes 1");
+	ck_assert_int_eq(l.nvis, 3); /* 1 10 11 */
+	list_set_filter(&l, "");
+	ck_assert_int_eq(l.nvis, 12);
+	/* A refresh keeps the selection on the same id. */
+	list_set_filter(&l, "");
+	list_home(&l);
+	list_move(&l, 7);
+	list_set_items(&l, items(12));
+	ck_assert_str_eq(sel_id(&l), "id7");
+	/* ... and clamps when the list shrinks. */
+	list_set_items(&l, items(2));
+	ck_assert_str_eq(sel_id(&l), "id1");
+	ck_assert(text_matches("Hello World", "o w"));
+	ck_assert(!text_matches(NULL, "x"));
+	list_free(&l);
+}
+END_TEST
+
+static json_t *
+user_event(long long id, const char *name, const char *at)
+{
+	return json_pack("{s:I, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:b}}", "id",
+			 (json_int_t)id, "action", "user.created", "at", at,
+			 "subject", "id", "0000-uuid", "username", name,
+			 "email", "x@example.org", "created_at", at,
+			 "totp_enabled", 0);
+}
+
+START_TEST(chart_buckets)
+{
+	struct dash_model *d = malloc(sizeof *d);
+	unsigned out[DASH_MINUTES];
+	time_t now = rfc3339_parse("2026-11-25T19:30:30Z");
+	json_t *stats = json_pack("{s:i, s:i, s:i, s:[]}", "total", 10,
+				  "last_hour", 4, "last_24h", 6, "per_minute");
+	json_t *pm = json_object_get(stats, "per_minute");
+	json_t *ev;
+
+	ck_assert(now > 0);
+	for (int i = 0; i < 60; i++)
+		json_array_append_new(pm, json_integer(i == 0 ? 1 : i == 59 ? 3 : 0));
+	dash_init(d);
+	dash_set_stats(d, stats, now);
+	dash_chart(d, now, out);
+	ck_assert_uint_eq(out[0], 1);
+	ck_assert_uint_eq(out[59], 3);
+	ck_assert_int_eq(d->total, 10);
+	/* A live signup in the current minute and one 5 minutes ago. */
+	ev = user_event(7, "amy", "2026-11-25T19:30:01Z");
+	ck_assert_int_eq(dash_add_event(d, ev), 1);
+	json_decref(ev);
+	ev = user_event(8, "ben", "2026-11-25T19:25:59.5Z");
+	ck_assert_int_eq(dash_add_event(d, ev), 1);
+	json_decref(ev);
+	dash_chart(d, now, out);
+	ck_assert_uint_eq(out[59], 4);
+	ck_assert_uint_eq(out[54], 1);
+	ck_assert_int_eq(d->total, 12);
+	/* Two minutes later the chart has shifted left by two. */
+	dash_chart(d, now + 120, out);
+	ck_assert_uint_eq(out[57], 4);
+	ck_assert_uint_eq(out[59], 0);
+	/* Events older than an hour never land in a reused slot. */
+	ev = user_event(9, "old", "2026-11-25T18:00:00Z");
+	dash_add_event(d, ev);
+	json_decref(ev);
+	dash_chart(d, now, out);
+	ck_assert_uint_eq(out[59], 4);
+	ck_assert_str_eq(dash_signup_at(d, 0)->username, "old");
+	ck_assert_str_eq(dash_signup_at(d, 1)->username, "ben");
+	ck_assert_str_eq(dash_signup_at(d, 2)->at_text, "2026-11-25 19:30:01");
+	json_decref(stats);
+	free(d);
+}
+END_TEST
+
+START_TEST(event_dedup)
+{
+	struct dash_model *d = malloc(sizeof *d);
+	json_t *ev = user_event(42, "amy", "2026-11-25T19:30:01Z");
+	json_t *other = json_pack("{s:i, s:s}", "id", 43, "action", "pad.created");
+
+	dash_init(d);
+	ck_assert_int_eq(dash_add_event(d, ev), 1);
+	ck_assert_int_eq(dash_add_event(d, ev), -1); /* live + backfill */
+	ck_assert_int_eq(dash_add_event(d, other), 0);
+	ck_assert_int_eq(dash_add_event(d, other), -1);
+	ck_assert_int_eq(d->n, 1);
+	ck_assert_int_eq(d->max_id, 43);
+	/* Same integer id from another deployment on the channel: not a dup. */
+	{
+		json_t *foreign = user_event(42, "zed", "2026-11-25T19:30:02Z");
+
+		json_object_set_new(json_object_get(foreign, "subject"), "id",
+				    json_string("other-uuid"));
+		ck_assert_int_eq(dash_add_event(d, foreign), 1);
+		ck_assert_int_eq(dash_add_event(d, foreign), -1);
+		json_decref(foreign);
+	}
+	ck_assert_int_eq(d->n, 2);
+	ck_assert_uint_eq(d->duplicates, 3);
+	/* Far more ids than the set holds: recent ones are still caught. */
+	for (long long i = 100; i < 100 + 3 * DASH_SEEN; i++)
+		ck_assert_int_eq(dash_seen(d, i), 0);
+	for (long long i = 100 + 2 * DASH_SEEN + 1; i < 100 + 3 * DASH_SEEN; i++)
+		ck_assert_int_eq(dash_seen(d, i), -1);
+	ck_assert_int_eq(d->nseen, DASH_SEEN);
+	json_decref(ev);
+	json_decref(other);
+	free(d);
+}
+END_TEST
+
+START_TEST(pretty_and_parse)
+{
+	json_t *v = json_pack("{s:i, s:[i, s], s:{}}", "b", 1, "a", 2, "x", "e");
+	char *s = json_pretty(v);
+	char **lines;
+	size_t n = text_split_lines(s, &lines);
+	char msg[128];
+	json_t *p;
+
+	ck_assert_str_eq(s, "{\n  \"b\": 1,\n  \"a\": [\n    2,\n    \"x\"\n  ],\n"
+			    "  \"e\": {}\n}");
+	ck_assert_int_eq(n, 8);
+	ck_assert_str_eq(lines[1], "  \"b\": 1,"); /* key order kept */
+	ck_assert_str_eq(lines[7], "}");
+	text_lines_free(lines, n);
+	p = json_parse_pad(s, msg, sizeof msg);
+	ck_assert(json_equal(p, v));
+	json_decref(p);
+	ck_assert_ptr_null(json_parse_pad("{\n  \"a\": 1,\n  oops\n}", msg,
+					  sizeof msg));
+	ck_assert_msg(strstr(msg, "line 3"), "%s", msg);
+	ck_assert_ptr_null(json_parse_pad("[1]", msg, sizeof msg));
+	ck_assert(strstr(msg, "object"));
+	free(s);
+	json_decref(v);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("tui_models");
+	TCase *tc = tcase_create("models");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, checklist_each_rule);
+	tcase_add_test(tc, checklist_unknown_server_rule);
+	tcase_add_test(tc, username_feedback_and_confirm);
+	tcase_add_test(tc, server_errors_to_fields);
+	tcase_add_test(tc, login_errors);
+	tcase_add_test(tc, list_paging);
+	tcase_add_test(tc, list_filtering);
+	tcase_add_test(tc, chart_buckets);
+	tcase_add_test(tc, event_dedup);
+	tcase_add_test(tc, pretty_and_parse);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,295 @@
+/*
+ * The TUI's transport against a real padlined and Redis: pipelined calls
+ * answered in order, JSON-RPC errors, an unreachable server failing calls
+ * (no crash), a reconnect resuming the session before queued calls, and the
+ * Redis subscriber delivering padline:events messages.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rpc_client.h"
+#include "sub.h"
+#include "tsupport.h"
+
+#define N_PIPELINED 200
+
+struct rec {
+	int n;
+	int order[N_PIPELINED];
+	int codes[N_PIPELINED];
+	char reason[N_PIPELINED][32];
+	json_t *last;
+};
+
+struct slot {
+	struct rec *r;
+	int index;
+};
+
+static void
+on_reply(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct slot *s = ud;
+	struct rec *r = s->r;
+
+	r->order[r->n] = s->index;
+	r->codes[r->n] = err->code;
+	snprintf(r->reason[r->n], sizeof r->reason[0], "%s", err->reason);
+	json_decref(r->last);
+	r->last = json_incref(result);
+	r->n++;
+}
+
+/* Runs the loop until *done >= want or timeout_ms passes. */
+static void
+run_until(uv_loop_t *loop, int *done, int want, int timeout_ms)
+{
+	long long end = ts_now_ms() + timeout_ms;
+
+	while (*done < want && ts_now_ms() < end) {
+		uv_run(loop, UV_RUN_NOWAIT);
+		uv_sleep(1);
+	}
+}
+
+static struct ts_server srv;
+static char schema[64];
+
+static void
+setup(void)
+{
+	ts_unique_schema("tui_rpc", schema, sizeof schema);
+	ck_assert_int_eq(ts_server_start(&srv, schema, NULL, NULL), 0);
+}
+
+static void
+teardown(void)
+{
+	ts_server_stop(&srv);
+	ts_db_drop_schema(schema);
+}
+
+START_TEST(pipelined_in_order)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct rpc_client *c = rpc_client_new(loop, "127.0.0.1", srv.port);
+	static struct slot slots[N_PIPELINED];
+	struct rec r = {0};
+
+	for (int i = 0; i < N_PIPELINED; i++) {
+		slots[i] = (struct slot){&r, i};
+		rpc_call(c, i % 2 ? "server.health" : "server.hello", NULL,
+			 on_reply, &slots[i]);
+	}
+	ck_assert_int_eq(rpc_pending(c), N_PIPELINED);
+	run_until(loop, &r.n, N_PIPELINED, 30000);
+	ck_assert_int_eq(r.n, N_PIPELINED);
+	for (int i = 0; i < N_PIPELINED; i++) {
+		ck_assert_int_eq(r.order[i], i);
+		ck_assert_int_eq(r.codes[i], 0);
+	}
+	ck_assert_int_eq(rpc_pending(c), 0);
+	ck_assert_ptr_nonnull(json_object_get(r.last, "db"));
+	json_decref(r.last);
+	rpc_client_free(c);
+	uv_run(loop, UV_RUN_NOWAIT);
+}
+END_TEST
+
+START_TEST(errors_and_unreachable)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct rpc_client *c = rpc_client_new(loop, "127.0.0.1", srv.port);
+	struct rpc_client *dead;
+	struct rec r = {0};
+	struct slot s0 = {&r, 0}, s1 = {&r, 1}, s2 = {&r, 2};
+	int port;
+
+	rpc_call(c, "no.such.method", NULL, on_reply, &s0);
+	rpc_call(c, "server.hello", NULL, on_reply, &s1);
+	run_until(loop, &r.n, 2, 10000);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_int_eq(r.codes[0], PL_ERR_METHOD_NOT_FOUND);
+	ck_assert_int_eq(r.codes[1], 0); /* the connection survives an error */
+
+	/* A port nobody listens on: the call fails, nothing crashes. */
+	port = srv.port;
+	ts_server_stop(&srv);
+	dead = rpc_client_new(loop, "127.0.0.1", port);
+	rpc_call(dead, "server.hello", NULL, on_reply, &s2);
+	run_until(loop, &r.n, 3, 10000);
+	ck_assert_int_eq(r.n, 3);
+	ck_assert_int_eq(r.codes[2], PL_ERR_UNAVAILABLE);
+	ck_assert_str_eq(r.reason[2], "disconnected");
+	/* The live connection to the stopped server fails its next call too. */
+	rpc_call(c, "server.hello", NULL, on_reply, &s2);
+	run_until(loop, &r.n, 4, 10000);
+	ck_assert_int_eq(r.n, 4);
+	ck_assert_int_eq(r.codes[3], PL_ERR_UNAVAILABLE);
+	ck_assert_int_eq(rpc_pending(c), 0);
+	/* A new server (on a new port) answers a new client. */
+	ck_assert_int_eq(ts_server_start(&srv, schema, NULL, NULL), 0);
+	rpc_client_free(c);
+	c = rpc_client_new(loop, "127.0.0.1", srv.port);
+	rpc_call(c, "server.hello", NULL, on_reply, &s0);
+	run_until(loop, &r.n, 5, 10000);
+	ck_assert_int_eq(r.codes[4], 0);
+	json_decref(r.last);
+	rpc_client_free(c);
+	rpc_client_free(dead);
+	uv_run(loop, UV_RUN_NOWAIT);
+}
+END_TEST
+
+static const char *resume_token;
+
+static json_t *
+resume_params(void *ud)
+{
+	(void)ud;
+	return resume_token ? json_pack("{s:s}", "token", resume_token) : NULL;
+}
+
+START_TEST(reconnect_resumes_session)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct rpc_client *c = rpc_client_new(loop, "127.0.0.1", srv.port);
+	struct rec r = {0};
+	struct slot s0 = {&r, 0}, s1 = {&r, 1};
+	char token[256];
+
+	if (ts_create_user(schema, "resumer", "Resume-Passw0rd!", 0) != 0) {
+		printf("skip reconnect_resumes_session: create-user unavailable\n");
+		rpc_client_free(c);
+		return;
+	}
+	rpc_client_on_connect(c, resume_params, NULL);
+	rpc_call(c, "session.login",
+		 json_pack("{s:s, s:s}", "username", "resumer", "password",
+			   "Resume-Passw0rd!"),
+		 on_reply, &s0);
+	run_until(loop, &r.n, 1, 15000);
+	if (r.codes[0] == PL_ERR_METHOD_NOT_FOUND) {
+		printf("skip reconnect_resumes_session: no session.login yet\n");
+		json_decref(r.last);
+		rpc_client_free(c);
+		return;
+	}
+	ck_assert_int_eq(r.codes[0], 0);
+	snprintf(token, sizeof token, "%s",
+		 json_string_value(json_object_get(r.last, "token")));
+	resume_token = token;
+	/* Drop the connection: the next call reconnects, resumes first. */
+	rpc_disconnect(c);
+	rpc_call(c, "user.me", NULL, on_reply, &s1);
+	run_until(loop, &r.n, 2, 15000);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_int_eq(r.codes[1], 0);
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(r.last, "user"), "username")),
+			 "resumer");
+	resume_token = NULL;
+	json_decref(r.last);
+	rpc_client_free(c);
+	uv_run(loop, UV_RUN_NOWAIT);
+}
+END_TEST
+
+static int sub_up, sub_got;
+static long long want_id;
+
+static void
+on_sub_event(void *ud, json_t *ev)
+{
+	(void)ud;
+	if (json_integer_value(json_object_get(ev, "id")) == want_id &&
+	    strcmp(json_string_value(json_object_get(ev, "action")), "tui.test") == 0)
+		sub_got = 1;
+}
+
+static void
+on_sub_state(void *ud, int up)
+{
+	(void)ud;
+	sub_up = up;
+}
+
+START_TEST(subscriber_receives)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct sub *s = sub_new(loop, getenv("REDIS_URL"), on_sub_event,
+				on_sub_state, NULL);
+	redisContext *rc = ts_redis_connect();
+	redisReply *rep;
+	char msg[128];
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(rc);
+	run_until(loop, &sub_up, 1, 10000);
+	ck_assert_int_eq(sub_up, 1);
+	ck_assert(sub_is_up(s));
+	/* An id no real deployment reaches, and an action nobody acts on. */
+	want_id = 9000000000000000000LL + getpid();
+	snprintf(msg, sizeof msg, "{\"id\":%lld,\"action\":\"tui.test\",\"subject\":{}}",
+		 want_id);
+	rep = redisCommand(rc, "PUBLISH padline:events %s", msg);
+	ck_assert_ptr_nonnull(rep);
+	freeReplyObject(rep);
+	run_until(loop, &sub_got, 1, 10000);
+	ck_assert_int_eq(sub_got, 1);
+	redisFree(rc);
+	sub_free(s);
+	uv_run(loop, UV_RUN_NOWAIT);
+}
+END_TEST
+
+START_TEST(parse_addresses)
+{
+	char host[64], pass[64];
+	int port;
+
+	ck_assert_int_eq(rpc_parse_addr("127.0.0.1:7411", host, sizeof host, &port, 1), 0);
+	ck_assert_str_eq(host, "127.0.0.1");
+	ck_assert_int_eq(port, 7411);
+	ck_assert_int_eq(rpc_parse_addr("example.org", host, sizeof host, &port, 7411), 0);
+	ck_assert_int_eq(port, 7411);
+	ck_assert_int_eq(rpc_parse_addr("h:0", host, sizeof host, &port, 1), -1);
+	ck_assert_int_eq(rpc_parse_addr(":80", host, sizeof host, &port, 1), -1);
+	ck_assert_int_eq(sub_parse_url("redis://:s3cret@10.0.0.1:6380/2", host,
+				       sizeof host, &port, pass, sizeof pass), 0);
+	ck_assert_str_eq(host, "10.0.0.1");
+	ck_assert_int_eq(port, 6380);
+	ck_assert_str_eq(pass, "s3cret");
+	ck_assert_int_eq(sub_parse_url("redis://localhost", host, sizeof host,
+				       &port, pass, sizeof pass), 0);
+	ck_assert_int_eq(port, 6379);
+	ck_assert_str_eq(pass, "");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("tui_rpc");
+	TCase *tc = tcase_create("server");
+	TCase *tp = tcase_create("parse");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, pipelined_in_order);
+	tcase_add_test(tc, errors_and_unreachable);
+	tcase_add_test(tc, reconnect_resumes_session);
+	tcase_add_test(tc, subscriber_receives);
+	tcase_add_test(tp, parse_addresses);
+	suite_add_tcase(s, tp);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * padline: the ncurses client and `padline watch`. Only argument parsing
+ * lives here; everything else is in the pltui library.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: padline [--server HOST:PORT] [--redis URL]\n"
+		"       padline watch [--json] [--server HOST:PORT] [--redis URL]\n"
+		"\n"
+		"The terminal client of padlined: sign in or register, manage your\n"
+		"pads, and (administrators) watch signups live.\n"
+		"\n"
+		"  --server HOST:PORT  padlined address (env PADLINE_SERVER,\n"
+		"                      default 127.0.0.1:7411)\n"
+		"  --redis URL         Redis for live events (env REDIS_URL,\n"
+		"                      default redis://127.0.0.1:6379)\n"
+		"  --json              watch: one JSON object per line\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       print the version\n"
+		"\n"
+		"watch prints one line per new user (time, id, username, email,\n"
+		"2FA). It needs an administrator: the session token comes from\n"
+		"PADLINE_TOKEN, otherwise it asks for a login on the terminal.\n"
+		"\n"
+		"Environment: PADLINE_SERVER, REDIS_URL, PADLINE_TOKEN, EDITOR /\n"
+		"VISUAL (pad editing), XDG_STATE_HOME (session file\n"
+		"$XDG_STATE_HOME/padline/session), NO_COLOR (monochrome).\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"server", required_argument, NULL, 's'},
+	    {"redis", required_argument, NULL, 'r'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *server = getenv("PADLINE_SERVER");
+	const char *redis = getenv("REDIS_URL");
+	int json = 0, c, watch = 0;
+
+	if (!server || !*server)
+		server = "127.0.0.1:7411";
+	while ((c = getopt_long(argc, argv, "s:r:jhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			server = optarg;
+			break;
+		case 'r':
+			redis = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("padline %s\n", PADLINE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		if (strcmp(argv[optind], "watch") != 0 || optind + 1 < argc) {
+			fprintf(stderr, "padline: unknown command '%s'\n", argv[optind]);
+			usage(stderr);
+			return 2;
+		}
+		watch = 1;
+	}
+	if (json && !watch) {
+		fprintf(stderr, "padline: --json is for `padline watch`\n");
+		return 2;
+	}
+	return watch ? watch_run(server, redis, json) : app_run(server, redis);
+}

@@ -1,0 +1,235 @@
+/*
+ * The admin dashboard's numbers: per-minute signup buckets for the last hour,
+ * a ring of the newest signups, and event de-dup by id (live Redis messages
+ * and events.since backfill overlap; each id counts once).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models.h"
+
+void
+dash_init(struct dash_model *d)
+{
+	memset(d, 0, sizeof *d);
+}
+
+time_t
+rfc3339_parse(const char *s)
+{
+	struct tm tm;
+	const char *rest;
+
+	if (!s)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!rest)
+		rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!rest)
+		return -1;
+	return timegm(&tm); /* fractions and "Z" ignored: the server sends UTC */
+}
+
+static size_t
+dash_slot(long long id)
+{
+	unsigned long long x = (unsigned long long)id * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(x >> 32) % (DASH_SEEN * 2);
+}
+
+static void
+dash_table_del(struct dash_model *d, long long id)
+{
+	size_t n = DASH_SEEN * 2, i = dash_slot(id);
+
+	while (d->table[i] && d->table[i] != id)
+		i = (i + 1) % n;
+	if (!d->table[i])
+		return;
+	d->table[i] = 0;
+	/* Backward-shift deletion keeps every probe chain unbroken. */
+	for (size_t j = (i + 1) % n; d->table[j]; j = (j + 1) % n) {
+		size_t h = dash_slot(d->table[j]);
+		int move = i <= j ? (h <= i || h > j) : (h <= i && h > j);
+
+		if (move) {
+			d->table[i] = d->table[j];
+			d->table[j] = 0;
+			i = j;
+		}
+	}
+}
+
+int
+dash_seen(struct dash_model *d, long long id)
+{
+	size_t n = DASH_SEEN * 2, i = dash_slot(id);
+
+	while (d->table[i]) {
+		if (d->table[i] == id)
+			return -1;
+		i = (i + 1) % n;
+	}
+	if (d->nseen == DASH_SEEN) { /* forget the oldest */
+		dash_table_del(d, d->seen[d->seen_head]);
+		d->nseen--;
+		i = dash_slot(id);
+		while (d->table[i])
+			i = (i + 1) % n;
+	}
+	d->table[i] = id;
+	d->seen[d->seen_head] = id;
+	d->seen_head = (d->seen_head + 1) % DASH_SEEN;
+	d->nseen++;
+	return 0;
+}
+
+static void
+dash_bucket_add(struct dash_model *d, time_t at, unsigned n)
+{
+	long long minute = (long long)at / 60;
+	size_t slot = (size_t)(minute % DASH_MINUTES);
+
+	if (d->minute_of[slot] != minute) {
+		if (d->minute_of[slot] > minute)
+			return; /* older than the hour the slot now counts */
+		d->minute_of[slot] = minute;
+		d->counts[slot] = 0;
+	}
+	d->counts[slot] += n;
+}
+
+void
+dash_set_stats(struct dash_model *d, json_t *stats, time_t now)
+{
+	json_t *pm = json_object_get(stats, "per_minute");
+	size_t n = json_array_size(pm);
+
+	d->total = (long)json_integer_value(json_object_get(stats, "total"));
+	d->last_hour =
+	    (long)json_integer_value(json_object_get(stats, "last_hour"));
+	d->last_24h = (long)json_integer_value(json_object_get(stats, "last_24h"));
+	memset(d->counts, 0, sizeof d->counts);
+	memset(d->minute_of, 0, sizeof d->minute_of);
+	/* per_minute is oldest first; its last entry is the current minute. */
+	for (size_t i = 0; i < n && i < DASH_MINUTES; i++) {
+		long long v = json_integer_value(json_array_get(pm, n - 1 - i));
+
+		if (v > 0)
+			dash_bucket_add(d, now - (time_t)i * 60, (unsigned)v);
+	}
+}
+
+void
+dash_chart(const struct dash_model *d, time_t now, unsigned out[DASH_MINUTES])
+{
+	long long cur = (long long)now / 60;
+
+	for (int i = 0; i < DASH_MINUTES; i++) {
+		long long minute = cur - (DASH_MINUTES - 1) + i;
+		size_t slot = (size_t)(minute % DASH_MINUTES);
+
+		out[i] = d->minute_of[slot] == minute ? d->counts[slot] : 0;
+	}
+}
+
+static void
+copy_str(char *dst, size_t n, json_t *v)
+{
+	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+void
+dash_signup_from_user(struct dash_signup *s, json_t *u)
+{
+	const char *at = json_string_value(json_object_get(u, "created_at"));
+	struct tm tm;
+
+	copy_str(s->id, sizeof s->id, json_object_get(u, "id"));
+	copy_str(s->username, sizeof s->username, json_object_get(u, "username"));
+	copy_str(s->email, sizeof s->email, json_object_get(u, "email"));
+	s->totp = json_is_true(json_object_get(u, "totp_enabled"));
+	s->at = rfc3339_parse(at);
+	if (s->at != (time_t)-1 && gmtime_r(&s->at, &tm))
+		strftime(s->at_text, sizeof s->at_text, "%Y-%m-%d %H:%M:%S", &tm);
+	else
+		s->at_text[0] = '\0';
+}
+
+/*
+ * The de-dup key is the id mixed with the subject's id: a true duplicate
+ * (live + backfill, or a republish) has both equal, while events of another
+ * deployment sharing the Redis channel (several schemas in tests) that
+ * happen to have the same integer id are not mistaken for one.
+ */
+long long
+dash_event_key(long long id, json_t *subject)
+{
+	const char *sid = json_string_value(json_object_get(subject, "id"));
+	unsigned long long h = 1469598103934665603ull;
+
+	if (json_object_get(subject, "user"))
+		sid = json_string_value(json_object_get(json_object_get(subject, "user"), "id"));
+	for (; sid && *sid; sid++)
+		h = (h ^ (unsigned char)*sid) * 1099511628211ull;
+	h ^= (unsigned long long)id * 0x9E3779B97F4A7C15ull;
+	return h ? (long long)(h >> 1) : 1;
+}
+
+int
+dash_add_event(struct dash_model *d, json_t *ev)
+{
+	json_t *idv = json_object_get(ev, "id");
+	long long id = json_integer_value(idv);
+	const char *action = json_string_value(json_object_get(ev, "action"));
+	json_t *subject = json_object_get(ev, "subject");
+	struct dash_signup *s;
+
+	if (!json_is_integer(idv) || id <= 0)
+		return -1;
+	if (dash_seen(d, dash_event_key(id, subject))) {
+		d->duplicates++;
+		return -1;
+	}
+	d->events++;
+	if (id > d->max_id)
+		d->max_id = id;
+	if (!action || strcmp(action, "user.created") != 0)
+		return 0;
+	if (json_object_get(subject, "user"))
+		subject = json_object_get(subject, "user");
+	s = &d->ring[d->head];
+	memset(s, 0, sizeof *s);
+	dash_signup_from_user(s, subject);
+	s->event_id = id;
+	if (s->at == (time_t)-1) {
+		s->at = rfc3339_parse(json_string_value(json_object_get(ev, "at")));
+		if (s->at == (time_t)-1)
+			s->at = time(NULL);
+	}
+	if (!s->at_text[0]) {
+		struct tm tm;
+
+		gmtime_r(&s->at, &tm);
+		strftime(s->at_text, sizeof s->at_text, "%Y-%m-%d %H:%M:%S", &tm);
+	}
+	d->head = (d->head + 1) % DASH_RING;
+	if (d->n < DASH_RING)
+		d->n++;
+	dash_bucket_add(d, s->at, 1);
+	d->total++;
+	d->last_hour++;
+	d->last_24h++;
+	return 1;
+}
+
+const struct dash_signup *
+dash_signup_at(const struct dash_model *d, size_t i)
+{
+	if (i >= d->n)
+		return NULL;
+	return &d->ring[(d->head + DASH_RING - 1 - i) % DASH_RING];
+}

@@ -1,0 +1,154 @@
+/*
+ * Screen models in plain C (no curses): what the views draw and the keys
+ * change, so the rules (filtering, paging, checklist, chart, de-dup) are
+ * tested without a terminal.
+ */
+#ifndef PL_TUI_MODELS_H
+#define PL_TUI_MODELS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "pl_error.h"
+#include "validate.h"
+
+/* ---- list with filter, selection and paging (model_pads.c) ---- */
+struct list_model {
+	json_t *items;		 /* owned array of objects */
+	const char *const *keys; /* string members the filter matches */
+	char filter[128];
+	size_t *vis; /* indices into items that pass the filter */
+	size_t nvis;
+	size_t sel; /* index into vis */
+	size_t top; /* first visible row */
+	size_t page; /* rows on screen (>= 1) */
+};
+
+void list_init(struct list_model *, const char *const *keys);
+void list_free(struct list_model *);
+/* Steals arr; keeps the selection on the item with the same "id". */
+void list_set_items(struct list_model *, json_t *arr);
+void list_set_filter(struct list_model *, const char *filter);
+void list_set_page(struct list_model *, size_t rows);
+void list_move(struct list_model *, long delta); /* clamps */
+void list_page_move(struct list_model *, int pages);
+void list_home(struct list_model *);
+void list_end(struct list_model *);
+/* Borrowed; NULL when the (filtered) list is empty. */
+json_t *list_selected(const struct list_model *);
+json_t *list_row(const struct list_model *, size_t vis_index);
+/* Case-insensitive substring test used by every filter. */
+int text_matches(const char *text, const char *needle);
+/* "1.2 KiB" style size of a pad's data (JSON length). */
+void pad_size_text(json_t *pad, char *buf, size_t size);
+
+/* ---- login (model_login.c) ---- */
+struct login_model {
+	char username[128];
+	char password[PASSWORD_MAX + 1];
+	char error[320];
+	char flash[128];
+	int server_down; /* the last attempt could not reach the server */
+};
+
+void login_model_init(struct login_model *);
+/* Turns a failed session.login / server.hello into what the form shows. */
+void login_model_apply_error(struct login_model *, const struct pl_error *);
+
+/* ---- register (model_register.c) ---- */
+enum reg_field { REG_USERNAME, REG_EMAIL, REG_PASSWORD, REG_CONFIRM,
+		 REG_INVITATION, REG_NFIELDS };
+
+struct reg_rule {
+	char id[32];
+	char message[128];
+	int known; /* id maps to a local rule (so it can be checked live) */
+	enum password_rule rule;
+};
+
+struct reg_model {
+	char field[REG_NFIELDS][PASSWORD_MAX + 1];
+	char err[REG_NFIELDS][256]; /* server or local error shown by a field */
+	char general[320];	   /* an error that belongs to no field */
+	struct reg_rule rules[16];
+	int nrules;
+	int invite; /* registration is by invitation */
+	int closed; /* registration is closed */
+};
+
+void reg_model_init(struct reg_model *);
+/* Takes password_policy and registration from a server.hello result. */
+void reg_model_set_hello(struct reg_model *, json_t *hello);
+/* 1 satisfied, 0 violated, -1 unknown rule (cannot check locally). */
+int reg_rule_ok(const struct reg_model *, int i);
+/* NULL when the username is acceptable, else why not (static text). */
+const char *reg_username_feedback(const struct reg_model *);
+int reg_confirm_ok(const struct reg_model *);
+/* Local checks before submitting; fills err[]; returns 0 if submittable. */
+int reg_model_check(struct reg_model *);
+void reg_model_clear_errors(struct reg_model *);
+/* Puts a user.register error next to its field(s). */
+void reg_model_apply_error(struct reg_model *, const struct pl_error *);
+/* Params for user.register (new reference). */
+json_t *reg_model_params(const struct reg_model *, const char *form_token);
+
+/* ---- dashboard (model_dash.c) ---- */
+#define DASH_MINUTES 60
+#define DASH_RING 512
+#define DASH_SEEN 8192 /* ids remembered for de-dup */
+
+struct dash_signup {
+	long long event_id;
+	char id[40];
+	char username[68];
+	char email[128];
+	char at_text[24]; /* "2026-11-25 19:30:00" */
+	int totp;
+	time_t at;
+};
+
+struct dash_model {
+	unsigned counts[DASH_MINUTES];
+	long long minute_of[DASH_MINUTES]; /* which minute a slot counts */
+	struct dash_signup ring[DASH_RING];
+	size_t head, n; /* ring: head = next write */
+	long long seen[DASH_SEEN]; /* FIFO of ids, for eviction */
+	size_t seen_head, nseen;
+	long long table[DASH_SEEN * 2]; /* open addressing, 0 = empty */
+	long long max_id; /* highest event id seen: events.since after */
+	long total, last_hour, last_24h;
+	unsigned long events, duplicates;
+};
+
+void dash_init(struct dash_model *);
+/* Seeds totals and the chart from a user.stats result at time now. */
+void dash_set_stats(struct dash_model *, json_t *stats, time_t now);
+/* Returns 1 for a new user.created, 0 for another new event, -1 for a
+ * duplicate id (ignored) or an event without an id. */
+int dash_add_event(struct dash_model *, json_t *event);
+/* Counts per minute, oldest first, the last slot being now's minute. */
+void dash_chart(const struct dash_model *, time_t now,
+		unsigned out[DASH_MINUTES]);
+/* The i-th newest signup (0 = newest) or NULL. */
+const struct dash_signup *dash_signup_at(const struct dash_model *, size_t i);
+/* The de-dup key of an event: its id mixed with its subject's id. */
+long long dash_event_key(long long id, json_t *subject);
+/* Remembers an id; returns 0 if new, -1 if already seen. */
+int dash_seen(struct dash_model *, long long id);
+/* RFC 3339 UTC to time_t; -1 if unparsable. */
+time_t rfc3339_parse(const char *s);
+/* Fills a signup from a user object (event subject or user.list row). */
+void dash_signup_from_user(struct dash_signup *, json_t *user);
+
+/* ---- JSON text (json_pretty.c) ---- */
+/* Pretty-printed (2-space indent, keys in order), malloc'd. */
+char *json_pretty(json_t *);
+/* Splits text into lines: *lines malloc'd array of malloc'd strings. */
+size_t text_split_lines(const char *text, char ***lines);
+void text_lines_free(char **lines, size_t n);
+/* Parses edited pad data: must be a JSON object. On failure returns NULL
+ * and writes "line L, column C: reason" into msg. */
+json_t *json_parse_pad(const char *text, char *msg, size_t msgsz);
+
+#endif

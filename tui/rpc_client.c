@@ -1,0 +1,428 @@
+/*
+ * The TUI's connection to padlined: connect on demand, queue lines written
+ * before the connection is up, frame replies and hand each to the callback of
+ * the pending call with the same id.
+ */
+#include "rpc_client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "framing.h"
+
+#define RPC_MAX_LINE (16u << 20)
+
+struct rpc_pending {
+	long long id;
+	rpc_cb cb;
+	void *ud;
+	uint64_t sent_ms;
+	struct rpc_pending *next;
+};
+
+struct rpc_out {
+	char *line;
+	size_t len;
+	struct rpc_out *next;
+};
+
+enum rpc_state { RPC_DOWN, RPC_CONNECTING, RPC_UP };
+
+struct rpc_client {
+	uv_loop_t *loop;
+	char host[256];
+	int port;
+	enum rpc_state state;
+	uv_tcp_t *tcp; /* NULL when down; freed in its close callback */
+	struct framer fr;
+	long long next_id;
+	struct rpc_pending *head, *tail;
+	struct rpc_out *out_head, *out_tail; /* lines waiting for the connection */
+	int npending;
+	rpc_resume_fn resume;
+	void *resume_ud;
+};
+
+struct rpc_write {
+	uv_write_t req;
+	char *line;
+};
+
+static void rpc_fail_all(struct rpc_client *, int code, const char *reason,
+			 const char *msg);
+
+void
+rpc_error_from_json(json_t *error, struct pl_error *err)
+{
+	json_t *data = json_object_get(error, "data");
+	const char *msg = json_string_value(json_object_get(error, "message"));
+	const char *reason = json_string_value(json_object_get(data, "reason"));
+	json_t *viol = json_object_get(data, "violations");
+
+	pl_error_clear(err);
+	pl_error_set(err, (int)json_integer_value(json_object_get(error, "code")),
+		     reason, "%s", msg ? msg : "error");
+	if (err->code == 0)
+		err->code = PL_ERR_INTERNAL;
+	if (json_is_array(viol))
+		err->violations = json_deep_copy(viol);
+	err->retry_after =
+	    (int)json_integer_value(json_object_get(data, "retry_after"));
+}
+
+int
+rpc_parse_addr(const char *s, char *host, size_t hostsz, int *port,
+	       int def_port)
+{
+	const char *colon = strrchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	char *end;
+	long p = def_port;
+
+	if (colon) {
+		p = strtol(colon + 1, &end, 10);
+		if (*end || p <= 0 || p > 65535)
+			return -1;
+	}
+	if (n == 0 || n >= hostsz)
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+struct rpc_client *
+rpc_client_new(uv_loop_t *loop, const char *host, int port)
+{
+	struct rpc_client *c = calloc(1, sizeof *c);
+
+	if (!c)
+		abort();
+	c->loop = loop;
+	snprintf(c->host, sizeof c->host, "%s", host);
+	c->port = port;
+	c->next_id = 1;
+	framer_init(&c->fr, RPC_MAX_LINE);
+	return c;
+}
+
+static void
+rpc_on_close(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void
+rpc_drop(struct rpc_client *c, const char *msg)
+{
+	if (c->tcp) {
+		uv_read_stop((uv_stream_t *)c->tcp);
+		uv_close((uv_handle_t *)c->tcp, rpc_on_close);
+		c->tcp = NULL;
+	}
+	c->state = RPC_DOWN;
+	framer_free(&c->fr);
+	framer_init(&c->fr, RPC_MAX_LINE);
+	while (c->out_head) {
+		struct rpc_out *o = c->out_head;
+
+		c->out_head = o->next;
+		free(o->line);
+		free(o);
+	}
+	c->out_tail = NULL;
+	rpc_fail_all(c, PL_ERR_UNAVAILABLE, "disconnected", msg);
+}
+
+void
+rpc_disconnect(struct rpc_client *c)
+{
+	rpc_drop(c, "connection closed");
+}
+
+void
+rpc_client_free(struct rpc_client *c)
+{
+	if (!c)
+		return;
+	rpc_drop(c, "client closed");
+	framer_free(&c->fr);
+	free(c);
+}
+
+static void
+rpc_fail_all(struct rpc_client *c, int code, const char *reason,
+	     const char *msg)
+{
+	struct pl_error err;
+
+	pl_error_init(&err);
+	pl_error_set(&err, code, reason, "%s", msg);
+	while (c->head) {
+		struct rpc_pending *p = c->head;
+
+		c->head = p->next;
+		if (!c->head)
+			c->tail = NULL;
+		c->npending--;
+		if (p->cb)
+			p->cb(p->ud, NULL, &err);
+		free(p);
+	}
+	pl_error_clear(&err);
+}
+
+static void
+rpc_on_write(uv_write_t *req, int status)
+{
+	struct rpc_write *w = (struct rpc_write *)req;
+
+	(void)status; /* a failed write shows up as a read error / EOF */
+	free(w->line);
+	free(w);
+}
+
+static void
+rpc_write_line(struct rpc_client *c, char *line, size_t len)
+{
+	struct rpc_write *w = calloc(1, sizeof *w);
+	uv_buf_t buf = uv_buf_init(line, (unsigned)len);
+
+	w->line = line;
+	if (uv_write(&w->req, (uv_stream_t *)c->tcp, &buf, 1, rpc_on_write)) {
+		free(line);
+		free(w);
+	}
+}
+
+static int
+rpc_on_line(void *ud, char *line, size_t len)
+{
+	struct rpc_client *c = ud;
+	json_error_t jerr;
+	json_t *root = json_loadb(line, len, 0, &jerr);
+	struct rpc_pending *p = c->head;
+	struct pl_error err;
+
+	if (!root || !p)
+		goto out;
+	/* In order: the head is the answer unless the server says otherwise. */
+	if (json_integer_value(json_object_get(root, "id")) != p->id &&
+	    !json_is_null(json_object_get(root, "id")))
+		goto out;
+	c->head = p->next;
+	if (!c->head)
+		c->tail = NULL;
+	c->npending--;
+	pl_error_init(&err);
+	if (json_object_get(root, "error"))
+		rpc_error_from_json(json_object_get(root, "error"), &err);
+	if (p->cb)
+		p->cb(p->ud, err.code ? NULL : json_object_get(root, "result"),
+		      &err);
+	pl_error_clear(&err);
+	free(p);
+out:
+	json_decref(root);
+	return 0;
+}
+
+static void
+rpc_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	(void)h;
+	(void)hint;
+	buf->base = malloc(65536);
+	buf->len = buf->base ? 65536 : 0;
+}
+
+static void
+rpc_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct rpc_client *c = s->data;
+
+	if (n > 0)
+		framer_feed(&c->fr, buf->base, (size_t)n, rpc_on_line, c);
+	free(buf->base);
+	if (n < 0)
+		rpc_drop(c, "server closed the connection");
+}
+
+static void
+rpc_on_connect(uv_connect_t *req, int status)
+{
+	struct rpc_client *c = req->data;
+	int stale = req->handle != (uv_stream_t *)c->tcp;
+
+	free(req);
+	if (stale) /* an attempt abandoned by rpc_drop */
+		return;
+	if (status < 0) {
+		char msg[400];
+
+		snprintf(msg, sizeof msg, "cannot reach %s:%d (%s)",
+			 c->host, c->port, uv_strerror(status));
+		rpc_drop(c, msg);
+		return;
+	}
+	c->state = RPC_UP;
+	uv_read_start((uv_stream_t *)c->tcp, rpc_alloc, rpc_on_read);
+	while (c->out_head) {
+		struct rpc_out *o = c->out_head;
+
+		c->out_head = o->next;
+		rpc_write_line(c, o->line, o->len);
+		free(o);
+	}
+	c->out_tail = NULL;
+}
+
+void
+rpc_client_on_connect(struct rpc_client *c, rpc_resume_fn fn, void *ud)
+{
+	c->resume = fn;
+	c->resume_ud = ud;
+}
+
+/* Puts session.resume at the front of both queues. */
+static void
+rpc_prepend_resume(struct rpc_client *c)
+{
+	json_t *params = c->resume ? c->resume(c->resume_ud) : NULL;
+	struct rpc_pending *p;
+	struct rpc_out *o;
+	json_t *req;
+	char *line;
+	size_t len;
+
+	if (!params)
+		return;
+	p = calloc(1, sizeof *p);
+	o = calloc(1, sizeof *o);
+	p->id = c->next_id++;
+	p->sent_ms = uv_now(c->loop);
+	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
+			(json_int_t)p->id, "method", "session.resume", "params",
+			params);
+	line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	len = strlen(line);
+	line = realloc(line, len + 2);
+	line[len] = '\n';
+	line[len + 1] = '\0';
+	o->line = line;
+	o->len = len + 1;
+	p->next = c->head;
+	c->head = p;
+	if (!c->tail)
+		c->tail = p;
+	o->next = c->out_head;
+	c->out_head = o;
+	if (!c->out_tail)
+		c->out_tail = o;
+	c->npending++;
+}
+
+static void
+rpc_connect(struct rpc_client *c)
+{
+	struct sockaddr_storage sa;
+	char msg[400];
+
+	if (uv_ip4_addr(c->host, c->port, (struct sockaddr_in *)&sa) &&
+	    uv_ip6_addr(c->host, c->port, (struct sockaddr_in6 *)&sa)) {
+		/* Not a literal address: resolve synchronously (once, small). */
+		uv_getaddrinfo_t gai;
+		struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+		char port[16];
+
+		snprintf(port, sizeof port, "%d", c->port);
+		if (uv_getaddrinfo(c->loop, &gai, NULL, c->host, port, &hints) ||
+		    !gai.addrinfo) {
+			snprintf(msg, sizeof msg, "cannot resolve %s", c->host);
+			rpc_drop(c, msg);
+			return;
+		}
+		memcpy(&sa, gai.addrinfo->ai_addr, gai.addrinfo->ai_addrlen);
+		uv_freeaddrinfo(gai.addrinfo);
+	}
+	uv_connect_t *req = calloc(1, sizeof *req);
+
+	rpc_prepend_resume(c);
+	c->tcp = calloc(1, sizeof *c->tcp);
+	uv_tcp_init(c->loop, c->tcp);
+	uv_tcp_nodelay(c->tcp, 1);
+	c->tcp->data = c;
+	req->data = c;
+	c->state = RPC_CONNECTING;
+	if (uv_tcp_connect(req, c->tcp, (struct sockaddr *)&sa,
+			   rpc_on_connect)) {
+		free(req);
+		snprintf(msg, sizeof msg, "cannot connect to %s:%d", c->host,
+			 c->port);
+		rpc_drop(c, msg);
+	}
+}
+
+void
+rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
+	 void *ud)
+{
+	struct rpc_pending *p = calloc(1, sizeof *p);
+	json_t *req;
+	char *line;
+
+	p->id = c->next_id++;
+	p->cb = cb;
+	p->ud = ud;
+	p->sent_ms = uv_now(c->loop);
+	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
+			(json_int_t)p->id, "method", method, "params",
+			params ? params : json_object());
+	line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (c->tail)
+		c->tail->next = p;
+	else
+		c->head = p;
+	c->tail = p;
+	c->npending++;
+	{
+		size_t len = strlen(line);
+
+		line = realloc(line, len + 2);
+		line[len] = '\n';
+		line[len + 1] = '\0';
+		if (c->state == RPC_UP) {
+			rpc_write_line(c, line, len + 1);
+			return;
+		}
+		struct rpc_out *o = calloc(1, sizeof *o);
+
+		o->line = line;
+		o->len = len + 1;
+		if (c->out_tail)
+			c->out_tail->next = o;
+		else
+			c->out_head = o;
+		c->out_tail = o;
+	}
+	if (c->state == RPC_DOWN)
+		rpc_connect(c);
+}
+
+int
+rpc_pending(const struct rpc_client *c)
+{
+	return c->npending;
+}
+
+unsigned long
+rpc_oldest_ms(const struct rpc_client *c)
+{
+	if (!c->head)
+		return 0;
+	return (unsigned long)(uv_now(c->loop) - c->head->sent_ms);
+}

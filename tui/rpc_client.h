@@ -1,0 +1,46 @@
+/*
+ * Non-blocking JSON-RPC client over TCP on a libuv loop. Each call gets a
+ * callback; responses come back in request order (the server answers a
+ * connection in order), matched by id. A lost connection fails every pending
+ * call with 503 reason "disconnected"; the next call reconnects.
+ */
+#ifndef PL_TUI_RPC_CLIENT_H
+#define PL_TUI_RPC_CLIENT_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "pl_error.h"
+
+/* result is borrowed (NULL on error); err->code is 0 on success. */
+typedef void (*rpc_cb)(void *ud, json_t *result, const struct pl_error *err);
+
+struct rpc_client;
+
+/* host:port is copied. */
+struct rpc_client *rpc_client_new(uv_loop_t *, const char *host, int port);
+void rpc_client_free(struct rpc_client *);
+/* Sends method(params); params is stolen (NULL = {}). cb may be NULL. */
+void rpc_call(struct rpc_client *, const char *method, json_t *params,
+	      rpc_cb cb, void *ud);
+/* Calls still waiting for their answer. */
+int rpc_pending(const struct rpc_client *);
+/* Milliseconds since the oldest pending call was sent (0 if none). */
+unsigned long rpc_oldest_ms(const struct rpc_client *);
+/*
+ * Called each time a new connection starts; a non-NULL return is sent as
+ * session.resume before anything else (sessions are bound to a connection,
+ * so a reconnect must resume before the queued calls run).
+ */
+typedef json_t *(*rpc_resume_fn)(void *ud);
+void rpc_client_on_connect(struct rpc_client *, rpc_resume_fn, void *ud);
+/* Drops the connection; pending calls fail with "disconnected". */
+void rpc_disconnect(struct rpc_client *);
+/* Fills err from a JSON-RPC error object {code, message, data}. */
+void rpc_error_from_json(json_t *error, struct pl_error *err);
+
+/* Splits "host:port" (port default def_port); returns 0 or -1. */
+int rpc_parse_addr(const char *s, char *host, size_t hostsz, int *port,
+		   int def_port);
+
+#endif

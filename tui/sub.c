@@ -1,0 +1,253 @@
+/*
+ * Owns the Redis subscription: connect, AUTH if the URL has a password,
+ * SUBSCRIBE, decode each message as JSON, and reconnect with backoff.
+ */
+#include "sub.h"
+
+#include <hiredis/async.h>
+#include <hiredis/adapters/libuv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define SUB_CHANNEL "padline:events"
+#define SUB_BACKOFF_MIN 250
+#define SUB_BACKOFF_MAX 5000
+#define SUB_CONNECT_MS 2000
+
+struct sub {
+	uv_loop_t *loop;
+	char host[256];
+	char pass[256];
+	int port;
+	redisAsyncContext *ac;
+	uv_timer_t retry;
+	uv_timer_t watchdog; /* gives up on a connect that never completes */
+	unsigned backoff;
+	int up;
+	int closing;
+	sub_event_cb on_event;
+	sub_state_cb on_state;
+	void *ud;
+};
+
+static void sub_connect(struct sub *);
+
+int
+sub_parse_url(const char *url, char *host, size_t hostsz, int *port,
+	      char *pass, size_t passsz)
+{
+	const char *p = url, *at, *end, *colon;
+	size_t n;
+
+	*port = 6379;
+	pass[0] = '\0';
+	if (!url || !*url) {
+		snprintf(host, hostsz, "127.0.0.1");
+		return 0;
+	}
+	if (strncmp(p, "redis://", 8) == 0)
+		p += 8;
+	end = p + strcspn(p, "/?");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at) {
+		const char *pc = memchr(p, ':', (size_t)(at - p));
+		const char *ps = pc ? pc + 1 : p;
+
+		n = (size_t)(at - ps);
+		if (n >= passsz)
+			return -1;
+		memcpy(pass, ps, n);
+		pass[n] = '\0';
+		p = at + 1;
+	}
+	colon = memchr(p, ':', (size_t)(end - p));
+	n = (size_t)((colon ? colon : end) - p);
+	if (n == 0 || n >= hostsz)
+		return -1;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	if (colon) {
+		*port = atoi(colon + 1);
+		if (*port <= 0 || *port > 65535)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+sub_set_up(struct sub *s, int up)
+{
+	if (s->up == up)
+		return;
+	s->up = up;
+	if (s->on_state)
+		s->on_state(s->ud, up);
+}
+
+static void
+sub_on_retry(uv_timer_t *t)
+{
+	sub_connect(t->data);
+}
+
+static void
+sub_schedule(struct sub *s)
+{
+	if (s->closing)
+		return;
+	uv_timer_start(&s->retry, sub_on_retry, s->backoff, 0);
+	s->backoff = s->backoff * 2 > SUB_BACKOFF_MAX ? SUB_BACKOFF_MAX
+						       : s->backoff * 2;
+}
+
+static void
+sub_on_message(redisAsyncContext *ac, void *r, void *priv)
+{
+	redisReply *rep = r;
+	struct sub *s = priv;
+	json_t *ev;
+
+	(void)ac;
+	if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 3)
+		return;
+	if (strcmp(rep->element[0]->str, "subscribe") == 0) {
+		uv_timer_stop(&s->watchdog);
+		s->backoff = SUB_BACKOFF_MIN;
+		sub_set_up(s, 1);
+		return;
+	}
+	if (strcmp(rep->element[0]->str, "message") != 0 ||
+	    rep->element[2]->type != REDIS_REPLY_STRING)
+		return;
+	ev = json_loadb(rep->element[2]->str, rep->element[2]->len, 0, NULL);
+	if (ev && s->on_event)
+		s->on_event(s->ud, ev);
+	json_decref(ev);
+}
+
+static void
+sub_on_connect(const redisAsyncContext *ac, int status)
+{
+	struct sub *s = ac->data;
+
+	if (s && status != REDIS_OK) {
+		s->ac = NULL; /* hiredis frees it */
+		sub_schedule(s);
+	}
+}
+
+static void
+sub_on_disconnect(const redisAsyncContext *ac, int status)
+{
+	struct sub *s = ac->data;
+
+	(void)status;
+	if (!s) /* sub_free'd */
+		return;
+	s->ac = NULL;
+	sub_set_up(s, 0);
+	sub_schedule(s);
+}
+
+/*
+ * hiredis 0.14's libuv adapter drops poll errors, so a refused connection
+ * never reaches the connect callback: without this the subscriber would
+ * wait forever after Redis restarts.
+ */
+static void
+sub_on_watchdog(uv_timer_t *t)
+{
+	struct sub *s = t->data;
+
+	if (!s->ac || s->up)
+		return;
+	s->ac->data = NULL;
+	redisAsyncFree(s->ac);
+	s->ac = NULL;
+	sub_schedule(s);
+}
+
+static void
+sub_connect(struct sub *s)
+{
+	redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
+
+	if (!ac || ac->err) {
+		if (ac)
+			redisAsyncFree(ac);
+		sub_schedule(s);
+		return;
+	}
+	ac->data = s;
+	redisLibuvAttach(ac, s->loop);
+	redisAsyncSetConnectCallback(ac, sub_on_connect);
+	redisAsyncSetDisconnectCallback(ac, sub_on_disconnect);
+	s->ac = ac;
+	uv_timer_start(&s->watchdog, sub_on_watchdog, SUB_CONNECT_MS, 0);
+	if (s->pass[0])
+		redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->pass);
+	redisAsyncCommand(ac, sub_on_message, s, "SUBSCRIBE %s", SUB_CHANNEL);
+}
+
+struct sub *
+sub_new(uv_loop_t *loop, const char *url, sub_event_cb on_event,
+	sub_state_cb on_state, void *ud)
+{
+	struct sub *s = calloc(1, sizeof *s);
+
+	if (!s)
+		abort();
+	s->loop = loop;
+	if (sub_parse_url(url, s->host, sizeof s->host, &s->port, s->pass,
+			  sizeof s->pass)) {
+		free(s);
+		return NULL;
+	}
+	s->on_event = on_event;
+	s->on_state = on_state;
+	s->ud = ud;
+	s->backoff = SUB_BACKOFF_MIN;
+	uv_timer_init(loop, &s->retry);
+	s->retry.data = s;
+	uv_timer_init(loop, &s->watchdog);
+	s->watchdog.data = s;
+	sub_connect(s);
+	return s;
+}
+
+/* Two timers: s is freed when the second one has closed. */
+static void
+sub_on_timer_close(uv_handle_t *h)
+{
+	struct sub *s = h->data;
+
+	if (++s->closing == 3)
+		free(s);
+}
+
+void
+sub_free(struct sub *s)
+{
+	if (!s)
+		return;
+	s->closing = 1;
+	s->on_state = NULL;
+	s->on_event = NULL;
+	uv_timer_stop(&s->retry);
+	uv_timer_stop(&s->watchdog);
+	if (s->ac) {
+		s->ac->data = NULL;
+		redisAsyncDisconnect(s->ac);
+	}
+	uv_close((uv_handle_t *)&s->retry, sub_on_timer_close);
+	uv_close((uv_handle_t *)&s->watchdog, sub_on_timer_close);
+}
+
+int
+sub_is_up(const struct sub *s)
+{
+	return s && s->up;
+}

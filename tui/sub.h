@@ -1,0 +1,30 @@
+/*
+ * Redis SUBSCRIBE padline:events for the dashboard and `padline watch`:
+ * hiredis async on the libuv loop, reconnecting with backoff (250 ms doubling
+ * to 5 s). on_state reports up/down so the caller backfills with
+ * events.since after every (re)subscription.
+ */
+#ifndef PL_TUI_SUB_H
+#define PL_TUI_SUB_H
+
+#include <jansson.h>
+#include <uv.h>
+
+struct sub;
+
+/* event is borrowed for the duration of the call. */
+typedef void (*sub_event_cb)(void *ud, json_t *event);
+/* up = 1 once subscribed, 0 when the connection is lost. */
+typedef void (*sub_state_cb)(void *ud, int up);
+
+/* url: redis://[:password@]host[:port][/db] (NULL = 127.0.0.1:6379). */
+struct sub *sub_new(uv_loop_t *, const char *url, sub_event_cb, sub_state_cb,
+		    void *ud);
+void sub_free(struct sub *);
+int sub_is_up(const struct sub *);
+
+/* Parses a redis URL; returns 0 or -1. */
+int sub_parse_url(const char *url, char *host, size_t hostsz, int *port,
+		  char *pass, size_t passsz);
+
+#endif

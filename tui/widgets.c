@@ -1,0 +1,542 @@
+/*
+ * Curses helpers: colours only when the terminal has them and NO_COLOR is
+ * unset (A_BOLD / A_REVERSE otherwise), UTF-8 text clipped by columns, and
+ * the reusable pieces every view draws with.
+ */
+#include "widgets.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int ui_color;
+static int cur_y = -1, cur_x = -1;
+
+void
+ui_init(int color)
+{
+	ui_color = color;
+	if (!color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(1, COLOR_CYAN, -1);
+	init_pair(2, COLOR_RED, -1);
+	init_pair(3, COLOR_GREEN, -1);
+	init_pair(4, COLOR_BLACK, COLOR_CYAN);
+	init_pair(5, COLOR_WHITE, COLOR_BLUE);
+}
+
+void
+ui_attr(enum ui_attr a)
+{
+	attrset(A_NORMAL);
+	switch (a) {
+	case UI_NORMAL:
+		break;
+	case UI_TITLE:
+		attron(A_BOLD | (ui_color ? COLOR_PAIR(1) : 0));
+		break;
+	case UI_SEL:
+		attron(A_REVERSE);
+		break;
+	case UI_ERR:
+		attron(A_BOLD | (ui_color ? COLOR_PAIR(2) : 0));
+		break;
+	case UI_OK:
+		attron(ui_color ? COLOR_PAIR(3) : 0);
+		break;
+	case UI_DIM:
+		attron(A_DIM);
+		break;
+	case UI_FOCUS:
+		attron(ui_color ? COLOR_PAIR(4) : A_REVERSE);
+		break;
+	case UI_STATUS:
+		attron(ui_color ? COLOR_PAIR(5) : A_REVERSE);
+		break;
+	case UI_BAR:
+		attron(ui_color ? COLOR_PAIR(3) : A_BOLD);
+		break;
+	}
+}
+
+const char *
+jstr(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+int
+text_width(const char *s)
+{
+	mbstate_t st;
+	int w = 0;
+	wchar_t wc;
+	size_t n, len = strlen(s);
+
+	memset(&st, 0, sizeof st);
+	while (len && (n = mbrtowc(&wc, s, len, &st)) > 0 && n <= len) {
+		int cw = wcwidth(wc);
+
+		w += cw > 0 ? cw : 0;
+		s += n;
+		len -= n;
+	}
+	return w;
+}
+
+/* What the UI's few non-ASCII symbols become when the locale is not UTF-8. */
+static const struct {
+	const char *utf8, *ascii;
+} ascii_map[] = {
+    {"·", "-"}, {"↑", "^"}, {"↓", "v"}, {"…", "..."}, {"✓", "+"},
+    {"✗", "x"}, {"█", "#"}, {"⠋", "|"}, {"é", "e"},
+};
+
+/* Returns bytes consumed from s after drawing a stand-in for them. */
+static size_t
+ui_put_fallback(const char *s, int *col, int w)
+{
+	for (size_t i = 0; i < sizeof ascii_map / sizeof ascii_map[0]; i++) {
+		size_t n = strlen(ascii_map[i].utf8);
+		int aw = (int)strlen(ascii_map[i].ascii);
+
+		if (strncmp(s, ascii_map[i].utf8, n) == 0) {
+			if (*col + aw <= w) {
+				addstr(ascii_map[i].ascii);
+				*col += aw;
+			}
+			return n;
+		}
+	}
+	if (*col + 1 <= w) {
+		addch('?');
+		(*col)++;
+	}
+	/* Skip the rest of this UTF-8 sequence. */
+	{
+		size_t n = 1;
+
+		while ((s[n] & 0xc0) == 0x80)
+			n++;
+		return n;
+	}
+}
+
+void
+ui_put(int y, int x, int w, const char *s)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n, len = strlen(s);
+	int col = 0;
+
+	if (w <= 0)
+		w = COLS - x;
+	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return;
+	if (x + w > COLS)
+		w = COLS - x;
+	memset(&st, 0, sizeof st);
+	move(y, x);
+	while (len && col < w) {
+		int cw;
+		wchar_t one[2];
+
+		n = mbrtowc(&wc, s, len, &st);
+		if (n == 0)
+			break;
+		if (n > len) { /* not valid here (C locale): ASCII stand-in */
+			memset(&st, 0, sizeof st);
+			n = ui_put_fallback(s, &col, w);
+			s += n;
+			len = n > len ? 0 : len - n;
+			continue;
+		}
+		cw = wcwidth(wc);
+		one[0] = wc;
+		one[1] = 0;
+		if (cw < 0) {
+			one[0] = L'?';
+			cw = 1;
+		}
+		if (col + cw > w)
+			break;
+		addnwstr(one, 1);
+		col += cw;
+		s += n;
+		len -= n;
+	}
+}
+
+void
+ui_putf(int y, int x, int w, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	ui_put(y, x, w, buf);
+}
+
+int
+ui_put_wrapped(int y, int x, int w, int maxlines, const char *s)
+{
+	char line[512];
+	int used = 0;
+
+	while (*s && used < maxlines) {
+		size_t n = strlen(s), cut = n;
+
+		if (text_width(s) > w) {
+			/* Cut at the last space that fits (bytes ~ columns here). */
+			cut = (size_t)w < n ? (size_t)w : n;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)w;
+		}
+		if (cut >= sizeof line)
+			cut = sizeof line - 1;
+		memcpy(line, s, cut);
+		line[cut] = '\0';
+		ui_put(y + used++, x, w, line);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return used;
+}
+
+void
+ui_hline(int y, int x, int w)
+{
+	mvhline(y, x, ACS_HLINE, w);
+}
+
+void
+ui_clear_rect(int y, int x, int h, int w)
+{
+	for (int i = 0; i < h; i++)
+		mvhline(y + i, x, ' ', w);
+}
+
+void
+ui_box(int y, int x, int h, int w, const char *title)
+{
+	ui_clear_rect(y, x, h, w);
+	mvhline(y, x + 1, ACS_HLINE, w - 2);
+	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+	mvvline(y + 1, x, ACS_VLINE, h - 2);
+	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
+	mvaddch(y, x, ACS_ULCORNER);
+	mvaddch(y, x + w - 1, ACS_URCORNER);
+	mvaddch(y + h - 1, x, ACS_LLCORNER);
+	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+	if (title && *title) {
+		ui_attr(UI_TITLE);
+		ui_putf(y, x + 2, w - 4, " %s ", title);
+		ui_attr(UI_NORMAL);
+	}
+}
+
+void
+ui_cursor_at(int y, int x)
+{
+	cur_y = y;
+	cur_x = x;
+}
+
+void
+ui_cursor_reset(void)
+{
+	cur_y = cur_x = -1;
+}
+
+void
+ui_cursor_apply(void)
+{
+	if (cur_y >= 0 && cur_y < LINES && cur_x < COLS) {
+		curs_set(1);
+		move(cur_y, cur_x);
+	} else {
+		curs_set(0);
+	}
+}
+
+int
+field_edit(char *buf, size_t cap, int is_key, wint_t ch)
+{
+	size_t len = strlen(buf);
+
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		/* Drop one whole UTF-8 character. */
+		while (len > 0) {
+			unsigned char c = (unsigned char)buf[--len];
+
+			buf[len] = '\0';
+			if ((c & 0xc0) != 0x80)
+				break;
+		}
+		return 1;
+	}
+	if (!is_key && ch == 21) { /* Ctrl-U */
+		buf[0] = '\0';
+		return 1;
+	}
+	if (!is_key && ch >= 32 && ch != 127) {
+		char mb[MB_LEN_MAX];
+		mbstate_t st;
+		size_t n;
+
+		memset(&st, 0, sizeof st);
+		n = wcrtomb(mb, (wchar_t)ch, &st);
+		if (n == (size_t)-1 || len + n + 1 > cap)
+			return 1;
+		memcpy(buf + len, mb, n);
+		buf[len + n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+void
+field_draw(int y, int x, int labelw, int w, const char *label,
+	   const char *value, int masked, int focused)
+{
+	char shown[1100];
+	const char *v = value;
+	int vw;
+
+	ui_attr(focused ? UI_TITLE : UI_NORMAL);
+	ui_put(y, x, labelw, label);
+	if (masked) {
+		int n = text_width(value);
+
+		if (n > (int)sizeof shown - 1)
+			n = (int)sizeof shown - 1;
+		memset(shown, '*', (size_t)n);
+		shown[n] = '\0';
+		v = shown;
+	}
+	ui_attr(focused ? UI_FOCUS : UI_SEL);
+	mvhline(y, x + labelw, ' ', w);
+	vw = text_width(v);
+	/* Long values scroll: show the tail, where typing happens. */
+	while (vw > w - 1 && *v) {
+		do
+			v++;
+		while ((*v & 0xc0) == 0x80);
+		vw = text_width(v);
+	}
+	ui_put(y, x + labelw, w, v);
+	ui_attr(UI_NORMAL);
+	if (focused)
+		ui_cursor_at(y, x + labelw + vw);
+}
+
+int
+button_draw(int y, int x, const char *label, int focused)
+{
+	char b[64];
+
+	snprintf(b, sizeof b, "[ %s ]", label);
+	ui_attr(focused ? UI_FOCUS : UI_NORMAL);
+	ui_put(y, x, 0, b);
+	ui_attr(UI_NORMAL);
+	return text_width(b);
+}
+
+void
+list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
+	  const char *empty)
+{
+	char row[1024];
+
+	list_set_page(l, h > 0 ? (size_t)h : 1);
+	if (l->nvis == 0) {
+		ui_attr(UI_DIM);
+		ui_put(y, x + 1, w - 1, empty);
+		ui_attr(UI_NORMAL);
+		return;
+	}
+	for (int i = 0; i < h && l->top + (size_t)i < l->nvis; i++) {
+		size_t vi = l->top + (size_t)i;
+
+		fn(list_row(l, vi), row, sizeof row, w);
+		ui_attr(vi == l->sel ? UI_SEL : UI_NORMAL);
+		mvhline(y + i, x, ' ', w);
+		ui_put(y + i, x, w, row);
+	}
+	ui_attr(UI_NORMAL);
+	if (l->nvis > (size_t)h) {
+		ui_attr(UI_DIM);
+		ui_putf(y + h, x + w - 20, 20, "%zu-%zu of %zu", l->top + 1,
+			l->top + (size_t)h < l->nvis ? l->top + (size_t)h
+						     : l->nvis,
+			l->nvis);
+		ui_attr(UI_NORMAL);
+	}
+}
+
+void
+dialog_draw(struct app *a, int rows, int cols)
+{
+	struct dialog *d = &a->dlg;
+	char **lines;
+	size_t n = text_split_lines(d->text, &lines);
+	int nch = d->kind == DLG_PICK ? (int)json_array_size(d->choices) : 0;
+	int w = cols - 10 < 70 ? cols - 10 : 70;
+	int h = (int)n + 2 + (d->kind == DLG_PROMPT ? 2 : 0) + nch;
+	int y, x, line;
+
+	if (h > rows - 2)
+		h = rows - 2;
+	y = (rows - h) / 2;
+	x = (cols - w) / 2;
+	ui_box(y, x, h, w, d->title);
+	line = y + 1;
+	for (size_t i = 0; i < n && line < y + h - 1; i++)
+		ui_put(line++, x + 2, w - 4, lines[i]);
+	text_lines_free(lines, n);
+	if (d->kind == DLG_PROMPT) {
+		line++;
+		field_draw(line++, x + 2, 0, w - 4, "", d->input, 0, 1);
+	}
+	for (int i = 0; i < nch && line < y + h - 1; i++) {
+		ui_attr((size_t)i == d->sel ? UI_SEL : UI_NORMAL);
+		mvhline(line, x + 2, ' ', w - 4);
+		ui_put(line++, x + 3, w - 6,
+		       json_string_value(json_array_get(d->choices, (size_t)i)));
+	}
+	ui_attr(UI_DIM);
+	ui_put(y + h - 1, x + 2, w - 4,
+	       d->kind == DLG_CONFIRM   ? " y yes · n no "
+	       : d->kind == DLG_MESSAGE ? " Enter close "
+	       : d->kind == DLG_PICK	? " ↑↓ choose · Enter ok · Esc cancel "
+					: " Enter ok · Esc cancel ");
+	ui_attr(UI_NORMAL);
+}
+
+static void
+dialog_finish(struct app *a, int ok)
+{
+	struct dialog d = a->dlg;
+
+	a->dlg.kind = DLG_NONE;
+	a->dlg.choices = NULL;
+	if (d.done)
+		d.done(a, ok, d.input, d.sel);
+	json_decref(d.choices);
+}
+
+int
+dialog_key(struct app *a, int is_key, wint_t ch)
+{
+	struct dialog *d = &a->dlg;
+	int esc = !is_key && ch == 27;
+	int enter = (!is_key && (ch == '\n' || ch == '\r')) ||
+		    (is_key && ch == KEY_ENTER);
+
+	switch (d->kind) {
+	case DLG_CONFIRM:
+		if (!is_key && (ch == 'y' || ch == 'Y'))
+			dialog_finish(a, 1);
+		else if (esc || (!is_key && (ch == 'n' || ch == 'N' || ch == 'q')))
+			dialog_finish(a, 0);
+		break;
+	case DLG_MESSAGE:
+		if (enter || esc || (!is_key && (ch == ' ' || ch == 'q')))
+			dialog_finish(a, 1);
+		break;
+	case DLG_PROMPT:
+		if (enter)
+			dialog_finish(a, 1);
+		else if (esc)
+			dialog_finish(a, 0);
+		else
+			field_edit(d->input, sizeof d->input, is_key, ch);
+		break;
+	case DLG_PICK: {
+		size_t n = json_array_size(d->choices);
+
+		if (enter)
+			dialog_finish(a, 1);
+		else if (esc || (!is_key && ch == 'q'))
+			dialog_finish(a, 0);
+		else if ((is_key && ch == KEY_UP) || (!is_key && ch == 'k'))
+			d->sel = d->sel ? d->sel - 1 : 0;
+		else if ((is_key && ch == KEY_DOWN) || (!is_key && ch == 'j'))
+			d->sel = d->sel + 1 < n ? d->sel + 1 : d->sel;
+		break;
+	}
+	case DLG_NONE:
+		return 0;
+	}
+	app_dirty(a);
+	return 1;
+}
+
+void
+status_draw(struct app *a, int rows, int cols, const char *keys)
+{
+	static const char *const spin_u[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+	static const char *const spin_a[] = {"|", "/", "-", "\\"};
+	char right[64] = "";
+
+	if (rpc_pending(a->rpc) && rpc_oldest_ms(a->rpc) > 200) {
+		unsigned long t = uv_now(a->loop) / 100;
+
+		snprintf(right, sizeof right, " %s working… ",
+			 a->utf8 ? spin_u[t % 10] : spin_a[t % 4]);
+	}
+	ui_attr(UI_STATUS);
+	mvhline(rows - 1, 0, ' ', cols);
+	ui_put(rows - 1, 1, cols - 2 - text_width(right), keys);
+	if (right[0])
+		ui_put(rows - 1, cols - 1 - text_width(right), 0, right);
+	ui_attr(UI_NORMAL);
+	if (a->flash[0]) {
+		ui_attr(a->flash_err ? UI_ERR : UI_OK);
+		mvhline(rows - 2, 0, ' ', cols);
+		ui_put(rows - 2, 1, cols - 2, a->flash);
+		ui_attr(UI_NORMAL);
+	}
+}
+
+void
+help_draw(struct app *a, int rows, int cols, const char *help)
+{
+	char text[1400];
+
+	snprintf(text, sizeof text,
+		 "%s\n\nEverywhere: ? help · Tab / 1-3 switch screens · "
+		 "q back or quit\nCtrl-L redraw · Ctrl-C quit",
+		 help);
+	(void)a;
+	{
+		char **lines;
+		size_t n = text_split_lines(text, &lines);
+		int h = (int)n + 3, w = cols - 8 < 74 ? cols - 8 : 74;
+		int y = (rows - h) / 2, x = (cols - w) / 2;
+
+		if (h > rows - 1)
+			h = rows - 1;
+		if (y < 0)
+			y = 0;
+		ui_box(y, x, h, w, "Help");
+		for (size_t i = 0; i < n && (int)i < h - 2; i++)
+			ui_put(y + 1 + (int)i, x + 2, w - 4, lines[i]);
+		ui_attr(UI_DIM);
+		ui_put(y + h - 1, x + 2, w - 4, " any key closes ");
+		ui_attr(UI_NORMAL);
+		text_lines_free(lines, n);
+	}
+}
