@@ -69,3 +69,10 @@ repo_session_delete(PGconn *db, const char *token_hash, struct pl_error *err)
 	return db_run(db, "DELETE FROM sessions WHERE token_hash = $1", 1, p,
 		      err);
 }
+
+int
+repo_session_purge(PGconn *db, struct pl_error *err)
+{
+	return db_run(db, "DELETE FROM sessions WHERE expires_at <= now()", 0,
+		      NULL, err);
+}

@@ -123,6 +123,35 @@ START_TEST(resume_on_another_connection)
 }
 END_TEST
 
+START_TEST(expired_session_refused)
+{
+	struct ts_client *a = ts_client_connect(srv.port);
+	struct ts_client *b = ts_client_connect(srv.port);
+	char *token;
+	PGconn *db;
+	json_t *r;
+
+	ck_assert_int_eq(ts_create_user(schema, "pete", US_PASSWORD, 0), 0);
+	r = login(a, "pete", US_PASSWORD);
+	token = strdup(
+	    json_string_value(json_object_get(ts_result(r), "token")));
+	json_decref(r);
+	/* Expiry is PostgreSQL's clock: move it into the past. */
+	db = ts_db_connect(schema);
+	ts_db_exec(db, "UPDATE sessions SET expires_at = now() - interval '1 "
+		       "second' WHERE user_id = (SELECT id FROM users WHERE "
+		       "username = 'pete')");
+	PQfinish(db);
+	ck_assert_int_eq(call_code(a, "user.me", NULL), 401);
+	ck_assert_int_eq(call_code(b, "session.resume",
+				   json_pack("{s:s}", "token", token)),
+			 401);
+	free(token);
+	ts_client_free(a);
+	ts_client_free(b);
+}
+END_TEST
+
 START_TEST(wrong_password_and_unknown_user)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
@@ -258,6 +287,7 @@ main(void)
 	const TTest *const tests[] = {
 	    login_me_logout,
 	    resume_on_another_connection,
+	    expired_session_refused,
 	    wrong_password_and_unknown_user,
 	    lockout_per_username,
 	    lockout_per_peer,
