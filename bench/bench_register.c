@@ -21,6 +21,8 @@ struct worker {
 	int port, first, count, stride;
 	long long *lat_ms; /* shared array, indexed by registration */
 	int ok, conflict, other;
+	int last_code; /* of the last other error; -1 no answer */
+	char last_msg[96];
 };
 
 static const char *run_tag;
@@ -81,8 +83,15 @@ work(void *arg)
 			w->ok++;
 		else if (r && ts_error_code(r) == 409)
 			w->conflict++;
-		else
+		else {
 			w->other++;
+			w->last_code = r ? ts_error_code(r) : -1;
+			const char *m = json_string_value(json_object_get(
+			    json_object_get(r, "error"), "message"));
+
+			snprintf(w->last_msg, sizeof w->last_msg, "%s",
+				 m ? m : r ? "?" : "no answer");
+		}
 		json_decref(r);
 	}
 	ts_client_free(c);
@@ -242,7 +251,7 @@ main(int argc, char **argv)
 	lat = calloc((size_t)users, sizeof *lat);
 	t0 = ts_now_ms();
 	for (int i = 0; i < conns; i++) {
-		w[i] = (struct worker){port, i, users, conns, lat, 0, 0, 0};
+		w[i] = (struct worker){port, i, users, conns, lat, 0, 0, 0, 0, ""};
 		pthread_create(&th[i], NULL, work, &w[i]);
 	}
 	for (int i = 0; i < conns; i++) {
@@ -250,6 +259,9 @@ main(int argc, char **argv)
 		ok += w[i].ok;
 		conflict += w[i].conflict;
 		other += w[i].other;
+		if (w[i].other)
+			fprintf(stderr, "  conn %d: %d errors, last %d %s\n", i,
+				w[i].other, w[i].last_code, w[i].last_msg);
 	}
 	elapsed = ts_now_ms() - t0;
 	qsort(lat, (size_t)users, sizeof *lat, cmp_ll);

@@ -69,3 +69,27 @@ repo_session_delete(PGconn *db, const char *token_hash, struct pl_error *err)
 	return db_run(db, "DELETE FROM sessions WHERE token_hash = $1", 1, p,
 		      err);
 }
+
+int
+repo_session_purge(PGconn *db, struct pl_error *err)
+{
+	return db_run(db, "DELETE FROM sessions WHERE expires_at <= now()", 0,
+		      NULL, err);
+}
+
+int
+repo_session_alive(PGconn *db, const char *token_hash, int *alive,
+		   struct pl_error *err)
+{
+	const char *p[1] = {token_hash};
+	PGresult *r = db_exec(db,
+			      "SELECT 1 FROM sessions WHERE token_hash = $1 "
+			      "AND expires_at > now()",
+			      1, p, err);
+
+	if (r == NULL)
+		return err->code;
+	*alive = PQntuples(r) == 1;
+	PQclear(r);
+	return PL_OK;
+}

@@ -21,5 +21,10 @@ int repo_session_lookup(PGconn *, const char *token_hash, json_t **user,
 			char *user_id, int *is_admin, long long *expires_at,
 			struct pl_error *);
 int repo_session_delete(PGconn *, const char *token_hash, struct pl_error *);
+/* *alive = 1 while the session exists and has not expired. */
+int repo_session_alive(PGconn *, const char *token_hash, int *alive,
+		       struct pl_error *);
+/* Deletes every expired session. */
+int repo_session_purge(PGconn *, struct pl_error *);
 
 #endif

@@ -33,6 +33,8 @@ struct rpc_session {
 	char token_hash[72];  /* hex of the session token's hash */
 	int is_admin;
 	long long expires_at; /* unix seconds */
+	long long checked_ms; /* monotonic ms of the last check against the
+				 sessions table (logout elsewhere ends it) */
 };
 
 struct rpc_call {

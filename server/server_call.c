@@ -9,8 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
+#include "repo_session.h"
+
+/* How long a connection's session is trusted before it is checked against
+ * the sessions table again: a logout on another connection (or an expired
+ * or deleted session) ends it everywhere within this time. */
+#define SESSION_RECHECK_MS 2000
 
 struct call {
 	uv_work_t work;
@@ -20,6 +27,7 @@ struct call {
 	struct rpc_call rc;
 	int step;
 	int rv;
+	int session_checked;
 	struct call *next_wait;
 };
 
@@ -34,6 +42,46 @@ call_sched_init(struct call_sched *s, uv_loop_t *loop, struct app *app)
 	s->app = app;
 }
 
+static long long
+call_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* At a method's first database step: checks the caller's session against
+ * the sessions table when the last check is older than SESSION_RECHECK_MS.
+ * An ended session answers 401 and is unbound from the connection. */
+static int
+call_session_check(struct call *c)
+{
+	struct rpc_call *rc = &c->rc;
+	long long now = call_now_ms();
+	int alive = 0;
+
+	if (c->session_checked || rc->method->auth == RPC_AUTH_NONE ||
+	    !rc->session.active ||
+	    now - rc->session.checked_ms < SESSION_RECHECK_MS)
+		return PL_OK;
+	c->session_checked = 1;
+	if (repo_session_alive(rc->db, rc->session.token_hash, &alive,
+			       &rc->err) != 0)
+		return rc->err.code;
+	if (!alive) {
+		rc->session_change = -1;
+		return pl_error_set(&rc->err, PL_ERR_UNAUTHORIZED,
+				    "session_ended",
+				    "the session has ended (signed out or "
+				    "expired); sign in again");
+	}
+	rc->new_session = rc->session;
+	rc->new_session.checked_ms = now;
+	rc->session_change = 1;
+	return PL_OK;
+}
+
 static void
 call_work(uv_work_t *w)
 {
@@ -43,6 +91,11 @@ call_work(uv_work_t *w)
 	if (st->kind == STEP_DB) {
 		if (db_pool_borrow(c->sched->app->db, &c->rc.db, &c->rc.err)) {
 			c->rv = c->rc.err.code;
+			return;
+		}
+		if ((c->rv = call_session_check(c)) != PL_OK) {
+			db_pool_return(c->sched->app->db, c->rc.db);
+			c->rc.db = NULL;
 			return;
 		}
 	}
@@ -68,7 +121,10 @@ call_finish(struct call *c)
 				     "internal error");
 		}
 		line = jsonrpc_error_line(c->req.id, &c->rc.err, &len);
-		c->rc.session_change = 0;
+		/* A failed call binds nothing, but an ended session is
+		 * still unbound. */
+		if (c->rc.session_change > 0)
+			c->rc.session_change = 0;
 	} else {
 		line = jsonrpc_result_line(c->req.id,
 					   c->rc.result ? c->rc.result

@@ -164,13 +164,16 @@ svc_session_login_ok(struct app *app, PGconn *db, const char *username,
 	char token[sizeof raw * 2 + 1], exp_text[40];
 
 	reset_user(app, username);
-	/* A stale hash is only an optimisation: failing to replace it must
-	 * not fail the login. */
-	if (rehash) {
+	/* Best effort, never failing the login: replacing a hash made with
+	 * old limits, and now and then sweeping expired sessions. */
+	if (rehash || randombytes_uniform(100) == 0) {
 		struct pl_error ign;
 
 		pl_error_init(&ign);
-		repo_user_set_hash(db, user_id, rehash, &ign);
+		if (rehash)
+			repo_user_set_hash(db, user_id, rehash, &ign);
+		else
+			repo_session_purge(db, &ign);
 		pl_error_clear(&ign);
 	}
 	randombytes_buf(raw, sizeof raw);

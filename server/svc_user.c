@@ -214,17 +214,49 @@ svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
 	return PL_OK;
 }
 
+/* One attempt at the sync transaction; *conflict set on a unique
+ * violation (the caller decides whether to retry). */
+static int
+sync_tx(struct app *app, PGconn *db, const char *actor_id,
+	const struct repo_user_sync *in, json_t **result, int *conflict,
+	struct pl_error *err)
+{
+	json_t *user = NULL;
+	struct audit_row audit = {0};
+	int created = 0;
+
+	*conflict = 0;
+	if (db_begin(db, err) != 0)
+		return err->code;
+	if (repo_user_upsert(db, in, &user, &created, err) != 0) {
+		*conflict = strcmp(db_last_sqlstate(), "23505") == 0;
+		goto fail;
+	}
+	if (audit_user(db, created ? "user.created" : "user.updated", actor_id,
+		       user, &audit, err) != 0 ||
+	    db_commit(db, err) != 0)
+		goto fail;
+	events_publish_one(app, db, &audit);
+	if (created)
+		log_created(user);
+	*result = json_pack("{s:o, s:b}", "user", user, "created", created);
+	return PL_OK;
+fail:
+	db_rollback(db);
+	json_decref(user);
+	return err->code;
+}
+
 int
 svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 	      struct repo_user_sync *in, json_t *roles, json_t **result,
 	      struct pl_error *err)
 {
 	char name[USERNAME_MAX + 1];
-	char *roles_text = NULL;
-	json_t *user = NULL, *r;
-	struct audit_row audit = {0};
+	char *roles_text;
+	json_t *r;
 	size_t i;
-	int created = 0;
+	int rc, conflict = 0;
 
 	username_normalize(in->username, name, sizeof name, err);
 	email_validate(in->email, err);
@@ -241,29 +273,22 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 		in->email = NULL;
 	roles_text = roles ? json_dumps(roles, JSON_COMPACT) : strdup("[]");
 	in->roles = roles_text;
-	if (db_begin(db, err) != 0)
-		goto out;
-	if (repo_user_upsert(db, in, &user, &created, err) != 0) {
-		if (strcmp(db_last_sqlstate(), "23505") == 0)
-			taken(err);
-		goto fail;
+	/*
+	 * ON CONFLICT (id) only arbitrates the id: two syncs inserting the
+	 * same new user at once can still collide on the username index.
+	 * Once the first has committed, a retry takes the update path; a
+	 * name held by another id keeps failing and is a real 409.
+	 */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		pl_error_clear(err);
+		rc = sync_tx(app, db, actor_id, in, result, &conflict, err);
+		if (rc == 0 || !conflict)
+			break;
 	}
-	if (audit_user(db, created ? "user.created" : "user.updated", actor_id,
-		       user, &audit, err) != 0 ||
-	    db_commit(db, err) != 0)
-		goto fail;
-	events_publish_one(app, db, &audit);
-	if (created)
-		log_created(user);
-	*result = json_pack("{s:o, s:b}", "user", user, "created", created);
+	if (rc != 0 && conflict)
+		rc = taken(err);
 	free(roles_text);
-	return PL_OK;
-fail:
-	db_rollback(db);
-	json_decref(user);
-out:
-	free(roles_text);
-	return err->code;
+	return rc;
 }
 
 int

@@ -237,7 +237,7 @@ END_TEST
 
 struct syncer {
 	int port;
-	const char *token;
+	const char *token, *id, *username;
 	pthread_barrier_t *go;
 	int code, created;
 };
@@ -253,11 +253,10 @@ sync_one(void *arg)
 			    json_pack("{s:s}", "token", s->token)));
 	pthread_barrier_wait(s->go);
 	r = ts_call(c, "user.sync",
-		    json_pack("{s:s, s:s, s:s, s:b, s:s, s:[s]}", "id",
-			      "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405162", "username",
-			      "synced", "email", "synced@example.com",
-			      "email_verified", 1, "name", "Syn Ced", "roles",
-			      "editor"));
+		    json_pack("{s:s, s:s, s:s, s:b, s:s, s:[s]}", "id", s->id,
+			      "username", s->username, "email",
+			      "synced@example.com", "email_verified", 1, "name",
+			      "Syn Ced", "roles", "editor"));
 	s->code = r ? ts_error_code(r) : -1;
 	s->created = json_is_true(json_object_get(ts_result(r), "created"));
 	json_decref(r);
@@ -265,54 +264,71 @@ sync_one(void *arg)
 	return NULL;
 }
 
-START_TEST(concurrent_sync_one_row)
+/* Ten syncs of one new id at once: all succeed, one creates. */
+static void
+sync_race(const char *token, const char *id, const char *username)
 {
 	struct syncer ss[10];
 	pthread_t th[10];
 	pthread_barrier_t go;
+	const char *p[1] = {id};
+	int created = 0;
+	PGconn *db;
+
+	pthread_barrier_init(&go, NULL, 10);
+	for (int i = 0; i < 10; i++) {
+		ss[i] = (struct syncer){srv.port, token, id, username, &go,
+					-1, 0};
+		pthread_create(&th[i], NULL, sync_one, &ss[i]);
+	}
+	for (int i = 0; i < 10; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_msg(ss[i].code == 0, "%s sync %d: %d", username, i,
+			      ss[i].code);
+		created += ss[i].created;
+	}
+	pthread_barrier_destroy(&go);
+	ck_assert_int_eq(created, 1);
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM users WHERE id = "
+				     "$1 AND email_verified AND roles = "
+				     "'[\"editor\"]' AND password_hash IS NULL",
+				     1, p),
+			 1);
+	ck_assert_int_eq(ts_db_count(db,
+				     "SELECT count(*) FROM audit_log WHERE "
+				     "subject_id = $1 AND action = "
+				     "'user.created'",
+				     1, p),
+			 1);
+	PQfinish(db);
+}
+
+START_TEST(concurrent_sync_one_row)
+{
 	struct ts_client *c = ts_client_connect(srv.port);
 	json_t *r = ts_call(c, "session.login",
 			    json_pack("{s:s, s:s}", "username", "boss",
 				      "password", US_ADMIN_PASSWORD));
 	const char *token =
 	    json_string_value(json_object_get(ts_result(r), "token"));
-	int created = 0;
-	PGconn *db;
+	char id[40], name[32];
 
 	ck_assert_ptr_nonnull(token);
-	pthread_barrier_init(&go, NULL, 10);
-	for (int i = 0; i < 10; i++) {
-		ss[i] = (struct syncer){srv.port, token, &go, -1, 0};
-		pthread_create(&th[i], NULL, sync_one, &ss[i]);
+	/* Several rounds: the collision window is narrow. */
+	for (int round = 0; round < 12; round++) {
+		snprintf(id, sizeof id, "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f4051%02d",
+			 round);
+		snprintf(name, sizeof name, "synced%d", round);
+		sync_race(token, id, name);
 	}
-	for (int i = 0; i < 10; i++) {
-		pthread_join(th[i], NULL);
-		ck_assert_msg(ss[i].code == 0, "sync %d: %d", i, ss[i].code);
-		created += ss[i].created;
-	}
-	ck_assert_int_eq(created, 1);
-	db = ts_db_connect(schema);
-	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM users WHERE id = "
-				     "'0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405162' "
-				     "AND email_verified AND roles = "
-				     "'[\"editor\"]' AND password_hash IS NULL",
-				     0, NULL),
-			 1);
-	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM audit_log WHERE "
-				     "subject_id = "
-				     "'0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405162' "
-				     "AND action = 'user.created'",
-				     0, NULL),
-			 1);
-	PQfinish(db);
-	/* Taking someone else's name is a conflict, not a 500. */
 	json_decref(r);
+	/* Taking someone else's name is a conflict, not a 500. */
 	r = ts_call(admin, "user.sync",
 		    json_pack("{s:s, s:s}", "id",
 			      "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405199",
-			      "username", "SYNCED"));
+			      "username", "SYNCED0"));
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "username_taken");
 	json_decref(r);
@@ -321,7 +337,6 @@ START_TEST(concurrent_sync_one_row)
 			      "x1x"));
 	ck_assert_int_eq(ts_error_code(r), 400);
 	json_decref(r);
-	pthread_barrier_destroy(&go);
 	ts_client_free(c);
 }
 END_TEST

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tsupport.h"
 #include "users_support.h"
@@ -114,6 +115,68 @@ START_TEST(resume_on_another_connection)
 	/* Logging out on a ends the session everywhere it could resume. */
 	ck_assert_int_eq(call_code(a, "session.logout", NULL), 0);
 	ck_assert_int_eq(call_code(b, "user.me", NULL), 401);
+	ck_assert_int_eq(call_code(b, "session.resume",
+				   json_pack("{s:s}", "token", token)),
+			 401);
+	free(token);
+	ts_client_free(a);
+	ts_client_free(b);
+}
+END_TEST
+
+/* A session bound on another connection ends there too: every method
+ * that needs a session rechecks it (at most every 2 s), not only user.me. */
+START_TEST(logout_ends_bound_sessions_elsewhere)
+{
+	struct ts_client *a = ts_client_connect(srv.port);
+	struct ts_client *b = ts_client_connect(srv.port);
+	json_t *r;
+
+	ck_assert_int_eq(ts_create_user(schema, "quinn", US_PASSWORD, 0), 0);
+	r = login(a, "quinn", US_PASSWORD);
+	ck_assert_int_eq(call_code(b, "session.resume",
+				   json_pack("{s:O}", "token",
+					     json_object_get(ts_result(r),
+							     "token"))),
+			 0);
+	json_decref(r);
+	ck_assert_int_eq(call_code(b, "pad.list", NULL), 0);
+	ck_assert_int_eq(call_code(a, "session.logout", NULL), 0);
+	usleep(2200000);
+	r = ts_call(b, "pad.list", NULL);
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(ts_error_reason(r), "session_ended");
+	json_decref(r);
+	/* ... and the connection is signed out now. */
+	r = ts_call(b, "pad.create", json_pack("{s:s}", "display_name", "x"));
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(ts_error_reason(r), "not_signed_in");
+	json_decref(r);
+	ts_client_free(a);
+	ts_client_free(b);
+}
+END_TEST
+
+START_TEST(expired_session_refused)
+{
+	struct ts_client *a = ts_client_connect(srv.port);
+	struct ts_client *b = ts_client_connect(srv.port);
+	char *token;
+	PGconn *db;
+	json_t *r;
+
+	ck_assert_int_eq(ts_create_user(schema, "pete", US_PASSWORD, 0), 0);
+	r = login(a, "pete", US_PASSWORD);
+	token = strdup(
+	    json_string_value(json_object_get(ts_result(r), "token")));
+	json_decref(r);
+	/* Expiry is PostgreSQL's clock: move it into the past. */
+	db = ts_db_connect(schema);
+	ts_db_exec(db, "UPDATE sessions SET expires_at = now() - interval '1 "
+		       "second' WHERE user_id = (SELECT id FROM users WHERE "
+		       "username = 'pete')");
+	PQfinish(db);
+	ck_assert_int_eq(call_code(a, "user.me", NULL), 401);
 	ck_assert_int_eq(call_code(b, "session.resume",
 				   json_pack("{s:s}", "token", token)),
 			 401);
@@ -258,6 +321,8 @@ main(void)
 	const TTest *const tests[] = {
 	    login_me_logout,
 	    resume_on_another_connection,
+	    logout_ends_bound_sessions_elsewhere,
+	    expired_session_refused,
 	    wrong_password_and_unknown_user,
 	    lockout_per_username,
 	    lockout_per_peer,

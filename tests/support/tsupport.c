@@ -25,12 +25,28 @@ extern char **environ;
 
 #define TS_SECRET "padline-test-secret-0123456789abcdef"
 
+/* Check's assertions only work inside a running suite (even a passing one
+ * reports progress to the runner), and bench programs use this library
+ * too: outside ts_run a failed check prints and exits instead. */
+static int ts_in_suite;
+#define TS_CHECK(expr, ...)                                                    \
+	do {                                                                   \
+		if (ts_in_suite)                                               \
+			ck_assert_msg(expr, __VA_ARGS__);                      \
+		else if (!(expr)) {                                            \
+			fprintf(stderr, "tsupport: " __VA_ARGS__);             \
+			fputc('\n', stderr);                                   \
+			exit(1);                                               \
+		}                                                              \
+	} while (0)
+
 int
 ts_run(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
 	int failed;
 
+	ts_in_suite = 1;
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
@@ -526,7 +542,7 @@ ts_db_connect(const char *schema)
 	char sql[256];
 	PGresult *r;
 
-	ck_assert_msg(PQstatus(db) == CONNECTION_OK, "connect: %s",
+	TS_CHECK(PQstatus(db) == CONNECTION_OK, "connect: %s",
 		      PQerrorMessage(db));
 	if (schema == NULL)
 		return db;
@@ -534,7 +550,8 @@ ts_db_connect(const char *schema)
 	snprintf(sql, sizeof sql, "SET search_path TO %s, public", ident);
 	PQfreemem(ident);
 	r = PQexec(db, sql);
-	ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+	TS_CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql,
+		 PQerrorMessage(db));
 	PQclear(r);
 	return db;
 }
@@ -547,9 +564,9 @@ ts_db_count(PGconn *db, const char *sql, int nparams,
 	    PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
 	long long v;
 
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+	TS_CHECK(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
 		      PQerrorMessage(db));
-	ck_assert_msg(PQntuples(r) > 0, "%s: no rows", sql);
+	TS_CHECK(PQntuples(r) > 0, "%s: no rows", sql);
 	v = PQgetisnull(r, 0, 0) ? 0 : atoll(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return v;
@@ -573,7 +590,7 @@ ts_db_exec(PGconn *db, const char *sql)
 	PGresult *r = PQexec(db, sql);
 	ExecStatusType st = PQresultStatus(r);
 
-	ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK,
+	TS_CHECK(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK,
 		      "%s: %s", sql, PQerrorMessage(db));
 	PQclear(r);
 }
