@@ -249,6 +249,16 @@ app_auth_lost(struct app *a, const struct pl_error *err)
 	return 1;
 }
 
+int
+app_failed(struct app *a, const struct pl_error *err, const char *what)
+{
+	if (!err->code)
+		return 0;
+	if (!app_auth_lost(a, err))
+		app_flash(a, 1, "%s: %s", what, err->message);
+	return 1;
+}
+
 static json_t *
 app_resume_params(void *ud)
 {

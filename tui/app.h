@@ -34,6 +34,9 @@ struct screen {
 extern const struct screen screen_login, screen_register, screen_pads,
     screen_dash, screen_users;
 
+/* What has the focus on the sign-in form. */
+enum login_focus { LF_USER, LF_PASS, LF_LOGIN, LF_REGISTER, LF_QUIT, LF_COUNT };
+
 enum dlg_kind { DLG_NONE, DLG_CONFIRM, DLG_PROMPT, DLG_MESSAGE, DLG_PICK };
 
 typedef void (*dlg_done)(struct app *, int ok, const char *input,
@@ -115,7 +118,7 @@ struct app {
 	uv_signal_t sig[4];
 
 	struct login_model login;
-	int login_focus; /* 0 user, 1 password, 2 Login, 3 Register, 4 Quit */
+	int login_focus; /* enum login_focus */
 	struct reg_model reg;
 	int reg_focus;	 /* fields then buttons */
 	int reg_busy;
@@ -141,6 +144,9 @@ void app_sign_out(struct app *);
 /* A 401 while signed in means the session ended: back to sign in with a
  * message. Returns 1 when it handled err. */
 int app_auth_lost(struct app *, const struct pl_error *err);
+/* For call callbacks: 0 on success; otherwise shows "what: message" (or
+ * handles a lost session) and returns 1. */
+int app_failed(struct app *, const struct pl_error *err, const char *what);
 /* Suspends curses around an external command (the editor). */
 void app_suspend(struct app *);
 void app_resume(struct app *);

@@ -204,3 +204,25 @@ pad_size_text(json_t *pad, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%.1f MiB", n / 1048576.0);
 }
+
+/* "2026-11-25T19:30:00.123Z" -> "2026-11-25 19:30" */
+void
+short_time(const char *iso, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.16s", iso ? iso : "");
+	if (strlen(buf) > 10 && buf[10] == 'T')
+		buf[10] = ' ';
+}
+
+/* When a backup was saved, whatever the server calls it. */
+const char *
+backup_time(json_t *b)
+{
+	static const char *const keys[] = {"created_at", "saved_at", "at",
+					   "timestamp", NULL};
+
+	for (int i = 0; keys[i]; i++)
+		if (json_string_value(json_object_get(b, keys[i])))
+			return json_string_value(json_object_get(b, keys[i]));
+	return "?";
+}

@@ -214,3 +214,19 @@ reg_model_params(const struct reg_model *m, const char *form_token)
 				    json_string(m->field[REG_INVITATION]));
 	return p;
 }
+
+int
+reg_focus_order(const struct reg_model *m, int *order)
+{
+	int n = 0;
+
+	order[n++] = REG_USERNAME;
+	order[n++] = REG_EMAIL;
+	order[n++] = REG_PASSWORD;
+	order[n++] = REG_CONFIRM;
+	if (m->invite)
+		order[n++] = REG_INVITATION;
+	order[n++] = REG_FOCUS_CREATE;
+	order[n++] = REG_FOCUS_BACK;
+	return n;
+}

@@ -40,6 +40,10 @@ json_t *list_selected(const struct list_model *);
 json_t *list_row(const struct list_model *, size_t vis_index);
 /* Case-insensitive substring test used by every filter. */
 int text_matches(const char *text, const char *needle);
+/* "2026-11-25T19:30:00.123Z" -> "2026-11-25 19:30" */
+void short_time(const char *iso, char *buf, size_t size);
+/* A backup's time member (created_at or a synonym), "?" if none. */
+const char *backup_time(json_t *backup);
 /* "1.2 KiB" style size of a pad's data (JSON length). */
 void pad_size_text(json_t *pad, char *buf, size_t size);
 
@@ -77,6 +81,10 @@ struct reg_model {
 	int closed; /* registration is closed */
 };
 
+/* Focus order of the form: the fields in use, then the two buttons;
+ * fills order (room for 8), returns how many. */
+enum { REG_FOCUS_CREATE = 100, REG_FOCUS_BACK = 101 };
+int reg_focus_order(const struct reg_model *, int *order);
 void reg_model_init(struct reg_model *);
 /* Takes password_policy and registration from a server.hello result. */
 void reg_model_set_hello(struct reg_model *, json_t *hello);

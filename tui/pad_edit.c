@@ -150,10 +150,8 @@ on_get_edit(void *ud, json_t *result, const struct pl_error *err)
 	char *text;
 	int fd;
 
-	if (err->code) {
-		app_flash(a, 1, "Could not open the pad: %s", err->message);
+	if (app_failed(a, err, "Could not open the pad"))
 		return;
-	}
 	edit_done();
 	snprintf(ed.path, sizeof ed.path, "%s/padline-XXXXXX.json",
 		 tmp && *tmp ? tmp : "/tmp");
