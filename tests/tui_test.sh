@@ -16,6 +16,9 @@ SCHEMA="t_tui_$$_$RANDOM"
 SOCK="pltui$$"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 SRV_PID=
+# padlined's logs go where scripts/test's security review reads them.
+LOGDIR=${PADLINE_TEST_LOGS:-$T}
+SLOG="$LOGDIR/tui_test_$$.log"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 fails=0
 
@@ -32,7 +35,7 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); [ -n "${VERBOSE:-}" ] && screen; }
 ok() { echo "ok: $*"; }
-die() { echo "FAIL: $*"; screen; echo "--- server log tail"; tail -20 "$T/server.log"; exit 1; }
+die() { echo "FAIL: $*"; screen; echo "--- server log tail"; tail -20 "$SLOG"; exit 1; }
 
 # ---- a line-based JSON-RPC client on bash's /dev/tcp ----
 rpc_open() { exec 7<>"/dev/tcp/127.0.0.1/$PORT"; RPC_ID=0; }
@@ -105,7 +108,7 @@ start_tui() { # start_tui [ENV=VALUE...]
 # ---- server ----
 # Slow hashing (~0.5 s) so a registration is a request the spinner must show.
 PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
-	PADLINE_PWHASH_OPSLIMIT=10 PADLINE_LOG=debug "$PADLINE_BIN" >"$T/server.log" 2>&1 &
+	PADLINE_PWHASH_OPSLIMIT=10 PADLINE_LOG=debug "$PADLINE_BIN" >"$SLOG" 2>&1 &
 SRV_PID=$!
 for _ in $(seq 1 300); do
 	(exec 6<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
@@ -123,7 +126,7 @@ for m in user.register session.login pad.list pad.create pad.update pad.backups 
 	fi
 done
 rpc_close
-ADMIN_PW='Admin-Passw0rd!'
+ADMIN_PW="Admin-Passw0rd!"
 printf '%s\n' "$ADMIN_PW" | PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
 	"$PADLINE_BIN" create-user admin --admin >"$T/create.log" 2>&1 || die "create-user failed: $(cat "$T/create.log")"
 
@@ -142,7 +145,7 @@ fi
 EDIT
 chmod +x "$T/editor.sh"
 
-PW='abcDEFghij1!xy' # typed in two parts below
+PW="abcDEFghij1!xy" # typed in two parts below
 
 # ---- register by typing ----
 start_tui
@@ -395,7 +398,7 @@ rpc_close
 # ---- registration by invitation (a second padlined, same schema) ----
 PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 PADLINE_LISTEN="127.0.0.1:$PORT2" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
-	PADLINE_REGISTRATION=invite "$PADLINE_BIN" >"$T/server2.log" 2>&1 &
+	PADLINE_REGISTRATION=invite "$PADLINE_BIN" >"$LOGDIR/tui_test_$$_invite.log" 2>&1 &
 SRV2_PID=$!
 for _ in $(seq 1 150); do (exec 6<>"/dev/tcp/127.0.0.1/$PORT2") 2>/dev/null && break; sleep 0.2; done
 TUI_PORT=$PORT2 TUI_STATE=$T/state2 start_tui
@@ -437,11 +440,11 @@ echo "--- register form:"; cat "$T/register_full.txt"
 echo "--- dashboard:"; cat "$T/dashboard.txt"
 if [ $fails -ne 0 ]; then
 	echo "--- server: failed requests and warnings"
-	grep -E 'code=[1-9-]|level=(warn|error)' "$T/server.log" | tail -30
+	grep -E 'code=[1-9-]|level=(warn|error)' "$SLOG" | tail -30
 	if ! kill -0 "$SRV_PID" 2>/dev/null; then
 		wait "$SRV_PID"
 		echo "--- padlined DIED (status $?); its last lines:"
-		tail -15 "$T/server.log"
+		tail -15 "$SLOG"
 	fi
 	echo "$fails failure(s)"
 	exit 1
