@@ -393,6 +393,33 @@ sleep 0.3
 register_user watched9
 for _ in $(seq 1 30); do grep -q watched9 "$T/watch.out" && break; sleep 0.1; done
 grep -q "watched9" "$T/watch.out" && ok "padline watch printed the new user" || fail "watch: $(cat "$T/watch.err")"
+kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
+
+# watch, too, fills a Redis outage from events.since.
+if command -v redis-server >/dev/null; then
+	start_redis
+	sleep 0.3
+	PADLINE_TOKEN="$TOKEN" "$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PORT" \
+		--redis "redis://127.0.0.1:$RPORT" >"$T/watch2.out" 2>"$T/watch2.err" &
+	WATCH_PID=$!
+	for _ in $(seq 1 50); do grep -q "watching" "$T/watch2.err" && break; sleep 0.1; done
+	sleep 0.5
+	LAST=$(sql "select id from audit_log order by id desc limit 1")
+	redis-cli -p "$RPORT" PUBLISH padline:events "{\"id\":$LAST,\"action\":\"probe\",\"at\":\"2026-01-01T00:00:00Z\",\"subject\":{}}" >/dev/null
+	sleep 0.3
+	kill "$RDS_PID"; wait "$RDS_PID" 2>/dev/null
+	register_user watchgap6 gap6@example.org
+	sleep 0.5
+	start_redis
+	for _ in $(seq 1 100); do grep -q watchgap6 "$T/watch2.out" && break; sleep 0.1; done
+	python3 -c 'import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1])]
+assert any(r["username"]=="watchgap6" and r["email"]=="gap6@example.org" for r in rows), rows' "$T/watch2.out" &&
+		ok "watch --json: the signup during a Redis outage arrives by backfill" ||
+		fail "watch did not backfill: $(cat "$T/watch2.err")"
+	kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
+	kill "$RDS_PID" 2>/dev/null; wait "$RDS_PID" 2>/dev/null; RDS_PID=
+fi
 rpc_close
 
 # ---- registration by invitation (a second padlined, same schema) ----
