@@ -232,12 +232,24 @@ wait_for "Restored." 15 || fail "restore failed"
 [ "$(sql "select data::text from pads where display_name='Plan A'")" = "$ORIG" ] || fail "restore did not bring back the template data"
 ok "backup restored"
 
+# ---- rename, filter ----
+keys r
+wait_for "Rename pad" 5 || fail "no rename prompt"
+keys C-u; type_text "Plan B"; keys Enter
+wait_for " Plan B" 10 || fail "renamed pad not listed"
+[ "$(sql "select count(*) from pads where display_name='Plan B'")" = 1 ] || fail "rename not in the database"
+keys /; type_text "zzz"
+wait_for "No pad matches the filter." 5 || fail "filter does not hide the pad"
+keys Escape
+wait_for " Plan B" 5 || fail "Esc does not clear the filter"
+ok "pad renamed; filter hides and Esc restores"
+
 # ---- delete ----
 keys d
 wait_for "Delete pad" 5 || fail "no delete confirmation"
 keys y
 wait_for "Deleted." 15 || fail "delete failed"
-[ "$(sql "select count(*) from pads where display_name='Plan A'")" = 0 ] || fail "pad still in the database"
+[ "$(sql "select count(*) from pads where display_name='Plan B'")" = 0 ] || fail "pad still in the database"
 ok "pad deleted"
 
 # ---- session resume ----
