@@ -7,7 +7,6 @@
 
 #include <curses.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -16,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "widgets.h"
@@ -40,80 +38,6 @@ curses_restore(void)
 		curses_on = 0;
 		endwin();
 	}
-}
-
-/* ---- session file ---- */
-
-int
-session_path(char *buf, size_t size)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	int n;
-
-	if (state && *state)
-		n = snprintf(buf, size, "%s/padline/session", state);
-	else if (home && *home)
-		n = snprintf(buf, size, "%s/.local/state/padline/session", home);
-	else
-		return -1;
-	return n > 0 && (size_t)n < size ? 0 : -1;
-}
-
-static void
-mkdir_parents(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0700);
-		*p = '/';
-	}
-}
-
-int
-session_save(const char *token)
-{
-	char path[1024];
-	int fd;
-	ssize_t n;
-
-	if (session_path(path, sizeof path))
-		return -1;
-	mkdir_parents(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	fchmod(fd, 0600); /* an older file may have had a wider mode */
-	n = write(fd, token, strlen(token));
-	close(fd);
-	return n == (ssize_t)strlen(token) ? 0 : -1;
-}
-
-int
-session_load(char *token, size_t size)
-{
-	char path[1024];
-	FILE *f;
-	size_t n;
-
-	if (session_path(path, sizeof path) || !(f = fopen(path, "r")))
-		return -1;
-	n = fread(token, 1, size - 1, f);
-	fclose(f);
-	token[n] = '\0';
-	token[strcspn(token, "\r\n")] = '\0';
-	return token[0] ? 0 : -1;
-}
-
-void
-session_forget(void)
-{
-	char path[1024];
-
-	if (session_path(path, sizeof path) == 0)
-		unlink(path);
 }
 
 /* ---- state changes ---- */
