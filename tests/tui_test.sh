@@ -156,13 +156,13 @@ type_text "tuiuser1"; keys Tab; type_text "tui1@example.org"; keys Tab
 type_text "abc"
 wait_for "✗ an uppercase letter" || fail "checklist does not show the missing uppercase"
 screen | grep -qF "✓ a lowercase letter" || fail "checklist: lowercase not ✓"
+screen > "$T/register.txt"
 type_text "DEFghij1!xy"
 sleep 0.3
 rules=$(screen | sed -n '/Password rules/,/Create account/p')
 [ "$(printf '%s\n' "$rules" | grep -c '✓')" -ge 6 ] || fail "not every rule turned ✓"
 printf '%s\n' "$rules" | grep -qF '✗' && fail "a rule still ✗ for a valid password"
 ok "live checklist turns ✓ rule by rule"
-screen > "$T/register.txt"
 keys Tab; type_text "$PW"
 wait_for "passwords match" || fail "confirmation not recognised"
 screen > "$T/register_full.txt"
@@ -475,7 +475,8 @@ for _ in $(seq 1 30); do wscreen | grep -q "ttywatch5" && break; sleep 0.1; done
 wscreen | grep "ttywatch5" | grep -qF "tty5@example.org" && ok "watch: tty login, one line per new user" ||
 	{ fail "watch with a tty login"; wscreen; }
 
-echo "--- register form:"; cat "$T/register_full.txt"
+echo "--- register form, password typed halfway:"; sed -n 1,14p "$T/register.txt"
+echo "--- register form, complete:"; cat "$T/register_full.txt"
 echo "--- dashboard:"; cat "$T/dashboard.txt"
 if [ $fails -ne 0 ]; then
 	echo "--- server: failed requests and warnings"
