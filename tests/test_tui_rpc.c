@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "rpc_client.h"
 #include "sub.h"
 #include "tsupport.h"
@@ -245,6 +246,72 @@ START_TEST(subscriber_receives)
 }
 END_TEST
 
+static long long found = -2;
+static int found_n;
+
+static void
+on_found(void *ud, long long last)
+{
+	(void)ud;
+	found = last;
+	found_n++;
+}
+
+/* Logs in an admin on c; 0 on success, -1 when the server lacks users. */
+static int
+admin_session(uv_loop_t *loop, struct rpc_client *c)
+{
+	struct rec r = {0};
+	struct slot s0 = {&r, 0};
+
+	if (ts_create_user(schema, "baseadm", "Base-Passw0rd!x", 1) != 0)
+		return -1;
+	rpc_call(c, "session.login",
+		 json_pack("{s:s, s:s}", "username", "baseadm", "password",
+			   "Base-Passw0rd!x"),
+		 on_reply, &s0);
+	run_until(loop, &r.n, 1, 15000);
+	json_decref(r.last);
+	return r.n == 1 && r.codes[0] == 0 ? 0 : -1;
+}
+
+START_TEST(baseline_finds_newest_event)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct rpc_client *c = rpc_client_new(loop, "127.0.0.1", srv.port);
+	PGconn *db;
+	static const long long ids[] = {5000, 70001, 1234567};
+
+	if (admin_session(loop, c) != 0) {
+		printf("skip baseline_finds_newest_event: no admin login yet\n");
+		rpc_client_free(c);
+		return;
+	}
+	db = ts_db_connect(schema);
+	for (size_t i = 0; i <= sizeof ids / sizeof ids[0]; i++) {
+		char sql[256];
+		long long want = i == 0 ? ts_db_count(db, "SELECT max(id) FROM audit_log", 0, NULL)
+					: ids[i - 1];
+
+		if (i > 0) {
+			/* Published already: the relay must not send these. */
+			snprintf(sql, sizeof sql,
+				 "INSERT INTO audit_log (id, action, published_at) "
+				 "VALUES (%lld, 'tui.test', now())", want);
+			ts_db_exec(db, sql);
+		}
+		found_n = 0;
+		baseline_find(c, on_found, NULL);
+		run_until(loop, &found_n, 1, 30000);
+		ck_assert_int_eq(found_n, 1);
+		ck_assert_msg(found == want, "found %lld, want %lld", found, want);
+	}
+	PQfinish(db);
+	rpc_client_free(c);
+	uv_run(loop, UV_RUN_NOWAIT);
+}
+END_TEST
+
 START_TEST(parse_addresses)
 {
 	char host[64], pass[64];
@@ -284,6 +351,7 @@ main(void)
 	tcase_add_test(tc, errors_and_unreachable);
 	tcase_add_test(tc, reconnect_resumes_session);
 	tcase_add_test(tc, subscriber_receives);
+	tcase_add_test(tc, baseline_finds_newest_event);
 	tcase_add_test(tp, parse_addresses);
 	suite_add_tcase(s, tp);
 	suite_add_tcase(s, tc);

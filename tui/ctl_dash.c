@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "baseline.h"
 #include "views.h"
 #include "widgets.h"
 
@@ -121,9 +122,23 @@ dash_backfill(struct app *a)
 }
 
 static void
+on_baseline(void *ud, long long last)
+{
+	struct app *a = ud;
+
+	if (last > a->dash.model.max_id)
+		a->dash.model.max_id = last;
+}
+
+static void
 on_sub_state(void *ud, int up)
 {
 	struct app *a = ud;
+
+	/* Before any event has arrived, learn where the log stands so an
+	 * outage can be backfilled from there. */
+	if (up && !a->dash.subscribed_once && a->dash.model.max_id == 0)
+		baseline_find(a->rpc, on_baseline, a);
 
 	/* After a reconnect, ask for what was published while we were away. */
 	if (up && a->dash.subscribed_once)

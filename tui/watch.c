@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "baseline.h"
 
 #define WATCH_BACKFILL 500
 
@@ -105,9 +106,19 @@ watch_backfill(void)
 }
 
 static void
+on_baseline(void *ud, long long last)
+{
+	(void)ud;
+	if (last > w.seen->max_id)
+		w.seen->max_id = last;
+}
+
+static void
 on_sub_state(void *ud, int up)
 {
 	(void)ud;
+	if (up && !w.subscribed_once && w.seen->max_id == 0)
+		baseline_find(w.rpc, on_baseline, NULL);
 	if (!up) {
 		fprintf(stderr, "padline watch: Redis connection lost, reconnecting\n");
 		return;
