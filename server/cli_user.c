@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "db.h"
 #include "db_pool.h"
 #include "migrate.h"
 #include "svc_user.h"
@@ -89,10 +90,10 @@ create(struct app *app, struct svc_new_user *nu, struct pl_error *err)
 	if (db == NULL)
 		return -1;
 	if (svc_user_create(app, db, nu, &user, err) != 0) {
-		PQfinish(db);
+		db_close(db);
 		return -1;
 	}
-	PQfinish(db);
+	db_close(db);
 	text = json_dumps(user, JSON_COMPACT);
 	printf("%s\n", text ? text : "{}");
 	free(text);

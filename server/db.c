@@ -5,12 +5,127 @@
  */
 #include "db.h"
 
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
 static _Thread_local char db_sqlstate[8];
+
+/*
+ * Prepared statements: every parameterised statement is prepared once per
+ * connection, the first time that connection runs it, and executed by name
+ * afterwards. Statements are string literals, so the text's address names
+ * them. The record of what each connection has prepared is shared by the
+ * worker threads (a connection moves between them) and dropped by
+ * db_close, so a reused PGconn address never inherits another's record.
+ */
+struct prepared_conn {
+	PGconn *conn;
+	const char **sqls;
+	size_t n, cap;
+};
+
+static pthread_mutex_t prepared_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct prepared_conn *prepared;
+static size_t nprepared;
+
+static struct prepared_conn *
+prepared_find(PGconn *c, int create)
+{
+	for (size_t i = 0; i < nprepared; i++)
+		if (prepared[i].conn == c)
+			return &prepared[i];
+	if (!create)
+		return NULL;
+	struct prepared_conn *v =
+	    realloc(prepared, (nprepared + 1) * sizeof *prepared);
+	if (v == NULL)
+		return NULL;
+	prepared = v;
+	memset(&prepared[nprepared], 0, sizeof *prepared);
+	prepared[nprepared].conn = c;
+	return &prepared[nprepared++];
+}
+
+static int
+prepared_has(PGconn *c, const char *sql)
+{
+	struct prepared_conn *pc;
+	int found = 0;
+
+	pthread_mutex_lock(&prepared_mu);
+	if ((pc = prepared_find(c, 0)) != NULL)
+		for (size_t i = 0; i < pc->n && !found; i++)
+			found = pc->sqls[i] == sql;
+	pthread_mutex_unlock(&prepared_mu);
+	return found;
+}
+
+static void
+prepared_add(PGconn *c, const char *sql)
+{
+	struct prepared_conn *pc;
+
+	pthread_mutex_lock(&prepared_mu);
+	if ((pc = prepared_find(c, 1)) != NULL) {
+		if (pc->n == pc->cap) {
+			size_t cap = pc->cap ? pc->cap * 2 : 32;
+			const char **v = realloc(pc->sqls, cap * sizeof *v);
+
+			if (v == NULL)
+				goto out; /* stays unprepared: still correct */
+			pc->sqls = v;
+			pc->cap = cap;
+		}
+		pc->sqls[pc->n++] = sql;
+	}
+out:
+	pthread_mutex_unlock(&prepared_mu);
+}
+
+void
+db_close(PGconn *c)
+{
+	pthread_mutex_lock(&prepared_mu);
+	for (size_t i = 0; i < nprepared; i++)
+		if (prepared[i].conn == c) {
+			free(prepared[i].sqls);
+			prepared[i] = prepared[--nprepared];
+			break;
+		}
+	if (nprepared == 0) {
+		free(prepared);
+		prepared = NULL;
+	}
+	pthread_mutex_unlock(&prepared_mu);
+	PQfinish(c);
+}
+
+/* Runs sql by its prepared name, preparing it first on this connection
+ * when needed. Statements without parameters run as they are. */
+static PGresult *
+db_exec_prepared(PGconn *c, const char *sql, int nparams,
+		 const char *const *params)
+{
+	char name[32];
+	PGresult *r;
+
+	if (nparams == 0)
+		return PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
+	snprintf(name, sizeof name, "pl_%jx", (uintmax_t)(uintptr_t)sql);
+	if (!prepared_has(c, sql)) {
+		r = PQprepare(c, name, sql, nparams, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r; /* reported like any failed statement */
+		PQclear(r);
+		prepared_add(c, sql);
+	}
+	return PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+}
 
 const char *
 db_last_sqlstate(void)
@@ -34,7 +149,7 @@ db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
 	char q[512];
 
 	db_sqlstate[0] = '\0';
-	r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+	r = db_exec_prepared(c, sql, nparams, params);
 	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return r;

@@ -25,6 +25,10 @@ PGresult *db_exec(PGconn *, const char *sql, int nparams,
 int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
 	   struct pl_error *err);
 
+/* PQfinish, forgetting what was prepared on the connection. Every server
+ * connection is closed through this. */
+void db_close(PGconn *);
+
 int db_begin(PGconn *, struct pl_error *);
 int db_commit(PGconn *, struct pl_error *);
 /* Best effort; never fails the caller. */

@@ -65,7 +65,7 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 		log_warn("database connect failed", "error=%s",
 			 log_quote(q, sizeof q,
 				   c ? PQerrorMessage(c) : "out of memory"));
-		PQfinish(c);
+		db_close(c);
 		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
 			     "database unavailable, try again shortly");
 		return NULL;
@@ -81,7 +81,7 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 		log_warn("setting search_path failed", "error=%s",
 			 log_quote(q, sizeof q, PQerrorMessage(c)));
 		PQclear(r);
-		PQfinish(c);
+		db_close(c);
 		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
 			     "database unavailable, try again shortly");
 		return NULL;
@@ -113,7 +113,7 @@ db_pool_free(struct db_pool *p)
 	if (p == NULL)
 		return;
 	for (int i = 0; i < p->size; i++)
-		PQfinish(p->slots[i].conn);
+		db_close(p->slots[i].conn);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
 	free(p->slots);
@@ -201,7 +201,7 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 	if (s->conn != NULL && time(NULL) - s->born >= POOL_RECYCLE_S) {
 		log_debug("recycling database connection", "age_s=%lld",
 			  (long long)(time(NULL) - s->born));
-		PQfinish(s->conn);
+		db_close(s->conn);
 		s->conn = NULL;
 	}
 	if (s->conn != NULL && now - s->last_used_ms > POOL_PING_IDLE_MS &&
@@ -209,7 +209,7 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 		/* Reconnect rather than PQreset: a reset would lose the
 		 * search_path set at connect time. */
 		log_info("database connection broken, reconnecting", "%s", "");
-		PQfinish(s->conn);
+		db_close(s->conn);
 		s->conn = NULL;
 	}
 	if (s->conn == NULL) {
@@ -236,13 +236,13 @@ db_pool_return(struct db_pool *p, PGconn *c)
 		if (s->conn != c || !s->busy)
 			continue;
 		if (PQstatus(c) != CONNECTION_OK) {
-			PQfinish(c);
+			db_close(c);
 			s->conn = NULL;
 		} else if (PQtransactionStatus(c) != PQTRANS_IDLE) {
 			/* A step returned mid-transaction: never lend that. */
 			db_rollback(c);
 			if (PQtransactionStatus(c) != PQTRANS_IDLE) {
-				PQfinish(c);
+				db_close(c);
 				s->conn = NULL;
 			}
 		}
@@ -251,7 +251,7 @@ db_pool_return(struct db_pool *p, PGconn *c)
 		return;
 	}
 	log_error("returned a connection the pool does not own", "%s", "");
-	PQfinish(c);
+	db_close(c);
 }
 
 int

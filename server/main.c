@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "db.h"
 #include "cli_user.h"
 #include "events.h"
 #include "log.h"
@@ -96,7 +97,7 @@ load_templates(struct app *app)
 	else
 		log_info("templates loaded", "loaded=%d skipped=%d dir=%s",
 			 loaded, skipped, app->cfg->templates_dir);
-	PQfinish(db);
+	db_close(db);
 	pl_error_clear(&err);
 }
 

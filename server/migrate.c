@@ -309,7 +309,7 @@ migrate_run(const struct config *cfg, char *latest, size_t latestsz,
 out:
 	if (rc)
 		redisFree(rc);
-	PQfinish(db);
+	db_close(db);
 	migrate_list_free(v, n);
 	return rcode;
 }
