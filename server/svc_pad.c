@@ -88,13 +88,18 @@ pad_write_failed(struct pl_error *err)
 			    "you already have a pad with this name");
 }
 
-/* Writes the audit row of a change to pad (which has id and display_name)
- * in the current transaction. extra (stolen, may be NULL) adds details. */
+/*
+ * Ends the current transaction of a change to pad (which has id and
+ * display_name): writes its audit row (extra, stolen and may be NULL, adds
+ * details), commits, then publishes the event. Rolls back on any failure.
+ */
 static int
-pad_audit(PGconn *db, const char *action, const char *user_id, json_t *pad,
-	  json_t *extra, struct audit_row *audit, struct pl_error *err)
+pad_audit_commit(struct app *app, PGconn *db, const char *action,
+		 const char *user_id, json_t *pad, json_t *extra,
+		 struct pl_error *err)
 {
 	json_t *d = extra ? extra : json_object();
+	struct audit_row audit = {0};
 	int rc;
 
 	json_object_set_new(d, "subject",
@@ -104,21 +109,13 @@ pad_audit(PGconn *db, const char *action, const char *user_id, json_t *pad,
 				      "owner_id", user_id));
 	rc = repo_audit_insert(db, action, user_id,
 			       json_string_value(json_object_get(pad, "id")),
-			       d, audit, err);
+			       d, &audit, err);
 	json_decref(d);
-	return rc;
-}
-
-/* COMMIT, then publish the audit row; rolls back when COMMIT fails. */
-static int
-pad_commit(struct app *app, PGconn *db, const struct audit_row *audit,
-	   struct pl_error *err)
-{
-	if (db_commit(db, err) != 0) {
+	if (rc != 0 || db_commit(db, err) != 0) {
 		db_rollback(db);
 		return err->code;
 	}
-	events_publish_one(app, db, audit);
+	events_publish_one(app, db, &audit);
 	return PL_OK;
 }
 
@@ -189,7 +186,6 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 {
 	char name[PAD_NAME_BYTES], *text;
 	json_t *t = NULL;
-	struct audit_row audit = {0};
 
 	*pad = NULL;
 	pad_name_check(display_name ? display_name : "", name, err);
@@ -219,10 +215,7 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 		pad_write_failed(err);
 		goto fail;
 	}
-	if (pad_audit(db, "pad.created", user_id, *pad, NULL, &audit,
-		      err) != 0)
-		goto fail;
-	pad_commit(app, db, &audit, err);
+	pad_audit_commit(app, db, "pad.created", user_id, *pad, NULL, err);
 	goto out;
 fail:
 	db_rollback(db);
@@ -241,7 +234,6 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id,
 	       json_t **pad, struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES], *text = NULL;
-	struct audit_row audit = {0};
 	int found;
 
 	*pad = NULL;
@@ -271,10 +263,7 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id,
 		pad_write_failed(err);
 		goto fail;
 	}
-	if (pad_audit(db, "pad.updated", user_id, *pad, NULL, &audit,
-		      err) != 0)
-		goto fail;
-	pad_commit(app, db, &audit, err);
+	pad_audit_commit(app, db, "pad.updated", user_id, *pad, NULL, err);
 	goto out;
 fail:
 	db_rollback(db);
@@ -292,7 +281,6 @@ svc_pad_delete(struct app *app, PGconn *db, const char *user_id,
 	       const char *id, struct pl_error *err)
 {
 	json_t *pad = NULL;
-	struct audit_row audit = {0};
 
 	if (db_begin(db, err) != 0)
 		return err->code;
@@ -302,11 +290,9 @@ svc_pad_delete(struct app *app, PGconn *db, const char *user_id,
 		pad_not_found(err);
 		goto fail;
 	}
-	if (pad_audit(db, "pad.deleted", user_id, pad, NULL, &audit,
-		      err) != 0)
-		goto fail;
+	pad_audit_commit(app, db, "pad.deleted", user_id, pad, NULL, err);
 	json_decref(pad);
-	return pad_commit(app, db, &audit, err);
+	return err->code;
 fail:
 	json_decref(pad);
 	db_rollback(db);
@@ -336,7 +322,6 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 {
 	json_t *b = NULL;
 	char *text = NULL;
-	struct audit_row audit = {0};
 	int found;
 
 	*pad = NULL;
@@ -363,11 +348,10 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 	if (pad_backup(app, db, id, 1, err) != 0 ||
 	    repo_pad_update(db, id, user_id, NULL, text, pad, err) != 0)
 		goto fail;
-	if (pad_audit(db, "pad.restored", user_id, *pad,
-		      json_pack("{s:O}", "backup_id", json_object_get(b, "id")),
-		      &audit, err) != 0)
-		goto fail;
-	pad_commit(app, db, &audit, err);
+	pad_audit_commit(app, db, "pad.restored", user_id, *pad,
+			 json_pack("{s:O}", "backup_id",
+				   json_object_get(b, "id")),
+			 err);
 	goto out;
 fail:
 	db_rollback(db);
