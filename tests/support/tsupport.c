@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,23 +98,56 @@ ts_stack(const char *action)
 	return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
+/* A port the kernel just handed out for a moment. The kernel may hand the
+ * same one to the next caller once it is closed, so ports given to servers
+ * of this process are remembered and never given twice; another process
+ * can still race us, which ts_server_start survives by retrying. */
 static int
 free_port(void)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static int given[256];
+	static int ngiven;
+	int port = -1;
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
+	pthread_mutex_lock(&mu);
+	for (int attempt = 0; attempt < 50 && port < 0; attempt++) {
+		struct sockaddr_in a = {.sin_family = AF_INET};
+		socklen_t len = sizeof a;
+		int fd = socket(AF_INET, SOCK_STREAM, 0), seen = 0;
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (fd < 0)
+			break;
+		if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+		    getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
+			port = ntohs(a.sin_port);
+			for (int i = 0; i < ngiven; i++)
+				seen |= given[i] == port;
+			if (seen)
+				port = -1;
+		}
+		close(fd);
 	}
-	port = ntohs(a.sin_port);
-	close(fd);
+	if (port > 0)
+		given[ngiven++ % 256] = port;
+	pthread_mutex_unlock(&mu);
 	return port;
+}
+
+static int
+log_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int found = 0;
+
+	if (f == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
 }
 
 /* The child's environment: ours, plus the schema, secret and fast argon2
@@ -200,9 +234,10 @@ can_connect(int port)
 	return 1;
 }
 
-int
-ts_server_start(struct ts_server *s, const char *schema,
-		const char *const *extra_env, const char *const *args)
+static int
+server_start_once(struct ts_server *s, const char *schema,
+		  const char *const *extra_env, const char *const *args,
+		  int quiet_port_clash)
 {
 	const char *dir = getenv("PADLINE_TEST_LOGS");
 	long long deadline =
@@ -236,10 +271,13 @@ ts_server_start(struct ts_server *s, const char *schema,
 	}
 	while (ts_now_ms() < deadline) {
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			if (quiet_port_clash &&
+			    log_has(s->log_path, "address already in use"))
+				return -2;
 			fprintf(stderr, "padlined exited during startup "
 					"(status %d)\n", status);
 			print_log(s->log_path);
-			s->pid = 0;
 			return -1;
 		}
 		if (can_connect(s->port))
@@ -250,6 +288,19 @@ ts_server_start(struct ts_server *s, const char *schema,
 	print_log(s->log_path);
 	ts_server_kill(s);
 	return -1;
+}
+
+int
+ts_server_start(struct ts_server *s, const char *schema,
+		const char *const *extra_env, const char *const *args)
+{
+	int rc = -2;
+
+	/* Another process may take our port between choosing and binding:
+	 * then choose again. */
+	for (int attempt = 0; attempt < 5 && rc == -2; attempt++)
+		rc = server_start_once(s, schema, extra_env, args, attempt < 4);
+	return rc == 0 ? 0 : -1;
 }
 
 int
