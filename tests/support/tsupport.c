@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -234,6 +235,116 @@ can_connect(int port)
 	return 1;
 }
 
+/*
+ * Servers die with the test process that started them: a failed check ends
+ * it with _exit, past any cleanup, and an orphaned padlined would hold its
+ * port and database connections. The parent-death signal belongs to the
+ * thread that forked, and suites start servers from short-lived threads
+ * too, so every server is forked by one spawner thread that lives as long
+ * as its process.
+ */
+struct spawn {
+	struct ts_server *s;
+	const char *schema;
+	const char *const *env;
+	const char *const *args;
+	pid_t pid;
+	int done;
+};
+
+static pthread_mutex_t spawn_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t spawn_cv = PTHREAD_COND_INITIALIZER;
+static struct spawn *spawn_req;
+static pid_t spawner_owner; /* process whose spawner thread runs */
+
+static void
+spawn_child(struct spawn *r, pid_t parent)
+{
+	int fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1); /* the test died before prctl */
+	fd = open(r->s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+	fd = open("/dev/null", O_RDWR);
+	dup2(fd, 0);
+	dup2(fd, 1);
+	setpgid(0, 0);
+	child_env(r->schema, r->s->port, r->env);
+	exec_padlined(r->args, NULL);
+}
+
+static void *
+spawner_run(void *arg)
+{
+	pid_t self = getpid();
+
+	(void)arg;
+	pthread_mutex_lock(&spawn_mu);
+	for (;;) {
+		struct spawn *r;
+
+		while (spawn_req == NULL || spawn_req->done)
+			pthread_cond_wait(&spawn_cv, &spawn_mu);
+		r = spawn_req;
+		r->pid = fork();
+		if (r->pid == 0)
+			spawn_child(r, self);
+		r->done = 1;
+		pthread_cond_broadcast(&spawn_cv);
+	}
+	return NULL;
+}
+
+/* A forked process (Check forks every test) has no spawner thread, and the
+ * lock and condition it inherits may name threads it does not have: start
+ * it over with fresh ones. */
+static void
+spawn_after_fork(void)
+{
+	pthread_mutex_init(&spawn_mu, NULL);
+	pthread_cond_init(&spawn_cv, NULL);
+	spawn_req = NULL;
+}
+
+static void
+spawn_init(void)
+{
+	pthread_atfork(NULL, NULL, spawn_after_fork);
+}
+
+static pid_t
+spawn_server(struct ts_server *s, const char *schema, const char *const *env,
+	     const char *const *args)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct spawn r = {s, schema, env, args, -1, 0};
+	pthread_t th;
+
+	pthread_once(&once, spawn_init);
+	pthread_mutex_lock(&spawn_mu);
+	/* A forked test process inherits the flag but not the thread. */
+	if (spawner_owner != getpid() &&
+	    pthread_create(&th, NULL, spawner_run, NULL) == 0) {
+		pthread_detach(th);
+		spawner_owner = getpid();
+	}
+	while (spawn_req != NULL)
+		pthread_cond_wait(&spawn_cv, &spawn_mu);
+	spawn_req = &r;
+	pthread_cond_broadcast(&spawn_cv);
+	while (!r.done)
+		pthread_cond_wait(&spawn_cv, &spawn_mu);
+	spawn_req = NULL;
+	pthread_cond_broadcast(&spawn_cv);
+	pthread_mutex_unlock(&spawn_mu);
+	return r.pid;
+}
+
 static int
 server_start_once(struct ts_server *s, const char *schema,
 		  const char *const *extra_env, const char *const *args,
@@ -252,23 +363,9 @@ server_start_once(struct ts_server *s, const char *schema,
 	mkdir(dir, 0700);
 	snprintf(s->log_path, sizeof s->log_path, "%s/%s-%d.log", dir, schema,
 		 s->port);
-	s->pid = fork();
+	s->pid = spawn_server(s, schema, extra_env, args);
 	if (s->pid < 0)
 		return -1;
-	if (s->pid == 0) {
-		int fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 2);
-			close(fd);
-		}
-		fd = open("/dev/null", O_RDWR);
-		dup2(fd, 0);
-		dup2(fd, 1);
-		setpgid(0, 0);
-		child_env(schema, s->port, extra_env);
-		exec_padlined(args, NULL);
-	}
 	while (ts_now_ms() < deadline) {
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->pid = 0;
