@@ -179,6 +179,18 @@ svc_pad_get(struct app *app, PGconn *db, const char *user_id, const char *id,
 	return *pad ? PL_OK : pad_not_found(err);
 }
 
+/* How create and update end: text is freed, and a failure returns no pad. */
+static int
+pad_done(char *text, json_t **pad, struct pl_error *err)
+{
+	free(text);
+	if (err->code) {
+		json_decref(*pad);
+		*pad = NULL;
+	}
+	return err->code;
+}
+
 int
 svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 	       const char *display_name, json_t *data, const char *tmpl,
@@ -220,12 +232,7 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 fail:
 	db_rollback(db);
 out:
-	free(text);
-	if (err->code) {
-		json_decref(*pad);
-		*pad = NULL;
-	}
-	return err->code;
+	return pad_done(text, pad, err);
 }
 
 int
@@ -268,12 +275,7 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id,
 fail:
 	db_rollback(db);
 out:
-	free(text);
-	if (err->code) {
-		json_decref(*pad);
-		*pad = NULL;
-	}
-	return err->code;
+	return pad_done(text, pad, err);
 }
 
 int

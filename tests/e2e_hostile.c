@@ -239,7 +239,6 @@ main(void)
 {
 	Suite *s = suite_create("e2e_hostile");
 	TCase *tc = tcase_create("hostile");
-	SRunner *sr;
 	int failed, status;
 	const char *env[] = {"PADLINE_IDLE_TIMEOUT=2", "PADLINE_MAX_OUTPUT=65536",
 			     "PADLINE_MAX_CONNECTIONS=8", NULL};
@@ -253,10 +252,7 @@ main(void)
 	tcase_add_test(tc, client_that_never_reads_is_dropped);
 	tcase_add_test(tc, connections_beyond_the_maximum_are_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = ts_run(s);
 	status = ts_server_stop(&srv);
 	if (status != 0) {
 		fprintf(stderr, "padlined exit status %d, log %s\n", status,
@@ -275,10 +271,7 @@ main(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, thousand_connections_dropped_mid_request);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed += srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed += ts_run(s);
 	if (ts_server_stop(&srv) != 0)
 		failed++;
 	ts_db_drop_schema(schema);

@@ -553,8 +553,6 @@ main(void)
 {
 	Suite *s = suite_create("e2e_pads");
 	TCase *tc = tcase_create("pads");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
 	tcase_set_timeout(tc, 180);
@@ -568,9 +566,5 @@ main(void)
 	tcase_add_test(tc, unicode_and_large_round_trip);
 	tcase_add_test(tc, changes_are_published_as_events);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ts_run(s);
 }

@@ -197,8 +197,6 @@ main(void)
 {
 	Suite *s = suite_create("e2e_pads_access");
 	TCase *tc = tcase_create("access");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
 	tcase_set_timeout(tc, 240);
@@ -206,9 +204,5 @@ main(void)
 	tcase_add_test(tc, every_pad_method_needs_a_session);
 	tcase_add_test(tc, concurrent_updates_serialise);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ts_run(s);
 }

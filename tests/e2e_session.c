@@ -33,6 +33,21 @@ login_code(struct ts_client *c, const char *name, const char *pw)
 	return code;
 }
 
+/* Logs name in on c; returns the session token (malloc'd). */
+static char *
+login_token(struct ts_client *c, const char *name)
+{
+	json_t *r = login(c, name, US_PASSWORD);
+	const char *t =
+	    json_string_value(json_object_get(ts_result(r), "token"));
+	char *token;
+
+	ck_assert_msg(t != NULL, "login of %s failed", name);
+	token = strdup(t);
+	json_decref(r);
+	return token;
+}
+
 static int
 call_code(struct ts_client *c, const char *method, json_t *params)
 {
@@ -96,10 +111,7 @@ START_TEST(resume_on_another_connection)
 	json_t *r;
 
 	ck_assert_int_eq(ts_create_user(schema, "jack", US_PASSWORD, 0), 0);
-	r = login(a, "jack", US_PASSWORD);
-	token = strdup(
-	    json_string_value(json_object_get(ts_result(r), "token")));
-	json_decref(r);
+	token = login_token(a, "jack");
 
 	ck_assert_int_eq(call_code(b, "session.resume",
 				   json_pack("{s:s}", "token", "00ff")),
@@ -130,16 +142,15 @@ START_TEST(logout_ends_bound_sessions_elsewhere)
 {
 	struct ts_client *a = ts_client_connect(srv.port);
 	struct ts_client *b = ts_client_connect(srv.port);
+	char *token;
 	json_t *r;
 
 	ck_assert_int_eq(ts_create_user(schema, "quinn", US_PASSWORD, 0), 0);
-	r = login(a, "quinn", US_PASSWORD);
+	token = login_token(a, "quinn");
 	ck_assert_int_eq(call_code(b, "session.resume",
-				   json_pack("{s:O}", "token",
-					     json_object_get(ts_result(r),
-							     "token"))),
+				   json_pack("{s:s}", "token", token)),
 			 0);
-	json_decref(r);
+	free(token);
 	ck_assert_int_eq(call_code(b, "pad.list", NULL), 0);
 	ck_assert_int_eq(call_code(a, "session.logout", NULL), 0);
 	usleep(2200000);
@@ -163,13 +174,9 @@ START_TEST(expired_session_refused)
 	struct ts_client *b = ts_client_connect(srv.port);
 	char *token;
 	PGconn *db;
-	json_t *r;
 
 	ck_assert_int_eq(ts_create_user(schema, "pete", US_PASSWORD, 0), 0);
-	r = login(a, "pete", US_PASSWORD);
-	token = strdup(
-	    json_string_value(json_object_get(ts_result(r), "token")));
-	json_decref(r);
+	token = login_token(a, "pete");
 	/* Expiry is PostgreSQL's clock: move it into the past. */
 	db = ts_db_connect(schema);
 	ts_db_exec(db, "UPDATE sessions SET expires_at = now() - interval '1 "

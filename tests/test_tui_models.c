@@ -9,6 +9,7 @@
 
 #include "models.h"
 #include "widgets.h"
+#include "tsupport.h"
 
 #include <curses.h>
 #include <locale.h>
@@ -429,8 +430,6 @@ main(void)
 {
 	Suite *s = suite_create("tui_models");
 	TCase *tc = tcase_create("models");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, checklist_each_rule);
 	tcase_add_test(tc, checklist_unknown_server_rule);
@@ -444,9 +443,5 @@ main(void)
 	tcase_add_test(tc, pretty_and_parse);
 	tcase_add_test(tc, text_field_editing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

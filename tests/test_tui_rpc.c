@@ -342,8 +342,6 @@ main(void)
 	Suite *s = suite_create("tui_rpc");
 	TCase *tc = tcase_create("server");
 	TCase *tp = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -355,9 +353,5 @@ main(void)
 	tcase_add_test(tp, parse_addresses);
 	suite_add_tcase(s, tp);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }
