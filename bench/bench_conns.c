@@ -30,7 +30,7 @@ static int
 connect_to(int port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)port)};
+	                        .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
@@ -116,7 +116,7 @@ main(int argc, char **argv)
 	}
 	if (port == 0 || pid == 0) {
 		fprintf(stderr, "usage: bench_conns --port P --pid PID "
-				"[--conns N] [--probes K]\n");
+		                "[--conns N] [--probes K]\n");
 		return 2;
 	}
 	getrlimit(RLIMIT_NOFILE, &rl);
@@ -124,12 +124,13 @@ main(int argc, char **argv)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	fds = calloc((size_t)conns + 16, sizeof *fds);
 	lat = calloc((size_t)probes, sizeof *lat);
-	printf("padlined pid %d: RSS before %ld KiB\n", pid, rss_kb(pid, "VmRSS"));
+	printf("padlined pid %d: RSS before %ld KiB\n", pid,
+	       rss_kb(pid, "VmRSS"));
 	t0 = now_us();
 	for (; opened < conns; opened++)
 		if ((fds[opened] = connect_to(port)) < 0) {
 			fprintf(stderr, "connect %d failed: %s\n", opened,
-				strerror(errno));
+			        strerror(errno));
 			break;
 		}
 	printf("opened %d idle connections in %.2f s\n", opened,
@@ -151,10 +152,11 @@ main(int argc, char **argv)
 	}
 	qsort(lat, (size_t)ok, sizeof *lat, cmp_ll);
 	if (ok > 0)
-		printf("server.health with %d idle connections held: %d probes, "
-		       "p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-		       opened, ok, lat[ok / 2] / 1e3, lat[ok * 99 / 100] / 1e3,
-		       lat[ok - 1] / 1e3);
+		printf(
+		    "server.health with %d idle connections held: %d probes, "
+		    "p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+		    opened, ok, lat[ok / 2] / 1e3, lat[ok * 99 / 100] / 1e3,
+		    lat[ok - 1] / 1e3);
 	printf("padlined RSS while holding them: %ld KiB (peak %ld KiB)\n",
 	       rss_kb(pid, "VmRSS"), rss_kb(pid, "VmHWM"));
 	/* One past the maximum: expect a 503 line and a close, not a hang. */
@@ -173,7 +175,7 @@ main(int argc, char **argv)
 	}
 	printf("beyond the maximum: %s\n",
 	       refused_cleanly ? "refused with 503 too_many_connections"
-			       : "no refusal seen (maximum not reached)");
+	                       : "no refusal seen (maximum not reached)");
 	for (int i = 0; i < opened; i++)
 		close(fds[i]);
 	if (probe >= 0)

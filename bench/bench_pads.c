@@ -62,7 +62,7 @@ static int
 connect_to(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)port)};
+	                        .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
@@ -94,7 +94,7 @@ roundtrip(struct worker *w, const char *req, size_t len)
 	w->have = 0;
 	for (;;) {
 		ssize_t n = recv(w->fd, w->buf + w->have,
-				 sizeof w->buf - 1 - w->have, 0);
+		                 sizeof w->buf - 1 - w->have, 0);
 
 		if (n <= 0)
 			return -1;
@@ -116,7 +116,7 @@ reply_failed(struct worker *w)
 		return 0;
 	if (w->first_error[0] == '\0')
 		snprintf(w->first_error, sizeof w->first_error, "%.200s",
-			 w->buf);
+		         w->buf);
 	w->errors++;
 	return 1;
 }
@@ -145,18 +145,20 @@ sign_in(struct worker *w)
 	int n;
 
 	if (token[0]) {
-		n = snprintf(req, sizeof req,
-			     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-			     "\"session.resume\",\"params\":{\"token\":\"%s\"}}\n",
-			     token);
+		n = snprintf(
+		    req, sizeof req,
+		    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+		    "\"session.resume\",\"params\":{\"token\":\"%s\"}}\n",
+		    token);
 		if (roundtrip(w, req, (size_t)n) == 0 &&
 		    strstr(w->buf, "\"error\"") == NULL)
 			return 0;
 	}
-	n = snprintf(req, sizeof req,
-		     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"session.login\","
-		     "\"params\":{\"username\":\"%s\",\"password\":\"%s\"}}\n",
-		     user, password);
+	n = snprintf(
+	    req, sizeof req,
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"session.login\","
+	    "\"params\":{\"username\":\"%s\",\"password\":\"%s\"}}\n",
+	    user, password);
 	if (roundtrip(w, req, (size_t)n) != 0 || reply_failed(w))
 		return -1;
 	if (!token[0])
@@ -174,11 +176,11 @@ worker_run(void *arg)
 
 	while (now_us() < deadline_us) {
 		n = snprintf(req, sizeof req,
-			     "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
-			     "\"pad.create\",\"params\":{\"display_name\":"
-			     "\"bench %d %d %lld %lld\",\"data\":{\"text\":"
-			     "\"hello pad\",\"n\":%lld}}}\n",
-			     (int)getpid(), w->idx, now_us(), seq, seq);
+		             "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+		             "\"pad.create\",\"params\":{\"display_name\":"
+		             "\"bench %d %d %lld %lld\",\"data\":{\"text\":"
+		             "\"hello pad\",\"n\":%lld}}}\n",
+		             (int)getpid(), w->idx, now_us(), seq, seq);
 		seq++;
 		t0 = now_us();
 		if (roundtrip(w, req, (size_t)n) != 0)
@@ -191,9 +193,9 @@ worker_run(void *arg)
 			continue;
 		}
 		n = snprintf(req, sizeof req,
-			     "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
-			     "\"pad.get\",\"params\":{\"id\":\"%s\"}}\n",
-			     id);
+		             "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
+		             "\"pad.get\",\"params\":{\"id\":\"%s\"}}\n",
+		             id);
 		t0 = now_us();
 		if (roundtrip(w, req, (size_t)n) != 0)
 			return NULL;
@@ -254,8 +256,9 @@ main(int argc, char **argv)
 			with_get = atoi(argv[i + 1]);
 	}
 	if (port <= 0 || user == NULL || password == NULL || clients < 1) {
-		fprintf(stderr, "usage: bench_pads --port P --user U --password"
-				" PW [--clients C] [--seconds N] [--get 0|1]\n");
+		fprintf(stderr,
+		        "usage: bench_pads --port P --user U --password"
+		        " PW [--clients C] [--seconds N] [--get 0|1]\n");
 		return 2;
 	}
 	ws = calloc((size_t)clients, sizeof *ws);
@@ -263,7 +266,7 @@ main(int argc, char **argv)
 		ws[i].idx = i;
 		if ((ws[i].fd = connect_to()) < 0 || sign_in(&ws[i]) != 0) {
 			fprintf(stderr, "client %d could not sign in: %s\n", i,
-				ws[i].first_error);
+			        ws[i].first_error);
 			return 1;
 		}
 	}

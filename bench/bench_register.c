@@ -33,8 +33,8 @@ static json_t *
 call_slow(struct ts_client *c, const char *method, json_t *params)
 {
 	json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id",
-				1, "method", method, "params",
-				params ? params : json_object());
+	                        1, "method", method, "params",
+	                        params ? params : json_object());
 	char *text = json_dumps(req, JSON_COMPACT), *line;
 	json_t *resp = NULL;
 
@@ -53,14 +53,14 @@ static json_t *
 register_slow(struct ts_client *c, const char *name)
 {
 	json_t *h = call_slow(c, "server.hello", NULL), *r;
-	const char *tok = json_string_value(
-	    json_object_get(ts_result(h), "form_token"));
+	const char *tok =
+	    json_string_value(json_object_get(ts_result(h), "form_token"));
 
 	r = tok ? call_slow(c, "user.register",
-			    json_pack("{s:s, s:s, s:s}", "form_token", tok,
-				      "username", name, "password",
-				      "Bench-Passw0rd!"))
-		: NULL;
+	                    json_pack("{s:s, s:s, s:s}", "form_token", tok,
+	                              "username", name, "password",
+	                              "Bench-Passw0rd!"))
+	        : NULL;
 	json_decref(h);
 	return r;
 }
@@ -90,7 +90,9 @@ work(void *arg)
 			    json_object_get(r, "error"), "message"));
 
 			snprintf(w->last_msg, sizeof w->last_msg, "%s",
-				 m ? m : r ? "?" : "no answer");
+			         m   ? m
+			         : r ? "?"
+			             : "no answer");
 		}
 		json_decref(r);
 	}
@@ -142,7 +144,7 @@ pid_by_port(int port)
 		unsigned long ino;
 
 		if (sscanf(line, "%*d: %63s %*s %7s %*s %*s %*s %*s %*s %lu",
-			   local, st, &ino) == 3 &&
+		           local, st, &ino) == 3 &&
 		    strstr(local, want) && strcmp(st, "0A") == 0)
 			inode = ino;
 	}
@@ -166,7 +168,7 @@ pid_by_port(int port)
 
 			snprintf(link, sizeof link, "%.40s", fe->d_name);
 			snprintf(path, sizeof path, "/proc/%d/fd/%s", pid,
-				 link);
+			         link);
 			n = readlink(path, target, sizeof target - 1);
 			if (n <= 0)
 				continue;
@@ -198,9 +200,9 @@ static double
 hash_ms(void)
 {
 	unsigned long long ops = env_ull("PADLINE_PWHASH_OPSLIMIT",
-					 crypto_pwhash_OPSLIMIT_INTERACTIVE);
+	                                 crypto_pwhash_OPSLIMIT_INTERACTIVE);
 	size_t mem = (size_t)env_ull("PADLINE_PWHASH_MEMLIMIT",
-				     crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
 	char out[crypto_pwhash_STRBYTES];
 	long long t[3];
 
@@ -237,7 +239,7 @@ main(int argc, char **argv)
 	}
 	if (port <= 0 || conns <= 0 || sodium_init() < 0) {
 		fprintf(stderr, "usage: bench_register --port P --conns C "
-				"[--users N] [--pid PID]\n");
+		                "[--users N] [--pid PID]\n");
 		return 2;
 	}
 	if (users <= 0)
@@ -251,7 +253,8 @@ main(int argc, char **argv)
 	lat = calloc((size_t)users, sizeof *lat);
 	t0 = ts_now_ms();
 	for (int i = 0; i < conns; i++) {
-		w[i] = (struct worker){port, i, users, conns, lat, 0, 0, 0, 0, ""};
+		w[i] =
+		    (struct worker){port, i, users, conns, lat, 0, 0, 0, 0, ""};
 		pthread_create(&th[i], NULL, work, &w[i]);
 	}
 	for (int i = 0; i < conns; i++) {
@@ -261,7 +264,7 @@ main(int argc, char **argv)
 		other += w[i].other;
 		if (w[i].other)
 			fprintf(stderr, "  conn %d: %d errors, last %d %s\n", i,
-				w[i].other, w[i].last_code, w[i].last_msg);
+			        w[i].other, w[i].last_code, w[i].last_msg);
 	}
 	elapsed = ts_now_ms() - t0;
 	qsort(lat, (size_t)users, sizeof *lat, cmp_ll);
@@ -270,9 +273,8 @@ main(int argc, char **argv)
 	       "padlined_peak_rss=%.1f MiB  argon2id_hash=%.0f ms\n",
 	       conns, users, ok, conflict, other,
 	       elapsed > 0 ? ok * 1000.0 / (double)elapsed : 0.0,
-	       lat[users / 2], lat[(users * 99) / 100 < users
-				       ? (users * 99) / 100
-				       : users - 1],
+	       lat[users / 2],
+	       lat[(users * 99) / 100 < users ? (users * 99) / 100 : users - 1],
 	       pid > 0 ? status_kb(pid, "VmHWM") / 1024.0 : -1.0, hash_ms());
 	free(w);
 	free(th);

@@ -103,7 +103,7 @@ main(int argc, char **argv)
 	}
 	if (port == 0 || schema == NULL) {
 		fprintf(stderr, "usage: demo_race --port P --schema S "
-				"[--distinct N] [--same M]\n");
+		                "[--distinct N] [--same M]\n");
 		return 2;
 	}
 	n = distinct + same;
@@ -120,13 +120,14 @@ main(int argc, char **argv)
 		jobs[i].port = port;
 		if (i < distinct)
 			snprintf(jobs[i].username, sizeof jobs[i].username,
-				 "%suser%d", lis.prefix, i);
+			         "%suser%d", lis.prefix, i);
 		else
 			snprintf(jobs[i].username, sizeof jobs[i].username,
-				 "%sTHE_ONE", lis.prefix);
+			         "%sTHE_ONE", lis.prefix);
 	}
 	printf("firing %d registrations at once: %d distinct names, %d on the "
-	       "name %sTHE_ONE\n", n, distinct, same, lis.prefix);
+	       "name %sTHE_ONE\n",
+	       n, distinct, same, lis.prefix);
 	t0 = ts_now_ms();
 	for (int i = 0; i < n; i++)
 		pthread_create(&th[i], NULL, run_job, &jobs[i]);
@@ -150,24 +151,25 @@ main(int argc, char **argv)
 
 	db = ts_db_connect(schema);
 	snprintf(like, sizeof like, "%s%%", lis.prefix);
-	rows = ts_db_count(db, "SELECT count(*) FROM users WHERE username LIKE $1",
-			   1, params);
+	rows = ts_db_count(
+	    db, "SELECT count(*) FROM users WHERE username LIKE $1", 1, params);
 	PQfinish(db);
 	printf("distinct names : %d/%d registered\n", ok_distinct, distinct);
 	printf("same name      : %d succeeded, %d got 409 username_taken\n",
 	       ok_same, conflicts);
 	printf("other errors   : %d\n", other);
-	printf("rows in users  : %lld (expected %d)\n", rows, distinct + (same > 0));
+	printf("rows in users  : %lld (expected %d)\n", rows,
+	       distinct + (same > 0));
 	printf("events received: %d user.created on padline:events\n",
 	       lis.events);
 	free(jobs);
 	free(th);
 	int good = ok_distinct == distinct && ok_same == (same > 0) &&
-		   conflicts == same - (same > 0) && other == 0 &&
-		   rows == distinct + (same > 0) &&
-		   lis.events == ok_distinct + ok_same;
+	           conflicts == same - (same > 0) && other == 0 &&
+	           rows == distinct + (same > 0) &&
+	           lis.events == ok_distinct + ok_same;
 	printf("%s\n", good ? "race handled: one winner, no 500, every row has "
-			      "its event"
-			    : "RACE NOT HANDLED");
+	                      "its event"
+	                    : "RACE NOT HANDLED");
 	return good ? 0 : 1;
 }

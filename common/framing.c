@@ -54,7 +54,7 @@ framer_emit(char *line, size_t len, framer_line_cb cb, void *ud)
 
 int
 framer_feed(struct framer *f, const char *data, size_t n, framer_line_cb cb,
-	    void *ud)
+            void *ud)
 {
 	while (n > 0) {
 		const char *nl = memchr(data, '\n', n);

@@ -11,7 +11,7 @@
 enum framer_status { FRAMER_OK = 0, FRAMER_OVERSIZE = 1 };
 
 struct framer {
-	char *buf;	/* pending bytes of an incomplete line */
+	char *buf; /* pending bytes of an incomplete line */
 	size_t len;
 	size_t cap;
 	size_t max_line; /* limit without the '\n' */
@@ -28,6 +28,6 @@ void framer_free(struct framer *);
  * an unfinished one) passes max_line, or the callback's non-zero value.
  */
 int framer_feed(struct framer *, const char *data, size_t n, framer_line_cb,
-		void *ud);
+                void *ud);
 
 #endif

@@ -42,8 +42,8 @@ jsonrpc_valid_id(const json_t *id)
 }
 
 int
-jsonrpc_parse_request(const char *line, size_t len,
-		      struct jsonrpc_request *req, struct pl_error *err)
+jsonrpc_parse_request(const char *line, size_t len, struct jsonrpc_request *req,
+                      struct pl_error *err)
 {
 	json_error_t jerr;
 	json_t *v, *id, *method, *params;
@@ -52,15 +52,15 @@ jsonrpc_parse_request(const char *line, size_t len,
 	req->id = json_null();
 	if (jsonrpc_depth(line, len) > JSONRPC_MAX_DEPTH)
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, "too_deep",
-				    "request nested deeper than %d levels",
-				    JSONRPC_MAX_DEPTH);
+		                    "request nested deeper than %d levels",
+		                    JSONRPC_MAX_DEPTH);
 	req->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req->root == NULL)
 		return pl_error_set(err, PL_ERR_PARSE, "parse_error",
-				    "parse error: %s", jerr.text);
+		                    "parse error: %s", jerr.text);
 	if (!json_is_object(req->root))
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
-				    "request must be a JSON object");
+		                    "request must be a JSON object");
 	id = json_object_get(req->root, "id");
 	if (id != NULL && jsonrpc_valid_id(id)) {
 		json_decref(req->id);
@@ -69,14 +69,14 @@ jsonrpc_parse_request(const char *line, size_t len,
 	v = json_object_get(req->root, "jsonrpc");
 	if (!json_is_string(v) || strcmp(json_string_value(v), "2.0") != 0)
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
-				    "\"jsonrpc\" must be \"2.0\"");
+		                    "\"jsonrpc\" must be \"2.0\"");
 	if (id == NULL || !jsonrpc_valid_id(id))
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
-				    "\"id\" must be a string or a number");
+		                    "\"id\" must be a string or a number");
 	method = json_object_get(req->root, "method");
 	if (!json_is_string(method) || json_string_length(method) == 0)
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
-				    "\"method\" must be a non-empty string");
+		                    "\"method\" must be a non-empty string");
 	req->method = json_string_value(method);
 	params = json_object_get(req->root, "params");
 	if (params == NULL || json_is_null(params)) {
@@ -84,7 +84,7 @@ jsonrpc_parse_request(const char *line, size_t len,
 		req->params = req->empty;
 	} else if (!json_is_object(params)) {
 		return pl_error_set(err, PL_ERR_INVALID_PARAMS, NULL,
-				    "\"params\" must be an object");
+		                    "\"params\" must be an object");
 	} else
 		req->params = params;
 	return PL_OK;
@@ -124,16 +124,16 @@ char *
 jsonrpc_result_line(json_t *id, json_t *result, size_t *len)
 {
 	json_t *msg = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
-				id ? id : json_null(), "result",
-				result ? result : json_null());
+	                        id ? id : json_null(), "result",
+	                        result ? result : json_null());
 	return jsonrpc_line(msg, len);
 }
 
 char *
 jsonrpc_error_line(json_t *id, const struct pl_error *err, size_t *len)
 {
-	json_t *msg = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
-				id ? id : json_null(), "error",
-				pl_error_to_json(err));
+	json_t *msg =
+	    json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
+	              id ? id : json_null(), "error", pl_error_to_json(err));
 	return jsonrpc_line(msg, len);
 }

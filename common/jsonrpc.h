@@ -14,11 +14,11 @@
 #define JSONRPC_MAX_DEPTH 64
 
 struct jsonrpc_request {
-	json_t *root;	    /* owned: the parsed line */
-	json_t *id;	    /* borrowed from root; json null if absent/invalid */
+	json_t *root; /* owned: the parsed line */
+	json_t *id;   /* borrowed from root; json null if absent/invalid */
 	const char *method; /* borrowed from root */
-	json_t *params;	    /* borrowed: the params object, or an empty owned one */
-	json_t *empty;	    /* owned {} used when params were absent */
+	json_t *params; /* borrowed: the params object, or an empty owned one */
+	json_t *empty;  /* owned {} used when params were absent */
 };
 
 /*
@@ -28,7 +28,7 @@ struct jsonrpc_request {
  * object when present (-32602 otherwise).
  */
 int jsonrpc_parse_request(const char *line, size_t len,
-			  struct jsonrpc_request *req, struct pl_error *err);
+                          struct jsonrpc_request *req, struct pl_error *err);
 void jsonrpc_request_free(struct jsonrpc_request *);
 
 /* Serialises a response line ending in '\n' (malloc'd). result is stolen. */

@@ -75,8 +75,8 @@ log_msg(enum log_level level, const char *msg, const char *fmt, ...)
 	}
 	pthread_mutex_lock(&log_lock);
 	fprintf(stderr, "ts=%s.%03ldZ level=%s msg=%s%s%s\n", ts,
-		now.tv_nsec / 1000000, log_names[level],
-		log_quote(qmsg, sizeof qmsg, msg), rest[0] ? " " : "", rest);
+	        now.tv_nsec / 1000000, log_names[level],
+	        log_quote(qmsg, sizeof qmsg, msg), rest[0] ? " " : "", rest);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 }

@@ -35,11 +35,17 @@ pl_error_utf8_fix(char *s)
 
 	while (*p) {
 		unsigned c = *p, cp;
-		int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1
-				 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+		int n = c < 0x80             ? 0
+		        : (c & 0xe0) == 0xc0 ? 1
+		        : (c & 0xf0) == 0xe0 ? 2
+		        : (c & 0xf8) == 0xf0 ? 3
+		                             : -1;
 		int ok = n >= 0;
 
-		cp = n == 0 ? c : n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
+		cp = n == 0   ? c
+		     : n == 1 ? c & 0x1f
+		     : n == 2 ? c & 0x0f
+		              : c & 0x07;
 		for (int i = 1; ok && i <= n; i++) {
 			if ((p[i] & 0xc0) != 0x80)
 				ok = 0;
@@ -47,8 +53,8 @@ pl_error_utf8_fix(char *s)
 				cp = (cp << 6) | (p[i] & 0x3f);
 		}
 		if (ok && ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-			   (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-			   (cp >= 0xd800 && cp <= 0xdfff)))
+		           (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		           (cp >= 0xd800 && cp <= 0xdfff)))
 			ok = 0;
 		if (!ok) {
 			*p++ = '?';
@@ -60,7 +66,7 @@ pl_error_utf8_fix(char *s)
 
 int
 pl_error_set(struct pl_error *e, int code, const char *reason, const char *fmt,
-	     ...)
+             ...)
 {
 	va_list ap;
 
@@ -77,16 +83,16 @@ pl_error_set(struct pl_error *e, int code, const char *reason, const char *fmt,
 
 int
 pl_error_violation(struct pl_error *e, const char *field, const char *rule,
-		   const char *message)
+                   const char *message)
 {
 	if (e->violations == NULL)
 		e->violations = json_array();
 	json_array_append_new(e->violations,
-			      json_pack("{s:s, s:s, s:s}", "field", field,
-					"rule", rule, "message", message));
+	                      json_pack("{s:s, s:s, s:s}", "field", field,
+	                                "rule", rule, "message", message));
 	if (e->code == 0)
 		pl_error_set(e, PL_ERR_VALIDATION, "validation",
-			     "validation failed");
+		             "validation failed");
 	return PL_ERR_VALIDATION;
 }
 
@@ -95,15 +101,16 @@ pl_error_to_json(const struct pl_error *e)
 {
 	json_t *err, *data = json_object();
 
-	err = json_pack("{s:i, s:s}", "code", e->code ? e->code : PL_ERR_INTERNAL,
-			"message", e->message[0] ? e->message : "internal error");
+	err =
+	    json_pack("{s:i, s:s}", "code", e->code ? e->code : PL_ERR_INTERNAL,
+	              "message", e->message[0] ? e->message : "internal error");
 	if (e->reason[0])
 		json_object_set_new(data, "reason", json_string(e->reason));
 	if (e->violations)
 		json_object_set(data, "violations", e->violations);
 	if (e->retry_after > 0)
 		json_object_set_new(data, "retry_after",
-				    json_integer(e->retry_after));
+		                    json_integer(e->retry_after));
 	if (json_object_size(data) > 0)
 		json_object_set_new(err, "data", data);
 	else

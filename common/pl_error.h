@@ -25,8 +25,8 @@ enum pl_code {
 };
 
 struct pl_error {
-	int code;	    /* enum pl_code; 0 while no error */
-	char reason[32];    /* machine-readable reason, "" if none (data.reason) */
+	int code;        /* enum pl_code; 0 while no error */
+	char reason[32]; /* machine-readable reason, "" if none (data.reason) */
 	char message[256];  /* human-readable, safe to show to a client */
 	json_t *violations; /* owned array of {field, rule, message}, or NULL */
 	int retry_after;    /* seconds, for PL_ERR_TOO_MANY; 0 otherwise */
@@ -37,13 +37,13 @@ void pl_error_init(struct pl_error *);
 void pl_error_clear(struct pl_error *);
 /* Sets code, reason (may be NULL) and a printf-style message; returns code. */
 int pl_error_set(struct pl_error *, int code, const char *reason,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /*
  * Appends one {field, rule, message} violation and sets code 400 with a
  * generic message if no code is set yet. Returns PL_ERR_VALIDATION.
  */
 int pl_error_violation(struct pl_error *, const char *field, const char *rule,
-		       const char *message);
+                       const char *message);
 /* Builds the JSON-RPC "error" member value: {code, message, data?}. New ref. */
 json_t *pl_error_to_json(const struct pl_error *);
 

@@ -17,7 +17,8 @@ static const struct {
     [PW_RULE_LOWER] = {"lowercase", "a lowercase letter"},
     [PW_RULE_UPPER] = {"uppercase", "an uppercase letter"},
     [PW_RULE_DIGIT] = {"digit", "a digit"},
-    [PW_RULE_SPECIAL] = {"special", "a special character (not a letter or digit)"},
+    [PW_RULE_SPECIAL] = {"special",
+                         "a special character (not a letter or digit)"},
     [PW_RULE_NO_SPACE] = {"no_whitespace", "no spaces or other whitespace"},
 };
 
@@ -54,7 +55,8 @@ utf8_len(const unsigned char *s)
 unsigned
 password_check(const char *password)
 {
-	const unsigned char *p = (const unsigned char *)(password ? password : "");
+	const unsigned char *p =
+	    (const unsigned char *)(password ? password : "");
 	size_t chars = 0, bytes = strlen((const char *)p);
 	unsigned seen = 0, fail = 0;
 
@@ -107,15 +109,15 @@ password_validate(const char *password, struct pl_error *err)
 			continue;
 		if (r == PW_RULE_LENGTH)
 			snprintf(msg, sizeof msg,
-				 "password needs at least %d characters (at "
-				 "most %d bytes)",
-				 PASSWORD_MIN, PASSWORD_MAX);
+			         "password needs at least %d characters (at "
+			         "most %d bytes)",
+			         PASSWORD_MIN, PASSWORD_MAX);
 		else if (r == PW_RULE_NO_SPACE)
 			snprintf(msg, sizeof msg,
-				 "password must not contain whitespace");
+			         "password must not contain whitespace");
 		else
 			snprintf(msg, sizeof msg, "password needs %s",
-				 rules[r].message);
+			         rules[r].message);
 		pl_error_violation(err, "password", rules[r].id, msg);
 	}
 	return PL_ERR_VALIDATION;
@@ -128,15 +130,15 @@ password_policy_json(void)
 
 	for (int r = 0; r < PW_RULE_COUNT; r++)
 		json_array_append_new(list,
-				      json_pack("{s:s, s:s}", "id", rules[r].id,
-						"message", rules[r].message));
+		                      json_pack("{s:s, s:s}", "id", rules[r].id,
+		                                "message", rules[r].message));
 	return json_pack("{s:i, s:i, s:o}", "min_length", PASSWORD_MIN,
-			 "max_bytes", PASSWORD_MAX, "rules", list);
+	                 "max_bytes", PASSWORD_MAX, "rules", list);
 }
 
 int
 username_normalize(const char *in, char *out, size_t outsz,
-		   struct pl_error *err)
+                   struct pl_error *err)
 {
 	const char *s = in ? in : "", *e;
 	size_t len;
@@ -152,11 +154,11 @@ username_normalize(const char *in, char *out, size_t outsz,
 	len = (size_t)(e - s);
 	if (len == 0)
 		return pl_error_violation(err, "username", "required",
-					  "username is required");
+		                          "username is required");
 	if (len < USERNAME_MIN || len > USERNAME_MAX) {
 		snprintf(msg, sizeof msg,
-			 "username must be %d to %d characters long",
-			 USERNAME_MIN, USERNAME_MAX);
+		         "username must be %d to %d characters long",
+		         USERNAME_MIN, USERNAME_MAX);
 		return pl_error_violation(err, "username", "length", msg);
 	}
 	for (const char *p = s; p < e; p++)
@@ -168,7 +170,7 @@ username_normalize(const char *in, char *out, size_t outsz,
 			    "'_', '.' and '-'");
 	if (len >= outsz)
 		return pl_error_violation(err, "username", "length",
-					  "username is too long");
+		                          "username is too long");
 	memcpy(out, s, len);
 	out[len] = '\0';
 	return PL_OK;
@@ -184,8 +186,9 @@ email_validate(const char *email, struct pl_error *err)
 		return PL_OK;
 	len = strlen(email);
 	if (len > EMAIL_MAX)
-		return pl_error_violation(err, "email", "length",
-					  "email must be at most 254 characters");
+		return pl_error_violation(
+		    err, "email", "length",
+		    "email must be at most 254 characters");
 	at = strchr(email, '@');
 	dot = at ? strrchr(at, '.') : NULL;
 	/* local@domain.tld: one '@', something before it, a dot in the
@@ -193,8 +196,9 @@ email_validate(const char *email, struct pl_error *err)
 	if (at == NULL || at == email || strchr(at + 1, '@') != NULL ||
 	    dot == NULL || dot == at + 1 || dot[1] == '\0' ||
 	    strstr(at, "..") != NULL)
-		return pl_error_violation(err, "email", "format",
-					  "email must look like name@example.org");
+		return pl_error_violation(
+		    err, "email", "format",
+		    "email must look like name@example.org");
 	for (const unsigned char *p = (const unsigned char *)email; *p; p++)
 		if (*p <= ' ' || *p == 0x7f)
 			return pl_error_violation(

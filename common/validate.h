@@ -19,12 +19,12 @@
 
 /* One password rule; bit i of a failure mask is rule i of the table. */
 enum password_rule {
-	PW_RULE_LENGTH,	   /* at least PASSWORD_MIN characters (and <= MAX) */
-	PW_RULE_LOWER,	   /* a lowercase letter */
-	PW_RULE_UPPER,	   /* an uppercase letter */
-	PW_RULE_DIGIT,	   /* a digit */
-	PW_RULE_SPECIAL,   /* a character that is not a letter or digit */
-	PW_RULE_NO_SPACE,  /* no whitespace */
+	PW_RULE_LENGTH,   /* at least PASSWORD_MIN characters (and <= MAX) */
+	PW_RULE_LOWER,    /* a lowercase letter */
+	PW_RULE_UPPER,    /* an uppercase letter */
+	PW_RULE_DIGIT,    /* a digit */
+	PW_RULE_SPECIAL,  /* a character that is not a letter or digit */
+	PW_RULE_NO_SPACE, /* no whitespace */
 	PW_RULE_COUNT
 };
 
@@ -45,7 +45,7 @@ json_t *password_policy_json(void);
  * "required", "length", "format") and returns PL_ERR_VALIDATION on failure.
  */
 int username_normalize(const char *in, char *out, size_t outsz,
-		       struct pl_error *err);
+                       struct pl_error *err);
 /* Empty or NULL is acceptable (email is optional); otherwise a sane
  * local@domain.tld shape, <= EMAIL_MAX, no spaces (field "email"). */
 int email_validate(const char *email, struct pl_error *err);

@@ -15,7 +15,7 @@ struct app {
 	struct config *cfg;
 	struct db_pool *db;
 	struct rds_pool *rds;
-	unsigned char form_key[32]; /* derived from cfg->secret */
+	unsigned char form_key[32];  /* derived from cfg->secret */
 	char migrations_version[64]; /* latest applied, for server.health */
 };
 

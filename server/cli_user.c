@@ -34,7 +34,8 @@ read_password(char *buf, size_t size)
 		if (tcgetattr(STDIN_FILENO, &old) == 0) {
 			quiet = old;
 			quiet.c_lflag &= ~(tcflag_t)ECHO;
-			hidden = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+			hidden =
+			    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
 		}
 	}
 	ok = fgets(buf, (int)size, stdin);
@@ -58,16 +59,16 @@ print_error(const struct pl_error *err)
 
 	fprintf(stderr, "padlined: %s\n", err->message);
 	json_array_foreach(err->violations, i, v)
-		fprintf(stderr, "  %s: %s\n",
-			json_string_value(json_object_get(v, "field")),
-			json_string_value(json_object_get(v, "message")));
+	    fprintf(stderr, "  %s: %s\n",
+	            json_string_value(json_object_get(v, "field")),
+	            json_string_value(json_object_get(v, "message")));
 }
 
 static int
 usage(void)
 {
 	fprintf(stderr, "usage: padlined create-user NAME [--admin] "
-			"[--email ADDR]  (password on stdin)\n");
+	                "[--email ADDR]  (password on stdin)\n");
 	return 2;
 }
 
@@ -86,7 +87,7 @@ create(struct app *app, struct svc_new_user *nu, struct pl_error *err)
 	if (migrate_run(app->cfg, version, sizeof version, err) != 0)
 		return -1;
 	db = db_connect(app->cfg->database_url, app->cfg->schema,
-			app->cfg->db_connect_timeout, err);
+	                app->cfg->db_connect_timeout, err);
 	if (db == NULL)
 		return -1;
 	if (svc_user_create(app, db, nu, &user, err) != 0) {

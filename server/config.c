@@ -55,21 +55,22 @@ static const struct cfg_entry cfg_table[] = {
      OFF(max_connections), "1024", 1, 1000000, "client connections at once"},
     {"--idle-timeout", "PADLINE_IDLE_TIMEOUT", CFG_INT, OFF(idle_timeout),
      "300", 1, 86400, "seconds a client may stay silent"},
-    {"--max-output", "PADLINE_MAX_OUTPUT", CFG_INT, OFF(max_output),
-     "8388608", 4096, INT_MAX, "bytes of unread replies before a client is dropped"},
-    {"--migrations-dir", "PADLINE_MIGRATIONS_DIR", CFG_STR,
-     OFF(migrations_dir), NULL, 0, 0, "directory of *.sql migrations"},
+    {"--max-output", "PADLINE_MAX_OUTPUT", CFG_INT, OFF(max_output), "8388608",
+     4096, INT_MAX, "bytes of unread replies before a client is dropped"},
+    {"--migrations-dir", "PADLINE_MIGRATIONS_DIR", CFG_STR, OFF(migrations_dir),
+     NULL, 0, 0, "directory of *.sql migrations"},
     {"--templates-dir", "PADLINE_TEMPLATES_DIR", CFG_STR, OFF(templates_dir),
      NULL, 0, 0, "directory of *.json pad templates"},
-    {"--max-backups", "PADLINE_MAX_BACKUPS", CFG_INT, OFF(max_backups), "10",
-     0, 10000, "backups kept per pad"},
+    {"--max-backups", "PADLINE_MAX_BACKUPS", CFG_INT, OFF(max_backups), "10", 0,
+     10000, "backups kept per pad"},
     {"--backup-min-interval", "PADLINE_BACKUP_MIN_INTERVAL", CFG_INT,
      OFF(backup_min_interval), "0", 0, 86400 * 365,
      "seconds between two backups of a pad (0 = every change)"},
     {"--session-ttl", "PADLINE_SESSION_TTL", CFG_INT, OFF(session_ttl),
      "604800", 60, 86400 * 365, "seconds a login stays valid"},
     {"--pwhash-opslimit", "PADLINE_PWHASH_OPSLIMIT", CFG_U64,
-     OFF(pwhash_opslimit), NULL, 1, 64, "argon2id passes (default INTERACTIVE)"},
+     OFF(pwhash_opslimit), NULL, 1, 64,
+     "argon2id passes (default INTERACTIVE)"},
     {"--pwhash-memlimit", "PADLINE_PWHASH_MEMLIMIT", CFG_U64,
      OFF(pwhash_memlimit), NULL, 8192, 1LL << 32,
      "argon2id memory in bytes (default INTERACTIVE, 64 MiB)"},
@@ -81,8 +82,8 @@ static const struct cfg_entry cfg_table[] = {
      "failed logins per client address within the window before 429"},
     {"--login-window", "PADLINE_LOGIN_WINDOW", CFG_INT, OFF(login_window),
      "900", 1, 86400, "seconds the login failure counters cover"},
-    {"--form-token-ttl", "PADLINE_FORM_TOKEN_TTL", CFG_INT,
-     OFF(form_token_ttl), "600", 1, 86400, "seconds a form token is valid"},
+    {"--form-token-ttl", "PADLINE_FORM_TOKEN_TTL", CFG_INT, OFF(form_token_ttl),
+     "600", 1, 86400, "seconds a form token is valid"},
     {"--db-connect-timeout", "PADLINE_DB_CONNECT_TIMEOUT", CFG_INT,
      OFF(db_connect_timeout), "3", 1, 60,
      "seconds per PostgreSQL connection attempt"},
@@ -103,7 +104,7 @@ config_registration_name(enum registration_mode m)
 
 static int
 config_set(struct config *c, const struct cfg_entry *e, const char *value,
-	   struct pl_error *err)
+           struct pl_error *err)
 {
 	char *end;
 	long long n;
@@ -121,11 +122,11 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 		errno = 0;
 		n = strtoll(value, &end, 10);
 		if (errno || end == value || *end || n < e->min || n > e->max)
-			return pl_error_set(err, PL_ERR_VALIDATION, "config",
-					    "%s/%s: expected a number from %lld "
-					    "to %lld, got \"%s\"",
-					    e->flag, e->env, e->min, e->max,
-					    value);
+			return pl_error_set(
+			    err, PL_ERR_VALIDATION, "config",
+			    "%s/%s: expected a number from %lld "
+			    "to %lld, got \"%s\"",
+			    e->flag, e->env, e->min, e->max, value);
 		if (e->type == CFG_U64)
 			*(unsigned long long *)((char *)c + e->off) =
 			    (unsigned long long)n;
@@ -139,11 +140,12 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 
 		errno = 0;
 		n = colon ? strtoll(colon + 1, &end, 10) : -1;
-		if (colon == NULL || colon == value || errno || *end ||
-		    n < 0 || n > 65535)
+		if (colon == NULL || colon == value || errno || *end || n < 0 ||
+		    n > 65535)
 			return pl_error_set(err, PL_ERR_VALIDATION, "config",
-					    "%s/%s: expected HOST:PORT, got "
-					    "\"%s\"", e->flag, e->env, value);
+			                    "%s/%s: expected HOST:PORT, got "
+			                    "\"%s\"",
+			                    e->flag, e->env, value);
 		free(c->listen_host);
 		c->listen_host = strndup(value, (size_t)(colon - value));
 		c->listen_port = (int)n;
@@ -158,9 +160,9 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 			c->registration = REG_CLOSED;
 		else
 			return pl_error_set(err, PL_ERR_VALIDATION, "config",
-					    "%s/%s: expected open, invite or "
-					    "closed, got \"%s\"",
-					    e->flag, e->env, value);
+			                    "%s/%s: expected open, invite or "
+			                    "closed, got \"%s\"",
+			                    e->flag, e->env, value);
 		return 0;
 	}
 	return 0;
@@ -170,8 +172,10 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 static char *
 config_conninfo_from_parts(void)
 {
-	const char *host = getenv("POSTGRES_HOST"), *port = getenv("POSTGRES_PORT");
-	const char *user = getenv("POSTGRES_USER"), *pass = getenv("POSTGRES_PASSWORD");
+	const char *host = getenv("POSTGRES_HOST"),
+	           *port = getenv("POSTGRES_PORT");
+	const char *user = getenv("POSTGRES_USER"),
+	           *pass = getenv("POSTGRES_PASSWORD");
 	const char *db = getenv("POSTGRES_DB");
 	char *s = NULL;
 	size_t n = 0;
@@ -182,7 +186,8 @@ config_conninfo_from_parts(void)
 	/* Each value is quoted per libpq's conninfo rules. */
 	const char *keys[] = {"host", "port", "user", "password", "dbname"};
 	const char *vals[] = {host ? host : "127.0.0.1", port ? port : "5432",
-			      user ? user : "postgres", pass, db ? db : "padline"};
+	                      user ? user : "postgres", pass,
+	                      db ? db : "padline"};
 	for (int i = 0; i < 5; i++) {
 		if (vals[i] == NULL)
 			continue;
@@ -220,7 +225,7 @@ config_init(struct config *c, struct pl_error *err)
 
 int
 config_parse_args(struct config *c, int argc, char **argv, int *first_arg,
-		  int *want_help, int *want_version, struct pl_error *err)
+                  int *want_help, int *want_version, struct pl_error *err)
 {
 	*first_arg = -1;
 	*want_help = *want_version = 0;
@@ -251,14 +256,15 @@ config_parse_args(struct config *c, int argc, char **argv, int *first_arg,
 				e = &cfg_table[k];
 		if (e == NULL)
 			return pl_error_set(err, PL_ERR_VALIDATION, "config",
-					    "unknown option %s (see --help)", a);
+			                    "unknown option %s (see --help)",
+			                    a);
 		if (eq)
 			value = eq + 1;
 		else if (i + 1 < argc)
 			value = argv[++i];
 		else
 			return pl_error_set(err, PL_ERR_VALIDATION, "config",
-					    "option %s needs a value", a);
+			                    "option %s needs a value", a);
 		if (config_set(c, e, value, err) != 0)
 			return err->code;
 	}
@@ -274,30 +280,31 @@ config_validate(struct config *c, struct pl_error *err)
 		c->hash_concurrency = c->workers / 2 > 0 ? c->workers / 2 : 1;
 	if (c->hash_concurrency >= c->workers)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
-				    "hash concurrency (%d) must be below the "
-				    "worker count (%d) so hashing never "
-				    "starves other requests",
-				    c->hash_concurrency, c->workers);
+		                    "hash concurrency (%d) must be below the "
+		                    "worker count (%d) so hashing never "
+		                    "starves other requests",
+		                    c->hash_concurrency, c->workers);
 	if (c->secret == NULL || strlen(c->secret) < 16)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
-				    "PADLINE_SECRET (or --secret) must be set "
-				    "to at least 16 characters; it signs form "
-				    "tokens and must match on every instance");
+		                    "PADLINE_SECRET (or --secret) must be set "
+		                    "to at least 16 characters; it signs form "
+		                    "tokens and must match on every instance");
 	if (c->database_url == NULL)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
-				    "no database configured: set DATABASE_URL");
+		                    "no database configured: set DATABASE_URL");
 	for (const char *p = c->schema; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		      *p == '_'))
 			return pl_error_set(err, PL_ERR_VALIDATION, "config",
-					    "schema name \"%s\": use lowercase "
-					    "letters, digits and _", c->schema);
+			                    "schema name \"%s\": use lowercase "
+			                    "letters, digits and _",
+			                    c->schema);
 	if (strcmp(c->log_level, "debug") != 0 &&
 	    strcmp(c->log_level, "info") != 0 &&
 	    strcmp(c->log_level, "warn") != 0 &&
 	    strcmp(c->log_level, "error") != 0)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
-				    "unknown log level \"%s\"", c->log_level);
+		                    "unknown log level \"%s\"", c->log_level);
 	return 0;
 }
 
@@ -305,32 +312,32 @@ void
 config_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: padlined [options] [command]\n"
-		"\n"
-		"commands:\n"
-		"  serve                         serve clients (the default)\n"
-		"  migrate                       apply migrations and exit\n"
-		"  create-user NAME [--admin] [--email ADDR]\n"
-		"                                create a user; password on "
-		"stdin\n"
-		"\n"
-		"options (each also read from the environment variable "
-		"shown):\n");
+	        "usage: padlined [options] [command]\n"
+	        "\n"
+	        "commands:\n"
+	        "  serve                         serve clients (the default)\n"
+	        "  migrate                       apply migrations and exit\n"
+	        "  create-user NAME [--admin] [--email ADDR]\n"
+	        "                                create a user; password on "
+	        "stdin\n"
+	        "\n"
+	        "options (each also read from the environment variable "
+	        "shown):\n");
 	for (size_t i = 0; i < CFG_COUNT; i++) {
 		const struct cfg_entry *e = &cfg_table[i];
 		char left[64];
 
 		snprintf(left, sizeof left, "%s VALUE", e->flag);
-		fprintf(f, "  %-30s %s\n  %-30s   env %s%s%s\n", left,
-			e->help, "", e->env, e->def ? ", default " : "",
-			e->def ? e->def : "");
+		fprintf(f, "  %-30s %s\n  %-30s   env %s%s%s\n", left, e->help,
+		        "", e->env, e->def ? ", default " : "",
+		        e->def ? e->def : "");
 	}
 	fprintf(f, "  %-30s %s\n  %-30s %s\n", "--help", "show this help",
-		"--version", "show the version");
+	        "--version", "show the version");
 	fprintf(f, "\nWithout DATABASE_URL the seed's POSTGRES_HOST, "
-		   "POSTGRES_PORT, POSTGRES_USER,\nPOSTGRES_PASSWORD and "
-		   "POSTGRES_DB are used (defaults 127.0.0.1, 5432,\npostgres, "
-		   "none, padline).\n");
+	           "POSTGRES_PORT, POSTGRES_USER,\nPOSTGRES_PASSWORD and "
+	           "POSTGRES_DB are used (defaults 127.0.0.1, 5432,\npostgres, "
+	           "none, padline).\n");
 }
 
 void

@@ -13,35 +13,35 @@
 enum registration_mode { REG_OPEN, REG_INVITE, REG_CLOSED };
 
 struct config {
-	char *database_url;	 /* libpq conninfo or URL */
-	char *redis_url;	 /* redis://host:port[/db] */
-	char *listen_host;	 /* from PADLINE_LISTEN host:port */
+	char *database_url; /* libpq conninfo or URL */
+	char *redis_url;    /* redis://host:port[/db] */
+	char *listen_host;  /* from PADLINE_LISTEN host:port */
 	int listen_port;
-	char *schema;		 /* PostgreSQL schema, default pad_ws */
-	int workers;		 /* libuv threadpool size */
-	int pool_size;		 /* PostgreSQL connections */
-	int hash_concurrency;	 /* argon2 hashes at once, < workers */
+	char *schema;         /* PostgreSQL schema, default pad_ws */
+	int workers;          /* libuv threadpool size */
+	int pool_size;        /* PostgreSQL connections */
+	int hash_concurrency; /* argon2 hashes at once, < workers */
 	enum registration_mode registration;
-	char *secret;		 /* form-token signing secret */
+	char *secret; /* form-token signing secret */
 	char *log_level;
-	long max_line;		 /* bytes per request line */
-	int max_connections;	 /* client connections at once */
-	int idle_timeout;	 /* seconds without a request before close */
-	int max_output;		 /* bytes of unread replies before a drop */
+	long max_line;       /* bytes per request line */
+	int max_connections; /* client connections at once */
+	int idle_timeout;    /* seconds without a request before close */
+	int max_output;      /* bytes of unread replies before a drop */
 	char *migrations_dir;
 	char *templates_dir;
-	int max_backups;	 /* backups kept per pad */
+	int max_backups;         /* backups kept per pad */
 	int backup_min_interval; /* seconds between backups of one pad */
-	int session_ttl;	 /* seconds */
+	int session_ttl;         /* seconds */
 	unsigned long long pwhash_opslimit;
 	unsigned long long pwhash_memlimit;
-	int login_max_failures;	 /* per username within login_window */
+	int login_max_failures;    /* per username within login_window */
 	int login_max_failures_ip; /* per peer address within login_window */
-	int login_window;	 /* seconds */
-	int form_token_ttl;	 /* seconds */
-	int db_connect_timeout;	 /* seconds, per attempt */
-	int startup_db_wait;	 /* seconds to keep retrying PostgreSQL at start */
-	int migrate_wait;	 /* seconds a waiter polls the migration status */
+	int login_window;          /* seconds */
+	int form_token_ttl;        /* seconds */
+	int db_connect_timeout;    /* seconds, per attempt */
+	int startup_db_wait; /* seconds to keep retrying PostgreSQL at start */
+	int migrate_wait;    /* seconds a waiter polls the migration status */
 };
 
 /* Fills defaults and applies the environment. */
@@ -52,7 +52,7 @@ int config_init(struct config *, struct pl_error *);
  * one (the subcommand) in *first_arg. Sets *want_help / *want_version.
  */
 int config_parse_args(struct config *, int argc, char **argv, int *first_arg,
-		      int *want_help, int *want_version, struct pl_error *);
+                      int *want_help, int *want_version, struct pl_error *);
 /* Checks cross-field rules (hash_concurrency < workers, ...). */
 int config_validate(struct config *, struct pl_error *);
 void config_usage(FILE *);

@@ -109,7 +109,7 @@ db_close(PGconn *c)
  * when needed. Statements without parameters run as they are. */
 static PGresult *
 db_exec_prepared(PGconn *c, const char *sql, int nparams,
-		 const char *const *params)
+                 const char *const *params)
 {
 	char name[32];
 	PGresult *r;
@@ -141,7 +141,7 @@ db_conn_lost(PGconn *c)
 
 PGresult *
 db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
-	struct pl_error *err)
+        struct pl_error *err)
 {
 	PGresult *r;
 	ExecStatusType st;
@@ -158,20 +158,20 @@ db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
 	if (db_conn_lost(c) || (state && strncmp(state, "08", 2) == 0) ||
 	    (state && strcmp(state, "57P01") == 0)) {
 		log_warn("database connection lost", "error=%s",
-			 log_quote(q, sizeof q, PQerrorMessage(c)));
+		         log_quote(q, sizeof q, PQerrorMessage(c)));
 		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
-			     "database unavailable, try again shortly");
+		             "database unavailable, try again shortly");
 	} else {
 		/* Unique violations are expected (races): the caller maps
 		 * them, so they are not worth a warning. */
 		if (state == NULL || strcmp(state, "23505") != 0)
 			log_warn("query failed", "sqlstate=%s error=%s",
-				 db_sqlstate,
-				 log_quote(q, sizeof q,
-					   r ? PQresultErrorMessage(r)
-					     : PQerrorMessage(c)));
+			         db_sqlstate,
+			         log_quote(q, sizeof q,
+			                   r ? PQresultErrorMessage(r)
+			                     : PQerrorMessage(c)));
 		pl_error_set(err, PL_ERR_INTERNAL, "internal",
-			     "internal error");
+		             "internal error");
 	}
 	PQclear(r);
 	return NULL;

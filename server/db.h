@@ -20,10 +20,10 @@ const char *db_last_sqlstate(void);
  * conflicts are left to the caller via db_last_sqlstate(), 500 otherwise.
  */
 PGresult *db_exec(PGconn *, const char *sql, int nparams,
-		  const char *const *params, struct pl_error *err);
+                  const char *const *params, struct pl_error *err);
 /* Like db_exec for statements whose result is not needed. */
 int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
-	   struct pl_error *err);
+           struct pl_error *err);
 
 /* PQfinish, forgetting what was prepared on the connection. Every server
  * connection is closed through this. */

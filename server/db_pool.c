@@ -50,10 +50,10 @@ pool_now_ms(void)
 
 PGconn *
 db_connect(const char *conninfo, const char *schema, int timeout,
-	   struct pl_error *err)
+           struct pl_error *err)
 {
 	const char *keys[] = {"dbname", "connect_timeout", "application_name",
-			      "client_encoding", NULL};
+	                      "client_encoding", NULL};
 	char tmo[16], *ident, sql[256], q[512];
 	const char *vals[] = {conninfo, tmo, "padlined", "UTF8", NULL};
 	PGconn *c;
@@ -63,27 +63,27 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
 		log_warn("database connect failed", "error=%s",
-			 log_quote(q, sizeof q,
-				   c ? PQerrorMessage(c) : "out of memory"));
+		         log_quote(q, sizeof q,
+		                   c ? PQerrorMessage(c) : "out of memory"));
 		db_close(c);
 		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
-			     "database unavailable, try again shortly");
+		             "database unavailable, try again shortly");
 		return NULL;
 	}
 	/* The schema is configuration, validated to [a-z0-9_], and quoted
 	 * anyway: it is the one identifier we cannot pass as a parameter. */
 	ident = PQescapeIdentifier(c, schema, strlen(schema));
 	snprintf(sql, sizeof sql, "SET search_path TO %s, public",
-		 ident ? ident : "pad_ws");
+	         ident ? ident : "pad_ws");
 	PQfreemem(ident);
 	r = PQexec(c, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		log_warn("setting search_path failed", "error=%s",
-			 log_quote(q, sizeof q, PQerrorMessage(c)));
+		         log_quote(q, sizeof q, PQerrorMessage(c)));
 		PQclear(r);
 		db_close(c);
 		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
-			     "database unavailable, try again shortly");
+		             "database unavailable, try again shortly");
 		return NULL;
 	}
 	PQclear(r);
@@ -149,8 +149,8 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 		if (now < p->down_until_ms) {
 			pthread_mutex_unlock(&p->lock);
 			pl_error_set(err, PL_ERR_UNAVAILABLE,
-				     "database_unavailable",
-				     "database unavailable, try again shortly");
+			             "database_unavailable",
+			             "database unavailable, try again shortly");
 			return NULL;
 		}
 		/* Prefer a slot with a live connection. */
@@ -172,7 +172,7 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 		if (pthread_cond_timedwait(&p->freed, &p->lock, &until) != 0) {
 			pthread_mutex_unlock(&p->lock);
 			pl_error_set(err, PL_ERR_UNAVAILABLE, "pool_exhausted",
-				     "server busy, try again shortly");
+			             "server busy, try again shortly");
 			return NULL;
 		}
 		now = pool_now_ms();
@@ -200,7 +200,7 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 	now = pool_now_ms();
 	if (s->conn != NULL && time(NULL) - s->born >= POOL_RECYCLE_S) {
 		log_debug("recycling database connection", "age_s=%lld",
-			  (long long)(time(NULL) - s->born));
+		          (long long)(time(NULL) - s->born));
 		db_close(s->conn);
 		s->conn = NULL;
 	}

@@ -14,7 +14,7 @@
 struct db_pool;
 
 struct db_pool *db_pool_new(const char *conninfo, const char *schema, int size,
-			    int connect_timeout);
+                            int connect_timeout);
 void db_pool_free(struct db_pool *);
 /* Lends a healthy connection (search_path set to the schema) or fails 503. */
 int db_pool_borrow(struct db_pool *, PGconn **out, struct pl_error *);
@@ -25,7 +25,7 @@ int db_pool_borrow(struct db_pool *, PGconn **out, struct pl_error *);
 void db_pool_return(struct db_pool *, PGconn *);
 /* One-off connection with the same settings (migrations, create-user). */
 PGconn *db_connect(const char *conninfo, const char *schema, int timeout,
-		   struct pl_error *);
+                   struct pl_error *);
 /* True when the server answered a trivial query just now. */
 int db_pool_ping(struct db_pool *);
 

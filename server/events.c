@@ -24,7 +24,8 @@
 static int
 events_redis_publish(redisContext *rc, const char *event)
 {
-	redisReply *r = redisCommand(rc, "PUBLISH %s %s", EVENTS_CHANNEL, event);
+	redisReply *r =
+	    redisCommand(rc, "PUBLISH %s %s", EVENTS_CHANNEL, event);
 	int ok = r != NULL && r->type == REDIS_REPLY_INTEGER;
 
 	if (r)
@@ -103,8 +104,8 @@ events_publish_one(struct app *app, PGconn *db, const struct audit_row *row)
 
 	pl_error_init(&err);
 	if ((rc = rds_pool_borrow(app->rds)) == NULL) {
-		log_debug("event left for the relay", "id=%lld reason=redis_down",
-			  row->id);
+		log_debug("event left for the relay",
+		          "id=%lld reason=redis_down", row->id);
 		return;
 	}
 	if (*text == '\0') {
@@ -118,7 +119,7 @@ events_publish_one(struct app *app, PGconn *db, const struct audit_row *row)
 	}
 	if (events_redis_publish(rc, text) != 0) {
 		log_warn("publishing event failed; left for the relay",
-			 "id=%lld", row->id);
+		         "id=%lld", row->id);
 		rds_pool_return(app->rds, rc, 1);
 		free(event);
 		return;
@@ -142,7 +143,7 @@ events_relay(struct app *app, PGconn *db, int limit)
 		return -1;
 	if (db_begin(db, &err) != 0 ||
 	    repo_audit_lock_unpublished(db, limit, EVENTS_RELAY_GRACE_S, &rows,
-					&err) != 0) {
+	                                &err) != 0) {
 		db_rollback(db);
 		rds_pool_return(app->rds, rc, 0);
 		pl_error_clear(&err);

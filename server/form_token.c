@@ -20,15 +20,14 @@
 #define FT_HEX (FT_RAW * 2)
 
 int
-form_token_issue(struct app *app, char *out, size_t outsz,
-		 struct pl_error *err)
+form_token_issue(struct app *app, char *out, size_t outsz, struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];
 	unsigned long long exp;
 
 	if (outsz < FT_HEX + 1)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-				    "internal error");
+		                    "internal error");
 	randombytes_buf(raw, FT_NONCE);
 	exp = (unsigned long long)time(NULL) +
 	      (unsigned long long)app->cfg->form_token_ttl;
@@ -47,7 +46,7 @@ form_token_bad(struct pl_error *err, const char *rule, const char *msg)
 
 int
 form_token_consume(struct app *app, PGconn *db, const char *token,
-		   struct pl_error *err)
+                   struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];
 	unsigned long long exp = 0;
@@ -57,28 +56,28 @@ form_token_consume(struct app *app, PGconn *db, const char *token,
 
 	if (token == NULL || *token == '\0')
 		return form_token_bad(err, "required",
-				      "a form token from server.hello is "
-				      "required");
+		                      "a form token from server.hello is "
+		                      "required");
 	if (strlen(token) != FT_HEX ||
-	    sodium_hex2bin(raw, sizeof raw, token, FT_HEX, NULL, &len,
-			   NULL) != 0 ||
+	    sodium_hex2bin(raw, sizeof raw, token, FT_HEX, NULL, &len, NULL) !=
+	        0 ||
 	    len != FT_RAW ||
 	    crypto_auth_verify(raw + FT_BODY, raw, FT_BODY, app->form_key) != 0)
 		return form_token_bad(err, "invalid",
-				      "the form token is not valid");
+		                      "the form token is not valid");
 	for (int i = 0; i < 8; i++)
 		exp = exp << 8 | raw[FT_NONCE + i];
 	if (exp <= (unsigned long long)time(NULL))
 		return form_token_bad(err, "expired",
-				      "the form token has expired; ask "
-				      "server.hello for a new one");
+		                      "the form token has expired; ask "
+		                      "server.hello for a new one");
 	sodium_bin2hex(nonce, sizeof nonce, raw, FT_NONCE);
 	snprintf(exps, sizeof exps, "%llu", exp);
 	if (repo_form_token_spend(db, nonce, exps, &fresh, err) != 0)
 		return err->code;
 	if (!fresh)
 		return form_token_bad(err, "reused",
-				      "the form token was already used");
+		                      "the form token was already used");
 	/* Housekeeping: spent nonces are only needed until they expire. */
 	if (randombytes_uniform(100) == 0) {
 		struct pl_error ign;

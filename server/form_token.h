@@ -21,6 +21,6 @@ int form_token_issue(struct app *, char *out, size_t outsz, struct pl_error *);
  * "required", "invalid", "expired", "reused"); db errors as db_exec.
  */
 int form_token_consume(struct app *, PGconn *, const char *token,
-		       struct pl_error *);
+                       struct pl_error *);
 
 #endif

@@ -29,14 +29,14 @@ app_open(struct app *app, struct config *cfg)
 	memset(app, 0, sizeof *app);
 	app->cfg = cfg;
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
-			      cfg->db_connect_timeout);
+	                      cfg->db_connect_timeout);
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
 	crypto_generichash(app->form_key, sizeof app->form_key,
-			   (const unsigned char *)cfg->secret,
-			   strlen(cfg->secret),
-			   (const unsigned char *)"padline form tokens", 19);
+	                   (const unsigned char *)cfg->secret,
+	                   strlen(cfg->secret),
+	                   (const unsigned char *)"padline form tokens", 19);
 	return app->db && app->rds ? 0 : -1;
 }
 
@@ -66,16 +66,16 @@ run_migrate(struct app *app)
 
 	pl_error_init(&err);
 	if (migrate_run(app->cfg, app->migrations_version,
-			sizeof app->migrations_version, &err) != 0) {
+	                sizeof app->migrations_version, &err) != 0) {
 		log_error("migration failed; not starting", "error=%s",
-			  err.message);
+		          err.message);
 		fprintf(stderr, "padlined: migration failed: %s\n",
-			err.message);
+		        err.message);
 		pl_error_clear(&err);
 		return -1;
 	}
 	log_info("schema is current", "schema=%s version=%s", app->cfg->schema,
-		 app->migrations_version);
+	         app->migrations_version);
 	return 0;
 }
 
@@ -88,15 +88,14 @@ load_templates(struct app *app)
 
 	pl_error_init(&err);
 	db = db_connect(app->cfg->database_url, app->cfg->schema,
-			app->cfg->db_connect_timeout, &err);
-	if (db == NULL ||
-	    templates_load(db, app->cfg->templates_dir, &loaded, &skipped,
-			   &err) != 0)
-		log_warn("templates not loaded", "error=%s dir=%s",
-			 err.message, app->cfg->templates_dir);
+	                app->cfg->db_connect_timeout, &err);
+	if (db == NULL || templates_load(db, app->cfg->templates_dir, &loaded,
+	                                 &skipped, &err) != 0)
+		log_warn("templates not loaded", "error=%s dir=%s", err.message,
+		         app->cfg->templates_dir);
 	else
 		log_info("templates loaded", "loaded=%d skipped=%d dir=%s",
-			 loaded, skipped, app->cfg->templates_dir);
+		         loaded, skipped, app->cfg->templates_dir);
 	db_close(db);
 	pl_error_clear(&err);
 }
@@ -144,7 +143,7 @@ main(int argc, char **argv)
 	pl_error_init(&err);
 	if (config_init(&cfg, &err) != 0 ||
 	    config_parse_args(&cfg, argc, argv, &first, &help, &version,
-			      &err) != 0) {
+	                      &err) != 0) {
 		fprintf(stderr, "padlined: %s\n", err.message);
 		config_free(&cfg);
 		return 2;
@@ -181,8 +180,8 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "create-user") == 0) {
 		rc = cli_create_user(&app, argc - first, argv + first);
 	} else {
-		fprintf(stderr, "padlined: unknown command \"%s\" (see --help)\n",
-			cmd);
+		fprintf(stderr,
+		        "padlined: unknown command \"%s\" (see --help)\n", cmd);
 		rc = 2;
 	}
 	app_close(&app);

@@ -48,7 +48,7 @@ connect_retrying(const struct config *cfg, struct pl_error *err)
 	for (;;) {
 		pl_error_clear(err);
 		db = db_connect(cfg->database_url, cfg->schema,
-				cfg->db_connect_timeout, err);
+		                cfg->db_connect_timeout, err);
 		if (db != NULL || now_ms() >= deadline)
 			return db;
 		log_info("waiting for PostgreSQL", "schema=%s", cfg->schema);
@@ -57,8 +57,7 @@ connect_retrying(const struct config *cfg, struct pl_error *err)
 }
 
 static int
-exec_simple(PGconn *db, const char *sql, const char *what,
-	    struct pl_error *err)
+exec_simple(PGconn *db, const char *sql, const char *what, struct pl_error *err)
 {
 	PGresult *r = PQexec(db, sql);
 	ExecStatusType st = PQresultStatus(r);
@@ -81,11 +80,11 @@ prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 	int rc;
 
 	snprintf(sql, sizeof sql,
-		 "CREATE SCHEMA IF NOT EXISTS %s; SET search_path TO %s, "
-		 "public; CREATE TABLE IF NOT EXISTS schema_migrations ("
-		 "version text PRIMARY KEY, checksum text NOT NULL, "
-		 "applied_at timestamptz NOT NULL DEFAULT now())",
-		 ident, ident);
+	         "CREATE SCHEMA IF NOT EXISTS %s; SET search_path TO %s, "
+	         "public; CREATE TABLE IF NOT EXISTS schema_migrations ("
+	         "version text PRIMARY KEY, checksum text NOT NULL, "
+	         "applied_at timestamptz NOT NULL DEFAULT now())",
+	         ident, ident);
 	PQfreemem(ident);
 	rc = exec_simple(db, sql, "preparing the schema", err);
 	return rc;
@@ -105,9 +104,9 @@ apply_one(PGconn *db, const struct migration *m, struct pl_error *err)
 	 * hold several statements, which only the simple protocol runs. */
 	if (exec_simple(db, m->sql, what, err) != 0 ||
 	    db_run(db,
-		   "INSERT INTO schema_migrations (version, checksum) "
-		   "VALUES ($1, $2)",
-		   2, params, err) != 0) {
+	           "INSERT INTO schema_migrations (version, checksum) "
+	           "VALUES ($1, $2)",
+	           2, params, err) != 0) {
 		db_rollback(db);
 		if (strstr(err->message, m->file) == NULL)
 			pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s", what);
@@ -118,14 +117,14 @@ apply_one(PGconn *db, const struct migration *m, struct pl_error *err)
 		return err->code;
 	}
 	log_info("migration applied", "version=%s ms=%lld", m->version,
-		 now_ms() - t0);
+	         now_ms() - t0);
 	return PL_OK;
 }
 
 /* Under the advisory lock: refuse changed files, apply missing ones. */
 static int
 apply_all(PGconn *db, const struct config *cfg, const struct migration *v,
-	  size_t n, char *latest, size_t latestsz, struct pl_error *err)
+          size_t n, char *latest, size_t latestsz, struct pl_error *err)
 {
 	PGresult *r;
 	int rc = PL_OK;
@@ -133,7 +132,7 @@ apply_all(PGconn *db, const struct config *cfg, const struct migration *v,
 	if (prepare_schema(db, cfg->schema, err) != 0)
 		return err->code;
 	r = db_exec(db, "SELECT version, checksum FROM schema_migrations", 0,
-		    NULL, err);
+	            NULL, err);
 	if (r == NULL)
 		return err->code;
 	for (size_t i = 0; i < n && rc == PL_OK; i++) {
@@ -155,9 +154,10 @@ apply_all(PGconn *db, const struct config *cfg, const struct migration *v,
 	PQclear(r);
 	if (rc != PL_OK)
 		return rc;
-	r = db_exec(db, "SELECT COALESCE(max(version), '') FROM "
-			"schema_migrations",
-		    0, NULL, err);
+	r = db_exec(db,
+	            "SELECT COALESCE(max(version), '') FROM "
+	            "schema_migrations",
+	            0, NULL, err);
 	if (r == NULL)
 		return err->code;
 	snprintf(latest, latestsz, "%s", PQgetvalue(r, 0, 0));
@@ -167,21 +167,23 @@ apply_all(PGconn *db, const struct config *cfg, const struct migration *v,
 
 static int
 with_advisory_lock(PGconn *db, const struct config *cfg,
-		   const struct migration *v, size_t n, char *latest,
-		   size_t latestsz, struct pl_error *err)
+                   const struct migration *v, size_t n, char *latest,
+                   size_t latestsz, struct pl_error *err)
 {
 	const char *params[] = {cfg->schema};
 	int rc;
 
-	if (db_run(db, "SELECT pg_advisory_lock(hashtext('padline:migrate:' "
-		       "|| $1))",
-		   1, params, err) != 0)
+	if (db_run(db,
+	           "SELECT pg_advisory_lock(hashtext('padline:migrate:' "
+	           "|| $1))",
+	           1, params, err) != 0)
 		return err->code;
 	rc = apply_all(db, cfg, v, n, latest, latestsz, err);
 	if (PQstatus(db) == CONNECTION_OK)
-		PQclear(PQexecParams(db, "SELECT pg_advisory_unlock(hashtext("
-					 "'padline:migrate:' || $1))",
-				     1, NULL, params, NULL, NULL, 0));
+		PQclear(PQexecParams(db,
+		                     "SELECT pg_advisory_unlock(hashtext("
+		                     "'padline:migrate:' || $1))",
+		                     1, NULL, params, NULL, NULL, 0));
 	return rc;
 }
 
@@ -205,14 +207,14 @@ redis_get(redisContext *rc, const char *key)
  */
 static int
 redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
-	    const char *status, const char *tok)
+            const char *status, const char *tok)
 {
 	long long deadline = now_ms() + (long long)cfg->migrate_wait * 1000;
 	int waited = 0;
 
 	for (;;) {
 		redisReply *r = redisCommand(rc, "SET %s %s NX EX %d", lock,
-					     tok, LOCK_TTL_S);
+		                             tok, LOCK_TTL_S);
 		int got;
 		char *st;
 
@@ -233,7 +235,7 @@ redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
 		free(st);
 		if (!waited)
 			log_info("waiting for another instance's migration",
-				 "schema=%s", cfg->schema);
+			         "schema=%s", cfg->schema);
 		waited = 1;
 		if (now_ms() >= deadline)
 			return -1;
@@ -243,12 +245,12 @@ redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
 
 static void
 redis_finish(redisContext *rc, const char *lock, const char *status,
-	     const char *tok, int ok)
+             const char *tok, int ok)
 {
 	redisReply *r;
 
 	r = redisCommand(rc, "SET %s %s EX %d", status,
-			 ok ? "completed" : "failed", STATUS_TTL_S);
+	                 ok ? "completed" : "failed", STATUS_TTL_S);
 	if (r)
 		freeReplyObject(r);
 	r = redisCommand(rc, "EVAL %s 1 %s %s", release_lua, lock, tok);
@@ -258,7 +260,7 @@ redis_finish(redisContext *rc, const char *lock, const char *status,
 
 int
 migrate_run(const struct config *cfg, char *latest, size_t latestsz,
-	    struct pl_error *err)
+            struct pl_error *err)
 {
 	struct migration *v = NULL;
 	size_t n = 0;
@@ -278,26 +280,27 @@ migrate_run(const struct config *cfg, char *latest, size_t latestsz,
 	}
 	snprintf(lock, sizeof lock, "padline:migrate:lock:%s", cfg->schema);
 	snprintf(status, sizeof status, "padline:migrate:status:%s",
-		 cfg->schema);
+	         cfg->schema);
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(tok, sizeof tok, raw, sizeof raw);
 	rc = rds_connect(cfg->redis_url, 2000);
 	if (rc == NULL)
 		log_warn("Redis unavailable; migrating under the PostgreSQL "
-			 "lock alone",
-			 "schema=%s", cfg->schema);
+		         "lock alone",
+		         "schema=%s", cfg->schema);
 	else {
 		elected = redis_elect(rc, cfg, lock, status, tok);
 		if (elected < 0 && rc->err == 0) {
 			rcode = pl_error_set(err, PL_ERR_INTERNAL, NULL,
-					     "gave up waiting %d s for another "
-					     "instance's migration",
-					     cfg->migrate_wait);
+			                     "gave up waiting %d s for another "
+			                     "instance's migration",
+			                     cfg->migrate_wait);
 			goto out;
 		}
 		if (elected == 1) {
-			redisReply *r = redisCommand(rc, "SET %s in_progress EX %d",
-						     status, STATUS_TTL_S);
+			redisReply *r =
+			    redisCommand(rc, "SET %s in_progress EX %d", status,
+			                 STATUS_TTL_S);
 
 			if (r)
 				freeReplyObject(r);

@@ -14,10 +14,10 @@
 #include "pl_error.h"
 
 struct migration {
-	char *file;	     /* base name, e.g. 2026_11_01_0000-create-users.sql */
-	char *version;	     /* the name without ".sql" */
-	char *sql;	     /* the file's text */
-	char checksum[65];   /* hex SHA-256 of sql */
+	char *file;    /* base name, e.g. 2026_11_01_0000-create-users.sql */
+	char *version; /* the name without ".sql" */
+	char *sql;     /* the file's text */
+	char checksum[65]; /* hex SHA-256 of sql */
 };
 
 /* 1 when name is YYYY_MM_DD_HHMM-slug.sql (slug: [a-z0-9_-]+). */
@@ -30,12 +30,12 @@ void migrate_checksum(const char *text, size_t len, char out[65]);
  * migrate_list_free.
  */
 int migrate_list(const char *dir, struct migration **list, size_t *n,
-		 struct pl_error *);
+                 struct pl_error *);
 void migrate_list_free(struct migration *, size_t n);
 
 /* Connects, takes the locks, applies what is missing; latest receives the
  * newest applied version. */
 int migrate_run(const struct config *, char *latest, size_t latestsz,
-		struct pl_error *);
+                struct pl_error *);
 
 #endif

@@ -25,7 +25,7 @@ migrate_name_valid(const char *name)
 		return 0;
 	for (size_t i = 0; i < sizeof shape - 1; i++)
 		if (shape[i] == 'd' ? !isdigit((unsigned char)name[i])
-				    : name[i] != shape[i])
+		                    : name[i] != shape[i])
 			return 0;
 	for (size_t i = sizeof shape - 1; i < len - 4; i++) {
 		unsigned char c = (unsigned char)name[i];
@@ -49,7 +49,7 @@ static int
 by_file(const void *a, const void *b)
 {
 	return strcmp(((const struct migration *)a)->file,
-		      ((const struct migration *)b)->file);
+	              ((const struct migration *)b)->file);
 }
 
 static char *
@@ -83,7 +83,7 @@ migrate_list_free(struct migration *list, size_t n)
 
 int
 migrate_list(const char *dir, struct migration **list, size_t *n,
-	     struct pl_error *err)
+             struct pl_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -94,8 +94,8 @@ migrate_list(const char *dir, struct migration **list, size_t *n,
 	*n = 0;
 	if (d == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
-				    "cannot open migrations directory %s: %s",
-				    dir, strerror(errno));
+		                    "cannot open migrations directory %s: %s",
+		                    dir, strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name), sqllen = 0;
 		char *path = NULL;
@@ -106,9 +106,9 @@ migrate_list(const char *dir, struct migration **list, size_t *n,
 		if (!migrate_name_valid(e->d_name)) {
 			/* e belongs to d: report before closing it. */
 			pl_error_set(err, PL_ERR_INTERNAL, NULL,
-				     "migration file %s: name must be "
-				     "YYYY_MM_DD_HHMM-slug.sql",
-				     e->d_name);
+			             "migration file %s: name must be "
+			             "YYYY_MM_DD_HHMM-slug.sql",
+			             e->d_name);
 			closedir(d);
 			migrate_list_free(v, count);
 			return PL_ERR_INTERNAL;
@@ -125,7 +125,7 @@ migrate_list(const char *dir, struct migration **list, size_t *n,
 		if (m->sql == NULL) {
 			closedir(d);
 			pl_error_set(err, PL_ERR_INTERNAL, NULL,
-				     "cannot read migration %s", m->file);
+			             "cannot read migration %s", m->file);
 			migrate_list_free(v, count);
 			return PL_ERR_INTERNAL;
 		}

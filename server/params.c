@@ -30,7 +30,7 @@ wrong_type(const char *key, const char *what, struct pl_error *err)
 
 int
 params_str(json_t *params, const char *key, int required, const char **out,
-	   struct pl_error *err)
+           struct pl_error *err)
 {
 	json_t *v = json_object_get(params, key);
 
@@ -45,7 +45,7 @@ params_str(json_t *params, const char *key, int required, const char **out,
 
 int
 params_int(json_t *params, const char *key, int required, long long min,
-	   long long max, long long dflt, long long *out, struct pl_error *err)
+           long long max, long long dflt, long long *out, struct pl_error *err)
 {
 	json_t *v = json_object_get(params, key);
 	char msg[128];
@@ -58,7 +58,7 @@ params_int(json_t *params, const char *key, int required, long long min,
 	*out = json_integer_value(v);
 	if (*out < min || *out > max) {
 		snprintf(msg, sizeof msg, "%s must be between %lld and %lld",
-			 key, min, max);
+		         key, min, max);
 		return pl_error_violation(err, key, "range", msg);
 	}
 	return PL_OK;
@@ -66,7 +66,7 @@ params_int(json_t *params, const char *key, int required, long long min,
 
 int
 params_bool(json_t *params, const char *key, int required, int dflt, int *out,
-	    struct pl_error *err)
+            struct pl_error *err)
 {
 	json_t *v = json_object_get(params, key);
 
@@ -99,7 +99,7 @@ params_is_uuid(const char *s)
 
 int
 params_uuid(json_t *params, const char *key, int required, const char **out,
-	    struct pl_error *err)
+            struct pl_error *err)
 {
 	char msg[128];
 	int rc = params_str(params, key, required, out, err);

@@ -13,18 +13,18 @@
 /* *out = params[key] as a string (borrowed), or NULL when absent/null and
  * !required. Wrong type, or absent and required → PL_ERR_VALIDATION with a
  * violation {field: key, rule: "type"|"required"}. */
-int params_str(json_t *params, const char *key, int required,
-	       const char **out, struct pl_error *err);
+int params_str(json_t *params, const char *key, int required, const char **out,
+               struct pl_error *err);
 /* Integer in [min, max]; absent → *out = dflt (when !required). */
 int params_int(json_t *params, const char *key, int required, long long min,
-	       long long max, long long dflt, long long *out,
-	       struct pl_error *err);
+               long long max, long long dflt, long long *out,
+               struct pl_error *err);
 /* Boolean; absent → *out = dflt (when !required). */
 int params_bool(json_t *params, const char *key, int required, int dflt,
-		int *out, struct pl_error *err);
+                int *out, struct pl_error *err);
 /* A UUID string (canonical 8-4-4-4-12 hex). Malformed → 400 rule "format". */
-int params_uuid(json_t *params, const char *key, int required,
-		const char **out, struct pl_error *err);
+int params_uuid(json_t *params, const char *key, int required, const char **out,
+                struct pl_error *err);
 /* 1 when s is a canonical UUID text. */
 int params_is_uuid(const char *s);
 

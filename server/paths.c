@@ -29,7 +29,7 @@ paths_pick(const char *sub)
 	if (n > 0) {
 		exe[n] = '\0';
 		in_build = strncmp(exe, PADLINE_SOURCE_DIR "/",
-				   strlen(PADLINE_SOURCE_DIR) + 1) == 0;
+		                   strlen(PADLINE_SOURCE_DIR) + 1) == 0;
 	}
 	snprintf(buf, sizeof buf, "%s/%s", PADLINE_SOURCE_DIR, sub);
 	if (in_build && paths_is_dir(buf))

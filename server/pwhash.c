@@ -12,13 +12,13 @@ static char dummy_hash[PWHASH_STRBYTES];
 
 int
 pwhash_hash(const struct config *cfg, const char *password,
-	    char out[PWHASH_STRBYTES], struct pl_error *err)
+            char out[PWHASH_STRBYTES], struct pl_error *err)
 {
 	if (crypto_pwhash_str(out, password, strlen(password),
-			      cfg->pwhash_opslimit,
-			      (size_t)cfg->pwhash_memlimit) != 0)
+	                      cfg->pwhash_opslimit,
+	                      (size_t)cfg->pwhash_memlimit) != 0)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-				    "internal error");
+		                    "internal error");
 	return PL_OK;
 }
 
@@ -34,7 +34,8 @@ int
 pwhash_needs_rehash(const struct config *cfg, const char *hash)
 {
 	return crypto_pwhash_str_needs_rehash(hash, cfg->pwhash_opslimit,
-					      (size_t)cfg->pwhash_memlimit) != 0;
+	                                      (size_t)cfg->pwhash_memlimit) !=
+	       0;
 }
 
 const char *

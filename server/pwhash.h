@@ -15,7 +15,7 @@
 
 /* Hashes password into out (NUL-terminated). 500 when out of memory. */
 int pwhash_hash(const struct config *, const char *password,
-		char out[PWHASH_STRBYTES], struct pl_error *);
+                char out[PWHASH_STRBYTES], struct pl_error *);
 /* 1 when password matches hash, 0 otherwise (also for a malformed hash). */
 int pwhash_verify(const char *hash, const char *password);
 /* 1 when hash was made with other limits than the configured ones. */

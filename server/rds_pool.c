@@ -51,8 +51,9 @@ rds_parse_url(const char *url, char *host, size_t hostsz, int *port, int *db)
 	colon = strchr(p, ':');
 	if (colon != NULL && slash != NULL && colon > slash)
 		colon = NULL;
-	hlen = colon ? (size_t)(colon - p)
-		     : slash ? (size_t)(slash - p) : strlen(p);
+	hlen = colon   ? (size_t)(colon - p)
+	       : slash ? (size_t)(slash - p)
+	               : strlen(p);
 	if (hlen == 0 || hlen >= hostsz)
 		return -1;
 	memcpy(host, p, hlen);

@@ -13,7 +13,7 @@ struct rds_pool;
 
 /* Parses redis://host:port[/db]; fills host (size hostsz), port and db. */
 int rds_parse_url(const char *url, char *host, size_t hostsz, int *port,
-		  int *db);
+                  int *db);
 struct rds_pool *rds_pool_new(const char *url, int size);
 void rds_pool_free(struct rds_pool *);
 /* A connected context, or NULL when Redis cannot be reached right now. */

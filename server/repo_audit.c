@@ -14,24 +14,25 @@
 /* The event JSON for audit rows; "at" in RFC 3339 UTC with microseconds. */
 #define AUDIT_EVENT_SQL                                                        \
 	"json_build_object('id', id, 'action', action, 'at', "                 \
-	"to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
+	"to_char(at AT TIME ZONE 'UTC', "                                      \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "                               \
 	"'subject', COALESCE(details->'subject', '{}'::jsonb))::text"
 
 int
 repo_audit_insert(PGconn *db, const char *action, const char *actor_id,
-		  const char *subject_id, json_t *details, struct audit_row *row,
-		  struct pl_error *err)
+                  const char *subject_id, json_t *details,
+                  struct audit_row *row, struct pl_error *err)
 {
 	char *text = details ? json_dumps(details, JSON_COMPACT) : NULL;
 	const char *params[] = {action, actor_id, subject_id,
-				text ? text : "{}"};
+	                        text ? text : "{}"};
 	PGresult *r;
 
 	r = db_exec(db,
-		    "INSERT INTO audit_log (action, actor_id, subject_id, "
-		    "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
-		    "RETURNING id, " AUDIT_EVENT_SQL " AS event",
-		    4, params, err);
+	            "INSERT INTO audit_log (action, actor_id, subject_id, "
+	            "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
+	            "RETURNING id, " AUDIT_EVENT_SQL " AS event",
+	            4, params, err);
 	free(text);
 	if (r == NULL)
 		return err->code;
@@ -46,7 +47,7 @@ repo_audit_insert(PGconn *db, const char *action, const char *actor_id,
 
 int
 repo_audit_since(PGconn *db, long long after, int limit, json_t **events,
-		 struct pl_error *err)
+                 struct pl_error *err)
 {
 	char a[32], l[16];
 	const char *params[] = {a, l};
@@ -55,9 +56,9 @@ repo_audit_since(PGconn *db, long long after, int limit, json_t **events,
 	snprintf(a, sizeof a, "%lld", after);
 	snprintf(l, sizeof l, "%d", limit);
 	r = db_exec(db,
-		    "SELECT " AUDIT_EVENT_SQL " AS event FROM audit_log "
-		    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
-		    2, params, err);
+	            "SELECT " AUDIT_EVENT_SQL " AS event FROM audit_log "
+	            "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+	            2, params, err);
 	if (r == NULL)
 		return err->code;
 	*events = json_array();
@@ -77,9 +78,9 @@ repo_audit_event(PGconn *db, long long id, char **event, struct pl_error *err)
 	*event = NULL;
 	snprintf(a, sizeof a, "%lld", id);
 	r = db_exec(db,
-		    "SELECT " AUDIT_EVENT_SQL " AS event FROM audit_log "
-		    "WHERE id = $1::bigint AND published_at IS NULL",
-		    1, params, err);
+	            "SELECT " AUDIT_EVENT_SQL " AS event FROM audit_log "
+	            "WHERE id = $1::bigint AND published_at IS NULL",
+	            1, params, err);
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) == 1)
@@ -90,19 +91,20 @@ repo_audit_event(PGconn *db, long long id, char **event, struct pl_error *err)
 
 int
 repo_audit_lock_unpublished(PGconn *db, int limit, int grace_s, PGresult **rows,
-			    struct pl_error *err)
+                            struct pl_error *err)
 {
 	char l[16], g[16];
 	const char *params[] = {l, g};
 
 	snprintf(l, sizeof l, "%d", limit);
 	snprintf(g, sizeof g, "%d", grace_s);
-	*rows = db_exec(db,
-			"SELECT id, " AUDIT_EVENT_SQL " AS event FROM audit_log "
-			"WHERE published_at IS NULL AND at < now() - "
-			"make_interval(secs => $2::int) ORDER BY id "
-			"LIMIT $1::int FOR UPDATE SKIP LOCKED",
-			2, params, err);
+	*rows =
+	    db_exec(db,
+	            "SELECT id, " AUDIT_EVENT_SQL " AS event FROM audit_log "
+	            "WHERE published_at IS NULL AND at < now() - "
+	            "make_interval(secs => $2::int) ORDER BY id "
+	            "LIMIT $1::int FOR UPDATE SKIP LOCKED",
+	            2, params, err);
 	return *rows ? 0 : err->code;
 }
 
@@ -114,19 +116,19 @@ repo_audit_mark_published(PGconn *db, long long id, struct pl_error *err)
 
 	snprintf(a, sizeof a, "%lld", id);
 	return db_run(db,
-		      "UPDATE audit_log SET published_at = now() "
-		      "WHERE id = $1::bigint AND published_at IS NULL",
-		      1, params, err);
+	              "UPDATE audit_log SET published_at = now() "
+	              "WHERE id = $1::bigint AND published_at IS NULL",
+	              1, params, err);
 }
 
 int
 repo_audit_mark_published_many(PGconn *db, const char *ids,
-			       struct pl_error *err)
+                               struct pl_error *err)
 {
 	const char *params[] = {ids};
 
 	return db_run(db,
-		      "UPDATE audit_log SET published_at = now() "
-		      "WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
-		      1, params, err);
+	              "UPDATE audit_log SET published_at = now() "
+	              "WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
+	              1, params, err);
 }

@@ -22,12 +22,12 @@ struct audit_row {
 /* Inserts one row; actor_id / subject_id may be NULL; details is borrowed
  * (NULL = {}). Fills *row. */
 int repo_audit_insert(PGconn *, const char *action, const char *actor_id,
-		      const char *subject_id, json_t *details,
-		      struct audit_row *row, struct pl_error *);
+                      const char *subject_id, json_t *details,
+                      struct audit_row *row, struct pl_error *);
 /* Events with id > after, oldest first, at most limit, as an array of
  * {id, action, at, subject} (new reference). */
 int repo_audit_since(PGconn *, long long after, int limit, json_t **events,
-		     struct pl_error *);
+                     struct pl_error *);
 
 /* The unpublished event of row id as JSON text (*event malloc'd), or
  * *event = NULL when the row is already published. */
@@ -35,10 +35,10 @@ int repo_audit_event(PGconn *, long long id, char **event, struct pl_error *);
 /* In the caller's transaction: locks up to limit unpublished rows older than
  * grace_s seconds (FOR UPDATE SKIP LOCKED); columns id, event. */
 int repo_audit_lock_unpublished(PGconn *, int limit, int grace_s,
-				PGresult **rows, struct pl_error *);
+                                PGresult **rows, struct pl_error *);
 int repo_audit_mark_published(PGconn *, long long id, struct pl_error *);
 /* Marks a batch published; ids is a PostgreSQL array literal "{1,2,3}". */
 int repo_audit_mark_published_many(PGconn *, const char *ids,
-				   struct pl_error *);
+                                   struct pl_error *);
 
 #endif

@@ -17,42 +17,48 @@ repo_backup_insert(PGconn *db, const char *pad_id, struct pl_error *err)
 	const char *p[] = {pad_id};
 
 	return db_run(db,
-		      "INSERT INTO backups (source_id, data, created_at) "
-		      "SELECT id, data, clock_timestamp() FROM pads "
-		      "WHERE id = $1::uuid",
-		      1, p, err);
+	              "INSERT INTO backups (source_id, data, created_at) "
+	              "SELECT id, data, clock_timestamp() FROM pads "
+	              "WHERE id = $1::uuid",
+	              1, p, err);
 }
 
 int
 repo_backup_list(PGconn *db, const char *pad_id, int with_data,
-		 json_t **backups, struct pl_error *err)
+                 json_t **backups, struct pl_error *err)
 {
 	const char *p[] = {pad_id};
 	PGresult *r;
 
-	r = db_exec(db,
-		    with_data
-			? "SELECT id, " REPO_TIME_SQL("created_at") " AS "
-			  "created_at, octet_length(data::text) AS size, "
-			  "data::text AS data FROM backups WHERE source_id = "
-			  "$1::uuid ORDER BY created_at DESC, id DESC"
-			: "SELECT id, " REPO_TIME_SQL("created_at") " AS "
-			  "created_at, octet_length(data::text) AS size "
-			  "FROM backups WHERE source_id = $1::uuid "
-			  "ORDER BY created_at DESC, id DESC",
-		    1, p, err);
+	r = db_exec(
+	    db,
+	    with_data
+	        ? "SELECT id, " REPO_TIME_SQL(
+	              "created_at") " AS "
+	                            "created_at, octet_length(data::text) AS "
+	                            "size, "
+	                            "data::text AS data FROM backups WHERE "
+	                            "source_id = "
+	                            "$1::uuid ORDER BY created_at DESC, id DESC"
+	        : "SELECT id, " REPO_TIME_SQL(
+	              "created_at") " AS "
+	                            "created_at, octet_length(data::text) AS "
+	                            "size "
+	                            "FROM backups WHERE source_id = $1::uuid "
+	                            "ORDER BY created_at DESC, id DESC",
+	    1, p, err);
 	if (r == NULL)
 		return err->code;
 	*backups = json_array();
 	for (int i = 0; i < PQntuples(r); i++) {
-		json_t *b = json_pack("{s:s, s:s, s:I}", "id", db_get(r, i, "id"),
-				      "created_at", db_get(r, i, "created_at"),
-				      "size",
-				      (json_int_t)db_get_ll(r, i, "size"));
+		json_t *b =
+		    json_pack("{s:s, s:s, s:I}", "id", db_get(r, i, "id"),
+		              "created_at", db_get(r, i, "created_at"), "size",
+		              (json_int_t)db_get_ll(r, i, "size"));
 
 		if (with_data)
 			json_object_set_new(b, "data",
-					    db_get_json(r, i, "data"));
+			                    db_get_json(r, i, "data"));
 		json_array_append_new(*backups, b);
 	}
 	PQclear(r);
@@ -61,55 +67,57 @@ repo_backup_list(PGconn *db, const char *pad_id, int with_data,
 
 int
 repo_backup_prune(PGconn *db, const char *pad_id, int keep,
-		  struct pl_error *err)
+                  struct pl_error *err)
 {
 	char k[16];
 	const char *p[] = {pad_id, k};
 
 	snprintf(k, sizeof k, "%d", keep);
 	return db_run(db,
-		      "DELETE FROM backups WHERE id IN (SELECT id FROM backups "
-		      "WHERE source_id = $1::uuid ORDER BY created_at DESC, "
-		      "id DESC OFFSET $2::int)",
-		      2, p, err);
+	              "DELETE FROM backups WHERE id IN (SELECT id FROM backups "
+	              "WHERE source_id = $1::uuid ORDER BY created_at DESC, "
+	              "id DESC OFFSET $2::int)",
+	              2, p, err);
 }
 
 int
-repo_backup_get(PGconn *db, const char *id, const char *pad_id,
-		json_t **backup, struct pl_error *err)
+repo_backup_get(PGconn *db, const char *id, const char *pad_id, json_t **backup,
+                struct pl_error *err)
 {
 	const char *p[] = {id, pad_id};
 	PGresult *r;
 
 	*backup = NULL;
 	r = db_exec(db,
-		    "SELECT id, " REPO_TIME_SQL("created_at") " AS created_at, "
-		    "data::text AS data FROM backups WHERE id = $1::uuid AND "
-		    "source_id = $2::uuid",
-		    2, p, err);
+	            "SELECT id, " REPO_TIME_SQL(
+	                "created_at") " AS created_at, "
+	                              "data::text AS data FROM backups WHERE "
+	                              "id = $1::uuid AND "
+	                              "source_id = $2::uuid",
+	            2, p, err);
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) > 0)
 		*backup = json_pack("{s:s, s:s, s:o}", "id", db_get(r, 0, "id"),
-				    "created_at", db_get(r, 0, "created_at"),
-				    "data", db_get_json(r, 0, "data"));
+		                    "created_at", db_get(r, 0, "created_at"),
+		                    "data", db_get_json(r, 0, "data"));
 	PQclear(r);
 	return 0;
 }
 
 int
 repo_backup_newest_age(PGconn *db, const char *pad_id, double *age,
-		       struct pl_error *err)
+                       struct pl_error *err)
 {
 	const char *p[] = {pad_id};
 	PGresult *r;
 	const char *v;
 
 	r = db_exec(db,
-		    "SELECT extract(epoch FROM clock_timestamp() - "
-		    "max(created_at)) AS age FROM backups WHERE source_id = "
-		    "$1::uuid",
-		    1, p, err);
+	            "SELECT extract(epoch FROM clock_timestamp() - "
+	            "max(created_at)) AS age FROM backups WHERE source_id = "
+	            "$1::uuid",
+	            1, p, err);
 	if (r == NULL)
 		return err->code;
 	v = db_get(r, 0, "age");

@@ -17,17 +17,17 @@ int repo_backup_insert(PGconn *, const char *pad_id, struct pl_error *);
 /* The pad's backups, newest first, as [{id, created_at, size}] plus data
  * when with_data. */
 int repo_backup_list(PGconn *, const char *pad_id, int with_data,
-		     json_t **backups, struct pl_error *);
+                     json_t **backups, struct pl_error *);
 /* Deletes all but the newest keep backups of the pad. */
 int repo_backup_prune(PGconn *, const char *pad_id, int keep,
-		      struct pl_error *);
+                      struct pl_error *);
 /* *backup = {id, created_at, data} or NULL when the pad has no such
  * backup. */
 int repo_backup_get(PGconn *, const char *id, const char *pad_id,
-		    json_t **backup, struct pl_error *);
+                    json_t **backup, struct pl_error *);
 /* Seconds since the pad's newest backup was taken, or -1 when it has
  * none. */
 int repo_backup_newest_age(PGconn *, const char *pad_id, double *age,
-			   struct pl_error *);
+                           struct pl_error *);
 
 #endif

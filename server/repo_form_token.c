@@ -10,16 +10,16 @@
 
 int
 repo_form_token_spend(PGconn *db, const char *nonce, const char *expires,
-		      int *fresh, struct pl_error *err)
+                      int *fresh, struct pl_error *err)
 {
 	const char *params[] = {nonce, expires};
 	PGresult *r;
 
 	r = db_exec(db,
-		    "INSERT INTO form_token_uses (nonce, expires_at) "
-		    "VALUES ($1, to_timestamp($2::bigint)) "
-		    "ON CONFLICT DO NOTHING",
-		    2, params, err);
+	            "INSERT INTO form_token_uses (nonce, expires_at) "
+	            "VALUES ($1, to_timestamp($2::bigint)) "
+	            "ON CONFLICT DO NOTHING",
+	            2, params, err);
 	if (r == NULL)
 		return err->code;
 	*fresh = strcmp(PQcmdTuples(r), "1") == 0;
@@ -30,6 +30,7 @@ repo_form_token_spend(PGconn *db, const char *nonce, const char *expires,
 int
 repo_form_token_purge(PGconn *db, struct pl_error *err)
 {
-	return db_run(db, "DELETE FROM form_token_uses WHERE expires_at < now()",
-		      0, NULL, err);
+	return db_run(db,
+	              "DELETE FROM form_token_uses WHERE expires_at < now()", 0,
+	              NULL, err);
 }

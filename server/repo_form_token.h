@@ -12,7 +12,7 @@
 /* Records nonce as spent until expires (unix seconds); *fresh = 1 when it
  * was not spent before, 0 on a replay. */
 int repo_form_token_spend(PGconn *, const char *nonce, const char *expires,
-			  int *fresh, struct pl_error *);
+                          int *fresh, struct pl_error *);
 /* Forgets nonces whose tokens have expired anyway. */
 int repo_form_token_purge(PGconn *, struct pl_error *);
 

@@ -16,15 +16,15 @@ enum invitation_state { INV_MISSING, INV_USABLE, INV_USED, INV_EXPIRED };
 /* Inserts an invitation valid for expires_in seconds; exp_text (size >= 40)
  * gets its expiry, RFC 3339 UTC. created_by and note may be NULL. */
 int repo_invitation_insert(PGconn *, const char *code_hash, const char *note,
-			   const char *created_by, long long expires_in,
-			   char *exp_text, struct pl_error *);
+                           const char *created_by, long long expires_in,
+                           char *exp_text, struct pl_error *);
 /* SELECT ... FOR UPDATE of the invitation with that hash (in the caller's
  * transaction): fills *state and id (size >= 40) when it exists. */
 int repo_invitation_lock(PGconn *, const char *code_hash,
-			 enum invitation_state *state, char *id,
-			 struct pl_error *);
+                         enum invitation_state *state, char *id,
+                         struct pl_error *);
 int repo_invitation_mark_used(PGconn *, const char *id, const char *user_id,
-			      struct pl_error *);
+                              struct pl_error *);
 /* Newest first, never the hash: [{id, note, created_by, created_at,
  * expires_at, used, used_by_id, used_at}] (new reference). */
 int repo_invitation_list(PGconn *, json_t **invitations, struct pl_error *);

@@ -11,21 +11,22 @@
 
 int
 repo_session_insert(PGconn *db, const char *token_hash, const char *user_id,
-		    int ttl, long long *expires_at, char *exp_text,
-		    struct pl_error *err)
+                    int ttl, long long *expires_at, char *exp_text,
+                    struct pl_error *err)
 {
 	char t[16];
 	const char *p[3] = {token_hash, user_id, t};
 	PGresult *r;
 
 	snprintf(t, sizeof t, "%d", ttl);
-	r = db_exec(db,
-		    "INSERT INTO sessions (token_hash, user_id, expires_at) "
-		    "VALUES ($1, $2::uuid, now() + make_interval(secs => "
-		    "$3::int)) RETURNING extract(epoch FROM expires_at)::bigint "
-		    "AS e, to_char(expires_at AT TIME ZONE 'UTC', "
-		    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS t",
-		    3, p, err);
+	r = db_exec(
+	    db,
+	    "INSERT INTO sessions (token_hash, user_id, expires_at) "
+	    "VALUES ($1, $2::uuid, now() + make_interval(secs => "
+	    "$3::int)) RETURNING extract(epoch FROM expires_at)::bigint "
+	    "AS e, to_char(expires_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS t",
+	    3, p, err);
 	if (r == NULL)
 		return err->code;
 	*expires_at = db_get_ll(r, 0, "e");
@@ -36,17 +37,18 @@ repo_session_insert(PGconn *db, const char *token_hash, const char *user_id,
 
 int
 repo_session_lookup(PGconn *db, const char *token_hash, json_t **user,
-		    char *user_id, int *is_admin, long long *expires_at,
-		    struct pl_error *err)
+                    char *user_id, int *is_admin, long long *expires_at,
+                    struct pl_error *err)
 {
 	const char *p[1] = {token_hash};
-	PGresult *r = db_exec(db,
-			      "SELECT u.id, u.roles ? 'admin' AS is_admin, "
-			      "extract(epoch FROM s.expires_at)::bigint AS e, "
-			      REPO_USER_JSON " AS j FROM sessions s JOIN users "
-			      "u ON u.id = s.user_id WHERE s.token_hash = $1 "
-			      "AND s.expires_at > now()",
-			      1, p, err);
+	PGresult *r = db_exec(
+	    db,
+	    "SELECT u.id, u.roles ? 'admin' AS is_admin, "
+	    "extract(epoch FROM s.expires_at)::bigint AS e, " REPO_USER_JSON
+	    " AS j FROM sessions s JOIN users "
+	    "u ON u.id = s.user_id WHERE s.token_hash = $1 "
+	    "AND s.expires_at > now()",
+	    1, p, err);
 
 	*user = NULL;
 	if (r == NULL)
@@ -67,25 +69,25 @@ repo_session_delete(PGconn *db, const char *token_hash, struct pl_error *err)
 	const char *p[1] = {token_hash};
 
 	return db_run(db, "DELETE FROM sessions WHERE token_hash = $1", 1, p,
-		      err);
+	              err);
 }
 
 int
 repo_session_purge(PGconn *db, struct pl_error *err)
 {
 	return db_run(db, "DELETE FROM sessions WHERE expires_at <= now()", 0,
-		      NULL, err);
+	              NULL, err);
 }
 
 int
 repo_session_alive(PGconn *db, const char *token_hash, int *alive,
-		   struct pl_error *err)
+                   struct pl_error *err)
 {
 	const char *p[1] = {token_hash};
 	PGresult *r = db_exec(db,
-			      "SELECT 1 FROM sessions WHERE token_hash = $1 "
-			      "AND expires_at > now()",
-			      1, p, err);
+	                      "SELECT 1 FROM sessions WHERE token_hash = $1 "
+	                      "AND expires_at > now()",
+	                      1, p, err);
 
 	if (r == NULL)
 		return err->code;

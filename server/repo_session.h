@@ -13,17 +13,17 @@
 /* Inserts a session living ttl seconds; fills *expires_at (unix seconds)
  * and exp_text (RFC 3339 UTC, size >= 40). */
 int repo_session_insert(PGconn *, const char *token_hash, const char *user_id,
-			int ttl, long long *expires_at, char *exp_text,
-			struct pl_error *);
+                        int ttl, long long *expires_at, char *exp_text,
+                        struct pl_error *);
 /* The live session with that hash: *user (public object, new ref, NULL when
  * none or expired), user_id (size >= 40), *is_admin, *expires_at. */
 int repo_session_lookup(PGconn *, const char *token_hash, json_t **user,
-			char *user_id, int *is_admin, long long *expires_at,
-			struct pl_error *);
+                        char *user_id, int *is_admin, long long *expires_at,
+                        struct pl_error *);
 int repo_session_delete(PGconn *, const char *token_hash, struct pl_error *);
 /* *alive = 1 while the session exists and has not expired. */
 int repo_session_alive(PGconn *, const char *token_hash, int *alive,
-		       struct pl_error *);
+                       struct pl_error *);
 /* Deletes every expired session. */
 int repo_session_purge(PGconn *, struct pl_error *);
 

@@ -14,6 +14,6 @@
 int repo_template_list(PGconn *, json_t **templates, struct pl_error *);
 /* *tpl = {name, display_name, data} or NULL when there is none. */
 int repo_template_get(PGconn *, const char *name, json_t **tpl,
-		      struct pl_error *);
+                      struct pl_error *);
 
 #endif

@@ -11,13 +11,13 @@
 
 int
 repo_user_name_taken(PGconn *db, const char *username, int *taken,
-		     struct pl_error *err)
+                     struct pl_error *err)
 {
 	const char *p[1] = {username};
 	PGresult *r = db_exec(db,
-			      "SELECT 1 FROM users WHERE lower(username) = "
-			      "lower($1)",
-			      1, p, err);
+	                      "SELECT 1 FROM users WHERE lower(username) = "
+	                      "lower($1)",
+	                      1, p, err);
 
 	if (r == NULL)
 		return err->code;
@@ -28,15 +28,15 @@ repo_user_name_taken(PGconn *db, const char *username, int *taken,
 
 int
 repo_user_insert(PGconn *db, const char *username, const char *email,
-		 const char *hash, const char *roles, json_t **user,
-		 struct pl_error *err)
+                 const char *hash, const char *roles, json_t **user,
+                 struct pl_error *err)
 {
 	const char *p[4] = {username, email, hash, roles ? roles : "[]"};
 	PGresult *r = db_exec(db,
-			      "INSERT INTO users AS u (username, email, "
-			      "password_hash, roles) VALUES ($1, $2, $3, "
-			      "$4::jsonb) RETURNING " REPO_USER_JSON " AS j",
-			      4, p, err);
+	                      "INSERT INTO users AS u (username, email, "
+	                      "password_hash, roles) VALUES ($1, $2, $3, "
+	                      "$4::jsonb) RETURNING " REPO_USER_JSON " AS j",
+	                      4, p, err);
 
 	if (r == NULL)
 		return err->code;
@@ -47,15 +47,15 @@ repo_user_insert(PGconn *db, const char *username, const char *email,
 
 int
 repo_user_auth_by_name(PGconn *db, const char *username,
-		       struct repo_user_auth *out, struct pl_error *err)
+                       struct repo_user_auth *out, struct pl_error *err)
 {
 	const char *p[1] = {username};
 	PGresult *r = db_exec(db,
-			      "SELECT u.id, u.password_hash, "
-			      "u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
-			      " AS j FROM users u WHERE lower(u.username) = "
-			      "lower($1)",
-			      1, p, err);
+	                      "SELECT u.id, u.password_hash, "
+	                      "u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
+	                      " AS j FROM users u WHERE lower(u.username) = "
+	                      "lower($1)",
+	                      1, p, err);
 
 	memset(out, 0, sizeof *out);
 	if (r == NULL)
@@ -74,23 +74,24 @@ repo_user_auth_by_name(PGconn *db, const char *username,
 
 int
 repo_user_set_hash(PGconn *db, const char *id, const char *hash,
-		   struct pl_error *err)
+                   struct pl_error *err)
 {
 	const char *p[2] = {id, hash};
 
 	return db_run(db,
-		      "UPDATE users SET password_hash = $2 WHERE id = $1::uuid",
-		      2, p, err);
+	              "UPDATE users SET password_hash = $2 WHERE id = $1::uuid",
+	              2, p, err);
 }
 
 int
 repo_user_upsert(PGconn *db, const struct repo_user_sync *s, json_t **user,
-		 int *created, struct pl_error *err)
+                 int *created, struct pl_error *err)
 {
-	const char *p[8] = {s->id,	   s->username,
-			    s->email,	   s->email_verified ? "true" : "false",
-			    s->name,	   s->given_name,
-			    s->family_name, s->roles ? s->roles : "[]"};
+	const char *p[8] = {
+	    s->id,          s->username,
+	    s->email,       s->email_verified ? "true" : "false",
+	    s->name,        s->given_name,
+	    s->family_name, s->roles ? s->roles : "[]"};
 	PGresult *r = db_exec(
 	    db,
 	    "INSERT INTO users AS u (id, username, email, email_verified, "
@@ -113,7 +114,7 @@ repo_user_upsert(PGconn *db, const struct repo_user_sync *s, json_t **user,
 
 int
 repo_user_list(PGconn *db, const char *pattern, const char *before_id,
-	       int limit, json_t **users, struct pl_error *err)
+               int limit, json_t **users, struct pl_error *err)
 {
 	char lim[16];
 	const char *p[3] = {pattern, before_id, lim};
@@ -121,13 +122,13 @@ repo_user_list(PGconn *db, const char *pattern, const char *before_id,
 
 	snprintf(lim, sizeof lim, "%d", limit);
 	r = db_exec(db,
-		    "SELECT " REPO_USER_JSON " AS j FROM users u WHERE "
-		    "($1::text IS NULL OR lower(u.username) LIKE $1 ESCAPE "
-		    "'\\' OR lower(u.email) LIKE $1 ESCAPE '\\') AND "
-		    "($2::uuid IS NULL OR (u.created_at, u.id) < (SELECT "
-		    "b.created_at, b.id FROM users b WHERE b.id = $2::uuid)) "
-		    "ORDER BY u.created_at DESC, u.id DESC LIMIT $3::int",
-		    3, p, err);
+	            "SELECT " REPO_USER_JSON " AS j FROM users u WHERE "
+	            "($1::text IS NULL OR lower(u.username) LIKE $1 ESCAPE "
+	            "'\\' OR lower(u.email) LIKE $1 ESCAPE '\\') AND "
+	            "($2::uuid IS NULL OR (u.created_at, u.id) < (SELECT "
+	            "b.created_at, b.id FROM users b WHERE b.id = $2::uuid)) "
+	            "ORDER BY u.created_at DESC, u.id DESC LIMIT $3::int",
+	            3, p, err);
 	if (r == NULL)
 		return err->code;
 	*users = json_array();

@@ -29,37 +29,37 @@ struct repo_user_sync {
 
 /* 1 in *taken when a user with that name (case-insensitively) exists. */
 int repo_user_name_taken(PGconn *, const char *username, int *taken,
-			 struct pl_error *);
+                         struct pl_error *);
 /* Inserts a user; *user is the new public object. A name clash surfaces as
  * db_last_sqlstate() "23505". */
 int repo_user_insert(PGconn *, const char *username, const char *email,
-		     const char *hash, const char *roles, json_t **user,
-		     struct pl_error *);
+                     const char *hash, const char *roles, json_t **user,
+                     struct pl_error *);
 /* Looks a user up by name, case-insensitively; out->user NULL if none. */
 int repo_user_auth_by_name(PGconn *, const char *username,
-			   struct repo_user_auth *out, struct pl_error *);
+                           struct repo_user_auth *out, struct pl_error *);
 int repo_user_set_hash(PGconn *, const char *id, const char *hash,
-		       struct pl_error *);
+                       struct pl_error *);
 /* Insert-or-update by id; *created 1 when the row is new. */
 int repo_user_upsert(PGconn *, const struct repo_user_sync *, json_t **user,
-		     int *created, struct pl_error *);
+                     int *created, struct pl_error *);
 /* Newest first, up to limit; pattern is a LIKE pattern on lower(username)
  * or lower(email) (NULL = all), before_id a keyset cursor (NULL = start).
  * *users new array. */
 int repo_user_list(PGconn *, const char *pattern, const char *before_id,
-		   int limit, json_t **users, struct pl_error *);
+                   int limit, json_t **users, struct pl_error *);
 /* {total, last_hour, last_24h, per_minute[60]} (new reference). */
 int repo_user_stats(PGconn *, json_t **stats, struct pl_error *);
 
 /* The SELECT-list expression of the public user object over alias u. */
-#define REPO_USER_JSON                                                        \
-	"json_build_object('id', u.id, 'username', u.username, 'email', "     \
-	"u.email, 'email_verified', u.email_verified, 'name', u.name, "       \
-	"'given_name', u.given_name, 'family_name', u.family_name, 'roles', " \
-	"u.roles, 'totp_enabled', u.totp_enabled, 'created_at', "             \
-	"to_char(u.created_at AT TIME ZONE 'UTC', "                           \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'updated_at', "                \
-	"to_char(u.updated_at AT TIME ZONE 'UTC', "                           \
+#define REPO_USER_JSON                                                         \
+	"json_build_object('id', u.id, 'username', u.username, 'email', "      \
+	"u.email, 'email_verified', u.email_verified, 'name', u.name, "        \
+	"'given_name', u.given_name, 'family_name', u.family_name, 'roles', "  \
+	"u.roles, 'totp_enabled', u.totp_enabled, 'created_at', "              \
+	"to_char(u.created_at AT TIME ZONE 'UTC', "                            \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'updated_at', "                 \
+	"to_char(u.updated_at AT TIME ZONE 'UTC', "                            \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
 
 #endif

@@ -29,27 +29,27 @@ enum rpc_step_kind { STEP_NONE = 0, STEP_CPU, STEP_HASH, STEP_DB };
 /* What a connection knows about who is signed in on it. */
 struct rpc_session {
 	int active;
-	char user_id[40];     /* uuid text */
-	char token_hash[72];  /* hex of the session token's hash */
+	char user_id[40];    /* uuid text */
+	char token_hash[72]; /* hex of the session token's hash */
 	int is_admin;
 	long long expires_at; /* unix seconds */
 	long long checked_ms; /* monotonic ms of the last check against the
-				 sessions table (logout elsewhere ends it) */
+	                         sessions table (logout elsewhere ends it) */
 };
 
 struct rpc_call {
 	struct app *app;
 	const struct rpc_method *method;
-	json_t *params;		    /* borrowed; always an object */
-	char peer[64];		    /* client address, for rate limits */
+	json_t *params;             /* borrowed; always an object */
+	char peer[64];              /* client address, for rate limits */
 	struct rpc_session session; /* the connection's session (read-only) */
 	/* Set by session methods: 1 bind new_session, -1 unbind. */
 	int session_change;
 	struct rpc_session new_session;
-	PGconn *db;		    /* valid during STEP_DB only */
-	void *state;		    /* method-private, kept across steps */
+	PGconn *db;                 /* valid during STEP_DB only */
+	void *state;                /* method-private, kept across steps */
 	void (*state_free)(void *); /* frees state when the call ends */
-	json_t *result;		    /* owned; set by the final step */
+	json_t *result;             /* owned; set by the final step */
 	struct pl_error err;
 };
 

@@ -21,7 +21,7 @@ sync_run(struct rpc_call *call)
 	params_str(call->params, "username", 1, &in.username, err);
 	params_str(call->params, "email", 0, &in.email, err);
 	params_bool(call->params, "email_verified", 0, 0, &in.email_verified,
-		    err);
+	            err);
 	params_str(call->params, "name", 0, &in.name, err);
 	params_str(call->params, "given_name", 0, &in.given_name, err);
 	params_str(call->params, "family_name", 0, &in.family_name, err);
@@ -29,11 +29,11 @@ sync_run(struct rpc_call *call)
 		roles = NULL;
 	if (roles && !json_is_array(roles))
 		pl_error_violation(err, "roles", "type",
-				   "roles must be an array of strings");
+		                   "roles must be an array of strings");
 	if (err->code)
 		return err->code;
 	return svc_user_sync(call->app, call->db, call->session.user_id, &in,
-			     roles, &call->result, err);
+	                     roles, &call->result, err);
 }
 
 static int
@@ -47,8 +47,8 @@ list_run(struct rpc_call *call)
 	params_uuid(call->params, "before", 0, &before, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	return svc_user_list(call->db, query, (int)limit, before,
-			     &call->result, &call->err);
+	return svc_user_list(call->db, query, (int)limit, before, &call->result,
+	                     &call->err);
 }
 
 static int
@@ -64,13 +64,13 @@ invitation_create_run(struct rpc_call *call)
 	long long expires_in = 0;
 
 	params_int(call->params, "expires_in", 0, 60, 365LL * 86400,
-		   INVITATION_DEFAULT_TTL, &expires_in, &call->err);
+	           INVITATION_DEFAULT_TTL, &expires_in, &call->err);
 	params_str(call->params, "note", 0, &note, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	return svc_invitation_create(call->app, call->db,
-				     call->session.user_id, expires_in, note,
-				     &call->result, &call->err);
+	return svc_invitation_create(call->app, call->db, call->session.user_id,
+	                             expires_in, note, &call->result,
+	                             &call->err);
 }
 
 static int
@@ -86,28 +86,28 @@ events_since_run(struct rpc_call *call)
 	json_t *events = NULL;
 
 	params_int(call->params, "after", 1, 0, 1LL << 62, 0, &after,
-		   &call->err);
+	           &call->err);
 	params_int(call->params, "limit", 0, 1, 1000, 100, &limit, &call->err);
 	if (call->err.code)
 		return call->err.code;
 	if (repo_audit_since(call->db, after, (int)limit, &events,
-			     &call->err) != 0)
+	                     &call->err) != 0)
 		return call->err.code;
 	call->result = json_pack("{s:o}", "events", events);
 	return PL_OK;
 }
 
-#define ADMIN_DB_METHOD(var, mname, fn)                                       \
-	const struct rpc_method var = {                                       \
-	    .name = mname,                                                    \
-	    .auth = RPC_AUTH_ADMIN,                                           \
-	    .steps = {{STEP_DB, fn}},                                         \
+#define ADMIN_DB_METHOD(var, mname, fn)                                        \
+	const struct rpc_method var = {                                        \
+	    .name = mname,                                                     \
+	    .auth = RPC_AUTH_ADMIN,                                            \
+	    .steps = {{STEP_DB, fn}},                                          \
 	}
 
 ADMIN_DB_METHOD(rpc_user_sync, "user.sync", sync_run);
 ADMIN_DB_METHOD(rpc_user_list, "user.list", list_run);
 ADMIN_DB_METHOD(rpc_user_stats, "user.stats", stats_run);
 ADMIN_DB_METHOD(rpc_invitation_create, "invitation.create",
-		invitation_create_run);
+                invitation_create_run);
 ADMIN_DB_METHOD(rpc_invitation_list, "invitation.list", invitation_list_run);
 ADMIN_DB_METHOD(rpc_events_since, "events.since", events_since_run);

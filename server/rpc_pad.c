@@ -39,7 +39,7 @@ pad_list_run(struct rpc_call *call)
 {
 	json_t *pads = NULL;
 	int rc = svc_pad_list(call->app, call->db, call->session.user_id, &pads,
-			      &call->err);
+	                      &call->err);
 
 	return pad_result(call, rc, "pads", pads);
 }
@@ -56,11 +56,11 @@ pad_get_run(struct rpc_call *call)
 		if (pad_id(call, "id", &id) != PL_OK)
 			return call->err.code;
 	} else if (params_str(call->params, "display_name", 1, &name,
-			      &call->err) != PL_OK) {
+	                      &call->err) != PL_OK) {
 		return call->err.code;
 	}
 	rc = svc_pad_get(call->app, call->db, call->session.user_id, id, name,
-			 &pad, &call->err);
+	                 &pad, &call->err);
 	return pad_result(call, rc, "pad", pad);
 }
 
@@ -85,7 +85,7 @@ pad_create_run(struct rpc_call *call)
 	    params_str(call->params, "template", 0, &tmpl, &call->err))
 		return call->err.code;
 	rc = svc_pad_create(call->app, call->db, call->session.user_id, name,
-			    pad_data_param(call), tmpl, &pad, &call->err);
+	                    pad_data_param(call), tmpl, &pad, &call->err);
 	return pad_result(call, rc, "pad", pad);
 }
 
@@ -100,7 +100,7 @@ pad_update_run(struct rpc_call *call)
 	    params_str(call->params, "display_name", 0, &name, &call->err))
 		return call->err.code;
 	rc = svc_pad_update(call->app, call->db, call->session.user_id, id,
-			    name, pad_data_param(call), &pad, &call->err);
+	                    name, pad_data_param(call), &pad, &call->err);
 	return pad_result(call, rc, "pad", pad);
 }
 
@@ -112,7 +112,7 @@ pad_delete_run(struct rpc_call *call)
 	if (pad_id(call, "id", &id))
 		return call->err.code;
 	if (svc_pad_delete(call->app, call->db, call->session.user_id, id,
-			   &call->err) != PL_OK)
+	                   &call->err) != PL_OK)
 		return call->err.code;
 	call->result = json_pack("{s:b}", "deleted", 1);
 	return PL_OK;
@@ -129,7 +129,7 @@ pad_backups_run(struct rpc_call *call)
 	    params_bool(call->params, "data", 0, 0, &with_data, &call->err))
 		return call->err.code;
 	rc = svc_pad_backups(call->app, call->db, call->session.user_id, id,
-			     with_data, &backups, &call->err);
+	                     with_data, &backups, &call->err);
 	return pad_result(call, rc, "backups", backups);
 }
 
@@ -143,7 +143,7 @@ pad_restore_run(struct rpc_call *call)
 	if (pad_id(call, "id", &id) || pad_id(call, "backup_id", &backup_id))
 		return call->err.code;
 	rc = svc_pad_restore(call->app, call->db, call->session.user_id, id,
-			     backup_id, &pad, &call->err);
+	                     backup_id, &pad, &call->err);
 	return pad_result(call, rc, "pad", pad);
 }
 
@@ -155,7 +155,7 @@ pad_restore_run(struct rpc_call *call)
 	}
 
 PAD_METHOD(rpc_template_list, "template.list", RPC_AUTH_NONE,
-	   template_list_run);
+           template_list_run);
 PAD_METHOD(rpc_pad_list, "pad.list", RPC_AUTH_USER, pad_list_run);
 PAD_METHOD(rpc_pad_get, "pad.get", RPC_AUTH_USER, pad_get_run);
 PAD_METHOD(rpc_pad_create, "pad.create", RPC_AUTH_USER, pad_create_run);

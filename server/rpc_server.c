@@ -42,8 +42,8 @@ health_run(struct rpc_call *call)
 		rds_pool_return(call->app->rds, rc, !redis_up);
 	}
 	call->result = json_pack("{s:s, s:s, s:s}", "db", db_up ? "up" : "down",
-				 "redis", redis_up ? "up" : "down",
-				 "migrations", call->app->migrations_version);
+	                         "redis", redis_up ? "up" : "down",
+	                         "migrations", call->app->migrations_version);
 	return PL_OK;
 }
 

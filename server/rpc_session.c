@@ -50,14 +50,14 @@ login_limits(struct rpc_call *call)
 	if (l == NULL || (l->password = strdup(pw)) == NULL) {
 		free(l);
 		return pl_error_set(&call->err, PL_ERR_INTERNAL, "internal",
-				    "out of memory");
+		                    "out of memory");
 	}
 	call->state = l;
 	call->state_free = login_free;
 	/* Longer names cannot exist; cut so Redis keys stay small. */
 	snprintf(l->username, sizeof l->username, "%s", name);
 	return svc_session_check_limits(call->app, l->username, call->peer,
-					&call->err);
+	                                &call->err);
 }
 
 static int
@@ -66,7 +66,7 @@ login_lookup(struct rpc_call *call)
 	struct login *l = call->state;
 
 	return repo_user_auth_by_name(call->db, l->username, &l->auth,
-				      &call->err);
+	                              &call->err);
 }
 
 static int
@@ -97,17 +97,16 @@ login_finish(struct rpc_call *call)
 
 	if (!l->ok) {
 		svc_session_login_failed(call->app, call->db, l->username,
-					 l->auth.user ? l->auth.id : NULL,
-					 call->peer);
+		                         l->auth.user ? l->auth.id : NULL,
+		                         call->peer);
 		return pl_error_set(&call->err, PL_ERR_UNAUTHORIZED,
-				    "invalid_credentials",
-				    "wrong username or password");
+		                    "invalid_credentials",
+		                    "wrong username or password");
 	}
 	if (svc_session_login_ok(call->app, call->db, l->username, l->auth.id,
-				 l->auth.is_admin, l->auth.user,
-				 l->rehash[0] ? l->rehash : NULL,
-				 &call->result, &call->new_session,
-				 &call->err) != 0)
+	                         l->auth.is_admin, l->auth.user,
+	                         l->rehash[0] ? l->rehash : NULL, &call->result,
+	                         &call->new_session, &call->err) != 0)
 		return call->err.code;
 	call->session_change = 1;
 	return PL_OK;
@@ -117,9 +116,9 @@ const struct rpc_method rpc_session_login = {
     .name = "session.login",
     .auth = RPC_AUTH_NONE,
     .steps = {{STEP_CPU, login_limits},
-	      {STEP_DB, login_lookup},
-	      {STEP_HASH, login_verify},
-	      {STEP_DB, login_finish}},
+              {STEP_DB, login_lookup},
+              {STEP_HASH, login_verify},
+              {STEP_DB, login_finish}},
 };
 
 static int
@@ -131,7 +130,7 @@ resume_run(struct rpc_call *call)
 	if (params_str(call->params, "token", 1, &token, &call->err) != 0)
 		return call->err.code;
 	if (svc_session_resume(call->app, call->db, token, &user,
-			       &call->new_session, &call->err) != 0)
+	                       &call->new_session, &call->err) != 0)
 		return call->err.code;
 	call->session_change = 1;
 	call->result = json_pack("{s:o}", "user", user);
@@ -148,7 +147,7 @@ static int
 logout_run(struct rpc_call *call)
 {
 	if (svc_session_logout(call->db, call->session.token_hash,
-			       &call->err) != 0)
+	                       &call->err) != 0)
 		return call->err.code;
 	call->session_change = -1;
 	call->result = json_pack("{s:b}", "logged_out", 1);

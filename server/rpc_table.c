@@ -30,27 +30,13 @@ extern const struct rpc_method rpc_pad_backups;
 extern const struct rpc_method rpc_pad_restore;
 
 static const struct rpc_method *const rpc_table[] = {
-    &rpc_server_health,
-    &rpc_server_hello,
-    &rpc_events_since,
-    &rpc_invitation_create,
-    &rpc_invitation_list,
-    &rpc_session_login,
-    &rpc_session_logout,
-    &rpc_session_resume,
-    &rpc_user_list,
-    &rpc_user_me,
-    &rpc_user_register,
-    &rpc_user_stats,
-    &rpc_user_sync,
-    &rpc_template_list,
-    &rpc_pad_list,
-    &rpc_pad_get,
-    &rpc_pad_create,
-    &rpc_pad_update,
-    &rpc_pad_delete,
-    &rpc_pad_backups,
-    &rpc_pad_restore,
+    &rpc_server_health,     &rpc_server_hello,    &rpc_events_since,
+    &rpc_invitation_create, &rpc_invitation_list, &rpc_session_login,
+    &rpc_session_logout,    &rpc_session_resume,  &rpc_user_list,
+    &rpc_user_me,           &rpc_user_register,   &rpc_user_stats,
+    &rpc_user_sync,         &rpc_template_list,   &rpc_pad_list,
+    &rpc_pad_get,           &rpc_pad_create,      &rpc_pad_update,
+    &rpc_pad_delete,        &rpc_pad_backups,     &rpc_pad_restore,
 };
 
 const struct rpc_method *

@@ -14,7 +14,7 @@ static int
 register_check(struct rpc_call *call)
 {
 	const char *token = NULL, *name = NULL, *pw = NULL, *email = NULL,
-		   *inv = NULL;
+	           *inv = NULL;
 	struct svc_new_user *nu;
 
 	params_str(call->params, "form_token", 0, &token, &call->err);
@@ -27,7 +27,7 @@ register_check(struct rpc_call *call)
 	nu = svc_new_user_new(name, pw, email, inv, token);
 	if (nu == NULL)
 		return pl_error_set(&call->err, PL_ERR_INTERNAL, "internal",
-				    "out of memory");
+		                    "out of memory");
 	call->state = nu;
 	call->state_free = svc_new_user_free;
 	return svc_user_validate(call->app, nu, &call->err);
@@ -45,7 +45,7 @@ register_store(struct rpc_call *call)
 	json_t *user = NULL;
 
 	if (svc_user_create(call->app, call->db, call->state, &user,
-			    &call->err) != 0)
+	                    &call->err) != 0)
 		return call->err.code;
 	call->result = json_pack("{s:o}", "user", user);
 	return PL_OK;
@@ -55,8 +55,8 @@ const struct rpc_method rpc_user_register = {
     .name = "user.register",
     .auth = RPC_AUTH_NONE,
     .steps = {{STEP_CPU, register_check},
-	      {STEP_HASH, register_hash},
-	      {STEP_DB, register_store}},
+              {STEP_HASH, register_hash},
+              {STEP_DB, register_store}},
 };
 
 /* Reads through the sessions table, so a session logged out (or a user
@@ -70,12 +70,12 @@ me_run(struct rpc_call *call)
 	long long exp = 0;
 
 	if (repo_session_lookup(call->db, call->session.token_hash, &user, id,
-				&is_admin, &exp, &call->err) != 0)
+	                        &is_admin, &exp, &call->err) != 0)
 		return call->err.code;
 	if (user == NULL)
 		return pl_error_set(&call->err, PL_ERR_UNAUTHORIZED,
-				    "invalid_session",
-				    "the session has ended; sign in again");
+		                    "invalid_session",
+		                    "the session has ended; sign in again");
 	call->result = json_pack("{s:o}", "user", user);
 	return PL_OK;
 }

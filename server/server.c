@@ -37,9 +37,9 @@ struct client {
 	struct framer framer;
 	struct line *head, *tail;
 	int queued;
-	int busy;	  /* a call is in flight */
-	int closing;	  /* uv_close started or requested */
-	int close_after;  /* close once output is flushed */
+	int busy;        /* a call is in flight */
+	int closing;     /* uv_close started or requested */
+	int close_after; /* close once output is flushed */
 	int reading;
 	int handles_open; /* tcp + idle timer still to close */
 	size_t out_pending;
@@ -108,7 +108,7 @@ client_send(struct client *cl, char *line, size_t len)
 		/* The client is not reading its replies: drop it rather than
 		 * buffer without bound. */
 		log_warn("client dropped: unread output over limit",
-			 "peer=%s pending=%zu", cl->peer, cl->out_pending);
+		         "peer=%s pending=%zu", cl->peer, cl->out_pending);
 		free(line);
 		client_close(cl);
 		return;
@@ -120,7 +120,7 @@ client_send(struct client *cl, char *line, size_t len)
 	buf = uv_buf_init(line, (unsigned)len);
 	cl->out_pending += len;
 	if (uv_write(&w->req, (uv_stream_t *)&cl->tcp, &buf, 1,
-		     client_on_write) != 0) {
+	             client_on_write) != 0) {
 		cl->out_pending -= len;
 		free(line);
 		free(w);
@@ -209,8 +209,8 @@ client_touch(struct client *cl)
 {
 	if (!cl->closing)
 		uv_timer_start(&cl->idle, client_on_idle,
-			       (uint64_t)cl->srv->app->cfg->idle_timeout * 1000,
-			       0);
+		               (uint64_t)cl->srv->app->cfg->idle_timeout * 1000,
+		               0);
 }
 
 /* ---- input ----------------------------------------------------------- */
@@ -269,8 +269,8 @@ client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 
 		pl_error_init(&err);
 		pl_error_set(&err, PL_ERR_INVALID_REQUEST, "line_too_long",
-			     "request line longer than %ld bytes",
-			     cl->srv->app->cfg->max_line);
+		             "request line longer than %ld bytes",
+		             cl->srv->app->cfg->max_line);
 		/* Answer what came before in order, then this, then close:
 		 * simplest is to drop the queue and reply now. */
 		uv_read_stop(s);
@@ -326,22 +326,22 @@ client_process(struct client *cl)
 		free(l);
 		if (srv->draining) {
 			pl_error_set(&err, PL_ERR_UNAVAILABLE, "shutting_down",
-				     "server is shutting down");
+			             "server is shutting down");
 			client_send_error(cl, req.id, &err);
 			jsonrpc_request_free(&req);
 			continue;
 		}
 		if ((m = rpc_method_find(req.method)) == NULL) {
 			pl_error_set(&err, PL_ERR_METHOD_NOT_FOUND, NULL,
-				     "unknown method \"%.64s\"", req.method);
+			             "unknown method \"%.64s\"", req.method);
 			client_send_error(cl, req.id, &err);
 			jsonrpc_request_free(&req);
 			continue;
 		}
 		if (m->auth != RPC_AUTH_NONE && !session_valid(&cl->session)) {
 			pl_error_set(&err, PL_ERR_UNAUTHORIZED, "not_signed_in",
-				     cl->session.active ? "session expired"
-							: "not signed in");
+			             cl->session.active ? "session expired"
+			                                : "not signed in");
 			memset(&cl->session, 0, sizeof cl->session);
 			client_send_error(cl, req.id, &err);
 			jsonrpc_request_free(&req);
@@ -349,7 +349,7 @@ client_process(struct client *cl)
 		}
 		if (m->auth == RPC_AUTH_ADMIN && !cl->session.is_admin) {
 			pl_error_set(&err, PL_ERR_FORBIDDEN, "forbidden",
-				     "%s needs the admin role", m->name);
+			             "%s needs the admin role", m->name);
 			client_send_error(cl, req.id, &err);
 			jsonrpc_request_free(&req);
 			continue;
@@ -361,7 +361,7 @@ client_process(struct client *cl)
 	if (!cl->reading && !cl->closing && !cl->close_after &&
 	    cl->queued < CLIENT_MAX_QUEUED / 2) {
 		uv_read_start((uv_stream_t *)&cl->tcp, client_alloc,
-			      client_on_read);
+		              client_on_read);
 		cl->reading = 1;
 	}
 }
@@ -369,7 +369,7 @@ client_process(struct client *cl)
 /* server_call.c hands the finished reply back here, on the loop thread. */
 void
 server_call_done(struct client *cl, char *line, size_t len, int session_change,
-		 const struct rpc_session *ns)
+                 const struct rpc_session *ns)
 {
 	struct server *srv = cl->srv;
 
@@ -422,10 +422,10 @@ server_on_connection(uv_stream_t *ls, int status)
 	if (uv_tcp_getpeername(&cl->tcp, (struct sockaddr *)&sa, &salen) == 0) {
 		if (sa.ss_family == AF_INET)
 			uv_ip4_name((struct sockaddr_in *)&sa, cl->peer,
-				    sizeof cl->peer);
+			            sizeof cl->peer);
 		else if (sa.ss_family == AF_INET6)
 			uv_ip6_name((struct sockaddr_in6 *)&sa, cl->peer,
-				    sizeof cl->peer);
+			            sizeof cl->peer);
 	}
 	framer_init(&cl->framer, (size_t)srv->app->cfg->max_line);
 	cl->next = srv->clients;
@@ -438,11 +438,11 @@ server_on_connection(uv_stream_t *ls, int status)
 
 		pl_error_init(&err);
 		pl_error_set(&err, PL_ERR_UNAVAILABLE, "too_many_connections",
-			     srv->draining ? "server is shutting down"
-					   : "too many connections, try again "
-					     "later");
+		             srv->draining ? "server is shutting down"
+		                           : "too many connections, try again "
+		                             "later");
 		log_warn("connection refused", "peer=%s reason=%s", cl->peer,
-			 err.reason);
+		         err.reason);
 		client_send_error(cl, NULL, &err);
 		cl->close_after = 1;
 		return;
@@ -451,7 +451,7 @@ server_on_connection(uv_stream_t *ls, int status)
 	uv_read_start((uv_stream_t *)&cl->tcp, client_alloc, client_on_read);
 	cl->reading = 1;
 	log_debug("client connected", "peer=%s clients=%d", cl->peer,
-		  srv->nclients);
+	          srv->nclients);
 }
 
 /* ---- relay and shutdown ---------------------------------------------- */
@@ -538,7 +538,7 @@ server_on_signal(uv_signal_t *s, int signum)
 	if (srv->draining)
 		return;
 	log_info("shutting down", "signal=%d inflight=%d", signum,
-		 srv->inflight);
+	         srv->inflight);
 	srv->draining = 1;
 	uv_close((uv_handle_t *)&srv->listener, NULL);
 	uv_timer_stop(&srv->relay_timer);
@@ -563,23 +563,23 @@ server_run(struct app *app, struct pl_error *err)
 	srv.loop = uv_default_loop();
 	call_sched_init(&srv.sched, srv.loop, app);
 	if (uv_ip4_addr(app->cfg->listen_host, app->cfg->listen_port,
-			(struct sockaddr_in *)&addr) != 0 &&
+	                (struct sockaddr_in *)&addr) != 0 &&
 	    uv_ip6_addr(app->cfg->listen_host, app->cfg->listen_port,
-			(struct sockaddr_in6 *)&addr) != 0)
+	                (struct sockaddr_in6 *)&addr) != 0)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
-				    "cannot parse listen address %s",
-				    app->cfg->listen_host);
+		                    "cannot parse listen address %s",
+		                    app->cfg->listen_host);
 	uv_tcp_init(srv.loop, &srv.listener);
 	srv.listener.data = &srv;
 	if ((rc = uv_tcp_bind(&srv.listener, (struct sockaddr *)&addr, 0)) ||
 	    (rc = uv_listen((uv_stream_t *)&srv.listener, 1024,
-			    server_on_connection))) {
+	                    server_on_connection))) {
 		uv_close((uv_handle_t *)&srv.listener, NULL);
 		uv_run(srv.loop, UV_RUN_DEFAULT);
 		return pl_error_set(err, PL_ERR_INTERNAL, "listen",
-				    "cannot listen on %s:%d: %s",
-				    app->cfg->listen_host,
-				    app->cfg->listen_port, uv_strerror(rc));
+		                    "cannot listen on %s:%d: %s",
+		                    app->cfg->listen_host,
+		                    app->cfg->listen_port, uv_strerror(rc));
 	}
 	uv_signal_init(srv.loop, &srv.sigterm);
 	uv_signal_init(srv.loop, &srv.sigint);
@@ -589,10 +589,11 @@ server_run(struct app *app, struct pl_error *err)
 	uv_timer_init(srv.loop, &srv.relay_timer);
 	srv.relay_timer.data = &srv;
 	uv_timer_start(&srv.relay_timer, relay_on_timer, RELAY_INTERVAL_MS,
-		       RELAY_INTERVAL_MS);
-	log_info("listening", "addr=%s:%d workers=%d pool=%d hash_concurrency=%d",
-		 app->cfg->listen_host, app->cfg->listen_port, app->cfg->workers,
-		 app->cfg->pool_size, app->cfg->hash_concurrency);
+	               RELAY_INTERVAL_MS);
+	log_info(
+	    "listening", "addr=%s:%d workers=%d pool=%d hash_concurrency=%d",
+	    app->cfg->listen_host, app->cfg->listen_port, app->cfg->workers,
+	    app->cfg->pool_size, app->cfg->hash_concurrency);
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv.loop);
 	log_info("stopped", "%s", "");

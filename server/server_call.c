@@ -67,14 +67,14 @@ call_session_check(struct call *c)
 		return PL_OK;
 	c->session_checked = 1;
 	if (repo_session_alive(rc->db, rc->session.token_hash, &alive,
-			       &rc->err) != 0)
+	                       &rc->err) != 0)
 		return rc->err.code;
 	if (!alive) {
 		rc->session_change = -1;
 		return pl_error_set(&rc->err, PL_ERR_UNAUTHORIZED,
-				    "session_ended",
-				    "the session has ended (signed out or "
-				    "expired); sign in again");
+		                    "session_ended",
+		                    "the session has ended (signed out or "
+		                    "expired); sign in again");
 	}
 	rc->new_session = rc->session;
 	rc->new_session.checked_ms = now;
@@ -115,10 +115,10 @@ call_finish(struct call *c)
 	if (c->rv != PL_OK && c->rv != RPC_STEP_DONE) {
 		if (c->rc.err.code == 0) {
 			log_error("step failed without an error",
-				  "method=%s step=%d rv=%d", c->rc.method->name,
-				  c->step, c->rv);
+			          "method=%s step=%d rv=%d", c->rc.method->name,
+			          c->step, c->rv);
 			pl_error_set(&c->rc.err, PL_ERR_INTERNAL, "internal",
-				     "internal error");
+			             "internal error");
 		}
 		line = jsonrpc_error_line(c->req.id, &c->rc.err, &len);
 		/* A failed call binds nothing, but an ended session is
@@ -126,16 +126,15 @@ call_finish(struct call *c)
 		if (c->rc.session_change > 0)
 			c->rc.session_change = 0;
 	} else {
-		line = jsonrpc_result_line(c->req.id,
-					   c->rc.result ? c->rc.result
-							: json_object(),
-					   &len);
+		line = jsonrpc_result_line(
+		    c->req.id, c->rc.result ? c->rc.result : json_object(),
+		    &len);
 		c->rc.result = NULL;
 	}
 	log_debug("request", "method=%s code=%d", c->rc.method->name,
-		  c->rc.err.code);
+	          c->rc.err.code);
 	server_call_done(c->cl, line, len, c->rc.session_change,
-			 &c->rc.new_session);
+	                 &c->rc.new_session);
 	if (c->rc.state_free && c->rc.state)
 		c->rc.state_free(c->rc.state);
 	json_decref(c->rc.result);
@@ -147,7 +146,8 @@ call_finish(struct call *c)
 static void
 call_hash_admit(struct call_sched *s)
 {
-	while (s->wait_head && s->hash_running < s->app->cfg->hash_concurrency) {
+	while (s->wait_head &&
+	       s->hash_running < s->app->cfg->hash_concurrency) {
 		struct call *c = s->wait_head;
 
 		s->wait_head = c->next_wait;
@@ -171,7 +171,7 @@ call_after(uv_work_t *w, int status)
 	}
 	if (status != 0 && c->rv == PL_OK) {
 		pl_error_set(&c->rc.err, PL_ERR_INTERNAL, "internal",
-			     "request cancelled");
+		             "request cancelled");
 		c->rv = PL_ERR_INTERNAL;
 	}
 	if (c->rv != PL_OK || c->step + 1 >= RPC_MAX_STEPS ||
@@ -206,8 +206,8 @@ call_schedule(struct call *c)
 
 void
 call_start(struct call_sched *s, struct client *cl, const struct rpc_method *m,
-	   struct jsonrpc_request *req, const char *peer,
-	   const struct rpc_session *session)
+           struct jsonrpc_request *req, const char *peer,
+           const struct rpc_session *session)
 {
 	struct call *c = calloc(1, sizeof *c);
 

@@ -24,12 +24,12 @@ struct call_sched {
 
 void call_sched_init(struct call_sched *, uv_loop_t *, struct app *);
 /* Starts a call; takes over req (its root is freed when the call ends). */
-void call_start(struct call_sched *, struct client *,
-		const struct rpc_method *, struct jsonrpc_request *req,
-		const char *peer, const struct rpc_session *);
+void call_start(struct call_sched *, struct client *, const struct rpc_method *,
+                struct jsonrpc_request *req, const char *peer,
+                const struct rpc_session *);
 
 /* Implemented by server.c: the reply line (owned) for the client. */
 void server_call_done(struct client *, char *line, size_t len,
-		      int session_change, const struct rpc_session *);
+                      int session_change, const struct rpc_session *);
 
 #endif

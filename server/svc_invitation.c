@@ -12,8 +12,8 @@
 
 int
 svc_invitation_create(struct app *app, PGconn *db, const char *actor_id,
-		      long long expires_in, const char *note, json_t **result,
-		      struct pl_error *err)
+                      long long expires_in, const char *note, json_t **result,
+                      struct pl_error *err)
 {
 	unsigned char raw[24];
 	char code[sizeof raw * 2 + 1], hash[PWHASH_SHA256_HEX], exp_text[40];
@@ -21,12 +21,12 @@ svc_invitation_create(struct app *app, PGconn *db, const char *actor_id,
 	(void)app;
 	if (note && strlen(note) > 200)
 		return pl_error_violation(err, "note", "length",
-					  "at most 200 characters");
+		                          "at most 200 characters");
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(code, sizeof code, raw, sizeof raw);
 	pwhash_sha256_hex(code, hash);
 	if (repo_invitation_insert(db, hash, note, actor_id, expires_in,
-				   exp_text, err) != 0)
+	                           exp_text, err) != 0)
 		return err->code;
 	*result = json_pack("{s:s, s:s}", "code", code, "expires_at", exp_text);
 	sodium_memzero(code, sizeof code);

@@ -16,8 +16,8 @@ struct app;
 
 /* *result {code, expires_at}; note may be NULL. */
 int svc_invitation_create(struct app *, PGconn *, const char *actor_id,
-			  long long expires_in, const char *note,
-			  json_t **result, struct pl_error *);
+                          long long expires_in, const char *note,
+                          json_t **result, struct pl_error *);
 /* *result {invitations}. */
 int svc_invitation_list(PGconn *, json_t **result, struct pl_error *);
 

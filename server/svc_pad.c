@@ -35,8 +35,7 @@ utf8_chars(const char *s)
 /* Copies name without surrounding whitespace into out; adds a violation
  * when it is empty or longer than PAD_NAME_MAX characters. */
 static int
-pad_name_check(const char *name, char out[PAD_NAME_BYTES],
-	       struct pl_error *err)
+pad_name_check(const char *name, char out[PAD_NAME_BYTES], struct pl_error *err)
 {
 	size_t len;
 
@@ -47,7 +46,7 @@ pad_name_check(const char *name, char out[PAD_NAME_BYTES],
 		len--;
 	if (len == 0)
 		return pl_error_violation(err, "display_name", "required",
-					  "display_name must not be empty");
+		                          "display_name must not be empty");
 	if (len >= PAD_NAME_BYTES)
 		goto too_long;
 	memcpy(out, name, len);
@@ -56,8 +55,9 @@ pad_name_check(const char *name, char out[PAD_NAME_BYTES],
 		goto too_long;
 	return PL_OK;
 too_long:
-	return pl_error_violation(err, "display_name", "length",
-				  "display_name must be at most 100 characters");
+	return pl_error_violation(
+	    err, "display_name", "length",
+	    "display_name must be at most 100 characters");
 }
 
 static int
@@ -65,15 +65,14 @@ pad_data_check(json_t *data, struct pl_error *err)
 {
 	if (!json_is_object(data))
 		return pl_error_violation(err, "data", "type",
-					  "data must be a JSON object");
+		                          "data must be a JSON object");
 	return PL_OK;
 }
 
 static int
 pad_not_found(struct pl_error *err)
 {
-	return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
-			    "no such pad");
+	return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found", "no such pad");
 }
 
 /* Turns a failed pads write into 409 name_taken when it hit the only unique
@@ -85,7 +84,7 @@ pad_write_failed(struct pl_error *err)
 		return err->code;
 	pl_error_clear(err);
 	return pl_error_set(err, PL_ERR_CONFLICT, "name_taken",
-			    "you already have a pad with this name");
+	                    "you already have a pad with this name");
 }
 
 /*
@@ -95,21 +94,21 @@ pad_write_failed(struct pl_error *err)
  */
 static int
 pad_audit_commit(struct app *app, PGconn *db, const char *action,
-		 const char *user_id, json_t *pad, json_t *extra,
-		 struct pl_error *err)
+                 const char *user_id, json_t *pad, json_t *extra,
+                 struct pl_error *err)
 {
 	json_t *d = extra ? extra : json_object();
 	struct audit_row audit = {0};
 	int rc;
 
-	json_object_set_new(d, "subject",
-			    json_pack("{s:O, s:O, s:s}", "id",
-				      json_object_get(pad, "id"), "display_name",
-				      json_object_get(pad, "display_name"),
-				      "owner_id", user_id));
+	json_object_set_new(
+	    d, "subject",
+	    json_pack("{s:O, s:O, s:s}", "id", json_object_get(pad, "id"),
+	              "display_name", json_object_get(pad, "display_name"),
+	              "owner_id", user_id));
 	rc = repo_audit_insert(db, action, user_id,
-			       json_string_value(json_object_get(pad, "id")),
-			       d, &audit, err);
+	                       json_string_value(json_object_get(pad, "id")), d,
+	                       &audit, err);
 	json_decref(d);
 	if (rc != 0 || db_commit(db, err) != 0) {
 		db_rollback(db);
@@ -126,7 +125,7 @@ pad_audit_commit(struct app *app, PGconn *db, const char *action,
  */
 static int
 pad_backup(struct app *app, PGconn *db, const char *id, int force,
-	   struct pl_error *err)
+           struct pl_error *err)
 {
 	int interval = app->cfg->backup_min_interval;
 	double age;
@@ -144,7 +143,7 @@ pad_backup(struct app *app, PGconn *db, const char *id, int force,
 
 int
 svc_template_list(struct app *app, PGconn *db, json_t **templates,
-		  struct pl_error *err)
+                  struct pl_error *err)
 {
 	(void)app;
 	return repo_template_list(db, templates, err);
@@ -152,7 +151,7 @@ svc_template_list(struct app *app, PGconn *db, json_t **templates,
 
 int
 svc_pad_list(struct app *app, PGconn *db, const char *user_id, json_t **pads,
-	     struct pl_error *err)
+             struct pl_error *err)
 {
 	(void)app;
 	return repo_pad_list(db, user_id, pads, err);
@@ -160,7 +159,7 @@ svc_pad_list(struct app *app, PGconn *db, const char *user_id, json_t **pads,
 
 int
 svc_pad_get(struct app *app, PGconn *db, const char *user_id, const char *id,
-	    const char *display_name, json_t **pad, struct pl_error *err)
+            const char *display_name, json_t **pad, struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES];
 
@@ -171,7 +170,7 @@ svc_pad_get(struct app *app, PGconn *db, const char *user_id, const char *id,
 			return err->code;
 	} else {
 		if (pad_name_check(display_name ? display_name : "", name,
-				   err) != 0)
+		                   err) != 0)
 			return err->code;
 		if (repo_pad_get_by_name(db, user_id, name, pad, err) != 0)
 			return err->code;
@@ -193,8 +192,8 @@ pad_done(char *text, json_t **pad, struct pl_error *err)
 
 int
 svc_pad_create(struct app *app, PGconn *db, const char *user_id,
-	       const char *display_name, json_t *data, const char *tmpl,
-	       json_t **pad, struct pl_error *err)
+               const char *display_name, json_t *data, const char *tmpl,
+               json_t **pad, struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES], *text;
 	json_t *t = NULL;
@@ -205,7 +204,7 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 		pad_data_check(data, err);
 	if (data != NULL && tmpl != NULL)
 		pl_error_violation(err, "template", "exclusive",
-				   "give either data or a template");
+		                   "give either data or a template");
 	if (err->code)
 		return err->code;
 	if (tmpl != NULL) {
@@ -213,14 +212,14 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 			return err->code;
 		if (t == NULL)
 			return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
-					    "no such template");
+			                    "no such template");
 		data = json_object_get(t, "data");
 	}
 	text = data ? json_dumps(data, JSON_COMPACT) : strdup("{}");
 	json_decref(t);
 	if (text == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-				    "internal error");
+		                    "internal error");
 	if (db_begin(db, err) != 0)
 		goto out;
 	if (repo_pad_create(db, user_id, name, text, pad, err) != 0) {
@@ -236,9 +235,9 @@ out:
 }
 
 int
-svc_pad_update(struct app *app, PGconn *db, const char *user_id,
-	       const char *id, const char *display_name, json_t *data,
-	       json_t **pad, struct pl_error *err)
+svc_pad_update(struct app *app, PGconn *db, const char *user_id, const char *id,
+               const char *display_name, json_t *data, json_t **pad,
+               struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES], *text = NULL;
 	int found;
@@ -254,7 +253,7 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id,
 		return svc_pad_get(app, db, user_id, id, NULL, pad, err);
 	if (data != NULL && (text = json_dumps(data, JSON_COMPACT)) == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-				    "internal error");
+		                    "internal error");
 	if (db_begin(db, err) != 0)
 		goto out;
 	if (repo_pad_exists(db, id, user_id, 1, &found, err) != 0)
@@ -266,7 +265,7 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id,
 	if (text != NULL && pad_backup(app, db, id, 0, err) != 0)
 		goto fail;
 	if (repo_pad_update(db, id, user_id, display_name ? name : NULL, text,
-			    pad, err) != 0) {
+	                    pad, err) != 0) {
 		pad_write_failed(err);
 		goto fail;
 	}
@@ -279,8 +278,8 @@ out:
 }
 
 int
-svc_pad_delete(struct app *app, PGconn *db, const char *user_id,
-	       const char *id, struct pl_error *err)
+svc_pad_delete(struct app *app, PGconn *db, const char *user_id, const char *id,
+               struct pl_error *err)
 {
 	json_t *pad = NULL;
 
@@ -303,8 +302,8 @@ fail:
 
 int
 svc_pad_backups(struct app *app, PGconn *db, const char *user_id,
-		const char *id, int with_data, json_t **backups,
-		struct pl_error *err)
+                const char *id, int with_data, json_t **backups,
+                struct pl_error *err)
 {
 	int found;
 
@@ -319,8 +318,8 @@ svc_pad_backups(struct app *app, PGconn *db, const char *user_id,
 
 int
 svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
-		const char *id, const char *backup_id, json_t **pad,
-		struct pl_error *err)
+                const char *id, const char *backup_id, json_t **pad,
+                struct pl_error *err)
 {
 	json_t *b = NULL;
 	char *text = NULL;
@@ -339,21 +338,21 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 		goto fail;
 	if (b == NULL) {
 		pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
-			     "no such backup");
+		             "no such backup");
 		goto fail;
 	}
 	text = json_dumps(json_object_get(b, "data"), JSON_COMPACT);
 	if (text == NULL) {
-		pl_error_set(err, PL_ERR_INTERNAL, "internal", "internal error");
+		pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		             "internal error");
 		goto fail;
 	}
 	if (pad_backup(app, db, id, 1, err) != 0 ||
 	    repo_pad_update(db, id, user_id, NULL, text, pad, err) != 0)
 		goto fail;
-	pad_audit_commit(app, db, "pad.restored", user_id, *pad,
-			 json_pack("{s:O}", "backup_id",
-				   json_object_get(b, "id")),
-			 err);
+	pad_audit_commit(
+	    app, db, "pad.restored", user_id, *pad,
+	    json_pack("{s:O}", "backup_id", json_object_get(b, "id")), err);
 	goto out;
 fail:
 	db_rollback(db);

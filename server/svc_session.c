@@ -60,7 +60,7 @@ counter_get(redisContext *rc, const char *key, long long *count, long long *ttl)
 
 int
 svc_session_check_limits(struct app *app, const char *username,
-			 const char *peer, struct pl_error *err)
+                         const char *peer, struct pl_error *err)
 {
 	char ku[256], kp[256];
 	long long nu = 0, tu = 0, np = 0, tp = 0;
@@ -68,14 +68,13 @@ svc_session_check_limits(struct app *app, const char *username,
 	int broken;
 
 	if (rc == NULL) {
-		log_warn("login limits unavailable", "reason=%s",
-			 "redis down");
+		log_warn("login limits unavailable", "reason=%s", "redis down");
 		return PL_OK;
 	}
 	key_user(app, username, ku, sizeof ku);
 	key_peer(app, peer, kp, sizeof kp);
 	broken = counter_get(rc, ku, &nu, &tu) != 0 ||
-		 counter_get(rc, kp, &np, &tp) != 0;
+	         counter_get(rc, kp, &np, &tp) != 0;
 	rds_pool_return(app->rds, rc, broken);
 	if (broken)
 		return PL_OK;
@@ -86,8 +85,8 @@ svc_session_check_limits(struct app *app, const char *username,
 		if (np >= app->cfg->login_max_failures_ip && tp > t)
 			t = tp;
 		pl_error_set(err, PL_ERR_TOO_MANY, "too_many_attempts",
-			     "too many failed sign-in attempts; try again "
-			     "later");
+		             "too many failed sign-in attempts; try again "
+		             "later");
 		err->retry_after = t > 0 ? (int)t : 1;
 		return err->code;
 	}
@@ -113,7 +112,7 @@ counter_incr(redisContext *rc, const char *key, int window)
 
 void
 svc_session_login_failed(struct app *app, PGconn *db, const char *username,
-			 const char *user_id, const char *peer)
+                         const char *user_id, const char *peer)
 {
 	char ku[256], kp[256];
 	redisContext *rc = rds_pool_borrow(app->rds);
@@ -125,14 +124,14 @@ svc_session_login_failed(struct app *app, PGconn *db, const char *username,
 		key_user(app, username, ku, sizeof ku);
 		key_peer(app, peer, kp, sizeof kp);
 		int broken = counter_incr(rc, ku, app->cfg->login_window) ||
-			     counter_incr(rc, kp, app->cfg->login_window);
+		             counter_incr(rc, kp, app->cfg->login_window);
 		rds_pool_return(app->rds, rc, broken);
 	}
 	pl_error_init(&err);
 	details = json_pack("{s:{s:s, s:s}}", "subject", "username", username,
-			    "peer", peer);
+	                    "peer", peer);
 	if (repo_audit_insert(db, "session.login_failed", NULL, user_id,
-			      details, &audit, &err) == 0)
+	                      details, &audit, &err) == 0)
 		events_publish_one(app, db, &audit);
 	json_decref(details);
 	pl_error_clear(&err);
@@ -156,9 +155,9 @@ reset_user(struct app *app, const char *username)
 
 int
 svc_session_login_ok(struct app *app, PGconn *db, const char *username,
-		     const char *user_id, int is_admin, json_t *user,
-		     const char *rehash, json_t **result,
-		     struct rpc_session *s, struct pl_error *err)
+                     const char *user_id, int is_admin, json_t *user,
+                     const char *rehash, json_t **result, struct rpc_session *s,
+                     struct pl_error *err)
 {
 	unsigned char raw[32];
 	char token[sizeof raw * 2 + 1], exp_text[40];
@@ -182,31 +181,31 @@ svc_session_login_ok(struct app *app, PGconn *db, const char *username,
 	memset(s, 0, sizeof *s);
 	pwhash_sha256_hex(token, s->token_hash);
 	if (repo_session_insert(db, s->token_hash, user_id,
-				app->cfg->session_ttl, &s->expires_at,
-				exp_text, err) != 0)
+	                        app->cfg->session_ttl, &s->expires_at, exp_text,
+	                        err) != 0)
 		return err->code;
 	s->active = 1;
 	s->is_admin = is_admin;
 	snprintf(s->user_id, sizeof s->user_id, "%s", user_id);
 	*result = json_pack("{s:s, s:s, s:O}", "token", token, "expires_at",
-			    exp_text, "user", user);
+	                    exp_text, "user", user);
 	sodium_memzero(token, sizeof token);
 	return PL_OK;
 }
 
 int
 svc_session_resume(struct app *app, PGconn *db, const char *token,
-		   json_t **user, struct rpc_session *s, struct pl_error *err)
+                   json_t **user, struct rpc_session *s, struct pl_error *err)
 {
 	(void)app;
 	memset(s, 0, sizeof *s);
 	pwhash_sha256_hex(token, s->token_hash);
 	if (repo_session_lookup(db, s->token_hash, user, s->user_id,
-				&s->is_admin, &s->expires_at, err) != 0)
+	                        &s->is_admin, &s->expires_at, err) != 0)
 		return err->code;
 	if (*user == NULL)
 		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "invalid_session",
-				    "the session is unknown or has expired");
+		                    "the session is unknown or has expired");
 	s->active = 1;
 	return PL_OK;
 }

@@ -25,9 +25,8 @@ dup_or_null(const char *s)
 }
 
 struct svc_new_user *
-svc_new_user_new(const char *username, const char *password,
-		 const char *email, const char *invitation,
-		 const char *form_token)
+svc_new_user_new(const char *username, const char *password, const char *email,
+                 const char *invitation, const char *form_token)
 {
 	struct svc_new_user *nu = calloc(1, sizeof *nu);
 
@@ -69,22 +68,22 @@ svc_new_user_free(void *p)
 
 int
 svc_user_validate(struct app *app, struct svc_new_user *nu,
-		  struct pl_error *err)
+                  struct pl_error *err)
 {
 	enum registration_mode mode = app->cfg->registration;
 
 	if (!nu->trusted && mode == REG_CLOSED)
 		return pl_error_set(err, PL_ERR_FORBIDDEN,
-				    "registration_closed",
-				    "registration is closed on this server");
+		                    "registration_closed",
+		                    "registration is closed on this server");
 	/* Each check adds its own violations: the client sees them all. */
 	username_normalize(nu->username_in, nu->username, sizeof nu->username,
-			   err);
+	                   err);
 	password_validate(nu->password ? nu->password : "", err);
 	email_validate(nu->email, err);
 	if (!nu->trusted && mode == REG_INVITE && nu->invitation == NULL)
 		pl_error_violation(err, "invitation", "required",
-				   "an invitation code is required");
+		                   "an invitation code is required");
 	return err->code;
 }
 
@@ -103,13 +102,13 @@ taken(struct pl_error *err)
 {
 	pl_error_clear(err);
 	return pl_error_set(err, PL_ERR_CONFLICT, "username_taken",
-			    "that username is taken");
+	                    "that username is taken");
 }
 
 /* Takes the invitation under FOR UPDATE and spends it on user_id. */
 static int
 use_invitation(PGconn *db, const char *code, const char *user_id,
-	       struct pl_error *err)
+               struct pl_error *err)
 {
 	char hash[PWHASH_SHA256_HEX], id[40];
 	enum invitation_state st;
@@ -120,13 +119,13 @@ use_invitation(PGconn *db, const char *code, const char *user_id,
 	switch (st) {
 	case INV_MISSING:
 		return pl_error_violation(err, "invitation", "invalid",
-					  "unknown invitation code");
+		                          "unknown invitation code");
 	case INV_USED:
 		return pl_error_violation(err, "invitation", "used",
-					  "this invitation was already used");
+		                          "this invitation was already used");
 	case INV_EXPIRED:
 		return pl_error_violation(err, "invitation", "expired",
-					  "this invitation has expired");
+		                          "this invitation has expired");
 	case INV_USABLE:
 		break;
 	}
@@ -134,14 +133,14 @@ use_invitation(PGconn *db, const char *code, const char *user_id,
 }
 
 static int
-audit_user(PGconn *db, const char *action, const char *actor_id,
-	   json_t *user, struct audit_row *audit, struct pl_error *err)
+audit_user(PGconn *db, const char *action, const char *actor_id, json_t *user,
+           struct audit_row *audit, struct pl_error *err)
 {
 	json_t *details = json_pack("{s:O}", "subject", user);
-	int rc = repo_audit_insert(
-	    db, action, actor_id,
-	    json_string_value(json_object_get(user, "id")), details, audit,
-	    err);
+	int rc =
+	    repo_audit_insert(db, action, actor_id,
+	                      json_string_value(json_object_get(user, "id")),
+	                      details, audit, err);
 
 	json_decref(details);
 	return rc;
@@ -153,20 +152,21 @@ log_created(json_t *u)
 	char name[160], email[300];
 	const char *e = json_string_value(json_object_get(u, "email"));
 
-	log_info("user created", "id=%s username=%s email=%s created_at=%s "
-		 "totp=%s",
-		 json_string_value(json_object_get(u, "id")),
-		 log_quote(name, sizeof name,
-			   json_string_value(json_object_get(u, "username"))),
-		 log_quote(email, sizeof email, e ? e : ""),
-		 json_string_value(json_object_get(u, "created_at")),
-		 json_is_true(json_object_get(u, "totp_enabled")) ? "on"
-								  : "off");
+	log_info("user created",
+	         "id=%s username=%s email=%s created_at=%s "
+	         "totp=%s",
+	         json_string_value(json_object_get(u, "id")),
+	         log_quote(name, sizeof name,
+	                   json_string_value(json_object_get(u, "username"))),
+	         log_quote(email, sizeof email, e ? e : ""),
+	         json_string_value(json_object_get(u, "created_at")),
+	         json_is_true(json_object_get(u, "totp_enabled")) ? "on"
+	                                                          : "off");
 }
 
 static int
 create_tx(struct app *app, PGconn *db, struct svc_new_user *nu, json_t **user,
-	  struct audit_row *audit, struct pl_error *err)
+          struct audit_row *audit, struct pl_error *err)
 {
 	int is_taken = 0;
 
@@ -175,25 +175,25 @@ create_tx(struct app *app, PGconn *db, struct svc_new_user *nu, json_t **user,
 	if (is_taken)
 		return taken(err);
 	if (repo_user_insert(db, nu->username, nu->email, nu->hash,
-			     nu->admin ? "[\"admin\"]" : "[]", user, err) != 0)
+	                     nu->admin ? "[\"admin\"]" : "[]", user, err) != 0)
 		return strcmp(db_last_sqlstate(), "23505") == 0 ? taken(err)
-								 : err->code;
+		                                                : err->code;
 	if (!nu->trusted && app->cfg->registration == REG_INVITE &&
 	    use_invitation(db, nu->invitation,
-			   json_string_value(json_object_get(*user, "id")),
-			   err) != 0)
+	                   json_string_value(json_object_get(*user, "id")),
+	                   err) != 0)
 		return err->code;
 	if (audit_user(db, "user.created", NULL, *user, audit, err) != 0)
 		return err->code;
 	if (db_commit(db, err) != 0)
 		return strcmp(db_last_sqlstate(), "23505") == 0 ? taken(err)
-								 : err->code;
+		                                                : err->code;
 	return PL_OK;
 }
 
 int
 svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
-		json_t **user, struct pl_error *err)
+                json_t **user, struct pl_error *err)
 {
 	struct audit_row audit = {0};
 
@@ -218,8 +218,8 @@ svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
  * violation (the caller decides whether to retry). */
 static int
 sync_tx(struct app *app, PGconn *db, const char *actor_id,
-	const struct repo_user_sync *in, json_t **result, int *conflict,
-	struct pl_error *err)
+        const struct repo_user_sync *in, json_t **result, int *conflict,
+        struct pl_error *err)
 {
 	json_t *user = NULL;
 	struct audit_row audit = {0};
@@ -233,7 +233,7 @@ sync_tx(struct app *app, PGconn *db, const char *actor_id,
 		goto fail;
 	}
 	if (audit_user(db, created ? "user.created" : "user.updated", actor_id,
-		       user, &audit, err) != 0 ||
+	               user, &audit, err) != 0 ||
 	    db_commit(db, err) != 0)
 		goto fail;
 	events_publish_one(app, db, &audit);
@@ -249,8 +249,8 @@ fail:
 
 int
 svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
-	      struct repo_user_sync *in, json_t *roles, json_t **result,
-	      struct pl_error *err)
+              struct repo_user_sync *in, json_t *roles, json_t **result,
+              struct pl_error *err)
 {
 	char name[USERNAME_MAX + 1];
 	char *roles_text;
@@ -260,12 +260,12 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 
 	username_normalize(in->username, name, sizeof name, err);
 	email_validate(in->email, err);
-	json_array_foreach(roles, i, r)
-		if (!json_is_string(r)) {
-			pl_error_violation(err, "roles", "type",
-					   "roles must be strings");
-			break;
-		}
+	json_array_foreach(roles, i, r) if (!json_is_string(r))
+	{
+		pl_error_violation(err, "roles", "type",
+		                   "roles must be strings");
+		break;
+	}
 	if (err->code)
 		return err->code;
 	in->username = name;
@@ -293,7 +293,7 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 
 int
 svc_user_list(PGconn *db, const char *query, int limit, const char *before,
-	      json_t **result, struct pl_error *err)
+              json_t **result, struct pl_error *err)
 {
 	char *pat = NULL;
 	json_t *users = NULL, *next = json_null();
@@ -306,7 +306,7 @@ svc_user_list(PGconn *db, const char *query, int limit, const char *before,
 		pat = malloc(2 * n + 2);
 		if (pat == NULL)
 			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-					    "out of memory");
+			                    "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			char c = query[i];
 

@@ -18,22 +18,22 @@ struct app;
 
 /* A registration in progress, filled step by step. */
 struct svc_new_user {
-	char *username_in;		 /* as received */
+	char *username_in;               /* as received */
 	char username[USERNAME_MAX + 1]; /* normalised */
-	char *email;			 /* NULL when none */
-	char *password;			 /* wiped and freed after hashing */
-	char *invitation;		 /* the code, NULL when none */
-	char *form_token;		 /* NULL for create-user */
-	int admin;			 /* create-user --admin */
-	int trusted;			 /* create-user: no token/invitation */
+	char *email;                     /* NULL when none */
+	char *password;                  /* wiped and freed after hashing */
+	char *invitation;                /* the code, NULL when none */
+	char *form_token;                /* NULL for create-user */
+	int admin;                       /* create-user --admin */
+	int trusted;                     /* create-user: no token/invitation */
 	char hash[PWHASH_STRBYTES];
 };
 
 /* Copies the raw inputs (any may be NULL). */
 struct svc_new_user *svc_new_user_new(const char *username,
-				      const char *password, const char *email,
-				      const char *invitation,
-				      const char *form_token);
+                                      const char *password, const char *email,
+                                      const char *invitation,
+                                      const char *form_token);
 void svc_new_user_free(void *);
 
 /* Before touching the database: every violated rule at once (username,
@@ -44,16 +44,16 @@ int svc_user_hash(struct app *, struct svc_new_user *, struct pl_error *);
 /* Form token, then one transaction: name check, insert, invitation,
  * audit row; publishes the event after commit. *user = public object. */
 int svc_user_create(struct app *, PGconn *, struct svc_new_user *,
-		    json_t **user, struct pl_error *);
+                    json_t **user, struct pl_error *);
 
 /* user.sync: in->roles is ignored, roles (an array of strings, may be
  * NULL = []) is used instead; *result {user, created}. */
 int svc_user_sync(struct app *, PGconn *, const char *actor_id,
-		  struct repo_user_sync *in, json_t *roles, json_t **result,
-		  struct pl_error *);
+                  struct repo_user_sync *in, json_t *roles, json_t **result,
+                  struct pl_error *);
 /* user.list: query may be NULL, before NULL; *result {users, next}. */
 int svc_user_list(PGconn *, const char *query, int limit, const char *before,
-		  json_t **result, struct pl_error *);
+                  json_t **result, struct pl_error *);
 int svc_user_stats(PGconn *, json_t **result, struct pl_error *);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * Loading every templates/ .json file at startup. Each file is checked on its own
- * (valid JSON, display_name, data an object, a usable name) so one broken
+ * Loading every templates/ .json file at startup. Each file is checked on its
+ * own (valid JSON, display_name, data an object, a usable name) so one broken
  * file costs only itself; the upsert is the loader's single statement.
  */
 #include "templates.h"
@@ -40,14 +40,14 @@ upsert(PGconn *db, const char *name, const char *display_name, json_t *data,
 	int rc;
 
 	rc = db_run(db,
-		    "INSERT INTO template_pads (name, display_name, data) "
-		    "VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO UPDATE "
-		    "SET display_name = EXCLUDED.display_name, "
-		    "data = EXCLUDED.data, updated_at = now() "
-		    "WHERE template_pads.display_name IS DISTINCT FROM "
-		    "EXCLUDED.display_name OR template_pads.data IS DISTINCT "
-		    "FROM EXCLUDED.data",
-		    3, params, err);
+	            "INSERT INTO template_pads (name, display_name, data) "
+	            "VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO UPDATE "
+	            "SET display_name = EXCLUDED.display_name, "
+	            "data = EXCLUDED.data, updated_at = now() "
+	            "WHERE template_pads.display_name IS DISTINCT FROM "
+	            "EXCLUDED.display_name OR template_pads.data IS DISTINCT "
+	            "FROM EXCLUDED.data",
+	            3, params, err);
 	free(text);
 	return rc;
 }
@@ -64,9 +64,10 @@ load_one(PGconn *db, const char *dir, const char *file, struct pl_error *err)
 	int rc = -1;
 
 	if (!name_valid(file, len)) {
-		log_warn("template skipped", "file=%s reason=\"name must be "
-					     "[a-z0-9_-], at most 64\"",
-			 file);
+		log_warn("template skipped",
+		         "file=%s reason=\"name must be "
+		         "[a-z0-9_-], at most 64\"",
+		         file);
 		return -1;
 	}
 	snprintf(name, sizeof name, "%.*s", (int)len, file);
@@ -78,23 +79,24 @@ load_one(PGconn *db, const char *dir, const char *file, struct pl_error *err)
 	data = json_object_get(doc, "data");
 	if (doc == NULL)
 		log_warn("template skipped", "file=%s line=%d reason=%s", file,
-			 jerr.line, log_quote(q, sizeof q, jerr.text));
+		         jerr.line, log_quote(q, sizeof q, jerr.text));
 	else if (!json_is_string(dn) || json_string_length(dn) == 0 ||
-		 json_string_length(dn) > 100)
-		log_warn("template skipped", "file=%s reason=\"display_name "
-					     "must be a string of 1 to 100\"",
-			 file);
+	         json_string_length(dn) > 100)
+		log_warn("template skipped",
+		         "file=%s reason=\"display_name "
+		         "must be a string of 1 to 100\"",
+		         file);
 	else if (!json_is_object(data))
 		log_warn("template skipped",
-			 "file=%s reason=\"data must be an object\"", file);
+		         "file=%s reason=\"data must be an object\"", file);
 	else {
 		rc = upsert(db, name, json_string_value(dn), data, err);
 		if (rc != 0 && PQstatus(db) == CONNECTION_OK) {
 			/* A row the table's checks refuse is the file's
 			 * fault, not the database's. */
 			log_warn("template skipped",
-				 "file=%s reason=\"rejected by the database\"",
-				 file);
+			         "file=%s reason=\"rejected by the database\"",
+			         file);
 			pl_error_clear(err);
 			rc = -1;
 		}
@@ -111,7 +113,7 @@ by_name(const void *a, const void *b)
 
 int
 templates_load(PGconn *db, const char *dir, int *loaded, int *skipped,
-	       struct pl_error *err)
+               struct pl_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -122,8 +124,8 @@ templates_load(PGconn *db, const char *dir, int *loaded, int *skipped,
 	*loaded = *skipped = 0;
 	if (d == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
-				    "cannot open templates directory %s: %s",
-				    dir, strerror(errno));
+		                    "cannot open templates directory %s: %s",
+		                    dir, strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 

@@ -12,6 +12,6 @@
 
 /* A template file: {"display_name": "...", "data": {...}}. */
 int templates_load(PGconn *, const char *dir, int *loaded, int *skipped,
-		   struct pl_error *);
+                   struct pl_error *);
 
 #endif

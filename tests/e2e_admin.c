@@ -17,7 +17,7 @@ static char schema[64];
 static struct ts_client *admin;
 
 static const char *const admin_methods[] = {
-    "user.sync",       "user.list",	   "user.stats",
+    "user.sync",         "user.list",       "user.stats",
     "invitation.create", "invitation.list", "events.since",
 };
 
@@ -33,11 +33,11 @@ START_TEST(anonymous_401_user_403)
 	     i++) {
 		r = ts_call(anon, admin_methods[i], NULL);
 		ck_assert_msg(ts_error_code(r) == 401, "%s anonymous: %d",
-			      admin_methods[i], ts_error_code(r));
+		              admin_methods[i], ts_error_code(r));
 		json_decref(r);
 		r = ts_call(user, admin_methods[i], NULL);
 		ck_assert_msg(ts_error_code(r) == 403, "%s as user: %d",
-			      admin_methods[i], ts_error_code(r));
+		              admin_methods[i], ts_error_code(r));
 		json_decref(r);
 	}
 	ts_client_free(anon);
@@ -77,32 +77,30 @@ START_TEST(list_pages_newest_first_and_searches)
 		users = json_object_get(ts_result(r), "users");
 		for (size_t i = 0; i < json_array_size(users); i++) {
 			snprintf(name, sizeof name, "pager%d", 4 - seen);
-			ck_assert_str_eq(json_string_value(json_object_get(
-					     json_array_get(users, i),
-					     "username")),
-					 name);
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(
+			        json_array_get(users, i), "username")),
+			    name);
 			ck_assert_ptr_null(json_object_get(
 			    json_array_get(users, i), "password_hash"));
 			seen++;
 		}
 		free(next);
 		next = json_is_string(json_object_get(ts_result(r), "next"))
-			   ? strdup(json_string_value(json_object_get(
-				 ts_result(r), "next")))
-			   : NULL;
+		           ? strdup(json_string_value(
+		                 json_object_get(ts_result(r), "next")))
+		           : NULL;
 		json_decref(r);
 	} while (next && --expect > 0);
 	ck_assert_int_eq(seen, 5);
 	/* LIKE characters in the query are literal. */
 	r = list("pager_", 10, NULL);
-	ck_assert_int_eq(json_array_size(json_object_get(ts_result(r),
-							  "users")),
-			 0);
+	ck_assert_int_eq(
+	    json_array_size(json_object_get(ts_result(r), "users")), 0);
 	json_decref(r);
 	r = list("pager3", 10, NULL);
-	ck_assert_int_eq(json_array_size(json_object_get(ts_result(r),
-							  "users")),
-			 1);
+	ck_assert_int_eq(
+	    json_array_size(json_object_get(ts_result(r), "users")), 1);
 	json_decref(r);
 	r = ts_call(admin, "user.list", json_pack("{s:i}", "limit", 0));
 	ck_assert_int_eq(ts_error_code(r), 400);
@@ -130,20 +128,20 @@ START_TEST(stats_counts)
 	ck_assert_int_eq(ts_error_code(r), 0);
 	total = json_integer_value(json_object_get(ts_result(r), "total"));
 	ck_assert_int_eq(total, before + 3);
-	ck_assert_int_eq(json_integer_value(json_object_get(ts_result(r),
-							     "last_hour")),
-			 total);
-	ck_assert_int_eq(json_integer_value(json_object_get(ts_result(r),
-							     "last_24h")),
-			 total);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(ts_result(r), "last_hour")),
+	    total);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(ts_result(r), "last_24h")),
+	    total);
 	pm = json_object_get(ts_result(r), "per_minute");
 	ck_assert_int_eq(json_array_size(pm), 60);
 	for (size_t i = 0; i < 60; i++)
 		sum += json_integer_value(json_array_get(pm, i));
 	ck_assert_int_eq(sum, total); /* all created within this hour */
 	ck_assert(json_integer_value(json_array_get(pm, 59)) +
-		      json_integer_value(json_array_get(pm, 58)) >=
-		  3);
+	              json_integer_value(json_array_get(pm, 58)) >=
+	          3);
 	json_decref(r);
 	ts_client_free(c);
 }
@@ -151,9 +149,9 @@ END_TEST
 
 START_TEST(invitation_code_only_hashed)
 {
-	json_t *r = ts_call(admin, "invitation.create",
-			    json_pack("{s:i, s:s}", "expires_in", 3600,
-				      "note", "welcome"));
+	json_t *r = ts_call(
+	    admin, "invitation.create",
+	    json_pack("{s:i, s:s}", "expires_in", 3600, "note", "welcome"));
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char hex[sizeof h * 2 + 1];
 	const char *code, *p[2];
@@ -172,23 +170,23 @@ START_TEST(invitation_code_only_hashed)
 	p[0] = hex;
 	p[1] = code;
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM invitations WHERE "
-				     "code_hash = $1 AND note = 'welcome' AND "
-				     "NOT used AND expires_at < now() + "
-				     "interval '2 hours'",
-				     1, p),
-			 1);
+	                             "SELECT count(*) FROM invitations WHERE "
+	                             "code_hash = $1 AND note = 'welcome' AND "
+	                             "NOT used AND expires_at < now() + "
+	                             "interval '2 hours'",
+	                             1, p),
+	                 1);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM invitations i WHERE "
-				     "i::text LIKE '%' || $1 || '%'",
-				     1, p + 1),
-			 0);
+	                             "SELECT count(*) FROM invitations i WHERE "
+	                             "i::text LIKE '%' || $1 || '%'",
+	                             1, p + 1),
+	                 0);
 	PQfinish(db);
 	json_decref(r);
 	r = ts_call(admin, "invitation.list", NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
-	ck_assert(json_array_size(json_object_get(ts_result(r),
-						  "invitations")) >= 1);
+	ck_assert(
+	    json_array_size(json_object_get(ts_result(r), "invitations")) >= 1);
 	char *text = json_dumps(ts_result(r), 0);
 	ck_assert_ptr_null(strstr(text, code)); /* shown once, at creation */
 	free(text);
@@ -211,19 +209,19 @@ START_TEST(events_since_backfills)
 		    json_object_get(json_array_get(events, i), "id"));
 	json_decref(r);
 	json_decref(us_register_fresh(c, "backfill", US_PASSWORD, NULL));
-	r = ts_call(admin, "events.since",
-		    json_pack("{s:I, s:i}", "after", (json_int_t)last, "limit",
-			      10));
+	r = ts_call(
+	    admin, "events.since",
+	    json_pack("{s:I, s:i}", "after", (json_int_t)last, "limit", 10));
 	events = json_object_get(ts_result(r), "events");
 	for (size_t i = 0; i < json_array_size(events); i++) {
 		json_t *e = json_array_get(events, i);
-		const char *u = json_string_value(json_object_get(
-		    json_object_get(e, "subject"), "username"));
+		const char *u = json_string_value(
+		    json_object_get(json_object_get(e, "subject"), "username"));
 
 		ck_assert(json_integer_value(json_object_get(e, "id")) > last);
 		if (u && strcmp(u, "backfill") == 0 &&
 		    strcmp(json_string_value(json_object_get(e, "action")),
-			   "user.created") == 0)
+		           "user.created") == 0)
 			found++;
 	}
 	ck_assert_int_eq(found, 1);
@@ -250,13 +248,13 @@ sync_one(void *arg)
 	json_t *r;
 
 	json_decref(ts_call(c, "session.resume",
-			    json_pack("{s:s}", "token", s->token)));
+	                    json_pack("{s:s}", "token", s->token)));
 	pthread_barrier_wait(s->go);
 	r = ts_call(c, "user.sync",
-		    json_pack("{s:s, s:s, s:s, s:b, s:s, s:[s]}", "id", s->id,
-			      "username", s->username, "email",
-			      "synced@example.com", "email_verified", 1, "name",
-			      "Syn Ced", "roles", "editor"));
+	            json_pack("{s:s, s:s, s:s, s:b, s:s, s:[s]}", "id", s->id,
+	                      "username", s->username, "email",
+	                      "synced@example.com", "email_verified", 1, "name",
+	                      "Syn Ced", "roles", "editor"));
 	s->code = r ? ts_error_code(r) : -1;
 	s->created = json_is_true(json_object_get(ts_result(r), "created"));
 	json_decref(r);
@@ -277,31 +275,31 @@ sync_race(const char *token, const char *id, const char *username)
 
 	pthread_barrier_init(&go, NULL, 10);
 	for (int i = 0; i < 10; i++) {
-		ss[i] = (struct syncer){srv.port, token, id, username, &go,
-					-1, 0};
+		ss[i] =
+		    (struct syncer){srv.port, token, id, username, &go, -1, 0};
 		pthread_create(&th[i], NULL, sync_one, &ss[i]);
 	}
 	for (int i = 0; i < 10; i++) {
 		pthread_join(th[i], NULL);
 		ck_assert_msg(ss[i].code == 0, "%s sync %d: %d", username, i,
-			      ss[i].code);
+		              ss[i].code);
 		created += ss[i].created;
 	}
 	pthread_barrier_destroy(&go);
 	ck_assert_int_eq(created, 1);
 	db = ts_db_connect(schema);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM users WHERE id = "
-				     "$1 AND email_verified AND roles = "
-				     "'[\"editor\"]' AND password_hash IS NULL",
-				     1, p),
-			 1);
+	                             "SELECT count(*) FROM users WHERE id = "
+	                             "$1 AND email_verified AND roles = "
+	                             "'[\"editor\"]' AND password_hash IS NULL",
+	                             1, p),
+	                 1);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM audit_log WHERE "
-				     "subject_id = $1 AND action = "
-				     "'user.created'",
-				     1, p),
-			 1);
+	                             "SELECT count(*) FROM audit_log WHERE "
+	                             "subject_id = $1 AND action = "
+	                             "'user.created'",
+	                             1, p),
+	                 1);
 	PQfinish(db);
 }
 
@@ -309,8 +307,8 @@ START_TEST(concurrent_sync_one_row)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
 	json_t *r = ts_call(c, "session.login",
-			    json_pack("{s:s, s:s}", "username", "boss",
-				      "password", US_ADMIN_PASSWORD));
+	                    json_pack("{s:s, s:s}", "username", "boss",
+	                              "password", US_ADMIN_PASSWORD));
 	const char *token =
 	    json_string_value(json_object_get(ts_result(r), "token"));
 	char id[40], name[32];
@@ -318,23 +316,23 @@ START_TEST(concurrent_sync_one_row)
 	ck_assert_ptr_nonnull(token);
 	/* Several rounds: the collision window is narrow. */
 	for (int round = 0; round < 12; round++) {
-		snprintf(id, sizeof id, "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f4051%02d",
-			 round);
+		snprintf(id, sizeof id,
+		         "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f4051%02d", round);
 		snprintf(name, sizeof name, "synced%d", round);
 		sync_race(token, id, name);
 	}
 	json_decref(r);
 	/* Taking someone else's name is a conflict, not a 500. */
 	r = ts_call(admin, "user.sync",
-		    json_pack("{s:s, s:s}", "id",
-			      "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405199",
-			      "username", "SYNCED0"));
+	            json_pack("{s:s, s:s}", "id",
+	                      "0b6f3c1e-4a5d-4e2b-9c7a-1d2e3f405199",
+	                      "username", "SYNCED0"));
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "username_taken");
 	json_decref(r);
-	r = ts_call(admin, "user.sync",
-		    json_pack("{s:s, s:s}", "id", "not-a-uuid", "username",
-			      "x1x"));
+	r = ts_call(
+	    admin, "user.sync",
+	    json_pack("{s:s, s:s}", "id", "not-a-uuid", "username", "x1x"));
 	ck_assert_int_eq(ts_error_code(r), 400);
 	json_decref(r);
 	ts_client_free(c);
@@ -358,12 +356,9 @@ int
 main(void)
 {
 	const TTest *const tests[] = {
-	    anonymous_401_user_403,
-	    list_pages_newest_first_and_searches,
-	    stats_counts,
-	    invitation_code_only_hashed,
-	    events_since_backfills,
-	    concurrent_sync_one_row,
+	    anonymous_401_user_403, list_pages_newest_first_and_searches,
+	    stats_counts,           invitation_code_only_hashed,
+	    events_since_backfills, concurrent_sync_one_row,
 	};
 	const struct us_suite u = {
 	    .name = "e2e_admin",

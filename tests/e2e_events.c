@@ -43,17 +43,17 @@ START_TEST(register_sync_and_cli_events)
 	r = us_register_fresh(c, "quinn", US_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	snprintf(id, sizeof id, "%s",
-		 json_string_value(json_object_get(
-		     json_object_get(ts_result(r), "user"), "id")));
+	         json_string_value(json_object_get(
+	             json_object_get(ts_result(r), "user"), "id")));
 	json_decref(r);
 	ev = us_wait_event(sub, "user.created", "username", "quinn", 10000);
 	ck_assert_msg(ev != NULL, "no event for quinn");
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(ev, "subject"), "id")),
-			 id);
+	                     json_object_get(ev, "subject"), "id")),
+	                 id);
 	ck_assert_ptr_nonnull(json_object_get(ev, "at"));
-	ck_assert_ptr_null(json_object_get(json_object_get(ev, "subject"),
-					   "password_hash"));
+	ck_assert_ptr_null(
+	    json_object_get(json_object_get(ev, "subject"), "password_hash"));
 	evid = json_integer_value(json_object_get(ev, "id"));
 	json_decref(ev);
 
@@ -66,37 +66,38 @@ START_TEST(register_sync_and_cli_events)
 
 	/* A sync that changes a user is user.updated. */
 	r = ts_call(admin, "user.sync",
-		    json_pack("{s:s, s:s, s:s}", "id", id, "username", "quinn",
-			      "name", "Quinn Q"));
+	            json_pack("{s:s, s:s, s:s}", "id", id, "username", "quinn",
+	                      "name", "Quinn Q"));
 	ck_assert_int_eq(ts_error_code(r), 0);
 	ck_assert(json_is_false(json_object_get(ts_result(r), "created")));
 	json_decref(r);
 	ev = us_wait_event(sub, "user.updated", "id", id, 10000);
 	ck_assert_msg(ev != NULL, "no user.updated event");
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(ev, "subject"), "name")),
-			 "Quinn Q");
+	                     json_object_get(ev, "subject"), "name")),
+	                 "Quinn Q");
 	json_decref(ev);
 
 	/* events.since reports the very event that was published. */
 	r = ts_call(admin, "events.since",
-		    json_pack("{s:I, s:i}", "after", (json_int_t)(evid - 1),
-			      "limit", 1));
+	            json_pack("{s:I, s:i}", "after", (json_int_t)(evid - 1),
+	                      "limit", 1));
 	since = json_array_get(json_object_get(ts_result(r), "events"), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(since, "id")),
-			 evid);
+	                 evid);
 	ck_assert_str_eq(json_string_value(json_object_get(since, "action")),
-			 "user.created");
+	                 "user.created");
 	json_decref(r);
 
 	db = ts_db_connect(schema);
 	/* Marked published by the next relay pass (within a second). */
-	ck_assert_int_eq(ts_db_wait_count(db,
-					  "SELECT count(*) FROM audit_log WHERE "
-					  "published_at IS NULL AND action "
-					  "LIKE 'user.%'",
-					  0, NULL, 0, 5000),
-			 0);
+	ck_assert_int_eq(
+	    ts_db_wait_count(db,
+	                     "SELECT count(*) FROM audit_log WHERE "
+	                     "published_at IS NULL AND action "
+	                     "LIKE 'user.%'",
+	                     0, NULL, 0, 5000),
+	    0);
 	PQfinish(db);
 	redisFree(sub);
 	ts_client_free(admin);
@@ -112,7 +113,7 @@ START_TEST(login_failure_is_an_event)
 
 	ck_assert_int_eq(ts_login(c, "stranger", "Wr0ng-Passw0rd!"), -1);
 	ev = us_wait_event(sub, "session.login_failed", "username", "stranger",
-			   10000);
+	                   10000);
 	ck_assert_msg(ev != NULL, "no session.login_failed event");
 	json_decref(ev);
 	redisFree(sub);

@@ -64,15 +64,15 @@ static json_t *
 register_one(struct ts_client *c, const char *name, const char *code)
 {
 	json_t *hello = ts_call(c, "server.hello", NULL), *p, *r;
-	const char *tok = json_string_value(
-	    json_object_get(ts_result(hello), "form_token"));
+	const char *tok =
+	    json_string_value(json_object_get(ts_result(hello), "form_token"));
 
 	if (tok == NULL) {
 		json_decref(hello);
 		return NULL;
 	}
 	p = json_pack("{s:s, s:s, s:s}", "form_token", tok, "username", name,
-		      "password", PASSWORD);
+	              "password", PASSWORD);
 	if (code)
 		json_object_set_new(p, "invitation", json_string(code));
 	json_decref(hello);
@@ -92,8 +92,8 @@ worker_run(void *arg)
 		char *code = NULL;
 		json_t *r;
 
-		if (c == NULL && (c = ts_client_connect(port_for(b, w->id))) ==
-				     NULL) {
+		if (c == NULL &&
+		    (c = ts_client_connect(port_for(b, w->id))) == NULL) {
 			usleep(50000); /* padlined is restarting */
 			continue;
 		}
@@ -137,8 +137,9 @@ burst_join(struct burst *b, pthread_t *th)
 	b->stop = 1;
 	for (int i = 0; i < WORKERS; i++)
 		pthread_join(th[i], NULL);
-	fprintf(stderr, "burst: %d acknowledged, %d failed, %d internal errors\n",
-		b->nacked, b->nfail, b->n500);
+	fprintf(stderr,
+	        "burst: %d acknowledged, %d failed, %d internal errors\n",
+	        b->nacked, b->nfail, b->n500);
 }
 
 static void
@@ -160,37 +161,41 @@ assert_consistent(const char *schema, struct burst *b, int invite)
 	for (int i = 0; i < b->nacked; i++) {
 		const char *p[] = {b->acked[i]};
 
-		ck_assert_msg(ts_db_count(db, "SELECT count(*) FROM users WHERE "
-					      "username = $1",
-					  1, p) == 1,
-			      "acknowledged user %s is missing", b->acked[i]);
+		ck_assert_msg(ts_db_count(db,
+		                          "SELECT count(*) FROM users WHERE "
+		                          "username = $1",
+		                          1, p) == 1,
+		              "acknowledged user %s is missing", b->acked[i]);
 	}
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM users u WHERE NOT "
-				     "EXISTS (SELECT 1 FROM audit_log a WHERE "
-				     "a.subject_id = u.id AND a.action = "
-				     "'user.created')",
-				     0, NULL),
-			 0);
+	                             "SELECT count(*) FROM users u WHERE NOT "
+	                             "EXISTS (SELECT 1 FROM audit_log a WHERE "
+	                             "a.subject_id = u.id AND a.action = "
+	                             "'user.created')",
+	                             0, NULL),
+	                 0);
 	if (invite) {
-		ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM "
-						 "invitations WHERE used AND "
-						 "used_by_id IS NULL",
-					     0, NULL),
-				 0);
 		ck_assert_int_eq(ts_db_count(db,
-					     "SELECT count(*) FROM users u WHERE "
-					     "NOT (roles ? 'admin') AND NOT EXISTS "
-					     "(SELECT 1 FROM invitations i WHERE "
-					     "i.used_by_id = u.id)",
-					     0, NULL),
-				 0);
+		                             "SELECT count(*) FROM "
+		                             "invitations WHERE used AND "
+		                             "used_by_id IS NULL",
+		                             0, NULL),
+		                 0);
+		ck_assert_int_eq(
+		    ts_db_count(db,
+		                "SELECT count(*) FROM users u WHERE "
+		                "NOT (roles ? 'admin') AND NOT EXISTS "
+		                "(SELECT 1 FROM invitations i WHERE "
+		                "i.used_by_id = u.id)",
+		                0, NULL),
+		    0);
 	}
 	/* The outbox drains: the relay publishes whatever was left. */
 	do {
-		unpublished = ts_db_count(db, "SELECT count(*) FROM audit_log "
-					      "WHERE published_at IS NULL",
-					  0, NULL);
+		unpublished = ts_db_count(db,
+		                          "SELECT count(*) FROM audit_log "
+		                          "WHERE published_at IS NULL",
+		                          0, NULL);
 		if (unpublished > 0)
 			usleep(200000);
 	} while (unpublished > 0 && ts_now_ms() < deadline);
@@ -229,8 +234,8 @@ make_invitations(int port, const char *schema, int n)
 	ck_assert_int_eq(ts_login(c, "burst_admin", PASSWORD), 0);
 	for (int i = 0; i < n; i++) {
 		json_t *r = ts_call(c, "invitation.create", json_object());
-		const char *code = json_string_value(
-		    json_object_get(ts_result(r), "code"));
+		const char *code =
+		    json_string_value(json_object_get(ts_result(r), "code"));
 
 		ck_assert_ptr_nonnull(code);
 		json_array_append_new(codes, json_string(code));
@@ -335,7 +340,8 @@ collector_run(void *arg)
 			if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 			    r->element[2]->type == REDIS_REPLY_STRING) {
 				ev = json_loads(r->element[2]->str, 0, NULL);
-				id = json_integer_value(json_object_get(ev, "id"));
+				id = json_integer_value(
+				    json_object_get(ev, "id"));
 				/* Other suites publish too: keep our users. */
 				if (id > 0 && id < MAX_EVENT_ID &&
 				    strstr(r->element[2]->str, "burst_")) {
@@ -366,7 +372,8 @@ START_TEST(redis_killed_and_three_instances)
 
 	ts_unique_schema("fredis", schema, sizeof schema);
 	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(ts_server_start(&srv[i], schema, NULL, NULL), 0);
+		ck_assert_int_eq(ts_server_start(&srv[i], schema, NULL, NULL),
+		                 0);
 		b.ports[i] = srv[i].port;
 	}
 	pthread_create(&cth, NULL, collector_run, &col);
@@ -386,7 +393,8 @@ START_TEST(redis_killed_and_three_instances)
 		redisContext *rc = ts_redis_connect();
 
 		ck_assert_ptr_nonnull(rc);
-		freeReplyObject(redisCommand(rc, "PUBLISH padline:events wake"));
+		freeReplyObject(
+		    redisCommand(rc, "PUBLISH padline:events wake"));
 		redisFree(rc);
 	}
 	pthread_join(cth, NULL);
@@ -398,7 +406,8 @@ START_TEST(redis_killed_and_three_instances)
 	 * missed. Here: every user.created row was received, except those
 	 * published in the instant Redis died. */
 	db = ts_db_connect(schema);
-	r = PQexec(db, "SELECT id FROM audit_log WHERE action = 'user.created'");
+	r = PQexec(db,
+	           "SELECT id FROM audit_log WHERE action = 'user.created'");
 	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
 	int missing = 0;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -407,9 +416,10 @@ START_TEST(redis_killed_and_three_instances)
 		if (id < MAX_EVENT_ID && !col.seen[id])
 			missing++;
 	}
-	fprintf(stderr, "events: %d rows, %d received, %d missed in the "
-			"instant Redis died\n",
-		PQntuples(r), col.received, missing);
+	fprintf(stderr,
+	        "events: %d rows, %d received, %d missed in the "
+	        "instant Redis died\n",
+	        PQntuples(r), col.received, missing);
 	ck_assert_int_le(missing, WORKERS * 3);
 	PQclear(r);
 	PQfinish(db);

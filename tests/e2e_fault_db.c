@@ -50,7 +50,7 @@ START_TEST(postgres_down_gives_503_then_recovers)
 	}
 	r = ts_call(c, "server.health", NULL);
 	ck_assert_str_eq(json_string_value(json_object_get(ts_result(r), "db")),
-			 "down");
+	                 "down");
 	json_decref(r);
 
 	ck_assert_int_eq(ts_stack("start-pg"), 0);
@@ -61,7 +61,7 @@ START_TEST(postgres_down_gives_503_then_recovers)
 	ck_assert_int_eq(code, 0);
 	r = ts_call(c, "server.health", NULL);
 	ck_assert_str_eq(json_string_value(json_object_get(ts_result(r), "db")),
-			 "up");
+	                 "up");
 	json_decref(r);
 	ts_client_free(c);
 }
@@ -91,7 +91,7 @@ main(void)
 	status = ts_server_stop(&srv);
 	if (status != 0) {
 		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-			srv.log_path);
+		        srv.log_path);
 		failed++;
 	}
 	ts_db_drop_schema(schema);

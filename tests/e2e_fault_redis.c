@@ -50,7 +50,8 @@ collect(void *arg)
 		freeReplyObject(r);
 		const char *u = json_string_value(json_object_get(
 		    json_object_get(ev, "subject"), "username"));
-		const char *a = json_string_value(json_object_get(ev, "action"));
+		const char *a =
+		    json_string_value(json_object_get(ev, "action"));
 
 		for (int i = 0; u && a && i < col->want; i++)
 			if (strcmp(u, col->names[i]) == 0 &&
@@ -79,24 +80,23 @@ START_TEST(registrations_survive_redis_outage_and_relay)
 		snprintf(col.names[i], sizeof col.names[i], "outage%d", i);
 		r = us_register_fresh(c, col.names[i], US_PASSWORD, NULL);
 		ck_assert_msg(ts_error_code(r) == 0, "register %d: %d", i,
-			      ts_error_code(r));
+		              ts_error_code(r));
 		json_decref(r);
 	}
 	/* Login limits fail open rather than locking everyone out. */
 	ck_assert_int_eq(ts_login(c, "tess", US_PASSWORD), 0);
 	r = ts_call(c, "server.health", NULL);
-	ck_assert_str_eq(json_string_value(json_object_get(ts_result(r),
-							   "redis")),
-			 "down");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(ts_result(r), "redis")), "down");
 	json_decref(r);
 	db = ts_db_connect(schema);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM audit_log WHERE "
-				     "action = 'user.created' AND published_at "
-				     "IS NULL AND details->'subject'->>"
-				     "'username' LIKE 'outage%'",
-				     0, NULL),
-			 5);
+	                             "SELECT count(*) FROM audit_log WHERE "
+	                             "action = 'user.created' AND published_at "
+	                             "IS NULL AND details->'subject'->>"
+	                             "'username' LIKE 'outage%'",
+	                             0, NULL),
+	                 5);
 
 	col.deadline = ts_now_ms() + 30000;
 	pthread_create(&th, NULL, collect, &col);
@@ -105,15 +105,16 @@ START_TEST(registrations_survive_redis_outage_and_relay)
 	ck_assert_msg(col.got == 5, "only %d of 5 events arrived", col.got);
 	for (int i = 0; i < 5; i++)
 		ck_assert_msg(col.seen[i] == 1, "%s seen %d times",
-			      col.names[i], col.seen[i]);
+		              col.names[i], col.seen[i]);
 	/* The relay marks rows in the transaction it publishes from: the
 	 * messages can arrive just before its commit. */
 	long long left = 1, t0 = ts_now_ms();
 	while (left != 0 && ts_now_ms() - t0 < 5000) {
-		left = ts_db_count(db,
-				   "SELECT count(*) FROM audit_log WHERE action "
-				   "= 'user.created' AND published_at IS NULL",
-				   0, NULL);
+		left =
+		    ts_db_count(db,
+		                "SELECT count(*) FROM audit_log WHERE action "
+		                "= 'user.created' AND published_at IS NULL",
+		                0, NULL);
 		usleep(50000);
 	}
 	ck_assert_int_eq(left, 0);

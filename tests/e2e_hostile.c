@@ -23,7 +23,8 @@ static char schema[64];
 static int
 raw_connect(int port)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
@@ -102,9 +103,10 @@ START_TEST(thousand_connections_dropped_mid_request)
 {
 	struct rlimit rl;
 	int before = open_fds(srv.pid), after = -1;
-	static const char half[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ser";
+	static const char half[] =
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ser";
 	static const char full[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-				   "\"server.hello\"}\n";
+	                           "\"server.hello\"}\n";
 
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = rl.rlim_max;
@@ -116,9 +118,11 @@ START_TEST(thousand_connections_dropped_mid_request)
 			fds[i] = raw_connect(srv.port);
 			ck_assert_int_ge(fds[i], 0);
 			if (i % 2)
-				send(fds[i], half, sizeof half - 1, MSG_NOSIGNAL);
+				send(fds[i], half, sizeof half - 1,
+				     MSG_NOSIGNAL);
 			else
-				send(fds[i], full, sizeof full - 1, MSG_NOSIGNAL);
+				send(fds[i], full, sizeof full - 1,
+				     MSG_NOSIGNAL);
 		}
 		for (int i = 0; i < 100; i++)
 			close(fds[i]);
@@ -131,7 +135,7 @@ START_TEST(thousand_connections_dropped_mid_request)
 		usleep(100000);
 	}
 	ck_assert_msg(after <= before + 2, "fds before %d, after %d", before,
-		      after);
+	              after);
 	assert_alive();
 }
 END_TEST
@@ -144,7 +148,7 @@ START_TEST(deep_nesting_is_refused)
 	json_t *j;
 
 	n = (size_t)sprintf(buf, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-				 "\"server.health\",\"params\":{\"a\":");
+	                         "\"server.health\",\"params\":{\"a\":");
 	for (int i = 0; i < 150000; i++)
 		buf[n++] = '[';
 	buf[n++] = '\n';
@@ -165,7 +169,7 @@ START_TEST(client_that_never_reads_is_dropped)
 {
 	int fd = raw_connect(srv.port);
 	static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-				  "\"server.hello\"}\n";
+	                          "\"server.hello\"}\n";
 	char chunk[sizeof req * 100];
 	long long t0 = ts_now_ms();
 	int dropped = 0, idle0 = log_count("client idle, closing");
@@ -177,7 +181,8 @@ START_TEST(client_that_never_reads_is_dropped)
 	int small = 4096;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
 	while (!dropped && ts_now_ms() - t0 < 60000) {
-		ssize_t w = send(fd, chunk, 100 * (sizeof req - 1), MSG_NOSIGNAL);
+		ssize_t w =
+		    send(fd, chunk, 100 * (sizeof req - 1), MSG_NOSIGNAL);
 
 		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
 			dropped = 1;
@@ -187,7 +192,7 @@ START_TEST(client_that_never_reads_is_dropped)
 		 * when the kernel's buffers absorb them and TCP stalls, the
 		 * idle timeout. Both end the client; neither grows memory. */
 		if (!dropped && (log_count("unread output over limit") > 0 ||
-				 log_count("client idle, closing") > idle0))
+		                 log_count("client idle, closing") > idle0))
 			dropped = 1;
 	}
 	close(fd);
@@ -240,8 +245,9 @@ main(void)
 	Suite *s = suite_create("e2e_hostile");
 	TCase *tc = tcase_create("hostile");
 	int failed, status;
-	const char *env[] = {"PADLINE_IDLE_TIMEOUT=2", "PADLINE_MAX_OUTPUT=65536",
-			     "PADLINE_MAX_CONNECTIONS=8", NULL};
+	const char *env[] = {"PADLINE_IDLE_TIMEOUT=2",
+	                     "PADLINE_MAX_OUTPUT=65536",
+	                     "PADLINE_MAX_CONNECTIONS=8", NULL};
 
 	ts_unique_schema("hostile", schema, sizeof schema);
 	if (ts_server_start(&srv, schema, env, NULL) != 0)
@@ -256,7 +262,7 @@ main(void)
 	status = ts_server_stop(&srv);
 	if (status != 0) {
 		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-			srv.log_path);
+		        srv.log_path);
 		failed++;
 	}
 	ts_db_drop_schema(schema);

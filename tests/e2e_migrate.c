@@ -36,7 +36,8 @@ migrations_dir(void)
 {
 	char *p = NULL;
 
-	ck_assert_int_gt(asprintf(&p, "%s/migrations", getenv("PADLINE_SOURCE_DIR")), 0);
+	ck_assert_int_gt(
+	    asprintf(&p, "%s/migrations", getenv("PADLINE_SOURCE_DIR")), 0);
 	return p;
 }
 
@@ -79,20 +80,21 @@ START_TEST(three_instances_migrate_once)
 		struct ts_client *c = ts_client_connect(st[i].srv.port);
 		json_t *r = ts_call(c, "server.health", NULL);
 
-		ck_assert_str_eq(json_string_value(json_object_get(ts_result(r),
-								   "db")),
-				 "up");
+		ck_assert_str_eq(
+		    json_string_value(json_object_get(ts_result(r), "db")),
+		    "up");
 		json_decref(r);
 		ts_client_free(c);
 	}
 	db = ts_db_connect(schema);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM schema_migrations",
-				     0, NULL),
-			 files);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(DISTINCT version) FROM "
-					 "schema_migrations",
-				     0, NULL),
-			 files);
+	ck_assert_int_eq(
+	    ts_db_count(db, "SELECT count(*) FROM schema_migrations", 0, NULL),
+	    files);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(DISTINCT version) FROM "
+	                             "schema_migrations",
+	                             0, NULL),
+	                 files);
 	PQfinish(db);
 	/* Exactly one process ran each migration: count "applied" lines. */
 	int applied = 0;
@@ -121,14 +123,12 @@ START_TEST(migrate_command_is_idempotent)
 	char *out = NULL;
 
 	ts_unique_schema("mcli", schema, sizeof schema);
-	ck_assert_int_eq(ts_padlined_run(schema, NULL, args, NULL, 120, &out,
-					 NULL),
-			 0);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, args, NULL, 120, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "schema"));
 	free(out);
-	ck_assert_int_eq(ts_padlined_run(schema, NULL, args, NULL, 120, NULL,
-					 NULL),
-			 0);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, args, NULL, 120, NULL, NULL), 0);
 	ts_db_drop_schema(schema);
 }
 END_TEST
@@ -149,32 +149,34 @@ START_TEST(broken_migration_stops_startup)
 	snprintf(cmd, sizeof cmd, "%s/2099_01_01_0000-broken.sql", tmpl);
 	f = fopen(cmd, "w");
 	fputs("CREATE TABLE half_done (id int);\nSELECT no_such_column FROM "
-	      "no_such_table;\n", f);
+	      "no_such_table;\n",
+	      f);
 	fclose(f);
 	ck_assert_int_gt(asprintf(&env, "PADLINE_MIGRATIONS_DIR=%s", tmpl), 0);
 	envv[0] = env;
 	envv[1] = NULL;
 
 	ts_unique_schema("mbrk", schema, sizeof schema);
-	ck_assert_int_ne(ts_padlined_run(schema, envv, args, NULL, 120, NULL,
-					 &err),
-			 0);
+	ck_assert_int_ne(
+	    ts_padlined_run(schema, envv, args, NULL, 120, NULL, &err), 0);
 	ck_assert_msg(strstr(err, "2099_01_01_0000-broken.sql") != NULL,
-		      "error does not name the file: %s", err);
+	              "error does not name the file: %s", err);
 	free(err);
 	/* serve refuses too: it never listens on a half-migrated schema. */
 	ck_assert_int_ne(ts_server_start(&srv, schema, envv, NULL), 0);
 	/* The broken file's own transaction was rolled back. */
 	db = ts_db_connect(schema);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM "
-					 "information_schema.tables WHERE "
-					 "table_name = 'half_done'",
-				     0, NULL),
-			 0);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM schema_migrations "
-					 "WHERE version LIKE '2099%'",
-				     0, NULL),
-			 0);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM "
+	                             "information_schema.tables WHERE "
+	                             "table_name = 'half_done'",
+	                             0, NULL),
+	                 0);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM schema_migrations "
+	                             "WHERE version LIKE '2099%'",
+	                             0, NULL),
+	                 0);
 	PQfinish(db);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
 	ck_assert_int_eq(system(cmd), 0);

@@ -12,37 +12,37 @@ is_rfc3339_utc(const char *s)
 
 START_TEST(crud_round_trip)
 {
-	json_t *res, *pad, *pads, *data = json_pack("{s:i, s:[s]}", "a", 1,
-						    "list", "x");
+	json_t *res, *pad, *pads,
+	    *data = json_pack("{s:i, s:[s]}", "a", 1, "list", "x");
 	const char *id;
 	char idc[40];
 
-	res = ok(alice, "pad.create",
-		 json_pack("{s:s, s:O}", "display_name", "  Notes ", "data",
-			   data));
+	res = ok(
+	    alice, "pad.create",
+	    json_pack("{s:s, s:O}", "display_name", "  Notes ", "data", data));
 	pad = json_object_get(res, "pad");
-	ck_assert_str_eq(json_string_value(json_object_get(pad, "display_name")),
-			 "Notes");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(pad, "display_name")), "Notes");
 	ck_assert(json_equal(json_object_get(pad, "data"), data));
 	ck_assert(is_rfc3339_utc(
 	    json_string_value(json_object_get(pad, "created_at"))));
 	ck_assert(is_rfc3339_utc(
 	    json_string_value(json_object_get(pad, "updated_at"))));
 	snprintf(idc, sizeof idc, "%s",
-		 json_string_value(json_object_get(pad, "id")));
+	         json_string_value(json_object_get(pad, "id")));
 	id = idc;
 	json_decref(res);
 	ck_assert_int_eq(count1("SELECT count(*) FROM pads p JOIN users u ON "
-				"u.id = p.owner_id WHERE p.id = $1::uuid AND "
-				"u.username = 'alice'",
-				id),
-			 1);
+	                        "u.id = p.owner_id WHERE p.id = $1::uuid AND "
+	                        "u.username = 'alice'",
+	                        id),
+	                 1);
 
 	/* A second pad without data starts as {}. */
 	res = ok(alice, "pad.create", json_pack("{s:s}", "display_name", "B"));
 	ck_assert_int_eq(json_object_size(json_object_get(
-			     json_object_get(res, "pad"), "data")),
-			 0);
+	                     json_object_get(res, "pad"), "data")),
+	                 0);
 	json_decref(res);
 
 	res = ok(alice, "pad.list", NULL);
@@ -51,41 +51,41 @@ START_TEST(crud_round_trip)
 	pad = json_array_get(pads, 0); /* oldest first */
 	ck_assert_str_eq(json_string_value(json_object_get(pad, "id")), id);
 	ck_assert_int_eq(json_integer_value(json_object_get(pad, "size")),
-			 count1("SELECT octet_length(data::text) FROM pads "
-				"WHERE id = $1::uuid",
-				id));
+	                 count1("SELECT octet_length(data::text) FROM pads "
+	                        "WHERE id = $1::uuid",
+	                        id));
 	ck_assert_ptr_null(json_object_get(pad, "data"));
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_array_get(pads, 1), "display_name")),
-			 "B");
+	                     json_array_get(pads, 1), "display_name")),
+	                 "B");
 	json_decref(res);
 
 	res = ok(alice, "pad.get", json_pack("{s:s}", "id", id));
-	ck_assert(json_equal(json_object_get(json_object_get(res, "pad"), "data"),
-			     data));
+	ck_assert(json_equal(
+	    json_object_get(json_object_get(res, "pad"), "data"), data));
 	json_decref(res);
 	res = ok(alice, "pad.get", json_pack("{s:s}", "display_name", "Notes"));
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(res, "pad"), "id")),
-			 id);
+	                     json_object_get(res, "pad"), "id")),
+	                 id);
 	json_decref(res);
 
 	/* Renaming alone takes no backup; new data does. */
 	res = ok(alice, "pad.update",
-		 json_pack("{s:s, s:s}", "id", id, "display_name", "Renamed"));
+	         json_pack("{s:s, s:s}", "id", id, "display_name", "Renamed"));
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(res, "pad"), "display_name")),
-			 "Renamed");
+	                     json_object_get(res, "pad"), "display_name")),
+	                 "Renamed");
 	json_decref(res);
 	ck_assert_int_eq(backups_of(id), 0);
 	res = ok(alice, "pad.update",
-		 json_pack("{s:s, s:{s:i}}", "id", id, "data", "a", 2));
+	         json_pack("{s:s, s:{s:i}}", "id", id, "data", "a", 2));
 	pad = json_object_get(res, "pad");
 	ck_assert_int_eq(json_integer_value(json_object_get(
-			     json_object_get(pad, "data"), "a")),
-			 2);
+	                     json_object_get(pad, "data"), "a")),
+	                 2);
 	ck_assert_str_gt(json_string_value(json_object_get(pad, "updated_at")),
-			 json_string_value(json_object_get(pad, "created_at")));
+	                 json_string_value(json_object_get(pad, "created_at")));
 	json_decref(res);
 	ck_assert_int_eq(backups_of(id), 1);
 
@@ -94,21 +94,20 @@ START_TEST(crud_round_trip)
 	json_decref(res);
 	expect_err(alice, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
 	expect_err(alice, "pad.delete", json_pack("{s:s}", "id", id), 404,
-		   NULL);
-	ck_assert_int_eq(count1("SELECT count(*) FROM pads WHERE id = $1::uuid",
-				id),
-			 0);
+	           NULL);
+	ck_assert_int_eq(
+	    count1("SELECT count(*) FROM pads WHERE id = $1::uuid", id), 0);
 	/* One audit row per change, each naming the pad. */
 	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE "
-				"subject_id = $1::uuid AND action IN "
-				"('pad.created','pad.updated','pad.deleted')",
-				id),
-			 4);
+	                        "subject_id = $1::uuid AND action IN "
+	                        "('pad.created','pad.updated','pad.deleted')",
+	                        id),
+	                 4);
 	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE "
-				"subject_id = $1::uuid AND "
-				"details->'subject'->>'id' = $1::text",
-				id),
-			 4);
+	                        "subject_id = $1::uuid AND "
+	                        "details->'subject'->>'id' = $1::text",
+	                        id),
+	                 4);
 	json_decref(data);
 }
 END_TEST
@@ -127,85 +126,86 @@ START_TEST(every_validation_error)
 	max_name[200] = '\0';
 
 	expect_violation(alice, "pad.create", json_object(), "display_name",
-			 "required");
+	                 "required");
 	expect_violation(alice, "pad.create",
-			 json_pack("{s:s}", "display_name", " \t "),
-			 "display_name", "required");
+	                 json_pack("{s:s}", "display_name", " \t "),
+	                 "display_name", "required");
 	expect_violation(alice, "pad.create",
-			 json_pack("{s:s}", "display_name", long_name),
-			 "display_name", "length");
+	                 json_pack("{s:s}", "display_name", long_name),
+	                 "display_name", "length");
 	expect_violation(alice, "pad.create",
-			 json_pack("{s:i}", "display_name", 5), "display_name",
-			 "type");
+	                 json_pack("{s:i}", "display_name", 5), "display_name",
+	                 "type");
 	json_decref(ok(alice, "pad.create",
-		       json_pack("{s:s}", "display_name", max_name)));
+	               json_pack("{s:s}", "display_name", max_name)));
+	expect_violation(
+	    alice, "pad.create",
+	    json_pack("{s:s, s:[i]}", "display_name", "x", "data", 1), "data",
+	    "type");
+	expect_violation(
+	    alice, "pad.create",
+	    json_pack("{s:s, s:s}", "display_name", "x", "data", "text"),
+	    "data", "type");
 	expect_violation(alice, "pad.create",
-			 json_pack("{s:s, s:[i]}", "display_name", "x", "data",
-				   1),
-			 "data", "type");
-	expect_violation(alice, "pad.create",
-			 json_pack("{s:s, s:s}", "display_name", "x", "data",
-				   "text"),
-			 "data", "type");
-	expect_violation(alice, "pad.create",
-			 json_pack("{s:s, s:{}, s:s}", "display_name", "x",
-				   "data", "template", "kanban"),
-			 "template", "exclusive");
+	                 json_pack("{s:s, s:{}, s:s}", "display_name", "x",
+	                           "data", "template", "kanban"),
+	                 "template", "exclusive");
 	expect_err(alice, "pad.create",
-		   json_pack("{s:s, s:s}", "display_name", "x", "template",
-			     "no-such-template"),
-		   404, NULL);
+	           json_pack("{s:s, s:s}", "display_name", "x", "template",
+	                     "no-such-template"),
+	           404, NULL);
 	expect_err(alice, "pad.create",
-		   json_pack("{s:s}", "display_name", " Taken "), 409,
-		   "name_taken");
+	           json_pack("{s:s}", "display_name", " Taken "), 409,
+	           "name_taken");
 
 	expect_violation(alice, "pad.update",
-			 json_pack("{s:s, s:s}", "id", id, "display_name", ""),
-			 "display_name", "required");
+	                 json_pack("{s:s, s:s}", "id", id, "display_name", ""),
+	                 "display_name", "required");
+	expect_violation(
+	    alice, "pad.update",
+	    json_pack("{s:s, s:s}", "id", id, "display_name", long_name),
+	    "display_name", "length");
 	expect_violation(alice, "pad.update",
-			 json_pack("{s:s, s:s}", "id", id, "display_name",
-				   long_name),
-			 "display_name", "length");
-	expect_violation(alice, "pad.update",
-			 json_pack("{s:s, s:[]}", "id", id, "data"), "data",
-			 "type");
-	expect_err(alice, "pad.update",
-		   json_pack("{s:s, s:s}", "id", other, "display_name", "Taken"),
-		   409, "name_taken");
+	                 json_pack("{s:s, s:[]}", "id", id, "data"), "data",
+	                 "type");
+	expect_err(
+	    alice, "pad.update",
+	    json_pack("{s:s, s:s}", "id", other, "display_name", "Taken"), 409,
+	    "name_taken");
 	expect_violation(alice, "pad.update", json_object(), "id", "required");
 
 	expect_violation(alice, "pad.get", json_object(), "id", "required");
 	expect_violation(alice, "pad.get", json_pack("{s:s}", "id", "nope"),
-			 "id", "format");
-	expect_err(alice, "pad.get",
-		   json_pack("{s:s}", "id",
-			     "00000000-0000-4000-8000-000000000000"),
-		   404, NULL);
+	                 "id", "format");
+	expect_err(
+	    alice, "pad.get",
+	    json_pack("{s:s}", "id", "00000000-0000-4000-8000-000000000000"),
+	    404, NULL);
 	expect_err(alice, "pad.get", json_pack("{s:s}", "display_name", "Nope"),
-		   404, NULL);
+	           404, NULL);
 	expect_violation(alice, "pad.delete", json_pack("{s:s}", "id", "x"),
-			 "id", "format");
+	                 "id", "format");
 	expect_violation(alice, "pad.backups", json_pack("{s:i}", "id", 1),
-			 "id", "type");
+	                 "id", "type");
 	expect_violation(alice, "pad.restore",
-			 json_pack("{s:s, s:s}", "id", id, "backup_id", "zz"),
-			 "backup_id", "format");
+	                 json_pack("{s:s, s:s}", "id", id, "backup_id", "zz"),
+	                 "backup_id", "format");
 	expect_violation(alice, "pad.restore", json_pack("{s:s}", "id", id),
-			 "backup_id", "required");
+	                 "backup_id", "required");
 	expect_err(alice, "pad.restore",
-		   json_pack("{s:s, s:s}", "id", id, "backup_id",
-			     "00000000-0000-4000-8000-000000000000"),
-		   404, NULL);
+	           json_pack("{s:s, s:s}", "id", id, "backup_id",
+	                     "00000000-0000-4000-8000-000000000000"),
+	           404, NULL);
 
 	/* Nothing above changed the pads. */
 	ck_assert_int_eq(count1("SELECT count(*) FROM pads p JOIN users u ON "
-				"u.id = p.owner_id WHERE u.username = $1",
-				"alice"),
-			 3);
+	                        "u.id = p.owner_id WHERE u.username = $1",
+	                        "alice"),
+	                 3);
 	ck_assert_int_eq(count1("SELECT count(*) FROM pads WHERE "
-				"display_name = $1",
-				"Taken"),
-			 1);
+	                        "display_name = $1",
+	                        "Taken"),
+	                 1);
 }
 END_TEST
 
@@ -221,18 +221,20 @@ START_TEST(backup_chain_and_retention)
 	ck_assert_int_eq(backups_of(id), 10);
 
 	res = ok(alice, "pad.backups",
-		 json_pack("{s:s, s:b}", "id", id, "data", 1));
+	         json_pack("{s:s, s:b}", "id", id, "data", 1));
 	ck_assert_int_eq(json_array_size(json_object_get(res, "backups")), 10);
 	/* Newest first; the newest holds what update 15 replaced (14), and
 	 * so on down to what update 6 replaced (5). */
-	json_array_foreach(json_object_get(res, "backups"), i, b) {
-		const char *at = json_string_value(json_object_get(b, "created_at"));
+	json_array_foreach(json_object_get(res, "backups"), i, b)
+	{
+		const char *at =
+		    json_string_value(json_object_get(b, "created_at"));
 
 		ck_assert_int_eq(json_integer_value(json_object_get(
-				     json_object_get(b, "data"), "v")),
-				 14 - (int)i);
+		                     json_object_get(b, "data"), "v")),
+		                 14 - (int)i);
 		ck_assert_int_gt(json_integer_value(json_object_get(b, "size")),
-				 0);
+		                 0);
 		if (prev)
 			ck_assert_str_lt(at, prev);
 		prev = at;
@@ -244,10 +246,10 @@ START_TEST(backup_chain_and_retention)
 	    json_array_get(json_object_get(res, "backups"), 0), "data"));
 	json_decref(res);
 	res = ok(alice, "pad.get", json_pack("{s:s}", "id", id));
-	ck_assert_int_eq(json_integer_value(json_object_get(
-			     json_object_get(json_object_get(res, "pad"), "data"),
-			     "v")),
-			 15);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(res, "pad"), "data"), "v")),
+	    15);
 	json_decref(res);
 }
 END_TEST
@@ -265,9 +267,9 @@ START_TEST(backup_min_interval_skips_backups)
 	/* The first change is backed up, the next ones are too soon. */
 	ck_assert_int_eq(backups_of(id), 1);
 	ck_assert_int_eq(count1("SELECT (data->>'v')::int FROM backups WHERE "
-				"source_id = $1::uuid",
-				id),
-			 0);
+	                        "source_id = $1::uuid",
+	                        id),
+	                 0);
 }
 END_TEST
 
@@ -282,48 +284,49 @@ START_TEST(restore_backs_up_and_copies_back)
 	update_data(alice, id, json_pack("{s:i}", "v", 3));
 	update_data(alice, other, json_pack("{s:i}", "v", 10));
 	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", other));
-	snprintf(foreign, sizeof foreign, "%s",
-		 json_string_value(json_object_get(
-		     json_array_get(json_object_get(res, "backups"), 0), "id")));
+	snprintf(
+	    foreign, sizeof foreign, "%s",
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(res, "backups"), 0), "id")));
 	json_decref(res);
-	res = ok(alice, "pad.backups", json_pack("{s:s, s:b}", "id", id,
-						 "data", 1));
+	res = ok(alice, "pad.backups",
+	         json_pack("{s:s, s:b}", "id", id, "data", 1));
 	backups = json_object_get(res, "backups");
 	ck_assert_int_eq(json_array_size(backups), 2);
 	snprintf(oldest, sizeof oldest, "%s",
-		 json_string_value(json_object_get(json_array_get(backups, 1),
-						   "id")));
+	         json_string_value(
+	             json_object_get(json_array_get(backups, 1), "id")));
 	json_decref(res);
 
 	/* A backup of another pad is not this pad's backup. */
 	expect_err(alice, "pad.restore",
-		   json_pack("{s:s, s:s}", "id", id, "backup_id", foreign), 404,
-		   NULL);
+	           json_pack("{s:s, s:s}", "id", id, "backup_id", foreign), 404,
+	           NULL);
 	res = ok(alice, "pad.restore",
-		 json_pack("{s:s, s:s}", "id", id, "backup_id", oldest));
-	ck_assert_int_eq(json_integer_value(json_object_get(
-			     json_object_get(json_object_get(res, "pad"), "data"),
-			     "v")),
-			 1);
+	         json_pack("{s:s, s:s}", "id", id, "backup_id", oldest));
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(res, "pad"), "data"), "v")),
+	    1);
 	json_decref(res);
 	ck_assert_int_eq(count1("SELECT (data->>'v')::int FROM pads WHERE "
-				"id = $1::uuid",
-				id),
-			 1);
+	                        "id = $1::uuid",
+	                        id),
+	                 1);
 	/* The data it replaced (3) is now the newest backup. */
-	res = ok(alice, "pad.backups", json_pack("{s:s, s:b}", "id", id,
-						 "data", 1));
+	res = ok(alice, "pad.backups",
+	         json_pack("{s:s, s:b}", "id", id, "data", 1));
 	backups = json_object_get(res, "backups");
 	ck_assert_int_eq(json_array_size(backups), 3);
-	ck_assert_int_eq(json_integer_value(json_object_get(
-			     json_object_get(json_array_get(backups, 0), "data"),
-			     "v")),
-			 3);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_array_get(backups, 0), "data"), "v")),
+	    3);
 	json_decref(res);
 	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-				"'pad.restored' AND subject_id = $1::uuid",
-				id),
-			 1);
+	                        "'pad.restored' AND subject_id = $1::uuid",
+	                        id),
+	                 1);
 }
 END_TEST
 
@@ -341,9 +344,9 @@ START_TEST(delete_cascades_backups)
 	ck_assert_int_eq(backups_of(id), 0);
 	ck_assert_int_eq(backups_of(keep), 3);
 	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-				"'pad.deleted' AND subject_id = $1::uuid",
-				id),
-			 1);
+	                        "'pad.deleted' AND subject_id = $1::uuid",
+	                        id),
+	                 1);
 }
 END_TEST
 
@@ -358,24 +361,25 @@ START_TEST(create_from_template)
 
 	/* template.list needs no session. */
 	res = ok(anon, "template.list", NULL);
-	json_array_foreach(json_object_get(res, "templates"), i, t) {
+	json_array_foreach(json_object_get(res, "templates"), i, t)
+	{
 		ck_assert_ptr_nonnull(json_object_get(t, "display_name"));
 		if (strcmp(json_string_value(json_object_get(t, "name")),
-			   "kanban") == 0)
+		           "kanban") == 0)
 			seen = 1;
 	}
 	json_decref(res);
 	ts_client_free(anon);
 	ck_assert_msg(seen, "template kanban not loaded from %s",
-		      templates_dir());
+	              templates_dir());
 
 	res = ok(alice, "pad.create",
-		 json_pack("{s:s, s:s}", "display_name", "Board", "template",
-			   "kanban"));
+	         json_pack("{s:s, s:s}", "display_name", "Board", "template",
+	                   "kanban"));
 	pad = json_object_get(res, "pad");
 	{
 		PGresult *r = PQexec(db, "SELECT data::text FROM template_pads "
-					 "WHERE name = 'kanban'");
+		                         "WHERE name = 'kanban'");
 
 		ck_assert_int_eq(PQntuples(r), 1);
 		tdata = strdup(PQgetvalue(r, 0, 0));
@@ -400,35 +404,39 @@ tricky_data(void)
 	    "\xf0\x9f\x98\x80\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb",
 	    "cjk", "\xe6\xbc\xa2\xe5\xad\x97\xe3\x81\x8b\xe3\x81\xaa",
 	    "combining", "e\xcc\x81 a\xcc\x8a", "control",
-	    "tab\tnl\ncr\r\x01\x1f \"q\" \\ /", "mixed",
-	    "\xe2\x80\x8f rtl", 0.1, (json_int_t)-9007199254740991LL, 1, "nested",
+	    "tab\tnl\ncr\r\x01\x1f \"q\" \\ /", "mixed", "\xe2\x80\x8f rtl",
+	    0.1, (json_int_t)-9007199254740991LL, 1, "nested",
 	    "\xf0\x9f\x94\x91 key \xe9\x8d\xb5", "\xe5\x80\xa4");
 }
 
 START_TEST(unicode_and_large_round_trip)
 {
 	json_t *data = tricky_data(), *res, *big, *arr;
-	const char *name = "\xf0\x9f\x93\x9d \xe3\x83\xa1\xe3\x83\xa2 e\xcc\x81";
+	const char *name =
+	    "\xf0\x9f\x93\x9d \xe3\x83\xa1\xe3\x83\xa2 e\xcc\x81";
 	const char *id;
 	char chunk[1001];
 
 	res = ok(alice, "pad.create",
-		 json_pack("{s:s, s:O}", "display_name", name, "data", data));
+	         json_pack("{s:s, s:O}", "display_name", name, "data", data));
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(res, "pad"), "display_name")),
-			 name);
+	                     json_object_get(res, "pad"), "display_name")),
+	                 name);
 	id = json_string_value(
 	    json_object_get(json_object_get(res, "pad"), "id"));
 	{
-		json_t *got = ok(alice, "pad.get", json_pack("{s:s}", "id", id));
+		json_t *got =
+		    ok(alice, "pad.get", json_pack("{s:s}", "id", id));
 
 		ck_assert(json_equal(
-		    json_object_get(json_object_get(got, "pad"), "data"), data));
+		    json_object_get(json_object_get(got, "pad"), "data"),
+		    data));
 		json_decref(got);
-		got = ok(alice, "pad.get", json_pack("{s:s}", "display_name",
-						     name));
+		got = ok(alice, "pad.get",
+		         json_pack("{s:s}", "display_name", name));
 		ck_assert(json_equal(
-		    json_object_get(json_object_get(got, "pad"), "data"), data));
+		    json_object_get(json_object_get(got, "pad"), "data"),
+		    data));
 		json_decref(got);
 	}
 
@@ -445,25 +453,26 @@ START_TEST(unicode_and_large_round_trip)
 	json_object_set(big, "tricky", data);
 	update_data(alice, id, json_incref(big));
 	{
-		json_t *got = ok(alice, "pad.get", json_pack("{s:s}", "id", id));
+		json_t *got =
+		    ok(alice, "pad.get", json_pack("{s:s}", "id", id));
 
 		ck_assert(json_equal(
 		    json_object_get(json_object_get(got, "pad"), "data"), big));
 		json_decref(got);
 	}
 	ck_assert_int_gt(count1("SELECT octet_length(data::text) FROM pads "
-				"WHERE id = $1::uuid",
-				id),
-			 500000);
+	                        "WHERE id = $1::uuid",
+	                        id),
+	                 500000);
 	/* The backup of the small data is intact too. */
 	{
 		json_t *got = ok(alice, "pad.backups",
-				 json_pack("{s:s, s:b}", "id", id, "data", 1));
+		                 json_pack("{s:s, s:b}", "id", id, "data", 1));
 
 		ck_assert(json_equal(
 		    json_object_get(
-			json_array_get(json_object_get(got, "backups"), 0),
-			"data"),
+		        json_array_get(json_object_get(got, "backups"), 0),
+		        "data"),
 		    data));
 		json_decref(got);
 	}
@@ -520,15 +529,17 @@ START_TEST(changes_are_published_as_events)
 	for (int i = 0; i < 3; i++) {
 		ev = event_for(sub, id);
 		ck_assert_msg(ev != NULL, "no %s event", actions[i]);
-		ck_assert_str_eq(json_string_value(json_object_get(ev, "action")),
-				 actions[i]);
-		ck_assert_str_eq(json_string_value(json_object_get(
-				     json_object_get(ev, "subject"),
-				     "display_name")),
-				 "Watched");
-		ck_assert_int_eq(json_string_length(json_object_get(
-				     json_object_get(ev, "subject"), "owner_id")),
-				 36);
+		ck_assert_str_eq(
+		    json_string_value(json_object_get(ev, "action")),
+		    actions[i]);
+		ck_assert_str_eq(
+		    json_string_value(json_object_get(
+		        json_object_get(ev, "subject"), "display_name")),
+		    "Watched");
+		ck_assert_int_eq(
+		    json_string_length(json_object_get(
+		        json_object_get(ev, "subject"), "owner_id")),
+		    36);
 		json_decref(ev);
 	}
 	redisFree(sub);
@@ -537,13 +548,14 @@ START_TEST(changes_are_published_as_events)
 
 		/* Marked published by the next relay pass (within a
 		 * second). */
-		ck_assert_int_eq(ts_db_wait_count(db,
-						  "SELECT count(*) FROM "
-						  "audit_log WHERE subject_id = "
-						  "$1::uuid AND published_at IS "
-						  "NULL",
-						  1, p, 0, 5000),
-				 0);
+		ck_assert_int_eq(
+		    ts_db_wait_count(db,
+		                     "SELECT count(*) FROM "
+		                     "audit_log WHERE subject_id = "
+		                     "$1::uuid AND published_at IS "
+		                     "NULL",
+		                     1, p, 0, 5000),
+		    0);
 	}
 }
 END_TEST

@@ -8,11 +8,12 @@ static char *
 pad_snapshot(const char *id)
 {
 	const char *p[] = {id};
-	PGresult *r = PQexecParams(db,
-				   "SELECT display_name || '|' || data::text || "
-				   "'|' || updated_at::text FROM pads WHERE id "
-				   "= $1::uuid",
-				   1, NULL, p, NULL, NULL, 0);
+	PGresult *r =
+	    PQexecParams(db,
+	                 "SELECT display_name || '|' || data::text || "
+	                 "'|' || updated_at::text FROM pads WHERE id "
+	                 "= $1::uuid",
+	                 1, NULL, p, NULL, NULL, 0);
 	char *s;
 
 	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
@@ -24,34 +25,36 @@ pad_snapshot(const char *id)
 
 START_TEST(another_users_pad_is_404_everywhere)
 {
-	const char *id = create_pad(alice, "Private", json_pack("{s:i}", "v", 0));
+	const char *id =
+	    create_pad(alice, "Private", json_pack("{s:i}", "v", 0));
 	json_t *res;
 	char backup[40], *before, *after;
 	long long audit_before;
 
 	update_data(alice, id, json_pack("{s:i}", "v", 1));
 	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", id));
-	snprintf(backup, sizeof backup, "%s",
-		 json_string_value(json_object_get(
-		     json_array_get(json_object_get(res, "backups"), 0), "id")));
+	snprintf(
+	    backup, sizeof backup, "%s",
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(res, "backups"), 0), "id")));
 	json_decref(res);
 	before = pad_snapshot(id);
-	audit_before = ts_db_count(db, "SELECT count(*) FROM audit_log", 0,
-				   NULL);
+	audit_before =
+	    ts_db_count(db, "SELECT count(*) FROM audit_log", 0, NULL);
 
 	expect_err(bob, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
-	expect_err(bob, "pad.get", json_pack("{s:s}", "display_name", "Private"),
-		   404, NULL);
+	expect_err(bob, "pad.get",
+	           json_pack("{s:s}", "display_name", "Private"), 404, NULL);
 	expect_err(bob, "pad.update",
-		   json_pack("{s:s, s:{s:i}}", "id", id, "data", "v", 666), 404,
-		   NULL);
+	           json_pack("{s:s, s:{s:i}}", "id", id, "data", "v", 666), 404,
+	           NULL);
 	expect_err(bob, "pad.update",
-		   json_pack("{s:s, s:s}", "id", id, "display_name", "Mine"),
-		   404, NULL);
+	           json_pack("{s:s, s:s}", "id", id, "display_name", "Mine"),
+	           404, NULL);
 	expect_err(bob, "pad.backups", json_pack("{s:s}", "id", id), 404, NULL);
 	expect_err(bob, "pad.restore",
-		   json_pack("{s:s, s:s}", "id", id, "backup_id", backup), 404,
-		   NULL);
+	           json_pack("{s:s, s:s}", "id", id, "backup_id", backup), 404,
+	           NULL);
 	expect_err(bob, "pad.delete", json_pack("{s:s}", "id", id), 404, NULL);
 	res = ok(bob, "pad.list", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 0);
@@ -63,9 +66,9 @@ START_TEST(another_users_pad_is_404_everywhere)
 	ck_assert_str_eq(after, before);
 	ck_assert_int_eq(backups_of(id), 1);
 	/* Only bob's own create was audited. */
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM audit_log", 0,
-				     NULL),
-			 audit_before + 1);
+	ck_assert_int_eq(
+	    ts_db_count(db, "SELECT count(*) FROM audit_log", 0, NULL),
+	    audit_before + 1);
 	free(before);
 	free(after);
 	res = ok(alice, "pad.get", json_pack("{s:s}", "id", id));
@@ -77,21 +80,20 @@ START_TEST(every_pad_method_needs_a_session)
 {
 	struct ts_client *anon = ts_client_connect(srv.port);
 	const char *id = create_pad(alice, "Mine", NULL);
-	const char *methods[] = {"pad.list",   "pad.get",     "pad.create",
-				 "pad.update", "pad.delete",  "pad.backups",
-				 "pad.restore"};
+	const char *methods[] = {"pad.list",   "pad.get",    "pad.create",
+	                         "pad.update", "pad.delete", "pad.backups",
+	                         "pad.restore"};
 
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
 		expect_err(anon, methods[i],
-			   json_pack("{s:s, s:s, s:s, s:{}}", "id", id,
-				     "backup_id", id, "display_name", "x",
-				     "data"),
-			   401, NULL);
-	ck_assert_int_eq(count1("SELECT count(*) FROM pads WHERE id = $1::uuid",
-				id),
-			 1);
+		           json_pack("{s:s, s:s, s:s, s:{}}", "id", id,
+		                     "backup_id", id, "display_name", "x",
+		                     "data"),
+		           401, NULL);
+	ck_assert_int_eq(
+	    count1("SELECT count(*) FROM pads WHERE id = $1::uuid", id), 1);
 	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM pads", 0, NULL),
-			 1);
+	                 1);
 	json_decref(ok(anon, "template.list", NULL));
 	ts_client_free(anon);
 }
@@ -104,8 +106,8 @@ END_TEST
 static void
 sign_in(struct ts_client *c, const char *token)
 {
-	json_t *r = ts_call(c, "session.resume",
-			    json_pack("{s:s}", "token", token));
+	json_t *r =
+	    ts_call(c, "session.resume", json_pack("{s:s}", "token", token));
 
 	ck_assert_ptr_nonnull(r);
 	if (ts_result(r) == NULL)
@@ -122,9 +124,9 @@ START_TEST(concurrent_updates_serialise)
 	size_t i;
 
 	res = ok(alice, "session.login",
-		 json_pack("{s:s, s:s}", "username", "alice", "password", PW));
+	         json_pack("{s:s, s:s}", "username", "alice", "password", PW));
 	snprintf(token, sizeof token, "%s",
-		 json_string_value(json_object_get(res, "token")));
+	         json_string_value(json_object_get(res, "token")));
 	json_decref(res);
 	for (int k = 0; k < WRITERS; k++) {
 		c[k] = ts_client_connect(srv.port);
@@ -133,10 +135,10 @@ START_TEST(concurrent_updates_serialise)
 	}
 	/* All requests are in flight before any reply is read. */
 	for (int k = 0; k < WRITERS; k++) {
-		json_t *req = json_pack("{s:s, s:i, s:s, s:{s:s, s:{s:i}}}",
-					"jsonrpc", "2.0", "id", 1000 + k,
-					"method", "pad.update", "params", "id",
-					id, "data", "w", k);
+		json_t *req =
+		    json_pack("{s:s, s:i, s:s, s:{s:s, s:{s:i}}}", "jsonrpc",
+		              "2.0", "id", 1000 + k, "method", "pad.update",
+		              "params", "id", id, "data", "w", k);
 		char *text = json_dumps(req, JSON_COMPACT);
 		size_t n = strlen(text);
 
@@ -159,12 +161,12 @@ START_TEST(concurrent_updates_serialise)
 
 	ck_assert_int_eq(backups_of(id), (WRITERS < 10 ? WRITERS : 10));
 	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-				"'pad.updated' AND subject_id = $1::uuid",
-				id),
-			 WRITERS);
+	                        "'pad.updated' AND subject_id = $1::uuid",
+	                        id),
+	                 WRITERS);
 	res = ok(alice, "pad.get", json_pack("{s:s}", "id", id));
 	final = json_dumps(json_object_get(json_object_get(res, "pad"), "data"),
-			   JSON_COMPACT);
+	                   JSON_COMPACT);
 	{
 		long long w = json_integer_value(json_object_get(
 		    json_object_get(json_object_get(res, "pad"), "data"), "w"));
@@ -175,9 +177,10 @@ START_TEST(concurrent_updates_serialise)
 	/* The chain holds 10 distinct earlier values, none equal to the
 	 * final data: every update backed up what the one before wrote. */
 	res = ok(alice, "pad.backups",
-		 json_pack("{s:s, s:b}", "id", id, "data", 1));
+	         json_pack("{s:s, s:b}", "id", id, "data", 1));
 	seen = json_object();
-	json_array_foreach(json_object_get(res, "backups"), i, b) {
+	json_array_foreach(json_object_get(res, "backups"), i, b)
+	{
 		char *d = json_dumps(json_object_get(b, "data"), JSON_COMPACT);
 
 		ck_assert_ptr_null(json_object_get(seen, d));

@@ -45,7 +45,7 @@ pads_start(const char *const *more_env)
 	int n = 1;
 
 	snprintf(tdir, sizeof tdir, "PADLINE_TEMPLATES_DIR=%s",
-		 templates_dir());
+	         templates_dir());
 	for (; more_env && *more_env && n < 15; more_env++)
 		env[n++] = *more_env;
 	env[n] = NULL;
@@ -101,7 +101,7 @@ ok(struct ts_client *c, const char *method, json_t *params)
 /* Calls method and asserts it fails with code (and reason, if not NULL). */
 static inline void
 expect_err(struct ts_client *c, const char *method, json_t *params, int code,
-	   const char *reason)
+           const char *reason)
 {
 	json_t *r = ts_call(c, method, params);
 	char *text;
@@ -109,11 +109,11 @@ expect_err(struct ts_client *c, const char *method, json_t *params, int code,
 	ck_assert_msg(r != NULL, "%s: no reply", method);
 	text = json_dumps(r, 0);
 	ck_assert_msg(ts_error_code(r) == code, "%s: want %d, got %.300s",
-		      method, code, text);
+	              method, code, text);
 	if (reason)
 		ck_assert_msg(strcmp(ts_error_reason(r), reason) == 0,
-			      "%s: want reason %s, got %.300s", method, reason,
-			      text);
+		              "%s: want reason %s, got %.300s", method, reason,
+		              text);
 	free(text);
 	json_decref(r);
 }
@@ -121,7 +121,7 @@ expect_err(struct ts_client *c, const char *method, json_t *params, int code,
 /* Asserts a 400 whose violations include {field, rule}. */
 static inline void
 expect_violation(struct ts_client *c, const char *method, json_t *params,
-		 const char *field, const char *rule)
+                 const char *field, const char *rule)
 {
 	json_t *r = ts_call(c, method, params), *v;
 	char *text;
@@ -131,20 +131,21 @@ expect_violation(struct ts_client *c, const char *method, json_t *params,
 	ck_assert_msg(r != NULL, "%s: no reply", method);
 	text = json_dumps(r, 0);
 	ck_assert_msg(ts_error_code(r) == 400, "%s: want 400, got %.300s",
-		      method, text);
-	json_array_foreach(json_object_get(
-			       json_object_get(json_object_get(r, "error"),
-					       "data"),
-			       "violations"),
-			   i, v) {
+	              method, text);
+	json_array_foreach(
+	    json_object_get(
+	        json_object_get(json_object_get(r, "error"), "data"),
+	        "violations"),
+	    i, v)
+	{
 		if (strcmp(json_string_value(json_object_get(v, "field")),
-			   field) == 0 &&
+		           field) == 0 &&
 		    strcmp(json_string_value(json_object_get(v, "rule")),
-			   rule) == 0)
+		           rule) == 0)
 			seen = 1;
 	}
 	ck_assert_msg(seen, "%s: want violation %s/%s, got %.300s", method,
-		      field, rule, text);
+	              field, rule, text);
 	free(text);
 	json_decref(r);
 }
@@ -155,15 +156,15 @@ create_pad(struct ts_client *c, const char *name, json_t *data)
 {
 	static char ids[4][40];
 	static int n;
-	json_t *res = ok(c, "pad.create",
-			 data ? json_pack("{s:s, s:o}", "display_name", name,
-					  "data", data)
-			      : json_pack("{s:s}", "display_name", name));
+	json_t *res = ok(
+	    c, "pad.create",
+	    data ? json_pack("{s:s, s:o}", "display_name", name, "data", data)
+	         : json_pack("{s:s}", "display_name", name));
 	char *id = ids[n++ % 4];
 
 	snprintf(id, 40, "%s",
-		 json_string_value(
-		     json_object_get(json_object_get(res, "pad"), "id")));
+	         json_string_value(
+	             json_object_get(json_object_get(res, "pad"), "id")));
 	json_decref(res);
 	return id;
 }
@@ -181,14 +182,14 @@ static inline long long
 backups_of(const char *pad_id)
 {
 	return count1("SELECT count(*) FROM backups WHERE source_id = $1::uuid",
-		      pad_id);
+	              pad_id);
 }
 
 static inline void
 update_data(struct ts_client *c, const char *id, json_t *data)
 {
 	json_decref(ok(c, "pad.update",
-		       json_pack("{s:s, s:o}", "id", id, "data", data)));
+	               json_pack("{s:s, s:o}", "id", id, "data", data)));
 }
 
 #endif

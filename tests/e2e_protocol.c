@@ -10,7 +10,6 @@
 static struct ts_server srv;
 static char schema[64];
 
-
 static json_t *
 raw_call(struct ts_client *c, const char *line)
 {
@@ -34,22 +33,24 @@ START_TEST(hello_and_health)
 
 	ck_assert_ptr_nonnull(res);
 	ck_assert_str_eq(json_string_value(json_object_get(res, "server")),
-			 "padlined");
-	ck_assert_str_eq(json_string_value(json_object_get(res, "registration")),
-			 "open");
+	                 "padlined");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(res, "registration")), "open");
 	ck_assert_int_gt(json_string_length(json_object_get(res, "form_token")),
-			 20);
-	rules = json_object_get(json_object_get(res, "password_policy"), "rules");
+	                 20);
+	rules =
+	    json_object_get(json_object_get(res, "password_policy"), "rules");
 	ck_assert_int_ge(json_array_size(rules), 6);
 	json_decref(r);
 
 	r = ts_call(c, "server.health", NULL);
 	res = ts_result(r);
 	ck_assert_str_eq(json_string_value(json_object_get(res, "db")), "up");
-	ck_assert_str_eq(json_string_value(json_object_get(res, "redis")), "up");
+	ck_assert_str_eq(json_string_value(json_object_get(res, "redis")),
+	                 "up");
 	/* Migration versions are the file names' date prefixes. */
 	ck_assert_int_ge(json_string_length(json_object_get(res, "migrations")),
-			 15);
+	                 15);
 	json_decref(r);
 	ts_client_free(c);
 }
@@ -79,10 +80,10 @@ START_TEST(every_protocol_error)
 		json_t *r = raw_call(c, cases[i].line);
 
 		ck_assert_msg(ts_error_code(r) == cases[i].code,
-			      "%s: got %d, want %d", cases[i].line,
-			      ts_error_code(r), cases[i].code);
-		ck_assert_ptr_nonnull(json_object_get(json_object_get(r, "error"),
-						      "message"));
+		              "%s: got %d, want %d", cases[i].line,
+		              ts_error_code(r), cases[i].code);
+		ck_assert_ptr_nonnull(
+		    json_object_get(json_object_get(r, "error"), "message"));
 		json_decref(r);
 	}
 	/* The connection is still usable after all of that. */
@@ -103,7 +104,8 @@ START_TEST(oversize_line_is_refused_and_closed)
 	int eof = 0;
 
 	memset(big, ' ', n);
-	memcpy(big, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"p\":\"", 42);
+	memcpy(big, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"p\":\"",
+	       42);
 	ts_client_send_raw(c, big, n); /* may fail once the server closes */
 	free(big);
 	resp = ts_client_read_line(c, 10000, NULL);
@@ -125,9 +127,9 @@ START_TEST(pipelined_requests_answer_in_order)
 	char *buf = malloc(200 * 128), *p = buf;
 
 	for (int i = 0; i < 200; i++)
-		p += sprintf(p,
-			     "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\"}\n",
-			     i, i % 3 ? "server.health" : "template.list");
+		p += sprintf(
+		    p, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\"}\n", i,
+		    i % 3 ? "server.health" : "template.list");
 	ck_assert_int_eq(ts_client_send_raw(c, buf, (size_t)(p - buf)), 0);
 	free(buf);
 	for (int i = 0; i < 200; i++) {
@@ -136,7 +138,8 @@ START_TEST(pipelined_requests_answer_in_order)
 
 		ck_assert_msg(line != NULL, "answer %d missing", i);
 		j = json_loads(line, 0, NULL);
-		ck_assert_int_eq(json_integer_value(json_object_get(j, "id")), i);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "id")),
+		                 i);
 		ck_assert_ptr_nonnull(ts_result(j));
 		json_decref(j);
 		free(line);
@@ -160,8 +163,10 @@ START_TEST(garbage_does_not_kill_the_server)
 		junk[n - 1] = '\n';
 		ts_client_send_raw(c, junk, n);
 		/* Invalid UTF-8 inside an otherwise valid request. */
-		ts_client_send_raw(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-				      "\"\xc3\x28\"}\n", 40);
+		ts_client_send_raw(c,
+		                   "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+		                   "\"\xc3\x28\"}\n",
+		                   40);
 		ts_client_free(c);
 	}
 	struct ts_client *c = ts_client_connect(srv.port);
@@ -177,7 +182,7 @@ START_TEST(invalid_utf8_is_a_parse_error)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
 	json_t *r = raw_call(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":"
-				"\"\xff\xfe\"}\n");
+	                        "\"\xff\xfe\"}\n");
 
 	ck_assert_int_eq(ts_error_code(r), -32700);
 	json_decref(r);
@@ -213,8 +218,10 @@ main(void)
 	srunner_free(sr);
 	status = ts_server_stop(&srv);
 	if (status != 0) {
-		fprintf(stderr, "padlined did not exit cleanly: status %d, "
-				"log %s\n", status, srv.log_path);
+		fprintf(stderr,
+		        "padlined did not exit cleanly: status %d, "
+		        "log %s\n",
+		        status, srv.log_path);
 		failed++;
 	}
 	ts_db_drop_schema(schema);

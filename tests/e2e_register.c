@@ -39,13 +39,13 @@ START_TEST(happy_path_row_audit_event)
 
 	ck_assert_ptr_nonnull(sub);
 	r = us_register(c, tok, "  carol  ", US_PASSWORD, "carol@example.com",
-			NULL);
+	                NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	user = json_object_get(ts_result(r), "user");
 	ck_assert_str_eq(json_string_value(json_object_get(user, "username")),
-			 "carol");
+	                 "carol");
 	ck_assert_str_eq(json_string_value(json_object_get(user, "email")),
-			 "carol@example.com");
+	                 "carol@example.com");
 	ck_assert_ptr_null(json_object_get(user, "password_hash"));
 	ck_assert_ptr_nonnull(json_object_get(user, "created_at"));
 	id = json_string_value(json_object_get(user, "id"));
@@ -54,31 +54,32 @@ START_TEST(happy_path_row_audit_event)
 	db = ts_db_connect(schema);
 	const char *p[1] = {id};
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM users WHERE id = $1 "
-				     "AND username = 'carol' AND password_hash "
-				     "LIKE '$argon2id$%'",
-				     1, p),
-			 1);
+	                             "SELECT count(*) FROM users WHERE id = $1 "
+	                             "AND username = 'carol' AND password_hash "
+	                             "LIKE '$argon2id$%'",
+	                             1, p),
+	                 1);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM audit_log WHERE "
-				     "action = 'user.created' AND subject_id = "
-				     "$1 AND details->'subject'->>'username' = "
-				     "'carol' AND details->'subject' ? "
-				     "'password_hash' = false",
-				     1, p),
-			 1);
+	                             "SELECT count(*) FROM audit_log WHERE "
+	                             "action = 'user.created' AND subject_id = "
+	                             "$1 AND details->'subject'->>'username' = "
+	                             "'carol' AND details->'subject' ? "
+	                             "'password_hash' = false",
+	                             1, p),
+	                 1);
 	ev = us_wait_event(sub, "user.created", "id", id, 10000);
 	ck_assert_msg(ev != NULL, "no user.created event on padline:events");
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(ev, "subject"), "username")),
-			 "carol");
+	                     json_object_get(ev, "subject"), "username")),
+	                 "carol");
 	ck_assert(json_integer_value(json_object_get(ev, "id")) > 0);
-	ck_assert_int_eq(ts_db_wait_count(db,
-					  "SELECT count(*) FROM audit_log WHERE "
-					  "subject_id = $1 AND published_at IS "
-					  "NOT NULL",
-					  1, p, 1, 5000),
-			 1);
+	ck_assert_int_eq(
+	    ts_db_wait_count(db,
+	                     "SELECT count(*) FROM audit_log WHERE "
+	                     "subject_id = $1 AND published_at IS "
+	                     "NOT NULL",
+	                     1, p, 1, 5000),
+	    1);
 	PQfinish(db);
 	json_decref(ev);
 	json_decref(r);
@@ -93,9 +94,9 @@ START_TEST(each_password_rule)
 	static const struct {
 		const char *pw, *rule;
 	} cases[] = {
-	    {"Sh0rt!x", "length"},	     {"NOLOWER123!X", "lowercase"},
-	    {"noupper123!x", "uppercase"},   {"NoDigitsHere!", "digit"},
-	    {"NoSpecial1234", "special"},    {"Has Space12!x", "no_whitespace"},
+	    {"Sh0rt!x", "length"},         {"NOLOWER123!X", "lowercase"},
+	    {"noupper123!x", "uppercase"}, {"NoDigitsHere!", "digit"},
+	    {"NoSpecial1234", "special"},  {"Has Space12!x", "no_whitespace"},
 	};
 	struct ts_client *c = ts_client_connect(srv.port);
 
@@ -104,11 +105,11 @@ START_TEST(each_password_rule)
 
 		ck_assert_int_eq(ts_error_code(r), 400);
 		ck_assert_msg(us_has_violation(r, "password", cases[i].rule),
-			      "%s: rule %s not reported", cases[i].pw,
-			      cases[i].rule);
+		              "%s: rule %s not reported", cases[i].pw,
+		              cases[i].rule);
 		ck_assert_msg(us_violation_count(r) == 1,
-			      "%s: expected only %s", cases[i].pw,
-			      cases[i].rule);
+		              "%s: expected only %s", cases[i].pw,
+		              cases[i].rule);
 		json_decref(r);
 	}
 	ck_assert_int_eq(count_users(schema, "ruled"), 0);
@@ -130,7 +131,7 @@ START_TEST(all_violations_together)
 	ck_assert(us_has_violation(r, "password", "special"));
 	ck_assert(us_has_violation(r, "password", "no_whitespace"));
 	ck_assert(us_has_violation(r, "email", "format") ||
-		  us_violation_count(r) == 7);
+	          us_violation_count(r) == 7);
 	json_decref(r);
 	/* Validation happens before the token is spent: it still works. */
 	r = us_register(c, tok, "violet", US_PASSWORD, NULL, NULL);
@@ -165,9 +166,10 @@ START_TEST(username_format_and_whitespace)
 	json_decref(r);
 	r = us_register_fresh(c, "\t dave.o-k_1 \n", US_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(ts_result(r), "user"), "username")),
-			 "dave.o-k_1");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_object_get(ts_result(r), "user"), "username")),
+	    "dave.o-k_1");
 	json_decref(r);
 	ck_assert_int_eq(count_users(schema, "dave.o-k_1"), 1);
 	ts_client_free(c);
@@ -188,8 +190,8 @@ START_TEST(form_token_missing_forged_reused)
 	ck_assert(us_has_violation(r, "form_token", "invalid"));
 	json_decref(r);
 	/* Flip one hex digit of the MAC. */
-	forged[strlen(forged) - 1] = forged[strlen(forged) - 1] == '0' ? '1'
-								       : '0';
+	forged[strlen(forged) - 1] =
+	    forged[strlen(forged) - 1] == '0' ? '1' : '0';
 	r = us_register(c, forged, "frank", US_PASSWORD, NULL, NULL);
 	ck_assert(us_has_violation(r, "form_token", "invalid"));
 	json_decref(r);
@@ -243,7 +245,7 @@ END_TEST
 START_TEST(create_user_cli)
 {
 	const char *ok_args[] = {"create-user", "xena", "--email",
-				 "xena@example.com", NULL};
+	                         "xena@example.com", NULL};
 	const char *bad_args[] = {"create-user", "yuri", NULL};
 	const char *usage_args[] = {"create-user", NULL};
 	char *out = NULL, *err = NULL;
@@ -251,43 +253,42 @@ START_TEST(create_user_cli)
 	PGconn *db;
 
 	ck_assert_int_eq(ts_padlined_run(schema, NULL, ok_args,
-					 US_PASSWORD "\n", 60, &out, NULL),
-			 0);
+	                                 US_PASSWORD "\n", 60, &out, NULL),
+	                 0);
 	u = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
 	ck_assert_ptr_nonnull(u);
 	ck_assert_str_eq(json_string_value(json_object_get(u, "username")),
-			 "xena");
+	                 "xena");
 	ck_assert_str_eq(json_string_value(json_object_get(u, "email")),
-			 "xena@example.com");
+	                 "xena@example.com");
 	ck_assert_int_eq(json_array_size(json_object_get(u, "roles")), 0);
 	ck_assert_ptr_null(json_object_get(u, "password_hash"));
 	json_decref(u);
 	free(out);
 	out = NULL;
 	/* Same policy as user.register, every rule listed. */
-	ck_assert_int_eq(ts_padlined_run(schema, NULL, bad_args, "weak\n", 60,
-					 NULL, &err),
-			 1);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, bad_args, "weak\n", 60, NULL, &err),
+	    1);
 	ck_assert_ptr_nonnull(strstr(err, "uppercase"));
 	ck_assert_ptr_nonnull(strstr(err, "digit"));
 	free(err);
 	err = NULL;
 	ck_assert_int_eq(ts_padlined_run(schema, NULL, ok_args,
-					 US_PASSWORD "\n", 60, NULL, &err),
-			 1);
+	                                 US_PASSWORD "\n", 60, NULL, &err),
+	                 1);
 	ck_assert_ptr_nonnull(strstr(err, "taken"));
 	free(err);
-	ck_assert_int_eq(ts_padlined_run(schema, NULL, usage_args, "", 60,
-					 NULL, NULL),
-			 2);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, usage_args, "", 60, NULL, NULL), 2);
 	db = ts_db_connect(schema);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM audit_log a JOIN "
-				     "users u ON u.id = a.subject_id WHERE "
-				     "u.username = 'xena' AND a.action = "
-				     "'user.created'",
-				     0, NULL),
-			 1);
+	                             "SELECT count(*) FROM audit_log a JOIN "
+	                             "users u ON u.id = a.subject_id WHERE "
+	                             "u.username = 'xena' AND a.action = "
+	                             "'user.created'",
+	                             0, NULL),
+	                 1);
 	ck_assert_int_eq(count_users(schema, "yuri"), 0);
 	PQfinish(db);
 }
@@ -364,14 +365,14 @@ race_one(void *arg)
 	r->code = -1;
 	if (tok == NULL)
 		return NULL;
-	resp = us_register(c, tok, r->username, r->password, NULL,
-			   r->invitation);
+	resp =
+	    us_register(c, tok, r->username, r->password, NULL, r->invitation);
 	if (resp) {
 		r->code = ts_error_code(resp);
 		snprintf(r->reason, sizeof r->reason, "%s",
-			 ts_error_reason(resp));
-		r->invitation_used = us_has_violation(resp, "invitation",
-						      "used");
+		         ts_error_reason(resp));
+		r->invitation_used =
+		    us_has_violation(resp, "invitation", "used");
 	}
 	json_decref(resp);
 	free(tok);
@@ -396,7 +397,7 @@ race(struct racer *rs, int n, int *ok, int *conflicts)
 		pthread_join(th[i], NULL);
 		*ok += rs[i].code == 0;
 		*conflicts += rs[i].code == 409 &&
-			      strcmp(rs[i].reason, "username_taken") == 0;
+		              strcmp(rs[i].reason, "username_taken") == 0;
 	}
 	pthread_barrier_destroy(&go);
 }
@@ -415,7 +416,7 @@ START_TEST(forty_racers_one_name)
 	race(rs, 40, &ok, &conflicts);
 	for (int i = 0; i < 40; i++)
 		ck_assert_msg(rs[i].code == 0 || rs[i].code == 409,
-			      "racer %d got %d", i, rs[i].code);
+		              "racer %d got %d", i, rs[i].code);
 	ck_assert_int_eq(ok, 1);
 	ck_assert_int_eq(conflicts, 39);
 	ck_assert_int_eq(count_users(schema, "racer"), 1);
@@ -439,10 +440,9 @@ START_TEST(invite_mode_one_code_one_user)
 	admin = us_admin_client(&s2, "inviter");
 	ck_assert_ptr_nonnull(admin);
 	r = ts_call(admin, "invitation.create",
-		    json_pack("{s:s}", "note", "for the race"));
+	            json_pack("{s:s}", "note", "for the race"));
 	ck_assert_int_eq(ts_error_code(r), 0);
-	code = strdup(json_string_value(
-	    json_object_get(ts_result(r), "code")));
+	code = strdup(json_string_value(json_object_get(ts_result(r), "code")));
 	json_decref(r);
 
 	c = ts_client_connect(s2.port);
@@ -458,18 +458,20 @@ START_TEST(invite_mode_one_code_one_user)
 	ck_assert_int_eq(ts_error_code(r), 400);
 	json_decref(r);
 	db = ts_db_connect(sch);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM invitations "
-					 "WHERE NOT used",
-				     0, NULL),
-			 1);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM invitations "
+	                             "WHERE NOT used",
+	                             0, NULL),
+	                 1);
 	/* Neither does a 409 after the invitation was taken. */
 	r = us_register_fresh(c, "inviter", US_PASSWORD, code);
 	ck_assert_int_eq(ts_error_code(r), 409);
 	json_decref(r);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM invitations "
-					 "WHERE NOT used",
-				     0, NULL),
-			 1);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM invitations "
+	                             "WHERE NOT used",
+	                             0, NULL),
+	                 1);
 
 	memset(rs, 0, sizeof rs);
 	for (int i = 0; i < 10; i++) {
@@ -482,21 +484,23 @@ START_TEST(invite_mode_one_code_one_user)
 	race(rs, 10, &ok, &conflicts);
 	for (int i = 0; i < 10; i++) {
 		ck_assert_msg(rs[i].code == 0 || rs[i].code == 400,
-			      "racer %d got %d", i, rs[i].code);
+		              "racer %d got %d", i, rs[i].code);
 		used += rs[i].invitation_used;
 	}
 	ck_assert_int_eq(ok, 1);
 	ck_assert_int_eq(used, 9);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM users WHERE "
-					 "username LIKE 'invited%'",
-				     0, NULL),
-			 1);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM invitations i "
-					 "JOIN users u ON u.id = i.used_by_id "
-					 "WHERE i.used AND u.username LIKE "
-					 "'invited%'",
-				     0, NULL),
-			 1);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM users WHERE "
+	                             "username LIKE 'invited%'",
+	                             0, NULL),
+	                 1);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM invitations i "
+	                             "JOIN users u ON u.id = i.used_by_id "
+	                             "WHERE i.used AND u.username LIKE "
+	                             "'invited%'",
+	                             0, NULL),
+	                 1);
 	PQfinish(db);
 	free(code);
 	ts_client_free(c);

@@ -16,8 +16,8 @@ copy_dir(const char *what)
 	char *dir = strdup("/tmp/padline-e2e-XXXXXX"), cmd[1024];
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd, "cp %s/%s/* %s/", getenv("PADLINE_SOURCE_DIR"),
-		 what, dir);
+	snprintf(cmd, sizeof cmd, "cp %s/%s/* %s/",
+	         getenv("PADLINE_SOURCE_DIR"), what, dir);
 	ck_assert_int_eq(system(cmd), 0);
 	return dir;
 }
@@ -34,7 +34,8 @@ remove_dir(char *dir)
 
 START_TEST(changed_applied_migration_is_refused)
 {
-	char schema[64], *dir = copy_dir("migrations"), *env = NULL, *err = NULL;
+	char schema[64], *dir = copy_dir("migrations"), *env = NULL,
+	                 *err = NULL;
 	char path[600];
 	const char *args[] = {"migrate", NULL}, *envv[2];
 	FILE *f;
@@ -43,21 +44,19 @@ START_TEST(changed_applied_migration_is_refused)
 	envv[0] = env;
 	envv[1] = NULL;
 	ts_unique_schema("mchg", schema, sizeof schema);
-	ck_assert_int_eq(ts_padlined_run(schema, envv, args, NULL, 120, NULL,
-					 NULL),
-			 0);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, envv, args, NULL, 120, NULL, NULL), 0);
 	snprintf(path, sizeof path, "%s/2026_11_01_0020-create-audit-log.sql",
-		 dir);
+	         dir);
 	f = fopen(path, "a");
 	ck_assert_ptr_nonnull(f);
 	fputs("\n-- an innocent-looking edit\n", f);
 	fclose(f);
-	ck_assert_int_ne(ts_padlined_run(schema, envv, args, NULL, 120, NULL,
-					 &err),
-			 0);
+	ck_assert_int_ne(
+	    ts_padlined_run(schema, envv, args, NULL, 120, NULL, &err), 0);
 	ck_assert_msg(strstr(err, "2026_11_01_0020-create-audit-log.sql") &&
-			  strstr(err, "changed"),
-		      "error does not name the changed file: %s", err);
+	                  strstr(err, "changed"),
+	              "error does not name the changed file: %s", err);
 	free(err);
 	free(env);
 	remove_dir(dir);
@@ -82,57 +81,59 @@ START_TEST(legacy_canvas_tables_are_migrated)
 	db = PQconnectdb(url);
 	ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
 	/* Pad.ws's shapes: one canvas per user, backups with timestamps. */
-	ts_db_exec(db,
-		   "CREATE TABLE public.canvas_data (user_id uuid PRIMARY KEY, "
-		   "data jsonb);"
-		   "CREATE TABLE public.canvas_backups (id serial PRIMARY KEY, "
-		   "user_id uuid, canvas_data jsonb, timestamp timestamptz);"
-		   "INSERT INTO canvas_data VALUES "
-		   "('11111111-1111-1111-1111-111111111111', "
-		   "'{\"elements\": [1, 2], \"appState\": {}}'),"
-		   "('22222222-2222-2222-2222-222222222222', '{}');"
-		   "INSERT INTO canvas_backups (user_id, canvas_data, timestamp) "
-		   "VALUES ('11111111-1111-1111-1111-111111111111', "
-		   "'{\"elements\": [1]}', '2024-01-02T03:04:05Z'),"
-		   "('11111111-1111-1111-1111-111111111111', '{\"elements\": []}', "
-		   "'2024-01-01T00:00:00Z'),"
-		   "('11111111-1111-1111-1111-111111111111', '{}', NULL);");
+	ts_db_exec(
+	    db,
+	    "CREATE TABLE public.canvas_data (user_id uuid PRIMARY KEY, "
+	    "data jsonb);"
+	    "CREATE TABLE public.canvas_backups (id serial PRIMARY KEY, "
+	    "user_id uuid, canvas_data jsonb, timestamp timestamptz);"
+	    "INSERT INTO canvas_data VALUES "
+	    "('11111111-1111-1111-1111-111111111111', "
+	    "'{\"elements\": [1, 2], \"appState\": {}}'),"
+	    "('22222222-2222-2222-2222-222222222222', '{}');"
+	    "INSERT INTO canvas_backups (user_id, canvas_data, timestamp) "
+	    "VALUES ('11111111-1111-1111-1111-111111111111', "
+	    "'{\"elements\": [1]}', '2024-01-02T03:04:05Z'),"
+	    "('11111111-1111-1111-1111-111111111111', '{\"elements\": []}', "
+	    "'2024-01-01T00:00:00Z'),"
+	    "('11111111-1111-1111-1111-111111111111', '{}', NULL);");
 	ck_assert_int_gt(asprintf(&env, "DATABASE_URL=%s", url), 0);
 	envv[0] = env;
 	envv[1] = NULL;
-	ck_assert_int_eq(ts_padlined_run("pad_ws", envv, args, NULL, 120, NULL,
-					 NULL),
-			 0);
-	ts_db_exec(db, "SET search_path TO pad_ws, public");
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM users WHERE "
-					 "username LIKE 'migrated_user_%' AND "
-					 "password_hash IS NULL",
-				     0, NULL),
-			 2);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM pads WHERE "
-					 "display_name = 'Untitled'",
-				     0, NULL),
-			 2);
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM pads WHERE data = "
-			    "'{\"elements\": [1, 2], \"appState\": {}}'::jsonb "
-			    "AND owner_id = '11111111-1111-1111-1111-111111111111'",
-			0, NULL),
+	    ts_padlined_run("pad_ws", envv, args, NULL, 120, NULL, NULL), 0);
+	ts_db_exec(db, "SET search_path TO pad_ws, public");
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM users WHERE "
+	                             "username LIKE 'migrated_user_%' AND "
+	                             "password_hash IS NULL",
+	                             0, NULL),
+	                 2);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM pads WHERE "
+	                             "display_name = 'Untitled'",
+	                             0, NULL),
+	                 2);
+	ck_assert_int_eq(
+	    ts_db_count(db,
+	                "SELECT count(*) FROM pads WHERE data = "
+	                "'{\"elements\": [1, 2], \"appState\": {}}'::jsonb "
+	                "AND owner_id = '11111111-1111-1111-1111-111111111111'",
+	                0, NULL),
 	    1);
 	/* Two backups with timestamps kept; the one without is skipped. */
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM backups", 0,
-				     NULL),
-			 2);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM backups WHERE "
-					 "created_at = '2024-01-02T03:04:05Z'",
-				     0, NULL),
-			 1);
+	ck_assert_int_eq(
+	    ts_db_count(db, "SELECT count(*) FROM backups", 0, NULL), 2);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM backups WHERE "
+	                             "created_at = '2024-01-02T03:04:05Z'",
+	                             0, NULL),
+	                 1);
 	/* Running again moves nothing twice. */
-	ck_assert_int_eq(ts_padlined_run("pad_ws", envv, args, NULL, 120, NULL,
-					 NULL),
-			 0);
+	ck_assert_int_eq(
+	    ts_padlined_run("pad_ws", envv, args, NULL, 120, NULL, NULL), 0);
 	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM pads", 0, NULL),
-			 2);
+	                 2);
 	PQfinish(db);
 	snprintf(sql, sizeof sql, "DROP DATABASE %s", dbname);
 	ts_db_exec(admin, sql);
@@ -148,14 +149,13 @@ START_TEST(without_legacy_tables_nothing_is_migrated)
 	PGconn *db;
 
 	ts_unique_schema("mnol", schema, sizeof schema);
-	ck_assert_int_eq(ts_padlined_run(schema, NULL, args, NULL, 120, NULL,
-					 NULL),
-			 0);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, args, NULL, 120, NULL, NULL), 0);
 	db = ts_db_connect(schema);
 	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM users", 0, NULL),
-			 0);
+	                 0);
 	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM pads", 0, NULL),
-			 0);
+	                 0);
 	PQfinish(db);
 	ts_db_drop_schema(schema);
 }
@@ -173,7 +173,9 @@ START_TEST(templates_load_and_a_broken_one_is_skipped)
 
 	snprintf(path, sizeof path, "%s/broken-one.json", dir);
 	f = fopen(path, "w");
-	fputs("{\"display_name\": \"Broken\", \"data\": {\"unterminated\": [}\n", f);
+	fputs(
+	    "{\"display_name\": \"Broken\", \"data\": {\"unterminated\": [}\n",
+	    f);
 	fclose(f);
 	snprintf(path, sizeof path, "%s/not-an-object.json", dir);
 	f = fopen(path, "w");
@@ -185,19 +187,20 @@ START_TEST(templates_load_and_a_broken_one_is_skipped)
 	ts_unique_schema("tmpl", schema, sizeof schema);
 	ck_assert_int_eq(ts_server_start(&srv, schema, envv, NULL), 0);
 	db = ts_db_connect(schema);
-	ck_assert_int_ge(ts_db_count(db, "SELECT count(*) FROM template_pads",
-				     0, NULL),
-			 4);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM template_pads "
-					 "WHERE name IN ('broken-one', "
-					 "'not-an-object')",
-				     0, NULL),
-			 0);
-	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM template_pads "
-					 "WHERE name = 'kanban' AND "
-					 "jsonb_typeof(data->'columns') = 'array'",
-				     0, NULL),
-			 1);
+	ck_assert_int_ge(
+	    ts_db_count(db, "SELECT count(*) FROM template_pads", 0, NULL), 4);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM template_pads "
+	                             "WHERE name IN ('broken-one', "
+	                             "'not-an-object')",
+	                             0, NULL),
+	                 0);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM template_pads "
+	                             "WHERE name = 'kanban' AND "
+	                             "jsonb_typeof(data->'columns') = 'array'",
+	                             0, NULL),
+	                 1);
 	PQfinish(db);
 	ck_assert_int_eq(ts_server_stop(&srv), 0);
 	log = fopen(srv.log_path, "r");

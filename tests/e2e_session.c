@@ -18,9 +18,9 @@ static char schema[64];
 static json_t *
 login(struct ts_client *c, const char *name, const char *pw)
 {
-	return ts_call(c, "session.login",
-		       json_pack("{s:s, s:s}", "username", name, "password",
-				 pw));
+	return ts_call(
+	    c, "session.login",
+	    json_pack("{s:s, s:s}", "username", name, "password", pw));
 }
 
 static int
@@ -73,31 +73,33 @@ START_TEST(login_me_logout)
 	ck_assert_ptr_nonnull(json_object_get(ts_result(r), "expires_at"));
 	u = json_object_get(ts_result(r), "user");
 	ck_assert_str_eq(json_string_value(json_object_get(u, "username")),
-			 "Ivy");
+	                 "Ivy");
 	json_decref(r);
 	r = ts_call(c, "user.me", NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(ts_result(r), "user"), "username")),
-			 "Ivy");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_object_get(ts_result(r), "user"), "username")),
+	    "Ivy");
 	json_decref(r);
 	/* The token itself is never stored, only its hash. */
 	PGconn *db = ts_db_connect(schema);
-	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM sessions s JOIN "
-				     "users u ON u.id = s.user_id WHERE "
-				     "u.username = 'Ivy' AND length(s.token_hash) "
-				     "= 64 AND s.expires_at > now()",
-				     0, NULL),
-			 1);
+	ck_assert_int_eq(
+	    ts_db_count(db,
+	                "SELECT count(*) FROM sessions s JOIN "
+	                "users u ON u.id = s.user_id WHERE "
+	                "u.username = 'Ivy' AND length(s.token_hash) "
+	                "= 64 AND s.expires_at > now()",
+	                0, NULL),
+	    1);
 	ck_assert_int_eq(call_code(c, "session.logout", NULL), 0);
 	ck_assert_int_eq(call_code(c, "user.me", NULL), 401);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM sessions s JOIN "
-				     "users u ON u.id = s.user_id WHERE "
-				     "u.username = 'Ivy'",
-				     0, NULL),
-			 0);
+	                             "SELECT count(*) FROM sessions s JOIN "
+	                             "users u ON u.id = s.user_id WHERE "
+	                             "u.username = 'Ivy'",
+	                             0, NULL),
+	                 0);
 	PQfinish(db);
 	ts_client_free(c);
 }
@@ -113,23 +115,24 @@ START_TEST(resume_on_another_connection)
 	ck_assert_int_eq(ts_create_user(schema, "jack", US_PASSWORD, 0), 0);
 	token = login_token(a, "jack");
 
-	ck_assert_int_eq(call_code(b, "session.resume",
-				   json_pack("{s:s}", "token", "00ff")),
-			 401);
+	ck_assert_int_eq(
+	    call_code(b, "session.resume", json_pack("{s:s}", "token", "00ff")),
+	    401);
 	ck_assert_int_eq(call_code(b, "user.me", NULL), 401);
 	r = ts_call(b, "session.resume", json_pack("{s:s}", "token", token));
 	ck_assert_int_eq(ts_error_code(r), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(ts_result(r), "user"), "username")),
-			 "jack");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_object_get(ts_result(r), "user"), "username")),
+	    "jack");
 	json_decref(r);
 	ck_assert_int_eq(call_code(b, "user.me", NULL), 0);
 	/* Logging out on a ends the session everywhere it could resume. */
 	ck_assert_int_eq(call_code(a, "session.logout", NULL), 0);
 	ck_assert_int_eq(call_code(b, "user.me", NULL), 401);
-	ck_assert_int_eq(call_code(b, "session.resume",
-				   json_pack("{s:s}", "token", token)),
-			 401);
+	ck_assert_int_eq(
+	    call_code(b, "session.resume", json_pack("{s:s}", "token", token)),
+	    401);
 	free(token);
 	ts_client_free(a);
 	ts_client_free(b);
@@ -147,9 +150,9 @@ START_TEST(logout_ends_bound_sessions_elsewhere)
 
 	ck_assert_int_eq(ts_create_user(schema, "quinn", US_PASSWORD, 0), 0);
 	token = login_token(a, "quinn");
-	ck_assert_int_eq(call_code(b, "session.resume",
-				   json_pack("{s:s}", "token", token)),
-			 0);
+	ck_assert_int_eq(
+	    call_code(b, "session.resume", json_pack("{s:s}", "token", token)),
+	    0);
 	free(token);
 	ck_assert_int_eq(call_code(b, "pad.list", NULL), 0);
 	ck_assert_int_eq(call_code(a, "session.logout", NULL), 0);
@@ -180,13 +183,13 @@ START_TEST(expired_session_refused)
 	/* Expiry is PostgreSQL's clock: move it into the past. */
 	db = ts_db_connect(schema);
 	ts_db_exec(db, "UPDATE sessions SET expires_at = now() - interval '1 "
-		       "second' WHERE user_id = (SELECT id FROM users WHERE "
-		       "username = 'pete')");
+	               "second' WHERE user_id = (SELECT id FROM users WHERE "
+	               "username = 'pete')");
 	PQfinish(db);
 	ck_assert_int_eq(call_code(a, "user.me", NULL), 401);
-	ck_assert_int_eq(call_code(b, "session.resume",
-				   json_pack("{s:s}", "token", token)),
-			 401);
+	ck_assert_int_eq(
+	    call_code(b, "session.resume", json_pack("{s:s}", "token", token)),
+	    401);
 	free(token);
 	ts_client_free(a);
 	ts_client_free(b);
@@ -211,19 +214,19 @@ START_TEST(wrong_password_and_unknown_user)
 	ck_assert_int_eq(call_code(c, "user.me", NULL), 401);
 	db = ts_db_connect(schema);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM audit_log a JOIN "
-				     "users u ON u.id = a.subject_id WHERE "
-				     "a.action = 'session.login_failed' AND "
-				     "u.username = 'kate'",
-				     0, NULL),
-			 1);
+	                             "SELECT count(*) FROM audit_log a JOIN "
+	                             "users u ON u.id = a.subject_id WHERE "
+	                             "a.action = 'session.login_failed' AND "
+	                             "u.username = 'kate'",
+	                             0, NULL),
+	                 1);
 	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM audit_log WHERE "
-				     "action = 'session.login_failed' AND "
-				     "details->'subject'->>'username' = "
-				     "'nobody-here'",
-				     0, NULL),
-			 1);
+	                             "SELECT count(*) FROM audit_log WHERE "
+	                             "action = 'session.login_failed' AND "
+	                             "details->'subject'->>'username' = "
+	                             "'nobody-here'",
+	                             0, NULL),
+	                 1);
 	PQfinish(db);
 	ts_client_free(c);
 }
@@ -232,7 +235,7 @@ END_TEST
 START_TEST(lockout_per_username)
 {
 	const char *env[] = {"PADLINE_LOGIN_MAX_FAILURES=3",
-			     "PADLINE_LOGIN_WINDOW=60", NULL};
+	                     "PADLINE_LOGIN_WINDOW=60", NULL};
 	struct ts_server s2;
 	char sch[64];
 	struct ts_client *c;
@@ -254,9 +257,9 @@ START_TEST(lockout_per_username)
 	/* Third failure in a row: locked, even with the right password. */
 	r = login(c, "liam", US_PASSWORD);
 	ck_assert_int_eq(ts_error_code(r), 429);
-	ra = json_object_get(json_object_get(json_object_get(r, "error"),
-					     "data"),
-			     "retry_after");
+	ra = json_object_get(
+	    json_object_get(json_object_get(r, "error"), "data"),
+	    "retry_after");
 	ck_assert(json_is_integer(ra));
 	ck_assert(json_integer_value(ra) > 0 && json_integer_value(ra) <= 60);
 	json_decref(r);
@@ -299,23 +302,24 @@ START_TEST(rehash_when_limits_change)
 	PGconn *db;
 
 	ck_assert(asprintf(&in, "%s\n", US_PASSWORD) > 0);
-	ck_assert_int_eq(ts_padlined_run(schema, env, args, in, 60, NULL,
-					 NULL),
-			 0);
+	ck_assert_int_eq(ts_padlined_run(schema, env, args, in, 60, NULL, NULL),
+	                 0);
 	free(in);
 	db = ts_db_connect(schema);
-	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM users WHERE username "
-				     "= 'olga' AND password_hash LIKE '%,t=2,%'",
-				     0, NULL),
-			 1);
+	ck_assert_int_eq(
+	    ts_db_count(db,
+	                "SELECT count(*) FROM users WHERE username "
+	                "= 'olga' AND password_hash LIKE '%,t=2,%'",
+	                0, NULL),
+	    1);
 	struct ts_client *c = ts_client_connect(srv.port);
 	ck_assert_int_eq(login_code(c, "olga", US_PASSWORD), 0);
-	ck_assert_int_eq(ts_db_count(db,
-				     "SELECT count(*) FROM users WHERE username "
-				     "= 'olga' AND password_hash LIKE '%,t=1,%'",
-				     0, NULL),
-			 1);
+	ck_assert_int_eq(
+	    ts_db_count(db,
+	                "SELECT count(*) FROM users WHERE username "
+	                "= 'olga' AND password_hash LIKE '%,t=1,%'",
+	                0, NULL),
+	    1);
 	ck_assert_int_eq(login_code(c, "olga", US_PASSWORD), 0);
 	PQfinish(db);
 	ts_client_free(c);

@@ -11,11 +11,17 @@
 static void
 clear_env(void)
 {
-	const char *names[] = {"DATABASE_URL", "PADLINE_LISTEN", "PADLINE_WORKERS",
-			       "PADLINE_REGISTRATION", "PADLINE_SECRET",
-			       "PADLINE_HASH_CONCURRENCY", "POSTGRES_HOST",
-			       "POSTGRES_PASSWORD", "PADLINE_SCHEMA",
-			       "PADLINE_POOL_SIZE", NULL};
+	const char *names[] = {"DATABASE_URL",
+	                       "PADLINE_LISTEN",
+	                       "PADLINE_WORKERS",
+	                       "PADLINE_REGISTRATION",
+	                       "PADLINE_SECRET",
+	                       "PADLINE_HASH_CONCURRENCY",
+	                       "POSTGRES_HOST",
+	                       "POSTGRES_PASSWORD",
+	                       "PADLINE_SCHEMA",
+	                       "PADLINE_POOL_SIZE",
+	                       NULL};
 
 	for (int i = 0; names[i]; i++)
 		unsetenv(names[i]);
@@ -46,8 +52,9 @@ START_TEST(env_then_flags)
 	struct config c;
 	struct pl_error e;
 	int first, help, version;
-	char *argv[] = {"padlined", "--listen", "0.0.0.0:9000", "--workers=8",
-			"migrate", "--admin", NULL};
+	char *argv[] = {"padlined",    "--listen", "0.0.0.0:9000",
+	                "--workers=8", "migrate",  "--admin",
+	                NULL};
 
 	clear_env();
 	setenv("PADLINE_LISTEN", "127.0.0.2:7000", 1);
@@ -59,8 +66,8 @@ START_TEST(env_then_flags)
 	ck_assert_int_eq(c.listen_port, 7000);
 	ck_assert_int_eq(c.workers, 6);
 	ck_assert_int_eq(c.registration, REG_INVITE);
-	ck_assert_int_eq(config_parse_args(&c, 6, argv, &first, &help,
-					   &version, &e), 0);
+	ck_assert_int_eq(
+	    config_parse_args(&c, 6, argv, &first, &help, &version, &e), 0);
 	ck_assert_str_eq(c.listen_host, "0.0.0.0");
 	ck_assert_int_eq(c.listen_port, 9000);
 	ck_assert_int_eq(c.workers, 8);
@@ -102,16 +109,16 @@ START_TEST(bad_values_are_named)
 	clear_env();
 	pl_error_init(&e);
 	ck_assert_int_eq(config_init(&c, &e), 0);
-	ck_assert_int_ne(config_parse_args(&c, 3, a1, &first, &help, &version,
-					   &e), 0);
+	ck_assert_int_ne(
+	    config_parse_args(&c, 3, a1, &first, &help, &version, &e), 0);
 	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_WORKERS"));
-	ck_assert_int_ne(config_parse_args(&c, 3, a2, &first, &help, &version,
-					   &e), 0);
+	ck_assert_int_ne(
+	    config_parse_args(&c, 3, a2, &first, &help, &version, &e), 0);
 	ck_assert_ptr_nonnull(strstr(e.message, "--bogus"));
-	ck_assert_int_ne(config_parse_args(&c, 3, a3, &first, &help, &version,
-					   &e), 0);
-	ck_assert_int_ne(config_parse_args(&c, 3, a4, &first, &help, &version,
-					   &e), 0);
+	ck_assert_int_ne(
+	    config_parse_args(&c, 3, a3, &first, &help, &version, &e), 0);
+	ck_assert_int_ne(
+	    config_parse_args(&c, 3, a4, &first, &help, &version, &e), 0);
 	config_free(&c);
 }
 END_TEST
@@ -144,17 +151,25 @@ START_TEST(usage_lists_every_env_name)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	const char *names[] = {"DATABASE_URL", "REDIS_URL", "PADLINE_LISTEN",
-			       "PADLINE_SCHEMA", "PADLINE_WORKERS",
-			       "PADLINE_REGISTRATION", "PADLINE_SECRET",
-			       "PADLINE_LOG", "POSTGRES_HOST", "POSTGRES_DB",
-			       "create-user", "migrate", NULL};
+	const char *names[] = {"DATABASE_URL",
+	                       "REDIS_URL",
+	                       "PADLINE_LISTEN",
+	                       "PADLINE_SCHEMA",
+	                       "PADLINE_WORKERS",
+	                       "PADLINE_REGISTRATION",
+	                       "PADLINE_SECRET",
+	                       "PADLINE_LOG",
+	                       "POSTGRES_HOST",
+	                       "POSTGRES_DB",
+	                       "create-user",
+	                       "migrate",
+	                       NULL};
 
 	config_usage(f);
 	fclose(f);
 	for (int i = 0; names[i]; i++)
 		ck_assert_msg(strstr(buf, names[i]) != NULL, "%s missing",
-			      names[i]);
+		              names[i]);
 	free(buf);
 }
 END_TEST

@@ -46,7 +46,8 @@ START_TEST(several_lines_in_one_read)
 	const char *in = "one\ntwo\r\nthree\nfour";
 
 	framer_init(&f, 100);
-	ck_assert_int_eq(framer_feed(&f, in, strlen(in), collect, &s), FRAMER_OK);
+	ck_assert_int_eq(framer_feed(&f, in, strlen(in), collect, &s),
+	                 FRAMER_OK);
 	ck_assert_int_eq(s.n, 3);
 	ck_assert_str_eq(s.lines[0], "one");
 	ck_assert_str_eq(s.lines[1], "two");
@@ -67,7 +68,7 @@ START_TEST(oversize_line_detected_before_newline)
 	framer_init(&f, 100);
 	ck_assert_int_eq(framer_feed(&f, big, 60, collect, &s), FRAMER_OK);
 	ck_assert_int_eq(framer_feed(&f, big, 60, collect, &s),
-			 FRAMER_OVERSIZE);
+	                 FRAMER_OVERSIZE);
 	ck_assert_int_eq(s.n, 0);
 	framer_free(&f);
 }
@@ -97,7 +98,7 @@ START_TEST(byte_at_a_time)
 	framer_init(&f, 100);
 	for (size_t i = 0; i < strlen(in); i++)
 		ck_assert_int_eq(framer_feed(&f, in + i, 1, collect, &s),
-				 FRAMER_OK);
+		                 FRAMER_OK);
 	ck_assert_int_eq(s.n, 2);
 	ck_assert_str_eq(s.lines[1], "def");
 	framer_free(&f);
@@ -119,7 +120,8 @@ START_TEST(callback_can_stop_feeding)
 	int calls = 0;
 
 	framer_init(&f, 100);
-	ck_assert_int_eq(framer_feed(&f, "a\nb\n", 4, stop_at_first, &calls), 7);
+	ck_assert_int_eq(framer_feed(&f, "a\nb\n", 4, stop_at_first, &calls),
+	                 7);
 	ck_assert_int_eq(calls, 1);
 	framer_free(&f);
 }

@@ -29,13 +29,14 @@ START_TEST(valid_request_parses)
 	struct jsonrpc_request req;
 	struct pl_error err;
 	const char *l = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"pad.list\","
-			"\"params\":{\"a\":1}}";
+	                "\"params\":{\"a\":1}}";
 
 	pl_error_init(&err);
 	ck_assert_int_eq(jsonrpc_parse_request(l, strlen(l), &req, &err), 0);
 	ck_assert_str_eq(req.method, "pad.list");
 	ck_assert_int_eq(json_integer_value(req.id), 7);
-	ck_assert_int_eq(json_integer_value(json_object_get(req.params, "a")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(req.params, "a")),
+	                 1);
 	jsonrpc_request_free(&req);
 }
 END_TEST
@@ -63,22 +64,26 @@ START_TEST(errors_map_to_codes)
 	ck_assert_int_eq(parse_code("\"\xff\xfe\"", NULL), PL_ERR_PARSE);
 	ck_assert_int_eq(parse_code("[1]", NULL), PL_ERR_INVALID_REQUEST);
 	ck_assert_int_eq(parse_code("{\"id\":1,\"method\":\"m\"}", NULL),
-			 PL_ERR_INVALID_REQUEST);
+	                 PL_ERR_INVALID_REQUEST);
 	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":"
-				    "\"m\"}", NULL),
-			 PL_ERR_INVALID_REQUEST);
-	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"method\":\"m\"}",
-				    NULL),
-			 PL_ERR_INVALID_REQUEST);
+	                            "\"m\"}",
+	                            NULL),
+	                 PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(
+	    parse_code("{\"jsonrpc\":\"2.0\",\"method\":\"m\"}", NULL),
+	    PL_ERR_INVALID_REQUEST);
 	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":"
-				    "\"m\"}", NULL),
-			 PL_ERR_INVALID_REQUEST);
+	                            "\"m\"}",
+	                            NULL),
+	                 PL_ERR_INVALID_REQUEST);
 	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-				    "5}", NULL),
-			 PL_ERR_INVALID_REQUEST);
+	                            "5}",
+	                            NULL),
+	                 PL_ERR_INVALID_REQUEST);
 	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":"
-				    "\"m\",\"params\":[1]}", &id),
-			 PL_ERR_INVALID_PARAMS);
+	                            "\"m\",\"params\":[1]}",
+	                            &id),
+	                 PL_ERR_INVALID_PARAMS);
 	/* The id is recovered so the client can match the error. */
 	ck_assert_int_eq(json_integer_value(id), 9);
 	json_decref(id);
@@ -90,8 +95,9 @@ START_TEST(deep_nesting_refused_before_parsing)
 	char *l = malloc(100010);
 	size_t n = 0;
 
-	n += (size_t)sprintf(l, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\","
-				"\"params\":{\"x\":");
+	n +=
+	    (size_t)sprintf(l, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\","
+	                       "\"params\":{\"x\":");
 	for (int i = 0; i < 50000; i++)
 		l[n++] = '[';
 	l[n] = '\0';
@@ -107,8 +113,8 @@ START_TEST(responses_are_single_lines)
 	struct pl_error err;
 	size_t len;
 	json_t *id = json_integer(3);
-	char *line = jsonrpc_result_line(id, json_pack("{s:s}", "k", "a\nb"),
-					 &len);
+	char *line =
+	    jsonrpc_result_line(id, json_pack("{s:s}", "k", "a\nb"), &len);
 	json_t *back;
 
 	ck_assert_ptr_nonnull(line);
@@ -116,8 +122,8 @@ START_TEST(responses_are_single_lines)
 	ck_assert_ptr_null(memchr(line, '\n', len - 1));
 	back = json_loads(line, 0, NULL);
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(back, "result"), "k")),
-			 "a\nb");
+	                     json_object_get(back, "result"), "k")),
+	                 "a\nb");
 	json_decref(back);
 	free(line);
 
@@ -127,13 +133,13 @@ START_TEST(responses_are_single_lines)
 	line = jsonrpc_error_line(id, &err, &len);
 	back = json_loads(line, 0, NULL);
 	ck_assert_int_eq(json_integer_value(json_object_get(
-			     json_object_get(back, "error"), "code")),
-			 409);
-	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(json_object_get(back, "error"),
-					     "data"),
-			     "reason")),
-			 "username_taken");
+	                     json_object_get(back, "error"), "code")),
+	                 409);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(back, "error"), "data"),
+	        "reason")),
+	    "username_taken");
 	json_decref(back);
 	free(line);
 	pl_error_clear(&err);
@@ -154,7 +160,7 @@ START_TEST(error_quoting_invalid_utf8_still_serialises)
 
 	pl_error_init(&err);
 	ck_assert_int_eq(jsonrpc_parse_request(bad, sizeof bad - 1, &req, &err),
-			 PL_ERR_PARSE);
+	                 PL_ERR_PARSE);
 	line = jsonrpc_error_line(req.id, &err, &len);
 	ck_assert_ptr_nonnull(line);
 	back = json_loads(line, 0, NULL);

@@ -33,7 +33,7 @@ START_TEST(checksum_is_sha256_and_sensitive)
 
 	migrate_checksum("", 0, a);
 	ck_assert_str_eq(a, "e3b0c44298fc1c149afbf4c8996fb924"
-			    "27ae41e4649b934ca495991b7852b855");
+	                    "27ae41e4649b934ca495991b7852b855");
 	migrate_checksum("CREATE TABLE t (id int);", 24, a);
 	migrate_checksum("CREATE TABLE t (id int); ", 25, b);
 	ck_assert_str_ne(a, b);
@@ -92,7 +92,8 @@ START_TEST(shipped_migrations_are_valid)
 	struct pl_error err;
 	size_t n;
 
-	snprintf(dir, sizeof dir, "%s/migrations", getenv("PADLINE_SOURCE_DIR"));
+	snprintf(dir, sizeof dir, "%s/migrations",
+	         getenv("PADLINE_SOURCE_DIR"));
 	pl_error_init(&err);
 	ck_assert_msg(migrate_list(dir, &v, &n, &err) == 0, "%s", err.message);
 	ck_assert_uint_ge(n, 4);

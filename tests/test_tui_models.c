@@ -18,8 +18,8 @@ static json_t *
 hello_with_policy(const char *mode)
 {
 	return json_pack("{s:s, s:o, s:s}", "registration", mode,
-			 "password_policy", password_policy_json(),
-			 "form_token", "ft");
+	                 "password_policy", password_policy_json(),
+	                 "form_token", "ft");
 }
 
 START_TEST(checklist_each_rule)
@@ -32,10 +32,10 @@ START_TEST(checklist_each_rule)
 		unsigned bad; /* mask over enum password_rule */
 	} cases[] = {
 	    {"", 1u << PW_RULE_LENGTH | 1u << PW_RULE_LOWER |
-		     1u << PW_RULE_UPPER | 1u << PW_RULE_DIGIT |
-		     1u << PW_RULE_SPECIAL},
-	    {"abcdefghijkl", 1u << PW_RULE_UPPER | 1u << PW_RULE_DIGIT |
-				 1u << PW_RULE_SPECIAL},
+	             1u << PW_RULE_UPPER | 1u << PW_RULE_DIGIT |
+	             1u << PW_RULE_SPECIAL},
+	    {"abcdefghijkl",
+	     1u << PW_RULE_UPPER | 1u << PW_RULE_DIGIT | 1u << PW_RULE_SPECIAL},
 	    {"Abcdefghijk1!", 0},
 	    {"Abcdefg hijk1!", 1u << PW_RULE_NO_SPACE},
 	    {"Ab1!", 1u << PW_RULE_LENGTH},
@@ -49,14 +49,14 @@ START_TEST(checklist_each_rule)
 	ck_assert_int_eq(m.nrules, PW_RULE_COUNT);
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		snprintf(m.field[REG_PASSWORD], sizeof m.field[0], "%s",
-			 cases[c].pw);
+		         cases[c].pw);
 		for (int i = 0; i < m.nrules; i++) {
 			int want = !(cases[c].bad & (1u << m.rules[i].rule));
 
 			ck_assert_msg(reg_rule_ok(&m, i) == want,
-				      "pw '%s' rule %s: got %d want %d",
-				      cases[c].pw, m.rules[i].id,
-				      reg_rule_ok(&m, i), want);
+			              "pw '%s' rule %s: got %d want %d",
+			              cases[c].pw, m.rules[i].id,
+			              reg_rule_ok(&m, i), want);
 		}
 	}
 	json_decref(hello);
@@ -66,11 +66,11 @@ END_TEST
 START_TEST(checklist_unknown_server_rule)
 {
 	struct reg_model m;
-	json_t *hello = json_pack(
-	    "{s:s, s:{s:i, s:[{s:s, s:s}, {s:s, s:s}]}}", "registration",
-	    "invite", "password_policy", "min_length", 12, "rules", "id",
-	    "digit", "message", "a digit", "id", "not_pwned", "message",
-	    "not in a breach list");
+	json_t *hello =
+	    json_pack("{s:s, s:{s:i, s:[{s:s, s:s}, {s:s, s:s}]}}",
+	              "registration", "invite", "password_policy", "min_length",
+	              12, "rules", "id", "digit", "message", "a digit", "id",
+	              "not_pwned", "message", "not in a breach list");
 
 	reg_model_init(&m);
 	reg_model_set_hello(&m, hello);
@@ -140,7 +140,8 @@ START_TEST(server_errors_to_fields)
 	ck_assert_str_eq(m.err[REG_EMAIL], "not an email");
 	pl_error_clear(&e);
 
-	pl_error_set(&e, PL_ERR_NOT_FOUND, "invitation_invalid", "no such code");
+	pl_error_set(&e, PL_ERR_NOT_FOUND, "invitation_invalid",
+	             "no such code");
 	reg_model_apply_error(&m, &e);
 	ck_assert_str_eq(m.err[REG_INVITATION], "no such code");
 	pl_error_clear(&e);
@@ -153,7 +154,8 @@ START_TEST(server_errors_to_fields)
 	strcpy(m.field[REG_USERNAME], "bob");
 	strcpy(m.field[REG_PASSWORD], "pw");
 	p = reg_model_params(&m, "tok");
-	ck_assert_str_eq(json_string_value(json_object_get(p, "form_token")), "tok");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "form_token")),
+	                 "tok");
 	ck_assert_ptr_null(json_object_get(p, "email"));
 	json_decref(p);
 }
@@ -251,9 +253,9 @@ START_TEST(list_filtering)
 	list_init(&l, name_keys);
 	list_set_items(&l, items(12));
 	list_set_page(&l, 5);
-	list_move(&l, 3); /* id3 = "Plan 3" */
-	list_set_filter(&l, "plan"); /* case-insensitive */
-	ck_assert_int_eq(l.nvis, 4); /* 0 3 6 9 */
+	list_move(&l, 3);                    /* id3 = "Plan 3" */
+	list_set_filter(&l, "plan");         /* case-insensitive */
+	ck_assert_int_eq(l.nvis, 4);         /* 0 3 6 9 */
 	ck_assert_str_eq(sel_id(&l), "id3"); /* selection kept */
 	list_set_filter(&l, "zzz");
 	ck_assert_int_eq(l.nvis, 0);
@@ -282,10 +284,10 @@ static json_t *
 user_event(long long id, const char *name, const char *at)
 {
 	return json_pack("{s:I, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:b}}", "id",
-			 (json_int_t)id, "action", "user.created", "at", at,
-			 "subject", "id", "0000-uuid", "username", name,
-			 "email", "x@example.org", "created_at", at,
-			 "totp_enabled", 0);
+	                 (json_int_t)id, "action", "user.created", "at", at,
+	                 "subject", "id", "0000-uuid", "username", name,
+	                 "email", "x@example.org", "created_at", at,
+	                 "totp_enabled", 0);
 }
 
 START_TEST(chart_buckets)
@@ -294,13 +296,15 @@ START_TEST(chart_buckets)
 	unsigned out[DASH_MINUTES];
 	time_t now = rfc3339_parse("2026-11-25T19:30:30Z");
 	json_t *stats = json_pack("{s:i, s:i, s:i, s:[]}", "total", 10,
-				  "last_hour", 4, "last_24h", 6, "per_minute");
+	                          "last_hour", 4, "last_24h", 6, "per_minute");
 	json_t *pm = json_object_get(stats, "per_minute");
 	json_t *ev;
 
 	ck_assert(now > 0);
 	for (int i = 0; i < 60; i++)
-		json_array_append_new(pm, json_integer(i == 0 ? 1 : i == 59 ? 3 : 0));
+		json_array_append_new(pm, json_integer(i == 0    ? 1
+		                                       : i == 59 ? 3
+		                                                 : 0));
 	dash_init(d);
 	dash_set_stats(d, stats, now);
 	dash_chart(d, now, out);
@@ -340,7 +344,8 @@ START_TEST(event_dedup)
 {
 	struct dash_model *d = malloc(sizeof *d);
 	json_t *ev = user_event(42, "amy", "2026-11-25T19:30:01Z");
-	json_t *other = json_pack("{s:i, s:s}", "id", 43, "action", "pad.created");
+	json_t *other =
+	    json_pack("{s:i, s:s}", "id", 43, "action", "pad.created");
 
 	dash_init(d);
 	ck_assert_int_eq(dash_add_event(d, ev), 1);
@@ -354,7 +359,7 @@ START_TEST(event_dedup)
 		json_t *foreign = user_event(42, "zed", "2026-11-25T19:30:02Z");
 
 		json_object_set_new(json_object_get(foreign, "subject"), "id",
-				    json_string("other-uuid"));
+		                    json_string("other-uuid"));
 		ck_assert_int_eq(dash_add_event(d, foreign), 1);
 		ck_assert_int_eq(dash_add_event(d, foreign), -1);
 		json_decref(foreign);
@@ -364,7 +369,8 @@ START_TEST(event_dedup)
 	/* Far more ids than the set holds: recent ones are still caught. */
 	for (long long i = 100; i < 100 + 3 * DASH_SEEN; i++)
 		ck_assert_int_eq(dash_seen(d, i), 0);
-	for (long long i = 100 + 2 * DASH_SEEN + 1; i < 100 + 3 * DASH_SEEN; i++)
+	for (long long i = 100 + 2 * DASH_SEEN + 1; i < 100 + 3 * DASH_SEEN;
+	     i++)
 		ck_assert_int_eq(dash_seen(d, i), -1);
 	ck_assert_int_eq(d->nseen, DASH_SEEN);
 	json_decref(ev);
@@ -375,15 +381,17 @@ END_TEST
 
 START_TEST(pretty_and_parse)
 {
-	json_t *v = json_pack("{s:i, s:[i, s], s:{}}", "b", 1, "a", 2, "x", "e");
+	json_t *v =
+	    json_pack("{s:i, s:[i, s], s:{}}", "b", 1, "a", 2, "x", "e");
 	char *s = json_pretty(v);
 	char **lines;
 	size_t n = text_split_lines(s, &lines);
 	char msg[128];
 	json_t *p;
 
-	ck_assert_str_eq(s, "{\n  \"b\": 1,\n  \"a\": [\n    2,\n    \"x\"\n  ],\n"
-			    "  \"e\": {}\n}");
+	ck_assert_str_eq(s,
+	                 "{\n  \"b\": 1,\n  \"a\": [\n    2,\n    \"x\"\n  ],\n"
+	                 "  \"e\": {}\n}");
 	ck_assert_int_eq(n, 8);
 	ck_assert_str_eq(lines[1], "  \"b\": 1,"); /* key order kept */
 	ck_assert_str_eq(lines[7], "}");
@@ -391,8 +399,8 @@ START_TEST(pretty_and_parse)
 	p = json_parse_pad(s, msg, sizeof msg);
 	ck_assert(json_equal(p, v));
 	json_decref(p);
-	ck_assert_ptr_null(json_parse_pad("{\n  \"a\": 1,\n  oops\n}", msg,
-					  sizeof msg));
+	ck_assert_ptr_null(
+	    json_parse_pad("{\n  \"a\": 1,\n  oops\n}", msg, sizeof msg));
 	ck_assert_msg(strstr(msg, "line 3"), "%s", msg);
 	ck_assert_ptr_null(json_parse_pad("[1]", msg, sizeof msg));
 	ck_assert(strstr(msg, "object"));

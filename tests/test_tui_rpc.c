@@ -82,7 +82,7 @@ START_TEST(pipelined_in_order)
 	for (int i = 0; i < N_PIPELINED; i++) {
 		slots[i] = (struct slot){&r, i};
 		rpc_call(c, i % 2 ? "server.health" : "server.hello", NULL,
-			 on_reply, &slots[i]);
+		         on_reply, &slots[i]);
 	}
 	ck_assert_int_eq(rpc_pending(c), N_PIPELINED);
 	run_until(loop, &r.n, N_PIPELINED, 30000);
@@ -162,25 +162,27 @@ START_TEST(reconnect_resumes_session)
 	char token[256];
 
 	if (ts_create_user(schema, "resumer", "Resume-Passw0rd!", 0) != 0) {
-		printf("skip reconnect_resumes_session: create-user unavailable\n");
+		printf("skip reconnect_resumes_session: create-user "
+		       "unavailable\n");
 		rpc_client_free(c);
 		return;
 	}
 	rpc_client_on_connect(c, resume_params, NULL);
 	rpc_call(c, "session.login",
-		 json_pack("{s:s, s:s}", "username", "resumer", "password",
-			   "Resume-Passw0rd!"),
-		 on_reply, &s0);
+	         json_pack("{s:s, s:s}", "username", "resumer", "password",
+	                   "Resume-Passw0rd!"),
+	         on_reply, &s0);
 	run_until(loop, &r.n, 1, 15000);
 	if (r.codes[0] == PL_ERR_METHOD_NOT_FOUND) {
-		printf("skip reconnect_resumes_session: no session.login yet\n");
+		printf(
+		    "skip reconnect_resumes_session: no session.login yet\n");
 		json_decref(r.last);
 		rpc_client_free(c);
 		return;
 	}
 	ck_assert_int_eq(r.codes[0], 0);
 	snprintf(token, sizeof token, "%s",
-		 json_string_value(json_object_get(r.last, "token")));
+	         json_string_value(json_object_get(r.last, "token")));
 	resume_token = token;
 	/* Drop the connection: the next call reconnects, resumes first. */
 	rpc_disconnect(c);
@@ -189,8 +191,8 @@ START_TEST(reconnect_resumes_session)
 	ck_assert_int_eq(r.n, 2);
 	ck_assert_int_eq(r.codes[1], 0);
 	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(r.last, "user"), "username")),
-			 "resumer");
+	                     json_object_get(r.last, "user"), "username")),
+	                 "resumer");
 	resume_token = NULL;
 	json_decref(r.last);
 	rpc_client_free(c);
@@ -206,7 +208,8 @@ on_sub_event(void *ud, json_t *ev)
 {
 	(void)ud;
 	if (json_integer_value(json_object_get(ev, "id")) == want_id &&
-	    strcmp(json_string_value(json_object_get(ev, "action")), "tui.test") == 0)
+	    strcmp(json_string_value(json_object_get(ev, "action")),
+	           "tui.test") == 0)
 		sub_got = 1;
 }
 
@@ -221,7 +224,7 @@ START_TEST(subscriber_receives)
 {
 	uv_loop_t *loop = uv_default_loop();
 	struct sub *s = sub_new(loop, getenv("REDIS_URL"), on_sub_event,
-				on_sub_state, NULL);
+	                        on_sub_state, NULL);
 	redisContext *rc = ts_redis_connect();
 	redisReply *rep;
 	char msg[128];
@@ -233,8 +236,9 @@ START_TEST(subscriber_receives)
 	ck_assert(sub_is_up(s));
 	/* An id no real deployment reaches, and an action nobody acts on. */
 	want_id = 9000000000000000000LL + getpid();
-	snprintf(msg, sizeof msg, "{\"id\":%lld,\"action\":\"tui.test\",\"subject\":{}}",
-		 want_id);
+	snprintf(msg, sizeof msg,
+	         "{\"id\":%lld,\"action\":\"tui.test\",\"subject\":{}}",
+	         want_id);
 	rep = redisCommand(rc, "PUBLISH padline:events %s", msg);
 	ck_assert_ptr_nonnull(rep);
 	freeReplyObject(rep);
@@ -267,9 +271,9 @@ admin_session(uv_loop_t *loop, struct rpc_client *c)
 	if (ts_create_user(schema, "baseadm", "Base-Passw0rd!x", 1) != 0)
 		return -1;
 	rpc_call(c, "session.login",
-		 json_pack("{s:s, s:s}", "username", "baseadm", "password",
-			   "Base-Passw0rd!x"),
-		 on_reply, &s0);
+	         json_pack("{s:s, s:s}", "username", "baseadm", "password",
+	                   "Base-Passw0rd!x"),
+	         on_reply, &s0);
 	run_until(loop, &r.n, 1, 15000);
 	json_decref(r.last);
 	return r.n == 1 && r.codes[0] == 0 ? 0 : -1;
@@ -283,28 +287,34 @@ START_TEST(baseline_finds_newest_event)
 	static const long long ids[] = {5000, 70001, 1234567};
 
 	if (admin_session(loop, c) != 0) {
-		printf("skip baseline_finds_newest_event: no admin login yet\n");
+		printf(
+		    "skip baseline_finds_newest_event: no admin login yet\n");
 		rpc_client_free(c);
 		return;
 	}
 	db = ts_db_connect(schema);
 	for (size_t i = 0; i <= sizeof ids / sizeof ids[0]; i++) {
 		char sql[256];
-		long long want = i == 0 ? ts_db_count(db, "SELECT max(id) FROM audit_log", 0, NULL)
-					: ids[i - 1];
+		long long want =
+		    i == 0 ? ts_db_count(db, "SELECT max(id) FROM audit_log", 0,
+		                         NULL)
+		           : ids[i - 1];
 
 		if (i > 0) {
 			/* Published already: the relay must not send these. */
-			snprintf(sql, sizeof sql,
-				 "INSERT INTO audit_log (id, action, published_at) "
-				 "VALUES (%lld, 'tui.test', now())", want);
+			snprintf(
+			    sql, sizeof sql,
+			    "INSERT INTO audit_log (id, action, published_at) "
+			    "VALUES (%lld, 'tui.test', now())",
+			    want);
 			ts_db_exec(db, sql);
 		}
 		found_n = 0;
 		baseline_find(c, on_found, NULL);
 		run_until(loop, &found_n, 1, 30000);
 		ck_assert_int_eq(found_n, 1);
-		ck_assert_msg(found == want, "found %lld, want %lld", found, want);
+		ck_assert_msg(found == want, "found %lld, want %lld", found,
+		              want);
 	}
 	PQfinish(db);
 	rpc_client_free(c);
@@ -317,20 +327,26 @@ START_TEST(parse_addresses)
 	char host[64], pass[64];
 	int port;
 
-	ck_assert_int_eq(rpc_parse_addr("127.0.0.1:7411", host, sizeof host, &port, 1), 0);
+	ck_assert_int_eq(
+	    rpc_parse_addr("127.0.0.1:7411", host, sizeof host, &port, 1), 0);
 	ck_assert_str_eq(host, "127.0.0.1");
 	ck_assert_int_eq(port, 7411);
-	ck_assert_int_eq(rpc_parse_addr("example.org", host, sizeof host, &port, 7411), 0);
+	ck_assert_int_eq(
+	    rpc_parse_addr("example.org", host, sizeof host, &port, 7411), 0);
 	ck_assert_int_eq(port, 7411);
-	ck_assert_int_eq(rpc_parse_addr("h:0", host, sizeof host, &port, 1), -1);
-	ck_assert_int_eq(rpc_parse_addr(":80", host, sizeof host, &port, 1), -1);
+	ck_assert_int_eq(rpc_parse_addr("h:0", host, sizeof host, &port, 1),
+	                 -1);
+	ck_assert_int_eq(rpc_parse_addr(":80", host, sizeof host, &port, 1),
+	                 -1);
 	ck_assert_int_eq(sub_parse_url("redis://:s3cret@10.0.0.1:6380/2", host,
-				       sizeof host, &port, pass, sizeof pass), 0);
+	                               sizeof host, &port, pass, sizeof pass),
+	                 0);
 	ck_assert_str_eq(host, "10.0.0.1");
 	ck_assert_int_eq(port, 6380);
 	ck_assert_str_eq(pass, "s3cret");
 	ck_assert_int_eq(sub_parse_url("redis://localhost", host, sizeof host,
-				       &port, pass, sizeof pass), 0);
+	                               &port, pass, sizeof pass),
+	                 0);
 	ck_assert_int_eq(port, 6379);
 	ck_assert_str_eq(pass, "");
 }

@@ -14,10 +14,10 @@ has_rule(const struct pl_error *err, const char *field, const char *rule)
 
 	json_array_foreach(err->violations, i, v)
 	{
-		if (strcmp(json_string_value(json_object_get(v, "field")), field) ==
-			0 &&
-		    strcmp(json_string_value(json_object_get(v, "rule")), rule) ==
-			0)
+		if (strcmp(json_string_value(json_object_get(v, "field")),
+		           field) == 0 &&
+		    strcmp(json_string_value(json_object_get(v, "rule")),
+		           rule) == 0)
 			return 1;
 	}
 	return 0;
@@ -62,15 +62,21 @@ END_TEST
 START_TEST(each_rule_alone)
 {
 	ck_assert_uint_eq(password_check("Short-1a"), 1u << PW_RULE_LENGTH);
-	ck_assert_uint_eq(password_check("NOLOWERCASE-12"), 1u << PW_RULE_LOWER);
-	ck_assert_uint_eq(password_check("nouppercase-12"), 1u << PW_RULE_UPPER);
-	ck_assert_uint_eq(password_check("No-Digits-Here"), 1u << PW_RULE_DIGIT);
-	ck_assert_uint_eq(password_check("NoSpecials123"), 1u << PW_RULE_SPECIAL);
-	ck_assert_uint_eq(password_check("Has Space-123"), 1u << PW_RULE_NO_SPACE);
-	ck_assert_uint_eq(password_check("Has\tTab-1234"), 1u << PW_RULE_NO_SPACE);
+	ck_assert_uint_eq(password_check("NOLOWERCASE-12"),
+	                  1u << PW_RULE_LOWER);
+	ck_assert_uint_eq(password_check("nouppercase-12"),
+	                  1u << PW_RULE_UPPER);
+	ck_assert_uint_eq(password_check("No-Digits-Here"),
+	                  1u << PW_RULE_DIGIT);
+	ck_assert_uint_eq(password_check("NoSpecials123"),
+	                  1u << PW_RULE_SPECIAL);
+	ck_assert_uint_eq(password_check("Has Space-123"),
+	                  1u << PW_RULE_NO_SPACE);
+	ck_assert_uint_eq(password_check("Has\tTab-1234"),
+	                  1u << PW_RULE_NO_SPACE);
 	/* U+00A0 no-break space is whitespace too. */
 	ck_assert_uint_eq(password_check("Has\xc2\xa0Nbsp-123"),
-			  1u << PW_RULE_NO_SPACE);
+	                  1u << PW_RULE_NO_SPACE);
 }
 END_TEST
 
@@ -79,12 +85,13 @@ START_TEST(policy_json_lists_every_rule)
 	json_t *p = password_policy_json();
 	json_t *rules = json_object_get(p, "rules");
 
-	ck_assert_int_eq(json_integer_value(json_object_get(p, "min_length")), 12);
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "min_length")),
+	                 12);
 	ck_assert_uint_eq(json_array_size(rules), PW_RULE_COUNT);
 	for (int r = 0; r < PW_RULE_COUNT; r++)
 		ck_assert_str_eq(json_string_value(json_object_get(
-				     json_array_get(rules, (size_t)r), "id")),
-				 password_rule_id((enum password_rule)r));
+		                     json_array_get(rules, (size_t)r), "id")),
+		                 password_rule_id((enum password_rule)r));
 	json_decref(p);
 }
 END_TEST
@@ -95,9 +102,8 @@ START_TEST(usernames)
 	char out[80];
 
 	pl_error_init(&err);
-	ck_assert_int_eq(username_normalize("  alice_01.x-y \n", out, sizeof out,
-					    &err),
-			 0);
+	ck_assert_int_eq(
+	    username_normalize("  alice_01.x-y \n", out, sizeof out, &err), 0);
 	ck_assert_str_eq(out, "alice_01.x-y");
 	ck_assert_int_eq(username_normalize("ab", out, sizeof out, &err), 400);
 	ck_assert(has_rule(&err, "username", "length"));
@@ -106,19 +112,20 @@ START_TEST(usernames)
 	ck_assert(has_rule(&err, "username", "required"));
 	pl_error_clear(&err);
 	ck_assert_int_eq(username_normalize("bad name", out, sizeof out, &err),
-			 400);
+	                 400);
 	ck_assert(has_rule(&err, "username", "format"));
 	pl_error_clear(&err);
-	ck_assert_int_eq(username_normalize("émile", out, sizeof out, &err), 400);
+	ck_assert_int_eq(username_normalize("émile", out, sizeof out, &err),
+	                 400);
 	pl_error_clear(&err);
-	ck_assert_int_eq(username_normalize(
-			     "a234567890123456789012345678901234567890123456789012345678901234",
-			     out, sizeof out, &err),
-			 0);
-	ck_assert_int_eq(username_normalize(
-			     "a2345678901234567890123456789012345678901234567890123456789012345",
-			     out, sizeof out, &err),
-			 400);
+	ck_assert_int_eq(username_normalize("a234567890123456789012345678901234"
+	                                    "567890123456789012345678901234",
+	                                    out, sizeof out, &err),
+	                 0);
+	ck_assert_int_eq(username_normalize("a234567890123456789012345678901234"
+	                                    "5678901234567890123456789012345",
+	                                    out, sizeof out, &err),
+	                 400);
 	pl_error_clear(&err);
 }
 END_TEST

@@ -22,8 +22,8 @@ static inline char *
 us_form_token(struct ts_client *c)
 {
 	json_t *h = ts_call(c, "server.hello", NULL);
-	const char *t = json_string_value(
-	    json_object_get(ts_result(h), "form_token"));
+	const char *t =
+	    json_string_value(json_object_get(ts_result(h), "form_token"));
 	char *tok = t ? strdup(t) : NULL;
 
 	json_decref(h);
@@ -33,7 +33,7 @@ us_form_token(struct ts_client *c)
 /* user.register with exactly these params (NULL = absent). */
 static inline json_t *
 us_register(struct ts_client *c, const char *token, const char *username,
-	    const char *password, const char *email, const char *invitation)
+            const char *password, const char *email, const char *invitation)
 {
 	json_t *p = json_object();
 
@@ -53,7 +53,7 @@ us_register(struct ts_client *c, const char *token, const char *username,
 /* hello + register: the common case. */
 static inline json_t *
 us_register_fresh(struct ts_client *c, const char *username,
-		  const char *password, const char *invitation)
+                  const char *password, const char *invitation)
 {
 	char *tok = us_form_token(c);
 	json_t *r = us_register(c, tok, username, password, NULL, invitation);
@@ -72,7 +72,8 @@ us_has_violation(const json_t *resp, const char *field, const char *rule)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		const char *f = json_string_value(json_object_get(e, "field"));
 		const char *r = json_string_value(json_object_get(e, "rule"));
 
@@ -131,7 +132,7 @@ us_subscribe(void)
  */
 static inline json_t *
 us_wait_event(redisContext *rc, const char *action, const char *field,
-	      const char *value, long long timeout_ms)
+              const char *value, long long timeout_ms)
 {
 	long long end = ts_now_ms() + timeout_ms;
 
@@ -150,9 +151,10 @@ us_wait_event(redisContext *rc, const char *action, const char *field,
 		freeReplyObject(r);
 		if (ev == NULL)
 			continue;
-		const char *a = json_string_value(json_object_get(ev, "action"));
-		const char *v = json_string_value(json_object_get(
-		    json_object_get(ev, "subject"), field));
+		const char *a =
+		    json_string_value(json_object_get(ev, "action"));
+		const char *v = json_string_value(
+		    json_object_get(json_object_get(ev, "subject"), field));
 
 		if (a && v && strcmp(a, action) == 0 && strcmp(v, value) == 0)
 			return ev;
@@ -163,13 +165,13 @@ us_wait_event(redisContext *rc, const char *action, const char *field,
 
 /* What a user suite's main needs to know. */
 struct us_suite {
-	const char *name;		/* suite name */
-	const char *prefix;		/* schema prefix */
-	struct ts_server *srv;		/* started on schema before the tests */
-	char *schema;			/* buffer of 64 */
-	int (*setup)(void);		/* after start, may be NULL; != 0 aborts */
-	void (*teardown)(void);		/* before stop, may be NULL */
-	const char *restore;		/* ts_stack action afterwards, or NULL */
+	const char *name;       /* suite name */
+	const char *prefix;     /* schema prefix */
+	struct ts_server *srv;  /* started on schema before the tests */
+	char *schema;           /* buffer of 64 */
+	int (*setup)(void);     /* after start, may be NULL; != 0 aborts */
+	void (*teardown)(void); /* before stop, may be NULL */
+	const char *restore;    /* ts_stack action afterwards, or NULL */
 	const TTest *const *tests;
 	size_t ntests;
 };
@@ -209,7 +211,7 @@ us_suite_main(const struct us_suite *u)
 	status = ts_server_stop(u->srv);
 	if (status != 0)
 		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-			u->srv->log_path);
+		        u->srv->log_path);
 	ts_db_drop_schema(u->schema);
 	return failed == 0 && status == 0 ? 0 : 1;
 }

@@ -25,7 +25,7 @@
 
 static const struct screen *const screens[SCR_COUNT] = {
     [SCR_LOGIN] = &screen_login, [SCR_REGISTER] = &screen_register,
-    [SCR_PADS] = &screen_pads,	 [SCR_DASH] = &screen_dash,
+    [SCR_PADS] = &screen_pads,   [SCR_DASH] = &screen_dash,
     [SCR_USERS] = &screen_users,
 };
 
@@ -84,7 +84,7 @@ app_quit(struct app *a)
 
 static void
 dlg_open(struct app *a, enum dlg_kind k, const char *title, const char *text,
-	 dlg_done done)
+         dlg_done done)
 {
 	json_decref(a->dlg.choices);
 	memset(&a->dlg, 0, sizeof a->dlg);
@@ -105,7 +105,8 @@ void
 app_prompt(struct app *a, const char *title, const char *initial, dlg_done d)
 {
 	dlg_open(a, DLG_PROMPT, title, "", d);
-	snprintf(a->dlg.input, sizeof a->dlg.input, "%s", initial ? initial : "");
+	snprintf(a->dlg.input, sizeof a->dlg.input, "%s",
+	         initial ? initial : "");
 }
 
 void
@@ -131,9 +132,9 @@ app_signed_in(struct app *a, json_t *user, const char *token)
 	json_decref(a->me);
 	a->me = json_incref(user);
 	a->admin = 0;
-	json_array_foreach(roles, i, r)
-		if (json_is_string(r) && strcmp(json_string_value(r), "admin") == 0)
-			a->admin = 1;
+	json_array_foreach(roles, i, r) if (json_is_string(r) &&
+	                                    strcmp(json_string_value(r),
+	                                           "admin") == 0) a->admin = 1;
 	if (json_is_true(json_object_get(user, "is_admin")))
 		a->admin = 1;
 	if (token) {
@@ -154,7 +155,7 @@ app_sign_out(struct app *a)
 	session_forget();
 	/* Signing back in (or as someone else) starts from who this was. */
 	snprintf(a->login.username, sizeof a->login.username, "%s",
-		 jstr(a->me, "username"));
+	         jstr(a->me, "username"));
 	json_decref(a->me);
 	a->me = NULL;
 	a->admin = 0;
@@ -169,7 +170,7 @@ app_auth_lost(struct app *a, const struct pl_error *err)
 	a->token[0] = '\0';
 	app_sign_out(a);
 	snprintf(a->login.error, sizeof a->login.error,
-		 "Your session has ended: sign in again.");
+	         "Your session has ended: sign in again.");
 	return 1;
 }
 
@@ -206,7 +207,7 @@ app_draw(struct app *a)
 		ui_putf(rows / 2 - 1, 0, cols, "Terminal too small");
 		ui_attr(UI_NORMAL);
 		ui_putf(rows / 2, 0, cols, "need %dx%d, have %dx%d", MIN_COLS,
-			MIN_ROWS, cols, rows);
+		        MIN_ROWS, cols, rows);
 		ui_putf(rows / 2 + 1, 0, cols, "q quits");
 		curs_set(0);
 		refresh();
@@ -214,14 +215,14 @@ app_draw(struct app *a)
 	}
 	ui_attr(UI_STATUS);
 	mvhline(0, 0, ' ', cols);
-	ui_putf(0, 1, cols - 2, "padline · %s%s%s", s->name,
-		a->me ? " · " : "",
-		a->me ? json_string_value(json_object_get(a->me, "username"))
-		      : "");
+	ui_putf(0, 1, cols - 2, "padline · %s%s%s", s->name, a->me ? " · " : "",
+	        a->me ? json_string_value(json_object_get(a->me, "username"))
+	              : "");
 	if (a->me) {
 		char tabs[128];
 
-		snprintf(tabs, sizeof tabs, "1 Pads%s", a->admin ? "  2 Dashboard  3 Users" : "");
+		snprintf(tabs, sizeof tabs, "1 Pads%s",
+		         a->admin ? "  2 Dashboard  3 Users" : "");
 		ui_put(0, cols - 1 - text_width(tabs), 0, tabs);
 	}
 	ui_attr(UI_NORMAL);
@@ -264,7 +265,8 @@ app_resize(struct app *a)
 {
 	struct winsize ws;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row &&
+	    ws.ws_col)
 		resize_term(ws.ws_row, ws.ws_col);
 	clearok(curscr, TRUE);
 	app_dirty(a);
@@ -314,9 +316,10 @@ app_key(struct app *a, int is_key, wint_t ch)
 		break;
 	case '\t':
 		if (a->me) {
-			enum screen_id n = a->screen == SCR_PADS && a->admin ? SCR_DASH
-					   : a->screen == SCR_DASH ? SCR_USERS
-								    : SCR_PADS;
+			enum screen_id n = a->screen == SCR_PADS && a->admin
+			                       ? SCR_DASH
+			                   : a->screen == SCR_DASH ? SCR_USERS
+			                                           : SCR_PADS;
 			app_switch(a, n);
 		}
 		break;
@@ -357,7 +360,8 @@ on_input(uv_poll_t *p, int status, int events)
 	while (!a->quitting && (r = get_wch(&ch)) != ERR)
 		app_key(a, r == KEY_CODE_YES, ch);
 	if (a->dirty && !a->quitting) {
-		/* Typing feels immediate; event storms still go via the timer. */
+		/* Typing feels immediate; event storms still go via the timer.
+		 */
 		a->dirty = 0;
 		app_draw(a);
 	}
@@ -435,8 +439,8 @@ on_resume(void *ud, json_t *result, const struct pl_error *err)
 			a->token[0] = '\0';
 		} else {
 			/* Server or database briefly away: the session is still
-			 * good, so keep trying for a while instead of asking for
-			 * the password again. */
+			 * good, so keep trying for a while instead of asking
+			 * for the password again. */
 			login_model_apply_error(&a->login, err);
 			if (a->resume_tries++ < 30)
 				uv_timer_start(&a->retry, on_retry, 1000, 0);
@@ -459,7 +463,7 @@ app_connect(struct app *a)
 	if (!a->me && session_load(token, sizeof token) == 0) {
 		/* Not via the hook: the first resume decides the screen. */
 		rpc_call(a->rpc, "session.resume",
-			 json_pack("{s:s}", "token", token), on_resume, a);
+		         json_pack("{s:s}", "token", token), on_resume, a);
 		snprintf(a->token, sizeof a->token, "%s", token);
 	}
 }
@@ -486,7 +490,8 @@ app_run(const char *server, const char *redis_url)
 		return 2;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "padline: needs a terminal (try `padline watch`)\n");
+		fprintf(stderr,
+		        "padline: needs a terminal (try `padline watch`)\n");
 		return 2;
 	}
 	setlocale(LC_ALL, "");
@@ -495,14 +500,16 @@ app_run(const char *server, const char *redis_url)
 		set_escdelay(25);
 	a->loop = uv_default_loop();
 	snprintf(a->server, sizeof a->server, "%s", server);
-	snprintf(a->redis_url, sizeof a->redis_url, "%s", redis_url ? redis_url : "");
+	snprintf(a->redis_url, sizeof a->redis_url, "%s",
+	         redis_url ? redis_url : "");
 	a->rpc = rpc_client_new(a->loop, host, port);
 	rpc_client_on_connect(a->rpc, app_resume_params, a);
 	login_model_init(&a->login);
 	reg_model_init(&a->reg);
 	list_init(&a->pads.list, (const char *const[]){"display_name", NULL});
 	list_init(&a->pads.backups, NULL);
-	list_init(&a->users.users, (const char *const[]){"username", "email", NULL});
+	list_init(&a->users.users,
+	          (const char *const[]){"username", "email", NULL});
 	list_init(&a->users.invites, (const char *const[]){"note", NULL});
 	dash_init(&a->dash.model);
 

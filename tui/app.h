@@ -14,8 +14,14 @@
 #include "rpc_client.h"
 #include "sub.h"
 
-enum screen_id { SCR_LOGIN, SCR_REGISTER, SCR_PADS, SCR_DASH, SCR_USERS,
-		 SCR_COUNT };
+enum screen_id {
+	SCR_LOGIN,
+	SCR_REGISTER,
+	SCR_PADS,
+	SCR_DASH,
+	SCR_USERS,
+	SCR_COUNT
+};
 
 struct app;
 
@@ -40,7 +46,7 @@ enum login_focus { LF_USER, LF_PASS, LF_LOGIN, LF_REGISTER, LF_QUIT, LF_COUNT };
 enum dlg_kind { DLG_NONE, DLG_CONFIRM, DLG_PROMPT, DLG_MESSAGE, DLG_PICK };
 
 typedef void (*dlg_done)(struct app *, int ok, const char *input,
-			 size_t choice);
+                         size_t choice);
 
 struct dialog {
 	enum dlg_kind kind;
@@ -85,7 +91,7 @@ struct users_state {
 	int show_invites;
 	int searching;
 	char query[128];
-	char next[128];     /* cursor for the next page ("" = none) */
+	char next[128];        /* cursor for the next page ("" = none) */
 	char cursors[32][128]; /* "before" of each page shown, for going back */
 	int page;
 };
@@ -120,7 +126,7 @@ struct app {
 	struct login_model login;
 	int login_focus; /* enum login_focus */
 	struct reg_model reg;
-	int reg_focus;	 /* fields then buttons */
+	int reg_focus; /* fields then buttons */
 	int reg_busy;
 	struct pads_state pads;
 	struct dash_state dash;
@@ -133,8 +139,7 @@ void app_flash(struct app *, int is_error, const char *fmt, ...)
 void app_switch(struct app *, enum screen_id);
 void app_quit(struct app *);
 void app_confirm(struct app *, const char *title, const char *text, dlg_done);
-void app_prompt(struct app *, const char *title, const char *initial,
-		dlg_done);
+void app_prompt(struct app *, const char *title, const char *initial, dlg_done);
 void app_message(struct app *, const char *title, const char *text);
 /* choices is stolen (array of strings). */
 void app_pick(struct app *, const char *title, json_t *choices, dlg_done);

@@ -9,8 +9,8 @@
 
 struct baseline {
 	struct rpc_client *rpc;
-	long long lo;	/* an event with this id exists (0: none known) */
-	long long hi;	/* no event after this id; -1 while unknown */
+	long long lo;   /* an event with this id exists (0: none known) */
+	long long hi;   /* no event after this id; -1 while unknown */
 	long long step; /* gallop stride while hi is unknown */
 	long long asked;
 	baseline_cb done;
@@ -55,9 +55,10 @@ static void
 baseline_ask(struct baseline *b)
 {
 	b->asked = b->hi < 0 ? b->lo + b->step : b->lo + (b->hi - b->lo) / 2;
-	rpc_call(b->rpc, "events.since",
-		 json_pack("{s:I, s:i}", "after", (json_int_t)b->asked, "limit", 1),
-		 on_since, b);
+	rpc_call(
+	    b->rpc, "events.since",
+	    json_pack("{s:I, s:i}", "after", (json_int_t)b->asked, "limit", 1),
+	    on_since, b);
 }
 
 void
@@ -74,6 +75,6 @@ baseline_find(struct rpc_client *c, baseline_cb done, void *ud)
 	b->ud = ud;
 	/* First question: anything at all (after 0)? */
 	b->asked = 0;
-	rpc_call(c, "events.since", json_pack("{s:i, s:i}", "after", 0, "limit", 1),
-		 on_since, b);
+	rpc_call(c, "events.since",
+	         json_pack("{s:i, s:i}", "after", 0, "limit", 1), on_since, b);
 }

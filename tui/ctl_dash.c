@@ -61,12 +61,18 @@ dash_apply(struct app *a, json_t *ev)
 
 	/* A user already shown from user.list must not appear twice. */
 	if (json_is_string(json_object_get(ev, "action")) &&
-	    strcmp(json_string_value(json_object_get(ev, "action")), "user.created") == 0 &&
-	    (uid = json_string_value(json_object_get(json_object_get(ev, "subject"), "id")))) {
+	    strcmp(json_string_value(json_object_get(ev, "action")),
+	           "user.created") == 0 &&
+	    (uid = json_string_value(
+	         json_object_get(json_object_get(ev, "subject"), "id")))) {
 		for (size_t i = 0; i < d->n; i++)
-			if (d->ring[i].event_id == 0 && strcmp(d->ring[i].id, uid) == 0) {
-				dash_seen(d, dash_event_key(json_integer_value(json_object_get(ev, "id")),
-							    json_object_get(ev, "subject")));
+			if (d->ring[i].event_id == 0 &&
+			    strcmp(d->ring[i].id, uid) == 0) {
+				dash_seen(d,
+				          dash_event_key(
+				              json_integer_value(
+				                  json_object_get(ev, "id")),
+				              json_object_get(ev, "subject")));
 				return;
 			}
 	}
@@ -102,8 +108,7 @@ on_since(void *ud, json_t *result, const struct pl_error *err)
 	a->dash.backfilling = 0;
 	if (app_failed(a, err, "Backfill failed"))
 		return;
-	json_array_foreach(events, i, ev)
-		on_event(a, ev);
+	json_array_foreach(events, i, ev) on_event(a, ev);
 	if (json_array_size(events) >= BACKFILL_LIMIT)
 		dash_backfill(a);
 	app_dirty(a);
@@ -116,9 +121,10 @@ dash_backfill(struct app *a)
 		return;
 	a->dash.backfilling = 1;
 	rpc_call(a->rpc, "events.since",
-		 json_pack("{s:I, s:i}", "after", (json_int_t)a->dash.model.max_id,
-			   "limit", BACKFILL_LIMIT),
-		 on_since, a);
+	         json_pack("{s:I, s:i}", "after",
+	                   (json_int_t)a->dash.model.max_id, "limit",
+	                   BACKFILL_LIMIT),
+	         on_since, a);
 }
 
 static void
@@ -152,15 +158,15 @@ static void
 dash_enter(struct app *a)
 {
 	rpc_call(a->rpc, "user.stats", NULL, on_stats, a);
-	rpc_call(a->rpc, "user.list", json_pack("{s:i}", "limit", 50), on_recent, a);
+	rpc_call(a->rpc, "user.list", json_pack("{s:i}", "limit", 50),
+	         on_recent, a);
 	if (!a->sub) {
-		a->sub = sub_new(a->loop, a->redis_url, on_event, on_sub_state, a);
+		a->sub =
+		    sub_new(a->loop, a->redis_url, on_event, on_sub_state, a);
 		if (!a->sub)
 			app_flash(a, 1, "Bad Redis URL: live updates are off.");
 	}
 }
-
-
 
 static int
 dash_key(struct app *a, int is_key, wint_t ch)
@@ -186,8 +192,7 @@ dash_key(struct app *a, int is_key, wint_t ch)
 			size_t i;
 			json_t *ev;
 
-			json_array_foreach(s->held, i, ev)
-				dash_apply(a, ev);
+			json_array_foreach(s->held, i, ev) dash_apply(a, ev);
 			json_decref(s->held);
 			s->held = NULL;
 		}
@@ -222,11 +227,11 @@ const struct screen screen_dash = {
     .name = "Dashboard",
     .keys = "p pause · / filter · R reload · Tab next screen · ? help · q quit",
     .help = "Dashboard (admins)\n\nTotals come from user.stats; the chart "
-	    "counts signups per minute.\nThe table shows new users as they "
-	    "register (Redis padline:events);\nafter a reconnect the gap is "
-	    "filled with events.since, duplicates dropped.\n"
-	    "p: pause / resume the table · /: filter by username or email\n"
-	    "R: reload the totals",
+            "counts signups per minute.\nThe table shows new users as they "
+            "register (Redis padline:events);\nafter a reconnect the gap is "
+            "filled with events.since, duplicates dropped.\n"
+            "p: pause / resume the table · /: filter by username or email\n"
+            "R: reload the totals",
     .enter = dash_enter,
     .draw = view_dash,
     .key = dash_key,

@@ -31,7 +31,6 @@ sel_str(struct list_model *l, const char *k)
 	return s ? s : "";
 }
 
-
 static void
 on_list(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -41,7 +40,7 @@ on_list(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	a->pads.loaded = 1;
 	list_set_items(&a->pads.list,
-		       json_incref(json_object_get(result, "pads")));
+	               json_incref(json_object_get(result, "pads")));
 	app_dirty(a);
 }
 
@@ -72,10 +71,6 @@ pads_enter(struct app *a)
 		rpc_call(a->rpc, "template.list", NULL, on_templates, a);
 }
 
-
-
-
-
 /* ---- actions ---- */
 
 static void
@@ -93,9 +88,9 @@ on_get_view(void *ud, json_t *result, const struct pl_error *err)
 	free(text);
 	a->pads.scroll = 0;
 	snprintf(a->pads.title, sizeof a->pads.title, "%s",
-		 json_string_value(json_object_get(pad, "display_name")));
+	         json_string_value(json_object_get(pad, "display_name")));
 	snprintf(a->pads.pad_id, sizeof a->pads.pad_id, "%s",
-		 json_string_value(json_object_get(pad, "id")));
+	         json_string_value(json_object_get(pad, "id")));
 	a->pads.mode = PADS_VIEW;
 	app_dirty(a);
 }
@@ -120,8 +115,8 @@ on_created(void *ud, json_t *result, const struct pl_error *err)
 	if (app_failed(a, err, "Could not create the pad"))
 		return;
 	app_flash(a, 0, "Created %s.",
-		  json_string_value(json_object_get(
-		      json_object_get(result, "pad"), "display_name")));
+	          json_string_value(json_object_get(
+	              json_object_get(result, "pad"), "display_name")));
 	pads_refresh(a);
 }
 
@@ -144,9 +139,10 @@ on_template_picked(struct app *a, int ok, const char *input, size_t choice)
 	if (choice == 0)
 		create_with(a, NULL);
 	else
-		create_with(a, json_string_value(json_object_get(
-				   json_array_get(a->pads.templates, choice - 1),
-				   "name")));
+		create_with(a,
+		            json_string_value(json_object_get(
+		                json_array_get(a->pads.templates, choice - 1),
+		                "name")));
 }
 
 static void
@@ -170,11 +166,15 @@ on_new_name(struct app *a, int ok, const char *input, size_t choice)
 	}
 	choices = json_array();
 	json_array_append_new(choices, json_string("(empty pad)"));
-	json_array_foreach(a->pads.templates, i, t) {
-		const char *dn = json_string_value(json_object_get(t, "display_name"));
+	json_array_foreach(a->pads.templates, i, t)
+	{
+		const char *dn =
+		    json_string_value(json_object_get(t, "display_name"));
 		const char *n = json_string_value(json_object_get(t, "name"));
 
-		json_array_append_new(choices, json_string(dn ? dn : n ? n : "?"));
+		json_array_append_new(choices, json_string(dn  ? dn
+		                                           : n ? n
+		                                               : "?"));
 	}
 	app_pick(a, "Template", choices, on_template_picked);
 }
@@ -186,9 +186,9 @@ on_rename(struct app *a, int ok, const char *input, size_t choice)
 	if (!ok || !input[0] || !list_selected(&a->pads.list))
 		return;
 	rpc_call(a->rpc, "pad.update",
-		 json_pack("{s:s, s:s}", "id", sel_str(&a->pads.list, "id"),
-			   "display_name", input),
-		 on_changed, a);
+	         json_pack("{s:s, s:s}", "id", sel_str(&a->pads.list, "id"),
+	                   "display_name", input),
+	         on_changed, a);
 }
 
 static void
@@ -211,8 +211,8 @@ on_delete_confirmed(struct app *a, int ok, const char *input, size_t choice)
 	if (!ok || !list_selected(&a->pads.list))
 		return;
 	rpc_call(a->rpc, "pad.delete",
-		 json_pack("{s:s}", "id", sel_str(&a->pads.list, "id")),
-		 on_deleted, a);
+	         json_pack("{s:s}", "id", sel_str(&a->pads.list, "id")),
+	         on_deleted, a);
 }
 
 static void
@@ -223,7 +223,7 @@ on_backups(void *ud, json_t *result, const struct pl_error *err)
 	if (app_failed(a, err, "Could not list backups"))
 		return;
 	list_set_items(&a->pads.backups,
-		       json_incref(json_object_get(result, "backups")));
+	               json_incref(json_object_get(result, "backups")));
 	list_home(&a->pads.backups);
 	a->pads.mode = PADS_BACKUPS;
 	app_dirty(a);
@@ -252,9 +252,10 @@ on_restore_confirmed(struct app *a, int ok, const char *input, size_t choice)
 	(void)choice;
 	if (!ok || !b)
 		return;
-	rpc_call(a->rpc, "pad.restore",
-		 json_pack("{s:s, s:O}", "id", a->pads.pad_id, "backup_id", bid),
-		 on_restored, a);
+	rpc_call(
+	    a->rpc, "pad.restore",
+	    json_pack("{s:s, s:O}", "id", a->pads.pad_id, "backup_id", bid),
+	    on_restored, a);
 }
 
 /* Arrows, j/k, PgUp/PgDn, Home/End on a list; returns 1 if used. */
@@ -330,11 +331,15 @@ pads_key(struct app *a, int is_key, wint_t ch)
 		    list_selected(&p->backups)) {
 			char t[32];
 
-			short_time(backup_time(list_selected(&p->backups)), t, sizeof t);
-			snprintf(text, sizeof text,
-				 "Restore the backup from %s?\nThe current data is "
-				 "backed up first.", t);
-			app_confirm(a, "Restore backup", text, on_restore_confirmed);
+			short_time(backup_time(list_selected(&p->backups)), t,
+			           sizeof t);
+			snprintf(
+			    text, sizeof text,
+			    "Restore the backup from %s?\nThe current data is "
+			    "backed up first.",
+			    t);
+			app_confirm(a, "Restore backup", text,
+			            on_restore_confirmed);
 			return 1;
 		}
 		return 0;
@@ -358,8 +363,8 @@ pads_key(struct app *a, int is_key, wint_t ch)
 		return 1;
 	if (is_enter(is_key, ch) && sel) {
 		rpc_call(a->rpc, "pad.get",
-			 json_pack("{s:s}", "id", sel_str(&p->list, "id")),
-			 on_get_view, a);
+		         json_pack("{s:s}", "id", sel_str(&p->list, "id")),
+		         on_get_view, a);
 		return 1;
 	}
 	if (is_key)
@@ -388,22 +393,23 @@ pads_key(struct app *a, int is_key, wint_t ch)
 	switch (ch) {
 	case 'r':
 		app_prompt(a, "Rename pad", sel_str(&p->list, "display_name"),
-			   on_rename);
+		           on_rename);
 		return 1;
 	case 'e':
 		pad_edit_start(a, sel_str(&p->list, "id"));
 		return 1;
 	case 'd':
 		snprintf(text, sizeof text, "Delete \"%s\" and its backups?",
-			 sel_str(&p->list, "display_name"));
+		         sel_str(&p->list, "display_name"));
 		app_confirm(a, "Delete pad", text, on_delete_confirmed);
 		return 1;
 	case 'b':
-		snprintf(p->pad_id, sizeof p->pad_id, "%s", sel_str(&p->list, "id"));
+		snprintf(p->pad_id, sizeof p->pad_id, "%s",
+		         sel_str(&p->list, "id"));
 		snprintf(p->title, sizeof p->title, "%s",
-			 sel_str(&p->list, "display_name"));
-		rpc_call(a->rpc, "pad.backups", json_pack("{s:s}", "id", p->pad_id),
-			 on_backups, a);
+		         sel_str(&p->list, "display_name"));
+		rpc_call(a->rpc, "pad.backups",
+		         json_pack("{s:s}", "id", p->pad_id), on_backups, a);
 		return 1;
 	}
 	return 0;
@@ -414,7 +420,8 @@ pads_keys_now(struct app *a)
 {
 	switch (a->pads.mode) {
 	case PADS_VIEW:
-		return "↑↓/jk scroll · PgUp/PgDn page · Home/End · e edit · q back";
+		return "↑↓/jk scroll · PgUp/PgDn page · Home/End · e edit · q "
+		       "back";
 	case PADS_BACKUPS:
 		return "↑↓/jk move · Enter/r restore · q back";
 	case PADS_FILTER:
@@ -428,14 +435,14 @@ const struct screen screen_pads = {
     .keys_now = pads_keys_now,
     .name = "Pads",
     .keys = "Enter view · n new · r rename · e edit · d delete · b backups · "
-	    "/ filter · ? help · q quit",
+            "/ filter · ? help · q quit",
     .help = "Pads\n\n↑ ↓ j k: move · PgUp PgDn: page · Home End: first / last\n"
-	    "Enter: view the JSON (↑↓ PgUp PgDn scroll, e edit, q back)\n"
-	    "n: new pad (name, then template) · r: rename\n"
-	    "e: edit in $EDITOR (the JSON is checked on return)\n"
-	    "d: delete (asks first) · b: backups (Enter restores, asks first)\n"
-	    "/: filter by name (Enter keeps it, Esc clears) · R: refresh\n"
-	    "L: sign out",
+            "Enter: view the JSON (↑↓ PgUp PgDn scroll, e edit, q back)\n"
+            "n: new pad (name, then template) · r: rename\n"
+            "e: edit in $EDITOR (the JSON is checked on return)\n"
+            "d: delete (asks first) · b: backups (Enter restores, asks first)\n"
+            "/: filter by name (Enter keeps it, Esc clears) · R: refresh\n"
+            "L: sign out",
     .enter = pads_enter,
     .draw = view_pads,
     .key = pads_key,

@@ -12,7 +12,6 @@
 #include "views.h"
 #include "widgets.h"
 
-
 static void
 reg_enter(struct app *a)
 {
@@ -33,7 +32,7 @@ on_registered(void *ud, json_t *result, const struct pl_error *err)
 	}
 	(void)result;
 	snprintf(a->login.username, sizeof a->login.username, "%.100s",
-		 a->reg.field[REG_USERNAME]);
+	         a->reg.field[REG_USERNAME]);
 	memset(a->login.password, 0, sizeof a->login.password);
 	a->login.error[0] = '\0';
 	snprintf(a->login.flash, sizeof a->login.flash, "Account created");
@@ -53,7 +52,7 @@ on_fresh_hello(void *ud, json_t *result, const struct pl_error *err)
 	if (err->code) {
 		a->reg_busy = 0;
 		snprintf(a->reg.general, sizeof a->reg.general, "%s",
-			 err->message);
+		         err->message);
 		app_dirty(a);
 		return;
 	}
@@ -63,7 +62,7 @@ on_fresh_hello(void *ud, json_t *result, const struct pl_error *err)
 	/* The form token is single-use: each attempt gets its own. */
 	ft = json_string_value(json_object_get(result, "form_token"));
 	rpc_call(a->rpc, "user.register", reg_model_params(&a->reg, ft),
-		 on_registered, a);
+	         on_registered, a);
 }
 
 static void
@@ -77,14 +76,12 @@ reg_submit(struct app *a)
 	rpc_call(a->rpc, "server.hello", NULL, on_fresh_hello, a);
 }
 
-
-
 static int
 reg_key(struct app *a, int is_key, wint_t ch)
 {
 	int order[8], n = reg_focus_order(&a->reg, order);
 	int f, enter = (!is_key && (ch == '\r' || ch == '\n')) ||
-		       (is_key && ch == KEY_ENTER);
+	               (is_key && ch == KEY_ENTER);
 
 	if (a->reg_focus >= n)
 		a->reg_focus = 0;
@@ -111,7 +108,8 @@ reg_key(struct app *a, int is_key, wint_t ch)
 		return 1;
 	}
 	if (f < REG_FOCUS_CREATE) {
-		if (field_edit(a->reg.field[f], sizeof a->reg.field[f], is_key, ch))
+		if (field_edit(a->reg.field[f], sizeof a->reg.field[f], is_key,
+		               ch))
 			a->reg.err[f][0] = '\0'; /* typing answers the error */
 		return 1;
 	}
@@ -126,9 +124,9 @@ const struct screen screen_register = {
     .name = "Register",
     .keys = "Tab/↑↓ move · Enter next/submit · Esc back · F1 help",
     .help = "Register\n\nTab, ↓ / ↑: next / previous field\n"
-	    "Enter: next field; on the last field or Create: submit\n"
-	    "The rules on the right turn ✓ as the password meets them.\n"
-	    "Esc: back to sign in · Ctrl-U: clear the field",
+            "Enter: next field; on the last field or Create: submit\n"
+            "The rules on the right turn ✓ as the password meets them.\n"
+            "Esc: back to sign in · Ctrl-U: clear the field",
     .enter = reg_enter,
     .draw = view_register,
     .key = reg_key,

@@ -21,7 +21,8 @@ on_users(void *ud, json_t *result, const struct pl_error *err)
 
 	if (app_failed(a, err, "user.list"))
 		return;
-	list_set_items(&a->users.users, json_incref(json_object_get(result, "users")));
+	list_set_items(&a->users.users,
+	               json_incref(json_object_get(result, "users")));
 	list_home(&a->users.users);
 	snprintf(a->users.next, sizeof a->users.next, "%s", next ? next : "");
 	app_dirty(a);
@@ -36,7 +37,8 @@ users_load(struct app *a)
 	if (u->query[0])
 		json_object_set_new(p, "query", json_string(u->query));
 	if (u->page > 0 && u->cursors[u->page][0])
-		json_object_set_new(p, "before", json_string(u->cursors[u->page]));
+		json_object_set_new(p, "before",
+		                    json_string(u->cursors[u->page]));
 	rpc_call(a->rpc, "user.list", p, on_users, a);
 }
 
@@ -48,7 +50,7 @@ on_invites(void *ud, json_t *result, const struct pl_error *err)
 	if (app_failed(a, err, "invitation.list"))
 		return;
 	list_set_items(&a->users.invites,
-		       json_incref(json_object_get(result, "invitations")));
+	               json_incref(json_object_get(result, "invitations")));
 	app_dirty(a);
 }
 
@@ -59,9 +61,6 @@ users_enter(struct app *a)
 	rpc_call(a->rpc, "invitation.list", NULL, on_invites, a);
 }
 
-
-
-
 static void
 on_invitation(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -71,10 +70,9 @@ on_invitation(void *ud, json_t *result, const struct pl_error *err)
 	if (app_failed(a, err, "invitation.create"))
 		return;
 	snprintf(text, sizeof text,
-		 "Invitation code:\n\n    %s\n\nExpires %s.\nIt is shown only "
-		 "once: copy it now.",
-		 jstr(result, "code"),
-		 jstr(result, "expires_at"));
+	         "Invitation code:\n\n    %s\n\nExpires %s.\nIt is shown only "
+	         "once: copy it now.",
+	         jstr(result, "code"), jstr(result, "expires_at"));
 	app_message(a, "New invitation", text);
 	rpc_call(a->rpc, "invitation.list", NULL, on_invites, a);
 }
@@ -86,8 +84,8 @@ on_note(struct app *a, int ok, const char *input, size_t choice)
 	if (!ok)
 		return;
 	rpc_call(a->rpc, "invitation.create",
-		 input[0] ? json_pack("{s:s}", "note", input) : NULL,
-		 on_invitation, a);
+	         input[0] ? json_pack("{s:s}", "note", input) : NULL,
+	         on_invitation, a);
 }
 
 static int
@@ -140,7 +138,8 @@ users_key(struct app *a, int is_key, wint_t ch)
 	case ']':
 		if (u->next[0] && u->page < 31) {
 			u->page++;
-			snprintf(u->cursors[u->page], sizeof u->cursors[0], "%s", u->next);
+			snprintf(u->cursors[u->page], sizeof u->cursors[0],
+			         "%s", u->next);
 			users_load(a);
 		}
 		return 1;
@@ -160,11 +159,11 @@ users_key(struct app *a, int is_key, wint_t ch)
 const struct screen screen_users = {
     .name = "Users & invitations",
     .keys = "/ search · ] [ pages · v invitations · c new invitation · "
-	    "Tab next · ? help · q quit",
+            "Tab next · ? help · q quit",
     .help = "Users & invitations (admins)\n\n/: search users (Enter runs, "
-	    "Esc clears)\n↑↓ PgUp PgDn Home End: move · ] / [: next / "
-	    "previous page\nv: switch between users and invitations\n"
-	    "c: create an invitation (its code is shown once)\nR: reload",
+            "Esc clears)\n↑↓ PgUp PgDn Home End: move · ] / [: next / "
+            "previous page\nv: switch between users and invitations\n"
+            "c: create an invitation (its code is shown once)\nR: reload",
     .enter = users_enter,
     .draw = view_users,
     .key = users_key,

@@ -13,7 +13,7 @@ char *
 json_pretty(json_t *v)
 {
 	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-				    JSON_ENCODE_ANY);
+	                            JSON_ENCODE_ANY);
 
 	return s ? s : strdup("");
 }
@@ -57,7 +57,7 @@ json_parse_pad(const char *text, char *msg, size_t msgsz)
 
 	if (!v) {
 		snprintf(msg, msgsz, "line %d, column %d: %s", e.line, e.column,
-			 e.text);
+		         e.text);
 		return NULL;
 	}
 	if (!json_is_object(v)) {

@@ -12,28 +12,30 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: padline [--server HOST:PORT] [--redis URL]\n"
-		"       padline watch [--json] [--server HOST:PORT] [--redis URL]\n"
-		"\n"
-		"The terminal client of padlined: sign in or register, manage your\n"
-		"pads, and (administrators) watch signups live.\n"
-		"\n"
-		"  --server HOST:PORT  padlined address (env PADLINE_SERVER,\n"
-		"                      default 127.0.0.1:7411)\n"
-		"  --redis URL         Redis for live events (env REDIS_URL,\n"
-		"                      default redis://127.0.0.1:6379)\n"
-		"  --json              watch: one JSON object per line\n"
-		"  -h, --help          this help\n"
-		"  -V, --version       print the version\n"
-		"\n"
-		"watch prints one line per new user (time, id, username, email,\n"
-		"2FA). It needs an administrator: the session token comes from\n"
-		"PADLINE_TOKEN, otherwise it asks for a login on the terminal.\n"
-		"\n"
-		"Environment: PADLINE_SERVER, REDIS_URL, PADLINE_TOKEN, EDITOR /\n"
-		"VISUAL (pad editing), XDG_STATE_HOME (session file\n"
-		"$XDG_STATE_HOME/padline/session), NO_COLOR (monochrome).\n");
+	fprintf(
+	    f,
+	    "usage: padline [--server HOST:PORT] [--redis URL]\n"
+	    "       padline watch [--json] [--server HOST:PORT] [--redis URL]\n"
+	    "\n"
+	    "The terminal client of padlined: sign in or register, manage "
+	    "your\n"
+	    "pads, and (administrators) watch signups live.\n"
+	    "\n"
+	    "  --server HOST:PORT  padlined address (env PADLINE_SERVER,\n"
+	    "                      default 127.0.0.1:7411)\n"
+	    "  --redis URL         Redis for live events (env REDIS_URL,\n"
+	    "                      default redis://127.0.0.1:6379)\n"
+	    "  --json              watch: one JSON object per line\n"
+	    "  -h, --help          this help\n"
+	    "  -V, --version       print the version\n"
+	    "\n"
+	    "watch prints one line per new user (time, id, username, email,\n"
+	    "2FA). It needs an administrator: the session token comes from\n"
+	    "PADLINE_TOKEN, otherwise it asks for a login on the terminal.\n"
+	    "\n"
+	    "Environment: PADLINE_SERVER, REDIS_URL, PADLINE_TOKEN, EDITOR /\n"
+	    "VISUAL (pad editing), XDG_STATE_HOME (session file\n"
+	    "$XDG_STATE_HOME/padline/session), NO_COLOR (monochrome).\n");
 }
 
 int
@@ -77,7 +79,8 @@ main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		if (strcmp(argv[optind], "watch") != 0 || optind + 1 < argc) {
-			fprintf(stderr, "padline: unknown command '%s'\n", argv[optind]);
+			fprintf(stderr, "padline: unknown command '%s'\n",
+			        argv[optind]);
 			usage(stderr);
 			return 2;
 		}

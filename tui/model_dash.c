@@ -29,7 +29,8 @@ rfc3339_parse(const char *s)
 		rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
 	if (!rest)
 		return -1;
-	return timegm(&tm); /* fractions and "Z" ignored: the server sends UTC */
+	return timegm(
+	    &tm); /* fractions and "Z" ignored: the server sends UTC */
 }
 
 static size_t
@@ -111,7 +112,8 @@ dash_set_stats(struct dash_model *d, json_t *stats, time_t now)
 	d->total = (long)json_integer_value(json_object_get(stats, "total"));
 	d->last_hour =
 	    (long)json_integer_value(json_object_get(stats, "last_hour"));
-	d->last_24h = (long)json_integer_value(json_object_get(stats, "last_24h"));
+	d->last_24h =
+	    (long)json_integer_value(json_object_get(stats, "last_24h"));
 	memset(d->counts, 0, sizeof d->counts);
 	memset(d->minute_of, 0, sizeof d->minute_of);
 	/* per_minute is oldest first; its last entry is the current minute. */
@@ -149,12 +151,14 @@ dash_signup_from_user(struct dash_signup *s, json_t *u)
 	struct tm tm;
 
 	copy_str(s->id, sizeof s->id, json_object_get(u, "id"));
-	copy_str(s->username, sizeof s->username, json_object_get(u, "username"));
+	copy_str(s->username, sizeof s->username,
+	         json_object_get(u, "username"));
 	copy_str(s->email, sizeof s->email, json_object_get(u, "email"));
 	s->totp = json_is_true(json_object_get(u, "totp_enabled"));
 	s->at = rfc3339_parse(at);
 	if (s->at != (time_t)-1 && gmtime_r(&s->at, &tm))
-		strftime(s->at_text, sizeof s->at_text, "%Y-%m-%d %H:%M:%S", &tm);
+		strftime(s->at_text, sizeof s->at_text, "%Y-%m-%d %H:%M:%S",
+		         &tm);
 	else
 		s->at_text[0] = '\0';
 }
@@ -172,7 +176,8 @@ dash_event_key(long long id, json_t *subject)
 	unsigned long long h = 1469598103934665603ull;
 
 	if (json_object_get(subject, "user"))
-		sid = json_string_value(json_object_get(json_object_get(subject, "user"), "id"));
+		sid = json_string_value(
+		    json_object_get(json_object_get(subject, "user"), "id"));
 	for (; sid && *sid; sid++)
 		h = (h ^ (unsigned char)*sid) * 1099511628211ull;
 	h ^= (unsigned long long)id * 0x9E3779B97F4A7C15ull;
@@ -206,7 +211,8 @@ dash_add_event(struct dash_model *d, json_t *ev)
 	dash_signup_from_user(s, subject);
 	s->event_id = id;
 	if (s->at == (time_t)-1) {
-		s->at = rfc3339_parse(json_string_value(json_object_get(ev, "at")));
+		s->at =
+		    rfc3339_parse(json_string_value(json_object_get(ev, "at")));
 		if (s->at == (time_t)-1)
 			s->at = time(NULL);
 	}
@@ -214,7 +220,8 @@ dash_add_event(struct dash_model *d, json_t *ev)
 		struct tm tm;
 
 		gmtime_r(&s->at, &tm);
-		strftime(s->at_text, sizeof s->at_text, "%Y-%m-%d %H:%M:%S", &tm);
+		strftime(s->at_text, sizeof s->at_text, "%Y-%m-%d %H:%M:%S",
+		         &tm);
 	}
 	d->head = (d->head + 1) % DASH_RING;
 	if (d->n < DASH_RING)

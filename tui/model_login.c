@@ -20,19 +20,19 @@ login_model_apply_error(struct login_model *m, const struct pl_error *e)
 	switch (e->code) {
 	case PL_ERR_UNAUTHORIZED:
 		snprintf(m->error, sizeof m->error,
-			 "Wrong username or password.");
+		         "Wrong username or password.");
 		break;
 	case PL_ERR_TOO_MANY:
 		snprintf(m->error, sizeof m->error,
-			 "Too many attempts: try again in %d s.",
-			 e->retry_after > 0 ? e->retry_after : 60);
+		         "Too many attempts: try again in %d s.",
+		         e->retry_after > 0 ? e->retry_after : 60);
 		break;
 	case PL_ERR_UNAVAILABLE:
 		m->server_down = strcmp(e->reason, "disconnected") == 0;
 		snprintf(m->error, sizeof m->error, "%s%s",
-			 m->server_down ? "Server unreachable: "
-					: "Service unavailable: ",
-			 e->message);
+		         m->server_down ? "Server unreachable: "
+		                        : "Service unavailable: ",
+		         e->message);
 		break;
 	default:
 		snprintf(m->error, sizeof m->error, "%s", e->message);

@@ -47,7 +47,7 @@ list_item_matches(const struct list_model *l, json_t *item)
 		return 1;
 	for (const char *const *k = l->keys; k && *k; k++)
 		if (text_matches(json_string_value(json_object_get(item, *k)),
-				 l->filter))
+		                 l->filter))
 			return 1;
 	return 0;
 }
@@ -86,9 +86,10 @@ list_refilter(struct list_model *l, const char *keep_id)
 		if (!list_item_matches(l, it))
 			continue;
 		if (keep_id &&
-		    strcmp(keep_id, json_string_value(json_object_get(it, "id"))
-					? json_string_value(json_object_get(it, "id"))
-					: "") == 0)
+		    strcmp(keep_id,
+		           json_string_value(json_object_get(it, "id"))
+		               ? json_string_value(json_object_get(it, "id"))
+		               : "") == 0)
 			l->sel = l->nvis;
 		l->vis[l->nvis++] = i;
 	}
@@ -99,7 +100,8 @@ void
 list_set_items(struct list_model *l, json_t *arr)
 {
 	char keep[128] = "";
-	const char *id = json_string_value(json_object_get(list_selected(l), "id"));
+	const char *id =
+	    json_string_value(json_object_get(list_selected(l), "id"));
 
 	if (id)
 		snprintf(keep, sizeof keep, "%s", id);
@@ -114,7 +116,8 @@ void
 list_set_filter(struct list_model *l, const char *filter)
 {
 	char keep[128] = "";
-	const char *id = json_string_value(json_object_get(list_selected(l), "id"));
+	const char *id =
+	    json_string_value(json_object_get(list_selected(l), "id"));
 
 	if (id)
 		snprintf(keep, sizeof keep, "%s", id);
@@ -219,7 +222,7 @@ const char *
 backup_time(json_t *b)
 {
 	static const char *const keys[] = {"created_at", "saved_at", "at",
-					   "timestamp", NULL};
+	                                   "timestamp", NULL};
 
 	for (int i = 0; keys[i]; i++)
 		if (json_string_value(json_object_get(b, keys[i])))

@@ -17,7 +17,7 @@ reg_default_rules(struct reg_model *m)
 
 		snprintf(r->id, sizeof r->id, "%s", password_rule_id(i));
 		snprintf(r->message, sizeof r->message, "%s",
-			 password_rule_message(i));
+		         password_rule_message(i));
 		r->known = 1;
 		r->rule = (enum password_rule)i;
 	}
@@ -33,9 +33,10 @@ reg_model_init(struct reg_model *m)
 void
 reg_model_set_hello(struct reg_model *m, json_t *hello)
 {
-	json_t *rules = json_object_get(json_object_get(hello, "password_policy"),
-					"rules");
-	const char *mode = json_string_value(json_object_get(hello, "registration"));
+	json_t *rules =
+	    json_object_get(json_object_get(hello, "password_policy"), "rules");
+	const char *mode =
+	    json_string_value(json_object_get(hello, "registration"));
 	size_t i;
 	json_t *r;
 
@@ -44,9 +45,11 @@ reg_model_set_hello(struct reg_model *m, json_t *hello)
 	if (!json_is_array(rules) || json_array_size(rules) == 0)
 		return;
 	m->nrules = 0;
-	json_array_foreach(rules, i, r) {
+	json_array_foreach(rules, i, r)
+	{
 		const char *id = json_string_value(json_object_get(r, "id"));
-		const char *msg = json_string_value(json_object_get(r, "message"));
+		const char *msg =
+		    json_string_value(json_object_get(r, "message"));
 		struct reg_rule *rr;
 
 		if (!id || m->nrules >= 16)
@@ -69,7 +72,7 @@ reg_rule_ok(const struct reg_model *m, int i)
 	if (i < 0 || i >= m->nrules || !m->rules[i].known)
 		return -1;
 	return !(password_check(m->field[REG_PASSWORD]) &
-		 (1u << m->rules[i].rule));
+	         (1u << m->rules[i].rule));
 }
 
 const char *
@@ -83,7 +86,8 @@ reg_username_feedback(const struct reg_model *m)
 	pl_error_init(&e);
 	if (username_normalize(m->field[REG_USERNAME], out, sizeof out, &e)) {
 		json_t *v = json_array_get(e.violations, 0);
-		const char *t = json_string_value(json_object_get(v, "message"));
+		const char *t =
+		    json_string_value(json_object_get(v, "message"));
 
 		snprintf(msg, sizeof msg, "%s", t ? t : e.message);
 		rv = msg;
@@ -121,23 +125,23 @@ reg_model_check(struct reg_model *m)
 	pl_error_init(&e);
 	if (email_validate(m->field[REG_EMAIL], &e)) {
 		snprintf(m->err[REG_EMAIL], sizeof m->err[0], "%s",
-			 "not a valid email address");
+		         "not a valid email address");
 		bad = 1;
 	}
 	pl_error_clear(&e);
 	if (password_check(m->field[REG_PASSWORD])) {
 		snprintf(m->err[REG_PASSWORD], sizeof m->err[0], "%s",
-			 "does not meet every rule below");
+		         "does not meet every rule below");
 		bad = 1;
 	}
 	if (!reg_confirm_ok(m)) {
 		snprintf(m->err[REG_CONFIRM], sizeof m->err[0], "%s",
-			 "passwords do not match");
+		         "passwords do not match");
 		bad = 1;
 	}
 	if (m->invite && !m->field[REG_INVITATION][0]) {
 		snprintf(m->err[REG_INVITATION], sizeof m->err[0], "%s",
-			 "an invitation code is required");
+		         "an invitation code is required");
 		bad = 1;
 	}
 	return bad ? -1 : 0;
@@ -182,7 +186,8 @@ reg_model_apply_error(struct reg_model *m, const struct pl_error *e)
 		reg_add_err(m, REG_INVITATION, e->message);
 		return;
 	}
-	json_array_foreach(e->violations, i, v) {
+	json_array_foreach(e->violations, i, v)
+	{
 		int f = reg_field_of(
 		    json_string_value(json_object_get(v, "field")));
 		const char *msg =
@@ -190,7 +195,7 @@ reg_model_apply_error(struct reg_model *m, const struct pl_error *e)
 
 		if (f < 0)
 			snprintf(m->general, sizeof m->general, "%s",
-				 msg ? msg : e->message);
+			         msg ? msg : e->message);
 		else
 			reg_add_err(m, f, msg ? msg : "invalid");
 	}
@@ -202,16 +207,16 @@ json_t *
 reg_model_params(const struct reg_model *m, const char *form_token)
 {
 	json_t *p = json_pack("{s:s, s:s, s:s}", "form_token",
-			      form_token ? form_token : "", "username",
-			      m->field[REG_USERNAME], "password",
-			      m->field[REG_PASSWORD]);
+	                      form_token ? form_token : "", "username",
+	                      m->field[REG_USERNAME], "password",
+	                      m->field[REG_PASSWORD]);
 
 	if (m->field[REG_EMAIL][0])
 		json_object_set_new(p, "email",
-				    json_string(m->field[REG_EMAIL]));
+		                    json_string(m->field[REG_EMAIL]));
 	if (m->field[REG_INVITATION][0])
 		json_object_set_new(p, "invitation",
-				    json_string(m->field[REG_INVITATION]));
+		                    json_string(m->field[REG_INVITATION]));
 	return p;
 }
 

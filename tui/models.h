@@ -15,13 +15,13 @@
 
 /* ---- list with filter, selection and paging (model_pads.c) ---- */
 struct list_model {
-	json_t *items;		 /* owned array of objects */
+	json_t *items;           /* owned array of objects */
 	const char *const *keys; /* string members the filter matches */
 	char filter[128];
 	size_t *vis; /* indices into items that pass the filter */
 	size_t nvis;
-	size_t sel; /* index into vis */
-	size_t top; /* first visible row */
+	size_t sel;  /* index into vis */
+	size_t top;  /* first visible row */
 	size_t page; /* rows on screen (>= 1) */
 };
 
@@ -61,8 +61,14 @@ void login_model_init(struct login_model *);
 void login_model_apply_error(struct login_model *, const struct pl_error *);
 
 /* ---- register (model_register.c) ---- */
-enum reg_field { REG_USERNAME, REG_EMAIL, REG_PASSWORD, REG_CONFIRM,
-		 REG_INVITATION, REG_NFIELDS };
+enum reg_field {
+	REG_USERNAME,
+	REG_EMAIL,
+	REG_PASSWORD,
+	REG_CONFIRM,
+	REG_INVITATION,
+	REG_NFIELDS
+};
 
 struct reg_rule {
 	char id[32];
@@ -74,7 +80,7 @@ struct reg_rule {
 struct reg_model {
 	char field[REG_NFIELDS][PASSWORD_MAX + 1];
 	char err[REG_NFIELDS][256]; /* server or local error shown by a field */
-	char general[320];	   /* an error that belongs to no field */
+	char general[320];          /* an error that belongs to no field */
 	struct reg_rule rules[16];
 	int nrules;
 	int invite; /* registration is by invitation */
@@ -120,7 +126,7 @@ struct dash_model {
 	unsigned counts[DASH_MINUTES];
 	long long minute_of[DASH_MINUTES]; /* which minute a slot counts */
 	struct dash_signup ring[DASH_RING];
-	size_t head, n; /* ring: head = next write */
+	size_t head, n;            /* ring: head = next write */
 	long long seen[DASH_SEEN]; /* FIFO of ids, for eviction */
 	size_t seen_head, nseen;
 	long long table[DASH_SEEN * 2]; /* open addressing, 0 = empty */
@@ -137,7 +143,7 @@ void dash_set_stats(struct dash_model *, json_t *stats, time_t now);
 int dash_add_event(struct dash_model *, json_t *event);
 /* Counts per minute, oldest first, the last slot being now's minute. */
 void dash_chart(const struct dash_model *, time_t now,
-		unsigned out[DASH_MINUTES]);
+                unsigned out[DASH_MINUTES]);
 /* The i-th newest signup (0 = newest) or NULL. */
 const struct dash_signup *dash_signup_at(const struct dash_model *, size_t i);
 /* The de-dup key of an event: its id mixed with its subject's id. */

@@ -116,7 +116,8 @@ pad_edit_run(struct app *a)
 	int rc = run_editor(a, ed.path);
 
 	if (rc != 0) {
-		app_flash(a, 1, "The editor failed (exit %d): edit discarded.", rc);
+		app_flash(a, 1, "The editor failed (exit %d): edit discarded.",
+		          rc);
 		edit_done();
 		return;
 	}
@@ -125,8 +126,9 @@ pad_edit_run(struct app *a)
 	free(buf);
 	if (!data) {
 		snprintf(text, sizeof text,
-			 "The pad is not valid JSON:\n%s\n\ny: edit again · n: discard",
-			 buf ? msg : "cannot read the file");
+		         "The pad is not valid JSON:\n%s\n\ny: edit again · n: "
+		         "discard",
+		         buf ? msg : "cannot read the file");
 		app_confirm(a, "Syntax error", text, on_syntax_choice);
 		return;
 	}
@@ -137,7 +139,8 @@ pad_edit_run(struct app *a)
 		return;
 	}
 	rpc_call(a->rpc, "pad.update",
-		 json_pack("{s:s, s:o}", "id", ed.id, "data", data), on_updated, a);
+	         json_pack("{s:s, s:o}", "id", ed.id, "data", data), on_updated,
+	         a);
 	edit_done();
 }
 
@@ -154,7 +157,7 @@ on_get_edit(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	edit_done();
 	snprintf(ed.path, sizeof ed.path, "%s/padline-XXXXXX.json",
-		 tmp && *tmp ? tmp : "/tmp");
+	         tmp && *tmp ? tmp : "/tmp");
 	fd = mkstemps(ed.path, 5); /* mode 0600 */
 	if (fd < 0) {
 		ed.path[0] = '\0';
@@ -163,7 +166,7 @@ on_get_edit(void *ud, json_t *result, const struct pl_error *err)
 	}
 	fchmod(fd, 0600);
 	snprintf(ed.id, sizeof ed.id, "%s",
-		 json_string_value(json_object_get(pad, "id")));
+	         json_string_value(json_object_get(pad, "id")));
 	ed.orig = json_incref(json_object_get(pad, "data"));
 	text = json_pretty(ed.orig);
 	if (write(fd, text, strlen(text)) < 0 || write(fd, "\n", 1) < 0) {
@@ -183,5 +186,5 @@ void
 pad_edit_start(struct app *a, const char *pad_id)
 {
 	rpc_call(a->rpc, "pad.get", json_pack("{s:s}", "id", pad_id),
-		 on_get_edit, a);
+	         on_get_edit, a);
 }

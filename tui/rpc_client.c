@@ -38,7 +38,8 @@ struct rpc_client {
 	struct framer fr;
 	long long next_id;
 	struct rpc_pending *head, *tail;
-	struct rpc_out *out_head, *out_tail; /* lines waiting for the connection */
+	struct rpc_out *out_head,
+	    *out_tail; /* lines waiting for the connection */
 	int npending;
 	rpc_resume_fn resume;
 	void *resume_ud;
@@ -50,7 +51,7 @@ struct rpc_write {
 };
 
 static void rpc_fail_all(struct rpc_client *, int code, const char *reason,
-			 const char *msg);
+                         const char *msg);
 
 void
 rpc_error_from_json(json_t *error, struct pl_error *err)
@@ -61,8 +62,9 @@ rpc_error_from_json(json_t *error, struct pl_error *err)
 	json_t *viol = json_object_get(data, "violations");
 
 	pl_error_clear(err);
-	pl_error_set(err, (int)json_integer_value(json_object_get(error, "code")),
-		     reason, "%s", msg ? msg : "error");
+	pl_error_set(err,
+	             (int)json_integer_value(json_object_get(error, "code")),
+	             reason, "%s", msg ? msg : "error");
 	if (err->code == 0)
 		err->code = PL_ERR_INTERNAL;
 	if (json_is_array(viol))
@@ -73,7 +75,7 @@ rpc_error_from_json(json_t *error, struct pl_error *err)
 
 int
 rpc_parse_addr(const char *s, char *host, size_t hostsz, int *port,
-	       int def_port)
+               int def_port)
 {
 	const char *colon = strrchr(s, ':');
 	size_t n = colon ? (size_t)(colon - s) : strlen(s);
@@ -154,7 +156,7 @@ rpc_client_free(struct rpc_client *c)
 
 static void
 rpc_fail_all(struct rpc_client *c, int code, const char *reason,
-	     const char *msg)
+             const char *msg)
 {
 	struct pl_error err;
 
@@ -262,8 +264,8 @@ rpc_on_connect(uv_connect_t *req, int status)
 	if (status < 0) {
 		char msg[400];
 
-		snprintf(msg, sizeof msg, "cannot reach %s:%d (%s)",
-			 c->host, c->port, uv_strerror(status));
+		snprintf(msg, sizeof msg, "cannot reach %s:%d (%s)", c->host,
+		         c->port, uv_strerror(status));
 		rpc_drop(c, msg);
 		return;
 	}
@@ -304,8 +306,8 @@ rpc_prepend_resume(struct rpc_client *c)
 	p->id = c->next_id++;
 	p->sent_ms = uv_now(c->loop);
 	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
-			(json_int_t)p->id, "method", "session.resume", "params",
-			params);
+	                (json_int_t)p->id, "method", "session.resume", "params",
+	                params);
 	line = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	len = strlen(line);
@@ -333,13 +335,15 @@ rpc_connect(struct rpc_client *c)
 
 	if (uv_ip4_addr(c->host, c->port, (struct sockaddr_in *)&sa) &&
 	    uv_ip6_addr(c->host, c->port, (struct sockaddr_in6 *)&sa)) {
-		/* Not a literal address: resolve synchronously (once, small). */
+		/* Not a literal address: resolve synchronously (once, small).
+		 */
 		uv_getaddrinfo_t gai;
 		struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
 		char port[16];
 
 		snprintf(port, sizeof port, "%d", c->port);
-		if (uv_getaddrinfo(c->loop, &gai, NULL, c->host, port, &hints) ||
+		if (uv_getaddrinfo(c->loop, &gai, NULL, c->host, port,
+		                   &hints) ||
 		    !gai.addrinfo) {
 			snprintf(msg, sizeof msg, "cannot resolve %s", c->host);
 			rpc_drop(c, msg);
@@ -358,17 +362,17 @@ rpc_connect(struct rpc_client *c)
 	req->data = c;
 	c->state = RPC_CONNECTING;
 	if (uv_tcp_connect(req, c->tcp, (struct sockaddr *)&sa,
-			   rpc_on_connect)) {
+	                   rpc_on_connect)) {
 		free(req);
 		snprintf(msg, sizeof msg, "cannot connect to %s:%d", c->host,
-			 c->port);
+		         c->port);
 		rpc_drop(c, msg);
 	}
 }
 
 void
 rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
-	 void *ud)
+         void *ud)
 {
 	struct rpc_pending *p = calloc(1, sizeof *p);
 	json_t *req;
@@ -379,8 +383,8 @@ rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
 	p->ud = ud;
 	p->sent_ms = uv_now(c->loop);
 	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
-			(json_int_t)p->id, "method", method, "params",
-			params ? params : json_object());
+	                (json_int_t)p->id, "method", method, "params",
+	                params ? params : json_object());
 	line = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (c->tail)

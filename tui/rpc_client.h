@@ -22,7 +22,7 @@ struct rpc_client *rpc_client_new(uv_loop_t *, const char *host, int port);
 void rpc_client_free(struct rpc_client *);
 /* Sends method(params); params is stolen (NULL = {}). cb may be NULL. */
 void rpc_call(struct rpc_client *, const char *method, json_t *params,
-	      rpc_cb cb, void *ud);
+              rpc_cb cb, void *ud);
 /* Calls still waiting for their answer. */
 int rpc_pending(const struct rpc_client *);
 /* Milliseconds since the oldest pending call was sent (0 if none). */
@@ -41,6 +41,6 @@ void rpc_error_from_json(json_t *error, struct pl_error *err);
 
 /* Splits "host:port" (port default def_port); returns 0 or -1. */
 int rpc_parse_addr(const char *s, char *host, size_t hostsz, int *port,
-		   int def_port);
+                   int def_port);
 
 #endif

@@ -18,13 +18,13 @@ pad_row(json_t *p, char *buf, size_t size, int w)
 	int nw = w - 32;
 
 	short_time(json_string_value(json_object_get(p, "updated_at")), t,
-		   sizeof t);
+	           sizeof t);
 	pad_size_text(p, sz, sizeof sz);
 	snprintf(buf, size, " %-*.*s %-18s %10s", nw, nw,
-		 json_string_value(json_object_get(p, "display_name"))
-		     ? json_string_value(json_object_get(p, "display_name"))
-		     : "?",
-		 t, sz);
+	         json_string_value(json_object_get(p, "display_name"))
+	             ? json_string_value(json_object_get(p, "display_name"))
+	             : "?",
+	         t, sz);
 }
 
 static void
@@ -49,34 +49,42 @@ view_pads(struct app *a, int rows, int cols)
 		ui_putf(1, 1, cols - 2, "%s", p->title);
 		ui_attr(UI_NORMAL);
 		ui_hline(2, 0, cols);
-		for (int i = 0; i < h + 1 && p->scroll + (size_t)i < p->nlines; i++)
-			ui_put(3 + i, 1, cols - 2, p->lines[p->scroll + (size_t)i]);
+		for (int i = 0; i < h + 1 && p->scroll + (size_t)i < p->nlines;
+		     i++)
+			ui_put(3 + i, 1, cols - 2,
+			       p->lines[p->scroll + (size_t)i]);
 		ui_attr(UI_DIM);
-		ui_putf(1, cols - 24, 23, "lines %zu-%zu/%zu", p->nlines ? p->scroll + 1 : 0,
-			p->scroll + (size_t)h + 1 < p->nlines ? p->scroll + (size_t)h + 1 : p->nlines,
-			p->nlines);
+		ui_putf(1, cols - 24, 23, "lines %zu-%zu/%zu",
+		        p->nlines ? p->scroll + 1 : 0,
+		        p->scroll + (size_t)h + 1 < p->nlines
+		            ? p->scroll + (size_t)h + 1
+		            : p->nlines,
+		        p->nlines);
 		ui_attr(UI_NORMAL);
 		return;
 	}
 	if (p->mode == PADS_BACKUPS) {
 		ui_attr(UI_TITLE);
-		ui_putf(1, 1, cols - 2, "Backups of %s (newest first)", p->title);
+		ui_putf(1, 1, cols - 2, "Backups of %s (newest first)",
+		        p->title);
 		ui_attr(UI_NORMAL);
 		ui_putf(2, 1, cols - 2, " %-20s %10s", "saved", "size");
 		ui_hline(3, 0, cols);
-		list_draw(&p->backups, 4, 0, h - 2, cols, backup_row,
-			  "No backups yet: a backup is made when the data changes.");
+		list_draw(
+		    &p->backups, 4, 0, h - 2, cols, backup_row,
+		    "No backups yet: a backup is made when the data changes.");
 		return;
 	}
 	ui_attr(UI_TITLE);
-	ui_putf(1, 1, cols - 2, " %-*s %-18s %10s", cols - 34, "Name", "Updated", "Size");
+	ui_putf(1, 1, cols - 2, " %-*s %-18s %10s", cols - 34, "Name",
+	        "Updated", "Size");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
 	list_draw(&p->list, 3, 0, h - 1, cols, pad_row,
-		  !p->loaded ? "Loading…"
-		  : p->list.filter[0] ? "No pad matches the filter."
-				      : "No pads yet: press n to create one.");
+	          !p->loaded          ? "Loading…"
+	          : p->list.filter[0] ? "No pad matches the filter."
+	                              : "No pads yet: press n to create one.");
 	if (p->mode == PADS_FILTER || p->list.filter[0])
 		field_draw(rows - 3, 1, 9, 40, "Filter /", p->filter, 0,
-			   p->mode == PADS_FILTER);
+		           p->mode == PADS_FILTER);
 }

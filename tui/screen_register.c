@@ -11,8 +11,8 @@
 #include "views.h"
 #include "widgets.h"
 
-static const char *const labels[REG_NFIELDS] = {
-    "Username", "Email", "Password", "Confirm", "Invitation"};
+static const char *const labels[REG_NFIELDS] = {"Username", "Email", "Password",
+                                                "Confirm", "Invitation"};
 
 void
 view_register(struct app *a, int rows, int cols)
@@ -40,8 +40,8 @@ view_register(struct app *a, int rows, int cols)
 		if (f >= REG_FOCUS_CREATE)
 			break;
 		field_draw(fy, x, 12, fw, labels[f], m->field[f],
-			   f == REG_PASSWORD || f == REG_CONFIRM,
-			   order[a->reg_focus] == f);
+		           f == REG_PASSWORD || f == REG_CONFIRM,
+		           order[a->reg_focus] == f);
 		if (m->err[f][0]) {
 			note = m->err[f];
 		} else if (f == REG_USERNAME && m->field[f][0]) {
@@ -52,15 +52,21 @@ view_register(struct app *a, int rows, int cols)
 			}
 		} else if (f == REG_CONFIRM && m->field[f][0]) {
 			note_ok = reg_confirm_ok(m);
-			note = note_ok ? "passwords match" : "passwords do not match";
+			note = note_ok ? "passwords match"
+			               : "passwords do not match";
 		} else if (f == REG_EMAIL && !m->field[f][0]) {
 			note = "optional";
 			note_ok = -1;
 		}
 		if (note) {
-			ui_attr(note_ok > 0 ? UI_OK : note_ok < 0 ? UI_DIM : UI_ERR);
+			ui_attr(note_ok > 0   ? UI_OK
+			        : note_ok < 0 ? UI_DIM
+			                      : UI_ERR);
 			ui_putf(fy + 1, x + 12, cx - x - 14, "%s %s",
-				note_ok > 0 ? ok : note_ok < 0 ? "" : bad, note);
+			        note_ok > 0   ? ok
+			        : note_ok < 0 ? ""
+			                      : bad,
+			        note);
 			ui_attr(UI_NORMAL);
 		}
 	}
@@ -72,15 +78,21 @@ view_register(struct app *a, int rows, int cols)
 
 		ui_attr(r > 0 ? UI_OK : r == 0 ? UI_ERR : UI_DIM);
 		ui_putf(y + 3 + i, cx, cols - cx - 1, "%s %s",
-			r > 0 ? ok : r == 0 ? bad : "?", m->rules[i].message);
+		        r > 0    ? ok
+		        : r == 0 ? bad
+		                 : "?",
+		        m->rules[i].message);
 	}
 	ui_attr(UI_NORMAL);
 	{
 		int by = y + 2 + 2 * (n - 2) + 1, bx = x + 12;
 
-		bx += button_draw(by, bx, a->reg_busy ? "Creating…" : "Create account",
-				  order[a->reg_focus] == REG_FOCUS_CREATE) + 2;
-		button_draw(by, bx, "Back", order[a->reg_focus] == REG_FOCUS_BACK);
+		bx += button_draw(by, bx,
+		                  a->reg_busy ? "Creating…" : "Create account",
+		                  order[a->reg_focus] == REG_FOCUS_CREATE) +
+		      2;
+		button_draw(by, bx, "Back",
+		            order[a->reg_focus] == REG_FOCUS_BACK);
 		if (m->general[0]) {
 			ui_attr(UI_ERR);
 			ui_put(by + 2, x, cols - 2 * x, m->general);

@@ -22,7 +22,8 @@ session_path(char *buf, size_t size)
 	if (state && *state)
 		n = snprintf(buf, size, "%s/padline/session", state);
 	else if (home && *home)
-		n = snprintf(buf, size, "%s/.local/state/padline/session", home);
+		n = snprintf(buf, size, "%s/.local/state/padline/session",
+		             home);
 	else
 		return -1;
 	return n > 0 && (size_t)n < size ? 0 : -1;

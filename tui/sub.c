@@ -36,8 +36,8 @@ struct sub {
 static void sub_connect(struct sub *);
 
 int
-sub_parse_url(const char *url, char *host, size_t hostsz, int *port,
-	      char *pass, size_t passsz)
+sub_parse_url(const char *url, char *host, size_t hostsz, int *port, char *pass,
+              size_t passsz)
 {
 	const char *p = url, *at, *end, *colon;
 	size_t n;
@@ -99,8 +99,8 @@ sub_schedule(struct sub *s)
 	if (s->closing)
 		return;
 	uv_timer_start(&s->retry, sub_on_retry, s->backoff, 0);
-	s->backoff = s->backoff * 2 > SUB_BACKOFF_MAX ? SUB_BACKOFF_MAX
-						       : s->backoff * 2;
+	s->backoff =
+	    s->backoff * 2 > SUB_BACKOFF_MAX ? SUB_BACKOFF_MAX : s->backoff * 2;
 }
 
 static void
@@ -194,7 +194,7 @@ sub_connect(struct sub *s)
 
 struct sub *
 sub_new(uv_loop_t *loop, const char *url, sub_event_cb on_event,
-	sub_state_cb on_state, void *ud)
+        sub_state_cb on_state, void *ud)
 {
 	struct sub *s = calloc(1, sizeof *s);
 
@@ -202,7 +202,7 @@ sub_new(uv_loop_t *loop, const char *url, sub_event_cb on_event,
 		abort();
 	s->loop = loop;
 	if (sub_parse_url(url, s->host, sizeof s->host, &s->port, s->pass,
-			  sizeof s->pass)) {
+	                  sizeof s->pass)) {
 		free(s);
 		return NULL;
 	}

@@ -44,15 +44,15 @@ print_user(json_t *ev)
 	dash_signup_from_user(&s, u);
 	if (!s.at_text[0])
 		snprintf(s.at_text, sizeof s.at_text, "%s",
-			 json_string_value(json_object_get(ev, "at"))
-			     ? json_string_value(json_object_get(ev, "at"))
-			     : "");
+		         json_string_value(json_object_get(ev, "at"))
+		             ? json_string_value(json_object_get(ev, "at"))
+		             : "");
 	if (w.json) {
-		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "event_id",
-				      (json_int_t)json_integer_value(json_object_get(ev, "id")),
-				      "time", s.at_text, "id", s.id, "username",
-				      s.username, "email", s.email, "totp_enabled",
-				      s.totp);
+		json_t *o = json_pack(
+		    "{s:I, s:s, s:s, s:s, s:s, s:b}", "event_id",
+		    (json_int_t)json_integer_value(json_object_get(ev, "id")),
+		    "time", s.at_text, "id", s.id, "username", s.username,
+		    "email", s.email, "totp_enabled", s.totp);
 		char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 		if (line)
@@ -84,11 +84,11 @@ on_since(void *ud, json_t *result, const struct pl_error *err)
 	(void)ud;
 	w.backfilling = 0;
 	if (err->code) {
-		fprintf(stderr, "padline watch: backfill failed: %s\n", err->message);
+		fprintf(stderr, "padline watch: backfill failed: %s\n",
+		        err->message);
 		return;
 	}
-	json_array_foreach(events, i, ev)
-		on_event(NULL, ev);
+	json_array_foreach(events, i, ev) on_event(NULL, ev);
 	if (json_array_size(events) >= WATCH_BACKFILL)
 		watch_backfill();
 }
@@ -100,9 +100,9 @@ watch_backfill(void)
 		return;
 	w.backfilling = 1;
 	rpc_call(w.rpc, "events.since",
-		 json_pack("{s:I, s:i}", "after", (json_int_t)w.seen->max_id,
-			   "limit", WATCH_BACKFILL),
-		 on_since, NULL);
+	         json_pack("{s:I, s:i}", "after", (json_int_t)w.seen->max_id,
+	                   "limit", WATCH_BACKFILL),
+	         on_since, NULL);
 }
 
 static void
@@ -120,7 +120,8 @@ on_sub_state(void *ud, int up)
 	if (up && !w.subscribed_once && w.seen->max_id == 0)
 		baseline_find(w.rpc, on_baseline, NULL);
 	if (!up) {
-		fprintf(stderr, "padline watch: Redis connection lost, reconnecting\n");
+		fprintf(stderr,
+		        "padline watch: Redis connection lost, reconnecting\n");
 		return;
 	}
 	if (w.subscribed_once)
@@ -141,9 +142,10 @@ user_is_admin(json_t *u)
 	size_t i;
 	json_t *r;
 
-	json_array_foreach(json_object_get(u, "roles"), i, r)
-		if (json_is_string(r) && strcmp(json_string_value(r), "admin") == 0)
-			return 1;
+	json_array_foreach(json_object_get(u, "roles"), i,
+	                   r) if (json_is_string(r) &&
+	                          strcmp(json_string_value(r), "admin") ==
+	                              0) return 1;
 	return json_is_true(json_object_get(u, "is_admin"));
 }
 
@@ -159,7 +161,7 @@ on_session_retry(uv_timer_t *t)
 {
 	(void)t;
 	rpc_call(w.rpc, session_method, json_deep_copy(session_params),
-		 on_session, NULL);
+	         on_session, NULL);
 }
 
 static void
@@ -171,7 +173,8 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 	if (err->code == PL_ERR_UNAVAILABLE && session_tries++ < 60) {
 		/* padlined or its database restarting: wait, do not give up. */
 		if (session_tries == 1)
-			fprintf(stderr, "padline watch: %s; retrying\n", err->message);
+			fprintf(stderr, "padline watch: %s; retrying\n",
+			        err->message);
 		uv_timer_start(&session_retry, on_session_retry, 1000, 0);
 		return;
 	}
@@ -186,7 +189,8 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 	if (token)
 		snprintf(w.token, sizeof w.token, "%s", token);
 	if (!user_is_admin(json_object_get(result, "user"))) {
-		fprintf(stderr, "padline watch: needs an administrator account\n");
+		fprintf(stderr,
+		        "padline watch: needs an administrator account\n");
 		w.rc = 1;
 		uv_stop(w.loop);
 		return;
@@ -248,7 +252,8 @@ watch_run(const char *server, const char *redis_url, int json)
 	w.json = json;
 	w.seen = calloc(1, sizeof *w.seen);
 	dash_init(w.seen);
-	snprintf(w.redis_url, sizeof w.redis_url, "%s", redis_url ? redis_url : "");
+	snprintf(w.redis_url, sizeof w.redis_url, "%s",
+	         redis_url ? redis_url : "");
 	w.rpc = rpc_client_new(w.loop, host, port);
 	rpc_client_on_connect(w.rpc, resume_params, NULL);
 	uv_timer_init(w.loop, &session_retry);
@@ -256,15 +261,16 @@ watch_run(const char *server, const char *redis_url, int json)
 		session_method = "session.resume";
 		session_params = json_pack("{s:s}", "token", env);
 		rpc_call(w.rpc, session_method, json_deep_copy(session_params),
-			 on_session, NULL);
+		         on_session, NULL);
 		snprintf(w.token, sizeof w.token, "%s", env);
 	} else {
 		char user[128], pass[PASSWORD_MAX + 2];
 		FILE *tty = fopen("/dev/tty", "r+");
 
 		if (!tty) {
-			fprintf(stderr, "padline watch: set PADLINE_TOKEN (no tty to "
-					"ask for a login)\n");
+			fprintf(stderr,
+			        "padline watch: set PADLINE_TOKEN (no tty to "
+			        "ask for a login)\n");
 			return 2;
 		}
 		if (prompt(tty, "Admin username: ", user, sizeof user, 0) ||
@@ -274,10 +280,10 @@ watch_run(const char *server, const char *redis_url, int json)
 		}
 		fclose(tty);
 		session_method = "session.login";
-		session_params = json_pack("{s:s, s:s}", "username", user,
-					   "password", pass);
+		session_params =
+		    json_pack("{s:s, s:s}", "username", user, "password", pass);
 		rpc_call(w.rpc, session_method, json_deep_copy(session_params),
-			 on_session, NULL);
+		         on_session, NULL);
 		memset(pass, 0, sizeof pass);
 	}
 	for (int i = 0; i < 3; i++) {

@@ -198,7 +198,8 @@ ui_put_wrapped(int y, int x, int w, int maxlines, const char *s)
 		size_t n = strlen(s), cut = n;
 
 		if (text_width(s) > w) {
-			/* Cut at the last space that fits (bytes ~ columns here). */
+			/* Cut at the last space that fits (bytes ~ columns
+			 * here). */
 			cut = (size_t)w < n ? (size_t)w : n;
 			while (cut > 0 && s[cut] != ' ')
 				cut--;
@@ -303,7 +304,8 @@ field_edit(char *buf, size_t cap, int is_key, wint_t ch)
 {
 	size_t len = strlen(buf);
 
-	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+	if ((is_key && ch == KEY_BACKSPACE) ||
+	    (!is_key && (ch == 127 || ch == 8))) {
 		/* Drop one whole UTF-8 character. */
 		while (len > 0) {
 			unsigned char c = (unsigned char)buf[--len];
@@ -336,7 +338,7 @@ field_edit(char *buf, size_t cap, int is_key, wint_t ch)
 
 void
 field_draw(int y, int x, int labelw, int w, const char *label,
-	   const char *value, int masked, int focused)
+           const char *value, int masked, int focused)
 {
 	char shown[1100];
 	const char *v = value;
@@ -383,7 +385,7 @@ button_draw(int y, int x, const char *label, int focused)
 
 void
 list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
-	  const char *empty)
+          const char *empty)
 {
 	char row[1024];
 
@@ -406,9 +408,9 @@ list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
 	if (l->nvis > (size_t)h) {
 		ui_attr(UI_DIM);
 		ui_putf(y + h, x + w - 20, 20, "%zu-%zu of %zu", l->top + 1,
-			l->top + (size_t)h < l->nvis ? l->top + (size_t)h
-						     : l->nvis,
-			l->nvis);
+		        l->top + (size_t)h < l->nvis ? l->top + (size_t)h
+		                                     : l->nvis,
+		        l->nvis);
 		ui_attr(UI_NORMAL);
 	}
 }
@@ -440,15 +442,16 @@ dialog_draw(struct app *a, int rows, int cols)
 	for (int i = 0; i < nch && line < y + h - 1; i++) {
 		ui_attr((size_t)i == d->sel ? UI_SEL : UI_NORMAL);
 		mvhline(line, x + 2, ' ', w - 4);
-		ui_put(line++, x + 3, w - 6,
-		       json_string_value(json_array_get(d->choices, (size_t)i)));
+		ui_put(
+		    line++, x + 3, w - 6,
+		    json_string_value(json_array_get(d->choices, (size_t)i)));
 	}
 	ui_attr(UI_DIM);
 	ui_put(y + h - 1, x + 2, w - 4,
 	       d->kind == DLG_CONFIRM   ? " y yes · n no "
 	       : d->kind == DLG_MESSAGE ? " Enter close "
-	       : d->kind == DLG_PICK	? " ↑↓ choose · Enter ok · Esc cancel "
-					: " Enter ok · Esc cancel ");
+	       : d->kind == DLG_PICK ? " ↑↓ choose · Enter ok · Esc cancel "
+	                             : " Enter ok · Esc cancel ");
 	ui_attr(UI_NORMAL);
 }
 
@@ -470,13 +473,14 @@ dialog_key(struct app *a, int is_key, wint_t ch)
 	struct dialog *d = &a->dlg;
 	int esc = !is_key && ch == 27;
 	int enter = (!is_key && (ch == '\n' || ch == '\r')) ||
-		    (is_key && ch == KEY_ENTER);
+	            (is_key && ch == KEY_ENTER);
 
 	switch (d->kind) {
 	case DLG_CONFIRM:
 		if (!is_key && (ch == 'y' || ch == 'Y'))
 			dialog_finish(a, 1);
-		else if (esc || (!is_key && (ch == 'n' || ch == 'N' || ch == 'q')))
+		else if (esc ||
+		         (!is_key && (ch == 'n' || ch == 'N' || ch == 'q')))
 			dialog_finish(a, 0);
 		break;
 	case DLG_MESSAGE:
@@ -514,7 +518,8 @@ dialog_key(struct app *a, int is_key, wint_t ch)
 void
 status_draw(struct app *a, int rows, int cols, const char *keys)
 {
-	static const char *const spin_u[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+	static const char *const spin_u[] = {"⠋", "⠙", "⠹", "⠸", "⠼",
+	                                     "⠴", "⠦", "⠧", "⠇", "⠏"};
 	static const char *const spin_a[] = {"|", "/", "-", "\\"};
 	char right[64] = "";
 
@@ -522,7 +527,7 @@ status_draw(struct app *a, int rows, int cols, const char *keys)
 		unsigned long t = uv_now(a->loop) / 100;
 
 		snprintf(right, sizeof right, " %s working… ",
-			 a->utf8 ? spin_u[t % 10] : spin_a[t % 4]);
+		         a->utf8 ? spin_u[t % 10] : spin_a[t % 4]);
 	}
 	ui_attr(UI_STATUS);
 	mvhline(rows - 1, 0, ' ', cols);
@@ -544,9 +549,9 @@ help_draw(struct app *a, int rows, int cols, const char *help)
 	char text[1400];
 
 	snprintf(text, sizeof text,
-		 "%s\n\nEverywhere: ? help · Tab / 1-3 switch screens · "
-		 "q back or quit\nCtrl-L redraw · Ctrl-C quit",
-		 help);
+	         "%s\n\nEverywhere: ? help · Tab / 1-3 switch screens · "
+	         "q back or quit\nCtrl-L redraw · Ctrl-C quit",
+	         help);
 	(void)a;
 	{
 		char **lines;

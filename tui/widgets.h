@@ -11,8 +11,17 @@
 
 #include "app.h"
 
-enum ui_attr { UI_NORMAL, UI_TITLE, UI_SEL, UI_ERR, UI_OK, UI_DIM,
-	       UI_FOCUS, UI_STATUS, UI_BAR };
+enum ui_attr {
+	UI_NORMAL,
+	UI_TITLE,
+	UI_SEL,
+	UI_ERR,
+	UI_OK,
+	UI_DIM,
+	UI_FOCUS,
+	UI_STATUS,
+	UI_BAR
+};
 
 void ui_init(int color, int utf8);
 void ui_attr(enum ui_attr);
@@ -35,7 +44,7 @@ void ui_cursor_apply(void);
 int field_edit(char *buf, size_t cap, int is_key, wint_t ch);
 /* label: value, masked with '*' per character; focus shows the cursor. */
 void field_draw(int y, int x, int labelw, int w, const char *label,
-		const char *value, int masked, int focused);
+                const char *value, int masked, int focused);
 /* A [ Button ]; returns its width. */
 int button_draw(int y, int x, const char *label, int focused);
 /* A string member or "" (never NULL). */
@@ -45,8 +54,8 @@ int text_width(const char *s);
 
 /* Renders a row of a list (clipped to w). */
 typedef void (*list_row_fn)(json_t *item, char *buf, size_t size, int w);
-void list_draw(struct list_model *, int y, int x, int h, int w,
-	       list_row_fn, const char *empty);
+void list_draw(struct list_model *, int y, int x, int h, int w, list_row_fn,
+               const char *empty);
 
 void dialog_draw(struct app *, int rows, int cols);
 int dialog_key(struct app *, int is_key, wint_t ch);

@@ -24,7 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		line = jsonrpc_result_line(req.id, json_object(), &len);
 	} else {
-		if (err.code != PL_ERR_PARSE && err.code != PL_ERR_INVALID_REQUEST &&
+		if (err.code != PL_ERR_PARSE &&
+		    err.code != PL_ERR_INVALID_REQUEST &&
 		    err.code != PL_ERR_INVALID_PARAMS)
 			abort();
 		line = jsonrpc_error_line(req.id, &err, &len);

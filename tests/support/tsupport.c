@@ -74,12 +74,13 @@ ts_unique_schema(const char *prefix, char *buf, size_t size)
 	 * across reruns that reuse a pid. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(buf, size, "t_%s_%d_%d_%ld", prefix, (int)getpid(),
-		 __atomic_add_fetch(&n, 1, __ATOMIC_SEQ_CST),
-		 (long)(ts.tv_nsec / 1000) % 100000);
+	         __atomic_add_fetch(&n, 1, __ATOMIC_SEQ_CST),
+	         (long)(ts.tv_nsec / 1000) % 100000);
 	for (char *p = buf; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-		else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+		else if (!((*p >= 'a' && *p <= 'z') ||
+		           (*p >= '0' && *p <= '9')))
 			*p = '_';
 	return buf;
 }
@@ -91,8 +92,8 @@ ts_stack(const char *action)
 	const char *src = getenv("PADLINE_SOURCE_DIR");
 	int rc;
 
-	if (asprintf(&cmd, "'%s/scripts/stack' %s >/dev/null",
-		     src ? src : ".", action) < 0)
+	if (asprintf(&cmd, "'%s/scripts/stack' %s >/dev/null", src ? src : ".",
+	             action) < 0)
 		return -1;
 	rc = system(cmd);
 	free(cmd);
@@ -190,8 +191,9 @@ static void
 exec_padlined(const char *const *args, const char *first)
 {
 	const char *argv[64];
-	char *wrap = getenv("PADLINE_WRAPPER") ? strdup(getenv("PADLINE_WRAPPER"))
-					       : NULL;
+	char *wrap = getenv("PADLINE_WRAPPER")
+	                 ? strdup(getenv("PADLINE_WRAPPER"))
+	                 : NULL;
 	int n = 0;
 
 	/* PADLINE_WRAPPER (e.g. "valgrind --error-exitcode=99 ...") runs
@@ -319,7 +321,7 @@ spawn_init(void)
 
 static pid_t
 spawn_server(struct ts_server *s, const char *schema, const char *const *env,
-	     const char *const *args)
+             const char *const *args)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct spawn r = {s, schema, env, args, -1, 0};
@@ -347,8 +349,8 @@ spawn_server(struct ts_server *s, const char *schema, const char *const *env,
 
 static int
 server_start_once(struct ts_server *s, const char *schema,
-		  const char *const *extra_env, const char *const *args,
-		  int quiet_port_clash)
+                  const char *const *extra_env, const char *const *args,
+                  int quiet_port_clash)
 {
 	const char *dir = getenv("PADLINE_TEST_LOGS");
 	long long deadline =
@@ -362,7 +364,7 @@ server_start_once(struct ts_server *s, const char *schema,
 		dir = "/tmp/padline-test-logs";
 	mkdir(dir, 0700);
 	snprintf(s->log_path, sizeof s->log_path, "%s/%s-%d.log", dir, schema,
-		 s->port);
+	         s->port);
 	s->pid = spawn_server(s, schema, extra_env, args);
 	if (s->pid < 0)
 		return -1;
@@ -372,8 +374,10 @@ server_start_once(struct ts_server *s, const char *schema,
 			if (quiet_port_clash &&
 			    log_has(s->log_path, "address already in use"))
 				return -2;
-			fprintf(stderr, "padlined exited during startup "
-					"(status %d)\n", status);
+			fprintf(stderr,
+			        "padlined exited during startup "
+			        "(status %d)\n",
+			        status);
 			print_log(s->log_path);
 			return -1;
 		}
@@ -389,7 +393,7 @@ server_start_once(struct ts_server *s, const char *schema,
 
 int
 ts_server_start(struct ts_server *s, const char *schema,
-		const char *const *extra_env, const char *const *args)
+                const char *const *extra_env, const char *const *args)
 {
 	int rc = -2;
 
@@ -453,8 +457,8 @@ slurp(int fd, char **buf, size_t *len)
 
 int
 ts_padlined_run(const char *schema, const char *const *extra_env,
-		const char *const *args, const char *stdin_text, int timeout_s,
-		char **out, char **errout)
+                const char *const *args, const char *stdin_text, int timeout_s,
+                char **out, char **errout)
 {
 	int in[2], o[2], e[2], status, open_fds = 2;
 	char *ob = NULL, *eb = NULL;
@@ -627,7 +631,7 @@ ts_call(struct ts_client *c, const char *method, json_t *params)
 {
 	long long id = c->next_id++;
 	json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id",
-				(json_int_t)id, "method", method);
+	                        (json_int_t)id, "method", method);
 	char *text;
 	int sent;
 
@@ -691,7 +695,7 @@ ts_db_connect(const char *schema)
 	PGresult *r;
 
 	TS_CHECK(PQstatus(db) == CONNECTION_OK, "connect: %s",
-		      PQerrorMessage(db));
+	         PQerrorMessage(db));
 	if (schema == NULL)
 		return db;
 	ident = PQescapeIdentifier(db, schema, strlen(schema));
@@ -699,21 +703,20 @@ ts_db_connect(const char *schema)
 	PQfreemem(ident);
 	r = PQexec(db, sql);
 	TS_CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql,
-		 PQerrorMessage(db));
+	         PQerrorMessage(db));
 	PQclear(r);
 	return db;
 }
 
 long long
-ts_db_count(PGconn *db, const char *sql, int nparams,
-	    const char *const *params)
+ts_db_count(PGconn *db, const char *sql, int nparams, const char *const *params)
 {
 	PGresult *r =
 	    PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
 	long long v;
 
 	TS_CHECK(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-		      PQerrorMessage(db));
+	         PQerrorMessage(db));
 	TS_CHECK(PQntuples(r) > 0, "%s: no rows", sql);
 	v = PQgetisnull(r, 0, 0) ? 0 : atoll(PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -722,7 +725,7 @@ ts_db_count(PGconn *db, const char *sql, int nparams,
 
 long long
 ts_db_wait_count(PGconn *db, const char *sql, int nparams,
-		 const char *const *params, long long want, int timeout_ms)
+                 const char *const *params, long long want, int timeout_ms)
 {
 	long long deadline = ts_now_ms() + timeout_ms, v;
 
@@ -738,8 +741,8 @@ ts_db_exec(PGconn *db, const char *sql)
 	PGresult *r = PQexec(db, sql);
 	ExecStatusType st = PQresultStatus(r);
 
-	TS_CHECK(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK,
-		      "%s: %s", sql, PQerrorMessage(db));
+	TS_CHECK(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+	         PQerrorMessage(db));
 	PQclear(r);
 }
 
@@ -753,7 +756,7 @@ ts_db_drop_schema(const char *schema)
 	if (PQstatus(db) == CONNECTION_OK) {
 		ident = PQescapeIdentifier(db, schema, strlen(schema));
 		snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE",
-			 ident);
+		         ident);
 		PQfreemem(ident);
 		PQclear(PQexec(db, sql));
 	}
@@ -783,14 +786,14 @@ ts_redis_connect(void)
 
 json_t *
 ts_register(struct ts_client *c, const char *username, const char *password,
-	    const char *email)
+            const char *email)
 {
 	json_t *hello = ts_call(c, "server.hello", NULL);
-	const char *tok = json_string_value(
-	    json_object_get(ts_result(hello), "form_token"));
-	json_t *params = json_pack("{s:s, s:s, s:s}", "form_token",
-				   tok ? tok : "", "username", username,
-				   "password", password);
+	const char *tok =
+	    json_string_value(json_object_get(ts_result(hello), "form_token"));
+	json_t *params =
+	    json_pack("{s:s, s:s, s:s}", "form_token", tok ? tok : "",
+	              "username", username, "password", password);
 	json_t *r;
 
 	if (email)
@@ -802,10 +805,10 @@ ts_register(struct ts_client *c, const char *username, const char *password,
 
 int
 ts_create_user(const char *schema, const char *username, const char *password,
-	       int admin)
+               int admin)
 {
 	const char *args[] = {"create-user", username, admin ? "--admin" : NULL,
-			      NULL};
+	                      NULL};
 	char *in = NULL, *err = NULL;
 	int rc;
 
@@ -814,7 +817,7 @@ ts_create_user(const char *schema, const char *username, const char *password,
 	rc = ts_padlined_run(schema, NULL, args, in, 60, NULL, &err);
 	if (rc != 0)
 		fprintf(stderr, "create-user %s failed (%d): %s\n", username,
-			rc, err);
+		        rc, err);
 	free(in);
 	free(err);
 	return rc == 0 ? 0 : -1;
@@ -824,8 +827,8 @@ int
 ts_login(struct ts_client *c, const char *username, const char *password)
 {
 	json_t *r = ts_call(c, "session.login",
-			    json_pack("{s:s, s:s}", "username", username,
-				      "password", password));
+	                    json_pack("{s:s, s:s}", "username", username,
+	                              "password", password));
 	int ok = r != NULL && ts_error_code(r) == 0;
 
 	json_decref(r);

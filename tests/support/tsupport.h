@@ -37,7 +37,7 @@ const char *ts_unique_schema(const char *prefix, char *buf, size_t size);
  * if it exited or never listened.
  */
 int ts_server_start(struct ts_server *, const char *schema,
-		    const char *const *extra_env, const char *const *args);
+                    const char *const *extra_env, const char *const *args);
 /* SIGTERM, wait up to 15 s, then SIGKILL. Returns the exit status (waitpid). */
 int ts_server_stop(struct ts_server *);
 /* SIGKILL and reap. */
@@ -48,8 +48,8 @@ void ts_server_kill(struct ts_server *);
  * pointer may be NULL). Returns the exit code, or -1 if it did not exit
  * normally within timeout_s. */
 int ts_padlined_run(const char *schema, const char *const *extra_env,
-		    const char *const *args, const char *stdin_text,
-		    int timeout_s, char **out, char **errout);
+                    const char *const *args, const char *stdin_text,
+                    int timeout_s, char **out, char **errout);
 
 /* A client connection to a padlined. */
 struct ts_client;
@@ -78,13 +78,13 @@ PGconn *ts_db_connect(const char *schema);
 /* First column of the first row of sql as a long long; fails the test on
  * error. Parameters are text, nparams may be 0. */
 long long ts_db_count(PGconn *, const char *sql, int nparams,
-		      const char *const *params);
+                      const char *const *params);
 /* Polls ts_db_count until it returns want or timeout_ms passes; returns
  * the last value (for things done shortly after a reply, like marking an
  * event published). */
 long long ts_db_wait_count(PGconn *, const char *sql, int nparams,
-			   const char *const *params, long long want,
-			   int timeout_ms);
+                           const char *const *params, long long want,
+                           int timeout_ms);
 /* Runs sql, fails the test on error. */
 void ts_db_exec(PGconn *, const char *sql);
 /* DROP SCHEMA ... CASCADE, ignoring errors. */
@@ -108,11 +108,11 @@ long long ts_now_ms(void);
 /* Registration helpers used by many suites: gets a form token from
  * server.hello and calls user.register; returns the response. */
 json_t *ts_register(struct ts_client *, const char *username,
-		    const char *password, const char *email);
+                    const char *password, const char *email);
 /* Creates a user directly with `padlined create-user` (admin if admin != 0)
  * and returns 0 on success. */
 int ts_create_user(const char *schema, const char *username,
-		   const char *password, int admin);
+                   const char *password, int admin);
 /* session.login on c; returns 0 when it succeeded. */
 int ts_login(struct ts_client *, const char *username, const char *password);
 
