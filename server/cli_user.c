@@ -58,10 +58,10 @@ print_error(const struct pl_error *err)
 	json_t *v;
 
 	fprintf(stderr, "padlined: %s\n", err->message);
-	json_array_foreach(err->violations, i, v)
-	    fprintf(stderr, "  %s: %s\n",
-	            json_string_value(json_object_get(v, "field")),
-	            json_string_value(json_object_get(v, "message")));
+	json_array_foreach (err->violations, i, v)
+		fprintf(stderr, "  %s: %s\n",
+		        json_string_value(json_object_get(v, "field")),
+		        json_string_value(json_object_get(v, "message")));
 }
 
 static int

@@ -260,12 +260,12 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 
 	username_normalize(in->username, name, sizeof name, err);
 	email_validate(in->email, err);
-	json_array_foreach(roles, i, r) if (!json_is_string(r))
-	{
-		pl_error_violation(err, "roles", "type",
-		                   "roles must be strings");
-		break;
-	}
+	json_array_foreach (roles, i, r)
+		if (!json_is_string(r)) {
+			pl_error_violation(err, "roles", "type",
+			                   "roles must be strings");
+			break;
+		}
 	if (err->code)
 		return err->code;
 	in->username = name;

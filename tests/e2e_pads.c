@@ -225,8 +225,7 @@ START_TEST(backup_chain_and_retention)
 	ck_assert_int_eq(json_array_size(json_object_get(res, "backups")), 10);
 	/* Newest first; the newest holds what update 15 replaced (14), and
 	 * so on down to what update 6 replaced (5). */
-	json_array_foreach(json_object_get(res, "backups"), i, b)
-	{
+	json_array_foreach (json_object_get(res, "backups"), i, b) {
 		const char *at =
 		    json_string_value(json_object_get(b, "created_at"));
 
@@ -361,8 +360,7 @@ START_TEST(create_from_template)
 
 	/* template.list needs no session. */
 	res = ok(anon, "template.list", NULL);
-	json_array_foreach(json_object_get(res, "templates"), i, t)
-	{
+	json_array_foreach (json_object_get(res, "templates"), i, t) {
 		ck_assert_ptr_nonnull(json_object_get(t, "display_name"));
 		if (strcmp(json_string_value(json_object_get(t, "name")),
 		           "kanban") == 0)

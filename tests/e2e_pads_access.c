@@ -179,8 +179,7 @@ START_TEST(concurrent_updates_serialise)
 	res = ok(alice, "pad.backups",
 	         json_pack("{s:s, s:b}", "id", id, "data", 1));
 	seen = json_object();
-	json_array_foreach(json_object_get(res, "backups"), i, b)
-	{
+	json_array_foreach (json_object_get(res, "backups"), i, b) {
 		char *d = json_dumps(json_object_get(b, "data"), JSON_COMPACT);
 
 		ck_assert_ptr_null(json_object_get(seen, d));

@@ -132,12 +132,11 @@ expect_violation(struct ts_client *c, const char *method, json_t *params,
 	text = json_dumps(r, 0);
 	ck_assert_msg(ts_error_code(r) == 400, "%s: want 400, got %.300s",
 	              method, text);
-	json_array_foreach(
+	json_array_foreach (
 	    json_object_get(
 	        json_object_get(json_object_get(r, "error"), "data"),
 	        "violations"),
-	    i, v)
-	{
+	    i, v) {
 		if (strcmp(json_string_value(json_object_get(v, "field")),
 		           field) == 0 &&
 		    strcmp(json_string_value(json_object_get(v, "rule")),

@@ -12,8 +12,7 @@ has_rule(const struct pl_error *err, const char *field, const char *rule)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(err->violations, i, v)
-	{
+	json_array_foreach (err->violations, i, v) {
 		if (strcmp(json_string_value(json_object_get(v, "field")),
 		           field) == 0 &&
 		    strcmp(json_string_value(json_object_get(v, "rule")),

@@ -72,8 +72,7 @@ us_has_violation(const json_t *resp, const char *field, const char *rule)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(v, i, e)
-	{
+	json_array_foreach (v, i, e) {
 		const char *f = json_string_value(json_object_get(e, "field"));
 		const char *r = json_string_value(json_object_get(e, "rule"));
 

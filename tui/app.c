@@ -132,9 +132,10 @@ app_signed_in(struct app *a, json_t *user, const char *token)
 	json_decref(a->me);
 	a->me = json_incref(user);
 	a->admin = 0;
-	json_array_foreach(roles, i, r) if (json_is_string(r) &&
-	                                    strcmp(json_string_value(r),
-	                                           "admin") == 0) a->admin = 1;
+	json_array_foreach (roles, i, r)
+		if (json_is_string(r) &&
+		    strcmp(json_string_value(r), "admin") == 0)
+			a->admin = 1;
 	if (json_is_true(json_object_get(user, "is_admin")))
 		a->admin = 1;
 	if (token) {

@@ -108,7 +108,8 @@ on_since(void *ud, json_t *result, const struct pl_error *err)
 	a->dash.backfilling = 0;
 	if (app_failed(a, err, "Backfill failed"))
 		return;
-	json_array_foreach(events, i, ev) on_event(a, ev);
+	json_array_foreach (events, i, ev)
+		on_event(a, ev);
 	if (json_array_size(events) >= BACKFILL_LIMIT)
 		dash_backfill(a);
 	app_dirty(a);
@@ -192,7 +193,8 @@ dash_key(struct app *a, int is_key, wint_t ch)
 			size_t i;
 			json_t *ev;
 
-			json_array_foreach(s->held, i, ev) dash_apply(a, ev);
+			json_array_foreach (s->held, i, ev)
+				dash_apply(a, ev);
 			json_decref(s->held);
 			s->held = NULL;
 		}

@@ -166,8 +166,7 @@ on_new_name(struct app *a, int ok, const char *input, size_t choice)
 	}
 	choices = json_array();
 	json_array_append_new(choices, json_string("(empty pad)"));
-	json_array_foreach(a->pads.templates, i, t)
-	{
+	json_array_foreach (a->pads.templates, i, t) {
 		const char *dn =
 		    json_string_value(json_object_get(t, "display_name"));
 		const char *n = json_string_value(json_object_get(t, "name"));

@@ -45,8 +45,7 @@ reg_model_set_hello(struct reg_model *m, json_t *hello)
 	if (!json_is_array(rules) || json_array_size(rules) == 0)
 		return;
 	m->nrules = 0;
-	json_array_foreach(rules, i, r)
-	{
+	json_array_foreach (rules, i, r) {
 		const char *id = json_string_value(json_object_get(r, "id"));
 		const char *msg =
 		    json_string_value(json_object_get(r, "message"));
@@ -186,8 +185,7 @@ reg_model_apply_error(struct reg_model *m, const struct pl_error *e)
 		reg_add_err(m, REG_INVITATION, e->message);
 		return;
 	}
-	json_array_foreach(e->violations, i, v)
-	{
+	json_array_foreach (e->violations, i, v) {
 		int f = reg_field_of(
 		    json_string_value(json_object_get(v, "field")));
 		const char *msg =

@@ -19,9 +19,10 @@ user_row(json_t *u, char *buf, size_t size, int w)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(roles, i, v)
-	    snprintf(r + strlen(r), sizeof r - strlen(r), "%s%s", i ? "," : "",
-	             json_string_value(v) ? json_string_value(v) : "");
+	json_array_foreach (roles, i, v)
+		snprintf(r + strlen(r), sizeof r - strlen(r), "%s%s",
+		         i ? "," : "",
+		         json_string_value(v) ? json_string_value(v) : "");
 	(void)w;
 	snprintf(buf, size, " %-24.24s %-30.30s %-10.10s %.16s",
 	         jstr(u, "username"), jstr(u, "email"), r,

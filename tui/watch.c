@@ -88,7 +88,8 @@ on_since(void *ud, json_t *result, const struct pl_error *err)
 		        err->message);
 		return;
 	}
-	json_array_foreach(events, i, ev) on_event(NULL, ev);
+	json_array_foreach (events, i, ev)
+		on_event(NULL, ev);
 	if (json_array_size(events) >= WATCH_BACKFILL)
 		watch_backfill();
 }
@@ -142,10 +143,10 @@ user_is_admin(json_t *u)
 	size_t i;
 	json_t *r;
 
-	json_array_foreach(json_object_get(u, "roles"), i,
-	                   r) if (json_is_string(r) &&
-	                          strcmp(json_string_value(r), "admin") ==
-	                              0) return 1;
+	json_array_foreach (json_object_get(u, "roles"), i, r)
+		if (json_is_string(r) &&
+		    strcmp(json_string_value(r), "admin") == 0)
+			return 1;
 	return json_is_true(json_object_get(u, "is_admin"));
 }
 
