@@ -46,7 +46,8 @@ START_TEST(register_sync_and_cli_events)
 	         json_string_value(json_object_get(
 	             json_object_get(ts_result(r), "user"), "id")));
 	json_decref(r);
-	ev = us_wait_event(sub, "user.created", "username", "quinn", 10000);
+	ev = us_wait_event(sub, "user.created", "username", "quinn",
+	                   TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no event for quinn");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(ev, "subject"), "id")),
@@ -60,7 +61,8 @@ START_TEST(register_sync_and_cli_events)
 	/* create-user goes through the same path. */
 	admin = us_admin_client(&srv, "rita");
 	ck_assert_ptr_nonnull(admin);
-	ev = us_wait_event(sub, "user.created", "username", "rita", 10000);
+	ev = us_wait_event(sub, "user.created", "username", "rita",
+	                   TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no event for create-user");
 	json_decref(ev);
 
@@ -71,7 +73,7 @@ START_TEST(register_sync_and_cli_events)
 	ck_assert_int_eq(ts_error_code(r), 0);
 	ck_assert(json_is_false(json_object_get(ts_result(r), "created")));
 	json_decref(r);
-	ev = us_wait_event(sub, "user.updated", "id", id, 10000);
+	ev = us_wait_event(sub, "user.updated", "id", id, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no user.updated event");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(ev, "subject"), "name")),
@@ -96,7 +98,7 @@ START_TEST(register_sync_and_cli_events)
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "published_at IS NULL AND action "
 	                     "LIKE 'user.%'",
-	                     0, NULL, 0, 5000),
+	                     0, NULL, 0, TS_PATIENCE_MS),
 	    0);
 	PQfinish(db);
 	redisFree(sub);
@@ -113,7 +115,7 @@ START_TEST(login_failure_is_an_event)
 
 	ck_assert_int_eq(ts_login(c, "stranger", "Wr0ng-Passw0rd!"), -1);
 	ev = us_wait_event(sub, "session.login_failed", "username", "stranger",
-	                   10000);
+	                   TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no session.login_failed event");
 	json_decref(ev);
 	redisFree(sub);

@@ -155,7 +155,7 @@ static void
 assert_consistent(const char *schema, struct burst *b, int invite)
 {
 	PGconn *db = ts_db_connect(schema);
-	long long deadline = ts_now_ms() + 30000, unpublished;
+	long long deadline = ts_now_ms() + TS_PATIENCE_MS, unpublished;
 
 	ck_assert_int_gt(b->nacked, 0);
 	for (int i = 0; i < b->nacked; i++) {
@@ -209,7 +209,7 @@ assert_serves(int port)
 {
 	struct ts_client *c = ts_client_connect(port);
 	json_t *r;
-	long long deadline = ts_now_ms() + 20000;
+	long long deadline = ts_now_ms() + TS_PATIENCE_MS;
 	int code;
 
 	ck_assert_ptr_nonnull(c);

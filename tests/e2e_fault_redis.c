@@ -98,7 +98,7 @@ START_TEST(registrations_survive_redis_outage_and_relay)
 	                             0, NULL),
 	                 5);
 
-	col.deadline = ts_now_ms() + 30000;
+	col.deadline = ts_now_ms() + TS_PATIENCE_MS;
 	pthread_create(&th, NULL, collect, &col);
 	ck_assert_int_eq(ts_stack("start-redis"), 0);
 	pthread_join(th, NULL);
@@ -109,7 +109,7 @@ START_TEST(registrations_survive_redis_outage_and_relay)
 	/* The relay marks rows in the transaction it publishes from: the
 	 * messages can arrive just before its commit. */
 	long long left = 1, t0 = ts_now_ms();
-	while (left != 0 && ts_now_ms() - t0 < 5000) {
+	while (left != 0 && ts_now_ms() - t0 < TS_PATIENCE_MS) {
 		left =
 		    ts_db_count(db,
 		                "SELECT count(*) FROM audit_log WHERE action "

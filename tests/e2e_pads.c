@@ -481,11 +481,11 @@ START_TEST(unicode_and_large_round_trip)
 END_TEST
 
 /* Reads events from sub until one about pad id arrives (other suites share
- * the channel); returns it (new reference) or NULL after 10 s. */
+ * the channel); returns it (new reference) or NULL after TS_PATIENCE_MS. */
 static json_t *
 event_for(redisContext *sub, const char *id)
 {
-	long long until = ts_now_ms() + 10000;
+	long long until = ts_now_ms() + TS_PATIENCE_MS;
 
 	while (ts_now_ms() < until) {
 		redisReply *r = NULL;
@@ -510,7 +510,7 @@ event_for(redisContext *sub, const char *id)
 START_TEST(changes_are_published_as_events)
 {
 	redisContext *sub = ts_redis_connect();
-	struct timeval tv = {10, 0};
+	struct timeval tv = {TS_PATIENCE_MS / 1000, 0};
 	redisReply *r;
 	json_t *ev;
 	const char *id;
@@ -552,7 +552,7 @@ START_TEST(changes_are_published_as_events)
 		                     "audit_log WHERE subject_id = "
 		                     "$1::uuid AND published_at IS "
 		                     "NULL",
-		                     1, p, 0, 5000),
+		                     1, p, 0, TS_PATIENCE_MS),
 		    0);
 	}
 }

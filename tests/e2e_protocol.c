@@ -17,7 +17,7 @@ raw_call(struct ts_client *c, const char *line)
 	json_t *j;
 
 	ck_assert_int_eq(ts_client_send_raw(c, line, strlen(line)), 0);
-	resp = ts_client_read_line(c, 10000, NULL);
+	resp = ts_client_read_line(c, TS_PATIENCE_MS, NULL);
 	ck_assert_msg(resp != NULL, "no answer to %.80s", line);
 	j = json_loads(resp, 0, NULL);
 	ck_assert_msg(j != NULL, "answer is not JSON: %s", resp);
@@ -108,13 +108,13 @@ START_TEST(oversize_line_is_refused_and_closed)
 	       42);
 	ts_client_send_raw(c, big, n); /* may fail once the server closes */
 	free(big);
-	resp = ts_client_read_line(c, 10000, NULL);
+	resp = ts_client_read_line(c, TS_PATIENCE_MS, NULL);
 	ck_assert_ptr_nonnull(resp);
 	j = json_loads(resp, 0, NULL);
 	ck_assert_int_eq(ts_error_code(j), -32600);
 	json_decref(j);
 	free(resp);
-	resp = ts_client_read_line(c, 10000, &eof);
+	resp = ts_client_read_line(c, TS_PATIENCE_MS, &eof);
 	ck_assert_ptr_null(resp);
 	ck_assert_int_eq(eof, 1);
 	ts_client_free(c);
@@ -133,7 +133,7 @@ START_TEST(pipelined_requests_answer_in_order)
 	ck_assert_int_eq(ts_client_send_raw(c, buf, (size_t)(p - buf)), 0);
 	free(buf);
 	for (int i = 0; i < 200; i++) {
-		char *line = ts_client_read_line(c, 20000, NULL);
+		char *line = ts_client_read_line(c, TS_PATIENCE_MS, NULL);
 		json_t *j;
 
 		ck_assert_msg(line != NULL, "answer %d missing", i);

@@ -67,7 +67,7 @@ START_TEST(happy_path_row_audit_event)
 	                             "'password_hash' = false",
 	                             1, p),
 	                 1);
-	ev = us_wait_event(sub, "user.created", "id", id, 10000);
+	ev = us_wait_event(sub, "user.created", "id", id, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no user.created event on padline:events");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(ev, "subject"), "username")),
@@ -78,7 +78,7 @@ START_TEST(happy_path_row_audit_event)
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "subject_id = $1 AND published_at IS "
 	                     "NOT NULL",
-	                     1, p, 1, 5000),
+	                     1, p, 1, TS_PATIENCE_MS),
 	    1);
 	PQfinish(db);
 	json_decref(ev);

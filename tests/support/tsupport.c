@@ -409,7 +409,7 @@ ts_server_stop(struct ts_server *s)
 {
 	/* Under valgrind, exiting (and its leak check) takes a while. */
 	long long deadline =
-	    ts_now_ms() + (getenv("PADLINE_WRAPPER") ? 120000 : 15000);
+	    ts_now_ms() + (getenv("PADLINE_WRAPPER") ? 120000 : TS_PATIENCE_MS);
 	int status = -1;
 
 	if (s->pid <= 0)
@@ -645,7 +645,7 @@ ts_call(struct ts_client *c, const char *method, json_t *params)
 	if (!sent)
 		return NULL;
 	for (;;) {
-		char *line = ts_client_read_line(c, 30000, NULL);
+		char *line = ts_client_read_line(c, TS_PATIENCE_MS, NULL);
 		json_t *resp, *rid;
 
 		if (line == NULL)
@@ -769,7 +769,7 @@ ts_redis_connect(void)
 	const char *url = getenv("REDIS_URL");
 	char host[128] = "127.0.0.1";
 	int port = 6379;
-	struct timeval tv = {5, 0};
+	struct timeval tv = {TS_PATIENCE_MS / 1000, 0};
 	redisContext *rc;
 
 	if (url)

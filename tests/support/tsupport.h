@@ -51,6 +51,13 @@ int ts_padlined_run(const char *schema, const char *const *extra_env,
                     const char *const *args, const char *stdin_text,
                     int timeout_s, char **out, char **errout);
 
+/*
+ * How long a test waits for something that should happen promptly (a reply,
+ * an event, a relay pass). Generous on purpose: it only catches a hang, so a
+ * loaded 2-core CI machine never fails a test by being slow.
+ */
+#define TS_PATIENCE_MS 60000
+
 /* A client connection to a padlined. */
 struct ts_client;
 struct ts_client *ts_client_connect(int port); /* NULL on failure */
@@ -63,7 +70,8 @@ char *ts_client_read_line(struct ts_client *, int timeout_ms, int *eof);
 /*
  * Sends {"jsonrpc":"2.0","id":<next>,"method":method,"params":params} and
  * returns the parsed response whose id matches (new reference), or NULL on
- * timeout (30 s) or a closed connection. params is stolen (may be NULL).
+ * timeout (TS_PATIENCE_MS) or a closed connection. params is stolen (may be
+ * NULL).
  */
 json_t *ts_call(struct ts_client *, const char *method, json_t *params);
 /* The error code of a response, 0 if it has a result. */
