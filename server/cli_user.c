@@ -129,8 +129,6 @@ cli_create_user(struct app *app, int argc, char **argv)
 	}
 	nu = svc_new_user_new(name, pw, email, NULL, NULL);
 	sodium_memzero(pw, sizeof pw);
-	if (nu == NULL)
-		return 1;
 	nu->trusted = 1;
 	nu->admin = admin;
 	pl_error_init(&err);

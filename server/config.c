@@ -4,6 +4,7 @@
  * environment, flags and --help are all driven by it, so they cannot drift.
  */
 #include "config.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -114,7 +115,7 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 		char **slot = (char **)((char *)c + e->off);
 
 		free(*slot);
-		*slot = strdup(value);
+		*slot = xstrdup(value);
 		return 0;
 	}
 	case CFG_INT:
@@ -147,7 +148,7 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 			                    "\"%s\"",
 			                    e->flag, e->env, value);
 		free(c->listen_host);
-		c->listen_host = strndup(value, (size_t)(colon - value));
+		c->listen_host = xstrndup(value, (size_t)(colon - value));
 		c->listen_port = (int)n;
 		return 0;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 static _Thread_local char db_sqlstate[8];
 
@@ -41,11 +42,7 @@ prepared_find(PGconn *c, int create)
 			return &prepared[i];
 	if (!create)
 		return NULL;
-	struct prepared_conn *v =
-	    realloc(prepared, (nprepared + 1) * sizeof *prepared);
-	if (v == NULL)
-		return NULL;
-	prepared = v;
+	prepared = xreallocarray(prepared, nprepared + 1, sizeof *prepared);
 	memset(&prepared[nprepared], 0, sizeof *prepared);
 	prepared[nprepared].conn = c;
 	return &prepared[nprepared++];
@@ -71,19 +68,12 @@ prepared_add(PGconn *c, const char *sql)
 	struct prepared_conn *pc;
 
 	pthread_mutex_lock(&prepared_mu);
-	if ((pc = prepared_find(c, 1)) != NULL) {
-		if (pc->n == pc->cap) {
-			size_t cap = pc->cap ? pc->cap * 2 : 32;
-			const char **v = realloc(pc->sqls, cap * sizeof *v);
-
-			if (v == NULL)
-				goto out; /* stays unprepared: still correct */
-			pc->sqls = v;
-			pc->cap = cap;
-		}
-		pc->sqls[pc->n++] = sql;
+	pc = prepared_find(c, 1);
+	if (pc->n == pc->cap) {
+		pc->cap = pc->cap ? pc->cap * 2 : 32;
+		pc->sqls = xreallocarray(pc->sqls, pc->cap, sizeof *pc->sqls);
 	}
-out:
+	pc->sqls[pc->n++] = sql;
 	pthread_mutex_unlock(&prepared_mu);
 }
 

@@ -15,6 +15,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define POOL_RECYCLE_S 3600
 #define POOL_PING_IDLE_MS 1000 /* ping a connection idle longer than this */
@@ -93,17 +94,15 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 struct db_pool *
 db_pool_new(const char *conninfo, const char *schema, int size, int timeout)
 {
-	struct db_pool *p = calloc(1, sizeof *p);
+	struct db_pool *p = xcalloc(1, sizeof *p);
 
-	if (p == NULL)
-		return NULL;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->freed, NULL);
-	p->conninfo = strdup(conninfo);
-	p->schema = strdup(schema);
+	p->conninfo = xstrdup(conninfo);
+	p->schema = xstrdup(schema);
 	p->timeout = timeout;
 	p->size = size;
-	p->slots = calloc((size_t)size, sizeof *p->slots);
+	p->slots = xcalloc((size_t)size, sizeof *p->slots);
 	return p;
 }
 

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "log.h"
 #include "repo_audit.h"
+#include "xalloc.h"
 
 /* Rows younger than this belong to the request that wrote them. */
 #define EVENTS_RELAY_GRACE_S 3
@@ -43,17 +44,8 @@ mark_later(long long id)
 {
 	pthread_mutex_lock(&marks_mu);
 	if (nmarks == marks_cap) {
-		size_t cap = marks_cap ? marks_cap * 2 : 256;
-		long long *m = realloc(marks, cap * sizeof *m);
-
-		if (m == NULL) {
-			/* Unmarked, the relay republishes it after the grace
-			 * period; subscribers drop the repeat by id. */
-			pthread_mutex_unlock(&marks_mu);
-			return;
-		}
-		marks = m;
-		marks_cap = cap;
+		marks_cap = marks_cap ? marks_cap * 2 : 256;
+		marks = xreallocarray(marks, marks_cap, sizeof *marks);
 	}
 	marks[nmarks++] = id;
 	pthread_mutex_unlock(&marks_mu);
@@ -76,21 +68,19 @@ events_flush_marks(PGconn *db)
 	if (n == 0)
 		return;
 	/* "{1,2,3}": at most 20 digits and a comma per id. */
-	p = list = malloc(n * 21 + 3);
-	if (list != NULL) {
-		*p++ = '{';
+	p = list = xmalloc(n * 21 + 3);
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, i ? ",%lld" : "%lld", ids[i]);
+	strcpy(p, "}");
+	pl_error_init(&err);
+	if (repo_audit_mark_published_many(db, list, &err) != 0) {
+		/* Put them back for the next flush. */
 		for (size_t i = 0; i < n; i++)
-			p += sprintf(p, i ? ",%lld" : "%lld", ids[i]);
-		strcpy(p, "}");
-		pl_error_init(&err);
-		if (repo_audit_mark_published_many(db, list, &err) != 0) {
-			/* Put them back for the next flush. */
-			for (size_t i = 0; i < n; i++)
-				mark_later(ids[i]);
-		}
-		pl_error_clear(&err);
-		free(list);
+			mark_later(ids[i]);
 	}
+	pl_error_clear(&err);
+	free(list);
 	free(ids);
 }
 

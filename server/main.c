@@ -22,6 +22,7 @@
 #include "paths.h"
 #include "server.h"
 #include "templates.h"
+#include "xalloc.h"
 
 static int
 app_open(struct app *app, struct config *cfg)
@@ -132,6 +133,7 @@ main(int argc, char **argv)
 	int first = -1, help = 0, version = 0, rc = 0;
 	const char *cmd;
 
+	xalloc_install();    /* before anything allocates */
 	json_object_seed(0); /* before any thread creates an object */
 	/* A client that vanishes mid-reply must cost a write error, not the
 	 * process. */
@@ -158,7 +160,7 @@ main(int argc, char **argv)
 	}
 	cmd = first < 0 ? "serve" : argv[first];
 	if (cfg.secret == NULL && strcmp(cmd, "serve") != 0)
-		cfg.secret = strdup("unused-outside-serve"); /* no tokens */
+		cfg.secret = xstrdup("unused-outside-serve"); /* no tokens */
 	if (config_validate(&cfg, &err) != 0) {
 		fprintf(stderr, "padlined: %s\n", err.message);
 		config_free(&cfg);

@@ -19,6 +19,7 @@
 #include "db_pool.h"
 #include "log.h"
 #include "rds_pool.h"
+#include "xalloc.h"
 
 #define LOCK_TTL_S 120
 #define STATUS_TTL_S 3600
@@ -194,7 +195,7 @@ redis_get(redisContext *rc, const char *key)
 	char *v = NULL;
 
 	if (r && r->type == REDIS_REPLY_STRING)
-		v = strdup(r->str);
+		v = xstrdup(r->str);
 	if (r)
 		freeReplyObject(r);
 	return v;

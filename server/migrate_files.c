@@ -4,6 +4,7 @@
  * without a database.
  */
 #include "migrate.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -62,7 +63,8 @@ read_file(const char *path, size_t *len)
 	if (f == NULL)
 		return NULL;
 	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1))) {
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = xmalloc((size_t)size + 1);
 		*len = fread(buf, 1, (size_t)size, f);
 		buf[*len] = '\0';
 	}
@@ -98,7 +100,7 @@ migrate_list(const char *dir, struct migration **list, size_t *n,
 		                    dir, strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name), sqllen = 0;
-		char *path = NULL;
+		char *path;
 		struct migration *m;
 
 		if (len < 4 || strcmp(e->d_name + len - 4, ".sql") != 0)
@@ -113,14 +115,13 @@ migrate_list(const char *dir, struct migration **list, size_t *n,
 			migrate_list_free(v, count);
 			return PL_ERR_INTERNAL;
 		}
-		v = realloc(v, (count + 1) * sizeof *v);
+		v = xreallocarray(v, count + 1, sizeof *v);
 		m = &v[count++];
 		memset(m, 0, sizeof *m);
-		m->file = strdup(e->d_name);
-		m->version = strndup(e->d_name, len - 4);
-		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
-			path = NULL;
-		m->sql = path ? read_file(path, &sqllen) : NULL;
+		m->file = xstrdup(e->d_name);
+		m->version = xstrndup(e->d_name, len - 4);
+		path = xasprintf("%s/%s", dir, e->d_name);
+		m->sql = read_file(path, &sqllen);
 		free(path);
 		if (m->sql == NULL) {
 			closedir(d);

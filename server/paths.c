@@ -4,6 +4,7 @@
  * installed binary uses PADLINE_DATADIR.
  */
 #include "paths.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,12 +34,12 @@ paths_pick(const char *sub)
 	}
 	snprintf(buf, sizeof buf, "%s/%s", PADLINE_SOURCE_DIR, sub);
 	if (in_build && paths_is_dir(buf))
-		return strdup(buf);
+		return xstrdup(buf);
 	snprintf(buf, sizeof buf, "%s/%s", PADLINE_DATADIR, sub);
 	if (paths_is_dir(buf))
-		return strdup(buf);
+		return xstrdup(buf);
 	snprintf(buf, sizeof buf, "%s/%s", PADLINE_SOURCE_DIR, sub);
-	return strdup(buf);
+	return xstrdup(buf);
 }
 
 void

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 #define RDS_TIMEOUT_MS 500
 #define RDS_DOWN_BACKOFF_MS 1000
@@ -99,14 +100,12 @@ rds_connect(const char *url, int timeout_ms)
 struct rds_pool *
 rds_pool_new(const char *url, int size)
 {
-	struct rds_pool *p = calloc(1, sizeof *p);
+	struct rds_pool *p = xcalloc(1, sizeof *p);
 
-	if (p == NULL)
-		return NULL;
 	pthread_mutex_init(&p->lock, NULL);
-	p->url = strdup(url);
+	p->url = xstrdup(url);
 	p->size = size;
-	p->idle = calloc((size_t)size, sizeof *p->idle);
+	p->idle = xcalloc((size_t)size, sizeof *p->idle);
 	return p;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "xalloc.h"
 
 /* The event JSON for audit rows; "at" in RFC 3339 UTC with microseconds. */
 #define AUDIT_EVENT_SQL                                                        \
@@ -84,7 +85,7 @@ repo_audit_event(PGconn *db, long long id, char **event, struct pl_error *err)
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) == 1)
-		*event = strdup(db_get(r, 0, "event"));
+		*event = xstrdup(db_get(r, 0, "event"));
 	PQclear(r);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "repo_user.h"
 #include "rpc.h"
 #include "svc_session.h"
+#include "xalloc.h"
 
 struct login {
 	char username[130];
@@ -46,12 +47,8 @@ login_limits(struct rpc_call *call)
 	params_str(call->params, "password", 1, &pw, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	l = calloc(1, sizeof *l);
-	if (l == NULL || (l->password = strdup(pw)) == NULL) {
-		free(l);
-		return pl_error_set(&call->err, PL_ERR_INTERNAL, "internal",
-		                    "out of memory");
-	}
+	l = xcalloc(1, sizeof *l);
+	l->password = xstrdup(pw);
 	call->state = l;
 	call->state_free = login_free;
 	/* Longer names cannot exist; cut so Redis keys stay small. */

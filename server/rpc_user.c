@@ -25,9 +25,6 @@ register_check(struct rpc_call *call)
 	if (call->err.code)
 		return call->err.code;
 	nu = svc_new_user_new(name, pw, email, inv, token);
-	if (nu == NULL)
-		return pl_error_set(&call->err, PL_ERR_INTERNAL, "internal",
-		                    "out of memory");
 	call->state = nu;
 	call->state_free = svc_new_user_free;
 	return svc_user_validate(call->app, nu, &call->err);

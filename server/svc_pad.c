@@ -17,6 +17,7 @@
 #include "repo_backup.h"
 #include "repo_pad.h"
 #include "repo_template.h"
+#include "xalloc.h"
 
 /* Room for PAD_NAME_MAX characters of up to 4 UTF-8 bytes each. */
 #define PAD_NAME_BYTES (PAD_NAME_MAX * 4 + 1)
@@ -215,7 +216,7 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 			                    "no such template");
 		data = json_object_get(t, "data");
 	}
-	text = data ? json_dumps(data, JSON_COMPACT) : strdup("{}");
+	text = data ? json_dumps(data, JSON_COMPACT) : xstrdup("{}");
 	json_decref(t);
 	if (text == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",

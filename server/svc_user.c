@@ -17,26 +17,24 @@
 #include "log.h"
 #include "repo_audit.h"
 #include "repo_invitation.h"
+#include "xalloc.h"
 
 static char *
 dup_or_null(const char *s)
 {
-	return s ? strdup(s) : NULL;
+	return s ? xstrdup(s) : NULL;
 }
 
 struct svc_new_user *
 svc_new_user_new(const char *username, const char *password, const char *email,
                  const char *invitation, const char *form_token)
 {
-	struct svc_new_user *nu = calloc(1, sizeof *nu);
+	struct svc_new_user *nu = xcalloc(1, sizeof *nu);
 
-	if (nu == NULL)
-		return NULL;
-	/* Out of memory leaves a field NULL: validation then rejects it. */
-	nu->username_in = strdup(username ? username : "");
+	nu->username_in = xstrdup(username ? username : "");
 	nu->password = dup_or_null(password);
-	nu->email = email && *email ? strdup(email) : NULL;
-	nu->invitation = invitation && *invitation ? strdup(invitation) : NULL;
+	nu->email = email && *email ? xstrdup(email) : NULL;
+	nu->invitation = invitation && *invitation ? xstrdup(invitation) : NULL;
 	nu->form_token = dup_or_null(form_token);
 	return nu;
 }
@@ -271,7 +269,7 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 	in->username = name;
 	if (in->email && *in->email == '\0')
 		in->email = NULL;
-	roles_text = roles ? json_dumps(roles, JSON_COMPACT) : strdup("[]");
+	roles_text = roles ? json_dumps(roles, JSON_COMPACT) : xstrdup("[]");
 	in->roles = roles_text;
 	/*
 	 * ON CONFLICT (id) only arbitrates the id: two syncs inserting the
@@ -303,10 +301,7 @@ svc_user_list(PGconn *db, const char *query, int limit, const char *before,
 
 		/* Prefix search: the input is literal, so LIKE's own
 		 * characters are escaped. */
-		pat = malloc(2 * n + 2);
-		if (pat == NULL)
-			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-			                    "out of memory");
+		pat = xmalloc(2 * n + 2);
 		for (size_t i = 0; i < n; i++) {
 			char c = query[i];
 

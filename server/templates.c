@@ -16,6 +16,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "xalloc.h"
 
 static int
 name_valid(const char *name, size_t len)
@@ -130,8 +131,8 @@ templates_load(PGconn *db, const char *dir, int *loaded, int *skipped,
 		size_t len = strlen(e->d_name);
 
 		if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
-			files = realloc(files, (n + 1) * sizeof *files);
-			files[n++] = strdup(e->d_name);
+			files = xreallocarray(files, n + 1, sizeof *files);
+			files[n++] = xstrdup(e->d_name);
 		}
 	}
 	closedir(d);
