@@ -83,30 +83,45 @@ prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 	         "CREATE SCHEMA IF NOT EXISTS %s; SET search_path TO %s, "
 	         "public; CREATE TABLE IF NOT EXISTS schema_migrations ("
 	         "version text PRIMARY KEY, checksum text NOT NULL, "
-	         "applied_at timestamptz NOT NULL DEFAULT now())",
+	         "applied_at timestamptz NOT NULL DEFAULT now()); "
+	         "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS "
+	         "applied_by text",
 	         ident, ident);
 	PQfreemem(ident);
 	rc = exec_simple(db, sql, "preparing the schema", err);
 	return rc;
 }
 
+/* Who ran a step, "host:pid": one process per step, and one migrator for
+ * a whole run, is then a fact to query rather than a log line to grep. */
+static void
+migrator_name(char *out, size_t size)
+{
+	char host[256] = "";
+
+	gethostname(host, sizeof host - 1);
+	snprintf(out, size, "%s:%ld", host, (long)getpid());
+}
+
 static int
 apply_one(PGconn *db, const struct migration *m, struct pl_error *err)
 {
-	const char *params[] = {m->version, m->checksum};
+	char by[300];
+	const char *params[] = {m->version, m->checksum, by};
 	long long t0 = now_ms();
 	char what[512];
 
 	snprintf(what, sizeof what, "migration %s failed", m->file);
+	migrator_name(by, sizeof by);
 	if (db_begin(db, err) != 0)
 		return err->code;
 	/* Migration files are part of the release, never input: they may
 	 * hold several statements, which only the simple protocol runs. */
 	if (exec_simple(db, m->sql, what, err) != 0 ||
 	    db_run(db,
-	           "INSERT INTO schema_migrations (version, checksum) "
-	           "VALUES ($1, $2)",
-	           2, params, err) != 0) {
+	           "INSERT INTO schema_migrations (version, checksum, "
+	           "applied_by) VALUES ($1, $2, $3)",
+	           3, params, err) != 0) {
 		db_rollback(db);
 		if (strstr(err->message, m->file) == NULL)
 			pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s", what);
