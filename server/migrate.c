@@ -1,8 +1,8 @@
 /*
  * Running migrations: the Redis lock + status key that elect one migrator
- * among instances starting together (DESIGN.md, Startup), the PostgreSQL
- * advisory lock that keeps two migrators apart even if Redis misbehaves, and
- * applying each missing file in its own transaction.
+ * among instances starting together (DESIGN.md, Startup) and the PostgreSQL
+ * advisory lock that keeps two migrators apart even if Redis misbehaves.
+ * What happens under them (which steps, up or down) is migrate_steps.c.
  */
 #include "migrate.h"
 
@@ -18,7 +18,9 @@
 #include "db.h"
 #include "db_pool.h"
 #include "log.h"
+#include "migrate_steps.h"
 #include "rds_pool.h"
+#include "xalloc.h"
 
 #define LOCK_TTL_S 120
 #define STATUS_TTL_S 3600
@@ -30,26 +32,18 @@ static const char release_lua[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then "
     "return redis.call('DEL', KEYS[1]) else return 0 end";
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static PGconn *
 connect_retrying(const struct config *cfg, struct pl_error *err)
 {
-	long long deadline = now_ms() + (long long)cfg->startup_db_wait * 1000;
+	long long deadline =
+	    migrate_now_ms() + (long long)cfg->startup_db_wait * 1000;
 	PGconn *db;
 
 	for (;;) {
 		pl_error_clear(err);
 		db = db_connect(cfg->database_url, cfg->schema,
 		                cfg->db_connect_timeout, err);
-		if (db != NULL || now_ms() >= deadline)
+		if (db != NULL || migrate_now_ms() >= deadline)
 			return db;
 		log_info("waiting for PostgreSQL", "schema=%s", cfg->schema);
 		sleep(1);
@@ -57,133 +51,10 @@ connect_retrying(const struct config *cfg, struct pl_error *err)
 }
 
 static int
-exec_simple(PGconn *db, const char *sql, const char *what, struct pl_error *err)
-{
-	PGresult *r = PQexec(db, sql);
-	ExecStatusType st = PQresultStatus(r);
-	char q[512];
-
-	PQclear(r);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return PL_OK;
-	log_quote(q, sizeof q, PQerrorMessage(db));
-	return pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s: %s", what, q);
-}
-
-/* The schema and the bookkeeping table. The schema name is configuration,
- * validated and quoted: the one identifier that cannot be a parameter. */
-static int
-prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
-{
-	char *ident = PQescapeIdentifier(db, schema, strlen(schema));
-	char sql[512];
-	int rc;
-
-	snprintf(sql, sizeof sql,
-	         "CREATE SCHEMA IF NOT EXISTS %s; SET search_path TO %s, "
-	         "public; CREATE TABLE IF NOT EXISTS schema_migrations ("
-	         "version text PRIMARY KEY, checksum text NOT NULL, "
-	         "applied_at timestamptz NOT NULL DEFAULT now()); "
-	         "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS "
-	         "applied_by text",
-	         ident, ident);
-	PQfreemem(ident);
-	rc = exec_simple(db, sql, "preparing the schema", err);
-	return rc;
-}
-
-/* Who ran a step, "host:pid": one process per step, and one migrator for
- * a whole run, is then a fact to query rather than a log line to grep. */
-static void
-migrator_name(char *out, size_t size)
-{
-	char host[256] = "";
-
-	gethostname(host, sizeof host - 1);
-	snprintf(out, size, "%s:%ld", host, (long)getpid());
-}
-
-static int
-apply_one(PGconn *db, const struct migration *m, struct pl_error *err)
-{
-	char by[300];
-	const char *params[] = {m->version, m->checksum, by};
-	long long t0 = now_ms();
-	char what[512];
-
-	snprintf(what, sizeof what, "migration %s failed", m->file);
-	migrator_name(by, sizeof by);
-	if (db_begin(db, err) != 0)
-		return err->code;
-	/* Migration files are part of the release, never input: they may
-	 * hold several statements, which only the simple protocol runs. */
-	if (exec_simple(db, m->sql, what, err) != 0 ||
-	    db_run(db,
-	           "INSERT INTO schema_migrations (version, checksum, "
-	           "applied_by) VALUES ($1, $2, $3)",
-	           3, params, err) != 0) {
-		db_rollback(db);
-		if (strstr(err->message, m->file) == NULL)
-			pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s", what);
-		return err->code;
-	}
-	if (db_commit(db, err) != 0) {
-		pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s at commit", what);
-		return err->code;
-	}
-	log_info("migration applied", "version=%s ms=%lld", m->version,
-	         now_ms() - t0);
-	return PL_OK;
-}
-
-/* Under the advisory lock: refuse changed files, apply missing ones. */
-static int
-apply_all(PGconn *db, const struct config *cfg, const struct migration *v,
-          size_t n, char *latest, size_t latestsz, struct pl_error *err)
-{
-	PGresult *r;
-	int rc = PL_OK;
-
-	if (prepare_schema(db, cfg->schema, err) != 0)
-		return err->code;
-	r = db_exec(db, "SELECT version, checksum FROM schema_migrations", 0,
-	            NULL, err);
-	if (r == NULL)
-		return err->code;
-	for (size_t i = 0; i < n && rc == PL_OK; i++) {
-		const char *sum = NULL;
-
-		for (int row = 0; row < PQntuples(r); row++)
-			if (strcmp(PQgetvalue(r, row, 0), v[i].version) == 0)
-				sum = PQgetvalue(r, row, 1);
-		if (sum == NULL)
-			rc = apply_one(db, &v[i], err);
-		else if (strcmp(sum, v[i].checksum) != 0)
-			rc = pl_error_set(
-			    err, PL_ERR_INTERNAL, NULL,
-			    "migration %s was changed after it was applied "
-			    "(checksum %.12s… recorded, %.12s… on disk); "
-			    "restore the file and add a new migration instead",
-			    v[i].file, sum, v[i].checksum);
-	}
-	PQclear(r);
-	if (rc != PL_OK)
-		return rc;
-	r = db_exec(db,
-	            "SELECT COALESCE(max(version), '') FROM "
-	            "schema_migrations",
-	            0, NULL, err);
-	if (r == NULL)
-		return err->code;
-	snprintf(latest, latestsz, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return PL_OK;
-}
-
-static int
 with_advisory_lock(PGconn *db, const struct config *cfg,
-                   const struct migration *v, size_t n, char *latest,
-                   size_t latestsz, struct pl_error *err)
+                   const struct migration *v, size_t n,
+                   const struct migrate_request *req,
+                   struct migrate_result *res, struct pl_error *err)
 {
 	const char *params[] = {cfg->schema};
 	int rc;
@@ -193,13 +64,31 @@ with_advisory_lock(PGconn *db, const struct config *cfg,
 	           "|| $1))",
 	           1, params, err) != 0)
 		return err->code;
-	rc = apply_all(db, cfg, v, n, latest, latestsz, err);
+	rc = migrate_steps_run(db, cfg->schema, v, n, req, res, err);
 	if (PQstatus(db) == CONNECTION_OK)
 		PQclear(PQexecParams(db,
 		                     "SELECT pg_advisory_unlock(hashtext("
 		                     "'padline:migrate:' || $1))",
 		                     1, NULL, params, NULL, NULL, 0));
 	return rc;
+}
+
+/* The files, then a connection: NULL (nothing to free) if either fails. */
+static PGconn *
+open_both(const struct config *cfg, struct migration **v, size_t *n,
+          struct pl_error *err)
+{
+	PGconn *db;
+
+	if (migrate_list(cfg->migrations_dir, v, n, err) != 0)
+		return NULL;
+	db = connect_retrying(cfg, err);
+	if (db == NULL) {
+		migrate_list_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
+	return db;
 }
 
 static char *
@@ -209,7 +98,7 @@ redis_get(redisContext *rc, const char *key)
 	char *v = NULL;
 
 	if (r && r->type == REDIS_REPLY_STRING)
-		v = strdup(r->str);
+		v = xstrdup(r->str);
 	if (r)
 		freeReplyObject(r);
 	return v;
@@ -224,7 +113,8 @@ static int
 redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
             const char *status, const char *tok)
 {
-	long long deadline = now_ms() + (long long)cfg->migrate_wait * 1000;
+	long long deadline =
+	    migrate_now_ms() + (long long)cfg->migrate_wait * 1000;
 	int waited = 0;
 
 	for (;;) {
@@ -252,7 +142,7 @@ redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
 			log_info("waiting for another instance's migration",
 			         "schema=%s", cfg->schema);
 		waited = 1;
-		if (now_ms() >= deadline)
+		if (migrate_now_ms() >= deadline)
 			return -1;
 		usleep(POLL_MS * 1000);
 	}
@@ -274,8 +164,8 @@ redis_finish(redisContext *rc, const char *lock, const char *status,
 }
 
 int
-migrate_run(const struct config *cfg, char *latest, size_t latestsz,
-            struct pl_error *err)
+migrate_to(const struct config *cfg, const struct migrate_request *req,
+           struct migrate_result *res, struct pl_error *err)
 {
 	struct migration *v = NULL;
 	size_t n = 0;
@@ -285,14 +175,9 @@ migrate_run(const struct config *cfg, char *latest, size_t latestsz,
 	unsigned char raw[16];
 	int elected = 0, rcode;
 
-	latest[0] = '\0';
-	if (migrate_list(cfg->migrations_dir, &v, &n, err) != 0)
+	memset(res, 0, sizeof *res);
+	if ((db = open_both(cfg, &v, &n, err)) == NULL)
 		return err->code;
-	db = connect_retrying(cfg, err);
-	if (db == NULL) {
-		migrate_list_free(v, n);
-		return err->code;
-	}
 	snprintf(lock, sizeof lock, "padline:migrate:lock:%s", cfg->schema);
 	snprintf(status, sizeof status, "padline:migrate:status:%s",
 	         cfg->schema);
@@ -321,7 +206,7 @@ migrate_run(const struct config *cfg, char *latest, size_t latestsz,
 				freeReplyObject(r);
 		}
 	}
-	rcode = with_advisory_lock(db, cfg, v, n, latest, latestsz, err);
+	rcode = with_advisory_lock(db, cfg, v, n, req, res, err);
 	if (elected == 1)
 		redis_finish(rc, lock, status, tok, rcode == PL_OK);
 out:
@@ -330,4 +215,32 @@ out:
 	db_close(db);
 	migrate_list_free(v, n);
 	return rcode;
+}
+
+int
+migrate_run(const struct config *cfg, char *latest, size_t latestsz,
+            struct pl_error *err)
+{
+	struct migrate_request req = {NULL, 0};
+	struct migrate_result res;
+	int rc = migrate_to(cfg, &req, &res, err);
+
+	snprintf(latest, latestsz, "%s", rc == PL_OK ? res.latest : "");
+	return rc;
+}
+
+int
+migrate_status(const struct config *cfg, FILE *out, struct pl_error *err)
+{
+	struct migration *v = NULL;
+	size_t n = 0;
+	PGconn *db;
+	int rc;
+
+	if ((db = open_both(cfg, &v, &n, err)) == NULL)
+		return err->code;
+	rc = migrate_status_write(db, cfg->schema, v, n, out, err);
+	db_close(db);
+	migrate_list_free(v, n);
+	return rc;
 }

@@ -32,13 +32,30 @@ remove_dir(char *dir)
 	free(dir);
 }
 
+static void
+prepend(const char *path, const char *text)
+{
+	char buf[65536];
+	size_t len;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_ptr_nonnull(f);
+	len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	ck_assert_uint_lt(len, sizeof buf);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fwrite(buf, 1, len, f);
+	fclose(f);
+}
+
 START_TEST(changed_applied_migration_is_refused)
 {
 	char schema[64], *dir = copy_dir("migrations"), *env = NULL,
 	                 *err = NULL;
 	char path[600];
 	const char *args[] = {"migrate", NULL}, *envv[2];
-	FILE *f;
 
 	ck_assert_int_gt(asprintf(&env, "PADLINE_MIGRATIONS_DIR=%s", dir), 0);
 	envv[0] = env;
@@ -48,10 +65,8 @@ START_TEST(changed_applied_migration_is_refused)
 	    ts_padlined_run(schema, envv, args, NULL, 120, NULL, NULL), 0);
 	snprintf(path, sizeof path, "%s/2026_11_01_0020-create-audit-log.sql",
 	         dir);
-	f = fopen(path, "a");
-	ck_assert_ptr_nonnull(f);
-	fputs("\n-- an innocent-looking edit\n", f);
-	fclose(f);
+	/* An edit to the up part (a down part may change freely). */
+	prepend(path, "-- an innocent-looking edit\n");
 	ck_assert_int_ne(
 	    ts_padlined_run(schema, envv, args, NULL, 120, NULL, &err), 0);
 	ck_assert_msg(strstr(err, "2026_11_01_0020-create-audit-log.sql") &&
