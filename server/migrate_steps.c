@@ -163,11 +163,10 @@ refuse_newer(const char *schema, const char *version, const char *latest,
 {
 	return pl_error_set(err, PL_ERR_INTERNAL, "schema_newer",
 	                    "schema %s is at version %s, newer than this "
-	                    "padlined's latest migration %s: run the newer "
-	                    "padlined (or roll back with it: padlined migrate "
-	                    "--to %s)",
-	                    schema, version, latest[0] ? latest : "(none)",
-	                    latest[0] ? latest : "0");
+	                    "padlined's latest migration (%s): run the newer "
+	                    "padlined, or roll back with it (migrate --to "
+	                    "that version)",
+	                    schema, version, latest[0] ? latest : "none");
 }
 
 /* Applied rows (version, checksum; sorted) against the files. */
@@ -263,6 +262,32 @@ is_applied(PGresult *r, const char *version)
 	return 0;
 }
 
+/*
+ * Without --force, every down step is first tried in one transaction that
+ * is then rolled back: a refusal (data it would drop) comes before any
+ * step ran, so a refused `--to` leaves the schema where it was.
+ */
+static int
+rehearse_downs(PGconn *db, const char *schema, PGresult *r, const char *target,
+               const struct migration *v, size_t n, struct pl_error *err)
+{
+	int gone = 0, rc = PL_OK;
+
+	if (db_begin(db, err) != 0)
+		return err->code;
+	for (int row = PQntuples(r) - 1; row >= 0 && rc == PL_OK && !gone;
+	     row--) {
+		const struct migration *m;
+
+		if (strcmp(PQgetvalue(r, row, 0), target) <= 0)
+			break;
+		m = find_file(v, n, PQgetvalue(r, row, 0));
+		rc = migrate_probe_down(db, schema, m, 0, &gone, err);
+	}
+	db_rollback(db);
+	return rc;
+}
+
 /* Down steps newest first, then missing up steps oldest first. */
 static int
 run_plan(PGconn *db, const char *schema, PGresult *r, const char *target,
@@ -271,6 +296,8 @@ run_plan(PGconn *db, const char *schema, PGresult *r, const char *target,
 {
 	int gone = 0;
 
+	if (!force && rehearse_downs(db, schema, r, target, v, n, err) != 0)
+		return err->code;
 	for (int row = PQntuples(r) - 1; row >= 0 && !gone; row--) {
 		const char *ver = PQgetvalue(r, row, 0);
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tsupport.h"
+#include "migrate_support.h"
 
 static int
 count_migration_files(const char *dir)
@@ -30,30 +30,6 @@ count_migration_files(const char *dir)
 	}
 	closedir(d);
 	return n;
-}
-
-static char *
-migrations_dir(void)
-{
-	char *p = NULL;
-
-	ck_assert_int_gt(
-	    asprintf(&p, "%s/migrations", getenv("PADLINE_SOURCE_DIR")), 0);
-	return p;
-}
-
-/* The first value sql returns, as a new string. */
-static char *
-db_text(PGconn *db, const char *sql)
-{
-	PGresult *r = PQexec(db, sql);
-	char *v;
-
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1,
-	              "%s: %s", sql, PQerrorMessage(db));
-	v = strdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return v;
 }
 
 struct starter {
@@ -76,7 +52,7 @@ START_TEST(three_instances_migrate_once)
 	char schema[64];
 	struct starter st[3];
 	pthread_t th[3];
-	char *dir = migrations_dir();
+	char *dir = ms_migrations_dir();
 	int files = count_migration_files(dir);
 	char *latest;
 	PGconn *db;
@@ -92,7 +68,7 @@ START_TEST(three_instances_migrate_once)
 	for (int i = 0; i < 3; i++)
 		ck_assert_msg(st[i].rc == 0, "instance %d did not come up", i);
 	db = ts_db_connect(schema);
-	latest = db_text(db, "SELECT max(version) FROM schema_migrations");
+	latest = ms_db_text(db, "SELECT max(version) FROM schema_migrations");
 	/* Each server's own record: all three answer and report the same,
 	 * latest, schema version. */
 	for (int i = 0; i < 3; i++) {
@@ -162,7 +138,7 @@ END_TEST
 START_TEST(broken_migration_stops_startup)
 {
 	char schema[64], tmpl[] = "/tmp/padline-mig-XXXXXX", cmd[8192], *env;
-	char *dir = migrations_dir(), *err = NULL;
+	char *dir = ms_migrations_dir(), *err = NULL;
 	const char *args[] = {"migrate", NULL};
 	const char *envv[2];
 	struct ts_server srv;
