@@ -2,7 +2,9 @@
  * Running migrations: the Redis lock + status key that elect one migrator
  * among instances starting together (DESIGN.md, Startup) and the PostgreSQL
  * advisory lock that keeps two migrators apart even if Redis misbehaves.
- * What happens under them (which steps, up or down) is migrate_steps.c.
+ * Also the schema and bookkeeping table they guard, and running a file's
+ * SQL. What happens under the locks (which steps, up or down) is
+ * migrate_steps.c.
  */
 #include "migrate.h"
 
@@ -50,6 +52,55 @@ connect_retrying(const struct config *cfg, struct pl_error *err)
 	}
 }
 
+int
+migrate_exec_script(PGconn *db, const char *sql, const char *what,
+                    struct pl_error *err)
+{
+	PGresult *r = PQexec(db, sql);
+	ExecStatusType st = PQresultStatus(r);
+	char q[512];
+
+	PQclear(r);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
+	    st == PGRES_EMPTY_QUERY)
+		return PL_OK;
+	log_quote(q, sizeof q, PQerrorMessage(db));
+	return pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s: %s", what, q);
+}
+
+/* The schema and the bookkeeping table. The schema name is configuration,
+ * validated and quoted: the one identifier that cannot be a parameter.
+ * applied_by came later than the table: added where it is missing. The
+ * "already exists" notices of every start are not worth printing. */
+static int
+prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
+{
+	char *ident = PQescapeIdentifier(db, schema, strlen(schema)), *sql;
+	int rc;
+
+	rc = migrate_exec_script(db, "SET client_min_messages TO warning",
+	                         "preparing the schema", err);
+	if (rc != PL_OK) {
+		PQfreemem(ident);
+		return rc;
+	}
+	sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s;\n"
+	                "SET search_path TO %s, public;\n"
+	                "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
+	                "    version text PRIMARY KEY,\n"
+	                "    checksum text NOT NULL,\n"
+	                "    applied_at timestamptz NOT NULL DEFAULT now()\n"
+	                ");\n"
+	                "ALTER TABLE schema_migrations\n"
+	                "    ADD COLUMN IF NOT EXISTS applied_by text;\n"
+	                "RESET client_min_messages",
+	                ident, ident);
+	PQfreemem(ident);
+	rc = migrate_exec_script(db, sql, "preparing the schema", err);
+	free(sql);
+	return rc;
+}
+
 static int
 with_advisory_lock(PGconn *db, const struct config *cfg,
                    const struct migration *v, size_t n,
@@ -64,7 +115,9 @@ with_advisory_lock(PGconn *db, const struct config *cfg,
 	           "|| $1))",
 	           1, params, err) != 0)
 		return err->code;
-	rc = migrate_steps_run(db, cfg->schema, v, n, req, res, err);
+	rc = prepare_schema(db, cfg->schema, err);
+	if (rc == PL_OK)
+		rc = migrate_steps_run(db, cfg->schema, v, n, req, res, err);
 	if (PQstatus(db) == CONNECTION_OK)
 		PQclear(PQexecParams(db,
 		                     "SELECT pg_advisory_unlock(hashtext("

@@ -26,50 +26,6 @@ migrate_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int
-migrate_exec_script(PGconn *db, const char *sql, const char *what,
-                    struct pl_error *err)
-{
-	PGresult *r = PQexec(db, sql);
-	ExecStatusType st = PQresultStatus(r);
-	char q[512];
-
-	PQclear(r);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
-	    st == PGRES_EMPTY_QUERY)
-		return PL_OK;
-	log_quote(q, sizeof q, PQerrorMessage(db));
-	return pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s: %s", what, q);
-}
-
-/* The schema and the bookkeeping table. The schema name is configuration,
- * validated and quoted: the one identifier that cannot be a parameter.
- * applied_by came later than the table: added where it is missing. The
- * "already exists" notices of every start are not worth printing. */
-static int
-prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
-{
-	char *ident = PQescapeIdentifier(db, schema, strlen(schema)), *sql;
-	int rc;
-
-	sql = xasprintf("SET client_min_messages TO warning;\n"
-	                "CREATE SCHEMA IF NOT EXISTS %s;\n"
-	                "SET search_path TO %s, public;\n"
-	                "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
-	                "    version text PRIMARY KEY,\n"
-	                "    checksum text NOT NULL,\n"
-	                "    applied_at timestamptz NOT NULL DEFAULT now()\n"
-	                ");\n"
-	                "ALTER TABLE schema_migrations\n"
-	                "    ADD COLUMN IF NOT EXISTS applied_by text;\n"
-	                "RESET client_min_messages",
-	                ident, ident);
-	PQfreemem(ident);
-	rc = migrate_exec_script(db, sql, "preparing the schema", err);
-	free(sql);
-	return rc;
-}
-
 /* Who ran a step, "host:pid": one process per step, and one migrator for
  * a whole run, is then a fact to query rather than a log line to grep. */
 static void
@@ -373,8 +329,6 @@ migrate_steps_run(PGconn *db, const char *schema, const struct migration *v,
 	PGresult *r;
 	int rc;
 
-	if (prepare_schema(db, schema, err) != 0)
-		return err->code;
 	r = db_exec(db,
 	            "SELECT version, checksum FROM schema_migrations "
 	            "ORDER BY version",

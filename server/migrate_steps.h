@@ -13,8 +13,8 @@
 
 #include "migrate.h"
 
-/* Creates the schema and schema_migrations when missing, then moves the
- * schema to req->to, one transaction per step. */
+/* Moves the schema (whose schema_migrations exists) to req->to, one
+ * transaction per step. */
 int migrate_steps_run(PGconn *, const char *schema, const struct migration *,
                       size_t n, const struct migrate_request *,
                       struct migrate_result *, struct pl_error *);
@@ -30,7 +30,8 @@ int migrate_table_exists(PGconn *, const char *schema, int *exists,
 long long migrate_now_ms(void);
 
 /* Runs a file's SQL (several statements: the simple protocol); what names
- * it in the error. An empty script (comments only) is fine. */
+ * it in the error. An empty script (comments only) is fine. In migrate.c,
+ * beside the one other statement built from text (the schema's name). */
 int migrate_exec_script(PGconn *, const char *sql, const char *what,
                         struct pl_error *);
 /*
