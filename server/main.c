@@ -116,8 +116,6 @@ cmd_migrate(struct app *app, int argc, char **argv)
 			req.force = 1;
 		else if (strcmp(argv[i], "--status") == 0)
 			status = 1;
-		else if (strcmp(argv[i], "--help") == 0)
-			return migrate_usage(stdout, 0);
 		else
 			return migrate_usage(stderr, 2);
 	}
@@ -218,6 +216,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	cmd = first < 0 ? "serve" : argv[first];
+	/* `migrate --help` needs no database: answer before validation. */
+	for (int i = first + 1; first >= 0 && i < argc; i++)
+		if (strcmp(cmd, "migrate") == 0 &&
+		    strcmp(argv[i], "--help") == 0) {
+			config_free(&cfg);
+			return migrate_usage(stdout, 0);
+		}
 	if (cfg.secret == NULL && strcmp(cmd, "serve") != 0)
 		cfg.secret = strdup("unused-outside-serve"); /* no tokens */
 	if (config_validate(&cfg, &err) != 0) {

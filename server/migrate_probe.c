@@ -169,18 +169,19 @@ static void
 describe(char *buf, size_t size, const struct suspect *s, long long lost)
 {
 	size_t len = strlen(buf);
+	const char *sep = len ? ", " : "", *pl = lost == 1 ? "" : "s";
 
 	if (len + 1 >= size)
 		return;
 	if (s->column)
-		snprintf(buf + len, size - len, "%scolumn %s.%s (%lld values)",
-		         len ? ", " : "", s->table, s->column, lost);
+		snprintf(buf + len, size - len, "%scolumn %s.%s (%lld value%s)",
+		         sep, s->table, s->column, lost, pl);
 	else if (s->dropped)
-		snprintf(buf + len, size - len, "%stable %s (%lld rows)",
-		         len ? ", " : "", s->table, lost);
+		snprintf(buf + len, size - len, "%stable %s (%lld row%s)", sep,
+		         s->table, lost, pl);
 	else
-		snprintf(buf + len, size - len, "%s%lld rows of table %s",
-		         len ? ", " : "", lost, s->table);
+		snprintf(buf + len, size - len, "%s%lld row%s of table %s", sep,
+		         lost, pl, s->table);
 }
 
 /* Back at the savepoint: counts what the suspects held into what. */

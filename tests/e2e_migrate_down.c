@@ -204,7 +204,7 @@ START_TEST(destructive_down_needs_force)
 	/* A column with a value: refused, named, nothing changed. */
 	ck_assert_int_ne(
 	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
-	ck_assert_msg(strstr(err, "column pads.note (1 values)") &&
+	ck_assert_msg(strstr(err, "column pads.note (1 value)") &&
 	                  strstr(err, NOTE_VERSION) && strstr(err, "--force"),
 	              "refusal does not name what it would drop: %s", err);
 	free(err);
@@ -222,7 +222,7 @@ START_TEST(destructive_down_needs_force)
 	 * refused before either runs (0030 would have been harmless). */
 	ck_assert_int_ne(
 	    ms_migrate(schema, dir, "--to", V0010, NULL, NULL, &err), 0);
-	ck_assert_msg(strstr(err, "table audit_log (1 rows)") &&
+	ck_assert_msg(strstr(err, "table audit_log (1 row)") &&
 	                  strstr(err, V0020),
 	              "refusal does not name the table: %s", err);
 	free(err);
