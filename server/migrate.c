@@ -126,16 +126,20 @@ with_advisory_lock(PGconn *db, const struct config *cfg,
 	return rc;
 }
 
-/* The files, then a connection: NULL (nothing to free) if either fails. */
+/* The files, then a connection: NULL (nothing to free) if either fails.
+ * A request's target is checked first, so a mistyped --to touches
+ * nothing. */
 static PGconn *
-open_both(const struct config *cfg, struct migration **v, size_t *n,
-          struct pl_error *err)
+open_both(const struct config *cfg, const struct migrate_request *req,
+          struct migration **v, size_t *n, struct pl_error *err)
 {
-	PGconn *db;
+	const char *target;
+	PGconn *db = NULL;
 
 	if (migrate_list(cfg->migrations_dir, v, n, err) != 0)
 		return NULL;
-	db = connect_retrying(cfg, err);
+	if (req == NULL || migrate_steps_target(*v, *n, req, &target, err) == 0)
+		db = connect_retrying(cfg, err);
 	if (db == NULL) {
 		migrate_list_free(*v, *n);
 		*v = NULL;
@@ -229,7 +233,7 @@ migrate_to(const struct config *cfg, const struct migrate_request *req,
 	int elected = 0, rcode;
 
 	memset(res, 0, sizeof *res);
-	if ((db = open_both(cfg, &v, &n, err)) == NULL)
+	if ((db = open_both(cfg, req, &v, &n, err)) == NULL)
 		return err->code;
 	snprintf(lock, sizeof lock, "padline:migrate:lock:%s", cfg->schema);
 	snprintf(status, sizeof status, "padline:migrate:status:%s",
@@ -290,7 +294,7 @@ migrate_status(const struct config *cfg, FILE *out, struct pl_error *err)
 	PGconn *db;
 	int rc;
 
-	if ((db = open_both(cfg, &v, &n, err)) == NULL)
+	if ((db = open_both(cfg, NULL, &v, &n, err)) == NULL)
 		return err->code;
 	rc = migrate_status_write(db, cfg->schema, v, n, out, err);
 	db_close(db);

@@ -153,11 +153,10 @@ check_applied(PGresult *r, const char *schema, const struct migration *v,
 	return PL_OK;
 }
 
-/* The version req->to names ("" for "0"), into target. */
-static int
-resolve_target(const struct migration *v, size_t n,
-               const struct migrate_request *req, const char **target,
-               struct pl_error *err)
+int
+migrate_steps_target(const struct migration *v, size_t n,
+                     const struct migrate_request *req, const char **target,
+                     struct pl_error *err)
 {
 	int i;
 
@@ -337,7 +336,7 @@ migrate_steps_run(PGconn *db, const char *schema, const struct migration *v,
 		return err->code;
 	rc = check_applied(r, schema, v, n, err);
 	if (rc == PL_OK)
-		rc = resolve_target(v, n, req, &target, err);
+		rc = migrate_steps_target(v, n, req, &target, err);
 	if (rc == PL_OK)
 		rc = check_down_plan(r, target, v, n, err);
 	if (rc == PL_OK)

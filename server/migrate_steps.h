@@ -13,6 +13,11 @@
 
 #include "migrate.h"
 
+/* The version req->to names into *target ("" for "0"; the latest file
+ * for NULL); an unknown or ambiguous name is an error. */
+int migrate_steps_target(const struct migration *, size_t n,
+                         const struct migrate_request *, const char **target,
+                         struct pl_error *);
 /* Moves the schema (whose schema_migrations exists) to req->to, one
  * transaction per step. */
 int migrate_steps_run(PGconn *, const char *schema, const struct migration *,
