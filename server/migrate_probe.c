@@ -7,6 +7,8 @@
  * (after rolling back to the savepoint) and after. Data lost = rows of a
  * dropped table, non-null values of a dropped column, or fewer rows in a
  * table that stays. Nothing lost: the step runs again for real.
+ * schema_migrations is bookkeeping, not data: left out (a step dropping
+ * the schema is named as such).
  */
 #include "migrate_steps.h"
 
@@ -43,6 +45,7 @@ tables(PGconn *db, const char *schema, struct pl_error *err)
 	               "FROM pg_class c\n"
 	               "JOIN pg_namespace n ON n.oid = c.relnamespace\n"
 	               "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')\n"
+	               "  AND c.relname <> 'schema_migrations'\n"
 	               "ORDER BY c.oid",
 	               1, params, err);
 }
@@ -59,8 +62,26 @@ columns(PGconn *db, const char *schema, struct pl_error *err)
 	               "JOIN pg_class c ON c.oid = a.attrelid\n"
 	               "JOIN pg_namespace n ON n.oid = c.relnamespace\n"
 	               "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')\n"
+	               "  AND c.relname <> 'schema_migrations'\n"
 	               "  AND a.attnum > 0 AND NOT a.attisdropped",
 	               1, params, err);
+}
+
+static int
+schema_missing(PGconn *db, const char *schema, int *missing,
+               struct pl_error *err)
+{
+	const char *params[] = {schema};
+	PGresult *r = db_exec(db,
+	                      "SELECT count(*) FROM pg_namespace\n"
+	                      "WHERE nspname = $1",
+	                      1, params, err);
+
+	if (r == NULL)
+		return err->code;
+	*missing = strcmp(PQgetvalue(r, 0, 0), "0") == 0;
+	PQclear(r);
+	return PL_OK;
 }
 
 /* Rows of schema.table, or non-null values of its column when column is
@@ -136,7 +157,7 @@ find_suspects(PGconn *db, const char *schema, PGresult *bt, PGresult *bc,
 		PQclear(at);
 		return err->code;
 	}
-	p->schema_gone = PQntuples(at) == 0 && PQntuples(bt) > 0;
+	rc = schema_missing(db, schema, &p->schema_gone, err);
 	for (int i = 0; i < PQntuples(bt) && rc == PL_OK; i++) {
 		int j = find_row(at, PQgetvalue(bt, i, 0), NULL);
 		long long after = 0;

@@ -273,6 +273,32 @@ START_TEST(emptying_a_table_is_destructive)
 }
 END_TEST
 
+/* A down step dropping the whole schema is named as such, even with every
+ * table empty; forced, it takes the bookkeeping along and the next migrate
+ * starts over. */
+START_TEST(dropping_the_schema_is_destructive)
+{
+	char schema[64], text[256], *err = NULL, *dir;
+
+	ts_unique_schema("mdsc", schema, sizeof schema);
+	snprintf(text, sizeof text,
+	         "SELECT 1;\n-- migrate:down\nDROP SCHEMA %s CASCADE;\n",
+	         schema);
+	dir = ms_copy_migrations("2099_01_01_0000-drop-all.sql", text);
+	migrate_ok(schema, dir, NULL, NULL, NULL, later_than("") + 1, 0);
+	ck_assert_int_ne(
+	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
+	snprintf(text, sizeof text, "would drop schema %s", schema);
+	ck_assert_msg(strstr(err, text) != NULL, "%s", err);
+	free(err);
+	/* One step: the schema went with it, nothing is left to revert. */
+	migrate_ok(schema, dir, "--to", V0030, "--force", 0, 1);
+	migrate_ok(schema, dir, NULL, NULL, NULL, later_than("") + 1, 0);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
 /* Two `padlined migrate --to target` processes at once, forked from this
  * one and released together; each reports its steps in outs[i]. */
 static void
@@ -479,6 +505,7 @@ main(void)
 	tcase_add_test(tc, up_down_up_keeps_schema_and_data);
 	tcase_add_test(tc, destructive_down_needs_force);
 	tcase_add_test(tc, emptying_a_table_is_destructive);
+	tcase_add_test(tc, dropping_the_schema_is_destructive);
 	tcase_add_test(tc, concurrent_migrate_to_serialises);
 	tcase_add_test(tc, status_lists_versions_with_checksums);
 	tcase_add_test(tc, older_binary_refuses_newer_schema);
