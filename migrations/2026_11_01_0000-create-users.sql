@@ -55,3 +55,11 @@ CREATE TABLE form_token_uses (
     expires_at timestamptz NOT NULL
 );
 CREATE INDEX form_token_uses_expires_idx ON form_token_uses (expires_at);
+
+-- migrate:down
+-- Every table here holds user data: with rows in any of them this step is
+-- refused unless forced (`migrate --to 0 --force`). The schema itself stays.
+DROP TABLE form_token_uses;
+DROP TABLE invitations;
+DROP TABLE sessions;
+DROP TABLE users;

@@ -29,3 +29,10 @@ CREATE TABLE template_pads (
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- migrate:down
+-- template_pads is reloaded from the templates directory at every start,
+-- but pads and backups are user data: refused with rows unless forced.
+DROP TABLE template_pads;
+DROP TABLE backups;
+DROP TABLE pads;

@@ -13,3 +13,6 @@ CREATE TABLE audit_log (
 -- The relay scans only what is still unpublished.
 CREATE INDEX audit_log_unpublished_idx ON audit_log (id) WHERE published_at IS NULL;
 CREATE INDEX audit_log_subject_idx ON audit_log (subject_id);
+
+-- migrate:down
+DROP TABLE audit_log;

@@ -41,3 +41,9 @@ BEGIN
     END IF;
 END
 $$;
+
+-- migrate:down
+-- The imported pads, users and backups stay: they are user data now, and
+-- the legacy tables in public were never touched. Rolling back only forgets
+-- that the import ran. Applying it again imports what is missing: pads
+-- named "Untitled" that no longer exist and every dated backup (again).

@@ -80,6 +80,65 @@ run_migrate(struct app *app)
 	return 0;
 }
 
+static int
+migrate_usage(FILE *f, int rc)
+{
+	fprintf(f, "usage: padlined [options] migrate [--to VERSION [--force]] "
+	           "| --status\n"
+	           "  (none)        apply every pending migration\n"
+	           "  --to VERSION  move the schema up or down to VERSION (a "
+	           "version, its\n"
+	           "                file name or a unique prefix; 0 = before "
+	           "the first)\n"
+	           "  --force       let a down step drop data (tables with "
+	           "rows, columns\n"
+	           "                with values); refused and named "
+	           "otherwise\n"
+	           "  --status      list applied and pending versions with "
+	           "checksums\n");
+	return rc;
+}
+
+/* `padlined migrate [--to VERSION [--force]] | --status`. */
+static int
+cmd_migrate(struct app *app, int argc, char **argv)
+{
+	struct migrate_request req = {NULL, 0};
+	struct migrate_result res;
+	struct pl_error err;
+	int status = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			req.to = argv[++i];
+		else if (strncmp(argv[i], "--to=", 5) == 0)
+			req.to = argv[i] + 5;
+		else if (strcmp(argv[i], "--force") == 0)
+			req.force = 1;
+		else if (strcmp(argv[i], "--status") == 0)
+			status = 1;
+		else
+			return migrate_usage(stderr, 2);
+	}
+	if (status && (req.to || req.force))
+		return migrate_usage(stderr, 2);
+	pl_error_init(&err);
+	rc = status ? migrate_status(app->cfg, stdout, &err)
+	            : migrate_to(app->cfg, &req, &res, &err);
+	if (rc != 0) {
+		fprintf(stderr, "padlined: migration failed: %s\n",
+		        err.message);
+		pl_error_clear(&err);
+		return 1;
+	}
+	if (!status)
+		printf("migrations: %d applied, %d reverted; schema %s at "
+		       "%s\n",
+		       res.applied, res.reverted, app->cfg->schema,
+		       res.latest[0] ? res.latest : "0 (none applied)");
+	return 0;
+}
+
 static void
 load_templates(struct app *app)
 {
@@ -159,6 +218,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	cmd = first < 0 ? "serve" : argv[first];
+	/* `migrate --help` needs no database: answer before validation. */
+	for (int i = first + 1; first >= 0 && i < argc; i++)
+		if (strcmp(cmd, "migrate") == 0 &&
+		    strcmp(argv[i], "--help") == 0) {
+			config_free(&cfg);
+			return migrate_usage(stdout, 0);
+		}
 	if (cfg.secret == NULL && strcmp(cmd, "serve") != 0)
 		cfg.secret = xstrdup("unused-outside-serve"); /* no tokens */
 	if (config_validate(&cfg, &err) != 0) {
@@ -174,12 +240,9 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "serve") == 0)
 		rc = serve(&app);
-	else if (strcmp(cmd, "migrate") == 0) {
-		rc = run_migrate(&app) == 0 ? 0 : 1;
-		if (rc == 0)
-			printf("migrations applied; schema %s at %s\n",
-			       cfg.schema, app.migrations_version);
-	} else if (strcmp(cmd, "create-user") == 0) {
+	else if (strcmp(cmd, "migrate") == 0)
+		rc = cmd_migrate(&app, argc - first, argv + first);
+	else if (strcmp(cmd, "create-user") == 0) {
 		rc = cli_create_user(&app, argc - first, argv + first);
 	} else {
 		fprintf(stderr,

@@ -1,8 +1,10 @@
 /*
  * Running migrations: the Redis lock + status key that elect one migrator
- * among instances starting together (DESIGN.md, Startup), the PostgreSQL
- * advisory lock that keeps two migrators apart even if Redis misbehaves, and
- * applying each missing file in its own transaction.
+ * among instances starting together (DESIGN.md, Startup) and the PostgreSQL
+ * advisory lock that keeps two migrators apart even if Redis misbehaves.
+ * Also the schema and bookkeeping table they guard, and running a file's
+ * SQL. What happens under the locks (which steps, up or down) is
+ * migrate_steps.c.
  */
 #include "migrate.h"
 
@@ -18,6 +20,7 @@
 #include "db.h"
 #include "db_pool.h"
 #include "log.h"
+#include "migrate_steps.h"
 #include "rds_pool.h"
 #include "xalloc.h"
 
@@ -31,145 +34,78 @@ static const char release_lua[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then "
     "return redis.call('DEL', KEYS[1]) else return 0 end";
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static PGconn *
 connect_retrying(const struct config *cfg, struct pl_error *err)
 {
-	long long deadline = now_ms() + (long long)cfg->startup_db_wait * 1000;
+	long long deadline =
+	    migrate_now_ms() + (long long)cfg->startup_db_wait * 1000;
 	PGconn *db;
 
 	for (;;) {
 		pl_error_clear(err);
 		db = db_connect(cfg->database_url, cfg->schema,
 		                cfg->db_connect_timeout, err);
-		if (db != NULL || now_ms() >= deadline)
+		if (db != NULL || migrate_now_ms() >= deadline)
 			return db;
 		log_info("waiting for PostgreSQL", "schema=%s", cfg->schema);
 		sleep(1);
 	}
 }
 
-static int
-exec_simple(PGconn *db, const char *sql, const char *what, struct pl_error *err)
+int
+migrate_exec_script(PGconn *db, const char *sql, const char *what,
+                    struct pl_error *err)
 {
 	PGresult *r = PQexec(db, sql);
 	ExecStatusType st = PQresultStatus(r);
 	char q[512];
 
 	PQclear(r);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
+	    st == PGRES_EMPTY_QUERY)
 		return PL_OK;
 	log_quote(q, sizeof q, PQerrorMessage(db));
 	return pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s: %s", what, q);
 }
 
 /* The schema and the bookkeeping table. The schema name is configuration,
- * validated and quoted: the one identifier that cannot be a parameter. */
+ * validated and quoted: the one identifier that cannot be a parameter.
+ * applied_by came later than the table: added where it is missing. The
+ * "already exists" notices of every start are not worth printing. */
 static int
 prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 {
-	char *ident = PQescapeIdentifier(db, schema, strlen(schema));
-	char sql[512];
+	char *ident = PQescapeIdentifier(db, schema, strlen(schema)), *sql;
 	int rc;
 
-	snprintf(sql, sizeof sql,
-	         "CREATE SCHEMA IF NOT EXISTS %s; SET search_path TO %s, "
-	         "public; CREATE TABLE IF NOT EXISTS schema_migrations ("
-	         "version text PRIMARY KEY, checksum text NOT NULL, "
-	         "applied_at timestamptz NOT NULL DEFAULT now())",
-	         ident, ident);
+	rc = migrate_exec_script(db, "SET client_min_messages TO warning",
+	                         "preparing the schema", err);
+	if (rc != PL_OK) {
+		PQfreemem(ident);
+		return rc;
+	}
+	sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s;\n"
+	                "SET search_path TO %s, public;\n"
+	                "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
+	                "    version text PRIMARY KEY,\n"
+	                "    checksum text NOT NULL,\n"
+	                "    applied_at timestamptz NOT NULL DEFAULT now()\n"
+	                ");\n"
+	                "ALTER TABLE schema_migrations\n"
+	                "    ADD COLUMN IF NOT EXISTS applied_by text;\n"
+	                "RESET client_min_messages",
+	                ident, ident);
 	PQfreemem(ident);
-	rc = exec_simple(db, sql, "preparing the schema", err);
+	rc = migrate_exec_script(db, sql, "preparing the schema", err);
+	free(sql);
 	return rc;
 }
 
 static int
-apply_one(PGconn *db, const struct migration *m, struct pl_error *err)
-{
-	const char *params[] = {m->version, m->checksum};
-	long long t0 = now_ms();
-	char what[512];
-
-	snprintf(what, sizeof what, "migration %s failed", m->file);
-	if (db_begin(db, err) != 0)
-		return err->code;
-	/* Migration files are part of the release, never input: they may
-	 * hold several statements, which only the simple protocol runs. */
-	if (exec_simple(db, m->sql, what, err) != 0 ||
-	    db_run(db,
-	           "INSERT INTO schema_migrations (version, checksum) "
-	           "VALUES ($1, $2)",
-	           2, params, err) != 0) {
-		db_rollback(db);
-		if (strstr(err->message, m->file) == NULL)
-			pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s", what);
-		return err->code;
-	}
-	if (db_commit(db, err) != 0) {
-		pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s at commit", what);
-		return err->code;
-	}
-	log_info("migration applied", "version=%s ms=%lld", m->version,
-	         now_ms() - t0);
-	return PL_OK;
-}
-
-/* Under the advisory lock: refuse changed files, apply missing ones. */
-static int
-apply_all(PGconn *db, const struct config *cfg, const struct migration *v,
-          size_t n, char *latest, size_t latestsz, struct pl_error *err)
-{
-	PGresult *r;
-	int rc = PL_OK;
-
-	if (prepare_schema(db, cfg->schema, err) != 0)
-		return err->code;
-	r = db_exec(db, "SELECT version, checksum FROM schema_migrations", 0,
-	            NULL, err);
-	if (r == NULL)
-		return err->code;
-	for (size_t i = 0; i < n && rc == PL_OK; i++) {
-		const char *sum = NULL;
-
-		for (int row = 0; row < PQntuples(r); row++)
-			if (strcmp(PQgetvalue(r, row, 0), v[i].version) == 0)
-				sum = PQgetvalue(r, row, 1);
-		if (sum == NULL)
-			rc = apply_one(db, &v[i], err);
-		else if (strcmp(sum, v[i].checksum) != 0)
-			rc = pl_error_set(
-			    err, PL_ERR_INTERNAL, NULL,
-			    "migration %s was changed after it was applied "
-			    "(checksum %.12s… recorded, %.12s… on disk); "
-			    "restore the file and add a new migration instead",
-			    v[i].file, sum, v[i].checksum);
-	}
-	PQclear(r);
-	if (rc != PL_OK)
-		return rc;
-	r = db_exec(db,
-	            "SELECT COALESCE(max(version), '') FROM "
-	            "schema_migrations",
-	            0, NULL, err);
-	if (r == NULL)
-		return err->code;
-	snprintf(latest, latestsz, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return PL_OK;
-}
-
-static int
 with_advisory_lock(PGconn *db, const struct config *cfg,
-                   const struct migration *v, size_t n, char *latest,
-                   size_t latestsz, struct pl_error *err)
+                   const struct migration *v, size_t n,
+                   const struct migrate_request *req,
+                   struct migrate_result *res, struct pl_error *err)
 {
 	const char *params[] = {cfg->schema};
 	int rc;
@@ -179,13 +115,37 @@ with_advisory_lock(PGconn *db, const struct config *cfg,
 	           "|| $1))",
 	           1, params, err) != 0)
 		return err->code;
-	rc = apply_all(db, cfg, v, n, latest, latestsz, err);
+	rc = prepare_schema(db, cfg->schema, err);
+	if (rc == PL_OK)
+		rc = migrate_steps_run(db, cfg->schema, v, n, req, res, err);
 	if (PQstatus(db) == CONNECTION_OK)
 		PQclear(PQexecParams(db,
 		                     "SELECT pg_advisory_unlock(hashtext("
 		                     "'padline:migrate:' || $1))",
 		                     1, NULL, params, NULL, NULL, 0));
 	return rc;
+}
+
+/* The files, then a connection: NULL (nothing to free) if either fails.
+ * A request's target is checked first, so a mistyped --to touches
+ * nothing. */
+static PGconn *
+open_both(const struct config *cfg, const struct migrate_request *req,
+          struct migration **v, size_t *n, struct pl_error *err)
+{
+	const char *target;
+	PGconn *db = NULL;
+
+	if (migrate_list(cfg->migrations_dir, v, n, err) != 0)
+		return NULL;
+	if (req == NULL || migrate_steps_target(*v, *n, req, &target, err) == 0)
+		db = connect_retrying(cfg, err);
+	if (db == NULL) {
+		migrate_list_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
+	return db;
 }
 
 static char *
@@ -210,7 +170,8 @@ static int
 redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
             const char *status, const char *tok)
 {
-	long long deadline = now_ms() + (long long)cfg->migrate_wait * 1000;
+	long long deadline =
+	    migrate_now_ms() + (long long)cfg->migrate_wait * 1000;
 	int waited = 0;
 
 	for (;;) {
@@ -238,7 +199,7 @@ redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
 			log_info("waiting for another instance's migration",
 			         "schema=%s", cfg->schema);
 		waited = 1;
-		if (now_ms() >= deadline)
+		if (migrate_now_ms() >= deadline)
 			return -1;
 		usleep(POLL_MS * 1000);
 	}
@@ -260,8 +221,8 @@ redis_finish(redisContext *rc, const char *lock, const char *status,
 }
 
 int
-migrate_run(const struct config *cfg, char *latest, size_t latestsz,
-            struct pl_error *err)
+migrate_to(const struct config *cfg, const struct migrate_request *req,
+           struct migrate_result *res, struct pl_error *err)
 {
 	struct migration *v = NULL;
 	size_t n = 0;
@@ -271,14 +232,9 @@ migrate_run(const struct config *cfg, char *latest, size_t latestsz,
 	unsigned char raw[16];
 	int elected = 0, rcode;
 
-	latest[0] = '\0';
-	if (migrate_list(cfg->migrations_dir, &v, &n, err) != 0)
+	memset(res, 0, sizeof *res);
+	if ((db = open_both(cfg, req, &v, &n, err)) == NULL)
 		return err->code;
-	db = connect_retrying(cfg, err);
-	if (db == NULL) {
-		migrate_list_free(v, n);
-		return err->code;
-	}
 	snprintf(lock, sizeof lock, "padline:migrate:lock:%s", cfg->schema);
 	snprintf(status, sizeof status, "padline:migrate:status:%s",
 	         cfg->schema);
@@ -307,7 +263,7 @@ migrate_run(const struct config *cfg, char *latest, size_t latestsz,
 				freeReplyObject(r);
 		}
 	}
-	rcode = with_advisory_lock(db, cfg, v, n, latest, latestsz, err);
+	rcode = with_advisory_lock(db, cfg, v, n, req, res, err);
 	if (elected == 1)
 		redis_finish(rc, lock, status, tok, rcode == PL_OK);
 out:
@@ -316,4 +272,32 @@ out:
 	db_close(db);
 	migrate_list_free(v, n);
 	return rcode;
+}
+
+int
+migrate_run(const struct config *cfg, char *latest, size_t latestsz,
+            struct pl_error *err)
+{
+	struct migrate_request req = {NULL, 0};
+	struct migrate_result res;
+	int rc = migrate_to(cfg, &req, &res, err);
+
+	snprintf(latest, latestsz, "%s", rc == PL_OK ? res.latest : "");
+	return rc;
+}
+
+int
+migrate_status(const struct config *cfg, FILE *out, struct pl_error *err)
+{
+	struct migration *v = NULL;
+	size_t n = 0;
+	PGconn *db;
+	int rc;
+
+	if ((db = open_both(cfg, NULL, &v, &n, err)) == NULL)
+		return err->code;
+	rc = migrate_status_write(db, cfg->schema, v, n, out, err);
+	db_close(db);
+	migrate_list_free(v, n);
+	return rc;
 }

@@ -1,7 +1,8 @@
 /* Migrations and templates against real PostgreSQL with real padlined
  * processes: a changed applied migration is refused, Pad.ws's legacy
  * canvas tables are migrated (in a database of their own, since they live
- * in public), templates load and a broken template file is skipped. */
+ * in public) and rolling that step back keeps the imported rows, templates load
+ * and a broken template file is skipped. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +33,30 @@ remove_dir(char *dir)
 	free(dir);
 }
 
+static void
+prepend(const char *path, const char *text)
+{
+	char buf[65536];
+	size_t len;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_ptr_nonnull(f);
+	len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	ck_assert_uint_lt(len, sizeof buf);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fwrite(buf, 1, len, f);
+	fclose(f);
+}
+
 START_TEST(changed_applied_migration_is_refused)
 {
 	char schema[64], *dir = copy_dir("migrations"), *env = NULL,
 	                 *err = NULL;
 	char path[600];
 	const char *args[] = {"migrate", NULL}, *envv[2];
-	FILE *f;
 
 	ck_assert_int_gt(asprintf(&env, "PADLINE_MIGRATIONS_DIR=%s", dir), 0);
 	envv[0] = env;
@@ -48,10 +66,8 @@ START_TEST(changed_applied_migration_is_refused)
 	    ts_padlined_run(schema, envv, args, NULL, 120, NULL, NULL), 0);
 	snprintf(path, sizeof path, "%s/2026_11_01_0020-create-audit-log.sql",
 	         dir);
-	f = fopen(path, "a");
-	ck_assert_ptr_nonnull(f);
-	fputs("\n-- an innocent-looking edit\n", f);
-	fclose(f);
+	/* An edit to the up part (a down part may change freely). */
+	prepend(path, "-- an innocent-looking edit\n");
 	ck_assert_int_ne(
 	    ts_padlined_run(schema, envv, args, NULL, 120, NULL, &err), 0);
 	ck_assert_msg(strstr(err, "2026_11_01_0020-create-audit-log.sql") &&
@@ -69,6 +85,7 @@ START_TEST(legacy_canvas_tables_are_migrated)
 	char dbname[64], url[512], *env = NULL;
 	const char *base = getenv("DATABASE_URL"), *slash = strrchr(base, '/');
 	const char *args[] = {"migrate", NULL}, *envv[2];
+	const char *down[] = {"migrate", "--to", "2026_11_01_0020", NULL};
 	PGconn *admin = ts_db_connect(NULL), *db;
 	char sql[256];
 
@@ -134,6 +151,24 @@ START_TEST(legacy_canvas_tables_are_migrated)
 	    ts_padlined_run("pad_ws", envv, args, NULL, 120, NULL, NULL), 0);
 	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM pads", 0, NULL),
 	                 2);
+	/* Rolling the import back keeps what it imported (nothing to
+	 * force): it only forgets that it ran. */
+	ck_assert_int_eq(
+	    ts_padlined_run("pad_ws", envv, down, NULL, 120, NULL, NULL), 0);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM schema_migrations "
+	                             "WHERE version LIKE '%legacy-canvas'",
+	                             0, NULL),
+	                 0);
+	ck_assert_int_eq(ts_db_count(db, "SELECT count(*) FROM pads", 0, NULL),
+	                 2);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM users WHERE "
+	                             "username LIKE 'migrated_user_%'",
+	                             0, NULL),
+	                 2);
+	ck_assert_int_eq(
+	    ts_db_count(db, "SELECT count(*) FROM backups", 0, NULL), 2);
 	PQfinish(db);
 	snprintf(sql, sizeof sql, "DROP DATABASE %s", dbname);
 	ts_db_exec(admin, sql);

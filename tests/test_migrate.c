@@ -1,5 +1,6 @@
 /* Unit tests for the migration files: which names are accepted, the order
- * they run in, and checksums (what makes a changed applied file detectable). */
+ * they run in, the split into up and down parts, and checksums (what makes
+ * a changed applied file detectable, and a down part added later not). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,106 @@ START_TEST(checksum_is_sha256_and_sensitive)
 	migrate_checksum("CREATE TABLE t (id int);", 24, a);
 	migrate_checksum("CREATE TABLE t (id int); ", 25, b);
 	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+static int
+parse(struct migration *m, const char *text, struct pl_error *err)
+{
+	memset(m, 0, sizeof *m);
+	m->file = "2026_01_01_0000-t.sql";
+	return migrate_parse(m, text, strlen(text), err);
+}
+
+static void
+parsed_free(struct migration *m)
+{
+	free(m->sql);
+	free(m->down);
+}
+
+START_TEST(down_part_follows_the_marker)
+{
+	struct migration m;
+	struct pl_error err;
+
+	pl_error_init(&err);
+	ck_assert_int_eq(parse(&m,
+	                       "CREATE TABLE t (id int);\n"
+	                       "-- migrate:down\n"
+	                       "DROP TABLE t;\n",
+	                       &err),
+	                 0);
+	ck_assert_str_eq(m.sql, "CREATE TABLE t (id int);\n");
+	ck_assert_str_eq(m.down, "\nDROP TABLE t;\n");
+	parsed_free(&m);
+	/* Without a marker, everything is up and there is no down part. */
+	ck_assert_int_eq(parse(&m, "SELECT 1;\n-- migrate down\n", &err), 0);
+	ck_assert_ptr_null(m.down);
+	ck_assert_str_eq(m.sql, "SELECT 1;\n-- migrate down\n");
+	parsed_free(&m);
+	/* Spacing and trailing blanks around the marker are tolerated; a
+	 * later marker belongs to the down part. */
+	ck_assert_int_eq(
+	    parse(&m, "SELECT 1;\n--migrate:down  \r\nA;\n-- migrate:down\n",
+	          &err),
+	    0);
+	ck_assert_str_eq(m.sql, "SELECT 1;\n");
+	ck_assert_str_eq(m.down, "\nA;\n-- migrate:down\n");
+	parsed_free(&m);
+	/* An empty down part: the step only forgets that it ran. */
+	ck_assert_int_eq(parse(&m, "SELECT 1;\n-- migrate:down", &err), 0);
+	ck_assert_str_eq(m.down, "");
+	parsed_free(&m);
+}
+END_TEST
+
+START_TEST(unknown_directive_is_an_error)
+{
+	struct migration m;
+	struct pl_error err;
+
+	pl_error_init(&err);
+	ck_assert_int_ne(
+	    parse(&m, "SELECT 1;\n-- migrate:downn\nDROP TABLE t;\n", &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.message, "2026_01_01_0000-t.sql"));
+	ck_assert_ptr_nonnull(strstr(err.message, "line 2"));
+	pl_error_clear(&err);
+	ck_assert_int_ne(parse(&m, "-- migrate: down\n", &err), 0);
+	pl_error_clear(&err);
+}
+END_TEST
+
+/* The checksum covers the up part only, with trailing whitespace counted
+ * as one newline: adding a down part to an applied file (with or without
+ * a blank line before the marker) keeps the checksum it was recorded
+ * with, which for a file ending in one newline is the whole file's. */
+START_TEST(checksum_covers_the_up_part_only)
+{
+	const char *up = "CREATE TABLE t (id int);\n";
+	char whole[65];
+	struct migration a, b, c, d;
+	struct pl_error err;
+
+	pl_error_init(&err);
+	migrate_checksum(up, strlen(up), whole);
+	ck_assert_int_eq(parse(&a, up, &err), 0);
+	ck_assert_int_eq(
+	    parse(&b, "CREATE TABLE t (id int);\n\n-- migrate:down\nDROP;\n",
+	          &err),
+	    0);
+	ck_assert_int_eq(
+	    parse(&c, "CREATE TABLE t (id int);\n-- migrate:down\nX;\n", &err),
+	    0);
+	ck_assert_int_eq(parse(&d, "CREATE TABLE t (id bigint);\n", &err), 0);
+	ck_assert_str_eq(a.checksum, whole);
+	ck_assert_str_eq(b.checksum, whole);
+	ck_assert_str_eq(c.checksum, whole);
+	ck_assert_str_ne(d.checksum, whole);
+	parsed_free(&a);
+	parsed_free(&b);
+	parsed_free(&c);
+	parsed_free(&d);
 }
 END_TEST
 
@@ -85,6 +186,23 @@ START_TEST(list_sorts_by_name_and_skips_other_files)
 }
 END_TEST
 
+START_TEST(find_by_version_file_or_prefix)
+{
+	struct migration v[3] = {
+	    {"2026_01_01_0000-a.sql", "2026_01_01_0000-a", NULL, NULL, ""},
+	    {"2026_01_01_1200-b.sql", "2026_01_01_1200-b", NULL, NULL, ""},
+	    {"2026_02_01_0000-c.sql", "2026_02_01_0000-c", NULL, NULL, ""},
+	};
+
+	ck_assert_int_eq(migrate_find(v, 3, "2026_01_01_1200-b"), 1);
+	ck_assert_int_eq(migrate_find(v, 3, "2026_02_01_0000-c.sql"), 2);
+	ck_assert_int_eq(migrate_find(v, 3, "2026_02"), 2);
+	ck_assert_int_eq(migrate_find(v, 3, "2026_01_01"), -2);
+	ck_assert_int_eq(migrate_find(v, 3, "2027"), -1);
+	ck_assert_int_eq(migrate_find(v, 3, ""), -1);
+}
+END_TEST
+
 START_TEST(shipped_migrations_are_valid)
 {
 	char dir[512];
@@ -97,6 +215,10 @@ START_TEST(shipped_migrations_are_valid)
 	pl_error_init(&err);
 	ck_assert_msg(migrate_list(dir, &v, &n, &err) == 0, "%s", err.message);
 	ck_assert_uint_ge(n, 4);
+	/* Every shipped migration can be rolled back. */
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(v[i].down != NULL, "%s has no down part",
+		              v[i].file);
 	migrate_list_free(v, n);
 }
 END_TEST
@@ -111,7 +233,11 @@ main(void)
 		return 1;
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, checksum_is_sha256_and_sensitive);
+	tcase_add_test(tc, down_part_follows_the_marker);
+	tcase_add_test(tc, unknown_directive_is_an_error);
+	tcase_add_test(tc, checksum_covers_the_up_part_only);
 	tcase_add_test(tc, list_sorts_by_name_and_skips_other_files);
+	tcase_add_test(tc, find_by_version_file_or_prefix);
 	tcase_add_test(tc, shipped_migrations_are_valid);
 	suite_add_tcase(s, tc);
 	return ts_run(s);

@@ -1,0 +1,52 @@
+/*
+ * The steps of a migration run, inside the migrate module: bringing a
+ * schema to a target version under the advisory lock (migrate.c holds the
+ * locks), the status report, and running a down step without losing data
+ * unawares (migrate_probe.c).
+ */
+#ifndef PL_MIGRATE_STEPS_H
+#define PL_MIGRATE_STEPS_H
+
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#include "migrate.h"
+
+/* The version req->to names into *target ("" for "0"; the latest file
+ * for NULL); an unknown or ambiguous name is an error. */
+int migrate_steps_target(const struct migration *, size_t n,
+                         const struct migrate_request *, const char **target,
+                         struct pl_error *);
+/* Moves the schema (whose schema_migrations exists) to req->to, one
+ * transaction per step. */
+int migrate_steps_run(PGconn *, const char *schema, const struct migration *,
+                      size_t n, const struct migrate_request *,
+                      struct migrate_result *, struct pl_error *);
+/* The report of migrate_status (migrate_status.c), read without creating
+ * anything. */
+int migrate_status_write(PGconn *, const char *schema, const struct migration *,
+                         size_t n, FILE *out, struct pl_error *);
+
+/* Whether schema.schema_migrations exists (never creating it). */
+int migrate_table_exists(PGconn *, const char *schema, int *exists,
+                         struct pl_error *);
+/* Milliseconds on a monotonic clock. */
+long long migrate_now_ms(void);
+
+/* Runs a file's SQL (several statements: the simple protocol); what names
+ * it in the error. An empty script (comments only) is fine. In migrate.c,
+ * beside the one other statement built from text (the schema's name). */
+int migrate_exec_script(PGconn *, const char *sql, const char *what,
+                        struct pl_error *);
+/*
+ * Runs m's down part inside the caller's open transaction. When it would
+ * drop data (the schema, a table with rows, a column with values, rows of
+ * a table) and force is 0, undoes it and fails naming what it would drop;
+ * with force it goes ahead and logs what it dropped. *schema_gone is set
+ * when the step dropped the schema itself (and schema_migrations with it).
+ */
+int migrate_probe_down(PGconn *, const char *schema, const struct migration *m,
+                       int force, int *schema_gone, struct pl_error *);
+
+#endif

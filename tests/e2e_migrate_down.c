@@ -1,0 +1,514 @@
+/* Going back with real processes and real PostgreSQL (issue 17): up → down
+ * → up leaves the same schema (pg_dump) and data; a down step that would
+ * drop data is refused, naming it, unless --force; two concurrent
+ * `migrate --to` serialise; `--status` lists applied and pending versions
+ * with checksums; an older padlined on a newer schema refuses to serve. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "migrate.h"
+#include "migrate_support.h"
+
+/* A later migration with a down part that drops a column: harmless while
+ * the column is empty, destructive once it holds values. */
+#define NOTE_FILE "2099_01_01_0000-add-pad-note.sql"
+#define NOTE_VERSION "2099_01_01_0000-add-pad-note"
+#define NOTE_SQL                                                               \
+	"ALTER TABLE pads ADD COLUMN note text;\n"                             \
+	"CREATE INDEX pads_note_idx ON pads (note);\n"                         \
+	"-- migrate:down\n"                                                    \
+	"DROP INDEX pads_note_idx;\n"                                          \
+	"ALTER TABLE pads DROP COLUMN note;\n"
+#define NOTE_COLUMNS                                                            \
+	"SELECT count(*) FROM information_schema.columns WHERE table_schema = " \
+	"current_schema() AND table_name = 'pads' AND column_name = 'note'"
+#define V0010 "2026_11_01_0010-create-pads"
+#define V0020 "2026_11_01_0020-create-audit-log"
+#define V0030 "2026_11_01_0030-migrate-legacy-canvas"
+
+/* pg_dump of the schema, without what differs between two identical
+ * schemas (comments, SET lines, \restrict keys, blank lines). */
+static char *
+dump(const char *schema, const char *what)
+{
+	char cmd[1024], line[4096];
+	size_t len = 0, cap = 1;
+	char *text = calloc(1, 1);
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd,
+	         "pg_dump %s --no-owner -n %s "
+	         "--exclude-table-data=%s.schema_migrations '%s'",
+	         what, schema, schema, getenv("DATABASE_URL"));
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (fgets(line, sizeof line, p)) {
+		size_t n = strlen(line);
+
+		if (line[0] == '\n' || strncmp(line, "--", 2) == 0 ||
+		    line[0] == '\\' || strncmp(line, "SET ", 4) == 0 ||
+		    strncmp(line, "SELECT pg_catalog.set_config", 28) == 0)
+			continue;
+		while (len + n + 1 > cap)
+			text = realloc(text, cap *= 2);
+		memcpy(text + len, line, n + 1);
+		len += n;
+	}
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_uint_gt(len, 0);
+	return text;
+}
+
+/* "migrations: A applied, R reverted; ..." of a migrate run's stdout. */
+static void
+steps(const char *out, int *applied, int *reverted)
+{
+	const char *p = strstr(out, "migrations: ");
+
+	ck_assert_msg(p != NULL, "no summary in: %s", out);
+	ck_assert_int_eq(
+	    sscanf(p, "migrations: %d applied, %d reverted", applied, reverted),
+	    2);
+}
+
+static void
+expect_steps(const char *out, int applied, int reverted)
+{
+	int a, r;
+
+	steps(out, &a, &r);
+	ck_assert_int_eq(a, applied);
+	ck_assert_int_eq(r, reverted);
+}
+
+/* Runs migrate with up to three arguments; it must succeed with these
+ * numbers of steps. */
+static void
+migrate_ok(const char *schema, const char *dir, const char *a1, const char *a2,
+           const char *a3, int applied, int reverted)
+{
+	char *out = NULL;
+
+	ck_assert_int_eq(ms_migrate(schema, dir, a1, a2, a3, &out, NULL), 0);
+	expect_steps(out, applied, reverted);
+	free(out);
+}
+
+static long long
+count(PGconn *db, const char *sql)
+{
+	return ts_db_count(db, sql, 0, NULL);
+}
+
+/* A user with two pads and one audit row. */
+static void
+add_data(PGconn *db)
+{
+	ts_db_exec(db, "INSERT INTO users (username) VALUES ('alice');"
+	               "INSERT INTO pads (owner_id, display_name, data) "
+	               "SELECT id, 'p1', '{\"a\": 1}' FROM users;"
+	               "INSERT INTO pads (owner_id, display_name) "
+	               "SELECT id, 'p2' FROM users;"
+	               "INSERT INTO audit_log (action) VALUES ('pad.create')");
+}
+
+/* How many shipped migrations are later than version ("" : all of them):
+ * other migrations may come after these tests were written. */
+static int
+later_than(const char *version)
+{
+	char *dir = ms_migrations_dir();
+	struct migration *v;
+	struct pl_error err;
+	size_t n;
+	int later = 0;
+
+	pl_error_init(&err);
+	ck_assert_int_eq(migrate_list(dir, &v, &n, &err), 0);
+	for (size_t i = 0; i < n; i++)
+		later += strcmp(v[i].version, version) > 0;
+	migrate_list_free(v, n);
+	free(dir);
+	return later;
+}
+
+/* A schema migrated with the note migration too, holding add_data's
+ * rows; *dir is the migrations copy. */
+static PGconn *
+noted_schema(const char *prefix, char *schema, size_t size, char **dir)
+{
+	PGconn *db;
+
+	*dir = ms_copy_migrations(NOTE_FILE, NOTE_SQL);
+	ts_unique_schema(prefix, schema, size);
+	migrate_ok(schema, *dir, NULL, NULL, NULL, later_than("") + 1, 0);
+	db = ts_db_connect(schema);
+	add_data(db);
+	return db;
+}
+
+START_TEST(up_down_up_keeps_schema_and_data)
+{
+	char schema[64], *dir, *s1, *s2, *d1, *d2;
+	PGconn *db = noted_schema("mdud", schema, sizeof schema, &dir);
+
+	s1 = dump(schema, "--schema-only");
+	d1 = dump(schema, "--data-only");
+	/* Down past the note column (empty: no data lost) and the legacy
+	 * import (which only forgets it ran), then up again. */
+	migrate_ok(schema, dir, "--to", V0020, NULL, 0, later_than(V0020) + 1);
+	ck_assert_int_eq(count(db, NOTE_COLUMNS), 0);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM schema_migrations"),
+	                 3);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 2);
+	migrate_ok(schema, dir, NULL, NULL, NULL, later_than(V0020) + 1, 0);
+	s2 = dump(schema, "--schema-only");
+	d2 = dump(schema, "--data-only");
+	ck_assert_str_eq(s2, s1);
+	ck_assert_str_eq(d2, d1);
+	free(s2);
+	free(d2);
+	free(d1);
+
+	/* All the way down (every table empty) and back. */
+	ts_db_exec(db, "DELETE FROM audit_log; DELETE FROM users");
+	s1 = dump(schema, "--schema-only");
+	migrate_ok(schema, dir, "--to", "0", NULL, 0, later_than("") + 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pg_tables WHERE "
+	                           "schemaname = current_schema()"),
+	                 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM schema_migrations"),
+	                 0);
+	migrate_ok(schema, dir, NULL, NULL, NULL, later_than("") + 1, 0);
+	s2 = dump(schema, "--schema-only");
+	ck_assert_str_eq(s2, s1);
+	free(s1);
+	free(s2);
+	PQfinish(db);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+START_TEST(destructive_down_needs_force)
+{
+	char schema[64], *dir, *err = NULL;
+	PGconn *db = noted_schema("mdes", schema, sizeof schema, &dir);
+
+	ts_db_exec(db, "UPDATE pads SET note = 'keep me' WHERE display_name "
+	               "= 'p1'");
+	/* A column with a value: refused, named, nothing changed. */
+	ck_assert_int_ne(
+	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
+	ck_assert_msg(strstr(err, "column pads.note (1 value)") &&
+	                  strstr(err, NOTE_VERSION) && strstr(err, "--force"),
+	              "refusal does not name what it would drop: %s", err);
+	free(err);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads WHERE note = "
+	                           "'keep me'"),
+	                 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM schema_migrations"),
+	                 later_than("") + 1);
+	/* Forced: the column goes, the pads stay. */
+	migrate_ok(schema, dir, "--to", V0030, "--force", 0,
+	           later_than(V0030) + 1);
+	ck_assert_int_eq(count(db, NOTE_COLUMNS), 0);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 2);
+	/* Two steps down, the second of which drops the audit log's row:
+	 * refused before either runs (0030 would have been harmless). */
+	ck_assert_int_ne(
+	    ms_migrate(schema, dir, "--to", V0010, NULL, NULL, &err), 0);
+	ck_assert_msg(strstr(err, "table audit_log (1 row)") &&
+	                  strstr(err, V0020),
+	              "refusal does not name the table: %s", err);
+	free(err);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM schema_migrations"),
+	                 later_than("") - later_than(V0030));
+	migrate_ok(schema, dir, "--to", V0010, "--force", 0,
+	           later_than(V0010) - later_than(V0030));
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pg_tables WHERE "
+	                           "tablename = 'audit_log' AND schemaname = "
+	                           "current_schema()"),
+	                 0);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 2);
+	PQfinish(db);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+/* A down step that empties a table it keeps (TRUNCATE, DELETE) loses data
+ * too. */
+START_TEST(emptying_a_table_is_destructive)
+{
+	char schema[64],
+	    *err = NULL,
+	    *dir = ms_copy_migrations("2099_01_01_0000-purge-audit.sql",
+	                              "SELECT 1;\n-- migrate:down\n"
+	                              "TRUNCATE audit_log;\n");
+	PGconn *db;
+
+	ts_unique_schema("mtru", schema, sizeof schema);
+	ck_assert_int_eq(ms_migrate(schema, dir, NULL, NULL, NULL, NULL, NULL),
+	                 0);
+	db = ts_db_connect(schema);
+	ts_db_exec(db, "INSERT INTO audit_log (action) VALUES ('a'), ('b')");
+	ck_assert_int_ne(
+	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
+	ck_assert_msg(strstr(err, "2 rows of table audit_log") != NULL,
+	              "refusal does not name the rows: %s", err);
+	free(err);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM audit_log"), 2);
+	/* Empty already: nothing to lose. */
+	ts_db_exec(db, "DELETE FROM audit_log");
+	ck_assert_int_eq(
+	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, NULL), 0);
+	PQfinish(db);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+/* A down step dropping the whole schema is named as such, even with every
+ * table empty; forced, it takes the bookkeeping along and the next migrate
+ * starts over. */
+START_TEST(dropping_the_schema_is_destructive)
+{
+	char schema[64], text[256], *err = NULL, *dir;
+
+	ts_unique_schema("mdsc", schema, sizeof schema);
+	snprintf(text, sizeof text,
+	         "SELECT 1;\n-- migrate:down\nDROP SCHEMA %s CASCADE;\n",
+	         schema);
+	dir = ms_copy_migrations("2099_01_01_0000-drop-all.sql", text);
+	migrate_ok(schema, dir, NULL, NULL, NULL, later_than("") + 1, 0);
+	ck_assert_int_ne(
+	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
+	snprintf(text, sizeof text, "would drop schema %s", schema);
+	ck_assert_msg(strstr(err, text) != NULL, "%s", err);
+	free(err);
+	/* One step: the schema went with it, nothing is left to revert. */
+	migrate_ok(schema, dir, "--to", V0030, "--force", 0, 1);
+	migrate_ok(schema, dir, NULL, NULL, NULL, later_than("") + 1, 0);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+/* Two `padlined migrate --to target` processes at once, forked from this
+ * one and released together; each reports its steps in outs[i]. */
+static void
+migrate_twice_at_once(const char *schema, const char *target, char *outs[2])
+{
+	int gate[2], res[2][2];
+	pid_t pid[2];
+
+	ck_assert_int_eq(pipe(gate), 0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(pipe(res[i]), 0);
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			char c, *out = NULL;
+			int rc;
+
+			close(gate[1]);
+			close(res[i][0]);
+			/* Wait until the parent opens the gate. */
+			while (read(gate[0], &c, 1) > 0)
+				;
+			rc = ms_migrate(schema, NULL, "--to", target, NULL,
+			                &out, NULL);
+			if (out && write(res[i][1], out, strlen(out)) < 0)
+				rc = 99;
+			_exit(rc == 0 ? 0 : 1);
+		}
+		close(res[i][1]);
+	}
+	close(gate[0]);
+	close(gate[1]); /* both start now */
+	for (int i = 0; i < 2; i++) {
+		char buf[4096];
+		ssize_t n, len = 0;
+		int status;
+
+		while ((n = read(res[i][0], buf + len,
+		                 sizeof buf - 1 - (size_t)len)) > 0)
+			len += n;
+		buf[len] = '\0';
+		close(res[i][0]);
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		              "migrate --to %s process %d failed", target, i);
+		outs[i] = strdup(buf);
+	}
+}
+
+START_TEST(concurrent_migrate_to_serialises)
+{
+	char schema[64], *outs[2];
+	int a[2], r[2];
+	PGconn *db;
+
+	ts_unique_schema("mcon", schema, sizeof schema);
+	migrate_twice_at_once(schema, V0020, outs);
+	for (int i = 0; i < 2; i++) {
+		steps(outs[i], &a[i], &r[i]);
+		free(outs[i]);
+	}
+	/* Each step once, by one of them. */
+	ck_assert_int_eq(a[0] + a[1], 3);
+	ck_assert_int_eq(r[0] + r[1], 0);
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM schema_migrations"),
+	                 3);
+	ck_assert_int_eq(count(db, "SELECT count(DISTINCT applied_by) FROM "
+	                           "schema_migrations"),
+	                 1);
+	migrate_twice_at_once(schema, "0", outs);
+	for (int i = 0; i < 2; i++) {
+		steps(outs[i], &a[i], &r[i]);
+		free(outs[i]);
+	}
+	ck_assert_int_eq(a[0] + a[1], 0);
+	ck_assert_int_eq(r[0] + r[1], 3);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM schema_migrations"),
+	                 0);
+	PQfinish(db);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+START_TEST(status_lists_versions_with_checksums)
+{
+	char schema[64], line[1024], *src = ms_migrations_dir(), *out = NULL;
+	char *dir = ms_copy_migrations(NULL, NULL), path[600];
+	struct migration *v;
+	struct pl_error err;
+	size_t n;
+	FILE *f;
+
+	pl_error_init(&err);
+	ck_assert_int_eq(migrate_list(src, &v, &n, &err), 0);
+	ts_unique_schema("msta", schema, sizeof schema);
+	/* Nothing yet: status creates nothing and lists all as pending. */
+	ck_assert_int_eq(
+	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 0);
+	snprintf(line, sizeof line, "pending  %s  %s", v[0].version,
+	         v[0].checksum);
+	ck_assert_msg(strstr(out, line) != NULL, "%s", out);
+	free(out);
+	ck_assert_int_eq(
+	    ms_migrate(schema, NULL, "--to", V0010, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(
+	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 0);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(line, sizeof line, "%s  %s  %s",
+		         strcmp(v[i].version, V0010) <= 0 ? "applied"
+		                                          : "pending",
+		         v[i].version, v[i].checksum);
+		ck_assert_msg(strstr(out, line) != NULL, "no \"%s\" in %s",
+		              line, out);
+	}
+	free(out);
+	/* Appended to an applied file, text lands in its down part: that
+	 * is no change. Inserted at its top, it changes the up part. */
+	snprintf(path, sizeof path, "%s/%s", dir, v[0].file);
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("SELECT 'edited';\n", f);
+	fclose(f);
+	ck_assert_int_eq(
+	    ms_migrate(schema, dir, "--status", NULL, NULL, &out, NULL), 0);
+	ck_assert_msg(strstr(out, "changed  ") == NULL,
+	              "an edit of the down part is no change: %s", out);
+	free(out);
+	ms_remove_dir(dir);
+	dir = ms_copy_migrations(NULL, NULL);
+	snprintf(path, sizeof path, "%s/%s", dir, v[0].file);
+	snprintf(line, sizeof line, "sed -i '1i SELECT 1;' %s", path);
+	ck_assert_int_eq(system(line), 0);
+	ck_assert_int_eq(
+	    ms_migrate(schema, dir, "--status", NULL, NULL, &out, NULL), 0);
+	snprintf(line, sizeof line, "changed  %s", v[0].version);
+	ck_assert_msg(strstr(out, line) && strstr(out, "refuses to start"),
+	              "%s", out);
+	free(out);
+	migrate_list_free(v, n);
+	ms_remove_dir(dir);
+	free(src);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+START_TEST(older_binary_refuses_newer_schema)
+{
+	char schema[64], *dir = ms_copy_migrations(NOTE_FILE, NOTE_SQL);
+	char *out = NULL, *err = NULL, line[1024];
+	struct ts_server srv;
+	int named = 0;
+	PGconn *db;
+	FILE *log;
+
+	ts_unique_schema("mnew", schema, sizeof schema);
+	ck_assert_int_eq(ms_migrate(schema, dir, NULL, NULL, NULL, NULL, NULL),
+	                 0);
+	/* The shipped files lack the newest: this padlined is older. */
+	ck_assert_int_ne(ms_migrate(schema, NULL, NULL, NULL, NULL, NULL, &err),
+	                 0);
+	ck_assert_msg(strstr(err, NOTE_VERSION) && strstr(err, "newer"),
+	              "refusal does not name the version: %s", err);
+	free(err);
+	ck_assert_int_ne(ts_server_start(&srv, schema, NULL, NULL), 0);
+	log = fopen(srv.log_path, "r");
+	ck_assert_ptr_nonnull(log);
+	while (fgets(line, sizeof line, log))
+		named |= strstr(line, NOTE_VERSION) != NULL;
+	fclose(log);
+	ck_assert_msg(named, "the server's log does not name %s", NOTE_VERSION);
+	ck_assert_int_eq(
+	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 0);
+	snprintf(line, sizeof line, "newer    %s", NOTE_VERSION);
+	ck_assert_msg(strstr(out, line) && strstr(out, "refuses to start"),
+	              "%s", out);
+	free(out);
+	/* The newer binary can take it back, and then the older one runs. */
+	ck_assert_int_eq(
+	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(ms_migrate(schema, NULL, NULL, NULL, NULL, NULL, NULL),
+	                 0);
+	/* A version from the future, recorded by hand, is refused too. */
+	db = ts_db_connect(schema);
+	ts_db_exec(db, "INSERT INTO schema_migrations (version, checksum) "
+	               "VALUES ('2999_01_01_0000-future', 'x')");
+	PQfinish(db);
+	ck_assert_int_ne(ms_migrate(schema, NULL, NULL, NULL, NULL, NULL, &err),
+	                 0);
+	ck_assert_msg(strstr(err, "2999_01_01_0000-future") != NULL, "%s", err);
+	free(err);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("e2e_migrate_down");
+	TCase *tc = tcase_create("down");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, up_down_up_keeps_schema_and_data);
+	tcase_add_test(tc, destructive_down_needs_force);
+	tcase_add_test(tc, emptying_a_table_is_destructive);
+	tcase_add_test(tc, dropping_the_schema_is_destructive);
+	tcase_add_test(tc, concurrent_migrate_to_serialises);
+	tcase_add_test(tc, status_lists_versions_with_checksums);
+	tcase_add_test(tc, older_binary_refuses_newer_schema);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
+}
