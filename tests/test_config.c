@@ -38,9 +38,10 @@ START_TEST(defaults)
 	ck_assert_str_eq(c.listen_host, "127.0.0.1");
 	ck_assert_int_eq(c.listen_port, 7411);
 	ck_assert_str_eq(c.schema, "pad_ws");
-	ck_assert_int_eq(c.max_line, 1048576);
+	ck_assert_int_eq(c.max_line, 4194304);
 	ck_assert_int_eq(c.max_backups, 10);
 	ck_assert_int_eq(c.backup_min_interval, 0);
+	ck_assert_int_eq(c.max_pad_bytes, 1048576);
 	ck_assert_int_eq(c.registration, REG_OPEN);
 	ck_assert_ptr_nonnull(strstr(c.database_url, "host='127.0.0.1'"));
 	config_free(&c);
