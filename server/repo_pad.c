@@ -147,7 +147,8 @@ repo_pad_head(PGconn *db, const char *id, const char *owner_id, int lock,
  * read in its index order from the keyset position up to the limit, then
  * merged. $1 user, $2/$3 sort key and id of the last row seen, $4 rows,
  * $5 ILIKE pattern. KEY is the sort expression (KEYT its type, KEYOUT its
- * text form), CMP/DIR the direction.
+ * text for the cursor: NULL for times, which are the created_at or
+ * updated_at column already), CMP/DIR the direction.
  */
 /* clang-format off */
 #define PAD_LIST_SIDE(FROM, WHO, OWNER, KEY, KEYT, CMP, DIR, SEARCH)           \
@@ -171,19 +172,18 @@ repo_pad_head(PGconn *db, const char *id, const char *owner_id, int lock,
 	                       "JOIN users u ON u.id = p.owner_id",            \
 	                       "s.user_id", "'viewer', u.id, u.username",      \
 	                       KEY, KEYT, CMP, DIR, SEARCH) ") x "             \
-	"ORDER BY k " DIR ", id " DIR " "                                      \
+	"ORDER BY x.k " DIR ", x.id " DIR " "                                  \
 	"LIMIT $4::int"
 #define PAD_LIST_SEARCH "AND p.display_name ILIKE $5"
-#define PAD_LIST_K REPO_TIME_SQL("k")
 
 static const char *const pad_list_sql[3][2] = {
 	[REPO_PAD_CREATED] = {
-		PAD_LIST_SQL("p.created_at", "timestamptz", PAD_LIST_K, ">", "ASC", ""),
-		PAD_LIST_SQL("p.created_at", "timestamptz", PAD_LIST_K, ">", "ASC",
+		PAD_LIST_SQL("p.created_at", "timestamptz", "NULL", ">", "ASC", ""),
+		PAD_LIST_SQL("p.created_at", "timestamptz", "NULL", ">", "ASC",
 		             PAD_LIST_SEARCH)},
 	[REPO_PAD_UPDATED] = {
-		PAD_LIST_SQL("p.updated_at", "timestamptz", PAD_LIST_K, "<", "DESC", ""),
-		PAD_LIST_SQL("p.updated_at", "timestamptz", PAD_LIST_K, "<", "DESC",
+		PAD_LIST_SQL("p.updated_at", "timestamptz", "NULL", "<", "DESC", ""),
+		PAD_LIST_SQL("p.updated_at", "timestamptz", "NULL", "<", "DESC",
 		             PAD_LIST_SEARCH)},
 	[REPO_PAD_NAME] = {
 		PAD_LIST_SQL("lower(p.display_name)", "text", "k", ">", "ASC", ""),
@@ -191,6 +191,13 @@ static const char *const pad_list_sql[3][2] = {
 		             PAD_LIST_SEARCH)},
 };
 /* clang-format on */
+
+/* The column holding each sort's key as text. */
+static const char *const pad_list_key[3] = {
+    [REPO_PAD_CREATED] = "created_at",
+    [REPO_PAD_UPDATED] = "updated_at",
+    [REPO_PAD_NAME] = "k",
+};
 
 /* Where a first page starts: before every row in the sort's direction. */
 static const char *const pad_list_start[3][2] = {
@@ -239,7 +246,8 @@ repo_pad_list(PGconn *db, const char *user_id, const struct repo_pad_page *pg,
 	*keys = json_array();
 	for (int i = 0; i < PQntuples(r); i++) {
 		json_array_append_new(*pads, pad_row(r, i));
-		json_array_append_new(*keys, json_string(db_get(r, i, "k")));
+		json_array_append_new(
+		    *keys, json_string(db_get(r, i, pad_list_key[pg->sort])));
 	}
 	PQclear(r);
 	return 0;
