@@ -585,6 +585,83 @@ START_TEST(migration_backfills_version_and_size)
 }
 END_TEST
 
+/* Runs `padlined migrate` for one schema of a database (DATABASE_URL). */
+struct migrator {
+	pthread_t th;
+	char schema[64];
+	const char *env_url;
+	int rc;
+	char *errout;
+};
+
+static void *
+migrator_run(void *arg)
+{
+	struct migrator *m = arg;
+	const char *env[] = {m->env_url, NULL};
+	const char *args[] = {"migrate", NULL};
+
+	m->rc =
+	    ts_padlined_run(m->schema, env, args, NULL, 120, NULL, &m->errout);
+	return NULL;
+}
+
+#define MIGRATORS 6
+
+START_TEST(first_migrations_race_for_the_extension)
+{
+	struct migrator m[MIGRATORS];
+	const char *url = getenv("DATABASE_URL"), *slash;
+	char dbname[64], sql[128], newurl[600], env_url[700];
+	PGconn *c;
+
+	/* A database of its own: the extension is per database, and this one
+	 * has none yet, like a new deployment with several instances. */
+	ck_assert_ptr_nonnull(url);
+	slash = strrchr(url, '/');
+	ck_assert_ptr_nonnull(slash);
+	snprintf(dbname, sizeof dbname, "padline_trgm_%d", (int)getpid());
+	snprintf(newurl, sizeof newurl, "%.*s/%s", (int)(slash - url), url,
+	         dbname);
+	snprintf(env_url, sizeof env_url, "DATABASE_URL=%s", newurl);
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+	ts_db_exec(db, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+	ts_db_exec(db, sql);
+	for (int i = 0; i < MIGRATORS; i++) {
+		memset(&m[i], 0, sizeof m[i]);
+		snprintf(m[i].schema, sizeof m[i].schema, "race_%d", i);
+		m[i].env_url = env_url;
+		ck_assert_int_eq(
+		    pthread_create(&m[i].th, NULL, migrator_run, &m[i]), 0);
+	}
+	for (int i = 0; i < MIGRATORS; i++)
+		pthread_join(m[i].th, NULL);
+	for (int i = 0; i < MIGRATORS; i++) {
+		ck_assert_msg(m[i].rc == 0, "migrator %d exited %d: %.2000s", i,
+		              m[i].rc, m[i].errout ? m[i].errout : "");
+		free(m[i].errout);
+	}
+	c = PQconnectdb(newurl);
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	ck_assert_int_eq(ts_db_count(c,
+	                             "SELECT count(*) FROM pg_extension e "
+	                             "JOIN pg_namespace n ON n.oid = "
+	                             "e.extnamespace WHERE e.extname = "
+	                             "'pg_trgm' AND n.nspname = 'public'",
+	                             0, NULL),
+	                 1);
+	ck_assert_int_eq(ts_db_count(c,
+	                             "SELECT count(*) FROM pg_indexes WHERE "
+	                             "indexname = 'pads_name_trgm_idx'",
+	                             0, NULL),
+	                 MIGRATORS);
+	PQfinish(c);
+	snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", dbname);
+	ts_db_exec(db, sql);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -599,6 +676,7 @@ main(void)
 	tcase_add_test(tc, size_is_stored_and_limited);
 	tcase_add_test(tc, backup_get_returns_one_backup);
 	tcase_add_test(tc, migration_backfills_version_and_size);
+	tcase_add_test(tc, first_migrations_race_for_the_extension);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
