@@ -99,7 +99,8 @@ for p in plans:
     m = re.search(r"Query Text: (.*)", p)
     if not m or "UNION ALL" not in m.group(1):
         continue
-    if "ILIKE" not in m.group(1) and "rows=101 loops=1" not in p.split("\n")[1]:
+    top = next((l for l in p.split("\n") if "Limit" in l), "")
+    if "ILIKE" not in m.group(1) and "rows=101 loops=1" not in top:
         continue
     q = m.group(1)
     key = ("name" if "lower(p.display_name)" in q else
@@ -109,5 +110,8 @@ for p in plans:
 for key in ["created", "updated", "name", "created + q"]:
     if key in last:
         print("\n==== pad.list sort=%s: EXPLAIN (ANALYZE, BUFFERS) ====" % key)
-        print(re.sub(r"(?m)^\s*Query Text: .*\n", "", last[key]))
+        plan = last[key]
+        text = re.search(r"Query Text: (.*)", plan).group(1)
+        print(re.sub(r"(?m)^\s*Query Text: .*\n", "", plan))
+        print("statement:", re.sub(r"\s+", " ", text))
 PY

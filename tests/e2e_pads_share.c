@@ -281,7 +281,7 @@ START_TEST(share_errors_and_unshare)
 		                     "SELECT count(*) FROM audit_log WHERE "
 		                     "subject_id = $1::uuid AND action LIKE "
 		                     "'pad.%shared' AND published_at IS NULL",
-		                     1, p, 0, 20000),
+		                     1, p, 0, 60000),
 		    0);
 	}
 }
