@@ -84,7 +84,7 @@ stop
 # The plans: every statement padlined runs is explained after it ran.
 : >"$log"
 start "-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on -c auto_explain.log_timing=on -c auto_explain.log_level=notice"
-"$build/bench/bench_pad_list" --port "$port" --user "$user" --password "$pw" --iterations 12 >/dev/null
+"$build/bench/bench_pad_list" --port "$port" --user "$user" --password "$pw" --iterations 300 >/dev/null
 stop
 python3 - "$log" <<'PY'
 import re, sys
@@ -94,7 +94,7 @@ plans = re.split(r"(?m)^NOTICE:  duration: ", text)[1:]
 # after the warm-up executions: what a steady-state request runs. A first
 # page of 100 reads 101 rows (one more says whether a next page exists);
 # searches may find fewer.
-last = {}
+last, took = {}, {}
 for p in plans:
     m = re.search(r"Query Text: (.*)", p)
     if not m or "UNION ALL" not in m.group(1):
@@ -107,6 +107,13 @@ for p in plans:
            "updated" if "p.updated_at, p.id) <" in q else "created")
     key += " + q" if "ILIKE" in q else ""
     last[key] = "duration: " + p.strip()
+    took.setdefault(key, []).append(float(p.split(" ms", 1)[0]))
+print("\nserver-side execution of the list statement (auto_explain with ANALYZE,"
+      " so a little slower than plain):")
+for key, ms in sorted(took.items()):
+    ms.sort()
+    print("  %-12s n=%-5d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f" % (
+        key, len(ms), ms[len(ms) // 2], ms[int(len(ms) * 0.99)], ms[-1]))
 for key in ["created", "updated", "name", "created + q"]:
     if key in last:
         print("\n==== pad.list sort=%s: EXPLAIN (ANALYZE, BUFFERS) ====" % key)
