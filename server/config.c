@@ -286,6 +286,15 @@ config_validate(struct config *c, struct pl_error *err)
 		                    "worker count (%d) so hashing never "
 		                    "starves other requests",
 		                    c->hash_concurrency, c->workers);
+	/* A pad at the limit must fit a request line, with its envelope and
+	 * a client's escaping (\u00e9 for é) around it. */
+	if ((long long)c->max_pad_bytes + 65536 > (long long)c->max_line)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "PADLINE_MAX_LINE (%ld) must exceed "
+		                    "PADLINE_MAX_PAD_BYTES (%d) by at least "
+		                    "65536 bytes, or a pad at the size limit "
+		                    "cannot be saved",
+		                    c->max_line, c->max_pad_bytes);
 	if (c->secret == NULL || strlen(c->secret) < 16)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "PADLINE_SECRET (or --secret) must be set "

@@ -140,6 +140,11 @@ START_TEST(validate_rules)
 	ck_assert_int_ne(config_validate(&c, &e), 0);
 	ck_assert_ptr_nonnull(strstr(e.message, "hash concurrency"));
 	c.hash_concurrency = 1;
+	c.max_pad_bytes = (int)c.max_line;
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_MAX_PAD_BYTES"));
+	c.max_pad_bytes = 1048576;
+	ck_assert_int_eq(config_validate(&c, &e), 0);
 	free(c.schema);
 	c.schema = strdup("Bad-Schema");
 	ck_assert_int_ne(config_validate(&c, &e), 0);
