@@ -19,6 +19,7 @@ void
 pl_error_clear(struct pl_error *e)
 {
 	json_decref(e->violations);
+	json_decref(e->data);
 	pl_error_init(e);
 }
 
@@ -96,6 +97,15 @@ pl_error_violation(struct pl_error *e, const char *field, const char *rule,
 	return PL_ERR_VALIDATION;
 }
 
+int
+pl_error_data(struct pl_error *e, const char *key, json_t *value)
+{
+	if (e->data == NULL)
+		e->data = json_object();
+	json_object_set_new(e->data, key, value);
+	return e->code;
+}
+
 json_t *
 pl_error_to_json(const struct pl_error *e)
 {
@@ -111,6 +121,8 @@ pl_error_to_json(const struct pl_error *e)
 	if (e->retry_after > 0)
 		json_object_set_new(data, "retry_after",
 		                    json_integer(e->retry_after));
+	if (e->data)
+		json_object_update_missing(data, e->data);
 	if (json_object_size(data) > 0)
 		json_object_set_new(err, "data", data);
 	else

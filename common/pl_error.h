@@ -30,6 +30,7 @@ struct pl_error {
 	char message[256];  /* human-readable, safe to show to a client */
 	json_t *violations; /* owned array of {field, rule, message}, or NULL */
 	int retry_after;    /* seconds, for PL_ERR_TOO_MANY; 0 otherwise */
+	json_t *data;       /* owned object of further data members, or NULL */
 };
 
 void pl_error_init(struct pl_error *);
@@ -44,6 +45,10 @@ int pl_error_set(struct pl_error *, int code, const char *reason,
  */
 int pl_error_violation(struct pl_error *, const char *field, const char *rule,
                        const char *message);
+/* Adds member key (value stolen) to the error's data object, next to reason
+ * and violations: what a client needs to act on the error (for example
+ * data.current of a version conflict). Returns the error code. */
+int pl_error_data(struct pl_error *, const char *key, json_t *value);
 /* Builds the JSON-RPC "error" member value: {code, message, data?}. New ref. */
 json_t *pl_error_to_json(const struct pl_error *);
 

@@ -50,7 +50,7 @@ static const struct cfg_entry cfg_table[] = {
      "secret signing form tokens; same on every instance (>= 16 chars)"},
     {"--log", "PADLINE_LOG", CFG_STR, OFF(log_level), "info", 0, 0,
      "log level: debug, info, warn, error"},
-    {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line), "1048576", 1024,
+    {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line), "4194304", 1024,
      INT_MAX, "longest request line in bytes"},
     {"--max-connections", "PADLINE_MAX_CONNECTIONS", CFG_INT,
      OFF(max_connections), "1024", 1, 1000000, "client connections at once"},
@@ -67,6 +67,8 @@ static const struct cfg_entry cfg_table[] = {
     {"--backup-min-interval", "PADLINE_BACKUP_MIN_INTERVAL", CFG_INT,
      OFF(backup_min_interval), "0", 0, 86400 * 365,
      "seconds between two backups of a pad (0 = every change)"},
+    {"--max-pad-bytes", "PADLINE_MAX_PAD_BYTES", CFG_INT, OFF(max_pad_bytes),
+     "1048576", 2, INT_MAX, "largest pad data in bytes (as compact JSON)"},
     {"--session-ttl", "PADLINE_SESSION_TTL", CFG_INT, OFF(session_ttl),
      "604800", 60, 86400 * 365, "seconds a login stays valid"},
     {"--pwhash-opslimit", "PADLINE_PWHASH_OPSLIMIT", CFG_U64,
@@ -285,6 +287,15 @@ config_validate(struct config *c, struct pl_error *err)
 		                    "worker count (%d) so hashing never "
 		                    "starves other requests",
 		                    c->hash_concurrency, c->workers);
+	/* A pad at the limit must fit a request line, with its envelope and
+	 * a client's escaping (\u00e9 for é) around it. */
+	if ((long long)c->max_pad_bytes + 65536 > (long long)c->max_line)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "PADLINE_MAX_LINE (%ld) must exceed "
+		                    "PADLINE_MAX_PAD_BYTES (%d) by at least "
+		                    "65536 bytes, or a pad at the size limit "
+		                    "cannot be saved",
+		                    c->max_line, c->max_pad_bytes);
 	if (c->secret == NULL || strlen(c->secret) < 16)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "PADLINE_SECRET (or --secret) must be set "

@@ -32,6 +32,7 @@ struct config {
 	char *templates_dir;
 	int max_backups;         /* backups kept per pad */
 	int backup_min_interval; /* seconds between backups of one pad */
+	int max_pad_bytes;       /* bytes of a pad's data (compact JSON) */
 	int session_ttl;         /* seconds */
 	unsigned long long pwhash_opslimit;
 	unsigned long long pwhash_memlimit;

@@ -88,19 +88,21 @@ repo_backup_get(PGconn *db, const char *id, const char *pad_id, json_t **backup,
 	PGresult *r;
 
 	*backup = NULL;
-	r = db_exec(db,
-	            "SELECT id, " REPO_TIME_SQL(
-	                "created_at") " AS created_at, "
-	                              "data::text AS data FROM backups WHERE "
-	                              "id = $1::uuid AND "
-	                              "source_id = $2::uuid",
-	            2, p, err);
+	r = db_exec(
+	    db,
+	    "SELECT id, " REPO_TIME_SQL(
+	        "created_at") " AS created_at, "
+	                      "       octet_length(data::text) AS size, data::text AS data "
+	                      "FROM backups WHERE id = $1::uuid AND source_id = $2::uuid",
+	    2, p, err);
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) > 0)
-		*backup = json_pack("{s:s, s:s, s:o}", "id", db_get(r, 0, "id"),
-		                    "created_at", db_get(r, 0, "created_at"),
-		                    "data", db_get_json(r, 0, "data"));
+		*backup =
+		    json_pack("{s:s, s:s, s:I, s:o}", "id", db_get(r, 0, "id"),
+		              "created_at", db_get(r, 0, "created_at"), "size",
+		              (json_int_t)db_get_ll(r, 0, "size"), "data",
+		              db_get_json(r, 0, "data"));
 	PQclear(r);
 	return 0;
 }

@@ -21,7 +21,7 @@ int repo_backup_list(PGconn *, const char *pad_id, int with_data,
 /* Deletes all but the newest keep backups of the pad. */
 int repo_backup_prune(PGconn *, const char *pad_id, int keep,
                       struct pl_error *);
-/* *backup = {id, created_at, data} or NULL when the pad has no such
+/* *backup = {id, created_at, size, data} or NULL when the pad has no such
  * backup. */
 int repo_backup_get(PGconn *, const char *id, const char *pad_id,
                     json_t **backup, struct pl_error *);

@@ -1,32 +1,50 @@
 /*
  * pads statements. Times are set with clock_timestamp(), not now(): updates
  * of one pad are serialised by its row lock, and the clock at that point
- * keeps updated_at increasing in lock order.
+ * keeps updated_at increasing in lock order. size is computed here from the
+ * stored jsonb text, the one place that knows it.
  */
 #include "repo_pad.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "xalloc.h"
 
+/* Times as RFC 3339 text, named as the JSON members. */
+#define PAD_CREATED_AT REPO_TIME_SQL("created_at") " AS created_at"
+#define PAD_UPDATED_AT REPO_TIME_SQL("updated_at") " AS updated_at"
+#define P_CREATED_AT REPO_TIME_SQL("p.created_at") " AS created_at"
+#define P_UPDATED_AT REPO_TIME_SQL("p.updated_at") " AS updated_at"
+
+/* The columns of a whole pad read by its owner (pad_row's input). */
 #define PAD_COLS                                                               \
-	"id, display_name, data::text AS data, " REPO_TIME_SQL(                \
-	    "created_at") " AS created_at, " REPO_TIME_SQL("updated_at") " AS" \
-	                                                                 " "   \
-	                                                                 "upd" \
-	                                                                 "ate" \
-	                                                                 "d_"  \
-	                                                                 "at"
+	"id, display_name, data::text AS data, version, size, " PAD_CREATED_AT \
+	", " PAD_UPDATED_AT ", 'owner' AS access"
 
+/* A pad row: the columns above, plus owner_id and owner_username when the
+ * caller only views it. Without a data column it is a list summary. */
 static json_t *
 pad_row(const PGresult *r, int row)
 {
-	return json_pack("{s:s, s:s, s:o, s:s, s:s}", "id",
-	                 db_get(r, row, "id"), "display_name",
-	                 db_get(r, row, "display_name"), "data",
-	                 db_get_json(r, row, "data"), "created_at",
-	                 db_get(r, row, "created_at"), "updated_at",
-	                 db_get(r, row, "updated_at"));
+	json_t *pad = json_pack(
+	    "{s:s, s:s, s:I, s:I, s:s, s:s, s:s}", "id", db_get(r, row, "id"),
+	    "display_name", db_get(r, row, "display_name"), "version",
+	    (json_int_t)db_get_ll(r, row, "version"), "size",
+	    (json_int_t)db_get_ll(r, row, "size"), "created_at",
+	    db_get(r, row, "created_at"), "updated_at",
+	    db_get(r, row, "updated_at"), "access", db_get(r, row, "access"));
+
+	if (PQfnumber(r, "data") >= 0)
+		json_object_set_new(pad, "data", db_get_json(r, row, "data"));
+	if (strcmp(db_get(r, row, "access"), "viewer") == 0)
+		json_object_set_new(
+		    pad, "owner",
+		    json_pack("{s:s, s:s}", "id", db_get(r, row, "owner_id"),
+		              "username", db_get(r, row, "owner_username")));
+	return pad;
 }
 
 /* Runs a statement returning at most one pad row into *pad. */
@@ -51,24 +69,35 @@ repo_pad_create(PGconn *db, const char *owner_id, const char *display_name,
 {
 	const char *p[] = {owner_id, display_name, data};
 
-	return pad_one(
-	    db,
-	    "INSERT INTO pads (owner_id, display_name, data, "
-	    "created_at, updated_at) VALUES ($1::uuid, $2, $3::jsonb, "
-	    "clock_timestamp(), clock_timestamp()) RETURNING " PAD_COLS,
-	    3, p, pad, err);
+	return pad_one(db,
+	               "INSERT INTO pads (owner_id, display_name, data, size, "
+	               "                  created_at, updated_at) "
+	               "SELECT $1::uuid, $2, n.d, octet_length(n.d::text), "
+	               "       clock_timestamp(), clock_timestamp() "
+	               "FROM (SELECT $3::jsonb AS d) n "
+	               "RETURNING " PAD_COLS,
+	               3, p, pad, err);
 }
 
 int
-repo_pad_get(PGconn *db, const char *id, const char *owner_id, json_t **pad,
+repo_pad_get(PGconn *db, const char *id, const char *user_id, json_t **pad,
              struct pl_error *err)
 {
-	const char *p[] = {id, owner_id};
+	const char *p[] = {id, user_id};
 
-	return pad_one(db,
-	               "SELECT " PAD_COLS " FROM pads WHERE id = $1::uuid "
-	               "AND owner_id = $2::uuid",
-	               2, p, pad, err);
+	return pad_one(
+	    db,
+	    "SELECT p.id, p.display_name, p.data::text AS data, p.version, "
+	    "       p.size, " P_CREATED_AT ", " P_UPDATED_AT ", "
+	    "       CASE WHEN p.owner_id = $2::uuid THEN 'owner' "
+	    "            ELSE 'viewer' END AS access, "
+	    "       u.id AS owner_id, u.username AS owner_username "
+	    "FROM pads p JOIN users u ON u.id = p.owner_id "
+	    "WHERE p.id = $1::uuid "
+	    "  AND (p.owner_id = $2::uuid "
+	    "       OR EXISTS (SELECT 1 FROM pad_shares s "
+	    "                  WHERE s.pad_id = p.id AND s.user_id = $2::uuid))",
+	    2, p, pad, err);
 }
 
 int
@@ -77,163 +106,149 @@ repo_pad_get_by_name(PGconn *db, const char *owner_id, const char *display_name,
 {
 	const char *p[] = {owner_id, display_name};
 
-	return pad_one(db,
-	               "SELECT " PAD_COLS
-	               " FROM pads WHERE owner_id = $1::uuid "
-	               "AND display_name = $2",
-	               2, p, pad, err);
+	return pad_one(
+	    db,
+	    "SELECT " PAD_COLS " "
+	    "FROM pads WHERE owner_id = $1::uuid AND display_name = $2",
+	    2, p, pad, err);
 }
 
 int
-repo_pad_exists(PGconn *db, const char *id, const char *owner_id, int lock,
-                int *found, struct pl_error *err)
+repo_pad_head(PGconn *db, const char *id, const char *owner_id, int lock,
+              json_t **head, struct pl_error *err)
 {
 	const char *p[] = {id, owner_id};
 	PGresult *r;
 
-	r = db_exec(db,
-	            lock ? "SELECT 1 FROM pads WHERE id = $1::uuid AND "
-	                   "owner_id = $2::uuid FOR UPDATE"
-	                 : "SELECT 1 FROM pads WHERE id = $1::uuid AND "
-	                   "owner_id = $2::uuid",
-	            2, p, err);
+	*head = NULL;
+	r = db_exec(
+	    db,
+	    lock ? "SELECT id, display_name, version, " PAD_UPDATED_AT " "
+	           "FROM pads WHERE id = $1::uuid AND owner_id = $2::uuid "
+	           "FOR UPDATE"
+	         : "SELECT id, display_name, version, " PAD_UPDATED_AT " "
+	           "FROM pads WHERE id = $1::uuid AND owner_id = $2::uuid",
+	    2, p, err);
 	if (r == NULL)
 		return err->code;
-	*found = PQntuples(r) > 0;
+	if (PQntuples(r) > 0)
+		*head =
+		    json_pack("{s:s, s:s, s:I, s:s}", "id", db_get(r, 0, "id"),
+		              "display_name", db_get(r, 0, "display_name"),
+		              "version", (json_int_t)db_get_ll(r, 0, "version"),
+		              "updated_at", db_get(r, 0, "updated_at"));
 	PQclear(r);
 	return 0;
 }
 
-int
-repo_pad_list(PGconn *db, const char *owner_id, json_t **pads,
-              struct pl_error *err)
+/*
+ * pad.list, one statement per sort, with and without a search, from one
+ * template: the caller's own pads and the pads shared with them, each side
+ * read in its index order from the keyset position up to the limit, then
+ * merged. $1 user, $2/$3 sort key and id of the last row seen, $4 rows,
+ * $5 ILIKE pattern. KEY is the sort expression (KEYT its type, KEYOUT its
+ * text for the cursor: NULL for times, which are the created_at or
+ * updated_at column already), CMP/DIR the direction.
+ */
+/* clang-format off */
+#define PAD_LIST_SIDE(FROM, WHO, OWNER, KEY, KEYT, CMP, DIR, SEARCH)           \
+	"(SELECT p.id, p.display_name, p.version, p.size, p.created_at, "      \
+	"        p.updated_at, " OWNER ", " KEY " AS k "                       \
+	" FROM " FROM " "                                                      \
+	" WHERE " WHO " = $1::uuid "                                           \
+	"   AND (" KEY ", p.id) " CMP " ($2::" KEYT ", $3::uuid) " SEARCH " "  \
+	" ORDER BY " KEY " " DIR ", p.id " DIR " "                             \
+	" LIMIT $4::int) "
+#define PAD_LIST_SQL(KEY, KEYT, KEYOUT, CMP, DIR, SEARCH)                      \
+	"SELECT id, display_name, version, size, " PAD_CREATED_AT ", "         \
+	"       " PAD_UPDATED_AT ", access, owner_id, owner_username, "        \
+	"       " KEYOUT " AS k "                                              \
+	"FROM (" PAD_LIST_SIDE("pads p", "p.owner_id",                         \
+	                       "'owner' AS access, NULL::uuid AS owner_id, "   \
+	                       "NULL::text AS owner_username",                 \
+	                       KEY, KEYT, CMP, DIR, SEARCH)                    \
+	"      UNION ALL "                                                     \
+	"      " PAD_LIST_SIDE("pad_shares s JOIN pads p ON p.id = s.pad_id "  \
+	                       "JOIN users u ON u.id = p.owner_id",            \
+	                       "s.user_id", "'viewer', u.id, u.username",      \
+	                       KEY, KEYT, CMP, DIR, SEARCH) ") x "             \
+	"ORDER BY x.k " DIR ", x.id " DIR " "                                  \
+	"LIMIT $4::int"
+#define PAD_LIST_SEARCH "AND p.display_name ILIKE $5"
+
+static const char *const pad_list_sql[3][2] = {
+	[REPO_PAD_CREATED] = {
+		PAD_LIST_SQL("p.created_at", "timestamptz", "NULL", ">", "ASC", ""),
+		PAD_LIST_SQL("p.created_at", "timestamptz", "NULL", ">", "ASC",
+		             PAD_LIST_SEARCH)},
+	[REPO_PAD_UPDATED] = {
+		PAD_LIST_SQL("p.updated_at", "timestamptz", "NULL", "<", "DESC", ""),
+		PAD_LIST_SQL("p.updated_at", "timestamptz", "NULL", "<", "DESC",
+		             PAD_LIST_SEARCH)},
+	[REPO_PAD_NAME] = {
+		PAD_LIST_SQL("lower(p.display_name)", "text", "k", ">", "ASC", ""),
+		PAD_LIST_SQL("lower(p.display_name)", "text", "k", ">", "ASC",
+		             PAD_LIST_SEARCH)},
+};
+/* clang-format on */
+
+/* The column holding each sort's key as text. */
+static const char *const pad_list_key[3] = {
+    [REPO_PAD_CREATED] = "created_at",
+    [REPO_PAD_UPDATED] = "updated_at",
+    [REPO_PAD_NAME] = "k",
+};
+
+/* Where a first page starts: before every row in the sort's direction. */
+static const char *const pad_list_start[3][2] = {
+    [REPO_PAD_CREATED] = {"-infinity", "00000000-0000-0000-0000-000000000000"},
+    [REPO_PAD_UPDATED] = {"infinity", "ffffffff-ffff-ffff-ffff-ffffffffffff"},
+    [REPO_PAD_NAME] = {"", "00000000-0000-0000-0000-000000000000"},
+};
+
+/* "%q%" with ILIKE's own wildcards and escape character escaped. */
+static char *
+pad_like_pattern(const char *q)
 {
-	const char *p[] = {owner_id};
+	char *pat = xmalloc(strlen(q) * 2 + 3), *o = pat;
+
+	*o++ = '%';
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return pat;
+}
+
+int
+repo_pad_list(PGconn *db, const char *user_id, const struct repo_pad_page *pg,
+              json_t **pads, json_t **keys, struct pl_error *err)
+{
+	char limit[16], *pattern = pg->q ? pad_like_pattern(pg->q) : NULL;
+	const char *p[] = {
+	    user_id,
+	    pg->after_key ? pg->after_key : pad_list_start[pg->sort][0],
+	    pg->after_key ? pg->after_id : pad_list_start[pg->sort][1], limit,
+	    pattern};
 	PGresult *r;
 
-	r = db_exec(
-	    db,
-	    "SELECT id, display_name, " REPO_TIME_SQL(
-	        "created_at") " AS created_at, " REPO_TIME_SQL("updated_at") " "
-	                                                                     "A"
-	                                                                     "S"
-	                                                                     " "
-	                                                                     "u"
-	                                                                     "p"
-	                                                                     "d"
-	                                                                     "a"
-	                                                                     "t"
-	                                                                     "e"
-	                                                                     "d"
-	                                                                     "_"
-	                                                                     "a"
-	                                                                     "t"
-	                                                                     ","
-	                                                                     " "
-	                                                                     "o"
-	                                                                     "c"
-	                                                                     "t"
-	                                                                     "e"
-	                                                                     "t"
-	                                                                     "_"
-	                                                                     "l"
-	                                                                     "e"
-	                                                                     "n"
-	                                                                     "g"
-	                                                                     "t"
-	                                                                     "h"
-	                                                                     "("
-	                                                                     "d"
-	                                                                     "a"
-	                                                                     "t"
-	                                                                     "a"
-	                                                                     ":"
-	                                                                     ":"
-	                                                                     "t"
-	                                                                     "e"
-	                                                                     "x"
-	                                                                     "t"
-	                                                                     ")"
-	                                                                     " "
-	                                                                     "A"
-	                                                                     "S"
-	                                                                     " "
-	                                                                     "s"
-	                                                                     "i"
-	                                                                     "z"
-	                                                                     "e"
-	                                                                     " "
-	                                                                     "F"
-	                                                                     "R"
-	                                                                     "O"
-	                                                                     "M"
-	                                                                     " "
-	                                                                     "p"
-	                                                                     "a"
-	                                                                     "d"
-	                                                                     "s"
-	                                                                     " "
-	                                                                     "W"
-	                                                                     "H"
-	                                                                     "E"
-	                                                                     "R"
-	                                                                     "E"
-	                                                                     " "
-	                                                                     "o"
-	                                                                     "w"
-	                                                                     "n"
-	                                                                     "e"
-	                                                                     "r"
-	                                                                     "_"
-	                                                                     "i"
-	                                                                     "d"
-	                                                                     " "
-	                                                                     "="
-	                                                                     " "
-	                                                                     "$"
-	                                                                     "1"
-	                                                                     ":"
-	                                                                     ":"
-	                                                                     "u"
-	                                                                     "u"
-	                                                                     "i"
-	                                                                     "d"
-	                                                                     " "
-	                                                                     "O"
-	                                                                     "R"
-	                                                                     "D"
-	                                                                     "E"
-	                                                                     "R"
-	                                                                     " "
-	                                                                     "B"
-	                                                                     "Y"
-	                                                                     " "
-	                                                                     "c"
-	                                                                     "r"
-	                                                                     "e"
-	                                                                     "a"
-	                                                                     "t"
-	                                                                     "e"
-	                                                                     "d"
-	                                                                     "_"
-	                                                                     "a"
-	                                                                     "t"
-	                                                                     ","
-	                                                                     " "
-	                                                                     "i"
-	                                                                     "d",
-	    1, p, err);
+	*pads = *keys = NULL;
+	snprintf(limit, sizeof limit, "%d", pg->limit);
+	r = db_exec(db, pad_list_sql[pg->sort][pattern != NULL],
+	            pattern ? 5 : 4, p, err);
+	free(pattern);
 	if (r == NULL)
 		return err->code;
 	*pads = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
+	*keys = json_array();
+	for (int i = 0; i < PQntuples(r); i++) {
+		json_array_append_new(*pads, pad_row(r, i));
 		json_array_append_new(
-		    *pads, json_pack("{s:s, s:s, s:s, s:s, s:I}", "id",
-		                     db_get(r, i, "id"), "display_name",
-		                     db_get(r, i, "display_name"), "created_at",
-		                     db_get(r, i, "created_at"), "updated_at",
-		                     db_get(r, i, "updated_at"), "size",
-		                     (json_int_t)db_get_ll(r, i, "size")));
+		    *keys, json_string(db_get(r, i, pad_list_key[pg->sort])));
+	}
 	PQclear(r);
 	return 0;
 }
@@ -246,10 +261,15 @@ repo_pad_update(PGconn *db, const char *id, const char *owner_id,
 	const char *p[] = {id, owner_id, display_name, data};
 
 	return pad_one(db,
-	               "UPDATE pads SET display_name = COALESCE($3, "
-	               "display_name), data = COALESCE($4::jsonb, data), "
-	               "updated_at = clock_timestamp() WHERE id = $1::uuid AND "
-	               "owner_id = $2::uuid RETURNING " PAD_COLS,
+	               "UPDATE pads "
+	               "SET display_name = COALESCE($3, display_name), "
+	               "    data = COALESCE(n.d, data), "
+	               "    size = COALESCE(octet_length(n.d::text), size), "
+	               "    version = version + 1, "
+	               "    updated_at = clock_timestamp() "
+	               "FROM (SELECT $4::jsonb AS d) n "
+	               "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	               "RETURNING " PAD_COLS,
 	               4, p, pad, err);
 }
 
@@ -260,10 +280,11 @@ repo_pad_delete(PGconn *db, const char *id, const char *owner_id, json_t **pad,
 	const char *p[] = {id, owner_id};
 	PGresult *r;
 
-	r = db_exec(db,
-	            "DELETE FROM pads WHERE id = $1::uuid AND owner_id = "
-	            "$2::uuid RETURNING id, display_name",
-	            2, p, err);
+	r = db_exec(
+	    db,
+	    "DELETE FROM pads WHERE id = $1::uuid AND owner_id = $2::uuid "
+	    "RETURNING id, display_name",
+	    2, p, err);
 	*pad = NULL;
 	if (r == NULL)
 		return err->code;

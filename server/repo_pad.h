@@ -1,8 +1,10 @@
 /*
  * Repository for pads: one SQL statement per function, no policy. Every
- * statement filters by owner_id, so another user's pad looks exactly like a
- * missing one. Pads come back as JSON {id, display_name, data, created_at,
- * updated_at} with RFC 3339 UTC times.
+ * statement filters by owner (or, for reads, by owner or viewer), so another
+ * user's pad looks exactly like a missing one. Pads come back as JSON {id,
+ * display_name, data, version, size, created_at, updated_at, access} with
+ * RFC 3339 UTC times; a pad shared with the caller also has owner {id,
+ * username}.
  */
 #ifndef PL_REPO_PAD_H
 #define PL_REPO_PAD_H
@@ -17,31 +19,55 @@
 	"to_char(" col " AT TIME ZONE 'UTC', "                                 \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
+/* The orders pad.list pages through (each has its own index). */
+enum repo_pad_sort {
+	REPO_PAD_CREATED, /* oldest first */
+	REPO_PAD_UPDATED, /* most recently changed first */
+	REPO_PAD_NAME,    /* lower(display_name), A to Z */
+};
+
+/* One page request of repo_pad_list. */
+struct repo_pad_page {
+	enum repo_pad_sort sort;
+	const char *q;         /* substring of the name, any case; NULL = all */
+	const char *after_key; /* sort key of the last row seen; NULL = start */
+	const char *after_id;  /* its id (with after_key) */
+	int limit;             /* rows wanted */
+};
+
 /* Inserts a pad (data is JSON object text); *pad is a new reference.
  * A name clash fails with db_last_sqlstate() "23505". */
 int repo_pad_create(PGconn *, const char *owner_id, const char *display_name,
                     const char *data, json_t **pad, struct pl_error *);
-/* *pad = the pad, or NULL when the owner has no such pad. */
-int repo_pad_get(PGconn *, const char *id, const char *owner_id, json_t **pad,
+/* *pad = the pad when user_id owns it or it is shared with user_id (then
+ * access is "viewer" and owner is set), else NULL. */
+int repo_pad_get(PGconn *, const char *id, const char *user_id, json_t **pad,
                  struct pl_error *);
+/* Own pads only: names are unique per owner. */
 int repo_pad_get_by_name(PGconn *, const char *owner_id,
                          const char *display_name, json_t **pad,
                          struct pl_error *);
-/* *found = 1 when the owner has the pad; with lock, the row is also locked
- * FOR UPDATE until the caller's transaction ends. */
-int repo_pad_exists(PGconn *, const char *id, const char *owner_id, int lock,
-                    int *found, struct pl_error *);
-/* The owner's pads, oldest first, as [{id, display_name, created_at,
- * updated_at, size}] (size = bytes of the data's text). */
-int repo_pad_list(PGconn *, const char *owner_id, json_t **pads,
-                  struct pl_error *);
-/* Sets display_name and/or data (NULL keeps the column) and updated_at;
- * *pad = the new row or NULL when none matched. */
+/* *head = {id, display_name, version, updated_at} when the owner has the
+ * pad, else NULL; with lock, the row is also locked FOR UPDATE until the
+ * caller's transaction ends. */
+int repo_pad_head(PGconn *, const char *id, const char *owner_id, int lock,
+                  json_t **head, struct pl_error *);
+/*
+ * One page of the pads user_id owns or views, in page->sort order, as
+ * [{id, display_name, version, size, created_at, updated_at, access,
+ * owner?}] (no data), at most page->limit rows; *keys = their sort keys
+ * (strings, same order) for the next page's after_key.
+ */
+int repo_pad_list(PGconn *, const char *user_id,
+                  const struct repo_pad_page *page, json_t **pads,
+                  json_t **keys, struct pl_error *);
+/* Sets display_name and/or data (NULL keeps the column), size, updated_at
+ * and version + 1; *pad = the new row or NULL when none matched. */
 int repo_pad_update(PGconn *, const char *id, const char *owner_id,
                     const char *display_name, const char *data, json_t **pad,
                     struct pl_error *);
-/* Deletes the pad (its backups go by cascade); *pad = {id, display_name} of
- * the deleted row, or NULL when none matched. */
+/* Deletes the pad (its backups and shares go by cascade); *pad = {id,
+ * display_name} of the deleted row, or NULL when none matched. */
 int repo_pad_delete(PGconn *, const char *id, const char *owner_id,
                     json_t **pad, struct pl_error *);
 

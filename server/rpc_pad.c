@@ -2,11 +2,13 @@
  * pad.* and template.list: decode params, call svc_pad, shape the result.
  * Each method is one STEP_DB step; rules and transactions live in svc_pad.c.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "params.h"
 #include "rpc.h"
 #include "svc_pad.h"
+#include "svc_share.h"
 
 /* Wraps a service result as {key: value}; value is stolen. */
 static int
@@ -37,11 +39,30 @@ template_list_run(struct rpc_call *call)
 static int
 pad_list_run(struct rpc_call *call)
 {
-	json_t *pads = NULL;
-	int rc = svc_pad_list(call->app, call->db, call->session.user_id, &pads,
-	                      &call->err);
+	struct svc_pad_list_req req = {0};
+	json_t *pads = NULL, *next = NULL;
+	long long limit;
 
-	return pad_result(call, rc, "pads", pads);
+	if (params_int(call->params, "limit", 0, 1, PAD_LIST_MAX,
+	               PAD_LIST_DEFAULT, &limit, &call->err) ||
+	    params_str(call->params, "after", 0, &req.after, &call->err) ||
+	    params_str(call->params, "sort", 0, &req.sort, &call->err) ||
+	    params_str(call->params, "q", 0, &req.q, &call->err))
+		return call->err.code;
+	req.limit = (int)limit;
+	if (svc_pad_list(call->app, call->db, call->session.user_id, &req,
+	                 &pads, &next, &call->err) != PL_OK)
+		return call->err.code;
+	call->result = json_pack("{s:o, s:o}", "pads", pads, "next", next);
+	return PL_OK;
+}
+
+/* if_version: the version the client last read; 0 when absent. */
+static int
+pad_if_version(struct rpc_call *call, long long *v)
+{
+	return params_int(call->params, "if_version", 0, 1, INT32_MAX, 0, v,
+	                  &call->err);
 }
 
 static int
@@ -94,13 +115,16 @@ pad_update_run(struct rpc_call *call)
 {
 	const char *id, *name = NULL;
 	json_t *pad = NULL;
+	long long if_version;
 	int rc;
 
 	if (pad_id(call, "id", &id) ||
-	    params_str(call->params, "display_name", 0, &name, &call->err))
+	    params_str(call->params, "display_name", 0, &name, &call->err) ||
+	    pad_if_version(call, &if_version))
 		return call->err.code;
-	rc = svc_pad_update(call->app, call->db, call->session.user_id, id,
-	                    name, pad_data_param(call), &pad, &call->err);
+	rc =
+	    svc_pad_update(call->app, call->db, call->session.user_id, id, name,
+	                   pad_data_param(call), if_version, &pad, &call->err);
 	return pad_result(call, rc, "pad", pad);
 }
 
@@ -138,13 +162,74 @@ pad_restore_run(struct rpc_call *call)
 {
 	const char *id, *backup_id;
 	json_t *pad = NULL;
+	long long if_version;
+	int rc;
+
+	if (pad_id(call, "id", &id) || pad_id(call, "backup_id", &backup_id) ||
+	    pad_if_version(call, &if_version))
+		return call->err.code;
+	rc = svc_pad_restore(call->app, call->db, call->session.user_id, id,
+	                     backup_id, if_version, &pad, &call->err);
+	return pad_result(call, rc, "pad", pad);
+}
+
+static int
+pad_backup_get_run(struct rpc_call *call)
+{
+	const char *id, *backup_id;
+	json_t *backup = NULL;
 	int rc;
 
 	if (pad_id(call, "id", &id) || pad_id(call, "backup_id", &backup_id))
 		return call->err.code;
-	rc = svc_pad_restore(call->app, call->db, call->session.user_id, id,
-	                     backup_id, &pad, &call->err);
-	return pad_result(call, rc, "pad", pad);
+	rc = svc_pad_backup_get(call->app, call->db, call->session.user_id, id,
+	                        backup_id, &backup, &call->err);
+	return pad_result(call, rc, "backup", backup);
+}
+
+static int
+pad_share_run(struct rpc_call *call)
+{
+	const char *id, *username, *role = NULL;
+	json_t *share = NULL;
+	int rc;
+
+	if (pad_id(call, "id", &id) ||
+	    params_str(call->params, "username", 1, &username, &call->err) ||
+	    params_str(call->params, "role", 0, &role, &call->err))
+		return call->err.code;
+	rc = svc_pad_share(call->app, call->db, call->session.user_id, id,
+	                   username, role, &share, &call->err);
+	return pad_result(call, rc, "share", share);
+}
+
+static int
+pad_unshare_run(struct rpc_call *call)
+{
+	const char *id, *username;
+
+	if (pad_id(call, "id", &id) ||
+	    params_str(call->params, "username", 1, &username, &call->err))
+		return call->err.code;
+	if (svc_pad_unshare(call->app, call->db, call->session.user_id, id,
+	                    username, &call->err) != PL_OK)
+		return call->err.code;
+	call->result = json_pack("{s:b}", "unshared", 1);
+	return PL_OK;
+}
+
+static int
+pad_shares_run(struct rpc_call *call)
+{
+	const char *id;
+	json_t *shares = NULL;
+	int rc;
+
+	if (pad_id(call, "id", &id))
+		return call->err.code;
+	rc = svc_pad_shares(call->app, call->db, call->session.user_id, id,
+	                    &shares, &call->err);
+	return pad_result(call, rc, "shares", shares);
 }
 
 #define PAD_METHOD(sym, mname, mauth, fn)                                      \
@@ -163,3 +248,8 @@ PAD_METHOD(rpc_pad_update, "pad.update", RPC_AUTH_USER, pad_update_run);
 PAD_METHOD(rpc_pad_delete, "pad.delete", RPC_AUTH_USER, pad_delete_run);
 PAD_METHOD(rpc_pad_backups, "pad.backups", RPC_AUTH_USER, pad_backups_run);
 PAD_METHOD(rpc_pad_restore, "pad.restore", RPC_AUTH_USER, pad_restore_run);
+PAD_METHOD(rpc_pad_backup_get, "pad.backup_get", RPC_AUTH_USER,
+           pad_backup_get_run);
+PAD_METHOD(rpc_pad_share, "pad.share", RPC_AUTH_USER, pad_share_run);
+PAD_METHOD(rpc_pad_unshare, "pad.unshare", RPC_AUTH_USER, pad_unshare_run);
+PAD_METHOD(rpc_pad_shares, "pad.shares", RPC_AUTH_USER, pad_shares_run);

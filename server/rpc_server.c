@@ -23,6 +23,11 @@ hello_run(struct rpc_call *call)
 	    PADLINE_VERSION, "registration",
 	    config_registration_name(cfg->registration), "password_policy",
 	    password_policy_json(), "form_token", token);
+	/* What a client checks before sending (a pad too large to save). */
+	json_object_set_new(
+	    call->result, "limits",
+	    json_pack("{s:I, s:I}", "max_line", (json_int_t)cfg->max_line,
+	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes));
 	return PL_OK;
 }
 

@@ -28,6 +28,10 @@ extern const struct rpc_method rpc_pad_update;
 extern const struct rpc_method rpc_pad_delete;
 extern const struct rpc_method rpc_pad_backups;
 extern const struct rpc_method rpc_pad_restore;
+extern const struct rpc_method rpc_pad_backup_get;
+extern const struct rpc_method rpc_pad_share;
+extern const struct rpc_method rpc_pad_unshare;
+extern const struct rpc_method rpc_pad_shares;
 
 static const struct rpc_method *const rpc_table[] = {
     &rpc_server_health,     &rpc_server_hello,    &rpc_events_since,
@@ -37,6 +41,8 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_user_sync,         &rpc_template_list,   &rpc_pad_list,
     &rpc_pad_get,           &rpc_pad_create,      &rpc_pad_update,
     &rpc_pad_delete,        &rpc_pad_backups,     &rpc_pad_restore,
+    &rpc_pad_backup_get,    &rpc_pad_share,       &rpc_pad_unshare,
+    &rpc_pad_shares,
 };
 
 const struct rpc_method *

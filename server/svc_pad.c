@@ -1,8 +1,9 @@
 /*
- * Pad rules and transactions. A change of data runs in one transaction that
- * first locks the pad's row (SELECT ... FOR UPDATE), so concurrent updates of
- * one pad queue on that lock: each backs up exactly the data the previous
- * one wrote, and pruning never races another insert.
+ * Pad rules and transactions. A change runs in one transaction that first
+ * locks the pad's row (SELECT ... FOR UPDATE), so concurrent updates of one
+ * pad queue on that lock: each sees the version the previous one wrote (an
+ * if_version check cannot pass twice), backs up exactly the data the
+ * previous one wrote, and pruning never races another insert.
  */
 #include "svc_pad.h"
 
@@ -16,6 +17,7 @@
 #include "repo_audit.h"
 #include "repo_backup.h"
 #include "repo_pad.h"
+#include "repo_share.h"
 #include "repo_template.h"
 #include "xalloc.h"
 
@@ -61,19 +63,79 @@ too_long:
 	    "display_name must be at most 100 characters");
 }
 
+/* Checks data is an object within max_pad_bytes as compact JSON (what a
+ * client sends, so it can check first); *text = that JSON (malloc'd) when it
+ * passes. */
 static int
-pad_data_check(json_t *data, struct pl_error *err)
+pad_data_check(struct app *app, json_t *data, char **text, struct pl_error *err)
 {
+	char msg[128];
+	size_t len;
+
+	*text = NULL;
 	if (!json_is_object(data))
 		return pl_error_violation(err, "data", "type",
 		                          "data must be a JSON object");
-	return PL_OK;
+	if ((*text = json_dumps(data, JSON_COMPACT)) == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	len = strlen(*text);
+	if (len <= (size_t)app->cfg->max_pad_bytes)
+		return PL_OK;
+	free(*text);
+	*text = NULL;
+	snprintf(msg, sizeof msg,
+	         "data is %zu bytes as compact JSON; the limit is %d bytes",
+	         len, app->cfg->max_pad_bytes);
+	return pl_error_violation(err, "data", "too_large", msg);
+}
+
+/* 409 version_conflict unless head is at if_version (0: no check). */
+static int
+pad_version_check(json_t *head, long long if_version, struct pl_error *err)
+{
+	json_int_t v = json_integer_value(json_object_get(head, "version"));
+
+	if (if_version <= 0 || v == if_version)
+		return PL_OK;
+	pl_error_set(err, PL_ERR_CONFLICT, "version_conflict",
+	             "the pad is at version %lld, not %lld: it changed since "
+	             "you read it",
+	             (long long)v, if_version);
+	return pl_error_data(err, "current",
+	                     json_pack("{s:I, s:O}", "version", v, "updated_at",
+	                               json_object_get(head, "updated_at")));
 }
 
 static int
 pad_not_found(struct pl_error *err)
 {
 	return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found", "no such pad");
+}
+
+/* The error for a pad the caller does not own: 403 read_only when it is
+ * shared with them, 404 otherwise. */
+static int
+pad_not_owned(PGconn *db, const char *user_id, const char *id,
+              struct pl_error *err)
+{
+	char role[16];
+
+	if (repo_share_role(db, id, user_id, role, err) != 0)
+		return err->code;
+	if (role[0] == '\0')
+		return pad_not_found(err);
+	return pl_error_set(err, PL_ERR_FORBIDDEN, "read_only",
+	                    "this pad is shared with you read-only");
+}
+
+int
+svc_pad_owned(PGconn *db, const char *user_id, const char *id, int lock,
+              json_t **head, struct pl_error *err)
+{
+	if (repo_pad_head(db, id, user_id, lock, head, err) != 0)
+		return err->code;
+	return *head ? PL_OK : pad_not_owned(db, user_id, id, err);
 }
 
 /* Turns a failed pads write into 409 name_taken when it hit the only unique
@@ -88,15 +150,10 @@ pad_write_failed(struct pl_error *err)
 	                    "you already have a pad with this name");
 }
 
-/*
- * Ends the current transaction of a change to pad (which has id and
- * display_name): writes its audit row (extra, stolen and may be NULL, adds
- * details), commits, then publishes the event. Rolls back on any failure.
- */
-static int
-pad_audit_commit(struct app *app, PGconn *db, const char *action,
-                 const char *user_id, json_t *pad, json_t *extra,
-                 struct pl_error *err)
+int
+svc_pad_audit_commit(struct app *app, PGconn *db, const char *action,
+                     const char *user_id, json_t *pad, json_t *extra,
+                     struct pl_error *err)
 {
 	json_t *d = extra ? extra : json_object();
 	struct audit_row audit = {0};
@@ -151,14 +208,6 @@ svc_template_list(struct app *app, PGconn *db, json_t **templates,
 }
 
 int
-svc_pad_list(struct app *app, PGconn *db, const char *user_id, json_t **pads,
-             struct pl_error *err)
-{
-	(void)app;
-	return repo_pad_list(db, user_id, pads, err);
-}
-
-int
 svc_pad_get(struct app *app, PGconn *db, const char *user_id, const char *id,
             const char *display_name, json_t **pad, struct pl_error *err)
 {
@@ -196,73 +245,73 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
                const char *display_name, json_t *data, const char *tmpl,
                json_t **pad, struct pl_error *err)
 {
-	char name[PAD_NAME_BYTES], *text;
+	char name[PAD_NAME_BYTES], *text = NULL;
 	json_t *t = NULL;
 
 	*pad = NULL;
 	pad_name_check(display_name ? display_name : "", name, err);
-	if (data != NULL)
-		pad_data_check(data, err);
 	if (data != NULL && tmpl != NULL)
 		pl_error_violation(err, "template", "exclusive",
 		                   "give either data or a template");
+	else if (data != NULL)
+		pad_data_check(app, data, &text, err);
 	if (err->code)
-		return err->code;
+		return pad_done(text, pad, err);
 	if (tmpl != NULL) {
 		if (repo_template_get(db, tmpl, &t, err) != 0)
 			return err->code;
 		if (t == NULL)
 			return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
 			                    "no such template");
-		data = json_object_get(t, "data");
+		/* Templates are the operator's: no size limit. */
+		text = json_dumps(json_object_get(t, "data"), JSON_COMPACT);
+		json_decref(t);
+		if (text == NULL)
+			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+			                    "internal error");
 	}
-	text = data ? json_dumps(data, JSON_COMPACT) : xstrdup("{}");
-	json_decref(t);
 	if (text == NULL)
-		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-		                    "internal error");
+		text = xstrdup("{}");
 	if (db_begin(db, err) != 0)
 		goto out;
 	if (repo_pad_create(db, user_id, name, text, pad, err) != 0) {
 		pad_write_failed(err);
-		goto fail;
+		db_rollback(db);
+		goto out;
 	}
-	pad_audit_commit(app, db, "pad.created", user_id, *pad, NULL, err);
-	goto out;
-fail:
-	db_rollback(db);
+	svc_pad_audit_commit(app, db, "pad.created", user_id, *pad, NULL, err);
 out:
 	return pad_done(text, pad, err);
 }
 
 int
 svc_pad_update(struct app *app, PGconn *db, const char *user_id, const char *id,
-               const char *display_name, json_t *data, json_t **pad,
-               struct pl_error *err)
+               const char *display_name, json_t *data, long long if_version,
+               json_t **pad, struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES], *text = NULL;
-	int found;
+	json_t *head = NULL;
 
 	*pad = NULL;
 	if (display_name != NULL)
 		pad_name_check(display_name, name, err);
 	if (data != NULL)
-		pad_data_check(data, err);
+		pad_data_check(app, data, &text, err);
 	if (err->code)
+		return pad_done(text, pad, err);
+	if (display_name == NULL && data == NULL) {
+		/* Nothing to write, but the same answers as a write. */
+		if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0 &&
+		    pad_version_check(head, if_version, err) == 0)
+			svc_pad_get(app, db, user_id, id, NULL, pad, err);
+		json_decref(head);
 		return err->code;
-	if (display_name == NULL && data == NULL)
-		return svc_pad_get(app, db, user_id, id, NULL, pad, err);
-	if (data != NULL && (text = json_dumps(data, JSON_COMPACT)) == NULL)
-		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-		                    "internal error");
+	}
 	if (db_begin(db, err) != 0)
 		goto out;
-	if (repo_pad_exists(db, id, user_id, 1, &found, err) != 0)
+	if (svc_pad_owned(db, user_id, id, 1, &head, err) != 0 ||
+	    pad_version_check(head, if_version, err) != 0)
 		goto fail;
-	if (!found) {
-		pad_not_found(err);
-		goto fail;
-	}
 	if (text != NULL && pad_backup(app, db, id, 0, err) != 0)
 		goto fail;
 	if (repo_pad_update(db, id, user_id, display_name ? name : NULL, text,
@@ -270,11 +319,12 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id, const char *id,
 		pad_write_failed(err);
 		goto fail;
 	}
-	pad_audit_commit(app, db, "pad.updated", user_id, *pad, NULL, err);
+	svc_pad_audit_commit(app, db, "pad.updated", user_id, *pad, NULL, err);
 	goto out;
 fail:
 	db_rollback(db);
 out:
+	json_decref(head);
 	return pad_done(text, pad, err);
 }
 
@@ -289,10 +339,10 @@ svc_pad_delete(struct app *app, PGconn *db, const char *user_id, const char *id,
 	if (repo_pad_delete(db, id, user_id, &pad, err) != 0)
 		goto fail;
 	if (pad == NULL) {
-		pad_not_found(err);
+		pad_not_owned(db, user_id, id, err);
 		goto fail;
 	}
-	pad_audit_commit(app, db, "pad.deleted", user_id, pad, NULL, err);
+	svc_pad_audit_commit(app, db, "pad.deleted", user_id, pad, NULL, err);
 	json_decref(pad);
 	return err->code;
 fail:
@@ -306,40 +356,57 @@ svc_pad_backups(struct app *app, PGconn *db, const char *user_id,
                 const char *id, int with_data, json_t **backups,
                 struct pl_error *err)
 {
-	int found;
+	json_t *head = NULL;
 
 	(void)app;
 	*backups = NULL;
-	if (repo_pad_exists(db, id, user_id, 0, &found, err) != 0)
-		return err->code;
-	if (!found)
-		return pad_not_found(err);
-	return repo_backup_list(db, id, with_data, backups, err);
+	if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0)
+		repo_backup_list(db, id, with_data, backups, err);
+	json_decref(head);
+	return err->code;
+}
+
+static int
+backup_not_found(struct pl_error *err)
+{
+	return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
+	                    "no such backup");
+}
+
+int
+svc_pad_backup_get(struct app *app, PGconn *db, const char *user_id,
+                   const char *id, const char *backup_id, json_t **backup,
+                   struct pl_error *err)
+{
+	json_t *head = NULL;
+
+	(void)app;
+	*backup = NULL;
+	if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0 &&
+	    repo_backup_get(db, backup_id, id, backup, err) == 0 &&
+	    *backup == NULL)
+		backup_not_found(err);
+	json_decref(head);
+	return err->code;
 }
 
 int
 svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
-                const char *id, const char *backup_id, json_t **pad,
-                struct pl_error *err)
+                const char *id, const char *backup_id, long long if_version,
+                json_t **pad, struct pl_error *err)
 {
-	json_t *b = NULL;
+	json_t *head = NULL, *b = NULL;
 	char *text = NULL;
-	int found;
 
 	*pad = NULL;
 	if (db_begin(db, err) != 0)
 		return err->code;
-	if (repo_pad_exists(db, id, user_id, 1, &found, err) != 0)
-		goto fail;
-	if (!found) {
-		pad_not_found(err);
-		goto fail;
-	}
-	if (repo_backup_get(db, backup_id, id, &b, err) != 0)
+	if (svc_pad_owned(db, user_id, id, 1, &head, err) != 0 ||
+	    pad_version_check(head, if_version, err) != 0 ||
+	    repo_backup_get(db, backup_id, id, &b, err) != 0)
 		goto fail;
 	if (b == NULL) {
-		pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
-		             "no such backup");
+		backup_not_found(err);
 		goto fail;
 	}
 	text = json_dumps(json_object_get(b, "data"), JSON_COMPACT);
@@ -351,18 +418,14 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 	if (pad_backup(app, db, id, 1, err) != 0 ||
 	    repo_pad_update(db, id, user_id, NULL, text, pad, err) != 0)
 		goto fail;
-	pad_audit_commit(
+	svc_pad_audit_commit(
 	    app, db, "pad.restored", user_id, *pad,
 	    json_pack("{s:O}", "backup_id", json_object_get(b, "id")), err);
 	goto out;
 fail:
 	db_rollback(db);
 out:
+	json_decref(head);
 	json_decref(b);
-	free(text);
-	if (err->code) {
-		json_decref(*pad);
-		*pad = NULL;
-	}
-	return err->code;
+	return pad_done(text, pad, err);
 }

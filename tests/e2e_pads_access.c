@@ -80,15 +80,16 @@ START_TEST(every_pad_method_needs_a_session)
 {
 	struct ts_client *anon = ts_client_connect(srv.port);
 	const char *id = create_pad(alice, "Mine", NULL);
-	const char *methods[] = {"pad.list",   "pad.get",    "pad.create",
-	                         "pad.update", "pad.delete", "pad.backups",
-	                         "pad.restore"};
+	const char *methods[] = {"pad.list",    "pad.get",        "pad.create",
+	                         "pad.update",  "pad.delete",     "pad.backups",
+	                         "pad.restore", "pad.backup_get", "pad.share",
+	                         "pad.unshare", "pad.shares"};
 
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
 		expect_err(anon, methods[i],
-		           json_pack("{s:s, s:s, s:s, s:{}}", "id", id,
+		           json_pack("{s:s, s:s, s:s, s:{}, s:s}", "id", id,
 		                     "backup_id", id, "display_name", "x",
-		                     "data"),
+		                     "data", "username", "bob"),
 		           401, NULL);
 	ck_assert_int_eq(
 	    count1("SELECT count(*) FROM pads WHERE id = $1::uuid", id), 1);

@@ -23,15 +23,15 @@ static char schema[64];
 static struct ts_client *alice, *bob;
 static PGconn *db;
 
+/* The source tree's templates (CMake sets PADLINE_SOURCE_DIR for ctest). */
 static inline const char *
 templates_dir(void)
 {
 	static char dir[600];
 	const char *src = getenv("PADLINE_SOURCE_DIR");
 
-	snprintf(dir, sizeof dir, "%s/templates", src ? src : ".");
-	if (access(dir, R_OK) != 0)
-		snprintf(dir, sizeof dir, "/work/main/templates");
+	ck_assert_msg(src != NULL, "PADLINE_SOURCE_DIR is not set (run ctest)");
+	snprintf(dir, sizeof dir, "%s/templates", src);
 	return dir;
 }
 
@@ -98,12 +98,13 @@ ok(struct ts_client *c, const char *method, json_t *params)
 	return res;
 }
 
-/* Calls method and asserts it fails with code (and reason, if not NULL). */
-static inline void
-expect_err(struct ts_client *c, const char *method, json_t *params, int code,
-           const char *reason)
+/* Calls method, asserts it fails with code (and reason, if not NULL) and
+ * returns the error's data member (new reference, may be NULL). */
+static inline json_t *
+err_data(struct ts_client *c, const char *method, json_t *params, int code,
+         const char *reason)
 {
-	json_t *r = ts_call(c, method, params);
+	json_t *r = ts_call(c, method, params), *data;
 	char *text;
 
 	ck_assert_msg(r != NULL, "%s: no reply", method);
@@ -115,7 +116,39 @@ expect_err(struct ts_client *c, const char *method, json_t *params, int code,
 		              "%s: want reason %s, got %.300s", method, reason,
 		              text);
 	free(text);
+	data = json_object_get(json_object_get(r, "error"), "data");
+	json_incref(data);
 	json_decref(r);
+	return data;
+}
+
+/* Calls method and asserts it fails with code (and reason, if not NULL). */
+static inline void
+expect_err(struct ts_client *c, const char *method, json_t *params, int code,
+           const char *reason)
+{
+	json_decref(err_data(c, method, params, code, reason));
+}
+
+/* A new connection signed in as username (NULL on failure). */
+static inline struct ts_client *
+signed_in(const char *username)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+
+	if (c != NULL && ts_login(c, username, PW) != 0) {
+		ts_client_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* result.pad.<key> as an integer. */
+static inline long long
+pad_int(json_t *res, const char *key)
+{
+	return json_integer_value(
+	    json_object_get(json_object_get(res, "pad"), key));
 }
 
 /* Asserts a 400 whose violations include {field, rule}. */

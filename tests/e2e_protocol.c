@@ -97,7 +97,7 @@ END_TEST
 START_TEST(oversize_line_is_refused_and_closed)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
-	size_t n = 1100 * 1024;
+	size_t n = 4200 * 1024; /* past the 4 MiB default max_line */
 	char *big = malloc(n);
 	char *resp;
 	json_t *j;

@@ -38,9 +38,10 @@ START_TEST(defaults)
 	ck_assert_str_eq(c.listen_host, "127.0.0.1");
 	ck_assert_int_eq(c.listen_port, 7411);
 	ck_assert_str_eq(c.schema, "pad_ws");
-	ck_assert_int_eq(c.max_line, 1048576);
+	ck_assert_int_eq(c.max_line, 4194304);
 	ck_assert_int_eq(c.max_backups, 10);
 	ck_assert_int_eq(c.backup_min_interval, 0);
+	ck_assert_int_eq(c.max_pad_bytes, 1048576);
 	ck_assert_int_eq(c.registration, REG_OPEN);
 	ck_assert_ptr_nonnull(strstr(c.database_url, "host='127.0.0.1'"));
 	config_free(&c);
@@ -139,6 +140,11 @@ START_TEST(validate_rules)
 	ck_assert_int_ne(config_validate(&c, &e), 0);
 	ck_assert_ptr_nonnull(strstr(e.message, "hash concurrency"));
 	c.hash_concurrency = 1;
+	c.max_pad_bytes = (int)c.max_line;
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_MAX_PAD_BYTES"));
+	c.max_pad_bytes = 1048576;
+	ck_assert_int_eq(config_validate(&c, &e), 0);
 	free(c.schema);
 	c.schema = strdup("Bad-Schema");
 	ck_assert_int_ne(config_validate(&c, &e), 0);

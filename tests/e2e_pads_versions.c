@@ -1,0 +1,682 @@
+/* Pads end to end, phase 2: versions and if_version (50 writers on one
+ * version: one wins; 50 read-modify-write writers lose nothing), the
+ * version_conflict data, the stored size and the size limit with
+ * server.hello's limits, pad.backup_get, and the migration backfilling
+ * version and size of pads made before it. */
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include "e2e_pads_common.h"
+
+#define WRITERS 50
+
+/* A session token of alice's, for writers that resume instead of logging
+ * in (no password hash per connection). */
+static void
+alice_token(char *token, size_t size)
+{
+	json_t *res =
+	    ok(alice, "session.login",
+	       json_pack("{s:s, s:s}", "username", "alice", "password", PW));
+
+	snprintf(token, size, "%s",
+	         json_string_value(json_object_get(res, "token")));
+	json_decref(res);
+}
+
+static struct ts_client *
+resumed(const char *token)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r;
+
+	ck_assert_ptr_nonnull(c);
+	r = ts_call(c, "session.resume", json_pack("{s:s}", "token", token));
+	ck_assert_msg(r != NULL && ts_result(r) != NULL, "resume failed");
+	json_decref(r);
+	return c;
+}
+
+/* Sends a request line without waiting for its reply. */
+static void
+send_request(struct ts_client *c, int id, const char *method, json_t *params)
+{
+	json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id",
+	                        id, "method", method, "params", params);
+	char *text = json_dumps(req, JSON_COMPACT), *line;
+
+	line = malloc(strlen(text) + 2);
+	sprintf(line, "%s\n", text);
+	ck_assert_int_eq(ts_client_send_raw(c, line, strlen(line)), 0);
+	free(line);
+	free(text);
+	json_decref(req);
+}
+
+START_TEST(one_writer_wins_each_version)
+{
+	struct ts_client *c[WRITERS];
+	const char *id = create_pad(alice, "Hot", json_pack("{s:i}", "w", -1));
+	char token[256], pad_id[40];
+	int wins = 0, conflicts = 0, winner = -1;
+	json_t *res;
+
+	snprintf(pad_id, sizeof pad_id, "%s", id);
+	alice_token(token, sizeof token);
+	for (int k = 0; k < WRITERS; k++)
+		c[k] = resumed(token);
+	/* Every request is in flight before any reply is read. */
+	for (int k = 0; k < WRITERS; k++)
+		send_request(c[k], 1000 + k, "pad.update",
+		             json_pack("{s:s, s:i, s:{s:i}}", "id", pad_id,
+		                       "if_version", 1, "data", "w", k));
+	for (int k = 0; k < WRITERS; k++) {
+		char *line = ts_client_read_line(c[k], 60000, NULL);
+		json_t *r, *cur;
+
+		ck_assert_msg(line != NULL, "writer %d got no reply", k);
+		r = json_loads(line, 0, NULL);
+		if (ts_result(r) != NULL) {
+			wins++;
+			winner = k;
+			ck_assert_int_eq(pad_int(ts_result(r), "version"), 2);
+		} else {
+			ck_assert_msg(ts_error_code(r) == 409 &&
+			                  strcmp(ts_error_reason(r),
+			                         "version_conflict") == 0,
+			              "writer %d: %s", k, line);
+			cur = json_object_get(
+			    json_object_get(json_object_get(r, "error"),
+			                    "data"),
+			    "current");
+			ck_assert_int_eq(
+			    json_integer_value(json_object_get(cur, "version")),
+			    2);
+			conflicts++;
+		}
+		free(line);
+		json_decref(r);
+		ts_client_free(c[k]);
+	}
+	ck_assert_int_eq(wins, 1);
+	ck_assert_int_eq(conflicts, WRITERS - 1);
+	/* The winner's data is what is stored; the losers wrote nothing. */
+	res = ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
+	ck_assert_int_eq(pad_int(res, "version"), 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(res, "pad"), "data"), "w")),
+	    winner);
+	json_decref(res);
+	ck_assert_int_eq(backups_of(pad_id), 1);
+	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
+	                        "'pad.updated' AND subject_id = $1::uuid",
+	                        pad_id),
+	                 1);
+}
+END_TEST
+
+/* A read-modify-write writer: adds one to data.n, retrying on conflict. */
+struct rmw {
+	pthread_t th;
+	const char *token, *pad_id;
+	int attempts, conflicts, failed;
+	char error[300];
+};
+
+static void *
+rmw_run(void *arg)
+{
+	struct rmw *w = arg;
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r = c ? ts_call(c, "session.resume",
+	                        json_pack("{s:s}", "token", w->token))
+	              : NULL;
+
+	if (r == NULL || ts_result(r) == NULL) {
+		w->failed = 1;
+		snprintf(w->error, sizeof w->error, "could not resume");
+		goto out;
+	}
+	for (;;) {
+		json_t *got = ts_call(c, "pad.get",
+		                      json_pack("{s:s}", "id", w->pad_id)),
+		       *pad = json_object_get(ts_result(got), "pad"), *put;
+		long long n = json_integer_value(
+		    json_object_get(json_object_get(pad, "data"), "n"));
+		long long v =
+		    json_integer_value(json_object_get(pad, "version"));
+
+		json_decref(got);
+		w->attempts++;
+		put = ts_call(c, "pad.update",
+		              json_pack("{s:s, s:I, s:{s:I}}", "id", w->pad_id,
+		                        "if_version", (json_int_t)v, "data",
+		                        "n", (json_int_t)(n + 1)));
+		if (put != NULL && ts_result(put) != NULL) {
+			json_decref(put);
+			break;
+		}
+		if (put == NULL || ts_error_code(put) != 409 || v == 0) {
+			char *text = put ? json_dumps(put, 0) : NULL;
+
+			w->failed = 1;
+			snprintf(w->error, sizeof w->error, "%s",
+			         text ? text : "no reply");
+			free(text);
+			json_decref(put);
+			break;
+		}
+		w->conflicts++;
+		json_decref(put);
+	}
+out:
+	json_decref(r);
+	ts_client_free(c);
+	return NULL;
+}
+
+START_TEST(read_modify_write_loses_nothing)
+{
+	struct rmw w[WRITERS];
+	const char *id =
+	    create_pad(alice, "Counter", json_pack("{s:i}", "n", 0));
+	char token[256], pad_id[40];
+	int conflicts = 0;
+	json_t *res;
+
+	snprintf(pad_id, sizeof pad_id, "%s", id);
+	alice_token(token, sizeof token);
+	for (int k = 0; k < WRITERS; k++) {
+		memset(&w[k], 0, sizeof w[k]);
+		w[k].token = token;
+		w[k].pad_id = pad_id;
+		ck_assert_int_eq(pthread_create(&w[k].th, NULL, rmw_run, &w[k]),
+		                 0);
+	}
+	for (int k = 0; k < WRITERS; k++) {
+		pthread_join(w[k].th, NULL);
+		ck_assert_msg(!w[k].failed, "writer %d: %s", k, w[k].error);
+		conflicts += w[k].conflicts;
+	}
+	/* 50 increments, each exactly once: without if_version, concurrent
+	 * writers overwrite each other and n ends below 50. */
+	res = ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(res, "pad"), "data"), "n")),
+	    WRITERS);
+	ck_assert_int_eq(pad_int(res, "version"), 1 + WRITERS);
+	json_decref(res);
+	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
+	                        "'pad.updated' AND subject_id = $1::uuid",
+	                        pad_id),
+	                 WRITERS);
+	fprintf(stderr, "read_modify_write: %d conflicts retried\n", conflicts);
+}
+END_TEST
+
+START_TEST(version_conflict_writes_nothing)
+{
+	const char *id = create_pad(alice, "V", json_pack("{s:i}", "v", 1));
+	char pad_id[40], backup[40];
+	json_t *res, *data, *cur;
+	long long audit;
+
+	snprintf(pad_id, sizeof pad_id, "%s", id);
+	res = ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
+	ck_assert_int_eq(pad_int(res, "version"), 1);
+	json_decref(res);
+	/* Data and rename alike count as a version. */
+	res = ok(alice, "pad.update",
+	         json_pack("{s:s, s:{s:i}}", "id", pad_id, "data", "v", 2));
+	ck_assert_int_eq(pad_int(res, "version"), 2);
+	json_decref(res);
+	res = ok(alice, "pad.update",
+	         json_pack("{s:s, s:s, s:i}", "id", pad_id, "display_name",
+	                   "V2", "if_version", 2));
+	ck_assert_int_eq(pad_int(res, "version"), 3);
+	json_decref(res);
+
+	audit = ts_db_count(db, "SELECT count(*) FROM audit_log", 0, NULL);
+	data = err_data(alice, "pad.update",
+	                json_pack("{s:s, s:i, s:{s:i}}", "id", pad_id,
+	                          "if_version", 2, "data", "v", 99),
+	                409, "version_conflict");
+	cur = json_object_get(data, "current");
+	ck_assert_int_eq(json_integer_value(json_object_get(cur, "version")),
+	                 3);
+	{
+		const char *p[] = {pad_id, json_string_value(json_object_get(
+		                               cur, "updated_at"))};
+
+		ck_assert_int_eq(
+		    ts_db_count(db,
+		                "SELECT count(*) FROM pads WHERE id = $1::uuid "
+		                "AND updated_at = $2::timestamptz",
+		                2, p),
+		    1);
+	}
+	json_decref(data);
+	/* A rename and an empty update with a stale version are refused too. */
+	expect_err(alice, "pad.update",
+	           json_pack("{s:s, s:i, s:s}", "id", pad_id, "if_version", 1,
+	                     "display_name", "X"),
+	           409, "version_conflict");
+	expect_err(alice, "pad.update",
+	           json_pack("{s:s, s:i}", "id", pad_id, "if_version", 1), 409,
+	           "version_conflict");
+	ck_assert_int_eq(
+	    count1("SELECT version FROM pads WHERE id = $1::uuid", pad_id), 3);
+	ck_assert_int_eq(count1("SELECT (data->>'v')::int FROM pads WHERE "
+	                        "id = $1::uuid",
+	                        pad_id),
+	                 2);
+	ck_assert_int_eq(backups_of(pad_id), 1);
+	ck_assert_int_eq(
+	    ts_db_count(db, "SELECT count(*) FROM audit_log", 0, NULL), audit);
+
+	/* Restore: same rule, and +1 when it goes through. */
+	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", pad_id));
+	snprintf(
+	    backup, sizeof backup, "%s",
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(res, "backups"), 0), "id")));
+	json_decref(res);
+	expect_err(alice, "pad.restore",
+	           json_pack("{s:s, s:s, s:i}", "id", pad_id, "backup_id",
+	                     backup, "if_version", 2),
+	           409, "version_conflict");
+	ck_assert_int_eq(backups_of(pad_id), 1);
+	res = ok(alice, "pad.restore",
+	         json_pack("{s:s, s:s, s:i}", "id", pad_id, "backup_id", backup,
+	                   "if_version", 3));
+	ck_assert_int_eq(pad_int(res, "version"), 4);
+	json_decref(res);
+	expect_violation(alice, "pad.update",
+	                 json_pack("{s:s, s:i}", "id", pad_id, "if_version", 0),
+	                 "if_version", "range");
+	expect_violation(
+	    alice, "pad.update",
+	    json_pack("{s:s, s:s}", "id", pad_id, "if_version", "3"),
+	    "if_version", "type");
+}
+END_TEST
+
+/* {"s":"xx...x"}: exactly bytes long as compact JSON. */
+static json_t *
+data_of_size(size_t bytes)
+{
+	char *s = malloc(bytes);
+	json_t *d;
+
+	memset(s, 'x', bytes - 8);
+	s[bytes - 8] = '\0';
+	d = json_pack("{s:s}", "s", s);
+	free(s);
+	return d;
+}
+
+START_TEST(size_is_stored_and_limited)
+{
+	const char *const env[] = {"PADLINE_MAX_PAD_BYTES=2048", NULL};
+	json_t *res, *limits, *data;
+	const char *id;
+	char pad_id[40], *text;
+
+	/* Defaults first. */
+	res = ok(alice, "server.hello", NULL);
+	limits = json_object_get(res, "limits");
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(limits, "max_line")), 4194304);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(limits, "max_pad_bytes")),
+	    1048576);
+	json_decref(res);
+
+	pads_teardown();
+	pads_start(env);
+	res = ok(alice, "server.hello", NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	                     json_object_get(res, "limits"), "max_pad_bytes")),
+	                 2048);
+	json_decref(res);
+
+	data = data_of_size(2048);
+	text = json_dumps(data, JSON_COMPACT);
+	ck_assert_int_eq(strlen(text), 2048);
+	free(text);
+	id = create_pad(alice, "Full", data);
+	snprintf(pad_id, sizeof pad_id, "%s", id);
+	expect_violation(alice, "pad.create",
+	                 json_pack("{s:s, s:o}", "display_name", "Over", "data",
+	                           data_of_size(2049)),
+	                 "data", "too_large");
+	expect_violation(
+	    alice, "pad.update",
+	    json_pack("{s:s, s:o}", "id", pad_id, "data", data_of_size(2049)),
+	    "data", "too_large");
+	ck_assert_int_eq(count1("SELECT count(*) FROM pads WHERE display_name "
+	                        "= $1",
+	                        "Over"),
+	                 0);
+	ck_assert_int_eq(
+	    count1("SELECT version FROM pads WHERE id = $1::uuid", pad_id), 1);
+
+	/* size is the stored text's bytes, kept on every change. */
+	update_data(alice, pad_id,
+	            json_pack("{s:s, s:i}", "t", "\xc3\xa9t\xc3\xa9", "n", 1));
+	res = ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
+	ck_assert_int_eq(pad_int(res, "size"),
+	                 count1("SELECT octet_length(data::text) FROM pads "
+	                        "WHERE id = $1::uuid",
+	                        pad_id));
+	ck_assert_int_eq(
+	    count1("SELECT size FROM pads WHERE id = $1::uuid", pad_id),
+	    count1("SELECT octet_length(data::text) FROM pads WHERE id = "
+	           "$1::uuid",
+	           pad_id));
+	json_decref(res);
+	res = ok(alice, "pad.list", NULL);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_array_get(json_object_get(res, "pads"), 0), "size")),
+	    count1("SELECT octet_length(data::text) FROM pads WHERE id = "
+	           "$1::uuid",
+	           pad_id));
+	json_decref(res);
+}
+END_TEST
+
+START_TEST(backup_get_returns_one_backup)
+{
+	const char *id = create_pad(alice, "B", json_pack("{s:i}", "v", 0));
+	const char *other = create_pad(alice, "O", json_pack("{s:i}", "v", 0));
+	char pad_id[40], other_id[40], newest[40], oldest[40], foreign[40];
+	json_t *res, *list, *b;
+
+	snprintf(pad_id, sizeof pad_id, "%s", id);
+	snprintf(other_id, sizeof other_id, "%s", other);
+	update_data(alice, pad_id, json_pack("{s:i}", "v", 1));
+	update_data(alice, pad_id, json_pack("{s:i, s:s}", "v", 2, "x", "y"));
+	update_data(alice, other_id, json_pack("{s:i}", "v", 1));
+	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", pad_id));
+	list = json_object_get(res, "backups");
+	snprintf(
+	    newest, sizeof newest, "%s",
+	    json_string_value(json_object_get(json_array_get(list, 0), "id")));
+	snprintf(
+	    oldest, sizeof oldest, "%s",
+	    json_string_value(json_object_get(json_array_get(list, 1), "id")));
+	json_decref(res);
+	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", other_id));
+	snprintf(
+	    foreign, sizeof foreign, "%s",
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(res, "backups"), 0), "id")));
+	json_decref(res);
+
+	res = ok(alice, "pad.backup_get",
+	         json_pack("{s:s, s:s}", "id", pad_id, "backup_id", newest));
+	b = json_object_get(res, "backup");
+	ck_assert_str_eq(json_string_value(json_object_get(b, "id")), newest);
+	ck_assert_int_eq(json_integer_value(
+	                     json_object_get(json_object_get(b, "data"), "v")),
+	                 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(b, "size")),
+	                 count1("SELECT octet_length(data::text) FROM backups "
+	                        "WHERE id = $1::uuid",
+	                        newest));
+	ck_assert_ptr_nonnull(json_object_get(b, "created_at"));
+	json_decref(res);
+	res = ok(alice, "pad.backup_get",
+	         json_pack("{s:s, s:s}", "id", pad_id, "backup_id", oldest));
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(res, "backup"), "data"), "v")),
+	    0);
+	json_decref(res);
+	/* Another pad's backup, a missing one, bad ids, another user. */
+	expect_err(alice, "pad.backup_get",
+	           json_pack("{s:s, s:s}", "id", pad_id, "backup_id", foreign),
+	           404, NULL);
+	expect_err(alice, "pad.backup_get",
+	           json_pack("{s:s, s:s}", "id", pad_id, "backup_id",
+	                     "00000000-0000-4000-8000-000000000000"),
+	           404, NULL);
+	expect_violation(
+	    alice, "pad.backup_get",
+	    json_pack("{s:s, s:s}", "id", pad_id, "backup_id", "x"),
+	    "backup_id", "format");
+	expect_violation(alice, "pad.backup_get",
+	                 json_pack("{s:s}", "id", pad_id), "backup_id",
+	                 "required");
+	expect_err(bob, "pad.backup_get",
+	           json_pack("{s:s, s:s}", "id", pad_id, "backup_id", newest),
+	           404, NULL);
+}
+END_TEST
+
+/* A copy of the migrations directory without the phase-2 migration. */
+static void
+migrations_before(char *dir, size_t size)
+{
+	char src[600], from[1200], to[1200];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(src, sizeof src, "%s/migrations",
+	         getenv("PADLINE_SOURCE_DIR"));
+	snprintf(dir, size, "%s/pads-migrations-XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	d = opendir(src);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 4 || strcmp(e->d_name + len - 4, ".sql") != 0 ||
+		    strcmp(e->d_name, "2026_11_27_0100-pads-phase2.sql") >= 0)
+			continue;
+		snprintf(from, sizeof from, "%s/%s", src, e->d_name);
+		snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
+		ck_assert_int_eq(symlink(from, to), 0);
+	}
+	closedir(d);
+}
+
+static void
+remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[1200];
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+START_TEST(migration_backfills_version_and_size)
+{
+	char dir[700], env_dir[800], tdir[700];
+	const char *env[] = {env_dir, tdir, NULL};
+	struct ts_client *c;
+	json_t *res, *r;
+	const char *big = "{\"list\": [1, 2, 3], \"t\": \"\xc3\xa9\"}";
+
+	/* No fixture: a schema that starts on the old migrations. */
+	pads_teardown();
+	alice = bob = NULL;
+	migrations_before(dir, sizeof dir);
+	snprintf(env_dir, sizeof env_dir, "PADLINE_MIGRATIONS_DIR=%s", dir);
+	snprintf(tdir, sizeof tdir, "PADLINE_TEMPLATES_DIR=%s",
+	         templates_dir());
+	ts_unique_schema("padsmig", schema, sizeof schema);
+	ck_assert_int_eq(ts_server_start(&srv, schema, env, NULL), 0);
+	c = ts_client_connect(srv.port);
+	r = ts_register(c, "olduser", PW, NULL);
+	ck_assert_ptr_nonnull(ts_result(r));
+	json_decref(r);
+	ck_assert_int_eq(ts_login(c, "olduser", PW), 0);
+	db = ts_db_connect(schema);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM information_schema."
+	                             "columns WHERE table_schema = "
+	                             "current_schema() AND table_name = 'pads' "
+	                             "AND column_name = 'version'",
+	                             0, NULL),
+	                 0);
+	/* Pads as the previous release wrote them (this binary's pad.create
+	 * needs the new columns). */
+	for (int i = 0; i < 5; i++) {
+		char name[16];
+		const char *p[] = {name, big};
+
+		snprintf(name, sizeof name, "Old %d", i);
+		PQclear(PQexec(db, "BEGIN"));
+		ck_assert_int_eq(
+		    ts_db_count(db,
+		                "WITH i AS (INSERT INTO pads (owner_id, "
+		                "display_name, data) SELECT id, $1, $2::jsonb "
+		                "FROM users WHERE username = 'olduser' "
+		                "RETURNING 1) SELECT count(*) FROM i",
+		                2, p),
+		    1);
+		PQclear(PQexec(db, "COMMIT"));
+	}
+	ts_client_free(c);
+	ts_server_stop(&srv);
+
+	/* The same schema under the full migrations. */
+	ck_assert_int_eq(ts_server_start(&srv, schema, env + 1, NULL), 0);
+	ck_assert_int_eq(
+	    ts_db_count(db,
+	                "SELECT count(*) FROM schema_migrations WHERE "
+	                "version LIKE '2026_11_27_0100%'",
+	                0, NULL),
+	    1);
+	ck_assert_int_eq(
+	    ts_db_count(
+	        db,
+	        "SELECT count(*) FROM pads WHERE version = 1 AND size = "
+	        "octet_length(data::text) AND size > 0",
+	        0, NULL),
+	    5);
+	c = ts_client_connect(srv.port);
+	ck_assert_int_eq(ts_login(c, "olduser", PW), 0);
+	res = ok(c, "pad.list", NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 5);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_array_get(json_object_get(res, "pads"), 0), "size")),
+	    ts_db_count(db, "SELECT octet_length(data::text) FROM pads LIMIT 1",
+	                0, NULL));
+	json_decref(res);
+	ts_client_free(c);
+	remove_dir(dir);
+}
+END_TEST
+
+/* Runs `padlined migrate` for one schema of a database (DATABASE_URL). */
+struct migrator {
+	pthread_t th;
+	char schema[64];
+	const char *env_url;
+	int rc;
+	char *errout;
+};
+
+static void *
+migrator_run(void *arg)
+{
+	struct migrator *m = arg;
+	const char *env[] = {m->env_url, NULL};
+	const char *args[] = {"migrate", NULL};
+
+	m->rc =
+	    ts_padlined_run(m->schema, env, args, NULL, 120, NULL, &m->errout);
+	return NULL;
+}
+
+#define MIGRATORS 6
+
+START_TEST(first_migrations_race_for_the_extension)
+{
+	struct migrator m[MIGRATORS];
+	const char *url = getenv("DATABASE_URL"), *slash;
+	char dbname[64], sql[128], newurl[600], env_url[700];
+	PGconn *c;
+
+	/* A database of its own: the extension is per database, and this one
+	 * has none yet, like a new deployment with several instances. */
+	ck_assert_ptr_nonnull(url);
+	slash = strrchr(url, '/');
+	ck_assert_ptr_nonnull(slash);
+	snprintf(dbname, sizeof dbname, "padline_trgm_%d", (int)getpid());
+	snprintf(newurl, sizeof newurl, "%.*s/%s", (int)(slash - url), url,
+	         dbname);
+	snprintf(env_url, sizeof env_url, "DATABASE_URL=%s", newurl);
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+	ts_db_exec(db, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+	ts_db_exec(db, sql);
+	for (int i = 0; i < MIGRATORS; i++) {
+		memset(&m[i], 0, sizeof m[i]);
+		snprintf(m[i].schema, sizeof m[i].schema, "race_%d", i);
+		m[i].env_url = env_url;
+		ck_assert_int_eq(
+		    pthread_create(&m[i].th, NULL, migrator_run, &m[i]), 0);
+	}
+	for (int i = 0; i < MIGRATORS; i++)
+		pthread_join(m[i].th, NULL);
+	for (int i = 0; i < MIGRATORS; i++) {
+		ck_assert_msg(m[i].rc == 0, "migrator %d exited %d: %.2000s", i,
+		              m[i].rc, m[i].errout ? m[i].errout : "");
+		free(m[i].errout);
+	}
+	c = PQconnectdb(newurl);
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	ck_assert_int_eq(ts_db_count(c,
+	                             "SELECT count(*) FROM pg_extension e "
+	                             "JOIN pg_namespace n ON n.oid = "
+	                             "e.extnamespace WHERE e.extname = "
+	                             "'pg_trgm' AND n.nspname = 'public'",
+	                             0, NULL),
+	                 1);
+	ck_assert_int_eq(ts_db_count(c,
+	                             "SELECT count(*) FROM pg_indexes WHERE "
+	                             "indexname = 'pads_name_trgm_idx'",
+	                             0, NULL),
+	                 MIGRATORS);
+	PQfinish(c);
+	snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", dbname);
+	ts_db_exec(db, sql);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("e2e_pads_versions");
+	TCase *tc = tcase_create("versions");
+
+	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, one_writer_wins_each_version);
+	tcase_add_test(tc, read_modify_write_loses_nothing);
+	tcase_add_test(tc, version_conflict_writes_nothing);
+	tcase_add_test(tc, size_is_stored_and_limited);
+	tcase_add_test(tc, backup_get_returns_one_backup);
+	tcase_add_test(tc, migration_backfills_version_and_size);
+	tcase_add_test(tc, first_migrations_race_for_the_extension);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
+}
