@@ -126,6 +126,9 @@ use_invitation(PGconn *db, const char *code, const char *user_id,
 	case INV_EXPIRED:
 		return pl_error_violation(err, "invitation", "expired",
 		                          "this invitation has expired");
+	case INV_REVOKED:
+		return pl_error_violation(err, "invitation", "revoked",
+		                          "this invitation was revoked");
 	case INV_USABLE:
 		break;
 	}
