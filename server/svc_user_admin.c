@@ -6,6 +6,8 @@
  */
 #include "svc_user_admin.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,4 +214,20 @@ int
 svc_user_list_all(PGconn *db, json_t **users, struct pl_error *err)
 {
 	return repo_user_list_all(db, users, err);
+}
+
+int
+svc_user_id_by_name(PGconn *db, const char *username, char *id,
+                    struct pl_error *err)
+{
+	struct repo_user_auth a;
+
+	if (repo_user_auth_by_name(db, username, &a, err) != 0)
+		return err->code;
+	sodium_memzero(a.hash, sizeof a.hash);
+	if (a.user == NULL)
+		return not_found(err);
+	json_decref(a.user);
+	snprintf(id, 40, "%s", a.id);
+	return PL_OK;
 }

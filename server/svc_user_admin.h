@@ -38,6 +38,9 @@ int svc_user_update(struct app *, PGconn *, const char *actor_id,
  * row user.deleted stays. 404, 409 last_admin. */
 int svc_user_delete(struct app *, PGconn *, const char *actor_id,
                     const char *id, struct pl_error *);
+/* The id (size >= 40) of the user named username; 404 when none. */
+int svc_user_id_by_name(PGconn *, const char *username, char *id,
+                        struct pl_error *);
 /* padlined list-users: [{username, roles, disabled, totp_enabled,
  * created_at, last_login_at}] oldest first. */
 int svc_user_list_all(PGconn *, json_t **users, struct pl_error *);
