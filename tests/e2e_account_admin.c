@@ -176,6 +176,39 @@ START_TEST(disable_ends_sessions_and_blocks_login)
 }
 END_TEST
 
+/* The session check itself refuses a disabled user, even if a session row
+ * survived (another instance's write, a manual UPDATE). */
+START_TEST(disabled_user_session_is_invalid)
+{
+	struct ts_client *c = acc_user(&srv, "adm_kim");
+	struct ts_client *c2 = ts_client_connect(srv.port);
+	PGconn *db = ts_db_connect(schema);
+	json_t *r;
+	char *token;
+
+	r = acc_login(c2, "adm_kim", US_PASSWORD, NULL);
+	token =
+	    strdup(json_string_value(json_object_get(ts_result(r), "token")));
+	json_decref(r);
+	ts_db_exec(db, "UPDATE users SET disabled = true WHERE username = "
+	               "'adm_kim'");
+	wait_signed_out(c);
+	ck_assert_int_eq(acc_call_code(c2, "session.resume",
+	                               json_pack("{s:s}", "token", token)),
+	                 401);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM sessions s JOIN "
+	                             "users u ON u.id = s.user_id WHERE "
+	                             "u.username = 'adm_kim'",
+	                             0, NULL),
+	                 2);
+	free(token);
+	PQfinish(db);
+	ts_client_free(c);
+	ts_client_free(c2);
+}
+END_TEST
+
 /* Not an assertion on time: the figure for the report, worst case of 20. */
 START_TEST(disable_latency_over_20_trials)
 {
@@ -568,6 +601,7 @@ main(void)
 	    get_by_id_or_username,
 	    disable_ends_sessions_and_blocks_login,
 	    disable_latency_over_20_trials,
+	    disabled_user_session_is_invalid,
 	    update_roles_email_and_errors,
 	    delete_takes_pads_sessions_keeps_audit,
 	    last_enabled_admin_is_kept,
