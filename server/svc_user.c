@@ -17,6 +17,7 @@
 #include "log.h"
 #include "repo_audit.h"
 #include "repo_invitation.h"
+#include "svc_user_admin.h"
 
 static char *
 dup_or_null(const char *s)
@@ -231,6 +232,8 @@ sync_tx(struct app *app, PGconn *db, const char *actor_id,
 	*conflict = 0;
 	if (db_begin(db, err) != 0)
 		return err->code;
+	if (svc_user_keeps_an_admin(db, in->id, in->roles, err) != 0)
+		goto fail;
 	if (repo_user_upsert(db, in, &user, &created, err) != 0) {
 		*conflict = strcmp(db_last_sqlstate(), "23505") == 0;
 		goto fail;

@@ -231,3 +231,18 @@ svc_user_id_by_name(PGconn *db, const char *username, char *id,
 	snprintf(id, 40, "%s", a.id);
 	return PL_OK;
 }
+
+int
+svc_user_keeps_an_admin(PGconn *db, const char *id, const char *roles_text,
+                        struct pl_error *err)
+{
+	json_t *roles = json_loads(roles_text ? roles_text : "[]", 0, NULL);
+	int keeps = has_admin(roles), admins = 0, includes = 0;
+
+	json_decref(roles);
+	if (keeps)
+		return PL_OK;
+	if (repo_user_lock_admins(db, id, &admins, &includes, err) != 0)
+		return err->code;
+	return includes && admins <= 1 ? last_admin(err) : PL_OK;
+}

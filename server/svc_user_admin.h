@@ -38,6 +38,11 @@ int svc_user_update(struct app *, PGconn *, const char *actor_id,
  * row user.deleted stays. 404, 409 last_admin. */
 int svc_user_delete(struct app *, PGconn *, const char *actor_id,
                     const char *id, struct pl_error *);
+/* In the caller's transaction, before user id's roles become roles_text
+ * (a JSON array): 409 last_admin when that drops the admin role of the
+ * last enabled admin (user.sync). Locks the admins like user.update. */
+int svc_user_keeps_an_admin(PGconn *, const char *id, const char *roles_text,
+                            struct pl_error *);
 /* The id (size >= 40) of the user named username; 404 when none. */
 int svc_user_id_by_name(PGconn *, const char *username, char *id,
                         struct pl_error *);

@@ -408,6 +408,13 @@ START_TEST(last_enabled_admin_is_kept)
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "last_admin");
 	json_decref(r);
+	/* user.sync replaces roles: the same rule holds. */
+	r = ts_call(a, "user.sync",
+	            json_pack("{s:s, s:s, s:[]}", "id", aid, "username",
+	                      "solo_a", "roles"));
+	ck_assert_int_eq(ts_error_code(r), 409);
+	ck_assert_str_eq(ts_error_reason(r), "last_admin");
+	json_decref(r);
 	/* Keeping the admin role while changing roles is fine. */
 	r = update(a, aid, json_pack("{s:[s,s]}", "roles", "admin", "editor"));
 	ck_assert_int_eq(ts_error_code(r), 0);
