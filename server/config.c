@@ -311,25 +311,26 @@ config_validate(struct config *c, struct pl_error *err)
 void
 config_usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: padlined [options] [command]\n"
-	    "\n"
-	    "commands:\n"
-	    "  serve                         serve clients (the default)\n"
-	    "  migrate                       apply migrations and exit\n"
-	    "  create-user NAME [--admin] [--email ADDR]\n"
-	    "                                create a user; password on "
-	    "stdin\n"
-	    "  passwd NAME                   set a user's password (on stdin);\n"
-	    "                                ends all their sessions\n"
-	    "  disable NAME | enable NAME    disabling ends all their "
-	    "sessions\n"
-	    "  list-users                    every user: roles, state, "
-	    "2FA, last login\n"
-	    "\n"
-	    "options (each also read from the environment variable "
-	    "shown):\n");
+	fprintf(f,
+	        "usage: padlined [options] [command]\n"
+	        "\n"
+	        "commands:\n"
+	        "  serve                         serve clients (the default)\n"
+	        "  migrate                       apply migrations and exit\n"
+	        "  create-user NAME [--admin] [--email ADDR]\n"
+	        "                                create a user; password on "
+	        "stdin\n"
+	        "  passwd NAME                   set a password (on stdin); "
+	        "ends\n"
+	        "                                all the user's sessions\n"
+	        "  disable NAME | enable NAME    disabling ends all the "
+	        "user's\n"
+	        "                                sessions\n"
+	        "  list-users                    users: roles, state, 2FA, "
+	        "last login\n"
+	        "\n"
+	        "options (each also read from the environment variable "
+	        "shown):\n");
 	for (size_t i = 0; i < CFG_COUNT; i++) {
 		const struct cfg_entry *e = &cfg_table[i];
 		char left[64];
