@@ -125,17 +125,25 @@ repo_session_list(PGconn *db, const char *user_id, const char *current_hash,
 
 int
 repo_session_revoke(PGconn *db, const char *user_id, const char *id,
-                    int *deleted, struct pl_error *err)
+                    const char *current_hash, int *deleted, int *current,
+                    struct pl_error *err)
 {
-	const char *p[2] = {user_id, id};
-	long long n = 0;
-	int rc = db_run_count(db,
+	const char *p[3] = {user_id, id, current_hash};
+	PGresult *r = db_exec(db,
 	                      "DELETE FROM sessions "
-	                      "WHERE user_id = $1::uuid AND id = $2::uuid",
-	                      2, p, &n, err);
+	                      "WHERE user_id = $1::uuid AND id = $2::uuid "
+	                      "RETURNING token_hash = $3 AS current",
+	                      3, p, err);
 
-	*deleted = n == 1;
-	return rc;
+	*deleted = *current = 0;
+	if (r == NULL)
+		return err->code;
+	if (PQntuples(r) == 1) {
+		*deleted = 1;
+		*current = db_get_bool(r, 0, "current");
+	}
+	PQclear(r);
+	return PL_OK;
 }
 
 int

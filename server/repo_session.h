@@ -29,9 +29,11 @@ int repo_session_alive(PGconn *, const char *token_hash, int *alive,
  * expires_at, peer, current}] where current marks current_hash. */
 int repo_session_list(PGconn *, const char *user_id, const char *current_hash,
                       json_t **sessions, struct pl_error *);
-/* Deletes session id of user_id; *deleted 0 when it is not theirs. */
+/* Deletes session id of user_id; *deleted 0 when it is not theirs,
+ * *current 1 when it was the one with current_hash. */
 int repo_session_revoke(PGconn *, const char *user_id, const char *id,
-                        int *deleted, struct pl_error *);
+                        const char *current_hash, int *deleted, int *current,
+                        struct pl_error *);
 /* Deletes every session of user_id except keep_hash (NULL: all). */
 int repo_session_delete_user(PGconn *, const char *user_id,
                              const char *keep_hash, struct pl_error *);

@@ -158,11 +158,18 @@ static int
 revoke_run(struct rpc_call *call)
 {
 	const char *id = NULL;
+	int current = 0;
 
 	if (params_uuid(call->params, "id", 1, &id, &call->err) != 0)
 		return call->err.code;
-	return svc_account_revoke(call->app, call->db, call->session.user_id,
-	                          id, &call->result, &call->err);
+	if (svc_account_revoke(call->app, call->db, call->session.user_id, id,
+	                       call->session.token_hash, &current,
+	                       &call->result, &call->err) != 0)
+		return call->err.code;
+	/* Revoking the session in use signs this connection out now. */
+	if (current)
+		call->session_change = -1;
+	return PL_OK;
 }
 
 const struct rpc_method rpc_session_revoke = {

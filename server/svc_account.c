@@ -182,7 +182,8 @@ svc_account_sessions(PGconn *db, const char *user_id, const char *current_hash,
 
 int
 svc_account_revoke(struct app *app, PGconn *db, const char *user_id,
-                   const char *id, json_t **result, struct pl_error *err)
+                   const char *id, const char *current_hash, int *current,
+                   json_t **result, struct pl_error *err)
 {
 	struct audit_row audit = {0};
 	struct repo_user_auth a = {0};
@@ -191,7 +192,8 @@ svc_account_revoke(struct app *app, PGconn *db, const char *user_id,
 
 	if (db_begin(db, err) != 0)
 		return err->code;
-	rc = repo_session_revoke(db, user_id, id, &deleted, err);
+	rc = repo_session_revoke(db, user_id, id, current_hash, &deleted,
+	                         current, err);
 	if (rc == 0 && !deleted)
 		rc = pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
 		                  "no such session");

@@ -61,8 +61,10 @@ int svc_account_set_password(struct app *, PGconn *, const char *actor_id,
 int svc_account_sessions(PGconn *, const char *user_id,
                          const char *current_hash, json_t **result,
                          struct pl_error *);
-/* session.revoke: 404 unless session id is the user's own. */
+/* session.revoke: 404 unless session id is the user's own; *current 1
+ * when it was the caller's own session (current_hash). */
 int svc_account_revoke(struct app *, PGconn *, const char *user_id,
-                       const char *id, json_t **result, struct pl_error *);
+                       const char *id, const char *current_hash, int *current,
+                       json_t **result, struct pl_error *);
 
 #endif

@@ -173,6 +173,13 @@ START_TEST(session_list_and_revoke_own_only)
 	ck_assert_int_eq(json_array_size(list), 1);
 	ck_assert(
 	    json_is_true(json_object_get(json_array_get(list, 0), "current")));
+	/* Revoking the session in use signs this connection out at once. */
+	r = ts_call(c1, "session.revoke",
+	            json_pack("{s:O}", "id",
+	                      json_object_get(json_array_get(list, 0), "id")));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	ck_assert_int_eq(acc_call_code(c1, "pad.list", NULL), 401);
 	json_decref(list);
 	json_decref(ol);
 	ts_client_free(c1);
