@@ -19,9 +19,8 @@
 #include "migrate.h"
 #include "svc_user.h"
 
-/* One line from stdin into buf, without echo when stdin is a terminal. */
-static int
-read_password(char *buf, size_t size)
+int
+cli_read_password(char *buf, size_t size)
 {
 	struct termios old, quiet;
 	int tty = isatty(STDIN_FILENO), hidden = 0;
@@ -51,8 +50,8 @@ read_password(char *buf, size_t size)
 	return 0;
 }
 
-static void
-print_error(const struct pl_error *err)
+void
+cli_print_error(const struct pl_error *err)
 {
 	size_t i;
 	json_t *v;
@@ -72,10 +71,20 @@ usage(void)
 	return 2;
 }
 
+PGconn *
+cli_db_open(struct app *app, struct pl_error *err)
+{
+	char version[64];
+
+	if (migrate_run(app->cfg, version, sizeof version, err) != 0)
+		return NULL;
+	return db_connect(app->cfg->database_url, app->cfg->schema,
+	                  app->cfg->db_connect_timeout, err);
+}
+
 static int
 create(struct app *app, struct svc_new_user *nu, struct pl_error *err)
 {
-	char version[64];
 	json_t *user = NULL;
 	PGconn *db;
 	char *text;
@@ -84,11 +93,7 @@ create(struct app *app, struct svc_new_user *nu, struct pl_error *err)
 	    svc_user_hash(app, nu, err) != 0)
 		return -1;
 	/* The schema may not exist yet: create-user can come first. */
-	if (migrate_run(app->cfg, version, sizeof version, err) != 0)
-		return -1;
-	db = db_connect(app->cfg->database_url, app->cfg->schema,
-	                app->cfg->db_connect_timeout, err);
-	if (db == NULL)
+	if ((db = cli_db_open(app, err)) == NULL)
 		return -1;
 	if (svc_user_create(app, db, nu, &user, err) != 0) {
 		db_close(db);
@@ -123,7 +128,7 @@ cli_create_user(struct app *app, int argc, char **argv)
 	}
 	if (name == NULL)
 		return usage();
-	if (read_password(pw, sizeof pw) != 0) {
+	if (cli_read_password(pw, sizeof pw) != 0) {
 		fprintf(stderr, "padlined: no password on stdin\n");
 		return 1;
 	}
@@ -134,7 +139,7 @@ cli_create_user(struct app *app, int argc, char **argv)
 	pl_error_init(&err);
 	rc = create(app, nu, &err);
 	if (rc != 0)
-		print_error(&err);
+		cli_print_error(&err);
 	pl_error_clear(&err);
 	svc_new_user_free(nu);
 	return rc ? 1 : 0;

@@ -180,6 +180,51 @@ db_run(PGconn *c, const char *sql, int nparams, const char *const *params,
 }
 
 int
+db_json_row(PGconn *c, const char *sql, int nparams, const char *const *params,
+            json_t **out, struct pl_error *err)
+{
+	PGresult *r = db_exec(c, sql, nparams, params, err);
+
+	*out = NULL;
+	if (r == NULL)
+		return err->code;
+	if (PQntuples(r) > 0)
+		*out = db_get_json(r, 0, "j");
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+db_json_rows(PGconn *c, const char *sql, int nparams, const char *const *params,
+             json_t **out, struct pl_error *err)
+{
+	PGresult *r = db_exec(c, sql, nparams, params, err);
+
+	*out = NULL;
+	if (r == NULL)
+		return err->code;
+	*out = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*out, db_get_json(r, i, "j"));
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+db_run_count(PGconn *c, const char *sql, int nparams, const char *const *params,
+             long long *rows, struct pl_error *err)
+{
+	PGresult *r = db_exec(c, sql, nparams, params, err);
+
+	*rows = 0;
+	if (r == NULL)
+		return err->code;
+	*rows = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return PL_OK;
+}
+
+int
 db_begin(PGconn *c, struct pl_error *err)
 {
 	return db_run(c, "BEGIN", 0, NULL, err);

@@ -6,6 +6,7 @@
 #ifndef PL_DB_H
 #define PL_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "pl_error.h"
@@ -24,6 +25,21 @@ PGresult *db_exec(PGconn *, const char *sql, int nparams,
 /* Like db_exec for statements whose result is not needed. */
 int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
            struct pl_error *err);
+
+/* One statement whose rows each carry a json column "j": *out is the first
+ * row's (new reference), NULL when there is no row. */
+int db_json_row(PGconn *, const char *sql, int nparams,
+                const char *const *params, json_t **out, struct pl_error *err);
+/* Same, every row's "j" as a new array. */
+int db_json_rows(PGconn *, const char *sql, int nparams,
+                 const char *const *params, json_t **out, struct pl_error *err);
+/* A write whose affected-row count matters (a conditional UPDATE/DELETE). */
+int db_run_count(PGconn *, const char *sql, int nparams,
+                 const char *const *params, long long *rows,
+                 struct pl_error *err);
+
+/* to_char format of RFC 3339 UTC with microseconds (a SQL literal). */
+#define DB_TIME_US "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
 
 /* PQfinish, forgetting what was prepared on the connection. Every server
  * connection is closed through this. */

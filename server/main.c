@@ -15,6 +15,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "cli_account.h"
 #include "cli_user.h"
 #include "events.h"
 #include "log.h"
@@ -244,6 +245,12 @@ main(int argc, char **argv)
 		rc = cmd_migrate(&app, argc - first, argv + first);
 	else if (strcmp(cmd, "create-user") == 0) {
 		rc = cli_create_user(&app, argc - first, argv + first);
+	} else if (strcmp(cmd, "passwd") == 0) {
+		rc = cli_passwd(&app, argc - first, argv + first);
+	} else if (strcmp(cmd, "disable") == 0 || strcmp(cmd, "enable") == 0) {
+		rc = cli_set_disabled(&app, argc - first, argv + first);
+	} else if (strcmp(cmd, "list-users") == 0) {
+		rc = cli_list_users(&app, argc - first, argv + first);
 	} else {
 		fprintf(stderr,
 		        "padlined: unknown command \"%s\" (see --help)\n", cmd);

@@ -43,7 +43,8 @@ repo_invitation_lock(PGconn *db, const char *code_hash,
 	const char *p[1] = {code_hash};
 	PGresult *r =
 	    db_exec(db,
-	            "SELECT id, used, expires_at <= now() AS expired "
+	            "SELECT id, used, expires_at <= now() AS expired, "
+	            "revoked_at IS NOT NULL AS revoked "
 	            "FROM invitations WHERE code_hash = $1 FOR UPDATE",
 	            1, p, err);
 
@@ -53,6 +54,7 @@ repo_invitation_lock(PGconn *db, const char *code_hash,
 	if (PQntuples(r) > 0) {
 		snprintf(id, 40, "%s", db_get(r, 0, "id"));
 		*state = db_get_bool(r, 0, "used")      ? INV_USED
+		         : db_get_bool(r, 0, "revoked") ? INV_REVOKED
 		         : db_get_bool(r, 0, "expired") ? INV_EXPIRED
 		                                        : INV_USABLE;
 	}
@@ -72,32 +74,57 @@ repo_invitation_mark_used(PGconn *db, const char *id, const char *user_id,
 	              2, p, err);
 }
 
+/* The list item of invitation i (alias), with who used it. */
+#define INVITATION_ITEM                                                                                                                                \
+	"json_strip_nulls(json_build_object("                                                                                                          \
+	"  'id', i.id, 'note', i.note, 'created_by', i.created_by, "                                                                                   \
+	"  'created_at', " RFC3339(                                                                                                                    \
+	    "i.created_at") ", "                                                                                                                       \
+	                    "  'expires_at', " RFC3339(                                                                                                \
+	                        "i.expires_at") ", "                                                                                                   \
+	                                        "  'used_at', " RFC3339(                                                                               \
+	                                            "i.used_at") ", "                                                                                  \
+	                                                         "  'revoked_at', " RFC3339(                                                           \
+	                                                             "i.revoked_at") ", "                                                              \
+	                                                                             "  'status', CASE WHEN i.used THEN 'used' "                       \
+	                                                                             "                 WHEN i.revoked_at IS NOT NULL THEN 'revoked' "  \
+	                                                                             "                 WHEN i.expires_at <= now() THEN 'expired' "     \
+	                                                                             "                 ELSE 'open' END, "                              \
+	                                                                             "  'used_by', (SELECT json_build_object('id', u.id, "             \
+	                                                                             "                                       'username', u.username) " \
+	                                                                             "              FROM users u WHERE u.id = i.used_by_id)))"
+
 int
 repo_invitation_list(PGconn *db, json_t **invitations, struct pl_error *err)
 {
-	PGresult *r = db_exec(
-	    db,
-	    "SELECT json_build_object('id', id, 'note', note, 'created_by', "
-	    "created_by, 'created_at', " RFC3339(
-	        "created_at") ", "
-	                      "'expires_at', " RFC3339(
-	                          "expires_at") ", 'used', used, "
-	                                        "'used_by_id', used_by_id, "
-	                                        "'used_at', " RFC3339(
-	                                            "used_at") ") AS j "
-	                                                       "FROM "
-	                                                       "invitations "
-	                                                       "ORDER BY "
-	                                                       "created_at "
-	                                                       "DESC, id DESC "
-	                                                       "LIMIT 1000",
-	    0, NULL, err);
+	return db_json_rows(db,
+	                    "SELECT " INVITATION_ITEM " AS j "
+	                    "FROM invitations i "
+	                    "ORDER BY i.created_at DESC, i.id DESC "
+	                    "LIMIT 1000",
+	                    0, NULL, invitations, err);
+}
 
-	if (r == NULL)
-		return err->code;
-	*invitations = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(*invitations, db_get_json(r, i, "j"));
-	PQclear(r);
-	return PL_OK;
+int
+repo_invitation_revoke(PGconn *db, const char *id, json_t **item,
+                       struct pl_error *err)
+{
+	const char *p[1] = {id};
+
+	return db_json_row(db,
+	                   "WITH upd AS ("
+	                   "  UPDATE invitations SET revoked_at = now() "
+	                   "  WHERE id = $1::uuid AND NOT used "
+	                   "    AND revoked_at IS NULL "
+	                   "  RETURNING id, revoked_at) "
+	                   "SELECT " INVITATION_ITEM " AS j "
+	                   "FROM (SELECT v.id, v.note, v.created_by, "
+	                   "             v.created_at, v.expires_at, v.used, "
+	                   "             v.used_by_id, v.used_at, "
+	                   "             coalesce(upd.revoked_at, "
+	                   "                      v.revoked_at) AS revoked_at "
+	                   "      FROM invitations v "
+	                   "      LEFT JOIN upd ON upd.id = v.id "
+	                   "      WHERE v.id = $1::uuid) AS i",
+	                   1, p, item, err);
 }

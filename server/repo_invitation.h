@@ -11,7 +11,13 @@
 
 #include "pl_error.h"
 
-enum invitation_state { INV_MISSING, INV_USABLE, INV_USED, INV_EXPIRED };
+enum invitation_state {
+	INV_MISSING,
+	INV_USABLE,
+	INV_USED,
+	INV_EXPIRED,
+	INV_REVOKED
+};
 
 /* Inserts an invitation valid for expires_in seconds; exp_text (size >= 40)
  * gets its expiry, RFC 3339 UTC. created_by and note may be NULL. */
@@ -25,8 +31,13 @@ int repo_invitation_lock(PGconn *, const char *code_hash,
                          struct pl_error *);
 int repo_invitation_mark_used(PGconn *, const char *id, const char *user_id,
                               struct pl_error *);
-/* Newest first, never the hash: [{id, note, created_by, created_at,
- * expires_at, used, used_by_id, used_at}] (new reference). */
+/* Newest first, never the hash: [{id, note, created_at, expires_at,
+ * status: open|used|expired|revoked, used_by?: {id, username}, used_at?,
+ * created_by}] (new reference). */
 int repo_invitation_list(PGconn *, json_t **invitations, struct pl_error *);
+/* Marks invitation id revoked unless it is used or already revoked;
+ * *item its list item afterwards (NULL when there is no such id). */
+int repo_invitation_revoke(PGconn *, const char *id, json_t **item,
+                           struct pl_error *);
 
 #endif

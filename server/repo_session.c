@@ -47,7 +47,7 @@ repo_session_lookup(PGconn *db, const char *token_hash, json_t **user,
 	    "extract(epoch FROM s.expires_at)::bigint AS e, " REPO_USER_JSON
 	    " AS j FROM sessions s JOIN users "
 	    "u ON u.id = s.user_id WHERE s.token_hash = $1 "
-	    "AND s.expires_at > now()",
+	    "AND s.expires_at > now() AND NOT u.disabled",
 	    1, p, err);
 
 	*user = NULL;
@@ -84,14 +84,77 @@ repo_session_alive(PGconn *db, const char *token_hash, int *alive,
                    struct pl_error *err)
 {
 	const char *p[1] = {token_hash};
-	PGresult *r = db_exec(db,
-	                      "SELECT 1 FROM sessions WHERE token_hash = $1 "
-	                      "AND expires_at > now()",
-	                      1, p, err);
+	/* A disabled user's session is dead too. last_used_at moves at most
+	 * once a minute, so the recheck rarely writes. */
+	PGresult *r =
+	    db_exec(db,
+	            "WITH live AS ("
+	            "  SELECT s.token_hash, s.last_used_at "
+	            "  FROM sessions s JOIN users u ON u.id = s.user_id "
+	            "  WHERE s.token_hash = $1 AND s.expires_at > now() "
+	            "    AND NOT u.disabled), "
+	            "touch AS ("
+	            "  UPDATE sessions SET last_used_at = now() "
+	            "  WHERE token_hash = (SELECT token_hash FROM live "
+	            "    WHERE last_used_at < now() - interval '1 minute')) "
+	            "SELECT 1 FROM live",
+	            1, p, err);
 
 	if (r == NULL)
 		return err->code;
 	*alive = PQntuples(r) == 1;
 	PQclear(r);
 	return PL_OK;
+}
+
+int
+repo_session_list(PGconn *db, const char *user_id, const char *current_hash,
+                  json_t **sessions, struct pl_error *err)
+{
+	const char *p[2] = {user_id, current_hash};
+
+	return db_json_rows(
+	    db,
+	    "SELECT " REPO_SESSION_JSON "  || jsonb_build_object('current', "
+	    "                        s.token_hash = $2) AS j "
+	    "FROM sessions s "
+	    "WHERE s.user_id = $1::uuid AND s.expires_at > now() "
+	    "ORDER BY s.created_at DESC, s.id",
+	    2, p, sessions, err);
+}
+
+int
+repo_session_revoke(PGconn *db, const char *user_id, const char *id,
+                    const char *current_hash, int *deleted, int *current,
+                    struct pl_error *err)
+{
+	const char *p[3] = {user_id, id, current_hash};
+	PGresult *r = db_exec(db,
+	                      "DELETE FROM sessions "
+	                      "WHERE user_id = $1::uuid AND id = $2::uuid "
+	                      "RETURNING token_hash = $3 AS current",
+	                      3, p, err);
+
+	*deleted = *current = 0;
+	if (r == NULL)
+		return err->code;
+	if (PQntuples(r) == 1) {
+		*deleted = 1;
+		*current = db_get_bool(r, 0, "current");
+	}
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+repo_session_delete_user(PGconn *db, const char *user_id, const char *keep_hash,
+                         struct pl_error *err)
+{
+	const char *p[2] = {user_id, keep_hash};
+
+	return db_run(db,
+	              "DELETE FROM sessions "
+	              "WHERE user_id = $1::uuid "
+	              "  AND ($2::text IS NULL OR token_hash <> $2)",
+	              2, p, err);
 }

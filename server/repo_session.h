@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "pl_error.h"
 
 /* Inserts a session living ttl seconds; fills *expires_at (unix seconds)
@@ -24,7 +25,30 @@ int repo_session_delete(PGconn *, const char *token_hash, struct pl_error *);
 /* *alive = 1 while the session exists and has not expired. */
 int repo_session_alive(PGconn *, const char *token_hash, int *alive,
                        struct pl_error *);
+/* The user's live sessions, newest first: [{id, created_at, last_used_at,
+ * expires_at, peer, current}] where current marks current_hash. */
+int repo_session_list(PGconn *, const char *user_id, const char *current_hash,
+                      json_t **sessions, struct pl_error *);
+/* Deletes session id of user_id; *deleted 0 when it is not theirs,
+ * *current 1 when it was the one with current_hash. */
+int repo_session_revoke(PGconn *, const char *user_id, const char *id,
+                        const char *current_hash, int *deleted, int *current,
+                        struct pl_error *);
+/* Deletes every session of user_id except keep_hash (NULL: all). */
+int repo_session_delete_user(PGconn *, const char *user_id,
+                             const char *keep_hash, struct pl_error *);
 /* Deletes every expired session. */
 int repo_session_purge(PGconn *, struct pl_error *);
+
+/* The jsonb list item of session s: {id, peer, created_at, last_used_at,
+ * expires_at}. */
+#define REPO_SESSION_JSON                                                        \
+	"jsonb_build_object('id', s.id, 'peer', s.peer, "                        \
+	"'created_at', to_char(s.created_at AT TIME ZONE 'UTC', " DB_TIME_US     \
+	"), "                                                                    \
+	"'last_used_at', to_char(s.last_used_at AT TIME ZONE 'UTC', " DB_TIME_US \
+	"), "                                                                    \
+	"'expires_at', to_char(s.expires_at AT TIME ZONE 'UTC', " DB_TIME_US     \
+	"))"
 
 #endif

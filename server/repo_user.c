@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "repo_session.h"
 
 int
 repo_user_name_taken(PGconn *db, const char *username, int *taken,
@@ -45,18 +46,11 @@ repo_user_insert(PGconn *db, const char *username, const char *email,
 	return PL_OK;
 }
 
-int
-repo_user_auth_by_name(PGconn *db, const char *username,
-                       struct repo_user_auth *out, struct pl_error *err)
+/* Fills out from the first row of r (id, password_hash, is_admin, j) and
+ * clears r; out->user stays NULL when there is no row. */
+static int
+auth_fill(PGresult *r, struct repo_user_auth *out, struct pl_error *err)
 {
-	const char *p[1] = {username};
-	PGresult *r = db_exec(db,
-	                      "SELECT u.id, u.password_hash, "
-	                      "u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
-	                      " AS j FROM users u WHERE lower(u.username) = "
-	                      "lower($1)",
-	                      1, p, err);
-
 	memset(out, 0, sizeof *out);
 	if (r == NULL)
 		return err->code;
@@ -70,6 +64,21 @@ repo_user_auth_by_name(PGconn *db, const char *username,
 	}
 	PQclear(r);
 	return PL_OK;
+}
+
+int
+repo_user_auth_by_name(PGconn *db, const char *username,
+                       struct repo_user_auth *out, struct pl_error *err)
+{
+	const char *p[1] = {username};
+	PGresult *r = db_exec(db,
+	                      "SELECT u.id, u.password_hash, "
+	                      "u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
+	                      " AS j FROM users u WHERE lower(u.username) = "
+	                      "lower($1)",
+	                      1, p, err);
+
+	return auth_fill(r, out, err);
 }
 
 int
@@ -163,4 +172,178 @@ repo_user_stats(PGconn *db, json_t **stats, struct pl_error *err)
 	*stats = db_get_json(r, 0, "j");
 	PQclear(r);
 	return PL_OK;
+}
+
+/* ---- account lifecycle (P2.2) ---------------------------------------- */
+
+int
+repo_user_auth_by_id(PGconn *db, const char *id, struct repo_user_auth *out,
+                     struct pl_error *err)
+{
+	const char *p[1] = {id};
+	PGresult *r = db_exec(db,
+	                      "SELECT u.id, u.password_hash, "
+	                      "       u.roles ? 'admin' AS is_admin, "
+	                      "       " REPO_USER_JSON " AS j "
+	                      "FROM users u "
+	                      "WHERE u.id = $1::uuid",
+	                      1, p, err);
+
+	return auth_fill(r, out, err);
+}
+
+int
+repo_user_swap_hash(PGconn *db, const char *id, const char *old_hash,
+                    const char *new_hash, int *changed, struct pl_error *err)
+{
+	const char *p[3] = {id, old_hash, new_hash};
+	long long n = 0;
+	int rc = db_run_count(db,
+	                      "UPDATE users "
+	                      "SET password_hash = $3, updated_at = now() "
+	                      "WHERE id = $1::uuid "
+	                      "  AND ($2::text IS NULL OR password_hash = $2)",
+	                      3, p, &n, err);
+
+	*changed = n == 1;
+	return rc;
+}
+
+int
+repo_user_lock_admins(PGconn *db, const char *id, int *count, int *includes,
+                      struct pl_error *err)
+{
+	const char *p[1] = {id};
+	PGresult *r = db_exec(db,
+	                      "SELECT id, id = $1::uuid AS is_target "
+	                      "FROM users "
+	                      "WHERE roles ? 'admin' AND NOT disabled "
+	                      "ORDER BY id "
+	                      "FOR UPDATE",
+	                      1, p, err);
+
+	if (r == NULL)
+		return err->code;
+	*count = PQntuples(r);
+	*includes = 0;
+	for (int i = 0; i < *count; i++)
+		if (db_get_bool(r, i, "is_target"))
+			*includes = 1;
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+repo_user_lock(PGconn *db, const char *id, const char *username, json_t **user,
+               char *id_out, struct pl_error *err)
+{
+	const char *p[2] = {id, username};
+	int rc = db_json_row(db,
+	                     "SELECT " REPO_USER_JSON " AS j "
+	                     "FROM users u "
+	                     "WHERE ($1::uuid IS NOT NULL AND u.id = $1::uuid) "
+	                     "   OR ($1::uuid IS NULL "
+	                     "       AND lower(u.username) = lower($2)) "
+	                     "FOR UPDATE",
+	                     2, p, user, err);
+
+	if (*user)
+		snprintf(id_out, 40, "%s",
+		         json_string_value(json_object_get(*user, "id")));
+	return rc;
+}
+
+int
+repo_user_patch(PGconn *db, const char *id, const struct repo_user_patch *in,
+                json_t **user, struct pl_error *err)
+{
+	const char *p[5] = {id, in->disabled, in->roles,
+	                    in->set_email ? "true" : "false", in->email};
+
+	return db_json_row(
+	    db,
+	    "UPDATE users AS u "
+	    "SET disabled = coalesce($2::boolean, u.disabled), "
+	    "    roles = coalesce($3::jsonb, u.roles), "
+	    "    email = CASE WHEN $4::boolean THEN $5 ELSE u.email END, "
+	    "    updated_at = now() "
+	    "WHERE u.id = $1::uuid "
+	    "RETURNING " REPO_USER_JSON " AS j",
+	    5, p, user, err);
+}
+
+int
+repo_user_delete(PGconn *db, const char *id, json_t **user,
+                 struct pl_error *err)
+{
+	const char *p[1] = {id};
+
+	return db_json_row(db,
+	                   "DELETE FROM users AS u "
+	                   "WHERE u.id = $1::uuid "
+	                   "RETURNING " REPO_USER_JSON " AS j",
+	                   1, p, user, err);
+}
+
+int
+repo_user_detail(PGconn *db, const char *id, const char *username,
+                 json_t **detail, struct pl_error *err)
+{
+	const char *p[2] = {id, username};
+
+	return db_json_row(
+	    db,
+	    "SELECT json_build_object("
+	    "  'user', " REPO_USER_JSON ", "
+	    "  'last_login_at', to_char(u.last_login_at AT TIME ZONE 'UTC', " DB_TIME_US
+	    "), "
+	    "  'pads', coalesce((SELECT json_agg(json_build_object("
+	    "      'id', p.id, 'display_name', p.display_name, "
+	    "      'created_at', to_char(p.created_at AT TIME ZONE 'UTC', " DB_TIME_US
+	    "), "
+	    "      'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', " DB_TIME_US
+	    ")) "
+	    "      ORDER BY p.created_at, p.id) "
+	    "    FROM pads p WHERE p.owner_id = u.id), '[]'::json), "
+	    "  'sessions', coalesce((SELECT json_agg(" REPO_SESSION_JSON
+	    "      ORDER BY s.created_at DESC, s.id) "
+	    "    FROM sessions s "
+	    "    WHERE s.user_id = u.id AND s.expires_at > now()), "
+	    "    '[]'::json)) AS j "
+	    "FROM users u "
+	    "WHERE ($1::uuid IS NOT NULL AND u.id = $1::uuid) "
+	    "   OR ($1::uuid IS NULL AND lower(u.username) = lower($2))",
+	    2, p, detail, err);
+}
+
+int
+repo_user_logged_in(PGconn *db, const char *id, const char *token_hash,
+                    const char *peer, struct pl_error *err)
+{
+	const char *p[3] = {id, token_hash, peer};
+
+	return db_run(db,
+	              "WITH s AS ("
+	              "  UPDATE sessions SET peer = left($3, 64) "
+	              "  WHERE token_hash = $2) "
+	              "UPDATE users SET last_login_at = now() "
+	              "WHERE id = $1::uuid",
+	              3, p, err);
+}
+
+int
+repo_user_list_all(PGconn *db, json_t **users, struct pl_error *err)
+{
+	return db_json_rows(
+	    db,
+	    "SELECT json_build_object("
+	    "  'username', u.username, 'roles', u.roles, "
+	    "  'disabled', u.disabled, 'totp_enabled', u.totp_enabled, "
+	    "  'created_at', to_char(u.created_at AT TIME ZONE 'UTC', " DB_TIME_US
+	    "), "
+	    "  'last_login_at', to_char(u.last_login_at AT TIME ZONE 'UTC', " DB_TIME_US
+	    ")) AS j "
+	    "FROM users u "
+	    "ORDER BY u.created_at, u.id",
+	    0, NULL, users, err);
 }

@@ -51,12 +51,55 @@ int repo_user_list(PGconn *, const char *pattern, const char *before_id,
 /* {total, last_hour, last_24h, per_minute[60]} (new reference). */
 int repo_user_stats(PGconn *, json_t **stats, struct pl_error *);
 
+/* ---- account lifecycle (P2.2) ---- */
+
+/* Like repo_user_auth_by_name, by id. */
+int repo_user_auth_by_id(PGconn *, const char *id, struct repo_user_auth *out,
+                         struct pl_error *);
+/* Sets the hash only while it is still old_hash (NULL: whatever it is), so
+ * two concurrent changes cannot both win; *changed 0 when it moved. */
+int repo_user_swap_hash(PGconn *, const char *id, const char *old_hash,
+                        const char *new_hash, int *changed, struct pl_error *);
+/* Locks (FOR UPDATE, in id order so lockers never deadlock) every enabled
+ * admin; *count of them, *includes 1 when id is one. */
+int repo_user_lock_admins(PGconn *, const char *id, int *count, int *includes,
+                          struct pl_error *);
+/* Locks the row of user id (or username when id is NULL): *user NULL when
+ * there is none. id_out (size >= 40) gets its id. */
+int repo_user_lock(PGconn *, const char *id, const char *username,
+                   json_t **user, char *id_out, struct pl_error *);
+/* The fields user.update writes: NULL leaves a field as it is. */
+struct repo_user_patch {
+	const char *disabled; /* "true" / "false" */
+	const char *roles;    /* JSON array text */
+	int set_email;        /* 1: email = email (NULL clears it) */
+	const char *email;
+};
+int repo_user_patch(PGconn *, const char *id, const struct repo_user_patch *,
+                    json_t **user, struct pl_error *);
+/* Deletes the user; pads, backups, shares, sessions and recovery codes go
+ * by cascade in the same statement. *user the deleted public object (NULL
+ * when there was none). */
+int repo_user_delete(PGconn *, const char *id, json_t **user,
+                     struct pl_error *);
+/* {user, pads, sessions, last_login_at} of one user by id or username
+ * (NULL = by the other); *detail NULL when there is none. */
+int repo_user_detail(PGconn *, const char *id, const char *username,
+                     json_t **detail, struct pl_error *);
+/* After a login: last_login_at = now() and the session's peer. */
+int repo_user_logged_in(PGconn *, const char *id, const char *token_hash,
+                        const char *peer, struct pl_error *);
+/* Every user, oldest first, as [{username, roles, disabled, totp_enabled,
+ * created_at, last_login_at}] for `padlined list-users`. */
+int repo_user_list_all(PGconn *, json_t **users, struct pl_error *);
+
 /* The SELECT-list expression of the public user object over alias u. */
 #define REPO_USER_JSON                                                         \
 	"json_build_object('id', u.id, 'username', u.username, 'email', "      \
 	"u.email, 'email_verified', u.email_verified, 'name', u.name, "        \
 	"'given_name', u.given_name, 'family_name', u.family_name, 'roles', "  \
-	"u.roles, 'totp_enabled', u.totp_enabled, 'created_at', "              \
+	"u.roles, 'totp_enabled', u.totp_enabled, 'disabled', u.disabled, "    \
+	"'created_at', "                                                       \
 	"to_char(u.created_at AT TIME ZONE 'UTC', "                            \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'updated_at', "                 \
 	"to_char(u.updated_at AT TIME ZONE 'UTC', "                            \

@@ -1,6 +1,7 @@
 /*
- * Admin methods: user.sync, user.list, user.stats, invitation.create,
- * invitation.list, events.since. The dispatcher has already checked the
+ * Admin methods: user.sync, user.list, user.stats, user.get, user.update,
+ * user.delete, invitation.create, invitation.list, invitation.revoke,
+ * events.since. The dispatcher has already checked the
  * admin role; these only decode params and shape results.
  */
 #include "app.h"
@@ -9,6 +10,7 @@
 #include "rpc.h"
 #include "svc_invitation.h"
 #include "svc_user.h"
+#include "svc_user_admin.h"
 
 static int
 sync_run(struct rpc_call *call)
@@ -97,6 +99,80 @@ events_since_run(struct rpc_call *call)
 	return PL_OK;
 }
 
+static int
+get_run(struct rpc_call *call)
+{
+	const char *id = NULL, *name = NULL;
+
+	params_uuid(call->params, "id", 0, &id, &call->err);
+	params_str(call->params, "username", 0, &name, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	if (id == NULL && name == NULL)
+		return pl_error_violation(&call->err, "id", "required",
+		                          "give id or username");
+	return svc_user_get(call->db, id, name, &call->result, &call->err);
+}
+
+static int
+update_run(struct rpc_call *call)
+{
+	struct svc_user_change c = {.disabled = -1};
+	json_t *roles = json_object_get(call->params, "roles");
+	json_t *email = json_object_get(call->params, "email");
+	struct pl_error *err = &call->err;
+	json_t *user = NULL;
+	int disabled = 0;
+
+	params_uuid(call->params, "id", 1, &c.id, err);
+	if (json_object_get(call->params, "disabled") &&
+	    params_bool(call->params, "disabled", 1, 0, &disabled, err) == 0)
+		c.disabled = disabled;
+	params_bool(call->params, "totp_reset", 0, 0, &c.totp_reset, err);
+	if (roles && !json_is_null(roles)) {
+		if (json_is_array(roles))
+			c.roles = roles;
+		else
+			pl_error_violation(err, "roles", "type",
+			                   "roles must be an array of strings");
+	}
+	if (email) {
+		c.set_email = 1;
+		params_str(call->params, "email", 0, &c.email, err);
+	}
+	if (err->code)
+		return err->code;
+	if (svc_user_update(call->app, call->db, call->session.user_id, &c,
+	                    &user, err) != 0)
+		return err->code;
+	call->result = json_pack("{s:o}", "user", user);
+	return PL_OK;
+}
+
+static int
+delete_run(struct rpc_call *call)
+{
+	const char *id = NULL;
+
+	if (params_uuid(call->params, "id", 1, &id, &call->err) != 0 ||
+	    svc_user_delete(call->app, call->db, call->session.user_id, id,
+	                    &call->err) != 0)
+		return call->err.code;
+	call->result = json_pack("{s:b}", "deleted", 1);
+	return PL_OK;
+}
+
+static int
+invitation_revoke_run(struct rpc_call *call)
+{
+	const char *id = NULL;
+
+	if (params_uuid(call->params, "id", 1, &id, &call->err) != 0)
+		return call->err.code;
+	return svc_invitation_revoke(call->app, call->db, call->session.user_id,
+	                             id, &call->result, &call->err);
+}
+
 #define ADMIN_DB_METHOD(var, mname, fn)                                        \
 	const struct rpc_method var = {                                        \
 	    .name = mname,                                                     \
@@ -111,3 +187,8 @@ ADMIN_DB_METHOD(rpc_invitation_create, "invitation.create",
                 invitation_create_run);
 ADMIN_DB_METHOD(rpc_invitation_list, "invitation.list", invitation_list_run);
 ADMIN_DB_METHOD(rpc_events_since, "events.since", events_since_run);
+ADMIN_DB_METHOD(rpc_user_get, "user.get", get_run);
+ADMIN_DB_METHOD(rpc_user_update, "user.update", update_run);
+ADMIN_DB_METHOD(rpc_user_delete, "user.delete", delete_run);
+ADMIN_DB_METHOD(rpc_invitation_revoke, "invitation.revoke",
+                invitation_revoke_run);

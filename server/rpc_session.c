@@ -13,6 +13,7 @@
 #include "pwhash.h"
 #include "repo_user.h"
 #include "rpc.h"
+#include "svc_account.h"
 #include "svc_session.h"
 #include "xalloc.h"
 
@@ -52,7 +53,7 @@ login_limits(struct rpc_call *call)
 	call->state = l;
 	call->state_free = login_free;
 	/* Longer names cannot exist; cut so Redis keys stay small. */
-	snprintf(l->username, sizeof l->username, "%s", name);
+	svc_account_trim_username(name, l->username, sizeof l->username);
 	return svc_session_check_limits(call->app, l->username, call->peer,
 	                                &call->err);
 }
@@ -100,11 +101,18 @@ login_finish(struct rpc_call *call)
 		                    "invalid_credentials",
 		                    "wrong username or password");
 	}
+	if (svc_account_login_gate(
+	        call->app, call->db, l->username, l->auth.id, l->auth.user,
+	        json_string_value(json_object_get(call->params, "totp")),
+	        call->peer, &call->err) != 0)
+		return call->err.code;
 	if (svc_session_login_ok(call->app, call->db, l->username, l->auth.id,
 	                         l->auth.is_admin, l->auth.user,
 	                         l->rehash[0] ? l->rehash : NULL, &call->result,
 	                         &call->new_session, &call->err) != 0)
 		return call->err.code;
+	svc_account_logged_in(call->db, l->auth.id,
+	                      call->new_session.token_hash, call->peer);
 	call->session_change = 1;
 	return PL_OK;
 }

@@ -32,17 +32,55 @@ extern const struct rpc_method rpc_pad_backup_get;
 extern const struct rpc_method rpc_pad_share;
 extern const struct rpc_method rpc_pad_unshare;
 extern const struct rpc_method rpc_pad_shares;
+extern const struct rpc_method rpc_user_change_password;
+extern const struct rpc_method rpc_session_list;
+extern const struct rpc_method rpc_session_revoke;
+extern const struct rpc_method rpc_user_totp_begin;
+extern const struct rpc_method rpc_user_totp_enable;
+extern const struct rpc_method rpc_user_totp_disable;
+extern const struct rpc_method rpc_user_get;
+extern const struct rpc_method rpc_user_update;
+extern const struct rpc_method rpc_user_delete;
+extern const struct rpc_method rpc_invitation_revoke;
 
 static const struct rpc_method *const rpc_table[] = {
-    &rpc_server_health,     &rpc_server_hello,    &rpc_events_since,
-    &rpc_invitation_create, &rpc_invitation_list, &rpc_session_login,
-    &rpc_session_logout,    &rpc_session_resume,  &rpc_user_list,
-    &rpc_user_me,           &rpc_user_register,   &rpc_user_stats,
-    &rpc_user_sync,         &rpc_template_list,   &rpc_pad_list,
-    &rpc_pad_get,           &rpc_pad_create,      &rpc_pad_update,
-    &rpc_pad_delete,        &rpc_pad_backups,     &rpc_pad_restore,
-    &rpc_pad_backup_get,    &rpc_pad_share,       &rpc_pad_unshare,
+    &rpc_server_health,
+    &rpc_server_hello,
+    &rpc_events_since,
+    &rpc_invitation_create,
+    &rpc_invitation_list,
+    &rpc_session_login,
+    &rpc_session_logout,
+    &rpc_session_resume,
+    &rpc_user_list,
+    &rpc_user_me,
+    &rpc_user_register,
+    &rpc_user_stats,
+    &rpc_user_sync,
+    &rpc_template_list,
+    &rpc_pad_list,
+    &rpc_pad_get,
+    &rpc_pad_create,
+    &rpc_pad_update,
+    &rpc_pad_delete,
+    &rpc_pad_backups,
+    &rpc_pad_restore,
+    /* pads (P2.1) */
+    &rpc_pad_backup_get,
+    &rpc_pad_share,
+    &rpc_pad_unshare,
     &rpc_pad_shares,
+    /* accounts (P2.2) */
+    &rpc_user_change_password,
+    &rpc_session_list,
+    &rpc_session_revoke,
+    &rpc_user_totp_begin,
+    &rpc_user_totp_enable,
+    &rpc_user_totp_disable,
+    &rpc_user_get,
+    &rpc_user_update,
+    &rpc_user_delete,
+    &rpc_invitation_revoke,
 };
 
 const struct rpc_method *

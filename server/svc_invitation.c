@@ -7,8 +7,11 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "db.h"
 #include "pwhash.h"
+#include "repo_audit.h"
 #include "repo_invitation.h"
+#include "svc_account.h"
 
 int
 svc_invitation_create(struct app *app, PGconn *db, const char *actor_id,
@@ -41,5 +44,48 @@ svc_invitation_list(PGconn *db, json_t **result, struct pl_error *err)
 	if (repo_invitation_list(db, &inv, err) != 0)
 		return err->code;
 	*result = json_pack("{s:o}", "invitations", inv);
+	return PL_OK;
+}
+
+static int
+revoke_tx(PGconn *db, const char *actor_id, const char *id, json_t **item,
+          struct audit_row *audit, struct pl_error *err)
+{
+	const char *status;
+	json_t *details;
+	int rc;
+
+	if (repo_invitation_revoke(db, id, item, err) != 0)
+		return err->code;
+	if (*item == NULL)
+		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
+		                    "no such invitation");
+	status = json_string_value(json_object_get(*item, "status"));
+	if (status && strcmp(status, "used") == 0)
+		return pl_error_set(err, PL_ERR_CONFLICT, "invitation_used",
+		                    "this invitation was already used");
+	details = json_pack("{s:O}", "subject", *item);
+	rc = repo_audit_insert(db, "invitation.revoked", actor_id, NULL,
+	                       details, audit, err);
+	json_decref(details);
+	return rc;
+}
+
+int
+svc_invitation_revoke(struct app *app, PGconn *db, const char *actor_id,
+                      const char *id, json_t **result, struct pl_error *err)
+{
+	struct audit_row audit = {0};
+	json_t *item = NULL;
+	int rc;
+
+	if (db_begin(db, err) != 0)
+		return err->code;
+	rc = revoke_tx(db, actor_id, id, &item, &audit, err);
+	if (svc_account_end(app, db, rc, &audit, err) != 0) {
+		json_decref(item);
+		return err->code;
+	}
+	*result = json_pack("{s:o}", "invitation", item);
 	return PL_OK;
 }

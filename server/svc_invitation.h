@@ -21,4 +21,9 @@ int svc_invitation_create(struct app *, PGconn *, const char *actor_id,
 /* *result {invitations}. */
 int svc_invitation_list(PGconn *, json_t **result, struct pl_error *);
 
+/* invitation.revoke: *result {invitation} (its list item, status revoked);
+ * audit invitation.revoked. 404 unknown id, 409 invitation_used. */
+int svc_invitation_revoke(struct app *, PGconn *, const char *actor_id,
+                          const char *id, json_t **result, struct pl_error *);
+
 #endif

@@ -18,6 +18,7 @@
 #include "repo_audit.h"
 #include "repo_invitation.h"
 #include "xalloc.h"
+#include "svc_user_admin.h"
 
 static char *
 dup_or_null(const char *s)
@@ -124,6 +125,9 @@ use_invitation(PGconn *db, const char *code, const char *user_id,
 	case INV_EXPIRED:
 		return pl_error_violation(err, "invitation", "expired",
 		                          "this invitation has expired");
+	case INV_REVOKED:
+		return pl_error_violation(err, "invitation", "revoked",
+		                          "this invitation was revoked");
 	case INV_USABLE:
 		break;
 	}
@@ -226,6 +230,8 @@ sync_tx(struct app *app, PGconn *db, const char *actor_id,
 	*conflict = 0;
 	if (db_begin(db, err) != 0)
 		return err->code;
+	if (svc_user_keeps_an_admin(db, in->id, in->roles, err) != 0)
+		goto fail;
 	if (repo_user_upsert(db, in, &user, &created, err) != 0) {
 		*conflict = strcmp(db_last_sqlstate(), "23505") == 0;
 		goto fail;
