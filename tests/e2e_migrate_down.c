@@ -113,7 +113,9 @@ add_data(PGconn *db)
 	               "SELECT id, 'p1', '{\"a\": 1}' FROM users;"
 	               "INSERT INTO pads (owner_id, display_name) "
 	               "SELECT id, 'p2' FROM users;"
-	               "INSERT INTO audit_log (action) VALUES ('pad.create')");
+	               "INSERT INTO audit_log (action) VALUES ('pad.create');"
+	               /* what padlined keeps beside the data it writes */
+	               "UPDATE pads SET size = octet_length(data::text)");
 }
 
 /* How many shipped migrations are later than version ("" : all of them):
@@ -158,9 +160,12 @@ START_TEST(up_down_up_keeps_schema_and_data)
 
 	s1 = dump(schema, "--schema-only");
 	d1 = dump(schema, "--data-only");
-	/* Down past the note column (empty: no data lost) and the legacy
-	 * import (which only forgets it ran), then up again. */
-	migrate_ok(schema, dir, "--to", V0020, NULL, 0, later_than(V0020) + 1);
+	/* Down past the note column (empty: no data lost), the later
+	 * migrations (whose down steps drop columns with values, such as
+	 * pads.version: --force) and the legacy import (which only forgets
+	 * it ran), then up again: the same schema and the same data. */
+	migrate_ok(schema, dir, "--to", V0020, "--force", 0,
+	           later_than(V0020) + 1);
 	ck_assert_int_eq(count(db, NOTE_COLUMNS), 0);
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM schema_migrations"),
 	                 3);
