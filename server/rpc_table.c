@@ -47,3 +47,16 @@ rpc_method_find(const char *name)
 			return rpc_table[i];
 	return NULL;
 }
+
+/* For the docs test and server.stats: the table in order. */
+size_t
+rpc_method_count(void)
+{
+	return sizeof rpc_table / sizeof rpc_table[0];
+}
+
+const struct rpc_method *
+rpc_method_at(size_t i)
+{
+	return i < rpc_method_count() ? rpc_table[i] : NULL;
+}
