@@ -19,6 +19,7 @@
 #include "events.h"
 #include "log.h"
 #include "migrate.h"
+#include "notify.h"
 #include "paths.h"
 #include "server.h"
 #include "templates.h"
@@ -107,8 +108,10 @@ serve(struct app *app)
 	char n[16];
 	int rc;
 
+	notify_status("migrating schema %s", app->cfg->schema);
 	if (run_migrate(app) != 0)
 		return 1;
+	notify_status("loading templates");
 	load_templates(app);
 	/* libuv reads this once, at the first uv_queue_work. */
 	snprintf(n, sizeof n, "%d", app->cfg->workers);

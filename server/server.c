@@ -18,6 +18,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "events.h"
+#include "notify.h"
 #include "server_call.h"
 
 #define CLIENT_MAX_QUEUED 256 /* stop reading past this many lines */
@@ -63,6 +64,7 @@ struct server {
 	int walked;    /* final uv_walk done */
 	struct client *clients;
 	struct call_sched sched;
+	struct notify *notify; /* systemd watchdog, if any */
 };
 
 static void client_process(struct client *);
@@ -540,6 +542,8 @@ server_on_signal(uv_signal_t *s, int signum)
 	log_info("shutting down", "signal=%d inflight=%d", signum,
 	         srv->inflight);
 	srv->draining = 1;
+	notify_stopping(srv->notify);
+	srv->notify = NULL;
 	uv_close((uv_handle_t *)&srv->listener, NULL);
 	uv_timer_stop(&srv->relay_timer);
 	/* Idle clients go now; busy ones get their answer first. */
@@ -594,6 +598,7 @@ server_run(struct app *app, struct pl_error *err)
 	    "listening", "addr=%s:%d workers=%d pool=%d hash_concurrency=%d",
 	    app->cfg->listen_host, app->cfg->listen_port, app->cfg->workers,
 	    app->cfg->pool_size, app->cfg->hash_concurrency);
+	srv.notify = notify_ready(srv.loop, "serving");
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv.loop);
 	log_info("stopped", "%s", "");
