@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "paths.h"
 #include "server.h"
+#include "stats.h"
 #include "templates.h"
 
 static int
@@ -32,6 +33,7 @@ app_open(struct app *app, struct config *cfg)
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
 	                      cfg->db_connect_timeout);
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
+	app->stats = stats_new();
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
 	crypto_generichash(app->form_key, sizeof app->form_key,
@@ -57,6 +59,7 @@ app_close(struct app *app)
 	pl_error_clear(&err);
 	db_pool_free(app->db);
 	rds_pool_free(app->rds);
+	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);
 }
 

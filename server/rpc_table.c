@@ -9,6 +9,7 @@
 
 extern const struct rpc_method rpc_server_hello;
 extern const struct rpc_method rpc_server_health;
+extern const struct rpc_method rpc_server_stats;
 extern const struct rpc_method rpc_events_since;
 extern const struct rpc_method rpc_invitation_create;
 extern const struct rpc_method rpc_invitation_list;
@@ -37,6 +38,7 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_user_sync,         &rpc_template_list,   &rpc_pad_list,
     &rpc_pad_get,           &rpc_pad_create,      &rpc_pad_update,
     &rpc_pad_delete,        &rpc_pad_backups,     &rpc_pad_restore,
+    &rpc_server_stats,
 };
 
 const struct rpc_method *

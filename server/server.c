@@ -20,6 +20,7 @@
 #include "events.h"
 #include "notify.h"
 #include "server_call.h"
+#include "stats.h"
 
 #define CLIENT_MAX_QUEUED 256 /* stop reading past this many lines */
 #define RELAY_INTERVAL_MS 1000
@@ -178,6 +179,7 @@ client_close(struct client *cl)
 	if (cl->next)
 		cl->next->prev = cl->prev;
 	srv->nclients--;
+	stats_connection(srv->app->stats, -1);
 	log_debug("client closed", "peer=%s", cl->peer);
 	uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
 	uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
@@ -435,6 +437,7 @@ server_on_connection(uv_stream_t *ls, int status)
 		srv->clients->prev = cl;
 	srv->clients = cl;
 	srv->nclients++;
+	stats_connection(srv->app->stats, 1);
 	if (srv->nclients > srv->app->cfg->max_connections || srv->draining) {
 		struct pl_error err;
 
