@@ -8,6 +8,7 @@
 #include "stats.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,6 +41,9 @@ struct stats {
 	long long started_us;
 	size_t nmethods; /* entries of the method table, in its order */
 	struct method_stats *method;
+	/* Method pointer -> index, open addressing: no scan per request. */
+	const struct rpc_method **slot_key;
+	size_t *slot_index, slot_mask;
 	atomic_ullong total, errors;
 	atomic_llong connections;
 	atomic_llong login_epoch[LOGIN_SLOTS]; /* minute each counter holds */
@@ -55,6 +59,12 @@ stats_clock_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static size_t
+method_hash(const struct rpc_method *m)
+{
+	return (size_t)(((uintptr_t)m >> 3) * 0x9E3779B97F4A7C15ULL >> 32);
+}
+
 struct stats *
 stats_new(void)
 {
@@ -68,6 +78,19 @@ stats_new(void)
 			atomic_init(&st->method[i].slot[s].epoch, NEVER);
 	for (int s = 0; s < LOGIN_SLOTS; s++)
 		atomic_init(&st->login_epoch[s], NEVER);
+	for (st->slot_mask = 1; st->slot_mask < 2 * st->nmethods;)
+		st->slot_mask <<= 1;
+	st->slot_key = xcalloc(st->slot_mask, sizeof *st->slot_key);
+	st->slot_index = xcalloc(st->slot_mask, sizeof *st->slot_index);
+	st->slot_mask--;
+	for (size_t i = 0; i < st->nmethods; i++) {
+		size_t h = method_hash(rpc_method_at(i)) & st->slot_mask;
+
+		while (st->slot_key[h] != NULL)
+			h = (h + 1) & st->slot_mask;
+		st->slot_key[h] = rpc_method_at(i);
+		st->slot_index[h] = i;
+	}
 	return st;
 }
 
@@ -77,6 +100,8 @@ stats_free(struct stats *st)
 	if (st == NULL)
 		return;
 	free(st->method);
+	free(st->slot_key);
+	free(st->slot_index);
 	free(st);
 }
 
@@ -129,9 +154,10 @@ slot_add(atomic_llong *epoch, atomic_ullong *counts, int n, long long now,
 static size_t
 method_index(const struct stats *st, const struct rpc_method *m)
 {
-	for (size_t i = 0; i < st->nmethods; i++)
-		if (rpc_method_at(i) == m)
-			return i;
+	for (size_t h = method_hash(m) & st->slot_mask; st->slot_key[h];
+	     h = (h + 1) & st->slot_mask)
+		if (st->slot_key[h] == m)
+			return st->slot_index[h];
 	return st->nmethods;
 }
 
