@@ -25,6 +25,16 @@ PGresult *db_exec(PGconn *, const char *sql, int nparams,
 int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
            struct pl_error *err);
 
+/*
+ * on (the default): a parameterised statement is prepared once per
+ * connection and run by name. off: every statement goes unnamed (parse,
+ * bind, execute in one message train), as a transaction-pooling PgBouncer
+ * needs, where the server connection changes between transactions and
+ * named statements do not follow. Set once at startup, before any thread
+ * runs a statement.
+ */
+void db_set_prepare(int on);
+
 /* PQfinish, forgetting what was prepared on the connection. Every server
  * connection is closed through this. */
 void db_close(PGconn *);

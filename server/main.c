@@ -171,6 +171,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(cfg.log_level);
+	db_set_prepare(strcmp(cfg.db_prepare, "on") == 0);
 	paths_resolve(&cfg);
 	if (app_open(&app, &cfg) != 0) {
 		fprintf(stderr, "padlined: out of memory\n");
