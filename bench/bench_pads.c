@@ -5,8 +5,10 @@
  * pgbench's TPS) and the p50/p99 latency of each method. Replies are
  * scanned, not parsed, to keep the client's CPU share small on a shared
  * machine.
+ * --stats-ms M adds one more connection calling server.stats every M ms
+ * (the user must be an admin), to measure what polling it costs.
  *   bench_pads --port P --user U --password PW [--clients C] [--seconds N]
- *              [--get 0|1]
+ *              [--get 0|1] [--stats-ms M]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -34,7 +36,7 @@ struct worker {
 	char first_error[256];
 };
 
-static int port, seconds = 10, clients = 1, with_get = 1;
+static int port, seconds = 10, clients = 1, with_get = 1, stats_ms;
 static const char *user, *password;
 static char token[256];
 static long long deadline_us;
@@ -206,6 +208,26 @@ worker_run(void *arg)
 	return NULL;
 }
 
+/* The operator's poller: server.stats every stats_ms until the deadline;
+ * pairs counts answered polls, errors failed ones. */
+static void *
+poller_run(void *arg)
+{
+	static const char req[] =
+	    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"server.stats\"}\n";
+	struct worker *w = arg;
+	struct timespec pause = {stats_ms / 1000, (stats_ms % 1000) * 1000000L};
+
+	while (now_us() < deadline_us) {
+		if (roundtrip(w, req, sizeof req - 1) != 0)
+			return NULL;
+		if (!reply_failed(w))
+			w->pairs++;
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
 static int
 cmp_ll(const void *a, const void *b)
 {
@@ -254,15 +276,18 @@ main(int argc, char **argv)
 			seconds = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--get") == 0)
 			with_get = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--stats-ms") == 0)
+			stats_ms = atoi(argv[i + 1]);
 	}
 	if (port <= 0 || user == NULL || password == NULL || clients < 1) {
-		fprintf(stderr,
-		        "usage: bench_pads --port P --user U --password"
-		        " PW [--clients C] [--seconds N] [--get 0|1]\n");
+		fprintf(stderr, "usage: bench_pads --port P --user U --password"
+		                " PW [--clients C] [--seconds N] [--get 0|1]"
+		                " [--stats-ms M]\n");
 		return 2;
 	}
-	ws = calloc((size_t)clients, sizeof *ws);
-	for (int i = 0; i < clients; i++) {
+	/* ws[clients] is the stats poller, used only with --stats-ms. */
+	ws = calloc((size_t)clients + 1, sizeof *ws);
+	for (int i = 0; i < clients + (stats_ms > 0); i++) {
 		ws[i].idx = i;
 		if ((ws[i].fd = connect_to()) < 0 || sign_in(&ws[i]) != 0) {
 			fprintf(stderr, "client %d could not sign in: %s\n", i,
@@ -274,19 +299,28 @@ main(int argc, char **argv)
 	deadline_us = t0 + (long long)seconds * 1000000;
 	for (int i = 0; i < clients; i++)
 		pthread_create(&ws[i].th, NULL, worker_run, &ws[i]);
+	if (stats_ms > 0)
+		pthread_create(&ws[clients].th, NULL, poller_run, &ws[clients]);
 	for (int i = 0; i < clients; i++) {
 		pthread_join(ws[i].th, NULL);
 		pairs += ws[i].pairs;
 		errors += ws[i].errors;
 	}
+	if (stats_ms > 0) {
+		pthread_join(ws[clients].th, NULL);
+		errors += ws[clients].errors;
+	}
 	secs = (now_us() - t0) / 1e6;
 	printf("mode=%s clients=%d seconds=%.1f loops=%lld errors=%lld "
-	       "tps=%.1f\n",
+	       "tps=%.1f",
 	       with_get ? "create+get" : "create", clients, secs, pairs, errors,
 	       pairs / secs);
+	if (stats_ms > 0)
+		printf(" stats_polls=%lld", ws[clients].pairs);
+	printf("\n");
 	print_latency("pad.create", ws, 0);
 	print_latency("pad.get", ws, 1);
-	for (int i = 0; i < clients; i++)
+	for (int i = 0; i < clients + (stats_ms > 0); i++)
 		if (ws[i].first_error[0]) {
 			printf("  first error: %.200s\n", ws[i].first_error);
 			break;

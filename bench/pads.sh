@@ -7,34 +7,11 @@
 # BUILD_DIR; measure a Release build).
 #   bench/pads.sh [SECONDS] [CLIENTS...]
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$repo/build}
 secs=${1:-10}
 shift || true
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(1 16 64)
-pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-eval "$("$repo/scripts/stack" env)"
-schema=bench_pads_$$
-user=benchpads
-pw='Bench-pads-Passw0rd!'
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-log=$(mktemp /tmp/padlined-pads.XXXXXX.log)
-export PADLINE_SCHEMA=$schema PADLINE_SECRET=bench-secret-0123456789 PADLINE_LOG=warn
-[ -d "$repo/templates" ] && export PADLINE_TEMPLATES_DIR=$repo/templates
-"$build/server/padlined" --listen "127.0.0.1:$port" 2>"$log" &
-pid=$!
-cleanup() {
-	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	"$pg_bin/psql" "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-for _ in $(seq 300); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
-	sleep 0.1
-done
-printf '%s\n' "$pw" | "$build/server/padlined" create-user "$user" >/dev/null 2>>"$log"
+. "$(dirname "$0")/padlined.sh" bench_pads benchpads
 owner=$("$pg_bin/psql" "$DATABASE_URL" -Atc "SELECT id FROM $schema.users WHERE username = '$user'")
 [ -n "$owner" ] || { echo "could not create $user"; cat "$log"; exit 1; }
 echo "padlined pid $pid, schema $schema, workers ${PADLINE_WORKERS:-4 (default)}, $(nproc) cores"

@@ -11,10 +11,13 @@
 #include "db_pool.h"
 #include "rds_pool.h"
 
+struct stats;
+
 struct app {
 	struct config *cfg;
 	struct db_pool *db;
 	struct rds_pool *rds;
+	struct stats *stats;         /* server.stats counters (stats.h) */
 	unsigned char form_key[32];  /* derived from cfg->secret */
 	char migrations_version[64]; /* latest applied, for server.health */
 };

@@ -95,6 +95,8 @@ static const struct cfg_entry cfg_table[] = {
      "seconds to keep retrying PostgreSQL at startup"},
     {"--migrate-wait", "PADLINE_MIGRATE_WAIT", CFG_INT, OFF(migrate_wait),
      "300", 1, 3600, "seconds to wait for another instance's migration"},
+    {"--db-prepare", "PADLINE_DB_PREPARE", CFG_STR, OFF(db_prepare), "on", 0, 0,
+     "on: prepare statements per connection; off: unnamed (PgBouncer)"},
 };
 #undef OFF
 #define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])
@@ -311,6 +313,12 @@ config_validate(struct config *c, struct pl_error *err)
 			                    "schema name \"%s\": use lowercase "
 			                    "letters, digits and _",
 			                    c->schema);
+	if (strcmp(c->db_prepare, "on") != 0 &&
+	    strcmp(c->db_prepare, "off") != 0)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "PADLINE_DB_PREPARE must be on or off, not "
+		                    "\"%s\"",
+		                    c->db_prepare);
 	if (strcmp(c->log_level, "debug") != 0 &&
 	    strcmp(c->log_level, "info") != 0 &&
 	    strcmp(c->log_level, "warn") != 0 &&

@@ -43,6 +43,8 @@ struct config {
 	int db_connect_timeout;    /* seconds, per attempt */
 	int startup_db_wait; /* seconds to keep retrying PostgreSQL at start */
 	int migrate_wait;    /* seconds a waiter polls the migration status */
+	char *db_prepare;    /* "on": named prepared statements; "off":
+	                        unnamed ones (PgBouncer transaction pooling) */
 };
 
 /* Fills defaults and applies the environment. */

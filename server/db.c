@@ -16,6 +16,16 @@
 
 static _Thread_local char db_sqlstate[8];
 
+/* PADLINE_DB_PREPARE; written once before the workers start, like the log
+ * level. */
+static int db_prepare = 1;
+
+void
+db_set_prepare(int on)
+{
+	db_prepare = on;
+}
+
 /*
  * Prepared statements: every parameterised statement is prepared once per
  * connection, the first time that connection runs it, and executed by name
@@ -96,7 +106,8 @@ db_close(PGconn *c)
 }
 
 /* Runs sql by its prepared name, preparing it first on this connection
- * when needed. Statements without parameters run as they are. */
+ * when needed. Statements without parameters, and every statement with
+ * PADLINE_DB_PREPARE=off, run unnamed. */
 static PGresult *
 db_exec_prepared(PGconn *c, const char *sql, int nparams,
                  const char *const *params)
@@ -104,8 +115,9 @@ db_exec_prepared(PGconn *c, const char *sql, int nparams,
 	char name[32];
 	PGresult *r;
 
-	if (nparams == 0)
-		return PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
+	if (nparams == 0 || !db_prepare)
+		return PQexecParams(c, sql, nparams, NULL, params, NULL, NULL,
+		                    0);
 	snprintf(name, sizeof name, "pl_%jx", (uintmax_t)(uintptr_t)sql);
 	if (!prepared_has(c, sql)) {
 		r = PQprepare(c, name, sql, nparams, NULL);

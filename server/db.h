@@ -40,6 +40,15 @@ int db_run_count(PGconn *, const char *sql, int nparams,
 
 /* to_char format of RFC 3339 UTC with microseconds (a SQL literal). */
 #define DB_TIME_US "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
+/*
+ * on (the default): a parameterised statement is prepared once per
+ * connection and run by name. off: every statement goes unnamed (parse,
+ * bind, execute in one message train), as a transaction-pooling PgBouncer
+ * needs, where the server connection changes between transactions and
+ * named statements do not follow. Set once at startup, before any thread
+ * runs a statement.
+ */
+void db_set_prepare(int on);
 
 /* PQfinish, forgetting what was prepared on the connection. Every server
  * connection is closed through this. */

@@ -37,6 +37,7 @@ struct db_pool {
 	int timeout;
 	int size;
 	long long down_until_ms; /* fail fast until then */
+	int waiting;             /* borrowers waiting for a free slot */
 	struct db_slot *slots;
 };
 
@@ -168,7 +169,11 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 			pthread_mutex_unlock(&p->lock);
 			return pick;
 		}
-		if (pthread_cond_timedwait(&p->freed, &p->lock, &until) != 0) {
+		p->waiting++;
+		int timedout =
+		    pthread_cond_timedwait(&p->freed, &p->lock, &until) != 0;
+		p->waiting--;
+		if (timedout) {
 			pthread_mutex_unlock(&p->lock);
 			pl_error_set(err, PL_ERR_UNAVAILABLE, "pool_exhausted",
 			             "server busy, try again shortly");
@@ -251,6 +256,18 @@ db_pool_return(struct db_pool *p, PGconn *c)
 	}
 	log_error("returned a connection the pool does not own", "%s", "");
 	db_close(c);
+}
+
+void
+db_pool_usage(struct db_pool *p, struct db_pool_usage *u)
+{
+	pthread_mutex_lock(&p->lock);
+	u->size = p->size;
+	u->in_use = 0;
+	for (int i = 0; i < p->size; i++)
+		u->in_use += p->slots[i].busy;
+	u->waiting = p->waiting;
+	pthread_mutex_unlock(&p->lock);
 }
 
 int

@@ -26,6 +26,12 @@ void db_pool_return(struct db_pool *, PGconn *);
 /* One-off connection with the same settings (migrations, create-user). */
 PGconn *db_connect(const char *conninfo, const char *schema, int timeout,
                    struct pl_error *);
+/* What server.stats shows of the pool: connections, lent out, threads
+ * waiting for one. A snapshot under the pool's lock. */
+struct db_pool_usage {
+	int size, in_use, waiting;
+};
+void db_pool_usage(struct db_pool *, struct db_pool_usage *);
 /* True when the server answered a trivial query just now. */
 int db_pool_ping(struct db_pool *);
 

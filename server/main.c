@@ -20,8 +20,10 @@
 #include "events.h"
 #include "log.h"
 #include "migrate.h"
+#include "notify.h"
 #include "paths.h"
 #include "server.h"
+#include "stats.h"
 #include "templates.h"
 #include "xalloc.h"
 
@@ -33,6 +35,7 @@ app_open(struct app *app, struct config *cfg)
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
 	                      cfg->db_connect_timeout);
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
+	app->stats = stats_new();
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
 	crypto_generichash(app->form_key, sizeof app->form_key,
@@ -58,6 +61,7 @@ app_close(struct app *app)
 	pl_error_clear(&err);
 	db_pool_free(app->db);
 	rds_pool_free(app->rds);
+	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);
 }
 
@@ -168,8 +172,10 @@ serve(struct app *app)
 	char n[16];
 	int rc;
 
+	notify_status("migrating schema %s", app->cfg->schema);
 	if (run_migrate(app) != 0)
 		return 1;
+	notify_status("loading templates");
 	load_templates(app);
 	/* libuv reads this once, at the first uv_queue_work. */
 	snprintf(n, sizeof n, "%d", app->cfg->workers);
@@ -234,6 +240,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(cfg.log_level);
+	db_set_prepare(strcmp(cfg.db_prepare, "on") == 0);
 	paths_resolve(&cfg);
 	if (app_open(&app, &cfg) != 0) {
 		fprintf(stderr, "padlined: out of memory\n");

@@ -133,3 +133,23 @@ repo_audit_mark_published_many(PGconn *db, const char *ids,
 	              "WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
 	              1, params, err);
 }
+
+int
+repo_audit_outbox(PGconn *db, long long *unpublished, double *oldest_s,
+                  struct pl_error *err)
+{
+	PGresult *r = db_exec(
+	    db,
+	    "SELECT count(*) AS n, "
+	    "       COALESCE(extract(epoch FROM now() - min(at)), 0) AS oldest "
+	    "FROM audit_log "
+	    "WHERE published_at IS NULL",
+	    0, NULL, err);
+
+	if (r == NULL)
+		return err->code;
+	*unpublished = db_get_ll(r, 0, "n");
+	*oldest_s = strtod(db_get(r, 0, "oldest"), NULL);
+	PQclear(r);
+	return 0;
+}

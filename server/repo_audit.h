@@ -40,5 +40,9 @@ int repo_audit_mark_published(PGconn *, long long id, struct pl_error *);
 /* Marks a batch published; ids is a PostgreSQL array literal "{1,2,3}". */
 int repo_audit_mark_published_many(PGconn *, const char *ids,
                                    struct pl_error *);
+/* The outbox's backlog: unpublished rows and the age in seconds of the
+ * oldest (0 when there is none). */
+int repo_audit_outbox(PGconn *, long long *unpublished, double *oldest_s,
+                      struct pl_error *);
 
 #endif

@@ -14,6 +14,7 @@
 #define PL_RPC_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <libpq-fe.h>
 
 #include "pl_error.h"
@@ -68,5 +69,8 @@ struct rpc_method {
 
 /* Looks a method up in rpc_table.c's table; NULL when unknown. */
 const struct rpc_method *rpc_method_find(const char *name);
+/* The table in order: entries 0 .. rpc_method_count() - 1. */
+size_t rpc_method_count(void);
+const struct rpc_method *rpc_method_at(size_t i);
 
 #endif

@@ -1,13 +1,15 @@
 /*
- * server.hello and server.health: what a client asks before anything else.
- * health probes PostgreSQL and Redis itself rather than borrowing through a
- * STEP_DB, so it answers "db: down" instead of failing with 503.
+ * server.hello and server.health: what a client asks before anything else;
+ * server.stats: how this instance is doing, for operators. health and stats
+ * probe PostgreSQL and Redis themselves rather than borrowing through a
+ * STEP_DB, so they answer "down" instead of failing with 503.
  */
 #include <string.h>
 
 #include "app.h"
 #include "form_token.h"
 #include "rpc.h"
+#include "stats.h"
 #include "validate.h"
 
 static int
@@ -32,20 +34,28 @@ hello_run(struct rpc_call *call)
 }
 
 static int
-health_run(struct rpc_call *call)
+redis_ping(struct app *app)
 {
-	int db_up = db_pool_ping(call->app->db);
-	redisContext *rc = rds_pool_borrow(call->app->rds);
-	int redis_up = 0;
+	redisContext *rc = rds_pool_borrow(app->rds);
+	int up = 0;
 
 	if (rc != NULL) {
 		redisReply *r = redisCommand(rc, "PING");
 
-		redis_up = r != NULL && r->type == REDIS_REPLY_STATUS;
+		up = r != NULL && r->type == REDIS_REPLY_STATUS;
 		if (r)
 			freeReplyObject(r);
-		rds_pool_return(call->app->rds, rc, !redis_up);
+		rds_pool_return(app->rds, rc, !up);
 	}
+	return up;
+}
+
+static int
+health_run(struct rpc_call *call)
+{
+	int db_up = db_pool_ping(call->app->db);
+	int redis_up = redis_ping(call->app);
+
 	call->result = json_pack("{s:s, s:s, s:s}", "db", db_up ? "up" : "down",
 	                         "redis", redis_up ? "up" : "down",
 	                         "migrations", call->app->migrations_version);
@@ -62,4 +72,20 @@ const struct rpc_method rpc_server_health = {
     .name = "server.health",
     .auth = RPC_AUTH_NONE,
     .steps = {{STEP_CPU, health_run}},
+};
+
+/* A CPU step, so it answers while PostgreSQL is down; the price is that a
+ * session ended on another connection is not re-checked here (no database
+ * step), only its expiry. */
+static int
+stats_run(struct rpc_call *call)
+{
+	return stats_report(call->app, redis_ping(call->app), &call->result,
+	                    &call->err);
+}
+
+const struct rpc_method rpc_server_stats = {
+    .name = "server.stats",
+    .auth = RPC_AUTH_ADMIN,
+    .steps = {{STEP_CPU, stats_run}},
 };

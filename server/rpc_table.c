@@ -9,6 +9,7 @@
 
 extern const struct rpc_method rpc_server_hello;
 extern const struct rpc_method rpc_server_health;
+extern const struct rpc_method rpc_server_stats;
 extern const struct rpc_method rpc_events_since;
 extern const struct rpc_method rpc_invitation_create;
 extern const struct rpc_method rpc_invitation_list;
@@ -65,6 +66,7 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_pad_delete,
     &rpc_pad_backups,
     &rpc_pad_restore,
+    &rpc_server_stats,
     /* pads (P2.1) */
     &rpc_pad_backup_get,
     &rpc_pad_share,
@@ -90,4 +92,17 @@ rpc_method_find(const char *name)
 		if (strcmp(rpc_table[i]->name, name) == 0)
 			return rpc_table[i];
 	return NULL;
+}
+
+/* For the docs test and server.stats: the table in order. */
+size_t
+rpc_method_count(void)
+{
+	return sizeof rpc_table / sizeof rpc_table[0];
+}
+
+const struct rpc_method *
+rpc_method_at(size_t i)
+{
+	return i < rpc_method_count() ? rpc_table[i] : NULL;
 }

@@ -18,7 +18,9 @@
 #include "log.h"
 #include "rpc.h"
 #include "events.h"
+#include "notify.h"
 #include "server_call.h"
+#include "stats.h"
 
 #define CLIENT_MAX_QUEUED 256 /* stop reading past this many lines */
 #define RELAY_INTERVAL_MS 1000
@@ -63,6 +65,7 @@ struct server {
 	int walked;    /* final uv_walk done */
 	struct client *clients;
 	struct call_sched sched;
+	struct notify *notify; /* systemd watchdog, if any */
 };
 
 static void client_process(struct client *);
@@ -176,6 +179,7 @@ client_close(struct client *cl)
 	if (cl->next)
 		cl->next->prev = cl->prev;
 	srv->nclients--;
+	stats_connection(srv->app->stats, -1);
 	log_debug("client closed", "peer=%s", cl->peer);
 	uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
 	uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
@@ -433,6 +437,7 @@ server_on_connection(uv_stream_t *ls, int status)
 		srv->clients->prev = cl;
 	srv->clients = cl;
 	srv->nclients++;
+	stats_connection(srv->app->stats, 1);
 	if (srv->nclients > srv->app->cfg->max_connections || srv->draining) {
 		struct pl_error err;
 
@@ -540,6 +545,8 @@ server_on_signal(uv_signal_t *s, int signum)
 	log_info("shutting down", "signal=%d inflight=%d", signum,
 	         srv->inflight);
 	srv->draining = 1;
+	notify_stopping(srv->notify);
+	srv->notify = NULL;
 	uv_close((uv_handle_t *)&srv->listener, NULL);
 	uv_timer_stop(&srv->relay_timer);
 	/* Idle clients go now; busy ones get their answer first. */
@@ -594,6 +601,7 @@ server_run(struct app *app, struct pl_error *err)
 	    "listening", "addr=%s:%d workers=%d pool=%d hash_concurrency=%d",
 	    app->cfg->listen_host, app->cfg->listen_port, app->cfg->workers,
 	    app->cfg->pool_size, app->cfg->hash_concurrency);
+	srv.notify = notify_ready(srv.loop, "serving");
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv.loop);
 	log_info("stopped", "%s", "");

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "repo_session.h"
+#include "stats.h"
 
 /* How long a connection's session is trusted before it is checked against
  * the sessions table again: a logout on another connection (or an expired
@@ -28,6 +29,7 @@ struct call {
 	int step;
 	int rv;
 	int session_checked;
+	long long started_us; /* for server.stats latencies */
 	struct call *next_wait;
 };
 
@@ -133,6 +135,8 @@ call_finish(struct call *c)
 	}
 	log_debug("request", "method=%s code=%d", c->rc.method->name,
 	          c->rc.err.code);
+	stats_request_done(c->sched->app->stats, c->rc.method, &c->rc.err,
+	                   c->started_us);
 	server_call_done(c->cl, line, len, c->rc.session_change,
 	                 &c->rc.new_session);
 	if (c->rc.state_free && c->rc.state)
@@ -213,6 +217,7 @@ call_start(struct call_sched *s, struct client *cl, const struct rpc_method *m,
 
 	c->sched = s;
 	c->cl = cl;
+	c->started_us = stats_clock_us();
 	c->req = *req;
 	memset(req, 0, sizeof *req);
 	c->rc.app = s->app;

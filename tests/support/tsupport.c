@@ -72,6 +72,11 @@ ts_unique_schema(const char *prefix, char *buf, size_t size)
 
 	/* pid + a counter + time bits: unique across parallel suites and
 	 * across reruns that reuse a pid. */
+	/* pgbouncer_test runs whole suites on one schema it set up. */
+	if (getenv("PADLINE_TEST_SCHEMA") != NULL) {
+		snprintf(buf, size, "%s", getenv("PADLINE_TEST_SCHEMA"));
+		return buf;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(buf, size, "t_%s_%d_%d_%ld", prefix, (int)getpid(),
 	         __atomic_add_fetch(&n, 1, __ATOMIC_SEQ_CST),
@@ -168,6 +173,11 @@ child_env(const char *schema, int port, const char *const *extra_env)
 	setenv("PADLINE_PWHASH_OPSLIMIT", "1", 0);
 	setenv("PADLINE_PWHASH_MEMLIMIT", "8388608", 0);
 	setenv("PADLINE_LOG", "debug", 0);
+	/* padlined through a pooler while the suite checks PostgreSQL
+	 * directly (pgbouncer_test). */
+	if (getenv("PADLINE_TEST_SERVER_DATABASE_URL") != NULL)
+		setenv("DATABASE_URL",
+		       getenv("PADLINE_TEST_SERVER_DATABASE_URL"), 1);
 	for (size_t i = 0; extra_env && extra_env[i]; i++) {
 		char *kv = strdup(extra_env[i]), *eq = strchr(kv, '=');
 

@@ -24,7 +24,10 @@ struct ts_server {
 
 /*
  * A fresh schema name, unique per process and call ("t_<prefix>_<pid>_<n>"),
- * written to buf. The schema does not exist yet.
+ * written to buf. The schema does not exist yet. PADLINE_TEST_SCHEMA, when
+ * set, is used instead (and PADLINE_TEST_SERVER_DATABASE_URL, when set, is
+ * the DATABASE_URL padlined children get): pgbouncer_test routes suites
+ * through a pooler that way.
  */
 const char *ts_unique_schema(const char *prefix, char *buf, size_t size);
 

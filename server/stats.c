@@ -1,0 +1,331 @@
+/*
+ * server.stats' machinery: request counters since start, per-method latency
+ * histograms in 20-second slots (the newest 15 make the five-minute window),
+ * failed sign-ins by the minute, and the report that adds the pool, the
+ * outbox and Redis. Recording costs two clock reads and a few relaxed
+ * atomic adds on the loop thread; reading merges the slots.
+ */
+#include "stats.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "db_pool.h"
+#include "repo_audit.h"
+#include "rpc.h"
+#include "xalloc.h"
+
+#define SLOT_S 20          /* seconds one latency slot covers */
+#define SLOTS 16           /* ring size: one more than the window */
+#define WINDOW_SLOTS 15    /* 15 x 20 s = the last five minutes */
+#define BUCKETS 120        /* log scale: four per power of two of us */
+#define LOGIN_SLOTS 16     /* one-minute failed sign-in counters */
+#define LOGIN_WINDOW 15    /* minutes read */
+#define NEVER (-1000000LL) /* epoch of a slot never written */
+
+struct lat_slot {
+	atomic_llong epoch; /* which SLOT_S period the buckets hold */
+	atomic_ullong bucket[BUCKETS];
+};
+
+struct method_stats {
+	atomic_ullong count, errors; /* since start */
+	struct lat_slot slot[SLOTS];
+};
+
+struct stats {
+	long long started_us;
+	size_t nmethods; /* entries of the method table, in its order */
+	struct method_stats *method;
+	/* Method pointer -> index, open addressing: no scan per request. */
+	const struct rpc_method **slot_key;
+	size_t *slot_index, slot_mask;
+	atomic_ullong total, errors;
+	atomic_llong connections;
+	atomic_llong login_epoch[LOGIN_SLOTS]; /* minute each counter holds */
+	atomic_ullong login_failed[LOGIN_SLOTS];
+};
+
+long long
+stats_clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static size_t
+method_hash(const struct rpc_method *m)
+{
+	return (size_t)(((uintptr_t)m >> 3) * 0x9E3779B97F4A7C15ULL >> 32);
+}
+
+struct stats *
+stats_new(void)
+{
+	struct stats *st = xcalloc(1, sizeof *st);
+
+	st->started_us = stats_clock_us();
+	st->nmethods = rpc_method_count();
+	st->method = xcalloc(st->nmethods, sizeof *st->method);
+	for (size_t i = 0; i < st->nmethods; i++)
+		for (int s = 0; s < SLOTS; s++)
+			atomic_init(&st->method[i].slot[s].epoch, NEVER);
+	for (int s = 0; s < LOGIN_SLOTS; s++)
+		atomic_init(&st->login_epoch[s], NEVER);
+	for (st->slot_mask = 1; st->slot_mask < 2 * st->nmethods;)
+		st->slot_mask <<= 1;
+	st->slot_key = xcalloc(st->slot_mask, sizeof *st->slot_key);
+	st->slot_index = xcalloc(st->slot_mask, sizeof *st->slot_index);
+	st->slot_mask--;
+	for (size_t i = 0; i < st->nmethods; i++) {
+		size_t h = method_hash(rpc_method_at(i)) & st->slot_mask;
+
+		while (st->slot_key[h] != NULL)
+			h = (h + 1) & st->slot_mask;
+		st->slot_key[h] = rpc_method_at(i);
+		st->slot_index[h] = i;
+	}
+	return st;
+}
+
+void
+stats_free(struct stats *st)
+{
+	if (st == NULL)
+		return;
+	free(st->method);
+	free(st->slot_key);
+	free(st->slot_index);
+	free(st);
+}
+
+/* 0..3 us exactly, then four buckets per power of two up to ~18 minutes. */
+static int
+bucket_of(long long us)
+{
+	unsigned long long v = us > 0 ? (unsigned long long)us : 0;
+	int e, idx;
+
+	if (v < 4)
+		return (int)v;
+	e = 63 - __builtin_clzll(v);
+	idx = (e - 1) * 4 + (int)((v >> (e - 2)) & 3);
+	return idx < BUCKETS ? idx : BUCKETS - 1;
+}
+
+/* The middle of a bucket, in milliseconds. */
+static double
+bucket_ms(int idx)
+{
+	int e = idx / 4 + 1, sub = idx % 4;
+	double low, width;
+
+	if (idx < 4)
+		return idx / 1000.0;
+	low = (double)((4ULL + (unsigned)sub) << (e - 2));
+	width = (double)(1ULL << (e - 2));
+	return (low + width / 2) / 1000.0;
+}
+
+/*
+ * Only the loop thread writes, so resetting a stale slot races with no other
+ * writer; a reader merging at that instant may see it half cleared, which
+ * costs a few samples at a slot boundary and nothing else.
+ */
+static void
+slot_add(atomic_llong *epoch, atomic_ullong *counts, int n, long long now,
+         int idx)
+{
+	if (atomic_load_explicit(epoch, memory_order_relaxed) != now) {
+		for (int b = 0; b < n; b++)
+			atomic_store_explicit(&counts[b], 0,
+			                      memory_order_relaxed);
+		atomic_store_explicit(epoch, now, memory_order_release);
+	}
+	atomic_fetch_add_explicit(&counts[idx], 1, memory_order_relaxed);
+}
+
+static size_t
+method_index(const struct stats *st, const struct rpc_method *m)
+{
+	for (size_t h = method_hash(m) & st->slot_mask; st->slot_key[h];
+	     h = (h + 1) & st->slot_mask)
+		if (st->slot_key[h] == m)
+			return st->slot_index[h];
+	return st->nmethods;
+}
+
+void
+stats_request_done(struct stats *st, const struct rpc_method *m,
+                   const struct pl_error *err, long long started_us)
+{
+	long long now = stats_clock_us();
+	size_t i;
+
+	if (st == NULL)
+		return;
+	atomic_fetch_add_explicit(&st->total, 1, memory_order_relaxed);
+	if (err->code != 0)
+		atomic_fetch_add_explicit(&st->errors, 1, memory_order_relaxed);
+	if ((i = method_index(st, m)) < st->nmethods) {
+		struct method_stats *ms = &st->method[i];
+		long long period = now / 1000000 / SLOT_S;
+		struct lat_slot *s = &ms->slot[period % SLOTS];
+
+		atomic_fetch_add_explicit(&ms->count, 1, memory_order_relaxed);
+		if (err->code != 0)
+			atomic_fetch_add_explicit(&ms->errors, 1,
+			                          memory_order_relaxed);
+		slot_add(&s->epoch, s->bucket, BUCKETS, period,
+		         bucket_of(now - started_us));
+	}
+	if (err->code == PL_ERR_UNAUTHORIZED &&
+	    strcmp(err->reason, "invalid_credentials") == 0 &&
+	    strcmp(m->name, "session.login") == 0) {
+		long long minute = now / 60000000;
+		int k = (int)(minute % LOGIN_SLOTS);
+
+		slot_add(&st->login_epoch[k], &st->login_failed[k], 1, minute,
+		         0);
+	}
+}
+
+void
+stats_connection(struct stats *st, int delta)
+{
+	if (st != NULL)
+		atomic_fetch_add_explicit(&st->connections, delta,
+		                          memory_order_relaxed);
+}
+
+/* p in (0, 1]: the bucket holding the ceil(p * n)-th sample, or null. */
+static json_t *
+percentile_json(const unsigned long long *hist, unsigned long long n, double p)
+{
+	unsigned long long rank = (unsigned long long)(p * (double)n), seen = 0;
+
+	if (n == 0)
+		return json_null();
+	if (rank < 1 || (double)rank < p * (double)n)
+		rank++;
+	for (int b = 0; b < BUCKETS; b++) {
+		seen += hist[b];
+		if (seen >= rank)
+			return json_real(bucket_ms(b));
+	}
+	return json_real(bucket_ms(BUCKETS - 1));
+}
+
+static json_t *
+method_json(const struct method_stats *ms, long long period)
+{
+	unsigned long long hist[BUCKETS] = {0}, n = 0;
+
+	for (int s = 0; s < SLOTS; s++) {
+		const struct lat_slot *sl = &ms->slot[s];
+		long long age = period - atomic_load_explicit(
+		                             &sl->epoch, memory_order_acquire);
+
+		if (age < 0 || age >= WINDOW_SLOTS)
+			continue;
+		for (int b = 0; b < BUCKETS; b++) {
+			unsigned long long c = atomic_load_explicit(
+			    &sl->bucket[b], memory_order_relaxed);
+
+			hist[b] += c;
+			n += c;
+		}
+	}
+	return json_pack(
+	    "{s:I, s:I, s:o, s:o}", "count",
+	    (json_int_t)atomic_load_explicit(&ms->count, memory_order_relaxed),
+	    "errors",
+	    (json_int_t)atomic_load_explicit(&ms->errors, memory_order_relaxed),
+	    "p50_ms", percentile_json(hist, n, 0.50), "p99_ms",
+	    percentile_json(hist, n, 0.99));
+}
+
+static json_t *
+requests_json(const struct stats *st, long long now)
+{
+	json_t *methods = json_object();
+	long long period = now / 1000000 / SLOT_S;
+
+	for (size_t i = 0; i < st->nmethods; i++)
+		if (atomic_load_explicit(&st->method[i].count,
+		                         memory_order_relaxed) > 0)
+			json_object_set_new(
+			    methods, rpc_method_at(i)->name,
+			    method_json(&st->method[i], period));
+	return json_pack(
+	    "{s:I, s:I, s:o}", "total",
+	    (json_int_t)atomic_load_explicit(&st->total, memory_order_relaxed),
+	    "errors",
+	    (json_int_t)atomic_load_explicit(&st->errors, memory_order_relaxed),
+	    "methods", methods);
+}
+
+static long long
+logins_failed(const struct stats *st, long long now)
+{
+	long long minute = now / 60000000, sum = 0;
+
+	for (int k = 0; k < LOGIN_SLOTS; k++) {
+		long long age =
+		    minute - atomic_load_explicit(&st->login_epoch[k],
+		                                  memory_order_acquire);
+
+		if (age >= 0 && age < LOGIN_WINDOW)
+			sum += (long long)atomic_load_explicit(
+			    &st->login_failed[k], memory_order_relaxed);
+	}
+	return sum;
+}
+
+int
+stats_report(struct app *app, int redis_up, json_t **result,
+             struct pl_error *err)
+{
+	struct stats *st = app->stats;
+	struct db_pool_usage use;
+	struct pl_error dberr;
+	long long now = stats_clock_us(), unpublished = 0;
+	double oldest_s = 0;
+	int db_up = 0;
+	json_t *outbox;
+	PGconn *db;
+
+	if (st == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "statistics are not kept");
+	/* The pool's numbers before this request borrows from it. */
+	db_pool_usage(app->db, &use);
+	pl_error_init(&dberr);
+	if (db_pool_borrow(app->db, &db, &dberr) == 0) {
+		db_up =
+		    repo_audit_outbox(db, &unpublished, &oldest_s, &dberr) == 0;
+		db_pool_return(app->db, db);
+	}
+	pl_error_clear(&dberr);
+	outbox = db_up
+	             ? json_pack("{s:I, s:f}", "unpublished",
+	                         (json_int_t)unpublished, "oldest_s", oldest_s)
+	             : json_pack("{s:n, s:n}", "unpublished", "oldest_s");
+	*result = json_pack(
+	    "{s:s, s:I, s:I, s:o, s:{s:b, s:i, s:i, s:i}, s:{s:b}, s:o, s:I}",
+	    "version", PADLINE_VERSION, "uptime_s",
+	    (json_int_t)((now - st->started_us) / 1000000), "connections",
+	    (json_int_t)atomic_load_explicit(&st->connections,
+	                                     memory_order_relaxed),
+	    "requests", requests_json(st, now), "db", "up", db_up, "pool",
+	    use.size, "in_use", use.in_use, "waiting", use.waiting, "redis",
+	    "up", redis_up, "outbox", outbox, "logins_failed_15m",
+	    (json_int_t)logins_failed(st, now));
+	return PL_OK;
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The project documents itself and the documents stay true: man pages render
+# without a groff or man warning, every padlined setting (from --help, the
+# configuration table) is in padlined(8), docs/operations.md and the example
+# env file, and nothing points outside the project. (test_docs.c checks
+# docs/protocol.md against the method table.)
+set -uo pipefail
+
+src=${PADLINE_SOURCE_DIR:?}
+bin=${PADLINE_BIN:?}
+fail=0
+bad() { echo "docs_test: $*" >&2; fail=1; }
+
+for page in "$src"/docs/man/*.[1-8]; do
+	out=$(groff -man -ww -z "$page" 2>&1) || bad "$page: groff failed"
+	[ -z "$out" ] || bad "$page: groff warnings: $out"
+	out=$(MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$page" 2>&1 >/dev/null)
+	[ -z "$out" ] || bad "$page: man warnings: $out"
+done
+[ -f "$src/docs/man/padlined.8" ] || bad "no docs/man/padlined.8"
+[ -f "$src/docs/man/padline.1" ] || bad "no docs/man/padline.1"
+
+help=$("$bin" --help) || bad "padlined --help failed"
+envs=$(printf '%s\n' "$help" | sed -n 's/^ *env \([A-Z_]*\).*/\1/p')
+flags=$(printf '%s\n' "$help" | sed -n 's/^  \(--[a-z-]*\) VALUE.*/\1/p')
+[ "$(printf '%s\n' "$envs" | wc -l)" -gt 20 ] || bad "could not read the settings from --help"
+for e in $envs; do
+	grep -qF "\\fB$e\\fR" "$src/docs/man/padlined.8" || bad "padlined.8 does not describe $e"
+	grep -q "\`$e\`" "$src/docs/operations.md" || bad "docs/operations.md does not list $e"
+	grep -q "^#\?$e=" "$src/dist/padlined.env.example" || bad "dist/padlined.env.example has no $e line"
+done
+for f in $flags; do
+	grep -qF "\\fB${f//-/\\-}\\fR" "$src/docs/man/padlined.8" || bad "padlined.8 does not describe $f"
+done
+
+# Documents owned by the project point only inside it.
+for f in "$src"/README.md "$src"/docs/*.md "$src"/docs/man/* "$src"/dist/*; do
+	if grep -nE '\.\./shared|/work/|shared/DESIGN' "$f" >&2; then
+		bad "$f refers to files outside the project"
+	fi
+done
+for d in docs/protocol.md docs/operations.md docs/man/padlined.8 docs/man/padline.1; do
+	grep -qF "$d" "$src/README.md" || bad "README.md does not point to $d"
+done
+
+[ $fail = 0 ] && echo "docs_test: ok"
+exit $fail

@@ -1,0 +1,384 @@
+/*
+ * Scale-out with real processes on loopback: three padlined on one schema
+ * behind HAProxy (TCP mode, health check speaking server.health). Clients
+ * create pads through HAProxy; one instance is killed with -9 under that
+ * load; its clients see their connection drop, reconnect through HAProxy,
+ * resume their session and go on; afterwards every pad.create that was
+ * acknowledged is in the database. Needs haproxy (scripts/deps).
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+
+#define NSERVERS 3
+#define NCLIENTS 6
+#define PASSWORD "Sca1e-Out-Passw0rd!"
+#define WAIT_MS 120000 /* only catches a hang */
+#define AFTER_KILL 15  /* creates each client must ack after the kill */
+
+static struct ts_server srv[NSERVERS];
+static char schema[64], dir[64];
+static pid_t haproxy_pid;
+static int lb_port;
+
+struct client {
+	pthread_t th;
+	int idx;
+	char token[128];
+	atomic_int acked;       /* creates acknowledged */
+	atomic_int acked_after; /* ... since the kill */
+	int reconnects;
+	int failed;  /* could not get back in within WAIT_MS */
+	json_t *ids; /* acknowledged pad ids */
+};
+
+static atomic_int killed, stop;
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* The health check's request as hex, for tcp-check send-binary. */
+static void
+health_hex(char *out, size_t size)
+{
+	const char *req =
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server.health\"}\n";
+	size_t n = 0;
+
+	for (const char *p = req; *p && n + 3 < size; p++, n += 2)
+		snprintf(out + n, size - n, "%02x", (unsigned char)*p);
+}
+
+static void
+haproxy_start(void)
+{
+	char cfg[128], hex[256];
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "/tmp/pl-haproxy-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cfg, sizeof cfg, "%s/haproxy.cfg", dir);
+	health_hex(hex, sizeof hex);
+	lb_port = free_port();
+	f = fopen(cfg, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+	        "global\n"
+	        "    maxconn 1000\n"
+	        "defaults\n"
+	        "    mode tcp\n"
+	        "    timeout connect 2s\n"
+	        "    timeout client 120s\n"
+	        "    timeout server 120s\n"
+	        "    retries 3\n"
+	        "    option redispatch\n"
+	        "frontend padline\n"
+	        "    bind 127.0.0.1:%d\n"
+	        "    default_backend padlined\n"
+	        "backend padlined\n"
+	        "    balance roundrobin\n"
+	        "    option tcp-check\n"
+	        "    tcp-check connect\n"
+	        "    tcp-check send-binary %s\n"
+	        "    tcp-check expect string '\"db\":\"up\"'\n",
+	        lb_port, hex);
+	for (int i = 0; i < NSERVERS; i++)
+		fprintf(f,
+		        "    server s%d 127.0.0.1:%d check inter 300 fall 1 "
+		        "rise 1\n",
+		        i, srv[i].port);
+	fclose(f);
+	haproxy_pid = fork();
+	ck_assert_int_ge(haproxy_pid, 0);
+	if (haproxy_pid == 0) {
+		/* A failed check must not leave HAProxy behind. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execlp("haproxy", "haproxy", "-db", "-q", "-f", cfg,
+		       (char *)NULL);
+		perror("haproxy");
+		_exit(127);
+	}
+}
+
+/* Polls server.health through HAProxy until it answers db up. */
+static void
+haproxy_wait(void)
+{
+	long long deadline = ts_now_ms() + WAIT_MS;
+
+	while (ts_now_ms() < deadline) {
+		struct ts_client *c;
+		int status;
+
+		ck_assert_msg(waitpid(haproxy_pid, &status, WNOHANG) == 0,
+		              "haproxy exited (is it installed?)");
+		if ((c = ts_client_connect(lb_port)) != NULL) {
+			json_t *r = ts_call(c, "server.health", NULL);
+			int up = r && ts_result(r) != NULL;
+
+			json_decref(r);
+			ts_client_free(c);
+			if (up)
+				return;
+		}
+		usleep(50000);
+	}
+	ck_abort_msg("HAProxy never answered server.health");
+}
+
+/* Back in through HAProxy with the saved session; NULL after WAIT_MS. */
+static struct ts_client *
+client_reconnect(struct client *cl)
+{
+	long long deadline = ts_now_ms() + WAIT_MS;
+
+	while (ts_now_ms() < deadline) {
+		struct ts_client *c = ts_client_connect(lb_port);
+		json_t *r;
+
+		if (c == NULL)
+			continue;
+		r = ts_call(c, "session.resume",
+		            json_pack("{s:s}", "token", cl->token));
+		if (r != NULL && ts_result(r) != NULL) {
+			json_decref(r);
+			return c;
+		}
+		json_decref(r);
+		ts_client_free(c);
+		usleep(20000);
+	}
+	return NULL;
+}
+
+static void *
+client_run(void *arg)
+{
+	struct client *cl = arg;
+	struct ts_client *c = client_reconnect(cl);
+	char name[64];
+
+	for (int seq = 0; c != NULL && !atomic_load(&stop); seq++) {
+		json_t *r;
+
+		snprintf(name, sizeof name, "client %d pad %d", cl->idx, seq);
+		r = ts_call(c, "pad.create",
+		            json_pack("{s:s}", "display_name", name));
+		if (r == NULL) { /* connection lost: the instance died */
+			ts_client_free(c);
+			cl->reconnects++;
+			c = client_reconnect(cl);
+			continue;
+		}
+		if (ts_result(r) != NULL) {
+			json_t *id = json_object_get(
+			    json_object_get(ts_result(r), "pad"), "id");
+
+			json_array_append(cl->ids, id);
+			atomic_fetch_add(&cl->acked, 1);
+			if (atomic_load(&killed))
+				atomic_fetch_add(&cl->acked_after, 1);
+		}
+		json_decref(r);
+	}
+	if (c == NULL)
+		cl->failed = 1;
+	ts_client_free(c);
+	return NULL;
+}
+
+/* Client connections on one instance, asked directly with server.stats
+ * (minus this probe's own connection). */
+static int
+instance_clients(int port)
+{
+	struct ts_client *c = ts_client_connect(port);
+	json_t *r;
+	int n;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(ts_login(c, "scaler", PASSWORD), 0);
+	r = ts_call(c, "server.stats", NULL);
+	ck_assert_ptr_nonnull(ts_result(r));
+	n = (int)json_integer_value(
+	        json_object_get(ts_result(r), "connections")) -
+	    1;
+	json_decref(r);
+	ts_client_free(c);
+	return n;
+}
+
+static int
+total(struct client *cls, int after)
+{
+	int n = 0;
+
+	for (int i = 0; i < NCLIENTS; i++)
+		n += after ? (atomic_load(&cls[i].acked_after) >= AFTER_KILL)
+		           : atomic_load(&cls[i].acked);
+	return n;
+}
+
+/* A PostgreSQL array literal of the ids: "{id,id,...}" (malloc'd). */
+static char *
+ids_literal(json_t *ids)
+{
+	size_t n = json_array_size(ids), len = 3 + n * 40;
+	char *out = malloc(len), *p = out;
+	size_t i;
+	json_t *v;
+
+	*p++ = '{';
+	json_array_foreach (ids, i, v) {
+		p += snprintf(p, len - (size_t)(p - out), "%s%s", i ? "," : "",
+		              json_string_value(v));
+	}
+	snprintf(p, len - (size_t)(p - out), "}");
+	return out;
+}
+
+START_TEST(kill_one_instance_under_load)
+{
+	struct client cls[NCLIENTS];
+	struct ts_client *login;
+	json_t *all = json_array();
+	long long deadline;
+	int reconnects = 0, victim = 0;
+	PGconn *db;
+	char *ids;
+
+	ts_unique_schema("scale", schema, sizeof schema);
+	for (int i = 0; i < NSERVERS; i++)
+		ck_assert_int_eq(ts_server_start(&srv[i], schema, NULL, NULL),
+		                 0);
+	/* An admin, so the test can ask each instance for server.stats. */
+	ck_assert_int_eq(ts_create_user(schema, "scaler", PASSWORD, 1), 0);
+	haproxy_start();
+	haproxy_wait();
+
+	memset(cls, 0, sizeof cls);
+	for (int i = 0; i < NCLIENTS; i++) {
+		json_t *r;
+
+		login = ts_client_connect(lb_port);
+		ck_assert_ptr_nonnull(login);
+		r = ts_call(login, "session.login",
+		            json_pack("{s:s, s:s}", "username", "scaler",
+		                      "password", PASSWORD));
+		ck_assert_ptr_nonnull(ts_result(r));
+		snprintf(
+		    cls[i].token, sizeof cls[i].token, "%s",
+		    json_string_value(json_object_get(ts_result(r), "token")));
+		json_decref(r);
+		ts_client_free(login);
+		cls[i].idx = i;
+		cls[i].ids = json_array();
+		pthread_create(&cls[i].th, NULL, client_run, &cls[i]);
+	}
+
+	/* Under load: every client has written, then instance 1 dies. */
+	deadline = ts_now_ms() + WAIT_MS;
+	while (ts_now_ms() < deadline && total(cls, 0) < NCLIENTS * 10)
+		usleep(10000);
+	ck_assert_int_ge(total(cls, 0), NCLIENTS * 10);
+	/* The victim: the instance holding the most clients (at least two of
+	 * the six, whatever HAProxy's round robin did). */
+	for (int i = 0, most = -1; i < NSERVERS; i++) {
+		int n = instance_clients(srv[i].port);
+
+		if (n > most) {
+			most = n;
+			victim = i;
+		}
+	}
+	atomic_store(&killed, 1);
+	ts_server_kill(&srv[victim]);
+
+	/* Every client goes on writing after it. */
+	deadline = ts_now_ms() + WAIT_MS;
+	while (ts_now_ms() < deadline && total(cls, 1) < NCLIENTS)
+		usleep(10000);
+	atomic_store(&stop, 1);
+	for (int i = 0; i < NCLIENTS; i++) {
+		pthread_join(cls[i].th, NULL);
+		ck_assert_msg(!cls[i].failed, "client %d could not get back in",
+		              i);
+		ck_assert_int_ge(atomic_load(&cls[i].acked_after), AFTER_KILL);
+		reconnects += cls[i].reconnects;
+		json_array_extend(all, cls[i].ids);
+		json_decref(cls[i].ids);
+	}
+	fprintf(stderr,
+	        "scaleout: %zu creates acknowledged, %d reconnects after "
+	        "kill -9 of one of %d instances\n",
+	        json_array_size(all), reconnects, NSERVERS);
+	/* The victim's clients came back through another instance. */
+	ck_assert_int_ge(reconnects, 1);
+
+	/* No acknowledged write is lost. */
+	ids = ids_literal(all);
+	db = ts_db_connect(schema);
+	{
+		const char *params[] = {ids};
+
+		ck_assert_int_eq(ts_db_count(db,
+		                             "SELECT count(*) FROM pads "
+		                             "WHERE id = ANY($1::uuid[])",
+		                             1, params),
+		                 (long long)json_array_size(all));
+	}
+	PQfinish(db);
+	free(ids);
+	json_decref(all);
+
+	kill(haproxy_pid, SIGTERM);
+	waitpid(haproxy_pid, NULL, 0);
+	{
+		char cfg[128];
+
+		snprintf(cfg, sizeof cfg, "%s/haproxy.cfg", dir);
+		unlink(cfg);
+		rmdir(dir);
+	}
+	for (int i = 0; i < NSERVERS; i++)
+		if (i != victim)
+			ck_assert_int_eq(ts_server_stop(&srv[i]), 0);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("e2e_scaleout");
+	TCase *tc = tcase_create("haproxy");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, kill_one_instance_under_load);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
+}

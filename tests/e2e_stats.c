@@ -1,0 +1,214 @@
+/*
+ * server.stats end to end: admin only; counters since start exact (every
+ * dispatched request, per method, errors apart); latency percentiles
+ * present and ordered; connections follow clients; failed sign-ins counted;
+ * pool, Redis and outbox reported. Each test has a server of its own, so
+ * the counts are exactly what the test sent.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tsupport.h"
+
+#define PASSWORD "Stat5-Passw0rd!"
+#define WAIT_MS 60000 /* only catches a hang */
+
+static struct ts_server srv;
+static char schema[64];
+
+static void
+stats_setup(void)
+{
+	const char *env[] = {"PADLINE_WORKERS=4", "PADLINE_POOL_SIZE=3", NULL};
+
+	ts_unique_schema("stats", schema, sizeof schema);
+	ck_assert_int_eq(ts_server_start(&srv, schema, env, NULL), 0);
+	ck_assert_int_eq(ts_create_user(schema, "boss", PASSWORD, 1), 0);
+	ck_assert_int_eq(ts_create_user(schema, "plain", PASSWORD, 0), 0);
+}
+
+static void
+stats_teardown(void)
+{
+	/* 0: drained cleanly (and, under valgrind, without leaks). */
+	ck_assert_int_eq(ts_server_stop(&srv), 0);
+	ts_db_drop_schema(schema);
+}
+
+/* server.stats' result (new reference); fails the test on an error. */
+static json_t *
+stats(struct ts_client *c)
+{
+	json_t *r = ts_call(c, "server.stats", NULL), *res;
+
+	ck_assert_msg(ts_error_code(r) == 0, "server.stats: %d",
+	              ts_error_code(r));
+	res = json_incref(ts_result(r));
+	json_decref(r);
+	return res;
+}
+
+static long long
+num(json_t *obj, const char *path)
+{
+	char *p = strdup(path), *save = NULL;
+	json_t *v = obj;
+
+	for (char *k = strtok_r(p, ".", &save); k;
+	     k = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, k);
+	free(p);
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", path);
+	return json_integer_value(v);
+}
+
+/* requests.methods[name][field] (method names hold dots). */
+static long long
+method_num(json_t *s, const char *name, const char *field)
+{
+	json_t *m = json_object_get(
+	    json_object_get(json_object_get(s, "requests"), "methods"), name);
+
+	ck_assert_msg(m != NULL, "no requests.methods[\"%s\"]", name);
+	return num(m, field);
+}
+
+START_TEST(admin_only)
+{
+	struct ts_client *anon = ts_client_connect(srv.port);
+	struct ts_client *user = ts_client_connect(srv.port);
+	json_t *r;
+
+	r = ts_call(anon, "server.stats", NULL);
+	ck_assert_int_eq(ts_error_code(r), 401);
+	json_decref(r);
+	ck_assert_int_eq(ts_login(user, "plain", PASSWORD), 0);
+	r = ts_call(user, "server.stats", NULL);
+	ck_assert_int_eq(ts_error_code(r), 403);
+	json_decref(r);
+	ts_client_free(anon);
+	ts_client_free(user);
+}
+END_TEST
+
+START_TEST(counts_every_request_and_error)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *s, *pc, *p50, *p99;
+	char name[32];
+	json_t *r;
+
+	/* One failed and one good sign-in, 10 pads, one name clash, one
+	 * pad.get of a bad id. */
+	ck_assert_int_ne(ts_login(c, "boss", "Wrong-Passw0rd!"), 0);
+	ck_assert_int_eq(ts_login(c, "boss", PASSWORD), 0);
+	for (int i = 0; i < 10; i++) {
+		snprintf(name, sizeof name, "pad %d", i);
+		r = ts_call(c, "pad.create",
+		            json_pack("{s:s}", "display_name", name));
+		ck_assert_int_eq(ts_error_code(r), 0);
+		json_decref(r);
+	}
+	r = ts_call(c, "pad.create",
+	            json_pack("{s:s}", "display_name", "pad 0"));
+	ck_assert_int_eq(ts_error_code(r), 409);
+	json_decref(r);
+	r = ts_call(c, "pad.get", json_pack("{s:s}", "id", "nope"));
+	ck_assert_int_eq(ts_error_code(r), 400);
+	json_decref(r);
+
+	s = stats(c);
+	ck_assert_int_eq(num(s, "requests.total"), 2 + 11 + 1);
+	ck_assert_int_eq(num(s, "requests.errors"), 3);
+	ck_assert_int_eq(method_num(s, "session.login", "count"), 2);
+	ck_assert_int_eq(method_num(s, "session.login", "errors"), 1);
+	ck_assert_int_eq(num(s, "logins_failed_15m"), 1);
+	pc = json_object_get(
+	    json_object_get(json_object_get(s, "requests"), "methods"),
+	    "pad.create");
+	ck_assert_int_eq(num(pc, "count"), 11);
+	ck_assert_int_eq(num(pc, "errors"), 1);
+	p50 = json_object_get(pc, "p50_ms");
+	p99 = json_object_get(pc, "p99_ms");
+	ck_assert(json_is_number(p50) && json_is_number(p99));
+	ck_assert(json_number_value(p50) > 0);
+	ck_assert(json_number_value(p99) >= json_number_value(p50));
+	/* Methods never called are left out. */
+	ck_assert_ptr_null(json_object_get(
+	    json_object_get(json_object_get(s, "requests"), "methods"),
+	    "pad.restore"));
+	ck_assert_str_eq(json_string_value(json_object_get(s, "version")),
+	                 "0.1.0");
+	ck_assert_int_ge(num(s, "uptime_s"), 0);
+	ck_assert(
+	    json_is_true(json_object_get(json_object_get(s, "db"), "up")));
+	ck_assert_int_eq(num(s, "db.pool"), 3);
+	ck_assert_int_ge(num(s, "db.in_use"), 0);
+	ck_assert_int_eq(num(s, "db.waiting"), 0);
+	ck_assert(
+	    json_is_true(json_object_get(json_object_get(s, "redis"), "up")));
+	ck_assert_int_ge(num(s, "outbox.unpublished"), 0);
+	ck_assert(json_is_number(
+	    json_object_get(json_object_get(s, "outbox"), "oldest_s")));
+	json_decref(s);
+
+	/* The first stats call itself is counted once it is answered. */
+	s = stats(c);
+	ck_assert_int_eq(num(s, "requests.total"), 15);
+	ck_assert_int_eq(method_num(s, "server.stats", "count"), 1);
+	json_decref(s);
+	ts_client_free(c);
+}
+END_TEST
+
+/* Polls until connections == want; returns the last value. */
+static long long
+wait_connections(struct ts_client *c, long long want)
+{
+	long long deadline = ts_now_ms() + WAIT_MS, n = -1;
+
+	while (ts_now_ms() < deadline) {
+		json_t *s = stats(c);
+
+		n = num(s, "connections");
+		json_decref(s);
+		if (n == want)
+			break;
+	}
+	return n;
+}
+
+START_TEST(connections_follow_clients)
+{
+	struct ts_client *c = ts_client_connect(srv.port), *more[3];
+
+	ck_assert_int_eq(ts_login(c, "boss", PASSWORD), 0);
+	ck_assert_int_eq(wait_connections(c, 1), 1);
+	for (int i = 0; i < 3; i++) {
+		more[i] = ts_client_connect(srv.port);
+		ck_assert_ptr_nonnull(more[i]);
+	}
+	ck_assert_int_eq(wait_connections(c, 4), 4);
+	for (int i = 0; i < 3; i++)
+		ts_client_free(more[i]);
+	ck_assert_int_eq(wait_connections(c, 1), 1);
+	ts_client_free(c);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("e2e_stats");
+	TCase *tc = tcase_create("stats");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, stats_setup, stats_teardown);
+	tcase_add_test(tc, admin_only);
+	tcase_add_test(tc, counts_every_request_and_error);
+	tcase_add_test(tc, connections_follow_clients);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
+}
