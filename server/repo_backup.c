@@ -11,6 +11,8 @@
 #include "db.h"
 #include "repo_pad.h"
 
+#define BACKUP_CREATED_AT REPO_TIME_SQL("created_at") " AS created_at"
+
 int
 repo_backup_insert(PGconn *db, const char *pad_id, struct pl_error *err)
 {
@@ -18,7 +20,8 @@ repo_backup_insert(PGconn *db, const char *pad_id, struct pl_error *err)
 
 	return db_run(db,
 	              "INSERT INTO backups (source_id, data, created_at) "
-	              "SELECT id, data, clock_timestamp() FROM pads "
+	              "SELECT id, data, clock_timestamp() "
+	              "FROM pads "
 	              "WHERE id = $1::uuid",
 	              1, p, err);
 }
@@ -30,23 +33,19 @@ repo_backup_list(PGconn *db, const char *pad_id, int with_data,
 	const char *p[] = {pad_id};
 	PGresult *r;
 
-	r = db_exec(
-	    db,
-	    with_data
-	        ? "SELECT id, " REPO_TIME_SQL(
-	              "created_at") " AS "
-	                            "created_at, octet_length(data::text) AS "
-	                            "size, "
-	                            "data::text AS data FROM backups WHERE "
-	                            "source_id = "
-	                            "$1::uuid ORDER BY created_at DESC, id DESC"
-	        : "SELECT id, " REPO_TIME_SQL(
-	              "created_at") " AS "
-	                            "created_at, octet_length(data::text) AS "
-	                            "size "
-	                            "FROM backups WHERE source_id = $1::uuid "
-	                            "ORDER BY created_at DESC, id DESC",
-	    1, p, err);
+	r = db_exec(db,
+	            with_data ? "SELECT id, " BACKUP_CREATED_AT ", "
+	                        "       octet_length(data::text) AS size, "
+	                        "       data::text AS data "
+	                        "FROM backups "
+	                        "WHERE source_id = $1::uuid "
+	                        "ORDER BY created_at DESC, id DESC"
+	                      : "SELECT id, " BACKUP_CREATED_AT ", "
+	                        "       octet_length(data::text) AS size "
+	                        "FROM backups "
+	                        "WHERE source_id = $1::uuid "
+	                        "ORDER BY created_at DESC, id DESC",
+	            1, p, err);
 	if (r == NULL)
 		return err->code;
 	*backups = json_array();
@@ -74,9 +73,12 @@ repo_backup_prune(PGconn *db, const char *pad_id, int keep,
 
 	snprintf(k, sizeof k, "%d", keep);
 	return db_run(db,
-	              "DELETE FROM backups WHERE id IN (SELECT id FROM backups "
-	              "WHERE source_id = $1::uuid ORDER BY created_at DESC, "
-	              "id DESC OFFSET $2::int)",
+	              "DELETE FROM backups "
+	              "WHERE id IN (SELECT id "
+	              "             FROM backups "
+	              "             WHERE source_id = $1::uuid "
+	              "             ORDER BY created_at DESC, id DESC "
+	              "             OFFSET $2::int)",
 	              2, p, err);
 }
 
@@ -90,10 +92,10 @@ repo_backup_get(PGconn *db, const char *id, const char *pad_id, json_t **backup,
 	*backup = NULL;
 	r = db_exec(
 	    db,
-	    "SELECT id, " REPO_TIME_SQL(
-	        "created_at") " AS created_at, "
-	                      "       octet_length(data::text) AS size, data::text AS data "
-	                      "FROM backups WHERE id = $1::uuid AND source_id = $2::uuid",
+	    "SELECT id, " BACKUP_CREATED_AT ", "
+	    "       octet_length(data::text) AS size, data::text AS data "
+	    "FROM backups "
+	    "WHERE id = $1::uuid AND source_id = $2::uuid",
 	    2, p, err);
 	if (r == NULL)
 		return err->code;
@@ -115,11 +117,13 @@ repo_backup_newest_age(PGconn *db, const char *pad_id, double *age,
 	PGresult *r;
 	const char *v;
 
-	r = db_exec(db,
-	            "SELECT extract(epoch FROM clock_timestamp() - "
-	            "max(created_at)) AS age FROM backups WHERE source_id = "
-	            "$1::uuid",
-	            1, p, err);
+	r = db_exec(
+	    db,
+	    "SELECT extract(epoch FROM clock_timestamp() - max(created_at)) "
+	    "       AS age "
+	    "FROM backups "
+	    "WHERE source_id = $1::uuid",
+	    1, p, err);
 	if (r == NULL)
 		return err->code;
 	v = db_get(r, 0, "age");

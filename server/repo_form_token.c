@@ -31,6 +31,7 @@ int
 repo_form_token_purge(PGconn *db, struct pl_error *err)
 {
 	return db_run(db,
-	              "DELETE FROM form_token_uses WHERE expires_at < now()", 0,
-	              NULL, err);
+	              "DELETE FROM form_token_uses "
+	              "WHERE expires_at < now()",
+	              0, NULL, err);
 }

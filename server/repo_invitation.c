@@ -24,9 +24,10 @@ repo_invitation_insert(PGconn *db, const char *code_hash, const char *note,
 	snprintf(e, sizeof e, "%lld", expires_in);
 	r = db_exec(db,
 	            "INSERT INTO invitations (code_hash, note, created_by, "
-	            "expires_at) VALUES ($1, $2, $3::uuid, now() + "
-	            "make_interval(secs => $4::bigint)) RETURNING " RFC3339(
-	                "expires_at") " AS t",
+	            "                         expires_at) "
+	            "VALUES ($1, $2, $3::uuid, "
+	            "        now() + make_interval(secs => $4::bigint)) "
+	            "RETURNING " RFC3339("expires_at") " AS t",
 	            4, p, err);
 	if (r == NULL)
 		return err->code;
@@ -44,8 +45,10 @@ repo_invitation_lock(PGconn *db, const char *code_hash,
 	PGresult *r =
 	    db_exec(db,
 	            "SELECT id, used, expires_at <= now() AS expired, "
-	            "revoked_at IS NOT NULL AS revoked "
-	            "FROM invitations WHERE code_hash = $1 FOR UPDATE",
+	            "       revoked_at IS NOT NULL AS revoked "
+	            "FROM invitations "
+	            "WHERE code_hash = $1 "
+	            "FOR UPDATE",
 	            1, p, err);
 
 	if (r == NULL)
@@ -69,30 +72,30 @@ repo_invitation_mark_used(PGconn *db, const char *id, const char *user_id,
 	const char *p[2] = {id, user_id};
 
 	return db_run(db,
-	              "UPDATE invitations SET used = true, used_by_id = "
-	              "$2::uuid, used_at = now() WHERE id = $1::uuid",
+	              "UPDATE invitations "
+	              "SET used = true, used_by_id = $2::uuid, used_at = now() "
+	              "WHERE id = $1::uuid",
 	              2, p, err);
 }
 
 /* The list item of invitation i (alias), with who used it. */
-#define INVITATION_ITEM                                                                                                                                \
-	"json_strip_nulls(json_build_object("                                                                                                          \
-	"  'id', i.id, 'note', i.note, 'created_by', i.created_by, "                                                                                   \
-	"  'created_at', " RFC3339(                                                                                                                    \
-	    "i.created_at") ", "                                                                                                                       \
-	                    "  'expires_at', " RFC3339(                                                                                                \
-	                        "i.expires_at") ", "                                                                                                   \
-	                                        "  'used_at', " RFC3339(                                                                               \
-	                                            "i.used_at") ", "                                                                                  \
-	                                                         "  'revoked_at', " RFC3339(                                                           \
-	                                                             "i.revoked_at") ", "                                                              \
-	                                                                             "  'status', CASE WHEN i.used THEN 'used' "                       \
-	                                                                             "                 WHEN i.revoked_at IS NOT NULL THEN 'revoked' "  \
-	                                                                             "                 WHEN i.expires_at <= now() THEN 'expired' "     \
-	                                                                             "                 ELSE 'open' END, "                              \
-	                                                                             "  'used_by', (SELECT json_build_object('id', u.id, "             \
-	                                                                             "                                       'username', u.username) " \
-	                                                                             "              FROM users u WHERE u.id = i.used_by_id)))"
+/* clang-format off */
+#define INVITATION_ITEM                                                        \
+	"json_strip_nulls(json_build_object("                                  \
+	"  'id', i.id, 'note', i.note, 'created_by', i.created_by, "           \
+	"  'created_at', " RFC3339("i.created_at") ", "                        \
+	"  'expires_at', " RFC3339("i.expires_at") ", "                        \
+	"  'used_at', " RFC3339("i.used_at") ", "                              \
+	"  'revoked_at', " RFC3339("i.revoked_at") ", "                        \
+	"  'status', CASE WHEN i.used THEN 'used' "                            \
+	"                 WHEN i.revoked_at IS NOT NULL THEN 'revoked' "       \
+	"                 WHEN i.expires_at <= now() THEN 'expired' "          \
+	"                 ELSE 'open' END, "                                   \
+	"  'used_by', (SELECT json_build_object('id', u.id, "                  \
+	"                                       'username', u.username) "      \
+	"              FROM users u "                                          \
+	"              WHERE u.id = i.used_by_id)))"
+/* clang-format on */
 
 int
 repo_invitation_list(PGconn *db, json_t **invitations, struct pl_error *err)

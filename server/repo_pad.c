@@ -20,9 +20,11 @@
 #define P_UPDATED_AT REPO_TIME_SQL("p.updated_at") " AS updated_at"
 
 /* The columns of a whole pad read by its owner (pad_row's input). */
+/* clang-format off */
 #define PAD_COLS                                                               \
-	"id, display_name, data::text AS data, version, size, " PAD_CREATED_AT \
-	", " PAD_UPDATED_AT ", 'owner' AS access"
+	"id, display_name, data::text AS data, version, size, "                \
+	PAD_CREATED_AT ", " PAD_UPDATED_AT ", 'owner' AS access"
+/* clang-format on */
 
 /* A pad row: the columns above, plus owner_id and owner_username when the
  * caller only views it. Without a data column it is a list summary. */
@@ -106,11 +108,11 @@ repo_pad_get_by_name(PGconn *db, const char *owner_id, const char *display_name,
 {
 	const char *p[] = {owner_id, display_name};
 
-	return pad_one(
-	    db,
-	    "SELECT " PAD_COLS " "
-	    "FROM pads WHERE owner_id = $1::uuid AND display_name = $2",
-	    2, p, pad, err);
+	return pad_one(db,
+	               "SELECT " PAD_COLS " "
+	               "FROM pads "
+	               "WHERE owner_id = $1::uuid AND display_name = $2",
+	               2, p, pad, err);
 }
 
 int
@@ -124,10 +126,12 @@ repo_pad_head(PGconn *db, const char *id, const char *owner_id, int lock,
 	r = db_exec(
 	    db,
 	    lock ? "SELECT id, display_name, version, " PAD_UPDATED_AT " "
-	           "FROM pads WHERE id = $1::uuid AND owner_id = $2::uuid "
+	           "FROM pads "
+	           "WHERE id = $1::uuid AND owner_id = $2::uuid "
 	           "FOR UPDATE"
 	         : "SELECT id, display_name, version, " PAD_UPDATED_AT " "
-	           "FROM pads WHERE id = $1::uuid AND owner_id = $2::uuid",
+	           "FROM pads "
+	           "WHERE id = $1::uuid AND owner_id = $2::uuid",
 	    2, p, err);
 	if (r == NULL)
 		return err->code;
@@ -280,11 +284,11 @@ repo_pad_delete(PGconn *db, const char *id, const char *owner_id, json_t **pad,
 	const char *p[] = {id, owner_id};
 	PGresult *r;
 
-	r = db_exec(
-	    db,
-	    "DELETE FROM pads WHERE id = $1::uuid AND owner_id = $2::uuid "
-	    "RETURNING id, display_name",
-	    2, p, err);
+	r = db_exec(db,
+	            "DELETE FROM pads "
+	            "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	            "RETURNING id, display_name",
+	            2, p, err);
 	*pad = NULL;
 	if (r == NULL)
 		return err->code;

@@ -112,7 +112,8 @@ repo_share_role(PGconn *db, const char *pad_id, const char *user_id,
 
 	role[0] = '\0';
 	r = db_exec(db,
-	            "SELECT role FROM pad_shares "
+	            "SELECT role "
+	            "FROM pad_shares "
 	            "WHERE pad_id = $1::uuid AND user_id = $2::uuid",
 	            2, p, err);
 	if (r == NULL)

@@ -11,9 +11,11 @@ repo_template_list(PGconn *db, json_t **templates, struct pl_error *err)
 {
 	PGresult *r;
 
-	r = db_exec(
-	    db, "SELECT name, display_name FROM template_pads ORDER BY name", 0,
-	    NULL, err);
+	r = db_exec(db,
+	            "SELECT name, display_name "
+	            "FROM template_pads "
+	            "ORDER BY name",
+	            0, NULL, err);
 	if (r == NULL)
 		return err->code;
 	*templates = json_array();
@@ -36,7 +38,8 @@ repo_template_get(PGconn *db, const char *name, json_t **tpl,
 	*tpl = NULL;
 	r = db_exec(db,
 	            "SELECT name, display_name, data::text AS data "
-	            "FROM template_pads WHERE name = $1",
+	            "FROM template_pads "
+	            "WHERE name = $1",
 	            1, p, err);
 	if (r == NULL)
 		return err->code;

@@ -126,7 +126,9 @@ repo_recovery_delete_all(PGconn *db, const char *user_id, struct pl_error *err)
 {
 	const char *p[1] = {user_id};
 
-	return db_run(db, "DELETE FROM recovery_codes WHERE user_id = $1::uuid",
+	return db_run(db,
+	              "DELETE FROM recovery_codes "
+	              "WHERE user_id = $1::uuid",
 	              1, p, err);
 }
 
