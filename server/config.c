@@ -61,7 +61,7 @@ static const struct cfg_entry cfg_table[] = {
      OFF(max_connections_per_ip), "64", 1, 1000000,
      "client connections from one address at once"},
     {"--max-input-total", "PADLINE_MAX_INPUT_TOTAL", CFG_INT,
-     OFF(max_input_total), "67108864", 65536, INT_MAX,
+     OFF(max_input_total), "33554432", 65536, INT_MAX,
      "bytes of request input held for all clients together"},
     {"--max-batch", "PADLINE_MAX_BATCH", CFG_INT, OFF(max_batch), "100", 1,
      100000, "requests in one JSON-RPC batch"},
