@@ -9,6 +9,8 @@
  *   bench_hostile --port P --pid PID --user U --password PW
  *                 [--storm-user U2 --storm-password PW2] [--conns N]
  *                 [--lines L] [--line-bytes B] [--storm S] [--seconds T]
+ *                 [--method M]   (the big lines' method, default
+ *                                 user.register)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +31,7 @@
 static int port, conns = 1000, lines_per_conn = 4, storm = 20, seconds = 30;
 static size_t line_bytes = 1000 * 1024;
 static const char *user, *password, *storm_user, *storm_password;
+static const char *method = "user.register";
 static atomic_int stop;
 static atomic_long storm_logins, hostile_answers;
 
@@ -135,10 +138,11 @@ hostile_run(void *arg)
 
 	(void)arg;
 	head_len = (size_t)sprintf(
-	    line, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"user.register\","
-	          "\"params\":{\"form_token\":\"bogus\",\"username\":"
-	          "\"hostile\",\"password\":\"Hostile-Passw0rd!\","
-	          "\"pad\":\"");
+	    line,
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\","
+	    "\"params\":{\"form_token\":\"bogus\",\"username\":"
+	    "\"hostile\",\"password\":\"Hostile-Passw0rd!\",\"pad\":\"",
+	    method);
 	memset(line + head_len, 'h', line_bytes);
 	line_len = head_len + line_bytes;
 	line_len += (size_t)sprintf(line + line_len, "\"}}\n");
@@ -255,6 +259,8 @@ main(int argc, char **argv)
 			storm = atoi(v);
 		else if (!strcmp(k, "--seconds"))
 			seconds = atoi(v);
+		else if (!strcmp(k, "--method"))
+			method = v;
 	}
 	if (port == 0 || pid == 0 || user == NULL || password == NULL) {
 		fprintf(stderr,
@@ -272,9 +278,9 @@ main(int argc, char **argv)
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	before = status_kb(pid, "VmHWM");
-	printf("hostile: %d connections x %d user.register lines of %zu "
-	       "bytes, login storm of %d connections, %d s\n",
-	       conns, lines_per_conn, line_bytes, storm, seconds);
+	printf("hostile: %d connections x %d %s lines of %zu bytes, login "
+	       "storm of %d connections, %d s\n",
+	       conns, lines_per_conn, method, line_bytes, storm, seconds);
 	pthread_create(&hostile, NULL, hostile_run, NULL);
 	stormers = calloc((size_t)storm + 1, sizeof *stormers);
 	for (int i = 0; i < storm; i++)
