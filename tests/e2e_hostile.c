@@ -465,12 +465,18 @@ START_TEST(big_pipelined_lines_are_bounded_in_bytes)
 		ck_assert_int_eq(fl[i].answered, FLOOD_LINES);
 	}
 	after = status_kb(srv.pid, "VmHWM");
+	(void)before;
+	(void)after;
 	/* 128 MiB were sent; the total queued input is bounded at 4 MiB,
 	 * so the peak grows by that, a line per connection and parsing,
-	 * not by what the clients pushed. */
-	ck_assert_msg(after - before < 48 * 1024,
-	              "peak RSS grew by %ld KiB (from %ld KiB)", after - before,
-	              before);
+	 * not by what the clients pushed. Under ASan (its quarantine keeps
+	 * freed lines) or valgrind the RSS says nothing about that. */
+#ifndef __SANITIZE_ADDRESS__
+	if (getenv("PADLINE_WRAPPER") == NULL)
+		ck_assert_msg(after - before < 48 * 1024,
+		              "peak RSS grew by %ld KiB (from %ld KiB)",
+		              after - before, before);
+#endif
 	assert_alive();
 }
 END_TEST
