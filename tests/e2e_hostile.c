@@ -347,13 +347,15 @@ END_TEST
 
 START_TEST(one_reply_over_max_output_is_delivered)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c;
 	char *blob = malloc(200001);
 	json_t *r, *pad;
 	const char *id;
 
 	ck_assert_int_eq(
 	    ts_create_user(schema, "bigreply", "Big-Reply-Passw0rd!", 0), 0);
+	/* Connect only now: the idle timeout here is 2 s. */
+	c = ts_client_connect(srv.port);
 	ck_assert_int_eq(ts_login(c, "bigreply", "Big-Reply-Passw0rd!"), 0);
 	memset(blob, 'b', 200000);
 	blob[200000] = '\0';
