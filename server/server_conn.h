@@ -20,7 +20,7 @@
 /* Input a connection may hold (queued lines, a partial line, the line being
  * answered) without a share of the total input budget. Ordinary requests
  * stay below it; big lines need a reservation (server_input.c). */
-#define CLIENT_FREE_INPUT (32 * 1024)
+#define CLIENT_FREE_INPUT (16 * 1024)
 #define CLIENT_READ_CHUNK (64 * 1024)
 
 /* A complete line waiting its turn. */

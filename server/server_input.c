@@ -7,9 +7,11 @@
  * reach max_line. In all: a connection may hold CLIENT_FREE_INPUT without
  * asking; past that it needs a share of max_input_total big enough to finish
  * a line while another is answered (client_share). Shares are handed out
- * first come, first served; one is always granted when none is out, so the
- * server makes progress even with a budget below one share. A connection
- * without a share simply is not read until one frees.
+ * first come, first served, and holders take turns while others wait; one
+ * is always granted when none is out, so the server makes progress even with
+ * a budget below one share. A connection without a share is not read until
+ * it gets one. So input held in all stays below max_input_total plus, per
+ * connection, CLIENT_FREE_INPUT and one read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -115,14 +117,22 @@ client_input_update(struct client *cl)
 {
 	struct server *srv = cl->srv;
 	size_t held = client_held(cl);
-	int want;
+	int want, yield;
 
 	if (cl->closing)
 		return;
-	if (cl->reserved && held < CLIENT_FREE_INPUT)
+	/* While others wait for a share, a holder takes turns: once it has
+	 * a whole line it reads no more, answers what it holds and gives the
+	 * share back, keeping at most one read of its next line. Without
+	 * that, a client pipelining big lines would keep its share forever. */
+	yield = cl->reserved && srv->wait_head != NULL;
+	if (cl->reserved && (held < CLIENT_FREE_INPUT ||
+	                     (yield && cl->queued == 0 && cl->unit == NULL &&
+	                      held < CLIENT_FREE_INPUT + CLIENT_READ_CHUNK)))
 		client_input_return(cl);
 	want = !cl->input_ended && !cl->close_after &&
-	       cl->queued + cl->framer.len < (size_t)srv->app->cfg->max_line;
+	       cl->queued + cl->framer.len < (size_t)srv->app->cfg->max_line &&
+	       !(yield && (cl->queued > 0 || cl->unit != NULL));
 	if (want && held >= CLIENT_FREE_INPUT && !cl->reserved) {
 		/* Waiters are served in order by server_input_grant_waiters;
 		 * only a newcomer may take what is free right now. */

@@ -406,6 +406,7 @@ status_kb(pid_t pid, const char *field)
 struct flooder {
 	pthread_t th;
 	const char *src;
+	_Atomic int sent;
 	int answered;
 };
 
@@ -433,6 +434,7 @@ flood(void *arg)
 		n += (size_t)sprintf(line + n, "\"}}\n");
 		if (send(fd, line, n, MSG_NOSIGNAL) != (ssize_t)n)
 			break;
+		f->sent++;
 	}
 	free(line);
 	for (int i = 0; i < FLOOD_LINES; i++) {
@@ -480,6 +482,44 @@ START_TEST(big_pipelined_lines_are_bounded_in_bytes)
 		              after - before, before);
 #endif
 	assert_alive();
+}
+END_TEST
+
+/* With the budget for one share, a client pipelining big lines must take
+ * turns with another that wants to send one: the second is answered while
+ * the first is still sending, not after its whole pipeline. */
+START_TEST(big_line_clients_take_turns)
+{
+	struct flooder a;
+	int fd, eof = 0, a_sent;
+	char *line = malloc(FLOOD_LINE_BYTES + 128), *ans;
+	size_t n;
+	long long t0 = ts_now_ms();
+
+	memset(&a, 0, sizeof a);
+	a.src = "127.0.0.9";
+	pthread_create(&a.th, NULL, flood, &a);
+	while (a.sent < 4 && ts_now_ms() - t0 < 60000)
+		usleep(10000);
+	ck_assert_int_ge(a.sent, 4);
+	fd = raw_connect_from(srv.port, "127.0.0.10");
+	n = (size_t)sprintf(line, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	                          "\"server.health\",\"params\":{\"pad\":\"");
+	memset(line + n, 'q', FLOOD_LINE_BYTES);
+	n += FLOOD_LINE_BYTES;
+	n += (size_t)sprintf(line + n, "\"}}\n");
+	ck_assert_int_eq(send(fd, line, n, MSG_NOSIGNAL), (ssize_t)n);
+	ans = raw_read_line(fd, &eof);
+	a_sent = a.sent;
+	ck_assert_ptr_nonnull(ans);
+	free(ans);
+	free(line);
+	close(fd);
+	pthread_join(a.th, NULL);
+	ck_assert_int_eq(a.answered, FLOOD_LINES);
+	ck_assert_msg(a_sent < FLOOD_LINES,
+	              "the second client waited for all %d lines of the first",
+	              a_sent);
 }
 END_TEST
 
@@ -541,6 +581,7 @@ main(void)
 	tc = tcase_create("flood");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, big_pipelined_lines_are_bounded_in_bytes);
+	tcase_add_test(tc, big_line_clients_take_turns);
 	suite_add_tcase(s, tc);
 	failed += ts_run(s);
 	if (ts_server_stop(&srv) != 0)
