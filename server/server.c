@@ -92,18 +92,6 @@ client_send_error(struct client *cl, json_t *id, const struct pl_error *err)
 /* ---- lifecycle ------------------------------------------------------- */
 
 static void
-client_free_unit(struct unit *u)
-{
-	if (u == NULL)
-		return;
-	for (int i = 0; i < u->n; i++) {
-		free(u->e[i].reply);
-		jsonrpc_request_free(&u->e[i].req);
-	}
-	free(u);
-}
-
-static void
 client_on_handle_closed(uv_handle_t *h)
 {
 	struct client *cl = h->data;
@@ -114,7 +102,7 @@ client_on_handle_closed(uv_handle_t *h)
 	if (cl->calls > 0)
 		return;
 	client_input_release(cl);
-	client_free_unit(cl->unit);
+	unit_free(cl->unit);
 	free(cl);
 }
 
@@ -157,7 +145,7 @@ client_on_idle(uv_timer_t *t)
 {
 	struct client *cl = t->data;
 
-	if (cl->unit != NULL)
+	if (cl->unit != NULL || cl->parsing)
 		return; /* a slow request is not the client's idleness */
 	if (cl->out_pending >= (size_t)cl->srv->app->cfg->max_output)
 		log_warn("client dropped: unread output over limit",
@@ -336,7 +324,7 @@ server_on_signal(uv_signal_t *s, int signum)
 	/* Idle clients go now; busy ones get their answer first. */
 	for (struct client *cl = srv->clients, *next; cl; cl = next) {
 		next = cl->next;
-		if (cl->unit == NULL)
+		if (cl->unit == NULL && !cl->parsing)
 			client_close(cl);
 	}
 	server_maybe_finish(srv);

@@ -64,10 +64,12 @@ struct client {
 	struct line *head, *tail;
 	size_t queued;     /* bytes of the lines waiting (with their headers) */
 	struct unit *unit; /* being answered, NULL when none */
-	int calls;         /* calls in flight for it (a batch runs several) */
-	int closing;       /* uv_close started or requested */
-	int close_after;   /* close once output is flushed */
-	int input_ended;   /* EOF or an oversize line: read nothing more */
+	int parsing;       /* a big line is being parsed on a worker */
+	size_t parse_charge; /* its bytes, until it becomes the unit */
+	int calls;           /* calls in flight for it (a batch runs several) */
+	int closing;         /* uv_close started or requested */
+	int close_after;     /* close once output is flushed */
+	int input_ended;     /* EOF or an oversize line: read nothing more */
 	int reading;
 	int reserved; /* holds a share of the input budget */
 	int waiting;  /* queued for a share */
@@ -125,6 +127,7 @@ void client_input_update(struct client *);
 void client_input_release(struct client *);
 
 /* server_dispatch.c */
+void unit_free(struct unit *);
 /* Answers the next queued lines while nothing is in flight and the
  * client's unread output is below max_output; closes a connection whose
  * input ended once everything is answered and written. */

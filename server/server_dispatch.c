@@ -17,6 +17,18 @@
 #include "server_conn.h"
 #include "xalloc.h"
 
+/* Lines longer than this are parsed on a worker: jansson spends tens of
+ * milliseconds on a megabyte, which every other client would wait for if
+ * the loop spent it. */
+#define PARSE_INLINE_MAX (16 * 1024)
+
+struct parse_job {
+	uv_work_t work;
+	struct client *cl;
+	struct line *l;
+	struct unit *u;
+};
+
 static int
 session_valid(const struct rpc_session *s)
 {
@@ -175,6 +187,83 @@ unit_new(struct server *srv, const struct line *l)
 	return u;
 }
 
+void
+unit_free(struct unit *u)
+{
+	if (u == NULL)
+		return;
+	for (int i = 0; i < u->n; i++) {
+		free(u->e[i].reply);
+		jsonrpc_request_free(&u->e[i].req);
+	}
+	free(u);
+}
+
+/* Makes u the line being answered and starts its entries. */
+static void
+unit_begin(struct client *cl, struct unit *u)
+{
+	u->session = cl->session;
+	cl->unit = u;
+	unit_start_more(cl, u);
+	if (!cl->closing && u->done == u->n)
+		unit_finish(cl);
+}
+
+static void
+parse_work(uv_work_t *w)
+{
+	struct parse_job *j = w->data;
+
+	j->u = unit_new(j->cl->srv, j->l);
+}
+
+static void
+parse_after(uv_work_t *w, int status)
+{
+	struct parse_job *j = w->data;
+	struct client *cl = j->cl;
+	struct server *srv = cl->srv;
+	struct unit *u = j->u;
+
+	(void)status; /* cancelled: u is NULL */
+	free(j->l);
+	free(j);
+	srv->inflight--;
+	cl->calls--;
+	cl->parsing = 0;
+	cl->parse_charge = 0;
+	if (cl->closing || u == NULL) {
+		unit_free(u);
+		if (!cl->closing)
+			client_close(cl);
+		else if (cl->calls == 0)
+			server_client_release(cl);
+		server_maybe_finish(srv);
+		return;
+	}
+	unit_begin(cl, u);
+	client_touch(cl);
+	client_process(cl);
+	server_maybe_finish(srv);
+}
+
+/* Parses a big line on a worker; the connection's next lines wait. */
+static void
+client_parse_later(struct client *cl, struct line *l)
+{
+	struct parse_job *j = xcalloc(1, sizeof *j);
+
+	j->cl = cl;
+	j->l = l;
+	j->work.data = j;
+	cl->parsing = 1;
+	cl->parse_charge = sizeof *l + l->len + 1;
+	cl->calls++;
+	cl->srv->inflight++;
+	uv_queue_work(cl->srv->loop, &j->work, parse_work, parse_after);
+}
+
 /* The oversize marker's turn: -32600, then close once it is written. */
 static void
 client_answer_oversize(struct client *cl)
@@ -201,7 +290,7 @@ client_process(struct client *cl)
 	 * that does not read stops being answered (and, no longer read,
 	 * meets the idle timeout), while one big answer still goes out. */
 	while (!cl->closing && !cl->close_after && cl->unit == NULL &&
-	       cl->head &&
+	       !cl->parsing && cl->head &&
 	       cl->out_pending < (size_t)srv->app->cfg->max_output) {
 		struct line *l = cl->head;
 		struct unit *u;
@@ -215,21 +304,19 @@ client_process(struct client *cl)
 			client_answer_oversize(cl);
 			break;
 		}
+		if (l->len > PARSE_INLINE_MAX) {
+			client_parse_later(cl, l);
+			break;
+		}
 		u = unit_new(srv, l);
 		free(l);
-		u->session = cl->session;
-		cl->unit = u;
-		unit_start_more(cl, u);
-		if (cl->closing)
-			break;
-		if (u->done == u->n)
-			unit_finish(cl);
+		unit_begin(cl, u);
 	}
 	if (cl->closing)
 		return;
 	client_input_update(cl);
 	if (cl->input_ended && !cl->close_after && cl->unit == NULL &&
-	    cl->head == NULL && cl->out_pending == 0)
+	    !cl->parsing && cl->head == NULL && cl->out_pending == 0)
 		client_close(cl);
 }
 

@@ -26,7 +26,8 @@ static void client_on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
 static size_t
 client_held(const struct client *cl)
 {
-	return cl->queued + cl->framer.len + (cl->unit ? cl->unit->charge : 0);
+	return cl->queued + cl->framer.len + cl->parse_charge +
+	       (cl->unit ? cl->unit->charge : 0);
 }
 
 /* The share of the budget one connection reserves: a line being answered,
@@ -132,7 +133,7 @@ client_input_update(struct client *cl)
 		client_input_return(cl);
 	want = !cl->input_ended && !cl->close_after &&
 	       cl->queued + cl->framer.len < (size_t)srv->app->cfg->max_line &&
-	       !(yield && (cl->queued > 0 || cl->unit != NULL));
+	       !(yield && (cl->queued > 0 || cl->unit != NULL || cl->parsing));
 	if (want && held >= CLIENT_FREE_INPUT && !cl->reserved) {
 		/* Waiters are served in order by server_input_grant_waiters;
 		 * only a newcomer may take what is free right now. */
