@@ -306,7 +306,8 @@ START_TEST(requests_before_an_oversize_line_are_answered_first)
 	static const char good[] =
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server.health\"}\n"
 	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"template.list\"}\n";
-	size_t n = sizeof good - 1 + 1100 * 1024, len;
+	/* past max_line whether its default is 1 MiB or 4 MiB */
+	size_t n = sizeof good - 1 + 4200 * 1024, len;
 	char *buf = malloc(n), *text;
 	json_t *j;
 
