@@ -12,6 +12,7 @@ port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print
 log=$(mktemp /tmp/padlined-conns.XXXXXX.log)
 PADLINE_SCHEMA=bench_conns PADLINE_SECRET=bench-secret-0123456789 \
 PADLINE_MAX_CONNECTIONS=$((conns + 1)) PADLINE_LOG=warn \
+PADLINE_MAX_CONNECTIONS_PER_IP=$((conns + 1)) \
 	"$repo/build/server/padlined" --listen "127.0.0.1:$port" 2>"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT

@@ -13,6 +13,7 @@ pw='Bench-pads-Passw0rd!'
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 log=$(mktemp "/tmp/padlined-$bench_prefix.XXXXXX.log")
 export PADLINE_SCHEMA=$schema PADLINE_SECRET=bench-secret-0123456789 PADLINE_LOG=warn
+export PADLINE_MAX_CONNECTIONS_PER_IP=1024 # every client is on 127.0.0.1
 [ -d "$repo/templates" ] && export PADLINE_TEMPLATES_DIR=$repo/templates
 "$build/server/padlined" --listen "127.0.0.1:$port" 2>"$log" &
 pid=$!

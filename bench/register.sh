@@ -16,6 +16,7 @@ for c in "${levels[@]}"; do
 	schema=bench_register_$$_$c
 	log=$(mktemp /tmp/padlined-register.XXXXXX.log)
 	PADLINE_SCHEMA=$schema PADLINE_SECRET=bench-secret-0123456789 PADLINE_LOG=warn \
+	PADLINE_MAX_CONNECTIONS_PER_IP=$((c + 8)) \
 		"$repo/build/server/padlined" --listen "127.0.0.1:$port" 2>"$log" &
 	pid=$!
 	for _ in $(seq 300); do

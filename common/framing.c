@@ -1,12 +1,17 @@
 /*
- * Line framer: accumulates bytes until '\n'. Complete lines inside one chunk
- * are handed out without copying when nothing is pending, which keeps
- * pipelined small requests cheap.
+ * Line framer: accumulates bytes until '\n'. The buffer never grows past
+ * max_line and is given back after a big line, so a connection that once
+ * sent a long request does not keep its memory while idle.
  */
 #include "framing.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
+
+/* A buffer bigger than this is freed once its line is out. */
+#define FRAMER_KEEP (16 * 1024)
 
 void
 framer_init(struct framer *f, size_t max_line)
@@ -23,24 +28,22 @@ framer_free(struct framer *f)
 	f->len = f->cap = 0;
 }
 
-static int
+static void
 framer_append(struct framer *f, const char *data, size_t n)
 {
 	if (f->len + n + 1 > f->cap) {
 		size_t cap = f->cap ? f->cap : 256;
-		char *nb;
 
 		while (cap < f->len + n + 1)
 			cap *= 2;
-		if ((nb = realloc(f->buf, cap)) == NULL)
-			return -1;
-		f->buf = nb;
+		if (cap > f->max_line + 1 && f->len + n + 1 <= f->max_line + 1)
+			cap = f->max_line + 1;
+		f->buf = xrealloc(f->buf, cap);
 		f->cap = cap;
 	}
 	memcpy(f->buf + f->len, data, n);
 	f->len += n;
 	f->buf[f->len] = '\0';
-	return 0;
 }
 
 static int
@@ -63,8 +66,7 @@ framer_feed(struct framer *f, const char *data, size_t n, framer_line_cb cb,
 
 		if (f->len + take > f->max_line)
 			return FRAMER_OVERSIZE;
-		if (framer_append(f, data, take) != 0)
-			return FRAMER_OVERSIZE;
+		framer_append(f, data, take);
 		if (nl == NULL)
 			return FRAMER_OK;
 		data += take + 1;
@@ -77,6 +79,8 @@ framer_feed(struct framer *f, const char *data, size_t n, framer_line_cb cb,
 			f->len = 0;
 			rc = framer_emit(f->buf, len, cb, ud);
 		}
+		if (f->cap > FRAMER_KEEP)
+			framer_free(f);
 		if (rc != 0)
 			return rc;
 	}

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 int
 jsonrpc_depth(const char *s, size_t len)
 {
@@ -42,43 +44,58 @@ jsonrpc_valid_id(const json_t *id)
 }
 
 int
-jsonrpc_parse_request(const char *line, size_t len, struct jsonrpc_request *req,
-                      struct pl_error *err)
+jsonrpc_parse_line(const char *line, size_t len, json_t **root,
+                   struct pl_error *err)
 {
 	json_error_t jerr;
-	json_t *v, *id, *method, *params;
 
-	memset(req, 0, sizeof *req);
-	req->id = json_null();
+	*root = NULL;
 	if (jsonrpc_depth(line, len) > JSONRPC_MAX_DEPTH)
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, "too_deep",
 		                    "request nested deeper than %d levels",
 		                    JSONRPC_MAX_DEPTH);
-	req->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (req->root == NULL)
+	*root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	                   &jerr);
+	if (*root == NULL)
 		return pl_error_set(err, PL_ERR_PARSE, "parse_error",
 		                    "parse error: %s", jerr.text);
-	if (!json_is_object(req->root))
+	return PL_OK;
+}
+
+int
+jsonrpc_request_from_json(json_t *v, struct jsonrpc_request *req,
+                          struct pl_error *err)
+{
+	json_t *id, *method, *params, *version;
+
+	memset(req, 0, sizeof *req);
+	req->id = json_null();
+	req->root = json_incref(v);
+	if (!json_is_object(v))
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
 		                    "request must be a JSON object");
-	id = json_object_get(req->root, "id");
+	id = json_object_get(v, "id");
 	if (id != NULL && jsonrpc_valid_id(id)) {
 		json_decref(req->id);
 		req->id = json_incref(id);
 	}
-	v = json_object_get(req->root, "jsonrpc");
-	if (!json_is_string(v) || strcmp(json_string_value(v), "2.0") != 0)
+	version = json_object_get(v, "jsonrpc");
+	if (!json_is_string(version) ||
+	    strcmp(json_string_value(version), "2.0") != 0)
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
 		                    "\"jsonrpc\" must be \"2.0\"");
-	if (id == NULL || !jsonrpc_valid_id(id))
+	if (id != NULL && !jsonrpc_valid_id(id))
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
 		                    "\"id\" must be a string or a number");
-	method = json_object_get(req->root, "method");
+	method = json_object_get(v, "method");
 	if (!json_is_string(method) || json_string_length(method) == 0)
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
 		                    "\"method\" must be a non-empty string");
 	req->method = json_string_value(method);
-	params = json_object_get(req->root, "params");
+	/* From here on it is a valid request: without an id, nothing about
+	 * it (not even an error) is ever answered. */
+	req->notification = id == NULL;
+	params = json_object_get(v, "params");
 	if (params == NULL || json_is_null(params)) {
 		req->empty = json_object();
 		req->params = req->empty;
@@ -88,6 +105,23 @@ jsonrpc_parse_request(const char *line, size_t len, struct jsonrpc_request *req,
 	} else
 		req->params = params;
 	return PL_OK;
+}
+
+int
+jsonrpc_parse_request(const char *line, size_t len, struct jsonrpc_request *req,
+                      struct pl_error *err)
+{
+	json_t *root;
+	int rc;
+
+	memset(req, 0, sizeof *req);
+	req->id = json_null();
+	if (jsonrpc_parse_line(line, len, &root, err) != PL_OK)
+		return err->code;
+	json_decref(req->id);
+	rc = jsonrpc_request_from_json(root, req, err);
+	json_decref(root);
+	return rc;
 }
 
 void
@@ -110,10 +144,7 @@ jsonrpc_line(json_t *msg, size_t *len)
 	if (s == NULL)
 		return NULL;
 	n = strlen(s);
-	if ((line = realloc(s, n + 2)) == NULL) {
-		free(s);
-		return NULL;
-	}
+	line = xrealloc(s, n + 2);
 	line[n] = '\n';
 	line[n + 1] = '\0';
 	*len = n + 1;
@@ -136,4 +167,36 @@ jsonrpc_error_line(json_t *id, const struct pl_error *err, size_t *len)
 	    json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
 	              id ? id : json_null(), "error", pl_error_to_json(err));
 	return jsonrpc_line(msg, len);
+}
+
+char *
+jsonrpc_batch_line(char **lines, const size_t *lens, size_t n, size_t *len)
+{
+	size_t total = 2, k = 0;
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		if (lines[i] != NULL)
+			total += lens[i]; /* its '\n' becomes the ',' or ']' */
+	if (total == 2) {
+		*len = 0;
+		return NULL;
+	}
+	out = xmalloc(total + 1);
+	out[k++] = '[';
+	for (size_t i = 0; i < n; i++) {
+		if (lines[i] == NULL)
+			continue;
+		if (k > 1)
+			out[k++] = ',';
+		memcpy(out + k, lines[i], lens[i] - 1);
+		k += lens[i] - 1;
+		free(lines[i]);
+		lines[i] = NULL;
+	}
+	out[k++] = ']';
+	out[k++] = '\n';
+	out[k] = '\0';
+	*len = k;
+	return out;
 }

@@ -24,10 +24,13 @@ struct config {
 	enum registration_mode registration;
 	char *secret; /* form-token signing secret */
 	char *log_level;
-	long max_line;       /* bytes per request line */
-	int max_connections; /* client connections at once */
-	int idle_timeout;    /* seconds without a request before close */
-	int max_output;      /* bytes of unread replies before a drop */
+	long max_line;              /* bytes per request line */
+	int max_connections;        /* client connections at once */
+	int idle_timeout;           /* seconds without a request before close */
+	int max_output;             /* bytes of unread replies before a drop */
+	int max_connections_per_ip; /* client connections from one address */
+	int max_input_total; /* bytes of queued input over all connections */
+	int max_batch;       /* requests in one JSON-RPC batch */
 	char *migrations_dir;
 	char *templates_dir;
 	int max_backups;         /* backups kept per pad */

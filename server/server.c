@@ -1,9 +1,9 @@
 /*
- * The event loop: accepts clients, frames their lines, answers each
- * connection's requests strictly in order (one in flight per connection, so
- * a pipelined login is bound before the next request runs), runs method
- * steps on libuv's worker pool and bounds everything a client can make the
- * server hold: line length, queued requests, unread output, idle time.
+ * The event loop: accepts clients (within max_connections in all and
+ * max_connections_per_ip per address), writes their answers, closes them
+ * when idle, and shuts down cleanly. Reading and the input bounds live in
+ * server_input.c, answering lines in order in server_dispatch.c, method
+ * steps on libuv's worker pool in server_call.c.
  */
 #include "server.h"
 
@@ -13,64 +13,15 @@
 #include <time.h>
 #include <uv.h>
 
-#include "framing.h"
-#include "jsonrpc.h"
-#include "log.h"
-#include "rpc.h"
 #include "events.h"
+#include "log.h"
 #include "notify.h"
-#include "server_call.h"
+#include "server_conn.h"
 #include "stats.h"
+#include "xalloc.h"
 
-#define CLIENT_MAX_QUEUED 256 /* stop reading past this many lines */
 #define RELAY_INTERVAL_MS 1000
 #define RELAY_BATCH 500
-
-struct line {
-	struct line *next;
-	size_t len;
-	char data[]; /* NUL-terminated */
-};
-
-struct client {
-	uv_tcp_t tcp;
-	uv_timer_t idle;
-	struct server *srv;
-	struct framer framer;
-	struct line *head, *tail;
-	int queued;
-	int busy;        /* a call is in flight */
-	int closing;     /* uv_close started or requested */
-	int close_after; /* close once output is flushed */
-	int reading;
-	int handles_open; /* tcp + idle timer still to close */
-	size_t out_pending;
-	char peer[64];
-	struct rpc_session session;
-	struct client *prev, *next;
-};
-
-struct server {
-	uv_loop_t *loop;
-	struct app *app;
-	uv_tcp_t listener;
-	uv_signal_t sigterm, sigint;
-	uv_timer_t relay_timer;
-	uv_work_t relay_work;
-	int relay_running;
-	int nclients;
-	int inflight;
-	int draining;
-	int finishing; /* inside server_maybe_finish */
-	int walked;    /* final uv_walk done */
-	struct client *clients;
-	struct call_sched sched;
-	struct notify *notify; /* systemd watchdog, if any */
-};
-
-static void client_process(struct client *);
-static void client_close(struct client *);
-static void server_maybe_finish(struct server *);
 
 /* ---- output ---------------------------------------------------------- */
 
@@ -90,14 +41,23 @@ client_on_write(uv_write_t *req, int status)
 	cl->out_pending -= w->len;
 	free(w->buf);
 	free(w);
-	if (status < 0 && !cl->closing)
+	if (cl->closing)
+		return;
+	if (status < 0)
 		client_close(cl);
-	else if (cl->close_after && cl->out_pending == 0 && !cl->closing)
+	else if (cl->close_after && cl->out_pending == 0)
 		client_close(cl);
+	else {
+		/* The client is reading: that is activity, and it may
+		 * unblock lines held back by max_output. */
+		client_touch(cl);
+		client_process(cl);
+	}
 }
 
-/* Takes ownership of line. */
-static void
+/* Takes ownership of line. Never refuses one answer for its size: unread
+ * output is bounded by holding the next lines back (client_process). */
+void
 client_send(struct client *cl, char *line, size_t len)
 {
 	struct write_req *w;
@@ -107,16 +67,7 @@ client_send(struct client *cl, char *line, size_t len)
 		free(line);
 		return;
 	}
-	if (cl->out_pending + len > (size_t)cl->srv->app->cfg->max_output) {
-		/* The client is not reading its replies: drop it rather than
-		 * buffer without bound. */
-		log_warn("client dropped: unread output over limit",
-		         "peer=%s pending=%zu", cl->peer, cl->out_pending);
-		free(line);
-		client_close(cl);
-		return;
-	}
-	w = calloc(1, sizeof *w);
+	w = xcalloc(1, sizeof *w);
 	w->cl = cl;
 	w->len = len;
 	w->buf = line;
@@ -131,7 +82,7 @@ client_send(struct client *cl, char *line, size_t len)
 	}
 }
 
-static void
+void
 client_send_error(struct client *cl, json_t *id, const struct pl_error *err)
 {
 	size_t len = 0;
@@ -146,25 +97,18 @@ static void
 client_on_handle_closed(uv_handle_t *h)
 {
 	struct client *cl = h->data;
-	struct server *srv = cl->srv;
 
 	if (--cl->handles_open > 0)
 		return;
-	/* A call still in flight keeps the struct; call_finish frees it. */
-	if (cl->busy)
+	/* Calls still in flight keep the struct; the last one frees it. */
+	if (cl->calls > 0)
 		return;
-	framer_free(&cl->framer);
-	while (cl->head) {
-		struct line *l = cl->head;
-
-		cl->head = l->next;
-		free(l);
-	}
+	client_input_release(cl);
+	unit_free(cl->unit);
 	free(cl);
-	(void)srv;
 }
 
-static void
+void
 client_close(struct client *cl)
 {
 	struct server *srv = cl->srv;
@@ -180,17 +124,19 @@ client_close(struct client *cl)
 		cl->next->prev = cl->prev;
 	srv->nclients--;
 	stats_connection(srv->app->stats, -1);
+	if (cl->peer_counted)
+		peers_remove(&srv->peers, cl->peer);
+	/* Its share of the input budget goes to the next waiter now. */
+	client_input_release(cl);
 	log_debug("client closed", "peer=%s", cl->peer);
 	uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
 	uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
 	server_maybe_finish(srv);
 }
 
-/* Called by server_call.c when the call of a closed client ends. */
 void
 server_client_release(struct client *cl)
 {
-	cl->busy = 0;
 	if (cl->closing && cl->handles_open == 0) {
 		cl->handles_open = 1;
 		client_on_handle_closed((uv_handle_t *)&cl->tcp);
@@ -202,197 +148,23 @@ client_on_idle(uv_timer_t *t)
 {
 	struct client *cl = t->data;
 
-	if (cl->busy)
+	if (cl->unit != NULL || cl->parsing)
 		return; /* a slow request is not the client's idleness */
-	log_info("client idle, closing", "peer=%s", cl->peer);
+	if (cl->out_pending >= (size_t)cl->srv->app->cfg->max_output)
+		log_warn("client dropped: unread output over limit",
+		         "peer=%s pending=%zu", cl->peer, cl->out_pending);
+	else
+		log_info("client idle, closing", "peer=%s", cl->peer);
 	client_close(cl);
 }
 
-static void
+void
 client_touch(struct client *cl)
 {
 	if (!cl->closing)
 		uv_timer_start(&cl->idle, client_on_idle,
 		               (uint64_t)cl->srv->app->cfg->idle_timeout * 1000,
 		               0);
-}
-
-/* ---- input ----------------------------------------------------------- */
-
-static void
-client_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-	(void)h;
-	buf->base = malloc(suggested);
-	buf->len = buf->base ? suggested : 0;
-}
-
-static int
-client_on_line(void *ud, char *data, size_t len)
-{
-	struct client *cl = ud;
-	struct line *l;
-
-	if (len == 0)
-		return 0; /* blank lines between requests are harmless */
-	if ((l = malloc(sizeof *l + len + 1)) == NULL)
-		return -1;
-	l->next = NULL;
-	l->len = len;
-	memcpy(l->data, data, len + 1);
-	if (cl->tail)
-		cl->tail->next = l;
-	else
-		cl->head = l;
-	cl->tail = l;
-	cl->queued++;
-	client_touch(cl);
-	return 0;
-}
-
-static void
-client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-	struct client *cl = s->data;
-	int rc;
-
-	if (n < 0) {
-		free(buf->base);
-		if (!cl->closing)
-			client_close(cl);
-		return;
-	}
-	if (n == 0 || cl->closing || cl->close_after) {
-		free(buf->base);
-		return;
-	}
-	rc = framer_feed(&cl->framer, buf->base, (size_t)n, client_on_line, cl);
-	free(buf->base);
-	if (rc == FRAMER_OVERSIZE) {
-		struct pl_error err;
-
-		pl_error_init(&err);
-		pl_error_set(&err, PL_ERR_INVALID_REQUEST, "line_too_long",
-		             "request line longer than %ld bytes",
-		             cl->srv->app->cfg->max_line);
-		/* Answer what came before in order, then this, then close:
-		 * simplest is to drop the queue and reply now. */
-		uv_read_stop(s);
-		cl->reading = 0;
-		client_send_error(cl, NULL, &err);
-		cl->close_after = 1;
-		if (cl->out_pending == 0)
-			client_close(cl);
-		return;
-	}
-	if (rc != 0) {
-		client_close(cl);
-		return;
-	}
-	if (cl->queued >= CLIENT_MAX_QUEUED && cl->reading) {
-		uv_read_stop(s);
-		cl->reading = 0;
-	}
-	client_process(cl);
-}
-
-/* ---- dispatch -------------------------------------------------------- */
-
-static int
-session_valid(const struct rpc_session *s)
-{
-	return s->active && s->expires_at > (long long)time(NULL);
-}
-
-/* Runs the next queued request, if none is in flight. */
-static void
-client_process(struct client *cl)
-{
-	struct server *srv = cl->srv;
-
-	while (!cl->busy && cl->head && !cl->closing && !cl->close_after) {
-		struct line *l = cl->head;
-		struct jsonrpc_request req;
-		struct pl_error err;
-		const struct rpc_method *m;
-
-		cl->head = l->next;
-		if (cl->head == NULL)
-			cl->tail = NULL;
-		cl->queued--;
-		pl_error_init(&err);
-		if (jsonrpc_parse_request(l->data, l->len, &req, &err) != 0) {
-			free(l);
-			client_send_error(cl, req.id, &err);
-			jsonrpc_request_free(&req);
-			continue;
-		}
-		free(l);
-		if (srv->draining) {
-			pl_error_set(&err, PL_ERR_UNAVAILABLE, "shutting_down",
-			             "server is shutting down");
-			client_send_error(cl, req.id, &err);
-			jsonrpc_request_free(&req);
-			continue;
-		}
-		if ((m = rpc_method_find(req.method)) == NULL) {
-			pl_error_set(&err, PL_ERR_METHOD_NOT_FOUND, NULL,
-			             "unknown method \"%.64s\"", req.method);
-			client_send_error(cl, req.id, &err);
-			jsonrpc_request_free(&req);
-			continue;
-		}
-		if (m->auth != RPC_AUTH_NONE && !session_valid(&cl->session)) {
-			pl_error_set(&err, PL_ERR_UNAUTHORIZED, "not_signed_in",
-			             cl->session.active ? "session expired"
-			                                : "not signed in");
-			memset(&cl->session, 0, sizeof cl->session);
-			client_send_error(cl, req.id, &err);
-			jsonrpc_request_free(&req);
-			continue;
-		}
-		if (m->auth == RPC_AUTH_ADMIN && !cl->session.is_admin) {
-			pl_error_set(&err, PL_ERR_FORBIDDEN, "forbidden",
-			             "%s needs the admin role", m->name);
-			client_send_error(cl, req.id, &err);
-			jsonrpc_request_free(&req);
-			continue;
-		}
-		cl->busy = 1;
-		srv->inflight++;
-		call_start(&srv->sched, cl, m, &req, cl->peer, &cl->session);
-	}
-	if (!cl->reading && !cl->closing && !cl->close_after &&
-	    cl->queued < CLIENT_MAX_QUEUED / 2) {
-		uv_read_start((uv_stream_t *)&cl->tcp, client_alloc,
-		              client_on_read);
-		cl->reading = 1;
-	}
-}
-
-/* server_call.c hands the finished reply back here, on the loop thread. */
-void
-server_call_done(struct client *cl, char *line, size_t len, int session_change,
-                 const struct rpc_session *ns)
-{
-	struct server *srv = cl->srv;
-
-	srv->inflight--;
-	if (cl->closing) {
-		free(line);
-		server_client_release(cl);
-		server_maybe_finish(srv);
-		return;
-	}
-	cl->busy = 0;
-	if (session_change > 0)
-		cl->session = *ns;
-	else if (session_change < 0)
-		memset(&cl->session, 0, sizeof cl->session);
-	client_send(cl, line, len);
-	client_touch(cl);
-	client_process(cl);
-	server_maybe_finish(srv);
 }
 
 /* ---- accept ---------------------------------------------------------- */
@@ -403,13 +175,13 @@ server_on_connection(uv_stream_t *ls, int status)
 	struct server *srv = ls->data;
 	struct client *cl;
 	struct sockaddr_storage sa;
-	int salen = sizeof sa;
+	int salen = sizeof sa, from_peer;
 
 	if (status < 0) {
 		log_warn("accept failed", "error=%s", uv_strerror(status));
 		return;
 	}
-	cl = calloc(1, sizeof *cl);
+	cl = xcalloc(1, sizeof *cl);
 	cl->srv = srv;
 	uv_tcp_init(srv->loop, &cl->tcp);
 	uv_timer_init(srv->loop, &cl->idle);
@@ -438,23 +210,29 @@ server_on_connection(uv_stream_t *ls, int status)
 	srv->clients = cl;
 	srv->nclients++;
 	stats_connection(srv->app->stats, 1);
-	if (srv->nclients > srv->app->cfg->max_connections || srv->draining) {
+	cl->peer_counted = 1;
+	from_peer = peers_add(&srv->peers, cl->peer);
+	if (srv->nclients > srv->app->cfg->max_connections ||
+	    from_peer > srv->app->cfg->max_connections_per_ip ||
+	    srv->draining) {
 		struct pl_error err;
 
 		pl_error_init(&err);
 		pl_error_set(&err, PL_ERR_UNAVAILABLE, "too_many_connections",
 		             srv->draining ? "server is shutting down"
-		                           : "too many connections, try again "
-		                             "later");
-		log_warn("connection refused", "peer=%s reason=%s", cl->peer,
-		         err.reason);
+		             : srv->nclients > srv->app->cfg->max_connections
+		                 ? "too many connections, try again later"
+		                 : "too many connections from your address, "
+		                   "try again later");
+		log_warn("connection refused", "peer=%s reason=%s from_peer=%d",
+		         cl->peer, err.reason, from_peer);
 		client_send_error(cl, NULL, &err);
+		pl_error_clear(&err);
 		cl->close_after = 1;
 		return;
 	}
 	client_touch(cl);
-	uv_read_start((uv_stream_t *)&cl->tcp, client_alloc, client_on_read);
-	cl->reading = 1;
+	client_input_update(cl);
 	log_debug("client connected", "peer=%s clients=%d", cl->peer,
 	          srv->nclients);
 }
@@ -514,7 +292,7 @@ server_close_walk(uv_handle_t *h, void *arg)
  * now; when the last client is gone the remaining handles close and the loop
  * ends.
  */
-static void
+void
 server_maybe_finish(struct server *srv)
 {
 	if (!srv->draining || srv->inflight > 0 || srv->relay_running ||
@@ -552,7 +330,7 @@ server_on_signal(uv_signal_t *s, int signum)
 	/* Idle clients go now; busy ones get their answer first. */
 	for (struct client *cl = srv->clients, *next; cl; cl = next) {
 		next = cl->next;
-		if (!cl->busy)
+		if (cl->unit == NULL && !cl->parsing)
 			client_close(cl);
 	}
 	server_maybe_finish(srv);
@@ -604,6 +382,7 @@ server_run(struct app *app, struct pl_error *err)
 	srv.notify = notify_ready(srv.loop, "serving");
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv.loop);
+	peers_free(&srv.peers);
 	log_info("stopped", "%s", "");
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "repo_session.h"
 #include "stats.h"
+#include "xalloc.h"
 
 /* How long a connection's session is trusted before it is checked against
  * the sessions table again: a logout on another connection (or an expired
@@ -24,6 +25,7 @@ struct call {
 	uv_work_t work;
 	struct call_sched *sched;
 	struct client *cl;
+	int slot; /* the entry of the client's line this call answers */
 	struct jsonrpc_request req;
 	struct rpc_call rc;
 	int step;
@@ -137,7 +139,7 @@ call_finish(struct call *c)
 	          c->rc.err.code);
 	stats_request_done(c->sched->app->stats, c->rc.method, &c->rc.err,
 	                   c->started_us);
-	server_call_done(c->cl, line, len, c->rc.session_change,
+	server_call_done(c->cl, c->slot, line, len, c->rc.session_change,
 	                 &c->rc.new_session);
 	if (c->rc.state_free && c->rc.state)
 		c->rc.state_free(c->rc.state);
@@ -209,15 +211,16 @@ call_schedule(struct call *c)
 }
 
 void
-call_start(struct call_sched *s, struct client *cl, const struct rpc_method *m,
-           struct jsonrpc_request *req, const char *peer,
-           const struct rpc_session *session)
+call_start(struct call_sched *s, struct client *cl, int slot,
+           const struct rpc_method *m, struct jsonrpc_request *req,
+           const char *peer, const struct rpc_session *session)
 {
-	struct call *c = calloc(1, sizeof *c);
+	struct call *c = xcalloc(1, sizeof *c);
 
 	c->sched = s;
 	c->cl = cl;
 	c->started_us = stats_clock_us();
+	c->slot = slot;
 	c->req = *req;
 	memset(req, 0, sizeof *req);
 	c->rc.app = s->app;

@@ -23,13 +23,16 @@ struct call_sched {
 };
 
 void call_sched_init(struct call_sched *, uv_loop_t *, struct app *);
-/* Starts a call; takes over req (its root is freed when the call ends). */
-void call_start(struct call_sched *, struct client *, const struct rpc_method *,
-                struct jsonrpc_request *req, const char *peer,
-                const struct rpc_session *);
+/* Starts a call for entry slot of the client's current line (0 for a single
+ * request, the index in a batch); takes over req (its root is freed when the
+ * call ends). */
+void call_start(struct call_sched *, struct client *, int slot,
+                const struct rpc_method *, struct jsonrpc_request *req,
+                const char *peer, const struct rpc_session *);
 
-/* Implemented by server.c: the reply line (owned) for the client. */
-void server_call_done(struct client *, char *line, size_t len,
+/* Implemented by server_dispatch.c: the reply line (owned) for the
+ * client's entry slot. */
+void server_call_done(struct client *, int slot, char *line, size_t len,
                       int session_change, const struct rpc_session *);
 
 #endif

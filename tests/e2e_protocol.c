@@ -1,9 +1,15 @@
 /* End to end over TCP against a real padlined: hello, health, every
- * protocol error, pipelining order, oversize lines, garbage input. */
+ * protocol error, pipelining order, oversize lines, garbage input,
+ * notifications and half-closed connections. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "tsupport.h"
 
@@ -23,6 +29,68 @@ raw_call(struct ts_client *c, const char *line)
 	ck_assert_msg(j != NULL, "answer is not JSON: %s", resp);
 	free(resp);
 	return j;
+}
+
+/* A plain socket, for what ts_client does not offer (shutdown). */
+static int
+raw_connect(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+/* Everything the server sends until it closes (30 s cap against a hang). */
+static char *
+raw_read_to_eof(int fd, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	long long t0 = ts_now_ms();
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	while (ts_now_ms() - t0 < 30000) {
+		ssize_t r;
+
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		if (n + 4096 > cap)
+			buf = realloc(buf, cap *= 2);
+		if ((r = recv(fd, buf + n, cap - n - 1, 0)) <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Line i (0-based) of text parsed as JSON, or NULL. */
+static json_t *
+nth_line(const char *text, int i)
+{
+	const char *p = text, *nl;
+
+	while (i-- > 0 && (p = strchr(p, '\n')) != NULL)
+		p++;
+	if (p == NULL || *p == '\0' || (nl = strchr(p, '\n')) == NULL)
+		return NULL;
+	return json_loadb(p, (size_t)(nl - p), 0, NULL);
+}
+
+static int
+count_lines(const char *text)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	return n;
 }
 
 START_TEST(hello_and_health)
@@ -65,7 +133,8 @@ START_TEST(every_protocol_error)
 	} cases[] = {
 	    {"this is not json\n", -32700},
 	    {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\n", -32700},
-	    {"[1,2,3]\n", -32600},
+	    {"\"a string\"\n", -32600},
+	    {"[]\n", -32600},
 	    {"{\"id\":1,\"method\":\"server.hello\"}\n", -32600},
 	    {"{\"jsonrpc\":\"2.0\",\"id\":[],\"method\":\"server.hello\"}\n",
 	     -32600},
@@ -190,6 +259,109 @@ START_TEST(invalid_utf8_is_a_parse_error)
 }
 END_TEST
 
+START_TEST(notifications_get_no_reply_but_run)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char line[512];
+	json_t *r;
+
+	ck_assert_int_eq(
+	    ts_create_user(schema, "notify_u", "Notify-Passw0rd!", 0), 0);
+	/* Unanswered but executed: the login binds the session, so the
+	 * pad.list after it succeeds; a failing notification (unknown
+	 * method) is silent too. */
+	snprintf(line, sizeof line,
+	         "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\","
+	         "\"params\":{\"username\":\"notify_u\",\"password\":"
+	         "\"Notify-Passw0rd!\"}}\n"
+	         "{\"jsonrpc\":\"2.0\",\"method\":\"no.such\"}\n"
+	         "{\"jsonrpc\":\"2.0\",\"method\":\"server.health\","
+	         "\"params\":[1]}\n"
+	         "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"pad.list\"}\n");
+	r = raw_call(c, line);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 7);
+	ck_assert_msg(ts_result(r) != NULL, "pad.list after login: %d",
+	              ts_error_code(r));
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(whitespace_line_is_ignored_like_an_empty_one)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r = raw_call(c, "\n   \t \r\n \n{\"jsonrpc\":\"2.0\",\"id\":3,"
+	                        "\"method\":\"server.health\"}\n");
+
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 3);
+	ck_assert_ptr_nonnull(ts_result(r));
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(requests_before_an_oversize_line_are_answered_first)
+{
+	int fd = raw_connect(srv.port);
+	static const char good[] =
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server.health\"}\n"
+	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"template.list\"}\n";
+	/* past max_line whether its default is 1 MiB or 4 MiB */
+	size_t n = sizeof good - 1 + 4200 * 1024, len;
+	char *buf = malloc(n), *text;
+	json_t *j;
+
+	memcpy(buf, good, sizeof good - 1);
+	memset(buf + sizeof good - 1, 'x', n - (sizeof good - 1));
+	send(fd, buf, n, MSG_NOSIGNAL); /* may stop short once closed */
+	free(buf);
+	text = raw_read_to_eof(fd, &len);
+	ck_assert_msg(count_lines(text) == 3, "want 3 lines, got: %.300s",
+	              text);
+	for (int i = 0; i < 2; i++) {
+		j = nth_line(text, i);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "id")),
+		                 i + 1);
+		ck_assert_ptr_nonnull(ts_result(j));
+		json_decref(j);
+	}
+	j = nth_line(text, 2);
+	ck_assert_int_eq(ts_error_code(j), -32600);
+	json_decref(j);
+	free(text);
+	close(fd);
+}
+END_TEST
+
+START_TEST(half_close_gets_every_answer)
+{
+	int fd = raw_connect(srv.port);
+	static const char reqs[] =
+	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server.health\"}\n"
+	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"template.list\"}\n"
+	    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"server.hello\"}\n";
+	size_t len;
+	char *text;
+
+	ck_assert_int_eq(send(fd, reqs, sizeof reqs - 1, MSG_NOSIGNAL),
+	                 (ssize_t)(sizeof reqs - 1));
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	text = raw_read_to_eof(fd, &len);
+	ck_assert_msg(count_lines(text) == 3, "want 3 answers, got: %.300s",
+	              text);
+	for (int i = 0; i < 3; i++) {
+		json_t *j = nth_line(text, i);
+
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "id")),
+		                 i + 1);
+		ck_assert_ptr_nonnull(ts_result(j));
+		json_decref(j);
+	}
+	free(text);
+	close(fd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -211,6 +383,10 @@ main(void)
 	tcase_add_test(tc, pipelined_requests_answer_in_order);
 	tcase_add_test(tc, garbage_does_not_kill_the_server);
 	tcase_add_test(tc, invalid_utf8_is_a_parse_error);
+	tcase_add_test(tc, notifications_get_no_reply_but_run);
+	tcase_add_test(tc, whitespace_line_is_ignored_like_an_empty_one);
+	tcase_add_test(tc, requests_before_an_oversize_line_are_answered_first);
+	tcase_add_test(tc, half_close_gets_every_answer);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

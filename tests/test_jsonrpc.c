@@ -69,9 +69,8 @@ START_TEST(errors_map_to_codes)
 	                            "\"m\"}",
 	                            NULL),
 	                 PL_ERR_INVALID_REQUEST);
-	ck_assert_int_eq(
-	    parse_code("{\"jsonrpc\":\"2.0\",\"method\":\"m\"}", NULL),
-	    PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"method\":1}", NULL),
+	                 PL_ERR_INVALID_REQUEST);
 	ck_assert_int_eq(parse_code("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":"
 	                            "\"m\"}",
 	                            NULL),
@@ -172,6 +171,76 @@ START_TEST(error_quoting_invalid_utf8_still_serialises)
 }
 END_TEST
 
+START_TEST(request_without_id_is_a_notification)
+{
+	struct jsonrpc_request req;
+	struct pl_error err;
+	const char ok[] = "{\"jsonrpc\":\"2.0\",\"method\":\"m\"}";
+	const char badp[] = "{\"jsonrpc\":\"2.0\",\"method\":\"m\","
+	                    "\"params\":[1]}";
+	const char invalid[] = "{\"jsonrpc\":\"2.0\",\"method\":2}";
+	const char with_id[] = "{\"jsonrpc\":\"2.0\",\"id\":null,"
+	                       "\"method\":\"m\"}";
+
+	pl_error_init(&err);
+	ck_assert_int_eq(jsonrpc_parse_request(ok, sizeof ok - 1, &req, &err),
+	                 0);
+	ck_assert_int_eq(req.notification, 1);
+	jsonrpc_request_free(&req);
+	/* Bad params are the method's business: still a notification. */
+	ck_assert_int_eq(
+	    jsonrpc_parse_request(badp, sizeof badp - 1, &req, &err),
+	    PL_ERR_INVALID_PARAMS);
+	ck_assert_int_eq(req.notification, 1);
+	jsonrpc_request_free(&req);
+	pl_error_clear(&err);
+	/* An invalid request is answered, with a null id. */
+	ck_assert_int_eq(
+	    jsonrpc_parse_request(invalid, sizeof invalid - 1, &req, &err),
+	    PL_ERR_INVALID_REQUEST);
+	ck_assert_int_eq(req.notification, 0);
+	jsonrpc_request_free(&req);
+	pl_error_clear(&err);
+	/* A null id is an id. */
+	ck_assert_int_eq(
+	    jsonrpc_parse_request(with_id, sizeof with_id - 1, &req, &err), 0);
+	ck_assert_int_eq(req.notification, 0);
+	jsonrpc_request_free(&req);
+}
+END_TEST
+
+START_TEST(batch_line_joins_answers_and_skips_notifications)
+{
+	char *lines[3];
+	size_t lens[3], len = 0;
+	char *out;
+	json_t *back, *one = json_integer(1), *two = json_integer(2);
+
+	lines[0] = jsonrpc_result_line(one, json_object(), &lens[0]);
+	lines[1] = NULL;
+	lens[1] = 0;
+	lines[2] = jsonrpc_result_line(two, json_true(), &lens[2]);
+	json_decref(one);
+	json_decref(two);
+	out = jsonrpc_batch_line(lines, lens, 3, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(out[len - 1], '\n');
+	ck_assert_ptr_null(memchr(out, '\n', len - 1));
+	ck_assert_uint_eq(strlen(out), len);
+	back = json_loads(out, 0, NULL);
+	ck_assert(json_is_array(back));
+	ck_assert_int_eq(json_array_size(back), 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_array_get(back, 1), "id")),
+	    2);
+	json_decref(back);
+	free(out);
+	lines[0] = lines[2] = NULL;
+	ck_assert_ptr_null(jsonrpc_batch_line(lines, lens, 3, &len));
+	ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -184,6 +253,8 @@ main(void)
 	tcase_add_test(tc, deep_nesting_refused_before_parsing);
 	tcase_add_test(tc, responses_are_single_lines);
 	tcase_add_test(tc, error_quoting_invalid_utf8_still_serialises);
+	tcase_add_test(tc, request_without_id_is_a_notification);
+	tcase_add_test(tc, batch_line_joins_answers_and_skips_notifications);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
