@@ -80,7 +80,7 @@ START_TEST(every_method_has_a_section_of_the_fixed_shape)
 			ck_assert_msg(strstr(sec, fields[k]) != NULL,
 			              "### %s: no \"%s\" line", m->name,
 			              fields[k]);
-		ck_assert_msg(strstr(sec, "| nc -q1 ") != NULL &&
+		ck_assert_msg(strstr(sec, "| nc -N ") != NULL &&
 		                  strstr(sec, m->name) != NULL,
 		              "### %s: no nc example", m->name);
 		free(auth);
