@@ -72,8 +72,7 @@ load_one(PGconn *db, const char *dir, const char *file, struct pl_error *err)
 		return -1;
 	}
 	snprintf(name, sizeof name, "%.*s", (int)len, file);
-	if (asprintf(&path, "%s/%s", dir, file) < 0)
-		return -1;
+	path = xasprintf("%s/%s", dir, file);
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	free(path);
 	dn = json_object_get(doc, "display_name");
