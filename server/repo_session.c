@@ -5,6 +5,7 @@
 #include "repo_session.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "db.h"
 #include "repo_user.h"
@@ -80,18 +81,22 @@ repo_session_purge(PGconn *db, struct pl_error *err)
 }
 
 int
-repo_session_alive(PGconn *db, const char *token_hash, int *alive,
-                   struct pl_error *err)
+repo_session_state(PGconn *db, const char *token_hash,
+                   struct repo_session_state *st, struct pl_error *err)
 {
 	const char *p[1] = {token_hash};
-	PGresult *r = db_exec(db,
-	                      "SELECT 1 FROM sessions WHERE token_hash = $1 "
-	                      "AND expires_at > now()",
-	                      1, p, err);
+	PGresult *r =
+	    db_exec(db,
+	            "SELECT u.roles ? 'admin' AS is_admin "
+	            "FROM sessions s JOIN users u ON u.id = s.user_id "
+	            "WHERE s.token_hash = $1 AND s.expires_at > now()",
+	            1, p, err);
 
+	memset(st, 0, sizeof *st);
 	if (r == NULL)
 		return err->code;
-	*alive = PQntuples(r) == 1;
+	st->alive = PQntuples(r) == 1;
+	st->is_admin = st->alive && db_get_bool(r, 0, "is_admin");
 	PQclear(r);
 	return PL_OK;
 }

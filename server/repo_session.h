@@ -21,9 +21,15 @@ int repo_session_lookup(PGconn *, const char *token_hash, json_t **user,
                         char *user_id, int *is_admin, long long *expires_at,
                         struct pl_error *);
 int repo_session_delete(PGconn *, const char *token_hash, struct pl_error *);
-/* *alive = 1 while the session exists and has not expired. */
-int repo_session_alive(PGconn *, const char *token_hash, int *alive,
-                       struct pl_error *);
+/* What the periodic re-check of a bound session reads: one row per live
+ * session, so fields the session's rights depend on (roles now; an account
+ * flag such as `disabled` goes here too) are re-read together. */
+struct repo_session_state {
+	int alive;    /* exists and has not expired */
+	int is_admin; /* the user's roles include "admin" */
+};
+int repo_session_state(PGconn *, const char *token_hash,
+                       struct repo_session_state *, struct pl_error *);
 /* Deletes every expired session. */
 int repo_session_purge(PGconn *, struct pl_error *);
 

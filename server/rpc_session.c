@@ -1,7 +1,8 @@
 /*
  * session.login / resume / logout. Login takes four steps so the argon2
- * verification runs under hash admission: limits (CPU), lookup (DB), verify
- * (HASH, against a dummy hash for unknown users), then session (DB).
+ * verification runs under hash admission: params (CPU), lookup and
+ * attempt reservation (DB + Redis), verify (HASH, against a dummy hash for
+ * unknown users), then session (DB).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -11,12 +12,15 @@
 #include "app.h"
 #include "params.h"
 #include "pwhash.h"
-#include "repo_user.h"
 #include "rpc.h"
 #include "svc_session.h"
+#include "validate.h"
+#include "xalloc.h"
 
 struct login {
-	char username[130];
+	/* Longer names cannot exist; cut (on a character boundary) so the
+	 * lookup and the counter keys stay small. */
+	char username[USERNAME_MAX * 2 + 2];
 	char *password;
 	struct repo_user_auth auth;
 	int ok;
@@ -37,7 +41,7 @@ login_free(void *p)
 }
 
 static int
-login_limits(struct rpc_call *call)
+login_params(struct rpc_call *call)
 {
 	const char *name = NULL, *pw = NULL;
 	struct login *l;
@@ -46,18 +50,12 @@ login_limits(struct rpc_call *call)
 	params_str(call->params, "password", 1, &pw, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	l = calloc(1, sizeof *l);
-	if (l == NULL || (l->password = strdup(pw)) == NULL) {
-		free(l);
-		return pl_error_set(&call->err, PL_ERR_INTERNAL, "internal",
-		                    "out of memory");
-	}
+	l = xcalloc(1, sizeof *l);
+	l->password = xstrdup(pw);
 	call->state = l;
 	call->state_free = login_free;
-	/* Longer names cannot exist; cut so Redis keys stay small. */
-	snprintf(l->username, sizeof l->username, "%s", name);
-	return svc_session_check_limits(call->app, l->username, call->peer,
-	                                &call->err);
+	text_copy(l->username, sizeof l->username, name);
+	return PL_OK;
 }
 
 static int
@@ -65,8 +63,8 @@ login_lookup(struct rpc_call *call)
 {
 	struct login *l = call->state;
 
-	return repo_user_auth_by_name(call->db, l->username, &l->auth,
-	                              &call->err);
+	return svc_session_begin(call->app, call->db, l->username, call->peer,
+	                         &l->auth, &call->err);
 }
 
 static int
@@ -96,15 +94,14 @@ login_finish(struct rpc_call *call)
 	struct login *l = call->state;
 
 	if (!l->ok) {
-		svc_session_login_failed(call->app, call->db, l->username,
+		svc_session_login_failed(call->app, call->db,
 		                         l->auth.user ? l->auth.id : NULL,
 		                         call->peer);
 		return pl_error_set(&call->err, PL_ERR_UNAUTHORIZED,
 		                    "invalid_credentials",
 		                    "wrong username or password");
 	}
-	if (svc_session_login_ok(call->app, call->db, l->username, l->auth.id,
-	                         l->auth.is_admin, l->auth.user,
+	if (svc_session_login_ok(call->app, call->db, &l->auth, call->peer,
 	                         l->rehash[0] ? l->rehash : NULL, &call->result,
 	                         &call->new_session, &call->err) != 0)
 		return call->err.code;
@@ -115,7 +112,7 @@ login_finish(struct rpc_call *call)
 const struct rpc_method rpc_session_login = {
     .name = "session.login",
     .auth = RPC_AUTH_NONE,
-    .steps = {{STEP_CPU, login_limits},
+    .steps = {{STEP_CPU, login_params},
               {STEP_DB, login_lookup},
               {STEP_HASH, login_verify},
               {STEP_DB, login_finish}},
