@@ -39,8 +39,12 @@ pad_one(PGconn *db, const char *sql, int n, const char *const *params,
 	*pad = NULL;
 	if (r == NULL)
 		return err->code;
-	if (PQntuples(r) > 0)
-		*pad = pad_row(r, 0);
+	/* NULL: the data could not be read (logged by db_get_json). */
+	if (PQntuples(r) > 0 && (*pad = pad_row(r, 0)) == NULL) {
+		PQclear(r);
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	}
 	PQclear(r);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "db.h"
 #include "events.h"
+#include "json_num.h"
 #include "repo_audit.h"
 #include "repo_backup.h"
 #include "repo_pad.h"
@@ -215,7 +216,7 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 			                    "no such template");
 		data = json_object_get(t, "data");
 	}
-	text = data ? json_dumps(data, JSON_COMPACT) : strdup("{}");
+	text = data ? json_num_dumps(data, JSON_COMPACT) : strdup("{}");
 	json_decref(t);
 	if (text == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
@@ -251,7 +252,7 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id, const char *id,
 		return err->code;
 	if (display_name == NULL && data == NULL)
 		return svc_pad_get(app, db, user_id, id, NULL, pad, err);
-	if (data != NULL && (text = json_dumps(data, JSON_COMPACT)) == NULL)
+	if (data != NULL && (text = json_num_dumps(data, JSON_COMPACT)) == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
 	if (db_begin(db, err) != 0)
@@ -341,7 +342,7 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 		             "no such backup");
 		goto fail;
 	}
-	text = json_dumps(json_object_get(b, "data"), JSON_COMPACT);
+	text = json_num_dumps(json_object_get(b, "data"), JSON_COMPACT);
 	if (text == NULL) {
 		pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		             "internal error");
