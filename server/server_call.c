@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "params.h"
 #include "svc_session.h"
 
 /* How long a connection's session is trusted before it is checked against
@@ -220,7 +221,8 @@ call_start(struct call_sched *s, struct client *cl, const struct rpc_method *m,
 	snprintf(c->rc.peer, sizeof c->rc.peer, "%s", peer);
 	c->rc.session = *session;
 	pl_error_init(&c->rc.err);
-	if (m->steps[0].kind == STEP_NONE) {
+	if ((c->rv = params_check_text(c->rc.params, &c->rc.err)) != PL_OK ||
+	    m->steps[0].kind == STEP_NONE) {
 		call_finish(c);
 		return;
 	}
