@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tsupport.h"
@@ -273,6 +275,91 @@ START_TEST(redis_down_still_limits)
 }
 END_TEST
 
+/* A redis-server of this test's own on port (killed by its pid). */
+static pid_t
+own_redis_start(int port)
+{
+	char p[16];
+	pid_t pid;
+
+	snprintf(p, sizeof p, "%d", port);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execlp("redis-server", "redis-server", "--port", p, "--bind",
+		       "127.0.0.1", "--save", "", "--appendonly", "no",
+		       "--loglevel", "warning", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void
+own_redis_stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Logs until the log holds want lines of msg, under a deadline that only
+ * catches a hang; each attempt is a failed login (Redis is tried then). */
+static int
+wait_log_count(struct ts_server *s, struct ts_client *c, const char *msg,
+               int want)
+{
+	long long end = ts_now_ms() + 30000;
+	int n = 0;
+
+	while (ts_now_ms() < end) {
+		char *log = us_slurp(s->log_path);
+
+		n = count_of(log, msg);
+		free(log);
+		if (n >= want)
+			break;
+		login_code(c, "nobody", "nope");
+		usleep(100000);
+	}
+	return n;
+}
+
+/* Falling back and coming back are each logged once, however many
+ * attempts happen in between. */
+START_TEST(redis_outage_logged_once_each_way)
+{
+	char url[160], sch[64];
+	const char *env[] = {url, "PADLINE_LOGIN_MAX_FAILURES=1000",
+	                     "PADLINE_LOGIN_MAX_FAILURES_IP=1000", NULL};
+	const char *down = "login limits fall back to per-instance counters";
+	const char *back = "login limits back on redis";
+	struct ts_server s;
+	struct ts_client *c;
+	int port = closed_port();
+	pid_t redis;
+	char *log;
+
+	snprintf(url, sizeof url, "REDIS_URL=redis://127.0.0.1:%d/0", port);
+	ts_unique_schema("llback", sch, sizeof sch);
+	ck_assert_int_eq(ts_server_start(&s, sch, env, NULL), 0);
+	c = ts_client_connect(s.port);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(login_code(c, "nobody", "nope"), 401);
+	redis = own_redis_start(port);
+	ck_assert_int_eq(wait_log_count(&s, c, back, 1), 1);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(login_code(c, "nobody", "nope"), 401);
+	own_redis_stop(redis);
+	ck_assert_int_eq(wait_log_count(&s, c, down, 2), 2);
+	ts_client_free(c);
+	ts_server_stop(&s);
+	log = us_slurp(s.log_path);
+	ck_assert_int_eq(count_of(log, down), 2);
+	ck_assert_int_eq(count_of(log, back), 1);
+	free(log);
+	ts_db_drop_schema(sch);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -286,6 +373,7 @@ main(void)
 	tcase_add_test(tc, counter_always_expires);
 	tcase_add_test(tc, long_multibyte_username_is_401);
 	tcase_add_test(tc, redis_down_still_limits);
+	tcase_add_test(tc, redis_outage_logged_once_each_way);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
