@@ -18,7 +18,7 @@ struct repo_user_auth {
 	char hash[PWHASH_STRBYTES]; /* "" when the user has no password */
 	int is_admin;
 	json_t *user;     /* owned public object; NULL when not found */
-	char folded[520]; /* the name as lower() folds it (found or not) */
+	char folded[400]; /* the name as lower() folds it (found or not) */
 };
 
 /* The fields user.sync writes. NULL strings are SQL NULL. */

@@ -16,7 +16,7 @@
 struct app;
 
 /* Room for a counter key (schema, prefix and a folded name). */
-#define LOGIN_KEY_MAX 512
+#define LOGIN_KEY_MAX 640
 
 /*
  * Looks username up (*auth; auth->user NULL when unknown) and reserves one
