@@ -1,7 +1,8 @@
 /*
- * Sessions: login attempts limited per username and per peer address
- * (counters in Redis, shared by every padlined), session tokens (32 random
- * bytes, only their SHA-256 stored), resume and logout.
+ * Sessions: login attempts limited per account and per peer address
+ * (login_limit.h: reserved before the password check), session tokens (32
+ * random bytes, only their SHA-256 stored), resume, the periodic re-check
+ * of a bound session, and logout.
  */
 #ifndef PL_SVC_SESSION_H
 #define PL_SVC_SESSION_H
