@@ -142,7 +142,7 @@ fix_real(const char *tok, size_t n, struct buf *out)
 	if (!strpbrk(s, ".e"))
 		len += snprintf(s + len, sizeof s - (size_t)len, ".0");
 	buf_add(out, s, (size_t)len);
-	return 1;
+	return (size_t)len != n || memcmp(s, tok, n) != 0;
 }
 
 char *
@@ -153,7 +153,11 @@ json_num_dumps(const json_t *v, size_t flags)
 
 	if (s == NULL)
 		return NULL;
-	rewrite_numbers(s, strlen(s), &out, fix_real);
+	/* Most replies hold no real that prints shorter: keep jansson's. */
+	if (rewrite_numbers(s, strlen(s), &out, fix_real) == 0) {
+		free(out.s);
+		return s;
+	}
 	free(s);
 	return out.s;
 }
