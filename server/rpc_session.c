@@ -1,8 +1,8 @@
 /*
  * session.login / resume / logout. Login takes four steps so the argon2
- * verification runs under hash admission: params (CPU), lookup and
- * attempt reservation (DB + Redis), verify (HASH, against a dummy hash for
- * unknown users), then session (DB).
+ * verification runs under hash admission and no database connection is
+ * held while Redis is asked: lookup (DB), attempt reservation (CPU, Redis),
+ * verify (HASH, against a dummy hash for unknown users), then session (DB).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -41,7 +41,7 @@ login_free(void *p)
 }
 
 static int
-login_params(struct rpc_call *call)
+login_lookup(struct rpc_call *call)
 {
 	const char *name = NULL, *pw = NULL;
 	struct login *l;
@@ -55,16 +55,15 @@ login_params(struct rpc_call *call)
 	call->state = l;
 	call->state_free = login_free;
 	text_copy(l->username, sizeof l->username, name);
-	return PL_OK;
+	return svc_session_lookup(call->db, l->username, &l->auth, &call->err);
 }
 
 static int
-login_lookup(struct rpc_call *call)
+login_reserve(struct rpc_call *call)
 {
 	struct login *l = call->state;
 
-	return svc_session_begin(call->app, call->db, l->username, call->peer,
-	                         &l->auth, &call->err);
+	return svc_session_reserve(call->app, &l->auth, call->peer, &call->err);
 }
 
 static int
@@ -112,8 +111,8 @@ login_finish(struct rpc_call *call)
 const struct rpc_method rpc_session_login = {
     .name = "session.login",
     .auth = RPC_AUTH_NONE,
-    .steps = {{STEP_CPU, login_params},
-              {STEP_DB, login_lookup},
+    .steps = {{STEP_DB, login_lookup},
+              {STEP_CPU, login_reserve},
               {STEP_HASH, login_verify},
               {STEP_DB, login_finish}},
 };

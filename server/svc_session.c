@@ -37,15 +37,19 @@ login_keys(struct app *app, const struct repo_user_auth *auth, const char *peer,
 }
 
 int
-svc_session_begin(struct app *app, PGconn *db, const char *username,
-                  const char *peer, struct repo_user_auth *auth,
-                  struct pl_error *err)
+svc_session_lookup(PGconn *db, const char *username,
+                   struct repo_user_auth *auth, struct pl_error *err)
+{
+	return repo_user_auth_by_name(db, username, auth, err);
+}
+
+int
+svc_session_reserve(struct app *app, const struct repo_user_auth *auth,
+                    const char *peer, struct pl_error *err)
 {
 	char ku[LOGIN_KEY_MAX], kp[LOGIN_KEY_MAX];
 	int wait;
 
-	if (repo_user_auth_by_name(db, username, auth, err) != 0)
-		return err->code;
 	login_keys(app, auth, peer, ku, kp, sizeof ku);
 	wait = login_limit_reserve(
 	    app->limits, ku, app->cfg->login_max_failures, kp,

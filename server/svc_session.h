@@ -19,16 +19,18 @@ struct app;
 /* Room for a counter key (schema, prefix and a folded name). */
 #define LOGIN_KEY_MAX 640
 
+/* Looks username up (*auth; auth->user NULL when unknown, auth->folded
+ * the name as the database folds it either way). */
+int svc_session_lookup(PGconn *, const char *username,
+                       struct repo_user_auth *auth, struct pl_error *);
 /*
- * Looks username up (*auth; auth->user NULL when unknown) and reserves one
- * attempt against the account (or the unknown name as the database folds
- * it) and against peer, before any password is checked: 429 with
- * retry_after when either is at its limit. With Redis down the counters
- * are this instance's own (login_limit.h).
+ * Reserves one attempt against the account looked up (or the unknown name
+ * as folded) and against peer, before any password is checked: 429 with
+ * retry_after when either is at its limit. No database: Redis, or this
+ * instance's own counters while Redis is down (login_limit.h).
  */
-int svc_session_begin(struct app *, PGconn *, const char *username,
-                      const char *peer, struct repo_user_auth *auth,
-                      struct pl_error *);
+int svc_session_reserve(struct app *, const struct repo_user_auth *,
+                        const char *peer, struct pl_error *);
 /* Writes the audit row session.login_failed (subject: the user id when the
  * name resolved, nothing typed otherwise) and publishes it. */
 void svc_session_login_failed(struct app *, PGconn *, const char *user_id,
