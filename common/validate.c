@@ -217,10 +217,8 @@ text_chars(const char *s)
 }
 
 void
-text_copy(char *dst, size_t dstsz, const char *src)
+text_copy_n(char *dst, size_t dstsz, const char *src, size_t n)
 {
-	size_t n = strlen(src);
-
 	if (n >= dstsz) {
 		n = dstsz - 1;
 		/* Back up over continuation bytes to the start of the
@@ -230,6 +228,12 @@ text_copy(char *dst, size_t dstsz, const char *src)
 	}
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+void
+text_copy(char *dst, size_t dstsz, const char *src)
+{
+	text_copy_n(dst, dstsz, src, strlen(src));
 }
 
 int

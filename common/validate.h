@@ -59,6 +59,8 @@ size_t text_chars(const char *s);
 /* Copies src into dst (size dstsz > 0), cut before the first character that
  * does not fit whole: the copy is always valid UTF-8. */
 void text_copy(char *dst, size_t dstsz, const char *src);
+/* The same for the first n bytes of src (n <= strlen(src)). */
+void text_copy_n(char *dst, size_t dstsz, const char *src, size_t n);
 /* When text (may be NULL) has more than max characters, adds the violation
  * {field, "length", "<field> must be at most <max> characters"} and returns
  * PL_ERR_VALIDATION; else PL_OK. */
