@@ -5,6 +5,8 @@
  */
 #include "jsonrpc.h"
 
+#include "json_num.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,8 +56,11 @@ jsonrpc_parse_line(const char *line, size_t len, json_t **root,
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, "too_deep",
 		                    "request nested deeper than %d levels",
 		                    JSONRPC_MAX_DEPTH);
-	*root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-	                   &jerr);
+	/* NUL in strings is decoded here and refused per field later
+	 * (params_check_text): it is valid JSON, not a parse error. */
+	*root = json_num_loadb(
+	    line, len,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	if (*root == NULL)
 		return pl_error_set(err, PL_ERR_PARSE, "parse_error",
 		                    "parse error: %s", jerr.text);
@@ -88,7 +93,8 @@ jsonrpc_request_from_json(json_t *v, struct jsonrpc_request *req,
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
 		                    "\"id\" must be a string or a number");
 	method = json_object_get(v, "method");
-	if (!json_is_string(method) || json_string_length(method) == 0)
+	if (!json_is_string(method) || json_string_length(method) == 0 ||
+	    strlen(json_string_value(method)) != json_string_length(method))
 		return pl_error_set(err, PL_ERR_INVALID_REQUEST, NULL,
 		                    "\"method\" must be a non-empty string");
 	req->method = json_string_value(method);
@@ -136,7 +142,7 @@ jsonrpc_request_free(struct jsonrpc_request *req)
 static char *
 jsonrpc_line(json_t *msg, size_t *len)
 {
-	char *s = json_dumps(msg, JSON_COMPACT);
+	char *s = json_num_dumps(msg, JSON_COMPACT);
 	size_t n;
 	char *line;
 

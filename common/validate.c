@@ -141,7 +141,7 @@ username_normalize(const char *in, char *out, size_t outsz,
                    struct pl_error *err)
 {
 	const char *s = in ? in : "", *e;
-	size_t len;
+	size_t len, chars;
 	char msg[128];
 
 	if (outsz > 0)
@@ -155,7 +155,10 @@ username_normalize(const char *in, char *out, size_t outsz,
 	if (len == 0)
 		return pl_error_violation(err, "username", "required",
 		                          "username is required");
-	if (len < USERNAME_MIN || len > USERNAME_MAX) {
+	chars = 0;
+	for (const char *p = s; p < e; p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	if (chars < USERNAME_MIN || chars > USERNAME_MAX) {
 		snprintf(msg, sizeof msg,
 		         "username must be %d to %d characters long",
 		         USERNAME_MIN, USERNAME_MAX);
@@ -180,15 +183,11 @@ int
 email_validate(const char *email, struct pl_error *err)
 {
 	const char *at, *dot;
-	size_t len;
 
 	if (email == NULL || *email == '\0')
 		return PL_OK;
-	len = strlen(email);
-	if (len > EMAIL_MAX)
-		return pl_error_violation(
-		    err, "email", "length",
-		    "email must be at most 254 characters");
+	if (text_max_chars("email", email, EMAIL_MAX, err) != PL_OK)
+		return err->code;
 	at = strchr(email, '@');
 	dot = at ? strrchr(at, '.') : NULL;
 	/* local@domain.tld: one '@', something before it, a dot in the
@@ -205,4 +204,47 @@ email_validate(const char *email, struct pl_error *err)
 			    err, "email", "format",
 			    "email must not contain spaces");
 	return PL_OK;
+}
+
+size_t
+text_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+void
+text_copy_n(char *dst, size_t dstsz, const char *src, size_t n)
+{
+	if (n >= dstsz) {
+		n = dstsz - 1;
+		/* Back up over continuation bytes to the start of the
+		 * character that would be cut. */
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void
+text_copy(char *dst, size_t dstsz, const char *src)
+{
+	text_copy_n(dst, dstsz, src, strlen(src));
+}
+
+int
+text_max_chars(const char *field, const char *text, size_t max,
+               struct pl_error *err)
+{
+	char msg[160];
+
+	if (text == NULL || text_chars(text) <= max)
+		return PL_OK;
+	snprintf(msg, sizeof msg, "%s must be at most %zu characters", field,
+	         max);
+	return pl_error_violation(err, field, "length", msg);
 }

@@ -50,4 +50,21 @@ int username_normalize(const char *in, char *out, size_t outsz,
  * local@domain.tld shape, <= EMAIL_MAX, no spaces (field "email"). */
 int email_validate(const char *email, struct pl_error *err);
 
+/*
+ * Text measured the way the database measures it (length() counts
+ * characters): UTF-8 code points, not bytes. Input is valid UTF-8 (jansson
+ * guarantees it); a stray byte counts as one character.
+ */
+size_t text_chars(const char *s);
+/* Copies src into dst (size dstsz > 0), cut before the first character that
+ * does not fit whole: the copy is always valid UTF-8. */
+void text_copy(char *dst, size_t dstsz, const char *src);
+/* The same for the first n bytes of src (n <= strlen(src)). */
+void text_copy_n(char *dst, size_t dstsz, const char *src, size_t n);
+/* When text (may be NULL) has more than max characters, adds the violation
+ * {field, "length", "<field> must be at most <max> characters"} and returns
+ * PL_ERR_VALIDATION; else PL_OK. */
+int text_max_chars(const char *field, const char *text, size_t max,
+                   struct pl_error *err);
+
 #endif

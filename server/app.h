@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "db_pool.h"
+#include "login_limit.h"
 #include "rds_pool.h"
 
 struct stats;
@@ -17,6 +18,7 @@ struct app {
 	struct config *cfg;
 	struct db_pool *db;
 	struct rds_pool *rds;
+	struct login_limit *limits;  /* login attempt counters */
 	struct stats *stats;         /* server.stats counters (stats.h) */
 	unsigned char form_key[32];  /* derived from cfg->secret */
 	char migrations_version[64]; /* latest applied, for server.health */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_num.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -289,10 +290,17 @@ json_t *
 db_get_json(const PGresult *r, int row, const char *col)
 {
 	const char *v = db_get(r, row, col);
+	const char *id = db_get(r, row, "id");
+	json_error_t jerr;
 	json_t *j;
+	char q[256];
 
 	if (v == NULL)
 		return json_null();
-	j = json_loads(v, JSON_DECODE_ANY, NULL);
-	return j ? j : json_null();
+	j = json_num_loadb(v, strlen(v), JSON_DECODE_ANY, &jerr);
+	if (j == NULL)
+		log_error("stored JSON unreadable", "column=%s id=%s error=%s",
+		          col, id ? id : "-",
+		          log_quote(q, sizeof q, jerr.text));
+	return j;
 }

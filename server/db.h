@@ -63,7 +63,10 @@ void db_rollback(PGconn *);
 const char *db_get(const PGresult *, int row, const char *col);
 int db_get_bool(const PGresult *, int row, const char *col);
 long long db_get_ll(const PGresult *, int row, const char *col);
-/* Parses a jsonb/json column; returns a new reference (json null if NULL). */
+/* Parses a jsonb/json column (numbers as json_num.h reads them); returns a
+ * new reference, json null for SQL NULL, or NULL when the text cannot be
+ * read: that is logged with the column and the row's "id", and the caller
+ * answers 500 (never a silent null). */
 json_t *db_get_json(const PGresult *, int row, const char *col);
 
 #endif

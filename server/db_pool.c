@@ -183,6 +183,16 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 	}
 }
 
+/* Sets a lent slot's connection under the lock: db_pool_return on other
+ * threads reads every slot's conn while looking for its own. */
+static void
+pool_slot_set(struct db_pool *p, struct db_slot *s, PGconn *c)
+{
+	pthread_mutex_lock(&p->lock);
+	s->conn = c;
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void
 pool_release_slot(struct db_pool *p, struct db_slot *s)
 {
@@ -206,7 +216,7 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 		log_debug("recycling database connection", "age_s=%lld",
 		          (long long)(time(NULL) - s->born));
 		db_close(s->conn);
-		s->conn = NULL;
+		pool_slot_set(p, s, NULL);
 	}
 	if (s->conn != NULL && now - s->last_used_ms > POOL_PING_IDLE_MS &&
 	    !pool_ping(s->conn)) {
@@ -214,10 +224,11 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 		 * search_path set at connect time. */
 		log_info("database connection broken, reconnecting", "%s", "");
 		db_close(s->conn);
-		s->conn = NULL;
+		pool_slot_set(p, s, NULL);
 	}
 	if (s->conn == NULL) {
-		s->conn = db_connect(p->conninfo, p->schema, p->timeout, err);
+		pool_slot_set(
+		    p, s, db_connect(p->conninfo, p->schema, p->timeout, err));
 		if (s->conn == NULL) {
 			pthread_mutex_lock(&p->lock);
 			p->down_until_ms = pool_now_ms() + POOL_DOWN_BACKOFF_MS;
@@ -234,28 +245,34 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 void
 db_pool_return(struct db_pool *p, PGconn *c)
 {
-	for (int i = 0; i < p->size; i++) {
-		struct db_slot *s = &p->slots[i];
+	struct db_slot *s = NULL;
 
-		if (s->conn != c || !s->busy)
-			continue;
-		if (PQstatus(c) != CONNECTION_OK) {
-			db_close(c);
-			s->conn = NULL;
-		} else if (PQtransactionStatus(c) != PQTRANS_IDLE) {
-			/* A step returned mid-transaction: never lend that. */
-			db_rollback(c);
-			if (PQtransactionStatus(c) != PQTRANS_IDLE) {
-				db_close(c);
-				s->conn = NULL;
-			}
-		}
-		s->last_used_ms = pool_now_ms();
-		pool_release_slot(p, s);
+	/* Other slots are only ever read under the lock. */
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->size && s == NULL; i++)
+		if (p->slots[i].busy && p->slots[i].conn == c)
+			s = &p->slots[i];
+	pthread_mutex_unlock(&p->lock);
+	if (s == NULL) {
+		log_error("returned a connection the pool does not own", "%s",
+		          "");
+		db_close(c);
 		return;
 	}
-	log_error("returned a connection the pool does not own", "%s", "");
-	db_close(c);
+	/* The slot is ours (busy) until released. */
+	if (PQstatus(c) != CONNECTION_OK) {
+		db_close(c);
+		pool_slot_set(p, s, NULL);
+	} else if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+		/* A step returned mid-transaction: never lend that. */
+		db_rollback(c);
+		if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+			db_close(c);
+			pool_slot_set(p, s, NULL);
+		}
+	}
+	s->last_used_ms = pool_now_ms();
+	pool_release_slot(p, s);
 }
 
 void

@@ -44,6 +44,42 @@ form_token_bad(struct pl_error *err, const char *rule, const char *msg)
 	return pl_error_violation(err, "form_token", rule, msg);
 }
 
+/* MAC and expiry; fills raw (the decoded token) and *exp. */
+static int
+form_token_verify(struct app *app, const char *token, unsigned char *raw,
+                  unsigned long long *exp, struct pl_error *err)
+{
+	size_t len = 0;
+
+	*exp = 0;
+	if (token == NULL || *token == '\0')
+		return form_token_bad(err, "required",
+		                      "a form token from server.hello is "
+		                      "required");
+	if (strlen(token) != FT_HEX ||
+	    sodium_hex2bin(raw, FT_RAW, token, FT_HEX, NULL, &len, NULL) != 0 ||
+	    len != FT_RAW ||
+	    crypto_auth_verify(raw + FT_BODY, raw, FT_BODY, app->form_key) != 0)
+		return form_token_bad(err, "invalid",
+		                      "the form token is not valid");
+	for (int i = 0; i < 8; i++)
+		*exp = *exp << 8 | raw[FT_NONCE + i];
+	if (*exp <= (unsigned long long)time(NULL))
+		return form_token_bad(err, "expired",
+		                      "the form token has expired; ask "
+		                      "server.hello for a new one");
+	return PL_OK;
+}
+
+int
+form_token_check(struct app *app, const char *token, struct pl_error *err)
+{
+	unsigned char raw[FT_RAW];
+	unsigned long long exp;
+
+	return form_token_verify(app, token, raw, &exp, err);
+}
+
 int
 form_token_consume(struct app *app, PGconn *db, const char *token,
                    struct pl_error *err)
@@ -51,26 +87,10 @@ form_token_consume(struct app *app, PGconn *db, const char *token,
 	unsigned char raw[FT_RAW];
 	unsigned long long exp = 0;
 	char nonce[FT_NONCE * 2 + 1], exps[24];
-	size_t len = 0;
 	int fresh = 0;
 
-	if (token == NULL || *token == '\0')
-		return form_token_bad(err, "required",
-		                      "a form token from server.hello is "
-		                      "required");
-	if (strlen(token) != FT_HEX ||
-	    sodium_hex2bin(raw, sizeof raw, token, FT_HEX, NULL, &len, NULL) !=
-	        0 ||
-	    len != FT_RAW ||
-	    crypto_auth_verify(raw + FT_BODY, raw, FT_BODY, app->form_key) != 0)
-		return form_token_bad(err, "invalid",
-		                      "the form token is not valid");
-	for (int i = 0; i < 8; i++)
-		exp = exp << 8 | raw[FT_NONCE + i];
-	if (exp <= (unsigned long long)time(NULL))
-		return form_token_bad(err, "expired",
-		                      "the form token has expired; ask "
-		                      "server.hello for a new one");
+	if (form_token_verify(app, token, raw, &exp, err) != PL_OK)
+		return err->code;
 	sodium_bin2hex(nonce, sizeof nonce, raw, FT_NONCE);
 	snprintf(exps, sizeof exps, "%llu", exp);
 	if (repo_form_token_spend(db, nonce, exps, &fresh, err) != 0)

@@ -14,6 +14,9 @@ struct app;
 
 /* Writes a fresh token (NUL-terminated) into out. */
 int form_token_issue(struct app *, char *out, size_t outsz, struct pl_error *);
+/* The token's MAC and expiry only (no database): cheap enough to run with
+ * the other input rules, before any hashing. Violations as below. */
+int form_token_check(struct app *, const char *token, struct pl_error *);
 /*
  * Spends token: checks its MAC and expiry, then records its nonce in
  * form_token_uses so a replay fails on any instance. Missing, forged,

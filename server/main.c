@@ -35,6 +35,7 @@ app_open(struct app *app, struct config *cfg)
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
 	                      cfg->db_connect_timeout);
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
+	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
@@ -60,6 +61,7 @@ app_close(struct app *app)
 	}
 	pl_error_clear(&err);
 	db_pool_free(app->db);
+	login_limit_free(app->limits);
 	rds_pool_free(app->rds);
 	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);

@@ -113,3 +113,47 @@ params_uuid(json_t *params, const char *key, int required, const char **out,
 	}
 	return PL_OK;
 }
+
+/* 1 when v, or any string inside it, holds a NUL character. */
+static int
+has_nul(json_t *v)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return memchr(json_string_value(v), '\0',
+		              json_string_length(v)) != NULL;
+	case JSON_ARRAY:
+		json_array_foreach (v, i, e)
+			if (has_nul(e))
+				return 1;
+		return 0;
+	case JSON_OBJECT:
+		json_object_foreach (v, k, e)
+			if (has_nul(e))
+				return 1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+params_check_text(json_t *params, struct pl_error *err)
+{
+	const char *key;
+	json_t *v;
+	char msg[128];
+
+	json_object_foreach (params, key, v)
+		if (has_nul(v)) {
+			snprintf(msg, sizeof msg,
+			         "%s must not contain NUL (\\u0000) characters",
+			         key);
+			pl_error_violation(err, key, "nul", msg);
+		}
+	return err->code;
+}

@@ -25,6 +25,10 @@ int params_bool(json_t *params, const char *key, int required, int dflt,
 /* A UUID string (canonical 8-4-4-4-12 hex). Malformed → 400 rule "format". */
 int params_uuid(json_t *params, const char *key, int required, const char **out,
                 struct pl_error *err);
+/* Every method's params, before the method runs: a string holding NUL
+ * (\u0000: valid JSON, which PostgreSQL text cannot store), at any depth,
+ * is a violation {field: the top-level key, rule: "nul"}. */
+int params_check_text(json_t *params, struct pl_error *err);
 /* 1 when s is a canonical UUID text. */
 int params_is_uuid(const char *s);
 

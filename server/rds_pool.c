@@ -66,6 +66,24 @@ rds_parse_url(const char *url, char *host, size_t hostsz, int *port, int *db)
 	return 0;
 }
 
+/* url for the log: the password of its user info replaced by "***". */
+static void
+rds_url_redacted(const char *url, char *out, size_t size)
+{
+	const char *scheme = strstr(url, "://");
+	const char *info = scheme ? scheme + 3 : url;
+	const char *at = strchr(info, '@'), *colon;
+
+	if (at == NULL) {
+		snprintf(out, size, "%s", url);
+		return;
+	}
+	colon = memchr(info, ':', (size_t)(at - info));
+	/* "user:pw@" keeps the user; a bare "pw@" is all secret. */
+	snprintf(out, size, "%.*s***%s",
+	         (int)(colon ? colon + 1 - url : info - url), url, at);
+}
+
 redisContext *
 rds_connect(const char *url, int timeout_ms)
 {
@@ -142,7 +160,10 @@ rds_pool_borrow(struct rds_pool *p)
 		pthread_mutex_lock(&p->lock);
 		p->down_until_ms = rds_now_ms() + RDS_DOWN_BACKOFF_MS;
 		pthread_mutex_unlock(&p->lock);
-		log_debug("redis unavailable", "url=%s", p->url);
+		char shown[512];
+
+		rds_url_redacted(p->url, shown, sizeof shown);
+		log_debug("redis unavailable", "url=%s", shown);
 	}
 	return c;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "json_num.h"
 #include "xalloc.h"
 
 /* The event JSON for audit rows; "at" in RFC 3339 UTC with microseconds. */
@@ -24,7 +25,7 @@ repo_audit_insert(PGconn *db, const char *action, const char *actor_id,
                   const char *subject_id, json_t *details,
                   struct audit_row *row, struct pl_error *err)
 {
-	char *text = details ? json_dumps(details, JSON_COMPACT) : NULL;
+	char *text = details ? json_num_dumps(details, JSON_COMPACT) : NULL;
 	const char *params[] = {action, actor_id, subject_id,
 	                        text ? text : "{}"};
 	PGresult *r;

@@ -55,10 +55,16 @@ repo_backup_list(PGconn *db, const char *pad_id, int with_data,
 		              "created_at", db_get(r, i, "created_at"), "size",
 		              (json_int_t)db_get_ll(r, i, "size"));
 
-		if (with_data)
-			json_object_set_new(b, "data",
-			                    db_get_json(r, i, "data"));
 		json_array_append_new(*backups, b);
+		/* NULL data: unreadable, logged by db_get_json. */
+		if (with_data &&
+		    json_object_set_new(b, "data", db_get_json(r, i, "data"))) {
+			json_decref(*backups);
+			*backups = NULL;
+			PQclear(r);
+			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+			                    "internal error");
+		}
 	}
 	PQclear(r);
 	return 0;
@@ -99,12 +105,16 @@ repo_backup_get(PGconn *db, const char *id, const char *pad_id, json_t **backup,
 	    2, p, err);
 	if (r == NULL)
 		return err->code;
-	if (PQntuples(r) > 0)
-		*backup =
-		    json_pack("{s:s, s:s, s:I, s:o}", "id", db_get(r, 0, "id"),
-		              "created_at", db_get(r, 0, "created_at"), "size",
-		              (json_int_t)db_get_ll(r, 0, "size"), "data",
-		              db_get_json(r, 0, "data"));
+	if (PQntuples(r) > 0 &&
+	    (*backup =
+	         json_pack("{s:s, s:s, s:I, s:o}", "id", db_get(r, 0, "id"),
+	                   "created_at", db_get(r, 0, "created_at"), "size",
+	                   (json_int_t)db_get_ll(r, 0, "size"), "data",
+	                   db_get_json(r, 0, "data"))) == NULL) {
+		PQclear(r);
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	}
 	PQclear(r);
 	return 0;
 }

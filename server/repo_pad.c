@@ -39,8 +39,13 @@ pad_row(const PGresult *r, int row)
 	    db_get(r, row, "created_at"), "updated_at",
 	    db_get(r, row, "updated_at"), "access", db_get(r, row, "access"));
 
-	if (PQfnumber(r, "data") >= 0)
-		json_object_set_new(pad, "data", db_get_json(r, row, "data"));
+	/* Unreadable data (logged by db_get_json) is no pad at all: the
+	 * caller answers 500, never a pad without its data. */
+	if (PQfnumber(r, "data") >= 0 &&
+	    json_object_set_new(pad, "data", db_get_json(r, row, "data"))) {
+		json_decref(pad);
+		return NULL;
+	}
 	if (strcmp(db_get(r, row, "access"), "viewer") == 0)
 		json_object_set_new(
 		    pad, "owner",
@@ -59,8 +64,12 @@ pad_one(PGconn *db, const char *sql, int n, const char *const *params,
 	*pad = NULL;
 	if (r == NULL)
 		return err->code;
-	if (PQntuples(r) > 0)
-		*pad = pad_row(r, 0);
+	/* NULL: the data could not be read (logged by db_get_json). */
+	if (PQntuples(r) > 0 && (*pad = pad_row(r, 0)) == NULL) {
+		PQclear(r);
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	}
 	PQclear(r);
 	return 0;
 }

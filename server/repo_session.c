@@ -5,6 +5,7 @@
 #include "repo_session.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "db.h"
 #include "repo_user.h"
@@ -80,8 +81,8 @@ repo_session_purge(PGconn *db, struct pl_error *err)
 }
 
 int
-repo_session_alive(PGconn *db, const char *token_hash, int *alive,
-                   struct pl_error *err)
+repo_session_state(PGconn *db, const char *token_hash,
+                   struct repo_session_state *st, struct pl_error *err)
 {
 	const char *p[1] = {token_hash};
 	/* A disabled user's session is dead too. last_used_at moves at most
@@ -89,7 +90,8 @@ repo_session_alive(PGconn *db, const char *token_hash, int *alive,
 	PGresult *r =
 	    db_exec(db,
 	            "WITH live AS ("
-	            "  SELECT s.token_hash, s.last_used_at "
+	            "  SELECT s.token_hash, s.last_used_at, "
+	            "         u.roles ? 'admin' AS is_admin "
 	            "  FROM sessions s JOIN users u ON u.id = s.user_id "
 	            "  WHERE s.token_hash = $1 AND s.expires_at > now() "
 	            "    AND NOT u.disabled), "
@@ -97,12 +99,14 @@ repo_session_alive(PGconn *db, const char *token_hash, int *alive,
 	            "  UPDATE sessions SET last_used_at = now() "
 	            "  WHERE token_hash = (SELECT token_hash FROM live "
 	            "    WHERE last_used_at < now() - interval '1 minute')) "
-	            "SELECT 1 FROM live",
+	            "SELECT is_admin FROM live",
 	            1, p, err);
 
+	memset(st, 0, sizeof *st);
 	if (r == NULL)
 		return err->code;
-	*alive = PQntuples(r) == 1;
+	st->alive = PQntuples(r) == 1;
+	st->is_admin = st->alive && db_get_bool(r, 0, "is_admin");
 	PQclear(r);
 	return PL_OK;
 }

@@ -22,9 +22,15 @@ int repo_session_lookup(PGconn *, const char *token_hash, json_t **user,
                         char *user_id, int *is_admin, long long *expires_at,
                         struct pl_error *);
 int repo_session_delete(PGconn *, const char *token_hash, struct pl_error *);
-/* *alive = 1 while the session exists and has not expired. */
-int repo_session_alive(PGconn *, const char *token_hash, int *alive,
-                       struct pl_error *);
+/* What the periodic re-check of a bound session reads: one row per live
+ * session, so fields the session's rights depend on (roles, and whether the
+ * account is disabled) are re-read together. */
+struct repo_session_state {
+	int alive;    /* exists, has not expired, its user is not disabled */
+	int is_admin; /* the user's roles include "admin" */
+};
+int repo_session_state(PGconn *, const char *token_hash,
+                       struct repo_session_state *, struct pl_error *);
 /* The user's live sessions, newest first: [{id, created_at, last_used_at,
  * expires_at, peer, current}] where current marks current_hash. */
 int repo_session_list(PGconn *, const char *user_id, const char *current_hash,

@@ -54,7 +54,10 @@ auth_fill(PGresult *r, struct repo_user_auth *out, struct pl_error *err)
 	memset(out, 0, sizeof *out);
 	if (r == NULL)
 		return err->code;
-	if (PQntuples(r) > 0) {
+	if (PQntuples(r) > 0 && db_get(r, 0, "folded") != NULL)
+		snprintf(out->folded, sizeof out->folded, "%s",
+		         db_get(r, 0, "folded"));
+	if (db_get(r, 0, "id") != NULL) {
 		const char *h = db_get(r, 0, "password_hash");
 
 		snprintf(out->id, sizeof out->id, "%s", db_get(r, 0, "id"));
@@ -71,12 +74,15 @@ repo_user_auth_by_name(PGconn *db, const char *username,
                        struct repo_user_auth *out, struct pl_error *err)
 {
 	const char *p[1] = {username};
-	PGresult *r = db_exec(db,
-	                      "SELECT u.id, u.password_hash, "
-	                      "u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
-	                      " AS j FROM users u WHERE lower(u.username) = "
-	                      "lower($1)",
-	                      1, p, err);
+	/* One row either way: folded is the name as lower() folds it. */
+	PGresult *r = db_exec(
+	    db,
+	    "SELECT lower($1) AS folded, u.id, "
+	    "u.password_hash, u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
+	    " AS j "
+	    "FROM (SELECT 1) AS one "
+	    "LEFT JOIN users u ON lower(u.username) = lower($1)",
+	    1, p, err);
 
 	return auth_fill(r, out, err);
 }

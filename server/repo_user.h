@@ -17,7 +17,8 @@ struct repo_user_auth {
 	char id[40];
 	char hash[PWHASH_STRBYTES]; /* "" when the user has no password */
 	int is_admin;
-	json_t *user; /* owned public object; NULL when not found */
+	json_t *user;     /* owned public object; NULL when not found */
+	char folded[400]; /* the name as lower() folds it (found or not) */
 };
 
 /* The fields user.sync writes. NULL strings are SQL NULL. */
@@ -35,7 +36,8 @@ int repo_user_name_taken(PGconn *, const char *username, int *taken,
 int repo_user_insert(PGconn *, const char *username, const char *email,
                      const char *hash, const char *roles, json_t **user,
                      struct pl_error *);
-/* Looks a user up by name, case-insensitively; out->user NULL if none. */
+/* Looks a user up by name, case-insensitively; out->user NULL if none.
+ * out->folded is PostgreSQL's lower() of the name either way. */
 int repo_user_auth_by_name(PGconn *, const char *username,
                            struct repo_user_auth *out, struct pl_error *);
 int repo_user_set_hash(PGconn *, const char *id, const char *hash,

@@ -1,7 +1,8 @@
 /*
  * session.login / resume / logout. Login takes four steps so the argon2
- * verification runs under hash admission: limits (CPU), lookup (DB), verify
- * (HASH, against a dummy hash for unknown users), then session (DB).
+ * verification runs under hash admission and no database connection is
+ * held while Redis is asked: lookup (DB), attempt reservation (CPU, Redis),
+ * verify (HASH, against a dummy hash for unknown users), then session (DB).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -11,14 +12,16 @@
 #include "app.h"
 #include "params.h"
 #include "pwhash.h"
-#include "repo_user.h"
 #include "rpc.h"
 #include "svc_account.h"
 #include "svc_session.h"
+#include "validate.h"
 #include "xalloc.h"
 
 struct login {
-	char username[130];
+	/* Longer names cannot exist; cut (on a character boundary) so the
+	 * lookup and the counter keys stay small. */
+	char username[USERNAME_MAX * 2 + 2];
 	char *password;
 	struct repo_user_auth auth;
 	int ok;
@@ -39,7 +42,7 @@ login_free(void *p)
 }
 
 static int
-login_limits(struct rpc_call *call)
+login_lookup(struct rpc_call *call)
 {
 	const char *name = NULL, *pw = NULL;
 	struct login *l;
@@ -52,19 +55,17 @@ login_limits(struct rpc_call *call)
 	l->password = xstrdup(pw);
 	call->state = l;
 	call->state_free = login_free;
-	/* Longer names cannot exist; cut so Redis keys stay small. */
+	/* Surrounding whitespace is not part of a name. */
 	svc_account_trim_username(name, l->username, sizeof l->username);
-	return svc_session_check_limits(call->app, l->username, call->peer,
-	                                &call->err);
+	return svc_session_lookup(call->db, l->username, &l->auth, &call->err);
 }
 
 static int
-login_lookup(struct rpc_call *call)
+login_reserve(struct rpc_call *call)
 {
 	struct login *l = call->state;
 
-	return repo_user_auth_by_name(call->db, l->username, &l->auth,
-	                              &call->err);
+	return svc_session_reserve(call->app, &l->auth, call->peer, &call->err);
 }
 
 static int
@@ -94,7 +95,7 @@ login_finish(struct rpc_call *call)
 	struct login *l = call->state;
 
 	if (!l->ok) {
-		svc_session_login_failed(call->app, call->db, l->username,
+		svc_session_login_failed(call->app, call->db,
 		                         l->auth.user ? l->auth.id : NULL,
 		                         call->peer);
 		return pl_error_set(&call->err, PL_ERR_UNAUTHORIZED,
@@ -102,12 +103,11 @@ login_finish(struct rpc_call *call)
 		                    "wrong username or password");
 	}
 	if (svc_account_login_gate(
-	        call->app, call->db, l->username, l->auth.id, l->auth.user,
+	        call->app, call->db, l->auth.id, l->auth.user,
 	        json_string_value(json_object_get(call->params, "totp")),
 	        call->peer, &call->err) != 0)
 		return call->err.code;
-	if (svc_session_login_ok(call->app, call->db, l->username, l->auth.id,
-	                         l->auth.is_admin, l->auth.user,
+	if (svc_session_login_ok(call->app, call->db, &l->auth, call->peer,
 	                         l->rehash[0] ? l->rehash : NULL, &call->result,
 	                         &call->new_session, &call->err) != 0)
 		return call->err.code;
@@ -120,8 +120,8 @@ login_finish(struct rpc_call *call)
 const struct rpc_method rpc_session_login = {
     .name = "session.login",
     .auth = RPC_AUTH_NONE,
-    .steps = {{STEP_CPU, login_limits},
-              {STEP_DB, login_lookup},
+    .steps = {{STEP_DB, login_lookup},
+              {STEP_CPU, login_reserve},
               {STEP_HASH, login_verify},
               {STEP_DB, login_finish}},
 };

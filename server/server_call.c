@@ -12,8 +12,9 @@
 #include <time.h>
 
 #include "log.h"
-#include "repo_session.h"
+#include "params.h"
 #include "stats.h"
+#include "svc_session.h"
 #include "xalloc.h"
 
 /* How long a connection's session is trusted before it is checked against
@@ -56,32 +57,31 @@ call_now_ms(void)
 }
 
 /* At a method's first database step: checks the caller's session against
- * the sessions table when the last check is older than SESSION_RECHECK_MS.
- * An ended session answers 401 and is unbound from the connection. */
+ * the sessions table when the last check is older than SESSION_RECHECK_MS,
+ * re-reading the roles with it (svc_session_recheck). An ended session
+ * answers 401 and is unbound from the connection. */
 static int
 call_session_check(struct call *c)
 {
 	struct rpc_call *rc = &c->rc;
 	long long now = call_now_ms();
-	int alive = 0;
 
 	if (c->session_checked || rc->method->auth == RPC_AUTH_NONE ||
 	    !rc->session.active ||
 	    now - rc->session.checked_ms < SESSION_RECHECK_MS)
 		return PL_OK;
 	c->session_checked = 1;
-	if (repo_session_alive(rc->db, rc->session.token_hash, &alive,
-	                       &rc->err) != 0)
+	if (svc_session_recheck(rc->db, &rc->session,
+	                        rc->method->auth == RPC_AUTH_ADMIN, now,
+	                        &rc->new_session, &rc->err) != 0) {
+		/* An ended session is unbound; a 403 binds nothing, so the
+		 * next call checks again. */
+		if (rc->err.code == PL_ERR_UNAUTHORIZED)
+			rc->session_change = -1;
 		return rc->err.code;
-	if (!alive) {
-		rc->session_change = -1;
-		return pl_error_set(&rc->err, PL_ERR_UNAUTHORIZED,
-		                    "session_ended",
-		                    "the session has ended (signed out or "
-		                    "expired); sign in again");
 	}
-	rc->new_session = rc->session;
-	rc->new_session.checked_ms = now;
+	/* This call and the connection's next ones see the fresh roles. */
+	rc->session = rc->new_session;
 	rc->session_change = 1;
 	return PL_OK;
 }
@@ -229,7 +229,8 @@ call_start(struct call_sched *s, struct client *cl, int slot,
 	snprintf(c->rc.peer, sizeof c->rc.peer, "%s", peer);
 	c->rc.session = *session;
 	pl_error_init(&c->rc.err);
-	if (m->steps[0].kind == STEP_NONE) {
+	if ((c->rv = params_check_text(c->rc.params, &c->rc.err)) != PL_OK ||
+	    m->steps[0].kind == STEP_NONE) {
 		call_finish(c);
 		return;
 	}

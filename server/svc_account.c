@@ -17,6 +17,7 @@
 #include "repo_user.h"
 #include "svc_session.h"
 #include "svc_totp.h"
+#include "validate.h"
 
 void
 svc_account_trim_username(const char *in, char *out, size_t size)
@@ -28,7 +29,7 @@ svc_account_trim_username(const char *in, char *out, size_t size)
 	e = s + strlen(s);
 	while (e > s && isspace((unsigned char)e[-1]))
 		e--;
-	snprintf(out, size, "%.*s", (int)(e - s), s);
+	text_copy_n(out, size, s, (size_t)(e - s));
 }
 
 int
@@ -62,9 +63,9 @@ svc_account_end(struct app *app, PGconn *db, int rc, struct audit_row *audit,
 }
 
 int
-svc_account_login_gate(struct app *app, PGconn *db, const char *username,
-                       const char *user_id, json_t *user, const char *totp,
-                       const char *peer, struct pl_error *err)
+svc_account_login_gate(struct app *app, PGconn *db, const char *user_id,
+                       json_t *user, const char *totp, const char *peer,
+                       struct pl_error *err)
 {
 	/* Only after the right password: the state of an account is not
 	 * told to whoever merely knows its name. */
@@ -79,8 +80,7 @@ svc_account_login_gate(struct app *app, PGconn *db, const char *username,
 		                    "app (or a recovery code)");
 	if (svc_totp_verify(app, db, user_id, totp, err) != 0) {
 		if (err->code == PL_ERR_UNAUTHORIZED)
-			svc_session_login_failed(app, db, username, user_id,
-			                         peer);
+			svc_session_login_failed(app, db, user_id, peer);
 		return err->code;
 	}
 	return PL_OK;

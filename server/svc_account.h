@@ -35,9 +35,9 @@ int svc_account_end(struct app *, PGconn *, int rc, struct audit_row *,
 /* After the password matched: 403 account_disabled; with TOTP on, 401
  * totp_required without a code, 401 invalid_totp for a wrong, replayed or
  * spent one (counted as a failed login). totp may be NULL. */
-int svc_account_login_gate(struct app *, PGconn *, const char *username,
-                           const char *user_id, json_t *user, const char *totp,
-                           const char *peer, struct pl_error *);
+int svc_account_login_gate(struct app *, PGconn *, const char *user_id,
+                           json_t *user, const char *totp, const char *peer,
+                           struct pl_error *);
 /* After the session exists: last_login_at and the session's peer. Best
  * effort, never fails the login. */
 void svc_account_logged_in(PGconn *, const char *user_id,

@@ -11,6 +11,7 @@
 #include "pwhash.h"
 #include "repo_audit.h"
 #include "repo_invitation.h"
+#include "validate.h"
 #include "svc_account.h"
 
 int
@@ -22,9 +23,8 @@ svc_invitation_create(struct app *app, PGconn *db, const char *actor_id,
 	char code[sizeof raw * 2 + 1], hash[PWHASH_SHA256_HEX], exp_text[40];
 
 	(void)app;
-	if (note && strlen(note) > 200)
-		return pl_error_violation(err, "note", "length",
-		                          "at most 200 characters");
+	if (text_max_chars("note", note, 200, err) != PL_OK)
+		return err->code;
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(code, sizeof code, raw, sizeof raw);
 	pwhash_sha256_hex(code, hash);

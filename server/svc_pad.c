@@ -14,6 +14,7 @@
 #include "app.h"
 #include "db.h"
 #include "events.h"
+#include "json_num.h"
 #include "repo_audit.h"
 #include "repo_backup.h"
 #include "repo_pad.h"
@@ -76,7 +77,7 @@ pad_data_check(struct app *app, json_t *data, char **text, struct pl_error *err)
 	if (!json_is_object(data))
 		return pl_error_violation(err, "data", "type",
 		                          "data must be a JSON object");
-	if ((*text = json_dumps(data, JSON_COMPACT)) == NULL)
+	if ((*text = json_num_dumps(data, JSON_COMPACT)) == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
 	len = strlen(*text);
@@ -409,7 +410,7 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 		backup_not_found(err);
 		goto fail;
 	}
-	text = json_dumps(json_object_get(b, "data"), JSON_COMPACT);
+	text = json_num_dumps(json_object_get(b, "data"), JSON_COMPACT);
 	if (text == NULL) {
 		pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		             "internal error");

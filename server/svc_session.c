@@ -1,11 +1,12 @@
 /*
- * Login, resume, logout. Failure counters are Redis keys that expire with
- * the window: padline:login:<schema>:user:<name> and ...:ip:<peer>; the
- * schema keeps separate deployments (and test suites) apart.
+ * Login, resume, logout. An attempt is counted before the password is
+ * checked (login_limit.c), per account and per peer address:
+ * padline:login:<schema>:user:<id> for a name that resolves to a user,
+ * ...:name:<name as PostgreSQL folds it> for one that does not, and
+ * ...:ip:<peer>; the schema keeps deployments (and test suites) apart.
  */
 #include "svc_session.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,121 +16,67 @@
 #include "db.h"
 #include "events.h"
 #include "log.h"
-#include "repo_audit.h"
+#include "login_limit.h"
 #include "pwhash.h"
+#include "repo_audit.h"
 #include "repo_session.h"
-#include "repo_user.h"
 
+/* The counter keys of one login; keyed by the resolved user, so every
+ * spelling the database folds to that user shares one counter. */
 static void
-key_user(struct app *app, const char *username, char *key, size_t size)
+login_keys(struct app *app, const struct repo_user_auth *auth, const char *peer,
+           char *ku, char *kp, size_t size)
 {
-	int n = snprintf(key, size, "padline:login:%s:user:", app->cfg->schema);
-
-	/* Counted case-insensitively, as usernames are unique that way. */
-	for (const char *p = username; *p && n + 1 < (int)size; p++)
-		key[n++] = (char)tolower((unsigned char)*p);
-	key[n < (int)size ? n : (int)size - 1] = '\0';
-}
-
-static void
-key_peer(struct app *app, const char *peer, char *key, size_t size)
-{
-	snprintf(key, size, "padline:login:%s:ip:%s", app->cfg->schema, peer);
-}
-
-/* Count and seconds to live of a counter; 0/0 when absent. */
-static int
-counter_get(redisContext *rc, const char *key, long long *count, long long *ttl)
-{
-	redisReply *r = redisCommand(rc, "GET %s", key);
-
-	if (r == NULL)
-		return -1;
-	*count = r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : 0;
-	freeReplyObject(r);
-	*ttl = 0;
-	if (*count == 0)
-		return 0;
-	r = redisCommand(rc, "TTL %s", key);
-	if (r == NULL)
-		return -1;
-	*ttl = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
-	freeReplyObject(r);
-	return 0;
+	if (auth->user != NULL)
+		snprintf(ku, size, "padline:login:%s:user:%s", app->cfg->schema,
+		         auth->id);
+	else
+		snprintf(ku, size, "padline:login:%s:name:%s", app->cfg->schema,
+		         auth->folded);
+	snprintf(kp, size, "padline:login:%s:ip:%s", app->cfg->schema, peer);
 }
 
 int
-svc_session_check_limits(struct app *app, const char *username,
-                         const char *peer, struct pl_error *err)
+svc_session_lookup(PGconn *db, const char *username,
+                   struct repo_user_auth *auth, struct pl_error *err)
 {
-	char ku[256], kp[256];
-	long long nu = 0, tu = 0, np = 0, tp = 0;
-	redisContext *rc = rds_pool_borrow(app->rds);
-	int broken;
-
-	if (rc == NULL) {
-		log_warn("login limits unavailable", "reason=%s", "redis down");
-		return PL_OK;
-	}
-	key_user(app, username, ku, sizeof ku);
-	key_peer(app, peer, kp, sizeof kp);
-	broken = counter_get(rc, ku, &nu, &tu) != 0 ||
-	         counter_get(rc, kp, &np, &tp) != 0;
-	rds_pool_return(app->rds, rc, broken);
-	if (broken)
-		return PL_OK;
-	if (nu >= app->cfg->login_max_failures ||
-	    np >= app->cfg->login_max_failures_ip) {
-		long long t = nu >= app->cfg->login_max_failures ? tu : 0;
-
-		if (np >= app->cfg->login_max_failures_ip && tp > t)
-			t = tp;
-		pl_error_set(err, PL_ERR_TOO_MANY, "too_many_attempts",
-		             "too many failed sign-in attempts; try again "
-		             "later");
-		err->retry_after = t > 0 ? (int)t : 1;
-		return err->code;
-	}
-	return PL_OK;
+	return repo_user_auth_by_name(db, username, auth, err);
 }
 
-/* SET NX EX first, so the key has its expiry before it counts anything:
- * a counter can never be left without one. */
-static int
-counter_incr(redisContext *rc, const char *key, int window)
+int
+svc_session_reserve(struct app *app, const struct repo_user_auth *auth,
+                    const char *peer, struct pl_error *err)
 {
-	redisReply *r = redisCommand(rc, "SET %s 0 EX %d NX", key, window);
+	char ku[LOGIN_KEY_MAX], kp[LOGIN_KEY_MAX];
+	int wait;
 
-	if (r == NULL)
-		return -1;
-	freeReplyObject(r);
-	r = redisCommand(rc, "INCR %s", key);
-	if (r == NULL)
-		return -1;
-	freeReplyObject(r);
-	return 0;
+	login_keys(app, auth, peer, ku, kp, sizeof ku);
+	wait = login_limit_reserve(
+	    app->limits, ku, app->cfg->login_max_failures, kp,
+	    app->cfg->login_max_failures_ip, app->cfg->login_window);
+	if (wait == 0)
+		return PL_OK;
+	pl_error_set(err, PL_ERR_TOO_MANY, "too_many_attempts",
+	             "too many failed sign-in attempts; try again later");
+	err->retry_after = wait;
+	return err->code;
 }
 
 void
-svc_session_login_failed(struct app *app, PGconn *db, const char *username,
-                         const char *user_id, const char *peer)
+svc_session_login_failed(struct app *app, PGconn *db, const char *user_id,
+                         const char *peer)
 {
-	char ku[256], kp[256];
-	redisContext *rc = rds_pool_borrow(app->rds);
 	struct pl_error err;
 	struct audit_row audit = {0};
 	json_t *details;
 
-	if (rc != NULL) {
-		key_user(app, username, ku, sizeof ku);
-		key_peer(app, peer, kp, sizeof kp);
-		int broken = counter_incr(rc, ku, app->cfg->login_window) ||
-		             counter_incr(rc, kp, app->cfg->login_window);
-		rds_pool_return(app->rds, rc, broken);
-	}
+	/* Never what was typed as the name: it may be a password, and the
+	 * event reaches every dashboard. The peer stays in the audit row
+	 * only (events carry details.subject). */
 	pl_error_init(&err);
-	details = json_pack("{s:{s:s, s:s}}", "subject", "username", username,
-	                    "peer", peer);
+	details = user_id ? json_pack("{s:{s:s}, s:s}", "subject", "id",
+	                              user_id, "peer", peer)
+	                  : json_pack("{s:{}, s:s}", "subject", "peer", peer);
 	if (repo_audit_insert(db, "session.login_failed", NULL, user_id,
 	                      details, &audit, &err) == 0)
 		events_publish_one(app, db, &audit);
@@ -137,32 +84,19 @@ svc_session_login_failed(struct app *app, PGconn *db, const char *username,
 	pl_error_clear(&err);
 }
 
-static void
-reset_user(struct app *app, const char *username)
-{
-	char ku[256];
-	redisContext *rc = rds_pool_borrow(app->rds);
-	redisReply *r;
-
-	if (rc == NULL)
-		return;
-	key_user(app, username, ku, sizeof ku);
-	r = redisCommand(rc, "DEL %s", ku);
-	if (r)
-		freeReplyObject(r);
-	rds_pool_return(app->rds, rc, r == NULL);
-}
-
 int
-svc_session_login_ok(struct app *app, PGconn *db, const char *username,
-                     const char *user_id, int is_admin, json_t *user,
+svc_session_login_ok(struct app *app, PGconn *db,
+                     const struct repo_user_auth *auth, const char *peer,
                      const char *rehash, json_t **result, struct rpc_session *s,
                      struct pl_error *err)
 {
 	unsigned char raw[32];
 	char token[sizeof raw * 2 + 1], exp_text[40];
+	char ku[LOGIN_KEY_MAX], kp[LOGIN_KEY_MAX];
+	const char *user_id = auth->id;
 
-	reset_user(app, username);
+	login_keys(app, auth, peer, ku, kp, sizeof ku);
+	login_limit_success(app->limits, ku, kp);
 	/* Best effort, never failing the login: replacing a hash made with
 	 * old limits, and now and then sweeping expired sessions. */
 	if (rehash || randombytes_uniform(100) == 0) {
@@ -185,10 +119,10 @@ svc_session_login_ok(struct app *app, PGconn *db, const char *username,
 	                        err) != 0)
 		return err->code;
 	s->active = 1;
-	s->is_admin = is_admin;
+	s->is_admin = auth->is_admin;
 	snprintf(s->user_id, sizeof s->user_id, "%s", user_id);
 	*result = json_pack("{s:s, s:s, s:O}", "token", token, "expires_at",
-	                    exp_text, "user", user);
+	                    exp_text, "user", auth->user);
 	sodium_memzero(token, sizeof token);
 	return PL_OK;
 }
@@ -207,6 +141,28 @@ svc_session_resume(struct app *app, PGconn *db, const char *token,
 		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "invalid_session",
 		                    "the session is unknown or has expired");
 	s->active = 1;
+	return PL_OK;
+}
+
+int
+svc_session_recheck(PGconn *db, const struct rpc_session *cur, int need_admin,
+                    long long now_ms, struct rpc_session *out,
+                    struct pl_error *err)
+{
+	struct repo_session_state st;
+
+	if (repo_session_state(db, cur->token_hash, &st, err) != 0)
+		return err->code;
+	if (!st.alive)
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_ended",
+		                    "the session has ended (signed out or "
+		                    "expired); sign in again");
+	*out = *cur;
+	out->is_admin = st.is_admin;
+	out->checked_ms = now_ms;
+	if (need_admin && !st.is_admin)
+		return pl_error_set(err, PL_ERR_FORBIDDEN, "forbidden",
+		                    "this method needs the admin role");
 	return PL_OK;
 }
 

@@ -80,6 +80,10 @@ svc_user_validate(struct app *app, struct svc_new_user *nu,
 	                   err);
 	password_validate(nu->password ? nu->password : "", err);
 	email_validate(nu->email, err);
+	/* Forged or stale tokens are refused here, before the argon2 hash
+	 * (spending the token stays in the transaction). */
+	if (!nu->trusted)
+		form_token_check(app, nu->form_token, err);
 	if (!nu->trusted && mode == REG_INVITE && nu->invitation == NULL)
 		pl_error_violation(err, "invitation", "required",
 		                   "an invitation code is required");

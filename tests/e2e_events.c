@@ -13,22 +13,6 @@
 static struct ts_server srv;
 static char schema[64];
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (f == NULL)
-		return strdup("");
-	buf = calloc(1, 1 << 22);
-	n = fread(buf, 1, (1 << 22) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 START_TEST(register_sync_and_cli_events)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
@@ -107,17 +91,34 @@ START_TEST(register_sync_and_cli_events)
 }
 END_TEST
 
+/* The event names the account by id, never by what was typed. */
 START_TEST(login_failure_is_an_event)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
 	redisContext *sub = us_subscribe();
-	json_t *ev;
+	json_t *ev, *r;
+	char *id, *text;
 
-	ck_assert_int_eq(ts_login(c, "stranger", "Wr0ng-Passw0rd!"), -1);
-	ev = us_wait_event(sub, "session.login_failed", "username", "stranger",
+	ck_assert_int_eq(ts_create_user(srv.schema, "stella", US_PASSWORD, 0),
+	                 0);
+	r = ts_call(c, "session.login",
+	            json_pack("{s:s, s:s}", "username", "stella", "password",
+	                      US_PASSWORD));
+	id = strdup(json_string_value(
+	    json_object_get(json_object_get(ts_result(r), "user"), "id")));
+	json_decref(r);
+	ck_assert_int_eq(ts_login(c, "STELLA", "Wr0ng-Passw0rd!"), -1);
+	ev = us_wait_event(sub, "session.login_failed", "id", id,
 	                   TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no session.login_failed event");
+	ck_assert_ptr_null(
+	    json_object_get(json_object_get(ev, "subject"), "username"));
+	text = json_dumps(ev, 0);
+	ck_assert_msg(strstr(text, "STELLA") == NULL,
+	              "the typed name is in the event: %s", text);
+	free(text);
 	json_decref(ev);
+	free(id);
 	redisFree(sub);
 	ts_client_free(c);
 }
@@ -133,7 +134,7 @@ START_TEST(one_log_line_per_user_no_secrets)
 	r = us_register_fresh(c, "sam", "S3cret-Log-Passw0rd", NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	log = slurp(srv.log_path);
+	log = us_slurp(srv.log_path);
 	for (p = log; (p = strstr(p, "msg=\"user created\"")) != NULL; p++) {
 		char *eol = strchr(p, '\n');
 

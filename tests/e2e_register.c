@@ -217,6 +217,30 @@ START_TEST(form_token_missing_forged_reused)
 }
 END_TEST
 
+/* The token's MAC and expiry are checked with the other input rules,
+ * before the argon2 hash: a request without a valid token costs no hash,
+ * and its violations come with the others. */
+START_TEST(form_token_checked_before_hashing)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *tok = us_form_token(c);
+	json_t *r;
+
+	r = us_register(c, NULL, "gina", "short", NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "form_token", "required"));
+	ck_assert(us_has_violation(r, "password", "length"));
+	json_decref(r);
+	tok[strlen(tok) - 1] = tok[strlen(tok) - 1] == '0' ? '1' : '0';
+	r = us_register(c, tok, "bad name!", US_PASSWORD, NULL, NULL);
+	ck_assert(us_has_violation(r, "form_token", "invalid"));
+	ck_assert(us_has_violation(r, "username", "format"));
+	json_decref(r);
+	free(tok);
+	ts_client_free(c);
+}
+END_TEST
+
 START_TEST(form_token_once_across_instances)
 {
 	struct ts_server s2;
@@ -544,6 +568,7 @@ main(void)
 	    all_violations_together,
 	    username_format_and_whitespace,
 	    form_token_missing_forged_reused,
+	    form_token_checked_before_hashing,
 	    form_token_once_across_instances,
 	    create_user_cli,
 	    form_token_expired,

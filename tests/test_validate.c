@@ -155,6 +155,31 @@ START_TEST(emails)
 }
 END_TEST
 
+/* Characters are code points, as PostgreSQL's length() counts them. */
+START_TEST(text_counts_characters)
+{
+	struct pl_error err;
+	char note[512] = "", cut[8];
+
+	pl_error_init(&err);
+	for (int i = 0; i < 150; i++)
+		strcat(note, "\xc3\xa9"); /* é */
+	ck_assert_uint_eq(text_chars(note), 150);
+	ck_assert_int_eq(text_max_chars("note", note, 200, &err), 0);
+	ck_assert_int_eq(text_max_chars("note", note, 149, &err), 400);
+	ck_assert(has_rule(&err, "note", "length"));
+	pl_error_clear(&err);
+	ck_assert_int_eq(text_max_chars("note", NULL, 1, &err), 0);
+	/* Cut before a character that does not fit whole. */
+	text_copy(cut, sizeof cut, "ab\xe2\x82\xac\xe2\x82\xac");
+	ck_assert_str_eq(cut, "ab\xe2\x82\xac");
+	text_copy(cut, sizeof cut, "abc");
+	ck_assert_str_eq(cut, "abc");
+	text_copy(cut, 2, "\xc3\xa9");
+	ck_assert_str_eq(cut, "");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -167,6 +192,7 @@ main(void)
 	tcase_add_test(tc, policy_json_lists_every_rule);
 	tcase_add_test(tc, usernames);
 	tcase_add_test(tc, emails);
+	tcase_add_test(tc, text_counts_characters);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

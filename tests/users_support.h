@@ -162,6 +162,22 @@ us_wait_event(redisContext *rc, const char *action, const char *field,
 	return NULL;
 }
 
+/* A server log (or any file) as one string, up to 4 MiB; malloc'd. */
+static inline char *
+us_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 22);
+	size_t n;
+
+	if (f == NULL)
+		return buf;
+	n = fread(buf, 1, (1 << 22) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
 /* What a user suite's main needs to know. */
 struct us_suite {
 	const char *name;       /* suite name */

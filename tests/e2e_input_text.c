@@ -1,0 +1,103 @@
+/* Text params: a NUL (\u0000, valid JSON that PostgreSQL text cannot hold)
+ * in any string is a 400 naming the field, wherever it is nested; limits
+ * stated in characters count characters, not bytes. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tsupport.h"
+#include "users_support.h"
+
+static struct ts_server srv;
+static char schema[64];
+
+/* 400 with a violation on field (any rule). */
+static void
+assert_field_400(json_t *r, const char *field)
+{
+	json_t *v = json_object_get(
+	    json_object_get(json_object_get(r, "error"), "data"), "violations");
+	json_t *e;
+	size_t i;
+	int found = 0;
+
+	ck_assert_int_eq(ts_error_code(r), 400);
+	json_array_foreach (v, i, e)
+		found |= strcmp(json_string_value(json_object_get(e, "field")),
+		                field) == 0;
+	ck_assert_msg(found, "no violation on %s", field);
+	json_decref(r);
+}
+
+START_TEST(nul_in_a_string_is_400)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *tok;
+
+	assert_field_400(ts_call(c, "session.login",
+	                         json_pack("{s:s#, s:s}", "username", "a\0b",
+	                                   (size_t)3, "password", "x")),
+	                 "username");
+	tok = us_form_token(c);
+	assert_field_400(
+	    ts_call(c, "user.register",
+	            json_pack("{s:s, s:s#, s:s}", "form_token", tok, "username",
+	                      "bad\0name", (size_t)8, "password", US_PASSWORD)),
+	    "username");
+	free(tok);
+	ck_assert_int_eq(ts_create_user(schema, "nils", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_login(c, "nils", US_PASSWORD), 0);
+	assert_field_400(
+	    ts_call(c, "pad.create",
+	            json_pack("{s:s#}", "display_name", "x\0y", (size_t)3)),
+	    "display_name");
+	assert_field_400(
+	    ts_call(c, "pad.create",
+	            json_pack("{s:s, s:{s:[s#]}}", "display_name", "ok", "data",
+	                      "list", "v\0", (size_t)2)),
+	    "data");
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(note_limit_counts_characters)
+{
+	struct ts_client *admin = us_admin_client(&srv, "root_t");
+	char note[1024] = "";
+	json_t *r;
+
+	ck_assert_ptr_nonnull(admin);
+	for (int i = 0; i < 150; i++)
+		strcat(note, "\xc3\xa9"); /* é */
+	r = ts_call(admin, "invitation.create",
+	            json_pack("{s:s}", "note", note));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	for (int i = 150; i < 201; i++)
+		strcat(note, "\xc3\xa9");
+	assert_field_400(ts_call(admin, "invitation.create",
+	                         json_pack("{s:s}", "note", note)),
+	                 "note");
+	ts_client_free(admin);
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+	    nul_in_a_string_is_400,
+	    note_limit_counts_characters,
+	};
+	const struct us_suite u = {
+	    .name = "e2e_input_text",
+	    .prefix = "txt",
+	    .srv = &srv,
+	    .schema = schema,
+	    .tests = tests,
+	    .ntests = sizeof tests / sizeof tests[0],
+	};
+
+	return us_suite_main(&u);
+}
