@@ -85,7 +85,7 @@ START_TEST(pipelined_in_order)
 		         on_reply, &slots[i]);
 	}
 	ck_assert_int_eq(rpc_pending(c), N_PIPELINED);
-	run_until(loop, &r.n, N_PIPELINED, 30000);
+	run_until(loop, &r.n, N_PIPELINED, 60000);
 	ck_assert_int_eq(r.n, N_PIPELINED);
 	for (int i = 0; i < N_PIPELINED; i++) {
 		ck_assert_int_eq(r.order[i], i);
@@ -110,7 +110,7 @@ START_TEST(errors_and_unreachable)
 
 	rpc_call(c, "no.such.method", NULL, on_reply, &s0);
 	rpc_call(c, "server.hello", NULL, on_reply, &s1);
-	run_until(loop, &r.n, 2, 10000);
+	run_until(loop, &r.n, 2, 60000);
 	ck_assert_int_eq(r.n, 2);
 	ck_assert_int_eq(r.codes[0], PL_ERR_METHOD_NOT_FOUND);
 	ck_assert_int_eq(r.codes[1], 0); /* the connection survives an error */
@@ -120,13 +120,13 @@ START_TEST(errors_and_unreachable)
 	ts_server_stop(&srv);
 	dead = rpc_client_new(loop, "127.0.0.1", port);
 	rpc_call(dead, "server.hello", NULL, on_reply, &s2);
-	run_until(loop, &r.n, 3, 10000);
+	run_until(loop, &r.n, 3, 60000);
 	ck_assert_int_eq(r.n, 3);
 	ck_assert_int_eq(r.codes[2], PL_ERR_UNAVAILABLE);
 	ck_assert_str_eq(r.reason[2], "disconnected");
 	/* The live connection to the stopped server fails its next call too. */
 	rpc_call(c, "server.hello", NULL, on_reply, &s2);
-	run_until(loop, &r.n, 4, 10000);
+	run_until(loop, &r.n, 4, 60000);
 	ck_assert_int_eq(r.n, 4);
 	ck_assert_int_eq(r.codes[3], PL_ERR_UNAVAILABLE);
 	ck_assert_int_eq(rpc_pending(c), 0);
@@ -135,7 +135,7 @@ START_TEST(errors_and_unreachable)
 	rpc_client_free(c);
 	c = rpc_client_new(loop, "127.0.0.1", srv.port);
 	rpc_call(c, "server.hello", NULL, on_reply, &s0);
-	run_until(loop, &r.n, 5, 10000);
+	run_until(loop, &r.n, 5, 60000);
 	ck_assert_int_eq(r.codes[4], 0);
 	json_decref(r.last);
 	rpc_client_free(c);
@@ -172,7 +172,7 @@ START_TEST(reconnect_resumes_session)
 	         json_pack("{s:s, s:s}", "username", "resumer", "password",
 	                   "Resume-Passw0rd!"),
 	         on_reply, &s0);
-	run_until(loop, &r.n, 1, 15000);
+	run_until(loop, &r.n, 1, 60000);
 	if (r.codes[0] == PL_ERR_METHOD_NOT_FOUND) {
 		printf(
 		    "skip reconnect_resumes_session: no session.login yet\n");
@@ -187,7 +187,7 @@ START_TEST(reconnect_resumes_session)
 	/* Drop the connection: the next call reconnects, resumes first. */
 	rpc_disconnect(c);
 	rpc_call(c, "user.me", NULL, on_reply, &s1);
-	run_until(loop, &r.n, 2, 15000);
+	run_until(loop, &r.n, 2, 60000);
 	ck_assert_int_eq(r.n, 2);
 	ck_assert_int_eq(r.codes[1], 0);
 	ck_assert_str_eq(json_string_value(json_object_get(
@@ -231,7 +231,7 @@ START_TEST(subscriber_receives)
 
 	ck_assert_ptr_nonnull(s);
 	ck_assert_ptr_nonnull(rc);
-	run_until(loop, &sub_up, 1, 10000);
+	run_until(loop, &sub_up, 1, 60000);
 	ck_assert_int_eq(sub_up, 1);
 	ck_assert(sub_is_up(s));
 	/* An id no real deployment reaches, and an action nobody acts on. */
@@ -242,7 +242,7 @@ START_TEST(subscriber_receives)
 	rep = redisCommand(rc, "PUBLISH padline:events %s", msg);
 	ck_assert_ptr_nonnull(rep);
 	freeReplyObject(rep);
-	run_until(loop, &sub_got, 1, 10000);
+	run_until(loop, &sub_got, 1, 60000);
 	ck_assert_int_eq(sub_got, 1);
 	redisFree(rc);
 	sub_free(s);
@@ -274,7 +274,7 @@ admin_session(uv_loop_t *loop, struct rpc_client *c)
 	         json_pack("{s:s, s:s}", "username", "baseadm", "password",
 	                   "Base-Passw0rd!x"),
 	         on_reply, &s0);
-	run_until(loop, &r.n, 1, 15000);
+	run_until(loop, &r.n, 1, 60000);
 	json_decref(r.last);
 	return r.n == 1 && r.codes[0] == 0 ? 0 : -1;
 }
@@ -311,7 +311,7 @@ START_TEST(baseline_finds_newest_event)
 		}
 		found_n = 0;
 		baseline_find(c, on_found, NULL);
-		run_until(loop, &found_n, 1, 30000);
+		run_until(loop, &found_n, 1, 60000);
 		ck_assert_int_eq(found_n, 1);
 		ck_assert_msg(found == want, "found %lld, want %lld", found,
 		              want);

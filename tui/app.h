@@ -70,7 +70,8 @@ struct pads_state {
 	char filter[128];
 	char new_name[128]; /* between the name prompt and the template pick */
 	json_t *templates;  /* from template.list */
-	char pad_id[64];    /* pad of the backups / edit in progress */
+	int awaiting_templates; /* a name waits for template.list */
+	char pad_id[64];        /* pad of the backups / edit in progress */
 	int loaded;
 };
 
@@ -81,6 +82,7 @@ struct dash_state {
 	char filter[64];
 	json_t *held; /* events that arrived while paused */
 	int subscribed_once;
+	int located; /* where the event log stands is known: gaps can fill */
 	int backfilling;
 	unsigned long redraws;
 };

@@ -118,7 +118,7 @@ on_since(void *ud, json_t *result, const struct pl_error *err)
 static void
 dash_backfill(struct app *a)
 {
-	if (a->dash.backfilling || a->dash.model.max_id == 0)
+	if (a->dash.backfilling || !a->dash.located)
 		return;
 	a->dash.backfilling = 1;
 	rpc_call(a->rpc, "events.since",
@@ -135,6 +135,8 @@ on_baseline(void *ud, long long last)
 
 	if (last > a->dash.model.max_id)
 		a->dash.model.max_id = last;
+	a->dash.located = last >= 0; /* else gaps cannot be filled */
+	app_dirty(a);
 }
 
 static void
@@ -144,8 +146,12 @@ on_sub_state(void *ud, int up)
 
 	/* Before any event has arrived, learn where the log stands so an
 	 * outage can be backfilled from there. */
-	if (up && !a->dash.subscribed_once && a->dash.model.max_id == 0)
-		baseline_find(a->rpc, on_baseline, a);
+	if (up && !a->dash.subscribed_once) {
+		if (a->dash.model.max_id == 0)
+			baseline_find(a->rpc, on_baseline, a);
+		else
+			a->dash.located = 1;
+	}
 
 	/* After a reconnect, ask for what was published while we were away. */
 	if (up && a->dash.subscribed_once)

@@ -50,15 +50,23 @@ pads_refresh(struct app *a)
 	rpc_call(a->rpc, "pad.list", NULL, on_list, a);
 }
 
+static void pads_pick_template(struct app *);
+
 static void
 on_templates(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct app *a = ud;
 
-	if (err->code)
-		return; /* creating from a template is optional */
-	json_decref(a->pads.templates);
-	a->pads.templates = json_incref(json_object_get(result, "templates"));
+	/* Creating from a template is optional: an error means none. */
+	if (!err->code) {
+		json_decref(a->pads.templates);
+		a->pads.templates =
+		    json_incref(json_object_get(result, "templates"));
+	}
+	if (a->pads.awaiting_templates && a->dlg.kind == DLG_NONE) {
+		a->pads.awaiting_templates = 0;
+		pads_pick_template(a); /* the name came before the list */
+	}
 }
 
 static void
@@ -148,10 +156,6 @@ on_template_picked(struct app *a, int ok, const char *input, size_t choice)
 static void
 on_new_name(struct app *a, int ok, const char *input, size_t choice)
 {
-	json_t *choices;
-	size_t i;
-	json_t *t;
-
 	(void)choice;
 	if (!ok)
 		return;
@@ -160,6 +164,22 @@ on_new_name(struct app *a, int ok, const char *input, size_t choice)
 		return;
 	}
 	snprintf(a->pads.new_name, sizeof a->pads.new_name, "%s", input);
+	if (!a->pads.templates) {
+		/* template.list not answered yet: on_templates goes on. */
+		a->pads.awaiting_templates = 1;
+		rpc_call(a->rpc, "template.list", NULL, on_templates, a);
+		return;
+	}
+	pads_pick_template(a);
+}
+
+static void
+pads_pick_template(struct app *a)
+{
+	json_t *choices;
+	size_t i;
+	json_t *t;
+
 	if (json_array_size(a->pads.templates) == 0) {
 		create_with(a, NULL);
 		return;

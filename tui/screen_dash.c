@@ -76,8 +76,10 @@ view_dash(struct app *a, int rows, int cols)
 	        "Users %ld · last hour %ld · last 24 h %ld · live: %s · "
 	        "events %lu · duplicates dropped %lu%s",
 	        d->total, d->last_hour, d->last_24h,
-	        sub_is_up(a->sub) ? "on" : "reconnecting…", d->events,
-	        d->duplicates, s->paused ? " · PAUSED" : "");
+	        !sub_is_up(a->sub) ? "reconnecting…"
+	        : s->located       ? "on"
+	                           : "starting…",
+	        d->events, d->duplicates, s->paused ? " · PAUSED" : "");
 	chart_draw(a, 2, 1, cols - 2);
 	ui_attr(UI_TITLE);
 	ui_putf(ty, 1, cols - 2, "%-19s  %-24s  %-30s %s", "Created (UTC)",

@@ -25,6 +25,9 @@ static struct {
 	char redis_url[512];
 	int json;
 	int subscribed_once;
+	int located;  /* where the event log stands is known */
+	int searched; /* the search for it has ended */
+	int announced;
 	int backfilling;
 	int rc;
 	uv_signal_t sig[3];
@@ -97,7 +100,7 @@ on_since(void *ud, json_t *result, const struct pl_error *err)
 static void
 watch_backfill(void)
 {
-	if (w.backfilling || w.seen->max_id == 0)
+	if (w.backfilling || !w.located)
 		return;
 	w.backfilling = 1;
 	rpc_call(w.rpc, "events.since",
@@ -106,20 +109,42 @@ watch_backfill(void)
 	         on_since, NULL);
 }
 
+/* "watching" is said once nothing can be missed any more: subscribed, and
+ * where the log stands is known so an outage can be backfilled. */
+static void
+watch_announce(void)
+{
+	if (w.announced || !w.searched || !sub_is_up(w.sub))
+		return;
+	w.announced = 1;
+	fprintf(stderr, "padline watch: watching for new users\n");
+}
+
 static void
 on_baseline(void *ud, long long last)
 {
 	(void)ud;
 	if (last > w.seen->max_id)
 		w.seen->max_id = last;
+	if (last < 0)
+		fprintf(stderr, "padline watch: cannot find where the event "
+		                "log stands; a Redis outage will not be "
+		                "backfilled\n");
+	w.located = last >= 0;
+	w.searched = 1;
+	watch_announce();
 }
 
 static void
 on_sub_state(void *ud, int up)
 {
 	(void)ud;
-	if (up && !w.subscribed_once && w.seen->max_id == 0)
-		baseline_find(w.rpc, on_baseline, NULL);
+	if (up && !w.subscribed_once) {
+		if (w.seen->max_id == 0)
+			baseline_find(w.rpc, on_baseline, NULL);
+		else
+			w.located = w.searched = 1;
+	}
 	if (!up) {
 		fprintf(stderr,
 		        "padline watch: Redis connection lost, reconnecting\n");
@@ -128,6 +153,7 @@ on_sub_state(void *ud, int up)
 	if (w.subscribed_once)
 		watch_backfill();
 	w.subscribed_once = 1;
+	watch_announce();
 }
 
 static json_t *
@@ -203,7 +229,6 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 		uv_stop(w.loop);
 		return;
 	}
-	fprintf(stderr, "padline watch: watching for new users\n");
 }
 
 static void
