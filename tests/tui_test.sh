@@ -303,14 +303,52 @@ ok "backup restored"
 # ---- rename, filter ----
 keys r
 wait_for "Rename pad" || fail "no rename prompt"
-keys C-u; type_text "Plan B"; keys Enter
+# The line editor: typing in the middle of a field, readline keys.
+keys C-u; type_text "Pn C"; keys Home Right; type_text "la"; keys End BSpace
+type_text "X"; keys C-a C-k; type_text "Pl B"; keys C-a Right Right; type_text "an"
+wait_for "Plan B" || fail "editing in the middle of a field: $(screen | grep -F "Pl")"
+keys Enter
 wait_for " Plan B" || fail "renamed pad not listed"
 [ "$(sql "select count(*) from pads where display_name='Plan B'")" = 1 ] || fail "rename not in the database"
+ok "a field edits like readline (Home, ←→, ^A ^K, typing in the middle)"
 keys /; type_text "zzz"
 wait_for "No pad matches the filter." || fail "filter does not hide the pad"
 keys Escape
 wait_for " Plan B" || fail "Esc does not clear the filter"
-ok "pad renamed; filter hides and Esc restores"
+# q with a filter kept: clears it, does not quit.
+keys /; type_text "zzz"; keys Enter
+wait_for "No pad matches the filter." || fail "filter not kept"
+keys q
+wait_for " Plan B" || fail "q does not clear the filter first"
+on_screen "EXITED" && die "q with a filter quit the app"
+ok "pad renamed; filter hides, Esc and q clear it"
+
+# ---- wide characters line up (cells, not bytes) ----
+WIDE="uxc 中文名字 emoji 🎉 wide"
+keys n
+wait_for "New pad name" || die "no name prompt"
+type_text "$WIDE"; keys Enter
+wait_for "(empty pad)" || fail "no template pick"
+keys Enter
+wait_for "Created uxc" || fail "wide-named pad not created"
+wait_for "uxc 中文" || fail "wide-named pad not listed"
+# The Updated column starts at the same screen cell on both rows.
+date_cells() {
+	screen | python3 -c 'import re,sys,unicodedata
+def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+for l in sys.stdin:
+    if sys.argv[1] in l:
+        m = re.search(r"\d{4}-\d\d-\d\d", l)
+        if m:
+            print(w(l[:m.start()]))
+            break' "$1"
+}
+[ "$(date_cells "uxc")" = "$(date_cells "Plan B")" ] && [ -n "$(date_cells "uxc")" ] &&
+	ok "a wide-character pad name keeps the columns lined up" ||
+	fail "columns do not line up: $(date_cells "uxc") vs $(date_cells "Plan B")"
+# Select Plan B for the delete below: filter to it.
+keys /; type_text "Plan B"; keys Enter
+wait_gone "uxc" || fail "filter to Plan B"
 
 # ---- delete ----
 keys d
@@ -319,14 +357,18 @@ keys y
 wait_for "Deleted." || fail "delete failed"
 [ "$(sql "select count(*) from pads where display_name='Plan B'")" = 0 ] || fail "pad still in the database"
 ok "pad deleted"
+keys Escape
+wait_for "uxc" || fail "Esc does not clear the kept filter"
 
 # ---- session resume ----
 keys q
 wait_for "EXITED rc=0" || fail "q did not quit cleanly"
 start_tui
-wait_for "No pads yet" || fail "saved session not resumed"
+wait_for "uxc 中文" || fail "saved session not resumed"
 ok "session resumed from the session file"
 keys L
+wait_for "Sign out and forget" || fail "L does not ask before signing out"
+keys y
 wait_for "Sign in to padline" || fail "sign out"
 screen | grep -q "Username *tuiuser1" || fail "sign out does not keep the username"
 
@@ -357,7 +399,7 @@ events_now=$(screen | sed -n 's/.* events \([0-9]*\) .*/\1/p' | head -1)
 [ -n "$events_now" ] || fail "no event count on the dashboard"
 register_user paused8
 # The event is counted as received while paused: then it must not be drawn.
-wait_until eval '! on_screen " events $events_now "' || fail "paused8's event never arrived"
+wait_until eval '! on_screen " events $events_now "' || fail "paused8's event never arrived (register: $REPLY_LINE)"
 on_screen "paused8" && fail "paused table still updates"
 keys p
 wait_for "paused8" || fail "held events not shown after resuming"
@@ -391,9 +433,13 @@ wait_for "Signups per minute" || fail "dashboard not back after resize"
 keys '?'
 wait_for "Help" || fail "no help"
 keys x
+# q on a screen goes back to the first one; only there does it quit.
 keys q
-wait_for "EXITED rc=0" || fail "quit from dashboard"
-ok "resize and quit"
+wait_for " Name " || fail "q on the dashboard does not go back to the pads"
+on_screen "EXITED" && fail "q on the dashboard quits"
+keys q
+wait_for "EXITED rc=0" || fail "quit from the pads screen"
+ok "resize; q goes back, then quits"
 
 # ---- NO_COLOR, vt100, ASCII ----
 TUI_TERM=vt100 start_tui NO_COLOR=1 LANG=C LC_ALL=C
@@ -407,7 +453,7 @@ if wait_for "Signups per minute" 10; then
 else
 	fail "no dashboard under vt100"
 fi
-keys q
+keys q q
 wait_for "EXITED rc=0" || fail "quit under vt100"
 
 # ---- gap filled with events.since after a Redis reconnect ----
@@ -437,7 +483,7 @@ if command -v redis-server >/dev/null; then
 	wait_for "live: on" || fail "no resubscription after Redis came back"
 	wait_for "gapuser3" && ok "signup missed during the outage filled in by events.since" ||
 		fail "gap not filled after reconnect"
-	keys q
+	keys q q
 	wait_for "EXITED rc=0" || fail "quit after the gap test"
 	kill "$RDS_PID" 2>/dev/null; wait "$RDS_PID" 2>/dev/null; RDS_PID=
 else
@@ -446,6 +492,7 @@ fi
 
 # ---- signals restore the terminal ----
 before=$fails
+declare -A sig_rc=([TERM]=143 [HUP]=129 [INT]=130)
 for sig in TERM HUP INT; do
 	start_tui
 	wait_for "1 Pads" || fail "no screen before SIG$sig"
@@ -454,12 +501,12 @@ for sig in TERM HUP INT; do
 	else
 		kill -$sig "$(pgrep -P "$(tm display -p -t tui '#{pane_pid}')" -x padline)"
 	fi
-	wait_for "EXITED rc=0" || fail "SIG$sig did not end padline cleanly"
+	wait_for "EXITED rc=${sig_rc[$sig]}" || fail "SIG$sig did not end padline with ${sig_rc[$sig]}"
 	# stty prints "-icanon -echo" if curses left the terminal raw.
 	wait_for "icanon echo" && ! screen | grep -qF -- "-icanon" ||
 		fail "terminal not restored after SIG$sig"
 done
-[ $fails -eq $before ] && ok "SIGTERM, SIGHUP and Ctrl-C restore the terminal"
+[ $fails -eq $before ] && ok "SIGTERM, SIGHUP and Ctrl-C (exit 130) restore the terminal"
 
 # ---- padline watch ----
 rpc_open

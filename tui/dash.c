@@ -1,0 +1,394 @@
+/*
+ * The admin dashboard: totals from user.stats, a 60-minute signups chart
+ * (block characters, ASCII when not UTF-8) and a live table of the newest
+ * signups fed by the app's live feed, gap-filled with events.since after a
+ * reconnect. Events only mark the screen dirty; the redraw timer paints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "baseline.h"
+#include "term.h"
+#include "widgets.h"
+#include "xalloc.h"
+
+#define BACKFILL_LIMIT 500
+#define CHART_ROWS 7
+
+struct dash_screen {
+	struct app *app;
+	struct dash_model model;
+	int paused;
+	int filtering;
+	char filter[64];
+	struct edit_cursor filter_cur;
+	json_t *held; /* events that arrived while paused */
+	int subscribed_once;
+	int located; /* where the event log stands is known: gaps can fill */
+	int backfilling;
+	time_t last_tick;
+};
+
+enum { A_PAUSE = 1, A_FILTER, A_RELOAD, A_BACK, A_KEEP, A_CLEAR };
+
+static const struct binding dash_keys[] = {
+    {'p', A_PAUSE, "pause / resume the table", 1},
+    {'/', A_FILTER, "filter by username or email", 1},
+    {'R', A_RELOAD, "reload the totals", 1},
+    {'q', A_BACK, "clear the filter, else back", 0},
+    {K_ESC, A_BACK, NULL, 0},
+    {0, 0, NULL, 0},
+};
+
+static const struct binding filter_keys[] = {
+    {K_ENTER, A_KEEP, "keep the filter", 1},
+    {K_ESC, A_CLEAR, "clear it", 1},
+    {0, 0, NULL, 0},
+};
+
+static void dash_backfill(struct dash_screen *);
+
+static void
+on_stats(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct dash_screen *s = ud;
+
+	if (app_failed(s->app, err, "user.stats"))
+		return;
+	dash_set_stats(&s->model, result, time(NULL));
+	app_dirty(s->app);
+}
+
+static void
+on_recent(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct dash_screen *s = ud;
+	struct dash_model *d = &s->model;
+	json_t *users = json_object_get(result, "users");
+
+	if (err->code || d->n)
+		return; /* live events got there first: keep them */
+	/* user.list is newest first; the ring wants oldest pushed first. */
+	for (size_t i = json_array_size(users); i-- > 0;) {
+		struct dash_signup *su = &d->ring[d->head];
+
+		memset(su, 0, sizeof *su);
+		dash_signup_from_user(su, json_array_get(users, i));
+		d->head = (d->head + 1) % DASH_RING;
+		if (d->n < DASH_RING)
+			d->n++;
+	}
+	app_dirty(s->app);
+}
+
+static void
+dash_apply(struct dash_screen *s, json_t *ev)
+{
+	struct dash_model *d = &s->model;
+	const char *uid;
+
+	/* A user already shown from user.list must not appear twice. */
+	if (strcmp(jstr(ev, "action"), "user.created") == 0 &&
+	    (uid = json_string_value(
+	         json_object_get(json_object_get(ev, "subject"), "id")))) {
+		for (size_t i = 0; i < d->n; i++)
+			if (d->ring[i].event_id == 0 &&
+			    strcmp(d->ring[i].id, uid) == 0) {
+				dash_seen(d,
+				          dash_event_key(
+				              json_integer_value(
+				                  json_object_get(ev, "id")),
+				              json_object_get(ev, "subject")));
+				return;
+			}
+	}
+	dash_add_event(d, ev);
+}
+
+static void
+dash_take_event(struct dash_screen *s, json_t *ev)
+{
+	if (s->paused) {
+		if (!s->held)
+			s->held = json_array();
+		if (json_array_size(s->held) < 100000)
+			json_array_append(s->held, ev);
+		s->model.events++; /* counted as received (header) */
+	} else {
+		dash_apply(s, ev);
+	}
+	if (app_showing(s->app, &screen_dash))
+		app_dirty(s->app); /* painted by the redraw timer, not here */
+}
+
+static void
+on_since(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct dash_screen *s = ud;
+	json_t *events = json_object_get(result, "events");
+	size_t i;
+	json_t *ev;
+
+	s->backfilling = 0;
+	if (app_failed(s->app, err, "Backfill failed"))
+		return;
+	json_array_foreach (events, i, ev)
+		dash_take_event(s, ev);
+	if (json_array_size(events) >= BACKFILL_LIMIT)
+		dash_backfill(s);
+	app_dirty(s->app);
+}
+
+static void
+dash_backfill(struct dash_screen *s)
+{
+	if (s->backfilling || !s->located)
+		return;
+	s->backfilling = 1;
+	rpc_call(s->app->rpc, "events.since",
+	         json_pack("{s:I, s:i}", "after", (json_int_t)s->model.max_id,
+	                   "limit", BACKFILL_LIMIT),
+	         on_since, s);
+}
+
+static void
+on_baseline(void *ud, long long last)
+{
+	struct dash_screen *s = ud;
+
+	if (last > s->model.max_id)
+		s->model.max_id = last;
+	s->located = last >= 0; /* else gaps cannot be filled */
+	app_dirty(s->app);
+}
+
+static void
+dash_on_event(struct app *a, void *st, json_t *ev)
+{
+	struct dash_screen *s = st;
+	int up = sub_is_up(a->sub);
+
+	if (ev) {
+		dash_take_event(s, ev);
+		return;
+	}
+	/* Before any event has arrived, learn where the log stands so an
+	 * outage can be backfilled from there. */
+	if (up && !s->subscribed_once) {
+		if (s->model.max_id == 0)
+			baseline_find(a->rpc, on_baseline, s);
+		else
+			s->located = 1;
+	}
+	/* After a reconnect, ask for what was published while we were away. */
+	if (up && s->subscribed_once)
+		dash_backfill(s);
+	if (up)
+		s->subscribed_once = 1;
+}
+
+static void *
+dash_init_state(struct app *a)
+{
+	struct dash_screen *s = xcalloc(1, sizeof *s);
+
+	s->app = a;
+	dash_init(&s->model);
+	return s;
+}
+
+static void
+dash_free(void *st)
+{
+	struct dash_screen *s = st;
+
+	json_decref(s->held);
+	free(s);
+}
+
+static void
+dash_enter(struct app *a, void *st)
+{
+	rpc_call(a->rpc, "user.stats", NULL, on_stats, st);
+	rpc_call(a->rpc, "user.list", json_pack("{s:i}", "limit", 50),
+	         on_recent, st);
+	app_live(a);
+}
+
+static const struct binding *
+dash_keys_now(struct app *a, void *st)
+{
+	struct dash_screen *s = st;
+
+	(void)a;
+	return s->filtering ? filter_keys : dash_keys;
+}
+
+static int
+dash_key(struct app *a, void *st, int action, int key)
+{
+	struct dash_screen *s = st;
+	size_t i;
+	json_t *ev;
+
+	switch (action) {
+	case A_KEEP:
+		s->filtering = 0;
+		return 1;
+	case A_CLEAR:
+		edit_clear(s->filter, &s->filter_cur);
+		s->filtering = 0;
+		return 1;
+	case A_PAUSE:
+		s->paused = !s->paused;
+		if (!s->paused && s->held) {
+			json_array_foreach (s->held, i, ev)
+				dash_apply(s, ev);
+			json_decref(s->held);
+			s->held = NULL;
+		}
+		return 1;
+	case A_FILTER:
+		s->filtering = 1;
+		return 1;
+	case A_RELOAD:
+		dash_enter(a, st);
+		return 1;
+	case A_BACK:
+		if (!s->filter[0])
+			return 0;
+		edit_clear(s->filter, &s->filter_cur);
+		return 1;
+	}
+	if (s->filtering) {
+		edit_key(s->filter, sizeof s->filter, &s->filter_cur, key);
+		return 1;
+	}
+	return 0;
+}
+
+/* The chart moves with the clock even when nothing happens. */
+static void
+dash_tick(struct app *a, void *st)
+{
+	struct dash_screen *s = st;
+	time_t now = time(NULL);
+
+	if (app_showing(a, &screen_dash) && now / 60 != s->last_tick / 60)
+		app_dirty(a);
+	s->last_tick = now;
+}
+
+static void
+chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w)
+{
+	static const char *const eighths[9] = {" ", "▁", "▂", "▃", "▄",
+	                                       "▅", "▆", "▇", "█"};
+	unsigned v[DASH_MINUTES], max = 0;
+	int cw = w - 8 < DASH_MINUTES ? w - 8 : DASH_MINUTES;
+
+	dash_chart(&s->model, time(NULL), v);
+	for (int i = 0; i < DASH_MINUTES; i++)
+		max = v[i] > max ? v[i] : max;
+	ui_attr(UI_TITLE);
+	ui_putf(y, x, w, "Signups per minute, last 60 minutes (max %u)", max);
+	ui_attr(UI_NORMAL);
+	for (int r = 0; r < CHART_ROWS; r++) {
+		int row = y + 1 + r;
+		unsigned level =
+		    (unsigned)(CHART_ROWS - r); /* 1-based from bottom */
+
+		ui_attr(UI_DIM);
+		if (r == 0)
+			ui_putf(row, x, 6, "%5u", max);
+		else if (r == CHART_ROWS - 1)
+			ui_putf(row, x, 6, "%5u", 0u);
+		ui_attr(UI_BAR);
+		for (int c = 0; c < cw; c++) {
+			unsigned val = v[DASH_MINUTES - cw + c];
+			/* height in eighths of a row, rounded up so 1 shows */
+			unsigned h8 =
+			    max ? (val * CHART_ROWS * 8 + max - 1) / max : 0;
+			int full = (int)(h8 / 8), part = (int)(h8 % 8);
+			const char *t;
+
+			if ((int)level <= full)
+				t = a->utf8 ? eighths[8] : "#";
+			else if ((int)level == full + 1 && part)
+				t = a->utf8 ? eighths[part]
+				            : (part >= 4 ? "+" : ".");
+			else
+				t = " ";
+			ui_put(row, x + 7 + c, 1, t);
+		}
+	}
+	ui_attr(UI_DIM);
+	ui_put(y + 1 + CHART_ROWS, x + 7, cw, "-60m");
+	ui_put(y + 1 + CHART_ROWS, x + 7 + cw / 2 - 2, 5, "-30m");
+	ui_put(y + 1 + CHART_ROWS, x + 7 + cw - 3, 3, "now");
+	ui_attr(UI_NORMAL);
+}
+
+static void
+dash_draw(struct app *a, void *st, int rows, int cols)
+{
+	struct dash_screen *s = st;
+	struct dash_model *d = &s->model;
+	int ty = 2 + CHART_ROWS + 3, shown = 0, i = 0;
+	int h = rows - ty - 4;
+	const struct dash_signup *su;
+
+	ui_putf(1, 1, cols - 2,
+	        "Users %ld · last hour %ld · last 24 h %ld · live: %s · "
+	        "events %lu · duplicates dropped %lu%s",
+	        d->total, d->last_hour, d->last_24h,
+	        !sub_is_up(a->sub) ? "reconnecting…"
+	        : s->located       ? "on"
+	                           : "starting…",
+	        d->events, d->duplicates, s->paused ? " · PAUSED" : "");
+	chart_draw(a, s, 2, 1, cols - 2);
+	ui_attr(UI_TITLE);
+	ui_putf(ty, 1, cols - 2, "%-19s  %-24s  %-30s %s", "Created (UTC)",
+	        "Username", "Email", "2FA");
+	ui_attr(UI_NORMAL);
+	while (shown < h && (su = dash_signup_at(d, (size_t)i++))) {
+		if (s->filter[0] && !text_matches(su->username, s->filter) &&
+		    !text_matches(su->email, s->filter))
+			continue;
+		ui_putf(ty + 1 + shown, 1, cols - 2,
+		        "%-19s  %-24.24s  %-30.30s %s", su->at_text,
+		        su->username, su->email, su->totp ? "yes" : "no");
+		shown++;
+	}
+	if (!shown) {
+		ui_attr(UI_DIM);
+		ui_put(ty + 1, 1, cols - 2,
+		       s->filter[0] ? "No signup matches the filter."
+		                    : "No signups yet.");
+		ui_attr(UI_NORMAL);
+	}
+	if (s->filtering || s->filter[0])
+		field_draw(rows - 3, 1, 9, 30, "Filter /", s->filter,
+		           &s->filter_cur, 0, s->filtering);
+}
+
+const struct screen screen_dash = {
+    .name = "Dashboard",
+    .admin_only = 1,
+    .about = "Dashboard (admins)\n\nTotals come from user.stats; the chart "
+             "counts signups per minute.\nThe table shows new users as they "
+             "register (Redis padline:events);\nafter a reconnect the gap "
+             "is filled with events.since, duplicates dropped.",
+    .keys = dash_keys,
+    .keys_now = dash_keys_now,
+    .init = dash_init_state,
+    .free = dash_free,
+    .enter = dash_enter,
+    .draw = dash_draw,
+    .key = dash_key,
+    .tick = dash_tick,
+    .on_event = dash_on_event,
+};
