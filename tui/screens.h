@@ -6,12 +6,15 @@
 #ifndef PL_TUI_SCREENS_H
 #define PL_TUI_SCREENS_H
 
-#define SCREENS(X)                                                             \
-	X(login)                                                               \
-	X(register)                                                            \
-	X(pads)                                                                \
-	X(dash)                                                                \
-	X(users)
+/* clang-format off */
+#define SCREENS(X) \
+	X(login) \
+	X(register) \
+	X(pads) \
+	X(dash) \
+	X(users) \
+	/* end of the table */
+/* clang-format on */
 
 #define SCREEN_DECLARE(n) extern const struct screen screen_##n;
 SCREENS(SCREEN_DECLARE)
