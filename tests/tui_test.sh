@@ -422,6 +422,9 @@ INV_CODE=$(screen | grep -A2 "Invitation code:" | tail -1 | tr -d '│ ')
 keys Enter v
 wait_for "for bob" || fail "invitation list does not show the new one"
 ok "users list and invitations"
+keys 4
+wait_for "Database    up" && ok "server screen shows server.health" ||
+	fail "server screen: $(screen | sed -n 2,8p)"
 keys 2
 wait_for "Signups per minute" || fail "back to the dashboard"
 

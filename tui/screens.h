@@ -13,6 +13,7 @@
 	X(pads) \
 	X(dash) \
 	X(users) \
+	X(server) \
 	/* end of the table */
 /* clang-format on */
 
