@@ -17,6 +17,7 @@
 #include "log.h"
 #include "repo_audit.h"
 #include "repo_invitation.h"
+#include "xalloc.h"
 
 static char *
 dup_or_null(const char *s)
@@ -301,18 +302,16 @@ svc_user_list(PGconn *db, const char *query, int limit, const char *before,
 	if (query && *query) {
 		size_t n = strlen(query), j = 0;
 
-		/* Prefix search: the input is literal, so LIKE's own
-		 * characters are escaped. */
-		pat = malloc(2 * n + 2);
-		if (pat == NULL)
-			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-			                    "out of memory");
+		/* Substring search, case-insensitive (ILIKE): the input
+		 * is literal, so LIKE's own characters are escaped. */
+		pat = xmalloc(2 * n + 3);
+		pat[j++] = '%';
 		for (size_t i = 0; i < n; i++) {
 			char c = query[i];
 
 			if (c == '%' || c == '_' || c == '\\')
 				pat[j++] = '\\';
-			pat[j++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+			pat[j++] = c;
 		}
 		pat[j++] = '%';
 		pat[j] = '\0';
