@@ -370,15 +370,46 @@ START_TEST(event_dedup)
 	ck_assert_int_eq(d->n, 2);
 	ck_assert_uint_eq(d->duplicates, 3);
 	/* Far more ids than the set holds: recent ones are still caught. */
-	for (long long i = 100; i < 100 + 3 * DASH_SEEN; i++)
+	for (long long i = 100; i < 100 + 3 * SEEN_MAX; i++)
 		ck_assert_int_eq(dash_seen(d, i), 0);
-	for (long long i = 100 + 2 * DASH_SEEN + 1; i < 100 + 3 * DASH_SEEN;
-	     i++)
+	for (long long i = 100 + 2 * SEEN_MAX + 1; i < 100 + 3 * SEEN_MAX; i++)
 		ck_assert_int_eq(dash_seen(d, i), -1);
-	ck_assert_int_eq(d->nseen, DASH_SEEN);
+	ck_assert_int_eq(d->seen.n, SEEN_MAX);
 	json_decref(ev);
 	json_decref(other);
 	free(d);
+}
+END_TEST
+
+/* The feed hands each event over once, whether it came live, from a
+ * backfill that overlaps the live stream, or twice from a republish. */
+START_TEST(feed_dedup_live_and_backfill)
+{
+	struct seen_set *ss = calloc(1, sizeof *ss);
+	json_t *a = json_pack("{s:i, s:s, s:{s:s}}", "id", 41, "action",
+	                      "user.created", "subject", "id", "u-41");
+	json_t *b = json_pack("{s:i, s:s, s:{s:s}}", "id", 42, "action",
+	                      "user.created", "subject", "id", "u-42");
+	/* Same integer id from another deployment on the same channel. */
+	json_t *other = json_pack("{s:i, s:s, s:{s:s}}", "id", 41, "action",
+	                          "user.created", "subject", "id", "v-41");
+	json_t *noid = json_pack("{s:s}", "action", "user.created");
+
+	ck_assert_int_eq(event_is_new(ss, a), 1);     /* live */
+	ck_assert_int_eq(event_is_new(ss, b), 1);     /* live */
+	ck_assert_int_eq(event_is_new(ss, a), 0);     /* backfill overlap */
+	ck_assert_int_eq(event_is_new(ss, b), 0);     /* backfill overlap */
+	ck_assert_int_eq(event_is_new(ss, other), 1); /* not a duplicate */
+	ck_assert_int_eq(event_is_new(ss, noid), -1);
+	/* After SEEN_MAX newer keys, the oldest is forgotten (bounded). */
+	for (long long i = 0; i < SEEN_MAX; i++)
+		ck_assert_int_eq(seen_add(ss, 1000000 + i), 0);
+	ck_assert_int_eq(event_is_new(ss, a), 1);
+	json_decref(a);
+	json_decref(b);
+	json_decref(other);
+	json_decref(noid);
+	free(ss);
 }
 END_TEST
 
@@ -566,6 +597,7 @@ main(void)
 	tcase_add_test(tc, list_filtering);
 	tcase_add_test(tc, chart_buckets);
 	tcase_add_test(tc, event_dedup);
+	tcase_add_test(tc, feed_dedup_live_and_backfill);
 	tcase_add_test(tc, pretty_and_parse);
 	tcase_add_test(tc, text_field_editing);
 	tcase_add_test(tc, line_editor_moves_and_cuts);

@@ -273,9 +273,8 @@ on_live_event(void *ud, json_t *ev)
 }
 
 static void
-on_live_state(void *ud, int up)
+on_live_state(void *ud)
 {
-	(void)up;
 	on_live_event(ud, NULL);
 	app_dirty(ud);
 }
@@ -283,11 +282,11 @@ on_live_state(void *ud, int up)
 int
 app_live(struct app *a)
 {
-	if (a->sub)
+	if (a->feed)
 		return 0;
-	a->sub =
-	    sub_new(a->loop, a->redis_url, on_live_event, on_live_state, a);
-	if (!a->sub) {
+	a->feed = feed_new(a->loop, a->rpc, a->redis_url, -1, on_live_event,
+	                   on_live_state, a);
+	if (!a->feed) {
 		app_flash(a, 1, "Bad Redis URL: live updates are off.");
 		return -1;
 	}
@@ -692,7 +691,7 @@ app_run(const char *server, const char *redis_url)
 	uv_run(a->loop, UV_RUN_DEFAULT);
 
 	term_end();
-	sub_free(a->sub);
+	feed_free(a->feed);
 	rpc_client_free(a->rpc);
 	uv_walk(a->loop, on_close_walk, NULL);
 	uv_run(a->loop, UV_RUN_DEFAULT);

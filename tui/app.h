@@ -14,8 +14,8 @@
 
 #include "edit.h"
 #include "models.h"
+#include "feed.h"
 #include "rpc_client.h"
-#include "sub.h"
 
 struct app;
 
@@ -74,7 +74,7 @@ struct dialog {
 struct app {
 	uv_loop_t *loop;
 	struct rpc_client *rpc;
-	struct sub *sub; /* the live feed, started by the first screen asking */
+	struct feed *feed; /* live events, started by the first screen asking */
 	char redis_url[512];
 	char server[300];
 	json_t *hello;            /* server.hello result, NULL until answered */
@@ -129,8 +129,9 @@ int app_auth_lost(struct app *, const struct pl_error *err);
 /* For call callbacks: 0 on success; otherwise shows "what: message" (or
  * handles a lost session) and returns 1. */
 int app_failed(struct app *, const struct pl_error *err, const char *what);
-/* Starts the live feed (Redis) once; events go to every screen's
- * on_event. Returns 0, or -1 with a flash when the URL is bad. */
+/* Starts the live feed (feed.h) once; each new event goes to every
+ * screen's on_event (NULL: the feed's mode changed). Returns 0, or -1 with
+ * a flash when the Redis URL is bad. */
 int app_live(struct app *);
 /* Suspends the terminal around an external command (the editor). */
 void app_suspend(struct app *);
@@ -145,6 +146,8 @@ int session_load(char *token, size_t size);
 void session_forget(void);
 
 int app_run(const char *server, const char *redis_url);
-int watch_run(const char *server, const char *redis_url, int json);
+/* since: resume after that event id (-1: from now). */
+int watch_run(const char *server, const char *redis_url, int json,
+              long long since);
 
 #endif

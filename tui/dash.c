@@ -10,12 +10,10 @@
 #include <time.h>
 
 #include "app.h"
-#include "baseline.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
 
-#define BACKFILL_LIMIT 500
 #define CHART_ROWS 7
 
 struct dash_screen {
@@ -26,9 +24,6 @@ struct dash_screen {
 	char filter[64];
 	struct edit_cursor filter_cur;
 	json_t *held; /* events that arrived while paused */
-	int subscribed_once;
-	int located; /* where the event log stands is known: gaps can fill */
-	int backfilling;
 	time_t last_tick;
 };
 
@@ -48,8 +43,6 @@ static const struct binding filter_keys[] = {
     {K_ESC, A_CLEAR, "clear it", 1},
     {0, 0, NULL, 0},
 };
-
-static void dash_backfill(struct dash_screen *);
 
 static void
 on_stats(void *ud, json_t *result, const struct pl_error *err)
@@ -125,69 +118,13 @@ dash_take_event(struct dash_screen *s, json_t *ev)
 }
 
 static void
-on_since(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct dash_screen *s = ud;
-	json_t *events = json_object_get(result, "events");
-	size_t i;
-	json_t *ev;
-
-	s->backfilling = 0;
-	if (app_failed(s->app, err, "Backfill failed"))
-		return;
-	json_array_foreach (events, i, ev)
-		dash_take_event(s, ev);
-	if (json_array_size(events) >= BACKFILL_LIMIT)
-		dash_backfill(s);
-	app_dirty(s->app);
-}
-
-static void
-dash_backfill(struct dash_screen *s)
-{
-	if (s->backfilling || !s->located)
-		return;
-	s->backfilling = 1;
-	rpc_call(s->app->rpc, "events.since",
-	         json_pack("{s:I, s:i}", "after", (json_int_t)s->model.max_id,
-	                   "limit", BACKFILL_LIMIT),
-	         on_since, s);
-}
-
-static void
-on_baseline(void *ud, long long last)
-{
-	struct dash_screen *s = ud;
-
-	if (last > s->model.max_id)
-		s->model.max_id = last;
-	s->located = last >= 0; /* else gaps cannot be filled */
-	app_dirty(s->app);
-}
-
-static void
 dash_on_event(struct app *a, void *st, json_t *ev)
 {
-	struct dash_screen *s = st;
-	int up = sub_is_up(a->sub);
-
-	if (ev) {
-		dash_take_event(s, ev);
-		return;
-	}
-	/* Before any event has arrived, learn where the log stands so an
-	 * outage can be backfilled from there. */
-	if (up && !s->subscribed_once) {
-		if (s->model.max_id == 0)
-			baseline_find(a->rpc, on_baseline, s);
-		else
-			s->located = 1;
-	}
-	/* After a reconnect, ask for what was published while we were away. */
-	if (up && s->subscribed_once)
-		dash_backfill(s);
-	if (up)
-		s->subscribed_once = 1;
+	(void)a;
+	if (ev)
+		dash_take_event(st, ev);
+	else if (app_showing(a, &screen_dash))
+		app_dirty(a);
 }
 
 static void *
@@ -341,14 +278,28 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 	int h = rows - ty - 4;
 	const struct dash_signup *su;
 
+	enum feed_mode mode = a->feed ? feed_mode(a->feed) : FEED_STARTING;
+
+	/* 80 columns first: the totals and the feed's state fit on one. */
 	ui_putf(1, 1, cols - 2,
-	        "Users %ld · last hour %ld · last 24 h %ld · live: %s · "
-	        "events %lu · duplicates dropped %lu%s",
-	        d->total, d->last_hour, d->last_24h,
-	        !sub_is_up(a->sub) ? "reconnecting…"
-	        : s->located       ? "on"
-	                           : "starting…",
-	        d->events, d->duplicates, s->paused ? " · PAUSED" : "");
+	        "Users %ld · hour %ld · 24 h %ld · events %lu (%lu dup) · "
+	        "live: %s%s",
+	        d->total, d->last_hour, d->last_24h, d->events, d->duplicates,
+	        mode == FEED_LIVE      ? "on"
+	        : mode == FEED_POLLING ? "polling"
+	                               : "starting…",
+	        s->paused ? " · PAUSED" : "");
+	if (mode == FEED_POLLING) {
+		char why[400];
+
+		feed_problem(a->feed, why, sizeof why);
+		ui_attr(UI_ERR);
+		ui_putf(
+		    ty - 1, 1, cols - 2,
+		    "Redis unreachable (%s): polling events.since every %d s",
+		    why, FEED_POLL_MS / 1000);
+		ui_attr(UI_NORMAL);
+	}
 	chart_draw(a, s, 2, 1, cols - 2);
 	ui_attr(UI_TITLE);
 	ui_putf(ty, 1, cols - 2, "%-19s  %-24s  %-30s %s", "Created (UTC)",

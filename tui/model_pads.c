@@ -27,6 +27,14 @@ list_free(struct list_model *l)
 	memset(l, 0, sizeof *l);
 }
 
+const char *
+jstr(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
 int
 text_matches(const char *text, const char *needle)
 {

@@ -67,14 +67,6 @@ ui_attr(enum ui_attr a)
 	}
 }
 
-const char *
-jstr(json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s ? s : "";
-}
-
 /* What the UI's few non-ASCII symbols become when the locale is not UTF-8. */
 static const struct {
 	const char *utf8, *ascii;

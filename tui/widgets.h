@@ -55,8 +55,6 @@ void field_draw(int y, int x, int labelw, int w, const char *label,
                 int focused);
 /* A [ Button ]; returns its width. */
 int button_draw(int y, int x, const char *label, int focused);
-/* A string member or "" (never NULL). */
-const char *jstr(json_t *obj, const char *key);
 
 /* List navigation: actions every screen's key table may use (a screen's own
  * actions stay below NAV_FIRST), and the table lines binding them. PgDn,
