@@ -293,6 +293,42 @@ user_event(long long id, const char *name, const char *at)
 	                 "totp_enabled", 0);
 }
 
+START_TEST(list_sorts_and_keeps_selection)
+{
+	struct list_model l;
+	static const char *const keys[] = {"display_name", NULL};
+
+	list_init(&l, keys);
+	list_set_items(
+	    &l, json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]", "id",
+	                  "1", "display_name", "beta", "updated_at",
+	                  "2026-11-25T10:00:00Z", "id", "2", "display_name",
+	                  "Alpha", "updated_at", "2026-11-27T10:00:00Z", "id",
+	                  "3", "display_name", "gamma", "updated_at",
+	                  "2026-11-26T10:00:00Z"));
+	list_set_page(&l, 10);
+	list_move(&l, 2); /* gamma */
+	list_sort(&l, "display_name", 0);
+	ck_assert_str_eq(jstr(list_row(&l, 0), "display_name"), "Alpha");
+	ck_assert_str_eq(jstr(list_row(&l, 1), "display_name"), "beta");
+	ck_assert_str_eq(jstr(list_selected(&l), "display_name"), "gamma");
+	list_sort(&l, "updated_at", 1); /* newest first */
+	ck_assert_str_eq(jstr(list_row(&l, 0), "id"), "2");
+	ck_assert_str_eq(jstr(list_row(&l, 1), "id"), "3");
+	ck_assert_str_eq(jstr(list_row(&l, 2), "id"), "1");
+	/* New items from the server keep the chosen order, and the filter. */
+	list_set_filter(&l, "a");
+	list_set_items(&l, json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "id", "4",
+	                             "display_name", "delta", "updated_at",
+	                             "2026-11-28T10:00:00Z", "id", "1",
+	                             "display_name", "beta", "updated_at",
+	                             "2026-11-25T10:00:00Z"));
+	ck_assert_uint_eq(l.nvis, 2);
+	ck_assert_str_eq(jstr(list_row(&l, 0), "id"), "4");
+	list_free(&l);
+}
+END_TEST
+
 START_TEST(chart_buckets)
 {
 	struct dash_model *d = malloc(sizeof *d);
@@ -595,6 +631,7 @@ main(void)
 	tcase_add_test(tc, login_errors);
 	tcase_add_test(tc, list_paging);
 	tcase_add_test(tc, list_filtering);
+	tcase_add_test(tc, list_sorts_and_keeps_selection);
 	tcase_add_test(tc, chart_buckets);
 	tcase_add_test(tc, event_dedup);
 	tcase_add_test(tc, feed_dedup_live_and_backfill);

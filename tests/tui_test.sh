@@ -346,6 +346,15 @@ for l in sys.stdin:
 [ "$(date_cells "uxc")" = "$(date_cells "Plan B")" ] && [ -n "$(date_cells "uxc")" ] &&
 	ok "a wide-character pad name keeps the columns lined up" ||
 	fail "columns do not line up: $(date_cells "uxc") vs $(date_cells "Plan B")"
+# s cycles the sort: name (A-Z), then the newest change first.
+row_of() { screen | grep -nF -- "$1" | grep -v Created | head -1 | cut -d: -f1; }
+plan_first() { [ "$(row_of "Plan B")" -lt "$(row_of "uxc 中文")" ]; }
+uxc_first() { [ "$(row_of "uxc 中文")" -lt "$(row_of "Plan B")" ]; }
+keys s
+wait_for "Name ↑" && wait_until plan_first || fail "s does not sort by name"
+keys s
+wait_for "Updated (UTC) ↓" && wait_until uxc_first && ok "s sorts the pads (name, newest change)" ||
+	fail "s does not sort by the newest change"
 # Select Plan B for the delete below: filter to it.
 keys /; type_text "Plan B"; keys Enter
 wait_gone "uxc" || fail "filter to Plan B"
@@ -408,11 +417,25 @@ wait_gone "paused8" || fail "filter does not hide other signups"
 on_screen "liveuser7" || fail "filter hides the matching signup"
 keys Escape
 ok "dashboard pause and filter"
+# Scroll-back: more signups than rows; End shows the oldest, Home the newest.
+for i in $(seq -w 1 20); do register_user "scroll$i"; done
+wait_for "scroll20" || fail "the 20 signups did not arrive"
+wait_for " of " || fail "no row count on a table longer than the screen"
+keys End
+wait_gone "scroll20" && wait_for "tuiuser1" || fail "End does not scroll back to the oldest"
+keys PageUp
+wait_gone "tuiuser1" || fail "PgUp does not scroll"
+keys Home
+wait_for "scroll20" && ok "the dashboard table scrolls back (End, PgUp, Home)" ||
+	fail "Home does not come back to the newest"
 rpc_close
 
 # ---- users & invitations ----
 keys 3
 wait_for "tuiuser1" || fail "user list does not show tuiuser1"
+NUSERS=$(sql "select count(*) from users")
+wait_for "of $NUSERS" && ok "the users screen counts all users ($NUSERS)" ||
+	fail "no overall user count: $(screen | tail -4 | head -1)"
 # Substring search on the server: "IUSER" is inside tuiuser1, any case.
 keys /; type_text "IUSER"; keys Enter
 wait_gone "liveuser7" && on_screen "tuiuser1" && ok "user search matches a substring (server side)" ||
@@ -423,6 +446,9 @@ keys c
 wait_for "Invitation note" || fail "no invitation prompt"
 type_text "for bob"; keys Enter
 wait_for "Invitation code:" || fail "invitation code not shown"
+# The dialog's last line is drawn after the code: then the code is whole
+# (a capture can catch a frame half written).
+wait_for "Enter close" || fail "invitation dialog not complete"
 INV_CODE=$(screen | grep -A2 "Invitation code:" | tail -1 | tr -d '│ ')
 [ "$(sql "select count(*) from invitations")" = 1 ] || fail "invitation not in the database"
 keys Enter v

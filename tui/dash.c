@@ -25,6 +25,8 @@ struct dash_screen {
 	struct edit_cursor filter_cur;
 	json_t *held; /* events that arrived while paused */
 	time_t last_tick;
+	size_t top;  /* matching rows scrolled past (0: the newest on top) */
+	size_t page; /* table rows on screen, from the last draw */
 };
 
 enum { A_PAUSE = 1, A_FILTER, A_RELOAD, A_BACK, A_KEEP, A_CLEAR };
@@ -33,6 +35,7 @@ static const struct binding dash_keys[] = {
     {'p', A_PAUSE, "pause / resume the table", 1},
     {'/', A_FILTER, "filter by username or email", 1},
     {'R', A_RELOAD, "reload the totals", 1},
+    NAV_KEYS,
     {'q', A_BACK, "clear the filter, else back", 0},
     {K_ESC, A_BACK, NULL, 0},
     {0, 0, NULL, 0},
@@ -77,6 +80,13 @@ on_recent(void *ud, json_t *result, const struct pl_error *err)
 	app_dirty(s->app);
 }
 
+static int
+dash_row_matches(const struct dash_screen *s, const struct dash_signup *su)
+{
+	return !s->filter[0] || text_matches(su->username, s->filter) ||
+	       text_matches(su->email, s->filter);
+}
+
 static void
 dash_apply(struct dash_screen *s, json_t *ev)
 {
@@ -98,7 +108,10 @@ dash_apply(struct dash_screen *s, json_t *ev)
 				return;
 			}
 	}
-	dash_add_event(d, ev);
+	/* Scrolled back: the rows in view stay where they are. */
+	if (dash_add_event(d, ev) == 1 && s->top &&
+	    dash_row_matches(s, dash_signup_at(d, 0)))
+		s->top++;
 }
 
 static void
@@ -172,6 +185,24 @@ dash_key(struct app *a, void *st, int action, int key)
 	json_t *ev;
 
 	switch (action) {
+	case NAV_UP:
+		s->top = s->top ? s->top - 1 : 0;
+		return 1;
+	case NAV_DOWN:
+		s->top++;
+		return 1;
+	case NAV_PGUP:
+		s->top = s->top > s->page ? s->top - s->page : 0;
+		return 1;
+	case NAV_PGDN:
+		s->top += s->page;
+		return 1;
+	case NAV_HOME:
+		s->top = 0;
+		return 1;
+	case NAV_END:
+		s->top = (size_t)-1 / 2; /* clamped by the draw */
+		return 1;
 	case A_KEEP:
 		s->filtering = 0;
 		return 1;
@@ -275,6 +306,7 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 	struct dash_screen *s = st;
 	struct dash_model *d = &s->model;
 	int ty = 2 + CHART_ROWS + 3, shown = 0, i = 0;
+	size_t nmatch = 0, skipped = 0;
 	int h = rows - ty - 4;
 	const struct dash_signup *su;
 
@@ -302,17 +334,32 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 	}
 	chart_draw(a, s, 2, 1, cols - 2);
 	ui_attr(UI_TITLE);
-	ui_putf(ty, 1, cols - 2, "%-19s  %-24s  %-30s %s", "Created (UTC)",
+	/* 80 columns first: 19 + 2 + 20 + 2 + 26 + 1 + 3. */
+	ui_putf(ty, 1, cols - 2, "%-19s  %-20s  %-26s %s", "Created (UTC)",
 	        "Username", "Email", "2FA");
 	ui_attr(UI_NORMAL);
+	/* Newest first; ↑↓ PgUp PgDn scroll back through the ring. */
+	for (size_t k = 0; (su = dash_signup_at(d, k)); k++)
+		nmatch += dash_row_matches(s, su);
+	s->page = h > 1 ? (size_t)h : 1;
+	if (s->top + s->page > nmatch)
+		s->top = nmatch > s->page ? nmatch - s->page : 0;
 	while (shown < h && (su = dash_signup_at(d, (size_t)i++))) {
-		if (s->filter[0] && !text_matches(su->username, s->filter) &&
-		    !text_matches(su->email, s->filter))
+		char name[128], email[160];
+
+		if (!dash_row_matches(s, su) || skipped++ < s->top)
 			continue;
-		ui_putf(ty + 1 + shown, 1, cols - 2,
-		        "%-19s  %-24.24s  %-30.30s %s", su->at_text,
-		        su->username, su->email, su->totp ? "yes" : "no");
+		ui_fit(su->username, 20, name, sizeof name);
+		ui_fit(su->email, 26, email, sizeof email);
+		ui_putf(ty + 1 + shown, 1, cols - 2, "%-19s  %s  %s %s",
+		        su->at_text, name, email, su->totp ? "yes" : "no");
 		shown++;
+	}
+	if (nmatch > (size_t)h) {
+		ui_attr(UI_DIM);
+		ui_putf(rows - 3, cols - 26, 25, "%zu-%zu of %zu%s", s->top + 1,
+		        s->top + (size_t)shown, nmatch, s->top ? " ↑" : "");
+		ui_attr(UI_NORMAL);
 	}
 	if (!shown) {
 		ui_attr(UI_DIM);

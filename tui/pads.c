@@ -30,6 +30,7 @@ struct pads_screen {
 	int awaiting_templates; /* a name waits for template.list */
 	char pad_id[64];        /* pad of the backups / view */
 	int loaded;
+	size_t sort; /* index into pad_sorts */
 };
 
 enum {
@@ -44,7 +45,18 @@ enum {
 	A_BACK,
 	A_RESTORE,
 	A_KEEP,
-	A_CLEAR
+	A_CLEAR,
+	A_SORT
+};
+
+/* What s cycles through. */
+static const struct {
+	const char *key, *label;
+	int desc;
+} pad_sorts[] = {
+    {NULL, "as listed", 0},
+    {"display_name", "name", 0},
+    {"updated_at", "newest change", 1},
 };
 
 static const struct binding list_keys[] = {
@@ -55,6 +67,7 @@ static const struct binding list_keys[] = {
     {'d', A_DELETE, "delete (asks first)", 1},
     {'b', A_BACKUPS, "backups", 1},
     {'/', A_FILTER, "filter", 1},
+    {'s', A_SORT, "sort: as listed / name / newest change", 1},
     {'R', A_REFRESH, "refresh", 0},
     {'q', A_BACK, "clear the filter, else back / quit", 0},
     {K_ESC, A_BACK, NULL, 0},
@@ -495,6 +508,15 @@ pads_key(struct app *a, void *st, int action, int key)
 	case A_REFRESH:
 		pads_refresh(p);
 		return 1;
+	case A_SORT:
+		p->sort =
+		    (p->sort + 1) % (sizeof pad_sorts / sizeof pad_sorts[0]);
+		list_sort(&p->list, pad_sorts[p->sort].key,
+		          pad_sorts[p->sort].desc);
+		if (!pad_sorts[p->sort].key)
+			pads_refresh(p); /* the server's order again */
+		app_flash(a, 0, "Sorted by %s.", pad_sorts[p->sort].label);
+		return 1;
 	}
 	if (!has_sel)
 		return 0;
@@ -542,7 +564,7 @@ pad_row(json_t *pad, char *buf, size_t size, int w)
 	           ? jstr(pad, "display_name")
 	           : "?",
 	       w - 32, name, sizeof name);
-	snprintf(buf, size, " %s %-18s %10s", name, t, sz);
+	snprintf(buf, size, " %s %-19s %9s", name, t, sz);
 }
 
 static void
@@ -561,6 +583,7 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct pads_screen *p = st;
 	int h = rows - 6;
+	const char *sort_key;
 
 	(void)a;
 	if (p->mode == PADS_VIEW) {
@@ -595,7 +618,11 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 		return;
 	}
 	ui_attr(UI_TITLE);
-	ui_putf(1, 0, cols, " %-*s %-18s %10s", cols - 32, "Name", "Updated",
+	sort_key = pad_sorts[p->sort].key ? pad_sorts[p->sort].key : "";
+	ui_putf(1, 0, cols, " %-*s %-19s %9s", cols - 32,
+	        strcmp(sort_key, "display_name") == 0 ? "Name ↑" : "Name",
+	        strcmp(sort_key, "updated_at") == 0 ? "Updated (UTC) ↓"
+	                                            : "Updated (UTC)",
 	        "Size");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);

@@ -25,6 +25,7 @@ struct users_screen {
 	char next[128];        /* cursor for the next page ("" = none) */
 	char cursors[32][128]; /* "before" of each page shown, for going back */
 	int page;
+	long total; /* users in all (user.stats), -1 until known */
 };
 
 enum {
@@ -109,6 +110,7 @@ users_init(struct app *a)
 	struct users_screen *u = xcalloc(1, sizeof *u);
 
 	u->app = a;
+	u->total = -1;
 	list_init(&u->users, user_filter_keys);
 	list_init(&u->invites, invite_filter_keys);
 	return u;
@@ -125,8 +127,20 @@ users_free(void *st)
 }
 
 static void
+on_total(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct users_screen *u = ud;
+
+	if (err->code)
+		return; /* the count is a nicety */
+	u->total = (long)json_integer_value(json_object_get(result, "total"));
+	app_dirty(u->app);
+}
+
+static void
 users_enter(struct app *a, void *st)
 {
+	rpc_call(a->rpc, "user.stats", NULL, on_total, st);
 	users_load(st);
 	rpc_call(a->rpc, "invitation.list", NULL, on_invites, st);
 }
@@ -233,7 +247,7 @@ static void
 user_row(json_t *u, char *buf, size_t size, int w)
 {
 	json_t *roles = json_object_get(u, "roles");
-	char r[64] = "", name[128], email[160];
+	char r[64] = "", name[128], email[160], t[32];
 	size_t i;
 	json_t *v;
 
@@ -244,8 +258,8 @@ user_row(json_t *u, char *buf, size_t size, int w)
 	(void)w;
 	ui_fit(jstr(u, "username"), 24, name, sizeof name);
 	ui_fit(jstr(u, "email"), 30, email, sizeof email);
-	snprintf(buf, size, " %s %s %-10.10s %.16s", name, email, r,
-	         jstr(u, "created_at"));
+	short_time(jstr(u, "created_at"), t, sizeof t);
+	snprintf(buf, size, " %s %s %-10.10s %s", name, email, r, t);
 }
 
 static void
@@ -253,10 +267,12 @@ invite_row(json_t *v, char *buf, size_t size, int w)
 {
 	const char *used = json_string_value(json_object_get(v, "used_at"));
 	const char *by = json_string_value(json_object_get(v, "used_by"));
+	char c[32], e[32];
 
 	(void)w;
-	snprintf(buf, size, " %-20.16s %-20.16s %-10s %s",
-	         jstr(v, "created_at"), jstr(v, "expires_at"),
+	short_time(jstr(v, "created_at"), c, sizeof c);
+	short_time(jstr(v, "expires_at"), e, sizeof e);
+	snprintf(buf, size, " %-19s %-19s %-6s %s", c, e,
 	         used || by ? "used" : "open", jstr(v, "note"));
 }
 
@@ -269,8 +285,8 @@ users_draw(struct app *a, void *st, int rows, int cols)
 	(void)a;
 	ui_attr(UI_TITLE);
 	if (u->show_invites)
-		ui_putf(1, 1, cols - 2, " %-20s %-20s %-10s %s", "Created",
-		        "Expires", "State", "Note");
+		ui_putf(1, 1, cols - 2, " %-19s %-19s %-6s %s", "Created (UTC)",
+		        "Expires (UTC)", "State", "Note");
 	else
 		ui_putf(1, 1, cols - 2, " %-24s %-30s %-10s %s", "Username",
 		        "Email", "Roles", "Created");
@@ -283,11 +299,20 @@ users_draw(struct app *a, void *st, int rows, int cols)
 		list_draw(&u->users, 3, 0, h, cols, user_row,
 		          u->query[0] ? "No user matches." : "No users.");
 	ui_attr(UI_DIM);
-	ui_putf(rows - 3, 1, cols - 2, "%s · page %d%s%s%s",
-	        u->show_invites ? "Invitations" : "Users", u->page + 1,
-	        u->next[0] ? " · ] next page" : "",
-	        u->page ? " · [ previous" : "",
-	        u->query[0] ? " · search active" : "");
+	if (u->show_invites) {
+		ui_putf(rows - 3, 1, cols - 2, "Invitations: %zu",
+		        u->invites.nvis);
+	} else {
+		size_t first = (size_t)u->page * USERS_PAGE;
+		char all[48] = "";
+
+		if (u->total >= 0 && !u->query[0])
+			snprintf(all, sizeof all, " of %ld", u->total);
+		ui_putf(rows - 3, 1, cols - 2, "Users %zu-%zu%s · page %d%s%s",
+		        u->users.nvis ? first + 1 : 0, first + u->users.nvis,
+		        all, u->page + 1, u->next[0] ? " · ] next" : "",
+		        u->page ? " · [ previous" : "");
+	}
 	ui_attr(UI_NORMAL);
 	if (u->searching || u->query[0])
 		field_draw(rows - 3, cols - 44, 9, 34, "Search /", u->query,
