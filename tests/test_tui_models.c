@@ -474,6 +474,7 @@ START_TEST(pretty_and_parse)
 	ck_assert_msg(strstr(msg, "line 3"), "%s", msg);
 	ck_assert_ptr_null(json_parse_pad("[1]", msg, sizeof msg));
 	ck_assert(strstr(msg, "object"));
+	ck_assert(strstr(msg, "an array")); /* not "syntax error" */
 	free(s);
 	json_decref(v);
 }

@@ -449,7 +449,8 @@ wait_for "Invitation code:" || fail "invitation code not shown"
 # The dialog's last line is drawn after the code: then the code is whole
 # (a capture can catch a frame half written).
 wait_for "Enter close" || fail "invitation dialog not complete"
-INV_CODE=$(screen | grep -A2 "Invitation code:" | tail -1 | tr -d '│ ')
+# Only the code: the rows beside the dialog show the user list.
+INV_CODE=$(screen | grep -A2 "Invitation code:" | tail -1 | grep -oE '[0-9a-f]{48}')
 [ "$(sql "select count(*) from invitations")" = 1 ] || fail "invitation not in the database"
 keys Enter v
 wait_for "for bob" || fail "invitation list does not show the new one"
@@ -485,6 +486,13 @@ keys 2
 if wait_for "Signups per minute" 10; then
 	screen | grep -qF "█" && fail "block characters in a non-UTF-8 locale"
 	ok "vt100 / NO_COLOR / ASCII dashboard"
+	# vt100 has no PgUp/PgDn keys: Space / ^F / ^D page, ^B / ^U back.
+	keys Space
+	wait_for " 15-28 of " || fail "Space does not page under vt100: $(screen | tail -4 | head -1)"
+	keys C-b
+	wait_for " 1-14 of " || fail "^B does not page back under vt100"
+	keys C-f
+	wait_for " 15-28 of " && ok "vt100: Space, ^F and ^B page" || fail "^F does not page under vt100"
 else
 	fail "no dashboard under vt100"
 fi

@@ -29,14 +29,14 @@ static const struct screen *const screens[SCREEN_COUNT] = {
 /* Keys every screen has unless its own table uses them. */
 enum { G_HELP = 1, G_NEXT, G_BACK, G_SIGN_OUT, G_REDRAW };
 static const struct binding global_keys[] = {
-    {'?', G_HELP, "help", 1},
-    {K_F1, G_HELP, NULL, 0},
-    {K_TAB, G_NEXT, "next screen (or its number)", 0},
-    {'q', G_BACK, "back; quits on the first screen", 1},
-    {K_ESC, G_BACK, NULL, 0},
-    {'L', G_SIGN_OUT, "sign out (asks first)", 0},
-    {K_CTRL('l'), G_REDRAW, "redraw", 0},
-    {0, 0, NULL, 0},
+    {'?', G_HELP, "help", "help"},
+    {K_F1, G_HELP, NULL, NULL},
+    {K_TAB, G_NEXT, "next screen (or its number)", NULL},
+    {'q', G_BACK, "back; quits on the first screen", "back/quit"},
+    {K_ESC, G_BACK, NULL, NULL},
+    {'L', G_SIGN_OUT, "sign out (asks first)", NULL},
+    {K_CTRL('l'), G_REDRAW, "redraw", NULL},
+    {0, 0, NULL, NULL},
 };
 
 /* ---- state changes ---- */
@@ -316,7 +316,7 @@ hints_add(const struct app *a, const struct binding *b, char *buf, size_t size)
 			continue;
 		term_key_name(b->key, a->utf8, name, sizeof name);
 		snprintf(buf + len, size - len, "%s%s %s", len ? " · " : "",
-		         name, b->help);
+		         name, b->hint);
 	}
 }
 
@@ -326,7 +326,7 @@ help_add(const struct app *a, const struct binding *b, char *buf, size_t size)
 {
 	while (b && b->key) {
 		const char *help = b->help ? b->help : "";
-		char keys[64] = "", name[16];
+		char keys[64] = "", name[16], padded[96];
 		size_t len;
 
 		do {
@@ -336,8 +336,9 @@ help_add(const struct app *a, const struct binding *b, char *buf, size_t size)
 			         len ? " " : "", name);
 			b++;
 		} while (b->key && !b->help);
+		text_fit(keys, 16, "…", padded, sizeof padded); /* cells */
 		len = strlen(buf);
-		snprintf(buf + len, size - len, "%-16s %s\n", keys, help);
+		snprintf(buf + len, size - len, "%s %s\n", padded, help);
 	}
 }
 

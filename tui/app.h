@@ -22,12 +22,13 @@ struct app;
 /* One line of a screen's key table: the key (term.h codes), what it does
  * for that screen (the screen's own enum; 0 is "no action") and its help
  * text. help NULL: another key for the entry above (listed with it).
- * hint: also shown on the status line. A table ends with {0}. */
+ * hint: the status line's short name. A table ends with {0}. */
 struct binding {
 	int key;
 	int action;
 	const char *help;
-	int hint;
+	const char *
+	    hint; /* its short name on the status line (NULL: help page only) */
 };
 
 struct screen {

@@ -32,19 +32,19 @@ struct dash_screen {
 enum { A_PAUSE = 1, A_FILTER, A_RELOAD, A_BACK, A_KEEP, A_CLEAR };
 
 static const struct binding dash_keys[] = {
-    {'p', A_PAUSE, "pause / resume the table", 1},
-    {'/', A_FILTER, "filter by username or email", 1},
-    {'R', A_RELOAD, "reload the totals", 1},
+    {'p', A_PAUSE, "pause / resume the table", "pause"},
+    {'/', A_FILTER, "filter by username or email", "filter"},
+    {'R', A_RELOAD, "reload the totals", "reload"},
     NAV_KEYS,
-    {'q', A_BACK, "clear the filter, else back", 0},
-    {K_ESC, A_BACK, NULL, 0},
-    {0, 0, NULL, 0},
+    {'q', A_BACK, "clear the filter, else back", NULL},
+    {K_ESC, A_BACK, NULL, NULL},
+    {0, 0, NULL, NULL},
 };
 
 static const struct binding filter_keys[] = {
-    {K_ENTER, A_KEEP, "keep the filter", 1},
-    {K_ESC, A_CLEAR, "clear it", 1},
-    {0, 0, NULL, 0},
+    {K_ENTER, A_KEEP, "keep the filter", "keep"},
+    {K_ESC, A_CLEAR, "clear it", "clear"},
+    {0, 0, NULL, NULL},
 };
 
 static void

@@ -24,16 +24,16 @@ struct login_screen {
 enum { A_NEXT = 1, A_PREV, A_ENTER, A_REGISTER, A_QUIT, A_LEFT, A_RIGHT };
 
 static const struct binding login_keys[] = {
-    {K_TAB, A_NEXT, "next field or button", 1},
-    {K_DOWN, A_NEXT, NULL, 0},
-    {K_BTAB, A_PREV, "previous field or button", 0},
-    {K_UP, A_PREV, NULL, 0},
-    {K_ENTER, A_ENTER, "next field, or press the button", 1},
-    {K_CTRL('r'), A_REGISTER, "create an account", 1},
-    {K_ESC, A_QUIT, "quit", 1},
-    {K_LEFT, A_LEFT, "move between buttons (in a field: the cursor)", 0},
-    {K_RIGHT, A_RIGHT, NULL, 0},
-    {0, 0, NULL, 0},
+    {K_TAB, A_NEXT, "next field or button", "next"},
+    {K_DOWN, A_NEXT, NULL, NULL},
+    {K_BTAB, A_PREV, "previous field or button", NULL},
+    {K_UP, A_PREV, NULL, NULL},
+    {K_ENTER, A_ENTER, "next field, or press the button", "select"},
+    {K_CTRL('r'), A_REGISTER, "create an account", "register"},
+    {K_ESC, A_QUIT, "quit", "quit"},
+    {K_LEFT, A_LEFT, "move between buttons (in a field: the cursor)", NULL},
+    {K_RIGHT, A_RIGHT, NULL, NULL},
+    {0, 0, NULL, NULL},
 };
 
 static void *

@@ -131,11 +131,15 @@ pad_edit_run(struct pad_edit *ed)
 	data = buf ? json_parse_pad(buf, msg, sizeof msg) : NULL;
 	free(buf);
 	if (!data) {
+		int shape = buf && strncmp(msg, "valid JSON", 10) == 0;
+
 		snprintf(text, sizeof text,
-		         "The pad is not valid JSON:\n%s\n\ny: edit again · n: "
-		         "discard",
+		         "%s:\n%s\n\ny: edit again · n: discard",
+		         shape ? "The pad must be a JSON object"
+		               : "The pad is not valid JSON",
 		         buf ? msg : "cannot read the file");
-		app_confirm(a, "Syntax error", text, on_syntax_choice, ed);
+		app_confirm(a, shape ? "Not a JSON object" : "Syntax error",
+		            text, on_syntax_choice, ed);
 		return;
 	}
 	if (json_equal(data, ed->orig)) {

@@ -60,42 +60,44 @@ static const struct {
 };
 
 static const struct binding list_keys[] = {
-    {K_ENTER, A_OPEN, "view", 1},
-    {'n', A_NEW, "new", 1},
-    {'r', A_RENAME, "rename", 1},
-    {'e', A_EDIT, "edit in $EDITOR", 1},
-    {'d', A_DELETE, "delete (asks first)", 1},
-    {'b', A_BACKUPS, "backups", 1},
-    {'/', A_FILTER, "filter", 1},
-    {'s', A_SORT, "sort: as listed / name / newest change", 1},
-    {'R', A_REFRESH, "refresh", 0},
-    {'q', A_BACK, "clear the filter, else back / quit", 0},
-    {K_ESC, A_BACK, NULL, 0},
+    {K_ENTER, A_OPEN, "view", "view"},
+    {'n', A_NEW, "new", "new"},
+    {'r', A_RENAME, "rename", "rename"},
+    {'e', A_EDIT, "edit in $EDITOR", "edit"},
+    {'d', A_DELETE, "delete (asks first)", "delete"},
+    {'b', A_BACKUPS, "backups", "backups"},
+    {'/', A_FILTER, "filter", "filter"},
+    {'s', A_SORT, "sort: as listed / name / newest change", "sort"},
+    {'R', A_REFRESH, "refresh", NULL},
+    {'q', A_BACK, "clear the filter, else back / quit", NULL},
+    {K_ESC, A_BACK, NULL, NULL},
     NAV_KEYS,
-    {0, 0, NULL, 0},
+    {0, 0, NULL, NULL},
 };
 
 static const struct binding view_keys[] = {
-    {'e', A_EDIT, "edit", 1}, {'q', A_BACK, "back", 1},
-    {K_ESC, A_BACK, NULL, 0}, NAV_KEYS,
-    {0, 0, NULL, 0},
+    {'e', A_EDIT, "edit", "edit"},
+    {'q', A_BACK, "back", "back"},
+    {K_ESC, A_BACK, NULL, NULL},
+    NAV_KEYS,
+    {0, 0, NULL, NULL},
 };
 
 static const struct binding backup_keys[] = {
-    {K_ENTER, A_RESTORE, "restore (asks first)", 1},
-    {'r', A_RESTORE, NULL, 0},
-    {'q', A_BACK, "back", 1},
-    {K_ESC, A_BACK, NULL, 0},
+    {K_ENTER, A_RESTORE, "restore (asks first)", "restore"},
+    {'r', A_RESTORE, NULL, NULL},
+    {'q', A_BACK, "back", "back"},
+    {K_ESC, A_BACK, NULL, NULL},
     NAV_KEYS,
-    {0, 0, NULL, 0},
+    {0, 0, NULL, NULL},
 };
 
 static const struct binding filter_keys[] = {
-    {K_ENTER, A_KEEP, "keep the filter", 1},
-    {K_ESC, A_CLEAR, "clear it", 1},
-    {K_UP, NAV_UP, "move", 0},
-    {K_DOWN, NAV_DOWN, NULL, 0},
-    {0, 0, NULL, 0},
+    {K_ENTER, A_KEEP, "keep the filter", "keep"},
+    {K_ESC, A_CLEAR, "clear it", "clear"},
+    {K_UP, NAV_UP, "move", NULL},
+    {K_DOWN, NAV_DOWN, NULL, NULL},
+    {0, 0, NULL, NULL},
 };
 
 /* What the filter matches (kept by the list: static storage). */

@@ -23,15 +23,16 @@ struct reg_screen {
 enum { A_NEXT = 1, A_PREV, A_ENTER, A_BACK, A_LEFT, A_RIGHT };
 
 static const struct binding reg_keys[] = {
-    {K_TAB, A_NEXT, "next field", 1},
-    {K_DOWN, A_NEXT, NULL, 0},
-    {K_BTAB, A_PREV, "previous field", 0},
-    {K_UP, A_PREV, NULL, 0},
-    {K_ENTER, A_ENTER, "next field; on the last one or Create: submit", 1},
-    {K_ESC, A_BACK, "back to sign in", 1},
-    {K_LEFT, A_LEFT, "between the buttons (in a field: the cursor)", 0},
-    {K_RIGHT, A_RIGHT, NULL, 0},
-    {0, 0, NULL, 0},
+    {K_TAB, A_NEXT, "next field", "next"},
+    {K_DOWN, A_NEXT, NULL, NULL},
+    {K_BTAB, A_PREV, "previous field", NULL},
+    {K_UP, A_PREV, NULL, NULL},
+    {K_ENTER, A_ENTER, "next field; on the last one or Create: submit",
+     "next/submit"},
+    {K_ESC, A_BACK, "back to sign in", "back"},
+    {K_LEFT, A_LEFT, "between the buttons (in a field: the cursor)", NULL},
+    {K_RIGHT, A_RIGHT, NULL, NULL},
+    {0, 0, NULL, NULL},
 };
 
 static const char *const labels[REG_NFIELDS] = {"Username", "Email", "Password",
@@ -224,7 +225,10 @@ reg_draw(struct app *a, void *st, int rows, int cols)
 			ui_attr(note_ok > 0   ? UI_OK
 			        : note_ok < 0 ? UI_DIM
 			                      : UI_ERR);
-			ui_putf(fy + 1, x + 12, cx - x - 14, "%s %s",
+			/* The username's row has no rule beside it. */
+			ui_putf(fy + 1, x + 12,
+			        f == REG_USERNAME ? cols - x - 13 : cx - x - 14,
+			        "%s %s",
 			        note_ok > 0   ? ok
 			        : note_ok < 0 ? ""
 			                      : bad,
@@ -233,17 +237,17 @@ reg_draw(struct app *a, void *st, int rows, int cols)
 		}
 	}
 	ui_attr(UI_TITLE);
-	ui_put(y + 2, cx, 0, "Password rules");
+	/* The rules start below the username's note, which may take the
+	 * whole row; long rules wrap (80 columns first). */
+	ui_put(y + 4, cx, 0, "Password rules");
 	ui_attr(UI_NORMAL);
-	for (int i = 0; i < m->nrules; i++) {
+	for (int i = 0, row = y + 5, mw = a->utf8 ? 2 : 4; i < m->nrules; i++) {
 		int rr = reg_rule_ok(m, i);
 
 		ui_attr(rr > 0 ? UI_OK : rr == 0 ? UI_ERR : UI_DIM);
-		ui_putf(y + 3 + i, cx, cols - cx - 1, "%s %s",
-		        rr > 0    ? ok
-		        : rr == 0 ? bad
-		                  : "?",
-		        m->rules[i].message);
+		ui_put(row, cx, mw, rr > 0 ? ok : rr == 0 ? bad : "?");
+		row += ui_put_wrapped(row, cx + mw, cols - cx - mw - 1, 2,
+		                      m->rules[i].message);
 	}
 	ui_attr(UI_NORMAL);
 	{

@@ -22,8 +22,8 @@ struct server_screen {
 enum { A_REFRESH = 1 };
 
 static const struct binding server_keys[] = {
-    {'R', A_REFRESH, "refresh now", 1},
-    {0, 0, NULL, 0},
+    {'R', A_REFRESH, "refresh now", "refresh"},
+    {0, 0, NULL, NULL},
 };
 
 static void

@@ -41,23 +41,23 @@ enum {
 };
 
 static const struct binding users_keys[] = {
-    {'/', A_SEARCH, "search users (any part of name or email)", 1},
-    {'v', A_INVITES, "users / invitations", 1},
-    {'i', A_INVITES, NULL, 0},
-    {'c', A_CREATE, "new invitation", 1},
-    {']', A_NEXT_PAGE, "next / previous page", 1},
-    {'[', A_PREV_PAGE, NULL, 0},
-    {'R', A_RELOAD, "reload", 0},
-    {'q', A_BACK, "clear the search or leave invitations, else back", 0},
-    {K_ESC, A_BACK, NULL, 0},
+    {'/', A_SEARCH, "search users (any part of name or email)", "search"},
+    {'v', A_INVITES, "users / invitations", "invitations"},
+    {'i', A_INVITES, NULL, NULL},
+    {'c', A_CREATE, "new invitation", "invite"},
+    {']', A_NEXT_PAGE, "next / previous page", "pages"},
+    {'[', A_PREV_PAGE, NULL, NULL},
+    {'R', A_RELOAD, "reload", NULL},
+    {'q', A_BACK, "clear the search or leave invitations, else back", NULL},
+    {K_ESC, A_BACK, NULL, NULL},
     NAV_KEYS,
-    {0, 0, NULL, 0},
+    {0, 0, NULL, NULL},
 };
 
 static const struct binding search_keys[] = {
-    {K_ENTER, A_RUN, "search", 1},
-    {K_ESC, A_CLEAR, "clear", 1},
-    {0, 0, NULL, 0},
+    {K_ENTER, A_RUN, "search", "search"},
+    {K_ESC, A_CLEAR, "clear", "clear"},
+    {0, 0, NULL, NULL},
 };
 
 /* What a list filter matches (kept by the lists: static storage). */

@@ -69,16 +69,16 @@ enum {
 	NAV_END
 };
 #define NAV_KEYS                                                               \
-	{K_UP, NAV_UP, "move", 0}, {'k', NAV_UP, NULL, 0},                     \
-	    {K_DOWN, NAV_DOWN, NULL, 0}, {'j', NAV_DOWN, NULL, 0},             \
-	    {K_PGUP, NAV_PGUP, "page up", 0},                                  \
-	    {K_CTRL('b'), NAV_PGUP, NULL, 0},                                  \
-	    {K_CTRL('u'), NAV_PGUP, NULL, 0},                                  \
-	    {K_PGDN, NAV_PGDN, "page down", 0},                                \
-	    {K_CTRL('f'), NAV_PGDN, NULL, 0},                                  \
-	    {K_CTRL('d'), NAV_PGDN, NULL, 0}, {' ', NAV_PGDN, NULL, 0},        \
-	    {K_HOME, NAV_HOME, "first / last", 0}, {'g', NAV_HOME, NULL, 0},   \
-	    {K_END, NAV_END, NULL, 0},                                         \
+	{K_UP, NAV_UP, "move", NULL}, {'k', NAV_UP, NULL, NULL},               \
+	    {K_DOWN, NAV_DOWN, NULL, NULL}, {'j', NAV_DOWN, NULL, NULL},       \
+	    {K_PGUP, NAV_PGUP, "page up", NULL},                               \
+	    {K_CTRL('b'), NAV_PGUP, NULL, NULL},                               \
+	    {K_CTRL('u'), NAV_PGUP, NULL, NULL},                               \
+	    {K_PGDN, NAV_PGDN, "page down", NULL},                             \
+	    {K_CTRL('f'), NAV_PGDN, NULL, NULL},                               \
+	    {K_CTRL('d'), NAV_PGDN, NULL, NULL}, {' ', NAV_PGDN, NULL, NULL},  \
+	    {K_HOME, NAV_HOME, "first / last", NULL},                          \
+	    {'g', NAV_HOME, NULL, NULL}, {K_END, NAV_END, NULL, NULL},         \
 	{                                                                      \
 		'G', NAV_END, NULL, 0                                          \
 	}
