@@ -487,6 +487,8 @@ if wait_for "Signups per minute" 10; then
 	screen | grep -qF "█" && fail "block characters in a non-UTF-8 locale"
 	ok "vt100 / NO_COLOR / ASCII dashboard"
 	# vt100 has no PgUp/PgDn keys: Space / ^F / ^D page, ^B / ^U back.
+	# First the table itself (user.list answers after the chart is drawn).
+	wait_for " 1-14 of " || fail "dashboard table not loaded under vt100"
 	keys Space
 	wait_for " 15-28 of " || fail "Space does not page under vt100: $(screen | tail -4 | head -1)"
 	keys C-b
