@@ -136,14 +136,22 @@ repo_user_list(PGconn *db, const char *pattern, const char *before_id,
 	PGresult *r;
 
 	snprintf(lim, sizeof lim, "%d", limit);
-	r = db_exec(db,
-	            "SELECT " REPO_USER_JSON " AS j FROM users u WHERE "
-	            "($1::text IS NULL OR lower(u.username) LIKE $1 ESCAPE "
-	            "'\\' OR lower(u.email) LIKE $1 ESCAPE '\\') AND "
-	            "($2::uuid IS NULL OR (u.created_at, u.id) < (SELECT "
-	            "b.created_at, b.id FROM users b WHERE b.id = $2::uuid)) "
-	            "ORDER BY u.created_at DESC, u.id DESC LIMIT $3::int",
-	            3, p, err);
+	/* $1 is an ILIKE pattern ('%part%', escaped by the service): the
+	 * trigram indexes answer it (migration user-search-trgm). */
+	r = db_exec(
+	    db,
+	    "SELECT " REPO_USER_JSON " AS j\n"
+	    "  FROM users u\n"
+	    " WHERE ($1::text IS NULL\n"
+	    "        OR u.username ILIKE $1 ESCAPE '\\'\n"
+	    "        OR u.email ILIKE $1 ESCAPE '\\')\n"
+	    "   AND ($2::uuid IS NULL\n"
+	    "        OR (u.created_at, u.id) < (SELECT b.created_at, b.id\n"
+	    "                                     FROM users b\n"
+	    "                                    WHERE b.id = $2::uuid))\n"
+	    " ORDER BY u.created_at DESC, u.id DESC\n"
+	    " LIMIT $3::int",
+	    3, p, err);
 	if (r == NULL)
 		return err->code;
 	*users = json_array();

@@ -309,15 +309,16 @@ svc_user_list(PGconn *db, const char *query, int limit, const char *before,
 	if (query && *query) {
 		size_t n = strlen(query), j = 0;
 
-		/* Prefix search: the input is literal, so LIKE's own
-		 * characters are escaped. */
-		pat = xmalloc(2 * n + 2);
+		/* Substring search, case-insensitive (ILIKE): the input
+		 * is literal, so LIKE's own characters are escaped. */
+		pat = xmalloc(2 * n + 3);
+		pat[j++] = '%';
 		for (size_t i = 0; i < n; i++) {
 			char c = query[i];
 
 			if (c == '%' || c == '_' || c == '\\')
 				pat[j++] = '\\';
-			pat[j++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+			pat[j++] = c;
 		}
 		pat[j++] = '%';
 		pat[j] = '\0';

@@ -109,6 +109,47 @@ START_TEST(list_pages_newest_first_and_searches)
 }
 END_TEST
 
+/* The search matches any part of a username or email, in any case (the
+ * dashboard's / does; user.list used to match prefixes only). */
+START_TEST(list_searches_substrings)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	static const char *const names[] = {"bulk051", "xbulk052", "bulk06",
+	                                    "zzz"};
+	json_t *r, *users;
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *tok = us_form_token(c);
+
+		json_decref(us_register(
+		    c, tok, names[i], US_PASSWORD,
+		    i == 3 ? "Mail.BULK05@example.org" : NULL, NULL));
+		free(tok);
+	}
+	r = list("bulk05", 10, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	users = json_object_get(ts_result(r), "users");
+	/* zzz by its email, xbulk052 from the middle, bulk051 by prefix */
+	ck_assert_int_eq(json_array_size(users), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(users, 0), "username")),
+	                 "zzz");
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(users, 1), "username")),
+	                 "xbulk052");
+	json_decref(r);
+	r = list("ULK05", 10, NULL); /* case-insensitive, mid-word */
+	ck_assert_int_eq(
+	    json_array_size(json_object_get(ts_result(r), "users")), 3);
+	json_decref(r);
+	r = list("%", 10, NULL); /* literal: nobody has a % */
+	ck_assert_int_eq(
+	    json_array_size(json_object_get(ts_result(r), "users")), 0);
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
 START_TEST(stats_counts)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
@@ -356,9 +397,10 @@ int
 main(void)
 {
 	const TTest *const tests[] = {
-	    anonymous_401_user_403, list_pages_newest_first_and_searches,
-	    stats_counts,           invitation_code_only_hashed,
-	    events_since_backfills, concurrent_sync_one_row,
+	    anonymous_401_user_403,      list_pages_newest_first_and_searches,
+	    list_searches_substrings,    stats_counts,
+	    invitation_code_only_hashed, events_since_backfills,
+	    concurrent_sync_one_row,
 	};
 	const struct us_suite u = {
 	    .name = "e2e_admin",

@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit.h"
 #include "models.h"
-#include "widgets.h"
+#include "term.h"
+#include "text.h"
 #include "tsupport.h"
 
-#include <curses.h>
 #include <locale.h>
+#include <stdio.h>
+#include <wchar.h>
 
 static json_t *
 hello_with_policy(const char *mode)
@@ -290,6 +293,42 @@ user_event(long long id, const char *name, const char *at)
 	                 "totp_enabled", 0);
 }
 
+START_TEST(list_sorts_and_keeps_selection)
+{
+	struct list_model l;
+	static const char *const keys[] = {"display_name", NULL};
+
+	list_init(&l, keys);
+	list_set_items(
+	    &l, json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]", "id",
+	                  "1", "display_name", "beta", "updated_at",
+	                  "2026-11-25T10:00:00Z", "id", "2", "display_name",
+	                  "Alpha", "updated_at", "2026-11-27T10:00:00Z", "id",
+	                  "3", "display_name", "gamma", "updated_at",
+	                  "2026-11-26T10:00:00Z"));
+	list_set_page(&l, 10);
+	list_move(&l, 2); /* gamma */
+	list_sort(&l, "display_name", 0);
+	ck_assert_str_eq(jstr(list_row(&l, 0), "display_name"), "Alpha");
+	ck_assert_str_eq(jstr(list_row(&l, 1), "display_name"), "beta");
+	ck_assert_str_eq(jstr(list_selected(&l), "display_name"), "gamma");
+	list_sort(&l, "updated_at", 1); /* newest first */
+	ck_assert_str_eq(jstr(list_row(&l, 0), "id"), "2");
+	ck_assert_str_eq(jstr(list_row(&l, 1), "id"), "3");
+	ck_assert_str_eq(jstr(list_row(&l, 2), "id"), "1");
+	/* New items from the server keep the chosen order, and the filter. */
+	list_set_filter(&l, "a");
+	list_set_items(&l, json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "id", "4",
+	                             "display_name", "delta", "updated_at",
+	                             "2026-11-28T10:00:00Z", "id", "1",
+	                             "display_name", "beta", "updated_at",
+	                             "2026-11-25T10:00:00Z"));
+	ck_assert_uint_eq(l.nvis, 2);
+	ck_assert_str_eq(jstr(list_row(&l, 0), "id"), "4");
+	list_free(&l);
+}
+END_TEST
+
 START_TEST(chart_buckets)
 {
 	struct dash_model *d = malloc(sizeof *d);
@@ -367,15 +406,46 @@ START_TEST(event_dedup)
 	ck_assert_int_eq(d->n, 2);
 	ck_assert_uint_eq(d->duplicates, 3);
 	/* Far more ids than the set holds: recent ones are still caught. */
-	for (long long i = 100; i < 100 + 3 * DASH_SEEN; i++)
+	for (long long i = 100; i < 100 + 3 * SEEN_MAX; i++)
 		ck_assert_int_eq(dash_seen(d, i), 0);
-	for (long long i = 100 + 2 * DASH_SEEN + 1; i < 100 + 3 * DASH_SEEN;
-	     i++)
+	for (long long i = 100 + 2 * SEEN_MAX + 1; i < 100 + 3 * SEEN_MAX; i++)
 		ck_assert_int_eq(dash_seen(d, i), -1);
-	ck_assert_int_eq(d->nseen, DASH_SEEN);
+	ck_assert_int_eq(d->seen.n, SEEN_MAX);
 	json_decref(ev);
 	json_decref(other);
 	free(d);
+}
+END_TEST
+
+/* The feed hands each event over once, whether it came live, from a
+ * backfill that overlaps the live stream, or twice from a republish. */
+START_TEST(feed_dedup_live_and_backfill)
+{
+	struct seen_set *ss = calloc(1, sizeof *ss);
+	json_t *a = json_pack("{s:i, s:s, s:{s:s}}", "id", 41, "action",
+	                      "user.created", "subject", "id", "u-41");
+	json_t *b = json_pack("{s:i, s:s, s:{s:s}}", "id", 42, "action",
+	                      "user.created", "subject", "id", "u-42");
+	/* Same integer id from another deployment on the same channel. */
+	json_t *other = json_pack("{s:i, s:s, s:{s:s}}", "id", 41, "action",
+	                          "user.created", "subject", "id", "v-41");
+	json_t *noid = json_pack("{s:s}", "action", "user.created");
+
+	ck_assert_int_eq(event_is_new(ss, a), 1);     /* live */
+	ck_assert_int_eq(event_is_new(ss, b), 1);     /* live */
+	ck_assert_int_eq(event_is_new(ss, a), 0);     /* backfill overlap */
+	ck_assert_int_eq(event_is_new(ss, b), 0);     /* backfill overlap */
+	ck_assert_int_eq(event_is_new(ss, other), 1); /* not a duplicate */
+	ck_assert_int_eq(event_is_new(ss, noid), -1);
+	/* After SEEN_MAX newer keys, the oldest is forgotten (bounded). */
+	for (long long i = 0; i < SEEN_MAX; i++)
+		ck_assert_int_eq(seen_add(ss, 1000000 + i), 0);
+	ck_assert_int_eq(event_is_new(ss, a), 1);
+	json_decref(a);
+	json_decref(b);
+	json_decref(other);
+	json_decref(noid);
+	free(ss);
 }
 END_TEST
 
@@ -404,6 +474,7 @@ START_TEST(pretty_and_parse)
 	ck_assert_msg(strstr(msg, "line 3"), "%s", msg);
 	ck_assert_ptr_null(json_parse_pad("[1]", msg, sizeof msg));
 	ck_assert(strstr(msg, "object"));
+	ck_assert(strstr(msg, "an array")); /* not "syntax error" */
 	free(s);
 	json_decref(v);
 }
@@ -412,24 +483,139 @@ END_TEST
 START_TEST(text_field_editing)
 {
 	char buf[8] = "";
+	struct edit_cursor c = {0};
 
 	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
-	ck_assert(field_edit(buf, sizeof buf, 0, L'a'));
-	ck_assert(field_edit(buf, sizeof buf, 0, L'é')); /* two bytes */
+	ck_assert(edit_key(buf, sizeof buf, &c, L'a'));
+	ck_assert(edit_key(buf, sizeof buf, &c, L'é')); /* two bytes */
 	ck_assert_str_eq(buf, "a\xc3\xa9");
 	ck_assert_int_eq(text_width(buf), 2);
-	field_edit(buf, sizeof buf, 0, 127); /* Backspace: the whole é */
+	edit_key(buf, sizeof buf, &c, K_BACKSPACE); /* the whole é */
 	ck_assert_str_eq(buf, "a");
-	field_edit(buf, sizeof buf, 1, KEY_BACKSPACE);
+	edit_key(buf, sizeof buf, &c, K_BACKSPACE);
 	ck_assert_str_eq(buf, "");
-	field_edit(buf, sizeof buf, 1, KEY_BACKSPACE); /* empty: harmless */
-	for (int i = 0; i < 20; i++) /* never past the buffer */
-		field_edit(buf, sizeof buf, 0, L'x');
+	edit_key(buf, sizeof buf, &c, K_BACKSPACE); /* empty: harmless */
+	for (int i = 0; i < 20; i++)                /* never past the buffer */
+		edit_key(buf, sizeof buf, &c, L'x');
 	ck_assert_str_eq(buf, "xxxxxxx");
-	field_edit(buf, sizeof buf, 0, 21); /* Ctrl-U */
+	edit_key(buf, sizeof buf, &c, K_CTRL('u'));
 	ck_assert_str_eq(buf, "");
-	ck_assert(!field_edit(buf, sizeof buf, 1, KEY_UP)); /* not for fields */
-	ck_assert(!field_edit(buf, sizeof buf, 0, '\t'));
+	ck_assert(!edit_key(buf, sizeof buf, &c, K_UP)); /* not for fields */
+	ck_assert(!edit_key(buf, sizeof buf, &c, K_TAB));
+	ck_assert(!edit_key(buf, sizeof buf, &c, K_ENTER));
+}
+END_TEST
+
+static void
+type(char *buf, size_t cap, struct edit_cursor *c, const wchar_t *s)
+{
+	for (; *s; s++)
+		edit_key(buf, cap, c, (int)*s);
+}
+
+START_TEST(line_editor_moves_and_cuts)
+{
+	char buf[64] = "";
+	struct edit_cursor c = {0};
+
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	type(buf, sizeof buf, &c, L"hello world");
+	/* Typing in the middle: Left x5, insert. */
+	for (int i = 0; i < 5; i++)
+		edit_key(buf, sizeof buf, &c, K_LEFT);
+	type(buf, sizeof buf, &c, L"big ");
+	ck_assert_str_eq(buf, "hello big world");
+	ck_assert_uint_eq(edit_pos(buf, &c), 10);
+	/* Home / ^A, Delete, End / ^E */
+	edit_key(buf, sizeof buf, &c, K_HOME);
+	ck_assert_uint_eq(edit_pos(buf, &c), 0);
+	edit_key(buf, sizeof buf, &c, K_DELETE);
+	ck_assert_str_eq(buf, "ello big world");
+	edit_key(buf, sizeof buf, &c, K_CTRL('e'));
+	ck_assert_uint_eq(edit_pos(buf, &c), strlen(buf));
+	edit_key(buf, sizeof buf, &c, K_CTRL('a'));
+	edit_key(buf, sizeof buf, &c, K_RIGHT);
+	edit_key(buf, sizeof buf, &c, K_BACKSPACE); /* Backspace anywhere */
+	ck_assert_str_eq(buf, "llo big world");
+	edit_key(buf, sizeof buf, &c, K_END);
+	/* ^W: the word before the cursor, and the spaces before it */
+	edit_key(buf, sizeof buf, &c, K_CTRL('w'));
+	ck_assert_str_eq(buf, "llo big ");
+	edit_key(buf, sizeof buf, &c, K_CTRL('w'));
+	ck_assert_str_eq(buf, "llo ");
+	/* ^K cuts after the cursor, ^U before it */
+	type(buf, sizeof buf, &c, L"abc");
+	for (int i = 0; i < 3; i++)
+		edit_key(buf, sizeof buf, &c, K_LEFT);
+	edit_key(buf, sizeof buf, &c, K_CTRL('k'));
+	ck_assert_str_eq(buf, "llo ");
+	type(buf, sizeof buf, &c, L"xyz");
+	edit_key(buf, sizeof buf, &c, K_LEFT);
+	edit_key(buf, sizeof buf, &c, K_CTRL('u'));
+	ck_assert_str_eq(buf, "z");
+	ck_assert_uint_eq(edit_pos(buf, &c), 0);
+	/* Text set from outside keeps the cursor at the end (back = 0). */
+	edit_clear(buf, &c);
+	snprintf(buf, sizeof buf, "prefilled");
+	ck_assert_uint_eq(edit_pos(buf, &c), 9);
+}
+END_TEST
+
+START_TEST(line_editor_utf8)
+{
+	char buf[64] = "";
+	struct edit_cursor c = {0};
+
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	type(buf, sizeof buf, &c, L"a中🎉b");
+	edit_key(buf, sizeof buf, &c, K_LEFT); /* before b */
+	edit_key(buf, sizeof buf, &c, K_LEFT); /* before 🎉 (4 bytes) */
+	ck_assert_uint_eq(edit_pos(buf, &c), 4);
+	edit_key(buf, sizeof buf, &c, K_DELETE); /* the whole emoji */
+	ck_assert_str_eq(buf, "a中b");
+	edit_key(buf, sizeof buf, &c, K_BACKSPACE); /* the whole 中 */
+	ck_assert_str_eq(buf, "ab");
+	type(buf, sizeof buf, &c, L"é");
+	ck_assert_str_eq(buf, "a\xc3\xa9"
+	                      "b");
+	ck_assert_int_eq(text_width_n(buf, edit_pos(buf, &c)), 2);
+	/* Full: a multi-byte character that does not fit is not split. */
+	{
+		char small[4] = "ab";
+		struct edit_cursor sc = {0};
+
+		edit_key(small, sizeof small, &sc, L'中');
+		ck_assert_str_eq(small, "ab");
+	}
+}
+END_TEST
+
+START_TEST(cells_fit_and_cut)
+{
+	char out[128];
+
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	ck_assert_int_eq(text_width("uxc 中文名字 emoji 🎉 wide"), 26);
+	/* padded to exactly w cells */
+	text_fit("中文", 6, "…", out, sizeof out);
+	ck_assert_str_eq(out, "中文  ");
+	ck_assert_int_eq(text_width(out), 6);
+	/* cut with an ellipsis, in cells */
+	text_fit("uxc 中文名字 emoji 🎉 wide", 10, "…", out, sizeof out);
+	ck_assert_int_eq(text_width(out), 10);
+	ck_assert_str_eq(out, "uxc 中文 …");
+	/* a wide character that would straddle the edge becomes a space */
+	text_fit("ab中文", 4, "…", out, sizeof out);
+	ck_assert_str_eq(out, "ab …");
+	ck_assert_int_eq(text_width(out), 4);
+	text_fit("abcdef", 4, "...", out, sizeof out);
+	ck_assert_str_eq(out, "a...");
+	text_fit("exact", 5, "…", out, sizeof out);
+	ck_assert_str_eq(out, "exact");
+	text_fit("abc", 0, "…", out, sizeof out);
+	ck_assert_str_eq(out, "");
+	text_fit("abcdef", 2, "...", out, sizeof out); /* no room for "..." */
+	ck_assert_str_eq(out, "ab");
 }
 END_TEST
 
@@ -446,10 +632,15 @@ main(void)
 	tcase_add_test(tc, login_errors);
 	tcase_add_test(tc, list_paging);
 	tcase_add_test(tc, list_filtering);
+	tcase_add_test(tc, list_sorts_and_keeps_selection);
 	tcase_add_test(tc, chart_buckets);
 	tcase_add_test(tc, event_dedup);
+	tcase_add_test(tc, feed_dedup_live_and_backfill);
 	tcase_add_test(tc, pretty_and_parse);
 	tcase_add_test(tc, text_field_editing);
+	tcase_add_test(tc, line_editor_moves_and_cuts);
+	tcase_add_test(tc, line_editor_utf8);
+	tcase_add_test(tc, cells_fit_and_cut);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -1,44 +1,43 @@
 /*
- * The TUI's loop and shell: curses setup and guaranteed teardown (exit,
- * SIGINT/SIGTERM/SIGHUP), input dispatch (dialog, help, screen, global
- * keys), coalesced redraws, resize, screen switching and the session file.
+ * The TUI's loop and shell: the terminal (through term.c), input dispatch
+ * (dialog, help, the screen's key table, then the global table), coalesced
+ * redraws, signals, dialogs, sign-in and the screen table. Nothing here
+ * knows any one screen: it loops over the table in screens.h.
  */
 #include "app.h"
 
-#include <curses.h>
-#include <errno.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "term.h"
 #include "widgets.h"
+#include "xalloc.h"
 
 #define REDRAW_MS 40 /* at most 25 frames a second, whatever the event rate */
 #define MIN_COLS 80
 #define MIN_ROWS 24
 
-static const struct screen *const screens[SCR_COUNT] = {
-    [SCR_LOGIN] = &screen_login, [SCR_REGISTER] = &screen_register,
-    [SCR_PADS] = &screen_pads,   [SCR_DASH] = &screen_dash,
-    [SCR_USERS] = &screen_users,
+#define SCREEN_ENTRY(n) &screen_##n,
+static const struct screen *const screens[SCREEN_COUNT] = {
+    SCREENS(SCREEN_ENTRY)};
+#undef SCREEN_ENTRY
+
+/* Keys every screen has unless its own table uses them. */
+enum { G_HELP = 1, G_NEXT, G_BACK, G_SIGN_OUT, G_REDRAW };
+static const struct binding global_keys[] = {
+    {'?', G_HELP, "help", "help"},
+    {K_F1, G_HELP, NULL, NULL},
+    {K_TAB, G_NEXT, "next screen (or its number)", NULL},
+    {'q', G_BACK, "back; quits on the first screen", "back/quit"},
+    {K_ESC, G_BACK, NULL, NULL},
+    {'L', G_SIGN_OUT, "sign out (asks first)", NULL},
+    {K_CTRL('l'), G_REDRAW, "redraw", NULL},
+    {0, 0, NULL, NULL},
 };
-
-static int curses_on;
-
-static void
-curses_restore(void)
-{
-	if (curses_on) {
-		curses_on = 0;
-		endwin();
-	}
-}
 
 /* ---- state changes ---- */
 
@@ -61,30 +60,85 @@ app_flash(struct app *a, int is_error, const char *fmt, ...)
 	app_dirty(a);
 }
 
-void
-app_switch(struct app *a, enum screen_id s)
+static size_t
+screen_index(const struct screen *s)
 {
-	if ((s == SCR_DASH || s == SCR_USERS) && !a->admin) {
-		app_flash(a, 1, "That screen is for administrators.");
-		return;
-	}
-	a->screen = s;
-	a->help = 0;
-	if (screens[s]->enter)
-		screens[s]->enter(a);
-	app_dirty(a);
+	for (size_t i = 0; i < SCREEN_COUNT; i++)
+		if (screens[i] == s)
+			return i;
+	abort(); /* not in screens.h: a programming error */
+}
+
+void *
+app_state(struct app *a, const struct screen *s)
+{
+	return a->state[screen_index(s)];
+}
+
+int
+app_showing(const struct app *a, const struct screen *s)
+{
+	return screens[a->screen] == s;
+}
+
+static int
+screen_allowed(const struct app *a, const struct screen *s)
+{
+	if (s->signed_out)
+		return !a->me;
+	return a->me && (!s->admin_only || a->admin);
 }
 
 void
-app_quit(struct app *a)
+app_switch(struct app *a, const struct screen *s)
+{
+	size_t i = screen_index(s);
+
+	if (!screen_allowed(a, s)) {
+		if (a->me && s->admin_only)
+			app_flash(a, 1, "That screen is for administrators.");
+		return;
+	}
+	a->screen = i;
+	a->help = 0;
+	if (s->enter)
+		s->enter(a, a->state[i]);
+	app_dirty(a);
+}
+
+/* The screens the tab bar shows, in order: tabs[n] for key n + 1. */
+static size_t
+tab_screens(const struct app *a, size_t tabs[SCREEN_COUNT])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < SCREEN_COUNT; i++)
+		if (!screens[i]->signed_out && screen_allowed(a, screens[i]))
+			tabs[n++] = i;
+	return n;
+}
+
+/* The first screen of the current state (sign-in or the first tab). */
+static size_t
+home_screen(const struct app *a)
+{
+	for (size_t i = 0; i < SCREEN_COUNT; i++)
+		if (screen_allowed(a, screens[i]))
+			return i;
+	return 0;
+}
+
+void
+app_quit(struct app *a, int exit_code)
 {
 	a->quitting = 1;
+	a->exit_code = exit_code;
 	uv_stop(a->loop);
 }
 
 static void
 dlg_open(struct app *a, enum dlg_kind k, const char *title, const char *text,
-         dlg_done done)
+         dlg_done done, void *ud)
 {
 	json_decref(a->dlg.choices);
 	memset(&a->dlg, 0, sizeof a->dlg);
@@ -92,19 +146,22 @@ dlg_open(struct app *a, enum dlg_kind k, const char *title, const char *text,
 	snprintf(a->dlg.title, sizeof a->dlg.title, "%s", title);
 	snprintf(a->dlg.text, sizeof a->dlg.text, "%s", text ? text : "");
 	a->dlg.done = done;
+	a->dlg.ud = ud;
 	app_dirty(a);
 }
 
 void
-app_confirm(struct app *a, const char *title, const char *text, dlg_done d)
+app_confirm(struct app *a, const char *title, const char *text, dlg_done d,
+            void *ud)
 {
-	dlg_open(a, DLG_CONFIRM, title, text, d);
+	dlg_open(a, DLG_CONFIRM, title, text, d, ud);
 }
 
 void
-app_prompt(struct app *a, const char *title, const char *initial, dlg_done d)
+app_prompt(struct app *a, const char *title, const char *initial, dlg_done d,
+           void *ud)
 {
-	dlg_open(a, DLG_PROMPT, title, "", d);
+	dlg_open(a, DLG_PROMPT, title, "", d, ud);
 	snprintf(a->dlg.input, sizeof a->dlg.input, "%s",
 	         initial ? initial : "");
 }
@@ -112,13 +169,14 @@ app_prompt(struct app *a, const char *title, const char *initial, dlg_done d)
 void
 app_message(struct app *a, const char *title, const char *text)
 {
-	dlg_open(a, DLG_MESSAGE, title, text, NULL);
+	dlg_open(a, DLG_MESSAGE, title, text, NULL, NULL);
 }
 
 void
-app_pick(struct app *a, const char *title, json_t *choices, dlg_done d)
+app_pick(struct app *a, const char *title, json_t *choices, dlg_done d,
+         void *ud)
 {
-	dlg_open(a, DLG_PICK, title, "", d);
+	dlg_open(a, DLG_PICK, title, "", d, ud);
 	a->dlg.choices = choices;
 }
 
@@ -144,7 +202,7 @@ app_signed_in(struct app *a, json_t *user, const char *token)
 			app_flash(a, 1, "Could not save the session file.");
 	}
 	memset(a->login.password, 0, sizeof a->login.password);
-	app_switch(a, SCR_PADS);
+	app_switch(a, screens[home_screen(a)]);
 }
 
 void
@@ -160,7 +218,7 @@ app_sign_out(struct app *a)
 	json_decref(a->me);
 	a->me = NULL;
 	a->admin = 0;
-	app_switch(a, SCR_LOGIN);
+	app_switch(a, screens[home_screen(a)]);
 }
 
 int
@@ -185,6 +243,15 @@ app_failed(struct app *a, const struct pl_error *err, const char *what)
 	return 1;
 }
 
+int
+app_rows(void)
+{
+	int rows, cols;
+
+	term_size(&rows, &cols);
+	return rows;
+}
+
 static json_t *
 app_resume_params(void *ud)
 {
@@ -193,16 +260,99 @@ app_resume_params(void *ud)
 	return a->token[0] ? json_pack("{s:s}", "token", a->token) : NULL;
 }
 
+/* ---- the live feed: every screen hears it ---- */
+
+static void
+on_live_event(void *ud, json_t *ev)
+{
+	struct app *a = ud;
+
+	for (size_t i = 0; i < SCREEN_COUNT; i++)
+		if (screens[i]->on_event)
+			screens[i]->on_event(a, a->state[i], ev);
+}
+
+static void
+on_live_state(void *ud)
+{
+	on_live_event(ud, NULL);
+	app_dirty(ud);
+}
+
+int
+app_live(struct app *a)
+{
+	if (a->feed)
+		return 0;
+	a->feed = feed_new(a->loop, a->rpc, a->redis_url, -1, on_live_event,
+	                   on_live_state, a);
+	if (!a->feed) {
+		app_flash(a, 1, "Bad Redis URL: live updates are off.");
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- drawing ---- */
+
+static const struct binding *
+current_keys(struct app *a)
+{
+	const struct screen *s = screens[a->screen];
+
+	return s->keys_now ? s->keys_now(a, a->state[a->screen]) : s->keys;
+}
+
+/* "k help · k help" for the hints of a table, appended to buf. */
+static void
+hints_add(const struct app *a, const struct binding *b, char *buf, size_t size)
+{
+	char name[16];
+
+	for (; b && b->key; b++) {
+		size_t len = strlen(buf);
+
+		if (!b->hint || !b->help)
+			continue;
+		term_key_name(b->key, a->utf8, name, sizeof name);
+		snprintf(buf + len, size - len, "%s%s %s", len ? " · " : "",
+		         name, b->hint);
+	}
+}
+
+/* One line per action: its keys, then what it does. */
+static void
+help_add(const struct app *a, const struct binding *b, char *buf, size_t size)
+{
+	while (b && b->key) {
+		const char *help = b->help ? b->help : "";
+		char keys[64] = "", name[16], padded[96];
+		size_t len;
+
+		do {
+			term_key_name(b->key, a->utf8, name, sizeof name);
+			len = strlen(keys);
+			snprintf(keys + len, sizeof keys - len, "%s%s",
+			         len ? " " : "", name);
+			b++;
+		} while (b->key && !b->help);
+		text_fit(keys, 16, "…", padded, sizeof padded); /* cells */
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s %s\n", padded, help);
+	}
+}
 
 static void
 app_draw(struct app *a)
 {
 	const struct screen *s = screens[a->screen];
-	int rows = LINES, cols = COLS;
+	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
+	char hints[512] = "", tabbar[256] = "";
+	int rows, cols;
 
+	term_size(&rows, &cols);
 	ui_cursor_reset();
-	erase();
+	ui_clear();
 	if (cols < MIN_COLS || rows < MIN_ROWS) {
 		ui_attr(UI_ERR);
 		ui_putf(rows / 2 - 1, 0, cols, "Terminal too small");
@@ -210,43 +360,51 @@ app_draw(struct app *a)
 		ui_putf(rows / 2, 0, cols, "need %dx%d, have %dx%d", MIN_COLS,
 		        MIN_ROWS, cols, rows);
 		ui_putf(rows / 2 + 1, 0, cols, "q quits");
-		curs_set(0);
-		refresh();
+		ui_cursor_apply();
+		ui_frame_end();
 		return;
 	}
 	ui_attr(UI_STATUS);
-	mvhline(0, 0, ' ', cols);
+	ui_fill(0, 0, cols);
 	ui_putf(0, 1, cols - 2, "padline · %s%s%s", s->name, a->me ? " · " : "",
-	        a->me ? json_string_value(json_object_get(a->me, "username"))
-	              : "");
-	if (a->me) {
-		char tabs[128];
-
-		snprintf(tabs, sizeof tabs, "1 Pads%s",
-		         a->admin ? "  2 Dashboard  3 Users" : "");
-		ui_put(0, cols - 1 - text_width(tabs), 0, tabs);
-	}
+	        a->me ? jstr(a->me, "username") : "");
+	for (size_t i = 0; a->me && i < ntabs; i++)
+		snprintf(tabbar + strlen(tabbar),
+		         sizeof tabbar - strlen(tabbar), "%s%zu %s",
+		         i ? "  " : "", i + 1, screens[tabs[i]]->name);
+	if (tabbar[0])
+		ui_put(0, cols - 1 - text_width(tabbar), 0, tabbar);
 	ui_attr(UI_NORMAL);
-	s->draw(a, rows, cols);
-	status_draw(a, rows, cols, s->keys_now ? s->keys_now(a) : s->keys);
-	if (a->help)
-		help_draw(a, rows, cols, s->help);
+	s->draw(a, a->state[a->screen], rows, cols);
+	hints_add(a, current_keys(a), hints, sizeof hints);
+	hints_add(a, global_keys, hints, sizeof hints);
+	status_draw(a, rows, cols, hints);
+	if (a->help) {
+		char text[4096];
+
+		snprintf(text, sizeof text, "%s\n\n", s->about ? s->about : "");
+		help_add(a, current_keys(a), text, sizeof text);
+		snprintf(text + strlen(text), sizeof text - strlen(text),
+		         "\nEverywhere:\n");
+		help_add(a, global_keys, text, sizeof text);
+		help_draw(a, rows, cols, text);
+	}
 	if (a->dlg.kind != DLG_NONE) {
 		ui_cursor_reset();
 		dialog_draw(a, rows, cols);
 	}
 	ui_cursor_apply();
-	refresh();
+	ui_frame_end();
 }
-
-void dash_tick(struct app *);
 
 static void
 on_redraw(uv_timer_t *t)
 {
 	struct app *a = t->data;
 
-	dash_tick(a);
+	for (size_t i = 0; i < SCREEN_COUNT; i++)
+		if (screens[i]->tick)
+			screens[i]->tick(a, a->state[i]);
 	/* Flash messages fade after 6 s; the spinner needs ticks while busy. */
 	if (a->flash[0] && uv_now(a->loop) - a->flash_at > 6000) {
 		a->flash[0] = '\0';
@@ -257,109 +415,117 @@ on_redraw(uv_timer_t *t)
 	if (!a->dirty)
 		return;
 	a->dirty = 0;
-	a->dash.redraws++;
 	app_draw(a);
-}
-
-static void
-app_resize(struct app *a)
-{
-	struct winsize ws;
-
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row &&
-	    ws.ws_col)
-		resize_term(ws.ws_row, ws.ws_col);
-	clearok(curscr, TRUE);
-	app_dirty(a);
 }
 
 /* ---- input ---- */
 
+static int
+binding_action(const struct binding *b, int key)
+{
+	for (; b && b->key; b++)
+		if (b->key == key)
+			return b->action;
+	return 0;
+}
+
 static void
-app_key(struct app *a, int is_key, wint_t ch)
+on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
+                      size_t choice)
+{
+	(void)ud;
+	(void)input;
+	(void)choice;
+	if (ok && a->me)
+		app_sign_out(a);
+}
+
+static void
+app_global_key(struct app *a, int key)
+{
+	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
+
+	switch (binding_action(global_keys, key)) {
+	case G_HELP:
+		a->help = 1;
+		return;
+	case G_NEXT:
+		for (size_t i = 0; i < ntabs; i++)
+			if (tabs[i] == a->screen) {
+				app_switch(a, screens[tabs[(i + 1) % ntabs]]);
+				return;
+			}
+		return;
+	case G_BACK:
+		/* Screens clear their filters and leave their sub-views
+		 * first (their own q/Esc); only the first screen quits. */
+		if (a->screen != home_screen(a))
+			app_switch(a, screens[home_screen(a)]);
+		else
+			app_quit(a, 0);
+		return;
+	case G_SIGN_OUT:
+		if (a->me)
+			app_confirm(a, "Sign out",
+			            "Sign out and forget the saved session?",
+			            on_sign_out_confirmed, NULL);
+		return;
+	case G_REDRAW:
+		term_full_redraw();
+		return;
+	}
+	if (key >= '1' && key <= '9' && (size_t)(key - '1') < ntabs)
+		app_switch(a, screens[tabs[key - '1']]);
+}
+
+static void
+app_key(struct app *a, int key)
 {
 	const struct screen *s = screens[a->screen];
+	int rows, cols;
 
-	if (is_key && ch == KEY_RESIZE) {
-		app_resize(a);
-		return;
-	}
-	if (!is_key && ch == 12) { /* Ctrl-L */
-		clearok(curscr, TRUE);
-		app_dirty(a);
-		return;
-	}
 	app_dirty(a);
-	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
-		if (!is_key && ch == 'q')
-			app_quit(a);
+	if (key == K_RESIZE) {
+		term_resize();
+		return;
+	}
+	term_size(&rows, &cols);
+	if (cols < MIN_COLS || rows < MIN_ROWS) {
+		if (key == 'q')
+			app_quit(a, 0);
 		return;
 	}
 	if (a->dlg.kind != DLG_NONE) {
-		dialog_key(a, is_key, ch);
+		dialog_key(a, key);
 		return;
 	}
 	if (a->help) {
 		a->help = 0;
 		return;
 	}
-	if (is_key && ch == KEY_F(1)) { /* help even where ? is text */
+	if (key == K_F1) { /* help even where ? is text */
 		a->help = 1;
 		return;
 	}
-	if (s->key(a, is_key, ch))
+	if (s->key(a, a->state[a->screen], binding_action(current_keys(a), key),
+	           key))
 		return;
-	if (is_key)
-		return;
-	switch (ch) {
-	case '?':
-		a->help = 1;
-		break;
-	case '\t':
-		if (a->me) {
-			enum screen_id n = a->screen == SCR_PADS && a->admin
-			                       ? SCR_DASH
-			                   : a->screen == SCR_DASH ? SCR_USERS
-			                                           : SCR_PADS;
-			app_switch(a, n);
-		}
-		break;
-	case '1':
-		if (a->me)
-			app_switch(a, SCR_PADS);
-		break;
-	case '2':
-		if (a->me)
-			app_switch(a, SCR_DASH);
-		break;
-	case '3':
-		if (a->me)
-			app_switch(a, SCR_USERS);
-		break;
-	case 'q':
-		app_quit(a);
-		break;
-	case 'L':
-		if (a->me)
-			app_sign_out(a);
-		break;
-	}
+	app_global_key(a, key);
 }
 
 static void
 on_input(uv_poll_t *p, int status, int events)
 {
 	struct app *a = p->data;
-	wint_t ch;
-	int r;
+	int key;
 
 	(void)events;
 	if (status < 0) {
-		app_quit(a);
+		app_quit(a, 1);
 		return;
 	}
-	while (!a->quitting && (r = get_wch(&ch)) != ERR)
-		app_key(a, r == KEY_CODE_YES, ch);
+	while (!a->quitting && (key = term_read()) != K_NONE)
+		app_key(a, key);
 	if (a->dirty && !a->quitting) {
 		/* Typing feels immediate; event storms still go via the timer.
 		 */
@@ -374,26 +540,25 @@ on_signal(uv_signal_t *s, int signum)
 	struct app *a = s->data;
 
 	if (signum == SIGWINCH) {
-		app_resize(a);
+		term_resize();
+		app_dirty(a);
 		return;
 	}
-	app_quit(a);
+	/* Ctrl-C is 130, as a shell reports an interrupted program. */
+	app_quit(a, 128 + signum);
 }
 
 void
 app_suspend(struct app *a)
 {
 	uv_poll_stop(&a->input);
-	def_prog_mode();
-	endwin();
+	term_suspend();
 }
 
 void
 app_resume(struct app *a)
 {
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	refresh();
+	term_resume();
 	uv_poll_start(&a->input, UV_READABLE, on_input);
 	app_dirty(a);
 }
@@ -410,15 +575,13 @@ on_hello(void *ud, json_t *result, const struct pl_error *err)
 	}
 	json_decref(a->hello);
 	a->hello = json_incref(result);
-	reg_model_set_hello(&a->reg, result);
+	a->hello_seen++;
 	if (a->login.server_down) {
 		a->login.server_down = 0;
 		a->login.error[0] = '\0';
 	}
 	app_dirty(a);
 }
-
-void app_connect(struct app *a);
 
 static void
 on_retry(uv_timer_t *t)
@@ -454,7 +617,6 @@ on_resume(void *ud, json_t *result, const struct pl_error *err)
 	app_signed_in(a, json_object_get(result, "user"), NULL);
 }
 
-/* Asks the server for hello (and resumes a saved session). Also the retry. */
 void
 app_connect(struct app *a)
 {
@@ -480,11 +642,10 @@ on_close_walk(uv_handle_t *h, void *arg)
 int
 app_run(const char *server, const char *redis_url)
 {
-	static struct app app; /* big (models); not on the stack */
-	struct app *a = &app;
 	static const int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+	struct app *a;
 	char host[256];
-	int port;
+	int port, rc;
 
 	if (rpc_parse_addr(server, host, sizeof host, &port, 7411)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
@@ -495,10 +656,7 @@ app_run(const char *server, const char *redis_url)
 		        "padline: needs a terminal (try `padline watch`)\n");
 		return 2;
 	}
-	setlocale(LC_ALL, "");
-	a->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	if (!getenv("ESCDELAY"))
-		set_escdelay(25);
+	a = xcalloc(1, sizeof *a);
 	a->loop = uv_default_loop();
 	snprintf(a->server, sizeof a->server, "%s", server);
 	snprintf(a->redis_url, sizeof a->redis_url, "%s",
@@ -506,27 +664,13 @@ app_run(const char *server, const char *redis_url)
 	a->rpc = rpc_client_new(a->loop, host, port);
 	rpc_client_on_connect(a->rpc, app_resume_params, a);
 	login_model_init(&a->login);
-	reg_model_init(&a->reg);
-	list_init(&a->pads.list, (const char *const[]){"display_name", NULL});
-	list_init(&a->pads.backups, NULL);
-	list_init(&a->users.users,
-	          (const char *const[]){"username", "email", NULL});
-	list_init(&a->users.invites, (const char *const[]){"note", NULL});
-	dash_init(&a->dash.model);
-
-	if (!initscr()) {
+	if (term_begin(&a->color, &a->utf8)) {
 		fprintf(stderr, "padline: cannot initialise the terminal\n");
 		return 1;
 	}
-	curses_on = 1;
-	atexit(curses_restore);
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	a->color = has_colors() && !getenv("NO_COLOR");
 	ui_init(a->color, a->utf8);
+	for (size_t i = 0; i < SCREEN_COUNT; i++)
+		a->state[i] = screens[i]->init ? screens[i]->init(a) : NULL;
 
 	uv_poll_init(a->loop, &a->input, STDIN_FILENO);
 	a->input.data = a;
@@ -541,17 +685,24 @@ app_run(const char *server, const char *redis_url)
 		a->sig[i].data = a;
 		uv_signal_start(&a->sig[i], on_signal, sigs[i]);
 	}
-	a->screen = SCR_LOGIN;
-	screen_login.enter(a);
+	app_switch(a, screens[home_screen(a)]);
 	app_connect(a);
 	app_draw(a);
 
 	uv_run(a->loop, UV_RUN_DEFAULT);
 
-	curses_restore();
-	sub_free(a->sub);
+	term_end();
+	feed_free(a->feed);
 	rpc_client_free(a->rpc);
 	uv_walk(a->loop, on_close_walk, NULL);
 	uv_run(a->loop, UV_RUN_DEFAULT);
-	return 0;
+	for (size_t i = 0; i < SCREEN_COUNT; i++)
+		if (screens[i]->free)
+			screens[i]->free(a->state[i]);
+	json_decref(a->dlg.choices);
+	json_decref(a->hello);
+	json_decref(a->me);
+	rc = a->exit_code;
+	free(a);
+	return rc;
 }

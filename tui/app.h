@@ -1,51 +1,63 @@
 /*
  * The TUI application: one libuv loop carrying the terminal input, the
  * server connection, the Redis subscription and a redraw timer that
- * coalesces repaints. Screens keep their own state here; views only draw.
+ * coalesces repaints. app.c owns the terminal, the dialogs, the sign-in
+ * state and the screen table; each screen (tui/<screen>.c) owns its state
+ * behind one struct screen, and screens.h lists them.
  */
 #ifndef PL_TUI_APP_H
 #define PL_TUI_APP_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <uv.h>
-#include <wchar.h>
 
+#include "edit.h"
 #include "models.h"
+#include "feed.h"
 #include "rpc_client.h"
-#include "sub.h"
-
-enum screen_id {
-	SCR_LOGIN,
-	SCR_REGISTER,
-	SCR_PADS,
-	SCR_DASH,
-	SCR_USERS,
-	SCR_COUNT
-};
 
 struct app;
 
-struct screen {
-	const char *name;
-	const char *keys; /* the status bar's key summary */
-	/* Optional: the summary for the screen's current mode. */
-	const char *(*keys_now)(struct app *);
-	const char *help; /* lines for the ? overlay, '\n'-separated */
-	void (*enter)(struct app *);
-	void (*draw)(struct app *, int rows, int cols);
-	/* Returns 1 when the key was used. */
-	int (*key)(struct app *, int is_key, wint_t ch);
+/* One line of a screen's key table: the key (term.h codes), what it does
+ * for that screen (the screen's own enum; 0 is "no action") and its help
+ * text. help NULL: another key for the entry above (listed with it).
+ * hint: the status line's short name. A table ends with {0}. */
+struct binding {
+	int key;
+	int action;
+	const char *help;
+	const char *
+	    hint; /* its short name on the status line (NULL: help page only) */
 };
 
-extern const struct screen screen_login, screen_register, screen_pads,
-    screen_dash, screen_users;
+struct screen {
+	const char *name;
+	int admin_only;
+	int signed_out;             /* shown before sign-in (no tab) */
+	const char *about;          /* the help page's first lines */
+	const struct binding *keys; /* the key table */
+	/* Optional: the table for the screen's current mode. */
+	const struct binding *(*keys_now)(struct app *, void *st);
+	void *(*init)(struct app *);
+	void (*free)(void *st);
+	void (*enter)(struct app *, void *st);
+	void (*draw)(struct app *, void *st, int rows, int cols);
+	/* action: the table's action for key, 0 when the table has none (a
+	 * text field's typing). Returns 1 when used; 0 leaves the key to the
+	 * global table (Tab, digits, q back/quit, L sign out, ? help). */
+	int (*key)(struct app *, void *st, int action, int key);
+	/* Optional: every redraw tick (25/s), whether shown or not. */
+	void (*tick)(struct app *, void *st);
+	/* Optional: a live event (NULL: the live feed changed state). */
+	void (*on_event)(struct app *, void *st, json_t *event);
+};
 
-/* What has the focus on the sign-in form. */
-enum login_focus { LF_USER, LF_PASS, LF_LOGIN, LF_REGISTER, LF_QUIT, LF_COUNT };
+#include "screens.h"
 
 enum dlg_kind { DLG_NONE, DLG_CONFIRM, DLG_PROMPT, DLG_MESSAGE, DLG_PICK };
 
-typedef void (*dlg_done)(struct app *, int ok, const char *input,
+typedef void (*dlg_done)(struct app *, void *ud, int ok, const char *input,
                          size_t choice);
 
 struct dialog {
@@ -53,66 +65,33 @@ struct dialog {
 	char title[64];
 	char text[1024];
 	char input[256];
+	struct edit_cursor cur;
 	json_t *choices; /* owned array of strings, for DLG_PICK */
 	size_t sel;
 	dlg_done done;
-};
-
-/* Pads screen state. */
-enum pads_mode { PADS_LIST, PADS_VIEW, PADS_BACKUPS, PADS_FILTER };
-struct pads_state {
-	struct list_model list;
-	struct list_model backups;
-	enum pads_mode mode;
-	char **lines; /* the pad being viewed, pretty-printed */
-	size_t nlines, scroll;
-	char title[128];
-	char filter[128];
-	char new_name[128]; /* between the name prompt and the template pick */
-	json_t *templates;  /* from template.list */
-	char pad_id[64];    /* pad of the backups / edit in progress */
-	int loaded;
-};
-
-struct dash_state {
-	struct dash_model model;
-	int paused;
-	int filtering;
-	char filter[64];
-	json_t *held; /* events that arrived while paused */
-	int subscribed_once;
-	int backfilling;
-	unsigned long redraws;
-};
-
-struct users_state {
-	struct list_model users;
-	struct list_model invites;
-	int show_invites;
-	int searching;
-	char query[128];
-	char next[128];        /* cursor for the next page ("" = none) */
-	char cursors[32][128]; /* "before" of each page shown, for going back */
-	int page;
+	void *ud;
 };
 
 struct app {
 	uv_loop_t *loop;
 	struct rpc_client *rpc;
-	struct sub *sub;
+	struct feed *feed; /* live events, started by the first screen asking */
 	char redis_url[512];
 	char server[300];
-	json_t *hello; /* server.hello result, NULL until answered */
-	json_t *me;    /* the signed-in user */
+	json_t *hello;            /* server.hello result, NULL until answered */
+	unsigned long hello_seen; /* bumped with every new hello */
+	json_t *me;               /* the signed-in user */
 	char token[256];
 	int admin;
-	enum screen_id screen;
+	struct login_model login; /* sign-in state the login screen edits */
+	size_t screen;            /* index into the screen table */
+	void *state[SCREEN_COUNT];
 	int utf8;
 	int color;
 	int dirty;
 	int quitting;
+	int exit_code;
 	int help;
-	int too_small;
 	char flash[320];
 	int flash_err;
 	uint64_t flash_at;
@@ -122,39 +101,44 @@ struct app {
 	uv_timer_t retry; /* resuming the saved session through an outage */
 	int resume_tries;
 	uv_signal_t sig[4];
-
-	struct login_model login;
-	int login_focus; /* enum login_focus */
-	struct reg_model reg;
-	int reg_focus; /* fields then buttons */
-	int reg_busy;
-	struct pads_state pads;
-	struct dash_state dash;
-	struct users_state users;
 };
 
 void app_dirty(struct app *);
 void app_flash(struct app *, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void app_switch(struct app *, enum screen_id);
-void app_quit(struct app *);
-void app_confirm(struct app *, const char *title, const char *text, dlg_done);
-void app_prompt(struct app *, const char *title, const char *initial, dlg_done);
+void app_switch(struct app *, const struct screen *);
+/* The state of a screen (its init's result). */
+void *app_state(struct app *, const struct screen *);
+int app_showing(const struct app *, const struct screen *);
+void app_quit(struct app *, int exit_code);
+void app_confirm(struct app *, const char *title, const char *text, dlg_done,
+                 void *ud);
+void app_prompt(struct app *, const char *title, const char *initial, dlg_done,
+                void *ud);
 void app_message(struct app *, const char *title, const char *text);
 /* choices is stolen (array of strings). */
-void app_pick(struct app *, const char *title, json_t *choices, dlg_done);
+void app_pick(struct app *, const char *title, json_t *choices, dlg_done,
+              void *ud);
 /* Called with the result of session.login / session.resume. */
 void app_signed_in(struct app *, json_t *user, const char *token);
 void app_sign_out(struct app *);
+/* Asks the server for hello (and resumes a saved session); the retry. */
+void app_connect(struct app *);
 /* A 401 while signed in means the session ended: back to sign in with a
  * message. Returns 1 when it handled err. */
 int app_auth_lost(struct app *, const struct pl_error *err);
 /* For call callbacks: 0 on success; otherwise shows "what: message" (or
  * handles a lost session) and returns 1. */
 int app_failed(struct app *, const struct pl_error *err, const char *what);
-/* Suspends curses around an external command (the editor). */
+/* Starts the live feed (feed.h) once; each new event goes to every
+ * screen's on_event (NULL: the feed's mode changed). Returns 0, or -1 with
+ * a flash when the Redis URL is bad. */
+int app_live(struct app *);
+/* Suspends the terminal around an external command (the editor). */
 void app_suspend(struct app *);
 void app_resume(struct app *);
+/* The text rows a screen's body may page by (screen rows less chrome). */
+int app_rows(void);
 
 /* The session file ($XDG_STATE_HOME/padline/session, mode 0600). */
 int session_path(char *buf, size_t size);
@@ -163,6 +147,8 @@ int session_load(char *token, size_t size);
 void session_forget(void);
 
 int app_run(const char *server, const char *redis_url);
-int watch_run(const char *server, const char *redis_url, int json);
+/* since: resume after that event id (-1: from now). */
+int watch_run(const char *server, const char *redis_url, int json,
+              long long since);
 
 #endif

@@ -61,7 +61,14 @@ json_parse_pad(const char *text, char *msg, size_t msgsz)
 		return NULL;
 	}
 	if (!json_is_object(v)) {
-		snprintf(msg, msgsz, "pad data must be a JSON object {...}");
+		/* Valid JSON, wrong shape: say which, not "syntax error". */
+		snprintf(msg, msgsz,
+		         "valid JSON, but %s: pad data must be a JSON object "
+		         "{...}",
+		         json_is_array(v)    ? "an array [...]"
+		         : json_is_string(v) ? "a string"
+		         : json_is_number(v) ? "a number"
+		                             : "not an object");
 		json_decref(v);
 		return NULL;
 	}

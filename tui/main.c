@@ -15,7 +15,8 @@ usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: padline [--server HOST:PORT] [--redis URL]\n"
-	    "       padline watch [--json] [--server HOST:PORT] [--redis URL]\n"
+	    "       padline watch [--json] [--since ID] [--server HOST:PORT]\n"
+	    "                     [--redis URL]\n"
 	    "\n"
 	    "The terminal client of padlined: sign in or register, manage "
 	    "your\n"
@@ -25,13 +26,18 @@ usage(FILE *f)
 	    "                      default 127.0.0.1:7411)\n"
 	    "  --redis URL         Redis for live events (env REDIS_URL,\n"
 	    "                      default redis://127.0.0.1:6379)\n"
-	    "  --json              watch: one JSON object per line\n"
+	    "  --json              watch: one JSON object per line (at: RFC "
+	    "3339)\n"
+	    "  --since ID          watch: start after that event id (from "
+	    "the\n"
+	    "                      JSON's event_id), not from now\n"
 	    "  -h, --help          this help\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
 	    "watch prints one line per new user (time, id, username, email,\n"
-	    "2FA). It needs an administrator: the session token comes from\n"
-	    "PADLINE_TOKEN, otherwise it asks for a login on the terminal.\n"
+	    "2FA). It needs an administrator: the session saved by padline,\n"
+	    "else PADLINE_TOKEN, else it asks for a login on the terminal.\n"
+	    "While Redis is unreachable it says why and polls every 2 s.\n"
 	    "\n"
 	    "Environment: PADLINE_SERVER, REDIS_URL, PADLINE_TOKEN, EDITOR /\n"
 	    "VISUAL (pad editing), XDG_STATE_HOME (session file\n"
@@ -45,6 +51,7 @@ main(int argc, char **argv)
 	    {"server", required_argument, NULL, 's'},
 	    {"redis", required_argument, NULL, 'r'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"since", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -52,6 +59,8 @@ main(int argc, char **argv)
 	const char *server = getenv("PADLINE_SERVER");
 	const char *redis = getenv("REDIS_URL");
 	int json = 0, c, watch = 0;
+	long long since = -1;
+	char *end;
 
 	if (!server || !*server)
 		server = "127.0.0.1:7411";
@@ -65,6 +74,15 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'S':
+			since = strtoll(optarg, &end, 10);
+			if (*end || since < 0) {
+				fprintf(stderr,
+				        "padline: --since needs an event "
+				        "id (a number >= 0)\n");
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -86,9 +104,12 @@ main(int argc, char **argv)
 		}
 		watch = 1;
 	}
-	if (json && !watch) {
-		fprintf(stderr, "padline: --json is for `padline watch`\n");
+	if ((json || since >= 0) && !watch) {
+		fprintf(
+		    stderr,
+		    "padline: --json and --since are for `padline watch`\n");
 		return 2;
 	}
-	return watch ? watch_run(server, redis, json) : app_run(server, redis);
+	return watch ? watch_run(server, redis, json, since)
+	             : app_run(server, redis);
 }

@@ -34,58 +34,77 @@ rfc3339_parse(const char *s)
 }
 
 static size_t
-dash_slot(long long id)
+seen_slot(long long id)
 {
 	unsigned long long x = (unsigned long long)id * 0x9E3779B97F4A7C15ull;
 
-	return (size_t)(x >> 32) % (DASH_SEEN * 2);
+	return (size_t)(x >> 32) % (SEEN_MAX * 2);
 }
 
 static void
-dash_table_del(struct dash_model *d, long long id)
+seen_del(struct seen_set *ss, long long id)
 {
-	size_t n = DASH_SEEN * 2, i = dash_slot(id);
+	size_t n = SEEN_MAX * 2, i = seen_slot(id);
 
-	while (d->table[i] && d->table[i] != id)
+	while (ss->table[i] && ss->table[i] != id)
 		i = (i + 1) % n;
-	if (!d->table[i])
+	if (!ss->table[i])
 		return;
-	d->table[i] = 0;
+	ss->table[i] = 0;
 	/* Backward-shift deletion keeps every probe chain unbroken. */
-	for (size_t j = (i + 1) % n; d->table[j]; j = (j + 1) % n) {
-		size_t h = dash_slot(d->table[j]);
+	for (size_t j = (i + 1) % n; ss->table[j]; j = (j + 1) % n) {
+		size_t h = seen_slot(ss->table[j]);
 		int move = i <= j ? (h <= i || h > j) : (h <= i && h > j);
 
 		if (move) {
-			d->table[i] = d->table[j];
-			d->table[j] = 0;
+			ss->table[i] = ss->table[j];
+			ss->table[j] = 0;
 			i = j;
 		}
 	}
 }
 
 int
-dash_seen(struct dash_model *d, long long id)
+seen_add(struct seen_set *ss, long long id)
 {
-	size_t n = DASH_SEEN * 2, i = dash_slot(id);
+	size_t n = SEEN_MAX * 2, i = seen_slot(id);
 
-	while (d->table[i]) {
-		if (d->table[i] == id)
+	while (ss->table[i]) {
+		if (ss->table[i] == id)
 			return -1;
 		i = (i + 1) % n;
 	}
-	if (d->nseen == DASH_SEEN) { /* forget the oldest */
-		dash_table_del(d, d->seen[d->seen_head]);
-		d->nseen--;
-		i = dash_slot(id);
-		while (d->table[i])
+	if (ss->n == SEEN_MAX) { /* forget the oldest */
+		seen_del(ss, ss->fifo[ss->head]);
+		ss->n--;
+		i = seen_slot(id);
+		while (ss->table[i])
 			i = (i + 1) % n;
 	}
-	d->table[i] = id;
-	d->seen[d->seen_head] = id;
-	d->seen_head = (d->seen_head + 1) % DASH_SEEN;
-	d->nseen++;
+	ss->table[i] = id;
+	ss->fifo[ss->head] = id;
+	ss->head = (ss->head + 1) % SEEN_MAX;
+	ss->n++;
 	return 0;
+}
+
+int
+event_is_new(struct seen_set *ss, json_t *ev)
+{
+	json_t *idv = json_object_get(ev, "id");
+	long long id = json_integer_value(idv);
+
+	if (!json_is_integer(idv) || id <= 0)
+		return -1;
+	return seen_add(ss, dash_event_key(id, json_object_get(ev, "subject")))
+	           ? 0
+	           : 1;
+}
+
+int
+dash_seen(struct dash_model *d, long long id)
+{
+	return seen_add(&d->seen, id);
 }
 
 static void

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "models.h"
+#include "xalloc.h"
 
 void
 list_init(struct list_model *l, const char *const *keys)
@@ -25,6 +27,14 @@ list_free(struct list_model *l)
 	json_decref(l->items);
 	free(l->vis);
 	memset(l, 0, sizeof *l);
+}
+
+const char *
+jstr(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
 }
 
 int
@@ -96,6 +106,74 @@ list_refilter(struct list_model *l, const char *keep_id)
 	list_clamp(l);
 }
 
+/* a before b in the list's order: its sort member case-insensitively
+ * (ISO times order as text), reversed when desc, ties by id. */
+static int
+sort_before(const struct list_model *l, json_t *a, json_t *b)
+{
+	int c = strcasecmp(jstr(a, l->sort_key), jstr(b, l->sort_key));
+
+	if (l->sort_desc)
+		c = -c;
+	if (c == 0)
+		c = strcmp(jstr(a, "id"), jstr(b, "id"));
+	return c < 0;
+}
+
+/* A stable merge sort (qsort has no context argument in C11). */
+static void
+sort_run(const struct list_model *l, json_t **v, json_t **tmp, size_t n)
+{
+	size_t h = n / 2, i = 0, j = h, k = 0;
+
+	if (n < 2)
+		return;
+	sort_run(l, v, tmp, h);
+	sort_run(l, v + h, tmp, n - h);
+	while (i < h && j < n)
+		tmp[k++] = sort_before(l, v[j], v[i]) ? v[j++] : v[i++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof *v);
+}
+
+static void
+list_apply_sort(struct list_model *l)
+{
+	size_t n = json_array_size(l->items);
+	json_t **v, **tmp, *sorted;
+
+	if (!l->sort_key || n < 2)
+		return;
+	v = xreallocarray(NULL, n, sizeof *v);
+	tmp = xreallocarray(NULL, n, sizeof *tmp);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(l->items, i);
+	sort_run(l, v, tmp, n);
+	sorted = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append(sorted, v[i]);
+	json_decref(l->items);
+	l->items = sorted;
+	free(v);
+	free(tmp);
+}
+
+void
+list_sort(struct list_model *l, const char *key, int desc)
+{
+	char keep[128] = "";
+	const char *id = jstr(list_selected(l), "id");
+
+	snprintf(keep, sizeof keep, "%s", id);
+	l->sort_key = key;
+	l->sort_desc = desc;
+	list_apply_sort(l);
+	list_refilter(l, keep[0] ? keep : NULL);
+}
+
 void
 list_set_items(struct list_model *l, json_t *arr)
 {
@@ -109,6 +187,7 @@ list_set_items(struct list_model *l, json_t *arr)
 	l->items = json_is_array(arr) ? arr : json_array();
 	if (!json_is_array(arr))
 		json_decref(arr);
+	list_apply_sort(l);
 	list_refilter(l, keep[0] ? keep : NULL);
 }
 
@@ -212,7 +291,8 @@ pad_size_text(json_t *pad, char *buf, size_t size)
 void
 short_time(const char *iso, char *buf, size_t size)
 {
-	snprintf(buf, size, "%.16s", iso ? iso : "");
+	/* One format everywhere, to the second (UTC, as the server sends). */
+	snprintf(buf, size, "%.19s", iso ? iso : "");
 	if (strlen(buf) > 10 && buf[10] == 'T')
 		buf[10] = ' ';
 }

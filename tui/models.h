@@ -23,6 +23,9 @@ struct list_model {
 	size_t sel;  /* index into vis */
 	size_t top;  /* first visible row */
 	size_t page; /* rows on screen (>= 1) */
+	const char
+	    *sort_key; /* member sorted by (static string), NULL: as given */
+	int sort_desc;
 };
 
 void list_init(struct list_model *, const char *const *keys);
@@ -30,6 +33,10 @@ void list_free(struct list_model *);
 /* Steals arr; keeps the selection on the item with the same "id". */
 void list_set_items(struct list_model *, json_t *arr);
 void list_set_filter(struct list_model *, const char *filter);
+/* Sorts by a string member (case-insensitive; ISO times sort by time),
+ * descending if desc, ties by id; kept for later list_set_items. key must
+ * be a static string. Keeps the selection on the same item. */
+void list_sort(struct list_model *, const char *key, int desc);
 void list_set_page(struct list_model *, size_t rows);
 void list_move(struct list_model *, long delta); /* clamps */
 void list_page_move(struct list_model *, int pages);
@@ -38,9 +45,11 @@ void list_end(struct list_model *);
 /* Borrowed; NULL when the (filtered) list is empty. */
 json_t *list_selected(const struct list_model *);
 json_t *list_row(const struct list_model *, size_t vis_index);
+/* A string member or "" (never NULL). */
+const char *jstr(json_t *obj, const char *key);
 /* Case-insensitive substring test used by every filter. */
 int text_matches(const char *text, const char *needle);
-/* "2026-11-25T19:30:00.123Z" -> "2026-11-25 19:30" */
+/* "2026-11-25T19:30:00.123Z" -> "2026-11-25 19:30:00" */
 void short_time(const char *iso, char *buf, size_t size);
 /* A backup's time member (created_at or a synonym), "?" if none. */
 const char *backup_time(json_t *backup);
@@ -109,8 +118,22 @@ json_t *reg_model_params(const struct reg_model *, const char *form_token);
 
 /* ---- dashboard (model_dash.c) ---- */
 #define DASH_MINUTES 60
-#define DASH_RING 512
-#define DASH_SEEN 8192 /* ids remembered for de-dup */
+#define DASH_RING 1024 /* the table scrolls back through 1000+ */
+#define SEEN_MAX 8192  /* event keys remembered for de-dup */
+
+/* The last SEEN_MAX event keys: a FIFO for eviction and an open-addressing
+ * table (0 = empty) for lookups. Zeroed = empty. */
+struct seen_set {
+	long long fifo[SEEN_MAX];
+	size_t head, n;
+	long long table[SEEN_MAX * 2];
+};
+
+/* Remembers a key; returns 0 if new, -1 if already seen. */
+int seen_add(struct seen_set *, long long key);
+/* 1 for an event not seen before (remembered now), 0 for a duplicate (live
+ * and backfill overlap, or a republish), -1 for an event without an id. */
+int event_is_new(struct seen_set *, json_t *event);
 
 struct dash_signup {
 	long long event_id;
@@ -126,10 +149,8 @@ struct dash_model {
 	unsigned counts[DASH_MINUTES];
 	long long minute_of[DASH_MINUTES]; /* which minute a slot counts */
 	struct dash_signup ring[DASH_RING];
-	size_t head, n;            /* ring: head = next write */
-	long long seen[DASH_SEEN]; /* FIFO of ids, for eviction */
-	size_t seen_head, nseen;
-	long long table[DASH_SEEN * 2]; /* open addressing, 0 = empty */
+	size_t head, n; /* ring: head = next write */
+	struct seen_set seen;
 	long long max_id; /* highest event id seen: events.since after */
 	long total, last_hour, last_24h;
 	unsigned long events, duplicates;

@@ -26,6 +26,7 @@ struct sub {
 	uv_timer_t retry;
 	uv_timer_t watchdog; /* gives up on a connect that never completes */
 	unsigned backoff;
+	char error[160]; /* why the last connection failed ("" = none) */
 	int up;
 	int closing;
 	sub_event_cb on_event;
@@ -116,6 +117,7 @@ sub_on_message(redisAsyncContext *ac, void *r, void *priv)
 	if (strcmp(rep->element[0]->str, "subscribe") == 0) {
 		uv_timer_stop(&s->watchdog);
 		s->backoff = SUB_BACKOFF_MIN;
+		s->error[0] = '\0';
 		sub_set_up(s, 1);
 		return;
 	}
@@ -134,8 +136,12 @@ sub_on_connect(const redisAsyncContext *ac, int status)
 	struct sub *s = ac->data;
 
 	if (s && status != REDIS_OK) {
+		snprintf(s->error, sizeof s->error, "%s",
+		         ac->errstr[0] ? ac->errstr : "cannot connect");
 		s->ac = NULL; /* hiredis frees it */
 		sub_schedule(s);
+		if (s->on_state)
+			s->on_state(s->ud, 0);
 	}
 }
 
@@ -144,9 +150,11 @@ sub_on_disconnect(const redisAsyncContext *ac, int status)
 {
 	struct sub *s = ac->data;
 
-	(void)status;
 	if (!s) /* sub_free'd */
 		return;
+	snprintf(s->error, sizeof s->error, "%s",
+	         status != REDIS_OK && ac->errstr[0] ? ac->errstr
+	                                             : "connection lost");
 	s->ac = NULL;
 	sub_set_up(s, 0);
 	sub_schedule(s);
@@ -164,10 +172,16 @@ sub_on_watchdog(uv_timer_t *t)
 
 	if (!s->ac || s->up)
 		return;
+	snprintf(s->error, sizeof s->error, "%s",
+	         s->ac->err && s->ac->errstr[0] ? s->ac->errstr
+	                                        : "Connection refused or "
+	                                          "no answer");
 	s->ac->data = NULL;
 	redisAsyncFree(s->ac);
 	s->ac = NULL;
 	sub_schedule(s);
+	if (s->on_state)
+		s->on_state(s->ud, 0);
 }
 
 static void
@@ -176,9 +190,13 @@ sub_connect(struct sub *s)
 	redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
 
 	if (!ac || ac->err) {
+		snprintf(s->error, sizeof s->error, "%s",
+		         ac ? ac->errstr : "out of memory");
 		if (ac)
 			redisAsyncFree(ac);
 		sub_schedule(s);
+		if (s->on_state)
+			s->on_state(s->ud, 0);
 		return;
 	}
 	ac->data = s;
@@ -250,4 +268,19 @@ int
 sub_is_up(const struct sub *s)
 {
 	return s && s->up;
+}
+
+const char *
+sub_error(const struct sub *s)
+{
+	return s ? s->error : "";
+}
+
+void
+sub_where(const struct sub *s, char *buf, size_t size)
+{
+	if (s)
+		snprintf(buf, size, "redis://%s:%d", s->host, s->port);
+	else
+		snprintf(buf, size, "redis");
 }

@@ -14,7 +14,8 @@ struct sub;
 
 /* event is borrowed for the duration of the call. */
 typedef void (*sub_event_cb)(void *ud, json_t *event);
-/* up = 1 once subscribed, 0 when the connection is lost. */
+/* up = 1 once subscribed; 0 when the connection is lost or an attempt to
+ * connect failed (sub_error says why; called on every failed attempt). */
 typedef void (*sub_state_cb)(void *ud, int up);
 
 /* url: redis://[:password@]host[:port][/db] (NULL = 127.0.0.1:6379). */
@@ -22,6 +23,10 @@ struct sub *sub_new(uv_loop_t *, const char *url, sub_event_cb, sub_state_cb,
                     void *ud);
 void sub_free(struct sub *);
 int sub_is_up(const struct sub *);
+/* Why the last connection attempt failed ("" while up or before any). */
+const char *sub_error(const struct sub *);
+/* "redis://host:port" — the server, never the password. */
+void sub_where(const struct sub *, char *buf, size_t size);
 
 /* Parses a redis URL; returns 0 or -1. */
 int sub_parse_url(const char *url, char *host, size_t hostsz, int *port,

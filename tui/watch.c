@@ -1,8 +1,9 @@
 /*
  * `padline watch`: one line per new user as events arrive, for logs and
- * pipes (the seed's monitor_db_realtime.py). Needs an admin session (token
- * from PADLINE_TOKEN, else a login prompted on the tty); reconnects to Redis
- * with backoff and fills gaps with events.since, dropping duplicate ids.
+ * pipes (the seed's monitor_db_realtime.py). Needs an admin session: the
+ * TUI's saved session, else PADLINE_TOKEN, else a login asked on the tty.
+ * The events come from the shared feed (feed.c): Redis, backfilled and
+ * de-duplicated, polling events.since while Redis is unreachable.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -12,56 +13,60 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "baseline.h"
+#include "feed.h"
+#include "xalloc.h"
 
-#define WATCH_BACKFILL 500
-
-static struct {
+struct watch {
 	uv_loop_t *loop;
 	struct rpc_client *rpc;
-	struct sub *sub;
-	struct dash_model *seen;
+	struct feed *feed;
 	char token[256];
 	char redis_url[512];
 	int json;
-	int subscribed_once;
-	int backfilling;
+	long long since; /* --since ID, -1 = from now */
+	int announced;
+	enum feed_mode said; /* the last mode reported on stderr */
 	int rc;
+	json_t *session_params; /* the login or resume call, for retries */
+	const char *session_method;
+	int session_tries;
+	int from_file; /* the token came from the saved session */
+	uv_timer_t session_retry;
 	uv_signal_t sig[3];
-} w;
-
-static void watch_backfill(void);
+};
 
 static void
-print_user(json_t *ev)
+print_user(struct watch *w, json_t *ev)
 {
 	json_t *u = json_object_get(ev, "subject");
-	struct dash_signup s;
+	const char *at;
 
 	if (json_object_get(u, "user"))
 		u = json_object_get(u, "user");
-	memset(&s, 0, sizeof s);
-	dash_signup_from_user(&s, u);
-	if (!s.at_text[0])
-		snprintf(s.at_text, sizeof s.at_text, "%s",
-		         json_string_value(json_object_get(ev, "at"))
-		             ? json_string_value(json_object_get(ev, "at"))
-		             : "");
-	if (w.json) {
+	/* RFC 3339 with its zone, as the server wrote it. */
+	at = json_string_value(json_object_get(u, "created_at"));
+	if (!at)
+		at = jstr(ev, "at");
+	if (w->json) {
+		json_t *email = json_object_get(u, "email");
 		json_t *o = json_pack(
-		    "{s:I, s:s, s:s, s:s, s:s, s:b}", "event_id",
+		    "{s:I, s:s, s:s, s:s, s:O, s:b}", "event_id",
 		    (json_int_t)json_integer_value(json_object_get(ev, "id")),
-		    "time", s.at_text, "id", s.id, "username", s.username,
-		    "email", s.email, "totp_enabled", s.totp);
-		char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		    "at", at, "id", jstr(u, "id"), "username",
+		    jstr(u, "username"), "email",
+		    json_is_string(email) ? email : json_null(), "totp_enabled",
+		    json_is_true(json_object_get(u, "totp_enabled")));
+		char *line = json_dumps(o, JSON_COMPACT);
 
-		if (line)
-			printf("%s\n", line);
+		printf("%s\n", line);
 		free(line);
 		json_decref(o);
 	} else {
-		printf("%s  %s  %s  %s  2FA:%s\n", s.at_text, s.id, s.username,
-		       s.email[0] ? s.email : "-", s.totp ? "yes" : "no");
+		printf("%s  %s  %s  %s  2FA:%s\n", at, jstr(u, "id"),
+		       jstr(u, "username"),
+		       jstr(u, "email")[0] ? jstr(u, "email") : "-",
+		       json_is_true(json_object_get(u, "totp_enabled")) ? "yes"
+		                                                        : "no");
 	}
 	fflush(stdout);
 }
@@ -69,72 +74,42 @@ print_user(json_t *ev)
 static void
 on_event(void *ud, json_t *ev)
 {
-	(void)ud;
-	if (dash_add_event(w.seen, ev) == 1)
-		print_user(ev);
+	if (strcmp(jstr(ev, "action"), "user.created") == 0)
+		print_user(ud, ev);
 }
 
+/* Says what the feed is doing when it changes: "watching" once nothing can
+ * be missed, why Redis is unreachable, when it is back. */
 static void
-on_since(void *ud, json_t *result, const struct pl_error *err)
+on_state(void *ud)
 {
-	json_t *events = json_object_get(result, "events");
-	size_t i;
-	json_t *ev;
+	struct watch *w = ud;
+	enum feed_mode m = feed_mode(w->feed);
+	char why[400];
 
-	(void)ud;
-	w.backfilling = 0;
-	if (err->code) {
-		fprintf(stderr, "padline watch: backfill failed: %s\n",
-		        err->message);
+	if (m == w->said)
 		return;
-	}
-	json_array_foreach (events, i, ev)
-		on_event(NULL, ev);
-	if (json_array_size(events) >= WATCH_BACKFILL)
-		watch_backfill();
-}
-
-static void
-watch_backfill(void)
-{
-	if (w.backfilling || w.seen->max_id == 0)
-		return;
-	w.backfilling = 1;
-	rpc_call(w.rpc, "events.since",
-	         json_pack("{s:I, s:i}", "after", (json_int_t)w.seen->max_id,
-	                   "limit", WATCH_BACKFILL),
-	         on_since, NULL);
-}
-
-static void
-on_baseline(void *ud, long long last)
-{
-	(void)ud;
-	if (last > w.seen->max_id)
-		w.seen->max_id = last;
-}
-
-static void
-on_sub_state(void *ud, int up)
-{
-	(void)ud;
-	if (up && !w.subscribed_once && w.seen->max_id == 0)
-		baseline_find(w.rpc, on_baseline, NULL);
-	if (!up) {
+	if (m == FEED_POLLING) {
+		feed_problem(w->feed, why, sizeof why);
 		fprintf(stderr,
-		        "padline watch: Redis connection lost, reconnecting\n");
-		return;
+		        "padline watch: Redis unreachable (%s); polling "
+		        "events.since every %d s\n",
+		        why, FEED_POLL_MS / 1000);
+	} else if (m == FEED_LIVE) {
+		fprintf(stderr, "padline watch: %s\n",
+		        w->announced ? "Redis is back: live again"
+		                     : "watching for new users");
+		w->announced = 1;
 	}
-	if (w.subscribed_once)
-		watch_backfill();
-	w.subscribed_once = 1;
+	w->said = m;
 }
 
 static json_t *
 resume_params(void *ud)
 {
-	(void)ud;
-	return w.token[0] ? json_pack("{s:s}", "token", w.token) : NULL;
+	struct watch *w = ud;
+
+	return w->token[0] ? json_pack("{s:s}", "token", w->token) : NULL;
 }
 
 static int
@@ -150,68 +125,24 @@ user_is_admin(json_t *u)
 	return json_is_true(json_object_get(u, "is_admin"));
 }
 
-static json_t *session_params; /* the login or resume call, for retries */
-static const char *session_method;
-static uv_timer_t session_retry;
-static int session_tries;
-
 static void on_session(void *, json_t *, const struct pl_error *);
+
+static void
+session_start(struct watch *w, const char *method, json_t *params)
+{
+	json_decref(w->session_params);
+	w->session_method = method;
+	w->session_params = params;
+	rpc_call(w->rpc, method, json_deep_copy(params), on_session, w);
+}
 
 static void
 on_session_retry(uv_timer_t *t)
 {
-	(void)t;
-	rpc_call(w.rpc, session_method, json_deep_copy(session_params),
-	         on_session, NULL);
-}
+	struct watch *w = t->data;
 
-static void
-on_session(void *ud, json_t *result, const struct pl_error *err)
-{
-	const char *token = json_string_value(json_object_get(result, "token"));
-
-	(void)ud;
-	if (err->code == PL_ERR_UNAVAILABLE && session_tries++ < 60) {
-		/* padlined or its database restarting: wait, do not give up. */
-		if (session_tries == 1)
-			fprintf(stderr, "padline watch: %s; retrying\n",
-			        err->message);
-		uv_timer_start(&session_retry, on_session_retry, 1000, 0);
-		return;
-	}
-	json_decref(session_params);
-	session_params = NULL;
-	if (err->code) {
-		fprintf(stderr, "padline watch: %s\n", err->message);
-		w.rc = 1;
-		uv_stop(w.loop);
-		return;
-	}
-	if (token)
-		snprintf(w.token, sizeof w.token, "%s", token);
-	if (!user_is_admin(json_object_get(result, "user"))) {
-		fprintf(stderr,
-		        "padline watch: needs an administrator account\n");
-		w.rc = 1;
-		uv_stop(w.loop);
-		return;
-	}
-	w.sub = sub_new(w.loop, w.redis_url, on_event, on_sub_state, NULL);
-	if (!w.sub) {
-		fprintf(stderr, "padline watch: bad Redis URL\n");
-		w.rc = 2;
-		uv_stop(w.loop);
-		return;
-	}
-	fprintf(stderr, "padline watch: watching for new users\n");
-}
-
-static void
-on_signal(uv_signal_t *s, int signum)
-{
-	(void)s;
-	(void)signum;
-	uv_stop(w.loop);
+	rpc_call(w->rpc, w->session_method, json_deep_copy(w->session_params),
+	         on_session, w);
 }
 
 static int
@@ -237,64 +168,144 @@ prompt(FILE *tty, const char *label, char *buf, size_t size, int secret)
 	return buf[0] ? 0 : -1;
 }
 
+/* Asks for a login on the terminal; returns 0 once the call is made. */
+static int
+login_on_tty(struct watch *w)
+{
+	char user[128], pass[PASSWORD_MAX + 2];
+	FILE *tty = fopen("/dev/tty", "r+");
+
+	if (!tty) {
+		fprintf(stderr, "padline watch: no saved session and no tty to "
+		                "ask for a login (sign in with padline, or set "
+		                "PADLINE_TOKEN)\n");
+		return -1;
+	}
+	if (prompt(tty, "Admin username: ", user, sizeof user, 0) ||
+	    prompt(tty, "Password: ", pass, sizeof pass, 1)) {
+		fclose(tty);
+		return -1;
+	}
+	fclose(tty);
+	w->from_file = 0;
+	session_start(
+	    w, "session.login",
+	    json_pack("{s:s, s:s}", "username", user, "password", pass));
+	memset(pass, 0, sizeof pass);
+	return 0;
+}
+
+static void
+watch_fail(struct watch *w, int rc)
+{
+	w->rc = rc;
+	uv_stop(w->loop);
+}
+
+static void
+on_session(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct watch *w = ud;
+	const char *token = json_string_value(json_object_get(result, "token"));
+
+	if (err->code == PL_ERR_UNAVAILABLE && w->session_tries++ < 60) {
+		/* padlined or its database restarting: wait, do not give up. */
+		if (w->session_tries == 1)
+			fprintf(stderr, "padline watch: %s; retrying\n",
+			        err->message);
+		uv_timer_start(&w->session_retry, on_session_retry, 1000, 0);
+		return;
+	}
+	if (err->code == PL_ERR_UNAUTHORIZED && w->from_file) {
+		/* The saved session ended: ask, as the TUI would. */
+		if (login_on_tty(w))
+			watch_fail(w, 2);
+		return;
+	}
+	if (err->code) {
+		fprintf(stderr, "padline watch: %s\n", err->message);
+		watch_fail(w, 1);
+		return;
+	}
+	if (token)
+		snprintf(w->token, sizeof w->token, "%s", token);
+	if (!user_is_admin(json_object_get(result, "user"))) {
+		fprintf(stderr,
+		        "padline watch: needs an administrator account\n");
+		watch_fail(w, 1);
+		return;
+	}
+	w->feed = feed_new(w->loop, w->rpc, w->redis_url, w->since, on_event,
+	                   on_state, w);
+	if (!w->feed) {
+		fprintf(stderr, "padline watch: bad Redis URL\n");
+		watch_fail(w, 2);
+	}
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	struct watch *w = s->data;
+
+	w->rc = 128 + signum;
+	uv_stop(w->loop);
+}
+
 int
-watch_run(const char *server, const char *redis_url, int json)
+watch_run(const char *server, const char *redis_url, int json, long long since)
 {
 	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
 	const char *env = getenv("PADLINE_TOKEN");
-	char host[256];
-	int port;
+	struct watch *w;
+	char host[256], saved[256];
+	int port, rc;
 
 	if (rpc_parse_addr(server, host, sizeof host, &port, 7411)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
 		return 2;
 	}
-	w.loop = uv_default_loop();
-	w.json = json;
-	w.seen = calloc(1, sizeof *w.seen);
-	dash_init(w.seen);
-	snprintf(w.redis_url, sizeof w.redis_url, "%s",
+	w = xcalloc(1, sizeof *w);
+	w->loop = uv_default_loop();
+	w->json = json;
+	w->since = since;
+	w->said = FEED_STARTING;
+	snprintf(w->redis_url, sizeof w->redis_url, "%s",
 	         redis_url ? redis_url : "");
-	w.rpc = rpc_client_new(w.loop, host, port);
-	rpc_client_on_connect(w.rpc, resume_params, NULL);
-	uv_timer_init(w.loop, &session_retry);
+	w->rpc = rpc_client_new(w->loop, host, port);
+	rpc_client_on_connect(w->rpc, resume_params, w);
+	uv_timer_init(w->loop, &w->session_retry);
+	w->session_retry.data = w;
 	if (env && *env) {
-		session_method = "session.resume";
-		session_params = json_pack("{s:s}", "token", env);
-		rpc_call(w.rpc, session_method, json_deep_copy(session_params),
-		         on_session, NULL);
-		snprintf(w.token, sizeof w.token, "%s", env);
-	} else {
-		char user[128], pass[PASSWORD_MAX + 2];
-		FILE *tty = fopen("/dev/tty", "r+");
-
-		if (!tty) {
-			fprintf(stderr,
-			        "padline watch: set PADLINE_TOKEN (no tty to "
-			        "ask for a login)\n");
-			return 2;
-		}
-		if (prompt(tty, "Admin username: ", user, sizeof user, 0) ||
-		    prompt(tty, "Password: ", pass, sizeof pass, 1)) {
-			fclose(tty);
-			return 2;
-		}
-		fclose(tty);
-		session_method = "session.login";
-		session_params =
-		    json_pack("{s:s, s:s}", "username", user, "password", pass);
-		rpc_call(w.rpc, session_method, json_deep_copy(session_params),
-		         on_session, NULL);
-		memset(pass, 0, sizeof pass);
+		snprintf(w->token, sizeof w->token, "%s", env);
+		session_start(w, "session.resume",
+		              json_pack("{s:s}", "token", env));
+	} else if (session_load(saved, sizeof saved) == 0) {
+		/* The TUI's saved session: no token in the shell history. */
+		w->from_file = 1;
+		snprintf(w->token, sizeof w->token, "%s", saved);
+		session_start(w, "session.resume",
+		              json_pack("{s:s}", "token", saved));
+	} else if (login_on_tty(w)) {
+		rpc_client_free(w->rpc);
+		free(w);
+		return 2;
 	}
 	for (int i = 0; i < 3; i++) {
-		uv_signal_init(w.loop, &w.sig[i]);
-		uv_signal_start(&w.sig[i], on_signal, sigs[i]);
-		uv_unref((uv_handle_t *)&w.sig[i]);
+		uv_signal_init(w->loop, &w->sig[i]);
+		w->sig[i].data = w;
+		uv_signal_start(&w->sig[i], on_signal, sigs[i]);
+		uv_unref((uv_handle_t *)&w->sig[i]);
 	}
-	uv_run(w.loop, UV_RUN_DEFAULT);
-	sub_free(w.sub);
-	rpc_client_free(w.rpc);
-	free(w.seen);
-	return w.rc;
+	uv_run(w->loop, UV_RUN_DEFAULT);
+	feed_free(w->feed);
+	rpc_client_free(w->rpc);
+	json_decref(w->session_params);
+	rc = w->rc;
+	uv_close((uv_handle_t *)&w->session_retry, NULL);
+	for (int i = 0; i < 3; i++)
+		uv_close((uv_handle_t *)&w->sig[i], NULL);
+	uv_run(w->loop, UV_RUN_NOWAIT);
+	free(w);
+	return rc;
 }

@@ -6,6 +6,8 @@
 #include "widgets.h"
 
 #include <curses.h>
+
+#include "term.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,33 +65,6 @@ ui_attr(enum ui_attr a)
 		attron(ui_color ? COLOR_PAIR(3) : A_BOLD);
 		break;
 	}
-}
-
-const char *
-jstr(json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s ? s : "";
-}
-
-int
-text_width(const char *s)
-{
-	mbstate_t st;
-	int w = 0;
-	wchar_t wc;
-	size_t n, len = strlen(s);
-
-	memset(&st, 0, sizeof st);
-	while (len && (n = mbrtowc(&wc, s, len, &st)) > 0 && n <= len) {
-		int cw = wcwidth(wc);
-
-		w += cw > 0 ? cw : 0;
-		s += n;
-		len -= n;
-	}
-	return w;
 }
 
 /* What the UI's few non-ASCII symbols become when the locale is not UTF-8. */
@@ -299,76 +274,49 @@ ui_cursor_apply(void)
 	}
 }
 
-int
-field_edit(char *buf, size_t cap, int is_key, wint_t ch)
-{
-	size_t len = strlen(buf);
-
-	if ((is_key && ch == KEY_BACKSPACE) ||
-	    (!is_key && (ch == 127 || ch == 8))) {
-		/* Drop one whole UTF-8 character. */
-		while (len > 0) {
-			unsigned char c = (unsigned char)buf[--len];
-
-			buf[len] = '\0';
-			if ((c & 0xc0) != 0x80)
-				break;
-		}
-		return 1;
-	}
-	if (!is_key && ch == 21) { /* Ctrl-U */
-		buf[0] = '\0';
-		return 1;
-	}
-	if (!is_key && ch >= 32 && ch != 127) {
-		char mb[MB_LEN_MAX];
-		mbstate_t st;
-		size_t n;
-
-		memset(&st, 0, sizeof st);
-		n = wcrtomb(mb, (wchar_t)ch, &st);
-		if (n == (size_t)-1 || len + n + 1 > cap)
-			return 1;
-		memcpy(buf + len, mb, n);
-		buf[len + n] = '\0';
-		return 1;
-	}
-	return 0;
-}
-
 void
 field_draw(int y, int x, int labelw, int w, const char *label,
-           const char *value, int masked, int focused)
+           const char *value, const struct edit_cursor *cur, int masked,
+           int focused)
 {
 	char shown[1100];
 	const char *v = value;
-	int vw;
+	size_t pos = cur ? edit_pos(value, cur) : strlen(value);
+	int before;
 
 	ui_attr(focused ? UI_TITLE : UI_NORMAL);
 	ui_put(y, x, labelw, label);
 	if (masked) {
-		int n = text_width(value);
+		/* one '*' per character; the cursor counts characters too */
+		size_t n = 0, p = 0;
 
-		if (n > (int)sizeof shown - 1)
-			n = (int)sizeof shown - 1;
-		memset(shown, '*', (size_t)n);
+		for (size_t i = 0; value[i] && n < sizeof shown - 1; i++)
+			if ((value[i] & 0xc0) != 0x80) {
+				if (i < pos)
+					p++;
+				shown[n++] = '*';
+			}
 		shown[n] = '\0';
 		v = shown;
+		pos = p;
 	}
 	ui_attr(focused ? UI_FOCUS : UI_SEL);
 	mvhline(y, x + labelw, ' ', w);
-	vw = text_width(v);
-	/* Long values scroll: show the tail, where typing happens. */
-	while (vw > w - 1 && *v) {
-		do
-			v++;
-		while ((*v & 0xc0) == 0x80);
-		vw = text_width(v);
+	/* Long values scroll so the cursor stays inside the field. */
+	before = text_width_n(v, pos);
+	while (before > w - 1 && *v) {
+		size_t k = 1;
+
+		while ((v[k] & 0xc0) == 0x80)
+			k++;
+		v += k;
+		pos -= k;
+		before = text_width_n(v, pos);
 	}
 	ui_put(y, x + labelw, w, v);
 	ui_attr(UI_NORMAL);
 	if (focused)
-		ui_cursor_at(y, x + labelw + vw);
+		ui_cursor_at(y, x + labelw + before);
 }
 
 int
@@ -381,6 +329,32 @@ button_draw(int y, int x, const char *label, int focused)
 	ui_put(y, x, 0, b);
 	ui_attr(UI_NORMAL);
 	return text_width(b);
+}
+
+int
+list_nav(struct list_model *l, int action)
+{
+	switch (action) {
+	case NAV_UP:
+		list_move(l, -1);
+		return 1;
+	case NAV_DOWN:
+		list_move(l, 1);
+		return 1;
+	case NAV_PGUP:
+		list_page_move(l, -1);
+		return 1;
+	case NAV_PGDN:
+		list_page_move(l, 1);
+		return 1;
+	case NAV_HOME:
+		list_home(l);
+		return 1;
+	case NAV_END:
+		list_end(l);
+		return 1;
+	}
+	return 0;
 }
 
 void
@@ -437,7 +411,8 @@ dialog_draw(struct app *a, int rows, int cols)
 	text_lines_free(lines, n);
 	if (d->kind == DLG_PROMPT) {
 		line++;
-		field_draw(line++, x + 2, 0, w - 4, "", d->input, 0, 1);
+		field_draw(line++, x + 2, 0, w - 4, "", d->input, &d->cur, 0,
+		           1);
 	}
 	for (int i = 0; i < nch && line < y + h - 1; i++) {
 		ui_attr((size_t)i == d->sel ? UI_SEL : UI_NORMAL);
@@ -463,28 +438,25 @@ dialog_finish(struct app *a, int ok)
 	a->dlg.kind = DLG_NONE;
 	a->dlg.choices = NULL;
 	if (d.done)
-		d.done(a, ok, d.input, d.sel);
+		d.done(a, d.ud, ok, d.input, d.sel);
 	json_decref(d.choices);
 }
 
 int
-dialog_key(struct app *a, int is_key, wint_t ch)
+dialog_key(struct app *a, int key)
 {
 	struct dialog *d = &a->dlg;
-	int esc = !is_key && ch == 27;
-	int enter = (!is_key && (ch == '\n' || ch == '\r')) ||
-	            (is_key && ch == KEY_ENTER);
+	int esc = key == K_ESC, enter = key == K_ENTER;
 
 	switch (d->kind) {
 	case DLG_CONFIRM:
-		if (!is_key && (ch == 'y' || ch == 'Y'))
+		if (key == 'y' || key == 'Y')
 			dialog_finish(a, 1);
-		else if (esc ||
-		         (!is_key && (ch == 'n' || ch == 'N' || ch == 'q')))
+		else if (esc || key == 'n' || key == 'N' || key == 'q')
 			dialog_finish(a, 0);
 		break;
 	case DLG_MESSAGE:
-		if (enter || esc || (!is_key && (ch == ' ' || ch == 'q')))
+		if (enter || esc || key == ' ' || key == 'q')
 			dialog_finish(a, 1);
 		break;
 	case DLG_PROMPT:
@@ -493,18 +465,18 @@ dialog_key(struct app *a, int is_key, wint_t ch)
 		else if (esc)
 			dialog_finish(a, 0);
 		else
-			field_edit(d->input, sizeof d->input, is_key, ch);
+			edit_key(d->input, sizeof d->input, &d->cur, key);
 		break;
 	case DLG_PICK: {
 		size_t n = json_array_size(d->choices);
 
 		if (enter)
 			dialog_finish(a, 1);
-		else if (esc || (!is_key && ch == 'q'))
+		else if (esc || key == 'q')
 			dialog_finish(a, 0);
-		else if ((is_key && ch == KEY_UP) || (!is_key && ch == 'k'))
+		else if (key == K_UP || key == 'k')
 			d->sel = d->sel ? d->sel - 1 : 0;
-		else if ((is_key && ch == KEY_DOWN) || (!is_key && ch == 'j'))
+		else if (key == K_DOWN || key == 'j')
 			d->sel = d->sel + 1 < n ? d->sel + 1 : d->sel;
 		break;
 	}
@@ -544,31 +516,48 @@ status_draw(struct app *a, int rows, int cols, const char *keys)
 }
 
 void
-help_draw(struct app *a, int rows, int cols, const char *help)
+help_draw(struct app *a, int rows, int cols, const char *text)
 {
-	char text[1400];
+	char **lines;
+	size_t n = text_split_lines(text, &lines);
+	int h = (int)n + 3, w = cols - 8 < 74 ? cols - 8 : 74;
+	int y, x = (cols - w) / 2;
 
-	snprintf(text, sizeof text,
-	         "%s\n\nEverywhere: ? help · Tab / 1-3 switch screens · "
-	         "q back or quit\nCtrl-L redraw · Ctrl-C quit",
-	         help);
 	(void)a;
-	{
-		char **lines;
-		size_t n = text_split_lines(text, &lines);
-		int h = (int)n + 3, w = cols - 8 < 74 ? cols - 8 : 74;
-		int y = (rows - h) / 2, x = (cols - w) / 2;
+	if (h > rows - 1)
+		h = rows - 1;
+	y = (rows - h) / 2;
+	if (y < 0)
+		y = 0;
+	ui_box(y, x, h, w, "Help");
+	for (size_t i = 0; i < n && (int)i < h - 2; i++)
+		ui_put(y + 1 + (int)i, x + 2, w - 4, lines[i]);
+	ui_attr(UI_DIM);
+	ui_put(y + h - 1, x + 2, w - 4, " any key closes ");
+	ui_attr(UI_NORMAL);
+	text_lines_free(lines, n);
+}
 
-		if (h > rows - 1)
-			h = rows - 1;
-		if (y < 0)
-			y = 0;
-		ui_box(y, x, h, w, "Help");
-		for (size_t i = 0; i < n && (int)i < h - 2; i++)
-			ui_put(y + 1 + (int)i, x + 2, w - 4, lines[i]);
-		ui_attr(UI_DIM);
-		ui_put(y + h - 1, x + 2, w - 4, " any key closes ");
-		ui_attr(UI_NORMAL);
-		text_lines_free(lines, n);
-	}
+void
+ui_fill(int y, int x, int w)
+{
+	mvhline(y, x, ' ', w);
+}
+
+void
+ui_clear(void)
+{
+	erase();
+}
+
+void
+ui_frame_end(void)
+{
+	refresh();
+}
+
+void
+ui_fit(const char *s, int w, char *out, size_t size)
+{
+	text_fit(s, w, ui_utf8 ? "…" : "...", out, size);
 }

@@ -7,9 +7,11 @@
 #define PL_TUI_WIDGETS_H
 
 #include <stddef.h>
-#include <wchar.h>
 
 #include "app.h"
+#include "edit.h"
+#include "term.h"
+#include "text.h"
 
 enum ui_attr {
 	UI_NORMAL,
@@ -32,6 +34,13 @@ void ui_putf(int y, int x, int w, const char *fmt, ...)
 /* Word-wraps s into at most maxlines lines of w columns; returns lines used. */
 int ui_put_wrapped(int y, int x, int w, int maxlines, const char *s);
 void ui_hline(int y, int x, int w);
+/* Blanks w cells at y,x in the current attribute (a bar's background). */
+void ui_fill(int y, int x, int w);
+/* Starts and ends a frame (erase; cursor placement and refresh). */
+void ui_clear(void);
+void ui_frame_end(void);
+/* s cut or padded to exactly w cells ("…" or "..." outside UTF-8). */
+void ui_fit(const char *s, int w, char *out, size_t size);
 void ui_box(int y, int x, int h, int w, const char *title);
 void ui_clear_rect(int y, int x, int h, int w);
 /* Remembers where the cursor should end up after this frame. */
@@ -39,18 +48,42 @@ void ui_cursor_at(int y, int x);
 void ui_cursor_reset(void);
 void ui_cursor_apply(void);
 
-/* Edits a UTF-8 buffer with one key: printable inserts at the end,
- * Backspace deletes a character, Ctrl-U clears. Returns 1 if used. */
-int field_edit(char *buf, size_t cap, int is_key, wint_t ch);
-/* label: value, masked with '*' per character; focus shows the cursor. */
+/* label: value, masked with '*' per character; focus shows the cursor
+ * (cur NULL: at the end). Long values scroll to keep the cursor shown. */
 void field_draw(int y, int x, int labelw, int w, const char *label,
-                const char *value, int masked, int focused);
+                const char *value, const struct edit_cursor *cur, int masked,
+                int focused);
 /* A [ Button ]; returns its width. */
 int button_draw(int y, int x, const char *label, int focused);
-/* A string member or "" (never NULL). */
-const char *jstr(json_t *obj, const char *key);
-/* Display width (columns) of a UTF-8 string. */
-int text_width(const char *s);
+
+/* List navigation: actions every screen's key table may use (a screen's own
+ * actions stay below NAV_FIRST), and the table lines binding them. PgDn,
+ * ^F, ^D and Space all page, so a vt100 without PgUp/PgDn keys pages too. */
+enum {
+	NAV_FIRST = 200,
+	NAV_UP,
+	NAV_DOWN,
+	NAV_PGUP,
+	NAV_PGDN,
+	NAV_HOME,
+	NAV_END
+};
+#define NAV_KEYS                                                               \
+	{K_UP, NAV_UP, "move", NULL}, {'k', NAV_UP, NULL, NULL},               \
+	    {K_DOWN, NAV_DOWN, NULL, NULL}, {'j', NAV_DOWN, NULL, NULL},       \
+	    {K_PGUP, NAV_PGUP, "page up", NULL},                               \
+	    {K_CTRL('b'), NAV_PGUP, NULL, NULL},                               \
+	    {K_CTRL('u'), NAV_PGUP, NULL, NULL},                               \
+	    {K_PGDN, NAV_PGDN, "page down", NULL},                             \
+	    {K_CTRL('f'), NAV_PGDN, NULL, NULL},                               \
+	    {K_CTRL('d'), NAV_PGDN, NULL, NULL}, {' ', NAV_PGDN, NULL, NULL},  \
+	    {K_HOME, NAV_HOME, "first / last", NULL},                          \
+	    {'g', NAV_HOME, NULL, NULL}, {K_END, NAV_END, NULL, NULL},         \
+	{                                                                      \
+		'G', NAV_END, NULL, 0                                          \
+	}
+/* Applies a NAV_* action to a list; returns 1 if action was one. */
+int list_nav(struct list_model *, int action);
 
 /* Renders a row of a list (clipped to w). */
 typedef void (*list_row_fn)(json_t *item, char *buf, size_t size, int w);
@@ -58,8 +91,8 @@ void list_draw(struct list_model *, int y, int x, int h, int w, list_row_fn,
                const char *empty);
 
 void dialog_draw(struct app *, int rows, int cols);
-int dialog_key(struct app *, int is_key, wint_t ch);
+int dialog_key(struct app *, int key);
 void status_draw(struct app *, int rows, int cols, const char *keys);
-void help_draw(struct app *, int rows, int cols, const char *help);
+void help_draw(struct app *, int rows, int cols, const char *text);
 
 #endif

@@ -1,0 +1,392 @@
+/*
+ * The admin dashboard: totals from user.stats, a 60-minute signups chart
+ * (block characters, ASCII when not UTF-8) and a live table of the newest
+ * signups fed by the app's live feed, gap-filled with events.since after a
+ * reconnect. Events only mark the screen dirty; the redraw timer paints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "term.h"
+#include "widgets.h"
+#include "xalloc.h"
+
+#define CHART_ROWS 7
+
+struct dash_screen {
+	struct app *app;
+	struct dash_model model;
+	int paused;
+	int filtering;
+	char filter[64];
+	struct edit_cursor filter_cur;
+	json_t *held; /* events that arrived while paused */
+	time_t last_tick;
+	size_t top;  /* matching rows scrolled past (0: the newest on top) */
+	size_t page; /* table rows on screen, from the last draw */
+};
+
+enum { A_PAUSE = 1, A_FILTER, A_RELOAD, A_BACK, A_KEEP, A_CLEAR };
+
+static const struct binding dash_keys[] = {
+    {'p', A_PAUSE, "pause / resume the table", "pause"},
+    {'/', A_FILTER, "filter by username or email", "filter"},
+    {'R', A_RELOAD, "reload the totals", "reload"},
+    NAV_KEYS,
+    {'q', A_BACK, "clear the filter, else back", NULL},
+    {K_ESC, A_BACK, NULL, NULL},
+    {0, 0, NULL, NULL},
+};
+
+static const struct binding filter_keys[] = {
+    {K_ENTER, A_KEEP, "keep the filter", "keep"},
+    {K_ESC, A_CLEAR, "clear it", "clear"},
+    {0, 0, NULL, NULL},
+};
+
+static void
+on_stats(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct dash_screen *s = ud;
+
+	if (app_failed(s->app, err, "user.stats"))
+		return;
+	dash_set_stats(&s->model, result, time(NULL));
+	app_dirty(s->app);
+}
+
+static void
+on_recent(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct dash_screen *s = ud;
+	struct dash_model *d = &s->model;
+	json_t *users = json_object_get(result, "users");
+
+	if (err->code || d->n)
+		return; /* live events got there first: keep them */
+	/* user.list is newest first; the ring wants oldest pushed first. */
+	for (size_t i = json_array_size(users); i-- > 0;) {
+		struct dash_signup *su = &d->ring[d->head];
+
+		memset(su, 0, sizeof *su);
+		dash_signup_from_user(su, json_array_get(users, i));
+		d->head = (d->head + 1) % DASH_RING;
+		if (d->n < DASH_RING)
+			d->n++;
+	}
+	app_dirty(s->app);
+}
+
+static int
+dash_row_matches(const struct dash_screen *s, const struct dash_signup *su)
+{
+	return !s->filter[0] || text_matches(su->username, s->filter) ||
+	       text_matches(su->email, s->filter);
+}
+
+static void
+dash_apply(struct dash_screen *s, json_t *ev)
+{
+	struct dash_model *d = &s->model;
+	const char *uid;
+
+	/* A user already shown from user.list must not appear twice. */
+	if (strcmp(jstr(ev, "action"), "user.created") == 0 &&
+	    (uid = json_string_value(
+	         json_object_get(json_object_get(ev, "subject"), "id")))) {
+		for (size_t i = 0; i < d->n; i++)
+			if (d->ring[i].event_id == 0 &&
+			    strcmp(d->ring[i].id, uid) == 0) {
+				dash_seen(d,
+				          dash_event_key(
+				              json_integer_value(
+				                  json_object_get(ev, "id")),
+				              json_object_get(ev, "subject")));
+				return;
+			}
+	}
+	/* Scrolled back: the rows in view stay where they are. */
+	if (dash_add_event(d, ev) == 1 && s->top &&
+	    dash_row_matches(s, dash_signup_at(d, 0)))
+		s->top++;
+}
+
+static void
+dash_take_event(struct dash_screen *s, json_t *ev)
+{
+	if (s->paused) {
+		if (!s->held)
+			s->held = json_array();
+		if (json_array_size(s->held) < 100000)
+			json_array_append(s->held, ev);
+		s->model.events++; /* counted as received (header) */
+	} else {
+		dash_apply(s, ev);
+	}
+	if (app_showing(s->app, &screen_dash))
+		app_dirty(s->app); /* painted by the redraw timer, not here */
+}
+
+static void
+dash_on_event(struct app *a, void *st, json_t *ev)
+{
+	(void)a;
+	if (ev)
+		dash_take_event(st, ev);
+	else if (app_showing(a, &screen_dash))
+		app_dirty(a);
+}
+
+static void *
+dash_init_state(struct app *a)
+{
+	struct dash_screen *s = xcalloc(1, sizeof *s);
+
+	s->app = a;
+	dash_init(&s->model);
+	return s;
+}
+
+static void
+dash_free(void *st)
+{
+	struct dash_screen *s = st;
+
+	json_decref(s->held);
+	free(s);
+}
+
+static void
+dash_enter(struct app *a, void *st)
+{
+	rpc_call(a->rpc, "user.stats", NULL, on_stats, st);
+	rpc_call(a->rpc, "user.list", json_pack("{s:i}", "limit", 50),
+	         on_recent, st);
+	app_live(a);
+}
+
+static const struct binding *
+dash_keys_now(struct app *a, void *st)
+{
+	struct dash_screen *s = st;
+
+	(void)a;
+	return s->filtering ? filter_keys : dash_keys;
+}
+
+static int
+dash_key(struct app *a, void *st, int action, int key)
+{
+	struct dash_screen *s = st;
+	size_t i;
+	json_t *ev;
+
+	switch (action) {
+	case NAV_UP:
+		s->top = s->top ? s->top - 1 : 0;
+		return 1;
+	case NAV_DOWN:
+		s->top++;
+		return 1;
+	case NAV_PGUP:
+		s->top = s->top > s->page ? s->top - s->page : 0;
+		return 1;
+	case NAV_PGDN:
+		s->top += s->page;
+		return 1;
+	case NAV_HOME:
+		s->top = 0;
+		return 1;
+	case NAV_END:
+		s->top = (size_t)-1 / 2; /* clamped by the draw */
+		return 1;
+	case A_KEEP:
+		s->filtering = 0;
+		return 1;
+	case A_CLEAR:
+		edit_clear(s->filter, &s->filter_cur);
+		s->filtering = 0;
+		return 1;
+	case A_PAUSE:
+		s->paused = !s->paused;
+		if (!s->paused && s->held) {
+			json_array_foreach (s->held, i, ev)
+				dash_apply(s, ev);
+			json_decref(s->held);
+			s->held = NULL;
+		}
+		return 1;
+	case A_FILTER:
+		s->filtering = 1;
+		return 1;
+	case A_RELOAD:
+		dash_enter(a, st);
+		return 1;
+	case A_BACK:
+		if (!s->filter[0])
+			return 0;
+		edit_clear(s->filter, &s->filter_cur);
+		return 1;
+	}
+	if (s->filtering) {
+		edit_key(s->filter, sizeof s->filter, &s->filter_cur, key);
+		return 1;
+	}
+	return 0;
+}
+
+/* The chart moves with the clock even when nothing happens. */
+static void
+dash_tick(struct app *a, void *st)
+{
+	struct dash_screen *s = st;
+	time_t now = time(NULL);
+
+	if (app_showing(a, &screen_dash) && now / 60 != s->last_tick / 60)
+		app_dirty(a);
+	s->last_tick = now;
+}
+
+static void
+chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w)
+{
+	static const char *const eighths[9] = {" ", "▁", "▂", "▃", "▄",
+	                                       "▅", "▆", "▇", "█"};
+	unsigned v[DASH_MINUTES], max = 0;
+	int cw = w - 8 < DASH_MINUTES ? w - 8 : DASH_MINUTES;
+
+	dash_chart(&s->model, time(NULL), v);
+	for (int i = 0; i < DASH_MINUTES; i++)
+		max = v[i] > max ? v[i] : max;
+	ui_attr(UI_TITLE);
+	ui_putf(y, x, w, "Signups per minute, last 60 minutes (max %u)", max);
+	ui_attr(UI_NORMAL);
+	for (int r = 0; r < CHART_ROWS; r++) {
+		int row = y + 1 + r;
+		unsigned level =
+		    (unsigned)(CHART_ROWS - r); /* 1-based from bottom */
+
+		ui_attr(UI_DIM);
+		if (r == 0)
+			ui_putf(row, x, 6, "%5u", max);
+		else if (r == CHART_ROWS - 1)
+			ui_putf(row, x, 6, "%5u", 0u);
+		ui_attr(UI_BAR);
+		for (int c = 0; c < cw; c++) {
+			unsigned val = v[DASH_MINUTES - cw + c];
+			/* height in eighths of a row, rounded up so 1 shows */
+			unsigned h8 =
+			    max ? (val * CHART_ROWS * 8 + max - 1) / max : 0;
+			int full = (int)(h8 / 8), part = (int)(h8 % 8);
+			const char *t;
+
+			if ((int)level <= full)
+				t = a->utf8 ? eighths[8] : "#";
+			else if ((int)level == full + 1 && part)
+				t = a->utf8 ? eighths[part]
+				            : (part >= 4 ? "+" : ".");
+			else
+				t = " ";
+			ui_put(row, x + 7 + c, 1, t);
+		}
+	}
+	ui_attr(UI_DIM);
+	ui_put(y + 1 + CHART_ROWS, x + 7, cw, "-60m");
+	ui_put(y + 1 + CHART_ROWS, x + 7 + cw / 2 - 2, 5, "-30m");
+	ui_put(y + 1 + CHART_ROWS, x + 7 + cw - 3, 3, "now");
+	ui_attr(UI_NORMAL);
+}
+
+static void
+dash_draw(struct app *a, void *st, int rows, int cols)
+{
+	struct dash_screen *s = st;
+	struct dash_model *d = &s->model;
+	int ty = 2 + CHART_ROWS + 3, shown = 0, i = 0;
+	size_t nmatch = 0, skipped = 0;
+	int h = rows - ty - 4;
+	const struct dash_signup *su;
+
+	enum feed_mode mode = a->feed ? feed_mode(a->feed) : FEED_STARTING;
+
+	/* 80 columns first: the totals and the feed's state fit on one. */
+	ui_putf(1, 1, cols - 2,
+	        "Users %ld · hour %ld · 24 h %ld · events %lu (%lu dup) · "
+	        "live: %s%s",
+	        d->total, d->last_hour, d->last_24h, d->events, d->duplicates,
+	        mode == FEED_LIVE      ? "on"
+	        : mode == FEED_POLLING ? "polling"
+	                               : "starting…",
+	        s->paused ? " · PAUSED" : "");
+	if (mode == FEED_POLLING) {
+		char why[400];
+
+		feed_problem(a->feed, why, sizeof why);
+		ui_attr(UI_ERR);
+		ui_putf(
+		    ty - 1, 1, cols - 2,
+		    "Redis unreachable (%s): polling events.since every %d s",
+		    why, FEED_POLL_MS / 1000);
+		ui_attr(UI_NORMAL);
+	}
+	chart_draw(a, s, 2, 1, cols - 2);
+	ui_attr(UI_TITLE);
+	/* 80 columns first: 19 + 2 + 20 + 2 + 26 + 1 + 3. */
+	ui_putf(ty, 1, cols - 2, "%-19s  %-20s  %-26s %s", "Created (UTC)",
+	        "Username", "Email", "2FA");
+	ui_attr(UI_NORMAL);
+	/* Newest first; ↑↓ PgUp PgDn scroll back through the ring. */
+	for (size_t k = 0; (su = dash_signup_at(d, k)); k++)
+		nmatch += dash_row_matches(s, su);
+	s->page = h > 1 ? (size_t)h : 1;
+	if (s->top + s->page > nmatch)
+		s->top = nmatch > s->page ? nmatch - s->page : 0;
+	while (shown < h && (su = dash_signup_at(d, (size_t)i++))) {
+		char name[128], email[160];
+
+		if (!dash_row_matches(s, su) || skipped++ < s->top)
+			continue;
+		ui_fit(su->username, 20, name, sizeof name);
+		ui_fit(su->email, 26, email, sizeof email);
+		ui_putf(ty + 1 + shown, 1, cols - 2, "%-19s  %s  %s %s",
+		        su->at_text, name, email, su->totp ? "yes" : "no");
+		shown++;
+	}
+	if (nmatch > (size_t)h) {
+		ui_attr(UI_DIM);
+		ui_putf(rows - 3, cols - 26, 25, "%zu-%zu of %zu%s", s->top + 1,
+		        s->top + (size_t)shown, nmatch, s->top ? " ↑" : "");
+		ui_attr(UI_NORMAL);
+	}
+	if (!shown) {
+		ui_attr(UI_DIM);
+		ui_put(ty + 1, 1, cols - 2,
+		       s->filter[0] ? "No signup matches the filter."
+		                    : "No signups yet.");
+		ui_attr(UI_NORMAL);
+	}
+	if (s->filtering || s->filter[0])
+		field_draw(rows - 3, 1, 9, 30, "Filter /", s->filter,
+		           &s->filter_cur, 0, s->filtering);
+}
+
+const struct screen screen_dash = {
+    .name = "Dashboard",
+    .admin_only = 1,
+    .about = "Dashboard (admins)\n\nTotals come from user.stats; the chart "
+             "counts signups per minute.\nThe table shows new users as they "
+             "register (Redis padline:events);\nafter a reconnect the gap "
+             "is filled with events.since, duplicates dropped.",
+    .keys = dash_keys,
+    .keys_now = dash_keys_now,
+    .init = dash_init_state,
+    .free = dash_free,
+    .enter = dash_enter,
+    .draw = dash_draw,
+    .key = dash_key,
+    .tick = dash_tick,
+    .on_event = dash_on_event,
+};

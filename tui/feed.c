@@ -1,0 +1,197 @@
+/*
+ * The event feed (see feed.h). One owner of "subscribe, locate, backfill,
+ * poll, de-duplicate", so the dashboard and `padline watch` cannot drift.
+ */
+#include "feed.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "baseline.h"
+#include "models.h"
+#include "sub.h"
+#include "xalloc.h"
+
+#define FEED_PAGE 500
+
+struct feed {
+	struct rpc_client *rpc;
+	struct sub *sub;
+	struct seen_set seen;
+	long long max_id; /* newest event id known */
+	int located;      /* max_id is where the log stood: gaps can fill */
+	int fetching;     /* an events.since page is in flight */
+	int failed_once;  /* Redis has failed at least once */
+	int subscribed_once;
+	uv_timer_t poll;
+	feed_event_cb on_event;
+	feed_state_cb on_state;
+	void *ud;
+};
+
+static void feed_fetch(struct feed *);
+
+static void
+feed_deliver(struct feed *f, json_t *ev)
+{
+	long long id = json_integer_value(json_object_get(ev, "id"));
+
+	if (event_is_new(&f->seen, ev) != 1)
+		return;
+	if (id > f->max_id)
+		f->max_id = id;
+	f->on_event(f->ud, ev);
+}
+
+static void
+on_since(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct feed *f = ud;
+	json_t *events = json_object_get(result, "events");
+	size_t i;
+	json_t *ev;
+
+	f->fetching = 0;
+	if (err->code)
+		return; /* the next poll or reconnect asks again */
+	json_array_foreach (events, i, ev)
+		feed_deliver(f, ev);
+	if (json_array_size(events) >= FEED_PAGE)
+		feed_fetch(f);
+}
+
+/* Asks events.since for what came after max_id (one page at a time). */
+static void
+feed_fetch(struct feed *f)
+{
+	if (f->fetching || f->located <= 0)
+		return;
+	f->fetching = 1;
+	rpc_call(f->rpc, "events.since",
+	         json_pack("{s:I, s:i}", "after", (json_int_t)f->max_id,
+	                   "limit", FEED_PAGE),
+	         on_since, f);
+}
+
+static void
+on_baseline(void *ud, long long last)
+{
+	struct feed *f = ud;
+
+	if (last < 0) {
+		/* No answer (server away): try again on the next poll. */
+		f->located = -1;
+		return;
+	}
+	if (last > f->max_id)
+		f->max_id = last;
+	f->located = 1;
+	if (!sub_is_up(f->sub))
+		feed_fetch(f);
+	f->on_state(f->ud);
+}
+
+static void
+on_poll(uv_timer_t *t)
+{
+	struct feed *f = t->data;
+
+	if (f->located < 0) {
+		f->located = 0;
+		baseline_find(f->rpc, on_baseline, f);
+		return;
+	}
+	if (!sub_is_up(f->sub))
+		feed_fetch(f);
+}
+
+static void
+on_sub_event(void *ud, json_t *ev)
+{
+	feed_deliver(ud, ev);
+}
+
+static void
+on_sub_state(void *ud, int up)
+{
+	struct feed *f = ud;
+
+	if (!up) {
+		f->failed_once = 1;
+	} else {
+		/* Whatever was published while away comes from the log. */
+		if (f->subscribed_once || f->failed_once)
+			feed_fetch(f);
+		f->subscribed_once = 1;
+	}
+	f->on_state(f->ud);
+}
+
+struct feed *
+feed_new(uv_loop_t *loop, struct rpc_client *rpc, const char *redis_url,
+         long long after, feed_event_cb on_event, feed_state_cb on_state,
+         void *ud)
+{
+	struct feed *f = xcalloc(1, sizeof *f);
+
+	f->rpc = rpc;
+	f->on_event = on_event;
+	f->on_state = on_state;
+	f->ud = ud;
+	f->sub = sub_new(loop, redis_url, on_sub_event, on_sub_state, f);
+	if (!f->sub) {
+		free(f);
+		return NULL;
+	}
+	uv_timer_init(loop, &f->poll);
+	f->poll.data = f;
+	uv_timer_start(&f->poll, on_poll, FEED_POLL_MS, FEED_POLL_MS);
+	if (after >= 0) {
+		f->max_id = after;
+		f->located = 1;
+		feed_fetch(f); /* catch up from there */
+	} else {
+		baseline_find(rpc, on_baseline, f);
+	}
+	return f;
+}
+
+static void
+on_poll_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+void
+feed_free(struct feed *f)
+{
+	if (!f)
+		return;
+	sub_free(f->sub);
+	uv_timer_stop(&f->poll);
+	uv_close((uv_handle_t *)&f->poll, on_poll_closed);
+}
+
+enum feed_mode
+feed_mode(const struct feed *f)
+{
+	if (sub_is_up(f->sub))
+		return f->located > 0 ? FEED_LIVE : FEED_STARTING;
+	return f->failed_once ? FEED_POLLING : FEED_STARTING;
+}
+
+void
+feed_problem(const struct feed *f, char *buf, size_t size)
+{
+	char where[300];
+
+	sub_where(f->sub, where, sizeof where);
+	snprintf(buf, size, "%s: %s", where,
+	         sub_error(f->sub)[0] ? sub_error(f->sub) : "unreachable");
+}
+
+long long
+feed_position(const struct feed *f)
+{
+	return f->max_id;
+}

@@ -1,0 +1,22 @@
+/*
+ * Text measured in screen cells, not bytes: a CJK character or an emoji
+ * takes two cells, a combining mark none. Plain C (wcwidth, no curses), so
+ * the column layout is tested without a terminal. Needs a UTF-8 LC_CTYPE.
+ */
+#ifndef PL_TUI_TEXT_H
+#define PL_TUI_TEXT_H
+
+#include <stddef.h>
+
+/* Cells the UTF-8 string takes on screen. */
+int text_width(const char *s);
+/* Cells taken by the first n bytes of s. */
+int text_width_n(const char *s, size_t n);
+/* s in exactly w cells into out: cut with "…" when longer (ellipsis = the
+ * text to end with, e.g. "..." outside UTF-8), padded with spaces when
+ * shorter; a wide character that would straddle the edge becomes a space.
+ * w <= 0 gives "". */
+void text_fit(const char *s, int w, const char *ellipsis, char *out,
+              size_t size);
+
+#endif
