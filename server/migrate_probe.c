@@ -215,7 +215,7 @@ measure_loss(PGconn *db, const char *schema, const struct probe *p, char *what,
 		snprintf(what, size, "schema %s", schema);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct suspect *s = &p->v[i];
-		long long before, lost;
+		long long before = 0, lost;
 
 		if (count(db, schema, s->table, s->column, &before, err) != 0)
 			return err->code;

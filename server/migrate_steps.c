@@ -301,7 +301,7 @@ read_latest(PGconn *db, const char *schema, struct migrate_result *res,
             struct pl_error *err)
 {
 	PGresult *r;
-	int exists;
+	int exists = 0;
 
 	res->latest[0] = '\0';
 	if (migrate_table_exists(db, schema, &exists, err) != 0)
