@@ -175,6 +175,7 @@ START_TEST(up_down_up_keeps_schema_and_data)
 	d2 = dump(schema, "--data-only");
 	ck_assert_str_eq(s2, s1);
 	ck_assert_str_eq(d2, d1);
+	free(s1);
 	free(s2);
 	free(d2);
 	free(d1);
