@@ -4,6 +4,7 @@
  * bisecting takes about 2·log2(id) calls, once, in the background.
  */
 #include "baseline.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 
@@ -64,10 +65,8 @@ baseline_ask(struct baseline *b)
 void
 baseline_find(struct rpc_client *c, baseline_cb done, void *ud)
 {
-	struct baseline *b = calloc(1, sizeof *b);
+	struct baseline *b = xcalloc(1, sizeof *b);
 
-	if (!b)
-		abort();
 	b->rpc = c;
 	b->hi = -1;
 	b->step = 1024;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models.h"
+#include "xalloc.h"
 
 char *
 json_pretty(json_t *v)
@@ -15,14 +16,14 @@ json_pretty(json_t *v)
 	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 	                            JSON_ENCODE_ANY);
 
-	return s ? s : strdup("");
+	return s ? s : xstrdup("");
 }
 
 size_t
 text_split_lines(const char *text, char ***lines)
 {
 	size_t n = 0, cap = 16;
-	char **v = malloc(cap * sizeof *v);
+	char **v = xreallocarray(NULL, cap, sizeof *v);
 	const char *p = text;
 
 	while (p && *p) {
@@ -30,10 +31,8 @@ text_split_lines(const char *text, char ***lines)
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
 		if (n == cap)
-			v = realloc(v, (cap *= 2) * sizeof *v);
-		v[n] = malloc(len + 1);
-		memcpy(v[n], p, len);
-		v[n][len] = '\0';
+			v = xreallocarray(v, cap *= 2, sizeof *v);
+		v[n] = xstrndup(p, len);
 		n++;
 		p = nl ? nl + 1 : p + len;
 	}

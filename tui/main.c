@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "xalloc.h"
 
 static void
 usage(FILE *f)
@@ -62,6 +63,7 @@ main(int argc, char **argv)
 	long long since = -1;
 	char *end;
 
+	xalloc_install(); /* before anything allocates */
 	if (!server || !*server)
 		server = "127.0.0.1:7411";
 	while ((c = getopt_long(argc, argv, "s:r:jhV", opts, NULL)) != -1) {

@@ -88,7 +88,7 @@ list_refilter(struct list_model *l, const char *keep_id)
 	size_t n = json_array_size(l->items);
 
 	free(l->vis);
-	l->vis = calloc(n ? n : 1, sizeof *l->vis);
+	l->vis = xcalloc(n ? n : 1, sizeof *l->vis);
 	l->nvis = 0;
 	for (size_t i = 0; i < n; i++) {
 		json_t *it = json_array_get(l->items, i);
