@@ -15,7 +15,7 @@
 static int
 sync_run(struct rpc_call *call)
 {
-	struct repo_user_sync in = {0};
+	struct svc_user_sync in = {0};
 	json_t *roles = json_object_get(call->params, "roles");
 	struct pl_error *err = &call->err;
 
