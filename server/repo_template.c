@@ -1,8 +1,11 @@
 /*
- * template_pads statements: the list shown before creating a pad and the
- * lookup pad.create {template} copies data from.
+ * template_pads statements: the list shown before creating a pad, the
+ * lookup pad.create {template} copies data from, and the startup upsert of
+ * templates/ files (templates.c).
  */
 #include "repo_template.h"
+
+#include <stdlib.h>
 
 #include "db.h"
 
@@ -50,4 +53,25 @@ repo_template_get(PGconn *db, const char *name, json_t **tpl,
 		              "data", db_get_json(r, 0, "data"));
 	PQclear(r);
 	return 0;
+}
+
+int
+repo_template_upsert(PGconn *db, const char *name, const char *display_name,
+                     json_t *data, struct pl_error *err)
+{
+	char *text = json_dumps(data, JSON_COMPACT);
+	const char *params[] = {name, display_name, text};
+	int rc;
+
+	rc = db_run(db,
+	            "INSERT INTO template_pads (name, display_name, data) "
+	            "VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO UPDATE "
+	            "SET display_name = EXCLUDED.display_name, "
+	            "data = EXCLUDED.data, updated_at = now() "
+	            "WHERE template_pads.display_name IS DISTINCT FROM "
+	            "EXCLUDED.display_name OR template_pads.data IS DISTINCT "
+	            "FROM EXCLUDED.data",
+	            3, params, err);
+	free(text);
+	return rc;
 }

@@ -6,8 +6,8 @@
  */
 #include "app.h"
 #include "params.h"
-#include "repo_audit.h"
 #include "rpc.h"
+#include "svc_audit.h"
 #include "svc_invitation.h"
 #include "svc_user.h"
 #include "svc_user_admin.h"
@@ -15,7 +15,7 @@
 static int
 sync_run(struct rpc_call *call)
 {
-	struct repo_user_sync in = {0};
+	struct svc_user_sync in = {0};
 	json_t *roles = json_object_get(call->params, "roles");
 	struct pl_error *err = &call->err;
 
@@ -85,18 +85,14 @@ static int
 events_since_run(struct rpc_call *call)
 {
 	long long after = 0, limit = 100;
-	json_t *events = NULL;
 
 	params_int(call->params, "after", 1, 0, 1LL << 62, 0, &after,
 	           &call->err);
 	params_int(call->params, "limit", 0, 1, 1000, 100, &limit, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	if (repo_audit_since(call->db, after, (int)limit, &events,
-	                     &call->err) != 0)
-		return call->err.code;
-	call->result = json_pack("{s:o}", "events", events);
-	return PL_OK;
+	return svc_audit_since(call->db, after, (int)limit, &call->result,
+	                       &call->err);
 }
 
 static int

@@ -6,8 +6,8 @@
 
 #include "app.h"
 #include "params.h"
-#include "repo_session.h"
 #include "rpc.h"
+#include "svc_session.h"
 #include "svc_user.h"
 
 static int
@@ -56,23 +56,16 @@ const struct rpc_method rpc_user_register = {
               {STEP_DB, register_store}},
 };
 
-/* Reads through the sessions table, so a session logged out (or a user
- * deleted) elsewhere answers 401 here too. */
+/* Through the sessions table (svc_session_user): a session ended elsewhere
+ * answers 401 here too. */
 static int
 me_run(struct rpc_call *call)
 {
 	json_t *user = NULL;
-	char id[40];
-	int is_admin = 0;
-	long long exp = 0;
 
-	if (repo_session_lookup(call->db, call->session.token_hash, &user, id,
-	                        &is_admin, &exp, &call->err) != 0)
+	if (svc_session_user(call->db, call->session.token_hash, &user,
+	                     &call->err) != 0)
 		return call->err.code;
-	if (user == NULL)
-		return pl_error_set(&call->err, PL_ERR_UNAUTHORIZED,
-		                    "invalid_session",
-		                    "the session has ended; sign in again");
 	call->result = json_pack("{s:o}", "user", user);
 	return PL_OK;
 }

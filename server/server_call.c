@@ -65,15 +65,16 @@ call_session_check(struct call *c)
 {
 	struct rpc_call *rc = &c->rc;
 	long long now = call_now_ms();
+	int is_admin = 0;
 
 	if (c->session_checked || rc->method->auth == RPC_AUTH_NONE ||
 	    !rc->session.active ||
 	    now - rc->session.checked_ms < SESSION_RECHECK_MS)
 		return PL_OK;
 	c->session_checked = 1;
-	if (svc_session_recheck(rc->db, &rc->session,
-	                        rc->method->auth == RPC_AUTH_ADMIN, now,
-	                        &rc->new_session, &rc->err) != 0) {
+	if (svc_session_recheck(rc->db, rc->session.token_hash,
+	                        rc->method->auth == RPC_AUTH_ADMIN, &is_admin,
+	                        &rc->err) != 0) {
 		/* An ended session is unbound; a 403 binds nothing, so the
 		 * next call checks again. */
 		if (rc->err.code == PL_ERR_UNAUTHORIZED)
@@ -81,6 +82,9 @@ call_session_check(struct call *c)
 		return rc->err.code;
 	}
 	/* This call and the connection's next ones see the fresh roles. */
+	rc->new_session = rc->session;
+	rc->new_session.is_admin = is_admin;
+	rc->new_session.checked_ms = now;
 	rc->session = rc->new_session;
 	rc->session_change = 1;
 	return PL_OK;

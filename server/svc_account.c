@@ -13,6 +13,7 @@
 #include "app.h"
 #include "db.h"
 #include "events.h"
+#include "repo_audit.h"
 #include "repo_session.h"
 #include "repo_user.h"
 #include "svc_session.h"

@@ -13,9 +13,9 @@
 
 #include "pl_error.h"
 #include "pwhash.h"
-#include "repo_audit.h"
 
 struct app;
+struct audit_row; /* repo_audit.h */
 
 /* Copies in without surrounding whitespace (as registration does) into
  * out, cut to size. */

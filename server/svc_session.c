@@ -20,6 +20,20 @@
 #include "pwhash.h"
 #include "repo_audit.h"
 #include "repo_session.h"
+#include "repo_user.h"
+#include "svc_account.h"
+#include "validate.h"
+#include "xalloc.h"
+
+struct svc_login {
+	/* Longer names cannot exist; cut (on a character boundary) so the
+	 * lookup and the counter keys stay small. */
+	char username[USERNAME_MAX * 2 + 2];
+	char *password;
+	struct repo_user_auth auth;
+	int ok;
+	char rehash[PWHASH_STRBYTES];
+};
 
 /* The counter keys of one login; keyed by the resolved user, so every
  * spelling the database folds to that user shares one counter. */
@@ -36,21 +50,46 @@ login_keys(struct app *app, const struct repo_user_auth *auth, const char *peer,
 	snprintf(kp, size, "padline:login:%s:ip:%s", app->cfg->schema, peer);
 }
 
-int
-svc_session_lookup(PGconn *db, const char *username,
-                   struct repo_user_auth *auth, struct pl_error *err)
+struct svc_login *
+svc_session_login_new(const char *username, const char *password)
 {
-	return repo_user_auth_by_name(db, username, auth, err);
+	struct svc_login *l = xcalloc(1, sizeof *l);
+
+	l->password = xstrdup(password);
+	/* Surrounding whitespace is not part of a name. */
+	svc_account_trim_username(username, l->username, sizeof l->username);
+	return l;
+}
+
+void
+svc_session_login_free(void *p)
+{
+	struct svc_login *l = p;
+
+	if (l == NULL)
+		return;
+	if (l->password) {
+		sodium_memzero(l->password, strlen(l->password));
+		free(l->password);
+	}
+	json_decref(l->auth.user);
+	free(l);
 }
 
 int
-svc_session_reserve(struct app *app, const struct repo_user_auth *auth,
+svc_session_lookup(PGconn *db, struct svc_login *l, struct pl_error *err)
+{
+	return repo_user_auth_by_name(db, l->username, &l->auth, err);
+}
+
+int
+svc_session_reserve(struct app *app, const struct svc_login *l,
                     const char *peer, struct pl_error *err)
 {
 	char ku[LOGIN_KEY_MAX], kp[LOGIN_KEY_MAX];
 	int wait;
 
-	login_keys(app, auth, peer, ku, kp, sizeof ku);
+	login_keys(app, &l->auth, peer, ku, kp, sizeof ku);
 	wait = login_limit_reserve(
 	    app->limits, ku, app->cfg->login_max_failures, kp,
 	    app->cfg->login_max_failures_ip, app->cfg->login_window);
@@ -60,6 +99,27 @@ svc_session_reserve(struct app *app, const struct repo_user_auth *auth,
 	             "too many failed sign-in attempts; try again later");
 	err->retry_after = wait;
 	return err->code;
+}
+
+void
+svc_session_verify(struct app *app, struct svc_login *l)
+{
+	const struct config *cfg = app->cfg;
+	struct pl_error err;
+
+	pl_error_init(&err);
+	if (l->auth.user != NULL && l->auth.hash[0] != '\0') {
+		l->ok = pwhash_verify(l->auth.hash, l->password);
+		if (l->ok && pwhash_needs_rehash(cfg, l->auth.hash) &&
+		    pwhash_hash(cfg, l->password, l->rehash, &err) != 0)
+			l->rehash[0] = '\0';
+		pl_error_clear(&err);
+	} else {
+		/* Same work as a real check: no timing hint that the name
+		 * is unknown. */
+		pwhash_verify(pwhash_dummy(cfg), l->password);
+		l->ok = 0;
+	}
 }
 
 void
@@ -84,11 +144,13 @@ svc_session_login_failed(struct app *app, PGconn *db, const char *user_id,
 	pl_error_clear(&err);
 }
 
-int
-svc_session_login_ok(struct app *app, PGconn *db,
-                     const struct repo_user_auth *auth, const char *peer,
-                     const char *rehash, json_t **result, struct rpc_session *s,
-                     struct pl_error *err)
+/* After a successful password check: clears the account's counter and
+ * refunds the peer's, stores rehash (may be NULL) as the new hash, creates
+ * the session. */
+static int
+login_ok(struct app *app, PGconn *db, const struct repo_user_auth *auth,
+         const char *peer, const char *rehash, json_t **result,
+         struct svc_session_info *s, struct pl_error *err)
 {
 	unsigned char raw[32];
 	char token[sizeof raw * 2 + 1], exp_text[40];
@@ -118,7 +180,6 @@ svc_session_login_ok(struct app *app, PGconn *db,
 	                        app->cfg->session_ttl, &s->expires_at, exp_text,
 	                        err) != 0)
 		return err->code;
-	s->active = 1;
 	s->is_admin = auth->is_admin;
 	snprintf(s->user_id, sizeof s->user_id, "%s", user_id);
 	*result = json_pack("{s:s, s:s, s:O}", "token", token, "expires_at",
@@ -128,8 +189,31 @@ svc_session_login_ok(struct app *app, PGconn *db,
 }
 
 int
+svc_session_login_finish(struct app *app, PGconn *db, struct svc_login *l,
+                         const char *totp, const char *peer, json_t **result,
+                         struct svc_session_info *s, struct pl_error *err)
+{
+	if (!l->ok) {
+		svc_session_login_failed(
+		    app, db, l->auth.user ? l->auth.id : NULL, peer);
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED,
+		                    "invalid_credentials",
+		                    "wrong username or password");
+	}
+	if (svc_account_login_gate(app, db, l->auth.id, l->auth.user, totp,
+	                           peer, err) != 0)
+		return err->code;
+	if (login_ok(app, db, &l->auth, peer, l->rehash[0] ? l->rehash : NULL,
+	             result, s, err) != 0)
+		return err->code;
+	svc_account_logged_in(db, l->auth.id, s->token_hash, peer);
+	return PL_OK;
+}
+
+int
 svc_session_resume(struct app *app, PGconn *db, const char *token,
-                   json_t **user, struct rpc_session *s, struct pl_error *err)
+                   json_t **user, struct svc_session_info *s,
+                   struct pl_error *err)
 {
 	(void)app;
 	memset(s, 0, sizeof *s);
@@ -140,26 +224,42 @@ svc_session_resume(struct app *app, PGconn *db, const char *token,
 	if (*user == NULL)
 		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "invalid_session",
 		                    "the session is unknown or has expired");
-	s->active = 1;
+	return PL_OK;
+}
+
+/* Reads through the sessions table, so a session logged out (or a user
+ * deleted) elsewhere answers 401 here too. */
+int
+svc_session_user(PGconn *db, const char *token_hash, json_t **user,
+                 struct pl_error *err)
+{
+	char id[40];
+	int is_admin = 0;
+	long long exp = 0;
+
+	*user = NULL;
+	if (repo_session_lookup(db, token_hash, user, id, &is_admin, &exp,
+	                        err) != 0)
+		return err->code;
+	if (*user == NULL)
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "invalid_session",
+		                    "the session has ended; sign in again");
 	return PL_OK;
 }
 
 int
-svc_session_recheck(PGconn *db, const struct rpc_session *cur, int need_admin,
-                    long long now_ms, struct rpc_session *out,
-                    struct pl_error *err)
+svc_session_recheck(PGconn *db, const char *token_hash, int need_admin,
+                    int *is_admin, struct pl_error *err)
 {
 	struct repo_session_state st;
 
-	if (repo_session_state(db, cur->token_hash, &st, err) != 0)
+	if (repo_session_state(db, token_hash, &st, err) != 0)
 		return err->code;
 	if (!st.alive)
 		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_ended",
 		                    "the session has ended (signed out or "
 		                    "expired); sign in again");
-	*out = *cur;
-	out->is_admin = st.is_admin;
-	out->checked_ms = now_ms;
+	*is_admin = st.is_admin;
 	if (need_admin && !st.is_admin)
 		return pl_error_set(err, PL_ERR_FORBIDDEN, "forbidden",
 		                    "this method needs the admin role");

@@ -11,49 +11,78 @@
 #include <libpq-fe.h>
 
 #include "pl_error.h"
-#include "repo_user.h"
-#include "rpc.h"
 
 struct app;
 
 /* Room for a counter key (schema, prefix and a folded name). */
 #define LOGIN_KEY_MAX 640
 
-/* Looks username up (*auth; auth->user NULL when unknown, auth->folded
- * the name as the database folds it either way). */
-int svc_session_lookup(PGconn *, const char *username,
-                       struct repo_user_auth *auth, struct pl_error *);
+/* Who a session belongs to: what a connection binds after a login or a
+ * resume (plain values; the protocol layer keeps its own binding). */
+struct svc_session_info {
+	char user_id[40];    /* uuid text */
+	char token_hash[72]; /* hex of the session token's hash */
+	int is_admin;
+	long long expires_at; /* unix seconds */
+};
+
+/*
+ * One sign-in attempt, kept across the steps of session.login so the
+ * argon2 work runs without a database connection held: lookup (database),
+ * reserve (Redis), verify (hash admission), finish (database).
+ */
+struct svc_login;
+
+/* Copies password (wiped when freed); username is trimmed of surrounding
+ * whitespace and cut to a length no name can exceed. */
+struct svc_login *svc_session_login_new(const char *username,
+                                        const char *password);
+/* Takes a struct svc_login * (void * so it can be a call's state_free). */
+void svc_session_login_free(void *);
+/* Looks the name up; an unknown name is not an error here (it fails in
+ * finish, after the same work as a known one). */
+int svc_session_lookup(PGconn *, struct svc_login *, struct pl_error *);
 /*
  * Reserves one attempt against the account looked up (or the unknown name
  * as folded) and against peer, before any password is checked: 429 with
  * retry_after when either is at its limit. No database: Redis, or this
  * instance's own counters while Redis is down (login_limit.h).
  */
-int svc_session_reserve(struct app *, const struct repo_user_auth *,
+int svc_session_reserve(struct app *, const struct svc_login *,
                         const char *peer, struct pl_error *);
+/* The password check: against a dummy hash for an unknown name (no timing
+ * hint), and a new hash made when the stored one uses outdated limits. */
+void svc_session_verify(struct app *, struct svc_login *);
+/*
+ * 401 invalid_credentials (with its audit row) when the check failed;
+ * otherwise the account's gate (disabled, TOTP), then clears the account's
+ * counter and refunds the peer's, stores a rehash, creates the session.
+ * *result is {token, expires_at, user}; *s what to bind.
+ */
+int svc_session_login_finish(struct app *, PGconn *, struct svc_login *,
+                             const char *totp, const char *peer,
+                             json_t **result, struct svc_session_info *s,
+                             struct pl_error *);
 /* Writes the audit row session.login_failed (subject: the user id when the
  * name resolved, nothing typed otherwise) and publishes it. */
 void svc_session_login_failed(struct app *, PGconn *, const char *user_id,
                               const char *peer);
-/* After a successful password check: clears the account's counter and
- * refunds the peer's, stores rehash (may be NULL) as the new hash, creates
- * the session. *result is {token, expires_at, user}; *s the binding. */
-int svc_session_login_ok(struct app *, PGconn *, const struct repo_user_auth *,
-                         const char *peer, const char *rehash, json_t **result,
-                         struct rpc_session *s, struct pl_error *);
 /* The user of a live session token; 401 invalid_session otherwise. */
 int svc_session_resume(struct app *, PGconn *, const char *token, json_t **user,
-                       struct rpc_session *s, struct pl_error *);
+                       struct svc_session_info *s, struct pl_error *);
+/* The user of the live session token_hash (user.me); 401 invalid_session
+ * when it has ended. */
+int svc_session_user(PGconn *, const char *token_hash, json_t **user,
+                     struct pl_error *);
 /*
- * The periodic re-check of the session bound to a connection (cur): 401
- * session_ended when it has ended; otherwise *out is cur with what the
- * database says now (roles: an admin demoted elsewhere is a plain user from
- * here on) and checked_ms = now_ms, and a method needing admin rights
- * (need_admin) the user no longer has is 403.
+ * The periodic re-check of the session token_hash bound to a connection:
+ * 401 session_ended when it has ended; otherwise *is_admin is what the
+ * database says now (an admin demoted elsewhere is a plain user from here
+ * on), and a method needing admin rights (need_admin) the user no longer
+ * has is 403.
  */
-int svc_session_recheck(PGconn *, const struct rpc_session *cur, int need_admin,
-                        long long now_ms, struct rpc_session *out,
-                        struct pl_error *);
+int svc_session_recheck(PGconn *, const char *token_hash, int need_admin,
+                        int *is_admin, struct pl_error *);
 int svc_session_logout(PGconn *, const char *token_hash, struct pl_error *);
 
 #endif

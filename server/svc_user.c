@@ -17,6 +17,7 @@
 #include "log.h"
 #include "repo_audit.h"
 #include "repo_invitation.h"
+#include "repo_user.h"
 #include "xalloc.h"
 #include "svc_user_admin.h"
 
@@ -257,9 +258,17 @@ fail:
 
 int
 svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
-              struct repo_user_sync *in, json_t *roles, json_t **result,
+              const struct svc_user_sync *in, json_t *roles, json_t **result,
               struct pl_error *err)
 {
+	struct repo_user_sync row = {
+	    .id = in->id,
+	    .email = in->email,
+	    .name = in->name,
+	    .given_name = in->given_name,
+	    .family_name = in->family_name,
+	    .email_verified = in->email_verified,
+	};
 	char name[USERNAME_MAX + 1];
 	char *roles_text;
 	json_t *r;
@@ -276,11 +285,11 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 		}
 	if (err->code)
 		return err->code;
-	in->username = name;
-	if (in->email && *in->email == '\0')
-		in->email = NULL;
+	row.username = name;
+	if (row.email && *row.email == '\0')
+		row.email = NULL;
 	roles_text = roles ? json_dumps(roles, JSON_COMPACT) : xstrdup("[]");
-	in->roles = roles_text;
+	row.roles = roles_text;
 	/*
 	 * ON CONFLICT (id) only arbitrates the id: two syncs inserting the
 	 * same new user at once can still collide on the username index.
@@ -289,7 +298,7 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 	 */
 	for (int attempt = 0; attempt < 3; attempt++) {
 		pl_error_clear(err);
-		rc = sync_tx(app, db, actor_id, in, result, &conflict, err);
+		rc = sync_tx(app, db, actor_id, &row, result, &conflict, err);
 		if (rc == 0 || !conflict)
 			break;
 	}

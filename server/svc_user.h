@@ -11,7 +11,6 @@
 
 #include "pl_error.h"
 #include "pwhash.h"
-#include "repo_user.h"
 #include "validate.h"
 
 struct app;
@@ -46,11 +45,18 @@ int svc_user_hash(struct app *, struct svc_new_user *, struct pl_error *);
 int svc_user_create(struct app *, PGconn *, struct svc_new_user *,
                     json_t **user, struct pl_error *);
 
-/* user.sync: in->roles is ignored, roles (an array of strings, may be
- * NULL = []) is used instead; *result {user, created}. */
+/* What user.sync receives from an identity provider (strings borrowed; NULL
+ * when absent). */
+struct svc_user_sync {
+	const char *id, *username, *email, *name, *given_name, *family_name;
+	int email_verified;
+};
+
+/* user.sync: roles an array of strings (NULL = []); *result {user,
+ * created}. */
 int svc_user_sync(struct app *, PGconn *, const char *actor_id,
-                  struct repo_user_sync *in, json_t *roles, json_t **result,
-                  struct pl_error *);
+                  const struct svc_user_sync *in, json_t *roles,
+                  json_t **result, struct pl_error *);
 /* user.list: query may be NULL, before NULL; *result {users, next}. */
 int svc_user_list(PGconn *, const char *query, int limit, const char *before,
                   json_t **result, struct pl_error *);

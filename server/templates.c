@@ -1,7 +1,7 @@
 /*
  * Loading every templates/ .json file at startup. Each file is checked on its
  * own (valid JSON, display_name, data an object, a usable name) so one broken
- * file costs only itself; the upsert is the loader's single statement.
+ * file costs only itself; the upsert is repo_template_upsert.
  */
 #include "templates.h"
 
@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
-#include "db.h"
 #include "log.h"
+#include "repo_template.h"
 #include "xalloc.h"
 
 static int
@@ -30,27 +30,6 @@ name_valid(const char *name, size_t len)
 			return 0;
 	}
 	return 1;
-}
-
-static int
-upsert(PGconn *db, const char *name, const char *display_name, json_t *data,
-       struct pl_error *err)
-{
-	char *text = json_dumps(data, JSON_COMPACT);
-	const char *params[] = {name, display_name, text};
-	int rc;
-
-	rc = db_run(db,
-	            "INSERT INTO template_pads (name, display_name, data) "
-	            "VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO UPDATE "
-	            "SET display_name = EXCLUDED.display_name, "
-	            "data = EXCLUDED.data, updated_at = now() "
-	            "WHERE template_pads.display_name IS DISTINCT FROM "
-	            "EXCLUDED.display_name OR template_pads.data IS DISTINCT "
-	            "FROM EXCLUDED.data",
-	            3, params, err);
-	free(text);
-	return rc;
 }
 
 /* Loads one file; returns 0, or -1 after logging why it was skipped, or a
@@ -90,7 +69,8 @@ load_one(PGconn *db, const char *dir, const char *file, struct pl_error *err)
 		log_warn("template skipped",
 		         "file=%s reason=\"data must be an object\"", file);
 	else {
-		rc = upsert(db, name, json_string_value(dn), data, err);
+		rc = repo_template_upsert(db, name, json_string_value(dn), data,
+		                          err);
 		if (rc != 0 && PQstatus(db) == CONNECTION_OK) {
 			/* A row the table's checks refuse is the file's
 			 * fault, not the database's. */

@@ -1,0 +1,19 @@
+/*
+ * Admin reads of the audit log; the rows themselves are written by the
+ * services that act (repo_audit_insert) and published by events.c.
+ */
+#include "svc_audit.h"
+
+#include "repo_audit.h"
+
+int
+svc_audit_since(PGconn *db, long long after, int limit, json_t **result,
+                struct pl_error *err)
+{
+	json_t *events = NULL;
+
+	if (repo_audit_since(db, after, limit, &events, err) != 0)
+		return err->code;
+	*result = json_pack("{s:o}", "events", events);
+	return PL_OK;
+}
