@@ -1,7 +1,8 @@
 /*
  * One request's journey through its method's steps on the worker pool, and
  * the admission queue that keeps at most hash_concurrency STEP_HASH steps on
- * workers at once. Loop-thread only, apart from the step bodies.
+ * workers at once, fair across peer networks. Loop-thread only, apart from the
+ * step bodies.
  */
 #ifndef PL_SERVER_CALL_H
 #define PL_SERVER_CALL_H
@@ -9,6 +10,7 @@
 #include <uv.h>
 
 #include "app.h"
+#include "fair_queue.h"
 #include "jsonrpc.h"
 #include "rpc.h"
 
@@ -19,7 +21,10 @@ struct call_sched {
 	uv_loop_t *loop;
 	struct app *app;
 	int hash_running;
-	struct call *wait_head, *wait_tail; /* calls waiting for a hash slot */
+	/* Calls waiting for a hash slot, one FIFO per peer network served
+	 * round-robin: a login storm from one block queues behind itself,
+	 * not in front of everyone else. */
+	struct fairq hash_wait;
 };
 
 void call_sched_init(struct call_sched *, uv_loop_t *, struct app *);
