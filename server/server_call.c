@@ -211,6 +211,80 @@ call_schedule(struct call *c)
 	uv_queue_work(s->loop, &c->work, call_work, call_after);
 }
 
+struct call_bulk {
+	uv_work_t work; /* ours, queued on the pool */
+	uv_work_t *job; /* the caller's */
+	uv_work_cb run;
+	uv_after_work_cb after;
+	struct call_sched *sched;
+	struct call_bulk *next;
+};
+
+static int
+call_bulk_limit(const struct call_sched *s)
+{
+	int n = s->app->cfg->workers - s->app->cfg->hash_concurrency - 1;
+
+	return n > 0 ? n : 1;
+}
+
+static void
+call_bulk_work(uv_work_t *w)
+{
+	struct call_bulk *b = w->data;
+
+	b->run(b->job);
+}
+
+static void call_bulk_admit(struct call_sched *);
+
+static void
+call_bulk_after(uv_work_t *w, int status)
+{
+	struct call_bulk *b = w->data;
+	uv_work_t *job = b->job;
+	uv_after_work_cb after = b->after;
+	struct call_sched *s = b->sched;
+
+	free(b);
+	s->bulk_running--;
+	call_bulk_admit(s);
+	after(job, status);
+}
+
+static void
+call_bulk_admit(struct call_sched *s)
+{
+	while (s->bulk_head && s->bulk_running < call_bulk_limit(s)) {
+		struct call_bulk *b = s->bulk_head;
+
+		if ((s->bulk_head = b->next) == NULL)
+			s->bulk_tail = NULL;
+		s->bulk_running++;
+		uv_queue_work(s->loop, &b->work, call_bulk_work,
+		              call_bulk_after);
+	}
+}
+
+void
+call_bulk_queue(struct call_sched *s, uv_work_t *w, uv_work_cb run,
+                uv_after_work_cb after)
+{
+	struct call_bulk *b = xcalloc(1, sizeof *b);
+
+	b->work.data = b;
+	b->job = w;
+	b->run = run;
+	b->after = after;
+	b->sched = s;
+	if (s->bulk_tail)
+		s->bulk_tail->next = b;
+	else
+		s->bulk_head = b;
+	s->bulk_tail = b;
+	call_bulk_admit(s);
+}
+
 void
 call_start(struct call_sched *s, struct client *cl, int slot,
            const struct rpc_method *m, struct jsonrpc_request *req,
