@@ -2,10 +2,12 @@
  * Runs a method's steps one after another on libuv's worker pool. Hash steps
  * wait in a loop-side queue for a slot instead of blocking a worker, so a
  * burst of registrations occupies at most hash_concurrency workers and the
- * rest stay free for everything else.
+ * rest stay free for everything else. The queue is fair per peer network
+ * (fair_queue.h), so a storm delays others by one hash, not by its backlog.
  */
 #include "server_call.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +34,8 @@ struct call {
 	int step;
 	int rv;
 	int session_checked;
-	long long started_us; /* for server.stats latencies */
-	struct call *next_wait;
+	long long started_us;   /* for server.stats latencies */
+	struct fairq_item wait; /* in sched->hash_wait */
 };
 
 static void call_schedule(struct call *);
@@ -45,6 +47,7 @@ call_sched_init(struct call_sched *s, uv_loop_t *loop, struct app *app)
 	memset(s, 0, sizeof *s);
 	s->loop = loop;
 	s->app = app;
+	fairq_init(&s->hash_wait);
 }
 
 static long long
@@ -156,13 +159,13 @@ call_finish(struct call *c)
 static void
 call_hash_admit(struct call_sched *s)
 {
-	while (s->wait_head &&
-	       s->hash_running < s->app->cfg->hash_concurrency) {
-		struct call *c = s->wait_head;
+	struct fairq_item *it;
 
-		s->wait_head = c->next_wait;
-		if (s->wait_head == NULL)
-			s->wait_tail = NULL;
+	while (s->hash_running < s->app->cfg->hash_concurrency &&
+	       (it = fairq_pop(&s->hash_wait)) != NULL) {
+		struct call *c =
+		    (struct call *)((char *)it - offsetof(struct call, wait));
+
 		s->hash_running++;
 		uv_queue_work(s->loop, &c->work, call_work, call_after);
 	}
@@ -201,17 +204,89 @@ call_schedule(struct call *c)
 	c->work.data = c;
 	if (c->rc.method->steps[c->step].kind == STEP_HASH &&
 	    s->hash_running >= s->app->cfg->hash_concurrency) {
-		c->next_wait = NULL;
-		if (s->wait_tail)
-			s->wait_tail->next_wait = c;
-		else
-			s->wait_head = c;
-		s->wait_tail = c;
+		char key[64];
+
+		fairq_peer_key(c->rc.peer, key, sizeof key);
+		fairq_push(&s->hash_wait, key, &c->wait);
 		return;
 	}
 	if (c->rc.method->steps[c->step].kind == STEP_HASH)
 		s->hash_running++;
 	uv_queue_work(s->loop, &c->work, call_work, call_after);
+}
+
+struct call_bulk {
+	uv_work_t work; /* ours, queued on the pool */
+	uv_work_t *job; /* the caller's */
+	uv_work_cb run;
+	uv_after_work_cb after;
+	struct call_sched *sched;
+	struct call_bulk *next;
+};
+
+static int
+call_bulk_limit(const struct call_sched *s)
+{
+	int n = s->app->cfg->workers - s->app->cfg->hash_concurrency - 1;
+
+	return n > 0 ? n : 1;
+}
+
+static void
+call_bulk_work(uv_work_t *w)
+{
+	struct call_bulk *b = w->data;
+
+	b->run(b->job);
+}
+
+static void call_bulk_admit(struct call_sched *);
+
+static void
+call_bulk_after(uv_work_t *w, int status)
+{
+	struct call_bulk *b = w->data;
+	uv_work_t *job = b->job;
+	uv_after_work_cb after = b->after;
+	struct call_sched *s = b->sched;
+
+	free(b);
+	s->bulk_running--;
+	call_bulk_admit(s);
+	after(job, status);
+}
+
+static void
+call_bulk_admit(struct call_sched *s)
+{
+	while (s->bulk_head && s->bulk_running < call_bulk_limit(s)) {
+		struct call_bulk *b = s->bulk_head;
+
+		if ((s->bulk_head = b->next) == NULL)
+			s->bulk_tail = NULL;
+		s->bulk_running++;
+		uv_queue_work(s->loop, &b->work, call_bulk_work,
+		              call_bulk_after);
+	}
+}
+
+void
+call_bulk_queue(struct call_sched *s, uv_work_t *w, uv_work_cb run,
+                uv_after_work_cb after)
+{
+	struct call_bulk *b = xcalloc(1, sizeof *b);
+
+	b->work.data = b;
+	b->job = w;
+	b->run = run;
+	b->after = after;
+	b->sched = s;
+	if (s->bulk_tail)
+		s->bulk_tail->next = b;
+	else
+		s->bulk_head = b;
+	s->bulk_tail = b;
+	call_bulk_admit(s);
 }
 
 void

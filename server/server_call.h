@@ -1,7 +1,8 @@
 /*
  * One request's journey through its method's steps on the worker pool, and
  * the admission queue that keeps at most hash_concurrency STEP_HASH steps on
- * workers at once. Loop-thread only, apart from the step bodies.
+ * workers at once, fair across peer networks. Loop-thread only, apart from the
+ * step bodies.
  */
 #ifndef PL_SERVER_CALL_H
 #define PL_SERVER_CALL_H
@@ -9,17 +10,24 @@
 #include <uv.h>
 
 #include "app.h"
+#include "fair_queue.h"
 #include "jsonrpc.h"
 #include "rpc.h"
 
 struct client;
 struct call;
+struct call_bulk;
 
 struct call_sched {
 	uv_loop_t *loop;
 	struct app *app;
 	int hash_running;
-	struct call *wait_head, *wait_tail; /* calls waiting for a hash slot */
+	/* Calls waiting for a hash slot, one FIFO per peer network served
+	 * round-robin: a login storm from one block queues behind itself,
+	 * not in front of everyone else. */
+	struct fairq hash_wait;
+	int bulk_running; /* call_bulk_queue jobs on workers */
+	struct call_bulk *bulk_head, *bulk_tail; /* and waiting for one */
 };
 
 void call_sched_init(struct call_sched *, uv_loop_t *, struct app *);
@@ -29,6 +37,13 @@ void call_sched_init(struct call_sched *, uv_loop_t *, struct app *);
 void call_start(struct call_sched *, struct client *, int slot,
                 const struct rpc_method *, struct jsonrpc_request *req,
                 const char *peer, const struct rpc_session *);
+
+/* Runs bulk work (parsing a big line) on the worker pool like
+ * uv_queue_work(w, run, after), but at most workers - hash_concurrency - 1
+ * (at least 1) at once, first come first served: calls' steps always find
+ * a worker instead of queueing behind every big line being parsed. */
+void call_bulk_queue(struct call_sched *, uv_work_t *w, uv_work_cb run,
+                     uv_after_work_cb after);
 
 /* Implemented by server_dispatch.c: the reply line (owned) for the
  * client's entry slot. */

@@ -261,7 +261,7 @@ client_parse_later(struct client *cl, struct line *l)
 	cl->parse_charge = sizeof *l + l->len + 1;
 	cl->calls++;
 	cl->srv->inflight++;
-	uv_queue_work(cl->srv->loop, &j->work, parse_work, parse_after);
+	call_bulk_queue(&cl->srv->sched, &j->work, parse_work, parse_after);
 }
 
 /* The oversize marker's turn: -32600, then close once it is written. */
