@@ -4,6 +4,7 @@
  * environment, flags and --help are all driven by it, so they cannot drift.
  */
 #include "config.h"
+#include "redis_url.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -32,7 +33,9 @@ static const struct cfg_entry cfg_table[] = {
     {"--database-url", "DATABASE_URL", CFG_STR, OFF(database_url), NULL, 0, 0,
      "PostgreSQL URL or conninfo (else built from POSTGRES_*)"},
     {"--redis-url", "REDIS_URL", CFG_STR, OFF(redis_url),
-     "redis://127.0.0.1:6379", 0, 0, "Redis for events, locks, rate limits"},
+     "redis://127.0.0.1:6379", 0, 0,
+     "Redis for events, locks, rate limits "
+     "(redis://[user[:password]@]host[:port][/db])"},
     {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, "127.0.0.1:7411", 0, 0,
      "HOST:PORT to accept clients on"},
     {"--schema", "PADLINE_SCHEMA", CFG_STR, OFF(schema), "pad_ws", 0, 0,
@@ -275,6 +278,8 @@ config_parse_args(struct config *c, int argc, char **argv, int *first_arg,
 int
 config_validate(struct config *c, struct pl_error *err)
 {
+	struct redis_url ru;
+
 	if (c->pool_size == 0)
 		c->pool_size = c->workers;
 	if (c->hash_concurrency == 0)
@@ -293,6 +298,9 @@ config_validate(struct config *c, struct pl_error *err)
 	if (c->database_url == NULL)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "no database configured: set DATABASE_URL");
+	if (redis_url_parse(c->redis_url, &ru, err))
+		return err->code;
+	redis_url_clear(&ru);
 	for (const char *p = c->schema; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		      *p == '_'))

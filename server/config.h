@@ -14,7 +14,7 @@ enum registration_mode { REG_OPEN, REG_INVITE, REG_CLOSED };
 
 struct config {
 	char *database_url; /* libpq conninfo or URL */
-	char *redis_url;    /* redis://host:port[/db] */
+	char *redis_url;    /* redis://[user[:password]@]host[:port][/db] */
 	char *listen_host;  /* from PADLINE_LISTEN host:port */
 	int listen_port;
 	char *schema;         /* PostgreSQL schema, default pad_ws */

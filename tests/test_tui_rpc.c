@@ -324,7 +324,7 @@ END_TEST
 
 START_TEST(parse_addresses)
 {
-	char host[64], pass[64];
+	char host[64];
 	int port;
 
 	ck_assert_int_eq(
@@ -338,17 +338,6 @@ START_TEST(parse_addresses)
 	                 -1);
 	ck_assert_int_eq(rpc_parse_addr(":80", host, sizeof host, &port, 1),
 	                 -1);
-	ck_assert_int_eq(sub_parse_url("redis://:s3cret@10.0.0.1:6380/2", host,
-	                               sizeof host, &port, pass, sizeof pass),
-	                 0);
-	ck_assert_str_eq(host, "10.0.0.1");
-	ck_assert_int_eq(port, 6380);
-	ck_assert_str_eq(pass, "s3cret");
-	ck_assert_int_eq(sub_parse_url("redis://localhost", host, sizeof host,
-	                               &port, pass, sizeof pass),
-	                 0);
-	ck_assert_int_eq(port, 6379);
-	ck_assert_str_eq(pass, "");
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "redis_url.h"
 
 #define SUB_CHANNEL "padline:events"
 #define SUB_BACKOFF_MIN 250
@@ -19,9 +20,7 @@
 
 struct sub {
 	uv_loop_t *loop;
-	char host[256];
-	char pass[256];
-	int port;
+	struct redis_url url;
 	redisAsyncContext *ac;
 	uv_timer_t retry;
 	uv_timer_t watchdog; /* gives up on a connect that never completes */
@@ -34,48 +33,6 @@ struct sub {
 };
 
 static void sub_connect(struct sub *);
-
-int
-sub_parse_url(const char *url, char *host, size_t hostsz, int *port, char *pass,
-              size_t passsz)
-{
-	const char *p = url, *at, *end, *colon;
-	size_t n;
-
-	*port = 6379;
-	pass[0] = '\0';
-	if (!url || !*url) {
-		snprintf(host, hostsz, "127.0.0.1");
-		return 0;
-	}
-	if (strncmp(p, "redis://", 8) == 0)
-		p += 8;
-	end = p + strcspn(p, "/?");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at) {
-		const char *pc = memchr(p, ':', (size_t)(at - p));
-		const char *ps = pc ? pc + 1 : p;
-
-		n = (size_t)(at - ps);
-		if (n >= passsz)
-			return -1;
-		memcpy(pass, ps, n);
-		pass[n] = '\0';
-		p = at + 1;
-	}
-	colon = memchr(p, ':', (size_t)(end - p));
-	n = (size_t)((colon ? colon : end) - p);
-	if (n == 0 || n >= hostsz)
-		return -1;
-	memcpy(host, p, n);
-	host[n] = '\0';
-	if (colon) {
-		*port = atoi(colon + 1);
-		if (*port <= 0 || *port > 65535)
-			return -1;
-	}
-	return 0;
-}
 
 static void
 sub_set_up(struct sub *s, int up)
@@ -173,7 +130,7 @@ sub_on_watchdog(uv_timer_t *t)
 static void
 sub_connect(struct sub *s)
 {
-	redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
+	redisAsyncContext *ac = redisAsyncConnect(s->url.host, s->url.port);
 
 	if (!ac || ac->err) {
 		if (ac)
@@ -187,8 +144,11 @@ sub_connect(struct sub *s)
 	redisAsyncSetDisconnectCallback(ac, sub_on_disconnect);
 	s->ac = ac;
 	uv_timer_start(&s->watchdog, sub_on_watchdog, SUB_CONNECT_MS, 0);
-	if (s->pass[0])
-		redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->pass);
+	if (s->url.user && s->url.password)
+		redisAsyncCommand(ac, NULL, NULL, "AUTH %s %s", s->url.user,
+		                  s->url.password);
+	else if (s->url.password)
+		redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->url.password);
 	redisAsyncCommand(ac, sub_on_message, s, "SUBSCRIBE %s", SUB_CHANNEL);
 }
 
@@ -197,12 +157,14 @@ sub_new(uv_loop_t *loop, const char *url, sub_event_cb on_event,
         sub_state_cb on_state, void *ud)
 {
 	struct sub *s = calloc(1, sizeof *s);
+	struct pl_error err;
 
 	if (!s)
 		abort();
 	s->loop = loop;
-	if (sub_parse_url(url, s->host, sizeof s->host, &s->port, s->pass,
-	                  sizeof s->pass)) {
+	pl_error_init(&err);
+	if (redis_url_parse(url, &s->url, &err)) {
+		pl_error_clear(&err);
 		free(s);
 		return NULL;
 	}
@@ -224,8 +186,10 @@ sub_on_timer_close(uv_handle_t *h)
 {
 	struct sub *s = h->data;
 
-	if (++s->closing == 3)
+	if (++s->closing == 3) {
+		redis_url_clear(&s->url);
 		free(s);
+	}
 }
 
 void

@@ -17,14 +17,10 @@ typedef void (*sub_event_cb)(void *ud, json_t *event);
 /* up = 1 once subscribed, 0 when the connection is lost. */
 typedef void (*sub_state_cb)(void *ud, int up);
 
-/* url: redis://[:password@]host[:port][/db] (NULL = 127.0.0.1:6379). */
+/* url: common/redis_url.h's grammar (NULL = 127.0.0.1:6379). */
 struct sub *sub_new(uv_loop_t *, const char *url, sub_event_cb, sub_state_cb,
                     void *ud);
 void sub_free(struct sub *);
 int sub_is_up(const struct sub *);
-
-/* Parses a redis URL; returns 0 or -1. */
-int sub_parse_url(const char *url, char *host, size_t hostsz, int *port,
-                  char *pass, size_t passsz);
 
 #endif

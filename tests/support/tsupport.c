@@ -23,6 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "redis_url.h"
+#include "xalloc.h"
+
 extern char **environ;
 
 #define TS_SECRET "padline-test-secret-0123456789abcdef"
@@ -764,24 +767,97 @@ ts_db_drop_schema(const char *schema)
 }
 
 redisContext *
-ts_redis_connect(void)
+ts_redis_connect_url(const char *url)
 {
-	const char *url = getenv("REDIS_URL");
-	char host[128] = "127.0.0.1";
-	int port = 6379;
-	struct timeval tv = {TS_PATIENCE_MS / 1000, 0};
+	struct pl_error err;
 	redisContext *rc;
 
-	if (url)
-		sscanf(url, "redis://%127[^:/]:%d", host, &port);
-	rc = redisConnectWithTimeout(host, port, tv);
-	if (rc == NULL || rc->err) {
-		if (rc)
-			redisFree(rc);
-		return NULL;
+	pl_error_init(&err);
+	if (redis_url_connect_str(url, TS_PATIENCE_MS, &rc, &err)) {
+		fprintf(stderr, "ts_redis_connect: %s\n", err.message);
+		pl_error_clear(&err);
 	}
-	redisSetTimeout(rc, tv);
 	return rc;
+}
+
+redisContext *
+ts_redis_connect(void)
+{
+	return ts_redis_connect_url(getenv("REDIS_URL"));
+}
+
+int
+ts_redis_start(struct ts_redis *r, const char *const *args)
+{
+	const char *argv[48] = {
+	    "redis-server", "--bind", "127.0.0.1",    "--port", NULL,
+	    "--save",       "",       "--appendonly", "no"};
+	char port[16];
+	int n = 9, fd;
+	long long deadline = ts_now_ms() + TS_PATIENCE_MS;
+
+	memset(r, 0, sizeof *r);
+	r->port = free_port();
+	snprintf(port, sizeof port, "%d", r->port);
+	argv[4] = port;
+	for (; args && *args && n < 47; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		execvp("redis-server", (char *const *)argv);
+		_exit(127);
+	}
+	/* Listening means loaded: redis-server binds after its start-up. */
+	while (ts_now_ms() < deadline) {
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid) {
+			r->pid = 0;
+			return -1;
+		}
+		if (can_connect(r->port))
+			return 0;
+		usleep(20000);
+	}
+	ts_redis_stop(r);
+	return -1;
+}
+
+void
+ts_redis_stop(struct ts_redis *r)
+{
+	if (r->pid <= 0)
+		return;
+	kill(r->pid, SIGKILL);
+	waitpid(r->pid, NULL, 0);
+	r->pid = 0;
+}
+
+char *
+ts_file_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, n;
+	char tmp[4096];
+
+	if (f == NULL)
+		return xstrdup("");
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+		buf = xrealloc(buf, len + n + 1);
+		memcpy(buf + len, tmp, n);
+		len += n;
+	}
+	fclose(f);
+	if (buf == NULL)
+		return xstrdup("");
+	buf[len] = '\0';
+	return buf;
 }
 
 json_t *

@@ -100,6 +100,24 @@ void ts_db_drop_schema(const char *schema);
 
 /* A Redis connection to the stack's REDIS_URL, NULL on failure. */
 redisContext *ts_redis_connect(void);
+/* The same to any Redis URL (AUTH and SELECT from it); NULL on failure. */
+redisContext *ts_redis_connect_url(const char *url);
+
+/* A private redis-server child on a free loopback port, for suites that
+ * need a Redis configured their way (requirepass, ACL users). */
+struct ts_redis {
+	pid_t pid;
+	int port;
+};
+/* Starts redis-server with extra args ("--requirepass", "pw", NULL-ended,
+ * may be NULL) and waits until it listens. Returns 0 or -1. */
+int ts_redis_start(struct ts_redis *, const char *const *args);
+/* SIGKILL and reap (nothing in it is worth saving). */
+void ts_redis_stop(struct ts_redis *);
+
+/* The whole file as a string (malloc'd; "" if unreadable), for grepping
+ * logs. */
+char *ts_file_read(const char *path);
 
 /* Runs `scripts/stack <action>` (start-pg, stop-pg, kill-pg, start-redis,
  * stop-redis, kill-redis ...); returns its exit code. Only e2e_fault_*
