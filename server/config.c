@@ -4,6 +4,7 @@
  * environment, flags and --help are all driven by it, so they cannot drift.
  */
 #include "config.h"
+#include "protocol.h"
 #include "redis_url.h"
 #include "xalloc.h"
 
@@ -36,8 +37,11 @@ static const struct cfg_entry cfg_table[] = {
      "redis://127.0.0.1:6379", 0, 0,
      "Redis for events, locks, rate limits "
      "(redis://[user[:password]@]host[:port][/db])"},
-    {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, "127.0.0.1:7411", 0, 0,
+    {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, PL_DEFAULT_ADDR, 0, 0,
      "HOST:PORT to accept clients on"},
+    {"--events-channel", "PADLINE_EVENTS_CHANNEL", CFG_STR, OFF(events_channel),
+     NULL, 0, 0,
+     "Redis channel for events (default " PL_EVENTS_CHANNEL_PREFIX "<schema>)"},
     {"--schema", "PADLINE_SCHEMA", CFG_STR, OFF(schema), "pad_ws", 0, 0,
      "PostgreSQL schema holding padline's tables"},
     {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "4", 2, 128,
@@ -53,8 +57,9 @@ static const struct cfg_entry cfg_table[] = {
      "secret signing form tokens; same on every instance (>= 16 chars)"},
     {"--log", "PADLINE_LOG", CFG_STR, OFF(log_level), "info", 0, 0,
      "log level: debug, info, warn, error"},
-    {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line), "1048576", 1024,
-     INT_MAX, "longest request line in bytes"},
+    {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line),
+     PL_STR(PL_MAX_LINE_DEFAULT), 1024, INT_MAX,
+     "longest request line in bytes"},
     {"--max-connections", "PADLINE_MAX_CONNECTIONS", CFG_INT,
      OFF(max_connections), "1024", 1, 1000000, "client connections at once"},
     {"--idle-timeout", "PADLINE_IDLE_TIMEOUT", CFG_INT, OFF(idle_timeout),
@@ -308,6 +313,15 @@ config_validate(struct config *c, struct pl_error *err)
 			                    "schema name \"%s\": use lowercase "
 			                    "letters, digits and _",
 			                    c->schema);
+	if (c->events_channel == NULL)
+		c->events_channel =
+		    xasprintf("%s%s", PL_EVENTS_CHANNEL_PREFIX, c->schema);
+	if (c->events_channel[0] == '\0' ||
+	    strpbrk(c->events_channel, " \t\r\n*?[") != NULL)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "events channel \"%s\": use a plain name "
+		                    "without spaces or glob characters",
+		                    c->events_channel);
 	if (strcmp(c->log_level, "debug") != 0 &&
 	    strcmp(c->log_level, "info") != 0 &&
 	    strcmp(c->log_level, "warn") != 0 &&

@@ -18,6 +18,7 @@ struct config {
 	char *listen_host;  /* from PADLINE_LISTEN host:port */
 	int listen_port;
 	char *schema;         /* PostgreSQL schema, default pad_ws */
+	char *events_channel; /* Redis channel; padline:events:<schema> */
 	int workers;          /* libuv threadpool size */
 	int pool_size;        /* PostgreSQL connections */
 	int hash_concurrency; /* argon2 hashes at once, < workers */

@@ -18,11 +18,12 @@ hello_run(struct rpc_call *call)
 
 	if (form_token_issue(call->app, token, sizeof token, &call->err) != 0)
 		return call->err.code;
-	call->result = json_pack(
-	    "{s:s, s:s, s:s, s:o, s:s}", "server", "padlined", "version",
-	    PADLINE_VERSION, "registration",
-	    config_registration_name(cfg->registration), "password_policy",
-	    password_policy_json(), "form_token", token);
+	call->result =
+	    json_pack("{s:s, s:s, s:s, s:o, s:s, s:{s:s}}", "server",
+	              "padlined", "version", PADLINE_VERSION, "registration",
+	              config_registration_name(cfg->registration),
+	              "password_policy", password_policy_json(), "form_token",
+	              token, "events", "channel", cfg->events_channel);
 	return PL_OK;
 }
 

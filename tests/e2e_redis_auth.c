@@ -39,7 +39,7 @@ cmd_ok(redisContext *rc, const char *fmt, const char *arg)
 static void
 exercise(const char *redis_url, const char *password, int db)
 {
-	char env_url[512], sch[64], key[160];
+	char env_url[512], sch[64], key[160], channel[128];
 	const char *env[] = {env_url, "PADLINE_LOG=debug",
 	                     "PADLINE_LOGIN_MAX_FAILURES=2", NULL};
 	struct ts_server srv;
@@ -62,7 +62,9 @@ exercise(const char *redis_url, const char *password, int db)
 
 	sub = ts_redis_connect_url(redis_url);
 	ck_assert_ptr_nonnull(sub);
-	freeReplyObject(cmd_ok(sub, "SUBSCRIBE %s", "padline:events"));
+	freeReplyObject(
+	    cmd_ok(sub, "SUBSCRIBE %s",
+	           ts_events_channel(sch, channel, sizeof channel)));
 	c = ts_client_connect(srv.port);
 	resp = us_register_fresh(c, "rosa", US_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(resp), 0);

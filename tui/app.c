@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "protocol.h"
 #include "widgets.h"
 
 #define REDRAW_MS 40 /* at most 25 frames a second, whatever the event rate */
@@ -486,7 +487,7 @@ app_run(const char *server, const char *redis_url)
 	char host[256];
 	int port;
 
-	if (rpc_parse_addr(server, host, sizeof host, &port, 7411)) {
+	if (rpc_parse_addr(server, host, sizeof host, &port, PL_DEFAULT_PORT)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
 		return 2;
 	}

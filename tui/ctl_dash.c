@@ -163,7 +163,8 @@ dash_enter(struct app *a)
 	         on_recent, a);
 	if (!a->sub) {
 		a->sub =
-		    sub_new(a->loop, a->redis_url, on_event, on_sub_state, a);
+		    sub_new(a->loop, a->redis_url, sub_hello_channel(a->hello),
+		            on_event, on_sub_state, a);
 		if (!a->sub)
 			app_flash(a, 1, "Bad Redis URL: live updates are off.");
 	}
@@ -228,12 +229,13 @@ dash_tick(struct app *a)
 const struct screen screen_dash = {
     .name = "Dashboard",
     .keys = "p pause · / filter · R reload · Tab next screen · ? help · q quit",
-    .help = "Dashboard (admins)\n\nTotals come from user.stats; the chart "
-            "counts signups per minute.\nThe table shows new users as they "
-            "register (Redis padline:events);\nafter a reconnect the gap is "
-            "filled with events.since, duplicates dropped.\n"
-            "p: pause / resume the table · /: filter by username or email\n"
-            "R: reload the totals",
+    .help =
+        "Dashboard (admins)\n\nTotals come from user.stats; the chart "
+        "counts signups per minute.\nThe table shows new users as they "
+        "register (Redis channel from server.hello);\nafter a reconnect the gap is "
+        "filled with events.since, duplicates dropped.\n"
+        "p: pause / resume the table · /: filter by username or email\n"
+        "R: reload the totals",
     .enter = dash_enter,
     .draw = view_dash,
     .key = dash_key,

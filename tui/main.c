@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "protocol.h"
 
 static void
 usage(FILE *f)
@@ -22,7 +23,7 @@ usage(FILE *f)
 	    "pads, and (administrators) watch signups live.\n"
 	    "\n"
 	    "  --server HOST:PORT  padlined address (env PADLINE_SERVER,\n"
-	    "                      default 127.0.0.1:7411)\n"
+	    "                      default " PL_DEFAULT_ADDR ")\n"
 	    "  --redis URL         Redis for live events (env REDIS_URL,\n"
 	    "                      default redis://127.0.0.1:6379)\n"
 	    "  --json              watch: one JSON object per line\n"
@@ -54,7 +55,7 @@ main(int argc, char **argv)
 	int json = 0, c, watch = 0;
 
 	if (!server || !*server)
-		server = "127.0.0.1:7411";
+		server = PL_DEFAULT_ADDR;
 	while ((c = getopt_long(argc, argv, "s:r:jhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':

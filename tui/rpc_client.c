@@ -10,8 +10,7 @@
 #include <string.h>
 
 #include "framing.h"
-
-#define RPC_MAX_LINE (16u << 20)
+#include "protocol.h"
 
 struct rpc_pending {
 	long long id;
@@ -106,7 +105,7 @@ rpc_client_new(uv_loop_t *loop, const char *host, int port)
 	snprintf(c->host, sizeof c->host, "%s", host);
 	c->port = port;
 	c->next_id = 1;
-	framer_init(&c->fr, RPC_MAX_LINE);
+	framer_init(&c->fr, PL_CLIENT_MAX_LINE);
 	return c;
 }
 
@@ -126,7 +125,7 @@ rpc_drop(struct rpc_client *c, const char *msg)
 	}
 	c->state = RPC_DOWN;
 	framer_free(&c->fr);
-	framer_init(&c->fr, RPC_MAX_LINE);
+	framer_init(&c->fr, PL_CLIENT_MAX_LINE);
 	while (c->out_head) {
 		struct rpc_out *o = c->out_head;
 

@@ -1,6 +1,7 @@
 /*
  * Owns the Redis subscription: connect, AUTH if the URL has a password,
- * SUBSCRIBE, decode each message as JSON, and reconnect with backoff.
+ * SUBSCRIBE to the channel server.hello named, decode each message as JSON, and
+ * reconnect with backoff.
  */
 #include "sub.h"
 
@@ -11,9 +12,10 @@
 #include <string.h>
 
 #include "log.h"
+#include "protocol.h"
 #include "redis_url.h"
+#include "xalloc.h"
 
-#define SUB_CHANNEL "padline:events"
 #define SUB_BACKOFF_MIN 250
 #define SUB_BACKOFF_MAX 5000
 #define SUB_CONNECT_MS 2000
@@ -21,6 +23,7 @@
 struct sub {
 	uv_loop_t *loop;
 	struct redis_url url;
+	char *channel;
 	redisAsyncContext *ac;
 	uv_timer_t retry;
 	uv_timer_t watchdog; /* gives up on a connect that never completes */
@@ -149,12 +152,12 @@ sub_connect(struct sub *s)
 		                  s->url.password);
 	else if (s->url.password)
 		redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->url.password);
-	redisAsyncCommand(ac, sub_on_message, s, "SUBSCRIBE %s", SUB_CHANNEL);
+	redisAsyncCommand(ac, sub_on_message, s, "SUBSCRIBE %s", s->channel);
 }
 
 struct sub *
-sub_new(uv_loop_t *loop, const char *url, sub_event_cb on_event,
-        sub_state_cb on_state, void *ud)
+sub_new(uv_loop_t *loop, const char *url, const char *channel,
+        sub_event_cb on_event, sub_state_cb on_state, void *ud)
 {
 	struct sub *s = calloc(1, sizeof *s);
 	struct pl_error err;
@@ -168,6 +171,7 @@ sub_new(uv_loop_t *loop, const char *url, sub_event_cb on_event,
 		free(s);
 		return NULL;
 	}
+	s->channel = xstrdup(channel ? channel : PL_EVENTS_CHANNEL_LEGACY);
 	s->on_event = on_event;
 	s->on_state = on_state;
 	s->ud = ud;
@@ -188,6 +192,7 @@ sub_on_timer_close(uv_handle_t *h)
 
 	if (++s->closing == 3) {
 		redis_url_clear(&s->url);
+		free(s->channel);
 		free(s);
 	}
 }
@@ -208,6 +213,13 @@ sub_free(struct sub *s)
 	}
 	uv_close((uv_handle_t *)&s->retry, sub_on_timer_close);
 	uv_close((uv_handle_t *)&s->watchdog, sub_on_timer_close);
+}
+
+const char *
+sub_hello_channel(json_t *hello)
+{
+	return json_string_value(
+	    json_object_get(json_object_get(hello, "events"), "channel"));
 }
 
 int

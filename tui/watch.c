@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "baseline.h"
+#include "protocol.h"
 
 #define WATCH_BACKFILL 500
 
@@ -157,6 +158,28 @@ static int session_tries;
 
 static void on_session(void *, json_t *, const struct pl_error *);
 
+/* The channel to subscribe to is the one the server publishes on. */
+static void
+on_hello(void *ud, json_t *result, const struct pl_error *err)
+{
+	(void)ud;
+	if (err->code) {
+		fprintf(stderr, "padline watch: %s\n", err->message);
+		w.rc = 1;
+		uv_stop(w.loop);
+		return;
+	}
+	w.sub = sub_new(w.loop, w.redis_url, sub_hello_channel(result),
+	                on_event, on_sub_state, NULL);
+	if (!w.sub) {
+		fprintf(stderr, "padline watch: bad Redis URL\n");
+		w.rc = 2;
+		uv_stop(w.loop);
+		return;
+	}
+	fprintf(stderr, "padline watch: watching for new users\n");
+}
+
 static void
 on_session_retry(uv_timer_t *t)
 {
@@ -196,14 +219,7 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 		uv_stop(w.loop);
 		return;
 	}
-	w.sub = sub_new(w.loop, w.redis_url, on_event, on_sub_state, NULL);
-	if (!w.sub) {
-		fprintf(stderr, "padline watch: bad Redis URL\n");
-		w.rc = 2;
-		uv_stop(w.loop);
-		return;
-	}
-	fprintf(stderr, "padline watch: watching for new users\n");
+	rpc_call(w.rpc, "server.hello", NULL, on_hello, NULL);
 }
 
 static void
@@ -245,7 +261,7 @@ watch_run(const char *server, const char *redis_url, int json)
 	char host[256];
 	int port;
 
-	if (rpc_parse_addr(server, host, sizeof host, &port, 7411)) {
+	if (rpc_parse_addr(server, host, sizeof host, &port, PL_DEFAULT_PORT)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
 		return 2;
 	}

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "protocol.h"
 #include "redis_url.h"
 #include "xalloc.h"
 
@@ -764,6 +765,13 @@ ts_db_drop_schema(const char *schema)
 		PQclear(PQexec(db, sql));
 	}
 	PQfinish(db);
+}
+
+const char *
+ts_events_channel(const char *schema, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", PL_EVENTS_CHANNEL_PREFIX, schema);
+	return buf;
 }
 
 redisContext *

@@ -98,6 +98,10 @@ void ts_db_exec(PGconn *, const char *sql);
 /* DROP SCHEMA ... CASCADE, ignoring errors. */
 void ts_db_drop_schema(const char *schema);
 
+/* The channel padlined publishes schema's events on by default
+ * (padline:events:<schema>), written to buf. */
+const char *ts_events_channel(const char *schema, char *buf, size_t size);
+
 /* A Redis connection to the stack's REDIS_URL, NULL on failure. */
 redisContext *ts_redis_connect(void);
 /* The same to any Redis URL (AUTH and SELECT from it); NULL on failure. */
