@@ -348,6 +348,10 @@ config_usage(FILE *f)
 	        "  create-user NAME [--admin] [--email ADDR]\n"
 	        "                                create a user; password on "
 	        "stdin\n"
+	        "  redis-acl NAME [--password-stdin]\n"
+	        "                                print ACL SETUSER for a "
+	        "subscribe-only\n"
+	        "                                Redis user (dashboards)\n"
 	        "\n"
 	        "options (each also read from the environment variable "
 	        "shown):\n");
