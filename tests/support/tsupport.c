@@ -23,6 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
 #include "protocol.h"
 #include "redis_url.h"
 #include "xalloc.h"
@@ -844,6 +848,58 @@ ts_redis_stop(struct ts_redis *r)
 	kill(r->pid, SIGKILL);
 	waitpid(r->pid, NULL, 0);
 	r->pid = 0;
+}
+
+int
+ts_tls_make_cert(const char *dir, const char *cn, char *cert, char *key)
+{
+	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *x = X509_new();
+	X509_NAME *name;
+	X509_EXTENSION *ext;
+	X509V3_CTX v3;
+	FILE *f;
+	int rc = -1;
+
+	if (pk == NULL || x == NULL)
+		goto out;
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), (long)ts_now_ms());
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 30);
+	X509_set_pubkey(x, pk);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	                           (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
+	                          "IP:127.0.0.1,DNS:localhost");
+	if (ext == NULL)
+		goto out;
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+	                          "critical,CA:TRUE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (X509_sign(x, pk, EVP_sha256()) == 0)
+		goto out;
+	snprintf(cert, 512, "%s/%s.crt", dir, cn);
+	snprintf(key, 512, "%s/%s.key", dir, cn);
+	if ((f = fopen(cert, "w")) == NULL)
+		goto out;
+	PEM_write_X509(f, x);
+	fclose(f);
+	if ((f = fopen(key, "w")) == NULL)
+		goto out;
+	PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	rc = 0;
+out:
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	return rc;
 }
 
 char *

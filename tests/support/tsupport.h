@@ -119,6 +119,13 @@ int ts_redis_start(struct ts_redis *, const char *const *args);
 /* SIGKILL and reap (nothing in it is worth saving). */
 void ts_redis_stop(struct ts_redis *);
 
+/*
+ * A fresh self-signed certificate (EC P-256, CN=cn, SAN 127.0.0.1 and
+ * localhost) and its key as PEM files dir/<cn>.crt and dir/<cn>.key; the
+ * paths are written to cert and key (size 512 each). Returns 0 or -1.
+ */
+int ts_tls_make_cert(const char *dir, const char *cn, char *cert, char *key);
+
 /* The whole file as a string (malloc'd; "" if unreadable), for grepping
  * logs. */
 char *ts_file_read(const char *path);
