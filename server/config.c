@@ -39,6 +39,10 @@ static const struct cfg_entry cfg_table[] = {
      "(redis://[user[:password]@]host[:port][/db])"},
     {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, PL_DEFAULT_ADDR, 0, 0,
      "HOST:PORT to accept clients on"},
+    {"--tls-cert", "PADLINE_TLS_CERT", CFG_STR, OFF(tls_cert), NULL, 0, 0,
+     "PEM certificate chain: the listener speaks TLS only"},
+    {"--tls-key", "PADLINE_TLS_KEY", CFG_STR, OFF(tls_key), NULL, 0, 0,
+     "PEM private key of --tls-cert"},
     {"--events-channel", "PADLINE_EVENTS_CHANNEL", CFG_STR, OFF(events_channel),
      NULL, 0, 0,
      "Redis channel for events (default " PL_EVENTS_CHANNEL_PREFIX "<schema>)"},
@@ -313,6 +317,10 @@ config_validate(struct config *c, struct pl_error *err)
 			                    "schema name \"%s\": use lowercase "
 			                    "letters, digits and _",
 			                    c->schema);
+	if ((c->tls_cert == NULL) != (c->tls_key == NULL))
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "TLS needs both PADLINE_TLS_CERT and "
+		                    "PADLINE_TLS_KEY");
 	if (c->events_channel == NULL)
 		c->events_channel =
 		    xasprintf("%s%s", PL_EVENTS_CHANNEL_PREFIX, c->schema);

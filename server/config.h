@@ -19,6 +19,8 @@ struct config {
 	int listen_port;
 	char *schema;         /* PostgreSQL schema, default pad_ws */
 	char *events_channel; /* Redis channel; padline:events:<schema> */
+	char *tls_cert;       /* PEM; with tls_key the listener is TLS-only */
+	char *tls_key;
 	int workers;          /* libuv threadpool size */
 	int pool_size;        /* PostgreSQL connections */
 	int hash_concurrency; /* argon2 hashes at once, < workers */

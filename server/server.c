@@ -19,6 +19,7 @@
 #include "rpc.h"
 #include "events.h"
 #include "server_call.h"
+#include "server_tls.h"
 
 #define CLIENT_MAX_QUEUED 256 /* stop reading past this many lines */
 #define RELAY_INTERVAL_MS 1000
@@ -43,6 +44,7 @@ struct client {
 	int reading;
 	int handles_open; /* tcp + idle timer still to close */
 	size_t out_pending;
+	struct tls_conn *tls; /* NULL on a plaintext listener */
 	char peer[64];
 	struct rpc_session session;
 	struct client *prev, *next;
@@ -63,6 +65,7 @@ struct server {
 	int walked;    /* final uv_walk done */
 	struct client *clients;
 	struct call_sched sched;
+	struct server_tls *tls;
 };
 
 static void client_process(struct client *);
@@ -99,9 +102,15 @@ client_send(struct client *cl, char *line, size_t len)
 {
 	struct write_req *w;
 	uv_buf_t buf;
+	int rc;
 
 	if (line == NULL || cl->closing) {
 		free(line);
+		return;
+	}
+	if (cl->tls != NULL && (rc = tls_conn_seal(cl->tls, &line, &len))) {
+		if (rc < 0)
+			client_close(cl);
 		return;
 	}
 	if (cl->out_pending + len > (size_t)cl->srv->app->cfg->max_output) {
@@ -151,6 +160,7 @@ client_on_handle_closed(uv_handle_t *h)
 	if (cl->busy)
 		return;
 	framer_free(&cl->framer);
+	tls_conn_free(cl->tls);
 	while (cl->head) {
 		struct line *l = cl->head;
 
@@ -250,6 +260,8 @@ static void
 client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct client *cl = s->data;
+	char *data = buf->base, *plain = NULL;
+	size_t len = (size_t)n;
 	int rc;
 
 	if (n < 0) {
@@ -262,8 +274,17 @@ client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		free(buf->base);
 		return;
 	}
-	rc = framer_feed(&cl->framer, buf->base, (size_t)n, client_on_line, cl);
+	if (cl->tls != NULL) {
+		if (tls_conn_input(cl->tls, data, len, &plain, &len) != 0) {
+			free(buf->base);
+			client_close(cl);
+			return;
+		}
+		data = plain;
+	}
+	rc = framer_feed(&cl->framer, data, len, client_on_line, cl);
 	free(buf->base);
+	free(plain);
 	if (rc == FRAMER_OVERSIZE) {
 		struct pl_error err;
 
@@ -447,6 +468,8 @@ server_on_connection(uv_stream_t *ls, int status)
 		cl->close_after = 1;
 		return;
 	}
+	cl->tls =
+	    server_tls_accept(srv->tls, (uv_stream_t *)&cl->tcp, cl->peer);
 	client_touch(cl);
 	uv_read_start((uv_stream_t *)&cl->tcp, client_alloc, client_on_read);
 	cl->reading = 1;
@@ -569,6 +592,8 @@ server_run(struct app *app, struct pl_error *err)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "cannot parse listen address %s",
 		                    app->cfg->listen_host);
+	if (server_tls_new(app->cfg, &srv.tls, err) != 0)
+		return err->code;
 	uv_tcp_init(srv.loop, &srv.listener);
 	srv.listener.data = &srv;
 	if ((rc = uv_tcp_bind(&srv.listener, (struct sockaddr *)&addr, 0)) ||
@@ -576,6 +601,7 @@ server_run(struct app *app, struct pl_error *err)
 	                    server_on_connection))) {
 		uv_close((uv_handle_t *)&srv.listener, NULL);
 		uv_run(srv.loop, UV_RUN_DEFAULT);
+		server_tls_free(srv.tls);
 		return pl_error_set(err, PL_ERR_INTERNAL, "listen",
 		                    "cannot listen on %s:%d: %s",
 		                    app->cfg->listen_host,
@@ -596,6 +622,7 @@ server_run(struct app *app, struct pl_error *err)
 	    app->cfg->pool_size, app->cfg->hash_concurrency);
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv.loop);
+	server_tls_free(srv.tls);
 	log_info("stopped", "%s", "");
 	return 0;
 }
