@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_net.h"
+
 struct lat {
 	long long *us;
 	size_t n, cap;
@@ -39,15 +41,6 @@ static const char *user, *password;
 static char token[256];
 static long long deadline_us;
 
-static long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 lat_add(struct lat *l, long long us)
 {
@@ -56,24 +49,6 @@ lat_add(struct lat *l, long long us)
 		l->us = realloc(l->us, l->cap * sizeof *l->us);
 	}
 	l->us[l->n++] = us;
-}
-
-static int
-connect_to(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Sends req (a full line) and reads one reply line into w->buf (NUL
@@ -174,18 +149,18 @@ worker_run(void *arg)
 	long long t0, seq = 0;
 	int n;
 
-	while (now_us() < deadline_us) {
+	while (bench_now_us() < deadline_us) {
 		n = snprintf(req, sizeof req,
 		             "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
 		             "\"pad.create\",\"params\":{\"display_name\":"
 		             "\"bench %d %d %lld %lld\",\"data\":{\"text\":"
 		             "\"hello pad\",\"n\":%lld}}}\n",
-		             (int)getpid(), w->idx, now_us(), seq, seq);
+		             (int)getpid(), w->idx, bench_now_us(), seq, seq);
 		seq++;
-		t0 = now_us();
+		t0 = bench_now_us();
 		if (roundtrip(w, req, (size_t)n) != 0)
 			return NULL;
-		lat_add(&w->create, now_us() - t0);
+		lat_add(&w->create, bench_now_us() - t0);
 		if (reply_failed(w) || reply_string(w, "id", id, sizeof id))
 			continue;
 		if (!with_get) {
@@ -196,10 +171,10 @@ worker_run(void *arg)
 		             "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
 		             "\"pad.get\",\"params\":{\"id\":\"%s\"}}\n",
 		             id);
-		t0 = now_us();
+		t0 = bench_now_us();
 		if (roundtrip(w, req, (size_t)n) != 0)
 			return NULL;
-		lat_add(&w->get, now_us() - t0);
+		lat_add(&w->get, bench_now_us() - t0);
 		if (!reply_failed(w))
 			w->pairs++;
 	}
@@ -264,13 +239,14 @@ main(int argc, char **argv)
 	ws = calloc((size_t)clients, sizeof *ws);
 	for (int i = 0; i < clients; i++) {
 		ws[i].idx = i;
-		if ((ws[i].fd = connect_to()) < 0 || sign_in(&ws[i]) != 0) {
+		if ((ws[i].fd = bench_connect(port, 1)) < 0 ||
+		    sign_in(&ws[i]) != 0) {
 			fprintf(stderr, "client %d could not sign in: %s\n", i,
 			        ws[i].first_error);
 			return 1;
 		}
 	}
-	t0 = now_us();
+	t0 = bench_now_us();
 	deadline_us = t0 + (long long)seconds * 1000000;
 	for (int i = 0; i < clients; i++)
 		pthread_create(&ws[i].th, NULL, worker_run, &ws[i]);
@@ -279,7 +255,7 @@ main(int argc, char **argv)
 		pairs += ws[i].pairs;
 		errors += ws[i].errors;
 	}
-	secs = (now_us() - t0) / 1e6;
+	secs = (bench_now_us() - t0) / 1e6;
 	printf("mode=%s clients=%d seconds=%.1f loops=%lld errors=%lld "
 	       "tps=%.1f\n",
 	       with_get ? "create+get" : "create", clients, secs, pairs, errors,
