@@ -2,6 +2,7 @@
  * What TLS costs padlined: the same load against a plaintext and a TLS
  * listener of one deployment, in one run. C connections (default 16) each
  * loop server.health, then pad.create (signed in), for N seconds per phase;
+ * the two modes alternate in 10 slices so background load hits both alike;
  * then H threads open TLS connections as fast as they can (connect, full
  * handshake, close) for N seconds. Connections are set up before timing, so
  * the throughput phases compare steady state.
@@ -23,6 +24,8 @@
 #include <openssl/ssl.h>
 
 #include "bench_net.h"
+
+#define SLICES 10 /* per method and mode */
 
 struct conn {
 	int fd;
@@ -172,14 +175,15 @@ worker_run(void *arg)
 }
 
 /* One phase: C prepared connections loop method for seconds. */
-static double
-phase(struct worker *ws, const char *method, long long *errors)
+/* One slice: C prepared connections loop method for us microseconds;
+ * adds the operations done and the time taken. */
+static void
+slice(struct worker *ws, const char *method, long long us, long long *ops,
+      long long *spent, long long *errors)
 {
-	long long ops = 0, t0;
+	long long t0 = bench_now_us();
 
-	*errors = 0;
-	t0 = bench_now_us();
-	deadline_us = t0 + (long long)seconds * 1000000;
+	deadline_us = t0 + us;
 	for (int i = 0; i < clients; i++) {
 		ws[i].method = method;
 		ws[i].ops = ws[i].errors = 0;
@@ -187,10 +191,10 @@ phase(struct worker *ws, const char *method, long long *errors)
 	}
 	for (int i = 0; i < clients; i++) {
 		pthread_join(ws[i].th, NULL);
-		ops += ws[i].ops;
+		*ops += ws[i].ops;
 		*errors += ws[i].errors;
 	}
-	return (double)ops * 1e6 / (double)(bench_now_us() - t0);
+	*spent += bench_now_us() - t0;
 }
 
 struct hs {
@@ -222,7 +226,7 @@ main(int argc, char **argv)
 	double rate[2][2];
 	long long errs[2][2], hs_n = 0, hs_failed = 0, t0;
 	const char *methods[2] = {"server.health", "pad.create"};
-	struct worker *ws;
+	struct worker *ws[2];
 	struct hs *hs;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -248,12 +252,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	ctx = SSL_CTX_new(TLS_client_method()); /* self-signed: no verify */
-	ws = calloc((size_t)clients, sizeof *ws);
 	for (int tls = 0; tls < 2; tls++) {
+		ws[tls] = calloc((size_t)clients, sizeof **ws);
 		for (int i = 0; i < clients; i++) {
-			ws[i].idx = i;
-			if (conn_open(&ws[i].c, tls ? tls_port : port, tls) ||
-			    sign_in(&ws[i].c)) {
+			ws[tls][i].idx = i;
+			if (conn_open(&ws[tls][i].c, tls ? tls_port : port,
+			              tls) ||
+			    sign_in(&ws[tls][i].c)) {
 				fprintf(stderr,
 				        "bench_tls: cannot connect or "
 				        "sign in (%s)\n",
@@ -261,10 +266,26 @@ main(int argc, char **argv)
 				return 1;
 			}
 		}
-		for (int m = 0; m < 2; m++)
-			rate[tls][m] = phase(ws, methods[m], &errs[tls][m]);
+	}
+	/* Plain and TLS alternate in slices so that whatever else loads the
+	 * machine weighs on both alike. */
+	for (int m = 0; m < 2; m++) {
+		long long ops[2] = {0, 0}, spent[2] = {0, 0};
+
+		errs[0][m] = errs[1][m] = 0;
+		for (int r = 0; r < SLICES; r++)
+			for (int tls = 0; tls < 2; tls++)
+				slice(ws[tls], methods[m],
+				      (long long)seconds * 1000000 / SLICES,
+				      &ops[tls], &spent[tls], &errs[tls][m]);
+		for (int tls = 0; tls < 2; tls++)
+			rate[tls][m] =
+			    (double)ops[tls] * 1e6 / (double)spent[tls];
+	}
+	for (int tls = 0; tls < 2; tls++) {
 		for (int i = 0; i < clients; i++)
-			conn_close(&ws[i].c);
+			conn_close(&ws[tls][i].c);
+		free(ws[tls]);
 	}
 	hs = calloc((size_t)hs_threads, sizeof *hs);
 	t0 = bench_now_us();
@@ -278,8 +299,8 @@ main(int argc, char **argv)
 		hs_n += hs[i].n;
 		hs_failed += hs[i].failed;
 	}
-	printf("%d clients, %d s per phase, connections set up before "
-	       "timing\n",
+	printf("%d clients, %d s per method and mode in alternating slices, "
+	       "connections set up before timing\n",
 	       clients, seconds);
 	printf("%-14s %12s %12s %9s %s\n", "method", "plain/s", "tls/s",
 	       "tls cost", "errors plain/tls");
@@ -293,7 +314,6 @@ main(int argc, char **argv)
 	       hs_threads, (double)hs_n * 1e6 / (double)(bench_now_us() - t0),
 	       hs_failed);
 	SSL_CTX_free(ctx);
-	free(ws);
 	free(hs);
 	return 0;
 }
