@@ -5,12 +5,14 @@
  */
 #include "tls_pipe.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 #include "xalloc.h"
 
@@ -81,6 +83,26 @@ tls_ctx_client_new(const char *ca_file, struct pl_error *err)
 		}
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	}
+	return ctx;
+}
+
+SSL_CTX *
+tls_ctx_client_pinning_new(const char *ca_file, struct pl_error *err)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (ctx == NULL) {
+		tls_fail(err, "TLS context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1
+	            : SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		tls_fail(err, ca_file ? ca_file : "system CAs");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	return ctx;
 }
 
@@ -250,4 +272,26 @@ long
 tls_pipe_verify_result(const struct tls_pipe *p)
 {
 	return SSL_get_verify_result(p->ssl);
+}
+
+void
+tls_pipe_set_host(struct tls_pipe *p, const char *host)
+{
+	unsigned char ip[16];
+
+	/* An address literal is matched against IP SANs, a name against
+	 * DNS SANs. */
+	if (inet_pton(AF_INET, host, ip) == 1 ||
+	    inet_pton(AF_INET6, host, ip) == 1)
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(p->ssl), host);
+	else {
+		SSL_set1_host(p->ssl, host);
+		SSL_set_tlsext_host_name(p->ssl, host);
+	}
+}
+
+X509 *
+tls_pipe_peer_cert(const struct tls_pipe *p)
+{
+	return SSL_get1_peer_certificate(p->ssl);
 }

@@ -23,6 +23,11 @@ SSL_CTX *tls_ctx_server_new(const char *cert_file, const char *key_file,
  * nothing (accepts any certificate) when ca_file is NULL. */
 SSL_CTX *tls_ctx_client_new(const char *ca_file, struct pl_error *);
 
+/* A client context that completes the handshake whatever the chain and
+ * records the verdict (tls_pipe_verify_result) against ca_file or the
+ * system CAs, for callers that pin unverified certificates. */
+SSL_CTX *tls_ctx_client_pinning_new(const char *ca_file, struct pl_error *);
+
 /* One connection's engine; the context stays the caller's. */
 struct tls_pipe *tls_pipe_new(SSL_CTX *, int is_server);
 void tls_pipe_free(struct tls_pipe *);
@@ -47,5 +52,9 @@ char *tls_pipe_take_output(struct tls_pipe *, size_t *len);
 int tls_pipe_handshake_done(const struct tls_pipe *);
 /* The peer's certificate chain verification result (X509_V_OK = 0). */
 long tls_pipe_verify_result(const struct tls_pipe *);
+/* A client checks the server's name too (before tls_pipe_start). */
+void tls_pipe_set_host(struct tls_pipe *, const char *host);
+/* The peer's certificate (X509_free it), NULL if none. */
+X509 *tls_pipe_peer_cert(const struct tls_pipe *);
 
 #endif

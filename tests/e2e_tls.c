@@ -18,10 +18,7 @@
 
 #include "users_support.h"
 
-static char dir[] = "/tmp/padline-e2e-tls-XXXXXX";
-static char cert[512], key[512], other_cert[512], other_key[512];
-static char env_cert[600], env_key[600];
-static const char *tls_env[] = {env_cert, env_key, NULL};
+static struct ts_tls_files f;
 static struct ts_server srv;
 static char schema[64];
 
@@ -131,12 +128,9 @@ tc_call(struct tclient *c, const char *method, json_t *params)
 static void
 setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(ts_tls_make_cert(dir, "padlined", cert, key), 0);
-	ck_assert_int_eq(
-	    ts_tls_make_cert(dir, "impostor", other_cert, other_key), 0);
-	snprintf(env_cert, sizeof env_cert, "PADLINE_TLS_CERT=%s", cert);
-	snprintf(env_key, sizeof env_key, "PADLINE_TLS_KEY=%s", key);
+	const char *tls_env[] = {f.env_cert, f.env_key, NULL};
+
+	ts_tls_files_make(&f);
 	ts_unique_schema("tls", schema, sizeof schema);
 	ck_assert_int_eq(ts_server_start(&srv, schema, tls_env, NULL), 0);
 }
@@ -146,11 +140,7 @@ teardown(void)
 {
 	ts_server_stop(&srv);
 	ts_db_drop_schema(schema);
-	unlink(cert);
-	unlink(key);
-	unlink(other_cert);
-	unlink(other_key);
-	rmdir(dir);
+	ts_tls_files_remove(&f);
 }
 
 static void
@@ -159,7 +149,7 @@ assert_alive(void)
 	struct tclient c;
 	json_t *r;
 
-	ck_assert_int_eq(tc_open(&c, srv.port, cert), 0);
+	ck_assert_int_eq(tc_open(&c, srv.port, f.cert), 0);
 	r = tc_call(&c, "server.health", NULL);
 	ck_assert_str_eq(json_string_value(json_object_get(ts_result(r), "db")),
 	                 "up");
@@ -174,7 +164,7 @@ START_TEST(happy_path)
 	char *tok;
 	const char *t;
 
-	ck_assert_int_eq(tc_open(&c, srv.port, cert), 0);
+	ck_assert_int_eq(tc_open(&c, srv.port, f.cert), 0);
 	ck_assert_int_eq(SSL_get_verify_result(c.ssl), X509_V_OK);
 	ck_assert_int_ge(SSL_version(c.ssl), TLS1_2_VERSION);
 	r = tc_call(&c, "server.hello", NULL);
@@ -217,7 +207,7 @@ START_TEST(wrong_ca_refused_by_the_client)
 {
 	struct tclient c;
 
-	ck_assert_int_eq(tc_open(&c, srv.port, other_cert), -1);
+	ck_assert_int_eq(tc_open(&c, srv.port, f.other_cert), -1);
 	tc_close(&c);
 	assert_alive();
 }
@@ -272,17 +262,17 @@ END_TEST
 START_TEST(bad_settings_stop_padlined)
 {
 	char bad_key[600], *err = NULL;
-	const char *only_cert[] = {env_cert, NULL};
-	const char *mismatch[] = {env_cert, bad_key, NULL};
+	const char *only_cert[] = {f.env_cert, NULL};
+	const char *mismatch[] = {f.env_cert, bad_key, NULL};
 
 	ck_assert_int_eq(
 	    ts_padlined_run(schema, only_cert, NULL, NULL, 60, NULL, &err), 2);
 	ck_assert_msg(strstr(err, "PADLINE_TLS_KEY") != NULL, "%s", err);
 	free(err);
-	snprintf(bad_key, sizeof bad_key, "PADLINE_TLS_KEY=%s", other_key);
+	snprintf(bad_key, sizeof bad_key, "PADLINE_TLS_KEY=%s", f.other_key);
 	ck_assert_int_ne(
 	    ts_padlined_run(schema, mismatch, NULL, NULL, 60, NULL, &err), 0);
-	ck_assert_msg(strstr(err, other_key) != NULL, "%s", err);
+	ck_assert_msg(strstr(err, f.other_key) != NULL, "%s", err);
 	free(err);
 }
 END_TEST

@@ -12,8 +12,7 @@
 #include "tls_pipe.h"
 #include "tsupport.h"
 
-static char dir[] = "/tmp/padline-tls-XXXXXX";
-static char cert[512], key[512], other_cert[512], other_key[512];
+static struct ts_tls_files f;
 
 struct end {
 	struct tls_pipe *p;
@@ -84,20 +83,13 @@ unpair(struct end *c, struct end *s)
 static void
 setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(ts_tls_make_cert(dir, "padline-test", cert, key), 0);
-	ck_assert_int_eq(
-	    ts_tls_make_cert(dir, "someone-else", other_cert, other_key), 0);
+	ts_tls_files_make(&f);
 }
 
 static void
 teardown(void)
 {
-	unlink(cert);
-	unlink(key);
-	unlink(other_cert);
-	unlink(other_key);
-	rmdir(dir);
+	ts_tls_files_remove(&f);
 }
 
 START_TEST(round_trip_verified)
@@ -107,9 +99,9 @@ START_TEST(round_trip_verified)
 	struct end c, s;
 
 	pl_error_init(&err);
-	sctx = tls_ctx_server_new(cert, key, &err);
+	sctx = tls_ctx_server_new(f.cert, f.key, &err);
 	ck_assert_msg(sctx != NULL, "%s", err.message);
-	cctx = tls_ctx_client_new(cert, &err);
+	cctx = tls_ctx_client_new(f.cert, &err);
 	ck_assert_ptr_nonnull(cctx);
 	pair(cctx, sctx, &c, &s);
 	/* Written before the handshake: queued, then sealed. */
@@ -142,7 +134,7 @@ START_TEST(large_message_odd_chunks_and_close)
 	for (size_t i = 0; i < big; i++)
 		msg[i] = (char)('a' + i % 26);
 	pl_error_init(&err);
-	sctx = tls_ctx_server_new(cert, key, &err);
+	sctx = tls_ctx_server_new(f.cert, f.key, &err);
 	cctx = tls_ctx_client_new(NULL, &err);
 	pair(cctx, sctx, &c, &s);
 	pump(&c, &s, 1); /* the handshake one byte at a time */
@@ -169,8 +161,8 @@ START_TEST(wrong_ca_fails_the_handshake)
 	struct end c, s;
 
 	pl_error_init(&err);
-	sctx = tls_ctx_server_new(cert, key, &err);
-	cctx = tls_ctx_client_new(other_cert, &err);
+	sctx = tls_ctx_server_new(f.cert, f.key, &err);
+	cctx = tls_ctx_client_new(f.other_cert, &err);
 	pair(cctx, sctx, &c, &s);
 	pump(&c, &s, 0);
 	ck_assert(c.failed);
@@ -193,7 +185,7 @@ START_TEST(plaintext_is_an_error_not_a_crash)
 	int closed;
 
 	pl_error_init(&err);
-	sctx = tls_ctx_server_new(cert, key, &err);
+	sctx = tls_ctx_server_new(f.cert, f.key, &err);
 	p = tls_pipe_new(sctx, 1);
 	ck_assert_int_eq(
 	    tls_pipe_feed(p, line, strlen(line), &plain, &len, &closed, &err),
@@ -212,10 +204,10 @@ START_TEST(bad_files_are_named)
 	struct pl_error err;
 
 	pl_error_init(&err);
-	ck_assert_ptr_null(tls_ctx_server_new("/nonexistent.crt", key, &err));
+	ck_assert_ptr_null(tls_ctx_server_new("/nonexistent.crt", f.key, &err));
 	ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent.crt"));
-	ck_assert_ptr_null(tls_ctx_server_new(cert, other_key, &err));
-	ck_assert_ptr_nonnull(strstr(err.message, other_key));
+	ck_assert_ptr_null(tls_ctx_server_new(f.cert, f.other_key, &err));
+	ck_assert_ptr_nonnull(strstr(err.message, f.other_key));
 }
 END_TEST
 

@@ -505,6 +505,8 @@ app_run(const char *server, const char *redis_url)
 	snprintf(a->redis_url, sizeof a->redis_url, "%s",
 	         redis_url ? redis_url : "");
 	a->rpc = rpc_client_new(a->loop, host, port);
+	if (rpc_client_tls_for(a->rpc, server) != 0)
+		return 2;
 	rpc_client_on_connect(a->rpc, app_resume_params, a);
 	login_model_init(&a->login);
 	reg_model_init(&a->reg);

@@ -272,6 +272,8 @@ watch_run(const char *server, const char *redis_url, int json)
 	snprintf(w.redis_url, sizeof w.redis_url, "%s",
 	         redis_url ? redis_url : "");
 	w.rpc = rpc_client_new(w.loop, host, port);
+	if (rpc_client_tls_for(w.rpc, server) != 0)
+		return 2;
 	rpc_client_on_connect(w.rpc, resume_params, NULL);
 	uv_timer_init(w.loop, &session_retry);
 	if (env && *env) {

@@ -902,6 +902,35 @@ out:
 	return rc;
 }
 
+void
+ts_tls_files_make(struct ts_tls_files *t)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->dir, sizeof t->dir, "/tmp/padline-tls-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	ck_assert_int_eq(ts_tls_make_cert(t->dir, "padlined", t->cert, t->key),
+	                 0);
+	ck_assert_int_eq(
+	    ts_tls_make_cert(t->dir, "impostor", t->other_cert, t->other_key),
+	    0);
+	snprintf(t->env_cert, sizeof t->env_cert, "PADLINE_TLS_CERT=%s",
+	         t->cert);
+	snprintf(t->env_key, sizeof t->env_key, "PADLINE_TLS_KEY=%s", t->key);
+}
+
+void
+ts_tls_files_remove(struct ts_tls_files *t)
+{
+	char *cmd;
+
+	if (t->dir[0] == '\0' || strncmp(t->dir, "/tmp/padline-tls-", 17))
+		return;
+	cmd = xasprintf("rm -rf '%s'", t->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", t->dir);
+	free(cmd);
+}
+
 char *
 ts_file_read(const char *path)
 {

@@ -126,6 +126,20 @@ void ts_redis_stop(struct ts_redis *);
  */
 int ts_tls_make_cert(const char *dir, const char *cn, char *cert, char *key);
 
+/* What the TLS suites share: a temporary directory with a server
+ * certificate ("padlined") and another one ("impostor"), and the
+ * PADLINE_TLS_CERT=/PADLINE_TLS_KEY= strings for ts_server_start. */
+struct ts_tls_files {
+	char dir[64];
+	char cert[512], key[512];
+	char other_cert[512], other_key[512];
+	char env_cert[600], env_key[600];
+};
+/* Fails the test when the files cannot be made. */
+void ts_tls_files_make(struct ts_tls_files *);
+/* Removes the directory and everything in it. */
+void ts_tls_files_remove(struct ts_tls_files *);
+
 /* The whole file as a string (malloc'd; "" if unreadable), for grepping
  * logs. */
 char *ts_file_read(const char *path);
