@@ -39,7 +39,7 @@ cmd_ok(redisContext *rc, const char *fmt, const char *arg)
 static void
 exercise(const char *redis_url, const char *password, int db)
 {
-	char env_url[512], sch[64], key[160], channel[128];
+	char env_url[512], sch[64], key[160], channel[128], uid[64];
 	const char *env[] = {env_url, "PADLINE_LOG=debug",
 	                     "PADLINE_LOGIN_MAX_FAILURES=2", NULL};
 	struct ts_server srv;
@@ -73,6 +73,7 @@ exercise(const char *redis_url, const char *password, int db)
 	ev = us_wait_event(sub, "user.created", "id", id, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no user.created event via %s",
 	              "the authenticated Redis");
+	snprintf(uid, sizeof uid, "%s", id);
 	json_decref(ev);
 	json_decref(resp);
 
@@ -88,7 +89,8 @@ exercise(const char *redis_url, const char *password, int db)
 	                         US_PASSWORD));
 	ck_assert_int_eq(ts_error_code(resp), 429);
 	json_decref(resp);
-	snprintf(key, sizeof key, "padline:login:%s:user:rosa", sch);
+	/* Failures count per resolved user (its id). */
+	snprintf(key, sizeof key, "padline:login:%s:user:%s", sch, uid);
 	r = cmd_ok(rc, "EXISTS %s", key);
 	ck_assert_int_eq(r->integer, 1);
 	freeReplyObject(r);
