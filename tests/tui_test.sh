@@ -355,7 +355,13 @@ for l in sys.stdin:
             print(w(l[:m.start()]))
             break' "$1"
 }
-[ "$(date_cells "uxc")" = "$(date_cells "Plan B")" ] && [ -n "$(date_cells "uxc")" ] &&
+# Polled: one capture can catch the list between two redraws.
+columns_aligned() {
+	local a b
+	a=$(date_cells "uxc") b=$(date_cells "Plan B")
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+wait_until columns_aligned &&
 	ok "a wide-character pad name keeps the columns lined up" ||
 	fail "columns do not line up: $(date_cells "uxc") vs $(date_cells "Plan B")"
 # s cycles the sort: name (A-Z), then the newest change first.
