@@ -17,31 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int
-connect_to(int port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+#include "bench_net.h"
 
 /* Sends one request and reads one reply line; returns its length or -1. */
 static int
@@ -126,29 +102,29 @@ main(int argc, char **argv)
 	lat = calloc((size_t)probes, sizeof *lat);
 	printf("padlined pid %d: RSS before %ld KiB\n", pid,
 	       rss_kb(pid, "VmRSS"));
-	t0 = now_us();
+	t0 = bench_now_us();
 	for (; opened < conns; opened++)
-		if ((fds[opened] = connect_to(port)) < 0) {
+		if ((fds[opened] = bench_connect(port, 0)) < 0) {
 			fprintf(stderr, "connect %d failed: %s\n", opened,
 			        strerror(errno));
 			break;
 		}
 	printf("opened %d idle connections in %.2f s\n", opened,
-	       (double)(now_us() - t0) / 1e6);
+	       (double)(bench_now_us() - t0) / 1e6);
 	/* Let the server accept them all before probing. */
 	sleep(2);
-	int probe = connect_to(port);
+	int probe = bench_connect(port, 0);
 	int ok = 0;
 
 	for (int i = 0; i < probes && probe >= 0; i++) {
-		long long s = now_us();
+		long long s = bench_now_us();
 
 		if (roundtrip(probe, health, buf, sizeof buf, 5000) < 0 ||
 		    strstr(buf, "\"result\"") == NULL) {
 			printf("probe %d failed: %s\n", i, buf);
 			break;
 		}
-		lat[ok++] = now_us() - s;
+		lat[ok++] = bench_now_us() - s;
 	}
 	qsort(lat, (size_t)ok, sizeof *lat, cmp_ll);
 	if (ok > 0)
@@ -161,7 +137,7 @@ main(int argc, char **argv)
 	       rss_kb(pid, "VmRSS"), rss_kb(pid, "VmHWM"));
 	/* One past the maximum: expect a 503 line and a close, not a hang. */
 	for (int extra = 0; extra < 16; extra++) {
-		int fd = connect_to(port);
+		int fd = bench_connect(port, 0);
 
 		if (fd < 0)
 			break;

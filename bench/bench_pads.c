@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_net.h"
+
 struct lat {
 	long long *us;
 	size_t n, cap;
@@ -41,15 +43,6 @@ static const char *user, *password;
 static char token[256];
 static long long deadline_us;
 
-static long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 lat_add(struct lat *l, long long us)
 {
@@ -58,24 +51,6 @@ lat_add(struct lat *l, long long us)
 		l->us = realloc(l->us, l->cap * sizeof *l->us);
 	}
 	l->us[l->n++] = us;
-}
-
-static int
-connect_to(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Sends req (a full line) and reads one reply line into w->buf (NUL
@@ -176,18 +151,18 @@ worker_run(void *arg)
 	long long t0, seq = 0;
 	int n;
 
-	while (now_us() < deadline_us) {
+	while (bench_now_us() < deadline_us) {
 		n = snprintf(req, sizeof req,
 		             "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
 		             "\"pad.create\",\"params\":{\"display_name\":"
 		             "\"bench %d %d %lld %lld\",\"data\":{\"text\":"
 		             "\"hello pad\",\"n\":%lld}}}\n",
-		             (int)getpid(), w->idx, now_us(), seq, seq);
+		             (int)getpid(), w->idx, bench_now_us(), seq, seq);
 		seq++;
-		t0 = now_us();
+		t0 = bench_now_us();
 		if (roundtrip(w, req, (size_t)n) != 0)
 			return NULL;
-		lat_add(&w->create, now_us() - t0);
+		lat_add(&w->create, bench_now_us() - t0);
 		if (reply_failed(w) || reply_string(w, "id", id, sizeof id))
 			continue;
 		if (!with_get) {
@@ -198,10 +173,10 @@ worker_run(void *arg)
 		             "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
 		             "\"pad.get\",\"params\":{\"id\":\"%s\"}}\n",
 		             id);
-		t0 = now_us();
+		t0 = bench_now_us();
 		if (roundtrip(w, req, (size_t)n) != 0)
 			return NULL;
-		lat_add(&w->get, now_us() - t0);
+		lat_add(&w->get, bench_now_us() - t0);
 		if (!reply_failed(w))
 			w->pairs++;
 	}
@@ -218,7 +193,7 @@ poller_run(void *arg)
 	struct worker *w = arg;
 	struct timespec pause = {stats_ms / 1000, (stats_ms % 1000) * 1000000L};
 
-	while (now_us() < deadline_us) {
+	while (bench_now_us() < deadline_us) {
 		if (roundtrip(w, req, sizeof req - 1) != 0)
 			return NULL;
 		if (!reply_failed(w))
@@ -289,13 +264,14 @@ main(int argc, char **argv)
 	ws = calloc((size_t)clients + 1, sizeof *ws);
 	for (int i = 0; i < clients + (stats_ms > 0); i++) {
 		ws[i].idx = i;
-		if ((ws[i].fd = connect_to()) < 0 || sign_in(&ws[i]) != 0) {
+		if ((ws[i].fd = bench_connect(port, 1)) < 0 ||
+		    sign_in(&ws[i]) != 0) {
 			fprintf(stderr, "client %d could not sign in: %s\n", i,
 			        ws[i].first_error);
 			return 1;
 		}
 	}
-	t0 = now_us();
+	t0 = bench_now_us();
 	deadline_us = t0 + (long long)seconds * 1000000;
 	for (int i = 0; i < clients; i++)
 		pthread_create(&ws[i].th, NULL, worker_run, &ws[i]);
@@ -310,7 +286,7 @@ main(int argc, char **argv)
 		pthread_join(ws[clients].th, NULL);
 		errors += ws[clients].errors;
 	}
-	secs = (now_us() - t0) / 1e6;
+	secs = (bench_now_us() - t0) / 1e6;
 	printf("mode=%s clients=%d seconds=%.1f loops=%lld errors=%lld "
 	       "tps=%.1f",
 	       with_get ? "create+get" : "create", clients, secs, pairs, errors,

@@ -1,9 +1,9 @@
 /*
  * The seed's demo_realtime_user_creation, as a proof anyone can run: fires
  * concurrent registrations at a running padlined — many distinct names, and
- * many on one name — while subscribed to padline:events, then prints what
- * happened: successes, 409s, other errors, rows in the database, events
- * received. Exit status 0 only if the race was handled (one winner per
+ * many on one name — while subscribed to the schema's events channel, then
+ * prints what happened: successes, 409s, other errors, rows in the database,
+ * events received. Exit status 0 only if the race was handled (one winner per
  * name, every success has its row and its event).
  *   demo_race --port P --schema S [--distinct N] [--same M]
  * DATABASE_URL and REDIS_URL as for padlined.
@@ -43,6 +43,7 @@ run_job(void *arg)
 struct listener {
 	redisContext *rc;
 	char prefix[32];
+	char channel[128];
 	int events;
 	int stop;
 };
@@ -51,7 +52,7 @@ static void *
 listen_events(void *arg)
 {
 	struct listener *l = arg;
-	redisReply *r = redisCommand(l->rc, "SUBSCRIBE padline:events");
+	redisReply *r = redisCommand(l->rc, "SUBSCRIBE %s", l->channel);
 	struct timeval tv = {0, 200000};
 
 	freeReplyObject(r);
@@ -110,6 +111,7 @@ main(int argc, char **argv)
 	jobs = calloc((size_t)n, sizeof *jobs);
 	th = calloc((size_t)n, sizeof *th);
 	snprintf(lis.prefix, sizeof lis.prefix, "race%d_", (int)getpid());
+	ts_events_channel(schema, lis.channel, sizeof lis.channel);
 	if ((lis.rc = ts_redis_connect()) == NULL) {
 		fprintf(stderr, "demo_race: cannot reach Redis\n");
 		return 1;
@@ -160,8 +162,8 @@ main(int argc, char **argv)
 	printf("other errors   : %d\n", other);
 	printf("rows in users  : %lld (expected %d)\n", rows,
 	       distinct + (same > 0));
-	printf("events received: %d user.created on padline:events\n",
-	       lis.events);
+	printf("events received: %d user.created on %s\n", lis.events,
+	       lis.channel);
 	free(jobs);
 	free(th);
 	int good = ok_distinct == distinct && ok_same == (same > 0) &&

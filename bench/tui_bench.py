@@ -5,7 +5,8 @@
    time from writing G (last pad) or g (first pad) to the pty until that
    pad's name has come out of it, repeated; median / p90 / max.
 2. padline's CPU with the dashboard shown while R user.created events a
-   second (default 1 000) are published on padline:events for S seconds:
+   second (default 1 000) are published on padline:events:<schema> (the
+   channel its server.hello names) for S seconds:
    (utime + stime) / wall, from /proc.
 
 Usage (after scripts/stack start; eval "$(scripts/stack env)"):
@@ -201,7 +202,7 @@ def main():
                       "subject": {"id": f"bench-{base + sent}", "username": f"bench{sent}",
                                   "email": None, "totp_enabled": False,
                                   "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}}
-                out += resp("PUBLISH", "padline:events", json.dumps(ev))
+                out += resp("PUBLISH", f"padline:events:{schema}", json.dumps(ev))
                 sent += 1
             if out:
                 pub.sendall(out)

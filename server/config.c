@@ -4,6 +4,8 @@
  * environment, flags and --help are all driven by it, so they cannot drift.
  */
 #include "config.h"
+#include "protocol.h"
+#include "redis_url.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -32,9 +34,18 @@ static const struct cfg_entry cfg_table[] = {
     {"--database-url", "DATABASE_URL", CFG_STR, OFF(database_url), NULL, 0, 0,
      "PostgreSQL URL or conninfo (else built from POSTGRES_*)"},
     {"--redis-url", "REDIS_URL", CFG_STR, OFF(redis_url),
-     "redis://127.0.0.1:6379", 0, 0, "Redis for events, locks, rate limits"},
-    {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, "127.0.0.1:7411", 0, 0,
+     "redis://127.0.0.1:6379", 0, 0,
+     "Redis for events, locks, rate limits "
+     "(redis://[user[:password]@]host[:port][/db])"},
+    {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, PL_DEFAULT_ADDR, 0, 0,
      "HOST:PORT to accept clients on"},
+    {"--tls-cert", "PADLINE_TLS_CERT", CFG_STR, OFF(tls_cert), NULL, 0, 0,
+     "PEM certificate chain: the listener speaks TLS only"},
+    {"--tls-key", "PADLINE_TLS_KEY", CFG_STR, OFF(tls_key), NULL, 0, 0,
+     "PEM private key of --tls-cert"},
+    {"--events-channel", "PADLINE_EVENTS_CHANNEL", CFG_STR, OFF(events_channel),
+     NULL, 0, 0,
+     "Redis channel for events (default " PL_EVENTS_CHANNEL_PREFIX "<schema>)"},
     {"--schema", "PADLINE_SCHEMA", CFG_STR, OFF(schema), "pad_ws", 0, 0,
      "PostgreSQL schema holding padline's tables"},
     {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "4", 2, 128,
@@ -50,8 +61,9 @@ static const struct cfg_entry cfg_table[] = {
      "secret signing form tokens; same on every instance (>= 16 chars)"},
     {"--log", "PADLINE_LOG", CFG_STR, OFF(log_level), "info", 0, 0,
      "log level: debug, info, warn, error"},
-    {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line), "4194304", 1024,
-     INT_MAX, "longest request line in bytes"},
+    {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line),
+     PL_STR(PL_MAX_LINE_DEFAULT), 1024, INT_MAX,
+     "longest request line in bytes"},
     {"--max-connections", "PADLINE_MAX_CONNECTIONS", CFG_INT,
      OFF(max_connections), "1024", 1, 1000000, "client connections at once"},
     {"--idle-timeout", "PADLINE_IDLE_TIMEOUT", CFG_INT, OFF(idle_timeout),
@@ -287,6 +299,8 @@ config_parse_args(struct config *c, int argc, char **argv, int *first_arg,
 int
 config_validate(struct config *c, struct pl_error *err)
 {
+	struct redis_url ru;
+
 	if (c->pool_size == 0)
 		c->pool_size = c->workers;
 	if (c->hash_concurrency == 0)
@@ -314,6 +328,9 @@ config_validate(struct config *c, struct pl_error *err)
 	if (c->database_url == NULL)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "no database configured: set DATABASE_URL");
+	if (redis_url_parse(c->redis_url, &ru, err))
+		return err->code;
+	redis_url_clear(&ru);
 	for (const char *p = c->schema; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		      *p == '_'))
@@ -327,6 +344,19 @@ config_validate(struct config *c, struct pl_error *err)
 		                    "PADLINE_DB_PREPARE must be on or off, not "
 		                    "\"%s\"",
 		                    c->db_prepare);
+	if ((c->tls_cert == NULL) != (c->tls_key == NULL))
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "TLS needs both PADLINE_TLS_CERT and "
+		                    "PADLINE_TLS_KEY");
+	if (c->events_channel == NULL)
+		c->events_channel =
+		    xasprintf("%s%s", PL_EVENTS_CHANNEL_PREFIX, c->schema);
+	if (c->events_channel[0] == '\0' ||
+	    strpbrk(c->events_channel, " \t\r\n*?[") != NULL)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "events channel \"%s\": use a plain name "
+		                    "without spaces or glob characters",
+		                    c->events_channel);
 	if (strcmp(c->log_level, "debug") != 0 &&
 	    strcmp(c->log_level, "info") != 0 &&
 	    strcmp(c->log_level, "warn") != 0 &&
@@ -361,6 +391,10 @@ config_usage(FILE *f)
 	        "                                sessions\n"
 	        "  list-users                    users: roles, state, 2FA, "
 	        "last login\n"
+	        "  redis-acl NAME [--password-stdin]\n"
+	        "                                print ACL SETUSER for a "
+	        "subscribe-only\n"
+	        "                                Redis user (dashboards)\n"
 	        "\n"
 	        "options (each also read from the environment variable "
 	        "shown):\n");

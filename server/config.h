@@ -14,10 +14,13 @@ enum registration_mode { REG_OPEN, REG_INVITE, REG_CLOSED };
 
 struct config {
 	char *database_url; /* libpq conninfo or URL */
-	char *redis_url;    /* redis://host:port[/db] */
+	char *redis_url;    /* redis://[user[:password]@]host[:port][/db] */
 	char *listen_host;  /* from PADLINE_LISTEN host:port */
 	int listen_port;
 	char *schema;         /* PostgreSQL schema, default pad_ws */
+	char *events_channel; /* Redis channel; padline:events:<schema> */
+	char *tls_cert;       /* PEM; with tls_key the listener is TLS-only */
+	char *tls_key;
 	int workers;          /* libuv threadpool size */
 	int pool_size;        /* PostgreSQL connections */
 	int hash_concurrency; /* argon2 hashes at once, < workers */

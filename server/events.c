@@ -1,10 +1,10 @@
 /*
- * Audit rows → Redis channel padline:events. The request that wrote a row
- * publishes it right after commit; the relay sweeps rows left unpublished
- * (Redis was down, or the process died) once they are older than a grace
- * period, locking them with SKIP LOCKED so several padlined never publish
- * the same row twice. Delivery is at least once: a crash between PUBLISH and
- * the UPDATE repeats an event, which subscribers drop by id.
+ * Audit rows → the deployment's Redis channel (padline:events:<schema>). The
+ * request that wrote a row publishes it right after commit; the relay sweeps
+ * rows left unpublished (Redis was down, or the process died) once they are
+ * older than a grace period, locking them with SKIP LOCKED so several padlined
+ * never publish the same row twice. Delivery is at least once: a crash between
+ * PUBLISH and the UPDATE repeats an event, which subscribers drop by id.
  */
 #include "events.h"
 
@@ -23,10 +23,9 @@
 #define EVENTS_RELAY_GRACE_S 3
 
 static int
-events_redis_publish(redisContext *rc, const char *event)
+events_redis_publish(redisContext *rc, const char *channel, const char *event)
 {
-	redisReply *r =
-	    redisCommand(rc, "PUBLISH %s %s", EVENTS_CHANNEL, event);
+	redisReply *r = redisCommand(rc, "PUBLISH %s %s", channel, event);
 	int ok = r != NULL && r->type == REDIS_REPLY_INTEGER;
 
 	if (r)
@@ -107,7 +106,7 @@ events_publish_one(struct app *app, PGconn *db, const struct audit_row *row)
 		}
 		text = event;
 	}
-	if (events_redis_publish(rc, text) != 0) {
+	if (events_redis_publish(rc, app->cfg->events_channel, text) != 0) {
 		log_warn("publishing event failed; left for the relay",
 		         "id=%lld", row->id);
 		rds_pool_return(app->rds, rc, 1);
@@ -142,7 +141,8 @@ events_relay(struct app *app, PGconn *db, int limit)
 	for (int i = 0; i < PQntuples(rows); i++) {
 		long long id = db_get_ll(rows, i, "id");
 
-		if (events_redis_publish(rc, db_get(rows, i, "event")) != 0) {
+		if (events_redis_publish(rc, app->cfg->events_channel,
+		                         db_get(rows, i, "event")) != 0) {
 			broken = 1;
 			break;
 		}

@@ -1,5 +1,6 @@
 /*
- * Publishing audit rows to Redis channel padline:events as
+ * Publishing audit rows to the deployment's Redis channel
+ * (config events_channel, padline:events:<schema> by default) as
  * {id, action, at, subject}. An event is published by whoever locks its
  * unpublished row first (FOR UPDATE SKIP LOCKED), so the request that wrote it
  * and the background relay (or another padlined) never publish it twice.
@@ -13,8 +14,6 @@
 #include "repo_audit.h"
 
 struct app;
-
-#define EVENTS_CHANNEL "padline:events"
 
 /*
  * After commit: publishes the row now. Marking it published is batched

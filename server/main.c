@@ -16,6 +16,7 @@
 #include "app.h"
 #include "db.h"
 #include "cli_account.h"
+#include "cli_redis_acl.h"
 #include "cli_user.h"
 #include "events.h"
 #include "log.h"
@@ -236,6 +237,8 @@ main(int argc, char **argv)
 		}
 	if (cfg.secret == NULL && strcmp(cmd, "serve") != 0)
 		cfg.secret = xstrdup("unused-outside-serve"); /* no tokens */
+	if (cfg.database_url == NULL && strcmp(cmd, "redis-acl") == 0)
+		cfg.database_url = xstrdup(""); /* prints, connects nowhere */
 	if (config_validate(&cfg, &err) != 0) {
 		fprintf(stderr, "padlined: %s\n", err.message);
 		config_free(&cfg);
@@ -243,6 +246,11 @@ main(int argc, char **argv)
 	}
 	log_set_level(cfg.log_level);
 	db_set_prepare(strcmp(cfg.db_prepare, "on") == 0);
+	if (strcmp(cmd, "redis-acl") == 0) {
+		rc = cli_redis_acl(&cfg, argc - first, argv + first);
+		config_free(&cfg);
+		return rc;
+	}
 	paths_resolve(&cfg);
 	if (app_open(&app, &cfg) != 0) {
 		fprintf(stderr, "padlined: out of memory\n");

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "redis_url.h"
 #include "xalloc.h"
 
 #define RDS_TIMEOUT_MS 500
@@ -20,7 +21,7 @@
 
 struct rds_pool {
 	pthread_mutex_t lock;
-	char *url;
+	struct redis_url url;
 	int size;
 	int nidle;
 	redisContext **idle;
@@ -36,81 +37,16 @@ rds_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int
-rds_parse_url(const char *url, char *host, size_t hostsz, int *port, int *db)
-{
-	const char *p = url, *colon, *slash;
-	size_t hlen;
-
-	*port = 6379;
-	*db = 0;
-	if (strncmp(p, "redis://", 8) == 0)
-		p += 8;
-	if (strchr(p, '@') != NULL)
-		p = strchr(p, '@') + 1; /* credentials are not supported */
-	slash = strchr(p, '/');
-	colon = strchr(p, ':');
-	if (colon != NULL && slash != NULL && colon > slash)
-		colon = NULL;
-	hlen = colon   ? (size_t)(colon - p)
-	       : slash ? (size_t)(slash - p)
-	               : strlen(p);
-	if (hlen == 0 || hlen >= hostsz)
-		return -1;
-	memcpy(host, p, hlen);
-	host[hlen] = '\0';
-	if (colon != NULL && (*port = atoi(colon + 1)) <= 0)
-		return -1;
-	if (slash != NULL && slash[1] != '\0')
-		*db = atoi(slash + 1);
-	return 0;
-}
-
-/* url for the log: the password of its user info replaced by "***". */
-static void
-rds_url_redacted(const char *url, char *out, size_t size)
-{
-	const char *scheme = strstr(url, "://");
-	const char *info = scheme ? scheme + 3 : url;
-	const char *at = strchr(info, '@'), *colon;
-
-	if (at == NULL) {
-		snprintf(out, size, "%s", url);
-		return;
-	}
-	colon = memchr(info, ':', (size_t)(at - info));
-	/* "user:pw@" keeps the user; a bare "pw@" is all secret. */
-	snprintf(out, size, "%.*s***%s",
-	         (int)(colon ? colon + 1 - url : info - url), url, at);
-}
-
 redisContext *
 rds_connect(const char *url, int timeout_ms)
 {
-	char host[256];
-	int port, db;
-	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+	struct pl_error err;
 	redisContext *c;
 
-	if (url == NULL || rds_parse_url(url, host, sizeof host, &port, &db))
-		return NULL;
-	c = redisConnectWithTimeout(host, port, tv);
-	if (c == NULL || c->err) {
-		if (c)
-			redisFree(c);
-		return NULL;
-	}
-	redisSetTimeout(c, tv);
-	if (db != 0) {
-		redisReply *r = redisCommand(c, "SELECT %d", db);
-		int ok = r && r->type != REDIS_REPLY_ERROR;
-
-		if (r)
-			freeReplyObject(r);
-		if (!ok) {
-			redisFree(c);
-			return NULL;
-		}
+	pl_error_init(&err);
+	if (redis_url_connect_str(url, timeout_ms, &c, &err)) {
+		log_warn("redis unavailable", "error=%s", err.message);
+		pl_error_clear(&err);
 	}
 	return c;
 }
@@ -118,10 +54,18 @@ rds_connect(const char *url, int timeout_ms)
 struct rds_pool *
 rds_pool_new(const char *url, int size)
 {
-	struct rds_pool *p = xcalloc(1, sizeof *p);
+	struct rds_pool *p;
+	struct pl_error err;
 
+	pl_error_init(&err);
+	p = xcalloc(1, sizeof *p);
+	if (redis_url_parse(url, &p->url, &err)) {
+		log_error("bad REDIS_URL", "error=%s", err.message);
+		pl_error_clear(&err);
+		free(p);
+		return NULL;
+	}
 	pthread_mutex_init(&p->lock, NULL);
-	p->url = xstrdup(url);
 	p->size = size;
 	p->idle = xcalloc((size_t)size, sizeof *p->idle);
 	return p;
@@ -136,7 +80,7 @@ rds_pool_free(struct rds_pool *p)
 		redisFree(p->idle[i]);
 	pthread_mutex_destroy(&p->lock);
 	free(p->idle);
-	free(p->url);
+	redis_url_clear(&p->url);
 	free(p);
 }
 
@@ -144,6 +88,7 @@ redisContext *
 rds_pool_borrow(struct rds_pool *p)
 {
 	redisContext *c = NULL;
+	struct pl_error err;
 
 	pthread_mutex_lock(&p->lock);
 	if (p->nidle > 0)
@@ -155,15 +100,13 @@ rds_pool_borrow(struct rds_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	if (c != NULL)
 		return c;
-	c = rds_connect(p->url, RDS_TIMEOUT_MS);
-	if (c == NULL) {
+	pl_error_init(&err);
+	if (redis_url_connect(&p->url, RDS_TIMEOUT_MS, &c, &err)) {
 		pthread_mutex_lock(&p->lock);
 		p->down_until_ms = rds_now_ms() + RDS_DOWN_BACKOFF_MS;
 		pthread_mutex_unlock(&p->lock);
-		char shown[512];
-
-		rds_url_redacted(p->url, shown, sizeof shown);
-		log_debug("redis unavailable", "url=%s", shown);
+		log_debug("redis unavailable", "error=%s", err.message);
+		pl_error_clear(&err);
 	}
 	return c;
 }

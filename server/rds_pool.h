@@ -11,16 +11,17 @@
 
 struct rds_pool;
 
-/* Parses redis://host:port[/db]; fills host (size hostsz), port and db. */
-int rds_parse_url(const char *url, char *host, size_t hostsz, int *port,
-                  int *db);
+/* NULL (logged) when url is not a valid Redis URL (common/redis_url.h). */
 struct rds_pool *rds_pool_new(const char *url, int size);
 void rds_pool_free(struct rds_pool *);
 /* A connected context, or NULL when Redis cannot be reached right now. */
 redisContext *rds_pool_borrow(struct rds_pool *);
 /* Give back; pass broken=1 after an I/O or protocol error to drop it. */
 void rds_pool_return(struct rds_pool *, redisContext *, int broken);
-/* One-off connection (migration lock, create-user); NULL on failure. */
+/*
+ * One-off connection (migration lock, create-user), AUTH and SELECT done;
+ * NULL on failure, logged with the password redacted.
+ */
 redisContext *rds_connect(const char *url, int timeout_ms);
 
 #endif

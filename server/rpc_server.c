@@ -30,6 +30,9 @@ hello_run(struct rpc_call *call)
 	    call->result, "limits",
 	    json_pack("{s:I, s:I}", "max_line", (json_int_t)cfg->max_line,
 	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes));
+	/* Where this deployment's events are published (per schema). */
+	json_object_set_new(call->result, "events",
+	                    json_pack("{s:s}", "channel", cfg->events_channel));
 	return PL_OK;
 }
 

@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "server_conn.h"
 #include "stats.h"
+#include "server_tls.h"
 #include "xalloc.h"
 
 #define RELAY_INTERVAL_MS 1000
@@ -62,9 +63,15 @@ client_send(struct client *cl, char *line, size_t len)
 {
 	struct write_req *w;
 	uv_buf_t buf;
+	int rc;
 
 	if (line == NULL || cl->closing) {
 		free(line);
+		return;
+	}
+	if (cl->tls != NULL && (rc = tls_conn_seal(cl->tls, &line, &len))) {
+		if (rc < 0)
+			client_close(cl);
 		return;
 	}
 	w = xcalloc(1, sizeof *w);
@@ -105,6 +112,7 @@ client_on_handle_closed(uv_handle_t *h)
 		return;
 	client_input_release(cl);
 	unit_free(cl->unit);
+	tls_conn_free(cl->tls);
 	free(cl);
 }
 
@@ -231,6 +239,8 @@ server_on_connection(uv_stream_t *ls, int status)
 		cl->close_after = 1;
 		return;
 	}
+	cl->tls =
+	    server_tls_accept(srv->tls, (uv_stream_t *)&cl->tcp, cl->peer);
 	client_touch(cl);
 	client_input_update(cl);
 	log_debug("client connected", "peer=%s clients=%d", cl->peer,
@@ -354,6 +364,8 @@ server_run(struct app *app, struct pl_error *err)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "cannot parse listen address %s",
 		                    app->cfg->listen_host);
+	if (server_tls_new(app->cfg, &srv.tls, err) != 0)
+		return err->code;
 	uv_tcp_init(srv.loop, &srv.listener);
 	srv.listener.data = &srv;
 	if ((rc = uv_tcp_bind(&srv.listener, (struct sockaddr *)&addr, 0)) ||
@@ -361,6 +373,7 @@ server_run(struct app *app, struct pl_error *err)
 	                    server_on_connection))) {
 		uv_close((uv_handle_t *)&srv.listener, NULL);
 		uv_run(srv.loop, UV_RUN_DEFAULT);
+		server_tls_free(srv.tls);
 		return pl_error_set(err, PL_ERR_INTERNAL, "listen",
 		                    "cannot listen on %s:%d: %s",
 		                    app->cfg->listen_host,
@@ -383,6 +396,7 @@ server_run(struct app *app, struct pl_error *err)
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv.loop);
 	peers_free(&srv.peers);
+	server_tls_free(srv.tls);
 	log_info("stopped", "%s", "");
 	return 0;
 }

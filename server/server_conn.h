@@ -17,6 +17,9 @@
 #include "rpc.h"
 #include "server_call.h"
 
+struct tls_conn;
+struct server_tls;
+
 /* Input a connection may hold (queued lines, a partial line, the line being
  * answered) without a share of the total input budget. Ordinary requests
  * stay below it; big lines need a reservation (server_input.c). */
@@ -77,6 +80,7 @@ struct client {
 	int handles_open;   /* tcp + idle timer still to close */
 	int peer_counted;   /* counted in the per-address table */
 	size_t out_pending; /* bytes written but not yet taken by the client */
+	struct tls_conn *tls; /* NULL on a plaintext listener */
 	char peer[64];
 	struct rpc_session session;
 	struct client *prev, *next;
@@ -106,7 +110,8 @@ struct server {
 	size_t input_reserved; /* bytes of the budget handed out */
 	struct client *wait_head, *wait_tail; /* waiting for a share */
 	struct peer_table peers;
-	struct notify *notify; /* systemd watchdog, if any */
+	struct notify *notify;  /* systemd watchdog, if any */
+	struct server_tls *tls; /* NULL: plaintext listener */
 };
 
 /* server.c */

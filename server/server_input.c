@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "server_conn.h"
+#include "server_tls.h"
 #include "xalloc.h"
 
 static void client_on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
@@ -223,6 +224,8 @@ static void
 client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct client *cl = s->data;
+	char *data = buf->base, *plain = NULL;
+	size_t len = (size_t)n;
 	int rc;
 
 	if (n == UV_EOF) {
@@ -245,8 +248,17 @@ client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		free(buf->base);
 		return;
 	}
-	rc = framer_feed(&cl->framer, buf->base, (size_t)n, client_on_line, cl);
+	if (cl->tls != NULL) {
+		if (tls_conn_input(cl->tls, data, len, &plain, &len) != 0) {
+			free(buf->base);
+			client_close(cl);
+			return;
+		}
+		data = plain;
+	}
+	rc = framer_feed(&cl->framer, data, len, client_on_line, cl);
 	free(buf->base);
+	free(plain);
 	if (rc == FRAMER_OVERSIZE)
 		client_on_oversize(cl);
 	else if (rc != 0) {

@@ -43,7 +43,7 @@ START_TEST(change_password_ends_other_sessions)
 	struct ts_client *c1 = acc_user(&srv, "cp_ann");
 	struct ts_client *c2 = ts_client_connect(srv.port);
 	struct ts_client *c3 = ts_client_connect(srv.port);
-	redisContext *sub = us_subscribe();
+	redisContext *sub = us_subscribe(schema);
 	char *id = acc_my_id(c1), *text;
 	json_t *r, *ev;
 

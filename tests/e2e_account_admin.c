@@ -291,7 +291,7 @@ END_TEST
 START_TEST(delete_takes_pads_sessions_keeps_audit)
 {
 	struct ts_client *c = acc_user(&srv, "adm_ivy");
-	redisContext *sub = us_subscribe();
+	redisContext *sub = us_subscribe(schema);
 	PGconn *db = ts_db_connect(schema);
 	char *id = acc_my_id(c);
 	const char *const p[] = {id};

@@ -1,4 +1,4 @@
-/* Events end to end: every user change reaches padline:events once, as
+/* Events end to end: every user change reaches the schema's channel once, as
  * {id, action, at, subject}, with the same id events.since reports; the
  * audit row is marked published; create-user publishes like register; one
  * log line per created user and never a password in the log. */
@@ -17,7 +17,7 @@ START_TEST(register_sync_and_cli_events)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
 	struct ts_client *admin;
-	redisContext *sub = us_subscribe();
+	redisContext *sub = us_subscribe(schema);
 	json_t *r, *ev, *since;
 	char id[40];
 	long long evid;
@@ -95,7 +95,7 @@ END_TEST
 START_TEST(login_failure_is_an_event)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
-	redisContext *sub = us_subscribe();
+	redisContext *sub = us_subscribe(schema);
 	json_t *ev, *r;
 	char *id, *text;
 

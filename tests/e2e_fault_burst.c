@@ -301,13 +301,14 @@ START_TEST(padlined_killed_during_burst)
 }
 END_TEST
 
-/* Collects event ids from padline:events, resubscribing after Redis
+/* Collects event ids from the schema's channel, resubscribing after Redis
  * restarts, and counts ids seen twice. */
 struct collector {
 	volatile int stop;
 	unsigned char *seen; /* MAX_EVENT_ID flags */
 	int received, duplicates;
 	char schema_prefix[64];
+	char channel[128];
 };
 
 static void *
@@ -323,7 +324,7 @@ collector_run(void *arg)
 			usleep(100000);
 			continue;
 		}
-		r = redisCommand(rc, "SUBSCRIBE padline:events");
+		r = redisCommand(rc, "SUBSCRIBE %s", col->channel);
 		if (r)
 			freeReplyObject(r);
 		/* No read timeout: the test wakes us with a last message
@@ -371,6 +372,7 @@ START_TEST(redis_killed_and_three_instances)
 	PGresult *r;
 
 	ts_unique_schema("fredis", schema, sizeof schema);
+	ts_events_channel(schema, col.channel, sizeof col.channel);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(ts_server_start(&srv[i], schema, NULL, NULL),
 		                 0);
@@ -394,7 +396,7 @@ START_TEST(redis_killed_and_three_instances)
 
 		ck_assert_ptr_nonnull(rc);
 		freeReplyObject(
-		    redisCommand(rc, "PUBLISH padline:events wake"));
+		    redisCommand(rc, "PUBLISH %s wake", col.channel));
 		redisFree(rc);
 	}
 	pthread_join(cth, NULL);

@@ -31,7 +31,7 @@ collect(void *arg)
 	redisContext *sub = NULL;
 
 	while (sub == NULL && ts_now_ms() < col->deadline) {
-		sub = us_subscribe();
+		sub = us_subscribe(schema);
 		if (sub == NULL)
 			usleep(10000);
 	}

@@ -515,10 +515,12 @@ START_TEST(changes_are_published_as_events)
 	json_t *ev;
 	const char *id;
 	const char *actions[] = {"pad.created", "pad.updated", "pad.deleted"};
+	char channel[128];
 
 	ck_assert_ptr_nonnull(sub);
 	redisSetTimeout(sub, tv);
-	r = redisCommand(sub, "SUBSCRIBE padline:events");
+	r = redisCommand(sub, "SUBSCRIBE %s",
+	                 ts_events_channel(schema, channel, sizeof channel));
 	ck_assert_ptr_nonnull(r);
 	freeReplyObject(r);
 	id = create_pad(alice, "Watched", NULL);

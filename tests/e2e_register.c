@@ -31,7 +31,7 @@ count_users(const char *sch, const char *name)
 START_TEST(happy_path_row_audit_event)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
-	redisContext *sub = us_subscribe();
+	redisContext *sub = us_subscribe(schema);
 	char *tok = us_form_token(c);
 	json_t *r, *user, *ev;
 	const char *id;
@@ -68,7 +68,8 @@ START_TEST(happy_path_row_audit_event)
 	                             1, p),
 	                 1);
 	ev = us_wait_event(sub, "user.created", "id", id, TS_PATIENCE_MS);
-	ck_assert_msg(ev != NULL, "no user.created event on padline:events");
+	ck_assert_msg(ev != NULL,
+	              "no user.created event on the schema's channel");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(ev, "subject"), "username")),
 	                 "carol");

@@ -37,6 +37,7 @@ cleanup() {
 	[ -n "${SRV2_PID:-}" ] && kill "$SRV2_PID" 2>/dev/null
 	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
 	psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS \"$SCHEMA\" CASCADE" >/dev/null 2>&1
+	[ -n "${DASH_USER:-}" ] && redis-cli -u "$REDIS_URL" acl deluser "$DASH_USER" >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -110,7 +111,7 @@ tm new-session -d -s keep "sleep 3600"
 start_tui() { # start_tui [ENV=VALUE...]
 	tm kill-session -t tui 2>/dev/null
 	tm new-session -d -s tui -x 100 -y 30 \
-		"env XDG_STATE_HOME=${TUI_STATE:-$T/state} EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:${TUI_PORT:-$PPORT} --redis ${TUI_REDIS:-$REDIS_URL}; echo EXITED rc=\$?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 30"
+		"env XDG_STATE_HOME=${TUI_STATE:-$T/state} EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:${TUI_PORT:-$PPORT} --redis ${TUI_REDIS:-$DASH_REDIS}; echo EXITED rc=\$?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 30"
 }
 
 # ---- server, and the proxy the TUI talks through ----
@@ -186,6 +187,17 @@ for m in user.register session.login pad.list pad.create pad.update pad.backups 
 	fi
 done
 rpc_close
+# The TUI and watch use a subscribe-only Redis user (padlined redis-acl), as
+# scripts/up does: everything live below must work without write rights.
+DASH_USER="tui_dash_$$"
+DASH_PW="dash-$$-$RANDOM$RANDOM"
+printf '%s\n' "$DASH_PW" | PADLINE_SCHEMA="$SCHEMA" "$PADLINE_BIN" redis-acl "$DASH_USER" --password-stdin |
+	redis-cli -u "$REDIS_URL" | grep -qx OK || die "could not create the subscribe-only Redis user"
+rhp=${REDIS_URL#redis://}
+rhp=${rhp##*@}
+DASH_REDIS="redis://$DASH_USER:$DASH_PW@${rhp%%/*}"
+[ "$(redis-cli -u "$DASH_REDIS" --no-auth-warning publish "padline:events:$SCHEMA" x 2>&1 | cut -c1-6)" = NOPERM ] ||
+	fail "the dashboard's Redis user may PUBLISH"
 ADMIN_PW="Admin-Passw0rd!"
 printf '%s\n' "$ADMIN_PW" | PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
 	"$PADLINE_BIN" create-user admin --admin >"$T/create.log" 2>&1 || die "create-user failed: $(cat "$T/create.log")"
@@ -343,7 +355,13 @@ for l in sys.stdin:
             print(w(l[:m.start()]))
             break' "$1"
 }
-[ "$(date_cells "uxc")" = "$(date_cells "Plan B")" ] && [ -n "$(date_cells "uxc")" ] &&
+# Polled: one capture can catch the list between two redraws.
+columns_aligned() {
+	local a b
+	a=$(date_cells "uxc") b=$(date_cells "Plan B")
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+wait_until columns_aligned &&
 	ok "a wide-character pad name keeps the columns lined up" ||
 	fail "columns do not line up: $(date_cells "uxc") vs $(date_cells "Plan B")"
 # s cycles the sort: name (A-Z), then the newest change first.
@@ -560,7 +578,7 @@ done
 # ---- padline watch ----
 rpc_open
 # No PADLINE_TOKEN: the session the TUI saved (the admin's) is used.
-env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PORT" --redis "$REDIS_URL" >"$T/watch.out" 2>"$T/watch.err" &
+env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PORT" --redis "$DASH_REDIS" >"$T/watch.out" 2>"$T/watch.err" &
 WATCH_PID=$!
 # "watching" comes once subscribed and the log's position is known.
 wait_file "$T/watch.err" "watching" || fail "watch never started: $(cat "$T/watch.err")"
@@ -634,7 +652,7 @@ wait_for "EXITED rc=0" || fail "quit from the invite-only server's login"
 kill "$SRV2_PID"; wait "$SRV2_PID" 2>/dev/null; SRV2_PID=
 
 # ---- padline watch asks for a login on the tty without PADLINE_TOKEN ----
-tm new-session -d -s watch -x 120 -y 20 "env -u PADLINE_TOKEN XDG_STATE_HOME=$T/nostate $PADLINE_TUI_BIN watch --server 127.0.0.1:$PORT --redis $REDIS_URL; sleep 30"
+tm new-session -d -s watch -x 120 -y 20 "env -u PADLINE_TOKEN XDG_STATE_HOME=$T/nostate $PADLINE_TUI_BIN watch --server 127.0.0.1:$PORT --redis $DASH_REDIS; sleep 30"
 wscreen() { tm capture-pane -t watch -p; }
 on_wscreen() { wscreen | grep -qF -- "$1"; }
 wait_until on_wscreen "Admin username:" || fail "watch did not ask for a username"

@@ -1,8 +1,8 @@
 /*
  * Helpers shared by the user suites (e2e_register, e2e_session, e2e_admin,
  * e2e_events, e2e_fault_redis): registration with chosen params, violation
- * lookup, an admin connection and a padline:events subscriber that picks
- * our events out of the shared channel.
+ * lookup, an admin connection and a subscriber to the schema's events
+ * channel (padline:events:<schema>).
  */
 #ifndef PL_USERS_SUPPORT_H
 #define PL_USERS_SUPPORT_H
@@ -106,16 +106,19 @@ us_admin_client(const struct ts_server *srv, const char *name)
 	return c;
 }
 
-/* A Redis connection subscribed to padline:events, NULL on failure. */
+/* A Redis connection subscribed to schema's events channel, NULL on
+ * failure. */
 static inline redisContext *
-us_subscribe(void)
+us_subscribe(const char *schema)
 {
 	redisContext *rc = ts_redis_connect();
 	redisReply *r;
+	char channel[128];
 
 	if (rc == NULL)
 		return NULL;
-	r = redisCommand(rc, "SUBSCRIBE padline:events");
+	r = redisCommand(rc, "SUBSCRIBE %s",
+	                 ts_events_channel(schema, channel, sizeof channel));
 	if (r == NULL) {
 		redisFree(rc);
 		return NULL;

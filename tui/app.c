@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "term.h"
+#include "protocol.h"
+#include "sub.h"
 #include "widgets.h"
 #include "xalloc.h"
 
@@ -284,8 +286,9 @@ app_live(struct app *a)
 {
 	if (a->feed)
 		return 0;
-	a->feed = feed_new(a->loop, a->rpc, a->redis_url, -1, on_live_event,
-	                   on_live_state, a);
+	a->feed =
+	    feed_new(a->loop, a->rpc, a->redis_url, sub_hello_channel(a->hello),
+	             -1, on_live_event, on_live_state, a);
 	if (!a->feed) {
 		app_flash(a, 1, "Bad Redis URL: live updates are off.");
 		return -1;
@@ -647,7 +650,7 @@ app_run(const char *server, const char *redis_url)
 	char host[256];
 	int port, rc;
 
-	if (rpc_parse_addr(server, host, sizeof host, &port, 7411)) {
+	if (rpc_parse_addr(server, host, sizeof host, &port, PL_DEFAULT_PORT)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
 		return 2;
 	}
@@ -662,6 +665,8 @@ app_run(const char *server, const char *redis_url)
 	snprintf(a->redis_url, sizeof a->redis_url, "%s",
 	         redis_url ? redis_url : "");
 	a->rpc = rpc_client_new(a->loop, host, port);
+	if (rpc_client_tls_for(a->rpc, server) != 0)
+		return 2;
 	rpc_client_on_connect(a->rpc, app_resume_params, a);
 	login_model_init(&a->login);
 	if (term_begin(&a->color, &a->utf8)) {

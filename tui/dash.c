@@ -378,7 +378,8 @@ const struct screen screen_dash = {
     .admin_only = 1,
     .about = "Dashboard (admins)\n\nTotals come from user.stats; the chart "
              "counts signups per minute.\nThe table shows new users as they "
-             "register (Redis padline:events);\nafter a reconnect the gap "
+             "register (the Redis channel server.hello names);\nafter a "
+             "reconnect the gap "
              "is filled with events.since, duplicates dropped.",
     .keys = dash_keys,
     .keys_now = dash_keys_now,

@@ -129,8 +129,8 @@ on_sub_state(void *ud, int up)
 
 struct feed *
 feed_new(uv_loop_t *loop, struct rpc_client *rpc, const char *redis_url,
-         long long after, feed_event_cb on_event, feed_state_cb on_state,
-         void *ud)
+         const char *channel, long long after, feed_event_cb on_event,
+         feed_state_cb on_state, void *ud)
 {
 	struct feed *f = xcalloc(1, sizeof *f);
 
@@ -138,7 +138,8 @@ feed_new(uv_loop_t *loop, struct rpc_client *rpc, const char *redis_url,
 	f->on_event = on_event;
 	f->on_state = on_state;
 	f->ud = ud;
-	f->sub = sub_new(loop, redis_url, on_sub_event, on_sub_state, f);
+	f->sub =
+	    sub_new(loop, redis_url, channel, on_sub_event, on_sub_state, f);
 	if (!f->sub) {
 		free(f);
 		return NULL;

@@ -29,9 +29,11 @@ typedef void (*feed_event_cb)(void *ud, json_t *event);
 typedef void (*feed_state_cb)(void *ud);
 
 /* after < 0: from now on (the log's newest event); else after that id.
- * rpc must be signed in as an administrator. NULL for a bad Redis URL. */
+ * channel: server.hello's events.channel (sub_hello_channel). rpc must be
+ * signed in as an administrator. NULL for a bad Redis URL. */
 struct feed *feed_new(uv_loop_t *, struct rpc_client *, const char *redis_url,
-                      long long after, feed_event_cb, feed_state_cb, void *ud);
+                      const char *channel, long long after, feed_event_cb,
+                      feed_state_cb, void *ud);
 void feed_free(struct feed *);
 enum feed_mode feed_mode(const struct feed *);
 /* While polling: "redis://host:port: why" (never the password). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "protocol.h"
 #include "xalloc.h"
 
 static void
@@ -24,7 +25,12 @@ usage(FILE *f)
 	    "pads, and (administrators) watch signups live.\n"
 	    "\n"
 	    "  --server HOST:PORT  padlined address (env PADLINE_SERVER,\n"
-	    "                      default 127.0.0.1:7411)\n"
+	    "                      default " PL_DEFAULT_ADDR ")\n"
+	    "                      tls://HOST:PORT for TLS: verified against\n"
+	    "                      the system CAs or --ca, else pinned on\n"
+	    "                      first use in $XDG_STATE_HOME/padline/\n"
+	    "                      known_servers\n"
+	    "  --ca FILE           CA certificate(s) for tls:// (env PADLINE_CA)\n"
 	    "  --redis URL         Redis for live events (env REDIS_URL,\n"
 	    "                      default redis://127.0.0.1:6379)\n"
 	    "  --json              watch: one JSON object per line (at: RFC "
@@ -51,6 +57,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"server", required_argument, NULL, 's'},
 	    {"redis", required_argument, NULL, 'r'},
+	    {"ca", required_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"since", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
@@ -65,14 +72,17 @@ main(int argc, char **argv)
 
 	xalloc_install(); /* before anything allocates */
 	if (!server || !*server)
-		server = "127.0.0.1:7411";
-	while ((c = getopt_long(argc, argv, "s:r:jhV", opts, NULL)) != -1) {
+		server = PL_DEFAULT_ADDR;
+	while ((c = getopt_long(argc, argv, "s:r:c:jhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			server = optarg;
 			break;
 		case 'r':
 			redis = optarg;
+			break;
+		case 'c': /* read where the connection is made */
+			setenv("PADLINE_CA", optarg, 1);
 			break;
 		case 'j':
 			json = 1;

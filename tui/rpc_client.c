@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "framing.h"
-
-#define RPC_MAX_LINE (16u << 20)
+#include "protocol.h"
+#include "rpc_tls.h"
 
 struct rpc_pending {
 	long long id;
@@ -43,6 +43,7 @@ struct rpc_client {
 	int npending;
 	rpc_resume_fn resume;
 	void *resume_ud;
+	struct rpc_tls *tls; /* NULL: plaintext */
 };
 
 struct rpc_write {
@@ -77,11 +78,15 @@ int
 rpc_parse_addr(const char *s, char *host, size_t hostsz, int *port,
                int def_port)
 {
-	const char *colon = strrchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	const char *colon;
+	size_t n;
 	char *end;
 	long p = def_port;
 
+	if (strncmp(s, "tls://", 6) == 0)
+		s += 6;
+	colon = strrchr(s, ':');
+	n = colon ? (size_t)(colon - s) : strlen(s);
 	if (colon) {
 		p = strtol(colon + 1, &end, 10);
 		if (*end || p <= 0 || p > 65535)
@@ -106,7 +111,7 @@ rpc_client_new(uv_loop_t *loop, const char *host, int port)
 	snprintf(c->host, sizeof c->host, "%s", host);
 	c->port = port;
 	c->next_id = 1;
-	framer_init(&c->fr, RPC_MAX_LINE);
+	framer_init(&c->fr, PL_CLIENT_MAX_LINE);
 	return c;
 }
 
@@ -126,7 +131,7 @@ rpc_drop(struct rpc_client *c, const char *msg)
 	}
 	c->state = RPC_DOWN;
 	framer_free(&c->fr);
-	framer_init(&c->fr, RPC_MAX_LINE);
+	framer_init(&c->fr, PL_CLIENT_MAX_LINE);
 	while (c->out_head) {
 		struct rpc_out *o = c->out_head;
 
@@ -151,6 +156,7 @@ rpc_client_free(struct rpc_client *c)
 		return;
 	rpc_drop(c, "client closed");
 	framer_free(&c->fr);
+	rpc_tls_free(c->tls);
 	free(c);
 }
 
@@ -187,7 +193,7 @@ rpc_on_write(uv_write_t *req, int status)
 }
 
 static void
-rpc_write_line(struct rpc_client *c, char *line, size_t len)
+rpc_write_raw(struct rpc_client *c, char *line, size_t len)
 {
 	struct rpc_write *w = calloc(1, sizeof *w);
 	uv_buf_t buf = uv_buf_init(line, (unsigned)len);
@@ -197,6 +203,14 @@ rpc_write_line(struct rpc_client *c, char *line, size_t len)
 		free(line);
 		free(w);
 	}
+}
+
+static void
+rpc_write_line(struct rpc_client *c, char *line, size_t len)
+{
+	if (c->tls && rpc_tls_seal(c->tls, &line, &len) != 0)
+		return;
+	rpc_write_raw(c, line, len);
 }
 
 static int
@@ -241,10 +255,56 @@ rpc_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 }
 
 static void
+rpc_flush_out(struct rpc_client *c)
+{
+	c->state = RPC_UP;
+	while (c->out_head) {
+		struct rpc_out *o = c->out_head;
+
+		c->out_head = o->next;
+		rpc_write_line(c, o->line, o->len);
+		free(o);
+	}
+	c->out_tail = NULL;
+}
+
+/* Queued requests go out only once the server is verified. */
+static void
+rpc_on_tls_read(struct rpc_client *c, const char *in, size_t n)
+{
+	struct pl_error err;
+	char *plain, *send;
+	size_t plain_len, send_len;
+	int ready, rc;
+
+	pl_error_init(&err);
+	rc = rpc_tls_input(c->tls, in, n, &plain, &plain_len, &send, &send_len,
+	                   &ready, &err);
+	if (send)
+		rpc_write_raw(c, send, send_len);
+	if (rc != 0) {
+		free(plain);
+		rpc_drop(c, err.message);
+		pl_error_clear(&err);
+		return;
+	}
+	if (ready)
+		rpc_flush_out(c);
+	if (plain_len > 0)
+		framer_feed(&c->fr, plain, plain_len, rpc_on_line, c);
+	free(plain);
+}
+
+static void
 rpc_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct rpc_client *c = s->data;
 
+	if (n > 0 && c->tls) {
+		rpc_on_tls_read(c, buf->base, (size_t)n);
+		free(buf->base);
+		return;
+	}
 	if (n > 0)
 		framer_feed(&c->fr, buf->base, (size_t)n, rpc_on_line, c);
 	free(buf->base);
@@ -269,16 +329,41 @@ rpc_on_connect(uv_connect_t *req, int status)
 		rpc_drop(c, msg);
 		return;
 	}
-	c->state = RPC_UP;
 	uv_read_start((uv_stream_t *)c->tcp, rpc_alloc, rpc_on_read);
-	while (c->out_head) {
-		struct rpc_out *o = c->out_head;
+	if (c->tls) {
+		size_t n;
+		char *hello = rpc_tls_begin(c->tls, &n);
 
-		c->out_head = o->next;
-		rpc_write_line(c, o->line, o->len);
-		free(o);
+		if (hello)
+			rpc_write_raw(c, hello, n);
+		return;
 	}
-	c->out_tail = NULL;
+	rpc_flush_out(c);
+}
+
+int
+rpc_client_tls_for(struct rpc_client *c, const char *server)
+{
+	struct pl_error err;
+
+	if (strncmp(server, "tls://", 6) != 0)
+		return 0;
+	pl_error_init(&err);
+	if (rpc_client_use_tls(c, getenv("PADLINE_CA"), &err) != 0) {
+		fprintf(stderr, "padline: %s\n", err.message);
+		pl_error_clear(&err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+rpc_client_use_tls(struct rpc_client *c, const char *ca_file,
+                   struct pl_error *err)
+{
+	rpc_tls_free(c->tls);
+	c->tls = NULL;
+	return rpc_tls_new(c->host, c->port, ca_file, &c->tls, err);
 }
 
 void

@@ -39,7 +39,19 @@ void rpc_disconnect(struct rpc_client *);
 /* Fills err from a JSON-RPC error object {code, message, data}. */
 void rpc_error_from_json(json_t *error, struct pl_error *err);
 
-/* Splits "host:port" (port default def_port); returns 0 or -1. */
+/*
+ * Speak TLS from the next connection on: the certificate is verified
+ * against ca_file (NULL: the system CAs), else pinned on first use in
+ * $XDG_STATE_HOME/padline/known_servers and refused if it changes.
+ */
+int rpc_client_use_tls(struct rpc_client *, const char *ca_file,
+                       struct pl_error *);
+
+/* rpc_client_use_tls when server is tls://..., with --ca from PADLINE_CA;
+ * -1 (said on stderr) when the CA file is unusable. */
+int rpc_client_tls_for(struct rpc_client *, const char *server);
+
+/* Splits "[tls://]host:port" (port default def_port); returns 0 or -1. */
 int rpc_parse_addr(const char *s, char *host, size_t hostsz, int *port,
                    int def_port);
 

@@ -1,6 +1,7 @@
 /*
  * Owns the Redis subscription: connect, AUTH if the URL has a password,
- * SUBSCRIBE, decode each message as JSON, and reconnect with backoff.
+ * SUBSCRIBE to the channel server.hello named, decode each message as JSON, and
+ * reconnect with backoff.
  */
 #include "sub.h"
 
@@ -11,17 +12,18 @@
 #include <string.h>
 
 #include "log.h"
+#include "protocol.h"
+#include "redis_url.h"
+#include "xalloc.h"
 
-#define SUB_CHANNEL "padline:events"
 #define SUB_BACKOFF_MIN 250
 #define SUB_BACKOFF_MAX 5000
 #define SUB_CONNECT_MS 2000
 
 struct sub {
 	uv_loop_t *loop;
-	char host[256];
-	char pass[256];
-	int port;
+	struct redis_url url;
+	char *channel;
 	redisAsyncContext *ac;
 	uv_timer_t retry;
 	uv_timer_t watchdog; /* gives up on a connect that never completes */
@@ -35,48 +37,6 @@ struct sub {
 };
 
 static void sub_connect(struct sub *);
-
-int
-sub_parse_url(const char *url, char *host, size_t hostsz, int *port, char *pass,
-              size_t passsz)
-{
-	const char *p = url, *at, *end, *colon;
-	size_t n;
-
-	*port = 6379;
-	pass[0] = '\0';
-	if (!url || !*url) {
-		snprintf(host, hostsz, "127.0.0.1");
-		return 0;
-	}
-	if (strncmp(p, "redis://", 8) == 0)
-		p += 8;
-	end = p + strcspn(p, "/?");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at) {
-		const char *pc = memchr(p, ':', (size_t)(at - p));
-		const char *ps = pc ? pc + 1 : p;
-
-		n = (size_t)(at - ps);
-		if (n >= passsz)
-			return -1;
-		memcpy(pass, ps, n);
-		pass[n] = '\0';
-		p = at + 1;
-	}
-	colon = memchr(p, ':', (size_t)(end - p));
-	n = (size_t)((colon ? colon : end) - p);
-	if (n == 0 || n >= hostsz)
-		return -1;
-	memcpy(host, p, n);
-	host[n] = '\0';
-	if (colon) {
-		*port = atoi(colon + 1);
-		if (*port <= 0 || *port > 65535)
-			return -1;
-	}
-	return 0;
-}
 
 static void
 sub_set_up(struct sub *s, int up)
@@ -187,7 +147,7 @@ sub_on_watchdog(uv_timer_t *t)
 static void
 sub_connect(struct sub *s)
 {
-	redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
+	redisAsyncContext *ac = redisAsyncConnect(s->url.host, s->url.port);
 
 	if (!ac || ac->err) {
 		snprintf(s->error, sizeof s->error, "%s",
@@ -205,25 +165,29 @@ sub_connect(struct sub *s)
 	redisAsyncSetDisconnectCallback(ac, sub_on_disconnect);
 	s->ac = ac;
 	uv_timer_start(&s->watchdog, sub_on_watchdog, SUB_CONNECT_MS, 0);
-	if (s->pass[0])
-		redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->pass);
-	redisAsyncCommand(ac, sub_on_message, s, "SUBSCRIBE %s", SUB_CHANNEL);
+	if (s->url.user && s->url.password)
+		redisAsyncCommand(ac, NULL, NULL, "AUTH %s %s", s->url.user,
+		                  s->url.password);
+	else if (s->url.password)
+		redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->url.password);
+	redisAsyncCommand(ac, sub_on_message, s, "SUBSCRIBE %s", s->channel);
 }
 
 struct sub *
-sub_new(uv_loop_t *loop, const char *url, sub_event_cb on_event,
-        sub_state_cb on_state, void *ud)
+sub_new(uv_loop_t *loop, const char *url, const char *channel,
+        sub_event_cb on_event, sub_state_cb on_state, void *ud)
 {
-	struct sub *s = calloc(1, sizeof *s);
+	struct sub *s = xcalloc(1, sizeof *s);
+	struct pl_error err;
 
-	if (!s)
-		abort();
 	s->loop = loop;
-	if (sub_parse_url(url, s->host, sizeof s->host, &s->port, s->pass,
-	                  sizeof s->pass)) {
+	pl_error_init(&err);
+	if (redis_url_parse(url, &s->url, &err)) {
+		pl_error_clear(&err);
 		free(s);
 		return NULL;
 	}
+	s->channel = xstrdup(channel ? channel : PL_EVENTS_CHANNEL_LEGACY);
 	s->on_event = on_event;
 	s->on_state = on_state;
 	s->ud = ud;
@@ -242,8 +206,11 @@ sub_on_timer_close(uv_handle_t *h)
 {
 	struct sub *s = h->data;
 
-	if (++s->closing == 3)
+	if (++s->closing == 3) {
+		redis_url_clear(&s->url);
+		free(s->channel);
 		free(s);
+	}
 }
 
 void
@@ -264,6 +231,13 @@ sub_free(struct sub *s)
 	uv_close((uv_handle_t *)&s->watchdog, sub_on_timer_close);
 }
 
+const char *
+sub_hello_channel(json_t *hello)
+{
+	return json_string_value(
+	    json_object_get(json_object_get(hello, "events"), "channel"));
+}
+
 int
 sub_is_up(const struct sub *s)
 {
@@ -280,7 +254,10 @@ void
 sub_where(const struct sub *s, char *buf, size_t size)
 {
 	if (s)
-		snprintf(buf, size, "redis://%s:%d", s->host, s->port);
+		snprintf(buf, size,
+		         strchr(s->url.host, ':') ? "redis://[%s]:%d"
+		                                  : "redis://%s:%d",
+		         s->url.host, s->url.port);
 	else
 		snprintf(buf, size, "redis");
 }

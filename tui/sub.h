@@ -1,5 +1,6 @@
 /*
- * Redis SUBSCRIBE padline:events for the dashboard and `padline watch`:
+ * Redis SUBSCRIBE to the deployment's events channel (server.hello's
+ * events.channel) for the dashboard and `padline watch`:
  * hiredis async on the libuv loop, reconnecting with backoff (250 ms doubling
  * to 5 s). on_state reports up/down so the caller backfills with
  * events.since after every (re)subscription.
@@ -18,18 +19,17 @@ typedef void (*sub_event_cb)(void *ud, json_t *event);
  * connect failed (sub_error says why; called on every failed attempt). */
 typedef void (*sub_state_cb)(void *ud, int up);
 
-/* url: redis://[:password@]host[:port][/db] (NULL = 127.0.0.1:6379). */
-struct sub *sub_new(uv_loop_t *, const char *url, sub_event_cb, sub_state_cb,
-                    void *ud);
+/* url: common/redis_url.h's grammar (NULL = 127.0.0.1:6379); channel from
+ * sub_hello_channel (NULL = the pre-hello padline:events). */
+struct sub *sub_new(uv_loop_t *, const char *url, const char *channel,
+                    sub_event_cb, sub_state_cb, void *ud);
+/* hello's events.channel (borrowed), NULL from a server without one. */
+const char *sub_hello_channel(json_t *hello);
 void sub_free(struct sub *);
 int sub_is_up(const struct sub *);
 /* Why the last connection attempt failed ("" while up or before any). */
 const char *sub_error(const struct sub *);
 /* "redis://host:port" — the server, never the password. */
 void sub_where(const struct sub *, char *buf, size_t size);
-
-/* Parses a redis URL; returns 0 or -1. */
-int sub_parse_url(const char *url, char *host, size_t hostsz, int *port,
-                  char *pass, size_t passsz);
 
 #endif

@@ -14,6 +14,8 @@
 
 #include "app.h"
 #include "feed.h"
+#include "protocol.h"
+#include "sub.h"
 #include "xalloc.h"
 
 struct watch {
@@ -202,6 +204,26 @@ watch_fail(struct watch *w, int rc)
 	uv_stop(w->loop);
 }
 
+/* The channel to subscribe to is the one the server publishes on. */
+static void
+on_hello(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct watch *w = ud;
+
+	if (err->code) {
+		fprintf(stderr, "padline watch: %s\n", err->message);
+		watch_fail(w, 1);
+		return;
+	}
+	w->feed =
+	    feed_new(w->loop, w->rpc, w->redis_url, sub_hello_channel(result),
+	             w->since, on_event, on_state, w);
+	if (!w->feed) {
+		fprintf(stderr, "padline watch: bad Redis URL\n");
+		watch_fail(w, 2);
+	}
+}
+
 static void
 on_session(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -235,12 +257,7 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 		watch_fail(w, 1);
 		return;
 	}
-	w->feed = feed_new(w->loop, w->rpc, w->redis_url, w->since, on_event,
-	                   on_state, w);
-	if (!w->feed) {
-		fprintf(stderr, "padline watch: bad Redis URL\n");
-		watch_fail(w, 2);
-	}
+	rpc_call(w->rpc, "server.hello", NULL, on_hello, w);
 }
 
 static void
@@ -261,7 +278,7 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 	char host[256], saved[256];
 	int port, rc;
 
-	if (rpc_parse_addr(server, host, sizeof host, &port, 7411)) {
+	if (rpc_parse_addr(server, host, sizeof host, &port, PL_DEFAULT_PORT)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
 		return 2;
 	}
@@ -273,6 +290,11 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 	snprintf(w->redis_url, sizeof w->redis_url, "%s",
 	         redis_url ? redis_url : "");
 	w->rpc = rpc_client_new(w->loop, host, port);
+	if (rpc_client_tls_for(w->rpc, server) != 0) {
+		rpc_client_free(w->rpc);
+		free(w);
+		return 2;
+	}
 	rpc_client_on_connect(w->rpc, resume_params, w);
 	uv_timer_init(w->loop, &w->session_retry);
 	w->session_retry.data = w;

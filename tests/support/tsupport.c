@@ -23,6 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "protocol.h"
+#include "redis_url.h"
+#include "xalloc.h"
+
 extern char **environ;
 
 #define TS_SECRET "padline-test-secret-0123456789abcdef"
@@ -773,25 +781,186 @@ ts_db_drop_schema(const char *schema)
 	PQfinish(db);
 }
 
+const char *
+ts_events_channel(const char *schema, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", PL_EVENTS_CHANNEL_PREFIX, schema);
+	return buf;
+}
+
+redisContext *
+ts_redis_connect_url(const char *url)
+{
+	struct pl_error err;
+	redisContext *rc;
+
+	pl_error_init(&err);
+	if (redis_url_connect_str(url, TS_PATIENCE_MS, &rc, &err)) {
+		fprintf(stderr, "ts_redis_connect: %s\n", err.message);
+		pl_error_clear(&err);
+	}
+	return rc;
+}
+
 redisContext *
 ts_redis_connect(void)
 {
-	const char *url = getenv("REDIS_URL");
-	char host[128] = "127.0.0.1";
-	int port = 6379;
-	struct timeval tv = {TS_PATIENCE_MS / 1000, 0};
-	redisContext *rc;
+	return ts_redis_connect_url(getenv("REDIS_URL"));
+}
 
-	if (url)
-		sscanf(url, "redis://%127[^:/]:%d", host, &port);
-	rc = redisConnectWithTimeout(host, port, tv);
-	if (rc == NULL || rc->err) {
-		if (rc)
-			redisFree(rc);
-		return NULL;
+int
+ts_redis_start(struct ts_redis *r, const char *const *args)
+{
+	const char *argv[48] = {
+	    "redis-server", "--bind", "127.0.0.1",    "--port", NULL,
+	    "--save",       "",       "--appendonly", "no"};
+	char port[16];
+	int n = 9, fd;
+	long long deadline = ts_now_ms() + TS_PATIENCE_MS;
+
+	memset(r, 0, sizeof *r);
+	r->port = free_port();
+	snprintf(port, sizeof port, "%d", r->port);
+	argv[4] = port;
+	for (; args && *args && n < 47; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		execvp("redis-server", (char *const *)argv);
+		_exit(127);
 	}
-	redisSetTimeout(rc, tv);
+	/* Listening means loaded: redis-server binds after its start-up. */
+	while (ts_now_ms() < deadline) {
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid) {
+			r->pid = 0;
+			return -1;
+		}
+		if (can_connect(r->port))
+			return 0;
+		usleep(20000);
+	}
+	ts_redis_stop(r);
+	return -1;
+}
+
+void
+ts_redis_stop(struct ts_redis *r)
+{
+	if (r->pid <= 0)
+		return;
+	kill(r->pid, SIGKILL);
+	waitpid(r->pid, NULL, 0);
+	r->pid = 0;
+}
+
+int
+ts_tls_make_cert(const char *dir, const char *cn, char *cert, char *key)
+{
+	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *x = X509_new();
+	X509_NAME *name;
+	X509_EXTENSION *ext;
+	X509V3_CTX v3;
+	FILE *f;
+	int rc = -1;
+
+	if (pk == NULL || x == NULL)
+		goto out;
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), (long)ts_now_ms());
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 30);
+	X509_set_pubkey(x, pk);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	                           (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
+	                          "IP:127.0.0.1,DNS:localhost");
+	if (ext == NULL)
+		goto out;
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+	                          "critical,CA:TRUE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (X509_sign(x, pk, EVP_sha256()) == 0)
+		goto out;
+	snprintf(cert, 512, "%s/%s.crt", dir, cn);
+	snprintf(key, 512, "%s/%s.key", dir, cn);
+	if ((f = fopen(cert, "w")) == NULL)
+		goto out;
+	PEM_write_X509(f, x);
+	fclose(f);
+	if ((f = fopen(key, "w")) == NULL)
+		goto out;
+	PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	rc = 0;
+out:
+	X509_free(x);
+	EVP_PKEY_free(pk);
 	return rc;
+}
+
+void
+ts_tls_files_make(struct ts_tls_files *t)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->dir, sizeof t->dir, "/tmp/padline-tls-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	ck_assert_int_eq(ts_tls_make_cert(t->dir, "padlined", t->cert, t->key),
+	                 0);
+	ck_assert_int_eq(
+	    ts_tls_make_cert(t->dir, "impostor", t->other_cert, t->other_key),
+	    0);
+	snprintf(t->env_cert, sizeof t->env_cert, "PADLINE_TLS_CERT=%s",
+	         t->cert);
+	snprintf(t->env_key, sizeof t->env_key, "PADLINE_TLS_KEY=%s", t->key);
+}
+
+void
+ts_tls_files_remove(struct ts_tls_files *t)
+{
+	char *cmd;
+
+	if (t->dir[0] == '\0' || strncmp(t->dir, "/tmp/padline-tls-", 17))
+		return;
+	cmd = xasprintf("rm -rf '%s'", t->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", t->dir);
+	free(cmd);
+}
+
+char *
+ts_file_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, n;
+	char tmp[4096];
+
+	if (f == NULL)
+		return xstrdup("");
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+		buf = xrealloc(buf, len + n + 1);
+		memcpy(buf + len, tmp, n);
+		len += n;
+	}
+	fclose(f);
+	if (buf == NULL)
+		return xstrdup("");
+	buf[len] = '\0';
+	return buf;
 }
 
 json_t *

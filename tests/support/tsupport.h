@@ -101,8 +101,51 @@ void ts_db_exec(PGconn *, const char *sql);
 /* DROP SCHEMA ... CASCADE, ignoring errors. */
 void ts_db_drop_schema(const char *schema);
 
+/* The channel padlined publishes schema's events on by default
+ * (padline:events:<schema>), written to buf. */
+const char *ts_events_channel(const char *schema, char *buf, size_t size);
+
 /* A Redis connection to the stack's REDIS_URL, NULL on failure. */
 redisContext *ts_redis_connect(void);
+/* The same to any Redis URL (AUTH and SELECT from it); NULL on failure. */
+redisContext *ts_redis_connect_url(const char *url);
+
+/* A private redis-server child on a free loopback port, for suites that
+ * need a Redis configured their way (requirepass, ACL users). */
+struct ts_redis {
+	pid_t pid;
+	int port;
+};
+/* Starts redis-server with extra args ("--requirepass", "pw", NULL-ended,
+ * may be NULL) and waits until it listens. Returns 0 or -1. */
+int ts_redis_start(struct ts_redis *, const char *const *args);
+/* SIGKILL and reap (nothing in it is worth saving). */
+void ts_redis_stop(struct ts_redis *);
+
+/*
+ * A fresh self-signed certificate (EC P-256, CN=cn, SAN 127.0.0.1 and
+ * localhost) and its key as PEM files dir/<cn>.crt and dir/<cn>.key; the
+ * paths are written to cert and key (size 512 each). Returns 0 or -1.
+ */
+int ts_tls_make_cert(const char *dir, const char *cn, char *cert, char *key);
+
+/* What the TLS suites share: a temporary directory with a server
+ * certificate ("padlined") and another one ("impostor"), and the
+ * PADLINE_TLS_CERT=/PADLINE_TLS_KEY= strings for ts_server_start. */
+struct ts_tls_files {
+	char dir[64];
+	char cert[512], key[512];
+	char other_cert[512], other_key[512];
+	char env_cert[600], env_key[600];
+};
+/* Fails the test when the files cannot be made. */
+void ts_tls_files_make(struct ts_tls_files *);
+/* Removes the directory and everything in it. */
+void ts_tls_files_remove(struct ts_tls_files *);
+
+/* The whole file as a string (malloc'd; "" if unreadable), for grepping
+ * logs. */
+char *ts_file_read(const char *path);
 
 /* Runs `scripts/stack <action>` (start-pg, stop-pg, kill-pg, start-redis,
  * stop-redis, kill-redis ...); returns its exit code. Only e2e_fault_*

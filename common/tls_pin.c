@@ -1,0 +1,111 @@
+/*
+ * Owns the known_servers file: fingerprints, lookup, first-use pinning and
+ * the refusal when a pinned certificate changes.
+ */
+#include "tls_pin.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "tls_pipe.h"
+#include "xalloc.h"
+
+void
+tls_pin_fingerprint(X509 *cert, char out[TLS_PIN_FP_SIZE])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	X509_digest(cert, EVP_sha256(), md, &n);
+	memcpy(out, "SHA256:", 7);
+	for (unsigned int i = 0; i < n && i < 32; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+}
+
+char *
+tls_pin_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+
+	if (state && *state)
+		return xasprintf("%s/padline/known_servers", state);
+	return xasprintf("%s/.local/state/padline/known_servers",
+	                 home ? home : ".");
+}
+
+/* mkdir -p of path's directory, 0700 for what it creates. */
+static void
+make_parent(const char *path)
+{
+	char *dir = xstrdup(path);
+
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		(void)mkdir(dir, 0700);
+		*p = '/';
+	}
+	free(dir);
+}
+
+int
+tls_pin_check(const char *path, const char *server, const char *fp,
+              struct pl_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], name[300], pinned[TLS_PIN_FP_SIZE];
+	int found = 0, fd;
+
+	while (f && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%299s %71s", name, pinned) == 2 &&
+		    strcmp(name, server) == 0) {
+			found = 1;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (found && strcmp(pinned, fp) == 0)
+		return TLS_PIN_MATCH;
+	if (found)
+		return pl_error_set(
+		    err, PL_ERR_FORBIDDEN, "certificate_changed",
+		    "CERTIFICATE OF %s HAS CHANGED to %s: refused (someone may "
+		    "be intercepting); if intended, delete its line in %s",
+		    server, fp, path);
+	make_parent(path);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+	if (fd < 0 || (f = fdopen(fd, "a")) == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, "known_servers",
+		                    "cannot write %s: %s", path,
+		                    strerror(errno));
+	fprintf(f, "%s %s\n", server, fp);
+	fclose(f);
+	return TLS_PIN_ADDED;
+}
+
+int
+tls_pin_peer(struct tls_pipe *p, const char *server, const char *path,
+             char fp[TLS_PIN_FP_SIZE], struct pl_error *err)
+{
+	X509 *cert;
+
+	fp[0] = '\0';
+	if (tls_pipe_verify_result(p) == X509_V_OK)
+		return TLS_PIN_MATCH; /* the chain and the name verified */
+	if ((cert = tls_pipe_peer_cert(p)) == NULL)
+		return pl_error_set(err, PL_ERR_FORBIDDEN, "tls",
+		                    "%s sent no certificate", server);
+	tls_pin_fingerprint(cert, fp);
+	X509_free(cert);
+	return tls_pin_check(path, server, fp, err);
+}
