@@ -12,6 +12,7 @@
 #include "framing.h"
 #include "protocol.h"
 #include "rpc_tls.h"
+#include "xalloc.h"
 
 struct rpc_pending {
 	long long id;
@@ -103,10 +104,8 @@ rpc_parse_addr(const char *s, char *host, size_t hostsz, int *port,
 struct rpc_client *
 rpc_client_new(uv_loop_t *loop, const char *host, int port)
 {
-	struct rpc_client *c = calloc(1, sizeof *c);
+	struct rpc_client *c = xcalloc(1, sizeof *c);
 
-	if (!c)
-		abort();
 	c->loop = loop;
 	snprintf(c->host, sizeof c->host, "%s", host);
 	c->port = port;
@@ -195,7 +194,7 @@ rpc_on_write(uv_write_t *req, int status)
 static void
 rpc_write_raw(struct rpc_client *c, char *line, size_t len)
 {
-	struct rpc_write *w = calloc(1, sizeof *w);
+	struct rpc_write *w = xcalloc(1, sizeof *w);
 	uv_buf_t buf = uv_buf_init(line, (unsigned)len);
 
 	w->line = line;
@@ -250,8 +249,8 @@ rpc_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
 	(void)h;
 	(void)hint;
-	buf->base = malloc(65536);
-	buf->len = buf->base ? 65536 : 0;
+	buf->base = xmalloc(65536);
+	buf->len = 65536;
 }
 
 static void
@@ -386,8 +385,8 @@ rpc_prepend_resume(struct rpc_client *c)
 
 	if (!params)
 		return;
-	p = calloc(1, sizeof *p);
-	o = calloc(1, sizeof *o);
+	p = xcalloc(1, sizeof *p);
+	o = xcalloc(1, sizeof *o);
 	p->id = c->next_id++;
 	p->sent_ms = uv_now(c->loop);
 	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
@@ -396,7 +395,7 @@ rpc_prepend_resume(struct rpc_client *c)
 	line = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	len = strlen(line);
-	line = realloc(line, len + 2);
+	line = xrealloc(line, len + 2);
 	line[len] = '\n';
 	line[len + 1] = '\0';
 	o->line = line;
@@ -437,10 +436,10 @@ rpc_connect(struct rpc_client *c)
 		memcpy(&sa, gai.addrinfo->ai_addr, gai.addrinfo->ai_addrlen);
 		uv_freeaddrinfo(gai.addrinfo);
 	}
-	uv_connect_t *req = calloc(1, sizeof *req);
+	uv_connect_t *req = xcalloc(1, sizeof *req);
 
 	rpc_prepend_resume(c);
-	c->tcp = calloc(1, sizeof *c->tcp);
+	c->tcp = xcalloc(1, sizeof *c->tcp);
 	uv_tcp_init(c->loop, c->tcp);
 	uv_tcp_nodelay(c->tcp, 1);
 	c->tcp->data = c;
@@ -459,7 +458,7 @@ void
 rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
          void *ud)
 {
-	struct rpc_pending *p = calloc(1, sizeof *p);
+	struct rpc_pending *p = xcalloc(1, sizeof *p);
 	json_t *req;
 	char *line;
 
@@ -481,14 +480,14 @@ rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
 	{
 		size_t len = strlen(line);
 
-		line = realloc(line, len + 2);
+		line = xrealloc(line, len + 2);
 		line[len] = '\n';
 		line[len + 1] = '\0';
 		if (c->state == RPC_UP) {
 			rpc_write_line(c, line, len + 1);
 			return;
 		}
-		struct rpc_out *o = calloc(1, sizeof *o);
+		struct rpc_out *o = xcalloc(1, sizeof *o);
 
 		o->line = line;
 		o->len = len + 1;
