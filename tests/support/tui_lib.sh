@@ -1,0 +1,227 @@
+# Shared scaffolding of the tmux suites (tests/tui*_test.sh), sourced by
+# each: a padlined on its own schema and free port, a proxy that can hold a
+# reply, a subscribe-only Redis user for the dashboard, an admin, tmux and
+# RPC helpers, and tui_finish for the verdict. Every wait is for an event
+# under one generous timeout ($WAIT) that only catches a hang.
+set -u
+WAIT=${TUI_TEST_WAIT:-60}
+
+: "${PADLINE_BIN:?}" "${PADLINE_TUI_BIN:?}" "${DATABASE_URL:?}" "${REDIS_URL:?}"
+for tool in tmux python3 psql; do
+	# A skipped test would pass silently: missing tools fail it.
+	command -v "$tool" >/dev/null || { echo "tui_test: $tool is not installed (run scripts/deps)" >&2; exit 1; }
+done
+
+T=$(mktemp -d /tmp/padline-tui.XXXXXX)
+SCHEMA="t_tui_$$_$RANDOM"
+SOCK="pltui$$"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+SRV_PID=
+# padlined's logs go where scripts/test's security review reads them.
+LOGDIR=${PADLINE_TEST_LOGS:-$T}
+SLOG="$LOGDIR/$(basename "$0" .sh)_$$.log"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+fails=0
+
+cleanup() {
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
+	[ -n "${WATCH_PID:-}" ] && kill "$WATCH_PID" 2>/dev/null
+	[ -n "${RDS_PID:-}" ] && kill "$RDS_PID" 2>/dev/null
+	[ -n "${SRV2_PID:-}" ] && kill "$SRV2_PID" 2>/dev/null
+	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
+	psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS \"$SCHEMA\" CASCADE" >/dev/null 2>&1
+	[ -n "${DASH_USER:-}" ] && redis-cli -u "$REDIS_URL" acl deluser "$DASH_USER" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); [ -n "${VERBOSE:-}" ] && screen; }
+ok() { echo "ok: $*"; }
+die() { echo "FAIL: $*"; screen; echo "--- server log tail"; tail -20 "$SLOG"; exit 1; }
+
+# ---- a line-based JSON-RPC client on bash's /dev/tcp ----
+rpc_open() { exec 7<>"/dev/tcp/127.0.0.1/$PORT"; RPC_ID=0; }
+rpc_close() { exec 7>&- 7<&-; }
+# rpc METHOD PARAMS_JSON -> reply line in $REPLY_LINE
+rpc() {
+	RPC_ID=$((RPC_ID + 1))
+	printf '{"jsonrpc":"2.0","id":%d,"method":"%s","params":%s}\n' "$RPC_ID" "$1" "${2:-{\}}" >&7
+	IFS= read -r -t 20 REPLY_LINE <&7 || REPLY_LINE=""
+}
+jget() { python3 -c 'import json,sys
+v=json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v = v[int(k)] if isinstance(v, list) else v.get(k) if isinstance(v, dict) else None
+print("" if v is None else (json.dumps(v) if isinstance(v,(dict,list,bool)) else v))' "$1" "$2" 2>/dev/null; }
+# Other suites stop and kill the shared PostgreSQL (e2e_fault_*): retry
+# through their outages rather than fail on them.
+sql() {
+	local out
+	for _ in $(seq 1 30); do
+		out=$(psql "$DATABASE_URL" -Atqc "SET search_path TO \"$SCHEMA\"; $1" 2>/dev/null) && { printf '%s\n' "$out"; return 0; }
+		sleep 1
+	done
+	return 1
+}
+# register_user NAME [EMAIL]: a second client registering (fresh form token).
+register_user() {
+	local email=""
+	[ -n "${2:-}" ] && email=",\"email\":\"$2\""
+	for _ in $(seq 1 30); do
+		rpc server.hello '{}'
+		FT=$(jget "$REPLY_LINE" result.form_token)
+		rpc user.register "{\"form_token\":\"$FT\",\"username\":\"$1\",\"password\":\"$PW\"$email}"
+		[ "$(jget "$REPLY_LINE" error.code)" = 503 ] || return 0
+		sleep 1
+	done
+}
+
+# ---- tmux helpers ----
+tm() { tmux -L "$SOCK" "$@"; }
+screen() { tm capture-pane -t tui -p 2>/dev/null; }
+keys() { tm send-keys -t tui "$@"; }
+type_text() { tm send-keys -t tui -l "$1"; }
+# wait_until CMD...: polls CMD until it succeeds; fails only after $WAIT s
+# (a hang). Every wait below is for an event, never for a time.
+wait_until() {
+	local deadline=$((SECONDS + WAIT))
+	while :; do
+		"$@" && return 0
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+on_screen() { screen | grep -qF -- "$1"; }
+off_screen() { ! screen | grep -qF -- "$1"; }
+wait_for() { wait_until on_screen "$1"; }  # wait_for TEXT
+wait_gone() { wait_until off_screen "$1"; } # wait_gone TEXT
+in_file() { grep -qF -- "$2" "$1" 2>/dev/null; }
+wait_file() { wait_until in_file "$1" "$2"; } # wait_file FILE TEXT
+port_open() { (exec 6<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A session that outlives the others: killing the last session would stop
+# the tmux server, racing the next new-session.
+tm new-session -d -s keep "sleep 3600"
+start_tui() { # start_tui [ENV=VALUE...]
+	tm kill-session -t tui 2>/dev/null
+	tm new-session -d -s tui -x 100 -y 30 \
+		"env XDG_STATE_HOME=${TUI_STATE:-$T/state} EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:${TUI_PORT:-$PPORT} --redis ${TUI_REDIS:-$DASH_REDIS}; echo EXITED rc=\$?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 30"
+}
+
+# ---- server, and the proxy the TUI talks through ----
+PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
+	PADLINE_PWHASH_OPSLIMIT=1 PADLINE_PWHASH_MEMLIMIT=8388608 PADLINE_LOG=debug "$PADLINE_BIN" >"$SLOG" 2>&1 &
+SRV_PID=$!
+server_up() { port_open "$PORT" || { kill -0 "$SRV_PID" 2>/dev/null || die "padlined exited"; return 1; }; }
+wait_until server_up || die "padlined does not listen"
+
+# Forwards JSON-RPC lines both ways between the TUI and padlined. While
+# $T/hold names a method, the reply to a request for it is held: the proxy
+# appends "held" to $T/held and forwards the reply only once $T/release
+# exists. So "a request in flight" lasts exactly as long as the test wants.
+cat >"$T/proxy.py" <<'PROXY'
+import json, os, socket, sys, threading, time
+d, lport, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def hold_method():
+    try:
+        return open(os.path.join(d, "hold")).read().strip()
+    except OSError:
+        return ""
+def pump(src, dst, held, is_reply):
+    f = src.makefile("rb")
+    try:
+        for line in f:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                msg = None
+            if isinstance(msg, dict):
+                if not is_reply and msg.get("method") and msg.get("method") == hold_method():
+                    held.add(msg.get("id"))
+                elif is_reply and msg.get("id") in held:
+                    held.discard(msg.get("id"))
+                    with open(os.path.join(d, "held"), "a") as h:
+                        h.write("held\n")
+                    while not os.path.exists(os.path.join(d, "release")):
+                        time.sleep(0.02)
+            dst.sendall(line)
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", lport))
+ls.listen(16)
+while True:
+    c, _ = ls.accept()
+    try:
+        s = socket.create_connection(("127.0.0.1", port))
+    except OSError:
+        c.close()
+        continue
+    held = set()
+    threading.Thread(target=pump, args=(c, s, held, False), daemon=True).start()
+    threading.Thread(target=pump, args=(s, c, held, True), daemon=True).start()
+PROXY
+PPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 "$T/proxy.py" "$T" "$PPORT" "$PORT" 2>"$T/proxy.err" &
+PROXY_PID=$!
+wait_until port_open "$PPORT" || die "the test proxy does not listen: $(cat "$T/proxy.err")"
+# The TUI and watch use a subscribe-only Redis user (padlined redis-acl), as
+# scripts/up does: everything live below must work without write rights.
+DASH_USER="tui_dash_$$"
+DASH_PW="dash-$$-$RANDOM$RANDOM"
+printf '%s\n' "$DASH_PW" | PADLINE_SCHEMA="$SCHEMA" "$PADLINE_BIN" redis-acl "$DASH_USER" --password-stdin |
+	redis-cli -u "$REDIS_URL" | grep -qx OK || die "could not create the subscribe-only Redis user"
+rhp=${REDIS_URL#redis://}
+rhp=${rhp##*@}
+DASH_REDIS="redis://$DASH_USER:$DASH_PW@${rhp%%/*}"
+[ "$(redis-cli -u "$DASH_REDIS" --no-auth-warning publish "padline:events:$SCHEMA" x 2>&1 | cut -c1-6)" = NOPERM ] ||
+	fail "the dashboard's Redis user may PUBLISH"
+ADMIN_PW="Admin-Passw0rd!"
+printf '%s\n' "$ADMIN_PW" | PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
+	"$PADLINE_BIN" create-user admin --admin >"$T/create.log" 2>&1 || die "create-user failed: $(cat "$T/create.log")"
+
+cat >"$T/editor.sh" <<'EDIT'
+#!/bin/sh
+# The "user" of $EDITOR: records the file mode; the first time leaves a
+# syntax error, the second time writes good data.
+d=$(dirname "$0")
+stat -c %a "$1" > "$d/editor.mode"
+if [ ! -e "$d/editor.once" ]; then
+	touch "$d/editor.once"
+	printf '{"edited": true,\n  oops\n' > "$1"
+else
+	printf '{"edited": true, "n": 42, "text": "héllo"}\n' > "$1"
+fi
+EDIT
+chmod +x "$T/editor.sh"
+
+# tui_login USER PASSWORD: signs in through the form of a fresh TUI and
+# waits until the sign-in screen is gone.
+tui_login() {
+	start_tui
+	wait_for "Sign in to padline" || die "no login screen"
+	keys C-u; type_text "$1"; keys Tab; type_text "$2"; keys Enter
+	wait_gone "Sign in to padline" || die "login as $1 did not leave the sign-in screen"
+}
+
+# tui_finish: the verdict; on failure, the server's failed requests.
+tui_finish() {
+	if [ $fails -ne 0 ]; then
+		echo "--- server: failed requests and warnings"
+		grep -E 'code=[1-9-]|level=(warn|error)' "$SLOG" | tail -30
+		if ! kill -0 "$SRV_PID" 2>/dev/null; then
+			wait "$SRV_PID"
+			echo "--- padlined DIED (status $?); its last lines:"
+			tail -15 "$SLOG"
+		fi
+		echo "$fails failure(s)"
+		exit 1
+	fi
+	echo PASS
+}
