@@ -17,14 +17,33 @@ void
 login_model_apply_error(struct login_model *m, const struct pl_error *e)
 {
 	m->server_down = 0;
+	memset(m->totp, 0, sizeof m->totp);
+	if (e->code == PL_ERR_UNAUTHORIZED &&
+	    (strcmp(e->reason, "totp_required") == 0 ||
+	     strcmp(e->reason, "invalid_totp") == 0)) {
+		/* The password was right: keep it for the attempt with the
+		 * code. The first ask is no error. */
+		if (m->totp_step)
+			snprintf(m->error, sizeof m->error,
+			         "Wrong code (%s): try again.", e->message);
+		else
+			m->error[0] = '\0';
+		m->totp_step = 1;
+		return;
+	}
+	m->totp_step = 0;
 	switch (e->code) {
 	case PL_ERR_UNAUTHORIZED:
 		snprintf(m->error, sizeof m->error,
 		         "Wrong username or password.");
 		break;
 	case PL_ERR_TOO_MANY:
-		snprintf(m->error, sizeof m->error,
-		         "Too many attempts: try again in %d s.",
+		/* The server's words (the lockout), and when to retry. */
+		snprintf(m->error, sizeof m->error, "%c%s (in %d s).",
+		         e->message[0] >= 'a' && e->message[0] <= 'z'
+		             ? e->message[0] - 'a' + 'A'
+		             : e->message[0],
+		         e->message[0] ? e->message + 1 : "",
 		         e->retry_after > 0 ? e->retry_after : 60);
 		break;
 	case PL_ERR_UNAVAILABLE:
@@ -41,4 +60,22 @@ login_model_apply_error(struct login_model *m, const struct pl_error *e)
 	 * server keeps it so Enter simply retries. */
 	if (!m->server_down)
 		memset(m->password, 0, sizeof m->password);
+}
+
+json_t *
+login_model_params(const struct login_model *m)
+{
+	json_t *p = json_pack("{s:s, s:s}", "username", m->username, "password",
+	                      m->password);
+
+	if (m->totp_step)
+		json_object_set_new(p, "totp", json_string(m->totp));
+	return p;
+}
+
+void
+login_model_reset_totp(struct login_model *m)
+{
+	m->totp_step = 0;
+	memset(m->totp, 0, sizeof m->totp);
 }
