@@ -310,6 +310,9 @@ account_enter(struct app *a, void *st)
 	memset(s->cur, 0, sizeof s->cur);
 	s->mode = ACCT_MAIN;
 	s->busy = 0;
+	/* Never a moment of someone else's sessions after a new sign-in. */
+	if (!s->loading)
+		list_set_items(&s->sessions, json_array());
 	account_sync_hello(a, s);
 	account_load_sessions(s);
 }
@@ -388,10 +391,11 @@ account_draw(struct app *a, void *st, int rows, int cols)
 
 const struct screen screen_account = {
     .name = "Account",
-    .about = "Account\n\nYour password, two-factor sign-in and sessions. "
-             "* marks this session;\nrevoking another one ends it on its "
-             "next request, revoking this one signs\nyou out. In a field: "
-             "← → Home End ^A ^E move, Bksp Del ^U ^K ^W delete.",
+    .about = "Account\n\nYour password, two-factor sign-in and sessions.\n"
+             "* marks this session. Revoking another one ends it on its\n"
+             "next request; revoking this one signs you out.\n"
+             "In a field: ← → Home End ^A ^E move, Bksp Del ^U ^K ^W "
+             "delete.",
     .keys = main_keys,
     .keys_now = account_keys_now,
     .init = account_init,

@@ -300,8 +300,8 @@ setup_draw(struct account_screen *s, int rows, int cols)
 		     2;
 		ui_attr(UI_NORMAL);
 	}
-	ui_putf(++y, tx, tw, "Secret  %s", grouped);
-	y += 2;
+	ui_put(++y, tx, 8, "Secret");
+	y += ui_put_wrapped(y, tx + 8, tw - 8, 2, grouped) + 1;
 	ui_put_wrapped(y, tx, tw, 2,
 	               "Then type the 6-digit code the app shows:");
 	y += 2;
