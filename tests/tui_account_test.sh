@@ -30,6 +30,43 @@ PY
 }
 step_now() { echo $(($(date +%s) / 30)); }
 
+# qr_from_screen FILE PBM utf8|ascii: the QR code as the terminal shows it
+# (in FILE, a capture), back to modules, as a bitmap zbarimg can read.
+qr_from_screen() {
+	python3 - "$@" <<'PY'
+import sys
+rows = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
+utf8 = sys.argv[3] == "utf8"
+ink = "▀▄█" if utf8 else "#"
+qr = [i for i, l in enumerate(rows) if any(c in ink for c in l[:100])]
+if not qr:
+    sys.exit(1)
+cols = [j for i in qr for j, c in enumerate(rows[i][:100]) if c in ink]
+# The quiet zone: 2 modules (one text row in UTF-8; two columns a module
+# outside it).
+q = 1 if utf8 else 2
+cw = 1 if utf8 else 2
+top, left = qr[0] - q, min(cols) - 2 * cw
+width = (max(cols) + 1 + 2 * cw - left) // cw
+bits = []
+for r in range(top, qr[-1] + q + 1):
+    line = rows[r].ljust(left + width * cw)
+    cells = [line[left + x * cw] for x in range(width)]
+    if utf8:
+        bits.append([1 if c in "▀█" else 0 for c in cells])
+        bits.append([1 if c in "▄█" else 0 for c in cells])
+    else:
+        bits.append([1 if c == "#" else 0 for c in cells])
+S = 4
+with open(sys.argv[2], "w") as f:
+    f.write("P1\n%d %d\n" % (width * S, len(bits) * S))
+    for row in bits:
+        line = "".join(str(b) * S for b in row)
+        for _ in range(S):
+            f.write(line + "\n")
+PY
+}
+
 rpc_open
 for m in user.change_password session.list session.revoke user.totp_begin \
 	user.totp_enable user.totp_disable; do
@@ -73,33 +110,7 @@ screen >"$T/setup.txt"
 SECRET=$(sed -n 's/.*Secret  \([A-Z2-7 ]*\).*/\1/p' "$T/setup.txt" | tr -d ' ')
 [ ${#SECRET} -ge 16 ] || die "no base32 secret on screen: $(cat "$T/setup.txt")"
 URI="otpauth://totp/padline:acct1?secret=$SECRET&issuer=padline&algorithm=SHA1&digits=6&period=30"
-# The QR code as the terminal shows it, back to modules, decoded by zbarimg.
-python3 - "$T/setup.txt" "$T/qr.pbm" <<'PY' || fail "no QR code drawn"
-import sys
-rows = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
-blocks = "▀▄█"
-qr = [i for i, l in enumerate(rows) if any(c in blocks for c in l[:60])]
-if not qr:
-    sys.exit(1)
-cols = [j for i in qr for j, c in enumerate(rows[i][:60]) if c in blocks]
-top, left = qr[0] - 1, min(cols) - 2          # the quiet zone: 2 modules
-width = max(cols) + 3 - left
-height = 2 * (qr[-1] + 2 - top)
-bits = [[0] * width for _ in range(height)]
-for r in range(top, qr[-1] + 2):
-    line = rows[r].ljust(left + width)
-    for x in range(width):
-        c = line[left + x]
-        bits[2 * (r - top)][x] = 1 if c in "▀█" else 0
-        bits[2 * (r - top) + 1][x] = 1 if c in "▄█" else 0
-S = 4
-with open(sys.argv[2], "w") as f:
-    f.write("P1\n%d %d\n" % (width * S, height * S))
-    for row in bits:
-        line = "".join(str(b) * S for b in row)
-        for _ in range(S):
-            f.write(line + "\n")
-PY
+qr_from_screen "$T/setup.txt" "$T/qr.pbm" utf8 || fail "no QR code drawn"
 DECODED=$(zbarimg --quiet --raw "$T/qr.pbm" 2>/dev/null)
 [ "$DECODED" = "$URI" ] && ok "the QR code on screen decodes to the otpauth URI" ||
 	fail "QR on screen decodes to '$DECODED', want '$URI'"
@@ -132,6 +143,11 @@ wait_for "Sign in to padline" || die "sign out"
 keys C-u; type_text "$NEWPW"; keys Enter
 wait_for "6-digit code from your app" && ok "sign-in asks for the code (totp_required)" ||
 	die "no code asked for after the password"
+keys Escape
+wait_gone "6-digit code from your app" || fail "Esc does not leave the code step"
+screen | grep -qE "Password" || fail "Esc from the code does not go back to the password"
+type_text "$NEWPW"; keys Enter
+wait_for "6-digit code from your app" || die "no code asked for the second time"
 type_text "000000"; keys Enter
 wait_for "Wrong code" && ok "a wrong code says so" || fail "no 'Wrong code' message"
 screen | grep -qF "6-digit code from your app" || fail "a wrong code leaves the code step"
@@ -208,5 +224,25 @@ wait_until locked && ok "the lockout is shown in the server's words" ||
 # The message wraps inside the box: read it as one line.
 screen | tr -d '│' | tr -s ' \n' '  ' | grep -qE "try again later \(in [0-9]+ s\)" ||
 	fail "the lockout does not say when to retry: $(screen)"
+
+# ---- outside UTF-8: the QR code in ## blocks, read back the same way ----
+rpc_open; register_user acct3; rpc_close
+start_tui LANG=C LC_ALL=C
+tm resize-window -t tui -x 130 -y 56
+wait_for "Sign in to padline" || die "no login screen (C locale)"
+keys C-u; type_text "acct3"; keys Tab; type_text "$PW"; keys Enter
+wait_gone "Sign in to padline" || die "acct3 did not sign in"
+keys 2
+wait_for "Sessions" || die "no Account screen (C locale)"
+keys t
+wait_for "Secret" || die "no 2FA set-up (C locale)"
+screen >"$T/setup_ascii.txt"
+S3=$(sed -n 's/.*Secret  \([A-Z2-7 ]*\).*/\1/p' "$T/setup_ascii.txt" | tr -d ' ')
+S3="$S3$(sed -n '/Secret  /{n;p}' "$T/setup_ascii.txt" | grep -oE ' {6,}[A-Z2-7 ]+$' | tr -d ' ')"
+qr_from_screen "$T/setup_ascii.txt" "$T/qr_ascii.pbm" ascii || fail "no ASCII QR code drawn"
+DECODED=$(zbarimg --quiet --raw "$T/qr_ascii.pbm" 2>/dev/null)
+URI3="otpauth://totp/padline:acct3?secret=$S3&issuer=padline&algorithm=SHA1&digits=6&period=30"
+[ "$DECODED" = "$URI3" ] && ok "the ASCII QR code on screen decodes to the otpauth URI" ||
+	fail "ASCII QR on screen decodes to '$DECODED', want '$URI3'"
 
 tui_finish

@@ -328,6 +328,7 @@ account_key(struct app *a, void *st, int action, int key)
 {
 	struct account_screen *s = st;
 
+	(void)a;
 	if (s->mode == ACCT_PASSWORD)
 		return password_key(s, action, key);
 	if (s->mode != ACCT_MAIN)
@@ -349,7 +350,6 @@ account_key(struct app *a, void *st, int action, int key)
 		account_load_sessions(s);
 		return 1;
 	}
-	(void)a;
 	return list_nav(&s->sessions, action);
 }
 

@@ -2,6 +2,7 @@
  * The login form's state and how a failed login or an unreachable server is
  * worded: a message and a retry, never a crash.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,13 +39,11 @@ login_model_apply_error(struct login_model *m, const struct pl_error *e)
 		         "Wrong username or password.");
 		break;
 	case PL_ERR_TOO_MANY:
-		/* The server's words (the lockout), and when to retry. */
-		snprintf(m->error, sizeof m->error, "%c%s (in %d s).",
-		         e->message[0] >= 'a' && e->message[0] <= 'z'
-		             ? e->message[0] - 'a' + 'A'
-		             : e->message[0],
-		         e->message[0] ? e->message + 1 : "",
+		/* The server's words for the lockout, and when to retry. */
+		snprintf(m->error, sizeof m->error, "%s (in %d s).",
+		         e->message[0] ? e->message : "too many attempts",
 		         e->retry_after > 0 ? e->retry_after : 60);
+		m->error[0] = (char)toupper((unsigned char)m->error[0]);
 		break;
 	case PL_ERR_UNAVAILABLE:
 		m->server_down = strcmp(e->reason, "disconnected") == 0;
