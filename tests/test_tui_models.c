@@ -49,16 +49,17 @@ START_TEST(checklist_each_rule)
 
 	reg_model_init(&m);
 	reg_model_set_hello(&m, hello);
-	ck_assert_int_eq(m.nrules, PW_RULE_COUNT);
+	ck_assert_int_eq(m.policy.nrules, PW_RULE_COUNT);
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		snprintf(m.field[REG_PASSWORD], sizeof m.field[0], "%s",
 		         cases[c].pw);
-		for (int i = 0; i < m.nrules; i++) {
-			int want = !(cases[c].bad & (1u << m.rules[i].rule));
+		for (int i = 0; i < m.policy.nrules; i++) {
+			int want =
+			    !(cases[c].bad & (1u << m.policy.rules[i].rule));
 
 			ck_assert_msg(reg_rule_ok(&m, i) == want,
 			              "pw '%s' rule %s: got %d want %d",
-			              cases[c].pw, m.rules[i].id,
+			              cases[c].pw, m.policy.rules[i].id,
 			              reg_rule_ok(&m, i), want);
 		}
 	}
@@ -77,12 +78,12 @@ START_TEST(checklist_unknown_server_rule)
 
 	reg_model_init(&m);
 	reg_model_set_hello(&m, hello);
-	ck_assert_int_eq(m.nrules, 2);
+	ck_assert_int_eq(m.policy.nrules, 2);
 	ck_assert(m.invite);
 	strcpy(m.field[REG_PASSWORD], "x1");
 	ck_assert_int_eq(reg_rule_ok(&m, 0), 1);
 	ck_assert_int_eq(reg_rule_ok(&m, 1), -1);
-	ck_assert_str_eq(m.rules[1].message, "not in a breach list");
+	ck_assert_str_eq(m.policy.rules[1].message, "not in a breach list");
 	/* Invite mode requires the code before submitting. */
 	strcpy(m.field[REG_USERNAME], "alice");
 	strcpy(m.field[REG_PASSWORD], "Abcdefghijk1!");

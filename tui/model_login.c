@@ -2,6 +2,7 @@
  * The login form's state and how a failed login or an unreachable server is
  * worded: a message and a retry, never a crash.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,15 +18,32 @@ void
 login_model_apply_error(struct login_model *m, const struct pl_error *e)
 {
 	m->server_down = 0;
+	memset(m->totp, 0, sizeof m->totp);
+	if (e->code == PL_ERR_UNAUTHORIZED &&
+	    (strcmp(e->reason, "totp_required") == 0 ||
+	     strcmp(e->reason, "invalid_totp") == 0)) {
+		/* The password was right: keep it for the attempt with the
+		 * code. The first ask is no error. */
+		if (m->totp_step)
+			snprintf(m->error, sizeof m->error,
+			         "Wrong code (%s): try again.", e->message);
+		else
+			m->error[0] = '\0';
+		m->totp_step = 1;
+		return;
+	}
+	m->totp_step = 0;
 	switch (e->code) {
 	case PL_ERR_UNAUTHORIZED:
 		snprintf(m->error, sizeof m->error,
 		         "Wrong username or password.");
 		break;
 	case PL_ERR_TOO_MANY:
-		snprintf(m->error, sizeof m->error,
-		         "Too many attempts: try again in %d s.",
+		/* The server's words for the lockout, and when to retry. */
+		snprintf(m->error, sizeof m->error, "%s (in %d s).",
+		         e->message[0] ? e->message : "too many attempts",
 		         e->retry_after > 0 ? e->retry_after : 60);
+		m->error[0] = (char)toupper((unsigned char)m->error[0]);
 		break;
 	case PL_ERR_UNAVAILABLE:
 		m->server_down = strcmp(e->reason, "disconnected") == 0;
@@ -41,4 +59,22 @@ login_model_apply_error(struct login_model *m, const struct pl_error *e)
 	 * server keeps it so Enter simply retries. */
 	if (!m->server_down)
 		memset(m->password, 0, sizeof m->password);
+}
+
+json_t *
+login_model_params(const struct login_model *m)
+{
+	json_t *p = json_pack("{s:s, s:s}", "username", m->username, "password",
+	                      m->password);
+
+	if (m->totp_step)
+		json_object_set_new(p, "totp", json_string(m->totp));
+	return p;
+}
+
+void
+login_model_reset_totp(struct login_model *m)
+{
+	m->totp_step = 0;
+	memset(m->totp, 0, sizeof m->totp);
 }

@@ -8,12 +8,12 @@
 
 #include "models.h"
 
-static void
-reg_default_rules(struct reg_model *m)
+void
+pw_checklist_init(struct pw_checklist *c)
 {
-	m->nrules = 0;
+	c->nrules = 0;
 	for (int i = 0; i < PW_RULE_COUNT && i < 16; i++) {
-		struct reg_rule *r = &m->rules[m->nrules++];
+		struct reg_rule *r = &c->rules[c->nrules++];
 
 		snprintf(r->id, sizeof r->id, "%s", password_rule_id(i));
 		snprintf(r->message, sizeof r->message, "%s",
@@ -24,36 +24,25 @@ reg_default_rules(struct reg_model *m)
 }
 
 void
-reg_model_init(struct reg_model *m)
-{
-	memset(m, 0, sizeof *m);
-	reg_default_rules(m);
-}
-
-void
-reg_model_set_hello(struct reg_model *m, json_t *hello)
+pw_checklist_set_hello(struct pw_checklist *c, json_t *hello)
 {
 	json_t *rules =
 	    json_object_get(json_object_get(hello, "password_policy"), "rules");
-	const char *mode =
-	    json_string_value(json_object_get(hello, "registration"));
 	size_t i;
 	json_t *r;
 
-	m->invite = mode && strcmp(mode, "invite") == 0;
-	m->closed = mode && strcmp(mode, "closed") == 0;
 	if (!json_is_array(rules) || json_array_size(rules) == 0)
 		return;
-	m->nrules = 0;
+	c->nrules = 0;
 	json_array_foreach (rules, i, r) {
 		const char *id = json_string_value(json_object_get(r, "id"));
 		const char *msg =
 		    json_string_value(json_object_get(r, "message"));
 		struct reg_rule *rr;
 
-		if (!id || m->nrules >= 16)
+		if (!id || c->nrules >= 16)
 			continue;
-		rr = &m->rules[m->nrules++];
+		rr = &c->rules[c->nrules++];
 		snprintf(rr->id, sizeof rr->id, "%s", id);
 		snprintf(rr->message, sizeof rr->message, "%s", msg ? msg : id);
 		rr->known = 0;
@@ -66,12 +55,35 @@ reg_model_set_hello(struct reg_model *m, json_t *hello)
 }
 
 int
+pw_checklist_ok(const struct pw_checklist *c, int i, const char *password)
+{
+	if (i < 0 || i >= c->nrules || !c->rules[i].known)
+		return -1;
+	return !(password_check(password) & (1u << c->rules[i].rule));
+}
+
+void
+reg_model_init(struct reg_model *m)
+{
+	memset(m, 0, sizeof *m);
+	pw_checklist_init(&m->policy);
+}
+
+void
+reg_model_set_hello(struct reg_model *m, json_t *hello)
+{
+	const char *mode =
+	    json_string_value(json_object_get(hello, "registration"));
+
+	m->invite = mode && strcmp(mode, "invite") == 0;
+	m->closed = mode && strcmp(mode, "closed") == 0;
+	pw_checklist_set_hello(&m->policy, hello);
+}
+
+int
 reg_rule_ok(const struct reg_model *m, int i)
 {
-	if (i < 0 || i >= m->nrules || !m->rules[i].known)
-		return -1;
-	return !(password_check(m->field[REG_PASSWORD]) &
-	         (1u << m->rules[i].rule));
+	return pw_checklist_ok(&m->policy, i, m->field[REG_PASSWORD]);
 }
 
 const char *

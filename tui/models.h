@@ -63,11 +63,19 @@ struct login_model {
 	char error[320];
 	char flash[128];
 	int server_down; /* the last attempt could not reach the server */
+	/* The password was right and the account has TOTP on: the form asks
+	 * for the code (or a recovery code) and logs in again with it. */
+	int totp_step;
+	char totp[64];
 };
 
 void login_model_init(struct login_model *);
 /* Turns a failed session.login / server.hello into what the form shows. */
 void login_model_apply_error(struct login_model *, const struct pl_error *);
+/* session.login params for what the form holds (new reference). */
+json_t *login_model_params(const struct login_model *);
+/* Back from the code to the password (Esc, or signed in). */
+void login_model_reset_totp(struct login_model *);
 
 /* ---- register (model_register.c) ---- */
 enum reg_field {
@@ -86,12 +94,25 @@ struct reg_rule {
 	enum password_rule rule;
 };
 
+/* The server's password policy as a live checklist: the register form and
+ * the Account screen's change of password show the same one. */
+struct pw_checklist {
+	struct reg_rule rules[16];
+	int nrules;
+};
+
+/* The local rules (before server.hello says otherwise). */
+void pw_checklist_init(struct pw_checklist *);
+/* Takes password_policy from a server.hello result (kept if it has none). */
+void pw_checklist_set_hello(struct pw_checklist *, json_t *hello);
+/* 1 satisfied by password, 0 violated, -1 unknown rule (not checkable). */
+int pw_checklist_ok(const struct pw_checklist *, int i, const char *password);
+
 struct reg_model {
 	char field[REG_NFIELDS][PASSWORD_MAX + 1];
 	char err[REG_NFIELDS][256]; /* server or local error shown by a field */
 	char general[320];          /* an error that belongs to no field */
-	struct reg_rule rules[16];
-	int nrules;
+	struct pw_checklist policy;
 	int invite; /* registration is by invitation */
 	int closed; /* registration is closed */
 };
@@ -115,6 +136,38 @@ void reg_model_clear_errors(struct reg_model *);
 void reg_model_apply_error(struct reg_model *, const struct pl_error *);
 /* Params for user.register (new reference). */
 json_t *reg_model_params(const struct reg_model *, const char *form_token);
+
+/* ---- account (model_account.c) ---- */
+enum acct_field {
+	ACCT_CURRENT, /* change of password: the current one */
+	ACCT_NEW,
+	ACCT_CONFIRM,
+	ACCT_NFIELDS
+};
+
+struct acct_pw_model {
+	char field[ACCT_NFIELDS][PASSWORD_MAX + 1];
+	char err[ACCT_NFIELDS][256];
+	char general[320];
+	struct pw_checklist policy;
+};
+
+/* Empty fields (wiped: they held passwords); the policy stays. */
+void acct_pw_clear(struct acct_pw_model *);
+/* Local checks before user.change_password; fills err[]; 0 if sendable. */
+int acct_pw_check(struct acct_pw_model *);
+json_t *acct_pw_params(const struct acct_pw_model *);
+/* A failed user.change_password in words, next to its field. Returns 1
+ * when the error is the form's (else it is the app's: a lost session). */
+int acct_pw_apply_error(struct acct_pw_model *, const struct pl_error *);
+
+/* A failed TOTP call (begin, enable, disable) in words; returns 1 when
+ * it is the form's (else the app's: a lost session). */
+int acct_totp_error(const struct pl_error *, char *buf, size_t size);
+/* The typed code with spaces dropped; 0 when it is 6 digits. */
+int acct_totp_code(const char *typed, char *out, size_t size);
+/* One session.list row: created, last used, peer, this one marked. */
+void acct_session_text(json_t *session, char *buf, size_t size);
 
 /* ---- dashboard (model_dash.c) ---- */
 #define DASH_MINUTES 60

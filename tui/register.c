@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "pw_checklist.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -236,20 +237,10 @@ reg_draw(struct app *a, void *st, int rows, int cols)
 			ui_attr(UI_NORMAL);
 		}
 	}
-	ui_attr(UI_TITLE);
 	/* The rules start below the username's note, which may take the
 	 * whole row; long rules wrap (80 columns first). */
-	ui_put(y + 4, cx, 0, "Password rules");
-	ui_attr(UI_NORMAL);
-	for (int i = 0, row = y + 5, mw = a->utf8 ? 2 : 4; i < m->nrules; i++) {
-		int rr = reg_rule_ok(m, i);
-
-		ui_attr(rr > 0 ? UI_OK : rr == 0 ? UI_ERR : UI_DIM);
-		ui_put(row, cx, mw, rr > 0 ? ok : rr == 0 ? bad : "?");
-		row += ui_put_wrapped(row, cx + mw, cols - cx - mw - 1, 2,
-		                      m->rules[i].message);
-	}
-	ui_attr(UI_NORMAL);
+	pw_checklist_draw(&m->policy, m->field[REG_PASSWORD], a->utf8, y + 4,
+	                  cx, cols - cx - 1);
 	{
 		int by = y + 2 + 2 * (n - 2) + 1, bx = x + 12;
 

@@ -14,6 +14,7 @@
 	X(dash) \
 	X(users) \
 	X(server) \
+	X(account) \
 	/* end of the table */
 /* clang-format on */
 

@@ -31,6 +31,7 @@ ui_init(int color, int utf8)
 	init_pair(3, COLOR_GREEN, -1);
 	init_pair(4, COLOR_BLACK, COLOR_CYAN);
 	init_pair(5, COLOR_WHITE, COLOR_BLUE);
+	init_pair(6, COLOR_BLACK, COLOR_WHITE);
 }
 
 void
@@ -63,6 +64,9 @@ ui_attr(enum ui_attr a)
 		break;
 	case UI_BAR:
 		attron(ui_color ? COLOR_PAIR(3) : A_BOLD);
+		break;
+	case UI_QR: /* without colours: a dark background assumed */
+		attron(ui_color ? COLOR_PAIR(6) : A_REVERSE);
 		break;
 	}
 }

@@ -22,7 +22,8 @@ enum ui_attr {
 	UI_DIM,
 	UI_FOCUS,
 	UI_STATUS,
-	UI_BAR
+	UI_BAR,
+	UI_QR /* dark on light whatever the terminal's colours (QR codes) */
 };
 
 void ui_init(int color, int utf8);
