@@ -1,7 +1,7 @@
 /*
- * The pads screen: the caller's pads (filter, paging), a scrollable
- * pretty-printed viewer, create from a template, rename, delete, backups
- * with restore. Editing in $EDITOR lives in pad_edit.c.
+ * The pads screen: the caller's pads (filter, paging) and a scrollable
+ * pretty-printed viewer. Create, rename and delete live in pad_menu.c,
+ * the backups view in backups.c, editing in $EDITOR in pad_edit.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,26 +9,25 @@
 
 #include "app.h"
 #include "pad_edit.h"
+#include "pads.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
 
-enum pads_mode { PADS_LIST, PADS_VIEW, PADS_BACKUPS, PADS_FILTER };
+enum pads_mode { PADS_LIST, PADS_VIEW, PADS_FILTER };
 
 struct pads_screen {
 	struct app *app;
 	struct list_model list;
-	struct list_model backups;
+	struct pad_actions actions;
+	struct backups_view *backups;
 	enum pads_mode mode;
 	char **lines; /* the pad being viewed, pretty-printed */
 	size_t nlines, scroll;
 	char title[128];
 	char filter[128];
 	struct edit_cursor filter_cur;
-	char new_name[128];     /* between the name prompt and the template */
-	json_t *templates;      /* from template.list */
-	int awaiting_templates; /* a name waits for template.list */
-	char pad_id[64];        /* pad of the backups / view */
+	char pad_id[64]; /* pad of the view */
 	int loaded;
 	size_t sort; /* index into pad_sorts */
 };
@@ -43,7 +42,6 @@ enum {
 	A_FILTER,
 	A_REFRESH,
 	A_BACK,
-	A_RESTORE,
 	A_KEEP,
 	A_CLEAR,
 	A_SORT
@@ -77,15 +75,6 @@ static const struct binding list_keys[] = {
 
 static const struct binding view_keys[] = {
     {'e', A_EDIT, "edit", "edit"},
-    {'q', A_BACK, "back", "back"},
-    {K_ESC, A_BACK, NULL, NULL},
-    NAV_KEYS,
-    {0, 0, NULL, NULL},
-};
-
-static const struct binding backup_keys[] = {
-    {K_ENTER, A_RESTORE, "restore (asks first)", "restore"},
-    {'r', A_RESTORE, NULL, NULL},
     {'q', A_BACK, "back", "back"},
     {K_ESC, A_BACK, NULL, NULL},
     NAV_KEYS,
@@ -129,25 +118,6 @@ pads_refresh(void *ud)
 	rpc_call(p->app->rpc, "pad.list", NULL, on_list, p);
 }
 
-static void pads_pick_template(struct pads_screen *);
-
-static void
-on_templates(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	/* Creating from a template is optional: an error means none. */
-	if (!err->code) {
-		json_decref(p->templates);
-		p->templates =
-		    json_incref(json_object_get(result, "templates"));
-	}
-	if (p->awaiting_templates && p->app->dlg.kind == DLG_NONE) {
-		p->awaiting_templates = 0;
-		pads_pick_template(p); /* the name came before the list */
-	}
-}
-
 static void *
 pads_init(struct app *a)
 {
@@ -155,7 +125,8 @@ pads_init(struct app *a)
 
 	p->app = a;
 	list_init(&p->list, pad_filter_keys);
-	list_init(&p->backups, NULL);
+	pad_actions_init(&p->actions, a, pads_refresh, p);
+	p->backups = backups_view_new(a, pads_refresh, p);
 	return p;
 }
 
@@ -165,9 +136,9 @@ pads_free(void *st)
 	struct pads_screen *p = st;
 
 	list_free(&p->list);
-	list_free(&p->backups);
+	backups_view_free(p->backups);
+	pad_actions_free(&p->actions);
 	text_lines_free(p->lines, p->nlines);
-	json_decref(p->templates);
 	free(p);
 }
 
@@ -178,9 +149,9 @@ pads_enter(struct app *a, void *st)
 
 	if (p->mode == PADS_FILTER)
 		p->mode = PADS_LIST;
+	(void)a;
 	pads_refresh(p);
-	if (!p->templates)
-		rpc_call(a->rpc, "template.list", NULL, on_templates, p);
+	pad_actions_load_templates(&p->actions);
 }
 
 /* ---- actions ---- */
@@ -205,199 +176,17 @@ on_get_view(void *ud, json_t *result, const struct pl_error *err)
 	app_dirty(p->app);
 }
 
-static void
-on_changed(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	(void)result;
-	if (app_failed(p->app, err, "Could not save"))
-		return;
-	app_flash(p->app, 0, "Saved.");
-	pads_refresh(p);
-}
-
-static void
-on_created(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	if (app_failed(p->app, err, "Could not create the pad"))
-		return;
-	app_flash(p->app, 0, "Created %s.",
-	          jstr(json_object_get(result, "pad"), "display_name"));
-	pads_refresh(p);
-}
-
-static void
-create_with(struct pads_screen *p, const char *tmpl)
-{
-	json_t *params = json_pack("{s:s}", "display_name", p->new_name);
-
-	if (tmpl)
-		json_object_set_new(params, "template", json_string(tmpl));
-	rpc_call(p->app->rpc, "pad.create", params, on_created, p);
-}
-
-static void
-on_template_picked(struct app *a, void *ud, int ok, const char *input,
-                   size_t choice)
-{
-	struct pads_screen *p = ud;
-
-	(void)a;
-	(void)input;
-	if (!ok)
-		return;
-	if (choice == 0)
-		create_with(p, NULL);
-	else
-		create_with(
-		    p, jstr(json_array_get(p->templates, choice - 1), "name"));
-}
-
-static void
-pads_pick_template(struct pads_screen *p)
-{
-	json_t *choices;
-	size_t i;
-	json_t *t;
-
-	if (json_array_size(p->templates) == 0) {
-		create_with(p, NULL);
-		return;
-	}
-	choices = json_array();
-	json_array_append_new(choices, json_string("(empty pad)"));
-	json_array_foreach (p->templates, i, t) {
-		const char *dn = jstr(t, "display_name");
-
-		json_array_append_new(choices, json_string(dn[0] ? dn
-		                                           : jstr(t, "name")[0]
-		                                               ? jstr(t, "name")
-		                                               : "?"));
-	}
-	app_pick(p->app, "Template", choices, on_template_picked, p);
-}
-
-static void
-on_new_name(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct pads_screen *p = ud;
-
-	(void)choice;
-	if (!ok)
-		return;
-	if (!input[0]) {
-		app_flash(a, 1, "A pad needs a name.");
-		return;
-	}
-	snprintf(p->new_name, sizeof p->new_name, "%s", input);
-	if (!p->templates) {
-		/* template.list not answered yet: on_templates goes on. */
-		p->awaiting_templates = 1;
-		rpc_call(a->rpc, "template.list", NULL, on_templates, p);
-		return;
-	}
-	pads_pick_template(p);
-}
-
-static void
-on_rename(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct pads_screen *p = ud;
-
-	(void)choice;
-	if (!ok || !input[0] || !list_selected(&p->list))
-		return;
-	rpc_call(a->rpc, "pad.update",
-	         json_pack("{s:s, s:s}", "id", sel_str(&p->list, "id"),
-	                   "display_name", input),
-	         on_changed, p);
-}
-
-static void
-on_deleted(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	(void)result;
-	if (app_failed(p->app, err, "Could not delete"))
-		return;
-	app_flash(p->app, 0, "Deleted.");
-	pads_refresh(p);
-}
-
-static void
-on_delete_confirmed(struct app *a, void *ud, int ok, const char *input,
-                    size_t choice)
-{
-	struct pads_screen *p = ud;
-
-	(void)input;
-	(void)choice;
-	if (!ok || !list_selected(&p->list))
-		return;
-	rpc_call(a->rpc, "pad.delete",
-	         json_pack("{s:s}", "id", sel_str(&p->list, "id")), on_deleted,
-	         p);
-}
-
-static void
-on_backups(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	if (app_failed(p->app, err, "Could not list backups"))
-		return;
-	list_set_items(&p->backups,
-	               json_incref(json_object_get(result, "backups")));
-	list_home(&p->backups);
-	p->mode = PADS_BACKUPS;
-	app_dirty(p->app);
-}
-
-static void
-on_restored(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	(void)result;
-	if (app_failed(p->app, err, "Could not restore"))
-		return;
-	app_flash(p->app, 0, "Restored.");
-	p->mode = PADS_LIST;
-	pads_refresh(p);
-}
-
-static void
-on_restore_confirmed(struct app *a, void *ud, int ok, const char *input,
-                     size_t choice)
-{
-	struct pads_screen *p = ud;
-	json_t *b = list_selected(&p->backups);
-
-	(void)input;
-	(void)choice;
-	if (!ok || !b)
-		return;
-	rpc_call(a->rpc, "pad.restore",
-	         json_pack("{s:s, s:O}", "id", p->pad_id, "backup_id",
-	                   json_object_get(b, "id")),
-	         on_restored, p);
-}
-
 static const struct binding *
 pads_keys_now(struct app *a, void *st)
 {
 	struct pads_screen *p = st;
 
 	(void)a;
+	if (backups_view_active(p->backups))
+		return backups_view_keys(p->backups);
 	switch (p->mode) {
 	case PADS_VIEW:
 		return view_keys;
-	case PADS_BACKUPS:
-		return backup_keys;
 	case PADS_FILTER:
 		return filter_keys;
 	default:
@@ -451,31 +240,12 @@ pads_key(struct app *a, void *st, int action, int key)
 {
 	struct pads_screen *p = st;
 	int has_sel = list_selected(&p->list) != NULL;
-	char text[300], t[32];
 
+	if (backups_view_active(p->backups))
+		return backups_view_key(p->backups, action, key);
 	switch (p->mode) {
 	case PADS_VIEW:
 		return view_key(p, action);
-	case PADS_BACKUPS:
-		if (list_nav(&p->backups, action))
-			return 1;
-		if (action == A_BACK) {
-			p->mode = PADS_LIST;
-			return 1;
-		}
-		if (action == A_RESTORE && list_selected(&p->backups)) {
-			short_time(backup_time(list_selected(&p->backups)), t,
-			           sizeof t);
-			snprintf(
-			    text, sizeof text,
-			    "Restore the backup from %s?\nThe current data "
-			    "is backed up first.",
-			    t);
-			app_confirm(a, "Restore backup", text,
-			            on_restore_confirmed, p);
-			return 1;
-		}
-		return 0;
 	case PADS_FILTER:
 		if (list_nav(&p->list, action))
 			return 1;
@@ -505,7 +275,7 @@ pads_key(struct app *a, void *st, int action, int key)
 		list_set_filter(&p->list, "");
 		return 1;
 	case A_NEW:
-		app_prompt(a, "New pad name", "", on_new_name, p);
+		pad_actions_new(&p->actions);
 		return 1;
 	case A_REFRESH:
 		pads_refresh(p);
@@ -529,24 +299,17 @@ pads_key(struct app *a, void *st, int action, int key)
 		         on_get_view, p);
 		return 1;
 	case A_RENAME:
-		app_prompt(a, "Rename pad", sel_str(&p->list, "display_name"),
-		           on_rename, p);
+		pad_actions_rename(&p->actions, list_selected(&p->list));
 		return 1;
 	case A_EDIT:
 		pad_edit_start(a, sel_str(&p->list, "id"), pads_refresh, p);
 		return 1;
 	case A_DELETE:
-		snprintf(text, sizeof text, "Delete \"%s\" and its backups?",
-		         sel_str(&p->list, "display_name"));
-		app_confirm(a, "Delete pad", text, on_delete_confirmed, p);
+		pad_actions_delete(&p->actions, list_selected(&p->list));
 		return 1;
 	case A_BACKUPS:
-		snprintf(p->pad_id, sizeof p->pad_id, "%s",
-		         sel_str(&p->list, "id"));
-		snprintf(p->title, sizeof p->title, "%s",
-		         sel_str(&p->list, "display_name"));
-		rpc_call(a->rpc, "pad.backups",
-		         json_pack("{s:s}", "id", p->pad_id), on_backups, p);
+		backups_view_open(p->backups, sel_str(&p->list, "id"),
+		                  sel_str(&p->list, "display_name"));
 		return 1;
 	}
 	return 0;
@@ -570,17 +333,6 @@ pad_row(json_t *pad, char *buf, size_t size, int w)
 }
 
 static void
-backup_row(json_t *b, char *buf, size_t size, int w)
-{
-	char t[32], sz[32];
-
-	(void)w;
-	short_time(backup_time(b), t, sizeof t);
-	pad_size_text(b, sz, sizeof sz);
-	snprintf(buf, size, " %-20s %10s", t, sz);
-}
-
-static void
 pads_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct pads_screen *p = st;
@@ -588,6 +340,10 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 	const char *sort_key;
 
 	(void)a;
+	if (backups_view_active(p->backups)) {
+		backups_view_draw(p->backups, rows, cols);
+		return;
+	}
 	if (p->mode == PADS_VIEW) {
 		ui_attr(UI_TITLE);
 		ui_putf(1, 1, cols - 2, "%s", p->title);
@@ -605,18 +361,6 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 		            : p->nlines,
 		        p->nlines);
 		ui_attr(UI_NORMAL);
-		return;
-	}
-	if (p->mode == PADS_BACKUPS) {
-		ui_attr(UI_TITLE);
-		ui_putf(1, 1, cols - 2, "Backups of %s (newest first)",
-		        p->title);
-		ui_attr(UI_NORMAL);
-		ui_putf(2, 1, cols - 2, " %-20s %10s", "saved", "size");
-		ui_hline(3, 0, cols);
-		list_draw(
-		    &p->backups, 4, 0, h - 2, cols, backup_row,
-		    "No backups yet: a backup is made when the data changes.");
 		return;
 	}
 	ui_attr(UI_TITLE);
