@@ -49,11 +49,11 @@ pad_pages_request(struct pad_pages *pp, int first, size_t rows, unsigned *gen)
 		pp->next = NULL;
 		pp->done = 0;
 		pp->gen++;
-		if (rows > limit)
-			limit = rows > PAD_PAGE_MAX ? PAD_PAGE_MAX : rows;
 	} else if (pp->loading || pp->done || !pp->started || !pp->next) {
 		return NULL;
 	}
+	if (rows > limit)
+		limit = rows > PAD_PAGE_MAX ? PAD_PAGE_MAX : rows;
 	params = json_pack("{s:I, s:s}", "limit", (json_int_t)limit, "sort",
 	                   pp->sort);
 	if (pp->q[0])

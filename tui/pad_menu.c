@@ -1,7 +1,8 @@
 /*
  * Actions on one pad for the pads screen: create (a name, then a template),
- * rename and delete (asked first). Each dialog keeps the pad's id, so a
- * refresh of the list meanwhile cannot retarget it.
+ * rename, delete (asked first), and its menu: share read-only with a user,
+ * the shares (unshare, asked first), backups. Each dialog keeps the pad's id,
+ * so a refresh of the list meanwhile cannot retarget it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,8 @@ void
 pad_actions_free(struct pad_actions *pa)
 {
 	json_decref(pa->templates);
-	pa->templates = NULL;
+	json_decref(pa->shares);
+	pa->templates = pa->shares = NULL;
 }
 
 static void pick_template(struct pad_actions *);
@@ -53,16 +55,52 @@ pad_actions_load_templates(struct pad_actions *pa)
 		rpc_call(pa->app->rpc, "template.list", NULL, on_templates, pa);
 }
 
+/* The end of a change: what failed, or the flash set before the call. */
 static void
-on_changed(void *ud, json_t *result, const struct pl_error *err)
+on_done(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct pad_actions *pa = ud;
 
 	(void)result;
-	if (app_failed(pa->app, err, "Could not save"))
+	if (app_failed(pa->app, err, pa->fail_what))
 		return;
-	app_flash(pa->app, 0, "Saved.");
+	app_flash(pa->app, 0, "%s", pa->done_msg);
 	pa->refresh(pa->ud);
+}
+
+/* Sends method for the pad in pa->id (plus username for unshare). */
+static void
+pad_actions_send(struct pad_actions *pa, const char *method, json_t *params,
+                 const char *fail_what)
+{
+	pa->fail_what = fail_what;
+	rpc_call(pa->app->rpc, method, params, on_done, pa);
+}
+
+/* A confirmed delete or unshare (pa->confirming says which). */
+static void
+on_confirmed(struct app *a, void *ud, int ok, const char *input, size_t choice)
+{
+	struct pad_actions *pa = ud;
+
+	(void)a;
+	(void)input;
+	(void)choice;
+	if (!ok || !pa->id[0])
+		return;
+	if (pa->confirming == CONFIRM_DELETE) {
+		snprintf(pa->done_msg, sizeof pa->done_msg, "Deleted.");
+		pad_actions_send(pa, "pad.delete",
+		                 json_pack("{s:s}", "id", pa->id),
+		                 "Could not delete");
+	} else {
+		snprintf(pa->done_msg, sizeof pa->done_msg,
+		         "%s can no longer read %s.", pa->user, pa->name);
+		pad_actions_send(
+		    pa, "pad.unshare",
+		    json_pack("{s:s, s:s}", "id", pa->id, "username", pa->user),
+		    "Could not stop sharing");
+	}
 }
 
 static void
@@ -161,12 +199,15 @@ on_rename(struct app *a, void *ud, int ok, const char *input, size_t choice)
 {
 	struct pad_actions *pa = ud;
 
+	(void)a;
 	(void)choice;
 	if (!ok || !input[0] || !pa->id[0])
 		return;
-	rpc_call(a->rpc, "pad.update",
-	         json_pack("{s:s, s:s}", "id", pa->id, "display_name", input),
-	         on_changed, pa);
+	snprintf(pa->done_msg, sizeof pa->done_msg, "Saved.");
+	pad_actions_send(
+	    pa, "pad.update",
+	    json_pack("{s:s, s:s}", "id", pa->id, "display_name", input),
+	    "Could not save");
 }
 
 void
@@ -177,32 +218,6 @@ pad_actions_rename(struct pad_actions *pa, json_t *pad)
 	           pa);
 }
 
-static void
-on_deleted(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pad_actions *pa = ud;
-
-	(void)result;
-	if (app_failed(pa->app, err, "Could not delete"))
-		return;
-	app_flash(pa->app, 0, "Deleted.");
-	pa->refresh(pa->ud);
-}
-
-static void
-on_delete_confirmed(struct app *a, void *ud, int ok, const char *input,
-                    size_t choice)
-{
-	struct pad_actions *pa = ud;
-
-	(void)input;
-	(void)choice;
-	if (!ok || !pa->id[0])
-		return;
-	rpc_call(a->rpc, "pad.delete", json_pack("{s:s}", "id", pa->id),
-	         on_deleted, pa);
-}
-
 void
 pad_actions_delete(struct pad_actions *pa, json_t *pad)
 {
@@ -211,5 +226,150 @@ pad_actions_delete(struct pad_actions *pa, json_t *pad)
 	snprintf(pa->id, sizeof pa->id, "%s", jstr(pad, "id"));
 	snprintf(text, sizeof text, "Delete \"%s\" and its backups?",
 	         jstr(pad, "display_name"));
-	app_confirm(pa->app, "Delete pad", text, on_delete_confirmed, pa);
+	pa->confirming = CONFIRM_DELETE;
+	app_confirm(pa->app, "Delete pad", text, on_confirmed, pa);
+}
+
+/* ---- sharing ---- */
+
+static void
+pad_actions_take(struct pad_actions *pa, json_t *pad)
+{
+	snprintf(pa->id, sizeof pa->id, "%s", jstr(pad, "id"));
+	snprintf(pa->name, sizeof pa->name, "%s", jstr(pad, "display_name"));
+}
+
+static void
+on_shared(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct pad_actions *pa = ud;
+	json_t *share = json_object_get(result, "share");
+
+	if (app_failed(pa->app, err, "Could not share"))
+		return;
+	app_flash(pa->app, 0, "Shared %s with %s (read-only).", pa->name,
+	          jstr(share, "username"));
+	pa->refresh(pa->ud);
+}
+
+static void
+on_share_user(struct app *a, void *ud, int ok, const char *input, size_t choice)
+{
+	struct pad_actions *pa = ud;
+
+	(void)choice;
+	if (!ok || !pa->id[0])
+		return;
+	if (!input[0]) {
+		app_flash(a, 1, "Sharing needs a username.");
+		return;
+	}
+	rpc_call(a->rpc, "pad.share",
+	         json_pack("{s:s, s:s, s:s}", "id", pa->id, "username", input,
+	                   "role", "viewer"),
+	         on_shared, pa);
+}
+
+static void
+on_share_picked(struct app *a, void *ud, int ok, const char *input,
+                size_t choice)
+{
+	struct pad_actions *pa = ud;
+	char text[400];
+
+	(void)input;
+	if (!ok || choice >= json_array_size(pa->shares))
+		return;
+	snprintf(pa->user, sizeof pa->user, "%s",
+	         jstr(json_array_get(pa->shares, choice), "username"));
+	snprintf(text, sizeof text, "Stop sharing \"%s\" with %s?", pa->name,
+	         pa->user);
+	pa->confirming = CONFIRM_UNSHARE;
+	app_confirm(a, "Unshare", text, on_confirmed, pa);
+}
+
+static void
+on_shares(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct pad_actions *pa = ud;
+	json_t *choices, *s;
+	size_t i;
+	char title[64], t[32];
+
+	if (app_failed(pa->app, err, "Could not list the shares"))
+		return;
+	json_decref(pa->shares);
+	pa->shares = json_incref(json_object_get(result, "shares"));
+	if (json_array_size(pa->shares) == 0) {
+		app_message(pa->app, "Shares", "Not shared with anyone.");
+		return;
+	}
+	choices = json_array();
+	json_array_foreach (pa->shares, i, s) {
+		short_time(jstr(s, "created_at"), t, sizeof t);
+		json_array_append_new(choices,
+		                      json_sprintf("%s  %s since %s",
+		                                   jstr(s, "username"),
+		                                   jstr(s, "role"), t));
+	}
+	snprintf(title, sizeof title, "Shared with (Enter unshares)");
+	app_pick(pa->app, title, choices, on_share_picked, pa);
+}
+
+enum { MENU_SHARE, MENU_SHARES, MENU_BACKUPS, MENU_RENAME, MENU_DELETE };
+
+static const char *const menu_items[] = {
+    [MENU_SHARE] = "Share with a user (read-only)…",
+    [MENU_SHARES] = "Shared with… (unshare)",
+    [MENU_BACKUPS] = "Backups (preview, diff, restore)",
+    [MENU_RENAME] = "Rename…",
+    [MENU_DELETE] = "Delete…",
+};
+
+static void
+on_menu(struct app *a, void *ud, int ok, const char *input, size_t choice)
+{
+	struct pad_actions *pa = ud;
+	json_t *pad;
+	char title[200];
+
+	(void)input;
+	if (!ok || !pa->id[0])
+		return;
+	pad = json_pack("{s:s, s:s}", "id", pa->id, "display_name", pa->name);
+	switch (choice) {
+	case MENU_SHARE:
+		snprintf(title, sizeof title, "Share with (username)");
+		app_prompt(a, title, "", on_share_user, pa);
+		break;
+	case MENU_SHARES:
+		rpc_call(a->rpc, "pad.shares", json_pack("{s:s}", "id", pa->id),
+		         on_shares, pa);
+		break;
+	case MENU_BACKUPS:
+		backups_view_open(pa->backups, pa->id, pa->name);
+		break;
+	case MENU_RENAME:
+		pad_actions_rename(pa, pad);
+		break;
+	case MENU_DELETE:
+		pad_actions_delete(pa, pad);
+		break;
+	}
+	json_decref(pad);
+}
+
+void
+pad_actions_menu(struct pad_actions *pa, json_t *pad,
+                 struct backups_view *backups)
+{
+	json_t *choices = json_array();
+	char title[64];
+
+	pad_actions_take(pa, pad);
+	pa->backups = backups;
+	for (size_t i = 0; i < sizeof menu_items / sizeof menu_items[0]; i++)
+		json_array_append_new(choices, json_string(menu_items[i]));
+	snprintf(title, sizeof title, "Pad: %.50s", pa->name);
+	app_pick(pa->app, title, choices, on_menu, pa);
 }

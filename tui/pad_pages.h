@@ -34,8 +34,9 @@ void pad_pages_free(struct pad_pages *);
 void pad_pages_reset(struct pad_pages *, const char *sort, const char *q);
 /* The params of the next request, NULL when nothing is left to ask (the
  * last page came) or a request is in flight. first: the first page again
- * (a reload), for at least `rows` rows (what was loaded, capped). Marks the
- * request in flight; *gen gets the generation to hand back. */
+ * (a reload). rows: at least that many (a reload: what was loaded; End:
+ * the largest page), capped at PAD_PAGE_MAX. Marks the request in flight;
+ * *gen gets the generation to hand back. */
 json_t *pad_pages_request(struct pad_pages *, int first, size_t rows,
                           unsigned *gen);
 /* A reply: rows appended to l after the ones it has (a first page

@@ -1,6 +1,6 @@
 /*
  * The parts of the pads screen (pads.c): the actions on one pad — create
- * from a template, rename, delete (pad_menu.c) — and the backups view
+ * from a template, rename, delete, share (pad_menu.c) — and the backups view
  * (backups.c). Each part keeps its own state and calls back the screen to
  * refresh the list after a change.
  */
@@ -16,8 +16,15 @@ struct pad_actions {
 	char new_name[128];     /* between the name prompt and the template */
 	json_t *templates;      /* from template.list */
 	int awaiting_templates; /* a name waits for template.list */
-	char id[64];            /* the pad being renamed / deleted */
-	pad_edit_done refresh;  /* the list changed */
+	char id[64];            /* the pad being renamed / deleted / shared */
+	char name[128];         /* its name, for the dialogs */
+	char user[64];          /* the user a share is ended for */
+	json_t *shares;         /* pad.shares of that pad, for the pick */
+	struct backups_view *backups; /* the menu's "backups" */
+	enum { CONFIRM_DELETE, CONFIRM_UNSHARE } confirming;
+	const char *fail_what; /* "Could not …" of the change in flight */
+	char done_msg[256];    /* its flash when it succeeds */
+	pad_edit_done refresh; /* the list changed */
 	void *ud;
 };
 
@@ -29,6 +36,9 @@ void pad_actions_load_templates(struct pad_actions *);
 void pad_actions_new(struct pad_actions *);
 void pad_actions_rename(struct pad_actions *, json_t *pad);
 void pad_actions_delete(struct pad_actions *, json_t *pad);
+/* The pad's menu (m): share with a user, the shares (unshare, asked
+ * first), backups, rename, delete. */
+void pad_actions_menu(struct pad_actions *, json_t *pad, struct backups_view *);
 
 /* ---- the backups of one pad (backups.c) ---- */
 struct backups_view;
