@@ -33,6 +33,15 @@ rpc pad.update "{\"id\":\"$P1\",\"data\":{\"line\":\"original\",\"keep\":1}}"
 rpc pad.update "{\"id\":\"$P1\",\"data\":{\"line\":\"changed\",\"keep\":1}}"
 [ "$(jget "$REPLY_LINE" result.pad.version)" = 3 ] || die "Pad 001 not at version 3: $REPLY_LINE"
 
+# lister_finds TEXT: lister's TUI again (its saved session), searched to
+# the one pad named TEXT.
+lister_finds() {
+	TUI_STATE=$T/state_lister start_tui
+	wait_for "of 100+ loaded" || die "lister's session not resumed"
+	keys /; type_text "$1"; keys Enter
+	wait_for "1-1 of 1" || fail "search for $1"
+}
+
 # ---- paging ----
 TUI_STATE=$T/state_lister tui_login lister "$PW"
 wait_for "of 100+ loaded" || fail "the first page does not say more may come"
@@ -102,10 +111,7 @@ wait_for "read-only: shared by lister" || fail "e in the viewer edits a shared p
 keys q
 
 # ---- unshare (asked first) ----
-TUI_STATE=$T/state_lister start_tui
-wait_for "of 100+ loaded" || die "lister's session not resumed"
-keys /; type_text "Needle"; keys Enter
-wait_for "1-1 of 1" || fail "search for the needle (2)"
+lister_finds Needle
 keys m
 wait_for "Pad: $NEEDLE" || fail "no pad menu (4)"
 keys Down Enter
@@ -119,10 +125,7 @@ TUI_STATE=$T/state_carol start_tui
 wait_for "No pads yet" && ok "unshared: gone from the viewer's list" || fail "the viewer still lists the pad"
 
 # ---- backups: preview, diff, restore with if_version ----
-TUI_STATE=$T/state_lister start_tui
-wait_for "of 100+ loaded" || die "lister's session not resumed (2)"
-keys /; type_text "Pad 001"; keys Enter
-wait_for "1-1 of 1" || fail "search for Pad 001"
+lister_finds "Pad 001"
 keys b
 wait_for "Backups of Pad 001" || fail "no backups view"
 keys Enter
