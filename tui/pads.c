@@ -36,9 +36,11 @@ struct pads_screen {
 	char pad_id[64];     /* pad of the view */
 	char view_owner[64]; /* its owner when shared with the caller */
 	int loaded;
-	int to_end;  /* End: keep paging, then select the last */
-	int home;    /* a new sort or search: select its first row */
-	size_t sort; /* index into pad_sorts */
+	int to_end;       /* End: keep paging, then select the last */
+	int home;         /* a new sort or search: select its first row */
+	size_t refill;    /* a reload reads pages again up to this many rows */
+	char keep_id[64]; /* the pad selected when the reload began */
+	size_t sort;      /* index into pad_sorts */
 	struct pad_pages pages;
 };
 
@@ -119,6 +121,18 @@ sel_str(struct list_model *l, const char *k)
 
 static void pads_more(struct pads_screen *, int first, size_t rows);
 
+/* Selects the row of pad id; 0 when it is not loaded. */
+static int
+pads_select_id(struct pads_screen *p, const char *id)
+{
+	for (size_t i = 0; i < p->list.nvis; i++)
+		if (strcmp(jstr(list_row(&p->list, i), "id"), id) == 0) {
+			list_move(&p->list, (long)i - (long)p->list.sel);
+			return 1;
+		}
+	return 0;
+}
+
 static void
 on_page(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -141,6 +155,15 @@ on_page(void *ud, json_t *result, const struct pl_error *err)
 		p->home = 0;
 		list_home(&p->list);
 	}
+	if (p->keep_id[0] && pads_select_id(p, p->keep_id))
+		p->keep_id[0] = '\0';
+	if (p->refill > p->pages.loaded && !p->pages.done) {
+		pads_more(p, 0, p->refill - p->pages.loaded);
+		app_dirty(p->app);
+		return;
+	}
+	p->refill = 0;
+	p->keep_id[0] = '\0';
 	if (p->to_end && !p->pages.done)
 		pads_more(p, 0, PAD_PAGE_MAX);
 	else if (p->to_end) {
@@ -167,12 +190,15 @@ pads_more(struct pads_screen *p, int first, size_t rows)
 	rpc_call(p->app->rpc, "pad.list", params, on_page, r);
 }
 
-/* Reloads what is loaded (at least a page), keeping the selection. */
+/* Reloads what is loaded (at least a page, in pages of at most
+ * PAD_PAGE_MAX), keeping the selection on the same pad. */
 static void
 pads_refresh(void *ud)
 {
 	struct pads_screen *p = ud;
 
+	p->refill = p->pages.loaded;
+	snprintf(p->keep_id, sizeof p->keep_id, "%s", sel_str(&p->list, "id"));
 	pads_more(p, 1, p->pages.loaded);
 }
 
@@ -183,6 +209,8 @@ pads_restart(struct pads_screen *p)
 	p->search_pending = 0;
 	p->to_end = 0;
 	p->home = 1;
+	p->refill = 0;
+	p->keep_id[0] = '\0';
 	pad_pages_reset(&p->pages, pad_sorts[p->sort].key, p->filter);
 	pads_more(p, 1, 0);
 }
