@@ -5,7 +5,7 @@
 # loaded, sharing from the pad menu (the viewer sees @owner and read-only;
 # unshare takes it away), and the backups view: preview, the diff showing
 # the changed line, a restore refused while the pad changed (if_version),
-# then restored.
+# then restored; the diff in colour and, under NO_COLOR, by its markers.
 #
 # Deterministic: every check waits for the screen, the database or a reply
 # under one generous timeout ($WAIT) that only catches a hang.
@@ -33,10 +33,10 @@ rpc pad.update "{\"id\":\"$P1\",\"data\":{\"line\":\"original\",\"keep\":1}}"
 rpc pad.update "{\"id\":\"$P1\",\"data\":{\"line\":\"changed\",\"keep\":1}}"
 [ "$(jget "$REPLY_LINE" result.pad.version)" = 3 ] || die "Pad 001 not at version 3: $REPLY_LINE"
 
-# lister_finds TEXT: lister's TUI again (its saved session), searched to
-# the one pad named TEXT.
+# lister_finds TEXT [ENV=VALUE...]: lister's TUI again (its saved session),
+# searched to the one pad named TEXT.
 lister_finds() {
-	TUI_STATE=$T/state_lister start_tui
+	TUI_STATE=$T/state_lister start_tui "${@:2}"
 	wait_for "of 100+ loaded" || die "lister's session not resumed"
 	keys /; type_text "$1"; keys Enter
 	wait_for "1-1 of 1" || fail "search for $1"
@@ -152,6 +152,27 @@ keys y
 wait_for "Restored." || fail "restore failed"
 [ "$(sql "select data->>'line' from pads where id='$P1'")" != meanwhile ] && ok "restored after looking again" ||
 	fail "restore not in the database"
+
+# ---- the diff's colours, and its markers without them ----
+# line_sgr TEXT: the SGR codes on the first screen line holding TEXT.
+line_sgr() { tm capture-pane -t tui -p -e | grep -F -- "$1" | head -1 | grep -o $'\e\[[0-9;]*m' | tr -d '\033[' | tr '\n' ' '; }
+coloured() { line_sgr "$1" | grep -qE "(^|[ ;])$2(;|m)"; }
+lister_finds "Pad 001"
+keys b
+wait_for "Backups of Pad 001" || fail "no backups view (2)"
+keys d
+wait_for '-   "line": "changed"' && wait_for '+   "line": "meanwhile"' || fail "no diff (2): $(screen | sed -n 2,10p)"
+wait_until coloured '-   "line": "changed"' 31 && wait_until coloured '+   "line": "meanwhile"' 32 &&
+	ok "removed lines are red, added lines green" ||
+	fail "diff colours: $(line_sgr '"line": "changed"') / $(line_sgr '"line": "meanwhile"')"
+lister_finds "Pad 001" NO_COLOR=1
+keys b
+wait_for "Backups of Pad 001" || fail "no backups view (3)"
+keys d
+wait_for '-   "line": "changed"' && wait_for '+   "line": "meanwhile"' &&
+	! coloured '-   "line": "changed"' 31 && ! coloured '+   "line": "meanwhile"' 32 &&
+	ok "NO_COLOR: the diff reads by its - and + markers, without colour" ||
+	fail "NO_COLOR diff: $(line_sgr '"line": "changed"')"
 rpc_close
 
 keys q
