@@ -23,7 +23,7 @@ rpc session.login "{\"username\":\"lister\",\"password\":\"$PW\"}"
 # needle is the last pad (on the third page), by name Pad 001 comes first.
 for i in $(seq 250 -1 1); do
 	rpc pad.create "{\"display_name\":\"Pad $(printf %03d "$i")\"}"
-	[ -n "$(jget "$REPLY_LINE" result.pad.id)" ] || die "pad.create $i: $REPLY_LINE"
+	case $REPLY_LINE in *'"result":{"pad":'*) ;; *) die "pad.create $i: $REPLY_LINE" ;; esac
 done
 rpc pad.create "{\"display_name\":\"$NEEDLE\"}"
 NEEDLE_ID=$(jget "$REPLY_LINE" result.pad.id)
