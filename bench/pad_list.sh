@@ -4,7 +4,8 @@
 # inserted with SQL; then bench_pad_list against a padlined on it, then the
 # plans of the list statements as padlined runs them (auto_explain, EXPLAIN
 # ANALYZE of a steady-state execution, sent back to padlined as notices and
-# found in its log). Needs the stack and a build (build/, or BUILD_DIR;
+# found in its log): the first page of each sort, a later page of a keyset
+# walk, and a search. Needs the stack and a build (build/, or BUILD_DIR;
 # measure a Release build).
 #   bench/pad_list.sh [ITERATIONS]
 set -euo pipefail
@@ -94,7 +95,10 @@ plans = re.split(r"(?m)^NOTICE:  duration: ", text)[1:]
 # after the warm-up executions: what a steady-state request runs. A first
 # page of 100 reads 101 rows (one more says whether a next page exists);
 # searches may find fewer.
-last, took = {}, {}
+# bench_pad_list asks the first pages of each sort and search, then walks
+# every page of the default sort: a "created" plan after the searches is a
+# later page (the one from the middle of the walk is shown).
+last, took, walk, searched = {}, {}, [], False
 for p in plans:
     m = re.search(r"Query Text: (.*)", p)
     if not m or "UNION ALL" not in m.group(1):
@@ -106,15 +110,22 @@ for p in plans:
     key = ("name" if "lower(p.display_name)" in q else
            "updated" if "p.updated_at, p.id) <" in q else "created")
     key += " + q" if "ILIKE" in q else ""
-    last[key] = "duration: " + p.strip()
+    searched = searched or "ILIKE" in q
+    if key == "created" and searched:
+        walk.append("duration: " + p.strip())
+        key = "later page"
+    else:
+        last[key] = "duration: " + p.strip()
     took.setdefault(key, []).append(float(p.split(" ms", 1)[0]))
+if walk:
+    last["later page"] = walk[len(walk) // 2]
 print("\nserver-side execution of the list statement (auto_explain with ANALYZE,"
       " so a little slower than plain):")
 for key, ms in sorted(took.items()):
     ms.sort()
     print("  %-12s n=%-5d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f" % (
         key, len(ms), ms[len(ms) // 2], ms[int(len(ms) * 0.99)], ms[-1]))
-for key in ["created", "updated", "name", "created + q"]:
+for key in ["created", "later page", "updated", "name", "created + q"]:
     if key in last:
         print("\n==== pad.list sort=%s: EXPLAIN (ANALYZE, BUFFERS) ====" % key)
         plan = last[key]

@@ -110,7 +110,7 @@ keys q
 # ---- backups + restore ----
 keys b
 wait_for "Backups of Plan A" || fail "no backups view"
-keys Enter
+keys r
 wait_for "Restore backup" || fail "no restore confirmation"
 keys y
 wait_for "Restored." || fail "restore failed"

@@ -1,7 +1,10 @@
 /*
- * The pads screen: the caller's pads (filter, paging), a scrollable
- * pretty-printed viewer, create from a template, rename, delete, backups
- * with restore. Editing in $EDITOR lives in pad_edit.c.
+ * The pads screen: the caller's pads and those shared with them, paged from
+ * the server (pad.list's cursor, model_pad_pages.c) with its sort and
+ * search, and a scrollable pretty-printed viewer. Create, rename, delete
+ * and sharing live in pad_menu.c, the backups view in backups.c, editing
+ * in $EDITOR in pad_edit.c. A shared pad is read-only here: the keys that
+ * would change it say whose it is instead.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,29 +12,48 @@
 
 #include "app.h"
 #include "pad_edit.h"
+#include "pad_pages.h"
+#include "pads.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
 
-enum pads_mode { PADS_LIST, PADS_VIEW, PADS_BACKUPS, PADS_FILTER };
+enum pads_mode { PADS_LIST, PADS_VIEW, PADS_FILTER };
 
 struct pads_screen {
 	struct app *app;
 	struct list_model list;
-	struct list_model backups;
+	struct pad_actions actions;
+	struct backups_view *backups;
 	enum pads_mode mode;
 	char **lines; /* the pad being viewed, pretty-printed */
 	size_t nlines, scroll;
 	char title[128];
-	char filter[128];
+	char filter[128]; /* the search as typed */
 	struct edit_cursor filter_cur;
-	char new_name[128];     /* between the name prompt and the template */
-	json_t *templates;      /* from template.list */
-	int awaiting_templates; /* a name waits for template.list */
-	char pad_id[64];        /* pad of the backups / view */
+	uint64_t typed_at;   /* last key in the search (loop ms) */
+	int search_pending;  /* typed, not yet asked */
+	char pad_id[64];     /* pad of the view */
+	char view_owner[64]; /* its owner when shared with the caller */
 	int loaded;
-	size_t sort; /* index into pad_sorts */
+	int to_end;       /* End: keep paging, then select the last */
+	int home;         /* a new sort or search: select its first row */
+	size_t refill;    /* a reload reads pages again up to this many rows */
+	char keep_id[64]; /* the pad selected when the reload began */
+	size_t sort;      /* index into pad_sorts */
+	struct pad_pages pages;
 };
+
+/* A pad.list request in flight: which generation and kind of page. */
+struct page_req {
+	struct pads_screen *p;
+	unsigned gen;
+	int first;
+};
+
+/* Typing pauses this long (ms) before the search goes to the server;
+ * Enter asks at once. */
+#define SEARCH_DEBOUNCE_MS 250
 
 enum {
 	A_OPEN = 1,
@@ -43,20 +65,19 @@ enum {
 	A_FILTER,
 	A_REFRESH,
 	A_BACK,
-	A_RESTORE,
 	A_KEEP,
 	A_CLEAR,
-	A_SORT
+	A_SORT,
+	A_MENU
 };
 
-/* What s cycles through. */
+/* What s cycles through: pad.list's sorts. */
 static const struct {
 	const char *key, *label;
-	int desc;
 } pad_sorts[] = {
-    {NULL, "as listed", 0},
-    {"display_name", "name", 0},
-    {"updated_at", "newest change", 1},
+    {"created", "creation (oldest first)"},
+    {"name", "name"},
+    {"updated", "newest change"},
 };
 
 static const struct binding list_keys[] = {
@@ -65,11 +86,12 @@ static const struct binding list_keys[] = {
     {'r', A_RENAME, "rename", "rename"},
     {'e', A_EDIT, "edit in $EDITOR", "edit"},
     {'d', A_DELETE, "delete (asks first)", "delete"},
-    {'b', A_BACKUPS, "backups", "backups"},
-    {'/', A_FILTER, "filter", "filter"},
-    {'s', A_SORT, "sort: as listed / name / newest change", "sort"},
+    {'b', A_BACKUPS, "backups (preview, diff, restore)", "backups"},
+    {'m', A_MENU, "pad menu: share, shares / unshare, backups", "menu"},
+    {'/', A_FILTER, "search names (on the server)", "search"},
+    {'s', A_SORT, "sort: created / name / newest change", "sort"},
     {'R', A_REFRESH, "refresh", NULL},
-    {'q', A_BACK, "clear the filter, else back / quit", NULL},
+    {'q', A_BACK, "clear the search, else back / quit", NULL},
     {K_ESC, A_BACK, NULL, NULL},
     NAV_KEYS,
     {0, 0, NULL, NULL},
@@ -83,25 +105,13 @@ static const struct binding view_keys[] = {
     {0, 0, NULL, NULL},
 };
 
-static const struct binding backup_keys[] = {
-    {K_ENTER, A_RESTORE, "restore (asks first)", "restore"},
-    {'r', A_RESTORE, NULL, NULL},
-    {'q', A_BACK, "back", "back"},
-    {K_ESC, A_BACK, NULL, NULL},
-    NAV_KEYS,
-    {0, 0, NULL, NULL},
-};
-
 static const struct binding filter_keys[] = {
-    {K_ENTER, A_KEEP, "keep the filter", "keep"},
+    {K_ENTER, A_KEEP, "search now, keep it", "keep"},
     {K_ESC, A_CLEAR, "clear it", "clear"},
     {K_UP, NAV_UP, "move", NULL},
     {K_DOWN, NAV_DOWN, NULL, NULL},
     {0, 0, NULL, NULL},
 };
-
-/* What the filter matches (kept by the list: static storage). */
-static const char *const pad_filter_keys[] = {"display_name", NULL};
 
 static const char *
 sel_str(struct list_model *l, const char *k)
@@ -109,43 +119,113 @@ sel_str(struct list_model *l, const char *k)
 	return jstr(list_selected(l), k);
 }
 
-static void
-on_list(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
+static void pads_more(struct pads_screen *, int first, size_t rows);
 
-	if (app_failed(p->app, err, "Could not load pads"))
+/* Selects the row of pad id; 0 when it is not loaded. */
+static int
+pads_select_id(struct pads_screen *p, const char *id)
+{
+	for (size_t i = 0; i < p->list.nvis; i++)
+		if (strcmp(jstr(list_row(&p->list, i), "id"), id) == 0) {
+			list_move(&p->list, (long)i - (long)p->list.sel);
+			return 1;
+		}
+	return 0;
+}
+
+static void
+on_page(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct page_req *r = ud;
+	struct pads_screen *p = r->p;
+	unsigned gen = r->gen;
+	int first = r->first;
+
+	free(r);
+	if (err->code) {
+		pad_pages_failed(&p->pages, gen);
+		p->to_end = 0;
+		app_failed(p->app, err, "Could not load pads");
 		return;
+	}
+	if (pad_pages_apply(&p->pages, &p->list, gen, first, result) < 0)
+		return; /* an older sort or search */
 	p->loaded = 1;
-	list_set_items(&p->list, json_incref(json_object_get(result, "pads")));
+	if (first && p->home) {
+		p->home = 0;
+		list_home(&p->list);
+	}
+	if (p->keep_id[0] && pads_select_id(p, p->keep_id))
+		p->keep_id[0] = '\0';
+	if (p->refill > p->pages.loaded && !p->pages.done) {
+		pads_more(p, 0, p->refill - p->pages.loaded);
+		app_dirty(p->app);
+		return;
+	}
+	p->refill = 0;
+	p->keep_id[0] = '\0';
+	if (p->to_end && !p->pages.done)
+		pads_more(p, 0, PAD_PAGE_MAX);
+	else if (p->to_end) {
+		p->to_end = 0;
+		list_end(&p->list);
+	}
 	app_dirty(p->app);
 }
 
+/* Asks the next page (first: the first page again, for `rows` rows). */
+static void
+pads_more(struct pads_screen *p, int first, size_t rows)
+{
+	struct page_req *r;
+	unsigned gen;
+	json_t *params = pad_pages_request(&p->pages, first, rows, &gen);
+
+	if (!params)
+		return;
+	r = xcalloc(1, sizeof *r);
+	r->p = p;
+	r->gen = gen;
+	r->first = first;
+	rpc_call(p->app->rpc, "pad.list", params, on_page, r);
+}
+
+/* Reloads what is loaded (at least a page, in pages of at most
+ * PAD_PAGE_MAX), keeping the selection on the same pad. */
 static void
 pads_refresh(void *ud)
 {
 	struct pads_screen *p = ud;
 
-	rpc_call(p->app->rpc, "pad.list", NULL, on_list, p);
+	p->refill = p->pages.loaded;
+	snprintf(p->keep_id, sizeof p->keep_id, "%s", sel_str(&p->list, "id"));
+	pads_more(p, 1, p->pages.loaded);
 }
 
-static void pads_pick_template(struct pads_screen *);
-
+/* A new sort or search: from the first page. */
 static void
-on_templates(void *ud, json_t *result, const struct pl_error *err)
+pads_restart(struct pads_screen *p)
 {
-	struct pads_screen *p = ud;
+	p->search_pending = 0;
+	p->to_end = 0;
+	p->home = 1;
+	p->refill = 0;
+	p->keep_id[0] = '\0';
+	pad_pages_reset(&p->pages, pad_sorts[p->sort].key, p->filter);
+	pads_more(p, 1, 0);
+}
 
-	/* Creating from a template is optional: an error means none. */
-	if (!err->code) {
-		json_decref(p->templates);
-		p->templates =
-		    json_incref(json_object_get(result, "templates"));
-	}
-	if (p->awaiting_templates && p->app->dlg.kind == DLG_NONE) {
-		p->awaiting_templates = 0;
-		pads_pick_template(p); /* the name came before the list */
-	}
+/* Shared with the caller: says whose it is and returns 1. */
+static int
+pads_read_only(struct pads_screen *p, json_t *pad)
+{
+	const char *owner;
+
+	if (strcmp(jstr(pad, "access"), "viewer") != 0)
+		return 0;
+	owner = jstr(json_object_get(pad, "owner"), "username");
+	app_flash(p->app, 1, "read-only: shared by %s", owner[0] ? owner : "?");
+	return 1;
 }
 
 static void *
@@ -154,8 +234,10 @@ pads_init(struct app *a)
 	struct pads_screen *p = xcalloc(1, sizeof *p);
 
 	p->app = a;
-	list_init(&p->list, pad_filter_keys);
-	list_init(&p->backups, NULL);
+	list_init(&p->list, NULL);
+	pad_pages_init(&p->pages);
+	pad_actions_init(&p->actions, a, pads_refresh, p);
+	p->backups = backups_view_new(a, pads_refresh, p);
 	return p;
 }
 
@@ -165,9 +247,10 @@ pads_free(void *st)
 	struct pads_screen *p = st;
 
 	list_free(&p->list);
-	list_free(&p->backups);
+	pad_pages_free(&p->pages);
+	backups_view_free(p->backups);
+	pad_actions_free(&p->actions);
 	text_lines_free(p->lines, p->nlines);
-	json_decref(p->templates);
 	free(p);
 }
 
@@ -178,9 +261,12 @@ pads_enter(struct app *a, void *st)
 
 	if (p->mode == PADS_FILTER)
 		p->mode = PADS_LIST;
-	pads_refresh(p);
-	if (!p->templates)
-		rpc_call(a->rpc, "template.list", NULL, on_templates, p);
+	(void)a;
+	if (p->pages.started)
+		pads_refresh(p);
+	else
+		pads_restart(p);
+	pad_actions_load_templates(&p->actions);
 }
 
 /* ---- actions ---- */
@@ -201,190 +287,12 @@ on_get_view(void *ud, json_t *result, const struct pl_error *err)
 	p->scroll = 0;
 	snprintf(p->title, sizeof p->title, "%s", jstr(pad, "display_name"));
 	snprintf(p->pad_id, sizeof p->pad_id, "%s", jstr(pad, "id"));
+	snprintf(p->view_owner, sizeof p->view_owner, "%s",
+	         strcmp(jstr(pad, "access"), "viewer") == 0
+	             ? jstr(json_object_get(pad, "owner"), "username")
+	             : "");
 	p->mode = PADS_VIEW;
 	app_dirty(p->app);
-}
-
-static void
-on_changed(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	(void)result;
-	if (app_failed(p->app, err, "Could not save"))
-		return;
-	app_flash(p->app, 0, "Saved.");
-	pads_refresh(p);
-}
-
-static void
-on_created(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	if (app_failed(p->app, err, "Could not create the pad"))
-		return;
-	app_flash(p->app, 0, "Created %s.",
-	          jstr(json_object_get(result, "pad"), "display_name"));
-	pads_refresh(p);
-}
-
-static void
-create_with(struct pads_screen *p, const char *tmpl)
-{
-	json_t *params = json_pack("{s:s}", "display_name", p->new_name);
-
-	if (tmpl)
-		json_object_set_new(params, "template", json_string(tmpl));
-	rpc_call(p->app->rpc, "pad.create", params, on_created, p);
-}
-
-static void
-on_template_picked(struct app *a, void *ud, int ok, const char *input,
-                   size_t choice)
-{
-	struct pads_screen *p = ud;
-
-	(void)a;
-	(void)input;
-	if (!ok)
-		return;
-	if (choice == 0)
-		create_with(p, NULL);
-	else
-		create_with(
-		    p, jstr(json_array_get(p->templates, choice - 1), "name"));
-}
-
-static void
-pads_pick_template(struct pads_screen *p)
-{
-	json_t *choices;
-	size_t i;
-	json_t *t;
-
-	if (json_array_size(p->templates) == 0) {
-		create_with(p, NULL);
-		return;
-	}
-	choices = json_array();
-	json_array_append_new(choices, json_string("(empty pad)"));
-	json_array_foreach (p->templates, i, t) {
-		const char *dn = jstr(t, "display_name");
-
-		json_array_append_new(choices, json_string(dn[0] ? dn
-		                                           : jstr(t, "name")[0]
-		                                               ? jstr(t, "name")
-		                                               : "?"));
-	}
-	app_pick(p->app, "Template", choices, on_template_picked, p);
-}
-
-static void
-on_new_name(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct pads_screen *p = ud;
-
-	(void)choice;
-	if (!ok)
-		return;
-	if (!input[0]) {
-		app_flash(a, 1, "A pad needs a name.");
-		return;
-	}
-	snprintf(p->new_name, sizeof p->new_name, "%s", input);
-	if (!p->templates) {
-		/* template.list not answered yet: on_templates goes on. */
-		p->awaiting_templates = 1;
-		rpc_call(a->rpc, "template.list", NULL, on_templates, p);
-		return;
-	}
-	pads_pick_template(p);
-}
-
-static void
-on_rename(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct pads_screen *p = ud;
-
-	(void)choice;
-	if (!ok || !input[0] || !list_selected(&p->list))
-		return;
-	rpc_call(a->rpc, "pad.update",
-	         json_pack("{s:s, s:s}", "id", sel_str(&p->list, "id"),
-	                   "display_name", input),
-	         on_changed, p);
-}
-
-static void
-on_deleted(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	(void)result;
-	if (app_failed(p->app, err, "Could not delete"))
-		return;
-	app_flash(p->app, 0, "Deleted.");
-	pads_refresh(p);
-}
-
-static void
-on_delete_confirmed(struct app *a, void *ud, int ok, const char *input,
-                    size_t choice)
-{
-	struct pads_screen *p = ud;
-
-	(void)input;
-	(void)choice;
-	if (!ok || !list_selected(&p->list))
-		return;
-	rpc_call(a->rpc, "pad.delete",
-	         json_pack("{s:s}", "id", sel_str(&p->list, "id")), on_deleted,
-	         p);
-}
-
-static void
-on_backups(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	if (app_failed(p->app, err, "Could not list backups"))
-		return;
-	list_set_items(&p->backups,
-	               json_incref(json_object_get(result, "backups")));
-	list_home(&p->backups);
-	p->mode = PADS_BACKUPS;
-	app_dirty(p->app);
-}
-
-static void
-on_restored(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pads_screen *p = ud;
-
-	(void)result;
-	if (app_failed(p->app, err, "Could not restore"))
-		return;
-	app_flash(p->app, 0, "Restored.");
-	p->mode = PADS_LIST;
-	pads_refresh(p);
-}
-
-static void
-on_restore_confirmed(struct app *a, void *ud, int ok, const char *input,
-                     size_t choice)
-{
-	struct pads_screen *p = ud;
-	json_t *b = list_selected(&p->backups);
-
-	(void)input;
-	(void)choice;
-	if (!ok || !b)
-		return;
-	rpc_call(a->rpc, "pad.restore",
-	         json_pack("{s:s, s:O}", "id", p->pad_id, "backup_id",
-	                   json_object_get(b, "id")),
-	         on_restored, p);
 }
 
 static const struct binding *
@@ -393,11 +301,11 @@ pads_keys_now(struct app *a, void *st)
 	struct pads_screen *p = st;
 
 	(void)a;
+	if (backups_view_active(p->backups))
+		return backups_view_keys(p->backups);
 	switch (p->mode) {
 	case PADS_VIEW:
 		return view_keys;
-	case PADS_BACKUPS:
-		return backup_keys;
 	case PADS_FILTER:
 		return filter_keys;
 	default:
@@ -435,6 +343,11 @@ view_key(struct pads_screen *p, int action)
 		p->mode = PADS_LIST;
 		return 1;
 	case A_EDIT:
+		if (p->view_owner[0]) {
+			app_flash(p->app, 1, "read-only: shared by %s",
+			          p->view_owner);
+			return 1;
+		}
 		p->mode = PADS_LIST;
 		pad_edit_start(p->app, p->pad_id, pads_refresh, p);
 		return 1;
@@ -446,54 +359,58 @@ view_key(struct pads_screen *p, int action)
 	return 1;
 }
 
+/* Moving near the end of what is loaded asks the next page; End pages on
+ * to the last. */
+static void
+pads_nav_more(struct pads_screen *p, int action)
+{
+	if (action == NAV_END && !p->pages.done) {
+		p->to_end = 1;
+		pads_more(p, 0, PAD_PAGE_MAX);
+	} else if (pad_pages_want_more(&p->pages, &p->list)) {
+		pads_more(p, 0, PAD_PAGE_ROWS);
+	}
+}
+
 static int
 pads_key(struct app *a, void *st, int action, int key)
 {
 	struct pads_screen *p = st;
 	int has_sel = list_selected(&p->list) != NULL;
-	char text[300], t[32];
+	json_t *sel;
 
+	if (backups_view_active(p->backups))
+		return backups_view_key(p->backups, action, key);
 	switch (p->mode) {
 	case PADS_VIEW:
 		return view_key(p, action);
-	case PADS_BACKUPS:
-		if (list_nav(&p->backups, action))
-			return 1;
-		if (action == A_BACK) {
-			p->mode = PADS_LIST;
-			return 1;
-		}
-		if (action == A_RESTORE && list_selected(&p->backups)) {
-			short_time(backup_time(list_selected(&p->backups)), t,
-			           sizeof t);
-			snprintf(
-			    text, sizeof text,
-			    "Restore the backup from %s?\nThe current data "
-			    "is backed up first.",
-			    t);
-			app_confirm(a, "Restore backup", text,
-			            on_restore_confirmed, p);
-			return 1;
-		}
-		return 0;
 	case PADS_FILTER:
-		if (list_nav(&p->list, action))
+		if (list_nav(&p->list, action)) {
+			pads_nav_more(p, action);
 			return 1;
+		}
 		if (action == A_KEEP || action == A_CLEAR) {
 			if (action == A_CLEAR)
 				edit_clear(p->filter, &p->filter_cur);
 			p->mode = PADS_LIST;
+			if (action == A_CLEAR ||
+			    strcmp(p->filter, p->pages.q) != 0 ||
+			    p->search_pending)
+				pads_restart(p);
 		} else {
 			edit_key(p->filter, sizeof p->filter, &p->filter_cur,
 			         key);
+			p->search_pending = strcmp(p->filter, p->pages.q) != 0;
+			p->typed_at = uv_now(a->loop);
 		}
-		list_set_filter(&p->list, p->filter);
 		return 1;
 	case PADS_LIST:
 		break;
 	}
-	if (list_nav(&p->list, action))
+	if (list_nav(&p->list, action)) {
+		pads_nav_more(p, action);
 		return 1;
+	}
 	switch (action) {
 	case A_FILTER:
 		p->mode = PADS_FILTER;
@@ -502,10 +419,10 @@ pads_key(struct app *a, void *st, int action, int key)
 		if (!p->filter[0])
 			return 0;
 		edit_clear(p->filter, &p->filter_cur);
-		list_set_filter(&p->list, "");
+		pads_restart(p);
 		return 1;
 	case A_NEW:
-		app_prompt(a, "New pad name", "", on_new_name, p);
+		pad_actions_new(&p->actions);
 		return 1;
 	case A_REFRESH:
 		pads_refresh(p);
@@ -513,15 +430,17 @@ pads_key(struct app *a, void *st, int action, int key)
 	case A_SORT:
 		p->sort =
 		    (p->sort + 1) % (sizeof pad_sorts / sizeof pad_sorts[0]);
-		list_sort(&p->list, pad_sorts[p->sort].key,
-		          pad_sorts[p->sort].desc);
-		if (!pad_sorts[p->sort].key)
-			pads_refresh(p); /* the server's order again */
+		pads_restart(p);
 		app_flash(a, 0, "Sorted by %s.", pad_sorts[p->sort].label);
 		return 1;
 	}
 	if (!has_sel)
 		return 0;
+	sel = list_selected(&p->list);
+	if ((action == A_RENAME || action == A_EDIT || action == A_DELETE ||
+	     action == A_BACKUPS || action == A_MENU) &&
+	    pads_read_only(p, sel))
+		return 1;
 	switch (action) {
 	case A_OPEN:
 		rpc_call(a->rpc, "pad.get",
@@ -529,24 +448,20 @@ pads_key(struct app *a, void *st, int action, int key)
 		         on_get_view, p);
 		return 1;
 	case A_RENAME:
-		app_prompt(a, "Rename pad", sel_str(&p->list, "display_name"),
-		           on_rename, p);
+		pad_actions_rename(&p->actions, list_selected(&p->list));
 		return 1;
 	case A_EDIT:
 		pad_edit_start(a, sel_str(&p->list, "id"), pads_refresh, p);
 		return 1;
 	case A_DELETE:
-		snprintf(text, sizeof text, "Delete \"%s\" and its backups?",
-		         sel_str(&p->list, "display_name"));
-		app_confirm(a, "Delete pad", text, on_delete_confirmed, p);
+		pad_actions_delete(&p->actions, list_selected(&p->list));
 		return 1;
 	case A_BACKUPS:
-		snprintf(p->pad_id, sizeof p->pad_id, "%s",
-		         sel_str(&p->list, "id"));
-		snprintf(p->title, sizeof p->title, "%s",
-		         sel_str(&p->list, "display_name"));
-		rpc_call(a->rpc, "pad.backups",
-		         json_pack("{s:s}", "id", p->pad_id), on_backups, p);
+		backups_view_open(p->backups, sel_str(&p->list, "id"),
+		                  sel_str(&p->list, "display_name"));
+		return 1;
+	case A_MENU:
+		pad_actions_menu(&p->actions, sel, p->backups);
 		return 1;
 	}
 	return 0;
@@ -557,27 +472,21 @@ pads_key(struct app *a, void *st, int action, int key)
 static void
 pad_row(json_t *pad, char *buf, size_t size, int w)
 {
-	char t[32], sz[32], name[512];
+	char t[32], sz[32], name[512], owner[128], who[80];
 
 	short_time(jstr(pad, "updated_at"), t, sizeof t);
 	pad_size_text(pad, sz, sizeof sz);
+	/* A shared pad says whose it is; the caller's own say nothing. */
+	snprintf(who, sizeof who, "%s%s",
+	         strcmp(jstr(pad, "access"), "viewer") == 0 ? "@" : "",
+	         jstr(json_object_get(pad, "owner"), "username"));
+	ui_fit(who, 12, owner, sizeof owner);
 	/* Cells, not bytes: a wide name keeps the columns lined up. */
 	ui_fit(json_string_value(json_object_get(pad, "display_name"))
 	           ? jstr(pad, "display_name")
 	           : "?",
-	       w - 32, name, sizeof name);
-	snprintf(buf, size, " %s %-19s %9s", name, t, sz);
-}
-
-static void
-backup_row(json_t *b, char *buf, size_t size, int w)
-{
-	char t[32], sz[32];
-
-	(void)w;
-	short_time(backup_time(b), t, sizeof t);
-	pad_size_text(b, sz, sizeof sz);
-	snprintf(buf, size, " %-20s %10s", t, sz);
+	       w - 45, name, sizeof name);
+	snprintf(buf, size, " %s %s %-19s %9s", name, owner, t, sz);
 }
 
 static void
@@ -586,11 +495,21 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 	struct pads_screen *p = st;
 	int h = rows - 6;
 	const char *sort_key;
+	char count[64];
 
 	(void)a;
+	if (backups_view_active(p->backups)) {
+		backups_view_draw(p->backups, rows, cols);
+		return;
+	}
 	if (p->mode == PADS_VIEW) {
 		ui_attr(UI_TITLE);
-		ui_putf(1, 1, cols - 2, "%s", p->title);
+		if (p->view_owner[0])
+			ui_putf(1, 1, cols - 26,
+			        "%s  (read-only: shared by %s)", p->title,
+			        p->view_owner);
+		else
+			ui_putf(1, 1, cols - 26, "%s", p->title);
 		ui_attr(UI_NORMAL);
 		ui_hline(2, 0, cols);
 		for (int i = 0; i < h + 1 && p->scroll + (size_t)i < p->nlines;
@@ -607,40 +526,48 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 		ui_attr(UI_NORMAL);
 		return;
 	}
-	if (p->mode == PADS_BACKUPS) {
-		ui_attr(UI_TITLE);
-		ui_putf(1, 1, cols - 2, "Backups of %s (newest first)",
-		        p->title);
-		ui_attr(UI_NORMAL);
-		ui_putf(2, 1, cols - 2, " %-20s %10s", "saved", "size");
-		ui_hline(3, 0, cols);
-		list_draw(
-		    &p->backups, 4, 0, h - 2, cols, backup_row,
-		    "No backups yet: a backup is made when the data changes.");
-		return;
-	}
 	ui_attr(UI_TITLE);
-	sort_key = pad_sorts[p->sort].key ? pad_sorts[p->sort].key : "";
-	ui_putf(1, 0, cols, " %-*s %-19s %9s", cols - 32,
-	        strcmp(sort_key, "display_name") == 0 ? "Name ↑" : "Name",
-	        strcmp(sort_key, "updated_at") == 0 ? "Updated (UTC) ↓"
-	                                            : "Updated (UTC)",
+	sort_key = pad_sorts[p->sort].key;
+	ui_putf(1, 0, cols, " %-*s %-12s %-19s %9s", cols - 45,
+	        strcmp(sort_key, "name") == 0 ? "Name ↑" : "Name", "Owner",
+	        strcmp(sort_key, "updated") == 0 ? "Updated (UTC) ↓"
+	                                         : "Updated (UTC)",
 	        "Size");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
 	list_draw(&p->list, 3, 0, h - 1, cols, pad_row,
-	          !p->loaded          ? "Loading…"
-	          : p->list.filter[0] ? "No pad matches the filter."
-	                              : "No pads yet: press n to create one.");
-	if (p->mode == PADS_FILTER || p->list.filter[0])
-		field_draw(rows - 3, 1, 9, 40, "Filter /", p->filter,
+	          !p->loaded      ? "Loading…"
+	          : p->pages.q[0] ? "No pad matches the filter."
+	                          : "No pads yet: press n to create one.");
+	if (p->mode == PADS_FILTER || p->filter[0])
+		field_draw(rows - 3, 1, 9, 40, "Search /", p->filter,
 		           &p->filter_cur, 0, p->mode == PADS_FILTER);
+	pad_pages_status(&p->pages, &p->list, count, sizeof count);
+	ui_attr(UI_DIM);
+	ui_putf(rows - 3, cols - 32, 31, "%31s",
+	        p->pages.loading ? "loading…" : count);
+	ui_attr(UI_NORMAL);
+}
+
+/* A search typed and left alone for a moment goes to the server. */
+static void
+pads_tick(struct app *a, void *st)
+{
+	struct pads_screen *p = st;
+
+	if (p->search_pending &&
+	    uv_now(a->loop) - p->typed_at >= SEARCH_DEBOUNCE_MS)
+		pads_restart(p);
 }
 
 const struct screen screen_pads = {
     .name = "Pads",
-    .about = "Pads\n\nEnter views the JSON; e edits it in $EDITOR (checked "
-             "on return);\nn asks a name, then a template; b lists backups.",
+    .about = "Pads\n\nYour pads and those shared with you (@owner: "
+             "read-only), paged from the\nserver: PgDn and End load more. "
+             "/ searches names on the server as you type.\nEnter views the "
+             "JSON; e edits it in $EDITOR (checked on return);\nn asks a "
+             "name, then a template; b lists backups (preview, diff);\nm "
+             "shares the pad read-only with a user, lists and ends shares.",
     .keys = list_keys,
     .keys_now = pads_keys_now,
     .init = pads_init,
@@ -648,4 +575,5 @@ const struct screen screen_pads = {
     .enter = pads_enter,
     .draw = pads_draw,
     .key = pads_key,
+    .tick = pads_tick,
 };
