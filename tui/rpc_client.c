@@ -348,7 +348,8 @@ rpc_client_tls_for(struct rpc_client *c, const char *server)
 	if (strncmp(server, "tls://", 6) != 0)
 		return 0;
 	pl_error_init(&err);
-	if (rpc_client_use_tls(c, getenv("PADLINE_CA"), &err) != 0) {
+	if (rpc_client_use_tls(c, getenv("PADLINE_CA"),
+	                       getenv("PADLINE_TLS_TRUST"), &err) != 0) {
 		fprintf(stderr, "padline: %s\n", err.message);
 		pl_error_clear(&err);
 		return -1;
@@ -357,12 +358,12 @@ rpc_client_tls_for(struct rpc_client *c, const char *server)
 }
 
 int
-rpc_client_use_tls(struct rpc_client *c, const char *ca_file,
+rpc_client_use_tls(struct rpc_client *c, const char *ca_file, const char *trust,
                    struct pl_error *err)
 {
 	rpc_tls_free(c->tls);
 	c->tls = NULL;
-	return rpc_tls_new(c->host, c->port, ca_file, &c->tls, err);
+	return rpc_tls_new(c->host, c->port, ca_file, trust, &c->tls, err);
 }
 
 void
