@@ -307,7 +307,11 @@ rpc_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (n > 0)
 		framer_feed(&c->fr, buf->base, (size_t)n, rpc_on_line, c);
 	free(buf->base);
-	if (n < 0)
+	if (n < 0 && c->tls && c->state != RPC_UP)
+		/* padlined closes a TLS connection over its limits unsaid. */
+		rpc_drop(c, "server closed the connection during the TLS "
+		            "handshake (full or shutting down?)");
+	else if (n < 0)
 		rpc_drop(c, "server closed the connection");
 }
 
