@@ -124,18 +124,17 @@ refuse_unattended(struct rpc_tls *t, FILE *out)
 static int
 ask(struct rpc_tls *t, FILE *in, FILE *out)
 {
-	const char *server = rpc_tls_server(t), *ca = getenv("PADLINE_CA");
+	const char *server = rpc_tls_server(t);
 	char answer[64] = "", *path = tls_pin_path();
 	struct pl_error err;
 	int rc = TRUST_REFUSED_EXIT;
 
 	fprintf(out,
 	        "The authenticity of server %s can't be established.\n"
-	        "Its certificate does not verify against %s.\n"
+	        "Its certificate does not verify against the system CAs.\n"
 	        "SHA256 fingerprint is %s.\n"
 	        "Trust it and pin it in %s (yes/no)? ",
-	        server, ca && *ca ? ca : "the system CAs",
-	        rpc_tls_fingerprint(t), path);
+	        server, rpc_tls_fingerprint(t), path);
 	fflush(out);
 	if (fgets(answer, sizeof answer, in) == NULL)
 		fputc('\n', out);
