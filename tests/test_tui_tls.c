@@ -3,7 +3,7 @@
  * verified with --ca; without one pinned only after "yes" on a terminal or
  * a matching --trust, refused (nothing pinned) otherwise; refused loudly
  * when the pinned fingerprint changes or the certificate does not verify
- * against the --ca given. */
+ * against the --ca given; a full server's silent close is put in words. */
 #include <check.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -40,12 +40,13 @@ on_reply(void *ud, json_t *result, const struct pl_error *err)
 	r->result = result ? json_incref(result) : NULL;
 }
 
-/* server.hello over a fresh client; ca may be NULL (pinning), trust too. */
+/* server.hello over a fresh client to port; ca may be NULL (pinning),
+ * trust too. */
 static void
-hello_trusting(const char *ca, const char *trust, struct res *r)
+hello_on(int port, const char *ca, const char *trust, struct res *r)
 {
 	uv_loop_t *loop = uv_default_loop();
-	struct rpc_client *c = rpc_client_new(loop, "127.0.0.1", srv.port);
+	struct rpc_client *c = rpc_client_new(loop, "127.0.0.1", port);
 	struct pl_error err;
 	long long end = ts_now_ms() + TS_PATIENCE_MS;
 
@@ -58,6 +59,12 @@ hello_trusting(const char *ca, const char *trust, struct res *r)
 	ck_assert_msg(r->done, "no answer");
 	rpc_client_free(c);
 	uv_run(loop, UV_RUN_NOWAIT);
+}
+
+static void
+hello_trusting(const char *ca, const char *trust, struct res *r)
+{
+	hello_on(srv.port, ca, trust, r);
 }
 
 static void
@@ -337,6 +344,43 @@ START_TEST(changed_certificate_refused_before_asking)
 }
 END_TEST
 
+START_TEST(full_server_said_in_words)
+{
+	const char *env[] = {f.env_cert, f.env_key,
+	                     "PADLINE_MAX_CONNECTIONS_PER_IP=1", NULL};
+	uv_loop_t *loop = uv_default_loop();
+	long long end = ts_now_ms() + TS_PATIENCE_MS;
+	struct ts_server full;
+	struct rpc_client *first = NULL;
+	struct res r = {0};
+	struct pl_error err;
+
+	ck_assert_int_eq(ts_server_start(&full, schema, env, NULL), 0);
+	pl_error_init(&err);
+	/* The one connection it takes (once ts_server_start's probe is gone
+	 * on its side), kept open. */
+	while (!r.done || r.code != 0) {
+		ck_assert_msg(ts_now_ms() < end, "never let in: %s", r.message);
+		rpc_client_free(first);
+		first = rpc_client_new(loop, "127.0.0.1", full.port);
+		ck_assert_int_eq(rpc_client_use_tls(first, f.cert, NULL, &err),
+		                 0);
+		memset(&r, 0, sizeof r);
+		rpc_call(first, "server.hello", NULL, on_reply, &r);
+		while (!r.done)
+			uv_run(loop, UV_RUN_ONCE);
+		json_decref(r.result);
+	}
+	hello_on(full.port, f.cert, NULL, &r);
+	ck_assert_int_eq(r.code, PL_ERR_UNAVAILABLE);
+	ck_assert_msg(strstr(r.message, "during the TLS handshake") != NULL,
+	              "%s", r.message);
+	rpc_client_free(first);
+	uv_run(loop, UV_RUN_NOWAIT);
+	ts_server_stop(&full);
+}
+END_TEST
+
 START_TEST(plaintext_client_told_tls)
 {
 	uv_loop_t *loop = uv_default_loop();
@@ -386,6 +430,7 @@ main(void)
 	tcase_add_test(tc, no_terminal_refuses_with_the_hint);
 	tcase_add_test(tc, trust_option_without_terminal);
 	tcase_add_test(tc, changed_certificate_refused_before_asking);
+	tcase_add_test(tc, full_server_said_in_words);
 	tcase_add_test(tc, plaintext_client_told_tls);
 	tcase_add_test(tc, address_parsing);
 	suite_add_tcase(s, tc);
