@@ -5,9 +5,15 @@
  * the two modes alternate in 10 slices so background load hits both alike;
  * then H threads open TLS connections as fast as they can (connect, full
  * handshake, close) for N seconds. Connections are set up before timing, so
- * the throughput phases compare steady state.
+ * the throughput phases compare steady state. With --pids (tls.sh passes
+ * them) it also prints the CPU each padlined spent per request, and the
+ * client's own: on a small machine the client's TLS competes for the same
+ * cores, so the throughput ratio overstates what TLS costs the server.
  *   bench_tls --port P --tls-port T --user U --password PW
  *             [--clients C] [--seconds N] [--handshake-threads H]
+ *             [--method M]   (only M, server.health or pad.create: for
+ *                             profiling one; H = 0 skips handshakes)
+ *             [--pids PLAIN_PID,TLS_PID]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +47,7 @@ struct worker {
 	int idx;
 	const char *method; /* "server.health" or "pad.create" */
 	long long ops, errors;
+	long long cpu_us; /* this thread's CPU in the last slice */
 };
 
 static int seconds = 10, clients = 16, hs_threads = 4;
@@ -47,6 +55,43 @@ static const char *user, *password;
 static SSL_CTX *ctx;
 static char token[256];
 static volatile long long deadline_us;
+
+/* CPU (user + system) a process has used, in microseconds; 0 if unknown. */
+static long long
+proc_cpu_us(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields 14 and 15 (utime, stime), counted after "(comm)". */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2,
+	           "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+	           &st) != 2)
+		return 0;
+	return (long long)((ut + st) * 1000000ULL /
+	                   (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+static long long
+thread_cpu_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
 
 static int
 conn_open(struct conn *c, int port, int tls)
@@ -145,7 +190,7 @@ worker_run(void *arg)
 {
 	struct worker *w = arg;
 	char req[512];
-	long long seq = 0;
+	long long seq = 0, cpu0 = thread_cpu_us();
 	int n;
 
 	while (bench_now_us() < deadline_us) {
@@ -171,6 +216,7 @@ worker_run(void *arg)
 		else
 			w->ops++;
 	}
+	w->cpu_us = thread_cpu_us() - cpu0;
 	return NULL;
 }
 
@@ -179,7 +225,7 @@ worker_run(void *arg)
  * adds the operations done and the time taken. */
 static void
 slice(struct worker *ws, const char *method, long long us, long long *ops,
-      long long *spent, long long *errors)
+      long long *spent, long long *errors, long long *client_cpu)
 {
 	long long t0 = bench_now_us();
 
@@ -193,6 +239,7 @@ slice(struct worker *ws, const char *method, long long us, long long *ops,
 		pthread_join(ws[i].th, NULL);
 		*ops += ws[i].ops;
 		*errors += ws[i].errors;
+		*client_cpu += ws[i].cpu_us;
 	}
 	*spent += bench_now_us() - t0;
 }
@@ -222,10 +269,11 @@ hs_run(void *arg)
 int
 main(int argc, char **argv)
 {
-	int port = 0, tls_port = 0;
-	double rate[2][2];
+	int port = 0, tls_port = 0, pids[2] = {0, 0};
+	double rate[2][2], server_us[2][2], client_us[2][2];
 	long long errs[2][2], hs_n = 0, hs_failed = 0, t0;
 	const char *methods[2] = {"server.health", "pad.create"};
+	const char *only = NULL;
 	struct worker *ws[2];
 	struct hs *hs;
 
@@ -244,6 +292,10 @@ main(int argc, char **argv)
 			seconds = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--handshake-threads"))
 			hs_threads = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--method"))
+			only = argv[i + 1];
+		else if (!strcmp(argv[i], "--pids"))
+			sscanf(argv[i + 1], "%d,%d", &pids[0], &pids[1]);
 	}
 	if (!port || !tls_port || !user || !password || clients < 1) {
 		fprintf(stderr, "usage: bench_tls --port P --tls-port T --user "
@@ -252,6 +304,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	ctx = SSL_CTX_new(TLS_client_method()); /* self-signed: no verify */
+	/* A record in one recv(), not header then body: like padline's own
+	 * client, which reads 64 KiB at a time through its memory BIO. */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	for (int tls = 0; tls < 2; tls++) {
 		ws[tls] = calloc((size_t)clients, sizeof **ws);
 		for (int i = 0; i < clients; i++) {
@@ -270,17 +325,30 @@ main(int argc, char **argv)
 	/* Plain and TLS alternate in slices so that whatever else loads the
 	 * machine weighs on both alike. */
 	for (int m = 0; m < 2; m++) {
-		long long ops[2] = {0, 0}, spent[2] = {0, 0};
+		long long ops[2] = {0, 0}, spent[2] = {0, 0}, ccpu[2] = {0, 0};
+		long long scpu[2] = {proc_cpu_us(pids[0]),
+		                     proc_cpu_us(pids[1])};
 
 		errs[0][m] = errs[1][m] = 0;
+		rate[0][m] = rate[1][m] = 0;
+		if (only != NULL && strcmp(only, methods[m]) != 0)
+			continue;
 		for (int r = 0; r < SLICES; r++)
 			for (int tls = 0; tls < 2; tls++)
 				slice(ws[tls], methods[m],
 				      (long long)seconds * 1000000 / SLICES,
-				      &ops[tls], &spent[tls], &errs[tls][m]);
-		for (int tls = 0; tls < 2; tls++)
+				      &ops[tls], &spent[tls], &errs[tls][m],
+				      &ccpu[tls]);
+		for (int tls = 0; tls < 2; tls++) {
+			double n = ops[tls] > 0 ? (double)ops[tls] : 1;
+
 			rate[tls][m] =
 			    (double)ops[tls] * 1e6 / (double)spent[tls];
+			/* The idle server's timers weigh nothing here. */
+			server_us[tls][m] =
+			    (double)(proc_cpu_us(pids[tls]) - scpu[tls]) / n;
+			client_us[tls][m] = (double)ccpu[tls] / n;
+		}
 	}
 	for (int tls = 0; tls < 2; tls++) {
 		for (int i = 0; i < clients; i++)
@@ -302,13 +370,22 @@ main(int argc, char **argv)
 	printf("%d clients, %d s per method and mode in alternating slices, "
 	       "connections set up before timing\n",
 	       clients, seconds);
-	printf("%-14s %12s %12s %9s %s\n", "method", "plain/s", "tls/s",
-	       "tls cost", "errors plain/tls");
+	printf("%-14s %10s %10s %9s %8s %17s %17s %s\n", "method", "plain/s",
+	       "tls/s", "tls cost", "tls/plain", "server us/req p/t",
+	       "client us/req p/t", "errors p/t");
 	for (int m = 0; m < 2; m++)
-		printf("%-14s %12.1f %12.1f %8.1f%% %lld/%lld\n", methods[m],
-		       rate[0][m], rate[1][m],
-		       100.0 * (1.0 - rate[1][m] / rate[0][m]), errs[0][m],
-		       errs[1][m]);
+		if (rate[0][m] > 0)
+			printf("%-14s %10.1f %10.1f %8.1f%% %8.3f %8.1f/%-8.1f "
+			       "%8.1f/%-8.1f %lld/%lld\n",
+			       methods[m], rate[0][m], rate[1][m],
+			       100.0 * (1.0 - rate[1][m] / rate[0][m]),
+			       rate[1][m] / rate[0][m], server_us[0][m],
+			       server_us[1][m], client_us[0][m],
+			       client_us[1][m], errs[0][m], errs[1][m]);
+	if (pids[0] > 0)
+		printf("server us/req: CPU each padlined used per request; its "
+		       "TLS cost is the ratio of the two (target: TLS costs "
+		       "under 15 %%)\n");
 	printf("TLS handshakes/s (connect + full handshake + close, %d "
 	       "threads): %.1f (%lld failed)\n",
 	       hs_threads, (double)hs_n * 1e6 / (double)(bench_now_us() - t0),

@@ -2,8 +2,11 @@
 # What TLS costs: starts two padlined on one fresh schema, one plaintext and
 # one with a throwaway self-signed certificate, creates a user, then runs
 # bench_tls (server.health and pad.create at C clients over each, then TLS
-# handshakes/s). Needs the stack and a build (build/, or BUILD_DIR; measure a
-# Release build).
+# handshakes/s), with the CPU each padlined spent per request: the client
+# shares the machine's cores, so the throughput ratio alone overstates the
+# server's TLS cost. Needs the stack and a build (build/, or BUILD_DIR;
+# measure a Release build). BENCH_TLS_ARGS adds bench_tls options
+# ("--method server.health --handshake-threads 0" to profile one method).
 #   bench/tls.sh [SECONDS] [CLIENTS]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,4 +51,4 @@ wait_port "$tport" "$tpid" "$tmp/tls.log"
 printf '%s\n' "$pw" | "$build/server/padlined" create-user "$user" >/dev/null
 echo "padlined x2 (plain $port, tls $tport), schema $schema, workers ${PADLINE_WORKERS:-4 (default)}, $(nproc) cores, $(openssl version)"
 "$build/bench/bench_tls" --port "$port" --tls-port "$tport" --user "$user" \
-	--password "$pw" --clients "$clients" --seconds "$secs"
+	--password "$pw" --clients "$clients" --seconds "$secs" --pids "$pid,$tpid" ${BENCH_TLS_ARGS:-}

@@ -1,14 +1,16 @@
 /*
- * Owns the known_servers file: fingerprints, lookup, first-use pinning and
- * the refusal when a pinned certificate changes.
+ * Owns the known_servers file: fingerprints, lookup, pinning (once the user
+ * said yes) and the refusal when a pinned certificate changes.
  */
 #include "tls_pin.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,7 +65,7 @@ tls_pin_check(const char *path, const char *server, const char *fp,
 {
 	FILE *f = fopen(path, "r");
 	char line[512], name[300], pinned[TLS_PIN_FP_SIZE];
-	int found = 0, fd;
+	int found = 0;
 
 	while (f && fgets(line, sizeof line, f)) {
 		if (sscanf(line, "%299s %71s", name, pinned) == 2 &&
@@ -82,6 +84,16 @@ tls_pin_check(const char *path, const char *server, const char *fp,
 		    "CERTIFICATE OF %s HAS CHANGED to %s: refused (someone may "
 		    "be intercepting); if intended, delete its line in %s",
 		    server, fp, path);
+	return TLS_PIN_UNKNOWN;
+}
+
+int
+tls_pin_add(const char *path, const char *server, const char *fp,
+            struct pl_error *err)
+{
+	FILE *f;
+	int fd;
+
 	make_parent(path);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
 	if (fd < 0 || (f = fdopen(fd, "a")) == NULL)
@@ -89,8 +101,33 @@ tls_pin_check(const char *path, const char *server, const char *fp,
 		                    "cannot write %s: %s", path,
 		                    strerror(errno));
 	fprintf(f, "%s %s\n", server, fp);
-	fclose(f);
-	return TLS_PIN_ADDED;
+	if (fclose(f) != 0)
+		return pl_error_set(err, PL_ERR_INTERNAL, "known_servers",
+		                    "cannot write %s: %s", path,
+		                    strerror(errno));
+	return 0;
+}
+
+int
+tls_pin_normalize(const char *in, char out[TLS_PIN_FP_SIZE])
+{
+	const char *eq = strchr(in, '=');
+	size_t n = 0;
+
+	if (eq != NULL) /* openssl x509 -fingerprint: "sha256 Fingerprint=" */
+		in = eq + 1;
+	else if (strncasecmp(in, "SHA256:", 7) == 0)
+		in += 7;
+	memcpy(out, "SHA256:", 7);
+	for (; *in; in++) {
+		if (*in == ':' || isspace((unsigned char)*in))
+			continue;
+		if (!isxdigit((unsigned char)*in) || n == 64)
+			return -1;
+		out[7 + n++] = (char)tolower((unsigned char)*in);
+	}
+	out[7 + n] = '\0';
+	return n == 64 ? 0 : -1;
 }
 
 int
@@ -103,7 +140,8 @@ tls_pin_peer(struct tls_pipe *p, const char *server, const char *path,
 	if (tls_pipe_verify_result(p) == X509_V_OK)
 		return TLS_PIN_MATCH; /* the chain and the name verified */
 	if ((cert = tls_pipe_peer_cert(p)) == NULL)
-		return pl_error_set(err, PL_ERR_FORBIDDEN, "tls",
+		return pl_error_set(err, PL_ERR_FORBIDDEN,
+		                    "certificate_missing",
 		                    "%s sent no certificate", server);
 	tls_pin_fingerprint(cert, fp);
 	X509_free(cert);

@@ -16,7 +16,7 @@
 
 #define TLS_PIN_FP_SIZE 72 /* "SHA256:" + 64 hex + NUL */
 
-enum tls_pin_result { TLS_PIN_MATCH = 0, TLS_PIN_ADDED = 1 };
+enum tls_pin_result { TLS_PIN_MATCH = 0, TLS_PIN_UNKNOWN = 1 };
 
 /* "SHA256:<64 hex>" of the DER certificate. */
 void tls_pin_fingerprint(X509 *, char out[TLS_PIN_FP_SIZE]);
@@ -24,19 +24,28 @@ void tls_pin_fingerprint(X509 *, char out[TLS_PIN_FP_SIZE]);
 char *tls_pin_path(void);
 /*
  * Looks server ("host:port") up in path: TLS_PIN_MATCH when pinned to fp,
- * TLS_PIN_ADDED when it was unknown and is now pinned (file and directory
- * created 0600/0700), PL_ERR_FORBIDDEN with a loud message naming the new
- * fingerprint and the file when the pin differs; PL_ERR_INTERNAL when the
- * file cannot be written.
+ * TLS_PIN_UNKNOWN when it has no pin (nothing is written: the user decides),
+ * PL_ERR_FORBIDDEN with a loud message naming the new fingerprint and the
+ * file when the pin differs.
  */
 int tls_pin_check(const char *path, const char *server, const char *fp,
                   struct pl_error *);
+/* Pins server to fp (file and directory created 0600/0700): 0, or
+ * PL_ERR_INTERNAL when the file cannot be written. */
+int tls_pin_add(const char *path, const char *server, const char *fp,
+                struct pl_error *);
+/*
+ * A fingerprint as people copy it -- "SHA256:<hex>", bare hex, or openssl's
+ * "sha256 Fingerprint=AB:CD:..." -- written as "SHA256:<64 lowercase hex>".
+ * 0, or -1 when it is not 32 bytes of hex.
+ */
+int tls_pin_normalize(const char *in, char out[TLS_PIN_FP_SIZE]);
 
 struct tls_pipe;
 /*
  * After a client handshake: TLS_PIN_MATCH when the chain verified against
  * the CAs and the name matched; otherwise the certificate's fingerprint
- * (written to fp) goes through tls_pin_check.
+ * (written to fp) goes through tls_pin_check (nothing is pinned).
  */
 int tls_pin_peer(struct tls_pipe *, const char *server, const char *path,
                  char fp[TLS_PIN_FP_SIZE], struct pl_error *);

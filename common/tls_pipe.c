@@ -214,6 +214,11 @@ tls_pipe_feed(struct tls_pipe *p, const void *in, size_t n, char **plain,
 			*plain = xrealloc(*plain, *plain_len + (size_t)r + 1);
 			memcpy(*plain + *plain_len, buf, (size_t)r);
 			*plain_len += (size_t)r;
+			/* Nothing left to decrypt: spare the SSL_read that
+			 * would only say WANT_READ (one per request). */
+			if (BIO_ctrl_pending(p->rbio) == 0 &&
+			    SSL_pending(p->ssl) == 0)
+				return 0;
 			continue;
 		}
 		e = SSL_get_error(p->ssl, r);

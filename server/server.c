@@ -234,6 +234,15 @@ server_on_connection(uv_stream_t *ls, int status)
 		                   "try again later");
 		log_warn("connection refused", "peer=%s reason=%s from_peer=%d",
 		         cl->peer, err.reason, from_peer);
+		if (srv->tls != NULL) {
+			/* A TLS client cannot read a plaintext line, and a
+			 * handshake (the dearest thing a connection costs) is
+			 * what a refusal under load must not spend, nor wait
+			 * for from a client that may stall it: close unsaid. */
+			pl_error_clear(&err);
+			client_close(cl);
+			return;
+		}
 		client_send_error(cl, NULL, &err);
 		pl_error_clear(&err);
 		cl->close_after = 1;

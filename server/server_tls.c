@@ -11,6 +11,7 @@
 
 #include "jsonrpc.h"
 #include "log.h"
+#include "tls_pin.h"
 #include "tls_pipe.h"
 #include "xalloc.h"
 
@@ -43,7 +44,9 @@ int
 server_tls_new(const struct config *cfg, struct server_tls **out,
                struct pl_error *err)
 {
+	char fp[TLS_PIN_FP_SIZE] = "";
 	SSL_CTX *ctx;
+	X509 *cert;
 
 	*out = NULL;
 	if (cfg->tls_cert == NULL) {
@@ -61,7 +64,11 @@ server_tls_new(const struct config *cfg, struct server_tls **out,
 		return err->code;
 	*out = xcalloc(1, sizeof **out);
 	(*out)->ctx = ctx;
-	log_info("TLS enabled", "cert=%s", cfg->tls_cert);
+	/* What clients are asked to trust (padline --trust) when the
+	 * certificate does not verify against a CA they know. */
+	if ((cert = SSL_CTX_get0_certificate(ctx)) != NULL)
+		tls_pin_fingerprint(cert, fp);
+	log_info("TLS enabled", "cert=%s fingerprint=%s", cfg->tls_cert, fp);
 	return 0;
 }
 

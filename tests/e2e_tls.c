@@ -1,11 +1,14 @@
 /* padlined with PADLINE_TLS_CERT/KEY: a TLS client written here (OpenSSL,
  * blocking sockets) verifies the certificate and runs requests, pipelined
  * too; a plaintext client gets one clear error line and is closed; garbage
- * and a client vanishing mid-handshake cost nothing; bad TLS settings stop
- * padlined at start. */
+ * and a client vanishing mid-handshake cost nothing; a connection over the
+ * limits is closed without a plaintext byte; bad TLS settings stop
+ * padlined at start; a plaintext listener on a non-loopback address warns
+ * at startup, one on loopback does not. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +146,20 @@ teardown(void)
 	ts_tls_files_remove(&f);
 }
 
+/* A plaintext server.health answers on port. */
+static void
+assert_alive_plain(int port)
+{
+	struct ts_client *c = ts_client_connect(port);
+	json_t *r;
+
+	ck_assert_ptr_nonnull(c);
+	r = ts_call(c, "server.health", NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	ts_client_free(c);
+}
+
 static void
 assert_alive(void)
 {
@@ -277,12 +294,104 @@ START_TEST(bad_settings_stop_padlined)
 }
 END_TEST
 
+/* A TLS connection to a server that takes one per address, once the
+ * previous one is gone on the server's side too. */
+static void
+open_when_free(struct tclient *c, int port)
+{
+	long long end = ts_now_ms() + TS_PATIENCE_MS;
+
+	while (tc_open(c, port, f.cert) != 0) {
+		tc_close(c);
+		ck_assert_msg(ts_now_ms() < end, "never let in");
+	}
+}
+
+START_TEST(over_the_limit_closed_without_plaintext)
+{
+	const char *env[] = {f.env_cert, f.env_key,
+	                     "PADLINE_MAX_CONNECTIONS_PER_IP=1", NULL};
+	struct ts_server full;
+	struct ts_client *raw;
+	struct tclient first, second;
+	json_t *r;
+	char *line, *log;
+	int eof = 0;
+
+	ck_assert_int_eq(ts_server_start(&full, schema, env, NULL), 0);
+	/* ts_server_start's own probe may not be closed on its side yet. */
+	open_when_free(&first, full.port);
+	r = tc_call(&first, "server.health", NULL); /* it is counted */
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	/* Before the fix this read a plaintext too_many_connections line. */
+	raw = ts_client_connect(full.port);
+	ck_assert_ptr_nonnull(raw);
+	line = ts_client_read_line(raw, TS_PATIENCE_MS, &eof);
+	ck_assert_msg(line == NULL, "plaintext on a TLS listener: %s", line);
+	ck_assert(eof);
+	ts_client_free(raw);
+	ck_assert_int_eq(tc_open(&second, full.port, f.cert), -1);
+	tc_close(&second);
+	log = ts_file_read(full.log_path);
+	ck_assert_msg(strstr(log, "too_many_connections") != NULL, "%s", log);
+	free(log);
+	/* The first one still works; once it leaves, others get in. */
+	r = tc_call(&first, "server.health", NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	tc_close(&first);
+	open_when_free(&second, full.port);
+	tc_close(&second);
+	ts_server_stop(&full);
+}
+END_TEST
+
+/* The log of a plaintext padlined started on host (then stopped). */
+static char *
+plaintext_log_on(const char *host)
+{
+	struct ts_server s;
+	char *log;
+
+	setenv("PADLINE_TEST_LISTEN_HOST", host, 1);
+	ck_assert_int_eq(ts_server_start(&s, schema, NULL, NULL), 0);
+	unsetenv("PADLINE_TEST_LISTEN_HOST");
+	/* Once it serves, the startup lines are written. */
+	assert_alive_plain(s.port);
+	ts_server_stop(&s);
+	log = ts_file_read(s.log_path);
+	return log;
+}
+
+START_TEST(non_loopback_plaintext_warns)
+{
+	char *log = plaintext_log_on("0.0.0.0");
+
+	ck_assert_msg(strstr(log, "listening without TLS on a non-loopback "
+	                          "address") != NULL,
+	              "%s", log);
+	ck_assert_msg(strstr(log, "addr=0.0.0.0:") != NULL, "%s", log);
+	free(log);
+	log = plaintext_log_on("127.0.0.1");
+	ck_assert_msg(strstr(log, "without TLS") == NULL, "%s", log);
+	free(log);
+	/* Nor does the TLS one (on loopback here), which names its
+	 * certificate's fingerprint for clients to compare. */
+	log = ts_file_read(srv.log_path);
+	ck_assert_msg(strstr(log, "without TLS") == NULL, "%s", log);
+	ck_assert_msg(strstr(log, "fingerprint=SHA256:") != NULL, "%s", log);
+	free(log);
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite *s = suite_create("tls");
 	TCase *tc = tcase_create("tls");
 
+	signal(SIGPIPE, SIG_IGN); /* a client writing to a refused socket */
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, happy_path);
@@ -290,6 +399,8 @@ main(void)
 	tcase_add_test(tc, plaintext_client_refused_cleanly);
 	tcase_add_test(tc, garbage_and_half_handshakes);
 	tcase_add_test(tc, bad_settings_stop_padlined);
+	tcase_add_test(tc, over_the_limit_closed_without_plaintext);
+	tcase_add_test(tc, non_loopback_plaintext_warns);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

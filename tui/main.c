@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "protocol.h"
+#include "trust.h"
 #include "xalloc.h"
 
 static void
@@ -16,9 +18,10 @@ usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: padline [--server HOST:PORT] [--redis URL]\n"
+	    "usage: padline [--server HOST:PORT] [--redis URL] [--ca FILE]\n"
+	    "               [--trust FINGERPRINT]\n"
 	    "       padline watch [--json] [--since ID] [--server HOST:PORT]\n"
-	    "                     [--redis URL]\n"
+	    "                     [--redis URL] [--ca FILE] [--trust FP]\n"
 	    "\n"
 	    "The terminal client of padlined: sign in or register, manage "
 	    "your\n"
@@ -27,10 +30,15 @@ usage(FILE *f)
 	    "  --server HOST:PORT  padlined address (env PADLINE_SERVER,\n"
 	    "                      default " PL_DEFAULT_ADDR ")\n"
 	    "                      tls://HOST:PORT for TLS: verified against\n"
-	    "                      the system CAs or --ca, else pinned on\n"
-	    "                      first use in $XDG_STATE_HOME/padline/\n"
-	    "                      known_servers\n"
+	    "                      the system CAs or --ca; else padline shows\n"
+	    "                      the SHA-256 fingerprint and asks before\n"
+	    "                      pinning it in $XDG_STATE_HOME/padline/\n"
+	    "                      known_servers, and refuses it if it changes\n"
 	    "  --ca FILE           CA certificate(s) for tls:// (env PADLINE_CA)\n"
+	    "  --trust FP          pin an unknown tls:// server without asking\n"
+	    "                      if its fingerprint is FP (SHA256:hex, or\n"
+	    "                      openssl's AB:CD:...); needed without a\n"
+	    "                      terminal (env PADLINE_TLS_TRUST)\n"
 	    "  --redis URL         Redis for live events (env REDIS_URL,\n"
 	    "                      default redis://127.0.0.1:6379)\n"
 	    "  --json              watch: one JSON object per line (at: RFC "
@@ -46,9 +54,13 @@ usage(FILE *f)
 	    "else PADLINE_TOKEN, else it asks for a login on the terminal.\n"
 	    "While Redis is unreachable it says why and polls every 2 s.\n"
 	    "\n"
-	    "Environment: PADLINE_SERVER, REDIS_URL, PADLINE_TOKEN, EDITOR /\n"
-	    "VISUAL (pad editing), XDG_STATE_HOME (session file\n"
-	    "$XDG_STATE_HOME/padline/session), NO_COLOR (monochrome).\n");
+	    "Environment: PADLINE_SERVER, REDIS_URL, PADLINE_CA,\n"
+	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, EDITOR / VISUAL (pad editing),\n"
+	    "XDG_STATE_HOME (session file $XDG_STATE_HOME/padline/session),\n"
+	    "NO_COLOR (monochrome).\n"
+	    "\n"
+	    "Exit status: 0 quit, 1 error, 2 bad command line, 3 a tls://\n"
+	    "server's certificate was not trusted (nothing pinned).\n");
 }
 
 int
@@ -58,6 +70,7 @@ main(int argc, char **argv)
 	    {"server", required_argument, NULL, 's'},
 	    {"redis", required_argument, NULL, 'r'},
 	    {"ca", required_argument, NULL, 'c'},
+	    {"trust", required_argument, NULL, 't'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"since", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
@@ -66,14 +79,14 @@ main(int argc, char **argv)
 	};
 	const char *server = getenv("PADLINE_SERVER");
 	const char *redis = getenv("REDIS_URL");
-	int json = 0, c, watch = 0;
+	int json = 0, c, watch = 0, rc;
 	long long since = -1;
 	char *end;
 
 	xalloc_install(); /* before anything allocates */
 	if (!server || !*server)
 		server = PL_DEFAULT_ADDR;
-	while ((c = getopt_long(argc, argv, "s:r:c:jhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:r:c:t:jhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			server = optarg;
@@ -83,6 +96,9 @@ main(int argc, char **argv)
 			break;
 		case 'c': /* read where the connection is made */
 			setenv("PADLINE_CA", optarg, 1);
+			break;
+		case 't': /* likewise */
+			setenv("PADLINE_TLS_TRUST", optarg, 1);
 			break;
 		case 'j':
 			json = 1;
@@ -122,6 +138,10 @@ main(int argc, char **argv)
 		    "padline: --json and --since are for `padline watch`\n");
 		return 2;
 	}
+	/* Before curses: the question about an unknown certificate. */
+	rc = trust_server(server, stdin, stderr, isatty(STDIN_FILENO));
+	if (rc != 0)
+		return rc;
 	return watch ? watch_run(server, redis, json, since)
 	             : app_run(server, redis);
 }

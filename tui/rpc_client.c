@@ -307,7 +307,11 @@ rpc_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (n > 0)
 		framer_feed(&c->fr, buf->base, (size_t)n, rpc_on_line, c);
 	free(buf->base);
-	if (n < 0)
+	if (n < 0 && c->tls && c->state != RPC_UP)
+		/* padlined closes a TLS connection over its limits unsaid. */
+		rpc_drop(c, "server closed the connection during the TLS "
+		            "handshake (full or shutting down?)");
+	else if (n < 0)
 		rpc_drop(c, "server closed the connection");
 }
 
@@ -348,7 +352,8 @@ rpc_client_tls_for(struct rpc_client *c, const char *server)
 	if (strncmp(server, "tls://", 6) != 0)
 		return 0;
 	pl_error_init(&err);
-	if (rpc_client_use_tls(c, getenv("PADLINE_CA"), &err) != 0) {
+	if (rpc_client_use_tls(c, getenv("PADLINE_CA"),
+	                       getenv("PADLINE_TLS_TRUST"), &err) != 0) {
 		fprintf(stderr, "padline: %s\n", err.message);
 		pl_error_clear(&err);
 		return -1;
@@ -357,12 +362,12 @@ rpc_client_tls_for(struct rpc_client *c, const char *server)
 }
 
 int
-rpc_client_use_tls(struct rpc_client *c, const char *ca_file,
+rpc_client_use_tls(struct rpc_client *c, const char *ca_file, const char *trust,
                    struct pl_error *err)
 {
 	rpc_tls_free(c->tls);
 	c->tls = NULL;
-	return rpc_tls_new(c->host, c->port, ca_file, &c->tls, err);
+	return rpc_tls_new(c->host, c->port, ca_file, trust, &c->tls, err);
 }
 
 void

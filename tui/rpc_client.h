@@ -41,14 +41,16 @@ void rpc_error_from_json(json_t *error, struct pl_error *err);
 
 /*
  * Speak TLS from the next connection on: the certificate is verified
- * against ca_file (NULL: the system CAs), else pinned on first use in
- * $XDG_STATE_HOME/padline/known_servers and refused if it changes.
+ * against ca_file (NULL: the system CAs), else must be pinned in
+ * $XDG_STATE_HOME/padline/known_servers (trust_server asks first), or be
+ * trust (a fingerprint, may be NULL: then it is pinned).
  */
 int rpc_client_use_tls(struct rpc_client *, const char *ca_file,
-                       struct pl_error *);
+                       const char *trust, struct pl_error *);
 
-/* rpc_client_use_tls when server is tls://..., with --ca from PADLINE_CA;
- * -1 (said on stderr) when the CA file is unusable. */
+/* rpc_client_use_tls when server is tls://..., with --ca from PADLINE_CA
+ * and --trust from PADLINE_TLS_TRUST; -1 (said on stderr) when either is
+ * unusable. */
 int rpc_client_tls_for(struct rpc_client *, const char *server);
 
 /* Splits "[tls://]host:port" (port default def_port); returns 0 or -1. */

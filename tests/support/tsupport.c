@@ -173,8 +173,11 @@ child_env(const char *schema, int port, const char *const *extra_env)
 	char buf[64];
 
 	setenv("PADLINE_SCHEMA", schema, 1);
+	const char *host = getenv("PADLINE_TEST_LISTEN_HOST");
+
 	if (port > 0) {
-		snprintf(buf, sizeof buf, "127.0.0.1:%d", port);
+		snprintf(buf, sizeof buf, "%s:%d", host ? host : "127.0.0.1",
+		         port);
 		setenv("PADLINE_LISTEN", buf, 1);
 	}
 	setenv("PADLINE_SECRET", TS_SECRET, 0);

@@ -36,7 +36,9 @@ const char *ts_unique_schema(const char *prefix, char *buf, size_t size);
  * the stack's DATABASE_URL/REDIS_URL, PADLINE_SECRET set, and extra_env
  * ("NAME=value" strings, NULL-terminated, may be NULL) added or overriding.
  * args (NULL-terminated, may be NULL) are extra command-line flags. Waits up
- * to 60 s until it accepts connections. Returns 0, or -1 (and prints its log)
+ * to 60 s until it accepts connections. PADLINE_TEST_LISTEN_HOST, when set
+ * in the test's environment, replaces 127.0.0.1 as the listen host (say
+ * 0.0.0.0, which loopback still reaches). Returns 0, or -1 (and prints its log)
  * if it exited or never listened.
  */
 int ts_server_start(struct ts_server *, const char *schema,
