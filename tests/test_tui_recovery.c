@@ -6,6 +6,7 @@
  * dialogs (sizes, wrapping).
  */
 #include <check.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,23 @@ fresh_state(void)
 	snprintf(state_dir, sizeof state_dir, "/tmp/pl-recovery-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(state_dir));
 	setenv("XDG_STATE_HOME", state_dir, 1);
+}
+
+static int
+drop_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Teardown: the state directory goes (pass or fail). */
+static void
+drop_state(void)
+{
+	if (state_dir[0])
+		nftw(state_dir, drop_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static void
@@ -279,6 +297,7 @@ main(void)
 	Suite *s = suite_create("tui_recovery");
 	TCase *tc = tcase_create("recovery");
 
+	tcase_add_checked_fixture(tc, NULL, drop_state);
 	tcase_add_test(tc, write_read_list_remove);
 	tcase_add_test(tc, survives_a_crash_before_the_save);
 	tcase_add_test(tc, unreadable_files_are_not_edits);

@@ -88,7 +88,8 @@ kill_server
 editor_writes '{"v": "kept-for-later"}'
 wait_for "Not saved" || fail "no failed-save dialog (b)"
 keys l
-wait_for "is kept" || fail "keeping for later not said"
+wait_for "Kept for later" || fail "keeping for later not said"
+keys Enter
 [ "$(rec_files)" = 1 ] || fail "no recovery file kept for later"
 start_server
 start_tui # the saved session resumes: signed in, as a user restarting
@@ -103,21 +104,64 @@ wait_for "Pad saved" || fail "recovered edit not saved"
 wait_until no_rec_files || fail "recovery file left after the recovered save"
 ok "a kept edit is offered at the next start, edited and saved"
 
+# ---- (b) discarding a kept edit asks first ----
+keys e
+wait_editor || die "the editor did not open (b2)"
+kill_server
+editor_writes '{"v": "to-discard"}'
+wait_for "Not saved" || fail "no failed-save dialog (b2)"
+keys l
+wait_for "Kept for later" || fail "keeping for later not said (b2)"
+keys Enter
+start_server
+# Editing the pad again continues the kept edit; a syntax error there
+# keeps the newest text instead of offering to drop it.
+keys e
+wait_editor || die "the editor did not open (b3)"
+grep -qF 'to-discard' "$T/editor.in" || fail "editing a pad with a kept edit does not continue it"
+editor_writes '{"v": "to-discard", oops'
+wait_for "Syntax error" || fail "no syntax error dialog (b3)"
+screen | grep -qF "n: keep it for later" || fail "a kept edit's syntax error offers to discard it"
+keys n
+wait_for "Kept for later" || fail "keeping for later not said (b3)"
+keys Enter
+grep -qF 'oops' "$REC"/*.json || fail "the kept file does not have the newest text"
+start_tui
+wait_for "Recover an unsaved edit" || fail "the kept edit is not offered (b2)"
+keys d
+wait_for "Discard the kept edit" || fail "discard does not ask first"
+keys n
+wait_for "Recover an unsaved edit" || fail "no after discard is not back at the offer"
+[ "$(rec_files)" = 1 ] || fail "declining the discard removed the file"
+keys d
+wait_for "Discard the kept edit" || fail "discard does not ask first (2)"
+keys y
+wait_for "Discarded your kept edit" || fail "discard not said"
+wait_until no_rec_files || fail "recovery file left after a confirmed discard"
+[ "$(pad_data Alpha v)" = recovered ] || fail "a discarded edit reached the server"
+ok "a kept edit is discarded only after a confirmation"
+
 # ---- (c) conflict: view theirs, overwrite ----
 keys e
 wait_editor || die "the editor did not open (c)"
 V=$(pad_version Alpha)
 rpc_open
 rpc session.login "{\"username\":\"edituser\",\"password\":\"$PW\"}"
-rpc pad.update "{\"id\":\"$PAD\",\"data\":{\"v\":\"theirs-1\",\"line\":\"their only line\"}}"
+MANY=$(python3 -c 'import json; print(json.dumps({"v": "theirs-1", "line": "their only line", **{"k%02d" % i: i for i in range(60)}, "zzzzzz_last": "their last line"}))')
+rpc pad.update "{\"id\":\"$PAD\",\"data\":$MANY}"
 [ "$(jget "$REPLY_LINE" result.pad.version)" = $((V + 1)) ] || fail "the other client's update failed: $REPLY_LINE"
 editor_writes '{"v": "mine-1"}'
 wait_for "Changed by someone else" || fail "no conflict dialog"
 screen | grep -qF "version $((V + 1))" || fail "the dialog does not give their version"
 [ "$(pad_data Alpha v)" = theirs-1 ] || fail "a conflicting save overwrote theirs"
 keys v
-wait_for "their only line" || fail "view theirs does not show their data"
+wait_for "\"v\": \"theirs-1\"" || fail "view theirs does not show their data"
 screen | grep -qF "read-only" || fail "the viewer does not say read-only"
+off_screen "their last line" || fail "the viewer shows all 64 lines at once?"
+keys G
+wait_for "their last line" || fail "the viewer does not scroll to the end"
+keys PPage
+wait_gone "their last line" || fail "the viewer does not page up"
 keys q
 wait_for "Changed by someone else" || fail "closing the viewer does not return to the dialog"
 keys o

@@ -94,14 +94,18 @@ edit_keep_file(struct pad_edit *ed)
 void
 pad_edit_keep(struct pad_edit *ed)
 {
-	char path[1200] = "";
+	char why[300], text[1024];
 
+	/* A dialog, not a flash: the refresh that follows may fail too (the
+	 * server is away) and its message must not hide where the text is. */
 	if (ed->kept || edit_keep_file(ed) == 0) {
-		recovery_path(&ed->rec, path, sizeof path);
-		app_flash(ed->app, 1,
-		          "Your edit of %s is kept (%s): padline offers it at "
-		          "the next start.",
-		          ed->rec.name, path);
+		snprintf(why, sizeof why,
+		         "Your edit of %s is kept for later: padline offers it "
+		         "after the next sign-in, and editing the pad again "
+		         "continues it.",
+		         ed->rec.name);
+		pad_edit_dialog_text(ed, why, text, sizeof text);
+		app_message(ed->app, "Kept for later", text);
 	}
 	edit_end(ed);
 }
@@ -469,6 +473,7 @@ on_get_edit(void *ud, json_t *result, const struct pl_error *err)
 	json_t *pad = json_object_get(result, "pad");
 	char path[1200], *text;
 	struct pl_error rerr;
+	struct recovery kept;
 
 	if (app_failed(a, err, "Could not open the pad")) {
 		edit_end(ed);
@@ -476,12 +481,13 @@ on_get_edit(void *ud, json_t *result, const struct pl_error *err)
 	}
 	snprintf(ed->rec.pad_id, sizeof ed->rec.pad_id, "%s", jstr(pad, "id"));
 	pl_error_init(&rerr);
+	memset(&kept, 0, sizeof kept);
 	/* An earlier edit of this pad still kept: continue that one rather
 	 * than overwrite it (its save checks its own base version). */
 	if (recovery_path(&ed->rec, path, sizeof path) == 0 &&
-	    access(path, F_OK) == 0 &&
-	    recovery_read(path, &ed->rec, &rerr) == 0) {
-		pl_error_clear(&rerr);
+	    access(path, F_OK) == 0 && recovery_read(path, &kept, &rerr) == 0) {
+		recovery_copy(&ed->rec, &kept);
+		recovery_clear(&kept);
 		ed->kept = 1;
 		app_flash(a, 0,
 		          "Continuing your kept edit of %s (version %lld).",
@@ -490,7 +496,6 @@ on_get_edit(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	}
 	pl_error_clear(&rerr);
-	snprintf(ed->rec.pad_id, sizeof ed->rec.pad_id, "%s", jstr(pad, "id"));
 	snprintf(ed->rec.name, sizeof ed->rec.name, "%s",
 	         jstr(pad, "display_name"));
 	ed->rec.base_version =
