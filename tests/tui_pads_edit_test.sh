@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The TUI never loses an edit (tmux, real padlined): a save that fails
 # because padlined died keeps the text in a 0600 recovery file and offers
-# retry; a kept edit is offered at the next start; a version conflict
+# retry (a session that ended keeps it too); a kept edit is offered at the
+# next start; a version conflict
 # offers view theirs / overwrite / edit again on top of theirs; the pad size
 # limit is said in words before (and when) the server refuses.
 #
@@ -27,7 +28,7 @@ cat "$d/editor.out" >"$1"
 EDIT
 chmod +x "$T/editor.sh"
 EDITS=0
-opened_count() { [ "$(wc -l <"$T/editor.opened" 2>/dev/null || echo 0)" -ge "$1" ]; }
+opened_count() { [ "$({ wc -l <"$T/editor.opened"; } 2>/dev/null || echo 0)" -ge "$1" ]; }
 # wait_editor: the next editor session is open.
 wait_editor() { EDITS=$((EDITS + 1)); wait_until opened_count "$EDITS"; }
 # editor_writes TEXT: the user saves TEXT and quits the editor.
@@ -194,6 +195,30 @@ wait_for "Pad saved" || fail "merged edit not saved"
 wait_until no_rec_files || fail "recovery file left after the merge"
 ok "conflict: edit again on top of theirs, markers must be resolved"
 rpc_close
+
+# ---- (e) the session ends while the editor is open: kept, offered after signing in ----
+# (Sessions are rechecked on a timer; a restart makes the next call resume,
+# which the server refuses at once.)
+keys e
+wait_editor || die "the editor did not open (e)"
+kill_server
+sql "delete from sessions" >/dev/null || die "could not end the sessions"
+start_server
+editor_writes '{"v": "after-401"}'
+wait_for "Not saved" || fail "no failed-save dialog (e)"
+keys r
+wait_for "Kept for later" || fail "a save refused with 401 did not keep the edit"
+on_screen "Sign in to padline" || fail "a 401 did not go back to sign in"
+[ "$(rec_files)" = 1 ] || fail "no recovery file after a 401"
+tui_login edituser "$PW"
+wait_for "Recover an unsaved edit" || fail "signing in again does not offer the kept edit"
+keys e
+wait_editor || die "the editor did not open on the kept edit (e)"
+editor_writes '{"v": "after-401"}'
+wait_for "Pad saved" || fail "the kept edit was not saved after signing in"
+[ "$(pad_data Alpha v)" = after-401 ] || fail "server lacks the text kept over the 401"
+wait_until no_rec_files || fail "recovery file left after the save (e)"
+ok "session ended mid-edit: kept, offered after signing in again, saved"
 
 # ---- (d) the size limit, from the server then before sending ----
 kill_server
