@@ -3,8 +3,8 @@
  * pad, runs the editor on a private temp file, checks the JSON and saves
  * with if_version. The text is kept in a recovery file (recovery.h) from
  * before the save until it succeeds or the user discards it; a failed save
- * offers retry / edit again / keep, a version conflict goes to
- * pad_conflict.c.
+ * offers retry / edit again / keep / discard. A version conflict goes to
+ * pad_conflict.c, kept edits at the next start to pad_recover.c.
  */
 #ifndef PL_TUI_PAD_EDIT_H
 #define PL_TUI_PAD_EDIT_H
@@ -17,8 +17,9 @@ typedef void (*pad_edit_done)(void *ud);
 
 void pad_edit_start(struct app *, const char *pad_id, pad_edit_done done,
                     void *ud);
-/* After sign-in: offers the kept edits of this server and user, one by
- * one (edit and save, discard after a confirmation, or later). */
+/* pad_recover.c, after sign-in: offers the kept edits of this server and
+ * user, one by one (edit and save, discard after a confirmation, or
+ * later). */
 void pad_edit_offer_recovery(struct app *);
 
 /* One edit in progress, shared by pad_edit.c and pad_conflict.c. */
@@ -35,6 +36,8 @@ struct pad_edit {
 	void *ud;
 };
 
+/* A new edit of the signed-in user on this server (pad fields empty). */
+struct pad_edit *pad_edit_new(struct app *, pad_edit_done done, void *ud);
 /* Runs $EDITOR on text, then checks and saves what comes back. */
 void pad_edit_editor(struct pad_edit *, const char *text);
 /* Keeps rec (file), then sends pad.update with if_version = base. */
