@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pad_edit.h"
 #include "term.h"
 #include "protocol.h"
 #include "sub.h"
@@ -143,6 +144,7 @@ dlg_open(struct app *a, enum dlg_kind k, const char *title, const char *text,
          dlg_done done, void *ud)
 {
 	json_decref(a->dlg.choices);
+	text_lines_free(a->dlg.lines, a->dlg.nlines);
 	memset(&a->dlg, 0, sizeof a->dlg);
 	a->dlg.kind = k;
 	snprintf(a->dlg.title, sizeof a->dlg.title, "%s", title);
@@ -183,6 +185,22 @@ app_pick(struct app *a, const char *title, json_t *choices, dlg_done d,
 }
 
 void
+app_choose(struct app *a, const char *title, const char *text, json_t *choices,
+           dlg_done d, void *ud)
+{
+	dlg_open(a, DLG_PICK, title, text, d, ud);
+	a->dlg.choices = choices;
+}
+
+void
+app_view(struct app *a, const char *title, const char *text, dlg_done d,
+         void *ud)
+{
+	dlg_open(a, DLG_VIEW, title, "", d, ud);
+	a->dlg.nlines = text_split_lines(text, &a->dlg.lines);
+}
+
+void
 app_signed_in(struct app *a, json_t *user, const char *token)
 {
 	json_t *roles = json_object_get(user, "roles");
@@ -205,6 +223,8 @@ app_signed_in(struct app *a, json_t *user, const char *token)
 	}
 	memset(a->login.password, 0, sizeof a->login.password);
 	app_switch(a, screens[home_screen(a)]);
+	/* Edits a failed save kept (this server, this user): offered now. */
+	pad_edit_offer_recovery(a);
 }
 
 void
@@ -659,6 +679,9 @@ app_run(const char *server, const char *redis_url)
 		        "padline: needs a terminal (try `padline watch`)\n");
 		return 2;
 	}
+	/* A write to a server that just went away must fail (EPIPE, then
+	 * the call fails and an edit is kept), not kill the TUI. */
+	signal(SIGPIPE, SIG_IGN);
 	a = xcalloc(1, sizeof *a);
 	a->loop = uv_default_loop();
 	snprintf(a->server, sizeof a->server, "%s", server);
@@ -705,6 +728,7 @@ app_run(const char *server, const char *redis_url)
 		if (screens[i]->free)
 			screens[i]->free(a->state[i]);
 	json_decref(a->dlg.choices);
+	text_lines_free(a->dlg.lines, a->dlg.nlines);
 	json_decref(a->hello);
 	json_decref(a->me);
 	rc = a->exit_code;

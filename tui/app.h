@@ -55,7 +55,14 @@ struct screen {
 
 #include "screens.h"
 
-enum dlg_kind { DLG_NONE, DLG_CONFIRM, DLG_PROMPT, DLG_MESSAGE, DLG_PICK };
+enum dlg_kind {
+	DLG_NONE,
+	DLG_CONFIRM,
+	DLG_PROMPT,
+	DLG_MESSAGE,
+	DLG_PICK,
+	DLG_VIEW
+};
 
 typedef void (*dlg_done)(struct app *, void *ud, int ok, const char *input,
                          size_t choice);
@@ -68,6 +75,8 @@ struct dialog {
 	struct edit_cursor cur;
 	json_t *choices; /* owned array of strings, for DLG_PICK */
 	size_t sel;
+	char **lines; /* owned, for DLG_VIEW: the read-only text */
+	size_t nlines, scroll;
 	dlg_done done;
 	void *ud;
 };
@@ -119,6 +128,12 @@ void app_message(struct app *, const char *title, const char *text);
 /* choices is stolen (array of strings). */
 void app_pick(struct app *, const char *title, json_t *choices, dlg_done,
               void *ud);
+/* app_pick under a text saying what the choice is about. */
+void app_choose(struct app *, const char *title, const char *text,
+                json_t *choices, dlg_done, void *ud);
+/* A read-only text in a scrollable box (q closes, then done runs). */
+void app_view(struct app *, const char *title, const char *text, dlg_done,
+              void *ud);
 /* Called with the result of session.login / session.resume. */
 void app_signed_in(struct app *, json_t *user, const char *token);
 void app_sign_out(struct app *);
@@ -140,6 +155,10 @@ void app_resume(struct app *);
 /* The text rows a screen's body may page by (screen rows less chrome). */
 int app_rows(void);
 
+/* $XDG_STATE_HOME/padline/name (or ~/.local/state/padline/name). */
+int state_path(const char *name, char *buf, size_t size);
+/* Creates the directories above path, mode 0700 (path is restored). */
+void state_mkdirs(char *path);
 /* The session file ($XDG_STATE_HOME/padline/session, mode 0600). */
 int session_path(char *buf, size_t size);
 int session_save(const char *token);

@@ -1,8 +1,9 @@
 /*
  * Editing a pad in $EDITOR: the pretty JSON goes to a private temp file
  * (mode 0600), curses is suspended while the editor runs, and the result
- * must parse as a JSON object before pad.update; on a syntax error the user
- * re-edits the same text or discards it.
+ * must parse as a JSON object before pad.update (with if_version). From
+ * before the save until it succeeds (or the user discards it) the text is
+ * kept in a recovery file, so no failure loses it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,24 +16,14 @@
 #include "widgets.h"
 #include "xalloc.h"
 
-/* One edit in progress, from pad.get to pad.update (or discard). */
-struct pad_edit {
-	struct app *app;
-	char path[512];
-	char id[64];
-	json_t *orig; /* the data before editing */
-	pad_edit_done done;
-	void *ud;
-};
-
-static void pad_edit_run(struct pad_edit *);
-
 static void
-edit_done(struct pad_edit *ed)
+edit_end(struct pad_edit *ed)
 {
-	if (ed->path[0])
-		unlink(ed->path);
+	if (ed->done)
+		ed->done(ed->ud);
 	json_decref(ed->orig);
+	json_decref(ed->data);
+	recovery_clear(&ed->rec);
 	free(ed);
 }
 
@@ -82,75 +73,400 @@ slurp(const char *path)
 	return buf;
 }
 
+/* Writes rec's file now: whatever happens next, the text survives. */
+static int
+edit_keep_file(struct pad_edit *ed)
+{
+	struct pl_error err;
+	int rc;
+
+	pl_error_init(&err);
+	rc = recovery_write(&ed->rec, &err);
+	if (rc)
+		app_flash(ed->app, 1, "Cannot keep a copy of your edit: %s",
+		          err.message);
+	else
+		ed->kept = 1;
+	pl_error_clear(&err);
+	return rc;
+}
+
+void
+pad_edit_keep(struct pad_edit *ed)
+{
+	char why[300], text[1024];
+
+	/* A dialog, not a flash: the refresh that follows may fail too (the
+	 * server is away) and its message must not hide where the text is. */
+	if (ed->kept || edit_keep_file(ed) == 0) {
+		snprintf(why, sizeof why,
+		         "Your edit of %s is kept for later: padline offers it "
+		         "after the next sign-in, and editing the pad again "
+		         "continues it.",
+		         ed->rec.name);
+		pad_edit_dialog_text(ed, why, text, sizeof text);
+		app_message(ed->app, "Kept for later", text);
+	}
+	edit_end(ed);
+}
+
+static void
+edit_discard(struct pad_edit *ed)
+{
+	if (ed->kept)
+		recovery_remove(&ed->rec);
+	app_flash(ed->app, 0, "Edit discarded.");
+	edit_end(ed);
+}
+
+/* ---- after a failed save: retry, edit again, keep ---- */
+
+static void on_discard_confirmed(struct app *a, void *ud, int ok,
+                                 const char *input, size_t choice);
+
+/* The choices of the failed-save dialog, in order (retry only when a
+ * retry can work). */
+enum { FAIL_RETRY, FAIL_EDIT, FAIL_KEEP, FAIL_DISCARD };
+
+static void
+on_failed_choice(struct app *a, void *ud, int ok, const char *input,
+                 size_t choice)
+{
+	struct pad_edit *ed = ud;
+	char text[300];
+
+	(void)input;
+	if (!ok) {
+		pad_edit_keep(ed);
+		return;
+	}
+	switch (choice + (ed->can_retry ? 0 : 1)) {
+	case FAIL_RETRY:
+		pad_edit_save(ed);
+		break;
+	case FAIL_EDIT:
+		pad_edit_editor(ed, ed->rec.text);
+		break;
+	case FAIL_DISCARD:
+		snprintf(text, sizeof text,
+		         "Discard your edit of %s? It cannot be recovered "
+		         "afterwards.",
+		         ed->rec.name);
+		text_wrap(text, DIALOG_WRAP);
+		app_confirm(a, "Discard the edit", text, on_discard_confirmed,
+		            ed);
+		break;
+	default:
+		pad_edit_keep(ed);
+	}
+}
+
+static void
+on_discard_confirmed(struct app *a, void *ud, int ok, const char *input,
+                     size_t choice)
+{
+	struct pad_edit *ed = ud;
+
+	(void)a;
+	(void)input;
+	(void)choice;
+	if (ok)
+		edit_discard(ed);
+	else
+		pad_edit_keep(ed);
+}
+
+void
+pad_edit_dialog_text(const struct pad_edit *ed, const char *why, char *buf,
+                     size_t size)
+{
+	char path[1200] = "", *file;
+
+	snprintf(buf, size, "%s", why);
+	text_wrap(buf, DIALOG_WRAP);
+	if (recovery_path(&ed->rec, path, sizeof path) || !ed->kept)
+		return;
+	/* The directory and the file on lines of their own: a path does
+	 * not wrap at spaces. */
+	file = strrchr(path, '/');
+	*file++ = '\0';
+	snprintf(buf + strlen(buf), size - strlen(buf),
+	         "\n\nYour text is kept in\n%.300s/\n%.200s", path, file);
+}
+
+/* The text is kept; says why the save failed and what can be done. */
+static void
+edit_failed(struct pad_edit *ed, const char *title, const char *why,
+            int can_retry)
+{
+	char text[1024], more[600];
+	json_t *choices = json_array();
+
+	snprintf(more, sizeof more,
+	         "%.400s\n\n(Offered again at the next start until it is "
+	         "saved or discarded.)",
+	         why);
+	pad_edit_dialog_text(ed, more, text, sizeof text);
+	ed->can_retry = can_retry;
+	if (can_retry)
+		json_array_append_new(choices,
+		                      json_string("r  retry the save"));
+	json_array_append_new(choices, json_string("e  edit it again"));
+	json_array_append_new(choices, json_string("l  keep it for later"));
+	json_array_append_new(choices,
+	                      json_string("d  discard it (asks first)"));
+	app_choose(ed->app, title, text, choices, on_failed_choice, ed);
+}
+
+static void
+edit_too_large(struct pad_edit *ed, long long bytes, long long limit)
+{
+	char why[400], have[64], max[64];
+
+	text_bytes(bytes, have, sizeof have);
+	text_bytes(limit, max, sizeof max);
+	snprintf(why, sizeof why,
+	         "This pad is %s as compact JSON; the server accepts at most "
+	         "%s (its max_pad_bytes). Make it smaller to save it.",
+	         have, max);
+	edit_failed(ed, "Pad too large", why, 0);
+}
+
+/* ---- saving ---- */
+
+static int
+violation_rule(const struct pl_error *err, const char *rule)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (err->violations, i, v)
+		if (strcmp(jstr(v, "rule"), rule) == 0)
+			return 1;
+	return 0;
+}
+
+static long long
+edit_size(json_t *data)
+{
+	char *s = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	long long n = s ? (long long)strlen(s) : 0;
+
+	free(s);
+	return n;
+}
+
+static long long
+hello_limit(struct app *a, const char *name)
+{
+	return (long long)json_integer_value(
+	    json_object_get(json_object_get(a->hello, "limits"), name));
+}
+
+/* The server's limit may have changed since hello (a restart with another
+ * PADLINE_MAX_PAD_BYTES): ask again, then say the real figure. */
+static void
+on_hello_limits(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct pad_edit *ed = ud;
+	struct app *a = ed->app;
+
+	if (!err->code) {
+		json_decref(a->hello);
+		a->hello = json_incref(result);
+		a->hello_seen++;
+	}
+	if (hello_limit(a, "max_pad_bytes") <= 0) /* a server without limits */
+		edit_failed(ed, "Pad too large",
+		            "The server refused the pad as too large.", 0);
+	else
+		edit_too_large(ed, edit_size(ed->data),
+		               hello_limit(a, "max_pad_bytes"));
+}
+
 static void
 on_updated(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct pad_edit *ed = ud;
 	struct app *a = ed->app;
+	char why[420];
 
-	(void)result;
-	if (err->code)
-		app_flash(a, 1, "Could not save the pad: %s", err->message);
-	else
-		app_flash(a, 0, "Pad saved (the old data is in its backups).");
-	if (ed->done)
-		ed->done(ed->ud);
-	edit_done(ed);
+	if (!err->code) {
+		recovery_remove(&ed->rec);
+		ed->kept = 0;
+		app_flash(a, 0,
+		          "Pad saved, version %lld (the old data is in its "
+		          "backups).",
+		          (long long)json_integer_value(json_object_get(
+		              json_object_get(result, "pad"), "version")));
+		edit_end(ed);
+		return;
+	}
+	if (err->code == PL_ERR_CONFLICT &&
+	    strcmp(err->reason, "version_conflict") == 0) {
+		pad_conflict_open(ed, err);
+		return;
+	}
+	if (err->code == PL_ERR_VALIDATION &&
+	    violation_rule(err, "too_large")) {
+		rpc_call(a->rpc, "server.hello", NULL, on_hello_limits, ed);
+		return;
+	}
+	if (app_auth_lost(a, err)) {
+		pad_edit_keep(ed); /* offered again after signing in */
+		return;
+	}
+	snprintf(why, sizeof why, "Could not save %s: %s.", ed->rec.name,
+	         err->message);
+	edit_failed(ed, "Not saved", why, 1);
 }
+
+void
+pad_edit_save(struct pad_edit *ed)
+{
+	long long max = hello_limit(ed->app, "max_pad_bytes");
+	long long bytes = edit_size(ed->data);
+
+	edit_keep_file(ed);
+	if (max > 0 && bytes > max) {
+		edit_too_large(ed, bytes, max);
+		return;
+	}
+	rpc_call(ed->app->rpc, "pad.update",
+	         json_pack("{s:s, s:O, s:I}", "id", ed->rec.pad_id, "data",
+	                   ed->data, "if_version",
+	                   (json_int_t)ed->rec.base_version),
+	         on_updated, ed);
+}
+
+/* ---- the editor ---- */
 
 static void
 on_syntax_choice(struct app *a, void *ud, int ok, const char *input,
                  size_t choice)
 {
+	struct pad_edit *ed = ud;
+
+	(void)a;
 	(void)input;
 	(void)choice;
-	if (ok) {
-		pad_edit_run(ud);
-		return;
-	}
-	app_flash(a, 0, "Edit discarded.");
-	edit_done(ud);
+	if (ok)
+		pad_edit_editor(ed, ed->rec.text);
+	else if (ed->kept)
+		pad_edit_keep(ed);
+	else
+		edit_discard(ed);
 }
 
+/* The edited text in rec.text: markers left, not JSON, unchanged, or save. */
 static void
-pad_edit_run(struct pad_edit *ed)
+edit_check(struct pad_edit *ed)
 {
 	struct app *a = ed->app;
-	char msg[300], text[512];
-	char *buf;
-	json_t *data;
-	int rc = run_editor(a, ed->path);
+	char msg[300], text[600];
+	const char *title = NULL;
+	int line;
 
-	if (rc != 0) {
+	json_decref(ed->data);
+	ed->data = NULL;
+	if (recovery_has_markers(ed->rec.text, &line)) {
+		title = "Conflict not resolved";
+		snprintf(msg, sizeof msg,
+		         "line %d still has a conflict marker: keep theirs or "
+		         "yours (or both, merged) in each block and delete the "
+		         "<<<<<<< ======= >>>>>>> lines",
+		         line);
+	} else if (!(ed->data =
+	                 json_parse_pad(ed->rec.text, msg, sizeof msg))) {
+		title = strncmp(msg, "valid JSON", 10) == 0
+		            ? "Not a JSON object"
+		            : "Syntax error";
+	}
+	if (title) {
+		/* A kept edit stays kept (with this text): "n" never loses
+		 * what an earlier failed save kept. */
+		if (ed->kept)
+			edit_keep_file(ed);
+		snprintf(text, sizeof text, "%s:\n%s\n\ny: edit again · n: %s",
+		         strcmp(title, "Not a JSON object") == 0
+		             ? "The pad must be a JSON object"
+		         : strcmp(title, "Syntax error") == 0
+		             ? "The pad is not valid JSON"
+		             : "The conflict is not resolved",
+		         msg, ed->kept ? "keep it for later" : "discard");
+		text_wrap(text, DIALOG_WRAP);
+		app_confirm(a, title, text, on_syntax_choice, ed);
+		return;
+	}
+	if (!ed->kept && ed->orig && json_equal(ed->data, ed->orig)) {
+		app_flash(a, 0, "No changes.");
+		edit_end(ed);
+		return;
+	}
+	pad_edit_save(ed);
+}
+
+void
+pad_edit_editor(struct pad_edit *ed, const char *initial)
+{
+	struct app *a = ed->app;
+	const char *tmp = getenv("TMPDIR");
+	char path[512], *text = xstrdup(initial ? initial : "");
+	int fd, rc;
+
+	snprintf(path, sizeof path, "%s/padline-XXXXXX.json",
+	         tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemps(path, 5); /* mode 0600 */
+	if (fd < 0 || fchmod(fd, 0600) ||
+	    write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		free(text);
+		app_flash(a, 1, "Cannot write a temporary file.");
+		if (ed->kept)
+			pad_edit_keep(ed);
+		else
+			edit_end(ed);
+		return;
+	}
+	close(fd);
+	free(text);
+	rc = run_editor(a, path);
+	text = rc == 0 ? slurp(path) : NULL;
+	unlink(path);
+	if (!text) {
+		if (ed->kept) {
+			app_flash(a, 1,
+			          "The editor failed (exit %d): your kept text "
+			          "stays kept.",
+			          rc);
+			edit_end(ed);
+			return;
+		}
 		app_flash(a, 1, "The editor failed (exit %d): edit discarded.",
 		          rc);
-		edit_done(ed);
+		edit_end(ed);
 		return;
 	}
-	buf = slurp(ed->path);
-	data = buf ? json_parse_pad(buf, msg, sizeof msg) : NULL;
-	free(buf);
-	if (!data) {
-		int shape = buf && strncmp(msg, "valid JSON", 10) == 0;
+	free(ed->rec.text);
+	ed->rec.text = text;
+	edit_check(ed);
+}
 
-		snprintf(text, sizeof text,
-		         "%s:\n%s\n\ny: edit again · n: discard",
-		         shape ? "The pad must be a JSON object"
-		               : "The pad is not valid JSON",
-		         buf ? msg : "cannot read the file");
-		app_confirm(a, shape ? "Not a JSON object" : "Syntax error",
-		            text, on_syntax_choice, ed);
-		return;
-	}
-	if (json_equal(data, ed->orig)) {
-		app_flash(a, 0, "No changes.");
-		json_decref(data);
-		edit_done(ed);
-		return;
-	}
-	rpc_call(a->rpc, "pad.update",
-	         json_pack("{s:s, s:o}", "id", ed->id, "data", data),
-	         on_updated, ed);
+struct pad_edit *
+pad_edit_new(struct app *a, pad_edit_done done, void *ud)
+{
+	struct pad_edit *ed = xcalloc(1, sizeof *ed);
+
+	ed->app = a;
+	ed->done = done;
+	ed->ud = ud;
+	snprintf(ed->rec.server, sizeof ed->rec.server, "%s", a->server);
+	snprintf(ed->rec.user_id, sizeof ed->rec.user_id, "%s",
+	         jstr(a->me, "id"));
+	return ed;
 }
 
 static void
@@ -159,47 +475,46 @@ on_get_edit(void *ud, json_t *result, const struct pl_error *err)
 	struct pad_edit *ed = ud;
 	struct app *a = ed->app;
 	json_t *pad = json_object_get(result, "pad");
-	const char *tmp = getenv("TMPDIR");
-	char *text;
-	int fd;
+	char path[1200], *text;
+	struct pl_error rerr;
+	struct recovery kept;
 
 	if (app_failed(a, err, "Could not open the pad")) {
-		edit_done(ed);
+		edit_end(ed);
 		return;
 	}
-	snprintf(ed->path, sizeof ed->path, "%s/padline-XXXXXX.json",
-	         tmp && *tmp ? tmp : "/tmp");
-	fd = mkstemps(ed->path, 5); /* mode 0600 */
-	if (fd < 0) {
-		ed->path[0] = '\0';
-		app_flash(a, 1, "Cannot create a temporary file.");
-		edit_done(ed);
+	snprintf(ed->rec.pad_id, sizeof ed->rec.pad_id, "%s", jstr(pad, "id"));
+	pl_error_init(&rerr);
+	memset(&kept, 0, sizeof kept);
+	/* An earlier edit of this pad still kept: continue that one rather
+	 * than overwrite it (its save checks its own base version). */
+	if (recovery_path(&ed->rec, path, sizeof path) == 0 &&
+	    access(path, F_OK) == 0 && recovery_read(path, &kept, &rerr) == 0) {
+		recovery_copy(&ed->rec, &kept);
+		recovery_clear(&kept);
+		ed->kept = 1;
+		app_flash(a, 0,
+		          "Continuing your kept edit of %s (version %lld).",
+		          ed->rec.name, ed->rec.base_version);
+		pad_edit_editor(ed, ed->rec.text);
 		return;
 	}
-	fchmod(fd, 0600);
-	snprintf(ed->id, sizeof ed->id, "%s", jstr(pad, "id"));
+	pl_error_clear(&rerr);
+	snprintf(ed->rec.name, sizeof ed->rec.name, "%s",
+	         jstr(pad, "display_name"));
+	ed->rec.base_version =
+	    (long long)json_integer_value(json_object_get(pad, "version"));
 	ed->orig = json_incref(json_object_get(pad, "data"));
 	text = json_pretty(ed->orig);
-	if (write(fd, text, strlen(text)) < 0 || write(fd, "\n", 1) < 0) {
-		close(fd);
-		free(text);
-		app_flash(a, 1, "Cannot write the temporary file.");
-		edit_done(ed);
-		return;
-	}
-	close(fd);
+	text = xrealloc(text, strlen(text) + 2);
+	strcat(text, "\n");
+	pad_edit_editor(ed, text);
 	free(text);
-	pad_edit_run(ed);
 }
 
 void
 pad_edit_start(struct app *a, const char *pad_id, pad_edit_done done, void *ud)
 {
-	struct pad_edit *ed = xcalloc(1, sizeof *ed);
-
-	ed->app = a;
-	ed->done = done;
-	ed->ud = ud;
 	rpc_call(a->rpc, "pad.get", json_pack("{s:s}", "id", pad_id),
-	         on_get_edit, ed);
+	         on_get_edit, pad_edit_new(a, done, ud));
 }

@@ -73,6 +73,18 @@ rpc_error_from_json(json_t *error, struct pl_error *err)
 		err->violations = json_deep_copy(viol);
 	err->retry_after =
 	    (int)json_integer_value(json_object_get(data, "retry_after"));
+	/* The rest of data (a version conflict's current, ...) for callers
+	 * that act on it; reason, violations, retry_after have fields. */
+	if (json_is_object(data)) {
+		err->data = json_deep_copy(data);
+		json_object_del(err->data, "reason");
+		json_object_del(err->data, "violations");
+		json_object_del(err->data, "retry_after");
+		if (json_object_size(err->data) == 0) {
+			json_decref(err->data);
+			err->data = NULL;
+		}
+	}
 }
 
 int

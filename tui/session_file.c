@@ -13,24 +13,30 @@
 #include "app.h"
 
 int
-session_path(char *buf, size_t size)
+state_path(const char *name, char *buf, size_t size)
 {
 	const char *state = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
 	int n;
 
 	if (state && *state)
-		n = snprintf(buf, size, "%s/padline/session", state);
+		n = snprintf(buf, size, "%s/padline/%s", state, name);
 	else if (home && *home)
-		n = snprintf(buf, size, "%s/.local/state/padline/session",
-		             home);
+		n = snprintf(buf, size, "%s/.local/state/padline/%s", home,
+		             name);
 	else
 		return -1;
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
-static void
-mkdir_parents(char *path)
+int
+session_path(char *buf, size_t size)
+{
+	return state_path("session", buf, size);
+}
+
+void
+state_mkdirs(char *path)
 {
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
@@ -50,7 +56,7 @@ session_save(const char *token)
 
 	if (session_path(path, sizeof path))
 		return -1;
-	mkdir_parents(path);
+	state_mkdirs(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;

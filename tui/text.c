@@ -4,6 +4,7 @@
  */
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -90,4 +91,42 @@ text_fit(const char *s, int w, const char *ellipsis, char *out, size_t size)
 		used++;
 	}
 	out[o] = '\0';
+}
+
+void
+text_wrap(char *s, int w)
+{
+	char *line = s, *space = NULL;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '\n') {
+			line = p + 1;
+			space = NULL;
+			continue;
+		}
+		if (*p == ' ')
+			space = p;
+		if (space && text_width_n(line, (size_t)(p - line) + 1) > w) {
+			*space = '\n';
+			line = space + 1;
+			space = NULL;
+		}
+	}
+}
+
+void
+text_bytes(long long bytes, char *out, size_t size)
+{
+	double v = (double)bytes / (bytes < 1024 * 1024 ? 1024 : 1024 * 1024);
+	const char *unit = bytes < 1024 * 1024 ? "KB" : "MB";
+	char num[32];
+
+	if (bytes < 1024) {
+		snprintf(out, size, "%lld bytes", bytes);
+		return;
+	}
+	snprintf(num, sizeof num, "%.1f", v);
+	if (strcmp(num + strlen(num) - 2, ".0") == 0)
+		num[strlen(num) - 2] = '\0'; /* "1 MB", not "1.0 MB" */
+	snprintf(out, size, "%s %s (%lld bytes)", num, unit, bytes);
 }

@@ -18,5 +18,11 @@ int text_width_n(const char *s, size_t n);
  * w <= 0 gives "". */
 void text_fit(const char *s, int w, const char *ellipsis, char *out,
               size_t size);
+/* Word-wraps s in place: a space becomes a newline where the line would
+ * pass w cells (a longer word stays whole). For dialog texts. */
+void text_wrap(char *s, int w);
+/* A size in the units a person reads: "158 bytes", "1 MB (1048576
+ * bytes)", "1.3 MB (1363148 bytes)" (KB and MB of 1024). */
+void text_bytes(long long bytes, char *out, size_t size);
 
 #endif

@@ -393,6 +393,56 @@ list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
 	}
 }
 
+/* DLG_VIEW: most of the screen, a page of the text from d->scroll. */
+static void
+view_draw(struct dialog *d, int rows, int cols)
+{
+	int h = rows - 4, w = cols - 6, body = h - 2;
+	char foot[128];
+
+	if (d->nlines > (size_t)body && d->scroll > d->nlines - (size_t)body)
+		d->scroll = d->nlines - (size_t)body;
+	ui_box(2, 3, h, w, d->title);
+	for (int i = 0; i < body && d->scroll + (size_t)i < d->nlines; i++)
+		ui_put(3 + i, 5, w - 4, d->lines[d->scroll + (size_t)i]);
+	snprintf(foot, sizeof foot,
+	         " read-only · lines %zu-%zu of %zu · ↑↓ PgUp PgDn scroll · q "
+	         "close ",
+	         d->nlines ? d->scroll + 1 : 0,
+	         d->scroll + (size_t)body < d->nlines ? d->scroll + (size_t)body
+	                                              : d->nlines,
+	         d->nlines);
+	ui_attr(UI_DIM);
+	ui_put(2 + h - 1, 5, w - 4, foot);
+	ui_attr(UI_NORMAL);
+}
+
+/* Scrolls a DLG_VIEW; the box shows rows - 6 lines. */
+static void
+view_key(struct dialog *d, int key)
+{
+	int rows, cols;
+	size_t page;
+
+	term_size(&rows, &cols);
+	page = rows > 8 ? (size_t)rows - 6 : 1;
+	if (key == K_UP || key == 'k')
+		d->scroll = d->scroll ? d->scroll - 1 : 0;
+	else if (key == K_DOWN || key == 'j')
+		d->scroll++;
+	else if (key == K_PGUP || key == K_CTRL('b') || key == K_CTRL('u'))
+		d->scroll = d->scroll > page ? d->scroll - page : 0;
+	else if (key == K_PGDN || key == ' ' || key == K_CTRL('f') ||
+	         key == K_CTRL('d'))
+		d->scroll += page;
+	else if (key == K_HOME || key == 'g')
+		d->scroll = 0;
+	else if (key == K_END || key == 'G')
+		d->scroll = d->nlines;
+	if (d->scroll + page > d->nlines)
+		d->scroll = d->nlines > page ? d->nlines - page : 0;
+}
+
 void
 dialog_draw(struct app *a, int rows, int cols)
 {
@@ -404,6 +454,11 @@ dialog_draw(struct app *a, int rows, int cols)
 	int h = (int)n + 2 + (d->kind == DLG_PROMPT ? 2 : 0) + nch;
 	int y, x, line;
 
+	if (d->kind == DLG_VIEW) {
+		text_lines_free(lines, n);
+		view_draw(d, rows, cols);
+		return;
+	}
 	if (h > rows - 2)
 		h = rows - 2;
 	y = (rows - h) / 2;
@@ -441,9 +496,32 @@ dialog_finish(struct app *a, int ok)
 
 	a->dlg.kind = DLG_NONE;
 	a->dlg.choices = NULL;
+	a->dlg.lines = NULL;
+	a->dlg.nlines = 0;
 	if (d.done)
 		d.done(a, d.ud, ok, d.input, d.sel);
 	json_decref(d.choices);
+	text_lines_free(d.lines, d.nlines);
+}
+
+/* A choice written "x  what it does" is also picked by its letter x. */
+static void
+pick_by_letter(struct app *a, int key)
+{
+	struct dialog *d = &a->dlg;
+	size_t i;
+	json_t *c;
+
+	json_array_foreach (d->choices, i, c) {
+		const char *s = json_string_value(c);
+
+		if (s && (unsigned char)s[0] == key && s[1] == ' ' &&
+		    s[2] == ' ') {
+			d->sel = i;
+			dialog_finish(a, 1);
+			return;
+		}
+	}
 }
 
 int
@@ -482,8 +560,16 @@ dialog_key(struct app *a, int key)
 			d->sel = d->sel ? d->sel - 1 : 0;
 		else if (key == K_DOWN || key == 'j')
 			d->sel = d->sel + 1 < n ? d->sel + 1 : d->sel;
+		else
+			pick_by_letter(a, key);
 		break;
 	}
+	case DLG_VIEW:
+		if (esc || enter || key == 'q')
+			dialog_finish(a, 1);
+		else
+			view_key(d, key);
+		break;
 	case DLG_NONE:
 		return 0;
 	}
