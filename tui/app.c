@@ -679,9 +679,6 @@ app_run(const char *server, const char *redis_url)
 		        "padline: needs a terminal (try `padline watch`)\n");
 		return 2;
 	}
-	/* A write to a server that just went away must fail (EPIPE, then
-	 * the call fails and an edit is kept), not kill the TUI. */
-	signal(SIGPIPE, SIG_IGN);
 	a = xcalloc(1, sizeof *a);
 	a->loop = uv_default_loop();
 	snprintf(a->server, sizeof a->server, "%s", server);

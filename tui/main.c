@@ -3,6 +3,7 @@
  * lives here; everything else is in the pltui library.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,10 @@ main(int argc, char **argv)
 	char *end;
 
 	xalloc_install(); /* before anything allocates */
+	/* A write to a server (or Redis) that just went away must fail with
+	 * EPIPE, so the call fails and an edit is kept or watch reconnects,
+	 * not kill the process: for the TUI and watch alike. */
+	signal(SIGPIPE, SIG_IGN);
 	if (!server || !*server)
 		server = PL_DEFAULT_ADDR;
 	while ((c = getopt_long(argc, argv, "s:r:c:t:jhV", opts, NULL)) != -1) {
