@@ -1,7 +1,8 @@
 /*
- * Test support: padlined child processes, a blocking line client with
- * timeouts, and direct PostgreSQL / Redis access for assertions. Everything
- * talks to the real services of scripts/stack.
+ * Test support: the suite runner and padlined child processes (started,
+ * stopped, killed, run as a command). The line client is in
+ * tsupport_client.c, PostgreSQL / Redis / TLS files in tsupport_svc.c;
+ * everything talks to the real services of scripts/stack.
  */
 #include "tsupport.h"
 
@@ -9,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -23,32 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-
 #include "protocol.h"
-#include "redis_url.h"
+#include "tsupport_int.h"
 #include "xalloc.h"
 
 extern char **environ;
 
-#define TS_SECRET "padline-test-secret-0123456789abcdef"
-
-/* Check's assertions only work inside a running suite (even a passing one
- * reports progress to the runner), and bench programs use this library
- * too: outside ts_run a failed check prints and exits instead. */
-static int ts_in_suite;
-#define TS_CHECK(expr, ...)                                                    \
-	do {                                                                   \
-		if (ts_in_suite)                                               \
-			ck_assert_msg(expr, __VA_ARGS__);                      \
-		else if (!(expr)) {                                            \
-			fprintf(stderr, "tsupport: " __VA_ARGS__);             \
-			fputc('\n', stderr);                                   \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+int ts_in_suite;
 
 int
 ts_run(Suite *s)
@@ -117,8 +98,8 @@ ts_stack(const char *action)
  * same one to the next caller once it is closed, so ports given to servers
  * of this process are remembered and never given twice; another process
  * can still race us, which ts_server_start survives by retrying. */
-static int
-free_port(void)
+int
+ts_free_port(void)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	static int given[256];
@@ -247,8 +228,8 @@ print_log(const char *path)
 	fclose(f);
 }
 
-static int
-can_connect(int port)
+int
+ts_can_connect(int port)
 {
 	struct ts_client *c = ts_client_connect(port);
 
@@ -379,7 +360,7 @@ server_start_once(struct ts_server *s, const char *schema,
 	int status;
 
 	memset(s, 0, sizeof *s);
-	s->port = free_port();
+	s->port = ts_free_port();
 	snprintf(s->schema, sizeof s->schema, "%s", schema);
 	if (dir == NULL)
 		dir = "/tmp/padline-test-logs";
@@ -402,7 +383,7 @@ server_start_once(struct ts_server *s, const char *schema,
 			print_log(s->log_path);
 			return -1;
 		}
-		if (can_connect(s->port))
+		if (ts_can_connect(s->port))
 			return 0;
 		usleep(20000);
 	}
@@ -548,471 +529,4 @@ ts_padlined_run(const char *schema, const char *const *extra_env,
 	if (status == -1 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
-}
-
-struct ts_client {
-	int fd;
-	long long next_id;
-	char *buf;
-	size_t len, cap;
-};
-
-struct ts_client *
-ts_client_connect(int port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	struct ts_client *c;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0)
-		return NULL;
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		close(fd);
-		return NULL;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	c = calloc(1, sizeof *c);
-	c->fd = fd;
-	c->next_id = 1;
-	return c;
-}
-
-void
-ts_client_free(struct ts_client *c)
-{
-	if (c == NULL)
-		return;
-	close(c->fd);
-	free(c->buf);
-	free(c);
-}
-
-int
-ts_client_send_raw(struct ts_client *c, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-char *
-ts_client_read_line(struct ts_client *c, int timeout_ms, int *eof)
-{
-	long long deadline = ts_now_ms() + timeout_ms;
-
-	if (eof)
-		*eof = 0;
-	for (;;) {
-		char *nl = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
-		struct pollfd p = {c->fd, POLLIN, 0};
-		long long left;
-		ssize_t n;
-
-		if (nl) {
-			size_t l = (size_t)(nl - c->buf);
-			char *line = malloc(l + 1);
-
-			memcpy(line, c->buf, l);
-			line[l] = '\0';
-			memmove(c->buf, nl + 1, c->len - l - 1);
-			c->len -= l + 1;
-			return line;
-		}
-		left = deadline - ts_now_ms();
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return NULL;
-		if (c->cap - c->len < 65536) {
-			c->cap = c->cap ? c->cap * 2 : 131072;
-			c->buf = realloc(c->buf, c->cap);
-		}
-		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (eof)
-				*eof = 1;
-			return NULL;
-		}
-		c->len += (size_t)n;
-	}
-}
-
-json_t *
-ts_call(struct ts_client *c, const char *method, json_t *params)
-{
-	long long id = c->next_id++;
-	json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id",
-	                        (json_int_t)id, "method", method);
-	char *text;
-	int sent;
-
-	if (params)
-		json_object_set_new(req, "params", params);
-	text = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	sent = ts_client_send_raw(c, text, strlen(text)) == 0 &&
-	       ts_client_send_raw(c, "\n", 1) == 0;
-	free(text);
-	if (!sent)
-		return NULL;
-	for (;;) {
-		char *line = ts_client_read_line(c, TS_PATIENCE_MS, NULL);
-		json_t *resp, *rid;
-
-		if (line == NULL)
-			return NULL;
-		resp = json_loads(line, 0, NULL);
-		free(line);
-		rid = json_object_get(resp, "id");
-		if (json_is_integer(rid) && json_integer_value(rid) == id)
-			return resp;
-		json_decref(resp); /* an answer to something sent raw */
-	}
-}
-
-int
-ts_error_code(const json_t *response)
-{
-	json_t *e = json_object_get(response, "error");
-
-	if (response == NULL)
-		return -1;
-	return e ? (int)json_integer_value(json_object_get(e, "code")) : 0;
-}
-
-const char *
-ts_error_reason(const json_t *response)
-{
-	json_t *e = json_object_get(response, "error");
-	const char *r = json_string_value(
-	    json_object_get(json_object_get(e, "data"), "reason"));
-
-	return r ? r : "";
-}
-
-json_t *
-ts_result(const json_t *response)
-{
-	return json_object_get(response, "result");
-}
-
-PGconn *
-ts_db_connect(const char *schema)
-{
-	const char *url = getenv("DATABASE_URL");
-	PGconn *db = PQconnectdb(url ? url : "");
-	char *ident;
-	char sql[256];
-	PGresult *r;
-
-	TS_CHECK(PQstatus(db) == CONNECTION_OK, "connect: %s",
-	         PQerrorMessage(db));
-	if (schema == NULL)
-		return db;
-	ident = PQescapeIdentifier(db, schema, strlen(schema));
-	snprintf(sql, sizeof sql, "SET search_path TO %s, public", ident);
-	PQfreemem(ident);
-	r = PQexec(db, sql);
-	TS_CHECK(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql,
-	         PQerrorMessage(db));
-	PQclear(r);
-	return db;
-}
-
-long long
-ts_db_count(PGconn *db, const char *sql, int nparams, const char *const *params)
-{
-	PGresult *r =
-	    PQexecParams(db, sql, nparams, NULL, params, NULL, NULL, 0);
-	long long v;
-
-	TS_CHECK(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-	         PQerrorMessage(db));
-	TS_CHECK(PQntuples(r) > 0, "%s: no rows", sql);
-	v = PQgetisnull(r, 0, 0) ? 0 : atoll(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return v;
-}
-
-long long
-ts_db_wait_count(PGconn *db, const char *sql, int nparams,
-                 const char *const *params, long long want, int timeout_ms)
-{
-	long long deadline = ts_now_ms() + timeout_ms, v;
-
-	while ((v = ts_db_count(db, sql, nparams, params)) != want &&
-	       ts_now_ms() < deadline)
-		usleep(50000);
-	return v;
-}
-
-void
-ts_db_exec(PGconn *db, const char *sql)
-{
-	PGresult *r = PQexec(db, sql);
-	ExecStatusType st = PQresultStatus(r);
-
-	TS_CHECK(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
-	         PQerrorMessage(db));
-	PQclear(r);
-}
-
-void
-ts_db_drop_schema(const char *schema)
-{
-	const char *url = getenv("DATABASE_URL");
-	PGconn *db = PQconnectdb(url ? url : "");
-	char *ident, sql[256];
-
-	if (PQstatus(db) == CONNECTION_OK) {
-		ident = PQescapeIdentifier(db, schema, strlen(schema));
-		snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE",
-		         ident);
-		PQfreemem(ident);
-		PQclear(PQexec(db, sql));
-	}
-	PQfinish(db);
-}
-
-const char *
-ts_events_channel(const char *schema, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s%s", PL_EVENTS_CHANNEL_PREFIX, schema);
-	return buf;
-}
-
-redisContext *
-ts_redis_connect_url(const char *url)
-{
-	struct pl_error err;
-	redisContext *rc;
-
-	pl_error_init(&err);
-	if (redis_url_connect_str(url, TS_PATIENCE_MS, &rc, &err)) {
-		fprintf(stderr, "ts_redis_connect: %s\n", err.message);
-		pl_error_clear(&err);
-	}
-	return rc;
-}
-
-redisContext *
-ts_redis_connect(void)
-{
-	return ts_redis_connect_url(getenv("REDIS_URL"));
-}
-
-int
-ts_redis_start(struct ts_redis *r, const char *const *args)
-{
-	const char *argv[48] = {
-	    "redis-server", "--bind", "127.0.0.1",    "--port", NULL,
-	    "--save",       "",       "--appendonly", "no"};
-	char port[16];
-	int n = 9, fd;
-	long long deadline = ts_now_ms() + TS_PATIENCE_MS;
-
-	memset(r, 0, sizeof *r);
-	r->port = free_port();
-	snprintf(port, sizeof port, "%d", r->port);
-	argv[4] = port;
-	for (; args && *args && n < 47; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	r->pid = fork();
-	if (r->pid < 0)
-		return -1;
-	if (r->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		fd = open("/dev/null", O_RDWR);
-		dup2(fd, 0);
-		dup2(fd, 1);
-		execvp("redis-server", (char *const *)argv);
-		_exit(127);
-	}
-	/* Listening means loaded: redis-server binds after its start-up. */
-	while (ts_now_ms() < deadline) {
-		if (waitpid(r->pid, NULL, WNOHANG) == r->pid) {
-			r->pid = 0;
-			return -1;
-		}
-		if (can_connect(r->port))
-			return 0;
-		usleep(20000);
-	}
-	ts_redis_stop(r);
-	return -1;
-}
-
-void
-ts_redis_stop(struct ts_redis *r)
-{
-	if (r->pid <= 0)
-		return;
-	kill(r->pid, SIGKILL);
-	waitpid(r->pid, NULL, 0);
-	r->pid = 0;
-}
-
-int
-ts_tls_make_cert(const char *dir, const char *cn, char *cert, char *key)
-{
-	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	X509 *x = X509_new();
-	X509_NAME *name;
-	X509_EXTENSION *ext;
-	X509V3_CTX v3;
-	FILE *f;
-	int rc = -1;
-
-	if (pk == NULL || x == NULL)
-		goto out;
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), (long)ts_now_ms());
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 30);
-	X509_set_pubkey(x, pk);
-	name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	                           (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, name);
-	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
-	                          "IP:127.0.0.1,DNS:localhost");
-	if (ext == NULL)
-		goto out;
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
-	                          "critical,CA:TRUE");
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	if (X509_sign(x, pk, EVP_sha256()) == 0)
-		goto out;
-	snprintf(cert, 512, "%s/%s.crt", dir, cn);
-	snprintf(key, 512, "%s/%s.key", dir, cn);
-	if ((f = fopen(cert, "w")) == NULL)
-		goto out;
-	PEM_write_X509(f, x);
-	fclose(f);
-	if ((f = fopen(key, "w")) == NULL)
-		goto out;
-	PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL);
-	fclose(f);
-	rc = 0;
-out:
-	X509_free(x);
-	EVP_PKEY_free(pk);
-	return rc;
-}
-
-void
-ts_tls_files_make(struct ts_tls_files *t)
-{
-	memset(t, 0, sizeof *t);
-	snprintf(t->dir, sizeof t->dir, "/tmp/padline-tls-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(t->dir));
-	ck_assert_int_eq(ts_tls_make_cert(t->dir, "padlined", t->cert, t->key),
-	                 0);
-	ck_assert_int_eq(
-	    ts_tls_make_cert(t->dir, "impostor", t->other_cert, t->other_key),
-	    0);
-	snprintf(t->env_cert, sizeof t->env_cert, "PADLINE_TLS_CERT=%s",
-	         t->cert);
-	snprintf(t->env_key, sizeof t->env_key, "PADLINE_TLS_KEY=%s", t->key);
-}
-
-void
-ts_tls_files_remove(struct ts_tls_files *t)
-{
-	char *cmd;
-
-	if (t->dir[0] == '\0' || strncmp(t->dir, "/tmp/padline-tls-", 17))
-		return;
-	cmd = xasprintf("rm -rf '%s'", t->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", t->dir);
-	free(cmd);
-}
-
-char *
-ts_file_read(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, n;
-	char tmp[4096];
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
-		buf = xrealloc(buf, len + n + 1);
-		memcpy(buf + len, tmp, n);
-		len += n;
-	}
-	fclose(f);
-	if (buf == NULL)
-		return xstrdup("");
-	buf[len] = '\0';
-	return buf;
-}
-
-json_t *
-ts_register(struct ts_client *c, const char *username, const char *password,
-            const char *email)
-{
-	json_t *hello = ts_call(c, "server.hello", NULL);
-	const char *tok =
-	    json_string_value(json_object_get(ts_result(hello), "form_token"));
-	json_t *params =
-	    json_pack("{s:s, s:s, s:s}", "form_token", tok ? tok : "",
-	              "username", username, "password", password);
-	json_t *r;
-
-	if (email)
-		json_object_set_new(params, "email", json_string(email));
-	json_decref(hello);
-	r = ts_call(c, "user.register", params);
-	return r;
-}
-
-int
-ts_create_user(const char *schema, const char *username, const char *password,
-               int admin)
-{
-	const char *args[] = {"create-user", username, admin ? "--admin" : NULL,
-	                      NULL};
-	char *in = NULL, *err = NULL;
-	int rc;
-
-	if (asprintf(&in, "%s\n", password) < 0)
-		return -1;
-	rc = ts_padlined_run(schema, NULL, args, in, 60, NULL, &err);
-	if (rc != 0)
-		fprintf(stderr, "create-user %s failed (%d): %s\n", username,
-		        rc, err);
-	free(in);
-	free(err);
-	return rc == 0 ? 0 : -1;
-}
-
-int
-ts_login(struct ts_client *c, const char *username, const char *password)
-{
-	json_t *r = ts_call(c, "session.login",
-	                    json_pack("{s:s, s:s}", "username", username,
-	                              "password", password));
-	int ok = r != NULL && ts_error_code(r) == 0;
-
-	json_decref(r);
-	return ok ? 0 : -1;
 }
