@@ -235,6 +235,7 @@ server_on_connection(uv_stream_t *ls, int status)
 		log_warn("connection refused", "peer=%s reason=%s from_peer=%d",
 		         cl->peer, err.reason, from_peer);
 		client_send_error(cl, NULL, &err);
+		stats_request_refused(srv->app->stats, NULL);
 		pl_error_clear(&err);
 		cl->close_after = 1;
 		return;
