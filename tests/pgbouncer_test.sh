@@ -93,7 +93,7 @@ applied=$(cat "$dir"/migrate[123].log | grep -c 'migration applied' || true)
 held=$("$pg_bin/psql" "$DATABASE_URL" -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid::bigint = (hashtext('padline:migrate:' || '$mschema')::bigint & 4294967295)")
 [ "$held" = 0 ] || bad "the migration lock is still held ($held) after the migrators ended"
 migrate_bounced "$dir/migrate4.log" || { tail -5 "$dir/migrate4.log" >&2; bad "a fourth migrate through pgbouncer failed"; }
-echo "pgbouncer_test: migrated a fresh schema through pgbouncer (3 at once, $versions steps, lock released)"
+[ $fail = 0 ] && echo "pgbouncer_test: migrated a fresh schema through pgbouncer (3 at once, $versions steps, lock released)"
 
 for suite in $suites; do
 	echo "pgbouncer_test: $suite through pgbouncer :$port (transaction pooling, PADLINE_DB_PREPARE=off)"
