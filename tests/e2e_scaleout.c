@@ -4,7 +4,10 @@
  * create pads through HAProxy; one instance is killed with -9 under that
  * load; its clients see their connection drop, reconnect through HAProxy,
  * resume their session and go on; afterwards every pad.create that was
- * acknowledged is in the database. Needs haproxy (scripts/deps).
+ * acknowledged is in the database, and a Redis subscriber that listened
+ * all along saw each event exactly once (every instance runs the outbox
+ * relay; the dead one's published-but-unmarked events must not come
+ * twice). Needs haproxy (scripts/deps).
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -19,6 +22,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <hiredis/hiredis.h>
 
 #include "tsupport.h"
 
@@ -45,6 +50,129 @@ struct client {
 };
 
 static atomic_int killed, stop;
+
+/* Everything published on the deployment's channel, until "stop". */
+struct subscriber {
+	pthread_t th;
+	redisContext *rc;
+	pthread_mutex_t mu;
+	json_t *events; /* parsed events, in arrival order */
+	int stray;      /* messages that were not events */
+};
+
+static void *
+subscriber_run(void *arg)
+{
+	struct subscriber *sub = arg;
+	redisReply *r;
+
+	while (redisGetReply(sub->rc, (void **)&r) == REDIS_OK && r != NULL) {
+		const char *msg =
+		    r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+		            r->element[2]->type == REDIS_REPLY_STRING
+		        ? r->element[2]->str
+		        : NULL;
+		json_t *ev = msg ? json_loads(msg, 0, NULL) : NULL;
+		int done = msg && strcmp(msg, "stop") == 0;
+
+		freeReplyObject(r);
+		if (done)
+			break;
+		pthread_mutex_lock(&sub->mu);
+		if (ev != NULL)
+			json_array_append_new(sub->events, ev);
+		else
+			sub->stray++;
+		pthread_mutex_unlock(&sub->mu);
+	}
+	return NULL;
+}
+
+static void
+subscriber_start(struct subscriber *sub)
+{
+	char channel[128];
+	redisReply *r;
+
+	memset(sub, 0, sizeof *sub);
+	pthread_mutex_init(&sub->mu, NULL);
+	sub->events = json_array();
+	sub->rc = ts_redis_connect();
+	ck_assert_ptr_nonnull(sub->rc);
+	r = redisCommand(sub->rc, "SUBSCRIBE %s",
+	                 ts_events_channel(schema, channel, sizeof channel));
+	ck_assert_ptr_nonnull(r);
+	freeReplyObject(r);
+	pthread_create(&sub->th, NULL, subscriber_run, sub);
+}
+
+/* Published after everything else, so the subscriber has seen it all. */
+static void
+subscriber_stop(struct subscriber *sub)
+{
+	redisContext *rc = ts_redis_connect();
+	char channel[128];
+	redisReply *r;
+
+	ck_assert_ptr_nonnull(rc);
+	r = redisCommand(rc, "PUBLISH %s stop",
+	                 ts_events_channel(schema, channel, sizeof channel));
+	ck_assert_ptr_nonnull(r);
+	freeReplyObject(r);
+	redisFree(rc);
+	pthread_join(sub->th, NULL);
+	redisFree(sub->rc);
+	pthread_mutex_destroy(&sub->mu);
+}
+
+/*
+ * Each event id once, and one pad.created per acknowledged pad. Returns
+ * the number of events seen; fails the test on a duplicate.
+ */
+static size_t
+check_events_once(struct subscriber *sub, json_t *acked_ids)
+{
+	json_t *seen = json_object(), *created = json_object(), *ev, *v;
+	size_t i, dups = 0;
+	char key[64];
+
+	json_array_foreach (sub->events, i, ev) {
+		const char *action =
+		    json_string_value(json_object_get(ev, "action"));
+		const char *pad = json_string_value(
+		    json_object_get(json_object_get(ev, "subject"), "id"));
+
+		snprintf(
+		    key, sizeof key, "%lld",
+		    (long long)json_integer_value(json_object_get(ev, "id")));
+		if (json_object_get(seen, key) != NULL) {
+			if (dups++ < 5)
+				fprintf(stderr,
+				        "scaleout: event %s (%s) came twice\n",
+				        key, action ? action : "?");
+		}
+		json_object_set_new(seen, key, json_true());
+		if (action && pad && strcmp(action, "pad.created") == 0)
+			json_object_set_new(
+			    created, pad,
+			    json_integer(json_integer_value(
+			                     json_object_get(created, pad)) +
+			                 1));
+	}
+	ck_assert_msg(dups == 0, "%zu of %zu events were published twice", dups,
+	              json_array_size(sub->events));
+	ck_assert_int_eq(sub->stray, 0);
+	json_array_foreach (acked_ids, i, v)
+		ck_assert_msg(json_integer_value(json_object_get(
+		                  created, json_string_value(v))) == 1,
+		              "pad %s: %lld pad.created events, want 1",
+		              json_string_value(v),
+		              (long long)json_integer_value(json_object_get(
+		                  created, json_string_value(v))));
+	json_decref(seen);
+	json_decref(created);
+	return json_array_size(sub->events);
+}
 
 static int
 free_port(void)
@@ -264,6 +392,7 @@ ids_literal(json_t *ids)
 START_TEST(kill_one_instance_under_load)
 {
 	struct client cls[NCLIENTS];
+	struct subscriber sub;
 	struct ts_client *login;
 	json_t *all = json_array();
 	long long deadline;
@@ -279,6 +408,7 @@ START_TEST(kill_one_instance_under_load)
 	ck_assert_int_eq(ts_create_user(schema, "scaler", PASSWORD, 1), 0);
 	haproxy_start();
 	haproxy_wait();
+	subscriber_start(&sub);
 
 	memset(cls, 0, sizeof cls);
 	for (int i = 0; i < NCLIENTS; i++) {
@@ -351,6 +481,18 @@ START_TEST(kill_one_instance_under_load)
 		                             1, params),
 		                 (long long)json_array_size(all));
 	}
+	/* No event twice: once the outbox is empty nothing will be published
+	 * again (a row is marked only after its PUBLISH), so the subscriber
+	 * has seen every publication when "stop" reaches it. */
+	ck_assert_int_eq(ts_db_wait_count(db,
+	                                  "SELECT count(*) FROM audit_log "
+	                                  "WHERE published_at IS NULL",
+	                                  0, NULL, 0, WAIT_MS),
+	                 0);
+	subscriber_stop(&sub);
+	fprintf(stderr, "scaleout: %zu events seen, each once\n",
+	        check_events_once(&sub, all));
+	json_decref(sub.events);
 	PQfinish(db);
 	free(ids);
 	json_decref(all);
