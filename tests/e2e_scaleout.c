@@ -1,7 +1,8 @@
 /*
  * Scale-out with real processes on loopback: three padlined on one schema
  * behind HAProxy (TCP mode, health check speaking server.health). Clients
- * create pads through HAProxy; one instance is killed with -9 under that
+ * create pads (and register a user every fifth write) through HAProxy; one
+ * instance is killed with -9 under that
  * load; its clients see their connection drop, reconnect through HAProxy,
  * resume their session and go on; afterwards every pad.create that was
  * acknowledged is in the database, and a Redis subscriber that listened
@@ -45,8 +46,9 @@ struct client {
 	atomic_int acked;       /* creates acknowledged */
 	atomic_int acked_after; /* ... since the kill */
 	int reconnects;
-	int failed;  /* could not get back in within WAIT_MS */
-	json_t *ids; /* acknowledged pad ids */
+	int failed;    /* could not get back in within WAIT_MS */
+	json_t *ids;   /* acknowledged pad ids */
+	json_t *users; /* acknowledged registrations' user ids */
 };
 
 static atomic_int killed, stop;
@@ -125,50 +127,63 @@ subscriber_stop(struct subscriber *sub)
 	pthread_mutex_destroy(&sub->mu);
 }
 
+/* Fails unless created[action:id] is 1 for every id of acked. */
+static void
+check_one_each(json_t *created, const char *action, json_t *acked)
+{
+	char key[128];
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (acked, i, v) {
+		json_int_t n;
+
+		snprintf(key, sizeof key, "%s:%s", action,
+		         json_string_value(v));
+		n = json_integer_value(json_object_get(created, key));
+		ck_assert_msg(n == 1, "%s: %lld %s events, want 1",
+		              json_string_value(v), (long long)n, action);
+	}
+}
+
 /*
- * Each event id once, and one pad.created per acknowledged pad. Returns
- * the number of events seen; fails the test on a duplicate.
+ * Each event id once, one pad.created per acknowledged pad and one
+ * user.created per acknowledged registration. Returns the number of
+ * events seen.
  */
 static size_t
-check_events_once(struct subscriber *sub, json_t *acked_ids)
+check_events_once(struct subscriber *sub, json_t *pads, json_t *users)
 {
-	json_t *seen = json_object(), *created = json_object(), *ev, *v;
+	json_t *seen = json_object(), *created = json_object(), *ev;
 	size_t i, dups = 0;
-	char key[64];
+	char key[128];
 
 	json_array_foreach (sub->events, i, ev) {
 		const char *action =
 		    json_string_value(json_object_get(ev, "action"));
-		const char *pad = json_string_value(
+		const char *subject = json_string_value(
 		    json_object_get(json_object_get(ev, "subject"), "id"));
 
 		snprintf(
 		    key, sizeof key, "%lld",
 		    (long long)json_integer_value(json_object_get(ev, "id")));
-		if (json_object_get(seen, key) != NULL) {
-			if (dups++ < 5)
-				fprintf(stderr,
-				        "scaleout: event %s (%s) came twice\n",
-				        key, action ? action : "?");
-		}
+		if (json_object_get(seen, key) != NULL && dups++ < 5)
+			fprintf(stderr, "scaleout: event %s (%s) came twice\n",
+			        key, action ? action : "?");
 		json_object_set_new(seen, key, json_true());
-		if (action && pad && strcmp(action, "pad.created") == 0)
-			json_object_set_new(
-			    created, pad,
-			    json_integer(json_integer_value(
-			                     json_object_get(created, pad)) +
-			                 1));
+		if (action == NULL || subject == NULL)
+			continue;
+		snprintf(key, sizeof key, "%s:%s", action, subject);
+		json_object_set_new(
+		    created, key,
+		    json_integer(
+		        json_integer_value(json_object_get(created, key)) + 1));
 	}
 	ck_assert_msg(dups == 0, "%zu of %zu events were published twice", dups,
 	              json_array_size(sub->events));
 	ck_assert_int_eq(sub->stray, 0);
-	json_array_foreach (acked_ids, i, v)
-		ck_assert_msg(json_integer_value(json_object_get(
-		                  created, json_string_value(v))) == 1,
-		              "pad %s: %lld pad.created events, want 1",
-		              json_string_value(v),
-		              (long long)json_integer_value(json_object_get(
-		                  created, json_string_value(v))));
+	check_one_each(created, "pad.created", pads);
+	check_one_each(created, "user.created", users);
 	json_decref(seen);
 	json_decref(created);
 	return json_array_size(sub->events);
@@ -313,9 +328,26 @@ client_run(void *arg)
 	for (int seq = 0; c != NULL && !atomic_load(&stop); seq++) {
 		json_t *r;
 
-		snprintf(name, sizeof name, "client %d pad %d", cl->idx, seq);
-		r = ts_call(c, "pad.create",
-		            json_pack("{s:s}", "display_name", name));
+		if (seq % 5 == 4) {
+			snprintf(name, sizeof name, "scale_c%d_u%d", cl->idx,
+			         seq);
+			r = ts_register(c, name, PASSWORD, NULL);
+			if (r != NULL && ts_result(r) != NULL)
+				json_array_append(
+				    cl->users,
+				    json_object_get(
+				        json_object_get(ts_result(r), "user"),
+				        "id"));
+			if (r != NULL) {
+				json_decref(r);
+				continue;
+			}
+		} else {
+			snprintf(name, sizeof name, "client %d pad %d", cl->idx,
+			         seq);
+			r = ts_call(c, "pad.create",
+			            json_pack("{s:s}", "display_name", name));
+		}
 		if (r == NULL) { /* connection lost: the instance died */
 			ts_client_free(c);
 			cl->reconnects++;
@@ -394,7 +426,7 @@ START_TEST(kill_one_instance_under_load)
 	struct client cls[NCLIENTS];
 	struct subscriber sub;
 	struct ts_client *login;
-	json_t *all = json_array();
+	json_t *all = json_array(), *users = json_array();
 	long long deadline;
 	int reconnects = 0, victim = 0;
 	PGconn *db;
@@ -427,6 +459,7 @@ START_TEST(kill_one_instance_under_load)
 		ts_client_free(login);
 		cls[i].idx = i;
 		cls[i].ids = json_array();
+		cls[i].users = json_array();
 		pthread_create(&cls[i].th, NULL, client_run, &cls[i]);
 	}
 
@@ -461,6 +494,8 @@ START_TEST(kill_one_instance_under_load)
 		reconnects += cls[i].reconnects;
 		json_array_extend(all, cls[i].ids);
 		json_decref(cls[i].ids);
+		json_array_extend(users, cls[i].users);
+		json_decref(cls[i].users);
 	}
 	fprintf(stderr,
 	        "scaleout: %zu creates acknowledged, %d reconnects after "
@@ -481,6 +516,17 @@ START_TEST(kill_one_instance_under_load)
 		                             1, params),
 		                 (long long)json_array_size(all));
 	}
+	free(ids);
+	ids = ids_literal(users);
+	{
+		const char *params[] = {ids};
+
+		ck_assert_int_eq(ts_db_count(db,
+		                             "SELECT count(*) FROM users "
+		                             "WHERE id = ANY($1::uuid[])",
+		                             1, params),
+		                 (long long)json_array_size(users));
+	}
 	/* No event twice: once the outbox is empty nothing will be published
 	 * again (a row is marked only after its PUBLISH), so the subscriber
 	 * has seen every publication when "stop" reaches it. */
@@ -490,8 +536,10 @@ START_TEST(kill_one_instance_under_load)
 	                                  0, NULL, 0, WAIT_MS),
 	                 0);
 	subscriber_stop(&sub);
-	fprintf(stderr, "scaleout: %zu events seen, each once\n",
-	        check_events_once(&sub, all));
+	fprintf(stderr,
+	        "scaleout: %zu events seen, each once (%zu registrations)\n",
+	        check_events_once(&sub, all, users), json_array_size(users));
+	json_decref(users);
 	json_decref(sub.events);
 	PQfinish(db);
 	free(ids);
