@@ -421,6 +421,18 @@ ids_literal(json_t *ids)
 	return out;
 }
 
+/* sql's count with $1 the ids as a uuid[]. */
+static long long
+count_in(PGconn *db, const char *sql, json_t *ids)
+{
+	char *lit = ids_literal(ids);
+	const char *params[] = {lit};
+	long long n = ts_db_count(db, sql, 1, params);
+
+	free(lit);
+	return n;
+}
+
 START_TEST(kill_one_instance_under_load)
 {
 	struct client cls[NCLIENTS];
@@ -430,7 +442,6 @@ START_TEST(kill_one_instance_under_load)
 	long long deadline;
 	int reconnects = 0, victim = 0;
 	PGconn *db;
-	char *ids;
 
 	ts_unique_schema("scale", schema, sizeof schema);
 	for (int i = 0; i < NSERVERS; i++)
@@ -505,28 +516,17 @@ START_TEST(kill_one_instance_under_load)
 	ck_assert_int_ge(reconnects, 1);
 
 	/* No acknowledged write is lost. */
-	ids = ids_literal(all);
 	db = ts_db_connect(schema);
-	{
-		const char *params[] = {ids};
-
-		ck_assert_int_eq(ts_db_count(db,
-		                             "SELECT count(*) FROM pads "
-		                             "WHERE id = ANY($1::uuid[])",
-		                             1, params),
-		                 (long long)json_array_size(all));
-	}
-	free(ids);
-	ids = ids_literal(users);
-	{
-		const char *params[] = {ids};
-
-		ck_assert_int_eq(ts_db_count(db,
-		                             "SELECT count(*) FROM users "
-		                             "WHERE id = ANY($1::uuid[])",
-		                             1, params),
-		                 (long long)json_array_size(users));
-	}
+	ck_assert_int_eq(count_in(db,
+	                          "SELECT count(*) FROM pads "
+	                          "WHERE id = ANY($1::uuid[])",
+	                          all),
+	                 (long long)json_array_size(all));
+	ck_assert_int_eq(count_in(db,
+	                          "SELECT count(*) FROM users "
+	                          "WHERE id = ANY($1::uuid[])",
+	                          users),
+	                 (long long)json_array_size(users));
 	/* No event twice: once the outbox is empty nothing will be published
 	 * again (a row is marked only after its PUBLISH), so the subscriber
 	 * has seen every publication when "stop" reaches it. */
@@ -542,7 +542,6 @@ START_TEST(kill_one_instance_under_load)
 	json_decref(users);
 	json_decref(sub.events);
 	PQfinish(db);
-	free(ids);
 	json_decref(all);
 
 	kill(haproxy_pid, SIGTERM);
