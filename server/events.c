@@ -15,6 +15,7 @@
 #include "events.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +39,28 @@ static const char publish_once_lua[] =
     "if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then "
     "return redis.call('PUBLISH', ARGV[1], ARGV[3]) end return -1";
 
-/* 0 when the event is published now or was before, -1 on a Redis error. */
+/*
+ * 0 when the event is published now or was before, -1 on a Redis error.
+ * The claim names the id and a hash of the event's text (the same SQL
+ * writes it on every path): ids start over when a schema is recreated or
+ * restored, and a new event must not pass for an old one.
+ */
 static int
 events_redis_publish(redisContext *rc, const char *channel, long long id,
                      const char *event)
 {
-	redisReply *r = redisCommand(rc, "EVAL %s 1 %s:sent:%lld %s %d %s",
-	                             publish_once_lua, channel, id, channel,
-	                             EVENTS_CLAIM_TTL_S, event);
-	int ok = r != NULL && r->type == REDIS_REPLY_INTEGER;
+	unsigned char h[16];
+	char hex[sizeof h * 2 + 1];
+	redisReply *r;
+	int ok;
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)event,
+	                   strlen(event), NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	r = redisCommand(rc, "EVAL %s 1 %s:sent:%lld:%s %s %d %s",
+	                 publish_once_lua, channel, id, hex, channel,
+	                 EVENTS_CLAIM_TTL_S, event);
+	ok = r != NULL && r->type == REDIS_REPLY_INTEGER;
 
 	if (r)
 		freeReplyObject(r);
