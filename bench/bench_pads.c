@@ -7,10 +7,17 @@
  * machine.
  * --stats-ms M adds one more connection calling server.stats every M ms
  * (the user must be an admin), to measure what polling it costs.
+ * --pid P[,P...] adds the CPU time of those processes over the timed part
+ * (every thread's, from /proc/P/task/{id}/schedstat: padlined, and its
+ * PostgreSQL backends) and their CPU microseconds per loop: far steadier
+ * than throughput on a shared machine.
+ * --stats-loop N instead makes N server.stats calls back to back on one
+ * connection and prints the CPU per call.
  *   bench_pads --port P --user U --password PW [--clients C] [--seconds N]
- *              [--get 0|1] [--stats-ms M]
+ *              [--get 0|1] [--stats-ms M] [--pid P[,P...]] [--stats-loop N]
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -38,10 +45,55 @@ struct worker {
 	char first_error[256];
 };
 
-static int port, seconds = 10, clients = 1, with_get = 1, stats_ms;
+static int port, seconds = 10, clients = 1, with_get = 1, stats_ms, stats_loop;
+static const char *pids = "";
 static const char *user, *password;
 static char token[256];
 static long long deadline_us;
+
+/* Nanoseconds pid's threads have run, or -1 (no such process). */
+static long long
+proc_cpu_ns(int pid)
+{
+	char path[96];
+	struct dirent *e;
+	long long sum = 0, ns;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%.16s/schedstat",
+		         pid, e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%lld", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+/* The CPU nanoseconds of every process in --pid (-1: none given). */
+static long long
+server_cpu_ns(void)
+{
+	long long sum = -1, ns;
+
+	for (const char *p = pids; *p;) {
+		if ((ns = proc_cpu_ns(atoi(p))) >= 0)
+			sum = (sum < 0 ? 0 : sum) + ns;
+		p += strcspn(p, ",");
+		p += *p == ',';
+	}
+	return sum;
+}
 
 static void
 lat_add(struct lat *l, long long us)
@@ -203,6 +255,28 @@ poller_run(void *arg)
 	return NULL;
 }
 
+/* --stats-loop: server.stats back to back; CPU per call of --pid. */
+static int
+stats_loop_run(struct worker *w)
+{
+	static const char req[] =
+	    "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"server.stats\"}\n";
+	long long cpu0 = server_cpu_ns(), t0 = bench_now_us(), cpu1, ok = 0;
+
+	for (int i = 0; i < stats_loop; i++)
+		if (roundtrip(w, req, sizeof req - 1) == 0 && !reply_failed(w))
+			ok++;
+	cpu1 = server_cpu_ns();
+	printf("mode=stats-loop calls=%lld seconds=%.2f", ok,
+	       (bench_now_us() - t0) / 1e6);
+	if (cpu0 >= 0 && ok > 0)
+		printf(" server_cpu_ms=%.1f cpu_us_per_call=%.2f",
+		       (double)(cpu1 - cpu0) / 1e6,
+		       (double)(cpu1 - cpu0) / 1e3 / (double)ok);
+	printf("\n");
+	return ok == stats_loop ? 0 : 1;
+}
+
 static int
 cmp_ll(const void *a, const void *b)
 {
@@ -235,7 +309,7 @@ int
 main(int argc, char **argv)
 {
 	struct worker *ws;
-	long long pairs = 0, errors = 0, t0;
+	long long pairs = 0, errors = 0, t0, cpu0, cpu1;
 	double secs;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -253,11 +327,16 @@ main(int argc, char **argv)
 			with_get = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--stats-ms") == 0)
 			stats_ms = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--pid") == 0)
+			pids = argv[i + 1];
+		else if (strcmp(argv[i], "--stats-loop") == 0)
+			stats_loop = atoi(argv[i + 1]);
 	}
 	if (port <= 0 || user == NULL || password == NULL || clients < 1) {
 		fprintf(stderr, "usage: bench_pads --port P --user U --password"
 		                " PW [--clients C] [--seconds N] [--get 0|1]"
-		                " [--stats-ms M]\n");
+		                " [--stats-ms M] [--pid P[,P...]]"
+		                " [--stats-loop N]\n");
 		return 2;
 	}
 	/* ws[clients] is the stats poller, used only with --stats-ms. */
@@ -271,6 +350,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (stats_loop > 0)
+		return stats_loop_run(&ws[0]);
+	cpu0 = server_cpu_ns();
 	t0 = bench_now_us();
 	deadline_us = t0 + (long long)seconds * 1000000;
 	for (int i = 0; i < clients; i++)
@@ -287,12 +369,17 @@ main(int argc, char **argv)
 		errors += ws[clients].errors;
 	}
 	secs = (bench_now_us() - t0) / 1e6;
+	cpu1 = cpu0 >= 0 ? server_cpu_ns() : -1;
 	printf("mode=%s clients=%d seconds=%.1f loops=%lld errors=%lld "
 	       "tps=%.1f",
 	       with_get ? "create+get" : "create", clients, secs, pairs, errors,
 	       pairs / secs);
 	if (stats_ms > 0)
 		printf(" stats_polls=%lld", ws[clients].pairs);
+	if (cpu0 >= 0 && cpu1 >= cpu0 && pairs > 0)
+		printf(" server_cpu_ms=%.1f cpu_us_per_loop=%.2f",
+		       (double)(cpu1 - cpu0) / 1e6,
+		       (double)(cpu1 - cpu0) / 1e3 / (double)pairs);
 	printf("\n");
 	print_latency("pad.create", ws, 0);
 	print_latency("pad.get", ws, 1);

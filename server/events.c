@@ -3,12 +3,19 @@
  * request that wrote a row publishes it right after commit; the relay sweeps
  * rows left unpublished (Redis was down, or the process died) once they are
  * older than a grace period, locking them with SKIP LOCKED so several padlined
- * never publish the same row twice. Delivery is at least once: a crash between
- * PUBLISH and the UPDATE repeats an event, which subscribers drop by id.
+ * never publish the same row at once. A row is marked published only after
+ * its PUBLISH (the request path marks in batches at the next relay tick), so
+ * another instance's relay, or one after a crash, may find a row already
+ * published: every PUBLISH therefore goes through a Redis script that first
+ * claims the event id (SET NX with a TTL), and a claimed id is not published
+ * again. Subscribers see each event once, unless a row stays unmarked longer
+ * than the claim lives (PostgreSQL unreachable for EVENTS_CLAIM_TTL_S); they
+ * still drop repeats by id.
  */
 #include "events.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +29,38 @@
 /* Rows younger than this belong to the request that wrote them. */
 #define EVENTS_RELAY_GRACE_S 3
 
+/* How long an event id stays claimed: far longer than a row waits for its
+ * mark while PostgreSQL is up (a relay tick or two), short enough that the
+ * claims of a busy deployment stay small. */
+#define EVENTS_CLAIM_TTL_S 300
+
+/* PUBLISH unless the id was claimed already (then -1): one atomic step. */
+static const char publish_once_lua[] =
+    "if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then "
+    "return redis.call('PUBLISH', ARGV[1], ARGV[3]) end return -1";
+
+/*
+ * 0 when the event is published now or was before, -1 on a Redis error.
+ * The claim names the id and a hash of the event's text (the same SQL
+ * writes it on every path): ids start over when a schema is recreated or
+ * restored, and a new event must not pass for an old one.
+ */
 static int
-events_redis_publish(redisContext *rc, const char *channel, const char *event)
+events_redis_publish(redisContext *rc, const char *channel, long long id,
+                     const char *event)
 {
-	redisReply *r = redisCommand(rc, "PUBLISH %s %s", channel, event);
-	int ok = r != NULL && r->type == REDIS_REPLY_INTEGER;
+	unsigned char h[16];
+	char hex[sizeof h * 2 + 1];
+	redisReply *r;
+	int ok;
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)event,
+	                   strlen(event), NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	r = redisCommand(rc, "EVAL %s 1 %s:sent:%lld:%s %s %d %s",
+	                 publish_once_lua, channel, id, hex, channel,
+	                 EVENTS_CLAIM_TTL_S, event);
+	ok = r != NULL && r->type == REDIS_REPLY_INTEGER;
 
 	if (r)
 		freeReplyObject(r);
@@ -106,7 +140,8 @@ events_publish_one(struct app *app, PGconn *db, const struct audit_row *row)
 		}
 		text = event;
 	}
-	if (events_redis_publish(rc, app->cfg->events_channel, text) != 0) {
+	if (events_redis_publish(rc, app->cfg->events_channel, row->id, text) !=
+	    0) {
 		log_warn("publishing event failed; left for the relay",
 		         "id=%lld", row->id);
 		rds_pool_return(app->rds, rc, 1);
@@ -141,7 +176,7 @@ events_relay(struct app *app, PGconn *db, int limit)
 	for (int i = 0; i < PQntuples(rows); i++) {
 		long long id = db_get_ll(rows, i, "id");
 
-		if (events_redis_publish(rc, app->cfg->events_channel,
+		if (events_redis_publish(rc, app->cfg->events_channel, id,
 		                         db_get(rows, i, "event")) != 0) {
 			broken = 1;
 			break;

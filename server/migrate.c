@@ -1,7 +1,8 @@
 /*
  * Running migrations: the Redis lock + status key that elect one migrator
- * among instances starting together (DESIGN.md, Startup) and the PostgreSQL
- * advisory lock that keeps two migrators apart even if Redis misbehaves.
+ * among instances starting together (DESIGN.md, Startup); the PostgreSQL
+ * advisory lock that keeps two migrators apart even if Redis misbehaves is
+ * taken per transaction (migrate_begin_locked in migrate_steps.c).
  * Also the schema and bookkeeping table they guard, and running a file's
  * SQL. What happens under the locks (which steps, up or down) is
  * migrate_steps.c.
@@ -68,23 +69,25 @@ migrate_exec_script(PGconn *db, const char *sql, const char *what,
 	return pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s: %s", what, q);
 }
 
-/* The schema and the bookkeeping table. The schema name is configuration,
- * validated and quoted: the one identifier that cannot be a parameter.
- * applied_by came later than the table: added where it is missing. The
- * "already exists" notices of every start are not worth printing. */
+/* The schema and the bookkeeping table, in one transaction under the
+ * migration lock (concurrent CREATE ... IF NOT EXISTS can still collide).
+ * The schema name is configuration, validated and quoted: the one
+ * identifier that cannot be a parameter. applied_by came later than the
+ * table: added where it is missing. The "already exists" notices of every
+ * start are not worth printing. */
 static int
 prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 {
 	char *ident = PQescapeIdentifier(db, schema, strlen(schema)), *sql;
 	int rc;
 
-	rc = migrate_exec_script(db, "SET client_min_messages TO warning",
-	                         "preparing the schema", err);
+	rc = migrate_begin_locked(db, schema, err);
 	if (rc != PL_OK) {
 		PQfreemem(ident);
 		return rc;
 	}
-	sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s;\n"
+	sql = xasprintf("SET LOCAL client_min_messages TO warning;\n"
+	                "CREATE SCHEMA IF NOT EXISTS %s;\n"
 	                "SET search_path TO %s, public;\n"
 	                "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
 	                "    version text PRIMARY KEY,\n"
@@ -92,37 +95,29 @@ prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 	                "    applied_at timestamptz NOT NULL DEFAULT now()\n"
 	                ");\n"
 	                "ALTER TABLE schema_migrations\n"
-	                "    ADD COLUMN IF NOT EXISTS applied_by text;\n"
-	                "RESET client_min_messages",
+	                "    ADD COLUMN IF NOT EXISTS applied_by text",
 	                ident, ident);
 	PQfreemem(ident);
 	rc = migrate_exec_script(db, sql, "preparing the schema", err);
 	free(sql);
-	return rc;
+	if (rc != PL_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db, err) != 0 ? err->code : PL_OK;
 }
 
+/* Every transaction below takes the migration lock itself
+ * (migrate_begin_locked): nothing is held between them. */
 static int
-with_advisory_lock(PGconn *db, const struct config *cfg,
-                   const struct migration *v, size_t n,
-                   const struct migrate_request *req,
-                   struct migrate_result *res, struct pl_error *err)
+migrate_locked(PGconn *db, const struct config *cfg, const struct migration *v,
+               size_t n, const struct migrate_request *req,
+               struct migrate_result *res, struct pl_error *err)
 {
-	const char *params[] = {cfg->schema};
-	int rc;
+	int rc = prepare_schema(db, cfg->schema, err);
 
-	if (db_run(db,
-	           "SELECT pg_advisory_lock(hashtext('padline:migrate:' "
-	           "|| $1))",
-	           1, params, err) != 0)
-		return err->code;
-	rc = prepare_schema(db, cfg->schema, err);
 	if (rc == PL_OK)
 		rc = migrate_steps_run(db, cfg->schema, v, n, req, res, err);
-	if (PQstatus(db) == CONNECTION_OK)
-		PQclear(PQexecParams(db,
-		                     "SELECT pg_advisory_unlock(hashtext("
-		                     "'padline:migrate:' || $1))",
-		                     1, NULL, params, NULL, NULL, 0));
 	return rc;
 }
 
@@ -263,7 +258,7 @@ migrate_to(const struct config *cfg, const struct migrate_request *req,
 				freeReplyObject(r);
 		}
 	}
-	rcode = with_advisory_lock(db, cfg, v, n, req, res, err);
+	rcode = migrate_locked(db, cfg, v, n, req, res, err);
 	if (elected == 1)
 		redis_finish(rc, lock, status, tok, rcode == PL_OK);
 out:

@@ -37,6 +37,51 @@ migrator_name(char *out, size_t size)
 	snprintf(out, size, "%s:%ld", host, (long)getpid());
 }
 
+/*
+ * The migration lock is PostgreSQL's transaction-scoped advisory lock, taken
+ * at the start of every transaction a migrator runs (the schema's creation,
+ * each step, the rehearsal of down steps) and released by its COMMIT or
+ * ROLLBACK. A session-level lock would be released by a statement of its
+ * own, which a transaction-pooling PgBouncer may send down another server
+ * connection, leaving the lock held by an idle one; a transaction always
+ * stays on one. As the lock is not held between steps, each step checks
+ * under it that it is still to be done (step_pending): two migrators that
+ * race (Redis down, or a second `padlined migrate`) apply each step once.
+ */
+int
+migrate_begin_locked(PGconn *db, const char *schema, struct pl_error *err)
+{
+	const char *params[] = {schema};
+
+	if (db_begin(db, err) != 0)
+		return err->code;
+	if (db_run(
+	        db,
+	        "SELECT pg_advisory_xact_lock(hashtext('padline:migrate:' || $1))",
+	        1, params, err) != 0) {
+		db_rollback(db);
+		return err->code;
+	}
+	return PL_OK;
+}
+
+/* Under the lock: whether version is in schema_migrations now. */
+static int
+step_applied(PGconn *db, const char *version, int *applied,
+             struct pl_error *err)
+{
+	const char *params[] = {version};
+	PGresult *r;
+
+	r = db_exec(db, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
+	            params, err);
+	if (r == NULL)
+		return err->code;
+	*applied = PQntuples(r) > 0;
+	PQclear(r);
+	return PL_OK;
+}
+
 /* Rolls back a failed step and makes sure its message names it. */
 static int
 step_failed(PGconn *db, const char *what, const char *version,
@@ -48,17 +93,28 @@ step_failed(PGconn *db, const char *what, const char *version,
 	return err->code;
 }
 
+/* Applies m in its own transaction; *done is 0 when another migrator
+ * had applied it first. */
 static int
-step_up(PGconn *db, const struct migration *m, struct pl_error *err)
+step_up(PGconn *db, const char *schema, const struct migration *m, int *done,
+        struct pl_error *err)
 {
 	char by[300], what[512];
 	const char *params[] = {m->version, m->checksum, by};
 	long long t0 = migrate_now_ms();
+	int applied = 0;
 
 	snprintf(what, sizeof what, "migration %s failed", m->file);
 	migrator_name(by, sizeof by);
-	if (db_begin(db, err) != 0)
+	*done = 0;
+	if (migrate_begin_locked(db, schema, err) != 0)
 		return err->code;
+	if (step_applied(db, m->version, &applied, err) != 0)
+		return step_failed(db, what, m->version, err);
+	if (applied) {
+		db_rollback(db);
+		return PL_OK;
+	}
 	/* Migration files are part of the release, never input: they may
 	 * hold several statements, which only the simple protocol runs. */
 	if (migrate_exec_script(db, m->sql, what, err) != 0 ||
@@ -72,21 +128,32 @@ step_up(PGconn *db, const struct migration *m, struct pl_error *err)
 		                    what);
 	log_info("migration applied", "version=%s ms=%lld", m->version,
 	         migrate_now_ms() - t0);
+	*done = 1;
 	return PL_OK;
 }
 
+/* Reverts m in its own transaction; *done is 0 when another migrator had
+ * reverted it first. */
 static int
 step_down(PGconn *db, const char *schema, const struct migration *m, int force,
-          int *schema_gone, struct pl_error *err)
+          int *schema_gone, int *done, struct pl_error *err)
 {
 	const char *params[] = {m->version};
 	long long t0 = migrate_now_ms();
 	char what[512];
+	int applied = 0;
 
 	snprintf(what, sizeof what, "down step of migration %s failed",
 	         m->file);
-	if (db_begin(db, err) != 0)
+	*done = 0;
+	if (migrate_begin_locked(db, schema, err) != 0)
 		return err->code;
+	if (step_applied(db, m->version, &applied, err) != 0)
+		return step_failed(db, what, m->version, err);
+	if (!applied) {
+		db_rollback(db);
+		return PL_OK;
+	}
 	if (migrate_probe_down(db, schema, m, force, schema_gone, err) != 0)
 		return step_failed(db, what, m->version, err);
 	/* A step that dropped the schema took the bookkeeping with it. */
@@ -99,6 +166,7 @@ step_down(PGconn *db, const char *schema, const struct migration *m, int force,
 		                    what);
 	log_info("migration reverted", "version=%s ms=%lld", m->version,
 	         migrate_now_ms() - t0);
+	*done = 1;
 	return PL_OK;
 }
 
@@ -228,7 +296,7 @@ rehearse_downs(PGconn *db, const char *schema, PGresult *r, const char *target,
 {
 	int gone = 0, rc = PL_OK;
 
-	if (db_begin(db, err) != 0)
+	if (migrate_begin_locked(db, schema, err) != 0)
 		return err->code;
 	for (int row = PQntuples(r) - 1; row >= 0 && rc == PL_OK && !gone;
 	     row--) {
@@ -249,7 +317,7 @@ run_plan(PGconn *db, const char *schema, PGresult *r, const char *target,
          const struct migration *v, size_t n, int force,
          struct migrate_result *res, struct pl_error *err)
 {
-	int gone = 0;
+	int gone = 0, done = 0;
 
 	if (!force && rehearse_downs(db, schema, r, target, v, n, err) != 0)
 		return err->code;
@@ -259,9 +327,9 @@ run_plan(PGconn *db, const char *schema, PGresult *r, const char *target,
 		if (strcmp(ver, target) <= 0)
 			break;
 		if (step_down(db, schema, find_file(v, n, ver), force, &gone,
-		              err) != 0)
+		              &done, err) != 0)
 			return err->code;
-		res->reverted++;
+		res->reverted += done;
 	}
 	if (gone) /* nothing left to stand on: the next run starts over */
 		return PL_OK;
@@ -269,9 +337,9 @@ run_plan(PGconn *db, const char *schema, PGresult *r, const char *target,
 		if (strcmp(v[i].version, target) > 0 ||
 		    is_applied(r, v[i].version))
 			continue;
-		if (step_up(db, &v[i], err) != 0)
+		if (step_up(db, schema, &v[i], &done, err) != 0)
 			return err->code;
-		res->applied++;
+		res->applied += done;
 	}
 	return PL_OK;
 }

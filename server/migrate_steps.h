@@ -1,8 +1,8 @@
 /*
  * The steps of a migration run, inside the migrate module: bringing a
- * schema to a target version under the advisory lock (migrate.c holds the
- * locks), the status report, and running a down step without losing data
- * unawares (migrate_probe.c).
+ * schema to a target version, each step under the advisory lock (migrate.c
+ * holds the Redis lock), the status report, and running a down step without
+ * losing data unawares (migrate_probe.c).
  */
 #ifndef PL_MIGRATE_STEPS_H
 #define PL_MIGRATE_STEPS_H
@@ -28,6 +28,9 @@ int migrate_steps_run(PGconn *, const char *schema, const struct migration *,
 int migrate_status_write(PGconn *, const char *schema, const struct migration *,
                          size_t n, FILE *out, struct pl_error *);
 
+/* BEGIN, then the schema's migration lock for that transaction (held
+ * until its COMMIT or ROLLBACK; see migrate_steps.c). */
+int migrate_begin_locked(PGconn *, const char *schema, struct pl_error *);
 /* Whether schema.schema_migrations exists (never creating it). */
 int migrate_table_exists(PGconn *, const char *schema, int *exists,
                          struct pl_error *);

@@ -244,6 +244,7 @@ server_on_connection(uv_stream_t *ls, int status)
 			return;
 		}
 		client_send_error(cl, NULL, &err);
+		stats_request_refused(srv->app->stats, NULL);
 		pl_error_clear(&err);
 		cl->close_after = 1;
 		return;

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "server_conn.h"
+#include "stats.h"
 #include "xalloc.h"
 
 /* Lines longer than this are parsed on a worker: jansson spends tens of
@@ -51,7 +52,7 @@ entry_start(struct client *cl, struct unit *u, int slot)
 {
 	struct server *srv = cl->srv;
 	struct entry *e = &u->e[slot];
-	const struct rpc_method *m;
+	const struct rpc_method *m = NULL;
 	struct pl_error err;
 
 	pl_error_init(&err);
@@ -81,6 +82,7 @@ entry_start(struct client *cl, struct unit *u, int slot)
 		return 1;
 	}
 	entry_fail(e, &err);
+	stats_request_refused(srv->app->stats, m);
 	u->done++;
 	pl_error_clear(&err);
 	return 0;
@@ -203,6 +205,9 @@ unit_free(struct unit *u)
 static void
 unit_begin(struct client *cl, struct unit *u)
 {
+	/* Entries answered while the line was read were refused. */
+	for (int i = 0; i < u->done; i++)
+		stats_request_refused(cl->srv->app->stats, NULL);
 	u->session = cl->session;
 	cl->unit = u;
 	unit_start_more(cl, u);
@@ -275,6 +280,7 @@ client_answer_oversize(struct client *cl)
 	             "request line longer than %ld bytes",
 	             cl->srv->app->cfg->max_line);
 	client_send_error(cl, NULL, &err);
+	stats_request_refused(cl->srv->app->stats, NULL);
 	pl_error_clear(&err);
 	cl->close_after = 1;
 	if (cl->out_pending == 0)

@@ -197,6 +197,23 @@ stats_request_done(struct stats *st, const struct rpc_method *m,
 }
 
 void
+stats_request_refused(struct stats *st, const struct rpc_method *m)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	atomic_fetch_add_explicit(&st->total, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->errors, 1, memory_order_relaxed);
+	if (m != NULL && (i = method_index(st, m)) < st->nmethods) {
+		atomic_fetch_add_explicit(&st->method[i].count, 1,
+		                          memory_order_relaxed);
+		atomic_fetch_add_explicit(&st->method[i].errors, 1,
+		                          memory_order_relaxed);
+	}
+}
+
+void
 stats_connection(struct stats *st, int delta)
 {
 	if (st != NULL)

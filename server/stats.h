@@ -30,6 +30,13 @@ long long stats_clock_us(void);
  */
 void stats_request_done(struct stats *, const struct rpc_method *,
                         const struct pl_error *err, long long started_us);
+/*
+ * A request answered before any method ran: an unknown method, a line that
+ * is not a request, not signed in, not an admin, a line or batch over its
+ * limit, a connection over the limit. Counts in total and errors, and in
+ * m's count and errors when m names a method (NULL: none). Loop thread.
+ */
+void stats_request_refused(struct stats *, const struct rpc_method *m);
 /* A client connection opened (+1) or closed (-1). */
 void stats_connection(struct stats *, int delta);
 

@@ -1,10 +1,14 @@
 /*
  * Scale-out with real processes on loopback: three padlined on one schema
  * behind HAProxy (TCP mode, health check speaking server.health). Clients
- * create pads through HAProxy; one instance is killed with -9 under that
+ * create pads (and register a user every fifth write) through HAProxy; one
+ * instance is killed with -9 under that
  * load; its clients see their connection drop, reconnect through HAProxy,
  * resume their session and go on; afterwards every pad.create that was
- * acknowledged is in the database. Needs haproxy (scripts/deps).
+ * acknowledged is in the database, and a Redis subscriber that listened
+ * all along saw each event exactly once (every instance runs the outbox
+ * relay; the dead one's published-but-unmarked events must not come
+ * twice). Needs haproxy (scripts/deps).
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -19,6 +23,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <hiredis/hiredis.h>
 
 #include "tsupport.h"
 
@@ -40,11 +46,148 @@ struct client {
 	atomic_int acked;       /* creates acknowledged */
 	atomic_int acked_after; /* ... since the kill */
 	int reconnects;
-	int failed;  /* could not get back in within WAIT_MS */
-	json_t *ids; /* acknowledged pad ids */
+	int failed;    /* could not get back in within WAIT_MS */
+	json_t *ids;   /* acknowledged pad ids */
+	json_t *users; /* acknowledged registrations' user ids */
 };
 
 static atomic_int killed, stop;
+
+/* Everything published on the deployment's channel, until "stop". */
+struct subscriber {
+	pthread_t th;
+	redisContext *rc;
+	pthread_mutex_t mu;
+	json_t *events; /* parsed events, in arrival order */
+	int stray;      /* messages that were not events */
+};
+
+static void *
+subscriber_run(void *arg)
+{
+	struct subscriber *sub = arg;
+	redisReply *r;
+
+	while (redisGetReply(sub->rc, (void **)&r) == REDIS_OK && r != NULL) {
+		const char *msg =
+		    r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+		            r->element[2]->type == REDIS_REPLY_STRING
+		        ? r->element[2]->str
+		        : NULL;
+		json_t *ev = msg ? json_loads(msg, 0, NULL) : NULL;
+		int done = msg && strcmp(msg, "stop") == 0;
+
+		freeReplyObject(r);
+		if (done)
+			break;
+		pthread_mutex_lock(&sub->mu);
+		if (ev != NULL)
+			json_array_append_new(sub->events, ev);
+		else
+			sub->stray++;
+		pthread_mutex_unlock(&sub->mu);
+	}
+	return NULL;
+}
+
+static void
+subscriber_start(struct subscriber *sub)
+{
+	char channel[128];
+	redisReply *r;
+
+	memset(sub, 0, sizeof *sub);
+	pthread_mutex_init(&sub->mu, NULL);
+	sub->events = json_array();
+	sub->rc = ts_redis_connect();
+	ck_assert_ptr_nonnull(sub->rc);
+	r = redisCommand(sub->rc, "SUBSCRIBE %s",
+	                 ts_events_channel(schema, channel, sizeof channel));
+	ck_assert_ptr_nonnull(r);
+	freeReplyObject(r);
+	pthread_create(&sub->th, NULL, subscriber_run, sub);
+}
+
+/* Published after everything else, so the subscriber has seen it all. */
+static void
+subscriber_stop(struct subscriber *sub)
+{
+	redisContext *rc = ts_redis_connect();
+	char channel[128];
+	redisReply *r;
+
+	ck_assert_ptr_nonnull(rc);
+	r = redisCommand(rc, "PUBLISH %s stop",
+	                 ts_events_channel(schema, channel, sizeof channel));
+	ck_assert_ptr_nonnull(r);
+	freeReplyObject(r);
+	redisFree(rc);
+	pthread_join(sub->th, NULL);
+	redisFree(sub->rc);
+	pthread_mutex_destroy(&sub->mu);
+}
+
+/* Fails unless created[action:id] is 1 for every id of acked. */
+static void
+check_one_each(json_t *created, const char *action, json_t *acked)
+{
+	char key[128];
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (acked, i, v) {
+		json_int_t n;
+
+		snprintf(key, sizeof key, "%s:%s", action,
+		         json_string_value(v));
+		n = json_integer_value(json_object_get(created, key));
+		ck_assert_msg(n == 1, "%s: %lld %s events, want 1",
+		              json_string_value(v), (long long)n, action);
+	}
+}
+
+/*
+ * Each event id once, one pad.created per acknowledged pad and one
+ * user.created per acknowledged registration. Returns the number of
+ * events seen.
+ */
+static size_t
+check_events_once(struct subscriber *sub, json_t *pads, json_t *users)
+{
+	json_t *seen = json_object(), *created = json_object(), *ev;
+	size_t i, dups = 0;
+	char key[128];
+
+	json_array_foreach (sub->events, i, ev) {
+		const char *action =
+		    json_string_value(json_object_get(ev, "action"));
+		const char *subject = json_string_value(
+		    json_object_get(json_object_get(ev, "subject"), "id"));
+
+		snprintf(
+		    key, sizeof key, "%lld",
+		    (long long)json_integer_value(json_object_get(ev, "id")));
+		if (json_object_get(seen, key) != NULL && dups++ < 5)
+			fprintf(stderr, "scaleout: event %s (%s) came twice\n",
+			        key, action ? action : "?");
+		json_object_set_new(seen, key, json_true());
+		if (action == NULL || subject == NULL)
+			continue;
+		snprintf(key, sizeof key, "%s:%s", action, subject);
+		json_object_set_new(
+		    created, key,
+		    json_integer(
+		        json_integer_value(json_object_get(created, key)) + 1));
+	}
+	ck_assert_msg(dups == 0, "%zu of %zu events were published twice", dups,
+	              json_array_size(sub->events));
+	ck_assert_int_eq(sub->stray, 0);
+	check_one_each(created, "pad.created", pads);
+	check_one_each(created, "user.created", users);
+	json_decref(seen);
+	json_decref(created);
+	return json_array_size(sub->events);
+}
 
 static int
 free_port(void)
@@ -185,9 +328,26 @@ client_run(void *arg)
 	for (int seq = 0; c != NULL && !atomic_load(&stop); seq++) {
 		json_t *r;
 
-		snprintf(name, sizeof name, "client %d pad %d", cl->idx, seq);
-		r = ts_call(c, "pad.create",
-		            json_pack("{s:s}", "display_name", name));
+		if (seq % 5 == 4) {
+			snprintf(name, sizeof name, "scale_c%d_u%d", cl->idx,
+			         seq);
+			r = ts_register(c, name, PASSWORD, NULL);
+			if (r != NULL && ts_result(r) != NULL)
+				json_array_append(
+				    cl->users,
+				    json_object_get(
+				        json_object_get(ts_result(r), "user"),
+				        "id"));
+			if (r != NULL) {
+				json_decref(r);
+				continue;
+			}
+		} else {
+			snprintf(name, sizeof name, "client %d pad %d", cl->idx,
+			         seq);
+			r = ts_call(c, "pad.create",
+			            json_pack("{s:s}", "display_name", name));
+		}
 		if (r == NULL) { /* connection lost: the instance died */
 			ts_client_free(c);
 			cl->reconnects++;
@@ -261,15 +421,27 @@ ids_literal(json_t *ids)
 	return out;
 }
 
+/* sql's count with $1 the ids as a uuid[]. */
+static long long
+count_in(PGconn *db, const char *sql, json_t *ids)
+{
+	char *lit = ids_literal(ids);
+	const char *params[] = {lit};
+	long long n = ts_db_count(db, sql, 1, params);
+
+	free(lit);
+	return n;
+}
+
 START_TEST(kill_one_instance_under_load)
 {
 	struct client cls[NCLIENTS];
+	struct subscriber sub;
 	struct ts_client *login;
-	json_t *all = json_array();
+	json_t *all = json_array(), *users = json_array();
 	long long deadline;
 	int reconnects = 0, victim = 0;
 	PGconn *db;
-	char *ids;
 
 	ts_unique_schema("scale", schema, sizeof schema);
 	for (int i = 0; i < NSERVERS; i++)
@@ -279,6 +451,7 @@ START_TEST(kill_one_instance_under_load)
 	ck_assert_int_eq(ts_create_user(schema, "scaler", PASSWORD, 1), 0);
 	haproxy_start();
 	haproxy_wait();
+	subscriber_start(&sub);
 
 	memset(cls, 0, sizeof cls);
 	for (int i = 0; i < NCLIENTS; i++) {
@@ -297,6 +470,7 @@ START_TEST(kill_one_instance_under_load)
 		ts_client_free(login);
 		cls[i].idx = i;
 		cls[i].ids = json_array();
+		cls[i].users = json_array();
 		pthread_create(&cls[i].th, NULL, client_run, &cls[i]);
 	}
 
@@ -331,6 +505,8 @@ START_TEST(kill_one_instance_under_load)
 		reconnects += cls[i].reconnects;
 		json_array_extend(all, cls[i].ids);
 		json_decref(cls[i].ids);
+		json_array_extend(users, cls[i].users);
+		json_decref(cls[i].users);
 	}
 	fprintf(stderr,
 	        "scaleout: %zu creates acknowledged, %d reconnects after "
@@ -340,19 +516,32 @@ START_TEST(kill_one_instance_under_load)
 	ck_assert_int_ge(reconnects, 1);
 
 	/* No acknowledged write is lost. */
-	ids = ids_literal(all);
 	db = ts_db_connect(schema);
-	{
-		const char *params[] = {ids};
-
-		ck_assert_int_eq(ts_db_count(db,
-		                             "SELECT count(*) FROM pads "
-		                             "WHERE id = ANY($1::uuid[])",
-		                             1, params),
-		                 (long long)json_array_size(all));
-	}
+	ck_assert_int_eq(count_in(db,
+	                          "SELECT count(*) FROM pads "
+	                          "WHERE id = ANY($1::uuid[])",
+	                          all),
+	                 (long long)json_array_size(all));
+	ck_assert_int_eq(count_in(db,
+	                          "SELECT count(*) FROM users "
+	                          "WHERE id = ANY($1::uuid[])",
+	                          users),
+	                 (long long)json_array_size(users));
+	/* No event twice: once the outbox is empty nothing will be published
+	 * again (a row is marked only after its PUBLISH), so the subscriber
+	 * has seen every publication when "stop" reaches it. */
+	ck_assert_int_eq(ts_db_wait_count(db,
+	                                  "SELECT count(*) FROM audit_log "
+	                                  "WHERE published_at IS NULL",
+	                                  0, NULL, 0, WAIT_MS),
+	                 0);
+	subscriber_stop(&sub);
+	fprintf(stderr,
+	        "scaleout: %zu events seen, each once (%zu registrations)\n",
+	        check_events_once(&sub, all, users), json_array_size(users));
+	json_decref(users);
+	json_decref(sub.events);
 	PQfinish(db);
-	free(ids);
 	json_decref(all);
 
 	kill(haproxy_pid, SIGTERM);

@@ -163,6 +163,77 @@ START_TEST(counts_every_request_and_error)
 }
 END_TEST
 
+/* Sends a raw line and reads its one answer line; fails on a hang. */
+static void
+raw_exchange(struct ts_client *c, const char *line)
+{
+	int eof = 0;
+	char *reply;
+
+	ck_assert_int_eq(ts_client_send_raw(c, line, strlen(line)), 0);
+	reply = ts_client_read_line(c, WAIT_MS, &eof);
+	ck_assert_msg(reply != NULL, "no answer to %.40s", line);
+	ck_assert_msg(strstr(reply, "\"error\"") != NULL, "not refused: %s",
+	              reply);
+	free(reply);
+}
+
+START_TEST(counts_requests_refused_before_dispatch)
+{
+	struct ts_client *anon = ts_client_connect(srv.port);
+	struct ts_client *user = ts_client_connect(srv.port);
+	struct ts_client *boss = ts_client_connect(srv.port);
+	char big[256];
+	json_t *r, *s;
+	size_t n = 0;
+
+	/* 401, 403, an unknown method, a line that is not JSON, a batch
+	 * over PADLINE_MAX_BATCH (one answer), and a batch of an unknown
+	 * method and a non-request (two answers). */
+	r = ts_call(anon, "pad.list", NULL);
+	ck_assert_int_eq(ts_error_code(r), 401);
+	json_decref(r);
+	ck_assert_int_eq(ts_login(user, "plain", PASSWORD), 0);
+	r = ts_call(user, "server.stats", NULL);
+	ck_assert_int_eq(ts_error_code(r), 403);
+	json_decref(r);
+	r = ts_call(anon, "no.such_method", NULL);
+	ck_assert_int_eq(ts_error_code(r), -32601);
+	json_decref(r);
+	raw_exchange(anon, "{this is not json\n");
+	big[n++] = '[';
+	for (int i = 0; i < 101; i++) {
+		if (i)
+			big[n++] = ',';
+		big[n++] = '1';
+	}
+	big[n++] = ']';
+	big[n++] = '\n';
+	big[n] = '\0';
+	raw_exchange(anon, big);
+	raw_exchange(anon, "[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+	                   "\"no.such\"},1]\n");
+
+	ck_assert_int_eq(ts_login(boss, "boss", PASSWORD), 0);
+	s = stats(boss);
+	/* 2 sign-ins answered; 1 + 1 + 1 + 1 + 1 + 2 refused. */
+	ck_assert_int_eq(num(s, "requests.total"), 2 + 7);
+	ck_assert_int_eq(num(s, "requests.errors"), 7);
+	/* Refusals of a method that exists count under it. */
+	ck_assert_int_eq(method_num(s, "pad.list", "count"), 1);
+	ck_assert_int_eq(method_num(s, "pad.list", "errors"), 1);
+	ck_assert_int_eq(method_num(s, "server.stats", "count"), 1);
+	ck_assert_int_eq(method_num(s, "server.stats", "errors"), 1);
+	ck_assert_ptr_null(json_object_get(
+	    json_object_get(json_object_get(s, "requests"), "methods"),
+	    "no.such_method"));
+	json_decref(s);
+	ts_client_free(anon);
+	ts_client_free(user);
+	ts_client_free(boss);
+}
+END_TEST
+
 /* Polls until connections == want; returns the last value. */
 static long long
 wait_connections(struct ts_client *c, long long want)
@@ -209,6 +280,7 @@ main(void)
 	tcase_add_test(tc, admin_only);
 	tcase_add_test(tc, counts_every_request_and_error);
 	tcase_add_test(tc, connections_follow_clients);
+	tcase_add_test(tc, counts_requests_refused_before_dispatch);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

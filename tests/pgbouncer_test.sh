@@ -22,11 +22,13 @@ pg_user=$(python3 -c 'import sys,urllib.parse as u;print(u.urlparse(sys.argv[1])
 pg_db=$(python3 -c 'import sys,urllib.parse as u;print(u.urlparse(sys.argv[1]).path.lstrip("/"))' "$DATABASE_URL")
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 schema=t_bouncer_$$
+mschema=t_bouncer_mig_$$
 dir=$(mktemp -d /tmp/pl-pgbouncer-XXXXXX)
 chmod 755 "$dir"
 cat >"$dir/pgbouncer.ini" <<INI
 [databases]
 $pg_db = host=127.0.0.1 port=$pg_port dbname=$pg_db user=$pg_user connect_query='SET search_path TO $schema, public'
+padline_mig = host=127.0.0.1 port=$pg_port dbname=$pg_db user=$pg_user pool_size=3 connect_query='SET search_path TO $mschema, public'
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -50,6 +52,7 @@ bouncer=$!
 cleanup() {
 	kill "$bouncer" 2>/dev/null; wait "$bouncer" 2>/dev/null
 	"$pg_bin/psql" "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1
+	"$pg_bin/psql" "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $mschema CASCADE" >/dev/null 2>&1
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -61,6 +64,36 @@ for _ in $(seq 600); do
 done
 mode=$("$pg_bin/psql" "postgresql://pgbouncer@127.0.0.1:$port/pgbouncer" -Atc 'SHOW CONFIG' 2>/dev/null | grep '^pool_mode|' | cut -d'|' -f2)
 [ "$mode" = transaction ] || bad "pgbouncer is not in transaction pooling (pool_mode=$mode)"
+
+# Migrating through PgBouncer in transaction pooling: three `padlined
+# migrate` at once on a fresh schema, over three server connections, with
+# Redis unreachable so that only the PostgreSQL advisory lock keeps them
+# apart. Each step must be applied exactly once, every run must end, and no
+# migration lock may stay held afterwards (a session-level lock released
+# through another server connection would).
+mig_url="postgresql://$pg_user@127.0.0.1:$port/padline_mig"
+dead_redis="redis://127.0.0.1:$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')/0"
+migrate_bounced() { # migrate_bounced LOG
+	PADLINE_SCHEMA=$mschema DATABASE_URL=$mig_url REDIS_URL=$dead_redis PADLINE_DB_PREPARE=off \
+		timeout 300 "${PADLINE_BIN:-$build/server/padlined}" migrate >"$1" 2>&1
+}
+pids=()
+for i in 1 2 3; do
+	migrate_bounced "$dir/migrate$i.log" &
+	pids+=($!)
+done
+for i in 1 2 3; do
+	wait "${pids[$((i - 1))]}" || { tail -5 "$dir/migrate$i.log" >&2; bad "migrator $i through pgbouncer failed"; }
+done
+versions=$(ls "$src/migrations" | grep '^[0-9].*\.sql$' | grep -vc '\.down\.sql$')
+rows=$("$pg_bin/psql" "$DATABASE_URL" -Atc "SELECT count(*) FROM $mschema.schema_migrations" 2>&1)
+[ "$rows" = "$versions" ] || bad "schema_migrations has $rows rows after migrating through pgbouncer, want $versions"
+applied=$(cat "$dir"/migrate[123].log | grep -c 'migration applied' || true)
+[ "$applied" = "$versions" ] || bad "$applied steps applied by three migrators, want each of $versions once"
+held=$("$pg_bin/psql" "$DATABASE_URL" -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid::bigint = (hashtext('padline:migrate:' || '$mschema')::bigint & 4294967295)")
+[ "$held" = 0 ] || bad "the migration lock is still held ($held) after the migrators ended"
+migrate_bounced "$dir/migrate4.log" || { tail -5 "$dir/migrate4.log" >&2; bad "a fourth migrate through pgbouncer failed"; }
+[ $fail = 0 ] && echo "pgbouncer_test: migrated a fresh schema through pgbouncer (3 at once, $versions steps, lock released)"
 
 for suite in $suites; do
 	echo "pgbouncer_test: $suite through pgbouncer :$port (transaction pooling, PADLINE_DB_PREPARE=off)"

@@ -279,7 +279,7 @@ keys Enter v
 wait_for "for bob" || fail "invitation list does not show the new one"
 ok "users list and invitations"
 keys 4
-wait_for "Database    up" && ok "server screen shows server.health" ||
+wait_for "Health      PostgreSQL up, Redis up" && ok "server screen shows server.stats" ||
 	fail "server screen: $(screen | sed -n 2,8p)"
 keys 2
 wait_for "Signups per minute" || fail "back to the dashboard"

@@ -1,12 +1,16 @@
 /*
- * The server screen (admins): padlined's health — database, Redis, schema
- * version — asked every 2 s while shown. A skeleton the operations issue
- * fills with server.stats.
+ * The Server screen (admins): this instance's server.stats, asked every
+ * 2 s while shown — health of PostgreSQL and Redis, connections, requests
+ * and errors with their rates, the pool, the outbox and failed sign-ins,
+ * then p50/p99 per method sorted by count. The numbers and their text are
+ * model_server.c's; this file asks and draws.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "app.h"
+#include "model_server.h"
 #include "widgets.h"
 #include "xalloc.h"
 
@@ -14,28 +18,47 @@
 
 struct server_screen {
 	struct app *app;
-	json_t *health; /* the last server.health result */
-	time_t asked;   /* when it was last asked (0: never) */
+	struct server_model model;
+	time_t asked;    /* when it was last asked (0: never) */
+	time_t answered; /* when the shown numbers arrived */
 	int asking;
+	size_t top;       /* first method row shown */
+	char failed[256]; /* the last ask's error, "" when it worked */
+	size_t page;      /* method rows the last frame had room for */
 };
 
 enum { A_REFRESH = 1 };
 
 static const struct binding server_keys[] = {
     {'R', A_REFRESH, "refresh now", "refresh"},
+    NAV_KEYS,
     {0, 0, NULL, NULL},
 };
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void
-on_health(void *ud, json_t *result, const struct pl_error *err)
+on_stats(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct server_screen *s = ud;
 
 	s->asking = 0;
-	if (app_failed(s->app, err, "server.health"))
+	if (err && err->code != 0) {
+		snprintf(s->failed, sizeof s->failed, "%s", err->message);
+		app_failed(s->app, err, "server.stats");
+		app_dirty(s->app);
 		return;
-	json_decref(s->health);
-	s->health = json_incref(result);
+	}
+	s->failed[0] = '\0';
+	server_model_sample(&s->model, result, now_s());
+	s->answered = time(NULL);
 	app_dirty(s->app);
 }
 
@@ -46,7 +69,7 @@ server_ask(struct server_screen *s)
 		return;
 	s->asking = 1;
 	s->asked = time(NULL);
-	rpc_call(s->app->rpc, "server.health", NULL, on_health, s);
+	rpc_call(s->app->rpc, "server.stats", NULL, on_stats, s);
 }
 
 static void *
@@ -55,6 +78,7 @@ server_init(struct app *a)
 	struct server_screen *s = xcalloc(1, sizeof *s);
 
 	s->app = a;
+	server_model_init(&s->model);
 	return s;
 }
 
@@ -63,7 +87,7 @@ server_free(void *st)
 {
 	struct server_screen *s = st;
 
-	json_decref(s->health);
+	server_model_free(&s->model);
 	free(s);
 }
 
@@ -84,14 +108,50 @@ server_tick(struct app *a, void *st)
 		server_ask(s);
 }
 
+/* Rows of the method table that fit between the summary and the bar. */
+static size_t
+table_rows(int rows)
+{
+	int n = rows - 3 - (2 + SERVER_SUMMARY_LINES + 2);
+
+	return n > 1 ? (size_t)n : 1;
+}
+
 static int
 server_key(struct app *a, void *st, int action, int key)
 {
+	struct server_screen *s = st;
+	size_t page = s->page ? s->page : 1, n = s->model.nrows;
+	size_t last = n > page ? n - page : 0;
+
 	(void)a;
 	(void)key;
-	if (action != A_REFRESH)
+	switch (action) {
+	case A_REFRESH:
+		server_ask(s);
+		return 1;
+	case NAV_UP:
+		s->top -= s->top > 0;
+		break;
+	case NAV_DOWN:
+		s->top += s->top < last;
+		break;
+	case NAV_PGUP:
+		s->top = s->top > page ? s->top - page : 0;
+		break;
+	case NAV_PGDN:
+		s->top = s->top + page < last ? s->top + page : last;
+		break;
+	case NAV_HOME:
+		s->top = 0;
+		break;
+	case NAV_END:
+		s->top = last;
+		break;
+	default:
 		return 0;
-	server_ask(st);
+	}
+	app_dirty(a);
 	return 1;
 }
 
@@ -99,28 +159,57 @@ static void
 server_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct server_screen *s = st;
+	const struct server_model *m = &s->model;
+	size_t page = table_rows(rows), shown = 0;
 
-	(void)rows;
-	ui_attr(UI_TITLE);
-	ui_putf(2, 2, cols - 4, "padlined at %s", a->server);
-	ui_attr(UI_NORMAL);
-	if (!s->health) {
-		ui_put(4, 2, cols - 4, "Asking…");
+	char line[320];
+	int y = 2, w = cols - 4;
+
+	(void)a;
+	s->page = page;
+	if (!m->now) {
+		ui_put(y, 2, w, s->failed[0] ? s->failed : "Asking…");
 		return;
 	}
-	ui_putf(4, 2, cols - 4, "Database    %s", jstr(s->health, "db"));
-	ui_putf(5, 2, cols - 4, "Redis       %s", jstr(s->health, "redis"));
-	ui_putf(6, 2, cols - 4, "Migrations  %s",
-	        jstr(s->health, "migrations"));
-	ui_attr(UI_DIM);
-	ui_putf(8, 2, cols - 4, "refreshed every %d s", SERVER_EVERY_S);
+	for (int i = 0; i < SERVER_SUMMARY_LINES; i++, y++) {
+		server_model_line(m, i, w, line, sizeof line);
+		ui_attr(i == 1 && strstr(line, "DOWN") ? UI_ERR : UI_NORMAL);
+		ui_put(y, 2, w, line);
+	}
+	y++;
+	ui_attr(UI_TITLE);
+	server_model_heading(w, line, sizeof line);
+	ui_put(y++, 2, w, line);
+	ui_attr(UI_NORMAL);
+	if (s->top > m->nrows)
+		s->top = 0;
+	for (size_t i = s->top; i < m->nrows && shown < page; i++, shown++) {
+		server_model_row(m, i, w, line, sizeof line);
+		ui_put(y++, 2, w, line);
+	}
+	ui_attr(s->failed[0] ? UI_ERR : UI_DIM);
+	if (s->failed[0])
+		snprintf(line, sizeof line, "last refresh failed: %s",
+		         s->failed);
+	else
+		snprintf(line, sizeof line,
+		         "methods %zu-%zu of %zu   refreshed every %d s, "
+		         "last %lds ago",
+		         m->nrows ? s->top + 1 : 0, s->top + shown, m->nrows,
+		         SERVER_EVERY_S, (long)(time(NULL) - s->answered));
+	ui_put(rows - 3, 2, w, line);
 	ui_attr(UI_NORMAL);
 }
 
 const struct screen screen_server = {
     .name = "Server",
     .admin_only = 1,
-    .about = "Server (admins)\n\npadlined's health, asked every 2 s.",
+    .about = "Server (admins)\n\nThis padlined's server.stats, asked every "
+             "2 s: health, connections, requests and errors per second "
+             "(from the last two samples, this screen's own asking "
+             "included), the PostgreSQL pool, the event outbox, failed "
+             "sign-ins, and p50/p99 per method over the last five minutes, "
+             "busiest first.",
     .keys = server_keys,
     .init = server_init,
     .free = server_free,
