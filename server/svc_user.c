@@ -308,13 +308,38 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 	return rc;
 }
 
+/* user.list's sort names (the whitelist), each with its usual direction. */
+static const struct {
+	const char *name;
+	enum repo_user_sort sort;
+	int desc;
+} user_sorts[] = {
+    {"created_at", REPO_USER_SORT_CREATED, 1},
+    {"username", REPO_USER_SORT_USERNAME, 0},
+    {"email", REPO_USER_SORT_EMAIL, 0},
+};
+
 int
-svc_user_list(PGconn *db, const char *query, int limit, const char *before,
-              json_t **result, struct pl_error *err)
+svc_user_list(PGconn *db, const char *query, const char *sort,
+              const char *order, int limit, const char *before, json_t **result,
+              struct pl_error *err)
 {
 	char *pat = NULL;
 	json_t *users = NULL, *next = json_null();
+	size_t k = 0;
+	int desc;
 
+	while (sort && k < sizeof user_sorts / sizeof user_sorts[0] &&
+	       strcmp(sort, user_sorts[k].name) != 0)
+		k++;
+	if (k == sizeof user_sorts / sizeof user_sorts[0])
+		return pl_error_violation(err, "sort", "enum",
+		                          "sort is created_at, username or "
+		                          "email");
+	if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0)
+		return pl_error_violation(err, "order", "enum",
+		                          "order is asc or desc");
+	desc = order ? strcmp(order, "desc") == 0 : user_sorts[k].desc;
 	if (query && *query) {
 		size_t n = strlen(query), j = 0;
 
@@ -333,7 +358,8 @@ svc_user_list(PGconn *db, const char *query, int limit, const char *before,
 		pat[j] = '\0';
 	}
 	/* One extra row tells whether there is a next page. */
-	if (repo_user_list(db, pat, before, limit + 1, &users, err) != 0) {
+	if (repo_user_list(db, pat, before, user_sorts[k].sort, desc, limit + 1,
+	                   &users, err) != 0) {
 		free(pat);
 		return err->code;
 	}
