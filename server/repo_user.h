@@ -52,12 +52,14 @@ enum repo_user_sort {
 	REPO_USER_SORT_EMAIL,    /* case-insensitive, none first */
 	REPO_USER_SORTS
 };
-/* Up to limit in the order sort/desc; pattern is an ILIKE pattern on
- * username or email (NULL = all), before_id a keyset cursor: the rows
- * after that user in this order (NULL = start). *users new array. */
-int repo_user_list(PGconn *, const char *pattern, const char *before_id,
-                   enum repo_user_sort sort, int desc, int limit,
-                   json_t **users, struct pl_error *);
+/* Up to limit in the order sort/desc; pattern is a LIKE pattern matched
+ * case-insensitively against username or email (NULL = all): anywhere
+ * ('%part%', trigram indexes) or, when prefix, from the start ('part%',
+ * the lower() text_pattern_ops indexes). before_id is a keyset cursor: the
+ * rows after that user in this order (NULL = start). *users new array. */
+int repo_user_list(PGconn *, const char *pattern, int prefix,
+                   const char *before_id, enum repo_user_sort sort, int desc,
+                   int limit, json_t **users, struct pl_error *);
 /* {total, last_hour, last_24h, per_minute[60]} (new reference). */
 int repo_user_stats(PGconn *, json_t **stats, struct pl_error *);
 

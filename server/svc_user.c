@@ -327,7 +327,7 @@ svc_user_list(PGconn *db, const char *query, const char *sort,
 	char *pat = NULL;
 	json_t *users = NULL, *next = json_null();
 	size_t k = 0;
-	int desc;
+	int desc, prefix = 0;
 
 	while (sort && k < sizeof user_sorts / sizeof user_sorts[0] &&
 	       strcmp(sort, user_sorts[k].name) != 0)
@@ -341,12 +341,19 @@ svc_user_list(PGconn *db, const char *query, const char *sort,
 		                          "order is asc or desc");
 	desc = order ? strcmp(order, "desc") == 0 : user_sorts[k].desc;
 	if (query && *query) {
-		size_t n = strlen(query), j = 0;
+		size_t n = strlen(query), j = 0, chars = 0;
 
-		/* Substring search, case-insensitive (ILIKE): the input
+		for (size_t i = 0; i < n; i++)
+			chars += ((unsigned char)query[i] & 0xC0) != 0x80;
+		/* Any part of a name from 3 characters on (the trigram
+		 * indexes); 1 or 2 match the start, which an index answers
+		 * (a substring that short has no trigram: at a million users
+		 * a miss would read every row). Case-insensitive; the input
 		 * is literal, so LIKE's own characters are escaped. */
+		prefix = chars < 3;
 		pat = xmalloc(2 * n + 3);
-		pat[j++] = '%';
+		if (!prefix)
+			pat[j++] = '%';
 		for (size_t i = 0; i < n; i++) {
 			char c = query[i];
 
@@ -358,8 +365,8 @@ svc_user_list(PGconn *db, const char *query, const char *sort,
 		pat[j] = '\0';
 	}
 	/* One extra row tells whether there is a next page. */
-	if (repo_user_list(db, pat, before, user_sorts[k].sort, desc, limit + 1,
-	                   &users, err) != 0) {
+	if (repo_user_list(db, pat, prefix, before, user_sorts[k].sort, desc,
+	                   limit + 1, &users, err) != 0) {
 		free(pat);
 		return err->code;
 	}

@@ -329,8 +329,9 @@ const struct screen screen_users = {
     .name = "Users",
     .admin_only = 1,
     .about = "Users (admins)\n\nThe search runs on the server and matches "
-             "any part of a username or email;\ns sorts (on the server), "
-             "Enter shows a user with disable, roles, reset 2FA, delete.",
+             "any part of a username or email\n(1 or 2 characters: the "
+             "start); s sorts (on the server); Enter shows a user\nwith "
+             "disable, roles, reset 2FA, delete.",
     .keys = users_keys,
     .keys_now = users_keys_now,
     .typing = users_typing,
