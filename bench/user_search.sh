@@ -67,7 +67,7 @@ first = call("user.list", {"limit": 100})["result"]["next"]
 cases[5] = ("no search, page 2", [{"before": first}])
 print("user.list, limit 100, %d calls per case (ms, client to padlined and back):" % n)
 for name, plist in cases:
-    ts, found = [], 0
+    ts, found, slow = [], 0, []
     for i in range(n):
         p = dict(plist[i % len(plist)], limit=100)
         t = time.perf_counter()
@@ -75,9 +75,12 @@ for name, plist in cases:
         ts.append((time.perf_counter() - t) * 1000)
         assert "result" in r, r
         found += len(r["result"]["users"])
+        slow.append((ts[-1], p.get("query", "")))
     ts.sort()
-    print("  %-20s p50 %8.2f  p99 %8.2f  max %8.2f  (%.0f rows a page)" % (
-        name, ts[len(ts) // 2], ts[min(len(ts) - 1, int(len(ts) * 0.99))], ts[-1], found / n))
+    slow.sort(reverse=True)
+    print("  %-20s p50 %8.2f  p99 %8.2f  max %8.2f  (%.0f rows a page; slowest: %s)" % (
+        name, ts[len(ts) // 2], ts[min(len(ts) - 1, int(len(ts) * 0.99))], ts[-1], found / n,
+        ", ".join("%r %.0f ms" % (q, t) for t, q in slow[:2])))
 PY
 
 python3 - "$log" <<'PY'

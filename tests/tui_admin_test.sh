@@ -22,17 +22,26 @@ row_has() { screen | grep -F -- "$1" | grep -qF -- "$2"; }
 # ---- the sign-in and register screens type q: the hint says so ----
 start_tui
 wait_for "Sign in to padline" || die "no login screen"
-wait_until eval 'status_line | grep -qF "F1 help"' || fail "sign-in status line has no F1 help: $(status_line)"
-status_line | grep -qF "back/quit" && fail "sign-in status line still offers q back/quit: $(status_line)"
+if ! wait_until eval 'status_line | grep -qF "F1 help"'; then
+	fail "sign-in status line has no F1 help: $(status_line)"
+elif status_line | grep -qF "back/quit"; then
+	fail "sign-in status line still offers q back/quit: $(status_line)"
+else
+	ok "sign-in: the hint says F1 help, no q back/quit"
+fi
 type_text "q?L"
-wait_for "q?L" && ok "sign-in: q ? L are typed, the hint says F1 help" ||
+wait_for "q?L" && ok "sign-in: q ? L are typed into the field" ||
 	fail "q was not typed into the username: $(screen | grep -F Username)"
 on_screen "EXITED" && die "q on the sign-in screen quit"
 keys C-u C-r
 wait_for "Create an account" || die "no register screen"
-wait_until eval 'status_line | grep -qF "F1 help"' || fail "register status line has no F1 help: $(status_line)"
-status_line | grep -qF "back/quit" && fail "register status line still offers q back/quit: $(status_line)"
-ok "register: no q back/quit in the hint"
+if ! wait_until eval 'status_line | grep -qF "F1 help"'; then
+	fail "register status line has no F1 help: $(status_line)"
+elif status_line | grep -qF "back/quit"; then
+	fail "register status line still offers q back/quit: $(status_line)"
+else
+	ok "register: the hint says F1 help, no q back/quit"
+fi
 keys Escape
 wait_for "Sign in to padline" || die "Esc did not go back to sign in"
 
@@ -126,6 +135,8 @@ keys /; type_text "admin"; keys Enter
 wait_gone "erin@example.org" || fail "search for admin still lists erin"
 keys Enter
 wait_for "User admin" || die "no detail view for admin"
+# The actions need user.get's answer (before it, a key says "Still loading").
+wait_for "Sessions" || die "admin's details never load"
 keys d
 wait_for "Disable admin?" || fail "d does not ask for admin"
 keys y
@@ -146,6 +157,7 @@ keys /; type_text "dave"; keys Enter
 wait_gone "erin@example.org" || fail "search for dave still lists erin"
 keys Enter
 wait_for "User dave" || die "no detail view for dave"
+wait_for "dave@example.org" || die "dave's details never load"
 keys X
 wait_for "Type the username to confirm" || fail "X does not ask for the username"
 type_text "davex"; keys Enter
