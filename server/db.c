@@ -111,12 +111,12 @@ db_close(PGconn *c)
  * PADLINE_DB_PREPARE=off, run unnamed. */
 static PGresult *
 db_exec_prepared(PGconn *c, const char *sql, int nparams,
-                 const char *const *params)
+                 const char *const *params, int prepare)
 {
 	char name[32];
 	PGresult *r;
 
-	if (nparams == 0 || !db_prepare)
+	if (nparams == 0 || !db_prepare || !prepare)
 		return PQexecParams(c, sql, nparams, NULL, params, NULL, NULL,
 		                    0);
 	snprintf(name, sizeof name, "pl_%jx", (uintmax_t)(uintptr_t)sql);
@@ -142,9 +142,9 @@ db_conn_lost(PGconn *c)
 	return PQstatus(c) != CONNECTION_OK;
 }
 
-PGresult *
-db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
-        struct pl_error *err)
+static PGresult *
+db_exec_how(PGconn *c, const char *sql, int nparams, const char *const *params,
+            int prepare, struct pl_error *err)
 {
 	PGresult *r;
 	ExecStatusType st;
@@ -152,7 +152,7 @@ db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
 	char q[512];
 
 	db_sqlstate[0] = '\0';
-	r = db_exec_prepared(c, sql, nparams, params);
+	r = db_exec_prepared(c, sql, nparams, params, prepare);
 	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return r;
@@ -178,6 +178,20 @@ db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
 	}
 	PQclear(r);
 	return NULL;
+}
+
+PGresult *
+db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
+        struct pl_error *err)
+{
+	return db_exec_how(c, sql, nparams, params, 1, err);
+}
+
+PGresult *
+db_exec_custom(PGconn *c, const char *sql, int nparams,
+               const char *const *params, struct pl_error *err)
+{
+	return db_exec_how(c, sql, nparams, params, 0, err);
 }
 
 int

@@ -22,6 +22,12 @@ const char *db_last_sqlstate(void);
  */
 PGresult *db_exec(PGconn *, const char *sql, int nparams,
                   const char *const *params, struct pl_error *err);
+/* Like db_exec, but never prepared: planned for these values each time.
+ * For a statement whose best plan depends on them (a LIKE search that the
+ * trigram indexes answer for rare parts, an index walk for common ones),
+ * where a cached generic plan would read every row for some values. */
+PGresult *db_exec_custom(PGconn *, const char *sql, int nparams,
+                         const char *const *params, struct pl_error *err);
 /* Like db_exec for statements whose result is not needed. */
 int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
            struct pl_error *err);

@@ -127,8 +127,51 @@ repo_user_upsert(PGconn *db, const struct repo_user_sync *s, json_t **user,
 	return PL_OK;
 }
 
+/* user.list's statements, one per order and kind of match: the key is an
+ * expression over a table alias, the cursor row compares (key, id) the way
+ * the order runs. Only these compile-time strings reach the database (a
+ * whitelist). */
+#define SORT_CREATED(t) t ".created_at"
+#define SORT_USERNAME(t) "lower(" t ".username)"
+#define SORT_EMAIL(t) "coalesce(lower(" t ".email), '')"
+/* clang-format off */
+/* Any part, case-insensitively: the trigram indexes (user-search-trgm). */
+#define MATCH_PART \
+	"        OR u.username ILIKE $1 ESCAPE '\\'\n" \
+	"        OR u.email ILIKE $1 ESCAPE '\\')\n"
+/* The start, case-insensitively: the text_pattern_ops indexes. */
+#define MATCH_START \
+	"        OR lower(u.username) LIKE lower($1)\n" \
+	"        OR lower(u.email) LIKE lower($1))\n"
+#define USER_LIST_SQL(key, cmp, dir, match) \
+	"SELECT " REPO_USER_JSON " AS j\n" \
+	"  FROM users u\n" \
+	" WHERE ($1::text IS NULL\n" \
+	match \
+	"   AND ($2::uuid IS NULL\n" \
+	"        OR (" key("u") ", u.id) " cmp " (SELECT " key("b") ", b.id\n" \
+	"                                  FROM users b\n" \
+	"                                 WHERE b.id = $2::uuid))\n" \
+	" ORDER BY " key("u") " " dir ", u.id " dir "\n" \
+	" LIMIT $3::int"
+#define USER_LIST_SQL_BOTH(key, cmp, dir) \
+	{USER_LIST_SQL(key, cmp, dir, MATCH_PART), \
+	 USER_LIST_SQL(key, cmp, dir, MATCH_START)}
+/* clang-format on */
+
+static const char *const user_list_sql[REPO_USER_SORTS][2][2] = {
+    [REPO_USER_SORT_CREATED] = {USER_LIST_SQL_BOTH(SORT_CREATED, ">", "ASC"),
+                                USER_LIST_SQL_BOTH(SORT_CREATED, "<", "DESC")},
+    [REPO_USER_SORT_USERNAME] = {USER_LIST_SQL_BOTH(SORT_USERNAME, ">", "ASC"),
+                                 USER_LIST_SQL_BOTH(SORT_USERNAME, "<",
+                                                    "DESC")},
+    [REPO_USER_SORT_EMAIL] = {USER_LIST_SQL_BOTH(SORT_EMAIL, ">", "ASC"),
+                              USER_LIST_SQL_BOTH(SORT_EMAIL, "<", "DESC")},
+};
+
 int
-repo_user_list(PGconn *db, const char *pattern, const char *before_id,
+repo_user_list(PGconn *db, const char *pattern, int prefix,
+               const char *before_id, enum repo_user_sort sort, int desc,
                int limit, json_t **users, struct pl_error *err)
 {
 	char lim[16];
@@ -136,22 +179,9 @@ repo_user_list(PGconn *db, const char *pattern, const char *before_id,
 	PGresult *r;
 
 	snprintf(lim, sizeof lim, "%d", limit);
-	/* $1 is an ILIKE pattern ('%part%', escaped by the service): the
-	 * trigram indexes answer it (migration user-search-trgm). */
-	r = db_exec(
-	    db,
-	    "SELECT " REPO_USER_JSON " AS j\n"
-	    "  FROM users u\n"
-	    " WHERE ($1::text IS NULL\n"
-	    "        OR u.username ILIKE $1 ESCAPE '\\'\n"
-	    "        OR u.email ILIKE $1 ESCAPE '\\')\n"
-	    "   AND ($2::uuid IS NULL\n"
-	    "        OR (u.created_at, u.id) < (SELECT b.created_at, b.id\n"
-	    "                                     FROM users b\n"
-	    "                                    WHERE b.id = $2::uuid))\n"
-	    " ORDER BY u.created_at DESC, u.id DESC\n"
-	    " LIMIT $3::int",
-	    3, p, err);
+	/* Planned per search: no generic plan fits both "a" and "3fa9c". */
+	r = db_exec_custom(
+	    db, user_list_sql[sort][desc ? 1 : 0][prefix ? 1 : 0], 3, p, err);
 	if (r == NULL)
 		return err->code;
 	*users = json_array();

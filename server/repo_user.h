@@ -45,10 +45,20 @@ int repo_user_set_hash(PGconn *, const char *id, const char *hash,
 /* Insert-or-update by id; *created 1 when the row is new. */
 int repo_user_upsert(PGconn *, const struct repo_user_sync *, json_t **user,
                      int *created, struct pl_error *);
-/* Newest first, up to limit; pattern is a LIKE pattern on lower(username)
- * or lower(email) (NULL = all), before_id a keyset cursor (NULL = start).
- * *users new array. */
-int repo_user_list(PGconn *, const char *pattern, const char *before_id,
+/* What user.list orders by (ties by id, in the same direction). */
+enum repo_user_sort {
+	REPO_USER_SORT_CREATED,
+	REPO_USER_SORT_USERNAME, /* case-insensitive */
+	REPO_USER_SORT_EMAIL,    /* case-insensitive, none first */
+	REPO_USER_SORTS
+};
+/* Up to limit in the order sort/desc; pattern is a LIKE pattern matched
+ * case-insensitively against username or email (NULL = all): anywhere
+ * ('%part%', trigram indexes) or, when prefix, from the start ('part%',
+ * the lower() text_pattern_ops indexes). before_id is a keyset cursor: the
+ * rows after that user in this order (NULL = start). *users new array. */
+int repo_user_list(PGconn *, const char *pattern, int prefix,
+                   const char *before_id, enum repo_user_sort sort, int desc,
                    int limit, json_t **users, struct pl_error *);
 /* {total, last_hour, last_24h, per_minute[60]} (new reference). */
 int repo_user_stats(PGconn *, json_t **stats, struct pl_error *);

@@ -41,16 +41,18 @@ sync_run(struct rpc_call *call)
 static int
 list_run(struct rpc_call *call)
 {
-	const char *query = NULL, *before = NULL;
+	const char *query = NULL, *before = NULL, *sort = NULL, *order = NULL;
 	long long limit = 50;
 
 	params_str(call->params, "query", 0, &query, &call->err);
+	params_str(call->params, "sort", 0, &sort, &call->err);
+	params_str(call->params, "order", 0, &order, &call->err);
 	params_int(call->params, "limit", 0, 1, 500, 50, &limit, &call->err);
 	params_uuid(call->params, "before", 0, &before, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	return svc_user_list(call->db, query, (int)limit, before, &call->result,
-	                     &call->err);
+	return svc_user_list(call->db, query, sort, order, (int)limit, before,
+	                     &call->result, &call->err);
 }
 
 static int

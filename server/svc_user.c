@@ -308,20 +308,52 @@ svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
 	return rc;
 }
 
+/* user.list's sort names (the whitelist), each with its usual direction. */
+static const struct {
+	const char *name;
+	enum repo_user_sort sort;
+	int desc;
+} user_sorts[] = {
+    {"created_at", REPO_USER_SORT_CREATED, 1},
+    {"username", REPO_USER_SORT_USERNAME, 0},
+    {"email", REPO_USER_SORT_EMAIL, 0},
+};
+
 int
-svc_user_list(PGconn *db, const char *query, int limit, const char *before,
-              json_t **result, struct pl_error *err)
+svc_user_list(PGconn *db, const char *query, const char *sort,
+              const char *order, int limit, const char *before, json_t **result,
+              struct pl_error *err)
 {
 	char *pat = NULL;
 	json_t *users = NULL, *next = json_null();
+	size_t k = 0;
+	int desc, prefix = 0;
 
+	while (sort && k < sizeof user_sorts / sizeof user_sorts[0] &&
+	       strcmp(sort, user_sorts[k].name) != 0)
+		k++;
+	if (k == sizeof user_sorts / sizeof user_sorts[0])
+		return pl_error_violation(err, "sort", "enum",
+		                          "sort is created_at, username or "
+		                          "email");
+	if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0)
+		return pl_error_violation(err, "order", "enum",
+		                          "order is asc or desc");
+	desc = order ? strcmp(order, "desc") == 0 : user_sorts[k].desc;
 	if (query && *query) {
-		size_t n = strlen(query), j = 0;
+		size_t n = strlen(query), j = 0, chars = 0;
 
-		/* Substring search, case-insensitive (ILIKE): the input
+		for (size_t i = 0; i < n; i++)
+			chars += ((unsigned char)query[i] & 0xC0) != 0x80;
+		/* Any part of a name from 3 characters on (the trigram
+		 * indexes); 1 or 2 match the start, which an index answers
+		 * (a substring that short has no trigram: at a million users
+		 * a miss would read every row). Case-insensitive; the input
 		 * is literal, so LIKE's own characters are escaped. */
+		prefix = chars < 3;
 		pat = xmalloc(2 * n + 3);
-		pat[j++] = '%';
+		if (!prefix)
+			pat[j++] = '%';
 		for (size_t i = 0; i < n; i++) {
 			char c = query[i];
 
@@ -333,7 +365,8 @@ svc_user_list(PGconn *db, const char *query, int limit, const char *before,
 		pat[j] = '\0';
 	}
 	/* One extra row tells whether there is a next page. */
-	if (repo_user_list(db, pat, before, limit + 1, &users, err) != 0) {
+	if (repo_user_list(db, pat, prefix, before, user_sorts[k].sort, desc,
+	                   limit + 1, &users, err) != 0) {
 		free(pat);
 		return err->code;
 	}

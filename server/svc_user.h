@@ -57,8 +57,11 @@ struct svc_user_sync {
 int svc_user_sync(struct app *, PGconn *, const char *actor_id,
                   const struct svc_user_sync *in, json_t *roles,
                   json_t **result, struct pl_error *);
-/* user.list: query may be NULL, before NULL; *result {users, next}. */
-int svc_user_list(PGconn *, const char *query, int limit, const char *before,
+/* user.list: query may be NULL, before NULL; sort "created_at" (NULL),
+ * "username" or "email", order "asc"/"desc" (NULL: the sort's usual one,
+ * newest or A first), else 400; *result {users, next}. */
+int svc_user_list(PGconn *, const char *query, const char *sort,
+                  const char *order, int limit, const char *before,
                   json_t **result, struct pl_error *);
 int svc_user_stats(PGconn *, json_t **result, struct pl_error *);
 

@@ -46,15 +46,52 @@ START_TEST(anonymous_401_user_403)
 END_TEST
 
 static json_t *
-list(const char *query, int limit, const char *before)
+list_sorted(const char *query, const char *sort, const char *order, int limit,
+            const char *before)
 {
 	json_t *p = json_pack("{s:i}", "limit", limit);
 
 	if (query)
 		json_object_set_new(p, "query", json_string(query));
+	if (sort)
+		json_object_set_new(p, "sort", json_string(sort));
+	if (order)
+		json_object_set_new(p, "order", json_string(order));
 	if (before)
 		json_object_set_new(p, "before", json_string(before));
 	return ts_call(admin, "user.list", p);
+}
+
+/* Frees the previous cursor and the reply; the page's next (malloc'd) or
+ * NULL on the last page. */
+static char *
+take_next(char *prev, json_t *r)
+{
+	const char *n =
+	    json_string_value(json_object_get(ts_result(r), "next"));
+	char *next = n ? strdup(n) : NULL;
+
+	free(prev);
+	json_decref(r);
+	return next;
+}
+
+static json_t *
+list(const char *query, int limit, const char *before)
+{
+	return list_sorted(query, NULL, NULL, limit, before);
+}
+
+/* How many users a search of up to 10 finds. */
+static size_t
+list_count(const char *query)
+{
+	json_t *r = list(query, 10, NULL);
+	size_t n = json_array_size(json_object_get(ts_result(r), "users"));
+
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	return n;
 }
 
 START_TEST(list_pages_newest_first_and_searches)
@@ -85,23 +122,12 @@ START_TEST(list_pages_newest_first_and_searches)
 			    json_array_get(users, i), "password_hash"));
 			seen++;
 		}
-		free(next);
-		next = json_is_string(json_object_get(ts_result(r), "next"))
-		           ? strdup(json_string_value(
-		                 json_object_get(ts_result(r), "next")))
-		           : NULL;
-		json_decref(r);
+		next = take_next(next, r);
 	} while (next && --expect > 0);
 	ck_assert_int_eq(seen, 5);
 	/* LIKE characters in the query are literal. */
-	r = list("pager_", 10, NULL);
-	ck_assert_int_eq(
-	    json_array_size(json_object_get(ts_result(r), "users")), 0);
-	json_decref(r);
-	r = list("pager3", 10, NULL);
-	ck_assert_int_eq(
-	    json_array_size(json_object_get(ts_result(r), "users")), 1);
-	json_decref(r);
+	ck_assert_int_eq(list_count("pager_"), 0);
+	ck_assert_int_eq(list_count("pager3"), 1);
 	r = ts_call(admin, "user.list", json_pack("{s:i}", "limit", 0));
 	ck_assert_int_eq(ts_error_code(r), 400);
 	json_decref(r);
@@ -138,13 +164,106 @@ START_TEST(list_searches_substrings)
 	                     json_array_get(users, 1), "username")),
 	                 "xbulk052");
 	json_decref(r);
-	r = list("ULK05", 10, NULL); /* case-insensitive, mid-word */
-	ck_assert_int_eq(
-	    json_array_size(json_object_get(ts_result(r), "users")), 3);
+	/* Case-insensitive, mid-word; % is literal: nobody has one. */
+	ck_assert_int_eq(list_count("ULK05"), 3);
+	ck_assert_int_eq(list_count("%"), 0);
+	/* 1 or 2 characters match the start of a name or email only (the
+	 * indexes answer that at a million users): "bu" finds bulk051 and
+	 * bulk06, not xbulk052; "lk" finds none; "ma" finds zzz's email. */
+	r = list("bu", 10, NULL);
+	users = json_object_get(ts_result(r), "users");
+	ck_assert_int_eq(json_array_size(users), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(users, 0), "username")),
+	                 "bulk06");
 	json_decref(r);
-	r = list("%", 10, NULL); /* literal: nobody has a % */
-	ck_assert_int_eq(
-	    json_array_size(json_object_get(ts_result(r), "users")), 0);
+	ck_assert_int_eq(list_count("LK"), 0);
+	ck_assert_int_eq(list_count("Ma"), 1);
+	ck_assert_int_eq(list_count("_"), 0); /* literal */
+	ts_client_free(c);
+}
+END_TEST
+
+/* The usernames of a user.list page whose names start with prefix, in
+ * order, joined by spaces (other suites' users are skipped). */
+static void
+page_names(json_t *r, const char *prefix, char *out, size_t size)
+{
+	json_t *users = json_object_get(ts_result(r), "users");
+	size_t i;
+	json_t *u;
+
+	out[0] = '\0';
+	json_array_foreach (users, i, u) {
+		const char *n =
+		    json_string_value(json_object_get(u, "username"));
+
+		if (n && strncmp(n, prefix, strlen(prefix)) == 0)
+			snprintf(out + strlen(out), size - strlen(out), "%s%s",
+			         out[0] ? " " : "", n);
+	}
+}
+
+/* sort/order pick one of the whitelisted orders; the cursor pages in that
+ * order; anything else is a 400 naming the param (never SQL). */
+START_TEST(list_sorts_and_pages_in_order)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	static const char *const names[] = {"srtB", "srta", "srtC", "srtd"};
+	static const char *const emails[] = {"z@example.org", NULL,
+	                                     "a@example.org", "M@example.org"};
+	/* Newest first by default; names A-Z in any case; no email first. */
+	static const struct {
+		const char *sort, *order, *want;
+	} orders[] = {
+	    {NULL, NULL, "srtd srtC srta srtB"},
+	    {"created_at", "asc", "srtB srta srtC srtd"},
+	    {"username", NULL, "srta srtB srtC srtd"},
+	    {"username", "desc", "srtd srtC srtB srta"},
+	    {"email", NULL, "srta srtC srtd srtB"},
+	};
+	char got[256], all[256] = "";
+	json_t *r;
+	char *next = NULL;
+
+	for (size_t i = 0; i < 4; i++) {
+		char *tok = us_form_token(c);
+
+		r = us_register(c, tok, names[i], US_PASSWORD, emails[i], NULL);
+		ck_assert_int_eq(ts_error_code(r), 0);
+		json_decref(r);
+		free(tok);
+	}
+	for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++) {
+		r = list_sorted("srt", orders[i].sort, orders[i].order, 10,
+		                NULL);
+		page_names(r, "srt", got, sizeof got);
+		ck_assert_str_eq(got, orders[i].want);
+		json_decref(r);
+	}
+	/* Pages of one by username: the cursor follows the order. */
+	for (int i = 0; i < 6; i++) {
+		r = list_sorted("srt", "username", NULL, 1, next);
+		ck_assert_int_eq(ts_error_code(r), 0);
+		page_names(r, "srt", got, sizeof got);
+		snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s",
+		         all[0] && got[0] ? " " : "", got);
+		next = take_next(next, r);
+		if (!next)
+			break;
+	}
+	ck_assert_ptr_null(next);
+	ck_assert_str_eq(all, "srta srtB srtC srtd");
+	r = list_sorted("srt", "password_hash", NULL, 10, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "sort", "enum"));
+	json_decref(r);
+	r = list_sorted("srt", "username; DROP TABLE users", NULL, 10, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	json_decref(r);
+	r = list_sorted("srt", "username", "sideways", 10, NULL);
+	ck_assert_int_eq(ts_error_code(r), 400);
+	ck_assert(us_has_violation(r, "order", "enum"));
 	json_decref(r);
 	ts_client_free(c);
 }
@@ -400,7 +519,7 @@ main(void)
 	    anonymous_401_user_403,      list_pages_newest_first_and_searches,
 	    list_searches_substrings,    stats_counts,
 	    invitation_code_only_hashed, events_since_backfills,
-	    concurrent_sync_one_row,
+	    concurrent_sync_one_row,     list_sorts_and_pages_in_order,
 	};
 	const struct us_suite u = {
 	    .name = "e2e_admin",

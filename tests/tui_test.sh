@@ -253,7 +253,7 @@ wait_for "scroll20" && ok "the dashboard table scrolls back (End, PgUp, Home)" |
 	fail "Home does not come back to the newest"
 rpc_close
 
-# ---- users & invitations ----
+# ---- users & invitations (its own screen, 5) ----
 keys 3
 wait_for "tuiuser1" || fail "user list does not show tuiuser1"
 NUSERS=$(sql "select count(*) from users")
@@ -265,9 +265,11 @@ wait_gone "liveuser7" && on_screen "tuiuser1" && ok "user search matches a subst
 	fail "user search by substring: $(screen | sed -n 3,8p)"
 keys q
 wait_for "liveuser7" || fail "q does not clear the user search"
-keys c
+keys 5 n
 wait_for "Invitation note" || fail "no invitation prompt"
 type_text "for bob"; keys Enter
+wait_for "Expires in" || fail "no expiry pick"
+keys Enter
 wait_for "Invitation code:" || fail "invitation code not shown"
 # The dialog's last line is drawn after the code: then the code is whole
 # (a capture can catch a frame half written).
@@ -275,7 +277,7 @@ wait_for "Enter close" || fail "invitation dialog not complete"
 # Only the code: the rows beside the dialog show the user list.
 INV_CODE=$(screen | grep -A2 "Invitation code:" | tail -1 | grep -oE '[0-9a-f]{48}')
 [ "$(sql "select count(*) from invitations")" = 1 ] || fail "invitation not in the database"
-keys Enter v
+keys Enter
 wait_for "for bob" || fail "invitation list does not show the new one"
 ok "users list and invitations"
 keys 4

@@ -42,6 +42,12 @@ static const struct binding global_keys[] = {
     {0, 0, NULL, NULL},
 };
 
+/* While a text field has the keys, q ? L are letters: F1 alone is global. */
+static const struct binding typing_keys[] = {
+    {K_F1, G_HELP, "help (q, ? and L are typed here)", "help"},
+    {0, 0, NULL, NULL},
+};
+
 /* ---- state changes ---- */
 
 void
@@ -203,19 +209,9 @@ app_view(struct app *a, const char *title, const char *text, dlg_done d,
 void
 app_signed_in(struct app *a, json_t *user, const char *token)
 {
-	json_t *roles = json_object_get(user, "roles");
-	size_t i;
-	json_t *r;
-
 	json_decref(a->me);
 	a->me = json_incref(user);
-	a->admin = 0;
-	json_array_foreach (roles, i, r)
-		if (json_is_string(r) &&
-		    strcmp(json_string_value(r), "admin") == 0)
-			a->admin = 1;
-	if (json_is_true(json_object_get(user, "is_admin")))
-		a->admin = 1;
+	a->admin = user_has_role(user, "admin");
 	if (token) {
 		snprintf(a->token, sizeof a->token, "%s", token);
 		if (session_save(token))
@@ -326,16 +322,39 @@ current_keys(struct app *a)
 	return s->keys_now ? s->keys_now(a, a->state[a->screen]) : s->keys;
 }
 
-/* "k help · k help" for the hints of a table, appended to buf. */
+/* The global keys that work now: none of the letters while typing. */
+static const struct binding *
+global_keys_now(struct app *a)
+{
+	const struct screen *s = screens[a->screen];
+
+	if (s->signed_out || (s->typing && s->typing(a, a->state[a->screen])))
+		return typing_keys;
+	return global_keys;
+}
+
+/* 1 when table b shows key on the status line itself. */
+static int
+binding_hinted(const struct binding *b, int key)
+{
+	for (; b && b->key; b++)
+		if (b->key == key)
+			return b->hint != NULL;
+	return 0;
+}
+
+/* "k help · k help" for the hints of a table, appended to buf; a key that
+ * mine (the screen's table, NULL: none) shows is its own, not this one. */
 static void
-hints_add(const struct app *a, const struct binding *b, char *buf, size_t size)
+hints_add(const struct app *a, const struct binding *b,
+          const struct binding *mine, char *buf, size_t size)
 {
 	char name[16];
 
 	for (; b && b->key; b++) {
 		size_t len = strlen(buf);
 
-		if (!b->hint || !b->help)
+		if (!b->hint || !b->help || binding_hinted(mine, b->key))
 			continue;
 		term_key_name(b->key, a->utf8, name, sizeof name);
 		snprintf(buf + len, size - len, "%s%s %s", len ? " · " : "",
@@ -389,18 +408,20 @@ app_draw(struct app *a)
 	}
 	ui_attr(UI_STATUS);
 	ui_fill(0, 0, cols);
-	ui_putf(0, 1, cols - 2, "padline · %s%s%s", s->name, a->me ? " · " : "",
-	        a->me ? jstr(a->me, "username") : "");
 	for (size_t i = 0; a->me && i < ntabs; i++)
 		snprintf(tabbar + strlen(tabbar),
 		         sizeof tabbar - strlen(tabbar), "%s%zu %s",
 		         i ? "  " : "", i + 1, screens[tabs[i]]->name);
+	/* The title gets what the tabs leave (never drawn under them). */
+	ui_putf(0, 1, cols - 3 - text_width(tabbar), "padline · %s%s%s",
+	        s->name, a->me ? " · " : "",
+	        a->me ? jstr(a->me, "username") : "");
 	if (tabbar[0])
 		ui_put(0, cols - 1 - text_width(tabbar), 0, tabbar);
 	ui_attr(UI_NORMAL);
 	s->draw(a, a->state[a->screen], rows, cols);
-	hints_add(a, current_keys(a), hints, sizeof hints);
-	hints_add(a, global_keys, hints, sizeof hints);
+	hints_add(a, current_keys(a), NULL, hints, sizeof hints);
+	hints_add(a, global_keys_now(a), current_keys(a), hints, sizeof hints);
 	status_draw(a, rows, cols, hints);
 	if (a->help) {
 		char text[4096];
@@ -409,7 +430,7 @@ app_draw(struct app *a)
 		help_add(a, current_keys(a), text, sizeof text);
 		snprintf(text + strlen(text), sizeof text - strlen(text),
 		         "\nEverywhere:\n");
-		help_add(a, global_keys, text, sizeof text);
+		help_add(a, global_keys_now(a), text, sizeof text);
 		help_draw(a, rows, cols, text);
 	}
 	if (a->dlg.kind != DLG_NONE) {

@@ -47,6 +47,10 @@ struct screen {
 	 * text field's typing). Returns 1 when used; 0 leaves the key to the
 	 * global table (Tab, digits, q back/quit, L sign out, ? help). */
 	int (*key)(struct app *, void *st, int action, int key);
+	/* Optional: 1 while printable keys go to a text field (the status
+	 * line then leaves out the global letter keys). Screens with
+	 * signed_out set always type. */
+	int (*typing)(struct app *, void *st);
 	/* Optional: every redraw tick (25/s), whether shown or not. */
 	void (*tick)(struct app *, void *st);
 	/* Optional: a live event (NULL: the live feed changed state). */

@@ -38,6 +38,20 @@ jstr(json_t *obj, const char *key)
 }
 
 int
+user_has_role(json_t *user, const char *role)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach (json_object_get(user, "roles"), i, r)
+		if (json_is_string(r) &&
+		    strcmp(json_string_value(r), role) == 0)
+			return 1;
+	return strcmp(role, "admin") == 0 &&
+	       json_is_true(json_object_get(user, "is_admin"));
+}
+
+int
 text_matches(const char *text, const char *needle)
 {
 	size_t n = strlen(needle);

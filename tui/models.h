@@ -47,6 +47,8 @@ json_t *list_selected(const struct list_model *);
 json_t *list_row(const struct list_model *, size_t vis_index);
 /* A string member or "" (never NULL). */
 const char *jstr(json_t *obj, const char *key);
+/* 1 when a user object's roles hold role (or, for "admin", is_admin). */
+int user_has_role(json_t *user, const char *role);
 /* Case-insensitive substring test used by every filter. */
 int text_matches(const char *text, const char *needle);
 /* "2026-11-25T19:30:00.123Z" -> "2026-11-25 19:30:00" */

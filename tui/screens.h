@@ -14,6 +14,7 @@
 	X(dash) \
 	X(users) \
 	X(server) \
+	X(invitations) \
 	X(account) \
 	/* end of the table */
 /* clang-format on */

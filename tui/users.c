@@ -1,7 +1,8 @@
 /*
- * Users & invitations (admins): user.list with a server-side substring
- * search and paging by cursor, invitation.create (the code is shown once)
- * and invitation.list.
+ * The Users screen (admins): user.list with a server-side substring search,
+ * server-side sort and paging by cursor, the overall count (user.stats),
+ * and Enter for a user's detail view (user_detail.c). Invitations have
+ * their own screen (invitations.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,29 +10,46 @@
 
 #include "app.h"
 #include "term.h"
+#include "user_detail.h"
 #include "widgets.h"
 #include "xalloc.h"
 
 #define USERS_PAGE 100
 
+/* What s cycles through: user.list's sort names, each with its usual
+ * direction (S, < and > change it). */
+static const struct {
+	const char *key, *label;
+	int desc;
+} user_sorts[] = {
+    {"created_at", "created", 1},
+    {"username", "username", 0},
+    {"email", "email", 0},
+};
+#define USER_SORTS (sizeof user_sorts / sizeof user_sorts[0])
+
 struct users_screen {
 	struct app *app;
 	struct list_model users;
-	struct list_model invites;
-	int show_invites;
+	struct user_detail detail;
 	int searching;
 	char query[128];
 	struct edit_cursor query_cur;
 	char next[128];        /* cursor for the next page ("" = none) */
 	char cursors[32][128]; /* "before" of each page shown, for going back */
 	int page;
-	long total; /* users in all (user.stats), -1 until known */
+	long total;  /* users in all (user.stats), -1 until known */
+	size_t sort; /* index into user_sorts */
+	int desc;
 };
 
 enum {
 	A_SEARCH = 1,
-	A_INVITES,
-	A_CREATE,
+	A_OPEN,
+	A_SORT,
+	A_REVERSE,
+	A_ASC,
+	A_DESC,
 	A_NEXT_PAGE,
 	A_PREV_PAGE,
 	A_RELOAD,
@@ -41,14 +59,16 @@ enum {
 };
 
 static const struct binding users_keys[] = {
+    {K_ENTER, A_OPEN, "the user's details and actions", "details"},
     {'/', A_SEARCH, "search users (any part of name or email)", "search"},
-    {'v', A_INVITES, "users / invitations", "invitations"},
-    {'i', A_INVITES, NULL, NULL},
-    {'c', A_CREATE, "new invitation", "invite"},
+    {'s', A_SORT, "sort: created / username / email", "sort"},
+    {'S', A_REVERSE, "reverse the order", NULL},
+    {'<', A_ASC, "ascending", NULL},
+    {'>', A_DESC, "descending", NULL},
     {']', A_NEXT_PAGE, "next / previous page", "pages"},
     {'[', A_PREV_PAGE, NULL, NULL},
     {'R', A_RELOAD, "reload", NULL},
-    {'q', A_BACK, "clear the search or leave invitations, else back", NULL},
+    {'q', A_BACK, "clear the search, else back", NULL},
     {K_ESC, A_BACK, NULL, NULL},
     NAV_KEYS,
     {0, 0, NULL, NULL},
@@ -60,10 +80,6 @@ static const struct binding search_keys[] = {
     {0, 0, NULL, NULL},
 };
 
-/* What a list filter matches (kept by the lists: static storage). */
-static const char *const user_filter_keys[] = {"username", "email", NULL};
-static const char *const invite_filter_keys[] = {"note", NULL};
-
 static void
 on_users(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -74,7 +90,6 @@ on_users(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	list_set_items(&u->users,
 	               json_incref(json_object_get(result, "users")));
-	list_home(&u->users);
 	snprintf(u->next, sizeof u->next, "%s", next ? next : "");
 	app_dirty(u->app);
 }
@@ -82,7 +97,9 @@ on_users(void *ud, json_t *result, const struct pl_error *err)
 static void
 users_load(struct users_screen *u)
 {
-	json_t *p = json_pack("{s:i}", "limit", USERS_PAGE);
+	json_t *p = json_pack("{s:i, s:s, s:s}", "limit", USERS_PAGE, "sort",
+	                      user_sorts[u->sort].key, "order",
+	                      u->desc ? "desc" : "asc");
 
 	if (u->query[0])
 		json_object_set_new(p, "query", json_string(u->query));
@@ -92,38 +109,13 @@ users_load(struct users_screen *u)
 	rpc_call(u->app->rpc, "user.list", p, on_users, u);
 }
 
+/* A new search or order starts at the first page and row. */
 static void
-on_invites(void *ud, json_t *result, const struct pl_error *err)
+users_restart(struct users_screen *u)
 {
-	struct users_screen *u = ud;
-
-	if (app_failed(u->app, err, "invitation.list"))
-		return;
-	list_set_items(&u->invites,
-	               json_incref(json_object_get(result, "invitations")));
-	app_dirty(u->app);
-}
-
-static void *
-users_init(struct app *a)
-{
-	struct users_screen *u = xcalloc(1, sizeof *u);
-
-	u->app = a;
-	u->total = -1;
-	list_init(&u->users, user_filter_keys);
-	list_init(&u->invites, invite_filter_keys);
-	return u;
-}
-
-static void
-users_free(void *st)
-{
-	struct users_screen *u = st;
-
-	list_free(&u->users);
-	list_free(&u->invites);
-	free(u);
+	u->page = 0;
+	list_home(&u->users);
+	users_load(u);
 }
 
 static void
@@ -138,38 +130,42 @@ on_total(void *ud, json_t *result, const struct pl_error *err)
 }
 
 static void
-users_enter(struct app *a, void *st)
-{
-	rpc_call(a->rpc, "user.stats", NULL, on_total, st);
-	users_load(st);
-	rpc_call(a->rpc, "invitation.list", NULL, on_invites, st);
-}
-
-static void
-on_invitation(void *ud, json_t *result, const struct pl_error *err)
+users_reload(void *ud)
 {
 	struct users_screen *u = ud;
-	char text[512];
 
-	if (app_failed(u->app, err, "invitation.create"))
-		return;
-	snprintf(text, sizeof text,
-	         "Invitation code:\n\n    %s\n\nExpires %s.\nIt is shown only "
-	         "once: copy it now.",
-	         jstr(result, "code"), jstr(result, "expires_at"));
-	app_message(u->app, "New invitation", text);
-	rpc_call(u->app->rpc, "invitation.list", NULL, on_invites, u);
+	rpc_call(u->app->rpc, "user.stats", NULL, on_total, u);
+	users_load(u);
+}
+
+static void *
+users_init(struct app *a)
+{
+	struct users_screen *u = xcalloc(1, sizeof *u);
+
+	u->app = a;
+	u->total = -1;
+	u->desc = user_sorts[0].desc;
+	list_init(&u->users, NULL);
+	user_detail_init(&u->detail, a, users_reload, u);
+	return u;
 }
 
 static void
-on_note(struct app *a, void *ud, int ok, const char *input, size_t choice)
+users_free(void *st)
 {
-	(void)choice;
-	if (!ok)
-		return;
-	rpc_call(a->rpc, "invitation.create",
-	         input[0] ? json_pack("{s:s}", "note", input) : NULL,
-	         on_invitation, ud);
+	struct users_screen *u = st;
+
+	list_free(&u->users);
+	user_detail_free(&u->detail);
+	free(u);
+}
+
+static void
+users_enter(struct app *a, void *st)
+{
+	(void)a;
+	users_reload(st);
 }
 
 static const struct binding *
@@ -178,7 +174,26 @@ users_keys_now(struct app *a, void *st)
 	struct users_screen *u = st;
 
 	(void)a;
+	if (u->detail.open)
+		return user_detail_keys;
 	return u->searching ? search_keys : users_keys;
+}
+
+static int
+users_typing(struct app *a, void *st)
+{
+	struct users_screen *u = st;
+
+	(void)a;
+	return u->searching && !u->detail.open;
+}
+
+static void
+users_sorted(struct users_screen *u)
+{
+	app_flash(u->app, 0, "Sorted by %s, %s.", user_sorts[u->sort].label,
+	          u->desc ? "descending" : "ascending");
+	users_restart(u);
 }
 
 static int
@@ -186,7 +201,9 @@ users_key(struct app *a, void *st, int action, int key)
 {
 	struct users_screen *u = st;
 
-	if (list_nav(u->show_invites ? &u->invites : &u->users, action))
+	if (u->detail.open)
+		return user_detail_key(&u->detail, action);
+	if (list_nav(&u->users, action))
 		return 1;
 	switch (action) {
 	case A_RUN:
@@ -194,52 +211,57 @@ users_key(struct app *a, void *st, int action, int key)
 		if (action == A_CLEAR)
 			edit_clear(u->query, &u->query_cur);
 		u->searching = 0;
-		u->page = 0;
-		users_load(u);
+		users_restart(u);
 		return 1;
 	case A_SEARCH:
-		u->show_invites = 0;
 		u->searching = 1;
 		return 1;
-	case A_INVITES:
-		u->show_invites = !u->show_invites;
+	case A_OPEN:
+		if (list_selected(&u->users))
+			user_detail_open(&u->detail, list_selected(&u->users));
 		return 1;
-	case A_CREATE:
-		app_prompt(a, "Invitation note (optional)", "", on_note, u);
+	case A_SORT:
+		u->sort = (u->sort + 1) % USER_SORTS;
+		u->desc = user_sorts[u->sort].desc;
+		users_sorted(u);
+		return 1;
+	case A_REVERSE:
+	case A_ASC:
+	case A_DESC:
+		u->desc = action == A_REVERSE ? !u->desc : action == A_DESC;
+		users_sorted(u);
 		return 1;
 	case A_NEXT_PAGE:
 		if (u->next[0] && u->page < 31) {
 			u->page++;
 			snprintf(u->cursors[u->page], sizeof u->cursors[0],
 			         "%s", u->next);
+			list_home(&u->users);
 			users_load(u);
 		}
 		return 1;
 	case A_PREV_PAGE:
 		if (u->page > 0) {
 			u->page--;
+			list_home(&u->users);
 			users_load(u);
 		}
 		return 1;
 	case A_RELOAD:
-		users_enter(a, st);
+		users_reload(u);
 		return 1;
 	case A_BACK:
-		if (u->show_invites) {
-			u->show_invites = 0;
-			return 1;
-		}
 		if (!u->query[0])
 			return 0;
 		edit_clear(u->query, &u->query_cur);
-		u->page = 0;
-		users_load(u);
+		users_restart(u);
 		return 1;
 	}
 	if (u->searching) {
 		edit_key(u->query, sizeof u->query, &u->query_cur, key);
 		return 1;
 	}
+	(void)a;
 	return 0;
 }
 
@@ -255,77 +277,64 @@ user_row(json_t *u, char *buf, size_t size, int w)
 		snprintf(r + strlen(r), sizeof r - strlen(r), "%s%s",
 		         i ? "," : "",
 		         json_string_value(v) ? json_string_value(v) : "");
-	(void)w;
-	ui_fit(jstr(u, "username"), 24, name, sizeof name);
-	ui_fit(jstr(u, "email"), 30, email, sizeof email);
+	if (json_is_true(json_object_get(u, "disabled")))
+		snprintf(r + strlen(r), sizeof r - strlen(r), "%sdisabled",
+		         r[0] ? "," : "");
+	/* 80 columns first: the email takes what the others leave. */
+	ui_fit(jstr(u, "username"), 20, name, sizeof name);
+	ui_fit(jstr(u, "email"), w > 80 ? w - 56 : 24, email, sizeof email);
 	short_time(jstr(u, "created_at"), t, sizeof t);
-	snprintf(buf, size, " %s %s %-10.10s %s", name, email, r, t);
-}
-
-static void
-invite_row(json_t *v, char *buf, size_t size, int w)
-{
-	const char *used = json_string_value(json_object_get(v, "used_at"));
-	const char *by = json_string_value(json_object_get(v, "used_by"));
-	char c[32], e[32];
-
-	(void)w;
-	short_time(jstr(v, "created_at"), c, sizeof c);
-	short_time(jstr(v, "expires_at"), e, sizeof e);
-	snprintf(buf, size, " %-19s %-19s %-6s %s", c, e,
-	         used || by ? "used" : "open", jstr(v, "note"));
+	snprintf(buf, size, " %s %s %-12.12s %s", name, email, r, t);
 }
 
 static void
 users_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct users_screen *u = st;
-	int h = rows - 7;
+	const char *arrow =
+	    u->desc ? (a->utf8 ? "↓" : "v") : (a->utf8 ? "↑" : "^");
+	const char *key = user_sorts[u->sort].key;
+	size_t first = (size_t)u->page * USERS_PAGE;
+	char all[48] = "";
 
-	(void)a;
+	if (u->detail.open) {
+		user_detail_draw(&u->detail, rows, cols);
+		return;
+	}
 	ui_attr(UI_TITLE);
-	if (u->show_invites)
-		ui_putf(1, 1, cols - 2, " %-19s %-19s %-6s %s", "Created (UTC)",
-		        "Expires (UTC)", "State", "Note");
-	else
-		ui_putf(1, 1, cols - 2, " %-24s %-30s %-10s %s", "Username",
-		        "Email", "Roles", "Created");
+	ui_putf(1, 1, cols - 2, " %-20s %-*s %-12s %s",
+	        strcmp(key, "username") ? "Username" : "Username ·",
+	        cols > 80 ? cols - 56 : 24,
+	        strcmp(key, "email") ? "Email" : "Email ·", "Roles",
+	        strcmp(key, "created_at") ? "Created" : "Created ·");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
-	if (u->show_invites)
-		list_draw(&u->invites, 3, 0, h, cols, invite_row,
-		          "No invitations: press c to create one.");
-	else
-		list_draw(&u->users, 3, 0, h, cols, user_row,
-		          u->query[0] ? "No user matches." : "No users.");
+	list_draw(&u->users, 3, 0, rows - 7, cols, user_row,
+	          u->query[0] ? "No user matches." : "No users.");
 	ui_attr(UI_DIM);
-	if (u->show_invites) {
-		ui_putf(rows - 3, 1, cols - 2, "Invitations: %zu",
-		        u->invites.nvis);
-	} else {
-		size_t first = (size_t)u->page * USERS_PAGE;
-		char all[48] = "";
-
-		if (u->total >= 0 && !u->query[0])
-			snprintf(all, sizeof all, " of %ld", u->total);
-		ui_putf(rows - 3, 1, cols - 2, "Users %zu-%zu%s · page %d%s%s",
-		        u->users.nvis ? first + 1 : 0, first + u->users.nvis,
-		        all, u->page + 1, u->next[0] ? " · ] next" : "",
-		        u->page ? " · [ previous" : "");
-	}
+	if (u->total >= 0 && !u->query[0])
+		snprintf(all, sizeof all, " of %ld", u->total);
+	ui_putf(rows - 3, 1, cols - 2,
+	        "Users %zu-%zu%s · by %s %s · page %d%s%s",
+	        u->users.nvis ? first + 1 : 0, first + u->users.nvis, all,
+	        user_sorts[u->sort].label, arrow, u->page + 1,
+	        u->next[0] ? " · ] next" : "", u->page ? " · [ previous" : "");
 	ui_attr(UI_NORMAL);
 	if (u->searching || u->query[0])
-		field_draw(rows - 3, cols - 44, 9, 34, "Search /", u->query,
+		field_draw(rows - 4, 1, 9, 40, "Search /", u->query,
 		           &u->query_cur, 0, u->searching);
 }
 
 const struct screen screen_users = {
     .name = "Users",
     .admin_only = 1,
-    .about = "Users & invitations (admins)\n\nThe search runs on the "
-             "server and matches any part of a username or email.",
+    .about = "Users (admins)\n\nThe search runs on the server and matches "
+             "any part of a username or email\n(1 or 2 characters: the "
+             "start); s sorts (on the server); Enter shows a user\nwith "
+             "disable, roles, reset 2FA, delete.",
     .keys = users_keys,
     .keys_now = users_keys_now,
+    .typing = users_typing,
     .init = users_init,
     .free = users_free,
     .enter = users_enter,
