@@ -1,8 +1,9 @@
 /*
  * The TUI's loop and shell: the terminal (through term.c), input dispatch
  * (dialog, help, the screen's key table, then the global table), coalesced
- * redraws, signals, dialogs, sign-in and the screen table. Nothing here
- * knows any one screen: it loops over the table in screens.h.
+ * redraws, signals and the screen table (dialogs are dialog.c, sign-in and
+ * the connection app_session.c). Nothing here knows any one screen: it
+ * loops over the table in screens.h.
  */
 #include "app.h"
 
@@ -13,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pad_edit.h"
 #include "term.h"
 #include "protocol.h"
 #include "sub.h"
@@ -138,117 +138,17 @@ home_screen(const struct app *a)
 }
 
 void
+app_go_home(struct app *a)
+{
+	app_switch(a, screens[home_screen(a)]);
+}
+
+void
 app_quit(struct app *a, int exit_code)
 {
 	a->quitting = 1;
 	a->exit_code = exit_code;
 	uv_stop(a->loop);
-}
-
-static void
-dlg_open(struct app *a, enum dlg_kind k, const char *title, const char *text,
-         dlg_done done, void *ud)
-{
-	json_decref(a->dlg.choices);
-	text_lines_free(a->dlg.lines, a->dlg.nlines);
-	memset(&a->dlg, 0, sizeof a->dlg);
-	a->dlg.kind = k;
-	snprintf(a->dlg.title, sizeof a->dlg.title, "%s", title);
-	snprintf(a->dlg.text, sizeof a->dlg.text, "%s", text ? text : "");
-	a->dlg.done = done;
-	a->dlg.ud = ud;
-	app_dirty(a);
-}
-
-void
-app_confirm(struct app *a, const char *title, const char *text, dlg_done d,
-            void *ud)
-{
-	dlg_open(a, DLG_CONFIRM, title, text, d, ud);
-}
-
-void
-app_prompt(struct app *a, const char *title, const char *initial, dlg_done d,
-           void *ud)
-{
-	dlg_open(a, DLG_PROMPT, title, "", d, ud);
-	snprintf(a->dlg.input, sizeof a->dlg.input, "%s",
-	         initial ? initial : "");
-}
-
-void
-app_message(struct app *a, const char *title, const char *text)
-{
-	dlg_open(a, DLG_MESSAGE, title, text, NULL, NULL);
-}
-
-void
-app_pick(struct app *a, const char *title, json_t *choices, dlg_done d,
-         void *ud)
-{
-	dlg_open(a, DLG_PICK, title, "", d, ud);
-	a->dlg.choices = choices;
-}
-
-void
-app_choose(struct app *a, const char *title, const char *text, json_t *choices,
-           dlg_done d, void *ud)
-{
-	dlg_open(a, DLG_PICK, title, text, d, ud);
-	a->dlg.choices = choices;
-}
-
-void
-app_view(struct app *a, const char *title, const char *text, dlg_done d,
-         void *ud)
-{
-	dlg_open(a, DLG_VIEW, title, "", d, ud);
-	a->dlg.nlines = text_split_lines(text, &a->dlg.lines);
-}
-
-void
-app_signed_in(struct app *a, json_t *user, const char *token)
-{
-	json_decref(a->me);
-	a->me = json_incref(user);
-	a->admin = user_has_role(user, "admin");
-	if (token) {
-		snprintf(a->token, sizeof a->token, "%s", token);
-		if (session_save(token))
-			app_flash(a, 1, "Could not save the session file.");
-	}
-	memset(a->login.password, 0, sizeof a->login.password);
-	app_switch(a, screens[home_screen(a)]);
-	/* Edits a failed save kept (this server, this user): offered now. */
-	pad_edit_offer_recovery(a);
-}
-
-void
-app_sign_out(struct app *a)
-{
-	if (a->token[0])
-		rpc_call(a->rpc, "session.logout", NULL, NULL, NULL);
-	a->token[0] = '\0';
-	session_forget();
-	/* Signing back in (or as someone else) starts from who this was. */
-	snprintf(a->login.username, sizeof a->login.username, "%s",
-	         jstr(a->me, "username"));
-	json_decref(a->me);
-	a->me = NULL;
-	a->admin = 0;
-	app_switch(a, screens[home_screen(a)]);
-}
-
-int
-app_auth_lost(struct app *a, const struct pl_error *err)
-{
-	if (err->code != PL_ERR_UNAUTHORIZED || !a->me)
-		return 0;
-	a->token[0] = '\0';
-	app_sign_out(a);
-	snprintf(a->login.error, sizeof a->login.error,
-	         "Your session has ended: sign in again.");
-	return 1;
 }
 
 int
@@ -268,14 +168,6 @@ app_rows(void)
 
 	term_size(&rows, &cols);
 	return rows;
-}
-
-static json_t *
-app_resume_params(void *ud)
-{
-	struct app *a = ud;
-
-	return a->token[0] ? json_pack("{s:s}", "token", a->token) : NULL;
 }
 
 /* ---- the live feed: every screen hears it ---- */
@@ -605,74 +497,6 @@ app_resume(struct app *a)
 	term_resume();
 	uv_poll_start(&a->input, UV_READABLE, on_input);
 	app_dirty(a);
-}
-
-static void
-on_hello(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct app *a = ud;
-
-	if (err->code) {
-		login_model_apply_error(&a->login, err);
-		app_dirty(a);
-		return;
-	}
-	json_decref(a->hello);
-	a->hello = json_incref(result);
-	a->hello_seen++;
-	if (a->login.server_down) {
-		a->login.server_down = 0;
-		a->login.error[0] = '\0';
-	}
-	app_dirty(a);
-}
-
-static void
-on_retry(uv_timer_t *t)
-{
-	struct app *a = t->data;
-
-	if (!a->me)
-		app_connect(a);
-}
-
-static void
-on_resume(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct app *a = ud;
-
-	if (err->code) {
-		if (err->code == PL_ERR_UNAUTHORIZED) {
-			session_forget();
-			a->token[0] = '\0';
-		} else {
-			/* Server or database briefly away: the session is still
-			 * good, so keep trying for a while instead of asking
-			 * for the password again. */
-			login_model_apply_error(&a->login, err);
-			if (a->resume_tries++ < 30)
-				uv_timer_start(&a->retry, on_retry, 1000, 0);
-		}
-		app_dirty(a);
-		return;
-	}
-	a->resume_tries = 0;
-	a->login.error[0] = '\0';
-	app_signed_in(a, json_object_get(result, "user"), NULL);
-}
-
-void
-app_connect(struct app *a)
-{
-	char token[256];
-
-	rpc_call(a->rpc, "server.hello", NULL, on_hello, a);
-	if (!a->me && session_load(token, sizeof token) == 0) {
-		/* Not via the hook: the first resume decides the screen. */
-		rpc_call(a->rpc, "session.resume",
-		         json_pack("{s:s}", "token", token), on_resume, a);
-		snprintf(a->token, sizeof a->token, "%s", token);
-	}
 }
 
 static void

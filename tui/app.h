@@ -143,6 +143,10 @@ void app_signed_in(struct app *, json_t *user, const char *token);
 void app_sign_out(struct app *);
 /* Asks the server for hello (and resumes a saved session); the retry. */
 void app_connect(struct app *);
+/* session.resume's params after a reconnect (the rpc client's hook). */
+json_t *app_resume_params(void *app);
+/* To the first screen of the current state (sign-in or the first tab). */
+void app_go_home(struct app *);
 /* A 401 while signed in means the session ended: back to sign in with a
  * message. Returns 1 when it handled err. */
 int app_auth_lost(struct app *, const struct pl_error *err);

@@ -1,0 +1,132 @@
+/*
+ * Who is signed in: hello and session resume at connect (retrying while the
+ * server is briefly away), signing in and out, and a session ended by the
+ * server (401) sending the user back to sign in.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "pad_edit.h"
+#include "protocol.h"
+
+void
+app_signed_in(struct app *a, json_t *user, const char *token)
+{
+	json_decref(a->me);
+	a->me = json_incref(user);
+	a->admin = user_has_role(user, "admin");
+	if (token) {
+		snprintf(a->token, sizeof a->token, "%s", token);
+		if (session_save(token))
+			app_flash(a, 1, "Could not save the session file.");
+	}
+	memset(a->login.password, 0, sizeof a->login.password);
+	app_go_home(a);
+	/* Edits a failed save kept (this server, this user): offered now. */
+	pad_edit_offer_recovery(a);
+}
+
+void
+app_sign_out(struct app *a)
+{
+	if (a->token[0])
+		rpc_call(a->rpc, "session.logout", NULL, NULL, NULL);
+	a->token[0] = '\0';
+	session_forget();
+	/* Signing back in (or as someone else) starts from who this was. */
+	snprintf(a->login.username, sizeof a->login.username, "%s",
+	         jstr(a->me, "username"));
+	json_decref(a->me);
+	a->me = NULL;
+	a->admin = 0;
+	app_go_home(a);
+}
+
+int
+app_auth_lost(struct app *a, const struct pl_error *err)
+{
+	if (err->code != PL_ERR_UNAUTHORIZED || !a->me)
+		return 0;
+	a->token[0] = '\0';
+	app_sign_out(a);
+	snprintf(a->login.error, sizeof a->login.error,
+	         "Your session has ended: sign in again.");
+	return 1;
+}
+
+json_t *
+app_resume_params(void *ud)
+{
+	struct app *a = ud;
+
+	return a->token[0] ? json_pack("{s:s}", "token", a->token) : NULL;
+}
+
+static void
+on_hello(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct app *a = ud;
+
+	if (err->code) {
+		login_model_apply_error(&a->login, err);
+		app_dirty(a);
+		return;
+	}
+	json_decref(a->hello);
+	a->hello = json_incref(result);
+	a->hello_seen++;
+	if (a->login.server_down) {
+		a->login.server_down = 0;
+		a->login.error[0] = '\0';
+	}
+	app_dirty(a);
+}
+
+static void
+on_retry(uv_timer_t *t)
+{
+	struct app *a = t->data;
+
+	if (!a->me)
+		app_connect(a);
+}
+
+static void
+on_resume(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct app *a = ud;
+
+	if (err->code) {
+		if (err->code == PL_ERR_UNAUTHORIZED) {
+			session_forget();
+			a->token[0] = '\0';
+		} else {
+			/* Server or database briefly away: the session is still
+			 * good, so keep trying for a while instead of asking
+			 * for the password again. */
+			login_model_apply_error(&a->login, err);
+			if (a->resume_tries++ < 30)
+				uv_timer_start(&a->retry, on_retry, 1000, 0);
+		}
+		app_dirty(a);
+		return;
+	}
+	a->resume_tries = 0;
+	a->login.error[0] = '\0';
+	app_signed_in(a, json_object_get(result, "user"), NULL);
+}
+
+void
+app_connect(struct app *a)
+{
+	char token[256];
+
+	rpc_call(a->rpc, "server.hello", NULL, on_hello, a);
+	if (!a->me && session_load(token, sizeof token) == 0) {
+		/* Not via the hook: the first resume decides the screen. */
+		rpc_call(a->rpc, "session.resume",
+		         json_pack("{s:s}", "token", token), on_resume, a);
+		snprintf(a->token, sizeof a->token, "%s", token);
+	}
+}
