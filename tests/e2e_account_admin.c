@@ -1,9 +1,8 @@
 /* What an admin does to accounts, end to end (P2.2): user.get, user.update
  * (disable ends the user's sessions on other connections, a disabled user's
  * login is 403, roles, email, errors), user.delete (pads, backups, sessions
- * go; the audit rows stay), the last-admin rule (also with two admins
- * demoting each other at once), and the padlined passwd / disable / enable /
- * list-users commands. */
+ * go; the audit rows stay), and the padlined passwd / disable / enable /
+ * list-users commands. The last-admin rule is in e2e_last_admin.c. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -365,177 +364,6 @@ START_TEST(delete_takes_pads_sessions_keeps_audit)
 }
 END_TEST
 
-/* A server on its own schema, so the set of admins is known exactly. */
-struct solo {
-	struct ts_server srv;
-	char schema[64];
-};
-
-static void
-solo_start(struct solo *s)
-{
-	ts_unique_schema("adm1", s->schema, sizeof s->schema);
-	ck_assert_int_eq(ts_server_start(&s->srv, s->schema, NULL, NULL), 0);
-}
-
-static void
-solo_stop(struct solo *s)
-{
-	ck_assert_int_eq(ts_server_stop(&s->srv), 0);
-	ts_db_drop_schema(s->schema);
-}
-
-START_TEST(last_enabled_admin_is_kept)
-{
-	struct solo s;
-	struct ts_client *a, *b;
-	char *aid, *bid;
-	json_t *r;
-
-	solo_start(&s);
-	a = us_admin_client(&s.srv, "solo_a");
-	ck_assert_ptr_nonnull(a);
-	aid = acc_my_id(a);
-	r = update(a, aid, json_pack("{s:b}", "disabled", 1));
-	ck_assert_int_eq(ts_error_code(r), 409);
-	ck_assert_str_eq(ts_error_reason(r), "last_admin");
-	json_decref(r);
-	r = update(a, aid, json_pack("{s:[s]}", "roles", "editor"));
-	ck_assert_int_eq(ts_error_code(r), 409);
-	ck_assert_str_eq(ts_error_reason(r), "last_admin");
-	json_decref(r);
-	r = ts_call(a, "user.delete", json_pack("{s:s}", "id", aid));
-	ck_assert_int_eq(ts_error_code(r), 409);
-	ck_assert_str_eq(ts_error_reason(r), "last_admin");
-	json_decref(r);
-	/* user.sync replaces roles: the same rule holds. */
-	r = ts_call(a, "user.sync",
-	            json_pack("{s:s, s:s, s:[]}", "id", aid, "username",
-	                      "solo_a", "roles"));
-	ck_assert_int_eq(ts_error_code(r), 409);
-	ck_assert_str_eq(ts_error_reason(r), "last_admin");
-	json_decref(r);
-	/* Keeping the admin role while changing roles is fine. */
-	r = update(a, aid, json_pack("{s:[s,s]}", "roles", "admin", "editor"));
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
-	/* A disabled admin does not count as one. */
-	b = us_admin_client(&s.srv, "solo_b");
-	ck_assert_ptr_nonnull(b);
-	bid = acc_my_id(b);
-	r = update(a, bid, json_pack("{s:b}", "disabled", 1));
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
-	r = update(a, aid, json_pack("{s:[]}", "roles"));
-	ck_assert_int_eq(ts_error_code(r), 409);
-	json_decref(r);
-	/* The CLI follows the same rule. */
-	{
-		const char *args[] = {"disable", "solo_a", NULL};
-		char *err = NULL;
-
-		ck_assert_int_eq(
-		    ts_padlined_run(s.schema, NULL, args, NULL, 60, NULL, &err),
-		    1);
-		ck_assert_ptr_nonnull(strstr(err, "last enabled admin"));
-		free(err);
-	}
-	/* With b enabled again, a may step down. */
-	r = update(a, bid, json_pack("{s:b}", "disabled", 0));
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
-	r = update(a, aid, json_pack("{s:[]}", "roles"));
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
-	free(aid);
-	free(bid);
-	ts_client_free(a);
-	ts_client_free(b);
-	solo_stop(&s);
-}
-END_TEST
-
-struct demote {
-	struct ts_client *c;
-	const char *target;
-	pthread_barrier_t *go;
-	json_t *resp;
-};
-
-static void *
-demote_run(void *p)
-{
-	struct demote *d = p;
-
-	pthread_barrier_wait(d->go);
-	d->resp = update(d->c, d->target, json_pack("{s:[]}", "roles"));
-	return NULL;
-}
-
-START_TEST(two_admins_demoting_each_other_leave_one)
-{
-	struct solo s;
-	struct ts_client *a, *b;
-	char *aid, *bid;
-	PGconn *db;
-	int wins_a = 0, wins_b = 0;
-
-	solo_start(&s);
-	ck_assert_int_eq(
-	    ts_create_user(s.schema, "duo_a", US_ADMIN_PASSWORD, 1), 0);
-	ck_assert_int_eq(
-	    ts_create_user(s.schema, "duo_b", US_ADMIN_PASSWORD, 1), 0);
-	a = ts_client_connect(s.srv.port);
-	b = ts_client_connect(s.srv.port);
-	db = ts_db_connect(s.schema);
-	for (int round = 0; round < 10; round++) {
-		pthread_barrier_t go;
-		pthread_t ta, tb;
-		struct demote da = {a, NULL, &go, NULL};
-		struct demote dbm = {b, NULL, &go, NULL};
-		int ca, cb;
-
-		/* Both admins again, both signed in afresh. */
-		ts_db_exec(db, "UPDATE users SET roles = '[\"admin\"]'");
-		ck_assert_int_eq(ts_login(a, "duo_a", US_ADMIN_PASSWORD), 0);
-		ck_assert_int_eq(ts_login(b, "duo_b", US_ADMIN_PASSWORD), 0);
-		aid = acc_my_id(a);
-		bid = acc_my_id(b);
-		da.target = bid;
-		dbm.target = aid;
-		pthread_barrier_init(&go, NULL, 2);
-		pthread_create(&ta, NULL, demote_run, &da);
-		pthread_create(&tb, NULL, demote_run, &dbm);
-		pthread_join(ta, NULL);
-		pthread_join(tb, NULL);
-		pthread_barrier_destroy(&go);
-		ca = ts_error_code(da.resp);
-		cb = ts_error_code(dbm.resp);
-		ck_assert_msg((ca == 0 && cb == 409) || (ca == 409 && cb == 0),
-		              "round %d: %d / %d", round, ca, cb);
-		ck_assert_str_eq(ts_error_reason(ca ? da.resp : dbm.resp),
-		                 "last_admin");
-		wins_a += ca == 0;
-		wins_b += cb == 0;
-		ck_assert_int_eq(ts_db_count(db,
-		                             "SELECT count(*) FROM users WHERE "
-		                             "roles ? 'admin' AND NOT disabled",
-		                             0, NULL),
-		                 1);
-		json_decref(da.resp);
-		json_decref(dbm.resp);
-		free(aid);
-		free(bid);
-	}
-	printf("mutual demotion, 10 rounds: a won %d, b won %d, never both\n",
-	       wins_a, wins_b);
-	PQfinish(db);
-	ts_client_free(a);
-	ts_client_free(b);
-	solo_stop(&s);
-}
-END_TEST
-
 static int
 cli(const char *const *args, const char *in, char **out)
 {
@@ -611,8 +439,6 @@ main(void)
 	    disabled_user_session_is_invalid,
 	    update_roles_email_and_errors,
 	    delete_takes_pads_sessions_keeps_audit,
-	    last_enabled_admin_is_kept,
-	    two_admins_demoting_each_other_leave_one,
 	    cli_passwd_disable_enable_list,
 	};
 	const struct us_suite u = {
