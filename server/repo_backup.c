@@ -26,29 +26,13 @@ repo_backup_insert(struct db_conn *db, const char *pad_id, struct pl_error *err)
 	                    1, p, err);
 }
 
-int
-repo_backup_list(struct db_conn *db, const char *pad_id, int with_data,
-                 json_t **backups, struct pl_error *err)
+/* ctx: json_t **; every row, with data when the statement read it. */
+static int
+decode_backups(const PGresult *r, void *ctx, struct pl_error *err)
 {
-	const char *p[] = {pad_id};
-	PGresult *r;
+	json_t **backups = *(json_t ***)ctx;
+	int with_data = PQfnumber(r, "data") >= 0;
 
-	r = db_query_result(db,
-	                    with_data
-	                        ? "SELECT id, " BACKUP_CREATED_AT ", "
-	                          "       octet_length(data::text) AS size, "
-	                          "       data::text AS data "
-	                          "FROM backups "
-	                          "WHERE source_id = $1::uuid "
-	                          "ORDER BY created_at DESC, id DESC"
-	                        : "SELECT id, " BACKUP_CREATED_AT ", "
-	                          "       octet_length(data::text) AS size "
-	                          "FROM backups "
-	                          "WHERE source_id = $1::uuid "
-	                          "ORDER BY created_at DESC, id DESC",
-	                    1, p, err);
-	if (r == NULL)
-		return err->code;
 	*backups = json_array();
 	for (int i = 0; i < PQntuples(r); i++) {
 		json_t *b =
@@ -62,13 +46,33 @@ repo_backup_list(struct db_conn *db, const char *pad_id, int with_data,
 		    json_object_set_new(b, "data", db_get_json(r, i, "data"))) {
 			json_decref(*backups);
 			*backups = NULL;
-			PQclear(r);
 			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 			                    "internal error");
 		}
 	}
-	PQclear(r);
 	return 0;
+}
+
+int
+repo_backup_list(struct db_conn *db, const char *pad_id, int with_data,
+                 json_t **backups, struct pl_error *err)
+{
+	const char *p[] = {pad_id};
+
+	*backups = NULL;
+	return db_query(db,
+	                with_data ? "SELECT id, " BACKUP_CREATED_AT ", "
+	                            "       octet_length(data::text) AS size, "
+	                            "       data::text AS data "
+	                            "FROM backups "
+	                            "WHERE source_id = $1::uuid "
+	                            "ORDER BY created_at DESC, id DESC"
+	                          : "SELECT id, " BACKUP_CREATED_AT ", "
+	                            "       octet_length(data::text) AS size "
+	                            "FROM backups "
+	                            "WHERE source_id = $1::uuid "
+	                            "ORDER BY created_at DESC, id DESC",
+	                1, p, decode_backups, &backups, sizeof backups, err);
 }
 
 int

@@ -80,28 +80,32 @@ repo_share_delete(struct db_conn *db, const char *pad_id, const char *username,
 	return 0;
 }
 
+/* ctx: json_t **; every row. */
+static int
+decode_shares(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	json_t **shares = *(json_t ***)ctx;
+
+	(void)err;
+	*shares = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*shares, share_row(r, i));
+	return 0;
+}
+
 int
 repo_share_list(struct db_conn *db, const char *pad_id, json_t **shares,
                 struct pl_error *err)
 {
 	const char *p[] = {pad_id};
-	PGresult *r;
 
 	*shares = NULL;
-	r = db_query_result(
-	    db,
-	    "SELECT " SHARE_COLS " "
-	    "FROM pad_shares s JOIN users u ON u.id = s.user_id "
-	    "WHERE s.pad_id = $1::uuid "
-	    "ORDER BY s.created_at, lower(u.username)",
-	    1, p, err);
-	if (r == NULL)
-		return err->code;
-	*shares = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(*shares, share_row(r, i));
-	PQclear(r);
-	return 0;
+	return db_query(db,
+	                "SELECT " SHARE_COLS " "
+	                "FROM pad_shares s JOIN users u ON u.id = s.user_id "
+	                "WHERE s.pad_id = $1::uuid "
+	                "ORDER BY s.created_at, lower(u.username)",
+	                1, p, decode_shares, &shares, sizeof shares, err);
 }
 
 int

@@ -163,6 +163,27 @@ pad_locked(struct db_conn *db, const char *user_id, const char *id,
 	return *head ? PL_OK : pad_not_owned(db, user_id, id, err);
 }
 
+int
+svc_pad_read_begin(struct db_conn *db, const char *user_id, const char *id,
+                   json_t **head, struct pl_error *err)
+{
+	*head = NULL;
+	if (db_tx_begin(db, err) != 0)
+		return err->code;
+	db_tx_batch(db);
+	return repo_pad_head(db, id, user_id, 0, head, err);
+}
+
+int
+svc_pad_read_end(struct db_conn *db, const char *user_id, const char *id,
+                 json_t **head, struct pl_error *err)
+{
+	if (err->code == 0 && db_tx_commit(db, err) == 0 && *head == NULL)
+		pad_not_owned(db, user_id, id, err);
+	db_tx_rollback(db);
+	return err->code;
+}
+
 /* Turns a failed pads write into 409 name_taken when it hit the only unique
  * key a client can clash with (owner_id, display_name). */
 static int
@@ -418,8 +439,12 @@ svc_pad_backups(struct app *app, struct db_conn *db, const char *user_id,
 
 	(void)app;
 	*backups = NULL;
-	if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0)
+	if (svc_pad_read_begin(db, user_id, id, &head, err) == 0)
 		repo_backup_list(db, id, with_data, backups, err);
+	if (svc_pad_read_end(db, user_id, id, &head, err) != 0) {
+		json_decref(*backups);
+		*backups = NULL;
+	}
 	json_decref(head);
 	return err->code;
 }
@@ -440,10 +465,15 @@ svc_pad_backup_get(struct app *app, struct db_conn *db, const char *user_id,
 
 	(void)app;
 	*backup = NULL;
-	if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0 &&
-	    repo_backup_get(db, backup_id, id, backup, err) == 0 &&
+	if (svc_pad_read_begin(db, user_id, id, &head, err) == 0)
+		repo_backup_get(db, backup_id, id, backup, err);
+	if (svc_pad_read_end(db, user_id, id, &head, err) == 0 &&
 	    *backup == NULL)
 		backup_not_found(err);
+	if (err->code) {
+		json_decref(*backup);
+		*backup = NULL;
+	}
 	json_decref(head);
 	return err->code;
 }

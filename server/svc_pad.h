@@ -71,6 +71,17 @@ int svc_pad_restore(struct app *, struct db_conn *, const char *user_id,
  * for a viewer, 404 for everyone else. */
 int svc_pad_owned(struct db_conn *, const char *user_id, const char *id,
                   int lock, json_t **head, struct pl_error *);
+/*
+ * A read of the caller's own pad in one round trip: read_begin opens a
+ * read-only batch with the pad's ownership check (*head, once sent); the
+ * caller queues its reads of the pad; read_end sends them all and fails
+ * with what a non-owner gets (403 read_only, 404) when *head stayed NULL —
+ * the caller then drops what it read.
+ */
+int svc_pad_read_begin(struct db_conn *, const char *user_id, const char *id,
+                       json_t **head, struct pl_error *);
+int svc_pad_read_end(struct db_conn *, const char *user_id, const char *id,
+                     json_t **head, struct pl_error *);
 /* Ends the current transaction of a change to pad ({id, display_name}):
  * writes its audit row (extra, stolen, may be NULL, adds details), commits,
  * then publishes the event. Rolls back on any failure. */

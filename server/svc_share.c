@@ -111,8 +111,12 @@ svc_pad_shares(struct app *app, struct db_conn *db, const char *user_id,
 
 	(void)app;
 	*shares = NULL;
-	if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0)
+	if (svc_pad_read_begin(db, user_id, id, &head, err) == 0)
 		repo_share_list(db, id, shares, err);
+	if (svc_pad_read_end(db, user_id, id, &head, err) != 0) {
+		json_decref(*shares);
+		*shares = NULL;
+	}
 	json_decref(head);
 	return err->code;
 }
