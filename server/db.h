@@ -2,11 +2,14 @@
  * The database layer under the repositories. A server connection is a
  * struct db_conn lent by the pool: it carries its PGconn, the statements
  * prepared on it and its last failure, so nothing about a connection lives
- * in globals or thread-locals. A transaction (db_tx_begin … db_tx_commit)
- * runs in libpq's pipeline mode: statements are queued, sent as one batch
- * with BEGIN and COMMIT, and each result is handed to the decoder its
- * repository function gave; any failure rolls the whole batch back. SQL is
- * never built from input: parameters only.
+ * in globals or thread-locals. A repository function is one db_query: its
+ * SQL, its parameters and a decoder for the result. A transaction
+ * (db_tx_begin … db_tx_commit) runs in libpq's pipeline mode: BEGIN goes
+ * out with the first statement, the last statements go out with COMMIT,
+ * and between them a service may queue several statements (db_tx_batch)
+ * so a whole transaction is one round trip; each result reaches the
+ * decoder its repository function gave, and any failure rolls the whole
+ * transaction back. SQL is never built from input: parameters only.
  */
 #ifndef PL_DB_H
 #define PL_DB_H
