@@ -428,7 +428,8 @@ db_tx_flush(struct db_conn *c, struct pl_error *err)
 		return 0;
 	if (c->tx_err.code)
 		return tx_failed(c, err);
-	return batch_run(c, err);
+	/* Nothing queued: every statement already went out on its own. */
+	return c->nq > 0 ? batch_run(c, err) : 0;
 }
 
 /* Leaves pipeline mode (every result has been read by then) and rolls
