@@ -10,6 +10,23 @@
 #include "db.h"
 #include "repo_user.h"
 
+struct expiry_out {
+	long long *at;
+	char *text;
+};
+
+static int
+decode_expiry(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct expiry_out *o = ctx;
+	const char *t = db_get(r, 0, "t");
+
+	(void)err;
+	*o->at = db_get_ll(r, 0, "e");
+	snprintf(o->text, 40, "%s", t ? t : "");
+	return 0;
+}
+
 int
 repo_session_insert(struct db_conn *db, const char *token_hash,
                     const char *user_id, int ttl, long long *expires_at,
@@ -17,23 +34,17 @@ repo_session_insert(struct db_conn *db, const char *token_hash,
 {
 	char t[16];
 	const char *p[3] = {token_hash, user_id, t};
-	PGresult *r;
+	struct expiry_out o = {expires_at, exp_text};
 
 	snprintf(t, sizeof t, "%d", ttl);
-	r = db_query_result(
+	return db_query(
 	    db,
 	    "INSERT INTO sessions (token_hash, user_id, expires_at) "
 	    "VALUES ($1, $2::uuid, now() + make_interval(secs => "
 	    "$3::int)) RETURNING extract(epoch FROM expires_at)::bigint "
 	    "AS e, to_char(expires_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS t",
-	    3, p, err);
-	if (r == NULL)
-		return err->code;
-	*expires_at = db_get_ll(r, 0, "e");
-	snprintf(exp_text, 40, "%s", db_get(r, 0, "t"));
-	PQclear(r);
-	return PL_OK;
+	    3, p, decode_expiry, &o, sizeof o, err);
 }
 
 int

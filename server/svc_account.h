@@ -38,8 +38,8 @@ int svc_account_end(struct app *, struct db_conn *, int rc, struct audit_row *,
 int svc_account_login_gate(struct app *, struct db_conn *, const char *user_id,
                            json_t *user, const char *totp, const char *peer,
                            struct pl_error *);
-/* After the session exists: last_login_at and the session's peer. Best
- * effort, never fails the login. */
+/* With the new session, in login's transaction: last_login_at and the
+ * session's peer. Returns nothing; a failure fails that transaction. */
 void svc_account_logged_in(struct db_conn *, const char *user_id,
                            const char *token_hash, const char *peer);
 

@@ -177,16 +177,27 @@ login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
 	sodium_memzero(raw, sizeof raw);
 	memset(s, 0, sizeof *s);
 	pwhash_sha256_hex(token, s->token_hash);
+	/* One round trip: the session and the account's last login. */
+	if (db_tx_begin(db, err) != 0)
+		return err->code;
+	db_tx_batch(db);
 	if (repo_session_insert(db, s->token_hash, user_id,
 	                        app->cfg->session_ttl, &s->expires_at, exp_text,
 	                        err) != 0)
-		return err->code;
+		goto fail;
+	svc_account_logged_in(db, user_id, s->token_hash, peer);
+	if (db_tx_commit(db, err) != 0)
+		goto fail;
 	s->is_admin = auth->is_admin;
 	snprintf(s->user_id, sizeof s->user_id, "%s", user_id);
 	*result = json_pack("{s:s, s:s, s:O}", "token", token, "expires_at",
 	                    exp_text, "user", auth->user);
 	sodium_memzero(token, sizeof token);
 	return PL_OK;
+fail:
+	db_tx_rollback(db);
+	sodium_memzero(token, sizeof token);
+	return err->code;
 }
 
 int
@@ -208,7 +219,6 @@ svc_session_login_finish(struct app *app, struct db_conn *db,
 	if (login_ok(app, db, &l->auth, peer, l->rehash[0] ? l->rehash : NULL,
 	             result, s, err) != 0)
 		return err->code;
-	svc_account_logged_in(db, l->auth.id, s->token_hash, peer);
 	return PL_OK;
 }
 
