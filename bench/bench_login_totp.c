@@ -125,10 +125,10 @@ inproc(const char *schema, char (*ids)[40], char **raw, size_t *len, int n,
 	struct config cfg = {.secret = (char *)SECRET};
 	struct app app = {.cfg = &cfg};
 	struct pl_error err;
-	PGconn *db = ts_db_connect(schema);
+	struct db_conn *db = db_conn_new(ts_db_connect(schema), 1);
 	int ok = 0;
 
-	ts_db_exec(db, "UPDATE users SET totp_last_step = NULL");
+	ts_db_exec(db_conn_pg(db), "UPDATE users SET totp_last_step = NULL");
 	pl_error_init(&err);
 	for (int i = 0; i < n; i++) {
 		char code[8];
@@ -140,7 +140,7 @@ inproc(const char *schema, char (*ids)[40], char **raw, size_t *len, int n,
 		us[i] = now_us() - t0;
 		pl_error_clear(&err);
 	}
-	PQfinish(db);
+	db_conn_free(db);
 	printf("TOTP check alone (svc_totp_verify in process, %d/%d "
 	       "accepted):\n",
 	       ok, n);

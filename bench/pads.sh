@@ -1,42 +1,106 @@
 #!/usr/bin/env bash
-# Pad throughput, padlined against pgbench on the same database: starts a
-# padlined on a fresh schema, creates a user, then for each client count runs
-# bench_pads (pad.create + pad.get over TCP, C connections, 10 s) and pgbench
-# with bench/pads.pgbench (the same create transaction sent directly), and
-# prints both TPS and their ratio. Needs the stack and a build (build/, or
-# BUILD_DIR; measure a Release build).
-#   bench/pads.sh [SECONDS] [CLIENTS...]
+# pad.create throughput, padlined against pgbench on the same database, in
+# one run: starts a padlined on a fresh schema, creates a user, then for
+# each client count runs, for SECONDS each:
+#   padlined     bench_pads: pad.create over TCP (one transaction each)
+#   pg simple    pgbench bench/pads.pgbench (the same transaction, simple
+#                query mode: BEGIN, 2 INSERTs, COMMIT, each a round trip)
+#   pg prepared  pgbench -M prepared bench/pads_prepared.pgbench (the same,
+#                values as parameters)
+#   pg cte       pgbench -M prepared bench/pads_cte.pgbench (both INSERTs as
+#                ONE statement: one round trip, what pipelining aims at)
+# and prints them with padlined's ratio to the last two. Throughput on a
+# machine shared with other work moves with its load, so each line also
+# gives the CPU each transaction cost (client + padlined + PostgreSQL, ms),
+# which does not. Needs the stack and a build (build/, or BUILD_DIR; measure
+# a Release build).
+#   bench/pads.sh [SECONDS] [CLIENTS...]     (default: 10 s, 16 and 64)
 set -euo pipefail
 secs=${1:-10}
 shift || true
 counts=("$@")
-[ ${#counts[@]} -gt 0 ] || counts=(1 16 64)
+[ ${#counts[@]} -gt 0 ] || counts=(16 64)
 . "$(dirname "$0")/padlined.sh" bench_pads benchpads
 owner=$("$pg_bin/psql" "$DATABASE_URL" -Atc "SELECT id FROM $schema.users WHERE username = '$user'")
 [ -n "$owner" ] || { echo "could not create $user"; cat "$log"; exit 1; }
 echo "padlined pid $pid, schema $schema, workers ${PADLINE_WORKERS:-4 (default)}, $(nproc) cores"
+echo "load before: $(uptime)"
 
-run_bench() { # clients, with_get → prints tps
-	local out
-	out=$("$build/bench/bench_pads" --port "$port" --user "$user" \
-		--password "$pw" --clients "$1" --seconds "$secs" --get "$2")
-	echo "$out" >&2
-	echo "$out" | sed -n 's/.* tps=\([0-9.]*\).*/\1/p'
+postmaster=$(head -1 "$PADLINE_STACK_DIR/pg/postmaster.pid")
+# CPU seconds used so far by PostgreSQL (the postmaster, the backends it
+# reaped, the live ones) and, if given, one more process.
+cpu_s() {
+	python3 - "$postmaster" "${1:-}" <<'PY'
+import os, sys
+tck = os.sysconf("SC_CLK_TCK")
+def st(pid):
+    with open("/proc/%s/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()
+pm = st(sys.argv[1])
+t = sum(int(x) for x in pm[11:15])
+for d in os.listdir("/proc"):
+    if d.isdigit() and d != sys.argv[1]:
+        try:
+            f = st(d)
+        except OSError:
+            continue
+        if f[1] == sys.argv[1]:
+            t += int(f[11]) + int(f[12])
+if sys.argv[2]:
+    f = st(sys.argv[2])
+    t += int(f[11]) + int(f[12])
+print(t / tck)
+PY
 }
+# Runs a client under /usr/bin/time; prints "tps cpu_ms_per_tx" where the
+# CPU is the client's, PostgreSQL's and padlined's over the run.
+measure() { # tps_parser, command...
+	local parse=$1 before after out tps cpu
+	shift
+	before=$(cpu_s "$pid")
+	out=$(/usr/bin/time -f 'client_cpu %U %S' "$@" 2>&1)
+	after=$(cpu_s "$pid")
+	tps=$(echo "$out" | sed -n "$parse")
+	cpu=$(echo "$out" | sed -n 's/^client_cpu \([0-9.]*\) \([0-9.]*\)$/\1 \2/p')
+	echo "$out" | grep -vE '^client_cpu' | grep -E 'tps|latency average|failed' | tr '\n' ' ' >&2
+	echo >&2
+	python3 -c "
+tps, (u, s), b, a = $tps, '$cpu'.split(), $before, $after
+print('%.1f %.3f' % (tps, (float(u) + float(s) + a - b) * 1000 / (tps * $secs)))"
+}
+padlined_run() { # clients → "tps cpu_ms"
+	echo -n "  padlined     c=$1: " >&2
+	measure 's/.* tps=\([0-9.]*\).*/\1/p' "$build/bench/bench_pads" \
+		--port "$port" --user "$user" --password "$pw" --clients "$1" \
+		--seconds "$secs" --get 0
+}
+pgbench_run() { # label, clients, script, pgbench flags... → "tps cpu_ms"
+	local label=$1 c=$2 script=$3
+	shift 3
+	echo -n "  $label c=$c: " >&2
+	PGOPTIONS="-c search_path=$schema" measure 's/^tps = \([0-9.]*\).*/\1/p' \
+		"$pg_bin/pgbench" -n "$@" -f "$repo/bench/$script" \
+		-D owner="$owner" -c "$c" -j $((c < 2 ? c : 2)) -T "$secs" \
+		"$DATABASE_URL"
+}
+# The values pad.create sends, as pgbench variables (-M prepared binds them
+# as parameters).
+vars=(-D 'data={"text":"hello pad","n":1}' -D action=pad.created
+	-D 'tfmt=YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 results=()
 for c in "${counts[@]}"; do
-	pair=$(run_bench "$c" 1)
-	create=$(run_bench "$c" 0)
-	gout=$(PGOPTIONS="-c search_path=$schema" "$pg_bin/pgbench" -n \
-		-f "$repo/bench/pads.pgbench" -D owner="$owner" -c "$c" \
-		-j $((c < 2 ? c : 2)) -T "$secs" "$DATABASE_URL" 2>&1)
-	gtps=$(echo "$gout" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
-	echo "pgbench clients=$c: $(echo "$gout" | grep -E '^(latency average|tps|number of failed)' | tr '\n' ' ')" >&2
-	results+=("$(python3 -c "print('%8d %12.1f %12.1f %12.1f %9.2f %9.2f' % ($c, $pair, $create, $gtps, $create / $gtps, $pair / $gtps))")")
+	read -r pl plc < <(padlined_run "$c")
+	read -r simple simplec < <(pgbench_run "pg simple  " "$c" pads.pgbench)
+	read -r prep prepc < <(pgbench_run "pg prepared" "$c" pads_prepared.pgbench -M prepared "${vars[@]}")
+	read -r cte ctec < <(pgbench_run "pg cte     " "$c" pads_cte.pgbench -M prepared "${vars[@]}")
+	results+=("$(python3 -c "print('%8d %10.0f %10.0f %10.0f %10.0f %8.2f %8.2f   %6.3f %6.3f %6.3f %6.3f' % ($c, $pl, $simple, $prep, $cte, $pl / $prep, $pl / $cte, $plc, $simplec, $prepc, $ctec))")")
 done
-printf '\n%8s %12s %12s %12s %9s %9s\n' clients create+get create pgbench create/pg pairs/pg
+echo "load after:  $(uptime)"
+printf '\n%8s %10s %10s %10s %10s %8s %8s   %s\n' clients padlined pg-simple pg-prep pg-cte pl/prep pl/cte \
+	"CPU ms per transaction: padlined simple prep cte"
 printf '%s\n' "${results[@]}"
 cat <<'NOTE'
-create+get: pad.create + pad.get loops/s over TCP (one create transaction each)
-create:     pad.create/s alone; pgbench: the same create transaction/s sent directly
+padlined: pad.create/s over TCP; pg-*: the same transaction/s sent directly
+(simple query mode; -M prepared; both INSERTs as one CTE statement, -M prepared).
+CPU ms: client + PostgreSQL (+ padlined) per transaction, whatever else runs.
 NOTE

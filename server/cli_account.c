@@ -44,7 +44,7 @@ passwd(struct app *app, const char *name, const char *pw, struct pl_error *err)
 {
 	char hash[PWHASH_STRBYTES], id[40], uname[USERNAME_MAX + 1];
 	json_t *user = NULL;
-	PGconn *db;
+	struct db_conn *db;
 	int rc;
 
 	svc_account_trim_username(name, uname, sizeof uname);
@@ -58,7 +58,7 @@ passwd(struct app *app, const char *name, const char *pw, struct pl_error *err)
 		rc = svc_account_set_password(app, db, NULL, id, NULL, hash,
 		                              NULL, &user, err);
 	sodium_memzero(hash, sizeof hash);
-	db_close(db);
+	db_conn_free(db);
 	if (rc == 0)
 		print_user(user);
 	json_decref(user);
@@ -94,7 +94,7 @@ cli_set_disabled(struct app *app, int argc, char **argv)
 	char uname[USERNAME_MAX + 1];
 	struct pl_error err;
 	json_t *user = NULL;
-	PGconn *db;
+	struct db_conn *db;
 	int rc = -1;
 
 	if (argc != 2 || argv[1][0] == '-')
@@ -105,7 +105,7 @@ cli_set_disabled(struct app *app, int argc, char **argv)
 	pl_error_init(&err);
 	if ((db = cli_db_open(app, &err)) != NULL) {
 		rc = svc_user_update(app, db, NULL, &c, &user, &err);
-		db_close(db);
+		db_conn_free(db);
 	}
 	if (rc == 0)
 		print_user(user);
@@ -121,7 +121,7 @@ cli_list_users(struct app *app, int argc, char **argv)
 {
 	struct pl_error err;
 	json_t *users = NULL, *u;
-	PGconn *db;
+	struct db_conn *db;
 	size_t i;
 	int rc = -1;
 
@@ -130,7 +130,7 @@ cli_list_users(struct app *app, int argc, char **argv)
 	pl_error_init(&err);
 	if ((db = cli_db_open(app, &err)) != NULL) {
 		rc = svc_user_list_all(db, &users, &err);
-		db_close(db);
+		db_conn_free(db);
 	}
 	if (rc != 0) {
 		cli_print_error(&err);

@@ -71,22 +71,22 @@ usage(void)
 	return 2;
 }
 
-PGconn *
+struct db_conn *
 cli_db_open(struct app *app, struct pl_error *err)
 {
 	char version[64];
 
 	if (migrate_run(app->cfg, version, sizeof version, err) != 0)
 		return NULL;
-	return db_connect(app->cfg->database_url, app->cfg->schema,
-	                  app->cfg->db_connect_timeout, err);
+	return db_conn_open(app->cfg->database_url, app->cfg->schema,
+	                    app->cfg->db_connect_timeout, err);
 }
 
 static int
 create(struct app *app, struct svc_new_user *nu, struct pl_error *err)
 {
 	json_t *user = NULL;
-	PGconn *db;
+	struct db_conn *db;
 	char *text;
 
 	if (svc_user_validate(app, nu, err) != 0 ||
@@ -96,10 +96,10 @@ create(struct app *app, struct svc_new_user *nu, struct pl_error *err)
 	if ((db = cli_db_open(app, err)) == NULL)
 		return -1;
 	if (svc_user_create(app, db, nu, &user, err) != 0) {
-		db_close(db);
+		db_conn_free(db);
 		return -1;
 	}
-	db_close(db);
+	db_conn_free(db);
 	text = json_dumps(user, JSON_COMPACT);
 	printf("%s\n", text ? text : "{}");
 	free(text);

@@ -6,9 +6,9 @@
 #ifndef PL_CLI_USER_H
 #define PL_CLI_USER_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 
+#include "db.h"
 #include "pl_error.h"
 
 struct app;
@@ -20,7 +20,7 @@ int cli_read_password(char *buf, size_t size);
 void cli_print_error(const struct pl_error *);
 /* Applies pending migrations (under the usual locks) and connects; NULL
  * with err set on failure. Close with db_close. */
-PGconn *cli_db_open(struct app *, struct pl_error *);
+struct db_conn *cli_db_open(struct app *, struct pl_error *);
 
 /* argv[0] is "create-user". Returns the process exit code. */
 int cli_create_user(struct app *, int argc, char **argv);

@@ -1,69 +1,151 @@
 /*
- * Thin helpers over libpq for the repositories: run one parameterised
- * statement, map failures to pl_error (internal detail to the log only), and
- * transaction brackets. SQL is never built from input: parameters only.
+ * The database layer under the repositories. A server connection is a
+ * struct db_conn lent by the pool: it carries its PGconn, the statements
+ * prepared on it and its last failure, so nothing about a connection lives
+ * in globals or thread-locals. A repository function is one db_query: its
+ * SQL, its parameters and a decoder for the result. A transaction
+ * (db_tx_begin … db_tx_commit) runs in libpq's pipeline mode: BEGIN goes
+ * out with the first statement, the last statements go out with COMMIT,
+ * and between them a service may queue several statements (db_tx_batch)
+ * so a whole transaction is one round trip; each result reaches the
+ * decoder its repository function gave, and any failure rolls the whole
+ * transaction back. SQL is never built from input: parameters only.
  */
 #ifndef PL_DB_H
 #define PL_DB_H
+
+#include <stddef.h>
 
 #include <jansson.h>
 #include <libpq-fe.h>
 
 #include "pl_error.h"
 
-/* SQLSTATE of the last failure seen by db_exec on this thread, "" if none. */
-const char *db_last_sqlstate(void);
+struct db_conn;
 
 /*
- * Runs sql with text parameters (NULL entries are SQL NULL). Returns the
- * result on PGRES_COMMAND_OK / PGRES_TUPLES_OK (caller PQclear()s it), or
- * NULL with err set: 503 when the connection is gone, 409 username/name
- * conflicts are left to the caller via db_last_sqlstate(), 500 otherwise.
+ * Reads one statement's result into the outputs ctx points at (the
+ * repository function's copy of them, see db_query). Returns 0 or a
+ * pl_error code with err set. The result is the layer's to clear.
  */
+typedef int (*db_decode_fn)(const PGresult *, void *ctx, struct pl_error *);
+
+/* Largest ctx a decoder may be given: a few output pointers. */
+#define DB_CTX_MAX 48
+
+/*
+ * Wraps an open connection (ownership moves in; NULL gives NULL). prepare:
+ * run each parameterised statement by name, prepared once per connection;
+ * 0 sends every statement unnamed (parse, bind, execute in one message
+ * train), as a transaction-pooling PgBouncer needs.
+ */
+struct db_conn *db_conn_new(PGconn *, int prepare);
+/* Closes the connection and forgets what was prepared on it. */
+void db_conn_free(struct db_conn *);
+PGconn *db_conn_pg(struct db_conn *);
+/* True when the connection can be lent again: open, not in a transaction
+ * or pipeline, and never left mid-batch by a broken read. Rolls back an
+ * open transaction first (best effort). */
+int db_conn_reusable(struct db_conn *);
+/* SQLSTATE of the last failed statement on this connection ("" if none
+ * since the last statement or transaction began). */
+const char *db_sqlstate(const struct db_conn *);
+
+/*
+ * One statement with text parameters (NULL entries are SQL NULL). Outside
+ * a transaction it runs now and decode (may be NULL) reads its result
+ * before this returns. Inside one it is sent with whatever is queued
+ * (BEGIN, at first) and decoded before this returns too, unless the caller
+ * asked for a batch (db_tx_batch): then it is queued and decode runs when
+ * the batch comes back (db_tx_flush, db_tx_commit), so the outputs must
+ * not be read before then. ctx (ctxlen ≤ DB_CTX_MAX bytes, usually the
+ * addresses of the caller's outputs) is copied, so it may live on the
+ * repository function's stack. Failures: 503 when the connection is gone,
+ * 500 otherwise, SQLSTATE kept for db_sqlstate (23505 is the caller's to
+ * map); inside a transaction the first failure fails every later call.
+ */
+int db_query(struct db_conn *, const char *sql, int nparams,
+             const char *const *params, db_decode_fn decode, const void *ctx,
+             size_t ctxlen, struct pl_error *err);
+/* Shorthands over db_query. A statement whose result is not needed: */
+int db_query_run(struct db_conn *, const char *sql, int nparams,
+                 const char *const *params, struct pl_error *);
+/* A write whose affected-row count matters (conditional UPDATE/DELETE). */
+int db_query_count(struct db_conn *, const char *sql, int nparams,
+                   const char *const *params, long long *rows,
+                   struct pl_error *);
+/* *hit = 1 when the statement affected exactly one row (a guarded
+ * UPDATE/DELETE that may find nothing). */
+int db_query_hit(struct db_conn *, const char *sql, int nparams,
+                 const char *const *params, int *hit, struct pl_error *);
+/* Rows each carrying a json column "j": *out = the first row's (new
+ * reference; NULL when there is no row), or every row's as an array. */
+int db_query_json(struct db_conn *, const char *sql, int nparams,
+                  const char *const *params, json_t **out, struct pl_error *);
+int db_query_json_all(struct db_conn *, const char *sql, int nparams,
+                      const char *const *params, json_t **out,
+                      struct pl_error *);
+/*
+ * The whole result, now (caller PQclear()s it), or NULL with err set. In
+ * a transaction it first sends what is queued: a round trip of its own,
+ * for statements whose rows are walked by the caller.
+ */
+PGresult *db_query_result(struct db_conn *, const char *sql, int nparams,
+                          const char *const *params, struct pl_error *);
+/*
+ * Like db_query_result, but outside a transaction never prepared: planned
+ * for these values each time. For a statement whose best plan depends on
+ * them (a LIKE search the trigram indexes answer for rare parts, an index
+ * walk for common ones), where a cached generic plan would read every row
+ * for some values. Inside a transaction it is db_query_result.
+ */
+PGresult *db_query_result_custom(struct db_conn *, const char *sql, int nparams,
+                                 const char *const *params, struct pl_error *);
+
+/*
+ * Transactions. db_tx_begin enters pipeline mode and queues BEGIN (sent
+ * with the first statement). db_tx_batch: statements queue from here
+ * until db_tx_flush or db_tx_commit, instead of each being a round trip —
+ * for statements whose outputs nothing reads before then. db_tx_flush
+ * sends what is queued and decodes it (one round trip, the transaction
+ * stays open) for a caller that must decide on a result before writing;
+ * db_tx_commit queues COMMIT, sends the rest and decodes it (one round trip),
+ * and on any failure — a statement, a decoder, the commit itself — rolls
+ * everything back and returns that first error. db_tx_rollback ends a
+ * transaction that is still open (never fails the caller; a no-op when none is
+ * open).
+ */
+int db_tx_begin(struct db_conn *, struct pl_error *);
+void db_tx_batch(struct db_conn *);
+int db_tx_flush(struct db_conn *, struct pl_error *);
+int db_tx_commit(struct db_conn *, struct pl_error *);
+void db_tx_rollback(struct db_conn *);
+
+/* ---- one-off PGconn helpers (migrations, connecting) ---------------- */
+
+/* 0 when r is PGRES_COMMAND_OK / PGRES_TUPLES_OK; else logs the failure
+ * (not a 23505, which callers expect in races), copies its SQLSTATE to
+ * sqlstate ("" if none) and sets err: 503 when the connection is gone, 500
+ * otherwise. r may be NULL (out of memory, connection lost). */
+int db_result_error(PGconn *, const PGresult *r, char sqlstate[8],
+                    struct pl_error *err);
+
+/* Runs sql unnamed with text parameters; the result on PGRES_COMMAND_OK /
+ * PGRES_TUPLES_OK (caller PQclear()s it), or NULL with err set as
+ * db_query does. */
 PGresult *db_exec(PGconn *, const char *sql, int nparams,
                   const char *const *params, struct pl_error *err);
-/* Like db_exec, but never prepared: planned for these values each time.
- * For a statement whose best plan depends on them (a LIKE search that the
- * trigram indexes answer for rare parts, an index walk for common ones),
- * where a cached generic plan would read every row for some values. */
-PGresult *db_exec_custom(PGconn *, const char *sql, int nparams,
-                         const char *const *params, struct pl_error *err);
-/* Like db_exec for statements whose result is not needed. */
 int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
            struct pl_error *err);
-
-/* One statement whose rows each carry a json column "j": *out is the first
- * row's (new reference), NULL when there is no row. */
-int db_json_row(PGconn *, const char *sql, int nparams,
-                const char *const *params, json_t **out, struct pl_error *err);
-/* Same, every row's "j" as a new array. */
-int db_json_rows(PGconn *, const char *sql, int nparams,
-                 const char *const *params, json_t **out, struct pl_error *err);
-/* A write whose affected-row count matters (a conditional UPDATE/DELETE). */
-int db_run_count(PGconn *, const char *sql, int nparams,
-                 const char *const *params, long long *rows,
-                 struct pl_error *err);
-
-/* to_char format of RFC 3339 UTC with microseconds (a SQL literal). */
-#define DB_TIME_US "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
-/*
- * on (the default): a parameterised statement is prepared once per
- * connection and run by name. off: every statement goes unnamed (parse,
- * bind, execute in one message train), as a transaction-pooling PgBouncer
- * needs, where the server connection changes between transactions and
- * named statements do not follow. Set once at startup, before any thread
- * runs a statement.
- */
-void db_set_prepare(int on);
-
-/* PQfinish, forgetting what was prepared on the connection. Every server
- * connection is closed through this. */
-void db_close(PGconn *);
-
 int db_begin(PGconn *, struct pl_error *);
 int db_commit(PGconn *, struct pl_error *);
 /* Best effort; never fails the caller. */
 void db_rollback(PGconn *);
+/* PQfinish (NULL-safe). */
+void db_close(PGconn *);
+
+/* to_char format of RFC 3339 UTC with microseconds (a SQL literal). */
+#define DB_TIME_US "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
 
 /* Field helpers: NULL-safe conversions of row r, column by name. */
 const char *db_get(const PGresult *, int row, const char *col);

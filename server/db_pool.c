@@ -23,7 +23,7 @@
 #define POOL_WAIT_MS 5000 /* longest wait for a free slot */
 
 struct db_slot {
-	PGconn *conn;
+	struct db_conn *conn;
 	time_t born;
 	long long last_used_ms;
 	int busy;
@@ -35,6 +35,7 @@ struct db_pool {
 	char *conninfo;
 	char *schema;
 	int timeout;
+	int prepare;
 	int size;
 	long long down_until_ms; /* fail fast until then */
 	int waiting;             /* borrowers waiting for a free slot */
@@ -67,7 +68,7 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 		log_warn("database connect failed", "error=%s",
 		         log_quote(q, sizeof q,
 		                   c ? PQerrorMessage(c) : "out of memory"));
-		db_close(c);
+		PQfinish(c);
 		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
 		             "database unavailable, try again shortly");
 		return NULL;
@@ -83,7 +84,7 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 		log_warn("setting search_path failed", "error=%s",
 		         log_quote(q, sizeof q, PQerrorMessage(c)));
 		PQclear(r);
-		db_close(c);
+		PQfinish(c);
 		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
 		             "database unavailable, try again shortly");
 		return NULL;
@@ -93,7 +94,8 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 }
 
 struct db_pool *
-db_pool_new(const char *conninfo, const char *schema, int size, int timeout)
+db_pool_new(const char *conninfo, const char *schema, int size, int timeout,
+            int prepare)
 {
 	struct db_pool *p = xcalloc(1, sizeof *p);
 
@@ -102,6 +104,7 @@ db_pool_new(const char *conninfo, const char *schema, int size, int timeout)
 	p->conninfo = xstrdup(conninfo);
 	p->schema = xstrdup(schema);
 	p->timeout = timeout;
+	p->prepare = prepare;
 	p->size = size;
 	p->slots = xcalloc((size_t)size, sizeof *p->slots);
 	return p;
@@ -113,7 +116,7 @@ db_pool_free(struct db_pool *p)
 	if (p == NULL)
 		return;
 	for (int i = 0; i < p->size; i++)
-		db_close(p->slots[i].conn);
+		db_conn_free(p->slots[i].conn);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
 	free(p->slots);
@@ -123,8 +126,9 @@ db_pool_free(struct db_pool *p)
 }
 
 static int
-pool_ping(PGconn *c)
+pool_ping(struct db_conn *dc)
 {
+	PGconn *c = db_conn_pg(dc);
 	PGresult *r;
 	int ok;
 
@@ -186,7 +190,7 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 /* Sets a lent slot's connection under the lock: db_pool_return on other
  * threads reads every slot's conn while looking for its own. */
 static void
-pool_slot_set(struct db_pool *p, struct db_slot *s, PGconn *c)
+pool_slot_set(struct db_pool *p, struct db_slot *s, struct db_conn *c)
 {
 	pthread_mutex_lock(&p->lock);
 	s->conn = c;
@@ -203,7 +207,7 @@ pool_release_slot(struct db_pool *p, struct db_slot *s)
 }
 
 int
-db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
+db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 {
 	struct db_slot *s;
 	long long now;
@@ -215,7 +219,7 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 	if (s->conn != NULL && time(NULL) - s->born >= POOL_RECYCLE_S) {
 		log_debug("recycling database connection", "age_s=%lld",
 		          (long long)(time(NULL) - s->born));
-		db_close(s->conn);
+		db_conn_free(s->conn);
 		pool_slot_set(p, s, NULL);
 	}
 	if (s->conn != NULL && now - s->last_used_ms > POOL_PING_IDLE_MS &&
@@ -223,12 +227,14 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 		/* Reconnect rather than PQreset: a reset would lose the
 		 * search_path set at connect time. */
 		log_info("database connection broken, reconnecting", "%s", "");
-		db_close(s->conn);
+		db_conn_free(s->conn);
 		pool_slot_set(p, s, NULL);
 	}
 	if (s->conn == NULL) {
-		pool_slot_set(
-		    p, s, db_connect(p->conninfo, p->schema, p->timeout, err));
+		pool_slot_set(p, s,
+		              db_conn_new(db_connect(p->conninfo, p->schema,
+		                                     p->timeout, err),
+		                          p->prepare));
 		if (s->conn == NULL) {
 			pthread_mutex_lock(&p->lock);
 			p->down_until_ms = pool_now_ms() + POOL_DOWN_BACKOFF_MS;
@@ -243,7 +249,7 @@ db_pool_borrow(struct db_pool *p, PGconn **out, struct pl_error *err)
 }
 
 void
-db_pool_return(struct db_pool *p, PGconn *c)
+db_pool_return(struct db_pool *p, struct db_conn *c)
 {
 	struct db_slot *s = NULL;
 
@@ -256,20 +262,15 @@ db_pool_return(struct db_pool *p, PGconn *c)
 	if (s == NULL) {
 		log_error("returned a connection the pool does not own", "%s",
 		          "");
-		db_close(c);
+		db_conn_free(c);
 		return;
 	}
-	/* The slot is ours (busy) until released. */
-	if (PQstatus(c) != CONNECTION_OK) {
-		db_close(c);
+	/* The slot is ours (busy) until released. A step that returned
+	 * mid-transaction is rolled back; what cannot be made clean is
+	 * closed, never lent. */
+	if (!db_conn_reusable(c)) {
+		db_conn_free(c);
 		pool_slot_set(p, s, NULL);
-	} else if (PQtransactionStatus(c) != PQTRANS_IDLE) {
-		/* A step returned mid-transaction: never lend that. */
-		db_rollback(c);
-		if (PQtransactionStatus(c) != PQTRANS_IDLE) {
-			db_close(c);
-			pool_slot_set(p, s, NULL);
-		}
 	}
 	s->last_used_ms = pool_now_ms();
 	pool_release_slot(p, s);
@@ -291,7 +292,7 @@ int
 db_pool_ping(struct db_pool *p)
 {
 	struct pl_error err;
-	PGconn *c;
+	struct db_conn *c;
 	int ok;
 
 	pl_error_init(&err);
@@ -300,4 +301,11 @@ db_pool_ping(struct db_pool *p)
 	ok = pool_ping(c);
 	db_pool_return(p, c);
 	return ok;
+}
+
+struct db_conn *
+db_conn_open(const char *conninfo, const char *schema, int timeout,
+             struct pl_error *err)
+{
+	return db_conn_new(db_connect(conninfo, schema, timeout, err), 0);
 }

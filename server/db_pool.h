@@ -9,23 +9,29 @@
 
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "pl_error.h"
 
 struct db_pool;
 
+/* prepare: as db_conn_new's, for every connection of the pool. */
 struct db_pool *db_pool_new(const char *conninfo, const char *schema, int size,
-                            int connect_timeout);
+                            int connect_timeout, int prepare);
 void db_pool_free(struct db_pool *);
 /* Lends a healthy connection (search_path set to the schema) or fails 503. */
-int db_pool_borrow(struct db_pool *, PGconn **out, struct pl_error *);
+int db_pool_borrow(struct db_pool *, struct db_conn **out, struct pl_error *);
 /*
  * Takes a connection back. A connection left inside a transaction or in a
  * bad state is rolled back or closed so the next borrower starts clean.
  */
-void db_pool_return(struct db_pool *, PGconn *);
-/* One-off connection with the same settings (migrations, create-user). */
+void db_pool_return(struct db_pool *, struct db_conn *);
+/* One-off connection with the same settings (migrations). */
 PGconn *db_connect(const char *conninfo, const char *schema, int timeout,
                    struct pl_error *);
+/* db_connect as a struct db_conn, unnamed statements (create-user and the
+ * other one-off tools that run services). */
+struct db_conn *db_conn_open(const char *conninfo, const char *schema,
+                             int timeout, struct pl_error *);
 /* What server.stats shows of the pool: connections, lent out, threads
  * waiting for one. A snapshot under the pool's lock. */
 struct db_pool_usage {

@@ -85,7 +85,7 @@ mark_later(long long id)
 }
 
 void
-events_flush_marks(PGconn *db)
+events_flush_marks(struct db_conn *db)
 {
 	struct pl_error err;
 	long long *ids;
@@ -118,7 +118,8 @@ events_flush_marks(PGconn *db)
 }
 
 void
-events_publish_one(struct app *app, PGconn *db, const struct audit_row *row)
+events_publish_one(struct app *app, struct db_conn *db,
+                   const struct audit_row *row)
 {
 	struct pl_error err;
 	redisContext *rc;
@@ -154,7 +155,7 @@ events_publish_one(struct app *app, PGconn *db, const struct audit_row *row)
 }
 
 int
-events_relay(struct app *app, PGconn *db, int limit)
+events_relay(struct app *app, struct db_conn *db, int limit)
 {
 	struct pl_error err;
 	redisContext *rc;
@@ -165,10 +166,10 @@ events_relay(struct app *app, PGconn *db, int limit)
 	events_flush_marks(db);
 	if ((rc = rds_pool_borrow(app->rds)) == NULL)
 		return -1;
-	if (db_begin(db, &err) != 0 ||
+	if (db_tx_begin(db, &err) != 0 ||
 	    repo_audit_lock_unpublished(db, limit, EVENTS_RELAY_GRACE_S, &rows,
 	                                &err) != 0) {
-		db_rollback(db);
+		db_tx_rollback(db);
 		rds_pool_return(app->rds, rc, 0);
 		pl_error_clear(&err);
 		return -1;
@@ -186,8 +187,8 @@ events_relay(struct app *app, PGconn *db, int limit)
 		n++;
 	}
 	PQclear(rows);
-	if (db_commit(db, &err) != 0) {
-		db_rollback(db);
+	if (db_tx_commit(db, &err) != 0) {
+		db_tx_rollback(db);
 		n = -1;
 	}
 	rds_pool_return(app->rds, rc, broken);

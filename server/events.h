@@ -9,9 +9,8 @@
 #ifndef PL_EVENTS_H
 #define PL_EVENTS_H
 
-#include <libpq-fe.h>
-
 #include "repo_audit.h"
+#include "db.h"
 
 struct app;
 
@@ -20,12 +19,13 @@ struct app;
  * (events_flush_marks, run by the relay every second and at exit), which
  * keeps a write and its commit off every request. Never fails the caller.
  */
-void events_publish_one(struct app *, PGconn *, const struct audit_row *);
+void events_publish_one(struct app *, struct db_conn *,
+                        const struct audit_row *);
 /* Marks the rows published since the last flush. */
-void events_flush_marks(PGconn *);
+void events_flush_marks(struct db_conn *);
 /* Flushes pending marks, then publishes up to limit unpublished rows older
  * than the grace period, oldest first; returns how many were published, or
  * -1 when Redis or PostgreSQL was unavailable. */
-int events_relay(struct app *, PGconn *, int limit);
+int events_relay(struct app *, struct db_conn *, int limit);
 
 #endif

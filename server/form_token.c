@@ -81,7 +81,7 @@ form_token_check(struct app *app, const char *token, struct pl_error *err)
 }
 
 int
-form_token_consume(struct app *app, PGconn *db, const char *token,
+form_token_consume(struct app *app, struct db_conn *db, const char *token,
                    struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];

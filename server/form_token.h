@@ -5,9 +5,9 @@
 #ifndef PL_FORM_TOKEN_H
 #define PL_FORM_TOKEN_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 
+#include "db.h"
 #include "pl_error.h"
 
 struct app;
@@ -23,7 +23,7 @@ int form_token_check(struct app *, const char *token, struct pl_error *);
  * expired or reused → 400 with a violation on field "form_token" (rules
  * "required", "invalid", "expired", "reused"); db errors as db_exec.
  */
-int form_token_consume(struct app *, PGconn *, const char *token,
+int form_token_consume(struct app *, struct db_conn *, const char *token,
                        struct pl_error *);
 
 #endif

@@ -34,7 +34,8 @@ app_open(struct app *app, struct config *cfg)
 	memset(app, 0, sizeof *app);
 	app->cfg = cfg;
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
-	                      cfg->db_connect_timeout);
+	                      cfg->db_connect_timeout,
+	                      strcmp(cfg->db_prepare, "on") == 0);
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
@@ -51,7 +52,7 @@ static void
 app_close(struct app *app)
 {
 	struct pl_error err;
-	PGconn *db;
+	struct db_conn *db;
 
 	/* Events published but not yet marked: mark them now, or the next
 	 * relay would publish them again. */
@@ -152,11 +153,11 @@ load_templates(struct app *app)
 {
 	struct pl_error err;
 	int loaded = 0, skipped = 0;
-	PGconn *db;
+	struct db_conn *db;
 
 	pl_error_init(&err);
-	db = db_connect(app->cfg->database_url, app->cfg->schema,
-	                app->cfg->db_connect_timeout, &err);
+	db = db_conn_open(app->cfg->database_url, app->cfg->schema,
+	                  app->cfg->db_connect_timeout, &err);
 	if (db == NULL || templates_load(db, app->cfg->templates_dir, &loaded,
 	                                 &skipped, &err) != 0)
 		log_warn("templates not loaded", "error=%s dir=%s", err.message,
@@ -164,7 +165,7 @@ load_templates(struct app *app)
 	else
 		log_info("templates loaded", "loaded=%d skipped=%d dir=%s",
 		         loaded, skipped, app->cfg->templates_dir);
-	db_close(db);
+	db_conn_free(db);
 	pl_error_clear(&err);
 }
 
@@ -245,7 +246,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(cfg.log_level);
-	db_set_prepare(strcmp(cfg.db_prepare, "on") == 0);
 	if (strcmp(cmd, "redis-acl") == 0) {
 		rc = cli_redis_acl(&cfg, argc - first, argv + first);
 		config_free(&cfg);

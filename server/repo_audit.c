@@ -20,36 +20,45 @@
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "                               \
 	"'subject', COALESCE(details->'subject', '{}'::jsonb))::text"
 
+/* ctx: struct audit_row *, from the INSERT's RETURNING. */
+static int
+decode_audit_row(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct audit_row *row = *(struct audit_row **)ctx;
+	const char *event = db_get(r, 0, "event");
+
+	(void)err;
+	row->id = db_get_ll(r, 0, "id");
+	if (event != NULL && strlen(event) < sizeof row->event)
+		strcpy(row->event, event);
+	else
+		row->event[0] = '\0';
+	return 0;
+}
+
 int
-repo_audit_insert(PGconn *db, const char *action, const char *actor_id,
+repo_audit_insert(struct db_conn *db, const char *action, const char *actor_id,
                   const char *subject_id, json_t *details,
                   struct audit_row *row, struct pl_error *err)
 {
 	char *text = details ? json_num_dumps(details, JSON_COMPACT) : NULL;
 	const char *params[] = {action, actor_id, subject_id,
 	                        text ? text : "{}"};
-	PGresult *r;
+	int rc;
 
-	r = db_exec(db,
-	            "INSERT INTO audit_log (action, actor_id, subject_id, "
-	            "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
-	            "RETURNING id, " AUDIT_EVENT_SQL " AS event",
-	            4, params, err);
+	/* The parameters are copied out when the statement is queued. */
+	rc = db_query(db,
+	              "INSERT INTO audit_log (action, actor_id, subject_id, "
+	              "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
+	              "RETURNING id, " AUDIT_EVENT_SQL " AS event",
+	              4, params, decode_audit_row, &row, sizeof row, err);
 	free(text);
-	if (r == NULL)
-		return err->code;
-	row->id = db_get_ll(r, 0, "id");
-	if (strlen(db_get(r, 0, "event")) < sizeof row->event)
-		strcpy(row->event, db_get(r, 0, "event"));
-	else
-		row->event[0] = '\0';
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 int
-repo_audit_since(PGconn *db, long long after, int limit, json_t **events,
-                 struct pl_error *err)
+repo_audit_since(struct db_conn *db, long long after, int limit,
+                 json_t **events, struct pl_error *err)
 {
 	char a[32], l[16];
 	const char *params[] = {a, l};
@@ -57,10 +66,11 @@ repo_audit_since(PGconn *db, long long after, int limit, json_t **events,
 
 	snprintf(a, sizeof a, "%lld", after);
 	snprintf(l, sizeof l, "%d", limit);
-	r = db_exec(db,
-	            "SELECT " AUDIT_EVENT_SQL " AS event FROM audit_log "
-	            "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
-	            2, params, err);
+	r = db_query_result(db,
+	                    "SELECT " AUDIT_EVENT_SQL
+	                    " AS event FROM audit_log "
+	                    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+	                    2, params, err);
 	if (r == NULL)
 		return err->code;
 	*events = json_array();
@@ -71,7 +81,8 @@ repo_audit_since(PGconn *db, long long after, int limit, json_t **events,
 }
 
 int
-repo_audit_event(PGconn *db, long long id, char **event, struct pl_error *err)
+repo_audit_event(struct db_conn *db, long long id, char **event,
+                 struct pl_error *err)
 {
 	char a[32];
 	const char *params[] = {a};
@@ -79,10 +90,11 @@ repo_audit_event(PGconn *db, long long id, char **event, struct pl_error *err)
 
 	*event = NULL;
 	snprintf(a, sizeof a, "%lld", id);
-	r = db_exec(db,
-	            "SELECT " AUDIT_EVENT_SQL " AS event FROM audit_log "
-	            "WHERE id = $1::bigint AND published_at IS NULL",
-	            1, params, err);
+	r = db_query_result(db,
+	                    "SELECT " AUDIT_EVENT_SQL
+	                    " AS event FROM audit_log "
+	                    "WHERE id = $1::bigint AND published_at IS NULL",
+	                    1, params, err);
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) == 1)
@@ -92,54 +104,56 @@ repo_audit_event(PGconn *db, long long id, char **event, struct pl_error *err)
 }
 
 int
-repo_audit_lock_unpublished(PGconn *db, int limit, int grace_s, PGresult **rows,
-                            struct pl_error *err)
+repo_audit_lock_unpublished(struct db_conn *db, int limit, int grace_s,
+                            PGresult **rows, struct pl_error *err)
 {
 	char l[16], g[16];
 	const char *params[] = {l, g};
 
 	snprintf(l, sizeof l, "%d", limit);
 	snprintf(g, sizeof g, "%d", grace_s);
-	*rows =
-	    db_exec(db,
-	            "SELECT id, " AUDIT_EVENT_SQL " AS event FROM audit_log "
-	            "WHERE published_at IS NULL AND at < now() - "
-	            "make_interval(secs => $2::int) ORDER BY id "
-	            "LIMIT $1::int FOR UPDATE SKIP LOCKED",
-	            2, params, err);
+	*rows = db_query_result(db,
+	                        "SELECT id, " AUDIT_EVENT_SQL
+	                        " AS event FROM audit_log "
+	                        "WHERE published_at IS NULL AND at < now() - "
+	                        "make_interval(secs => $2::int) ORDER BY id "
+	                        "LIMIT $1::int FOR UPDATE SKIP LOCKED",
+	                        2, params, err);
 	return *rows ? 0 : err->code;
 }
 
 int
-repo_audit_mark_published(PGconn *db, long long id, struct pl_error *err)
+repo_audit_mark_published(struct db_conn *db, long long id,
+                          struct pl_error *err)
 {
 	char a[32];
 	const char *params[] = {a};
 
 	snprintf(a, sizeof a, "%lld", id);
-	return db_run(db,
-	              "UPDATE audit_log SET published_at = now() "
-	              "WHERE id = $1::bigint AND published_at IS NULL",
-	              1, params, err);
+	return db_query_run(db,
+	                    "UPDATE audit_log SET published_at = now() "
+	                    "WHERE id = $1::bigint AND published_at IS NULL",
+	                    1, params, err);
 }
 
 int
-repo_audit_mark_published_many(PGconn *db, const char *ids,
+repo_audit_mark_published_many(struct db_conn *db, const char *ids,
                                struct pl_error *err)
 {
 	const char *params[] = {ids};
 
-	return db_run(db,
-	              "UPDATE audit_log SET published_at = now() "
-	              "WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
-	              1, params, err);
+	return db_query_run(
+	    db,
+	    "UPDATE audit_log SET published_at = now() "
+	    "WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
+	    1, params, err);
 }
 
 int
-repo_audit_outbox(PGconn *db, long long *unpublished, double *oldest_s,
+repo_audit_outbox(struct db_conn *db, long long *unpublished, double *oldest_s,
                   struct pl_error *err)
 {
-	PGresult *r = db_exec(
+	PGresult *r = db_query_result(
 	    db,
 	    "SELECT count(*) AS n, "
 	    "       COALESCE(extract(epoch FROM now() - min(at)), 0) AS oldest "

@@ -7,8 +7,7 @@
 #define PL_REPO_AUDIT_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 /* An inserted row and its event text, returned by the INSERT itself so
@@ -21,28 +20,31 @@ struct audit_row {
 
 /* Inserts one row; actor_id / subject_id may be NULL; details is borrowed
  * (NULL = {}). Fills *row. */
-int repo_audit_insert(PGconn *, const char *action, const char *actor_id,
-                      const char *subject_id, json_t *details,
-                      struct audit_row *row, struct pl_error *);
+int repo_audit_insert(struct db_conn *, const char *action,
+                      const char *actor_id, const char *subject_id,
+                      json_t *details, struct audit_row *row,
+                      struct pl_error *);
 /* Events with id > after, oldest first, at most limit, as an array of
  * {id, action, at, subject} (new reference). */
-int repo_audit_since(PGconn *, long long after, int limit, json_t **events,
-                     struct pl_error *);
+int repo_audit_since(struct db_conn *, long long after, int limit,
+                     json_t **events, struct pl_error *);
 
 /* The unpublished event of row id as JSON text (*event malloc'd), or
  * *event = NULL when the row is already published. */
-int repo_audit_event(PGconn *, long long id, char **event, struct pl_error *);
+int repo_audit_event(struct db_conn *, long long id, char **event,
+                     struct pl_error *);
 /* In the caller's transaction: locks up to limit unpublished rows older than
  * grace_s seconds (FOR UPDATE SKIP LOCKED); columns id, event. */
-int repo_audit_lock_unpublished(PGconn *, int limit, int grace_s,
+int repo_audit_lock_unpublished(struct db_conn *, int limit, int grace_s,
                                 PGresult **rows, struct pl_error *);
-int repo_audit_mark_published(PGconn *, long long id, struct pl_error *);
+int repo_audit_mark_published(struct db_conn *, long long id,
+                              struct pl_error *);
 /* Marks a batch published; ids is a PostgreSQL array literal "{1,2,3}". */
-int repo_audit_mark_published_many(PGconn *, const char *ids,
+int repo_audit_mark_published_many(struct db_conn *, const char *ids,
                                    struct pl_error *);
 /* The outbox's backlog: unpublished rows and the age in seconds of the
  * oldest (0 when there is none). */
-int repo_audit_outbox(PGconn *, long long *unpublished, double *oldest_s,
-                      struct pl_error *);
+int repo_audit_outbox(struct db_conn *, long long *unpublished,
+                      double *oldest_s, struct pl_error *);
 
 #endif

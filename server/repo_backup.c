@@ -14,40 +14,25 @@
 #define BACKUP_CREATED_AT REPO_TIME_SQL("created_at") " AS created_at"
 
 int
-repo_backup_insert(PGconn *db, const char *pad_id, struct pl_error *err)
+repo_backup_insert(struct db_conn *db, const char *pad_id, struct pl_error *err)
 {
 	const char *p[] = {pad_id};
 
-	return db_run(db,
-	              "INSERT INTO backups (source_id, data, created_at) "
-	              "SELECT id, data, clock_timestamp() "
-	              "FROM pads "
-	              "WHERE id = $1::uuid",
-	              1, p, err);
+	return db_query_run(db,
+	                    "INSERT INTO backups (source_id, data, created_at) "
+	                    "SELECT id, data, clock_timestamp() "
+	                    "FROM pads "
+	                    "WHERE id = $1::uuid",
+	                    1, p, err);
 }
 
-int
-repo_backup_list(PGconn *db, const char *pad_id, int with_data,
-                 json_t **backups, struct pl_error *err)
+/* ctx: json_t **; every row, with data when the statement read it. */
+static int
+decode_backups(const PGresult *r, void *ctx, struct pl_error *err)
 {
-	const char *p[] = {pad_id};
-	PGresult *r;
+	json_t **backups = *(json_t ***)ctx;
+	int with_data = PQfnumber(r, "data") >= 0;
 
-	r = db_exec(db,
-	            with_data ? "SELECT id, " BACKUP_CREATED_AT ", "
-	                        "       octet_length(data::text) AS size, "
-	                        "       data::text AS data "
-	                        "FROM backups "
-	                        "WHERE source_id = $1::uuid "
-	                        "ORDER BY created_at DESC, id DESC"
-	                      : "SELECT id, " BACKUP_CREATED_AT ", "
-	                        "       octet_length(data::text) AS size "
-	                        "FROM backups "
-	                        "WHERE source_id = $1::uuid "
-	                        "ORDER BY created_at DESC, id DESC",
-	            1, p, err);
-	if (r == NULL)
-		return err->code;
 	*backups = json_array();
 	for (int i = 0; i < PQntuples(r); i++) {
 		json_t *b =
@@ -61,83 +46,109 @@ repo_backup_list(PGconn *db, const char *pad_id, int with_data,
 		    json_object_set_new(b, "data", db_get_json(r, i, "data"))) {
 			json_decref(*backups);
 			*backups = NULL;
-			PQclear(r);
 			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 			                    "internal error");
 		}
 	}
-	PQclear(r);
 	return 0;
 }
 
 int
-repo_backup_prune(PGconn *db, const char *pad_id, int keep,
+repo_backup_list(struct db_conn *db, const char *pad_id, int with_data,
+                 json_t **backups, struct pl_error *err)
+{
+	const char *p[] = {pad_id};
+
+	*backups = NULL;
+	return db_query(db,
+	                with_data ? "SELECT id, " BACKUP_CREATED_AT ", "
+	                            "       octet_length(data::text) AS size, "
+	                            "       data::text AS data "
+	                            "FROM backups "
+	                            "WHERE source_id = $1::uuid "
+	                            "ORDER BY created_at DESC, id DESC"
+	                          : "SELECT id, " BACKUP_CREATED_AT ", "
+	                            "       octet_length(data::text) AS size "
+	                            "FROM backups "
+	                            "WHERE source_id = $1::uuid "
+	                            "ORDER BY created_at DESC, id DESC",
+	                1, p, decode_backups, &backups, sizeof backups, err);
+}
+
+int
+repo_backup_prune(struct db_conn *db, const char *pad_id, int keep,
                   struct pl_error *err)
 {
 	char k[16];
 	const char *p[] = {pad_id, k};
 
 	snprintf(k, sizeof k, "%d", keep);
-	return db_run(db,
-	              "DELETE FROM backups "
-	              "WHERE id IN (SELECT id "
-	              "             FROM backups "
-	              "             WHERE source_id = $1::uuid "
-	              "             ORDER BY created_at DESC, id DESC "
-	              "             OFFSET $2::int)",
-	              2, p, err);
+	return db_query_run(db,
+	                    "DELETE FROM backups "
+	                    "WHERE id IN (SELECT id "
+	                    "             FROM backups "
+	                    "             WHERE source_id = $1::uuid "
+	                    "             ORDER BY created_at DESC, id DESC "
+	                    "             OFFSET $2::int)",
+	                    2, p, err);
 }
 
-int
-repo_backup_get(PGconn *db, const char *id, const char *pad_id, json_t **backup,
-                struct pl_error *err)
+/* ctx: json_t **; the backup row, if any. */
+static int
+decode_backup(const PGresult *r, void *ctx, struct pl_error *err)
 {
-	const char *p[] = {id, pad_id};
-	PGresult *r;
+	json_t **backup = *(json_t ***)ctx;
 
-	*backup = NULL;
-	r = db_exec(
-	    db,
-	    "SELECT id, " BACKUP_CREATED_AT ", "
-	    "       octet_length(data::text) AS size, data::text AS data "
-	    "FROM backups "
-	    "WHERE id = $1::uuid AND source_id = $2::uuid",
-	    2, p, err);
-	if (r == NULL)
-		return err->code;
 	if (PQntuples(r) > 0 &&
 	    (*backup =
 	         json_pack("{s:s, s:s, s:I, s:o}", "id", db_get(r, 0, "id"),
 	                   "created_at", db_get(r, 0, "created_at"), "size",
 	                   (json_int_t)db_get_ll(r, 0, "size"), "data",
-	                   db_get_json(r, 0, "data"))) == NULL) {
-		PQclear(r);
+	                   db_get_json(r, 0, "data"))) == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
-	}
-	PQclear(r);
 	return 0;
 }
 
 int
-repo_backup_newest_age(PGconn *db, const char *pad_id, double *age,
+repo_backup_get(struct db_conn *db, const char *id, const char *pad_id,
+                json_t **backup, struct pl_error *err)
+{
+	const char *p[] = {id, pad_id};
+
+	*backup = NULL;
+	return db_query(
+	    db,
+	    "SELECT id, " BACKUP_CREATED_AT ", "
+	    "       octet_length(data::text) AS size, data::text AS data "
+	    "FROM backups "
+	    "WHERE id = $1::uuid AND source_id = $2::uuid",
+	    2, p, decode_backup, &backup, sizeof backup, err);
+}
+
+/* ctx: double *; -1 when there is no backup. */
+static int
+decode_age(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	const char *v = db_get(r, 0, "age");
+
+	(void)err;
+	**(double **)ctx = v ? strtod(v, NULL) : -1;
+	return 0;
+}
+
+int
+repo_backup_newest_age(struct db_conn *db, const char *pad_id, double *age,
                        struct pl_error *err)
 {
 	const char *p[] = {pad_id};
-	PGresult *r;
-	const char *v;
 
-	r = db_exec(
+	*age = -1;
+	return db_query(
 	    db,
 	    "SELECT extract(epoch FROM clock_timestamp() - max(created_at)) "
 	    "       AS age "
 	    "FROM backups "
 	    "WHERE source_id = $1::uuid",
-	    1, p, err);
-	if (r == NULL)
-		return err->code;
-	v = db_get(r, 0, "age");
-	*age = v ? strtod(v, NULL) : -1;
-	PQclear(r);
-	return 0;
+	    1, p, decode_age, &age, sizeof age, err);
 }

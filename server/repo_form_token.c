@@ -9,17 +9,17 @@
 #include "db.h"
 
 int
-repo_form_token_spend(PGconn *db, const char *nonce, const char *expires,
-                      int *fresh, struct pl_error *err)
+repo_form_token_spend(struct db_conn *db, const char *nonce,
+                      const char *expires, int *fresh, struct pl_error *err)
 {
 	const char *params[] = {nonce, expires};
 	PGresult *r;
 
-	r = db_exec(db,
-	            "INSERT INTO form_token_uses (nonce, expires_at) "
-	            "VALUES ($1, to_timestamp($2::bigint)) "
-	            "ON CONFLICT DO NOTHING",
-	            2, params, err);
+	r = db_query_result(db,
+	                    "INSERT INTO form_token_uses (nonce, expires_at) "
+	                    "VALUES ($1, to_timestamp($2::bigint)) "
+	                    "ON CONFLICT DO NOTHING",
+	                    2, params, err);
 	if (r == NULL)
 		return err->code;
 	*fresh = strcmp(PQcmdTuples(r), "1") == 0;
@@ -28,10 +28,10 @@ repo_form_token_spend(PGconn *db, const char *nonce, const char *expires,
 }
 
 int
-repo_form_token_purge(PGconn *db, struct pl_error *err)
+repo_form_token_purge(struct db_conn *db, struct pl_error *err)
 {
-	return db_run(db,
-	              "DELETE FROM form_token_uses "
-	              "WHERE expires_at < now()",
-	              0, NULL, err);
+	return db_query_run(db,
+	                    "DELETE FROM form_token_uses "
+	                    "WHERE expires_at < now()",
+	                    0, NULL, err);
 }

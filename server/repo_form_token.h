@@ -5,15 +5,14 @@
 #ifndef PL_REPO_FORM_TOKEN_H
 #define PL_REPO_FORM_TOKEN_H
 
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 /* Records nonce as spent until expires (unix seconds); *fresh = 1 when it
  * was not spent before, 0 on a replay. */
-int repo_form_token_spend(PGconn *, const char *nonce, const char *expires,
-                          int *fresh, struct pl_error *);
+int repo_form_token_spend(struct db_conn *, const char *nonce,
+                          const char *expires, int *fresh, struct pl_error *);
 /* Forgets nonces whose tokens have expired anyway. */
-int repo_form_token_purge(PGconn *, struct pl_error *);
+int repo_form_token_purge(struct db_conn *, struct pl_error *);
 
 #endif

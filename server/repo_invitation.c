@@ -13,22 +13,24 @@
 	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 int
-repo_invitation_insert(PGconn *db, const char *code_hash, const char *note,
-                       const char *created_by, long long expires_in,
-                       char *exp_text, struct pl_error *err)
+repo_invitation_insert(struct db_conn *db, const char *code_hash,
+                       const char *note, const char *created_by,
+                       long long expires_in, char *exp_text,
+                       struct pl_error *err)
 {
 	char e[24];
 	const char *p[4] = {code_hash, note, created_by, e};
 	PGresult *r;
 
 	snprintf(e, sizeof e, "%lld", expires_in);
-	r = db_exec(db,
-	            "INSERT INTO invitations (code_hash, note, created_by, "
-	            "                         expires_at) "
-	            "VALUES ($1, $2, $3::uuid, "
-	            "        now() + make_interval(secs => $4::bigint)) "
-	            "RETURNING " RFC3339("expires_at") " AS t",
-	            4, p, err);
+	r = db_query_result(
+	    db,
+	    "INSERT INTO invitations (code_hash, note, created_by, "
+	    "                         expires_at) "
+	    "VALUES ($1, $2, $3::uuid, "
+	    "        now() + make_interval(secs => $4::bigint)) "
+	    "RETURNING " RFC3339("expires_at") " AS t",
+	    4, p, err);
 	if (r == NULL)
 		return err->code;
 	snprintf(exp_text, 40, "%s", db_get(r, 0, "t"));
@@ -37,19 +39,19 @@ repo_invitation_insert(PGconn *db, const char *code_hash, const char *note,
 }
 
 int
-repo_invitation_lock(PGconn *db, const char *code_hash,
+repo_invitation_lock(struct db_conn *db, const char *code_hash,
                      enum invitation_state *state, char *id,
                      struct pl_error *err)
 {
 	const char *p[1] = {code_hash};
 	PGresult *r =
-	    db_exec(db,
-	            "SELECT id, used, expires_at <= now() AS expired, "
-	            "       revoked_at IS NOT NULL AS revoked "
-	            "FROM invitations "
-	            "WHERE code_hash = $1 "
-	            "FOR UPDATE",
-	            1, p, err);
+	    db_query_result(db,
+	                    "SELECT id, used, expires_at <= now() AS expired, "
+	                    "       revoked_at IS NOT NULL AS revoked "
+	                    "FROM invitations "
+	                    "WHERE code_hash = $1 "
+	                    "FOR UPDATE",
+	                    1, p, err);
 
 	if (r == NULL)
 		return err->code;
@@ -66,16 +68,17 @@ repo_invitation_lock(PGconn *db, const char *code_hash,
 }
 
 int
-repo_invitation_mark_used(PGconn *db, const char *id, const char *user_id,
-                          struct pl_error *err)
+repo_invitation_mark_used(struct db_conn *db, const char *id,
+                          const char *user_id, struct pl_error *err)
 {
 	const char *p[2] = {id, user_id};
 
-	return db_run(db,
-	              "UPDATE invitations "
-	              "SET used = true, used_by_id = $2::uuid, used_at = now() "
-	              "WHERE id = $1::uuid",
-	              2, p, err);
+	return db_query_run(
+	    db,
+	    "UPDATE invitations "
+	    "SET used = true, used_by_id = $2::uuid, used_at = now() "
+	    "WHERE id = $1::uuid",
+	    2, p, err);
 }
 
 /* The list item of invitation i (alias), with who used it. */
@@ -98,36 +101,38 @@ repo_invitation_mark_used(PGconn *db, const char *id, const char *user_id,
 /* clang-format on */
 
 int
-repo_invitation_list(PGconn *db, json_t **invitations, struct pl_error *err)
+repo_invitation_list(struct db_conn *db, json_t **invitations,
+                     struct pl_error *err)
 {
-	return db_json_rows(db,
-	                    "SELECT " INVITATION_ITEM " AS j "
-	                    "FROM invitations i "
-	                    "ORDER BY i.created_at DESC, i.id DESC "
-	                    "LIMIT 1000",
-	                    0, NULL, invitations, err);
+	return db_query_json_all(db,
+	                         "SELECT " INVITATION_ITEM " AS j "
+	                         "FROM invitations i "
+	                         "ORDER BY i.created_at DESC, i.id DESC "
+	                         "LIMIT 1000",
+	                         0, NULL, invitations, err);
 }
 
 int
-repo_invitation_revoke(PGconn *db, const char *id, json_t **item,
+repo_invitation_revoke(struct db_conn *db, const char *id, json_t **item,
                        struct pl_error *err)
 {
 	const char *p[1] = {id};
 
-	return db_json_row(db,
-	                   "WITH upd AS ("
-	                   "  UPDATE invitations SET revoked_at = now() "
-	                   "  WHERE id = $1::uuid AND NOT used "
-	                   "    AND revoked_at IS NULL "
-	                   "  RETURNING id, revoked_at) "
-	                   "SELECT " INVITATION_ITEM " AS j "
-	                   "FROM (SELECT v.id, v.note, v.created_by, "
-	                   "             v.created_at, v.expires_at, v.used, "
-	                   "             v.used_by_id, v.used_at, "
-	                   "             coalesce(upd.revoked_at, "
-	                   "                      v.revoked_at) AS revoked_at "
-	                   "      FROM invitations v "
-	                   "      LEFT JOIN upd ON upd.id = v.id "
-	                   "      WHERE v.id = $1::uuid) AS i",
-	                   1, p, item, err);
+	return db_query_json(
+	    db,
+	    "WITH upd AS ("
+	    "  UPDATE invitations SET revoked_at = now() "
+	    "  WHERE id = $1::uuid AND NOT used "
+	    "    AND revoked_at IS NULL "
+	    "  RETURNING id, revoked_at) "
+	    "SELECT " INVITATION_ITEM " AS j "
+	    "FROM (SELECT v.id, v.note, v.created_by, "
+	    "             v.created_at, v.expires_at, v.used, "
+	    "             v.used_by_id, v.used_at, "
+	    "             coalesce(upd.revoked_at, "
+	    "                      v.revoked_at) AS revoked_at "
+	    "      FROM invitations v "
+	    "      LEFT JOIN upd ON upd.id = v.id "
+	    "      WHERE v.id = $1::uuid) AS i",
+	    1, p, item, err);
 }

@@ -54,45 +54,70 @@ pad_row(const PGresult *r, int row)
 	return pad;
 }
 
-/* Runs a statement returning at most one pad row into *pad. */
+/* ctx: json_t **; the first pad row, if any. */
 static int
-pad_one(PGconn *db, const char *sql, int n, const char *const *params,
-        json_t **pad, struct pl_error *err)
+decode_pad(const PGresult *r, void *ctx, struct pl_error *err)
 {
-	PGresult *r = db_exec(db, sql, n, params, err);
+	json_t **pad = *(json_t ***)ctx;
 
-	*pad = NULL;
-	if (r == NULL)
-		return err->code;
 	/* NULL: the data could not be read (logged by db_get_json). */
-	if (PQntuples(r) > 0 && (*pad = pad_row(r, 0)) == NULL) {
-		PQclear(r);
+	if (PQntuples(r) > 0 && (*pad = pad_row(r, 0)) == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
-	}
-	PQclear(r);
+	return 0;
+}
+
+/* Runs (or queues) a statement returning at most one pad row into *pad. */
+static int
+pad_one(struct db_conn *db, const char *sql, int n, const char *const *params,
+        json_t **pad, struct pl_error *err)
+{
+	*pad = NULL;
+	return db_query(db, sql, n, params, decode_pad, &pad, sizeof pad, err);
+}
+
+/* ctx: json_t **; {id, display_name, version, updated_at} of the first
+ * row, or {id, display_name} when the row has no version. */
+static int
+decode_head(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	json_t **head = *(json_t ***)ctx;
+
+	(void)err;
+	if (PQntuples(r) == 0)
+		return 0;
+	*head = json_pack("{s:s, s:s}", "id", db_get(r, 0, "id"),
+	                  "display_name", db_get(r, 0, "display_name"));
+	if (PQfnumber(r, "version") >= 0)
+		json_object_set_new(*head, "version",
+		                    json_integer(db_get_ll(r, 0, "version")));
+	if (PQfnumber(r, "updated_at") >= 0)
+		json_object_set_new(*head, "updated_at",
+		                    json_string(db_get(r, 0, "updated_at")));
 	return 0;
 }
 
 int
-repo_pad_create(PGconn *db, const char *owner_id, const char *display_name,
-                const char *data, json_t **pad, struct pl_error *err)
+repo_pad_create(struct db_conn *db, const char *id, const char *owner_id,
+                const char *display_name, const char *data, json_t **pad,
+                struct pl_error *err)
 {
-	const char *p[] = {owner_id, display_name, data};
+	const char *p[] = {owner_id, display_name, data, id};
 
 	return pad_one(db,
-	               "INSERT INTO pads (owner_id, display_name, data, size, "
-	               "                  created_at, updated_at) "
-	               "SELECT $1::uuid, $2, n.d, octet_length(n.d::text), "
+	               "INSERT INTO pads (id, owner_id, display_name, data, "
+	               "                  size, created_at, updated_at) "
+	               "SELECT $4::uuid, $1::uuid, $2, n.d, "
+	               "       octet_length(n.d::text), "
 	               "       clock_timestamp(), clock_timestamp() "
 	               "FROM (SELECT $3::jsonb AS d) n "
 	               "RETURNING " PAD_COLS,
-	               3, p, pad, err);
+	               4, p, pad, err);
 }
 
 int
-repo_pad_get(PGconn *db, const char *id, const char *user_id, json_t **pad,
-             struct pl_error *err)
+repo_pad_get(struct db_conn *db, const char *id, const char *user_id,
+             json_t **pad, struct pl_error *err)
 {
 	const char *p[] = {id, user_id};
 
@@ -112,8 +137,9 @@ repo_pad_get(PGconn *db, const char *id, const char *user_id, json_t **pad,
 }
 
 int
-repo_pad_get_by_name(PGconn *db, const char *owner_id, const char *display_name,
-                     json_t **pad, struct pl_error *err)
+repo_pad_get_by_name(struct db_conn *db, const char *owner_id,
+                     const char *display_name, json_t **pad,
+                     struct pl_error *err)
 {
 	const char *p[] = {owner_id, display_name};
 
@@ -125,14 +151,13 @@ repo_pad_get_by_name(PGconn *db, const char *owner_id, const char *display_name,
 }
 
 int
-repo_pad_head(PGconn *db, const char *id, const char *owner_id, int lock,
-              json_t **head, struct pl_error *err)
+repo_pad_head(struct db_conn *db, const char *id, const char *owner_id,
+              int lock, json_t **head, struct pl_error *err)
 {
 	const char *p[] = {id, owner_id};
-	PGresult *r;
 
 	*head = NULL;
-	r = db_exec(
+	return db_query(
 	    db,
 	    lock ? "SELECT id, display_name, version, " PAD_UPDATED_AT " "
 	           "FROM pads "
@@ -141,17 +166,7 @@ repo_pad_head(PGconn *db, const char *id, const char *owner_id, int lock,
 	         : "SELECT id, display_name, version, " PAD_UPDATED_AT " "
 	           "FROM pads "
 	           "WHERE id = $1::uuid AND owner_id = $2::uuid",
-	    2, p, err);
-	if (r == NULL)
-		return err->code;
-	if (PQntuples(r) > 0)
-		*head =
-		    json_pack("{s:s, s:s, s:I, s:s}", "id", db_get(r, 0, "id"),
-		              "display_name", db_get(r, 0, "display_name"),
-		              "version", (json_int_t)db_get_ll(r, 0, "version"),
-		              "updated_at", db_get(r, 0, "updated_at"));
-	PQclear(r);
-	return 0;
+	    2, p, decode_head, &head, sizeof head, err);
 }
 
 /*
@@ -237,8 +252,9 @@ pad_like_pattern(const char *q)
 }
 
 int
-repo_pad_list(PGconn *db, const char *user_id, const struct repo_pad_page *pg,
-              json_t **pads, json_t **keys, struct pl_error *err)
+repo_pad_list(struct db_conn *db, const char *user_id,
+              const struct repo_pad_page *pg, json_t **pads, json_t **keys,
+              struct pl_error *err)
 {
 	char limit[16], *pattern = pg->q ? pad_like_pattern(pg->q) : NULL;
 	const char *p[] = {
@@ -250,8 +266,8 @@ repo_pad_list(PGconn *db, const char *user_id, const struct repo_pad_page *pg,
 
 	*pads = *keys = NULL;
 	snprintf(limit, sizeof limit, "%d", pg->limit);
-	r = db_exec(db, pad_list_sql[pg->sort][pattern != NULL],
-	            pattern ? 5 : 4, p, err);
+	r = db_query_result(db, pad_list_sql[pg->sort][pattern != NULL],
+	                    pattern ? 5 : 4, p, err);
 	free(pattern);
 	if (r == NULL)
 		return err->code;
@@ -267,7 +283,7 @@ repo_pad_list(PGconn *db, const char *user_id, const struct repo_pad_page *pg,
 }
 
 int
-repo_pad_update(PGconn *db, const char *id, const char *owner_id,
+repo_pad_update(struct db_conn *db, const char *id, const char *owner_id,
                 const char *display_name, const char *data, json_t **pad,
                 struct pl_error *err)
 {
@@ -287,23 +303,15 @@ repo_pad_update(PGconn *db, const char *id, const char *owner_id,
 }
 
 int
-repo_pad_delete(PGconn *db, const char *id, const char *owner_id, json_t **pad,
-                struct pl_error *err)
+repo_pad_delete(struct db_conn *db, const char *id, const char *owner_id,
+                json_t **pad, struct pl_error *err)
 {
 	const char *p[] = {id, owner_id};
-	PGresult *r;
 
-	r = db_exec(db,
-	            "DELETE FROM pads "
-	            "WHERE id = $1::uuid AND owner_id = $2::uuid "
-	            "RETURNING id, display_name",
-	            2, p, err);
 	*pad = NULL;
-	if (r == NULL)
-		return err->code;
-	if (PQntuples(r) > 0)
-		*pad = json_pack("{s:s, s:s}", "id", db_get(r, 0, "id"),
-		                 "display_name", db_get(r, 0, "display_name"));
-	PQclear(r);
-	return 0;
+	return db_query(db,
+	                "DELETE FROM pads "
+	                "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	                "RETURNING id, display_name",
+	                2, p, decode_head, &pad, sizeof pad, err);
 }

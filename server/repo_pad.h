@@ -10,8 +10,7 @@
 #define PL_REPO_PAD_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 /* SQL rendering a timestamptz column as RFC 3339 UTC with microseconds. */
@@ -35,40 +34,42 @@ struct repo_pad_page {
 	int limit;             /* rows wanted */
 };
 
-/* Inserts a pad (data is JSON object text); *pad is a new reference.
- * A name clash fails with db_last_sqlstate() "23505". */
-int repo_pad_create(PGconn *, const char *owner_id, const char *display_name,
-                    const char *data, json_t **pad, struct pl_error *);
+/* Inserts pad id (chosen by the caller, so statements queued after this
+ * one in a transaction can name it; data is JSON object text); *pad is a
+ * new reference. A name clash fails with db_sqlstate(db) "23505". */
+int repo_pad_create(struct db_conn *, const char *id, const char *owner_id,
+                    const char *display_name, const char *data, json_t **pad,
+                    struct pl_error *);
 /* *pad = the pad when user_id owns it or it is shared with user_id (then
  * access is "viewer" and owner is set), else NULL. */
-int repo_pad_get(PGconn *, const char *id, const char *user_id, json_t **pad,
-                 struct pl_error *);
+int repo_pad_get(struct db_conn *, const char *id, const char *user_id,
+                 json_t **pad, struct pl_error *);
 /* Own pads only: names are unique per owner. */
-int repo_pad_get_by_name(PGconn *, const char *owner_id,
+int repo_pad_get_by_name(struct db_conn *, const char *owner_id,
                          const char *display_name, json_t **pad,
                          struct pl_error *);
 /* *head = {id, display_name, version, updated_at} when the owner has the
  * pad, else NULL; with lock, the row is also locked FOR UPDATE until the
  * caller's transaction ends. */
-int repo_pad_head(PGconn *, const char *id, const char *owner_id, int lock,
-                  json_t **head, struct pl_error *);
+int repo_pad_head(struct db_conn *, const char *id, const char *owner_id,
+                  int lock, json_t **head, struct pl_error *);
 /*
  * One page of the pads user_id owns or views, in page->sort order, as
  * [{id, display_name, version, size, created_at, updated_at, access,
  * owner?}] (no data), at most page->limit rows; *keys = their sort keys
  * (strings, same order) for the next page's after_key.
  */
-int repo_pad_list(PGconn *, const char *user_id,
+int repo_pad_list(struct db_conn *, const char *user_id,
                   const struct repo_pad_page *page, json_t **pads,
                   json_t **keys, struct pl_error *);
 /* Sets display_name and/or data (NULL keeps the column), size, updated_at
  * and version + 1; *pad = the new row or NULL when none matched. */
-int repo_pad_update(PGconn *, const char *id, const char *owner_id,
+int repo_pad_update(struct db_conn *, const char *id, const char *owner_id,
                     const char *display_name, const char *data, json_t **pad,
                     struct pl_error *);
 /* Deletes the pad (its backups and shares go by cascade); *pad = {id,
  * display_name} of the deleted row, or NULL when none matched. */
-int repo_pad_delete(PGconn *, const char *id, const char *owner_id,
+int repo_pad_delete(struct db_conn *, const char *id, const char *owner_id,
                     json_t **pad, struct pl_error *);
 
 #endif

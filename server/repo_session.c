@@ -10,39 +10,50 @@
 #include "db.h"
 #include "repo_user.h"
 
+struct expiry_out {
+	long long *at;
+	char *text;
+};
+
+static int
+decode_expiry(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct expiry_out *o = ctx;
+	const char *t = db_get(r, 0, "t");
+
+	(void)err;
+	*o->at = db_get_ll(r, 0, "e");
+	snprintf(o->text, 40, "%s", t ? t : "");
+	return 0;
+}
+
 int
-repo_session_insert(PGconn *db, const char *token_hash, const char *user_id,
-                    int ttl, long long *expires_at, char *exp_text,
-                    struct pl_error *err)
+repo_session_insert(struct db_conn *db, const char *token_hash,
+                    const char *user_id, int ttl, long long *expires_at,
+                    char *exp_text, struct pl_error *err)
 {
 	char t[16];
 	const char *p[3] = {token_hash, user_id, t};
-	PGresult *r;
+	struct expiry_out o = {expires_at, exp_text};
 
 	snprintf(t, sizeof t, "%d", ttl);
-	r = db_exec(
+	return db_query(
 	    db,
 	    "INSERT INTO sessions (token_hash, user_id, expires_at) "
 	    "VALUES ($1, $2::uuid, now() + make_interval(secs => "
 	    "$3::int)) RETURNING extract(epoch FROM expires_at)::bigint "
 	    "AS e, to_char(expires_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS t",
-	    3, p, err);
-	if (r == NULL)
-		return err->code;
-	*expires_at = db_get_ll(r, 0, "e");
-	snprintf(exp_text, 40, "%s", db_get(r, 0, "t"));
-	PQclear(r);
-	return PL_OK;
+	    3, p, decode_expiry, &o, sizeof o, err);
 }
 
 int
-repo_session_lookup(PGconn *db, const char *token_hash, json_t **user,
+repo_session_lookup(struct db_conn *db, const char *token_hash, json_t **user,
                     char *user_id, int *is_admin, long long *expires_at,
                     struct pl_error *err)
 {
 	const char *p[1] = {token_hash};
-	PGresult *r = db_exec(
+	PGresult *r = db_query_result(
 	    db,
 	    "SELECT u.id, u.roles ? 'admin' AS is_admin, "
 	    "extract(epoch FROM s.expires_at)::bigint AS e, " REPO_USER_JSON
@@ -65,42 +76,43 @@ repo_session_lookup(PGconn *db, const char *token_hash, json_t **user,
 }
 
 int
-repo_session_delete(PGconn *db, const char *token_hash, struct pl_error *err)
+repo_session_delete(struct db_conn *db, const char *token_hash,
+                    struct pl_error *err)
 {
 	const char *p[1] = {token_hash};
 
-	return db_run(db, "DELETE FROM sessions WHERE token_hash = $1", 1, p,
-	              err);
+	return db_query_run(db, "DELETE FROM sessions WHERE token_hash = $1", 1,
+	                    p, err);
 }
 
 int
-repo_session_purge(PGconn *db, struct pl_error *err)
+repo_session_purge(struct db_conn *db, struct pl_error *err)
 {
-	return db_run(db, "DELETE FROM sessions WHERE expires_at <= now()", 0,
-	              NULL, err);
+	return db_query_run(
+	    db, "DELETE FROM sessions WHERE expires_at <= now()", 0, NULL, err);
 }
 
 int
-repo_session_state(PGconn *db, const char *token_hash,
+repo_session_state(struct db_conn *db, const char *token_hash,
                    struct repo_session_state *st, struct pl_error *err)
 {
 	const char *p[1] = {token_hash};
 	/* A disabled user's session is dead too. last_used_at moves at most
 	 * once a minute, so the recheck rarely writes. */
-	PGresult *r =
-	    db_exec(db,
-	            "WITH live AS ("
-	            "  SELECT s.token_hash, s.last_used_at, "
-	            "         u.roles ? 'admin' AS is_admin "
-	            "  FROM sessions s JOIN users u ON u.id = s.user_id "
-	            "  WHERE s.token_hash = $1 AND s.expires_at > now() "
-	            "    AND NOT u.disabled), "
-	            "touch AS ("
-	            "  UPDATE sessions SET last_used_at = now() "
-	            "  WHERE token_hash = (SELECT token_hash FROM live "
-	            "    WHERE last_used_at < now() - interval '1 minute')) "
-	            "SELECT is_admin FROM live",
-	            1, p, err);
+	PGresult *r = db_query_result(
+	    db,
+	    "WITH live AS ("
+	    "  SELECT s.token_hash, s.last_used_at, "
+	    "         u.roles ? 'admin' AS is_admin "
+	    "  FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "  WHERE s.token_hash = $1 AND s.expires_at > now() "
+	    "    AND NOT u.disabled), "
+	    "touch AS ("
+	    "  UPDATE sessions SET last_used_at = now() "
+	    "  WHERE token_hash = (SELECT token_hash FROM live "
+	    "    WHERE last_used_at < now() - interval '1 minute')) "
+	    "SELECT is_admin FROM live",
+	    1, p, err);
 
 	memset(st, 0, sizeof *st);
 	if (r == NULL)
@@ -112,12 +124,13 @@ repo_session_state(PGconn *db, const char *token_hash,
 }
 
 int
-repo_session_list(PGconn *db, const char *user_id, const char *current_hash,
-                  json_t **sessions, struct pl_error *err)
+repo_session_list(struct db_conn *db, const char *user_id,
+                  const char *current_hash, json_t **sessions,
+                  struct pl_error *err)
 {
 	const char *p[2] = {user_id, current_hash};
 
-	return db_json_rows(
+	return db_query_json_all(
 	    db,
 	    "SELECT " REPO_SESSION_JSON "  || jsonb_build_object('current', "
 	    "                        s.token_hash = $2) AS j "
@@ -128,16 +141,17 @@ repo_session_list(PGconn *db, const char *user_id, const char *current_hash,
 }
 
 int
-repo_session_revoke(PGconn *db, const char *user_id, const char *id,
+repo_session_revoke(struct db_conn *db, const char *user_id, const char *id,
                     const char *current_hash, int *deleted, int *current,
                     struct pl_error *err)
 {
 	const char *p[3] = {user_id, id, current_hash};
-	PGresult *r = db_exec(db,
-	                      "DELETE FROM sessions "
-	                      "WHERE user_id = $1::uuid AND id = $2::uuid "
-	                      "RETURNING token_hash = $3 AS current",
-	                      3, p, err);
+	PGresult *r =
+	    db_query_result(db,
+	                    "DELETE FROM sessions "
+	                    "WHERE user_id = $1::uuid AND id = $2::uuid "
+	                    "RETURNING token_hash = $3 AS current",
+	                    3, p, err);
 
 	*deleted = *current = 0;
 	if (r == NULL)
@@ -151,14 +165,14 @@ repo_session_revoke(PGconn *db, const char *user_id, const char *id,
 }
 
 int
-repo_session_delete_user(PGconn *db, const char *user_id, const char *keep_hash,
-                         struct pl_error *err)
+repo_session_delete_user(struct db_conn *db, const char *user_id,
+                         const char *keep_hash, struct pl_error *err)
 {
 	const char *p[2] = {user_id, keep_hash};
 
-	return db_run(db,
-	              "DELETE FROM sessions "
-	              "WHERE user_id = $1::uuid "
-	              "  AND ($2::text IS NULL OR token_hash <> $2)",
-	              2, p, err);
+	return db_query_run(db,
+	                    "DELETE FROM sessions "
+	                    "WHERE user_id = $1::uuid "
+	                    "  AND ($2::text IS NULL OR token_hash <> $2)",
+	                    2, p, err);
 }

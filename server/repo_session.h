@@ -6,22 +6,22 @@
 #define PL_REPO_SESSION_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "db.h"
 #include "pl_error.h"
 
 /* Inserts a session living ttl seconds; fills *expires_at (unix seconds)
  * and exp_text (RFC 3339 UTC, size >= 40). */
-int repo_session_insert(PGconn *, const char *token_hash, const char *user_id,
-                        int ttl, long long *expires_at, char *exp_text,
-                        struct pl_error *);
+int repo_session_insert(struct db_conn *, const char *token_hash,
+                        const char *user_id, int ttl, long long *expires_at,
+                        char *exp_text, struct pl_error *);
 /* The live session with that hash: *user (public object, new ref, NULL when
  * none or expired), user_id (size >= 40), *is_admin, *expires_at. */
-int repo_session_lookup(PGconn *, const char *token_hash, json_t **user,
+int repo_session_lookup(struct db_conn *, const char *token_hash, json_t **user,
                         char *user_id, int *is_admin, long long *expires_at,
                         struct pl_error *);
-int repo_session_delete(PGconn *, const char *token_hash, struct pl_error *);
+int repo_session_delete(struct db_conn *, const char *token_hash,
+                        struct pl_error *);
 /* What the periodic re-check of a bound session reads: one row per live
  * session, so fields the session's rights depend on (roles, and whether the
  * account is disabled) are re-read together. */
@@ -29,22 +29,23 @@ struct repo_session_state {
 	int alive;    /* exists, has not expired, its user is not disabled */
 	int is_admin; /* the user's roles include "admin" */
 };
-int repo_session_state(PGconn *, const char *token_hash,
+int repo_session_state(struct db_conn *, const char *token_hash,
                        struct repo_session_state *, struct pl_error *);
 /* The user's live sessions, newest first: [{id, created_at, last_used_at,
  * expires_at, peer, current}] where current marks current_hash. */
-int repo_session_list(PGconn *, const char *user_id, const char *current_hash,
-                      json_t **sessions, struct pl_error *);
+int repo_session_list(struct db_conn *, const char *user_id,
+                      const char *current_hash, json_t **sessions,
+                      struct pl_error *);
 /* Deletes session id of user_id; *deleted 0 when it is not theirs,
  * *current 1 when it was the one with current_hash. */
-int repo_session_revoke(PGconn *, const char *user_id, const char *id,
+int repo_session_revoke(struct db_conn *, const char *user_id, const char *id,
                         const char *current_hash, int *deleted, int *current,
                         struct pl_error *);
 /* Deletes every session of user_id except keep_hash (NULL: all). */
-int repo_session_delete_user(PGconn *, const char *user_id,
+int repo_session_delete_user(struct db_conn *, const char *user_id,
                              const char *keep_hash, struct pl_error *);
 /* Deletes every expired session. */
-int repo_session_purge(PGconn *, struct pl_error *);
+int repo_session_purge(struct db_conn *, struct pl_error *);
 
 /* The jsonb list item of session s: {id, peer, created_at, last_used_at,
  * expires_at}. */

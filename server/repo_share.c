@@ -23,7 +23,7 @@ share_row(const PGresult *r, int row)
 }
 
 int
-repo_share_insert(PGconn *db, const char *pad_id, const char *owner_id,
+repo_share_insert(struct db_conn *db, const char *pad_id, const char *owner_id,
                   const char *username, const char *role,
                   enum repo_share_result *result, json_t **share,
                   struct pl_error *err)
@@ -32,7 +32,7 @@ repo_share_insert(PGconn *db, const char *pad_id, const char *owner_id,
 	PGresult *r;
 
 	*share = NULL;
-	r = db_exec(
+	r = db_query_result(
 	    db,
 	    "WITH u AS (SELECT id, username FROM users "
 	    "           WHERE lower(username) = lower($3)), "
@@ -59,19 +59,19 @@ repo_share_insert(PGconn *db, const char *pad_id, const char *owner_id,
 }
 
 int
-repo_share_delete(PGconn *db, const char *pad_id, const char *username,
+repo_share_delete(struct db_conn *db, const char *pad_id, const char *username,
                   json_t **share, struct pl_error *err)
 {
 	const char *p[] = {pad_id, username};
 	PGresult *r;
 
 	*share = NULL;
-	r = db_exec(db,
-	            "DELETE FROM pad_shares s USING users u "
-	            "WHERE s.pad_id = $1::uuid AND s.user_id = u.id "
-	            "  AND lower(u.username) = lower($2) "
-	            "RETURNING " SHARE_COLS,
-	            2, p, err);
+	r = db_query_result(db,
+	                    "DELETE FROM pad_shares s USING users u "
+	                    "WHERE s.pad_id = $1::uuid AND s.user_id = u.id "
+	                    "  AND lower(u.username) = lower($2) "
+	                    "RETURNING " SHARE_COLS,
+	                    2, p, err);
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) > 0)
@@ -80,42 +80,47 @@ repo_share_delete(PGconn *db, const char *pad_id, const char *username,
 	return 0;
 }
 
-int
-repo_share_list(PGconn *db, const char *pad_id, json_t **shares,
-                struct pl_error *err)
+/* ctx: json_t **; every row. */
+static int
+decode_shares(const PGresult *r, void *ctx, struct pl_error *err)
 {
-	const char *p[] = {pad_id};
-	PGresult *r;
+	json_t **shares = *(json_t ***)ctx;
 
-	*shares = NULL;
-	r = db_exec(db,
-	            "SELECT " SHARE_COLS " "
-	            "FROM pad_shares s JOIN users u ON u.id = s.user_id "
-	            "WHERE s.pad_id = $1::uuid "
-	            "ORDER BY s.created_at, lower(u.username)",
-	            1, p, err);
-	if (r == NULL)
-		return err->code;
+	(void)err;
 	*shares = json_array();
 	for (int i = 0; i < PQntuples(r); i++)
 		json_array_append_new(*shares, share_row(r, i));
-	PQclear(r);
 	return 0;
 }
 
 int
-repo_share_role(PGconn *db, const char *pad_id, const char *user_id,
+repo_share_list(struct db_conn *db, const char *pad_id, json_t **shares,
+                struct pl_error *err)
+{
+	const char *p[] = {pad_id};
+
+	*shares = NULL;
+	return db_query(db,
+	                "SELECT " SHARE_COLS " "
+	                "FROM pad_shares s JOIN users u ON u.id = s.user_id "
+	                "WHERE s.pad_id = $1::uuid "
+	                "ORDER BY s.created_at, lower(u.username)",
+	                1, p, decode_shares, &shares, sizeof shares, err);
+}
+
+int
+repo_share_role(struct db_conn *db, const char *pad_id, const char *user_id,
                 char role[16], struct pl_error *err)
 {
 	const char *p[] = {pad_id, user_id};
 	PGresult *r;
 
 	role[0] = '\0';
-	r = db_exec(db,
-	            "SELECT role "
-	            "FROM pad_shares "
-	            "WHERE pad_id = $1::uuid AND user_id = $2::uuid",
-	            2, p, err);
+	r = db_query_result(db,
+	                    "SELECT role "
+	                    "FROM pad_shares "
+	                    "WHERE pad_id = $1::uuid AND user_id = $2::uuid",
+	                    2, p, err);
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) > 0)

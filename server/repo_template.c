@@ -10,15 +10,15 @@
 #include "db.h"
 
 int
-repo_template_list(PGconn *db, json_t **templates, struct pl_error *err)
+repo_template_list(struct db_conn *db, json_t **templates, struct pl_error *err)
 {
 	PGresult *r;
 
-	r = db_exec(db,
-	            "SELECT name, display_name "
-	            "FROM template_pads "
-	            "ORDER BY name",
-	            0, NULL, err);
+	r = db_query_result(db,
+	                    "SELECT name, display_name "
+	                    "FROM template_pads "
+	                    "ORDER BY name",
+	                    0, NULL, err);
 	if (r == NULL)
 		return err->code;
 	*templates = json_array();
@@ -32,18 +32,18 @@ repo_template_list(PGconn *db, json_t **templates, struct pl_error *err)
 }
 
 int
-repo_template_get(PGconn *db, const char *name, json_t **tpl,
+repo_template_get(struct db_conn *db, const char *name, json_t **tpl,
                   struct pl_error *err)
 {
 	const char *p[] = {name};
 	PGresult *r;
 
 	*tpl = NULL;
-	r = db_exec(db,
-	            "SELECT name, display_name, data::text AS data "
-	            "FROM template_pads "
-	            "WHERE name = $1",
-	            1, p, err);
+	r = db_query_result(db,
+	                    "SELECT name, display_name, data::text AS data "
+	                    "FROM template_pads "
+	                    "WHERE name = $1",
+	                    1, p, err);
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) > 0)
@@ -56,22 +56,24 @@ repo_template_get(PGconn *db, const char *name, json_t **tpl,
 }
 
 int
-repo_template_upsert(PGconn *db, const char *name, const char *display_name,
-                     json_t *data, struct pl_error *err)
+repo_template_upsert(struct db_conn *db, const char *name,
+                     const char *display_name, json_t *data,
+                     struct pl_error *err)
 {
 	char *text = json_dumps(data, JSON_COMPACT);
 	const char *params[] = {name, display_name, text};
 	int rc;
 
-	rc = db_run(db,
-	            "INSERT INTO template_pads (name, display_name, data) "
-	            "VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO UPDATE "
-	            "SET display_name = EXCLUDED.display_name, "
-	            "data = EXCLUDED.data, updated_at = now() "
-	            "WHERE template_pads.display_name IS DISTINCT FROM "
-	            "EXCLUDED.display_name OR template_pads.data IS DISTINCT "
-	            "FROM EXCLUDED.data",
-	            3, params, err);
+	rc = db_query_run(
+	    db,
+	    "INSERT INTO template_pads (name, display_name, data) "
+	    "VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO UPDATE "
+	    "SET display_name = EXCLUDED.display_name, "
+	    "data = EXCLUDED.data, updated_at = now() "
+	    "WHERE template_pads.display_name IS DISTINCT FROM "
+	    "EXCLUDED.display_name OR template_pads.data IS DISTINCT "
+	    "FROM EXCLUDED.data",
+	    3, params, err);
 	free(text);
 	return rc;
 }

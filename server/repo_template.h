@@ -6,18 +6,18 @@
 #define PL_REPO_TEMPLATE_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 /* [{name, display_name}] ordered by name. */
-int repo_template_list(PGconn *, json_t **templates, struct pl_error *);
+int repo_template_list(struct db_conn *, json_t **templates, struct pl_error *);
 /* *tpl = {name, display_name, data} or NULL when there is none. */
-int repo_template_get(PGconn *, const char *name, json_t **tpl,
+int repo_template_get(struct db_conn *, const char *name, json_t **tpl,
                       struct pl_error *);
 /* Inserts or replaces template name; a row already equal is not touched
  * (its updated_at stays). */
-int repo_template_upsert(PGconn *, const char *name, const char *display_name,
-                         json_t *data, struct pl_error *);
+int repo_template_upsert(struct db_conn *, const char *name,
+                         const char *display_name, json_t *data,
+                         struct pl_error *);
 
 #endif

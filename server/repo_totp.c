@@ -12,17 +12,18 @@
 #include "repo_user.h"
 
 int
-repo_totp_get(PGconn *db, const char *user_id, struct repo_totp *out,
+repo_totp_get(struct db_conn *db, const char *user_id, struct repo_totp *out,
               struct pl_error *err)
 {
 	const char *p[1] = {user_id};
-	PGresult *r = db_exec(db,
-	                      "SELECT totp_enabled, totp_secret_enc, "
-	                      "       totp_pending_enc, "
-	                      "       coalesce(totp_last_step, -1) AS step "
-	                      "FROM users "
-	                      "WHERE id = $1::uuid",
-	                      1, p, err);
+	PGresult *r =
+	    db_query_result(db,
+	                    "SELECT totp_enabled, totp_secret_enc, "
+	                    "       totp_pending_enc, "
+	                    "       coalesce(totp_last_step, -1) AS step "
+	                    "FROM users "
+	                    "WHERE id = $1::uuid",
+	                    1, p, err);
 	const char *v;
 
 	memset(out, 0, sizeof *out);
@@ -42,26 +43,26 @@ repo_totp_get(PGconn *db, const char *user_id, struct repo_totp *out,
 }
 
 int
-repo_totp_set_pending(PGconn *db, const char *user_id, const char *sealed,
-                      struct pl_error *err)
+repo_totp_set_pending(struct db_conn *db, const char *user_id,
+                      const char *sealed, struct pl_error *err)
 {
 	const char *p[2] = {user_id, sealed};
 
-	return db_run(db,
-	              "UPDATE users SET totp_pending_enc = $2 "
-	              "WHERE id = $1::uuid",
-	              2, p, err);
+	return db_query_run(db,
+	                    "UPDATE users SET totp_pending_enc = $2 "
+	                    "WHERE id = $1::uuid",
+	                    2, p, err);
 }
 
 int
-repo_totp_enable(PGconn *db, const char *user_id, const char *pending,
+repo_totp_enable(struct db_conn *db, const char *user_id, const char *pending,
                  long long step, json_t **user, struct pl_error *err)
 {
 	char st[24];
 	const char *p[3] = {user_id, pending, st};
 
 	snprintf(st, sizeof st, "%lld", step);
-	return db_json_row(
+	return db_query_json(
 	    db,
 	    "UPDATE users AS u "
 	    "SET totp_secret_enc = u.totp_pending_enc, "
@@ -73,32 +74,28 @@ repo_totp_enable(PGconn *db, const char *user_id, const char *pending,
 }
 
 int
-repo_totp_use_step(PGconn *db, const char *user_id, long long step, int *fresh,
-                   struct pl_error *err)
+repo_totp_use_step(struct db_conn *db, const char *user_id, long long step,
+                   int *fresh, struct pl_error *err)
 {
 	char st[24];
 	const char *p[2] = {user_id, st};
-	long long n = 0;
-	int rc;
 
 	snprintf(st, sizeof st, "%lld", step);
-	rc = db_run_count(db,
-	                  "UPDATE users SET totp_last_step = $2::bigint "
-	                  "WHERE id = $1::uuid AND totp_enabled "
-	                  "  AND (totp_last_step IS NULL "
-	                  "       OR totp_last_step < $2::bigint)",
-	                  2, p, &n, err);
-	*fresh = n == 1;
-	return rc;
+	return db_query_hit(db,
+	                    "UPDATE users SET totp_last_step = $2::bigint "
+	                    "WHERE id = $1::uuid AND totp_enabled "
+	                    "  AND (totp_last_step IS NULL "
+	                    "       OR totp_last_step < $2::bigint)",
+	                    2, p, fresh, err);
 }
 
 int
-repo_totp_clear(PGconn *db, const char *user_id, json_t **user,
+repo_totp_clear(struct db_conn *db, const char *user_id, json_t **user,
                 struct pl_error *err)
 {
 	const char *p[1] = {user_id};
 
-	return db_json_row(
+	return db_query_json(
 	    db,
 	    "UPDATE users AS u "
 	    "SET totp_enabled = false, totp_secret_enc = NULL, "
@@ -110,39 +107,37 @@ repo_totp_clear(PGconn *db, const char *user_id, json_t **user,
 }
 
 int
-repo_recovery_insert(PGconn *db, const char *user_id, const char *hashes,
-                     struct pl_error *err)
+repo_recovery_insert(struct db_conn *db, const char *user_id,
+                     const char *hashes, struct pl_error *err)
 {
 	const char *p[2] = {user_id, hashes};
 
-	return db_run(db,
-	              "INSERT INTO recovery_codes (user_id, code_hash) "
-	              "SELECT $1::uuid, h FROM unnest($2::text[]) AS h",
-	              2, p, err);
+	return db_query_run(db,
+	                    "INSERT INTO recovery_codes (user_id, code_hash) "
+	                    "SELECT $1::uuid, h FROM unnest($2::text[]) AS h",
+	                    2, p, err);
 }
 
 int
-repo_recovery_delete_all(PGconn *db, const char *user_id, struct pl_error *err)
+repo_recovery_delete_all(struct db_conn *db, const char *user_id,
+                         struct pl_error *err)
 {
 	const char *p[1] = {user_id};
 
-	return db_run(db,
-	              "DELETE FROM recovery_codes "
-	              "WHERE user_id = $1::uuid",
-	              1, p, err);
+	return db_query_run(db,
+	                    "DELETE FROM recovery_codes "
+	                    "WHERE user_id = $1::uuid",
+	                    1, p, err);
 }
 
 int
-repo_recovery_use(PGconn *db, const char *user_id, const char *hash, int *used,
-                  struct pl_error *err)
+repo_recovery_use(struct db_conn *db, const char *user_id, const char *hash,
+                  int *used, struct pl_error *err)
 {
 	const char *p[2] = {user_id, hash};
-	long long n = 0;
-	int rc = db_run_count(db,
-	                      "DELETE FROM recovery_codes "
-	                      "WHERE user_id = $1::uuid AND code_hash = $2",
-	                      2, p, &n, err);
 
-	*used = n == 1;
-	return rc;
+	return db_query_hit(db,
+	                    "DELETE FROM recovery_codes "
+	                    "WHERE user_id = $1::uuid AND code_hash = $2",
+	                    2, p, used, err);
 }

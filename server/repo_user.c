@@ -10,50 +10,74 @@
 #include "db.h"
 #include "repo_session.h"
 
-int
-repo_user_name_taken(PGconn *db, const char *username, int *taken,
-                     struct pl_error *err)
+/* ctx: int *; 1 when the statement returned a row. */
+static int
+decode_any_row(const PGresult *r, void *ctx, struct pl_error *err)
 {
-	const char *p[1] = {username};
-	PGresult *r = db_exec(db,
-	                      "SELECT 1 FROM users WHERE lower(username) = "
-	                      "lower($1)",
-	                      1, p, err);
+	(void)err;
+	**(int **)ctx = PQntuples(r) > 0;
+	return 0;
+}
 
-	if (r == NULL)
-		return err->code;
-	*taken = PQntuples(r) > 0;
-	PQclear(r);
-	return PL_OK;
+/* The first row's "j" and, when created is set, whether that row was
+ * "created". */
+struct user_out {
+	json_t **user;
+	int *created;
+};
+
+static int
+decode_user(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct user_out *o = ctx;
+
+	(void)err;
+	if (PQntuples(r) == 0)
+		return 0;
+	*o->user = db_get_json(r, 0, "j");
+	if (o->created)
+		*o->created = db_get_bool(r, 0, "created");
+	return 0;
 }
 
 int
-repo_user_insert(PGconn *db, const char *username, const char *email,
+repo_user_name_taken(struct db_conn *db, const char *username, int *taken,
+                     struct pl_error *err)
+{
+	const char *p[1] = {username};
+
+	*taken = 0;
+	return db_query(db,
+	                "SELECT 1 FROM users WHERE lower(username) = "
+	                "lower($1)",
+	                1, p, decode_any_row, &taken, sizeof taken, err);
+}
+
+int
+repo_user_insert(struct db_conn *db, const char *username, const char *email,
                  const char *hash, const char *roles, json_t **user,
                  struct pl_error *err)
 {
 	const char *p[4] = {username, email, hash, roles ? roles : "[]"};
-	PGresult *r = db_exec(db,
-	                      "INSERT INTO users AS u (username, email, "
-	                      "password_hash, roles) VALUES ($1, $2, $3, "
-	                      "$4::jsonb) RETURNING " REPO_USER_JSON " AS j",
-	                      4, p, err);
+	struct user_out o = {user, NULL};
 
-	if (r == NULL)
-		return err->code;
-	*user = db_get_json(r, 0, "j");
-	PQclear(r);
-	return PL_OK;
+	*user = NULL;
+	return db_query(db,
+	                "INSERT INTO users AS u (username, email, "
+	                "password_hash, roles) VALUES ($1, $2, $3, "
+	                "$4::jsonb) RETURNING " REPO_USER_JSON " AS j",
+	                4, p, decode_user, &o, sizeof o, err);
 }
 
-/* Fills out from the first row of r (id, password_hash, is_admin, j) and
- * clears r; out->user stays NULL when there is no row. */
+/* ctx: struct repo_user_auth *, filled from the first row (id,
+ * password_hash, is_admin, j); out->user stays NULL when there is no
+ * row. */
 static int
-auth_fill(PGresult *r, struct repo_user_auth *out, struct pl_error *err)
+decode_auth(const PGresult *r, void *ctx, struct pl_error *err)
 {
-	memset(out, 0, sizeof *out);
-	if (r == NULL)
-		return err->code;
+	struct repo_user_auth *out = *(struct repo_user_auth **)ctx;
+
+	(void)err;
 	if (PQntuples(r) > 0 && db_get(r, 0, "folded") != NULL)
 		snprintf(out->folded, sizeof out->folded, "%s",
 		         db_get(r, 0, "folded"));
@@ -65,49 +89,51 @@ auth_fill(PGresult *r, struct repo_user_auth *out, struct pl_error *err)
 		out->is_admin = db_get_bool(r, 0, "is_admin");
 		out->user = db_get_json(r, 0, "j");
 	}
-	PQclear(r);
 	return PL_OK;
 }
 
 int
-repo_user_auth_by_name(PGconn *db, const char *username,
+repo_user_auth_by_name(struct db_conn *db, const char *username,
                        struct repo_user_auth *out, struct pl_error *err)
 {
 	const char *p[1] = {username};
 	/* One row either way: folded is the name as lower() folds it. */
-	PGresult *r = db_exec(
+	memset(out, 0, sizeof *out);
+	return db_query(
 	    db,
 	    "SELECT lower($1) AS folded, u.id, "
 	    "u.password_hash, u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
 	    " AS j "
 	    "FROM (SELECT 1) AS one "
 	    "LEFT JOIN users u ON lower(u.username) = lower($1)",
-	    1, p, err);
-
-	return auth_fill(r, out, err);
+	    1, p, decode_auth, &out, sizeof out, err);
 }
 
 int
-repo_user_set_hash(PGconn *db, const char *id, const char *hash,
+repo_user_set_hash(struct db_conn *db, const char *id, const char *hash,
                    struct pl_error *err)
 {
 	const char *p[2] = {id, hash};
 
-	return db_run(db,
-	              "UPDATE users SET password_hash = $2 WHERE id = $1::uuid",
-	              2, p, err);
+	return db_query_run(
+	    db, "UPDATE users SET password_hash = $2 WHERE id = $1::uuid", 2, p,
+	    err);
 }
 
 int
-repo_user_upsert(PGconn *db, const struct repo_user_sync *s, json_t **user,
-                 int *created, struct pl_error *err)
+repo_user_upsert(struct db_conn *db, const struct repo_user_sync *s,
+                 json_t **user, int *created, struct pl_error *err)
 {
 	const char *p[8] = {
 	    s->id,          s->username,
 	    s->email,       s->email_verified ? "true" : "false",
 	    s->name,        s->given_name,
 	    s->family_name, s->roles ? s->roles : "[]"};
-	PGresult *r = db_exec(
+	struct user_out o = {user, created};
+
+	*user = NULL;
+	*created = 0;
+	return db_query(
 	    db,
 	    "INSERT INTO users AS u (id, username, email, email_verified, "
 	    "name, given_name, family_name, roles) VALUES ($1::uuid, $2, $3, "
@@ -117,14 +143,7 @@ repo_user_upsert(PGconn *db, const struct repo_user_sync *s, json_t **user,
 	    "given_name = EXCLUDED.given_name, family_name = "
 	    "EXCLUDED.family_name, roles = EXCLUDED.roles, updated_at = now() "
 	    "RETURNING " REPO_USER_JSON " AS j, (u.xmax = 0) AS created",
-	    8, p, err);
-
-	if (r == NULL)
-		return err->code;
-	*user = db_get_json(r, 0, "j");
-	*created = db_get_bool(r, 0, "created");
-	PQclear(r);
-	return PL_OK;
+	    8, p, decode_user, &o, sizeof o, err);
 }
 
 /* user.list's statements, one per order and kind of match: the key is an
@@ -170,7 +189,7 @@ static const char *const user_list_sql[REPO_USER_SORTS][2][2] = {
 };
 
 int
-repo_user_list(PGconn *db, const char *pattern, int prefix,
+repo_user_list(struct db_conn *db, const char *pattern, int prefix,
                const char *before_id, enum repo_user_sort sort, int desc,
                int limit, json_t **users, struct pl_error *err)
 {
@@ -180,7 +199,7 @@ repo_user_list(PGconn *db, const char *pattern, int prefix,
 
 	snprintf(lim, sizeof lim, "%d", limit);
 	/* Planned per search: no generic plan fits both "a" and "3fa9c". */
-	r = db_exec_custom(
+	r = db_query_result_custom(
 	    db, user_list_sql[sort][desc ? 1 : 0][prefix ? 1 : 0], 3, p, err);
 	if (r == NULL)
 		return err->code;
@@ -192,9 +211,9 @@ repo_user_list(PGconn *db, const char *pattern, int prefix,
 }
 
 int
-repo_user_stats(PGconn *db, json_t **stats, struct pl_error *err)
+repo_user_stats(struct db_conn *db, json_t **stats, struct pl_error *err)
 {
-	PGresult *r = db_exec(
+	PGresult *r = db_query_result(
 	    db,
 	    "SELECT json_build_object("
 	    "'total', (SELECT count(*) FROM users), "
@@ -221,90 +240,115 @@ repo_user_stats(PGconn *db, json_t **stats, struct pl_error *err)
 /* ---- account lifecycle (P2.2) ---------------------------------------- */
 
 int
-repo_user_auth_by_id(PGconn *db, const char *id, struct repo_user_auth *out,
-                     struct pl_error *err)
+repo_user_auth_by_id(struct db_conn *db, const char *id,
+                     struct repo_user_auth *out, struct pl_error *err)
 {
 	const char *p[1] = {id};
-	PGresult *r = db_exec(db,
-	                      "SELECT u.id, u.password_hash, "
-	                      "       u.roles ? 'admin' AS is_admin, "
-	                      "       " REPO_USER_JSON " AS j "
-	                      "FROM users u "
-	                      "WHERE u.id = $1::uuid",
-	                      1, p, err);
 
-	return auth_fill(r, out, err);
+	memset(out, 0, sizeof *out);
+	return db_query(db,
+	                "SELECT u.id, u.password_hash, "
+	                "       u.roles ? 'admin' AS is_admin, "
+	                "       " REPO_USER_JSON " AS j "
+	                "FROM users u "
+	                "WHERE u.id = $1::uuid",
+	                1, p, decode_auth, &out, sizeof out, err);
 }
 
 int
-repo_user_swap_hash(PGconn *db, const char *id, const char *old_hash,
+repo_user_swap_hash(struct db_conn *db, const char *id, const char *old_hash,
                     const char *new_hash, int *changed, struct pl_error *err)
 {
 	const char *p[3] = {id, old_hash, new_hash};
-	long long n = 0;
-	int rc = db_run_count(db,
-	                      "UPDATE users "
-	                      "SET password_hash = $3, updated_at = now() "
-	                      "WHERE id = $1::uuid "
-	                      "  AND ($2::text IS NULL OR password_hash = $2)",
-	                      3, p, &n, err);
 
-	*changed = n == 1;
-	return rc;
+	return db_query_hit(db,
+	                    "UPDATE users "
+	                    "SET password_hash = $3, updated_at = now() "
+	                    "WHERE id = $1::uuid "
+	                    "  AND ($2::text IS NULL OR password_hash = $2)",
+	                    3, p, changed, err);
+}
+
+struct admins_out {
+	int *count, *includes;
+};
+
+static int
+decode_admins(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct admins_out *o = ctx;
+
+	(void)err;
+	*o->count = PQntuples(r);
+	for (int i = 0; i < *o->count; i++)
+		if (db_get_bool(r, i, "is_target"))
+			*o->includes = 1;
+	return 0;
 }
 
 int
-repo_user_lock_admins(PGconn *db, const char *id, int *count, int *includes,
-                      struct pl_error *err)
+repo_user_lock_admins(struct db_conn *db, const char *id, int *count,
+                      int *includes, struct pl_error *err)
 {
 	const char *p[1] = {id};
-	PGresult *r = db_exec(db,
-	                      "SELECT id, id = $1::uuid AS is_target "
-	                      "FROM users "
-	                      "WHERE roles ? 'admin' AND NOT disabled "
-	                      "ORDER BY id "
-	                      "FOR UPDATE",
-	                      1, p, err);
+	struct admins_out o = {count, includes};
 
-	if (r == NULL)
-		return err->code;
-	*count = PQntuples(r);
-	*includes = 0;
-	for (int i = 0; i < *count; i++)
-		if (db_get_bool(r, i, "is_target"))
-			*includes = 1;
-	PQclear(r);
-	return PL_OK;
+	*count = *includes = 0;
+	return db_query(db,
+	                "SELECT id, id = $1::uuid AS is_target "
+	                "FROM users "
+	                "WHERE roles ? 'admin' AND NOT disabled "
+	                "ORDER BY id "
+	                "FOR UPDATE",
+	                1, p, decode_admins, &o, sizeof o, err);
+}
+
+struct lock_out {
+	json_t **user;
+	char *id;
+};
+
+static int
+decode_lock(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct lock_out *o = ctx;
+
+	(void)err;
+	if (PQntuples(r) == 0)
+		return 0;
+	if ((*o->user = db_get_json(r, 0, "j")) != NULL)
+		snprintf(o->id, 40, "%s",
+		         json_string_value(json_object_get(*o->user, "id")));
+	return 0;
 }
 
 int
-repo_user_lock(PGconn *db, const char *id, const char *username, json_t **user,
-               char *id_out, struct pl_error *err)
+repo_user_lock(struct db_conn *db, const char *id, const char *username,
+               json_t **user, char *id_out, struct pl_error *err)
 {
 	const char *p[2] = {id, username};
-	int rc = db_json_row(db,
-	                     "SELECT " REPO_USER_JSON " AS j "
-	                     "FROM users u "
-	                     "WHERE ($1::uuid IS NOT NULL AND u.id = $1::uuid) "
-	                     "   OR ($1::uuid IS NULL "
-	                     "       AND lower(u.username) = lower($2)) "
-	                     "FOR UPDATE",
-	                     2, p, user, err);
+	struct lock_out o = {user, id_out};
 
-	if (*user)
-		snprintf(id_out, 40, "%s",
-		         json_string_value(json_object_get(*user, "id")));
-	return rc;
+	*user = NULL;
+	return db_query(db,
+	                "SELECT " REPO_USER_JSON " AS j "
+	                "FROM users u "
+	                "WHERE ($1::uuid IS NOT NULL AND u.id = $1::uuid) "
+	                "   OR ($1::uuid IS NULL "
+	                "       AND lower(u.username) = lower($2)) "
+	                "FOR UPDATE",
+	                2, p, decode_lock, &o, sizeof o, err);
 }
 
 int
-repo_user_patch(PGconn *db, const char *id, const struct repo_user_patch *in,
-                json_t **user, struct pl_error *err)
+repo_user_patch(struct db_conn *db, const char *id,
+                const struct repo_user_patch *in, json_t **user,
+                struct pl_error *err)
 {
 	const char *p[5] = {id, in->disabled, in->roles,
 	                    in->set_email ? "true" : "false", in->email};
 
-	return db_json_row(
+	return db_query_json(
 	    db,
 	    "UPDATE users AS u "
 	    "SET disabled = coalesce($2::boolean, u.disabled), "
@@ -317,25 +361,25 @@ repo_user_patch(PGconn *db, const char *id, const struct repo_user_patch *in,
 }
 
 int
-repo_user_delete(PGconn *db, const char *id, json_t **user,
+repo_user_delete(struct db_conn *db, const char *id, json_t **user,
                  struct pl_error *err)
 {
 	const char *p[1] = {id};
 
-	return db_json_row(db,
-	                   "DELETE FROM users AS u "
-	                   "WHERE u.id = $1::uuid "
-	                   "RETURNING " REPO_USER_JSON " AS j",
-	                   1, p, user, err);
+	return db_query_json(db,
+	                     "DELETE FROM users AS u "
+	                     "WHERE u.id = $1::uuid "
+	                     "RETURNING " REPO_USER_JSON " AS j",
+	                     1, p, user, err);
 }
 
 int
-repo_user_detail(PGconn *db, const char *id, const char *username,
+repo_user_detail(struct db_conn *db, const char *id, const char *username,
                  json_t **detail, struct pl_error *err)
 {
 	const char *p[2] = {id, username};
 
-	return db_json_row(
+	return db_query_json(
 	    db,
 	    "SELECT json_build_object("
 	    "  'user', " REPO_USER_JSON ", "
@@ -361,24 +405,24 @@ repo_user_detail(PGconn *db, const char *id, const char *username,
 }
 
 int
-repo_user_logged_in(PGconn *db, const char *id, const char *token_hash,
+repo_user_logged_in(struct db_conn *db, const char *id, const char *token_hash,
                     const char *peer, struct pl_error *err)
 {
 	const char *p[3] = {id, token_hash, peer};
 
-	return db_run(db,
-	              "WITH s AS ("
-	              "  UPDATE sessions SET peer = left($3, 64) "
-	              "  WHERE token_hash = $2) "
-	              "UPDATE users SET last_login_at = now() "
-	              "WHERE id = $1::uuid",
-	              3, p, err);
+	return db_query_run(db,
+	                    "WITH s AS ("
+	                    "  UPDATE sessions SET peer = left($3, 64) "
+	                    "  WHERE token_hash = $2) "
+	                    "UPDATE users SET last_login_at = now() "
+	                    "WHERE id = $1::uuid",
+	                    3, p, err);
 }
 
 int
-repo_user_list_all(PGconn *db, json_t **users, struct pl_error *err)
+repo_user_list_all(struct db_conn *db, json_t **users, struct pl_error *err)
 {
-	return db_json_rows(
+	return db_query_json_all(
 	    db,
 	    "SELECT json_build_object("
 	    "  'username', u.username, 'roles', u.roles, "

@@ -7,8 +7,7 @@
 #define PL_REPO_USER_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 #include "pwhash.h"
 
@@ -29,22 +28,22 @@ struct repo_user_sync {
 };
 
 /* 1 in *taken when a user with that name (case-insensitively) exists. */
-int repo_user_name_taken(PGconn *, const char *username, int *taken,
+int repo_user_name_taken(struct db_conn *, const char *username, int *taken,
                          struct pl_error *);
 /* Inserts a user; *user is the new public object. A name clash surfaces as
- * db_last_sqlstate() "23505". */
-int repo_user_insert(PGconn *, const char *username, const char *email,
+ * db_sqlstate(db) "23505". */
+int repo_user_insert(struct db_conn *, const char *username, const char *email,
                      const char *hash, const char *roles, json_t **user,
                      struct pl_error *);
 /* Looks a user up by name, case-insensitively; out->user NULL if none.
  * out->folded is PostgreSQL's lower() of the name either way. */
-int repo_user_auth_by_name(PGconn *, const char *username,
+int repo_user_auth_by_name(struct db_conn *, const char *username,
                            struct repo_user_auth *out, struct pl_error *);
-int repo_user_set_hash(PGconn *, const char *id, const char *hash,
+int repo_user_set_hash(struct db_conn *, const char *id, const char *hash,
                        struct pl_error *);
 /* Insert-or-update by id; *created 1 when the row is new. */
-int repo_user_upsert(PGconn *, const struct repo_user_sync *, json_t **user,
-                     int *created, struct pl_error *);
+int repo_user_upsert(struct db_conn *, const struct repo_user_sync *,
+                     json_t **user, int *created, struct pl_error *);
 /* What user.list orders by (ties by id, in the same direction). */
 enum repo_user_sort {
 	REPO_USER_SORT_CREATED,
@@ -57,28 +56,28 @@ enum repo_user_sort {
  * ('%part%', trigram indexes) or, when prefix, from the start ('part%',
  * the lower() text_pattern_ops indexes). before_id is a keyset cursor: the
  * rows after that user in this order (NULL = start). *users new array. */
-int repo_user_list(PGconn *, const char *pattern, int prefix,
+int repo_user_list(struct db_conn *, const char *pattern, int prefix,
                    const char *before_id, enum repo_user_sort sort, int desc,
                    int limit, json_t **users, struct pl_error *);
 /* {total, last_hour, last_24h, per_minute[60]} (new reference). */
-int repo_user_stats(PGconn *, json_t **stats, struct pl_error *);
+int repo_user_stats(struct db_conn *, json_t **stats, struct pl_error *);
 
 /* ---- account lifecycle (P2.2) ---- */
 
 /* Like repo_user_auth_by_name, by id. */
-int repo_user_auth_by_id(PGconn *, const char *id, struct repo_user_auth *out,
-                         struct pl_error *);
+int repo_user_auth_by_id(struct db_conn *, const char *id,
+                         struct repo_user_auth *out, struct pl_error *);
 /* Sets the hash only while it is still old_hash (NULL: whatever it is), so
  * two concurrent changes cannot both win; *changed 0 when it moved. */
-int repo_user_swap_hash(PGconn *, const char *id, const char *old_hash,
+int repo_user_swap_hash(struct db_conn *, const char *id, const char *old_hash,
                         const char *new_hash, int *changed, struct pl_error *);
 /* Locks (FOR UPDATE, in id order so lockers never deadlock) every enabled
  * admin; *count of them, *includes 1 when id is one. */
-int repo_user_lock_admins(PGconn *, const char *id, int *count, int *includes,
-                          struct pl_error *);
+int repo_user_lock_admins(struct db_conn *, const char *id, int *count,
+                          int *includes, struct pl_error *);
 /* Locks the row of user id (or username when id is NULL): *user NULL when
  * there is none. id_out (size >= 40) gets its id. */
-int repo_user_lock(PGconn *, const char *id, const char *username,
+int repo_user_lock(struct db_conn *, const char *id, const char *username,
                    json_t **user, char *id_out, struct pl_error *);
 /* The fields user.update writes: NULL leaves a field as it is. */
 struct repo_user_patch {
@@ -87,23 +86,25 @@ struct repo_user_patch {
 	int set_email;        /* 1: email = email (NULL clears it) */
 	const char *email;
 };
-int repo_user_patch(PGconn *, const char *id, const struct repo_user_patch *,
-                    json_t **user, struct pl_error *);
+int repo_user_patch(struct db_conn *, const char *id,
+                    const struct repo_user_patch *, json_t **user,
+                    struct pl_error *);
 /* Deletes the user; pads, backups, shares, sessions and recovery codes go
  * by cascade in the same statement. *user the deleted public object (NULL
  * when there was none). */
-int repo_user_delete(PGconn *, const char *id, json_t **user,
+int repo_user_delete(struct db_conn *, const char *id, json_t **user,
                      struct pl_error *);
 /* {user, pads, sessions, last_login_at} of one user by id or username
  * (NULL = by the other); *detail NULL when there is none. */
-int repo_user_detail(PGconn *, const char *id, const char *username,
+int repo_user_detail(struct db_conn *, const char *id, const char *username,
                      json_t **detail, struct pl_error *);
 /* After a login: last_login_at = now() and the session's peer. */
-int repo_user_logged_in(PGconn *, const char *id, const char *token_hash,
-                        const char *peer, struct pl_error *);
+int repo_user_logged_in(struct db_conn *, const char *id,
+                        const char *token_hash, const char *peer,
+                        struct pl_error *);
 /* Every user, oldest first, as [{username, roles, disabled, totp_enabled,
  * created_at, last_login_at}] for `padlined list-users`. */
-int repo_user_list_all(PGconn *, json_t **users, struct pl_error *);
+int repo_user_list_all(struct db_conn *, json_t **users, struct pl_error *);
 
 /* The SELECT-list expression of the public user object over alias u. */
 #define REPO_USER_JSON                                                         \

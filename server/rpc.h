@@ -15,11 +15,11 @@
 
 #include <jansson.h>
 #include <stddef.h>
-#include <libpq-fe.h>
 
 #include "pl_error.h"
 
 struct app;
+struct db_conn;
 
 #define RPC_STEP_DONE 1
 #define RPC_MAX_STEPS 4
@@ -47,7 +47,7 @@ struct rpc_call {
 	/* Set by session methods: 1 bind new_session, -1 unbind. */
 	int session_change;
 	struct rpc_session new_session;
-	PGconn *db;                 /* valid during STEP_DB only */
+	struct db_conn *db;         /* valid during STEP_DB only */
 	void *state;                /* method-private, kept across steps */
 	void (*state_free)(void *); /* frees state when the call ends */
 	json_t *result;             /* owned; set by the final step */

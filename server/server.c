@@ -264,7 +264,7 @@ relay_work(uv_work_t *w)
 {
 	struct server *srv = w->data;
 	struct pl_error err;
-	PGconn *db;
+	struct db_conn *db;
 
 	pl_error_init(&err);
 	if (db_pool_borrow(srv->app->db, &db, &err) != 0) {

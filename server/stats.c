@@ -316,7 +316,7 @@ stats_report(struct app *app, int redis_up, json_t **result,
 	double oldest_s = 0;
 	int db_up = 0;
 	json_t *outbox;
-	PGconn *db;
+	struct db_conn *db;
 
 	if (st == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",

@@ -34,7 +34,7 @@ svc_account_trim_username(const char *in, char *out, size_t size)
 }
 
 int
-svc_account_audit(PGconn *db, const char *action, const char *actor_id,
+svc_account_audit(struct db_conn *db, const char *action, const char *actor_id,
                   json_t *user, json_t *extra, struct audit_row *audit,
                   struct pl_error *err)
 {
@@ -43,6 +43,9 @@ svc_account_audit(PGconn *db, const char *action, const char *actor_id,
 
 	if (extra)
 		json_object_update(details, extra);
+	/* The audit row is the transaction's last statement: it goes out
+	 * with COMMIT, one round trip. */
+	db_tx_batch(db);
 	rc = repo_audit_insert(db, action, actor_id,
 	                       json_string_value(json_object_get(user, "id")),
 	                       details, audit, err);
@@ -51,20 +54,20 @@ svc_account_audit(PGconn *db, const char *action, const char *actor_id,
 }
 
 int
-svc_account_end(struct app *app, PGconn *db, int rc, struct audit_row *audit,
-                struct pl_error *err)
+svc_account_end(struct app *app, struct db_conn *db, int rc,
+                struct audit_row *audit, struct pl_error *err)
 {
-	if (rc == 0 && db_commit(db, err) == 0) {
+	if (rc == 0 && db_tx_commit(db, err) == 0) {
 		if (audit->id)
 			events_publish_one(app, db, audit);
 		return PL_OK;
 	}
-	db_rollback(db);
+	db_tx_rollback(db);
 	return err->code ? err->code : PL_ERR_INTERNAL;
 }
 
 int
-svc_account_login_gate(struct app *app, PGconn *db, const char *user_id,
+svc_account_login_gate(struct app *app, struct db_conn *db, const char *user_id,
                        json_t *user, const char *totp, const char *peer,
                        struct pl_error *err)
 {
@@ -88,8 +91,8 @@ svc_account_login_gate(struct app *app, PGconn *db, const char *user_id,
 }
 
 void
-svc_account_logged_in(PGconn *db, const char *user_id, const char *token_hash,
-                      const char *peer)
+svc_account_logged_in(struct db_conn *db, const char *user_id,
+                      const char *token_hash, const char *peer)
 {
 	struct pl_error ign;
 
@@ -99,7 +102,7 @@ svc_account_logged_in(PGconn *db, const char *user_id, const char *token_hash,
 }
 
 int
-svc_account_password_hash(PGconn *db, const char *user_id,
+svc_account_password_hash(struct db_conn *db, const char *user_id,
                           char hash[PWHASH_STRBYTES], struct pl_error *err)
 {
 	struct repo_user_auth a;
@@ -116,7 +119,7 @@ svc_account_password_hash(PGconn *db, const char *user_id,
 }
 
 static int
-set_password_tx(PGconn *db, const char *actor_id, const char *user_id,
+set_password_tx(struct db_conn *db, const char *actor_id, const char *user_id,
                 const char *old_hash, const char *new_hash,
                 const char *keep_hash, json_t **user, struct audit_row *audit,
                 struct pl_error *err)
@@ -147,17 +150,18 @@ set_password_tx(PGconn *db, const char *actor_id, const char *user_id,
 }
 
 int
-svc_account_set_password(struct app *app, PGconn *db, const char *actor_id,
-                         const char *user_id, const char *old_hash,
-                         const char *new_hash, const char *keep_hash,
-                         json_t **user, struct pl_error *err)
+svc_account_set_password(struct app *app, struct db_conn *db,
+                         const char *actor_id, const char *user_id,
+                         const char *old_hash, const char *new_hash,
+                         const char *keep_hash, json_t **user,
+                         struct pl_error *err)
 {
 	struct audit_row audit = {0};
 	int rc;
 
 	if (user)
 		*user = NULL;
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = set_password_tx(db, actor_id, user_id, old_hash, new_hash,
 	                     keep_hash, user, &audit, err);
@@ -170,8 +174,9 @@ svc_account_set_password(struct app *app, PGconn *db, const char *actor_id,
 }
 
 int
-svc_account_sessions(PGconn *db, const char *user_id, const char *current_hash,
-                     json_t **result, struct pl_error *err)
+svc_account_sessions(struct db_conn *db, const char *user_id,
+                     const char *current_hash, json_t **result,
+                     struct pl_error *err)
 {
 	json_t *list = NULL;
 
@@ -182,7 +187,7 @@ svc_account_sessions(PGconn *db, const char *user_id, const char *current_hash,
 }
 
 int
-svc_account_revoke(struct app *app, PGconn *db, const char *user_id,
+svc_account_revoke(struct app *app, struct db_conn *db, const char *user_id,
                    const char *id, const char *current_hash, int *current,
                    json_t **result, struct pl_error *err)
 {
@@ -191,7 +196,7 @@ svc_account_revoke(struct app *app, PGconn *db, const char *user_id,
 	json_t *extra;
 	int deleted = 0, rc;
 
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = repo_session_revoke(db, user_id, id, current_hash, &deleted,
 	                         current, err);

@@ -8,9 +8,9 @@
 #define PL_SVC_ACCOUNT_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stddef.h>
 
+#include "db.h"
 #include "pl_error.h"
 #include "pwhash.h"
 
@@ -23,47 +23,48 @@ void svc_account_trim_username(const char *in, char *out, size_t size);
 
 /* Inserts the audit row action about user (public object, borrowed):
  * details {subject: user, ...extra} (extra borrowed, may be NULL). */
-int svc_account_audit(PGconn *, const char *action, const char *actor_id,
-                      json_t *user, json_t *extra, struct audit_row *,
-                      struct pl_error *);
+int svc_account_audit(struct db_conn *, const char *action,
+                      const char *actor_id, json_t *user, json_t *extra,
+                      struct audit_row *, struct pl_error *);
 /* Ends a transaction begun by the caller: on rc == 0 commits and publishes
  * audit (if audit->id), otherwise (or when commit fails) rolls back.
  * Returns the final status. */
-int svc_account_end(struct app *, PGconn *, int rc, struct audit_row *,
+int svc_account_end(struct app *, struct db_conn *, int rc, struct audit_row *,
                     struct pl_error *);
 
 /* After the password matched: 403 account_disabled; with TOTP on, 401
  * totp_required without a code, 401 invalid_totp for a wrong, replayed or
  * spent one (counted as a failed login). totp may be NULL. */
-int svc_account_login_gate(struct app *, PGconn *, const char *user_id,
+int svc_account_login_gate(struct app *, struct db_conn *, const char *user_id,
                            json_t *user, const char *totp, const char *peer,
                            struct pl_error *);
-/* After the session exists: last_login_at and the session's peer. Best
- * effort, never fails the login. */
-void svc_account_logged_in(PGconn *, const char *user_id,
+/* With the new session, in login's transaction: last_login_at and the
+ * session's peer. Returns nothing; a failure fails that transaction. */
+void svc_account_logged_in(struct db_conn *, const char *user_id,
                            const char *token_hash, const char *peer);
 
 /* The user's password hash into hash ("" when the user has none, e.g.
  * synced from an identity provider); 404 when the user is gone. */
-int svc_account_password_hash(PGconn *, const char *user_id,
+int svc_account_password_hash(struct db_conn *, const char *user_id,
                               char hash[PWHASH_STRBYTES], struct pl_error *);
 
 /* One transaction: the new hash (only while the hash is still old_hash;
  * NULL: any), every session of the user but keep_hash (NULL: all) ends,
  * audit user.password_changed; then the event. 409 password_changed when
  * another change won. *user may be NULL (not wanted). */
-int svc_account_set_password(struct app *, PGconn *, const char *actor_id,
-                             const char *user_id, const char *old_hash,
-                             const char *new_hash, const char *keep_hash,
-                             json_t **user, struct pl_error *);
+int svc_account_set_password(struct app *, struct db_conn *,
+                             const char *actor_id, const char *user_id,
+                             const char *old_hash, const char *new_hash,
+                             const char *keep_hash, json_t **user,
+                             struct pl_error *);
 
 /* session.list: *result {sessions}. */
-int svc_account_sessions(PGconn *, const char *user_id,
+int svc_account_sessions(struct db_conn *, const char *user_id,
                          const char *current_hash, json_t **result,
                          struct pl_error *);
 /* session.revoke: 404 unless session id is the user's own; *current 1
  * when it was the caller's own session (current_hash). */
-int svc_account_revoke(struct app *, PGconn *, const char *user_id,
+int svc_account_revoke(struct app *, struct db_conn *, const char *user_id,
                        const char *id, const char *current_hash, int *current,
                        json_t **result, struct pl_error *);
 

@@ -7,7 +7,7 @@
 #include "repo_audit.h"
 
 int
-svc_audit_since(PGconn *db, long long after, int limit, json_t **result,
+svc_audit_since(struct db_conn *db, long long after, int limit, json_t **result,
                 struct pl_error *err)
 {
 	json_t *events = NULL;

@@ -6,13 +6,12 @@
 #define PL_SVC_AUDIT_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 /* *result {events}: at most limit audit rows with id > after, oldest
  * first. */
-int svc_audit_since(PGconn *, long long after, int limit, json_t **result,
-                    struct pl_error *);
+int svc_audit_since(struct db_conn *, long long after, int limit,
+                    json_t **result, struct pl_error *);
 
 #endif

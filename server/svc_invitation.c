@@ -15,7 +15,7 @@
 #include "svc_account.h"
 
 int
-svc_invitation_create(struct app *app, PGconn *db, const char *actor_id,
+svc_invitation_create(struct app *app, struct db_conn *db, const char *actor_id,
                       long long expires_in, const char *note, json_t **result,
                       struct pl_error *err)
 {
@@ -37,7 +37,7 @@ svc_invitation_create(struct app *app, PGconn *db, const char *actor_id,
 }
 
 int
-svc_invitation_list(PGconn *db, json_t **result, struct pl_error *err)
+svc_invitation_list(struct db_conn *db, json_t **result, struct pl_error *err)
 {
 	json_t *inv = NULL;
 
@@ -48,8 +48,8 @@ svc_invitation_list(PGconn *db, json_t **result, struct pl_error *err)
 }
 
 static int
-revoke_tx(PGconn *db, const char *actor_id, const char *id, json_t **item,
-          struct audit_row *audit, struct pl_error *err)
+revoke_tx(struct db_conn *db, const char *actor_id, const char *id,
+          json_t **item, struct audit_row *audit, struct pl_error *err)
 {
 	const char *status;
 	json_t *details;
@@ -65,6 +65,7 @@ revoke_tx(PGconn *db, const char *actor_id, const char *id, json_t **item,
 		return pl_error_set(err, PL_ERR_CONFLICT, "invitation_used",
 		                    "this invitation was already used");
 	details = json_pack("{s:O}", "subject", *item);
+	db_tx_batch(db); /* the audit row goes out with COMMIT */
 	rc = repo_audit_insert(db, "invitation.revoked", actor_id, NULL,
 	                       details, audit, err);
 	json_decref(details);
@@ -72,14 +73,14 @@ revoke_tx(PGconn *db, const char *actor_id, const char *id, json_t **item,
 }
 
 int
-svc_invitation_revoke(struct app *app, PGconn *db, const char *actor_id,
+svc_invitation_revoke(struct app *app, struct db_conn *db, const char *actor_id,
                       const char *id, json_t **result, struct pl_error *err)
 {
 	struct audit_row audit = {0};
 	json_t *item = NULL;
 	int rc;
 
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = revoke_tx(db, actor_id, id, &item, &audit, err);
 	if (svc_account_end(app, db, rc, &audit, err) != 0) {

@@ -6,8 +6,7 @@
 #define PL_SVC_INVITATION_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 #define INVITATION_DEFAULT_TTL (7 * 86400)
@@ -15,15 +14,15 @@
 struct app;
 
 /* *result {code, expires_at}; note may be NULL. */
-int svc_invitation_create(struct app *, PGconn *, const char *actor_id,
+int svc_invitation_create(struct app *, struct db_conn *, const char *actor_id,
                           long long expires_in, const char *note,
                           json_t **result, struct pl_error *);
 /* *result {invitations}. */
-int svc_invitation_list(PGconn *, json_t **result, struct pl_error *);
+int svc_invitation_list(struct db_conn *, json_t **result, struct pl_error *);
 
 /* invitation.revoke: *result {invitation} (its list item, status revoked);
  * audit invitation.revoked. 404 unknown id, 409 invitation_used. */
-int svc_invitation_revoke(struct app *, PGconn *, const char *actor_id,
+int svc_invitation_revoke(struct app *, struct db_conn *, const char *actor_id,
                           const char *id, json_t **result, struct pl_error *);
 
 #endif

@@ -8,6 +8,8 @@
 #include "svc_pad.h"
 
 #include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,7 +119,7 @@ pad_not_found(struct pl_error *err)
 /* The error for a pad the caller does not own: 403 read_only when it is
  * shared with them, 404 otherwise. */
 static int
-pad_not_owned(PGconn *db, const char *user_id, const char *id,
+pad_not_owned(struct db_conn *db, const char *user_id, const char *id,
               struct pl_error *err)
 {
 	char role[16];
@@ -131,20 +133,63 @@ pad_not_owned(PGconn *db, const char *user_id, const char *id,
 }
 
 int
-svc_pad_owned(PGconn *db, const char *user_id, const char *id, int lock,
+svc_pad_owned(struct db_conn *db, const char *user_id, const char *id, int lock,
               json_t **head, struct pl_error *err)
 {
-	if (repo_pad_head(db, id, user_id, lock, head, err) != 0)
+	if (repo_pad_head(db, id, user_id, lock, head, err) != 0 ||
+	    db_tx_flush(db, err) != 0)
 		return err->code;
 	return *head ? PL_OK : pad_not_owned(db, user_id, id, err);
+}
+
+/*
+ * In a transaction: queues the lock of the caller's own pad (*head once
+ * sent). The caller queues the reads that must see the pad as locked, then
+ * pad_locked sends the batch and answers for a pad that is not theirs.
+ */
+static int
+pad_lock(struct db_conn *db, const char *user_id, const char *id, json_t **head,
+         struct pl_error *err)
+{
+	return repo_pad_head(db, id, user_id, 1, head, err);
+}
+
+static int
+pad_locked(struct db_conn *db, const char *user_id, const char *id,
+           json_t **head, struct pl_error *err)
+{
+	if (db_tx_flush(db, err) != 0)
+		return err->code;
+	return *head ? PL_OK : pad_not_owned(db, user_id, id, err);
+}
+
+int
+svc_pad_read_begin(struct db_conn *db, const char *user_id, const char *id,
+                   json_t **head, struct pl_error *err)
+{
+	*head = NULL;
+	if (db_tx_begin(db, err) != 0)
+		return err->code;
+	db_tx_batch(db);
+	return repo_pad_head(db, id, user_id, 0, head, err);
+}
+
+int
+svc_pad_read_end(struct db_conn *db, const char *user_id, const char *id,
+                 json_t **head, struct pl_error *err)
+{
+	if (err->code == 0 && db_tx_commit(db, err) == 0 && *head == NULL)
+		pad_not_owned(db, user_id, id, err);
+	db_tx_rollback(db);
+	return err->code;
 }
 
 /* Turns a failed pads write into 409 name_taken when it hit the only unique
  * key a client can clash with (owner_id, display_name). */
 static int
-pad_write_failed(struct pl_error *err)
+pad_write_failed(struct db_conn *db, struct pl_error *err)
 {
-	if (strcmp(db_last_sqlstate(), "23505") != 0)
+	if (strcmp(db_sqlstate(db), "23505") != 0)
 		return err->code;
 	pl_error_clear(err);
 	return pl_error_set(err, PL_ERR_CONFLICT, "name_taken",
@@ -152,7 +197,7 @@ pad_write_failed(struct pl_error *err)
 }
 
 int
-svc_pad_audit_commit(struct app *app, PGconn *db, const char *action,
+svc_pad_audit_commit(struct app *app, struct db_conn *db, const char *action,
                      const char *user_id, json_t *pad, json_t *extra,
                      struct pl_error *err)
 {
@@ -165,16 +210,36 @@ svc_pad_audit_commit(struct app *app, PGconn *db, const char *action,
 	    json_pack("{s:O, s:O, s:s}", "id", json_object_get(pad, "id"),
 	              "display_name", json_object_get(pad, "display_name"),
 	              "owner_id", user_id));
+	db_tx_batch(db);
 	rc = repo_audit_insert(db, action, user_id,
 	                       json_string_value(json_object_get(pad, "id")), d,
 	                       &audit, err);
 	json_decref(d);
-	if (rc != 0 || db_commit(db, err) != 0) {
-		db_rollback(db);
-		return err->code;
+	/* One round trip for whatever the caller queued, the audit row and
+	 * COMMIT; a failure anywhere rolls all of it back. */
+	if (rc != 0 || db_tx_commit(db, err) != 0) {
+		db_tx_rollback(db);
+		return pad_write_failed(db, err);
 	}
 	events_publish_one(app, db, &audit);
 	return PL_OK;
+}
+
+/* A new pad's id, chosen here rather than by the database so the audit
+ * row naming it goes in the same batch as the INSERT (uuid version 4). */
+static void
+pad_new_id(char id[37])
+{
+	unsigned char b[16];
+
+	randombytes_buf(b, sizeof b);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(id, 37,
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	         "%02x%02x%02x%02x%02x%02x",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+	         b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 /*
@@ -183,25 +248,21 @@ svc_pad_audit_commit(struct app *app, PGconn *db, const char *action,
  * then keeps only the newest max_backups.
  */
 static int
-pad_backup(struct app *app, PGconn *db, const char *id, int force,
-           struct pl_error *err)
+pad_backup(struct app *app, struct db_conn *db, const char *id, int force,
+           double age, struct pl_error *err)
 {
 	int interval = app->cfg->backup_min_interval;
-	double age;
 
-	if (!force && interval > 0) {
-		if (repo_backup_newest_age(db, id, &age, err) != 0)
-			return err->code;
-		if (age >= 0 && age < interval)
-			return PL_OK;
-	}
+	/* age was read in the same batch as the pad's lock (pad_backup_due). */
+	if (!force && interval > 0 && age >= 0 && age < interval)
+		return PL_OK;
 	if (repo_backup_insert(db, id, err) != 0)
 		return err->code;
 	return repo_backup_prune(db, id, app->cfg->max_backups, err);
 }
 
 int
-svc_template_list(struct app *app, PGconn *db, json_t **templates,
+svc_template_list(struct app *app, struct db_conn *db, json_t **templates,
                   struct pl_error *err)
 {
 	(void)app;
@@ -209,8 +270,9 @@ svc_template_list(struct app *app, PGconn *db, json_t **templates,
 }
 
 int
-svc_pad_get(struct app *app, PGconn *db, const char *user_id, const char *id,
-            const char *display_name, json_t **pad, struct pl_error *err)
+svc_pad_get(struct app *app, struct db_conn *db, const char *user_id,
+            const char *id, const char *display_name, json_t **pad,
+            struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES];
 
@@ -242,12 +304,12 @@ pad_done(char *text, json_t **pad, struct pl_error *err)
 }
 
 int
-svc_pad_create(struct app *app, PGconn *db, const char *user_id,
+svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
                const char *display_name, json_t *data, const char *tmpl,
                json_t **pad, struct pl_error *err)
 {
-	char name[PAD_NAME_BYTES], *text = NULL;
-	json_t *t = NULL;
+	char name[PAD_NAME_BYTES], *text = NULL, id[37];
+	json_t *t = NULL, *subject;
 
 	*pad = NULL;
 	pad_name_check(display_name ? display_name : "", name, err);
@@ -273,25 +335,31 @@ svc_pad_create(struct app *app, PGconn *db, const char *user_id,
 	}
 	if (text == NULL)
 		text = xstrdup("{}");
-	if (db_begin(db, err) != 0)
+	/* One round trip: BEGIN, the pad, its audit row, COMMIT. */
+	pad_new_id(id);
+	subject = json_pack("{s:s, s:s}", "id", id, "display_name", name);
+	if (db_tx_begin(db, err) != 0)
 		goto out;
-	if (repo_pad_create(db, user_id, name, text, pad, err) != 0) {
-		pad_write_failed(err);
-		db_rollback(db);
+	db_tx_batch(db);
+	if (repo_pad_create(db, id, user_id, name, text, pad, err) != 0) {
+		db_tx_rollback(db);
 		goto out;
 	}
-	svc_pad_audit_commit(app, db, "pad.created", user_id, *pad, NULL, err);
+	svc_pad_audit_commit(app, db, "pad.created", user_id, subject, NULL,
+	                     err);
 out:
+	json_decref(subject);
 	return pad_done(text, pad, err);
 }
 
 int
-svc_pad_update(struct app *app, PGconn *db, const char *user_id, const char *id,
-               const char *display_name, json_t *data, long long if_version,
-               json_t **pad, struct pl_error *err)
+svc_pad_update(struct app *app, struct db_conn *db, const char *user_id,
+               const char *id, const char *display_name, json_t *data,
+               long long if_version, json_t **pad, struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES], *text = NULL;
 	json_t *head = NULL;
+	double age = -1;
 
 	*pad = NULL;
 	if (display_name != NULL)
@@ -308,36 +376,46 @@ svc_pad_update(struct app *app, PGconn *db, const char *user_id, const char *id,
 		json_decref(head);
 		return err->code;
 	}
-	if (db_begin(db, err) != 0)
+	/* Two round trips: the pad's lock (with its newest backup's age)
+	 * decides; then the backup, the update, its audit row and COMMIT. */
+	if (db_tx_begin(db, err) != 0)
 		goto out;
-	if (svc_pad_owned(db, user_id, id, 1, &head, err) != 0 ||
+	db_tx_batch(db);
+	if (pad_lock(db, user_id, id, &head, err) != 0 ||
+	    (text != NULL && app->cfg->backup_min_interval > 0 &&
+	     repo_backup_newest_age(db, id, &age, err) != 0) ||
+	    pad_locked(db, user_id, id, &head, err) != 0 ||
 	    pad_version_check(head, if_version, err) != 0)
 		goto fail;
-	if (text != NULL && pad_backup(app, db, id, 0, err) != 0)
+	db_tx_batch(db);
+	if (text != NULL && pad_backup(app, db, id, 0, age, err) != 0)
 		goto fail;
 	if (repo_pad_update(db, id, user_id, display_name ? name : NULL, text,
-	                    pad, err) != 0) {
-		pad_write_failed(err);
+	                    pad, err) != 0)
 		goto fail;
-	}
-	svc_pad_audit_commit(app, db, "pad.updated", user_id, *pad, NULL, err);
+	if (display_name != NULL)
+		json_object_set_new(head, "display_name", json_string(name));
+	svc_pad_audit_commit(app, db, "pad.updated", user_id, head, NULL, err);
 	goto out;
 fail:
-	db_rollback(db);
+	db_tx_rollback(db);
 out:
 	json_decref(head);
 	return pad_done(text, pad, err);
 }
 
 int
-svc_pad_delete(struct app *app, PGconn *db, const char *user_id, const char *id,
-               struct pl_error *err)
+svc_pad_delete(struct app *app, struct db_conn *db, const char *user_id,
+               const char *id, struct pl_error *err)
 {
 	json_t *pad = NULL;
 
-	if (db_begin(db, err) != 0)
+	/* Two round trips: the DELETE says whether there was a pad (and its
+	 * name for the audit row), then the audit row and COMMIT. */
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	if (repo_pad_delete(db, id, user_id, &pad, err) != 0)
+	if (repo_pad_delete(db, id, user_id, &pad, err) != 0 ||
+	    db_tx_flush(db, err) != 0)
 		goto fail;
 	if (pad == NULL) {
 		pad_not_owned(db, user_id, id, err);
@@ -348,12 +426,12 @@ svc_pad_delete(struct app *app, PGconn *db, const char *user_id, const char *id,
 	return err->code;
 fail:
 	json_decref(pad);
-	db_rollback(db);
+	db_tx_rollback(db);
 	return err->code;
 }
 
 int
-svc_pad_backups(struct app *app, PGconn *db, const char *user_id,
+svc_pad_backups(struct app *app, struct db_conn *db, const char *user_id,
                 const char *id, int with_data, json_t **backups,
                 struct pl_error *err)
 {
@@ -361,8 +439,12 @@ svc_pad_backups(struct app *app, PGconn *db, const char *user_id,
 
 	(void)app;
 	*backups = NULL;
-	if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0)
+	if (svc_pad_read_begin(db, user_id, id, &head, err) == 0)
 		repo_backup_list(db, id, with_data, backups, err);
+	if (svc_pad_read_end(db, user_id, id, &head, err) != 0) {
+		json_decref(*backups);
+		*backups = NULL;
+	}
 	json_decref(head);
 	return err->code;
 }
@@ -375,7 +457,7 @@ backup_not_found(struct pl_error *err)
 }
 
 int
-svc_pad_backup_get(struct app *app, PGconn *db, const char *user_id,
+svc_pad_backup_get(struct app *app, struct db_conn *db, const char *user_id,
                    const char *id, const char *backup_id, json_t **backup,
                    struct pl_error *err)
 {
@@ -383,16 +465,21 @@ svc_pad_backup_get(struct app *app, PGconn *db, const char *user_id,
 
 	(void)app;
 	*backup = NULL;
-	if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0 &&
-	    repo_backup_get(db, backup_id, id, backup, err) == 0 &&
+	if (svc_pad_read_begin(db, user_id, id, &head, err) == 0)
+		repo_backup_get(db, backup_id, id, backup, err);
+	if (svc_pad_read_end(db, user_id, id, &head, err) == 0 &&
 	    *backup == NULL)
 		backup_not_found(err);
+	if (err->code) {
+		json_decref(*backup);
+		*backup = NULL;
+	}
 	json_decref(head);
 	return err->code;
 }
 
 int
-svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
+svc_pad_restore(struct app *app, struct db_conn *db, const char *user_id,
                 const char *id, const char *backup_id, long long if_version,
                 json_t **pad, struct pl_error *err)
 {
@@ -400,11 +487,14 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 	char *text = NULL;
 
 	*pad = NULL;
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	if (svc_pad_owned(db, user_id, id, 1, &head, err) != 0 ||
-	    pad_version_check(head, if_version, err) != 0 ||
-	    repo_backup_get(db, backup_id, id, &b, err) != 0)
+	/* Two round trips: the lock and the backup, then the writes. */
+	db_tx_batch(db);
+	if (pad_lock(db, user_id, id, &head, err) != 0 ||
+	    repo_backup_get(db, backup_id, id, &b, err) != 0 ||
+	    pad_locked(db, user_id, id, &head, err) != 0 ||
+	    pad_version_check(head, if_version, err) != 0)
 		goto fail;
 	if (b == NULL) {
 		backup_not_found(err);
@@ -416,15 +506,16 @@ svc_pad_restore(struct app *app, PGconn *db, const char *user_id,
 		             "internal error");
 		goto fail;
 	}
-	if (pad_backup(app, db, id, 1, err) != 0 ||
+	db_tx_batch(db);
+	if (pad_backup(app, db, id, 1, -1, err) != 0 ||
 	    repo_pad_update(db, id, user_id, NULL, text, pad, err) != 0)
 		goto fail;
 	svc_pad_audit_commit(
-	    app, db, "pad.restored", user_id, *pad,
+	    app, db, "pad.restored", user_id, head,
 	    json_pack("{s:O}", "backup_id", json_object_get(b, "id")), err);
 	goto out;
 fail:
-	db_rollback(db);
+	db_tx_rollback(db);
 out:
 	json_decref(head);
 	json_decref(b);

@@ -105,7 +105,7 @@ cursor_decode(const char *after, int sort_given, struct repo_pad_page *page,
 }
 
 int
-svc_pad_list(struct app *app, PGconn *db, const char *user_id,
+svc_pad_list(struct app *app, struct db_conn *db, const char *user_id,
              const struct svc_pad_list_req *req, json_t **pads, json_t **next,
              struct pl_error *err)
 {

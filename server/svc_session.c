@@ -77,7 +77,8 @@ svc_session_login_free(void *p)
 }
 
 int
-svc_session_lookup(PGconn *db, struct svc_login *l, struct pl_error *err)
+svc_session_lookup(struct db_conn *db, struct svc_login *l,
+                   struct pl_error *err)
 {
 	return repo_user_auth_by_name(db, l->username, &l->auth, err);
 }
@@ -123,8 +124,8 @@ svc_session_verify(struct app *app, struct svc_login *l)
 }
 
 void
-svc_session_login_failed(struct app *app, PGconn *db, const char *user_id,
-                         const char *peer)
+svc_session_login_failed(struct app *app, struct db_conn *db,
+                         const char *user_id, const char *peer)
 {
 	struct pl_error err;
 	struct audit_row audit = {0};
@@ -148,7 +149,7 @@ svc_session_login_failed(struct app *app, PGconn *db, const char *user_id,
  * refunds the peer's, stores rehash (may be NULL) as the new hash, creates
  * the session. */
 static int
-login_ok(struct app *app, PGconn *db, const struct repo_user_auth *auth,
+login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
          const char *peer, const char *rehash, json_t **result,
          struct svc_session_info *s, struct pl_error *err)
 {
@@ -176,21 +177,33 @@ login_ok(struct app *app, PGconn *db, const struct repo_user_auth *auth,
 	sodium_memzero(raw, sizeof raw);
 	memset(s, 0, sizeof *s);
 	pwhash_sha256_hex(token, s->token_hash);
+	/* One round trip: the session and the account's last login. */
+	if (db_tx_begin(db, err) != 0)
+		return err->code;
+	db_tx_batch(db);
 	if (repo_session_insert(db, s->token_hash, user_id,
 	                        app->cfg->session_ttl, &s->expires_at, exp_text,
 	                        err) != 0)
-		return err->code;
+		goto fail;
+	svc_account_logged_in(db, user_id, s->token_hash, peer);
+	if (db_tx_commit(db, err) != 0)
+		goto fail;
 	s->is_admin = auth->is_admin;
 	snprintf(s->user_id, sizeof s->user_id, "%s", user_id);
 	*result = json_pack("{s:s, s:s, s:O}", "token", token, "expires_at",
 	                    exp_text, "user", auth->user);
 	sodium_memzero(token, sizeof token);
 	return PL_OK;
+fail:
+	db_tx_rollback(db);
+	sodium_memzero(token, sizeof token);
+	return err->code;
 }
 
 int
-svc_session_login_finish(struct app *app, PGconn *db, struct svc_login *l,
-                         const char *totp, const char *peer, json_t **result,
+svc_session_login_finish(struct app *app, struct db_conn *db,
+                         struct svc_login *l, const char *totp,
+                         const char *peer, json_t **result,
                          struct svc_session_info *s, struct pl_error *err)
 {
 	if (!l->ok) {
@@ -206,12 +219,11 @@ svc_session_login_finish(struct app *app, PGconn *db, struct svc_login *l,
 	if (login_ok(app, db, &l->auth, peer, l->rehash[0] ? l->rehash : NULL,
 	             result, s, err) != 0)
 		return err->code;
-	svc_account_logged_in(db, l->auth.id, s->token_hash, peer);
 	return PL_OK;
 }
 
 int
-svc_session_resume(struct app *app, PGconn *db, const char *token,
+svc_session_resume(struct app *app, struct db_conn *db, const char *token,
                    json_t **user, struct svc_session_info *s,
                    struct pl_error *err)
 {
@@ -230,7 +242,7 @@ svc_session_resume(struct app *app, PGconn *db, const char *token,
 /* Reads through the sessions table, so a session logged out (or a user
  * deleted) elsewhere answers 401 here too. */
 int
-svc_session_user(PGconn *db, const char *token_hash, json_t **user,
+svc_session_user(struct db_conn *db, const char *token_hash, json_t **user,
                  struct pl_error *err)
 {
 	char id[40];
@@ -248,7 +260,7 @@ svc_session_user(PGconn *db, const char *token_hash, json_t **user,
 }
 
 int
-svc_session_recheck(PGconn *db, const char *token_hash, int need_admin,
+svc_session_recheck(struct db_conn *db, const char *token_hash, int need_admin,
                     int *is_admin, struct pl_error *err)
 {
 	struct repo_session_state st;
@@ -267,7 +279,8 @@ svc_session_recheck(PGconn *db, const char *token_hash, int need_admin,
 }
 
 int
-svc_session_logout(PGconn *db, const char *token_hash, struct pl_error *err)
+svc_session_logout(struct db_conn *db, const char *token_hash,
+                   struct pl_error *err)
 {
 	return repo_session_delete(db, token_hash, err);
 }

@@ -8,8 +8,7 @@
 #define PL_SVC_SESSION_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 struct app;
@@ -41,7 +40,7 @@ struct svc_login *svc_session_login_new(const char *username,
 void svc_session_login_free(void *);
 /* Looks the name up; an unknown name is not an error here (it fails in
  * finish, after the same work as a known one). */
-int svc_session_lookup(PGconn *, struct svc_login *, struct pl_error *);
+int svc_session_lookup(struct db_conn *, struct svc_login *, struct pl_error *);
 /*
  * Reserves one attempt against the account looked up (or the unknown name
  * as folded) and against peer, before any password is checked: 429 with
@@ -59,20 +58,21 @@ void svc_session_verify(struct app *, struct svc_login *);
  * counter and refunds the peer's, stores a rehash, creates the session.
  * *result is {token, expires_at, user}; *s what to bind.
  */
-int svc_session_login_finish(struct app *, PGconn *, struct svc_login *,
+int svc_session_login_finish(struct app *, struct db_conn *, struct svc_login *,
                              const char *totp, const char *peer,
                              json_t **result, struct svc_session_info *s,
                              struct pl_error *);
 /* Writes the audit row session.login_failed (subject: the user id when the
  * name resolved, nothing typed otherwise) and publishes it. */
-void svc_session_login_failed(struct app *, PGconn *, const char *user_id,
-                              const char *peer);
+void svc_session_login_failed(struct app *, struct db_conn *,
+                              const char *user_id, const char *peer);
 /* The user of a live session token; 401 invalid_session otherwise. */
-int svc_session_resume(struct app *, PGconn *, const char *token, json_t **user,
-                       struct svc_session_info *s, struct pl_error *);
+int svc_session_resume(struct app *, struct db_conn *, const char *token,
+                       json_t **user, struct svc_session_info *s,
+                       struct pl_error *);
 /* The user of the live session token_hash (user.me); 401 invalid_session
  * when it has ended. */
-int svc_session_user(PGconn *, const char *token_hash, json_t **user,
+int svc_session_user(struct db_conn *, const char *token_hash, json_t **user,
                      struct pl_error *);
 /*
  * The periodic re-check of the session token_hash bound to a connection:
@@ -81,8 +81,9 @@ int svc_session_user(PGconn *, const char *token_hash, json_t **user,
  * on), and a method needing admin rights (need_admin) the user no longer
  * has is 403.
  */
-int svc_session_recheck(PGconn *, const char *token_hash, int need_admin,
-                        int *is_admin, struct pl_error *);
-int svc_session_logout(PGconn *, const char *token_hash, struct pl_error *);
+int svc_session_recheck(struct db_conn *, const char *token_hash,
+                        int need_admin, int *is_admin, struct pl_error *);
+int svc_session_logout(struct db_conn *, const char *token_hash,
+                       struct pl_error *);
 
 #endif

@@ -22,9 +22,9 @@ share_username_check(const char *username, struct pl_error *err)
 }
 
 int
-svc_pad_share(struct app *app, PGconn *db, const char *user_id, const char *id,
-              const char *username, const char *role, json_t **share,
-              struct pl_error *err)
+svc_pad_share(struct app *app, struct db_conn *db, const char *user_id,
+              const char *id, const char *username, const char *role,
+              json_t **share, struct pl_error *err)
 {
 	enum repo_share_result res;
 	json_t *head = NULL;
@@ -38,7 +38,7 @@ svc_pad_share(struct app *app, PGconn *db, const char *user_id, const char *id,
 		                   "role must be viewer (read-only)");
 	if (err->code)
 		return err->code;
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	if (svc_pad_owned(db, user_id, id, 0, &head, err) != 0 ||
 	    repo_share_insert(db, id, user_id, username, role, &res, share,
@@ -54,7 +54,7 @@ svc_pad_share(struct app *app, PGconn *db, const char *user_id, const char *id,
 		                   "you own this pad already");
 		goto fail;
 	case REPO_SHARE_EXISTED:
-		db_rollback(db); /* nothing changed */
+		db_tx_rollback(db); /* nothing changed */
 		break;
 	case REPO_SHARE_INSERTED:
 		svc_pad_audit_commit(app, db, "pad.shared", user_id, head,
@@ -68,7 +68,7 @@ svc_pad_share(struct app *app, PGconn *db, const char *user_id, const char *id,
 	}
 	return err->code;
 fail:
-	db_rollback(db);
+	db_tx_rollback(db);
 	json_decref(head);
 	json_decref(*share);
 	*share = NULL;
@@ -76,12 +76,13 @@ fail:
 }
 
 int
-svc_pad_unshare(struct app *app, PGconn *db, const char *user_id,
+svc_pad_unshare(struct app *app, struct db_conn *db, const char *user_id,
                 const char *id, const char *username, struct pl_error *err)
 {
 	json_t *head = NULL, *share = NULL;
 
-	if (share_username_check(username, err) != 0 || db_begin(db, err) != 0)
+	if (share_username_check(username, err) != 0 ||
+	    db_tx_begin(db, err) != 0)
 		return err->code;
 	if (svc_pad_owned(db, user_id, id, 0, &head, err) != 0 ||
 	    repo_share_delete(db, id, username, &share, err) != 0)
@@ -96,22 +97,26 @@ svc_pad_unshare(struct app *app, PGconn *db, const char *user_id,
 	json_decref(head);
 	return err->code;
 fail:
-	db_rollback(db);
+	db_tx_rollback(db);
 	json_decref(head);
 	json_decref(share);
 	return err->code;
 }
 
 int
-svc_pad_shares(struct app *app, PGconn *db, const char *user_id, const char *id,
-               json_t **shares, struct pl_error *err)
+svc_pad_shares(struct app *app, struct db_conn *db, const char *user_id,
+               const char *id, json_t **shares, struct pl_error *err)
 {
 	json_t *head = NULL;
 
 	(void)app;
 	*shares = NULL;
-	if (svc_pad_owned(db, user_id, id, 0, &head, err) == 0)
+	if (svc_pad_read_begin(db, user_id, id, &head, err) == 0)
 		repo_share_list(db, id, shares, err);
+	if (svc_pad_read_end(db, user_id, id, &head, err) != 0) {
+		json_decref(*shares);
+		*shares = NULL;
+	}
 	json_decref(head);
 	return err->code;
 }

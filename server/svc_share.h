@@ -8,20 +8,19 @@
 #define PL_SVC_SHARE_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 struct app;
 
 /* role NULL = "viewer" (the only role). Sharing again is not an error: the
  * existing share comes back and nothing is audited. */
-int svc_pad_share(struct app *, PGconn *, const char *user_id, const char *id,
-                  const char *username, const char *role, json_t **share,
-                  struct pl_error *);
-int svc_pad_unshare(struct app *, PGconn *, const char *user_id, const char *id,
-                    const char *username, struct pl_error *);
-int svc_pad_shares(struct app *, PGconn *, const char *user_id, const char *id,
-                   json_t **shares, struct pl_error *);
+int svc_pad_share(struct app *, struct db_conn *, const char *user_id,
+                  const char *id, const char *username, const char *role,
+                  json_t **share, struct pl_error *);
+int svc_pad_unshare(struct app *, struct db_conn *, const char *user_id,
+                    const char *id, const char *username, struct pl_error *);
+int svc_pad_shares(struct app *, struct db_conn *, const char *user_id,
+                   const char *id, json_t **shares, struct pl_error *);
 
 #endif

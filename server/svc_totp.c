@@ -28,7 +28,7 @@ invalid(struct pl_error *err)
 }
 
 int
-svc_totp_begin(struct app *app, PGconn *db, const char *user_id,
+svc_totp_begin(struct app *app, struct db_conn *db, const char *user_id,
                json_t **result, struct pl_error *err)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
@@ -70,8 +70,8 @@ svc_totp_begin(struct app *app, PGconn *db, const char *user_id,
 /* Ten fresh codes: their hashes replace the old ones, the codes go to
  * *codes (shown once). */
 static int
-recovery_renew(struct app *app, PGconn *db, const char *user_id, json_t **codes,
-               struct pl_error *err)
+recovery_renew(struct app *app, struct db_conn *db, const char *user_id,
+               json_t **codes, struct pl_error *err)
 {
 	char code[RECOVERY_CODE_MAX], hash[RECOVERY_HASH_HEX];
 	char arr[RECOVERY_COUNT * (RECOVERY_HASH_HEX + 1) + 3];
@@ -98,7 +98,7 @@ recovery_renew(struct app *app, PGconn *db, const char *user_id, json_t **codes,
 }
 
 static int
-enable_tx(struct app *app, PGconn *db, const char *actor_id,
+enable_tx(struct app *app, struct db_conn *db, const char *actor_id,
           const char *user_id, const char *pending, long long step,
           json_t **codes, struct audit_row *audit, struct pl_error *err)
 {
@@ -120,7 +120,7 @@ enable_tx(struct app *app, PGconn *db, const char *actor_id,
 }
 
 int
-svc_totp_enable(struct app *app, PGconn *db, const char *actor_id,
+svc_totp_enable(struct app *app, struct db_conn *db, const char *actor_id,
                 const char *user_id, const char *code, json_t **result,
                 struct pl_error *err)
 {
@@ -148,7 +148,7 @@ svc_totp_enable(struct app *app, PGconn *db, const char *actor_id,
 		    err, "code", "invalid",
 		    "that code does not match; check the "
 		    "device's clock and try the next one");
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = enable_tx(app, db, actor_id, user_id, t.pending, step, &codes,
 	               &audit, err);
@@ -162,8 +162,8 @@ svc_totp_enable(struct app *app, PGconn *db, const char *actor_id,
 
 /* Spends a recovery code, with its audit row, in one transaction. */
 static int
-use_recovery(struct app *app, PGconn *db, const char *user_id, const char *code,
-             struct pl_error *err)
+use_recovery(struct app *app, struct db_conn *db, const char *user_id,
+             const char *code, struct pl_error *err)
 {
 	char hash[RECOVERY_HASH_HEX];
 	struct audit_row audit = {0};
@@ -171,7 +171,7 @@ use_recovery(struct app *app, PGconn *db, const char *user_id, const char *code,
 	int used = 0, rc;
 
 	recovery_code_hash(app->cfg->secret, user_id, code, hash);
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = repo_recovery_use(db, user_id, hash, &used, err);
 	if (rc == 0 && !used)
@@ -187,7 +187,7 @@ use_recovery(struct app *app, PGconn *db, const char *user_id, const char *code,
 }
 
 int
-svc_totp_verify(struct app *app, PGconn *db, const char *user_id,
+svc_totp_verify(struct app *app, struct db_conn *db, const char *user_id,
                 const char *code, struct pl_error *err)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
@@ -216,7 +216,7 @@ svc_totp_verify(struct app *app, PGconn *db, const char *user_id,
 }
 
 int
-svc_totp_reset_tx(PGconn *db, const char *user_id, json_t **user,
+svc_totp_reset_tx(struct db_conn *db, const char *user_id, json_t **user,
                   struct pl_error *err)
 {
 	*user = NULL;
@@ -230,7 +230,7 @@ svc_totp_reset_tx(PGconn *db, const char *user_id, json_t **user,
 }
 
 int
-svc_totp_disable(struct app *app, PGconn *db, const char *user_id,
+svc_totp_disable(struct app *app, struct db_conn *db, const char *user_id,
                  const char *code, json_t **result, struct pl_error *err)
 {
 	struct audit_row audit = {0};
@@ -239,7 +239,7 @@ svc_totp_disable(struct app *app, PGconn *db, const char *user_id,
 
 	if (svc_totp_verify(app, db, user_id, code, err) != 0)
 		return err->code;
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = svc_totp_reset_tx(db, user_id, &user, err);
 	if (rc == 0)

@@ -111,7 +111,7 @@ taken(struct pl_error *err)
 
 /* Takes the invitation under FOR UPDATE and spends it on user_id. */
 static int
-use_invitation(PGconn *db, const char *code, const char *user_id,
+use_invitation(struct db_conn *db, const char *code, const char *user_id,
                struct pl_error *err)
 {
 	char hash[PWHASH_SHA256_HEX], id[40];
@@ -140,14 +140,17 @@ use_invitation(PGconn *db, const char *code, const char *user_id,
 }
 
 static int
-audit_user(PGconn *db, const char *action, const char *actor_id, json_t *user,
-           struct audit_row *audit, struct pl_error *err)
+audit_user(struct db_conn *db, const char *action, const char *actor_id,
+           json_t *user, struct audit_row *audit, struct pl_error *err)
 {
 	json_t *details = json_pack("{s:O}", "subject", user);
-	int rc =
-	    repo_audit_insert(db, action, actor_id,
-	                      json_string_value(json_object_get(user, "id")),
-	                      details, audit, err);
+	int rc;
+
+	/* The last statement before COMMIT: they go out together. */
+	db_tx_batch(db);
+	rc = repo_audit_insert(db, action, actor_id,
+	                       json_string_value(json_object_get(user, "id")),
+	                       details, audit, err);
 
 	json_decref(details);
 	return rc;
@@ -172,19 +175,24 @@ log_created(json_t *u)
 }
 
 static int
-create_tx(struct app *app, PGconn *db, struct svc_new_user *nu, json_t **user,
-          struct audit_row *audit, struct pl_error *err)
+create_tx(struct app *app, struct db_conn *db, struct svc_new_user *nu,
+          json_t **user, struct audit_row *audit, struct pl_error *err)
 {
 	int is_taken = 0;
 
-	if (repo_user_name_taken(db, nu->username, &is_taken, err) != 0)
-		return err->code;
-	if (is_taken)
-		return taken(err);
-	if (repo_user_insert(db, nu->username, nu->email, nu->hash,
-	                     nu->admin ? "[\"admin\"]" : "[]", user, err) != 0)
-		return strcmp(db_last_sqlstate(), "23505") == 0 ? taken(err)
-		                                                : err->code;
+	/* Round trip 1: the check and the INSERT (which fails 23505 when
+	 * the name is taken); the check keeps the common case off the
+	 * error path. Round trip 2: the invitation, when one is needed
+	 * (its state decides). Last: the audit row and COMMIT. */
+	db_tx_batch(db);
+	if (repo_user_name_taken(db, nu->username, &is_taken, err) != 0 ||
+	    repo_user_insert(db, nu->username, nu->email, nu->hash,
+	                     nu->admin ? "[\"admin\"]" : "[]", user,
+	                     err) != 0 ||
+	    db_tx_flush(db, err) != 0)
+		return is_taken || strcmp(db_sqlstate(db), "23505") == 0
+		           ? taken(err)
+		           : err->code;
 	if (!nu->trusted && app->cfg->registration == REG_INVITE &&
 	    use_invitation(db, nu->invitation,
 	                   json_string_value(json_object_get(*user, "id")),
@@ -192,14 +200,14 @@ create_tx(struct app *app, PGconn *db, struct svc_new_user *nu, json_t **user,
 		return err->code;
 	if (audit_user(db, "user.created", NULL, *user, audit, err) != 0)
 		return err->code;
-	if (db_commit(db, err) != 0)
-		return strcmp(db_last_sqlstate(), "23505") == 0 ? taken(err)
-		                                                : err->code;
+	if (db_tx_commit(db, err) != 0)
+		return strcmp(db_sqlstate(db), "23505") == 0 ? taken(err)
+		                                             : err->code;
 	return PL_OK;
 }
 
 int
-svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
+svc_user_create(struct app *app, struct db_conn *db, struct svc_new_user *nu,
                 json_t **user, struct pl_error *err)
 {
 	struct audit_row audit = {0};
@@ -208,10 +216,10 @@ svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
 	if (!nu->trusted &&
 	    form_token_consume(app, db, nu->form_token, err) != 0)
 		return err->code;
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	if (create_tx(app, db, nu, user, &audit, err) != 0) {
-		db_rollback(db);
+		db_tx_rollback(db);
 		json_decref(*user);
 		*user = NULL;
 		return err->code;
@@ -224,7 +232,7 @@ svc_user_create(struct app *app, PGconn *db, struct svc_new_user *nu,
 /* One attempt at the sync transaction; *conflict set on a unique
  * violation (the caller decides whether to retry). */
 static int
-sync_tx(struct app *app, PGconn *db, const char *actor_id,
+sync_tx(struct app *app, struct db_conn *db, const char *actor_id,
         const struct repo_user_sync *in, json_t **result, int *conflict,
         struct pl_error *err)
 {
@@ -233,17 +241,17 @@ sync_tx(struct app *app, PGconn *db, const char *actor_id,
 	int created = 0;
 
 	*conflict = 0;
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	if (svc_user_keeps_an_admin(db, in->id, in->roles, err) != 0)
 		goto fail;
 	if (repo_user_upsert(db, in, &user, &created, err) != 0) {
-		*conflict = strcmp(db_last_sqlstate(), "23505") == 0;
+		*conflict = strcmp(db_sqlstate(db), "23505") == 0;
 		goto fail;
 	}
 	if (audit_user(db, created ? "user.created" : "user.updated", actor_id,
 	               user, &audit, err) != 0 ||
-	    db_commit(db, err) != 0)
+	    db_tx_commit(db, err) != 0)
 		goto fail;
 	events_publish_one(app, db, &audit);
 	if (created)
@@ -251,13 +259,13 @@ sync_tx(struct app *app, PGconn *db, const char *actor_id,
 	*result = json_pack("{s:o, s:b}", "user", user, "created", created);
 	return PL_OK;
 fail:
-	db_rollback(db);
+	db_tx_rollback(db);
 	json_decref(user);
 	return err->code;
 }
 
 int
-svc_user_sync(struct app *app, PGconn *db, const char *actor_id,
+svc_user_sync(struct app *app, struct db_conn *db, const char *actor_id,
               const struct svc_user_sync *in, json_t *roles, json_t **result,
               struct pl_error *err)
 {
@@ -320,7 +328,7 @@ static const struct {
 };
 
 int
-svc_user_list(PGconn *db, const char *query, const char *sort,
+svc_user_list(struct db_conn *db, const char *query, const char *sort,
               const char *order, int limit, const char *before, json_t **result,
               struct pl_error *err)
 {
@@ -381,7 +389,7 @@ svc_user_list(PGconn *db, const char *query, const char *sort,
 }
 
 int
-svc_user_stats(PGconn *db, json_t **result, struct pl_error *err)
+svc_user_stats(struct db_conn *db, json_t **result, struct pl_error *err)
 {
 	return repo_user_stats(db, result, err);
 }

@@ -7,8 +7,7 @@
 #define PL_SVC_USER_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 #include "pwhash.h"
 #include "validate.h"
@@ -42,7 +41,7 @@ int svc_user_validate(struct app *, struct svc_new_user *, struct pl_error *);
 int svc_user_hash(struct app *, struct svc_new_user *, struct pl_error *);
 /* Form token, then one transaction: name check, insert, invitation,
  * audit row; publishes the event after commit. *user = public object. */
-int svc_user_create(struct app *, PGconn *, struct svc_new_user *,
+int svc_user_create(struct app *, struct db_conn *, struct svc_new_user *,
                     json_t **user, struct pl_error *);
 
 /* What user.sync receives from an identity provider (strings borrowed; NULL
@@ -54,15 +53,15 @@ struct svc_user_sync {
 
 /* user.sync: roles an array of strings (NULL = []); *result {user,
  * created}. */
-int svc_user_sync(struct app *, PGconn *, const char *actor_id,
+int svc_user_sync(struct app *, struct db_conn *, const char *actor_id,
                   const struct svc_user_sync *in, json_t *roles,
                   json_t **result, struct pl_error *);
 /* user.list: query may be NULL, before NULL; sort "created_at" (NULL),
  * "username" or "email", order "asc"/"desc" (NULL: the sort's usual one,
  * newest or A first), else 400; *result {users, next}. */
-int svc_user_list(PGconn *, const char *query, const char *sort,
+int svc_user_list(struct db_conn *, const char *query, const char *sort,
                   const char *order, int limit, const char *before,
                   json_t **result, struct pl_error *);
-int svc_user_stats(PGconn *, json_t **result, struct pl_error *);
+int svc_user_stats(struct db_conn *, json_t **result, struct pl_error *);
 
 #endif

@@ -21,8 +21,8 @@
 #include "validate.h"
 
 int
-svc_user_get(PGconn *db, const char *id, const char *username, json_t **result,
-             struct pl_error *err)
+svc_user_get(struct db_conn *db, const char *id, const char *username,
+             json_t **result, struct pl_error *err)
 {
 	if (repo_user_detail(db, id, username, result, err) != 0)
 		return err->code;
@@ -61,8 +61,9 @@ has_admin(json_t *roles)
 
 /* Locks the admins, then the target (*user, id); 404 when none. */
 static int
-lock_target(PGconn *db, const char *id, const char *username, json_t **user,
-            char *tid, int *admins, int *is_enabled_admin, struct pl_error *err)
+lock_target(struct db_conn *db, const char *id, const char *username,
+            json_t **user, char *tid, int *admins, int *is_enabled_admin,
+            struct pl_error *err)
 {
 	/* Admins first, then the target: everyone locks in this order. */
 	if (repo_user_lock_admins(db, id, admins, is_enabled_admin, err) != 0 ||
@@ -109,8 +110,9 @@ changed_fields(const struct svc_user_change *c)
 }
 
 static int
-update_tx(PGconn *db, const char *actor_id, const struct svc_user_change *c,
-          json_t **user, struct audit_row *audit, struct pl_error *err)
+update_tx(struct db_conn *db, const char *actor_id,
+          const struct svc_user_change *c, json_t **user,
+          struct audit_row *audit, struct pl_error *err)
 {
 	struct repo_user_patch p = {0};
 	char tid[40], *roles = NULL;
@@ -151,7 +153,7 @@ update_tx(PGconn *db, const char *actor_id, const struct svc_user_change *c,
 }
 
 int
-svc_user_update(struct app *app, PGconn *db, const char *actor_id,
+svc_user_update(struct app *app, struct db_conn *db, const char *actor_id,
                 const struct svc_user_change *c, json_t **user,
                 struct pl_error *err)
 {
@@ -161,7 +163,7 @@ svc_user_update(struct app *app, PGconn *db, const char *actor_id,
 	*user = NULL;
 	if (validate_change(c, err) != 0)
 		return err->code;
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = update_tx(db, actor_id, c, user, &audit, err);
 	if (svc_account_end(app, db, rc, &audit, err) != 0) {
@@ -173,7 +175,7 @@ svc_user_update(struct app *app, PGconn *db, const char *actor_id,
 }
 
 static int
-delete_tx(PGconn *db, const char *actor_id, const char *id,
+delete_tx(struct db_conn *db, const char *actor_id, const char *id,
           struct audit_row *audit, struct pl_error *err)
 {
 	json_t *user = NULL;
@@ -199,26 +201,26 @@ delete_tx(PGconn *db, const char *actor_id, const char *id,
 }
 
 int
-svc_user_delete(struct app *app, PGconn *db, const char *actor_id,
+svc_user_delete(struct app *app, struct db_conn *db, const char *actor_id,
                 const char *id, struct pl_error *err)
 {
 	struct audit_row audit = {0};
 	int rc;
 
-	if (db_begin(db, err) != 0)
+	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = delete_tx(db, actor_id, id, &audit, err);
 	return svc_account_end(app, db, rc, &audit, err);
 }
 
 int
-svc_user_list_all(PGconn *db, json_t **users, struct pl_error *err)
+svc_user_list_all(struct db_conn *db, json_t **users, struct pl_error *err)
 {
 	return repo_user_list_all(db, users, err);
 }
 
 int
-svc_user_id_by_name(PGconn *db, const char *username, char *id,
+svc_user_id_by_name(struct db_conn *db, const char *username, char *id,
                     struct pl_error *err)
 {
 	struct repo_user_auth a;
@@ -234,8 +236,8 @@ svc_user_id_by_name(PGconn *db, const char *username, char *id,
 }
 
 int
-svc_user_keeps_an_admin(PGconn *db, const char *id, const char *roles_text,
-                        struct pl_error *err)
+svc_user_keeps_an_admin(struct db_conn *db, const char *id,
+                        const char *roles_text, struct pl_error *err)
 {
 	json_t *roles = json_loads(roles_text ? roles_text : "[]", 0, NULL);
 	int keeps = has_admin(roles), admins = 0, includes = 0;

@@ -9,8 +9,7 @@
 #define PL_SVC_USER_ADMIN_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 struct app;
@@ -27,27 +26,27 @@ struct svc_user_change {
 };
 
 /* user.get: *result {user, pads, sessions, last_login_at}; 404. */
-int svc_user_get(PGconn *, const char *id, const char *username,
+int svc_user_get(struct db_conn *, const char *id, const char *username,
                  json_t **result, struct pl_error *);
 /* user.update: one transaction (audit user.updated with the changed
  * fields), disabling ends every session of the user; *user afterwards. */
-int svc_user_update(struct app *, PGconn *, const char *actor_id,
+int svc_user_update(struct app *, struct db_conn *, const char *actor_id,
                     const struct svc_user_change *, json_t **user,
                     struct pl_error *);
 /* user.delete: the user with pads, backups, shares, sessions; the audit
  * row user.deleted stays. 404, 409 last_admin. */
-int svc_user_delete(struct app *, PGconn *, const char *actor_id,
+int svc_user_delete(struct app *, struct db_conn *, const char *actor_id,
                     const char *id, struct pl_error *);
 /* In the caller's transaction, before user id's roles become roles_text
  * (a JSON array): 409 last_admin when that drops the admin role of the
  * last enabled admin (user.sync). Locks the admins like user.update. */
-int svc_user_keeps_an_admin(PGconn *, const char *id, const char *roles_text,
-                            struct pl_error *);
+int svc_user_keeps_an_admin(struct db_conn *, const char *id,
+                            const char *roles_text, struct pl_error *);
 /* The id (size >= 40) of the user named username; 404 when none. */
-int svc_user_id_by_name(PGconn *, const char *username, char *id,
+int svc_user_id_by_name(struct db_conn *, const char *username, char *id,
                         struct pl_error *);
 /* padlined list-users: [{username, roles, disabled, totp_enabled,
  * created_at, last_login_at}] oldest first. */
-int svc_user_list_all(PGconn *, json_t **users, struct pl_error *);
+int svc_user_list_all(struct db_conn *, json_t **users, struct pl_error *);
 
 #endif

@@ -35,7 +35,8 @@ name_valid(const char *name, size_t len)
 /* Loads one file; returns 0, or -1 after logging why it was skipped, or a
  * pl_error code when the database failed (which stops the whole load). */
 static int
-load_one(PGconn *db, const char *dir, const char *file, struct pl_error *err)
+load_one(struct db_conn *db, const char *dir, const char *file,
+         struct pl_error *err)
 {
 	size_t len = strlen(file) - 5;
 	char *path = NULL, name[65], q[256];
@@ -71,7 +72,7 @@ load_one(PGconn *db, const char *dir, const char *file, struct pl_error *err)
 	else {
 		rc = repo_template_upsert(db, name, json_string_value(dn), data,
 		                          err);
-		if (rc != 0 && PQstatus(db) == CONNECTION_OK) {
+		if (rc != 0 && PQstatus(db_conn_pg(db)) == CONNECTION_OK) {
 			/* A row the table's checks refuse is the file's
 			 * fault, not the database's. */
 			log_warn("template skipped",
@@ -92,7 +93,7 @@ by_name(const void *a, const void *b)
 }
 
 int
-templates_load(PGconn *db, const char *dir, int *loaded, int *skipped,
+templates_load(struct db_conn *db, const char *dir, int *loaded, int *skipped,
                struct pl_error *err)
 {
 	DIR *d = opendir(dir);

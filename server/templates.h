@@ -6,12 +6,11 @@
 #ifndef PL_TEMPLATES_H
 #define PL_TEMPLATES_H
 
-#include <libpq-fe.h>
-
+#include "db.h"
 #include "pl_error.h"
 
 /* A template file: {"display_name": "...", "data": {...}}. */
-int templates_load(PGconn *, const char *dir, int *loaded, int *skipped,
+int templates_load(struct db_conn *, const char *dir, int *loaded, int *skipped,
                    struct pl_error *);
 
 #endif

@@ -18,11 +18,11 @@
 
 static struct db_pool *pool;
 static pthread_mutex_t lent_mu = PTHREAD_MUTEX_INITIALIZER;
-static PGconn *lent[THREADS];
+static struct db_conn *lent[THREADS];
 static int doubles;
 
 static void
-mark(int self, PGconn *c)
+mark(int self, struct db_conn *c)
 {
 	pthread_mutex_lock(&lent_mu);
 	for (int i = 0; i < THREADS; i++)
@@ -39,7 +39,7 @@ worker(void *arg)
 
 	for (int i = 0; i < ROUNDS; i++) {
 		struct pl_error err;
-		PGconn *c;
+		struct db_conn *c;
 		PGresult *r;
 
 		pl_error_init(&err);
@@ -51,12 +51,12 @@ worker(void *arg)
 		}
 		mark(self, c);
 		if (i % 17 == self)
-			r = PQexec(c, "SELECT pg_terminate_backend("
-			              "pg_backend_pid())");
+			r = PQexec(db_conn_pg(c), "SELECT pg_terminate_backend("
+			                          "pg_backend_pid())");
 		else if (i % 5 == 0)
-			r = PQexec(c, "BEGIN");
+			r = PQexec(db_conn_pg(c), "BEGIN");
 		else
-			r = PQexec(c, "SELECT 1");
+			r = PQexec(db_conn_pg(c), "SELECT 1");
 		PQclear(r);
 		mark(self, NULL);
 		db_pool_return(pool, c);
@@ -70,7 +70,7 @@ START_TEST(never_lent_twice)
 	const char *url = getenv("DATABASE_URL");
 
 	ck_assert_ptr_nonnull(url);
-	pool = db_pool_new(url, "public", SLOTS, 10);
+	pool = db_pool_new(url, "public", SLOTS, 10, 1);
 	ck_assert_ptr_nonnull(pool);
 	for (long i = 0; i < THREADS; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, worker, (void *)i),

@@ -1,0 +1,575 @@
+/*
+ * struct db_conn: one server connection with the statements prepared on it
+ * and its last failure, and the pipelined transaction that runs on it (one
+ * Sync per batch: BEGIN, the queued statements and COMMIT go out together
+ * and their results come back in order to the decoders that queued them).
+ */
+#include "db.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+/* What a queued entry expects back. */
+enum pend_kind {
+	PEND_PREPARE, /* a Parse of sql, recorded as prepared when sent */
+	PEND_STMT,    /* a statement: its result goes to decode */
+	PEND_TAKE,    /* a statement whose result the caller takes whole */
+};
+
+struct db_pending {
+	enum pend_kind kind;
+	const char *sql;
+	db_decode_fn decode;
+	PGresult **take;
+	unsigned char ctx[DB_CTX_MAX];
+};
+
+struct db_conn {
+	PGconn *pg;
+	int prepare;
+	/* Statements are string literals: the text's address names them. */
+	const char **prepared;
+	size_t nprepared, capprepared;
+	char sqlstate[8];
+	int in_tx;    /* between db_tx_begin and its end */
+	int batching; /* db_tx_batch: queue until the next flush/commit */
+	int broken;   /* a batch was not read to its end: close, never lend */
+	struct pl_error tx_err; /* first failure of this transaction */
+	struct db_pending *q;
+	size_t nq, capq;
+};
+
+struct db_conn *
+db_conn_new(PGconn *pg, int prepare)
+{
+	struct db_conn *c;
+
+	if (pg == NULL)
+		return NULL;
+	c = xcalloc(1, sizeof *c);
+	c->pg = pg;
+	c->prepare = prepare;
+	pl_error_init(&c->tx_err);
+	return c;
+}
+
+void
+db_conn_free(struct db_conn *c)
+{
+	if (c == NULL)
+		return;
+	PQfinish(c->pg);
+	pl_error_clear(&c->tx_err);
+	free(c->prepared);
+	free(c->q);
+	free(c);
+}
+
+PGconn *
+db_conn_pg(struct db_conn *c)
+{
+	return c->pg;
+}
+
+const char *
+db_sqlstate(const struct db_conn *c)
+{
+	return c->sqlstate;
+}
+
+int
+db_conn_reusable(struct db_conn *c)
+{
+	if (c->in_tx)
+		db_tx_rollback(c);
+	if (c->broken || PQstatus(c->pg) != CONNECTION_OK ||
+	    PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF)
+		return 0;
+	db_rollback(c->pg);
+	return PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+}
+
+static int
+prepared_has(const struct db_conn *c, const char *sql)
+{
+	for (size_t i = 0; i < c->nprepared; i++)
+		if (c->prepared[i] == sql)
+			return 1;
+	return 0;
+}
+
+static void
+prepared_add(struct db_conn *c, const char *sql)
+{
+	if (c->nprepared == c->capprepared) {
+		c->capprepared = c->capprepared ? c->capprepared * 2 : 32;
+		c->prepared = xreallocarray(c->prepared, c->capprepared,
+		                            sizeof *c->prepared);
+	}
+	c->prepared[c->nprepared++] = sql;
+}
+
+static void
+prepared_forget(struct db_conn *c, const char *sql)
+{
+	for (size_t i = 0; i < c->nprepared; i++)
+		if (c->prepared[i] == sql) {
+			c->prepared[i] = c->prepared[--c->nprepared];
+			return;
+		}
+}
+
+static void
+stmt_name(char name[32], const char *sql)
+{
+	snprintf(name, 32, "pl_%jx", (uintmax_t)(uintptr_t)sql);
+}
+
+static int
+named(const struct db_conn *c, int nparams)
+{
+	return c->prepare && nparams > 0;
+}
+
+/* ---- outside a transaction: one statement, now ----------------------- */
+
+/* plan_each: never prepared, so PostgreSQL plans it for these values. */
+static PGresult *
+conn_exec(struct db_conn *c, const char *sql, int nparams,
+          const char *const *params, int plan_each, struct pl_error *err)
+{
+	char name[32];
+	PGresult *r;
+
+	c->sqlstate[0] = '\0';
+	if (plan_each || !named(c, nparams))
+		r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL,
+		                 0);
+	else {
+		stmt_name(name, sql);
+		r = NULL;
+		if (!prepared_has(c, sql)) {
+			r = PQprepare(c->pg, name, sql, nparams, NULL);
+			if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+				prepared_add(c, sql);
+				PQclear(r);
+				r = NULL;
+			}
+		}
+		if (r == NULL)
+			r = PQexecPrepared(c->pg, name, nparams, params, NULL,
+			                   NULL, 0);
+	}
+	if (db_result_error(c->pg, r, c->sqlstate, err) != 0) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* ---- inside a transaction: queued, sent as one batch ----------------- */
+
+static struct db_pending *
+queue_push(struct db_conn *c, enum pend_kind kind, const char *sql)
+{
+	struct db_pending *p;
+
+	if (c->nq == c->capq) {
+		c->capq = c->capq ? c->capq * 2 : 16;
+		c->q = xreallocarray(c->q, c->capq, sizeof *c->q);
+	}
+	p = &c->q[c->nq++];
+	memset(p, 0, sizeof *p);
+	p->kind = kind;
+	p->sql = sql;
+	return p;
+}
+
+/* Records the transaction's first failure (later ones are consequences). */
+static int
+tx_fail(struct db_conn *c, const struct pl_error *e)
+{
+	if (c->tx_err.code == 0)
+		pl_error_set(&c->tx_err, e->code, e->reason, "%s", e->message);
+	return c->tx_err.code;
+}
+
+/* The transaction's failure, repeated into err for a later caller. */
+static int
+tx_failed(struct db_conn *c, struct pl_error *err)
+{
+	if (err->code == 0)
+		pl_error_set(err, c->tx_err.code, c->tx_err.reason, "%s",
+		             c->tx_err.message);
+	return err->code;
+}
+
+static int
+send_failed(struct db_conn *c, struct pl_error *err)
+{
+	char q[512];
+
+	log_warn("database connection lost", "error=%s",
+	         log_quote(q, sizeof q, PQerrorMessage(c->pg)));
+	c->broken = 1;
+	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
+	             "database unavailable, try again shortly");
+	return tx_fail(c, err);
+}
+
+static struct db_pending *
+queue_stmt(struct db_conn *c, enum pend_kind kind, const char *sql, int nparams,
+           const char *const *params, struct pl_error *err)
+{
+	char name[32];
+	int ok;
+
+	if (!named(c, nparams))
+		ok = PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL,
+		                       NULL, 0);
+	else {
+		stmt_name(name, sql);
+		if (!prepared_has(c, sql)) {
+			if (!PQsendPrepare(c->pg, name, sql, nparams, NULL)) {
+				send_failed(c, err);
+				return NULL;
+			}
+			queue_push(c, PEND_PREPARE, sql);
+			prepared_add(c, sql);
+		}
+		ok = PQsendQueryPrepared(c->pg, name, nparams, params, NULL,
+		                         NULL, 0);
+	}
+	if (!ok) {
+		send_failed(c, err);
+		return NULL;
+	}
+	return queue_push(c, kind, sql);
+}
+
+/* One queued entry's result. A failed Parse is forgotten again; after the
+ * batch's first failure later statements are only drained. */
+static void
+batch_result(struct db_conn *c, struct db_pending *p, PGresult *r)
+{
+	struct pl_error e;
+	ExecStatusType st = PQresultStatus(r);
+	char state[8];
+
+	if (st == PGRES_PIPELINE_ABORTED) {
+		if (p->kind == PEND_PREPARE)
+			prepared_forget(c, p->sql);
+		PQclear(r);
+		return;
+	}
+	pl_error_init(&e);
+	if (db_result_error(c->pg, r, state, &e) != 0) {
+		if (p->kind == PEND_PREPARE)
+			prepared_forget(c, p->sql);
+		/* The first failure is the one the caller maps. */
+		if (c->tx_err.code == 0)
+			memcpy(c->sqlstate, state, sizeof state);
+		tx_fail(c, &e);
+		pl_error_clear(&e);
+		PQclear(r);
+		return;
+	}
+	if (p->kind == PEND_TAKE && c->tx_err.code == 0) {
+		*p->take = r;
+		return;
+	}
+	if (p->kind == PEND_STMT && p->decode && c->tx_err.code == 0 &&
+	    p->decode(r, p->ctx, &e) != 0)
+		tx_fail(c, &e);
+	pl_error_clear(&e);
+	PQclear(r);
+}
+
+/*
+ * Sends the queued statements with one Sync and reads their results in
+ * order up to the Sync's. A connection that stops answering mid-batch is
+ * marked broken (the pool closes it) so no later batch reads stale
+ * results.
+ */
+static int
+batch_run(struct db_conn *c, struct pl_error *err)
+{
+	size_t next = 0;
+	int nulls = 0;
+	PGresult *r;
+
+	if (PQpipelineSync(c->pg) != 1) {
+		c->nq = 0;
+		send_failed(c, err);
+		return tx_failed(c, err);
+	}
+	for (;;) {
+		if ((r = PQgetResult(c->pg)) == NULL) {
+			/* One NULL ends each statement's results; two in a
+			 * row mean the server has gone. */
+			if (++nulls < 2 && PQstatus(c->pg) == CONNECTION_OK)
+				continue;
+			send_failed(c, err);
+			break;
+		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (next == c->nq) {
+			log_error("unexpected result in a batch", "status=%s",
+			          PQresStatus(PQresultStatus(r)));
+			PQclear(r);
+			c->broken = 1;
+			pl_error_set(&c->tx_err, PL_ERR_INTERNAL, "internal",
+			             "internal error");
+			continue;
+		}
+		batch_result(c, &c->q[next++], r);
+	}
+	/* Entries never answered (a lost connection) were not prepared. */
+	for (; next < c->nq; next++)
+		if (c->q[next].kind == PEND_PREPARE)
+			prepared_forget(c, c->q[next].sql);
+	c->nq = 0;
+	return c->tx_err.code ? tx_failed(c, err) : 0;
+}
+
+int
+db_query(struct db_conn *c, const char *sql, int nparams,
+         const char *const *params, db_decode_fn decode, const void *ctx,
+         size_t ctxlen, struct pl_error *err)
+{
+	struct db_pending *p;
+	PGresult *r;
+	int rc = 0;
+
+	if (ctxlen > DB_CTX_MAX) {
+		log_error("decoder context too large", "bytes=%zu", ctxlen);
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	}
+	if (!c->in_tx) {
+		if ((r = conn_exec(c, sql, nparams, params, 0, err)) == NULL)
+			return err->code;
+		if (decode != NULL)
+			rc = decode(r, (void *)ctx, err);
+		PQclear(r);
+		return rc;
+	}
+	if (c->tx_err.code)
+		return tx_failed(c, err);
+	if ((p = queue_stmt(c, PEND_STMT, sql, nparams, params, err)) == NULL)
+		return err->code;
+	p->decode = decode;
+	if (ctxlen > 0)
+		memcpy(p->ctx, ctx, ctxlen);
+	return c->batching ? 0 : batch_run(c, err);
+}
+
+PGresult *
+db_query_result(struct db_conn *c, const char *sql, int nparams,
+                const char *const *params, struct pl_error *err)
+{
+	struct db_pending *p;
+	PGresult *r = NULL;
+
+	if (!c->in_tx)
+		return conn_exec(c, sql, nparams, params, 0, err);
+	if (c->tx_err.code) {
+		tx_failed(c, err);
+		return NULL;
+	}
+	if ((p = queue_stmt(c, PEND_TAKE, sql, nparams, params, err)) == NULL)
+		return NULL;
+	p->take = &r;
+	if (batch_run(c, err) != 0) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+PGresult *
+db_query_result_custom(struct db_conn *c, const char *sql, int nparams,
+                       const char *const *params, struct pl_error *err)
+{
+	if (c->in_tx)
+		return db_query_result(c, sql, nparams, params, err);
+	return conn_exec(c, sql, nparams, params, 1, err);
+}
+
+int
+db_tx_begin(struct db_conn *c, struct pl_error *err)
+{
+	c->sqlstate[0] = '\0';
+	pl_error_clear(&c->tx_err);
+	pl_error_init(&c->tx_err);
+	c->nq = 0;
+	c->batching = 0;
+	if (c->broken || PQenterPipelineMode(c->pg) != 1)
+		return send_failed(c, err);
+	c->in_tx = 1;
+	if (queue_stmt(c, PEND_STMT, "BEGIN", 0, NULL, err) == NULL) {
+		db_tx_rollback(c);
+		return err->code;
+	}
+	return 0;
+}
+
+void
+db_tx_batch(struct db_conn *c)
+{
+	if (c->in_tx)
+		c->batching = 1;
+}
+
+int
+db_tx_flush(struct db_conn *c, struct pl_error *err)
+{
+	c->batching = 0;
+	if (!c->in_tx)
+		return 0;
+	if (c->tx_err.code)
+		return tx_failed(c, err);
+	/* Nothing queued: every statement already went out on its own. */
+	return c->nq > 0 ? batch_run(c, err) : 0;
+}
+
+/* Leaves pipeline mode (every result has been read by then) and rolls
+ * back what the server still holds open. */
+static void
+tx_end(struct db_conn *c)
+{
+	c->in_tx = 0;
+	c->batching = 0;
+	c->nq = 0;
+	if (!c->broken && PQexitPipelineMode(c->pg) != 1)
+		c->broken = 1;
+	if (!c->broken)
+		db_rollback(c->pg);
+}
+
+int
+db_tx_commit(struct db_conn *c, struct pl_error *err)
+{
+	if (!c->in_tx)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	if (c->tx_err.code == 0 &&
+	    queue_stmt(c, PEND_STMT, "COMMIT", 0, NULL, err) != NULL)
+		batch_run(c, err);
+	if (c->tx_err.code)
+		tx_failed(c, err);
+	tx_end(c);
+	return err->code;
+}
+
+void
+db_tx_rollback(struct db_conn *c)
+{
+	struct pl_error e;
+
+	if (!c->in_tx)
+		return;
+	/* Statements queued but not sent still need their Sync read. */
+	pl_error_init(&e);
+	if (c->nq > 0 && !c->broken)
+		batch_run(c, &e);
+	pl_error_clear(&e);
+	tx_end(c);
+}
+
+/* ---- shorthands ------------------------------------------------------ */
+
+static int
+decode_count(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	long long *rows = *(long long **)ctx;
+
+	(void)err;
+	*rows = strtoll(PQcmdTuples((PGresult *)r), NULL, 10);
+	return 0;
+}
+
+static int
+decode_hit(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	int *hit = *(int **)ctx;
+
+	(void)err;
+	*hit = strcmp(PQcmdTuples((PGresult *)r), "1") == 0;
+	return 0;
+}
+
+static int
+decode_json(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	json_t **out = *(json_t ***)ctx;
+
+	(void)err;
+	if (PQntuples(r) > 0)
+		*out = db_get_json(r, 0, "j");
+	return 0;
+}
+
+static int
+decode_json_all(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	json_t **out = *(json_t ***)ctx;
+
+	(void)err;
+	*out = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(*out, db_get_json(r, i, "j"));
+	return 0;
+}
+
+int
+db_query_run(struct db_conn *c, const char *sql, int nparams,
+             const char *const *params, struct pl_error *err)
+{
+	return db_query(c, sql, nparams, params, NULL, NULL, 0, err);
+}
+
+int
+db_query_count(struct db_conn *c, const char *sql, int nparams,
+               const char *const *params, long long *rows, struct pl_error *err)
+{
+	*rows = 0;
+	return db_query(c, sql, nparams, params, decode_count, &rows,
+	                sizeof rows, err);
+}
+
+int
+db_query_hit(struct db_conn *c, const char *sql, int nparams,
+             const char *const *params, int *hit, struct pl_error *err)
+{
+	*hit = 0;
+	return db_query(c, sql, nparams, params, decode_hit, &hit, sizeof hit,
+	                err);
+}
+
+int
+db_query_json(struct db_conn *c, const char *sql, int nparams,
+              const char *const *params, json_t **out, struct pl_error *err)
+{
+	*out = NULL;
+	return db_query(c, sql, nparams, params, decode_json, &out, sizeof out,
+	                err);
+}
+
+int
+db_query_json_all(struct db_conn *c, const char *sql, int nparams,
+                  const char *const *params, json_t **out, struct pl_error *err)
+{
+	*out = NULL;
+	return db_query(c, sql, nparams, params, decode_json_all, &out,
+	                sizeof out, err);
+}
