@@ -86,8 +86,15 @@ prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 		PQfreemem(ident);
 		return rc;
 	}
-	sql = xasprintf("SET LOCAL client_min_messages TO warning;\n"
-	                "CREATE SCHEMA IF NOT EXISTS %s;\n"
+	/* A statement of its own: only the identifier is ever formatted. */
+	rc = migrate_exec_script(db, "SET LOCAL client_min_messages TO warning",
+	                         "preparing the schema", err);
+	if (rc != PL_OK) {
+		PQfreemem(ident);
+		db_rollback(db);
+		return rc;
+	}
+	sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s;\n"
 	                "SET search_path TO %s, public;\n"
 	                "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
 	                "    version text PRIMARY KEY,\n"
