@@ -65,7 +65,9 @@ migrate_begin_locked(PGconn *db, const char *schema, struct pl_error *err)
 	return PL_OK;
 }
 
-/* Under the lock: whether version is in schema_migrations now. */
+/* Under the lock: whether version is in schema_migrations now. A racing
+ * `migrate --to 0` may have dropped the schema, bookkeeping and all, since
+ * this migrator listed the steps: then nothing is applied. */
 static int
 step_applied(PGconn *db, const char *version, int *applied,
              struct pl_error *err)
@@ -73,6 +75,17 @@ step_applied(PGconn *db, const char *version, int *applied,
 	const char *params[] = {version};
 	PGresult *r;
 
+	r = db_exec(db,
+	            "SELECT to_regclass('schema_migrations') IS NOT NULL AS t",
+	            0, NULL, err);
+	if (r == NULL)
+		return err->code;
+	*applied = 0;
+	if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+		PQclear(r);
+		return PL_OK;
+	}
+	PQclear(r);
 	r = db_exec(db, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
 	            params, err);
 	if (r == NULL)
