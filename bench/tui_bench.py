@@ -163,9 +163,14 @@ def main():
         # 1. keystroke to screen, pads list
         t = Pty(argv, tenv)
         ptys.append(t)
-        # The list is in the server's order: its two ends, by their md5 part.
-        names = [p["display_name"] for p in rpc.call("pad.list")["result"]["pads"]]
-        first, last = names[0].split()[-1], names[-1].split()[-1]
+        # The list is paged from the server in its order: G pages to the
+        # very end (every page of 1 000), g comes back to the first row.
+        # Its two ends, by their md5 part:
+        page = rpc.call("pad.list", {"limit": 1000})["result"]
+        first = page["pads"][0]["display_name"].split()[-1]
+        while page["next"]:
+            page = rpc.call("pad.list", {"limit": 1000, "after": page["next"]})["result"]
+        last = page["pads"][-1]["display_name"].split()[-1]
         t.read_until(first, timeout=120)
         t.drain(1.0)
         lat = []
