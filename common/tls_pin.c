@@ -16,6 +16,7 @@
 
 #include <openssl/evp.h>
 
+#include "state_dir.h"
 #include "tls_pipe.h"
 #include "xalloc.h"
 
@@ -34,29 +35,12 @@ tls_pin_fingerprint(X509 *cert, char out[TLS_PIN_FP_SIZE])
 char *
 tls_pin_path(void)
 {
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
+	char path[4096];
 
-	if (state && *state)
-		return xasprintf("%s/padline/known_servers", state);
-	return xasprintf("%s/.local/state/padline/known_servers",
-	                 home ? home : ".");
-}
-
-/* mkdir -p of path's directory, 0700 for what it creates. */
-static void
-make_parent(const char *path)
-{
-	char *dir = xstrdup(path);
-
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		(void)mkdir(dir, 0700);
-		*p = '/';
-	}
-	free(dir);
+	if (state_path("known_servers", path, sizeof path) == 0)
+		return xstrdup(path);
+	/* Neither XDG_STATE_HOME nor HOME: below the working directory. */
+	return xstrdup("./.local/state/padline/known_servers");
 }
 
 int
@@ -91,10 +75,12 @@ int
 tls_pin_add(const char *path, const char *server, const char *fp,
             struct pl_error *err)
 {
+	char *dirs = xstrdup(path); /* state_mkdirs writes into it */
 	FILE *f;
 	int fd;
 
-	make_parent(path);
+	state_mkdirs(dirs);
+	free(dirs);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
 	if (fd < 0 || (f = fdopen(fd, "a")) == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "known_servers",

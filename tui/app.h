@@ -163,10 +163,6 @@ void app_resume(struct app *);
 /* The text rows a screen's body may page by (screen rows less chrome). */
 int app_rows(void);
 
-/* $XDG_STATE_HOME/padline/name (or ~/.local/state/padline/name). */
-int state_path(const char *name, char *buf, size_t size);
-/* Creates the directories above path, mode 0700 (path is restored). */
-void state_mkdirs(char *path);
 /* The session file ($XDG_STATE_HOME/padline/session, mode 0600). */
 int session_path(char *buf, size_t size);
 int session_save(const char *token);

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "state_dir.h"
 #include "models.h"
 #include "recovery.h"
+#include "state_dir.h"
 #include "xalloc.h"
 
 #define MARK_THEIRS "<<<<<<< theirs"

@@ -11,40 +11,12 @@
 #include <unistd.h>
 
 #include "app.h"
-
-int
-state_path(const char *name, char *buf, size_t size)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	int n;
-
-	if (state && *state)
-		n = snprintf(buf, size, "%s/padline/%s", state, name);
-	else if (home && *home)
-		n = snprintf(buf, size, "%s/.local/state/padline/%s", home,
-		             name);
-	else
-		return -1;
-	return n > 0 && (size_t)n < size ? 0 : -1;
-}
+#include "state_dir.h"
 
 int
 session_path(char *buf, size_t size)
 {
 	return state_path("session", buf, size);
-}
-
-void
-state_mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0700);
-		*p = '/';
-	}
 }
 
 int

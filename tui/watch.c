@@ -114,19 +114,6 @@ resume_params(void *ud)
 	return w->token[0] ? json_pack("{s:s}", "token", w->token) : NULL;
 }
 
-static int
-user_is_admin(json_t *u)
-{
-	size_t i;
-	json_t *r;
-
-	json_array_foreach (json_object_get(u, "roles"), i, r)
-		if (json_is_string(r) &&
-		    strcmp(json_string_value(r), "admin") == 0)
-			return 1;
-	return json_is_true(json_object_get(u, "is_admin"));
-}
-
 static void on_session(void *, json_t *, const struct pl_error *);
 
 static void
@@ -251,7 +238,7 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 	}
 	if (token)
 		snprintf(w->token, sizeof w->token, "%s", token);
-	if (!user_is_admin(json_object_get(result, "user"))) {
+	if (!user_has_role(json_object_get(result, "user"), "admin")) {
 		fprintf(stderr,
 		        "padline watch: needs an administrator account\n");
 		watch_fail(w, 1);
