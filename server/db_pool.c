@@ -15,6 +15,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "mono_time.h"
 #include "xalloc.h"
 
 #define POOL_RECYCLE_S 3600
@@ -41,15 +42,6 @@ struct db_pool {
 	int waiting;             /* borrowers waiting for a free slot */
 	struct db_slot *slots;
 };
-
-static long long
-pool_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 PGconn *
 db_connect(const char *conninfo, const char *schema, int timeout,
@@ -144,7 +136,7 @@ static struct db_slot *
 pool_take_slot(struct db_pool *p, struct pl_error *err)
 {
 	struct timespec until;
-	long long now = pool_now_ms();
+	long long now = mono_ms();
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += POOL_WAIT_MS / 1000;
@@ -183,7 +175,7 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 			             "server busy, try again shortly");
 			return NULL;
 		}
-		now = pool_now_ms();
+		now = mono_ms();
 	}
 }
 
@@ -215,7 +207,7 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 	*out = NULL;
 	if ((s = pool_take_slot(p, err)) == NULL)
 		return err->code;
-	now = pool_now_ms();
+	now = mono_ms();
 	if (s->conn != NULL && time(NULL) - s->born >= POOL_RECYCLE_S) {
 		log_debug("recycling database connection", "age_s=%lld",
 		          (long long)(time(NULL) - s->born));
@@ -237,7 +229,7 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 		                          p->prepare));
 		if (s->conn == NULL) {
 			pthread_mutex_lock(&p->lock);
-			p->down_until_ms = pool_now_ms() + POOL_DOWN_BACKOFF_MS;
+			p->down_until_ms = mono_ms() + POOL_DOWN_BACKOFF_MS;
 			pthread_mutex_unlock(&p->lock);
 			pool_release_slot(p, s);
 			return err->code;
@@ -272,7 +264,7 @@ db_pool_return(struct db_pool *p, struct db_conn *c)
 		db_conn_free(c);
 		pool_slot_set(p, s, NULL);
 	}
-	s->last_used_ms = pool_now_ms();
+	s->last_used_ms = mono_ms();
 	pool_release_slot(p, s);
 }
 

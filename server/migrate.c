@@ -24,6 +24,7 @@
 #include "migrate_steps.h"
 #include "rds_pool.h"
 #include "xalloc.h"
+#include "mono_time.h"
 
 #define LOCK_TTL_S 120
 #define STATUS_TTL_S 3600
@@ -38,15 +39,14 @@ static const char release_lua[] =
 static PGconn *
 connect_retrying(const struct config *cfg, struct pl_error *err)
 {
-	long long deadline =
-	    migrate_now_ms() + (long long)cfg->startup_db_wait * 1000;
+	long long deadline = mono_ms() + (long long)cfg->startup_db_wait * 1000;
 	PGconn *db;
 
 	for (;;) {
 		pl_error_clear(err);
 		db = db_connect(cfg->database_url, cfg->schema,
 		                cfg->db_connect_timeout, err);
-		if (db != NULL || migrate_now_ms() >= deadline)
+		if (db != NULL || mono_ms() >= deadline)
 			return db;
 		log_info("waiting for PostgreSQL", "schema=%s", cfg->schema);
 		sleep(1);
@@ -172,8 +172,7 @@ static int
 redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
             const char *status, const char *tok)
 {
-	long long deadline =
-	    migrate_now_ms() + (long long)cfg->migrate_wait * 1000;
+	long long deadline = mono_ms() + (long long)cfg->migrate_wait * 1000;
 	int waited = 0;
 
 	for (;;) {
@@ -201,7 +200,7 @@ redis_elect(redisContext *rc, const struct config *cfg, const char *lock,
 			log_info("waiting for another instance's migration",
 			         "schema=%s", cfg->schema);
 		waited = 1;
-		if (migrate_now_ms() >= deadline)
+		if (mono_ms() >= deadline)
 			return -1;
 		usleep(POLL_MS * 1000);
 	}

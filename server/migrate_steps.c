@@ -16,15 +16,7 @@
 #include "db.h"
 #include "log.h"
 #include "xalloc.h"
-
-long long
-migrate_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "mono_time.h"
 
 /* Who ran a step, "host:pid": one process per step, and one migrator for
  * a whole run, is then a fact to query rather than a log line to grep. */
@@ -114,7 +106,7 @@ step_up(PGconn *db, const char *schema, const struct migration *m, int *done,
 {
 	char by[300], what[512];
 	const char *params[] = {m->version, m->checksum, by};
-	long long t0 = migrate_now_ms();
+	long long t0 = mono_ms();
 	int applied = 0;
 
 	snprintf(what, sizeof what, "migration %s failed", m->file);
@@ -140,7 +132,7 @@ step_up(PGconn *db, const char *schema, const struct migration *m, int *done,
 		return pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s at commit",
 		                    what);
 	log_info("migration applied", "version=%s ms=%lld", m->version,
-	         migrate_now_ms() - t0);
+	         mono_ms() - t0);
 	*done = 1;
 	return PL_OK;
 }
@@ -152,7 +144,7 @@ step_down(PGconn *db, const char *schema, const struct migration *m, int force,
           int *schema_gone, int *done, struct pl_error *err)
 {
 	const char *params[] = {m->version};
-	long long t0 = migrate_now_ms();
+	long long t0 = mono_ms();
 	char what[512];
 	int applied = 0;
 
@@ -178,7 +170,7 @@ step_down(PGconn *db, const char *schema, const struct migration *m, int force,
 		return pl_error_set(err, PL_ERR_INTERNAL, NULL, "%s at commit",
 		                    what);
 	log_info("migration reverted", "version=%s ms=%lld", m->version,
-	         migrate_now_ms() - t0);
+	         mono_ms() - t0);
 	*done = 1;
 	return PL_OK;
 }

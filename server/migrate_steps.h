@@ -34,8 +34,6 @@ int migrate_begin_locked(PGconn *, const char *schema, struct pl_error *);
 /* Whether schema.schema_migrations exists (never creating it). */
 int migrate_table_exists(PGconn *, const char *schema, int *exists,
                          struct pl_error *);
-/* Milliseconds on a monotonic clock. */
-long long migrate_now_ms(void);
 
 /* Runs a file's SQL (several statements: the simple protocol); what names
  * it in the error. An empty script (comments only) is fine. In migrate.c,

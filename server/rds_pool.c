@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "mono_time.h"
 #include "redis_url.h"
 #include "xalloc.h"
 
@@ -27,15 +28,6 @@ struct rds_pool {
 	redisContext **idle;
 	long long down_until_ms;
 };
-
-static long long
-rds_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 redisContext *
 rds_connect(const char *url, int timeout_ms)
@@ -93,7 +85,7 @@ rds_pool_borrow(struct rds_pool *p)
 	pthread_mutex_lock(&p->lock);
 	if (p->nidle > 0)
 		c = p->idle[--p->nidle];
-	else if (rds_now_ms() < p->down_until_ms) {
+	else if (mono_ms() < p->down_until_ms) {
 		pthread_mutex_unlock(&p->lock);
 		return NULL;
 	}
@@ -103,7 +95,7 @@ rds_pool_borrow(struct rds_pool *p)
 	pl_error_init(&err);
 	if (redis_url_connect(&p->url, RDS_TIMEOUT_MS, &c, &err)) {
 		pthread_mutex_lock(&p->lock);
-		p->down_until_ms = rds_now_ms() + RDS_DOWN_BACKOFF_MS;
+		p->down_until_ms = mono_ms() + RDS_DOWN_BACKOFF_MS;
 		pthread_mutex_unlock(&p->lock);
 		log_debug("redis unavailable", "error=%s", err.message);
 		pl_error_clear(&err);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "mono_time.h"
 #include "params.h"
 #include "stats.h"
 #include "svc_session.h"
@@ -52,15 +53,6 @@ call_sched_init(struct call_sched *s, uv_loop_t *loop, struct app *app)
 	fairq_init(&s->hash_wait);
 }
 
-static long long
-call_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* At a method's first database step: checks the caller's session against
  * the sessions table when the last check is older than SESSION_RECHECK_MS,
  * re-reading the roles with it (svc_session_recheck). An ended session
@@ -69,7 +61,7 @@ static int
 call_session_check(struct call *c)
 {
 	struct rpc_call *rc = &c->rc;
-	long long now = call_now_ms();
+	long long now = mono_ms();
 	int is_admin = 0;
 
 	if (c->session_checked || rc->method->auth == RPC_AUTH_NONE ||
@@ -300,7 +292,7 @@ call_start(struct call_sched *s, struct client *cl, int slot,
 
 	c->sched = s;
 	c->cl = cl;
-	c->started_us = stats_clock_us();
+	c->started_us = mono_us();
 	c->slot = slot;
 	c->req = *req;
 	memset(req, 0, sizeof *req);

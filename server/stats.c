@@ -18,6 +18,7 @@
 #include "repo_audit.h"
 #include "rpc.h"
 #include "xalloc.h"
+#include "mono_time.h"
 
 #define SLOT_S 20          /* seconds one latency slot covers */
 #define SLOTS 16           /* ring size: one more than the window */
@@ -50,15 +51,6 @@ struct stats {
 	atomic_ullong login_failed[LOGIN_SLOTS];
 };
 
-long long
-stats_clock_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static size_t
 method_hash(const struct rpc_method *m)
 {
@@ -70,7 +62,7 @@ stats_new(void)
 {
 	struct stats *st = xcalloc(1, sizeof *st);
 
-	st->started_us = stats_clock_us();
+	st->started_us = mono_us();
 	st->nmethods = rpc_method_count();
 	st->method = xcalloc(st->nmethods, sizeof *st->method);
 	for (size_t i = 0; i < st->nmethods; i++)
@@ -165,7 +157,7 @@ void
 stats_request_done(struct stats *st, const struct rpc_method *m,
                    const struct pl_error *err, long long started_us)
 {
-	long long now = stats_clock_us();
+	long long now = mono_us();
 	size_t i;
 
 	if (st == NULL)
@@ -312,7 +304,7 @@ stats_report(struct app *app, int redis_up, json_t **result,
 	struct stats *st = app->stats;
 	struct db_pool_usage use;
 	struct pl_error dberr;
-	long long now = stats_clock_us(), unpublished = 0;
+	long long now = mono_us(), unpublished = 0;
 	double oldest_s = 0;
 	int db_up = 0;
 	json_t *outbox;

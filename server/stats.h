@@ -21,10 +21,9 @@ struct stats;
 struct stats *stats_new(void);
 void stats_free(struct stats *);
 
-/* Monotonic microseconds: a request's start, for stats_request_done. */
-long long stats_clock_us(void);
 /*
- * A dispatched request finished with err (code 0: success). Loop thread
+ * A dispatched request that started at started_us (mono_us()) finished
+ * with err (code 0: success). Loop thread
  * only. A session.login that failed on its credentials also counts toward
  * logins_failed_15m. NULL stats is fine (nothing recorded).
  */
