@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -48,13 +49,13 @@ static const struct cfg_entry cfg_table[] = {
      "Redis channel for events (default " PL_EVENTS_CHANNEL_PREFIX "<schema>)"},
     {"--schema", "PADLINE_SCHEMA", CFG_STR, OFF(schema), "pad_ws", 0, 0,
      "PostgreSQL schema holding padline's tables"},
-    {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "4", 2, 128,
-     "worker threads running requests"},
+    {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "0", 0, 128,
+     "worker threads running requests (0 = 2 per core, at least 4)"},
     {"--pool-size", "PADLINE_POOL_SIZE", CFG_INT, OFF(pool_size), "0", 0, 512,
      "PostgreSQL connections (0 = as many as workers)"},
     {"--hash-concurrency", "PADLINE_HASH_CONCURRENCY", CFG_INT,
      OFF(hash_concurrency), "0", 0, 127,
-     "password hashes at once, fewer than workers (0 = workers/2)"},
+     "password hashes at once, fewer than workers (0 = one per core)"},
     {"--registration", "PADLINE_REGISTRATION", CFG_REG, 0, "open", 0, 0,
      "open, invite or closed"},
     {"--secret", "PADLINE_SECRET", CFG_STR, OFF(secret), NULL, 0, 0,
@@ -301,10 +302,27 @@ config_validate(struct config *c, struct pl_error *err)
 {
 	struct redis_url ru;
 
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cores < 1)
+		cores = 1;
+	/* Requests mostly wait on PostgreSQL, so two workers per core keep
+	 * the cores busy; hashes are all CPU, so one per core is the most
+	 * that helps, and fewer than the workers leaves some for the rest. */
+	if (c->workers == 0) {
+		long w = cores * 2;
+
+		c->workers = (int)(w < 4 ? 4 : w > 128 ? 128 : w);
+	}
+	if (c->workers < 2)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "at least 2 workers are needed (one may "
+		                    "hash a password while the other answers)");
 	if (c->pool_size == 0)
 		c->pool_size = c->workers;
 	if (c->hash_concurrency == 0)
-		c->hash_concurrency = c->workers / 2 > 0 ? c->workers / 2 : 1;
+		c->hash_concurrency =
+		    cores < c->workers - 1 ? (int)cores : c->workers - 1;
 	if (c->hash_concurrency >= c->workers)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "hash concurrency (%d) must be below the "

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -75,7 +76,10 @@ START_TEST(env_then_flags)
 	ck_assert_int_eq(first, 4); /* "migrate"; its --admin is its own */
 	ck_assert_int_eq(config_validate(&c, &e), 0);
 	ck_assert_int_eq(c.pool_size, 8);
-	ck_assert_int_eq(c.hash_concurrency, 4);
+	/* one hash per core, below the 8 workers */
+	ck_assert_int_eq(c.hash_concurrency, sysconf(_SC_NPROCESSORS_ONLN) < 7
+	                                         ? sysconf(_SC_NPROCESSORS_ONLN)
+	                                         : 7);
 	config_free(&c);
 }
 END_TEST
@@ -152,6 +156,38 @@ START_TEST(validate_rules)
 }
 END_TEST
 
+/* Workers and hashes at once follow the cores unless set: two workers a
+ * core (at least 4), one hash a core, always fewer hashes than workers. */
+START_TEST(workers_follow_the_cores)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct config c;
+	struct pl_error e;
+
+	clear_env();
+	pl_error_init(&e);
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	c.secret = strdup("0123456789abcdef");
+	ck_assert_int_eq(c.workers, 0);
+	ck_assert_int_eq(config_validate(&c, &e), 0);
+	ck_assert_int_eq(c.workers, cores * 2 < 4 ? 4 : cores * 2);
+	ck_assert_int_eq(c.pool_size, c.workers);
+	ck_assert_int_eq(c.hash_concurrency,
+	                 cores < c.workers - 1 ? cores : c.workers - 1);
+	ck_assert_int_lt(c.hash_concurrency, c.workers);
+	/* Given two workers, one hashes and one stays free. */
+	c.workers = 2;
+	c.hash_concurrency = 0;
+	ck_assert_int_eq(config_validate(&c, &e), 0);
+	ck_assert_int_eq(c.hash_concurrency, 1);
+	c.workers = 1;
+	c.hash_concurrency = 0;
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "at least 2 workers"));
+	config_free(&c);
+}
+END_TEST
+
 START_TEST(usage_lists_every_env_name)
 {
 	char *buf = NULL;
@@ -191,6 +227,7 @@ main(void)
 	tcase_add_test(tc, postgres_parts_are_quoted);
 	tcase_add_test(tc, bad_values_are_named);
 	tcase_add_test(tc, validate_rules);
+	tcase_add_test(tc, workers_follow_the_cores);
 	tcase_add_test(tc, usage_lists_every_env_name);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
