@@ -14,6 +14,8 @@
 # gives the CPU each transaction cost (client + padlined + PostgreSQL, ms),
 # which does not. Needs the stack and a build (build/, or BUILD_DIR; measure
 # a Release build).
+# ROUNDS=N repeats the whole set N times and adds the medians: on a machine
+# whose speed drifts, one round's figures are only comparable to each other.
 #   bench/pads.sh [SECONDS] [CLIENTS...]     (default: 10 s, 16 and 64)
 set -euo pipefail
 secs=${1:-10}
@@ -88,17 +90,40 @@ pgbench_run() { # label, clients, script, pgbench flags... → "tps cpu_ms"
 vars=(-D 'data={"text":"hello pad","n":1}' -D action=pad.created
 	-D 'tfmt=YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 results=()
-for c in "${counts[@]}"; do
-	read -r pl plc < <(padlined_run "$c")
-	read -r simple simplec < <(pgbench_run "pg simple  " "$c" pads.pgbench)
-	read -r prep prepc < <(pgbench_run "pg prepared" "$c" pads_prepared.pgbench -M prepared "${vars[@]}")
-	read -r cte ctec < <(pgbench_run "pg cte     " "$c" pads_cte.pgbench -M prepared "${vars[@]}")
-	results+=("$(python3 -c "print('%8d %10.0f %10.0f %10.0f %10.0f %8.2f %8.2f   %6.3f %6.3f %6.3f %6.3f' % ($c, $pl, $simple, $prep, $cte, $pl / $prep, $pl / $cte, $plc, $simplec, $prepc, $ctec))")")
+rounds=${ROUNDS:-1}
+for r in $(seq "$rounds"); do
+	[ "$rounds" -gt 1 ] && echo "round $r of $rounds" >&2
+	for c in "${counts[@]}"; do
+		read -r pl plc < <(padlined_run "$c")
+		read -r simple simplec < <(pgbench_run "pg simple  " "$c" pads.pgbench)
+		read -r prep prepc < <(pgbench_run "pg prepared" "$c" pads_prepared.pgbench -M prepared "${vars[@]}")
+		read -r cte ctec < <(pgbench_run "pg cte     " "$c" pads_cte.pgbench -M prepared "${vars[@]}")
+		results+=("$c $pl $simple $prep $cte $plc $simplec $prepc $ctec")
+	done
 done
 echo "load after:  $(uptime)"
 printf '\n%8s %10s %10s %10s %10s %8s %8s   %s\n' clients padlined pg-simple pg-prep pg-cte pl/prep pl/cte \
 	"CPU ms per transaction: padlined simple prep cte"
-printf '%s\n' "${results[@]}"
+# One line per measurement; with ROUNDS > 1 then the median of each column
+# per client count (the ratios are medians of the rounds' ratios: each
+# round's figures were measured within a minute of each other).
+printf '%s\n' "${results[@]}" | python3 -c '
+import sys, statistics as st
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+def line(tag, c, v, rp, rc):
+    print("%8s %10.0f %10.0f %10.0f %10.0f %8.2f %8.2f   %6.3f %6.3f %6.3f %6.3f%s"
+          % ((c,) + tuple(v[:4]) + (rp, rc) + tuple(v[4:]) + (tag,)))
+for r in rows:
+    line("", "%d" % r[0], r[1:], r[1] / r[3], r[1] / r[4])
+counts = sorted(set(r[0] for r in rows), key=[r[0] for r in rows].index)
+if len(rows) > len(counts):
+    print()
+    for c in counts:
+        rs = [r for r in rows if r[0] == c]
+        med = [st.median(col) for col in zip(*[r[1:] for r in rs])]
+        line("   median of %d" % len(rs), "%d" % c, med,
+             st.median(r[1] / r[3] for r in rs), st.median(r[1] / r[4] for r in rs))
+'
 cat <<'NOTE'
 padlined: pad.create/s over TCP; pg-*: the same transaction/s sent directly
 (simple query mode; -M prepared; both INSERTs as one CTE statement, -M prepared).
