@@ -145,15 +145,42 @@ fix_real(const char *tok, size_t n, struct buf *out)
 	return (size_t)len != n || memcmp(s, tok, n) != 0;
 }
 
+/* Whether v holds a real anywhere: most replies hold none, and walking the
+ * tree is cheaper than scanning the text for number tokens. */
+static int
+has_real(const json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_REAL:
+		return 1;
+	case JSON_OBJECT:
+		json_object_foreach ((json_t *)v, key, item)
+			if (has_real(item))
+				return 1;
+		return 0;
+	case JSON_ARRAY:
+		json_array_foreach (v, i, item)
+			if (has_real(item))
+				return 1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 char *
 json_num_dumps(const json_t *v, size_t flags)
 {
 	struct buf out = {0};
 	char *s = json_dumps(v, flags);
 
-	if (s == NULL)
-		return NULL;
-	/* Most replies hold no real that prints shorter: keep jansson's. */
+	if (s == NULL || !has_real(v))
+		return s;
+	/* Most reals print shortest already: keep jansson's text then. */
 	if (rewrite_numbers(s, strlen(s), &out, fix_real) == 0) {
 		free(out.s);
 		return s;

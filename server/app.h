@@ -12,16 +12,18 @@
 #include "login_limit.h"
 #include "rds_pool.h"
 
+struct events_publisher;
 struct stats;
 
 struct app {
 	struct config *cfg;
 	struct db_pool *db;
 	struct rds_pool *rds;
-	struct login_limit *limits;  /* login attempt counters */
-	struct stats *stats;         /* server.stats counters (stats.h) */
-	unsigned char form_key[32];  /* derived from cfg->secret */
-	char migrations_version[64]; /* latest applied, for server.health */
+	struct login_limit *limits;      /* login attempt counters */
+	struct stats *stats;             /* server.stats counters (stats.h) */
+	struct events_publisher *events; /* events_publisher.h */
+	unsigned char form_key[32];      /* derived from cfg->secret */
+	char migrations_version[64];     /* latest applied, for server.health */
 };
 
 #endif

@@ -116,6 +116,15 @@ PGresult *db_query_result_custom(struct db_conn *, const char *sql, int nparams,
  * open).
  */
 int db_tx_begin(struct db_conn *, struct pl_error *);
+/*
+ * A transaction sent as one batch: everything queues (as after
+ * db_tx_batch) and db_tx_commit sends it with one Sync and no BEGIN or
+ * COMMIT, which PostgreSQL runs as one implicit transaction — all of it or
+ * none. Nothing may be read before the commit: db_tx_flush and
+ * db_query_result fail it (INTERNAL). A rollback of what was queued
+ * closes the connection rather than send the Sync that would commit it.
+ */
+int db_tx_begin_one(struct db_conn *, struct pl_error *);
 void db_tx_batch(struct db_conn *);
 int db_tx_flush(struct db_conn *, struct pl_error *);
 int db_tx_commit(struct db_conn *, struct pl_error *);

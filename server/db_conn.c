@@ -36,9 +36,10 @@ struct db_conn {
 	const char **prepared;
 	size_t nprepared, capprepared;
 	char sqlstate[8];
-	int in_tx;    /* between db_tx_begin and its end */
-	int batching; /* db_tx_batch: queue until the next flush/commit */
-	int broken;   /* a batch was not read to its end: close, never lend */
+	int in_tx;     /* between db_tx_begin and its end */
+	int batching;  /* db_tx_batch: queue until the next flush/commit */
+	int one_batch; /* db_tx_begin_one: no BEGIN/COMMIT, the Sync ends it */
+	int broken;    /* a batch was not read to its end: close, never lend */
 	struct pl_error tx_err; /* first failure of this transaction */
 	struct db_pending *q;
 	size_t nq, capq;
@@ -222,6 +223,20 @@ send_failed(struct db_conn *c, struct pl_error *err)
 	return tx_fail(c, err);
 }
 
+/* A one-batch transaction asked to send early: its Sync would commit. */
+static int
+one_batch_misuse(struct db_conn *c, const char *what, struct pl_error *err)
+{
+	struct pl_error e;
+
+	log_error("one-batch transaction sent early", "call=%s", what);
+	pl_error_init(&e);
+	pl_error_set(&e, PL_ERR_INTERNAL, "internal", "internal error");
+	tx_fail(c, &e);
+	pl_error_clear(&e);
+	return tx_failed(c, err);
+}
+
 static struct db_pending *
 queue_stmt(struct db_conn *c, enum pend_kind kind, const char *sql, int nparams,
            const char *const *params, struct pl_error *err)
@@ -382,6 +397,10 @@ db_query_result(struct db_conn *c, const char *sql, int nparams,
 
 	if (!c->in_tx)
 		return conn_exec(c, sql, nparams, params, 0, err);
+	if (c->one_batch) {
+		one_batch_misuse(c, "db_query_result", err);
+		return NULL;
+	}
 	if (c->tx_err.code) {
 		tx_failed(c, err);
 		return NULL;
@@ -405,22 +424,37 @@ db_query_result_custom(struct db_conn *c, const char *sql, int nparams,
 	return conn_exec(c, sql, nparams, params, 1, err);
 }
 
-int
-db_tx_begin(struct db_conn *c, struct pl_error *err)
+static int
+tx_start(struct db_conn *c, int one_batch, struct pl_error *err)
 {
 	c->sqlstate[0] = '\0';
 	pl_error_clear(&c->tx_err);
 	pl_error_init(&c->tx_err);
 	c->nq = 0;
-	c->batching = 0;
+	c->batching = one_batch;
+	c->one_batch = one_batch;
 	if (c->broken || PQenterPipelineMode(c->pg) != 1)
 		return send_failed(c, err);
 	c->in_tx = 1;
+	return 0;
+}
+
+int
+db_tx_begin(struct db_conn *c, struct pl_error *err)
+{
+	if (tx_start(c, 0, err) != 0)
+		return err->code;
 	if (queue_stmt(c, PEND_STMT, "BEGIN", 0, NULL, err) == NULL) {
 		db_tx_rollback(c);
 		return err->code;
 	}
 	return 0;
+}
+
+int
+db_tx_begin_one(struct db_conn *c, struct pl_error *err)
+{
+	return tx_start(c, 1, err);
 }
 
 void
@@ -433,9 +467,11 @@ db_tx_batch(struct db_conn *c)
 int
 db_tx_flush(struct db_conn *c, struct pl_error *err)
 {
-	c->batching = 0;
 	if (!c->in_tx)
 		return 0;
+	if (c->one_batch)
+		return one_batch_misuse(c, "db_tx_flush", err);
+	c->batching = 0;
 	if (c->tx_err.code)
 		return tx_failed(c, err);
 	/* Nothing queued: every statement already went out on its own. */
@@ -449,6 +485,7 @@ tx_end(struct db_conn *c)
 {
 	c->in_tx = 0;
 	c->batching = 0;
+	c->one_batch = 0;
 	c->nq = 0;
 	if (!c->broken && PQexitPipelineMode(c->pg) != 1)
 		c->broken = 1;
@@ -462,9 +499,18 @@ db_tx_commit(struct db_conn *c, struct pl_error *err)
 	if (!c->in_tx)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
+	/* A one-batch transaction commits at its Sync: statements in one
+	 * pipeline segment run as one implicit transaction, and a failure
+	 * rolls all of them back (PostgreSQL protocol, "Pipelining"). */
 	if (c->tx_err.code == 0 &&
-	    queue_stmt(c, PEND_STMT, "COMMIT", 0, NULL, err) != NULL)
+	    (c->one_batch ||
+	     queue_stmt(c, PEND_STMT, "COMMIT", 0, NULL, err) != NULL))
 		batch_run(c, err);
+	else if (c->one_batch && c->nq > 0 && !c->broken)
+		/* Never Sync a failed one-batch transaction (it would
+		 * commit what went out): close the connection instead,
+		 * which aborts it. */
+		c->broken = 1;
 	if (c->tx_err.code)
 		tx_failed(c, err);
 	tx_end(c);
@@ -478,9 +524,14 @@ db_tx_rollback(struct db_conn *c)
 
 	if (!c->in_tx)
 		return;
-	/* Statements queued but not sent still need their Sync read. */
+	/* Statements queued but not sent still need their Sync read. A
+	 * one-batch transaction's Sync would commit them: its connection is
+	 * closed instead (the pool never lends a broken one), which aborts
+	 * the transaction on the server. */
 	pl_error_init(&e);
-	if (c->nq > 0 && !c->broken)
+	if (c->nq > 0 && !c->broken && c->one_batch)
+		c->broken = 1;
+	else if (c->nq > 0 && !c->broken)
 		batch_run(c, &e);
 	pl_error_clear(&e);
 	tx_end(c);

@@ -1,19 +1,22 @@
 /*
- * Audit rows → the deployment's Redis channel (padline:events:<schema>). The
- * request that wrote a row publishes it right after commit; the relay sweeps
- * rows left unpublished (Redis was down, or the process died) once they are
- * older than a grace period, locking them with SKIP LOCKED so several padlined
- * never publish the same row at once. A row is marked published only after
- * its PUBLISH (the request path marks in batches at the next relay tick), so
- * another instance's relay, or one after a crash, may find a row already
- * published: every PUBLISH therefore goes through a Redis script that first
- * claims the event id (SET NX with a TTL), and a claimed id is not published
- * again. Subscribers see each event once, unless a row stays unmarked longer
- * than the claim lives (PostgreSQL unreachable for EVENTS_CLAIM_TTL_S); they
- * still drop repeats by id.
+ * Audit rows → the deployment's Redis channel (padline:events:<schema>): the
+ * claim script every PUBLISH goes through, the batched marks and the relay.
+ * The request that wrote a row hands its event to the publisher thread
+ * (events_publisher.c) right after commit; the relay sweeps rows left
+ * unpublished (Redis was down, the process died) once they are older than a
+ * grace period, locking them with SKIP LOCKED so several padlined never
+ * publish the same row at once. A row is marked published only after its
+ * PUBLISH (in batches, at the next relay tick), so another instance's relay,
+ * or one after a crash, may find a row already published: every PUBLISH
+ * therefore goes through a Redis script that first claims the event id (SET
+ * NX with a TTL), and a claimed id is not published again. Subscribers see
+ * each event once, unless a row stays unmarked longer than the claim lives
+ * (PostgreSQL unreachable for EVENTS_CLAIM_TTL_S); they still drop repeats
+ * by id.
  */
 #include "events.h"
 
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -39,32 +42,118 @@ static const char publish_once_lua[] =
     "if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then "
     "return redis.call('PUBLISH', ARGV[1], ARGV[3]) end return -1";
 
+/* Its SHA-1, for EVALSHA: only the digest travels with each event, and
+ * Redis looks the script up instead of hashing its text every time. */
+static char publish_once_sha[41];
+static pthread_once_t publish_once_sha_once = PTHREAD_ONCE_INIT;
+
+static void
+publish_once_sha_init(void)
+{
+	unsigned char md[20];
+	size_t n = 0;
+
+	if (EVP_Q_digest(NULL, "SHA1", NULL, publish_once_lua,
+	                 strlen(publish_once_lua), md, &n) == 1 &&
+	    n == sizeof md)
+		sodium_bin2hex(publish_once_sha, sizeof publish_once_sha, md,
+		               sizeof md);
+}
+
 /*
- * 0 when the event is published now or was before, -1 on a Redis error.
- * The claim names the id and a hash of the event's text (the same SQL
- * writes it on every path): ids start over when a schema is recreated or
- * restored, and a new event must not pass for an old one.
+ * Queues one event's script call on rc. The claim names the id and a hash
+ * of the event's text (the same SQL writes it on every path): ids start
+ * over when a schema is recreated or restored, and a new event must not
+ * pass for an old one. by_sha: EVALSHA, else EVAL with the whole script
+ * (which also loads it into Redis's cache).
  */
 static int
-events_redis_publish(redisContext *rc, const char *channel, long long id,
-                     const char *event)
+events_append(redisContext *rc, const char *channel, const struct event_msg *m,
+              int by_sha)
 {
 	unsigned char h[16];
-	char hex[sizeof h * 2 + 1];
-	redisReply *r;
-	int ok;
+	char key[512], ttl[16];
+	const char *argv[7];
+	size_t argl[7], cl = strlen(channel), el = strlen(m->event);
+	int kl;
 
-	crypto_generichash(h, sizeof h, (const unsigned char *)event,
-	                   strlen(event), NULL, 0);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-	r = redisCommand(rc, "EVAL %s 1 %s:sent:%lld:%s %s %d %s",
-	                 publish_once_lua, channel, id, hex, channel,
-	                 EVENTS_CLAIM_TTL_S, event);
-	ok = r != NULL && r->type == REDIS_REPLY_INTEGER;
+	crypto_generichash(h, sizeof h, (const unsigned char *)m->event, el,
+	                   NULL, 0);
+	/* <channel>:sent:<id>:<hash>; the channel is a schema's name with a
+	 * prefix, far below the buffer. Arguments go as they are (no format
+	 * string to parse), the event text never copied into a format. */
+	kl = snprintf(key, sizeof key, "%s:sent:%lld:", channel, m->id);
+	if (kl < 0 || (size_t)kl + sizeof h * 2 + 1 > sizeof key)
+		return REDIS_ERR;
+	sodium_bin2hex(key + kl, sizeof h * 2 + 1, h, sizeof h);
+	snprintf(ttl, sizeof ttl, "%d", EVENTS_CLAIM_TTL_S);
+	argv[0] = by_sha ? "EVALSHA" : "EVAL";
+	argv[1] = by_sha ? publish_once_sha : publish_once_lua;
+	argv[2] = "1";
+	argv[3] = key;
+	argv[4] = channel;
+	argv[5] = ttl;
+	argv[6] = m->event;
+	for (int i = 0; i < 7; i++)
+		argl[i] = strlen(argv[i]);
+	argl[4] = cl;
+	argl[6] = el;
+	return redisAppendCommandArgv(rc, 7, argv, argl);
+}
 
-	if (r)
-		freeReplyObject(r);
-	return ok ? 0 : -1;
+int
+events_redis_send(redisContext *rc, const char *channel,
+                  const struct event_msg *msgs, size_t n, int *published)
+{
+	/* again[i]: msgs[i] goes (again) in this pass. */
+	char *again = xmalloc(n ? n : 1);
+	int rc_ = 0;
+
+	pthread_once(&publish_once_sha_once, publish_once_sha_init);
+	memset(again, 1, n);
+	memset(published, 0, n * sizeof *published);
+	/* All of them in one write, then the replies in order. A script
+	 * missing from Redis's cache (a restart, SCRIPT FLUSH) makes a second
+	 * pass send those as EVAL, which loads it again. */
+	for (int pass = 0, by_sha = publish_once_sha[0] != '\0'; pass < 2;
+	     pass++, by_sha = 0) {
+		size_t queued = 0, missing = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (!again[i])
+				continue;
+			if (events_append(rc, channel, &msgs[i], by_sha) != 0) {
+				rc_ = -1;
+				goto out;
+			}
+			queued++;
+		}
+		for (size_t i = 0; i < n && queued > 0; i++) {
+			redisReply *r;
+
+			if (!again[i])
+				continue;
+			queued--;
+			again[i] = 0;
+			if (redisGetReply(rc, (void **)&r) != REDIS_OK) {
+				rc_ = -1;
+				goto out;
+			}
+			if (r->type == REDIS_REPLY_INTEGER)
+				published[i] = 1;
+			else if (by_sha && r->type == REDIS_REPLY_ERROR &&
+			         strncmp(r->str, "NOSCRIPT", 8) == 0) {
+				again[i] = 1;
+				missing++;
+			}
+			freeReplyObject(r);
+		}
+		if (missing == 0)
+			break;
+	}
+out:
+	free(again);
+	return rc_;
 }
 
 /* Ids published but not yet marked, shared by every worker thread. */
@@ -122,36 +211,23 @@ events_publish_one(struct app *app, struct db_conn *db,
                    const struct audit_row *row)
 {
 	struct pl_error err;
-	redisContext *rc;
 	char *event = NULL;
-	const char *text = row->event;
 
+	if (row->event[0] != '\0') {
+		events_publisher_push(app->events, row->id, row->event);
+		return;
+	}
 	pl_error_init(&err);
-	if ((rc = rds_pool_borrow(app->rds)) == NULL) {
-		log_debug("event left for the relay",
-		          "id=%lld reason=redis_down", row->id);
-		return;
-	}
-	if (*text == '\0') {
-		if (repo_audit_event(db, row->id, &event, &err) != 0 ||
-		    event == NULL) {
-			rds_pool_return(app->rds, rc, 0);
-			pl_error_clear(&err);
-			return;
-		}
-		text = event;
-	}
-	if (events_redis_publish(rc, app->cfg->events_channel, row->id, text) !=
-	    0) {
-		log_warn("publishing event failed; left for the relay",
-		         "id=%lld", row->id);
-		rds_pool_return(app->rds, rc, 1);
-		free(event);
-		return;
-	}
-	rds_pool_return(app->rds, rc, 0);
+	if (repo_audit_event(db, row->id, &event, &err) == 0 && event != NULL)
+		events_publisher_push(app->events, row->id, event);
+	pl_error_clear(&err);
 	free(event);
-	mark_later(row->id);
+}
+
+void
+events_published(long long id)
+{
+	mark_later(id);
 }
 
 int
@@ -160,7 +236,8 @@ events_relay(struct app *app, struct db_conn *db, int limit)
 	struct pl_error err;
 	redisContext *rc;
 	PGresult *rows = NULL;
-	int n = 0, broken = 0;
+	struct event_msg *msgs;
+	int n, broken, *published;
 
 	pl_error_init(&err);
 	events_flush_marks(db);
@@ -174,18 +251,25 @@ events_relay(struct app *app, struct db_conn *db, int limit)
 		pl_error_clear(&err);
 		return -1;
 	}
-	for (int i = 0; i < PQntuples(rows); i++) {
-		long long id = db_get_ll(rows, i, "id");
-
-		if (events_redis_publish(rc, app->cfg->events_channel, id,
-		                         db_get(rows, i, "event")) != 0) {
-			broken = 1;
-			break;
-		}
-		if (repo_audit_mark_published(db, id, &err) != 0)
+	n = PQntuples(rows);
+	msgs = xcalloc(n ? (size_t)n : 1, sizeof *msgs);
+	published = xcalloc(n ? (size_t)n : 1, sizeof *published);
+	for (int i = 0; i < n; i++) {
+		msgs[i].id = db_get_ll(rows, i, "id");
+		msgs[i].event = db_get(rows, i, "event");
+	}
+	broken = events_redis_send(rc, app->cfg->events_channel, msgs,
+	                           (size_t)n, published) != 0;
+	n = 0;
+	for (int i = 0; i < PQntuples(rows) && !broken; i++) {
+		if (!published[i])
+			continue;
+		if (repo_audit_mark_published(db, msgs[i].id, &err) != 0)
 			break;
 		n++;
 	}
+	free(msgs);
+	free(published);
 	PQclear(rows);
 	if (db_tx_commit(db, &err) != 0) {
 		db_tx_rollback(db);

@@ -1,26 +1,47 @@
 /*
  * Publishing audit rows to the deployment's Redis channel
  * (config events_channel, padline:events:<schema> by default) as
- * {id, action, at, subject}. An event is published by whoever locks its
- * unpublished row first (FOR UPDATE SKIP LOCKED), so the request that wrote it
- * and the background relay (or another padlined) never publish it twice.
- * Redis being down never fails the request: the row waits for the relay.
+ * {id, action, at, subject}. The request that wrote a row hands its event
+ * to the publisher thread (events_publisher.h); the relay publishes rows
+ * left unpublished. Every PUBLISH first claims the event in Redis, so the
+ * two (or another padlined) never publish it twice. Redis being down never
+ * fails the request: the row waits for the relay.
  */
 #ifndef PL_EVENTS_H
 #define PL_EVENTS_H
 
-#include "repo_audit.h"
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
 #include "db.h"
+#include "events_publisher.h"
+#include "repo_audit.h"
 
 struct app;
 
+/* One event to publish: its audit id and its JSON text (borrowed). */
+struct event_msg {
+	long long id;
+	const char *event;
+};
+
 /*
- * After commit: publishes the row now. Marking it published is batched
- * (events_flush_marks, run by the relay every second and at exit), which
- * keeps a write and its commit off every request. Never fails the caller.
+ * After commit: hands the row's event to the publisher, which publishes
+ * it within moments. Marking it published is batched (events_flush_marks,
+ * run by the relay every second and at exit), which keeps a write and its
+ * commit off every request. Never fails the caller.
  */
 void events_publish_one(struct app *, struct db_conn *,
                         const struct audit_row *);
+/*
+ * Publishes n events on rc in one pipelined write, each through the claim
+ * script; published[i] is 1 when msgs[i] is on the channel now or was
+ * before. -1 when the connection failed (drop it), else 0.
+ */
+int events_redis_send(redisContext *rc, const char *channel,
+                      const struct event_msg *msgs, size_t n, int *published);
+/* Records that an event is on the channel; the next flush marks its row. */
+void events_published(long long id);
 /* Marks the rows published since the last flush. */
 void events_flush_marks(struct db_conn *);
 /* Flushes pending marks, then publishes up to limit unpublished rows older

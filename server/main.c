@@ -39,13 +39,16 @@ app_open(struct app *app, struct config *cfg)
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
+	if (app->rds != NULL)
+		app->events =
+		    events_publisher_new(app->rds, cfg->events_channel);
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
 	crypto_generichash(app->form_key, sizeof app->form_key,
 	                   (const unsigned char *)cfg->secret,
 	                   strlen(cfg->secret),
 	                   (const unsigned char *)"padline form tokens", 19);
-	return app->db && app->rds ? 0 : -1;
+	return app->db && app->rds && app->events ? 0 : -1;
 }
 
 static void
@@ -54,8 +57,9 @@ app_close(struct app *app)
 	struct pl_error err;
 	struct db_conn *db;
 
-	/* Events published but not yet marked: mark them now, or the next
-	 * relay would publish them again. */
+	/* Send what is queued, then mark what was published, or the next
+	 * relay would publish it again. */
+	events_publisher_free(app->events);
 	pl_error_init(&err);
 	if (db_pool_borrow(app->db, &db, &err) == 0) {
 		events_flush_marks(db);

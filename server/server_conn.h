@@ -112,6 +112,10 @@ struct server {
 	struct peer_table peers;
 	struct notify *notify;  /* systemd watchdog, if any */
 	struct server_tls *tls; /* NULL: plaintext listener */
+	/* Every read lands here: read callbacks run one at a time on the
+	 * loop and copy what they keep (the framer), so one buffer serves
+	 * all connections without a malloc and free per read. */
+	char read_buf[CLIENT_READ_CHUNK];
 };
 
 /* server.c */

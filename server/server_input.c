@@ -110,7 +110,7 @@ client_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 		size = held + 4096 < CLIENT_FREE_INPUT
 		           ? CLIENT_FREE_INPUT - held
 		           : 4096;
-	buf->base = xmalloc(size);
+	buf->base = cl->srv->read_buf;
 	buf->len = size;
 }
 
@@ -231,7 +231,6 @@ client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (n == UV_EOF) {
 		/* A half-close (shutdown(SHUT_WR), nc -N): answer what came
 		 * in, then close. An unfinished last line is dropped. */
-		free(buf->base);
 		framer_free(&cl->framer);
 		cl->input_ended = 1;
 		client_input_update(cl);
@@ -239,25 +238,20 @@ client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	if (n < 0) {
-		free(buf->base);
 		if (!cl->closing)
 			client_close(cl);
 		return;
 	}
-	if (n == 0 || cl->closing || cl->input_ended) {
-		free(buf->base);
+	if (n == 0 || cl->closing || cl->input_ended)
 		return;
-	}
 	if (cl->tls != NULL) {
 		if (tls_conn_input(cl->tls, data, len, &plain, &len) != 0) {
-			free(buf->base);
 			client_close(cl);
 			return;
 		}
 		data = plain;
 	}
 	rc = framer_feed(&cl->framer, data, len, client_on_line, cl);
-	free(buf->base);
 	free(plain);
 	if (rc == FRAMER_OVERSIZE)
 		client_on_oversize(cl);

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "events.h"
 #include "tsupport.h"
 #include "users_support.h"
 
@@ -124,6 +127,96 @@ START_TEST(login_failure_is_an_event)
 }
 END_TEST
 
+/* Sends the test events named in ns through events_redis_send (ids from
+ * base), and checks each call reports them published. */
+static void
+send_test_events(redisContext *rc, const char *channel, long long base,
+                 const char *ns)
+{
+	struct event_msg m[4] = {{0}};
+	char text[4][128];
+	int published[4];
+	size_t n = strlen(ns);
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(text[i], sizeof text[i],
+		         "{\"id\":%lld,\"action\":\"test.claim\","
+		         "\"subject\":{\"n\":\"%c\"}}",
+		         base + (ns[i] - 'a'), ns[i]);
+		m[i].id = base + (ns[i] - 'a');
+		m[i].event = text[i];
+	}
+	ck_assert_int_eq(events_redis_send(rc, channel, m, n, published), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(published[i], "event %c not published", ns[i]);
+}
+
+/* The next test.claim message's subject.n, as a letter (0: none came). */
+static char
+next_test_event(redisContext *sub)
+{
+	const char *a;
+	char c;
+
+	for (;;) {
+		redisReply *r = NULL;
+		struct timeval tv = {TS_PATIENCE_MS / 1000, 0};
+		json_t *e;
+
+		redisSetTimeout(sub, tv);
+		if (redisGetReply(sub, (void **)&r) != REDIS_OK || r == NULL)
+			return 0;
+		e = r->type == REDIS_REPLY_ARRAY && r->elements == 3
+		        ? json_loads(r->element[2]->str, 0, NULL)
+		        : NULL;
+		freeReplyObject(r);
+		if (e == NULL)
+			continue;
+		a = json_string_value(json_object_get(e, "action"));
+		if (a == NULL || strcmp(a, "test.claim") != 0) {
+			json_decref(e);
+			continue;
+		}
+		c = json_string_value(
+		    json_object_get(json_object_get(e, "subject"), "n"))[0];
+		json_decref(e);
+		return c;
+	}
+}
+
+/* Publishing survives Redis losing its script cache (a restart, SCRIPT
+ * FLUSH: EVALSHA answers NOSCRIPT and the events go again as EVAL), and an
+ * event sent twice reaches subscribers once (its claim). */
+START_TEST(publish_survives_script_flush_and_claims_once)
+{
+	redisContext *sub = us_subscribe(schema);
+	redisContext *rc = ts_redis_connect();
+	long long base = 4000000000000LL + (long long)getpid() * 10;
+	char channel[128];
+	redisReply *r;
+
+	ck_assert_ptr_nonnull(sub);
+	ck_assert_ptr_nonnull(rc);
+	ts_events_channel(schema, channel, sizeof channel);
+	r = redisCommand(rc, "SCRIPT FLUSH");
+	ck_assert_ptr_nonnull(r);
+	freeReplyObject(r);
+	send_test_events(rc, channel, base, "ab");
+	ck_assert_int_eq(next_test_event(sub), 'a');
+	ck_assert_int_eq(next_test_event(sub), 'b');
+	/* Sent again (after another flush): claimed, so not published; the
+	 * next message on the channel is the new event c. */
+	r = redisCommand(rc, "SCRIPT FLUSH");
+	ck_assert_ptr_nonnull(r);
+	freeReplyObject(r);
+	send_test_events(rc, channel, base, "ab");
+	send_test_events(rc, channel, base, "c");
+	ck_assert_int_eq(next_test_event(sub), 'c');
+	redisFree(rc);
+	redisFree(sub);
+}
+END_TEST
+
 START_TEST(one_log_line_per_user_no_secrets)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
@@ -160,6 +253,7 @@ main(void)
 	const TTest *const tests[] = {
 	    register_sync_and_cli_events,
 	    login_failure_is_an_event,
+	    publish_survives_script_flush_and_claims_once,
 	    one_log_line_per_user_no_secrets,
 	};
 	const struct us_suite u = {

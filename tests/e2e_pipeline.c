@@ -2,9 +2,10 @@
  * batch leaves nothing behind — through padlined (pad.update whose UPDATE
  * clashes after its backup was written in the same batch) and through the
  * db layer itself (3 statements, the 2nd violating a key; prepared and
- * unnamed), later decoders never run, the connection is clean for the next
- * transaction, and a backend killed mid-batch is a 503 on a connection the
- * pool will not lend again. */
+ * unnamed; with BEGIN/COMMIT and as one implicit transaction), later
+ * decoders never run, the connection is clean for the next transaction, a
+ * one-batch transaction given up is never committed, and a backend killed
+ * mid-batch is a 503 on a connection the pool will not lend again. */
 #include "db.h"
 #include "db_pool.h"
 #include "e2e_pads_common.h"
@@ -86,8 +87,20 @@ layer_conn(int prepare)
 	return c;
 }
 
+/* one_batch: db_tx_begin_one (no BEGIN/COMMIT; the Sync commits). */
 static void
-failing_batch_rolls_back(int prepare)
+tx_open(struct db_conn *c, int one_batch, struct pl_error *err)
+{
+	if (one_batch)
+		ck_assert_int_eq(db_tx_begin_one(c, err), 0);
+	else {
+		ck_assert_int_eq(db_tx_begin(c, err), 0);
+		db_tx_batch(c);
+	}
+}
+
+static void
+failing_batch_rolls_back(int prepare, int one_batch)
 {
 	struct db_conn *c = layer_conn(prepare);
 	struct pl_error err;
@@ -98,8 +111,7 @@ failing_batch_rolls_back(int prepare)
 	ts_db_exec(db, "TRUNCATE pipe_t");
 	ts_db_exec(db, "INSERT INTO pipe_t VALUES ('taken')");
 	pl_error_init(&err);
-	ck_assert_int_eq(db_tx_begin(c, &err), 0);
-	db_tx_batch(c);
+	tx_open(c, one_batch, &err);
 	ck_assert_int_eq(insert_row(c, "one", &d1, &err), 0);
 	ck_assert_int_eq(insert_row(c, "taken", &d2, &err), 0);
 	ck_assert_int_eq(insert_row(c, "three", &d3, &err), 0);
@@ -116,8 +128,7 @@ failing_batch_rolls_back(int prepare)
 	/* The next transaction on that connection starts clean, and the
 	 * statements prepared in the failed batch still run by name. */
 	pl_error_clear(&err);
-	ck_assert_int_eq(db_tx_begin(c, &err), 0);
-	db_tx_batch(c);
+	tx_open(c, one_batch, &err);
 	ck_assert_int_eq(insert_row(c, "one", &d1, &err), 0);
 	ck_assert_int_eq(insert_row(c, "three", &d3, &err), 0);
 	ck_assert_int_eq(db_tx_commit(c, &err), 0);
@@ -133,13 +144,67 @@ failing_batch_rolls_back(int prepare)
 
 START_TEST(failing_batch_rolls_back_prepared)
 {
-	failing_batch_rolls_back(1);
+	failing_batch_rolls_back(1, 0);
 }
 END_TEST
 
 START_TEST(failing_batch_rolls_back_unnamed)
 {
-	failing_batch_rolls_back(0);
+	failing_batch_rolls_back(0, 0);
+}
+END_TEST
+
+START_TEST(failing_one_batch_rolls_back_prepared)
+{
+	failing_batch_rolls_back(1, 1);
+}
+END_TEST
+
+START_TEST(failing_one_batch_rolls_back_unnamed)
+{
+	failing_batch_rolls_back(0, 1);
+}
+END_TEST
+
+/* A one-batch transaction given up after queueing (or asked to send
+ * early) must not be committed by a Sync: it writes nothing, and its
+ * connection is not lent again. */
+static void
+one_batch_abandoned(int flush_early)
+{
+	struct db_conn *c = layer_conn(1);
+	struct pl_error err;
+	int d1 = 0;
+
+	ts_db_exec(db, "CREATE TABLE IF NOT EXISTS pipe_t (k text PRIMARY "
+	               "KEY)");
+	ts_db_exec(db, "TRUNCATE pipe_t");
+	pl_error_init(&err);
+	ck_assert_int_eq(db_tx_begin_one(c, &err), 0);
+	ck_assert_int_eq(insert_row(c, "one", &d1, &err), 0);
+	if (flush_early) {
+		ck_assert_int_eq(db_tx_flush(c, &err), PL_ERR_INTERNAL);
+		pl_error_clear(&err);
+		ck_assert_int_eq(db_tx_commit(c, &err), PL_ERR_INTERNAL);
+	} else
+		db_tx_rollback(c);
+	ck_assert_int_eq(d1, 0);
+	ck_assert(!db_conn_reusable(c));
+	db_conn_free(c);
+	ck_assert_int_eq(
+	    ts_db_count(db, "SELECT count(*) FROM pipe_t", 0, NULL), 0);
+	pl_error_clear(&err);
+}
+
+START_TEST(one_batch_rollback_writes_nothing)
+{
+	one_batch_abandoned(0);
+}
+END_TEST
+
+START_TEST(one_batch_early_flush_is_refused)
+{
+	one_batch_abandoned(1);
 }
 END_TEST
 
@@ -183,6 +248,10 @@ main(void)
 	tcase_add_test(tc, update_failing_mid_batch_writes_nothing);
 	tcase_add_test(tc, failing_batch_rolls_back_prepared);
 	tcase_add_test(tc, failing_batch_rolls_back_unnamed);
+	tcase_add_test(tc, failing_one_batch_rolls_back_prepared);
+	tcase_add_test(tc, failing_one_batch_rolls_back_unnamed);
+	tcase_add_test(tc, one_batch_rollback_writes_nothing);
+	tcase_add_test(tc, one_batch_early_flush_is_refused);
 	tcase_add_test(tc, backend_killed_mid_batch_is_503_and_not_reused);
 	suite_add_tcase(s, tc);
 	return ts_run(s);

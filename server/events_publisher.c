@@ -1,0 +1,209 @@
+/*
+ * The publisher thread: requests hand it their events after commit and go
+ * on answering; it sends whatever has gathered to Redis in one pipelined
+ * write and records what went out for the next mark flush (events.c).
+ * What it cannot send (Redis down, the queue full, shutdown) stays
+ * unpublished in audit_log, where the relay finds it.
+ */
+#include "events_publisher.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "events.h"
+#include "log.h"
+#include "mono_time.h"
+#include "xalloc.h"
+
+/* Events waiting beyond this are left for the relay: a Redis that stalls
+ * must not grow padlined without bound. */
+#define EVENTS_QUEUE_MAX 65536
+/* At most this many in one write, so one reply wait stays short. */
+#define EVENTS_BATCH_MAX 512
+/* How long shutdown keeps sending what is queued. */
+#define EVENTS_DRAIN_MS 2000
+/* Once woken, how long the thread lets more events gather before sending:
+ * under load a write then carries several, and the thread (and Redis)
+ * wake once per batch instead of once per event. Invisible to a watcher. */
+#define EVENTS_GATHER_US 1000
+
+struct pending {
+	long long id;
+	char *event; /* owned */
+};
+
+struct events_publisher {
+	struct rds_pool *rds;
+	char *channel;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pending *q; /* a ring of cap entries */
+	size_t head, len, cap;
+	int stopping;
+	long long dropped; /* since the last warning */
+};
+
+/* Takes up to max queued events into out; the caller holds mu. */
+static size_t
+take(struct events_publisher *p, struct pending *out, size_t max)
+{
+	size_t n = p->len < max ? p->len : max;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = p->q[(p->head + i) % p->cap];
+	p->head = (p->head + n) % p->cap;
+	p->len -= n;
+	return n;
+}
+
+static void
+send_batch(struct events_publisher *p, struct pending *b, size_t n)
+{
+	struct event_msg msgs[EVENTS_BATCH_MAX];
+	int published[EVENTS_BATCH_MAX], broken;
+	redisContext *rc = rds_pool_borrow(p->rds);
+
+	if (rc == NULL) {
+		log_debug("events left for the relay",
+		          "count=%zu reason=redis_down", n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		msgs[i].id = b[i].id;
+		msgs[i].event = b[i].event;
+	}
+	broken = events_redis_send(rc, p->channel, msgs, n, published) != 0;
+	rds_pool_return(p->rds, rc, broken);
+	if (broken)
+		log_warn("publishing events failed; left for the relay",
+		         "count=%zu", n);
+	for (size_t i = 0; i < n; i++)
+		if (published[i] && !broken)
+			events_published(b[i].id);
+}
+
+static void *
+publisher_main(void *arg)
+{
+	struct events_publisher *p = arg;
+	struct pending b[EVENTS_BATCH_MAX];
+	long long drain_until = 0;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		size_t n;
+
+		while (p->len == 0 && !p->stopping)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stopping && drain_until == 0)
+			drain_until = mono_ms() + EVENTS_DRAIN_MS;
+		if (p->len == 0 || (p->stopping && mono_ms() > drain_until))
+			break;
+		if (!p->stopping && p->len < EVENTS_BATCH_MAX) {
+			struct timespec gather = {0, EVENTS_GATHER_US * 1000};
+
+			pthread_mutex_unlock(&p->mu);
+			nanosleep(&gather, NULL);
+			pthread_mutex_lock(&p->mu);
+		}
+		n = take(p, b, EVENTS_BATCH_MAX);
+		pthread_mutex_unlock(&p->mu);
+		send_batch(p, b, n);
+		for (size_t i = 0; i < n; i++)
+			free(b[i].event);
+		pthread_mutex_lock(&p->mu);
+	}
+	/* Whatever is left stays unpublished for the relay. */
+	while (p->len > 0) {
+		size_t n = take(p, b, EVENTS_BATCH_MAX);
+
+		for (size_t i = 0; i < n; i++)
+			free(b[i].event);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+struct events_publisher *
+events_publisher_new(struct rds_pool *rds, const char *channel)
+{
+	struct events_publisher *p = xcalloc(1, sizeof *p);
+
+	p->rds = rds;
+	p->channel = xstrdup(channel);
+	p->cap = 1024;
+	p->q = xcalloc(p->cap, sizeof *p->q);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (pthread_create(&p->thread, NULL, publisher_main, p) != 0) {
+		log_error("cannot start the events publisher", "%s", "");
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+		free(p->q);
+		free(p->channel);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Doubles the ring, keeping the order; the caller holds mu. */
+static void
+grow(struct events_publisher *p)
+{
+	struct pending *q = xcalloc(p->cap * 2, sizeof *q);
+
+	for (size_t i = 0; i < p->len; i++)
+		q[i] = p->q[(p->head + i) % p->cap];
+	free(p->q);
+	p->q = q;
+	p->head = 0;
+	p->cap *= 2;
+}
+
+void
+events_publisher_push(struct events_publisher *p, long long id,
+                      const char *event)
+{
+	long long dropped = 0;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (p->stopping || p->len >= EVENTS_QUEUE_MAX) {
+		/* Warn once per thousand, not once per event. */
+		if (p->dropped++ % 1000 == 0)
+			dropped = p->dropped;
+	} else {
+		if (p->len == p->cap)
+			grow(p);
+		p->q[(p->head + p->len) % p->cap] =
+		    (struct pending){id, xstrdup(event)};
+		if (p->len++ == 0)
+			pthread_cond_signal(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (dropped)
+		log_warn("events queue full; left for the relay",
+		         "dropped=%lld", dropped);
+}
+
+void
+events_publisher_free(struct events_publisher *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stopping = 1;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->thread, NULL);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p->q);
+	free(p->channel);
+	free(p);
+}

@@ -1,0 +1,25 @@
+/*
+ * The events publisher: one thread that sends committed audit events to
+ * Redis in pipelined batches, off the request path. Pushing never blocks
+ * on Redis and never fails the caller; an event it cannot send stays
+ * unpublished in audit_log for the relay (events.h).
+ */
+#ifndef PL_EVENTS_PUBLISHER_H
+#define PL_EVENTS_PUBLISHER_H
+
+#include "rds_pool.h"
+
+struct events_publisher;
+
+/* Starts the thread; NULL (logged) if it cannot. */
+struct events_publisher *events_publisher_new(struct rds_pool *,
+                                              const char *channel);
+/* Queues a copy of event (audit row id). A NULL publisher, a full queue
+ * or a stopping one leaves the row for the relay. */
+void events_publisher_push(struct events_publisher *, long long id,
+                           const char *event);
+/* Sends what is queued (for a couple of seconds at most), then stops the
+ * thread and frees it. */
+void events_publisher_free(struct events_publisher *);
+
+#endif
