@@ -18,6 +18,7 @@
 
 #include "server_conn.h"
 #include "server_tls.h"
+#include "stats.h"
 #include "xalloc.h"
 
 static void client_on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
@@ -245,7 +246,10 @@ client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (n == 0 || cl->closing || cl->input_ended)
 		return;
 	if (cl->tls != NULL) {
-		if (tls_conn_input(cl->tls, data, len, &plain, &len) != 0) {
+		rc = tls_conn_input(cl->tls, data, len, &plain, &len);
+		if (rc == TLS_CONN_PLAINTEXT)
+			stats_request_refused(cl->srv->app->stats, NULL);
+		if (rc != 0) {
 			client_close(cl);
 			return;
 		}

@@ -168,7 +168,7 @@ tls_conn_input(struct tls_conn *c, const char *in, size_t n, char **plain,
 		c->seen_input = 1;
 		if ((unsigned char)in[0] != TLS_RECORD_HANDSHAKE) {
 			refuse_plaintext(c);
-			return -1;
+			return TLS_CONN_PLAINTEXT;
 		}
 	}
 	pl_error_init(&err);

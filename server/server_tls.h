@@ -31,10 +31,11 @@ struct tls_conn *server_tls_accept(struct server_tls *, uv_stream_t *,
 void tls_conn_free(struct tls_conn *);
 /*
  * Ciphertext in (n bytes); *plain (malloc'd or NULL) and *plain_len get the
- * plaintext. Returns 0, or -1 when the connection must be closed: a TLS
- * error, or a client speaking plaintext (it was told so in one plaintext
- * JSON-RPC error line).
+ * plaintext. Returns 0, or when the connection must be closed -1 (a TLS
+ * error) or TLS_CONN_PLAINTEXT (a client speaking plaintext, told so in one
+ * plaintext JSON-RPC error line: a refused request).
  */
+#define TLS_CONN_PLAINTEXT (-2)
 int tls_conn_input(struct tls_conn *, const char *in, size_t n, char **plain,
                    size_t *plain_len);
 /* Replaces *line (freed) with its ciphertext: 0, 1 when nothing is to be

@@ -230,15 +230,39 @@ START_TEST(wrong_ca_refused_by_the_client)
 }
 END_TEST
 
+/* server.stats' requests.errors, asked over TLS on an admin's session. */
+static long long
+stats_errors(struct tclient *admin)
+{
+	json_t *r = tc_call(admin, "server.stats", NULL);
+	long long n;
+
+	ck_assert_int_eq(ts_error_code(r), 0);
+	n = json_integer_value(json_object_get(
+	    json_object_get(ts_result(r), "requests"), "errors"));
+	json_decref(r);
+	return n;
+}
+
 START_TEST(plaintext_client_refused_cleanly)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
 	const char *hello = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 	                    "\"server.hello\"}\n";
+	struct tclient admin;
+	long long errors;
 	char *line;
 	json_t *r;
 	int eof = 0;
 
+	ck_assert_int_eq(ts_create_user(schema, "root", US_PASSWORD, 1), 0);
+	ck_assert_int_eq(tc_open(&admin, srv.port, f.cert), 0);
+	r = tc_call(&admin, "session.login",
+	            json_pack("{s:s, s:s}", "username", "root", "password",
+	                      US_PASSWORD));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	errors = stats_errors(&admin);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(ts_client_send_raw(c, hello, strlen(hello)), 0);
 	line = ts_client_read_line(c, TS_PATIENCE_MS, &eof);
@@ -253,6 +277,9 @@ START_TEST(plaintext_client_refused_cleanly)
 	ck_assert_ptr_null(ts_client_read_line(c, TS_PATIENCE_MS, &eof));
 	ck_assert(eof);
 	ts_client_free(c);
+	/* server.stats counts it as a refused request. */
+	ck_assert_int_eq(stats_errors(&admin), errors + 1);
+	tc_close(&admin);
 	assert_alive();
 }
 END_TEST
