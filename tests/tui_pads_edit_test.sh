@@ -247,4 +247,15 @@ wait_for "Pad saved" || fail "the smaller pad was not saved"
 wait_until no_rec_files || fail "recovery file left after the size fix"
 ok "size limit said in words (server 400 and before sending), text kept, edit again"
 
+# ---- (d3) the limit raised by a restart: asked again, not refused on the old figure ----
+kill_server
+start_server # the default limit, 1 MB; the TUI last heard 100 bytes
+keys e
+wait_editor || die "the editor did not open (d3)"
+editor_writes "$BIG"
+wait_for "Pad saved" || fail "a pad within the raised limit was refused on the old figure"
+[ "$(pad_data Alpha v | wc -c)" -gt 150 ] || fail "server lacks the big text (d3)"
+wait_until no_rec_files || fail "recovery file left after the save (d3)"
+ok "a raised limit is asked for again before refusing"
+
 tui_finish

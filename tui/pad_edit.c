@@ -321,6 +321,38 @@ on_updated(void *ud, json_t *result, const struct pl_error *err)
 	edit_failed(ed, "Not saved", why, 1);
 }
 
+static void
+send_update(struct pad_edit *ed)
+{
+	rpc_call(ed->app->rpc, "pad.update",
+	         json_pack("{s:s, s:O, s:I}", "id", ed->rec.pad_id, "data",
+	                   ed->data, "if_version",
+	                   (json_int_t)ed->rec.base_version),
+	         on_updated, ed);
+}
+
+/* Over the limit the TUI knows: that figure may be older than the server
+ * (restarted with a larger PADLINE_MAX_PAD_BYTES), so it asks again and
+ * refuses only on the current one. */
+static void
+on_hello_before_save(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct pad_edit *ed = ud;
+	struct app *a = ed->app;
+	long long max, bytes = edit_size(ed->data);
+
+	if (!err->code) {
+		json_decref(a->hello);
+		a->hello = json_incref(result);
+		a->hello_seen++;
+	}
+	max = hello_limit(a, "max_pad_bytes");
+	if (max > 0 && bytes > max)
+		edit_too_large(ed, bytes, max);
+	else
+		send_update(ed);
+}
+
 void
 pad_edit_save(struct pad_edit *ed)
 {
@@ -328,15 +360,11 @@ pad_edit_save(struct pad_edit *ed)
 	long long bytes = edit_size(ed->data);
 
 	edit_keep_file(ed);
-	if (max > 0 && bytes > max) {
-		edit_too_large(ed, bytes, max);
-		return;
-	}
-	rpc_call(ed->app->rpc, "pad.update",
-	         json_pack("{s:s, s:O, s:I}", "id", ed->rec.pad_id, "data",
-	                   ed->data, "if_version",
-	                   (json_int_t)ed->rec.base_version),
-	         on_updated, ed);
+	if (max > 0 && bytes > max)
+		rpc_call(ed->app->rpc, "server.hello", NULL,
+		         on_hello_before_save, ed);
+	else
+		send_update(ed);
 }
 
 /* ---- the editor ---- */
