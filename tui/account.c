@@ -391,6 +391,7 @@ account_draw(struct app *a, void *st, int rows, int cols)
 
 const struct screen screen_account = {
     .name = "Account",
+    .tab = "Acct",
     .about = "Account\n\nYour password, two-factor sign-in and sessions.\n"
              "* marks this session. Revoking another one ends it on its\n"
              "next request; revoking this one signs you out.\n"

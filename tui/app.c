@@ -127,6 +127,31 @@ tab_screens(const struct app *a, size_t tabs[SCREEN_COUNT])
 	return n;
 }
 
+/*
+ * The tab bar in at most width cells: "1 Pads  2 Dashboard ...", else the
+ * screens' short names ("2 Dash"), else the numbers alone (the title names
+ * the screen shown). Six tabs and a username must share 80 columns.
+ */
+static void
+tab_bar(const size_t *tabs, size_t ntabs, int width, char *out, size_t size)
+{
+	for (int form = 0; form < 3; form++) {
+		out[0] = '\0';
+		for (size_t i = 0; i < ntabs; i++) {
+			const struct screen *t = screens[tabs[i]];
+			const char *name =
+			    form == 0 || !t->tab ? t->name : t->tab;
+
+			snprintf(out + strlen(out), size - strlen(out),
+			         "%s%zu%s%s", i ? (form < 2 ? "  " : " ") : "",
+			         i + 1, form < 2 ? " " : "",
+			         form < 2 ? name : "");
+		}
+		if (text_width(out) <= width)
+			return;
+	}
+}
+
 /* The first screen of the current state (sign-in or the first tab). */
 static size_t
 home_screen(const struct app *a)
@@ -281,7 +306,7 @@ app_draw(struct app *a)
 {
 	const struct screen *s = screens[a->screen];
 	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
-	char hints[512] = "", tabbar[256] = "";
+	char hints[512] = "", tabbar[256] = "", title[160];
 	int rows, cols;
 
 	term_size(&rows, &cols);
@@ -300,14 +325,13 @@ app_draw(struct app *a)
 	}
 	ui_attr(UI_STATUS);
 	ui_fill(0, 0, cols);
-	for (size_t i = 0; a->me && i < ntabs; i++)
-		snprintf(tabbar + strlen(tabbar),
-		         sizeof tabbar - strlen(tabbar), "%s%zu %s",
-		         i ? "  " : "", i + 1, screens[tabs[i]]->name);
+	snprintf(title, sizeof title, "padline · %s%s%s", s->name,
+	         a->me ? " · " : "", a->me ? jstr(a->me, "username") : "");
+	if (a->me)
+		tab_bar(tabs, ntabs, cols - 3 - text_width(title), tabbar,
+		        sizeof tabbar);
 	/* The title gets what the tabs leave (never drawn under them). */
-	ui_putf(0, 1, cols - 3 - text_width(tabbar), "padline · %s%s%s",
-	        s->name, a->me ? " · " : "",
-	        a->me ? jstr(a->me, "username") : "");
+	ui_putf(0, 1, cols - 3 - text_width(tabbar), "%s", title);
 	if (tabbar[0])
 		ui_put(0, cols - 1 - text_width(tabbar), 0, tabbar);
 	ui_attr(UI_NORMAL);

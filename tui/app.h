@@ -33,6 +33,7 @@ struct binding {
 
 struct screen {
 	const char *name;
+	const char *tab; /* optional: a shorter name for a crowded tab bar */
 	int admin_only;
 	int signed_out;             /* shown before sign-in (no tab) */
 	const char *about;          /* the help page's first lines */

@@ -375,6 +375,7 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 
 const struct screen screen_dash = {
     .name = "Dashboard",
+    .tab = "Dash",
     .admin_only = 1,
     .about = "Dashboard (admins)\n\nTotals come from user.stats; the chart "
              "counts signups per minute.\nThe table shows new users as they "

@@ -285,6 +285,7 @@ invites_draw(struct app *a, void *st, int rows, int cols)
 
 const struct screen screen_invitations = {
     .name = "Invitations",
+    .tab = "Invites",
     .admin_only = 1,
     .about = "Invitations (admins)\n\nA code lets one person register "
              "while registration is by invitation.\nIt is shown once, "

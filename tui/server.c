@@ -203,6 +203,7 @@ server_draw(struct app *a, void *st, int rows, int cols)
 
 const struct screen screen_server = {
     .name = "Server",
+    .tab = "Srv",
     .admin_only = 1,
     .about = "Server (admins)\n\nThis padlined's server.stats, asked every "
              "2 s: health, connections, requests and errors per second "
