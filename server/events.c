@@ -101,6 +101,12 @@ events_append(redisContext *rc, const char *channel, const struct event_msg *m,
 	return redisAppendCommandArgv(rc, 7, argv, argl);
 }
 
+void
+events_script_init(void)
+{
+	pthread_once(&publish_once_sha_once, publish_once_sha_init);
+}
+
 int
 events_redis_send(redisContext *rc, const char *channel,
                   const struct event_msg *msgs, size_t n, int *published)
@@ -109,7 +115,7 @@ events_redis_send(redisContext *rc, const char *channel,
 	char *again = xmalloc(n ? n : 1);
 	int rc_ = 0;
 
-	pthread_once(&publish_once_sha_once, publish_once_sha_init);
+	events_script_init();
 	memset(again, 1, n);
 	memset(published, 0, n * sizeof *published);
 	/* All of them in one write, then the replies in order. A script

@@ -34,6 +34,12 @@ struct event_msg {
 void events_publish_one(struct app *, struct db_conn *,
                         const struct audit_row *);
 /*
+ * Works out the claim script's SHA-1 (OpenSSL) once. Call it from the main
+ * thread before others publish: OpenSSL's first use in a thread leaves
+ * per-thread state that threads libuv never joins would leak.
+ */
+void events_script_init(void);
+/*
  * Publishes n events on rc in one pipelined write, each through the claim
  * script; published[i] is 1 when msgs[i] is on the channel now or was
  * before. -1 when the connection failed (drop it), else 0.

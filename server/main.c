@@ -39,6 +39,7 @@ app_open(struct app *app, struct config *cfg)
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
+	events_script_init();
 	if (app->rds != NULL)
 		app->events =
 		    events_publisher_new(app->rds, cfg->events_channel);
