@@ -37,7 +37,11 @@ wait_until port_open "$S1_PORT" || die "instance s1 does not listen"
 wait_until port_open "$S2_PORT" || die "instance s2 does not listen"
 
 hex=$(printf '{"jsonrpc":"2.0","id":1,"method":"server.health"}\n' | od -An -tx1 | tr -d ' \n')
-cat >"$T/haproxy.cfg" <<CFG
+# LB_PORT was free a moment ago; another process may take it before HAProxy
+# binds (outgoing connections draw from the same ephemeral range), so a
+# HAProxy that exits instead of listening is started again on a new port.
+start_haproxy() {
+	cat >"$T/haproxy.cfg" <<CFG
 global
     maxconn 200
     stats socket $T/haproxy.sock level admin
@@ -61,8 +65,19 @@ backend padlined
     server s1 127.0.0.1:$S1_PORT check inter 300 fall 1 rise 1 disabled
     server s2 127.0.0.1:$S2_PORT check inter 300 fall 1 rise 1 disabled
 CFG
-haproxy -db -q -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
-HAP_PID=$!
+	haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
+	HAP_PID=$!
+	wait_until eval 'port_open "$LB_PORT" || ! kill -0 "$HAP_PID" 2>/dev/null'
+	kill -0 "$HAP_PID" 2>/dev/null && port_open "$LB_PORT"
+}
+for try in 1 2 3 4 5; do
+	start_haproxy && break
+	echo "HAProxy did not listen on $LB_PORT (try $try): $(cat "$T/haproxy.log")"
+	wait "$HAP_PID" 2>/dev/null
+	HAP_PID=
+	LB_PORT=$(free_port)
+done
+[ -n "$HAP_PID" ] || die "HAProxy never listened"
 # hap COMMAND: HAProxy's runtime API, answer on stdout.
 hap() {
 	python3 - "$T/haproxy.sock" "$1" <<'PY'
@@ -82,7 +97,7 @@ PY
 # server_status NAME: UP, DOWN, MAINT... from "show stat".
 server_status() { hap "show stat" 2>/dev/null | awk -F, -v s="$1" '$1 == "padlined" && $2 == s { print $18 }'; }
 is_up() { [ "$(server_status "$1")" = UP ]; }
-wait_until is_up s0 || die "HAProxy never saw s0 up: $(cat "$T/haproxy.log")"
+wait_until is_up s0 || die "HAProxy never saw s0 up (HAProxy $(kill -0 "$HAP_PID" 2>/dev/null && echo running || echo gone)): $(cat "$T/haproxy.log")"
 
 # ---- the admin signs in through HAProxy: on s0, the only one enabled ----
 TUI_PORT=$LB_PORT tui_login admin "$ADMIN_PW"
