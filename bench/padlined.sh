@@ -20,6 +20,7 @@ export PADLINE_MAX_CONNECTIONS_PER_IP=${PADLINE_MAX_CONNECTIONS_PER_IP:-1024} # 
 "$padlined" --listen "127.0.0.1:$port" 2>"$log" &
 pid=$!
 bench_cleanup() {
+	kill -CONT "$pid" 2>/dev/null # a bench may have stopped it
 	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
 	"$pg_bin/psql" "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
 	rm -f "$log"

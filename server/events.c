@@ -179,13 +179,27 @@ mark_later(long long id)
 	pthread_mutex_unlock(&marks_mu);
 }
 
+/* ids as a PostgreSQL array literal, "{1,2,3}"; caller frees. */
+static char *
+id_array(const long long *ids, size_t n)
+{
+	/* At most 20 digits and a comma per id. */
+	char *list = xmalloc(n * 21 + 3), *p = list;
+
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, i ? ",%lld" : "%lld", ids[i]);
+	strcpy(p, "}");
+	return list;
+}
+
 void
 events_flush_marks(struct db_conn *db)
 {
 	struct pl_error err;
 	long long *ids;
 	size_t n;
-	char *list, *p;
+	char *list;
 
 	pthread_mutex_lock(&marks_mu);
 	ids = marks;
@@ -195,12 +209,7 @@ events_flush_marks(struct db_conn *db)
 	pthread_mutex_unlock(&marks_mu);
 	if (n == 0)
 		return;
-	/* "{1,2,3}": at most 20 digits and a comma per id. */
-	p = list = xmalloc(n * 21 + 3);
-	*p++ = '{';
-	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, i ? ",%lld" : "%lld", ids[i]);
-	strcpy(p, "}");
+	list = id_array(ids, n);
 	pl_error_init(&err);
 	if (repo_audit_mark_published_many(db, list, &err) != 0) {
 		/* Put them back for the next flush. */
@@ -243,7 +252,9 @@ events_relay(struct app *app, struct db_conn *db, int limit)
 	redisContext *rc;
 	PGresult *rows = NULL;
 	struct event_msg *msgs;
-	int n, broken, *published;
+	long long *ids;
+	char *list;
+	int n, broken, *published, marked = 0;
 
 	pl_error_init(&err);
 	events_flush_marks(db);
@@ -266,14 +277,20 @@ events_relay(struct app *app, struct db_conn *db, int limit)
 	}
 	broken = events_redis_send(rc, app->cfg->events_channel, msgs,
 	                           (size_t)n, published) != 0;
-	n = 0;
-	for (int i = 0; i < PQntuples(rows) && !broken; i++) {
-		if (!published[i])
-			continue;
-		if (repo_audit_mark_published(db, msgs[i].id, &err) != 0)
-			break;
-		n++;
+	/* What went out is marked in one statement, in the transaction
+	 * that holds the rows' locks. */
+	ids = xcalloc(n ? (size_t)n : 1, sizeof *ids);
+	for (int i = 0; i < n && !broken; i++)
+		if (published[i])
+			ids[marked++] = msgs[i].id;
+	n = marked;
+	if (marked > 0) {
+		list = id_array(ids, (size_t)marked);
+		if (repo_audit_mark_published_many(db, list, &err) != 0)
+			n = 0;
+		free(list);
 	}
+	free(ids);
 	free(msgs);
 	free(published);
 	PQclear(rows);

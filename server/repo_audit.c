@@ -123,20 +123,6 @@ repo_audit_lock_unpublished(struct db_conn *db, int limit, int grace_s,
 }
 
 int
-repo_audit_mark_published(struct db_conn *db, long long id,
-                          struct pl_error *err)
-{
-	char a[32];
-	const char *params[] = {a};
-
-	snprintf(a, sizeof a, "%lld", id);
-	return db_query_run(db,
-	                    "UPDATE audit_log SET published_at = now() "
-	                    "WHERE id = $1::bigint AND published_at IS NULL",
-	                    1, params, err);
-}
-
-int
 repo_audit_mark_published_many(struct db_conn *db, const char *ids,
                                struct pl_error *err)
 {

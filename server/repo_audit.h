@@ -37,8 +37,6 @@ int repo_audit_event(struct db_conn *, long long id, char **event,
  * grace_s seconds (FOR UPDATE SKIP LOCKED); columns id, event. */
 int repo_audit_lock_unpublished(struct db_conn *, int limit, int grace_s,
                                 PGresult **rows, struct pl_error *);
-int repo_audit_mark_published(struct db_conn *, long long id,
-                              struct pl_error *);
 /* Marks a batch published; ids is a PostgreSQL array literal "{1,2,3}". */
 int repo_audit_mark_published_many(struct db_conn *, const char *ids,
                                    struct pl_error *);
