@@ -9,6 +9,6 @@ n=${1:-100}
 rounds=${2:-50}
 export PADLINE_MAX_BATCH=$((n > 100 ? n : 100))
 . "$(dirname "$0")/padlined.sh" bench_batch benchbatch
-echo "padlined pid $pid, workers ${PADLINE_WORKERS:-4 (default)}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "padlined pid $pid, workers ${PADLINE_WORKERS:-auto (2 per core, at least 4)}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$build/bench/bench_batch" --port "$port" --user "$user" --password "$pw" \
 	--n "$n" --rounds "$rounds"

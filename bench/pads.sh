@@ -25,7 +25,7 @@ counts=("$@")
 . "$(dirname "$0")/padlined.sh" bench_pads benchpads
 owner=$("$pg_bin/psql" "$DATABASE_URL" -Atc "SELECT id FROM $schema.users WHERE username = '$user'")
 [ -n "$owner" ] || { echo "could not create $user"; cat "$log"; exit 1; }
-echo "padlined pid $pid, schema $schema, workers ${PADLINE_WORKERS:-4 (default)}, $(nproc) cores"
+echo "padlined pid $pid, schema $schema, workers ${PADLINE_WORKERS:-auto (2 per core, at least 4)}, $(nproc) cores"
 echo "load before: $(uptime)"
 
 postmaster=$(head -1 "$PADLINE_STACK_DIR/pg/postmaster.pid")

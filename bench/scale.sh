@@ -79,7 +79,7 @@ DATABASE_URL="postgresql://$pg_user@127.0.0.1:$bport/$pg_db" PADLINE_DB_PREPARE=
 	"$build/server/padlined" --listen "127.0.0.1:$pb" 2>>"$log" &
 pids+=($!)
 wait_port "$pb" $! || { cat "$log"; exit 1; }
-echo "schema $schema, $(nproc) cores, workers ${PADLINE_WORKERS:-4 (default)} per padlined, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "schema $schema, $(nproc) cores, workers ${PADLINE_WORKERS:-auto (2 per core, at least 4)} per padlined, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run() { # port clients → prints tps
 	local out

@@ -21,7 +21,7 @@ rounds=${2:-12}
 clients=${3:-16}
 poll_ms=${STATS_POLL_MS:-100}
 ADMIN=1 . "$(dirname "$0")/padlined.sh" bench_stats benchstats
-echo "padlined pid $pid, schema $schema, workers ${PADLINE_WORKERS:-4 (default)}, $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "padlined pid $pid, schema $schema, workers ${PADLINE_WORKERS:-auto (2 per core, at least 4)}, $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 results=$(mktemp /tmp/bench-stats.XXXXXX)
 trap 'rm -f "$results"; bench_cleanup' EXIT

@@ -49,6 +49,6 @@ PADLINE_TLS_CERT=$tmp/cert.pem PADLINE_TLS_KEY=$tmp/key.pem \
 tpid=$!
 wait_port "$tport" "$tpid" "$tmp/tls.log"
 printf '%s\n' "$pw" | "$build/server/padlined" create-user "$user" >/dev/null
-echo "padlined x2 (plain $port, tls $tport), schema $schema, workers ${PADLINE_WORKERS:-4 (default)}, $(nproc) cores, $(openssl version)"
+echo "padlined x2 (plain $port, tls $tport), schema $schema, workers ${PADLINE_WORKERS:-auto (2 per core, at least 4)}, $(nproc) cores, $(openssl version)"
 "$build/bench/bench_tls" --port "$port" --tls-port "$tport" --user "$user" \
 	--password "$pw" --clients "$clients" --seconds "$secs" --pids "$pid,$tpid" ${BENCH_TLS_ARGS:-}

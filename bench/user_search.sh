@@ -33,7 +33,7 @@ FROM generate_series(1, $users) g;
 VACUUM ANALYZE users;
 SQL
 echo "fixture: $(psql -c "SELECT count(*) FROM $schema.users") users ($(( $(date +%s) - t0 )) s to insert and analyze)"
-echo "padlined workers ${PADLINE_WORKERS:-4 (default)}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "padlined workers ${PADLINE_WORKERS:-auto (2 per core, at least 4)}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 samples=$(psql -c "SELECT string_agg(substr(username, 1 + (random() * 5)::int, 3 + (random() * 3)::int), ' ') FROM (SELECT username FROM $schema.users ORDER BY random() LIMIT 200) s")
 
 python3 - "$port" "$user" "$pw" "$iterations" "$samples" <<'PY'
