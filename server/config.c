@@ -55,7 +55,7 @@ static const struct cfg_entry cfg_table[] = {
      "PostgreSQL connections (0 = as many as workers)"},
     {"--hash-concurrency", "PADLINE_HASH_CONCURRENCY", CFG_INT,
      OFF(hash_concurrency), "0", 0, 127,
-     "password hashes at once, fewer than workers (0 = one per core)"},
+     "password hashes at once, fewer than workers (0 = one per core, in a quarter of the memory)"},
     {"--registration", "PADLINE_REGISTRATION", CFG_REG, 0, "open", 0, 0,
      "open, invite or closed"},
     {"--secret", "PADLINE_SECRET", CFG_STR, OFF(secret), NULL, 0, 0,
@@ -320,9 +320,22 @@ config_validate(struct config *c, struct pl_error *err)
 		                    "hash a password while the other answers)");
 	if (c->pool_size == 0)
 		c->pool_size = c->workers;
-	if (c->hash_concurrency == 0)
-		c->hash_concurrency =
-		    cores < c->workers - 1 ? (int)cores : c->workers - 1;
+	if (c->hash_concurrency == 0) {
+		/* ... and never more hashes at once than a quarter of the
+		 * memory holds (each takes pwhash_memlimit). */
+		long pages = sysconf(_SC_PHYS_PAGES),
+		     psz = sysconf(_SC_PAGESIZE);
+		unsigned long long quarter =
+		    pages > 0 && psz > 0 ? (unsigned long long)pages *
+		                               (unsigned long long)psz / 4
+		                         : 0;
+		long n = cores < c->workers - 1 ? cores : c->workers - 1;
+
+		if (quarter > 0 && c->pwhash_memlimit > 0 &&
+		    (unsigned long long)n * c->pwhash_memlimit > quarter)
+			n = (long)(quarter / c->pwhash_memlimit);
+		c->hash_concurrency = n < 1 ? 1 : (int)n;
+	}
 	if (c->hash_concurrency >= c->workers)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "hash concurrency (%d) must be below the "

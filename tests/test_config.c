@@ -180,6 +180,23 @@ START_TEST(workers_follow_the_cores)
 	c.hash_concurrency = 0;
 	ck_assert_int_eq(config_validate(&c, &e), 0);
 	ck_assert_int_eq(c.hash_concurrency, 1);
+	/* Hashes of 4 GiB each: no more than a quarter of the memory holds
+	 * (one, on a machine under 32 GiB), but always one. */
+	{
+		unsigned long long quarter =
+		    (unsigned long long)sysconf(_SC_PHYS_PAGES) *
+		    (unsigned long long)sysconf(_SC_PAGESIZE) / 4;
+		long want = cores < 7 ? cores : 7;
+
+		c.workers = 8;
+		c.hash_concurrency = 0;
+		c.pwhash_memlimit = 1ULL << 32;
+		if ((unsigned long long)want * c.pwhash_memlimit > quarter)
+			want = (long)(quarter / c.pwhash_memlimit);
+		ck_assert_int_eq(config_validate(&c, &e), 0);
+		ck_assert_int_eq(c.hash_concurrency, want < 1 ? 1 : want);
+		ck_assert_int_lt(c.hash_concurrency, 2 + (int)(quarter >> 32));
+	}
 	c.workers = 1;
 	c.hash_concurrency = 0;
 	ck_assert_int_ne(config_validate(&c, &e), 0);
