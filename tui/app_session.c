@@ -63,6 +63,14 @@ app_resume_params(void *ud)
 	return a->token[0] ? json_pack("{s:s}", "token", a->token) : NULL;
 }
 
+void
+app_set_hello(struct app *a, json_t *result)
+{
+	json_decref(a->hello);
+	a->hello = json_incref(result);
+	a->hello_seen++;
+}
+
 static void
 on_hello(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -73,9 +81,7 @@ on_hello(void *ud, json_t *result, const struct pl_error *err)
 		app_dirty(a);
 		return;
 	}
-	json_decref(a->hello);
-	a->hello = json_incref(result);
-	a->hello_seen++;
+	app_set_hello(a, result);
 	if (a->login.server_down) {
 		a->login.server_down = 0;
 		a->login.error[0] = '\0';

@@ -271,11 +271,8 @@ on_hello_limits(void *ud, json_t *result, const struct pl_error *err)
 	struct pad_edit *ed = ud;
 	struct app *a = ed->app;
 
-	if (!err->code) {
-		json_decref(a->hello);
-		a->hello = json_incref(result);
-		a->hello_seen++;
-	}
+	if (!err->code)
+		app_set_hello(a, result);
 	if (hello_limit(a, "max_pad_bytes") <= 0) /* a server without limits */
 		edit_failed(ed, "Pad too large",
 		            "The server refused the pad as too large.", 0);
@@ -341,11 +338,8 @@ on_hello_before_save(void *ud, json_t *result, const struct pl_error *err)
 	struct app *a = ed->app;
 	long long max, bytes = edit_size(ed->data);
 
-	if (!err->code) {
-		json_decref(a->hello);
-		a->hello = json_incref(result);
-		a->hello_seen++;
-	}
+	if (!err->code)
+		app_set_hello(a, result);
 	max = hello_limit(a, "max_pad_bytes");
 	if (max > 0 && bytes > max)
 		edit_too_large(ed, bytes, max);

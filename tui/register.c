@@ -116,9 +116,7 @@ on_fresh_hello(void *ud, json_t *result, const struct pl_error *err)
 		app_dirty(a);
 		return;
 	}
-	json_decref(a->hello);
-	a->hello = json_incref(result);
-	a->hello_seen++;
+	app_set_hello(a, result);
 	reg_sync_hello(a, r);
 	/* The form token is single-use: each attempt gets its own. */
 	ft = json_string_value(json_object_get(result, "form_token"));
