@@ -31,8 +31,10 @@ keys C-r
 wait_for "Create an account" || die "no register screen"
 type_text "tuiuser1"; keys Tab; type_text "tui1@example.org"; keys Tab
 type_text "abc"
-wait_for "✗ an uppercase letter" || fail "checklist does not show the missing uppercase"
-screen | grep -qF "✓ a lowercase letter" || fail "checklist: lowercase not ✓"
+# The empty field already shows every rule ✗: wait for "abc"'s state, its
+# lowercase ✓ and the uppercase still ✗.
+wait_until eval 'on_screen "✓ a lowercase letter" && on_screen "✗ an uppercase letter"' ||
+	fail "checklist: lowercase not ✓ or the missing uppercase not ✗"
 screen > "$T/register.txt"
 type_text "DEFghij1!xy"
 rules_all_met() {
