@@ -66,9 +66,11 @@ on_screen "Terminal too small" && fail "80x24 is too small for the Server screen
 wait_for "refreshed every 2 s" || fail "no refresh footer at 80x24"
 # Six tabs and the title share the first line: the names shrink, the title
 # (screen and who is signed in) stays whole.
-screen | head -1 | grep -qF "padline · Server · admin" ||
-	fail "the title is cut at 80 columns: $(screen | head -1)"
-screen | head -1 | grep -q "$tab Srv" || fail "no Server tab at 80 columns: $(screen | head -1)"
+# (waited for, not read once: a capture can catch a redraw half done)
+title_whole() { screen | head -1 | grep -qF "padline · Server · admin"; }
+wait_until title_whole || fail "the title is cut at 80 columns: $(screen | head -1)"
+server_tab_short() { screen | head -1 | grep -q "$tab Srv"; }
+wait_until server_tab_short || fail "no Server tab at 80 columns: $(screen | head -1)"
 screen >"$T/server_80x24.txt"
 ok "fits 80x24:"
 sed 's/^/    | /' "$T/server_80x24.txt"
