@@ -22,9 +22,9 @@
 #include "db_pool.h"
 #include "log.h"
 #include "migrate_steps.h"
+#include "mono_time.h"
 #include "rds_pool.h"
 #include "xalloc.h"
-#include "mono_time.h"
 
 #define LOCK_TTL_S 120
 #define STATUS_TTL_S 3600

@@ -10,13 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
 #include "log.h"
-#include "xalloc.h"
 #include "mono_time.h"
+#include "xalloc.h"
 
 /* Who ran a step, "host:pid": one process per step, and one migrator for
  * a whole run, is then a fact to query rather than a log line to grep. */

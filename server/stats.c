@@ -11,14 +11,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app.h"
 #include "db_pool.h"
+#include "mono_time.h"
 #include "repo_audit.h"
 #include "rpc.h"
 #include "xalloc.h"
-#include "mono_time.h"
 
 #define SLOT_S 20          /* seconds one latency slot covers */
 #define SLOTS 16           /* ring size: one more than the window */

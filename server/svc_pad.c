@@ -230,9 +230,8 @@ svc_pad_audit_commit(struct app *app, struct db_conn *db, const char *action,
 static void
 pad_new_id(char id[37])
 {
-	unsigned char b[16];
-
 	static const unsigned char dash_after[] = {4, 6, 8, 10};
+	unsigned char b[16];
 	char *p = id;
 
 	randombytes_buf(b, sizeof b);

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "state_dir.h"
 #include "models.h"
 #include "recovery.h"
 #include "state_dir.h"
