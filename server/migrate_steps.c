@@ -60,23 +60,18 @@ migrate_begin_locked(PGconn *db, const char *schema, struct pl_error *err)
  * `migrate --to 0` may have dropped the schema, bookkeeping and all, since
  * this migrator listed the steps: then nothing is applied. */
 static int
-step_applied(PGconn *db, const char *version, int *applied,
+step_applied(PGconn *db, const char *schema, const char *version, int *applied,
              struct pl_error *err)
 {
 	const char *params[] = {version};
 	PGresult *r;
+	int exists = 0;
 
-	r = db_exec(db,
-	            "SELECT to_regclass('schema_migrations') IS NOT NULL AS t",
-	            0, NULL, err);
-	if (r == NULL)
-		return err->code;
 	*applied = 0;
-	if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
-		PQclear(r);
+	if (migrate_table_exists(db, schema, &exists, err) != 0)
+		return err->code;
+	if (!exists)
 		return PL_OK;
-	}
-	PQclear(r);
 	r = db_exec(db, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
 	            params, err);
 	if (r == NULL)
@@ -113,7 +108,7 @@ step_up(PGconn *db, const char *schema, const struct migration *m, int *done,
 	*done = 0;
 	if (migrate_begin_locked(db, schema, err) != 0)
 		return err->code;
-	if (step_applied(db, m->version, &applied, err) != 0)
+	if (step_applied(db, schema, m->version, &applied, err) != 0)
 		return step_failed(db, what, m->version, err);
 	if (applied) {
 		db_rollback(db);
@@ -152,7 +147,7 @@ step_down(PGconn *db, const char *schema, const struct migration *m, int force,
 	*done = 0;
 	if (migrate_begin_locked(db, schema, err) != 0)
 		return err->code;
-	if (step_applied(db, m->version, &applied, err) != 0)
+	if (step_applied(db, schema, m->version, &applied, err) != 0)
 		return step_failed(db, what, m->version, err);
 	if (!applied) {
 		db_rollback(db);
