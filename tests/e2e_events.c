@@ -155,33 +155,18 @@ send_test_events(redisContext *rc, const char *channel, long long base,
 static char
 next_test_event(redisContext *sub)
 {
-	const char *a;
+	json_t *e =
+	    us_next_event(sub, "test.claim", ts_now_ms() + TS_PATIENCE_MS);
+	const char *n;
 	char c;
 
-	for (;;) {
-		redisReply *r = NULL;
-		struct timeval tv = {TS_PATIENCE_MS / 1000, 0};
-		json_t *e;
-
-		redisSetTimeout(sub, tv);
-		if (redisGetReply(sub, (void **)&r) != REDIS_OK || r == NULL)
-			return 0;
-		e = r->type == REDIS_REPLY_ARRAY && r->elements == 3
-		        ? json_loads(r->element[2]->str, 0, NULL)
-		        : NULL;
-		freeReplyObject(r);
-		if (e == NULL)
-			continue;
-		a = json_string_value(json_object_get(e, "action"));
-		if (a == NULL || strcmp(a, "test.claim") != 0) {
-			json_decref(e);
-			continue;
-		}
-		c = json_string_value(
-		    json_object_get(json_object_get(e, "subject"), "n"))[0];
-		json_decref(e);
-		return c;
-	}
+	if (e == NULL)
+		return 0;
+	n = json_string_value(
+	    json_object_get(json_object_get(e, "subject"), "n"));
+	c = n ? n[0] : 0;
+	json_decref(e);
+	return c;
 }
 
 /* Publishing survives Redis losing its script cache (a restart, SCRIPT

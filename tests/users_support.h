@@ -128,18 +128,15 @@ us_subscribe(const char *schema)
 }
 
 /*
- * Waits up to timeout_ms for an event of action whose subject has
- * field == value (other suites publish on the same channel). Returns the
+ * The next event of action that arrives before end_ms (ts_now_ms()),
+ * skipping others (other suites publish on the same channel). Returns the
  * event (new reference) or NULL.
  */
 static inline json_t *
-us_wait_event(redisContext *rc, const char *action, const char *field,
-              const char *value, long long timeout_ms)
+us_next_event(redisContext *rc, const char *action, long long end_ms)
 {
-	long long end = ts_now_ms() + timeout_ms;
-
-	while (ts_now_ms() < end) {
-		long long left = end - ts_now_ms();
+	while (ts_now_ms() < end_ms) {
+		long long left = end_ms - ts_now_ms();
 		struct timeval tv = {left / 1000, (left % 1000) * 1000};
 		redisReply *r = NULL;
 		json_t *ev = NULL;
@@ -155,10 +152,30 @@ us_wait_event(redisContext *rc, const char *action, const char *field,
 			continue;
 		const char *a =
 		    json_string_value(json_object_get(ev, "action"));
+
+		if (a && strcmp(a, action) == 0)
+			return ev;
+		json_decref(ev);
+	}
+	return NULL;
+}
+
+/*
+ * Waits up to timeout_ms for an event of action whose subject has
+ * field == value. Returns the event (new reference) or NULL.
+ */
+static inline json_t *
+us_wait_event(redisContext *rc, const char *action, const char *field,
+              const char *value, long long timeout_ms)
+{
+	long long end = ts_now_ms() + timeout_ms;
+	json_t *ev;
+
+	while ((ev = us_next_event(rc, action, end)) != NULL) {
 		const char *v = json_string_value(
 		    json_object_get(json_object_get(ev, "subject"), field));
 
-		if (a && v && strcmp(a, action) == 0 && strcmp(v, value) == 0)
+		if (v && strcmp(v, value) == 0)
 			return ev;
 		json_decref(ev);
 	}
