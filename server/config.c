@@ -194,7 +194,7 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 	return 0;
 }
 
-/* The seed's POSTGRES_* names, used when DATABASE_URL is not given. */
+/* The POSTGRES_* settings, used when DATABASE_URL is not given. */
 static char *
 config_conninfo_from_parts(void)
 {
@@ -440,7 +440,7 @@ config_usage(FILE *f)
 	}
 	fprintf(f, "  %-30s %s\n  %-30s %s\n", "--help", "show this help",
 	        "--version", "show the version");
-	fprintf(f, "\nWithout DATABASE_URL the seed's POSTGRES_HOST, "
+	fprintf(f, "\nWithout DATABASE_URL the settings POSTGRES_HOST, "
 	           "POSTGRES_PORT, POSTGRES_USER,\nPOSTGRES_PASSWORD and "
 	           "POSTGRES_DB are used (defaults 127.0.0.1, 5432,\npostgres, "
 	           "none, padline).\n");

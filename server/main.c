@@ -1,7 +1,7 @@
 /*
  * padlined's entry point: configuration, then one of serve (the default),
- * migrate or create-user. Startup order follows DESIGN.md: PostgreSQL (with
- * retries) → migrations under the Redis + advisory locks → templates →
+ * migrate or create-user. Startup order (docs/architecture.md): PostgreSQL
+ * (with retries) → migrations under the Redis + advisory locks → templates →
  * listen. A failed migration exits non-zero; it never serves a half-migrated
  * schema.
  */
