@@ -1,6 +1,7 @@
 /*
- * The method table: name → entry. Adding a method adds one extern and one
- * line here; the dispatcher never changes. A linear scan: the table is small.
+ * The method table: name → entry. Adding a method (docs/architecture.md)
+ * adds one extern and one line here; the dispatcher never changes. A linear
+ * scan: the table is small.
  */
 #include <stdlib.h>
 #include <string.h>

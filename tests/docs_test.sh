@@ -48,7 +48,25 @@ else
 	[ -z "$hits" ] || bad "these lines refer to documents outside the project (say it in the project's own terms or point to docs/):
 $hits"
 fi
-for d in docs/protocol.md docs/operations.md docs/man/padlined.8 docs/man/padline.1; do
+# docs/architecture.md is a map: every file it names exists, and every
+# function it names (`name()`) is defined in the sources.
+arch="$src/docs/architecture.md"
+if [ ! -f "$arch" ]; then
+	bad "no docs/architecture.md"
+else
+	paths=$(grep -oE '`(server|tui|common|tests|docs|migrations|templates|scripts|bench|dist)/[^`<>* ]+`' "$arch" | tr -d '`' | sort -u)
+	[ "$(printf '%s\n' "$paths" | grep -c .)" -gt 30 ] || bad "could not read the paths docs/architecture.md names"
+	for p in $paths; do
+		[ -e "$src/$p" ] || bad "docs/architecture.md names $p, which does not exist"
+	done
+	funcs=$(grep -oE '`[a-z_][a-z0-9_]*\(\)`' "$arch" | tr -d '`()' | sort -u)
+	[ "$(printf '%s\n' "$funcs" | grep -c .)" -gt 30 ] || bad "could not read the functions docs/architecture.md names"
+	for fn in $funcs; do
+		grep -qE "^$fn\(|^[a-z].*[ *]$fn\(" "$src"/server/*.c "$src"/tui/*.c "$src"/common/*.c ||
+			bad "docs/architecture.md names $fn(), which no source file defines"
+	done
+fi
+for d in docs/protocol.md docs/operations.md docs/migrations.md docs/architecture.md docs/man/padlined.8 docs/man/padline.1; do
 	grep -qF "$d" "$src/README.md" || bad "README.md does not point to $d"
 done
 
