@@ -144,10 +144,10 @@ static void
 bench_get(struct ts_client *c, json_t *ids)
 {
 	struct lat l = lat_new((size_t)iterations);
-	unsigned seed = 12345;
+	unsigned rng = 12345;
 
 	for (int i = 0; i < iterations; i++) {
-		json_t *id = json_array_get(ids, (size_t)rand_r(&seed) %
+		json_t *id = json_array_get(ids, (size_t)rand_r(&rng) %
 		                                     json_array_size(ids));
 
 		free(timed(c, &l, "pad.get", json_pack("{s:O}", "id", id)));

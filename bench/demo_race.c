@@ -1,5 +1,5 @@
 /*
- * The seed's demo_realtime_user_creation, as a proof anyone can run: fires
+ * The registration race, as a demonstration anyone can run: fires
  * concurrent registrations at a running padlined — many distinct names, and
  * many on one name — while subscribed to the schema's events channel, then
  * prints what happened: successes, 409s, other errors, rows in the database,

@@ -1,8 +1,13 @@
 /*
- * Running out of memory is decided once, here: every allocation in padline
- * goes through these, which log and exit instead of returning NULL, so no
- * call site checks and none can forget to (tmux's xmalloc, redis's zmalloc
- * OOM handler). xalloc_install() routes jansson and libuv through them too.
+ * Running out of memory is decided once, here: every allocation padline's
+ * own code makes goes through these, which log and exit instead of
+ * returning NULL, so no call site checks and none can forget to (tmux's
+ * xmalloc, redis's zmalloc OOM handler). xalloc_install() routes jansson and
+ * libuv through them too. libpq, OpenSSL and ncurses allocate with malloc
+ * and report a failure as a NULL result or an error, which their callers
+ * handle. hiredis does the same, or aborts (hi_malloc's OOM handler): it has
+ * an allocator hook only from 1.0 (hiredisSetAllocators), and Debian 12
+ * ships 0.14, so it cannot be routed here.
  */
 #ifndef PL_XALLOC_H
 #define PL_XALLOC_H

@@ -1,5 +1,5 @@
 /*
- * `padlined create-user`: the seed's test_create_user.py as a subcommand.
+ * `padlined create-user`: a user (or admin) made from the command line.
  * Same rules, hash, transaction, audit row and event as user.register; no
  * form token or invitation (whoever runs it holds the database).
  */

@@ -194,7 +194,7 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 	return 0;
 }
 
-/* The seed's POSTGRES_* names, used when DATABASE_URL is not given. */
+/* The POSTGRES_* settings, used when DATABASE_URL is not given. */
 static char *
 config_conninfo_from_parts(void)
 {
@@ -301,6 +301,7 @@ int
 config_validate(struct config *c, struct pl_error *err)
 {
 	struct redis_url ru;
+	struct pl_error url_err;
 
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -359,8 +360,13 @@ config_validate(struct config *c, struct pl_error *err)
 	if (c->database_url == NULL)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "no database configured: set DATABASE_URL");
-	if (redis_url_parse(c->redis_url, &ru, err))
+	pl_error_init(&url_err);
+	if (redis_url_parse(c->redis_url, &ru, &url_err)) {
+		pl_error_set(err, url_err.code, "config",
+		             "REDIS_URL (or --redis-url): %s", url_err.message);
+		pl_error_clear(&url_err);
 		return err->code;
+	}
 	redis_url_clear(&ru);
 	for (const char *p = c->schema; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -440,7 +446,7 @@ config_usage(FILE *f)
 	}
 	fprintf(f, "  %-30s %s\n  %-30s %s\n", "--help", "show this help",
 	        "--version", "show the version");
-	fprintf(f, "\nWithout DATABASE_URL the seed's POSTGRES_HOST, "
+	fprintf(f, "\nWithout DATABASE_URL the settings POSTGRES_HOST, "
 	           "POSTGRES_PORT, POSTGRES_USER,\nPOSTGRES_PASSWORD and "
 	           "POSTGRES_DB are used (defaults 127.0.0.1, 5432,\npostgres, "
 	           "none, padline).\n");

@@ -1,7 +1,7 @@
 /*
- * padlined's configuration: defaults, then the environment (DESIGN.md's
- * names), then command-line flags. config_usage() is the --help text, so the
- * table in config.c is the single list of every setting.
+ * padlined's configuration: defaults, then the environment (the names in
+ * docs/operations.md), then command-line flags. config_usage() is the --help
+ * text, so the table in config.c is the single list of every setting.
  */
 #ifndef PL_CONFIG_H
 #define PL_CONFIG_H

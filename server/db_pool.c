@@ -1,5 +1,6 @@
 /*
- * The PostgreSQL connection pool (the seed's pool_pre_ping / pool_recycle).
+ * The PostgreSQL connection pool: pings a connection idle for a while before
+ * lending it and replaces one older than an hour.
  * Slots are lent under a mutex; connecting and pinging happen outside it so
  * one slow reconnect never blocks the other workers. After a failed connect
  * the pool remembers PostgreSQL is down for a moment and answers 503 at once

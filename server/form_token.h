@@ -1,6 +1,7 @@
 /*
- * Form tokens, the seed's CSRF token: issued by server.hello, signed with the
- * shared secret, expiring, and accepted once across every instance.
+ * Form tokens, the registration form's CSRF token: issued by server.hello,
+ * signed with the shared secret, expiring, and accepted once across every
+ * instance.
  */
 #ifndef PL_FORM_TOKEN_H
 #define PL_FORM_TOKEN_H

@@ -1,7 +1,7 @@
 /*
  * padlined's entry point: configuration, then one of serve (the default),
- * migrate or create-user. Startup order follows DESIGN.md: PostgreSQL (with
- * retries) → migrations under the Redis + advisory locks → templates →
+ * migrate or create-user. Startup order (docs/architecture.md): PostgreSQL
+ * (with retries) → migrations under the Redis + advisory locks → templates →
  * listen. A failed migration exits non-zero; it never serves a half-migrated
  * schema.
  */
@@ -28,28 +28,34 @@
 #include "templates.h"
 #include "xalloc.h"
 
+/* Fills err with what failed; the caller exits (nothing is freed). */
 static int
-app_open(struct app *app, struct config *cfg)
+app_open(struct app *app, struct config *cfg, struct pl_error *err)
 {
 	memset(app, 0, sizeof *app);
 	app->cfg = cfg;
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
 	                      cfg->db_connect_timeout,
 	                      strcmp(cfg->db_prepare, "on") == 0);
-	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2);
+	/* config_validate has checked the URL: this cannot fail today. */
+	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2, err);
+	if (app->rds == NULL)
+		return err->code;
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
 	events_script_init();
-	if (app->rds != NULL)
-		app->events =
-		    events_publisher_new(app->rds, cfg->events_channel);
+	/* Its only failure is pthread_create's, which it logs. */
+	app->events = events_publisher_new(app->rds, cfg->events_channel);
+	if (app->events == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
+		                    "cannot start the events publisher thread");
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
 	crypto_generichash(app->form_key, sizeof app->form_key,
 	                   (const unsigned char *)cfg->secret,
 	                   strlen(cfg->secret),
 	                   (const unsigned char *)"padline form tokens", 19);
-	return app->db && app->rds && app->events ? 0 : -1;
+	return 0;
 }
 
 static void
@@ -257,8 +263,10 @@ main(int argc, char **argv)
 		return rc;
 	}
 	paths_resolve(&cfg);
-	if (app_open(&app, &cfg) != 0) {
-		fprintf(stderr, "padlined: out of memory\n");
+	if (app_open(&app, &cfg, &err) != 0) {
+		fprintf(stderr, "padlined: %s\n", err.message);
+		pl_error_clear(&err);
+		config_free(&cfg);
 		return 1;
 	}
 	if (strcmp(cmd, "serve") == 0)

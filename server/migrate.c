@@ -1,6 +1,6 @@
 /*
  * Running migrations: the Redis lock + status key that elect one migrator
- * among instances starting together (DESIGN.md, Startup); the PostgreSQL
+ * among instances starting together (docs/migrations.md); the PostgreSQL
  * advisory lock that keeps two migrators apart even if Redis misbehaves is
  * taken per transaction (migrate_begin_locked in migrate_steps.c).
  * Also the schema and bookkeeping table they guard, and running a file's

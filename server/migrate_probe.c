@@ -1,6 +1,6 @@
 /*
- * Down steps that would destroy data are refused unless forced (DESIGN.md
- * P2.7). Rather than trusting a declaration in the file, the step is run
+ * Down steps that would destroy data (docs/migrations.md) are refused
+ * unless forced. Rather than trust a declaration in the file, the step is run
  * and inspected: in its transaction, behind a savepoint, the catalog before
  * and after tells which tables and columns it dropped and which tables it
  * deleted from or rewrote (TRUNCATE); only those are then counted, before

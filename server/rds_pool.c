@@ -43,16 +43,11 @@ rds_connect(const char *url, int timeout_ms)
 }
 
 struct rds_pool *
-rds_pool_new(const char *url, int size)
+rds_pool_new(const char *url, int size, struct pl_error *err)
 {
-	struct rds_pool *p;
-	struct pl_error err;
+	struct rds_pool *p = xcalloc(1, sizeof *p);
 
-	pl_error_init(&err);
-	p = xcalloc(1, sizeof *p);
-	if (redis_url_parse(url, &p->url, &err)) {
-		log_error("bad REDIS_URL", "error=%s", err.message);
-		pl_error_clear(&err);
+	if (redis_url_parse(url, &p->url, err)) {
 		free(p);
 		return NULL;
 	}

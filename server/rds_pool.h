@@ -9,10 +9,13 @@
 
 #include <hiredis/hiredis.h>
 
+#include "pl_error.h"
+
 struct rds_pool;
 
-/* NULL (logged) when url is not a valid Redis URL (common/redis_url.h). */
-struct rds_pool *rds_pool_new(const char *url, int size);
+/* NULL, with err filled, when url is not a valid Redis URL
+ * (common/redis_url.h). */
+struct rds_pool *rds_pool_new(const char *url, int size, struct pl_error *);
 void rds_pool_free(struct rds_pool *);
 /* A connected context, or NULL when Redis cannot be reached right now. */
 redisContext *rds_pool_borrow(struct rds_pool *);

@@ -237,7 +237,7 @@ repo_user_stats(struct db_conn *db, json_t **stats, struct pl_error *err)
 	return PL_OK;
 }
 
-/* ---- account lifecycle (P2.2) ---------------------------------------- */
+/* ---- account lifecycle --------------------------------------------- */
 
 int
 repo_user_auth_by_id(struct db_conn *db, const char *id,

@@ -62,7 +62,7 @@ int repo_user_list(struct db_conn *, const char *pattern, int prefix,
 /* {total, last_hour, last_24h, per_minute[60]} (new reference). */
 int repo_user_stats(struct db_conn *, json_t **stats, struct pl_error *);
 
-/* ---- account lifecycle (P2.2) ---- */
+/* ---- account lifecycle ---- */
 
 /* Like repo_user_auth_by_name, by id. */
 int repo_user_auth_by_id(struct db_conn *, const char *id,

@@ -1,6 +1,7 @@
 /*
- * The method table: name → entry. Adding a method adds one extern and one
- * line here; the dispatcher never changes. A linear scan: the table is small.
+ * The method table: name → entry. Adding a method (docs/architecture.md)
+ * adds one extern and one line here; the dispatcher never changes. A linear
+ * scan: the table is small.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,12 +68,12 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_pad_backups,
     &rpc_pad_restore,
     &rpc_server_stats,
-    /* pads (P2.1) */
+    /* pads: backups and sharing */
     &rpc_pad_backup_get,
     &rpc_pad_share,
     &rpc_pad_unshare,
     &rpc_pad_shares,
-    /* accounts (P2.2) */
+    /* accounts: the user's own, and admins' */
     &rpc_user_change_password,
     &rpc_session_list,
     &rpc_session_revoke,

@@ -1,5 +1,5 @@
 /*
- * user.register (seed 000: validate on CPU, hash under admission, one
+ * user.register (validate on CPU, hash under admission, one
  * transaction on a pooled connection) and user.me.
  */
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * A signed-in user's own account (P2.2): changing the password, listing
+ * A signed-in user's own account: changing the password, listing
  * and revoking sessions, and the checks login makes after the password
  * (disabled → 403, the TOTP step). Also the helpers every account change
  * ends with: one audit row in the transaction, the event after commit.

@@ -1,5 +1,5 @@
 /*
- * Registration, sync, list and stats. Registration follows seed 000: all
+ * Registration, sync, list and stats. Registration runs, in order: all
  * input rules before the database, the hash outside any transaction, then
  * one transaction whose unique violations become 409 username_taken.
  */

@@ -1,5 +1,5 @@
 /*
- * User rules: registration (seed 000's flow, also used by create-user),
+ * User rules: registration (also used by create-user),
  * identity-provider sync, listing and statistics. Transactions, audit rows
  * and events live here; SQL lives in repo_user.c.
  */

@@ -1,5 +1,5 @@
 /*
- * What an admin does to other accounts (P2.2): look one up with its pads
+ * What an admin does to other accounts: look one up with its pads
  * and sessions, disable/enable, change roles or email, reset 2FA, delete.
  * The last enabled admin can never be disabled, demoted or deleted (409
  * last_admin), decided under row locks so two admins demoting each other at

@@ -1,4 +1,4 @@
-/* A user's own account end to end (P2.2): user.change_password (policy,
+/* A user's own account end to end: user.change_password (policy,
  * wrong current password, other sessions end, event without secrets),
  * session.list / session.revoke (own only), login trims the username, and
  * invitations with status, who used them and revocation. */

@@ -1,4 +1,4 @@
-/* What an admin does to accounts, end to end (P2.2): user.get, user.update
+/* What an admin does to accounts, end to end: user.get, user.update
  * (disable ends the user's sessions on other connections, a disabled user's
  * login is 403, roles, email, errors), user.delete (pads, backups, sessions
  * go; the audit rows stay), and the padlined passwd / disable / enable /

@@ -1,4 +1,4 @@
-/* TOTP two-factor end to end (P2.2), with codes computed here from the
+/* TOTP two-factor end to end, with codes computed here from the
  * secret by liboath: enrolment (begin → pending, enable → 10 recovery
  * codes), login asks for the code, ±1 step accepted and ±2 refused, a code
  * accepted once (no replay inside its window), wrong codes count toward the

@@ -1,4 +1,4 @@
-/* The last-admin rule end to end (P2.2): the last enabled admin can't be
+/* The last-admin rule end to end: the last enabled admin can't be
  * disabled, demoted or deleted (409 last_admin), a disabled admin does not
  * count, and two admins demoting each other at once leave one. Each test
  * runs its own server on its own schema, so the set of admins is known. */

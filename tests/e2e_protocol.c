@@ -219,16 +219,16 @@ END_TEST
 
 START_TEST(garbage_does_not_kill_the_server)
 {
-	unsigned seed = 42;
+	unsigned rng = 42;
 
 	for (int round = 0; round < 20; round++) {
 		struct ts_client *c = ts_client_connect(srv.port);
 		char junk[4096];
-		size_t n = 1 + (size_t)(rand_r(&seed) % sizeof junk);
+		size_t n = 1 + (size_t)(rand_r(&rng) % sizeof junk);
 
 		ck_assert_ptr_nonnull(c);
 		for (size_t i = 0; i < n; i++)
-			junk[i] = (char)(rand_r(&seed) & 0xff);
+			junk[i] = (char)(rand_r(&rng) & 0xff);
 		junk[n - 1] = '\n';
 		ts_client_send_raw(c, junk, n);
 		/* Invalid UTF-8 inside an otherwise valid request. */

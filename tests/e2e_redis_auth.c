@@ -176,18 +176,31 @@ START_TEST(wrong_password_is_reported_redacted)
 }
 END_TEST
 
+/* A bad REDIS_URL stops serve and migrate before they start, with a
+ * message naming the setting and what is wrong with it, never the
+ * password, and the configuration error's exit status. */
 START_TEST(bad_url_refused_at_start)
 {
-	char *out = NULL, *err = NULL;
 	const char *env[] = {"REDIS_URL=redis://:hunter2@h:99999", NULL};
-	const char *args[] = {"migrate", NULL};
-	int rc = ts_padlined_run("rdsurl", env, args, NULL, 60, &out, &err);
+	const char *serve[] = {"serve", NULL}, *migrate[] = {"migrate", NULL};
+	const char *const *cmds[] = {serve, migrate};
 
-	ck_assert_int_ne(rc, 0);
-	ck_assert_msg(strstr(err, "invalid Redis URL") != NULL, "%s", err);
-	ck_assert_ptr_null(strstr(err, "hunter2"));
-	free(out);
-	free(err);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		char *out = NULL, *err = NULL;
+		int rc = ts_padlined_run("rdsurl", env, cmds[i], NULL, 60, &out,
+		                         &err);
+
+		ck_assert_int_eq(rc, 2);
+		ck_assert_msg(strstr(err,
+		                     "padlined: REDIS_URL (or --redis-url): "
+		                     "invalid Redis URL: the port must be "
+		                     "1-65535") != NULL,
+		              "%s: %s", cmds[i][0], err);
+		ck_assert_ptr_null(strstr(err, "hunter2"));
+		ck_assert_ptr_null(strstr(err, "out of memory"));
+		free(out);
+		free(err);
+	}
 }
 END_TEST
 

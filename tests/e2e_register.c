@@ -1,4 +1,4 @@
-/* user.register end to end (seed 000): the happy path lands a row, an audit
+/* user.register end to end: the happy path lands a row, an audit
  * row and a Redis event; every input rule is reported at once; form tokens
  * are single use and expire; duplicates and a 40-way race on one name give
  * 409, never 500; invite mode spends a code once; closed mode refuses. */

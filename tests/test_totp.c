@@ -11,8 +11,8 @@
 #include "totp.h"
 #include "tsupport.h"
 
-/* RFC 6238 appendix B's SHA-1 seed: exactly TOTP_SECRET_BYTES long. */
-static const unsigned char rfc_seed[] = "12345678901234567890";
+/* RFC 6238 appendix B's SHA-1 key: exactly TOTP_SECRET_BYTES long. */
+static const unsigned char rfc_key[] = "12345678901234567890";
 
 START_TEST(rfc6238_vectors)
 {
@@ -25,7 +25,7 @@ START_TEST(rfc6238_vectors)
 	long long step = -1;
 
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-		ck_assert_msg(totp_check(rfc_seed, v[i].t, v[i].code, &step),
+		ck_assert_msg(totp_check(rfc_key, v[i].t, v[i].code, &step),
 		              "vector %zu", i);
 		ck_assert_int_eq(step, (long long)(v[i].t / 30));
 	}
@@ -37,16 +37,16 @@ START_TEST(window_is_one_step_each_side)
 	long long step = -1;
 
 	/* 287082 belongs to step 1 (t = 30..59). */
-	ck_assert(totp_check(rfc_seed, 59 + 30, "287082", &step));
+	ck_assert(totp_check(rfc_key, 59 + 30, "287082", &step));
 	ck_assert_int_eq(step, 1);
-	ck_assert(totp_check(rfc_seed, 0, "287082", &step));
+	ck_assert(totp_check(rfc_key, 0, "287082", &step));
 	ck_assert_int_eq(step, 1);
-	ck_assert(!totp_check(rfc_seed, 59 + 60, "287082", &step));
-	ck_assert(!totp_check(rfc_seed, 59, "287083", &step));
+	ck_assert(!totp_check(rfc_key, 59 + 60, "287082", &step));
+	ck_assert(!totp_check(rfc_key, 59, "287083", &step));
 	/* Only six digits are a code. */
-	ck_assert(!totp_check(rfc_seed, 59, "28708", &step));
-	ck_assert(!totp_check(rfc_seed, 59, "2870822", &step));
-	ck_assert(!totp_check(rfc_seed, 59, "28708a", &step));
+	ck_assert(!totp_check(rfc_key, 59, "28708", &step));
+	ck_assert(!totp_check(rfc_key, 59, "2870822", &step));
+	ck_assert(!totp_check(rfc_key, 59, "28708a", &step));
 	ck_assert(!totp_is_code(""));
 	ck_assert(totp_is_code("000000"));
 }

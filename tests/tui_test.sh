@@ -330,41 +330,37 @@ keys q q
 wait_for "EXITED rc=0" || fail "quit under vt100"
 
 # ---- Redis unreachable: the dashboard says why and polls ----
-if command -v redis-server >/dev/null; then
-	# The dashboard listens to a private Redis (with a password) that
-	# padlined does not publish to: what it shows came from events.since.
-	RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	RPASS="rds-secret-$$"
-	start_redis() {
-		redis-server --port "$RPORT" --bind 127.0.0.1 --requirepass "$RPASS" --save '' --appendonly no >/dev/null 2>&1 &
-		RDS_PID=$!
-		wait_until port_open "$RPORT" || die "private redis-server does not start"
-	}
-	start_redis
-	TUI_REDIS="redis://:$RPASS@127.0.0.1:$RPORT" start_tui
-	wait_for "1 Pads  2 Dashboard" || fail "admin session not resumed"
-	keys 2
-	# "on" also says it has learnt where the log stands (events.since).
-	wait_for "live: on" || fail "not subscribed to the private Redis"
-	kill "$RDS_PID"; wait "$RDS_PID" 2>/dev/null
-	wait_for "live: polling" || fail "Redis loss not shown"
-	wait_for "Redis unreachable (redis://127.0.0.1:$RPORT: " ||
-		fail "the dashboard does not say what is unreachable: $(screen | grep -i redis)"
-	on_screen "$RPASS" && fail "the Redis password is on the screen"
-	rpc_open
-	register_user gapuser3
-	rpc_close
-	wait_for "gapuser3" && ok "Redis down: the dashboard says why and polls events.since" ||
-		fail "no signup while polling"
-	start_redis
-	wait_for "live: on" || fail "no resubscription after Redis came back"
-	wait_gone "Redis unreachable" || fail "the Redis message stays after it came back"
-	keys q q
-	wait_for "EXITED rc=0" || fail "quit after the Redis test"
-	kill "$RDS_PID" 2>/dev/null; wait "$RDS_PID" 2>/dev/null; RDS_PID=
-else
-	echo "skip: no redis-server for the Redis outage part"
-fi
+# The dashboard listens to a private Redis (with a password) that
+# padlined does not publish to: what it shows came from events.since.
+RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+RPASS="rds-secret-$$"
+start_redis() {
+	redis-server --port "$RPORT" --bind 127.0.0.1 --requirepass "$RPASS" --save '' --appendonly no >/dev/null 2>&1 &
+	RDS_PID=$!
+	wait_until port_open "$RPORT" || die "private redis-server does not start"
+}
+start_redis
+TUI_REDIS="redis://:$RPASS@127.0.0.1:$RPORT" start_tui
+wait_for "1 Pads  2 Dashboard" || fail "admin session not resumed"
+keys 2
+# "on" also says it has learnt where the log stands (events.since).
+wait_for "live: on" || fail "not subscribed to the private Redis"
+kill "$RDS_PID"; wait "$RDS_PID" 2>/dev/null
+wait_for "live: polling" || fail "Redis loss not shown"
+wait_for "Redis unreachable (redis://127.0.0.1:$RPORT: " ||
+	fail "the dashboard does not say what is unreachable: $(screen | grep -i redis)"
+on_screen "$RPASS" && fail "the Redis password is on the screen"
+rpc_open
+register_user gapuser3
+rpc_close
+wait_for "gapuser3" && ok "Redis down: the dashboard says why and polls events.since" ||
+	fail "no signup while polling"
+start_redis
+wait_for "live: on" || fail "no resubscription after Redis came back"
+wait_gone "Redis unreachable" || fail "the Redis message stays after it came back"
+keys q q
+wait_for "EXITED rc=0" || fail "quit after the Redis test"
+kill "$RDS_PID" 2>/dev/null; wait "$RDS_PID" 2>/dev/null; RDS_PID=
 
 # ---- signals restore the terminal ----
 before=$fails
@@ -396,43 +392,41 @@ wait_file "$T/watch.out" watched9 && ok "padline watch (saved session) printed t
 kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
 
 # watch, too, says why Redis is unreachable and polls.
-if command -v redis-server >/dev/null; then
-	start_redis
-	env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PORT" \
-		--redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch2.out" 2>"$T/watch2.err" &
-	WATCH_PID=$!
-	wait_file "$T/watch2.err" "watching" || fail "watch never started: $(cat "$T/watch2.err")"
-	kill "$RDS_PID"; wait "$RDS_PID" 2>/dev/null
-	wait_file "$T/watch2.err" "Redis unreachable (redis://127.0.0.1:$RPORT: " ||
-		fail "watch does not say what is unreachable: $(cat "$T/watch2.err")"
-	in_file "$T/watch2.err" "$RPASS" && fail "watch printed the Redis password"
-	register_user watchgap6 gap6@example.org
-	register_user watchnull7
-	wait_file "$T/watch2.out" watchnull7 || fail "watch does not poll while Redis is down"
-	start_redis
-	wait_file "$T/watch2.err" "live again" || fail "watch does not say Redis is back"
-	python3 -c 'import json,re,sys
+start_redis
+env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PORT" \
+	--redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch2.out" 2>"$T/watch2.err" &
+WATCH_PID=$!
+wait_file "$T/watch2.err" "watching" || fail "watch never started: $(cat "$T/watch2.err")"
+kill "$RDS_PID"; wait "$RDS_PID" 2>/dev/null
+wait_file "$T/watch2.err" "Redis unreachable (redis://127.0.0.1:$RPORT: " ||
+	fail "watch does not say what is unreachable: $(cat "$T/watch2.err")"
+in_file "$T/watch2.err" "$RPASS" && fail "watch printed the Redis password"
+register_user watchgap6 gap6@example.org
+register_user watchnull7
+wait_file "$T/watch2.out" watchnull7 || fail "watch does not poll while Redis is down"
+start_redis
+wait_file "$T/watch2.err" "live again" || fail "watch does not say Redis is back"
+python3 -c 'import json,re,sys
 rows={r["username"]: r for r in map(json.loads, open(sys.argv[1]))}
 assert rows["watchgap6"]["email"] == "gap6@example.org", rows
 assert rows["watchnull7"]["email"] is None, rows
 for r in rows.values():
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", r["at"]), r' "$T/watch2.out" &&
-		ok "watch --json while Redis is down: polled; RFC 3339 at; null email" ||
-		fail "watch --json rows: $(cat "$T/watch2.out")"
-	kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
-	# --since resumes after an event id: watchgap6 and later, nothing before.
-	GAP_ID=$(python3 -c 'import json,sys
+	ok "watch --json while Redis is down: polled; RFC 3339 at; null email" ||
+	fail "watch --json rows: $(cat "$T/watch2.out")"
+kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
+# --since resumes after an event id: watchgap6 and later, nothing before.
+GAP_ID=$(python3 -c 'import json,sys
 print(next(r["event_id"] for r in map(json.loads, open(sys.argv[1])) if r["username"] == "watchgap6"))' "$T/watch2.out")
-	env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --since "$((GAP_ID - 1))" \
-		--server "127.0.0.1:$PORT" --redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch3.out" 2>"$T/watch3.err" &
-	WATCH_PID=$!
-	wait_file "$T/watch3.out" watchnull7 || fail "watch --since: $(cat "$T/watch3.err")"
-	[ "$(head -1 "$T/watch3.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["username"])')" = watchgap6 ] &&
-		! in_file "$T/watch3.out" watched9 && ok "watch --since ID resumes right after that event" ||
-		fail "watch --since printed: $(cat "$T/watch3.out")"
-	kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
-	kill "$RDS_PID" 2>/dev/null; wait "$RDS_PID" 2>/dev/null; RDS_PID=
-fi
+env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --since "$((GAP_ID - 1))" \
+	--server "127.0.0.1:$PORT" --redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch3.out" 2>"$T/watch3.err" &
+WATCH_PID=$!
+wait_file "$T/watch3.out" watchnull7 || fail "watch --since: $(cat "$T/watch3.err")"
+[ "$(head -1 "$T/watch3.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["username"])')" = watchgap6 ] &&
+	! in_file "$T/watch3.out" watched9 && ok "watch --since ID resumes right after that event" ||
+	fail "watch --since printed: $(cat "$T/watch3.out")"
+kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
+kill "$RDS_PID" 2>/dev/null; wait "$RDS_PID" 2>/dev/null; RDS_PID=
 rpc_close
 
 # ---- registration by invitation (a second padlined, same schema) ----

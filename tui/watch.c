@@ -1,6 +1,6 @@
 /*
  * `padline watch`: one line per new user as events arrive, for logs and
- * pipes (the seed's monitor_db_realtime.py). Needs an admin session: the
+ * pipes (a live feed of signups). Needs an admin session: the
  * TUI's saved session, else PADLINE_TOKEN, else a login asked on the tty.
  * The events come from the shared feed (feed.c): Redis, backfilled and
  * de-duplicated, polling events.since while Redis is unreachable.

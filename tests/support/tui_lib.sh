@@ -7,7 +7,7 @@ set -u
 WAIT=${TUI_TEST_WAIT:-60}
 
 : "${PADLINE_BIN:?}" "${PADLINE_TUI_BIN:?}" "${DATABASE_URL:?}" "${REDIS_URL:?}"
-for tool in tmux python3 psql; do
+for tool in tmux python3 psql redis-server redis-cli; do
 	# A skipped test would pass silently: missing tools fail it.
 	command -v "$tool" >/dev/null || { echo "tui_test: $tool is not installed (run scripts/deps)" >&2; exit 1; }
 done
