@@ -6,7 +6,8 @@
 # the recording, no session.resume in B's log. Signing in on B keeps A's
 # session: back on A the TUI resumes without a sign-in, and back on B too.
 # `padline watch` against B does not send A's token either. An old single
-# session file, which names no server, is sent nowhere and removed.
+# session file, which names no server, is sent nowhere and removed. A state
+# directory others may write is refused at start, with the reason.
 #
 # Every check waits for an event (the screen, a recorded line, an exit):
 # B's recording is read only after a later request on the same connection
@@ -95,6 +96,7 @@ mkdir -p -m 700 "$T/old/padline"
 printf '%s\n' "$TOKEN_A" >"$T/old/padline/session"
 chmod 600 "$T/old/padline/session"
 resumes_a=$(grep -c 'method=session.resume' "$SLOG")
+before=$fails
 TUI_STATE=$T/old start_tui
 wait_for "Sign in to padline" || fail "an old session file was resumed"
 on_screen "old saved session" || fail "no word about the old session file"
@@ -102,7 +104,17 @@ keys C-u; type_text admin; keys Tab; type_text "$ADMIN_PW"; keys Enter
 wait_for "$HOME_TABS" || die "admin sign-in on A (old state)"
 [ "$(grep -c 'method=session.resume' "$SLOG")" = "$resumes_a" ] || fail "the old session file's token was sent to A"
 [ -e "$T/old/padline/session" ] && fail "the old session file is still there"
-ok "an old session file is sent nowhere and removed"
+[ $fails = "$before" ] && ok "an old session file is sent nowhere and removed"
 quit_tui
+
+# ---- a state directory others may write: refused at start, saying why ----
+mkdir -p "$T/open/padline"
+chmod 777 "$T/open/padline"
+timeout "$WAIT" setsid -w env -u PADLINE_TOKEN XDG_STATE_HOME="$T/open" "$PADLINE_TUI_BIN" watch \
+	--server "127.0.0.1:$PPORT" --redis "$DASH_REDIS" </dev/null >/dev/null 2>"$T/open.err"
+rc=$?
+[ $rc = 1 ] && grep -q "$T/open/padline is writable by others" "$T/open.err" &&
+	ok "a state directory others may write is refused at start" ||
+	fail "state directory 0777: exit $rc, $(cat "$T/open.err")"
 
 tui_finish
