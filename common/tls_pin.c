@@ -5,20 +5,19 @@
 #include "tls_pin.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "state_dir.h"
 #include "tls_pipe.h"
 #include "xalloc.h"
+
+/* known_servers is read whole: a bound on what a client will load. */
+#define KNOWN_SERVERS_MAX (1024 * 1024)
 
 void
 tls_pin_fingerprint(X509 *cert, char out[TLS_PIN_FP_SIZE])
@@ -43,55 +42,95 @@ tls_pin_path(void)
 	return xstrdup("./.local/state/padline/known_servers");
 }
 
+/* The server's fingerprint in text (the whole file), normalized: 1, or 0
+ * when no line pins it. A line is "HOST:PORT FINGERPRINT", maybe with more
+ * fields after; anything else (a comment, garbage of any length, a
+ * fingerprint that does not read) is skipped whole, never split. */
+static int
+find_pin(const char *text, const char *server, char fp[TLS_PIN_FP_SIZE])
+{
+	size_t slen = strlen(server);
+
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl ? nl : p + strlen(p);
+		size_t name = strcspn(p, " \t\n"), skip, flen;
+		char field[TLS_PIN_FP_SIZE * 2];
+
+		if (name == slen && memcmp(p, server, slen) == 0) {
+			skip = slen + strspn(p + slen, " \t");
+			flen = strcspn(p + skip, " \t\n");
+			if (p + skip + flen <= end && flen < sizeof field) {
+				memcpy(field, p + skip, flen);
+				field[flen] = '\0';
+				if (tls_pin_normalize(field, fp) == 0)
+					return 1;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+int
+tls_pin_lookup(const char *path, const char *server, char fp[TLS_PIN_FP_SIZE],
+               struct pl_error *err)
+{
+	char *text;
+	int rc, found;
+
+	fp[0] = '\0';
+	rc = state_file_read(path, KNOWN_SERVERS_MAX, &text, NULL, err);
+	if (rc == PL_ERR_NOT_FOUND) { /* nothing pinned yet */
+		pl_error_clear(err);
+		return TLS_PIN_UNKNOWN;
+	}
+	if (rc != 0)
+		return rc;
+	found = find_pin(text, server, fp);
+	free(text);
+	return found ? TLS_PIN_MATCH : TLS_PIN_UNKNOWN;
+}
+
 int
 tls_pin_check(const char *path, const char *server, const char *fp,
               struct pl_error *err)
 {
-	FILE *f = fopen(path, "r");
-	char line[512], name[300], pinned[TLS_PIN_FP_SIZE];
-	int found = 0;
+	char pinned[TLS_PIN_FP_SIZE], seen[TLS_PIN_FP_SIZE];
+	int rc = tls_pin_lookup(path, server, pinned, err);
 
-	while (f && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "%299s %71s", name, pinned) == 2 &&
-		    strcmp(name, server) == 0) {
-			found = 1;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	if (found && strcmp(pinned, fp) == 0)
+	if (rc != TLS_PIN_MATCH)
+		return rc;
+	/* Both as "SHA256:<lowercase hex>": case and colons do not count. */
+	if (tls_pin_normalize(fp, seen) == 0 && strcmp(pinned, seen) == 0)
 		return TLS_PIN_MATCH;
-	if (found)
-		return pl_error_set(
-		    err, PL_ERR_FORBIDDEN, "certificate_changed",
-		    "CERTIFICATE OF %s HAS CHANGED to %s: refused (someone may "
-		    "be intercepting); if intended, delete its line in %s",
-		    server, fp, path);
-	return TLS_PIN_UNKNOWN;
+	return pl_error_set(err, PL_ERR_FORBIDDEN, "certificate_changed",
+	                    "CERTIFICATE OF %s HAS CHANGED to %s: refused "
+	                    "(someone may be intercepting); if intended, "
+	                    "delete its line in %s",
+	                    server, fp, path);
 }
 
 int
 tls_pin_add(const char *path, const char *server, const char *fp,
             struct pl_error *err)
 {
-	char *dirs = xstrdup(path); /* state_mkdirs writes into it */
-	FILE *f;
-	int fd;
+	char *text = NULL, *out;
+	size_t len = 0;
+	int rc = state_file_read(path, KNOWN_SERVERS_MAX, &text, &len, err);
 
-	state_mkdirs(dirs);
-	free(dirs);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
-	if (fd < 0 || (f = fdopen(fd, "a")) == NULL)
-		return pl_error_set(err, PL_ERR_INTERNAL, "known_servers",
-		                    "cannot write %s: %s", path,
-		                    strerror(errno));
-	fprintf(f, "%s %s\n", server, fp);
-	if (fclose(f) != 0)
-		return pl_error_set(err, PL_ERR_INTERNAL, "known_servers",
-		                    "cannot write %s: %s", path,
-		                    strerror(errno));
-	return 0;
+	if (rc == PL_ERR_NOT_FOUND)
+		pl_error_clear(err); /* the first pin */
+	else if (rc != 0)
+		return rc;
+	/* The other lines stay as they are; the whole file is replaced. */
+	out =
+	    xasprintf("%s%s%s %s\n", text ? text : "",
+	              len > 0 && text[len - 1] != '\n' ? "\n" : "", server, fp);
+	rc = state_file_write(path, out, strlen(out), err);
+	free(out);
+	free(text);
+	return rc;
 }
 
 int

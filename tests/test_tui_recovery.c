@@ -6,7 +6,6 @@
  * dialogs (sizes, wrapping).
  */
 #include <check.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,21 +31,11 @@ fresh_state(void)
 	setenv("XDG_STATE_HOME", state_dir, 1);
 }
 
-static int
-drop_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Teardown: the state directory goes (pass or fail). */
 static void
 drop_state(void)
 {
-	if (state_dir[0])
-		nftw(state_dir, drop_one, 16, FTW_DEPTH | FTW_PHYS);
+	ts_remove_tree(state_dir);
 }
 
 static void

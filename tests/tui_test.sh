@@ -77,7 +77,7 @@ wait_for "Wrong username or password" || fail "bad login not reported"
 type_text "$PW"; keys Enter
 wait_for "No pads yet" || die "login did not reach the pads screen"
 ok "logged in"
-[ "$(stat -c %a "$T/state/padline/session")" = 600 ] || fail "session file not mode 0600"
+[ "$(stat -c %a "$T"/state/padline/sessions/*)" = 600 ] || fail "session file not mode 0600 (or not one)"
 
 # ---- create from a template ----
 keys n
@@ -382,8 +382,9 @@ done
 
 # ---- padline watch ----
 rpc_open
-# No PADLINE_TOKEN: the session the TUI saved (the admin's) is used.
-env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PORT" --redis "$DASH_REDIS" >"$T/watch.out" 2>"$T/watch.err" &
+# No PADLINE_TOKEN: the session the TUI saved (the admin's) is used. It is
+# saved for the address the TUI used (the proxy): watch uses that one too.
+env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PPORT" --redis "$DASH_REDIS" >"$T/watch.out" 2>"$T/watch.err" &
 WATCH_PID=$!
 # "watching" comes once subscribed and the log's position is known.
 wait_file "$T/watch.err" "watching" || fail "watch never started: $(cat "$T/watch.err")"
@@ -393,7 +394,7 @@ kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
 
 # watch, too, says why Redis is unreachable and polls.
 start_redis
-env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PORT" \
+env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PPORT" \
 	--redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch2.out" 2>"$T/watch2.err" &
 WATCH_PID=$!
 wait_file "$T/watch2.err" "watching" || fail "watch never started: $(cat "$T/watch2.err")"
@@ -419,7 +420,7 @@ kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
 GAP_ID=$(python3 -c 'import json,sys
 print(next(r["event_id"] for r in map(json.loads, open(sys.argv[1])) if r["username"] == "watchgap6"))' "$T/watch2.out")
 env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --since "$((GAP_ID - 1))" \
-	--server "127.0.0.1:$PORT" --redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch3.out" 2>"$T/watch3.err" &
+	--server "127.0.0.1:$PPORT" --redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch3.out" 2>"$T/watch3.err" &
 WATCH_PID=$!
 wait_file "$T/watch3.out" watchnull7 || fail "watch --since: $(cat "$T/watch3.err")"
 [ "$(head -1 "$T/watch3.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["username"])')" = watchgap6 ] &&

@@ -16,6 +16,7 @@
 
 #include "term.h"
 #include "protocol.h"
+#include "session_file.h"
 #include "sub.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -558,6 +559,10 @@ app_run(const char *server, const char *redis_url)
 		return 2;
 	rpc_client_on_connect(a->rpc, app_resume_params, a);
 	login_model_init(&a->login);
+	if (session_drop_legacy())
+		snprintf(a->login.error, sizeof a->login.error,
+		         "The old saved session was removed (it named no "
+		         "server): sign in again.");
 	if (term_begin(&a->color, &a->utf8)) {
 		fprintf(stderr, "padline: cannot initialise the terminal\n");
 		return 1;

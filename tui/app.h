@@ -166,12 +166,6 @@ void app_resume(struct app *);
 /* The text rows a screen's body may page by (screen rows less chrome). */
 int app_rows(void);
 
-/* The session file ($XDG_STATE_HOME/padline/session, mode 0600). */
-int session_path(char *buf, size_t size);
-int session_save(const char *token);
-int session_load(char *token, size_t size);
-void session_forget(void);
-
 int app_run(const char *server, const char *redis_url);
 /* since: resume after that event id (-1: from now). */
 int watch_run(const char *server, const char *redis_url, int json,

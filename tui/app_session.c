@@ -9,6 +9,7 @@
 #include "app.h"
 #include "pad_edit.h"
 #include "protocol.h"
+#include "session_file.h"
 
 void
 app_signed_in(struct app *a, json_t *user, const char *token)
@@ -17,9 +18,13 @@ app_signed_in(struct app *a, json_t *user, const char *token)
 	a->me = json_incref(user);
 	a->admin = user_has_role(user, "admin");
 	if (token) {
+		struct pl_error err;
+
 		snprintf(a->token, sizeof a->token, "%s", token);
-		if (session_save(token))
-			app_flash(a, 1, "Could not save the session file.");
+		pl_error_init(&err);
+		if (session_save(a->server, token, &err))
+			app_flash(a, 1, "Session not saved: %s", err.message);
+		pl_error_clear(&err);
 	}
 	memset(a->login.password, 0, sizeof a->login.password);
 	app_go_home(a);
@@ -33,7 +38,7 @@ app_sign_out(struct app *a)
 	if (a->token[0])
 		rpc_call(a->rpc, "session.logout", NULL, NULL, NULL);
 	a->token[0] = '\0';
-	session_forget();
+	session_forget(a->server);
 	/* Signing back in (or as someone else) starts from who this was. */
 	snprintf(a->login.username, sizeof a->login.username, "%s",
 	         jstr(a->me, "username"));
@@ -105,7 +110,7 @@ on_resume(void *ud, json_t *result, const struct pl_error *err)
 
 	if (err->code) {
 		if (err->code == PL_ERR_UNAUTHORIZED) {
-			session_forget();
+			session_forget(a->server);
 			a->token[0] = '\0';
 		} else {
 			/* Server or database briefly away: the session is still
@@ -129,7 +134,7 @@ app_connect(struct app *a)
 	char token[256];
 
 	rpc_call(a->rpc, "server.hello", NULL, on_hello, a);
-	if (!a->me && session_load(token, sizeof token) == 0) {
+	if (!a->me && session_load(a->server, token, sizeof token) == 0) {
 		/* Not via the hook: the first resume decides the screen. */
 		rpc_call(a->rpc, "session.resume",
 		         json_pack("{s:s}", "token", token), on_resume, a);

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "protocol.h"
+#include "state_dir.h"
 #include "trust.h"
 #include "xalloc.h"
 
@@ -51,13 +52,15 @@ usage(FILE *f)
 	    "  -V, --version       print the version\n"
 	    "\n"
 	    "watch prints one line per new user (time, id, username, email,\n"
-	    "2FA). It needs an administrator: the session saved by padline,\n"
-	    "else PADLINE_TOKEN, else it asks for a login on the terminal.\n"
+	    "2FA). It needs an administrator: PADLINE_TOKEN, else the session\n"
+	    "padline saved for that server, else it asks for a login on the\n"
+	    "terminal.\n"
 	    "While Redis is unreachable it says why and polls every 2 s.\n"
 	    "\n"
 	    "Environment: PADLINE_SERVER, REDIS_URL, PADLINE_CA,\n"
 	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, EDITOR / VISUAL (pad editing),\n"
-	    "XDG_STATE_HOME (session file $XDG_STATE_HOME/padline/session),\n"
+	    "XDG_STATE_HOME (sessions per server in $XDG_STATE_HOME/padline/\n"
+	    "sessions/, 0600 in a 0700 directory that must be yours),\n"
 	    "NO_COLOR (monochrome).\n"
 	    "\n"
 	    "Exit status: 0 quit, 1 error, 2 bad command line, 3 a tls://\n"
@@ -82,6 +85,7 @@ main(int argc, char **argv)
 	const char *redis = getenv("REDIS_URL");
 	int json = 0, c, watch = 0, rc;
 	long long since = -1;
+	struct pl_error err;
 	char *end;
 
 	xalloc_install(); /* before anything allocates */
@@ -142,6 +146,13 @@ main(int argc, char **argv)
 		    stderr,
 		    "padline: --json and --since are for `padline watch`\n");
 		return 2;
+	}
+	/* Sessions and pins are only kept where nobody else can swap them. */
+	pl_error_init(&err);
+	if (state_dir_check(&err) != 0) {
+		fprintf(stderr, "padline: %s\n", err.message);
+		pl_error_clear(&err);
+		return 1;
 	}
 	/* Before curses: the question about an unknown certificate. */
 	rc = trust_server(server, stdin, stderr, isatty(STDIN_FILENO));

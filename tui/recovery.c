@@ -5,14 +5,11 @@
  * Also the conflict-marker text of "edit again on top of theirs".
  */
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "app.h"
 #include "models.h"
@@ -20,6 +17,9 @@
 #include "state_dir.h"
 #include "xalloc.h"
 
+/* A kept edit is a pad's text as JSON: escaping may grow the largest pad
+ * several times. */
+#define RECOVERY_FILE_MAX (64 * 1024 * 1024)
 #define MARK_THEIRS "<<<<<<< theirs"
 #define MARK_MID "======="
 #define MARK_YOURS ">>>>>>> yours"
@@ -74,34 +74,19 @@ recovery_path(const struct recovery *r, char *buf, size_t size)
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
-static int
-write_all(int fd, const char *s, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, s, len);
-
-		if (n <= 0)
-			return -1;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 recovery_write(struct recovery *r, struct pl_error *err)
 {
-	char path[1200], tmp[1300];
+	char path[1200];
 	time_t now = time(NULL);
 	struct tm tm;
 	json_t *o;
 	char *text;
-	int fd, rc;
+	int rc;
 
 	if (recovery_path(r, path, sizeof path))
 		return pl_error_set(err, PL_ERR_INTERNAL, "no_state_dir",
 		                    "neither XDG_STATE_HOME nor HOME is set");
-	state_mkdirs(path); /* 0700: the edits are the user's data */
 	gmtime_r(&now, &tm);
 	strftime(r->saved_at, sizeof r->saved_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "server",
@@ -114,24 +99,10 @@ recovery_write(struct recovery *r, struct pl_error *err)
 	if (!text)
 		return pl_error_set(err, PL_ERR_INTERNAL, "encode",
 		                    "the text cannot be stored (not UTF-8?)");
-	/* A crash leaves either the old file or the new one, never half. */
-	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		free(text);
-		return pl_error_set(err, PL_ERR_INTERNAL, "write",
-		                    "cannot create %s", tmp);
-	}
-	fchmod(fd, 0600);
-	rc = write_all(fd, text, strlen(text)) || fsync(fd);
-	rc = close(fd) || rc;
+	/* Atomic, 0600 in a 0700 directory: the edits are the user's data. */
+	rc = state_file_write(path, text, strlen(text), err);
 	free(text);
-	if (rc || rename(tmp, path)) {
-		unlink(tmp);
-		return pl_error_set(err, PL_ERR_INTERNAL, "write",
-		                    "cannot write %s", path);
-	}
-	return PL_OK;
+	return rc;
 }
 
 static void
@@ -146,10 +117,18 @@ int
 recovery_read(const char *path, struct recovery *r, struct pl_error *err)
 {
 	json_error_t je;
-	json_t *o = json_load_file(path, 0, &je);
-	const char *text = json_string_value(json_object_get(o, "text"));
+	json_t *o;
+	const char *text;
+	char *data;
+	size_t len;
+	int rc;
 
 	recovery_clear(r);
+	if ((rc = state_file_read(path, RECOVERY_FILE_MAX, &data, &len, err)))
+		return rc;
+	o = json_loadb(data, len, 0, &je);
+	free(data);
+	text = json_string_value(json_object_get(o, "text"));
 	if (!json_is_object(o) || !text) {
 		json_decref(o);
 		return pl_error_set(err, PL_ERR_VALIDATION, "bad_file",
@@ -230,7 +209,7 @@ recovery_remove(const struct recovery *r)
 
 	if (recovery_path(r, path, sizeof path))
 		return -1;
-	return unlink(path) == 0 || access(path, F_OK) != 0 ? 0 : -1;
+	return state_file_remove(path);
 }
 
 void

@@ -26,10 +26,11 @@ struct recovery {
 int recovery_dir(char *buf, size_t size);
 /* The file of r's server, user and pad: <pad id>-<hash of both>.json. */
 int recovery_path(const struct recovery *r, char *buf, size_t size);
-/* Writes r's file atomically (temp file, fsync, rename), mode 0600 in a
- * 0700 directory; sets r->saved_at. */
+/* Writes r's file through state_file_write (atomic, mode 0600 in a 0700
+ * directory, refused in an unsafe one); sets r->saved_at. */
 int recovery_write(struct recovery *r, struct pl_error *err);
-/* Reads one file into r (cleared first; r->text owned by r). */
+/* Reads one file into r (cleared first; r->text owned by r), through
+ * state_file_read (never a symbolic link or another user's file). */
 int recovery_read(const char *path, struct recovery *r, struct pl_error *err);
 /* The kept edits of this server and user, by pad id; *out is an owned
  * array of n (free with recovery_list_free). */

@@ -1,7 +1,8 @@
 /*
  * `padline watch`: one line per new user as events arrive, for logs and
- * pipes (a live feed of signups). Needs an admin session: the
- * TUI's saved session, else PADLINE_TOKEN, else a login asked on the tty.
+ * pipes (a live feed of signups). Needs an admin session: PADLINE_TOKEN,
+ * else the TUI's session saved for this server, else a login asked on the
+ * tty.
  * The events come from the shared feed (feed.c): Redis, backfilled and
  * de-duplicated, polling events.since while Redis is unreachable.
  */
@@ -15,6 +16,7 @@
 #include "app.h"
 #include "feed.h"
 #include "protocol.h"
+#include "session_file.h"
 #include "sub.h"
 #include "xalloc.h"
 
@@ -285,12 +287,16 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 	rpc_client_on_connect(w->rpc, resume_params, w);
 	uv_timer_init(w->loop, &w->session_retry);
 	w->session_retry.data = w;
+	if (session_drop_legacy())
+		fprintf(stderr, "padline watch: the old saved session was "
+		                "removed (it named no server)\n");
 	if (env && *env) {
 		snprintf(w->token, sizeof w->token, "%s", env);
 		session_start(w, "session.resume",
 		              json_pack("{s:s}", "token", env));
-	} else if (session_load(saved, sizeof saved) == 0) {
-		/* The TUI's saved session: no token in the shell history. */
+	} else if (session_load(server, saved, sizeof saved) == 0) {
+		/* The TUI's saved session of this server: no token in the
+		 * shell history. */
 		w->from_file = 1;
 		snprintf(w->token, sizeof w->token, "%s", saved);
 		session_start(w, "session.resume",

@@ -148,6 +148,9 @@ void ts_tls_files_remove(struct ts_tls_files *);
 /* The whole file as a string (malloc'd; "" if unreadable), for grepping
  * logs. */
 char *ts_file_read(const char *path);
+/* Removes dir and everything below it (links themselves, never their
+ * targets): a test's own temporary directory. */
+void ts_remove_tree(const char *dir);
 
 /* Runs `scripts/stack <action>` (start-pg, stop-pg, kill-pg, start-redis,
  * stop-redis, kill-redis ...); returns its exit code. Only e2e_fault_*

@@ -5,6 +5,7 @@
 #include "tsupport.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,22 @@ ts_tls_files_remove(struct ts_tls_files *t)
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", t->dir);
 	free(cmd);
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void
+ts_remove_tree(const char *dir)
+{
+	if (dir[0])
+		nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 char *

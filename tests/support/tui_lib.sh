@@ -119,9 +119,12 @@ wait_until server_up || die "padlined does not listen"
 # $T/hold names a method, the reply to a request for it is held: the proxy
 # appends "held" to $T/held and forwards the reply only once $T/release
 # exists. So "a request in flight" lasts exactly as long as the test wants.
+# A fourth argument names a file every line from a client is appended to.
 cat >"$T/proxy.py" <<'PROXY'
 import json, os, socket, sys, threading, time
 d, lport, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+record = sys.argv[4] if len(sys.argv) > 4 else None
+record_lock = threading.Lock()
 def hold_method():
     try:
         return open(os.path.join(d, "hold")).read().strip()
@@ -131,6 +134,9 @@ def pump(src, dst, held, is_reply):
     f = src.makefile("rb")
     try:
         for line in f:
+            if record and not is_reply:
+                with record_lock, open(record, "ab") as r:
+                    r.write(line)
             try:
                 msg = json.loads(line)
             except ValueError:

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Saved sessions are per server. Signed in on A (the suite's padlined,
+# through its proxy), the TUI started against B (a second padlined with its
+# own schema and admin, behind a proxy that records every line a client
+# sends) must show B's sign-in, and B must never receive A's token: not in
+# the recording, no session.resume in B's log. Signing in on B keeps A's
+# session: back on A the TUI resumes without a sign-in, and back on B too.
+# `padline watch` against B does not send A's token either. An old single
+# session file, which names no server, is sent nowhere and removed. A state
+# directory others may write is refused at start, with the reason.
+#
+# Every check waits for an event (the screen, a recorded line, an exit):
+# B's recording is read only after a later request on the same connection
+# (the sign-in) arrived, so anything sent before it is in the file.
+. "$(dirname "$0")/support/tui_lib.sh"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+B_PORT=$(free_port)
+B_SCHEMA="t_tuisrv_b_$$_$RANDOM"
+B_LOG="$LOGDIR/tui_servers_b_$$.log"
+B_SECRET="tui-servers-b-$$"
+B_ADMIN_PW="B-admin-Passw0rd!"
+B_PID= BPROXY_PID=
+servers_cleanup() {
+	for p in $BPROXY_PID $B_PID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	psql "$DATABASE_URL" -qc "DROP SCHEMA IF EXISTS \"$B_SCHEMA\" CASCADE" >/dev/null 2>&1
+	cleanup
+}
+trap servers_cleanup EXIT
+
+PADLINE_LISTEN="127.0.0.1:$B_PORT" PADLINE_SCHEMA="$B_SCHEMA" PADLINE_SECRET="$B_SECRET" \
+	PADLINE_PWHASH_OPSLIMIT=1 PADLINE_PWHASH_MEMLIMIT=8388608 PADLINE_LOG=debug "$PADLINE_BIN" >"$B_LOG" 2>&1 &
+B_PID=$!
+b_up() { port_open "$B_PORT" || { kill -0 "$B_PID" 2>/dev/null || die "padlined B exited"; return 1; }; }
+wait_until b_up || die "padlined B does not listen"
+printf '%s\n' "$B_ADMIN_PW" | PADLINE_SCHEMA="$B_SCHEMA" PADLINE_SECRET="$B_SECRET" \
+	"$PADLINE_BIN" create-user admin --admin >"$T/create_b.log" 2>&1 || die "create-user on B failed: $(cat "$T/create_b.log")"
+
+# B behind the suite's proxy, recording every line a client sends (no
+# holds: nothing is named in $T/b/hold).
+mkdir -p "$T/b"
+B_PPORT=$(free_port)
+: >"$T/b_received"
+python3 "$T/proxy.py" "$T/b" "$B_PPORT" "$B_PORT" "$T/b_received" 2>"$T/record.err" &
+BPROXY_PID=$!
+wait_until port_open "$B_PPORT" || die "B's recording proxy does not listen: $(cat "$T/record.err")"
+
+HOME_TABS="1 Pads  2 Dashboard"
+# quit_tui: q on the first tab quits; waits for the exit.
+quit_tui() { keys q; wait_for "EXITED rc=0" || die "q did not quit"; }
+resumes_b() { grep -c '"session.resume"' "$T/b_received"; }
+
+# ---- signed in on A ----
+tui_login admin "$ADMIN_PW"
+wait_for "$HOME_TABS" || die "admin sign-in on A"
+quit_tui
+TOKEN_A=$(cat "$T"/state/padline/session* "$T"/state/padline/sessions/* 2>/dev/null | grep -oE '[0-9a-f]{64}' | head -1)
+[ -n "$TOKEN_A" ] || die "no saved session for A in $T/state/padline"
+
+# ---- `padline watch` against B (no terminal to ask on): A's token stays ----
+timeout "$WAIT" setsid -w env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch \
+	--server "127.0.0.1:$B_PPORT" --redis "$DASH_REDIS" </dev/null >/dev/null 2>"$T/watch_b.err"
+rc=$?
+[ $rc = 2 ] || fail "watch against B without a session: exit $rc, not 2 ($(cat "$T/watch_b.err"))"
+grep -q "no saved session" "$T/watch_b.err" || fail "watch against B: $(cat "$T/watch_b.err")"
+if grep -qF "$TOKEN_A" "$T/b_received"; then fail "watch sent A's token to B"; else ok "watch does not send A's token to B"; fi
+
+# ---- the TUI against B: B's sign-in, A's token never sent ----
+TUI_PORT=$B_PPORT start_tui
+wait_for "Sign in to padline" || die "no sign-in screen on B"
+keys C-u; type_text admin; keys Tab; type_text "$B_ADMIN_PW"; keys Enter
+wait_for "$HOME_TABS" || die "admin sign-in on B"
+wait_file "$T/b_received" '"session.login"' || die "B's recording has no sign-in"
+if grep -qF "$TOKEN_A" "$T/b_received"; then
+	fail "B received A's token: $(grep -F "$TOKEN_A" "$T/b_received" | cut -c1-160)"
+else
+	ok "B never received A's token"
+fi
+[ "$(resumes_b)" = 0 ] || fail "the TUI sent B a session.resume before anyone signed in on B"
+grep -q 'method=session.resume' "$B_LOG" && fail "B's log has a session.resume: $(grep 'method=session.resume' "$B_LOG")"
+quit_tui
+
+# ---- back on A: resumed, no sign-in; then B resumes its own ----
+start_tui
+wait_for "$HOME_TABS" && ok "A's session resumed after signing in on B" ||
+	fail "A's session was not resumed after using B"
+quit_tui
+TUI_PORT=$B_PPORT start_tui
+wait_for "$HOME_TABS" && ok "B's session resumed too" || fail "B's session was not resumed"
+quit_tui
+[ "$(resumes_b)" = 1 ] || fail "B got $(resumes_b) session.resume calls, not 1 (its own)"
+if grep -qF "$TOKEN_A" "$T/b_received"; then fail "B received A's token on the way back"; fi
+
+# ---- an old single session file: sent nowhere, removed ----
+mkdir -p -m 700 "$T/old/padline"
+printf '%s\n' "$TOKEN_A" >"$T/old/padline/session"
+chmod 600 "$T/old/padline/session"
+resumes_a=$(grep -c 'method=session.resume' "$SLOG")
+before=$fails
+TUI_STATE=$T/old start_tui
+wait_for "Sign in to padline" || fail "an old session file was resumed"
+on_screen "old saved session" || fail "no word about the old session file"
+keys C-u; type_text admin; keys Tab; type_text "$ADMIN_PW"; keys Enter
+wait_for "$HOME_TABS" || die "admin sign-in on A (old state)"
+[ "$(grep -c 'method=session.resume' "$SLOG")" = "$resumes_a" ] || fail "the old session file's token was sent to A"
+[ -e "$T/old/padline/session" ] && fail "the old session file is still there"
+[ $fails = "$before" ] && ok "an old session file is sent nowhere and removed"
+quit_tui
+
+# ---- a state directory others may write: refused at start, saying why ----
+mkdir -p "$T/open/padline"
+chmod 777 "$T/open/padline"
+timeout "$WAIT" setsid -w env -u PADLINE_TOKEN XDG_STATE_HOME="$T/open" "$PADLINE_TUI_BIN" watch \
+	--server "127.0.0.1:$PPORT" --redis "$DASH_REDIS" </dev/null >/dev/null 2>"$T/open.err"
+rc=$?
+[ $rc = 1 ] && grep -q "$T/open/padline is writable by others" "$T/open.err" &&
+	ok "a state directory others may write is refused at start" ||
+	fail "state directory 0777: exit $rc, $(cat "$T/open.err")"
+
+tui_finish
