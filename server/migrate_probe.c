@@ -48,6 +48,7 @@ struct probe {
 	size_t n;
 	int schema_gone;
 	PGresult *outside; /* after the step */
+	char *mine;        /* probe_outside_mine of outside */
 };
 
 void
@@ -227,6 +228,7 @@ probe_free(struct probe *p)
 	}
 	free(p->v);
 	PQclear(p->outside);
+	free(p->mine);
 }
 
 /* The columns of table oid in bc that ac still has, as "{1,3}". */
@@ -316,9 +318,6 @@ find_suspects(PGconn *db, const char *schema, PGresult *bt, PGresult *bc,
 		s->column = xstrdup(PQgetvalue(bc, i, 3));
 		s->dropped = 1;
 	}
-	if (rc == PL_OK &&
-	    (p->outside = probe_outside(db, schema, err)) == NULL)
-		rc = err->code;
 	PQclear(at);
 	PQclear(ac);
 	return rc;
@@ -403,7 +402,7 @@ measure(PGconn *db, const char *schema, const struct probe *p, PGresult *bo,
 		return err->code;
 	if ((ro = probe_outside(db, schema, err)) == NULL)
 		return err->code;
-	rc = probe_outside_compare(db, bo, p->outside, ro, items, err);
+	rc = probe_outside_compare(db, bo, p->outside, p->mine, ro, items, err);
 	PQclear(ro);
 	return rc;
 }
@@ -415,7 +414,7 @@ trial(PGconn *db, const char *schema, const struct migration *m,
       const char *run, struct probe_items *items, int *gone,
       struct pl_error *err)
 {
-	struct probe p = {NULL, 0, 0, NULL};
+	struct probe p = {NULL, 0, 0, NULL, NULL};
 	PGresult *bt = tables(db, schema, err), *bc = NULL, *bo = NULL;
 	int rc = bt ? PL_OK : err->code;
 
@@ -430,6 +429,10 @@ trial(PGconn *db, const char *schema, const struct migration *m,
 		rc = migrate_exec_script(db, m->down, run, err);
 	if (rc == PL_OK)
 		rc = find_suspects(db, schema, bt, bc, &p, err);
+	if (rc == PL_OK && (p.outside = probe_outside(db, schema, err)) == NULL)
+		rc = err->code;
+	if (rc == PL_OK)
+		rc = probe_outside_mine(db, bo, p.outside, &p.mine, err);
 	if (rc == PL_OK)
 		rc = savepoint(db, "ROLLBACK TO SAVEPOINT migrate_down", err);
 	if (rc == PL_OK)

@@ -35,9 +35,14 @@ int probe_count(PGconn *, const char *oid, const char *attnum, long long *out,
  * step itself did differs between the three (see the .c file).
  */
 PGresult *probe_outside(PGconn *, const char *schema, struct pl_error *);
+/* After the step, before rolling it back: mine[i] (a new array, the
+ * caller's to free) is 1 when row i of a is new or changed since b and
+ * this transaction wrote it, not another session. */
+int probe_outside_mine(PGconn *, PGresult *b, PGresult *a, char **mine,
+                       struct pl_error *);
 /* Back at the savepoint (r): what the step did outside the schema, from
- * b (before it) and a (after it), appended to items. */
-int probe_outside_compare(PGconn *, PGresult *b, PGresult *a, PGresult *r,
-                          struct probe_items *, struct pl_error *);
+ * b (before it), a (after it) and mine, appended to items. */
+int probe_outside_compare(PGconn *, PGresult *b, PGresult *a, const char *mine,
+                          PGresult *r, struct probe_items *, struct pl_error *);
 
 #endif

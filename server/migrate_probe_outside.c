@@ -10,21 +10,25 @@
 #include <string.h>
 
 #include "db.h"
+#include "xalloc.h"
 
 /* Columns of probe_outside's rows. */
-enum { O_KEY, O_LABEL, O_PRINT, O_WRITES, O_COUNTABLE, O_OID };
+enum { O_KEY, O_LABEL, O_PRINT, O_WRITES, O_COUNTABLE, O_OID, O_XMIN };
 
 /*
  * Other sessions may change the catalog at the same time (other schemas
- * of the database migrate, tests create theirs), and each statement of the
- * transaction sees what they committed. So a difference counts only when
- * the rollback to the savepoint undoes it: dropped = before, not after,
- * back after the rollback; altered = the fingerprint after differs and
- * the rollback restores the one before; created = after only. Writes come
- * from pg_stat_get_xact_tuples_*, which count this transaction's inserts,
- * updates and deletes per table (attempts count even when rolled back, so
- * they only grow during the step; TRUNCATE, which can reset them, gives
- * the table a new relfilenode, part of the fingerprint).
+ * of the database migrate, tests create and drop theirs), and each
+ * statement of the transaction sees what they committed. So:
+ * - dropped = before, not after, back after the rollback to the savepoint
+ *   (a drop another session committed stays);
+ * - created (after only) or altered (another fingerprint after) count when
+ *   the catalog row after is this transaction's: its xmin is in progress,
+ *   which a row of another session is not once it is visible
+ *   (probe_outside_mine);
+ * - written: pg_stat_get_xact_tuples_* count this transaction's inserts,
+ *   updates and deletes per table (attempts count even when rolled back,
+ *   so they only grow during the step; TRUNCATE, which can reset them,
+ *   gives the table a new relfilenode, part of the fingerprint).
  */
 PGresult *
 probe_outside(PGconn *db, const char *schema, struct pl_error *err)
@@ -34,7 +38,7 @@ probe_outside(PGconn *db, const char *schema, struct pl_error *err)
 	return db_exec(
 	    db,
 	    "WITH ns AS (\n"
-	    "    SELECT oid, nspname FROM pg_namespace\n"
+	    "    SELECT oid, nspname, xmin AS nsxmin FROM pg_namespace\n"
 	    "    WHERE nspname <> $1\n"
 	    "      AND nspname NOT IN ('pg_catalog', 'information_schema',\n"
 	    "                          'pg_toast')\n"
@@ -61,11 +65,12 @@ probe_outside(PGconn *db, const char *schema, struct pl_error *err)
 	    "       (pg_stat_get_xact_tuples_inserted(c.oid)\n"
 	    "        + pg_stat_get_xact_tuples_updated(c.oid)\n"
 	    "        + pg_stat_get_xact_tuples_deleted(c.oid))::text,\n"
-	    "       (c.relkind IN ('r', 'p', 'm'))::text, c.oid::text\n"
+	    "       (c.relkind IN ('r', 'p', 'm'))::text, c.oid::text,\n"
+	    "       c.xmin::text\n"
 	    "FROM pg_class c JOIN ns ON ns.oid = c.relnamespace\n"
 	    "UNION ALL\n"
 	    "SELECT 'n' || oid, 'schema ' || quote_ident(nspname), nspname,\n"
-	    "       '0', 'false', oid::text\n"
+	    "       '0', 'false', oid::text, nsxmin::text\n"
 	    "FROM ns) o\n"
 	    "ORDER BY key COLLATE \"C\"",
 	    1, params, err);
@@ -115,9 +120,68 @@ same(PGresult *x, int i, PGresult *y, int j, int col)
 	return strcmp(PQgetvalue(x, i, col), PQgetvalue(y, j, col)) == 0;
 }
 
+/* Row i of a is new or changed since b. */
+static int
+candidate(PGresult *b, PGresult *a, int i)
+{
+	int ib = find_key(b, PQgetvalue(a, i, O_KEY));
+
+	return ib < 0 || !same(a, i, b, ib, O_PRINT);
+}
+
 int
-probe_outside_compare(PGconn *db, PGresult *b, PGresult *a, PGresult *r,
-                      struct probe_items *items, struct pl_error *err)
+probe_outside_mine(PGconn *db, PGresult *b, PGresult *a, char **mine,
+                   struct pl_error *err)
+{
+	size_t len = 1, cap = 16;
+	char *xmins = xmalloc(cap);
+	const char *params[1];
+	PGresult *r;
+	int k = 0;
+
+	*mine = xcalloc((size_t)PQntuples(a) + 1, 1);
+	xmins[0] = '{';
+	for (int i = 0; i < PQntuples(a); i++) {
+		const char *x = PQgetvalue(a, i, O_XMIN);
+
+		if (!candidate(b, a, i))
+			continue;
+		while (len + strlen(x) + 3 > cap)
+			xmins = xrealloc(xmins, cap *= 2);
+		len += (size_t)snprintf(xmins + len, cap - len, "%s%s",
+		                        len > 1 ? "," : "", x);
+	}
+	snprintf(xmins + len, cap - len, "}");
+	if (len == 1) { /* nothing new: the usual case */
+		free(xmins);
+		return PL_OK;
+	}
+	/* A candidate's xmin is recent (it appeared during the step), so the
+	 * 64-bit id nearest the transaction's own is its id. */
+	params[0] = xmins;
+	r = db_exec(
+	    db,
+	    "SELECT pg_xact_status((t + ((x - (t & 4294967295)\n"
+	    "           + 2147483648) & 4294967295) - 2147483648)\n"
+	    "           ::text::xid8) IS NOT DISTINCT FROM 'in progress'\n"
+	    "FROM unnest($1::bigint[]) WITH ORDINALITY AS u (x, n),\n"
+	    "     (SELECT pg_current_xact_id()::text::bigint AS t) c\n"
+	    "ORDER BY n",
+	    1, params, err);
+	free(xmins);
+	if (r == NULL)
+		return err->code;
+	for (int i = 0; i < PQntuples(a); i++)
+		if (candidate(b, a, i))
+			(*mine)[i] = strcmp(PQgetvalue(r, k++, 0), "t") == 0;
+	PQclear(r);
+	return PL_OK;
+}
+
+int
+probe_outside_compare(PGconn *db, PGresult *b, PGresult *a, const char *mine,
+                      PGresult *r, struct probe_items *items,
+                      struct pl_error *err)
 {
 	int rc = PL_OK;
 
@@ -132,8 +196,7 @@ probe_outside_compare(PGconn *db, PGresult *b, PGresult *a, PGresult *r,
 		}
 		if (ia < 0)
 			continue;
-		if (ir >= 0 && !same(a, ia, b, i, O_PRINT) &&
-		    same(r, ir, b, i, O_PRINT))
+		if (ir >= 0 && mine[ia] && !same(a, ia, b, i, O_PRINT))
 			rc = item_rows(db, r, ir, "alter", items, err);
 		wrote = atoll(PQgetvalue(a, ia, O_WRITES)) -
 		        atoll(PQgetvalue(b, i, O_WRITES));
@@ -145,7 +208,7 @@ probe_outside_compare(PGconn *db, PGresult *b, PGresult *a, PGresult *r,
 	for (int i = 0; i < PQntuples(a); i++) {
 		const char *key = PQgetvalue(a, i, O_KEY);
 
-		if (find_key(b, key) < 0 && find_key(r, key) < 0)
+		if (mine[i] && find_key(b, key) < 0)
 			probe_item(items, "create %s",
 			           PQgetvalue(a, i, O_LABEL));
 	}
