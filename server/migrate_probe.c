@@ -69,6 +69,28 @@ probe_item(struct probe_items *items, const char *fmt, ...)
 		snprintf(items->text + size - 4, 4, "…");
 }
 
+void
+probe_list_add(struct probe_list *l, const char *number)
+{
+	size_t need = l->len + strlen(number) + 3; /* '{' or ',', '}', NUL */
+
+	if (need > l->cap) {
+		l->cap = need * 2;
+		l->text = xrealloc(l->text, l->cap);
+	}
+	l->len += (size_t)snprintf(l->text + l->len, l->cap - l->len, "%c%s",
+	                           l->len ? ',' : '{', number);
+}
+
+char *
+probe_list_end(struct probe_list *l)
+{
+	if (l->len == 0)
+		return xstrdup("{}");
+	snprintf(l->text + l->len, l->cap - l->len, "}");
+	return l->text;
+}
+
 /* The schema's tables with what this transaction wrote to each so far
  * (pg_stat_get_xact_*: see migrate_probe_outside.c). Without
  * track_counts those stay 0, and every table is compared. */
@@ -235,23 +257,13 @@ probe_free(struct probe *p)
 static char *
 kept_columns(PGresult *bc, PGresult *ac, const char *oid)
 {
-	size_t len = 1, cap = 16;
-	char *out = xmalloc(cap);
+	struct probe_list kept = {NULL, 0, 0};
 
-	out[0] = '{';
-	for (int i = 0; i < PQntuples(bc); i++) {
-		const char *num = PQgetvalue(bc, i, 1);
-
-		if (strcmp(PQgetvalue(bc, i, 0), oid) != 0 ||
-		    find_row(ac, oid, num) < 0)
-			continue;
-		while (len + strlen(num) + 3 > cap)
-			out = xrealloc(out, cap *= 2);
-		len += (size_t)snprintf(out + len, cap - len, "%s%s",
-		                        len > 1 ? "," : "", num);
-	}
-	snprintf(out + len, cap - len, "}");
-	return out;
+	for (int i = 0; i < PQntuples(bc); i++)
+		if (strcmp(PQgetvalue(bc, i, 0), oid) == 0 &&
+		    find_row(ac, oid, PQgetvalue(bc, i, 1)) >= 0)
+			probe_list_add(&kept, PQgetvalue(bc, i, 1));
+	return probe_list_end(&kept);
 }
 
 /* A table that stays: suspect when the step rewrote it or updated or

@@ -22,6 +22,16 @@ struct probe_items {
 void probe_item(struct probe_items *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A PostgreSQL array literal of numbers ("{1,3}"), one at a time; start
+ * from {NULL, 0, 0}. */
+struct probe_list {
+	char *text;
+	size_t len, cap;
+};
+void probe_list_add(struct probe_list *, const char *number);
+/* The literal ("{}" when empty), the caller's to free. */
+char *probe_list_end(struct probe_list *);
+
 /* Rows of the table oid, or the non-null values of its column attnum
  * when attnum is not NULL; the table is found by oid, whatever its name
  * and schema. */

@@ -133,29 +133,19 @@ int
 probe_outside_mine(PGconn *db, PGresult *b, PGresult *a, char **mine,
                    struct pl_error *err)
 {
-	size_t len = 1, cap = 16;
-	char *xmins = xmalloc(cap);
+	struct probe_list list = {NULL, 0, 0};
 	const char *params[1];
+	char *xmins;
 	PGresult *r;
 	int k = 0;
 
 	*mine = xcalloc((size_t)PQntuples(a) + 1, 1);
-	xmins[0] = '{';
-	for (int i = 0; i < PQntuples(a); i++) {
-		const char *x = PQgetvalue(a, i, O_XMIN);
-
-		if (!candidate(b, a, i))
-			continue;
-		while (len + strlen(x) + 3 > cap)
-			xmins = xrealloc(xmins, cap *= 2);
-		len += (size_t)snprintf(xmins + len, cap - len, "%s%s",
-		                        len > 1 ? "," : "", x);
-	}
-	snprintf(xmins + len, cap - len, "}");
-	if (len == 1) { /* nothing new: the usual case */
-		free(xmins);
+	for (int i = 0; i < PQntuples(a); i++)
+		if (candidate(b, a, i))
+			probe_list_add(&list, PQgetvalue(a, i, O_XMIN));
+	if (list.len == 0) /* nothing new: the usual case */
 		return PL_OK;
-	}
+	xmins = probe_list_end(&list);
 	/* A candidate's xmin is recent (it appeared during the step), so the
 	 * 64-bit id nearest the transaction's own is its id. */
 	params[0] = xmins;

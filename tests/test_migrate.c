@@ -248,6 +248,25 @@ START_TEST(probe_items_list_and_cut_short)
 }
 END_TEST
 
+/* The array literals the probe passes as parameters (columns kept, xmins
+ * to look up). */
+START_TEST(probe_list_is_an_array_literal)
+{
+	struct probe_list l = {NULL, 0, 0};
+	char *text = probe_list_end(&l);
+
+	ck_assert_str_eq(text, "{}");
+	free(text);
+	for (int i = 0; i < 300; i++)
+		probe_list_add(&l, i % 2 ? "4294967295" : "1");
+	text = probe_list_end(&l);
+	ck_assert_uint_eq(strlen(text), 2 + 150 * 1 + 150 * 10 + 299);
+	ck_assert_int_eq(strncmp(text, "{1,4294967295,1,", 16), 0);
+	ck_assert_str_eq(text + strlen(text) - 12, ",4294967295}");
+	free(text);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -265,6 +284,7 @@ main(void)
 	tcase_add_test(tc, find_by_version_file_or_prefix);
 	tcase_add_test(tc, shipped_migrations_are_valid);
 	tcase_add_test(tc, probe_items_list_and_cut_short);
+	tcase_add_test(tc, probe_list_is_an_array_literal);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
