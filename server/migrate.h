@@ -29,7 +29,7 @@ struct migration {
 struct migrate_request {
 	const char *to; /* a version (or unique prefix); "0" = before the
 	                   first; NULL = the latest file */
-	int force;      /* down steps may drop data */
+	int force;      /* down steps may lose data */
 };
 
 /* What a run did. */
