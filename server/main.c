@@ -110,12 +110,18 @@ migrate_usage(FILE *f, int rc)
 	           "version, its\n"
 	           "                file name or a unique prefix; 0 = before "
 	           "the first)\n"
-	           "  --force       let a down step drop data (tables with "
-	           "rows, columns\n"
-	           "                with values); refused and named "
-	           "otherwise\n"
+	           "  --force       let a down step lose data (drop tables "
+	           "with rows or\n"
+	           "                columns with values, delete or change "
+	           "rows, touch\n"
+	           "                anything outside the schema); refused "
+	           "and named\n"
+	           "                otherwise\n"
 	           "  --status      list applied and pending versions with "
-	           "checksums\n");
+	           "checksums\n"
+	           "exit status: 0 done; 1 failed or refused; 2 bad command "
+	           "line;\n"
+	           "  3 (--status) a version is changed, unknown or newer\n");
 	return rc;
 }
 
@@ -126,7 +132,7 @@ cmd_migrate(struct app *app, int argc, char **argv)
 	struct migrate_request req = {NULL, 0};
 	struct migrate_result res;
 	struct pl_error err;
-	int status = 0, rc;
+	int status = 0, attention = 0, rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
@@ -143,7 +149,7 @@ cmd_migrate(struct app *app, int argc, char **argv)
 	if (status && (req.to || req.force))
 		return migrate_usage(stderr, 2);
 	pl_error_init(&err);
-	rc = status ? migrate_status(app->cfg, stdout, &err)
+	rc = status ? migrate_status(app->cfg, stdout, &attention, &err)
 	            : migrate_to(app->cfg, &req, &res, &err);
 	if (rc != 0) {
 		fprintf(stderr, "padlined: migration failed: %s\n",
@@ -156,7 +162,9 @@ cmd_migrate(struct app *app, int argc, char **argv)
 		       "%s\n",
 		       res.applied, res.reverted, app->cfg->schema,
 		       res.latest[0] ? res.latest : "0 (none applied)");
-	return 0;
+	/* Scripts (an upgrade, a monitor) tell a schema padlined refuses
+	 * from a healthy one without parsing the report. */
+	return attention > 0 ? 3 : 0;
 }
 
 static void

@@ -288,16 +288,18 @@ migrate_run(const struct config *cfg, char *latest, size_t latestsz,
 }
 
 int
-migrate_status(const struct config *cfg, FILE *out, struct pl_error *err)
+migrate_status(const struct config *cfg, FILE *out, int *attention,
+               struct pl_error *err)
 {
 	struct migration *v = NULL;
 	size_t n = 0;
 	PGconn *db;
 	int rc;
 
+	*attention = 0;
 	if ((db = open_both(cfg, NULL, &v, &n, err)) == NULL)
 		return err->code;
-	rc = migrate_status_write(db, cfg->schema, v, n, out, err);
+	rc = migrate_status_write(db, cfg->schema, v, n, out, attention, err);
 	db_close(db);
 	migrate_list_free(v, n);
 	return rc;

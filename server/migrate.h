@@ -29,7 +29,7 @@ struct migration {
 struct migrate_request {
 	const char *to; /* a version (or unique prefix); "0" = before the
 	                   first; NULL = the latest file */
-	int force;      /* down steps may drop data */
+	int force;      /* down steps may lose data */
 };
 
 /* What a run did. */
@@ -71,7 +71,9 @@ int migrate_run(const struct config *, char *latest, size_t latestsz,
 int migrate_to(const struct config *, const struct migrate_request *,
                struct migrate_result *, struct pl_error *);
 /* Writes applied and pending versions with checksums and markers to out;
- * takes no lock and changes nothing. */
-int migrate_status(const struct config *, FILE *out, struct pl_error *);
+ * takes no lock and changes nothing. *attention receives how many versions
+ * are changed, unknown or newer (`migrate --status` exits 3 then). */
+int migrate_status(const struct config *, FILE *out, int *attention,
+                   struct pl_error *);
 
 #endif

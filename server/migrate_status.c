@@ -13,9 +13,6 @@
 /* Rows of schema_migrations, or NULL with *none set when it does not
  * exist. applied_by is read through to_jsonb: a schema not migrated since
  * the column came has no such column yet. */
-/* Rows of schema_migrations, or NULL with *none set when it does not
- * exist. applied_by is read through to_jsonb: a schema not migrated since
- * the column came has no such column yet. */
 static PGresult *
 read_rows(PGconn *db, const char *schema, int *none, struct pl_error *err)
 {
@@ -111,7 +108,7 @@ summary(FILE *out, const char *schema, const char *latest,
 
 int
 migrate_status_write(PGconn *db, const char *schema, const struct migration *v,
-                     size_t n, FILE *out, struct pl_error *err)
+                     size_t n, FILE *out, int *attention, struct pl_error *err)
 {
 	const char *latest = n > 0 ? v[n - 1].version : "";
 	struct tally t = {0, 0, 0, 0, 0, NULL, NULL};
@@ -137,6 +134,7 @@ migrate_status_write(PGconn *db, const char *schema, const struct migration *v,
 			line_unfiled(out, r, row++, latest, &t);
 	}
 	summary(out, schema, latest, &t);
+	*attention = t.changed + t.unknown + t.newer;
 	PQclear(r);
 	return PL_OK;
 }

@@ -286,7 +286,7 @@ is_applied(PGresult *r, const char *version)
 
 /*
  * Without --force, every down step is first tried in one transaction that
- * is then rolled back: a refusal (data it would drop) comes before any
+ * is then rolled back: a refusal (data it would lose) comes before any
  * step ran, so a refused `--to` leaves the schema where it was.
  */
 static int

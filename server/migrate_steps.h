@@ -24,9 +24,10 @@ int migrate_steps_run(PGconn *, const char *schema, const struct migration *,
                       size_t n, const struct migrate_request *,
                       struct migrate_result *, struct pl_error *);
 /* The report of migrate_status (migrate_status.c), read without creating
- * anything. */
+ * anything; *attention: versions changed, unknown or newer. */
 int migrate_status_write(PGconn *, const char *schema, const struct migration *,
-                         size_t n, FILE *out, struct pl_error *);
+                         size_t n, FILE *out, int *attention,
+                         struct pl_error *);
 
 /* BEGIN, then the schema's migration lock for that transaction (held
  * until its COMMIT or ROLLBACK; see migrate_steps.c). */
@@ -42,10 +43,11 @@ int migrate_exec_script(PGconn *, const char *sql, const char *what,
                         struct pl_error *);
 /*
  * Runs m's down part inside the caller's open transaction. When it would
- * drop data (the schema, a table with rows, a column with values, rows of
- * a table) and force is 0, undoes it and fails naming what it would drop;
- * with force it goes ahead and logs what it dropped. *schema_gone is set
- * when the step dropped the schema itself (and schema_migrations with it).
+ * lose data (the schema, a table with rows, a column with values, rows of
+ * a table, values in rows) or touch anything outside the schema and force
+ * is 0, undoes it and fails naming each item; with force it goes ahead and
+ * logs them. *schema_gone is set when the step dropped the schema itself
+ * (and schema_migrations with it).
  */
 int migrate_probe_down(PGconn *, const char *schema, const struct migration *m,
                        int force, int *schema_gone, struct pl_error *);

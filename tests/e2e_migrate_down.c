@@ -1,8 +1,10 @@
 /* Going back with real processes and real PostgreSQL (issue 17): up → down
  * → up leaves the same schema (pg_dump) and data; a down step that would
- * drop data is refused, naming it, unless --force; two concurrent
- * `migrate --to` serialise; `--status` lists applied and pending versions
- * with checksums; an older padlined on a newer schema refuses to serve. */
+ * lose data (drop, delete or change it) or touch another schema is
+ * refused, naming it, unless --force; two concurrent `migrate --to`
+ * serialise; `--status` lists applied and pending versions with checksums
+ * and exits 3 on a changed, unknown or newer one; an older padlined on a
+ * newer schema refuses to serve. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,11 +93,14 @@ static void
 migrate_ok(const char *schema, const char *dir, const char *a1, const char *a2,
            const char *a3, int applied, int reverted)
 {
-	char *out = NULL;
+	char *out = NULL, *err = NULL;
+	int rc = ms_migrate(schema, dir, a1, a2, a3, &out, &err);
 
-	ck_assert_int_eq(ms_migrate(schema, dir, a1, a2, a3, &out, NULL), 0);
+	ck_assert_msg(rc == 0, "migrate %s %s %s: exit %d: %s", a1 ? a1 : "",
+	              a2 ? a2 : "", a3 ? a3 : "", rc, err);
 	expect_steps(out, applied, reverted);
 	free(out);
+	free(err);
 }
 
 static long long
@@ -271,8 +276,7 @@ START_TEST(emptying_a_table_is_destructive)
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM audit_log"), 2);
 	/* Empty already: nothing to lose. */
 	ts_db_exec(db, "DELETE FROM audit_log");
-	ck_assert_int_eq(
-	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, NULL), 0);
+	migrate_ok(schema, dir, "--to", V0030, NULL, 0, later_than(V0030) + 1);
 	PQfinish(db);
 	ms_remove_dir(dir);
 	ts_db_drop_schema(schema);
@@ -300,6 +304,196 @@ START_TEST(dropping_the_schema_is_destructive)
 	/* One step: the schema went with it, nothing is left to revert. */
 	migrate_ok(schema, dir, "--to", V0030, "--force", 0, 1);
 	migrate_ok(schema, dir, NULL, NULL, NULL, later_than("") + 1, 0);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+/* The newest shipped version: where moving below a test's extra
+ * migration (later than every shipped one) goes. */
+static char *
+latest_shipped(void)
+{
+	char *dir = ms_migrations_dir(), *latest;
+	struct migration *v;
+	struct pl_error err;
+	size_t n;
+
+	pl_error_init(&err);
+	ck_assert_int_eq(migrate_list(dir, &v, &n, &err), 0);
+	ck_assert_uint_gt(n, 0);
+	latest = strdup(v[n - 1].version);
+	migrate_list_free(v, n);
+	free(dir);
+	return latest;
+}
+
+#define EXTRA_FILE "2099_01_01_0000-extra.sql"
+
+/* Gives the extra migration of dir the down part down (its up part is
+ * "SELECT 1;" unless up says otherwise). Only the up part is checksummed:
+ * an applied step may get a new down part between attempts. */
+static void
+set_extra(const char *dir, const char *up, const char *down)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, EXTRA_FILE);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s\n-- migrate:down\n%s\n", up ? up : "SELECT 1;", down);
+	fclose(f);
+}
+
+/* A schema migrated with the shipped files and an extra one (up part up,
+ * down part down), holding add_data's rows; *dir is the migrations copy. */
+static PGconn *
+extra_schema(const char *prefix, const char *up, const char *down, char *schema,
+             size_t size, char **dir)
+{
+	PGconn *db;
+
+	ts_unique_schema(prefix, schema, size);
+	*dir = ms_copy_migrations(NULL, NULL);
+	set_extra(*dir, up, down);
+	migrate_ok(schema, *dir, NULL, NULL, NULL, later_than("") + 1, 0);
+	db = ts_db_connect(schema);
+	add_data(db);
+	return db;
+}
+
+/* `migrate --to` below the extra step without --force: exit 1, and the
+ * message names named and the step. */
+static void
+expect_refused(const char *schema, const char *dir, const char *named)
+{
+	char *err = NULL, *to = latest_shipped();
+
+	ck_assert_int_eq(ms_migrate(schema, dir, "--to", to, NULL, NULL, &err),
+	                 1);
+	ck_assert_msg(strstr(err, named) && strstr(err, "2099_01_01_0000") &&
+	                  strstr(err, "--force"),
+	              "refusal does not name \"%s\": %s", named, err);
+	free(err);
+	free(to);
+}
+
+/* Down steps that drop nothing but change values in a table they keep:
+ * an UPDATE, a narrowing type change, a DELETE. Each is refused, naming
+ * the table and its rows, and leaves the data as it was; forced, it
+ * runs. */
+START_TEST(changing_values_is_destructive)
+{
+	char schema[64], *dir, *to = latest_shipped();
+	PGconn *db = extra_schema("mchg", NULL, "UPDATE pads SET data = '{}';",
+	                          schema, sizeof schema, &dir);
+
+	expect_refused(schema, dir, "change values in table pads (2 rows");
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads WHERE data = "
+	                           "'{\"a\": 1}'"),
+	                 1);
+	ts_db_exec(db, "INSERT INTO pads (owner_id, display_name) SELECT id, "
+	               "'longname' FROM users");
+	set_extra(dir, NULL,
+	          "ALTER TABLE pads ALTER COLUMN display_name TYPE varchar(2) "
+	          "USING left(display_name, 2);");
+	expect_refused(schema, dir, "change values in table pads (3 rows");
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads WHERE "
+	                           "display_name = 'longname'"),
+	                 1);
+	set_extra(dir, NULL, "DELETE FROM pads WHERE display_name = 'p2';");
+	expect_refused(schema, dir, "1 row of table pads");
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 3);
+	/* Forced, the narrowing runs. */
+	set_extra(dir, NULL,
+	          "ALTER TABLE pads ALTER COLUMN display_name TYPE varchar(2) "
+	          "USING left(display_name, 2);");
+	migrate_ok(schema, dir, "--to", to, "--force", 0, 1);
+	ck_assert_int_eq(
+	    count(db, "SELECT count(*) FROM pads WHERE display_name = 'lo'"),
+	    1);
+	free(to);
+	PQfinish(db);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+/* A down step that touches a table outside the schema (drops it, writes
+ * it, alters it, creates one) is refused, naming it and its rows, unless
+ * forced. */
+START_TEST(touching_other_schemas_is_destructive)
+{
+	char schema[64], other[80], sql[512], named[200], *dir,
+	    *to = latest_shipped();
+	PGconn *db = extra_schema("mout", NULL, "SELECT 1;", schema,
+	                          sizeof schema, &dir);
+
+	snprintf(other, sizeof other, "%s_x", schema);
+	snprintf(sql, sizeof sql,
+	         "CREATE SCHEMA %s; CREATE TABLE %s.keep (n int); "
+	         "INSERT INTO %s.keep VALUES (1), (2)",
+	         other, other, other);
+	ts_db_exec(db, sql);
+	snprintf(sql, sizeof sql, "DROP TABLE %s.keep;", other);
+	set_extra(dir, NULL, sql);
+	snprintf(named, sizeof named, "drop table %s.keep (2 rows)", other);
+	expect_refused(schema, dir, named);
+	snprintf(sql, sizeof sql, "INSERT INTO %s.keep VALUES (3);", other);
+	set_extra(dir, NULL, sql);
+	snprintf(named, sizeof named, "write 1 row of table %s.keep", other);
+	expect_refused(schema, dir, named);
+	snprintf(sql, sizeof sql, "ALTER TABLE %s.keep ADD COLUMN m int;",
+	         other);
+	set_extra(dir, NULL, sql);
+	snprintf(named, sizeof named, "alter table %s.keep (2 rows)", other);
+	expect_refused(schema, dir, named);
+	snprintf(sql, sizeof sql, "CREATE TABLE %s.fresh (n int);", other);
+	set_extra(dir, NULL, sql);
+	snprintf(named, sizeof named, "create table %s.fresh", other);
+	expect_refused(schema, dir, named);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.keep", other);
+	ck_assert_int_eq(count(db, sql), 2);
+	snprintf(sql, sizeof sql, "DROP TABLE %s.keep;", other);
+	set_extra(dir, NULL, sql);
+	migrate_ok(schema, dir, "--to", to, "--force", 0, 1);
+	snprintf(sql, sizeof sql, "%s.keep", other);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM pg_tables "
+	                             "WHERE schemaname || '.' || "
+	                             "tablename = $1",
+	                             1, (const char *[]){sql}),
+	                 0);
+	snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", other);
+	ts_db_exec(db, sql);
+	free(to);
+	PQfinish(db);
+	ms_remove_dir(dir);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
+/* A down step of DDL only that keeps every value (dropping an empty new
+ * table and an index, a type change that rewrites a table but keeps its
+ * values) runs without --force. */
+START_TEST(lossless_ddl_runs_unforced)
+{
+	char schema[64], *dir, *to = latest_shipped();
+	PGconn *db = extra_schema(
+	    "mddl",
+	    "CREATE TABLE scratch (n int);\n"
+	    "CREATE INDEX pads_extra_idx ON pads (display_name, size);\n"
+	    "ALTER TABLE pads ALTER COLUMN size TYPE numeric;",
+	    "ALTER TABLE pads ALTER COLUMN size TYPE bigint;\n"
+	    "DROP INDEX pads_extra_idx;\nDROP TABLE scratch;",
+	    schema, sizeof schema, &dir);
+
+	migrate_ok(schema, dir, "--to", to, NULL, 0, 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads WHERE size > 0"),
+	                 2);
+	free(to);
+	PQfinish(db);
 	ms_remove_dir(dir);
 	ts_db_drop_schema(schema);
 }
@@ -396,6 +590,7 @@ START_TEST(status_lists_versions_with_checksums)
 	struct migration *v;
 	struct pl_error err;
 	size_t n;
+	PGconn *db;
 	FILE *f;
 
 	pl_error_init(&err);
@@ -438,11 +633,23 @@ START_TEST(status_lists_versions_with_checksums)
 	snprintf(path, sizeof path, "%s/%s", dir, v[0].file);
 	snprintf(line, sizeof line, "sed -i '1i SELECT 1;' %s", path);
 	ck_assert_int_eq(system(line), 0);
+	/* Anything changed, unknown or newer: exit 3, for scripts. */
 	ck_assert_int_eq(
-	    ms_migrate(schema, dir, "--status", NULL, NULL, &out, NULL), 0);
+	    ms_migrate(schema, dir, "--status", NULL, NULL, &out, NULL), 3);
 	snprintf(line, sizeof line, "changed  %s", v[0].version);
 	ck_assert_msg(strstr(out, line) && strstr(out, "refuses to start"),
 	              "%s", out);
+	free(out);
+	/* A recorded version older than the latest file, with no file: a
+	 * removed migration. */
+	db = ts_db_connect(schema);
+	ts_db_exec(db, "INSERT INTO schema_migrations (version, checksum) "
+	               "VALUES ('2026_01_01_0000-removed', 'x')");
+	PQfinish(db);
+	ck_assert_int_eq(
+	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 3);
+	ck_assert_msg(strstr(out, "unknown  2026_01_01_0000-removed"), "%s",
+	              out);
 	free(out);
 	migrate_list_free(v, n);
 	ms_remove_dir(dir);
@@ -477,7 +684,7 @@ START_TEST(older_binary_refuses_newer_schema)
 	fclose(log);
 	ck_assert_msg(named, "the server's log does not name %s", NOTE_VERSION);
 	ck_assert_int_eq(
-	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 0);
+	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 3);
 	snprintf(line, sizeof line, "newer    %s", NOTE_VERSION);
 	ck_assert_msg(strstr(out, line) && strstr(out, "refuses to start"),
 	              "%s", out);
@@ -512,6 +719,9 @@ main(void)
 	tcase_add_test(tc, destructive_down_needs_force);
 	tcase_add_test(tc, emptying_a_table_is_destructive);
 	tcase_add_test(tc, dropping_the_schema_is_destructive);
+	tcase_add_test(tc, changing_values_is_destructive);
+	tcase_add_test(tc, touching_other_schemas_is_destructive);
+	tcase_add_test(tc, lossless_ddl_runs_unforced);
 	tcase_add_test(tc, concurrent_migrate_to_serialises);
 	tcase_add_test(tc, status_lists_versions_with_checksums);
 	tcase_add_test(tc, older_binary_refuses_newer_schema);

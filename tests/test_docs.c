@@ -2,9 +2,13 @@
  * docs/protocol.md against the server's method table: every method padlined
  * answers has a "### name" section of the fixed shape (auth matching the
  * table, params, result, errors, events, an nc example), and every section
- * names a method that exists. Documentation that drifts fails the suite.
+ * names a method that exists; and its Events table against the actions the
+ * server's services write (e2e_events_docs checks the published shapes).
+ * Documentation that drifts fails the suite.
  */
 #include <check.h>
+#include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +118,147 @@ START_TEST(every_section_names_a_real_method)
 }
 END_TEST
 
+/* The "user.x", "pad.x", "session.x", "invitation.x" literals of text
+ * (a service's source: its audit actions) into set. */
+static void
+action_literals(const char *text, json_t *set)
+{
+	static const char *const kinds[] = {"\"user.", "\"pad.", "\"session.",
+	                                    "\"invitation."};
+
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		const char *p = text;
+
+		while ((p = strstr(p, kinds[k])) != NULL) {
+			size_t len =
+			    1 + strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_.");
+			char *a;
+
+			if (p[len] != '"') {
+				p += len;
+				continue;
+			}
+			a = xstrndup(p + 1, len - 1);
+			json_object_set_new(set, a, json_true());
+			free(a);
+			p += len;
+		}
+	}
+}
+
+START_TEST(events_table_lists_the_actions_services_write)
+{
+	const char *src = getenv("PADLINE_SOURCE_DIR");
+	char *doc = read_protocol_md(), *dir = xasprintf("%s/server", src);
+	const char *p = strstr(doc, "\n## Events\n"), *k;
+	json_t *written = json_object(), *listed = json_object(), *v;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char *path, *text;
+
+		if (strncmp(e->d_name, "svc_", 4) != 0 || len < 3 ||
+		    strcmp(e->d_name + len - 2, ".c") != 0)
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		text = ts_file_read(path);
+		action_literals(text, written);
+		free(text);
+		free(path);
+	}
+	closedir(d);
+	ck_assert_uint_gt(json_object_size(written), 10);
+	ck_assert_msg(p != NULL, "no \"## Events\" chapter");
+	while ((p = strstr(p, "\n| `")) != NULL) {
+		size_t len = strcspn(p + 4, "`");
+		char *a = xstrndup(p + 4, len);
+
+		json_object_set_new(listed, a, json_true());
+		free(a);
+		p += 4;
+	}
+	json_object_foreach (written, k, v) {
+		ck_assert_msg(json_object_get(listed, k) != NULL,
+		              "the server writes event %s, which "
+		              "docs/protocol.md's Events table does not list",
+		              k);
+	}
+	json_object_foreach (listed, k, v) {
+		ck_assert_msg(json_object_get(written, k) != NULL,
+		              "docs/protocol.md's Events table lists %s, which "
+		              "no server/svc_*.c writes",
+		              k);
+	}
+	json_decref(written);
+	json_decref(listed);
+	free(dir);
+	free(doc);
+}
+END_TEST
+
+/* The "- events:" item of a method's section (up to the next item). */
+static char *
+events_item(const char *sec)
+{
+	const char *p = strstr(sec, "\n- events:"), *end;
+
+	ck_assert_ptr_nonnull(p);
+	end = strstr(p + 1, "\n-");
+	if (end == NULL)
+		end = strstr(p + 1, "\n\n");
+	return xstrndup(p, end ? (size_t)(end - p) : strlen(p));
+}
+
+/* A row's "published by" methods and a method's "- events:" item agree:
+ * a row names the method only when the method's item names the action,
+ * and the other way round. */
+START_TEST(events_table_agrees_with_the_method_sections)
+{
+	char *doc = read_protocol_md();
+	const char *events = strstr(doc, "\n## Events\n");
+
+	ck_assert_ptr_nonnull(events);
+	for (size_t i = 0; i < rpc_method_count(); i++) {
+		const char *name = rpc_method_at(i)->name;
+		char *sec = method_section(doc, name), *item;
+		char *quoted = xasprintf("`%s`", name);
+		const char *p = events;
+
+		ck_assert_ptr_nonnull(sec);
+		item = events_item(sec);
+		while ((p = strstr(p, "\n| `")) != NULL) {
+			const char *end = strchr(p + 1, '\n');
+			char *row =
+			    xstrndup(p, end ? (size_t)(end - p) : strlen(p));
+			char *action = xstrndup(p + 3, strcspn(p + 4, "`") + 2);
+			char *by = strchr(row + 4 + strlen(action), '|');
+			char *subject = by ? strchr(by + 1, '|') : NULL;
+			int row_names =
+			    subject && memmem(by, (size_t)(subject - by),
+			                      quoted, strlen(quoted));
+			int item_names = strstr(item, action) != NULL;
+
+			ck_assert_msg(row_names == item_names,
+			              "%s: the Events row of %s %s it, its "
+			              "\"- events:\" item %s",
+			              name, action,
+			              row_names ? "names" : "omits",
+			              item_names ? "names it" : "does not");
+			free(row);
+			free(action);
+			p = end ? end : p + 1;
+		}
+		free(item);
+		free(quoted);
+		free(sec);
+	}
+	free(doc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -122,6 +267,8 @@ main(void)
 
 	tcase_add_test(tc, every_method_has_a_section_of_the_fixed_shape);
 	tcase_add_test(tc, every_section_names_a_real_method);
+	tcase_add_test(tc, events_table_lists_the_actions_services_write);
+	tcase_add_test(tc, events_table_agrees_with_the_method_sections);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

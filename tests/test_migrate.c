@@ -1,6 +1,7 @@
 /* Unit tests for the migration files: which names are accepted, the order
  * they run in, the split into up and down parts, and checksums (what makes
- * a changed applied file detectable, and a down part added later not). */
+ * a changed applied file detectable, and a down part added later not); and
+ * the list a refused down step names. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sodium.h>
 
 #include "migrate.h"
+#include "migrate_probe.h"
 
 #include "tsupport.h"
 
@@ -223,6 +225,48 @@ START_TEST(shipped_migrations_are_valid)
 }
 END_TEST
 
+/* A refusal lists every item, comma-separated; a list too long for its
+ * buffer ends in "…" and never overruns it. */
+START_TEST(probe_items_list_and_cut_short)
+{
+	struct probe_items items = {""};
+	size_t len;
+
+	probe_item(&items, "drop table %s (%d rows)", "pads", 2);
+	probe_item(&items, "write %d row of %s", 1, "table other.keep");
+	ck_assert_str_eq(items.text,
+	                 "drop table pads (2 rows), write 1 row of table "
+	                 "other.keep");
+	for (int i = 0; i < 100; i++)
+		probe_item(&items, "change values in table t%d (%d rows)", i,
+		           i);
+	len = strlen(items.text);
+	ck_assert_uint_lt(len, sizeof items.text);
+	ck_assert_str_eq(items.text + len - strlen("…"), "…");
+	probe_item(&items, "drop schema x");
+	ck_assert_uint_eq(strlen(items.text), len);
+}
+END_TEST
+
+/* The array literals the probe passes as parameters (columns kept, xmins
+ * to look up). */
+START_TEST(probe_list_is_an_array_literal)
+{
+	struct probe_list l = {NULL, 0, 0};
+	char *text = probe_list_end(&l);
+
+	ck_assert_str_eq(text, "{}");
+	free(text);
+	for (int i = 0; i < 300; i++)
+		probe_list_add(&l, i % 2 ? "4294967295" : "1");
+	text = probe_list_end(&l);
+	ck_assert_uint_eq(strlen(text), 2 + 150 * 1 + 150 * 10 + 299);
+	ck_assert_int_eq(strncmp(text, "{1,4294967295,1,", 16), 0);
+	ck_assert_str_eq(text + strlen(text) - 12, ",4294967295}");
+	free(text);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -239,6 +283,8 @@ main(void)
 	tcase_add_test(tc, list_sorts_by_name_and_skips_other_files);
 	tcase_add_test(tc, find_by_version_file_or_prefix);
 	tcase_add_test(tc, shipped_migrations_are_valid);
+	tcase_add_test(tc, probe_items_list_and_cut_short);
+	tcase_add_test(tc, probe_list_is_an_array_literal);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -128,9 +128,9 @@ us_subscribe(const char *schema)
 }
 
 /*
- * The next event of action that arrives before end_ms (ts_now_ms()),
- * skipping others (other suites publish on the same channel). Returns the
- * event (new reference) or NULL.
+ * The next event of action (NULL: any) that arrives before end_ms
+ * (ts_now_ms()), skipping others (other suites publish on the same
+ * channel). Returns the event (new reference) or NULL.
  */
 static inline json_t *
 us_next_event(redisContext *rc, const char *action, long long end_ms)
@@ -153,7 +153,7 @@ us_next_event(redisContext *rc, const char *action, long long end_ms)
 		const char *a =
 		    json_string_value(json_object_get(ev, "action"));
 
-		if (a && strcmp(a, action) == 0)
+		if (a && (action == NULL || strcmp(a, action) == 0))
 			return ev;
 		json_decref(ev);
 	}
