@@ -4,6 +4,8 @@
  * burst of registrations occupies at most hash_concurrency workers and the
  * rest stay free for everything else. The queue is fair per peer network
  * (fair_queue.h), so a storm delays others by one hash, not by its backlog.
+ * A step that must wait (RPC_STEP_RETRY: a login attempt waiting for the
+ * ones in flight) waits on a loop timer, never on a worker.
  */
 #include "server_call.h"
 

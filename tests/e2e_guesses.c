@@ -40,10 +40,14 @@ start(struct ts_server *s, const char *prefix, int max_user, int max_ip)
 	start_with(s, prefix, max_user, max_ip, NULL);
 }
 
+/* Stops it; a clean exit (under a sanitizer: no leak, no error). */
 static void
 stop(struct ts_server *s)
 {
-	ts_server_stop(s);
+	int status = ts_server_stop(s);
+
+	ck_assert_msg(status == 0, "padlined exit status %d, log %s", status,
+	              s->log_path);
 	ts_db_drop_schema(s->schema);
 }
 
@@ -396,7 +400,7 @@ START_TEST(lockout_is_shared_by_instances)
 	ck_assert_int_eq(login_code(other, "shr", US_PASSWORD, NULL), 429);
 	ts_client_free(other);
 	ts_client_free(c);
-	ts_server_stop(&b);
+	ck_assert_int_eq(ts_server_stop(&b), 0);
 	stop(&a);
 }
 END_TEST
