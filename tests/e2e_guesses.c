@@ -405,6 +405,52 @@ START_TEST(lockout_is_shared_by_instances)
 }
 END_TEST
 
+/* Attempts in flight that never end (a padlined killed mid-check leaves
+ * them until their lease ends) hold every try: a right password waits for
+ * them, then answers 503 attempts_in_flight, never 429; once they are gone
+ * it signs in. */
+START_TEST(attempts_in_flight_are_waited_for_not_failures)
+{
+	struct ts_server s;
+	struct ts_client *c;
+	redisContext *rc;
+	redisReply *r;
+	PGconn *db;
+	PGresult *res;
+	char key[256];
+	json_t *ans;
+
+	start(&s, "gwait", 3, 1000);
+	ck_assert_int_eq(ts_create_user(s.schema, "waiter", US_PASSWORD, 0), 0);
+	db = ts_db_connect(s.schema);
+	res = PQexec(db, "SELECT id FROM users WHERE username = 'waiter'");
+	ck_assert_int_eq(PQntuples(res), 1);
+	snprintf(key, sizeof key, "padline:login:%s:user:%s:inflight", s.schema,
+	         PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(db);
+	rc = ts_redis_connect();
+	ck_assert_ptr_nonnull(rc);
+	/* Leases far in the future: they outlast the wait. */
+	r = redisCommand(rc,
+	                 "ZADD %s 99999999999999 a 99999999999999 b "
+	                 "99999999999999 c",
+	                 key);
+	ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
+	freeReplyObject(r);
+	c = ts_client_connect(s.port);
+	ans = acc_login(c, "waiter", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(ans), 503);
+	ck_assert_str_eq(ts_error_reason(ans), "attempts_in_flight");
+	json_decref(ans);
+	freeReplyObject(redisCommand(rc, "DEL %s", key));
+	ck_assert_int_eq(login_code(c, "waiter", US_PASSWORD, NULL), 0);
+	redisFree(rc);
+	ts_client_free(c);
+	stop(&s);
+}
+END_TEST
+
 /* Parallel wrong sign-ins wait for the ones in flight, and still check at
  * most the limit: the audit log holds one session.login_failed per check. */
 START_TEST(parallel_wrong_passwords_check_at_most_the_limit)
@@ -481,6 +527,7 @@ main(void)
 	tcase_add_test(tc, concurrent_right_passwords_one_address);
 	tcase_add_test(tc, concurrent_right_passwords_without_redis);
 	tcase_add_test(tc, lockout_is_shared_by_instances);
+	tcase_add_test(tc, attempts_in_flight_are_waited_for_not_failures);
 	tcase_add_test(tc, parallel_wrong_passwords_check_at_most_the_limit);
 	tcase_add_test(tc,
 	               parallel_wrong_change_password_checks_at_most_the_limit);
