@@ -100,10 +100,11 @@ static const struct cfg_entry cfg_table[] = {
      "argon2id memory in bytes (default INTERACTIVE, 64 MiB)"},
     {"--login-max-failures", "PADLINE_LOGIN_MAX_FAILURES", CFG_INT,
      OFF(login_max_failures), "5", 1, 1000000,
-     "failed logins per username within the window before 429"},
+     "wrong guesses (sign-ins, current passwords, codes) per account within "
+     "the window before 429"},
     {"--login-max-failures-ip", "PADLINE_LOGIN_MAX_FAILURES_IP", CFG_INT,
      OFF(login_max_failures_ip), "50", 1, 1000000,
-     "failed logins per client address within the window before 429"},
+     "wrong guesses per client address within the window before 429"},
     {"--login-window", "PADLINE_LOGIN_WINDOW", CFG_INT, OFF(login_window),
      "900", 1, 86400, "seconds the login failure counters cover"},
     {"--form-token-ttl", "PADLINE_FORM_TOKEN_TTL", CFG_INT, OFF(form_token_ttl),

@@ -7,8 +7,10 @@
  *   STEP_HASH  argon2 work, admitted only while fewer than hash_concurrency
  *              hashes run, so registrations never starve other requests;
  *   STEP_DB    call->db holds a pooled PostgreSQL connection for the step.
- * A step returns PL_OK to go on, RPC_STEP_DONE to finish early, or an error
- * code with call->err filled. The last step sets call->result.
+ * A step returns PL_OK to go on, RPC_STEP_DONE to finish early,
+ * RPC_STEP_RETRY to be run again after call->retry_ms (a timer on the loop:
+ * waiting never holds a worker), or an error code with call->err filled.
+ * The last step sets call->result.
  */
 #ifndef PL_RPC_H
 #define PL_RPC_H
@@ -22,6 +24,7 @@ struct app;
 struct db_conn;
 
 #define RPC_STEP_DONE 1
+#define RPC_STEP_RETRY 2
 #define RPC_MAX_STEPS 4
 
 enum rpc_auth { RPC_AUTH_NONE, RPC_AUTH_USER, RPC_AUTH_ADMIN };
@@ -50,7 +53,12 @@ struct rpc_call {
 	struct db_conn *db;         /* valid during STEP_DB only */
 	void *state;                /* method-private, kept across steps */
 	void (*state_free)(void *); /* frees state when the call ends */
-	json_t *result;             /* owned; set by the final step */
+	/* Run on a worker when a STEP_DB step cannot run (no connection, the
+	 * session ended): gives back what earlier steps hold outside the
+	 * call (a reserved login attempt). May be NULL. */
+	void (*abandon)(struct rpc_call *);
+	int retry_ms;   /* with RPC_STEP_RETRY */
+	json_t *result; /* owned; set by the final step */
 	struct pl_error err;
 };
 

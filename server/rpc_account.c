@@ -2,7 +2,9 @@
  * A signed-in user's own account: user.change_password, session.list,
  * session.revoke and the TOTP methods. Methods that need the current
  * password check it under hash admission (STEP_HASH) between two database
- * steps, like login, so no connection is held while argon2 runs.
+ * steps, like login, so no connection is held while argon2 runs. Each such
+ * check (and the code of user.totp_disable) is a guess against the same
+ * limits as a sign-in (svc_guess.h), reserved in a step of its own.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "pwhash.h"
 #include "rpc.h"
 #include "svc_account.h"
+#include "svc_guess.h"
 #include "svc_totp.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -25,6 +28,7 @@ struct confirm {
 	char hash[PWHASH_STRBYTES];
 	char new_hash[PWHASH_STRBYTES];
 	int ok;
+	struct svc_guess guess; /* the account's login limits */
 };
 
 static void
@@ -48,14 +52,25 @@ confirm_free(void *p)
 	free(c);
 }
 
+static void
+confirm_abandon(struct rpc_call *call)
+{
+	struct confirm *c = call->state;
+
+	svc_guess_done(call->app, &c->guess, LOGIN_NO_GUESS);
+}
+
 static struct confirm *
 confirm_new(struct rpc_call *call, const char *password)
 {
 	struct confirm *c = xcalloc(1, sizeof *c);
 
 	c->password = xstrdup(password);
+	svc_guess_init(call->app, &c->guess, call->session.user_id, NULL,
+	               call->peer);
 	call->state = c;
 	call->state_free = confirm_free;
+	call->abandon = confirm_abandon;
 	return c;
 }
 
@@ -68,7 +83,20 @@ confirm_lookup(struct rpc_call *call)
 	                                 c->hash, &call->err);
 }
 
-/* Verifies the current password, then hashes the new one if any. */
+static int
+confirm_reserve(struct rpc_call *call)
+{
+	struct confirm *c = call->state;
+
+	if (svc_guess_reserve(call->app, &c->guess, &call->retry_ms,
+	                      &call->err) != 0)
+		return call->err.code;
+	return call->retry_ms > 0 ? RPC_STEP_RETRY : PL_OK;
+}
+
+/* Verifies the current password, then hashes the new one if any. A wrong
+ * password is a failed guess; a right one ends the guess, unless a code
+ * is still to be checked. */
 static int
 confirm_verify(struct rpc_call *call)
 {
@@ -77,6 +105,10 @@ confirm_verify(struct rpc_call *call)
 	c->ok = c->hash[0] && pwhash_verify(c->hash, c->password);
 	if (!c->hash[0])
 		pwhash_verify(pwhash_dummy(call->app->cfg), c->password);
+	if (!c->ok)
+		svc_guess_done(call->app, &c->guess, LOGIN_WRONG);
+	else if (c->code == NULL)
+		svc_guess_done(call->app, &c->guess, LOGIN_RIGHT);
 	if (c->ok && c->new_password)
 		return pwhash_hash(call->app->cfg, c->new_password, c->new_hash,
 		                   &call->err);
@@ -112,7 +144,7 @@ change_check(struct rpc_call *call)
 	}
 	c = confirm_new(call, cur);
 	c->new_password = xstrdup(pw);
-	return PL_OK;
+	return confirm_lookup(call);
 }
 
 static int
@@ -134,8 +166,8 @@ change_store(struct rpc_call *call)
 const struct rpc_method rpc_user_change_password = {
     .name = "user.change_password",
     .auth = RPC_AUTH_USER,
-    .steps = {{STEP_CPU, change_check},
-              {STEP_DB, confirm_lookup},
+    .steps = {{STEP_DB, change_check},
+              {STEP_CPU, confirm_reserve},
               {STEP_HASH, confirm_verify},
               {STEP_DB, change_store}},
 };
@@ -221,25 +253,28 @@ totp_disable_check(struct rpc_call *call)
 		return call->err.code;
 	c = confirm_new(call, pw);
 	c->code = xstrdup(code);
-	return PL_OK;
+	return confirm_lookup(call);
 }
 
 static int
 totp_disable_store(struct rpc_call *call)
 {
 	struct confirm *c = call->state;
+	int rc;
 
 	if (!c->ok)
 		return wrong_password(call);
-	return svc_totp_disable(call->app, call->db, call->session.user_id,
-	                        c->code, &call->result, &call->err);
+	rc = svc_totp_disable(call->app, call->db, call->session.user_id,
+	                      c->code, &call->result, &call->err);
+	svc_guess_settle(call->app, &c->guess, rc);
+	return rc;
 }
 
 const struct rpc_method rpc_user_totp_disable = {
     .name = "user.totp_disable",
     .auth = RPC_AUTH_USER,
-    .steps = {{STEP_CPU, totp_disable_check},
-              {STEP_DB, confirm_lookup},
+    .steps = {{STEP_DB, totp_disable_check},
+              {STEP_CPU, confirm_reserve},
               {STEP_HASH, confirm_verify},
               {STEP_DB, totp_disable_store}},
 };

@@ -1,8 +1,9 @@
 /*
  * session.login / resume / logout. Login takes four steps so the argon2
  * verification runs under hash admission and no database connection is
- * held while Redis is asked: lookup (DB), attempt reservation (CPU, Redis),
- * verify (HASH, against a dummy hash for unknown users), then session (DB).
+ * held while Redis is asked: lookup (DB), attempt reservation (CPU, Redis;
+ * retried while the tries left are held by attempts in flight), verify
+ * (HASH, against a dummy hash for unknown users), then session (DB).
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,12 @@ session_bind(struct rpc_session *s, const struct svc_session_info *in)
 	s->expires_at = in->expires_at;
 }
 
+static void
+login_abandon(struct rpc_call *call)
+{
+	svc_session_login_abandon(call->app, call->state);
+}
+
 static int
 login_lookup(struct rpc_call *call)
 {
@@ -35,14 +42,17 @@ login_lookup(struct rpc_call *call)
 		return call->err.code;
 	call->state = svc_session_login_new(name, pw);
 	call->state_free = svc_session_login_free;
+	call->abandon = login_abandon;
 	return svc_session_lookup(call->db, call->state, &call->err);
 }
 
 static int
 login_reserve(struct rpc_call *call)
 {
-	return svc_session_reserve(call->app, call->state, call->peer,
-	                           &call->err);
+	if (svc_session_reserve(call->app, call->state, call->peer,
+	                        &call->retry_ms, &call->err) != 0)
+		return call->err.code;
+	return call->retry_ms > 0 ? RPC_STEP_RETRY : PL_OK;
 }
 
 static int

@@ -4,6 +4,8 @@
  * burst of registrations occupies at most hash_concurrency workers and the
  * rest stay free for everything else. The queue is fair per peer network
  * (fair_queue.h), so a storm delays others by one hash, not by its backlog.
+ * A step that must wait (RPC_STEP_RETRY: a login attempt waiting for the
+ * ones in flight) waits on a loop timer, never on a worker.
  */
 #include "server_call.h"
 
@@ -42,6 +44,7 @@ struct call {
 
 static void call_schedule(struct call *);
 static void call_after(uv_work_t *, int);
+static void call_retry_later(struct call *);
 
 void
 call_sched_init(struct call_sched *s, uv_loop_t *loop, struct app *app)
@@ -95,12 +98,12 @@ call_work(uv_work_t *w)
 	if (st->kind == STEP_DB) {
 		if (db_pool_borrow(c->sched->app->db, &c->rc.db, &c->rc.err)) {
 			c->rv = c->rc.err.code;
-			return;
+			goto abandon;
 		}
 		if ((c->rv = call_session_check(c)) != PL_OK) {
 			db_pool_return(c->sched->app->db, c->rc.db);
 			c->rc.db = NULL;
-			return;
+			goto abandon;
 		}
 	}
 	c->rv = st->run(&c->rc);
@@ -108,6 +111,10 @@ call_work(uv_work_t *w)
 		db_pool_return(c->sched->app->db, c->rc.db);
 		c->rc.db = NULL;
 	}
+	return;
+abandon:
+	if (c->rc.abandon)
+		c->rc.abandon(&c->rc);
 }
 
 static void
@@ -175,10 +182,14 @@ call_after(uv_work_t *w, int status)
 		s->hash_running--;
 		call_hash_admit(s);
 	}
-	if (status != 0 && c->rv == PL_OK) {
+	if (status != 0 && (c->rv == PL_OK || c->rv == RPC_STEP_RETRY)) {
 		pl_error_set(&c->rc.err, PL_ERR_INTERNAL, "internal",
 		             "request cancelled");
 		c->rv = PL_ERR_INTERNAL;
+	}
+	if (c->rv == RPC_STEP_RETRY) {
+		call_retry_later(c);
+		return;
 	}
 	if (c->rv != PL_OK || c->step + 1 >= RPC_MAX_STEPS ||
 	    m->steps[c->step + 1].kind == STEP_NONE) {
@@ -206,6 +217,36 @@ call_schedule(struct call *c)
 	if (c->rc.method->steps[c->step].kind == STEP_HASH)
 		s->hash_running++;
 	uv_queue_work(s->loop, &c->work, call_work, call_after);
+}
+
+static void
+call_retry_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void
+call_retry_fire(uv_timer_t *t)
+{
+	struct call *c = t->data;
+
+	uv_close((uv_handle_t *)t, call_retry_closed);
+	c->rv = PL_OK;
+	call_schedule(c);
+}
+
+/* The step asked to run again later: a one-shot timer on the loop, so the
+ * wait holds no worker (the work waited for may need one). */
+static void
+call_retry_later(struct call *c)
+{
+	uv_timer_t *t = xcalloc(1, sizeof *t);
+	int ms = c->rc.retry_ms > 0 ? c->rc.retry_ms : 1;
+
+	uv_timer_init(c->sched->loop, t);
+	t->data = c;
+	c->rc.retry_ms = 0;
+	uv_timer_start(t, call_retry_fire, (uint64_t)ms, 0);
 }
 
 struct call_bulk {

@@ -49,13 +49,17 @@ struct entry {
  * The next line waits until every entry has its reply. */
 struct unit {
 	int batch;
-	size_t charge; /* input bytes it counts for until answered */
-	int n;         /* entries */
-	int next;      /* first entry not started yet */
-	int running;   /* entries whose calls are in flight */
-	int done;      /* entries answered */
-	int starting;  /* inside unit_start: completions wait for it */
-	struct rpc_session session; /* the connection's, when it started */
+	size_t charge;  /* input bytes it counts for until answered */
+	int n;          /* entries */
+	int next;       /* first entry not started yet */
+	int running;    /* entries whose calls are in flight */
+	int done;       /* entries answered */
+	int starting;   /* inside unit_start: completions wait for it */
+	int sequential; /* a batch that changes the session: one entry at a
+	                   time, each after the previous one's change */
+	struct rpc_session
+	    session; /* the connection's, when it started; in a
+	                sequential batch, as its entries leave it */
 	struct entry e[];
 };
 

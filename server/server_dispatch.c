@@ -1,13 +1,14 @@
 /*
  * Answers a connection's lines strictly in order, one line at a time: a
- * request, or a batch (JSON-RPC 2.0 section 6) whose entries run
- * concurrently (at most `workers` at once) and are answered together as one
+ * request, or a batch (JSON-RPC 2.0 section 6) answered together as one
  * array. A line is started only when the previous one is fully answered, so
  * a pipelined login is bound before the next request runs and a batch never
- * overtakes or is overtaken by its neighbours. The entries of a batch all
- * see the session the connection had when it started; their session changes
- * apply, in entry order, when it ends. Notifications run but are never
- * answered, not even with an error.
+ * overtakes or is overtaken by its neighbours. A batch's entries run
+ * concurrently (at most `workers` at once) and all see the session the
+ * connection had when it started, unless the batch holds a method that
+ * changes the session (sequential_methods): then they run one after another,
+ * each seeing the session the previous one left, as pipelined lines would.
+ * Notifications run but are never answered, not even with an error.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,42 @@ struct parse_job {
 	struct unit *u;
 };
 
+/* Methods that bind or end the connection's session. session.revoke ends
+ * it only for the connection's own session, which is not known before the
+ * call runs: any revoke makes its batch sequential. */
+static const char *const sequential_methods[] = {
+    "session.login", "session.resume", "session.logout", "session.revoke"};
+
 static int
 session_valid(const struct rpc_session *s)
 {
 	return s->active && s->expires_at > (long long)time(NULL);
+}
+
+static int
+entry_changes_session(const struct entry *e)
+{
+	size_t n = sizeof sequential_methods / sizeof sequential_methods[0];
+
+	if (e->req.method == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(e->req.method, sequential_methods[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* In a sequential batch, what the entry did to the session is what the
+ * next entry sees. */
+static void
+unit_session_apply(struct unit *u, const struct entry *e)
+{
+	if (!u->sequential)
+		return;
+	if (e->session_change > 0)
+		u->session = e->new_session;
+	else if (e->session_change < 0)
+		memset(&u->session, 0, sizeof u->session);
 }
 
 /* Fills entry slot with an error answer (none for a notification). */
@@ -82,6 +115,7 @@ entry_start(struct client *cl, struct unit *u, int slot)
 		return 1;
 	}
 	entry_fail(e, &err);
+	unit_session_apply(u, e);
 	stats_request_refused(srv->app->stats, m);
 	u->done++;
 	pl_error_clear(&err);
@@ -93,7 +127,7 @@ entry_start(struct client *cl, struct unit *u, int slot)
 static void
 unit_start_more(struct client *cl, struct unit *u)
 {
-	int limit = u->batch ? cl->srv->app->cfg->workers : 1;
+	int limit = u->batch && !u->sequential ? cl->srv->app->cfg->workers : 1;
 
 	u->starting = 1;
 	while (u->next < u->n && u->running < limit && !cl->closing)
@@ -182,6 +216,8 @@ unit_new(struct server *srv, const struct line *l)
 			entry_fail(e, &err);
 			u->done++;
 		}
+		if (batch && entry_changes_session(e))
+			u->sequential = 1;
 		pl_error_clear(&err);
 		pl_error_init(&err);
 	}
@@ -356,6 +392,7 @@ server_call_done(struct client *cl, int slot, char *line, size_t len,
 	e->session_change = session_change;
 	if (session_change > 0)
 		e->new_session = *ns;
+	unit_session_apply(u, e);
 	memset(&e->req, 0, sizeof e->req); /* the call freed it */
 	u->running--;
 	u->done++;

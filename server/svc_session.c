@@ -1,9 +1,10 @@
 /*
- * Login, resume, logout. An attempt is counted before the password is
- * checked (login_limit.c), per account and per peer address:
- * padline:login:<schema>:user:<id> for a name that resolves to a user,
- * ...:name:<name as PostgreSQL folds it> for one that does not, and
- * ...:ip:<peer>; the schema keeps deployments (and test suites) apart.
+ * Login, resume, logout. A sign-in is a guess (svc_guess.h), reserved
+ * before the password is checked, per account and per peer address: the
+ * account is the user the name resolves to, or the name as PostgreSQL
+ * folds it when none; the schema keeps deployments (and test suites)
+ * apart. A wrong password, or a wrong code after the right one, is a
+ * failure; a sign-in that passes every check clears the account's count.
  */
 #include "svc_session.h"
 
@@ -16,7 +17,6 @@
 #include "db.h"
 #include "events.h"
 #include "log.h"
-#include "login_limit.h"
 #include "pwhash.h"
 #include "repo_audit.h"
 #include "repo_session.h"
@@ -31,24 +31,10 @@ struct svc_login {
 	char username[USERNAME_MAX * 2 + 2];
 	char *password;
 	struct repo_user_auth auth;
+	struct svc_guess guess;
 	int ok;
 	char rehash[PWHASH_STRBYTES];
 };
-
-/* The counter keys of one login; keyed by the resolved user, so every
- * spelling the database folds to that user shares one counter. */
-static void
-login_keys(struct app *app, const struct repo_user_auth *auth, const char *peer,
-           char *ku, char *kp, size_t size)
-{
-	if (auth->user != NULL)
-		snprintf(ku, size, "padline:login:%s:user:%s", app->cfg->schema,
-		         auth->id);
-	else
-		snprintf(ku, size, "padline:login:%s:name:%s", app->cfg->schema,
-		         auth->folded);
-	snprintf(kp, size, "padline:login:%s:ip:%s", app->cfg->schema, peer);
-}
 
 struct svc_login *
 svc_session_login_new(const char *username, const char *password)
@@ -84,22 +70,22 @@ svc_session_lookup(struct db_conn *db, struct svc_login *l,
 }
 
 int
-svc_session_reserve(struct app *app, const struct svc_login *l,
-                    const char *peer, struct pl_error *err)
+svc_session_reserve(struct app *app, struct svc_login *l, const char *peer,
+                    int *retry_ms, struct pl_error *err)
 {
-	char ku[LOGIN_KEY_MAX], kp[LOGIN_KEY_MAX];
-	int wait;
+	/* Keyed by the resolved user, so every spelling the database folds
+	 * to that user shares one counter. */
+	if (l->guess.key_user[0] == '\0')
+		svc_guess_init(app, &l->guess,
+		               l->auth.user != NULL ? l->auth.id : NULL,
+		               l->auth.folded, peer);
+	return svc_guess_reserve(app, &l->guess, retry_ms, err);
+}
 
-	login_keys(app, &l->auth, peer, ku, kp, sizeof ku);
-	wait = login_limit_reserve(
-	    app->limits, ku, app->cfg->login_max_failures, kp,
-	    app->cfg->login_max_failures_ip, app->cfg->login_window);
-	if (wait == 0)
-		return PL_OK;
-	pl_error_set(err, PL_ERR_TOO_MANY, "too_many_attempts",
-	             "too many failed sign-in attempts; try again later");
-	err->retry_after = wait;
-	return err->code;
+void
+svc_session_login_abandon(struct app *app, struct svc_login *l)
+{
+	svc_guess_done(app, &l->guess, LOGIN_NO_GUESS);
 }
 
 void
@@ -121,6 +107,9 @@ svc_session_verify(struct app *app, struct svc_login *l)
 		pwhash_verify(pwhash_dummy(cfg), l->password);
 		l->ok = 0;
 	}
+	/* A wrong password frees its try for the next guess at once. */
+	if (!l->ok)
+		svc_guess_done(app, &l->guess, LOGIN_WRONG);
 }
 
 void
@@ -145,9 +134,8 @@ svc_session_login_failed(struct app *app, struct db_conn *db,
 	pl_error_clear(&err);
 }
 
-/* After a successful password check: clears the account's counter and
- * refunds the peer's, stores rehash (may be NULL) as the new hash, creates
- * the session. */
+/* After every check passed: stores rehash (may be NULL) as the new hash,
+ * creates the session. */
 static int
 login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
          const char *peer, const char *rehash, json_t **result,
@@ -155,11 +143,8 @@ login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
 {
 	unsigned char raw[32];
 	char token[sizeof raw * 2 + 1], exp_text[40];
-	char ku[LOGIN_KEY_MAX], kp[LOGIN_KEY_MAX];
 	const char *user_id = auth->id;
 
-	login_keys(app, auth, peer, ku, kp, sizeof ku);
-	login_limit_success(app->limits, ku, kp);
 	/* Best effort, never failing the login: replacing a hash made with
 	 * old limits, and now and then sweeping expired sessions. */
 	if (rehash || randombytes_uniform(100) == 0) {
@@ -206,6 +191,8 @@ svc_session_login_finish(struct app *app, struct db_conn *db,
                          const char *peer, json_t **result,
                          struct svc_session_info *s, struct pl_error *err)
 {
+	int rc;
+
 	if (!l->ok) {
 		svc_session_login_failed(
 		    app, db, l->auth.user ? l->auth.id : NULL, peer);
@@ -213,9 +200,15 @@ svc_session_login_finish(struct app *app, struct db_conn *db,
 		                    "invalid_credentials",
 		                    "wrong username or password");
 	}
-	if (svc_account_login_gate(app, db, l->auth.id, l->auth.user, totp,
-	                           peer, err) != 0)
-		return err->code;
+	rc = svc_account_login_gate(app, db, l->auth.id, l->auth.user, totp,
+	                            peer, err);
+	/* Asking for the code is no guess; a wrong code is. */
+	if (rc == PL_ERR_UNAUTHORIZED && (totp == NULL || *totp == '\0'))
+		svc_guess_done(app, &l->guess, LOGIN_NO_GUESS);
+	else
+		svc_guess_settle(app, &l->guess, rc);
+	if (rc != 0)
+		return rc;
 	if (login_ok(app, db, &l->auth, peer, l->rehash[0] ? l->rehash : NULL,
 	             result, s, err) != 0)
 		return err->code;

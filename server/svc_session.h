@@ -1,6 +1,6 @@
 /*
  * Sessions: login attempts limited per account and per peer address
- * (login_limit.h: reserved before the password check), session tokens (32
+ * (svc_guess.h: reserved before the password check), session tokens (32
  * random bytes, only their SHA-256 stored), resume, the periodic re-check
  * of a bound session, and logout.
  */
@@ -10,11 +10,9 @@
 #include <jansson.h>
 #include "db.h"
 #include "pl_error.h"
+#include "svc_guess.h"
 
 struct app;
-
-/* Room for a counter key (schema, prefix and a folded name). */
-#define LOGIN_KEY_MAX 640
 
 /* Who a session belongs to: what a connection binds after a login or a
  * resume (plain values; the protocol layer keeps its own binding). */
@@ -42,20 +40,26 @@ void svc_session_login_free(void *);
  * finish, after the same work as a known one). */
 int svc_session_lookup(struct db_conn *, struct svc_login *, struct pl_error *);
 /*
- * Reserves one attempt against the account looked up (or the unknown name
- * as folded) and against peer, before any password is checked: 429 with
- * retry_after when either is at its limit. No database: Redis, or this
- * instance's own counters while Redis is down (login_limit.h).
+ * Reserves the attempt against the account looked up (or the unknown name
+ * as folded) and against peer, before any password is checked: as
+ * svc_guess_reserve (*retry_ms > 0: call again then; 429 with retry_after
+ * when either is locked). No database: Redis, or this instance's own
+ * counters while Redis is down (login_limit.h).
  */
-int svc_session_reserve(struct app *, const struct svc_login *,
-                        const char *peer, struct pl_error *);
+int svc_session_reserve(struct app *, struct svc_login *, const char *peer,
+                        int *retry_ms, struct pl_error *);
+/* Releases a reserved attempt that will not be checked (a step that could
+ * not run). */
+void svc_session_login_abandon(struct app *, struct svc_login *);
 /* The password check: against a dummy hash for an unknown name (no timing
- * hint), and a new hash made when the stored one uses outdated limits. */
+ * hint), and a new hash made when the stored one uses outdated limits. A
+ * wrong password is counted (and its try freed) here. */
 void svc_session_verify(struct app *, struct svc_login *);
 /*
  * 401 invalid_credentials (with its audit row) when the check failed;
- * otherwise the account's gate (disabled, TOTP), then clears the account's
- * counter and refunds the peer's, stores a rehash, creates the session.
+ * otherwise the account's gate (disabled, TOTP), which ends the attempt (a
+ * wrong code counts, passing clears the account's counter), then stores a
+ * rehash and creates the session.
  * *result is {token, expires_at, user}; *s what to bind.
  */
 int svc_session_login_finish(struct app *, struct db_conn *, struct svc_login *,

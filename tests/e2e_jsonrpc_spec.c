@@ -3,7 +3,8 @@
  * "sum", template.list for "subtract", server.hello for "get_data" and
  * session.login as the method taking params (padlined takes named params
  * only: positional ones are -32602). Then what padlined adds: batch order
- * on a connection, the batch length limit, sessions inside a batch. */
+ * on a connection, the batch length limit, and batches that change the
+ * session running in order. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,22 +335,127 @@ START_TEST(batch_longer_than_the_maximum_is_invalid)
 }
 END_TEST
 
-/* Entries see the session the connection had when the batch started; a
- * login inside a batch binds for what comes after the batch. */
-START_TEST(batch_session_applies_after_the_batch)
+/* A signed-in connection on its own (malloc'd client). */
+static struct ts_client *
+signed_in(const char *name)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(ts_login(c, name, PW), 0);
+	return c;
+}
+
+/* The username user.me answers in entry i of a batch answer, or NULL. */
+static const char *
+me_in(json_t *batch, size_t i)
+{
+	return json_string_value(json_object_get(
+	    json_object_get(ts_result(json_array_get(batch, i)), "user"),
+	    "username"));
+}
+
+/* A batch holding a login runs in order, like pipelined lines: the login
+ * binds for the entries after it, and for what comes after the batch. */
+START_TEST(batch_login_binds_for_the_next_entry)
+{
+	struct ts_client *c = signed_in("specbob");
+	json_t *r = send_read(
+	    c, "[{\"jsonrpc\":\"2.0\",\"method\":\"user.me\",\"id\":1},"
+	       "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"params\":"
+	       "{\"username\":\"speccarol\",\"password\":\"" PW "\"},\"id\":2},"
+	       "{\"jsonrpc\":\"2.0\",\"method\":\"user.me\",\"id\":3},"
+	       "{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\",\"id\":4}]\n");
+
+	ck_assert(json_is_array(r));
+	ck_assert_int_eq(json_array_size(r), 4);
+	ck_assert_str_eq(me_in(r, 0), "specbob");
+	ck_assert_ptr_nonnull(ts_result(json_array_get(r, 1)));
+	ck_assert_msg(me_in(r, 2) && strcmp(me_in(r, 2), "speccarol") == 0,
+	              "the entry after the login ran as %s",
+	              me_in(r, 2) ? me_in(r, 2) : "nobody");
+	ck_assert_ptr_nonnull(ts_result(json_array_get(r, 3)));
+	json_decref(r);
+	r = send_read(c, "[{\"jsonrpc\":\"2.0\",\"method\":\"user.me\","
+	                 "\"id\":5}]\n");
+	ck_assert_str_eq(me_in(r, 0), "speccarol");
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+/* A signed-out connection: the login inside the batch is what signs the
+ * next entry in. */
+START_TEST(batch_login_signs_in_the_rest)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
 	json_t *r = send_read(
-	    c, "[{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"params\":"
-	       "{\"username\":\"specuser\",\"password\":\"" PW "\"},\"id\":1},"
-	       "{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\",\"id\":2}]\n");
+	    c, "[{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\",\"id\":1},"
+	       "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"params\":"
+	       "{\"username\":\"specuser\",\"password\":\"" PW "\"},\"id\":2},"
+	       "{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\",\"id\":3}]\n");
 
+	ck_assert_int_eq(ts_error_code(json_array_get(r, 0)), 401);
+	ck_assert_ptr_nonnull(ts_result(json_array_get(r, 1)));
+	ck_assert_msg(ts_result(json_array_get(r, 2)) != NULL,
+	              "pad.list after the login answered %d",
+	              ts_error_code(json_array_get(r, 2)));
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+/* Entries after a logout in the same batch run signed out. */
+START_TEST(batch_logout_signs_out_the_rest)
+{
+	struct ts_client *c = signed_in("specbob");
+	json_t *r = send_read(
+	    c, "[{\"jsonrpc\":\"2.0\",\"method\":\"user.me\",\"id\":1},"
+	       "{\"jsonrpc\":\"2.0\",\"method\":\"session.logout\",\"id\":2},"
+	       "{\"jsonrpc\":\"2.0\",\"method\":\"user.me\",\"id\":3},"
+	       "{\"jsonrpc\":\"2.0\",\"method\":\"pad.create\",\"params\":"
+	       "{\"name\":\"after-logout\"},\"id\":4}]\n");
+
+	ck_assert_str_eq(me_in(r, 0), "specbob");
+	ck_assert_ptr_nonnull(ts_result(json_array_get(r, 1)));
+	ck_assert_int_eq(ts_error_code(json_array_get(r, 2)), 401);
+	ck_assert_int_eq(ts_error_code(json_array_get(r, 3)), 401);
+	json_decref(r);
+	r = send_read(c, "{\"jsonrpc\":\"2.0\",\"method\":\"user.me\","
+	                 "\"id\":5}\n");
+	ck_assert_int_eq(ts_error_code(r), 401);
+	json_decref(r);
+	ts_client_free(c);
+}
+END_TEST
+
+/* Revoking the session in use inside a batch signs out the entries after
+ * it. */
+START_TEST(batch_self_revoke_signs_out_the_rest)
+{
+	struct ts_client *c = signed_in("specbob");
+	json_t *list = ts_call(c, "session.list", NULL), *s, *r;
+	const char *id = NULL;
+	char text[1024];
+	size_t i;
+
+	json_array_foreach (json_object_get(ts_result(list), "sessions"), i,
+	                    s) {
+		if (json_is_true(json_object_get(s, "current")))
+			id = json_string_value(json_object_get(s, "id"));
+	}
+	ck_assert_ptr_nonnull(id);
+	snprintf(text, sizeof text,
+	         "[{\"jsonrpc\":\"2.0\",\"method\":\"session.revoke\","
+	         "\"params\":{\"id\":\"%s\"},\"id\":1},"
+	         "{\"jsonrpc\":\"2.0\",\"method\":\"user.me\",\"id\":2},"
+	         "{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\",\"id\":3}]\n",
+	         id);
+	json_decref(list);
+	r = send_read(c, text);
 	ck_assert_ptr_nonnull(ts_result(json_array_get(r, 0)));
 	ck_assert_int_eq(ts_error_code(json_array_get(r, 1)), 401);
-	json_decref(r);
-	r = send_read(c, "[{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\","
-	                 "\"id\":3}]\n");
-	ck_assert_ptr_nonnull(ts_result(json_array_get(r, 0)));
+	ck_assert_int_eq(ts_error_code(json_array_get(r, 2)), 401);
 	json_decref(r);
 	ts_client_free(c);
 }
@@ -366,7 +472,9 @@ main(void)
 	ts_unique_schema("spec", schema, sizeof schema);
 	if (ts_server_start(&srv, schema, env, NULL) != 0)
 		return 1;
-	if (ts_create_user(schema, "specuser", PW, 0) != 0)
+	if (ts_create_user(schema, "specuser", PW, 0) != 0 ||
+	    ts_create_user(schema, "specbob", PW, 0) != 0 ||
+	    ts_create_user(schema, "speccarol", PW, 0) != 0)
 		return 1;
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, call_with_named_params);
@@ -383,7 +491,10 @@ main(void)
 	tcase_add_test(tc, batch_all_notifications);
 	tcase_add_test(tc, batch_keeps_its_place_on_the_connection);
 	tcase_add_test(tc, batch_longer_than_the_maximum_is_invalid);
-	tcase_add_test(tc, batch_session_applies_after_the_batch);
+	tcase_add_test(tc, batch_login_binds_for_the_next_entry);
+	tcase_add_test(tc, batch_login_signs_in_the_rest);
+	tcase_add_test(tc, batch_logout_signs_out_the_rest);
+	tcase_add_test(tc, batch_self_revoke_signs_out_the_rest);
 	suite_add_tcase(s, tc);
 	failed = ts_run(s);
 	status = ts_server_stop(&srv);
