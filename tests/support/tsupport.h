@@ -66,6 +66,19 @@ int ts_padlined_run(const char *schema, const char *const *extra_env,
 /* A client connection to a padlined. */
 struct ts_client;
 struct ts_client *ts_client_connect(int port); /* NULL on failure */
+/* The same from a given local IPv4 address (any of 127.0.0.0/8 is loopback
+ * on Linux): how a test looks like several hosts. */
+struct ts_client *ts_client_connect_from(const char *src, int port);
+/* The socket, for tests that poll it themselves. */
+int ts_client_fd(const struct ts_client *);
+/*
+ * A PROXY protocol v2 header in out (at least 16 + 36 + tlv_bytes bytes):
+ * LOCAL when src is NULL, else PROXY over TCP from src (IPv4 or IPv6 text)
+ * to dst, followed by tlv_bytes of a padding TLV (0, or at least 3).
+ * Returns its length.
+ */
+size_t ts_proxy_v2(unsigned char *out, const char *src, const char *dst,
+                   size_t tlv_bytes);
 void ts_client_free(struct ts_client *);
 /* Sends bytes as is (no newline added). Returns 0 or -1. */
 int ts_client_send_raw(struct ts_client *, const char *data, size_t len);
