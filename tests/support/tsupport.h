@@ -137,6 +137,29 @@ int ts_redis_start(struct ts_redis *, const char *const *args);
 /* SIGKILL and reap (nothing in it is worth saving). */
 void ts_redis_stop(struct ts_redis *);
 
+/* HAProxy running dist/haproxy.cfg (the configuration docs/operations.md
+ * shows) with only its addresses replaced, plus a stats socket. */
+struct ts_haproxy {
+	pid_t pid;
+	int port; /* the frontend, on 127.0.0.1 */
+	char dir[64];
+	char sock[100];     /* admin stats socket */
+	char log_path[128]; /* its output: server state changes */
+};
+/* The frontend on a free port and the file's n server lines on 127.0.0.1
+ * ports[0..n-1]; waits until it listens. Returns 0 or -1 (the reason on
+ * stderr). */
+int ts_haproxy_start(struct ts_haproxy *, const int *ports, int n);
+/* Polls server.health through it (connecting from src, NULL for
+ * 127.0.0.1) until an instance answers: 0, or -1 when it never did or
+ * HAProxy exited. */
+int ts_haproxy_wait_served(const struct ts_haproxy *, const char *src);
+/* SIGTERM, reap, and remove its files. */
+void ts_haproxy_stop(struct ts_haproxy *);
+/* A runtime API command's answer ("show stat"), malloc'd; NULL when the
+ * socket does not answer. */
+char *ts_haproxy_command(const struct ts_haproxy *, const char *command);
+
 /*
  * A fresh self-signed certificate (EC P-256, CN=cn, SAN 127.0.0.1 and
  * localhost) and its key as PEM files dir/<cn>.crt and dir/<cn>.key; the
