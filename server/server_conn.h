@@ -2,7 +2,8 @@
  * The loop side's shared state: one struct client per connection and the
  * struct server owning them, split across server.c (accept, output,
  * lifecycle, shutdown), server_input.c (reading, framing, the input byte
- * bounds), server_dispatch.c (one line at a time: a request or a batch) and
+ * bounds), server_dispatch.c (one line at a time: a request or a batch),
+ * server_proxy.c (a trusted proxy's PROXY header, which names the peer) and
  * server_peers.c (connections per address). Loop thread only.
  */
 #ifndef PL_SERVER_CONN_H

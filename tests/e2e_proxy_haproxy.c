@@ -51,7 +51,7 @@ teardown(void)
 {
 	ts_haproxy_stop(&lb);
 	for (int i = 0; i < NSERVERS; i++)
-		ts_server_stop(&srv[i]);
+		ck_assert_int_eq(ts_server_stop(&srv[i]), 0);
 	ts_db_drop_schema(schema);
 }
 
