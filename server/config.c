@@ -44,6 +44,10 @@ static const struct cfg_entry cfg_table[] = {
      "PEM certificate chain: the listener speaks TLS only"},
     {"--tls-key", "PADLINE_TLS_KEY", CFG_STR, OFF(tls_key), NULL, 0, 0,
      "PEM private key of --tls-cert"},
+    {"--trusted-proxies", "PADLINE_TRUSTED_PROXIES", CFG_STR,
+     OFF(trusted_proxies), NULL, 0, 0,
+     "addresses/networks (CIDR, comma-separated) whose connections start "
+     "with a PROXY protocol header naming the client"},
     {"--events-channel", "PADLINE_EVENTS_CHANNEL", CFG_STR, OFF(events_channel),
      NULL, 0, 0,
      "Redis channel for events (default " PL_EVENTS_CHANNEL_PREFIX "<schema>)"},
@@ -298,6 +302,23 @@ config_parse_args(struct config *c, int argc, char **argv, int *first_arg,
 	return 0;
 }
 
+/* The trusted proxies, parsed once here for the listener. */
+static int
+config_validate_proxies(struct config *c, struct pl_error *err)
+{
+	struct pl_error perr;
+
+	pl_error_init(&perr);
+	proxy_trust_clear(&c->proxy_trust);
+	if (proxy_trust_parse(c->trusted_proxies, &c->proxy_trust, &perr) == 0)
+		return 0;
+	pl_error_set(err, perr.code, "config",
+	             "PADLINE_TRUSTED_PROXIES (or --trusted-proxies): %s",
+	             perr.message);
+	pl_error_clear(&perr);
+	return err->code;
+}
+
 int
 config_validate(struct config *c, struct pl_error *err)
 {
@@ -386,6 +407,8 @@ config_validate(struct config *c, struct pl_error *err)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "TLS needs both PADLINE_TLS_CERT and "
 		                    "PADLINE_TLS_KEY");
+	if (config_validate_proxies(c, err) != 0)
+		return err->code;
 	if (c->events_channel == NULL)
 		c->events_channel =
 		    xasprintf("%s%s", PL_EVENTS_CHANNEL_PREFIX, c->schema);
@@ -462,5 +485,6 @@ config_free(struct config *c)
 		if (cfg_table[i].type == CFG_STR)
 			free(*(char **)((char *)c + cfg_table[i].off));
 	free(c->listen_host);
+	proxy_trust_clear(&c->proxy_trust);
 	memset(c, 0, sizeof *c);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "pl_error.h"
+#include "proxy_proto.h"
 
 enum registration_mode { REG_OPEN, REG_INVITE, REG_CLOSED };
 
@@ -21,9 +22,11 @@ struct config {
 	char *events_channel; /* Redis channel; padline:events:<schema> */
 	char *tls_cert;       /* PEM; with tls_key the listener is TLS-only */
 	char *tls_key;
-	int workers;          /* libuv threadpool size */
-	int pool_size;        /* PostgreSQL connections */
-	int hash_concurrency; /* argon2 hashes at once, < workers */
+	char *trusted_proxies;          /* PADLINE_TRUSTED_PROXIES as given */
+	struct proxy_trust proxy_trust; /* ... parsed by config_validate */
+	int workers;                    /* libuv threadpool size */
+	int pool_size;                  /* PostgreSQL connections */
+	int hash_concurrency;           /* argon2 hashes at once, < workers */
 	enum registration_mode registration;
 	char *secret; /* form-token signing secret */
 	char *log_level;

@@ -113,6 +113,7 @@ client_on_handle_closed(uv_handle_t *h)
 	client_input_release(cl);
 	unit_free(cl->unit);
 	tls_conn_free(cl->tls);
+	free(cl->proxy_buf);
 	free(cl);
 }
 
@@ -177,49 +178,16 @@ client_touch(struct client *cl)
 
 /* ---- accept ---------------------------------------------------------- */
 
-static void
-server_on_connection(uv_stream_t *ls, int status)
+void
+client_admit(struct client *cl, int count_peer)
 {
-	struct server *srv = ls->data;
-	struct client *cl;
-	struct sockaddr_storage sa;
-	int salen = sizeof sa, from_peer;
+	struct server *srv = cl->srv;
+	int from_peer = 0;
 
-	if (status < 0) {
-		log_warn("accept failed", "error=%s", uv_strerror(status));
-		return;
+	if (count_peer) {
+		cl->peer_counted = 1;
+		from_peer = peers_add(&srv->peers, cl->peer);
 	}
-	cl = xcalloc(1, sizeof *cl);
-	cl->srv = srv;
-	uv_tcp_init(srv->loop, &cl->tcp);
-	uv_timer_init(srv->loop, &cl->idle);
-	cl->tcp.data = cl->idle.data = cl;
-	cl->handles_open = 2;
-	if (uv_accept(ls, (uv_stream_t *)&cl->tcp) != 0) {
-		cl->closing = 1;
-		uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
-		uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
-		return;
-	}
-	uv_tcp_nodelay(&cl->tcp, 1);
-	snprintf(cl->peer, sizeof cl->peer, "unknown");
-	if (uv_tcp_getpeername(&cl->tcp, (struct sockaddr *)&sa, &salen) == 0) {
-		if (sa.ss_family == AF_INET)
-			uv_ip4_name((struct sockaddr_in *)&sa, cl->peer,
-			            sizeof cl->peer);
-		else if (sa.ss_family == AF_INET6)
-			uv_ip6_name((struct sockaddr_in6 *)&sa, cl->peer,
-			            sizeof cl->peer);
-	}
-	framer_init(&cl->framer, (size_t)srv->app->cfg->max_line);
-	cl->next = srv->clients;
-	if (srv->clients)
-		srv->clients->prev = cl;
-	srv->clients = cl;
-	srv->nclients++;
-	stats_connection(srv->app->stats, 1);
-	cl->peer_counted = 1;
-	from_peer = peers_add(&srv->peers, cl->peer);
 	if (srv->nclients > srv->app->cfg->max_connections ||
 	    from_peer > srv->app->cfg->max_connections_per_ip ||
 	    srv->draining) {
@@ -255,6 +223,55 @@ server_on_connection(uv_stream_t *ls, int status)
 	client_input_update(cl);
 	log_debug("client connected", "peer=%s clients=%d", cl->peer,
 	          srv->nclients);
+}
+
+static void
+server_on_connection(uv_stream_t *ls, int status)
+{
+	struct server *srv = ls->data;
+	struct client *cl;
+	struct sockaddr_storage sa;
+	int salen = sizeof sa, got;
+
+	if (status < 0) {
+		log_warn("accept failed", "error=%s", uv_strerror(status));
+		return;
+	}
+	cl = xcalloc(1, sizeof *cl);
+	cl->srv = srv;
+	uv_tcp_init(srv->loop, &cl->tcp);
+	uv_timer_init(srv->loop, &cl->idle);
+	cl->tcp.data = cl->idle.data = cl;
+	cl->handles_open = 2;
+	if (uv_accept(ls, (uv_stream_t *)&cl->tcp) != 0) {
+		cl->closing = 1;
+		uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
+		uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
+		return;
+	}
+	uv_tcp_nodelay(&cl->tcp, 1);
+	snprintf(cl->peer, sizeof cl->peer, "unknown");
+	got = uv_tcp_getpeername(&cl->tcp, (struct sockaddr *)&sa, &salen) == 0;
+	if (got) {
+		if (sa.ss_family == AF_INET)
+			uv_ip4_name((struct sockaddr_in *)&sa, cl->peer,
+			            sizeof cl->peer);
+		else if (sa.ss_family == AF_INET6)
+			uv_ip6_name((struct sockaddr_in6 *)&sa, cl->peer,
+			            sizeof cl->peer);
+	}
+	framer_init(&cl->framer, (size_t)srv->app->cfg->max_line);
+	cl->next = srv->clients;
+	if (srv->clients)
+		srv->clients->prev = cl;
+	srv->clients = cl;
+	srv->nclients++;
+	stats_connection(srv->app->stats, 1);
+	if (got && proxy_trust_match(&srv->app->cfg->proxy_trust,
+	                             (struct sockaddr *)&sa))
+		client_proxy_begin(cl);
+	else
+		client_admit(cl, 1);
 }
 
 /* ---- relay and shutdown ---------------------------------------------- */

@@ -33,6 +33,12 @@ for f in $flags; do
 	grep -qF "\\fB${f//-/\\-}\\fR" "$src/docs/man/padlined.8" || bad "padlined.8 does not describe $f"
 done
 
+# The HAProxy example in docs/operations.md is dist/haproxy.cfg, line for
+# line: the scale-out suites run that file.
+haproxy_doc=$(sed 's/^\(.\)/    \1/' "$src/dist/haproxy.cfg")
+ops=$(cat "$src/docs/operations.md")
+[[ "$ops" == *"$haproxy_doc"* ]] || bad "docs/operations.md does not show dist/haproxy.cfg as it is"
+
 # Nothing the project tracks points outside it: no design document, phase
 # tag or earlier project a newcomer does not have, no path of one machine.
 # The patterns are written so that this file does not match them itself;

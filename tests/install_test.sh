@@ -18,7 +18,7 @@ rm -f "$prefix.log"
 
 for f in bin/padlined share/man/man8/padlined.8 share/man/man1/padline.1 \
 	share/doc/padline/protocol.md share/doc/padline/operations.md \
-	share/doc/padline/padlined.env.example lib/systemd/system/padlined.service; do
+	share/doc/padline/padlined.env.example share/doc/padline/haproxy.cfg lib/systemd/system/padlined.service; do
 	[ -f "$prefix/$f" ] || bad "not installed: $f"
 done
 [ -x "$prefix/bin/padlined" ] || bad "bin/padlined is not executable"

@@ -149,6 +149,16 @@ START_TEST(validate_rules)
 	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_MAX_PAD_BYTES"));
 	c.max_pad_bytes = 1048576;
 	ck_assert_int_eq(config_validate(&c, &e), 0);
+	c.trusted_proxies = strdup("10.0.0.0/8, 2001:db8::/32");
+	ck_assert_int_eq(config_validate(&c, &e), 0);
+	ck_assert_uint_eq(c.proxy_trust.n, 2);
+	free(c.trusted_proxies);
+	c.trusted_proxies = strdup("10.0.0.0/8, haproxy.example");
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_TRUSTED_PROXIES"));
+	ck_assert_ptr_nonnull(strstr(e.message, "haproxy.example"));
+	free(c.trusted_proxies);
+	c.trusted_proxies = NULL;
 	free(c.schema);
 	c.schema = strdup("Bad-Schema");
 	ck_assert_int_ne(config_validate(&c, &e), 0);

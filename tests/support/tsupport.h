@@ -66,6 +66,19 @@ int ts_padlined_run(const char *schema, const char *const *extra_env,
 /* A client connection to a padlined. */
 struct ts_client;
 struct ts_client *ts_client_connect(int port); /* NULL on failure */
+/* The same from a given local IPv4 address (any of 127.0.0.0/8 is loopback
+ * on Linux): how a test looks like several hosts. */
+struct ts_client *ts_client_connect_from(const char *src, int port);
+/* The socket, for tests that poll it themselves. */
+int ts_client_fd(const struct ts_client *);
+/*
+ * A PROXY protocol v2 header in out (at least 16 + 36 + tlv_bytes bytes):
+ * LOCAL when src is NULL, else PROXY over TCP from src (IPv4 or IPv6 text)
+ * to dst, followed by tlv_bytes of a padding TLV (0, or at least 3).
+ * Returns its length.
+ */
+size_t ts_proxy_v2(unsigned char *out, const char *src, const char *dst,
+                   size_t tlv_bytes);
 void ts_client_free(struct ts_client *);
 /* Sends bytes as is (no newline added). Returns 0 or -1. */
 int ts_client_send_raw(struct ts_client *, const char *data, size_t len);
@@ -123,6 +136,29 @@ struct ts_redis {
 int ts_redis_start(struct ts_redis *, const char *const *args);
 /* SIGKILL and reap (nothing in it is worth saving). */
 void ts_redis_stop(struct ts_redis *);
+
+/* HAProxy running dist/haproxy.cfg (the configuration docs/operations.md
+ * shows) with only its addresses replaced, plus a stats socket. */
+struct ts_haproxy {
+	pid_t pid;
+	int port; /* the frontend, on 127.0.0.1 */
+	char dir[64];
+	char sock[100];     /* admin stats socket */
+	char log_path[128]; /* its output: server state changes */
+};
+/* The frontend on a free port and the file's n server lines on 127.0.0.1
+ * ports[0..n-1]; waits until it listens. Returns 0 or -1 (the reason on
+ * stderr). */
+int ts_haproxy_start(struct ts_haproxy *, const int *ports, int n);
+/* Polls server.health through it (connecting from src, NULL for
+ * 127.0.0.1) until an instance answers: 0, or -1 when it never did or
+ * HAProxy exited. */
+int ts_haproxy_wait_served(const struct ts_haproxy *, const char *src);
+/* SIGTERM, reap, and remove its files. */
+void ts_haproxy_stop(struct ts_haproxy *);
+/* A runtime API command's answer ("show stat"), malloc'd; NULL when the
+ * socket does not answer. */
+char *ts_haproxy_command(const struct ts_haproxy *, const char *command);
 
 /*
  * A fresh self-signed certificate (EC P-256, CN=cn, SAN 127.0.0.1 and

@@ -29,7 +29,14 @@ struct ts_client {
 struct ts_client *
 ts_client_connect(int port)
 {
+	return ts_client_connect_from(NULL, port);
+}
+
+struct ts_client *
+ts_client_connect_from(const char *src, int port)
+{
 	struct sockaddr_in a = {.sin_family = AF_INET};
+	struct sockaddr_in from = {.sin_family = AF_INET};
 	struct ts_client *c;
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 
@@ -37,6 +44,12 @@ ts_client_connect(int port)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (fd < 0)
 		return NULL;
+	if (src != NULL &&
+	    (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
+	     bind(fd, (struct sockaddr *)&from, sizeof from) != 0)) {
+		close(fd);
+		return NULL;
+	}
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
 		close(fd);
 		return NULL;
@@ -46,6 +59,53 @@ ts_client_connect(int port)
 	c->fd = fd;
 	c->next_id = 1;
 	return c;
+}
+
+int
+ts_client_fd(const struct ts_client *c)
+{
+	return c->fd;
+}
+
+size_t
+ts_proxy_v2(unsigned char *out, const char *src, const char *dst,
+            size_t tlv_bytes)
+{
+	static const unsigned char sig[12] = {0x0d, 0x0a, 0x0d, 0x0a,
+	                                      0x00, 0x0d, 0x0a, 0x51,
+	                                      0x55, 0x49, 0x54, 0x0a};
+	size_t body = 0;
+	unsigned char *p = out + 16;
+
+	memcpy(out, sig, sizeof sig);
+	out[12] = src ? 0x21 : 0x20;
+	out[13] = 0x00;
+	if (src != NULL && inet_pton(AF_INET, src, p) == 1 &&
+	    inet_pton(AF_INET, dst, p + 4) == 1) {
+		out[13] = 0x11;
+		p[8] = 0xd4; /* source port 54321 */
+		p[9] = 0x31;
+		p[10] = 0x1c; /* destination port 7411 */
+		p[11] = 0xf3;
+		body = 12;
+	} else if (src != NULL && inet_pton(AF_INET6, src, p) == 1 &&
+	           inet_pton(AF_INET6, dst, p + 16) == 1) {
+		out[13] = 0x21;
+		memset(p + 32, 0, 4);
+		body = 36;
+	}
+	if (tlv_bytes >= 3) {
+		unsigned char *t = out + 16 + body;
+
+		t[0] = 0x04; /* PP2_TYPE_NOOP */
+		t[1] = (unsigned char)((tlv_bytes - 3) >> 8);
+		t[2] = (unsigned char)(tlv_bytes - 3);
+		memset(t + 3, 'x', tlv_bytes - 3);
+		body += tlv_bytes;
+	}
+	out[14] = (unsigned char)(body >> 8);
+	out[15] = (unsigned char)body;
+	return 16 + body;
 }
 
 void
