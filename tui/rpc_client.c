@@ -12,6 +12,7 @@
 #include "framing.h"
 #include "protocol.h"
 #include "rpc_tls.h"
+#include "term_safe.h"
 #include "xalloc.h"
 
 struct rpc_pending {
@@ -366,7 +367,7 @@ rpc_client_tls_for(struct rpc_client *c, const char *server)
 	pl_error_init(&err);
 	if (rpc_client_use_tls(c, getenv("PADLINE_CA"),
 	                       getenv("PADLINE_TLS_TRUST"), &err) != 0) {
-		fprintf(stderr, "padline: %s\n", err.message);
+		term_safe_println(stderr, "padline: %s", err.message);
 		pl_error_clear(&err);
 		return -1;
 	}
