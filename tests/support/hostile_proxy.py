@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""A hostile padlined: speaks the line protocol to the client by relaying a
+real padlined, and turns every reply into an attack on the client's
+terminal (tests/tui_hostile_test.sh).
+
+  hostile_proxy.py LISTEN_PORT SERVER_PORT
+
+- Before the first reply on each connection it sends junk lines: NULs, a
+  line that is not UTF-8, raw escape sequences that are not JSON, and a
+  10 MB line; none answers a request, so the client must skip them all.
+- In every reply a string "mallory" (a username that padlined accepts)
+  becomes HOSTILE_NAME and "mallory@example.org" HOSTILE_EMAIL: what a
+  hostile server could say about a user.
+- Every error message gets HOSTILE_TAIL appended, and a session.login
+  as "boom" is answered by the proxy itself: a 500 whose message is
+  "server on fire" + HOSTILE_TAIL (a message the sign-in form shows).
+
+The hostile strings set the window title (OSC 0), write the clipboard
+(OSC 52), clear the screen (ED), use a C1 CSI, DEL and bidi overrides.
+C1 and bidi controls go on the wire raw (ensure_ascii=False), C0 as JSON's
+own \\u escapes (JSON allows no raw C0 in a string).
+"""
+import json
+import socket
+import sys
+import threading
+
+HOSTILE_NAME = ("mal\x1b]0;pwned\x07\x1b]52;c;cHduZWQ=\x07\x9b31m"
+                "\u202eevil\u2066\x7f")
+HOSTILE_EMAIL = "m\x9b2J\u202d@\x1b[2Jx\x1bc.org"
+HOSTILE_TAIL = " \x1b]0;pwned\x07\u202eboom\x9b"
+JUNK = [
+    b"\x00\x00\x00 NUL line\n",
+    b'{"jsonrpc":"2.0","id":999999,"result":{"x":"\xff\xfe not UTF-8"}}\n',
+    b"\x1b]0;pwned\x07\x1b[2J\xc2\x9b raw escapes, not JSON\n",
+    b'{"jsonrpc":"2.0","id":999998,"result":"' + b"A" * (10 << 20) + b'"}\n',
+]
+
+
+def rewrite(v):
+    if isinstance(v, dict):
+        return {k: rewrite(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [rewrite(x) for x in v]
+    if v == "mallory":
+        return HOSTILE_NAME
+    if v == "mallory@example.org":
+        return HOSTILE_EMAIL
+    return v
+
+
+def hostile(line):
+    try:
+        msg = json.loads(line)
+    except ValueError:
+        return line
+    if isinstance(msg, dict) and isinstance(msg.get("error"), dict):
+        msg["error"]["message"] = str(msg["error"].get("message")) + HOSTILE_TAIL
+    msg = rewrite(msg)
+    return json.dumps(msg, ensure_ascii=False).encode() + b"\n"
+
+
+def own_answer(line):
+    """The proxy's own reply to a request, or None to relay it."""
+    try:
+        msg = json.loads(line)
+    except ValueError:
+        return None
+    if (isinstance(msg, dict) and msg.get("method") == "session.login"
+            and isinstance(msg.get("params"), dict)
+            and msg["params"].get("username") == "boom"):
+        err = {"code": 500, "message": "server on fire" + HOSTILE_TAIL,
+               "data": {"reason": "internal"}}
+        return json.dumps({"jsonrpc": "2.0", "id": msg.get("id"),
+                           "error": err}, ensure_ascii=False).encode() + b"\n"
+    return None
+
+
+def pump(src, dst, client, lock, replies):
+    """Relays src to dst; client is the client's socket (writes to it hold
+    lock: both directions may answer it)."""
+    junk_sent = not replies
+    try:
+        for line in src.makefile("rb"):
+            mine = None if replies else own_answer(line)
+            with lock:
+                if not junk_sent:
+                    for j in JUNK:
+                        dst.sendall(j)
+                    junk_sent = True
+                if mine is not None:
+                    client.sendall(mine)
+                else:
+                    dst.sendall(hostile(line) if replies else line)
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def main():
+    lport, port = int(sys.argv[1]), int(sys.argv[2])
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", lport))
+    ls.listen(16)
+    while True:
+        c, _ = ls.accept()
+        try:
+            s = socket.create_connection(("127.0.0.1", port))
+        except OSError:
+            c.close()
+            continue
+        lock = threading.Lock()
+        threading.Thread(target=pump, args=(c, s, c, lock, False),
+                         daemon=True).start()
+        threading.Thread(target=pump, args=(s, c, c, lock, True),
+                         daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
