@@ -10,7 +10,7 @@
 . "$(dirname "$0")/support/tui_lib.sh"
 PW="abcDEFghij1!xy"
 HPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 "$PADLINE_SOURCE_DIR/tests/support/hostile_proxy.py" "$HPORT" "$PORT" 2>"$T/hostile.err" &
+python3 "$PADLINE_SOURCE_DIR/tests/support/hostile_proxy.py" "$HPORT" "$PORT" "$T" 2>"$T/hostile.err" &
 HOSTILE_PID=$!
 WATCH_text= WATCH_json=
 trap 'kill "$HOSTILE_PID" $WATCH_text $WATCH_json 2>/dev/null; cleanup' EXIT
@@ -46,11 +46,18 @@ CHANNEL=$(jget "$REPLY_LINE" result.events.channel)
 # publish [BYTES on stdin]: one message on the events channel, byte for byte.
 publish() { redis-cli -u "$REDIS_URL" --no-auth-warning -x publish "$CHANNEL" >/dev/null; }
 
-# ---- watch: an error message from the hostile server ----
+# ---- watch: a line over the client's limit, then an error message ----
+# The first connection gets a 17 MB line: watch drops it, reconnects and
+# reads the answer on the next one (a client that kept the half line would
+# wait forever).
+touch "$T/oversize"
 PADLINE_TOKEN=not-a-token XDG_STATE_HOME="$T/state" timeout 120 "$PADLINE_TUI_BIN" watch \
 	--server "127.0.0.1:$HPORT" --redis "$DASH_REDIS" >"$T/werr.out" 2>"$T/werr.err"
 rc=$?
 [ $rc = 1 ] || fail "watch with a refused token: rc $rc, not 1: $(cat "$T/werr.err")"
+[ ! -e "$T/oversize" ] && in_file "$T/werr.err" "over the client's 16 MB limit; retrying" &&
+	ok "watch drops a connection whose line is too long, and carries on" ||
+	fail "watch and the 17 MB line: $(head -c 300 "$T/werr.err")"
 if in_file "$T/werr.err" '\u001B]0;pwned\u0007\u202Eboom\u009B' && terminal_safe "$T/werr.err"; then
 	ok "watch prints the server's error message escaped"
 else

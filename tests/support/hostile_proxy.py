@@ -3,11 +3,14 @@
 real padlined, and turns every reply into an attack on the client's
 terminal (tests/tui_hostile_test.sh).
 
-  hostile_proxy.py LISTEN_PORT SERVER_PORT
+  hostile_proxy.py LISTEN_PORT SERVER_PORT DIR
 
 - Before the first reply on each connection it sends junk lines: NULs, a
   line that is not UTF-8, raw escape sequences that are not JSON, and a
   10 MB line; none answers a request, so the client must skip them all.
+  While DIR/oversize exists, the next connection first gets a line over
+  the client's 16 MB limit (and the file is removed): the client must drop
+  that connection and carry on with a new one.
 - In every reply a string "mallory" (a username that padlined accepts)
   becomes HOSTILE_NAME and "mallory@example.org" HOSTILE_EMAIL: what a
   hostile server could say about a user.
@@ -21,6 +24,7 @@ C1 and bidi controls go on the wire raw (ensure_ascii=False), C0 as JSON's
 own \\u escapes (JSON allows no raw C0 in a string).
 """
 import json
+import os
 import socket
 import sys
 import threading
@@ -76,7 +80,15 @@ def own_answer(line):
     return None
 
 
-def pump(src, dst, client, lock, replies):
+def take_flag(path):
+    try:
+        os.remove(path)
+        return True
+    except OSError:
+        return False
+
+
+def pump(src, dst, client, lock, replies, oversize=False):
     """Relays src to dst; client is the client's socket (writes to it hold
     lock: both directions may answer it)."""
     junk_sent = not replies
@@ -85,6 +97,8 @@ def pump(src, dst, client, lock, replies):
             mine = None if replies else own_answer(line)
             with lock:
                 if not junk_sent:
+                    if oversize:
+                        dst.sendall(b'{"x":"' + b"B" * (17 << 20) + b'"}\n')
                     for j in JUNK:
                         dst.sendall(j)
                     junk_sent = True
@@ -102,7 +116,7 @@ def pump(src, dst, client, lock, replies):
 
 
 def main():
-    lport, port = int(sys.argv[1]), int(sys.argv[2])
+    lport, port, flags = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", lport))
@@ -117,7 +131,8 @@ def main():
         lock = threading.Lock()
         threading.Thread(target=pump, args=(c, s, c, lock, False),
                          daemon=True).start()
-        threading.Thread(target=pump, args=(s, c, c, lock, True),
+        big = take_flag(os.path.join(flags, "oversize"))
+        threading.Thread(target=pump, args=(s, c, c, lock, True, big),
                          daemon=True).start()
 
 
