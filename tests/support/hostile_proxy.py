@@ -14,9 +14,9 @@ terminal (tests/tui_hostile_test.sh).
 - In every reply a string "mallory" (a username that padlined accepts)
   becomes HOSTILE_NAME and "mallory@example.org" HOSTILE_EMAIL: what a
   hostile server could say about a user.
-- Every error message gets HOSTILE_TAIL appended, and a session.login
-  as "boom" is answered by the proxy itself: a 500 whose message is
-  "server on fire" + HOSTILE_TAIL (a message the sign-in form shows).
+- Every error message gets HOSTILE_TAIL appended, and the reply to a
+  session.login as "boom" becomes a 500 whose message is "server on
+  fire" + HOSTILE_TAIL (a message the sign-in form shows).
 
 The hostile strings set the window title (OSC 0), write the clipboard
 (OSC 52), clear the screen (ED), use a C1 CSI, DEL and bidi overrides.
@@ -64,8 +64,8 @@ def hostile(line):
     return json.dumps(msg, ensure_ascii=False).encode() + b"\n"
 
 
-def own_answer(line):
-    """The proxy's own reply to a request, or None to relay it."""
+def boom_login(line):
+    """The id of a session.login as "boom", else None."""
     try:
         msg = json.loads(line)
     except ValueError:
@@ -73,11 +73,18 @@ def own_answer(line):
     if (isinstance(msg, dict) and msg.get("method") == "session.login"
             and isinstance(msg.get("params"), dict)
             and msg["params"].get("username") == "boom"):
-        err = {"code": 500, "message": "server on fire" + HOSTILE_TAIL,
-               "data": {"reason": "internal"}}
-        return json.dumps({"jsonrpc": "2.0", "id": msg.get("id"),
-                           "error": err}, ensure_ascii=False).encode() + b"\n"
+        return msg.get("id")
     return None
+
+
+def on_fire(line):
+    """padlined's reply to a "boom" login, replaced by a 500 of ours (in
+    the reply's place, so the replies stay in order)."""
+    msg = json.loads(line)
+    err = {"code": 500, "message": "server on fire" + HOSTILE_TAIL,
+           "data": {"reason": "internal"}}
+    return json.dumps({"jsonrpc": "2.0", "id": msg.get("id"), "error": err},
+                      ensure_ascii=False).encode() + b"\n"
 
 
 def take_flag(path):
@@ -88,24 +95,30 @@ def take_flag(path):
         return False
 
 
-def pump(src, dst, client, lock, replies, oversize=False):
-    """Relays src to dst; client is the client's socket (writes to it hold
-    lock: both directions may answer it)."""
+def pump(src, dst, booms, replies, oversize=False):
+    """Relays src to dst: requests as they are, replies made hostile.
+    booms holds the ids of "boom" logins, from the requests to the
+    replies."""
     junk_sent = not replies
     try:
         for line in src.makefile("rb"):
-            mine = None if replies else own_answer(line)
-            with lock:
-                if not junk_sent:
-                    if oversize:
-                        dst.sendall(b'{"x":"' + b"B" * (17 << 20) + b'"}\n')
-                    for j in JUNK:
-                        dst.sendall(j)
-                    junk_sent = True
-                if mine is not None:
-                    client.sendall(mine)
-                else:
-                    dst.sendall(hostile(line) if replies else line)
+            if not replies:
+                boom = boom_login(line)
+                if boom is not None:
+                    booms.add(boom)
+                dst.sendall(line)
+                continue
+            if not junk_sent:
+                if oversize:
+                    dst.sendall(b'{"x":"' + b"B" * (17 << 20) + b'"}\n')
+                for j in JUNK:
+                    dst.sendall(j)
+                junk_sent = True
+            try:
+                mine = json.loads(line).get("id") in booms
+            except (ValueError, AttributeError, TypeError):
+                mine = False
+            dst.sendall(on_fire(line) if mine else hostile(line))
     except OSError:
         pass
     for s in (src, dst):
@@ -128,11 +141,11 @@ def main():
         except OSError:
             c.close()
             continue
-        lock = threading.Lock()
-        threading.Thread(target=pump, args=(c, s, c, lock, False),
-                         daemon=True).start()
+        booms = set()
         big = take_flag(os.path.join(flags, "oversize"))
-        threading.Thread(target=pump, args=(s, c, c, lock, True, big),
+        threading.Thread(target=pump, args=(c, s, booms, False),
+                         daemon=True).start()
+        threading.Thread(target=pump, args=(s, c, booms, True, big),
                          daemon=True).start()
 
 
