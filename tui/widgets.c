@@ -148,6 +148,8 @@ ui_put(int y, int x, int w, const char *text)
 		cw = wcwidth(wc);
 		one[0] = wc;
 		one[1] = 0;
+		/* A character this locale cannot show (controls never get
+		 * here: they were escaped). */
 		if (cw < 0) {
 			one[0] = L'?';
 			cw = 1;
