@@ -94,10 +94,15 @@ for mode in text json; do
 		in_file "$out" "$u" || fail "watch --$mode lost $u"
 	done
 done
-in_file "$T/watch.text" 'mal\u001B]0;pwned\u0007\u001B]52;c;cHduZWQ=\u0007\u009B31m\u202Eevil\u2066\u007F' &&
-	in_file "$T/watch.text" 'm\u009B2J\u202D@\u001B[2Jx\u001Bc.org' &&
-	ok "watch shows the hostile server's user escaped" || fail "watch text: $(grep -a mal "$T/watch.text")"
-# Once events are signed an unsigned one is dropped; shown, it is escaped.
+# Events the hostile server rewrote, or published unsigned on Redis, are
+# dropped by a client that checks event signatures; whatever is shown is
+# escaped, and what came in plain replies (the error above, the TUI's
+# lists below) always shows.
+if grep -aq '  mal' "$T/watch.text"; then
+	in_file "$T/watch.text" 'mal\u001B]0;pwned\u0007\u001B]52;c;cHduZWQ=\u0007\u009B31m\u202Eevil\u2066\u007F' &&
+		in_file "$T/watch.text" 'm\u009B2J\u202D@\u001B[2Jx\u001Bc.org' &&
+		ok "watch shows the hostile server's user escaped" || fail "watch text: $(grep -a mal "$T/watch.text")"
+fi
 if grep -aq redisevil "$T/watch.text"; then
 	in_file "$T/watch.text" 'redisevil\u001B]0;pwned\u0007\u009B2J\u202E' ||
 		fail "watch: the Redis event unescaped: $(grep -a redisevil "$T/watch.text")"
@@ -107,7 +112,8 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 names = [r["username"] for r in rows]
 assert "alice" in names and "zed" in names and "after1" in names, names
-assert "mal\x1b]0;pwned\x07\x1b]52;c;cHduZWQ=\x07\x9b31m\u202eevil\u2066\x7f" in names, names
+hostile = "mal\x1b]0;pwned\x07\x1b]52;c;cHduZWQ=\x07\x9b31m\u202eevil\u2066\x7f"
+assert all(n == hostile for n in names if n.startswith("mal")), names
 PY
 kill $WATCH_text $WATCH_json 2>/dev/null
 wait $WATCH_text $WATCH_json 2>/dev/null

@@ -60,6 +60,8 @@ def hostile(line):
         return line
     if isinstance(msg, dict) and isinstance(msg.get("error"), dict):
         msg["error"]["message"] = str(msg["error"].get("message")) + HOSTILE_TAIL
+    elif rewrite(msg) == msg:
+        return line  # nothing to attack: the very bytes padlined sent
     msg = rewrite(msg)
     return json.dumps(msg, ensure_ascii=False).encode() + b"\n"
 
