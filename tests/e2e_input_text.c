@@ -84,7 +84,8 @@ START_TEST(note_limit_counts_characters)
 END_TEST
 
 /* What a terminal would act on (C0, DEL, C1 and bidi controls) is refused
- * in the text other people's screens show: emails, pad names, notes. */
+ * in the text other people's screens show: emails, pad names, notes, the
+ * names user.sync sets. */
 START_TEST(controls_in_shown_text_are_400)
 {
 	struct ts_client *admin = us_admin_client(&srv, "root_c");
@@ -120,6 +121,13 @@ START_TEST(controls_in_shown_text_are_400)
 		assert_field_400(ts_call(admin, "invitation.create",
 		                         json_pack("{s:s}", "note", bad[i])),
 		                 "note");
+		assert_field_400(
+		    ts_call(admin, "user.sync",
+		            json_pack("{s:s, s:s, s:s}", "id",
+		                      "6f1c2b9e-1d2a-4c1e-9a7b-2f4e8c9d0a11",
+		                      "username", "synced", "given_name",
+		                      bad[i])),
+		    "given_name");
 	}
 	/* A rename is checked like a new name. */
 	r = ts_call(
