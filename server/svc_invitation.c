@@ -23,7 +23,8 @@ svc_invitation_create(struct app *app, struct db_conn *db, const char *actor_id,
 	char code[sizeof raw * 2 + 1], hash[PWHASH_SHA256_HEX], exp_text[40];
 
 	(void)app;
-	if (text_max_chars("note", note, 200, err) != PL_OK)
+	if (text_max_chars("note", note, 200, err) != PL_OK ||
+	    text_no_controls("note", note, err) != PL_OK)
 		return err->code;
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(code, sizeof code, raw, sizeof raw);

@@ -22,6 +22,7 @@
 #include "repo_pad.h"
 #include "repo_share.h"
 #include "repo_template.h"
+#include "validate.h"
 #include "xalloc.h"
 
 /* Room for PAD_NAME_MAX characters of up to 4 UTF-8 bytes each. */
@@ -59,7 +60,7 @@ pad_name_check(const char *name, char out[PAD_NAME_BYTES], struct pl_error *err)
 	out[len] = '\0';
 	if (utf8_chars(out) > PAD_NAME_MAX)
 		goto too_long;
-	return PL_OK;
+	return text_no_controls("display_name", out, err);
 too_long:
 	return pl_error_violation(
 	    err, "display_name", "length",

@@ -285,6 +285,9 @@ svc_user_sync(struct app *app, struct db_conn *db, const char *actor_id,
 
 	username_normalize(in->username, name, sizeof name, err);
 	email_validate(in->email, err);
+	text_no_controls("name", in->name, err);
+	text_no_controls("given_name", in->given_name, err);
+	text_no_controls("family_name", in->family_name, err);
 	json_array_foreach (roles, i, r)
 		if (!json_is_string(r)) {
 			pl_error_violation(err, "roles", "type",

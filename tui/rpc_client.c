@@ -12,6 +12,7 @@
 #include "framing.h"
 #include "protocol.h"
 #include "rpc_tls.h"
+#include "term_safe.h"
 #include "xalloc.h"
 
 struct rpc_pending {
@@ -279,6 +280,17 @@ rpc_flush_out(struct rpc_client *c)
 	c->out_tail = NULL;
 }
 
+/* A line past the limit would leave the framer stuck mid-line, dropping
+ * every later reply: the connection is dropped instead (calls fail as
+ * unavailable, the next one reconnects). */
+static void
+rpc_feed(struct rpc_client *c, const char *data, size_t n)
+{
+	if (framer_feed(&c->fr, data, n, rpc_on_line, c) == FRAMER_OVERSIZE)
+		rpc_drop(c, "the server sent a line over the client's "
+		            "16 MB limit");
+}
+
 /* Queued requests go out only once the server is verified. */
 static void
 rpc_on_tls_read(struct rpc_client *c, const char *in, size_t n)
@@ -302,7 +314,7 @@ rpc_on_tls_read(struct rpc_client *c, const char *in, size_t n)
 	if (ready)
 		rpc_flush_out(c);
 	if (plain_len > 0)
-		framer_feed(&c->fr, plain, plain_len, rpc_on_line, c);
+		rpc_feed(c, plain, plain_len);
 	free(plain);
 }
 
@@ -317,7 +329,7 @@ rpc_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	if (n > 0)
-		framer_feed(&c->fr, buf->base, (size_t)n, rpc_on_line, c);
+		rpc_feed(c, buf->base, (size_t)n);
 	free(buf->base);
 	if (n < 0 && c->tls && c->state != RPC_UP)
 		/* padlined closes a TLS connection over its limits unsaid. */
@@ -366,7 +378,7 @@ rpc_client_tls_for(struct rpc_client *c, const char *server)
 	pl_error_init(&err);
 	if (rpc_client_use_tls(c, getenv("PADLINE_CA"),
 	                       getenv("PADLINE_TLS_TRUST"), &err) != 0) {
-		fprintf(stderr, "padline: %s\n", err.message);
+		term_safe_println(stderr, "padline: %s", err.message);
 		pl_error_clear(&err);
 		return -1;
 	}

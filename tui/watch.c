@@ -18,6 +18,8 @@
 #include "protocol.h"
 #include "session_file.h"
 #include "sub.h"
+#include "term_safe.h"
+#include "watch.h"
 #include "xalloc.h"
 
 struct watch {
@@ -39,11 +41,12 @@ struct watch {
 	uv_signal_t sig[3];
 };
 
-static void
-print_user(struct watch *w, json_t *ev)
+char *
+watch_user_line(json_t *ev, int json)
 {
 	json_t *u = json_object_get(ev, "subject");
 	const char *at;
+	char *line, *safe;
 
 	if (json_object_get(u, "user"))
 		u = json_object_get(u, "user");
@@ -51,7 +54,7 @@ print_user(struct watch *w, json_t *ev)
 	at = json_string_value(json_object_get(u, "created_at"));
 	if (!at)
 		at = jstr(ev, "at");
-	if (w->json) {
+	if (json) {
 		json_t *email = json_object_get(u, "email");
 		json_t *o = json_pack(
 		    "{s:I, s:s, s:s, s:s, s:O, s:b}", "event_id",
@@ -60,26 +63,41 @@ print_user(struct watch *w, json_t *ev)
 		    jstr(u, "username"), "email",
 		    json_is_string(email) ? email : json_null(), "totp_enabled",
 		    json_is_true(json_object_get(u, "totp_enabled")));
-		char *line = json_dumps(o, JSON_COMPACT);
 
-		printf("%s\n", line);
-		free(line);
+		line = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 	} else {
-		printf("%s  %s  %s  %s  2FA:%s\n", at, jstr(u, "id"),
-		       jstr(u, "username"),
-		       jstr(u, "email")[0] ? jstr(u, "email") : "-",
-		       json_is_true(json_object_get(u, "totp_enabled")) ? "yes"
-		                                                        : "no");
+		line = xasprintf(
+		    "%s  %s  %s  %s  2FA:%s", at, jstr(u, "id"),
+		    jstr(u, "username"),
+		    jstr(u, "email")[0] ? jstr(u, "email") : "-",
+		    json_is_true(json_object_get(u, "totp_enabled")) ? "yes"
+		                                                     : "no");
 	}
+	/* jansson leaves DEL, C1 and bidi controls raw in its strings: the
+	 * escaper writes them as \u escapes, which keeps the line JSON. */
+	safe = term_safe_dup(line);
+	free(line);
+	return safe;
+}
+
+static void
+print_user(json_t *ev, int json)
+{
+	char *line = watch_user_line(ev, json);
+
+	printf("%s\n", line);
+	free(line);
 	fflush(stdout);
 }
 
 static void
 on_event(void *ud, json_t *ev)
 {
+	struct watch *w = ud;
+
 	if (strcmp(jstr(ev, "action"), "user.created") == 0)
-		print_user(ud, ev);
+		print_user(ev, w->json);
 }
 
 /* Says what the feed is doing when it changes: "watching" once nothing can
@@ -95,10 +113,10 @@ on_state(void *ud)
 		return;
 	if (m == FEED_POLLING) {
 		feed_problem(w->feed, why, sizeof why);
-		fprintf(stderr,
-		        "padline watch: Redis unreachable (%s); polling "
-		        "events.since every %d s\n",
-		        why, FEED_POLL_MS / 1000);
+		term_safe_println(stderr,
+		                  "padline watch: Redis unreachable (%s); "
+		                  "polling events.since every %d s",
+		                  why, FEED_POLL_MS / 1000);
 	} else if (m == FEED_LIVE) {
 		fprintf(stderr, "padline watch: %s\n",
 		        w->announced ? "Redis is back: live again"
@@ -200,7 +218,7 @@ on_hello(void *ud, json_t *result, const struct pl_error *err)
 	struct watch *w = ud;
 
 	if (err->code) {
-		fprintf(stderr, "padline watch: %s\n", err->message);
+		term_safe_println(stderr, "padline watch: %s", err->message);
 		watch_fail(w, 1);
 		return;
 	}
@@ -222,8 +240,8 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 	if (err->code == PL_ERR_UNAVAILABLE && w->session_tries++ < 60) {
 		/* padlined or its database restarting: wait, do not give up. */
 		if (w->session_tries == 1)
-			fprintf(stderr, "padline watch: %s; retrying\n",
-			        err->message);
+			term_safe_println(stderr, "padline watch: %s; retrying",
+			                  err->message);
 		uv_timer_start(&w->session_retry, on_session_retry, 1000, 0);
 		return;
 	}
@@ -234,7 +252,7 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	}
 	if (err->code) {
-		fprintf(stderr, "padline watch: %s\n", err->message);
+		term_safe_println(stderr, "padline watch: %s", err->message);
 		watch_fail(w, 1);
 		return;
 	}
