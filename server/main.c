@@ -40,9 +40,10 @@ app_open(struct app *app, struct config *cfg)
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
 	events_script_init();
+	event_sig_keys(cfg->secret, app->events_pk, app->events_sk);
 	if (app->rds != NULL)
-		app->events =
-		    events_publisher_new(app->rds, cfg->events_channel);
+		app->events = events_publisher_new(
+		    app->rds, cfg->events_channel, app->events_sk);
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
 	crypto_generichash(app->form_key, sizeof app->form_key,
@@ -72,6 +73,7 @@ app_close(struct app *app)
 	rds_pool_free(app->rds);
 	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);
+	sodium_memzero(app->events_sk, sizeof app->events_sk);
 }
 
 static int

@@ -137,6 +137,7 @@ send_test_events(redisContext *rc, const char *channel, long long base,
 	char text[4][128];
 	int published[4];
 	size_t n = strlen(ns);
+	unsigned char pk[32], sk[64];
 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(text[i], sizeof text[i],
@@ -146,7 +147,9 @@ send_test_events(redisContext *rc, const char *channel, long long base,
 		m[i].id = base + (ns[i] - 'a');
 		m[i].event = text[i];
 	}
-	ck_assert_int_eq(events_redis_send(rc, channel, m, n, published), 0);
+	ts_event_keys(pk, sk);
+	ck_assert_int_eq(events_redis_send(rc, channel, sk, m, n, published),
+	                 0);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(published[i], "event %c not published", ns[i]);
 }
