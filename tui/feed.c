@@ -153,7 +153,9 @@ on_sub_state(void *ud, int up)
 }
 
 /* The key hello names, checked against the pin: 1 with pk filled, 0 when
- * hello has none (every message will be dropped), -1 when refused. */
+ * hello has none (every message will be dropped), -1 when refused. A pin
+ * that cannot be written (a read-only state directory) only loses the
+ * check against later changes: the key is still hello's. */
 static int
 feed_key(struct feed *f, const char *server, json_t *hello,
          const char *pin_path, unsigned char pk[32])
@@ -165,11 +167,12 @@ feed_key(struct feed *f, const char *server, json_t *hello,
 		return 0;
 	event_sig_pk_hex(pk, hex);
 	pl_error_init(&err);
-	if (event_pin_check(pin_path, server, hex, &err) != 0) {
+	if (event_pin_check(pin_path, server, hex, &err) == PL_ERR_FORBIDDEN) {
 		snprintf(f->refused, sizeof f->refused, "%s", err.message);
 		pl_error_clear(&err);
 		return -1;
 	}
+	pl_error_clear(&err);
 	return 1;
 }
 
