@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "baseline.h"
 #include "event_pin.h"
@@ -15,6 +16,10 @@
 #include "xalloc.h"
 
 #define FEED_PAGE 500
+/* A signed event at or below where the feed started, and older than this
+ * before it started, is a replay. Younger ones may be real: a row committed
+ * just before the start is published a moment after it. */
+#define FEED_REPLAY_AGE_S 300
 
 struct feed {
 	struct rpc_client *rpc;
@@ -25,7 +30,8 @@ struct feed {
 	int fetching;     /* an events.since page is in flight */
 	int failed_once;  /* Redis has failed at least once */
 	int subscribed_once;
-	long long floor; /* where the feed started: older ids are replays */
+	long long floor; /* where the feed started (FEED_REPLAY_AGE_S) */
+	time_t started;
 	unsigned long dropped, replayed;
 	char refused[256]; /* the events key changed: why ("" = it did not) */
 	uv_timer_t poll;
@@ -117,8 +123,12 @@ on_sub_event(void *ud, json_t *ev)
 {
 	struct feed *f = ud;
 
-	/* Signed, yet from before the start: an old event sent again. */
-	if (json_integer_value(json_object_get(ev, "id")) <= f->floor) {
+	time_t at = rfc3339_parse(json_string_value(json_object_get(ev, "at")));
+
+	/* Signed, yet from well before the start: an old event sent again,
+	 * by whoever kept a copy. */
+	if (json_integer_value(json_object_get(ev, "id")) <= f->floor &&
+	    at < f->started - FEED_REPLAY_AGE_S) {
 		f->replayed++;
 		f->on_state(f->ud);
 		return;
@@ -187,6 +197,7 @@ feed_new(uv_loop_t *loop, struct rpc_client *rpc, const char *redis_url,
 	int key;
 
 	f->rpc = rpc;
+	f->started = time(NULL);
 	f->on_event = on_event;
 	f->on_state = on_state;
 	f->ud = ud;

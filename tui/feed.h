@@ -46,7 +46,8 @@ enum feed_mode feed_mode(const struct feed *);
 void feed_problem(const struct feed *, char *buf, size_t size);
 /* Redis messages dropped unread: not signed by the server's key (forged,
  * truncated, oversized, or no key in hello), and signed ones replayed (an
- * event from before the feed's start). */
+ * event at or below where the feed started, from over five minutes before
+ * it started). */
 void feed_dropped(const struct feed *, unsigned long *unsigned_n,
                   unsigned long *replayed_n);
 /* The newest event id handed over or known (for --since). */
