@@ -305,23 +305,22 @@ static void
 dash_draw_dropped(const struct feed *f, int y, int cols)
 {
 	unsigned long dropped, replayed;
+	char text[160] = "";
+	size_t n;
 
 	feed_dropped(f, &dropped, &replayed);
-	if (!dropped && !replayed)
+	if (dropped)
+		snprintf(text, sizeof text, "%lu unsigned event%s dropped",
+		         dropped, dropped == 1 ? "" : "s");
+	n = strlen(text);
+	if (replayed)
+		snprintf(text + n, sizeof text - n,
+		         "%s%lu replayed event%s dropped", n ? " · " : "",
+		         replayed, replayed == 1 ? "" : "s");
+	if (!text[0])
 		return;
 	ui_attr(UI_ERR);
-	if (dropped && replayed)
-		ui_putf(y, 1, cols - 2,
-		        "%lu unsigned event%s dropped · %lu replayed event%s "
-		        "dropped",
-		        dropped, dropped == 1 ? "" : "s", replayed,
-		        replayed == 1 ? "" : "s");
-	else if (dropped)
-		ui_putf(y, 1, cols - 2, "%lu unsigned event%s dropped", dropped,
-		        dropped == 1 ? "" : "s");
-	else
-		ui_putf(y, 1, cols - 2, "%lu replayed event%s dropped",
-		        replayed, replayed == 1 ? "" : "s");
+	ui_putf(y, 1, cols - 2, "%s", text);
 	ui_attr(UI_NORMAL);
 }
 

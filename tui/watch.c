@@ -85,8 +85,6 @@ on_event(void *ud, json_t *ev)
 		print_user(ud, ev);
 }
 
-/* Says what the feed is doing when it changes: "watching" once nothing can
- * be missed, why Redis is unreachable, when it is back. */
 /* One line on stderr for each message dropped, with the count so far. */
 static void
 say_dropped(struct watch *w)
@@ -108,6 +106,8 @@ say_dropped(struct watch *w)
 	w->said_replayed = replayed;
 }
 
+/* Says what the feed is doing when it changes: "watching" once nothing can
+ * be missed, why Redis is unreachable, when it is back; and what it drops. */
 static void
 on_state(void *ud)
 {
