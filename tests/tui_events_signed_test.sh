@@ -122,14 +122,16 @@ wait_for "live: on" || die "dashboard not live: $(screen)"
 pub "$(forged_user 987654325 dforged1)"
 pub "$(wrongly_signed "$(forged_user 987654326 dforged2)")"
 pub "$HEAD$(forged_user 987654327 dforged3)"
-wait_for "3 unsigned events dropped" && ok "the dashboard counts 3 unsigned events" ||
+pub "${LIVE_MSG%?????}"
+pub "$HEAD$(forged_user 987654328 dforged4)$(printf '%*s' 70000 '')"
+wait_for "5 unsigned events dropped" && ok "the dashboard counts 5 unsigned events" ||
 	fail "dashboard: $(screen)"
 pub "$OLD_MSG"
 wait_for "1 replayed event dropped" || fail "dashboard replay: $(screen)"
 register_user dreal4
 wait_for dreal4 || fail "a real signup does not reach the dashboard"
 before=$fails
-for bad in dforged1 dforged2 dforged3 oldsign1; do
+for bad in dforged1 dforged2 dforged3 dforged4 oldsign1; do
 	on_screen "$bad" && fail "the dashboard shows $bad"
 done
 [ $fails -eq $before ] && ok "the dashboard shows real signups only"
