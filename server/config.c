@@ -63,7 +63,7 @@ static const struct cfg_entry cfg_table[] = {
     {"--registration", "PADLINE_REGISTRATION", CFG_REG, 0, "open", 0, 0,
      "open, invite or closed"},
     {"--secret", "PADLINE_SECRET", CFG_STR, OFF(secret), NULL, 0, 0,
-     "secret signing form tokens; same on every instance (>= 16 chars)"},
+     "secret signing form tokens and events; same on every instance (>= 16 chars)"},
     {"--log", "PADLINE_LOG", CFG_STR, OFF(log_level), "info", 0, 0,
      "log level: debug, info, warn, error"},
     {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line),

@@ -1,6 +1,7 @@
 /*
  * Audit rows → the deployment's Redis channel (padline:events:<schema>): the
- * claim script every PUBLISH goes through, the batched marks and the relay.
+ * signing and claim script every PUBLISH goes through, the batched marks and
+ * the relay.
  * The request that wrote a row hands its event to the publisher thread
  * (events_publisher.c) right after commit; the relay sweeps rows left
  * unpublished (Redis was down, the process died) once they are older than a
@@ -25,6 +26,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "event_sig.h"
 #include "log.h"
 #include "repo_audit.h"
 #include "xalloc.h"
@@ -61,15 +63,16 @@ publish_once_sha_init(void)
 }
 
 /*
- * Queues one event's script call on rc. The claim names the id and a hash
- * of the event's text (the same SQL writes it on every path): ids start
- * over when a schema is recreated or restored, and a new event must not
- * pass for an old one. by_sha: EVALSHA, else EVAL with the whole script
- * (which also loads it into Redis's cache).
+ * Queues one event's script call on rc: wire (wire_len bytes) is the signed
+ * message to publish. The claim names the id and a hash of the event's text
+ * (the same SQL writes it on every path): ids start over when a schema is
+ * recreated or restored, and a new event must not pass for an old one.
+ * by_sha: EVALSHA, else EVAL with the whole script (which also loads it
+ * into Redis's cache).
  */
 static int
 events_append(redisContext *rc, const char *channel, const struct event_msg *m,
-              int by_sha)
+              const char *wire, size_t wire_len, int by_sha)
 {
 	unsigned char h[16];
 	char key[512], ttl[16];
@@ -93,12 +96,28 @@ events_append(redisContext *rc, const char *channel, const struct event_msg *m,
 	argv[3] = key;
 	argv[4] = channel;
 	argv[5] = ttl;
-	argv[6] = m->event;
+	argv[6] = wire;
 	for (int i = 0; i < 7; i++)
 		argl[i] = strlen(argv[i]);
 	argl[4] = cl;
-	argl[6] = el;
+	argl[6] = wire_len;
 	return redisAppendCommandArgv(rc, 7, argv, argl);
+}
+
+/* Signs msgs in groups of EVENT_SIG_GROUP_MAX: wire[i] for msgs[i]. */
+static void
+events_sign(const unsigned char *sk, const struct event_msg *msgs, size_t n,
+            char **wire, size_t *wire_len)
+{
+	for (size_t i = 0; i < n; i += EVENT_SIG_GROUP_MAX) {
+		const char *texts[EVENT_SIG_GROUP_MAX];
+		size_t k =
+		    n - i < EVENT_SIG_GROUP_MAX ? n - i : EVENT_SIG_GROUP_MAX;
+
+		for (size_t j = 0; j < k; j++)
+			texts[j] = msgs[i + j].event;
+		event_sig_sign_group(sk, texts, k, wire + i, wire_len + i);
+	}
 }
 
 void
@@ -109,13 +128,17 @@ events_script_init(void)
 
 int
 events_redis_send(redisContext *rc, const char *channel,
-                  const struct event_msg *msgs, size_t n, int *published)
+                  const unsigned char *sk, const struct event_msg *msgs,
+                  size_t n, int *published)
 {
 	/* again[i]: msgs[i] goes (again) in this pass. */
 	char *again = xmalloc(n ? n : 1);
+	char **wire = xcalloc(n ? n : 1, sizeof *wire);
+	size_t *wire_len = xcalloc(n ? n : 1, sizeof *wire_len);
 	int rc_ = 0;
 
 	events_script_init();
+	events_sign(sk, msgs, n, wire, wire_len);
 	memset(again, 1, n);
 	memset(published, 0, n * sizeof *published);
 	/* All of them in one write, then the replies in order. A script
@@ -128,7 +151,8 @@ events_redis_send(redisContext *rc, const char *channel,
 		for (size_t i = 0; i < n; i++) {
 			if (!again[i])
 				continue;
-			if (events_append(rc, channel, &msgs[i], by_sha) != 0) {
+			if (events_append(rc, channel, &msgs[i], wire[i],
+			                  wire_len[i], by_sha) != 0) {
 				rc_ = -1;
 				goto out;
 			}
@@ -158,6 +182,10 @@ events_redis_send(redisContext *rc, const char *channel,
 			break;
 	}
 out:
+	for (size_t i = 0; i < n; i++)
+		free(wire[i]);
+	free(wire);
+	free(wire_len);
 	free(again);
 	return rc_;
 }
@@ -275,8 +303,8 @@ events_relay(struct app *app, struct db_conn *db, int limit)
 		msgs[i].id = db_get_ll(rows, i, "id");
 		msgs[i].event = db_get(rows, i, "event");
 	}
-	broken = events_redis_send(rc, app->cfg->events_channel, msgs,
-	                           (size_t)n, published) != 0;
+	broken = events_redis_send(rc, app->cfg->events_channel, app->events_sk,
+	                           msgs, (size_t)n, published) != 0;
 	/* What went out is marked in one statement, in the transaction
 	 * that holds the rows' locks. */
 	ids = xcalloc(n ? (size_t)n : 1, sizeof *ids);

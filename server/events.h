@@ -1,11 +1,11 @@
 /*
  * Publishing audit rows to the deployment's Redis channel
  * (config events_channel, padline:events:<schema> by default) as
- * {id, action, at, subject}. The request that wrote a row hands its event
- * to the publisher thread (events_publisher.h); the relay publishes rows
- * left unpublished. Every PUBLISH first claims the event in Redis, so the
- * two (or another padlined) never publish it twice. Redis being down never
- * fails the request: the row waits for the relay.
+ * {id, action, at, subject}, signed (event_sig.h). The request that wrote a row
+ * hands its event to the publisher thread (events_publisher.h); the relay
+ * publishes rows left unpublished. Every PUBLISH first claims the event in
+ * Redis, so the two (or another padlined) never publish it twice. Redis being
+ * down never fails the request: the row waits for the relay.
  */
 #ifndef PL_EVENTS_H
 #define PL_EVENTS_H
@@ -40,12 +40,15 @@ void events_publish_one(struct app *, struct db_conn *,
  */
 void events_script_init(void);
 /*
- * Publishes n events on rc in one pipelined write, each through the claim
- * script; published[i] is 1 when msgs[i] is on the channel now or was
- * before. -1 when the connection failed (drop it), else 0.
+ * Signs n events with sk (event_sig.h: a signature per group of up to
+ * EVENT_SIG_GROUP_MAX) and publishes them on rc in one pipelined write,
+ * each through the claim script; published[i] is 1 when msgs[i] is on the
+ * channel now or was before. -1 when the connection failed (drop it),
+ * else 0. Runs on the publisher thread and the relay, never on a request.
  */
 int events_redis_send(redisContext *rc, const char *channel,
-                      const struct event_msg *msgs, size_t n, int *published);
+                      const unsigned char *sk, const struct event_msg *msgs,
+                      size_t n, int *published);
 /* Records that an event is on the channel; the next flush marks its row. */
 void events_published(long long id);
 /* Marks the rows published since the last flush. */

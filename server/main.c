@@ -44,8 +44,10 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
 	events_script_init();
+	event_sig_keys(cfg->secret, app->events_pk, app->events_sk);
 	/* Its only failure is pthread_create's, which it logs. */
-	app->events = events_publisher_new(app->rds, cfg->events_channel);
+	app->events =
+	    events_publisher_new(app->rds, cfg->events_channel, app->events_sk);
 	if (app->events == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
 		                    "cannot start the events publisher thread");
@@ -78,6 +80,7 @@ app_close(struct app *app)
 	rds_pool_free(app->rds);
 	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);
+	sodium_memzero(app->events_sk, sizeof app->events_sk);
 }
 
 static int

@@ -15,7 +15,7 @@
 static int
 hello_run(struct rpc_call *call)
 {
-	char token[256];
+	char token[256], pk[EVENT_SIG_PK_HEX];
 	struct config *cfg = call->app->cfg;
 
 	if (form_token_issue(call->app, token, sizeof token, &call->err) != 0)
@@ -30,9 +30,12 @@ hello_run(struct rpc_call *call)
 	    call->result, "limits",
 	    json_pack("{s:I, s:I}", "max_line", (json_int_t)cfg->max_line,
 	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes));
-	/* Where this deployment's events are published (per schema). */
+	/* Where this deployment's events are published (per schema), and
+	 * the key their signatures verify with. */
+	event_sig_pk_hex(call->app->events_pk, pk);
 	json_object_set_new(call->result, "events",
-	                    json_pack("{s:s}", "channel", cfg->events_channel));
+	                    json_pack("{s:s, s:s}", "channel",
+	                              cfg->events_channel, "public_key", pk));
 	return PL_OK;
 }
 

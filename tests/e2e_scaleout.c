@@ -69,7 +69,8 @@ subscriber_run(void *arg)
 		            r->element[2]->type == REDIS_REPLY_STRING
 		        ? r->element[2]->str
 		        : NULL;
-		json_t *ev = msg ? json_loads(msg, 0, NULL) : NULL;
+		json_t *ev =
+		    msg ? ts_event_open(msg, r->element[2]->len) : NULL;
 		int done = msg && strcmp(msg, "stop") == 0;
 
 		freeReplyObject(r);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "event_sig.h"
 #include "rpc_client.h"
 #include "sub.h"
 #include "tsupport.h"
@@ -217,11 +218,15 @@ START_TEST(subscriber_receives)
 	json_t *hello = ts_call(c, "server.hello", NULL);
 	const char *channel = sub_hello_channel(ts_result(hello));
 	char want[128];
-	struct sub *s = sub_new(loop, getenv("REDIS_URL"), channel,
-	                        on_sub_event, on_sub_state, NULL);
+	unsigned char pk[32], spk[32], sk[64];
+	int have_key = sub_hello_key(ts_result(hello), pk);
+	struct sub *s = sub_new(loop, getenv("REDIS_URL"), channel, pk,
+	                        on_sub_event, on_sub_state, NULL, NULL);
 	redisContext *rc = ts_redis_connect();
 	redisReply *rep;
-	char msg[128];
+	char msg[128], *wire;
+	const char *text = msg;
+	size_t wire_len;
 
 	/* The server names its deployment's channel; we listen there. */
 	ck_assert_ptr_nonnull(channel);
@@ -236,7 +241,13 @@ START_TEST(subscriber_receives)
 	snprintf(msg, sizeof msg,
 	         "{\"id\":%lld,\"action\":\"tui.test\",\"subject\":{}}",
 	         want_id);
-	rep = redisCommand(rc, "PUBLISH %s %s", channel, msg);
+	/* Signed as padlined signs, with the key hello names. */
+	ck_assert_int_eq(have_key, 0);
+	ts_event_keys(spk, sk);
+	ck_assert(memcmp(spk, pk, sizeof pk) == 0);
+	event_sig_sign_group(sk, &text, 1, &wire, &wire_len);
+	rep = redisCommand(rc, "PUBLISH %s %b", channel, wire, wire_len);
+	free(wire);
 	ck_assert_ptr_nonnull(rep);
 	freeReplyObject(rep);
 	run_until(loop, &sub_got, 1, TS_PATIENCE_MS);

@@ -300,6 +300,30 @@ chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w)
 	ui_attr(UI_NORMAL);
 }
 
+/* What the feed dropped from Redis, where the Redis trouble line goes. */
+static void
+dash_draw_dropped(const struct feed *f, int y, int cols)
+{
+	unsigned long dropped, replayed;
+	char text[160] = "";
+	size_t n;
+
+	feed_dropped(f, &dropped, &replayed);
+	if (dropped)
+		snprintf(text, sizeof text, "%lu unsigned event%s dropped",
+		         dropped, dropped == 1 ? "" : "s");
+	n = strlen(text);
+	if (replayed)
+		snprintf(text + n, sizeof text - n,
+		         "%s%lu replayed event%s dropped", n ? " · " : "",
+		         replayed, replayed == 1 ? "" : "s");
+	if (!text[0])
+		return;
+	ui_attr(UI_ERR);
+	ui_putf(y, 1, cols - 2, "%s", text);
+	ui_attr(UI_NORMAL);
+}
+
 static void
 dash_draw(struct app *a, void *st, int rows, int cols)
 {
@@ -319,18 +343,24 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 	        d->total, d->last_hour, d->last_24h, d->events, d->duplicates,
 	        mode == FEED_LIVE      ? "on"
 	        : mode == FEED_POLLING ? "polling"
+	        : mode == FEED_REFUSED ? "REFUSED"
 	                               : "starting…",
 	        s->paused ? " · PAUSED" : "");
-	if (mode == FEED_POLLING) {
+	if (mode == FEED_POLLING || mode == FEED_REFUSED) {
 		char why[400];
 
 		feed_problem(a->feed, why, sizeof why);
 		ui_attr(UI_ERR);
-		ui_putf(
-		    ty - 1, 1, cols - 2,
-		    "Redis unreachable (%s): polling events.since every %d s",
-		    why, FEED_POLL_MS / 1000);
+		if (mode == FEED_REFUSED)
+			ui_putf(ty - 1, 1, cols - 2, "%s", why);
+		else
+			ui_putf(ty - 1, 1, cols - 2,
+			        "Redis unreachable (%s): polling events.since "
+			        "every %d s",
+			        why, FEED_POLL_MS / 1000);
 		ui_attr(UI_NORMAL);
+	} else if (a->feed) {
+		dash_draw_dropped(a->feed, ty - 1, cols);
 	}
 	chart_draw(a, s, 2, 1, cols - 2);
 	ui_attr(UI_TITLE);

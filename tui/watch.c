@@ -4,7 +4,8 @@
  * else the TUI's session saved for this server, else a login asked on the
  * tty.
  * The events come from the shared feed (feed.c): Redis, backfilled and
- * de-duplicated, polling events.since while Redis is unreachable.
+ * de-duplicated, polling events.since while Redis is unreachable; messages
+ * not signed by the server's key are dropped and counted on stderr.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include "session_file.h"
 #include "sub.h"
 #include "term_safe.h"
+#include "tls_pin.h"
+#include "trust.h"
 #include "watch.h"
 #include "xalloc.h"
 
@@ -28,10 +31,12 @@ struct watch {
 	struct feed *feed;
 	char token[256];
 	char redis_url[512];
+	char server[300];
 	int json;
 	long long since; /* --since ID, -1 = from now */
 	int announced;
 	enum feed_mode said; /* the last mode reported on stderr */
+	unsigned long said_dropped, said_replayed; /* reported on stderr */
 	int rc;
 	json_t *session_params; /* the login or resume call, for retries */
 	const char *session_method;
@@ -100,15 +105,40 @@ on_event(void *ud, json_t *ev)
 		print_user(ev, w->json);
 }
 
+/* One line on stderr for each message dropped, with the count so far. */
+static void
+say_dropped(struct watch *w)
+{
+	unsigned long dropped, replayed;
+
+	feed_dropped(w->feed, &dropped, &replayed);
+	if (dropped != w->said_dropped)
+		fprintf(stderr,
+		        "padline watch: %lu unsigned event%s dropped (not "
+		        "signed by the server's key)\n",
+		        dropped, dropped == 1 ? "" : "s");
+	if (replayed != w->said_replayed)
+		fprintf(stderr,
+		        "padline watch: %lu replayed event%s dropped (signed, "
+		        "but from before the watch)\n",
+		        replayed, replayed == 1 ? "" : "s");
+	w->said_dropped = dropped;
+	w->said_replayed = replayed;
+}
+
 /* Says what the feed is doing when it changes: "watching" once nothing can
- * be missed, why Redis is unreachable, when it is back. */
+ * be missed, why Redis is unreachable, when it is back; and what it drops. */
 static void
 on_state(void *ud)
 {
 	struct watch *w = ud;
-	enum feed_mode m = feed_mode(w->feed);
+	enum feed_mode m;
 	char why[400];
 
+	if (!w->feed) /* still in feed_new */
+		return;
+	say_dropped(w);
+	m = feed_mode(w->feed);
 	if (m == w->said)
 		return;
 	if (m == FEED_POLLING) {
@@ -216,18 +246,25 @@ static void
 on_hello(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct watch *w = ud;
+	char *pin, why[400];
 
 	if (err->code) {
 		term_safe_println(stderr, "padline watch: %s", err->message);
 		watch_fail(w, 1);
 		return;
 	}
-	w->feed =
-	    feed_new(w->loop, w->rpc, w->redis_url, sub_hello_channel(result),
-	             w->since, on_event, on_state, w);
+	pin = tls_pin_path();
+	w->feed = feed_new(w->loop, w->rpc, w->redis_url, w->server, result,
+	                   pin, w->since, on_event, on_state, w);
+	free(pin);
 	if (!w->feed) {
 		fprintf(stderr, "padline watch: bad Redis URL\n");
 		watch_fail(w, 2);
+	} else if (feed_mode(w->feed) == FEED_REFUSED) {
+		/* As a changed certificate is: loudly, and nothing shown. */
+		feed_problem(w->feed, why, sizeof why);
+		fprintf(stderr, "padline watch: %s\n", why);
+		watch_fail(w, TRUST_REFUSED_EXIT);
 	}
 }
 
@@ -296,6 +333,7 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 	w->said = FEED_STARTING;
 	snprintf(w->redis_url, sizeof w->redis_url, "%s",
 	         redis_url ? redis_url : "");
+	snprintf(w->server, sizeof w->server, "%s", server);
 	w->rpc = rpc_client_new(w->loop, host, port);
 	if (rpc_client_tls_for(w->rpc, server) != 0) {
 		rpc_client_free(w->rpc);

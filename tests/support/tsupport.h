@@ -120,6 +120,13 @@ void ts_db_drop_schema(const char *schema);
  * (padline:events:<schema>), written to buf. */
 const char *ts_events_channel(const char *schema, char *buf, size_t size);
 
+/* A message from an events channel, checked against the key padlined
+ * derives from the suites' secret (event_sig.h): the event (new reference),
+ * or NULL when it is not signed by that key or not JSON. */
+json_t *ts_event_open(const char *msg, size_t len);
+/* That key pair (32 and 64 bytes), for suites that sign as padlined does. */
+void ts_event_keys(unsigned char *pk, unsigned char *sk);
+
 /* A Redis connection to the stack's REDIS_URL, NULL on failure. */
 redisContext *ts_redis_connect(void);
 /* The same to any Redis URL (AUTH and SELECT from it); NULL on failure. */
