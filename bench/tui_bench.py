@@ -115,8 +115,8 @@ def event_signer(secret):
     its worst case."""
     import hashlib
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    seed = hashlib.blake2b(secret.encode(), digest_size=32, key=b"padline event signing").digest()
-    key = Ed25519PrivateKey.from_private_bytes(seed)
+    key_seed = hashlib.blake2b(secret.encode(), digest_size=32, key=b"padline event signing").digest()
+    key = Ed25519PrivateKey.from_private_bytes(key_seed)
 
     def sign(text):
         h = hashlib.blake2b(text.encode(), digest_size=32).digest()

@@ -21,17 +21,17 @@ void
 event_sig_keys(const char *secret, unsigned char pk[EVENT_SIG_PK_BYTES],
                unsigned char sk[EVENT_SIG_SK_BYTES])
 {
-	unsigned char seed[crypto_sign_SEEDBYTES];
+	unsigned char key_seed[crypto_sign_SEEDBYTES];
 
 	/* Derived under its own context, as the form-token key is: the raw
 	 * secret never becomes a key and the two keys are unrelated. */
 	if (sodium_init() < 0)
 		abort();
-	crypto_generichash(seed, sizeof seed, (const unsigned char *)secret,
-	                   strlen(secret),
+	crypto_generichash(key_seed, sizeof key_seed,
+	                   (const unsigned char *)secret, strlen(secret),
 	                   (const unsigned char *)"padline event signing", 21);
-	crypto_sign_seed_keypair(pk, sk, seed);
-	sodium_memzero(seed, sizeof seed);
+	crypto_sign_seed_keypair(pk, sk, key_seed);
+	sodium_memzero(key_seed, sizeof key_seed);
 }
 
 void
