@@ -50,7 +50,7 @@ log_quote(char *buf, size_t size, const char *s)
 	for (const char *p = s; *p && o + 3 < size; p++) {
 		if (*p == '"' || *p == '\\')
 			buf[o++] = '\\';
-		buf[o++] = (*p == '\n' || *p == '\r') ? ' ' : *p;
+		buf[o++] = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
 	}
 	buf[o++] = '"';
 	buf[o] = '\0';
