@@ -43,6 +43,23 @@ struct db_pool {
 	struct db_slot *slots;
 };
 
+/* What PostgreSQL says besides results (a NOTICE, a WARNING from a
+ * migration) is a log line like ours: libpq would print it raw to stderr. */
+static void
+log_notice(void *arg, const PGresult *r)
+{
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	char q[512];
+
+	(void)arg;
+	log_msg(sev && strcmp(sev, "WARNING") == 0 ? LOG_WARN : LOG_INFO,
+	        "database notice", "severity=%s sqlstate=%s message=%s",
+	        sev ? sev : "-", state ? state : "-",
+	        log_quote(q, sizeof q, msg ? msg : PQresultErrorMessage(r)));
+}
+
 PGconn *
 db_connect(const char *conninfo, int timeout, struct pl_error *err)
 {
@@ -63,6 +80,7 @@ db_connect(const char *conninfo, int timeout, struct pl_error *err)
 		             "database unavailable, try again shortly");
 		return NULL;
 	}
+	PQsetNoticeReceiver(c, log_notice, NULL);
 	return c;
 }
 
