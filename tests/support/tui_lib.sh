@@ -239,18 +239,22 @@ tui_login() {
 	wait_gone "Sign in to padline" || die "login as $1 did not leave the sign-in screen"
 }
 
-# argv_secrets: fails when one of the suites' passwords is in the arguments
-# of a padline or padlined they started, or of a process still running (the
-# shell of a tmux window, a redis-server). The passwords are read from a
-# file: grep's own arguments hold none.
+# argv_secrets: fails when one of the suite's passwords is in the arguments
+# of a padline or padlined it started, or of one of its processes still
+# running (the shell of a tmux window and what runs under it, its Redis).
+# Only this suite's: another one may be typing the same password into its
+# window just now. The passwords are read from a file: grep's own arguments
+# hold none.
 argv_secrets() {
-	local f
+	local p
 	printf '%s\n' "$DASH_PW" "$ADMIN_PW" ${RPASS:+"$RPASS"} ${PW:+"$PW"} >"$T/secrets"
 	grep -qFf "$T/secrets" "$T/argv.log" 2>/dev/null &&
 		fail "a password in the arguments of: $(grep -Ff "$T/secrets" "$T/argv.log" | head -1 | cut -d' ' -f1-2)"
-	for f in /proc/[0-9]*/cmdline; do
-		tr '\0' ' ' <"$f" 2>/dev/null | grep -qFf "$T/secrets" &&
-			fail "a password in the arguments of a running process: $(tr '\0' ' ' <"$f" 2>/dev/null | cut -d' ' -f1-3)"
+	for p in $(tm list-panes -a -F '#{pane_pid}' 2>/dev/null) ${RDS_PID:-} ${WATCH_PID:-}; do
+		for p in "$p" $(pgrep -P "$p"); do
+			tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qFf "$T/secrets" &&
+				fail "a password in the arguments of a running process: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -d' ' -f1-3)"
+		done
 	done
 	return 0
 }
