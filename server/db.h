@@ -24,6 +24,14 @@
 struct db_conn;
 
 /*
+ * Statements. Each is a string literal (its address names the statement
+ * prepared from it) and writes its tables as "@name": the text sent says
+ * "schema".name instead (db_sql.h), made once per statement and connection.
+ * No statement depends on a search_path, which a transaction-pooling
+ * PgBouncer would not carry from one transaction to the next.
+ */
+
+/*
  * Reads one statement's result into the outputs ctx points at (the
  * repository function's copy of them, see db_query). Returns 0 or a
  * pl_error code with err set. The result is the layer's to clear.
@@ -34,12 +42,16 @@ typedef int (*db_decode_fn)(const PGresult *, void *ctx, struct pl_error *);
 #define DB_CTX_MAX 48
 
 /*
- * Wraps an open connection (ownership moves in; NULL gives NULL). prepare:
- * run each parameterised statement by name, prepared once per connection;
- * 0 sends every statement unnamed (parse, bind, execute in one message
- * train), as a transaction-pooling PgBouncer needs.
+ * Wraps an open connection (ownership moves in, and it is closed on
+ * failure; NULL gives NULL, err already set by whoever failed to connect).
+ * schema: where the tables of every statement are, quoted once here (see
+ * "Statements" above). prepare: run each parameterised statement by name,
+ * prepared once per connection; 0 sends every statement unnamed (parse,
+ * bind, execute in one message train), as a transaction-pooling PgBouncer
+ * needs.
  */
-struct db_conn *db_conn_new(PGconn *, int prepare);
+struct db_conn *db_conn_new(PGconn *, const char *schema, int prepare,
+                            struct pl_error *);
 /* Closes the connection and forgets what was prepared on it. */
 void db_conn_free(struct db_conn *);
 PGconn *db_conn_pg(struct db_conn *);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_sql.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -31,6 +32,7 @@ struct db_pending {
 
 struct db_conn {
 	PGconn *pg;
+	struct db_sql *sql; /* the text each statement is sent as */
 	int prepare;
 	/* Statements are string literals: the text's address names them. */
 	const char **prepared;
@@ -46,14 +48,20 @@ struct db_conn {
 };
 
 struct db_conn *
-db_conn_new(PGconn *pg, int prepare)
+db_conn_new(PGconn *pg, const char *schema, int prepare, struct pl_error *err)
 {
+	struct db_sql *sql;
 	struct db_conn *c;
 
 	if (pg == NULL)
 		return NULL;
+	if ((sql = db_sql_new(pg, schema, err)) == NULL) {
+		PQfinish(pg);
+		return NULL;
+	}
 	c = xcalloc(1, sizeof *c);
 	c->pg = pg;
+	c->sql = sql;
 	c->prepare = prepare;
 	pl_error_init(&c->tx_err);
 	return c;
@@ -65,6 +73,7 @@ db_conn_free(struct db_conn *c)
 	if (c == NULL)
 		return;
 	PQfinish(c->pg);
+	db_sql_free(c->sql);
 	pl_error_clear(&c->tx_err);
 	free(c->prepared);
 	free(c->q);
@@ -144,18 +153,19 @@ static PGresult *
 conn_exec(struct db_conn *c, const char *sql, int nparams,
           const char *const *params, int plan_each, struct pl_error *err)
 {
+	const char *text = db_sql_text(c->sql, sql);
 	char name[32];
 	PGresult *r;
 
 	c->sqlstate[0] = '\0';
 	if (plan_each || !named(c, nparams))
-		r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL,
+		r = PQexecParams(c->pg, text, nparams, NULL, params, NULL, NULL,
 		                 0);
 	else {
 		stmt_name(name, sql);
 		r = NULL;
 		if (!prepared_has(c, sql)) {
-			r = PQprepare(c->pg, name, sql, nparams, NULL);
+			r = PQprepare(c->pg, name, text, nparams, NULL);
 			if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 				prepared_add(c, sql);
 				PQclear(r);
@@ -241,16 +251,17 @@ static struct db_pending *
 queue_stmt(struct db_conn *c, enum pend_kind kind, const char *sql, int nparams,
            const char *const *params, struct pl_error *err)
 {
+	const char *text = db_sql_text(c->sql, sql);
 	char name[32];
 	int ok;
 
 	if (!named(c, nparams))
-		ok = PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL,
+		ok = PQsendQueryParams(c->pg, text, nparams, NULL, params, NULL,
 		                       NULL, 0);
 	else {
 		stmt_name(name, sql);
 		if (!prepared_has(c, sql)) {
-			if (!PQsendPrepare(c->pg, name, sql, nparams, NULL)) {
+			if (!PQsendPrepare(c->pg, name, text, nparams, NULL)) {
 				send_failed(c, err);
 				return NULL;
 			}

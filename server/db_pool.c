@@ -44,16 +44,31 @@ struct db_pool {
 	struct db_slot *slots;
 };
 
+/* What PostgreSQL says besides results (a NOTICE, a WARNING from a
+ * migration) is a log line like ours: libpq would print it raw to stderr. */
+static void
+log_notice(void *arg, const PGresult *r)
+{
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	char q[512];
+
+	(void)arg;
+	log_msg(sev && strcmp(sev, "WARNING") == 0 ? LOG_WARN : LOG_INFO,
+	        "database notice", "severity=%s sqlstate=%s message=%s",
+	        sev ? sev : "-", state ? state : "-",
+	        log_quote(q, sizeof q, msg ? msg : PQresultErrorMessage(r)));
+}
+
 PGconn *
-db_connect(const char *conninfo, const char *schema, int timeout,
-           struct pl_error *err)
+db_connect(const char *conninfo, int timeout, struct pl_error *err)
 {
 	const char *keys[] = {"dbname", "connect_timeout", "application_name",
 	                      "client_encoding", NULL};
-	char tmo[16], *ident, sql[256], q[512];
+	char tmo[16], q[512];
 	const char *vals[] = {conninfo, tmo, "padlined", "UTF8", NULL};
 	PGconn *c;
-	PGresult *r;
 
 	snprintf(tmo, sizeof tmo, "%d", timeout);
 	c = PQconnectdbParams(keys, vals, 1);
@@ -66,23 +81,7 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 		             "database unavailable, try again shortly");
 		return NULL;
 	}
-	/* The schema is configuration, validated to [a-z0-9_], and quoted
-	 * anyway: it is the one identifier we cannot pass as a parameter. */
-	ident = PQescapeIdentifier(c, schema, strlen(schema));
-	snprintf(sql, sizeof sql, "SET search_path TO %s, public",
-	         ident ? ident : "pad_ws");
-	PQfreemem(ident);
-	r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		log_warn("setting search_path failed", "error=%s",
-		         log_quote(q, sizeof q, PQerrorMessage(c)));
-		PQclear(r);
-		PQfinish(c);
-		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
-		             "database unavailable, try again shortly");
-		return NULL;
-	}
-	PQclear(r);
+	PQsetNoticeReceiver(c, log_notice, NULL);
 	return c;
 }
 
@@ -217,17 +216,17 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 	}
 	if (s->conn != NULL && now - s->last_used_ms > POOL_PING_IDLE_MS &&
 	    !pool_ping(s->conn)) {
-		/* Reconnect rather than PQreset: a reset would lose the
-		 * search_path set at connect time. */
+		/* Reconnect rather than PQreset: a new connection starts
+		 * with nothing prepared, as a new struct db_conn says. */
 		log_info("database connection broken, reconnecting", "%s", "");
 		db_conn_free(s->conn);
 		pool_slot_set(p, s, NULL);
 	}
 	if (s->conn == NULL) {
-		pool_slot_set(p, s,
-		              db_conn_new(db_connect(p->conninfo, p->schema,
-		                                     p->timeout, err),
-		                          p->prepare));
+		pool_slot_set(
+		    p, s,
+		    db_conn_new(db_connect(p->conninfo, p->timeout, err),
+		                p->schema, p->prepare, err));
 		if (s->conn == NULL) {
 			pthread_mutex_lock(&p->lock);
 			p->down_until_ms = mono_ms() + POOL_DOWN_BACKOFF_MS;
@@ -300,5 +299,5 @@ struct db_conn *
 db_conn_open(const char *conninfo, const char *schema, int timeout,
              struct pl_error *err)
 {
-	return db_conn_new(db_connect(conninfo, schema, timeout, err), 0);
+	return db_conn_new(db_connect(conninfo, timeout, err), schema, 0, err);
 }

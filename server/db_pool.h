@@ -18,16 +18,17 @@ struct db_pool;
 struct db_pool *db_pool_new(const char *conninfo, const char *schema, int size,
                             int connect_timeout, int prepare);
 void db_pool_free(struct db_pool *);
-/* Lends a healthy connection (search_path set to the schema) or fails 503. */
+/* Lends a healthy connection (its statements name the pool's schema) or
+ * fails 503. */
 int db_pool_borrow(struct db_pool *, struct db_conn **out, struct pl_error *);
 /*
  * Takes a connection back. A connection left inside a transaction or in a
  * bad state is rolled back or closed so the next borrower starts clean.
  */
 void db_pool_return(struct db_pool *, struct db_conn *);
-/* One-off connection with the same settings (migrations). */
-PGconn *db_connect(const char *conninfo, const char *schema, int timeout,
-                   struct pl_error *);
+/* One-off connection with the same settings (migrations: they set the
+ * schema's search_path inside each of their transactions). */
+PGconn *db_connect(const char *conninfo, int timeout, struct pl_error *);
 /* db_connect as a struct db_conn, unnamed statements (create-user and the
  * other one-off tools that run services). */
 struct db_conn *db_conn_open(const char *conninfo, const char *schema,

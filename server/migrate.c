@@ -44,8 +44,8 @@ connect_retrying(const struct config *cfg, struct pl_error *err)
 
 	for (;;) {
 		pl_error_clear(err);
-		db = db_connect(cfg->database_url, cfg->schema,
-		                cfg->db_connect_timeout, err);
+		db =
+		    db_connect(cfg->database_url, cfg->db_connect_timeout, err);
 		if (db != NULL || mono_ms() >= deadline)
 			return db;
 		log_info("waiting for PostgreSQL", "schema=%s", cfg->schema);
@@ -95,7 +95,6 @@ prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 		return rc;
 	}
 	sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s;\n"
-	                "SET search_path TO %s, public;\n"
 	                "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
 	                "    version text PRIMARY KEY,\n"
 	                "    checksum text NOT NULL,\n"
@@ -103,7 +102,7 @@ prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 	                ");\n"
 	                "ALTER TABLE schema_migrations\n"
 	                "    ADD COLUMN IF NOT EXISTS applied_by text",
-	                ident, ident);
+	                ident);
 	PQfreemem(ident);
 	rc = migrate_exec_script(db, sql, "preparing the schema", err);
 	free(sql);

@@ -48,7 +48,7 @@ repo_audit_insert(struct db_conn *db, const char *action, const char *actor_id,
 
 	/* The parameters are copied out when the statement is queued. */
 	rc = db_query(db,
-	              "INSERT INTO audit_log (action, actor_id, subject_id, "
+	              "INSERT INTO @audit_log (action, actor_id, subject_id, "
 	              "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
 	              "RETURNING id, " AUDIT_EVENT_SQL " AS event",
 	              4, params, decode_audit_row, &row, sizeof row, err);
@@ -68,7 +68,7 @@ repo_audit_since(struct db_conn *db, long long after, int limit,
 	snprintf(l, sizeof l, "%d", limit);
 	r = db_query_result(db,
 	                    "SELECT " AUDIT_EVENT_SQL
-	                    " AS event FROM audit_log "
+	                    " AS event FROM @audit_log "
 	                    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
 	                    2, params, err);
 	if (r == NULL)
@@ -92,7 +92,7 @@ repo_audit_event(struct db_conn *db, long long id, char **event,
 	snprintf(a, sizeof a, "%lld", id);
 	r = db_query_result(db,
 	                    "SELECT " AUDIT_EVENT_SQL
-	                    " AS event FROM audit_log "
+	                    " AS event FROM @audit_log "
 	                    "WHERE id = $1::bigint AND published_at IS NULL",
 	                    1, params, err);
 	if (r == NULL)
@@ -114,7 +114,7 @@ repo_audit_lock_unpublished(struct db_conn *db, int limit, int grace_s,
 	snprintf(g, sizeof g, "%d", grace_s);
 	*rows = db_query_result(db,
 	                        "SELECT id, " AUDIT_EVENT_SQL
-	                        " AS event FROM audit_log "
+	                        " AS event FROM @audit_log "
 	                        "WHERE published_at IS NULL AND at < now() - "
 	                        "make_interval(secs => $2::int) ORDER BY id "
 	                        "LIMIT $1::int FOR UPDATE SKIP LOCKED",
@@ -130,7 +130,7 @@ repo_audit_mark_published_many(struct db_conn *db, const char *ids,
 
 	return db_query_run(
 	    db,
-	    "UPDATE audit_log SET published_at = now() "
+	    "UPDATE @audit_log SET published_at = now() "
 	    "WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
 	    1, params, err);
 }
@@ -143,7 +143,7 @@ repo_audit_outbox(struct db_conn *db, long long *unpublished, double *oldest_s,
 	    db,
 	    "SELECT count(*) AS n, "
 	    "       COALESCE(extract(epoch FROM now() - min(at)), 0) AS oldest "
-	    "FROM audit_log "
+	    "FROM @audit_log "
 	    "WHERE published_at IS NULL",
 	    0, NULL, err);
 

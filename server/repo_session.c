@@ -39,7 +39,7 @@ repo_session_insert(struct db_conn *db, const char *token_hash,
 	snprintf(t, sizeof t, "%d", ttl);
 	return db_query(
 	    db,
-	    "INSERT INTO sessions (token_hash, user_id, expires_at) "
+	    "INSERT INTO @sessions (token_hash, user_id, expires_at) "
 	    "VALUES ($1, $2::uuid, now() + make_interval(secs => "
 	    "$3::int)) RETURNING extract(epoch FROM expires_at)::bigint "
 	    "AS e, to_char(expires_at AT TIME ZONE 'UTC', "
@@ -57,7 +57,7 @@ repo_session_lookup(struct db_conn *db, const char *token_hash, json_t **user,
 	    db,
 	    "SELECT u.id, u.roles ? 'admin' AS is_admin, "
 	    "extract(epoch FROM s.expires_at)::bigint AS e, " REPO_USER_JSON
-	    " AS j FROM sessions s JOIN users "
+	    " AS j FROM @sessions s JOIN @users "
 	    "u ON u.id = s.user_id WHERE s.token_hash = $1 "
 	    "AND s.expires_at > now() AND NOT u.disabled",
 	    1, p, err);
@@ -81,15 +81,16 @@ repo_session_delete(struct db_conn *db, const char *token_hash,
 {
 	const char *p[1] = {token_hash};
 
-	return db_query_run(db, "DELETE FROM sessions WHERE token_hash = $1", 1,
-	                    p, err);
+	return db_query_run(db, "DELETE FROM @sessions WHERE token_hash = $1",
+	                    1, p, err);
 }
 
 int
 repo_session_purge(struct db_conn *db, struct pl_error *err)
 {
-	return db_query_run(
-	    db, "DELETE FROM sessions WHERE expires_at <= now()", 0, NULL, err);
+	return db_query_run(db,
+	                    "DELETE FROM @sessions WHERE expires_at <= now()",
+	                    0, NULL, err);
 }
 
 int
@@ -104,11 +105,11 @@ repo_session_state(struct db_conn *db, const char *token_hash,
 	    "WITH live AS ("
 	    "  SELECT s.token_hash, s.last_used_at, "
 	    "         u.roles ? 'admin' AS is_admin "
-	    "  FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "  FROM @sessions s JOIN @users u ON u.id = s.user_id "
 	    "  WHERE s.token_hash = $1 AND s.expires_at > now() "
 	    "    AND NOT u.disabled), "
 	    "touch AS ("
-	    "  UPDATE sessions SET last_used_at = now() "
+	    "  UPDATE @sessions SET last_used_at = now() "
 	    "  WHERE token_hash = (SELECT token_hash FROM live "
 	    "    WHERE last_used_at < now() - interval '1 minute')) "
 	    "SELECT is_admin FROM live",
@@ -134,7 +135,7 @@ repo_session_list(struct db_conn *db, const char *user_id,
 	    db,
 	    "SELECT " REPO_SESSION_JSON "  || jsonb_build_object('current', "
 	    "                        s.token_hash = $2) AS j "
-	    "FROM sessions s "
+	    "FROM @sessions s "
 	    "WHERE s.user_id = $1::uuid AND s.expires_at > now() "
 	    "ORDER BY s.created_at DESC, s.id",
 	    2, p, sessions, err);
@@ -148,7 +149,7 @@ repo_session_revoke(struct db_conn *db, const char *user_id, const char *id,
 	const char *p[3] = {user_id, id, current_hash};
 	PGresult *r =
 	    db_query_result(db,
-	                    "DELETE FROM sessions "
+	                    "DELETE FROM @sessions "
 	                    "WHERE user_id = $1::uuid AND id = $2::uuid "
 	                    "RETURNING token_hash = $3 AS current",
 	                    3, p, err);
@@ -171,7 +172,7 @@ repo_session_delete_user(struct db_conn *db, const char *user_id,
 	const char *p[2] = {user_id, keep_hash};
 
 	return db_query_run(db,
-	                    "DELETE FROM sessions "
+	                    "DELETE FROM @sessions "
 	                    "WHERE user_id = $1::uuid "
 	                    "  AND ($2::text IS NULL OR token_hash <> $2)",
 	                    2, p, err);

@@ -6,7 +6,7 @@
 #  - a service (svc_*.h or svc_*.c) includes rpc.h (services know nothing
 #    of the protocol: they take and return plain values);
 #  - a SQL statement literal (a string starting SELECT, INSERT INTO,
-#    UPDATE t SET, DELETE FROM or WITH t AS) sits in a .c outside
+#    UPDATE t SET or UPDATE @t SET, DELETE FROM or WITH t AS) sits in a .c outside
 #    server/repo_*.c, server/db*.c and server/migrate*.c.
 #   tests/layers_test.sh [SOURCE_DIR]   (default: this checkout)
 set -uo pipefail
@@ -38,7 +38,7 @@ done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"rpc\.h"' server
 # A bare SELECT counts only when more of the statement follows (Redis's
 # "SELECT" and redisCommand's "SELECT %d" are not SQL); the other openings
 # are SQL wherever the literal ends.
-sql='"(SELECT([[:space:]]|\\n)|(INSERT INTO|UPDATE [a-z_]+ SET|DELETE FROM|WITH (RECURSIVE )?[a-z_]+ AS)([[:space:]]|\\n|"))'
+sql='"(SELECT([[:space:]]|\\n)|(INSERT INTO|UPDATE @?[a-z_]+ SET|DELETE FROM|WITH (RECURSIVE )?[a-z_]+ AS)([[:space:]]|\\n|"))'
 while IFS= read -r hit; do
 	case "${hit%%:*}" in
 	server/repo_*.c | server/db*.c | server/migrate*.c) ;;

@@ -46,6 +46,7 @@ struct rpc_client {
 	rpc_resume_fn resume;
 	void *resume_ud;
 	struct rpc_tls *tls; /* NULL: plaintext */
+	int closing;         /* being freed: a new call fails at once */
 };
 
 struct rpc_write {
@@ -166,6 +167,7 @@ rpc_client_free(struct rpc_client *c)
 {
 	if (!c)
 		return;
+	c->closing = 1;
 	rpc_drop(c, "client closed");
 	framer_free(&c->fr);
 	rpc_tls_free(c->tls);
@@ -176,17 +178,20 @@ static void
 rpc_fail_all(struct rpc_client *c, int code, const char *reason,
              const char *msg)
 {
+	struct rpc_pending *lost = c->head;
 	struct pl_error err;
 
+	/* Only the calls of the connection that failed: a call a callback
+	 * makes here (a save sent because asking first failed) belongs to
+	 * the next connection, which it opens. */
+	c->head = c->tail = NULL;
+	c->npending = 0;
 	pl_error_init(&err);
 	pl_error_set(&err, code, reason, "%s", msg);
-	while (c->head) {
-		struct rpc_pending *p = c->head;
+	while (lost) {
+		struct rpc_pending *p = lost;
 
-		c->head = p->next;
-		if (!c->head)
-			c->tail = NULL;
-		c->npending--;
+		lost = p->next;
 		if (p->cb)
 			p->cb(p->ud, NULL, &err);
 		free(p);
@@ -487,10 +492,23 @@ void
 rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
          void *ud)
 {
-	struct rpc_pending *p = xcalloc(1, sizeof *p);
+	struct rpc_pending *p;
 	json_t *req;
 	char *line;
 
+	if (c->closing) { /* from a callback of the client's last calls */
+		struct pl_error err;
+
+		json_decref(params);
+		pl_error_init(&err);
+		pl_error_set(&err, PL_ERR_UNAVAILABLE, "disconnected",
+		             "client closed");
+		if (cb)
+			cb(ud, NULL, &err);
+		pl_error_clear(&err);
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
 	p->id = c->next_id++;
 	p->cb = cb;
 	p->ud = ud;
