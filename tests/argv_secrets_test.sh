@@ -20,7 +20,8 @@ while IFS= read -r hit; do
 done < <(grep -nE -- '(^|[[:space:]])(--redis([[:space:]]|=)|--requirepass|--pass[[:space:]]|-a[[:space:]]+"?\$)' \
 	scripts/up scripts/stack bench/*.sh tests/*.sh tests/support/*.sh | grep -vE '^[^:]+:[0-9]+:[[:space:]]*#')
 # scripts/up: the TUI it starts gets the dashboard's URL from its environment.
-grep -qE '^[[:space:]]*REDIS_URL=\$PADLINE_DASH_REDIS_URL exec build/tui/padline --server "\$LISTEN"$' scripts/up ||
+grep -qE '^[[:space:]]*exec build/tui/padline --server "\$LISTEN"$' scripts/up &&
+	grep -qE '^[[:space:]]*: "\$\{PADLINE_DASH_REDIS_URL:\?' scripts/up ||
 	{ echo "argv_secrets_test: scripts/up does not start padline with the dashboard URL in its environment" >&2; fail=1; }
 [ $fail = 0 ] && echo "argv_secrets_test: ok"
 exit $fail

@@ -67,8 +67,8 @@ else
 	fail "watch read REDIS_URL: $(cat "$T/w0.err")"
 fi
 stop_watch
-# --redis wins over both (and the rest does not depend on the line above).
-start_watch w1 --redis "$DASH_REDIS"
+# The rest does not depend on the line above.
+start_watch w1
 wait_file "$T/w1.err" "watching for new users" || fail "watch never started: $(cat "$T/w1.err")"
 grep -qx "events@127.0.0.1:$PORT ed25519:$KEY" "$T/state/padline/known_servers" &&
 	ok "the events key is pinned in known_servers" ||
@@ -139,7 +139,7 @@ done
 # ---- a changed events key is refused, as a changed certificate is ----
 OTHER=$(printf '%s' "$KEY" | tr '0-9a-f' '1-9a-f0')
 sed -i "s/^events@127.0.0.1:$PORT ed25519:.*/events@127.0.0.1:$PORT ed25519:$OTHER/" "$T/state/padline/known_servers"
-start_watch w2 --redis "$DASH_REDIS"
+start_watch w2
 if wait_until eval '! kill -0 "$WATCH_PID" 2>/dev/null'; then
 	wait "$WATCH_PID"
 	rc=$?

@@ -51,8 +51,8 @@ publish() { redis-cli -u "$REDIS_URL" --no-auth-warning -x publish "$CHANNEL" >/
 # reads the answer on the next one (a client that kept the half line would
 # wait forever).
 touch "$T/oversize"
-PADLINE_TOKEN=not-a-token XDG_STATE_HOME="$T/state" timeout 120 "$PADLINE_TUI_BIN" watch \
-	--server "127.0.0.1:$HPORT" --redis "$DASH_REDIS" >"$T/werr.out" 2>"$T/werr.err"
+PADLINE_TOKEN=not-a-token PADLINE_DASH_REDIS_URL=$DASH_REDIS XDG_STATE_HOME="$T/state" \
+	timeout 120 "$PADLINE_TUI_BIN" watch --server "127.0.0.1:$HPORT" >"$T/werr.out" 2>"$T/werr.err"
 rc=$?
 [ $rc = 1 ] || fail "watch with a refused token: rc $rc, not 1: $(cat "$T/werr.err")"
 [ ! -e "$T/oversize" ] && in_file "$T/werr.err" "over the client's 16 MB limit; retrying" &&
@@ -67,8 +67,8 @@ fi
 # ---- watch, text and --json: the log through the hostile server, Redis ----
 for mode in text json; do
 	args=(); [ $mode = json ] && args=(--json)
-	PADLINE_TOKEN=$TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch "${args[@]}" --since 0 \
-		--server "127.0.0.1:$HPORT" --redis "$DASH_REDIS" >"$T/watch.$mode" 2>"$T/watch.$mode.err" &
+	PADLINE_TOKEN=$TOKEN PADLINE_DASH_REDIS_URL=$DASH_REDIS XDG_STATE_HOME="$T/state" \
+		"$PADLINE_TUI_BIN" watch "${args[@]}" --since 0 --server "127.0.0.1:$HPORT" >"$T/watch.$mode" 2>"$T/watch.$mode.err" &
 	eval "WATCH_$mode=$!"
 done
 for mode in text json; do
