@@ -20,8 +20,10 @@
 static int
 is_tchar(unsigned char c)
 {
+	/* c != 0: strchr finds the terminator too. */
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	       (c >= '0' && c <= '9') ||
+	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 /* A header value's bytes: visible ASCII, space, tab and obs-text. */

@@ -272,9 +272,15 @@ START_TEST(refuses_malformed_requests)
 	};
 
 	assert_verdicts(v, sizeof v / sizeof v[0]);
-	/* A NUL inside a line (strlen would stop at it). */
+	/* A NUL inside a line (strlen would stop at it): in the target, a
+	 * header name, the method. */
 	ck_assert_int_eq(metrics_http_read("GET /m\0x HTTP/1.1\r\n\r\n", 21),
 	                 400);
+	ck_assert_int_eq(
+	    metrics_http_read("GET /metrics HTTP/1.0\r\nX\0Y: a\r\n\r\n", 33),
+	    400);
+	ck_assert_int_eq(
+	    metrics_http_read("GE\0T /metrics HTTP/1.0\r\n\r\n", 26), 400);
 }
 END_TEST
 
