@@ -123,6 +123,8 @@ static const struct cfg_entry cfg_table[] = {
      "300", 1, 3600, "seconds to wait for another instance's migration"},
     {"--db-prepare", "PADLINE_DB_PREPARE", CFG_STR, OFF(db_prepare), "on", 0, 0,
      "on: prepare statements per connection; off: unnamed (PgBouncer)"},
+    {"--metrics-listen", "PADLINE_METRICS_LISTEN", CFG_STR, OFF(metrics_listen),
+     NULL, 0, 0, "HOST:PORT serving GET /metrics for Prometheus (unset: none)"},
 };
 #undef OFF
 #define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])
@@ -131,6 +133,25 @@ const char *
 config_registration_name(enum registration_mode m)
 {
 	return m == REG_INVITE ? "invite" : m == REG_CLOSED ? "closed" : "open";
+}
+
+/* HOST:PORT into a new host string and a port (0 to 65535); -1 when value
+ * is not that. */
+static int
+split_host_port(const char *value, char **host, int *port)
+{
+	const char *colon = strrchr(value, ':');
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = colon ? strtoll(colon + 1, &end, 10) : -1;
+	if (colon == NULL || colon == value || errno || *end || n < 0 ||
+	    n > 65535)
+		return -1;
+	*host = xstrndup(value, (size_t)(colon - value));
+	*port = (int)n;
+	return 0;
 }
 
 static int
@@ -167,19 +188,17 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 			*(int *)((char *)c + e->off) = (int)n;
 		return 0;
 	case CFG_LISTEN: {
-		const char *colon = strrchr(value, ':');
+		char *host;
+		int port;
 
-		errno = 0;
-		n = colon ? strtoll(colon + 1, &end, 10) : -1;
-		if (colon == NULL || colon == value || errno || *end || n < 0 ||
-		    n > 65535)
+		if (split_host_port(value, &host, &port) != 0)
 			return pl_error_set(err, PL_ERR_VALIDATION, "config",
 			                    "%s/%s: expected HOST:PORT, got "
 			                    "\"%s\"",
 			                    e->flag, e->env, value);
 		free(c->listen_host);
-		c->listen_host = xstrndup(value, (size_t)(colon - value));
-		c->listen_port = (int)n;
+		c->listen_host = host;
+		c->listen_port = port;
 		return 0;
 	}
 	case CFG_REG:
@@ -418,6 +437,15 @@ config_validate(struct config *c, struct pl_error *err)
 		                    "events channel \"%s\": use a plain name "
 		                    "without spaces or glob characters",
 		                    c->events_channel);
+	free(c->metrics_host);
+	c->metrics_host = NULL;
+	if (c->metrics_listen != NULL && c->metrics_listen[0] != '\0' &&
+	    split_host_port(c->metrics_listen, &c->metrics_host,
+	                    &c->metrics_port) != 0)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "--metrics-listen/PADLINE_METRICS_LISTEN: "
+		                    "expected HOST:PORT, got \"%s\"",
+		                    c->metrics_listen);
 	if (strcmp(c->log_level, "debug") != 0 &&
 	    strcmp(c->log_level, "info") != 0 &&
 	    strcmp(c->log_level, "warn") != 0 &&
@@ -486,5 +514,6 @@ config_free(struct config *c)
 			free(*(char **)((char *)c + cfg_table[i].off));
 	free(c->listen_host);
 	proxy_trust_clear(&c->proxy_trust);
+	free(c->metrics_host);
 	memset(c, 0, sizeof *c);
 }

@@ -50,10 +50,14 @@ struct config {
 	int login_window;          /* seconds */
 	int form_token_ttl;        /* seconds */
 	int db_connect_timeout;    /* seconds, per attempt */
-	int startup_db_wait; /* seconds to keep retrying PostgreSQL at start */
-	int migrate_wait;    /* seconds a waiter polls the migration status */
-	char *db_prepare;    /* "on": named prepared statements; "off":
-	                        unnamed ones (PgBouncer transaction pooling) */
+	int startup_db_wait;  /* seconds to keep retrying PostgreSQL at start */
+	int migrate_wait;     /* seconds a waiter polls the migration status */
+	char *db_prepare;     /* "on": named prepared statements; "off":
+	                         unnamed ones (PgBouncer transaction pooling) */
+	char *metrics_listen; /* PADLINE_METRICS_LISTEN; NULL or "": no
+	                         metrics endpoint */
+	char *metrics_host;   /* split from metrics_listen by config_validate */
+	int metrics_port;
 };
 
 /* Fills defaults and applies the environment. */

@@ -40,27 +40,10 @@ hello_run(struct rpc_call *call)
 }
 
 static int
-redis_ping(struct app *app)
-{
-	redisContext *rc = rds_pool_borrow(app->rds);
-	int up = 0;
-
-	if (rc != NULL) {
-		redisReply *r = redisCommand(rc, "PING");
-
-		up = r != NULL && r->type == REDIS_REPLY_STATUS;
-		if (r)
-			freeReplyObject(r);
-		rds_pool_return(app->rds, rc, !up);
-	}
-	return up;
-}
-
-static int
 health_run(struct rpc_call *call)
 {
 	int db_up = db_pool_ping(call->app->db);
-	int redis_up = redis_ping(call->app);
+	int redis_up = rds_pool_ping(call->app->rds);
 
 	call->result = json_pack("{s:s, s:s, s:s}", "db", db_up ? "up" : "down",
 	                         "redis", redis_up ? "up" : "down",
@@ -86,8 +69,14 @@ const struct rpc_method rpc_server_health = {
 static int
 stats_run(struct rpc_call *call)
 {
-	return stats_report(call->app, redis_ping(call->app), &call->result,
-	                    &call->err);
+	struct stats_probe probe;
+
+	if (call->app->stats == NULL)
+		return pl_error_set(&call->err, PL_ERR_INTERNAL, "internal",
+		                    "statistics are not kept");
+	stats_probe(call->app, &probe);
+	call->result = stats_report_json(call->app, &probe);
+	return PL_OK;
 }
 
 const struct rpc_method rpc_server_stats = {

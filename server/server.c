@@ -15,6 +15,7 @@
 
 #include "events.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "server_conn.h"
 #include "stats.h"
@@ -363,6 +364,7 @@ server_on_signal(uv_signal_t *s, int signum)
 	notify_stopping(srv->notify);
 	srv->notify = NULL;
 	uv_close((uv_handle_t *)&srv->listener, NULL);
+	metrics_stop(srv->metrics);
 	uv_timer_stop(&srv->relay_timer);
 	/* Idle clients go now; busy ones get their answer first. */
 	for (struct client *cl = srv->clients, *next; cl; cl = next) {
@@ -405,6 +407,12 @@ server_run(struct app *app, struct pl_error *err)
 		                    "cannot listen on %s:%d: %s",
 		                    app->cfg->listen_host,
 		                    app->cfg->listen_port, uv_strerror(rc));
+	}
+	if (metrics_start(srv.loop, app, &srv.metrics, err) != 0) {
+		uv_close((uv_handle_t *)&srv.listener, NULL);
+		uv_run(srv.loop, UV_RUN_DEFAULT);
+		server_tls_free(srv.tls);
+		return err->code;
 	}
 	uv_signal_init(srv.loop, &srv.sigterm);
 	uv_signal_init(srv.loop, &srv.sigint);

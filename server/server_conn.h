@@ -18,6 +18,7 @@
 #include "rpc.h"
 #include "server_call.h"
 
+struct metrics;
 struct tls_conn;
 struct server_tls;
 
@@ -120,8 +121,9 @@ struct server {
 	size_t input_reserved; /* bytes of the budget handed out */
 	struct client *wait_head, *wait_tail; /* waiting for a share */
 	struct peer_table peers;
-	struct notify *notify;  /* systemd watchdog, if any */
-	struct server_tls *tls; /* NULL: plaintext listener */
+	struct notify *notify;   /* systemd watchdog, if any */
+	struct server_tls *tls;  /* NULL: plaintext listener */
+	struct metrics *metrics; /* NULL: no metrics endpoint */
 	/* Every read lands here: read callbacks run one at a time on the
 	 * loop and copy what they keep (the framer), so one buffer serves
 	 * all connections without a malloc and free per read. */

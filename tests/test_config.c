@@ -12,17 +12,13 @@
 static void
 clear_env(void)
 {
-	const char *names[] = {"DATABASE_URL",
-	                       "PADLINE_LISTEN",
-	                       "PADLINE_WORKERS",
-	                       "PADLINE_REGISTRATION",
-	                       "PADLINE_SECRET",
-	                       "PADLINE_HASH_CONCURRENCY",
-	                       "POSTGRES_HOST",
-	                       "POSTGRES_PASSWORD",
-	                       "PADLINE_SCHEMA",
-	                       "PADLINE_POOL_SIZE",
-	                       NULL};
+	const char *names[] = {
+	    "DATABASE_URL",           "PADLINE_LISTEN",
+	    "PADLINE_WORKERS",        "PADLINE_REGISTRATION",
+	    "PADLINE_SECRET",         "PADLINE_HASH_CONCURRENCY",
+	    "POSTGRES_HOST",          "POSTGRES_PASSWORD",
+	    "PADLINE_SCHEMA",         "PADLINE_POOL_SIZE",
+	    "PADLINE_METRICS_LISTEN", NULL};
 
 	for (int i = 0; names[i]; i++)
 		unsetenv(names[i]);
@@ -166,6 +162,41 @@ START_TEST(validate_rules)
 }
 END_TEST
 
+/* config_init and config_validate with PADLINE_METRICS_LISTEN=value
+ * (NULL: unset); validate's result. */
+static int
+with_metrics_listen(const char *value, struct config *c, struct pl_error *e)
+{
+	clear_env();
+	if (value)
+		setenv("PADLINE_METRICS_LISTEN", value, 1);
+	pl_error_init(e);
+	ck_assert_int_eq(config_init(c, e), 0);
+	c->secret = strdup("0123456789abcdef");
+	return config_validate(c, e);
+}
+
+/* Off unless set; HOST:PORT split for the listener; anything else is
+ * refused with the setting named. */
+START_TEST(metrics_listen_is_an_address)
+{
+	struct config c;
+	struct pl_error e;
+
+	ck_assert_int_eq(with_metrics_listen(NULL, &c, &e), 0);
+	ck_assert_ptr_null(c.metrics_host);
+	config_free(&c);
+	ck_assert_int_eq(with_metrics_listen("127.0.0.1:9411", &c, &e), 0);
+	ck_assert_str_eq(c.metrics_host, "127.0.0.1");
+	ck_assert_int_eq(c.metrics_port, 9411);
+	config_free(&c);
+	ck_assert_int_ne(with_metrics_listen("9411", &c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_METRICS_LISTEN"));
+	config_free(&c);
+	clear_env();
+}
+END_TEST
+
 /* Workers and hashes at once follow the cores unless set: two workers a
  * core (at least 4), one hash a core, always fewer hashes than workers. */
 START_TEST(workers_follow_the_cores)
@@ -255,6 +286,7 @@ main(void)
 	tcase_add_test(tc, bad_values_are_named);
 	tcase_add_test(tc, validate_rules);
 	tcase_add_test(tc, workers_follow_the_cores);
+	tcase_add_test(tc, metrics_listen_is_an_address);
 	tcase_add_test(tc, usage_lists_every_env_name);
 	suite_add_tcase(s, tc);
 	return ts_run(s);

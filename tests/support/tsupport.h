@@ -85,6 +85,13 @@ int ts_client_send_raw(struct ts_client *, const char *data, size_t len);
 /* Reads one line (without '\n'), waiting up to timeout_ms; malloc'd or NULL
  * on timeout / EOF (then *eof, if given, tells which). */
 char *ts_client_read_line(struct ts_client *, int timeout_ms, int *eof);
+/* Ends the sending side (the server reads the end of the stream) and
+ * keeps reading possible. Returns 0 or -1. */
+int ts_client_shutdown_write(struct ts_client *);
+/* Reads until the server closes the connection, waiting up to timeout_ms
+ * in all: everything not read yet (malloc'd, NUL-terminated, its length in
+ * *len when len is not NULL), or NULL on timeout or a read error. */
+char *ts_client_read_all(struct ts_client *, int timeout_ms, size_t *len);
 /*
  * Sends {"jsonrpc":"2.0","id":<next>,"method":method,"params":params} and
  * returns the parsed response whose id matches (new reference), or NULL on
@@ -199,6 +206,22 @@ void ts_remove_tree(const char *dir);
  * stop-redis, kill-redis ...); returns its exit code. Only e2e_fault_*
  * suites, which ctest runs alone, may stop the shared services. */
 int ts_stack(const char *action);
+
+/* A free TCP port on loopback (not handed out twice in this process), for
+ * a second listener of a server or a helper process; -1 if none. */
+int ts_free_port(void);
+
+/*
+ * HTTP/1.1 to 127.0.0.1:port (tsupport_http.c): the request bytes as
+ * given, then everything until the server closes (Connection: close).
+ * Returns the status code, or -1 when there was no answer within
+ * TS_PATIENCE_MS; *response (when not NULL) gets the whole answer, head
+ * and body (malloc'd, NUL-terminated, "" when none).
+ */
+int ts_http_exchange(int port, const char *request, size_t len,
+                     char **response);
+/* GET path with a Host header; *body (when not NULL) gets the body only. */
+int ts_http_get(int port, const char *path, char **body);
 
 /* Runs every test of suite s (CK_NORMAL) and returns the process exit
  * code: 0 when all passed. */

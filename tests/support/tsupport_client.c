@@ -134,18 +134,49 @@ ts_client_send_raw(struct ts_client *c, const char *data, size_t len)
 	return 0;
 }
 
+int
+ts_client_shutdown_write(struct ts_client *c)
+{
+	return shutdown(c->fd, SHUT_WR);
+}
+
+/* Reads what arrives before deadline into the buffer: the bytes read,
+ * 0 at the end of the stream (or a read error, which ends it too), -1 when
+ * nothing came in time. */
+static ssize_t
+client_fill(struct ts_client *c, long long deadline)
+{
+	for (;;) {
+		struct pollfd p = {c->fd, POLLIN, 0};
+		long long left = deadline - ts_now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return -1;
+		if (c->cap - c->len < 65536) {
+			c->cap = c->cap ? c->cap * 2 : 131072;
+			c->buf = realloc(c->buf, c->cap);
+		}
+		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		c->len += (size_t)n;
+		return n;
+	}
+}
+
 char *
 ts_client_read_line(struct ts_client *c, int timeout_ms, int *eof)
 {
 	long long deadline = ts_now_ms() + timeout_ms;
+	ssize_t n;
 
 	if (eof)
 		*eof = 0;
 	for (;;) {
 		char *nl = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
-		struct pollfd p = {c->fd, POLLIN, 0};
-		long long left;
-		ssize_t n;
 
 		if (nl) {
 			size_t l = (size_t)(nl - c->buf);
@@ -157,23 +188,33 @@ ts_client_read_line(struct ts_client *c, int timeout_ms, int *eof)
 			c->len -= l + 1;
 			return line;
 		}
-		left = deadline - ts_now_ms();
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return NULL;
-		if (c->cap - c->len < 65536) {
-			c->cap = c->cap ? c->cap * 2 : 131072;
-			c->buf = realloc(c->buf, c->cap);
-		}
-		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (eof)
+		if ((n = client_fill(c, deadline)) <= 0) {
+			if (eof && n == 0)
 				*eof = 1;
 			return NULL;
 		}
-		c->len += (size_t)n;
 	}
+}
+
+char *
+ts_client_read_all(struct ts_client *c, int timeout_ms, size_t *len)
+{
+	long long deadline = ts_now_ms() + timeout_ms;
+	ssize_t n;
+	char *all;
+
+	while ((n = client_fill(c, deadline)) > 0)
+		;
+	if (n < 0)
+		return NULL;
+	all = malloc(c->len + 1);
+	if (c->len > 0)
+		memcpy(all, c->buf, c->len);
+	all[c->len] = '\0';
+	if (len)
+		*len = c->len;
+	c->len = 0;
+	return all;
 }
 
 json_t *
