@@ -12,6 +12,7 @@
 #include "login_limit.h"
 #include "rds_pool.h"
 
+struct breached;
 struct events_publisher;
 struct stats;
 
@@ -22,6 +23,7 @@ struct app {
 	struct login_limit *limits;      /* login attempt counters */
 	struct stats *stats;             /* server.stats counters (stats.h) */
 	struct events_publisher *events; /* events_publisher.h */
+	struct breached *breached;       /* breach list (breached.h), or NULL */
 	unsigned char form_key[32];      /* derived from cfg->secret */
 	char migrations_version[64];     /* latest applied, for server.health */
 };

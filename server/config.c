@@ -118,6 +118,11 @@ static const struct cfg_entry cfg_table[] = {
      "300", 1, 3600, "seconds to wait for another instance's migration"},
     {"--db-prepare", "PADLINE_DB_PREPARE", CFG_STR, OFF(db_prepare), "on", 0, 0,
      "on: prepare statements per connection; off: unnamed (PgBouncer)"},
+    /* Signup defense. */
+    {"--breached-passwords", "PADLINE_BREACHED_PASSWORDS", CFG_STR,
+     OFF(breached_passwords), NULL, 0, 0,
+     "SHA-1 breach list (HASH:COUNT text or breached-import's binary): "
+     "passwords in it are refused"},
 };
 #undef OFF
 #define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])
@@ -430,6 +435,11 @@ config_usage(FILE *f)
 	        "                                sessions\n"
 	        "  list-users                    users: roles, state, 2FA, "
 	        "last login\n"
+	        "  breached-import IN OUT        turn a sorted HASH:COUNT "
+	        "breach list into\n"
+	        "                                the binary form "
+	        "PADLINE_BREACHED_PASSWORDS\n"
+	        "                                searches fastest\n"
 	        "  redis-acl NAME [--password-stdin]\n"
 	        "                                print ACL SETUSER for a "
 	        "subscribe-only\n"

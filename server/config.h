@@ -51,6 +51,8 @@ struct config {
 	int migrate_wait;    /* seconds a waiter polls the migration status */
 	char *db_prepare;    /* "on": named prepared statements; "off":
 	                        unnamed ones (PgBouncer transaction pooling) */
+	/* Signup defense. */
+	char *breached_passwords; /* breach list file, NULL: no check */
 };
 
 /* Fills defaults and applies the environment. */

@@ -14,6 +14,8 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "breached.h"
+#include "cli_breached.h"
 #include "db.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
@@ -40,6 +42,11 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 	/* config_validate has checked the URL: this cannot fail today. */
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2, err);
 	if (app->rds == NULL)
+		return err->code;
+	/* A configured list that cannot be read stops the start: running
+	 * without the check the operator asked for would be a surprise. */
+	if (cfg->breached_passwords &&
+	    breached_open(cfg->breached_passwords, &app->breached, err) != 0)
 		return err->code;
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
@@ -75,6 +82,7 @@ app_close(struct app *app)
 	pl_error_clear(&err);
 	db_pool_free(app->db);
 	login_limit_free(app->limits);
+	breached_free(app->breached);
 	rds_pool_free(app->rds);
 	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);
@@ -255,6 +263,12 @@ main(int argc, char **argv)
 			config_free(&cfg);
 			return migrate_usage(stdout, 0);
 		}
+	/* breached-import needs neither a database nor a secret. */
+	if (strcmp(cmd, "breached-import") == 0) {
+		rc = cli_breached_import(argc - first, argv + first);
+		config_free(&cfg);
+		return rc;
+	}
 	if (cfg.secret == NULL && strcmp(cmd, "serve") != 0)
 		cfg.secret = xstrdup("unused-outside-serve"); /* no tokens */
 	if (cfg.database_url == NULL && strcmp(cmd, "redis-acl") == 0)
