@@ -76,7 +76,8 @@ generate(const char *path, uint64_t count)
 			top = (done + k) * stride + off % stride;
 			for (int b = 0; b < 8; b++)
 				r[b] = (unsigned char)(top >> (56 - 8 * b));
-			r[BREACHED_HASH_LEN + 2] = 0; /* counts below 65 536 */
+			r[BREACHED_HASH_LEN] |= 1;    /* counts from 1 */
+			r[BREACHED_HASH_LEN + 2] = 0; /* to 65 535 */
 			r[BREACHED_HASH_LEN + 3] = 0;
 		}
 		if (fwrite(buf, BREACHED_RECORD_LEN, n, f) != n) {

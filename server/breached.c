@@ -109,7 +109,7 @@ text_lookup(const struct breached *b, const unsigned char *want)
 			return 0; /* a damaged line: nothing to decide on */
 		cmp = memcmp(hash, want, BREACHED_HASH_LEN);
 		if (cmp == 0)
-			return count;
+			return count ? count : 1; /* listed: at least once */
 		if (cmp < 0)
 			lo = next;
 		else
@@ -142,8 +142,11 @@ binary_lookup(const struct breached *b, const unsigned char *want)
 		if (cmp == 0) {
 			const unsigned char *c = r + BREACHED_HASH_LEN;
 
-			return (uint64_t)c[0] | (uint64_t)c[1] << 8 |
-			       (uint64_t)c[2] << 16 | (uint64_t)c[3] << 24;
+			uint64_t n = (uint64_t)c[0] | (uint64_t)c[1] << 8 |
+			             (uint64_t)c[2] << 16 |
+			             (uint64_t)c[3] << 24;
+
+			return n ? n : 1; /* listed: at least once */
 		}
 		if (cmp < 0)
 			lo = mid + 1;

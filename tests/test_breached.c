@@ -152,6 +152,31 @@ START_TEST(import_refuses_bad_input)
 }
 END_TEST
 
+/* A listed hash is found even with a count of 0 (it was listed). */
+START_TEST(zero_count_still_listed)
+{
+	struct breached *b;
+	struct pl_error err;
+	unsigned char h[20];
+	FILE *f = fopen(path_bad, "w");
+
+	fputs("0000000000000000000000000000000000000002:0\n"
+	      "0000000000000000000000000000000000000003:0\n",
+	      f);
+	fclose(f);
+	pl_error_init(&err);
+	ck_assert_int_eq(breached_open(path_bad, &b, &err), 0);
+	ck_assert_int_eq(
+	    breached_hex("0000000000000000000000000000000000000003", h), 0);
+	ck_assert_uint_eq(breached_lookup(b, h), 1);
+	breached_free(b);
+	ck_assert_int_eq(breached_import(path_bad, path_bin, NULL, &err), 0);
+	ck_assert_int_eq(breached_open(path_bin, &b, &err), 0);
+	ck_assert_uint_eq(breached_lookup(b, h), 1);
+	breached_free(b);
+}
+END_TEST
+
 START_TEST(damaged_lists_are_refused_at_open)
 {
 	struct breached *b = NULL;
@@ -215,6 +240,7 @@ main(void)
 	tcase_add_test(tc, binary_form_from_import);
 	tcase_add_test(tc, no_list_checks_nothing);
 	tcase_add_test(tc, import_refuses_bad_input);
+	tcase_add_test(tc, zero_count_still_listed);
 	tcase_add_test(tc, damaged_lists_are_refused_at_open);
 	tcase_add_test(tc, counts_are_grouped);
 	suite_add_tcase(s, tc);
