@@ -13,6 +13,7 @@
 #include "rds_pool.h"
 
 struct breached;
+struct disposable;
 struct events_publisher;
 struct stats;
 
@@ -24,6 +25,7 @@ struct app {
 	struct stats *stats;             /* server.stats counters (stats.h) */
 	struct events_publisher *events; /* events_publisher.h */
 	struct breached *breached;       /* breach list (breached.h), or NULL */
+	struct disposable *disposable;   /* disposable email domains */
 	unsigned char form_key[32];      /* derived from cfg->secret */
 	char migrations_version[64];     /* latest applied, for server.health */
 };

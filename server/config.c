@@ -123,6 +123,9 @@ static const struct cfg_entry cfg_table[] = {
      OFF(breached_passwords), NULL, 0, 0,
      "SHA-1 breach list (HASH:COUNT text or breached-import's binary): "
      "passwords in it are refused"},
+    {"--disposable-extra", "PADLINE_DISPOSABLE_EXTRA", CFG_STR,
+     OFF(disposable_extra), NULL, 0, 0,
+     "more disposable email domains, one a line, besides the shipped list"},
 };
 #undef OFF
 #define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])

@@ -53,6 +53,7 @@ struct config {
 	                        unnamed ones (PgBouncer transaction pooling) */
 	/* Signup defense. */
 	char *breached_passwords; /* breach list file, NULL: no check */
+	char *disposable_extra;   /* admin's disposable domains, or NULL */
 };
 
 /* Fills defaults and applies the environment. */

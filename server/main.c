@@ -16,6 +16,7 @@
 #include "app.h"
 #include "breached.h"
 #include "cli_breached.h"
+#include "disposable.h"
 #include "db.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
@@ -29,6 +30,22 @@
 #include "stats.h"
 #include "templates.h"
 #include "xalloc.h"
+
+/* The shipped list is part of the installation: without it (or with a bad
+ * extra file) padlined does not start. */
+static int
+app_open_disposable(struct app *app, struct pl_error *err)
+{
+	char *list = paths_data_file(DISPOSABLE_FILE);
+	int rc = disposable_open(list, app->cfg->disposable_extra,
+	                         &app->disposable, err);
+
+	if (rc == 0)
+		log_info("disposable email domains loaded", "count=%zu",
+		         disposable_size(app->disposable));
+	free(list);
+	return rc;
+}
 
 /* Fills err with what failed; the caller exits (nothing is freed). */
 static int
@@ -47,6 +64,8 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 	 * without the check the operator asked for would be a surprise. */
 	if (cfg->breached_passwords &&
 	    breached_open(cfg->breached_passwords, &app->breached, err) != 0)
+		return err->code;
+	if (app_open_disposable(app, err) != 0)
 		return err->code;
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
@@ -83,6 +102,7 @@ app_close(struct app *app)
 	db_pool_free(app->db);
 	login_limit_free(app->limits);
 	breached_free(app->breached);
+	disposable_free(app->disposable);
 	rds_pool_free(app->rds);
 	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);
