@@ -53,19 +53,22 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 {
 	memset(app, 0, sizeof *app);
 	app->cfg = cfg;
+	/* The lists first: one that cannot be read stops the start before
+	 * anything else is made, and running without a check the operator
+	 * asked for would be a surprise. */
+	if (cfg->breached_passwords &&
+	    breached_open(cfg->breached_passwords, &app->breached, err) != 0)
+		return err->code;
+	if (app_open_disposable(app, err) != 0) {
+		breached_free(app->breached);
+		return err->code;
+	}
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
 	                      cfg->db_connect_timeout,
 	                      strcmp(cfg->db_prepare, "on") == 0);
 	/* config_validate has checked the URL: this cannot fail today. */
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2, err);
 	if (app->rds == NULL)
-		return err->code;
-	/* A configured list that cannot be read stops the start: running
-	 * without the check the operator asked for would be a surprise. */
-	if (cfg->breached_passwords &&
-	    breached_open(cfg->breached_passwords, &app->breached, err) != 0)
-		return err->code;
-	if (app_open_disposable(app, err) != 0)
 		return err->code;
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
