@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Masks the bits past net->prefix, so equal networks compare equal. */
+/* Equal networks compare equal once their host bits are cleared. */
 void
 netaddr_mask(struct netaddr *net)
 {
@@ -25,8 +25,8 @@ netaddr_mask(struct netaddr *net)
 	}
 }
 
-/* Parses an address; an IPv4-mapped IPv6 address becomes IPv4 (prefix is
- * adjusted when with_prefix). Returns 0 or -1. */
+/* Parses a bare address as /32 or /128; an IPv4-mapped IPv6 address
+ * becomes its IPv4 address. Returns 0 or -1. */
 static int
 addr_parse(const char *s, struct netaddr *net)
 {
