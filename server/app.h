@@ -13,6 +13,8 @@
 #include "login_limit.h"
 #include "rds_pool.h"
 
+struct breached;
+struct disposable;
 struct events_publisher;
 struct stats;
 
@@ -23,6 +25,8 @@ struct app {
 	struct login_limit *limits;      /* login attempt counters */
 	struct stats *stats;             /* server.stats counters (stats.h) */
 	struct events_publisher *events; /* events_publisher.h */
+	struct breached *breached;       /* breach list (breached.h), or NULL */
+	struct disposable *disposable;   /* disposable email domains */
 	unsigned char form_key[32];      /* derived from cfg->secret */
 	/* Signs published events (event_sig.h), derived from cfg->secret. */
 	unsigned char events_pk[EVENT_SIG_PK_BYTES];

@@ -125,6 +125,14 @@ static const struct cfg_entry cfg_table[] = {
      "on: prepare statements per connection; off: unnamed (PgBouncer)"},
     {"--metrics-listen", "PADLINE_METRICS_LISTEN", CFG_STR, OFF(metrics_listen),
      NULL, 0, 0, "HOST:PORT serving GET /metrics for Prometheus (unset: none)"},
+    /* Signup defense. */
+    {"--breached-passwords", "PADLINE_BREACHED_PASSWORDS", CFG_STR,
+     OFF(breached_passwords), NULL, 0, 0,
+     "SHA-1 breach list (HASH:COUNT text or breached-import's binary): "
+     "passwords in it are refused"},
+    {"--disposable-extra", "PADLINE_DISPOSABLE_EXTRA", CFG_STR,
+     OFF(disposable_extra), NULL, 0, 0,
+     "more disposable email domains, one a line, besides the shipped list"},
 };
 #undef OFF
 #define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])
@@ -482,6 +490,11 @@ config_usage(FILE *f)
 	        "                                sessions\n"
 	        "  list-users                    users: roles, state, 2FA, "
 	        "last login\n"
+	        "  breached-import IN OUT        turn a sorted HASH:COUNT "
+	        "breach list into\n"
+	        "                                the binary form "
+	        "PADLINE_BREACHED_PASSWORDS\n"
+	        "                                searches fastest\n"
 	        "  redis-acl NAME [--password-stdin]\n"
 	        "                                print ACL SETUSER for a "
 	        "subscribe-only\n"

@@ -58,6 +58,9 @@ struct config {
 	                         metrics endpoint */
 	char *metrics_host;   /* split from metrics_listen by config_validate */
 	int metrics_port;
+	/* Signup defense. */
+	char *breached_passwords; /* breach list file, NULL: no check */
+	char *disposable_extra;   /* admin's disposable domains, or NULL */
 };
 
 /* Fills defaults and applies the environment. */

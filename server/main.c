@@ -14,6 +14,9 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "breached.h"
+#include "cli_breached.h"
+#include "disposable.h"
 #include "db.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
@@ -28,12 +31,38 @@
 #include "templates.h"
 #include "xalloc.h"
 
+/* The shipped list is part of the installation: without it (or with a bad
+ * extra file) padlined does not start. */
+static int
+app_open_disposable(struct app *app, struct pl_error *err)
+{
+	char *list = paths_data_file(DISPOSABLE_FILE);
+	int rc = disposable_open(list, app->cfg->disposable_extra,
+	                         &app->disposable, err);
+
+	if (rc == 0)
+		log_info("disposable email domains loaded", "count=%zu",
+		         disposable_size(app->disposable));
+	free(list);
+	return rc;
+}
+
 /* Fills err with what failed; the caller exits (nothing is freed). */
 static int
 app_open(struct app *app, struct config *cfg, struct pl_error *err)
 {
 	memset(app, 0, sizeof *app);
 	app->cfg = cfg;
+	/* The lists first: one that cannot be read stops the start before
+	 * anything else is made, and running without a check the operator
+	 * asked for would be a surprise. */
+	if (cfg->breached_passwords &&
+	    breached_open(cfg->breached_passwords, &app->breached, err) != 0)
+		return err->code;
+	if (app_open_disposable(app, err) != 0) {
+		breached_free(app->breached);
+		return err->code;
+	}
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
 	                      cfg->db_connect_timeout,
 	                      strcmp(cfg->db_prepare, "on") == 0);
@@ -77,6 +106,8 @@ app_close(struct app *app)
 	pl_error_clear(&err);
 	db_pool_free(app->db);
 	login_limit_free(app->limits);
+	breached_free(app->breached);
+	disposable_free(app->disposable);
 	rds_pool_free(app->rds);
 	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);
@@ -258,6 +289,12 @@ main(int argc, char **argv)
 			config_free(&cfg);
 			return migrate_usage(stdout, 0);
 		}
+	/* breached-import needs neither a database nor a secret. */
+	if (strcmp(cmd, "breached-import") == 0) {
+		rc = cli_breached_import(argc - first, argv + first);
+		config_free(&cfg);
+		return rc;
+	}
 	if (cfg.secret == NULL && strcmp(cmd, "serve") != 0)
 		cfg.secret = xstrdup("unused-outside-serve"); /* no tokens */
 	if (cfg.database_url == NULL && strcmp(cmd, "redis-acl") == 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "breached.h"
 #include "params.h"
 #include "pwhash.h"
 #include "rpc.h"
@@ -132,7 +133,10 @@ change_check(struct rpc_call *call)
 	params_str(call->params, "new_password", 1, &pw, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	if (password_validate(pw, &call->err) != 0) {
+	/* Both before any hash: a refused change costs no argon2 time. */
+	password_validate(pw, &call->err);
+	breached_check(call->app->breached, pw, "password", &call->err);
+	if (call->err.code) {
 		size_t i;
 		json_t *v;
 

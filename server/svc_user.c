@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "breached.h"
 #include "db.h"
 #include "events.h"
 #include "form_token.h"
@@ -80,6 +81,7 @@ svc_user_validate(struct app *app, struct svc_new_user *nu,
 	username_normalize(nu->username_in, nu->username, sizeof nu->username,
 	                   err);
 	password_validate(nu->password ? nu->password : "", err);
+	breached_check(app->breached, nu->password, "password", err);
 	email_validate(nu->email, err);
 	/* Forged or stale tokens are refused here, before the argon2 hash
 	 * (spending the token stays in the transaction). */

@@ -246,6 +246,32 @@ START_TEST(workers_follow_the_cores)
 }
 END_TEST
 
+START_TEST(signup_defense_lists)
+{
+	struct config c;
+	struct pl_error e;
+	int first, help, version;
+	char *argv[] = {"padlined", "--disposable-extra", "/etc/padline/more",
+	                NULL};
+
+	clear_env();
+	unsetenv("PADLINE_DISPOSABLE_EXTRA");
+	setenv("PADLINE_BREACHED_PASSWORDS", "/var/lib/padline/pwned.bin", 1);
+	pl_error_init(&e);
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	ck_assert_str_eq(c.breached_passwords, "/var/lib/padline/pwned.bin");
+	ck_assert_ptr_null(c.disposable_extra);
+	ck_assert_int_eq(
+	    config_parse_args(&c, 3, argv, &first, &help, &version, &e), 0);
+	ck_assert_str_eq(c.disposable_extra, "/etc/padline/more");
+	config_free(&c);
+	unsetenv("PADLINE_BREACHED_PASSWORDS");
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	ck_assert_ptr_null(c.breached_passwords);
+	config_free(&c);
+}
+END_TEST
+
 START_TEST(usage_lists_every_env_name)
 {
 	char *buf = NULL;
@@ -263,6 +289,9 @@ START_TEST(usage_lists_every_env_name)
 	                       "POSTGRES_DB",
 	                       "create-user",
 	                       "migrate",
+	                       "breached-import",
+	                       "PADLINE_BREACHED_PASSWORDS",
+	                       "PADLINE_DISPOSABLE_EXTRA",
 	                       NULL};
 
 	config_usage(f);
@@ -287,6 +316,7 @@ main(void)
 	tcase_add_test(tc, validate_rules);
 	tcase_add_test(tc, workers_follow_the_cores);
 	tcase_add_test(tc, metrics_listen_is_an_address);
+	tcase_add_test(tc, signup_defense_lists);
 	tcase_add_test(tc, usage_lists_every_env_name);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
