@@ -48,6 +48,13 @@ void svc_account_logged_in(struct db_conn *, const char *user_id,
 int svc_account_password_hash(struct db_conn *, const char *user_id,
                               char hash[PWHASH_STRBYTES], struct pl_error *);
 
+/* session.reauth after the password matched: with TOTP on, code must be
+ * accepted (401 totp_required without one, invalid_totp when wrong); then
+ * session token_hash is fresh again. *result {fresh_s}. */
+int svc_account_reauth(struct app *, struct db_conn *, const char *user_id,
+                       const char *token_hash, const char *code,
+                       json_t **result, struct pl_error *);
+
 /* One transaction: the new hash (only while the hash is still old_hash;
  * NULL: any), every session of the user but keep_hash (NULL: all) ends,
  * audit user.password_changed; then the event. 409 password_changed when
