@@ -6,9 +6,13 @@
 # the secret shown, recovery codes shown once, sign-in asking for the code
 # (a wrong one said so), the sessions list with another session revoked
 # (its next call gets 401), the lockout worded as the server words it,
-# turning 2FA off, and revoking this session signing out.
+# turning 2FA off, and revoking this session signing out; after a sign-in
+# what happened since the last one (a failed sign-in), and the Activity
+# view.
 #
 # Every check waits for the event itself under one generous timeout.
+# Turning 2FA off is tested on a fresh session (tui_admin_test.sh ages one).
+export PADLINE_REAUTH_WINDOW=86400
 . "$(dirname "$0")/support/tui_lib.sh"
 command -v zbarimg >/dev/null || die "zbarimg is not installed (run scripts/deps)"
 
@@ -75,10 +79,26 @@ for m in user.change_password session.list session.revoke user.totp_begin \
 done
 register_user acct1
 register_user acct2
+rpc session.login '{"username":"acct1","password":"Not-the-Passw0rd!"}'
+[ "$(jget "$REPLY_LINE" error.code)" = 401 ] || die "a wrong password signed in: $REPLY_LINE"
 rpc_close
 
-# ---- change of password ----
+# ---- after signing in: what happened since the last sign-in ----
 tui_login acct1 "$PW"
+wait_for "Since your last sign-in: 1 failed sign-in from 127.0.0.1" &&
+	ok "signing in says what happened since the last sign-in" ||
+	fail "no 'since your last sign-in': $(screen | tail -2)"
+keys 2
+wait_for "a: activity" || die "the Account screen does not offer the activity"
+keys a
+wait_for "Activity, newest first" || fail "a does not open the activity"
+wait_for "failed sign-in from 127.0.0.1" && on_screen "signed in from 127.0.0.1" &&
+	ok "the Activity view lists sign-ins and failed ones with their address" ||
+	fail "activity view: $(screen | sed -n 2,14p)"
+keys q
+wait_gone "Activity, newest first" || fail "q does not close the activity"
+
+# ---- change of password ----
 keys 2
 wait_for "Two-factor sign-in" || die "2 does not open the Account screen for a user"
 screen | grep -qE "Two-factor sign-in +off" || fail "2FA not shown as off"
