@@ -155,19 +155,21 @@ repo_session_set_reauth(struct db_conn *db, const char *token_hash,
 
 int
 repo_session_list(struct db_conn *db, const char *user_id,
-                  const char *current_hash, json_t **sessions,
+                  const char *current_hash, int idle, json_t **sessions,
                   struct pl_error *err)
 {
-	const char *p[2] = {user_id, current_hash};
+	char idle_s[16];
+	const char *p[3] = {user_id, idle_s, current_hash};
 
+	snprintf(idle_s, sizeof idle_s, "%d", idle);
 	return db_query_json_all(
 	    db,
 	    "SELECT " REPO_SESSION_JSON "  || jsonb_build_object('current', "
-	    "                        s.token_hash = $2) AS j "
+	    "                        s.token_hash = $3) AS j "
 	    "FROM sessions s "
-	    "WHERE s.user_id = $1::uuid AND s.expires_at > now() "
-	    "ORDER BY s.created_at DESC, s.id",
-	    2, p, sessions, err);
+	    "WHERE s.user_id = $1::uuid AND " REPO_SESSION_LIVE
+	    " ORDER BY s.created_at DESC, s.id",
+	    3, p, sessions, err);
 }
 
 int

@@ -47,10 +47,11 @@ int repo_session_state(struct db_conn *, const char *token_hash, int idle,
 /* The session proved its password now (session.reauth). */
 int repo_session_set_reauth(struct db_conn *, const char *token_hash,
                             struct pl_error *);
-/* The user's live sessions, newest first: [{id, created_at, last_used_at,
- * expires_at, peer, current}] where current marks current_hash. */
+/* The user's live sessions (not expired, used within idle seconds),
+ * newest first: [{id, created_at, last_used_at, expires_at, peer,
+ * current}] where current marks current_hash. */
 int repo_session_list(struct db_conn *, const char *user_id,
-                      const char *current_hash, json_t **sessions,
+                      const char *current_hash, int idle, json_t **sessions,
                       struct pl_error *);
 /* Deletes session id of user_id; *deleted 0 when it is not theirs,
  * *current 1 when it was the one with current_hash. */

@@ -181,7 +181,7 @@ const struct rpc_method rpc_user_change_password = {
 static int
 sessions_run(struct rpc_call *call)
 {
-	return svc_account_sessions(call->db, call->session.user_id,
+	return svc_account_sessions(call->app, call->db, call->session.user_id,
 	                            call->session.token_hash, &call->result,
 	                            &call->err);
 }

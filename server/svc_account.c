@@ -209,13 +209,14 @@ svc_account_set_password(struct app *app, struct db_conn *db,
 }
 
 int
-svc_account_sessions(struct db_conn *db, const char *user_id,
+svc_account_sessions(struct app *app, struct db_conn *db, const char *user_id,
                      const char *current_hash, json_t **result,
                      struct pl_error *err)
 {
 	json_t *list = NULL;
 
-	if (repo_session_list(db, user_id, current_hash, &list, err) != 0)
+	if (repo_session_list(db, user_id, current_hash, app->cfg->session_idle,
+	                      &list, err) != 0)
 		return err->code;
 	*result = json_pack("{s:o}", "sessions", list);
 	return PL_OK;

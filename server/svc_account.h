@@ -65,8 +65,8 @@ int svc_account_set_password(struct app *, struct db_conn *,
                              const char *keep_hash, json_t **user,
                              struct pl_error *);
 
-/* session.list: *result {sessions}. */
-int svc_account_sessions(struct db_conn *, const char *user_id,
+/* session.list: *result {sessions}, those neither expired nor idle. */
+int svc_account_sessions(struct app *, struct db_conn *, const char *user_id,
                          const char *current_hash, json_t **result,
                          struct pl_error *);
 /* session.revoke: 404 unless session id is the user's own; *current 1

@@ -94,6 +94,12 @@ START_TEST(idle_session_expires)
 	ck_assert_int_eq(ts_error_code(r), 401);
 	ck_assert_str_eq(reason_of(r), "session_expired");
 	json_decref(r);
+	/* A new sign-in lists itself only: expired sessions are not live. */
+	ck_assert_int_eq(ts_login(c2, "idle_ann", US_PASSWORD), 0);
+	r = ts_call(c2, "session.list", NULL);
+	ck_assert_int_eq(
+	    json_array_size(json_object_get(ts_result(r), "sessions")), 1);
+	json_decref(r);
 	free(token);
 	PQfinish(db);
 	ts_client_free(c);
