@@ -113,19 +113,33 @@ svc_account_logged_in(struct db_conn *db, const char *user_id,
 }
 
 int
-svc_account_password_hash(struct db_conn *db, const char *user_id,
-                          char hash[PWHASH_STRBYTES], struct pl_error *err)
+svc_account_user(struct db_conn *db, const char *user_id, json_t **user,
+                 char hash[PWHASH_STRBYTES], struct pl_error *err)
 {
 	struct repo_user_auth a;
 
+	*user = NULL;
 	if (repo_user_auth_by_id(db, user_id, &a, err) != 0)
 		return err->code;
-	snprintf(hash, PWHASH_STRBYTES, "%s", a.hash);
+	if (hash)
+		snprintf(hash, PWHASH_STRBYTES, "%s", a.hash);
 	sodium_memzero(a.hash, sizeof a.hash);
 	if (a.user == NULL)
 		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
 		                    "no such user");
-	json_decref(a.user);
+	*user = a.user;
+	return PL_OK;
+}
+
+int
+svc_account_password_hash(struct db_conn *db, const char *user_id,
+                          char hash[PWHASH_STRBYTES], struct pl_error *err)
+{
+	json_t *user;
+
+	if (svc_account_user(db, user_id, &user, hash, err) != 0)
+		return err->code;
+	json_decref(user);
 	return PL_OK;
 }
 
@@ -134,17 +148,13 @@ svc_account_reauth(struct app *app, struct db_conn *db, const char *user_id,
                    const char *token_hash, const char *code, json_t **result,
                    struct pl_error *err)
 {
-	struct repo_user_auth a;
+	json_t *user;
 	int rc;
 
-	if (repo_user_auth_by_id(db, user_id, &a, err) != 0)
+	if (svc_account_user(db, user_id, &user, NULL, err) != 0)
 		return err->code;
-	sodium_memzero(a.hash, sizeof a.hash);
-	if (a.user == NULL)
-		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
-		                    "no such user");
-	rc = totp_gate(app, db, user_id, a.user, code, err);
-	json_decref(a.user);
+	rc = totp_gate(app, db, user_id, user, code, err);
+	json_decref(user);
 	if (rc != 0)
 		return rc;
 	if (repo_session_set_reauth(db, token_hash, err) != 0)

@@ -43,6 +43,11 @@ int svc_account_login_gate(struct app *, struct db_conn *, const char *user_id,
 void svc_account_logged_in(struct db_conn *, const char *user_id,
                            const char *token_hash, const char *peer);
 
+/* The account user_id: *user its public object (new reference), and hash
+ * its password hash when not NULL ("" when it has none); 404 not_found
+ * when the user is gone. */
+int svc_account_user(struct db_conn *, const char *user_id, json_t **user,
+                     char hash[PWHASH_STRBYTES], struct pl_error *);
 /* The user's password hash into hash ("" when the user has none, e.g.
  * synced from an identity provider); 404 when the user is gone. */
 int svc_account_password_hash(struct db_conn *, const char *user_id,
