@@ -41,7 +41,7 @@ repo_session_insert(struct db_conn *db, const char *token_hash,
 	    db,
 	    "INSERT INTO sessions (token_hash, user_id, expires_at) "
 	    "VALUES ($1, $2::uuid, now() + make_interval(secs => "
-	    "$3::int)) RETURNING extract(epoch FROM expires_at)::bigint "
+	    "$3::int)) RETURNING ceil(extract(epoch FROM expires_at))::bigint "
 	    "AS e, to_char(expires_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS t",
 	    3, p, decode_expiry, &o, sizeof o, err);
@@ -60,7 +60,7 @@ repo_session_lookup(struct db_conn *db, const char *token_hash, int idle,
 	r = db_query_result(
 	    db,
 	    "SELECT u.id, u.roles ? 'admin' AS is_admin, "
-	    "extract(epoch FROM s.expires_at)::bigint AS e, " REPO_SESSION_LIVE
+	    "ceil(extract(epoch FROM s.expires_at))::bigint AS e, " REPO_SESSION_LIVE
 	    " AS live, " REPO_USER_JSON " AS j FROM sessions s JOIN users "
 	    "u ON u.id = s.user_id WHERE s.token_hash = $1 "
 	    "AND NOT u.disabled",

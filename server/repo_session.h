@@ -9,8 +9,9 @@
 #include "db.h"
 #include "pl_error.h"
 
-/* Inserts a session living ttl seconds; fills *expires_at (unix seconds)
- * and exp_text (RFC 3339 UTC, size >= 40). */
+/* Inserts a session living ttl seconds; fills *expires_at (unix seconds,
+ * rounded up: a connection's own check never ends a session before
+ * PostgreSQL does) and exp_text (RFC 3339 UTC, size >= 40). */
 int repo_session_insert(struct db_conn *, const char *token_hash,
                         const char *user_id, int ttl, long long *expires_at,
                         char *exp_text, struct pl_error *);
