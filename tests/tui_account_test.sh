@@ -201,6 +201,9 @@ one_session() { [ "$(screen | grep -cE '^ *\*? *[0-9]{4}-[0-9]{2}-[0-9]{2} ')" =
 wait_until one_session || fail "the revoked session is still listed"
 
 # ---- turning 2FA off (password and a recovery code, confirmed) ----
+# On a session signed in long ago: the form's password and code confirm
+# it's the user first, then the next code turns it off.
+sql "update sessions set reauth_at = now() - interval '2 days'" >/dev/null || die "could not age the sessions"
 keys t
 wait_for "Turn off two-factor sign-in" || die "no form to turn 2FA off"
 type_text "Not-the-password1!"; keys Tab; type_text "${CODES[2]}"; keys Enter
@@ -210,6 +213,11 @@ wait_for "Wrong password" && ok "a wrong password when turning 2FA off is said i
 	fail "no 'Wrong password' message"
 keys C-u; type_text "$NEWPW"; keys Tab C-u; type_text "${CODES[2]}"; keys Enter
 wait_for "Turn two-factor sign-in off?" || fail "turning off does not ask first"
+keys y
+wait_for "Confirmed it's you" && ok "a stale session confirms with the form's password and code" ||
+	fail "no re-authentication on a stale session: $(screen | sed -n 2,16p)"
+type_text "${CODES[3]}"; keys Enter
+wait_for "Turn two-factor sign-in off?" || fail "turning off does not ask first (2)"
 keys y
 wait_for "Two-factor sign-in is off" && ok "2FA turned off" || fail "2FA not turned off: $(screen)"
 [ "$(sql "select totp_enabled from users where username='acct1'")" = f ] || fail "2FA still on in the database"
