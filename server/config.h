@@ -42,7 +42,9 @@ struct config {
 	int max_backups;         /* backups kept per pad */
 	int backup_min_interval; /* seconds between backups of one pad */
 	int max_pad_bytes;       /* bytes of a pad's data (compact JSON) */
-	int session_ttl;         /* seconds */
+	int session_ttl;         /* seconds, absolute */
+	int session_idle;        /* seconds without a request */
+	int reauth_window;       /* seconds a session stays fresh */
 	unsigned long long pwhash_opslimit;
 	unsigned long long pwhash_memlimit;
 	int login_max_failures;    /* per username within login_window */

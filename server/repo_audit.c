@@ -154,3 +154,36 @@ repo_audit_outbox(struct db_conn *db, long long *unpublished, double *oldest_s,
 	PQclear(r);
 	return 0;
 }
+
+int
+repo_audit_activity(struct db_conn *db, const char *user_id, long long before,
+                    int limit, json_t **items, struct pl_error *err)
+{
+	char b[32], l[16];
+	const char *params[] = {user_id, before > 0 ? b : NULL, l};
+
+	snprintf(b, sizeof b, "%lld", before);
+	snprintf(l, sizeof l, "%d", limit);
+	/* Only what is about the user's own security; pads are not. The
+	 * actor is named only when it is somebody else (an admin). */
+	return db_query_json_all(
+	    db,
+	    "SELECT jsonb_strip_nulls(jsonb_build_object("
+	    "  'id', a.id, 'action', a.action, "
+	    "  'at', to_char(a.at AT TIME ZONE 'UTC', " DB_TIME_US "), "
+	    "  'peer', a.details->>'peer', "
+	    "  'by', CASE WHEN a.actor_id IS DISTINCT FROM a.subject_id THEN "
+	    "    (SELECT jsonb_build_object('id', u.id, 'username', "
+	    "       u.username) FROM users u WHERE u.id = a.actor_id) END"
+	    ")) AS j FROM audit_log a "
+	    "WHERE a.subject_id = $1::uuid "
+	    "  AND ($2::bigint IS NULL OR a.id < $2::bigint) "
+	    "  AND a.action IN ('session.login', 'session.login_failed', "
+	    "    'session.reauth_failed', 'user.change_password_failed', "
+	    "    'user.totp_disable_failed', 'user.password_changed', "
+	    "    'user.totp_enabled', 'user.totp_disabled', "
+	    "    'user.recovery_code_used', 'session.revoked', "
+	    "    'user.updated', 'user.created') "
+	    "ORDER BY a.id DESC LIMIT $3::int",
+	    3, params, items, err);
+}

@@ -28,6 +28,12 @@ int repo_audit_insert(struct db_conn *, const char *action,
  * {id, action, at, subject} (new reference). */
 int repo_audit_since(struct db_conn *, long long after, int limit,
                      json_t **events, struct pl_error *);
+/* The security events about user_id (sign-ins, failed guesses, password,
+ * TOTP and session changes, admins' changes), newest first, with id <
+ * before (0: from the newest), at most limit: [{id, action, at, peer?,
+ * by?: {id, username}}] (new reference). */
+int repo_audit_activity(struct db_conn *, const char *user_id, long long before,
+                        int limit, json_t **items, struct pl_error *);
 
 /* The unpublished event of row id as JSON text (*event malloc'd), or
  * *event = NULL when the row is already published. */

@@ -28,8 +28,9 @@ hello_run(struct rpc_call *call)
 	/* What a client checks before sending (a pad too large to save). */
 	json_object_set_new(
 	    call->result, "limits",
-	    json_pack("{s:I, s:I}", "max_line", (json_int_t)cfg->max_line,
-	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes));
+	    json_pack("{s:I, s:I, s:i}", "max_line", (json_int_t)cfg->max_line,
+	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes,
+	              "session_idle_s", cfg->session_idle));
 	/* Where this deployment's events are published (per schema), and
 	 * the key their signatures verify with. */
 	event_sig_pk_hex(call->app->events_pk, pk);

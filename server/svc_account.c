@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
 #include "db.h"
 #include "events.h"
 #include "repo_audit.h"
@@ -66,6 +67,21 @@ svc_account_end(struct app *app, struct db_conn *db, int rc,
 	return err->code ? err->code : PL_ERR_INTERNAL;
 }
 
+/* With TOTP on for user: 401 totp_required without a code, invalid_totp
+ * unless svc_totp_verify accepts it. */
+static int
+totp_gate(struct app *app, struct db_conn *db, const char *user_id,
+          json_t *user, const char *totp, struct pl_error *err)
+{
+	if (!json_is_true(json_object_get(user, "totp_enabled")))
+		return PL_OK;
+	if (totp == NULL || *totp == '\0')
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "totp_required",
+		                    "enter the code from your authenticator "
+		                    "app (or a recovery code)");
+	return svc_totp_verify(app, db, user_id, totp, err);
+}
+
 int
 svc_account_login_gate(struct app *app, struct db_conn *db, const char *user_id,
                        json_t *user, const char *totp, const char *peer,
@@ -76,14 +92,9 @@ svc_account_login_gate(struct app *app, struct db_conn *db, const char *user_id,
 	if (json_is_true(json_object_get(user, "disabled")))
 		return pl_error_set(err, PL_ERR_FORBIDDEN, "account_disabled",
 		                    "this account is disabled");
-	if (!json_is_true(json_object_get(user, "totp_enabled")))
-		return PL_OK;
-	if (totp == NULL || *totp == '\0')
-		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "totp_required",
-		                    "enter the code from your authenticator "
-		                    "app (or a recovery code)");
-	if (svc_totp_verify(app, db, user_id, totp, err) != 0) {
-		if (err->code == PL_ERR_UNAUTHORIZED)
+	if (totp_gate(app, db, user_id, user, totp, err) != 0) {
+		if (err->code == PL_ERR_UNAUTHORIZED &&
+		    strcmp(err->reason, "invalid_totp") == 0)
 			svc_session_login_failed(app, db, user_id, peer);
 		return err->code;
 	}
@@ -102,19 +113,53 @@ svc_account_logged_in(struct db_conn *db, const char *user_id,
 }
 
 int
-svc_account_password_hash(struct db_conn *db, const char *user_id,
-                          char hash[PWHASH_STRBYTES], struct pl_error *err)
+svc_account_user(struct db_conn *db, const char *user_id, json_t **user,
+                 char hash[PWHASH_STRBYTES], struct pl_error *err)
 {
 	struct repo_user_auth a;
 
+	*user = NULL;
 	if (repo_user_auth_by_id(db, user_id, &a, err) != 0)
 		return err->code;
-	snprintf(hash, PWHASH_STRBYTES, "%s", a.hash);
+	if (hash)
+		snprintf(hash, PWHASH_STRBYTES, "%s", a.hash);
 	sodium_memzero(a.hash, sizeof a.hash);
 	if (a.user == NULL)
 		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
 		                    "no such user");
-	json_decref(a.user);
+	*user = a.user;
+	return PL_OK;
+}
+
+int
+svc_account_password_hash(struct db_conn *db, const char *user_id,
+                          char hash[PWHASH_STRBYTES], struct pl_error *err)
+{
+	json_t *user;
+
+	if (svc_account_user(db, user_id, &user, hash, err) != 0)
+		return err->code;
+	json_decref(user);
+	return PL_OK;
+}
+
+int
+svc_account_reauth(struct app *app, struct db_conn *db, const char *user_id,
+                   const char *token_hash, const char *code, json_t **result,
+                   struct pl_error *err)
+{
+	json_t *user;
+	int rc;
+
+	if (svc_account_user(db, user_id, &user, NULL, err) != 0)
+		return err->code;
+	rc = totp_gate(app, db, user_id, user, code, err);
+	json_decref(user);
+	if (rc != 0)
+		return rc;
+	if (repo_session_set_reauth(db, token_hash, err) != 0)
+		return err->code;
+	*result = json_pack("{s:i}", "fresh_s", app->cfg->reauth_window);
 	return PL_OK;
 }
 
@@ -174,13 +219,14 @@ svc_account_set_password(struct app *app, struct db_conn *db,
 }
 
 int
-svc_account_sessions(struct db_conn *db, const char *user_id,
+svc_account_sessions(struct app *app, struct db_conn *db, const char *user_id,
                      const char *current_hash, json_t **result,
                      struct pl_error *err)
 {
 	json_t *list = NULL;
 
-	if (repo_session_list(db, user_id, current_hash, &list, err) != 0)
+	if (repo_session_list(db, user_id, current_hash, app->cfg->session_idle,
+	                      &list, err) != 0)
 		return err->code;
 	*result = json_pack("{s:o}", "sessions", list);
 	return PL_OK;

@@ -43,10 +43,22 @@ int svc_account_login_gate(struct app *, struct db_conn *, const char *user_id,
 void svc_account_logged_in(struct db_conn *, const char *user_id,
                            const char *token_hash, const char *peer);
 
+/* The account user_id: *user its public object (new reference), and hash
+ * its password hash when not NULL ("" when it has none); 404 not_found
+ * when the user is gone. */
+int svc_account_user(struct db_conn *, const char *user_id, json_t **user,
+                     char hash[PWHASH_STRBYTES], struct pl_error *);
 /* The user's password hash into hash ("" when the user has none, e.g.
  * synced from an identity provider); 404 when the user is gone. */
 int svc_account_password_hash(struct db_conn *, const char *user_id,
                               char hash[PWHASH_STRBYTES], struct pl_error *);
+
+/* session.reauth after the password matched: with TOTP on, code must be
+ * accepted (401 totp_required without one, invalid_totp when wrong); then
+ * session token_hash is fresh again. *result {fresh_s}. */
+int svc_account_reauth(struct app *, struct db_conn *, const char *user_id,
+                       const char *token_hash, const char *code,
+                       json_t **result, struct pl_error *);
 
 /* One transaction: the new hash (only while the hash is still old_hash;
  * NULL: any), every session of the user but keep_hash (NULL: all) ends,
@@ -58,8 +70,8 @@ int svc_account_set_password(struct app *, struct db_conn *,
                              const char *keep_hash, json_t **user,
                              struct pl_error *);
 
-/* session.list: *result {sessions}. */
-int svc_account_sessions(struct db_conn *, const char *user_id,
+/* session.list: *result {sessions}, those neither expired nor idle. */
+int svc_account_sessions(struct app *, struct db_conn *, const char *user_id,
                          const char *current_hash, json_t **result,
                          struct pl_error *);
 /* session.revoke: 404 unless session id is the user's own; *current 1

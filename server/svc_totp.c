@@ -33,17 +33,13 @@ svc_totp_begin(struct app *app, struct db_conn *db, const char *user_id,
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
 	char sealed[TOTP_SEALED_HEX], b32[TOTP_BASE32_MAX], *uri;
-	struct repo_user_auth a;
+	json_t *user;
 	int rc;
 
-	if (repo_user_auth_by_id(db, user_id, &a, err) != 0)
+	if (svc_account_user(db, user_id, &user, NULL, err) != 0)
 		return err->code;
-	sodium_memzero(a.hash, sizeof a.hash);
-	if (a.user == NULL)
-		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
-		                    "no such user");
-	if (json_is_true(json_object_get(a.user, "totp_enabled"))) {
-		json_decref(a.user);
+	if (json_is_true(json_object_get(user, "totp_enabled"))) {
+		json_decref(user);
 		return pl_error_set(err, PL_ERR_CONFLICT, "totp_enabled",
 		                    "two-factor sign-in is already on; turn "
 		                    "it off first");
@@ -55,15 +51,14 @@ svc_totp_begin(struct app *app, struct db_conn *db, const char *user_id,
 	rc = repo_totp_set_pending(db, user_id, sealed, err);
 	if (rc == 0) {
 		uri = totp_uri(
-		    json_string_value(json_object_get(a.user, "username")),
-		    b32);
+		    json_string_value(json_object_get(user, "username")), b32);
 		*result =
 		    json_pack("{s:s, s:s}", "secret", b32, "otpauth_uri", uri);
 		sodium_memzero(uri, strlen(uri));
 		free(uri);
 	}
 	sodium_memzero(b32, sizeof b32);
-	json_decref(a.user);
+	json_decref(user);
 	return rc;
 }
 
