@@ -150,7 +150,7 @@ repo_session_set_reauth(struct db_conn *db, const char *token_hash,
 	const char *p[1] = {token_hash};
 
 	return db_query_run(
-	    db, "UPDATE sessions SET reauth_at = now() WHERE token_hash = $1",
+	    db, "UPDATE @sessions SET reauth_at = now() WHERE token_hash = $1",
 	    1, p, err);
 }
 
