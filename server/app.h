@@ -12,12 +12,14 @@
 #include "login_limit.h"
 #include "rds_pool.h"
 
+struct db_probe;
 struct events_publisher;
 struct stats;
 
 struct app {
 	struct config *cfg;
 	struct db_pool *db;
+	struct db_probe *db_probe; /* server.health's (db_probe.h) */
 	struct rds_pool *rds;
 	struct login_limit *limits;      /* login attempt counters */
 	struct stats *stats;             /* server.stats counters (stats.h) */

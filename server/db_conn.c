@@ -6,13 +6,23 @@
  */
 #include "db.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "mono_time.h"
 #include "xalloc.h"
+
+/* Cancels still waiting for a hung server's answer, each on its own
+ * thread: past this many, a timed-out statement is only dropped. */
+#define CANCELS_MAX 16
 
 /* What a queued entry expects back. */
 enum pend_kind {
@@ -36,14 +46,19 @@ struct db_conn {
 	const char **prepared;
 	size_t nprepared, capprepared;
 	char sqlstate[8];
-	int in_tx;     /* between db_tx_begin and its end */
-	int batching;  /* db_tx_batch: queue until the next flush/commit */
-	int one_batch; /* db_tx_begin_one: no BEGIN/COMMIT, the Sync ends it */
-	int broken;    /* a batch was not read to its end: close, never lend */
+	int in_tx;      /* between db_tx_begin and its end */
+	int batching;   /* db_tx_batch: queue until the next flush/commit */
+	int one_batch;  /* db_tx_begin_one: no BEGIN/COMMIT, the Sync ends it */
+	int broken;     /* a batch was not read to its end: close, never lend */
+	int timeout_ms; /* deadline of each round trip */
 	struct pl_error tx_err; /* first failure of this transaction */
 	struct db_pending *q;
 	size_t nq, capq;
 };
+
+static int send_failed(struct db_conn *, struct pl_error *);
+static void conn_rollback(struct db_conn *);
+static int tx_fail(struct db_conn *, const struct pl_error *);
 
 struct db_conn *
 db_conn_new(PGconn *pg, int prepare)
@@ -55,8 +70,18 @@ db_conn_new(PGconn *pg, int prepare)
 	c = xcalloc(1, sizeof *c);
 	c->pg = pg;
 	c->prepare = prepare;
+	c->timeout_ms = DB_QUERY_TIMEOUT_DEFAULT * 1000;
 	pl_error_init(&c->tx_err);
+	/* Sends never block: a server that stops reading cannot hold a
+	 * worker in write() past the deadline (conn_wait flushes). */
+	PQsetnonblocking(pg, 1);
 	return c;
+}
+
+void
+db_conn_set_timeout(struct db_conn *c, int timeout_ms)
+{
+	c->timeout_ms = timeout_ms;
 }
 
 void
@@ -77,6 +102,17 @@ db_conn_pg(struct db_conn *c)
 	return c->pg;
 }
 
+PGconn *
+db_conn_take_pg(struct db_conn *c)
+{
+	PGconn *pg = c->pg;
+
+	PQsetnonblocking(pg, 0);
+	c->pg = NULL;
+	db_conn_free(c);
+	return pg;
+}
+
 const char *
 db_sqlstate(const struct db_conn *c)
 {
@@ -91,8 +127,8 @@ db_conn_reusable(struct db_conn *c)
 	if (c->broken || PQstatus(c->pg) != CONNECTION_OK ||
 	    PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF)
 		return 0;
-	db_rollback(c->pg);
-	return PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	conn_rollback(c);
+	return !c->broken && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 }
 
 static int
@@ -137,6 +173,144 @@ named(const struct db_conn *c, int nparams)
 	return c->prepare && nparams > 0;
 }
 
+/* ---- waiting for the server, within a deadline ----------------------- */
+
+static atomic_int cancels_running;
+
+static void *
+cancel_run(void *arg)
+{
+	PGcancel *cancel = arg;
+	char msg[256], q[300];
+
+	if (!PQcancel(cancel, msg, sizeof msg))
+		log_info("database cancel request failed", "error=%s",
+		         log_quote(q, sizeof q, msg));
+	PQfreeCancel(cancel);
+	atomic_fetch_sub(&cancels_running, 1);
+	return NULL;
+}
+
+/*
+ * Asks the server to cancel what c runs, on a thread of its own: PQcancel
+ * waits for the server's answer, and a hung server (stopped, not dead)
+ * never gives one. The thread ends when the server answers or goes; past
+ * CANCELS_MAX such threads the statement is only dropped with its
+ * connection.
+ */
+static void
+conn_cancel(struct db_conn *c)
+{
+	PGcancel *cancel;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	if (atomic_fetch_add(&cancels_running, 1) >= CANCELS_MAX) {
+		atomic_fetch_sub(&cancels_running, 1);
+		log_warn("database cancel skipped", "running=%d", CANCELS_MAX);
+		return;
+	}
+	if ((cancel = PQgetCancel(c->pg)) == NULL) {
+		atomic_fetch_sub(&cancels_running, 1);
+		return;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, cancel_run, cancel);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		log_warn("database cancel skipped", "error=%s", strerror(rc));
+		PQfreeCancel(cancel);
+		atomic_fetch_sub(&cancels_running, 1);
+	}
+}
+
+/* A round trip past its deadline: cancelled, and the connection is never
+ * read or lent again (its late results would answer the next borrower). */
+static int
+conn_timed_out(struct db_conn *c, struct pl_error *err)
+{
+	log_warn("database statement timed out; cancelled, connection dropped",
+	         "timeout_ms=%d backend_pid=%d", c->timeout_ms,
+	         PQbackendPID(c->pg));
+	conn_cancel(c);
+	c->broken = 1;
+	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_timeout",
+	             "database did not answer in time, try again shortly");
+	return tx_fail(c, err);
+}
+
+/*
+ * The one place a worker waits for PostgreSQL: sends what libpq holds and
+ * reads until PQgetResult will not block, or until deadline_ms (mono_ms).
+ * 0: a result (or the end of one) is ready; 1: the deadline passed; -1: the
+ * connection failed.
+ */
+static int
+conn_wait(struct db_conn *c, long long deadline_ms)
+{
+	int fd = PQsocket(c->pg);
+
+	for (;;) {
+		int unsent = PQflush(c->pg);
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		long long left;
+
+		/* Read while sending too: a server may answer early, and
+		 * blocks when nobody reads its answers. */
+		if (unsent < 0 || PQconsumeInput(c->pg) == 0)
+			return -1;
+		if (unsent == 0 && !PQisBusy(c->pg))
+			return 0;
+		if ((left = deadline_ms - mono_ms()) <= 0)
+			return 1;
+		if (unsent)
+			p.events |= POLLOUT;
+		if (poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left) < 0 &&
+		    errno != EINTR)
+			return -1;
+	}
+}
+
+/* PQgetResult within the deadline. NULL with *failed = 0 ends a
+ * statement's results; with *failed set, err says why (503) and the
+ * connection is broken. */
+static PGresult *
+conn_result(struct db_conn *c, long long deadline_ms, int *failed,
+            struct pl_error *err)
+{
+	int w = conn_wait(c, deadline_ms);
+
+	*failed = w != 0;
+	if (w > 0)
+		conn_timed_out(c, err);
+	else if (w < 0)
+		send_failed(c, err);
+	return w == 0 ? PQgetResult(c->pg) : NULL;
+}
+
+/* What was sent outside a pipeline, read to its end: the last result
+ * (PQexec's rule), or NULL with err set when the connection failed or the
+ * deadline passed. */
+static PGresult *
+conn_last_result(struct db_conn *c, struct pl_error *err)
+{
+	long long deadline = mono_ms() + c->timeout_ms;
+	PGresult *last = NULL, *r;
+	int failed;
+
+	while ((r = conn_result(c, deadline, &failed, err)) != NULL) {
+		PQclear(last);
+		last = r;
+	}
+	if (failed) {
+		PQclear(last);
+		return NULL;
+	}
+	return last;
+}
+
 /* ---- outside a transaction: one statement, now ----------------------- */
 
 /* plan_each: never prepared, so PostgreSQL plans it for these values. */
@@ -145,17 +319,28 @@ conn_exec(struct db_conn *c, const char *sql, int nparams,
           const char *const *params, int plan_each, struct pl_error *err)
 {
 	char name[32];
-	PGresult *r;
+	PGresult *r = NULL;
+	int ok = 1;
 
 	c->sqlstate[0] = '\0';
+	if (c->broken) {
+		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
+		             "database unavailable, try again shortly");
+		return NULL;
+	}
 	if (plan_each || !named(c, nparams))
-		r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL,
-		                 0);
+		ok = PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL,
+		                       NULL, 0);
 	else {
 		stmt_name(name, sql);
-		r = NULL;
 		if (!prepared_has(c, sql)) {
-			r = PQprepare(c->pg, name, sql, nparams, NULL);
+			if (!PQsendPrepare(c->pg, name, sql, nparams, NULL)) {
+				send_failed(c, err);
+				return NULL;
+			}
+			if ((r = conn_last_result(c, err)) == NULL)
+				return NULL;
+			/* A failed Parse is reported as the statement's. */
 			if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 				prepared_add(c, sql);
 				PQclear(r);
@@ -163,14 +348,57 @@ conn_exec(struct db_conn *c, const char *sql, int nparams,
 			}
 		}
 		if (r == NULL)
-			r = PQexecPrepared(c->pg, name, nparams, params, NULL,
-			                   NULL, 0);
+			ok = PQsendQueryPrepared(c->pg, name, nparams, params,
+			                         NULL, NULL, 0);
 	}
+	if (!ok) {
+		send_failed(c, err);
+		return NULL;
+	}
+	if (r == NULL && (r = conn_last_result(c, err)) == NULL)
+		return NULL;
 	if (db_result_error(c->pg, r, c->sqlstate, err) != 0) {
+		/* Gone, or a standby now: never lent again. */
+		if (err->code == PL_ERR_UNAVAILABLE)
+			c->broken = 1;
 		PQclear(r);
 		return NULL;
 	}
 	return r;
+}
+
+/* A statement whose result only says it ran (a ping, a ROLLBACK), within
+ * the deadline; 0 when its status was want. */
+static int
+conn_simple(struct db_conn *c, const char *sql, ExecStatusType want)
+{
+	struct pl_error e;
+	PGresult *r = NULL;
+	int ok;
+
+	pl_error_init(&e);
+	ok = !c->broken && PQsendQuery(c->pg, sql) &&
+	     (r = conn_last_result(c, &e)) != NULL && PQresultStatus(r) == want;
+	PQclear(r);
+	pl_error_clear(&e);
+	return ok ? 0 : -1;
+}
+
+/* Best effort: a connection whose ROLLBACK fails or hangs is broken. */
+static void
+conn_rollback(struct db_conn *c)
+{
+	if (c->broken || PQtransactionStatus(c->pg) == PQTRANS_IDLE)
+		return;
+	if (conn_simple(c, "ROLLBACK", PGRES_COMMAND_OK) != 0)
+		c->broken = 1;
+}
+
+int
+db_conn_ping(struct db_conn *c)
+{
+	return PQstatus(c->pg) == CONNECTION_OK &&
+	       conn_simple(c, "", PGRES_EMPTY_QUERY) == 0;
 }
 
 /* ---- inside a transaction: queued, sent as one batch ----------------- */
@@ -286,6 +514,9 @@ batch_result(struct db_conn *c, struct db_pending *p, PGresult *r)
 	if (db_result_error(c->pg, r, state, &e) != 0) {
 		if (p->kind == PEND_PREPARE)
 			prepared_forget(c, p->sql);
+		/* Gone, or a standby now: never lent again. */
+		if (e.code == PL_ERR_UNAVAILABLE)
+			c->broken = 1;
 		/* The first failure is the one the caller maps. */
 		if (c->tx_err.code == 0)
 			memcpy(c->sqlstate, state, sizeof state);
@@ -315,7 +546,8 @@ static int
 batch_run(struct db_conn *c, struct pl_error *err)
 {
 	size_t next = 0;
-	int nulls = 0;
+	int nulls = 0, failed;
+	long long deadline = mono_ms() + c->timeout_ms;
 	PGresult *r;
 
 	if (PQpipelineSync(c->pg) != 1) {
@@ -324,9 +556,11 @@ batch_run(struct db_conn *c, struct pl_error *err)
 		return tx_failed(c, err);
 	}
 	for (;;) {
-		if ((r = PQgetResult(c->pg)) == NULL) {
+		if ((r = conn_result(c, deadline, &failed, err)) == NULL) {
 			/* One NULL ends each statement's results; two in a
 			 * row mean the server has gone. */
+			if (failed)
+				break;
 			if (++nulls < 2 && PQstatus(c->pg) == CONNECTION_OK)
 				continue;
 			send_failed(c, err);
@@ -489,8 +723,7 @@ tx_end(struct db_conn *c)
 	c->nq = 0;
 	if (!c->broken && PQexitPipelineMode(c->pg) != 1)
 		c->broken = 1;
-	if (!c->broken)
-		db_rollback(c->pg);
+	conn_rollback(c);
 }
 
 int

@@ -37,6 +37,7 @@ struct db_pool {
 	char *conninfo;
 	char *schema;
 	int timeout;
+	int query_timeout; /* seconds per round trip */
 	int prepare;
 	int size;
 	long long down_until_ms; /* fail fast until then */
@@ -48,10 +49,17 @@ PGconn *
 db_connect(const char *conninfo, const char *schema, int timeout,
            struct pl_error *err)
 {
-	const char *keys[] = {"dbname", "connect_timeout", "application_name",
-	                      "client_encoding", NULL};
+	/* TCP keepalives and tcp_user_timeout come before dbname, so the
+	 * URL's own values win: a peer that vanishes (power, network) is
+	 * noticed in about half a minute, also on an idle connection. */
+	const char *keys[] = {"keepalives",          "keepalives_idle",
+	                      "keepalives_interval", "keepalives_count",
+	                      "tcp_user_timeout",    "dbname",
+	                      "connect_timeout",     "application_name",
+	                      "client_encoding",     NULL};
 	char tmo[16], *ident, sql[256], q[512];
-	const char *vals[] = {conninfo, tmo, "padlined", "UTF8", NULL};
+	const char *vals[] = {"1",      "15", "5",        "3",    "30000",
+	                      conninfo, tmo,  "padlined", "UTF8", NULL};
 	PGconn *c;
 	PGresult *r;
 
@@ -88,7 +96,7 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 
 struct db_pool *
 db_pool_new(const char *conninfo, const char *schema, int size, int timeout,
-            int prepare)
+            int query_timeout, int prepare)
 {
 	struct db_pool *p = xcalloc(1, sizeof *p);
 
@@ -97,6 +105,7 @@ db_pool_new(const char *conninfo, const char *schema, int size, int timeout,
 	p->conninfo = xstrdup(conninfo);
 	p->schema = xstrdup(schema);
 	p->timeout = timeout;
+	p->query_timeout = query_timeout;
 	p->prepare = prepare;
 	p->size = size;
 	p->slots = xcalloc((size_t)size, sizeof *p->slots);
@@ -116,21 +125,6 @@ db_pool_free(struct db_pool *p)
 	free(p->conninfo);
 	free(p->schema);
 	free(p);
-}
-
-static int
-pool_ping(struct db_conn *dc)
-{
-	PGconn *c = db_conn_pg(dc);
-	PGresult *r;
-	int ok;
-
-	if (PQstatus(c) != CONNECTION_OK)
-		return 0;
-	r = PQexec(c, "");
-	ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
-	PQclear(r);
-	return ok;
 }
 
 static struct db_slot *
@@ -216,7 +210,7 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 		pool_slot_set(p, s, NULL);
 	}
 	if (s->conn != NULL && now - s->last_used_ms > POOL_PING_IDLE_MS &&
-	    !pool_ping(s->conn)) {
+	    !db_conn_ping(s->conn)) {
 		/* Reconnect rather than PQreset: a reset would lose the
 		 * search_path set at connect time. */
 		log_info("database connection broken, reconnecting", "%s", "");
@@ -236,6 +230,7 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 			return err->code;
 		}
 		s->born = time(NULL);
+		db_conn_set_timeout(s->conn, p->query_timeout * 1000);
 	}
 	*out = s->conn;
 	return 0;
@@ -291,7 +286,7 @@ db_pool_ping(struct db_pool *p)
 	pl_error_init(&err);
 	if (db_pool_borrow(p, &c, &err) != 0)
 		return 0;
-	ok = pool_ping(c);
+	ok = db_conn_ping(c);
 	db_pool_return(p, c);
 	return ok;
 }
