@@ -61,6 +61,9 @@ PGconn *db_conn_take_pg(struct db_conn *);
  * or pipeline, and never left mid-batch by a broken read. Rolls back an
  * open transaction first (best effort). */
 int db_conn_reusable(struct db_conn *);
+/* True when the server itself failed on this connection (lost, past a
+ * deadline, read-only): others to the same server are suspect too. */
+int db_conn_lost(const struct db_conn *);
 /* SQLSTATE of the last failed statement on this connection ("" if none
  * since the last statement or transaction began). */
 const char *db_sqlstate(const struct db_conn *);

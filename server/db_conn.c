@@ -51,6 +51,7 @@ struct db_conn {
 	int one_batch;  /* db_tx_begin_one: no BEGIN/COMMIT, the Sync ends it */
 	int broken;     /* a batch was not read to its end: close, never lend */
 	int timeout_ms; /* deadline of each round trip */
+	int lost;       /* the server failed: gone, hung or a standby now */
 	struct pl_error tx_err; /* first failure of this transaction */
 	struct db_pending *q;
 	size_t nq, capq;
@@ -100,6 +101,12 @@ PGconn *
 db_conn_pg(struct db_conn *c)
 {
 	return c->pg;
+}
+
+int
+db_conn_lost(const struct db_conn *c)
+{
+	return c->lost;
 }
 
 PGconn *
@@ -235,7 +242,7 @@ conn_timed_out(struct db_conn *c, struct pl_error *err)
 	         "timeout_ms=%d backend_pid=%d", c->timeout_ms,
 	         PQbackendPID(c->pg));
 	conn_cancel(c);
-	c->broken = 1;
+	c->broken = c->lost = 1;
 	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_timeout",
 	             "database did not answer in time, try again shortly");
 	return tx_fail(c, err);
@@ -360,7 +367,7 @@ conn_exec(struct db_conn *c, const char *sql, int nparams,
 	if (db_result_error(c->pg, r, c->sqlstate, err) != 0) {
 		/* Gone, or a standby now: never lent again. */
 		if (err->code == PL_ERR_UNAVAILABLE)
-			c->broken = 1;
+			c->broken = c->lost = 1;
 		PQclear(r);
 		return NULL;
 	}
@@ -445,7 +452,7 @@ send_failed(struct db_conn *c, struct pl_error *err)
 
 	log_warn("database connection lost", "error=%s",
 	         log_quote(q, sizeof q, PQerrorMessage(c->pg)));
-	c->broken = 1;
+	c->broken = c->lost = 1;
 	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
 	             "database unavailable, try again shortly");
 	return tx_fail(c, err);
@@ -516,7 +523,7 @@ batch_result(struct db_conn *c, struct db_pending *p, PGresult *r)
 			prepared_forget(c, p->sql);
 		/* Gone, or a standby now: never lent again. */
 		if (e.code == PL_ERR_UNAVAILABLE)
-			c->broken = 1;
+			c->broken = c->lost = 1;
 		/* The first failure is the one the caller maps. */
 		if (c->tx_err.code == 0)
 			memcpy(c->sqlstate, state, sizeof state);

@@ -193,6 +193,33 @@ pool_release_slot(struct db_pool *p, struct db_slot *s)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/*
+ * After a server failure (lost, hung, a standby now) the idle connections
+ * are to the same server: closed now, so that borrowers connect afresh
+ * (libpq finds the new primary) instead of each waiting out a deadline on
+ * one of them.
+ */
+static void
+pool_drop_idle(struct db_pool *p)
+{
+	struct db_conn **drop = xcalloc((size_t)p->size, sizeof *drop);
+	int n = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->size; i++)
+		if (!p->slots[i].busy && p->slots[i].conn != NULL) {
+			drop[n++] = p->slots[i].conn;
+			p->slots[i].conn = NULL;
+		}
+	pthread_mutex_unlock(&p->lock);
+	if (n > 0)
+		log_info("closing idle database connections after a failure",
+		         "count=%d", n);
+	for (int i = 0; i < n; i++)
+		db_conn_free(drop[i]);
+	free(drop);
+}
+
 int
 db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 {
@@ -214,6 +241,8 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 		/* Reconnect rather than PQreset: a reset would lose the
 		 * search_path set at connect time. */
 		log_info("database connection broken, reconnecting", "%s", "");
+		if (db_conn_lost(s->conn))
+			pool_drop_idle(p);
 		db_conn_free(s->conn);
 		pool_slot_set(p, s, NULL);
 	}
@@ -257,6 +286,8 @@ db_pool_return(struct db_pool *p, struct db_conn *c)
 	 * mid-transaction is rolled back; what cannot be made clean is
 	 * closed, never lent. */
 	if (!db_conn_reusable(c)) {
+		if (db_conn_lost(c))
+			pool_drop_idle(p);
 		db_conn_free(c);
 		pool_slot_set(p, s, NULL);
 	}
