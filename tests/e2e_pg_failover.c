@@ -141,10 +141,22 @@ pgc_signal(const struct pgc *c, int sig)
 	return n;
 }
 
+/* SIGKILL to the whole server (stopped processes too), then waits for the
+ * postmaster to be gone. */
 static void
 pgc_kill(struct pgc *c)
 {
-	pgc_signal(c, SIGKILL);
+	pid_t pid = pgc_pid(c);
+	char path[320];
+
+	if (pid <= 0 || pgc_signal(c, SIGKILL) < 0)
+		return;
+	for (long long t0 = ts_now_ms();
+	     kill(pid, 0) == 0 && ts_now_ms() - t0 < TS_PATIENCE_MS;)
+		usleep(20000);
+	/* Its pid may be someone else's later: never signalled again. */
+	snprintf(path, sizeof path, "%s/postmaster.pid", c->data);
+	unlink(path);
 }
 
 /* Appends to data/postgresql.conf (as we are: the file stays the
@@ -184,7 +196,6 @@ pgc_start_on_free_port(struct pgc *c)
 static void
 primary_make(void)
 {
-	snprintf(primary.data, sizeof primary.data, "%s/primary", dir);
 	ck_assert_int_eq(
 	    as_pg("%s/initdb -D %s -U padline --auth=trust -E UTF8 "
 	          "--locale=C.UTF-8 >%s/initdb.log 2>&1",
@@ -205,7 +216,6 @@ primary_make(void)
 static void
 standby_make(void)
 {
-	snprintf(standby.data, sizeof standby.data, "%s/standby", dir);
 	ck_assert_int_eq(as_pg("%s/pg_basebackup -h 127.0.0.1 -p %d -U padline "
 	                       "-D %s -R -X stream >%s/basebackup.log 2>&1",
 	                       pg_bin(), primary.port, standby.data, dir),
@@ -232,6 +242,9 @@ setup(void)
 			exit(1);
 	}
 	ts_unique_schema("pgfo", schema, sizeof schema);
+	/* Known here, in the runner, for teardown to stop them. */
+	snprintf(primary.data, sizeof primary.data, "%s/primary", dir);
+	snprintf(standby.data, sizeof standby.data, "%s/standby", dir);
 }
 
 /* The test's padlined, in case a failed check left it running. */
@@ -263,8 +276,6 @@ teardown(void)
 	}
 	pgc_kill(&primary);
 	pgc_kill(&standby);
-	/* The group is gone before its files are. */
-	usleep(200000);
 	ts_remove_tree(dir);
 	memset(&primary, 0, sizeof primary);
 	memset(&standby, 0, sizeof standby);
@@ -505,6 +516,7 @@ START_TEST(hung_primary_then_promotion)
 	       load.ok - ok_before, load.e503 - e503_before, load.other,
 	       load.unanswered, load.health_n, load.health_max_ms,
 	       load.health_unanswered);
+	fflush(stdout); /* a failed check ends this process */
 	ck_assert_msg(load.first_ok_after != 0,
 	              "no create succeeded after the promotion");
 	ck_assert_int_le(load.first_ok_after - load.promoted_at,
@@ -635,6 +647,7 @@ START_TEST(standby_answers_503_never_500)
 		n503++;
 	}
 	printf("standby: %d creates answered 503\n", n503);
+	fflush(stdout);
 	r = ts_call(c, "server.health", NULL);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(json_string_value(json_object_get(ts_result(r), "db")),
