@@ -104,6 +104,39 @@ pgc_pid(const struct pgc *c)
 	return (pid_t)pid;
 }
 
+/* A process's state letter and parent from /proc/PID/stat: 0 when there
+ * is no such process. */
+static char
+proc_state(const char *pid, long *ppid)
+{
+	char path[300], stat[512], *p, state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	p = fgets(stat, sizeof stat, f);
+	fclose(f);
+	/* pid (comm) state ppid: comm may hold spaces. */
+	if (p == NULL || (p = strrchr(stat, ')')) == NULL ||
+	    sscanf(p + 1, " %c %ld", &state, ppid) != 2)
+		return 0;
+	return state;
+}
+
+/* Alive: not gone, not a zombie its new parent has yet to reap. */
+static int
+pid_alive(pid_t pid)
+{
+	char name[32];
+	long ppid;
+	char st;
+
+	snprintf(name, sizeof name, "%ld", (long)pid);
+	st = proc_state(name, &ppid);
+	return st != 0 && st != 'Z';
+}
+
 /* sig to the postmaster, then to every process it started (each backend
  * is a process group of its own). */
 static int
@@ -119,20 +152,10 @@ pgc_signal(const struct pgc *c, int sig)
 	if ((d = opendir("/proc")) == NULL)
 		return -1;
 	while ((e = readdir(d)) != NULL) {
-		char path[300], stat[512], *p;
 		long ppid;
-		FILE *f;
 
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		p = fgets(stat, sizeof stat, f);
-		fclose(f);
-		/* pid (comm) state ppid: comm may hold spaces. */
-		if (p == NULL || (p = strrchr(stat, ')')) == NULL ||
-		    sscanf(p + 1, " %*c %ld", &ppid) != 1 || ppid != pid)
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+		    proc_state(e->d_name, &ppid) == 0 || ppid != pid)
 			continue;
 		if (kill((pid_t)atol(e->d_name), sig) == 0)
 			n++;
@@ -152,7 +175,7 @@ pgc_kill(struct pgc *c)
 	if (pid <= 0 || pgc_signal(c, SIGKILL) < 0)
 		return;
 	for (long long t0 = ts_now_ms();
-	     kill(pid, 0) == 0 && ts_now_ms() - t0 < TS_PATIENCE_MS;)
+	     pid_alive(pid) && ts_now_ms() - t0 < TS_PATIENCE_MS;)
 		usleep(20000);
 	/* Its pid may be someone else's later: never signalled again. */
 	snprintf(path, sizeof path, "%s/postmaster.pid", c->data);
@@ -216,10 +239,11 @@ primary_make(void)
 static void
 standby_make(void)
 {
-	ck_assert_int_eq(as_pg("%s/pg_basebackup -h 127.0.0.1 -p %d -U padline "
-	                       "-D %s -R -X stream >%s/basebackup.log 2>&1",
-	                       pg_bin(), primary.port, standby.data, dir),
-	                 0);
+	ck_assert_int_eq(
+	    as_pg("%s/pg_basebackup -h 127.0.0.1 -p %d -U padline "
+	          "-D %s -R -X stream -c fast >%s/basebackup.log 2>&1",
+	          pg_bin(), primary.port, standby.data, dir),
+	    0);
 	pgc_start_on_free_port(&standby);
 }
 
