@@ -6,23 +6,15 @@
  */
 #include "db.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_wait.h"
 #include "log.h"
 #include "mono_time.h"
 #include "xalloc.h"
-
-/* Cancels still waiting for a hung server's answer, each on its own
- * thread: past this many, a timed-out statement is only dropped. */
-#define CANCELS_MAX 16
 
 /* What a queued entry expects back. */
 enum pend_kind {
@@ -74,7 +66,7 @@ db_conn_new(PGconn *pg, int prepare)
 	c->timeout_ms = DB_QUERY_TIMEOUT_DEFAULT * 1000;
 	pl_error_init(&c->tx_err);
 	/* Sends never block: a server that stops reading cannot hold a
-	 * worker in write() past the deadline (conn_wait flushes). */
+	 * worker in write() past the deadline (db_wait flushes). */
 	PQsetnonblocking(pg, 1);
 	return c;
 }
@@ -182,55 +174,14 @@ named(const struct db_conn *c, int nparams)
 
 /* ---- waiting for the server, within a deadline ----------------------- */
 
-static atomic_int cancels_running;
-
-static void *
-cancel_run(void *arg)
+/* A connection given up on earlier in the request (timed out, lost, a
+ * standby): 503 again, without another warning. */
+static int
+given_up(struct db_conn *c, struct pl_error *err)
 {
-	PGcancel *cancel = arg;
-	char msg[256], q[300];
-
-	if (!PQcancel(cancel, msg, sizeof msg))
-		log_info("database cancel request failed", "error=%s",
-		         log_quote(q, sizeof q, msg));
-	PQfreeCancel(cancel);
-	atomic_fetch_sub(&cancels_running, 1);
-	return NULL;
-}
-
-/*
- * Asks the server to cancel what c runs, on a thread of its own: PQcancel
- * waits for the server's answer, and a hung server (stopped, not dead)
- * never gives one. The thread ends when the server answers or goes; past
- * CANCELS_MAX such threads the statement is only dropped with its
- * connection.
- */
-static void
-conn_cancel(struct db_conn *c)
-{
-	PGcancel *cancel;
-	pthread_attr_t attr;
-	pthread_t t;
-	int rc;
-
-	if (atomic_fetch_add(&cancels_running, 1) >= CANCELS_MAX) {
-		atomic_fetch_sub(&cancels_running, 1);
-		log_warn("database cancel skipped", "running=%d", CANCELS_MAX);
-		return;
-	}
-	if ((cancel = PQgetCancel(c->pg)) == NULL) {
-		atomic_fetch_sub(&cancels_running, 1);
-		return;
-	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &attr, cancel_run, cancel);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
-		log_warn("database cancel skipped", "error=%s", strerror(rc));
-		PQfreeCancel(cancel);
-		atomic_fetch_sub(&cancels_running, 1);
-	}
+	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
+	             "database unavailable, try again shortly");
+	return tx_fail(c, err);
 }
 
 /* A round trip past its deadline: cancelled, and the connection is never
@@ -241,43 +192,11 @@ conn_timed_out(struct db_conn *c, struct pl_error *err)
 	log_warn("database statement timed out; cancelled, connection dropped",
 	         "timeout_ms=%d backend_pid=%d", c->timeout_ms,
 	         PQbackendPID(c->pg));
-	conn_cancel(c);
+	db_cancel_async(c->pg);
 	c->broken = c->lost = 1;
 	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_timeout",
 	             "database did not answer in time, try again shortly");
 	return tx_fail(c, err);
-}
-
-/*
- * The one place a worker waits for PostgreSQL: sends what libpq holds and
- * reads until PQgetResult will not block, or until deadline_ms (mono_ms).
- * 0: a result (or the end of one) is ready; 1: the deadline passed; -1: the
- * connection failed.
- */
-static int
-conn_wait(struct db_conn *c, long long deadline_ms)
-{
-	int fd = PQsocket(c->pg);
-
-	for (;;) {
-		int unsent = PQflush(c->pg);
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		long long left;
-
-		/* Read while sending too: a server may answer early, and
-		 * blocks when nobody reads its answers. */
-		if (unsent < 0 || PQconsumeInput(c->pg) == 0)
-			return -1;
-		if (unsent == 0 && !PQisBusy(c->pg))
-			return 0;
-		if ((left = deadline_ms - mono_ms()) <= 0)
-			return 1;
-		if (unsent)
-			p.events |= POLLOUT;
-		if (poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left) < 0 &&
-		    errno != EINTR)
-			return -1;
-	}
 }
 
 /* PQgetResult within the deadline. NULL with *failed = 0 ends a
@@ -287,7 +206,7 @@ static PGresult *
 conn_result(struct db_conn *c, long long deadline_ms, int *failed,
             struct pl_error *err)
 {
-	int w = conn_wait(c, deadline_ms);
+	int w = db_wait(c->pg, deadline_ms);
 
 	*failed = w != 0;
 	if (w > 0)
@@ -331,8 +250,7 @@ conn_exec(struct db_conn *c, const char *sql, int nparams,
 
 	c->sqlstate[0] = '\0';
 	if (c->broken) {
-		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
-		             "database unavailable, try again shortly");
+		given_up(c, err);
 		return NULL;
 	}
 	if (plan_each || !named(c, nparams))
@@ -674,7 +592,9 @@ tx_start(struct db_conn *c, int one_batch, struct pl_error *err)
 	c->nq = 0;
 	c->batching = one_batch;
 	c->one_batch = one_batch;
-	if (c->broken || PQenterPipelineMode(c->pg) != 1)
+	if (c->broken)
+		return given_up(c, err);
+	if (PQenterPipelineMode(c->pg) != 1)
 		return send_failed(c, err);
 	c->in_tx = 1;
 	return 0;
