@@ -14,6 +14,7 @@
 #include "rds_pool.h"
 
 struct breached;
+struct db_probe;
 struct disposable;
 struct events_publisher;
 struct stats;
@@ -21,6 +22,7 @@ struct stats;
 struct app {
 	struct config *cfg;
 	struct db_pool *db;
+	struct db_probe *db_probe; /* server.health's (db_probe.h) */
 	struct rds_pool *rds;
 	struct login_limit *limits;      /* login attempt counters */
 	struct stats *stats;             /* server.stats counters (stats.h) */

@@ -4,6 +4,7 @@
  * environment, flags and --help are all driven by it, so they cannot drift.
  */
 #include "config.h"
+#include "db.h"
 #include "protocol.h"
 #include "redis_url.h"
 #include "xalloc.h"
@@ -123,6 +124,9 @@ static const struct cfg_entry cfg_table[] = {
     {"--db-connect-timeout", "PADLINE_DB_CONNECT_TIMEOUT", CFG_INT,
      OFF(db_connect_timeout), "3", 1, 60,
      "seconds per PostgreSQL connection attempt"},
+    {"--db-query-timeout", "PADLINE_DB_QUERY_TIMEOUT", CFG_INT,
+     OFF(db_query_timeout), PL_STR(DB_QUERY_TIMEOUT_DEFAULT), 1, 3600,
+     "seconds a statement may take before it is cancelled (503)"},
     {"--startup-db-wait", "PADLINE_STARTUP_DB_WAIT", CFG_INT,
      OFF(startup_db_wait), "60", 0, 3600,
      "seconds to keep retrying PostgreSQL at startup"},

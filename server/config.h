@@ -52,6 +52,7 @@ struct config {
 	int login_window;          /* seconds */
 	int form_token_ttl;        /* seconds */
 	int db_connect_timeout;    /* seconds, per attempt */
+	int db_query_timeout;      /* seconds per statement or batch */
 	int startup_db_wait;  /* seconds to keep retrying PostgreSQL at start */
 	int migrate_wait;     /* seconds a waiter polls the migration status */
 	char *db_prepare;     /* "on": named prepared statements; "off":

@@ -54,11 +54,28 @@ struct db_conn *db_conn_new(PGconn *, const char *schema, int prepare,
                             struct pl_error *);
 /* Closes the connection and forgets what was prepared on it. */
 void db_conn_free(struct db_conn *);
+/*
+ * Seconds each round trip (a statement, a batch) may take by default, as
+ * PADLINE_DB_QUERY_TIMEOUT's. Past its deadline the statement is cancelled
+ * (PQcancel, on a thread of its own: a hung server never answers it), the
+ * connection is never read or lent again, and the caller gets 503
+ * database_timeout.
+ */
+#define DB_QUERY_TIMEOUT_DEFAULT 5
+void db_conn_set_timeout(struct db_conn *, int timeout_ms);
+/* True when the server answered an empty query within the deadline. */
+int db_conn_ping(struct db_conn *);
 PGconn *db_conn_pg(struct db_conn *);
+/* Frees the wrapper and hands its connection (blocking again, nothing
+ * pending) to the caller: a check on the way to a one-off tool. */
+PGconn *db_conn_take_pg(struct db_conn *);
 /* True when the connection can be lent again: open, not in a transaction
  * or pipeline, and never left mid-batch by a broken read. Rolls back an
  * open transaction first (best effort). */
 int db_conn_reusable(struct db_conn *);
+/* True when the server itself failed on this connection (lost, past a
+ * deadline, read-only): others to the same server are suspect too. */
+int db_conn_lost(const struct db_conn *);
 /* SQLSTATE of the last failed statement on this connection ("" if none
  * since the last statement or transaction began). */
 const char *db_sqlstate(const struct db_conn *);
@@ -146,7 +163,8 @@ void db_tx_rollback(struct db_conn *);
 
 /* 0 when r is PGRES_COMMAND_OK / PGRES_TUPLES_OK; else logs the failure
  * (not a 23505, which callers expect in races), copies its SQLSTATE to
- * sqlstate ("" if none) and sets err: 503 when the connection is gone, 500
+ * sqlstate ("" if none) and sets err: 503 when the connection is gone or
+ * the server is a standby (25006: the connection must be dropped), 500
  * otherwise. r may be NULL (out of memory, connection lost). */
 int db_result_error(PGconn *, const PGresult *r, char sqlstate[8],
                     struct pl_error *err);

@@ -14,9 +14,11 @@
 
 struct db_pool;
 
-/* prepare: as db_conn_new's, for every connection of the pool. */
+/* prepare: as db_conn_new's, for every connection of the pool;
+ * query_timeout: seconds each round trip may take (db_conn_set_timeout). */
 struct db_pool *db_pool_new(const char *conninfo, const char *schema, int size,
-                            int connect_timeout, int prepare);
+                            int connect_timeout, int query_timeout,
+                            int prepare);
 void db_pool_free(struct db_pool *);
 /* Lends a healthy connection (its statements name the pool's schema) or
  * fails 503. */

@@ -18,6 +18,7 @@
 #include "cli_breached.h"
 #include "disposable.h"
 #include "db.h"
+#include "db_probe.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
 #include "cli_user.h"
@@ -64,8 +65,13 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 		return err->code;
 	}
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
-	                      cfg->db_connect_timeout,
+	                      cfg->db_connect_timeout, cfg->db_query_timeout,
 	                      strcmp(cfg->db_prepare, "on") == 0);
+	app->db_probe = db_probe_new(cfg->database_url, cfg->schema,
+	                             cfg->db_connect_timeout);
+	if (app->db_probe == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
+		                    "cannot start the health probe thread");
 	/* config_validate has checked the URL: this cannot fail today. */
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2, err);
 	if (app->rds == NULL)
@@ -105,6 +111,7 @@ app_close(struct app *app)
 	}
 	pl_error_clear(&err);
 	db_pool_free(app->db);
+	db_probe_free(app->db_probe);
 	login_limit_free(app->limits);
 	breached_free(app->breached);
 	disposable_free(app->disposable);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "db_probe.h"
 #include "form_token.h"
 #include "rpc.h"
 #include "stats.h"
@@ -41,14 +42,23 @@ hello_run(struct rpc_call *call)
 }
 
 static int
-health_run(struct rpc_call *call)
+/* How long server.health waits for PostgreSQL's answer (db_probe.h). */
+#define HEALTH_DB_WAIT_MS 1000
+
+    static int
+    health_run(struct rpc_call *call)
 {
-	int db_up = db_pool_ping(call->app->db);
+	enum db_probe_state db =
+	    db_probe_check(call->app->db_probe, HEALTH_DB_WAIT_MS);
 	int redis_up = rds_pool_ping(call->app->rds);
 
-	call->result = json_pack("{s:s, s:s, s:s}", "db", db_up ? "up" : "down",
-	                         "redis", redis_up ? "up" : "down",
-	                         "migrations", call->app->migrations_version);
+	call->result = json_pack(
+	    "{s:s, s:o, s:s, s:s}", "db", db == DB_PROBE_DOWN ? "down" : "up",
+	    "pg_is_in_recovery",
+	    db == DB_PROBE_DOWN ? json_null()
+	                        : json_boolean(db == DB_PROBE_STANDBY),
+	    "redis", redis_up ? "up" : "down", "migrations",
+	    call->app->migrations_version);
 	return PL_OK;
 }
 
