@@ -40,9 +40,9 @@ probe_once(struct db_probe *p)
 
 	pl_error_init(&err);
 	if (p->conn == NULL) {
-		p->conn = db_conn_new(db_connect(p->conninfo, p->schema,
-		                                 p->connect_timeout, &err),
-		                      0);
+		p->conn = db_conn_new(
+		    db_connect(p->conninfo, p->connect_timeout, &err),
+		    p->schema, 0, &err);
 		if (p->conn != NULL)
 			db_conn_set_timeout(p->conn, PROBE_TIMEOUT_MS);
 	}

@@ -40,12 +40,15 @@ static const char release_lua[] =
  * there) or one that does not answer within the connect timeout is closed:
  * NULL, err set. */
 static PGconn *
-primary_or_close(PGconn *db, int timeout, struct pl_error *err)
+primary_or_close(PGconn *db, const char *schema, int timeout,
+                 struct pl_error *err)
 {
-	struct db_conn *c = db_conn_new(db, 0);
+	struct db_conn *c = db_conn_new(db, schema, 0, err);
 	PGresult *r;
 	int standby;
 
+	if (c == NULL) /* db_conn_new closed db */
+		return NULL;
 	db_conn_set_timeout(c, timeout * 1000);
 	r = db_query_result(c, "SELECT pg_is_in_recovery() AS r", 0, NULL, err);
 	if (r == NULL) {
@@ -79,7 +82,8 @@ connect_retrying(const struct config *cfg, struct pl_error *err)
 		db =
 		    db_connect(cfg->database_url, cfg->db_connect_timeout, err);
 		if (db != NULL)
-			db = primary_or_close(db, cfg->db_connect_timeout, err);
+			db = primary_or_close(db, cfg->schema,
+			                      cfg->db_connect_timeout, err);
 		if (db != NULL || mono_ms() >= deadline)
 			return db;
 		log_info("waiting for a PostgreSQL primary",

@@ -41,12 +41,11 @@ hello_run(struct rpc_call *call)
 	return PL_OK;
 }
 
-static int
 /* How long server.health waits for PostgreSQL's answer (db_probe.h). */
 #define HEALTH_DB_WAIT_MS 1000
 
-    static int
-    health_run(struct rpc_call *call)
+static int
+health_run(struct rpc_call *call)
 {
 	enum db_probe_state db =
 	    db_probe_check(call->app->db_probe, HEALTH_DB_WAIT_MS);
