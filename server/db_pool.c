@@ -42,6 +42,8 @@ struct db_pool {
 	long long down_until_ms; /* fail fast until then */
 	int waiting;             /* borrowers waiting for a free slot */
 	struct db_slot *slots;
+	db_event_sink_fn sink; /* set on each connection lent */
+	void *sink_arg;
 };
 
 /* What PostgreSQL says besides results (a NOTICE, a WARNING from a
@@ -198,6 +200,15 @@ pool_release_slot(struct db_pool *p, struct db_slot *s)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void
+db_pool_set_event_sink(struct db_pool *p, db_event_sink_fn sink, void *arg)
+{
+	pthread_mutex_lock(&p->lock);
+	p->sink = sink;
+	p->sink_arg = arg;
+	pthread_mutex_unlock(&p->lock);
+}
+
 int
 db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 {
@@ -236,6 +247,7 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 		}
 		s->born = time(NULL);
 	}
+	db_conn_set_event_sink(s->conn, p->sink, p->sink_arg);
 	*out = s->conn;
 	return 0;
 }

@@ -15,10 +15,9 @@
 
 #include "app.h"
 #include "db.h"
-#include "events.h"
 #include "log.h"
 #include "pwhash.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_session.h"
 #include "repo_user.h"
 #include "svc_account.h"
@@ -116,22 +115,17 @@ void
 svc_session_login_failed(struct app *app, struct db_conn *db,
                          const char *user_id, const char *peer)
 {
-	struct pl_error err;
-	struct audit_row audit = {0};
-	json_t *details;
+	json_t *subject = user_id ? json_pack("{s:s}", "id", user_id) : NULL;
+	json_t *details = json_pack("{s:s}", "peer", peer);
 
 	/* Never what was typed as the name: it may be a password, and the
 	 * event reaches every dashboard. The peer stays in the audit row
-	 * only (events carry details.subject). */
-	pl_error_init(&err);
-	details = user_id ? json_pack("{s:{s:s}, s:s}", "subject", "id",
-	                              user_id, "peer", peer)
-	                  : json_pack("{s:{}, s:s}", "subject", "peer", peer);
-	if (repo_audit_insert(db, "session.login_failed", NULL, user_id,
-	                      details, &audit, &err) == 0)
-		events_publish_one(app, db, &audit);
+	 * only (events carry details.subject). Outside a transaction: the
+	 * row is written and its event published now. */
+	(void)app;
+	audit_emit(db, "session.login_failed", NULL, subject, details);
+	json_decref(subject);
 	json_decref(details);
-	pl_error_clear(&err);
 }
 
 /* After every check passed: stores rehash (may be NULL) as the new hash,
