@@ -1,6 +1,6 @@
 /*
  * Admin reads of the audit log; the rows themselves are written by the
- * services that act (repo_audit_insert) and published by events.c.
+ * services that act (audit_emit, outbox.h) and published after commit.
  */
 #include "svc_audit.h"
 
