@@ -158,6 +158,26 @@ void db_tx_batch(struct db_conn *);
 int db_tx_flush(struct db_conn *, struct pl_error *);
 int db_tx_commit(struct db_conn *, struct pl_error *);
 void db_tx_rollback(struct db_conn *);
+/* Ends a transaction by how it went: rc 0 commits (db_tx_commit), else
+ * (or when the commit fails) rolls back. Returns 0 or the failure's code
+ * (err set; PL_ERR_INTERNAL when rc was a code without a message). */
+int db_tx_finish(struct db_conn *, int rc, struct pl_error *);
+
+/*
+ * The outbox hook. A statement's decoder hands the event its row carries
+ * to db_tx_event (repo_audit_insert does, for every audit row); inside a
+ * transaction the connection keeps it until the end, then gives it to the
+ * sink if the transaction committed, in order, or drops it if it rolled
+ * back. Outside a transaction the statement has committed on its own and
+ * the event goes to the sink at once. With no sink the event stays
+ * unpublished in audit_log, for the relay (events.h). The sink runs on
+ * the thread that committed and must not block (outbox.c's queues the
+ * event for the publisher thread).
+ */
+typedef void (*db_event_sink_fn)(void *arg, long long id, const char *event);
+void db_conn_set_event_sink(struct db_conn *, db_event_sink_fn, void *arg);
+/* event is copied. */
+void db_tx_event(struct db_conn *, long long id, const char *event);
 
 /* ---- one-off PGconn helpers (migrations, connecting) ---------------- */
 

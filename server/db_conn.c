@@ -2,7 +2,9 @@
  * struct db_conn: one server connection with the statements prepared on it
  * and its last failure, and the pipelined transaction that runs on it (one
  * Sync per batch: BEGIN, the queued statements and COMMIT go out together
- * and their results come back in order to the decoders that queued them).
+ * and their results come back in order to the decoders that queued them),
+ * and the events a transaction wrote, handed to the event sink once it
+ * has committed (the outbox hook, db.h).
  */
 #include "db.h"
 
@@ -49,11 +51,56 @@ struct db_conn {
 	struct pl_error tx_err; /* first failure of this transaction */
 	struct db_pending *q;
 	size_t nq, capq;
+	/* Events of the open transaction, for the sink after commit. */
+	struct db_event {
+		long long id;
+		char *event; /* owned */
+	} * ev;
+	size_t nev, capev;
+	db_event_sink_fn sink;
+	void *sink_arg;
 };
 
 static int send_failed(struct db_conn *, struct pl_error *);
 static void conn_rollback(struct db_conn *);
 static int tx_fail(struct db_conn *, const struct pl_error *);
+
+/* A rolled-back transaction's events never happened. */
+static void
+events_drop(struct db_conn *c)
+{
+	for (size_t i = 0; i < c->nev; i++)
+		free(c->ev[i].event);
+	c->nev = 0;
+}
+
+/* After commit: every event, in order, to the sink. */
+static void
+events_deliver(struct db_conn *c)
+{
+	for (size_t i = 0; i < c->nev && c->sink != NULL; i++)
+		c->sink(c->sink_arg, c->ev[i].id, c->ev[i].event);
+	events_drop(c);
+}
+
+void
+db_conn_set_event_sink(struct db_conn *c, db_event_sink_fn sink, void *arg)
+{
+	c->sink = sink;
+	c->sink_arg = arg;
+}
+
+void
+db_tx_event(struct db_conn *c, long long id, const char *event)
+{
+	if (c->nev == c->capev) {
+		c->capev = c->capev ? c->capev * 2 : 4;
+		c->ev = xreallocarray(c->ev, c->capev, sizeof *c->ev);
+	}
+	c->ev[c->nev++] = (struct db_event){id, xstrdup(event)};
+	if (!c->in_tx)
+		events_deliver(c);
+}
 
 struct db_conn *
 db_conn_new(PGconn *pg, const char *schema, int prepare, struct pl_error *err)
@@ -93,6 +140,8 @@ db_conn_free(struct db_conn *c)
 	PQfinish(c->pg);
 	db_sql_free(c->sql);
 	pl_error_clear(&c->tx_err);
+	events_drop(c);
+	free(c->ev);
 	free(c->prepared);
 	free(c->q);
 	free(c);
@@ -601,6 +650,7 @@ tx_start(struct db_conn *c, int one_batch, struct pl_error *err)
 	pl_error_clear(&c->tx_err);
 	pl_error_init(&c->tx_err);
 	c->nq = 0;
+	events_drop(c);
 	c->batching = one_batch;
 	c->one_batch = one_batch;
 	if (c->broken)
@@ -685,6 +735,10 @@ db_tx_commit(struct db_conn *c, struct pl_error *err)
 	if (c->tx_err.code)
 		tx_failed(c, err);
 	tx_end(c);
+	if (c->tx_err.code == 0)
+		events_deliver(c);
+	else
+		events_drop(c);
 	return err->code;
 }
 
@@ -706,6 +760,16 @@ db_tx_rollback(struct db_conn *c)
 		batch_run(c, &e);
 	pl_error_clear(&e);
 	tx_end(c);
+	events_drop(c);
+}
+
+int
+db_tx_finish(struct db_conn *c, int rc, struct pl_error *err)
+{
+	if (rc == 0 && db_tx_commit(c, err) == 0)
+		return PL_OK;
+	db_tx_rollback(c);
+	return err->code ? err->code : PL_ERR_INTERNAL;
 }
 
 /* ---- shorthands ------------------------------------------------------ */

@@ -43,6 +43,8 @@ struct db_pool {
 	long long down_until_ms; /* fail fast until then */
 	int waiting;             /* borrowers waiting for a free slot */
 	struct db_slot *slots;
+	db_event_sink_fn sink; /* set on each connection lent */
+	void *sink_arg;
 };
 
 /* What PostgreSQL says besides results (a NOTICE, a WARNING from a
@@ -219,6 +221,15 @@ pool_drop_idle(struct db_pool *p)
 	free(drop);
 }
 
+void
+db_pool_set_event_sink(struct db_pool *p, db_event_sink_fn sink, void *arg)
+{
+	pthread_mutex_lock(&p->lock);
+	p->sink = sink;
+	p->sink_arg = arg;
+	pthread_mutex_unlock(&p->lock);
+}
+
 int
 db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 {
@@ -260,6 +271,7 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 		s->born = time(NULL);
 		db_conn_set_timeout(s->conn, p->query_timeout * 1000);
 	}
+	db_conn_set_event_sink(s->conn, p->sink, p->sink_arg);
 	*out = s->conn;
 	return 0;
 }

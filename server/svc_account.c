@@ -13,8 +13,7 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
-#include "events.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_session.h"
 #include "repo_user.h"
 #include "svc_session.h"
@@ -32,39 +31,6 @@ svc_account_trim_username(const char *in, char *out, size_t size)
 	while (e > s && isspace((unsigned char)e[-1]))
 		e--;
 	text_copy_n(out, size, s, (size_t)(e - s));
-}
-
-int
-svc_account_audit(struct db_conn *db, const char *action, const char *actor_id,
-                  json_t *user, json_t *extra, struct audit_row *audit,
-                  struct pl_error *err)
-{
-	json_t *details = json_pack("{s:O}", "subject", user);
-	int rc;
-
-	if (extra)
-		json_object_update(details, extra);
-	/* The audit row is the transaction's last statement: it goes out
-	 * with COMMIT, one round trip. */
-	db_tx_batch(db);
-	rc = repo_audit_insert(db, action, actor_id,
-	                       json_string_value(json_object_get(user, "id")),
-	                       details, audit, err);
-	json_decref(details);
-	return rc;
-}
-
-int
-svc_account_end(struct app *app, struct db_conn *db, int rc,
-                struct audit_row *audit, struct pl_error *err)
-{
-	if (rc == 0 && db_tx_commit(db, err) == 0) {
-		if (audit->id)
-			events_publish_one(app, db, audit);
-		return PL_OK;
-	}
-	db_tx_rollback(db);
-	return err->code ? err->code : PL_ERR_INTERNAL;
 }
 
 /* With TOTP on for user: 401 totp_required without a code, invalid_totp
@@ -166,11 +132,10 @@ svc_account_reauth(struct app *app, struct db_conn *db, const char *user_id,
 static int
 set_password_tx(struct db_conn *db, const char *actor_id, const char *user_id,
                 const char *old_hash, const char *new_hash,
-                const char *keep_hash, json_t **user, struct audit_row *audit,
-                struct pl_error *err)
+                const char *keep_hash, json_t **user, struct pl_error *err)
 {
 	struct repo_user_auth a;
-	int changed = 0, rc;
+	int changed = 0;
 
 	if (repo_user_swap_hash(db, user_id, old_hash, new_hash, &changed,
 	                        err) != 0)
@@ -185,13 +150,12 @@ set_password_tx(struct db_conn *db, const char *actor_id, const char *user_id,
 	if (a.user == NULL)
 		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
 		                    "no such user");
-	rc = svc_account_audit(db, "user.password_changed", actor_id, a.user,
-	                       NULL, audit, err);
+	audit_emit(db, "user.password_changed", actor_id, a.user, NULL);
 	sodium_memzero(a.hash, sizeof a.hash);
-	if (rc == 0 && user)
+	if (user)
 		*user = json_incref(a.user);
 	json_decref(a.user);
-	return rc;
+	return PL_OK;
 }
 
 int
@@ -201,16 +165,16 @@ svc_account_set_password(struct app *app, struct db_conn *db,
                          const char *keep_hash, json_t **user,
                          struct pl_error *err)
 {
-	struct audit_row audit = {0};
 	int rc;
 
+	(void)app;
 	if (user)
 		*user = NULL;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = set_password_tx(db, actor_id, user_id, old_hash, new_hash,
-	                     keep_hash, user, &audit, err);
-	rc = svc_account_end(app, db, rc, &audit, err);
+	                     keep_hash, user, err);
+	rc = db_tx_finish(db, rc, err);
 	if (rc != 0 && user) {
 		json_decref(*user);
 		*user = NULL;
@@ -237,11 +201,11 @@ svc_account_revoke(struct app *app, struct db_conn *db, const char *user_id,
                    const char *id, const char *current_hash, int *current,
                    json_t **result, struct pl_error *err)
 {
-	struct audit_row audit = {0};
 	struct repo_user_auth a = {0};
 	json_t *extra;
 	int deleted = 0, rc;
 
+	(void)app;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = repo_session_revoke(db, user_id, id, current_hash, &deleted,
@@ -253,13 +217,12 @@ svc_account_revoke(struct app *app, struct db_conn *db, const char *user_id,
 		rc = repo_user_auth_by_id(db, user_id, &a, err);
 	if (rc == 0 && a.user) {
 		extra = json_pack("{s:s}", "session_id", id);
-		rc = svc_account_audit(db, "session.revoked", user_id, a.user,
-		                       extra, &audit, err);
+		audit_emit(db, "session.revoked", user_id, a.user, extra);
 		json_decref(extra);
 	}
 	json_decref(a.user);
 	sodium_memzero(a.hash, sizeof a.hash);
-	if (svc_account_end(app, db, rc, &audit, err) != 0)
+	if (db_tx_finish(db, rc, err) != 0)
 		return err->code;
 	*result = json_pack("{s:b}", "revoked", 1);
 	return PL_OK;

@@ -1,8 +1,7 @@
 /*
  * A signed-in user's own account: changing the password, listing
  * and revoking sessions, and the checks login makes after the password
- * (disabled → 403, the TOTP step). Also the helpers every account change
- * ends with: one audit row in the transaction, the event after commit.
+ * (disabled → 403, the TOTP step).
  */
 #ifndef PL_SVC_ACCOUNT_H
 #define PL_SVC_ACCOUNT_H
@@ -15,22 +14,10 @@
 #include "pwhash.h"
 
 struct app;
-struct audit_row; /* repo_audit.h */
 
 /* Copies in without surrounding whitespace (as registration does) into
  * out, cut to size. */
 void svc_account_trim_username(const char *in, char *out, size_t size);
-
-/* Inserts the audit row action about user (public object, borrowed):
- * details {subject: user, ...extra} (extra borrowed, may be NULL). */
-int svc_account_audit(struct db_conn *, const char *action,
-                      const char *actor_id, json_t *user, json_t *extra,
-                      struct audit_row *, struct pl_error *);
-/* Ends a transaction begun by the caller: on rc == 0 commits and publishes
- * audit (if audit->id), otherwise (or when commit fails) rolls back.
- * Returns the final status. */
-int svc_account_end(struct app *, struct db_conn *, int rc, struct audit_row *,
-                    struct pl_error *);
 
 /* After the password matched: 403 account_disabled; with TOTP on, 401
  * totp_required without a code, 401 invalid_totp for a wrong, replayed or

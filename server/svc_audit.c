@@ -1,7 +1,7 @@
 /*
  * Reads of the audit log: admins' events.since, and a user's own security
  * activity (account.activity). The rows themselves are written by the
- * services that act (repo_audit_insert) and published by events.c.
+ * services that act (audit_emit, outbox.h) and published after commit.
  */
 #include "svc_audit.h"
 

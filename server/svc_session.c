@@ -16,10 +16,9 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
-#include "events.h"
 #include "log.h"
 #include "pwhash.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_session.h"
 #include "repo_user.h"
 #include "svc_account.h"
@@ -119,22 +118,17 @@ static void
 guess_failed(struct app *app, struct db_conn *db, const char *action,
              const char *user_id, const char *peer)
 {
-	struct pl_error err;
-	struct audit_row audit = {0};
-	json_t *details;
+	json_t *subject = user_id ? json_pack("{s:s}", "id", user_id) : NULL;
+	json_t *details = json_pack("{s:s}", "peer", peer);
 
 	/* Never what was typed as the name: it may be a password, and the
 	 * event reaches every dashboard. The peer stays in the audit row
-	 * only (events carry details.subject). */
-	pl_error_init(&err);
-	details = user_id ? json_pack("{s:{s:s}, s:s}", "subject", "id",
-	                              user_id, "peer", peer)
-	                  : json_pack("{s:{}, s:s}", "subject", "peer", peer);
-	if (repo_audit_insert(db, action, NULL, user_id, details, &audit,
-	                      &err) == 0)
-		events_publish_one(app, db, &audit);
+	 * only (events carry details.subject). Outside a transaction: the
+	 * row is written and its event published now. */
+	(void)app;
+	audit_emit(db, action, NULL, subject, details);
+	json_decref(subject);
 	json_decref(details);
-	pl_error_clear(&err);
 }
 
 void
@@ -168,9 +162,7 @@ login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
 	unsigned char raw[32];
 	char token[sizeof raw * 2 + 1], exp_text[40];
 	const char *user_id = auth->id;
-	struct audit_row audit = {0};
 	json_t *peer_json;
-	int rc;
 
 	/* Best effort, never failing the login: replacing a hash made with
 	 * old limits, and now and then sweeping expired sessions. */
@@ -200,12 +192,10 @@ login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
 	svc_account_logged_in(db, user_id, s->token_hash, peer);
 	/* The user's activity lists sign-ins with their address. */
 	peer_json = json_pack("{s:s}", "peer", peer);
-	rc = svc_account_audit(db, "session.login", user_id, auth->user,
-	                       peer_json, &audit, err);
+	audit_emit(db, "session.login", user_id, auth->user, peer_json);
 	json_decref(peer_json);
-	if (rc != 0 || db_tx_commit(db, err) != 0)
+	if (db_tx_commit(db, err) != 0)
 		goto fail;
-	events_publish_one(app, db, &audit);
 	s->is_admin = auth->is_admin;
 	snprintf(s->user_id, sizeof s->user_id, "%s", user_id);
 	*result = json_pack("{s:s, s:s, s:O}", "token", token, "expires_at",
