@@ -43,11 +43,14 @@ static int
 health_run(struct rpc_call *call)
 {
 	int db_up = db_pool_ping(call->app->db);
-	int redis_up = rds_pool_ping(call->app->rds);
+	enum rds_state redis = rds_pool_probe(call->app->rds);
+	const char *redis_s = redis == RDS_UP         ? "up"
+	                      : redis == RDS_READONLY ? "readonly"
+	                                              : "down";
 
-	call->result = json_pack("{s:s, s:s, s:s}", "db", db_up ? "up" : "down",
-	                         "redis", redis_up ? "up" : "down",
-	                         "migrations", call->app->migrations_version);
+	call->result =
+	    json_pack("{s:s, s:s, s:s}", "db", db_up ? "up" : "down", "redis",
+	              redis_s, "migrations", call->app->migrations_version);
 	return PL_OK;
 }
 
