@@ -73,8 +73,9 @@ node() {
 		--dir "$T/$name" "$@" >>"$T/$name.log" 2>&1 &
 	printf -v "PID_$name" %s $!
 	PIDS+=($!)
-	wait_until pong "$port" || die "redis $name does not answer on $port"
+	wait_until alive_pong $! "$port" || die "redis $name does not answer on $port: $(tail -3 "$T/$name.log")"
 }
+alive_pong() { pong "$2" && return 0; kill -0 "$1" 2>/dev/null || die "redis exited: $(tail -3 "$T"/*.log)"; return 1; }
 sentinel() { # sentinel NAME PORT
 	mkdir -p "$T/$1"
 	printf '%s\n' "port $2" "bind 127.0.0.1" "dir $T/$1" \
@@ -83,7 +84,7 @@ sentinel() { # sentinel NAME PORT
 		"sentinel failover-timeout padline 5000" >"$T/$1.conf"
 	redis-server "$T/$1.conf" --sentinel >"$T/$1.log" 2>&1 &
 	PIDS+=($!)
-	wait_until pong "$2" || die "Sentinel $1 does not answer on $2"
+	wait_until alive_pong $! "$2" || die "Sentinel $1 does not answer on $2"
 }
 master_port() { redis-cli -p "$S1" sentinel get-master-addr-by-name padline 2>/dev/null | tail -1; }
 quorum() { # every Sentinel knows the others and the replica
@@ -125,7 +126,7 @@ TOKEN=$(printf '%s\n' "$ADMIN_PW" | $CLIENT "$PORT" login admin) || die "admin l
 env PADLINE_TOKEN="$TOKEN" XDG_STATE_HOME="$T/state" PADLINE_DASH_REDIS_URL="$SURL" \
 	"$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PORT" >"$T/watch.out" 2>"$T/watch.err" &
 PIDS+=($!)
-wait_until grep -q . "$T/watch.err" || true
+wait_until grep -qs . "$T/watch.err" || die "watch says nothing"
 
 # A plain subscriber that follows the master the Sentinels name, with no
 # backfill: what a subscriber without events.since would have seen.
