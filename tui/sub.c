@@ -268,6 +268,8 @@ sub_connect(struct sub *s)
 		sub_connect_to(s, s->url.host, s->url.port);
 		return;
 	}
+	if (s->resolving)
+		return; /* one lookup at a time: its end connects */
 	s->resolving = 1;
 	s->resolve.data = s;
 	if (uv_queue_work(s->loop, &s->resolve, sub_resolve_work,
