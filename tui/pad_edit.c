@@ -5,6 +5,8 @@
  * before the save until it succeeds (or the user discards it) the text is
  * kept in a recovery file, so no failure loses it.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +29,39 @@ edit_end(struct pad_edit *ed)
 	free(ed);
 }
 
+/* SIGHUP or SIGTERM while the editor runs: the terminal is going away
+ * (an SSH connection dropped) and libuv's handlers cannot run until the
+ * editor returns, so run_editor catches them itself. */
+static volatile sig_atomic_t editor_signal;
+
+static void
+on_editor_signal(int signum)
+{
+	editor_signal = signum;
+}
+
+/* Runs the editor on path; its exit status, -1 when it did not exit. On
+ * *signum (0: none) a SIGHUP or SIGTERM that came meanwhile: it is passed
+ * on to the editor and the terminal is left alone (it is gone). */
 static int
-run_editor(struct app *a, const char *path)
+run_editor(struct app *a, const char *path, int *signum)
 {
 	const char *editor = getenv("VISUAL");
+	struct sigaction sa, old_hup, old_term;
 	pid_t pid;
-	int status = -1;
+	int status = -1, passed = 0;
 
 	if (!editor || !*editor)
 		editor = getenv("EDITOR");
 	if (!editor || !*editor)
 		editor = "vi";
 	app_suspend(a);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_editor_signal; /* no SA_RESTART: waitpid wakes */
+	sigemptyset(&sa.sa_mask);
+	editor_signal = 0;
+	sigaction(SIGHUP, &sa, &old_hup);
+	sigaction(SIGTERM, &sa, &old_term);
 	pid = fork();
 	if (pid == 0) {
 		/* Through the shell, so EDITOR="code --wait" works. */
@@ -46,10 +69,19 @@ run_editor(struct app *a, const char *path)
 		      (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0)
-			;
-	app_resume(a);
+	while (pid > 0) {
+		if (editor_signal && !passed) {
+			kill(pid, editor_signal);
+			passed = 1;
+		}
+		if (waitpid(pid, &status, 0) >= 0 || errno != EINTR)
+			break;
+	}
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	*signum = editor_signal;
+	if (!*signum)
+		app_resume(a);
 	return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -434,13 +466,34 @@ edit_check(struct pad_edit *ed)
 	pad_edit_save(ed);
 }
 
+/* The terminal went away while the editor ran: what the editor left in
+ * path goes to the recovery file (offered after the next sign-in) unless it
+ * is what the editor was given, then padline exits as the signal asks. */
+static void
+edit_hangup(struct pad_edit *ed, const char *path, const char *initial,
+            int signum)
+{
+	char *text = slurp(path);
+
+	unlink(path);
+	if (text && (ed->kept || strcmp(text, initial) != 0)) {
+		free(ed->rec.text);
+		ed->rec.text = text;
+		text = NULL;
+		edit_keep_file(ed);
+	}
+	free(text);
+	app_quit(ed->app, 128 + signum);
+	edit_end(ed);
+}
+
 void
 pad_edit_editor(struct pad_edit *ed, const char *initial)
 {
 	struct app *a = ed->app;
 	const char *tmp = getenv("TMPDIR");
 	char path[512], *text = xstrdup(initial ? initial : "");
-	int fd, rc;
+	int fd, rc, signum;
 
 	snprintf(path, sizeof path, "%s/padline-XXXXXX.json",
 	         tmp && *tmp ? tmp : "/tmp");
@@ -460,8 +513,13 @@ pad_edit_editor(struct pad_edit *ed, const char *initial)
 		return;
 	}
 	close(fd);
+	rc = run_editor(a, path, &signum);
+	if (signum) {
+		edit_hangup(ed, path, text, signum);
+		free(text);
+		return;
+	}
 	free(text);
-	rc = run_editor(a, path);
 	text = rc == 0 ? slurp(path) : NULL;
 	unlink(path);
 	if (!text) {
