@@ -55,4 +55,63 @@ wait_for "Recover an unsaved edit" && ok "the kept edit is offered at the next s
 keys l
 wait_for "Alpha" || die "the offer did not close"
 
+# ---- 80x24: the hint line keeps "? help" and follows the mode ----
+status_line() { screen | tail -1; }
+status_has() { status_line | grep -qF -- "$1"; }
+status_lacks() { ! status_line | grep -qF -- "$1"; }
+tm resize-window -t tui -x 80 -y 24
+wait_until status_has "? help" && ok "at 80 columns the hint line ends with ? help" ||
+	fail "? help not on the hint line at 80 columns: $(status_line)"
+keys /
+wait_until status_has "F1 help" || fail "typing a search: no F1 help hint: $(status_line)"
+status_lacks "back/quit" && ok "typing a search: the hints leave out q back/quit" ||
+	fail "typing a search still offers q back/quit: $(status_line)"
+type_text "q"
+wait_for "No pad matches" || fail "q is not typed into the search"
+keys Escape
+wait_until status_has "? help" || fail "Esc did not leave the search"
+
+# ---- help: wraps, scrolls to every key, closes with q / Esc / ? ----
+keys '?'
+wait_for "scroll, q Esc ? close" || fail "help does not say how it scrolls and closes: $(screen)"
+off_screen "sign out" || fail "the help page is not longer than the window (nothing to scroll)"
+on_screen "type. Enter views the JSON" && ok "help prose is wrapped to the window" ||
+	fail "help prose is not reflowed to the window: $(screen)"
+keys G
+wait_for "sign out (asks first)" && on_screen "next screen" &&
+	ok "End scrolls the help to the global keys" || fail "help does not scroll to the global keys: $(screen)"
+keys g
+wait_for "Your pads and those shared" || fail "g does not scroll the help back to the top"
+keys PPage
+keys Escape
+wait_gone "scroll, q Esc ? close" || fail "Esc does not close the help"
+for k in q '?'; do
+	keys '?'
+	wait_for "scroll, q Esc ? close" || fail "? does not open the help"
+	keys "$k"
+	wait_gone "scroll, q Esc ? close" && ok "$k closes the help" || fail "$k does not close the help"
+done
+
+# ---- Esc never quits; q quits only on the first screen ----
+keys Escape
+keys Escape
+keys '?' # still running: ? opens the help again
+wait_for "scroll, q Esc ? close" && ok "Esc on the first screen does not quit" ||
+	fail "Esc quit padline: $(screen | tail -3)"
+keys q
+wait_gone "scroll, q Esc ? close" || fail "q does not close the help"
+
+# ---- 64x16 works; below, a clear message ----
+tm resize-window -t tui -x 64 -y 16
+wait_until status_has "? help" && on_screen "Alpha" && ok "64x16 shows the pads and the hints" ||
+	fail "64x16 does not work: $(screen)"
+off_screen "too small" || fail "64x16 is called too small"
+tm resize-window -t tui -x 50 -y 15
+wait_for "Terminal too small" && on_screen "need 64x16, have 50x15" &&
+	ok "50x15 says what it needs" || fail "below 64x16 no clear message: $(screen)"
+tm resize-window -t tui -x 80 -y 24
+wait_for "Alpha" || fail "back at 80x24 the pads are not shown"
+keys q
+wait_for "EXITED rc=0" && ok "q quits on the first screen" || fail "q did not quit on the first screen"
+
 tui_finish

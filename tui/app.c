@@ -23,22 +23,27 @@
 #include "xalloc.h"
 
 #define REDRAW_MS 40 /* at most 25 frames a second, whatever the event rate */
-#define MIN_COLS 80
-#define MIN_ROWS 24
+/* The smallest terminal the screens lay out in (columns and panels give
+ * way by priority down to it); below, a message says what is needed. */
+#define MIN_COLS 64
+#define MIN_ROWS 16
 
 #define SCREEN_ENTRY(n) &screen_##n,
 static const struct screen *const screens[SCREEN_COUNT] = {
     SCREENS(SCREEN_ENTRY)};
 #undef SCREEN_ENTRY
 
-/* Keys every screen has unless its own table uses them. */
-enum { G_HELP = 1, G_NEXT, G_BACK, G_SIGN_OUT, G_REDRAW };
+/* Keys every screen has unless its own table uses them. The status line
+ * shows hints in table order, the screen's before these, and drops the
+ * last ones first when the line is short; the help key's hint is always
+ * shown. */
+enum { G_HELP = 1, G_NEXT, G_BACK, G_CLOSE, G_SIGN_OUT, G_REDRAW };
 static const struct binding global_keys[] = {
     {'?', G_HELP, "help", "help"},
     {K_F1, G_HELP, NULL, NULL},
     {K_TAB, G_NEXT, "next screen (or its number)", NULL},
     {'q', G_BACK, "back; quits on the first screen", "back/quit"},
-    {K_ESC, G_BACK, NULL, NULL},
+    {K_ESC, G_CLOSE, "back (never quits)", NULL},
     {'L', G_SIGN_OUT, "sign out (asks first)", NULL},
     {K_CTRL('l'), G_REDRAW, "redraw", NULL},
     {0, 0, NULL, NULL},
@@ -265,23 +270,58 @@ binding_hinted(const struct binding *b, int key)
 	return 0;
 }
 
-/* "k help · k help" for the hints of a table, appended to buf; a key that
- * mine (the screen's table, NULL: none) shows is its own, not this one. */
+/* "k hint" of binding b. */
 static void
-hints_add(const struct app *a, const struct binding *b,
-          const struct binding *mine, char *buf, size_t size)
+hint_text(const struct app *a, const struct binding *b, char *out, size_t size)
 {
 	char name[16];
 
-	for (; b && b->key; b++) {
-		size_t len = strlen(buf);
+	term_key_name(b->key, a->utf8, name, sizeof name);
+	snprintf(out, size, "%s %s", name, b->hint);
+}
 
-		if (!b->hint || !b->help || binding_hinted(mine, b->key))
-			continue;
-		term_key_name(b->key, a->utf8, name, sizeof name);
-		snprintf(buf + len, size - len, "%s%s %s", len ? " · " : "",
-		         name, b->hint);
-	}
+/*
+ * The status line's "k hint · k hint" in at most width cells: the screen's
+ * table, then the global keys that work now (a key the screen's table
+ * shows is its own), in table order until one does not fit; the help
+ * key's hint always, last.
+ */
+static void
+hints_fit(struct app *a, int width, char *buf, size_t size)
+{
+	const struct binding *tables[2] = {current_keys(a), global_keys_now(a)};
+	const struct binding *help = NULL;
+	char item[96], last[96] = "";
+	int used;
+
+	for (const struct binding *b = tables[1]; b->key; b++)
+		if (b->action == G_HELP && b->hint) {
+			help = b;
+			hint_text(a, b, last, sizeof last);
+			break;
+		}
+	used = text_width(last);
+	buf[0] = '\0';
+	for (int t = 0; t < 2; t++)
+		for (const struct binding *b = tables[t]; b && b->key; b++) {
+			size_t len = strlen(buf);
+			int w;
+
+			if (!b->hint || !b->help || b == help ||
+			    (t == 1 && binding_hinted(tables[0], b->key)))
+				continue;
+			hint_text(a, b, item, sizeof item);
+			w = text_width(item) + 3; /* and " · " */
+			if (used + w > width)
+				goto full;
+			used += w;
+			snprintf(buf + len, size - len, "%s%s",
+			         len ? " · " : "", item);
+		}
+full:
+	if (last[0])
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+		         buf[0] ? " · " : "", last);
 }
 
 /* One line per action: its keys, then what it does. */
@@ -341,13 +381,13 @@ app_draw(struct app *a)
 		ui_put(0, cols - 1 - text_width(tabbar), 0, tabbar);
 	ui_attr(UI_NORMAL);
 	s->draw(a, a->state[a->screen], rows, cols);
-	hints_add(a, current_keys(a), NULL, hints, sizeof hints);
-	hints_add(a, global_keys_now(a), current_keys(a), hints, sizeof hints);
+	hints_fit(a, cols - 2 - status_busy_width(a), hints, sizeof hints);
 	status_draw(a, rows, cols, hints);
 	if (a->help) {
-		char text[4096];
+		char text[8192];
 
 		snprintf(text, sizeof text, "%s\n\n", s->about ? s->about : "");
+		text_reflow(text);
 		help_add(a, current_keys(a), text, sizeof text);
 		snprintf(text + strlen(text), sizeof text - strlen(text),
 		         "\nEverywhere:\n");
@@ -405,6 +445,58 @@ on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
 		app_sign_out(a);
 }
 
+/* ---- the help page: scrolls like a list, closes with q, Esc, ? or F1 ---- */
+
+enum { H_CLOSE = 1 };
+static const struct binding help_keys[] = {
+    {'q', H_CLOSE, "close", NULL},
+    {K_ESC, H_CLOSE, NULL, NULL},
+    {'?', H_CLOSE, NULL, NULL},
+    {K_F1, H_CLOSE, NULL, NULL},
+    NAV_KEYS,
+    {0, 0, NULL, NULL},
+};
+
+static void
+app_help(struct app *a)
+{
+	a->help = 1;
+	a->help_scroll = 0;
+}
+
+static void
+help_key(struct app *a, int key)
+{
+	int action = binding_action(help_keys, key);
+	int page = a->help_page > 1 ? a->help_page : 1;
+
+	switch (action) {
+	case H_CLOSE:
+		a->help = 0;
+		return;
+	case NAV_UP:
+		a->help_scroll--;
+		break;
+	case NAV_DOWN:
+		a->help_scroll++;
+		break;
+	case NAV_PGUP:
+		a->help_scroll -= page;
+		break;
+	case NAV_PGDN:
+		a->help_scroll += page;
+		break;
+	case NAV_HOME:
+		a->help_scroll = 0;
+		break;
+	case NAV_END:
+		a->help_scroll = 1 << 20; /* help_draw clamps it */
+		break;
+	}
+	if (a->help_scroll < 0)
+		a->help_scroll = 0;
+}
+
 static void
 app_global_key(struct app *a, int key)
 {
@@ -412,7 +504,7 @@ app_global_key(struct app *a, int key)
 
 	switch (binding_action(global_keys, key)) {
 	case G_HELP:
-		a->help = 1;
+		app_help(a);
 		return;
 	case G_NEXT:
 		for (size_t i = 0; i < ntabs; i++)
@@ -422,11 +514,12 @@ app_global_key(struct app *a, int key)
 			}
 		return;
 	case G_BACK:
+	case G_CLOSE:
 		/* Screens clear their filters and leave their sub-views
-		 * first (their own q/Esc); only the first screen quits. */
+		 * first (their own q/Esc); only q on the first screen quits. */
 		if (a->screen != home_screen(a))
 			app_switch(a, screens[home_screen(a)]);
-		else
+		else if (binding_action(global_keys, key) == G_BACK)
 			app_quit(a, 0);
 		return;
 	case G_SIGN_OUT:
@@ -465,11 +558,11 @@ app_key(struct app *a, int key)
 		return;
 	}
 	if (a->help) {
-		a->help = 0;
+		help_key(a, key);
 		return;
 	}
 	if (key == K_F1) { /* help even where ? is text */
-		a->help = 1;
+		app_help(a);
 		return;
 	}
 	if (s->key(a, a->state[a->screen], binding_action(current_keys(a), key),

@@ -106,6 +106,8 @@ struct app {
 	int quitting;
 	int exit_code;
 	int help;
+	int help_scroll; /* the help page's first line shown */
+	int help_page;   /* its lines on screen, from the last frame */
 	char flash[320];
 	int flash_err;
 	uint64_t flash_at;

@@ -92,7 +92,7 @@ static const struct binding list_keys[] = {
     {'s', A_SORT, "sort: created / name / newest change", "sort"},
     {'R', A_REFRESH, "refresh", NULL},
     {'q', A_BACK, "clear the search, else back / quit", NULL},
-    {K_ESC, A_BACK, NULL, NULL},
+    {K_ESC, A_BACK, "clear the search, else back (never quits)", NULL},
     NAV_KEYS,
     {0, 0, NULL, NULL},
 };
@@ -311,6 +311,16 @@ pads_keys_now(struct app *a, void *st)
 	default:
 		return list_keys;
 	}
+}
+
+/* While the search is typed, q ? L are letters of it. */
+static int
+pads_typing(struct app *a, void *st)
+{
+	struct pads_screen *p = st;
+
+	(void)a;
+	return p->mode == PADS_FILTER && !backups_view_active(p->backups);
 }
 
 /* The pad viewer scrolls by lines: the NAV_* actions on its text. */
@@ -570,6 +580,7 @@ const struct screen screen_pads = {
              "shares the pad read-only with a user, lists and ends shares.",
     .keys = list_keys,
     .keys_now = pads_keys_now,
+    .typing = pads_typing,
     .init = pads_init,
     .free = pads_free,
     .enter = pads_enter,

@@ -69,7 +69,7 @@ static const struct binding users_keys[] = {
     {'[', A_PREV_PAGE, NULL, NULL},
     {'R', A_RELOAD, "reload", NULL},
     {'q', A_BACK, "clear the search, else back", NULL},
-    {K_ESC, A_BACK, NULL, NULL},
+    {K_ESC, A_BACK, "clear the search, else back (never quits)", NULL},
     NAV_KEYS,
     {0, 0, NULL, NULL},
 };
@@ -265,6 +265,14 @@ users_key(struct app *a, void *st, int action, int key)
 	return 0;
 }
 
+/* The email takes what the other columns leave (24 at 80 columns), and
+ * gives way first: 8 cells at 64 columns. */
+static int
+email_width(int cols)
+{
+	return cols - 56 > 8 ? cols - 56 : 8;
+}
+
 static void
 user_row(json_t *u, char *buf, size_t size, int w)
 {
@@ -280,9 +288,8 @@ user_row(json_t *u, char *buf, size_t size, int w)
 	if (json_is_true(json_object_get(u, "disabled")))
 		snprintf(r + strlen(r), sizeof r - strlen(r), "%sdisabled",
 		         r[0] ? "," : "");
-	/* 80 columns first: the email takes what the others leave. */
 	ui_fit(jstr(u, "username"), 20, name, sizeof name);
-	ui_fit(jstr(u, "email"), w > 80 ? w - 56 : 24, email, sizeof email);
+	ui_fit(jstr(u, "email"), email_width(w), email, sizeof email);
 	short_time(jstr(u, "created_at"), t, sizeof t);
 	snprintf(buf, size, " %s %s %-12.12s %s", name, email, r, t);
 }
@@ -304,9 +311,8 @@ users_draw(struct app *a, void *st, int rows, int cols)
 	ui_attr(UI_TITLE);
 	ui_putf(1, 1, cols - 2, " %-20s %-*s %-12s %s",
 	        strcmp(key, "username") ? "Username" : "Username ·",
-	        cols > 80 ? cols - 56 : 24,
-	        strcmp(key, "email") ? "Email" : "Email ·", "Roles",
-	        strcmp(key, "created_at") ? "Created" : "Created ·");
+	        email_width(cols), strcmp(key, "email") ? "Email" : "Email ·",
+	        "Roles", strcmp(key, "created_at") ? "Created" : "Created ·");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
 	list_draw(&u->users, 3, 0, rows - 7, cols, user_row,

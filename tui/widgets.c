@@ -9,6 +9,7 @@
 
 #include "term.h"
 #include "term_safe.h"
+#include "xalloc.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,20 +403,38 @@ list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
 	}
 }
 
-void
-status_draw(struct app *a, int rows, int cols, const char *keys)
+/* The status line's right end: a spinner while a request is slow. */
+static void
+status_busy(struct app *a, char *right, size_t size)
 {
 	static const char *const spin_u[] = {"⠋", "⠙", "⠹", "⠸", "⠼",
 	                                     "⠴", "⠦", "⠧", "⠇", "⠏"};
 	static const char *const spin_a[] = {"|", "/", "-", "\\"};
-	char right[64] = "";
 
+	right[0] = '\0';
 	if (rpc_pending(a->rpc) && rpc_oldest_ms(a->rpc) > 200) {
 		unsigned long t = uv_now(a->loop) / 100;
 
-		snprintf(right, sizeof right, " %s working… ",
+		snprintf(right, size, " %s working… ",
 		         a->utf8 ? spin_u[t % 10] : spin_a[t % 4]);
 	}
+}
+
+int
+status_busy_width(struct app *a)
+{
+	char right[64];
+
+	status_busy(a, right, sizeof right);
+	return text_width(right);
+}
+
+void
+status_draw(struct app *a, int rows, int cols, const char *keys)
+{
+	char right[64];
+
+	status_busy(a, right, sizeof right);
 	ui_attr(UI_STATUS);
 	mvhline(rows - 1, 0, ' ', cols);
 	ui_put(rows - 1, 1, cols - 2 - text_width(right), keys);
@@ -433,22 +452,30 @@ status_draw(struct app *a, int rows, int cols, const char *keys)
 void
 help_draw(struct app *a, int rows, int cols, const char *text)
 {
-	char **lines;
-	size_t n = text_split_lines(text, &lines);
-	int h = (int)n + 3, w = cols - 8 < 74 ? cols - 8 : 74;
-	int y, x = (cols - w) / 2;
+	char **lines, *wrapped = xstrdup(text), foot[96];
+	int w = cols - 4 < 76 ? cols - 4 : 76, h, y, x = (cols - w) / 2;
+	size_t n;
 
-	(void)a;
-	if (h > rows - 1)
-		h = rows - 1;
-	y = (rows - h) / 2;
-	if (y < 0)
-		y = 0;
+	text_wrap(wrapped, w - 4); /* a long line goes on, indented less */
+	n = text_split_lines(wrapped, &lines);
+	free(wrapped);
+	h = (int)n + 3 < rows - 1 ? (int)n + 3 : rows - 1;
+	y = (rows - h) / 2 > 0 ? (rows - h) / 2 : 0;
+	a->help_page = h - 3 > 1 ? h - 3 : 1;
+	if (a->help_scroll > (int)n - a->help_page)
+		a->help_scroll =
+		    (int)n > a->help_page ? (int)n - a->help_page : 0;
 	ui_box(y, x, h, w, "Help");
-	for (size_t i = 0; i < n && (int)i < h - 2; i++)
-		ui_put(y + 1 + (int)i, x + 2, w - 4, lines[i]);
+	for (int i = 0; i < a->help_page && a->help_scroll + i < (int)n; i++)
+		ui_put(y + 1 + i, x + 2, w - 4, lines[a->help_scroll + i]);
+	if ((int)n > a->help_page)
+		snprintf(foot, sizeof foot,
+		         " %d-%d of %zu: j k PgDn g G scroll, q Esc ? close ",
+		         a->help_scroll + 1, a->help_scroll + a->help_page, n);
+	else
+		snprintf(foot, sizeof foot, " q Esc ? close ");
 	ui_attr(UI_DIM);
-	ui_put(y + h - 1, x + 2, w - 4, " any key closes ");
+	ui_put(y + h - 1, x + 2, w - 4, foot);
 	ui_attr(UI_NORMAL);
 	text_lines_free(lines, n);
 }

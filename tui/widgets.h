@@ -94,7 +94,12 @@ void list_draw(struct list_model *, int y, int x, int h, int w, list_row_fn,
 
 void dialog_draw(struct app *, int rows, int cols);
 int dialog_key(struct app *, int key);
+/* keys: the hints, fitted to the width status_busy_width leaves. */
 void status_draw(struct app *, int rows, int cols, const char *keys);
+/* Cells the status line's right end (the spinner) takes now. */
+int status_busy_width(struct app *);
+/* The help page, word-wrapped to the window, from a->help_scroll (clamped;
+ * sets a->help_page). */
 void help_draw(struct app *, int rows, int cols, const char *text);
 
 #endif
