@@ -114,4 +114,38 @@ wait_for "Alpha" || fail "back at 80x24 the pads are not shown"
 keys q
 wait_for "EXITED rc=0" && ok "q quits on the first screen" || fail "q did not quit on the first screen"
 
+# ---- padlined stops answering: every screen says so, and watch ----
+rpc_open
+rpc session.login "{\"username\":\"admin\",\"password\":\"$ADMIN_PW\"}"
+ATOKEN=$(jget "$REPLY_LINE" result.token)
+[ -n "$ATOKEN" ] || die "admin rpc login failed: $REPLY_LINE"
+rpc_close
+PADLINE_TOKEN="$ATOKEN" XDG_STATE_HOME="$T/wstate" PADLINE_DASH_REDIS_URL="$DASH_REDIS" \
+	"$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PORT" >"$T/w.out" 2>"$T/w.err" &
+WATCH_PID=$!
+wait_file "$T/w.err" "watching for new users" || fail "watch did not start: $(cat "$T/w.err")"
+TUI_STATE=$T/state_admin tui_login admin "$ADMIN_PW"
+keys 4
+wait_for "refreshed every 2 s" || die "no Server screen"
+kill -9 "$SRV_PID"
+wait "$SRV_PID" 2>/dev/null
+wait_for "padlined is not answering" && wait_for "s old" &&
+	ok "the Server screen says padlined is not answering, and how old its figures are" ||
+	fail "the Server screen does not say padlined is down: $(screen | tail -4)"
+for k in 1 2 3 5 6; do
+	keys "$k"
+	wait_for "padlined is not answering" || fail "screen $k does not say padlined is down"
+done
+ok "every screen says padlined is not answering"
+wait_file "$T/w.err" "is unreachable" && ok "watch says padlined is unreachable on stderr" ||
+	fail "watch says nothing while padlined is down: $(cat "$T/w.err")"
+PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
+	PADLINE_PWHASH_OPSLIMIT=1 PADLINE_PWHASH_MEMLIMIT=8388608 PADLINE_LOG=debug "$PADLINE_BIN" >>"$SLOG" 2>&1 &
+SRV_PID=$!
+wait_until server_up || die "padlined does not start again"
+wait_gone "padlined is not answering" && ok "padlined back: the screen stops saying it is down" ||
+	fail "the down banner stays after padlined came back"
+wait_file "$T/w.err" "answers again" && ok "watch says padlined answers again" ||
+	fail "watch does not say padlined is back: $(cat "$T/w.err")"
+
 tui_finish

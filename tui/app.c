@@ -402,6 +402,22 @@ app_draw(struct app *a)
 	ui_frame_end();
 }
 
+/* padlined stopped answering or answers again: every screen says so (the
+ * status line); back, the screen shown reloads what it shows. */
+static void
+on_probe_changed(void *ud, int up)
+{
+	struct app *a = ud;
+	const struct screen *s = screens[a->screen];
+
+	if (up) {
+		app_flash(a, 0, "padlined answers again.");
+		if (s->enter && a->dlg.kind == DLG_NONE)
+			s->enter(a, a->state[a->screen]);
+	}
+	app_dirty(a);
+}
+
 static void
 on_redraw(uv_timer_t *t)
 {
@@ -417,6 +433,11 @@ on_redraw(uv_timer_t *t)
 	}
 	if (rpc_pending(a->rpc) && rpc_oldest_ms(a->rpc) > 200)
 		a->dirty = 1;
+	if (a->probe.down &&
+	    probe_age_ms(&a->probe) / 1000 != a->probe_drawn_age) {
+		a->probe_drawn_age = probe_age_ms(&a->probe) / 1000;
+		a->dirty = 1; /* the age it shows */
+	}
 	if (!a->dirty)
 		return;
 	a->dirty = 0;
@@ -683,12 +704,14 @@ app_run(const char *server, const char *redis_url)
 	}
 	app_switch(a, screens[home_screen(a)]);
 	app_connect(a);
+	probe_start(&a->probe, a->loop, a->rpc, on_probe_changed, a);
 	app_draw(a);
 
 	uv_run(a->loop, UV_RUN_DEFAULT);
 
 	term_end();
 	feed_free(a->feed);
+	probe_stop(&a->probe);
 	rpc_client_free(a->rpc);
 	uv_walk(a->loop, on_close_walk, NULL);
 	uv_run(a->loop, UV_RUN_DEFAULT);

@@ -15,6 +15,7 @@
 #include "edit.h"
 #include "models.h"
 #include "feed.h"
+#include "probe.h"
 #include "rpc_client.h"
 
 struct app;
@@ -114,7 +115,9 @@ struct app {
 	struct dialog dlg;
 	uv_poll_t input;
 	uv_timer_t redraw;
-	uv_timer_t retry; /* resuming the saved session through an outage */
+	uv_timer_t retry;   /* resuming the saved session through an outage */
+	struct probe probe; /* is padlined answering? (every screen says) */
+	uint64_t probe_drawn_age; /* the age in s last drawn while it is not */
 	int resume_tries;
 	uv_signal_t sig[4];
 };

@@ -441,7 +441,19 @@ status_draw(struct app *a, int rows, int cols, const char *keys)
 	if (right[0])
 		ui_put(rows - 1, cols - 1 - text_width(right), 0, right);
 	ui_attr(UI_NORMAL);
-	if (a->flash[0]) {
+	if (a->probe.down) {
+		/* Above any flash: what the screen shows is getting old. */
+		unsigned long age =
+		    (unsigned long)(probe_age_ms(&a->probe) / 1000);
+
+		ui_attr(UI_ERR);
+		mvhline(rows - 2, 0, ' ', cols);
+		ui_putf(rows - 2, 1, cols - 2,
+		        "padlined is not answering: what is shown is %lu s "
+		        "old",
+		        age);
+		ui_attr(UI_NORMAL);
+	} else if (a->flash[0]) {
 		ui_attr(a->flash_err ? UI_ERR : UI_OK);
 		mvhline(rows - 2, 0, ' ', cols);
 		ui_put(rows - 2, 1, cols - 2, a->flash);
