@@ -295,7 +295,9 @@ tm resize-window -t tui -x 100 -y 30
 wait_for "Signups per minute" || fail "dashboard not back after resize"
 keys '?'
 wait_for "Help" || fail "no help"
-keys x
+keys x # not a closing key: the help stays
+keys q
+wait_gone "q Esc ? close" || fail "q does not close the help"
 # q on a screen goes back to the first one; only there does it quit.
 keys q
 wait_for " Name " || fail "q on the dashboard does not go back to the pads"

@@ -235,6 +235,7 @@ pads_init(struct app *a)
 
 	p->app = a;
 	list_init(&p->list, NULL);
+	p->list.counted = 1; /* one counter: the pages' (pad_pages_status) */
 	pad_pages_init(&p->pages);
 	pad_actions_init(&p->actions, a, pads_refresh, p);
 	p->backups = backups_view_new(a, pads_refresh, p);
@@ -505,7 +506,7 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 	struct pads_screen *p = st;
 	int h = rows - 6;
 	const char *sort_key;
-	char count[64];
+	char count[64], name[256], updated[64];
 
 	(void)a;
 	if (backups_view_active(p->backups)) {
@@ -538,11 +539,13 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 	}
 	ui_attr(UI_TITLE);
 	sort_key = pad_sorts[p->sort].key;
-	ui_putf(1, 0, cols, " %-*s %-12s %-19s %9s", cols - 45,
-	        strcmp(sort_key, "name") == 0 ? "Name ↑" : "Name", "Owner",
-	        strcmp(sort_key, "updated") == 0 ? "Updated (UTC) ↓"
-	                                         : "Updated (UTC)",
-	        "Size");
+	/* Padded in cells, not bytes: the arrow is one cell, three bytes. */
+	ui_fit(strcmp(sort_key, "name") == 0 ? "Name ↑" : "Name", cols - 45,
+	       name, sizeof name);
+	ui_fit(strcmp(sort_key, "updated") == 0 ? "Updated (UTC) ↓"
+	                                        : "Updated (UTC)",
+	       19, updated, sizeof updated);
+	ui_putf(1, 0, cols, " %s %-12s %s %9s", name, "Owner", updated, "Size");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
 	list_draw(&p->list, 3, 0, h - 1, cols, pad_row,

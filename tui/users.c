@@ -302,17 +302,20 @@ users_draw(struct app *a, void *st, int rows, int cols)
 	    u->desc ? (a->utf8 ? "↓" : "v") : (a->utf8 ? "↑" : "^");
 	const char *key = user_sorts[u->sort].key;
 	size_t first = (size_t)u->page * USERS_PAGE;
-	char all[48] = "";
+	char all[48] = "", name[64], email[256];
 
 	if (u->detail.open) {
 		user_detail_draw(&u->detail, rows, cols);
 		return;
 	}
 	ui_attr(UI_TITLE);
-	ui_putf(1, 1, cols - 2, " %-20s %-*s %-12s %s",
-	        strcmp(key, "username") ? "Username" : "Username ·",
-	        email_width(cols), strcmp(key, "email") ? "Email" : "Email ·",
-	        "Roles", strcmp(key, "created_at") ? "Created" : "Created ·");
+	/* Where the rows' columns are, padded in cells (· is two bytes). */
+	ui_fit(strcmp(key, "username") ? "Username" : "Username ·", 20, name,
+	       sizeof name);
+	ui_fit(strcmp(key, "email") ? "Email" : "Email ·", email_width(cols),
+	       email, sizeof email);
+	ui_putf(1, 0, cols, " %s %s %-12s %s", name, email, "Roles",
+	        strcmp(key, "created_at") ? "Created" : "Created ·");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
 	list_draw(&u->users, 3, 0, rows - 7, cols, user_row,

@@ -393,7 +393,7 @@ list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
 		ui_put(y + i, x, w, row);
 	}
 	ui_attr(UI_NORMAL);
-	if (l->nvis > (size_t)h) {
+	if (l->nvis > (size_t)h && !l->counted) {
 		ui_attr(UI_DIM);
 		ui_putf(y + h, x + w - 20, 20, "%zu-%zu of %zu", l->top + 1,
 		        l->top + (size_t)h < l->nvis ? l->top + (size_t)h
