@@ -5,6 +5,7 @@
 # lists every key and closes with q, Esc or ?; the hint line follows the
 # mode and keeps "? help"; the TUI works from 64x16 and says so below;
 # Pads has one position counter and sorted headers keep their columns;
+# Shift-Tab goes to the previous screen and the current tab stands out;
 # every screen says when padlined stops answering, and when it is back.
 #
 # Deterministic: the "user" in $EDITOR says when the file is written; every
@@ -137,6 +138,23 @@ keys s
 wait_for "Updated (UTC) ↓" || fail "s does not sort by the newest change"
 [ "$(col_of Size)" = "$SIZE_COL" ] && ok "sorted by change, the header's columns stay" ||
 	fail "the arrow moves the header: Size at $(col_of Size), was $SIZE_COL"
+# tab_bold NAME: the tab NAME is drawn bold in the title bar (the current
+# tab stands out; the others take the bar's colours).
+tab_bold() { tm capture-pane -t tui -p -e | head -1 | python3 -c '
+import re, sys
+line, on = sys.stdin.read(), set()
+for sgr in re.findall(r"\x1b\[([0-9;]*)m", line[:line.index(sys.argv[1])]):
+    for p in (sgr or "0").split(";"):
+        on = set() if p in ("0", "") else on | {p}
+sys.exit(0 if "1" in on else 1)' "$1"; }
+tab_bold "1 Pads" && ! tab_bold "2 Account" && ok "the current tab (Pads) is highlighted" ||
+	fail "the current tab is not highlighted: $(tm capture-pane -t tui -p -e | head -1 | cat -v)"
+keys BTab
+wait_for "padline · Account" && ok "Shift-Tab goes to the previous screen (from the first: the last)" ||
+	fail "Shift-Tab does not go to the previous screen"
+wait_until tab_bold "2 Account" && ! tab_bold "1 Pads" || fail "the Account tab is not highlighted after Shift-Tab"
+keys 1
+wait_for "padline · Pads" || fail "1 does not go back to Pads"
 keys q
 wait_for "EXITED rc=0" || fail "q did not quit (counter)"
 

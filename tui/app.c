@@ -37,11 +37,12 @@ static const struct screen *const screens[SCREEN_COUNT] = {
  * shows hints in table order, the screen's before these, and drops the
  * last ones first when the line is short; the help key's hint is always
  * shown. */
-enum { G_HELP = 1, G_NEXT, G_BACK, G_CLOSE, G_SIGN_OUT, G_REDRAW };
+enum { G_HELP = 1, G_NEXT, G_PREV, G_BACK, G_CLOSE, G_SIGN_OUT, G_REDRAW };
 static const struct binding global_keys[] = {
     {'?', G_HELP, "help", "help"},
     {K_F1, G_HELP, NULL, NULL},
     {K_TAB, G_NEXT, "next screen (or its number)", NULL},
+    {K_BTAB, G_PREV, "previous screen", NULL},
     {'q', G_BACK, "back; quits on the first screen", "back/quit"},
     {K_ESC, G_CLOSE, "back (never quits)", NULL},
     {'L', G_SIGN_OUT, "sign out (asks first)", NULL},
@@ -137,22 +138,32 @@ tab_screens(const struct app *a, size_t tabs[SCREEN_COUNT])
 /*
  * The tab bar in at most width cells: "1 Pads  2 Dashboard ...", else the
  * screens' short names ("2 Dash"), else the numbers alone (the title names
- * the screen shown). Six tabs and a username must share 80 columns.
+ * the screen shown). Six tabs and a username must share 80 columns. The
+ * tab of screen cur is the *cur_n bytes from out + *cur_b (none: 0).
  */
 static void
-tab_bar(const size_t *tabs, size_t ntabs, int width, char *out, size_t size)
+tab_bar(const size_t *tabs, size_t ntabs, size_t cur, int width, char *out,
+        size_t size, size_t *cur_b, size_t *cur_n)
 {
 	for (int form = 0; form < 3; form++) {
 		out[0] = '\0';
+		*cur_n = 0;
 		for (size_t i = 0; i < ntabs; i++) {
 			const struct screen *t = screens[tabs[i]];
 			const char *name =
 			    form == 0 || !t->tab ? t->name : t->tab;
+			size_t b;
 
+			snprintf(out + strlen(out), size - strlen(out), "%s",
+			         i ? (form < 2 ? "  " : " ") : "");
+			b = strlen(out);
 			snprintf(out + strlen(out), size - strlen(out),
-			         "%s%zu%s%s", i ? (form < 2 ? "  " : " ") : "",
-			         i + 1, form < 2 ? " " : "",
+			         "%zu%s%s", i + 1, form < 2 ? " " : "",
 			         form < 2 ? name : "");
+			if (tabs[i] == cur) {
+				*cur_b = b;
+				*cur_n = strlen(out) - b;
+			}
 		}
 		if (text_width(out) <= width)
 			return;
@@ -353,6 +364,7 @@ app_draw(struct app *a)
 	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
 	char hints[512] = "", tabbar[256] = "", title[160];
 	int rows, cols;
+	size_t cur_b = 0, cur_n = 0;
 
 	term_size(&rows, &cols);
 	ui_cursor_reset();
@@ -373,12 +385,24 @@ app_draw(struct app *a)
 	snprintf(title, sizeof title, "padline · %s%s%s", s->name,
 	         a->me ? " · " : "", a->me ? jstr(a->me, "username") : "");
 	if (a->me)
-		tab_bar(tabs, ntabs, cols - 3 - text_width(title), tabbar,
-		        sizeof tabbar);
+		tab_bar(tabs, ntabs, a->screen, cols - 3 - text_width(title),
+		        tabbar, sizeof tabbar, &cur_b, &cur_n);
 	/* The title gets what the tabs leave (never drawn under them). */
 	ui_putf(0, 1, cols - 3 - text_width(tabbar), "%s", title);
 	if (tabbar[0])
 		ui_put(0, cols - 1 - text_width(tabbar), 0, tabbar);
+	if (cur_n && cur_n < 64) {
+		char tab[64];
+
+		/* The current tab stands out of the bar (its text again). */
+		memcpy(tab, tabbar + cur_b, cur_n);
+		tab[cur_n] = '\0';
+		ui_attr(UI_TAB);
+		ui_put(0,
+		       cols - 1 - text_width(tabbar) +
+		           text_width_n(tabbar, cur_b),
+		       0, tab);
+	}
 	ui_attr(UI_NORMAL);
 	s->draw(a, a->state[a->screen], rows, cols);
 	hints_fit(a, cols - 2 - status_busy_width(a), hints, sizeof hints);
@@ -528,9 +552,16 @@ app_global_key(struct app *a, int key)
 		app_help(a);
 		return;
 	case G_NEXT:
+	case G_PREV:
 		for (size_t i = 0; i < ntabs; i++)
 			if (tabs[i] == a->screen) {
-				app_switch(a, screens[tabs[(i + 1) % ntabs]]);
+				size_t step =
+				    binding_action(global_keys, key) == G_NEXT
+				        ? 1
+				        : ntabs - 1;
+
+				app_switch(a,
+				           screens[tabs[(i + step) % ntabs]]);
 				return;
 			}
 		return;

@@ -70,6 +70,9 @@ ui_attr(enum ui_attr a)
 	case UI_QR: /* without colours: a dark background assumed */
 		attron(ui_color ? COLOR_PAIR(6) : A_REVERSE);
 		break;
+	case UI_TAB:
+		attron(A_BOLD);
+		break;
 	}
 }
 

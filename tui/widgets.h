@@ -23,7 +23,8 @@ enum ui_attr {
 	UI_FOCUS,
 	UI_STATUS,
 	UI_BAR,
-	UI_QR /* dark on light whatever the terminal's colours (QR codes) */
+	UI_QR, /* dark on light whatever the terminal's colours (QR codes) */
+	UI_TAB /* the current tab: out of the bar's colours, bold */
 };
 
 void ui_init(int color, int utf8);
