@@ -6,6 +6,7 @@
 # mode and keeps "? help"; the TUI works from 64x16 and says so below;
 # Pads has one position counter and sorted headers keep their columns;
 # Shift-Tab goes to the previous screen and the current tab stands out;
+# Users searches as you type;
 # every screen says when padlined stops answering, and when it is back.
 #
 # Deterministic: the "user" in $EDITOR says when the file is written; every
@@ -169,6 +170,15 @@ PADLINE_TOKEN="$ATOKEN" XDG_STATE_HOME="$T/wstate" PADLINE_DASH_REDIS_URL="$DASH
 WATCH_PID=$!
 wait_file "$T/w.err" "watching for new users" || fail "watch did not start: $(cat "$T/w.err")"
 TUI_STATE=$T/state_admin tui_login admin "$ADMIN_PW"
+# Users searches as you type, as Pads does: no Enter needed.
+keys 3
+wait_for "opsuser" || fail "the Users screen does not list opsuser"
+keys /
+type_text "ounte"
+wait_gone "opsuser" && on_screen "counter" && ok "Users searches as you type" ||
+	fail "Users does not search as you type: $(screen | sed -n 3,6p)"
+keys Escape
+wait_for "opsuser" || fail "Esc does not clear the users search"
 keys 4
 wait_for "refreshed every 2 s" || die "no Server screen"
 kill -9 "$SRV_PID"

@@ -53,7 +53,6 @@ struct page_req {
 
 /* Typing pauses this long (ms) before the search goes to the server;
  * Enter asks at once. */
-#define SEARCH_DEBOUNCE_MS 250
 
 enum {
 	A_OPEN = 1,

@@ -35,6 +35,9 @@ struct users_screen {
 	int searching;
 	char query[128];
 	struct edit_cursor query_cur;
+	char asked[128];       /* the query of the list shown (or asked) */
+	uint64_t typed_at;     /* last key in the search (loop ms) */
+	int search_pending;    /* typed, not yet asked */
 	char next[128];        /* cursor for the next page ("" = none) */
 	char cursors[32][128]; /* "before" of each page shown, for going back */
 	int page;
@@ -75,7 +78,7 @@ static const struct binding users_keys[] = {
 };
 
 static const struct binding search_keys[] = {
-    {K_ENTER, A_RUN, "search", "search"},
+    {K_ENTER, A_RUN, "search now, keep it", "keep"},
     {K_ESC, A_CLEAR, "clear", "clear"},
     {0, 0, NULL, NULL},
 };
@@ -101,6 +104,8 @@ users_load(struct users_screen *u)
 	                      user_sorts[u->sort].key, "order",
 	                      u->desc ? "desc" : "asc");
 
+	snprintf(u->asked, sizeof u->asked, "%s", u->query);
+	u->search_pending = 0;
 	if (u->query[0])
 		json_object_set_new(p, "query", json_string(u->query));
 	if (u->page > 0 && u->cursors[u->page][0])
@@ -258,11 +263,23 @@ users_key(struct app *a, void *st, int action, int key)
 		return 1;
 	}
 	if (u->searching) {
+		/* As on Pads: asked once the typing pauses (users_tick). */
 		edit_key(u->query, sizeof u->query, &u->query_cur, key);
+		u->search_pending = strcmp(u->query, u->asked) != 0;
+		u->typed_at = uv_now(a->loop);
 		return 1;
 	}
-	(void)a;
 	return 0;
+}
+
+static void
+users_tick(struct app *a, void *st)
+{
+	struct users_screen *u = st;
+
+	if (u->search_pending &&
+	    uv_now(a->loop) - u->typed_at >= SEARCH_DEBOUNCE_MS)
+		users_restart(u);
 }
 
 /* The email takes what the other columns leave (24 at 80 columns), and
@@ -344,6 +361,7 @@ const struct screen screen_users = {
     .keys = users_keys,
     .keys_now = users_keys_now,
     .typing = users_typing,
+    .tick = users_tick,
     .init = users_init,
     .free = users_free,
     .enter = users_enter,

@@ -59,6 +59,10 @@ void field_draw(int y, int x, int labelw, int w, const char *label,
 /* A [ Button ]; returns its width. */
 int button_draw(int y, int x, const char *label, int focused);
 
+/* A search typed and left alone this long goes to the server: the same
+ * on every screen that searches as you type. */
+#define SEARCH_DEBOUNCE_MS 250
+
 /* List navigation: actions every screen's key table may use (a screen's own
  * actions stay below NAV_FIRST), and the table lines binding them. PgDn,
  * ^F, ^D and Space all page, so a vt100 without PgUp/PgDn keys pages too. */
