@@ -6,7 +6,7 @@
 # mode and keeps "? help"; the TUI works from 64x16 and says so below;
 # Pads has one position counter and sorted headers keep their columns;
 # Shift-Tab goes to the previous screen and the current tab stands out;
-# Users searches as you type;
+# Users searches as you type; the user detail's hints follow the user;
 # every screen says when padlined stops answering, and when it is back.
 #
 # Deterministic: the "user" in $EDITOR says when the file is written; every
@@ -177,6 +177,17 @@ keys /
 type_text "ounte"
 wait_gone "opsuser" && on_screen "counter" && ok "Users searches as you type" ||
 	fail "Users does not search as you type: $(screen | sed -n 3,6p)"
+keys Enter
+wait_until status_lacks "Enter keep" || fail "Enter does not keep the users search"
+# The detail's hints say what d does to this user now.
+keys Enter
+wait_until status_has "d disable" || fail "user detail: no d disable hint: $(status_line)"
+keys d
+wait_for "y yes · n no" || fail "disabling does not ask first: $(screen | tail -8)"
+keys y
+wait_until status_has "d enable" && ok "after disabling, the detail's hint says d enable" ||
+	fail "the detail's hint did not change after disabling: $(status_line)"
+keys q
 keys Escape
 wait_for "opsuser" || fail "Esc does not clear the users search"
 keys 4

@@ -180,7 +180,7 @@ users_keys_now(struct app *a, void *st)
 
 	(void)a;
 	if (u->detail.open)
-		return user_detail_keys;
+		return user_detail_keys(&u->detail);
 	return u->searching ? search_keys : users_keys;
 }
 
