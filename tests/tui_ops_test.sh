@@ -7,6 +7,7 @@
 # Pads has one position counter and sorted headers keep their columns;
 # Shift-Tab goes to the previous screen and the current tab stands out;
 # Users searches as you type; the user detail's hints follow the user;
+# dialog text wraps to the box; status messages stay with their screen;
 # every screen says when padlined stops answering, and when it is back.
 #
 # Deterministic: the "user" in $EDITOR says when the file is written; every
@@ -55,6 +56,10 @@ done
 start_tui
 wait_for "Recover an unsaved edit" && ok "the kept edit is offered at the next start" ||
 	fail "the edit kept on SIGTERM is not offered"
+# The dialog's text wraps to the box on a narrow terminal.
+tm resize-window -t tui -x 64 -y 16
+wait_for "1 of 1 kept." && on_screen "version 1). Edit" && ok "at 64 columns the dialog's text wraps to its box" ||
+	fail "the dialog's text is cut at 64 columns: $(screen)"
 keys l
 wait_for "Alpha" || die "the offer did not close"
 
@@ -190,8 +195,13 @@ wait_until status_has "d enable" && ok "after disabling, the detail's hint says 
 keys q
 keys Escape
 wait_for "opsuser" || fail "Esc does not clear the users search"
+# A status message belongs to its screen: it does not follow to the next.
+keys s
+wait_for "Sorted by" || fail "no status message for the sort"
 keys 4
 wait_for "refreshed every 2 s" || die "no Server screen"
+off_screen "Sorted by" && ok "a status message stays with its screen" ||
+	fail "the Users screen's status message followed to the Server screen"
 kill -9 "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null
 wait_for "padlined is not answering" && wait_for "s old" &&

@@ -542,6 +542,15 @@ help_key(struct app *a, int key)
 		a->help_scroll = 0;
 }
 
+/* The user goes to another screen: the status message was about this one
+ * (a flash set while switching, by enter, stays). */
+static void
+app_navigate(struct app *a, const struct screen *s)
+{
+	a->flash[0] = '\0';
+	app_switch(a, s);
+}
+
 static void
 app_global_key(struct app *a, int key)
 {
@@ -560,8 +569,8 @@ app_global_key(struct app *a, int key)
 				        ? 1
 				        : ntabs - 1;
 
-				app_switch(a,
-				           screens[tabs[(i + step) % ntabs]]);
+				app_navigate(a,
+				             screens[tabs[(i + step) % ntabs]]);
 				return;
 			}
 		return;
@@ -570,7 +579,7 @@ app_global_key(struct app *a, int key)
 		/* Screens clear their filters and leave their sub-views
 		 * first (their own q/Esc); only q on the first screen quits. */
 		if (a->screen != home_screen(a))
-			app_switch(a, screens[home_screen(a)]);
+			app_navigate(a, screens[home_screen(a)]);
 		else if (binding_action(global_keys, key) == G_BACK)
 			app_quit(a, 0);
 		return;
@@ -585,7 +594,7 @@ app_global_key(struct app *a, int key)
 		return;
 	}
 	if (key >= '1' && key <= '9' && (size_t)(key - '1') < ntabs)
-		app_switch(a, screens[tabs[key - '1']]);
+		app_navigate(a, screens[tabs[key - '1']]);
 }
 
 static void
