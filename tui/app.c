@@ -2,10 +2,12 @@
  * The TUI's loop and shell: the terminal (through term.c), input dispatch
  * (dialog, help, the screen's key table, then the global table), coalesced
  * redraws, signals and the screen table (dialogs are dialog.c, sign-in and
- * the connection app_session.c). Nothing here knows any one screen: it
+ * the connection app_session.c, the shared keys, hints and help
+ * app_keys.c). Nothing here knows any one screen: it
  * loops over the table in screens.h.
  */
 #include "app.h"
+#include "app_keys.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -32,29 +34,6 @@
 static const struct screen *const screens[SCREEN_COUNT] = {
     SCREENS(SCREEN_ENTRY)};
 #undef SCREEN_ENTRY
-
-/* Keys every screen has unless its own table uses them. The status line
- * shows hints in table order, the screen's before these, and drops the
- * last ones first when the line is short; the help key's hint is always
- * shown. */
-enum { G_HELP = 1, G_NEXT, G_PREV, G_BACK, G_CLOSE, G_SIGN_OUT, G_REDRAW };
-static const struct binding global_keys[] = {
-    {'?', G_HELP, "help", "help"},
-    {K_F1, G_HELP, NULL, NULL},
-    {K_TAB, G_NEXT, "next screen (or its number)", NULL},
-    {K_BTAB, G_PREV, "previous screen", NULL},
-    {'q', G_BACK, "back; quits on the first screen", "back/quit"},
-    {K_ESC, G_CLOSE, "back (never quits)", NULL},
-    {'L', G_SIGN_OUT, "sign out (asks first)", NULL},
-    {K_CTRL('l'), G_REDRAW, "redraw", NULL},
-    {0, 0, NULL, NULL},
-};
-
-/* While a text field has the keys, q ? L are letters: F1 alone is global. */
-static const struct binding typing_keys[] = {
-    {K_F1, G_HELP, "help (q, ? and L are typed here)", "help"},
-    {0, 0, NULL, NULL},
-};
 
 /* ---- state changes ---- */
 
@@ -84,6 +63,12 @@ screen_index(const struct screen *s)
 		if (screens[i] == s)
 			return i;
 	abort(); /* not in screens.h: a programming error */
+}
+
+const struct screen *
+app_current(const struct app *a)
+{
+	return screens[a->screen];
 }
 
 void *
@@ -252,111 +237,6 @@ app_live(struct app *a)
 
 /* ---- drawing ---- */
 
-static const struct binding *
-current_keys(struct app *a)
-{
-	const struct screen *s = screens[a->screen];
-
-	return s->keys_now ? s->keys_now(a, a->state[a->screen]) : s->keys;
-}
-
-/* The global keys that work now: none of the letters while typing. */
-static const struct binding *
-global_keys_now(struct app *a)
-{
-	const struct screen *s = screens[a->screen];
-
-	if (s->signed_out || (s->typing && s->typing(a, a->state[a->screen])))
-		return typing_keys;
-	return global_keys;
-}
-
-/* 1 when table b shows key on the status line itself. */
-static int
-binding_hinted(const struct binding *b, int key)
-{
-	for (; b && b->key; b++)
-		if (b->key == key)
-			return b->hint != NULL;
-	return 0;
-}
-
-/* "k hint" of binding b. */
-static void
-hint_text(const struct app *a, const struct binding *b, char *out, size_t size)
-{
-	char name[16];
-
-	term_key_name(b->key, a->utf8, name, sizeof name);
-	snprintf(out, size, "%s %s", name, b->hint);
-}
-
-/*
- * The status line's "k hint · k hint" in at most width cells: the screen's
- * table, then the global keys that work now (a key the screen's table
- * shows is its own), in table order until one does not fit; the help
- * key's hint always, last.
- */
-static void
-hints_fit(struct app *a, int width, char *buf, size_t size)
-{
-	const struct binding *tables[2] = {current_keys(a), global_keys_now(a)};
-	const struct binding *help = NULL;
-	char item[96], last[96] = "";
-	int used;
-
-	for (const struct binding *b = tables[1]; b->key; b++)
-		if (b->action == G_HELP && b->hint) {
-			help = b;
-			hint_text(a, b, last, sizeof last);
-			break;
-		}
-	used = text_width(last);
-	buf[0] = '\0';
-	for (int t = 0; t < 2; t++)
-		for (const struct binding *b = tables[t]; b && b->key; b++) {
-			size_t len = strlen(buf);
-			int w;
-
-			if (!b->hint || !b->help || b == help ||
-			    (t == 1 && binding_hinted(tables[0], b->key)))
-				continue;
-			hint_text(a, b, item, sizeof item);
-			w = text_width(item) + 3; /* and " · " */
-			if (used + w > width)
-				goto full;
-			used += w;
-			snprintf(buf + len, size - len, "%s%s",
-			         len ? " · " : "", item);
-		}
-full:
-	if (last[0])
-		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
-		         buf[0] ? " · " : "", last);
-}
-
-/* One line per action: its keys, then what it does. */
-static void
-help_add(const struct app *a, const struct binding *b, char *buf, size_t size)
-{
-	while (b && b->key) {
-		const char *help = b->help ? b->help : "";
-		char keys[64] = "", name[16], padded[96];
-		size_t len;
-
-		do {
-			term_key_name(b->key, a->utf8, name, sizeof name);
-			len = strlen(keys);
-			snprintf(keys + len, sizeof keys - len, "%s%s",
-			         len ? " " : "", name);
-			b++;
-		} while (b->key && !b->help);
-		text_fit(keys, 16, "…", padded, sizeof padded); /* cells */
-		len = strlen(buf);
-		snprintf(buf + len, size - len, "%s %s\n", padded, help);
-	}
-}
-
 static void
 app_draw(struct app *a)
 {
@@ -405,17 +285,12 @@ app_draw(struct app *a)
 	}
 	ui_attr(UI_NORMAL);
 	s->draw(a, a->state[a->screen], rows, cols);
-	hints_fit(a, cols - 2 - status_busy_width(a), hints, sizeof hints);
+	app_hints(a, cols - 2 - status_busy_width(a), hints, sizeof hints);
 	status_draw(a, rows, cols, hints);
 	if (a->help) {
 		char text[8192];
 
-		snprintf(text, sizeof text, "%s\n\n", s->about ? s->about : "");
-		text_reflow(text);
-		help_add(a, current_keys(a), text, sizeof text);
-		snprintf(text + strlen(text), sizeof text - strlen(text),
-		         "\nEverywhere:\n");
-		help_add(a, global_keys_now(a), text, sizeof text);
+		app_help_text(a, text, sizeof text);
 		help_draw(a, rows, cols, text);
 	}
 	if (a->dlg.kind != DLG_NONE) {
@@ -470,15 +345,6 @@ on_redraw(uv_timer_t *t)
 
 /* ---- input ---- */
 
-static int
-binding_action(const struct binding *b, int key)
-{
-	for (; b && b->key; b++)
-		if (b->key == key)
-			return b->action;
-	return 0;
-}
-
 static void
 on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
                       size_t choice)
@@ -488,58 +354,6 @@ on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
 	(void)choice;
 	if (ok && a->me)
 		app_sign_out(a);
-}
-
-/* ---- the help page: scrolls like a list, closes with q, Esc, ? or F1 ---- */
-
-enum { H_CLOSE = 1 };
-static const struct binding help_keys[] = {
-    {'q', H_CLOSE, "close", NULL},
-    {K_ESC, H_CLOSE, NULL, NULL},
-    {'?', H_CLOSE, NULL, NULL},
-    {K_F1, H_CLOSE, NULL, NULL},
-    NAV_KEYS,
-    {0, 0, NULL, NULL},
-};
-
-static void
-app_help(struct app *a)
-{
-	a->help = 1;
-	a->help_scroll = 0;
-}
-
-static void
-help_key(struct app *a, int key)
-{
-	int action = binding_action(help_keys, key);
-	int page = a->help_page > 1 ? a->help_page : 1;
-
-	switch (action) {
-	case H_CLOSE:
-		a->help = 0;
-		return;
-	case NAV_UP:
-		a->help_scroll--;
-		break;
-	case NAV_DOWN:
-		a->help_scroll++;
-		break;
-	case NAV_PGUP:
-		a->help_scroll -= page;
-		break;
-	case NAV_PGDN:
-		a->help_scroll += page;
-		break;
-	case NAV_HOME:
-		a->help_scroll = 0;
-		break;
-	case NAV_END:
-		a->help_scroll = 1 << 20; /* help_draw clamps it */
-		break;
-	}
-	if (a->help_scroll < 0)
-		a->help_scroll = 0;
 }
 
 /* The user goes to another screen: the status message was about this one
@@ -556,18 +370,18 @@ app_global_key(struct app *a, int key)
 {
 	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
 
-	switch (binding_action(global_keys, key)) {
+	switch (binding_action(app_global_keys, key)) {
 	case G_HELP:
-		app_help(a);
+		app_help_open(a);
 		return;
 	case G_NEXT:
 	case G_PREV:
 		for (size_t i = 0; i < ntabs; i++)
 			if (tabs[i] == a->screen) {
-				size_t step =
-				    binding_action(global_keys, key) == G_NEXT
-				        ? 1
-				        : ntabs - 1;
+				size_t step = binding_action(app_global_keys,
+				                             key) == G_NEXT
+				                  ? 1
+				                  : ntabs - 1;
 
 				app_navigate(a,
 				             screens[tabs[(i + step) % ntabs]]);
@@ -580,7 +394,7 @@ app_global_key(struct app *a, int key)
 		 * first (their own q/Esc); only q on the first screen quits. */
 		if (a->screen != home_screen(a))
 			app_navigate(a, screens[home_screen(a)]);
-		else if (binding_action(global_keys, key) == G_BACK)
+		else if (binding_action(app_global_keys, key) == G_BACK)
 			app_quit(a, 0);
 		return;
 	case G_SIGN_OUT:
@@ -619,14 +433,14 @@ app_key(struct app *a, int key)
 		return;
 	}
 	if (a->help) {
-		help_key(a, key);
+		app_help_key(a, key);
 		return;
 	}
 	if (key == K_F1) { /* help even where ? is text */
-		app_help(a);
+		app_help_open(a);
 		return;
 	}
-	if (s->key(a, a->state[a->screen], binding_action(current_keys(a), key),
+	if (s->key(a, a->state[a->screen], binding_action(app_keys_now(a), key),
 	           key))
 		return;
 	app_global_key(a, key);

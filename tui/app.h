@@ -126,6 +126,8 @@ void app_dirty(struct app *);
 void app_flash(struct app *, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void app_switch(struct app *, const struct screen *);
+/* The screen shown. */
+const struct screen *app_current(const struct app *);
 /* The state of a screen (its init's result). */
 void *app_state(struct app *, const struct screen *);
 int app_showing(const struct app *, const struct screen *);

@@ -5,15 +5,13 @@
  * before the save until it succeeds (or the user discards it) the text is
  * kept in a recovery file, so no failure loses it.
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "editor.h"
 #include "pad_edit.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -27,82 +25,6 @@ edit_end(struct pad_edit *ed)
 	json_decref(ed->data);
 	recovery_clear(&ed->rec);
 	free(ed);
-}
-
-/* SIGHUP or SIGTERM while the editor runs: the terminal is going away
- * (an SSH connection dropped) and libuv's handlers cannot run until the
- * editor returns, so run_editor catches them itself. */
-static volatile sig_atomic_t editor_signal;
-
-static void
-on_editor_signal(int signum)
-{
-	editor_signal = signum;
-}
-
-/* Runs the editor on path; its exit status, -1 when it did not exit. On
- * *signum (0: none) a SIGHUP or SIGTERM that came meanwhile: it is passed
- * on to the editor and the terminal is left alone (it is gone). */
-static int
-run_editor(struct app *a, const char *path, int *signum)
-{
-	const char *editor = getenv("VISUAL");
-	struct sigaction sa, old_hup, old_term;
-	pid_t pid;
-	int status = -1, passed = 0;
-
-	if (!editor || !*editor)
-		editor = getenv("EDITOR");
-	if (!editor || !*editor)
-		editor = "vi";
-	app_suspend(a);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_editor_signal; /* no SA_RESTART: waitpid wakes */
-	sigemptyset(&sa.sa_mask);
-	editor_signal = 0;
-	sigaction(SIGHUP, &sa, &old_hup);
-	sigaction(SIGTERM, &sa, &old_term);
-	pid = fork();
-	if (pid == 0) {
-		/* Through the shell, so EDITOR="code --wait" works. */
-		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", editor, path,
-		      (char *)NULL);
-		_exit(127);
-	}
-	while (pid > 0) {
-		if (editor_signal && !passed) {
-			kill(pid, editor_signal);
-			passed = 1;
-		}
-		if (waitpid(pid, &status, 0) >= 0 || errno != EINTR)
-			break;
-	}
-	sigaction(SIGHUP, &old_hup, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	*signum = editor_signal;
-	if (!*signum)
-		app_resume(a);
-	return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap)
-			buf = xrealloc(buf, cap = (cap ? cap * 2 : 8192));
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
 }
 
 /* Writes rec's file now: whatever happens next, the text survives. */
@@ -473,7 +395,7 @@ static void
 edit_hangup(struct pad_edit *ed, const char *path, const char *initial,
             int signum)
 {
-	char *text = slurp(path);
+	char *text = editor_slurp(path);
 
 	unlink(path);
 	if (text && (ed->kept || strcmp(text, initial) != 0)) {
@@ -513,14 +435,14 @@ pad_edit_editor(struct pad_edit *ed, const char *initial)
 		return;
 	}
 	close(fd);
-	rc = run_editor(a, path, &signum);
+	rc = editor_run(a, path, &signum);
 	if (signum) {
 		edit_hangup(ed, path, text, signum);
 		free(text);
 		return;
 	}
 	free(text);
-	text = rc == 0 ? slurp(path) : NULL;
+	text = rc == 0 ? editor_slurp(path) : NULL;
 	unlink(path);
 	if (!text) {
 		if (ed->kept) {
