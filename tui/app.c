@@ -310,7 +310,10 @@ on_probe_changed(void *ud, int up)
 	const struct screen *s = screens[a->screen];
 
 	if (up) {
-		app_flash(a, 0, "padlined answers again.");
+		/* Never over a message: it is what the first request after
+		 * the outage said (a retried save's "saved"). */
+		if (!a->flash[0])
+			app_flash(a, 0, "padlined answers again.");
 		if (s->enter && a->dlg.kind == DLG_NONE)
 			s->enter(a, a->state[a->screen]);
 	}
