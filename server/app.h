@@ -16,6 +16,7 @@
 struct breached;
 struct disposable;
 struct events_publisher;
+struct signup_defense;
 struct stats;
 
 struct app {
@@ -27,6 +28,7 @@ struct app {
 	struct events_publisher *events; /* events_publisher.h */
 	struct breached *breached;       /* breach list (breached.h), or NULL */
 	struct disposable *disposable;   /* disposable email domains */
+	struct signup_defense *signup;   /* detectors and rules */
 	unsigned char form_key[32];      /* derived from cfg->secret */
 	/* Signs published events (event_sig.h), derived from cfg->secret. */
 	unsigned char events_pk[EVENT_SIG_PK_BYTES];

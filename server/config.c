@@ -133,6 +133,9 @@ static const struct cfg_entry cfg_table[] = {
     {"--disposable-extra", "PADLINE_DISPOSABLE_EXTRA", CFG_STR,
      OFF(disposable_extra), NULL, 0, 0,
      "more disposable email domains, one a line, besides the shipped list"},
+    {"--signup-retention", "PADLINE_SIGNUP_RETENTION", CFG_INT,
+     OFF(signup_retention), "30", 1, 3650,
+     "days registration attempts are kept"},
 };
 #undef OFF
 #define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])

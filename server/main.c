@@ -17,6 +17,7 @@
 #include "breached.h"
 #include "cli_breached.h"
 #include "disposable.h"
+#include "svc_signup.h"
 #include "db.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
@@ -71,6 +72,7 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 	if (app->rds == NULL)
 		return err->code;
 	app->limits = login_limit_new(app->rds);
+	app->signup = signup_defense_new(app);
 	app->stats = stats_new();
 	events_script_init();
 	event_sig_keys(cfg->secret, app->events_pk, app->events_sk);
@@ -106,6 +108,7 @@ app_close(struct app *app)
 	pl_error_clear(&err);
 	db_pool_free(app->db);
 	login_limit_free(app->limits);
+	signup_defense_free(app->signup);
 	breached_free(app->breached);
 	disposable_free(app->disposable);
 	rds_pool_free(app->rds);

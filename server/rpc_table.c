@@ -44,6 +44,11 @@ extern const struct rpc_method rpc_user_get;
 extern const struct rpc_method rpc_user_update;
 extern const struct rpc_method rpc_user_delete;
 extern const struct rpc_method rpc_invitation_revoke;
+extern const struct rpc_method rpc_rule_list;
+extern const struct rpc_method rpc_rule_put;
+extern const struct rpc_method rpc_rule_delete;
+extern const struct rpc_method rpc_user_approve;
+extern const struct rpc_method rpc_user_reject;
 
 static const struct rpc_method *const rpc_table[] = {
     &rpc_server_health,
@@ -84,6 +89,12 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_user_update,
     &rpc_user_delete,
     &rpc_invitation_revoke,
+    /* signup defense */
+    &rpc_rule_list,
+    &rpc_rule_put,
+    &rpc_rule_delete,
+    &rpc_user_approve,
+    &rpc_user_reject,
 };
 
 const struct rpc_method *

@@ -1,0 +1,175 @@
+/*
+ * Signup defense, the admins' side: the rules (rule.list, rule.put,
+ * rule.delete) and the accounts held for approval (user.approve,
+ * user.reject). Each change is an audit row and its event.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "events.h"
+#include "filter.h"
+#include "repo_audit.h"
+#include "repo_signup.h"
+#include "svc_signup.h"
+#include "xalloc.h"
+
+int
+svc_signup_rules(struct app *app, struct db_conn *db, json_t **result,
+                 struct pl_error *err)
+{
+	json_t *rules = NULL;
+
+	(void)app;
+	if (repo_signup_rules(db, &rules, err) != 0)
+		return err->code;
+	*result = json_pack("{s:o}", "rules", rules);
+	return PL_OK;
+}
+
+/* A rule change in the audit log, its event published after commit. */
+static int
+rule_tx_done(struct app *app, struct db_conn *db, const char *action,
+             const char *actor_id, json_t *rule, struct pl_error *err)
+{
+	struct audit_row audit = {0};
+	json_t *details = json_pack("{s:O}", "subject", rule);
+	int rc =
+	    repo_audit_insert(db, action, actor_id, NULL, details, &audit, err);
+
+	json_decref(details);
+	if (rc != 0 || db_tx_commit(db, err) != 0) {
+		db_tx_rollback(db);
+		return err->code;
+	}
+	events_publish_one(app, db, &audit);
+	signup_defense_rules_changed(app->signup);
+	return PL_OK;
+}
+
+int
+svc_signup_rule_put(struct app *app, struct db_conn *db, const char *actor_id,
+                    const struct svc_signup_rule *in, json_t **result,
+                    struct pl_error *err)
+{
+	char th[24], ws[24];
+	struct repo_signup_rule row;
+	struct filter *f = NULL;
+	json_t *rule = NULL;
+
+	if (*in->name == '\0' || strlen(in->name) > 64)
+		pl_error_violation(err, "name", "length",
+		                   "a rule name is 1 to 64 bytes");
+	if (strcmp(in->action, "alarm") != 0 &&
+	    strcmp(in->action, "hold") != 0 && strcmp(in->action, "block") != 0)
+		pl_error_violation(err, "action", "enum",
+		                   "action is alarm, hold or block");
+	if (strcmp(in->mode, "enforce") != 0 && strcmp(in->mode, "shadow") != 0)
+		pl_error_violation(err, "mode", "enum",
+		                   "mode is enforce or shadow");
+	if (err->code)
+		return err->code;
+	if (!signup_detector(in->when)) {
+		if (filter_parse(in->when, &f, err) != 0)
+			return err->code;
+		filter_free(f);
+	}
+	snprintf(th, sizeof th, "%lld", in->threshold);
+	snprintf(ws, sizeof ws, "%lld", in->window_s);
+	row = (struct repo_signup_rule){in->name,
+	                                in->when,
+	                                in->threshold ? th : NULL,
+	                                in->window_s ? ws : NULL,
+	                                in->action,
+	                                in->mode,
+	                                in->enabled ? "true" : "false"};
+	if (db_tx_begin(db, err) != 0)
+		return err->code;
+	if (repo_signup_rule_put(db, &row, &rule, err) != 0) {
+		db_tx_rollback(db);
+		return err->code;
+	}
+	if (rule_tx_done(app, db, "rule.updated", actor_id, rule, err) != 0) {
+		json_decref(rule);
+		return err->code;
+	}
+	*result = json_pack("{s:o}", "rule", rule);
+	return PL_OK;
+}
+
+int
+svc_signup_rule_delete(struct app *app, struct db_conn *db,
+                       const char *actor_id, const char *id, json_t **result,
+                       struct pl_error *err)
+{
+	json_t *rule = NULL;
+
+	if (db_tx_begin(db, err) != 0)
+		return err->code;
+	if (repo_signup_rule_delete(db, id, &rule, err) != 0 || rule == NULL) {
+		db_tx_rollback(db);
+		return err->code ? err->code
+		                 : pl_error_set(err, PL_ERR_NOT_FOUND,
+		                                "not_found", "no such rule");
+	}
+	if (rule_tx_done(app, db, "rule.deleted", actor_id, rule, err) != 0) {
+		json_decref(rule);
+		return err->code;
+	}
+	*result = json_pack("{s:o}", "rule", rule);
+	return PL_OK;
+}
+
+int
+svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
+                  json_t *ids, const char *status, json_t **result,
+                  struct pl_error *err)
+{
+	size_t i, n = json_array_size(ids);
+	json_t *id, *users = NULL, *u;
+	struct audit_row *audit;
+	char *lit;
+
+	/* ids: checked UUIDs (the caller's), so the literal needs no
+	 * quoting. */
+	lit = xmalloc(n * 37 + 3);
+	strcpy(lit, "{");
+	json_array_foreach (ids, i, id) {
+		if (i)
+			strcat(lit, ",");
+		strcat(lit, json_string_value(id));
+	}
+	strcat(lit, "}");
+	if (db_tx_begin(db, err) != 0 ||
+	    repo_signup_decide(db, lit, status, &users, err) != 0) {
+		free(lit);
+		db_tx_rollback(db);
+		return err->code;
+	}
+	free(lit);
+	audit = xcalloc(json_array_size(users) + 1, sizeof *audit);
+	db_tx_batch(db);
+	json_array_foreach (users, i, u) {
+		json_t *details = json_pack("{s:O}", "subject", u);
+		int rc = repo_audit_insert(
+		    db, "user.updated", actor_id,
+		    json_string_value(json_object_get(u, "id")), details,
+		    &audit[i], err);
+
+		json_decref(details);
+		if (rc != 0)
+			break;
+	}
+	if (err->code || db_tx_commit(db, err) != 0) {
+		db_tx_rollback(db);
+		free(audit);
+		json_decref(users);
+		return err->code;
+	}
+	json_array_foreach (users, i, u)
+		events_publish_one(app, db, &audit[i]);
+	free(audit);
+	*result = json_pack("{s:o}", "users", users);
+	return PL_OK;
+}
