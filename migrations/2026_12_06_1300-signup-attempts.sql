@@ -1,7 +1,8 @@
 -- Signup defense: every registration attempt with what the detectors saw
 -- and the rules that matched (kept PADLINE_SIGNUP_RETENTION, purged by the
--- server), the rules themselves (with the defaults of a fresh deployment),
--- and an account status for accounts held for approval.
+-- server), the rules the admins put (the default rules live in padlined: a
+-- row of the same name replaces one), and an account status for accounts
+-- held for approval.
 CREATE TABLE signup_attempts (
     id bigserial PRIMARY KEY,
     at timestamptz NOT NULL DEFAULT now(),
@@ -35,13 +36,6 @@ CREATE TABLE signup_rules (
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );
-INSERT INTO signup_rules (name, "when", threshold, window_s, action) VALUES
-    ('net-velocity', 'net-velocity', 5, 60, 'alarm'),
-    ('domain-velocity', 'domain-velocity', 20, 600, 'alarm'),
-    ('shape-velocity', 'shape-velocity', 10, 600, 'alarm'),
-    ('fast-fill', 'fast-fill', NULL, 600, 'alarm'),
-    ('disposable', 'disposable', NULL, 600, 'alarm'),
-    ('breached', 'breached', NULL, 600, 'block');
 
 -- active, pending (held for approval) or rejected; "disabled" in the
 -- account object comes from the disabled column.

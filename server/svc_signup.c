@@ -53,8 +53,60 @@ static const char *const detector_names[] = {
 enum action { ACT_ALARM, ACT_HOLD, ACT_BLOCK };
 static const char *const action_names[] = {"alarm", "hold", "block"};
 
+/* The rules of a fresh deployment; a stored rule of the same name
+ * replaces one (rule.put), deleting that row brings the default back. */
+static const struct {
+	const char *name;
+	int threshold, window_s;
+	const char *action;
+} builtins[] = {
+    {"net-velocity", 5, 60, "alarm"},     {"domain-velocity", 20, 600, "alarm"},
+    {"shape-velocity", 10, 600, "alarm"}, {"fast-fill", 0, 0, "alarm"},
+    {"disposable", 0, 0, "alarm"},        {"breached", 0, 0, "block"},
+};
+
+json_t *
+signup_rules_with_defaults(json_t *rows)
+{
+	json_t *out = json_array(), *row;
+	size_t i;
+
+	for (size_t b = 0; b < sizeof builtins / sizeof builtins[0]; b++) {
+		int stored = 0;
+
+		json_array_foreach (rows, i, row)
+			stored |=
+			    json_is_string(json_object_get(row, "name")) &&
+			    strcmp(
+			        json_string_value(json_object_get(row, "name")),
+			        builtins[b].name) == 0;
+		if (stored)
+			continue;
+		json_array_append_new(
+		    out,
+		    json_pack("{s:n, s:s, s:s, s:o, s:o, s:s, s:s, s:b, s:b}",
+		              "id", "name", builtins[b].name, "when",
+		              builtins[b].name, "threshold",
+		              builtins[b].threshold
+		                  ? json_integer(builtins[b].threshold)
+		                  : json_null(),
+		              "window_s",
+		              builtins[b].window_s
+		                  ? json_integer(builtins[b].window_s)
+		                  : json_null(),
+		              "action", builtins[b].action, "mode", "enforce",
+		              "enabled", 1, "default", 1));
+	}
+	json_array_foreach (rows, i, row) {
+		json_t *copy = json_deep_copy(row);
+
+		json_object_set_new(copy, "default", json_false());
+		json_array_append_new(out, copy);
+	}
+	return out;
+}
+
 struct rule {
-	long long id;
 	char name[72];
 	enum detector det;
 	struct filter *filter; /* DET_FILTER only */
@@ -197,7 +249,6 @@ rule_set_from(json_t *rows)
 			break;
 		if (!json_is_true(json_object_get(row, "enabled")) || !when)
 			continue;
-		r->id = json_integer_value(json_object_get(row, "id"));
 		snprintf(r->name, sizeof r->name, "%s",
 		         json_string_value(json_object_get(row, "name")));
 		r->det = detector_find(when);
@@ -243,7 +294,10 @@ rules_get(struct signup_defense *d, struct db_conn *db)
 		return rs;
 	pl_error_init(&err);
 	if (repo_signup_rules(db, &rows, &err) == 0) {
-		rs = rule_set_from(rows);
+		json_t *all = signup_rules_with_defaults(rows);
+
+		rs = rule_set_from(all);
+		json_decref(all);
 		rs->refs++;
 		pthread_mutex_lock(&d->lock);
 		old = d->rules;
@@ -380,11 +434,11 @@ screen_rules(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 			snprintf(reqs[n].zkey, sizeof reqs[n].zkey, "v:%s:%s",
 			         detector_names[r->det], key);
 		else
-			snprintf(reqs[n].zkey, sizeof reqs[n].zkey, "r:%lld:%s",
-			         r->id, key);
+			snprintf(reqs[n].zkey, sizeof reqs[n].zkey, "r:%s:%s",
+			         r->name, key);
 		if (r->action == ACT_ALARM || r->shadow)
-			snprintf(reqs[n].claim, sizeof reqs[n].claim,
-			         "c:%lld:%s", r->id, key);
+			snprintf(reqs[n].claim, sizeof reqs[n].claim, "c:%s:%s",
+			         r->name, key);
 		reqs[n].window_s = r->window_s;
 		reqs[n].threshold = r->threshold;
 		n++;

@@ -58,6 +58,10 @@ void svc_signup_screen_free(struct signup_screen *);
  * instances); best effort. */
 void svc_signup_purge(struct app *, struct db_conn *);
 
+/* The rules in force: the default rules not replaced by a stored one of
+ * the same name (id null), then rows (borrowed); each with "default". New
+ * array. */
+json_t *signup_rules_with_defaults(json_t *rows);
 /* 1 when when names a detector (else it must be a filter). */
 int signup_detector(const char *when);
 /* The rules changed here: the next attempt reloads them. */

@@ -24,7 +24,9 @@ svc_signup_rules(struct app *app, struct db_conn *db, json_t **result,
 	(void)app;
 	if (repo_signup_rules(db, &rules, err) != 0)
 		return err->code;
-	*result = json_pack("{s:o}", "rules", rules);
+	*result =
+	    json_pack("{s:o}", "rules", signup_rules_with_defaults(rules));
+	json_decref(rules);
 	return PL_OK;
 }
 

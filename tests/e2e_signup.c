@@ -442,7 +442,13 @@ START_TEST(default_rules_on_a_fresh_deployment)
 	                       "name = $1 AND threshold = 7",
 	                       "net-velocity"),
 	                 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM signup_rules", NULL), 6);
+	r = ts_call(admin, "rule.list", NULL);
+	rules = json_object_get(ts_result(r), "rules");
+	ck_assert_int_eq(json_array_size(rules), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	                     json_array_get(rules, 5), "threshold")),
+	                 7);
+	json_decref(r);
 	ts_client_free(admin);
 }
 END_TEST
