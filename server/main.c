@@ -21,6 +21,7 @@
 #include "db.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
+#include "cli_rules.h"
 #include "cli_user.h"
 #include "events.h"
 #include "log.h"
@@ -332,6 +333,8 @@ main(int argc, char **argv)
 		rc = cli_set_disabled(&app, argc - first, argv + first);
 	} else if (strcmp(cmd, "list-users") == 0) {
 		rc = cli_list_users(&app, argc - first, argv + first);
+	} else if (strcmp(cmd, "rules") == 0) {
+		rc = cli_rules(&app, argc - first, argv + first);
 	} else {
 		fprintf(stderr,
 		        "padlined: unknown command \"%s\" (see --help)\n", cmd);

@@ -453,6 +453,36 @@ START_TEST(default_rules_on_a_fresh_deployment)
 }
 END_TEST
 
+/* The command line's rules are the server's: added, enforced, listed,
+ * removed. */
+START_TEST(rules_from_the_command_line)
+{
+	const char *add[] = {
+	    "rules", "add",      "no-evil", "domain:evil.example",
+	    "block", "--window", "120",     NULL};
+	const char *list[] = {"rules", "list", NULL};
+	const char *rm[] = {"rules", "rm", "no-evil", NULL};
+	char *out = NULL;
+	json_t *r;
+
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, add, NULL, 60, &out, NULL), 0);
+	free(out);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, list, NULL, 60, &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "no-evil"));
+	ck_assert_ptr_nonnull(strstr(out, "net-velocity"));
+	free(out);
+	r = signup("203.0.113.70", "evildoer", "e@evil.example");
+	ck_assert_int_eq(ts_error_code(r), 403);
+	json_decref(r);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, rm, NULL, 60, &out, NULL), 0);
+	free(out);
+	ck_assert_int_eq(count("SELECT count(*) FROM signup_rules", NULL), 0);
+}
+END_TEST
+
 /* Redis lost in the middle of a wave: each instance counts alone, and says
  * so once. */
 START_TEST(redis_down_counts_per_instance)
@@ -513,6 +543,7 @@ main(void)
 	tcase_add_test(tc, every_outcome_is_recorded);
 	tcase_add_test(tc, default_rules_on_a_fresh_deployment);
 	tcase_add_test(tc, redis_down_counts_per_instance);
+	tcase_add_test(tc, rules_from_the_command_line);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
