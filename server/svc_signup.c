@@ -24,7 +24,7 @@
 #include "repo_signup.h"
 #include "signup_key.h"
 #include "signup_window.h"
-#include "svc_signup_int.h"
+#include "signup_screen.h"
 #include "svc_user.h"
 #include "xalloc.h"
 

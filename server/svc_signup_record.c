@@ -14,7 +14,7 @@
 #include "repo_audit.h"
 #include "repo_signup.h"
 #include "svc_signup.h"
-#include "svc_signup_int.h"
+#include "signup_screen.h"
 #include "svc_user.h"
 #include "xalloc.h"
 

@@ -3,8 +3,8 @@
  * (svc_signup_record.c): the attempt's keys and flags and each rule that
  * looked at it.
  */
-#ifndef PL_SVC_SIGNUP_INT_H
-#define PL_SVC_SIGNUP_INT_H
+#ifndef PL_SIGNUP_SCREEN_H
+#define PL_SIGNUP_SCREEN_H
 
 #include "repo_signup.h"
 #include "signup_key.h"
