@@ -138,3 +138,70 @@ repo_signup_decide(struct db_conn *db, const char *ids, const char *status,
 	    "AND u.status = 'pending' RETURNING " REPO_USER_JSON " AS j",
 	    2, p, users, err);
 }
+
+int
+repo_signup_attempts(struct db_conn *db, long long before, int limit,
+                     json_t **attempts, struct pl_error *err)
+{
+	char b[24], l[16];
+	const char *p[] = {b, l};
+
+	snprintf(b, sizeof b, "%lld", before);
+	snprintf(l, sizeof l, "%d", limit);
+	return db_query_json_all(
+	    db,
+	    "SELECT json_build_object('id', a.id, 'at', "
+	    "to_char(a.at AT TIME ZONE 'UTC', " DB_TIME_US "), 'outcome', "
+	    "a.outcome, 'user_id', a.user_id, 'username', a.username, "
+	    "'email_domain', a.email_domain, 'peer', a.peer, 'network', "
+	    "a.network, 'fill_ms', a.fill_ms, 'shape', a.shape, 'flags', "
+	    "a.flags, 'rules', a.rules, 'reason', a.reason) AS j "
+	    "FROM @signup_attempts a WHERE $1::bigint = 0 OR a.id < $1::bigint "
+	    "ORDER BY a.id DESC LIMIT $2::int",
+	    2, p, attempts, err);
+}
+
+/* The top 10 values of column c in the window, as [{key, count}]. */
+#define TOP(c)                                                                 \
+	"(SELECT coalesce(json_agg(json_build_object('key', k, 'count', n) "   \
+	"ORDER BY n DESC, k), '[]') FROM (SELECT " c " AS k, count(*) AS n "   \
+	"FROM @signup_attempts WHERE at >= (SELECT min(t) FROM m) AND " c      \
+	" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10) x)"
+
+int
+repo_signup_stats(struct db_conn *db, int window_min, json_t **stats,
+                  struct pl_error *err)
+{
+	char w[16];
+	const char *p[] = {w};
+
+	snprintf(w, sizeof w, "%d", window_min);
+	return db_query_json(
+	    db,
+	    "WITH m AS (SELECT generate_series(date_trunc('minute', now()) - "
+	    "($1::int - 1) * interval '1 minute', date_trunc('minute', now()), "
+	    "interval '1 minute') AS t), "
+	    "a AS (SELECT date_trunc('minute', at) AS t, "
+	    "count(*) FILTER (WHERE outcome = 'created') AS created, "
+	    "count(*) FILTER (WHERE outcome = 'held') AS held, "
+	    "count(*) FILTER (WHERE outcome = 'refused') AS refused, "
+	    "count(*) FILTER (WHERE outcome = 'invalid') AS invalid "
+	    "FROM @signup_attempts WHERE at >= (SELECT min(t) FROM m) "
+	    "GROUP BY 1), "
+	    "e AS (SELECT date_trunc('minute', at) AS t, "
+	    "count(*) FILTER (WHERE action = 'signup.alarm') AS alarms, "
+	    "count(*) FILTER (WHERE action = 'session.login_failed') AS failed "
+	    "FROM @audit_log WHERE at >= (SELECT min(t) FROM m) AND action IN "
+	    "('signup.alarm', 'session.login_failed') GROUP BY 1) "
+	    "SELECT json_build_object('window_min', $1::int, 'series', "
+	    "(SELECT json_agg(json_build_object('minute', "
+	    "to_char(m.t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI\"Z\"'), "
+	    "'created', coalesce(a.created, 0), 'held', coalesce(a.held, 0), "
+	    "'refused', coalesce(a.refused, 0), 'invalid', "
+	    "coalesce(a.invalid, 0), 'alarms', coalesce(e.alarms, 0), "
+	    "'failed_signins', coalesce(e.failed, 0)) ORDER BY m.t) "
+	    "FROM m LEFT JOIN a USING (t) LEFT JOIN e USING (t)), "
+	    "'top_networks', " TOP("network") ", 'top_domains', " TOP(
+	        "email_domain") ", 'top_shapes', " TOP("shape") ") AS j",
+	    1, p, stats, err);
+}

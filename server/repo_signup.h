@@ -37,6 +37,17 @@ int repo_signup_user_ids(struct db_conn *, enum repo_signup_key,
 int repo_signup_purge(struct db_conn *, int retention_s, long long *rows,
                       struct pl_error *);
 
+/* Up to limit attempts with id < before (0: from the newest), newest
+ * first, as objects {id, at, outcome, user_id, username, email_domain,
+ * peer, network, fill_ms, shape, flags, rules, reason} (new array). */
+int repo_signup_attempts(struct db_conn *, long long before, int limit,
+                         json_t **attempts, struct pl_error *);
+/* signup.stats over the last window_min minutes: {window_min, series:
+ * [{minute, created, held, refused, invalid, alarms, failed_signins}],
+ * top_networks, top_domains, top_shapes: [{key, count}]} (new object). */
+int repo_signup_stats(struct db_conn *, int window_min, json_t **stats,
+                      struct pl_error *);
+
 /* Every rule, by id, as {id, name, when, threshold, window_s, action,
  * mode, enabled} (new array). */
 int repo_signup_rules(struct db_conn *, json_t **rules, struct pl_error *);

@@ -1,6 +1,7 @@
 /*
  * Signup defense, admin methods: rule.list, rule.put, rule.delete,
- * user.approve, user.reject. They decode params; svc_signup does the rest.
+ * user.approve, user.reject, signup.stats, signup.attempts. They decode params;
+ * svc_signup does the rest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,33 @@ reject_run(struct rpc_call *call)
 	return decide(call, "rejected");
 }
 
+static int
+stats_run(struct rpc_call *call)
+{
+	long long w = 60;
+
+	params_int(call->params, "window_min", 0, 1, 1440, 60, &w, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_signup_stats(call->db, (int)w, &call->result, &call->err);
+}
+
+static int
+attempts_run(struct rpc_call *call)
+{
+	const char *filter = NULL;
+	long long limit = 50, after = 0;
+
+	params_str(call->params, "filter", 0, &filter, &call->err);
+	params_int(call->params, "limit", 0, 1, 500, 50, &limit, &call->err);
+	params_int(call->params, "after", 0, 1, (long long)1 << 62, 0, &after,
+	           &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_signup_attempts(call->db, filter, (int)limit, after,
+	                           &call->result, &call->err);
+}
+
 #define SIGNUP_ADMIN_METHOD(var, mname, fn)                                    \
 	const struct rpc_method var = {                                        \
 	    .name = mname,                                                     \
@@ -100,3 +128,5 @@ SIGNUP_ADMIN_METHOD(rpc_rule_put, "rule.put", rule_put_run);
 SIGNUP_ADMIN_METHOD(rpc_rule_delete, "rule.delete", rule_delete_run);
 SIGNUP_ADMIN_METHOD(rpc_user_approve, "user.approve", approve_run);
 SIGNUP_ADMIN_METHOD(rpc_user_reject, "user.reject", reject_run);
+SIGNUP_ADMIN_METHOD(rpc_signup_stats, "signup.stats", stats_run);
+SIGNUP_ADMIN_METHOD(rpc_signup_attempts, "signup.attempts", attempts_run);

@@ -49,6 +49,8 @@ extern const struct rpc_method rpc_rule_put;
 extern const struct rpc_method rpc_rule_delete;
 extern const struct rpc_method rpc_user_approve;
 extern const struct rpc_method rpc_user_reject;
+extern const struct rpc_method rpc_signup_stats;
+extern const struct rpc_method rpc_signup_attempts;
 
 static const struct rpc_method *const rpc_table[] = {
     &rpc_server_health,
@@ -95,6 +97,8 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_rule_delete,
     &rpc_user_approve,
     &rpc_user_reject,
+    &rpc_signup_stats,
+    &rpc_signup_attempts,
 };
 
 const struct rpc_method *

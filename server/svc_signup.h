@@ -80,6 +80,15 @@ int svc_signup_rule_put(struct app *, struct db_conn *, const char *actor_id,
                         struct pl_error *);
 int svc_signup_rule_delete(struct app *, struct db_conn *, const char *actor_id,
                            const char *id, json_t **result, struct pl_error *);
+/* signup.stats: per-minute series and top keys of the last window_min
+ * minutes. */
+int svc_signup_stats(struct db_conn *, int window_min, json_t **result,
+                     struct pl_error *);
+/* signup.attempts: up to limit attempts older than id after (0: the
+ * newest) that match filter (the filter language; NULL or "" all), newest
+ * first, {attempts, next} (next: the cursor to go on from, or null). */
+int svc_signup_attempts(struct db_conn *, const char *filter, int limit,
+                        long long after, json_t **result, struct pl_error *);
 /* user.approve / user.reject: status is "active" or "rejected"; ids an
  * array of 1 to 1000 checked UUIDs. */
 int svc_signup_decide(struct app *, struct db_conn *, const char *actor_id,

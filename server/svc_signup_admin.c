@@ -175,3 +175,97 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
 	*result = json_pack("{s:o}", "users", users);
 	return PL_OK;
 }
+
+int
+svc_signup_stats(struct db_conn *db, int window_min, json_t **result,
+                 struct pl_error *err)
+{
+	return repo_signup_stats(db, window_min, result, err);
+}
+
+/* An attempt row as the filter language sees it. */
+static int
+attempt_matches(const struct filter *f, json_t *a)
+{
+	const char *dom = json_string_value(json_object_get(a, "email_domain"));
+	const char *rules[32];
+	char email[300];
+	struct filter_record rec = {
+	    .username = json_string_value(json_object_get(a, "username")),
+	    .email = NULL,
+	    .peer = json_string_value(json_object_get(a, "peer")),
+	    .shape = json_string_value(json_object_get(a, "shape")),
+	    .status = strcmp(json_string_value(json_object_get(a, "outcome")),
+	                     "held") == 0
+	                  ? FILTER_STATUS_PENDING
+	                  : FILTER_STATUS_NONE,
+	    .rules = rules,
+	};
+	json_t *v;
+	size_t i;
+
+	if (dom) {
+		snprintf(email, sizeof email, "@%s", dom);
+		rec.email = email;
+	}
+	json_array_foreach (json_object_get(a, "flags"), i, v) {
+		const char *fl = json_string_value(v);
+
+		rec.flags |=
+		    strcmp(fl, "fast") == 0         ? FILTER_FLAG_FAST
+		    : strcmp(fl, "disposable") == 0 ? FILTER_FLAG_DISPOSABLE
+		    : strcmp(fl, "breached") == 0   ? FILTER_FLAG_BREACHED
+		                                    : 0;
+	}
+	json_array_foreach (json_object_get(a, "rules"), i, v)
+		if (rec.nrules < 32)
+			rules[rec.nrules++] = json_string_value(v);
+	return filter_match(f, &rec);
+}
+
+#define ATTEMPTS_BATCH 500
+#define ATTEMPTS_SCAN 20000 /* rows read per call at most */
+
+int
+svc_signup_attempts(struct db_conn *db, const char *filter, int limit,
+                    long long after, json_t **result, struct pl_error *err)
+{
+	struct filter *f = NULL;
+	json_t *out = json_array(), *page = NULL, *a;
+	long long cursor = after, scanned = 0;
+	int more = 1;
+	size_t i;
+
+	if (filter_parse(filter ? filter : "", &f, err) != 0) {
+		json_decref(out);
+		return err->code;
+	}
+	/* Filtered here, by the one parser the clients use too; a page
+	 * stops after ATTEMPTS_SCAN rows, and next says where to go on. */
+	while (more && json_array_size(out) < (size_t)limit &&
+	       scanned < ATTEMPTS_SCAN) {
+		if (repo_signup_attempts(db, cursor, ATTEMPTS_BATCH, &page,
+		                         err) != 0) {
+			filter_free(f);
+			json_decref(out);
+			return err->code;
+		}
+		more = json_array_size(page) == ATTEMPTS_BATCH;
+		json_array_foreach (page, i, a) {
+			cursor = json_integer_value(json_object_get(a, "id"));
+			scanned++;
+			if (attempt_matches(f, a))
+				json_array_append(out, a);
+			if (json_array_size(out) == (size_t)limit) {
+				more = i + 1 < json_array_size(page) || more;
+				break;
+			}
+		}
+		json_decref(page);
+		page = NULL;
+	}
+	filter_free(f);
+	*result = json_pack("{s:o, s:o}", "attempts", out, "next",
+	                    more ? json_integer(cursor) : json_null());
+	return PL_OK;
+}

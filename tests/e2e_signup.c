@@ -483,6 +483,75 @@ START_TEST(rules_from_the_command_line)
 }
 END_TEST
 
+START_TEST(attempts_and_stats_for_admins)
+{
+	struct ts_client *admin;
+	json_t *r, *res, *list;
+	long long next;
+
+	json_decref(signup("203.0.113.80", "pagea", NULL));
+	json_decref(signup("203.0.113.81", "pageb", NULL));
+	json_decref(signup("198.51.100.80", "other", "o@mailinator.com"));
+	r = signup("203.0.113.82", "x", NULL); /* invalid */
+	json_decref(r);
+	admin = admin_client();
+	ck_assert_ptr_nonnull(admin);
+	/* The filter language, newest first, paged. */
+	r = ts_call(admin, "signup.attempts",
+	            json_pack("{s:s, s:i}", "filter", "net:203.0.113.0/24 !x",
+	                      "limit", 2));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	res = ts_result(r);
+	list = json_object_get(res, "attempts");
+	ck_assert_int_eq(json_array_size(list), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(list, 0), "outcome")),
+	                 "invalid");
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(list, 1), "username")),
+	                 "pageb");
+	next = json_integer_value(json_object_get(res, "next"));
+	ck_assert_int_gt(next, 0);
+	json_decref(r);
+	r = ts_call(admin, "signup.attempts",
+	            json_pack("{s:s, s:i, s:I}", "filter", "net:203.0.113.0/24",
+	                      "limit", 2, "after", (json_int_t)next));
+	list = json_object_get(ts_result(r), "attempts");
+	ck_assert_int_eq(json_array_size(list), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(list, 0), "username")),
+	                 "pagea");
+	ck_assert(json_is_null(json_object_get(ts_result(r), "next")));
+	json_decref(r);
+	r = ts_call(admin, "signup.attempts",
+	            json_pack("{s:s}", "filter", "flag:disposable"));
+	list = json_object_get(ts_result(r), "attempts");
+	ck_assert_int_eq(json_array_size(list), 1);
+	json_decref(r);
+	r = ts_call(admin, "signup.attempts",
+	            json_pack("{s:s}", "filter", "nett:1"));
+	ck_assert_int_eq(ts_error_code(r), -32602);
+	json_decref(r);
+	/* Stats: the window's minutes and its top keys. */
+	r = ts_call(admin, "signup.stats", json_pack("{s:i}", "window_min", 5));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	res = ts_result(r);
+	ck_assert_int_eq(json_array_size(json_object_get(res, "series")), 5);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(res, "top_networks"), 0),
+	        "key")),
+	    "203.0.113.0/24");
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_array_get(json_object_get(res, "top_networks"), 0),
+	        "count")),
+	    3);
+	json_decref(r);
+	ts_client_free(admin);
+}
+END_TEST
+
 /* Redis lost in the middle of a wave: each instance counts alone, and says
  * so once. */
 START_TEST(redis_down_counts_per_instance)
@@ -544,6 +613,7 @@ main(void)
 	tcase_add_test(tc, default_rules_on_a_fresh_deployment);
 	tcase_add_test(tc, redis_down_counts_per_instance);
 	tcase_add_test(tc, rules_from_the_command_line);
+	tcase_add_test(tc, attempts_and_stats_for_admins);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
