@@ -263,8 +263,11 @@ local_count(struct signup_windows *w, struct signup_window_req *reqs, size_t n,
 				first = 0;
 		while (drop < s->n && s->at[drop] <= now - keep)
 			drop++;
-		memmove(s->at, s->at + drop, (s->n - drop) * sizeof *s->at);
-		s->n -= drop;
+		if (drop > 0) {
+			memmove(s->at, s->at + drop,
+			        (s->n - drop) * sizeof *s->at);
+			s->n -= drop;
+		}
 		if (first) {
 			if (s->n == s->cap) {
 				s->cap = s->cap ? s->cap * 2 : 16;
