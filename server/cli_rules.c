@@ -1,7 +1,7 @@
 /*
  * `padlined rules`: list the rules in force, add (or replace by name) one,
- * remove one by id or name. Text from the database reaches the terminal
- * through term_safe.
+ * remove one by id or name, replay the stored attempts against them. Text from
+ * the database reaches the terminal through term_safe.
  */
 #include "cli_rules.h"
 
@@ -23,7 +23,9 @@ usage(void)
 	        "[--mode enforce|shadow]\n"
 	        "                          [--threshold N] [--window SECONDS] "
 	        "[--disabled]\n"
-	        "       padlined rules rm ID|NAME\n");
+	        "       padlined rules rm ID|NAME\n"
+	        "       padlined rules test [--since N[s|m|h|d]] [--rule "
+	        "ID|NAME]\n");
 	return 2;
 }
 
@@ -126,19 +128,133 @@ rm(struct app *app, struct db_conn *db, const char *what, json_t **result,
 	return svc_signup_rule_delete(app, db, NULL, id, result, err);
 }
 
+/* "24h", "90m", "3600" (seconds) ...; -1 when it is none. */
+static long long
+duration_s(const char *text)
+{
+	char *end;
+	long long n = strtoll(text, &end, 10);
+	long long unit = *end == '\0' || strcmp(end, "s") == 0 ? 1
+	                 : strcmp(end, "m") == 0               ? 60
+	                 : strcmp(end, "h") == 0               ? 3600
+	                 : strcmp(end, "d") == 0               ? 86400
+	                                                       : -1;
+
+	return end == text || n <= 0 || unit < 0 || n > 86400LL * 3650 / unit
+	           ? -1
+	           : n * unit;
+}
+
+/* The name of the rule ID or NAME names (ID: a stored one). */
+static int
+rule_name(struct app *app, struct db_conn *db, const char *what, char *name,
+          size_t size, struct pl_error *err)
+{
+	json_t *all = NULL, *r;
+	size_t i;
+
+	snprintf(name, size, "%s", what);
+	if (strspn(what, "0123456789") != strlen(what))
+		return PL_OK;
+	if (svc_signup_rules(app, db, &all, err) != 0)
+		return err->code;
+	json_array_foreach (json_object_get(all, "rules"), i, r)
+		if (json_integer_value(json_object_get(r, "id")) == atoll(what))
+			snprintf(name, size, "%s",
+			         json_string_value(json_object_get(r, "name")));
+	json_decref(all);
+	return PL_OK;
+}
+
+static void
+print_replay(json_t *report, long long since)
+{
+	json_t *r;
+	size_t i, j;
+
+	printf(
+	    "%lld attempts in the last %llds\n",
+	    (long long)json_integer_value(json_object_get(report, "attempts")),
+	    since);
+	json_array_foreach (json_object_get(report, "rules"), i, r) {
+		char *name = term_safe_dup(
+		    json_string_value(json_object_get(r, "name")));
+		json_t *keys = json_object_get(r, "keys"), *v;
+		const char *k;
+
+		printf("%s (%s, %s): would act on %lld, alarms %lld\n", name,
+		       json_string_value(json_object_get(r, "action")),
+		       json_string_value(json_object_get(r, "mode")),
+		       (long long)json_integer_value(
+		           json_object_get(r, "would_act")),
+		       (long long)json_integer_value(
+		           json_object_get(r, "alarms")));
+		/* The three keys with the most hits. */
+		for (int top = 0; top < 3 && json_object_size(keys) > 0;
+		     top++) {
+			const char *best = NULL;
+			long long n = -1;
+
+			json_object_foreach (keys, k, v)
+				if (json_integer_value(v) > n) {
+					n = json_integer_value(v);
+					best = k;
+				}
+			char *safe = term_safe_dup(best);
+
+			printf("  key %s: %lld\n", safe, n);
+			free(safe);
+			json_object_del(keys, best);
+		}
+		json_array_foreach (json_object_get(r, "samples"), j, v) {
+			char *safe = term_safe_dup(json_string_value(v));
+
+			printf("  e.g. %s\n", safe);
+			free(safe);
+		}
+		free(name);
+	}
+}
+
+static int
+test(struct app *app, struct db_conn *db, int argc, char **argv,
+     json_t **result, long long *since, struct pl_error *err)
+{
+	const char *only = NULL;
+	char name[80];
+
+	*since = 86400;
+	for (int i = 2; i < argc; i++) {
+		if (i + 1 >= argc)
+			return -2;
+		if (strcmp(argv[i], "--since") == 0) {
+			if ((*since = duration_s(argv[++i])) < 0)
+				return -2;
+		} else if (strcmp(argv[i], "--rule") == 0)
+			only = argv[++i];
+		else
+			return -2;
+	}
+	if (only && rule_name(app, db, only, name, sizeof name, err) != 0)
+		return err->code;
+	return svc_signup_replay(app, db, *since, only ? name : NULL, result,
+	                         err);
+}
+
 int
 cli_rules(struct app *app, int argc, char **argv)
 {
 	struct pl_error err;
 	struct db_conn *db;
 	json_t *result = NULL;
+	long long since = 0;
 	int rc;
 
 	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||
 	    (strcmp(argv[1], "rm") == 0 && argc != 3))
 		return usage();
 	if (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "add") != 0 &&
-	    strcmp(argv[1], "rm") != 0)
+	    strcmp(argv[1], "rm") != 0 && strcmp(argv[1], "test") != 0)
 		return usage();
 	pl_error_init(&err);
 	if ((db = cli_db_open(app, &err)) == NULL) {
@@ -150,6 +266,8 @@ cli_rules(struct app *app, int argc, char **argv)
 		rc = svc_signup_rules(app, db, &result, &err);
 	else if (strcmp(argv[1], "add") == 0)
 		rc = add(app, db, argc, argv, &result, &err);
+	else if (strcmp(argv[1], "test") == 0)
+		rc = test(app, db, argc, argv, &result, &since, &err);
 	else
 		rc = rm(app, db, argv[2], &result, &err);
 	db_conn_free(db);
@@ -160,7 +278,9 @@ cli_rules(struct app *app, int argc, char **argv)
 		pl_error_clear(&err);
 		return 1;
 	}
-	if (json_object_get(result, "rules"))
+	if (strcmp(argv[1], "test") == 0)
+		print_replay(result, since);
+	else if (json_object_get(result, "rules"))
 		print_rules(json_object_get(result, "rules"));
 	else {
 		json_t *one = json_pack("[O]", json_object_get(result, "rule"));

@@ -498,6 +498,8 @@ config_usage(FILE *f)
 	    "  rules add NAME WHEN alarm|hold|block [--mode enforce|shadow]\n"
 	    "            [--threshold N] [--window SECONDS] [--disabled]\n"
 	    "                                add, or replace by name\n"
+	    "  rules test [--since 24h] [--rule ID|NAME]\n"
+	    "                                replay stored attempts against the rules\n"
 	    "  breached-import IN OUT        turn a sorted HASH:COUNT "
 	    "breach list into\n"
 	    "                                the binary form "

@@ -205,3 +205,22 @@ repo_signup_stats(struct db_conn *db, int window_min, json_t **stats,
 	        "email_domain") ", 'top_shapes', " TOP("shape") ") AS j",
 	    1, p, stats, err);
 }
+
+int
+repo_signup_attempts_since(struct db_conn *db, long long since_s,
+                           json_t **attempts, struct pl_error *err)
+{
+	char w[24];
+	const char *p[] = {w};
+
+	snprintf(w, sizeof w, "%lld", since_s);
+	return db_query_json_all(
+	    db,
+	    "SELECT json_build_object('id', a.id, 'at_ms', "
+	    "(extract(epoch FROM a.at) * 1000)::bigint, 'outcome', a.outcome, "
+	    "'username', a.username, 'email_domain', a.email_domain, 'peer', "
+	    "a.peer, 'network', a.network, 'shape', a.shape, 'flags', "
+	    "a.flags) AS j FROM @signup_attempts a WHERE a.at > now() - "
+	    "$1::bigint * interval '1 second' ORDER BY a.at, a.id",
+	    1, p, attempts, err);
+}

@@ -42,6 +42,10 @@ int repo_signup_purge(struct db_conn *, int retention_s, long long *rows,
  * peer, network, fill_ms, shape, flags, rules, reason} (new array). */
 int repo_signup_attempts(struct db_conn *, long long before, int limit,
                          json_t **attempts, struct pl_error *);
+/* The attempts of the last since_s seconds, oldest first, as
+ * repo_signup_attempts' objects plus at_ms (unix ms) (new array). */
+int repo_signup_attempts_since(struct db_conn *, long long since_s,
+                               json_t **attempts, struct pl_error *);
 /* signup.stats over the last window_min minutes: {window_min, series:
  * [{minute, created, held, refused, invalid, alarms, failed_signins}],
  * top_networks, top_domains, top_shapes: [{key, count}]} (new object). */

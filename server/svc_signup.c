@@ -31,16 +31,6 @@
 #define RULES_MAX SIGNUP_RULES_MAX
 #define RULES_TTL_MS 1000
 
-enum detector {
-	DET_FILTER,
-	DET_NET_VELOCITY,
-	DET_DOMAIN_VELOCITY,
-	DET_SHAPE_VELOCITY,
-	DET_FAST_FILL,
-	DET_DISPOSABLE,
-	DET_BREACHED,
-};
-
 static const char *const detector_names[] = {
     [DET_NET_VELOCITY] = "net-velocity",
     [DET_DOMAIN_VELOCITY] = "domain-velocity",
@@ -106,22 +96,6 @@ signup_rules_with_defaults(json_t *rows)
 	return out;
 }
 
-struct rule {
-	char name[72];
-	enum detector det;
-	struct filter *filter; /* DET_FILTER only */
-	int threshold, window_s;
-	enum action action;
-	int shadow;
-};
-
-/* The rules as loaded once; shared by the attempts that took a reference. */
-struct rule_set {
-	int refs; /* guarded by the defense's lock */
-	size_t n;
-	struct rule r[RULES_MAX];
-};
-
 struct signup_defense {
 	struct signup_windows *win;
 	pthread_mutex_t lock;
@@ -141,8 +115,8 @@ signup_defense_new(struct app *app)
 	return d;
 }
 
-static void
-rule_set_free(struct rule_set *rs)
+void
+signup_rules_free(struct rule_set *rs)
 {
 	for (size_t i = 0; i < rs->n; i++)
 		filter_free(rs->r[i].filter);
@@ -160,7 +134,7 @@ rule_set_release(struct signup_defense *d, struct rule_set *rs)
 	last = --rs->refs == 0;
 	pthread_mutex_unlock(&d->lock);
 	if (last)
-		rule_set_free(rs);
+		signup_rules_free(rs);
 }
 
 void
@@ -212,8 +186,8 @@ rule_defaults(enum detector det, int *threshold, int *window_s)
 		*window_s = det == DET_NET_VELOCITY ? 60 : 600;
 }
 
-static struct rule_set *
-rule_set_from(json_t *rows)
+struct rule_set *
+signup_rules_compile(json_t *rows)
 {
 	struct rule_set *rs = xcalloc(1, sizeof *rs);
 	json_t *row;
@@ -276,7 +250,7 @@ rules_get(struct signup_defense *d, struct db_conn *db)
 	if (repo_signup_rules(db, &rows, &err) == 0) {
 		json_t *all = signup_rules_with_defaults(rows);
 
-		rs = rule_set_from(all);
+		rs = signup_rules_compile(all);
 		json_decref(all);
 		rs->refs++;
 		pthread_mutex_lock(&d->lock);
@@ -340,10 +314,10 @@ screen_new(struct app *app, struct svc_new_user *nu)
 }
 
 /* Whether rule r looks at this attempt, and under which key. */
-static int
-rule_applies(const struct rule *r, const struct svc_new_user *nu,
-             const struct signup_screen *s, const char **key,
-             enum repo_signup_key *col)
+int
+signup_rule_applies(const struct rule *r, const struct svc_new_user *nu,
+                    const struct signup_screen *s, const char **key,
+                    enum repo_signup_key *col)
 {
 	struct filter_record rec = {
 	    .username = nu->username,
@@ -399,7 +373,7 @@ screen_rules(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 		struct signup_hit *h = &s->hits[n];
 		const char *key;
 
-		if (!rule_applies(r, nu, s, &key, &h->col))
+		if (!signup_rule_applies(r, nu, s, &key, &h->col))
 			continue;
 		snprintf(h->rule, sizeof h->rule, "%s", r->name);
 		snprintf(h->key, sizeof h->key, "%s", key);

@@ -89,6 +89,12 @@ int svc_signup_stats(struct db_conn *, int window_min, json_t **result,
  * first, {attempts, next} (next: the cursor to go on from, or null). */
 int svc_signup_attempts(struct db_conn *, const char *filter, int limit,
                         long long after, json_t **result, struct pl_error *);
+/* `padlined rules test`: the attempts of the last since_s seconds
+ * replayed against the rules in force (only: one rule's name, or NULL):
+ * {attempts, rules: [{name, action, mode, would_act, alarms, keys:
+ * {key: n}, samples: [username]}]} (svc_signup_replay.c). */
+int svc_signup_replay(struct app *, struct db_conn *, long long since_s,
+                      const char *only, json_t **result, struct pl_error *);
 /* user.approve / user.reject: status is "active" or "rejected"; ids an
  * array of 1 to 1000 checked UUIDs. */
 int svc_signup_decide(struct app *, struct db_conn *, const char *actor_id,

@@ -483,6 +483,46 @@ START_TEST(rules_from_the_command_line)
 }
 END_TEST
 
+/* rules test replays the stored attempts against the rules in force, a
+ * rule added afterwards included. */
+START_TEST(rules_test_replays_the_attempts)
+{
+	const char *add[] = {
+	    "rules", "add",    "try-evil", "domain:evil.example",
+	    "block", "--mode", "shadow",   NULL};
+	const char *velocity[] = {"rules",  "test",         "--since", "1h",
+	                          "--rule", "net-velocity", NULL};
+	const char *evil[] = {"rules", "test", "--rule", "try-evil", NULL};
+	char src[32], name[32], *out = NULL;
+
+	for (int i = 1; i <= 7; i++) {
+		snprintf(src, sizeof src, "203.0.113.%d", 100 + i);
+		snprintf(name, sizeof name, "replay%d", i);
+		json_decref(
+		    signup(src, name, i <= 2 ? "r@evil.example" : NULL));
+	}
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, add, NULL, 60, &out, NULL), 0);
+	free(out);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, velocity, NULL, 60, &out, NULL), 0);
+	ck_assert_msg(strstr(out, "7 attempts") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "net-velocity (alarm, enforce): would act "
+	                          "on 3, alarms 1") != NULL,
+	              "%s", out);
+	ck_assert_msg(strstr(out, "key 203.0.113.0/24: 3") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "e.g. replay5") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "fast-fill") == NULL, "%s", out);
+	free(out);
+	ck_assert_int_eq(
+	    ts_padlined_run(schema, NULL, evil, NULL, 60, &out, NULL), 0);
+	ck_assert_msg(strstr(out, "try-evil (block, shadow): would act on 2, "
+	                          "alarms 1") != NULL,
+	              "%s", out);
+	free(out);
+}
+END_TEST
+
 START_TEST(attempts_and_stats_for_admins)
 {
 	struct ts_client *admin;
@@ -614,6 +654,7 @@ main(void)
 	tcase_add_test(tc, redis_down_counts_per_instance);
 	tcase_add_test(tc, rules_from_the_command_line);
 	tcase_add_test(tc, attempts_and_stats_for_admins);
+	tcase_add_test(tc, rules_test_replays_the_attempts);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
