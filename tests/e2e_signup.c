@@ -42,11 +42,11 @@ from(int port, const char *src)
 {
 	unsigned char h[128];
 	struct ts_client *c = ts_client_connect(port);
+	const char *dst = strchr(src, ':') ? "2001:db8::1" : "192.0.2.1";
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ts_client_send_raw(
-	                     c, (char *)h, ts_proxy_v2(h, src, "192.0.2.1", 0)),
-	                 0);
+	ck_assert_int_eq(
+	    ts_client_send_raw(c, (char *)h, ts_proxy_v2(h, src, dst, 0)), 0);
 	return c;
 }
 
@@ -422,6 +422,48 @@ START_TEST(every_outcome_is_recorded)
 }
 END_TEST
 
+/* IPv6 signups are grouped by /48. */
+START_TEST(ipv6_networks_are_48s)
+{
+	json_t *r = signup("2001:db8:1:2::7", "sixer", NULL);
+
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	ck_assert_int_eq(count("SELECT count(*) FROM signup_attempts WHERE "
+	                       "network = $1 AND peer = '2001:db8:1:2::7'",
+	                       "2001:db8:1::/48"),
+	                 1);
+}
+END_TEST
+
+/* Attempts older than PADLINE_SIGNUP_RETENTION days go; younger stay. */
+START_TEST(old_attempts_are_purged)
+{
+	const char *env[] = {TRUST, "PADLINE_SIGNUP_RETENTION=1", NULL};
+	struct ts_server other;
+	PGconn *db = ts_db_connect(schema);
+
+	ts_db_exec(db, "INSERT INTO signup_attempts (at, outcome, username) "
+	               "VALUES (now() - interval '2 days', 'created', 'old'), "
+	               "(now() - interval '12 hours', 'created', 'young')");
+	/* A starting instance purges at once. */
+	ck_assert_int_eq(ts_server_start(&other, schema, env, NULL), 0);
+	ck_assert_int_eq(ts_db_wait_count(db,
+	                                  "SELECT count(*) FROM "
+	                                  "signup_attempts WHERE username = "
+	                                  "'old'",
+	                                  0, NULL, 0, TS_PATIENCE_MS),
+	                 0);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM signup_attempts "
+	                             "WHERE username = 'young'",
+	                             0, NULL),
+	                 1);
+	PQfinish(db);
+	ck_assert_int_eq(ts_server_stop(&other), 0);
+}
+END_TEST
+
 START_TEST(default_rules_on_a_fresh_deployment)
 {
 	struct ts_client *admin = admin_client();
@@ -655,6 +697,8 @@ main(void)
 	tcase_add_test(tc, rules_from_the_command_line);
 	tcase_add_test(tc, attempts_and_stats_for_admins);
 	tcase_add_test(tc, rules_test_replays_the_attempts);
+	tcase_add_test(tc, ipv6_networks_are_48s);
+	tcase_add_test(tc, old_attempts_are_purged);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
