@@ -432,7 +432,18 @@ svc_signup_screen(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 	}
 	screen_rules(app, db, nu, nu->screen);
 	if (nu->screen->block) {
-		svc_signup_record_alone(app, db, nu, "refused", "rule");
+		char reason[96] = "blocked by rule";
+
+		for (size_t i = 0; i < nu->screen->nhits; i++) {
+			const struct signup_hit *h = &nu->screen->hits[i];
+
+			if (h->fired && !h->shadow && h->action == ACT_BLOCK) {
+				snprintf(reason, sizeof reason,
+				         "blocked by rule %s", h->rule);
+				break;
+			}
+		}
+		svc_signup_record_alone(app, db, nu, "refused", reason);
 		/* Nothing about why: that is for the operators. */
 		return pl_error_set(err, PL_ERR_FORBIDDEN,
 		                    "registration_refused",

@@ -290,7 +290,8 @@ START_TEST(disposable_blocked_by_rule)
 	    0);
 	ck_assert_int_eq(
 	    count("SELECT count(*) FROM signup_attempts WHERE username = $1 "
-	          "AND outcome = 'refused' AND rules @> '{disposable}'",
+	          "AND outcome = 'refused' AND rules @> '{disposable}' AND "
+	          "reason = 'blocked by rule disposable'",
 	          "burner"),
 	    1);
 	ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = "
