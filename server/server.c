@@ -16,9 +16,11 @@
 #include "events.h"
 #include "log.h"
 #include "metrics.h"
+#include "mono_time.h"
 #include "notify.h"
 #include "server_conn.h"
 #include "stats.h"
+#include "svc_pad.h"
 #include "server_tls.h"
 #include "xalloc.h"
 
@@ -277,6 +279,28 @@ server_on_connection(uv_stream_t *ls, int status)
 
 /* ---- relay and shutdown ---------------------------------------------- */
 
+/* On the relay's thread: the trash's purge, at the first run and then
+ * every trash_purge_interval seconds. */
+static void
+trash_purge_due(struct server *srv, struct db_conn *db)
+{
+	long long now = mono_ms();
+	struct pl_error err;
+	int n;
+
+	if (srv->trash_purge_ran &&
+	    now - srv->trash_purged_at <
+	        1000LL * srv->app->cfg->trash_purge_interval)
+		return;
+	srv->trash_purge_ran = 1;
+	srv->trash_purged_at = now;
+	pl_error_init(&err);
+	if (svc_pad_purge_expired(srv->app, db, &n, &err) != 0) {
+		log_warn("trash_purge_failed", "error=%s", err.message);
+		pl_error_clear(&err);
+	}
+}
+
 static void
 relay_work(uv_work_t *w)
 {
@@ -291,6 +315,7 @@ relay_work(uv_work_t *w)
 	}
 	while (events_relay(srv->app, db, RELAY_BATCH) == RELAY_BATCH)
 		;
+	trash_purge_due(srv, db);
 	db_pool_return(srv->app->db, db);
 }
 

@@ -41,8 +41,8 @@ utf8_chars(const char *s)
 
 /* Copies name without surrounding whitespace into out; adds a violation
  * when it is empty or longer than PAD_NAME_MAX characters. */
-static int
-pad_name_check(const char *name, char out[PAD_NAME_BYTES], struct pl_error *err)
+int
+svc_pad_name_check(const char *name, char *out, struct pl_error *err)
 {
 	size_t len;
 
@@ -119,9 +119,9 @@ pad_not_found(struct pl_error *err)
 
 /* The error for a pad the caller does not own: 403 read_only when it is
  * shared with them, 404 otherwise. */
-static int
-pad_not_owned(struct db_conn *db, const char *user_id, const char *id,
-              struct pl_error *err)
+int
+svc_pad_not_owned(struct db_conn *db, const char *user_id, const char *id,
+                  struct pl_error *err)
 {
 	char role[16];
 
@@ -140,7 +140,7 @@ svc_pad_owned(struct db_conn *db, const char *user_id, const char *id, int lock,
 	if (repo_pad_head(db, id, user_id, lock, head, err) != 0 ||
 	    db_tx_flush(db, err) != 0)
 		return err->code;
-	return *head ? PL_OK : pad_not_owned(db, user_id, id, err);
+	return *head ? PL_OK : svc_pad_not_owned(db, user_id, id, err);
 }
 
 /*
@@ -161,7 +161,7 @@ pad_locked(struct db_conn *db, const char *user_id, const char *id,
 {
 	if (db_tx_flush(db, err) != 0)
 		return err->code;
-	return *head ? PL_OK : pad_not_owned(db, user_id, id, err);
+	return *head ? PL_OK : svc_pad_not_owned(db, user_id, id, err);
 }
 
 int
@@ -180,15 +180,15 @@ svc_pad_read_end(struct db_conn *db, const char *user_id, const char *id,
                  json_t **head, struct pl_error *err)
 {
 	if (err->code == 0 && db_tx_commit(db, err) == 0 && *head == NULL)
-		pad_not_owned(db, user_id, id, err);
+		svc_pad_not_owned(db, user_id, id, err);
 	db_tx_rollback(db);
 	return err->code;
 }
 
 /* Turns a failed pads write into 409 name_taken when it hit the only unique
  * key a client can clash with (owner_id, display_name). */
-static int
-pad_write_failed(struct db_conn *db, struct pl_error *err)
+int
+svc_pad_write_failed(struct db_conn *db, struct pl_error *err)
 {
 	if (strcmp(db_sqlstate(db), "23505") != 0)
 		return err->code;
@@ -220,7 +220,7 @@ svc_pad_audit_commit(struct app *app, struct db_conn *db, const char *action,
 	 * COMMIT; a failure anywhere rolls all of it back. */
 	if (rc != 0 || db_tx_commit(db, err) != 0) {
 		db_tx_rollback(db);
-		return pad_write_failed(db, err);
+		return svc_pad_write_failed(db, err);
 	}
 	events_publish_one(app, db, &audit);
 	return PL_OK;
@@ -290,8 +290,8 @@ svc_pad_get(struct app *app, struct db_conn *db, const char *user_id,
 		if (repo_pad_get(db, id, user_id, pad, err) != 0)
 			return err->code;
 	} else {
-		if (pad_name_check(display_name ? display_name : "", name,
-		                   err) != 0)
+		if (svc_pad_name_check(display_name ? display_name : "", name,
+		                       err) != 0)
 			return err->code;
 		if (repo_pad_get_by_name(db, user_id, name, pad, err) != 0)
 			return err->code;
@@ -320,7 +320,7 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
 	json_t *t = NULL, *subject;
 
 	*pad = NULL;
-	pad_name_check(display_name ? display_name : "", name, err);
+	svc_pad_name_check(display_name ? display_name : "", name, err);
 	if (data != NULL && tmpl != NULL)
 		pl_error_violation(err, "template", "exclusive",
 		                   "give either data or a template");
@@ -371,7 +371,7 @@ svc_pad_update(struct app *app, struct db_conn *db, const char *user_id,
 
 	*pad = NULL;
 	if (display_name != NULL)
-		pad_name_check(display_name, name, err);
+		svc_pad_name_check(display_name, name, err);
 	if (data != NULL)
 		pad_data_check(app, data, &text, err);
 	if (err->code)
@@ -418,15 +418,15 @@ svc_pad_delete(struct app *app, struct db_conn *db, const char *user_id,
 {
 	json_t *pad = NULL;
 
-	/* Two round trips: the DELETE says whether there was a pad (and its
+	/* Two round trips: the UPDATE says whether there was a pad (and its
 	 * name for the audit row), then the audit row and COMMIT. */
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	if (repo_pad_delete(db, id, user_id, &pad, err) != 0 ||
+	if (repo_pad_trash(db, id, user_id, &pad, err) != 0 ||
 	    db_tx_flush(db, err) != 0)
 		goto fail;
 	if (pad == NULL) {
-		pad_not_owned(db, user_id, id, err);
+		svc_pad_not_owned(db, user_id, id, err);
 		goto fail;
 	}
 	svc_pad_audit_commit(app, db, "pad.deleted", user_id, pad, NULL, err);
