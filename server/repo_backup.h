@@ -17,9 +17,6 @@ int repo_backup_insert(struct db_conn *, const char *pad_id, struct pl_error *);
  * when with_data. */
 int repo_backup_list(struct db_conn *, const char *pad_id, int with_data,
                      json_t **backups, struct pl_error *);
-/* Adds a backup holding data (JSON text), taken now: an import's. */
-int repo_backup_add(struct db_conn *, const char *pad_id, const char *data,
-                    struct pl_error *);
 /* Deletes all but the newest keep backups of the pad. */
 int repo_backup_prune(struct db_conn *, const char *pad_id, int keep,
                       struct pl_error *);
