@@ -279,6 +279,19 @@ pad_purge_run(struct rpc_call *call)
 	return PL_OK;
 }
 
+static int
+pad_import_run(struct rpc_call *call)
+{
+	json_t *result = NULL;
+
+	if (svc_pad_import(call->app, call->db, call->session.user_id,
+	                   json_object_get(call->params, "pads"), &result,
+	                   &call->err) != PL_OK)
+		return call->err.code;
+	call->result = result;
+	return PL_OK;
+}
+
 #define PAD_METHOD(sym, mname, mauth, fn)                                      \
 	const struct rpc_method sym = {                                        \
 	    .name = mname,                                                     \
@@ -303,3 +316,4 @@ PAD_METHOD(rpc_pad_shares, "pad.shares", RPC_AUTH_USER, pad_shares_run);
 PAD_METHOD(rpc_pad_trash, "pad.trash", RPC_AUTH_USER, pad_trash_run);
 PAD_METHOD(rpc_pad_undelete, "pad.undelete", RPC_AUTH_USER, pad_undelete_run);
 PAD_METHOD(rpc_pad_purge, "pad.purge", RPC_AUTH_USER, pad_purge_run);
+PAD_METHOD(rpc_pad_import, "pad.import", RPC_AUTH_USER, pad_import_run);

@@ -37,6 +37,7 @@ extern const struct rpc_method rpc_pad_shares;
 extern const struct rpc_method rpc_pad_trash;
 extern const struct rpc_method rpc_pad_undelete;
 extern const struct rpc_method rpc_pad_purge;
+extern const struct rpc_method rpc_pad_import;
 extern const struct rpc_method rpc_user_change_password;
 extern const struct rpc_method rpc_session_list;
 extern const struct rpc_method rpc_session_revoke;
@@ -79,6 +80,7 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_pad_trash,
     &rpc_pad_undelete,
     &rpc_pad_purge,
+    &rpc_pad_import,
     /* accounts: the user's own, and admins' */
     &rpc_user_change_password,
     &rpc_session_list,

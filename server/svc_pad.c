@@ -70,8 +70,9 @@ too_long:
 /* Checks data is an object within max_pad_bytes as compact JSON (what a
  * client sends, so it can check first); *text = that JSON (malloc'd) when it
  * passes. */
-static int
-pad_data_check(struct app *app, json_t *data, char **text, struct pl_error *err)
+int
+svc_pad_data_check(struct app *app, json_t *data, char **text,
+                   struct pl_error *err)
 {
 	char msg[128];
 	size_t len;
@@ -226,10 +227,49 @@ svc_pad_audit_commit(struct app *app, struct db_conn *db, const char *action,
 	return PL_OK;
 }
 
+int
+svc_pad_audit_many(struct app *app, struct db_conn *db, const char *action,
+                   const char *actor_id, json_t *pads, json_t *extra,
+                   struct pl_error *err)
+{
+	size_t i, n = json_array_size(pads);
+	struct audit_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+
+	db_tx_batch(db);
+	for (i = 0; i < n; i++) {
+		json_t *p = json_array_get(pads, i),
+		       *d = extra ? json_deep_copy(extra) : json_object();
+		int rc;
+
+		json_object_set_new(
+		    d, "subject",
+		    json_pack("{s:O, s:O, s:O}", "id", json_object_get(p, "id"),
+		              "display_name",
+		              json_object_get(p, "display_name"), "owner_id",
+		              json_object_get(p, "owner_id")));
+		rc = repo_audit_insert(
+		    db, action, actor_id,
+		    json_string_value(json_object_get(p, "id")), d, &rows[i],
+		    err);
+		json_decref(d);
+		if (rc != 0)
+			break;
+	}
+	if (err->code != 0 || db_tx_commit(db, err) != 0) {
+		db_tx_rollback(db);
+		free(rows);
+		return svc_pad_write_failed(db, err);
+	}
+	for (i = 0; i < n; i++)
+		events_publish_one(app, db, &rows[i]);
+	free(rows);
+	return PL_OK;
+}
+
 /* A new pad's id, chosen here rather than by the database so the audit
  * row naming it goes in the same batch as the INSERT (uuid version 4). */
-static void
-pad_new_id(char id[37])
+void
+svc_pad_new_id(char id[37])
 {
 	static const unsigned char dash_after[] = {4, 6, 8, 10};
 	unsigned char b[16];
@@ -325,7 +365,7 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
 		pl_error_violation(err, "template", "exclusive",
 		                   "give either data or a template");
 	else if (data != NULL)
-		pad_data_check(app, data, &text, err);
+		svc_pad_data_check(app, data, &text, err);
 	if (err->code)
 		return pad_done(text, pad, err);
 	if (tmpl != NULL) {
@@ -345,7 +385,7 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
 		text = xstrdup("{}");
 	/* One round trip, one batch: the pad and its audit row, committed
 	 * by the batch's Sync (no BEGIN or COMMIT to send and run). */
-	pad_new_id(id);
+	svc_pad_new_id(id);
 	subject = json_pack("{s:s, s:s}", "id", id, "display_name", name);
 	if (db_tx_begin_one(db, err) != 0)
 		goto out;
@@ -373,7 +413,7 @@ svc_pad_update(struct app *app, struct db_conn *db, const char *user_id,
 	if (display_name != NULL)
 		svc_pad_name_check(display_name, name, err);
 	if (data != NULL)
-		pad_data_check(app, data, &text, err);
+		svc_pad_data_check(app, data, &text, err);
 	if (err->code)
 		return pad_done(text, pad, err);
 	if (display_name == NULL && data == NULL) {

@@ -65,6 +65,16 @@ int svc_pad_trash(struct app *, struct db_conn *, const char *user_id,
 int svc_pad_undelete(struct app *, struct db_conn *, const char *user_id,
                      const char *id, const char *new_name, json_t **pad,
                      struct pl_error *);
+/*
+ * pad.import (svc_pad_import.c), in one transaction: entries {display_name,
+ * data, backups?: [data, newest first]} become new pads of the caller (a
+ * name the caller already uses, or an earlier entry took, gets " (2)", " (3)"
+ * ...), entries {id, backups} add backups to the caller's own pad. *result
+ * = {pads: [{id, display_name, renamed}], backups: N}.
+ */
+int svc_pad_import(struct app *, struct db_conn *, const char *user_id,
+                   json_t *entries, json_t **result, struct pl_error *);
+#define PAD_IMPORT_MAX 1000 /* entries per pad.import */
 /* Deletes a trashed pad and its backups for good. */
 int svc_pad_purge(struct app *, struct db_conn *, const char *user_id,
                   const char *id, struct pl_error *);
@@ -94,6 +104,18 @@ int svc_pad_not_owned(struct db_conn *, const char *user_id, const char *id,
 int svc_pad_name_check(const char *name, char *out, struct pl_error *);
 /* A failed pads write's error, 409 name_taken for a name clash. */
 int svc_pad_write_failed(struct db_conn *, struct pl_error *);
+/* svc_pad_audit_commit for many pads at once: an audit row each (pads:
+ * [{id, display_name, owner_id}], extra borrowed, may be NULL; actor_id
+ * may be NULL for the server's own work), one COMMIT, then their events. */
+int svc_pad_audit_many(struct app *, struct db_conn *, const char *action,
+                       const char *actor_id, json_t *pads, json_t *extra,
+                       struct pl_error *);
+/* Checks data is an object within max_pad_bytes; *text = its compact JSON
+ * (malloc'd) when it passes. */
+int svc_pad_data_check(struct app *, json_t *data, char **text,
+                       struct pl_error *);
+/* A new random (version 4) pad id. */
+void svc_pad_new_id(char id[37]);
 /* Opaque list cursors: base64url of JSON [kind, key, id] (malloc'd), and
  * back (-1 when after is not one; *owned holds the strings). */
 char *svc_pad_cursor_new(const char *kind, const char *key, const char *id);

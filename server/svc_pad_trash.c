@@ -13,12 +13,9 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
-#include "events.h"
 #include "log.h"
-#include "repo_audit.h"
 #include "repo_pad.h"
 #include "repo_pad_trash.h"
-#include "xalloc.h"
 
 /* Pads purged per transaction of the timer's purge. */
 #define PURGE_BATCH 100
@@ -137,9 +134,7 @@ static int
 purge_batch(struct app *app, struct db_conn *db, const char *key, int *n,
             struct pl_error *err)
 {
-	struct audit_row *rows = NULL;
-	json_t *pads = NULL;
-	size_t i, count;
+	json_t *pads = NULL, *extra;
 	int got = 0;
 
 	*n = 0;
@@ -155,36 +150,15 @@ purge_batch(struct app *app, struct db_conn *db, const char *key, int *n,
 	if (repo_pad_purge_expired(db, app->cfg->trash_days, PURGE_BATCH, &pads,
 	                           err) != 0)
 		goto fail;
-	count = json_array_size(pads);
-	rows = xcalloc(count ? count : 1, sizeof *rows);
-	db_tx_batch(db);
-	for (i = 0; i < count; i++) {
-		json_t *p = json_array_get(pads, i),
-		       *d = json_pack(
-		           "{s:{s:O, s:O, s:O}, s:s}", "subject", "id",
-		           json_object_get(p, "id"), "display_name",
-		           json_object_get(p, "display_name"), "owner_id",
-		           json_object_get(p, "owner_id"), "reason", "expired");
-		int rc = repo_audit_insert(
-		    db, "pad.purged", NULL,
-		    json_string_value(json_object_get(p, "id")), d, &rows[i],
-		    err);
-
-		json_decref(d);
-		if (rc != 0)
-			goto fail;
-	}
-	if (db_tx_commit(db, err) != 0)
-		goto fail;
-	for (i = 0; i < count; i++)
-		events_publish_one(app, db, &rows[i]);
-	*n = (int)count;
-	free(rows);
+	extra = json_pack("{s:s}", "reason", "expired");
+	if (svc_pad_audit_many(app, db, "pad.purged", NULL, pads, extra, err) ==
+	    0)
+		*n = (int)json_array_size(pads);
+	json_decref(extra);
 	json_decref(pads);
-	return PL_OK;
+	return err->code;
 fail:
 	db_tx_rollback(db);
-	free(rows);
 	json_decref(pads);
 	return err->code;
 }
