@@ -41,8 +41,8 @@ utf8_chars(const char *s)
 
 /* Copies name without surrounding whitespace into out; adds a violation
  * when it is empty or longer than PAD_NAME_MAX characters. */
-int
-svc_pad_name_check(const char *name, char *out, struct pl_error *err)
+static int
+pad_name_check(const char *name, char out[PAD_NAME_BYTES], struct pl_error *err)
 {
 	size_t len;
 
@@ -70,9 +70,8 @@ too_long:
 /* Checks data is an object within max_pad_bytes as compact JSON (what a
  * client sends, so it can check first); *text = that JSON (malloc'd) when it
  * passes. */
-int
-svc_pad_data_check(struct app *app, json_t *data, char **text,
-                   struct pl_error *err)
+static int
+pad_data_check(struct app *app, json_t *data, char **text, struct pl_error *err)
 {
 	char msg[128];
 	size_t len;
@@ -120,9 +119,9 @@ pad_not_found(struct pl_error *err)
 
 /* The error for a pad the caller does not own: 403 read_only when it is
  * shared with them, 404 otherwise. */
-int
-svc_pad_not_owned(struct db_conn *db, const char *user_id, const char *id,
-                  struct pl_error *err)
+static int
+pad_not_owned(struct db_conn *db, const char *user_id, const char *id,
+              struct pl_error *err)
 {
 	char role[16];
 
@@ -141,7 +140,7 @@ svc_pad_owned(struct db_conn *db, const char *user_id, const char *id, int lock,
 	if (repo_pad_head(db, id, user_id, lock, head, err) != 0 ||
 	    db_tx_flush(db, err) != 0)
 		return err->code;
-	return *head ? PL_OK : svc_pad_not_owned(db, user_id, id, err);
+	return *head ? PL_OK : pad_not_owned(db, user_id, id, err);
 }
 
 /*
@@ -162,7 +161,7 @@ pad_locked(struct db_conn *db, const char *user_id, const char *id,
 {
 	if (db_tx_flush(db, err) != 0)
 		return err->code;
-	return *head ? PL_OK : svc_pad_not_owned(db, user_id, id, err);
+	return *head ? PL_OK : pad_not_owned(db, user_id, id, err);
 }
 
 int
@@ -181,15 +180,15 @@ svc_pad_read_end(struct db_conn *db, const char *user_id, const char *id,
                  json_t **head, struct pl_error *err)
 {
 	if (err->code == 0 && db_tx_commit(db, err) == 0 && *head == NULL)
-		svc_pad_not_owned(db, user_id, id, err);
+		pad_not_owned(db, user_id, id, err);
 	db_tx_rollback(db);
 	return err->code;
 }
 
 /* Turns a failed pads write into 409 name_taken when it hit the only unique
  * key a client can clash with (owner_id, display_name). */
-int
-svc_pad_write_failed(struct db_conn *db, struct pl_error *err)
+static int
+pad_write_failed(struct db_conn *db, struct pl_error *err)
 {
 	if (strcmp(db_sqlstate(db), "23505") != 0)
 		return err->code;
@@ -221,55 +220,16 @@ svc_pad_audit_commit(struct app *app, struct db_conn *db, const char *action,
 	 * COMMIT; a failure anywhere rolls all of it back. */
 	if (rc != 0 || db_tx_commit(db, err) != 0) {
 		db_tx_rollback(db);
-		return svc_pad_write_failed(db, err);
+		return pad_write_failed(db, err);
 	}
 	events_publish_one(app, db, &audit);
 	return PL_OK;
 }
 
-int
-svc_pad_audit_many(struct app *app, struct db_conn *db, const char *action,
-                   const char *actor_id, json_t *pads, json_t *extra,
-                   struct pl_error *err)
-{
-	size_t i, n = json_array_size(pads);
-	struct audit_row *rows = xcalloc(n ? n : 1, sizeof *rows);
-
-	db_tx_batch(db);
-	for (i = 0; i < n; i++) {
-		json_t *p = json_array_get(pads, i),
-		       *d = extra ? json_deep_copy(extra) : json_object();
-		int rc;
-
-		json_object_set_new(
-		    d, "subject",
-		    json_pack("{s:O, s:O, s:O}", "id", json_object_get(p, "id"),
-		              "display_name",
-		              json_object_get(p, "display_name"), "owner_id",
-		              json_object_get(p, "owner_id")));
-		rc = repo_audit_insert(
-		    db, action, actor_id,
-		    json_string_value(json_object_get(p, "id")), d, &rows[i],
-		    err);
-		json_decref(d);
-		if (rc != 0)
-			break;
-	}
-	if (err->code != 0 || db_tx_commit(db, err) != 0) {
-		db_tx_rollback(db);
-		free(rows);
-		return svc_pad_write_failed(db, err);
-	}
-	for (i = 0; i < n; i++)
-		events_publish_one(app, db, &rows[i]);
-	free(rows);
-	return PL_OK;
-}
-
 /* A new pad's id, chosen here rather than by the database so the audit
  * row naming it goes in the same batch as the INSERT (uuid version 4). */
-void
-svc_pad_new_id(char id[37])
+static void
+pad_new_id(char id[37])
 {
 	static const unsigned char dash_after[] = {4, 6, 8, 10};
 	unsigned char b[16];
@@ -330,8 +290,8 @@ svc_pad_get(struct app *app, struct db_conn *db, const char *user_id,
 		if (repo_pad_get(db, id, user_id, pad, err) != 0)
 			return err->code;
 	} else {
-		if (svc_pad_name_check(display_name ? display_name : "", name,
-		                       err) != 0)
+		if (pad_name_check(display_name ? display_name : "", name,
+		                   err) != 0)
 			return err->code;
 		if (repo_pad_get_by_name(db, user_id, name, pad, err) != 0)
 			return err->code;
@@ -360,12 +320,12 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
 	json_t *t = NULL, *subject;
 
 	*pad = NULL;
-	svc_pad_name_check(display_name ? display_name : "", name, err);
+	pad_name_check(display_name ? display_name : "", name, err);
 	if (data != NULL && tmpl != NULL)
 		pl_error_violation(err, "template", "exclusive",
 		                   "give either data or a template");
 	else if (data != NULL)
-		svc_pad_data_check(app, data, &text, err);
+		pad_data_check(app, data, &text, err);
 	if (err->code)
 		return pad_done(text, pad, err);
 	if (tmpl != NULL) {
@@ -385,7 +345,7 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
 		text = xstrdup("{}");
 	/* One round trip, one batch: the pad and its audit row, committed
 	 * by the batch's Sync (no BEGIN or COMMIT to send and run). */
-	svc_pad_new_id(id);
+	pad_new_id(id);
 	subject = json_pack("{s:s, s:s}", "id", id, "display_name", name);
 	if (db_tx_begin_one(db, err) != 0)
 		goto out;
@@ -411,9 +371,9 @@ svc_pad_update(struct app *app, struct db_conn *db, const char *user_id,
 
 	*pad = NULL;
 	if (display_name != NULL)
-		svc_pad_name_check(display_name, name, err);
+		pad_name_check(display_name, name, err);
 	if (data != NULL)
-		svc_pad_data_check(app, data, &text, err);
+		pad_data_check(app, data, &text, err);
 	if (err->code)
 		return pad_done(text, pad, err);
 	if (display_name == NULL && data == NULL) {
@@ -466,7 +426,7 @@ svc_pad_delete(struct app *app, struct db_conn *db, const char *user_id,
 	    db_tx_flush(db, err) != 0)
 		goto fail;
 	if (pad == NULL) {
-		svc_pad_not_owned(db, user_id, id, err);
+		pad_not_owned(db, user_id, id, err);
 		goto fail;
 	}
 	svc_pad_audit_commit(app, db, "pad.deleted", user_id, pad, NULL, err);
@@ -568,4 +528,38 @@ out:
 	json_decref(head);
 	json_decref(b);
 	return pad_done(text, pad, err);
+}
+
+/* ---- for the other pad services (svc_pad_trash.c, svc_pad_import.c) ---- */
+
+int
+svc_pad_not_owned(struct db_conn *db, const char *user_id, const char *id,
+                  struct pl_error *err)
+{
+	return pad_not_owned(db, user_id, id, err);
+}
+
+int
+svc_pad_name_check(const char *name, char *out, struct pl_error *err)
+{
+	return pad_name_check(name, out, err);
+}
+
+int
+svc_pad_write_failed(struct db_conn *db, struct pl_error *err)
+{
+	return pad_write_failed(db, err);
+}
+
+int
+svc_pad_data_check(struct app *app, json_t *data, char **text,
+                   struct pl_error *err)
+{
+	return pad_data_check(app, data, text, err);
+}
+
+void
+svc_pad_new_id(char id[37])
+{
+	pad_new_id(id);
 }

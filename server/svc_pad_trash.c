@@ -13,12 +13,54 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "events.h"
 #include "log.h"
+#include "repo_audit.h"
 #include "repo_pad.h"
 #include "repo_pad_trash.h"
+#include "xalloc.h"
 
 /* Pads purged per transaction of the timer's purge. */
 #define PURGE_BATCH 100
+
+int
+svc_pad_audit_many(struct app *app, struct db_conn *db, const char *action,
+                   const char *actor_id, json_t *pads, json_t *extra,
+                   struct pl_error *err)
+{
+	size_t i, n = json_array_size(pads);
+	struct audit_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+
+	db_tx_batch(db);
+	for (i = 0; i < n; i++) {
+		json_t *p = json_array_get(pads, i),
+		       *d = extra ? json_deep_copy(extra) : json_object();
+		int rc;
+
+		json_object_set_new(
+		    d, "subject",
+		    json_pack("{s:O, s:O, s:O}", "id", json_object_get(p, "id"),
+		              "display_name",
+		              json_object_get(p, "display_name"), "owner_id",
+		              json_object_get(p, "owner_id")));
+		rc = repo_audit_insert(
+		    db, action, actor_id,
+		    json_string_value(json_object_get(p, "id")), d, &rows[i],
+		    err);
+		json_decref(d);
+		if (rc != 0)
+			break;
+	}
+	if (err->code != 0 || db_tx_commit(db, err) != 0) {
+		db_tx_rollback(db);
+		free(rows);
+		return svc_pad_write_failed(db, err);
+	}
+	for (i = 0; i < n; i++)
+		events_publish_one(app, db, &rows[i]);
+	free(rows);
+	return PL_OK;
+}
 
 static int
 trash_not_found(struct pl_error *err)
