@@ -4,8 +4,9 @@
 # 1 MiB with four 1 MiB backups each, which no single request can carry)
 # imported from a file, exported, imported into another user and exported
 # again: the same lines but for ids and times. Then the counts on stderr,
-# clashing names suffixed, --all, a bad line named and nothing imported,
-# and no session.
+# clashing names suffixed, --all, a bad line named and nothing imported, a
+# request the server refuses after an earlier one committed (undone), and
+# no session.
 . "$(dirname "$0")/support/tui_lib.sh"
 
 PW="Xfer-Passw0rd!xy"
@@ -135,6 +136,28 @@ fi
 printf '{"display_name":"x","data":{}}\nnot json\n' >"$T/bad2.jsonl"
 xfer "$BTOK" import "$T/bad2.jsonl" 2>"$T/bad2.err" && fail "unparsable line imported"
 grep -q "bad2.jsonl:2:" "$T/bad2.err" || fail "unparsable line not named: $(cat "$T/bad2.err")"
+
+# ---- a request the server refuses after an earlier one went in: undone ----
+# Four pads of about 1 MiB take two requests; the second also holds a name
+# the server refuses (a bidi control), after the first was committed.
+python3 - "$T/late.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as out:
+    for i in range(4):
+        out.write(json.dumps({"display_name": "Big %d" % i,
+                              "data": {"blob": "x" * 1040000}}) + "\n")
+    out.write(json.dumps({"display_name": "bad \u202e name", "data": {}}) + "\n")
+PY
+before=$(sql "select count(*) from pads")
+if xfer "$BTOK" import "$T/late.jsonl" 2>"$T/late.err"; then
+	fail "an import the server refused part of succeeded"
+else
+	grep -q "late.jsonl:5: .*control or bidi.*; nothing was imported" "$T/late.err" &&
+		[ "$(sql "select count(*) from pads")" = "$before" ] &&
+		[ "$(sql "select count(*) from pads where display_name like 'Big %'")" = 0 ] &&
+		ok "a request refused after others is undone: nothing half-imported" ||
+		fail "late failure: $(cat "$T/late.err"), pads $before -> $(sql "select count(*) from pads")"
+fi
 
 # ---- no session ----
 if env -u PADLINE_TOKEN XDG_STATE_HOME="$T/xstate" "$PADLINE_TUI_BIN" export --server "$ADDR" >/dev/null 2>"$T/nos.err"; then

@@ -29,26 +29,38 @@ struct xfer {
 	struct rpc_client *rpc;
 	char token[256];
 	long long max_line, max_pad_bytes;
+	long long index;  /* the last error's data.index, or -1 */
+	char detail[256]; /* its first violation's message, or "" */
 };
 
 struct reply {
 	int done;
 	json_t *result;
-	struct pl_error err;
+	struct pl_error err; /* code, reason and message only */
+	long long index;     /* the error's data.index, or -1 */
+	char detail[256];    /* its first violation's message, or "" */
 };
 
 static void
 on_reply(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct reply *r = ud;
+	json_t *idx = err->data ? json_object_get(err->data, "index") : NULL;
+	const char *v = json_string_value(
+	    json_object_get(json_array_get(err->violations, 0), "message"));
 
 	r->done = 1;
-	r->err = *err;
+	/* The rest of err is the client's, freed after this returns. */
+	r->err.code = err->code;
+	memcpy(r->err.reason, err->reason, sizeof r->err.reason);
+	memcpy(r->err.message, err->message, sizeof r->err.message);
+	r->index = json_is_integer(idx) ? json_integer_value(idx) : -1;
+	snprintf(r->detail, sizeof r->detail, "%s", v ? v : "");
 	r->result = json_incref(result);
 }
 
 /* method(params) to its answer: the result (new reference) or NULL with
- * err's code and message. */
+ * err's code and message (and x->index, x->detail of a refused entry). */
 static json_t *
 call(struct xfer *x, const char *method, json_t *params, struct pl_error *err)
 {
@@ -58,6 +70,8 @@ call(struct xfer *x, const char *method, json_t *params, struct pl_error *err)
 	while (!r.done)
 		uv_run(x->loop, UV_RUN_ONCE);
 	*err = r.err;
+	x->index = r.index;
+	snprintf(x->detail, sizeof x->detail, "%s", r.detail);
 	return r.result;
 }
 
@@ -384,6 +398,7 @@ import_undo(struct xfer *x, json_t *ids)
 struct import_state {
 	struct xfer *x;
 	json_t *batch;   /* the entries of the next request */
+	json_t *lines;   /* the file's line of each */
 	size_t bytes;    /* their size */
 	json_t *ids;     /* every pad imported so far */
 	long long first; /* line of the batch's first entry */
@@ -404,10 +419,17 @@ import_send(struct import_state *st, json_t **created, struct pl_error *err)
 		return 0;
 	r = call(st->x, "pad.import", json_pack("{s:O}", "pads", st->batch),
 	         err);
-	json_array_clear(st->batch);
-	st->bytes = 0;
-	if (r == NULL)
+	if (r == NULL) {
+		/* The line of the entry the server refused, if it said. */
+		json_t *line = json_array_get(st->lines, (size_t)st->x->index);
+
+		if (st->x->index >= 0 && line)
+			st->first = json_integer_value(line);
 		return -1;
+	}
+	json_array_clear(st->batch);
+	json_array_clear(st->lines);
+	st->bytes = 0;
 	json_array_foreach (json_object_get(r, "pads"), i, p) {
 		json_array_append(st->ids, json_object_get(p, "id"));
 		st->pads++;
@@ -441,6 +463,7 @@ import_add(struct import_state *st, json_t *e, long long no,
 		st->first = no;
 	if (size <= budget) {
 		json_array_append(st->batch, e);
+		json_array_append_new(st->lines, json_integer(no));
 		st->bytes += size;
 		return 0;
 	}
@@ -454,6 +477,7 @@ import_add(struct import_state *st, json_t *e, long long no,
 		json_array_remove(backups, 0);
 	}
 	json_array_append(st->batch, e);
+	json_array_append_new(st->lines, json_integer(no));
 	if (import_send(st, &created, err) != 0)
 		return -1;
 	id = json_string_value(
@@ -475,6 +499,7 @@ import_add(struct import_state *st, json_t *e, long long no,
 		}
 		entry = json_pack("{s:s, s:o}", "id", id, "backups", chunk);
 		json_array_append_new(st->batch, entry);
+		json_array_append_new(st->lines, json_integer(no));
 		st->first = no;
 		if (import_send(st, NULL, err) != 0) {
 			json_decref(rest);
@@ -515,6 +540,7 @@ transfer_import(const char *server, const char *path)
 		goto done;
 	st.x = &x;
 	st.batch = json_array();
+	st.lines = json_array();
 	st.ids = json_array();
 	json_array_foreach (entries, i, e) {
 		long long no = json_integer_value(json_array_get(lines, i));
@@ -529,13 +555,13 @@ transfer_import(const char *server, const char *path)
 	goto done;
 failed:
 	fprintf(stderr,
-	        "padline import: %s: the request from line %lld failed: %s; "
-	        "nothing was imported\n",
-	        path, st.first, err.message);
+	        "padline import: %s:%lld: %s%s%s; nothing was imported\n", path,
+	        st.first, err.message, x.detail[0] ? ": " : "", x.detail);
 	import_undo(&x, st.ids);
 	rc = 1;
 done:
 	json_decref(st.batch);
+	json_decref(st.lines);
 	json_decref(st.ids);
 	json_decref(entries);
 	json_decref(lines);
