@@ -282,3 +282,21 @@ text_no_controls(const char *field, const char *text, struct pl_error *err)
 	         "%s must not contain control or bidi characters", field);
 	return pl_error_violation(err, field, "control", msg);
 }
+
+int
+text_is_uuid(const char *s)
+{
+	static const int dash[] = {8, 13, 18, 23};
+
+	if (s == NULL || strlen(s) != 36)
+		return 0;
+	for (int i = 0, d = 0; i < 36; i++) {
+		if (d < 4 && i == dash[d]) {
+			if (s[i] != '-')
+				return 0;
+			d++;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}

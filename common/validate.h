@@ -74,5 +74,7 @@ int text_max_chars(const char *field, const char *text, size_t max,
  * or bidi characters"} and returns PL_ERR_VALIDATION; else PL_OK. For text
  * other people's terminals show: names and notes. */
 int text_no_controls(const char *field, const char *text, struct pl_error *err);
+/* 1 when s is a canonical UUID text (8-4-4-4-12 hex digits). */
+int text_is_uuid(const char *s);
 
 #endif

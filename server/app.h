@@ -14,17 +14,21 @@
 #include "rds_pool.h"
 
 struct breached;
+struct db_probe;
 struct disposable;
 struct events_publisher;
+struct events_relay;
 struct stats;
 
 struct app {
 	struct config *cfg;
 	struct db_pool *db;
+	struct db_probe *db_probe; /* server.health's (db_probe.h) */
 	struct rds_pool *rds;
 	struct login_limit *limits;      /* login attempt counters */
 	struct stats *stats;             /* server.stats counters (stats.h) */
 	struct events_publisher *events; /* events_publisher.h */
+	struct events_relay *relay;      /* the relay's state (events.h) */
 	struct breached *breached;       /* breach list (breached.h), or NULL */
 	struct disposable *disposable;   /* disposable email domains */
 	unsigned char form_key[32];      /* derived from cfg->secret */

@@ -4,6 +4,7 @@
  * environment, flags and --help are all driven by it, so they cannot drift.
  */
 #include "config.h"
+#include "db.h"
 #include "protocol.h"
 #include "redis_url.h"
 #include "xalloc.h"
@@ -99,8 +100,15 @@ static const struct cfg_entry cfg_table[] = {
     {"--trash-purge-interval", "PADLINE_TRASH_PURGE_INTERVAL", CFG_INT,
      OFF(trash_purge_interval), "600", 1, 86400,
      "seconds between purges of expired pads from the trash"},
-    {"--session-ttl", "PADLINE_SESSION_TTL", CFG_INT, OFF(session_ttl),
-     "604800", 60, 86400 * 365, "seconds a login stays valid"},
+    {"--session-ttl", "PADLINE_SESSION_TTL", CFG_INT, OFF(session_ttl), "43200",
+     1, 86400 * 365,
+     "seconds a session lives at most after its sign-in, used or not"},
+    {"--session-idle", "PADLINE_SESSION_IDLE", CFG_INT, OFF(session_idle),
+     "1800", 1, 86400 * 365, "seconds a session lives without a request"},
+    {"--reauth-window", "PADLINE_REAUTH_WINDOW", CFG_INT, OFF(reauth_window),
+     "300", 0, 86400,
+     "seconds after a sign-in or session.reauth that user.update, "
+     "user.delete and user.totp_disable are allowed"},
     {"--pwhash-opslimit", "PADLINE_PWHASH_OPSLIMIT", CFG_U64,
      OFF(pwhash_opslimit), NULL, 1, 64,
      "argon2id passes (default INTERACTIVE)"},
@@ -121,6 +129,9 @@ static const struct cfg_entry cfg_table[] = {
     {"--db-connect-timeout", "PADLINE_DB_CONNECT_TIMEOUT", CFG_INT,
      OFF(db_connect_timeout), "3", 1, 60,
      "seconds per PostgreSQL connection attempt"},
+    {"--db-query-timeout", "PADLINE_DB_QUERY_TIMEOUT", CFG_INT,
+     OFF(db_query_timeout), PL_STR(DB_QUERY_TIMEOUT_DEFAULT), 1, 3600,
+     "seconds a statement may take before it is cancelled (503)"},
     {"--startup-db-wait", "PADLINE_STARTUP_DB_WAIT", CFG_INT,
      OFF(startup_db_wait), "60", 0, 3600,
      "seconds to keep retrying PostgreSQL at startup"},

@@ -44,7 +44,9 @@ struct config {
 	int max_pad_bytes;        /* bytes of a pad's data (compact JSON) */
 	int trash_days;           /* days a deleted pad stays in the trash */
 	int trash_purge_interval; /* seconds between purges of expired pads */
-	int session_ttl;          /* seconds */
+	int session_ttl;          /* seconds, absolute */
+	int session_idle;         /* seconds without a request */
+	int reauth_window;        /* seconds a session stays fresh */
 	unsigned long long pwhash_opslimit;
 	unsigned long long pwhash_memlimit;
 	int login_max_failures;    /* per username within login_window */
@@ -52,6 +54,7 @@ struct config {
 	int login_window;          /* seconds */
 	int form_token_ttl;        /* seconds */
 	int db_connect_timeout;    /* seconds, per attempt */
+	int db_query_timeout;      /* seconds per statement or batch */
 	int startup_db_wait;  /* seconds to keep retrying PostgreSQL at start */
 	int migrate_wait;     /* seconds a waiter polls the migration status */
 	char *db_prepare;     /* "on": named prepared statements; "off":

@@ -54,11 +54,28 @@ struct db_conn *db_conn_new(PGconn *, const char *schema, int prepare,
                             struct pl_error *);
 /* Closes the connection and forgets what was prepared on it. */
 void db_conn_free(struct db_conn *);
+/*
+ * Seconds each round trip (a statement, a batch) may take by default, as
+ * PADLINE_DB_QUERY_TIMEOUT's. Past its deadline the statement is cancelled
+ * (PQcancel, on a thread of its own: a hung server never answers it), the
+ * connection is never read or lent again, and the caller gets 503
+ * database_timeout.
+ */
+#define DB_QUERY_TIMEOUT_DEFAULT 5
+void db_conn_set_timeout(struct db_conn *, int timeout_ms);
+/* True when the server answered an empty query within the deadline. */
+int db_conn_ping(struct db_conn *);
 PGconn *db_conn_pg(struct db_conn *);
+/* Frees the wrapper and hands its connection (blocking again, nothing
+ * pending) to the caller: a check on the way to a one-off tool. */
+PGconn *db_conn_take_pg(struct db_conn *);
 /* True when the connection can be lent again: open, not in a transaction
  * or pipeline, and never left mid-batch by a broken read. Rolls back an
  * open transaction first (best effort). */
 int db_conn_reusable(struct db_conn *);
+/* True when the server itself failed on this connection (lost, past a
+ * deadline, read-only): others to the same server are suspect too. */
+int db_conn_lost(const struct db_conn *);
 /* SQLSTATE of the last failed statement on this connection ("" if none
  * since the last statement or transaction began). */
 const char *db_sqlstate(const struct db_conn *);
@@ -141,12 +158,33 @@ void db_tx_batch(struct db_conn *);
 int db_tx_flush(struct db_conn *, struct pl_error *);
 int db_tx_commit(struct db_conn *, struct pl_error *);
 void db_tx_rollback(struct db_conn *);
+/* Ends a transaction by how it went: rc 0 commits (db_tx_commit), else
+ * (or when the commit fails) rolls back. Returns 0 or the failure's code
+ * (err set; PL_ERR_INTERNAL when rc was a code without a message). */
+int db_tx_finish(struct db_conn *, int rc, struct pl_error *);
+
+/*
+ * The outbox hook. A statement's decoder hands the event its row carries
+ * to db_tx_event (repo_audit_insert does, for every audit row); inside a
+ * transaction the connection keeps it until the end, then gives it to the
+ * sink if the transaction committed, in order, or drops it if it rolled
+ * back. Outside a transaction the statement has committed on its own and
+ * the event goes to the sink at once. With no sink the event stays
+ * unpublished in audit_log, for the relay (events.h). The sink runs on
+ * the thread that committed and must not block (outbox.c's queues the
+ * event for the publisher thread).
+ */
+typedef void (*db_event_sink_fn)(void *arg, long long id, const char *event);
+void db_conn_set_event_sink(struct db_conn *, db_event_sink_fn, void *arg);
+/* event is copied. */
+void db_tx_event(struct db_conn *, long long id, const char *event);
 
 /* ---- one-off PGconn helpers (migrations, connecting) ---------------- */
 
 /* 0 when r is PGRES_COMMAND_OK / PGRES_TUPLES_OK; else logs the failure
  * (not a 23505, which callers expect in races), copies its SQLSTATE to
- * sqlstate ("" if none) and sets err: 503 when the connection is gone, 500
+ * sqlstate ("" if none) and sets err: 503 when the connection is gone or
+ * the server is a standby (25006: the connection must be dropped), 500
  * otherwise. r may be NULL (out of memory, connection lost). */
 int db_result_error(PGconn *, const PGresult *r, char sqlstate[8],
                     struct pl_error *err);

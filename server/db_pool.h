@@ -14,10 +14,15 @@
 
 struct db_pool;
 
-/* prepare: as db_conn_new's, for every connection of the pool. */
+/* prepare: as db_conn_new's, for every connection of the pool;
+ * query_timeout: seconds each round trip may take (db_conn_set_timeout). */
 struct db_pool *db_pool_new(const char *conninfo, const char *schema, int size,
-                            int connect_timeout, int prepare);
+                            int connect_timeout, int query_timeout,
+                            int prepare);
 void db_pool_free(struct db_pool *);
+/* Every connection lent from now on hands its committed events to sink
+ * (db_conn_set_event_sink; NULL: none). Call it before the workers run. */
+void db_pool_set_event_sink(struct db_pool *, db_event_sink_fn, void *arg);
 /* Lends a healthy connection (its statements name the pool's schema) or
  * fails 503. */
 int db_pool_borrow(struct db_pool *, struct db_conn **out, struct pl_error *);

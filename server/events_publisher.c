@@ -1,7 +1,8 @@
 /*
  * The publisher thread: requests hand it their events after commit and go
  * on answering; it signs and sends whatever has gathered to Redis in one
- * pipelined write and records what went out for the next mark flush (events.c).
+ * pipelined write and records what went out with the relay, whose next
+ * flush marks it (events.c). It depends on events.c, never the reverse.
  * What it cannot send (Redis down, the queue full, shutdown) stays
  * unpublished in audit_log, where the relay finds it.
  */
@@ -38,6 +39,7 @@ struct pending {
 
 struct events_publisher {
 	struct rds_pool *rds;
+	struct events_relay *relay; /* told what went out, for its marks */
 	char *channel;
 	unsigned char sk[EVENT_SIG_SK_BYTES]; /* signs every event */
 	pthread_t thread;
@@ -86,7 +88,7 @@ send_batch(struct events_publisher *p, struct pending *b, size_t n)
 		         "count=%zu", n);
 	for (size_t i = 0; i < n; i++)
 		if (published[i] && !broken)
-			events_published(b[i].id);
+			events_relay_published(p->relay, b[i].id);
 }
 
 static void *
@@ -132,12 +134,13 @@ publisher_main(void *arg)
 }
 
 struct events_publisher *
-events_publisher_new(struct rds_pool *rds, const char *channel,
-                     const unsigned char *sk)
+events_publisher_new(struct rds_pool *rds, struct events_relay *relay,
+                     const char *channel, const unsigned char *sk)
 {
 	struct events_publisher *p = xcalloc(1, sizeof *p);
 
 	p->rds = rds;
+	p->relay = relay;
 	memcpy(p->sk, sk, sizeof p->sk);
 	p->channel = xstrdup(channel);
 	p->cap = 1024;

@@ -18,10 +18,11 @@
 #include "cli_breached.h"
 #include "disposable.h"
 #include "db.h"
+#include "db_probe.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
 #include "cli_user.h"
-#include "events.h"
+#include "outbox.h"
 #include "log.h"
 #include "migrate.h"
 #include "notify.h"
@@ -64,22 +65,22 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 		return err->code;
 	}
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
-	                      cfg->db_connect_timeout,
+	                      cfg->db_connect_timeout, cfg->db_query_timeout,
 	                      strcmp(cfg->db_prepare, "on") == 0);
+	app->db_probe = db_probe_new(cfg->database_url, cfg->schema,
+	                             cfg->db_connect_timeout);
+	if (app->db_probe == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
+		                    "cannot start the health probe thread");
 	/* config_validate has checked the URL: this cannot fail today. */
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2, err);
 	if (app->rds == NULL)
 		return err->code;
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
-	events_script_init();
 	event_sig_keys(cfg->secret, app->events_pk, app->events_sk);
-	/* Its only failure is pthread_create's, which it logs. */
-	app->events =
-	    events_publisher_new(app->rds, cfg->events_channel, app->events_sk);
-	if (app->events == NULL)
-		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
-		                    "cannot start the events publisher thread");
+	if (outbox_open(app, err) != 0)
+		return err->code;
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
 	crypto_generichash(app->form_key, sizeof app->form_key,
@@ -92,19 +93,9 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 static void
 app_close(struct app *app)
 {
-	struct pl_error err;
-	struct db_conn *db;
-
-	/* Send what is queued, then mark what was published, or the next
-	 * relay would publish it again. */
-	events_publisher_free(app->events);
-	pl_error_init(&err);
-	if (db_pool_borrow(app->db, &db, &err) == 0) {
-		events_flush_marks(db);
-		db_pool_return(app->db, db);
-	}
-	pl_error_clear(&err);
+	outbox_close(app);
 	db_pool_free(app->db);
+	db_probe_free(app->db_probe);
 	login_limit_free(app->limits);
 	breached_free(app->breached);
 	disposable_free(app->disposable);

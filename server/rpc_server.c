@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "db_probe.h"
 #include "form_token.h"
 #include "rpc.h"
 #include "stats.h"
@@ -28,8 +29,9 @@ hello_run(struct rpc_call *call)
 	/* What a client checks before sending (a pad too large to save). */
 	json_object_set_new(
 	    call->result, "limits",
-	    json_pack("{s:I, s:I}", "max_line", (json_int_t)cfg->max_line,
-	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes));
+	    json_pack("{s:I, s:I, s:i}", "max_line", (json_int_t)cfg->max_line,
+	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes,
+	              "session_idle_s", cfg->session_idle));
 	/* Where this deployment's events are published (per schema), and
 	 * the key their signatures verify with. */
 	event_sig_pk_hex(call->app->events_pk, pk);
@@ -39,15 +41,23 @@ hello_run(struct rpc_call *call)
 	return PL_OK;
 }
 
+/* How long server.health waits for PostgreSQL's answer (db_probe.h). */
+#define HEALTH_DB_WAIT_MS 1000
+
 static int
 health_run(struct rpc_call *call)
 {
-	int db_up = db_pool_ping(call->app->db);
+	enum db_probe_state db =
+	    db_probe_check(call->app->db_probe, HEALTH_DB_WAIT_MS);
 	int redis_up = rds_pool_ping(call->app->rds);
 
-	call->result = json_pack("{s:s, s:s, s:s}", "db", db_up ? "up" : "down",
-	                         "redis", redis_up ? "up" : "down",
-	                         "migrations", call->app->migrations_version);
+	call->result = json_pack(
+	    "{s:s, s:o, s:s, s:s}", "db", db == DB_PROBE_DOWN ? "down" : "up",
+	    "pg_is_in_recovery",
+	    db == DB_PROBE_DOWN ? json_null()
+	                        : json_boolean(db == DB_PROBE_STANDBY),
+	    "redis", redis_up ? "up" : "down", "migrations",
+	    call->app->migrations_version);
 	return PL_OK;
 }
 

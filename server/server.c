@@ -313,7 +313,8 @@ relay_work(uv_work_t *w)
 		pl_error_clear(&err);
 		return;
 	}
-	while (events_relay(srv->app, db, RELAY_BATCH) == RELAY_BATCH)
+	while (events_relay_run(srv->app->relay, db, RELAY_BATCH) ==
+	       RELAY_BATCH)
 		;
 	trash_purge_due(srv, db);
 	db_pool_return(srv->app->db, db);

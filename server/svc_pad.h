@@ -104,12 +104,12 @@ int svc_pad_not_owned(struct db_conn *, const char *user_id, const char *id,
 int svc_pad_name_check(const char *name, char *out, struct pl_error *);
 /* A failed pads write's error, 409 name_taken for a name clash. */
 int svc_pad_write_failed(struct db_conn *, struct pl_error *);
-/* svc_pad_audit_commit for many pads at once: an audit row each (pads:
- * [{id, display_name, owner_id}], extra borrowed, may be NULL; actor_id
- * may be NULL for the server's own work), one COMMIT, then their events. */
-int svc_pad_audit_many(struct app *, struct db_conn *, const char *action,
-                       const char *actor_id, json_t *pads, json_t *extra,
-                       struct pl_error *);
+/* svc_pad_emit for many pads at once, in the open transaction: an audit
+ * row each (pads: [{id, display_name, owner_id}], borrowed; extra
+ * borrowed, may be NULL; actor_id may be NULL for the server's own work).
+ * The caller commits (svc_pad_commit). */
+void svc_pad_emit_many(struct db_conn *, const char *action,
+                       const char *actor_id, json_t *pads, json_t *extra);
 /* Checks data is an object within max_pad_bytes; *text = its compact JSON
  * (malloc'd) when it passes. */
 int svc_pad_data_check(struct app *, json_t *data, char **text,
@@ -139,11 +139,14 @@ int svc_pad_read_begin(struct db_conn *, const char *user_id, const char *id,
                        json_t **head, struct pl_error *);
 int svc_pad_read_end(struct db_conn *, const char *user_id, const char *id,
                      json_t **head, struct pl_error *);
-/* Ends the current transaction of a change to pad ({id, display_name}):
- * writes its audit row (extra, stolen, may be NULL, adds details), commits,
- * then publishes the event. Rolls back on any failure. */
-int svc_pad_audit_commit(struct app *, struct db_conn *, const char *action,
-                         const char *user_id, json_t *pad, json_t *extra,
-                         struct pl_error *);
+/* The audit row of a change to pad ({id, display_name}, borrowed) by its
+ * owner, in the open transaction (audit_emit, outbox.h): the event's
+ * subject is {id, display_name, owner_id}; extra (stolen, may be NULL)
+ * adds details to the row. */
+void svc_pad_emit(struct db_conn *, const char *action, const char *user_id,
+                  json_t *pad, json_t *extra);
+/* Commits a change to a pad; on failure rolls back, a unique violation
+ * becoming 409 name_taken. */
+int svc_pad_commit(struct db_conn *, struct pl_error *);
 
 #endif

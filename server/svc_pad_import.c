@@ -13,7 +13,7 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
-#include "params.h"
+#include "validate.h"
 #include "repo_backup.h"
 #include "repo_pad.h"
 #include "repo_pad_trash.h"
@@ -55,7 +55,7 @@ entry_check(struct app *app, json_t *in, size_t i, struct import_entry *e,
 		                   "each entry must be an object");
 	else if (json_object_get(in, "id") != NULL) {
 		e->id = json_string_value(json_object_get(in, "id"));
-		if (e->id == NULL || !params_is_uuid(e->id))
+		if (e->id == NULL || !text_is_uuid(e->id))
 			pl_error_violation(err, "id", "format",
 			                   "id must be a pad's id");
 	} else {
@@ -211,8 +211,8 @@ svc_pad_import(struct app *app, struct db_conn *db, const char *user_id,
 	{
 		json_t *extra = json_pack("{s:b}", "imported", 1);
 
-		svc_pad_audit_many(app, db, "pad.created", user_id, pads, extra,
-		                   err);
+		svc_pad_emit_many(db, "pad.created", user_id, pads, extra);
+		svc_pad_commit(db, err);
 		json_decref(extra);
 	}
 	if (err->code == 0) {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "params.h"
 #include "repo_pad.h"
+#include "validate.h"
 #include "svc_pad.h"
 #include "xalloc.h"
 
@@ -78,7 +78,7 @@ svc_pad_cursor_read(const char *after, const char **kind, const char **key,
 		c = json_loadb((const char *)raw, len, 0, NULL);
 	free(raw);
 	if (json_unpack(c, "[s, s, s]", kind, key, id) != 0 ||
-	    !params_is_uuid(*id) || strlen(*key) > 1024) {
+	    !text_is_uuid(*id) || strlen(*key) > 1024) {
 		json_decref(c);
 		return -1;
 	}

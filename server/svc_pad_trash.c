@@ -13,9 +13,8 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
-#include "events.h"
 #include "log.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_pad.h"
 #include "repo_pad_trash.h"
 #include "xalloc.h"
@@ -23,43 +22,22 @@
 /* Pads purged per transaction of the timer's purge. */
 #define PURGE_BATCH 100
 
-int
-svc_pad_audit_many(struct app *app, struct db_conn *db, const char *action,
-                   const char *actor_id, json_t *pads, json_t *extra,
-                   struct pl_error *err)
+void
+svc_pad_emit_many(struct db_conn *db, const char *action, const char *actor_id,
+                  json_t *pads, json_t *extra)
 {
-	size_t i, n = json_array_size(pads);
-	struct audit_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+	size_t i;
+	json_t *p;
 
-	db_tx_batch(db);
-	for (i = 0; i < n; i++) {
-		json_t *p = json_array_get(pads, i),
-		       *d = extra ? json_deep_copy(extra) : json_object();
-		int rc;
+	json_array_foreach (pads, i, p) {
+		json_t *subject = json_pack(
+		    "{s:O, s:O, s:O}", "id", json_object_get(p, "id"),
+		    "display_name", json_object_get(p, "display_name"),
+		    "owner_id", json_object_get(p, "owner_id"));
 
-		json_object_set_new(
-		    d, "subject",
-		    json_pack("{s:O, s:O, s:O}", "id", json_object_get(p, "id"),
-		              "display_name",
-		              json_object_get(p, "display_name"), "owner_id",
-		              json_object_get(p, "owner_id")));
-		rc = repo_audit_insert(
-		    db, action, actor_id,
-		    json_string_value(json_object_get(p, "id")), d, &rows[i],
-		    err);
-		json_decref(d);
-		if (rc != 0)
-			break;
+		audit_emit(db, action, actor_id, subject, extra);
+		json_decref(subject);
 	}
-	if (err->code != 0 || db_tx_commit(db, err) != 0) {
-		db_tx_rollback(db);
-		free(rows);
-		return svc_pad_write_failed(db, err);
-	}
-	for (i = 0; i < n; i++)
-		events_publish_one(app, db, &rows[i]);
-	free(rows);
-	return PL_OK;
 }
 
 static int
@@ -120,6 +98,7 @@ svc_pad_undelete(struct app *app, struct db_conn *db, const char *user_id,
 	char name[PAD_NAME_MAX * 4 + 1];
 	json_t *subject;
 
+	(void)app;
 	*pad = NULL;
 	if (new_name && svc_pad_name_check(new_name, name, err) != 0)
 		return err->code;
@@ -137,8 +116,8 @@ svc_pad_undelete(struct app *app, struct db_conn *db, const char *user_id,
 	subject =
 	    json_pack("{s:O, s:O}", "id", json_object_get(*pad, "id"),
 	              "display_name", json_object_get(*pad, "display_name"));
-	if (svc_pad_audit_commit(app, db, "pad.undeleted", user_id, subject,
-	                         NULL, err) != 0) {
+	svc_pad_emit(db, "pad.undeleted", user_id, subject, NULL);
+	if (svc_pad_commit(db, err) != 0) {
 		json_decref(*pad);
 		*pad = NULL;
 	}
@@ -152,6 +131,7 @@ svc_pad_purge(struct app *app, struct db_conn *db, const char *user_id,
 {
 	json_t *pad = NULL;
 
+	(void)app;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	if (repo_pad_purge(db, id, user_id, &pad, err) != 0 ||
@@ -164,7 +144,8 @@ svc_pad_purge(struct app *app, struct db_conn *db, const char *user_id,
 		db_tx_rollback(db);
 		return trash_not_found(err);
 	}
-	svc_pad_audit_commit(app, db, "pad.purged", user_id, pad, NULL, err);
+	svc_pad_emit(db, "pad.purged", user_id, pad, NULL);
+	svc_pad_commit(db, err);
 	json_decref(pad);
 	return err->code;
 }
@@ -193,8 +174,8 @@ purge_batch(struct app *app, struct db_conn *db, const char *key, int *n,
 	                           err) != 0)
 		goto fail;
 	extra = json_pack("{s:s}", "reason", "expired");
-	if (svc_pad_audit_many(app, db, "pad.purged", NULL, pads, extra, err) ==
-	    0)
+	svc_pad_emit_many(db, "pad.purged", NULL, pads, extra);
+	if (svc_pad_commit(db, err) == 0)
 		*n = (int)json_array_size(pads);
 	json_decref(extra);
 	json_decref(pads);

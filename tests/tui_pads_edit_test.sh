@@ -227,6 +227,32 @@ wait_saved $((V + 1)) || fail "the kept edit was not saved after signing in"
 wait_until no_rec_files || fail "recovery file left after the save (e)"
 ok "session ended mid-edit: kept, offered after signing in again, saved"
 
+# ---- (e2) the session expires while the editor is open: said so, kept, offered ----
+keys e
+wait_editor || die "the editor did not open (e2)"
+# Unused for a day: past the idle limit. A connection's session is trusted
+# for a second between checks, so the save waits until a second has passed
+# (a minimum, which a slow machine only lengthens).
+sql "update sessions set last_used_at = now() - interval '1 day'" >/dev/null || die "could not age the sessions"
+aged_at=$(date +%s%N)
+second_passed() { [ $(($(date +%s%N) - aged_at)) -ge 1500000000 ]; }
+wait_until second_passed
+editor_writes '{"v": "after-expiry"}'
+wait_for "Kept for later" || fail "a save refused as expired did not keep the edit"
+keys Enter
+wait_for "Your session expired; sign in again" && ok "an expired session is said so on the sign-in screen" ||
+	fail "no 'session expired' on the sign-in screen: $(screen | sed -n 1,12p)"
+[ "$(rec_files)" = 1 ] || fail "no recovery file after the expiry"
+tui_login edituser "$PW"
+wait_for "Recover an unsaved edit" || fail "signing in again does not offer the edit kept over the expiry"
+keys e
+wait_editor || die "the editor did not open on the kept edit (e2)"
+editor_writes '{"v": "after-expiry"}'
+wait_for "Pad saved" || fail "the edit kept over the expiry was not saved after signing in"
+[ "$(pad_data Alpha v)" = after-expiry ] || fail "server lacks the text kept over the expiry"
+wait_until no_rec_files || fail "recovery file left after the save (e2)"
+ok "session expired mid-edit: said so, kept, offered after signing in again, saved"
+
 # ---- (d) the size limit, from the server then before sending ----
 kill_server
 start_server PADLINE_MAX_PAD_BYTES=100

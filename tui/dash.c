@@ -25,8 +25,9 @@ struct dash_screen {
 	struct edit_cursor filter_cur;
 	json_t *held; /* events that arrived while paused */
 	time_t last_tick;
-	size_t top;  /* matching rows scrolled past (0: the newest on top) */
-	size_t page; /* table rows on screen, from the last draw */
+	time_t polled; /* the last user.stats asked */
+	size_t top;    /* matching rows scrolled past (0: the newest on top) */
+	size_t page;   /* table rows on screen, from the last draw */
 };
 
 enum { A_PAUSE = 1, A_FILTER, A_RELOAD, A_BACK, A_KEEP, A_CLEAR };
@@ -162,6 +163,7 @@ dash_free(void *st)
 static void
 dash_enter(struct app *a, void *st)
 {
+	((struct dash_screen *)st)->polled = time(NULL);
 	rpc_call(a->rpc, "user.stats", NULL, on_stats, st);
 	rpc_call(a->rpc, "user.list", json_pack("{s:i}", "limit", 50),
 	         on_recent, st);
@@ -238,16 +240,27 @@ dash_key(struct app *a, void *st, int action, int key)
 	return 0;
 }
 
-/* The chart moves with the clock even when nothing happens. */
+/* The chart moves with the clock even when nothing happens, and the
+ * figures are asked again now and then. */
 static void
 dash_tick(struct app *a, void *st)
 {
 	struct dash_screen *s = st;
 	time_t now = time(NULL);
 
+	long idle = (long)json_integer_value(json_object_get(
+	    json_object_get(a->hello, "limits"), "session_idle_s"));
+	/* A dashboard left open is in use: its figures are asked again well
+	 * within the server's idle limit, which keeps the session. */
+	long every = idle <= 0 || idle >= 180 ? 60 : idle >= 3 ? idle / 3 : 1;
+
 	if (app_showing(a, &screen_dash) && now / 60 != s->last_tick / 60)
 		app_dirty(a);
 	s->last_tick = now;
+	if (app_showing(a, &screen_dash) && a->me && now - s->polled >= every) {
+		s->polled = now;
+		rpc_call(a->rpc, "user.stats", NULL, on_stats, s);
+	}
 }
 
 static void

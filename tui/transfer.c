@@ -18,6 +18,7 @@
 #include "protocol.h"
 #include "rpc_client.h"
 #include "session_file.h"
+#include "term_safe.h"
 #include "xalloc.h"
 
 /* Room a request needs beyond its entries (envelope, ids). */
@@ -114,7 +115,7 @@ xfer_open(struct xfer *x, const char *server, const char *what)
 	rpc_client_on_connect(x->rpc, resume_params, x);
 	r = call(x, "server.hello", NULL, &err);
 	if (r == NULL) {
-		fprintf(stderr, "padline %s: %s\n", what, err.message);
+		term_safe_println(stderr, "padline %s: %s", what, err.message);
 		return 1;
 	}
 	x->max_line = json_integer_value(
@@ -126,7 +127,7 @@ xfer_open(struct xfer *x, const char *server, const char *what)
 		x->max_line = PL_MAX_LINE_DEFAULT;
 	r = call(x, "user.me", NULL, &err);
 	if (r == NULL) {
-		fprintf(stderr, "padline %s: %s\n", what, err.message);
+		term_safe_println(stderr, "padline %s: %s", what, err.message);
 		return 1;
 	}
 	json_decref(r);
@@ -246,7 +247,7 @@ transfer_export(const char *server, int all, FILE *out)
 	fprintf(stderr, "exported %d pads, %d backups\n", npads, nbackups);
 	goto done;
 failed:
-	fprintf(stderr, "padline export: %s\n", err.message);
+	term_safe_println(stderr, "padline export: %s", err.message);
 	rc = 1;
 done:
 	json_decref(page);
@@ -363,8 +364,8 @@ import_read(FILE *f, const char *path, long long max_pad_bytes,
 		e = v ? import_entry(v, max_pad_bytes, &why) : NULL;
 		json_decref(v);
 		if (e == NULL) {
-			fprintf(stderr, "padline import: %s:%lld: %s\n", path,
-			        no, why ? why : jerr.text);
+			term_safe_println(stderr, "padline import: %s:%lld: %s",
+			                  path, no, why ? why : jerr.text);
 			free(buf);
 			return 1;
 		}
@@ -554,9 +555,9 @@ transfer_import(const char *server, const char *path)
 	        st.backups, st.renamed);
 	goto done;
 failed:
-	fprintf(stderr,
-	        "padline import: %s:%lld: %s%s%s; nothing was imported\n", path,
-	        st.first, err.message, x.detail[0] ? ": " : "", x.detail);
+	term_safe_println(
+	    stderr, "padline import: %s:%lld: %s%s%s; nothing was imported",
+	    path, st.first, err.message, x.detail[0] ? ": " : "", x.detail);
 	import_undo(&x, st.ids);
 	rc = 1;
 done:
