@@ -38,7 +38,9 @@ static const struct cfg_entry cfg_table[] = {
     {"--redis-url", "REDIS_URL", CFG_STR, OFF(redis_url),
      "redis://127.0.0.1:6379", 0, 0,
      "Redis for events, locks, rate limits "
-     "(redis://[user[:password]@]host[:port][/db])"},
+     "(redis://[user[:password]@]host[:port][/db], or through Sentinel "
+     "redis+sentinel://[user[:password]@]host[:port][,host[:port]...]"
+     "/MASTER[/db])"},
     {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, PL_DEFAULT_ADDR, 0, 0,
      "HOST:PORT to accept clients on"},
     {"--tls-cert", "PADLINE_TLS_CERT", CFG_STR, OFF(tls_cert), NULL, 0, 0,
