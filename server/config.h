@@ -39,12 +39,14 @@ struct config {
 	int max_batch;       /* requests in one JSON-RPC batch */
 	char *migrations_dir;
 	char *templates_dir;
-	int max_backups;         /* backups kept per pad */
-	int backup_min_interval; /* seconds between backups of one pad */
-	int max_pad_bytes;       /* bytes of a pad's data (compact JSON) */
-	int session_ttl;         /* seconds, absolute */
-	int session_idle;        /* seconds without a request */
-	int reauth_window;       /* seconds a session stays fresh */
+	int max_backups;          /* backups kept per pad */
+	int backup_min_interval;  /* seconds between backups of one pad */
+	int max_pad_bytes;        /* bytes of a pad's data (compact JSON) */
+	int trash_days;           /* days a deleted pad stays in the trash */
+	int trash_purge_interval; /* seconds between purges of expired pads */
+	int session_ttl;          /* seconds, absolute */
+	int session_idle;         /* seconds without a request */
+	int reauth_window;        /* seconds a session stays fresh */
 	unsigned long long pwhash_opslimit;
 	unsigned long long pwhash_memlimit;
 	int login_max_failures;    /* per username within login_window */

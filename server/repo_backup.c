@@ -153,3 +153,16 @@ repo_backup_newest_age(struct db_conn *db, const char *pad_id, double *age,
 	    "WHERE source_id = $1::uuid",
 	    1, p, decode_age, &age, sizeof age, err);
 }
+
+int
+repo_backup_add(struct db_conn *db, const char *pad_id, const char *data,
+                struct pl_error *err)
+{
+	const char *p[] = {pad_id, data};
+
+	return db_query_run(
+	    db,
+	    "INSERT INTO @backups (source_id, data, created_at) "
+	    "VALUES ($1::uuid, $2::jsonb, clock_timestamp())",
+	    2, p, err);
+}

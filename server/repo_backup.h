@@ -17,6 +17,10 @@ int repo_backup_insert(struct db_conn *, const char *pad_id, struct pl_error *);
  * when with_data. */
 int repo_backup_list(struct db_conn *, const char *pad_id, int with_data,
                      json_t **backups, struct pl_error *);
+/* Adds a backup holding data (JSON object text), taken now: pad.import's
+ * way to bring a pad's history along. */
+int repo_backup_add(struct db_conn *, const char *pad_id, const char *data,
+                    struct pl_error *);
 /* Deletes all but the newest keep backups of the pad. */
 int repo_backup_prune(struct db_conn *, const char *pad_id, int keep,
                       struct pl_error *);

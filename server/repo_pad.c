@@ -129,7 +129,7 @@ repo_pad_get(struct db_conn *db, const char *id, const char *user_id,
 	    "            ELSE 'viewer' END AS access, "
 	    "       u.id AS owner_id, u.username AS owner_username "
 	    "FROM @pads p JOIN @users u ON u.id = p.owner_id "
-	    "WHERE p.id = $1::uuid "
+	    "WHERE p.id = $1::uuid AND p.deleted_at IS NULL "
 	    "  AND (p.owner_id = $2::uuid "
 	    "       OR EXISTS (SELECT 1 FROM @pad_shares s "
 	    "                  WHERE s.pad_id = p.id AND s.user_id = $2::uuid))",
@@ -146,7 +146,8 @@ repo_pad_get_by_name(struct db_conn *db, const char *owner_id,
 	return pad_one(db,
 	               "SELECT " PAD_COLS " "
 	               "FROM @pads "
-	               "WHERE owner_id = $1::uuid AND display_name = $2",
+	               "WHERE owner_id = $1::uuid AND display_name = $2 "
+	               "  AND deleted_at IS NULL",
 	               2, p, pad, err);
 }
 
@@ -162,10 +163,12 @@ repo_pad_head(struct db_conn *db, const char *id, const char *owner_id,
 	    lock ? "SELECT id, display_name, version, " PAD_UPDATED_AT " "
 	           "FROM @pads "
 	           "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	           "  AND deleted_at IS NULL "
 	           "FOR UPDATE"
 	         : "SELECT id, display_name, version, " PAD_UPDATED_AT " "
 	           "FROM @pads "
-	           "WHERE id = $1::uuid AND owner_id = $2::uuid",
+	           "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	           "  AND deleted_at IS NULL",
 	    2, p, decode_head, &head, sizeof head, err);
 }
 
@@ -183,7 +186,7 @@ repo_pad_head(struct db_conn *db, const char *id, const char *owner_id,
 	"(SELECT p.id, p.display_name, p.version, p.size, p.created_at, "      \
 	"        p.updated_at, " OWNER ", " KEY " AS k "                       \
 	" FROM " FROM " "                                                      \
-	" WHERE " WHO " = $1::uuid "                                           \
+	" WHERE " WHO " = $1::uuid AND p.deleted_at IS NULL "                  \
 	"   AND (" KEY ", p.id) " CMP " ($2::" KEYT ", $3::uuid) " SEARCH " "  \
 	" ORDER BY " KEY " " DIR ", p.id " DIR " "                             \
 	" LIMIT $4::int) "
@@ -298,13 +301,45 @@ repo_pad_update(struct db_conn *db, const char *id, const char *owner_id,
 	               "    updated_at = clock_timestamp() "
 	               "FROM (SELECT $4::jsonb AS d) n "
 	               "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	               "  AND deleted_at IS NULL "
 	               "RETURNING " PAD_COLS,
 	               4, p, pad, err);
 }
 
 int
-repo_pad_delete(struct db_conn *db, const char *id, const char *owner_id,
-                json_t **pad, struct pl_error *err)
+repo_pad_trash(struct db_conn *db, const char *id, const char *owner_id,
+               json_t **pad, struct pl_error *err)
+{
+	const char *p[] = {id, owner_id};
+
+	*pad = NULL;
+	return db_query(db,
+	                "UPDATE @pads SET deleted_at = clock_timestamp() "
+	                "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	                "  AND deleted_at IS NULL "
+	                "RETURNING id, display_name",
+	                2, p, decode_head, &pad, sizeof pad, err);
+}
+
+int
+repo_pad_undelete(struct db_conn *db, const char *id, const char *owner_id,
+                  const char *display_name, json_t **pad, struct pl_error *err)
+{
+	const char *p[] = {id, owner_id, display_name};
+
+	return pad_one(db,
+	               "UPDATE @pads "
+	               "SET deleted_at = NULL, "
+	               "    display_name = COALESCE($3, display_name) "
+	               "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	               "  AND deleted_at IS NOT NULL "
+	               "RETURNING " PAD_COLS,
+	               3, p, pad, err);
+}
+
+int
+repo_pad_purge(struct db_conn *db, const char *id, const char *owner_id,
+               json_t **pad, struct pl_error *err)
 {
 	const char *p[] = {id, owner_id};
 
@@ -312,6 +347,7 @@ repo_pad_delete(struct db_conn *db, const char *id, const char *owner_id,
 	return db_query(db,
 	                "DELETE FROM @pads "
 	                "WHERE id = $1::uuid AND owner_id = $2::uuid "
+	                "  AND deleted_at IS NOT NULL "
 	                "RETURNING id, display_name",
 	                2, p, decode_head, &pad, sizeof pad, err);
 }

@@ -67,9 +67,20 @@ int repo_pad_list(struct db_conn *, const char *user_id,
 int repo_pad_update(struct db_conn *, const char *id, const char *owner_id,
                     const char *display_name, const char *data, json_t **pad,
                     struct pl_error *);
-/* Deletes the pad (its backups and shares go by cascade); *pad = {id,
- * display_name} of the deleted row, or NULL when none matched. */
-int repo_pad_delete(struct db_conn *, const char *id, const char *owner_id,
-                    json_t **pad, struct pl_error *);
+/* Moves the caller's live pad to the trash (deleted_at = now; its backups
+ * and shares stay, unseen); *pad = {id, display_name} or NULL when the owner
+ * has no such live pad. */
+int repo_pad_trash(struct db_conn *, const char *id, const char *owner_id,
+                   json_t **pad, struct pl_error *);
+/* Takes a trashed pad out of the trash, renamed when display_name is not
+ * NULL; *pad = the whole pad or NULL when the owner has no such trashed pad.
+ * A name clash with a live pad fails with db_sqlstate(db) "23505". */
+int repo_pad_undelete(struct db_conn *, const char *id, const char *owner_id,
+                      const char *display_name, json_t **pad,
+                      struct pl_error *);
+/* Deletes a trashed pad for good (backups and shares by cascade); *pad =
+ * {id, display_name} or NULL when the owner has no such trashed pad. */
+int repo_pad_purge(struct db_conn *, const char *id, const char *owner_id,
+                   json_t **pad, struct pl_error *);
 
 #endif

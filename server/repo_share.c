@@ -116,11 +116,13 @@ repo_share_role(struct db_conn *db, const char *pad_id, const char *user_id,
 	PGresult *r;
 
 	role[0] = '\0';
-	r = db_query_result(db,
-	                    "SELECT role "
-	                    "FROM @pad_shares "
-	                    "WHERE pad_id = $1::uuid AND user_id = $2::uuid",
-	                    2, p, err);
+	r = db_query_result(
+	    db,
+	    "SELECT s.role "
+	    "FROM @pad_shares s JOIN @pads p ON p.id = s.pad_id "
+	    "WHERE s.pad_id = $1::uuid AND s.user_id = $2::uuid "
+	    "  AND p.deleted_at IS NULL",
+	    2, p, err);
 	if (r == NULL)
 		return err->code;
 	if (PQntuples(r) > 0)

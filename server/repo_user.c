@@ -393,7 +393,8 @@ repo_user_detail(struct db_conn *db, const char *id, const char *username,
 	    "      'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', " DB_TIME_US
 	    ")) "
 	    "      ORDER BY p.created_at, p.id) "
-	    "    FROM @pads p WHERE p.owner_id = u.id), '[]'::json), "
+	    "    FROM @pads p WHERE p.owner_id = u.id AND p.deleted_at IS NULL), "
+	    "    '[]'::json), "
 	    "  'sessions', coalesce((SELECT json_agg(" REPO_SESSION_JSON
 	    "      ORDER BY s.created_at DESC, s.id) "
 	    "    FROM @sessions s "

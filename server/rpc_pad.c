@@ -232,6 +232,66 @@ pad_shares_run(struct rpc_call *call)
 	return pad_result(call, rc, "shares", shares);
 }
 
+static int
+pad_trash_run(struct rpc_call *call)
+{
+	json_t *pads = NULL, *next = NULL;
+	const char *after = NULL;
+	long long limit;
+
+	if (params_int(call->params, "limit", 0, 1, PAD_LIST_MAX,
+	               PAD_LIST_DEFAULT, &limit, &call->err) ||
+	    params_str(call->params, "after", 0, &after, &call->err))
+		return call->err.code;
+	if (svc_pad_trash(call->app, call->db, call->session.user_id,
+	                  (int)limit, after, &pads, &next, &call->err) != PL_OK)
+		return call->err.code;
+	call->result = json_pack("{s:o, s:o}", "pads", pads, "next", next);
+	return PL_OK;
+}
+
+static int
+pad_undelete_run(struct rpc_call *call)
+{
+	const char *id, *name = NULL;
+	json_t *pad = NULL;
+	int rc;
+
+	if (pad_id(call, "id", &id) ||
+	    params_str(call->params, "new_name", 0, &name, &call->err))
+		return call->err.code;
+	rc = svc_pad_undelete(call->app, call->db, call->session.user_id, id,
+	                      name, &pad, &call->err);
+	return pad_result(call, rc, "pad", pad);
+}
+
+static int
+pad_purge_run(struct rpc_call *call)
+{
+	const char *id;
+
+	if (pad_id(call, "id", &id))
+		return call->err.code;
+	if (svc_pad_purge(call->app, call->db, call->session.user_id, id,
+	                  &call->err) != PL_OK)
+		return call->err.code;
+	call->result = json_pack("{s:b}", "purged", 1);
+	return PL_OK;
+}
+
+static int
+pad_import_run(struct rpc_call *call)
+{
+	json_t *result = NULL;
+
+	if (svc_pad_import(call->app, call->db, call->session.user_id,
+	                   json_object_get(call->params, "pads"), &result,
+	                   &call->err) != PL_OK)
+		return call->err.code;
+	call->result = result;
+	return PL_OK;
+}
+
 #define PAD_METHOD(sym, mname, mauth, fn)                                      \
 	const struct rpc_method sym = {                                        \
 	    .name = mname,                                                     \
@@ -253,3 +313,7 @@ PAD_METHOD(rpc_pad_backup_get, "pad.backup_get", RPC_AUTH_USER,
 PAD_METHOD(rpc_pad_share, "pad.share", RPC_AUTH_USER, pad_share_run);
 PAD_METHOD(rpc_pad_unshare, "pad.unshare", RPC_AUTH_USER, pad_unshare_run);
 PAD_METHOD(rpc_pad_shares, "pad.shares", RPC_AUTH_USER, pad_shares_run);
+PAD_METHOD(rpc_pad_trash, "pad.trash", RPC_AUTH_USER, pad_trash_run);
+PAD_METHOD(rpc_pad_undelete, "pad.undelete", RPC_AUTH_USER, pad_undelete_run);
+PAD_METHOD(rpc_pad_purge, "pad.purge", RPC_AUTH_USER, pad_purge_run);
+PAD_METHOD(rpc_pad_import, "pad.import", RPC_AUTH_USER, pad_import_run);

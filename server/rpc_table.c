@@ -34,6 +34,10 @@ extern const struct rpc_method rpc_pad_backup_get;
 extern const struct rpc_method rpc_pad_share;
 extern const struct rpc_method rpc_pad_unshare;
 extern const struct rpc_method rpc_pad_shares;
+extern const struct rpc_method rpc_pad_trash;
+extern const struct rpc_method rpc_pad_undelete;
+extern const struct rpc_method rpc_pad_purge;
+extern const struct rpc_method rpc_pad_import;
 extern const struct rpc_method rpc_user_change_password;
 extern const struct rpc_method rpc_session_list;
 extern const struct rpc_method rpc_session_revoke;
@@ -82,6 +86,10 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_pad_share,
     &rpc_pad_unshare,
     &rpc_pad_shares,
+    &rpc_pad_trash,
+    &rpc_pad_undelete,
+    &rpc_pad_purge,
+    &rpc_pad_import,
     /* accounts: the user's own, and admins' */
     &rpc_user_change_password,
     &rpc_session_list,

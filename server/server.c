@@ -16,9 +16,11 @@
 #include "events.h"
 #include "log.h"
 #include "metrics.h"
+#include "mono_time.h"
 #include "notify.h"
 #include "server_conn.h"
 #include "stats.h"
+#include "svc_pad.h"
 #include "server_tls.h"
 #include "mono_time.h"
 #include "svc_signup.h"
@@ -280,7 +282,28 @@ server_on_connection(uv_stream_t *ls, int status)
 /* ---- relay and shutdown ---------------------------------------------- */
 
 #define SIGNUP_PURGE_INTERVAL_MS (3600 * 1000)
-static long long signup_purged_ms; /* the relay's own */
+
+/* On the relay's thread: the trash's purge, at the first run and then
+ * every trash_purge_interval seconds. */
+static void
+trash_purge_due(struct server *srv, struct db_conn *db)
+{
+	long long now = mono_ms();
+	struct pl_error err;
+	int n;
+
+	if (srv->trash_purge_ran &&
+	    now - srv->trash_purged_at <
+	        1000LL * srv->app->cfg->trash_purge_interval)
+		return;
+	srv->trash_purge_ran = 1;
+	srv->trash_purged_at = now;
+	pl_error_init(&err);
+	if (svc_pad_purge_expired(srv->app, db, &n, &err) != 0) {
+		log_warn("trash_purge_failed", "error=%s", err.message);
+		pl_error_clear(&err);
+	}
+}
 
 static void
 relay_work(uv_work_t *w)
@@ -298,11 +321,12 @@ relay_work(uv_work_t *w)
 	       RELAY_BATCH)
 		;
 	/* Hourly, and at start; one relay runs at a time. */
-	if (signup_purged_ms == 0 ||
-	    mono_ms() - signup_purged_ms > SIGNUP_PURGE_INTERVAL_MS) {
-		signup_purged_ms = mono_ms();
+	if (srv->signup_purged_at == 0 ||
+	    mono_ms() - srv->signup_purged_at > SIGNUP_PURGE_INTERVAL_MS) {
+		srv->signup_purged_at = mono_ms();
 		svc_signup_purge(srv->app, db);
 	}
+	trash_purge_due(srv, db);
 	db_pool_return(srv->app->db, db);
 }
 

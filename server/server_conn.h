@@ -111,6 +111,9 @@ struct server {
 	uv_timer_t relay_timer;
 	uv_work_t relay_work;
 	int relay_running;
+	int trash_purge_ran;        /* the relay has purged the trash once */
+	long long trash_purged_at;  /* mono_ms() of its last purge */
+	long long signup_purged_at; /* mono_ms() of the last signup purge */
 	int nclients;
 	int inflight;
 	int draining;

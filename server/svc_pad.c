@@ -415,11 +415,11 @@ svc_pad_delete(struct app *app, struct db_conn *db, const char *user_id,
 	json_t *pad = NULL;
 
 	(void)app;
-	/* Two round trips: the DELETE says whether there was a pad (and its
+	/* Two round trips: the UPDATE says whether there was a pad (and its
 	 * name for the audit row), then the audit row and COMMIT. */
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	if (repo_pad_delete(db, id, user_id, &pad, err) != 0 ||
+	if (repo_pad_trash(db, id, user_id, &pad, err) != 0 ||
 	    db_tx_flush(db, err) != 0)
 		goto fail;
 	if (pad == NULL) {
@@ -526,4 +526,38 @@ out:
 	json_decref(head);
 	json_decref(b);
 	return pad_done(text, pad, err);
+}
+
+/* ---- for the other pad services (svc_pad_trash.c, svc_pad_import.c) ---- */
+
+int
+svc_pad_not_owned(struct db_conn *db, const char *user_id, const char *id,
+                  struct pl_error *err)
+{
+	return pad_not_owned(db, user_id, id, err);
+}
+
+int
+svc_pad_name_check(const char *name, char *out, struct pl_error *err)
+{
+	return pad_name_check(name, out, err);
+}
+
+int
+svc_pad_write_failed(struct db_conn *db, struct pl_error *err)
+{
+	return pad_write_failed(db, err);
+}
+
+int
+svc_pad_data_check(struct app *app, json_t *data, char **text,
+                   struct pl_error *err)
+{
+	return pad_data_check(app, data, text, err);
+}
+
+void
+svc_pad_new_id(char id[37])
+{
+	pad_new_id(id);
 }

@@ -50,8 +50,39 @@ int svc_pad_create(struct app *, struct db_conn *, const char *user_id,
 int svc_pad_update(struct app *, struct db_conn *, const char *user_id,
                    const char *id, const char *display_name, json_t *data,
                    long long if_version, json_t **pad, struct pl_error *);
+/* Moves the pad to the trash (kept trash_days; its backups and shares
+ * stay with it, unseen until it comes back). */
 int svc_pad_delete(struct app *, struct db_conn *, const char *user_id,
                    const char *id, struct pl_error *);
+
+/* The trash (svc_pad_trash.c). One page of the caller's trashed pads, most
+ * recently trashed first; *next as for svc_pad_list. */
+int svc_pad_trash(struct app *, struct db_conn *, const char *user_id,
+                  int limit, const char *after, json_t **pads, json_t **next,
+                  struct pl_error *);
+/* Takes the pad out of the trash, renamed to new_name when not NULL; a
+ * live pad of the same name is 409 name_taken. */
+int svc_pad_undelete(struct app *, struct db_conn *, const char *user_id,
+                     const char *id, const char *new_name, json_t **pad,
+                     struct pl_error *);
+/*
+ * pad.import (svc_pad_import.c), in one transaction: entries {display_name,
+ * data, backups?: [data, newest first]} become new pads of the caller (a
+ * name the caller already uses, or an earlier entry took, gets " (2)", " (3)"
+ * ...), entries {id, backups} add backups to the caller's own pad. *result
+ * = {pads: [{id, display_name, renamed}], backups: N}.
+ */
+int svc_pad_import(struct app *, struct db_conn *, const char *user_id,
+                   json_t *entries, json_t **result, struct pl_error *);
+#define PAD_IMPORT_MAX 1000 /* entries per pad.import */
+/* Deletes a trashed pad and its backups for good. */
+int svc_pad_purge(struct app *, struct db_conn *, const char *user_id,
+                  const char *id, struct pl_error *);
+/* Purges the pads trashed more than trash_days ago, unless another
+ * instance is at it (a transaction-level advisory lock); *purged = how
+ * many. For the server's timer. */
+int svc_pad_purge_expired(struct app *, struct db_conn *, int *purged,
+                          struct pl_error *);
 int svc_pad_backups(struct app *, struct db_conn *, const char *user_id,
                     const char *id, int with_data, json_t **backups,
                     struct pl_error *);
@@ -65,7 +96,33 @@ int svc_pad_restore(struct app *, struct db_conn *, const char *user_id,
                     const char *id, const char *backup_id, long long if_version,
                     json_t **pad, struct pl_error *);
 
-/* For the pad services (svc_share.c): */
+/* For the pad services (svc_share.c, svc_pad_trash.c): */
+/* 403 read_only when the pad is shared with the caller, else 404. */
+int svc_pad_not_owned(struct db_conn *, const char *user_id, const char *id,
+                      struct pl_error *);
+/* Checks a pad name (trimmed into out, PAD_NAME_MAX * 4 + 1 bytes). */
+int svc_pad_name_check(const char *name, char *out, struct pl_error *);
+/* A failed pads write's error, 409 name_taken for a name clash. */
+int svc_pad_write_failed(struct db_conn *, struct pl_error *);
+/* svc_pad_emit for many pads at once, in the open transaction: an audit
+ * row each (pads: [{id, display_name, owner_id}], borrowed; extra
+ * borrowed, may be NULL; actor_id may be NULL for the server's own work).
+ * The caller commits (svc_pad_commit). */
+void svc_pad_emit_many(struct db_conn *, const char *action,
+                       const char *actor_id, json_t *pads, json_t *extra);
+/* Checks data is an object within max_pad_bytes; *text = its compact JSON
+ * (malloc'd) when it passes. */
+int svc_pad_data_check(struct app *, json_t *data, char **text,
+                       struct pl_error *);
+/* A new random (version 4) pad id. */
+void svc_pad_new_id(char id[37]);
+/* Opaque list cursors: base64url of JSON [kind, key, id] (malloc'd), and
+ * back (-1 when after is not one; *owned holds the strings). */
+char *svc_pad_cursor_new(const char *kind, const char *key, const char *id);
+int svc_pad_cursor_read(const char *after, const char **kind, const char **key,
+                        const char **id, json_t **owned);
+/* 1 when k is a time as the repositories render it. */
+int svc_pad_time_key_ok(const char *k);
 /* *head = {id, display_name, version, updated_at} of the caller's own pad
  * (row locked with lock), else the error a non-owner gets: 403 read_only
  * for a viewer, 404 for everyone else. */

@@ -47,10 +47,10 @@ time_key_ok(const char *k)
 	return 1;
 }
 
-static char *
-cursor_encode(enum repo_pad_sort sort, const char *key, const char *id)
+char *
+svc_pad_cursor_new(const char *kind, const char *key, const char *id)
 {
-	json_t *c = json_pack("[s, s, s]", sort_names[sort], key, id);
+	json_t *c = json_pack("[s, s, s]", kind, key, id);
 	char *text = json_dumps(c, JSON_COMPACT), *out;
 	size_t len = strlen(text),
 	       cap = sodium_base64_ENCODED_LEN(
@@ -62,6 +62,40 @@ cursor_encode(enum repo_pad_sort sort, const char *key, const char *id)
 	free(text);
 	json_decref(c);
 	return out;
+}
+
+int
+svc_pad_cursor_read(const char *after, const char **kind, const char **key,
+                    const char **id, json_t **owned)
+{
+	size_t cap = strlen(after) + 1, len;
+	unsigned char *raw = xmalloc(cap);
+	json_t *c = NULL;
+
+	*owned = NULL;
+	if (sodium_base642bin(raw, cap, after, strlen(after), NULL, &len, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
+		c = json_loadb((const char *)raw, len, 0, NULL);
+	free(raw);
+	if (json_unpack(c, "[s, s, s]", kind, key, id) != 0 ||
+	    !text_is_uuid(*id) || strlen(*key) > 1024) {
+		json_decref(c);
+		return -1;
+	}
+	*owned = c;
+	return 0;
+}
+
+int
+svc_pad_time_key_ok(const char *k)
+{
+	return time_key_ok(k);
+}
+
+static char *
+cursor_encode(enum repo_pad_sort sort, const char *key, const char *id)
+{
+	return svc_pad_cursor_new(sort_names[sort], key, id);
 }
 
 static int
@@ -76,20 +110,14 @@ static int
 cursor_decode(const char *after, int sort_given, struct repo_pad_page *page,
               json_t **owned, struct pl_error *err)
 {
-	size_t cap = strlen(after) + 1, len;
-	unsigned char *raw = xmalloc(cap);
 	enum repo_pad_sort sort;
 	const char *s, *k, *id;
 	json_t *c = NULL;
 
 	*owned = NULL;
-	if (sodium_base642bin(raw, cap, after, strlen(after), NULL, &len, NULL,
-	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
-		c = json_loadb((const char *)raw, len, 0, NULL);
-	free(raw);
-	if (json_unpack(c, "[s, s, s]", &s, &k, &id) != 0 ||
-	    sort_parse(s, &sort) != 0 || !text_is_uuid(id) ||
-	    (sort != REPO_PAD_NAME && !time_key_ok(k)) || strlen(k) > 1024) {
+	if (svc_pad_cursor_read(after, &s, &k, &id, &c) != 0 ||
+	    sort_parse(s, &sort) != 0 ||
+	    (sort != REPO_PAD_NAME && !time_key_ok(k))) {
 		json_decref(c);
 		return cursor_bad(err, "after is not a cursor from pad.list");
 	}

@@ -287,6 +287,9 @@ drive_pads(struct ts_client *c)
 	ok(c, "pad.unshare",
 	   json_pack("{s:s, s:s}", "id", id, "username", "docadm"), &keep);
 	ok(c, "pad.delete", json_pack("{s:s}", "id", id), &keep);
+	ok(c, "pad.undelete", json_pack("{s:s}", "id", id), &keep);
+	ok(c, "pad.delete", json_pack("{s:s}", "id", id), &keep);
+	ok(c, "pad.purge", json_pack("{s:s}", "id", id), &keep);
 	free(bid);
 	free(id);
 	json_decref(keep);

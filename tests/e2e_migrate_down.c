@@ -283,6 +283,44 @@ START_TEST(emptying_a_table_is_destructive)
 }
 END_TEST
 
+/* The trash's down step: with trashed pads it would purge them (they
+ * were deleted pads before it), so it is refused, naming the rows, unless
+ * forced; forced, the live pads stay with their unique names. With an
+ * empty trash it loses nothing and runs unforced. */
+START_TEST(trash_down_purges_only_when_forced)
+{
+	const char *trash = "2026_12_06_1400-pad-trash",
+	           *before = "2026_12_06_0100-session-limits";
+	char schema[64], *err = NULL;
+	PGconn *db;
+
+	ts_unique_schema("mtrash", schema, sizeof schema);
+	ck_assert_int_eq(ms_migrate(schema, NULL, NULL, NULL, NULL, NULL, NULL),
+	                 0);
+	db = ts_db_connect(schema);
+	ts_db_exec(db, "INSERT INTO users (username) VALUES ('alice')");
+	ts_db_exec(db, "INSERT INTO pads (owner_id, display_name, deleted_at) "
+	               "SELECT id, 'same', now() FROM users");
+	ts_db_exec(db, "INSERT INTO pads (owner_id, display_name) "
+	               "SELECT id, 'same' FROM users");
+	ck_assert_int_ne(
+	    ms_migrate(schema, NULL, "--to", before, NULL, NULL, &err), 0);
+	ck_assert_msg(strstr(err, "of table pads") && strstr(err, trash) &&
+	                  strstr(err, "--force"),
+	              "refusal does not name the trashed pads: %s", err);
+	free(err);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 2);
+	migrate_ok(schema, NULL, "--to", before, "--force", 0, 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 1);
+	/* Back up, nothing in the trash: down and up again unforced. */
+	migrate_ok(schema, NULL, NULL, NULL, NULL, 1, 0);
+	migrate_ok(schema, NULL, "--to", before, NULL, 0, 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 1);
+	PQfinish(db);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
 /* A down step dropping the whole schema is named as such, even with every
  * table empty; forced, it takes the bookkeeping along and the next migrate
  * starts over. */
@@ -725,6 +763,7 @@ main(void)
 	tcase_add_test(tc, concurrent_migrate_to_serialises);
 	tcase_add_test(tc, status_lists_versions_with_checksums);
 	tcase_add_test(tc, older_binary_refuses_newer_schema);
+	tcase_add_test(tc, trash_down_purges_only_when_forced);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -1,5 +1,5 @@
 /* End to end pads against a real padlined: CRUD round trip, every
- * validation error, the backup chain and its retention, restore, delete
+ * validation error, the backup chain and its retention, restore, a purge
  * cascading to backups, templates, unicode and a 500 KB pad. */
 #include "e2e_pads_common.h"
 
@@ -95,8 +95,11 @@ START_TEST(crud_round_trip)
 	expect_err(alice, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
 	expect_err(alice, "pad.delete", json_pack("{s:s}", "id", id), 404,
 	           NULL);
-	ck_assert_int_eq(
-	    count1("SELECT count(*) FROM pads WHERE id = $1::uuid", id), 0);
+	/* In the trash: the row stays, marked, until purged. */
+	ck_assert_int_eq(count1("SELECT count(*) FROM pads WHERE id = $1::uuid "
+	                        "AND deleted_at IS NOT NULL",
+	                        id),
+	                 1);
 	/* One audit row per change, each naming the pad. */
 	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE "
 	                        "subject_id = $1::uuid AND action IN "
@@ -329,7 +332,7 @@ START_TEST(restore_backs_up_and_copies_back)
 }
 END_TEST
 
-START_TEST(delete_cascades_backups)
+START_TEST(purge_cascades_backups)
 {
 	const char *id = create_pad(alice, "D", json_pack("{s:i}", "v", 0));
 	const char *keep = create_pad(alice, "K", json_pack("{s:i}", "v", 0));
@@ -340,6 +343,9 @@ START_TEST(delete_cascades_backups)
 	}
 	ck_assert_int_eq(backups_of(id), 3);
 	json_decref(ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
+	/* The trash keeps them for an undelete; the purge takes them. */
+	ck_assert_int_eq(backups_of(id), 3);
+	json_decref(ok(alice, "pad.purge", json_pack("{s:s}", "id", id)));
 	ck_assert_int_eq(backups_of(id), 0);
 	ck_assert_int_eq(backups_of(keep), 3);
 	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
@@ -574,7 +580,7 @@ main(void)
 	tcase_add_test(tc, backup_chain_and_retention);
 	tcase_add_test(tc, backup_min_interval_skips_backups);
 	tcase_add_test(tc, restore_backs_up_and_copies_back);
-	tcase_add_test(tc, delete_cascades_backups);
+	tcase_add_test(tc, purge_cascades_backups);
 	tcase_add_test(tc, create_from_template);
 	tcase_add_test(tc, unicode_and_large_round_trip);
 	tcase_add_test(tc, changes_are_published_as_events);

@@ -221,8 +221,15 @@ START_TEST(owner_may_do_everything)
 	json_decref(res);
 	json_decref(ok(carol, "pad.get", json_pack("{s:s}", "id", id)));
 	expect_err(bob, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
-	/* Deleting the pad takes its shares with it. */
+	/* Trashing hides the pad from its viewers (404, unlisted); purging
+	 * it takes its shares with it. */
 	json_decref(ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
+	expect_err(carol, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
+	expect_err(carol, "pad.update",
+	           json_pack("{s:s, s:s}", "id", id, "display_name", "x"), 404,
+	           NULL);
+	ck_assert(!is_listed(carol, id));
+	json_decref(ok(alice, "pad.purge", json_pack("{s:s}", "id", id)));
 	ck_assert_int_eq(
 	    count1("SELECT count(*) FROM pad_shares WHERE pad_id = $1::uuid",
 	           id),

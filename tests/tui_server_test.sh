@@ -86,8 +86,10 @@ tui_login plainops "$PW"
 wait_for "1 Pads" || die "plainops has no tab bar"
 on_screen " Server" && fail "a non-admin has a Server tab: $(screen | head -1)"
 # The admin's Server key does nothing here; '?' then shows the help page
-# of whatever screen is current, which must not be the Server screen.
+# of whatever screen is current, which must not be the Server screen
+# (End: the Pads help is longer than 24 rows, the global keys come last).
 keys "$tab" '?'
+keys End
 wait_for "Everywhere:" || fail "no help page"
 on_screen "Server (admins)" && fail "a non-admin reached the Server screen"
 on_screen "Health      PostgreSQL" && fail "a non-admin sees server.stats"

@@ -189,8 +189,9 @@ keys d
 wait_for "Delete pad" || fail "no delete confirmation"
 keys y
 wait_for "Deleted." || fail "delete failed"
-[ "$(sql "select count(*) from pads where display_name='Plan B'")" = 0 ] || fail "pad still in the database"
-ok "pad deleted"
+[ "$(sql "select count(*) from pads where display_name='Plan B' and deleted_at is null")" = 0 ] || fail "pad still live in the database"
+[ "$(sql "select count(*) from pads where display_name='Plan B' and deleted_at is not null")" = 1 ] || fail "pad not in the trash"
+ok "pad deleted (to the trash)"
 keys Escape
 wait_for "uxc" || fail "Esc does not clear the kept filter"
 

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "protocol.h"
 #include "state_dir.h"
+#include "transfer.h"
 #include "trust.h"
 #include "xalloc.h"
 
@@ -24,6 +25,8 @@ usage(FILE *f)
 	    "               [--trust FINGERPRINT]\n"
 	    "       padline watch [--json] [--since ID] [--server HOST:PORT]\n"
 	    "                     [--redis URL] [--ca FILE] [--trust FP]\n"
+	    "       padline export [--all] [--server HOST:PORT] > pads.jsonl\n"
+	    "       padline import [--server HOST:PORT] FILE\n"
 	    "\n"
 	    "The terminal client of padlined: sign in or register, manage "
 	    "your\n"
@@ -52,6 +55,7 @@ usage(FILE *f)
 	    "  --since ID          watch: start after that event id (from "
 	    "the\n"
 	    "                      JSON's event_id), not from now\n"
+	    "  --all               export: also the pads shared with you\n"
 	    "  -h, --help          this help\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
@@ -60,6 +64,15 @@ usage(FILE *f)
 	    "padline saved for that server, else it asks for a login on the\n"
 	    "terminal.\n"
 	    "While Redis is unreachable it says why and polls every 2 s.\n"
+	    "\n"
+	    "export writes your pads, each with its backups, as JSON lines\n"
+	    "(--all adds the pads shared with you, without backups); import\n"
+	    "reads such a file (- for stdin) into your account: new ids, a\n"
+	    "name you already use gets \" (2)\", counts on stderr. import\n"
+	    "checks every line first (a bad one is named, nothing is\n"
+	    "imported) and removes what it imported if the server fails\n"
+	    "part way. Both sign in with PADLINE_TOKEN, else padline's saved\n"
+	    "session for the server.\n"
 	    "Events must be signed with the key server.hello names (pinned\n"
 	    "per server in known_servers on first sight): others are dropped\n"
 	    "and counted, on stderr for watch and on the dashboard.\n"
@@ -85,13 +98,15 @@ main(int argc, char **argv)
 	    {"trust", required_argument, NULL, 't'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"since", required_argument, NULL, 'S'},
+	    {"all", no_argument, NULL, 'a'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *server = getenv("PADLINE_SERVER");
 	const char *redis = getenv("PADLINE_DASH_REDIS_URL");
-	int json = 0, c, watch = 0, rc;
+	int json = 0, c, watch = 0, all = 0, rc;
+	const char *cmd = NULL, *file = NULL;
 	long long since = -1;
 	struct pl_error err;
 	char *end;
@@ -120,6 +135,9 @@ main(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'a':
+			all = 1;
+			break;
 		case 'S':
 			since = strtoll(optarg, &end, 10);
 			if (*end || since < 0) {
@@ -141,13 +159,21 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		if (strcmp(argv[optind], "watch") != 0 || optind + 1 < argc) {
-			fprintf(stderr, "padline: unknown command '%s'\n",
-			        argv[optind]);
+		cmd = argv[optind];
+		if (strcmp(cmd, "import") == 0 && optind + 2 == argc)
+			file = argv[optind + 1];
+		else if ((strcmp(cmd, "watch") != 0 &&
+		          strcmp(cmd, "export") != 0) ||
+		         optind + 1 < argc) {
+			fprintf(stderr, "padline: unknown command '%s'\n", cmd);
 			usage(stderr);
 			return 2;
 		}
-		watch = 1;
+		watch = strcmp(cmd, "watch") == 0;
+	}
+	if (all && (cmd == NULL || strcmp(cmd, "export") != 0)) {
+		fprintf(stderr, "padline: --all is for `padline export`\n");
+		return 2;
 	}
 	if ((json || since >= 0) && !watch) {
 		fprintf(
@@ -166,6 +192,10 @@ main(int argc, char **argv)
 	rc = trust_server(server, stdin, stderr, isatty(STDIN_FILENO));
 	if (rc != 0)
 		return rc;
+	if (cmd && strcmp(cmd, "export") == 0)
+		return transfer_export(server, all, stdout);
+	if (file)
+		return transfer_import(server, file);
 	return watch ? watch_run(server, redis, json, since)
 	             : app_run(server, redis);
 }

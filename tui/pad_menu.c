@@ -1,8 +1,9 @@
 /*
  * Actions on one pad for the pads screen: create (a name, then a template),
- * rename, delete (asked first), and its menu: share read-only with a user,
- * the shares (unshare, asked first), backups. Each dialog keeps the pad's id,
- * so a refresh of the list meanwhile cannot retarget it.
+ * rename, delete to the trash (asked first), and its menu: share read-only
+ * with a user, the shares (unshare, asked first), backups, the trash. Each
+ * dialog keeps the pad's id, so a refresh of the list meanwhile cannot retarget
+ * it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ pad_actions_init(struct pad_actions *pa, struct app *a, pad_edit_done refresh,
 	pa->app = a;
 	pa->refresh = refresh;
 	pa->ud = ud;
+	pa->trash = trash_new(a, refresh, ud);
 }
 
 void
@@ -27,6 +29,8 @@ pad_actions_free(struct pad_actions *pa)
 	json_decref(pa->templates);
 	json_decref(pa->shares);
 	pa->templates = pa->shares = NULL;
+	trash_free(pa->trash);
+	pa->trash = NULL;
 }
 
 static void pick_template(struct pad_actions *);
@@ -89,7 +93,8 @@ on_confirmed(struct app *a, void *ud, int ok, const char *input, size_t choice)
 	if (!ok || !pa->id[0])
 		return;
 	if (pa->confirming == CONFIRM_DELETE) {
-		snprintf(pa->done_msg, sizeof pa->done_msg, "Deleted.");
+		snprintf(pa->done_msg, sizeof pa->done_msg,
+		         "Deleted. In the trash: t undeletes.");
 		pad_actions_send(pa, "pad.delete",
 		                 json_pack("{s:s}", "id", pa->id),
 		                 "Could not delete");
@@ -224,7 +229,7 @@ pad_actions_delete(struct pad_actions *pa, json_t *pad)
 	char text[300];
 
 	snprintf(pa->id, sizeof pa->id, "%s", jstr(pad, "id"));
-	snprintf(text, sizeof text, "Delete \"%s\" and its backups?",
+	snprintf(text, sizeof text, "Move \"%s\" and its backups to the trash?",
 	         jstr(pad, "display_name"));
 	pa->confirming = CONFIRM_DELETE;
 	app_confirm(pa->app, "Delete pad", text, on_confirmed, pa);
@@ -316,14 +321,22 @@ on_shares(void *ud, json_t *result, const struct pl_error *err)
 	app_pick(pa->app, title, choices, on_share_picked, pa);
 }
 
-enum { MENU_SHARE, MENU_SHARES, MENU_BACKUPS, MENU_RENAME, MENU_DELETE };
+enum {
+	MENU_SHARE,
+	MENU_SHARES,
+	MENU_BACKUPS,
+	MENU_RENAME,
+	MENU_DELETE,
+	MENU_TRASH
+};
 
 static const char *const menu_items[] = {
     [MENU_SHARE] = "Share with a user (read-only)…",
     [MENU_SHARES] = "Shared with… (unshare)",
     [MENU_BACKUPS] = "Backups (preview, diff, restore)",
     [MENU_RENAME] = "Rename…",
-    [MENU_DELETE] = "Delete…",
+    [MENU_DELETE] = "Delete… (to the trash)",
+    [MENU_TRASH] = "Trash (undelete, purge)…",
 };
 
 static void
@@ -354,6 +367,9 @@ on_menu(struct app *a, void *ud, int ok, const char *input, size_t choice)
 		break;
 	case MENU_DELETE:
 		pad_actions_delete(pa, pad);
+		break;
+	case MENU_TRASH:
+		trash_open(pa->trash);
 		break;
 	}
 	json_decref(pad);

@@ -67,7 +67,8 @@ enum {
 	A_KEEP,
 	A_CLEAR,
 	A_SORT,
-	A_MENU
+	A_MENU,
+	A_TRASH
 };
 
 /* What s cycles through: pad.list's sorts. */
@@ -86,7 +87,8 @@ static const struct binding list_keys[] = {
     {'e', A_EDIT, "edit in $EDITOR", "edit"},
     {'d', A_DELETE, "delete (asks first)", "delete"},
     {'b', A_BACKUPS, "backups (preview, diff, restore)", "backups"},
-    {'m', A_MENU, "pad menu: share, shares / unshare, backups", "menu"},
+    {'m', A_MENU, "pad menu: share, shares / unshare, backups, trash", "menu"},
+    {'t', A_TRASH, "trash: undelete or purge deleted pads", "trash"},
     {'/', A_FILTER, "search names (on the server)", "search"},
     {'s', A_SORT, "sort: created / name / newest change", "sort"},
     {'R', A_REFRESH, "refresh", NULL},
@@ -433,6 +435,9 @@ pads_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_NEW:
 		pad_actions_new(&p->actions);
+		return 1;
+	case A_TRASH:
+		trash_open(p->actions.trash);
 		return 1;
 	case A_REFRESH:
 		pads_refresh(p);

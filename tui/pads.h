@@ -21,6 +21,7 @@ struct pad_actions {
 	char user[64];          /* the user a share is ended for */
 	json_t *shares;         /* pad.shares of that pad, for the pick */
 	struct backups_view *backups; /* the menu's "backups" */
+	struct trash *trash;          /* the menu's "trash" (owned) */
 	enum { CONFIRM_DELETE, CONFIRM_UNSHARE } confirming;
 	const char *fail_what; /* "Could not …" of the change in flight */
 	char done_msg[256];    /* its flash when it succeeds */
@@ -39,6 +40,15 @@ void pad_actions_delete(struct pad_actions *, json_t *pad);
 /* The pad's menu (m): share with a user, the shares (unshare, asked
  * first), backups, rename, delete. */
 void pad_actions_menu(struct pad_actions *, json_t *pad, struct backups_view *);
+
+/* ---- the trash (trash.c) ---- */
+struct trash;
+
+struct trash *trash_new(struct app *, pad_edit_done refresh, void *ud);
+void trash_free(struct trash *);
+/* Lists the trashed pads; picking one offers undelete (a new name when its
+ * name is taken) and purge (asked first). */
+void trash_open(struct trash *);
 
 /* ---- the backups of one pad (backups.c) ---- */
 struct backups_view;

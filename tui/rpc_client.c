@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "framing.h"
+#include "json_num.h"
 #include "protocol.h"
 #include "rpc_tls.h"
 #include "term_safe.h"
@@ -235,7 +236,8 @@ rpc_on_line(void *ud, char *line, size_t len)
 {
 	struct rpc_client *c = ud;
 	json_error_t jerr;
-	json_t *root = json_loadb(line, len, 0, &jerr);
+	/* Numbers as padline promises them: beyond 64-bit integers too. */
+	json_t *root = json_num_loadb(line, len, 0, &jerr);
 	struct rpc_pending *p = c->head;
 	struct pl_error err;
 
@@ -516,7 +518,7 @@ rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
 	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
 	                (json_int_t)p->id, "method", method, "params",
 	                params ? params : json_object());
-	line = json_dumps(req, JSON_COMPACT);
+	line = json_num_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (c->tail)
 		c->tail->next = p;
