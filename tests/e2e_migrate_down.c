@@ -290,7 +290,7 @@ END_TEST
 START_TEST(trash_down_purges_only_when_forced)
 {
 	const char *trash = "2026_12_06_1400-pad-trash",
-	           *before = "2026_12_06_0100-session-limits";
+	           *before = "2026_12_06_1300-signup-attempts";
 	char schema[64], *err = NULL;
 	PGconn *db;
 
