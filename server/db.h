@@ -130,6 +130,25 @@ int db_tx_flush(struct db_conn *, struct pl_error *);
 int db_tx_commit(struct db_conn *, struct pl_error *);
 void db_tx_rollback(struct db_conn *);
 
+/*
+ * A transaction around a service's own (safe retries, svc_idempotency.h):
+ * between db_outer_begin and db_outer_commit or db_outer_rollback,
+ * db_tx_begin and db_tx_begin_one open a savepoint instead of a
+ * transaction, db_tx_commit releases it and a rollback returns to it, so a
+ * service runs unchanged and its writes commit with what the caller adds.
+ * db_outer_commit fails (and rolls back) when anything in it failed.
+ */
+int db_outer_begin(struct db_conn *, struct pl_error *);
+int db_outer_commit(struct db_conn *, struct pl_error *);
+void db_outer_rollback(struct db_conn *);
+/* 1 between db_outer_begin and its end: what a service does now is not
+ * committed yet. */
+int db_outer_open(const struct db_conn *);
+/* Inside an outer transaction: fn(arg, committed) runs once it ends,
+ * committed 1 after its commit, 0 after a rollback (to free arg). */
+void db_outer_defer(struct db_conn *, void (*fn)(void *arg, int committed),
+                    void *arg);
+
 /* ---- one-off PGconn helpers (migrations, connecting) ---------------- */
 
 /* 0 when r is PGRES_COMMAND_OK / PGRES_TUPLES_OK; else logs the failure

@@ -29,6 +29,13 @@ struct db_pending {
 	unsigned char ctx[DB_CTX_MAX];
 };
 
+/* Work waiting for the outer transaction's end (db_outer_defer). */
+struct db_deferred {
+	void (*fn)(void *, int);
+	void *arg;
+	struct db_deferred *next;
+};
+
 struct db_conn {
 	PGconn *pg;
 	int prepare;
@@ -40,7 +47,10 @@ struct db_conn {
 	int batching;  /* db_tx_batch: queue until the next flush/commit */
 	int one_batch; /* db_tx_begin_one: no BEGIN/COMMIT, the Sync ends it */
 	int broken;    /* a batch was not read to its end: close, never lend */
-	struct pl_error tx_err; /* first failure of this transaction */
+	int outer;     /* db_outer_begin: transactions are savepoints in it */
+	int released;  /* outer: the savepoint's transaction committed */
+	struct db_deferred *deferred; /* outer: in the order deferred */
+	struct pl_error tx_err;       /* first failure of this transaction */
 	struct db_pending *q;
 	size_t nq, capq;
 };
@@ -86,6 +96,8 @@ db_sqlstate(const struct db_conn *c)
 int
 db_conn_reusable(struct db_conn *c)
 {
+	if (c->outer)
+		db_outer_rollback(c);
 	if (c->in_tx)
 		db_tx_rollback(c);
 	if (c->broken || PQstatus(c->pg) != CONNECTION_OK ||
@@ -433,6 +445,7 @@ tx_start(struct db_conn *c, int one_batch, struct pl_error *err)
 	c->nq = 0;
 	c->batching = one_batch;
 	c->one_batch = one_batch;
+	c->released = 0;
 	if (c->broken || PQenterPipelineMode(c->pg) != 1)
 		return send_failed(c, err);
 	c->in_tx = 1;
@@ -444,7 +457,8 @@ db_tx_begin(struct db_conn *c, struct pl_error *err)
 {
 	if (tx_start(c, 0, err) != 0)
 		return err->code;
-	if (queue_stmt(c, PEND_STMT, "BEGIN", 0, NULL, err) == NULL) {
+	if (queue_stmt(c, PEND_STMT, c->outer ? "SAVEPOINT pl_tx" : "BEGIN", 0,
+	               NULL, err) == NULL) {
 		db_tx_rollback(c);
 		return err->code;
 	}
@@ -454,6 +468,14 @@ db_tx_begin(struct db_conn *c, struct pl_error *err)
 int
 db_tx_begin_one(struct db_conn *c, struct pl_error *err)
 {
+	/* Inside an outer transaction a Sync commits nothing: a savepoint
+	 * batched to the end does what the one batch promises. */
+	if (c->outer) {
+		if (db_tx_begin(c, err) != 0)
+			return err->code;
+		db_tx_batch(c);
+		return 0;
+	}
 	return tx_start(c, 1, err);
 }
 
@@ -489,8 +511,12 @@ tx_end(struct db_conn *c)
 	c->nq = 0;
 	if (!c->broken && PQexitPipelineMode(c->pg) != 1)
 		c->broken = 1;
-	if (!c->broken)
+	if (c->broken)
+		return;
+	if (!c->outer)
 		db_rollback(c->pg);
+	else if (!c->released)
+		PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT pl_tx"));
 }
 
 int
@@ -504,7 +530,9 @@ db_tx_commit(struct db_conn *c, struct pl_error *err)
 	 * rolls all of them back (PostgreSQL protocol, "Pipelining"). */
 	if (c->tx_err.code == 0 &&
 	    (c->one_batch ||
-	     queue_stmt(c, PEND_STMT, "COMMIT", 0, NULL, err) != NULL))
+	     queue_stmt(c, PEND_STMT,
+	                c->outer ? "RELEASE SAVEPOINT pl_tx" : "COMMIT", 0,
+	                NULL, err) != NULL))
 		batch_run(c, err);
 	else if (c->one_batch && c->nq > 0 && !c->broken)
 		/* Never Sync a failed one-batch transaction (it would
@@ -513,6 +541,8 @@ db_tx_commit(struct db_conn *c, struct pl_error *err)
 		c->broken = 1;
 	if (c->tx_err.code)
 		tx_failed(c, err);
+	else
+		c->released = 1;
 	tx_end(c);
 	return err->code;
 }
@@ -535,6 +565,80 @@ db_tx_rollback(struct db_conn *c)
 		batch_run(c, &e);
 	pl_error_clear(&e);
 	tx_end(c);
+}
+
+/* ---- a transaction around the service's ------------------------------ */
+
+static void
+outer_run_deferred(struct db_conn *c, int committed)
+{
+	while (c->deferred) {
+		struct db_deferred *d = c->deferred;
+
+		c->deferred = d->next;
+		d->fn(d->arg, committed);
+		free(d);
+	}
+}
+
+int
+db_outer_begin(struct db_conn *c, struct pl_error *err)
+{
+	if (c->in_tx || c->outer)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	if (db_query_run(c, "BEGIN", 0, NULL, err) != 0)
+		return err->code;
+	c->outer = 1;
+	return 0;
+}
+
+int
+db_outer_commit(struct db_conn *c, struct pl_error *err)
+{
+	if (!c->outer || c->in_tx)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK. */
+	if (PQtransactionStatus(c->pg) != PQTRANS_INTRANS) {
+		db_outer_rollback(c);
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	}
+	c->outer = 0;
+	if (db_query_run(c, "COMMIT", 0, NULL, err) != 0)
+		db_rollback(c->pg);
+	outer_run_deferred(c, err->code == 0);
+	return err->code;
+}
+
+void
+db_outer_rollback(struct db_conn *c)
+{
+	if (c->in_tx)
+		db_tx_rollback(c);
+	c->outer = 0;
+	if (!c->broken)
+		db_rollback(c->pg);
+	outer_run_deferred(c, 0);
+}
+
+void
+db_outer_defer(struct db_conn *c, void (*fn)(void *, int), void *arg)
+{
+	struct db_deferred *d = xcalloc(1, sizeof *d), **p = &c->deferred;
+
+	d->fn = fn;
+	d->arg = arg;
+	while (*p)
+		p = &(*p)->next;
+	*p = d;
+}
+
+int
+db_outer_open(const struct db_conn *c)
+{
+	return c->outer;
 }
 
 /* ---- shorthands ------------------------------------------------------ */

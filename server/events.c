@@ -221,6 +221,42 @@ events_flush_marks(struct db_conn *db)
 	free(ids);
 }
 
+/* An event whose row is not committed yet (an idempotent write's
+ * transaction is still open, db_outer_open): pushed once it is. */
+struct deferred_event {
+	struct app *app;
+	long long id;
+	char *event;
+};
+
+static void
+deferred_event_run(void *arg, int committed)
+{
+	struct deferred_event *d = arg;
+
+	if (committed)
+		events_publisher_push(d->app->events, d->id, d->event);
+	free(d->event);
+	free(d);
+}
+
+static void
+events_push_after(struct app *app, struct db_conn *db, long long id,
+                  const char *event)
+{
+	struct deferred_event *d;
+
+	if (!db_outer_open(db)) {
+		events_publisher_push(app->events, id, event);
+		return;
+	}
+	d = xcalloc(1, sizeof *d);
+	d->app = app;
+	d->id = id;
+	d->event = xstrdup(event);
+	db_outer_defer(db, deferred_event_run, d);
+}
+
 void
 events_publish_one(struct app *app, struct db_conn *db,
                    const struct audit_row *row)
@@ -229,12 +265,12 @@ events_publish_one(struct app *app, struct db_conn *db,
 	char *event = NULL;
 
 	if (row->event[0] != '\0') {
-		events_publisher_push(app->events, row->id, row->event);
+		events_push_after(app, db, row->id, row->event);
 		return;
 	}
 	pl_error_init(&err);
 	if (repo_audit_event(db, row->id, &event, &err) == 0 && event != NULL)
-		events_publisher_push(app->events, row->id, event);
+		events_push_after(app, db, row->id, event);
 	pl_error_clear(&err);
 	free(event);
 }
