@@ -119,6 +119,10 @@ static const struct cfg_entry cfg_table[] = {
      "300", 1, 3600, "seconds to wait for another instance's migration"},
     {"--db-prepare", "PADLINE_DB_PREPARE", CFG_STR, OFF(db_prepare), "on", 0, 0,
      "on: prepare statements per connection; off: unnamed (PgBouncer)"},
+    {"--drain-timeout", "PADLINE_DRAIN_TIMEOUT", CFG_INT, OFF(drain_timeout),
+     "10", 0, 3600,
+     "seconds a stopping padlined waits for answers and for its clients to "
+     "leave"},
 };
 #undef OFF
 #define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])

@@ -51,6 +51,7 @@ struct config {
 	int migrate_wait;    /* seconds a waiter polls the migration status */
 	char *db_prepare;    /* "on": named prepared statements; "off":
 	                        unnamed ones (PgBouncer transaction pooling) */
+	int drain_timeout;   /* seconds a stop waits for answers and clients */
 };
 
 /* Fills defaults and applies the environment. */

@@ -35,9 +35,8 @@
 #define AFTER_KILL 15  /* creates each client must ack after the kill */
 
 static struct ts_server srv[NSERVERS];
-static char schema[64], dir[64];
-static pid_t haproxy_pid;
-static int lb_port;
+static char schema[64];
+static struct ts_haproxy lb;
 
 struct client {
 	pthread_t th;
@@ -189,133 +188,11 @@ check_events_once(struct subscriber *sub, json_t *pads, json_t *users)
 	return json_array_size(sub->events);
 }
 
-static int
-free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-/* The health check's request as hex, for tcp-check send-binary. */
-static void
-health_hex(char *out, size_t size)
-{
-	const char *req =
-	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server.health\"}\n";
-	size_t n = 0;
-
-	for (const char *p = req; *p && n + 3 < size; p++, n += 2)
-		snprintf(out + n, size - n, "%02x", (unsigned char)*p);
-}
-
-static void
-haproxy_start(void)
-{
-	char cfg[128], hex[256];
-	FILE *f;
-
-	snprintf(dir, sizeof dir, "/tmp/pl-haproxy-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cfg, sizeof cfg, "%s/haproxy.cfg", dir);
-	health_hex(hex, sizeof hex);
-	lb_port = free_port();
-	f = fopen(cfg, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f,
-	        "global\n"
-	        "    maxconn 1000\n"
-	        "defaults\n"
-	        "    mode tcp\n"
-	        "    timeout connect 2s\n"
-	        "    timeout client 120s\n"
-	        "    timeout server 120s\n"
-	        "    retries 3\n"
-	        "    option redispatch\n"
-	        "frontend padline\n"
-	        "    bind 127.0.0.1:%d\n"
-	        "    default_backend padlined\n"
-	        "backend padlined\n"
-	        "    balance roundrobin\n"
-	        "    option tcp-check\n"
-	        "    tcp-check connect\n"
-	        "    tcp-check send-binary %s\n"
-	        "    tcp-check expect string '\"db\":\"up\"'\n",
-	        lb_port, hex);
-	for (int i = 0; i < NSERVERS; i++)
-		fprintf(f,
-		        "    server s%d 127.0.0.1:%d check inter 300 fall 1 "
-		        "rise 1\n",
-		        i, srv[i].port);
-	fclose(f);
-	haproxy_pid = fork();
-	ck_assert_int_ge(haproxy_pid, 0);
-	if (haproxy_pid == 0) {
-		/* A failed check must not leave HAProxy behind. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execlp("haproxy", "haproxy", "-db", "-q", "-f", cfg,
-		       (char *)NULL);
-		perror("haproxy");
-		_exit(127);
-	}
-}
-
-/* Polls server.health through HAProxy until it answers db up. */
-static void
-haproxy_wait(void)
-{
-	long long deadline = ts_now_ms() + WAIT_MS;
-
-	while (ts_now_ms() < deadline) {
-		struct ts_client *c;
-		int status;
-
-		ck_assert_msg(waitpid(haproxy_pid, &status, WNOHANG) == 0,
-		              "haproxy exited (is it installed?)");
-		if ((c = ts_client_connect(lb_port)) != NULL) {
-			json_t *r = ts_call(c, "server.health", NULL);
-			int up = r && ts_result(r) != NULL;
-
-			json_decref(r);
-			ts_client_free(c);
-			if (up)
-				return;
-		}
-		usleep(50000);
-	}
-	ck_abort_msg("HAProxy never answered server.health");
-}
-
 /* Back in through HAProxy with the saved session; NULL after WAIT_MS. */
 static struct ts_client *
 client_reconnect(struct client *cl)
 {
-	long long deadline = ts_now_ms() + WAIT_MS;
-
-	while (ts_now_ms() < deadline) {
-		struct ts_client *c = ts_client_connect(lb_port);
-		json_t *r;
-
-		if (c == NULL)
-			continue;
-		r = ts_call(c, "session.resume",
-		            json_pack("{s:s}", "token", cl->token));
-		if (r != NULL && ts_result(r) != NULL) {
-			json_decref(r);
-			return c;
-		}
-		json_decref(r);
-		ts_client_free(c);
-		usleep(20000);
-	}
-	return NULL;
+	return ts_client_resume(lb.port, cl->token, WAIT_MS);
 }
 
 static void *
@@ -449,15 +326,20 @@ START_TEST(kill_one_instance_under_load)
 		                 0);
 	/* An admin, so the test can ask each instance for server.stats. */
 	ck_assert_int_eq(ts_create_user(schema, "scaler", PASSWORD, 1), 0);
-	haproxy_start();
-	haproxy_wait();
+	{
+		int ports[NSERVERS];
+
+		for (int i = 0; i < NSERVERS; i++)
+			ports[i] = srv[i].port;
+		ts_haproxy_start(&lb, ports, NSERVERS);
+	}
 	subscriber_start(&sub);
 
 	memset(cls, 0, sizeof cls);
 	for (int i = 0; i < NCLIENTS; i++) {
 		json_t *r;
 
-		login = ts_client_connect(lb_port);
+		login = ts_client_connect(lb.port);
 		ck_assert_ptr_nonnull(login);
 		r = ts_call(login, "session.login",
 		            json_pack("{s:s, s:s}", "username", "scaler",
@@ -544,15 +426,7 @@ START_TEST(kill_one_instance_under_load)
 	PQfinish(db);
 	json_decref(all);
 
-	kill(haproxy_pid, SIGTERM);
-	waitpid(haproxy_pid, NULL, 0);
-	{
-		char cfg[128];
-
-		snprintf(cfg, sizeof cfg, "%s/haproxy.cfg", dir);
-		unlink(cfg);
-		rmdir(dir);
-	}
+	ts_haproxy_stop(&lb);
 	for (int i = 0; i < NSERVERS; i++)
 		if (i != victim)
 			ck_assert_int_eq(ts_server_stop(&srv[i]), 0);

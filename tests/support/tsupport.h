@@ -43,6 +43,10 @@ const char *ts_unique_schema(const char *prefix, char *buf, size_t size);
  */
 int ts_server_start(struct ts_server *, const char *schema,
                     const char *const *extra_env, const char *const *args);
+/* Starts s again (after it stopped) on its port and schema, as
+ * ts_server_start would: a load balancer in front finds it where it was. */
+int ts_server_restart(struct ts_server *, const char *const *extra_env,
+                      const char *const *args);
 /* SIGTERM, wait up to 15 s, then SIGKILL. Returns the exit status (waitpid). */
 int ts_server_stop(struct ts_server *);
 /* SIGKILL and reap. */
@@ -156,6 +160,24 @@ void ts_remove_tree(const char *dir);
  * stop-redis, kill-redis ...); returns its exit code. Only e2e_fault_*
  * suites, which ctest runs alone, may stop the shared services. */
 int ts_stack(const char *action);
+
+/* HAProxy in TCP mode in front of padlined on ports[0..n-1], with a health
+ * check that speaks server.health every 300 ms (the configuration
+ * docs/operations.md shows, tightened for tests). Needs haproxy
+ * (scripts/deps). */
+struct ts_haproxy {
+	pid_t pid;
+	int port; /* where clients connect */
+	char dir[64];
+};
+/* Starts it and waits until server.health answers through it; fails the
+ * test otherwise. */
+void ts_haproxy_start(struct ts_haproxy *, const int *ports, int n);
+void ts_haproxy_stop(struct ts_haproxy *);
+/* Connects to port and resumes the session of token (session.resume),
+ * trying again until it works or timeout_ms passes (then NULL): how a
+ * client gets back in after losing its instance behind a balancer. */
+struct ts_client *ts_client_resume(int port, const char *token, int timeout_ms);
 
 /* Runs every test of suite s (CK_NORMAL) and returns the process exit
  * code: 0 when all passed. */

@@ -31,7 +31,9 @@ ts_client_connect(int port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET};
 	struct ts_client *c;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	/* Close-on-exec: a padlined or HAProxy the suite starts later must
+	 * not hold the connection open after the test closes it. */
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
 	a.sin_port = htons((uint16_t)port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
