@@ -37,10 +37,8 @@ svc_idem_init(struct svc_idem *idem, const char *method, const char *key,
 
 	memset(idem, 0, sizeof *idem);
 	if (!pl_idempotency_key_valid(key))
-		return pl_error_set(err, PL_ERR_VALIDATION, "invalid_params",
-		                    "idempotency_key must be 1 to %d of "
-		                    "A-Z a-z 0-9 . _ : -",
-		                    PL_IDEMPOTENCY_KEY_MAX);
+		return pl_error_violation(err, "idempotency_key", "format",
+		                          "1 to 128 of A-Z a-z 0-9 . _ : -");
 	if (user_id != NULL && user_id[0] != '\0')
 		snprintf(idem->scope, sizeof idem->scope, "user:%s", user_id);
 	else if (form_token != NULL && form_token[0] != '\0') {
@@ -49,9 +47,8 @@ svc_idem_init(struct svc_idem *idem, const char *method, const char *key,
 		sha256_hex(form_token, strlen(form_token), h);
 		snprintf(idem->scope, sizeof idem->scope, "form:%s", h);
 	} else
-		return pl_error_set(err, PL_ERR_VALIDATION, "invalid_params",
-		                    "idempotency_key needs a session or a "
-		                    "form_token");
+		return pl_error_violation(err, "idempotency_key", "scope",
+		                          "needs a session or a form_token");
 	snprintf(idem->key, sizeof idem->key, "%s", key);
 	snprintf(idem->method, sizeof idem->method, "%s", method);
 	p = json_object();

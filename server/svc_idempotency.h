@@ -28,7 +28,8 @@ struct svc_idem {
 /* Fills idem for a request: scope from user_id (a session) or else
  * form_token (user.register); params without idempotency_key and without
  * passwords (a fast hash of them is not kept) are hashed with method. 400
- * invalid_params when there is neither a user nor a form token. */
+ * (violation on idempotency_key: format, or scope when there is neither a
+ * user nor a form token). */
 int svc_idem_init(struct svc_idem *, const char *method, const char *key,
                   const char *user_id, const char *form_token, json_t *params,
                   struct pl_error *);

@@ -5,7 +5,8 @@
  * twice. A server.closing notification, or an answer 503 shutting_down,
  * says the server ran nothing unanswered: those calls move to the next
  * connection (a short pause first, so a balancer can mark the instance
- * down), a bounded number of times, keyed or not.
+ * down), a bounded number of times, keyed or not; an idle client
+ * reconnects then too and resumes its session.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ rpc_retry_on_timer(uv_timer_t *t)
 {
 	struct rpc_client *c = t->data;
 
-	if (c->state == RPC_DOWN && c->out_head != NULL)
+	if (c->state == RPC_DOWN && (c->out_head != NULL || c->resume))
 		rpc_connect(c);
 }
 
@@ -145,7 +146,9 @@ rpc_retry_requeue(struct rpc_client *c, struct rpc_pending *pending,
 		rpc_out_push(c, xstrdup(p->line), p->len);
 		went = 1;
 	}
-	if (!went)
+	/* After server.closing an idle client reconnects too, so its
+	 * session is bound elsewhere before it needs it. */
+	if (!went && how != RPC_DROP_MOVED)
 		return;
 	if (c->again == NULL) {
 		c->again = xcalloc(1, sizeof *c->again);
