@@ -14,7 +14,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "events.h"
@@ -181,25 +183,26 @@ client_touch(struct client *cl)
 
 /* ---- accept ---------------------------------------------------------- */
 
+/* Takes the next connection from the listener, or fd (>= 0): one accepted
+ * by hand as the listener closes (server_close_listener). */
 static void
-server_on_connection(uv_stream_t *ls, int status)
+server_accept(struct server *srv, int fd)
 {
-	struct server *srv = ls->data;
 	struct client *cl;
 	struct sockaddr_storage sa;
 	int salen = sizeof sa, from_peer;
 
-	if (status < 0) {
-		log_warn("accept failed", "error=%s", uv_strerror(status));
-		return;
-	}
 	cl = xcalloc(1, sizeof *cl);
 	cl->srv = srv;
 	uv_tcp_init(srv->loop, &cl->tcp);
 	uv_timer_init(srv->loop, &cl->idle);
 	cl->tcp.data = cl->idle.data = cl;
 	cl->handles_open = 2;
-	if (uv_accept(ls, (uv_stream_t *)&cl->tcp) != 0) {
+	if ((fd >= 0 ? uv_tcp_open(&cl->tcp, fd)
+	             : uv_accept((uv_stream_t *)&srv->listener,
+	                         (uv_stream_t *)&cl->tcp)) != 0) {
+		if (fd >= 0)
+			close(fd);
 		cl->closing = 1;
 		uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
 		uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
@@ -263,6 +266,37 @@ server_on_connection(uv_stream_t *ls, int status)
 	 * kernel has queued are told, not reset: each hears at once that
 	 * it should go elsewhere. */
 	client_say_closing(cl);
+}
+
+static void
+server_on_connection(uv_stream_t *ls, int status)
+{
+	if (status < 0) {
+		log_warn("accept failed", "error=%s", uv_strerror(status));
+		return;
+	}
+	server_accept(ls->data, -1);
+}
+
+/*
+ * Draining and no client left: the listener closes, but first what the
+ * kernel has queued on it is accepted by hand and told server.closing, as
+ * closing it would reset those connections after their handshake (a
+ * balancer then reports a lost request); later connections are refused,
+ * which a balancer retries elsewhere.
+ */
+static void
+server_close_listener(struct server *srv)
+{
+	uv_os_fd_t fd;
+	int cfd;
+
+	srv->listener_closed = 1;
+	if (!srv->drain_over &&
+	    uv_fileno((uv_handle_t *)&srv->listener, &fd) == 0)
+		while ((cfd = accept(fd, NULL, NULL)) >= 0)
+			server_accept(srv, cfd);
+	uv_close((uv_handle_t *)&srv->listener, NULL);
 }
 
 /* ---- relay and shutdown ---------------------------------------------- */
@@ -365,6 +399,8 @@ server_maybe_finish(struct server *srv)
 			cl->close_after = 1;
 	}
 	srv->finishing = 0;
+	if (srv->clients == NULL && !srv->listener_closed)
+		server_close_listener(srv);
 	if (srv->clients == NULL && !srv->walked) {
 		srv->walked = 1;
 		uv_walk(srv->loop, server_close_walk, NULL);

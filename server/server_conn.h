@@ -111,6 +111,7 @@ struct server {
 	int inflight;
 	int draining;
 	int drain_over; /* the drain timeout passed: every client goes */
+	int listener_closed;
 	uv_timer_t drain_timer;
 	int finishing; /* inside server_maybe_finish */
 	int walked;    /* final uv_walk done */

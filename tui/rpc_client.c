@@ -121,6 +121,7 @@ rpc_drop(struct rpc_client *c, const char *msg, enum rpc_drop_how how)
 	c->head = c->tail = NULL;
 	c->npending = 0;
 	rpc_retry_requeue(c, pending, how, &fail);
+	c->heard = 0;
 	/* What does not go again fails, after what does was queued (a
 	 * callback may make new calls behind it). */
 	rpc_fail_list(fail, PL_ERR_UNAVAILABLE, "disconnected", msg);
@@ -205,6 +206,7 @@ rpc_on_line(void *ud, char *line, size_t len)
 	struct rpc_pending *p = c->head;
 	struct pl_error err;
 
+	c->heard = 1;
 	if (!root || rpc_retry_closing(c, root) || !p)
 		goto out;
 	/* In order: the head is the answer unless the server says otherwise. */

@@ -2,7 +2,9 @@
  * Safe retries on the TUI's side (docs/protocol.md): every write goes out
  * with an idempotency_key, so after a lost connection it is sent once more
  * on the next one and padlined answers it as before instead of doing it
- * twice. A server.closing notification, or an answer 503 shutting_down,
+ * twice (a connection on which the server never said a word, as a balancer
+ * with no instance up gives, is not counted: it goes again after a pause,
+ * a bounded number of times). A server.closing notification, or an answer 503 shutting_down,
  * says the server ran nothing unanswered: those calls move to the next
  * connection (a short pause first, so a balancer can mark the instance
  * down), a bounded number of times, keyed or not; an idle client
@@ -94,9 +96,10 @@ rpc_retry_on_timer(uv_timer_t *t)
 		rpc_connect(c);
 }
 
-/* Whether p goes out again after a connection ended how. */
+/* Whether p goes out again after a connection ended how; heard: the
+ * server said anything on it. */
 static int
-rpc_retry_goes(struct rpc_pending *p, enum rpc_drop_how how)
+rpc_retry_goes(struct rpc_pending *p, enum rpc_drop_how how, int heard)
 {
 	if (p->line == NULL || how == RPC_DROP_FAIL)
 		return 0;
@@ -104,9 +107,16 @@ rpc_retry_goes(struct rpc_pending *p, enum rpc_drop_how how)
 		p->moves++;
 		return 1;
 	}
-	/* Lost: only a keyed write may run twice without harm, and only
-	 * once more. */
-	if (how == RPC_DROP_LOST && p->keyed && !p->retried) {
+	if (how != RPC_DROP_LOST || !p->keyed)
+		return 0;
+	/* Lost: only a keyed write may run twice without harm, and goes
+	 * once more; a connection that ended before the server said a
+	 * word (a balancer that found no instance up) does not count. */
+	if (!heard && p->moves < RPC_MAX_MOVES) {
+		p->moves++;
+		return 1;
+	}
+	if (!p->retried) {
 		p->retried = 1;
 		return 1;
 	}
@@ -132,7 +142,7 @@ rpc_retry_requeue(struct rpc_client *c, struct rpc_pending *pending,
 
 		all = p->next;
 		p->next = NULL;
-		if (!rpc_retry_goes(p, how)) {
+		if (!rpc_retry_goes(p, how, c->heard)) {
 			*failtail = p;
 			failtail = &p->next;
 			continue;
@@ -155,6 +165,7 @@ rpc_retry_requeue(struct rpc_client *c, struct rpc_pending *pending,
 		uv_timer_init(c->loop, c->again);
 		c->again->data = c;
 	}
-	uv_timer_start(c->again, rpc_retry_on_timer,
-	               how == RPC_DROP_MOVED ? RPC_MOVE_PAUSE_MS : 0, 0);
+	uv_timer_start(
+	    c->again, rpc_retry_on_timer,
+	    how == RPC_DROP_MOVED || !c->heard ? RPC_MOVE_PAUSE_MS : 0, 0);
 }
