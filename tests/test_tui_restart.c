@@ -194,7 +194,8 @@ START_TEST(writes_survive_rolling_restart)
 	                 (long long)json_object_size(l.ids));
 	PQfinish(db);
 	rpc_client_free(l.c);
-	uv_run(&l.loop, UV_RUN_NOWAIT);
+	uv_run(&l.loop, UV_RUN_DEFAULT); /* the handles' close callbacks */
+	ck_assert_int_eq(uv_loop_close(&l.loop), 0);
 	json_decref(l.ids);
 	ts_haproxy_stop(&lb);
 	for (int i = 0; i < 2; i++)
