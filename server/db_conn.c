@@ -515,8 +515,15 @@ tx_end(struct db_conn *c)
 		return;
 	if (!c->outer)
 		db_rollback(c->pg);
-	else if (!c->released)
-		PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT pl_tx"));
+	else if (!c->released) {
+		/* Best effort: if even this fails, the outer transaction is
+		 * failed and db_outer_commit refuses it. */
+		struct pl_error e;
+
+		pl_error_init(&e);
+		db_run(c->pg, "ROLLBACK TO SAVEPOINT pl_tx", 0, NULL, &e);
+		pl_error_clear(&e);
+	}
 }
 
 int
