@@ -8,6 +8,8 @@
  * Nothing may go unanswered (every line gets an answer on its connection,
  * or the connection said server.closing first), nothing acknowledged may be
  * lost, and no key may make two pads. Prints the client-visible counts.
+ * And on one instance: SIGTERM answers every pipelined line, then says
+ * server.closing, to busy, idle and late connections alike.
  * Needs haproxy (scripts/deps).
  */
 #include <check.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -292,12 +295,94 @@ START_TEST(rolling_restart_loses_nothing)
 }
 END_TEST
 
+/* Reads lines until EOF: how many answered ids[0..n) (a result or 503
+ * shutting_down), and whether the last line was server.closing. */
+static void
+read_to_eof(struct ts_client *c, int n, int *answered, int *refused,
+            int *closing_last)
+{
+	char *line;
+
+	*answered = *refused = *closing_last = 0;
+	while ((line = ts_client_read_line(c, TS_PATIENCE_MS, NULL)) != NULL) {
+		json_t *msg = json_loads(line, 0, NULL);
+
+		free(line);
+		*closing_last = is_closing(msg);
+		if (!*closing_last) {
+			json_int_t id =
+			    json_integer_value(json_object_get(msg, "id"));
+
+			ck_assert_msg(id >= 1 && id <= n, "stray line");
+			(*answered)++;
+			if (strcmp(ts_error_reason(msg), "shutting_down") == 0)
+				(*refused)++;
+			else
+				ck_assert_ptr_nonnull(ts_result(msg));
+		}
+		json_decref(msg);
+	}
+}
+
+/* SIGTERM with a busy pipelined connection, an idle one, and one that
+ * connects while padlined drains: every line answered (what did not run
+ * with 503 shutting_down), then server.closing, then the end; exit 0. */
+START_TEST(sigterm_answers_every_line_then_says_closing)
+{
+	struct ts_server s;
+	struct ts_client *busy, *idle, *late;
+	char *lines;
+	size_t len = 0;
+	int answered, refused, closing, status, n = 100;
+	const char *req = "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
+	                  "\"server.health\"}\n";
+
+	ts_unique_schema("drain", schema, sizeof schema);
+	ck_assert_int_eq(ts_server_start(&s, schema, NULL, NULL), 0);
+	busy = ts_client_connect(s.port);
+	idle = ts_client_connect(s.port);
+	ck_assert_ptr_nonnull(busy);
+	ck_assert_ptr_nonnull(idle);
+	json_decref(ts_call(idle, "server.hello", NULL));
+	lines = malloc((size_t)n * 64);
+	for (int i = 1; i <= n; i++)
+		len += (size_t)sprintf(lines + len, req, i);
+	/* About 5 KB: one read takes it all, so every line is in before
+	 * padlined could say server.closing. */
+	ck_assert_int_eq(ts_client_send_raw(busy, lines, len), 0);
+	free(lines);
+	kill(s.pid, SIGTERM);
+	/* The idle connection hears it; padlined waits for it to leave. */
+	read_to_eof(idle, 1, &answered, &refused, &closing);
+	ck_assert_int_eq(answered, 0);
+	ck_assert_msg(closing, "the idle connection got no server.closing");
+	late = ts_client_connect(s.port);
+	if (late != NULL) { /* unless padlined was already gone */
+		read_to_eof(late, 1, &answered, &refused, &closing);
+		ck_assert_int_eq(answered, 0);
+		ck_assert(closing);
+		ts_client_free(late);
+	}
+	read_to_eof(busy, n, &answered, &refused, &closing);
+	ck_assert_int_eq(answered, n);
+	ck_assert_msg(closing, "no server.closing after the answers");
+	fprintf(stderr, "drain: %d answered, %d of them 503 shutting_down\n",
+	        answered, refused);
+	ts_client_free(busy);
+	ts_client_free(idle);
+	status = ts_server_stop(&s);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
 static Suite *
 rolling_suite(void)
 {
 	Suite *s = suite_create("rolling");
 	TCase *tc = tcase_create("haproxy");
 
+	tcase_add_test(tc, sigterm_answers_every_line_then_says_closing);
 	tcase_add_test(tc, rolling_restart_loses_nothing);
 	suite_add_tcase(s, tc);
 	return s;
