@@ -125,11 +125,12 @@ inproc(const char *schema, char (*ids)[40], char **raw, size_t *len, int n,
 	struct config cfg = {.secret = (char *)SECRET};
 	struct app app = {.cfg = &cfg};
 	struct pl_error err;
-	struct db_conn *db = db_conn_new(ts_db_connect(schema), 1);
+	struct db_conn *db;
 	int ok = 0;
 
-	ts_db_exec(db_conn_pg(db), "UPDATE users SET totp_last_step = NULL");
 	pl_error_init(&err);
+	db = db_conn_new(ts_db_connect(schema), schema, 1, &err);
+	ts_db_exec(db_conn_pg(db), "UPDATE users SET totp_last_step = NULL");
 	for (int i = 0; i < n; i++) {
 		char code[8];
 		long long t0;

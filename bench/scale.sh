@@ -57,7 +57,7 @@ pg_db=$(python3 -c 'import sys,urllib.parse as u;print(u.urlparse(sys.argv[1]).p
 bport=$(free_port)
 cat >"$dir/pgbouncer.ini" <<INI
 [databases]
-$pg_db = host=127.0.0.1 port=$pg_port dbname=$pg_db user=$pg_user connect_query='SET search_path TO $schema, public'
+$pg_db = host=127.0.0.1 port=$pg_port dbname=$pg_db user=$pg_user
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = $bport

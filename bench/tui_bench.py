@@ -109,6 +109,21 @@ def redis_publisher(url):
     return s
 
 
+def event_signer(secret):
+    """Signs an event as padlined does (docs/protocol.md, "Signed messages"),
+    one event per signature: the TUI pays one signature check per message,
+    its worst case."""
+    import hashlib
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    key_seed = hashlib.blake2b(secret.encode(), digest_size=32, key=b"padline event signing").digest()
+    key = Ed25519PrivateKey.from_private_bytes(key_seed)
+
+    def sign(text):
+        h = hashlib.blake2b(text.encode(), digest_size=32).digest()
+        return f"es1.{key.sign(b'padline events v1' + bytes([10]) + h).hex()}.{h.hex()}.{text}"
+    return sign
+
+
 def resp(*args):
     out = f"*{len(args)}\r\n"
     for a in args:
@@ -194,6 +209,7 @@ def main():
         t.read_until("Signups per minute", timeout=60)
         t.drain(3.0)  # subscribed (curses redraws only what changes)
         pub = redis_publisher(redis)
+        sign = event_signer(env["PADLINE_SECRET"])
         hz = os.sysconf("SC_CLK_TCK")
         c0, w0 = t.cpu_ticks(), time.monotonic()
         sent, base, shown = 0, 10**12 + os.getpid() * 10**6, False
@@ -207,7 +223,7 @@ def main():
                       "subject": {"id": f"bench-{base + sent}", "username": f"bench{sent}",
                                   "email": None, "totp_enabled": False,
                                   "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}}
-                out += resp("PUBLISH", f"padline:events:{schema}", json.dumps(ev))
+                out += resp("PUBLISH", f"padline:events:{schema}", sign(json.dumps(ev)))
                 sent += 1
             if out:
                 pub.sendall(out)

@@ -1,8 +1,11 @@
 /*
  * logfmt writer. One fprintf per line under a mutex so that lines from the
- * worker threads never interleave.
+ * worker threads never interleave. A line carries peers' text (usernames,
+ * error messages), and logs are read in terminals: the whole line goes
+ * through term_safe before it is written.
  */
 #include "log.h"
+#include "term_safe.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -47,7 +50,7 @@ log_quote(char *buf, size_t size, const char *s)
 	for (const char *p = s; *p && o + 3 < size; p++) {
 		if (*p == '"' || *p == '\\')
 			buf[o++] = '\\';
-		buf[o++] = (*p == '\n' || *p == '\r') ? ' ' : *p;
+		buf[o++] = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
 	}
 	buf[o++] = '"';
 	buf[o] = '\0';
@@ -57,7 +60,7 @@ log_quote(char *buf, size_t size, const char *s)
 void
 log_msg(enum log_level level, const char *msg, const char *fmt, ...)
 {
-	char ts[32], rest[2048], qmsg[512];
+	char ts[32], rest[2048], qmsg[512], line[2700], safe[4096];
 	struct timespec now;
 	struct tm tm;
 	va_list ap;
@@ -73,10 +76,12 @@ log_msg(enum log_level level, const char *msg, const char *fmt, ...)
 		vsnprintf(rest, sizeof rest, fmt, ap);
 		va_end(ap);
 	}
+	snprintf(line, sizeof line, "ts=%s.%03ldZ level=%s msg=%s%s%s", ts,
+	         now.tv_nsec / 1000000, log_names[level],
+	         log_quote(qmsg, sizeof qmsg, msg), rest[0] ? " " : "", rest);
+	term_safe(line, safe, sizeof safe);
 	pthread_mutex_lock(&log_lock);
-	fprintf(stderr, "ts=%s.%03ldZ level=%s msg=%s%s%s\n", ts,
-	        now.tv_nsec / 1000000, log_names[level],
-	        log_quote(qmsg, sizeof qmsg, msg), rest[0] ? " " : "", rest);
+	fprintf(stderr, "%s\n", safe);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 }

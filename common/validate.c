@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "term_safe.h"
+
 static const struct {
 	const char *id;
 	const char *message;
@@ -179,6 +181,22 @@ username_normalize(const char *in, char *out, size_t outsz,
 	return PL_OK;
 }
 
+/* Whether s holds a unit the terminal escaper would escape: one definition
+ * of "control" for what the server refuses and what clients escape. */
+static int
+has_control(const char *s)
+{
+	char esc[TERM_SAFE_ESC_MAX];
+	size_t n = strlen(s), k, elen;
+
+	for (; n > 0; s += k, n -= k) {
+		k = term_safe_unit(s, n, esc, &elen);
+		if (elen)
+			return 1;
+	}
+	return 0;
+}
+
 int
 email_validate(const char *email, struct pl_error *err)
 {
@@ -199,10 +217,14 @@ email_validate(const char *email, struct pl_error *err)
 		    err, "email", "format",
 		    "email must look like name@example.org");
 	for (const unsigned char *p = (const unsigned char *)email; *p; p++)
-		if (*p <= ' ' || *p == 0x7f)
+		if (*p == ' ')
 			return pl_error_violation(
 			    err, "email", "format",
 			    "email must not contain spaces");
+	if (has_control(email))
+		return pl_error_violation(
+		    err, "email", "format",
+		    "email must not contain control or bidi characters");
 	return PL_OK;
 }
 
@@ -247,4 +269,34 @@ text_max_chars(const char *field, const char *text, size_t max,
 	snprintf(msg, sizeof msg, "%s must be at most %zu characters", field,
 	         max);
 	return pl_error_violation(err, field, "length", msg);
+}
+
+int
+text_no_controls(const char *field, const char *text, struct pl_error *err)
+{
+	char msg[160];
+
+	if (text == NULL || !has_control(text))
+		return PL_OK;
+	snprintf(msg, sizeof msg,
+	         "%s must not contain control or bidi characters", field);
+	return pl_error_violation(err, field, "control", msg);
+}
+
+int
+text_is_uuid(const char *s)
+{
+	static const int dash[] = {8, 13, 18, 23};
+
+	if (s == NULL || strlen(s) != 36)
+		return 0;
+	for (int i = 0, d = 0; i < 36; i++) {
+		if (d < 4 && i == dash[d]) {
+			if (s[i] != '-')
+				return 0;
+			d++;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
 }

@@ -47,7 +47,8 @@ json_t *password_policy_json(void);
 int username_normalize(const char *in, char *out, size_t outsz,
                        struct pl_error *err);
 /* Empty or NULL is acceptable (email is optional); otherwise a sane
- * local@domain.tld shape, <= EMAIL_MAX, no spaces (field "email"). */
+ * local@domain.tld shape, <= EMAIL_MAX, no spaces, no control or bidi
+ * characters (field "email"). */
 int email_validate(const char *email, struct pl_error *err);
 
 /*
@@ -66,5 +67,14 @@ void text_copy_n(char *dst, size_t dstsz, const char *src, size_t n);
  * PL_ERR_VALIDATION; else PL_OK. */
 int text_max_chars(const char *field, const char *text, size_t max,
                    struct pl_error *err);
+
+/* When text (may be NULL) holds a control character (C0, DEL, C1) or a
+ * bidi control (U+202A-U+202E, U+2066-U+2069), what term_safe.h escapes,
+ * adds the violation {field, "control", "<field> must not contain control
+ * or bidi characters"} and returns PL_ERR_VALIDATION; else PL_OK. For text
+ * other people's terminals show: names and notes. */
+int text_no_controls(const char *field, const char *text, struct pl_error *err);
+/* 1 when s is a canonical UUID text (8-4-4-4-12 hex digits). */
+int text_is_uuid(const char *s);
 
 #endif

@@ -12,6 +12,7 @@
 #ifndef PL_XALLOC_H
 #define PL_XALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xmalloc(size_t size);
@@ -23,6 +24,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* asprintf that never fails; returns the new string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /* Makes jansson and libuv allocate through the functions above. Call first. */
 void xalloc_install(void);

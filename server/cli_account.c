@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "breached.h"
 #include "cli_user.h"
 #include "db.h"
 #include "pwhash.h"
@@ -48,8 +49,9 @@ passwd(struct app *app, const char *name, const char *pw, struct pl_error *err)
 	int rc;
 
 	svc_account_trim_username(name, uname, sizeof uname);
-	if (password_validate(pw, err) != 0 ||
-	    pwhash_hash(app->cfg, pw, hash, err) != 0)
+	password_validate(pw, err);
+	breached_check(app->breached, pw, "password", err);
+	if (err->code || pwhash_hash(app->cfg, pw, hash, err) != 0)
 		return -1;
 	if ((db = cli_db_open(app, err)) == NULL)
 		return -1;

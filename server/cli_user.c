@@ -17,6 +17,7 @@
 #include "db.h"
 #include "db_pool.h"
 #include "migrate.h"
+#include "outbox.h"
 #include "svc_user.h"
 
 int
@@ -75,11 +76,15 @@ struct db_conn *
 cli_db_open(struct app *app, struct pl_error *err)
 {
 	char version[64];
+	struct db_conn *db;
 
 	if (migrate_run(app->cfg, version, sizeof version, err) != 0)
 		return NULL;
-	return db_conn_open(app->cfg->database_url, app->cfg->schema,
-	                    app->cfg->db_connect_timeout, err);
+	db = db_conn_open(app->cfg->database_url, app->cfg->schema,
+	                  app->cfg->db_connect_timeout, err);
+	/* Its events go out now, not at the server's next relay pass. */
+	outbox_attach(app, db);
+	return db;
 }
 
 static int

@@ -4,6 +4,7 @@
  * environment, flags and --help are all driven by it, so they cannot drift.
  */
 #include "config.h"
+#include "db.h"
 #include "protocol.h"
 #include "redis_url.h"
 #include "xalloc.h"
@@ -44,6 +45,10 @@ static const struct cfg_entry cfg_table[] = {
      "PEM certificate chain: the listener speaks TLS only"},
     {"--tls-key", "PADLINE_TLS_KEY", CFG_STR, OFF(tls_key), NULL, 0, 0,
      "PEM private key of --tls-cert"},
+    {"--trusted-proxies", "PADLINE_TRUSTED_PROXIES", CFG_STR,
+     OFF(trusted_proxies), NULL, 0, 0,
+     "addresses/networks (CIDR, comma-separated) whose connections start "
+     "with a PROXY protocol header naming the client"},
     {"--events-channel", "PADLINE_EVENTS_CHANNEL", CFG_STR, OFF(events_channel),
      NULL, 0, 0,
      "Redis channel for events (default " PL_EVENTS_CHANNEL_PREFIX "<schema>)"},
@@ -59,7 +64,7 @@ static const struct cfg_entry cfg_table[] = {
     {"--registration", "PADLINE_REGISTRATION", CFG_REG, 0, "open", 0, 0,
      "open, invite or closed"},
     {"--secret", "PADLINE_SECRET", CFG_STR, OFF(secret), NULL, 0, 0,
-     "secret signing form tokens; same on every instance (>= 16 chars)"},
+     "secret signing form tokens and events; same on every instance (>= 16 chars)"},
     {"--log", "PADLINE_LOG", CFG_STR, OFF(log_level), "info", 0, 0,
      "log level: debug, info, warn, error"},
     {"--max-line", "PADLINE_MAX_LINE", CFG_INT, OFF(max_line),
@@ -90,8 +95,15 @@ static const struct cfg_entry cfg_table[] = {
      "seconds between two backups of a pad (0 = every change)"},
     {"--max-pad-bytes", "PADLINE_MAX_PAD_BYTES", CFG_INT, OFF(max_pad_bytes),
      "1048576", 2, INT_MAX, "largest pad data in bytes (as compact JSON)"},
-    {"--session-ttl", "PADLINE_SESSION_TTL", CFG_INT, OFF(session_ttl),
-     "604800", 60, 86400 * 365, "seconds a login stays valid"},
+    {"--session-ttl", "PADLINE_SESSION_TTL", CFG_INT, OFF(session_ttl), "43200",
+     1, 86400 * 365,
+     "seconds a session lives at most after its sign-in, used or not"},
+    {"--session-idle", "PADLINE_SESSION_IDLE", CFG_INT, OFF(session_idle),
+     "1800", 1, 86400 * 365, "seconds a session lives without a request"},
+    {"--reauth-window", "PADLINE_REAUTH_WINDOW", CFG_INT, OFF(reauth_window),
+     "300", 0, 86400,
+     "seconds after a sign-in or session.reauth that user.update, "
+     "user.delete and user.totp_disable are allowed"},
     {"--pwhash-opslimit", "PADLINE_PWHASH_OPSLIMIT", CFG_U64,
      OFF(pwhash_opslimit), NULL, 1, 64,
      "argon2id passes (default INTERACTIVE)"},
@@ -112,6 +124,9 @@ static const struct cfg_entry cfg_table[] = {
     {"--db-connect-timeout", "PADLINE_DB_CONNECT_TIMEOUT", CFG_INT,
      OFF(db_connect_timeout), "3", 1, 60,
      "seconds per PostgreSQL connection attempt"},
+    {"--db-query-timeout", "PADLINE_DB_QUERY_TIMEOUT", CFG_INT,
+     OFF(db_query_timeout), PL_STR(DB_QUERY_TIMEOUT_DEFAULT), 1, 3600,
+     "seconds a statement may take before it is cancelled (503)"},
     {"--startup-db-wait", "PADLINE_STARTUP_DB_WAIT", CFG_INT,
      OFF(startup_db_wait), "60", 0, 3600,
      "seconds to keep retrying PostgreSQL at startup"},
@@ -119,6 +134,16 @@ static const struct cfg_entry cfg_table[] = {
      "300", 1, 3600, "seconds to wait for another instance's migration"},
     {"--db-prepare", "PADLINE_DB_PREPARE", CFG_STR, OFF(db_prepare), "on", 0, 0,
      "on: prepare statements per connection; off: unnamed (PgBouncer)"},
+    {"--metrics-listen", "PADLINE_METRICS_LISTEN", CFG_STR, OFF(metrics_listen),
+     NULL, 0, 0, "HOST:PORT serving GET /metrics for Prometheus (unset: none)"},
+    /* Signup defense. */
+    {"--breached-passwords", "PADLINE_BREACHED_PASSWORDS", CFG_STR,
+     OFF(breached_passwords), NULL, 0, 0,
+     "SHA-1 breach list (HASH:COUNT text or breached-import's binary): "
+     "passwords in it are refused"},
+    {"--disposable-extra", "PADLINE_DISPOSABLE_EXTRA", CFG_STR,
+     OFF(disposable_extra), NULL, 0, 0,
+     "more disposable email domains, one a line, besides the shipped list"},
     {"--drain-timeout", "PADLINE_DRAIN_TIMEOUT", CFG_INT, OFF(drain_timeout),
      "10", 0, 3600,
      "seconds a stopping padlined waits for answers and for its clients to "
@@ -131,6 +156,25 @@ const char *
 config_registration_name(enum registration_mode m)
 {
 	return m == REG_INVITE ? "invite" : m == REG_CLOSED ? "closed" : "open";
+}
+
+/* HOST:PORT into a new host string and a port (0 to 65535); -1 when value
+ * is not that. */
+static int
+split_host_port(const char *value, char **host, int *port)
+{
+	const char *colon = strrchr(value, ':');
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = colon ? strtoll(colon + 1, &end, 10) : -1;
+	if (colon == NULL || colon == value || errno || *end || n < 0 ||
+	    n > 65535)
+		return -1;
+	*host = xstrndup(value, (size_t)(colon - value));
+	*port = (int)n;
+	return 0;
 }
 
 static int
@@ -167,19 +211,17 @@ config_set(struct config *c, const struct cfg_entry *e, const char *value,
 			*(int *)((char *)c + e->off) = (int)n;
 		return 0;
 	case CFG_LISTEN: {
-		const char *colon = strrchr(value, ':');
+		char *host;
+		int port;
 
-		errno = 0;
-		n = colon ? strtoll(colon + 1, &end, 10) : -1;
-		if (colon == NULL || colon == value || errno || *end || n < 0 ||
-		    n > 65535)
+		if (split_host_port(value, &host, &port) != 0)
 			return pl_error_set(err, PL_ERR_VALIDATION, "config",
 			                    "%s/%s: expected HOST:PORT, got "
 			                    "\"%s\"",
 			                    e->flag, e->env, value);
 		free(c->listen_host);
-		c->listen_host = xstrndup(value, (size_t)(colon - value));
-		c->listen_port = (int)n;
+		c->listen_host = host;
+		c->listen_port = port;
 		return 0;
 	}
 	case CFG_REG:
@@ -302,6 +344,23 @@ config_parse_args(struct config *c, int argc, char **argv, int *first_arg,
 	return 0;
 }
 
+/* The trusted proxies, parsed once here for the listener. */
+static int
+config_validate_proxies(struct config *c, struct pl_error *err)
+{
+	struct pl_error perr;
+
+	pl_error_init(&perr);
+	proxy_trust_clear(&c->proxy_trust);
+	if (proxy_trust_parse(c->trusted_proxies, &c->proxy_trust, &perr) == 0)
+		return 0;
+	pl_error_set(err, perr.code, "config",
+	             "PADLINE_TRUSTED_PROXIES (or --trusted-proxies): %s",
+	             perr.message);
+	pl_error_clear(&perr);
+	return err->code;
+}
+
 int
 config_validate(struct config *c, struct pl_error *err)
 {
@@ -390,6 +449,8 @@ config_validate(struct config *c, struct pl_error *err)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "TLS needs both PADLINE_TLS_CERT and "
 		                    "PADLINE_TLS_KEY");
+	if (config_validate_proxies(c, err) != 0)
+		return err->code;
 	if (c->events_channel == NULL)
 		c->events_channel =
 		    xasprintf("%s%s", PL_EVENTS_CHANNEL_PREFIX, c->schema);
@@ -399,6 +460,15 @@ config_validate(struct config *c, struct pl_error *err)
 		                    "events channel \"%s\": use a plain name "
 		                    "without spaces or glob characters",
 		                    c->events_channel);
+	free(c->metrics_host);
+	c->metrics_host = NULL;
+	if (c->metrics_listen != NULL && c->metrics_listen[0] != '\0' &&
+	    split_host_port(c->metrics_listen, &c->metrics_host,
+	                    &c->metrics_port) != 0)
+		return pl_error_set(err, PL_ERR_VALIDATION, "config",
+		                    "--metrics-listen/PADLINE_METRICS_LISTEN: "
+		                    "expected HOST:PORT, got \"%s\"",
+		                    c->metrics_listen);
 	if (strcmp(c->log_level, "debug") != 0 &&
 	    strcmp(c->log_level, "info") != 0 &&
 	    strcmp(c->log_level, "warn") != 0 &&
@@ -435,6 +505,11 @@ config_usage(FILE *f)
 	        "                                sessions\n"
 	        "  list-users                    users: roles, state, 2FA, "
 	        "last login\n"
+	        "  breached-import IN OUT        turn a sorted HASH:COUNT "
+	        "breach list into\n"
+	        "                                the binary form "
+	        "PADLINE_BREACHED_PASSWORDS\n"
+	        "                                searches fastest\n"
 	        "  redis-acl NAME [--password-stdin]\n"
 	        "                                print ACL SETUSER for a "
 	        "subscribe-only\n"
@@ -466,5 +541,7 @@ config_free(struct config *c)
 		if (cfg_table[i].type == CFG_STR)
 			free(*(char **)((char *)c + cfg_table[i].off));
 	free(c->listen_host);
+	proxy_trust_clear(&c->proxy_trust);
+	free(c->metrics_host);
 	memset(c, 0, sizeof *c);
 }

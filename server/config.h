@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "pl_error.h"
+#include "proxy_proto.h"
 
 enum registration_mode { REG_OPEN, REG_INVITE, REG_CLOSED };
 
@@ -21,9 +22,11 @@ struct config {
 	char *events_channel; /* Redis channel; padline:events:<schema> */
 	char *tls_cert;       /* PEM; with tls_key the listener is TLS-only */
 	char *tls_key;
-	int workers;          /* libuv threadpool size */
-	int pool_size;        /* PostgreSQL connections */
-	int hash_concurrency; /* argon2 hashes at once, < workers */
+	char *trusted_proxies;          /* PADLINE_TRUSTED_PROXIES as given */
+	struct proxy_trust proxy_trust; /* ... parsed by config_validate */
+	int workers;                    /* libuv threadpool size */
+	int pool_size;                  /* PostgreSQL connections */
+	int hash_concurrency;           /* argon2 hashes at once, < workers */
 	enum registration_mode registration;
 	char *secret; /* form-token signing secret */
 	char *log_level;
@@ -39,7 +42,9 @@ struct config {
 	int max_backups;         /* backups kept per pad */
 	int backup_min_interval; /* seconds between backups of one pad */
 	int max_pad_bytes;       /* bytes of a pad's data (compact JSON) */
-	int session_ttl;         /* seconds */
+	int session_ttl;         /* seconds, absolute */
+	int session_idle;        /* seconds without a request */
+	int reauth_window;       /* seconds a session stays fresh */
 	unsigned long long pwhash_opslimit;
 	unsigned long long pwhash_memlimit;
 	int login_max_failures;    /* per username within login_window */
@@ -47,11 +52,19 @@ struct config {
 	int login_window;          /* seconds */
 	int form_token_ttl;        /* seconds */
 	int db_connect_timeout;    /* seconds, per attempt */
-	int startup_db_wait; /* seconds to keep retrying PostgreSQL at start */
-	int migrate_wait;    /* seconds a waiter polls the migration status */
-	char *db_prepare;    /* "on": named prepared statements; "off":
-	                        unnamed ones (PgBouncer transaction pooling) */
-	int drain_timeout;   /* seconds a stop waits for answers and clients */
+	int db_query_timeout;      /* seconds per statement or batch */
+	int startup_db_wait;  /* seconds to keep retrying PostgreSQL at start */
+	int migrate_wait;     /* seconds a waiter polls the migration status */
+	char *db_prepare;     /* "on": named prepared statements; "off":
+	                         unnamed ones (PgBouncer transaction pooling) */
+	char *metrics_listen; /* PADLINE_METRICS_LISTEN; NULL or "": no
+	                         metrics endpoint */
+	char *metrics_host;   /* split from metrics_listen by config_validate */
+	int metrics_port;
+	/* Signup defense. */
+	char *breached_passwords; /* breach list file, NULL: no check */
+	char *disposable_extra;   /* admin's disposable domains, or NULL */
+	int drain_timeout; /* seconds a stop waits for answers and clients */
 };
 
 /* Fills defaults and applies the environment. */

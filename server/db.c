@@ -37,6 +37,16 @@ db_result_error(PGconn *c, const PGresult *r, char sqlstate[8],
 		                    "database_unavailable",
 		                    "database unavailable, try again shortly");
 	}
+	/* A standby (this connection outlived a failover, or landed on
+	 * one): the primary is elsewhere, so a retry may find it. */
+	if (state && strcmp(state, "25006") == 0) {
+		log_warn(
+		    "database is read-only (a standby)", "error=%s",
+		    log_quote(q, sizeof q, r ? PQresultErrorMessage(r) : ""));
+		return pl_error_set(err, PL_ERR_UNAVAILABLE,
+		                    "database_unavailable",
+		                    "database unavailable, try again shortly");
+	}
 	/* Unique violations are expected (races): the caller maps them, so
 	 * they are not worth a warning. */
 	if (state == NULL || strcmp(state, "23505") != 0)

@@ -24,6 +24,14 @@
 struct db_conn;
 
 /*
+ * Statements. Each is a string literal (its address names the statement
+ * prepared from it) and writes its tables as "@name": the text sent says
+ * "schema".name instead (db_sql.h), made once per statement and connection.
+ * No statement depends on a search_path, which a transaction-pooling
+ * PgBouncer would not carry from one transaction to the next.
+ */
+
+/*
  * Reads one statement's result into the outputs ctx points at (the
  * repository function's copy of them, see db_query). Returns 0 or a
  * pl_error code with err set. The result is the layer's to clear.
@@ -34,19 +42,40 @@ typedef int (*db_decode_fn)(const PGresult *, void *ctx, struct pl_error *);
 #define DB_CTX_MAX 48
 
 /*
- * Wraps an open connection (ownership moves in; NULL gives NULL). prepare:
- * run each parameterised statement by name, prepared once per connection;
- * 0 sends every statement unnamed (parse, bind, execute in one message
- * train), as a transaction-pooling PgBouncer needs.
+ * Wraps an open connection (ownership moves in, and it is closed on
+ * failure; NULL gives NULL, err already set by whoever failed to connect).
+ * schema: where the tables of every statement are, quoted once here (see
+ * "Statements" above). prepare: run each parameterised statement by name,
+ * prepared once per connection; 0 sends every statement unnamed (parse,
+ * bind, execute in one message train), as a transaction-pooling PgBouncer
+ * needs.
  */
-struct db_conn *db_conn_new(PGconn *, int prepare);
+struct db_conn *db_conn_new(PGconn *, const char *schema, int prepare,
+                            struct pl_error *);
 /* Closes the connection and forgets what was prepared on it. */
 void db_conn_free(struct db_conn *);
+/*
+ * Seconds each round trip (a statement, a batch) may take by default, as
+ * PADLINE_DB_QUERY_TIMEOUT's. Past its deadline the statement is cancelled
+ * (PQcancel, on a thread of its own: a hung server never answers it), the
+ * connection is never read or lent again, and the caller gets 503
+ * database_timeout.
+ */
+#define DB_QUERY_TIMEOUT_DEFAULT 5
+void db_conn_set_timeout(struct db_conn *, int timeout_ms);
+/* True when the server answered an empty query within the deadline. */
+int db_conn_ping(struct db_conn *);
 PGconn *db_conn_pg(struct db_conn *);
+/* Frees the wrapper and hands its connection (blocking again, nothing
+ * pending) to the caller: a check on the way to a one-off tool. */
+PGconn *db_conn_take_pg(struct db_conn *);
 /* True when the connection can be lent again: open, not in a transaction
  * or pipeline, and never left mid-batch by a broken read. Rolls back an
  * open transaction first (best effort). */
 int db_conn_reusable(struct db_conn *);
+/* True when the server itself failed on this connection (lost, past a
+ * deadline, read-only): others to the same server are suspect too. */
+int db_conn_lost(const struct db_conn *);
 /* SQLSTATE of the last failed statement on this connection ("" if none
  * since the last statement or transaction began). */
 const char *db_sqlstate(const struct db_conn *);
@@ -129,6 +158,26 @@ void db_tx_batch(struct db_conn *);
 int db_tx_flush(struct db_conn *, struct pl_error *);
 int db_tx_commit(struct db_conn *, struct pl_error *);
 void db_tx_rollback(struct db_conn *);
+/* Ends a transaction by how it went: rc 0 commits (db_tx_commit), else
+ * (or when the commit fails) rolls back. Returns 0 or the failure's code
+ * (err set; PL_ERR_INTERNAL when rc was a code without a message). */
+int db_tx_finish(struct db_conn *, int rc, struct pl_error *);
+
+/*
+ * The outbox hook. A statement's decoder hands the event its row carries
+ * to db_tx_event (repo_audit_insert does, for every audit row); inside a
+ * transaction the connection keeps it until the end, then gives it to the
+ * sink if the transaction committed, in order, or drops it if it rolled
+ * back. Outside a transaction the statement has committed on its own and
+ * the event goes to the sink at once. With no sink the event stays
+ * unpublished in audit_log, for the relay (events.h). The sink runs on
+ * the thread that committed and must not block (outbox.c's queues the
+ * event for the publisher thread).
+ */
+typedef void (*db_event_sink_fn)(void *arg, long long id, const char *event);
+void db_conn_set_event_sink(struct db_conn *, db_event_sink_fn, void *arg);
+/* event is copied. */
+void db_tx_event(struct db_conn *, long long id, const char *event);
 
 /*
  * A transaction around a service's own (safe retries, svc_idempotency.h):
@@ -137,23 +186,19 @@ void db_tx_rollback(struct db_conn *);
  * transaction, db_tx_commit releases it and a rollback returns to it, so a
  * service runs unchanged and its writes commit with what the caller adds.
  * db_outer_commit fails (and rolls back) when anything in it failed.
+ * Events of the savepoints' transactions (db_tx_event) reach the sink only
+ * after db_outer_commit's COMMIT; an outer rollback drops them.
  */
 int db_outer_begin(struct db_conn *, struct pl_error *);
 int db_outer_commit(struct db_conn *, struct pl_error *);
 void db_outer_rollback(struct db_conn *);
-/* 1 between db_outer_begin and its end: what a service does now is not
- * committed yet. */
-int db_outer_open(const struct db_conn *);
-/* Inside an outer transaction: fn(arg, committed) runs once it ends,
- * committed 1 after its commit, 0 after a rollback (to free arg). */
-void db_outer_defer(struct db_conn *, void (*fn)(void *arg, int committed),
-                    void *arg);
 
 /* ---- one-off PGconn helpers (migrations, connecting) ---------------- */
 
 /* 0 when r is PGRES_COMMAND_OK / PGRES_TUPLES_OK; else logs the failure
  * (not a 23505, which callers expect in races), copies its SQLSTATE to
- * sqlstate ("" if none) and sets err: 503 when the connection is gone, 500
+ * sqlstate ("" if none) and sets err: 503 when the connection is gone or
+ * the server is a standby (25006: the connection must be dropped), 500
  * otherwise. r may be NULL (out of memory, connection lost). */
 int db_result_error(PGconn *, const PGresult *r, char sqlstate[8],
                     struct pl_error *err);

@@ -2,7 +2,9 @@
  * struct db_conn: one server connection with the statements prepared on it
  * and its last failure, and the pipelined transaction that runs on it (one
  * Sync per batch: BEGIN, the queued statements and COMMIT go out together
- * and their results come back in order to the decoders that queued them).
+ * and their results come back in order to the decoders that queued them),
+ * and the events a transaction wrote, handed to the event sink once it
+ * has committed (the outbox hook, db.h).
  */
 #include "db.h"
 
@@ -11,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_sql.h"
+#include "db_wait.h"
 #include "log.h"
+#include "mono_time.h"
 #include "xalloc.h"
 
 /* What a queued entry expects back. */
@@ -29,44 +34,114 @@ struct db_pending {
 	unsigned char ctx[DB_CTX_MAX];
 };
 
-/* Work waiting for the outer transaction's end (db_outer_defer). */
-struct db_deferred {
-	void (*fn)(void *, int);
-	void *arg;
-	struct db_deferred *next;
-};
-
 struct db_conn {
 	PGconn *pg;
+	struct db_sql *sql; /* the text each statement is sent as */
 	int prepare;
 	/* Statements are string literals: the text's address names them. */
 	const char **prepared;
 	size_t nprepared, capprepared;
 	char sqlstate[8];
-	int in_tx;     /* between db_tx_begin and its end */
-	int batching;  /* db_tx_batch: queue until the next flush/commit */
-	int one_batch; /* db_tx_begin_one: no BEGIN/COMMIT, the Sync ends it */
-	int broken;    /* a batch was not read to its end: close, never lend */
-	int outer;     /* db_outer_begin: transactions are savepoints in it */
-	int released;  /* outer: the savepoint's transaction committed */
-	struct db_deferred *deferred; /* outer: in the order deferred */
-	struct pl_error tx_err;       /* first failure of this transaction */
+	int in_tx;      /* between db_tx_begin and its end */
+	int batching;   /* db_tx_batch: queue until the next flush/commit */
+	int one_batch;  /* db_tx_begin_one: no BEGIN/COMMIT, the Sync ends it */
+	int broken;     /* a batch was not read to its end: close, never lend */
+	int timeout_ms; /* deadline of each round trip */
+	int lost;       /* the server failed: gone, hung or a standby now */
+	int outer;      /* db_outer_begin: transactions are savepoints in it */
+	int released;   /* outer: the savepoint's transaction committed */
+	struct pl_error tx_err; /* first failure of this transaction */
 	struct db_pending *q;
 	size_t nq, capq;
+	/* Events of the open transaction, for the sink after commit. */
+	struct db_event {
+		long long id;
+		char *event; /* owned */
+	} * ev;
+	size_t nev, capev;
+	size_t ev_mark; /* outer: events queued before this savepoint */
+	db_event_sink_fn sink;
+	void *sink_arg;
 };
 
-struct db_conn *
-db_conn_new(PGconn *pg, int prepare)
+static int send_failed(struct db_conn *, struct pl_error *);
+static void conn_rollback(struct db_conn *);
+static int tx_fail(struct db_conn *, const struct pl_error *);
+
+/* A rolled-back transaction's events never happened: those from the
+ * from'th on (a savepoint's rollback keeps what came before it). */
+static void
+events_drop_from(struct db_conn *c, size_t from)
 {
+	for (size_t i = from; i < c->nev; i++)
+		free(c->ev[i].event);
+	if (c->nev > from)
+		c->nev = from;
+}
+
+static void
+events_drop(struct db_conn *c)
+{
+	events_drop_from(c, 0);
+}
+
+/* After commit: every event, in order, to the sink. */
+static void
+events_deliver(struct db_conn *c)
+{
+	for (size_t i = 0; i < c->nev && c->sink != NULL; i++)
+		c->sink(c->sink_arg, c->ev[i].id, c->ev[i].event);
+	events_drop(c);
+}
+
+void
+db_conn_set_event_sink(struct db_conn *c, db_event_sink_fn sink, void *arg)
+{
+	c->sink = sink;
+	c->sink_arg = arg;
+}
+
+void
+db_tx_event(struct db_conn *c, long long id, const char *event)
+{
+	if (c->nev == c->capev) {
+		c->capev = c->capev ? c->capev * 2 : 4;
+		c->ev = xreallocarray(c->ev, c->capev, sizeof *c->ev);
+	}
+	c->ev[c->nev++] = (struct db_event){id, xstrdup(event)};
+	/* Inside an outer transaction nothing has committed yet. */
+	if (!c->in_tx && !c->outer)
+		events_deliver(c);
+}
+
+struct db_conn *
+db_conn_new(PGconn *pg, const char *schema, int prepare, struct pl_error *err)
+{
+	struct db_sql *sql;
 	struct db_conn *c;
 
 	if (pg == NULL)
 		return NULL;
+	if ((sql = db_sql_new(pg, schema, err)) == NULL) {
+		PQfinish(pg);
+		return NULL;
+	}
 	c = xcalloc(1, sizeof *c);
 	c->pg = pg;
+	c->sql = sql;
 	c->prepare = prepare;
+	c->timeout_ms = DB_QUERY_TIMEOUT_DEFAULT * 1000;
 	pl_error_init(&c->tx_err);
+	/* Sends never block: a server that stops reading cannot hold a
+	 * worker in write() past the deadline (db_wait flushes). */
+	PQsetnonblocking(pg, 1);
 	return c;
+}
+
+void
+db_conn_set_timeout(struct db_conn *c, int timeout_ms)
+{
+	c->timeout_ms = timeout_ms;
 }
 
 void
@@ -75,7 +150,10 @@ db_conn_free(struct db_conn *c)
 	if (c == NULL)
 		return;
 	PQfinish(c->pg);
+	db_sql_free(c->sql);
 	pl_error_clear(&c->tx_err);
+	events_drop(c);
+	free(c->ev);
 	free(c->prepared);
 	free(c->q);
 	free(c);
@@ -85,6 +163,23 @@ PGconn *
 db_conn_pg(struct db_conn *c)
 {
 	return c->pg;
+}
+
+int
+db_conn_lost(const struct db_conn *c)
+{
+	return c->lost;
+}
+
+PGconn *
+db_conn_take_pg(struct db_conn *c)
+{
+	PGconn *pg = c->pg;
+
+	PQsetnonblocking(pg, 0);
+	c->pg = NULL;
+	db_conn_free(c);
+	return pg;
 }
 
 const char *
@@ -103,8 +198,8 @@ db_conn_reusable(struct db_conn *c)
 	if (c->broken || PQstatus(c->pg) != CONNECTION_OK ||
 	    PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF)
 		return 0;
-	db_rollback(c->pg);
-	return PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	conn_rollback(c);
+	return !c->broken && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 }
 
 static int
@@ -149,6 +244,71 @@ named(const struct db_conn *c, int nparams)
 	return c->prepare && nparams > 0;
 }
 
+/* ---- waiting for the server, within a deadline ----------------------- */
+
+/* A connection given up on earlier in the request (timed out, lost, a
+ * standby): 503 again, without another warning. */
+static int
+given_up(struct db_conn *c, struct pl_error *err)
+{
+	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
+	             "database unavailable, try again shortly");
+	return tx_fail(c, err);
+}
+
+/* A round trip past its deadline: cancelled, and the connection is never
+ * read or lent again (its late results would answer the next borrower). */
+static int
+conn_timed_out(struct db_conn *c, struct pl_error *err)
+{
+	log_warn("database statement timed out; cancelled, connection dropped",
+	         "timeout_ms=%d backend_pid=%d", c->timeout_ms,
+	         PQbackendPID(c->pg));
+	db_cancel_async(c->pg);
+	c->broken = c->lost = 1;
+	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_timeout",
+	             "database did not answer in time, try again shortly");
+	return tx_fail(c, err);
+}
+
+/* PQgetResult within the deadline. NULL with *failed = 0 ends a
+ * statement's results; with *failed set, err says why (503) and the
+ * connection is broken. */
+static PGresult *
+conn_result(struct db_conn *c, long long deadline_ms, int *failed,
+            struct pl_error *err)
+{
+	int w = db_wait(c->pg, deadline_ms);
+
+	*failed = w != 0;
+	if (w > 0)
+		conn_timed_out(c, err);
+	else if (w < 0)
+		send_failed(c, err);
+	return w == 0 ? PQgetResult(c->pg) : NULL;
+}
+
+/* What was sent outside a pipeline, read to its end: the last result
+ * (PQexec's rule), or NULL with err set when the connection failed or the
+ * deadline passed. */
+static PGresult *
+conn_last_result(struct db_conn *c, struct pl_error *err)
+{
+	long long deadline = mono_ms() + c->timeout_ms;
+	PGresult *last = NULL, *r;
+	int failed;
+
+	while ((r = conn_result(c, deadline, &failed, err)) != NULL) {
+		PQclear(last);
+		last = r;
+	}
+	if (failed) {
+		PQclear(last);
+		return NULL;
+	}
+	return last;
+}
+
 /* ---- outside a transaction: one statement, now ----------------------- */
 
 /* plan_each: never prepared, so PostgreSQL plans it for these values. */
@@ -156,18 +316,29 @@ static PGresult *
 conn_exec(struct db_conn *c, const char *sql, int nparams,
           const char *const *params, int plan_each, struct pl_error *err)
 {
+	const char *text = db_sql_text(c->sql, sql);
 	char name[32];
-	PGresult *r;
+	PGresult *r = NULL;
+	int ok = 1;
 
 	c->sqlstate[0] = '\0';
+	if (c->broken) {
+		given_up(c, err);
+		return NULL;
+	}
 	if (plan_each || !named(c, nparams))
-		r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL,
-		                 0);
+		ok = PQsendQueryParams(c->pg, text, nparams, NULL, params, NULL,
+		                       NULL, 0);
 	else {
 		stmt_name(name, sql);
-		r = NULL;
 		if (!prepared_has(c, sql)) {
-			r = PQprepare(c->pg, name, sql, nparams, NULL);
+			if (!PQsendPrepare(c->pg, name, text, nparams, NULL)) {
+				send_failed(c, err);
+				return NULL;
+			}
+			if ((r = conn_last_result(c, err)) == NULL)
+				return NULL;
+			/* A failed Parse is reported as the statement's. */
 			if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 				prepared_add(c, sql);
 				PQclear(r);
@@ -175,14 +346,57 @@ conn_exec(struct db_conn *c, const char *sql, int nparams,
 			}
 		}
 		if (r == NULL)
-			r = PQexecPrepared(c->pg, name, nparams, params, NULL,
-			                   NULL, 0);
+			ok = PQsendQueryPrepared(c->pg, name, nparams, params,
+			                         NULL, NULL, 0);
 	}
+	if (!ok) {
+		send_failed(c, err);
+		return NULL;
+	}
+	if (r == NULL && (r = conn_last_result(c, err)) == NULL)
+		return NULL;
 	if (db_result_error(c->pg, r, c->sqlstate, err) != 0) {
+		/* Gone, or a standby now: never lent again. */
+		if (err->code == PL_ERR_UNAVAILABLE)
+			c->broken = c->lost = 1;
 		PQclear(r);
 		return NULL;
 	}
 	return r;
+}
+
+/* A statement whose result only says it ran (a ping, a ROLLBACK), within
+ * the deadline; 0 when its status was want. */
+static int
+conn_simple(struct db_conn *c, const char *sql, ExecStatusType want)
+{
+	struct pl_error e;
+	PGresult *r = NULL;
+	int ok;
+
+	pl_error_init(&e);
+	ok = !c->broken && PQsendQuery(c->pg, sql) &&
+	     (r = conn_last_result(c, &e)) != NULL && PQresultStatus(r) == want;
+	PQclear(r);
+	pl_error_clear(&e);
+	return ok ? 0 : -1;
+}
+
+/* Best effort: a connection whose ROLLBACK fails or hangs is broken. */
+static void
+conn_rollback(struct db_conn *c)
+{
+	if (c->broken || PQtransactionStatus(c->pg) == PQTRANS_IDLE)
+		return;
+	if (conn_simple(c, "ROLLBACK", PGRES_COMMAND_OK) != 0)
+		c->broken = 1;
+}
+
+int
+db_conn_ping(struct db_conn *c)
+{
+	return PQstatus(c->pg) == CONNECTION_OK &&
+	       conn_simple(c, "", PGRES_EMPTY_QUERY) == 0;
 }
 
 /* ---- inside a transaction: queued, sent as one batch ----------------- */
@@ -229,7 +443,7 @@ send_failed(struct db_conn *c, struct pl_error *err)
 
 	log_warn("database connection lost", "error=%s",
 	         log_quote(q, sizeof q, PQerrorMessage(c->pg)));
-	c->broken = 1;
+	c->broken = c->lost = 1;
 	pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
 	             "database unavailable, try again shortly");
 	return tx_fail(c, err);
@@ -253,16 +467,17 @@ static struct db_pending *
 queue_stmt(struct db_conn *c, enum pend_kind kind, const char *sql, int nparams,
            const char *const *params, struct pl_error *err)
 {
+	const char *text = db_sql_text(c->sql, sql);
 	char name[32];
 	int ok;
 
 	if (!named(c, nparams))
-		ok = PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL,
+		ok = PQsendQueryParams(c->pg, text, nparams, NULL, params, NULL,
 		                       NULL, 0);
 	else {
 		stmt_name(name, sql);
 		if (!prepared_has(c, sql)) {
-			if (!PQsendPrepare(c->pg, name, sql, nparams, NULL)) {
+			if (!PQsendPrepare(c->pg, name, text, nparams, NULL)) {
 				send_failed(c, err);
 				return NULL;
 			}
@@ -298,6 +513,9 @@ batch_result(struct db_conn *c, struct db_pending *p, PGresult *r)
 	if (db_result_error(c->pg, r, state, &e) != 0) {
 		if (p->kind == PEND_PREPARE)
 			prepared_forget(c, p->sql);
+		/* Gone, or a standby now: never lent again. */
+		if (e.code == PL_ERR_UNAVAILABLE)
+			c->broken = c->lost = 1;
 		/* The first failure is the one the caller maps. */
 		if (c->tx_err.code == 0)
 			memcpy(c->sqlstate, state, sizeof state);
@@ -327,7 +545,8 @@ static int
 batch_run(struct db_conn *c, struct pl_error *err)
 {
 	size_t next = 0;
-	int nulls = 0;
+	int nulls = 0, failed;
+	long long deadline = mono_ms() + c->timeout_ms;
 	PGresult *r;
 
 	if (PQpipelineSync(c->pg) != 1) {
@@ -336,9 +555,11 @@ batch_run(struct db_conn *c, struct pl_error *err)
 		return tx_failed(c, err);
 	}
 	for (;;) {
-		if ((r = PQgetResult(c->pg)) == NULL) {
+		if ((r = conn_result(c, deadline, &failed, err)) == NULL) {
 			/* One NULL ends each statement's results; two in a
 			 * row mean the server has gone. */
+			if (failed)
+				break;
 			if (++nulls < 2 && PQstatus(c->pg) == CONNECTION_OK)
 				continue;
 			send_failed(c, err);
@@ -443,10 +664,16 @@ tx_start(struct db_conn *c, int one_batch, struct pl_error *err)
 	pl_error_clear(&c->tx_err);
 	pl_error_init(&c->tx_err);
 	c->nq = 0;
+	/* An outer transaction's events wait for its commit. */
+	if (!c->outer)
+		events_drop(c);
+	c->ev_mark = c->nev;
 	c->batching = one_batch;
 	c->one_batch = one_batch;
 	c->released = 0;
-	if (c->broken || PQenterPipelineMode(c->pg) != 1)
+	if (c->broken)
+		return given_up(c, err);
+	if (PQenterPipelineMode(c->pg) != 1)
 		return send_failed(c, err);
 	c->in_tx = 1;
 	return 0;
@@ -511,19 +738,14 @@ tx_end(struct db_conn *c)
 	c->nq = 0;
 	if (!c->broken && PQexitPipelineMode(c->pg) != 1)
 		c->broken = 1;
-	if (c->broken)
-		return;
 	if (!c->outer)
-		db_rollback(c->pg);
-	else if (!c->released) {
-		/* Best effort: if even this fails, the outer transaction is
-		 * failed and db_outer_commit refuses it. */
-		struct pl_error e;
-
-		pl_error_init(&e);
-		db_run(c->pg, "ROLLBACK TO SAVEPOINT pl_tx", 0, NULL, &e);
-		pl_error_clear(&e);
-	}
+		conn_rollback(c);
+	else if (!c->released && !c->broken)
+		/* Best effort, bounded like any statement: if it fails, the
+		 * outer transaction is failed and db_outer_commit refuses
+		 * it. */
+		(void)conn_simple(c, "ROLLBACK TO SAVEPOINT pl_tx",
+		                  PGRES_COMMAND_OK);
 }
 
 int
@@ -551,6 +773,10 @@ db_tx_commit(struct db_conn *c, struct pl_error *err)
 	else
 		c->released = 1;
 	tx_end(c);
+	if (c->tx_err.code != 0)
+		events_drop_from(c, c->ev_mark);
+	else if (!c->outer)
+		events_deliver(c);
 	return err->code;
 }
 
@@ -572,21 +798,19 @@ db_tx_rollback(struct db_conn *c)
 		batch_run(c, &e);
 	pl_error_clear(&e);
 	tx_end(c);
+	events_drop_from(c, c->ev_mark);
+}
+
+int
+db_tx_finish(struct db_conn *c, int rc, struct pl_error *err)
+{
+	if (rc == 0 && db_tx_commit(c, err) == 0)
+		return PL_OK;
+	db_tx_rollback(c);
+	return err->code ? err->code : PL_ERR_INTERNAL;
 }
 
 /* ---- a transaction around the service's ------------------------------ */
-
-static void
-outer_run_deferred(struct db_conn *c, int committed)
-{
-	while (c->deferred) {
-		struct db_deferred *d = c->deferred;
-
-		c->deferred = d->next;
-		d->fn(d->arg, committed);
-		free(d);
-	}
-}
 
 int
 db_outer_begin(struct db_conn *c, struct pl_error *err)
@@ -594,6 +818,7 @@ db_outer_begin(struct db_conn *c, struct pl_error *err)
 	if (c->in_tx || c->outer)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
+	events_drop(c);
 	if (db_query_run(c, "BEGIN", 0, NULL, err) != 0)
 		return err->code;
 	c->outer = 1;
@@ -607,16 +832,20 @@ db_outer_commit(struct db_conn *c, struct pl_error *err)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
 	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK. */
-	if (PQtransactionStatus(c->pg) != PQTRANS_INTRANS) {
+	if (c->broken || PQtransactionStatus(c->pg) != PQTRANS_INTRANS) {
 		db_outer_rollback(c);
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
 	}
 	c->outer = 0;
-	if (db_query_run(c, "COMMIT", 0, NULL, err) != 0)
-		db_rollback(c->pg);
-	outer_run_deferred(c, err->code == 0);
-	return err->code;
+	if (db_query_run(c, "COMMIT", 0, NULL, err) != 0) {
+		conn_rollback(c);
+		events_drop(c);
+		return err->code;
+	}
+	/* Only now are the savepoints' events committed. */
+	events_deliver(c);
+	return 0;
 }
 
 void
@@ -625,27 +854,8 @@ db_outer_rollback(struct db_conn *c)
 	if (c->in_tx)
 		db_tx_rollback(c);
 	c->outer = 0;
-	if (!c->broken)
-		db_rollback(c->pg);
-	outer_run_deferred(c, 0);
-}
-
-void
-db_outer_defer(struct db_conn *c, void (*fn)(void *, int), void *arg)
-{
-	struct db_deferred *d = xcalloc(1, sizeof *d), **p = &c->deferred;
-
-	d->fn = fn;
-	d->arg = arg;
-	while (*p)
-		p = &(*p)->next;
-	*p = d;
-}
-
-int
-db_outer_open(const struct db_conn *c)
-{
-	return c->outer;
+	conn_rollback(c);
+	events_drop(c);
 }
 
 /* ---- shorthands ------------------------------------------------------ */

@@ -37,23 +37,48 @@ struct db_pool {
 	char *conninfo;
 	char *schema;
 	int timeout;
+	int query_timeout; /* seconds per round trip */
 	int prepare;
 	int size;
 	long long down_until_ms; /* fail fast until then */
 	int waiting;             /* borrowers waiting for a free slot */
 	struct db_slot *slots;
+	db_event_sink_fn sink; /* set on each connection lent */
+	void *sink_arg;
 };
 
-PGconn *
-db_connect(const char *conninfo, const char *schema, int timeout,
-           struct pl_error *err)
+/* What PostgreSQL says besides results (a NOTICE, a WARNING from a
+ * migration) is a log line like ours: libpq would print it raw to stderr. */
+static void
+log_notice(void *arg, const PGresult *r)
 {
-	const char *keys[] = {"dbname", "connect_timeout", "application_name",
-	                      "client_encoding", NULL};
-	char tmo[16], *ident, sql[256], q[512];
-	const char *vals[] = {conninfo, tmo, "padlined", "UTF8", NULL};
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	char q[512];
+
+	(void)arg;
+	log_msg(sev && strcmp(sev, "WARNING") == 0 ? LOG_WARN : LOG_INFO,
+	        "database notice", "severity=%s sqlstate=%s message=%s",
+	        sev ? sev : "-", state ? state : "-",
+	        log_quote(q, sizeof q, msg ? msg : PQresultErrorMessage(r)));
+}
+
+PGconn *
+db_connect(const char *conninfo, int timeout, struct pl_error *err)
+{
+	/* TCP keepalives and tcp_user_timeout come before dbname, so the
+	 * URL's own values win: a peer that vanishes (power, network) is
+	 * noticed in about half a minute, also on an idle connection. */
+	const char *keys[] = {"keepalives",          "keepalives_idle",
+	                      "keepalives_interval", "keepalives_count",
+	                      "tcp_user_timeout",    "dbname",
+	                      "connect_timeout",     "application_name",
+	                      "client_encoding",     NULL};
+	char tmo[16], q[512];
+	const char *vals[] = {"1",      "15", "5",        "3",    "30000",
+	                      conninfo, tmo,  "padlined", "UTF8", NULL};
 	PGconn *c;
-	PGresult *r;
 
 	snprintf(tmo, sizeof tmo, "%d", timeout);
 	c = PQconnectdbParams(keys, vals, 1);
@@ -66,29 +91,13 @@ db_connect(const char *conninfo, const char *schema, int timeout,
 		             "database unavailable, try again shortly");
 		return NULL;
 	}
-	/* The schema is configuration, validated to [a-z0-9_], and quoted
-	 * anyway: it is the one identifier we cannot pass as a parameter. */
-	ident = PQescapeIdentifier(c, schema, strlen(schema));
-	snprintf(sql, sizeof sql, "SET search_path TO %s, public",
-	         ident ? ident : "pad_ws");
-	PQfreemem(ident);
-	r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		log_warn("setting search_path failed", "error=%s",
-		         log_quote(q, sizeof q, PQerrorMessage(c)));
-		PQclear(r);
-		PQfinish(c);
-		pl_error_set(err, PL_ERR_UNAVAILABLE, "database_unavailable",
-		             "database unavailable, try again shortly");
-		return NULL;
-	}
-	PQclear(r);
+	PQsetNoticeReceiver(c, log_notice, NULL);
 	return c;
 }
 
 struct db_pool *
 db_pool_new(const char *conninfo, const char *schema, int size, int timeout,
-            int prepare)
+            int query_timeout, int prepare)
 {
 	struct db_pool *p = xcalloc(1, sizeof *p);
 
@@ -97,6 +106,7 @@ db_pool_new(const char *conninfo, const char *schema, int size, int timeout,
 	p->conninfo = xstrdup(conninfo);
 	p->schema = xstrdup(schema);
 	p->timeout = timeout;
+	p->query_timeout = query_timeout;
 	p->prepare = prepare;
 	p->size = size;
 	p->slots = xcalloc((size_t)size, sizeof *p->slots);
@@ -116,21 +126,6 @@ db_pool_free(struct db_pool *p)
 	free(p->conninfo);
 	free(p->schema);
 	free(p);
-}
-
-static int
-pool_ping(struct db_conn *dc)
-{
-	PGconn *c = db_conn_pg(dc);
-	PGresult *r;
-	int ok;
-
-	if (PQstatus(c) != CONNECTION_OK)
-		return 0;
-	r = PQexec(c, "");
-	ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
-	PQclear(r);
-	return ok;
 }
 
 static struct db_slot *
@@ -199,6 +194,42 @@ pool_release_slot(struct db_pool *p, struct db_slot *s)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/*
+ * After a server failure (lost, hung, a standby now) the idle connections
+ * are to the same server: closed now, so that borrowers connect afresh
+ * (libpq finds the new primary) instead of each waiting out a deadline on
+ * one of them.
+ */
+static void
+pool_drop_idle(struct db_pool *p)
+{
+	struct db_conn **drop = xcalloc((size_t)p->size, sizeof *drop);
+	int n = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->size; i++)
+		if (!p->slots[i].busy && p->slots[i].conn != NULL) {
+			drop[n++] = p->slots[i].conn;
+			p->slots[i].conn = NULL;
+		}
+	pthread_mutex_unlock(&p->lock);
+	if (n > 0)
+		log_info("closing idle database connections after a failure",
+		         "count=%d", n);
+	for (int i = 0; i < n; i++)
+		db_conn_free(drop[i]);
+	free(drop);
+}
+
+void
+db_pool_set_event_sink(struct db_pool *p, db_event_sink_fn sink, void *arg)
+{
+	pthread_mutex_lock(&p->lock);
+	p->sink = sink;
+	p->sink_arg = arg;
+	pthread_mutex_unlock(&p->lock);
+}
+
 int
 db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 {
@@ -216,18 +247,20 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 		pool_slot_set(p, s, NULL);
 	}
 	if (s->conn != NULL && now - s->last_used_ms > POOL_PING_IDLE_MS &&
-	    !pool_ping(s->conn)) {
-		/* Reconnect rather than PQreset: a reset would lose the
-		 * search_path set at connect time. */
+	    !db_conn_ping(s->conn)) {
+		/* Reconnect rather than PQreset: a new connection starts
+		 * with nothing prepared, as a new struct db_conn says. */
 		log_info("database connection broken, reconnecting", "%s", "");
+		if (db_conn_lost(s->conn))
+			pool_drop_idle(p);
 		db_conn_free(s->conn);
 		pool_slot_set(p, s, NULL);
 	}
 	if (s->conn == NULL) {
-		pool_slot_set(p, s,
-		              db_conn_new(db_connect(p->conninfo, p->schema,
-		                                     p->timeout, err),
-		                          p->prepare));
+		pool_slot_set(
+		    p, s,
+		    db_conn_new(db_connect(p->conninfo, p->timeout, err),
+		                p->schema, p->prepare, err));
 		if (s->conn == NULL) {
 			pthread_mutex_lock(&p->lock);
 			p->down_until_ms = mono_ms() + POOL_DOWN_BACKOFF_MS;
@@ -236,7 +269,9 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 			return err->code;
 		}
 		s->born = time(NULL);
+		db_conn_set_timeout(s->conn, p->query_timeout * 1000);
 	}
+	db_conn_set_event_sink(s->conn, p->sink, p->sink_arg);
 	*out = s->conn;
 	return 0;
 }
@@ -262,6 +297,8 @@ db_pool_return(struct db_pool *p, struct db_conn *c)
 	 * mid-transaction is rolled back; what cannot be made clean is
 	 * closed, never lent. */
 	if (!db_conn_reusable(c)) {
+		if (db_conn_lost(c))
+			pool_drop_idle(p);
 		db_conn_free(c);
 		pool_slot_set(p, s, NULL);
 	}
@@ -291,7 +328,7 @@ db_pool_ping(struct db_pool *p)
 	pl_error_init(&err);
 	if (db_pool_borrow(p, &c, &err) != 0)
 		return 0;
-	ok = pool_ping(c);
+	ok = db_conn_ping(c);
 	db_pool_return(p, c);
 	return ok;
 }
@@ -300,5 +337,5 @@ struct db_conn *
 db_conn_open(const char *conninfo, const char *schema, int timeout,
              struct pl_error *err)
 {
-	return db_conn_new(db_connect(conninfo, schema, timeout, err), 0);
+	return db_conn_new(db_connect(conninfo, timeout, err), schema, 0, err);
 }

@@ -14,20 +14,26 @@
 
 struct db_pool;
 
-/* prepare: as db_conn_new's, for every connection of the pool. */
+/* prepare: as db_conn_new's, for every connection of the pool;
+ * query_timeout: seconds each round trip may take (db_conn_set_timeout). */
 struct db_pool *db_pool_new(const char *conninfo, const char *schema, int size,
-                            int connect_timeout, int prepare);
+                            int connect_timeout, int query_timeout,
+                            int prepare);
 void db_pool_free(struct db_pool *);
-/* Lends a healthy connection (search_path set to the schema) or fails 503. */
+/* Every connection lent from now on hands its committed events to sink
+ * (db_conn_set_event_sink; NULL: none). Call it before the workers run. */
+void db_pool_set_event_sink(struct db_pool *, db_event_sink_fn, void *arg);
+/* Lends a healthy connection (its statements name the pool's schema) or
+ * fails 503. */
 int db_pool_borrow(struct db_pool *, struct db_conn **out, struct pl_error *);
 /*
  * Takes a connection back. A connection left inside a transaction or in a
  * bad state is rolled back or closed so the next borrower starts clean.
  */
 void db_pool_return(struct db_pool *, struct db_conn *);
-/* One-off connection with the same settings (migrations). */
-PGconn *db_connect(const char *conninfo, const char *schema, int timeout,
-                   struct pl_error *);
+/* One-off connection with the same settings (migrations: they set the
+ * schema's search_path inside each of their transactions). */
+PGconn *db_connect(const char *conninfo, int timeout, struct pl_error *);
 /* db_connect as a struct db_conn, unnamed statements (create-user and the
  * other one-off tools that run services). */
 struct db_conn *db_conn_open(const char *conninfo, const char *schema,

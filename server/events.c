@@ -1,8 +1,9 @@
 /*
  * Audit rows → the deployment's Redis channel (padline:events:<schema>): the
- * claim script every PUBLISH goes through, the batched marks and the relay.
- * The request that wrote a row hands its event to the publisher thread
- * (events_publisher.c) right after commit; the relay sweeps rows left
+ * signing and claim script every PUBLISH goes through, the batched marks and
+ * the relay (its state in struct events_relay, owned by struct app).
+ * A committed transaction's events go to the publisher thread
+ * (events_publisher.c, through outbox.c's sink); the relay sweeps rows left
  * unpublished (Redis was down, the process died) once they are older than a
  * grace period, locking them with SKIP LOCKED so several padlined never
  * publish the same row at once. A row is marked published only after its
@@ -23,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "db.h"
+#include "event_sig.h"
 #include "log.h"
 #include "repo_audit.h"
 #include "xalloc.h"
@@ -61,15 +62,16 @@ publish_once_sha_init(void)
 }
 
 /*
- * Queues one event's script call on rc. The claim names the id and a hash
- * of the event's text (the same SQL writes it on every path): ids start
- * over when a schema is recreated or restored, and a new event must not
- * pass for an old one. by_sha: EVALSHA, else EVAL with the whole script
- * (which also loads it into Redis's cache).
+ * Queues one event's script call on rc: wire (wire_len bytes) is the signed
+ * message to publish. The claim names the id and a hash of the event's text
+ * (the same SQL writes it on every path): ids start over when a schema is
+ * recreated or restored, and a new event must not pass for an old one.
+ * by_sha: EVALSHA, else EVAL with the whole script (which also loads it
+ * into Redis's cache).
  */
 static int
 events_append(redisContext *rc, const char *channel, const struct event_msg *m,
-              int by_sha)
+              const char *wire, size_t wire_len, int by_sha)
 {
 	unsigned char h[16];
 	char key[512], ttl[16];
@@ -93,12 +95,28 @@ events_append(redisContext *rc, const char *channel, const struct event_msg *m,
 	argv[3] = key;
 	argv[4] = channel;
 	argv[5] = ttl;
-	argv[6] = m->event;
+	argv[6] = wire;
 	for (int i = 0; i < 7; i++)
 		argl[i] = strlen(argv[i]);
 	argl[4] = cl;
-	argl[6] = el;
+	argl[6] = wire_len;
 	return redisAppendCommandArgv(rc, 7, argv, argl);
+}
+
+/* Signs msgs in groups of EVENT_SIG_GROUP_MAX: wire[i] for msgs[i]. */
+static void
+events_sign(const unsigned char *sk, const struct event_msg *msgs, size_t n,
+            char **wire, size_t *wire_len)
+{
+	for (size_t i = 0; i < n; i += EVENT_SIG_GROUP_MAX) {
+		const char *texts[EVENT_SIG_GROUP_MAX];
+		size_t k =
+		    n - i < EVENT_SIG_GROUP_MAX ? n - i : EVENT_SIG_GROUP_MAX;
+
+		for (size_t j = 0; j < k; j++)
+			texts[j] = msgs[i + j].event;
+		event_sig_sign_group(sk, texts, k, wire + i, wire_len + i);
+	}
 }
 
 void
@@ -109,13 +127,17 @@ events_script_init(void)
 
 int
 events_redis_send(redisContext *rc, const char *channel,
-                  const struct event_msg *msgs, size_t n, int *published)
+                  const unsigned char *sk, const struct event_msg *msgs,
+                  size_t n, int *published)
 {
 	/* again[i]: msgs[i] goes (again) in this pass. */
 	char *again = xmalloc(n ? n : 1);
+	char **wire = xcalloc(n ? n : 1, sizeof *wire);
+	size_t *wire_len = xcalloc(n ? n : 1, sizeof *wire_len);
 	int rc_ = 0;
 
 	events_script_init();
+	events_sign(sk, msgs, n, wire, wire_len);
 	memset(again, 1, n);
 	memset(published, 0, n * sizeof *published);
 	/* All of them in one write, then the replies in order. A script
@@ -128,7 +150,8 @@ events_redis_send(redisContext *rc, const char *channel,
 		for (size_t i = 0; i < n; i++) {
 			if (!again[i])
 				continue;
-			if (events_append(rc, channel, &msgs[i], by_sha) != 0) {
+			if (events_append(rc, channel, &msgs[i], wire[i],
+			                  wire_len[i], by_sha) != 0) {
 				rc_ = -1;
 				goto out;
 			}
@@ -158,25 +181,57 @@ events_redis_send(redisContext *rc, const char *channel,
 			break;
 	}
 out:
+	for (size_t i = 0; i < n; i++)
+		free(wire[i]);
+	free(wire);
+	free(wire_len);
 	free(again);
 	return rc_;
 }
 
-/* Ids published but not yet marked, shared by every worker thread. */
-static pthread_mutex_t marks_mu = PTHREAD_MUTEX_INITIALIZER;
-static long long *marks;
-static size_t nmarks, marks_cap;
+struct events_relay {
+	struct rds_pool *rds;    /* borrowed */
+	const char *channel;     /* borrowed */
+	const unsigned char *sk; /* borrowed: signs what the relay sends */
+	pthread_mutex_t mu;      /* guards marks */
+	long long *marks;        /* published, not yet marked */
+	size_t nmarks, marks_cap;
+};
 
-static void
-mark_later(long long id)
+struct events_relay *
+events_relay_new(struct rds_pool *rds, const char *channel,
+                 const unsigned char *sk)
 {
-	pthread_mutex_lock(&marks_mu);
-	if (nmarks == marks_cap) {
-		marks_cap = marks_cap ? marks_cap * 2 : 256;
-		marks = xreallocarray(marks, marks_cap, sizeof *marks);
+	struct events_relay *r = xcalloc(1, sizeof *r);
+
+	r->rds = rds;
+	r->channel = channel;
+	r->sk = sk;
+	pthread_mutex_init(&r->mu, NULL);
+	return r;
+}
+
+void
+events_relay_free(struct events_relay *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_destroy(&r->mu);
+	free(r->marks);
+	free(r);
+}
+
+void
+events_relay_published(struct events_relay *r, long long id)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->nmarks == r->marks_cap) {
+		r->marks_cap = r->marks_cap ? r->marks_cap * 2 : 256;
+		r->marks =
+		    xreallocarray(r->marks, r->marks_cap, sizeof *r->marks);
 	}
-	marks[nmarks++] = id;
-	pthread_mutex_unlock(&marks_mu);
+	r->marks[r->nmarks++] = id;
+	pthread_mutex_unlock(&r->mu);
 }
 
 /* ids as a PostgreSQL array literal, "{1,2,3}"; caller frees. */
@@ -194,19 +249,19 @@ id_array(const long long *ids, size_t n)
 }
 
 void
-events_flush_marks(struct db_conn *db)
+events_relay_flush(struct events_relay *r, struct db_conn *db)
 {
 	struct pl_error err;
 	long long *ids;
 	size_t n;
 	char *list;
 
-	pthread_mutex_lock(&marks_mu);
-	ids = marks;
-	n = nmarks;
-	marks = NULL;
-	nmarks = marks_cap = 0;
-	pthread_mutex_unlock(&marks_mu);
+	pthread_mutex_lock(&r->mu);
+	ids = r->marks;
+	n = r->nmarks;
+	r->marks = NULL;
+	r->nmarks = r->marks_cap = 0;
+	pthread_mutex_unlock(&r->mu);
 	if (n == 0)
 		return;
 	list = id_array(ids, n);
@@ -214,108 +269,49 @@ events_flush_marks(struct db_conn *db)
 	if (repo_audit_mark_published_many(db, list, &err) != 0) {
 		/* Put them back for the next flush. */
 		for (size_t i = 0; i < n; i++)
-			mark_later(ids[i]);
+			events_relay_published(r, ids[i]);
 	}
 	pl_error_clear(&err);
 	free(list);
 	free(ids);
 }
 
-/* An event whose row is not committed yet (an idempotent write's
- * transaction is still open, db_outer_open): pushed once it is. */
-struct deferred_event {
-	struct app *app;
-	long long id;
-	char *event;
-};
-
-static void
-deferred_event_run(void *arg, int committed)
-{
-	struct deferred_event *d = arg;
-
-	if (committed)
-		events_publisher_push(d->app->events, d->id, d->event);
-	free(d->event);
-	free(d);
-}
-
-static void
-events_push_after(struct app *app, struct db_conn *db, long long id,
-                  const char *event)
-{
-	struct deferred_event *d;
-
-	if (!db_outer_open(db)) {
-		events_publisher_push(app->events, id, event);
-		return;
-	}
-	d = xcalloc(1, sizeof *d);
-	d->app = app;
-	d->id = id;
-	d->event = xstrdup(event);
-	db_outer_defer(db, deferred_event_run, d);
-}
-
-void
-events_publish_one(struct app *app, struct db_conn *db,
-                   const struct audit_row *row)
-{
-	struct pl_error err;
-	char *event = NULL;
-
-	if (row->event[0] != '\0') {
-		events_push_after(app, db, row->id, row->event);
-		return;
-	}
-	pl_error_init(&err);
-	if (repo_audit_event(db, row->id, &event, &err) == 0 && event != NULL)
-		events_push_after(app, db, row->id, event);
-	pl_error_clear(&err);
-	free(event);
-}
-
-void
-events_published(long long id)
-{
-	mark_later(id);
-}
-
 int
-events_relay(struct app *app, struct db_conn *db, int limit)
+events_relay_run(struct events_relay *r, struct db_conn *db, int limit)
 {
 	struct pl_error err;
 	redisContext *rc;
-	PGresult *rows = NULL;
+	struct audit_event *rows = NULL;
 	struct event_msg *msgs;
 	long long *ids;
 	char *list;
+	size_t nrows = 0;
 	int n, broken, *published, marked = 0;
 
 	pl_error_init(&err);
-	events_flush_marks(db);
-	if ((rc = rds_pool_borrow(app->rds)) == NULL)
+	events_relay_flush(r, db);
+	if ((rc = rds_pool_borrow(r->rds)) == NULL)
 		return -1;
 	if (db_tx_begin(db, &err) != 0 ||
 	    repo_audit_lock_unpublished(db, limit, EVENTS_RELAY_GRACE_S, &rows,
-	                                &err) != 0) {
+	                                &nrows, &err) != 0) {
 		db_tx_rollback(db);
-		rds_pool_return(app->rds, rc, 0);
+		rds_pool_return(r->rds, rc, 0);
 		pl_error_clear(&err);
 		return -1;
 	}
-	n = PQntuples(rows);
-	msgs = xcalloc(n ? (size_t)n : 1, sizeof *msgs);
-	published = xcalloc(n ? (size_t)n : 1, sizeof *published);
-	for (int i = 0; i < n; i++) {
-		msgs[i].id = db_get_ll(rows, i, "id");
-		msgs[i].event = db_get(rows, i, "event");
+	n = (int)nrows;
+	msgs = xcalloc(nrows ? nrows : 1, sizeof *msgs);
+	published = xcalloc(nrows ? nrows : 1, sizeof *published);
+	for (size_t i = 0; i < nrows; i++) {
+		msgs[i].id = rows[i].id;
+		msgs[i].event = rows[i].event;
 	}
-	broken = events_redis_send(rc, app->cfg->events_channel, msgs,
-	                           (size_t)n, published) != 0;
+	broken = events_redis_send(rc, r->channel, r->sk, msgs, nrows,
+	                           published) != 0;
 	/* What went out is marked in one statement, in the transaction
 	 * that holds the rows' locks. */
-	ids = xcalloc(n ? (size_t)n : 1, sizeof *ids);
+	ids = xcalloc(nrows ? nrows : 1, sizeof *ids);
 	for (int i = 0; i < n && !broken; i++)
 		if (published[i])
 			ids[marked++] = msgs[i].id;
@@ -329,12 +325,12 @@ events_relay(struct app *app, struct db_conn *db, int limit)
 	free(ids);
 	free(msgs);
 	free(published);
-	PQclear(rows);
+	repo_audit_events_free(rows, nrows);
 	if (db_tx_commit(db, &err) != 0) {
 		db_tx_rollback(db);
 		n = -1;
 	}
-	rds_pool_return(app->rds, rc, broken);
+	rds_pool_return(r->rds, rc, broken);
 	if (n > 0)
 		log_info("relayed events", "count=%d", n);
 	pl_error_clear(&err);

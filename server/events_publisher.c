@@ -1,17 +1,20 @@
 /*
  * The publisher thread: requests hand it their events after commit and go
- * on answering; it sends whatever has gathered to Redis in one pipelined
- * write and records what went out for the next mark flush (events.c).
+ * on answering; it signs and sends whatever has gathered to Redis in one
+ * pipelined write and records what went out with the relay, whose next
+ * flush marks it (events.c). It depends on events.c, never the reverse.
  * What it cannot send (Redis down, the queue full, shutdown) stays
  * unpublished in audit_log, where the relay finds it.
  */
 #include "events_publisher.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "event_sig.h"
 #include "events.h"
 #include "log.h"
 #include "mono_time.h"
@@ -36,7 +39,9 @@ struct pending {
 
 struct events_publisher {
 	struct rds_pool *rds;
+	struct events_relay *relay; /* told what went out, for its marks */
 	char *channel;
+	unsigned char sk[EVENT_SIG_SK_BYTES]; /* signs every event */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -75,14 +80,15 @@ send_batch(struct events_publisher *p, struct pending *b, size_t n)
 		msgs[i].id = b[i].id;
 		msgs[i].event = b[i].event;
 	}
-	broken = events_redis_send(rc, p->channel, msgs, n, published) != 0;
+	broken =
+	    events_redis_send(rc, p->channel, p->sk, msgs, n, published) != 0;
 	rds_pool_return(p->rds, rc, broken);
 	if (broken)
 		log_warn("publishing events failed; left for the relay",
 		         "count=%zu", n);
 	for (size_t i = 0; i < n; i++)
 		if (published[i] && !broken)
-			events_published(b[i].id);
+			events_relay_published(p->relay, b[i].id);
 }
 
 static void *
@@ -128,11 +134,14 @@ publisher_main(void *arg)
 }
 
 struct events_publisher *
-events_publisher_new(struct rds_pool *rds, const char *channel)
+events_publisher_new(struct rds_pool *rds, struct events_relay *relay,
+                     const char *channel, const unsigned char *sk)
 {
 	struct events_publisher *p = xcalloc(1, sizeof *p);
 
 	p->rds = rds;
+	p->relay = relay;
+	memcpy(p->sk, sk, sizeof p->sk);
 	p->channel = xstrdup(channel);
 	p->cap = 1024;
 	p->q = xcalloc(p->cap, sizeof *p->q);
@@ -144,6 +153,7 @@ events_publisher_new(struct rds_pool *rds, const char *channel)
 		pthread_mutex_destroy(&p->mu);
 		free(p->q);
 		free(p->channel);
+		sodium_memzero(p->sk, sizeof p->sk);
 		free(p);
 		return NULL;
 	}
@@ -205,5 +215,6 @@ events_publisher_free(struct events_publisher *p)
 	pthread_mutex_destroy(&p->mu);
 	free(p->q);
 	free(p->channel);
+	sodium_memzero(p->sk, sizeof p->sk);
 	free(p);
 }

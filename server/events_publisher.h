@@ -1,19 +1,24 @@
 /*
- * The events publisher: one thread that sends committed audit events to
- * Redis in pipelined batches, off the request path. Pushing never blocks
- * on Redis and never fails the caller; an event it cannot send stays
- * unpublished in audit_log for the relay (events.h).
+ * The events publisher: one thread that signs committed audit events and
+ * sends them to Redis in pipelined batches, off the request path. Pushing never
+ * blocks on Redis and never fails the caller; an event it cannot send stays
+ * unpublished in audit_log for the relay (events.h). Only the outbox
+ * (outbox.c) pushes to it.
  */
 #ifndef PL_EVENTS_PUBLISHER_H
 #define PL_EVENTS_PUBLISHER_H
 
+#include "events.h"
 #include "rds_pool.h"
 
 struct events_publisher;
 
-/* Starts the thread; NULL (logged) if it cannot. */
+/* Starts the thread; NULL (logged) if it cannot. The thread signs what it
+ * publishes with sk (copied) and tells relay (borrowed) what went out. */
 struct events_publisher *events_publisher_new(struct rds_pool *,
-                                              const char *channel);
+                                              struct events_relay *relay,
+                                              const char *channel,
+                                              const unsigned char *sk);
 /* Queues a copy of event (audit row id). A NULL publisher, a full queue
  * or a stopping one leaves the row for the relay. */
 void events_publisher_push(struct events_publisher *, long long id,

@@ -14,11 +14,15 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "breached.h"
+#include "cli_breached.h"
+#include "disposable.h"
 #include "db.h"
+#include "db_probe.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
 #include "cli_user.h"
-#include "events.h"
+#include "outbox.h"
 #include "log.h"
 #include "migrate.h"
 #include "notify.h"
@@ -28,27 +32,55 @@
 #include "templates.h"
 #include "xalloc.h"
 
+/* The shipped list is part of the installation: without it (or with a bad
+ * extra file) padlined does not start. */
+static int
+app_open_disposable(struct app *app, struct pl_error *err)
+{
+	char *list = paths_data_file(DISPOSABLE_FILE);
+	int rc = disposable_open(list, app->cfg->disposable_extra,
+	                         &app->disposable, err);
+
+	if (rc == 0)
+		log_info("disposable email domains loaded", "count=%zu",
+		         disposable_size(app->disposable));
+	free(list);
+	return rc;
+}
+
 /* Fills err with what failed; the caller exits (nothing is freed). */
 static int
 app_open(struct app *app, struct config *cfg, struct pl_error *err)
 {
 	memset(app, 0, sizeof *app);
 	app->cfg = cfg;
+	/* The lists first: one that cannot be read stops the start before
+	 * anything else is made, and running without a check the operator
+	 * asked for would be a surprise. */
+	if (cfg->breached_passwords &&
+	    breached_open(cfg->breached_passwords, &app->breached, err) != 0)
+		return err->code;
+	if (app_open_disposable(app, err) != 0) {
+		breached_free(app->breached);
+		return err->code;
+	}
 	app->db = db_pool_new(cfg->database_url, cfg->schema, cfg->pool_size,
-	                      cfg->db_connect_timeout,
+	                      cfg->db_connect_timeout, cfg->db_query_timeout,
 	                      strcmp(cfg->db_prepare, "on") == 0);
+	app->db_probe = db_probe_new(cfg->database_url, cfg->schema,
+	                             cfg->db_connect_timeout);
+	if (app->db_probe == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
+		                    "cannot start the health probe thread");
 	/* config_validate has checked the URL: this cannot fail today. */
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2, err);
 	if (app->rds == NULL)
 		return err->code;
 	app->limits = login_limit_new(app->rds);
 	app->stats = stats_new();
-	events_script_init();
-	/* Its only failure is pthread_create's, which it logs. */
-	app->events = events_publisher_new(app->rds, cfg->events_channel);
-	if (app->events == NULL)
-		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
-		                    "cannot start the events publisher thread");
+	event_sig_keys(cfg->secret, app->events_pk, app->events_sk);
+	if (outbox_open(app, err) != 0)
+		return err->code;
 	/* The form-token key is derived, so the raw secret is never used as
 	 * a MAC key directly and can be any length. */
 	crypto_generichash(app->form_key, sizeof app->form_key,
@@ -61,23 +93,16 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 static void
 app_close(struct app *app)
 {
-	struct pl_error err;
-	struct db_conn *db;
-
-	/* Send what is queued, then mark what was published, or the next
-	 * relay would publish it again. */
-	events_publisher_free(app->events);
-	pl_error_init(&err);
-	if (db_pool_borrow(app->db, &db, &err) == 0) {
-		events_flush_marks(db);
-		db_pool_return(app->db, db);
-	}
-	pl_error_clear(&err);
+	outbox_close(app);
 	db_pool_free(app->db);
+	db_probe_free(app->db_probe);
 	login_limit_free(app->limits);
+	breached_free(app->breached);
+	disposable_free(app->disposable);
 	rds_pool_free(app->rds);
 	stats_free(app->stats);
 	sodium_memzero(app->form_key, sizeof app->form_key);
+	sodium_memzero(app->events_sk, sizeof app->events_sk);
 }
 
 static int
@@ -255,6 +280,12 @@ main(int argc, char **argv)
 			config_free(&cfg);
 			return migrate_usage(stdout, 0);
 		}
+	/* breached-import needs neither a database nor a secret. */
+	if (strcmp(cmd, "breached-import") == 0) {
+		rc = cli_breached_import(argc - first, argv + first);
+		config_free(&cfg);
+		return rc;
+	}
 	if (cfg.secret == NULL && strcmp(cmd, "serve") != 0)
 		cfg.secret = xstrdup("unused-outside-serve"); /* no tokens */
 	if (cfg.database_url == NULL && strcmp(cmd, "redis-acl") == 0)

@@ -36,20 +36,64 @@ static const char release_lua[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then "
     "return redis.call('DEL', KEYS[1]) else return 0 end";
 
+/* db when it is a primary; a standby (read-only: migrations would fail
+ * there) or one that does not answer within the connect timeout is closed:
+ * NULL, err set. */
+static PGconn *
+primary_or_close(PGconn *db, const char *schema, int timeout,
+                 struct pl_error *err)
+{
+	struct db_conn *c = db_conn_new(db, schema, 0, err);
+	PGresult *r;
+	int standby;
+
+	if (c == NULL) /* db_conn_new closed db */
+		return NULL;
+	db_conn_set_timeout(c, timeout * 1000);
+	r = db_query_result(c, "SELECT pg_is_in_recovery() AS r", 0, NULL, err);
+	if (r == NULL) {
+		db_conn_free(c);
+		return NULL;
+	}
+	standby = db_get_bool(r, 0, "r");
+	PQclear(r);
+	if (standby) {
+		db_conn_free(c);
+		pl_error_set(err, PL_ERR_UNAVAILABLE, NULL,
+		             "PostgreSQL is a standby (read-only)");
+		return NULL;
+	}
+	return db_conn_take_pg(c);
+}
+
+/* A primary, retried (backing off up to STARTUP_BACKOFF_MAX_S) while
+ * PostgreSQL is unreachable or only a standby answers: a failover in
+ * progress when padlined starts. */
+#define STARTUP_BACKOFF_MAX_S 5
 static PGconn *
 connect_retrying(const struct config *cfg, struct pl_error *err)
 {
 	long long deadline = mono_ms() + (long long)cfg->startup_db_wait * 1000;
+	unsigned backoff = 1;
 	PGconn *db;
 
 	for (;;) {
 		pl_error_clear(err);
-		db = db_connect(cfg->database_url, cfg->schema,
-		                cfg->db_connect_timeout, err);
+		db =
+		    db_connect(cfg->database_url, cfg->db_connect_timeout, err);
+		if (db != NULL)
+			db = primary_or_close(db, cfg->schema,
+			                      cfg->db_connect_timeout, err);
 		if (db != NULL || mono_ms() >= deadline)
 			return db;
-		log_info("waiting for PostgreSQL", "schema=%s", cfg->schema);
-		sleep(1);
+		log_info("waiting for a PostgreSQL primary",
+		         "schema=%s retry_in_s=%u error=%s", cfg->schema,
+		         backoff, err->message);
+		sleep(backoff);
+		if (backoff < STARTUP_BACKOFF_MAX_S)
+			backoff *= 2;
+		if (backoff > STARTUP_BACKOFF_MAX_S)
+			backoff = STARTUP_BACKOFF_MAX_S;
 	}
 }
 
@@ -95,7 +139,6 @@ prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 		return rc;
 	}
 	sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s;\n"
-	                "SET search_path TO %s, public;\n"
 	                "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
 	                "    version text PRIMARY KEY,\n"
 	                "    checksum text NOT NULL,\n"
@@ -103,7 +146,7 @@ prepare_schema(PGconn *db, const char *schema, struct pl_error *err)
 	                ");\n"
 	                "ALTER TABLE schema_migrations\n"
 	                "    ADD COLUMN IF NOT EXISTS applied_by text",
-	                ident, ident);
+	                ident);
 	PQfreemem(ident);
 	rc = migrate_exec_script(db, sql, "preparing the schema", err);
 	free(sql);

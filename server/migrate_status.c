@@ -17,21 +17,26 @@ static PGresult *
 read_rows(PGconn *db, const char *schema, int *none, struct pl_error *err)
 {
 	int exists = 0;
+	PGresult *r;
 
 	*none = 0;
-	if (migrate_table_exists(db, schema, &exists, err) != 0)
+	if (migrate_begin(db, schema, err) != 0)
 		return NULL;
-	*none = !exists;
-	if (*none)
+	if (migrate_table_exists(db, schema, &exists, err) != 0 || !exists) {
+		*none = err->code == 0;
+		db_rollback(db);
 		return NULL;
-	return db_exec(db,
-	               "SELECT m.version, m.checksum,\n"
-	               "       to_char(m.applied_at AT TIME ZONE 'UTC',\n"
-	               "               'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
-	               "       COALESCE(to_jsonb(m) ->> 'applied_by', '?')\n"
-	               "FROM schema_migrations m\n"
-	               "ORDER BY m.version",
-	               0, NULL, err);
+	}
+	r = db_exec(db,
+	            "SELECT m.version, m.checksum,\n"
+	            "       to_char(m.applied_at AT TIME ZONE 'UTC',\n"
+	            "               'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
+	            "       COALESCE(to_jsonb(m) ->> 'applied_by', '?')\n"
+	            "FROM schema_migrations m\n"
+	            "ORDER BY m.version",
+	            0, NULL, err);
+	db_rollback(db);
+	return r;
 }
 
 struct tally {

@@ -40,11 +40,30 @@ migrator_name(char *out, size_t size)
  * race (Redis down, or a second `padlined migrate`) apply each step once.
  */
 int
-migrate_begin_locked(PGconn *db, const char *schema, struct pl_error *err)
+migrate_begin(PGconn *db, const char *schema, struct pl_error *err)
 {
 	const char *params[] = {schema};
 
 	if (db_begin(db, err) != 0)
+		return err->code;
+	/* is_local: this transaction only, like SET LOCAL; a parameter, so
+	 * the name is quoted by the server and never formatted here. */
+	if (db_run(db,
+	           "SELECT set_config('search_path', "
+	           "quote_ident($1) || ', public', true)",
+	           1, params, err) != 0) {
+		db_rollback(db);
+		return err->code;
+	}
+	return PL_OK;
+}
+
+int
+migrate_begin_locked(PGconn *db, const char *schema, struct pl_error *err)
+{
+	const char *params[] = {schema};
+
+	if (migrate_begin(db, schema, err) != 0)
 		return err->code;
 	if (db_run(
 	        db,
@@ -371,14 +390,17 @@ read_latest(PGconn *db, const char *schema, struct migrate_result *res,
 	int exists = 0;
 
 	res->latest[0] = '\0';
-	if (migrate_table_exists(db, schema, &exists, err) != 0)
+	if (migrate_begin(db, schema, err) != 0)
 		return err->code;
-	if (!exists)
-		return PL_OK;
+	if (migrate_table_exists(db, schema, &exists, err) != 0 || !exists) {
+		db_rollback(db);
+		return err->code;
+	}
 	r = db_exec(db,
 	            "SELECT COALESCE(max(version), '') FROM "
 	            "schema_migrations",
 	            0, NULL, err);
+	db_rollback(db);
 	if (r == NULL)
 		return err->code;
 	snprintf(res->latest, sizeof res->latest, "%s", PQgetvalue(r, 0, 0));
@@ -395,10 +417,13 @@ migrate_steps_run(PGconn *db, const char *schema, const struct migration *v,
 	PGresult *r;
 	int rc;
 
+	if (migrate_begin(db, schema, err) != 0)
+		return err->code;
 	r = db_exec(db,
 	            "SELECT version, checksum FROM schema_migrations "
 	            "ORDER BY version",
 	            0, NULL, err);
+	db_rollback(db);
 	if (r == NULL)
 		return err->code;
 	rc = check_applied(r, schema, v, n, err);

@@ -30,8 +30,14 @@ int migrate_status_write(PGconn *, const char *schema, const struct migration *,
                          struct pl_error *);
 
 /* BEGIN, then the schema's migration lock for that transaction (held
- * until its COMMIT or ROLLBACK; see migrate_steps.c). */
+ * until its COMMIT or ROLLBACK; see migrate_steps.c), with the schema on
+ * its search path. */
 int migrate_begin_locked(PGconn *, const char *schema, struct pl_error *);
+/* BEGIN with the schema on that transaction's search path, no lock: for
+ * reads (the caller rolls back). Migration files and the runner's own
+ * statements name tables unqualified; the path is set per transaction, as a
+ * transaction-pooling PgBouncer may run each on another server connection. */
+int migrate_begin(PGconn *, const char *schema, struct pl_error *);
 /* Whether schema.schema_migrations exists (never creating it). */
 int migrate_table_exists(PGconn *, const char *schema, int *exists,
                          struct pl_error *);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "validate.h"
+
 static int
 missing(const char *key, int required, struct pl_error *err)
 {
@@ -80,24 +82,6 @@ params_bool(json_t *params, const char *key, int required, int dflt, int *out,
 }
 
 int
-params_is_uuid(const char *s)
-{
-	static const int dash[] = {8, 13, 18, 23};
-
-	if (s == NULL || strlen(s) != 36)
-		return 0;
-	for (int i = 0, d = 0; i < 36; i++) {
-		if (d < 4 && i == dash[d]) {
-			if (s[i] != '-')
-				return 0;
-			d++;
-		} else if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
-int
 params_uuid(json_t *params, const char *key, int required, const char **out,
             struct pl_error *err)
 {
@@ -106,7 +90,7 @@ params_uuid(json_t *params, const char *key, int required, const char **out,
 
 	if (rc != PL_OK || *out == NULL)
 		return rc;
-	if (!params_is_uuid(*out)) {
+	if (!text_is_uuid(*out)) {
 		*out = NULL;
 		snprintf(msg, sizeof msg, "%s is not a valid id", key);
 		return pl_error_violation(err, key, "format", msg);

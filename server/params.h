@@ -29,7 +29,5 @@ int params_uuid(json_t *params, const char *key, int required, const char **out,
  * (\u0000: valid JSON, which PostgreSQL text cannot store), at any depth,
  * is a violation {field: the top-level key, rule: "nul"}. */
 int params_check_text(json_t *params, struct pl_error *err);
-/* 1 when s is a canonical UUID text. */
-int params_is_uuid(const char *s);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * Where padlined finds its migrations and templates when no flag says:
+ * Where padlined finds its migrations, templates and shipped lists when no
+ * flag says:
  * next to the source tree when run from the build tree, else the installed
  * data directory.
  */
@@ -10,5 +11,8 @@
 
 /* Fills cfg->migrations_dir / templates_dir when unset. */
 void paths_resolve(struct config *);
+/* The shipped data file name: data/NAME in the source tree, NAME in the
+ * installed data directory (share/padline). Caller frees. */
+char *paths_data_file(const char *name);
 
 #endif

@@ -115,3 +115,20 @@ rds_pool_return(struct rds_pool *p, redisContext *c, int broken)
 	if (c != NULL)
 		redisFree(c);
 }
+
+int
+rds_pool_ping(struct rds_pool *p)
+{
+	redisContext *rc = rds_pool_borrow(p);
+	int up = 0;
+
+	if (rc != NULL) {
+		redisReply *r = redisCommand(rc, "PING");
+
+		up = r != NULL && r->type == REDIS_REPLY_STATUS;
+		if (r)
+			freeReplyObject(r);
+		rds_pool_return(p, rc, !up);
+	}
+	return up;
+}

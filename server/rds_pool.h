@@ -21,6 +21,9 @@ void rds_pool_free(struct rds_pool *);
 redisContext *rds_pool_borrow(struct rds_pool *);
 /* Give back; pass broken=1 after an I/O or protocol error to drop it. */
 void rds_pool_return(struct rds_pool *, redisContext *, int broken);
+/* True when a pooled connection answered PING just now (server.health,
+ * server.stats). Blocks up to the connection's timeouts: not on the loop. */
+int rds_pool_ping(struct rds_pool *);
 /*
  * One-off connection (migration lock, create-user), AUTH and SELECT done;
  * NULL on failure, logged with the password redacted.

@@ -20,26 +20,22 @@
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "                               \
 	"'subject', COALESCE(details->'subject', '{}'::jsonb))::text"
 
-/* ctx: struct audit_row *, from the INSERT's RETURNING. */
+/* ctx: the struct db_conn * whose transaction wrote the row. */
 static int
 decode_audit_row(const PGresult *r, void *ctx, struct pl_error *err)
 {
-	struct audit_row *row = *(struct audit_row **)ctx;
+	struct db_conn *db = *(struct db_conn **)ctx;
 	const char *event = db_get(r, 0, "event");
 
 	(void)err;
-	row->id = db_get_ll(r, 0, "id");
-	if (event != NULL && strlen(event) < sizeof row->event)
-		strcpy(row->event, event);
-	else
-		row->event[0] = '\0';
+	if (PQntuples(r) == 1 && event != NULL)
+		db_tx_event(db, db_get_ll(r, 0, "id"), event);
 	return 0;
 }
 
 int
 repo_audit_insert(struct db_conn *db, const char *action, const char *actor_id,
-                  const char *subject_id, json_t *details,
-                  struct audit_row *row, struct pl_error *err)
+                  const char *subject_id, json_t *details, struct pl_error *err)
 {
 	char *text = details ? json_num_dumps(details, JSON_COMPACT) : NULL;
 	const char *params[] = {action, actor_id, subject_id,
@@ -48,10 +44,10 @@ repo_audit_insert(struct db_conn *db, const char *action, const char *actor_id,
 
 	/* The parameters are copied out when the statement is queued. */
 	rc = db_query(db,
-	              "INSERT INTO audit_log (action, actor_id, subject_id, "
+	              "INSERT INTO @audit_log (action, actor_id, subject_id, "
 	              "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
 	              "RETURNING id, " AUDIT_EVENT_SQL " AS event",
-	              4, params, decode_audit_row, &row, sizeof row, err);
+	              4, params, decode_audit_row, &db, sizeof db, err);
 	free(text);
 	return rc;
 }
@@ -68,7 +64,7 @@ repo_audit_since(struct db_conn *db, long long after, int limit,
 	snprintf(l, sizeof l, "%d", limit);
 	r = db_query_result(db,
 	                    "SELECT " AUDIT_EVENT_SQL
-	                    " AS event FROM audit_log "
+	                    " AS event FROM @audit_log "
 	                    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
 	                    2, params, err);
 	if (r == NULL)
@@ -81,45 +77,43 @@ repo_audit_since(struct db_conn *db, long long after, int limit,
 }
 
 int
-repo_audit_event(struct db_conn *db, long long id, char **event,
-                 struct pl_error *err)
+repo_audit_lock_unpublished(struct db_conn *db, int limit, int grace_s,
+                            struct audit_event **rows, size_t *n,
+                            struct pl_error *err)
 {
-	char a[32];
-	const char *params[] = {a};
+	char l[16], g[16];
+	const char *params[] = {l, g};
 	PGresult *r;
 
-	*event = NULL;
-	snprintf(a, sizeof a, "%lld", id);
+	*rows = NULL;
+	*n = 0;
+	snprintf(l, sizeof l, "%d", limit);
+	snprintf(g, sizeof g, "%d", grace_s);
 	r = db_query_result(db,
-	                    "SELECT " AUDIT_EVENT_SQL
-	                    " AS event FROM audit_log "
-	                    "WHERE id = $1::bigint AND published_at IS NULL",
-	                    1, params, err);
+	                    "SELECT id, " AUDIT_EVENT_SQL
+	                    " AS event FROM @audit_log "
+	                    "WHERE published_at IS NULL AND at < now() - "
+	                    "make_interval(secs => $2::int) ORDER BY id "
+	                    "LIMIT $1::int FOR UPDATE SKIP LOCKED",
+	                    2, params, err);
 	if (r == NULL)
 		return err->code;
-	if (PQntuples(r) == 1)
-		*event = xstrdup(db_get(r, 0, "event"));
+	*n = (size_t)PQntuples(r);
+	*rows = xcalloc(*n ? *n : 1, sizeof **rows);
+	for (size_t i = 0; i < *n; i++) {
+		(*rows)[i].id = db_get_ll(r, (int)i, "id");
+		(*rows)[i].event = xstrdup(db_get(r, (int)i, "event"));
+	}
 	PQclear(r);
 	return 0;
 }
 
-int
-repo_audit_lock_unpublished(struct db_conn *db, int limit, int grace_s,
-                            PGresult **rows, struct pl_error *err)
+void
+repo_audit_events_free(struct audit_event *rows, size_t n)
 {
-	char l[16], g[16];
-	const char *params[] = {l, g};
-
-	snprintf(l, sizeof l, "%d", limit);
-	snprintf(g, sizeof g, "%d", grace_s);
-	*rows = db_query_result(db,
-	                        "SELECT id, " AUDIT_EVENT_SQL
-	                        " AS event FROM audit_log "
-	                        "WHERE published_at IS NULL AND at < now() - "
-	                        "make_interval(secs => $2::int) ORDER BY id "
-	                        "LIMIT $1::int FOR UPDATE SKIP LOCKED",
-	                        2, params, err);
-	return *rows ? 0 : err->code;
+	for (size_t i = 0; i < n && rows != NULL; i++)
+		free(rows[i].event);
+	free(rows);
 }
 
 int
@@ -130,7 +124,7 @@ repo_audit_mark_published_many(struct db_conn *db, const char *ids,
 
 	return db_query_run(
 	    db,
-	    "UPDATE audit_log SET published_at = now() "
+	    "UPDATE @audit_log SET published_at = now() "
 	    "WHERE id = ANY($1::bigint[]) AND published_at IS NULL",
 	    1, params, err);
 }
@@ -143,7 +137,7 @@ repo_audit_outbox(struct db_conn *db, long long *unpublished, double *oldest_s,
 	    db,
 	    "SELECT count(*) AS n, "
 	    "       COALESCE(extract(epoch FROM now() - min(at)), 0) AS oldest "
-	    "FROM audit_log "
+	    "FROM @audit_log "
 	    "WHERE published_at IS NULL",
 	    0, NULL, err);
 
@@ -153,4 +147,37 @@ repo_audit_outbox(struct db_conn *db, long long *unpublished, double *oldest_s,
 	*oldest_s = strtod(db_get(r, 0, "oldest"), NULL);
 	PQclear(r);
 	return 0;
+}
+
+int
+repo_audit_activity(struct db_conn *db, const char *user_id, long long before,
+                    int limit, json_t **items, struct pl_error *err)
+{
+	char b[32], l[16];
+	const char *params[] = {user_id, before > 0 ? b : NULL, l};
+
+	snprintf(b, sizeof b, "%lld", before);
+	snprintf(l, sizeof l, "%d", limit);
+	/* Only what is about the user's own security; pads are not. The
+	 * actor is named only when it is somebody else (an admin). */
+	return db_query_json_all(
+	    db,
+	    "SELECT jsonb_strip_nulls(jsonb_build_object("
+	    "  'id', a.id, 'action', a.action, "
+	    "  'at', to_char(a.at AT TIME ZONE 'UTC', " DB_TIME_US "), "
+	    "  'peer', a.details->>'peer', "
+	    "  'by', CASE WHEN a.actor_id IS DISTINCT FROM a.subject_id THEN "
+	    "    (SELECT jsonb_build_object('id', u.id, 'username', "
+	    "       u.username) FROM @users u WHERE u.id = a.actor_id) END"
+	    ")) AS j FROM @audit_log a "
+	    "WHERE a.subject_id = $1::uuid "
+	    "  AND ($2::bigint IS NULL OR a.id < $2::bigint) "
+	    "  AND a.action IN ('session.login', 'session.login_failed', "
+	    "    'session.reauth_failed', 'user.change_password_failed', "
+	    "    'user.totp_disable_failed', 'user.password_changed', "
+	    "    'user.totp_enabled', 'user.totp_disabled', "
+	    "    'user.recovery_code_used', 'session.revoked', "
+	    "    'user.updated', 'user.created') "
+	    "ORDER BY a.id DESC LIMIT $3::int",
+	    3, params, items, err);
 }

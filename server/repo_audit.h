@@ -10,33 +10,38 @@
 #include "db.h"
 #include "pl_error.h"
 
-/* An inserted row and its event text, returned by the INSERT itself so
- * publishing after commit costs no second read. event is "" when the text
- * did not fit; the publisher then reads it back. */
-struct audit_row {
+/* One unpublished event: its row's id and its JSON text (owned). */
+struct audit_event {
 	long long id;
-	char event[4096];
+	char *event;
 };
 
 /* Inserts one row; actor_id / subject_id may be NULL; details is borrowed
- * (NULL = {}). Fills *row. */
+ * (NULL = {}). The INSERT returns the row's event, which goes to
+ * db_tx_event: the connection publishes it after commit (db.h, the outbox
+ * hook), so publishing costs no second read. Services call audit_emit
+ * (outbox.h), not this. */
 int repo_audit_insert(struct db_conn *, const char *action,
                       const char *actor_id, const char *subject_id,
-                      json_t *details, struct audit_row *row,
-                      struct pl_error *);
+                      json_t *details, struct pl_error *);
 /* Events with id > after, oldest first, at most limit, as an array of
  * {id, action, at, subject} (new reference). */
 int repo_audit_since(struct db_conn *, long long after, int limit,
                      json_t **events, struct pl_error *);
+/* The security events about user_id (sign-ins, failed guesses, password,
+ * TOTP and session changes, admins' changes), newest first, with id <
+ * before (0: from the newest), at most limit: [{id, action, at, peer?,
+ * by?: {id, username}}] (new reference). */
+int repo_audit_activity(struct db_conn *, const char *user_id, long long before,
+                        int limit, json_t **items, struct pl_error *);
 
-/* The unpublished event of row id as JSON text (*event malloc'd), or
- * *event = NULL when the row is already published. */
-int repo_audit_event(struct db_conn *, long long id, char **event,
-                     struct pl_error *);
 /* In the caller's transaction: locks up to limit unpublished rows older than
- * grace_s seconds (FOR UPDATE SKIP LOCKED); columns id, event. */
+ * grace_s seconds (FOR UPDATE SKIP LOCKED), oldest first. *rows (*n of
+ * them) is the caller's to free with repo_audit_events_free. */
 int repo_audit_lock_unpublished(struct db_conn *, int limit, int grace_s,
-                                PGresult **rows, struct pl_error *);
+                                struct audit_event **rows, size_t *n,
+                                struct pl_error *);
+void repo_audit_events_free(struct audit_event *, size_t n);
 /* Marks a batch published; ids is a PostgreSQL array literal "{1,2,3}". */
 int repo_audit_mark_published_many(struct db_conn *, const char *ids,
                                    struct pl_error *);

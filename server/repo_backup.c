@@ -18,12 +18,13 @@ repo_backup_insert(struct db_conn *db, const char *pad_id, struct pl_error *err)
 {
 	const char *p[] = {pad_id};
 
-	return db_query_run(db,
-	                    "INSERT INTO backups (source_id, data, created_at) "
-	                    "SELECT id, data, clock_timestamp() "
-	                    "FROM pads "
-	                    "WHERE id = $1::uuid",
-	                    1, p, err);
+	return db_query_run(
+	    db,
+	    "INSERT INTO @backups (source_id, data, created_at) "
+	    "SELECT id, data, clock_timestamp() "
+	    "FROM @pads "
+	    "WHERE id = $1::uuid",
+	    1, p, err);
 }
 
 /* ctx: json_t **; every row, with data when the statement read it. */
@@ -64,12 +65,12 @@ repo_backup_list(struct db_conn *db, const char *pad_id, int with_data,
 	                with_data ? "SELECT id, " BACKUP_CREATED_AT ", "
 	                            "       octet_length(data::text) AS size, "
 	                            "       data::text AS data "
-	                            "FROM backups "
+	                            "FROM @backups "
 	                            "WHERE source_id = $1::uuid "
 	                            "ORDER BY created_at DESC, id DESC"
 	                          : "SELECT id, " BACKUP_CREATED_AT ", "
 	                            "       octet_length(data::text) AS size "
-	                            "FROM backups "
+	                            "FROM @backups "
 	                            "WHERE source_id = $1::uuid "
 	                            "ORDER BY created_at DESC, id DESC",
 	                1, p, decode_backups, &backups, sizeof backups, err);
@@ -84,9 +85,9 @@ repo_backup_prune(struct db_conn *db, const char *pad_id, int keep,
 
 	snprintf(k, sizeof k, "%d", keep);
 	return db_query_run(db,
-	                    "DELETE FROM backups "
+	                    "DELETE FROM @backups "
 	                    "WHERE id IN (SELECT id "
-	                    "             FROM backups "
+	                    "             FROM @backups "
 	                    "             WHERE source_id = $1::uuid "
 	                    "             ORDER BY created_at DESC, id DESC "
 	                    "             OFFSET $2::int)",
@@ -121,7 +122,7 @@ repo_backup_get(struct db_conn *db, const char *id, const char *pad_id,
 	    db,
 	    "SELECT id, " BACKUP_CREATED_AT ", "
 	    "       octet_length(data::text) AS size, data::text AS data "
-	    "FROM backups "
+	    "FROM @backups "
 	    "WHERE id = $1::uuid AND source_id = $2::uuid",
 	    2, p, decode_backup, &backup, sizeof backup, err);
 }
@@ -148,7 +149,7 @@ repo_backup_newest_age(struct db_conn *db, const char *pad_id, double *age,
 	    db,
 	    "SELECT extract(epoch FROM clock_timestamp() - max(created_at)) "
 	    "       AS age "
-	    "FROM backups "
+	    "FROM @backups "
 	    "WHERE source_id = $1::uuid",
 	    1, p, decode_age, &age, sizeof age, err);
 }

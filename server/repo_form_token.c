@@ -16,7 +16,7 @@ repo_form_token_spend(struct db_conn *db, const char *nonce,
 	PGresult *r;
 
 	r = db_query_result(db,
-	                    "INSERT INTO form_token_uses (nonce, expires_at) "
+	                    "INSERT INTO @form_token_uses (nonce, expires_at) "
 	                    "VALUES ($1, to_timestamp($2::bigint)) "
 	                    "ON CONFLICT DO NOTHING",
 	                    2, params, err);
@@ -31,7 +31,7 @@ int
 repo_form_token_purge(struct db_conn *db, struct pl_error *err)
 {
 	return db_query_run(db,
-	                    "DELETE FROM form_token_uses "
+	                    "DELETE FROM @form_token_uses "
 	                    "WHERE expires_at < now()",
 	                    0, NULL, err);
 }

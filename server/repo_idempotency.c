@@ -22,10 +22,10 @@ repo_idempotency_purge(struct db_conn *db, const char *scope, const char *key,
 
 	return db_query_run(
 	    db,
-	    "DELETE FROM idempotency_keys "
+	    "DELETE FROM @idempotency_keys "
 	    "WHERE created_at < now() - interval '24 hours' "
 	    "AND ((scope = $1 AND key = $2) OR ctid IN ("
-	    " SELECT ctid FROM idempotency_keys"
+	    " SELECT ctid FROM @idempotency_keys"
 	    " WHERE created_at < now() - interval '24 hours'"
 	    " ORDER BY created_at LIMIT $3::int FOR UPDATE SKIP LOCKED))",
 	    3, params, err);
@@ -40,7 +40,7 @@ repo_idempotency_claim(struct db_conn *db, const char *scope, const char *key,
 	PGresult *r;
 
 	r = db_query_result(db,
-	                    "INSERT INTO idempotency_keys "
+	                    "INSERT INTO @idempotency_keys "
 	                    "(scope, key, method, params_hash) "
 	                    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
 	                    4, params, err);
@@ -69,7 +69,7 @@ repo_idempotency_get(struct db_conn *db, const char *scope, const char *key,
 
 	r = db_query_result(db,
 	                    "SELECT method, params_hash, result "
-	                    "FROM idempotency_keys "
+	                    "FROM @idempotency_keys "
 	                    "WHERE scope = $1 AND key = $2 "
 	                    "AND created_at >= now() - interval '24 hours'",
 	                    2, params, err);
@@ -92,7 +92,7 @@ repo_idempotency_answer(struct db_conn *db, const char *scope, const char *key,
 	const char *params[] = {scope, key, result};
 
 	return db_query_run(db,
-	                    "UPDATE idempotency_keys SET result = $3 "
+	                    "UPDATE @idempotency_keys SET result = $3 "
 	                    "WHERE scope = $1 AND key = $2",
 	                    3, params, err);
 }

@@ -25,7 +25,7 @@ repo_invitation_insert(struct db_conn *db, const char *code_hash,
 	snprintf(e, sizeof e, "%lld", expires_in);
 	r = db_query_result(
 	    db,
-	    "INSERT INTO invitations (code_hash, note, created_by, "
+	    "INSERT INTO @invitations (code_hash, note, created_by, "
 	    "                         expires_at) "
 	    "VALUES ($1, $2, $3::uuid, "
 	    "        now() + make_interval(secs => $4::bigint)) "
@@ -48,7 +48,7 @@ repo_invitation_lock(struct db_conn *db, const char *code_hash,
 	    db_query_result(db,
 	                    "SELECT id, used, expires_at <= now() AS expired, "
 	                    "       revoked_at IS NOT NULL AS revoked "
-	                    "FROM invitations "
+	                    "FROM @invitations "
 	                    "WHERE code_hash = $1 "
 	                    "FOR UPDATE",
 	                    1, p, err);
@@ -75,7 +75,7 @@ repo_invitation_mark_used(struct db_conn *db, const char *id,
 
 	return db_query_run(
 	    db,
-	    "UPDATE invitations "
+	    "UPDATE @invitations "
 	    "SET used = true, used_by_id = $2::uuid, used_at = now() "
 	    "WHERE id = $1::uuid",
 	    2, p, err);
@@ -96,7 +96,7 @@ repo_invitation_mark_used(struct db_conn *db, const char *id,
 	"                 ELSE 'open' END, "                                   \
 	"  'used_by', (SELECT json_build_object('id', u.id, "                  \
 	"                                       'username', u.username) "      \
-	"              FROM users u "                                          \
+	"              FROM @users u "                                          \
 	"              WHERE u.id = i.used_by_id)))"
 /* clang-format on */
 
@@ -106,7 +106,7 @@ repo_invitation_list(struct db_conn *db, json_t **invitations,
 {
 	return db_query_json_all(db,
 	                         "SELECT " INVITATION_ITEM " AS j "
-	                         "FROM invitations i "
+	                         "FROM @invitations i "
 	                         "ORDER BY i.created_at DESC, i.id DESC "
 	                         "LIMIT 1000",
 	                         0, NULL, invitations, err);
@@ -121,7 +121,7 @@ repo_invitation_revoke(struct db_conn *db, const char *id, json_t **item,
 	return db_query_json(
 	    db,
 	    "WITH upd AS ("
-	    "  UPDATE invitations SET revoked_at = now() "
+	    "  UPDATE @invitations SET revoked_at = now() "
 	    "  WHERE id = $1::uuid AND NOT used "
 	    "    AND revoked_at IS NULL "
 	    "  RETURNING id, revoked_at) "
@@ -131,7 +131,7 @@ repo_invitation_revoke(struct db_conn *db, const char *id, json_t **item,
 	    "             v.used_by_id, v.used_at, "
 	    "             coalesce(upd.revoked_at, "
 	    "                      v.revoked_at) AS revoked_at "
-	    "      FROM invitations v "
+	    "      FROM @invitations v "
 	    "      LEFT JOIN upd ON upd.id = v.id "
 	    "      WHERE v.id = $1::uuid) AS i",
 	    1, p, item, err);

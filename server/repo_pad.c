@@ -105,7 +105,7 @@ repo_pad_create(struct db_conn *db, const char *id, const char *owner_id,
 	const char *p[] = {owner_id, display_name, data, id};
 
 	return pad_one(db,
-	               "INSERT INTO pads (id, owner_id, display_name, data, "
+	               "INSERT INTO @pads (id, owner_id, display_name, data, "
 	               "                  size, created_at, updated_at) "
 	               "SELECT $4::uuid, $1::uuid, $2, n.d, "
 	               "       octet_length(n.d::text), "
@@ -128,10 +128,10 @@ repo_pad_get(struct db_conn *db, const char *id, const char *user_id,
 	    "       CASE WHEN p.owner_id = $2::uuid THEN 'owner' "
 	    "            ELSE 'viewer' END AS access, "
 	    "       u.id AS owner_id, u.username AS owner_username "
-	    "FROM pads p JOIN users u ON u.id = p.owner_id "
+	    "FROM @pads p JOIN @users u ON u.id = p.owner_id "
 	    "WHERE p.id = $1::uuid "
 	    "  AND (p.owner_id = $2::uuid "
-	    "       OR EXISTS (SELECT 1 FROM pad_shares s "
+	    "       OR EXISTS (SELECT 1 FROM @pad_shares s "
 	    "                  WHERE s.pad_id = p.id AND s.user_id = $2::uuid))",
 	    2, p, pad, err);
 }
@@ -145,7 +145,7 @@ repo_pad_get_by_name(struct db_conn *db, const char *owner_id,
 
 	return pad_one(db,
 	               "SELECT " PAD_COLS " "
-	               "FROM pads "
+	               "FROM @pads "
 	               "WHERE owner_id = $1::uuid AND display_name = $2",
 	               2, p, pad, err);
 }
@@ -160,11 +160,11 @@ repo_pad_head(struct db_conn *db, const char *id, const char *owner_id,
 	return db_query(
 	    db,
 	    lock ? "SELECT id, display_name, version, " PAD_UPDATED_AT " "
-	           "FROM pads "
+	           "FROM @pads "
 	           "WHERE id = $1::uuid AND owner_id = $2::uuid "
 	           "FOR UPDATE"
 	         : "SELECT id, display_name, version, " PAD_UPDATED_AT " "
-	           "FROM pads "
+	           "FROM @pads "
 	           "WHERE id = $1::uuid AND owner_id = $2::uuid",
 	    2, p, decode_head, &head, sizeof head, err);
 }
@@ -191,13 +191,13 @@ repo_pad_head(struct db_conn *db, const char *id, const char *owner_id,
 	"SELECT id, display_name, version, size, " PAD_CREATED_AT ", "         \
 	"       " PAD_UPDATED_AT ", access, owner_id, owner_username, "        \
 	"       " KEYOUT " AS k "                                              \
-	"FROM (" PAD_LIST_SIDE("pads p", "p.owner_id",                         \
+	"FROM (" PAD_LIST_SIDE("@pads p", "p.owner_id",                         \
 	                       "'owner' AS access, NULL::uuid AS owner_id, "   \
 	                       "NULL::text AS owner_username",                 \
 	                       KEY, KEYT, CMP, DIR, SEARCH)                    \
 	"      UNION ALL "                                                     \
-	"      " PAD_LIST_SIDE("pad_shares s JOIN pads p ON p.id = s.pad_id "  \
-	                       "JOIN users u ON u.id = p.owner_id",            \
+	"      " PAD_LIST_SIDE("@pad_shares s JOIN @pads p ON p.id = s.pad_id "  \
+	                       "JOIN @users u ON u.id = p.owner_id",            \
 	                       "s.user_id", "'viewer', u.id, u.username",      \
 	                       KEY, KEYT, CMP, DIR, SEARCH) ") x "             \
 	"ORDER BY x.k " DIR ", x.id " DIR " "                                  \
@@ -290,7 +290,7 @@ repo_pad_update(struct db_conn *db, const char *id, const char *owner_id,
 	const char *p[] = {id, owner_id, display_name, data};
 
 	return pad_one(db,
-	               "UPDATE pads "
+	               "UPDATE @pads "
 	               "SET display_name = COALESCE($3, display_name), "
 	               "    data = COALESCE(n.d, data), "
 	               "    size = COALESCE(octet_length(n.d::text), size), "
@@ -310,7 +310,7 @@ repo_pad_delete(struct db_conn *db, const char *id, const char *owner_id,
 
 	*pad = NULL;
 	return db_query(db,
-	                "DELETE FROM pads "
+	                "DELETE FROM @pads "
 	                "WHERE id = $1::uuid AND owner_id = $2::uuid "
 	                "RETURNING id, display_name",
 	                2, p, decode_head, &pad, sizeof pad, err);

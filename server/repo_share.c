@@ -34,9 +34,9 @@ repo_share_insert(struct db_conn *db, const char *pad_id, const char *owner_id,
 	*share = NULL;
 	r = db_query_result(
 	    db,
-	    "WITH u AS (SELECT id, username FROM users "
+	    "WITH u AS (SELECT id, username FROM @users "
 	    "           WHERE lower(username) = lower($3)), "
-	    "s AS (INSERT INTO pad_shares (pad_id, user_id, role) "
+	    "s AS (INSERT INTO @pad_shares (pad_id, user_id, role) "
 	    "      SELECT $1::uuid, u.id, $4 FROM u WHERE u.id <> $2::uuid "
 	    "      ON CONFLICT (pad_id, user_id) DO UPDATE SET role = EXCLUDED.role "
 	    "      RETURNING user_id, role, created_at, (xmax = 0) AS inserted) "
@@ -67,7 +67,7 @@ repo_share_delete(struct db_conn *db, const char *pad_id, const char *username,
 
 	*share = NULL;
 	r = db_query_result(db,
-	                    "DELETE FROM pad_shares s USING users u "
+	                    "DELETE FROM @pad_shares s USING @users u "
 	                    "WHERE s.pad_id = $1::uuid AND s.user_id = u.id "
 	                    "  AND lower(u.username) = lower($2) "
 	                    "RETURNING " SHARE_COLS,
@@ -102,7 +102,7 @@ repo_share_list(struct db_conn *db, const char *pad_id, json_t **shares,
 	*shares = NULL;
 	return db_query(db,
 	                "SELECT " SHARE_COLS " "
-	                "FROM pad_shares s JOIN users u ON u.id = s.user_id "
+	                "FROM @pad_shares s JOIN @users u ON u.id = s.user_id "
 	                "WHERE s.pad_id = $1::uuid "
 	                "ORDER BY s.created_at, lower(u.username)",
 	                1, p, decode_shares, &shares, sizeof shares, err);
@@ -118,7 +118,7 @@ repo_share_role(struct db_conn *db, const char *pad_id, const char *user_id,
 	role[0] = '\0';
 	r = db_query_result(db,
 	                    "SELECT role "
-	                    "FROM pad_shares "
+	                    "FROM @pad_shares "
 	                    "WHERE pad_id = $1::uuid AND user_id = $2::uuid",
 	                    2, p, err);
 	if (r == NULL)

@@ -16,7 +16,7 @@ repo_template_list(struct db_conn *db, json_t **templates, struct pl_error *err)
 
 	r = db_query_result(db,
 	                    "SELECT name, display_name "
-	                    "FROM template_pads "
+	                    "FROM @template_pads "
 	                    "ORDER BY name",
 	                    0, NULL, err);
 	if (r == NULL)
@@ -41,7 +41,7 @@ repo_template_get(struct db_conn *db, const char *name, json_t **tpl,
 	*tpl = NULL;
 	r = db_query_result(db,
 	                    "SELECT name, display_name, data::text AS data "
-	                    "FROM template_pads "
+	                    "FROM @template_pads "
 	                    "WHERE name = $1",
 	                    1, p, err);
 	if (r == NULL)
@@ -66,7 +66,7 @@ repo_template_upsert(struct db_conn *db, const char *name,
 
 	rc = db_query_run(
 	    db,
-	    "INSERT INTO template_pads (name, display_name, data) "
+	    "INSERT INTO @template_pads (name, display_name, data) "
 	    "VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO UPDATE "
 	    "SET display_name = EXCLUDED.display_name, "
 	    "data = EXCLUDED.data, updated_at = now() "

@@ -21,7 +21,7 @@ repo_totp_get(struct db_conn *db, const char *user_id, struct repo_totp *out,
 	                    "SELECT totp_enabled, totp_secret_enc, "
 	                    "       totp_pending_enc, "
 	                    "       coalesce(totp_last_step, -1) AS step "
-	                    "FROM users "
+	                    "FROM @users "
 	                    "WHERE id = $1::uuid",
 	                    1, p, err);
 	const char *v;
@@ -49,7 +49,7 @@ repo_totp_set_pending(struct db_conn *db, const char *user_id,
 	const char *p[2] = {user_id, sealed};
 
 	return db_query_run(db,
-	                    "UPDATE users SET totp_pending_enc = $2 "
+	                    "UPDATE @users SET totp_pending_enc = $2 "
 	                    "WHERE id = $1::uuid",
 	                    2, p, err);
 }
@@ -64,7 +64,7 @@ repo_totp_enable(struct db_conn *db, const char *user_id, const char *pending,
 	snprintf(st, sizeof st, "%lld", step);
 	return db_query_json(
 	    db,
-	    "UPDATE users AS u "
+	    "UPDATE @users AS u "
 	    "SET totp_secret_enc = u.totp_pending_enc, "
 	    "    totp_pending_enc = NULL, totp_enabled = true, "
 	    "    totp_last_step = $3::bigint, updated_at = now() "
@@ -82,7 +82,7 @@ repo_totp_use_step(struct db_conn *db, const char *user_id, long long step,
 
 	snprintf(st, sizeof st, "%lld", step);
 	return db_query_hit(db,
-	                    "UPDATE users SET totp_last_step = $2::bigint "
+	                    "UPDATE @users SET totp_last_step = $2::bigint "
 	                    "WHERE id = $1::uuid AND totp_enabled "
 	                    "  AND (totp_last_step IS NULL "
 	                    "       OR totp_last_step < $2::bigint)",
@@ -97,7 +97,7 @@ repo_totp_clear(struct db_conn *db, const char *user_id, json_t **user,
 
 	return db_query_json(
 	    db,
-	    "UPDATE users AS u "
+	    "UPDATE @users AS u "
 	    "SET totp_enabled = false, totp_secret_enc = NULL, "
 	    "    totp_pending_enc = NULL, totp_last_step = NULL, "
 	    "    updated_at = now() "
@@ -113,7 +113,7 @@ repo_recovery_insert(struct db_conn *db, const char *user_id,
 	const char *p[2] = {user_id, hashes};
 
 	return db_query_run(db,
-	                    "INSERT INTO recovery_codes (user_id, code_hash) "
+	                    "INSERT INTO @recovery_codes (user_id, code_hash) "
 	                    "SELECT $1::uuid, h FROM unnest($2::text[]) AS h",
 	                    2, p, err);
 }
@@ -125,7 +125,7 @@ repo_recovery_delete_all(struct db_conn *db, const char *user_id,
 	const char *p[1] = {user_id};
 
 	return db_query_run(db,
-	                    "DELETE FROM recovery_codes "
+	                    "DELETE FROM @recovery_codes "
 	                    "WHERE user_id = $1::uuid",
 	                    1, p, err);
 }
@@ -137,7 +137,7 @@ repo_recovery_use(struct db_conn *db, const char *user_id, const char *hash,
 	const char *p[2] = {user_id, hash};
 
 	return db_query_hit(db,
-	                    "DELETE FROM recovery_codes "
+	                    "DELETE FROM @recovery_codes "
 	                    "WHERE user_id = $1::uuid AND code_hash = $2",
 	                    2, p, used, err);
 }

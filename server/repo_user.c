@@ -48,7 +48,7 @@ repo_user_name_taken(struct db_conn *db, const char *username, int *taken,
 
 	*taken = 0;
 	return db_query(db,
-	                "SELECT 1 FROM users WHERE lower(username) = "
+	                "SELECT 1 FROM @users WHERE lower(username) = "
 	                "lower($1)",
 	                1, p, decode_any_row, &taken, sizeof taken, err);
 }
@@ -63,7 +63,7 @@ repo_user_insert(struct db_conn *db, const char *username, const char *email,
 
 	*user = NULL;
 	return db_query(db,
-	                "INSERT INTO users AS u (username, email, "
+	                "INSERT INTO @users AS u (username, email, "
 	                "password_hash, roles) VALUES ($1, $2, $3, "
 	                "$4::jsonb) RETURNING " REPO_USER_JSON " AS j",
 	                4, p, decode_user, &o, sizeof o, err);
@@ -105,7 +105,7 @@ repo_user_auth_by_name(struct db_conn *db, const char *username,
 	    "u.password_hash, u.roles ? 'admin' AS is_admin, " REPO_USER_JSON
 	    " AS j "
 	    "FROM (SELECT 1) AS one "
-	    "LEFT JOIN users u ON lower(u.username) = lower($1)",
+	    "LEFT JOIN @users u ON lower(u.username) = lower($1)",
 	    1, p, decode_auth, &out, sizeof out, err);
 }
 
@@ -116,8 +116,8 @@ repo_user_set_hash(struct db_conn *db, const char *id, const char *hash,
 	const char *p[2] = {id, hash};
 
 	return db_query_run(
-	    db, "UPDATE users SET password_hash = $2 WHERE id = $1::uuid", 2, p,
-	    err);
+	    db, "UPDATE @users SET password_hash = $2 WHERE id = $1::uuid", 2,
+	    p, err);
 }
 
 int
@@ -135,7 +135,7 @@ repo_user_upsert(struct db_conn *db, const struct repo_user_sync *s,
 	*created = 0;
 	return db_query(
 	    db,
-	    "INSERT INTO users AS u (id, username, email, email_verified, "
+	    "INSERT INTO @users AS u (id, username, email, email_verified, "
 	    "name, given_name, family_name, roles) VALUES ($1::uuid, $2, $3, "
 	    "$4::boolean, $5, $6, $7, $8::jsonb) ON CONFLICT (id) DO UPDATE "
 	    "SET username = EXCLUDED.username, email = EXCLUDED.email, "
@@ -164,12 +164,12 @@ repo_user_upsert(struct db_conn *db, const struct repo_user_sync *s,
 	"        OR lower(u.email) LIKE lower($1))\n"
 #define USER_LIST_SQL(key, cmp, dir, match) \
 	"SELECT " REPO_USER_JSON " AS j\n" \
-	"  FROM users u\n" \
+	"  FROM @users u\n" \
 	" WHERE ($1::text IS NULL\n" \
 	match \
 	"   AND ($2::uuid IS NULL\n" \
 	"        OR (" key("u") ", u.id) " cmp " (SELECT " key("b") ", b.id\n" \
-	"                                  FROM users b\n" \
+	"                                  FROM @users b\n" \
 	"                                 WHERE b.id = $2::uuid))\n" \
 	" ORDER BY " key("u") " " dir ", u.id " dir "\n" \
 	" LIMIT $3::int"
@@ -216,16 +216,16 @@ repo_user_stats(struct db_conn *db, json_t **stats, struct pl_error *err)
 	PGresult *r = db_query_result(
 	    db,
 	    "SELECT json_build_object("
-	    "'total', (SELECT count(*) FROM users), "
-	    "'last_hour', (SELECT count(*) FROM users WHERE created_at > "
+	    "'total', (SELECT count(*) FROM @users), "
+	    "'last_hour', (SELECT count(*) FROM @users WHERE created_at > "
 	    "now() - interval '1 hour'), "
-	    "'last_24h', (SELECT count(*) FROM users WHERE created_at > "
+	    "'last_24h', (SELECT count(*) FROM @users WHERE created_at > "
 	    "now() - interval '24 hours'), "
 	    "'per_minute', (SELECT json_agg(coalesce(c.n, 0) ORDER BY s.m) "
 	    "FROM generate_series(date_trunc('minute', now()) - "
 	    "interval '59 minutes', date_trunc('minute', now()), "
 	    "interval '1 minute') AS s(m) LEFT JOIN (SELECT "
-	    "date_trunc('minute', created_at) AS b, count(*) AS n FROM users "
+	    "date_trunc('minute', created_at) AS b, count(*) AS n FROM @users "
 	    "WHERE created_at >= date_trunc('minute', now()) - "
 	    "interval '59 minutes' GROUP BY 1) c ON c.b = s.m)) AS j",
 	    0, NULL, err);
@@ -250,7 +250,7 @@ repo_user_auth_by_id(struct db_conn *db, const char *id,
 	                "SELECT u.id, u.password_hash, "
 	                "       u.roles ? 'admin' AS is_admin, "
 	                "       " REPO_USER_JSON " AS j "
-	                "FROM users u "
+	                "FROM @users u "
 	                "WHERE u.id = $1::uuid",
 	                1, p, decode_auth, &out, sizeof out, err);
 }
@@ -262,7 +262,7 @@ repo_user_swap_hash(struct db_conn *db, const char *id, const char *old_hash,
 	const char *p[3] = {id, old_hash, new_hash};
 
 	return db_query_hit(db,
-	                    "UPDATE users "
+	                    "UPDATE @users "
 	                    "SET password_hash = $3, updated_at = now() "
 	                    "WHERE id = $1::uuid "
 	                    "  AND ($2::text IS NULL OR password_hash = $2)",
@@ -296,7 +296,7 @@ repo_user_lock_admins(struct db_conn *db, const char *id, int *count,
 	*count = *includes = 0;
 	return db_query(db,
 	                "SELECT id, id = $1::uuid AS is_target "
-	                "FROM users "
+	                "FROM @users "
 	                "WHERE roles ? 'admin' AND NOT disabled "
 	                "ORDER BY id "
 	                "FOR UPDATE",
@@ -332,7 +332,7 @@ repo_user_lock(struct db_conn *db, const char *id, const char *username,
 	*user = NULL;
 	return db_query(db,
 	                "SELECT " REPO_USER_JSON " AS j "
-	                "FROM users u "
+	                "FROM @users u "
 	                "WHERE ($1::uuid IS NOT NULL AND u.id = $1::uuid) "
 	                "   OR ($1::uuid IS NULL "
 	                "       AND lower(u.username) = lower($2)) "
@@ -350,7 +350,7 @@ repo_user_patch(struct db_conn *db, const char *id,
 
 	return db_query_json(
 	    db,
-	    "UPDATE users AS u "
+	    "UPDATE @users AS u "
 	    "SET disabled = coalesce($2::boolean, u.disabled), "
 	    "    roles = coalesce($3::jsonb, u.roles), "
 	    "    email = CASE WHEN $4::boolean THEN $5 ELSE u.email END, "
@@ -367,7 +367,7 @@ repo_user_delete(struct db_conn *db, const char *id, json_t **user,
 	const char *p[1] = {id};
 
 	return db_query_json(db,
-	                     "DELETE FROM users AS u "
+	                     "DELETE FROM @users AS u "
 	                     "WHERE u.id = $1::uuid "
 	                     "RETURNING " REPO_USER_JSON " AS j",
 	                     1, p, user, err);
@@ -392,13 +392,13 @@ repo_user_detail(struct db_conn *db, const char *id, const char *username,
 	    "      'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', " DB_TIME_US
 	    ")) "
 	    "      ORDER BY p.created_at, p.id) "
-	    "    FROM pads p WHERE p.owner_id = u.id), '[]'::json), "
+	    "    FROM @pads p WHERE p.owner_id = u.id), '[]'::json), "
 	    "  'sessions', coalesce((SELECT json_agg(" REPO_SESSION_JSON
 	    "      ORDER BY s.created_at DESC, s.id) "
-	    "    FROM sessions s "
+	    "    FROM @sessions s "
 	    "    WHERE s.user_id = u.id AND s.expires_at > now()), "
 	    "    '[]'::json)) AS j "
-	    "FROM users u "
+	    "FROM @users u "
 	    "WHERE ($1::uuid IS NOT NULL AND u.id = $1::uuid) "
 	    "   OR ($1::uuid IS NULL AND lower(u.username) = lower($2))",
 	    2, p, detail, err);
@@ -412,9 +412,9 @@ repo_user_logged_in(struct db_conn *db, const char *id, const char *token_hash,
 
 	return db_query_run(db,
 	                    "WITH s AS ("
-	                    "  UPDATE sessions SET peer = left($3, 64) "
+	                    "  UPDATE @sessions SET peer = left($3, 64) "
 	                    "  WHERE token_hash = $2) "
-	                    "UPDATE users SET last_login_at = now() "
+	                    "UPDATE @users SET last_login_at = now() "
 	                    "WHERE id = $1::uuid",
 	                    3, p, err);
 }
@@ -431,7 +431,7 @@ repo_user_list_all(struct db_conn *db, json_t **users, struct pl_error *err)
 	    "), "
 	    "  'last_login_at', to_char(u.last_login_at AT TIME ZONE 'UTC', " DB_TIME_US
 	    ")) AS j "
-	    "FROM users u "
+	    "FROM @users u "
 	    "ORDER BY u.created_at, u.id",
 	    0, NULL, users, err);
 }

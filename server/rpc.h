@@ -72,6 +72,10 @@ struct rpc_step {
 struct rpc_method {
 	const char *name;
 	enum rpc_auth auth;
+	/* 1: 401 reauth_required unless the session signed in or passed
+	 * session.reauth within PADLINE_REAUTH_WINDOW (checked with the
+	 * session, before the first database step). */
+	int fresh;
 	struct rpc_step steps[RPC_MAX_STEPS]; /* ends at first STEP_NONE */
 };
 

@@ -1,21 +1,25 @@
 /*
  * A signed-in user's own account: user.change_password, session.list,
- * session.revoke and the TOTP methods. Methods that need the current
- * password check it under hash admission (STEP_HASH) between two database
- * steps, like login, so no connection is held while argon2 runs. Each such
- * check (and the code of user.totp_disable) is a guess against the same
- * limits as a sign-in (svc_guess.h), reserved in a step of its own.
+ * session.revoke, session.reauth, account.activity and the TOTP methods.
+ * Methods that need the current password check it under hash admission
+ * (STEP_HASH) between two database steps, like login, so no connection is held
+ * while argon2 runs. Each such check (and the code of user.totp_disable) is a
+ * guess against the same limits as a sign-in (svc_guess.h), reserved in a step
+ * of its own.
  */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "breached.h"
 #include "params.h"
 #include "pwhash.h"
 #include "rpc.h"
 #include "svc_account.h"
+#include "svc_audit.h"
 #include "svc_guess.h"
+#include "svc_session.h"
 #include "svc_totp.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -115,9 +119,12 @@ confirm_verify(struct rpc_call *call)
 	return PL_OK;
 }
 
+/* A wrong password (or code) in what: its audit row, then 401. */
 static int
-wrong_password(struct rpc_call *call)
+wrong_password(struct rpc_call *call, enum svc_secret_check what)
 {
+	svc_session_secret_failed(call->app, call->db, what,
+	                          call->session.user_id, call->peer);
 	return pl_error_set(&call->err, PL_ERR_UNAUTHORIZED,
 	                    "invalid_credentials", "wrong password");
 }
@@ -132,7 +139,10 @@ change_check(struct rpc_call *call)
 	params_str(call->params, "new_password", 1, &pw, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	if (password_validate(pw, &call->err) != 0) {
+	/* Both before any hash: a refused change costs no argon2 time. */
+	password_validate(pw, &call->err);
+	breached_check(call->app->breached, pw, "password", &call->err);
+	if (call->err.code) {
 		size_t i;
 		json_t *v;
 
@@ -153,7 +163,7 @@ change_store(struct rpc_call *call)
 	struct confirm *c = call->state;
 
 	if (!c->ok)
-		return wrong_password(call);
+		return wrong_password(call, SVC_SECRET_CHANGE_PASSWORD);
 	if (svc_account_set_password(call->app, call->db, call->session.user_id,
 	                             call->session.user_id, c->hash,
 	                             c->new_hash, call->session.token_hash,
@@ -175,7 +185,7 @@ const struct rpc_method rpc_user_change_password = {
 static int
 sessions_run(struct rpc_call *call)
 {
-	return svc_account_sessions(call->db, call->session.user_id,
+	return svc_account_sessions(call->app, call->db, call->session.user_id,
 	                            call->session.token_hash, &call->result,
 	                            &call->err);
 }
@@ -263,18 +273,92 @@ totp_disable_store(struct rpc_call *call)
 	int rc;
 
 	if (!c->ok)
-		return wrong_password(call);
+		return wrong_password(call, SVC_SECRET_TOTP_DISABLE);
 	rc = svc_totp_disable(call->app, call->db, call->session.user_id,
 	                      c->code, &call->result, &call->err);
 	svc_guess_settle(call->app, &c->guess, rc);
+	if (rc == PL_ERR_UNAUTHORIZED)
+		svc_session_secret_failed(call->app, call->db,
+		                          SVC_SECRET_TOTP_DISABLE,
+		                          call->session.user_id, call->peer);
 	return rc;
 }
 
 const struct rpc_method rpc_user_totp_disable = {
     .name = "user.totp_disable",
     .auth = RPC_AUTH_USER,
+    .fresh = 1,
     .steps = {{STEP_DB, totp_disable_check},
               {STEP_CPU, confirm_reserve},
               {STEP_HASH, confirm_verify},
               {STEP_DB, totp_disable_store}},
+};
+
+static int
+reauth_check(struct rpc_call *call)
+{
+	const char *pw = NULL, *code = NULL;
+	struct confirm *c;
+
+	params_str(call->params, "password", 1, &pw, &call->err);
+	params_str(call->params, "totp", 0, &code, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	c = confirm_new(call, pw);
+	/* Never NULL: a right password ends the guess only with the
+	 * code's check (svc_account_reauth). */
+	c->code = xstrdup(code ? code : "");
+	return confirm_lookup(call);
+}
+
+static int
+reauth_store(struct rpc_call *call)
+{
+	struct confirm *c = call->state;
+	int rc;
+
+	if (!c->ok)
+		return wrong_password(call, SVC_SECRET_REAUTH);
+	rc = svc_account_reauth(call->app, call->db, call->session.user_id,
+	                        call->session.token_hash, c->code,
+	                        &call->result, &call->err);
+	/* Asking for the code is no guess; a wrong code is. */
+	if (rc == PL_ERR_UNAUTHORIZED && *c->code == '\0')
+		svc_guess_done(call->app, &c->guess, LOGIN_NO_GUESS);
+	else
+		svc_guess_settle(call->app, &c->guess, rc);
+	if (rc == PL_ERR_UNAUTHORIZED && *c->code != '\0')
+		svc_session_secret_failed(call->app, call->db,
+		                          SVC_SECRET_REAUTH,
+		                          call->session.user_id, call->peer);
+	return rc;
+}
+
+const struct rpc_method rpc_session_reauth = {
+    .name = "session.reauth",
+    .auth = RPC_AUTH_USER,
+    .steps = {{STEP_DB, reauth_check},
+              {STEP_CPU, confirm_reserve},
+              {STEP_HASH, confirm_verify},
+              {STEP_DB, reauth_store}},
+};
+
+static int
+activity_run(struct rpc_call *call)
+{
+	const char *after = NULL;
+	long long limit = 0;
+
+	params_int(call->params, "limit", 0, 1, 200, 50, &limit, &call->err);
+	params_str(call->params, "after", 0, &after, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_audit_activity(call->db, call->session.user_id, after,
+	                          (int)limit, &call->result, &call->err);
+}
+
+const struct rpc_method rpc_account_activity = {
+    .name = "account.activity",
+    .auth = RPC_AUTH_USER,
+    .steps = {{STEP_DB, activity_run}},
 };

@@ -186,7 +186,18 @@ ADMIN_DB_METHOD(rpc_invitation_create, "invitation.create",
 ADMIN_DB_METHOD(rpc_invitation_list, "invitation.list", invitation_list_run);
 ADMIN_DB_METHOD(rpc_events_since, "events.since", events_since_run);
 ADMIN_DB_METHOD(rpc_user_get, "user.get", get_run);
-ADMIN_DB_METHOD(rpc_user_update, "user.update", update_run);
-ADMIN_DB_METHOD(rpc_user_delete, "user.delete", delete_run);
+/* What cannot be undone or locks people out needs a fresh session. */
+const struct rpc_method rpc_user_update = {
+    .name = "user.update",
+    .auth = RPC_AUTH_ADMIN,
+    .fresh = 1,
+    .steps = {{STEP_DB, update_run}},
+};
+const struct rpc_method rpc_user_delete = {
+    .name = "user.delete",
+    .auth = RPC_AUTH_ADMIN,
+    .fresh = 1,
+    .steps = {{STEP_DB, delete_run}},
+};
 ADMIN_DB_METHOD(rpc_invitation_revoke, "invitation.revoke",
                 invitation_revoke_run);

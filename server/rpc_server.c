@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "db_probe.h"
 #include "form_token.h"
 #include "rpc.h"
 #include "stats.h"
@@ -15,7 +16,7 @@
 static int
 hello_run(struct rpc_call *call)
 {
-	char token[256];
+	char token[256], pk[EVENT_SIG_PK_HEX];
 	struct config *cfg = call->app->cfg;
 
 	if (form_token_issue(call->app, token, sizeof token, &call->err) != 0)
@@ -28,40 +29,35 @@ hello_run(struct rpc_call *call)
 	/* What a client checks before sending (a pad too large to save). */
 	json_object_set_new(
 	    call->result, "limits",
-	    json_pack("{s:I, s:I}", "max_line", (json_int_t)cfg->max_line,
-	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes));
-	/* Where this deployment's events are published (per schema). */
+	    json_pack("{s:I, s:I, s:i}", "max_line", (json_int_t)cfg->max_line,
+	              "max_pad_bytes", (json_int_t)cfg->max_pad_bytes,
+	              "session_idle_s", cfg->session_idle));
+	/* Where this deployment's events are published (per schema), and
+	 * the key their signatures verify with. */
+	event_sig_pk_hex(call->app->events_pk, pk);
 	json_object_set_new(call->result, "events",
-	                    json_pack("{s:s}", "channel", cfg->events_channel));
+	                    json_pack("{s:s, s:s}", "channel",
+	                              cfg->events_channel, "public_key", pk));
 	return PL_OK;
 }
 
-static int
-redis_ping(struct app *app)
-{
-	redisContext *rc = rds_pool_borrow(app->rds);
-	int up = 0;
-
-	if (rc != NULL) {
-		redisReply *r = redisCommand(rc, "PING");
-
-		up = r != NULL && r->type == REDIS_REPLY_STATUS;
-		if (r)
-			freeReplyObject(r);
-		rds_pool_return(app->rds, rc, !up);
-	}
-	return up;
-}
+/* How long server.health waits for PostgreSQL's answer (db_probe.h). */
+#define HEALTH_DB_WAIT_MS 1000
 
 static int
 health_run(struct rpc_call *call)
 {
-	int db_up = db_pool_ping(call->app->db);
-	int redis_up = redis_ping(call->app);
+	enum db_probe_state db =
+	    db_probe_check(call->app->db_probe, HEALTH_DB_WAIT_MS);
+	int redis_up = rds_pool_ping(call->app->rds);
 
-	call->result = json_pack("{s:s, s:s, s:s}", "db", db_up ? "up" : "down",
-	                         "redis", redis_up ? "up" : "down",
-	                         "migrations", call->app->migrations_version);
+	call->result = json_pack(
+	    "{s:s, s:o, s:s, s:s}", "db", db == DB_PROBE_DOWN ? "down" : "up",
+	    "pg_is_in_recovery",
+	    db == DB_PROBE_DOWN ? json_null()
+	                        : json_boolean(db == DB_PROBE_STANDBY),
+	    "redis", redis_up ? "up" : "down", "migrations",
+	    call->app->migrations_version);
 	return PL_OK;
 }
 
@@ -83,8 +79,14 @@ const struct rpc_method rpc_server_health = {
 static int
 stats_run(struct rpc_call *call)
 {
-	return stats_report(call->app, redis_ping(call->app), &call->result,
-	                    &call->err);
+	struct stats_probe probe;
+
+	if (call->app->stats == NULL)
+		return pl_error_set(&call->err, PL_ERR_INTERNAL, "internal",
+		                    "statistics are not kept");
+	stats_probe(call->app, &probe);
+	call->result = stats_report_json(call->app, &probe);
+	return PL_OK;
 }
 
 const struct rpc_method rpc_server_stats = {

@@ -42,6 +42,8 @@ extern const struct rpc_method rpc_user_totp_enable;
 extern const struct rpc_method rpc_user_totp_disable;
 extern const struct rpc_method rpc_user_get;
 extern const struct rpc_method rpc_user_update;
+extern const struct rpc_method rpc_session_reauth;
+extern const struct rpc_method rpc_account_activity;
 extern const struct rpc_method rpc_user_delete;
 extern const struct rpc_method rpc_invitation_revoke;
 
@@ -81,6 +83,8 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_user_totp_enable,
     &rpc_user_totp_disable,
     &rpc_user_get,
+    &rpc_session_reauth,
+    &rpc_account_activity,
     &rpc_user_update,
     &rpc_user_delete,
     &rpc_invitation_revoke,

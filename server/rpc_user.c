@@ -63,8 +63,8 @@ me_run(struct rpc_call *call)
 {
 	json_t *user = NULL;
 
-	if (svc_session_user(call->db, call->session.token_hash, &user,
-	                     &call->err) != 0)
+	if (svc_session_user(call->app, call->db, call->session.token_hash,
+	                     &user, &call->err) != 0)
 		return call->err.code;
 	call->result = json_pack("{s:o}", "user", user);
 	return PL_OK;

@@ -21,6 +21,7 @@
 
 #include "events.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "server_conn.h"
 #include "stats.h"
@@ -119,6 +120,7 @@ client_on_handle_closed(uv_handle_t *h)
 	client_input_release(cl);
 	unit_free(cl->unit);
 	tls_conn_free(cl->tls);
+	free(cl->proxy_buf);
 	free(cl);
 }
 
@@ -183,50 +185,16 @@ client_touch(struct client *cl)
 
 /* ---- accept ---------------------------------------------------------- */
 
-/* Takes the next connection from the listener, or fd (>= 0): one accepted
- * by hand as the listener closes (server_close_listener). */
-static void
-server_accept(struct server *srv, int fd)
+void
+client_admit(struct client *cl, int count_peer)
 {
-	struct client *cl;
-	struct sockaddr_storage sa;
-	int salen = sizeof sa, from_peer;
+	struct server *srv = cl->srv;
+	int from_peer = 0;
 
-	cl = xcalloc(1, sizeof *cl);
-	cl->srv = srv;
-	uv_tcp_init(srv->loop, &cl->tcp);
-	uv_timer_init(srv->loop, &cl->idle);
-	cl->tcp.data = cl->idle.data = cl;
-	cl->handles_open = 2;
-	if ((fd >= 0 ? uv_tcp_open(&cl->tcp, fd)
-	             : uv_accept((uv_stream_t *)&srv->listener,
-	                         (uv_stream_t *)&cl->tcp)) != 0) {
-		if (fd >= 0)
-			close(fd);
-		cl->closing = 1;
-		uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
-		uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
-		return;
+	if (count_peer) {
+		cl->peer_counted = 1;
+		from_peer = peers_add(&srv->peers, cl->peer);
 	}
-	uv_tcp_nodelay(&cl->tcp, 1);
-	snprintf(cl->peer, sizeof cl->peer, "unknown");
-	if (uv_tcp_getpeername(&cl->tcp, (struct sockaddr *)&sa, &salen) == 0) {
-		if (sa.ss_family == AF_INET)
-			uv_ip4_name((struct sockaddr_in *)&sa, cl->peer,
-			            sizeof cl->peer);
-		else if (sa.ss_family == AF_INET6)
-			uv_ip6_name((struct sockaddr_in6 *)&sa, cl->peer,
-			            sizeof cl->peer);
-	}
-	framer_init(&cl->framer, (size_t)srv->app->cfg->max_line);
-	cl->next = srv->clients;
-	if (srv->clients)
-		srv->clients->prev = cl;
-	srv->clients = cl;
-	srv->nclients++;
-	stats_connection(srv->app->stats, 1);
-	cl->peer_counted = 1;
-	from_peer = peers_add(&srv->peers, cl->peer);
 	if (srv->nclients > srv->app->cfg->max_connections ||
 	    from_peer > srv->app->cfg->max_connections_per_ip ||
 	    (srv->draining && srv->tls != NULL)) {
@@ -266,6 +234,57 @@ server_accept(struct server *srv, int fd)
 	 * kernel has queued are told, not reset: each hears at once that
 	 * it should go elsewhere. */
 	client_say_closing(cl);
+}
+
+/* Takes the next connection from the listener, or fd (>= 0): one accepted
+ * by hand as the listener closes (server_close_listener). A trusted
+ * proxy's connection reads its PROXY header before client_admit. */
+static void
+server_accept(struct server *srv, int fd)
+{
+	struct client *cl;
+	struct sockaddr_storage sa;
+	int salen = sizeof sa, got;
+
+	cl = xcalloc(1, sizeof *cl);
+	cl->srv = srv;
+	uv_tcp_init(srv->loop, &cl->tcp);
+	uv_timer_init(srv->loop, &cl->idle);
+	cl->tcp.data = cl->idle.data = cl;
+	cl->handles_open = 2;
+	if ((fd >= 0 ? uv_tcp_open(&cl->tcp, fd)
+	             : uv_accept((uv_stream_t *)&srv->listener,
+	                         (uv_stream_t *)&cl->tcp)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		cl->closing = 1;
+		uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
+		uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
+		return;
+	}
+	uv_tcp_nodelay(&cl->tcp, 1);
+	snprintf(cl->peer, sizeof cl->peer, "unknown");
+	got = uv_tcp_getpeername(&cl->tcp, (struct sockaddr *)&sa, &salen) == 0;
+	if (got) {
+		if (sa.ss_family == AF_INET)
+			uv_ip4_name((struct sockaddr_in *)&sa, cl->peer,
+			            sizeof cl->peer);
+		else if (sa.ss_family == AF_INET6)
+			uv_ip6_name((struct sockaddr_in6 *)&sa, cl->peer,
+			            sizeof cl->peer);
+	}
+	framer_init(&cl->framer, (size_t)srv->app->cfg->max_line);
+	cl->next = srv->clients;
+	if (srv->clients)
+		srv->clients->prev = cl;
+	srv->clients = cl;
+	srv->nclients++;
+	stats_connection(srv->app->stats, 1);
+	if (got && proxy_trust_match(&srv->app->cfg->proxy_trust,
+	                             (struct sockaddr *)&sa))
+		client_proxy_begin(cl);
+	else
+		client_admit(cl, 1);
 }
 
 static void
@@ -313,7 +332,8 @@ relay_work(uv_work_t *w)
 		pl_error_clear(&err);
 		return;
 	}
-	while (events_relay(srv->app, db, RELAY_BATCH) == RELAY_BATCH)
+	while (events_relay_run(srv->app->relay, db, RELAY_BATCH) ==
+	       RELAY_BATCH)
 		;
 	db_pool_return(srv->app->db, db);
 }
@@ -362,9 +382,10 @@ client_say_closing(struct client *cl)
 	                           "\"server.closing\",\"params\":{\"reason\":"
 	                           "\"shutting_down\"}}\n";
 
+	/* A proxied connection hears it once admitted (client_admit). */
 	if (!cl->srv->draining || cl->closing || cl->close_after ||
-	    cl->closing_said || cl->unit != NULL || cl->parsing ||
-	    cl->head != NULL)
+	    cl->closing_said || cl->proxy_wait || cl->unit != NULL ||
+	    cl->parsing || cl->head != NULL)
 		return;
 	cl->closing_said = 1;
 	client_send(cl, xstrdup(line), sizeof line - 1);
@@ -430,6 +451,7 @@ server_on_signal(uv_signal_t *s, int signum)
 	srv->draining = 1;
 	notify_stopping(srv->notify);
 	srv->notify = NULL;
+	metrics_stop(srv->metrics);
 	uv_timer_stop(&srv->relay_timer);
 	uv_timer_start(&srv->drain_timer, server_on_drain_timeout,
 	               (uint64_t)srv->app->cfg->drain_timeout * 1000, 0);
@@ -474,6 +496,12 @@ server_run(struct app *app, struct pl_error *err)
 		                    "cannot listen on %s:%d: %s",
 		                    app->cfg->listen_host,
 		                    app->cfg->listen_port, uv_strerror(rc));
+	}
+	if (metrics_start(srv.loop, app, &srv.metrics, err) != 0) {
+		uv_close((uv_handle_t *)&srv.listener, NULL);
+		uv_run(srv.loop, UV_RUN_DEFAULT);
+		server_tls_free(srv.tls);
+		return err->code;
 	}
 	uv_signal_init(srv.loop, &srv.sigterm);
 	uv_signal_init(srv.loop, &srv.sigint);

@@ -9,7 +9,8 @@
 
 #include "app.h"
 
-/* Listens on cfg->listen_host:listen_port and runs until SIGTERM/SIGINT,
+/* Listens on cfg->listen_host:listen_port (and for metrics on
+ * cfg->metrics_host:metrics_port when set) and runs until SIGTERM/SIGINT,
  * after which in-flight requests are answered before it returns 0. */
 int server_run(struct app *, struct pl_error *);
 

@@ -69,19 +69,22 @@ call_session_check(struct call *c)
 {
 	struct rpc_call *rc = &c->rc;
 	long long now = mono_ms();
-	int is_admin = 0;
+	int is_admin = 0,
+	    due = now - rc->session.checked_ms >= SESSION_RECHECK_MS;
 
+	/* A method that needs a fresh session always checks; the roles, as
+	 * for any method, once the last check is older than the interval. */
 	if (c->session_checked || rc->method->auth == RPC_AUTH_NONE ||
-	    !rc->session.active ||
-	    now - rc->session.checked_ms < SESSION_RECHECK_MS)
+	    !rc->session.active || (!rc->method->fresh && !due))
 		return PL_OK;
 	c->session_checked = 1;
-	if (svc_session_recheck(rc->db, rc->session.token_hash,
-	                        rc->method->auth == RPC_AUTH_ADMIN, &is_admin,
-	                        &rc->err) != 0) {
-		/* An ended session is unbound; a 403 binds nothing, so the
-		 * next call checks again. */
-		if (rc->err.code == PL_ERR_UNAUTHORIZED)
+	if (svc_session_recheck(c->sched->app, rc->db, rc->session.token_hash,
+	                        due && rc->method->auth == RPC_AUTH_ADMIN,
+	                        rc->method->fresh, &is_admin, &rc->err) != 0) {
+		/* An ended session is unbound; a 403 or reauth_required
+		 * binds nothing, so the next call checks again. */
+		if (rc->err.code == PL_ERR_UNAUTHORIZED &&
+		    strcmp(rc->err.reason, "reauth_required") != 0)
 			rc->session_change = -1;
 		return rc->err.code;
 	}

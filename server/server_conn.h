@@ -2,7 +2,8 @@
  * The loop side's shared state: one struct client per connection and the
  * struct server owning them, split across server.c (accept, output,
  * lifecycle, shutdown), server_input.c (reading, framing, the input byte
- * bounds), server_dispatch.c (one line at a time: a request or a batch) and
+ * bounds), server_dispatch.c (one line at a time: a request or a batch),
+ * server_proxy.c (a trusted proxy's PROXY header, which names the peer) and
  * server_peers.c (connections per address). Loop thread only.
  */
 #ifndef PL_SERVER_CONN_H
@@ -17,6 +18,7 @@
 #include "rpc.h"
 #include "server_call.h"
 
+struct metrics;
 struct tls_conn;
 struct server_tls;
 
@@ -84,11 +86,16 @@ struct client {
 	int reserved; /* holds a share of the input budget */
 	int waiting;  /* queued for a share */
 	struct client *wait_next;
-	int handles_open;   /* tcp + idle timer still to close */
-	int peer_counted;   /* counted in the per-address table */
+	int handles_open; /* tcp + idle timer still to close */
+	int peer_counted; /* counted in the per-address table */
+	int proxy_wait;   /* a trusted proxy's: its PROXY header comes
+	                     first (server_proxy.c) */
+	char *proxy_buf;  /* the header's bytes so far, or NULL */
+	size_t proxy_len;
 	size_t out_pending; /* bytes written but not yet taken by the client */
 	struct tls_conn *tls; /* NULL on a plaintext listener */
-	char peer[64];
+	char peer[64];        /* the client's address: a trusted proxy's header
+	                         replaces the connection's own */
 	struct rpc_session session;
 	struct client *prev, *next;
 };
@@ -120,8 +127,9 @@ struct server {
 	size_t input_reserved; /* bytes of the budget handed out */
 	struct client *wait_head, *wait_tail; /* waiting for a share */
 	struct peer_table peers;
-	struct notify *notify;  /* systemd watchdog, if any */
-	struct server_tls *tls; /* NULL: plaintext listener */
+	struct notify *notify;   /* systemd watchdog, if any */
+	struct server_tls *tls;  /* NULL: plaintext listener */
+	struct metrics *metrics; /* NULL: no metrics endpoint */
 	/* Every read lands here: read callbacks run one at a time on the
 	 * loop and copy what they keep (the framer), so one buffer serves
 	 * all connections without a malloc and free per read. */
@@ -139,6 +147,10 @@ void server_maybe_finish(struct server *);
  * going (server.closing), once, and shuts our side down after it; the
  * connection closes at the client's EOF or the drain timeout. */
 void client_say_closing(struct client *);
+/* Lets a connection in once its peer is known: checks the connection
+ * limits (counting it against its peer when count_peer), starts TLS and
+ * reading. */
+void client_admit(struct client *, int count_peer);
 /* The last call of a closed client ended: frees it if its handles are. */
 void server_client_release(struct client *);
 
@@ -156,6 +168,15 @@ void unit_free(struct unit *);
  * client's unread output is below max_output; closes a connection whose
  * input ended once everything is answered and written. */
 void client_process(struct client *);
+
+/* server_proxy.c */
+/* A trusted proxy's new connection: nothing but its PROXY header is read,
+ * and only for a second. */
+void client_proxy_begin(struct client *);
+/* Takes header bytes from a read (*data, *len): returns 1 when the read is
+ * used up (header unfinished, or the connection closed), else 0 with the
+ * connection admitted and *data, *len the bytes after the header. */
+int client_proxy_input(struct client *, char **data, size_t *len);
 
 /* server_peers.c */
 /* Counts one more connection from addr and returns how many there are. */

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "server_conn.h"
 #include "stats.h"
+#include "svc_session.h"
 #include "xalloc.h"
 
 /* Lines longer than this are parsed on a worker: jansson spends tens of
@@ -98,11 +99,14 @@ entry_start(struct client *cl, struct unit *u, int slot)
 		pl_error_set(&err, PL_ERR_METHOD_NOT_FOUND, NULL,
 		             "unknown method \"%.64s\"", e->req.method);
 	else if (m->auth != RPC_AUTH_NONE && !session_valid(&u->session)) {
-		pl_error_set(&err, PL_ERR_UNAUTHORIZED, "not_signed_in",
-		             u->session.active ? "session expired"
-		                               : "not signed in");
-		if (u->session.active)
+		if (u->session.active) {
+			pl_error_set(&err, PL_ERR_UNAUTHORIZED,
+			             "session_expired", "%s",
+			             SVC_SESSION_EXPIRED_MSG);
 			e->session_change = -1;
+		} else
+			pl_error_set(&err, PL_ERR_UNAUTHORIZED, "not_signed_in",
+			             "not signed in");
 	} else if (m->auth == RPC_AUTH_ADMIN && !u->session.is_admin)
 		pl_error_set(&err, PL_ERR_FORBIDDEN, "forbidden",
 		             "%s needs the admin role", m->name);

@@ -247,6 +247,9 @@ client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	 * input is read only to see the client's EOF. */
 	if (n == 0 || cl->closing || cl->input_ended || cl->closing_said)
 		return;
+	if (cl->proxy_wait && (client_proxy_input(cl, &data, &len) != 0 ||
+	                       len == 0 || cl->closing || cl->close_after))
+		return;
 	if (cl->tls != NULL) {
 		rc = tls_conn_input(cl->tls, data, len, &plain, &len);
 		if (rc == TLS_CONN_PLAINTEXT)

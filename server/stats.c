@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "db_pool.h"
+#include "rds_pool.h"
 #include "mono_time.h"
 #include "repo_audit.h"
 #include "rpc.h"
@@ -296,44 +297,55 @@ logins_failed(const struct stats *st, long long now)
 	return sum;
 }
 
-int
-stats_report(struct app *app, int redis_up, json_t **result,
-             struct pl_error *err)
+void
+stats_probe(struct app *app, struct stats_probe *probe)
+{
+	struct pl_error err;
+	struct db_conn *db;
+
+	memset(probe, 0, sizeof *probe);
+	pl_error_init(&err);
+	if (db_pool_borrow(app->db, &db, &err) == 0) {
+		probe->db_up = repo_audit_outbox(db, &probe->unpublished,
+		                                 &probe->oldest_s, &err) == 0;
+		db_pool_return(app->db, db);
+	}
+	pl_error_clear(&err);
+	probe->redis_up = rds_pool_ping(app->rds);
+}
+
+json_t *
+stats_report_json(struct app *app, const struct stats_probe *probe)
 {
 	struct stats *st = app->stats;
 	struct db_pool_usage use;
-	struct pl_error dberr;
-	long long now = mono_us(), unpublished = 0;
-	double oldest_s = 0;
-	int db_up = 0;
-	json_t *outbox;
-	struct db_conn *db;
+	long long now = mono_us();
+	json_t *report, *db = json_object();
 
-	if (st == NULL)
-		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-		                    "statistics are not kept");
-	/* The pool's numbers before this request borrows from it. */
 	db_pool_usage(app->db, &use);
-	pl_error_init(&dberr);
-	if (db_pool_borrow(app->db, &db, &dberr) == 0) {
-		db_up =
-		    repo_audit_outbox(db, &unpublished, &oldest_s, &dberr) == 0;
-		db_pool_return(app->db, db);
-	}
-	pl_error_clear(&dberr);
-	outbox = db_up
-	             ? json_pack("{s:I, s:f}", "unpublished",
-	                         (json_int_t)unpublished, "oldest_s", oldest_s)
-	             : json_pack("{s:n, s:n}", "unpublished", "oldest_s");
-	*result = json_pack(
-	    "{s:s, s:I, s:I, s:o, s:{s:b, s:i, s:i, s:i}, s:{s:b}, s:o, s:I}",
-	    "version", PADLINE_VERSION, "uptime_s",
+	if (probe != NULL)
+		json_object_set_new(db, "up", json_boolean(probe->db_up));
+	json_object_set_new(db, "pool", json_integer(use.size));
+	json_object_set_new(db, "in_use", json_integer(use.in_use));
+	json_object_set_new(db, "waiting", json_integer(use.waiting));
+	report = json_pack(
+	    "{s:s, s:I, s:I, s:o, s:o}", "version", PADLINE_VERSION, "uptime_s",
 	    (json_int_t)((now - st->started_us) / 1000000), "connections",
 	    (json_int_t)atomic_load_explicit(&st->connections,
 	                                     memory_order_relaxed),
-	    "requests", requests_json(st, now), "db", "up", db_up, "pool",
-	    use.size, "in_use", use.in_use, "waiting", use.waiting, "redis",
-	    "up", redis_up, "outbox", outbox, "logins_failed_15m",
-	    (json_int_t)logins_failed(st, now));
-	return PL_OK;
+	    "requests", requests_json(st, now), "db", db);
+	if (probe != NULL) {
+		json_object_set_new(report, "redis",
+		                    json_pack("{s:b}", "up", probe->redis_up));
+		json_object_set_new(
+		    report, "outbox",
+		    probe->db_up
+		        ? json_pack("{s:I, s:f}", "unpublished",
+		                    (json_int_t)probe->unpublished, "oldest_s",
+		                    probe->oldest_s)
+		        : json_pack("{s:n, s:n}", "unpublished", "oldest_s"));
+	}
+	json_object_set_new(report, "logins_failed_15m",
+	                    json_integer(logins_failed(st, now)));
+	return report;
 }

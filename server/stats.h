@@ -40,12 +40,24 @@ void stats_request_refused(struct stats *, const struct rpc_method *m);
 void stats_connection(struct stats *, int delta);
 
 /*
+ * What the server.stats report asks PostgreSQL and Redis. Filling it blocks
+ * on both, so it is a worker's job; the loop thread keeps a copy (metrics).
+ */
+struct stats_probe {
+	int db_up, redis_up;
+	long long unpublished; /* outbox rows not yet published (db_up) */
+	double oldest_s;       /* age of the oldest of them, 0 when none */
+};
+void stats_probe(struct app *, struct stats_probe *);
+
+/*
  * The server.stats result: {version, uptime_s, connections, requests: {total,
  * errors, methods: {NAME: {count, errors, p50_ms, p99_ms}}}, db: {up, pool,
  * in_use, waiting}, redis: {up}, outbox: {unpublished, oldest_s},
- * logins_failed_15m}. redis_up is probed by the caller. New reference.
+ * logins_failed_15m}, from the counters, the pool's usage and probe. With a
+ * NULL probe (nothing probed yet) db.up, redis and outbox are left out.
+ * Never blocks: the loop thread may call it. New reference.
  */
-int stats_report(struct app *, int redis_up, json_t **result,
-                 struct pl_error *);
+json_t *stats_report_json(struct app *, const struct stats_probe *);
 
 #endif

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
 #include "db.h"
-#include "events.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_session.h"
 #include "repo_user.h"
 #include "svc_session.h"
@@ -33,37 +33,19 @@ svc_account_trim_username(const char *in, char *out, size_t size)
 	text_copy_n(out, size, s, (size_t)(e - s));
 }
 
-int
-svc_account_audit(struct db_conn *db, const char *action, const char *actor_id,
-                  json_t *user, json_t *extra, struct audit_row *audit,
-                  struct pl_error *err)
+/* With TOTP on for user: 401 totp_required without a code, invalid_totp
+ * unless svc_totp_verify accepts it. */
+static int
+totp_gate(struct app *app, struct db_conn *db, const char *user_id,
+          json_t *user, const char *totp, struct pl_error *err)
 {
-	json_t *details = json_pack("{s:O}", "subject", user);
-	int rc;
-
-	if (extra)
-		json_object_update(details, extra);
-	/* The audit row is the transaction's last statement: it goes out
-	 * with COMMIT, one round trip. */
-	db_tx_batch(db);
-	rc = repo_audit_insert(db, action, actor_id,
-	                       json_string_value(json_object_get(user, "id")),
-	                       details, audit, err);
-	json_decref(details);
-	return rc;
-}
-
-int
-svc_account_end(struct app *app, struct db_conn *db, int rc,
-                struct audit_row *audit, struct pl_error *err)
-{
-	if (rc == 0 && db_tx_commit(db, err) == 0) {
-		if (audit->id)
-			events_publish_one(app, db, audit);
+	if (!json_is_true(json_object_get(user, "totp_enabled")))
 		return PL_OK;
-	}
-	db_tx_rollback(db);
-	return err->code ? err->code : PL_ERR_INTERNAL;
+	if (totp == NULL || *totp == '\0')
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "totp_required",
+		                    "enter the code from your authenticator "
+		                    "app (or a recovery code)");
+	return svc_totp_verify(app, db, user_id, totp, err);
 }
 
 int
@@ -76,14 +58,9 @@ svc_account_login_gate(struct app *app, struct db_conn *db, const char *user_id,
 	if (json_is_true(json_object_get(user, "disabled")))
 		return pl_error_set(err, PL_ERR_FORBIDDEN, "account_disabled",
 		                    "this account is disabled");
-	if (!json_is_true(json_object_get(user, "totp_enabled")))
-		return PL_OK;
-	if (totp == NULL || *totp == '\0')
-		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "totp_required",
-		                    "enter the code from your authenticator "
-		                    "app (or a recovery code)");
-	if (svc_totp_verify(app, db, user_id, totp, err) != 0) {
-		if (err->code == PL_ERR_UNAUTHORIZED)
+	if (totp_gate(app, db, user_id, user, totp, err) != 0) {
+		if (err->code == PL_ERR_UNAUTHORIZED &&
+		    strcmp(err->reason, "invalid_totp") == 0)
 			svc_session_login_failed(app, db, user_id, peer);
 		return err->code;
 	}
@@ -102,30 +79,63 @@ svc_account_logged_in(struct db_conn *db, const char *user_id,
 }
 
 int
-svc_account_password_hash(struct db_conn *db, const char *user_id,
-                          char hash[PWHASH_STRBYTES], struct pl_error *err)
+svc_account_user(struct db_conn *db, const char *user_id, json_t **user,
+                 char hash[PWHASH_STRBYTES], struct pl_error *err)
 {
 	struct repo_user_auth a;
 
+	*user = NULL;
 	if (repo_user_auth_by_id(db, user_id, &a, err) != 0)
 		return err->code;
-	snprintf(hash, PWHASH_STRBYTES, "%s", a.hash);
+	if (hash)
+		snprintf(hash, PWHASH_STRBYTES, "%s", a.hash);
 	sodium_memzero(a.hash, sizeof a.hash);
 	if (a.user == NULL)
 		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
 		                    "no such user");
-	json_decref(a.user);
+	*user = a.user;
+	return PL_OK;
+}
+
+int
+svc_account_password_hash(struct db_conn *db, const char *user_id,
+                          char hash[PWHASH_STRBYTES], struct pl_error *err)
+{
+	json_t *user;
+
+	if (svc_account_user(db, user_id, &user, hash, err) != 0)
+		return err->code;
+	json_decref(user);
+	return PL_OK;
+}
+
+int
+svc_account_reauth(struct app *app, struct db_conn *db, const char *user_id,
+                   const char *token_hash, const char *code, json_t **result,
+                   struct pl_error *err)
+{
+	json_t *user;
+	int rc;
+
+	if (svc_account_user(db, user_id, &user, NULL, err) != 0)
+		return err->code;
+	rc = totp_gate(app, db, user_id, user, code, err);
+	json_decref(user);
+	if (rc != 0)
+		return rc;
+	if (repo_session_set_reauth(db, token_hash, err) != 0)
+		return err->code;
+	*result = json_pack("{s:i}", "fresh_s", app->cfg->reauth_window);
 	return PL_OK;
 }
 
 static int
 set_password_tx(struct db_conn *db, const char *actor_id, const char *user_id,
                 const char *old_hash, const char *new_hash,
-                const char *keep_hash, json_t **user, struct audit_row *audit,
-                struct pl_error *err)
+                const char *keep_hash, json_t **user, struct pl_error *err)
 {
 	struct repo_user_auth a;
-	int changed = 0, rc;
+	int changed = 0;
 
 	if (repo_user_swap_hash(db, user_id, old_hash, new_hash, &changed,
 	                        err) != 0)
@@ -140,13 +150,12 @@ set_password_tx(struct db_conn *db, const char *actor_id, const char *user_id,
 	if (a.user == NULL)
 		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
 		                    "no such user");
-	rc = svc_account_audit(db, "user.password_changed", actor_id, a.user,
-	                       NULL, audit, err);
+	audit_emit(db, "user.password_changed", actor_id, a.user, NULL);
 	sodium_memzero(a.hash, sizeof a.hash);
-	if (rc == 0 && user)
+	if (user)
 		*user = json_incref(a.user);
 	json_decref(a.user);
-	return rc;
+	return PL_OK;
 }
 
 int
@@ -156,16 +165,16 @@ svc_account_set_password(struct app *app, struct db_conn *db,
                          const char *keep_hash, json_t **user,
                          struct pl_error *err)
 {
-	struct audit_row audit = {0};
 	int rc;
 
+	(void)app;
 	if (user)
 		*user = NULL;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = set_password_tx(db, actor_id, user_id, old_hash, new_hash,
-	                     keep_hash, user, &audit, err);
-	rc = svc_account_end(app, db, rc, &audit, err);
+	                     keep_hash, user, err);
+	rc = db_tx_finish(db, rc, err);
 	if (rc != 0 && user) {
 		json_decref(*user);
 		*user = NULL;
@@ -174,13 +183,14 @@ svc_account_set_password(struct app *app, struct db_conn *db,
 }
 
 int
-svc_account_sessions(struct db_conn *db, const char *user_id,
+svc_account_sessions(struct app *app, struct db_conn *db, const char *user_id,
                      const char *current_hash, json_t **result,
                      struct pl_error *err)
 {
 	json_t *list = NULL;
 
-	if (repo_session_list(db, user_id, current_hash, &list, err) != 0)
+	if (repo_session_list(db, user_id, current_hash, app->cfg->session_idle,
+	                      &list, err) != 0)
 		return err->code;
 	*result = json_pack("{s:o}", "sessions", list);
 	return PL_OK;
@@ -191,11 +201,11 @@ svc_account_revoke(struct app *app, struct db_conn *db, const char *user_id,
                    const char *id, const char *current_hash, int *current,
                    json_t **result, struct pl_error *err)
 {
-	struct audit_row audit = {0};
 	struct repo_user_auth a = {0};
 	json_t *extra;
 	int deleted = 0, rc;
 
+	(void)app;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
 	rc = repo_session_revoke(db, user_id, id, current_hash, &deleted,
@@ -207,13 +217,12 @@ svc_account_revoke(struct app *app, struct db_conn *db, const char *user_id,
 		rc = repo_user_auth_by_id(db, user_id, &a, err);
 	if (rc == 0 && a.user) {
 		extra = json_pack("{s:s}", "session_id", id);
-		rc = svc_account_audit(db, "session.revoked", user_id, a.user,
-		                       extra, &audit, err);
+		audit_emit(db, "session.revoked", user_id, a.user, extra);
 		json_decref(extra);
 	}
 	json_decref(a.user);
 	sodium_memzero(a.hash, sizeof a.hash);
-	if (svc_account_end(app, db, rc, &audit, err) != 0)
+	if (db_tx_finish(db, rc, err) != 0)
 		return err->code;
 	*result = json_pack("{s:b}", "revoked", 1);
 	return PL_OK;

@@ -1,8 +1,7 @@
 /*
  * A signed-in user's own account: changing the password, listing
  * and revoking sessions, and the checks login makes after the password
- * (disabled → 403, the TOTP step). Also the helpers every account change
- * ends with: one audit row in the transaction, the event after commit.
+ * (disabled → 403, the TOTP step).
  */
 #ifndef PL_SVC_ACCOUNT_H
 #define PL_SVC_ACCOUNT_H
@@ -15,22 +14,10 @@
 #include "pwhash.h"
 
 struct app;
-struct audit_row; /* repo_audit.h */
 
 /* Copies in without surrounding whitespace (as registration does) into
  * out, cut to size. */
 void svc_account_trim_username(const char *in, char *out, size_t size);
-
-/* Inserts the audit row action about user (public object, borrowed):
- * details {subject: user, ...extra} (extra borrowed, may be NULL). */
-int svc_account_audit(struct db_conn *, const char *action,
-                      const char *actor_id, json_t *user, json_t *extra,
-                      struct audit_row *, struct pl_error *);
-/* Ends a transaction begun by the caller: on rc == 0 commits and publishes
- * audit (if audit->id), otherwise (or when commit fails) rolls back.
- * Returns the final status. */
-int svc_account_end(struct app *, struct db_conn *, int rc, struct audit_row *,
-                    struct pl_error *);
 
 /* After the password matched: 403 account_disabled; with TOTP on, 401
  * totp_required without a code, 401 invalid_totp for a wrong, replayed or
@@ -43,10 +30,22 @@ int svc_account_login_gate(struct app *, struct db_conn *, const char *user_id,
 void svc_account_logged_in(struct db_conn *, const char *user_id,
                            const char *token_hash, const char *peer);
 
+/* The account user_id: *user its public object (new reference), and hash
+ * its password hash when not NULL ("" when it has none); 404 not_found
+ * when the user is gone. */
+int svc_account_user(struct db_conn *, const char *user_id, json_t **user,
+                     char hash[PWHASH_STRBYTES], struct pl_error *);
 /* The user's password hash into hash ("" when the user has none, e.g.
  * synced from an identity provider); 404 when the user is gone. */
 int svc_account_password_hash(struct db_conn *, const char *user_id,
                               char hash[PWHASH_STRBYTES], struct pl_error *);
+
+/* session.reauth after the password matched: with TOTP on, code must be
+ * accepted (401 totp_required without one, invalid_totp when wrong); then
+ * session token_hash is fresh again. *result {fresh_s}. */
+int svc_account_reauth(struct app *, struct db_conn *, const char *user_id,
+                       const char *token_hash, const char *code,
+                       json_t **result, struct pl_error *);
 
 /* One transaction: the new hash (only while the hash is still old_hash;
  * NULL: any), every session of the user but keep_hash (NULL: all) ends,
@@ -58,8 +57,8 @@ int svc_account_set_password(struct app *, struct db_conn *,
                              const char *keep_hash, json_t **user,
                              struct pl_error *);
 
-/* session.list: *result {sessions}. */
-int svc_account_sessions(struct db_conn *, const char *user_id,
+/* session.list: *result {sessions}, those neither expired nor idle. */
+int svc_account_sessions(struct app *, struct db_conn *, const char *user_id,
                          const char *current_hash, json_t **result,
                          struct pl_error *);
 /* session.revoke: 404 unless session id is the user's own; *current 1

@@ -1,8 +1,13 @@
 /*
- * Admin reads of the audit log; the rows themselves are written by the
- * services that act (repo_audit_insert) and published by events.c.
+ * Reads of the audit log: admins' events.since, and a user's own security
+ * activity (account.activity). The rows themselves are written by the
+ * services that act (audit_emit, outbox.h) and published after commit.
  */
 #include "svc_audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "repo_audit.h"
 
@@ -15,5 +20,36 @@ svc_audit_since(struct db_conn *db, long long after, int limit, json_t **result,
 	if (repo_audit_since(db, after, limit, &events, err) != 0)
 		return err->code;
 	*result = json_pack("{s:o}", "events", events);
+	return PL_OK;
+}
+
+int
+svc_audit_activity(struct db_conn *db, const char *user_id, const char *after,
+                   int limit, json_t **result, struct pl_error *err)
+{
+	long long before = 0;
+	char *end = NULL, next[32];
+	json_t *items = NULL;
+
+	/* The cursor is the id of the last row of the previous page. */
+	if (after != NULL) {
+		before = strtoll(after, &end, 10);
+		if (*after == '\0' || *end != '\0' || before <= 0)
+			return pl_error_violation(err, "after", "format",
+			                          "not a cursor from "
+			                          "account.activity");
+	}
+	if (repo_audit_activity(db, user_id, before, limit + 1, &items, err) !=
+	    0)
+		return err->code;
+	if (json_array_size(items) > (size_t)limit) {
+		json_array_remove(items, (size_t)limit);
+		snprintf(next, sizeof next, "%lld",
+		         (long long)json_integer_value(json_object_get(
+		             json_array_get(items, (size_t)limit - 1), "id")));
+		*result =
+		    json_pack("{s:o, s:s}", "events", items, "next", next);
+	} else
+		*result = json_pack("{s:o, s:n}", "events", items, "next");
 	return PL_OK;
 }

@@ -9,10 +9,9 @@
 
 #include "db.h"
 #include "pwhash.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_invitation.h"
 #include "validate.h"
-#include "svc_account.h"
 
 int
 svc_invitation_create(struct app *app, struct db_conn *db, const char *actor_id,
@@ -23,7 +22,8 @@ svc_invitation_create(struct app *app, struct db_conn *db, const char *actor_id,
 	char code[sizeof raw * 2 + 1], hash[PWHASH_SHA256_HEX], exp_text[40];
 
 	(void)app;
-	if (text_max_chars("note", note, 200, err) != PL_OK)
+	if (text_max_chars("note", note, 200, err) != PL_OK ||
+	    text_no_controls("note", note, err) != PL_OK)
 		return err->code;
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(code, sizeof code, raw, sizeof raw);
@@ -49,11 +49,9 @@ svc_invitation_list(struct db_conn *db, json_t **result, struct pl_error *err)
 
 static int
 revoke_tx(struct db_conn *db, const char *actor_id, const char *id,
-          json_t **item, struct audit_row *audit, struct pl_error *err)
+          json_t **item, struct pl_error *err)
 {
 	const char *status;
-	json_t *details;
-	int rc;
 
 	if (repo_invitation_revoke(db, id, item, err) != 0)
 		return err->code;
@@ -64,26 +62,22 @@ revoke_tx(struct db_conn *db, const char *actor_id, const char *id,
 	if (status && strcmp(status, "used") == 0)
 		return pl_error_set(err, PL_ERR_CONFLICT, "invitation_used",
 		                    "this invitation was already used");
-	details = json_pack("{s:O}", "subject", *item);
-	db_tx_batch(db); /* the audit row goes out with COMMIT */
-	rc = repo_audit_insert(db, "invitation.revoked", actor_id, NULL,
-	                       details, audit, err);
-	json_decref(details);
-	return rc;
+	audit_emit(db, "invitation.revoked", actor_id, *item, NULL);
+	return PL_OK;
 }
 
 int
 svc_invitation_revoke(struct app *app, struct db_conn *db, const char *actor_id,
                       const char *id, json_t **result, struct pl_error *err)
 {
-	struct audit_row audit = {0};
 	json_t *item = NULL;
 	int rc;
 
+	(void)app;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	rc = revoke_tx(db, actor_id, id, &item, &audit, err);
-	if (svc_account_end(app, db, rc, &audit, err) != 0) {
+	rc = revoke_tx(db, actor_id, id, &item, err);
+	if (db_tx_finish(db, rc, err) != 0) {
 		json_decref(item);
 		return err->code;
 	}

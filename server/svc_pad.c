@@ -15,13 +15,13 @@
 
 #include "app.h"
 #include "db.h"
-#include "events.h"
 #include "json_num.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_backup.h"
 #include "repo_pad.h"
 #include "repo_share.h"
 #include "repo_template.h"
+#include "validate.h"
 #include "xalloc.h"
 
 /* Room for PAD_NAME_MAX characters of up to 4 UTF-8 bytes each. */
@@ -59,7 +59,7 @@ pad_name_check(const char *name, char out[PAD_NAME_BYTES], struct pl_error *err)
 	out[len] = '\0';
 	if (utf8_chars(out) > PAD_NAME_MAX)
 		goto too_long;
-	return PL_OK;
+	return text_no_controls("display_name", out, err);
 too_long:
 	return pl_error_violation(
 	    err, "display_name", "length",
@@ -196,32 +196,28 @@ pad_write_failed(struct db_conn *db, struct pl_error *err)
 	                    "you already have a pad with this name");
 }
 
-int
-svc_pad_audit_commit(struct app *app, struct db_conn *db, const char *action,
-                     const char *user_id, json_t *pad, json_t *extra,
-                     struct pl_error *err)
+void
+svc_pad_emit(struct db_conn *db, const char *action, const char *user_id,
+             json_t *pad, json_t *extra)
 {
-	json_t *d = extra ? extra : json_object();
-	struct audit_row audit = {0};
-	int rc;
+	json_t *subject = json_pack(
+	    "{s:O, s:O, s:s}", "id", json_object_get(pad, "id"), "display_name",
+	    json_object_get(pad, "display_name"), "owner_id", user_id);
 
-	json_object_set_new(
-	    d, "subject",
-	    json_pack("{s:O, s:O, s:s}", "id", json_object_get(pad, "id"),
-	              "display_name", json_object_get(pad, "display_name"),
-	              "owner_id", user_id));
-	db_tx_batch(db);
-	rc = repo_audit_insert(db, action, user_id,
-	                       json_string_value(json_object_get(pad, "id")), d,
-	                       &audit, err);
-	json_decref(d);
+	audit_emit(db, action, user_id, subject, extra);
+	json_decref(subject);
+	json_decref(extra);
+}
+
+int
+svc_pad_commit(struct db_conn *db, struct pl_error *err)
+{
 	/* One round trip for whatever the caller queued, the audit row and
 	 * COMMIT; a failure anywhere rolls all of it back. */
-	if (rc != 0 || db_tx_commit(db, err) != 0) {
+	if (db_tx_commit(db, err) != 0) {
 		db_tx_rollback(db);
 		return pad_write_failed(db, err);
 	}
-	events_publish_one(app, db, &audit);
 	return PL_OK;
 }
 
@@ -352,8 +348,8 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
 		db_tx_rollback(db);
 		goto out;
 	}
-	svc_pad_audit_commit(app, db, "pad.created", user_id, subject, NULL,
-	                     err);
+	svc_pad_emit(db, "pad.created", user_id, subject, NULL);
+	svc_pad_commit(db, err);
 out:
 	json_decref(subject);
 	return pad_done(text, pad, err);
@@ -402,7 +398,8 @@ svc_pad_update(struct app *app, struct db_conn *db, const char *user_id,
 		goto fail;
 	if (display_name != NULL)
 		json_object_set_new(head, "display_name", json_string(name));
-	svc_pad_audit_commit(app, db, "pad.updated", user_id, head, NULL, err);
+	svc_pad_emit(db, "pad.updated", user_id, head, NULL);
+	svc_pad_commit(db, err);
 	goto out;
 fail:
 	db_tx_rollback(db);
@@ -417,6 +414,7 @@ svc_pad_delete(struct app *app, struct db_conn *db, const char *user_id,
 {
 	json_t *pad = NULL;
 
+	(void)app;
 	/* Two round trips: the DELETE says whether there was a pad (and its
 	 * name for the audit row), then the audit row and COMMIT. */
 	if (db_tx_begin(db, err) != 0)
@@ -428,7 +426,8 @@ svc_pad_delete(struct app *app, struct db_conn *db, const char *user_id,
 		pad_not_owned(db, user_id, id, err);
 		goto fail;
 	}
-	svc_pad_audit_commit(app, db, "pad.deleted", user_id, pad, NULL, err);
+	svc_pad_emit(db, "pad.deleted", user_id, pad, NULL);
+	svc_pad_commit(db, err);
 	json_decref(pad);
 	return err->code;
 fail:
@@ -517,9 +516,9 @@ svc_pad_restore(struct app *app, struct db_conn *db, const char *user_id,
 	if (pad_backup(app, db, id, 1, -1, err) != 0 ||
 	    repo_pad_update(db, id, user_id, NULL, text, pad, err) != 0)
 		goto fail;
-	svc_pad_audit_commit(
-	    app, db, "pad.restored", user_id, head,
-	    json_pack("{s:O}", "backup_id", json_object_get(b, "id")), err);
+	svc_pad_emit(db, "pad.restored", user_id, head,
+	             json_pack("{s:O}", "backup_id", json_object_get(b, "id")));
+	svc_pad_commit(db, err);
 	goto out;
 fail:
 	db_tx_rollback(db);

@@ -82,11 +82,14 @@ int svc_pad_read_begin(struct db_conn *, const char *user_id, const char *id,
                        json_t **head, struct pl_error *);
 int svc_pad_read_end(struct db_conn *, const char *user_id, const char *id,
                      json_t **head, struct pl_error *);
-/* Ends the current transaction of a change to pad ({id, display_name}):
- * writes its audit row (extra, stolen, may be NULL, adds details), commits,
- * then publishes the event. Rolls back on any failure. */
-int svc_pad_audit_commit(struct app *, struct db_conn *, const char *action,
-                         const char *user_id, json_t *pad, json_t *extra,
-                         struct pl_error *);
+/* The audit row of a change to pad ({id, display_name}, borrowed) by its
+ * owner, in the open transaction (audit_emit, outbox.h): the event's
+ * subject is {id, display_name, owner_id}; extra (stolen, may be NULL)
+ * adds details to the row. */
+void svc_pad_emit(struct db_conn *, const char *action, const char *user_id,
+                  json_t *pad, json_t *extra);
+/* Commits a change to a pad; on failure rolls back, a unique violation
+ * becoming 409 name_taken. */
+int svc_pad_commit(struct db_conn *, struct pl_error *);
 
 #endif

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "params.h"
 #include "repo_pad.h"
+#include "validate.h"
 #include "svc_pad.h"
 #include "xalloc.h"
 
@@ -88,7 +88,7 @@ cursor_decode(const char *after, int sort_given, struct repo_pad_page *page,
 		c = json_loadb((const char *)raw, len, 0, NULL);
 	free(raw);
 	if (json_unpack(c, "[s, s, s]", &s, &k, &id) != 0 ||
-	    sort_parse(s, &sort) != 0 || !params_is_uuid(id) ||
+	    sort_parse(s, &sort) != 0 || !text_is_uuid(id) ||
 	    (sort != REPO_PAD_NAME && !time_key_ok(k)) || strlen(k) > 1024) {
 		json_decref(c);
 		return cursor_bad(err, "after is not a cursor from pad.list");

@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
 #include "db.h"
-#include "events.h"
 #include "log.h"
 #include "pwhash.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_session.h"
 #include "repo_user.h"
 #include "svc_account.h"
@@ -112,26 +112,44 @@ svc_session_verify(struct app *app, struct svc_login *l)
 		svc_guess_done(app, &l->guess, LOGIN_WRONG);
 }
 
+/* The audit row action about a wrong secret (subject: user_id, or
+ * nothing), published. */
+static void
+guess_failed(struct app *app, struct db_conn *db, const char *action,
+             const char *user_id, const char *peer)
+{
+	json_t *subject = user_id ? json_pack("{s:s}", "id", user_id) : NULL;
+	json_t *details = json_pack("{s:s}", "peer", peer);
+
+	/* Never what was typed as the name: it may be a password, and the
+	 * event reaches every dashboard. The peer stays in the audit row
+	 * only (events carry details.subject). Outside a transaction: the
+	 * row is written and its event published now. */
+	(void)app;
+	audit_emit(db, action, NULL, subject, details);
+	json_decref(subject);
+	json_decref(details);
+}
+
 void
 svc_session_login_failed(struct app *app, struct db_conn *db,
                          const char *user_id, const char *peer)
 {
-	struct pl_error err;
-	struct audit_row audit = {0};
-	json_t *details;
+	guess_failed(app, db, "session.login_failed", user_id, peer);
+}
 
-	/* Never what was typed as the name: it may be a password, and the
-	 * event reaches every dashboard. The peer stays in the audit row
-	 * only (events carry details.subject). */
-	pl_error_init(&err);
-	details = user_id ? json_pack("{s:{s:s}, s:s}", "subject", "id",
-	                              user_id, "peer", peer)
-	                  : json_pack("{s:{}, s:s}", "subject", "peer", peer);
-	if (repo_audit_insert(db, "session.login_failed", NULL, user_id,
-	                      details, &audit, &err) == 0)
-		events_publish_one(app, db, &audit);
-	json_decref(details);
-	pl_error_clear(&err);
+void
+svc_session_secret_failed(struct app *app, struct db_conn *db,
+                          enum svc_secret_check what, const char *user_id,
+                          const char *peer)
+{
+	static const char *const actions[] = {
+	    [SVC_SECRET_REAUTH] = "session.reauth_failed",
+	    [SVC_SECRET_CHANGE_PASSWORD] = "user.change_password_failed",
+	    [SVC_SECRET_TOTP_DISABLE] = "user.totp_disable_failed",
+	};
+
+	guess_failed(app, db, actions[what], user_id, peer);
 }
 
 /* After every check passed: stores rehash (may be NULL) as the new hash,
@@ -144,6 +162,7 @@ login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
 	unsigned char raw[32];
 	char token[sizeof raw * 2 + 1], exp_text[40];
 	const char *user_id = auth->id;
+	json_t *peer_json;
 
 	/* Best effort, never failing the login: replacing a hash made with
 	 * old limits, and now and then sweeping expired sessions. */
@@ -171,6 +190,10 @@ login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
 	                        err) != 0)
 		goto fail;
 	svc_account_logged_in(db, user_id, s->token_hash, peer);
+	/* The user's activity lists sign-ins with their address. */
+	peer_json = json_pack("{s:s}", "peer", peer);
+	audit_emit(db, "session.login", user_id, auth->user, peer_json);
+	json_decref(peer_json);
 	if (db_tx_commit(db, err) != 0)
 		goto fail;
 	s->is_admin = auth->is_admin;
@@ -215,51 +238,77 @@ svc_session_login_finish(struct app *app, struct db_conn *db,
 	return PL_OK;
 }
 
+/* 401 session_expired when f says the token's session has expired,
+ * otherwise 401 with reason and message. */
+static int
+session_gone(const struct repo_session_found *f, const char *reason,
+             const char *message, struct pl_error *err)
+{
+	if (f->expired)
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_expired",
+		                    "%s", SVC_SESSION_EXPIRED_MSG);
+	return pl_error_set(err, PL_ERR_UNAUTHORIZED, reason, "%s", message);
+}
+
 int
 svc_session_resume(struct app *app, struct db_conn *db, const char *token,
                    json_t **user, struct svc_session_info *s,
                    struct pl_error *err)
 {
-	(void)app;
+	struct repo_session_found f;
+
 	memset(s, 0, sizeof *s);
 	pwhash_sha256_hex(token, s->token_hash);
-	if (repo_session_lookup(db, s->token_hash, user, s->user_id,
-	                        &s->is_admin, &s->expires_at, err) != 0)
+	if (repo_session_lookup(db, s->token_hash, app->cfg->session_idle, user,
+	                        &f, err) != 0)
 		return err->code;
 	if (*user == NULL)
-		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "invalid_session",
-		                    "the session is unknown or has expired");
+		return session_gone(&f, "invalid_session",
+		                    "the session is unknown or has expired",
+		                    err);
+	snprintf(s->user_id, sizeof s->user_id, "%s", f.user_id);
+	s->is_admin = f.is_admin;
+	s->expires_at = f.expires_at;
 	return PL_OK;
 }
 
 /* Reads through the sessions table, so a session logged out (or a user
  * deleted) elsewhere answers 401 here too. */
 int
-svc_session_user(struct db_conn *db, const char *token_hash, json_t **user,
-                 struct pl_error *err)
+svc_session_user(struct app *app, struct db_conn *db, const char *token_hash,
+                 json_t **user, struct pl_error *err)
 {
-	char id[40];
-	int is_admin = 0;
-	long long exp = 0;
+	struct repo_session_found f;
 
 	*user = NULL;
-	if (repo_session_lookup(db, token_hash, user, id, &is_admin, &exp,
-	                        err) != 0)
+	if (repo_session_lookup(db, token_hash, app->cfg->session_idle, user,
+	                        &f, err) != 0)
 		return err->code;
 	if (*user == NULL)
-		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "invalid_session",
-		                    "the session has ended; sign in again");
+		return session_gone(&f, "invalid_session",
+		                    "the session has ended; sign in again",
+		                    err);
 	return PL_OK;
 }
 
 int
-svc_session_recheck(struct db_conn *db, const char *token_hash, int need_admin,
-                    int *is_admin, struct pl_error *err)
+svc_session_recheck(struct app *app, struct db_conn *db, const char *token_hash,
+                    int need_admin, int need_fresh, int *is_admin,
+                    struct pl_error *err)
 {
+	const struct config *cfg = app->cfg;
 	struct repo_session_state st;
+	/* Marking a use once a minute is enough for an idle limit of
+	 * minutes; a short one (tests) needs it more often. */
+	double touch_s =
+	    cfg->session_idle / 4.0 < 60 ? cfg->session_idle / 4.0 : 60;
 
-	if (repo_session_state(db, token_hash, &st, err) != 0)
+	if (repo_session_state(db, token_hash, cfg->session_idle,
+	                       cfg->reauth_window, touch_s, &st, err) != 0)
 		return err->code;
+	if (st.found && !st.alive)
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_expired",
+		                    "%s", SVC_SESSION_EXPIRED_MSG);
 	if (!st.alive)
 		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_ended",
 		                    "the session has ended (signed out or "
@@ -268,6 +317,10 @@ svc_session_recheck(struct db_conn *db, const char *token_hash, int need_admin,
 	if (need_admin && !st.is_admin)
 		return pl_error_set(err, PL_ERR_FORBIDDEN, "forbidden",
 		                    "this method needs the admin role");
+	if (need_fresh && !st.fresh)
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "reauth_required",
+		                    "confirm your password to do this "
+		                    "(session.reauth)");
 	return PL_OK;
 }
 

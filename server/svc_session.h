@@ -14,6 +14,9 @@
 
 struct app;
 
+/* What a person reads when the session has expired. */
+#define SVC_SESSION_EXPIRED_MSG "your session expired; sign in again"
+
 /* Who a session belongs to: what a connection binds after a login or a
  * resume (plain values; the protocol layer keeps its own binding). */
 struct svc_session_info {
@@ -70,23 +73,41 @@ int svc_session_login_finish(struct app *, struct db_conn *, struct svc_login *,
  * name resolved, nothing typed otherwise) and publishes it. */
 void svc_session_login_failed(struct app *, struct db_conn *,
                               const char *user_id, const char *peer);
-/* The user of a live session token; 401 invalid_session otherwise. */
+/* Secrets a signed-in user confirms, each a guess (svc_guess.h). */
+enum svc_secret_check {
+	SVC_SECRET_REAUTH,
+	SVC_SECRET_CHANGE_PASSWORD,
+	SVC_SECRET_TOTP_DISABLE,
+};
+/* Writes the audit row of a wrong password or code in what
+ * (session.reauth_failed, user.change_password_failed,
+ * user.totp_disable_failed; subject {id}, peer in the row) and publishes
+ * it. */
+void svc_session_secret_failed(struct app *, struct db_conn *,
+                               enum svc_secret_check what, const char *user_id,
+                               const char *peer);
+/* The user of a live session token; 401 session_expired when it has
+ * expired, invalid_session otherwise. */
 int svc_session_resume(struct app *, struct db_conn *, const char *token,
                        json_t **user, struct svc_session_info *s,
                        struct pl_error *);
 /* The user of the live session token_hash (user.me); 401 invalid_session
- * when it has ended. */
-int svc_session_user(struct db_conn *, const char *token_hash, json_t **user,
-                     struct pl_error *);
+ * when it has ended, session_expired when it has expired. */
+int svc_session_user(struct app *, struct db_conn *, const char *token_hash,
+                     json_t **user, struct pl_error *);
 /*
- * The periodic re-check of the session token_hash bound to a connection:
- * 401 session_ended when it has ended; otherwise *is_admin is what the
- * database says now (an admin demoted elsewhere is a plain user from here
- * on), and a method needing admin rights (need_admin) the user no longer
- * has is 403.
+ * The periodic re-check of the session token_hash bound to a connection,
+ * which also marks it used: 401 session_expired when it has expired (idle
+ * longer than PADLINE_SESSION_IDLE, or past PADLINE_SESSION_TTL), 401
+ * session_ended when it has ended otherwise; otherwise *is_admin is what
+ * the database says now (an admin demoted elsewhere is a plain user from
+ * here on), and a method needing admin rights (need_admin) the user no
+ * longer has is 403. need_fresh: 401 reauth_required unless the session
+ * signed in or re-authenticated within PADLINE_REAUTH_WINDOW.
  */
-int svc_session_recheck(struct db_conn *, const char *token_hash,
-                        int need_admin, int *is_admin, struct pl_error *);
+int svc_session_recheck(struct app *, struct db_conn *, const char *token_hash,
+                        int need_admin, int need_fresh, int *is_admin,
+                        struct pl_error *);
 int svc_session_logout(struct db_conn *, const char *token_hash,
                        struct pl_error *);
 

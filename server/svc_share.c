@@ -29,6 +29,7 @@ svc_pad_share(struct app *app, struct db_conn *db, const char *user_id,
 	enum repo_share_result res;
 	json_t *head = NULL;
 
+	(void)app; /* the outbox needs none: kept for the callers' shape */
 	*share = NULL;
 	share_username_check(username, err);
 	if (role == NULL)
@@ -57,8 +58,9 @@ svc_pad_share(struct app *app, struct db_conn *db, const char *user_id,
 		db_tx_rollback(db); /* nothing changed */
 		break;
 	case REPO_SHARE_INSERTED:
-		svc_pad_audit_commit(app, db, "pad.shared", user_id, head,
-		                     json_pack("{s:O}", "share", *share), err);
+		svc_pad_emit(db, "pad.shared", user_id, head,
+		             json_pack("{s:O}", "share", *share));
+		svc_pad_commit(db, err);
 		break;
 	}
 	json_decref(head);
@@ -81,6 +83,7 @@ svc_pad_unshare(struct app *app, struct db_conn *db, const char *user_id,
 {
 	json_t *head = NULL, *share = NULL;
 
+	(void)app;
 	if (share_username_check(username, err) != 0 ||
 	    db_tx_begin(db, err) != 0)
 		return err->code;
@@ -92,8 +95,9 @@ svc_pad_unshare(struct app *app, struct db_conn *db, const char *user_id,
 		             "this pad is not shared with that user");
 		goto fail;
 	}
-	svc_pad_audit_commit(app, db, "pad.unshared", user_id, head,
-	                     json_pack("{s:o}", "share", share), err);
+	svc_pad_emit(db, "pad.unshared", user_id, head,
+	             json_pack("{s:o}", "share", share));
+	svc_pad_commit(db, err);
 	json_decref(head);
 	return err->code;
 fail:

@@ -13,7 +13,7 @@
 
 #include "app.h"
 #include "db.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_totp.h"
 #include "repo_user.h"
 #include "svc_account.h"
@@ -33,17 +33,13 @@ svc_totp_begin(struct app *app, struct db_conn *db, const char *user_id,
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
 	char sealed[TOTP_SEALED_HEX], b32[TOTP_BASE32_MAX], *uri;
-	struct repo_user_auth a;
+	json_t *user;
 	int rc;
 
-	if (repo_user_auth_by_id(db, user_id, &a, err) != 0)
+	if (svc_account_user(db, user_id, &user, NULL, err) != 0)
 		return err->code;
-	sodium_memzero(a.hash, sizeof a.hash);
-	if (a.user == NULL)
-		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
-		                    "no such user");
-	if (json_is_true(json_object_get(a.user, "totp_enabled"))) {
-		json_decref(a.user);
+	if (json_is_true(json_object_get(user, "totp_enabled"))) {
+		json_decref(user);
 		return pl_error_set(err, PL_ERR_CONFLICT, "totp_enabled",
 		                    "two-factor sign-in is already on; turn "
 		                    "it off first");
@@ -55,15 +51,14 @@ svc_totp_begin(struct app *app, struct db_conn *db, const char *user_id,
 	rc = repo_totp_set_pending(db, user_id, sealed, err);
 	if (rc == 0) {
 		uri = totp_uri(
-		    json_string_value(json_object_get(a.user, "username")),
-		    b32);
+		    json_string_value(json_object_get(user, "username")), b32);
 		*result =
 		    json_pack("{s:s, s:s}", "secret", b32, "otpauth_uri", uri);
 		sodium_memzero(uri, strlen(uri));
 		free(uri);
 	}
 	sodium_memzero(b32, sizeof b32);
-	json_decref(a.user);
+	json_decref(user);
 	return rc;
 }
 
@@ -100,7 +95,7 @@ recovery_renew(struct app *app, struct db_conn *db, const char *user_id,
 static int
 enable_tx(struct app *app, struct db_conn *db, const char *actor_id,
           const char *user_id, const char *pending, long long step,
-          json_t **codes, struct audit_row *audit, struct pl_error *err)
+          json_t **codes, struct pl_error *err)
 {
 	json_t *user = NULL;
 	int rc;
@@ -113,8 +108,7 @@ enable_tx(struct app *app, struct db_conn *db, const char *actor_id,
 		                    "the newest secret");
 	rc = recovery_renew(app, db, user_id, codes, err);
 	if (rc == 0)
-		rc = svc_account_audit(db, "user.totp_enabled", actor_id, user,
-		                       NULL, audit, err);
+		audit_emit(db, "user.totp_enabled", actor_id, user, NULL);
 	json_decref(user);
 	return rc;
 }
@@ -126,7 +120,6 @@ svc_totp_enable(struct app *app, struct db_conn *db, const char *actor_id,
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
 	struct repo_totp t;
-	struct audit_row audit = {0};
 	json_t *codes = NULL;
 	long long step = 0;
 	int ok, rc;
@@ -150,9 +143,9 @@ svc_totp_enable(struct app *app, struct db_conn *db, const char *actor_id,
 		    "device's clock and try the next one");
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	rc = enable_tx(app, db, actor_id, user_id, t.pending, step, &codes,
-	               &audit, err);
-	if (svc_account_end(app, db, rc, &audit, err) != 0) {
+	rc =
+	    enable_tx(app, db, actor_id, user_id, t.pending, step, &codes, err);
+	if (db_tx_finish(db, rc, err) != 0) {
 		json_decref(codes);
 		return err->code;
 	}
@@ -166,7 +159,6 @@ use_recovery(struct app *app, struct db_conn *db, const char *user_id,
              const char *code, struct pl_error *err)
 {
 	char hash[RECOVERY_HASH_HEX];
-	struct audit_row audit = {0};
 	struct repo_user_auth a = {0};
 	int used = 0, rc;
 
@@ -180,10 +172,10 @@ use_recovery(struct app *app, struct db_conn *db, const char *user_id,
 		rc = repo_user_auth_by_id(db, user_id, &a, err);
 	sodium_memzero(a.hash, sizeof a.hash);
 	if (rc == 0 && a.user)
-		rc = svc_account_audit(db, "user.recovery_code_used", user_id,
-		                       a.user, NULL, &audit, err);
+		audit_emit(db, "user.recovery_code_used", user_id, a.user,
+		           NULL);
 	json_decref(a.user);
-	return svc_account_end(app, db, rc, &audit, err);
+	return db_tx_finish(db, rc, err);
 }
 
 int
@@ -233,7 +225,6 @@ int
 svc_totp_disable(struct app *app, struct db_conn *db, const char *user_id,
                  const char *code, json_t **result, struct pl_error *err)
 {
-	struct audit_row audit = {0};
 	json_t *user = NULL;
 	int rc;
 
@@ -243,9 +234,8 @@ svc_totp_disable(struct app *app, struct db_conn *db, const char *user_id,
 		return err->code;
 	rc = svc_totp_reset_tx(db, user_id, &user, err);
 	if (rc == 0)
-		rc = svc_account_audit(db, "user.totp_disabled", user_id, user,
-		                       NULL, &audit, err);
-	if (svc_account_end(app, db, rc, &audit, err) != 0) {
+		audit_emit(db, "user.totp_disabled", user_id, user, NULL);
+	if (db_tx_finish(db, rc, err) != 0) {
 		json_decref(user);
 		return err->code;
 	}

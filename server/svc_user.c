@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "breached.h"
 #include "db.h"
-#include "events.h"
 #include "form_token.h"
 #include "log.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_invitation.h"
 #include "repo_user.h"
 #include "xalloc.h"
@@ -80,9 +80,11 @@ svc_user_validate(struct app *app, struct svc_new_user *nu,
 	username_normalize(nu->username_in, nu->username, sizeof nu->username,
 	                   err);
 	password_validate(nu->password ? nu->password : "", err);
+	breached_check(app->breached, nu->password, "password", err);
 	email_validate(nu->email, err);
-	/* Forged or stale tokens are refused here, before the argon2 hash
-	 * (spending the token stays in the transaction). */
+	/* Forged or stale tokens are refused here, before the argon2 hash;
+	 * the token is spent in the registration's transaction
+	 * (create_tx). */
 	if (!nu->trusted)
 		form_token_check(app, nu->form_token, err);
 	if (!nu->trusted && mode == REG_INVITE && nu->invitation == NULL)
@@ -139,23 +141,6 @@ use_invitation(struct db_conn *db, const char *code, const char *user_id,
 	return repo_invitation_mark_used(db, id, user_id, err);
 }
 
-static int
-audit_user(struct db_conn *db, const char *action, const char *actor_id,
-           json_t *user, struct audit_row *audit, struct pl_error *err)
-{
-	json_t *details = json_pack("{s:O}", "subject", user);
-	int rc;
-
-	/* The last statement before COMMIT: they go out together. */
-	db_tx_batch(db);
-	rc = repo_audit_insert(db, action, actor_id,
-	                       json_string_value(json_object_get(user, "id")),
-	                       details, audit, err);
-
-	json_decref(details);
-	return rc;
-}
-
 static void
 log_created(json_t *u)
 {
@@ -176,13 +161,22 @@ log_created(json_t *u)
 
 static int
 create_tx(struct app *app, struct db_conn *db, struct svc_new_user *nu,
-          json_t **user, struct audit_row *audit, struct pl_error *err)
+          json_t **user, struct pl_error *err)
 {
 	int is_taken = 0;
 
-	/* Round trip 1: the check and the INSERT (which fails 23505 when
+	/* Round trip 1: BEGIN and the form token's spend. It is spent in
+	 * the transaction: a registration refused later (the name taken,
+	 * the invitation used) rolls the spend back and the token stays
+	 * good for the next try, while a second registration with the
+	 * same token waits on the first's uncommitted spend and finds it
+	 * spent once that commits. */
+	if (!nu->trusted &&
+	    form_token_consume(app, db, nu->form_token, err) != 0)
+		return err->code;
+	/* Round trip 2: the check and the INSERT (which fails 23505 when
 	 * the name is taken); the check keeps the common case off the
-	 * error path. Round trip 2: the invitation, when one is needed
+	 * error path. Round trip 3: the invitation, when one is needed
 	 * (its state decides). Last: the audit row and COMMIT. */
 	db_tx_batch(db);
 	if (repo_user_name_taken(db, nu->username, &is_taken, err) != 0 ||
@@ -198,8 +192,7 @@ create_tx(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 	                   json_string_value(json_object_get(*user, "id")),
 	                   err) != 0)
 		return err->code;
-	if (audit_user(db, "user.created", NULL, *user, audit, err) != 0)
-		return err->code;
+	audit_emit(db, "user.created", NULL, *user, NULL);
 	if (db_tx_commit(db, err) != 0)
 		return strcmp(db_sqlstate(db), "23505") == 0 ? taken(err)
 		                                             : err->code;
@@ -210,21 +203,15 @@ int
 svc_user_create(struct app *app, struct db_conn *db, struct svc_new_user *nu,
                 json_t **user, struct pl_error *err)
 {
-	struct audit_row audit = {0};
-
 	*user = NULL;
-	if (!nu->trusted &&
-	    form_token_consume(app, db, nu->form_token, err) != 0)
-		return err->code;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	if (create_tx(app, db, nu, user, &audit, err) != 0) {
+	if (create_tx(app, db, nu, user, err) != 0) {
 		db_tx_rollback(db);
 		json_decref(*user);
 		*user = NULL;
 		return err->code;
 	}
-	events_publish_one(app, db, &audit);
 	log_created(*user);
 	return PL_OK;
 }
@@ -232,12 +219,11 @@ svc_user_create(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 /* One attempt at the sync transaction; *conflict set on a unique
  * violation (the caller decides whether to retry). */
 static int
-sync_tx(struct app *app, struct db_conn *db, const char *actor_id,
+sync_tx(struct db_conn *db, const char *actor_id,
         const struct repo_user_sync *in, json_t **result, int *conflict,
         struct pl_error *err)
 {
 	json_t *user = NULL;
-	struct audit_row audit = {0};
 	int created = 0;
 
 	*conflict = 0;
@@ -249,11 +235,10 @@ sync_tx(struct app *app, struct db_conn *db, const char *actor_id,
 		*conflict = strcmp(db_sqlstate(db), "23505") == 0;
 		goto fail;
 	}
-	if (audit_user(db, created ? "user.created" : "user.updated", actor_id,
-	               user, &audit, err) != 0 ||
-	    db_tx_commit(db, err) != 0)
+	audit_emit(db, created ? "user.created" : "user.updated", actor_id,
+	           user, NULL);
+	if (db_tx_commit(db, err) != 0)
 		goto fail;
-	events_publish_one(app, db, &audit);
 	if (created)
 		log_created(user);
 	*result = json_pack("{s:o, s:b}", "user", user, "created", created);
@@ -283,8 +268,12 @@ svc_user_sync(struct app *app, struct db_conn *db, const char *actor_id,
 	size_t i;
 	int rc, conflict = 0;
 
+	(void)app;
 	username_normalize(in->username, name, sizeof name, err);
 	email_validate(in->email, err);
+	text_no_controls("name", in->name, err);
+	text_no_controls("given_name", in->given_name, err);
+	text_no_controls("family_name", in->family_name, err);
 	json_array_foreach (roles, i, r)
 		if (!json_is_string(r)) {
 			pl_error_violation(err, "roles", "type",
@@ -306,7 +295,7 @@ svc_user_sync(struct app *app, struct db_conn *db, const char *actor_id,
 	 */
 	for (int attempt = 0; attempt < 3; attempt++) {
 		pl_error_clear(err);
-		rc = sync_tx(app, db, actor_id, &row, result, &conflict, err);
+		rc = sync_tx(db, actor_id, &row, result, &conflict, err);
 		if (rc == 0 || !conflict)
 			break;
 	}

@@ -39,8 +39,9 @@ void svc_new_user_free(void *);
 int svc_user_validate(struct app *, struct svc_new_user *, struct pl_error *);
 /* Hashes the password (then forgets it). Run under STEP_HASH. */
 int svc_user_hash(struct app *, struct svc_new_user *, struct pl_error *);
-/* Form token, then one transaction: name check, insert, invitation,
- * audit row; publishes the event after commit. *user = public object. */
+/* One transaction: the form token's spend, name check, insert,
+ * invitation, audit row (its event goes out after commit). A refused
+ * registration leaves the token unspent. *user = public object. */
 int svc_user_create(struct app *, struct db_conn *, struct svc_new_user *,
                     json_t **user, struct pl_error *);
 

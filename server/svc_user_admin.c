@@ -13,7 +13,7 @@
 
 #include "app.h"
 #include "db.h"
-#include "repo_audit.h"
+#include "outbox.h"
 #include "repo_session.h"
 #include "repo_user.h"
 #include "svc_account.h"
@@ -111,8 +111,7 @@ changed_fields(const struct svc_user_change *c)
 
 static int
 update_tx(struct db_conn *db, const char *actor_id,
-          const struct svc_user_change *c, json_t **user,
-          struct audit_row *audit, struct pl_error *err)
+          const struct svc_user_change *c, json_t **user, struct pl_error *err)
 {
 	struct repo_user_patch p = {0};
 	char tid[40], *roles = NULL;
@@ -146,8 +145,7 @@ update_tx(struct db_conn *db, const char *actor_id,
 			return err->code;
 	}
 	extra = changed_fields(c);
-	rc = svc_account_audit(db, "user.updated", actor_id, *user, extra,
-	                       audit, err);
+	audit_emit(db, "user.updated", actor_id, *user, extra);
 	json_decref(extra);
 	return rc;
 }
@@ -157,16 +155,16 @@ svc_user_update(struct app *app, struct db_conn *db, const char *actor_id,
                 const struct svc_user_change *c, json_t **user,
                 struct pl_error *err)
 {
-	struct audit_row audit = {0};
 	int rc;
 
+	(void)app;
 	*user = NULL;
 	if (validate_change(c, err) != 0)
 		return err->code;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	rc = update_tx(db, actor_id, c, user, &audit, err);
-	if (svc_account_end(app, db, rc, &audit, err) != 0) {
+	rc = update_tx(db, actor_id, c, user, err);
+	if (db_tx_finish(db, rc, err) != 0) {
 		json_decref(*user);
 		*user = NULL;
 		return err->code;
@@ -176,11 +174,11 @@ svc_user_update(struct app *app, struct db_conn *db, const char *actor_id,
 
 static int
 delete_tx(struct db_conn *db, const char *actor_id, const char *id,
-          struct audit_row *audit, struct pl_error *err)
+          struct pl_error *err)
 {
 	json_t *user = NULL;
 	char tid[40];
-	int admins = 0, enabled_admin = 0, rc;
+	int admins = 0, enabled_admin = 0;
 
 	if (lock_target(db, id, NULL, &user, tid, &admins, &enabled_admin,
 	                err) != 0)
@@ -194,23 +192,22 @@ delete_tx(struct db_conn *db, const char *actor_id, const char *id,
 		return err->code;
 	if (user == NULL)
 		return not_found(err);
-	rc = svc_account_audit(db, "user.deleted", actor_id, user, NULL, audit,
-	                       err);
+	audit_emit(db, "user.deleted", actor_id, user, NULL);
 	json_decref(user);
-	return rc;
+	return PL_OK;
 }
 
 int
 svc_user_delete(struct app *app, struct db_conn *db, const char *actor_id,
                 const char *id, struct pl_error *err)
 {
-	struct audit_row audit = {0};
 	int rc;
 
+	(void)app;
 	if (db_tx_begin(db, err) != 0)
 		return err->code;
-	rc = delete_tx(db, actor_id, id, &audit, err);
-	return svc_account_end(app, db, rc, &audit, err);
+	rc = delete_tx(db, actor_id, id, err);
+	return db_tx_finish(db, rc, err);
 }
 
 int

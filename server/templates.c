@@ -72,7 +72,7 @@ load_one(struct db_conn *db, const char *dir, const char *file,
 	else {
 		rc = repo_template_upsert(db, name, json_string_value(dn), data,
 		                          err);
-		if (rc != 0 && PQstatus(db_conn_pg(db)) == CONNECTION_OK) {
+		if (rc != 0 && err->code != PL_ERR_UNAVAILABLE) {
 			/* A row the table's checks refuse is the file's
 			 * fault, not the database's. */
 			log_warn("template skipped",

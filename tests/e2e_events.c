@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "event_sig.h"
 #include "events.h"
 #include "tsupport.h"
 #include "users_support.h"
@@ -137,6 +138,7 @@ send_test_events(redisContext *rc, const char *channel, long long base,
 	char text[4][128];
 	int published[4];
 	size_t n = strlen(ns);
+	unsigned char pk[32], sk[64];
 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(text[i], sizeof text[i],
@@ -146,7 +148,9 @@ send_test_events(redisContext *rc, const char *channel, long long base,
 		m[i].id = base + (ns[i] - 'a');
 		m[i].event = text[i];
 	}
-	ck_assert_int_eq(events_redis_send(rc, channel, m, n, published), 0);
+	ts_event_keys(pk, sk);
+	ck_assert_int_eq(events_redis_send(rc, channel, sk, m, n, published),
+	                 0);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(published[i], "event %c not published", ns[i]);
 }
@@ -202,6 +206,64 @@ START_TEST(publish_survives_script_flush_and_claims_once)
 }
 END_TEST
 
+/* Every publish path signs: the publisher thread (a registration) and the
+ * relay (a row left unpublished), with the key server.hello names, which is
+ * the one derived from PADLINE_SECRET (so every instance signs alike). */
+START_TEST(published_events_verify_with_hellos_key)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	redisContext *sub = us_subscribe(schema);
+	json_t *hello = ts_call(c, "server.hello", NULL), *r, *ev;
+	unsigned char pk[32], derived[32], sk[64];
+	struct event_sig_verifier v;
+	redisReply *m = NULL;
+	const char *key = json_string_value(json_object_get(
+	    json_object_get(ts_result(hello), "events"), "public_key"));
+	PGconn *db;
+	int seen = 0;
+
+	ck_assert_ptr_nonnull(sub);
+	ck_assert_msg(key != NULL, "hello has no events.public_key");
+	ck_assert_int_eq(event_sig_pk_parse(key, pk), 0);
+	ts_event_keys(derived, sk);
+	ck_assert(memcmp(pk, derived, sizeof pk) == 0);
+	event_sig_verifier_init(&v, pk);
+	r = us_register_fresh(c, "signee", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	/* The raw message, checked here with hello's key alone. */
+	redisSetTimeout(sub, (struct timeval){TS_PATIENCE_MS / 1000, 0});
+	while (!seen && redisGetReply(sub, (void **)&m) == REDIS_OK && m) {
+		const char *text;
+		size_t len;
+
+		if (m->type == REDIS_REPLY_ARRAY && m->elements == 3 &&
+		    strstr(m->element[2]->str, "\"signee") != NULL) {
+			ck_assert_int_eq(
+			    event_sig_verify(&v, m->element[2]->str,
+			                     m->element[2]->len, &text, &len),
+			    EVENT_SIG_OK);
+			ck_assert_int_eq(text[0], '{');
+			seen = 1;
+		}
+		freeReplyObject(m);
+	}
+	ck_assert(seen);
+	/* A row the request never published: the relay's. */
+	db = ts_db_connect(schema);
+	ts_db_exec(db, "INSERT INTO audit_log (action, at, details) VALUES "
+	               "('test.relay', now() - interval '1 minute', "
+	               "'{\"subject\": {\"n\": \"relay\"}}')");
+	PQfinish(db);
+	ev = us_next_event(sub, "test.relay", ts_now_ms() + TS_PATIENCE_MS);
+	ck_assert_msg(ev != NULL, "no signed event from the relay");
+	json_decref(ev);
+	json_decref(hello);
+	redisFree(sub);
+	ts_client_free(c);
+}
+END_TEST
+
 START_TEST(one_log_line_per_user_no_secrets)
 {
 	struct ts_client *c = ts_client_connect(srv.port);
@@ -239,6 +301,7 @@ main(void)
 	    register_sync_and_cli_events,
 	    login_failure_is_an_event,
 	    publish_survives_script_flush_and_claims_once,
+	    published_events_verify_with_hellos_key,
 	    one_log_line_per_user_no_secrets,
 	};
 	const struct us_suite u = {

@@ -231,6 +231,22 @@ drive_account(struct ts_client *c)
 	codes = json_incref(json_object_get(
 	    ok(c, "user.totp_enable", json_pack("{s:s}", "code", code), &keep),
 	    "recovery_codes"));
+	/* Wrong secrets where a signed-in user confirms one. */
+	ck_assert_int_eq(
+	    acc_call_code(c, "user.change_password",
+	                  json_pack("{s:s, s:s}", "current_password",
+	                            "Wr0ng-Passw0rd!", "new_password",
+	                            US_PASSWORD)),
+	    401);
+	ck_assert_int_eq(
+	    acc_call_code(c, "session.reauth",
+	                  json_pack("{s:s}", "password", "Wr0ng-Passw0rd!")),
+	    401);
+	ck_assert_int_eq(
+	    acc_call_code(c, "user.totp_disable",
+	                  json_pack("{s:s, s:s}", "password", "Wr0ng-Passw0rd!",
+	                            "code", "000000")),
+	    401);
 	ts_client_free(other);
 	other = ts_client_connect(srv.port);
 	ok(other, "session.login",

@@ -340,7 +340,8 @@ collector_run(void *arg)
 			r = reply;
 			if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 			    r->element[2]->type == REDIS_REPLY_STRING) {
-				ev = json_loads(r->element[2]->str, 0, NULL);
+				ev = ts_event_open(r->element[2]->str,
+				                   r->element[2]->len);
 				id = json_integer_value(
 				    json_object_get(ev, "id"));
 				/* Other suites publish too: keep our users. */

@@ -46,7 +46,8 @@ collect(void *arg)
 			break;
 		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 		    r->element[2]->type == REDIS_REPLY_STRING)
-			ev = json_loads(r->element[2]->str, 0, NULL);
+			ev = ts_event_open(r->element[2]->str,
+			                   r->element[2]->len);
 		freeReplyObject(r);
 		const char *u = json_string_value(json_object_get(
 		    json_object_get(ev, "subject"), "username"));

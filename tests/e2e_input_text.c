@@ -83,12 +83,79 @@ START_TEST(note_limit_counts_characters)
 }
 END_TEST
 
+/* What a terminal would act on (C0, DEL, C1 and bidi controls) is refused
+ * in the text other people's screens show: emails, pad names, notes, the
+ * names user.sync sets. */
+START_TEST(controls_in_shown_text_are_400)
+{
+	struct ts_client *admin = us_admin_client(&srv, "root_c");
+	struct ts_client *c = ts_client_connect(srv.port);
+	static const char *const bad[] = {
+	    "a\x1b]0;pwned\x07",
+	    "a\xc2\x9b"
+	    "2J",
+	    "a\xc2\x85",
+	    "a\x7f",
+	    "gro.\xe2\x80\xae",
+	    "x\xe2\x81\xa6y",
+	    "tab\there",
+	};
+	char email[64], *tok;
+	json_t *r;
+
+	ck_assert_ptr_nonnull(admin);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(email, sizeof email, "%s@example.org", bad[i]);
+		tok = us_form_token(c);
+		assert_field_400(
+		    ts_call(c, "user.register",
+		            json_pack("{s:s, s:s, s:s, s:s}", "form_token", tok,
+		                      "username", "ctl_user", "password",
+		                      US_PASSWORD, "email", email)),
+		    "email");
+		free(tok);
+		assert_field_400(
+		    ts_call(admin, "pad.create",
+		            json_pack("{s:s}", "display_name", bad[i])),
+		    "display_name");
+		assert_field_400(ts_call(admin, "invitation.create",
+		                         json_pack("{s:s}", "note", bad[i])),
+		                 "note");
+		assert_field_400(
+		    ts_call(admin, "user.sync",
+		            json_pack("{s:s, s:s, s:s}", "id",
+		                      "6f1c2b9e-1d2a-4c1e-9a7b-2f4e8c9d0a11",
+		                      "username", "synced", "given_name",
+		                      bad[i])),
+		    "given_name");
+	}
+	/* A rename is checked like a new name. */
+	r = ts_call(
+	    admin, "pad.create",
+	    json_pack("{s:s}", "display_name", "caf\xc3\xa9 \xe4\xb8\xad"));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	assert_field_400(
+	    ts_call(admin, "pad.update",
+	            json_pack("{s:s, s:s}", "id",
+	                      json_string_value(json_object_get(
+	                          json_object_get(json_object_get(r, "result"),
+	                                          "pad"),
+	                          "id")),
+	                      "display_name", "x\xe2\x80\xabrenamed")),
+	    "display_name");
+	json_decref(r);
+	ts_client_free(c);
+	ts_client_free(admin);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
 	    nul_in_a_string_is_400,
 	    note_limit_counts_characters,
+	    controls_in_shown_text_are_400,
 	};
 	const struct us_suite u = {
 	    .name = "e2e_input_text",

@@ -496,7 +496,8 @@ event_for(redisContext *sub, const char *id)
 			return NULL;
 		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 		    r->element[2]->type == REDIS_REPLY_STRING)
-			ev = json_loads(r->element[2]->str, 0, NULL);
+			ev = ts_event_open(r->element[2]->str,
+			                   r->element[2]->len);
 		freeReplyObject(r);
 		sid = json_string_value(
 		    json_object_get(json_object_get(ev, "subject"), "id"));

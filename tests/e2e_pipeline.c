@@ -70,7 +70,7 @@ insert_row(struct db_conn *c, const char *k, int *decoded, struct pl_error *err)
 {
 	const char *p[1] = {k};
 
-	return db_query(c, "INSERT INTO pipe_t (k) VALUES ($1) RETURNING k", 1,
+	return db_query(c, "INSERT INTO @pipe_t (k) VALUES ($1) RETURNING k", 1,
 	                p, count_decode, &decoded, sizeof decoded, err);
 }
 
@@ -81,8 +81,8 @@ layer_conn(int prepare)
 	struct db_conn *c;
 
 	pl_error_init(&err);
-	c = db_conn_new(db_connect(getenv("DATABASE_URL"), schema, 30, &err),
-	                prepare);
+	c = db_conn_new(db_connect(getenv("DATABASE_URL"), 30, &err), schema,
+	                prepare, &err);
 	ck_assert_msg(c != NULL, "connect: %s", err.message);
 	return c;
 }

@@ -1,7 +1,9 @@
 /* user.register end to end: the happy path lands a row, an audit
  * row and a Redis event; every input rule is reported at once; form tokens
- * are single use and expire; duplicates and a 40-way race on one name give
- * 409, never 500; invite mode spends a code once; closed mode refuses. */
+ * are single use (spent in the registration's transaction, so a refused
+ * registration keeps its token) and expire; duplicates and a 40-way race on one
+ * name give 409, never 500; invite mode spends a code once; closed mode
+ * refuses. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -372,10 +374,12 @@ struct racer {
 	const char *username;
 	const char *password;
 	const char *invitation;
+	const char *token; /* NULL: the racer asks for its own */
 	pthread_barrier_t *go;
 	int code;
 	char reason[32];
 	int invitation_used; /* 400 with invitation/used */
+	int token_reused;    /* 400 with form_token/reused */
 };
 
 static void *
@@ -383,7 +387,7 @@ race_one(void *arg)
 {
 	struct racer *r = arg;
 	struct ts_client *c = ts_client_connect(r->port);
-	char *tok = c ? us_form_token(c) : NULL;
+	char *tok = r->token ? strdup(r->token) : c ? us_form_token(c) : NULL;
 	json_t *resp;
 
 	pthread_barrier_wait(r->go);
@@ -398,6 +402,8 @@ race_one(void *arg)
 		         ts_error_reason(resp));
 		r->invitation_used =
 		    us_has_violation(resp, "invitation", "used");
+		r->token_reused =
+		    us_has_violation(resp, "form_token", "reused");
 	}
 	json_decref(resp);
 	free(tok);
@@ -560,6 +566,63 @@ START_TEST(closed_mode_refused)
 }
 END_TEST
 
+/* The token is spent in the registration's transaction: one the
+ * transaction refuses (the name taken, found by the unique index) rolls
+ * the spend back, and the same token then registers another name. */
+START_TEST(form_token_kept_by_refused_registration)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *first = us_form_token(c), *tok = us_form_token(c);
+	json_t *r;
+
+	r = us_register(c, first, "ursula", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	r = us_register(c, tok, "Ursula", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 409);
+	ck_assert_str_eq(ts_error_reason(r), "username_taken");
+	json_decref(r);
+	r = us_register(c, tok, "ursula2", US_PASSWORD, NULL, NULL);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	ck_assert_int_eq(count_users(schema, "ursula2"), 1);
+	/* And it is spent now. */
+	r = us_register(c, tok, "ursula3", US_PASSWORD, NULL, NULL);
+	ck_assert(us_has_violation(r, "form_token", "reused"));
+	json_decref(r);
+	free(first);
+	free(tok);
+	ts_client_free(c);
+}
+END_TEST
+
+/* One token, eight registrations of different names at once: the spend
+ * waits on the first uncommitted one, so exactly one registers. */
+START_TEST(form_token_spent_once_in_a_race)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *tok = us_form_token(c), names[8][16];
+	struct racer rs[8];
+	int ok, conflicts, reused = 0;
+
+	memset(rs, 0, sizeof rs);
+	for (int i = 0; i < 8; i++) {
+		snprintf(names[i], sizeof names[i], "tokrace%d", i);
+		rs[i].port = srv.port;
+		rs[i].username = names[i];
+		rs[i].password = US_PASSWORD;
+		rs[i].token = tok;
+	}
+	race(rs, 8, &ok, &conflicts);
+	for (int i = 0; i < 8; i++)
+		reused += rs[i].token_reused;
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(reused, 7);
+	free(tok);
+	ts_client_free(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -571,6 +634,8 @@ main(void)
 	    form_token_missing_forged_reused,
 	    form_token_checked_before_hashing,
 	    form_token_once_across_instances,
+	    form_token_kept_by_refused_registration,
+	    form_token_spent_once_in_a_race,
 	    create_user_cli,
 	    form_token_expired,
 	    duplicate_and_case_insensitive,

@@ -196,6 +196,7 @@ wait_progress(void)
 
 START_TEST(rolling_restart_loses_nothing)
 {
+	const char *env[] = {"PADLINE_TRUSTED_PROXIES=127.0.0.1/32", NULL};
 	int ports[NSERVERS], unanswered = 0, errors = 0, retried = 0,
 	                     reconnects = 0, sent = 0, acked = 0;
 	long long gap = 0;
@@ -204,12 +205,13 @@ START_TEST(rolling_restart_loses_nothing)
 
 	ts_unique_schema("roll", schema, sizeof schema);
 	for (int i = 0; i < NSERVERS; i++) {
-		ck_assert_int_eq(ts_server_start(&srv[i], schema, NULL, NULL),
+		ck_assert_int_eq(ts_server_start(&srv[i], schema, env, NULL),
 		                 0);
 		ports[i] = srv[i].port;
 	}
 	ck_assert_int_eq(ts_create_user(schema, "roller", PASSWORD, 0), 0);
-	ts_haproxy_start(&lb, ports, NSERVERS);
+	ck_assert_int_eq(ts_haproxy_start(&lb, ports, NSERVERS), 0);
+	ck_assert_int_eq(ts_haproxy_wait_served(&lb, NULL), 0);
 	for (int i = 0; i < NCLIENTS; i++) {
 		struct ts_client *c = ts_client_connect(lb.port);
 		json_t *r;
@@ -237,7 +239,10 @@ START_TEST(rolling_restart_loses_nothing)
 		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		              "instance %d did not exit cleanly (%d)", i,
 		              status);
-		ck_assert_int_eq(ts_server_restart(&srv[i], NULL, NULL), 0);
+		ck_assert_int_eq(ts_server_restart(&srv[i], env, NULL), 0);
+		/* As operations.md asks: the next restart waits until
+		 * HAProxy has this one UP again. */
+		ck_assert_int_eq(ts_haproxy_wait_up(&lb, i), 0);
 		wait_progress();
 	}
 	atomic_store(&stop, 1);

@@ -1,6 +1,7 @@
 /*
  * Scale-out with real processes on loopback: three padlined on one schema
- * behind HAProxy (TCP mode, health check speaking server.health). Clients
+ * behind HAProxy running dist/haproxy.cfg (TCP mode, PROXY protocol v2,
+ * health check speaking server.health). Clients
  * create pads (and register a user every fifth write) through HAProxy; one
  * instance is killed with -9 under that
  * load; its clients see their connection drop, reconnect through HAProxy,
@@ -10,18 +11,13 @@
  * relay; the dead one's published-but-unmarked events must not come
  * twice). Needs haproxy (scripts/deps).
  */
-#include <arpa/inet.h>
 #include <check.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
@@ -73,7 +69,8 @@ subscriber_run(void *arg)
 		            r->element[2]->type == REDIS_REPLY_STRING
 		        ? r->element[2]->str
 		        : NULL;
-		json_t *ev = msg ? json_loads(msg, 0, NULL) : NULL;
+		json_t *ev =
+		    msg ? ts_event_open(msg, r->element[2]->len) : NULL;
 		int done = msg && strcmp(msg, "stop") == 0;
 
 		freeReplyObject(r);
@@ -249,11 +246,12 @@ client_run(void *arg)
 }
 
 /* Client connections on one instance, asked directly with server.stats
- * (minus this probe's own connection). */
+ * (minus this probe's own connection). Not from HAProxy's address, which
+ * the instances trust to speak the PROXY protocol. */
 static int
 instance_clients(int port)
 {
-	struct ts_client *c = ts_client_connect(port);
+	struct ts_client *c = ts_client_connect_from("127.0.0.20", port);
 	json_t *r;
 	int n;
 
@@ -320,19 +318,19 @@ START_TEST(kill_one_instance_under_load)
 	int reconnects = 0, victim = 0;
 	PGconn *db;
 
+	const char *env[] = {"PADLINE_TRUSTED_PROXIES=127.0.0.1/32", NULL};
+	int ports[NSERVERS];
+
 	ts_unique_schema("scale", schema, sizeof schema);
-	for (int i = 0; i < NSERVERS; i++)
-		ck_assert_int_eq(ts_server_start(&srv[i], schema, NULL, NULL),
+	for (int i = 0; i < NSERVERS; i++) {
+		ck_assert_int_eq(ts_server_start(&srv[i], schema, env, NULL),
 		                 0);
+		ports[i] = srv[i].port;
+	}
 	/* An admin, so the test can ask each instance for server.stats. */
 	ck_assert_int_eq(ts_create_user(schema, "scaler", PASSWORD, 1), 0);
-	{
-		int ports[NSERVERS];
-
-		for (int i = 0; i < NSERVERS; i++)
-			ports[i] = srv[i].port;
-		ts_haproxy_start(&lb, ports, NSERVERS);
-	}
+	ck_assert_int_eq(ts_haproxy_start(&lb, ports, NSERVERS), 0);
+	ck_assert_int_eq(ts_haproxy_wait_served(&lb, NULL), 0);
 	subscriber_start(&sub);
 
 	memset(cls, 0, sizeof cls);

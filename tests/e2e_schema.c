@@ -2,7 +2,8 @@
  * processes: a changed applied migration is refused, Pad.ws's legacy
  * canvas tables are migrated (in a database of their own, since they live
  * in public) and rolling that step back keeps the imported rows, templates load
- * and a broken template file is skipped. */
+ * and a broken template file is skipped, and what PostgreSQL says along the
+ * way (notices) reaches the log as logfmt lines. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +256,38 @@ START_TEST(templates_load_and_a_broken_one_is_skipped)
 }
 END_TEST
 
+/* A NOTICE (here pg_trgm's "already exists, skipping" from a migration of
+ * a fresh schema, the first thing create-user does) is a log line like any
+ * other, never libpq's raw "NOTICE:  ..." on stderr. */
+START_TEST(server_notices_are_logged)
+{
+	char schema[64], *err = NULL, *line, *save = NULL;
+	const char *args[] = {"create-user", "nora", NULL};
+	PGconn *admin = ts_db_connect(NULL);
+	int logged = 0;
+
+	ts_db_exec(admin,
+	           "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public");
+	PQfinish(admin);
+	ts_unique_schema("notice", schema, sizeof schema);
+	ck_assert_int_eq(ts_padlined_run(schema, NULL, args,
+	                                 "Notice-Pass-0123!\n", 120, NULL,
+	                                 &err),
+	                 0);
+	for (line = strtok_r(err, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		ck_assert_msg(strncmp(line, "ts=", 3) == 0,
+		              "a raw line in the log: %s", line);
+		if (strstr(line, "level=info msg=\"database notice\"") &&
+		    strstr(line, "sqlstate=42710") && strstr(line, "pg_trgm"))
+			logged = 1;
+	}
+	ck_assert_msg(logged, "the notice was not logged");
+	free(err);
+	ts_db_drop_schema(schema);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -266,6 +299,7 @@ main(void)
 	tcase_add_test(tc, legacy_canvas_tables_are_migrated);
 	tcase_add_test(tc, without_legacy_tables_nothing_is_migrated);
 	tcase_add_test(tc, templates_load_and_a_broken_one_is_skipped);
+	tcase_add_test(tc, server_notices_are_logged);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

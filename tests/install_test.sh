@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `cmake --install` into a temporary prefix lays out what an operator needs
-# (binaries, man pages, share/padline/{migrations,templates}, docs, the env
+# (binaries, man pages, share/padline/{migrations,templates}, the
+# disposable-domains list, docs, the env
 # example, the systemd unit), and `systemd-analyze verify` accepts the
 # installed unit without a single warning. Runs without systemd running.
 set -uo pipefail
@@ -18,7 +19,7 @@ rm -f "$prefix.log"
 
 for f in bin/padlined share/man/man8/padlined.8 share/man/man1/padline.1 \
 	share/doc/padline/protocol.md share/doc/padline/operations.md \
-	share/doc/padline/padlined.env.example lib/systemd/system/padlined.service; do
+	share/doc/padline/padlined.env.example share/doc/padline/haproxy.cfg lib/systemd/system/padlined.service; do
 	[ -f "$prefix/$f" ] || bad "not installed: $f"
 done
 [ -x "$prefix/bin/padlined" ] || bad "bin/padlined is not executable"
@@ -29,6 +30,8 @@ for f in "$src"/migrations/*.sql; do
 	cmp -s "$f" "$prefix/share/padline/migrations/$(basename "$f")" ||
 		bad "migration $(basename "$f") not installed as is"
 done
+cmp -s "$src/data/disposable-domains.txt" "$prefix/share/padline/disposable-domains.txt" ||
+	bad "data/disposable-domains.txt not installed as is"
 for f in "$src"/templates/*.json; do
 	cmp -s "$f" "$prefix/share/padline/templates/$(basename "$f")" ||
 		bad "template $(basename "$f") not installed as is"

@@ -4,8 +4,11 @@
 # started here, PADLINE_DB_PREPARE=off. default_pool_size=1 multiplexes every
 # padlined connection onto one server connection, so named statements (one
 # per padlined connection) would collide there at once; unnamed ones do
-# not. The suites' own checks go to PostgreSQL directly. search_path comes
-# from PgBouncer's connect_query, as docs/operations.md tells operators.
+# not. The suites' own checks go to PostgreSQL directly. No connect_query
+# sets a search_path on the server connections, and each is reset after every
+# transaction (server_reset_query_always): padlined names its schema in every
+# statement (the migrations runner sets it inside each transaction), so it
+# never depends on what a server connection's session was given.
 set -uo pipefail
 
 build=${PADLINE_BUILD_DIR:?}
@@ -27,8 +30,8 @@ dir=$(mktemp -d /tmp/pl-pgbouncer-XXXXXX)
 chmod 755 "$dir"
 cat >"$dir/pgbouncer.ini" <<INI
 [databases]
-$pg_db = host=127.0.0.1 port=$pg_port dbname=$pg_db user=$pg_user connect_query='SET search_path TO $schema, public'
-padline_mig = host=127.0.0.1 port=$pg_port dbname=$pg_db user=$pg_user pool_size=3 connect_query='SET search_path TO $mschema, public'
+$pg_db = host=127.0.0.1 port=$pg_port dbname=$pg_db user=$pg_user
+padline_mig = host=127.0.0.1 port=$pg_port dbname=$pg_db user=$pg_user pool_size=3
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -38,6 +41,10 @@ auth_type = any
 pool_mode = transaction
 default_pool_size = 1
 max_client_conn = 1000
+; Every server connection is reset after each transaction, so nothing a
+; client set on it for the session (a search_path) is there for the next.
+server_reset_query = DISCARD ALL
+server_reset_query_always = 1
 logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 INI

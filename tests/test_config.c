@@ -12,17 +12,13 @@
 static void
 clear_env(void)
 {
-	const char *names[] = {"DATABASE_URL",
-	                       "PADLINE_LISTEN",
-	                       "PADLINE_WORKERS",
-	                       "PADLINE_REGISTRATION",
-	                       "PADLINE_SECRET",
-	                       "PADLINE_HASH_CONCURRENCY",
-	                       "POSTGRES_HOST",
-	                       "POSTGRES_PASSWORD",
-	                       "PADLINE_SCHEMA",
-	                       "PADLINE_POOL_SIZE",
-	                       NULL};
+	const char *names[] = {
+	    "DATABASE_URL",           "PADLINE_LISTEN",
+	    "PADLINE_WORKERS",        "PADLINE_REGISTRATION",
+	    "PADLINE_SECRET",         "PADLINE_HASH_CONCURRENCY",
+	    "POSTGRES_HOST",          "POSTGRES_PASSWORD",
+	    "PADLINE_SCHEMA",         "PADLINE_POOL_SIZE",
+	    "PADLINE_METRICS_LISTEN", NULL};
 
 	for (int i = 0; names[i]; i++)
 		unsetenv(names[i]);
@@ -149,10 +145,55 @@ START_TEST(validate_rules)
 	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_MAX_PAD_BYTES"));
 	c.max_pad_bytes = 1048576;
 	ck_assert_int_eq(config_validate(&c, &e), 0);
+	c.trusted_proxies = strdup("10.0.0.0/8, 2001:db8::/32");
+	ck_assert_int_eq(config_validate(&c, &e), 0);
+	ck_assert_uint_eq(c.proxy_trust.n, 2);
+	free(c.trusted_proxies);
+	c.trusted_proxies = strdup("10.0.0.0/8, haproxy.example");
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_TRUSTED_PROXIES"));
+	ck_assert_ptr_nonnull(strstr(e.message, "haproxy.example"));
+	free(c.trusted_proxies);
+	c.trusted_proxies = NULL;
 	free(c.schema);
 	c.schema = strdup("Bad-Schema");
 	ck_assert_int_ne(config_validate(&c, &e), 0);
 	config_free(&c);
+}
+END_TEST
+
+/* config_init and config_validate with PADLINE_METRICS_LISTEN=value
+ * (NULL: unset); validate's result. */
+static int
+with_metrics_listen(const char *value, struct config *c, struct pl_error *e)
+{
+	clear_env();
+	if (value)
+		setenv("PADLINE_METRICS_LISTEN", value, 1);
+	pl_error_init(e);
+	ck_assert_int_eq(config_init(c, e), 0);
+	c->secret = strdup("0123456789abcdef");
+	return config_validate(c, e);
+}
+
+/* Off unless set; HOST:PORT split for the listener; anything else is
+ * refused with the setting named. */
+START_TEST(metrics_listen_is_an_address)
+{
+	struct config c;
+	struct pl_error e;
+
+	ck_assert_int_eq(with_metrics_listen(NULL, &c, &e), 0);
+	ck_assert_ptr_null(c.metrics_host);
+	config_free(&c);
+	ck_assert_int_eq(with_metrics_listen("127.0.0.1:9411", &c, &e), 0);
+	ck_assert_str_eq(c.metrics_host, "127.0.0.1");
+	ck_assert_int_eq(c.metrics_port, 9411);
+	config_free(&c);
+	ck_assert_int_ne(with_metrics_listen("9411", &c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "PADLINE_METRICS_LISTEN"));
+	config_free(&c);
+	clear_env();
 }
 END_TEST
 
@@ -205,6 +246,32 @@ START_TEST(workers_follow_the_cores)
 }
 END_TEST
 
+START_TEST(signup_defense_lists)
+{
+	struct config c;
+	struct pl_error e;
+	int first, help, version;
+	char *argv[] = {"padlined", "--disposable-extra", "/etc/padline/more",
+	                NULL};
+
+	clear_env();
+	unsetenv("PADLINE_DISPOSABLE_EXTRA");
+	setenv("PADLINE_BREACHED_PASSWORDS", "/var/lib/padline/pwned.bin", 1);
+	pl_error_init(&e);
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	ck_assert_str_eq(c.breached_passwords, "/var/lib/padline/pwned.bin");
+	ck_assert_ptr_null(c.disposable_extra);
+	ck_assert_int_eq(
+	    config_parse_args(&c, 3, argv, &first, &help, &version, &e), 0);
+	ck_assert_str_eq(c.disposable_extra, "/etc/padline/more");
+	config_free(&c);
+	unsetenv("PADLINE_BREACHED_PASSWORDS");
+	ck_assert_int_eq(config_init(&c, &e), 0);
+	ck_assert_ptr_null(c.breached_passwords);
+	config_free(&c);
+}
+END_TEST
+
 START_TEST(usage_lists_every_env_name)
 {
 	char *buf = NULL;
@@ -222,6 +289,9 @@ START_TEST(usage_lists_every_env_name)
 	                       "POSTGRES_DB",
 	                       "create-user",
 	                       "migrate",
+	                       "breached-import",
+	                       "PADLINE_BREACHED_PASSWORDS",
+	                       "PADLINE_DISPOSABLE_EXTRA",
 	                       NULL};
 
 	config_usage(f);
@@ -245,6 +315,8 @@ main(void)
 	tcase_add_test(tc, bad_values_are_named);
 	tcase_add_test(tc, validate_rules);
 	tcase_add_test(tc, workers_follow_the_cores);
+	tcase_add_test(tc, metrics_listen_is_an_address);
+	tcase_add_test(tc, signup_defense_lists);
 	tcase_add_test(tc, usage_lists_every_env_name);
 	suite_add_tcase(s, tc);
 	return ts_run(s);

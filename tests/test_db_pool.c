@@ -70,7 +70,7 @@ START_TEST(never_lent_twice)
 	const char *url = getenv("DATABASE_URL");
 
 	ck_assert_ptr_nonnull(url);
-	pool = db_pool_new(url, "public", SLOTS, 10, 1);
+	pool = db_pool_new(url, "public", SLOTS, 10, 30, 1);
 	ck_assert_ptr_nonnull(pool);
 	for (long i = 0; i < THREADS; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, worker, (void *)i),

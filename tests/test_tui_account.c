@@ -227,6 +227,93 @@ START_TEST(login_code_step)
 }
 END_TEST
 
+START_TEST(activity_rows)
+{
+	json_t *e =
+	    json_pack("{s:s, s:s, s:s}", "action", "session.login", "at",
+	              "2026-12-06T17:40:02.118734Z", "peer", "203.0.113.7");
+	char buf[256];
+
+	acct_activity_text(e, buf, sizeof buf);
+	ck_assert_ptr_nonnull(strstr(buf, "2026-12-06 17:40:02"));
+	ck_assert_ptr_nonnull(strstr(buf, "signed in from 203.0.113.7"));
+	json_decref(e);
+	e = json_pack("{s:s, s:s, s:{s:s}}", "action", "user.updated", "at",
+	              "2026-12-06T16:02:10Z", "by", "username", "alice");
+	acct_activity_text(e, buf, sizeof buf);
+	ck_assert_ptr_nonnull(strstr(buf, "account changed by alice"));
+	json_decref(e);
+	/* An action this client does not know yet is shown by its name. */
+	e = json_pack("{s:s, s:s}", "action", "session.new_thing", "at",
+	              "2026-12-06T16:02:10Z");
+	acct_activity_text(e, buf, sizeof buf);
+	ck_assert_ptr_nonnull(strstr(buf, "session.new_thing"));
+	json_decref(e);
+}
+END_TEST
+
+/* What happened since the sign-in before this one (the newest
+ * session.login is this one). */
+START_TEST(activity_summary_since_the_last_sign_in)
+{
+	json_t *ev = json_pack(
+	    "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}, "
+	    "{s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}]",
+	    "action", "session.login", "peer", "198.51.100.2", "action",
+	    "user.password_changed", "at", "x", "action", "user.totp_disabled",
+	    "at", "x", "action", "session.login_failed", "peer", "203.0.113.7",
+	    "at", "x", "action", "session.login_failed", "peer", "203.0.113.7",
+	    "at", "x", "action", "session.login", "at", "x", "action",
+	    "session.login_failed", "peer", "192.0.2.9", "at", "x");
+	char buf[320];
+
+	ck_assert_int_eq(acct_activity_summary(ev, buf, sizeof buf), 1);
+	ck_assert_str_eq(buf, "2 failed sign-ins from 203.0.113.7; password "
+	                      "changed; two-factor sign-in turned off");
+	json_decref(ev);
+	/* Nothing since: nothing to say. */
+	ev = json_pack("[{s:s}, {s:s}, {s:s}]", "action", "session.login",
+	               "action", "session.login", "action", "user.created");
+	ck_assert_int_eq(acct_activity_summary(ev, buf, sizeof buf), 0);
+	json_decref(ev);
+	/* Two addresses, and an admin's change. */
+	ev = json_pack("[{s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:{s:s}}]",
+	               "action", "session.login", "action",
+	               "session.login_failed", "peer", "203.0.113.7", "action",
+	               "session.login_failed", "peer", "192.0.2.9", "action",
+	               "user.updated", "by", "username", "alice");
+	ck_assert_int_eq(acct_activity_summary(ev, buf, sizeof buf), 1);
+	ck_assert_str_eq(buf, "2 failed sign-ins from 203.0.113.7, "
+	                      "192.0.2.9; account changed by alice");
+	json_decref(ev);
+}
+END_TEST
+
+/* Only a 401 about the session itself signs the user out, with words
+ * that say whether it expired. */
+START_TEST(session_lost_in_words)
+{
+	struct pl_error e;
+
+	set_error(&e, PL_ERR_UNAUTHORIZED, "session_expired", "x");
+	ck_assert_int_eq(session_lost(&e), 1);
+	ck_assert_str_eq(session_lost_text(&e),
+	                 "Your session expired; sign in again.");
+	pl_error_clear(&e);
+	set_error(&e, PL_ERR_UNAUTHORIZED, "session_ended", "x");
+	ck_assert_int_eq(session_lost(&e), 1);
+	ck_assert_str_eq(session_lost_text(&e),
+	                 "Your session has ended: sign in again.");
+	pl_error_clear(&e);
+	set_error(&e, PL_ERR_UNAUTHORIZED, "reauth_required", "x");
+	ck_assert_int_eq(session_lost(&e), 0);
+	pl_error_clear(&e);
+	set_error(&e, PL_ERR_FORBIDDEN, "forbidden", "x");
+	ck_assert_int_eq(session_lost(&e), 0);
+	pl_error_clear(&e);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -240,6 +327,9 @@ main(void)
 	tcase_add_test(tc, typed_codes);
 	tcase_add_test(tc, session_rows);
 	tcase_add_test(tc, login_code_step);
+	tcase_add_test(tc, activity_rows);
+	tcase_add_test(tc, activity_summary_since_the_last_sign_in);
+	tcase_add_test(tc, session_lost_in_words);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

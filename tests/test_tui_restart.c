@@ -135,6 +135,7 @@ wait_progress(struct load *l)
 
 START_TEST(writes_survive_rolling_restart)
 {
+	const char *env[] = {"PADLINE_TRUSTED_PROXIES=127.0.0.1/32", NULL};
 	struct load l;
 	int ports[2];
 	PGconn *db;
@@ -144,12 +145,13 @@ START_TEST(writes_survive_rolling_restart)
 	memset(&l, 0, sizeof l);
 	ts_unique_schema("tui_restart", schema, sizeof schema);
 	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(ts_server_start(&srv[i], schema, NULL, NULL),
+		ck_assert_int_eq(ts_server_start(&srv[i], schema, env, NULL),
 		                 0);
 		ports[i] = srv[i].port;
 	}
 	ck_assert_int_eq(ts_create_user(schema, "tuiroll", PASSWORD, 0), 0);
-	ts_haproxy_start(&lb, ports, 2);
+	ck_assert_int_eq(ts_haproxy_start(&lb, ports, 2), 0);
+	ck_assert_int_eq(ts_haproxy_wait_served(&lb, NULL), 0);
 	uv_loop_init(&l.loop);
 	l.ids = json_object();
 	l.c = rpc_client_new(&l.loop, "127.0.0.1", lb.port);
@@ -164,7 +166,10 @@ START_TEST(writes_survive_rolling_restart)
 		int status = ts_server_stop(&srv[i]);
 
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-		ck_assert_int_eq(ts_server_restart(&srv[i], NULL, NULL), 0);
+		ck_assert_int_eq(ts_server_restart(&srv[i], env, NULL), 0);
+		/* As operations.md asks: the next restart waits until
+		 * HAProxy has this one UP again. */
+		ck_assert_int_eq(ts_haproxy_wait_up(&lb, i), 0);
 		wait_progress(&l);
 	}
 	atomic_store(&l.stop, 1);

@@ -1,8 +1,10 @@
 /*
  * The TUI's transport against a real padlined and Redis: pipelined calls
  * answered in order, JSON-RPC errors, an unreachable server failing calls
- * (no crash), a reconnect resuming the session before queued calls, and the
- * Redis subscriber delivering messages from the channel server.hello names.
+ * (no crash), a call made by the failure callback of a lost connection's
+ * call going out on the next one, a reconnect resuming the session before
+ * queued calls, and the Redis subscriber delivering messages from the
+ * channel server.hello names.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "event_sig.h"
 #include "rpc_client.h"
 #include "sub.h"
 #include "tsupport.h"
@@ -144,6 +147,49 @@ START_TEST(errors_and_unreachable)
 }
 END_TEST
 
+static struct rpc_client *again_client;
+
+/* A caller that, told its call failed, makes another (as a save does when
+ * asking for the limit failed). */
+static void
+on_reply_call_again(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct slot *s = ud;
+
+	on_reply(ud, result, err);
+	if (err->code)
+		rpc_call(again_client, "server.hello", NULL, on_reply, s + 1);
+}
+
+START_TEST(call_from_a_failure_goes_out_on_the_next_connection)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct rec r = {0};
+	struct slot s[2] = {{&r, 0}, {&r, 1}};
+
+	again_client = rpc_client_new(loop, "127.0.0.1", srv.port);
+	rpc_call(again_client, "server.hello", NULL, on_reply_call_again, s);
+	rpc_disconnect(again_client); /* the connection goes, the call fails */
+	run_until(loop, &r.n, 2, TS_PATIENCE_MS);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_int_eq(r.codes[0], PL_ERR_UNAVAILABLE);
+	ck_assert_msg(r.codes[1] == 0,
+	              "the call made while failing the lost connection's "
+	              "calls failed with them (%d %s)",
+	              r.codes[1], r.reason[1]);
+	ck_assert_ptr_nonnull(json_object_get(r.last, "limits"));
+	/* Freed with a call pending: the call its failure makes fails at
+	 * once, and nothing connects on a freed client. */
+	rpc_call(again_client, "server.hello", NULL, on_reply_call_again, s);
+	rpc_client_free(again_client);
+	ck_assert_int_eq(r.n, 4);
+	ck_assert_int_eq(r.codes[2], PL_ERR_UNAVAILABLE);
+	ck_assert_int_eq(r.codes[3], PL_ERR_UNAVAILABLE);
+	json_decref(r.last);
+	uv_run(loop, UV_RUN_NOWAIT);
+}
+END_TEST
+
 static const char *resume_token;
 
 static json_t *
@@ -217,11 +263,15 @@ START_TEST(subscriber_receives)
 	json_t *hello = ts_call(c, "server.hello", NULL);
 	const char *channel = sub_hello_channel(ts_result(hello));
 	char want[128];
-	struct sub *s = sub_new(loop, getenv("REDIS_URL"), channel,
-	                        on_sub_event, on_sub_state, NULL);
+	unsigned char pk[32], spk[32], sk[64];
+	int have_key = sub_hello_key(ts_result(hello), pk);
+	struct sub *s = sub_new(loop, getenv("REDIS_URL"), channel, pk,
+	                        on_sub_event, on_sub_state, NULL, NULL);
 	redisContext *rc = ts_redis_connect();
 	redisReply *rep;
-	char msg[128];
+	char msg[128], *wire;
+	const char *text = msg;
+	size_t wire_len;
 
 	/* The server names its deployment's channel; we listen there. */
 	ck_assert_ptr_nonnull(channel);
@@ -236,7 +286,13 @@ START_TEST(subscriber_receives)
 	snprintf(msg, sizeof msg,
 	         "{\"id\":%lld,\"action\":\"tui.test\",\"subject\":{}}",
 	         want_id);
-	rep = redisCommand(rc, "PUBLISH %s %s", channel, msg);
+	/* Signed as padlined signs, with the key hello names. */
+	ck_assert_int_eq(have_key, 0);
+	ts_event_keys(spk, sk);
+	ck_assert(memcmp(spk, pk, sizeof pk) == 0);
+	event_sig_sign_group(sk, &text, 1, &wire, &wire_len);
+	rep = redisCommand(rc, "PUBLISH %s %b", channel, wire, wire_len);
+	free(wire);
 	ck_assert_ptr_nonnull(rep);
 	freeReplyObject(rep);
 	run_until(loop, &sub_got, 1, TS_PATIENCE_MS);
@@ -347,6 +403,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, pipelined_in_order);
 	tcase_add_test(tc, errors_and_unreachable);
+	tcase_add_test(tc, call_from_a_failure_goes_out_on_the_next_connection);
 	tcase_add_test(tc, reconnect_resumes_session);
 	tcase_add_test(tc, subscriber_receives);
 	tcase_add_test(tc, baseline_finds_newest_event);

@@ -185,6 +185,30 @@ START_TEST(cells_fit_and_cut)
 }
 END_TEST
 
+/* Text from the network is measured and fitted as it is shown: with its
+ * controls, bidi controls and invalid bytes as visible escapes. */
+START_TEST(hostile_text_fits_escaped)
+{
+	char out[128];
+
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	ck_assert_int_eq(text_width("a\x1b"), 7);
+	ck_assert_int_eq(text_width("\xe2\x80\xae"
+	                            "b\xff"),
+	                 11);
+	text_fit("\x1b]0;x\x07", 20, "…", out, sizeof out);
+	ck_assert_str_eq(out, "\\u001B]0;x\\u0007    ");
+	ck_assert_int_eq(text_width(out), 20);
+	/* an escape is cut whole, never in half */
+	text_fit("ab\xc2\x9b"
+	         "cdef",
+	         8, "…", out, sizeof out);
+	ck_assert_str_eq(out, "ab     …");
+	text_fit("\xe2\x81\xa6x\xc3", 12, "...", out, sizeof out);
+	ck_assert_str_eq(out, "\\u2066x\\xC3 ");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -196,6 +220,7 @@ main(void)
 	tcase_add_test(tc, line_editor_moves_and_cuts);
 	tcase_add_test(tc, line_editor_utf8);
 	tcase_add_test(tc, cells_fit_and_cut);
+	tcase_add_test(tc, hostile_text_fits_escaped);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -147,10 +147,47 @@ START_TEST(emails)
 	ck_assert_int_eq(email_validate("a b@example.org", &err), 400);
 	ck_assert(has_rule(&err, "email", "format"));
 	pl_error_clear(&err);
+	/* What a terminal acts on: C0, DEL, C1 (U+009B is CSI) and bidi
+	 * controls; other non-ASCII is an address's own business. */
+	ck_assert_int_eq(email_validate("a\tb@example.org", &err), 400);
+	ck_assert_int_eq(email_validate("a\x7f@example.org", &err), 400);
+	ck_assert_int_eq(email_validate("a\xc2\x9b"
+	                                "2J@example.org",
+	                                &err),
+	                 400);
+	ck_assert_int_eq(email_validate("a\xc2\x85@example.org", &err), 400);
+	ck_assert_int_eq(email_validate("gro.\xe2\x80\xae@example.org", &err),
+	                 400);
+	ck_assert_int_eq(email_validate("a@exa\xe2\x81\xa6mple.org", &err),
+	                 400);
+	ck_assert(has_rule(&err, "email", "format"));
+	pl_error_clear(&err);
+	ck_assert_int_eq(email_validate("ren\xc3\xa9@example.org", &err), 0);
 	memset(long_email, 'a', sizeof long_email);
 	strcpy(long_email + 250, "@example.org");
 	ck_assert_int_eq(email_validate(long_email, &err), 400);
 	ck_assert(has_rule(&err, "email", "length"));
+	pl_error_clear(&err);
+}
+END_TEST
+
+START_TEST(names_refuse_controls)
+{
+	struct pl_error err;
+
+	pl_error_init(&err);
+	ck_assert_int_eq(text_no_controls("note", NULL, &err), 0);
+	ck_assert_int_eq(
+	    text_no_controls("note", "caf\xc3\xa9 \xe4\xb8\xad", &err), 0);
+	ck_assert_int_eq(text_no_controls("note", "a\x1b]0;x\x07", &err), 400);
+	ck_assert_int_eq(text_no_controls("note", "line\nbreak", &err), 400);
+	ck_assert_int_eq(text_no_controls("note", "\x7f", &err), 400);
+	ck_assert_int_eq(text_no_controls("note", "\xc2\x9f", &err), 400);
+	ck_assert_int_eq(text_no_controls("note", "\xe2\x80\xaa", &err), 400);
+	ck_assert_int_eq(
+	    text_no_controls("display_name", "x\xe2\x81\xa9", &err), 400);
+	ck_assert(has_rule(&err, "note", "control"));
+	ck_assert(has_rule(&err, "display_name", "control"));
 	pl_error_clear(&err);
 }
 END_TEST
@@ -192,6 +229,7 @@ main(void)
 	tcase_add_test(tc, policy_json_lists_every_rule);
 	tcase_add_test(tc, usernames);
 	tcase_add_test(tc, emails);
+	tcase_add_test(tc, names_refuse_controls);
 	tcase_add_test(tc, text_counts_characters);
 	suite_add_tcase(s, tc);
 	return ts_run(s);

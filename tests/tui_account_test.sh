@@ -6,9 +6,13 @@
 # the secret shown, recovery codes shown once, sign-in asking for the code
 # (a wrong one said so), the sessions list with another session revoked
 # (its next call gets 401), the lockout worded as the server words it,
-# turning 2FA off, and revoking this session signing out.
+# turning 2FA off, and revoking this session signing out; after a sign-in
+# what happened since the last one (a failed sign-in), and the Activity
+# view.
 #
 # Every check waits for the event itself under one generous timeout.
+# Turning 2FA off is tested on a fresh session (tui_admin_test.sh ages one).
+export PADLINE_REAUTH_WINDOW=86400
 . "$(dirname "$0")/support/tui_lib.sh"
 command -v zbarimg >/dev/null || die "zbarimg is not installed (run scripts/deps)"
 
@@ -75,10 +79,26 @@ for m in user.change_password session.list session.revoke user.totp_begin \
 done
 register_user acct1
 register_user acct2
+rpc session.login '{"username":"acct1","password":"Not-the-Passw0rd!"}'
+[ "$(jget "$REPLY_LINE" error.code)" = 401 ] || die "a wrong password signed in: $REPLY_LINE"
 rpc_close
 
-# ---- change of password ----
+# ---- after signing in: what happened since the last sign-in ----
 tui_login acct1 "$PW"
+wait_for "Since your last sign-in: 1 failed sign-in from 127.0.0.1" &&
+	ok "signing in says what happened since the last sign-in" ||
+	fail "no 'since your last sign-in': $(screen | tail -2)"
+keys 2
+wait_for "a: activity" || die "the Account screen does not offer the activity"
+keys a
+wait_for "Activity, newest first" || fail "a does not open the activity"
+wait_for "failed sign-in from 127.0.0.1" && on_screen "signed in from 127.0.0.1" &&
+	ok "the Activity view lists sign-ins and failed ones with their address" ||
+	fail "activity view: $(screen | sed -n 2,14p)"
+keys q
+wait_gone "Activity, newest first" || fail "q does not close the activity"
+
+# ---- change of password ----
 keys 2
 wait_for "Two-factor sign-in" || die "2 does not open the Account screen for a user"
 screen | grep -qE "Two-factor sign-in +off" || fail "2FA not shown as off"
@@ -181,6 +201,9 @@ one_session() { [ "$(screen | grep -cE '^ *\*? *[0-9]{4}-[0-9]{2}-[0-9]{2} ')" =
 wait_until one_session || fail "the revoked session is still listed"
 
 # ---- turning 2FA off (password and a recovery code, confirmed) ----
+# On a session signed in long ago: the form's password and code confirm
+# it's the user first, then the next code turns it off.
+sql "update sessions set reauth_at = now() - interval '2 days'" >/dev/null || die "could not age the sessions"
 keys t
 wait_for "Turn off two-factor sign-in" || die "no form to turn 2FA off"
 type_text "Not-the-password1!"; keys Tab; type_text "${CODES[2]}"; keys Enter
@@ -190,6 +213,11 @@ wait_for "Wrong password" && ok "a wrong password when turning 2FA off is said i
 	fail "no 'Wrong password' message"
 keys C-u; type_text "$NEWPW"; keys Tab C-u; type_text "${CODES[2]}"; keys Enter
 wait_for "Turn two-factor sign-in off?" || fail "turning off does not ask first"
+keys y
+wait_for "Confirmed it's you" && ok "a stale session confirms with the form's password and code" ||
+	fail "no re-authentication on a stale session: $(screen | sed -n 2,16p)"
+type_text "${CODES[3]}"; keys Enter
+wait_for "Turn two-factor sign-in off?" || fail "turning off does not ask first (2)"
 keys y
 wait_for "Two-factor sign-in is off" && ok "2FA turned off" || fail "2FA not turned off: $(screen)"
 [ "$(sql "select totp_enabled from users where username='acct1'")" = f ] || fail "2FA still on in the database"

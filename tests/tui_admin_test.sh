@@ -4,8 +4,13 @@
 # (disable ends the user's session and blocks sign-in, enable, the admin
 # role, the last-admin refusal in words, delete by typing the username),
 # the server-side sort of the Users list, and the Invitations screen
-# (create, pending, revoke). Every wait is for the event (screen or
-# database), never for a time.
+# (create, pending, revoke); on a session that signed in long ago, the
+# password asked for inline (masked) before a change, then the change
+# made. Every wait is for the event (screen or database), never for a
+# time.
+# The re-authentication window is long here; the test ages the session in
+# the database when it wants it stale.
+export PADLINE_REAUTH_WINDOW=86400
 . "$(dirname "$0")/support/tui_lib.sh"
 
 PW="abcDEFghij1!xy"
@@ -110,6 +115,34 @@ rpc session.login "{\"username\":\"carol\",\"password\":\"$PW\"}"
 [ -n "$(jget "$REPLY_LINE" result.token)" ] && ok "enabled again: carol signs in" ||
 	fail "carol cannot sign in after enable: $REPLY_LINE"
 rpc_close
+
+# ---- a stale session: the password asked inline, then the change made ----
+stale() { sql "update sessions set reauth_at = now() - interval '2 days'" >/dev/null || die "could not age the sessions"; }
+stale
+keys d
+wait_for "Disable carol?" || fail "d does not ask (stale)"
+keys y
+wait_for "Confirm it's you" && ok "a stale session asks for the password before disabling" ||
+	fail "no password asked on a stale session: $(screen | sed -n 2,14p)"
+type_text "Wrong-pass-123!"
+off_screen "Wrong-pass-123!" || fail "the password prompt shows the password"
+keys Enter
+wait_for "wrong password" && ok "a wrong password there is said, nothing changes" ||
+	fail "no 'wrong password' after a wrong re-authentication"
+[ "$(sql "select disabled from users where username='carol'")" = f ] || fail "carol disabled without the password"
+keys d
+wait_for "Disable carol?" || fail "d does not ask (stale 2)"
+keys y
+wait_for "Confirm it's you" || fail "no password asked again"
+type_text "$ADMIN_PW"; keys Enter
+wait_for "DISABLED" && ok "the right password confirms, and the change is made once" ||
+	fail "not disabled after re-authenticating: $(screen | sed -n 2,14p)"
+[ "$(sql "select disabled from users where username='carol'")" = t ] || fail "carol not disabled in the database (stale)"
+keys d
+wait_for "Enable carol?" || fail "d does not offer enable (stale)"
+keys y
+wait_gone "DISABLED" || fail "fresh again, enabling asked for the password: $(screen | sed -n 2,14p)"
+[ "$(sql "select disabled from users where username='carol'")" = f ] || fail "carol not enabled (stale)"
 
 # ---- the admin role ----
 keys a

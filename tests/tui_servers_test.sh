@@ -58,8 +58,8 @@ TOKEN_A=$(cat "$T"/state/padline/session* "$T"/state/padline/sessions/* 2>/dev/n
 [ -n "$TOKEN_A" ] || die "no saved session for A in $T/state/padline"
 
 # ---- `padline watch` against B (no terminal to ask on): A's token stays ----
-timeout "$WAIT" setsid -w env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch \
-	--server "127.0.0.1:$B_PPORT" --redis "$DASH_REDIS" </dev/null >/dev/null 2>"$T/watch_b.err"
+PADLINE_DASH_REDIS_URL=$DASH_REDIS timeout "$WAIT" setsid -w env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" \
+	"$PADLINE_TUI_BIN" watch --server "127.0.0.1:$B_PPORT" </dev/null >/dev/null 2>"$T/watch_b.err"
 rc=$?
 [ $rc = 2 ] || fail "watch against B without a session: exit $rc, not 2 ($(cat "$T/watch_b.err"))"
 grep -q "no saved session" "$T/watch_b.err" || fail "watch against B: $(cat "$T/watch_b.err")"
@@ -110,8 +110,8 @@ quit_tui
 # ---- a state directory others may write: refused at start, saying why ----
 mkdir -p "$T/open/padline"
 chmod 777 "$T/open/padline"
-timeout "$WAIT" setsid -w env -u PADLINE_TOKEN XDG_STATE_HOME="$T/open" "$PADLINE_TUI_BIN" watch \
-	--server "127.0.0.1:$PPORT" --redis "$DASH_REDIS" </dev/null >/dev/null 2>"$T/open.err"
+PADLINE_DASH_REDIS_URL=$DASH_REDIS timeout "$WAIT" setsid -w env -u PADLINE_TOKEN XDG_STATE_HOME="$T/open" \
+	"$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PPORT" </dev/null >/dev/null 2>"$T/open.err"
 rc=$?
 [ $rc = 1 ] && grep -q "$T/open/padline is writable by others" "$T/open.err" &&
 	ok "a state directory others may write is refused at start" ||

@@ -334,13 +334,16 @@ wait_for "EXITED rc=0" || fail "quit under vt100"
 # padlined does not publish to: what it shows came from events.since.
 RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RPASS="rds-secret-$$"
+RREDIS="redis://:$RPASS@127.0.0.1:$RPORT"
+# The password in a file, not on redis-server's command line.
+printf 'port %s\nbind 127.0.0.1\nrequirepass %s\nsave ""\nappendonly no\n' "$RPORT" "$RPASS" >"$T/redis.conf"
 start_redis() {
-	redis-server --port "$RPORT" --bind 127.0.0.1 --requirepass "$RPASS" --save '' --appendonly no >/dev/null 2>&1 &
+	redis-server "$T/redis.conf" >/dev/null 2>&1 &
 	RDS_PID=$!
 	wait_until port_open "$RPORT" || die "private redis-server does not start"
 }
 start_redis
-TUI_REDIS="redis://:$RPASS@127.0.0.1:$RPORT" start_tui
+TUI_REDIS=$RREDIS start_tui
 wait_for "1 Pads  2 Dashboard" || fail "admin session not resumed"
 keys 2
 # "on" also says it has learnt where the log stands (events.since).
@@ -384,7 +387,8 @@ done
 rpc_open
 # No PADLINE_TOKEN: the session the TUI saved (the admin's) is used. It is
 # saved for the address the TUI used (the proxy): watch uses that one too.
-env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PPORT" --redis "$DASH_REDIS" >"$T/watch.out" 2>"$T/watch.err" &
+PADLINE_DASH_REDIS_URL=$DASH_REDIS env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" \
+	"$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PPORT" >"$T/watch.out" 2>"$T/watch.err" &
 WATCH_PID=$!
 # "watching" comes once subscribed and the log's position is known.
 wait_file "$T/watch.err" "watching" || fail "watch never started: $(cat "$T/watch.err")"
@@ -394,8 +398,8 @@ kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
 
 # watch, too, says why Redis is unreachable and polls.
 start_redis
-env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PPORT" \
-	--redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch2.out" 2>"$T/watch2.err" &
+PADLINE_DASH_REDIS_URL=$RREDIS env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" \
+	"$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PPORT" >"$T/watch2.out" 2>"$T/watch2.err" &
 WATCH_PID=$!
 wait_file "$T/watch2.err" "watching" || fail "watch never started: $(cat "$T/watch2.err")"
 kill "$RDS_PID"; wait "$RDS_PID" 2>/dev/null
@@ -419,8 +423,9 @@ kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
 # --since resumes after an event id: watchgap6 and later, nothing before.
 GAP_ID=$(python3 -c 'import json,sys
 print(next(r["event_id"] for r in map(json.loads, open(sys.argv[1])) if r["username"] == "watchgap6"))' "$T/watch2.out")
-env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" "$PADLINE_TUI_BIN" watch --json --since "$((GAP_ID - 1))" \
-	--server "127.0.0.1:$PPORT" --redis "redis://:$RPASS@127.0.0.1:$RPORT" >"$T/watch3.out" 2>"$T/watch3.err" &
+PADLINE_DASH_REDIS_URL=$RREDIS env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" \
+	"$PADLINE_TUI_BIN" watch --json --since "$((GAP_ID - 1))" --server "127.0.0.1:$PPORT" \
+	>"$T/watch3.out" 2>"$T/watch3.err" &
 WATCH_PID=$!
 wait_file "$T/watch3.out" watchnull7 || fail "watch --since: $(cat "$T/watch3.err")"
 [ "$(head -1 "$T/watch3.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["username"])')" = watchgap6 ] &&
@@ -456,7 +461,8 @@ wait_for "EXITED rc=0" || fail "quit from the invite-only server's login"
 kill "$SRV2_PID"; wait "$SRV2_PID" 2>/dev/null; SRV2_PID=
 
 # ---- padline watch asks for a login on the tty without PADLINE_TOKEN ----
-tm new-session -d -s watch -x 120 -y 20 "env -u PADLINE_TOKEN XDG_STATE_HOME=$T/nostate $PADLINE_TUI_BIN watch --server 127.0.0.1:$PORT --redis $DASH_REDIS; sleep 30"
+dash_env "$DASH_REDIS"
+tm new-session -d -s watch -x 120 -y 20 ". $DASH_ENV; env -u PADLINE_TOKEN XDG_STATE_HOME=$T/nostate $PADLINE_TUI_BIN watch --server 127.0.0.1:$PORT; sleep 30"
 wscreen() { tm capture-pane -t watch -p; }
 on_wscreen() { wscreen | grep -qF -- "$1"; }
 wait_until on_wscreen "Admin username:" || fail "watch did not ask for a username"

@@ -29,8 +29,9 @@ SERVER="tls://127.0.0.1:$TPORT"
 
 start_tls_tui() { # start_tls_tui [PADLINE ARGS...]
 	tm kill-session -t tui 2>/dev/null
+	dash_env "$DASH_REDIS"
 	tm new-session -d -s tui -x 100 -y 30 \
-		"env XDG_STATE_HOME=${TLS_STATE:-$T/state} $PADLINE_TUI_BIN --server $SERVER --redis $DASH_REDIS $*; echo EXITED rc=\$?; sleep 30"
+		". $DASH_ENV; env XDG_STATE_HOME=${TLS_STATE:-$T/state} $PADLINE_TUI_BIN --server $SERVER $*; echo EXITED rc=\$?; sleep 30"
 }
 # no_tty OUT PADLINE-ARGS...: padline with no terminal at all (its own
 # session, stdin from /dev/null); its exit status in $RC (124: it hung),

@@ -130,7 +130,8 @@ us_subscribe(const char *schema)
 /*
  * The next event of action (NULL: any) that arrives before end_ms
  * (ts_now_ms()), skipping others (other suites publish on the same
- * channel). Returns the event (new reference) or NULL.
+ * channel) and messages that are not signed by padlined's key. Returns the
+ * event (new reference) or NULL.
  */
 static inline json_t *
 us_next_event(redisContext *rc, const char *action, long long end_ms)
@@ -146,7 +147,8 @@ us_next_event(redisContext *rc, const char *action, long long end_ms)
 			return NULL;
 		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 		    r->element[2]->type == REDIS_REPLY_STRING)
-			ev = json_loads(r->element[2]->str, 0, NULL);
+			ev = ts_event_open(r->element[2]->str,
+			                   r->element[2]->len);
 		freeReplyObject(r);
 		if (ev == NULL)
 			continue;

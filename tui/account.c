@@ -1,7 +1,8 @@
 /*
  * The Account screen, every signed-in user's own: the sessions list with
- * revoke, the change of password with the live policy checklist, and the
- * entry to two-factor sign-in (account_totp.c draws and drives that part).
+ * revoke, the account's activity (a view), the change of password with the live
+ * policy checklist, and the entry to two-factor sign-in (account_totp.c draws
+ * and drives that part).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #include "widgets.h"
 #include "xalloc.h"
 
-enum { A_PASSWORD = AF_LAST + 1, A_TOTP, A_REVOKE, A_REFRESH };
+enum { A_PASSWORD = AF_LAST + 1, A_TOTP, A_REVOKE, A_REFRESH, A_ACTIVITY };
 
 static const struct binding main_keys[] = {
     {'p', A_PASSWORD, "change your password", "password"},
@@ -20,6 +21,9 @@ static const struct binding main_keys[] = {
     {'x', A_REVOKE, "revoke the selected session (asks first)", "revoke"},
     {K_DELETE, A_REVOKE, NULL, NULL},
     {'R', A_REFRESH, "refresh the sessions", NULL},
+    {'a', A_ACTIVITY,
+     "activity: sign-ins, failed ones, password, 2FA and session changes",
+     "activity"},
     NAV_KEYS,
     {0, 0, NULL, NULL},
 };
@@ -141,6 +145,35 @@ account_revoke(struct account_screen *s)
 	         r->current ? "\nIt is this one: you will be signed out."
 	                    : "\nIts next request will be refused.");
 	app_confirm(s->app, "Revoke session", text, on_revoke_confirmed, r);
+}
+
+/* ---- activity ---- */
+
+/* Newest first, as many as one page holds. */
+#define ACTIVITY_MAX 200
+
+static void
+on_activity(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct account_screen *s = ud;
+	json_t *events = json_object_get(result, "events"), *e;
+	size_t i, len = 0, cap = 256 + json_array_size(events) * 200;
+	char *text, line[200];
+
+	if (app_failed(s->app, err, "account.activity"))
+		return;
+	text = xmalloc(cap);
+	text[0] = '\0';
+	json_array_foreach (events, i, e) {
+		acct_activity_text(e, line, sizeof line);
+		len += (size_t)snprintf(text + len, cap - len, "%s\n", line);
+	}
+	if (json_array_size(events) == 0)
+		snprintf(text, cap, "Nothing yet.\n");
+	else if (json_is_string(json_object_get(result, "next")))
+		snprintf(text + len, cap - len, "(older activity not shown)\n");
+	app_view(s->app, "Activity, newest first", text, NULL, NULL);
+	free(text);
 }
 
 static void
@@ -349,6 +382,11 @@ account_key(struct app *a, void *st, int action, int key)
 	case A_REFRESH:
 		account_load_sessions(s);
 		return 1;
+	case A_ACTIVITY:
+		rpc_call(s->app->rpc, "account.activity",
+		         json_pack("{s:i}", "limit", ACTIVITY_MAX), on_activity,
+		         s);
+		return 1;
 	}
 	return list_nav(&s->sessions, action);
 }
@@ -380,6 +418,8 @@ account_draw(struct app *a, void *st, int rows, int cols)
 	       on ? "t: turn it off" : "t: set it up (an authenticator app)");
 	ui_attr(UI_TITLE);
 	ui_put(y + 5, x, 0, "Sessions");
+	ui_attr(UI_DIM);
+	ui_put(y + 5, x + 10, cols - x - 11, "a: activity (sign-ins, changes)");
 	ui_attr(UI_NORMAL);
 	ui_attr(UI_DIM);
 	ui_putf(y + 6, x, cols - 2 * x, "  %-19s  %-19s  %s", "Created",
@@ -392,7 +432,8 @@ account_draw(struct app *a, void *st, int rows, int cols)
 const struct screen screen_account = {
     .name = "Account",
     .tab = "Acct",
-    .about = "Account\n\nYour password, two-factor sign-in and sessions.\n"
+    .about = "Account\n\nYour password, two-factor sign-in, sessions and\n"
+             "activity (a: sign-ins, failed ones, changes).\n"
              "* marks this session. Revoking another one ends it on its\n"
              "next request; revoking this one signs you out.\n"
              "In a field: ← → Home End ^A ^E move, Bksp Del ^U ^K ^W "

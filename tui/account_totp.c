@@ -139,12 +139,45 @@ setup_submit(struct account_screen *s)
 
 /* ---- turning it off ---- */
 
+/* The session was not fresh: the form's password and code confirmed it's
+ * the user (session.reauth). That spent the code, so the next one is
+ * asked for rather than repeating the call with it. */
+static void
+on_off_reauth(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct account_screen *s = ud;
+
+	(void)result;
+	explicit_bzero(s->code, sizeof s->code);
+	memset(&s->code_cur, 0, sizeof s->code_cur);
+	if (err->code) {
+		s->totp_focus =
+		    strcmp(err->reason, "invalid_credentials") == 0 ? 0 : 1;
+		totp_failed(s, err, "session.reauth");
+		return;
+	}
+	s->busy = 0;
+	s->totp_focus = 1;
+	snprintf(s->totp_msg, sizeof s->totp_msg,
+	         "Confirmed it's you. That code is used now: type the next "
+	         "one (or a recovery code) and submit again.");
+	app_dirty(s->app);
+}
+
 static void
 on_disabled(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct account_screen *s = ud;
 	json_t *user = json_object_get(result, "user");
 
+	if (err->code == PL_ERR_UNAUTHORIZED &&
+	    strcmp(err->reason, "reauth_required") == 0) {
+		rpc_call(s->app->rpc, "session.reauth",
+		         json_pack("{s:s, s:s}", "password", s->password,
+		                   "totp", s->code),
+		         on_off_reauth, s);
+		return;
+	}
 	if (err->code) {
 		explicit_bzero(s->code, sizeof s->code);
 		memset(&s->code_cur, 0, sizeof s->code_cur);

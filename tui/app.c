@@ -18,6 +18,7 @@
 #include "protocol.h"
 #include "session_file.h"
 #include "sub.h"
+#include "tls_pin.h"
 #include "widgets.h"
 #include "xalloc.h"
 
@@ -218,11 +219,14 @@ on_live_state(void *ud)
 int
 app_live(struct app *a)
 {
+	char *pin;
+
 	if (a->feed)
 		return 0;
-	a->feed =
-	    feed_new(a->loop, a->rpc, a->redis_url, sub_hello_channel(a->hello),
-	             -1, on_live_event, on_live_state, a);
+	pin = tls_pin_path();
+	a->feed = feed_new(a->loop, a->rpc, a->redis_url, a->server, a->hello,
+	                   pin, -1, on_live_event, on_live_state, a);
+	free(pin);
 	if (!a->feed) {
 		app_flash(a, 1, "Bad Redis URL: live updates are off.");
 		return -1;

@@ -77,6 +77,7 @@ struct dialog {
 	char title[64];
 	char text[1024];
 	char input[256];
+	int masked; /* the input is a secret: shown as '*', wiped after */
 	struct edit_cursor cur;
 	json_t *choices; /* owned array of strings, for DLG_PICK */
 	size_t sel;
@@ -129,7 +130,16 @@ void app_confirm(struct app *, const char *title, const char *text, dlg_done,
                  void *ud);
 void app_prompt(struct app *, const char *title, const char *initial, dlg_done,
                 void *ud);
+/* A prompt for a secret under text: masked, and wiped after done runs. */
+void app_prompt_secret(struct app *, const char *title, const char *text,
+                       dlg_done, void *ud);
 void app_message(struct app *, const char *title, const char *text);
+/* rpc_call for a method that needs a fresh session (reauth.c): on 401
+ * reauth_required asks for the password (and the two-factor code when it
+ * is on), sends session.reauth and calls the method once more; done gets
+ * the last answer. params is stolen. */
+void app_call_fresh(struct app *, const char *method, json_t *params,
+                    rpc_cb done, void *ud);
 /* choices is stolen (array of strings). */
 void app_pick(struct app *, const char *title, json_t *choices, dlg_done,
               void *ud);

@@ -1,7 +1,8 @@
 /*
  * Who is signed in: hello and session resume at connect (retrying while the
  * server is briefly away), signing in and out, and a session ended by the
- * server (401) sending the user back to sign in.
+ * server (401) sending the user back to sign in, saying when it expired;
+ * after a sign-in, what happened to the account since the last one.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,20 @@
 #include "pad_edit.h"
 #include "protocol.h"
 #include "session_file.h"
+
+/* After a sign-in: what happened since the last one, when anything did. */
+static void
+on_activity(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct app *a = ud;
+	char text[320];
+
+	if (err->code || !a->me ||
+	    !acct_activity_summary(json_object_get(result, "events"), text,
+	                           sizeof text))
+		return;
+	app_flash(a, 1, "Since your last sign-in: %s.", text);
+}
 
 void
 app_signed_in(struct app *a, json_t *user, const char *token)
@@ -28,6 +43,9 @@ app_signed_in(struct app *a, json_t *user, const char *token)
 	}
 	memset(a->login.password, 0, sizeof a->login.password);
 	app_go_home(a);
+	if (token)
+		rpc_call(a->rpc, "account.activity",
+		         json_pack("{s:i}", "limit", 50), on_activity, a);
 	/* Edits a failed save kept (this server, this user): offered now. */
 	pad_edit_offer_recovery(a);
 }
@@ -51,12 +69,12 @@ app_sign_out(struct app *a)
 int
 app_auth_lost(struct app *a, const struct pl_error *err)
 {
-	if (err->code != PL_ERR_UNAUTHORIZED || !a->me)
+	if (!session_lost(err) || !a->me)
 		return 0;
 	a->token[0] = '\0';
 	app_sign_out(a);
-	snprintf(a->login.error, sizeof a->login.error,
-	         "Your session has ended: sign in again.");
+	snprintf(a->login.error, sizeof a->login.error, "%s",
+	         session_lost_text(err));
 	return 1;
 }
 
@@ -112,6 +130,9 @@ on_resume(void *ud, json_t *result, const struct pl_error *err)
 		if (err->code == PL_ERR_UNAUTHORIZED) {
 			session_forget(a->server);
 			a->token[0] = '\0';
+			if (strcmp(err->reason, "session_expired") == 0)
+				snprintf(a->login.error, sizeof a->login.error,
+				         "%s", session_lost_text(err));
 		} else {
 			/* Server or database briefly away: the session is still
 			 * good, so keep trying for a while instead of asking

@@ -25,8 +25,9 @@ struct dash_screen {
 	struct edit_cursor filter_cur;
 	json_t *held; /* events that arrived while paused */
 	time_t last_tick;
-	size_t top;  /* matching rows scrolled past (0: the newest on top) */
-	size_t page; /* table rows on screen, from the last draw */
+	time_t polled; /* the last user.stats asked */
+	size_t top;    /* matching rows scrolled past (0: the newest on top) */
+	size_t page;   /* table rows on screen, from the last draw */
 };
 
 enum { A_PAUSE = 1, A_FILTER, A_RELOAD, A_BACK, A_KEEP, A_CLEAR };
@@ -162,6 +163,7 @@ dash_free(void *st)
 static void
 dash_enter(struct app *a, void *st)
 {
+	((struct dash_screen *)st)->polled = time(NULL);
 	rpc_call(a->rpc, "user.stats", NULL, on_stats, st);
 	rpc_call(a->rpc, "user.list", json_pack("{s:i}", "limit", 50),
 	         on_recent, st);
@@ -238,16 +240,27 @@ dash_key(struct app *a, void *st, int action, int key)
 	return 0;
 }
 
-/* The chart moves with the clock even when nothing happens. */
+/* The chart moves with the clock even when nothing happens, and the
+ * figures are asked again now and then. */
 static void
 dash_tick(struct app *a, void *st)
 {
 	struct dash_screen *s = st;
 	time_t now = time(NULL);
 
+	long idle = (long)json_integer_value(json_object_get(
+	    json_object_get(a->hello, "limits"), "session_idle_s"));
+	/* A dashboard left open is in use: its figures are asked again well
+	 * within the server's idle limit, which keeps the session. */
+	long every = idle <= 0 || idle >= 180 ? 60 : idle >= 3 ? idle / 3 : 1;
+
 	if (app_showing(a, &screen_dash) && now / 60 != s->last_tick / 60)
 		app_dirty(a);
 	s->last_tick = now;
+	if (app_showing(a, &screen_dash) && a->me && now - s->polled >= every) {
+		s->polled = now;
+		rpc_call(a->rpc, "user.stats", NULL, on_stats, s);
+	}
 }
 
 static void
@@ -300,6 +313,30 @@ chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w)
 	ui_attr(UI_NORMAL);
 }
 
+/* What the feed dropped from Redis, where the Redis trouble line goes. */
+static void
+dash_draw_dropped(const struct feed *f, int y, int cols)
+{
+	unsigned long dropped, replayed;
+	char text[160] = "";
+	size_t n;
+
+	feed_dropped(f, &dropped, &replayed);
+	if (dropped)
+		snprintf(text, sizeof text, "%lu unsigned event%s dropped",
+		         dropped, dropped == 1 ? "" : "s");
+	n = strlen(text);
+	if (replayed)
+		snprintf(text + n, sizeof text - n,
+		         "%s%lu replayed event%s dropped", n ? " · " : "",
+		         replayed, replayed == 1 ? "" : "s");
+	if (!text[0])
+		return;
+	ui_attr(UI_ERR);
+	ui_putf(y, 1, cols - 2, "%s", text);
+	ui_attr(UI_NORMAL);
+}
+
 static void
 dash_draw(struct app *a, void *st, int rows, int cols)
 {
@@ -319,18 +356,24 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 	        d->total, d->last_hour, d->last_24h, d->events, d->duplicates,
 	        mode == FEED_LIVE      ? "on"
 	        : mode == FEED_POLLING ? "polling"
+	        : mode == FEED_REFUSED ? "REFUSED"
 	                               : "starting…",
 	        s->paused ? " · PAUSED" : "");
-	if (mode == FEED_POLLING) {
+	if (mode == FEED_POLLING || mode == FEED_REFUSED) {
 		char why[400];
 
 		feed_problem(a->feed, why, sizeof why);
 		ui_attr(UI_ERR);
-		ui_putf(
-		    ty - 1, 1, cols - 2,
-		    "Redis unreachable (%s): polling events.since every %d s",
-		    why, FEED_POLL_MS / 1000);
+		if (mode == FEED_REFUSED)
+			ui_putf(ty - 1, 1, cols - 2, "%s", why);
+		else
+			ui_putf(ty - 1, 1, cols - 2,
+			        "Redis unreachable (%s): polling events.since "
+			        "every %d s",
+			        why, FEED_POLL_MS / 1000);
 		ui_attr(UI_NORMAL);
+	} else if (a->feed) {
+		dash_draw_dropped(a->feed, ty - 1, cols);
 	}
 	chart_draw(a, s, 2, 1, cols - 2);
 	ui_attr(UI_TITLE);

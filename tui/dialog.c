@@ -44,6 +44,14 @@ app_prompt(struct app *a, const char *title, const char *initial, dlg_done d,
 }
 
 void
+app_prompt_secret(struct app *a, const char *title, const char *text,
+                  dlg_done d, void *ud)
+{
+	dlg_open(a, DLG_PROMPT, title, text, d, ud);
+	a->dlg.masked = 1;
+}
+
+void
 app_message(struct app *a, const char *title, const char *text)
 {
 	dlg_open(a, DLG_MESSAGE, title, text, NULL, NULL);
@@ -150,8 +158,8 @@ dialog_draw(struct app *a, int rows, int cols)
 	text_lines_free(lines, n);
 	if (d->kind == DLG_PROMPT) {
 		line++;
-		field_draw(line++, x + 2, 0, w - 4, "", d->input, &d->cur, 0,
-		           1);
+		field_draw(line++, x + 2, 0, w - 4, "", d->input, &d->cur,
+		           d->masked, 1);
 	}
 	for (int i = 0; i < nch && line < y + h - 1; i++) {
 		ui_attr((size_t)i == d->sel ? UI_SEL : UI_NORMAL);
@@ -178,8 +186,11 @@ dialog_finish(struct app *a, int ok)
 	a->dlg.choices = NULL;
 	a->dlg.lines = NULL;
 	a->dlg.nlines = 0;
+	if (d.masked)
+		explicit_bzero(a->dlg.input, sizeof a->dlg.input);
 	if (d.done)
 		d.done(a, d.ud, ok, d.input, d.sel);
+	explicit_bzero(d.input, sizeof d.input);
 	json_decref(d.choices);
 	text_lines_free(d.lines, d.nlines);
 }

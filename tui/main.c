@@ -41,8 +41,10 @@ usage(FILE *f)
 	    "                      if its fingerprint is FP (SHA256:hex, or\n"
 	    "                      openssl's AB:CD:...); needed without a\n"
 	    "                      terminal (env PADLINE_TLS_TRUST)\n"
-	    "  --redis URL         Redis for live events (env REDIS_URL,\n"
-	    "                      default redis://127.0.0.1:6379)\n"
+	    "  --redis URL         Redis for live events, ideally a subscribe-\n"
+	    "                      only user (env PADLINE_DASH_REDIS_URL,\n"
+	    "                      default redis://127.0.0.1:6379); REDIS_URL\n"
+	    "                      is padlined's and never read here\n"
 	    "  --json              watch: one JSON object per line (at: RFC "
 	    "3339)\n"
 	    "  --since ID          watch: start after that event id (from "
@@ -56,15 +58,19 @@ usage(FILE *f)
 	    "padline saved for that server, else it asks for a login on the\n"
 	    "terminal.\n"
 	    "While Redis is unreachable it says why and polls every 2 s.\n"
+	    "Events must be signed with the key server.hello names (pinned\n"
+	    "per server in known_servers on first sight): others are dropped\n"
+	    "and counted, on stderr for watch and on the dashboard.\n"
 	    "\n"
-	    "Environment: PADLINE_SERVER, REDIS_URL, PADLINE_CA,\n"
+	    "Environment: PADLINE_SERVER, PADLINE_DASH_REDIS_URL, PADLINE_CA,\n"
 	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, EDITOR / VISUAL (pad editing),\n"
 	    "XDG_STATE_HOME (sessions per server in $XDG_STATE_HOME/padline/\n"
 	    "sessions/, 0600 in a 0700 directory that must be yours),\n"
 	    "NO_COLOR (monochrome).\n"
 	    "\n"
 	    "Exit status: 0 quit, 1 error, 2 bad command line, 3 a tls://\n"
-	    "server's certificate was not trusted (nothing pinned).\n");
+	    "server's certificate was not trusted (nothing pinned), or\n"
+	    "(watch) the server's events key is not the one pinned.\n");
 }
 
 int
@@ -82,7 +88,7 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *server = getenv("PADLINE_SERVER");
-	const char *redis = getenv("REDIS_URL");
+	const char *redis = getenv("PADLINE_DASH_REDIS_URL");
 	int json = 0, c, watch = 0, rc;
 	long long since = -1;
 	struct pl_error err;

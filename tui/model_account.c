@@ -156,3 +156,118 @@ acct_session_text(json_t *s, char *buf, size_t size)
 	         json_is_true(json_object_get(s, "current")) ? "this session"
 	                                                     : "");
 }
+
+/* An activity action in words, for a line and for the summary. */
+static const struct {
+	const char *action, *words, *plural; /* plural: "%d ..." or NULL */
+} activity_words[] = {
+    {"session.login", "signed in", NULL},
+    {"session.login_failed", "failed sign-in", "%d failed sign-ins"},
+    {"session.reauth_failed", "wrong password confirming an action",
+     "%d wrong passwords confirming an action"},
+    {"user.change_password_failed", "wrong current password changing it",
+     "%d wrong current passwords changing it"},
+    {"user.totp_disable_failed", "wrong password or code turning 2FA off",
+     "%d wrong passwords or codes turning 2FA off"},
+    {"user.password_changed", "password changed", NULL},
+    {"user.totp_enabled", "two-factor sign-in turned on", NULL},
+    {"user.totp_disabled", "two-factor sign-in turned off", NULL},
+    {"user.recovery_code_used", "recovery code used", "%d recovery codes used"},
+    {"session.revoked", "session revoked", "%d sessions revoked"},
+    {"user.updated", "account changed", NULL},
+    {"user.created", "account created", NULL},
+};
+#define NWORDS (sizeof activity_words / sizeof activity_words[0])
+
+static size_t
+activity_index(const char *action)
+{
+	for (size_t i = 0; i < NWORDS; i++)
+		if (strcmp(activity_words[i].action, action) == 0)
+			return i;
+	return NWORDS;
+}
+
+void
+acct_activity_text(json_t *e, char *buf, size_t size)
+{
+	char at[24], by[96] = "", from[80] = "";
+	size_t i = activity_index(jstr(e, "action"));
+	const char *who = jstr(json_object_get(e, "by"), "username");
+
+	short_time(jstr(e, "at"), at, sizeof at);
+	if (jstr(e, "peer")[0])
+		snprintf(from, sizeof from, " from %.64s", jstr(e, "peer"));
+	if (who[0])
+		snprintf(by, sizeof by, " by %.64s", who);
+	snprintf(buf, size, "%-19s  %s%s%s", at,
+	         i < NWORDS ? activity_words[i].words : jstr(e, "action"), from,
+	         by);
+}
+
+/* Appends "; " and text to buf (of size). */
+static void
+summary_add(char *buf, size_t size, const char *text)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len ? "; " : "", text);
+}
+
+int
+acct_activity_summary(json_t *events, char *buf, size_t size)
+{
+	int count[NWORDS + 1] = {0};
+	char peers[160] = "", by[96] = "", part[320];
+	size_t i, from = 0, k;
+	json_t *e;
+
+	buf[0] = '\0';
+	/* From after this sign-in up to the one before it. */
+	while (from < json_array_size(events) &&
+	       strcmp(jstr(json_array_get(events, from), "action"),
+	              "session.login") != 0)
+		from++;
+	for (i = from + 1; i < json_array_size(events); i++) {
+		e = json_array_get(events, i);
+		k = activity_index(jstr(e, "action"));
+		if (k < NWORDS &&
+		    strcmp(activity_words[k].action, "session.login") == 0)
+			break;
+		count[k]++;
+		if (strcmp(jstr(e, "action"), "session.login_failed") == 0 &&
+		    jstr(e, "peer")[0] && !strstr(peers, jstr(e, "peer")))
+			snprintf(peers + strlen(peers),
+			         sizeof peers - strlen(peers), "%s%.64s",
+			         peers[0] ? ", " : "", jstr(e, "peer"));
+		if (jstr(json_object_get(e, "by"), "username")[0] && !by[0])
+			snprintf(by, sizeof by, " by %.64s",
+			         jstr(json_object_get(e, "by"), "username"));
+	}
+	for (k = 0; k < NWORDS; k++) {
+		const char *w = activity_words[k].words;
+
+		if (count[k] == 0 ||
+		    strcmp(activity_words[k].action, "user.created") == 0)
+			continue;
+		if (count[k] > 1 && activity_words[k].plural)
+			snprintf(part, sizeof part, activity_words[k].plural,
+			         count[k]);
+		else
+			snprintf(part, sizeof part, "%s%s",
+			         count[k] > 1 || !activity_words[k].plural
+			             ? ""
+			             : "1 ",
+			         w);
+		if (strcmp(activity_words[k].action, "session.login_failed") ==
+		        0 &&
+		    peers[0])
+			snprintf(part + strlen(part),
+			         sizeof part - strlen(part), " from %s", peers);
+		if (strcmp(activity_words[k].action, "user.updated") == 0)
+			snprintf(part + strlen(part),
+			         sizeof part - strlen(part), "%s", by);
+		summary_add(buf, size, part);
+	}
+	return buf[0] != '\0';
+}

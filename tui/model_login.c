@@ -78,3 +78,26 @@ login_model_reset_totp(struct login_model *m)
 	m->totp_step = 0;
 	memset(m->totp, 0, sizeof m->totp);
 }
+
+int
+session_lost(const struct pl_error *e)
+{
+	static const char *const reasons[] = {
+	    "not_signed_in", "invalid_session", "session_ended",
+	    "session_expired", ""};
+
+	if (e->code != PL_ERR_UNAUTHORIZED)
+		return 0;
+	for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+		if (strcmp(e->reason, reasons[i]) == 0)
+			return 1;
+	return 0;
+}
+
+const char *
+session_lost_text(const struct pl_error *e)
+{
+	return strcmp(e->reason, "session_expired") == 0
+	           ? "Your session expired; sign in again."
+	           : "Your session has ended: sign in again.";
+}

@@ -78,6 +78,11 @@ void login_model_apply_error(struct login_model *, const struct pl_error *);
 json_t *login_model_params(const struct login_model *);
 /* Back from the code to the password (Esc, or signed in). */
 void login_model_reset_totp(struct login_model *);
+/* 1 when a failed call means the session itself is gone (signed out,
+ * ended, expired), 0 for any other error (a 401 reauth_required too). */
+int session_lost(const struct pl_error *);
+/* What the sign-in screen says after that (static text). */
+const char *session_lost_text(const struct pl_error *);
 
 /* ---- register (model_register.c) ---- */
 enum reg_field {
@@ -170,6 +175,13 @@ int acct_totp_error(const struct pl_error *, char *buf, size_t size);
 int acct_totp_code(const char *typed, char *out, size_t size);
 /* One session.list row: created, last used, peer, this one marked. */
 void acct_session_text(json_t *session, char *buf, size_t size);
+/* One account.activity event as a line: when, and what in words. */
+void acct_activity_text(json_t *event, char *buf, size_t size);
+/* What happened since the sign-in before this one, in words ("2 failed
+ * sign-ins from 203.0.113.7; password changed"), from account.activity's
+ * events (newest first, the newest session.login being this sign-in).
+ * Returns 1 when there is anything to say, else 0 (buf ""). */
+int acct_activity_summary(json_t *events, char *buf, size_t size);
 
 /* ---- dashboard (model_dash.c) ---- */
 #define DASH_MINUTES 60

@@ -330,7 +330,10 @@ send_update(struct pad_edit *ed)
 
 /* Over the limit the TUI knows: that figure may be older than the server
  * (restarted with a larger PADLINE_MAX_PAD_BYTES), so it asks again and
- * refuses only on the current one. */
+ * refuses only on the current one. An unanswered question is no current
+ * figure: a restart while the editor was open leaves the question on the
+ * dead connection. Then the pad goes out (on a new connection) and the
+ * server decides; its refusal asks again (on_updated). */
 static void
 on_hello_before_save(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -338,8 +341,11 @@ on_hello_before_save(void *ud, json_t *result, const struct pl_error *err)
 	struct app *a = ed->app;
 	long long max, bytes = edit_size(ed->data);
 
-	if (!err->code)
-		app_set_hello(a, result);
+	if (err->code) {
+		send_update(ed);
+		return;
+	}
+	app_set_hello(a, result);
 	max = hello_limit(a, "max_pad_bytes");
 	if (max > 0 && bytes > max)
 		edit_too_large(ed, bytes, max);

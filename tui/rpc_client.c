@@ -14,6 +14,7 @@
 #include "framing.h"
 #include "protocol.h"
 #include "rpc_tls.h"
+#include "term_safe.h"
 #include "xalloc.h"
 
 static void rpc_fail_list(struct rpc_pending *, int code, const char *reason,
@@ -138,6 +139,7 @@ rpc_client_free(struct rpc_client *c)
 {
 	if (!c)
 		return;
+	c->closing = 1;
 	rpc_drop(c, "client closed", RPC_DROP_FAIL);
 	if (c->again)
 		uv_close((uv_handle_t *)c->again, rpc_on_close);
@@ -258,6 +260,18 @@ rpc_flush_out(struct rpc_client *c)
 }
 
 /* Queued requests go out only once the server is verified. */
+/* A line past the limit would leave the framer stuck mid-line, dropping
+ * every later reply: the connection is dropped instead (calls fail as
+ * unavailable, the next one reconnects). */
+static void
+rpc_feed(struct rpc_client *c, const char *data, size_t n)
+{
+	if (framer_feed(&c->fr, data, n, rpc_on_line, c) == FRAMER_OVERSIZE)
+		rpc_drop(c,
+		         "the server sent a line over the client's 16 MB limit",
+		         RPC_DROP_FAIL);
+}
+
 static void
 rpc_on_tls_read(struct rpc_client *c, const char *in, size_t n)
 {
@@ -280,7 +294,7 @@ rpc_on_tls_read(struct rpc_client *c, const char *in, size_t n)
 	if (ready)
 		rpc_flush_out(c);
 	if (plain_len > 0)
-		framer_feed(&c->fr, plain, plain_len, rpc_on_line, c);
+		rpc_feed(c, plain, plain_len);
 	free(plain);
 	if (c->closing_seen)
 		rpc_drop(c, "server is restarting", RPC_DROP_MOVED);
@@ -297,7 +311,7 @@ rpc_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	if (n > 0)
-		framer_feed(&c->fr, buf->base, (size_t)n, rpc_on_line, c);
+		rpc_feed(c, buf->base, (size_t)n);
 	free(buf->base);
 	if (c->closing_seen)
 		rpc_drop(c, "server is restarting", RPC_DROP_MOVED);
@@ -350,7 +364,7 @@ rpc_client_tls_for(struct rpc_client *c, const char *server)
 	pl_error_init(&err);
 	if (rpc_client_use_tls(c, getenv("PADLINE_CA"),
 	                       getenv("PADLINE_TLS_TRUST"), &err) != 0) {
-		fprintf(stderr, "padline: %s\n", err.message);
+		term_safe_println(stderr, "padline: %s", err.message);
 		pl_error_clear(&err);
 		return -1;
 	}
@@ -459,10 +473,23 @@ void
 rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
          void *ud)
 {
-	struct rpc_pending *p = xcalloc(1, sizeof *p);
+	struct rpc_pending *p;
 	json_t *req;
 	char *line;
 
+	if (c->closing) { /* from a callback of the client's last calls */
+		struct pl_error err;
+
+		json_decref(params);
+		pl_error_init(&err);
+		pl_error_set(&err, PL_ERR_UNAVAILABLE, "disconnected",
+		             "client closed");
+		if (cb)
+			cb(ud, NULL, &err);
+		pl_error_clear(&err);
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
 	p->id = c->next_id++;
 	p->cb = cb;
 	p->ud = ud;

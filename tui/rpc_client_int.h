@@ -48,6 +48,7 @@ struct rpc_client {
 	void *resume_ud;
 	struct rpc_tls *tls; /* NULL: plaintext */
 	int closing_seen;    /* server.closing or 503 shutting_down read */
+	int closing;         /* being freed: a new call fails at once */
 	int heard;           /* a line came on this connection */
 	struct rpc_pending *moved_head, *moved_tail; /* answered 503
 	                                                shutting_down */

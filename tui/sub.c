@@ -1,7 +1,8 @@
 /*
  * Owns the Redis subscription: connect, AUTH if the URL has a password,
- * SUBSCRIBE to the channel server.hello named, decode each message as JSON, and
- * reconnect with backoff.
+ * SUBSCRIBE to the channel server.hello named, verify each message's
+ * signature (event_sig.h) before decoding it as JSON, and reconnect with
+ * backoff.
  */
 #include "sub.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_sig.h"
 #include "log.h"
 #include "protocol.h"
 #include "redis_url.h"
@@ -31,8 +33,11 @@ struct sub {
 	char error[160]; /* why the last connection failed ("" = none) */
 	int up;
 	int closing;
+	int has_key; /* verifier holds the server's key */
+	struct event_sig_verifier verifier;
 	sub_event_cb on_event;
 	sub_state_cb on_state;
+	sub_drop_cb on_drop;
 	void *ud;
 };
 
@@ -70,6 +75,9 @@ sub_on_message(redisAsyncContext *ac, void *r, void *priv)
 	redisReply *rep = r;
 	struct sub *s = priv;
 	json_t *ev;
+	const char *text = NULL;
+	size_t text_len = 0;
+	enum event_sig_verdict verdict;
 
 	(void)ac;
 	if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 3)
@@ -84,9 +92,18 @@ sub_on_message(redisAsyncContext *ac, void *r, void *priv)
 	if (strcmp(rep->element[0]->str, "message") != 0 ||
 	    rep->element[2]->type != REDIS_REPLY_STRING)
 		return;
-	ev = json_loadb(rep->element[2]->str, rep->element[2]->len, 0, NULL);
+	verdict = s->has_key
+	              ? event_sig_verify(&s->verifier, rep->element[2]->str,
+	                                 rep->element[2]->len, &text, &text_len)
+	              : EVENT_SIG_MALFORMED;
+	ev = verdict == EVENT_SIG_OK ? json_loadb(text, text_len, 0, NULL)
+	                             : NULL;
+	if (ev == NULL && verdict == EVENT_SIG_OK)
+		verdict = EVENT_SIG_MALFORMED; /* signed, yet not JSON */
 	if (ev && s->on_event)
 		s->on_event(s->ud, ev);
+	else if (!ev && s->on_drop)
+		s->on_drop(s->ud, verdict);
 	json_decref(ev);
 }
 
@@ -175,7 +192,8 @@ sub_connect(struct sub *s)
 
 struct sub *
 sub_new(uv_loop_t *loop, const char *url, const char *channel,
-        sub_event_cb on_event, sub_state_cb on_state, void *ud)
+        const unsigned char *pk, sub_event_cb on_event, sub_state_cb on_state,
+        sub_drop_cb on_drop, void *ud)
 {
 	struct sub *s = xcalloc(1, sizeof *s);
 	struct pl_error err;
@@ -188,8 +206,13 @@ sub_new(uv_loop_t *loop, const char *url, const char *channel,
 		return NULL;
 	}
 	s->channel = xstrdup(channel ? channel : PL_EVENTS_CHANNEL_LEGACY);
+	if (pk) {
+		event_sig_verifier_init(&s->verifier, pk);
+		s->has_key = 1;
+	}
 	s->on_event = on_event;
 	s->on_state = on_state;
+	s->on_drop = on_drop;
 	s->ud = ud;
 	s->backoff = SUB_BACKOFF_MIN;
 	uv_timer_init(loop, &s->retry);
@@ -221,6 +244,7 @@ sub_free(struct sub *s)
 	s->closing = 1;
 	s->on_state = NULL;
 	s->on_event = NULL;
+	s->on_drop = NULL;
 	uv_timer_stop(&s->retry);
 	uv_timer_stop(&s->watchdog);
 	if (s->ac) {
@@ -236,6 +260,15 @@ sub_hello_channel(json_t *hello)
 {
 	return json_string_value(
 	    json_object_get(json_object_get(hello, "events"), "channel"));
+}
+
+int
+sub_hello_key(json_t *hello, unsigned char pk[32])
+{
+	return event_sig_pk_parse(
+	    json_string_value(json_object_get(json_object_get(hello, "events"),
+	                                      "public_key")),
+	    pk);
 }
 
 int

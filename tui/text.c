@@ -1,5 +1,6 @@
 /*
- * Cell widths (see text.h). Invalid UTF-8 counts one cell per byte, so a
+ * Cell widths (see text.h). Text is measured as ui_put shows it: a control,
+ * bidi control or invalid byte as its visible escape (term_safe.h), so a
  * column never moves by a surprise.
  */
 #include "text.h"
@@ -8,19 +9,25 @@
 #include <string.h>
 #include <wchar.h>
 
-/* Decodes one character at s (len bytes left): its byte length and cells. */
+#include "term_safe.h"
+
+/* Decodes one unit at s (len bytes left): its byte length and cells; esc
+ * gets its escape when it is shown escaped, else "". */
 static size_t
-one_char(const char *s, size_t len, int *cells)
+one_char(const char *s, size_t len, int *cells, char esc[TERM_SAFE_ESC_MAX])
 {
 	mbstate_t st;
 	wchar_t wc;
-	size_t n;
+	size_t elen, n = term_safe_unit(s, len, esc, &elen);
 
+	if (elen) {
+		*cells = (int)elen;
+		return n;
+	}
 	memset(&st, 0, sizeof st);
-	n = mbrtowc(&wc, s, len, &st);
-	if (n == 0 || n > len) {
-		*cells = 1;
-		return 1;
+	if (mbrtowc(&wc, s, n, &st) != n) {
+		*cells = 1; /* not this locale's: ui_put's one-cell stand-in */
+		return n;
 	}
 	*cells = wcwidth(wc);
 	if (*cells < 0)
@@ -31,10 +38,11 @@ one_char(const char *s, size_t len, int *cells)
 int
 text_width_n(const char *s, size_t n)
 {
+	char esc[TERM_SAFE_ESC_MAX];
 	int w = 0, c;
 
 	while (n > 0 && *s) {
-		size_t k = one_char(s, n, &c);
+		size_t k = one_char(s, n, &c, esc);
 
 		w += c;
 		s += k;
@@ -53,6 +61,7 @@ void
 text_fit(const char *s, int w, const char *ellipsis, char *out, size_t size)
 {
 	size_t len = strlen(s), o = 0, i = 0;
+	char esc[TERM_SAFE_ESC_MAX];
 	int used = 0, c, ew = text_width(ellipsis);
 	int cut = text_width(s) > w;
 	int room = cut ? w - ew : w; /* cells for text before the ellipsis */
@@ -67,12 +76,13 @@ text_fit(const char *s, int w, const char *ellipsis, char *out, size_t size)
 		cut = 0;
 	}
 	while (i < len) {
-		size_t k = one_char(s + i, len - i, &c);
+		size_t k = one_char(s + i, len - i, &c, esc);
+		size_t shown = esc[0] ? strlen(esc) : k;
 
-		if (used + c > room || o + k + 1 > size)
+		if (used + c > room || o + shown + 1 > size)
 			break;
-		memcpy(out + o, s + i, k);
-		o += k;
+		memcpy(out + o, esc[0] ? esc : s + i, shown);
+		o += shown;
 		i += k;
 		used += c;
 	}

@@ -1,7 +1,9 @@
 /*
  * Text measured in screen cells, not bytes: a CJK character or an emoji
- * takes two cells, a combining mark none. Plain C (wcwidth, no curses), so
- * the column layout is tested without a terminal. Needs a UTF-8 LC_CTYPE.
+ * takes two cells, a combining mark none, and a control, bidi control or
+ * invalid byte the cells of its visible escape (term_safe.h), which is how
+ * ui_put shows it. Plain C (wcwidth, no curses), so the column layout is
+ * tested without a terminal. Needs a UTF-8 LC_CTYPE.
  */
 #ifndef PL_TUI_TEXT_H
 #define PL_TUI_TEXT_H
@@ -15,6 +17,7 @@ int text_width_n(const char *s, size_t n);
 /* s in exactly w cells into out: cut with "…" when longer (ellipsis = the
  * text to end with, e.g. "..." outside UTF-8), padded with spaces when
  * shorter; a wide character that would straddle the edge becomes a space.
+ * What term_safe escapes is written escaped, and cut only whole.
  * w <= 0 gives "". */
 void text_fit(const char *s, int w, const char *ellipsis, char *out,
               size_t size);

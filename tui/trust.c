@@ -16,6 +16,7 @@
 #include "protocol.h"
 #include "rpc_client.h"
 #include "rpc_tls.h"
+#include "term_safe.h"
 #include "tls_pin.h"
 
 #define PROBE_TIMEOUT_S 30
@@ -144,7 +145,7 @@ ask(struct rpc_tls *t, FILE *in, FILE *out)
 		fprintf(out, "padline: %s not trusted: nothing pinned\n",
 		        server);
 	else if (tls_pin_add(path, server, rpc_tls_fingerprint(t), &err) != 0)
-		fprintf(out, "padline: %s\n", err.message);
+		term_safe_println(out, "padline: %s", err.message);
 	else {
 		fprintf(out, "padline: pinned %s in %s\n", server, path);
 		rc = 0;
@@ -169,7 +170,7 @@ trust_server(const char *server, FILE *in, FILE *out, int interactive)
 	pl_error_init(&err);
 	if (rpc_tls_new(host, port, getenv("PADLINE_CA"),
 	                getenv("PADLINE_TLS_TRUST"), &t, &err) != 0) {
-		fprintf(out, "padline: %s\n", err.message);
+		term_safe_println(out, "padline: %s", err.message);
 		pl_error_clear(&err);
 		return 2;
 	}
@@ -177,7 +178,7 @@ trust_server(const char *server, FILE *in, FILE *out, int interactive)
 	if (rc != 0 && strcmp(err.reason, "certificate_unknown") == 0)
 		rc = interactive ? ask(t, in, out) : refuse_unattended(t, out);
 	else if (rc != 0 && is_refusal(err.reason)) {
-		fprintf(out, "padline: %s\n", err.message);
+		term_safe_println(out, "padline: %s", err.message);
 		rc = TRUST_REFUSED_EXIT;
 	} else /* unreachable, not TLS...: the client says so and retries */
 		rc = 0;

@@ -154,7 +154,8 @@ detail_call(struct user_detail *d, int action, const char *method,
 	c->d = d;
 	c->action = action;
 	json_object_set_new(params, "id", json_string(d->id));
-	rpc_call(d->app->rpc, method, params, on_changed, c);
+	/* Each of these needs a fresh session: asks for the password. */
+	app_call_fresh(d->app, method, params, on_changed, c);
 }
 
 static void

@@ -123,8 +123,12 @@ on_total(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct users_screen *u = ud;
 
-	if (err->code)
-		return; /* the count is a nicety */
+	/* The count is a nicety, but being the first call it may be the
+	 * one that hears why the session ended. */
+	if (err->code) {
+		app_auth_lost(u->app, err);
+		return;
+	}
 	u->total = (long)json_integer_value(json_object_get(result, "total"));
 	app_dirty(u->app);
 }

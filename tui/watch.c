@@ -4,7 +4,8 @@
  * else the TUI's session saved for this server, else a login asked on the
  * tty.
  * The events come from the shared feed (feed.c): Redis, backfilled and
- * de-duplicated, polling events.since while Redis is unreachable.
+ * de-duplicated, polling events.since while Redis is unreachable; messages
+ * not signed by the server's key are dropped and counted on stderr.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,10 @@
 #include "protocol.h"
 #include "session_file.h"
 #include "sub.h"
+#include "term_safe.h"
+#include "tls_pin.h"
+#include "trust.h"
+#include "watch.h"
 #include "xalloc.h"
 
 struct watch {
@@ -26,10 +31,12 @@ struct watch {
 	struct feed *feed;
 	char token[256];
 	char redis_url[512];
+	char server[300];
 	int json;
 	long long since; /* --since ID, -1 = from now */
 	int announced;
 	enum feed_mode said; /* the last mode reported on stderr */
+	unsigned long said_dropped, said_replayed; /* reported on stderr */
 	int rc;
 	json_t *session_params; /* the login or resume call, for retries */
 	const char *session_method;
@@ -39,11 +46,12 @@ struct watch {
 	uv_signal_t sig[3];
 };
 
-static void
-print_user(struct watch *w, json_t *ev)
+char *
+watch_user_line(json_t *ev, int json)
 {
 	json_t *u = json_object_get(ev, "subject");
 	const char *at;
+	char *line, *safe;
 
 	if (json_object_get(u, "user"))
 		u = json_object_get(u, "user");
@@ -51,7 +59,7 @@ print_user(struct watch *w, json_t *ev)
 	at = json_string_value(json_object_get(u, "created_at"));
 	if (!at)
 		at = jstr(ev, "at");
-	if (w->json) {
+	if (json) {
 		json_t *email = json_object_get(u, "email");
 		json_t *o = json_pack(
 		    "{s:I, s:s, s:s, s:s, s:O, s:b}", "event_id",
@@ -60,45 +68,85 @@ print_user(struct watch *w, json_t *ev)
 		    jstr(u, "username"), "email",
 		    json_is_string(email) ? email : json_null(), "totp_enabled",
 		    json_is_true(json_object_get(u, "totp_enabled")));
-		char *line = json_dumps(o, JSON_COMPACT);
 
-		printf("%s\n", line);
-		free(line);
+		line = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 	} else {
-		printf("%s  %s  %s  %s  2FA:%s\n", at, jstr(u, "id"),
-		       jstr(u, "username"),
-		       jstr(u, "email")[0] ? jstr(u, "email") : "-",
-		       json_is_true(json_object_get(u, "totp_enabled")) ? "yes"
-		                                                        : "no");
+		line = xasprintf(
+		    "%s  %s  %s  %s  2FA:%s", at, jstr(u, "id"),
+		    jstr(u, "username"),
+		    jstr(u, "email")[0] ? jstr(u, "email") : "-",
+		    json_is_true(json_object_get(u, "totp_enabled")) ? "yes"
+		                                                     : "no");
 	}
+	/* jansson leaves DEL, C1 and bidi controls raw in its strings: the
+	 * escaper writes them as \u escapes, which keeps the line JSON. */
+	safe = term_safe_dup(line);
+	free(line);
+	return safe;
+}
+
+static void
+print_user(json_t *ev, int json)
+{
+	char *line = watch_user_line(ev, json);
+
+	printf("%s\n", line);
+	free(line);
 	fflush(stdout);
 }
 
 static void
 on_event(void *ud, json_t *ev)
 {
+	struct watch *w = ud;
+
 	if (strcmp(jstr(ev, "action"), "user.created") == 0)
-		print_user(ud, ev);
+		print_user(ev, w->json);
+}
+
+/* One line on stderr for each message dropped, with the count so far. */
+static void
+say_dropped(struct watch *w)
+{
+	unsigned long dropped, replayed;
+
+	feed_dropped(w->feed, &dropped, &replayed);
+	if (dropped != w->said_dropped)
+		fprintf(stderr,
+		        "padline watch: %lu unsigned event%s dropped (not "
+		        "signed by the server's key)\n",
+		        dropped, dropped == 1 ? "" : "s");
+	if (replayed != w->said_replayed)
+		fprintf(stderr,
+		        "padline watch: %lu replayed event%s dropped (signed, "
+		        "but from before the watch)\n",
+		        replayed, replayed == 1 ? "" : "s");
+	w->said_dropped = dropped;
+	w->said_replayed = replayed;
 }
 
 /* Says what the feed is doing when it changes: "watching" once nothing can
- * be missed, why Redis is unreachable, when it is back. */
+ * be missed, why Redis is unreachable, when it is back; and what it drops. */
 static void
 on_state(void *ud)
 {
 	struct watch *w = ud;
-	enum feed_mode m = feed_mode(w->feed);
+	enum feed_mode m;
 	char why[400];
 
+	if (!w->feed) /* still in feed_new */
+		return;
+	say_dropped(w);
+	m = feed_mode(w->feed);
 	if (m == w->said)
 		return;
 	if (m == FEED_POLLING) {
 		feed_problem(w->feed, why, sizeof why);
-		fprintf(stderr,
-		        "padline watch: Redis unreachable (%s); polling "
-		        "events.since every %d s\n",
-		        why, FEED_POLL_MS / 1000);
+		term_safe_println(stderr,
+		                  "padline watch: Redis unreachable (%s); "
+		                  "polling events.since every %d s",
+		                  why, FEED_POLL_MS / 1000);
 	} else if (m == FEED_LIVE) {
 		fprintf(stderr, "padline watch: %s\n",
 		        w->announced ? "Redis is back: live again"
@@ -198,18 +246,25 @@ static void
 on_hello(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct watch *w = ud;
+	char *pin, why[400];
 
 	if (err->code) {
-		fprintf(stderr, "padline watch: %s\n", err->message);
+		term_safe_println(stderr, "padline watch: %s", err->message);
 		watch_fail(w, 1);
 		return;
 	}
-	w->feed =
-	    feed_new(w->loop, w->rpc, w->redis_url, sub_hello_channel(result),
-	             w->since, on_event, on_state, w);
+	pin = tls_pin_path();
+	w->feed = feed_new(w->loop, w->rpc, w->redis_url, w->server, result,
+	                   pin, w->since, on_event, on_state, w);
+	free(pin);
 	if (!w->feed) {
 		fprintf(stderr, "padline watch: bad Redis URL\n");
 		watch_fail(w, 2);
+	} else if (feed_mode(w->feed) == FEED_REFUSED) {
+		/* As a changed certificate is: loudly, and nothing shown. */
+		feed_problem(w->feed, why, sizeof why);
+		fprintf(stderr, "padline watch: %s\n", why);
+		watch_fail(w, TRUST_REFUSED_EXIT);
 	}
 }
 
@@ -222,8 +277,8 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 	if (err->code == PL_ERR_UNAVAILABLE && w->session_tries++ < 60) {
 		/* padlined or its database restarting: wait, do not give up. */
 		if (w->session_tries == 1)
-			fprintf(stderr, "padline watch: %s; retrying\n",
-			        err->message);
+			term_safe_println(stderr, "padline watch: %s; retrying",
+			                  err->message);
 		uv_timer_start(&w->session_retry, on_session_retry, 1000, 0);
 		return;
 	}
@@ -234,7 +289,7 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	}
 	if (err->code) {
-		fprintf(stderr, "padline watch: %s\n", err->message);
+		term_safe_println(stderr, "padline watch: %s", err->message);
 		watch_fail(w, 1);
 		return;
 	}
@@ -278,6 +333,7 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 	w->said = FEED_STARTING;
 	snprintf(w->redis_url, sizeof w->redis_url, "%s",
 	         redis_url ? redis_url : "");
+	snprintf(w->server, sizeof w->server, "%s", server);
 	w->rpc = rpc_client_new(w->loop, host, port);
 	if (rpc_client_tls_for(w->rpc, server) != 0) {
 		rpc_client_free(w->rpc);

@@ -8,6 +8,7 @@
 #include <curses.h>
 
 #include "term.h"
+#include "term_safe.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,12 +110,15 @@ ui_put_fallback(const char *s, int *col, int w)
 	}
 }
 
+/* Every text the views draw passes here, and most of it came from the
+ * server: it is escaped (term_safe.h) before curses sees a byte of it. */
 void
-ui_put(int y, int x, int w, const char *s)
+ui_put(int y, int x, int w, const char *text)
 {
 	mbstate_t st;
 	wchar_t wc;
-	size_t n, len = strlen(s);
+	char *safe, *s;
+	size_t n, len;
 	int col = 0;
 
 	if (w <= 0)
@@ -123,6 +127,8 @@ ui_put(int y, int x, int w, const char *s)
 		return;
 	if (x + w > COLS)
 		w = COLS - x;
+	s = safe = term_safe_dup(text);
+	len = strlen(s);
 	memset(&st, 0, sizeof st);
 	move(y, x);
 	while (len && col < w) {
@@ -142,6 +148,8 @@ ui_put(int y, int x, int w, const char *s)
 		cw = wcwidth(wc);
 		one[0] = wc;
 		one[1] = 0;
+		/* A character this locale cannot show (controls never get
+		 * here: they were escaped). */
 		if (cw < 0) {
 			one[0] = L'?';
 			cw = 1;
@@ -153,6 +161,7 @@ ui_put(int y, int x, int w, const char *s)
 		s += n;
 		len -= n;
 	}
+	free(safe);
 }
 
 void

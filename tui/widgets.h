@@ -28,7 +28,8 @@ enum ui_attr {
 
 void ui_init(int color, int utf8);
 void ui_attr(enum ui_attr);
-/* Draws UTF-8 s at y,x clipped to w columns (w <= 0: to the edge). */
+/* Draws UTF-8 s at y,x clipped to w columns (w <= 0: to the edge), its
+ * controls, bidi controls and invalid bytes as escapes (term_safe.h). */
 void ui_put(int y, int x, int w, const char *s);
 void ui_putf(int y, int x, int w, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -70,12 +70,32 @@ int ts_padlined_run(const char *schema, const char *const *extra_env,
 /* A client connection to a padlined. */
 struct ts_client;
 struct ts_client *ts_client_connect(int port); /* NULL on failure */
+/* The same from a given local IPv4 address (any of 127.0.0.0/8 is loopback
+ * on Linux): how a test looks like several hosts. */
+struct ts_client *ts_client_connect_from(const char *src, int port);
+/* The socket, for tests that poll it themselves. */
+int ts_client_fd(const struct ts_client *);
+/*
+ * A PROXY protocol v2 header in out (at least 16 + 36 + tlv_bytes bytes):
+ * LOCAL when src is NULL, else PROXY over TCP from src (IPv4 or IPv6 text)
+ * to dst, followed by tlv_bytes of a padding TLV (0, or at least 3).
+ * Returns its length.
+ */
+size_t ts_proxy_v2(unsigned char *out, const char *src, const char *dst,
+                   size_t tlv_bytes);
 void ts_client_free(struct ts_client *);
 /* Sends bytes as is (no newline added). Returns 0 or -1. */
 int ts_client_send_raw(struct ts_client *, const char *data, size_t len);
 /* Reads one line (without '\n'), waiting up to timeout_ms; malloc'd or NULL
  * on timeout / EOF (then *eof, if given, tells which). */
 char *ts_client_read_line(struct ts_client *, int timeout_ms, int *eof);
+/* Ends the sending side (the server reads the end of the stream) and
+ * keeps reading possible. Returns 0 or -1. */
+int ts_client_shutdown_write(struct ts_client *);
+/* Reads until the server closes the connection, waiting up to timeout_ms
+ * in all: everything not read yet (malloc'd, NUL-terminated, its length in
+ * *len when len is not NULL), or NULL on timeout or a read error. */
+char *ts_client_read_all(struct ts_client *, int timeout_ms, size_t *len);
 /*
  * Sends {"jsonrpc":"2.0","id":<next>,"method":method,"params":params} and
  * returns the parsed response whose id matches (new reference), or NULL on
@@ -111,6 +131,13 @@ void ts_db_drop_schema(const char *schema);
  * (padline:events:<schema>), written to buf. */
 const char *ts_events_channel(const char *schema, char *buf, size_t size);
 
+/* A message from an events channel, checked against the key padlined
+ * derives from the suites' secret (event_sig.h): the event (new reference),
+ * or NULL when it is not signed by that key or not JSON. */
+json_t *ts_event_open(const char *msg, size_t len);
+/* That key pair (32 and 64 bytes), for suites that sign as padlined does. */
+void ts_event_keys(unsigned char *pk, unsigned char *sk);
+
 /* A Redis connection to the stack's REDIS_URL, NULL on failure. */
 redisContext *ts_redis_connect(void);
 /* The same to any Redis URL (AUTH and SELECT from it); NULL on failure. */
@@ -127,6 +154,37 @@ struct ts_redis {
 int ts_redis_start(struct ts_redis *, const char *const *args);
 /* SIGKILL and reap (nothing in it is worth saving). */
 void ts_redis_stop(struct ts_redis *);
+
+/* HAProxy running dist/haproxy.cfg (the configuration docs/operations.md
+ * shows) with only its addresses replaced, plus a stats socket. */
+struct ts_haproxy {
+	pid_t pid;
+	int port; /* the frontend, on 127.0.0.1 */
+	char dir[64];
+	char sock[100];     /* admin stats socket */
+	char log_path[128]; /* its output: server state changes */
+};
+/* The frontend on a free port and the file's n server lines on 127.0.0.1
+ * ports[0..n-1]; waits until it listens. Returns 0 or -1 (the reason on
+ * stderr). */
+int ts_haproxy_start(struct ts_haproxy *, const int *ports, int n);
+/* Polls server.health through it (connecting from src, NULL for
+ * 127.0.0.1) until an instance answers: 0, or -1 when it never did or
+ * HAProxy exited. */
+int ts_haproxy_wait_served(const struct ts_haproxy *, const char *src);
+/* SIGTERM, reap, and remove its files. */
+void ts_haproxy_stop(struct ts_haproxy *);
+/* A runtime API command's answer ("show stat"), malloc'd; NULL when the
+ * socket does not answer. */
+char *ts_haproxy_command(const struct ts_haproxy *, const char *command);
+/* Polls the stats socket until the i'th server (0-based, in the order of
+ * ports) is UP, as an operator waits before restarting the next one: 0,
+ * or -1 when it never was. */
+int ts_haproxy_wait_up(const struct ts_haproxy *, int i);
+/* Connects to port and resumes the session of token (session.resume),
+ * trying again until it works or timeout_ms passes (then NULL): how a
+ * client gets back in after losing its instance behind a balancer. */
+struct ts_client *ts_client_resume(int port, const char *token, int timeout_ms);
 
 /*
  * A fresh self-signed certificate (EC P-256, CN=cn, SAN 127.0.0.1 and
@@ -161,23 +219,21 @@ void ts_remove_tree(const char *dir);
  * suites, which ctest runs alone, may stop the shared services. */
 int ts_stack(const char *action);
 
-/* HAProxy in TCP mode in front of padlined on ports[0..n-1], with a health
- * check that speaks server.health every 300 ms (the configuration
- * docs/operations.md shows, tightened for tests). Needs haproxy
- * (scripts/deps). */
-struct ts_haproxy {
-	pid_t pid;
-	int port; /* where clients connect */
-	char dir[64];
-};
-/* Starts it and waits until server.health answers through it; fails the
- * test otherwise. */
-void ts_haproxy_start(struct ts_haproxy *, const int *ports, int n);
-void ts_haproxy_stop(struct ts_haproxy *);
-/* Connects to port and resumes the session of token (session.resume),
- * trying again until it works or timeout_ms passes (then NULL): how a
- * client gets back in after losing its instance behind a balancer. */
-struct ts_client *ts_client_resume(int port, const char *token, int timeout_ms);
+/* A free TCP port on loopback (not handed out twice in this process), for
+ * a second listener of a server or a helper process; -1 if none. */
+int ts_free_port(void);
+
+/*
+ * HTTP/1.1 to 127.0.0.1:port (tsupport_http.c): the request bytes as
+ * given, then everything until the server closes (Connection: close).
+ * Returns the status code, or -1 when there was no answer within
+ * TS_PATIENCE_MS; *response (when not NULL) gets the whole answer, head
+ * and body (malloc'd, NUL-terminated, "" when none).
+ */
+int ts_http_exchange(int port, const char *request, size_t len,
+                     char **response);
+/* GET path with a Host header; *body (when not NULL) gets the body only. */
+int ts_http_get(int port, const char *path, char **body);
 
 /* Runs every test of suite s (CK_NORMAL) and returns the process exit
  * code: 0 when all passed. */

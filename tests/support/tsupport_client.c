@@ -29,7 +29,14 @@ struct ts_client {
 struct ts_client *
 ts_client_connect(int port)
 {
+	return ts_client_connect_from(NULL, port);
+}
+
+struct ts_client *
+ts_client_connect_from(const char *src, int port)
+{
 	struct sockaddr_in a = {.sin_family = AF_INET};
+	struct sockaddr_in from = {.sin_family = AF_INET};
 	struct ts_client *c;
 	/* Close-on-exec: a padlined or HAProxy the suite starts later must
 	 * not hold the connection open after the test closes it. */
@@ -39,6 +46,12 @@ ts_client_connect(int port)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (fd < 0)
 		return NULL;
+	if (src != NULL &&
+	    (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
+	     bind(fd, (struct sockaddr *)&from, sizeof from) != 0)) {
+		close(fd);
+		return NULL;
+	}
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
 		close(fd);
 		return NULL;
@@ -48,6 +61,53 @@ ts_client_connect(int port)
 	c->fd = fd;
 	c->next_id = 1;
 	return c;
+}
+
+int
+ts_client_fd(const struct ts_client *c)
+{
+	return c->fd;
+}
+
+size_t
+ts_proxy_v2(unsigned char *out, const char *src, const char *dst,
+            size_t tlv_bytes)
+{
+	static const unsigned char sig[12] = {0x0d, 0x0a, 0x0d, 0x0a,
+	                                      0x00, 0x0d, 0x0a, 0x51,
+	                                      0x55, 0x49, 0x54, 0x0a};
+	size_t body = 0;
+	unsigned char *p = out + 16;
+
+	memcpy(out, sig, sizeof sig);
+	out[12] = src ? 0x21 : 0x20;
+	out[13] = 0x00;
+	if (src != NULL && inet_pton(AF_INET, src, p) == 1 &&
+	    inet_pton(AF_INET, dst, p + 4) == 1) {
+		out[13] = 0x11;
+		p[8] = 0xd4; /* source port 54321 */
+		p[9] = 0x31;
+		p[10] = 0x1c; /* destination port 7411 */
+		p[11] = 0xf3;
+		body = 12;
+	} else if (src != NULL && inet_pton(AF_INET6, src, p) == 1 &&
+	           inet_pton(AF_INET6, dst, p + 16) == 1) {
+		out[13] = 0x21;
+		memset(p + 32, 0, 4);
+		body = 36;
+	}
+	if (tlv_bytes >= 3) {
+		unsigned char *t = out + 16 + body;
+
+		t[0] = 0x04; /* PP2_TYPE_NOOP */
+		t[1] = (unsigned char)((tlv_bytes - 3) >> 8);
+		t[2] = (unsigned char)(tlv_bytes - 3);
+		memset(t + 3, 'x', tlv_bytes - 3);
+		body += tlv_bytes;
+	}
+	out[14] = (unsigned char)(body >> 8);
+	out[15] = (unsigned char)body;
+	return 16 + body;
 }
 
 void
@@ -76,18 +136,49 @@ ts_client_send_raw(struct ts_client *c, const char *data, size_t len)
 	return 0;
 }
 
+int
+ts_client_shutdown_write(struct ts_client *c)
+{
+	return shutdown(c->fd, SHUT_WR);
+}
+
+/* Reads what arrives before deadline into the buffer: the bytes read,
+ * 0 at the end of the stream (or a read error, which ends it too), -1 when
+ * nothing came in time. */
+static ssize_t
+client_fill(struct ts_client *c, long long deadline)
+{
+	for (;;) {
+		struct pollfd p = {c->fd, POLLIN, 0};
+		long long left = deadline - ts_now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return -1;
+		if (c->cap - c->len < 65536) {
+			c->cap = c->cap ? c->cap * 2 : 131072;
+			c->buf = realloc(c->buf, c->cap);
+		}
+		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		c->len += (size_t)n;
+		return n;
+	}
+}
+
 char *
 ts_client_read_line(struct ts_client *c, int timeout_ms, int *eof)
 {
 	long long deadline = ts_now_ms() + timeout_ms;
+	ssize_t n;
 
 	if (eof)
 		*eof = 0;
 	for (;;) {
 		char *nl = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
-		struct pollfd p = {c->fd, POLLIN, 0};
-		long long left;
-		ssize_t n;
 
 		if (nl) {
 			size_t l = (size_t)(nl - c->buf);
@@ -99,23 +190,33 @@ ts_client_read_line(struct ts_client *c, int timeout_ms, int *eof)
 			c->len -= l + 1;
 			return line;
 		}
-		left = deadline - ts_now_ms();
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return NULL;
-		if (c->cap - c->len < 65536) {
-			c->cap = c->cap ? c->cap * 2 : 131072;
-			c->buf = realloc(c->buf, c->cap);
-		}
-		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (eof)
+		if ((n = client_fill(c, deadline)) <= 0) {
+			if (eof && n == 0)
 				*eof = 1;
 			return NULL;
 		}
-		c->len += (size_t)n;
 	}
+}
+
+char *
+ts_client_read_all(struct ts_client *c, int timeout_ms, size_t *len)
+{
+	long long deadline = ts_now_ms() + timeout_ms;
+	ssize_t n;
+	char *all;
+
+	while ((n = client_fill(c, deadline)) > 0)
+		;
+	if (n < 0)
+		return NULL;
+	all = malloc(c->len + 1);
+	if (c->len > 0)
+		memcpy(all, c->buf, c->len);
+	all[c->len] = '\0';
+	if (len)
+		*len = c->len;
+	c->len = 0;
+	return all;
 }
 
 json_t *
@@ -226,4 +327,30 @@ ts_login(struct ts_client *c, const char *username, const char *password)
 
 	json_decref(r);
 	return ok ? 0 : -1;
+}
+
+struct ts_client *
+ts_client_resume(int port, const char *token, int timeout_ms)
+{
+	long long deadline = ts_now_ms() + timeout_ms;
+
+	while (ts_now_ms() < deadline) {
+		struct ts_client *c = ts_client_connect(port);
+		json_t *r;
+
+		if (c == NULL) {
+			usleep(20000);
+			continue;
+		}
+		r = ts_call(c, "session.resume",
+		            json_pack("{s:s}", "token", token));
+		if (r != NULL && ts_result(r) != NULL) {
+			json_decref(r);
+			return c;
+		}
+		json_decref(r);
+		ts_client_free(c);
+		usleep(20000);
+	}
+	return NULL;
 }

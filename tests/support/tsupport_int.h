@@ -26,8 +26,7 @@ extern int ts_in_suite;
 		}                                                              \
 	} while (0)
 
-/* A free TCP port on loopback, and whether something listens on one. */
-int ts_free_port(void);
+/* Whether something listens on a loopback port. */
 int ts_can_connect(int port);
 
 #endif

@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "event_sig.h"
 #include "protocol.h"
 #include "redis_url.h"
 #include "tsupport_int.h"
@@ -106,6 +107,32 @@ ts_events_channel(const char *schema, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s", PL_EVENTS_CHANNEL_PREFIX, schema);
 	return buf;
+}
+
+void
+ts_event_keys(unsigned char *pk, unsigned char *sk)
+{
+	event_sig_keys(TS_SECRET, pk, sk);
+}
+
+json_t *
+ts_event_open(const char *msg, size_t len)
+{
+	static __thread struct event_sig_verifier v;
+	static __thread int ready;
+	const char *ev;
+	size_t ev_len;
+
+	if (!ready) {
+		unsigned char pk[EVENT_SIG_PK_BYTES], sk[EVENT_SIG_SK_BYTES];
+
+		ts_event_keys(pk, sk);
+		event_sig_verifier_init(&v, pk);
+		ready = 1;
+	}
+	if (event_sig_verify(&v, msg, len, &ev, &ev_len) != EVENT_SIG_OK)
+		return NULL;
+	return json_loadb(ev, ev_len, 0, NULL);
 }
 
 redisContext *

@@ -23,6 +23,22 @@ SLOG="$LOGDIR/$(basename "$0" .sh)_$$.log"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 fails=0
 
+# Every padline and padlined these suites start goes through a wrapper that
+# records its arguments: tui_finish fails the suite when one carried a
+# password, which any local user reads with ps (a password goes in the
+# environment, or on stdin).
+mkdir "$T/bin"
+argv_wrap() { # argv_wrap VAR: $VAR, a binary, becomes its recording wrapper
+	local w
+	w="$T/bin/$(basename "${!1}")"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$0 $*" >>"%s"\nexec "%s" "$@"\n' "$T/argv.log" "${!1}" >"$w"
+	chmod +x "$w"
+	printf -v "$1" %s "$w"
+	export "${1?}"
+}
+argv_wrap PADLINE_BIN
+argv_wrap PADLINE_TUI_BIN
+
 cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
@@ -102,10 +118,20 @@ port_open() { (exec 6<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # A session that outlives the others: killing the last session would stop
 # the tmux server, racing the next new-session.
 tm new-session -d -s keep "sleep 3600"
+# dash_env URL: DASH_ENV names a new file of $T (mode 700, as mktemp made
+# it) exporting URL as the dashboard's Redis, for a tmux window's command to
+# source: the window's shell keeps its command line for anyone's ps.
+DASH_ENV_N=0
+dash_env() {
+	DASH_ENV_N=$((DASH_ENV_N + 1))
+	DASH_ENV="$T/dash$DASH_ENV_N.env"
+	printf 'export PADLINE_DASH_REDIS_URL=%q\n' "$1" >"$DASH_ENV"
+}
 start_tui() { # start_tui [ENV=VALUE...]
 	tm kill-session -t tui 2>/dev/null
+	dash_env "${TUI_REDIS:-$DASH_REDIS}"
 	tm new-session -d -s tui -x 100 -y 30 \
-		"env XDG_STATE_HOME=${TUI_STATE:-$T/state} EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:${TUI_PORT:-$PPORT} --redis ${TUI_REDIS:-$DASH_REDIS}; echo EXITED rc=\$?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 30"
+		". $DASH_ENV; env XDG_STATE_HOME=${TUI_STATE:-$T/state} EDITOR=$T/editor.sh ${TUI_TERM:+TERM=$TUI_TERM} $* $PADLINE_TUI_BIN --server 127.0.0.1:${TUI_PORT:-$PPORT}; echo EXITED rc=\$?; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 30"
 }
 
 # ---- server, and the proxy the TUI talks through ----
@@ -185,8 +211,9 @@ printf '%s\n' "$DASH_PW" | PADLINE_SCHEMA="$SCHEMA" "$PADLINE_BIN" redis-acl "$D
 	redis-cli -u "$REDIS_URL" | grep -qx OK || die "could not create the subscribe-only Redis user"
 rhp=${REDIS_URL#redis://}
 rhp=${rhp##*@}
-DASH_REDIS="redis://$DASH_USER:$DASH_PW@${rhp%%/*}"
-[ "$(redis-cli -u "$DASH_REDIS" --no-auth-warning publish "padline:events:$SCHEMA" x 2>&1 | cut -c1-6)" = NOPERM ] ||
+rhp=${rhp%%/*}
+DASH_REDIS="redis://$DASH_USER:$DASH_PW@$rhp"
+[ "$(REDISCLI_AUTH=$DASH_PW redis-cli -h "${rhp%:*}" -p "${rhp##*:}" --user "$DASH_USER" publish "padline:events:$SCHEMA" x 2>&1 | cut -c1-6)" = NOPERM ] ||
 	fail "the dashboard's Redis user may PUBLISH"
 ADMIN_PW="Admin-Passw0rd!"
 printf '%s\n' "$ADMIN_PW" | PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
@@ -216,8 +243,29 @@ tui_login() {
 	wait_gone "Sign in to padline" || die "login as $1 did not leave the sign-in screen"
 }
 
+# argv_secrets: fails when one of the suite's passwords is in the arguments
+# of a padline or padlined it started, or of one of its processes still
+# running (the shell of a tmux window and what runs under it, its Redis).
+# Only this suite's: another one may be typing the same password into its
+# window just now. The passwords are read from a file: grep's own arguments
+# hold none.
+argv_secrets() {
+	local p
+	printf '%s\n' "$DASH_PW" "$ADMIN_PW" ${RPASS:+"$RPASS"} ${PW:+"$PW"} >"$T/secrets"
+	grep -qFf "$T/secrets" "$T/argv.log" 2>/dev/null &&
+		fail "a password in the arguments of: $(grep -Ff "$T/secrets" "$T/argv.log" | head -1 | cut -d' ' -f1-2)"
+	for p in $(tm list-panes -a -F '#{pane_pid}' 2>/dev/null) ${RDS_PID:-} ${WATCH_PID:-}; do
+		for p in "$p" $(pgrep -P "$p"); do
+			tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qFf "$T/secrets" &&
+				fail "a password in the arguments of a running process: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -d' ' -f1-3)"
+		done
+	done
+	return 0
+}
+
 # tui_finish: the verdict; on failure, the server's failed requests.
 tui_finish() {
+	argv_secrets
 	if [ $fails -ne 0 ]; then
 		echo "--- server: failed requests and warnings"
 		grep -E 'code=[1-9-]|level=(warn|error)' "$SLOG" | tail -30

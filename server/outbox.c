@@ -1,0 +1,85 @@
+/*
+ * The outbox: audit_emit, and the wiring from a connection's commit to the
+ * publisher thread (db_conn's event sink) and of the relay's state into
+ * struct app. The only code besides events*.c that knows the publisher.
+ */
+#include "outbox.h"
+
+#include "app.h"
+#include "db_pool.h"
+#include "events.h"
+#include "events_publisher.h"
+#include "repo_audit.h"
+
+void
+audit_emit(struct db_conn *db, const char *action, const char *actor_id,
+           json_t *subject, json_t *details)
+{
+	json_t *row = json_object(), *id = json_object_get(subject, "id");
+	struct pl_error err;
+
+	if (details)
+		json_object_update(row, details);
+	json_object_set_new(row, "subject",
+	                    subject ? json_incref(subject) : json_object());
+	/* Queued with the rest of the transaction; its failure is the
+	 * transaction's, which db_tx_commit returns. */
+	pl_error_init(&err);
+	db_tx_batch(db);
+	repo_audit_insert(db, action, actor_id,
+	                  json_is_string(id) ? json_string_value(id) : NULL,
+	                  row, &err);
+	pl_error_clear(&err);
+	json_decref(row);
+}
+
+/* The connection's post-commit hook: a committed event, to the thread. */
+static void
+outbox_sink(void *arg, long long id, const char *event)
+{
+	events_publisher_push(arg, id, event);
+}
+
+int
+outbox_open(struct app *app, struct pl_error *err)
+{
+	events_script_init();
+	app->relay = events_relay_new(app->rds, app->cfg->events_channel,
+	                              app->events_sk);
+	/* Its only failure is pthread_create's, which it logs. */
+	app->events = events_publisher_new(
+	    app->rds, app->relay, app->cfg->events_channel, app->events_sk);
+	if (app->events == NULL)
+		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
+		                    "cannot start the events publisher thread");
+	db_pool_set_event_sink(app->db, outbox_sink, app->events);
+	return 0;
+}
+
+void
+outbox_attach(struct app *app, struct db_conn *db)
+{
+	if (db != NULL && app->events != NULL)
+		db_conn_set_event_sink(db, outbox_sink, app->events);
+}
+
+void
+outbox_close(struct app *app)
+{
+	struct pl_error err;
+	struct db_conn *db;
+
+	/* Send what is queued, then mark what was published, or the next
+	 * relay would publish it again. */
+	db_pool_set_event_sink(app->db, NULL, NULL);
+	events_publisher_free(app->events);
+	app->events = NULL;
+	pl_error_init(&err);
+	if (app->relay != NULL && db_pool_borrow(app->db, &db, &err) == 0) {
+		events_relay_flush(app->relay, db);
+		db_pool_return(app->db, db);
+	}
+	pl_error_clear(&err);
+	events_relay_free(app->relay);
+	app->relay = NULL;
+}

@@ -1,0 +1,43 @@
+/*
+ * The outbox: the one way a change writes its audit row and its event.
+ * A service calls audit_emit inside its transaction; the row goes out with
+ * the transaction's other statements (no round trip of its own), and when
+ * the transaction commits the connection hands the row's event to the
+ * publisher thread (the outbox hook, db.h); a rollback drops it. What the
+ * publisher cannot send stays unpublished in audit_log for the relay
+ * (events.h). No service names the publisher.
+ */
+#ifndef PL_OUTBOX_H
+#define PL_OUTBOX_H
+
+#include <jansson.h>
+
+#include "db.h"
+#include "pl_error.h"
+
+struct app;
+
+/*
+ * Queues the audit row of action, in the transaction open on db (outside
+ * one it is written and published at once). actor_id: who acted (NULL: the
+ * server, a tool); subject: the public object the event is about (borrowed;
+ * its "id", if a string, is the row's subject_id; NULL: {}); details: more
+ * for the audit row only, never in the event (borrowed; NULL: none). It
+ * switches the transaction to batching (db_tx_batch), so write it after
+ * the reads the transaction decides on, usually just before db_tx_commit.
+ * A failure fails the transaction: db_tx_commit reports it.
+ */
+void audit_emit(struct db_conn *db, const char *action, const char *actor_id,
+                json_t *subject, json_t *details);
+
+/* Starts the relay state and the publisher thread (app->relay,
+ * app->events) and makes every connection of app->db publish what it
+ * commits. */
+int outbox_open(struct app *, struct pl_error *);
+/* A connection opened outside the pool (a one-off tool) publishes too. */
+void outbox_attach(struct app *, struct db_conn *);
+/* Sends what is queued (a couple of seconds at most), stops the thread,
+ * marks what went out, frees the relay state. */
+void outbox_close(struct app *);
+
+#endif

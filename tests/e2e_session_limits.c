@@ -1,0 +1,426 @@
+/* Sessions that end and re-authentication, end to end against padlined
+ * with short limits: an idle session and one past its absolute limit
+ * answer 401 session_expired (on the bound connection and to
+ * session.resume), requests keep a session alive but never past its
+ * absolute limit; user.update, user.delete and user.totp_disable answer
+ * 401 reauth_required on a session that is not fresh until session.reauth
+ * (wrong passwords counting toward the sign-in lockout); account.activity
+ * lists a user's own security events, paged. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "account_support.h"
+#include "tsupport.h"
+#include "users_support.h"
+
+/* srv: idle limit 5 s; ttl: absolute limit 6 s. */
+static struct ts_server srv, ttl;
+static char schema[64], ttl_schema[64];
+
+#define IDLE_S "5"
+
+/* The answer's error reason, "" for a result (NULL response: "none"). */
+static const char *
+reason_of(const json_t *r)
+{
+	return r == NULL ? "none" : ts_error_reason(r);
+}
+
+/* A token from session.login's result (malloc'd). */
+static char *
+login_token(struct ts_client *c, const char *name, const char *pw)
+{
+	json_t *r = acc_login(c, name, pw, NULL);
+	const char *t =
+	    json_string_value(json_object_get(ts_result(r), "token"));
+	char *out;
+
+	ck_assert_msg(t != NULL, "login %s: %d %s", name, ts_error_code(r),
+	              reason_of(r));
+	out = strdup(t);
+	json_decref(r);
+	return out;
+}
+
+/* Calls user.me every 200 ms until it fails; returns that answer. */
+static json_t *
+me_until_error(struct ts_client *c)
+{
+	long long end = ts_now_ms() + TS_PATIENCE_MS;
+	json_t *r = NULL;
+
+	while (ts_now_ms() < end) {
+		json_decref(r);
+		r = ts_call(c, "user.me", NULL);
+		if (r == NULL || ts_error_code(r) != 0)
+			return r;
+		usleep(200 * 1000);
+	}
+	return r;
+}
+
+START_TEST(idle_session_expires)
+{
+	struct ts_client *c = acc_user(&srv, "idle_ann");
+	struct ts_client *c2 = ts_client_connect(srv.port);
+	PGconn *db = ts_db_connect(schema);
+	char *token;
+	json_t *r;
+
+	token = login_token(c, "idle_ann", US_PASSWORD);
+	ck_assert_int_eq(acc_call_code(c, "user.me", NULL), 0);
+	/* Wait for the database to say the session has been unused longer
+	 * than the limit: nothing is sent meanwhile. */
+	ck_assert_int_eq(
+	    ts_db_wait_count(db,
+	                     "SELECT count(*) FROM sessions s JOIN users u "
+	                     "ON u.id = s.user_id WHERE u.username = "
+	                     "'idle_ann' AND s.last_used_at < now() - "
+	                     "interval '" IDLE_S " s'",
+	                     0, NULL, 2, TS_PATIENCE_MS),
+	    2);
+	r = ts_call(c, "user.me", NULL);
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(reason_of(r), "session_expired");
+	json_decref(r);
+	/* Unbound: the next call is not signed in. */
+	ck_assert_str_eq(reason_of(r = ts_call(c, "pad.list", NULL)),
+	                 "not_signed_in");
+	json_decref(r);
+	r = ts_call(c2, "session.resume", json_pack("{s:s}", "token", token));
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(reason_of(r), "session_expired");
+	json_decref(r);
+	/* A new sign-in lists itself only: expired sessions are not live. */
+	ck_assert_int_eq(ts_login(c2, "idle_ann", US_PASSWORD), 0);
+	r = ts_call(c2, "session.list", NULL);
+	ck_assert_int_eq(
+	    json_array_size(json_object_get(ts_result(r), "sessions")), 1);
+	json_decref(r);
+	free(token);
+	PQfinish(db);
+	ts_client_free(c);
+	ts_client_free(c2);
+}
+END_TEST
+
+/* Requests a second apart for more than twice the idle limit: every one
+ * is answered (a dashboard's polls keep its session). */
+START_TEST(requests_keep_a_session_alive)
+{
+	struct ts_client *c = acc_user(&srv, "busy_bob");
+	long long end = ts_now_ms() + 2 * 5000 + 2000;
+	json_t *r;
+
+	while (ts_now_ms() < end) {
+		r = ts_call(c, "user.me", NULL);
+		ck_assert_msg(ts_error_code(r) == 0, "user.me: %s",
+		              reason_of(r));
+		json_decref(r);
+		sleep(1);
+	}
+	ts_client_free(c);
+}
+END_TEST
+
+/* The absolute limit holds however busy the session is. */
+START_TEST(absolute_limit_holds)
+{
+	struct ts_client *c = acc_user(&ttl, "ttl_tom");
+	struct ts_client *c2 = ts_client_connect(ttl.port);
+	char *token = login_token(c, "ttl_tom", US_PASSWORD);
+	json_t *r = me_until_error(c);
+
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(reason_of(r), "session_expired");
+	json_decref(r);
+	r = ts_call(c2, "session.resume", json_pack("{s:s}", "token", token));
+	ck_assert_str_eq(reason_of(r), "session_expired");
+	json_decref(r);
+	/* A new sign-in starts a new session. */
+	ck_assert_int_eq(ts_login(c2, "ttl_tom", US_PASSWORD), 0);
+	ck_assert_int_eq(acc_call_code(c2, "user.me", NULL), 0);
+	free(token);
+	ts_client_free(c);
+	ts_client_free(c2);
+}
+END_TEST
+
+/* Makes every session of name stale for re-authentication. */
+static void
+age_reauth(const char *name)
+{
+	PGconn *db = ts_db_connect(schema);
+
+	ck_assert_int_eq(
+	    ts_db_count(db,
+	                "WITH a AS (UPDATE sessions s SET reauth_at = "
+	                "reauth_at - interval '1 hour' FROM users u WHERE "
+	                "u.id = s.user_id AND u.username = $1 RETURNING 1) "
+	                "SELECT count(*) FROM a",
+	                1, (const char *const[]){name}) > 0,
+	    1);
+	PQfinish(db);
+}
+
+START_TEST(reauth_required_on_each_listed_method)
+{
+	struct ts_client *admin = us_admin_client(&srv, "fresh_admin");
+	struct ts_client *u = acc_user(&srv, "fresh_victim");
+	char *id = acc_my_id(u);
+	json_t *r;
+
+	ck_assert_ptr_nonnull(admin);
+	/* Fresh after the sign-in. */
+	ck_assert_int_eq(acc_call_code(admin, "user.update",
+	                               json_pack("{s:s, s:s}", "id", id,
+	                                         "email", "v@example.org")),
+	                 0);
+	age_reauth("fresh_admin");
+	age_reauth("fresh_victim");
+	r = ts_call(admin, "user.update",
+	            json_pack("{s:s, s:b}", "id", id, "disabled", 1));
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(reason_of(r), "reauth_required");
+	json_decref(r);
+	r = ts_call(admin, "user.delete", json_pack("{s:s}", "id", id));
+	ck_assert_str_eq(reason_of(r), "reauth_required");
+	json_decref(r);
+	r = ts_call(
+	    u, "user.totp_disable",
+	    json_pack("{s:s, s:s}", "password", US_PASSWORD, "code", "123456"));
+	ck_assert_str_eq(reason_of(r), "reauth_required");
+	json_decref(r);
+	/* Still signed in, nothing changed. */
+	ck_assert_int_eq(acc_call_code(admin, "user.me", NULL), 0);
+	ck_assert_int_eq(acc_call_code(u, "user.me", NULL), 0);
+	/* A wrong password keeps it stale; the right one makes it fresh. */
+	r = ts_call(admin, "session.reauth",
+	            json_pack("{s:s}", "password", "wrong-Password1"));
+	ck_assert_int_eq(ts_error_code(r), 401);
+	ck_assert_str_eq(reason_of(r), "invalid_credentials");
+	json_decref(r);
+	ck_assert_int_eq(
+	    acc_call_code(admin, "user.delete", json_pack("{s:s}", "id", id)),
+	    401);
+	r = ts_call(admin, "session.reauth",
+	            json_pack("{s:s}", "password", US_ADMIN_PASSWORD));
+	ck_assert_msg(ts_error_code(r) == 0, "reauth: %s", reason_of(r));
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(ts_result(r), "fresh_s")), 300);
+	json_decref(r);
+	ck_assert_int_eq(
+	    acc_call_code(admin, "user.update",
+	                  json_pack("{s:s, s:b}", "id", id, "disabled", 0)),
+	    0);
+	ck_assert_int_eq(
+	    acc_call_code(admin, "user.delete", json_pack("{s:s}", "id", id)),
+	    0);
+	free(id);
+	ts_client_free(admin);
+	ts_client_free(u);
+}
+END_TEST
+
+/* session.reauth is a guess like a sign-in: its failures lock the account
+ * for session.login too, and a locked account's right password is 429. */
+START_TEST(reauth_failures_lock_out)
+{
+	struct ts_client *u = acc_user(&srv, "guess_gus");
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *r;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(acc_call_code(u, "session.reauth",
+		                               json_pack("{s:s}", "password",
+		                                         "Wrong-guess-1")),
+		                 401);
+	r = ts_call(u, "session.reauth",
+	            json_pack("{s:s}", "password", US_PASSWORD));
+	ck_assert_int_eq(ts_error_code(r), 429);
+	ck_assert_str_eq(reason_of(r), "too_many_attempts");
+	json_decref(r);
+	r = acc_login(c, "guess_gus", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_error_code(r), 429);
+	json_decref(r);
+	ts_client_free(u);
+	ts_client_free(c);
+}
+END_TEST
+
+START_TEST(reauth_with_totp_needs_the_code)
+{
+	struct ts_client *u = acc_user(&srv, "code_cal");
+	struct acc_secret sec;
+	char code[8];
+	json_t *r;
+
+	r = ts_call(u, "user.totp_begin", NULL);
+	acc_secret_decode(
+	    json_string_value(json_object_get(ts_result(r), "secret")), &sec);
+	json_decref(r);
+	acc_code_at(&sec, acc_step_now() - 1, code);
+	ck_assert_int_eq(acc_call_code(u, "user.totp_enable",
+	                               json_pack("{s:s}", "code", code)),
+	                 0);
+	r = ts_call(u, "session.reauth",
+	            json_pack("{s:s}", "password", US_PASSWORD));
+	ck_assert_str_eq(reason_of(r), "totp_required");
+	json_decref(r);
+	r = ts_call(
+	    u, "session.reauth",
+	    json_pack("{s:s, s:s}", "password", US_PASSWORD, "totp", "000000"));
+	ck_assert_str_eq(reason_of(r), "invalid_totp");
+	json_decref(r);
+	acc_code_at(&sec, acc_step_now(), code);
+	r = ts_call(
+	    u, "session.reauth",
+	    json_pack("{s:s, s:s}", "password", US_PASSWORD, "totp", code));
+	ck_assert_msg(ts_error_code(r) == 0, "reauth: %s", reason_of(r));
+	json_decref(r);
+	free(sec.raw);
+	ts_client_free(u);
+}
+END_TEST
+
+/* The actions of account.activity's events, newest first, joined by
+ * spaces; *next the cursor (malloc'd, NULL on the last page). */
+static char *
+activity(struct ts_client *c, int limit, const char *after, char **next,
+         char *peer, size_t peer_size)
+{
+	json_t *p = json_pack("{s:i}", "limit", limit);
+	json_t *r, *ev;
+	size_t i;
+	char *out = calloc(1, 1024);
+	const char *n;
+
+	if (after)
+		json_object_set_new(p, "after", json_string(after));
+	r = ts_call(c, "account.activity", p);
+	ck_assert_msg(ts_error_code(r) == 0, "activity: %s", reason_of(r));
+	json_array_foreach (json_object_get(ts_result(r), "events"), i, ev) {
+		const char *a =
+		    json_string_value(json_object_get(ev, "action"));
+		const char *pe = json_string_value(json_object_get(ev, "peer"));
+
+		ck_assert_ptr_nonnull(json_object_get(ev, "at"));
+		snprintf(out + strlen(out), 1024 - strlen(out), "%s%s",
+		         *out ? " " : "", a);
+		if (peer && pe && strcmp(a, "session.login_failed") == 0)
+			snprintf(peer, peer_size, "%s", pe);
+	}
+	n = json_string_value(json_object_get(ts_result(r), "next"));
+	*next = n ? strdup(n) : NULL;
+	json_decref(r);
+	return out;
+}
+
+START_TEST(activity_lists_own_security_events_paged)
+{
+	struct ts_client *u = acc_user(&srv, "act_amy");
+	struct ts_client *other = acc_user(&srv, "act_oscar");
+	struct ts_client *c = ts_client_connect(srv.port);
+	char *next = NULL, *next2 = NULL, *next3 = NULL, *got;
+	char peer[64] = "";
+	json_t *r;
+
+	/* Somebody else's activity is not hers. */
+	ck_assert_int_eq(
+	    acc_call_code(other, "session.reauth",
+	                  json_pack("{s:s}", "password", "Wrong-guess-1")),
+	    401);
+	r = acc_login(c, "act_amy", "Wrong-guess-1", NULL);
+	ck_assert_int_eq(ts_error_code(r), 401);
+	json_decref(r);
+	ck_assert_int_eq(
+	    acc_call_code(u, "user.change_password",
+	                  json_pack("{s:s, s:s}", "current_password",
+	                            "Wrong-guess-1", "new_password",
+	                            "An0ther-Secret!")),
+	    401);
+	ck_assert_int_eq(
+	    acc_call_code(u, "session.reauth",
+	                  json_pack("{s:s}", "password", "Wrong-guess-2")),
+	    401);
+	ck_assert_int_eq(
+	    acc_call_code(u, "user.change_password",
+	                  json_pack("{s:s, s:s}", "current_password",
+	                            US_PASSWORD, "new_password",
+	                            "An0ther-Secret!")),
+	    0);
+	got = activity(u, 50, NULL, &next, peer, sizeof peer);
+	ck_assert_str_eq(got,
+	                 "user.password_changed session.reauth_failed "
+	                 "user.change_password_failed session.login_failed "
+	                 "session.login user.created");
+	ck_assert_str_eq(peer, "127.0.0.1");
+	ck_assert_ptr_null(next);
+	free(got);
+	/* Pages of two, then of two, then the last. */
+	got = activity(u, 2, NULL, &next, NULL, 0);
+	ck_assert_str_eq(got, "user.password_changed session.reauth_failed");
+	ck_assert_ptr_nonnull(next);
+	free(got);
+	got = activity(u, 2, next, &next2, NULL, 0);
+	ck_assert_str_eq(got,
+	                 "user.change_password_failed session.login_failed");
+	free(got);
+	got = activity(u, 2, next2, &next3, NULL, 0);
+	ck_assert_str_eq(got, "session.login user.created");
+	ck_assert_ptr_null(next3);
+	free(got);
+	r = ts_call(u, "account.activity",
+	            json_pack("{s:s}", "after", "not-a-cursor"));
+	ck_assert_int_eq(ts_error_code(r), 400);
+	json_decref(r);
+	free(next);
+	free(next2);
+	ts_client_free(u);
+	ts_client_free(other);
+	ts_client_free(c);
+}
+END_TEST
+
+int
+main(void)
+{
+	const char *env[] = {"PADLINE_SESSION_IDLE=" IDLE_S,
+	                     "PADLINE_LOGIN_MAX_FAILURES=4", NULL};
+	const char *ttl_env[] = {"PADLINE_SESSION_TTL=6", NULL};
+	Suite *s = suite_create("e2e_session_limits");
+	TCase *tc = tcase_create("limits");
+	SRunner *sr;
+	int failed, st1, st2;
+
+	ts_unique_schema("seslim", schema, sizeof schema);
+	ts_unique_schema("sesttl", ttl_schema, sizeof ttl_schema);
+	if (ts_server_start(&srv, schema, env, NULL) != 0)
+		return 1;
+	if (ts_server_start(&ttl, ttl_schema, ttl_env, NULL) != 0) {
+		ts_server_stop(&srv);
+		return 1;
+	}
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, idle_session_expires);
+	tcase_add_test(tc, requests_keep_a_session_alive);
+	tcase_add_test(tc, absolute_limit_holds);
+	tcase_add_test(tc, reauth_required_on_each_listed_method);
+	tcase_add_test(tc, reauth_failures_lock_out);
+	tcase_add_test(tc, reauth_with_totp_needs_the_code);
+	tcase_add_test(tc, activity_lists_own_security_events_paged);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	st1 = ts_server_stop(&srv);
+	st2 = ts_server_stop(&ttl);
+	ts_db_drop_schema(schema);
+	ts_db_drop_schema(ttl_schema);
+	return failed == 0 && st1 == 0 && st2 == 0 ? 0 : 1;
+}
