@@ -164,9 +164,9 @@ struct ts_haproxy {
 	char sock[100];     /* admin stats socket */
 	char log_path[128]; /* its output: server state changes */
 };
-/* The frontend on a free port and the file's n server lines on 127.0.0.1
- * ports[0..n-1]; waits until it listens. Returns 0 or -1 (the reason on
- * stderr). */
+/* The frontend on a free port and the file's first n server lines (of
+ * those it has) on 127.0.0.1 ports[0..n-1]; waits until it listens.
+ * Returns 0 or -1 (the reason on stderr). */
 int ts_haproxy_start(struct ts_haproxy *, const int *ports, int n);
 /* Polls server.health through it (connecting from src, NULL for
  * 127.0.0.1) until an instance answers: 0, or -1 when it never did or
