@@ -4,9 +4,9 @@
  * on the next one and padlined answers it as before instead of doing it
  * twice (a connection on which the server never said a word, as a balancer
  * with no instance up gives, is not counted: it goes again after a pause,
- * a bounded number of times). A server.closing notification, or an answer 503 shutting_down,
- * says the server ran nothing unanswered: those calls move to the next
- * connection (a short pause first, so a balancer can mark the instance
+ * a bounded number of times). A server.closing notification, or an answer 503
+ * shutting_down, says the server ran nothing unanswered: those calls move to
+ * the next connection (a short pause first, so a balancer can mark the instance
  * down), a bounded number of times, keyed or not; an idle client
  * reconnects then too and resumes its session.
  */
