@@ -74,7 +74,9 @@ bad(struct redis_url *u, struct pl_error *err, const char *what)
 	redis_url_clear(u);
 	return pl_error_set(err, PL_ERR_VALIDATION, "redis_url",
 	                    "invalid Redis URL: %s (expected "
-	                    "redis://[user[:password]@]host[:port][/db])",
+	                    "redis://[user[:password]@]host[:port][/db] or "
+	                    "redis+sentinel://[user[:password]@]host[:port]"
+	                    "[,host[:port]...]/MASTER[/db])",
 	                    what);
 }
 
@@ -97,10 +99,93 @@ parse_userinfo(const char *p, const char *at, struct redis_url *u)
 	return u->password ? 0 : -1;
 }
 
+/* Parses [p, end) as host[:port] (IPv6 in brackets); NULL or a reason. */
+static const char *
+parse_hostport(const char *p, const char *end, int defport, char **host,
+               int *port)
+{
+	const char *hend, *portp = NULL;
+
+	*port = defport;
+	if (*p == '[') {
+		hend = memchr(p, ']', (size_t)(end - p));
+		if (hend == NULL || hend == p + 1)
+			return "unterminated IPv6 address";
+		*host = xstrndup(p + 1, (size_t)(hend - p - 1));
+		hend++;
+		if (hend < end && *hend != ':')
+			return "junk after the IPv6 address";
+		if (hend < end)
+			portp = hend + 1;
+	} else {
+		hend = memchr(p, ':', (size_t)(end - p));
+		if (hend == NULL)
+			hend = end;
+		else
+			portp = hend + 1;
+		if (hend == p)
+			return "no host";
+		*host = xstrndup(p, (size_t)(hend - p));
+	}
+	if (portp != NULL && (*port = (int)parse_num(portp, end, 1, 65535)) < 0)
+		return "the port must be 1-65535";
+	return NULL;
+}
+
+/* The Sentinel list [p, end) and the path "/MASTER[/db]" after it. */
+static const char *
+parse_sentinels(const char *p, const char *end, struct redis_url *u)
+{
+	const char *why, *name, *nend;
+
+	if (p == end)
+		return "no Sentinel";
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		struct redis_url_node *n;
+
+		if (comma == NULL)
+			comma = end;
+		if (u->nsentinels == REDIS_URL_MAX_SENTINELS)
+			return "too many Sentinels";
+		u->sentinels =
+		    xreallocarray(u->sentinels, (size_t)u->nsentinels + 1,
+		                  sizeof *u->sentinels);
+		n = &u->sentinels[u->nsentinels++];
+		n->host = NULL;
+		if (comma == p)
+			return "no host";
+		if ((why = parse_hostport(p, comma, REDIS_URL_SENTINEL_PORT,
+		                          &n->host, &n->port)) != NULL)
+			return why;
+		if (comma == end)
+			break;
+		p = comma + 1;
+	}
+	if (*end != '/' || end[1] == '\0' || end[1] == '/')
+		return "no master name (redis+sentinel://host:port/MASTER)";
+	name = end + 1;
+	nend = name + strcspn(name, "/");
+	u->master = pct_decode(name, (size_t)(nend - name));
+	if (u->master == NULL || u->master[0] == '\0')
+		return "bad master name";
+	for (const char *c = u->master; *c; c++)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+			return "bad master name";
+	if (*nend == '/' && nend[1] != '\0' &&
+	    (u->db = (int)parse_num(nend + 1, nend + strlen(nend), 0,
+	                            REDIS_URL_MAX_DB)) < 0)
+		return "the db must be a number";
+	u->host = xstrdup(u->sentinels[0].host);
+	u->port = u->sentinels[0].port;
+	return NULL;
+}
+
 int
 redis_url_parse(const char *url, struct redis_url *u, struct pl_error *err)
 {
-	const char *p, *end, *at, *hend, *portp = NULL;
+	const char *p, *end, *at, *why;
+	int sentinel = 0;
 
 	memset(u, 0, sizeof *u);
 	u->port = REDIS_URL_DEFAULT_PORT;
@@ -111,8 +196,12 @@ redis_url_parse(const char *url, struct redis_url *u, struct pl_error *err)
 	p = url;
 	if (strncmp(p, "redis://", 8) == 0)
 		p += 8;
-	else if (strstr(p, "://") != NULL)
-		return bad(u, err, "the scheme must be redis://");
+	else if (strncmp(p, "redis+sentinel://", 17) == 0) {
+		p += 17;
+		sentinel = 1;
+	} else if (strstr(p, "://") != NULL)
+		return bad(u, err,
+		           "the scheme must be redis:// or redis+sentinel://");
 	if (strpbrk(p, "?# \t\r\n") != NULL)
 		return bad(u, err, "query, fragment or spaces are not allowed");
 	end = p + strcspn(p, "/");
@@ -125,29 +214,13 @@ redis_url_parse(const char *url, struct redis_url *u, struct pl_error *err)
 			return bad(u, err, "bad percent-escape in credentials");
 		p = at + 1;
 	}
-	if (*p == '[') {
-		hend = memchr(p, ']', (size_t)(end - p));
-		if (hend == NULL || hend == p + 1)
-			return bad(u, err, "unterminated IPv6 address");
-		u->host = xstrndup(p + 1, (size_t)(hend - p - 1));
-		hend++;
-		if (hend < end && *hend != ':')
-			return bad(u, err, "junk after the IPv6 address");
-		if (hend < end)
-			portp = hend + 1;
-	} else {
-		hend = memchr(p, ':', (size_t)(end - p));
-		if (hend == NULL)
-			hend = end;
-		else
-			portp = hend + 1;
-		if (hend == p)
-			return bad(u, err, "no host");
-		u->host = xstrndup(p, (size_t)(hend - p));
+	if (sentinel) {
+		why = parse_sentinels(p, end, u);
+		return why ? bad(u, err, why) : 0;
 	}
-	if (portp != NULL &&
-	    (u->port = (int)parse_num(portp, end, 1, 65535)) < 0)
-		return bad(u, err, "the port must be 1-65535");
+	if ((why = parse_hostport(p, end, REDIS_URL_DEFAULT_PORT, &u->host,
+	                          &u->port)) != NULL)
+		return bad(u, err, why);
 	if (*end == '/' && end[1] != '\0' &&
 	    (u->db = (int)parse_num(end + 1, end + strlen(end), 0,
 	                            REDIS_URL_MAX_DB)) < 0)
@@ -163,19 +236,52 @@ redis_url_clear(struct redis_url *u)
 		memset(u->password, 0, strlen(u->password));
 	free(u->password);
 	free(u->host);
+	free(u->master);
+	for (int i = 0; i < u->nsentinels; i++)
+		free(u->sentinels[i].host);
+	free(u->sentinels);
 	memset(u, 0, sizeof *u);
 	u->port = REDIS_URL_DEFAULT_PORT;
+}
+
+/* "host:port", "[v6]:port" */
+static char *
+node_str(const char *host, int port)
+{
+	int v6 = strchr(host, ':') != NULL;
+
+	return xasprintf("%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
 char *
 redis_url_redacted(const struct redis_url *u)
 {
-	int v6 = strchr(u->host, ':') != NULL;
+	const char *cred = u->user ? u->user : "";
+	const char *pw = u->password ? ":***" : "";
+	const char *at = u->user || u->password ? "@" : "";
+	char *hosts, *s;
 
-	return xasprintf("redis://%s%s%s%s%s%s:%d/%d", u->user ? u->user : "",
-	                 u->password ? ":***" : "",
-	                 u->user || u->password ? "@" : "", v6 ? "[" : "",
-	                 u->host, v6 ? "]" : "", u->port, u->db);
+	if (u->master == NULL) {
+		hosts = node_str(u->host, u->port);
+		s = xasprintf("redis://%s%s%s%s/%d", cred, pw, at, hosts,
+		              u->db);
+		free(hosts);
+		return s;
+	}
+	hosts = xstrdup("");
+	for (int i = 0; i < u->nsentinels; i++) {
+		char *n = node_str(u->sentinels[i].host, u->sentinels[i].port);
+		char *joined = xasprintf("%s%s%s", hosts, i ? "," : "", n);
+
+		free(n);
+		free(hosts);
+		hosts = joined;
+	}
+	/* The master name is only printable ASCII (checked by the parser). */
+	s = xasprintf("redis+sentinel://%s%s%s%s/%s/%d", cred, pw, at, hosts,
+	              u->master, u->db);
+	free(hosts);
+	return s;
 }
 
 char *
@@ -218,14 +324,119 @@ run_checked(redisContext *c, const struct redis_url *u, int code,
 }
 
 int
+redis_reply_wrong_node(const redisReply *r)
+{
+	return r != NULL && r->type == REDIS_REPLY_ERROR &&
+	       (strncmp(r->str, "READONLY", 8) == 0 ||
+	        strncmp(r->str, "MASTERDOWN", 10) == 0 ||
+	        strncmp(r->str, "LOADING", 7) == 0);
+}
+
+static redisContext *
+connect_node(const char *host, int port, int timeout_ms)
+{
+	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+	redisContext *c = redisConnectWithTimeout(host, port, tv);
+
+	if (c != NULL && c->err == 0)
+		redisSetTimeout(c, tv);
+	return c;
+}
+
+/* One Sentinel's answer to get-master-addr-by-name; 0 with host/port. */
+static int
+ask_sentinel(const struct redis_url_node *n, const char *master, int timeout_ms,
+             char **host, int *port)
+{
+	redisContext *c = connect_node(n->host, n->port, timeout_ms);
+	redisReply *r;
+	int rc = -1;
+
+	if (c == NULL || c->err) {
+		if (c)
+			redisFree(c);
+		return -1;
+	}
+	r = redisCommand(c, "SENTINEL get-master-addr-by-name %s", master);
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_STRING &&
+	    r->element[1]->type == REDIS_REPLY_STRING &&
+	    r->element[0]->len > 0 && r->element[0]->len < 256 &&
+	    strlen(r->element[0]->str) == r->element[0]->len) {
+		char *e;
+		long p = strtol(r->element[1]->str, &e, 10);
+
+		if (*e == '\0' && p > 0 && p < 65536) {
+			*host = xstrdup(r->element[0]->str);
+			*port = (int)p;
+			rc = 0;
+		}
+	}
+	if (r)
+		freeReplyObject(r);
+	redisFree(c);
+	return rc;
+}
+
+int
+redis_url_master_addr(const struct redis_url *u, int timeout_ms, char **host,
+                      int *port, struct pl_error *err)
+{
+	char *safe;
+	int rc;
+
+	*host = NULL;
+	if (u->master == NULL) {
+		*host = xstrdup(u->host);
+		*port = u->port;
+		return 0;
+	}
+	for (int i = 0; i < u->nsentinels; i++)
+		if (ask_sentinel(&u->sentinels[i], u->master, timeout_ms, host,
+		                 port) == 0)
+			return 0;
+	safe = redis_url_redacted(u);
+	rc = pl_error_set(err, PL_ERR_UNAVAILABLE, "redis",
+	                  "%s: no Sentinel named the master", safe);
+	free(safe);
+	return rc;
+}
+
+/* Through Sentinel, 0 when the node says it is the master (ROLE). */
+static int
+check_master(redisContext *c, const struct redis_url *u, struct pl_error *err)
+{
+	redisReply *r = redisCommand(c, "ROLE");
+	int ok = r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+	         r->element[0]->type == REDIS_REPLY_STRING &&
+	         strcmp(r->element[0]->str, "master") == 0;
+	char *safe;
+
+	if (r)
+		freeReplyObject(r);
+	if (ok)
+		return 0;
+	safe = redis_url_redacted(u);
+	ok = pl_error_set(err, PL_ERR_UNAVAILABLE, "redis",
+	                  "%s: the node named the master is not one (yet)",
+	                  safe);
+	free(safe);
+	return ok;
+}
+
+int
 redis_url_connect(const struct redis_url *u, int timeout_ms, redisContext **out,
                   struct pl_error *err)
 {
-	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-	redisContext *c = redisConnectWithTimeout(u->host, u->port, tv);
-	int rc = 0;
+	redisContext *c;
+	char *host;
+	int port, rc = 0;
 
 	*out = NULL;
+	if ((rc = redis_url_master_addr(u, timeout_ms, &host, &port, err)))
+		return rc;
+	c = connect_node(host, port, timeout_ms);
+	free(host);
 	if (c == NULL || c->err) {
 		char *safe = redis_url_redacted(u);
 
@@ -237,7 +448,6 @@ redis_url_connect(const struct redis_url *u, int timeout_ms, redisContext **out,
 			redisFree(c);
 		return rc;
 	}
-	redisSetTimeout(c, tv);
 	if (u->password && u->user)
 		rc = run_checked(
 		    c, u, PL_ERR_UNAUTHORIZED, err, "AUTH",
@@ -248,6 +458,8 @@ redis_url_connect(const struct redis_url *u, int timeout_ms, redisContext **out,
 	if (rc == 0 && u->db != 0)
 		rc = run_checked(c, u, PL_ERR_UNAVAILABLE, err, "SELECT",
 		                 redisCommand(c, "SELECT %d", u->db));
+	if (rc == 0 && u->master != NULL)
+		rc = check_master(c, u, err);
 	if (rc) {
 		redisFree(c);
 		return rc;

@@ -18,6 +18,7 @@ struct db_probe;
 struct disposable;
 struct events_publisher;
 struct events_relay;
+struct signup_defense;
 struct stats;
 
 struct app {
@@ -31,6 +32,7 @@ struct app {
 	struct events_relay *relay;      /* the relay's state (events.h) */
 	struct breached *breached;       /* breach list (breached.h), or NULL */
 	struct disposable *disposable;   /* disposable email domains */
+	struct signup_defense *signup;   /* detectors and rules */
 	unsigned char form_key[32];      /* derived from cfg->secret */
 	/* Signs published events (event_sig.h), derived from cfg->secret. */
 	unsigned char events_pk[EVENT_SIG_PK_BYTES];

@@ -38,7 +38,9 @@ static const struct cfg_entry cfg_table[] = {
     {"--redis-url", "REDIS_URL", CFG_STR, OFF(redis_url),
      "redis://127.0.0.1:6379", 0, 0,
      "Redis for events, locks, rate limits "
-     "(redis://[user[:password]@]host[:port][/db])"},
+     "(redis://[user[:password]@]host[:port][/db], or through Sentinel "
+     "redis+sentinel://[user[:password]@]host[:port][,host[:port]...]"
+     "/MASTER[/db])"},
     {"--listen", "PADLINE_LISTEN", CFG_LISTEN, 0, PL_DEFAULT_ADDR, 0, 0,
      "HOST:PORT to accept clients on"},
     {"--tls-cert", "PADLINE_TLS_CERT", CFG_STR, OFF(tls_cert), NULL, 0, 0,
@@ -144,6 +146,9 @@ static const struct cfg_entry cfg_table[] = {
     {"--disposable-extra", "PADLINE_DISPOSABLE_EXTRA", CFG_STR,
      OFF(disposable_extra), NULL, 0, 0,
      "more disposable email domains, one a line, besides the shipped list"},
+    {"--signup-retention", "PADLINE_SIGNUP_RETENTION", CFG_INT,
+     OFF(signup_retention), "30", 1, 3650,
+     "days registration attempts are kept"},
     {"--drain-timeout", "PADLINE_DRAIN_TIMEOUT", CFG_INT, OFF(drain_timeout),
      "10", 0, 3600,
      "seconds a stopping padlined waits for answers and for its clients to "
@@ -481,42 +486,49 @@ config_validate(struct config *c, struct pl_error *err)
 void
 config_usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: padlined [options] [command]\n"
-	        "\n"
-	        "commands:\n"
-	        "  serve                         serve clients (the default)\n"
-	        "  migrate                       apply migrations and exit\n"
-	        "  migrate --to VERSION [--force]\n"
-	        "                                move the schema up or down "
-	        "to VERSION\n"
-	        "  migrate --status              list applied and pending "
-	        "migrations;\n"
-	        "                                exit 3 if one is changed, "
-	        "unknown or newer\n"
-	        "  create-user NAME [--admin] [--email ADDR]\n"
-	        "                                create a user; password on "
-	        "stdin\n"
-	        "  passwd NAME                   set a password (on stdin); "
-	        "ends\n"
-	        "                                all the user's sessions\n"
-	        "  disable NAME | enable NAME    disabling ends all the "
-	        "user's\n"
-	        "                                sessions\n"
-	        "  list-users                    users: roles, state, 2FA, "
-	        "last login\n"
-	        "  breached-import IN OUT        turn a sorted HASH:COUNT "
-	        "breach list into\n"
-	        "                                the binary form "
-	        "PADLINE_BREACHED_PASSWORDS\n"
-	        "                                searches fastest\n"
-	        "  redis-acl NAME [--password-stdin]\n"
-	        "                                print ACL SETUSER for a "
-	        "subscribe-only\n"
-	        "                                Redis user (dashboards)\n"
-	        "\n"
-	        "options (each also read from the environment variable "
-	        "shown):\n");
+	fprintf(
+	    f,
+	    "usage: padlined [options] [command]\n"
+	    "\n"
+	    "commands:\n"
+	    "  serve                         serve clients (the default)\n"
+	    "  migrate                       apply migrations and exit\n"
+	    "  migrate --to VERSION [--force]\n"
+	    "                                move the schema up or down "
+	    "to VERSION\n"
+	    "  migrate --status              list applied and pending "
+	    "migrations;\n"
+	    "                                exit 3 if one is changed, "
+	    "unknown or newer\n"
+	    "  create-user NAME [--admin] [--email ADDR]\n"
+	    "                                create a user; password on "
+	    "stdin\n"
+	    "  passwd NAME                   set a password (on stdin); "
+	    "ends\n"
+	    "                                all the user's sessions\n"
+	    "  disable NAME | enable NAME    disabling ends all the "
+	    "user's\n"
+	    "                                sessions\n"
+	    "  list-users                    users: roles, state, 2FA, "
+	    "last login\n"
+	    "  rules list | rules rm ID|NAME signup defense rules\n"
+	    "  rules add NAME WHEN alarm|hold|block [--mode enforce|shadow]\n"
+	    "            [--threshold N] [--window SECONDS] [--disabled]\n"
+	    "                                add, or replace by name\n"
+	    "  rules test [--since 24h] [--rule ID|NAME]\n"
+	    "                                replay stored attempts against the rules\n"
+	    "  breached-import IN OUT        turn a sorted HASH:COUNT "
+	    "breach list into\n"
+	    "                                the binary form "
+	    "PADLINE_BREACHED_PASSWORDS\n"
+	    "                                searches fastest\n"
+	    "  redis-acl NAME [--password-stdin]\n"
+	    "                                print ACL SETUSER for a "
+	    "subscribe-only\n"
+	    "                                Redis user (dashboards)\n"
+	    "\n"
+	    "options (each also read from the environment variable "
+	    "shown):\n");
 	for (size_t i = 0; i < CFG_COUNT; i++) {
 		const struct cfg_entry *e = &cfg_table[i];
 		char left[64];

@@ -27,6 +27,7 @@
 #include "db.h"
 #include "event_sig.h"
 #include "log.h"
+#include "redis_url.h"
 #include "repo_audit.h"
 #include "xalloc.h"
 
@@ -165,6 +166,14 @@ events_redis_send(redisContext *rc, const char *channel,
 			queued--;
 			again[i] = 0;
 			if (redisGetReply(rc, (void **)&r) != REDIS_OK) {
+				rc_ = -1;
+				goto out;
+			}
+			if (redis_reply_wrong_node(r)) {
+				/* A replica (a demoted master) or one cut
+				 * from its master: nothing went out, and
+				 * this connection must go. */
+				freeReplyObject(r);
 				rc_ = -1;
 				goto out;
 			}

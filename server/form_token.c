@@ -1,7 +1,8 @@
 /*
- * Form tokens: hex(nonce[16] | expiry[8, big endian] | mac[32]) where mac is
- * crypto_auth (HMAC-SHA-512/256) of nonce|expiry under app->form_key. Single
- * use is recorded in PostgreSQL, shared by every padlined.
+ * Form tokens: hex(nonce[16] | issued[8, big endian, unix ms] | mac[32])
+ * where mac is crypto_auth (HMAC-SHA-512/256) of nonce|issued under
+ * app->form_key; a token expires form_token_ttl seconds after its issue.
+ * Single use is recorded in PostgreSQL, shared by every padlined.
  */
 #include "form_token.h"
 
@@ -19,20 +20,29 @@
 #define FT_RAW (FT_BODY + crypto_auth_BYTES)
 #define FT_HEX (FT_RAW * 2)
 
+static long long
+wall_ms(void)
+{
+	struct timespec ts;
+
+	/* Compared across instances: the wall clock. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 form_token_issue(struct app *app, char *out, size_t outsz, struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];
-	unsigned long long exp;
+	unsigned long long issued;
 
 	if (outsz < FT_HEX + 1)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
 	randombytes_buf(raw, FT_NONCE);
-	exp = (unsigned long long)time(NULL) +
-	      (unsigned long long)app->cfg->form_token_ttl;
+	issued = (unsigned long long)wall_ms();
 	for (int i = 0; i < 8; i++)
-		raw[FT_NONCE + i] = (unsigned char)(exp >> (56 - 8 * i));
+		raw[FT_NONCE + i] = (unsigned char)(issued >> (56 - 8 * i));
 	crypto_auth(raw + FT_BODY, raw, FT_BODY, app->form_key);
 	sodium_bin2hex(out, outsz, raw, FT_RAW);
 	return PL_OK;
@@ -44,14 +54,16 @@ form_token_bad(struct pl_error *err, const char *rule, const char *msg)
 	return pl_error_violation(err, "form_token", rule, msg);
 }
 
-/* MAC and expiry; fills raw (the decoded token) and *exp. */
+/* MAC and expiry; fills raw (the decoded token), *issued (unix ms) and
+ * *exp (unix seconds). */
 static int
 form_token_verify(struct app *app, const char *token, unsigned char *raw,
-                  unsigned long long *exp, struct pl_error *err)
+                  unsigned long long *issued, unsigned long long *exp,
+                  struct pl_error *err)
 {
 	size_t len = 0;
 
-	*exp = 0;
+	*exp = *issued = 0;
 	if (token == NULL || *token == '\0')
 		return form_token_bad(err, "required",
 		                      "a form token from server.hello is "
@@ -63,7 +75,8 @@ form_token_verify(struct app *app, const char *token, unsigned char *raw,
 		return form_token_bad(err, "invalid",
 		                      "the form token is not valid");
 	for (int i = 0; i < 8; i++)
-		*exp = *exp << 8 | raw[FT_NONCE + i];
+		*issued = *issued << 8 | raw[FT_NONCE + i];
+	*exp = *issued / 1000 + (unsigned long long)app->cfg->form_token_ttl;
 	if (*exp <= (unsigned long long)time(NULL))
 		return form_token_bad(err, "expired",
 		                      "the form token has expired; ask "
@@ -75,9 +88,25 @@ int
 form_token_check(struct app *app, const char *token, struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];
-	unsigned long long exp;
+	unsigned long long exp, issued;
 
-	return form_token_verify(app, token, raw, &exp, err);
+	return form_token_verify(app, token, raw, &issued, &exp, err);
+}
+
+long long
+form_token_fill_ms(struct app *app, const char *token)
+{
+	unsigned char raw[FT_RAW];
+	unsigned long long exp, issued;
+	struct pl_error err;
+	long long now = wall_ms();
+
+	pl_error_init(&err);
+	if (form_token_verify(app, token, raw, &issued, &exp, &err) != 0) {
+		pl_error_clear(&err);
+		return -1;
+	}
+	return now > (long long)issued ? now - (long long)issued : 0;
 }
 
 int
@@ -85,11 +114,11 @@ form_token_consume(struct app *app, struct db_conn *db, const char *token,
                    struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];
-	unsigned long long exp = 0;
+	unsigned long long exp = 0, issued = 0;
 	char nonce[FT_NONCE * 2 + 1], exps[24];
 	int fresh = 0;
 
-	if (form_token_verify(app, token, raw, &exp, err) != PL_OK)
+	if (form_token_verify(app, token, raw, &issued, &exp, err) != PL_OK)
 		return err->code;
 	sodium_bin2hex(nonce, sizeof nonce, raw, FT_NONCE);
 	snprintf(exps, sizeof exps, "%llu", exp);

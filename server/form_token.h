@@ -18,6 +18,9 @@ int form_token_issue(struct app *, char *out, size_t outsz, struct pl_error *);
 /* The token's MAC and expiry only (no database): cheap enough to run with
  * the other input rules, before any hashing. Violations as below. */
 int form_token_check(struct app *, const char *token, struct pl_error *);
+/* Milliseconds from the token's issue to now (the form's fill time), or
+ * -1 when the token is missing, forged or expired. */
+long long form_token_fill_ms(struct app *, const char *token);
 /*
  * Spends token: checks its MAC and expiry, then records its nonce in
  * form_token_uses so a replay fails on any instance. Missing, forged,

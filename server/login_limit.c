@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "redis_url.h"
 #include "xalloc.h"
 
 /* Enough for every address and name under attack at once on one instance;
@@ -139,7 +140,7 @@ redis_eval(struct login_limit *l, const char *script, const char *ku,
 	int argc = 7;
 	redisContext *rc = rds_pool_borrow(l->rds);
 	redisReply *r;
-	int ok;
+	int ok, broken;
 
 	if (rc == NULL) {
 		note_redis(l, 0);
@@ -155,9 +156,12 @@ redis_eval(struct login_limit *l, const char *script, const char *ku,
 		*out = r->integer;
 	else if (r != NULL && r->type == REDIS_REPLY_ERROR)
 		log_warn("login limit script failed", "error=%s", r->str);
+	/* READONLY or MASTERDOWN: a failover under way; drop the connection
+	 * so the next one asks where the master is now. */
+	broken = r == NULL || redis_reply_wrong_node(r);
 	if (r)
 		freeReplyObject(r);
-	rds_pool_return(l->rds, rc, r == NULL);
+	rds_pool_return(l->rds, rc, broken);
 	note_redis(l, ok);
 	return ok ? 0 : -1;
 }

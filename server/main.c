@@ -17,10 +17,12 @@
 #include "breached.h"
 #include "cli_breached.h"
 #include "disposable.h"
+#include "svc_signup.h"
 #include "db.h"
 #include "db_probe.h"
 #include "cli_account.h"
 #include "cli_redis_acl.h"
+#include "cli_rules.h"
 #include "cli_user.h"
 #include "outbox.h"
 #include "log.h"
@@ -77,6 +79,7 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 	if (app->rds == NULL)
 		return err->code;
 	app->limits = login_limit_new(app->rds);
+	app->signup = signup_defense_new(app);
 	app->stats = stats_new();
 	event_sig_keys(cfg->secret, app->events_pk, app->events_sk);
 	if (outbox_open(app, err) != 0)
@@ -97,6 +100,7 @@ app_close(struct app *app)
 	db_pool_free(app->db);
 	db_probe_free(app->db_probe);
 	login_limit_free(app->limits);
+	signup_defense_free(app->signup);
 	breached_free(app->breached);
 	disposable_free(app->disposable);
 	rds_pool_free(app->rds);
@@ -320,6 +324,8 @@ main(int argc, char **argv)
 		rc = cli_set_disabled(&app, argc - first, argv + first);
 	} else if (strcmp(cmd, "list-users") == 0) {
 		rc = cli_list_users(&app, argc - first, argv + first);
+	} else if (strcmp(cmd, "rules") == 0) {
+		rc = cli_rules(&app, argc - first, argv + first);
 	} else {
 		fprintf(stderr,
 		        "padlined: unknown command \"%s\" (see --help)\n", cmd);

@@ -55,18 +55,19 @@ repo_user_name_taken(struct db_conn *db, const char *username, int *taken,
 
 int
 repo_user_insert(struct db_conn *db, const char *username, const char *email,
-                 const char *hash, const char *roles, json_t **user,
-                 struct pl_error *err)
+                 const char *hash, const char *roles, const char *status,
+                 json_t **user, struct pl_error *err)
 {
-	const char *p[4] = {username, email, hash, roles ? roles : "[]"};
+	const char *p[5] = {username, email, hash, roles ? roles : "[]",
+	                    status ? status : "active"};
 	struct user_out o = {user, NULL};
 
 	*user = NULL;
 	return db_query(db,
 	                "INSERT INTO @users AS u (username, email, "
-	                "password_hash, roles) VALUES ($1, $2, $3, "
-	                "$4::jsonb) RETURNING " REPO_USER_JSON " AS j",
-	                4, p, decode_user, &o, sizeof o, err);
+	                "password_hash, roles, status) VALUES ($1, $2, "
+	                "$3, $4::jsonb, $5) RETURNING " REPO_USER_JSON " AS j",
+	                5, p, decode_user, &o, sizeof o, err);
 }
 
 /* ctx: struct repo_user_auth *, filled from the first row (id,

@@ -30,11 +30,12 @@ struct repo_user_sync {
 /* 1 in *taken when a user with that name (case-insensitively) exists. */
 int repo_user_name_taken(struct db_conn *, const char *username, int *taken,
                          struct pl_error *);
-/* Inserts a user; *user is the new public object. A name clash surfaces as
- * db_sqlstate(db) "23505". */
+/* Inserts a user (status "active" or "pending"; NULL is active); *user is
+ * the new public object. A name clash surfaces as db_sqlstate(db)
+ * "23505". */
 int repo_user_insert(struct db_conn *, const char *username, const char *email,
-                     const char *hash, const char *roles, json_t **user,
-                     struct pl_error *);
+                     const char *hash, const char *roles, const char *status,
+                     json_t **user, struct pl_error *);
 /* Looks a user up by name, case-insensitively; out->user NULL if none.
  * out->folded is PostgreSQL's lower() of the name either way. */
 int repo_user_auth_by_name(struct db_conn *, const char *username,
@@ -112,6 +113,8 @@ int repo_user_list_all(struct db_conn *, json_t **users, struct pl_error *);
 	"u.email, 'email_verified', u.email_verified, 'name', u.name, "        \
 	"'given_name', u.given_name, 'family_name', u.family_name, 'roles', "  \
 	"u.roles, 'totp_enabled', u.totp_enabled, 'disabled', u.disabled, "    \
+	"'status', CASE WHEN u.status <> 'active' THEN u.status "              \
+	"WHEN u.disabled THEN 'disabled' ELSE 'active' END, "                  \
 	"'created_at', "                                                       \
 	"to_char(u.created_at AT TIME ZONE 'UTC', "                            \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'updated_at', "                 \

@@ -49,15 +49,17 @@ health_run(struct rpc_call *call)
 {
 	enum db_probe_state db =
 	    db_probe_check(call->app->db_probe, HEALTH_DB_WAIT_MS);
-	int redis_up = rds_pool_ping(call->app->rds);
+	enum rds_state redis = rds_pool_probe(call->app->rds);
+	const char *redis_s = redis == RDS_UP         ? "up"
+	                      : redis == RDS_READONLY ? "readonly"
+	                                              : "down";
 
 	call->result = json_pack(
 	    "{s:s, s:o, s:s, s:s}", "db", db == DB_PROBE_DOWN ? "down" : "up",
 	    "pg_is_in_recovery",
 	    db == DB_PROBE_DOWN ? json_null()
 	                        : json_boolean(db == DB_PROBE_STANDBY),
-	    "redis", redis_up ? "up" : "down", "migrations",
-	    call->app->migrations_version);
+	    "redis", redis_s, "migrations", call->app->migrations_version);
 	return PL_OK;
 }
 

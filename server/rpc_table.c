@@ -46,6 +46,13 @@ extern const struct rpc_method rpc_session_reauth;
 extern const struct rpc_method rpc_account_activity;
 extern const struct rpc_method rpc_user_delete;
 extern const struct rpc_method rpc_invitation_revoke;
+extern const struct rpc_method rpc_rule_list;
+extern const struct rpc_method rpc_rule_put;
+extern const struct rpc_method rpc_rule_delete;
+extern const struct rpc_method rpc_user_approve;
+extern const struct rpc_method rpc_user_reject;
+extern const struct rpc_method rpc_signup_stats;
+extern const struct rpc_method rpc_signup_attempts;
 
 static const struct rpc_method *const rpc_table[] = {
     &rpc_server_health,
@@ -88,6 +95,14 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_user_update,
     &rpc_user_delete,
     &rpc_invitation_revoke,
+    /* signup defense */
+    &rpc_rule_list,
+    &rpc_rule_put,
+    &rpc_rule_delete,
+    &rpc_user_approve,
+    &rpc_user_reject,
+    &rpc_signup_stats,
+    &rpc_signup_attempts,
 };
 
 const struct rpc_method *

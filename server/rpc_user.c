@@ -1,13 +1,15 @@
 /*
- * user.register (validate on CPU, hash under admission, one
- * transaction on a pooled connection) and user.me.
+ * user.register (validate on CPU, the signup defense's screen, hash under
+ * admission, one transaction on a pooled connection) and user.me.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "params.h"
 #include "rpc.h"
 #include "svc_session.h"
+#include "svc_signup.h"
 #include "svc_user.h"
 
 static int
@@ -22,12 +24,26 @@ register_check(struct rpc_call *call)
 	params_str(call->params, "password", 0, &pw, &call->err);
 	params_str(call->params, "email", 0, &email, &call->err);
 	params_str(call->params, "invitation", 0, &inv, &call->err);
-	if (call->err.code)
-		return call->err.code;
-	nu = svc_new_user_new(name, pw, email, inv, token);
+	nu = svc_new_user_new(
+	    call->err.code ? NULL : name, call->err.code ? NULL : pw,
+	    call->err.code ? NULL : email, call->err.code ? NULL : inv,
+	    call->err.code ? NULL : token);
 	call->state = nu;
 	call->state_free = svc_new_user_free;
-	return svc_user_validate(call->app, nu, &call->err);
+	snprintf(nu->peer, sizeof nu->peer, "%s", call->peer);
+	if (call->err.code == 0)
+		svc_user_validate(call->app, nu, &call->err);
+	/* A refused attempt is recorded too: the screen (with a
+	 * connection) answers it. */
+	nu->invalid = call->err;
+	pl_error_init(&call->err);
+	return PL_OK;
+}
+
+static int
+register_screen(struct rpc_call *call)
+{
+	return svc_signup_screen(call->app, call->db, call->state, &call->err);
 }
 
 static int
@@ -52,6 +68,7 @@ const struct rpc_method rpc_user_register = {
     .name = "user.register",
     .auth = RPC_AUTH_NONE,
     .steps = {{STEP_CPU, register_check},
+              {STEP_DB, register_screen},
               {STEP_HASH, register_hash},
               {STEP_DB, register_store}},
 };

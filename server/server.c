@@ -26,6 +26,8 @@
 #include "server_conn.h"
 #include "stats.h"
 #include "server_tls.h"
+#include "mono_time.h"
+#include "svc_signup.h"
 #include "xalloc.h"
 
 #define RELAY_INTERVAL_MS 1000
@@ -320,6 +322,9 @@ server_close_listener(struct server *srv)
 
 /* ---- relay and shutdown ---------------------------------------------- */
 
+#define SIGNUP_PURGE_INTERVAL_MS (3600 * 1000)
+static long long signup_purged_ms; /* the relay's own */
+
 static void
 relay_work(uv_work_t *w)
 {
@@ -335,6 +340,12 @@ relay_work(uv_work_t *w)
 	while (events_relay_run(srv->app->relay, db, RELAY_BATCH) ==
 	       RELAY_BATCH)
 		;
+	/* Hourly, and at start; one relay runs at a time. */
+	if (signup_purged_ms == 0 ||
+	    mono_ms() - signup_purged_ms > SIGNUP_PURGE_INTERVAL_MS) {
+		signup_purged_ms = mono_ms();
+		svc_signup_purge(srv->app, db);
+	}
 	db_pool_return(srv->app->db, db);
 }
 

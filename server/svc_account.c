@@ -55,6 +55,12 @@ svc_account_login_gate(struct app *app, struct db_conn *db, const char *user_id,
 {
 	/* Only after the right password: the state of an account is not
 	 * told to whoever merely knows its name. */
+	const char *status = json_string_value(json_object_get(user, "status"));
+
+	if (status && strcmp(status, "pending") == 0)
+		return pl_error_set(err, PL_ERR_FORBIDDEN, "pending_approval",
+		                    "this account waits for an administrator's "
+		                    "approval");
 	if (json_is_true(json_object_get(user, "disabled")))
 		return pl_error_set(err, PL_ERR_FORBIDDEN, "account_disabled",
 		                    "this account is disabled");

@@ -19,6 +19,7 @@
 #include "repo_invitation.h"
 #include "repo_user.h"
 #include "xalloc.h"
+#include "svc_signup.h"
 #include "svc_user_admin.h"
 
 static char *
@@ -38,6 +39,7 @@ svc_new_user_new(const char *username, const char *password, const char *email,
 	nu->email = email && *email ? xstrdup(email) : NULL;
 	nu->invitation = invitation && *invitation ? xstrdup(invitation) : NULL;
 	nu->form_token = dup_or_null(form_token);
+	pl_error_init(&nu->invalid);
 	return nu;
 }
 
@@ -62,6 +64,9 @@ svc_new_user_free(void *p)
 	wipe_free(nu->form_token);
 	free(nu->email);
 	free(nu->username_in);
+	free(nu->reason);
+	pl_error_clear(&nu->invalid);
+	svc_signup_screen_free(nu->screen);
 	sodium_memzero(nu->hash, sizeof nu->hash);
 	free(nu);
 }
@@ -80,6 +85,8 @@ svc_user_validate(struct app *app, struct svc_new_user *nu,
 	username_normalize(nu->username_in, nu->username, sizeof nu->username,
 	                   err);
 	password_validate(nu->password ? nu->password : "", err);
+	nu->breached = app->breached && nu->password &&
+	               breached_count(app->breached, nu->password) > 0;
 	breached_check(app->breached, nu->password, "password", err);
 	email_validate(nu->email, err);
 	/* Forged or stale tokens are refused here, before the argon2 hash;
@@ -163,6 +170,8 @@ static int
 create_tx(struct app *app, struct db_conn *db, struct svc_new_user *nu,
           json_t **user, struct pl_error *err)
 {
+	int held = svc_signup_holds(nu);
+
 	int is_taken = 0;
 
 	/* Round trip 1: BEGIN and the form token's spend. It is spent in
@@ -181,8 +190,8 @@ create_tx(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 	db_tx_batch(db);
 	if (repo_user_name_taken(db, nu->username, &is_taken, err) != 0 ||
 	    repo_user_insert(db, nu->username, nu->email, nu->hash,
-	                     nu->admin ? "[\"admin\"]" : "[]", user,
-	                     err) != 0 ||
+	                     nu->admin ? "[\"admin\"]" : "[]",
+	                     held ? "pending" : "active", user, err) != 0 ||
 	    db_tx_flush(db, err) != 0)
 		return is_taken || strcmp(db_sqlstate(db), "23505") == 0
 		           ? taken(err)
@@ -191,6 +200,9 @@ create_tx(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 	    use_invitation(db, nu->invitation,
 	                   json_string_value(json_object_get(*user, "id")),
 	                   err) != 0)
+		return err->code;
+	if (svc_signup_record(app, db, nu, held ? "held" : "created", *user,
+	                      err) != 0)
 		return err->code;
 	audit_emit(db, "user.created", NULL, *user, NULL);
 	if (db_tx_commit(db, err) != 0)
@@ -210,6 +222,9 @@ svc_user_create(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 		db_tx_rollback(db);
 		json_decref(*user);
 		*user = NULL;
+		if (strcmp(err->reason, "username_taken") == 0)
+			svc_signup_record_alone(app, db, nu, "duplicate",
+			                        "username_taken");
 		return err->code;
 	}
 	log_created(*user);

@@ -13,6 +13,7 @@
 #include "validate.h"
 
 struct app;
+struct signup_screen;
 
 /* A registration in progress, filled step by step. */
 struct svc_new_user {
@@ -25,6 +26,13 @@ struct svc_new_user {
 	int admin;                       /* create-user --admin */
 	int trusted;                     /* create-user: no token/invitation */
 	char hash[PWHASH_STRBYTES];
+	/* Signup defense (svc_signup.h). */
+	char peer[64];                /* client address, "" for create-user */
+	int breached;                 /* the password is in the breach list */
+	struct pl_error invalid;      /* the input rules' verdict, kept for
+	                                 the attempt's record */
+	struct signup_screen *screen; /* what the detectors saw */
+	char *reason;                 /* why the attempt failed, or NULL */
 };
 
 /* Copies the raw inputs (any may be NULL). */

@@ -316,6 +316,42 @@ drive_admin(struct ts_client *admin)
 	json_decref(keep);
 }
 
+/* Signup defense: rules put and deleted, a signup held then approved, one
+ * refused, one matched by a shadow rule (and every test signup is a fast
+ * fill: an alarm). */
+static void
+drive_signup(struct ts_client *admin)
+{
+	struct ts_client *c = ts_client_connect(srv.port);
+	json_t *keep = NULL, *r, *res;
+	json_int_t rid;
+	char *held;
+
+	ok(admin, "rule.put",
+	   json_pack("{s:s, s:s, s:s, s:s}", "name", "docs-shadow", "when",
+	             "shape:a7", "action", "block", "mode", "shadow"),
+	   &keep);
+	ok(admin, "rule.put",
+	   json_pack("{s:s, s:s, s:s}", "name", "docs-hold", "when", "shape:a7",
+	             "action", "hold"),
+	   &keep);
+	res = ok(admin, "rule.put",
+	         json_pack("{s:s, s:s, s:s}", "name", "docs-block", "when",
+	                   "shape:a8", "action", "block"),
+	         &keep);
+	rid = json_integer_value(
+	    json_object_get(json_object_get(res, "rule"), "id"));
+	r = us_register_fresh(c, "docheld", US_PASSWORD, NULL);
+	held = str_of(json_object_get(ts_result(r), "user"), "id");
+	json_decref(r);
+	json_decref(us_register_fresh(c, "docblock", US_PASSWORD, NULL));
+	ok(admin, "user.approve", json_pack("{s:[s]}", "ids", held), &keep);
+	ok(admin, "rule.delete", json_pack("{s:I}", "id", rid), &keep);
+	free(held);
+	json_decref(keep);
+	ts_client_free(c);
+}
+
 START_TEST(published_events_match_the_table)
 {
 	char *path = NULL, *doc;
@@ -340,6 +376,7 @@ START_TEST(published_events_match_the_table)
 	drive_account(c);
 	drive_pads(c);
 	drive_admin(admin);
+	drive_signup(admin);
 	/* Every audit row the run wrote is published: read them all, then
 	 * no more will come. */
 	db = ts_db_connect(schema);

@@ -125,8 +125,9 @@ END_TEST
 static void
 action_literals(const char *text, json_t *set)
 {
-	static const char *const kinds[] = {"\"user.", "\"pad.", "\"session.",
-	                                    "\"invitation."};
+	static const char *const kinds[] = {"\"user.",    "\"pad.",
+	                                    "\"session.", "\"invitation.",
+	                                    "\"signup.",  "\"rule."};
 
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		const char *p = text;

@@ -1,6 +1,6 @@
-/* Unit tests for common/redis_url.c: the redis:// grammar, percent-decoded
- * credentials, IPv6 hosts, bad inputs refused without echoing a password,
- * and the redacted rendering used in logs. */
+/* Unit tests for common/redis_url.c: the redis:// and redis+sentinel://
+ * grammars, percent-decoded credentials, IPv6 hosts, bad inputs refused
+ * without echoing a password, and the redacted rendering used in logs. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +100,60 @@ START_TEST(bad_inputs)
 END_TEST
 
 static void
+sentinel_ok(const char *url, const char *pass, int n, const char *host1,
+            int port1, const char *master, int db)
+{
+	struct redis_url u;
+	struct pl_error err;
+
+	pl_error_init(&err);
+	ck_assert_msg(redis_url_parse(url, &u, &err) == 0, "%s: %s", url,
+	              err.message);
+	if (pass)
+		ck_assert_str_eq(u.password, pass);
+	else
+		ck_assert_ptr_null(u.password);
+	ck_assert_int_eq(u.nsentinels, n);
+	ck_assert_str_eq(u.sentinels[n - 1].host, host1);
+	ck_assert_int_eq(u.sentinels[n - 1].port, port1);
+	ck_assert_str_eq(u.host, u.sentinels[0].host);
+	ck_assert_str_eq(u.master, master);
+	ck_assert_int_eq(u.db, db);
+	redis_url_clear(&u);
+}
+
+START_TEST(sentinel_grammar)
+{
+	sentinel_ok("redis+sentinel://127.0.0.1:26380/mymaster", NULL, 1,
+	            "127.0.0.1", 26380, "mymaster", 0);
+	sentinel_ok("redis+sentinel://s1/m", NULL, 1, "s1", 26379, "m", 0);
+	sentinel_ok("redis+sentinel://u:s3cret@a:1,b:2,[::1]:3/pad-line/4",
+	            "s3cret", 3, "::1", 3, "pad-line", 4);
+	sentinel_ok("redis+sentinel://a,b/m%2Ex/", NULL, 2, "b", 26379, "m.x",
+	            0);
+	/* A plain URL has no master name and no Sentinels. */
+	parse_ok("redis://h:1", NULL, NULL, "h", 1, 0);
+}
+END_TEST
+
+START_TEST(sentinel_bad_inputs)
+{
+	parse_bad("redis+sentinel://:hunter2@h:1");
+	parse_bad("redis+sentinel://:hunter2@h:1/");
+	parse_bad("redis+sentinel://h:1//3");
+	parse_bad("redis+sentinel:///m");
+	parse_bad("redis+sentinel://a,,b/m");
+	parse_bad("redis+sentinel://a,/m");
+	parse_bad("redis+sentinel://a:0/m");
+	parse_bad("redis+sentinel://a:1/m/x");
+	parse_bad("redis+sentinel://a:1/m/1/2");
+	parse_bad("redis+sentinel://a:1/m%0a");
+	parse_bad("redis+sentinel://a:1/m%1b[2J");
+	parse_bad("redis+sentinel://a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q/m");
+}
+END_TEST
+
+static void
 redact_is(const char *url, const char *want)
 {
 	char *s = redis_url_redact(url);
@@ -116,6 +170,9 @@ START_TEST(redaction)
 	redact_is("redis://alice:@h", "redis://alice@h:6379/0");
 	redact_is("redis://u:p@[::1]:9", "redis://u:***@[::1]:9/0");
 	redact_is("redis://u:hunter2@h:bad", "redis://(invalid)");
+	redact_is("redis+sentinel://u:hunter2@a:1,[::1],b/m/2",
+	          "redis+sentinel://u:***@a:1,[::1]:26379,b:26379/m/2");
+	redact_is("redis+sentinel://a/m", "redis+sentinel://a:26379/m/0");
 }
 END_TEST
 
@@ -132,6 +189,15 @@ START_TEST(connect_refused_names_no_password)
 	ck_assert_ptr_null(c);
 	ck_assert_ptr_nonnull(strstr(err.message, "redis://u:***@127.0.0.1"));
 	ck_assert_ptr_null(strstr(err.message, "hunter2"));
+	/* Through Sentinels that are not there: unavailable, no password. */
+	ck_assert_int_eq(
+	    redis_url_connect_str("redis+sentinel://u:hunter2@127.0.0.1:1,"
+	                          "127.0.0.1:1/m",
+	                          2000, &c, &err),
+	    PL_ERR_UNAVAILABLE);
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_nonnull(strstr(err.message, "no Sentinel named"));
+	ck_assert_ptr_null(strstr(err.message, "hunter2"));
 }
 END_TEST
 
@@ -143,6 +209,8 @@ main(void)
 
 	tcase_add_test(tc, grammar);
 	tcase_add_test(tc, bad_inputs);
+	tcase_add_test(tc, sentinel_grammar);
+	tcase_add_test(tc, sentinel_bad_inputs);
 	tcase_add_test(tc, redaction);
 	tcase_add_test(tc, connect_refused_names_no_password);
 	suite_add_tcase(s, tc);

@@ -209,6 +209,21 @@ START_TEST(hostile_text_fits_escaped)
 }
 END_TEST
 
+/* Help prose is written with line breaks; it reflows to any width. */
+START_TEST(help_prose_reflows)
+{
+	char s[] = "Pads\n\nYour pads, paged from the\nserver: PgDn loads "
+	           "more.\n\nEnter views.\n";
+
+	text_reflow(s);
+	ck_assert_str_eq(s, "Pads\n\nYour pads, paged from the server: PgDn "
+	                    "loads more.\n\nEnter views.\n");
+	text_wrap(s, 20);
+	ck_assert_str_eq(s, "Pads\n\nYour pads, paged\nfrom the server:\nPgDn "
+	                    "loads more.\n\nEnter views.\n");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -221,6 +236,7 @@ main(void)
 	tcase_add_test(tc, line_editor_utf8);
 	tcase_add_test(tc, cells_fit_and_cut);
 	tcase_add_test(tc, hostile_text_fits_escaped);
+	tcase_add_test(tc, help_prose_reflows);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -295,7 +295,9 @@ tm resize-window -t tui -x 100 -y 30
 wait_for "Signups per minute" || fail "dashboard not back after resize"
 keys '?'
 wait_for "Help" || fail "no help"
-keys x
+keys x # not a closing key: the help stays
+keys q
+wait_gone "q Esc ? close" || fail "q does not close the help"
 # q on a screen goes back to the first one; only there does it quit.
 keys q
 wait_for " Name " || fail "q on the dashboard does not go back to the pads"
@@ -456,7 +458,8 @@ wait_for "Account created" && ok "registered with an invitation; a bad code show
 	fail "registration with the invitation failed"
 [ "$(sql "select count(*) from invitations where used_by_id is not null")" = 1 ] ||
 	fail "invitation not marked used"
-keys Escape
+keys Escape # Esc goes to the Quit button (it never quits), Enter presses it
+keys Enter
 wait_for "EXITED rc=0" || fail "quit from the invite-only server's login"
 kill "$SRV2_PID"; wait "$SRV2_PID" 2>/dev/null; SRV2_PID=
 

@@ -57,6 +57,14 @@ account_keys_now(struct app *a, void *st)
 	return account_totp_keys(s);
 }
 
+/* The forms (password, two-factor) take every key as typing. */
+static int
+account_typing(struct app *a, void *st)
+{
+	(void)a;
+	return ((struct account_screen *)st)->mode != ACCT_MAIN;
+}
+
 /* ---- sessions ---- */
 
 static void
@@ -440,6 +448,7 @@ const struct screen screen_account = {
              "delete.",
     .keys = main_keys,
     .keys_now = account_keys_now,
+    .typing = account_typing,
     .init = account_init,
     .free = account_free,
     .enter = account_enter,

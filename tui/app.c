@@ -2,10 +2,12 @@
  * The TUI's loop and shell: the terminal (through term.c), input dispatch
  * (dialog, help, the screen's key table, then the global table), coalesced
  * redraws, signals and the screen table (dialogs are dialog.c, sign-in and
- * the connection app_session.c). Nothing here knows any one screen: it
+ * the connection app_session.c, the shared keys, hints and help
+ * app_keys.c). Nothing here knows any one screen: it
  * loops over the table in screens.h.
  */
 #include "app.h"
+#include "app_keys.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -23,32 +25,15 @@
 #include "xalloc.h"
 
 #define REDRAW_MS 40 /* at most 25 frames a second, whatever the event rate */
-#define MIN_COLS 80
-#define MIN_ROWS 24
+/* The smallest terminal the screens lay out in (columns and panels give
+ * way by priority down to it); below, a message says what is needed. */
+#define MIN_COLS 64
+#define MIN_ROWS 16
 
 #define SCREEN_ENTRY(n) &screen_##n,
 static const struct screen *const screens[SCREEN_COUNT] = {
     SCREENS(SCREEN_ENTRY)};
 #undef SCREEN_ENTRY
-
-/* Keys every screen has unless its own table uses them. */
-enum { G_HELP = 1, G_NEXT, G_BACK, G_SIGN_OUT, G_REDRAW };
-static const struct binding global_keys[] = {
-    {'?', G_HELP, "help", "help"},
-    {K_F1, G_HELP, NULL, NULL},
-    {K_TAB, G_NEXT, "next screen (or its number)", NULL},
-    {'q', G_BACK, "back; quits on the first screen", "back/quit"},
-    {K_ESC, G_BACK, NULL, NULL},
-    {'L', G_SIGN_OUT, "sign out (asks first)", NULL},
-    {K_CTRL('l'), G_REDRAW, "redraw", NULL},
-    {0, 0, NULL, NULL},
-};
-
-/* While a text field has the keys, q ? L are letters: F1 alone is global. */
-static const struct binding typing_keys[] = {
-    {K_F1, G_HELP, "help (q, ? and L are typed here)", "help"},
-    {0, 0, NULL, NULL},
-};
 
 /* ---- state changes ---- */
 
@@ -78,6 +63,12 @@ screen_index(const struct screen *s)
 		if (screens[i] == s)
 			return i;
 	abort(); /* not in screens.h: a programming error */
+}
+
+const struct screen *
+app_current(const struct app *a)
+{
+	return screens[a->screen];
 }
 
 void *
@@ -132,22 +123,32 @@ tab_screens(const struct app *a, size_t tabs[SCREEN_COUNT])
 /*
  * The tab bar in at most width cells: "1 Pads  2 Dashboard ...", else the
  * screens' short names ("2 Dash"), else the numbers alone (the title names
- * the screen shown). Six tabs and a username must share 80 columns.
+ * the screen shown). Six tabs and a username must share 80 columns. The
+ * tab of screen cur is the *cur_n bytes from out + *cur_b (none: 0).
  */
 static void
-tab_bar(const size_t *tabs, size_t ntabs, int width, char *out, size_t size)
+tab_bar(const size_t *tabs, size_t ntabs, size_t cur, int width, char *out,
+        size_t size, size_t *cur_b, size_t *cur_n)
 {
 	for (int form = 0; form < 3; form++) {
 		out[0] = '\0';
+		*cur_n = 0;
 		for (size_t i = 0; i < ntabs; i++) {
 			const struct screen *t = screens[tabs[i]];
 			const char *name =
 			    form == 0 || !t->tab ? t->name : t->tab;
+			size_t b;
 
+			snprintf(out + strlen(out), size - strlen(out), "%s",
+			         i ? (form < 2 ? "  " : " ") : "");
+			b = strlen(out);
 			snprintf(out + strlen(out), size - strlen(out),
-			         "%s%zu%s%s", i ? (form < 2 ? "  " : " ") : "",
-			         i + 1, form < 2 ? " " : "",
+			         "%zu%s%s", i + 1, form < 2 ? " " : "",
 			         form < 2 ? name : "");
+			if (tabs[i] == cur) {
+				*cur_b = b;
+				*cur_n = strlen(out) - b;
+			}
 		}
 		if (text_width(out) <= width)
 			return;
@@ -236,76 +237,6 @@ app_live(struct app *a)
 
 /* ---- drawing ---- */
 
-static const struct binding *
-current_keys(struct app *a)
-{
-	const struct screen *s = screens[a->screen];
-
-	return s->keys_now ? s->keys_now(a, a->state[a->screen]) : s->keys;
-}
-
-/* The global keys that work now: none of the letters while typing. */
-static const struct binding *
-global_keys_now(struct app *a)
-{
-	const struct screen *s = screens[a->screen];
-
-	if (s->signed_out || (s->typing && s->typing(a, a->state[a->screen])))
-		return typing_keys;
-	return global_keys;
-}
-
-/* 1 when table b shows key on the status line itself. */
-static int
-binding_hinted(const struct binding *b, int key)
-{
-	for (; b && b->key; b++)
-		if (b->key == key)
-			return b->hint != NULL;
-	return 0;
-}
-
-/* "k help · k help" for the hints of a table, appended to buf; a key that
- * mine (the screen's table, NULL: none) shows is its own, not this one. */
-static void
-hints_add(const struct app *a, const struct binding *b,
-          const struct binding *mine, char *buf, size_t size)
-{
-	char name[16];
-
-	for (; b && b->key; b++) {
-		size_t len = strlen(buf);
-
-		if (!b->hint || !b->help || binding_hinted(mine, b->key))
-			continue;
-		term_key_name(b->key, a->utf8, name, sizeof name);
-		snprintf(buf + len, size - len, "%s%s %s", len ? " · " : "",
-		         name, b->hint);
-	}
-}
-
-/* One line per action: its keys, then what it does. */
-static void
-help_add(const struct app *a, const struct binding *b, char *buf, size_t size)
-{
-	while (b && b->key) {
-		const char *help = b->help ? b->help : "";
-		char keys[64] = "", name[16], padded[96];
-		size_t len;
-
-		do {
-			term_key_name(b->key, a->utf8, name, sizeof name);
-			len = strlen(keys);
-			snprintf(keys + len, sizeof keys - len, "%s%s",
-			         len ? " " : "", name);
-			b++;
-		} while (b->key && !b->help);
-		text_fit(keys, 16, "…", padded, sizeof padded); /* cells */
-		len = strlen(buf);
-		snprintf(buf + len, size - len, "%s %s\n", padded, help);
-	}
-}
-
 static void
 app_draw(struct app *a)
 {
@@ -313,6 +244,7 @@ app_draw(struct app *a)
 	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
 	char hints[512] = "", tabbar[256] = "", title[160];
 	int rows, cols;
+	size_t cur_b = 0, cur_n = 0;
 
 	term_size(&rows, &cols);
 	ui_cursor_reset();
@@ -333,25 +265,32 @@ app_draw(struct app *a)
 	snprintf(title, sizeof title, "padline · %s%s%s", s->name,
 	         a->me ? " · " : "", a->me ? jstr(a->me, "username") : "");
 	if (a->me)
-		tab_bar(tabs, ntabs, cols - 3 - text_width(title), tabbar,
-		        sizeof tabbar);
+		tab_bar(tabs, ntabs, a->screen, cols - 3 - text_width(title),
+		        tabbar, sizeof tabbar, &cur_b, &cur_n);
 	/* The title gets what the tabs leave (never drawn under them). */
 	ui_putf(0, 1, cols - 3 - text_width(tabbar), "%s", title);
 	if (tabbar[0])
 		ui_put(0, cols - 1 - text_width(tabbar), 0, tabbar);
+	if (cur_n && cur_n < 64) {
+		char tab[64];
+
+		/* The current tab stands out of the bar (its text again). */
+		memcpy(tab, tabbar + cur_b, cur_n);
+		tab[cur_n] = '\0';
+		ui_attr(UI_TAB);
+		ui_put(0,
+		       cols - 1 - text_width(tabbar) +
+		           text_width_n(tabbar, cur_b),
+		       0, tab);
+	}
 	ui_attr(UI_NORMAL);
 	s->draw(a, a->state[a->screen], rows, cols);
-	hints_add(a, current_keys(a), NULL, hints, sizeof hints);
-	hints_add(a, global_keys_now(a), current_keys(a), hints, sizeof hints);
+	app_hints(a, cols - 2 - status_busy_width(a), hints, sizeof hints);
 	status_draw(a, rows, cols, hints);
 	if (a->help) {
-		char text[4096];
+		char text[8192];
 
-		snprintf(text, sizeof text, "%s\n\n", s->about ? s->about : "");
-		help_add(a, current_keys(a), text, sizeof text);
-		snprintf(text + strlen(text), sizeof text - strlen(text),
-		         "\nEverywhere:\n");
-		help_add(a, global_keys_now(a), text, sizeof text);
+		app_help_text(a, text, sizeof text);
 		help_draw(a, rows, cols, text);
 	}
 	if (a->dlg.kind != DLG_NONE) {
@@ -360,6 +299,25 @@ app_draw(struct app *a)
 	}
 	ui_cursor_apply();
 	ui_frame_end();
+}
+
+/* padlined stopped answering or answers again: every screen says so (the
+ * status line); back, the screen shown reloads what it shows. */
+static void
+on_probe_changed(void *ud, int up)
+{
+	struct app *a = ud;
+	const struct screen *s = screens[a->screen];
+
+	if (up) {
+		/* Never over a message: it is what the first request after
+		 * the outage said (a retried save's "saved"). */
+		if (!a->flash[0])
+			app_flash(a, 0, "padlined answers again.");
+		if (s->enter && a->dlg.kind == DLG_NONE)
+			s->enter(a, a->state[a->screen]);
+	}
+	app_dirty(a);
 }
 
 static void
@@ -377,6 +335,11 @@ on_redraw(uv_timer_t *t)
 	}
 	if (rpc_pending(a->rpc) && rpc_oldest_ms(a->rpc) > 200)
 		a->dirty = 1;
+	if (a->probe.down &&
+	    probe_age_ms(&a->probe) / 1000 != a->probe_drawn_age) {
+		a->probe_drawn_age = probe_age_ms(&a->probe) / 1000;
+		a->dirty = 1; /* the age it shows */
+	}
 	if (!a->dirty)
 		return;
 	a->dirty = 0;
@@ -384,15 +347,6 @@ on_redraw(uv_timer_t *t)
 }
 
 /* ---- input ---- */
-
-static int
-binding_action(const struct binding *b, int key)
-{
-	for (; b && b->key; b++)
-		if (b->key == key)
-			return b->action;
-	return 0;
-}
 
 static void
 on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
@@ -405,28 +359,45 @@ on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
 		app_sign_out(a);
 }
 
+/* The user goes to another screen: the status message was about this one
+ * (a flash set while switching, by enter, stays). */
+static void
+app_navigate(struct app *a, const struct screen *s)
+{
+	a->flash[0] = '\0';
+	app_switch(a, s);
+}
+
 static void
 app_global_key(struct app *a, int key)
 {
 	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
 
-	switch (binding_action(global_keys, key)) {
+	switch (binding_action(app_global_keys, key)) {
 	case G_HELP:
-		a->help = 1;
+		app_help_open(a);
 		return;
 	case G_NEXT:
+	case G_PREV:
 		for (size_t i = 0; i < ntabs; i++)
 			if (tabs[i] == a->screen) {
-				app_switch(a, screens[tabs[(i + 1) % ntabs]]);
+				size_t step = binding_action(app_global_keys,
+				                             key) == G_NEXT
+				                  ? 1
+				                  : ntabs - 1;
+
+				app_navigate(a,
+				             screens[tabs[(i + step) % ntabs]]);
 				return;
 			}
 		return;
 	case G_BACK:
+	case G_CLOSE:
 		/* Screens clear their filters and leave their sub-views
-		 * first (their own q/Esc); only the first screen quits. */
+		 * first (their own q/Esc); only q on the first screen quits. */
 		if (a->screen != home_screen(a))
-			app_switch(a, screens[home_screen(a)]);
-		else
+			app_navigate(a, screens[home_screen(a)]);
+		else if (binding_action(app_global_keys, key) == G_BACK)
 			app_quit(a, 0);
 		return;
 	case G_SIGN_OUT:
@@ -440,7 +411,7 @@ app_global_key(struct app *a, int key)
 		return;
 	}
 	if (key >= '1' && key <= '9' && (size_t)(key - '1') < ntabs)
-		app_switch(a, screens[tabs[key - '1']]);
+		app_navigate(a, screens[tabs[key - '1']]);
 }
 
 static void
@@ -465,14 +436,14 @@ app_key(struct app *a, int key)
 		return;
 	}
 	if (a->help) {
-		a->help = 0;
+		app_help_key(a, key);
 		return;
 	}
 	if (key == K_F1) { /* help even where ? is text */
-		a->help = 1;
+		app_help_open(a);
 		return;
 	}
-	if (s->key(a, a->state[a->screen], binding_action(current_keys(a), key),
+	if (s->key(a, a->state[a->screen], binding_action(app_keys_now(a), key),
 	           key))
 		return;
 	app_global_key(a, key);
@@ -590,12 +561,14 @@ app_run(const char *server, const char *redis_url)
 	}
 	app_switch(a, screens[home_screen(a)]);
 	app_connect(a);
+	probe_start(&a->probe, a->loop, a->rpc, on_probe_changed, a);
 	app_draw(a);
 
 	uv_run(a->loop, UV_RUN_DEFAULT);
 
 	term_end();
 	feed_free(a->feed);
+	probe_stop(&a->probe);
 	rpc_client_free(a->rpc);
 	uv_walk(a->loop, on_close_walk, NULL);
 	uv_run(a->loop, UV_RUN_DEFAULT);

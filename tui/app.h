@@ -15,6 +15,7 @@
 #include "edit.h"
 #include "models.h"
 #include "feed.h"
+#include "probe.h"
 #include "rpc_client.h"
 
 struct app;
@@ -107,13 +108,17 @@ struct app {
 	int quitting;
 	int exit_code;
 	int help;
+	int help_scroll; /* the help page's first line shown */
+	int help_page;   /* its lines on screen, from the last frame */
 	char flash[320];
 	int flash_err;
 	uint64_t flash_at;
 	struct dialog dlg;
 	uv_poll_t input;
 	uv_timer_t redraw;
-	uv_timer_t retry; /* resuming the saved session through an outage */
+	uv_timer_t retry;   /* resuming the saved session through an outage */
+	struct probe probe; /* is padlined answering? (every screen says) */
+	uint64_t probe_drawn_age; /* the age in s last drawn while it is not */
 	int resume_tries;
 	uv_signal_t sig[4];
 };
@@ -122,6 +127,8 @@ void app_dirty(struct app *);
 void app_flash(struct app *, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void app_switch(struct app *, const struct screen *);
+/* The screen shown. */
+const struct screen *app_current(const struct app *);
 /* The state of a screen (its init's result). */
 void *app_state(struct app *, const struct screen *);
 int app_showing(const struct app *, const struct screen *);

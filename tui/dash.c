@@ -14,7 +14,7 @@
 #include "widgets.h"
 #include "xalloc.h"
 
-#define CHART_ROWS 7
+#define CHART_ROWS 7 /* at most: a short terminal gives the table rows */
 
 struct dash_screen {
 	struct app *app;
@@ -38,7 +38,7 @@ static const struct binding dash_keys[] = {
     {'R', A_RELOAD, "reload the totals", "reload"},
     NAV_KEYS,
     {'q', A_BACK, "clear the filter, else back", NULL},
-    {K_ESC, A_BACK, NULL, NULL},
+    {K_ESC, A_BACK, "clear the filter, else back (never quits)", NULL},
     {0, 0, NULL, NULL},
 };
 
@@ -180,6 +180,13 @@ dash_keys_now(struct app *a, void *st)
 }
 
 static int
+dash_typing(struct app *a, void *st)
+{
+	(void)a;
+	return ((struct dash_screen *)st)->filtering;
+}
+
+static int
 dash_key(struct app *a, void *st, int action, int key)
 {
 	struct dash_screen *s = st;
@@ -264,7 +271,7 @@ dash_tick(struct app *a, void *st)
 }
 
 static void
-chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w)
+chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w, int ch)
 {
 	static const char *const eighths[9] = {" ", "▁", "▂", "▃", "▄",
 	                                       "▅", "▆", "▇", "█"};
@@ -277,22 +284,20 @@ chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w)
 	ui_attr(UI_TITLE);
 	ui_putf(y, x, w, "Signups per minute, last 60 minutes (max %u)", max);
 	ui_attr(UI_NORMAL);
-	for (int r = 0; r < CHART_ROWS; r++) {
+	for (int r = 0; r < ch; r++) {
 		int row = y + 1 + r;
-		unsigned level =
-		    (unsigned)(CHART_ROWS - r); /* 1-based from bottom */
+		unsigned level = (unsigned)(ch - r); /* 1-based from bottom */
 
 		ui_attr(UI_DIM);
 		if (r == 0)
 			ui_putf(row, x, 6, "%5u", max);
-		else if (r == CHART_ROWS - 1)
+		else if (r == ch - 1)
 			ui_putf(row, x, 6, "%5u", 0u);
 		ui_attr(UI_BAR);
 		for (int c = 0; c < cw; c++) {
 			unsigned val = v[DASH_MINUTES - cw + c];
 			/* height in eighths of a row, rounded up so 1 shows */
-			unsigned h8 =
-			    max ? (val * CHART_ROWS * 8 + max - 1) / max : 0;
+			unsigned h8 = max ? (val * ch * 8 + max - 1) / max : 0;
 			int full = (int)(h8 / 8), part = (int)(h8 % 8);
 			const char *t;
 
@@ -307,9 +312,9 @@ chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w)
 		}
 	}
 	ui_attr(UI_DIM);
-	ui_put(y + 1 + CHART_ROWS, x + 7, cw, "-60m");
-	ui_put(y + 1 + CHART_ROWS, x + 7 + cw / 2 - 2, 5, "-30m");
-	ui_put(y + 1 + CHART_ROWS, x + 7 + cw - 3, 3, "now");
+	ui_put(y + 1 + ch, x + 7, cw, "-60m");
+	ui_put(y + 1 + ch, x + 7 + cw / 2 - 2, 5, "-30m");
+	ui_put(y + 1 + ch, x + 7 + cw - 3, 3, "now");
 	ui_attr(UI_NORMAL);
 }
 
@@ -342,7 +347,11 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct dash_screen *s = st;
 	struct dash_model *d = &s->model;
-	int ty = 2 + CHART_ROWS + 3, shown = 0, i = 0;
+	/* The chart gives way first: the table keeps at least 3 rows. */
+	int ch = rows - 12 < 2            ? 2
+	         : rows - 12 > CHART_ROWS ? CHART_ROWS
+	                                  : rows - 12;
+	int ty = 2 + ch + 3, shown = 0, i = 0;
 	size_t nmatch = 0, skipped = 0;
 	int h = rows - ty - 4;
 	const struct dash_signup *su;
@@ -375,7 +384,7 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 	} else if (a->feed) {
 		dash_draw_dropped(a->feed, ty - 1, cols);
 	}
-	chart_draw(a, s, 2, 1, cols - 2);
+	chart_draw(a, s, 2, 1, cols - 2, ch);
 	ui_attr(UI_TITLE);
 	/* 80 columns first: 19 + 2 + 20 + 2 + 26 + 1 + 3. */
 	ui_putf(ty, 1, cols - 2, "%-19s  %-20s  %-26s %s", "Created (UTC)",
@@ -427,6 +436,7 @@ const struct screen screen_dash = {
              "is filled with events.since, duplicates dropped.",
     .keys = dash_keys,
     .keys_now = dash_keys_now,
+    .typing = dash_typing,
     .init = dash_init_state,
     .free = dash_free,
     .enter = dash_enter,

@@ -135,12 +135,17 @@ void
 dialog_draw(struct app *a, int rows, int cols)
 {
 	struct dialog *d = &a->dlg;
-	char **lines;
-	size_t n = text_split_lines(d->text, &lines);
+	char **lines, text[sizeof d->text];
 	int nch = d->kind == DLG_PICK ? (int)json_array_size(d->choices) : 0;
 	int w = cols - 10 < 70 ? cols - 10 : 70;
-	int h = (int)n + 2 + (d->kind == DLG_PROMPT ? 2 : 0) + nch;
-	int y, x, line;
+	size_t n;
+	int h, y, x, line;
+
+	/* Wrapped to the box, whatever width the caller wrapped it to. */
+	snprintf(text, sizeof text, "%s", d->text);
+	text_wrap(text, w - 4);
+	n = text_split_lines(text, &lines);
+	h = (int)n + 2 + (d->kind == DLG_PROMPT ? 2 : 0) + nch;
 
 	if (d->kind == DLG_VIEW) {
 		text_lines_free(lines, n);

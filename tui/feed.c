@@ -41,6 +41,7 @@ struct feed {
 };
 
 static void feed_fetch(struct feed *);
+static void feed_fetch_after(struct feed *, long long after);
 
 static void
 feed_deliver(struct feed *f, json_t *ev)
@@ -67,21 +68,32 @@ on_since(void *ud, json_t *result, const struct pl_error *err)
 		return; /* the next poll or reconnect asks again */
 	json_array_foreach (events, i, ev)
 		feed_deliver(f, ev);
+	/* The next page starts where this one ended, not at max_id: a live
+	 * event that came meanwhile moved max_id past the rest of the gap. */
 	if (json_array_size(events) >= FEED_PAGE)
-		feed_fetch(f);
+		feed_fetch_after(
+		    f, json_integer_value(json_object_get(
+		           json_array_get(events, json_array_size(events) - 1),
+		           "id")));
 }
 
-/* Asks events.since for what came after max_id (one page at a time). */
+/* Asks events.since for what came after `after` (one page at a time). */
 static void
-feed_fetch(struct feed *f)
+feed_fetch_after(struct feed *f, long long after)
 {
 	if (f->fetching || f->located <= 0)
 		return;
 	f->fetching = 1;
 	rpc_call(f->rpc, "events.since",
-	         json_pack("{s:I, s:i}", "after", (json_int_t)f->max_id,
-	                   "limit", FEED_PAGE),
+	         json_pack("{s:I, s:i}", "after", (json_int_t)after, "limit",
+	                   FEED_PAGE),
 	         on_since, f);
+}
+
+static void
+feed_fetch(struct feed *f)
+{
+	feed_fetch_after(f, f->max_id);
 }
 
 static void

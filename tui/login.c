@@ -32,7 +32,8 @@ static const struct binding login_keys[] = {
     {K_UP, A_PREV, NULL, NULL},
     {K_ENTER, A_ENTER, "next field, or press the button", "select"},
     {K_CTRL('r'), A_REGISTER, "create an account", "register"},
-    {K_ESC, A_QUIT, "quit (asking for the code: back to the password)", "quit"},
+    {K_ESC, A_QUIT,
+     "to the Quit button (asking for the code: back to the password)", NULL},
     {K_LEFT, A_LEFT, "move between buttons (in a field: the cursor)", NULL},
     {K_RIGHT, A_RIGHT, NULL, NULL},
     {0, 0, NULL, NULL},
@@ -131,10 +132,11 @@ login_key(struct app *a, void *st, int action, int key)
 			*f = LF_QUIT;
 		return 1;
 	case A_QUIT:
+		/* Esc never quits: it goes back, here to the Quit button. */
 		if (totp)
 			login_cancel_totp(a, l);
 		else
-			app_quit(a, 0);
+			*f = LF_QUIT;
 		return 1;
 	case A_REGISTER:
 		app_switch(a, &screen_register);

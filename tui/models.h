@@ -26,6 +26,8 @@ struct list_model {
 	const char
 	    *sort_key; /* member sorted by (static string), NULL: as given */
 	int sort_desc;
+	int counted; /* the screen draws its own position counter, not
+	                list_draw */
 };
 
 void list_init(struct list_model *, const char *const *keys);

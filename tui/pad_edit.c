@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "editor.h"
 #include "pad_edit.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -25,52 +25,6 @@ edit_end(struct pad_edit *ed)
 	json_decref(ed->data);
 	recovery_clear(&ed->rec);
 	free(ed);
-}
-
-static int
-run_editor(struct app *a, const char *path)
-{
-	const char *editor = getenv("VISUAL");
-	pid_t pid;
-	int status = -1;
-
-	if (!editor || !*editor)
-		editor = getenv("EDITOR");
-	if (!editor || !*editor)
-		editor = "vi";
-	app_suspend(a);
-	pid = fork();
-	if (pid == 0) {
-		/* Through the shell, so EDITOR="code --wait" works. */
-		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", editor, path,
-		      (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0)
-			;
-	app_resume(a);
-	return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap)
-			buf = xrealloc(buf, cap = (cap ? cap * 2 : 8192));
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
 }
 
 /* Writes rec's file now: whatever happens next, the text survives. */
@@ -434,13 +388,34 @@ edit_check(struct pad_edit *ed)
 	pad_edit_save(ed);
 }
 
+/* The terminal went away while the editor ran: what the editor left in
+ * path goes to the recovery file (offered after the next sign-in) unless it
+ * is what the editor was given, then padline exits as the signal asks. */
+static void
+edit_hangup(struct pad_edit *ed, const char *path, const char *initial,
+            int signum)
+{
+	char *text = editor_slurp(path);
+
+	unlink(path);
+	if (text && (ed->kept || strcmp(text, initial) != 0)) {
+		free(ed->rec.text);
+		ed->rec.text = text;
+		text = NULL;
+		edit_keep_file(ed);
+	}
+	free(text);
+	app_quit(ed->app, 128 + signum);
+	edit_end(ed);
+}
+
 void
 pad_edit_editor(struct pad_edit *ed, const char *initial)
 {
 	struct app *a = ed->app;
 	const char *tmp = getenv("TMPDIR");
 	char path[512], *text = xstrdup(initial ? initial : "");
-	int fd, rc;
+	int fd, rc, signum;
 
 	snprintf(path, sizeof path, "%s/padline-XXXXXX.json",
 	         tmp && *tmp ? tmp : "/tmp");
@@ -460,9 +435,14 @@ pad_edit_editor(struct pad_edit *ed, const char *initial)
 		return;
 	}
 	close(fd);
+	rc = editor_run(a, path, &signum);
+	if (signum) {
+		edit_hangup(ed, path, text, signum);
+		free(text);
+		return;
+	}
 	free(text);
-	rc = run_editor(a, path);
-	text = rc == 0 ? slurp(path) : NULL;
+	text = rc == 0 ? editor_slurp(path) : NULL;
 	unlink(path);
 	if (!text) {
 		if (ed->kept) {

@@ -53,7 +53,6 @@ struct page_req {
 
 /* Typing pauses this long (ms) before the search goes to the server;
  * Enter asks at once. */
-#define SEARCH_DEBOUNCE_MS 250
 
 enum {
 	A_OPEN = 1,
@@ -92,7 +91,7 @@ static const struct binding list_keys[] = {
     {'s', A_SORT, "sort: created / name / newest change", "sort"},
     {'R', A_REFRESH, "refresh", NULL},
     {'q', A_BACK, "clear the search, else back / quit", NULL},
-    {K_ESC, A_BACK, NULL, NULL},
+    {K_ESC, A_BACK, "clear the search, else back (never quits)", NULL},
     NAV_KEYS,
     {0, 0, NULL, NULL},
 };
@@ -235,6 +234,7 @@ pads_init(struct app *a)
 
 	p->app = a;
 	list_init(&p->list, NULL);
+	p->list.counted = 1; /* one counter: the pages' (pad_pages_status) */
 	pad_pages_init(&p->pages);
 	pad_actions_init(&p->actions, a, pads_refresh, p);
 	p->backups = backups_view_new(a, pads_refresh, p);
@@ -311,6 +311,16 @@ pads_keys_now(struct app *a, void *st)
 	default:
 		return list_keys;
 	}
+}
+
+/* While the search is typed, q ? L are letters of it. */
+static int
+pads_typing(struct app *a, void *st)
+{
+	struct pads_screen *p = st;
+
+	(void)a;
+	return p->mode == PADS_FILTER && !backups_view_active(p->backups);
 }
 
 /* The pad viewer scrolls by lines: the NAV_* actions on its text. */
@@ -495,7 +505,7 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 	struct pads_screen *p = st;
 	int h = rows - 6;
 	const char *sort_key;
-	char count[64];
+	char count[64], name[256], updated[64];
 
 	(void)a;
 	if (backups_view_active(p->backups)) {
@@ -528,11 +538,13 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 	}
 	ui_attr(UI_TITLE);
 	sort_key = pad_sorts[p->sort].key;
-	ui_putf(1, 0, cols, " %-*s %-12s %-19s %9s", cols - 45,
-	        strcmp(sort_key, "name") == 0 ? "Name ↑" : "Name", "Owner",
-	        strcmp(sort_key, "updated") == 0 ? "Updated (UTC) ↓"
-	                                         : "Updated (UTC)",
-	        "Size");
+	/* Padded in cells, not bytes: the arrow is one cell, three bytes. */
+	ui_fit(strcmp(sort_key, "name") == 0 ? "Name ↑" : "Name", cols - 45,
+	       name, sizeof name);
+	ui_fit(strcmp(sort_key, "updated") == 0 ? "Updated (UTC) ↓"
+	                                        : "Updated (UTC)",
+	       19, updated, sizeof updated);
+	ui_putf(1, 0, cols, " %s %-12s %s %9s", name, "Owner", updated, "Size");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
 	list_draw(&p->list, 3, 0, h - 1, cols, pad_row,
@@ -570,6 +582,7 @@ const struct screen screen_pads = {
              "shares the pad read-only with a user, lists and ends shares.",
     .keys = list_keys,
     .keys_now = pads_keys_now,
+    .typing = pads_typing,
     .init = pads_init,
     .free = pads_free,
     .enter = pads_enter,

@@ -1,8 +1,9 @@
 /*
- * Owns the Redis subscription: connect, AUTH if the URL has a password,
- * SUBSCRIBE to the channel server.hello named, verify each message's
- * signature (event_sig.h) before decoding it as JSON, and reconnect with
- * backoff.
+ * Owns the Redis subscription: find the master (through Sentinel, on a
+ * worker thread), connect, AUTH if the URL has a password, SUBSCRIBE to the
+ * channel server.hello named, verify each message's signature (event_sig.h)
+ * before decoding it as JSON, check with a heartbeat that the server still
+ * answers, and reconnect with backoff.
  */
 #include "sub.h"
 
@@ -21,6 +22,9 @@
 #define SUB_BACKOFF_MIN 250
 #define SUB_BACKOFF_MAX 5000
 #define SUB_CONNECT_MS 2000
+#define SUB_RESOLVE_MS 1000 /* each Sentinel's connect and answer */
+#define SUB_BEAT_MS 1000
+#define SUB_BEAT_LOST_MS 5000
 
 struct sub {
 	uv_loop_t *loop;
@@ -29,6 +33,12 @@ struct sub {
 	redisAsyncContext *ac;
 	uv_timer_t retry;
 	uv_timer_t watchdog; /* gives up on a connect that never completes */
+	uv_timer_t beat;     /* the heartbeat while subscribed */
+	uv_work_t resolve;   /* asking the Sentinels, off the loop */
+	int resolving;
+	char *master_host; /* what the Sentinels said (resolve's result) */
+	int master_port;
+	long long beat_sent_ms; /* 0 when no heartbeat is awaited */
 	unsigned backoff;
 	char error[160]; /* why the last connection failed ("" = none) */
 	int up;
@@ -83,6 +93,7 @@ sub_on_message(redisAsyncContext *ac, void *r, void *priv)
 	if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 3)
 		return;
 	if (strcmp(rep->element[0]->str, "subscribe") == 0) {
+		s->beat_sent_ms = 0;
 		uv_timer_stop(&s->watchdog);
 		s->backoff = SUB_BACKOFF_MIN;
 		s->error[0] = '\0';
@@ -133,8 +144,52 @@ sub_on_disconnect(const redisAsyncContext *ac, int status)
 	         status != REDIS_OK && ac->errstr[0] ? ac->errstr
 	                                             : "connection lost");
 	s->ac = NULL;
+	uv_timer_stop(&s->beat);
 	sub_set_up(s, 0);
 	sub_schedule(s);
+}
+
+/* Gives up on the connection (why: copied first, it may be ac's own words)
+ * and tries again after the backoff. */
+static void
+sub_abandon(struct sub *s, const char *why)
+{
+	snprintf(s->error, sizeof s->error, "%s", why);
+	s->ac->data = NULL;
+	redisAsyncFree(s->ac);
+	s->ac = NULL;
+	uv_timer_stop(&s->beat);
+	sub_schedule(s);
+	if (s->up)
+		sub_set_up(s, 0);
+	else if (s->on_state)
+		s->on_state(s->ud, 0);
+}
+
+/*
+ * The heartbeat: SUBSCRIBE again to the same channel, which Redis confirms
+ * like the first time (hiredis 0.14 drops the PONG of a PING in subscribed
+ * mode, so a PING could not be seen answered). A master that hangs keeps
+ * the connection open and says nothing: without an answer within
+ * SUB_BEAT_LOST_MS the subscription counts as lost and is made again,
+ * which makes the caller backfill.
+ */
+static void
+sub_on_beat(uv_timer_t *t)
+{
+	struct sub *s = t->data;
+
+	if (!s->ac || !s->up)
+		return;
+	if (s->beat_sent_ms == 0) {
+		s->beat_sent_ms = (long long)uv_now(s->loop);
+		redisAsyncCommand(s->ac, sub_on_message, s, "SUBSCRIBE %s",
+		                  s->channel);
+		return;
+	}
+	if ((long long)uv_now(s->loop) - s->beat_sent_ms < SUB_BEAT_LOST_MS)
+		return;
+	sub_abandon(s, "no answer from Redis");
 }
 
 /*
@@ -149,22 +204,85 @@ sub_on_watchdog(uv_timer_t *t)
 
 	if (!s->ac || s->up)
 		return;
-	snprintf(s->error, sizeof s->error, "%s",
-	         s->ac->err && s->ac->errstr[0] ? s->ac->errstr
-	                                        : "Connection refused or "
-	                                          "no answer");
-	s->ac->data = NULL;
-	redisAsyncFree(s->ac);
-	s->ac = NULL;
-	sub_schedule(s);
-	if (s->on_state)
-		s->on_state(s->ud, 0);
+	sub_abandon(s, s->ac->err && s->ac->errstr[0]
+	                   ? s->ac->errstr
+	                   : "Connection refused or no answer");
 }
 
+/* Frees s once its three timers have closed and no lookup is running. */
+static void
+sub_maybe_free(struct sub *s)
+{
+	if (s->closing == 4 && !s->resolving) {
+		redis_url_clear(&s->url);
+		free(s->master_host);
+		free(s->channel);
+		free(s);
+	}
+}
+
+/* On a worker thread: touches only master_host/master_port. */
+static void
+sub_resolve_work(uv_work_t *w)
+{
+	struct sub *s = w->data;
+	struct pl_error err;
+
+	pl_error_init(&err);
+	free(s->master_host);
+	s->master_host = NULL;
+	redis_url_master_addr(&s->url, SUB_RESOLVE_MS, &s->master_host,
+	                      &s->master_port, &err);
+	pl_error_clear(&err);
+}
+
+static void sub_connect_to(struct sub *, const char *host, int port);
+
+static void
+sub_resolve_done(uv_work_t *w, int status)
+{
+	struct sub *s = w->data;
+
+	s->resolving = 0;
+	if (s->closing) {
+		sub_maybe_free(s);
+		return;
+	}
+	if (status != 0 || s->master_host == NULL) {
+		snprintf(s->error, sizeof s->error,
+		         "no Sentinel named the master");
+		sub_schedule(s);
+		if (s->on_state)
+			s->on_state(s->ud, 0);
+		return;
+	}
+	sub_connect_to(s, s->master_host, s->master_port);
+}
+
+/* Through Sentinel, asks where the master is first (every time: after a
+ * failover it is elsewhere). */
 static void
 sub_connect(struct sub *s)
 {
-	redisAsyncContext *ac = redisAsyncConnect(s->url.host, s->url.port);
+	if (s->url.master == NULL) {
+		sub_connect_to(s, s->url.host, s->url.port);
+		return;
+	}
+	if (s->resolving)
+		return; /* one lookup at a time: its end connects */
+	s->resolving = 1;
+	s->resolve.data = s;
+	if (uv_queue_work(s->loop, &s->resolve, sub_resolve_work,
+	                  sub_resolve_done) != 0) {
+		s->resolving = 0;
+		sub_schedule(s);
+	}
+}
+
+static void
+sub_connect_to(struct sub *s, const char *host, int port)
+{
+	redisAsyncContext *ac = redisAsyncConnect(host, port);
 
 	if (!ac || ac->err) {
 		snprintf(s->error, sizeof s->error, "%s",
@@ -182,6 +300,8 @@ sub_connect(struct sub *s)
 	redisAsyncSetDisconnectCallback(ac, sub_on_disconnect);
 	s->ac = ac;
 	uv_timer_start(&s->watchdog, sub_on_watchdog, SUB_CONNECT_MS, 0);
+	s->beat_sent_ms = 0;
+	uv_timer_start(&s->beat, sub_on_beat, SUB_BEAT_MS, SUB_BEAT_MS);
 	if (s->url.user && s->url.password)
 		redisAsyncCommand(ac, NULL, NULL, "AUTH %s %s", s->url.user,
 		                  s->url.password);
@@ -219,21 +339,21 @@ sub_new(uv_loop_t *loop, const char *url, const char *channel,
 	s->retry.data = s;
 	uv_timer_init(loop, &s->watchdog);
 	s->watchdog.data = s;
+	uv_timer_init(loop, &s->beat);
+	s->beat.data = s;
 	sub_connect(s);
 	return s;
 }
 
-/* Two timers: s is freed when the second one has closed. */
+/* Three timers: s is freed when the last one has closed (closing counts
+ * from 1) and no Sentinel lookup is running. */
 static void
 sub_on_timer_close(uv_handle_t *h)
 {
 	struct sub *s = h->data;
 
-	if (++s->closing == 3) {
-		redis_url_clear(&s->url);
-		free(s->channel);
-		free(s);
-	}
+	s->closing++;
+	sub_maybe_free(s);
 }
 
 void
@@ -247,12 +367,14 @@ sub_free(struct sub *s)
 	s->on_drop = NULL;
 	uv_timer_stop(&s->retry);
 	uv_timer_stop(&s->watchdog);
+	uv_timer_stop(&s->beat);
 	if (s->ac) {
 		s->ac->data = NULL;
 		redisAsyncDisconnect(s->ac);
 	}
 	uv_close((uv_handle_t *)&s->retry, sub_on_timer_close);
 	uv_close((uv_handle_t *)&s->watchdog, sub_on_timer_close);
+	uv_close((uv_handle_t *)&s->beat, sub_on_timer_close);
 }
 
 const char *
@@ -286,7 +408,12 @@ sub_error(const struct sub *s)
 void
 sub_where(const struct sub *s, char *buf, size_t size)
 {
-	if (s)
+	if (s && s->url.master) {
+		char *r = redis_url_redacted(&s->url);
+
+		snprintf(buf, size, "%s", r);
+		free(r);
+	} else if (s)
 		snprintf(buf, size,
 		         strchr(s->url.host, ':') ? "redis://[%s]:%d"
 		                                  : "redis://%s:%d",

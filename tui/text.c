@@ -125,6 +125,15 @@ text_wrap(char *s, int w)
 }
 
 void
+text_reflow(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '\n' && p > s && p[-1] != '\n' && p[1] &&
+		    p[1] != '\n')
+			*p = ' ';
+}
+
+void
 text_bytes(long long bytes, char *out, size_t size)
 {
 	double v = (double)bytes / (bytes < 1024 * 1024 ? 1024 : 1024 * 1024);

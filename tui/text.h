@@ -24,6 +24,9 @@ void text_fit(const char *s, int w, const char *ellipsis, char *out,
 /* Word-wraps s in place: a space becomes a newline where the line would
  * pass w cells (a longer word stays whole). For dialog texts. */
 void text_wrap(char *s, int w);
+/* Joins the lines of each paragraph (a newline between two non-empty
+ * lines becomes a space), so text_wrap can wrap it to any width. */
+void text_reflow(char *s);
 /* A size in the units a person reads: "158 bytes", "1 MB (1048576
  * bytes)", "1.3 MB (1363148 bytes)" (KB and MB of 1024). */
 void text_bytes(long long bytes, char *out, size_t size);

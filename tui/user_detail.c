@@ -22,21 +22,36 @@ enum {
 	D_RELOAD,
 };
 
-const struct binding user_detail_keys[] = {
-    {'d', D_DISABLE, "disable / enable the account (asks first)", "disable"},
-    {'a', D_ADMIN, "give / take the admin role (asks first)", "admin"},
-    {'t', D_TOTP, "reset two-factor sign-in (asks first)", "reset 2FA"},
-    {'X', D_DELETE, "delete the user (type the username to confirm)", "delete"},
-    {'R', D_RELOAD, "reload", NULL},
-    {'q', D_BACK, "back to the list", "back"},
-    {K_ESC, D_BACK, NULL, NULL},
-    {0, 0, NULL, NULL},
-};
+/* The table, its d hint saying what d does to this user now. */
+#define DETAIL_KEYS(d_hint)                                                    \
+	{'d', D_DISABLE, "disable / enable the account (asks first)", d_hint}, \
+	    {'a', D_ADMIN, "give / take the admin role (asks first)",          \
+	     "admin"},                                                         \
+	    {'t', D_TOTP, "reset two-factor sign-in (asks first)",             \
+	     "reset 2FA"},                                                     \
+	    {'X', D_DELETE, "delete the user (type the username to confirm)",  \
+	     "delete"},                                                        \
+	    {'R', D_RELOAD, "reload", NULL},                                   \
+	    {'q', D_BACK, "back to the list", "back"},                         \
+	    {K_ESC, D_BACK, NULL, NULL},                                       \
+	{                                                                      \
+		0, 0, NULL, NULL                                               \
+	}
+static const struct binding keys_enabled[] = {DETAIL_KEYS("disable")};
+static const struct binding keys_disabled[] = {DETAIL_KEYS("enable")};
 
 static json_t *
 detail_user(const struct user_detail *d)
 {
 	return json_object_get(d->info, "user");
+}
+
+const struct binding *
+user_detail_keys(const struct user_detail *d)
+{
+	return json_is_true(json_object_get(detail_user(d), "disabled"))
+	           ? keys_disabled
+	           : keys_enabled;
 }
 
 void

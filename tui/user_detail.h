@@ -22,8 +22,9 @@ struct user_detail {
 	void *ud;
 };
 
-/* The detail view's key table (its actions are its own). */
-extern const struct binding user_detail_keys[];
+/* The detail view's key table for the user shown (its actions are its
+ * own; the hints say what d does to this user now). */
+const struct binding *user_detail_keys(const struct user_detail *);
 
 void user_detail_init(struct user_detail *, struct app *,
                       void (*changed)(void *ud), void *ud);

@@ -35,6 +35,9 @@ struct users_screen {
 	int searching;
 	char query[128];
 	struct edit_cursor query_cur;
+	char asked[128];       /* the query of the list shown (or asked) */
+	uint64_t typed_at;     /* last key in the search (loop ms) */
+	int search_pending;    /* typed, not yet asked */
 	char next[128];        /* cursor for the next page ("" = none) */
 	char cursors[32][128]; /* "before" of each page shown, for going back */
 	int page;
@@ -69,13 +72,13 @@ static const struct binding users_keys[] = {
     {'[', A_PREV_PAGE, NULL, NULL},
     {'R', A_RELOAD, "reload", NULL},
     {'q', A_BACK, "clear the search, else back", NULL},
-    {K_ESC, A_BACK, NULL, NULL},
+    {K_ESC, A_BACK, "clear the search, else back (never quits)", NULL},
     NAV_KEYS,
     {0, 0, NULL, NULL},
 };
 
 static const struct binding search_keys[] = {
-    {K_ENTER, A_RUN, "search", "search"},
+    {K_ENTER, A_RUN, "search now, keep it", "keep"},
     {K_ESC, A_CLEAR, "clear", "clear"},
     {0, 0, NULL, NULL},
 };
@@ -101,6 +104,8 @@ users_load(struct users_screen *u)
 	                      user_sorts[u->sort].key, "order",
 	                      u->desc ? "desc" : "asc");
 
+	snprintf(u->asked, sizeof u->asked, "%s", u->query);
+	u->search_pending = 0;
 	if (u->query[0])
 		json_object_set_new(p, "query", json_string(u->query));
 	if (u->page > 0 && u->cursors[u->page][0])
@@ -179,7 +184,7 @@ users_keys_now(struct app *a, void *st)
 
 	(void)a;
 	if (u->detail.open)
-		return user_detail_keys;
+		return user_detail_keys(&u->detail);
 	return u->searching ? search_keys : users_keys;
 }
 
@@ -262,11 +267,31 @@ users_key(struct app *a, void *st, int action, int key)
 		return 1;
 	}
 	if (u->searching) {
+		/* As on Pads: asked once the typing pauses (users_tick). */
 		edit_key(u->query, sizeof u->query, &u->query_cur, key);
+		u->search_pending = strcmp(u->query, u->asked) != 0;
+		u->typed_at = uv_now(a->loop);
 		return 1;
 	}
-	(void)a;
 	return 0;
+}
+
+static void
+users_tick(struct app *a, void *st)
+{
+	struct users_screen *u = st;
+
+	if (u->search_pending &&
+	    uv_now(a->loop) - u->typed_at >= SEARCH_DEBOUNCE_MS)
+		users_restart(u);
+}
+
+/* The email takes what the other columns leave (24 at 80 columns), and
+ * gives way first: 8 cells at 64 columns. */
+static int
+email_width(int cols)
+{
+	return cols - 56 > 8 ? cols - 56 : 8;
 }
 
 static void
@@ -284,9 +309,8 @@ user_row(json_t *u, char *buf, size_t size, int w)
 	if (json_is_true(json_object_get(u, "disabled")))
 		snprintf(r + strlen(r), sizeof r - strlen(r), "%sdisabled",
 		         r[0] ? "," : "");
-	/* 80 columns first: the email takes what the others leave. */
 	ui_fit(jstr(u, "username"), 20, name, sizeof name);
-	ui_fit(jstr(u, "email"), w > 80 ? w - 56 : 24, email, sizeof email);
+	ui_fit(jstr(u, "email"), email_width(w), email, sizeof email);
 	short_time(jstr(u, "created_at"), t, sizeof t);
 	snprintf(buf, size, " %s %s %-12.12s %s", name, email, r, t);
 }
@@ -299,17 +323,19 @@ users_draw(struct app *a, void *st, int rows, int cols)
 	    u->desc ? (a->utf8 ? "↓" : "v") : (a->utf8 ? "↑" : "^");
 	const char *key = user_sorts[u->sort].key;
 	size_t first = (size_t)u->page * USERS_PAGE;
-	char all[48] = "";
+	char all[48] = "", name[64], email[256];
 
 	if (u->detail.open) {
 		user_detail_draw(&u->detail, rows, cols);
 		return;
 	}
 	ui_attr(UI_TITLE);
-	ui_putf(1, 1, cols - 2, " %-20s %-*s %-12s %s",
-	        strcmp(key, "username") ? "Username" : "Username ·",
-	        cols > 80 ? cols - 56 : 24,
-	        strcmp(key, "email") ? "Email" : "Email ·", "Roles",
+	/* Where the rows' columns are, padded in cells (· is two bytes). */
+	ui_fit(strcmp(key, "username") ? "Username" : "Username ·", 20, name,
+	       sizeof name);
+	ui_fit(strcmp(key, "email") ? "Email" : "Email ·", email_width(cols),
+	       email, sizeof email);
+	ui_putf(1, 0, cols, " %s %s %-12s %s", name, email, "Roles",
 	        strcmp(key, "created_at") ? "Created" : "Created ·");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
@@ -339,6 +365,7 @@ const struct screen screen_users = {
     .keys = users_keys,
     .keys_now = users_keys_now,
     .typing = users_typing,
+    .tick = users_tick,
     .init = users_init,
     .free = users_free,
     .enter = users_enter,

@@ -17,6 +17,7 @@
 #include "app.h"
 #include "feed.h"
 #include "protocol.h"
+#include "probe.h"
 #include "session_file.h"
 #include "sub.h"
 #include "term_safe.h"
@@ -44,6 +45,8 @@ struct watch {
 	int from_file; /* the token came from the saved session */
 	uv_timer_t session_retry;
 	uv_signal_t sig[3];
+	struct probe probe; /* padlined answering? said on stderr */
+	int probing;
 };
 
 char *
@@ -235,6 +238,23 @@ login_on_tty(struct watch *w)
 }
 
 static void
+on_probe_changed(void *ud, int up)
+{
+	struct watch *w = ud;
+
+	if (up)
+		term_safe_println(stderr,
+		                  "padline watch: padlined at %s "
+		                  "answers again",
+		                  w->server);
+	else
+		term_safe_println(stderr,
+		                  "padline watch: padlined at %s "
+		                  "is unreachable (not answering)",
+		                  w->server);
+}
+
+static void
 watch_fail(struct watch *w, int rc)
 {
 	w->rc = rc;
@@ -265,6 +285,9 @@ on_hello(void *ud, json_t *result, const struct pl_error *err)
 		feed_problem(w->feed, why, sizeof why);
 		fprintf(stderr, "padline watch: %s\n", why);
 		watch_fail(w, TRUST_REFUSED_EXIT);
+	} else if (!w->probing) {
+		w->probing = 1;
+		probe_start(&w->probe, w->loop, w->rpc, on_probe_changed, w);
 	}
 }
 
@@ -370,6 +393,8 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 	}
 	uv_run(w->loop, UV_RUN_DEFAULT);
 	feed_free(w->feed);
+	if (w->probing)
+		probe_stop(&w->probe);
 	rpc_client_free(w->rpc);
 	json_decref(w->session_params);
 	rc = w->rc;

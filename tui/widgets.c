@@ -9,6 +9,7 @@
 
 #include "term.h"
 #include "term_safe.h"
+#include "xalloc.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,9 @@ ui_attr(enum ui_attr a)
 		break;
 	case UI_QR: /* without colours: a dark background assumed */
 		attron(ui_color ? COLOR_PAIR(6) : A_REVERSE);
+		break;
+	case UI_TAB:
+		attron(A_BOLD);
 		break;
 	}
 }
@@ -392,7 +396,7 @@ list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
 		ui_put(y + i, x, w, row);
 	}
 	ui_attr(UI_NORMAL);
-	if (l->nvis > (size_t)h) {
+	if (l->nvis > (size_t)h && !l->counted) {
 		ui_attr(UI_DIM);
 		ui_putf(y + h, x + w - 20, 20, "%zu-%zu of %zu", l->top + 1,
 		        l->top + (size_t)h < l->nvis ? l->top + (size_t)h
@@ -402,27 +406,57 @@ list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
 	}
 }
 
-void
-status_draw(struct app *a, int rows, int cols, const char *keys)
+/* The status line's right end: a spinner while a request is slow. */
+static void
+status_busy(struct app *a, char *right, size_t size)
 {
 	static const char *const spin_u[] = {"⠋", "⠙", "⠹", "⠸", "⠼",
 	                                     "⠴", "⠦", "⠧", "⠇", "⠏"};
 	static const char *const spin_a[] = {"|", "/", "-", "\\"};
-	char right[64] = "";
 
+	right[0] = '\0';
 	if (rpc_pending(a->rpc) && rpc_oldest_ms(a->rpc) > 200) {
 		unsigned long t = uv_now(a->loop) / 100;
 
-		snprintf(right, sizeof right, " %s working… ",
+		snprintf(right, size, " %s working… ",
 		         a->utf8 ? spin_u[t % 10] : spin_a[t % 4]);
 	}
+}
+
+int
+status_busy_width(struct app *a)
+{
+	char right[64];
+
+	status_busy(a, right, sizeof right);
+	return text_width(right);
+}
+
+void
+status_draw(struct app *a, int rows, int cols, const char *keys)
+{
+	char right[64];
+
+	status_busy(a, right, sizeof right);
 	ui_attr(UI_STATUS);
 	mvhline(rows - 1, 0, ' ', cols);
 	ui_put(rows - 1, 1, cols - 2 - text_width(right), keys);
 	if (right[0])
 		ui_put(rows - 1, cols - 1 - text_width(right), 0, right);
 	ui_attr(UI_NORMAL);
-	if (a->flash[0]) {
+	if (a->probe.down) {
+		/* Above any flash: what the screen shows is getting old. */
+		unsigned long age =
+		    (unsigned long)(probe_age_ms(&a->probe) / 1000);
+
+		ui_attr(UI_ERR);
+		mvhline(rows - 2, 0, ' ', cols);
+		ui_putf(rows - 2, 1, cols - 2,
+		        "padlined is not answering: what is shown is %lu s "
+		        "old",
+		        age);
+		ui_attr(UI_NORMAL);
+	} else if (a->flash[0]) {
 		ui_attr(a->flash_err ? UI_ERR : UI_OK);
 		mvhline(rows - 2, 0, ' ', cols);
 		ui_put(rows - 2, 1, cols - 2, a->flash);
@@ -433,22 +467,30 @@ status_draw(struct app *a, int rows, int cols, const char *keys)
 void
 help_draw(struct app *a, int rows, int cols, const char *text)
 {
-	char **lines;
-	size_t n = text_split_lines(text, &lines);
-	int h = (int)n + 3, w = cols - 8 < 74 ? cols - 8 : 74;
-	int y, x = (cols - w) / 2;
+	char **lines, *wrapped = xstrdup(text), foot[96];
+	int w = cols - 4 < 76 ? cols - 4 : 76, h, y, x = (cols - w) / 2;
+	size_t n;
 
-	(void)a;
-	if (h > rows - 1)
-		h = rows - 1;
-	y = (rows - h) / 2;
-	if (y < 0)
-		y = 0;
+	text_wrap(wrapped, w - 4); /* a long line goes on, indented less */
+	n = text_split_lines(wrapped, &lines);
+	free(wrapped);
+	h = (int)n + 3 < rows - 1 ? (int)n + 3 : rows - 1;
+	y = (rows - h) / 2 > 0 ? (rows - h) / 2 : 0;
+	a->help_page = h - 3 > 1 ? h - 3 : 1;
+	if (a->help_scroll > (int)n - a->help_page)
+		a->help_scroll =
+		    (int)n > a->help_page ? (int)n - a->help_page : 0;
 	ui_box(y, x, h, w, "Help");
-	for (size_t i = 0; i < n && (int)i < h - 2; i++)
-		ui_put(y + 1 + (int)i, x + 2, w - 4, lines[i]);
+	for (int i = 0; i < a->help_page && a->help_scroll + i < (int)n; i++)
+		ui_put(y + 1 + i, x + 2, w - 4, lines[a->help_scroll + i]);
+	if ((int)n > a->help_page)
+		snprintf(foot, sizeof foot,
+		         " %d-%d of %zu: j k PgDn g G scroll, q Esc ? close ",
+		         a->help_scroll + 1, a->help_scroll + a->help_page, n);
+	else
+		snprintf(foot, sizeof foot, " q Esc ? close ");
 	ui_attr(UI_DIM);
-	ui_put(y + h - 1, x + 2, w - 4, " any key closes ");
+	ui_put(y + h - 1, x + 2, w - 4, foot);
 	ui_attr(UI_NORMAL);
 	text_lines_free(lines, n);
 }

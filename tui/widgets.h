@@ -23,7 +23,8 @@ enum ui_attr {
 	UI_FOCUS,
 	UI_STATUS,
 	UI_BAR,
-	UI_QR /* dark on light whatever the terminal's colours (QR codes) */
+	UI_QR, /* dark on light whatever the terminal's colours (QR codes) */
+	UI_TAB /* the current tab: out of the bar's colours, bold */
 };
 
 void ui_init(int color, int utf8);
@@ -57,6 +58,10 @@ void field_draw(int y, int x, int labelw, int w, const char *label,
                 int focused);
 /* A [ Button ]; returns its width. */
 int button_draw(int y, int x, const char *label, int focused);
+
+/* A search typed and left alone this long goes to the server: the same
+ * on every screen that searches as you type. */
+#define SEARCH_DEBOUNCE_MS 250
 
 /* List navigation: actions every screen's key table may use (a screen's own
  * actions stay below NAV_FIRST), and the table lines binding them. PgDn,
@@ -94,7 +99,12 @@ void list_draw(struct list_model *, int y, int x, int h, int w, list_row_fn,
 
 void dialog_draw(struct app *, int rows, int cols);
 int dialog_key(struct app *, int key);
+/* keys: the hints, fitted to the width status_busy_width leaves. */
 void status_draw(struct app *, int rows, int cols, const char *keys);
+/* Cells the status line's right end (the spinner) takes now. */
+int status_busy_width(struct app *);
+/* The help page, word-wrapped to the window, from a->help_scroll (clamped;
+ * sets a->help_page). */
 void help_draw(struct app *, int rows, int cols, const char *text);
 
 #endif

@@ -1,0 +1,184 @@
+/*
+ * Signup defense, the record: each attempt's row in signup_attempts and
+ * the events it raises (signup.alarm, signup.shadow, signup.refused,
+ * user.held), in the registration's transaction or one of their own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "filter.h"
+#include "log.h"
+#include "outbox.h"
+#include "repo_signup.h"
+#include "svc_signup.h"
+#include "signup_screen.h"
+#include "svc_user.h"
+#include "xalloc.h"
+
+/* "{a,b}" of the names of flags / fired rules (quoted: names are free). */
+static char *
+flags_literal(unsigned flags)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof buf, "{%s%s%s}",
+	         flags & FILTER_FLAG_FAST ? "fast," : "",
+	         flags & FILTER_FLAG_DISPOSABLE ? "disposable," : "",
+	         flags & FILTER_FLAG_BREACHED ? "breached," : "");
+	if (strlen(buf) > 2)
+		buf[strlen(buf) - 2] = '}', buf[strlen(buf) - 1] = '\0';
+	return xstrdup(buf);
+}
+
+static char *
+rules_literal(const struct signup_screen *s)
+{
+	size_t cap = 3, len = 0;
+	char *out;
+
+	for (size_t i = 0; i < s->nhits; i++)
+		cap += 2 * strlen(s->hits[i].rule) + 4;
+	out = xmalloc(cap);
+	out[len++] = '{';
+	for (size_t i = 0; i < s->nhits; i++) {
+		if (!s->hits[i].fired)
+			continue;
+		if (len > 1)
+			out[len++] = ',';
+		out[len++] = '"';
+		for (const char *p = s->hits[i].rule; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				out[len++] = '\\';
+			out[len++] = *p;
+		}
+		out[len++] = '"';
+	}
+	out[len++] = '}';
+	out[len] = '\0';
+	return out;
+}
+
+/* The audit rows (and so the events) of the attempt's fired, claimed
+ * rules, and user.held, queued in the registration's transaction. */
+static int
+record_events(struct db_conn *db, struct svc_new_user *nu, json_t *user,
+              const char *outcome, struct pl_error *err)
+{
+	const struct signup_screen *s = nu->screen;
+
+	for (size_t i = 0; i < s->nhits; i++) {
+		const struct signup_hit *h = &s->hits[i];
+		json_t *ids = NULL, *subject;
+
+		if (!h->fired || !h->claimed)
+			continue;
+		db_tx_batch(db);
+		if (repo_signup_user_ids(db, h->col, h->key, h->window_s, &ids,
+		                         err) != 0 ||
+		    db_tx_flush(db, err) != 0) {
+			json_decref(ids);
+			return err->code;
+		}
+		subject = json_pack(
+		    "{s:s, s:s, s:I, s:i, s:o}", "rule", h->rule, "key", h->key,
+		    "count", (json_int_t)h->count, "window_s", h->window_s,
+		    "user_ids", ids ? ids : json_array());
+		if (h->shadow)
+			json_object_set_new(
+			    subject, "action",
+			    json_string(signup_action_names[h->action]));
+		audit_emit(db, h->shadow ? "signup.shadow" : "signup.alarm",
+		           NULL, subject, NULL);
+		json_decref(subject);
+	}
+	if (strcmp(outcome, "refused") == 0) {
+		char *rules = rules_literal(s);
+		json_t *subject =
+		    json_pack("{s:s, s:s?}", "network", s->network,
+		              "email_domain", s->domain[0] ? s->domain : NULL);
+		json_t *details =
+		    json_pack("{s:s, s:s, s:s}", "peer", nu->peer, "username",
+		              nu->username, "rules", rules);
+
+		audit_emit(db, "signup.refused", NULL, subject, details);
+		free(rules);
+		json_decref(subject);
+		json_decref(details);
+	}
+	if (strcmp(outcome, "held") == 0)
+		audit_emit(db, "user.held", NULL, user, NULL);
+	return PL_OK;
+}
+
+int
+svc_signup_record(struct app *app, struct db_conn *db, struct svc_new_user *nu,
+                  const char *outcome, json_t *user, struct pl_error *err)
+{
+	const struct signup_screen *s = nu->screen;
+	char *flags, *rules;
+	struct repo_signup_attempt a = {
+	    .outcome = outcome,
+	    .user_id = json_string_value(json_object_get(user, "id")),
+	    .username = nu->username[0] ? nu->username : NULL,
+	    .peer = nu->peer[0] ? nu->peer : NULL,
+	    .reason = nu->reason,
+	};
+	int rc;
+
+	(void)app;
+	if (s == NULL)
+		return PL_OK;
+	flags = flags_literal(s->flags);
+	rules = rules_literal(s);
+	a.email_domain = s->domain[0] ? s->domain : NULL;
+	a.network = s->network[0] ? s->network : NULL;
+	a.shape = s->shape[0] ? s->shape : NULL;
+	a.fill_ms = s->fill_ms;
+	a.flags = flags;
+	a.rules = rules;
+	db_tx_batch(db);
+	rc = repo_signup_attempt_insert(db, &a, err);
+	free(flags);
+	free(rules);
+	if (rc != 0)
+		return rc;
+	return record_events(db, nu, user, outcome, err);
+}
+
+void
+svc_signup_record_alone(struct app *app, struct db_conn *db,
+                        struct svc_new_user *nu, const char *outcome,
+                        const char *reason)
+{
+	struct pl_error err;
+
+	if (nu->screen == NULL)
+		return;
+	pl_error_init(&err);
+	free(nu->reason);
+	nu->reason = xstrdup(reason);
+	if (db_tx_begin(db, &err) != 0 ||
+	    svc_signup_record(app, db, nu, outcome, NULL, &err) != 0 ||
+	    db_tx_commit(db, &err) != 0) {
+		db_tx_rollback(db);
+		log_warn("signup attempt not recorded", "outcome=%s error=%s",
+		         outcome, err.message);
+	}
+	pl_error_clear(&err);
+}
+
+void
+svc_signup_purge(struct app *app, struct db_conn *db)
+{
+	struct pl_error err;
+	long long rows = 0;
+
+	pl_error_init(&err);
+	if (repo_signup_purge(db, app->cfg->signup_retention * 86400, &rows,
+	                      &err) == 0 &&
+	    rows > 0)
+		log_info("signup attempts purged", "rows=%lld", rows);
+	pl_error_clear(&err);
+}
