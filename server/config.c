@@ -154,6 +154,10 @@ static const struct cfg_entry cfg_table[] = {
     {"--signup-retention", "PADLINE_SIGNUP_RETENTION", CFG_INT,
      OFF(signup_retention), "30", 1, 3650,
      "days registration attempts are kept"},
+    {"--drain-timeout", "PADLINE_DRAIN_TIMEOUT", CFG_INT, OFF(drain_timeout),
+     "10", 0, 3600,
+     "seconds a stopping padlined waits for answers and for its clients to "
+     "leave"},
 };
 #undef OFF
 #define CFG_COUNT (sizeof cfg_table / sizeof cfg_table[0])

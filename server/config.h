@@ -67,6 +67,7 @@ struct config {
 	char *breached_passwords; /* breach list file, NULL: no check */
 	char *disposable_extra;   /* admin's disposable domains, or NULL */
 	int signup_retention;     /* days registration attempts are kept */
+	int drain_timeout; /* seconds a stop waits for answers and clients */
 };
 
 /* Fills defaults and applies the environment. */

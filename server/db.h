@@ -179,6 +179,20 @@ void db_conn_set_event_sink(struct db_conn *, db_event_sink_fn, void *arg);
 /* event is copied. */
 void db_tx_event(struct db_conn *, long long id, const char *event);
 
+/*
+ * A transaction around a service's own (safe retries, svc_idempotency.h):
+ * between db_outer_begin and db_outer_commit or db_outer_rollback,
+ * db_tx_begin and db_tx_begin_one open a savepoint instead of a
+ * transaction, db_tx_commit releases it and a rollback returns to it, so a
+ * service runs unchanged and its writes commit with what the caller adds.
+ * db_outer_commit fails (and rolls back) when anything in it failed.
+ * Events of the savepoints' transactions (db_tx_event) reach the sink only
+ * after db_outer_commit's COMMIT; an outer rollback drops them.
+ */
+int db_outer_begin(struct db_conn *, struct pl_error *);
+int db_outer_commit(struct db_conn *, struct pl_error *);
+void db_outer_rollback(struct db_conn *);
+
 /* ---- one-off PGconn helpers (migrations, connecting) ---------------- */
 
 /* 0 when r is PGRES_COMMAND_OK / PGRES_TUPLES_OK; else logs the failure

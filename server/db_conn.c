@@ -48,6 +48,8 @@ struct db_conn {
 	int broken;     /* a batch was not read to its end: close, never lend */
 	int timeout_ms; /* deadline of each round trip */
 	int lost;       /* the server failed: gone, hung or a standby now */
+	int outer;      /* db_outer_begin: transactions are savepoints in it */
+	int released;   /* outer: the savepoint's transaction committed */
 	struct pl_error tx_err; /* first failure of this transaction */
 	struct db_pending *q;
 	size_t nq, capq;
@@ -57,6 +59,7 @@ struct db_conn {
 		char *event; /* owned */
 	} * ev;
 	size_t nev, capev;
+	size_t ev_mark; /* outer: events queued before this savepoint */
 	db_event_sink_fn sink;
 	void *sink_arg;
 };
@@ -65,13 +68,21 @@ static int send_failed(struct db_conn *, struct pl_error *);
 static void conn_rollback(struct db_conn *);
 static int tx_fail(struct db_conn *, const struct pl_error *);
 
-/* A rolled-back transaction's events never happened. */
+/* A rolled-back transaction's events never happened: those from the
+ * from'th on (a savepoint's rollback keeps what came before it). */
+static void
+events_drop_from(struct db_conn *c, size_t from)
+{
+	for (size_t i = from; i < c->nev; i++)
+		free(c->ev[i].event);
+	if (c->nev > from)
+		c->nev = from;
+}
+
 static void
 events_drop(struct db_conn *c)
 {
-	for (size_t i = 0; i < c->nev; i++)
-		free(c->ev[i].event);
-	c->nev = 0;
+	events_drop_from(c, 0);
 }
 
 /* After commit: every event, in order, to the sink. */
@@ -98,7 +109,8 @@ db_tx_event(struct db_conn *c, long long id, const char *event)
 		c->ev = xreallocarray(c->ev, c->capev, sizeof *c->ev);
 	}
 	c->ev[c->nev++] = (struct db_event){id, xstrdup(event)};
-	if (!c->in_tx)
+	/* Inside an outer transaction nothing has committed yet. */
+	if (!c->in_tx && !c->outer)
 		events_deliver(c);
 }
 
@@ -179,6 +191,8 @@ db_sqlstate(const struct db_conn *c)
 int
 db_conn_reusable(struct db_conn *c)
 {
+	if (c->outer)
+		db_outer_rollback(c);
 	if (c->in_tx)
 		db_tx_rollback(c);
 	if (c->broken || PQstatus(c->pg) != CONNECTION_OK ||
@@ -650,9 +664,13 @@ tx_start(struct db_conn *c, int one_batch, struct pl_error *err)
 	pl_error_clear(&c->tx_err);
 	pl_error_init(&c->tx_err);
 	c->nq = 0;
-	events_drop(c);
+	/* An outer transaction's events wait for its commit. */
+	if (!c->outer)
+		events_drop(c);
+	c->ev_mark = c->nev;
 	c->batching = one_batch;
 	c->one_batch = one_batch;
+	c->released = 0;
 	if (c->broken)
 		return given_up(c, err);
 	if (PQenterPipelineMode(c->pg) != 1)
@@ -666,7 +684,8 @@ db_tx_begin(struct db_conn *c, struct pl_error *err)
 {
 	if (tx_start(c, 0, err) != 0)
 		return err->code;
-	if (queue_stmt(c, PEND_STMT, "BEGIN", 0, NULL, err) == NULL) {
+	if (queue_stmt(c, PEND_STMT, c->outer ? "SAVEPOINT pl_tx" : "BEGIN", 0,
+	               NULL, err) == NULL) {
 		db_tx_rollback(c);
 		return err->code;
 	}
@@ -676,6 +695,14 @@ db_tx_begin(struct db_conn *c, struct pl_error *err)
 int
 db_tx_begin_one(struct db_conn *c, struct pl_error *err)
 {
+	/* Inside an outer transaction a Sync commits nothing: a savepoint
+	 * batched to the end does what the one batch promises. */
+	if (c->outer) {
+		if (db_tx_begin(c, err) != 0)
+			return err->code;
+		db_tx_batch(c);
+		return 0;
+	}
 	return tx_start(c, 1, err);
 }
 
@@ -711,7 +738,14 @@ tx_end(struct db_conn *c)
 	c->nq = 0;
 	if (!c->broken && PQexitPipelineMode(c->pg) != 1)
 		c->broken = 1;
-	conn_rollback(c);
+	if (!c->outer)
+		conn_rollback(c);
+	else if (!c->released && !c->broken)
+		/* Best effort, bounded like any statement: if it fails, the
+		 * outer transaction is failed and db_outer_commit refuses
+		 * it. */
+		(void)conn_simple(c, "ROLLBACK TO SAVEPOINT pl_tx",
+		                  PGRES_COMMAND_OK);
 }
 
 int
@@ -725,7 +759,9 @@ db_tx_commit(struct db_conn *c, struct pl_error *err)
 	 * rolls all of them back (PostgreSQL protocol, "Pipelining"). */
 	if (c->tx_err.code == 0 &&
 	    (c->one_batch ||
-	     queue_stmt(c, PEND_STMT, "COMMIT", 0, NULL, err) != NULL))
+	     queue_stmt(c, PEND_STMT,
+	                c->outer ? "RELEASE SAVEPOINT pl_tx" : "COMMIT", 0,
+	                NULL, err) != NULL))
 		batch_run(c, err);
 	else if (c->one_batch && c->nq > 0 && !c->broken)
 		/* Never Sync a failed one-batch transaction (it would
@@ -734,11 +770,13 @@ db_tx_commit(struct db_conn *c, struct pl_error *err)
 		c->broken = 1;
 	if (c->tx_err.code)
 		tx_failed(c, err);
-	tx_end(c);
-	if (c->tx_err.code == 0)
-		events_deliver(c);
 	else
-		events_drop(c);
+		c->released = 1;
+	tx_end(c);
+	if (c->tx_err.code != 0)
+		events_drop_from(c, c->ev_mark);
+	else if (!c->outer)
+		events_deliver(c);
 	return err->code;
 }
 
@@ -760,7 +798,7 @@ db_tx_rollback(struct db_conn *c)
 		batch_run(c, &e);
 	pl_error_clear(&e);
 	tx_end(c);
-	events_drop(c);
+	events_drop_from(c, c->ev_mark);
 }
 
 int
@@ -770,6 +808,54 @@ db_tx_finish(struct db_conn *c, int rc, struct pl_error *err)
 		return PL_OK;
 	db_tx_rollback(c);
 	return err->code ? err->code : PL_ERR_INTERNAL;
+}
+
+/* ---- a transaction around the service's ------------------------------ */
+
+int
+db_outer_begin(struct db_conn *c, struct pl_error *err)
+{
+	if (c->in_tx || c->outer)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	events_drop(c);
+	if (db_query_run(c, "BEGIN", 0, NULL, err) != 0)
+		return err->code;
+	c->outer = 1;
+	return 0;
+}
+
+int
+db_outer_commit(struct db_conn *c, struct pl_error *err)
+{
+	if (!c->outer || c->in_tx)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK. */
+	if (c->broken || PQtransactionStatus(c->pg) != PQTRANS_INTRANS) {
+		db_outer_rollback(c);
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	}
+	c->outer = 0;
+	if (db_query_run(c, "COMMIT", 0, NULL, err) != 0) {
+		conn_rollback(c);
+		events_drop(c);
+		return err->code;
+	}
+	/* Only now are the savepoints' events committed. */
+	events_deliver(c);
+	return 0;
+}
+
+void
+db_outer_rollback(struct db_conn *c)
+{
+	if (c->in_tx)
+		db_tx_rollback(c);
+	c->outer = 0;
+	conn_rollback(c);
+	events_drop(c);
 }
 
 /* ---- shorthands ------------------------------------------------------ */

@@ -1,7 +1,11 @@
 /*
  * The event loop: accepts clients (within max_connections in all and
  * max_connections_per_ip per address), writes their answers, closes them
- * when idle, and shuts down cleanly. Reading and the input bounds live in
+ * when idle, and shuts down gracefully: on SIGTERM every line already
+ * received is answered (the one being answered runs, the queued ones get
+ * 503 shutting_down), each client with nothing left to answer gets a
+ * server.closing notification, and padlined exits when its clients have
+ * left or drain_timeout has passed. Reading and the input bounds live in
  * server_input.c, answering lines in order in server_dispatch.c, method
  * steps on libuv's worker pool in server_call.c.
  */
@@ -10,7 +14,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "events.h"
@@ -195,7 +201,7 @@ client_admit(struct client *cl, int count_peer)
 	}
 	if (srv->nclients > srv->app->cfg->max_connections ||
 	    from_peer > srv->app->cfg->max_connections_per_ip ||
-	    srv->draining) {
+	    (srv->draining && srv->tls != NULL)) {
 		struct pl_error err;
 
 		pl_error_init(&err);
@@ -228,27 +234,33 @@ client_admit(struct client *cl, int count_peer)
 	client_input_update(cl);
 	log_debug("client connected", "peer=%s clients=%d", cl->peer,
 	          srv->nclients);
+	/* Draining, the listener stays open so that connections the
+	 * kernel has queued are told, not reset: each hears at once that
+	 * it should go elsewhere. */
+	client_say_closing(cl);
 }
 
+/* Takes the next connection from the listener, or fd (>= 0): one accepted
+ * by hand as the listener closes (server_close_listener). A trusted
+ * proxy's connection reads its PROXY header before client_admit. */
 static void
-server_on_connection(uv_stream_t *ls, int status)
+server_accept(struct server *srv, int fd)
 {
-	struct server *srv = ls->data;
 	struct client *cl;
 	struct sockaddr_storage sa;
 	int salen = sizeof sa, got;
 
-	if (status < 0) {
-		log_warn("accept failed", "error=%s", uv_strerror(status));
-		return;
-	}
 	cl = xcalloc(1, sizeof *cl);
 	cl->srv = srv;
 	uv_tcp_init(srv->loop, &cl->tcp);
 	uv_timer_init(srv->loop, &cl->idle);
 	cl->tcp.data = cl->idle.data = cl;
 	cl->handles_open = 2;
-	if (uv_accept(ls, (uv_stream_t *)&cl->tcp) != 0) {
+	if ((fd >= 0 ? uv_tcp_open(&cl->tcp, fd)
+	             : uv_accept((uv_stream_t *)&srv->listener,
+	                         (uv_stream_t *)&cl->tcp)) != 0) {
+		if (fd >= 0)
+			close(fd);
 		cl->closing = 1;
 		uv_close((uv_handle_t *)&cl->idle, client_on_handle_closed);
 		uv_close((uv_handle_t *)&cl->tcp, client_on_handle_closed);
@@ -277,6 +289,37 @@ server_on_connection(uv_stream_t *ls, int status)
 		client_proxy_begin(cl);
 	else
 		client_admit(cl, 1);
+}
+
+static void
+server_on_connection(uv_stream_t *ls, int status)
+{
+	if (status < 0) {
+		log_warn("accept failed", "error=%s", uv_strerror(status));
+		return;
+	}
+	server_accept(ls->data, -1);
+}
+
+/*
+ * Draining and no client left: the listener closes, but first what the
+ * kernel has queued on it is accepted by hand and told server.closing, as
+ * closing it would reset those connections after their handshake (a
+ * balancer then reports a lost request); later connections are refused,
+ * which a balancer retries elsewhere.
+ */
+static void
+server_close_listener(struct server *srv)
+{
+	uv_os_fd_t fd;
+	int cfd;
+
+	srv->listener_closed = 1;
+	if (!srv->drain_over &&
+	    uv_fileno((uv_handle_t *)&srv->listener, &fd) == 0)
+		while ((cfd = accept(fd, NULL, NULL)) >= 0)
+			server_accept(srv, cfd);
+	uv_close((uv_handle_t *)&srv->listener, NULL);
 }
 
 /* ---- relay and shutdown ---------------------------------------------- */
@@ -360,11 +403,41 @@ server_close_walk(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+static void
+client_on_shutdown(uv_shutdown_t *req, int status)
+{
+	(void)req;
+	(void)status; /* a failure shows as a read error or EOF */
+}
+
+void
+client_say_closing(struct client *cl)
+{
+	static const char line[] = "{\"jsonrpc\":\"2.0\",\"method\":"
+	                           "\"server.closing\",\"params\":{\"reason\":"
+	                           "\"shutting_down\"}}\n";
+
+	/* A proxied connection hears it once admitted (client_admit). */
+	if (!cl->srv->draining || cl->closing || cl->close_after ||
+	    cl->closing_said || cl->proxy_wait || cl->unit != NULL ||
+	    cl->parsing || cl->head != NULL)
+		return;
+	cl->closing_said = 1;
+	client_send(cl, xstrdup(line), sizeof line - 1);
+	/* A FIN after the line (never a close that unread input would turn
+	 * into a reset, losing the line): the client reads it, then EOF,
+	 * and goes. */
+	if (!cl->closing &&
+	    uv_shutdown(&cl->shutdown_req, (uv_stream_t *)&cl->tcp,
+	                client_on_shutdown) != 0)
+		client_close(cl);
+}
+
 /*
- * Once draining and nothing is in flight: clients whose replies are still
- * being written close when the write completes (client_on_write), the others
- * now; when the last client is gone the remaining handles close and the loop
- * ends.
+ * Once draining and nothing is in flight: when every client has left, or
+ * once the drain timeout passed (clients whose replies are still being
+ * written close when the write completes, the others now), the remaining
+ * handles close and the loop ends.
  */
 void
 server_maybe_finish(struct server *srv)
@@ -373,7 +446,8 @@ server_maybe_finish(struct server *srv)
 	    srv->finishing)
 		return;
 	srv->finishing = 1;
-	for (struct client *cl = srv->clients, *next; cl; cl = next) {
+	for (struct client *cl = srv->clients, *next; srv->drain_over && cl;
+	     cl = next) {
 		next = cl->next;
 		if (cl->out_pending == 0)
 			client_close(cl);
@@ -381,10 +455,23 @@ server_maybe_finish(struct server *srv)
 			cl->close_after = 1;
 	}
 	srv->finishing = 0;
+	if (srv->clients == NULL && !srv->listener_closed)
+		server_close_listener(srv);
 	if (srv->clients == NULL && !srv->walked) {
 		srv->walked = 1;
 		uv_walk(srv->loop, server_close_walk, NULL);
 	}
+}
+
+static void
+server_on_drain_timeout(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+
+	log_info("drain timeout, closing clients", "clients=%d inflight=%d",
+	         srv->nclients, srv->inflight);
+	srv->drain_over = 1;
+	server_maybe_finish(srv);
 }
 
 static void
@@ -394,19 +481,20 @@ server_on_signal(uv_signal_t *s, int signum)
 
 	if (srv->draining)
 		return;
-	log_info("shutting down", "signal=%d inflight=%d", signum,
-	         srv->inflight);
+	log_info("shutting down", "signal=%d inflight=%d clients=%d", signum,
+	         srv->inflight, srv->nclients);
 	srv->draining = 1;
 	notify_stopping(srv->notify);
 	srv->notify = NULL;
-	uv_close((uv_handle_t *)&srv->listener, NULL);
 	metrics_stop(srv->metrics);
 	uv_timer_stop(&srv->relay_timer);
-	/* Idle clients go now; busy ones get their answer first. */
+	uv_timer_start(&srv->drain_timer, server_on_drain_timeout,
+	               (uint64_t)srv->app->cfg->drain_timeout * 1000, 0);
+	/* Idle clients hear it now; busy ones after their answer
+	 * (client_process). */
 	for (struct client *cl = srv->clients, *next; cl; cl = next) {
 		next = cl->next;
-		if (cl->unit == NULL && !cl->parsing)
-			client_close(cl);
+		client_say_closing(cl);
 	}
 	server_maybe_finish(srv);
 }
@@ -457,6 +545,8 @@ server_run(struct app *app, struct pl_error *err)
 	uv_signal_start(&srv.sigint, server_on_signal, SIGINT);
 	uv_timer_init(srv.loop, &srv.relay_timer);
 	srv.relay_timer.data = &srv;
+	uv_timer_init(srv.loop, &srv.drain_timer);
+	srv.drain_timer.data = &srv;
 	uv_timer_start(&srv.relay_timer, relay_on_timer, RELAY_INTERVAL_MS,
 	               RELAY_INTERVAL_MS);
 	log_info(

@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idempotency.h"
 #include "log.h"
 #include "mono_time.h"
 #include "params.h"
 #include "stats.h"
+#include "svc_idempotency.h"
 #include "svc_session.h"
 #include "xalloc.h"
 
@@ -38,7 +40,10 @@ struct call {
 	int step;
 	int rv;
 	int session_checked;
-	long long started_us;   /* for server.stats latencies */
+	long long started_us;  /* for server.stats latencies */
+	int idem_on;           /* a write sent with an idempotency_key */
+	int first_db, last_db; /* its first and last STEP_DB */
+	struct svc_idem idem;
 	struct fairq_item wait; /* in sched->hash_wait */
 };
 
@@ -92,6 +97,47 @@ call_session_check(struct call *c)
 	return PL_OK;
 }
 
+/*
+ * A write with an idempotency_key: its last database step (the write) runs
+ * between svc_idem_begin and svc_idem_commit, so its answer is stored in its
+ * transaction; an earlier database step first looks for a stored answer, so
+ * a retry is not refused by the checks the first request's write made moot.
+ * A stored answer ends the call with it.
+ */
+static int
+call_idem_run(struct call *c, const struct rpc_step *st)
+{
+	struct rpc_call *rc = &c->rc;
+	json_t *stored = NULL;
+	int rv;
+
+	if (c->step != c->last_db) {
+		if (c->step == c->first_db &&
+		    svc_idem_lookup(rc->db, &c->idem, &stored, &rc->err) != 0)
+			return rc->err.code;
+	} else if (svc_idem_begin(rc->db, &c->idem, &stored, &rc->err) != 0)
+		return rc->err.code;
+	if (stored != NULL) {
+		rc->result = stored;
+		return RPC_STEP_DONE;
+	}
+	rv = st->run(rc);
+	if (c->step != c->last_db)
+		return rv;
+	if (rv != PL_OK && rv != RPC_STEP_DONE) {
+		svc_idem_rollback(rc->db);
+		return rv;
+	}
+	if (rc->result == NULL)
+		rc->result = json_object();
+	if (svc_idem_commit(rc->db, &c->idem, rc->result, &rc->err) != 0) {
+		json_decref(rc->result);
+		rc->result = NULL;
+		return rc->err.code;
+	}
+	return rv;
+}
+
 static void
 call_work(uv_work_t *w)
 {
@@ -109,7 +155,10 @@ call_work(uv_work_t *w)
 			goto abandon;
 		}
 	}
-	c->rv = st->run(&c->rc);
+	if (c->idem_on && st->kind == STEP_DB)
+		c->rv = call_idem_run(c, st);
+	else
+		c->rv = st->run(&c->rc);
 	if (st->kind == STEP_DB) {
 		db_pool_return(c->sched->app->db, c->rc.db);
 		c->rc.db = NULL;
@@ -326,6 +375,34 @@ call_bulk_queue(struct call_sched *s, uv_work_t *w, uv_work_cb run,
 	call_bulk_admit(s);
 }
 
+/* A write's idempotency_key: checked and scoped before any step runs. */
+static int
+call_idem_init(struct call *c)
+{
+	struct rpc_call *rc = &c->rc;
+	const char *key = NULL, *form_token = NULL;
+
+	if (!pl_idempotent_method(rc->method->name) ||
+	    json_object_get(rc->params, "idempotency_key") == NULL)
+		return PL_OK;
+	if (params_str(rc->params, "idempotency_key", 1, &key, &rc->err) ||
+	    params_str(rc->params, "form_token", 0, &form_token, &rc->err))
+		return rc->err.code;
+	if (svc_idem_init(&c->idem, rc->method->name, key,
+	                  rc->session.active ? rc->session.user_id : NULL,
+	                  form_token, rc->params, &rc->err) != PL_OK)
+		return rc->err.code;
+	c->first_db = c->last_db = -1;
+	for (int i = 0; i < RPC_MAX_STEPS && rc->method->steps[i].kind; i++)
+		if (rc->method->steps[i].kind == STEP_DB) {
+			if (c->first_db < 0)
+				c->first_db = i;
+			c->last_db = i;
+		}
+	c->idem_on = c->last_db >= 0;
+	return PL_OK;
+}
+
 void
 call_start(struct call_sched *s, struct client *cl, int slot,
            const struct rpc_method *m, struct jsonrpc_request *req,
@@ -346,6 +423,7 @@ call_start(struct call_sched *s, struct client *cl, int slot,
 	c->rc.session = *session;
 	pl_error_init(&c->rc.err);
 	if ((c->rv = params_check_text(c->rc.params, &c->rc.err)) != PL_OK ||
+	    (c->rv = call_idem_init(c)) != PL_OK ||
 	    m->steps[0].kind == STEP_NONE) {
 		call_finish(c);
 		return;

@@ -78,7 +78,10 @@ struct client {
 	int calls;           /* calls in flight for it (a batch runs several) */
 	int closing;         /* uv_close started or requested */
 	int close_after;     /* close once output is flushed */
-	int input_ended;     /* EOF or an oversize line: read nothing more */
+	int closing_said;    /* draining: server.closing was sent, then our
+	                        side shut down; what it sends is dropped */
+	uv_shutdown_t shutdown_req;
+	int input_ended; /* EOF or an oversize line: read nothing more */
 	int reading;
 	int reserved; /* holds a share of the input budget */
 	int waiting;  /* queued for a share */
@@ -117,6 +120,9 @@ struct server {
 	int nclients;
 	int inflight;
 	int draining;
+	int drain_over; /* the drain timeout passed: every client goes */
+	int listener_closed;
+	uv_timer_t drain_timer;
 	int finishing; /* inside server_maybe_finish */
 	int walked;    /* final uv_walk done */
 	struct client *clients;
@@ -140,6 +146,10 @@ void client_touch(struct client *);
 void client_send(struct client *, char *line, size_t len);
 void client_send_error(struct client *, json_t *id, const struct pl_error *);
 void server_maybe_finish(struct server *);
+/* Draining: tells a client with nothing left to answer that the server is
+ * going (server.closing), once, and shuts our side down after it; the
+ * connection closes at the client's EOF or the drain timeout. */
+void client_say_closing(struct client *);
 /* Lets a connection in once its peer is known: checks the connection
  * limits (counting it against its peer when count_peer), starts TLS and
  * reading. */

@@ -364,6 +364,8 @@ client_process(struct client *cl)
 	if (cl->input_ended && !cl->close_after && cl->unit == NULL &&
 	    !cl->parsing && cl->head == NULL && cl->out_pending == 0)
 		client_close(cl);
+	else
+		client_say_closing(cl);
 }
 
 /* server_call.c hands a finished call's reply back here, on the loop

@@ -243,7 +243,9 @@ client_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 			client_close(cl);
 		return;
 	}
-	if (n == 0 || cl->closing || cl->input_ended)
+	/* After server.closing nothing more is answered (docs/protocol.md):
+	 * input is read only to see the client's EOF. */
+	if (n == 0 || cl->closing || cl->input_ended || cl->closing_said)
 		return;
 	if (cl->proxy_wait && (client_proxy_input(cl, &data, &len) != 0 ||
 	                       len == 0 || cl->closing || cl->close_after))

@@ -189,25 +189,7 @@ check_events_once(struct subscriber *sub, json_t *pads, json_t *users)
 static struct ts_client *
 client_reconnect(struct client *cl)
 {
-	long long deadline = ts_now_ms() + WAIT_MS;
-
-	while (ts_now_ms() < deadline) {
-		struct ts_client *c = ts_client_connect(lb.port);
-		json_t *r;
-
-		if (c == NULL)
-			continue;
-		r = ts_call(c, "session.resume",
-		            json_pack("{s:s}", "token", cl->token));
-		if (r != NULL && ts_result(r) != NULL) {
-			json_decref(r);
-			return c;
-		}
-		json_decref(r);
-		ts_client_free(c);
-		usleep(20000);
-	}
-	return NULL;
+	return ts_client_resume(lb.port, cl->token, WAIT_MS);
 }
 
 static void *

@@ -3,7 +3,8 @@
  * answers has a "### name" section of the fixed shape (auth matching the
  * table, params, result, errors, events, an nc example), and every section
  * names a method that exists; and its Events table against the actions the
- * server's services write (e2e_events_docs checks the published shapes).
+ * server's services write (e2e_events_docs checks the published shapes),
+ * and its Safe retries list against the idempotent writes.
  * Documentation that drifts fails the suite.
  */
 #include <check.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idempotency.h"
 #include "rpc.h"
 #include "tsupport.h"
 #include "xalloc.h"
@@ -260,6 +262,37 @@ START_TEST(events_table_agrees_with_the_method_sections)
 }
 END_TEST
 
+/* The "Safe retries" list of writes is the one both programs use
+ * (common/idempotency.c), each a real method, in full. */
+START_TEST(safe_retries_lists_the_idempotent_writes)
+{
+	char *doc = read_protocol_md();
+	const char *sec = strstr(doc, "\n## Safe retries\n"), *item, *end;
+	const char *m;
+	size_t n = 0, listed = 0;
+
+	ck_assert_msg(sec != NULL, "protocol.md has no Safe retries section");
+	item = strstr(sec, "- Writes that take it:");
+	ck_assert_ptr_nonnull(item);
+	end = strstr(item, "Other methods");
+	ck_assert_ptr_nonnull(end);
+	for (; (m = pl_idempotent_method_at(n)) != NULL; n++) {
+		char *quoted = xasprintf("`%s`", m);
+		const char *at = strstr(item, quoted);
+
+		ck_assert_msg(rpc_method_find(m) != NULL, "%s is no method", m);
+		ck_assert_msg(at != NULL && at < end,
+		              "Safe retries does not list %s", m);
+		free(quoted);
+	}
+	for (const char *p = item; p < end && (p = strchr(p, '`')) && p < end;
+	     p = strchr(p + 1, '`') + 1)
+		listed++;
+	ck_assert_uint_eq(listed, n);
+	free(doc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -270,6 +303,7 @@ main(void)
 	tcase_add_test(tc, every_section_names_a_real_method);
 	tcase_add_test(tc, events_table_lists_the_actions_services_write);
 	tcase_add_test(tc, events_table_agrees_with_the_method_sections);
+	tcase_add_test(tc, safe_retries_lists_the_idempotent_writes);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

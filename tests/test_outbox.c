@@ -3,7 +3,7 @@
  * the connection's sink only once the transaction has committed, in order;
  * a rollback or a failed commit (a one-batch transaction too) drops it and
  * leaves no row. Outside a transaction the row commits and the event goes
- * at once. */
+ * at once. In an outer transaction, events wait for its COMMIT. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +137,64 @@ START_TEST(failed_commit_drops_events)
 }
 END_TEST
 
+/* Inside an outer transaction (idempotent writes) a savepoint's commit
+ * commits nothing yet: its events wait for the outer COMMIT; a savepoint
+ * rolled back drops only its own. */
+START_TEST(outer_commit_hands_savepoints_events)
+{
+	struct seen s = {0};
+	struct db_conn *c = open_conn(&s);
+	struct pl_error err;
+
+	pl_error_init(&err);
+	ck_assert_int_eq(db_outer_begin(c, &err), 0);
+	ck_assert_int_eq(db_tx_begin(c, &err), 0);
+	audit_emit(c, "test.outer_one", NULL, NULL, NULL);
+	ck_assert_int_eq(db_tx_commit(c, &err), 0);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_int_eq(db_tx_begin(c, &err), 0);
+	audit_emit(c, "test.outer_undone", NULL, NULL, NULL);
+	ck_assert_int_eq(db_tx_flush(c, &err), 0);
+	db_tx_rollback(c);
+	ck_assert_int_eq(db_tx_begin_one(c, &err), 0);
+	audit_emit(c, "test.outer_two", NULL, NULL, NULL);
+	ck_assert_int_eq(db_tx_commit(c, &err), 0);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_int_eq(rows("test.outer_one"), 0);
+	ck_assert_int_eq(db_outer_commit(c, &err), 0);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_str_eq(s.action[0], "test.outer_one");
+	ck_assert_str_eq(s.action[1], "test.outer_two");
+	ck_assert_int_eq(rows("test.outer_one"), 1);
+	ck_assert_int_eq(rows("test.outer_undone"), 0);
+	db_conn_free(c);
+}
+END_TEST
+
+START_TEST(outer_rollback_drops_savepoints_events)
+{
+	struct seen s = {0};
+	struct db_conn *c = open_conn(&s);
+	struct pl_error err;
+
+	pl_error_init(&err);
+	ck_assert_int_eq(db_outer_begin(c, &err), 0);
+	ck_assert_int_eq(db_tx_begin(c, &err), 0);
+	audit_emit(c, "test.outer_dropped", NULL, NULL, NULL);
+	ck_assert_int_eq(db_tx_commit(c, &err), 0);
+	db_outer_rollback(c);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_int_eq(rows("test.outer_dropped"), 0);
+	/* Nothing of it lingers for the next transaction. */
+	ck_assert_int_eq(db_tx_begin(c, &err), 0);
+	audit_emit(c, "test.outer_next", NULL, NULL, NULL);
+	ck_assert_int_eq(db_tx_commit(c, &err), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.action[0], "test.outer_next");
+	db_conn_free(c);
+}
+END_TEST
+
 START_TEST(outside_a_transaction_at_once)
 {
 	struct seen s = {0};
@@ -180,6 +238,8 @@ main(void)
 	tcase_add_test(tc, rollback_drops_events);
 	tcase_add_test(tc, failed_commit_drops_events);
 	tcase_add_test(tc, outside_a_transaction_at_once);
+	tcase_add_test(tc, outer_commit_hands_savepoints_events);
+	tcase_add_test(tc, outer_rollback_drops_savepoints_events);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -5,6 +5,8 @@
  */
 #include "rpc_client.h"
 
+#include "rpc_client_int.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,47 +18,8 @@
 #include "term_safe.h"
 #include "xalloc.h"
 
-struct rpc_pending {
-	long long id;
-	rpc_cb cb;
-	void *ud;
-	uint64_t sent_ms;
-	struct rpc_pending *next;
-};
-
-struct rpc_out {
-	char *line;
-	size_t len;
-	struct rpc_out *next;
-};
-
-enum rpc_state { RPC_DOWN, RPC_CONNECTING, RPC_UP };
-
-struct rpc_client {
-	uv_loop_t *loop;
-	char host[256];
-	int port;
-	enum rpc_state state;
-	uv_tcp_t *tcp; /* NULL when down; freed in its close callback */
-	struct framer fr;
-	long long next_id;
-	struct rpc_pending *head, *tail;
-	struct rpc_out *out_head,
-	    *out_tail; /* lines waiting for the connection */
-	int npending;
-	rpc_resume_fn resume;
-	void *resume_ud;
-	struct rpc_tls *tls; /* NULL: plaintext */
-	int closing;         /* being freed: a new call fails at once */
-};
-
-struct rpc_write {
-	uv_write_t req;
-	char *line;
-};
-
-static void rpc_fail_all(struct rpc_client *, int code, const char *reason,
-                         const char *msg);
+static void rpc_fail_list(struct rpc_pending *, int code, const char *reason,
+                          const char *msg);
 
 void
 rpc_error_from_json(json_t *error, struct pl_error *err)
@@ -135,15 +98,18 @@ rpc_on_close(uv_handle_t *h)
 	free(h);
 }
 
-static void
-rpc_drop(struct rpc_client *c, const char *msg)
+void
+rpc_drop(struct rpc_client *c, const char *msg, enum rpc_drop_how how)
 {
+	struct rpc_pending *pending = c->head, *fail = NULL;
+
 	if (c->tcp) {
 		uv_read_stop((uv_stream_t *)c->tcp);
 		uv_close((uv_handle_t *)c->tcp, rpc_on_close);
 		c->tcp = NULL;
 	}
 	c->state = RPC_DOWN;
+	c->closing_seen = 0;
 	framer_free(&c->fr);
 	framer_init(&c->fr, PL_CLIENT_MAX_LINE);
 	while (c->out_head) {
@@ -154,13 +120,19 @@ rpc_drop(struct rpc_client *c, const char *msg)
 		free(o);
 	}
 	c->out_tail = NULL;
-	rpc_fail_all(c, PL_ERR_UNAVAILABLE, "disconnected", msg);
+	c->head = c->tail = NULL;
+	c->npending = 0;
+	rpc_retry_requeue(c, pending, how, &fail);
+	c->heard = 0;
+	/* What does not go again fails, after what does was queued (a
+	 * callback may make new calls behind it). */
+	rpc_fail_list(fail, PL_ERR_UNAVAILABLE, "disconnected", msg);
 }
 
 void
 rpc_disconnect(struct rpc_client *c)
 {
-	rpc_drop(c, "connection closed");
+	rpc_drop(c, "connection closed", RPC_DROP_FAIL);
 }
 
 void
@@ -169,33 +141,30 @@ rpc_client_free(struct rpc_client *c)
 	if (!c)
 		return;
 	c->closing = 1;
-	rpc_drop(c, "client closed");
+	rpc_drop(c, "client closed", RPC_DROP_FAIL);
+	if (c->again)
+		uv_close((uv_handle_t *)c->again, rpc_on_close);
 	framer_free(&c->fr);
 	rpc_tls_free(c->tls);
 	free(c);
 }
 
+/* Fails every call of a list no longer pending. */
 static void
-rpc_fail_all(struct rpc_client *c, int code, const char *reason,
-             const char *msg)
+rpc_fail_list(struct rpc_pending *list, int code, const char *reason,
+              const char *msg)
 {
-	struct rpc_pending *lost = c->head;
 	struct pl_error err;
 
-	/* Only the calls of the connection that failed: a call a callback
-	 * makes here (a save sent because asking first failed) belongs to
-	 * the next connection, which it opens. */
-	c->head = c->tail = NULL;
-	c->npending = 0;
 	pl_error_init(&err);
 	pl_error_set(&err, code, reason, "%s", msg);
-	while (lost) {
-		struct rpc_pending *p = lost;
+	while (list) {
+		struct rpc_pending *p = list;
 
-		lost = p->next;
+		list = p->next;
 		if (p->cb)
 			p->cb(p->ud, NULL, &err);
-		free(p);
+		rpc_pending_free(p);
 	}
 	pl_error_clear(&err);
 }
@@ -241,7 +210,8 @@ rpc_on_line(void *ud, char *line, size_t len)
 	struct rpc_pending *p = c->head;
 	struct pl_error err;
 
-	if (!root || !p)
+	c->heard = 1;
+	if (!root || rpc_retry_closing(c, root) || !p)
 		goto out;
 	/* In order: the head is the answer unless the server says otherwise. */
 	if (json_integer_value(json_object_get(root, "id")) != p->id &&
@@ -254,11 +224,15 @@ rpc_on_line(void *ud, char *line, size_t len)
 	pl_error_init(&err);
 	if (json_object_get(root, "error"))
 		rpc_error_from_json(json_object_get(root, "error"), &err);
+	if (rpc_retry_moved(c, p, &err)) {
+		pl_error_clear(&err);
+		goto out;
+	}
 	if (p->cb)
 		p->cb(p->ud, err.code ? NULL : json_object_get(root, "result"),
 		      &err);
 	pl_error_clear(&err);
-	free(p);
+	rpc_pending_free(p);
 out:
 	json_decref(root);
 	return 0;
@@ -287,6 +261,7 @@ rpc_flush_out(struct rpc_client *c)
 	c->out_tail = NULL;
 }
 
+/* Queued requests go out only once the server is verified. */
 /* A line past the limit would leave the framer stuck mid-line, dropping
  * every later reply: the connection is dropped instead (calls fail as
  * unavailable, the next one reconnects). */
@@ -294,11 +269,11 @@ static void
 rpc_feed(struct rpc_client *c, const char *data, size_t n)
 {
 	if (framer_feed(&c->fr, data, n, rpc_on_line, c) == FRAMER_OVERSIZE)
-		rpc_drop(c, "the server sent a line over the client's "
-		            "16 MB limit");
+		rpc_drop(c,
+		         "the server sent a line over the client's 16 MB limit",
+		         RPC_DROP_FAIL);
 }
 
-/* Queued requests go out only once the server is verified. */
 static void
 rpc_on_tls_read(struct rpc_client *c, const char *in, size_t n)
 {
@@ -314,7 +289,7 @@ rpc_on_tls_read(struct rpc_client *c, const char *in, size_t n)
 		rpc_write_raw(c, send, send_len);
 	if (rc != 0) {
 		free(plain);
-		rpc_drop(c, err.message);
+		rpc_drop(c, err.message, RPC_DROP_LOST);
 		pl_error_clear(&err);
 		return;
 	}
@@ -323,6 +298,8 @@ rpc_on_tls_read(struct rpc_client *c, const char *in, size_t n)
 	if (plain_len > 0)
 		rpc_feed(c, plain, plain_len);
 	free(plain);
+	if (c->closing_seen)
+		rpc_drop(c, "server is restarting", RPC_DROP_MOVED);
 }
 
 static void
@@ -338,12 +315,16 @@ rpc_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (n > 0)
 		rpc_feed(c, buf->base, (size_t)n);
 	free(buf->base);
-	if (n < 0 && c->tls && c->state != RPC_UP)
+	if (c->closing_seen)
+		rpc_drop(c, "server is restarting", RPC_DROP_MOVED);
+	else if (n < 0 && c->tls && c->state != RPC_UP)
 		/* padlined closes a TLS connection over its limits unsaid. */
-		rpc_drop(c, "server closed the connection during the TLS "
-		            "handshake (full or shutting down?)");
+		rpc_drop(c,
+		         "server closed the connection during the TLS "
+		         "handshake (full or shutting down?)",
+		         RPC_DROP_LOST);
 	else if (n < 0)
-		rpc_drop(c, "server closed the connection");
+		rpc_drop(c, "server closed the connection", RPC_DROP_LOST);
 }
 
 static void
@@ -360,7 +341,7 @@ rpc_on_connect(uv_connect_t *req, int status)
 
 		snprintf(msg, sizeof msg, "cannot reach %s:%d (%s)", c->host,
 		         c->port, uv_strerror(status));
-		rpc_drop(c, msg);
+		rpc_drop(c, msg, RPC_DROP_FAIL);
 		return;
 	}
 	uv_read_start((uv_stream_t *)c->tcp, rpc_alloc, rpc_on_read);
@@ -447,7 +428,7 @@ rpc_prepend_resume(struct rpc_client *c)
 	c->npending++;
 }
 
-static void
+void
 rpc_connect(struct rpc_client *c)
 {
 	struct sockaddr_storage sa;
@@ -466,7 +447,7 @@ rpc_connect(struct rpc_client *c)
 		                   &hints) ||
 		    !gai.addrinfo) {
 			snprintf(msg, sizeof msg, "cannot resolve %s", c->host);
-			rpc_drop(c, msg);
+			rpc_drop(c, msg, RPC_DROP_FAIL);
 			return;
 		}
 		memcpy(&sa, gai.addrinfo->ai_addr, gai.addrinfo->ai_addrlen);
@@ -486,7 +467,7 @@ rpc_connect(struct rpc_client *c)
 		free(req);
 		snprintf(msg, sizeof msg, "cannot connect to %s:%d", c->host,
 		         c->port);
-		rpc_drop(c, msg);
+		rpc_drop(c, msg, RPC_DROP_FAIL);
 	}
 }
 
@@ -515,9 +496,11 @@ rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
 	p->cb = cb;
 	p->ud = ud;
 	p->sent_ms = uv_now(c->loop);
+	if (!params)
+		params = json_object();
+	p->keyed = rpc_retry_key(method, params);
 	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id",
-	                (json_int_t)p->id, "method", method, "params",
-	                params ? params : json_object());
+	                (json_int_t)p->id, "method", method, "params", params);
 	line = json_num_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (c->tail)
@@ -526,28 +509,35 @@ rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
 		c->head = p;
 	c->tail = p;
 	c->npending++;
-	{
-		size_t len = strlen(line);
-
-		line = xrealloc(line, len + 2);
-		line[len] = '\n';
-		line[len + 1] = '\0';
-		if (c->state == RPC_UP) {
-			rpc_write_line(c, line, len + 1);
-			return;
-		}
-		struct rpc_out *o = xcalloc(1, sizeof *o);
-
-		o->line = line;
-		o->len = len + 1;
-		if (c->out_tail)
-			c->out_tail->next = o;
-		else
-			c->out_head = o;
-		c->out_tail = o;
+	p->len = strlen(line) + 1;
+	line = xrealloc(line, p->len + 1);
+	line[p->len - 1] = '\n';
+	line[p->len] = '\0';
+	p->line = xstrdup(line);
+	if (c->state == RPC_UP) {
+		rpc_write_line(c, line, p->len);
+		return;
 	}
-	if (c->state == RPC_DOWN)
+	rpc_out_push(c, line, p->len);
+	/* While calls wait out the pause after server.closing, this one
+	 * waits with them (rpc_retry.c). */
+	if (c->state == RPC_DOWN &&
+	    !(c->again && uv_is_active((uv_handle_t *)c->again)))
 		rpc_connect(c);
+}
+
+void
+rpc_out_push(struct rpc_client *c, char *line, size_t len)
+{
+	struct rpc_out *o = xcalloc(1, sizeof *o);
+
+	o->line = line;
+	o->len = len;
+	if (c->out_tail)
+		c->out_tail->next = o;
+	else
+		c->out_head = o;
+	c->out_tail = o;
 }
 
 int

@@ -352,7 +352,7 @@ spawn_server(struct ts_server *s, const char *schema, const char *const *env,
 static int
 server_start_once(struct ts_server *s, const char *schema,
                   const char *const *extra_env, const char *const *args,
-                  int quiet_port_clash)
+                  int quiet_port_clash, int port)
 {
 	const char *dir = getenv("PADLINE_TEST_LOGS");
 	long long deadline =
@@ -360,7 +360,7 @@ server_start_once(struct ts_server *s, const char *schema,
 	int status;
 
 	memset(s, 0, sizeof *s);
-	s->port = ts_free_port();
+	s->port = port > 0 ? port : ts_free_port();
 	snprintf(s->schema, sizeof s->schema, "%s", schema);
 	if (dir == NULL)
 		dir = "/tmp/padline-test-logs";
@@ -402,8 +402,21 @@ ts_server_start(struct ts_server *s, const char *schema,
 	/* Another process may take our port between choosing and binding:
 	 * then choose again. */
 	for (int attempt = 0; attempt < 5 && rc == -2; attempt++)
-		rc = server_start_once(s, schema, extra_env, args, attempt < 4);
+		rc = server_start_once(s, schema, extra_env, args, attempt < 4,
+		                       0);
 	return rc == 0 ? 0 : -1;
+}
+
+int
+ts_server_restart(struct ts_server *s, const char *const *extra_env,
+                  const char *const *args)
+{
+	char schema[64];
+	int port = s->port;
+
+	snprintf(schema, sizeof schema, "%s", s->schema);
+	return server_start_once(s, schema, extra_env, args, 0, port) == 0 ? 0
+	                                                                   : -1;
 }
 
 int

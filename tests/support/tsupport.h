@@ -43,6 +43,10 @@ const char *ts_unique_schema(const char *prefix, char *buf, size_t size);
  */
 int ts_server_start(struct ts_server *, const char *schema,
                     const char *const *extra_env, const char *const *args);
+/* Starts s again (after it stopped) on its port and schema, as
+ * ts_server_start would: a load balancer in front finds it where it was. */
+int ts_server_restart(struct ts_server *, const char *const *extra_env,
+                      const char *const *args);
 /* SIGTERM, wait up to 15 s, then SIGKILL. Returns the exit status (waitpid). */
 int ts_server_stop(struct ts_server *);
 /* SIGKILL and reap. */
@@ -160,9 +164,9 @@ struct ts_haproxy {
 	char sock[100];     /* admin stats socket */
 	char log_path[128]; /* its output: server state changes */
 };
-/* The frontend on a free port and the file's n server lines on 127.0.0.1
- * ports[0..n-1]; waits until it listens. Returns 0 or -1 (the reason on
- * stderr). */
+/* The frontend on a free port and the file's first n server lines (of
+ * those it has) on 127.0.0.1 ports[0..n-1]; waits until it listens.
+ * Returns 0 or -1 (the reason on stderr). */
 int ts_haproxy_start(struct ts_haproxy *, const int *ports, int n);
 /* Polls server.health through it (connecting from src, NULL for
  * 127.0.0.1) until an instance answers: 0, or -1 when it never did or
@@ -173,6 +177,14 @@ void ts_haproxy_stop(struct ts_haproxy *);
 /* A runtime API command's answer ("show stat"), malloc'd; NULL when the
  * socket does not answer. */
 char *ts_haproxy_command(const struct ts_haproxy *, const char *command);
+/* Polls the stats socket until the i'th server (0-based, in the order of
+ * ports) is UP, as an operator waits before restarting the next one: 0,
+ * or -1 when it never was. */
+int ts_haproxy_wait_up(const struct ts_haproxy *, int i);
+/* Connects to port and resumes the session of token (session.resume),
+ * trying again until it works or timeout_ms passes (then NULL): how a
+ * client gets back in after losing its instance behind a balancer. */
+struct ts_client *ts_client_resume(int port, const char *token, int timeout_ms);
 
 /*
  * A fresh self-signed certificate (EC P-256, CN=cn, SAN 127.0.0.1 and

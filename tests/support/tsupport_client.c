@@ -38,7 +38,9 @@ ts_client_connect_from(const char *src, int port)
 	struct sockaddr_in a = {.sin_family = AF_INET};
 	struct sockaddr_in from = {.sin_family = AF_INET};
 	struct ts_client *c;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	/* Close-on-exec: a padlined or HAProxy the suite starts later must
+	 * not hold the connection open after the test closes it. */
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
 	a.sin_port = htons((uint16_t)port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -325,4 +327,30 @@ ts_login(struct ts_client *c, const char *username, const char *password)
 
 	json_decref(r);
 	return ok ? 0 : -1;
+}
+
+struct ts_client *
+ts_client_resume(int port, const char *token, int timeout_ms)
+{
+	long long deadline = ts_now_ms() + timeout_ms;
+
+	while (ts_now_ms() < deadline) {
+		struct ts_client *c = ts_client_connect(port);
+		json_t *r;
+
+		if (c == NULL) {
+			usleep(20000);
+			continue;
+		}
+		r = ts_call(c, "session.resume",
+		            json_pack("{s:s}", "token", token));
+		if (r != NULL && ts_result(r) != NULL) {
+			json_decref(r);
+			return c;
+		}
+		json_decref(r);
+		ts_client_free(c);
+		usleep(20000);
+	}
+	return NULL;
 }
