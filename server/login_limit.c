@@ -86,17 +86,19 @@ struct local_counter {
 
 struct login_limit {
 	struct rds_pool *rds;
+	const char *fallback; /* PADLINE_LOGIN_LIMIT_FALLBACK, for the log */
 	pthread_mutex_t lock;
 	int degraded; /* 1 while counting in memory; guarded by lock */
 	struct local_counter *slots;
 };
 
 struct login_limit *
-login_limit_new(struct rds_pool *rds)
+login_limit_new(struct rds_pool *rds, const char *fallback)
 {
 	struct login_limit *l = xcalloc(1, sizeof *l);
 
 	l->rds = rds;
+	l->fallback = fallback;
 	pthread_mutex_init(&l->lock, NULL);
 	l->slots = xcalloc(LOCAL_SLOTS, sizeof *l->slots);
 	return l;
@@ -123,8 +125,8 @@ note_redis(struct login_limit *l, int up)
 	l->degraded = !up;
 	pthread_mutex_unlock(&l->lock);
 	if (changed && !up)
-		log_warn("login limits fall back to per-instance counters",
-		         "reason=%s", "redis unavailable");
+		log_warn("login limits fall back", "to=%s reason=%s",
+		         l->fallback, "redis unavailable");
 	else if (changed)
 		log_info("login limits back on redis", "%s", "");
 }

@@ -6,9 +6,10 @@
  * arrive at once; when it is released, only a wrong guess counts as a
  * failure. Counters live in Redis (shared by every padlined); while Redis
  * cannot be reached, in this process's memory, so there is still a limit
- * (per instance). A failure counter expires `window` seconds after its
- * first failure; an attempt in flight that is never released (its
- * padlined died) after LOGIN_LIMIT_LEASE_S.
+ * (per instance; svc_guess.c adds the fallback the operator chose: the
+ * failures shared through PostgreSQL, or no sign-ins at all). A failure counter
+ * expires `window` seconds after its first failure; an attempt in flight that
+ * is never released (its padlined died) after LOGIN_LIMIT_LEASE_S.
  */
 #ifndef PL_LOGIN_LIMIT_H
 #define PL_LOGIN_LIMIT_H
@@ -37,7 +38,9 @@ enum login_outcome {
 	LOGIN_RIGHT = 2     /* clears the account's failures */
 };
 
-struct login_limit *login_limit_new(struct rds_pool *);
+/* fallback: PADLINE_LOGIN_LIMIT_FALLBACK, named in the log when Redis is
+ * lost (the string must outlive the struct). */
+struct login_limit *login_limit_new(struct rds_pool *, const char *fallback);
 void login_limit_free(struct login_limit *);
 
 /*
