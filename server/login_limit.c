@@ -300,7 +300,7 @@ login_limit_reserve(struct login_limit *l, const char *key_user, int max_user,
 	return local_reserve(l, key_user, max_user, key_peer, max_peer, hold);
 }
 
-void
+int
 login_limit_release(struct login_limit *l, const char *key_user,
                     const char *key_peer, int window, struct login_hold *hold,
                     enum login_outcome outcome)
@@ -311,7 +311,7 @@ login_limit_release(struct login_limit *l, const char *key_user,
 	int where = hold->where;
 
 	if (where == 0)
-		return;
+		return 0;
 	hold->where = 0;
 	snprintf(w, sizeof w, "%d", window);
 	snprintf(o, sizeof o, "%d", (int)outcome);
@@ -320,7 +320,8 @@ login_limit_release(struct login_limit *l, const char *key_user,
 	 * reservation ends with its lease. */
 	if (where == LOGIN_HELD_REDIS &&
 	    redis_eval(l, release_lua, key_user, key_peer, 3, args, &ign) == 0)
-		return;
+		return 0;
 	local_release(l, key_user, key_peer, window, where == LOGIN_HELD_MEMORY,
 	              outcome);
+	return 1;
 }

@@ -55,9 +55,10 @@ int login_limit_reserve(struct login_limit *, const char *key_user,
                         int window, struct login_hold *hold);
 /* Ends a reserved attempt (nothing when hold holds none) with its outcome:
  * a wrong guess counts on both keys, a right one clears the account's
- * counter (an address counts failures only). */
-void login_limit_release(struct login_limit *, const char *key_user,
-                         const char *key_peer, int window,
-                         struct login_hold *hold, enum login_outcome);
+ * counter (an address counts failures only). Returns 1 when the outcome
+ * was counted in memory (Redis away), else 0. */
+int login_limit_release(struct login_limit *, const char *key_user,
+                        const char *key_peer, int window,
+                        struct login_hold *hold, enum login_outcome);
 
 #endif

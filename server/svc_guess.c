@@ -138,10 +138,11 @@ svc_guess_reserve(struct app *app, struct svc_guess *g, int *retry_ms,
 void
 svc_guess_done(struct app *app, struct svc_guess *g, enum login_outcome o)
 {
-	if (fallback_is(app, g, "postgres"))
+	/* Also a guess held in Redis that lost Redis before its end. */
+	if (login_limit_release(app->limits, g->key_user, g->key_peer,
+	                        app->cfg->login_window, &g->hold, o) &&
+	    strcmp(app->cfg->login_limit_fallback, "postgres") == 0)
 		shared_count(app, g, o);
-	login_limit_release(app->limits, g->key_user, g->key_peer,
-	                    app->cfg->login_window, &g->hold, o);
 }
 
 void
