@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "tsupport.h"
 #include "users_support.h"
 
@@ -130,6 +132,84 @@ START_TEST(closed_fallback_refuses_sign_ins)
 }
 END_TEST
 
+/* A guess held in Redis whose Redis dies while its password is checked
+ * (a slow hash on the first instance) counts in PostgreSQL too: after it
+ * and four wrong guesses on the second instance, the next is refused. */
+START_TEST(guess_losing_redis_midway_is_shared)
+{
+	struct ts_redis redis;
+	struct ts_server s[2];
+	struct ts_client *c[2];
+	char url[96], sch[64], req[256], *line;
+	const char *env_slow[] = {url, "PADLINE_LOGIN_MAX_FAILURES=5",
+	                          "PADLINE_LOGIN_WINDOW=600",
+	                          "PADLINE_PWHASH_OPSLIMIT=48", NULL};
+	const char *env[] = {url, "PADLINE_LOGIN_MAX_FAILURES=5",
+	                     "PADLINE_LOGIN_WINDOW=600", NULL};
+	redisContext *rc;
+	long long end;
+	int held = 0;
+
+	ck_assert_int_eq(ts_redis_start(&redis, NULL), 0);
+	snprintf(url, sizeof url, "REDIS_URL=redis://127.0.0.1:%d/0",
+	         redis.port);
+	ts_unique_schema("llfmid", sch, sizeof sch);
+	ck_assert_int_eq(ts_server_start(&s[0], sch, env_slow, NULL), 0);
+	ck_assert_int_eq(ts_server_start(&s[1], sch, env, NULL), 0);
+	for (int i = 0; i < 2; i++)
+		ck_assert_ptr_nonnull(c[i] = ts_client_connect(s[i].port));
+	/* An unknown name: its check is the slow instance's dummy hash. */
+	snprintf(req, sizeof req,
+	         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	         "\"session.login\",\"params\":{\"username\":\"ghost\","
+	         "\"password\":\"nope\"}}\n");
+	ck_assert_int_eq(ts_client_send_raw(c[0], req, strlen(req)), 0);
+	snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", redis.port);
+	ck_assert_ptr_nonnull(rc = ts_redis_connect_url(url));
+	/* Wait for the reservation in Redis, then take Redis away. */
+	end = ts_now_ms() + 60000;
+	while (!held && ts_now_ms() < end) {
+		redisReply *r =
+		    redisCommand(rc, "KEYS padline:login:*:inflight");
+
+		held = r != NULL && r->type == REDIS_REPLY_ARRAY &&
+		       r->elements >= 2;
+		if (r)
+			freeReplyObject(r);
+		if (!held)
+			usleep(2000);
+	}
+	redisFree(rc);
+	ck_assert_msg(held, "the guess was never held in Redis");
+	ts_redis_stop(&redis);
+	line = ts_client_read_line(c[0], 120000, NULL);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, "\"code\":401"));
+	free(line);
+	for (int i = 0; i < 4; i++) {
+		json_t *r = ts_call(c[1], "session.login",
+		                    json_pack("{s:s, s:s}", "username", "ghost",
+		                              "password", "nope"));
+
+		ck_assert_int_eq(r ? ts_error_code(r) : -1, 401);
+		json_decref(r);
+	}
+	{
+		json_t *r = ts_call(c[1], "session.login",
+		                    json_pack("{s:s, s:s}", "username", "ghost",
+		                              "password", "nope"));
+
+		ck_assert_int_eq(r ? ts_error_code(r) : -1, 429);
+		json_decref(r);
+	}
+	for (int i = 0; i < 2; i++) {
+		ts_client_free(c[i]);
+		ck_assert_int_eq(ts_server_stop(&s[i]), 0);
+	}
+	ts_db_drop_schema(sch);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -140,6 +220,7 @@ main(void)
 	tcase_add_test(tc, postgres_fallback_shares_the_limit);
 	tcase_add_test(tc, memory_fallback_counts_per_instance);
 	tcase_add_test(tc, closed_fallback_refuses_sign_ins);
+	tcase_add_test(tc, guess_losing_redis_midway_is_shared);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
