@@ -12,4 +12,6 @@ CREATE UNLOGGED TABLE login_failures (
 CREATE INDEX login_failures_expires_at_idx ON login_failures (expires_at);
 
 -- migrate:down
+-- Only counters: with rows left the step needs --force, which only forgets
+-- them.
 DROP TABLE login_failures;

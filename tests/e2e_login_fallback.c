@@ -21,10 +21,11 @@ struct pair {
 	char schema[64];
 };
 
-/* Two instances on one schema with a Redis of their own, which is then
- * killed: every sign-in after that finds Redis away. */
+/* Two instances on one schema with a Redis of their own, killed unless
+ * keep: every sign-in after that finds Redis away. */
 static void
-pair_start(struct pair *p, const char *prefix, const char *fallback)
+pair_start_with(struct pair *p, const char *prefix, const char *fallback,
+                int keep)
 {
 	char url[96];
 	const char *env[] = {url, "PADLINE_LOGIN_MAX_FAILURES=5",
@@ -41,7 +42,14 @@ pair_start(struct pair *p, const char *prefix, const char *fallback)
 		ck_assert_ptr_nonnull(p->c[i]);
 	}
 	ck_assert_int_eq(ts_create_user(p->schema, "lab", US_PASSWORD, 0), 0);
-	ts_redis_stop(&p->redis);
+	if (!keep)
+		ts_redis_stop(&p->redis);
+}
+
+static void
+pair_start(struct pair *p, const char *prefix, const char *fallback)
+{
+	pair_start_with(p, prefix, fallback, 0);
 }
 
 static void
@@ -99,6 +107,31 @@ START_TEST(postgres_fallback_shares_the_limit)
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(login(p.c[i], US_PASSWORD, why, sizeof why),
 		                 429);
+	pair_stop(&p);
+}
+END_TEST
+
+/* A Redis turned into a replica (of a master that is gone, as in a
+ * failover) answers the counters' scripts READONLY: the same as Redis
+ * away. */
+START_TEST(readonly_redis_falls_back_to_postgres)
+{
+	struct pair p;
+	char why[64], url[64];
+	redisContext *rc;
+	redisReply *r;
+
+	pair_start_with(&p, "llfro", NULL, 1);
+	snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", p.redis.port);
+	ck_assert_ptr_nonnull(rc = ts_redis_connect_url(url));
+	r = redisCommand(rc, "REPLICAOF 127.0.0.1 1");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->type, REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	redisFree(rc);
+	ck_assert_int_eq(first_refusal(&p, 3 * MAX_FAILURES, why, sizeof why),
+	                 MAX_FAILURES + 1);
+	ts_redis_stop(&p.redis);
 	pair_stop(&p);
 }
 END_TEST
@@ -218,6 +251,7 @@ main(void)
 
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, postgres_fallback_shares_the_limit);
+	tcase_add_test(tc, readonly_redis_falls_back_to_postgres);
 	tcase_add_test(tc, memory_fallback_counts_per_instance);
 	tcase_add_test(tc, closed_fallback_refuses_sign_ins);
 	tcase_add_test(tc, guess_losing_redis_midway_is_shared);
