@@ -126,6 +126,10 @@ static const struct cfg_entry cfg_table[] = {
      "wrong guesses per client address within the window before 429"},
     {"--login-window", "PADLINE_LOGIN_WINDOW", CFG_INT, OFF(login_window),
      "900", 1, 86400, "seconds the login failure counters cover"},
+    {"--login-limit-fallback", "PADLINE_LOGIN_LIMIT_FALLBACK", CFG_STR,
+     OFF(login_limit_fallback), "postgres", 0, 0,
+     "while Redis is away, login failures count in postgres (shared), "
+     "memory (per instance) or closed (sign-ins refused, 503)"},
     {"--form-token-ttl", "PADLINE_FORM_TOKEN_TTL", CFG_INT, OFF(form_token_ttl),
      "600", 1, 86400, "seconds a form token is valid"},
     {"--db-connect-timeout", "PADLINE_DB_CONNECT_TIMEOUT", CFG_INT,
@@ -455,6 +459,14 @@ config_validate(struct config *c, struct pl_error *err)
 		                    "PADLINE_DB_PREPARE must be on or off, not "
 		                    "\"%s\"",
 		                    c->db_prepare);
+	if (strcmp(c->login_limit_fallback, "memory") != 0 &&
+	    strcmp(c->login_limit_fallback, "postgres") != 0 &&
+	    strcmp(c->login_limit_fallback, "closed") != 0)
+		return pl_error_set(
+		    err, PL_ERR_VALIDATION, "config",
+		    "PADLINE_LOGIN_LIMIT_FALLBACK must be memory, "
+		    "postgres or closed, not \"%s\"",
+		    c->login_limit_fallback);
 	if ((c->tls_cert == NULL) != (c->tls_key == NULL))
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",
 		                    "TLS needs both PADLINE_TLS_CERT and "

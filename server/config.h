@@ -49,12 +49,14 @@ struct config {
 	int reauth_window;        /* seconds a session stays fresh */
 	unsigned long long pwhash_opslimit;
 	unsigned long long pwhash_memlimit;
-	int login_max_failures;    /* per username within login_window */
-	int login_max_failures_ip; /* per peer address within login_window */
-	int login_window;          /* seconds */
-	int form_token_ttl;        /* seconds */
-	int db_connect_timeout;    /* seconds, per attempt */
-	int db_query_timeout;      /* seconds per statement or batch */
+	int login_max_failures;     /* per username within login_window */
+	int login_max_failures_ip;  /* per peer address within login_window */
+	int login_window;           /* seconds */
+	char *login_limit_fallback; /* memory, postgres or closed: where the
+	                               login counters go while Redis is away */
+	int form_token_ttl;         /* seconds */
+	int db_connect_timeout;     /* seconds, per attempt */
+	int db_query_timeout;       /* seconds per statement or batch */
 	int startup_db_wait;  /* seconds to keep retrying PostgreSQL at start */
 	int migrate_wait;     /* seconds a waiter polls the migration status */
 	char *db_prepare;     /* "on": named prepared statements; "off":

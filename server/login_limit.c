@@ -86,17 +86,19 @@ struct local_counter {
 
 struct login_limit {
 	struct rds_pool *rds;
+	const char *fallback; /* PADLINE_LOGIN_LIMIT_FALLBACK, for the log */
 	pthread_mutex_t lock;
 	int degraded; /* 1 while counting in memory; guarded by lock */
 	struct local_counter *slots;
 };
 
 struct login_limit *
-login_limit_new(struct rds_pool *rds)
+login_limit_new(struct rds_pool *rds, const char *fallback)
 {
 	struct login_limit *l = xcalloc(1, sizeof *l);
 
 	l->rds = rds;
+	l->fallback = fallback;
 	pthread_mutex_init(&l->lock, NULL);
 	l->slots = xcalloc(LOCAL_SLOTS, sizeof *l->slots);
 	return l;
@@ -123,8 +125,8 @@ note_redis(struct login_limit *l, int up)
 	l->degraded = !up;
 	pthread_mutex_unlock(&l->lock);
 	if (changed && !up)
-		log_warn("login limits fall back to per-instance counters",
-		         "reason=%s", "redis unavailable");
+		log_warn("login limits fall back", "to=%s reason=%s",
+		         l->fallback, "redis unavailable");
 	else if (changed)
 		log_info("login limits back on redis", "%s", "");
 }
@@ -298,7 +300,7 @@ login_limit_reserve(struct login_limit *l, const char *key_user, int max_user,
 	return local_reserve(l, key_user, max_user, key_peer, max_peer, hold);
 }
 
-void
+int
 login_limit_release(struct login_limit *l, const char *key_user,
                     const char *key_peer, int window, struct login_hold *hold,
                     enum login_outcome outcome)
@@ -309,7 +311,7 @@ login_limit_release(struct login_limit *l, const char *key_user,
 	int where = hold->where;
 
 	if (where == 0)
-		return;
+		return 0;
 	hold->where = 0;
 	snprintf(w, sizeof w, "%d", window);
 	snprintf(o, sizeof o, "%d", (int)outcome);
@@ -318,7 +320,8 @@ login_limit_release(struct login_limit *l, const char *key_user,
 	 * reservation ends with its lease. */
 	if (where == LOGIN_HELD_REDIS &&
 	    redis_eval(l, release_lua, key_user, key_peer, 3, args, &ign) == 0)
-		return;
+		return 0;
 	local_release(l, key_user, key_peer, window, where == LOGIN_HELD_MEMORY,
 	              outcome);
+	return 1;
 }

@@ -6,9 +6,10 @@
  * arrive at once; when it is released, only a wrong guess counts as a
  * failure. Counters live in Redis (shared by every padlined); while Redis
  * cannot be reached, in this process's memory, so there is still a limit
- * (per instance). A failure counter expires `window` seconds after its
- * first failure; an attempt in flight that is never released (its
- * padlined died) after LOGIN_LIMIT_LEASE_S.
+ * (per instance; svc_guess.c adds the fallback the operator chose: the
+ * failures shared through PostgreSQL, or no sign-ins at all). A failure counter
+ * expires `window` seconds after its first failure; an attempt in flight that
+ * is never released (its padlined died) after LOGIN_LIMIT_LEASE_S.
  */
 #ifndef PL_LOGIN_LIMIT_H
 #define PL_LOGIN_LIMIT_H
@@ -37,7 +38,9 @@ enum login_outcome {
 	LOGIN_RIGHT = 2     /* clears the account's failures */
 };
 
-struct login_limit *login_limit_new(struct rds_pool *);
+/* fallback: PADLINE_LOGIN_LIMIT_FALLBACK, named in the log when Redis is
+ * lost (the string must outlive the struct). */
+struct login_limit *login_limit_new(struct rds_pool *, const char *fallback);
 void login_limit_free(struct login_limit *);
 
 /*
@@ -52,9 +55,10 @@ int login_limit_reserve(struct login_limit *, const char *key_user,
                         int window, struct login_hold *hold);
 /* Ends a reserved attempt (nothing when hold holds none) with its outcome:
  * a wrong guess counts on both keys, a right one clears the account's
- * counter (an address counts failures only). */
-void login_limit_release(struct login_limit *, const char *key_user,
-                         const char *key_peer, int window,
-                         struct login_hold *hold, enum login_outcome);
+ * counter (an address counts failures only). Returns 1 when the outcome
+ * was counted in memory (Redis away), else 0. */
+int login_limit_release(struct login_limit *, const char *key_user,
+                        const char *key_peer, int window,
+                        struct login_hold *hold, enum login_outcome);
 
 #endif

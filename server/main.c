@@ -78,7 +78,7 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 	app->rds = rds_pool_new(cfg->redis_url, cfg->workers + 2, err);
 	if (app->rds == NULL)
 		return err->code;
-	app->limits = login_limit_new(app->rds);
+	app->limits = login_limit_new(app->rds, cfg->login_limit_fallback);
 	app->signup = signup_defense_new(app);
 	app->stats = stats_new();
 	event_sig_keys(cfg->secret, app->events_pk, app->events_sk);

@@ -373,7 +373,7 @@ START_TEST(concurrent_right_passwords_one_address)
 }
 END_TEST
 
-/* The same with the per-instance counters Redis being away falls back to
+/* The same with the counters Redis being away falls back to
  * (port 1: nothing listens there). */
 START_TEST(concurrent_right_passwords_without_redis)
 {

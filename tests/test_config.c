@@ -155,6 +155,15 @@ START_TEST(validate_rules)
 	ck_assert_ptr_nonnull(strstr(e.message, "haproxy.example"));
 	free(c.trusted_proxies);
 	c.trusted_proxies = NULL;
+	ck_assert_str_eq(c.login_limit_fallback, "postgres");
+	free(c.login_limit_fallback);
+	c.login_limit_fallback = strdup("open");
+	ck_assert_int_ne(config_validate(&c, &e), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(e.message, "PADLINE_LOGIN_LIMIT_FALLBACK must be memory"));
+	free(c.login_limit_fallback);
+	c.login_limit_fallback = strdup("closed");
+	ck_assert_int_eq(config_validate(&c, &e), 0);
 	free(c.schema);
 	c.schema = strdup("Bad-Schema");
 	ck_assert_int_ne(config_validate(&c, &e), 0);
