@@ -124,8 +124,21 @@ attempts_run(struct rpc_call *call)
 	}
 
 SIGNUP_ADMIN_METHOD(rpc_rule_list, "rule.list", rule_list_run);
-SIGNUP_ADMIN_METHOD(rpc_rule_put, "rule.put", rule_put_run);
-SIGNUP_ADMIN_METHOD(rpc_rule_delete, "rule.delete", rule_delete_run);
+
+/* A rule change can let a wave in or lock signups out: it needs a fresh
+ * session, as user.update and user.delete do. */
+const struct rpc_method rpc_rule_put = {
+    .name = "rule.put",
+    .auth = RPC_AUTH_ADMIN,
+    .fresh = 1,
+    .steps = {{STEP_DB, rule_put_run}},
+};
+const struct rpc_method rpc_rule_delete = {
+    .name = "rule.delete",
+    .auth = RPC_AUTH_ADMIN,
+    .fresh = 1,
+    .steps = {{STEP_DB, rule_delete_run}},
+};
 SIGNUP_ADMIN_METHOD(rpc_user_approve, "user.approve", approve_run);
 SIGNUP_ADMIN_METHOD(rpc_user_reject, "user.reject", reject_run);
 SIGNUP_ADMIN_METHOD(rpc_signup_stats, "signup.stats", stats_run);

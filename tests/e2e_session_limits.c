@@ -189,6 +189,15 @@ START_TEST(reauth_required_on_each_listed_method)
 	r = ts_call(admin, "user.delete", json_pack("{s:s}", "id", id));
 	ck_assert_str_eq(reason_of(r), "reauth_required");
 	json_decref(r);
+	r = ts_call(admin, "rule.put",
+	            json_pack("{s:s, s:s, s:s, s:s}", "name", "stale-rule",
+	                      "when", "domain:evil.example", "action", "block",
+	                      "mode", "shadow"));
+	ck_assert_str_eq(reason_of(r), "reauth_required");
+	json_decref(r);
+	r = ts_call(admin, "rule.delete", json_pack("{s:i}", "id", 1));
+	ck_assert_str_eq(reason_of(r), "reauth_required");
+	json_decref(r);
 	r = ts_call(
 	    u, "user.totp_disable",
 	    json_pack("{s:s, s:s}", "password", US_PASSWORD, "code", "123456"));
