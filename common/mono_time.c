@@ -1,5 +1,6 @@
 /*
- * mono_time.h: CLOCK_MONOTONIC in milliseconds and microseconds.
+ * mono_time.h: CLOCK_MONOTONIC in milliseconds and microseconds, and the
+ * wall clock in milliseconds for what instances compare.
  */
 #include "mono_time.h"
 
@@ -18,4 +19,13 @@ long long
 mono_ms(void)
 {
 	return mono_us() / 1000;
+}
+
+long long
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -13,22 +13,13 @@
 
 #include "app.h"
 #include "db.h"
+#include "mono_time.h"
 #include "repo_form_token.h"
 
 #define FT_NONCE 16
 #define FT_BODY (FT_NONCE + 8)
 #define FT_RAW (FT_BODY + crypto_auth_BYTES)
 #define FT_HEX (FT_RAW * 2)
-
-static long long
-wall_ms(void)
-{
-	struct timespec ts;
-
-	/* Compared across instances: the wall clock. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 form_token_issue(struct app *app, char *out, size_t outsz, struct pl_error *err)

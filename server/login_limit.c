@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "mono_time.h"
 #include "redis_url.h"
 #include "xalloc.h"
 
@@ -260,16 +261,6 @@ local_release(struct login_limit *l, const char *k1, const char *k2, int window,
 			c->count = 0;
 	}
 	pthread_mutex_unlock(&l->lock);
-}
-
-static long long
-wall_ms(void)
-{
-	struct timespec ts;
-
-	/* Redis scores are compared across instances: the wall clock. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "mono_time.h"
 #include "rds_pool.h"
 #include "xalloc.h"
 
@@ -92,15 +93,6 @@ signup_windows_free(struct signup_windows *w)
 	free(w->sets);
 	free(w->claims);
 	free(w);
-}
-
-static long long
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Logs the switch between Redis and memory once each way. */
