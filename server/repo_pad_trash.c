@@ -83,32 +83,21 @@ repo_pad_purge_expired(struct db_conn *db, int days, int limit, json_t **pads,
 {
 	char d[16], lim[16];
 	const char *p[] = {d, lim};
-	PGresult *r;
 
-	*pads = NULL;
 	snprintf(d, sizeof d, "%d", days);
 	snprintf(lim, sizeof lim, "%d", limit);
-	r = db_query_result(db,
-	                    "WITH x AS (SELECT id FROM @pads "
-	                    "           WHERE deleted_at IS NOT NULL "
-	                    "             AND deleted_at <= clock_timestamp() "
-	                    "                 - make_interval(days => $1::int) "
-	                    "           ORDER BY deleted_at LIMIT $2::int "
-	                    "           FOR UPDATE SKIP LOCKED) "
-	                    "DELETE FROM @pads p USING x WHERE p.id = x.id "
-	                    "RETURNING p.id, p.display_name, p.owner_id",
-	                    2, p, err);
-	if (r == NULL)
-		return err->code;
-	*pads = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(
-		    *pads,
-		    json_pack("{s:s, s:s, s:s}", "id", db_get(r, i, "id"),
-		              "display_name", db_get(r, i, "display_name"),
-		              "owner_id", db_get(r, i, "owner_id")));
-	PQclear(r);
-	return 0;
+	return db_query_json_all(
+	    db,
+	    "WITH x AS (SELECT id FROM @pads "
+	    "           WHERE deleted_at IS NOT NULL "
+	    "             AND deleted_at <= clock_timestamp() "
+	    "                 - make_interval(days => $1::int) "
+	    "           ORDER BY deleted_at LIMIT $2::int "
+	    "           FOR UPDATE SKIP LOCKED) "
+	    "DELETE FROM @pads p USING x WHERE p.id = x.id "
+	    "RETURNING json_build_object('id', p.id, 'display_name', "
+	    "p.display_name, 'owner_id', p.owner_id) AS j",
+	    2, p, pads, err);
 }
 
 int
