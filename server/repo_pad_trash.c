@@ -25,26 +25,24 @@ repo_pad_trash_list(struct db_conn *db, const char *owner_id,
 	*pads = NULL;
 	snprintf(lim, sizeof lim, "%d", limit);
 	snprintf(d, sizeof d, "%d", days);
+	/* clang-format off */
 	r = db_query_result(
 	    db,
 	    "SELECT p.id, p.display_name, p.version, p.size, "
-	    "       " REPO_TIME_SQL(
-	        "p.created_at") " AS created_at, "
-	                        "       " REPO_TIME_SQL(
-	                            "p.updated_at") " AS updated_at, "
-	                                            "       " REPO_TIME_SQL(
-	                                                "p.deleted_at") " AS deleted_at, "
-	                                                                "       " REPO_TIME_SQL(
-	                                                                    "(p.deleted_at + make_interval(days => "
-	                                                                    "$5::int))") " AS purge_at, "
-	                                                                                 "       (SELECT count(*) FROM @backups b "
-	                                                                                 "        WHERE b.source_id = p.id) AS backups "
-	                                                                                 "FROM @pads p "
-	                                                                                 "WHERE p.owner_id = $1::uuid AND p.deleted_at IS NOT NULL "
-	                                                                                 "  AND (p.deleted_at, p.id) < ($2::timestamptz, $3::uuid) "
-	                                                                                 "ORDER BY p.deleted_at DESC, p.id DESC "
-	                                                                                 "LIMIT $4::int",
+	    "       " REPO_TIME_SQL("p.created_at") " AS created_at, "
+	    "       " REPO_TIME_SQL("p.updated_at") " AS updated_at, "
+	    "       " REPO_TIME_SQL("p.deleted_at") " AS deleted_at, "
+	    "       " REPO_TIME_SQL("(p.deleted_at + make_interval(days => $5::int))")
+	    " AS purge_at, "
+	    "       (SELECT count(*) FROM @backups b "
+	    "        WHERE b.source_id = p.id) AS backups "
+	    "FROM @pads p "
+	    "WHERE p.owner_id = $1::uuid AND p.deleted_at IS NOT NULL "
+	    "  AND (p.deleted_at, p.id) < ($2::timestamptz, $3::uuid) "
+	    "ORDER BY p.deleted_at DESC, p.id DESC "
+	    "LIMIT $4::int",
 	    5, p, err);
+	/* clang-format on */
 	if (r == NULL)
 		return err->code;
 	*pads = json_array();
