@@ -134,7 +134,8 @@ repo_signup_decide(struct db_conn *db, const char *ids, const char *status,
 	return db_query_json_all(
 	    db,
 	    "UPDATE @users u SET status = $2, disabled = (u.disabled OR $2 = "
-	    "'rejected'), updated_at = now() WHERE u.id = ANY($1::uuid[]) "
+	    "'rejected'), rejected_at = CASE WHEN $2 = 'rejected' THEN now() "
+	    "END, updated_at = now() WHERE u.id = ANY($1::uuid[]) "
 	    "AND u.status = 'pending' RETURNING " REPO_USER_JSON " AS j",
 	    2, p, users, err);
 }

@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "outbox.h"
 #include "repo_signup.h"
+#include "signup_screen.h"
 #include "svc_signup.h"
 #include "xalloc.h"
 
@@ -160,6 +161,30 @@ svc_signup_stats(struct db_conn *db, int window_min, json_t **result,
 	return repo_signup_stats(db, window_min, result, err);
 }
 
+void
+signup_record_tags(json_t *row, struct filter_record *rec, const char **rules,
+                   size_t max)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (json_object_get(row, "flags"), i, v) {
+		const char *fl = json_string_value(v);
+
+		if (fl == NULL)
+			continue;
+		rec->flags |=
+		    strcmp(fl, "fast") == 0         ? FILTER_FLAG_FAST
+		    : strcmp(fl, "disposable") == 0 ? FILTER_FLAG_DISPOSABLE
+		    : strcmp(fl, "breached") == 0   ? FILTER_FLAG_BREACHED
+		                                    : 0;
+	}
+	rec->rules = rules;
+	json_array_foreach (json_object_get(row, "rules"), i, v)
+		if (rec->nrules < max && json_is_string(v))
+			rules[rec->nrules++] = json_string_value(v);
+}
+
 /* An attempt row as the filter language sees it. */
 static int
 attempt_matches(const struct filter *f, json_t *a)
@@ -178,25 +203,12 @@ attempt_matches(const struct filter *f, json_t *a)
 	                  : FILTER_STATUS_NONE,
 	    .rules = rules,
 	};
-	json_t *v;
-	size_t i;
 
 	if (dom) {
 		snprintf(email, sizeof email, "@%s", dom);
 		rec.email = email;
 	}
-	json_array_foreach (json_object_get(a, "flags"), i, v) {
-		const char *fl = json_string_value(v);
-
-		rec.flags |=
-		    strcmp(fl, "fast") == 0         ? FILTER_FLAG_FAST
-		    : strcmp(fl, "disposable") == 0 ? FILTER_FLAG_DISPOSABLE
-		    : strcmp(fl, "breached") == 0   ? FILTER_FLAG_BREACHED
-		                                    : 0;
-	}
-	json_array_foreach (json_object_get(a, "rules"), i, v)
-		if (rec.nrules < 32)
-			rules[rec.nrules++] = json_string_value(v);
+	signup_record_tags(a, &rec, rules, 32);
 	return filter_match(f, &rec);
 }
 
