@@ -383,6 +383,24 @@ START_TEST(bulk_disable_and_undo_racing_signups)
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "already_undone");
 	json_decref(r);
+
+	/* A reject takes the wave in every state it is in (active, disabled,
+	 * held); its undo gives each account back its own. */
+	r = bulk(adm, WAVE_NET " wave", "reject", 0);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(ts_result(r), "count")), WAVE);
+	batch = json_integer_value(json_object_get(ts_result(r), "batch_id"));
+	json_decref(r);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM users WHERE username "
+	                           "LIKE 'wave%' AND status = 'rejected' AND "
+	                           "disabled AND rejected_at IS NOT NULL"),
+	                 WAVE);
+	r = ts_call(adm, "user.bulk_undo",
+	            json_pack("{s:I}", "batch_id", batch));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	ck_assert_int_eq(count(db, CHANGED_SINCE_SNAP), 0);
 	ts_client_free(victim);
 	ts_client_free(adm);
 	PQfinish(db);
