@@ -197,6 +197,7 @@ repo_signup_stats(struct db_conn *db, int window_min, json_t **stats,
 	    "SELECT json_build_object('window_min', $1::int, 'series', "
 	    "(SELECT json_agg(json_build_object('minute', "
 	    "to_char(m.t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI\"Z\"'), "
+	    "'minute_epoch', (extract(epoch FROM m.t) / 60)::bigint, "
 	    "'created', coalesce(a.created, 0), 'held', coalesce(a.held, 0), "
 	    "'refused', coalesce(a.refused, 0), 'invalid', "
 	    "coalesce(a.invalid, 0), 'alarms', coalesce(e.alarms, 0), "

@@ -127,7 +127,8 @@ stats_run(struct rpc_call *call)
 	params_int(call->params, "window_min", 0, 1, 1440, 60, &w, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	return svc_signup_stats(call->db, (int)w, &call->result, &call->err);
+	return svc_signup_stats(call->app, call->db, (int)w, &call->result,
+	                        &call->err);
 }
 
 static int

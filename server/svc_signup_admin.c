@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
 #include "filter.h"
 #include "outbox.h"
 #include "repo_signup.h"
 #include "signup_screen.h"
 #include "svc_signup.h"
+#include "throttle_count.h"
 #include "xalloc.h"
 
 int
@@ -155,10 +157,19 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
 }
 
 int
-svc_signup_stats(struct db_conn *db, int window_min, json_t **result,
-                 struct pl_error *err)
+svc_signup_stats(struct app *app, struct db_conn *db, int window_min,
+                 json_t **result, struct pl_error *err)
 {
-	return repo_signup_stats(db, window_min, result, err);
+	json_t *series, *e;
+	size_t i;
+
+	if (repo_signup_stats(db, window_min, result, err) != 0)
+		return err->code;
+	series = json_object_get(*result, "series");
+	throttle_count_fill(app->rds, app->cfg->schema, series);
+	json_array_foreach (series, i, e)
+		json_object_del(e, "minute_epoch");
+	return PL_OK;
 }
 
 void
