@@ -202,7 +202,8 @@ repo_audit_activity(struct db_conn *db, const char *user_id, long long before,
 	    "    'user.totp_disable_failed', 'user.password_changed', "
 	    "    'user.totp_enabled', 'user.totp_disabled', "
 	    "    'user.recovery_code_used', 'session.revoked', "
-	    "    'user.updated', 'user.created') "
+	    "    'user.updated', 'user.created', 'user.bulk', "
+	    "    'user.bulk_undone') "
 	    "ORDER BY a.id DESC LIMIT $3::int",
 	    3, params, items, err);
 }

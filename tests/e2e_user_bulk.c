@@ -347,6 +347,29 @@ START_TEST(bulk_disable_and_undo_racing_signups)
 	                           "audit_only"),
 	                 n);
 	ck_assert_int_eq(ts_login(victim, "wave000", PW), 0);
+	/* The account's own activity shows what an admin did to it. */
+	r = ts_call(victim, "account.activity", NULL);
+	ck_assert_ptr_nonnull(ts_result(r));
+	{
+		json_t *evs = json_object_get(ts_result(r), "events"), *e;
+		int seen_bulk = 0, seen_undo = 0;
+		size_t k;
+
+		json_array_foreach (evs, k, e) {
+			const char *a =
+			    json_string_value(json_object_get(e, "action"));
+			const char *by = json_string_value(json_object_get(
+			    json_object_get(e, "by"), "username"));
+
+			if (a && by && strcmp(by, "bulk_admin") == 0) {
+				seen_bulk += strcmp(a, "user.bulk") == 0;
+				seen_undo += strcmp(a, "user.bulk_undone") == 0;
+			}
+		}
+		ck_assert_int_eq(seen_bulk, 1);
+		ck_assert_int_eq(seen_undo, 1);
+	}
+	json_decref(r);
 
 	/* On the channel: one user.bulk, no change per account, then the
 	 * undo's one event. */
