@@ -24,14 +24,17 @@ repo_user_bulk_scan(struct db_conn *db, const char *after, int limit,
                     json_t **rows, struct pl_error *err)
 {
 	char l[16];
-	const char *p[] = {after, l};
+	/* From the nil uuid (never an account's) rather than an OR, so each
+	 * page is an index range scan. */
+	const char *p[] = {
+	    after ? after : "00000000-0000-0000-0000-000000000000", l};
 
 	snprintf(l, sizeof l, "%d", limit);
 	return db_query_json_all(db,
 	                         "SELECT " BULK_ROW_JSON
 	                         " AS j FROM @users u " BULK_ATTEMPT
-	                         "WHERE $1::uuid IS NULL OR u.id > $1::uuid "
-	                         "ORDER BY u.id LIMIT $2::int",
+	                         "WHERE u.id > $1::uuid ORDER BY u.id LIMIT "
+	                         "$2::int",
 	                         2, p, rows, err);
 }
 
