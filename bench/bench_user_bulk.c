@@ -58,7 +58,7 @@ timed(struct ts_client *c, const char *method, json_t *params, long long *ms)
 }
 
 static void
-seed(const char *schema, int n)
+populate(const char *schema, int n)
 {
 	PGconn *db = ts_db_connect(schema);
 	char sql[1024];
@@ -105,7 +105,7 @@ main(int argc, char **argv)
 	ts_unique_schema("bbulk", schema, sizeof schema);
 	if (ts_server_start(&srv, schema, env, NULL) != 0)
 		return 1;
-	seed(schema, n);
+	populate(schema, n);
 	if (ts_create_user(schema, "benchadm", PW, 1) != 0)
 		return 1;
 	c = ts_client_connect(srv.port);

@@ -464,16 +464,16 @@ START_TEST(stale_session_and_bad_input_refused)
 	                 0);
 	/* More accounts than one page of the server's scan: every one is
 	 * counted once. */
-	ts_db_exec(db, "INSERT INTO users (username) SELECT 'seed' || i FROM "
+	ts_db_exec(db, "INSERT INTO users (username) SELECT 'filler' || i FROM "
 	               "generate_series(1, 2500) i");
 	r = ts_call(adm, "session.reauth", json_pack("{s:s}", "password", PW));
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	r = bulk(adm, "seed", "disable", 1);
+	r = bulk(adm, "filler", "disable", 1);
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(ts_result(r), "count")), 2500);
 	json_decref(r);
-	ts_db_exec(db, "DELETE FROM users WHERE username LIKE 'seed%'");
+	ts_db_exec(db, "DELETE FROM users WHERE username LIKE 'filler%'");
 	ts_db_exec(db, "UPDATE sessions SET reauth_at = reauth_at - "
 	               "interval '1 hour'");
 	r = bulk(adm, "plainuser", "disable", 0);
