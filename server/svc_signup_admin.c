@@ -14,8 +14,8 @@
 #include "repo_signup.h"
 #include "signup_screen.h"
 #include "svc_signup.h"
+#include "svc_user_bulk.h"
 #include "throttle_count.h"
-#include "xalloc.h"
 
 int
 svc_signup_rules(struct app *app, struct db_conn *db, json_t **result,
@@ -123,22 +123,11 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
                   json_t *ids, const char *status, json_t **result,
                   struct pl_error *err)
 {
-	size_t i, n = json_array_size(ids);
-	json_t *id, *users = NULL, *u;
-	char *lit;
+	size_t i;
+	json_t *users = NULL, *u;
+	char *lit = user_ids_literal(ids);
 
 	(void)app; /* the outbox publishes */
-
-	/* ids: checked UUIDs (the caller's), so the literal needs no
-	 * quoting. */
-	lit = xmalloc(n * 37 + 3);
-	strcpy(lit, "{");
-	json_array_foreach (ids, i, id) {
-		if (i)
-			strcat(lit, ",");
-		strcat(lit, json_string_value(id));
-	}
-	strcat(lit, "}");
 	if (db_tx_begin(db, err) != 0 ||
 	    repo_signup_decide(db, lit, status, &users, err) != 0) {
 		free(lit);

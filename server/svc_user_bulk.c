@@ -136,10 +136,8 @@ scan(struct db_conn *db, const struct filter *f, const char *action,
 	return PL_OK;
 }
 
-/* ids (checked UUIDs from the database) as a uuid[] literal; caller
- * frees. */
-static char *
-ids_literal(json_t *ids)
+char *
+user_ids_literal(json_t *ids)
 {
 	size_t i, n = json_array_size(ids), at = 1;
 	char *lit = xmalloc(n * 37 + 3);
@@ -188,7 +186,7 @@ end_sessions(struct db_conn *db, json_t *users, struct pl_error *err)
 			json_array_append(ids, json_object_get(u, "id"));
 	}
 	if (json_array_size(ids) > 0) {
-		lit = ids_literal(ids);
+		lit = user_ids_literal(ids);
 		rc = repo_user_bulk_end_sessions(db, lit, err);
 		free(lit);
 	}
@@ -204,7 +202,7 @@ run_tx(struct db_conn *db, const struct filter *f, const char *action,
        struct pl_error *err)
 {
 	json_t *rows = NULL, *ids = json_array(), *details, *subject;
-	char *lit = ids_literal(found), *text;
+	char *lit = user_ids_literal(found), *text;
 	int rc;
 
 	rc = repo_user_bulk_lock(db, lit, &rows, err);
@@ -221,7 +219,7 @@ run_tx(struct db_conn *db, const struct filter *f, const char *action,
 		return PL_OK;
 	}
 	text = filter_render(f);
-	lit = ids_literal(ids);
+	lit = user_ids_literal(ids);
 	rc = repo_user_bulk_batch_insert(db, actor_id, action, text,
 	                                 (long long)json_array_size(ids), batch,
 	                                 err);

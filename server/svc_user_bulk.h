@@ -31,6 +31,9 @@ int svc_user_bulk(struct app *, struct db_conn *, const char *actor_id,
  * 409 already_undone. */
 int svc_user_bulk_undo(struct app *, struct db_conn *, const char *actor_id,
                        long long batch_id, json_t **result, struct pl_error *);
+/* ids, an array of checked UUIDs (the caller's or the database's), as a
+ * uuid[] literal, which then needs no quoting; caller frees. */
+char *user_ids_literal(json_t *ids);
 /* Deletes accounts rejected more than PADLINE_REJECT_PURGE_DAYS ago (once
  * across instances), each with a user.deleted event; best effort. */
 void svc_user_bulk_purge_rejected(struct app *, struct db_conn *);
