@@ -7,6 +7,9 @@
  * script, the rules cache, the attempt's row) against every rule disabled, the
  * hash made negligible (argon2id at its minimum limits) so the difference is
  * the defense's;
+ *    Wall time on a shared machine moves with its load, so each server's
+ *    own CPU time per registration (utime + stime from /proc, the Redis
+ *    script's time in Redis not included) is printed too;
  *  - alarm latency: per sample a fresh /24 sends five signups through a
  *    PROXY header; from the fifth's answer (after its commit) to its
  *    signup.alarm on the events channel, p50 and p99.
@@ -16,12 +19,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tsupport.h"
 
 static const char *const env[] = {
     "PADLINE_TRUSTED_PROXIES=127.0.0.1/32", "PADLINE_PWHASH_OPSLIMIT=1",
     "PADLINE_PWHASH_MEMLIMIT=8192", "PADLINE_LOG=warn", NULL};
+
+/* CPU microseconds padlined pid has used so far. */
+static long long
+cpu_us(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 2,
+	                        "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	                        "%llu %llu",
+	                        &ut, &st) != 2)
+		return 0;
+	return (long long)((ut + st) * 1000000ULL /
+	                   (unsigned long long)sysconf(_SC_CLK_TCK));
+}
 
 static int
 cmp_ll(const void *a, const void *b)
@@ -136,7 +166,7 @@ main(int argc, char **argv)
 	int n = 300, m = 30;
 	struct ts_server on, off;
 	char s_on[64], s_off[64], ch[128];
-	long long l_on[2], l_off[2], *al;
+	long long l_on[2], l_off[2], *al, c_on, c_off;
 	redisContext *sub;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -153,12 +183,21 @@ main(int argc, char **argv)
 	disable_rules(s_off, off.port);
 	/* Warm both (connections, prepared statements), then alternate. */
 	latency(on.port, off.port, 20, "warm", l_on, l_off);
+	c_on = cpu_us(on.pid);
+	c_off = cpu_us(off.pid);
 	latency(on.port, off.port, n, "user", l_on, l_off);
+	c_on = cpu_us(on.pid) - c_on;
+	c_off = cpu_us(off.pid) - c_off;
 	printf("registration (hash at minimum), %d signups each, us:\n", n);
-	printf("  detectors off  p50 %lld  p99 %lld\n", l_off[0], l_off[1]);
-	printf("  detectors on   p50 %lld  p99 %lld\n", l_on[0], l_on[1]);
-	printf("  added          p50 %lld  p99 %lld\n", l_on[0] - l_off[0],
-	       l_on[1] - l_off[1]);
+	printf("  detectors off  p50 %lld  p99 %lld  padlined cpu %lld per "
+	       "signup\n",
+	       l_off[0], l_off[1], c_off / n);
+	printf("  detectors on   p50 %lld  p99 %lld  padlined cpu %lld per "
+	       "signup\n",
+	       l_on[0], l_on[1], c_on / n);
+	printf("  added          p50 %lld  p99 %lld  padlined cpu %lld per "
+	       "signup\n",
+	       l_on[0] - l_off[0], l_on[1] - l_off[1], (c_on - c_off) / n);
 
 	sub = ts_redis_connect();
 	redisCommand(sub, "SUBSCRIBE %s",

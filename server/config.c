@@ -158,6 +158,10 @@ static const struct cfg_entry cfg_table[] = {
     {"--signup-retention", "PADLINE_SIGNUP_RETENTION", CFG_INT,
      OFF(signup_retention), "30", 1, 3650,
      "days registration attempts are kept"},
+    {"--reject-purge-days", "PADLINE_REJECT_PURGE_DAYS", CFG_INT,
+     OFF(reject_purge_days), "30", 0, 3650,
+     "days a rejected account is kept before it is deleted (0: at the next "
+     "purge)"},
     {"--drain-timeout", "PADLINE_DRAIN_TIMEOUT", CFG_INT, OFF(drain_timeout),
      "10", 0, 3600,
      "seconds a stopping padlined waits for answers and for its clients to "

@@ -69,6 +69,7 @@ struct config {
 	char *breached_passwords; /* breach list file, NULL: no check */
 	char *disposable_extra;   /* admin's disposable domains, or NULL */
 	int signup_retention;     /* days registration attempts are kept */
+	int reject_purge_days;    /* days a rejected account is kept */
 	int drain_timeout; /* seconds a stop waits for answers and clients */
 };
 

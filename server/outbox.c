@@ -33,6 +33,20 @@ audit_emit(struct db_conn *db, const char *action, const char *actor_id,
 	json_decref(row);
 }
 
+void
+audit_emit_quiet(struct db_conn *db, const char *action, const char *actor_id,
+                 json_t *subjects, json_t *details)
+{
+	struct pl_error err;
+
+	if (json_array_size(subjects) == 0)
+		return;
+	pl_error_init(&err);
+	db_tx_batch(db);
+	repo_audit_insert_quiet(db, action, actor_id, subjects, details, &err);
+	pl_error_clear(&err);
+}
+
 /* The connection's post-commit hook: a committed event, to the thread. */
 static void
 outbox_sink(void *arg, long long id, const char *event)

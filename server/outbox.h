@@ -30,6 +30,15 @@ struct app;
 void audit_emit(struct db_conn *db, const char *action, const char *actor_id,
                 json_t *subject, json_t *details);
 
+/*
+ * Audit rows that are not events, one per public object of the array
+ * subjects (borrowed), each with details (borrowed; NULL: none), queued
+ * like audit_emit's in one statement: what a change of many accounts
+ * writes beside its one event (an audit_emit of its own).
+ */
+void audit_emit_quiet(struct db_conn *db, const char *action,
+                      const char *actor_id, json_t *subjects, json_t *details);
+
 /* Starts the relay state and the publisher thread (app->relay,
  * app->events) and makes every connection of app->db publish what it
  * commits. */

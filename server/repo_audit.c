@@ -53,6 +53,30 @@ repo_audit_insert(struct db_conn *db, const char *action, const char *actor_id,
 }
 
 int
+repo_audit_insert_quiet(struct db_conn *db, const char *action,
+                        const char *actor_id, json_t *subjects, json_t *details,
+                        struct pl_error *err)
+{
+	char *subj = json_num_dumps(subjects, JSON_COMPACT);
+	char *text = details ? json_num_dumps(details, JSON_COMPACT) : NULL;
+	const char *params[] = {action, actor_id, subj, text ? text : "{}"};
+	int rc;
+
+	/* Published already as far as the relay is concerned: no event. */
+	rc = db_query_run(
+	    db,
+	    "INSERT INTO @audit_log (action, actor_id, subject_id, details, "
+	    "published_at, audit_only) SELECT $1, $2::uuid, "
+	    "(CASE WHEN jsonb_typeof(s->'id') = 'string' THEN s->>'id' END)"
+	    "::uuid, $4::jsonb || jsonb_build_object('subject', s), now(), "
+	    "true FROM jsonb_array_elements($3::jsonb) AS s",
+	    4, params, err);
+	free(subj);
+	free(text);
+	return rc;
+}
+
+int
 repo_audit_since(struct db_conn *db, long long after, int limit,
                  json_t **events, struct pl_error *err)
 {
@@ -64,8 +88,9 @@ repo_audit_since(struct db_conn *db, long long after, int limit,
 	snprintf(l, sizeof l, "%d", limit);
 	r = db_query_result(db,
 	                    "SELECT " AUDIT_EVENT_SQL
-	                    " AS event FROM @audit_log "
-	                    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+	                    " AS event FROM @audit_log WHERE id > $1::bigint "
+	                    "AND audit_only IS NOT TRUE ORDER BY id LIMIT "
+	                    "$2::int",
 	                    2, params, err);
 	if (r == NULL)
 		return err->code;
@@ -177,7 +202,8 @@ repo_audit_activity(struct db_conn *db, const char *user_id, long long before,
 	    "    'user.totp_disable_failed', 'user.password_changed', "
 	    "    'user.totp_enabled', 'user.totp_disabled', "
 	    "    'user.recovery_code_used', 'session.revoked', "
-	    "    'user.updated', 'user.created') "
+	    "    'user.updated', 'user.created', 'user.bulk', "
+	    "    'user.bulk_undone') "
 	    "ORDER BY a.id DESC LIMIT $3::int",
 	    3, params, items, err);
 }

@@ -24,6 +24,13 @@ struct audit_event {
 int repo_audit_insert(struct db_conn *, const char *action,
                       const char *actor_id, const char *subject_id,
                       json_t *details, struct pl_error *);
+/* One row per subject of the array subjects (each a public object whose
+ * "id" is the row's subject_id), with details (borrowed; NULL = {}) and
+ * {subject}: audit rows that are not events (never published, not in
+ * repo_audit_since). Services call audit_emit_quiet (outbox.h). */
+int repo_audit_insert_quiet(struct db_conn *, const char *action,
+                            const char *actor_id, json_t *subjects,
+                            json_t *details, struct pl_error *);
 /* Events with id > after, oldest first, at most limit, as an array of
  * {id, action, at, subject} (new reference). */
 int repo_audit_since(struct db_conn *, long long after, int limit,

@@ -134,7 +134,8 @@ repo_signup_decide(struct db_conn *db, const char *ids, const char *status,
 	return db_query_json_all(
 	    db,
 	    "UPDATE @users u SET status = $2, disabled = (u.disabled OR $2 = "
-	    "'rejected'), updated_at = now() WHERE u.id = ANY($1::uuid[]) "
+	    "'rejected'), rejected_at = CASE WHEN $2 = 'rejected' THEN now() "
+	    "END, updated_at = now() WHERE u.id = ANY($1::uuid[]) "
 	    "AND u.status = 'pending' RETURNING " REPO_USER_JSON " AS j",
 	    2, p, users, err);
 }
@@ -196,6 +197,7 @@ repo_signup_stats(struct db_conn *db, int window_min, json_t **stats,
 	    "SELECT json_build_object('window_min', $1::int, 'series', "
 	    "(SELECT json_agg(json_build_object('minute', "
 	    "to_char(m.t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI\"Z\"'), "
+	    "'minute_epoch', (extract(epoch FROM m.t) / 60)::bigint, "
 	    "'created', coalesce(a.created, 0), 'held', coalesce(a.held, 0), "
 	    "'refused', coalesce(a.refused, 0), 'invalid', "
 	    "coalesce(a.invalid, 0), 'alarms', coalesce(e.alarms, 0), "

@@ -47,7 +47,8 @@ int repo_signup_attempts(struct db_conn *, long long before, int limit,
 int repo_signup_attempts_since(struct db_conn *, long long since_s,
                                json_t **attempts, struct pl_error *);
 /* signup.stats over the last window_min minutes: {window_min, series:
- * [{minute, created, held, refused, invalid, alarms, failed_signins}],
+ * [{minute, minute_epoch (unix minutes), created, held, refused, invalid,
+ * alarms, failed_signins}],
  * top_networks, top_domains, top_shapes: [{key, count}]} (new object). */
 int repo_signup_stats(struct db_conn *, int window_min, json_t **stats,
                       struct pl_error *);

@@ -1,7 +1,8 @@
 /*
  * Signup defense, admin methods: rule.list, rule.put, rule.delete,
- * user.approve, user.reject, signup.stats, signup.attempts. They decode params;
- * svc_signup does the rest.
+ * user.approve, user.reject, user.bulk, user.bulk_undo, signup.stats,
+ * signup.attempts. They decode params; svc_signup and svc_user_bulk do the
+ * rest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "params.h"
 #include "rpc.h"
 #include "svc_signup.h"
+#include "svc_user_bulk.h"
 #include "validate.h"
 
 static int
@@ -90,6 +92,34 @@ reject_run(struct rpc_call *call)
 }
 
 static int
+bulk_run(struct rpc_call *call)
+{
+	const char *filter = NULL, *action = NULL;
+	int dry = 0;
+
+	params_str(call->params, "filter", 1, &filter, &call->err);
+	params_str(call->params, "action", 1, &action, &call->err);
+	params_bool(call->params, "dry_run", 0, 0, &dry, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_user_bulk(call->app, call->db, call->session.user_id, filter,
+	                     action, dry, &call->result, &call->err);
+}
+
+static int
+bulk_undo_run(struct rpc_call *call)
+{
+	long long id = 0;
+
+	params_int(call->params, "batch_id", 1, 1, (long long)1 << 62, 0, &id,
+	           &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_user_bulk_undo(call->app, call->db, call->session.user_id,
+	                          id, &call->result, &call->err);
+}
+
+static int
 stats_run(struct rpc_call *call)
 {
 	long long w = 60;
@@ -97,7 +127,8 @@ stats_run(struct rpc_call *call)
 	params_int(call->params, "window_min", 0, 1, 1440, 60, &w, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	return svc_signup_stats(call->db, (int)w, &call->result, &call->err);
+	return svc_signup_stats(call->app, call->db, (int)w, &call->result,
+	                        &call->err);
 }
 
 static int
@@ -138,6 +169,20 @@ const struct rpc_method rpc_rule_delete = {
     .auth = RPC_AUTH_ADMIN,
     .fresh = 1,
     .steps = {{STEP_DB, rule_delete_run}},
+};
+/* Changes many accounts at once (a dry run too: the console asks once,
+ * before showing the count it acts on). */
+const struct rpc_method rpc_user_bulk = {
+    .name = "user.bulk",
+    .auth = RPC_AUTH_ADMIN,
+    .fresh = 1,
+    .steps = {{STEP_DB, bulk_run}},
+};
+const struct rpc_method rpc_user_bulk_undo = {
+    .name = "user.bulk_undo",
+    .auth = RPC_AUTH_ADMIN,
+    .fresh = 1,
+    .steps = {{STEP_DB, bulk_undo_run}},
 };
 SIGNUP_ADMIN_METHOD(rpc_user_approve, "user.approve", approve_run);
 SIGNUP_ADMIN_METHOD(rpc_user_reject, "user.reject", reject_run);

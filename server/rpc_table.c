@@ -55,6 +55,8 @@ extern const struct rpc_method rpc_rule_put;
 extern const struct rpc_method rpc_rule_delete;
 extern const struct rpc_method rpc_user_approve;
 extern const struct rpc_method rpc_user_reject;
+extern const struct rpc_method rpc_user_bulk;
+extern const struct rpc_method rpc_user_bulk_undo;
 extern const struct rpc_method rpc_signup_stats;
 extern const struct rpc_method rpc_signup_attempts;
 
@@ -109,6 +111,8 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_rule_delete,
     &rpc_user_approve,
     &rpc_user_reject,
+    &rpc_user_bulk,
+    &rpc_user_bulk_undo,
     &rpc_signup_stats,
     &rpc_signup_attempts,
 };

@@ -30,6 +30,7 @@
 #include "server_tls.h"
 #include "mono_time.h"
 #include "svc_signup.h"
+#include "svc_user_bulk.h"
 #include "xalloc.h"
 
 #define RELAY_INTERVAL_MS 1000
@@ -368,6 +369,7 @@ relay_work(uv_work_t *w)
 	    mono_ms() - srv->signup_purged_at > SIGNUP_PURGE_INTERVAL_MS) {
 		srv->signup_purged_at = mono_ms();
 		svc_signup_purge(srv->app, db);
+		svc_user_bulk_purge_rejected(srv->app, db);
 	}
 	trash_purge_due(srv, db);
 	db_pool_return(srv->app->db, db);

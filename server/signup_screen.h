@@ -74,4 +74,10 @@ int signup_rule_applies(const struct rule *r, const struct svc_new_user *nu,
                         const struct signup_screen *s, const char **key,
                         enum repo_signup_key *col);
 
+/* The flags and rules of a stored attempt (row's "flags" and "rules"
+ * arrays) into rec; rules (room for max, borrowed from row) becomes
+ * rec->rules. */
+void signup_record_tags(json_t *row, struct filter_record *rec,
+                        const char **rules, size_t max);
+
 #endif

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mono_time.h"
 #include "repo_login_limit.h"
+#include "throttle_count.h"
 
 void
 svc_guess_init(struct app *app, struct svc_guess *g, const char *user_id,
@@ -117,6 +118,7 @@ svc_guess_reserve(struct app *app, struct svc_guess *g, int *retry_ms,
 	if (wait == 0)
 		return PL_OK;
 	if (wait != LOGIN_LIMIT_BUSY) {
+		throttle_count_add(app->rds, cfg->schema);
 		pl_error_set(err, PL_ERR_TOO_MANY, "too_many_attempts",
 		             "too many failed sign-in attempts; try again "
 		             "later");

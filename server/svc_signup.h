@@ -75,9 +75,9 @@ int svc_signup_rule_put(struct app *, struct db_conn *, const char *actor_id,
 int svc_signup_rule_delete(struct app *, struct db_conn *, const char *actor_id,
                            const char *id, json_t **result, struct pl_error *);
 /* signup.stats: per-minute series and top keys of the last window_min
- * minutes. */
-int svc_signup_stats(struct db_conn *, int window_min, json_t **result,
-                     struct pl_error *);
+ * minutes, with the sign-ins throttled each minute (throttle_count.h). */
+int svc_signup_stats(struct app *, struct db_conn *, int window_min,
+                     json_t **result, struct pl_error *);
 /* signup.attempts: up to limit attempts older than id after (0: the
  * newest) that match filter (the filter language; NULL or "" all), newest
  * first, {attempts, next} (next: the cursor to go on from, or null). */

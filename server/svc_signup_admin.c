@@ -8,11 +8,14 @@
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
 #include "filter.h"
 #include "outbox.h"
 #include "repo_signup.h"
+#include "signup_screen.h"
 #include "svc_signup.h"
-#include "xalloc.h"
+#include "svc_user_bulk.h"
+#include "throttle_count.h"
 
 int
 svc_signup_rules(struct app *app, struct db_conn *db, json_t **result,
@@ -120,22 +123,11 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
                   json_t *ids, const char *status, json_t **result,
                   struct pl_error *err)
 {
-	size_t i, n = json_array_size(ids);
-	json_t *id, *users = NULL, *u;
-	char *lit;
+	size_t i;
+	json_t *users = NULL, *u;
+	char *lit = user_ids_literal(ids);
 
 	(void)app; /* the outbox publishes */
-
-	/* ids: checked UUIDs (the caller's), so the literal needs no
-	 * quoting. */
-	lit = xmalloc(n * 37 + 3);
-	strcpy(lit, "{");
-	json_array_foreach (ids, i, id) {
-		if (i)
-			strcat(lit, ",");
-		strcat(lit, json_string_value(id));
-	}
-	strcat(lit, "}");
 	if (db_tx_begin(db, err) != 0 ||
 	    repo_signup_decide(db, lit, status, &users, err) != 0) {
 		free(lit);
@@ -154,10 +146,43 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
 }
 
 int
-svc_signup_stats(struct db_conn *db, int window_min, json_t **result,
-                 struct pl_error *err)
+svc_signup_stats(struct app *app, struct db_conn *db, int window_min,
+                 json_t **result, struct pl_error *err)
 {
-	return repo_signup_stats(db, window_min, result, err);
+	json_t *series, *e;
+	size_t i;
+
+	if (repo_signup_stats(db, window_min, result, err) != 0)
+		return err->code;
+	series = json_object_get(*result, "series");
+	throttle_count_fill(app->rds, app->cfg->schema, series);
+	json_array_foreach (series, i, e)
+		json_object_del(e, "minute_epoch");
+	return PL_OK;
+}
+
+void
+signup_record_tags(json_t *row, struct filter_record *rec, const char **rules,
+                   size_t max)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (json_object_get(row, "flags"), i, v) {
+		const char *fl = json_string_value(v);
+
+		if (fl == NULL)
+			continue;
+		rec->flags |=
+		    strcmp(fl, "fast") == 0         ? FILTER_FLAG_FAST
+		    : strcmp(fl, "disposable") == 0 ? FILTER_FLAG_DISPOSABLE
+		    : strcmp(fl, "breached") == 0   ? FILTER_FLAG_BREACHED
+		                                    : 0;
+	}
+	rec->rules = rules;
+	json_array_foreach (json_object_get(row, "rules"), i, v)
+		if (rec->nrules < max && json_is_string(v))
+			rules[rec->nrules++] = json_string_value(v);
 }
 
 /* An attempt row as the filter language sees it. */
@@ -178,25 +203,12 @@ attempt_matches(const struct filter *f, json_t *a)
 	                  : FILTER_STATUS_NONE,
 	    .rules = rules,
 	};
-	json_t *v;
-	size_t i;
 
 	if (dom) {
 		snprintf(email, sizeof email, "@%s", dom);
 		rec.email = email;
 	}
-	json_array_foreach (json_object_get(a, "flags"), i, v) {
-		const char *fl = json_string_value(v);
-
-		rec.flags |=
-		    strcmp(fl, "fast") == 0         ? FILTER_FLAG_FAST
-		    : strcmp(fl, "disposable") == 0 ? FILTER_FLAG_DISPOSABLE
-		    : strcmp(fl, "breached") == 0   ? FILTER_FLAG_BREACHED
-		                                    : 0;
-	}
-	json_array_foreach (json_object_get(a, "rules"), i, v)
-		if (rec.nrules < 32)
-			rules[rec.nrules++] = json_string_value(v);
+	signup_record_tags(a, &rec, rules, 32);
 	return filter_match(f, &rec);
 }
 

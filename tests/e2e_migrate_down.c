@@ -311,12 +311,12 @@ START_TEST(trash_down_purges_only_when_forced)
 	free(err);
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 2);
 	/* Down to before: the trash's step and the login-limit fallback's
-	 * after it. */
-	migrate_ok(schema, NULL, "--to", before, "--force", 0, 2);
+	 * and the bulk actions' after it. */
+	migrate_ok(schema, NULL, "--to", before, "--force", 0, 3);
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 1);
 	/* Back up, nothing in the trash: down and up again unforced. */
-	migrate_ok(schema, NULL, NULL, NULL, NULL, 2, 0);
-	migrate_ok(schema, NULL, "--to", before, NULL, 0, 2);
+	migrate_ok(schema, NULL, NULL, NULL, NULL, 3, 0);
+	migrate_ok(schema, NULL, "--to", before, NULL, 0, 3);
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 1);
 	PQfinish(db);
 	ts_db_drop_schema(schema);
