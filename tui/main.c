@@ -12,6 +12,7 @@
 #include "app.h"
 #include "filter.h"
 #include "protocol.h"
+#include "readonly.h"
 #include "state_dir.h"
 #include "term_safe.h"
 #include "transfer.h"
@@ -25,7 +26,7 @@ usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: padline [--server HOST:PORT] [--redis URL] [--ca FILE]\n"
-	    "               [--trust FINGERPRINT]\n"
+	    "               [--trust FINGERPRINT] [--readonly]\n"
 	    "       padline watch [--filter EXPR] [--alarms-only] [--json]\n"
 	    "                     [--format text|jsonl|csv] [--since ID]\n"
 	    "                     [--server HOST:PORT] [--redis URL]\n"
@@ -68,6 +69,11 @@ usage(FILE *f)
 	    "  --since ID          watch: start after that event id (from "
 	    "the\n"
 	    "                      JSON's event_id), not from now\n"
+	    "  --readonly          a console that only watches (env\n"
+	    "                      PADLINE_READONLY=1): keys that would\n"
+	    "                      change something refuse, no editor is\n"
+	    "                      started, import is refused; for an SSH\n"
+	    "                      ForceCommand (docs/operations.md)\n"
 	    "  --all               export: also the pads shared with you\n"
 	    "  -h, --help          this help\n"
 	    "  -V, --version       print the version\n"
@@ -97,7 +103,8 @@ usage(FILE *f)
 	    "and counted, on stderr for watch and on the dashboard.\n"
 	    "\n"
 	    "Environment: PADLINE_SERVER, PADLINE_DASH_REDIS_URL, PADLINE_CA,\n"
-	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, EDITOR / VISUAL (pad editing),\n"
+	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, PADLINE_READONLY (1 or 0),\n"
+	    "EDITOR / VISUAL (pad editing),\n"
 	    "XDG_STATE_HOME (sessions per server in $XDG_STATE_HOME/padline/\n"
 	    "sessions/, 0600 in a 0700 directory that must be yours),\n"
 	    "NO_COLOR (monochrome).\n"
@@ -126,6 +133,7 @@ main(int argc, char **argv)
 	    {"alarms-only", no_argument, NULL, 'A'},
 	    {"format", required_argument, NULL, 'F'},
 	    {"all", no_argument, NULL, 'a'},
+	    {"readonly", no_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -189,6 +197,9 @@ main(int argc, char **argv)
 		case 'a':
 			all = 1;
 			break;
+		case 'R': /* read where a key would change something */
+			readonly_set();
+			break;
 		case 'S':
 			wo.since = strtoll(optarg, &end, 10);
 			watch_opt = 1;
@@ -233,8 +244,18 @@ main(int argc, char **argv)
 		                "watch`\n");
 		return 2;
 	}
-	/* A wrong expression is said before anything is sent. */
 	pl_error_init(&err);
+	if (readonly_check_env(&err) != 0) {
+		fprintf(stderr, "padline: %s\n", err.message);
+		pl_error_clear(&err);
+		return 2;
+	}
+	if (readonly_on() && file) {
+		fprintf(stderr, "padline: import writes: not in read-only "
+		                "mode (--readonly, PADLINE_READONLY=1)\n");
+		return 2;
+	}
+	/* A wrong expression is said before anything is sent. */
 	if (filter_text && filter_parse(filter_text, &filter, &err) != 0) {
 		term_safe_println(stderr, "padline: --filter: %s", err.message);
 		pl_error_clear(&err);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "readonly.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -265,6 +266,8 @@ user_detail_key(struct user_detail *d, int action)
 		app_flash(d->app, 1, "Still loading %s.", d->username);
 		return 1;
 	}
+	if (readonly_refuse(d->app, "changing an account"))
+		return 1;
 	d->asking = action; /* what on_confirmed does */
 	switch (action) {
 	case D_DISABLE:
