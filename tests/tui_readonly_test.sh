@@ -91,6 +91,7 @@ keys /; type_text "carol"; keys Enter
 wait_gone "erin@example.org" || fail "the search for carol still lists erin"
 keys Enter
 wait_for "User carol" || die "Enter does not open carol's details: $(screen)"
+wait_for "Sessions" || die "carol's details do not load: $(screen)"
 keys d
 wait_for "Read-only console" && ok "d on a user says the console is read-only" ||
 	fail "d in read-only mode: $(screen | tail -5)"

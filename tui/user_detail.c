@@ -262,12 +262,12 @@ user_detail_key(struct user_detail *d, int action)
 	}
 	if (!action)
 		return 0;
+	if (readonly_refuse(d->app, "changing an account"))
+		return 1;
 	if (!user) {
 		app_flash(d->app, 1, "Still loading %s.", d->username);
 		return 1;
 	}
-	if (readonly_refuse(d->app, "changing an account"))
-		return 1;
 	d->asking = action; /* what on_confirmed does */
 	switch (action) {
 	case D_DISABLE:
