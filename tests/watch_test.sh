@@ -70,6 +70,8 @@ ALL_PID=$LAST_PID
 for w in dom alarms net all; do
 	wait_file "$T/$w.err" "watching for new users" || die "watch $w never started: $(cat "$T/$w.err")"
 done
+[ "$(head -n 1 "$T/net.out")" = "$(printf 'event_id,at,type,id,username,email,status,totp_enabled,rule,key,count,window_s,user_ids\r')" ] &&
+	ok "--format csv names its columns before any event" || fail "csv header: $(head -n 1 "$T/net.out" | od -c | head -3)"
 # An alarm rule of our own, on the wave's domain (threshold 1).
 rpc rule.put '{"name":"wave-alarm","when":"domain:wave.example","action":"alarm"}'
 [ "$(jget "$REPLY_LINE" result.rule.name)" = wave-alarm ] || die "rule.put: $REPLY_LINE"

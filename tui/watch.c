@@ -35,7 +35,6 @@ struct watch {
 	char redis_url[512];
 	char server[300];
 	struct watch_opts opts; /* the filter is borrowed from the caller */
-	int header_done;        /* the CSV header is out */
 	int announced;
 	enum feed_mode said; /* the last mode reported on stderr */
 	unsigned long said_dropped, said_replayed; /* reported on stderr */
@@ -61,13 +60,6 @@ on_event(void *ud, json_t *ev)
 
 	if (!line)
 		return;
-	if (w->opts.format == WATCH_CSV && !w->header_done) {
-		char *head = watch_csv_header();
-
-		printf("%s\r\n", head);
-		free(head);
-		w->header_done = 1;
-	}
 	printf(w->opts.format == WATCH_CSV ? "%s\r\n" : "%s\n", line);
 	free(line);
 	/* The reader went away (`| head`): nobody is left to tell. */
@@ -322,6 +314,14 @@ watch_run(const char *server, const char *redis_url,
 	if (rpc_parse_addr(server, host, sizeof host, &port, PL_DEFAULT_PORT)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
 		return WATCH_EXIT_USAGE;
+	}
+	if (opts->format == WATCH_CSV) {
+		/* First, so a file of no events still names its columns. */
+		char *head = watch_csv_header();
+
+		printf("%s\r\n", head);
+		fflush(stdout);
+		free(head);
 	}
 	w = xcalloc(1, sizeof *w);
 	w->loop = uv_default_loop();
