@@ -34,6 +34,13 @@ watch_rc() {
 	RC=$?
 }
 count() { grep -cF -- "$2" "$1" 2>/dev/null || true; }
+# ended PID: the process has exited (kill -0 would still find it as a
+# zombie until waited for).
+ended() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null)
+	[ -z "$st" ] || [ "${st:0:1}" = Z ]
+}
 
 # ---- exit codes of what never gets going ----
 watch_rc --filter 'nett:203.0.113.0/24'
@@ -131,17 +138,24 @@ register_user piped1
 wait "$HEAD_PID"
 [ -s "$T/head.out" ] || fail "head saw nothing: $(cat "$T/head.err")"
 register_user piped2
-# (kill -0 would still find it as a zombie until waited for)
-piped_ended() {
-	local st
-	st=$(ps -o stat= -p "$PIPE_PID" 2>/dev/null)
-	[ -z "$st" ] || [ "${st:0:1}" = Z ]
-}
-wait_until piped_ended || fail "watch goes on writing to nobody"
+wait_until ended "$PIPE_PID" || fail "watch goes on writing to nobody"
 wait "$PIPE_PID"
 rc=$?
 [ "$rc" = 0 ] && ok "a reader that goes away ends watch with 0 (at its next line)" ||
 	fail "piped watch: rc $rc, $(cat "$T/head.err")"
+
+# ---- output that cannot be written (a full disk) is an error, said ----
+env PADLINE_TOKEN="$TOKEN" XDG_STATE_HOME="$T/state" PADLINE_DASH_REDIS_URL="$DASH_REDIS" \
+	"$PADLINE_TUI_BIN" watch --server "127.0.0.1:$PORT" >/dev/full 2>"$T/full.err" &
+FULL_PID=$!
+W_PIDS="$W_PIDS $FULL_PID"
+wait_file "$T/full.err" "watching for new users" || fail "the watch on /dev/full never started"
+register_user full1
+wait_until ended "$FULL_PID" || fail "watch goes on writing to a full disk"
+wait "$FULL_PID"
+rc=$?
+[ "$rc" = 1 ] && in_file "$T/full.err" "cannot write" && ok "output that cannot be written: 1, and said" ||
+	fail "watch on /dev/full: rc $rc, $(cat "$T/full.err")"
 
 # ---- Redis unreachable: said once, however many polls ----
 W_REDIS="redis://127.0.0.1:1" watch_bg noredis

@@ -113,9 +113,10 @@ usage(FILE *f)
 	    "server's certificate was not trusted (nothing pinned), or\n"
 	    "(watch) the server's events key is not the one pinned.\n"
 	    "watch: 0 its standard output was closed, 1 padlined failed or\n"
-	    "stayed unreachable at start, 2 bad command line (a --filter\n"
-	    "error says where), 3 as above, 4 no session (none given or saved,\n"
-	    "or refused, and no terminal to ask on), 5 not an administrator,\n"
+	    "stayed unreachable at start, or output failed (a full disk),\n"
+	    "2 bad command line (a --filter error says where), 3 as above,\n"
+	    "4 no session (none given or saved, or refused, and no terminal\n"
+	    "to ask on), 5 not an administrator,\n"
 	    "128+N ended by signal N (130 Ctrl-C, 143 SIGTERM).\n");
 }
 

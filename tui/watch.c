@@ -8,6 +8,7 @@
  * de-duplicated, polling events.since while Redis is unreachable; messages
  * not signed by the server's key are dropped and counted on stderr.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,11 +61,20 @@ on_event(void *ud, json_t *ev)
 
 	if (!line)
 		return;
+	errno = 0;
 	printf(w->opts.format == WATCH_CSV ? "%s\r\n" : "%s\n", line);
 	free(line);
-	/* The reader went away (`| head`): nobody is left to tell. */
-	if (fflush(stdout) != 0 || ferror(stdout))
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	/* The reader went away (`| head`): nobody is left to tell. Any
+	 * other failure (a full disk) loses lines: an error. */
+	if (errno == EPIPE) {
 		watch_fail(w, WATCH_EXIT_CLOSED);
+		return;
+	}
+	fprintf(stderr, "padline watch: cannot write: %s\n",
+	        strerror(errno ? errno : EIO));
+	watch_fail(w, WATCH_EXIT_ERROR);
 }
 
 /* One line on stderr for each message dropped, with the count so far. */

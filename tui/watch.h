@@ -19,7 +19,8 @@ enum watch_format {
  * with 128 + N. */
 enum watch_exit {
 	WATCH_EXIT_CLOSED = 0,     /* standard output closed (`| head`) */
-	WATCH_EXIT_ERROR = 1,      /* padlined gave up on, or an error */
+	WATCH_EXIT_ERROR = 1,      /* padlined gave up on, an error, or
+	                              output that cannot be written */
 	WATCH_EXIT_USAGE = 2,      /* bad command line, filter or URL */
 	WATCH_EXIT_UNTRUSTED = 3,  /* TLS or events key not trusted */
 	WATCH_EXIT_NO_SESSION = 4, /* not signed in, and no way to ask */
