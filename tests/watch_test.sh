@@ -154,7 +154,7 @@ register_user full1
 wait_until ended "$FULL_PID" || fail "watch goes on writing to a full disk"
 wait "$FULL_PID"
 rc=$?
-[ "$rc" = 1 ] && in_file "$T/full.err" "cannot write" && ok "output that cannot be written: 1, and said" ||
+[ "$rc" = 1 ] && [ "$(count "$T/full.err" "cannot write")" = 1 ] && ok "output that cannot be written: 1, and said once" ||
 	fail "watch on /dev/full: rc $rc, $(cat "$T/full.err")"
 
 # ---- Redis unreachable: said once, however many polls ----

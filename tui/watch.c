@@ -36,6 +36,7 @@ struct watch {
 	char redis_url[512];
 	char server[300];
 	struct watch_opts opts; /* the filter is borrowed from the caller */
+	int out_failed;         /* standard output failed: write no more */
 	int announced;
 	enum feed_mode said; /* the last mode reported on stderr */
 	unsigned long said_dropped, said_replayed; /* reported on stderr */
@@ -59,13 +60,16 @@ on_event(void *ud, json_t *ev)
 	char *line = watch_event_line(ev, w->opts.format, w->opts.filter,
 	                              w->opts.alarms_only);
 
-	if (!line)
+	if (!line || w->out_failed) {
+		free(line);
 		return;
+	}
 	errno = 0;
 	printf(w->opts.format == WATCH_CSV ? "%s\r\n" : "%s\n", line);
 	free(line);
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return;
+	w->out_failed = 1;
 	/* The reader went away (`| head`): nobody is left to tell. Any
 	 * other failure (a full disk) loses lines: an error. */
 	if (errno == EPIPE) {
