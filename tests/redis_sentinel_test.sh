@@ -165,6 +165,8 @@ for line in open(sys.argv[1]):
         u = json.loads(line).get("username")
     except ValueError:
         continue
+    if u is None:  # an alarm line
+        continue
     seen[u] = seen.get(u, 0) + 1
 print(sum(1 for n in names if seen.get(n, 0) >= 1))' "$T/watch.out")
 	[ "$n" -eq "$(registered)" ]
@@ -179,6 +181,7 @@ for line in open(sys.argv[1]):
         c[json.loads(line).get("username")] += 1
     except ValueError:
         pass
+c.pop(None, None)  # alarm lines
 print(" ".join(n for n, k in c.items() if k > 1))' "$T/watch.out")
 	[ -z "$dup" ] && ok "$1: watch showed each of $(registered) signups once" || fail "$1: shown twice: $dup"
 }

@@ -61,7 +61,7 @@ TOKEN_A=$(cat "$T"/state/padline/session* "$T"/state/padline/sessions/* 2>/dev/n
 PADLINE_DASH_REDIS_URL=$DASH_REDIS timeout "$WAIT" setsid -w env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" \
 	"$PADLINE_TUI_BIN" watch --server "127.0.0.1:$B_PPORT" </dev/null >/dev/null 2>"$T/watch_b.err"
 rc=$?
-[ $rc = 2 ] || fail "watch against B without a session: exit $rc, not 2 ($(cat "$T/watch_b.err"))"
+[ $rc = 4 ] || fail "watch against B without a session: exit $rc, not 4 ($(cat "$T/watch_b.err"))"
 grep -q "no saved session" "$T/watch_b.err" || fail "watch against B: $(cat "$T/watch_b.err")"
 if grep -qF "$TOKEN_A" "$T/b_received"; then fail "watch sent A's token to B"; else ok "watch does not send A's token to B"; fi
 

@@ -184,8 +184,5 @@ void app_resume(struct app *);
 int app_rows(void);
 
 int app_run(const char *server, const char *redis_url);
-/* since: resume after that event id (-1: from now). */
-int watch_run(const char *server, const char *redis_url, int json,
-              long long since);
 
 #endif

@@ -10,10 +10,14 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "filter.h"
 #include "protocol.h"
+#include "readonly.h"
 #include "state_dir.h"
+#include "term_safe.h"
 #include "transfer.h"
 #include "trust.h"
+#include "watch.h"
 #include "xalloc.h"
 
 static void
@@ -22,9 +26,11 @@ usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: padline [--server HOST:PORT] [--redis URL] [--ca FILE]\n"
-	    "               [--trust FINGERPRINT]\n"
-	    "       padline watch [--json] [--since ID] [--server HOST:PORT]\n"
-	    "                     [--redis URL] [--ca FILE] [--trust FP]\n"
+	    "               [--trust FINGERPRINT] [--readonly]\n"
+	    "       padline watch [--filter EXPR] [--alarms-only] [--json]\n"
+	    "                     [--format text|jsonl|csv] [--since ID]\n"
+	    "                     [--server HOST:PORT] [--redis URL]\n"
+	    "                     [--ca FILE] [--trust FP]\n"
 	    "       padline export [--all] [--server HOST:PORT] > pads.jsonl\n"
 	    "       padline import [--server HOST:PORT] FILE\n"
 	    "\n"
@@ -50,20 +56,39 @@ usage(FILE *f)
 	    "                      is padlined's and never read here;\n"
 	    "                      redis+sentinel://HOST:PORT[,...]/MASTER\n"
 	    "                      asks Sentinels for the master\n"
-	    "  --json              watch: one JSON object per line (at: RFC "
+	    "  --filter EXPR       watch: only the events EXPR matches (the\n"
+	    "                      filter language: net:CIDR ip:ADDR\n"
+	    "                      domain:D shape:S flag:F rule:NAME\n"
+	    "                      status:S, free text; ! negates a term)\n"
+	    "  --alarms-only       watch: signup alarms only, no signups\n"
+	    "  --format F          watch: text (default), jsonl (one JSON\n"
+	    "                      object per line) or csv (a header, then\n"
+	    "                      one RFC 4180 record per line)\n"
+	    "  --json              watch: the same as --format jsonl (at: RFC "
 	    "3339)\n"
 	    "  --since ID          watch: start after that event id (from "
 	    "the\n"
 	    "                      JSON's event_id), not from now\n"
+	    "  --readonly          a console that only watches (env\n"
+	    "                      PADLINE_READONLY=1): only calls that\n"
+	    "                      read are sent, no editor is started,\n"
+	    "                      import is refused; for an SSH\n"
+	    "                      ForceCommand (docs/operations.md)\n"
 	    "  --all               export: also the pads shared with you\n"
 	    "  -h, --help          this help\n"
 	    "  -V, --version       print the version\n"
-	    "\n"
+	    "\n");
+	/* Two strings: C11 only promises 4095 characters in one. */
+	fprintf(
+	    f,
 	    "watch prints one line per new user (time, id, username, email,\n"
-	    "2FA). It needs an administrator: PADLINE_TOKEN, else the session\n"
-	    "padline saved for that server, else it asks for a login on the\n"
-	    "terminal.\n"
-	    "While Redis is unreachable it says why and polls every 2 s.\n"
+	    "2FA) and per signup alarm (time, ALARM, rule, key, count, window,\n"
+	    "users). Signup events carry no address, flags or rules: net:,\n"
+	    "ip:, flag: and rule: terms match alarms only. It needs an\n"
+	    "administrator: PADLINE_TOKEN, else the session padline saved for\n"
+	    "that server, else it asks for a login on the terminal.\n"
+	    "When Redis is unreachable it says why (once) and polls every 2 s;\n"
+	    "when padlined is, it says so once and again when it answers.\n"
 	    "\n"
 	    "export writes your pads, each with its backups, as JSON lines\n"
 	    "(--all adds the pads shared with you, without backups); import\n"
@@ -78,14 +103,21 @@ usage(FILE *f)
 	    "and counted, on stderr for watch and on the dashboard.\n"
 	    "\n"
 	    "Environment: PADLINE_SERVER, PADLINE_DASH_REDIS_URL, PADLINE_CA,\n"
-	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, EDITOR / VISUAL (pad editing),\n"
+	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, PADLINE_READONLY (1 or 0),\n"
+	    "EDITOR / VISUAL (pad editing),\n"
 	    "XDG_STATE_HOME (sessions per server in $XDG_STATE_HOME/padline/\n"
 	    "sessions/, 0600 in a 0700 directory that must be yours),\n"
 	    "NO_COLOR (monochrome).\n"
 	    "\n"
 	    "Exit status: 0 quit, 1 error, 2 bad command line, 3 a tls://\n"
 	    "server's certificate was not trusted (nothing pinned), or\n"
-	    "(watch) the server's events key is not the one pinned.\n");
+	    "(watch) the server's events key is not the one pinned.\n"
+	    "watch: 0 its standard output was closed, 1 padlined failed or\n"
+	    "stayed unreachable at start, or output failed (a full disk),\n"
+	    "2 bad command line (a --filter error says where), 3 as above,\n"
+	    "4 no session (none given or saved, or refused, and no terminal\n"
+	    "to ask on), 5 not an administrator,\n"
+	    "128+N ended by signal N (130 Ctrl-C, 143 SIGTERM).\n");
 }
 
 int
@@ -98,16 +130,21 @@ main(int argc, char **argv)
 	    {"trust", required_argument, NULL, 't'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"since", required_argument, NULL, 'S'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"alarms-only", no_argument, NULL, 'A'},
+	    {"format", required_argument, NULL, 'F'},
 	    {"all", no_argument, NULL, 'a'},
+	    {"readonly", no_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *server = getenv("PADLINE_SERVER");
 	const char *redis = getenv("PADLINE_DASH_REDIS_URL");
-	int json = 0, c, watch = 0, all = 0, rc;
-	const char *cmd = NULL, *file = NULL;
-	long long since = -1;
+	int c, watch = 0, all = 0, rc, watch_opt = 0;
+	const char *cmd = NULL, *file = NULL, *filter_text = NULL;
+	struct watch_opts wo = {.format = WATCH_TEXT, .since = -1};
+	struct filter *filter = NULL;
 	struct pl_error err;
 	char *end;
 
@@ -133,14 +170,41 @@ main(int argc, char **argv)
 			setenv("PADLINE_TLS_TRUST", optarg, 1);
 			break;
 		case 'j':
-			json = 1;
+			wo.format = WATCH_JSONL;
+			watch_opt = 1;
+			break;
+		case 'F':
+			if (strcmp(optarg, "text") == 0)
+				wo.format = WATCH_TEXT;
+			else if (strcmp(optarg, "jsonl") == 0)
+				wo.format = WATCH_JSONL;
+			else if (strcmp(optarg, "csv") == 0)
+				wo.format = WATCH_CSV;
+			else {
+				fprintf(stderr, "padline: --format is text, "
+				                "jsonl or csv\n");
+				return 2;
+			}
+			watch_opt = 1;
+			break;
+		case 'f':
+			filter_text = optarg;
+			watch_opt = 1;
+			break;
+		case 'A':
+			wo.alarms_only = 1;
+			watch_opt = 1;
 			break;
 		case 'a':
 			all = 1;
 			break;
+		case 'R': /* read where a key would change something */
+			readonly_set();
+			break;
 		case 'S':
-			since = strtoll(optarg, &end, 10);
-			if (*end || since < 0) {
+			wo.since = strtoll(optarg, &end, 10);
+			watch_opt = 1;
+			if (*end || wo.since < 0) {
 				fprintf(stderr,
 				        "padline: --since needs an event "
 				        "id (a number >= 0)\n");
@@ -175,27 +239,48 @@ main(int argc, char **argv)
 		fprintf(stderr, "padline: --all is for `padline export`\n");
 		return 2;
 	}
-	if ((json || since >= 0) && !watch) {
-		fprintf(
-		    stderr,
-		    "padline: --json and --since are for `padline watch`\n");
+	if (watch_opt && !watch) {
+		fprintf(stderr, "padline: --json, --format, --filter, "
+		                "--alarms-only and --since are for `padline "
+		                "watch`\n");
 		return 2;
 	}
-	/* Sessions and pins are only kept where nobody else can swap them. */
 	pl_error_init(&err);
+	if (readonly_check_env(&err) != 0) {
+		fprintf(stderr, "padline: %s\n", err.message);
+		pl_error_clear(&err);
+		return 2;
+	}
+	if (readonly_on() && file) {
+		fprintf(stderr, "padline: import writes: not in read-only "
+		                "mode (--readonly, PADLINE_READONLY=1)\n");
+		return 2;
+	}
+	/* A wrong expression is said before anything is sent. */
+	if (filter_text && filter_parse(filter_text, &filter, &err) != 0) {
+		term_safe_println(stderr, "padline: --filter: %s", err.message);
+		pl_error_clear(&err);
+		return 2;
+	}
+	wo.filter = filter;
+	/* Sessions and pins are only kept where nobody else can swap them. */
 	if (state_dir_check(&err) != 0) {
 		fprintf(stderr, "padline: %s\n", err.message);
 		pl_error_clear(&err);
+		filter_free(filter);
 		return 1;
 	}
 	/* Before curses: the question about an unknown certificate. */
 	rc = trust_server(server, stdin, stderr, isatty(STDIN_FILENO));
-	if (rc != 0)
+	if (rc != 0) {
+		filter_free(filter);
 		return rc;
+	}
 	if (cmd && strcmp(cmd, "export") == 0)
 		return transfer_export(server, all, stdout);
 	if (file)
 		return transfer_import(server, file);
-	return watch ? watch_run(server, redis, json, since)
-	             : app_run(server, redis);
+	rc = watch ? watch_run(server, redis, &wo) : app_run(server, redis);
+	filter_free(filter);
+	return rc;
 }

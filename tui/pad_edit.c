@@ -13,6 +13,7 @@
 
 #include "editor.h"
 #include "pad_edit.h"
+#include "readonly.h"
 #include "widgets.h"
 #include "xalloc.h"
 
@@ -414,9 +415,16 @@ pad_edit_editor(struct pad_edit *ed, const char *initial)
 {
 	struct app *a = ed->app;
 	const char *tmp = getenv("TMPDIR");
-	char path[512], *text = xstrdup(initial ? initial : "");
+	char path[512], *text;
 	int fd, rc, signum;
 
+	/* An editor can start a shell: never from a console that only
+	 * watches. A kept edit stays kept. */
+	if (readonly_refuse(a, "editing")) {
+		edit_end(ed);
+		return;
+	}
+	text = xstrdup(initial ? initial : "");
 	snprintf(path, sizeof path, "%s/padline-XXXXXX.json",
 	         tmp && *tmp ? tmp : "/tmp");
 	fd = mkstemps(path, 5); /* mode 0600 */

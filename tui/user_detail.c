@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "readonly.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -261,6 +262,8 @@ user_detail_key(struct user_detail *d, int action)
 	}
 	if (!action)
 		return 0;
+	if (readonly_refuse(d->app, "changing an account"))
+		return 1;
 	if (!user) {
 		app_flash(d->app, 1, "Still loading %s.", d->username);
 		return 1;

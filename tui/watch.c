@@ -1,12 +1,14 @@
 /*
- * `padline watch`: one line per new user as events arrive, for logs and
- * pipes (a live feed of signups). Needs an admin session: PADLINE_TOKEN,
+ * `padline watch`: one line per new user and per signup alarm as events
+ * arrive, for logs and pipes, kept to those its --filter matches (the lines
+ * are watch_line.c's). Needs an admin session: PADLINE_TOKEN,
  * else the TUI's session saved for this server, else a login asked on the
  * tty.
  * The events come from the shared feed (feed.c): Redis, backfilled and
  * de-duplicated, polling events.since while Redis is unreachable; messages
  * not signed by the server's key are dropped and counted on stderr.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +35,8 @@ struct watch {
 	char token[256];
 	char redis_url[512];
 	char server[300];
-	int json;
-	long long since; /* --since ID, -1 = from now */
+	struct watch_opts opts; /* the filter is borrowed from the caller */
+	int out_failed;         /* standard output failed: write no more */
 	int announced;
 	enum feed_mode said; /* the last mode reported on stderr */
 	unsigned long said_dropped, said_replayed; /* reported on stderr */
@@ -49,63 +51,34 @@ struct watch {
 	int probing;
 };
 
-char *
-watch_user_line(json_t *ev, int json)
-{
-	json_t *u = json_object_get(ev, "subject");
-	const char *at;
-	char *line, *safe;
-
-	if (json_object_get(u, "user"))
-		u = json_object_get(u, "user");
-	/* RFC 3339 with its zone, as the server wrote it. */
-	at = json_string_value(json_object_get(u, "created_at"));
-	if (!at)
-		at = jstr(ev, "at");
-	if (json) {
-		json_t *email = json_object_get(u, "email");
-		json_t *o = json_pack(
-		    "{s:I, s:s, s:s, s:s, s:O, s:b}", "event_id",
-		    (json_int_t)json_integer_value(json_object_get(ev, "id")),
-		    "at", at, "id", jstr(u, "id"), "username",
-		    jstr(u, "username"), "email",
-		    json_is_string(email) ? email : json_null(), "totp_enabled",
-		    json_is_true(json_object_get(u, "totp_enabled")));
-
-		line = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-	} else {
-		line = xasprintf(
-		    "%s  %s  %s  %s  2FA:%s", at, jstr(u, "id"),
-		    jstr(u, "username"),
-		    jstr(u, "email")[0] ? jstr(u, "email") : "-",
-		    json_is_true(json_object_get(u, "totp_enabled")) ? "yes"
-		                                                     : "no");
-	}
-	/* jansson leaves DEL, C1 and bidi controls raw in its strings: the
-	 * escaper writes them as \u escapes, which keeps the line JSON. */
-	safe = term_safe_dup(line);
-	free(line);
-	return safe;
-}
-
-static void
-print_user(json_t *ev, int json)
-{
-	char *line = watch_user_line(ev, json);
-
-	printf("%s\n", line);
-	free(line);
-	fflush(stdout);
-}
+static void watch_fail(struct watch *w, int rc);
 
 static void
 on_event(void *ud, json_t *ev)
 {
 	struct watch *w = ud;
+	char *line = watch_event_line(ev, w->opts.format, w->opts.filter,
+	                              w->opts.alarms_only);
 
-	if (strcmp(jstr(ev, "action"), "user.created") == 0)
-		print_user(ev, w->json);
+	if (!line || w->out_failed) {
+		free(line);
+		return;
+	}
+	errno = 0;
+	printf(w->opts.format == WATCH_CSV ? "%s\r\n" : "%s\n", line);
+	free(line);
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	w->out_failed = 1;
+	/* The reader went away (`| head`): nobody is left to tell. Any
+	 * other failure (a full disk) loses lines: an error. */
+	if (errno == EPIPE) {
+		watch_fail(w, WATCH_EXIT_CLOSED);
+		return;
+	}
+	fprintf(stderr, "padline watch: cannot write: %s\n",
+	        strerror(errno ? errno : EIO));
+	watch_fail(w, WATCH_EXIT_ERROR);
 }
 
 /* One line on stderr for each message dropped, with the count so far. */
@@ -270,21 +243,21 @@ on_hello(void *ud, json_t *result, const struct pl_error *err)
 
 	if (err->code) {
 		term_safe_println(stderr, "padline watch: %s", err->message);
-		watch_fail(w, 1);
+		watch_fail(w, WATCH_EXIT_ERROR);
 		return;
 	}
 	pin = tls_pin_path();
 	w->feed = feed_new(w->loop, w->rpc, w->redis_url, w->server, result,
-	                   pin, w->since, on_event, on_state, w);
+	                   pin, w->opts.since, on_event, on_state, w);
 	free(pin);
 	if (!w->feed) {
 		fprintf(stderr, "padline watch: bad Redis URL\n");
-		watch_fail(w, 2);
+		watch_fail(w, WATCH_EXIT_USAGE);
 	} else if (feed_mode(w->feed) == FEED_REFUSED) {
 		/* As a changed certificate is: loudly, and nothing shown. */
 		feed_problem(w->feed, why, sizeof why);
 		fprintf(stderr, "padline watch: %s\n", why);
-		watch_fail(w, TRUST_REFUSED_EXIT);
+		watch_fail(w, WATCH_EXIT_UNTRUSTED);
 	} else if (!w->probing) {
 		w->probing = 1;
 		probe_start(&w->probe, w->loop, w->rpc, on_probe_changed, w);
@@ -308,12 +281,18 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 	if (err->code == PL_ERR_UNAUTHORIZED && w->from_file) {
 		/* The saved session ended: ask, as the TUI would. */
 		if (login_on_tty(w))
-			watch_fail(w, 2);
+			watch_fail(w, WATCH_EXIT_NO_SESSION);
+		return;
+	}
+	if (err->code == PL_ERR_UNAUTHORIZED) {
+		term_safe_println(stderr, "padline watch: not signed in: %s",
+		                  err->message);
+		watch_fail(w, WATCH_EXIT_NO_SESSION);
 		return;
 	}
 	if (err->code) {
 		term_safe_println(stderr, "padline watch: %s", err->message);
-		watch_fail(w, 1);
+		watch_fail(w, WATCH_EXIT_ERROR);
 		return;
 	}
 	if (token)
@@ -321,7 +300,7 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 	if (!user_has_role(json_object_get(result, "user"), "admin")) {
 		fprintf(stderr,
 		        "padline watch: needs an administrator account\n");
-		watch_fail(w, 1);
+		watch_fail(w, WATCH_EXIT_NOT_ADMIN);
 		return;
 	}
 	rpc_call(w->rpc, "server.hello", NULL, on_hello, w);
@@ -337,7 +316,8 @@ on_signal(uv_signal_t *s, int signum)
 }
 
 int
-watch_run(const char *server, const char *redis_url, int json, long long since)
+watch_run(const char *server, const char *redis_url,
+          const struct watch_opts *opts)
 {
 	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
 	const char *env = getenv("PADLINE_TOKEN");
@@ -347,12 +327,19 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 
 	if (rpc_parse_addr(server, host, sizeof host, &port, PL_DEFAULT_PORT)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
-		return 2;
+		return WATCH_EXIT_USAGE;
+	}
+	if (opts->format == WATCH_CSV) {
+		/* First, so a file of no events still names its columns. */
+		char *head = watch_csv_header();
+
+		printf("%s\r\n", head);
+		fflush(stdout);
+		free(head);
 	}
 	w = xcalloc(1, sizeof *w);
 	w->loop = uv_default_loop();
-	w->json = json;
-	w->since = since;
+	w->opts = *opts;
 	w->said = FEED_STARTING;
 	snprintf(w->redis_url, sizeof w->redis_url, "%s",
 	         redis_url ? redis_url : "");
@@ -361,7 +348,7 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 	if (rpc_client_tls_for(w->rpc, server) != 0) {
 		rpc_client_free(w->rpc);
 		free(w);
-		return 2;
+		return WATCH_EXIT_USAGE;
 	}
 	rpc_client_on_connect(w->rpc, resume_params, w);
 	uv_timer_init(w->loop, &w->session_retry);
@@ -383,7 +370,7 @@ watch_run(const char *server, const char *redis_url, int json, long long since)
 	} else if (login_on_tty(w)) {
 		rpc_client_free(w->rpc);
 		free(w);
-		return 2;
+		return WATCH_EXIT_NO_SESSION;
 	}
 	for (int i = 0; i < 3; i++) {
 		uv_signal_init(w->loop, &w->sig[i]);
