@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "frames.h"
 #include "protocol.h"
 #include "state_dir.h"
 #include "transfer.h"
@@ -23,6 +24,8 @@ usage(FILE *f)
 	    f,
 	    "usage: padline [--server HOST:PORT] [--redis URL] [--ca FILE]\n"
 	    "               [--trust FINGERPRINT]\n"
+	    "               [--frames SCRIPT [--frames-size COLSxROWS]\n"
+	    "                [--frames-log FILE]]\n"
 	    "       padline watch [--json] [--since ID] [--server HOST:PORT]\n"
 	    "                     [--redis URL] [--ca FILE] [--trust FP]\n"
 	    "       padline export [--all] [--server HOST:PORT] > pads.jsonl\n"
@@ -50,6 +53,13 @@ usage(FILE *f)
 	    "                      is padlined's and never read here;\n"
 	    "                      redis+sentinel://HOST:PORT[,...]/MASTER\n"
 	    "                      asks Sentinels for the master\n"
+	    "  --frames SCRIPT     a testing aid: no terminal; the keys come\n"
+	    "                      from SCRIPT (- for stdin) and its frame\n"
+	    "                      lines print the screen as text with\n"
+	    "                      attributes on stdout (see padline(1),\n"
+	    "                      FRAMES); exit 1 when an expect fails\n"
+	    "  --frames-size CxR   its screen size (default 80x24)\n"
+	    "  --frames-log FILE   also write every frame drawn to FILE\n"
 	    "  --json              watch: one JSON object per line (at: RFC "
 	    "3339)\n"
 	    "  --since ID          watch: start after that event id (from "
@@ -99,6 +109,9 @@ main(int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"since", required_argument, NULL, 'S'},
 	    {"all", no_argument, NULL, 'a'},
+	    {"frames", required_argument, NULL, 'F'},
+	    {"frames-size", required_argument, NULL, 'Z'},
+	    {"frames-log", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -107,6 +120,8 @@ main(int argc, char **argv)
 	const char *redis = getenv("PADLINE_DASH_REDIS_URL");
 	int json = 0, c, watch = 0, all = 0, rc;
 	const char *cmd = NULL, *file = NULL;
+	const char *frames = NULL, *frames_log = NULL;
+	int frames_cols = 80, frames_rows = 24;
 	long long since = -1;
 	struct pl_error err;
 	char *end;
@@ -147,6 +162,20 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'F':
+			frames = optarg;
+			break;
+		case 'Z':
+			if (frames_parse_size(optarg, &frames_cols,
+			                      &frames_rows) != 0) {
+				fprintf(stderr, "padline: --frames-size needs "
+				                "COLSxROWS (80x24)\n");
+				return 2;
+			}
+			break;
+		case 'L':
+			frames_log = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -175,6 +204,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "padline: --all is for `padline export`\n");
 		return 2;
 	}
+	if (frames && cmd) {
+		fprintf(stderr, "padline: --frames is for the TUI\n");
+		return 2;
+	}
 	if ((json || since >= 0) && !watch) {
 		fprintf(
 		    stderr,
@@ -196,6 +229,16 @@ main(int argc, char **argv)
 		return transfer_export(server, all, stdout);
 	if (file)
 		return transfer_import(server, file);
-	return watch ? watch_run(server, redis, json, since)
-	             : app_run(server, redis);
+	if (watch)
+		return watch_run(server, redis, json, since);
+	if (frames) {
+		if (frames_setup(frames, frames_cols, frames_rows, frames_log,
+		                 &err) != 0) {
+			fprintf(stderr, "padline: --frames: %s\n", err.message);
+			pl_error_clear(&err);
+			return 2;
+		}
+		return frames_finish(app_run(server, redis));
+	}
+	return app_run(server, redis);
 }
