@@ -267,9 +267,8 @@ dump_frame(void)
 	{
 		FILE *of = open_memstream(&out, &out_len);
 
-		fprintf(of,
-		        "--- frame %lu %dx%d\n%s--- attributes\n%s--- end\n",
-		        fr.nframes, cols, rows, text, attrs);
+		fprintf(of, "--- frame %dx%d\n%s--- attributes\n%s--- end\n",
+		        cols, rows, text, attrs);
 		fclose(of);
 	}
 	free(fr.text);
@@ -278,7 +277,7 @@ dump_frame(void)
 	fr.text = text;
 	fr.frame = out;
 	if (fr.log) {
-		fputs(fr.frame, fr.log);
+		fprintf(fr.log, "--- %lu\n%s", fr.nframes, fr.frame);
 		fflush(fr.log);
 	}
 }
@@ -536,6 +535,8 @@ run_script(void)
 				fr.timeout_s = 60;
 		} else if (strcmp(cmd, "run") == 0) {
 			fflush(stdout);
+			/* The command may check the screen too. */
+			setenv("PADLINE_FRAME", fr.text ? fr.text : "", 1);
 			if (system(arg) != 0) {
 				fail("run: the command failed: %s", arg);
 				return;
