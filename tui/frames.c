@@ -45,7 +45,7 @@ static struct {
 	uv_timer_t timer;
 	int timer_ready;
 	char wait_text[FR_TEXT_MAX];
-	int waiting, wait_gone;
+	int waiting, wait_gone, wait_cmd; /* wait_cmd: wait_text is a command */
 	int failed, done, running;
 	/* measure: latencies of keys in ms */
 	double *lat;
@@ -300,8 +300,9 @@ on_timeout(uv_timer_t *t)
 {
 	(void)t;
 	if (fr.waiting)
-		fail(fr.wait_gone ? "still on screen after the timeout: %s"
-		                  : "never on screen before the timeout: %s",
+		fail(fr.wait_cmd    ? "no frame before the timeout passed: %s"
+		     : fr.wait_gone ? "still on screen after the timeout: %s"
+		                    : "never on screen before the timeout: %s",
 		     fr.wait_text);
 	else
 		fail("no frame after the key before the timeout%s", "");
@@ -439,10 +440,24 @@ measure_report(void)
 	fr.measuring = 0;
 }
 
+/* A command of the script, with the last frame's rows in its
+ * environment: its exit status. */
+static int
+run_command(const char *cmd)
+{
+	fflush(stdout);
+	setenv("PADLINE_FRAME", fr.text ? fr.text : "", 1);
+	return system(cmd);
+}
+
 static int
 wait_met(void)
 {
-	int shown = fr.text && strstr(fr.text, fr.wait_text) != NULL;
+	int shown;
+
+	if (fr.wait_cmd)
+		return run_command(fr.wait_text) == 0;
+	shown = fr.text && strstr(fr.text, fr.wait_text) != NULL;
 
 	return fr.wait_gone ? !shown : shown;
 }
@@ -507,9 +522,11 @@ run_script(void)
 			while (*p)
 				add_key(0, utf8_next(&p));
 		} else if (strcmp(cmd, "expect") == 0 ||
-		           strcmp(cmd, "gone") == 0) {
+		           strcmp(cmd, "gone") == 0 ||
+		           strcmp(cmd, "until") == 0) {
 			snprintf(fr.wait_text, sizeof fr.wait_text, "%s", arg);
 			fr.wait_gone = cmd[0] == 'g';
+			fr.wait_cmd = cmd[0] == 'u';
 			if (wait_met())
 				continue;
 			fr.waiting = 1;
@@ -534,10 +551,7 @@ run_script(void)
 			if (fr.timeout_s <= 0)
 				fr.timeout_s = 60;
 		} else if (strcmp(cmd, "run") == 0) {
-			fflush(stdout);
-			/* The command may check the screen too. */
-			setenv("PADLINE_FRAME", fr.text ? fr.text : "", 1);
-			if (system(arg) != 0) {
+			if (run_command(arg) != 0) {
 				fail("run: the command failed: %s", arg);
 				return;
 			}
