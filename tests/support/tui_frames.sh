@@ -73,3 +73,16 @@ frames_match() {
 		fail "$1: the frames differ:"$'\n'"$d"
 	fi
 }
+
+# frame_attrs NAME TEXT: the attributes of the first row showing TEXT in
+# the last frame NAME printed (its `frame` lines), e.g. "0-99 red/default".
+frame_attrs() {
+	awk -v text="$2" '
+		/^--- frame / { n = 0; row = -1; inrows = 1; delete attrs; next }
+		/^--- attributes$/ { inrows = 0; next }
+		/^--- end$/ { found = row; for (k in attrs) last[k] = attrs[k]; next }
+		inrows { if (row < 0 && index($0, text)) row = n; n++; next }
+		{ i = index($0, ": "); attrs[substr($0, 1, i - 1)] = substr($0, i + 2) }
+		END { if (found >= 0 && (found "") in last) print last[found] }
+	' "$T/$1.frames"
+}
