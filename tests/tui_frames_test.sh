@@ -37,7 +37,7 @@ q quits
 6: 0-17 bold red/default
 --- end
 FRAME
-grep -q '^--- frame 64x16$' "$T/small.log" || fail "no 64x16 frame after resize 64x16"
+grep -q '^--- frame 64x16$' "${SLOG%.log}_small.frames" || fail "no 64x16 frame after resize 64x16"
 
 # Monochrome (NO_COLOR): attributes, no colour pairs.
 run_frames mono NO_COLOR=1 <<'SCRIPT'

@@ -40,12 +40,14 @@ static struct {
 	struct fr_key keys[FR_MAX_KEYS];
 	size_t nkeys, kpos;
 	int key_sent, key_read;
-	uint64_t sent_at;
+	uint64_t sent_at, started;
 	double timeout_s;
 	uv_timer_t timer;
 	int timer_ready;
 	char wait_text[FR_TEXT_MAX];
 	int waiting, wait_gone, wait_cmd; /* wait_cmd: wait_text is a command */
+	int cmd_busy, cmd_again; /* a command runs; judge again after */
+	char cmd[FR_TEXT_MAX];   /* run's command */
 	int failed, done, running;
 	/* measure: latencies of keys in ms */
 	double *lat;
@@ -103,6 +105,7 @@ frames_setup(const char *script_path, int cols, int rows, const char *log_path,
 	fr.cols = cols;
 	fr.rows = rows;
 	fr.timeout_s = 60;
+	fr.started = uv_hrtime();
 	fr.on = 1;
 	return 0;
 }
@@ -277,7 +280,9 @@ dump_frame(void)
 	fr.text = text;
 	fr.frame = out;
 	if (fr.log) {
-		fprintf(fr.log, "--- %lu\n%s", fr.nframes, fr.frame);
+		fprintf(fr.log, "--- %lu at %.0f ms, script line %zu\n%s",
+		        fr.nframes, (uv_hrtime() - fr.started) / 1e6, fr.at + 1,
+		        fr.frame);
 		fflush(fr.log);
 	}
 }
@@ -440,26 +445,89 @@ measure_report(void)
 	fr.measuring = 0;
 }
 
-/* A command of the script, with the last frame's rows in its
- * environment: its exit status. */
-static int
-run_command(const char *cmd)
-{
-	fflush(stdout);
-	setenv("PADLINE_FRAME", fr.text ? fr.text : "", 1);
-	return system(cmd);
-}
-
 static int
 wait_met(void)
 {
-	int shown;
-
-	if (fr.wait_cmd)
-		return run_command(fr.wait_text) == 0;
-	shown = fr.text && strstr(fr.text, fr.wait_text) != NULL;
+	int shown = fr.text && strstr(fr.text, fr.wait_text) != NULL;
 
 	return fr.wait_gone ? !shown : shown;
+}
+
+static void run_script(void);
+
+static void
+resume_script(void)
+{
+	fr.running = 1;
+	run_script();
+	fr.running = 0;
+}
+
+static void
+on_cmd_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void cmd_start(const char *cmd);
+
+static void
+on_cmd_exit(uv_process_t *p, int64_t status, int signum)
+{
+	int ok = status == 0 && signum == 0;
+
+	uv_close((uv_handle_t *)p, on_cmd_closed);
+	fr.cmd_busy = 0;
+	if (fr.failed || fr.done)
+		return;
+	if (!fr.waiting) { /* run */
+		if (!ok)
+			fail("run: the command failed: %s", fr.cmd);
+		else
+			resume_script();
+		return;
+	}
+	if (ok) { /* until */
+		fr.waiting = 0;
+		uv_timer_stop(&fr.timer);
+		resume_script();
+	} else if (fr.cmd_again) {
+		fr.cmd_again = 0;
+		cmd_start(fr.wait_text);
+	}
+}
+
+/* A command of the script runs beside padline, whose loop goes on meanwhile
+ * (the connection, timers, frames: as the user's terminal would), with the
+ * last frame's rows in its environment; on_cmd_exit takes the script on. */
+static void
+cmd_start(const char *cmd)
+{
+	uv_process_t *p = xcalloc(1, sizeof *p);
+	char *args[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+	uv_stdio_container_t io[3];
+	uv_process_options_t o;
+	int r;
+
+	memset(&o, 0, sizeof o);
+	for (int i = 0; i < 3; i++) {
+		io[i].flags = UV_INHERIT_FD;
+		io[i].data.fd = i;
+	}
+	o.file = args[0];
+	o.args = args;
+	o.exit_cb = on_cmd_exit;
+	o.stdio = io;
+	o.stdio_count = 3;
+	fflush(stdout);
+	setenv("PADLINE_FRAME", fr.text ? fr.text : "", 1);
+	r = uv_spawn(uv_default_loop(), p, &o);
+	if (r != 0) {
+		uv_close((uv_handle_t *)p, on_cmd_closed);
+		fail("cannot run a command: %s", uv_strerror(r));
+		return;
+	}
+	fr.cmd_busy = 1;
 }
 
 /* Runs lines until one waits (a key's frame, a text) or the script ends. */
@@ -527,10 +595,12 @@ run_script(void)
 			snprintf(fr.wait_text, sizeof fr.wait_text, "%s", arg);
 			fr.wait_gone = cmd[0] == 'g';
 			fr.wait_cmd = cmd[0] == 'u';
-			if (wait_met())
+			if (!fr.wait_cmd && wait_met())
 				continue;
 			fr.waiting = 1;
 			arm_timer();
+			if (fr.wait_cmd)
+				cmd_start(fr.wait_text);
 			return;
 		} else if (strcmp(cmd, "absent") == 0) {
 			if (fr.text && strstr(fr.text, arg)) {
@@ -551,10 +621,9 @@ run_script(void)
 			if (fr.timeout_s <= 0)
 				fr.timeout_s = 60;
 		} else if (strcmp(cmd, "run") == 0) {
-			if (run_command(arg) != 0) {
-				fail("run: the command failed: %s", arg);
-				return;
-			}
+			snprintf(fr.cmd, sizeof fr.cmd, "%s", arg);
+			cmd_start(fr.cmd);
+			return;
 		} else {
 			fail("unknown command %s", cmd);
 			return;
@@ -568,6 +637,8 @@ frames_drawn(void)
 	dump_frame();
 	if (fr.failed || fr.done || fr.running)
 		return;
+	if (fr.cmd_busy && !fr.waiting)
+		return; /* a run command's: the script waits for its end */
 	if (fr.key_sent) {
 		if (!fr.key_read)
 			return; /* a frame of something else, before the key */
@@ -581,17 +652,22 @@ frames_drawn(void)
 		}
 		uv_timer_stop(&fr.timer);
 	}
+	if (fr.waiting && fr.wait_cmd) {
+		/* until: its command judges the newest frame (once the one
+		 * judging an older frame is done). */
+		if (fr.cmd_busy)
+			fr.cmd_again = 1;
+		else
+			cmd_start(fr.wait_text);
+		return;
+	}
 	if (fr.waiting) {
 		if (!wait_met())
 			return;
 		fr.waiting = 0;
 		uv_timer_stop(&fr.timer);
 	}
-	/* A frame drawn by a step (run's command, resize) must not
-	 * re-enter. */
-	fr.running = 1;
-	run_script();
-	fr.running = 0;
+	resume_script();
 }
 
 int

@@ -43,7 +43,7 @@ frames_login() {
 # run_frames NAME [ENV=VALUE...] <SCRIPT: padline --frames with the script
 # (a here-document) against the suite's padlined through the proxy, as
 # start_tui runs it in tmux. Its `frame` lines go to $T/NAME.frames, every
-# frame to $T/NAME.log. Fails the suite with the failed step and the last
+# frame to a log beside padlined's (kept for a failure's post-mortem). Fails the suite with the failed step and the last
 # frame; 0 when the whole script ran.
 run_frames() {
 	local name=$1
@@ -54,7 +54,7 @@ run_frames() {
 		. "$DASH_ENV"
 		exec env XDG_STATE_HOME="${TUI_STATE:-$T/state}" EDITOR="$T/editor.sh" \
 			TERM="${TUI_TERM:-xterm}" "$@" "$PADLINE_TUI_BIN" --server "127.0.0.1:${TUI_PORT:-$PPORT}" \
-			--frames "$T/$name.script" --frames-size "$FRAMES_SIZE" --frames-log "$T/$name.log"
+			--frames "$T/$name.script" --frames-size "$FRAMES_SIZE" --frames-log "${SLOG%.log}_$name.frames"
 	) >"$T/$name.frames" 2>"$T/$name.err"; then
 		ok "$name"
 		return 0
