@@ -101,6 +101,12 @@ their_update() { # another client saves the pad: version remembered + 1
 		{ echo "FAIL: the other client's update failed: $REPLY_LINE" >&2; return 1; }
 }
 their_version_shown() { on_frame "version $(($(cat "$T/V") + 1))"; }
+# The time their version was saved, as every screen writes times (the
+# dialog may wrap it: read as one line).
+their_time_shown() {
+	printf '%s' "$PADLINE_FRAME" | tr -d '│' | tr -s ' \n' '  ' |
+		grep -qE '\(saved [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC\)'
+}
 hold_hello() { echo server.hello >"$T/hold"; }
 release() { touch "$T/release"; }
 unhold() { rm -f "$T/hold" "$T/held" "$T/release"; }
@@ -118,7 +124,7 @@ rpc_close
 frames_export check start_server kill_server restart_server end_sessions age_sessions pad_data \
 	pad_version data_is version_is rec_files rec_files_are no_rec_files updates_logged remember \
 	remember_updates same_updates saved editor_got rec_file_ok their_update their_version_shown \
-	hold_hello release unhold big_saved rpc_open rpc_close PADLINE_BIN SLOG REC PAD PW PARENT
+	hold_hello release unhold big_saved their_time_shown rpc_open rpc_close PADLINE_BIN SLOG REC PAD PW PARENT
 MANY=$(python3 -c 'import json; print(json.dumps({"v": "theirs-1", "line": "their only line", **{"k%02d" % i: i for i in range(60)}, "zzzzzz_last": "their last line"}))')
 BIG='{"v": "'$(printf 'x%.0s' $(seq 1 150))'"}'
 BIG2='{"v": "'$(printf 'y%.0s' $(seq 1 150))'"}'
@@ -209,6 +215,7 @@ run $DO remember
 key e
 expect Changed by someone else
 run $DO check "the dialog does not give their version" their_version_shown
+run $DO check "the dialog does not say when theirs was saved, as times are written" their_time_shown
 run $DO check "a conflicting save overwrote theirs" data_is v theirs-1
 key v
 expect "v": "theirs-1"
