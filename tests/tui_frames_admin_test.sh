@@ -220,6 +220,7 @@ key y
 until $DO row_has "for frank" revoked
 run $DO check "revocation not in the database" revoked
 key 1 q
+exits
 SCRIPT
 rpc_close
 tui_finish

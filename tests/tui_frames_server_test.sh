@@ -83,6 +83,7 @@ until $DO title_whole
 until $DO server_tab_short
 run $DO keep_80x24
 key q q
+exits
 SCRIPT
 [ -s "$T/server_80x24.txt" ] && { ok "fits 80x24:"; sed 's/^/    | /' "$T/server_80x24.txt"; }
 

@@ -15,6 +15,7 @@ absent Terminal too small
 key <Esc>
 expect Sign in to padline
 key q
+exits
 SCRIPT
 frames_match small <<'FRAME'
 --- frame 50x15
@@ -68,6 +69,12 @@ frames_fails stays "script line 3: still on screen after the timeout: Sign in" <
 timeout 2
 expect Sign in to padline
 gone Sign in
+SCRIPT
+frames_fails stays_up "script line 4: padline did not exit before the timeout" <<'SCRIPT'
+timeout 2
+expect Sign in to padline
+key <Esc>
+exits
 SCRIPT
 frames_fails unknown "script line 2: unknown command jump" <<'SCRIPT'
 expect Sign in to padline

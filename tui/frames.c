@@ -49,6 +49,7 @@ static struct {
 	int cmd_busy, cmd_again; /* a command runs; judge again after */
 	char cmd[FR_TEXT_MAX];   /* run's command */
 	int failed, done, running;
+	int exiting; /* exits: padline must quit now */
 	/* measure: latencies of keys in ms */
 	double *lat;
 	size_t nlat, lat_cap;
@@ -304,7 +305,9 @@ static void
 on_timeout(uv_timer_t *t)
 {
 	(void)t;
-	if (fr.waiting)
+	if (fr.exiting)
+		fail("padline did not exit before the timeout%s", "");
+	else if (fr.waiting)
 		fail(fr.wait_cmd    ? "no frame before the timeout passed: %s"
 		     : fr.wait_gone ? "still on screen after the timeout: %s"
 		                    : "never on screen before the timeout: %s",
@@ -602,6 +605,10 @@ run_script(void)
 			if (fr.wait_cmd)
 				cmd_start(fr.wait_text);
 			return;
+		} else if (strcmp(cmd, "exits") == 0) {
+			fr.exiting = 1;
+			arm_timer();
+			return;
 		} else if (strcmp(cmd, "absent") == 0) {
 			if (fr.text && strstr(fr.text, arg)) {
 				fail("on screen: %s", arg);
@@ -635,7 +642,7 @@ void
 frames_drawn(void)
 {
 	dump_frame();
-	if (fr.failed || fr.done || fr.running)
+	if (fr.failed || fr.done || fr.running || fr.exiting)
 		return;
 	if (fr.cmd_busy && !fr.waiting)
 		return; /* a run command's: the script waits for its end */
@@ -670,6 +677,26 @@ frames_drawn(void)
 	resume_script();
 }
 
+/* 1 when what is left of the script is an `exits` (padline quit on the
+ * key before it, drawing no frame that would have run it). */
+static int
+exits_next(void)
+{
+	int seen = 0;
+
+	for (size_t i = fr.next; i < fr.nlines; i++) {
+		const char *l = fr.lines[i] + strspn(fr.lines[i], " \t");
+
+		if (!*l || *l == '#')
+			continue;
+		if (seen || strncmp(l, "exits", 5) != 0 ||
+		    l[5 + strspn(l + 5, " \t")])
+			return 0;
+		seen = 1;
+	}
+	return seen;
+}
+
 int
 frames_finish(int app_status)
 {
@@ -677,6 +704,9 @@ frames_finish(int app_status)
 
 	if (fr.failed)
 		rc = 1;
+	else if (fr.exiting ||
+	         (fr.kpos == fr.nkeys && fr.key_read && exits_next()))
+		; /* the exit the script waited for */
 	else if (!fr.done && (fr.kpos < fr.nkeys || fr.next < fr.nlines ||
 	                      (fr.key_sent && !fr.key_read))) {
 		fprintf(stderr,
