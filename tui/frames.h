@@ -28,6 +28,9 @@ int frames_next_key(int *is_fn, unsigned *ch);
 void frames_drawn(void);
 /* padline's exit status once the loop ended, given the app's. */
 int frames_finish(int app_status);
+/* frames_screen.c: curscr as a frame (header, rows, attributes, end) and
+ * its rows alone; both new strings. */
+void frames_screen_read(char **frame, char **rows_text);
 /* Parses "COLSxROWS"; 0 or -1. */
 int frames_parse_size(const char *s, int *cols, int *rows);
 
