@@ -217,7 +217,23 @@ START_TEST(login_code_step)
 	ck_assert_int_eq(m.totp_step, 0);
 	ck_assert_str_eq(m.password, "");
 	ck_assert_str_eq(m.error, "Too many failed sign-in attempts; try "
-	                          "again later (in 42 s).");
+	                          "again later (in 42 seconds).");
+	/* In words a person reads, rounded up: not "in 894 s". */
+	set_error(&e, PL_ERR_TOO_MANY, "too_many_attempts", "locked");
+	e.retry_after = 894;
+	login_model_apply_error(&m, &e);
+	pl_error_clear(&e);
+	ck_assert_str_eq(m.error, "Locked (in 15 minutes).");
+	set_error(&e, PL_ERR_TOO_MANY, "too_many_attempts", "locked");
+	e.retry_after = 3601;
+	login_model_apply_error(&m, &e);
+	pl_error_clear(&e);
+	ck_assert_str_eq(m.error, "Locked (in 2 hours).");
+	set_error(&e, PL_ERR_TOO_MANY, "too_many_attempts", "locked");
+	e.retry_after = 60;
+	login_model_apply_error(&m, &e);
+	pl_error_clear(&e);
+	ck_assert_str_eq(m.error, "Locked (in 1 minute).");
 
 	m.totp_step = 1;
 	strcpy(m.totp, "1");

@@ -252,7 +252,7 @@ locked() {
 wait_until locked && ok "the lockout is shown in the server's words" ||
 	fail "no lockout message after wrong codes: $(screen)"
 # The message wraps inside the box: read it as one line.
-screen | tr -d '│' | tr -s ' \n' '  ' | grep -qE "try again later \(in [0-9]+ s\)" ||
+screen | tr -d '│' | tr -s ' \n' '  ' | grep -qE "try again later \(in [0-9]+ (seconds?|minutes?|hours?)\)" ||
 	fail "the lockout does not say when to retry: $(screen)"
 
 # ---- outside UTF-8: the QR code in ## blocks, read back the same way ----

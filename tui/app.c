@@ -519,7 +519,7 @@ app_run(const char *server, const char *redis_url)
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
 		return 2;
 	}
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	if (!term_is_tty()) {
 		fprintf(stderr,
 		        "padline: needs a terminal (try `padline watch`)\n");
 		return 2;
@@ -546,7 +546,7 @@ app_run(const char *server, const char *redis_url)
 	for (size_t i = 0; i < SCREEN_COUNT; i++)
 		a->state[i] = screens[i]->init ? screens[i]->init(a) : NULL;
 
-	uv_poll_init(a->loop, &a->input, STDIN_FILENO);
+	uv_poll_init(a->loop, &a->input, term_input_fd());
 	a->input.data = a;
 	uv_poll_start(&a->input, UV_READABLE, on_input);
 	uv_timer_init(a->loop, &a->redraw);

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "filter.h"
+#include "frames.h"
 #include "protocol.h"
 #include "readonly.h"
 #include "state_dir.h"
@@ -27,6 +28,8 @@ usage(FILE *f)
 	    f,
 	    "usage: padline [--server HOST:PORT] [--redis URL] [--ca FILE]\n"
 	    "               [--trust FINGERPRINT] [--readonly]\n"
+	    "               [--frames SCRIPT [--frames-size COLSxROWS]\n"
+	    "                [--frames-log FILE]]\n"
 	    "       padline watch [--filter EXPR] [--alarms-only] [--json]\n"
 	    "                     [--format text|jsonl|csv] [--since ID]\n"
 	    "                     [--server HOST:PORT] [--redis URL]\n"
@@ -56,6 +59,13 @@ usage(FILE *f)
 	    "                      is padlined's and never read here;\n"
 	    "                      redis+sentinel://HOST:PORT[,...]/MASTER\n"
 	    "                      asks Sentinels for the master\n"
+	    "  --frames SCRIPT     a testing aid: no terminal; the keys come\n"
+	    "                      from SCRIPT (- for stdin) and its frame\n"
+	    "                      lines print the screen as text with\n"
+	    "                      attributes on stdout (see padline(1),\n"
+	    "                      FRAMES); exit 1 when an expect fails\n"
+	    "  --frames-size CxR   its screen size (default 80x24)\n"
+	    "  --frames-log FILE   also write every frame drawn to FILE\n"
 	    "  --filter EXPR       watch: only the events EXPR matches (the\n"
 	    "                      filter language: net:CIDR ip:ADDR\n"
 	    "                      domain:D shape:S flag:F rule:NAME\n"
@@ -135,6 +145,9 @@ main(int argc, char **argv)
 	    {"format", required_argument, NULL, 'F'},
 	    {"all", no_argument, NULL, 'a'},
 	    {"readonly", no_argument, NULL, 'R'},
+	    {"frames", required_argument, NULL, 'X'},
+	    {"frames-size", required_argument, NULL, 'Z'},
+	    {"frames-log", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -145,6 +158,8 @@ main(int argc, char **argv)
 	const char *cmd = NULL, *file = NULL, *filter_text = NULL;
 	struct watch_opts wo = {.format = WATCH_TEXT, .since = -1};
 	struct filter *filter = NULL;
+	const char *frames = NULL, *frames_log = NULL;
+	int frames_cols = 80, frames_rows = 24;
 	struct pl_error err;
 	char *end;
 
@@ -211,6 +226,20 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'X':
+			frames = optarg;
+			break;
+		case 'Z':
+			if (frames_parse_size(optarg, &frames_cols,
+			                      &frames_rows) != 0) {
+				fprintf(stderr, "padline: --frames-size needs "
+				                "COLSxROWS (80x24)\n");
+				return 2;
+			}
+			break;
+		case 'L':
+			frames_log = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -237,6 +266,10 @@ main(int argc, char **argv)
 	}
 	if (all && (cmd == NULL || strcmp(cmd, "export") != 0)) {
 		fprintf(stderr, "padline: --all is for `padline export`\n");
+		return 2;
+	}
+	if (frames && cmd) {
+		fprintf(stderr, "padline: --frames is for the TUI\n");
 		return 2;
 	}
 	if (watch_opt && !watch) {
@@ -280,7 +313,19 @@ main(int argc, char **argv)
 		return transfer_export(server, all, stdout);
 	if (file)
 		return transfer_import(server, file);
-	rc = watch ? watch_run(server, redis, &wo) : app_run(server, redis);
-	filter_free(filter);
-	return rc;
+	if (watch) {
+		rc = watch_run(server, redis, &wo);
+		filter_free(filter);
+		return rc;
+	}
+	if (frames) {
+		if (frames_setup(frames, frames_cols, frames_rows, frames_log,
+		                 &err) != 0) {
+			fprintf(stderr, "padline: --frames: %s\n", err.message);
+			pl_error_clear(&err);
+			return 2;
+		}
+		return frames_finish(app_run(server, redis));
+	}
+	return app_run(server, redis);
 }

@@ -14,9 +14,22 @@ login_model_init(struct login_model *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* A wait as a person says it, rounded up: "42 seconds", "15 minutes",
+ * "2 hours" (a lockout's retry_after is up to hours). */
+static void
+retry_words(int s, char *buf, size_t size)
+{
+	int n = s < 60 ? s : s < 3600 ? (s + 59) / 60 : (s + 3599) / 3600;
+	const char *unit = s < 60 ? "second" : s < 3600 ? "minute" : "hour";
+
+	snprintf(buf, size, "%d %s%s", n, unit, n == 1 ? "" : "s");
+}
+
 void
 login_model_apply_error(struct login_model *m, const struct pl_error *e)
 {
+	char when[32];
+
 	m->server_down = 0;
 	memset(m->totp, 0, sizeof m->totp);
 	if (e->code == PL_ERR_UNAUTHORIZED &&
@@ -40,9 +53,11 @@ login_model_apply_error(struct login_model *m, const struct pl_error *e)
 		break;
 	case PL_ERR_TOO_MANY:
 		/* The server's words for the lockout, and when to retry. */
-		snprintf(m->error, sizeof m->error, "%s (in %d s).",
+		retry_words(e->retry_after > 0 ? e->retry_after : 60, when,
+		            sizeof when);
+		snprintf(m->error, sizeof m->error, "%s (in %s).",
 		         e->message[0] ? e->message : "too many attempts",
-		         e->retry_after > 0 ? e->retry_after : 60);
+		         when);
 		m->error[0] = (char)toupper((unsigned char)m->error[0]);
 		break;
 	case PL_ERR_UNAVAILABLE:

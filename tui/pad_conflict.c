@@ -135,6 +135,13 @@ pad_conflict_open(struct pad_edit *ed, const struct pl_error *err)
 
 	ed->theirs =
 	    (long long)json_integer_value(json_object_get(cur, "version"));
-	snprintf(ed->theirs_at, sizeof ed->theirs_at, "%s", at ? at : "");
+	/* As every screen writes a time (short_time), said to be UTC. */
+	ed->theirs_at[0] = '\0';
+	if (at && *at) {
+		char t[32];
+
+		short_time(at, t, sizeof t);
+		snprintf(ed->theirs_at, sizeof ed->theirs_at, "%s UTC", t);
+	}
 	conflict_dialog(ed);
 }

@@ -7,6 +7,7 @@
 #include "term.h"
 
 #include <curses.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "frames.h"
 
 /* The terminal is the one piece of global state: curses itself is global. */
 static int term_on;
@@ -126,6 +129,40 @@ term_restore(void)
 	}
 }
 
+/*
+ * Headless (frames.h): ncurses draws for a terminal of the script's size
+ * that is not there. It writes to /dev/null and reads a pipe nobody writes
+ * to (the script's keys come through term_read); TERM names the terminal
+ * whose capabilities it assumes (colours or not).
+ */
+static int
+frames_screen(void)
+{
+	static int quiet[2] = {-1, -1};
+	FILE *out, *in;
+	const char *term = getenv("TERM");
+	char size[16];
+	int rows, cols;
+
+	frames_size(&rows, &cols);
+	snprintf(size, sizeof size, "%d", rows);
+	setenv("LINES", size, 1);
+	snprintf(size, sizeof size, "%d", cols);
+	setenv("COLUMNS", size, 1);
+	if (pipe(quiet) != 0)
+		return -1;
+	fcntl(quiet[0], F_SETFD, FD_CLOEXEC);
+	fcntl(quiet[1], F_SETFD, FD_CLOEXEC);
+	out = fopen("/dev/null", "we");
+	in = fdopen(quiet[0], "r");
+	if (!out || !in)
+		return -1;
+	if (!newterm(term && *term ? term : "xterm", out, in))
+		return -1;
+	resize_term(rows, cols);
+	return 0;
+}
+
 int
 term_begin(int *color, int *utf8)
 {
@@ -133,7 +170,10 @@ term_begin(int *color, int *utf8)
 	*utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
-	if (!initscr())
+	if (frames_on()) {
+		if (frames_screen() != 0)
+			return -1;
+	} else if (!initscr())
 		return -1;
 	term_on = 1;
 	atexit(term_restore);
@@ -174,6 +214,16 @@ term_read(void)
 	int r;
 
 	for (;;) {
+		if (frames_on()) {
+			unsigned key;
+
+			if (!frames_next_key(&r, &key))
+				return K_NONE;
+			r = term_key(r, key);
+			if (r != K_NONE)
+				return r;
+			continue;
+		}
 		r = get_wch(&ch);
 		if (r == ERR)
 			return K_NONE;
@@ -187,9 +237,13 @@ void
 term_resize(void)
 {
 	struct winsize ws;
+	int rows, cols;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row &&
-	    ws.ws_col)
+	if (frames_on()) {
+		frames_size(&rows, &cols);
+		resize_term(rows, cols);
+	} else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row &&
+	           ws.ws_col)
 		resize_term(ws.ws_row, ws.ws_col);
 	clearok(curscr, TRUE);
 }
@@ -205,4 +259,24 @@ term_size(int *rows, int *cols)
 {
 	*rows = LINES;
 	*cols = COLS;
+}
+
+void
+term_frame(void)
+{
+	refresh();
+	if (frames_on())
+		frames_drawn();
+}
+
+int
+term_input_fd(void)
+{
+	return frames_on() ? frames_input_fd() : STDIN_FILENO;
+}
+
+int
+term_is_tty(void)
+{
+	return frames_on() || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO));
 }

@@ -52,5 +52,12 @@ int term_read(void);
 void term_resize(void);
 void term_full_redraw(void);
 void term_size(int *rows, int *cols);
+/* Ends a frame: the screen is updated (and, headless, written out). */
+void term_frame(void);
+/* The descriptor that is readable when a key waits (stdin, or the
+ * headless script's). */
+int term_input_fd(void);
+/* 1 when the TUI can run: stdin and stdout are a terminal, or headless. */
+int term_is_tty(void);
 
 #endif

@@ -510,7 +510,7 @@ ui_clear(void)
 void
 ui_frame_end(void)
 {
-	refresh();
+	term_frame();
 }
 
 void

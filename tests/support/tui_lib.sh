@@ -7,7 +7,10 @@ set -u
 WAIT=${TUI_TEST_WAIT:-60}
 
 : "${PADLINE_BIN:?}" "${PADLINE_TUI_BIN:?}" "${DATABASE_URL:?}" "${REDIS_URL:?}"
-for tool in tmux python3 psql redis-server redis-cli; do
+# Frame suites (tui_frames.sh) set TUI_FRAMES=1 and need no tmux.
+tmux_tool=tmux
+[ -n "${TUI_FRAMES:-}" ] && tmux_tool=
+for tool in $tmux_tool python3 psql redis-server redis-cli; do
 	# A skipped test would pass silently: missing tools fail it.
 	command -v "$tool" >/dev/null || { echo "tui_test: $tool is not installed (run scripts/deps)" >&2; exit 1; }
 done
@@ -117,7 +120,7 @@ wait_file() { wait_until in_file "$1" "$2"; } # wait_file FILE TEXT
 port_open() { (exec 6<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # A session that outlives the others: killing the last session would stop
 # the tmux server, racing the next new-session.
-tm new-session -d -s keep "sleep 3600"
+[ -n "${TUI_FRAMES:-}" ] || tm new-session -d -s keep "sleep 3600"
 # dash_env URL: DASH_ENV names a new file of $T (mode 700, as mktemp made
 # it) exporting URL as the dashboard's Redis, for a tmux window's command to
 # source: the window's shell keeps its command line for anyone's ps.

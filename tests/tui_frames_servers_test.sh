@@ -9,10 +9,11 @@
 # session file, which names no server, is sent nowhere and removed. A state
 # directory others may write is refused at start, with the reason.
 #
-# Every check waits for an event (the screen, a recorded line, an exit):
+# In frames (padline --frames). Every check waits for an event (a frame, a
+# recorded line, an exit):
 # B's recording is read only after a later request on the same connection
 # (the sign-in) arrived, so anything sent before it is in the file.
-. "$(dirname "$0")/support/tui_lib.sh"
+. "$(dirname "$0")/support/tui_frames.sh"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 B_PORT=$(free_port)
@@ -46,14 +47,17 @@ BPROXY_PID=$!
 wait_until port_open "$B_PPORT" || die "B's recording proxy does not listen: $(cat "$T/record.err")"
 
 HOME_TABS="1 Pads  2 Dashboard"
-# quit_tui: q on the first tab quits; waits for the exit.
-quit_tui() { keys q; wait_for "EXITED rc=0" || die "q did not quit"; }
 resumes_b() { grep -c '"session.resume"' "$T/b_received"; }
+# The lines of a script that quit from the first tab and wait for the exit.
+quit_lines() { printf '%s\n' "key q" exits; }
+frames_export
 
 # ---- signed in on A ----
-tui_login admin "$ADMIN_PW"
-wait_for "$HOME_TABS" || die "admin sign-in on A"
-quit_tui
+run_frames login_a <<SCRIPT || die "admin sign-in on A"
+$(frames_login admin "$ADMIN_PW")
+expect $HOME_TABS
+$(quit_lines)
+SCRIPT
 TOKEN_A=$(cat "$T"/state/padline/session* "$T"/state/padline/sessions/* 2>/dev/null | grep -oE '[0-9a-f]{64}' | head -1)
 [ -n "$TOKEN_A" ] || die "no saved session for A in $T/state/padline"
 
@@ -66,11 +70,12 @@ grep -q "no saved session" "$T/watch_b.err" || fail "watch against B: $(cat "$T/
 if grep -qF "$TOKEN_A" "$T/b_received"; then fail "watch sent A's token to B"; else ok "watch does not send A's token to B"; fi
 
 # ---- the TUI against B: B's sign-in, A's token never sent ----
-TUI_PORT=$B_PPORT start_tui
-wait_for "Sign in to padline" || die "no sign-in screen on B"
-keys C-u; type_text admin; keys Tab; type_text "$B_ADMIN_PW"; keys Enter
-wait_for "$HOME_TABS" || die "admin sign-in on B"
-wait_file "$T/b_received" '"session.login"' || die "B's recording has no sign-in"
+TUI_PORT=$B_PPORT run_frames login_b <<SCRIPT || die "admin sign-in on B"
+$(frames_login admin "$B_ADMIN_PW")
+expect $HOME_TABS
+run $DO wait_file "$T/b_received" '"session.login"'
+$(quit_lines)
+SCRIPT
 if grep -qF "$TOKEN_A" "$T/b_received"; then
 	fail "B received A's token: $(grep -F "$TOKEN_A" "$T/b_received" | cut -c1-160)"
 else
@@ -78,16 +83,13 @@ else
 fi
 [ "$(resumes_b)" = 0 ] || fail "the TUI sent B a session.resume before anyone signed in on B"
 grep -q 'method=session.resume' "$B_LOG" && fail "B's log has a session.resume: $(grep 'method=session.resume' "$B_LOG")"
-quit_tui
 
 # ---- back on A: resumed, no sign-in; then B resumes its own ----
-start_tui
-wait_for "$HOME_TABS" && ok "A's session resumed after signing in on B" ||
+printf '%s\n' "expect $HOME_TABS" "key q" exits >"$T/resume.script"
+run_frames resume_a <"$T/resume.script" && ok "A's session resumed after signing in on B" ||
 	fail "A's session was not resumed after using B"
-quit_tui
-TUI_PORT=$B_PPORT start_tui
-wait_for "$HOME_TABS" && ok "B's session resumed too" || fail "B's session was not resumed"
-quit_tui
+TUI_PORT=$B_PPORT run_frames resume_b <"$T/resume.script" && ok "B's session resumed too" ||
+	fail "B's session was not resumed"
 [ "$(resumes_b)" = 1 ] || fail "B got $(resumes_b) session.resume calls, not 1 (its own)"
 if grep -qF "$TOKEN_A" "$T/b_received"; then fail "B received A's token on the way back"; fi
 
@@ -97,15 +99,20 @@ printf '%s\n' "$TOKEN_A" >"$T/old/padline/session"
 chmod 600 "$T/old/padline/session"
 resumes_a=$(grep -c 'method=session.resume' "$SLOG")
 before=$fails
-TUI_STATE=$T/old start_tui
-wait_for "Sign in to padline" || fail "an old session file was resumed"
-on_screen "old saved session" || fail "no word about the old session file"
-keys C-u; type_text admin; keys Tab; type_text "$ADMIN_PW"; keys Enter
-wait_for "$HOME_TABS" || die "admin sign-in on A (old state)"
+TUI_STATE=$T/old run_frames old_session <<SCRIPT || fail "an old session file: resumed, or not said"
+expect Sign in to padline
+expect old saved session
+key <C-u>
+type admin
+key <Tab>
+type $ADMIN_PW
+key <Enter>
+expect $HOME_TABS
+$(quit_lines)
+SCRIPT
 [ "$(grep -c 'method=session.resume' "$SLOG")" = "$resumes_a" ] || fail "the old session file's token was sent to A"
 [ -e "$T/old/padline/session" ] && fail "the old session file is still there"
 [ $fails = "$before" ] && ok "an old session file is sent nowhere and removed"
-quit_tui
 
 # ---- a state directory others may write: refused at start, saying why ----
 mkdir -p "$T/open/padline"
