@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "outbox.h"
 #include "repo_signup.h"
+#include "stats.h"
 #include "svc_signup.h"
 #include "xalloc.h"
 
@@ -124,8 +125,6 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
 	json_t *id, *users = NULL, *u;
 	char *lit;
 
-	(void)app; /* the outbox publishes */
-
 	/* ids: checked UUIDs (the caller's), so the literal needs no
 	 * quoting. */
 	lit = xmalloc(n * 37 + 3);
@@ -149,6 +148,8 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
 		json_decref(users);
 		return err->code;
 	}
+	stats_signup_decided(app->stats, status,
+	                     (long long)json_array_size(users));
 	*result = json_pack("{s:o}", "users", users);
 	return PL_OK;
 }

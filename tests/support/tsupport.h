@@ -234,6 +234,15 @@ int ts_http_exchange(int port, const char *request, size_t len,
                      char **response);
 /* GET path with a Host header; *body (when not NULL) gets the body only. */
 int ts_http_get(int port, const char *path, char **body);
+/* GET /metrics from padlined's metrics port: the body (malloc'd), after
+ * asserting 200 and Prometheus' text content type. */
+char *ts_metrics_scrape(int port);
+/* The value of the sample written exactly as name (with its labels, as
+ * padlined writes them) in a scrape's text, or NAN when there is none. */
+double ts_metrics_sample(const char *text, const char *name);
+/* promtool check metrics on text: its exit status; what it said goes to
+ * *said (malloc'd). */
+int ts_promtool(const char *text, char **said);
 
 /* Runs every test of suite s (CK_NORMAL) and returns the process exit
  * code: 0 when all passed. */
