@@ -177,9 +177,29 @@ void ts_haproxy_stop(struct ts_haproxy *);
 /* A runtime API command's answer ("show stat"), malloc'd; NULL when the
  * socket does not answer. */
 char *ts_haproxy_command(const struct ts_haproxy *, const char *command);
+/* Writes path: dist/haproxy.cfg with a global section for the stats
+ * socket sock, its bind on 127.0.0.1:lb_port and its first n server lines
+ * on 127.0.0.1 ports[0..n-1] (the others left out). 0, or -1 when the file
+ * does not have n server lines and one bind line (said on stderr). */
+int ts_haproxy_write_config(const char *path, const char *sock, int lb_port,
+                            const int *ports, int n);
+/* A server of backend padlined as "show stat" has it. */
+struct ts_haproxy_server {
+	char name[64];
+	char status[32]; /* UP, DOWN, "UP 1/2", MAINT... */
+	int went_down;   /* chkdown: UP to DOWN transitions */
+};
+/* The backend's servers in the config's order, at most max into out: how
+ * many, or -1 when the stats socket did not answer. The one reader of
+ * "show stat" (tests/support/ts_haproxy_cli.c gives it to the shell). */
+int ts_haproxy_servers(const struct ts_haproxy *, struct ts_haproxy_server *out,
+                       int max);
 /* Polls the stats socket until the i'th server (0-based, in the order of
- * ports) is UP, as an operator waits before restarting the next one: 0,
- * or -1 when it never was. */
+ * ports) has status exactly: 0, or -1 when it never had. */
+int ts_haproxy_wait_status(const struct ts_haproxy *, int i,
+                           const char *status);
+/* ts_haproxy_wait_status(UP), as an operator waits before restarting the
+ * next one. */
 int ts_haproxy_wait_up(const struct ts_haproxy *, int i);
 /* Connects to port and resumes the session of token (session.resume),
  * trying again until it works or timeout_ms passes (then NULL): how a

@@ -135,7 +135,8 @@ start_tui() { # start_tui [ENV=VALUE...]
 }
 
 # ---- server, and the proxy the TUI talks through ----
-PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
+# TUI_SERVER_ENV (set before sourcing): more VAR=value words for it.
+env ${TUI_SERVER_ENV:-} PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
 	PADLINE_PWHASH_OPSLIMIT=1 PADLINE_PWHASH_MEMLIMIT=8388608 PADLINE_LOG=debug "$PADLINE_BIN" >"$SLOG" 2>&1 &
 SRV_PID=$!
 server_up() { port_open "$PORT" || { kill -0 "$SRV_PID" 2>/dev/null || die "padlined exited"; return 1; }; }
