@@ -388,7 +388,7 @@ START_TEST(sigterm_before_the_header_closes_after_it)
 	}
 	ts_client_free(admitted);
 	ts_client_free(waiting);
-	ck_assert_int_eq(ts_server_stop(&s), 0);
+	ck_assert_int_eq(ts_server_wait(&s), 0);
 	ts_db_drop_schema(sch);
 }
 END_TEST

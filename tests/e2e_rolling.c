@@ -460,7 +460,7 @@ START_TEST(sigterm_answers_every_line_then_says_closing)
 	        answered, refused);
 	ts_client_free(busy);
 	ts_client_free(idle);
-	status = ts_server_stop(&s);
+	status = ts_server_wait(&s);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ts_db_drop_schema(schema);
 }

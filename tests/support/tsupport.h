@@ -49,6 +49,9 @@ int ts_server_restart(struct ts_server *, const char *const *extra_env,
                       const char *const *args);
 /* SIGTERM, wait up to 15 s, then SIGKILL. Returns the exit status (waitpid). */
 int ts_server_stop(struct ts_server *);
+/* The same wait without the SIGTERM, for a test that sent its own (a
+ * second one could meet padlined after it let go of its handler). */
+int ts_server_wait(struct ts_server *);
 /* SIGKILL and reap. */
 void ts_server_kill(struct ts_server *);
 /* Runs `padlined <args...>` to completion with the same environment as
