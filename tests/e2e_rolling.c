@@ -318,7 +318,12 @@ START_TEST(rolling_restart_loses_nothing)
 		ck_assert_int_eq(ts_server_restart(&srv[i], env, NULL), 0);
 		/* As operations.md asks: the next restart waits until
 		 * HAProxy has this one UP again. */
+		t_stop = ts_now_ms();
 		ck_assert_int_eq(ts_haproxy_wait_up(&lb, i), 0);
+		fprintf(
+		    stderr,
+		    "rolling: instance %d UP in HAProxy %lld ms after its start\n",
+		    i, ts_now_ms() - t_stop);
 		wait_progress();
 	}
 	atomic_store(&stop, 1);
