@@ -202,6 +202,65 @@ render_requests(struct text *t, const json_t *requests)
 	}
 }
 
+/* One sample per member of counters ({VALUE: n}), as name{label=VALUE}
+ * after prefix (labels already written, ending in "," or empty). */
+static void
+render_labelled(struct text *t, const char *name, const char *prefix,
+                const char *label, const json_t *counters)
+{
+	const char *value;
+	json_t *n;
+	double v;
+
+	json_object_foreach ((json_t *)counters, value, n) {
+		if (!value_of(n, 1, &v))
+			continue;
+		text_add(t, "%s{%s", name, prefix);
+		text_add_label(t, label, value);
+		text_add(t, "}");
+		sample_value(t, v);
+	}
+}
+
+/* The signup defense's counters: their labels are server.stats' keys,
+ * fixed sets (stats.c), never a name or an address. */
+static void
+render_signup(struct text *t, const json_t *signup)
+{
+	const json_t *hits = json_object_get(signup, "rule_hits");
+	const char *mode;
+	json_t *actions;
+
+	if (!json_is_object(signup))
+		return;
+	family(t, "padline_signup_attempts_total", "counter",
+	       "Registration attempts screened since start, by outcome.");
+	render_labelled(t, "padline_signup_attempts_total", "", "outcome",
+	                json_object_get(signup, "attempts"));
+	family(t, "padline_signup_alarms_total", "counter",
+	       "Signup alarms raised since start (signup.alarm: enforce, "
+	       "signup.shadow: shadow).");
+	render_labelled(t, "padline_signup_alarms_total", "", "mode",
+	                json_object_get(signup, "alarms"));
+	family(t, "padline_signup_rule_hits_total", "counter",
+	       "Signup rules that fired on an attempt since start, by mode "
+	       "and action.");
+	json_object_foreach ((json_t *)hits, mode, actions) {
+		struct text prefix = {xmalloc(64), 0, 64};
+
+		text_add_label(&prefix, "mode", mode);
+		text_add(&prefix, ",");
+		render_labelled(t, "padline_signup_rule_hits_total", prefix.s,
+		                "action", actions);
+		free(prefix.s);
+	}
+	family(t, "padline_signup_decisions_total", "counter",
+	       "Held accounts decided by user.approve or user.reject since "
+	       "start.");
+	render_labelled(t, "padline_signup_decisions_total", "", "decision",
+	                json_object_get(signup, "decisions"));
+}
+
 char *
 metrics_text_render(const json_t *report, double probe_age_s, size_t *len)
 {
@@ -219,6 +278,7 @@ metrics_text_render(const json_t *report, double probe_age_s, size_t *len)
 	render_requests(&t, json_object_get(report, "requests"));
 	for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++)
 		render_scalar(&t, report, &scalars[i]);
+	render_signup(&t, json_object_get(report, "signup"));
 	if (probe_age_s >= 0) {
 		family(
 		    &t, "padline_probe_age_seconds", "gauge",

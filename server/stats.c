@@ -49,7 +49,16 @@ struct stats {
 	atomic_llong connections;
 	atomic_llong login_epoch[LOGIN_SLOTS]; /* minute each counter holds */
 	atomic_ullong login_failed[LOGIN_SLOTS];
+	/* The signup defense's, indexed as the name tables below. */
+	atomic_ullong signup_attempts[6], signup_alarms[2];
+	atomic_ullong signup_hits[2][3], signup_decided[2];
 };
+
+static const char *const signup_outcomes[] = {"created", "held",      "refused",
+                                              "invalid", "duplicate", "failed"};
+static const char *const signup_modes[] = {"enforce", "shadow"};
+static const char *const signup_actions[] = {"alarm", "hold", "block"};
+static const char *const signup_decisions[] = {"approved", "rejected"};
 
 static size_t
 method_hash(const struct rpc_method *m)
@@ -213,6 +222,100 @@ stats_connection(struct stats *st, int delta)
 		                          memory_order_relaxed);
 }
 
+/* The index of name in names (n of them), or n. */
+static size_t
+index_of(const char *const *names, size_t n, const char *name)
+{
+	size_t i = 0;
+
+	while (i < n && name != NULL && strcmp(names[i], name) != 0)
+		i++;
+	return i;
+}
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+bump(atomic_ullong *counter, long long n)
+{
+	atomic_fetch_add_explicit(counter, (unsigned long long)n,
+	                          memory_order_relaxed);
+}
+
+void
+stats_signup_attempt(struct stats *st, const char *outcome)
+{
+	size_t i =
+	    index_of(signup_outcomes, COUNT_OF(signup_outcomes), outcome);
+
+	if (st != NULL && i < COUNT_OF(signup_outcomes))
+		bump(&st->signup_attempts[i], 1);
+}
+
+void
+stats_signup_alarm(struct stats *st, int shadow)
+{
+	if (st != NULL)
+		bump(&st->signup_alarms[shadow != 0], 1);
+}
+
+void
+stats_signup_rule_hit(struct stats *st, int shadow, const char *action)
+{
+	size_t i = index_of(signup_actions, COUNT_OF(signup_actions), action);
+
+	if (st != NULL && i < COUNT_OF(signup_actions))
+		bump(&st->signup_hits[shadow != 0][i], 1);
+}
+
+void
+stats_signup_decided(struct stats *st, const char *status, long long n)
+{
+	size_t i = strcmp(status, "active") == 0     ? 0
+	           : strcmp(status, "rejected") == 0 ? 1
+	                                             : 2;
+
+	if (st != NULL && i < 2 && n > 0)
+		bump(&st->signup_decided[i], n);
+}
+
+static json_t *
+counters_json(const char *const *names, size_t n, const atomic_ullong *c)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(
+		    o, names[i],
+		    json_integer((json_int_t)atomic_load_explicit(
+		        &c[i], memory_order_relaxed)));
+	return o;
+}
+
+/* Every label of the fixed sets, zeros included: a series exists from the
+ * start, so a rate over it is never "no data". */
+static json_t *
+signup_json(const struct stats *st)
+{
+	json_t *hits = json_object();
+
+	for (size_t m = 0; m < COUNT_OF(signup_modes); m++)
+		json_object_set_new(hits, signup_modes[m],
+		                    counters_json(signup_actions,
+		                                  COUNT_OF(signup_actions),
+		                                  st->signup_hits[m]));
+	return json_pack(
+	    "{s:o, s:o, s:o, s:o}", "attempts",
+	    counters_json(signup_outcomes, COUNT_OF(signup_outcomes),
+	                  st->signup_attempts),
+	    "alarms",
+	    counters_json(signup_modes, COUNT_OF(signup_modes),
+	                  st->signup_alarms),
+	    "rule_hits", hits, "decisions",
+	    counters_json(signup_decisions, COUNT_OF(signup_decisions),
+	                  st->signup_decided));
+}
+
 /* p in (0, 1]: the bucket holding the ceil(p * n)-th sample, or null. */
 static json_t *
 percentile_json(const unsigned long long *hist, unsigned long long n, double p)
@@ -347,5 +450,6 @@ stats_report_json(struct app *app, const struct stats_probe *probe)
 	}
 	json_object_set_new(report, "logins_failed_15m",
 	                    json_integer(logins_failed(st, now)));
+	json_object_set_new(report, "signup", signup_json(st));
 	return report;
 }

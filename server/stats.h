@@ -40,6 +40,25 @@ void stats_request_refused(struct stats *, const struct rpc_method *m);
 void stats_connection(struct stats *, int delta);
 
 /*
+ * The signup defense's counters, any thread. Labels come from fixed sets
+ * (anything else is not counted), never from what a client sent:
+ * - an attempt screened (trusted registrations are not), by outcome:
+ *   created, held, refused, invalid, duplicate or failed (screened, then
+ *   not created for another reason: a spent form token, an invitation, the
+ *   database);
+ * - an alarm raised (its event committed): mode "enforce" (signup.alarm)
+ *   or "shadow" (signup.shadow);
+ * - a rule that fired on an attempt, by mode and action (alarm, hold,
+ *   block);
+ * - accounts decided by user.approve or user.reject (status "active" or
+ *   "rejected"), n at a time.
+ */
+void stats_signup_attempt(struct stats *, const char *outcome);
+void stats_signup_alarm(struct stats *, int shadow);
+void stats_signup_rule_hit(struct stats *, int shadow, const char *action);
+void stats_signup_decided(struct stats *, const char *status, long long n);
+
+/*
  * What the server.stats report asks PostgreSQL and Redis. Filling it blocks
  * on both, so it is a worker's job; the loop thread keeps a copy (metrics).
  */
@@ -54,9 +73,11 @@ void stats_probe(struct app *, struct stats_probe *);
  * The server.stats result: {version, uptime_s, connections, requests: {total,
  * errors, methods: {NAME: {count, errors, p50_ms, p99_ms}}}, db: {up, pool,
  * in_use, waiting}, redis: {up}, outbox: {unpublished, oldest_s},
- * logins_failed_15m}, from the counters, the pool's usage and probe. With a
- * NULL probe (nothing probed yet) db.up, redis and outbox are left out.
- * Never blocks: the loop thread may call it. New reference.
+ * logins_failed_15m, signup: {attempts: {OUTCOME: n}, alarms: {MODE: n},
+ * rule_hits: {MODE: {ACTION: n}}, decisions: {approved, rejected}}}, from the
+ * counters, the pool's usage and probe. With a NULL probe (nothing probed yet)
+ * db.up, redis and outbox are left out. Never blocks: the loop thread may call
+ * it. New reference.
  */
 json_t *stats_report_json(struct app *, const struct stats_probe *);
 

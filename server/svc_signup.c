@@ -25,6 +25,7 @@
 #include "signup_key.h"
 #include "signup_window.h"
 #include "signup_screen.h"
+#include "stats.h"
 #include "svc_user.h"
 #include "xalloc.h"
 
@@ -407,6 +408,9 @@ screen_rules(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 		h->count = reqs[i].count;
 		h->claimed = reqs[i].claimed;
 		h->fired = reqs[i].count >= reqs[i].threshold;
+		if (h->fired)
+			stats_signup_rule_hit(app->stats, h->shadow,
+			                      signup_action_names[h->action]);
 		if (h->fired && !h->shadow && h->action == ACT_HOLD)
 			s->hold = 1;
 		if (h->fired && !h->shadow && h->action == ACT_BLOCK)

@@ -42,7 +42,15 @@ int svc_signup_holds(const struct svc_new_user *);
  */
 int svc_signup_record(struct app *, struct db_conn *, struct svc_new_user *,
                       const char *outcome, json_t *user, struct pl_error *);
-/* The same in a transaction of its own (a duplicate name), best effort. */
+/*
+ * The attempt in /metrics' counters (stats.h) once its outcome is known;
+ * its alarms too when committed (the transaction that queued their events
+ * committed). Nothing for an attempt that was not screened.
+ */
+void svc_signup_counted(struct app *, const struct svc_new_user *,
+                        const char *outcome, int committed);
+/* The same in a transaction of its own (a duplicate name), best effort;
+ * counted (svc_signup_counted). */
 void svc_signup_record_alone(struct app *, struct db_conn *,
                              struct svc_new_user *, const char *outcome,
                              const char *reason);

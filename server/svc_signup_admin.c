@@ -13,6 +13,7 @@
 #include "outbox.h"
 #include "repo_signup.h"
 #include "signup_screen.h"
+#include "stats.h"
 #include "svc_signup.h"
 #include "svc_user_bulk.h"
 #include "throttle_count.h"
@@ -127,7 +128,6 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
 	json_t *users = NULL, *u;
 	char *lit = user_ids_literal(ids);
 
-	(void)app; /* the outbox publishes */
 	if (db_tx_begin(db, err) != 0 ||
 	    repo_signup_decide(db, lit, status, &users, err) != 0) {
 		free(lit);
@@ -141,6 +141,8 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
 		json_decref(users);
 		return err->code;
 	}
+	stats_signup_decided(app->stats, status,
+	                     (long long)json_array_size(users));
 	*result = json_pack("{s:o}", "users", users);
 	return PL_OK;
 }

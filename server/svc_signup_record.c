@@ -14,6 +14,7 @@
 #include "repo_signup.h"
 #include "svc_signup.h"
 #include "signup_screen.h"
+#include "stats.h"
 #include "svc_user.h"
 #include "xalloc.h"
 
@@ -148,24 +149,43 @@ svc_signup_record(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 }
 
 void
+svc_signup_counted(struct app *app, const struct svc_new_user *nu,
+                   const char *outcome, int committed)
+{
+	const struct signup_screen *s = nu->screen;
+
+	if (s == NULL)
+		return;
+	stats_signup_attempt(app->stats, outcome);
+	/* An alarm counts once its event is on its way: the transaction
+	 * that queued it committed. */
+	for (size_t i = 0; committed && i < s->nhits; i++)
+		if (s->hits[i].fired && s->hits[i].claimed)
+			stats_signup_alarm(app->stats, s->hits[i].shadow);
+}
+
+void
 svc_signup_record_alone(struct app *app, struct db_conn *db,
                         struct svc_new_user *nu, const char *outcome,
                         const char *reason)
 {
 	struct pl_error err;
+	int committed;
 
 	if (nu->screen == NULL)
 		return;
 	pl_error_init(&err);
 	free(nu->reason);
 	nu->reason = xstrdup(reason);
-	if (db_tx_begin(db, &err) != 0 ||
-	    svc_signup_record(app, db, nu, outcome, NULL, &err) != 0 ||
-	    db_tx_commit(db, &err) != 0) {
+	committed = db_tx_begin(db, &err) == 0 &&
+	            svc_signup_record(app, db, nu, outcome, NULL, &err) == 0 &&
+	            db_tx_commit(db, &err) == 0;
+	if (!committed) {
 		db_tx_rollback(db);
 		log_warn("signup attempt not recorded", "outcome=%s error=%s",
 		         outcome, err.message);
 	}
+	svc_signup_counted(app, nu, outcome, committed);
 	pl_error_clear(&err);
 }
 

@@ -225,8 +225,12 @@ svc_user_create(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 		if (strcmp(err->reason, "username_taken") == 0)
 			svc_signup_record_alone(app, db, nu, "duplicate",
 			                        "username_taken");
+		else
+			svc_signup_counted(app, nu, "failed", 0);
 		return err->code;
 	}
+	svc_signup_counted(app, nu, svc_signup_holds(nu) ? "held" : "created",
+	                   1);
 	log_created(*user);
 	return PL_OK;
 }

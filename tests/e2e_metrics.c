@@ -57,36 +57,6 @@ teardown(void)
 	ts_db_drop_schema(schema);
 }
 
-/* GET /metrics: the body, after checking the status and content type. */
-static char *
-scrape(int mport)
-{
-	char *all = NULL, *body;
-	int status = ts_http_exchange(
-	    mport, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", 34, &all);
-
-	ck_assert_msg(status == 200, "GET /metrics: %d\n%s", status,
-	              all ? all : "");
-	ck_assert_ptr_nonnull(strstr(all, "\r\nContent-Type: text/plain; "
-	                                  "version=0.0.4; charset=utf-8\r\n"));
-	body = strdup(strstr(all, "\r\n\r\n") + 4);
-	free(all);
-	return body;
-}
-
-/* The value of the sample written exactly as name (with its labels), or
- * NAN when there is none. */
-static double
-sample(const char *text, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = text; (p = strstr(p, name)) != NULL; p++)
-		if ((p == text || p[-1] == '\n') && p[n] == ' ')
-			return strtod(p + n + 1, NULL);
-	return NAN;
-}
-
 /* Scrapes until the sample is at least want; returns its last value. */
 static double
 wait_sample(int mport, const char *name, double want)
@@ -95,38 +65,15 @@ wait_sample(int mport, const char *name, double want)
 	double v = NAN;
 
 	while (ts_now_ms() < deadline) {
-		char *text = scrape(mport);
+		char *text = ts_metrics_scrape(mport);
 
-		v = sample(text, name);
+		v = ts_metrics_sample(text, name);
 		free(text);
 		if (v >= want)
 			break;
 		usleep(100000);
 	}
 	return v;
-}
-
-/* promtool check metrics on text: its exit status; what it said goes to
- * *said (malloc'd). */
-static int
-promtool(const char *text, char **said)
-{
-	char out[] = "/tmp/padline-promtool-XXXXXX", *cmd;
-	int fd = mkstemp(out), status;
-	FILE *p;
-
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert_int_gt(asprintf(&cmd, "promtool check metrics >%s 2>&1", out),
-	                 0);
-	p = popen(cmd, "w");
-	ck_assert_ptr_nonnull(p);
-	fputs(text, p);
-	status = pclose(p);
-	free(cmd);
-	*said = ts_file_read(out);
-	unlink(out);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static void
@@ -158,24 +105,28 @@ START_TEST(scrape_reports_stats_and_passes_promtool)
 	/* The probed figures come with the first probe, shortly after
 	 * start; everything else is there from the start. */
 	ck_assert(wait_sample(mport, "padline_db_up", 1) == 1);
-	text = scrape(mport);
-	ck_assert(sample(text, "padline_requests_total{outcome=\"ok\"}") == 3);
-	ck_assert(sample(text, "padline_requests_total{outcome=\"error\"}") ==
-	          1);
-	ck_assert(sample(text, "padline_method_requests_total{method=\"server."
-	                       "hello\",outcome=\"ok\"}") == 3);
-	ck_assert(sample(text, "padline_method_latency_p99_seconds{method="
-	                       "\"server.hello\"}") > 0);
-	ck_assert(sample(text, "padline_connections") == 1);
-	ck_assert(sample(text, "padline_redis_up") == 1);
-	ck_assert(sample(text, "padline_outbox_unpublished") >= 0);
-	ck_assert(sample(text, "padline_outbox_oldest_age_seconds") >= 0);
-	ck_assert(sample(text, "padline_db_pool_connections") > 0);
-	ck_assert(sample(text, "padline_logins_failed_15m") == 0);
-	ck_assert(sample(text, "padline_probe_age_seconds") >= 0);
-	ck_assert(sample(text, "padline_uptime_seconds") >= 0);
+	text = ts_metrics_scrape(mport);
+	ck_assert(ts_metrics_sample(
+	              text, "padline_requests_total{outcome=\"ok\"}") == 3);
+	ck_assert(ts_metrics_sample(
+	              text, "padline_requests_total{outcome=\"error\"}") == 1);
+	ck_assert(ts_metrics_sample(
+	              text, "padline_method_requests_total{method=\"server."
+	                    "hello\",outcome=\"ok\"}") == 3);
+	ck_assert(ts_metrics_sample(text,
+	                            "padline_method_latency_p99_seconds{method="
+	                            "\"server.hello\"}") > 0);
+	ck_assert(ts_metrics_sample(text, "padline_connections") == 1);
+	ck_assert(ts_metrics_sample(text, "padline_redis_up") == 1);
+	ck_assert(ts_metrics_sample(text, "padline_outbox_unpublished") >= 0);
+	ck_assert(
+	    ts_metrics_sample(text, "padline_outbox_oldest_age_seconds") >= 0);
+	ck_assert(ts_metrics_sample(text, "padline_db_pool_connections") > 0);
+	ck_assert(ts_metrics_sample(text, "padline_logins_failed_15m") == 0);
+	ck_assert(ts_metrics_sample(text, "padline_probe_age_seconds") >= 0);
+	ck_assert(ts_metrics_sample(text, "padline_uptime_seconds") >= 0);
 
-	ck_assert_msg(promtool(text, &said) == 0 && said[0] == '\0',
+	ck_assert_msg(ts_promtool(text, &said) == 0 && said[0] == '\0',
 	              "promtool check metrics:\n%s\non:\n%s", said, text);
 	free(said);
 	free(text);
@@ -220,9 +171,9 @@ START_TEST(outbox_backlog_shows_while_redis_is_away)
 	                      (double)backlog) == (double)backlog);
 	ck_assert(wait_sample(mport, "padline_outbox_oldest_age_seconds",
 	                      0.5) >= 0.5);
-	text = scrape(mport);
-	ck_assert(sample(text, "padline_redis_up") == 0);
-	ck_assert(sample(text, "padline_db_up") == 1);
+	text = ts_metrics_scrape(mport);
+	ck_assert(ts_metrics_sample(text, "padline_redis_up") == 0);
+	ck_assert(ts_metrics_sample(text, "padline_db_up") == 1);
 	free(text);
 	PQfinish(db);
 	ts_client_free(c);
@@ -303,7 +254,7 @@ START_TEST(other_requests_are_refused)
 	}
 
 	/* None of it touched the endpoint or the clients' port. */
-	free(scrape(mport));
+	free(ts_metrics_scrape(mport));
 	c = ts_client_connect(srv.port);
 	hello(c);
 	ts_client_free(c);

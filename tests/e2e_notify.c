@@ -86,18 +86,9 @@ listener_wait(struct listener *l, const char *want, int *pings)
 static int
 server_exit_status(struct ts_server *srv)
 {
-	long long deadline = ts_now_ms() + WAIT_MS;
-	int status = -1;
+	int status = ts_server_wait(srv);
 
-	while (ts_now_ms() < deadline) {
-		if (waitpid(srv->pid, &status, WNOHANG) == srv->pid) {
-			srv->pid = 0;
-			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-		}
-		usleep(10000);
-	}
-	ts_server_kill(srv);
-	return -1;
+	return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 START_TEST(ready_watchdog_stopping)

@@ -6,13 +6,17 @@
  * never counts; a trusted peer without a valid header is closed; an
  * untrusted one (127.0.0.5) is never read for a header: a PROXY line is an
  * invalid request as it always was. TLS listeners read the header first.
+ * A connection still waiting for its header when SIGTERM comes hears
+ * server.closing only after the header.
  */
 #include <check.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -328,6 +332,67 @@ START_TEST(tls_listener_reads_the_header_first)
 }
 END_TEST
 
+/*
+ * SIGTERM while a proxy's connection has not sent its PROXY header yet:
+ * padlined says nothing to it (a server.closing then would reach the
+ * proxy before the header, and the header would never be read) until
+ * the header comes; then it says server.closing and ends it.
+ */
+START_TEST(sigterm_before_the_header_closes_after_it)
+{
+	const char *env[] = {"PADLINE_TRUSTED_PROXIES=127.0.0.1/32", NULL};
+	unsigned char h[128];
+	struct ts_server s;
+	struct ts_client *admitted, *waiting;
+	char sch[64], peek, *line;
+	int eof = 0, closing = 0;
+	ssize_t got;
+
+	ts_unique_schema("proxyterm", sch, sizeof sch);
+	ck_assert_int_eq(ts_server_start(&s, sch, env, NULL), 0);
+	admitted = ts_client_connect(s.port);
+	ck_assert_ptr_nonnull(admitted);
+	ck_assert_int_eq(
+	    ts_client_send_raw(admitted, (char *)h,
+	                       ts_proxy_v2(h, "198.51.100.1", "192.0.2.1", 0)),
+	    0);
+	waiting = ts_client_connect(s.port);
+	ck_assert_ptr_nonnull(waiting);
+	/* Answered after padlined took the waiting connection (it was
+	 * queued before this request was sent). */
+	ck_assert(health_ok(admitted));
+	kill(s.pid, SIGTERM);
+	/* The admitted connection hears it and its EOF: by then padlined has
+	 * said whatever it would say to the waiting one. */
+	while ((line = ts_client_read_line(admitted, TS_PATIENCE_MS, &eof))) {
+		closing |= strstr(line, "\"server.closing\"") != NULL;
+		free(line);
+	}
+	ck_assert_msg(closing && eof, "the admitted connection got no "
+	                              "server.closing and EOF");
+	got = recv(ts_client_fd(waiting), &peek, 1, MSG_PEEK | MSG_DONTWAIT);
+	ck_assert_msg(got <= 0, "padlined spoke to a proxy connection before "
+	                        "its PROXY header");
+	if (got < 0) { /* unless its header wait (1 s) already closed it */
+		ck_assert_int_eq(
+		    ts_client_send_raw(
+		        waiting, (char *)h,
+		        ts_proxy_v2(h, "198.51.100.2", "192.0.2.1", 0)),
+		    0);
+		line = ts_client_read_line(waiting, TS_PATIENCE_MS, &eof);
+		ck_assert_msg(line != NULL &&
+		                  strstr(line, "\"server.closing\"") != NULL,
+		              "after its header: %s", line ? line : "EOF");
+		free(line);
+		ck_assert(closed_unanswered(waiting));
+	}
+	ts_client_free(admitted);
+	ts_client_free(waiting);
+	ck_assert_int_eq(ts_server_wait(&s), 0);
+	ts_db_drop_schema(sch);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -343,6 +408,7 @@ main(void)
 	tcase_add_test(tc, untrusted_peer_proxy_line_is_an_invalid_request);
 	tcase_add_test(tc, connection_cap_counts_the_client_not_the_proxy);
 	tcase_add_test(tc, tls_listener_reads_the_header_first);
+	tcase_add_test(tc, sigterm_before_the_header_closes_after_it);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

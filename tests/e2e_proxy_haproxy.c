@@ -144,31 +144,17 @@ health_answered(int port)
 static void
 assert_all_up(void)
 {
-	char *stat = ts_haproxy_command(&lb, "show stat");
-	char *save = NULL;
-	int servers = 0;
+	struct ts_haproxy_server sv[NSERVERS + 1];
+	int n = ts_haproxy_servers(&lb, sv, NSERVERS + 1);
 
-	ck_assert_ptr_nonnull(stat);
-	for (char *l = strtok_r(stat, "\n", &save); l != NULL;
-	     l = strtok_r(NULL, "\n", &save)) {
-		char *f[32], *p = l;
-		int n = 0;
-
-		/* pxname,svname,...: status is field 18, chkdown 23. */
-		for (char *t = strsep(&p, ","); t != NULL && n < 32;
-		     t = strsep(&p, ","))
-			f[n++] = t;
-		if (n < 23 || strcmp(f[0], "padlined") != 0 ||
-		    strcmp(f[1], "BACKEND") == 0)
-			continue;
-		servers++;
-		ck_assert_msg(strcmp(f[17], "UP") == 0, "server %s is %s", f[1],
-		              f[17]);
-		ck_assert_msg(strcmp(f[22], "0") == 0,
-		              "server %s went DOWN %s times", f[1], f[22]);
+	ck_assert_int_eq(n, NSERVERS);
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(strcmp(sv[i].status, "UP") == 0,
+		              "server %s is %s", sv[i].name, sv[i].status);
+		ck_assert_msg(sv[i].went_down == 0,
+		              "server %s went DOWN %d times", sv[i].name,
+		              sv[i].went_down);
 	}
-	free(stat);
-	ck_assert_int_eq(servers, NSERVERS);
 }
 
 START_TEST(idle_connections_take_down_nobody)

@@ -17,7 +17,7 @@
 static json_t *
 full_report(void)
 {
-	return json_pack(
+	json_t *r = json_pack(
 	    "{s:s, s:i, s:i, s:{s:i, s:i, s:{s:{s:i, s:i, s:f, s:f}, "
 	    "s:{s:i, s:i, s:n, s:n}}}, s:{s:b, s:i, s:i, s:i}, s:{s:b}, "
 	    "s:{s:i, s:f}, s:i}",
@@ -27,6 +27,18 @@ full_report(void)
 	    "count", 3, "errors", 3, "p50_ms", "p99_ms", "db", "up", 1, "pool",
 	    8, "in_use", 2, "waiting", 0, "redis", "up", 0, "outbox",
 	    "unpublished", 17, "oldest_s", 12.5, "logins_failed_15m", 5);
+
+	json_object_set_new(
+	    r, "signup",
+	    json_loads("{\"attempts\":{\"created\":9,\"held\":2,"
+	               "\"refused\":4,\"invalid\":1,\"duplicate\":0,"
+	               "\"failed\":0},\"alarms\":{\"enforce\":3,"
+	               "\"shadow\":1},\"rule_hits\":{\"enforce\":{"
+	               "\"alarm\":5,\"hold\":2,\"block\":4},\"shadow\":{"
+	               "\"alarm\":0,\"hold\":0,\"block\":1}},"
+	               "\"decisions\":{\"approved\":1,\"rejected\":1}}",
+	               0, NULL));
+	return r;
 }
 
 static char *
@@ -80,6 +92,15 @@ START_TEST(renders_every_figure_of_the_report)
 	assert_line(t, "padline_outbox_oldest_age_seconds 12.5");
 	assert_line(t, "padline_logins_failed_15m 5");
 	assert_line(t, "padline_probe_age_seconds 2.5");
+	assert_line(t, "padline_signup_attempts_total{outcome=\"created\"} 9");
+	assert_line(t, "padline_signup_attempts_total{outcome=\"failed\"} 0");
+	assert_line(t, "padline_signup_alarms_total{mode=\"shadow\"} 1");
+	assert_line(t, "padline_signup_rule_hits_total{mode=\"enforce\","
+	               "action=\"block\"} 4");
+	assert_line(t, "padline_signup_rule_hits_total{mode=\"shadow\","
+	               "action=\"block\"} 1");
+	assert_line(t,
+	            "padline_signup_decisions_total{decision=\"rejected\"} 1");
 	/* A method with no latency in the window has none, not a zero. */
 	ck_assert_ptr_null(strstr(t, "latency_p50_seconds{method=\"server."));
 	free(t);

@@ -42,7 +42,7 @@ printf '%s\n' "$B_ADMIN_PW" | PADLINE_SCHEMA="$B_SCHEMA" PADLINE_SECRET="$B_SECR
 mkdir -p "$T/b"
 B_PPORT=$(free_port)
 : >"$T/b_received"
-python3 "$T/proxy.py" "$T/b" "$B_PPORT" "$B_PORT" "$T/b_received" 2>"$T/record.err" &
+python3 "$LINE_PROXY" "$T/b" "$B_PPORT" "$B_PORT" "$T/b_received" 2>"$T/record.err" &
 BPROXY_PID=$!
 wait_until port_open "$B_PPORT" || die "B's recording proxy does not listen: $(cat "$T/record.err")"
 

@@ -6,11 +6,11 @@
 # the terminal (the bytes watch writes and the TUI's pane output are
 # checked, and the pane's title), and the legitimate users and events
 # around the hostile ones still show. The hostile server is
-# tests/support/hostile_proxy.py in front of a real padlined.
+# tests/support/line_proxy.py --hostile in front of a real padlined.
 . "$(dirname "$0")/support/tui_lib.sh"
 PW="abcDEFghij1!xy"
 HPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 "$PADLINE_SOURCE_DIR/tests/support/hostile_proxy.py" "$HPORT" "$PORT" "$T" 2>"$T/hostile.err" &
+python3 "$LINE_PROXY" --hostile "$T" "$HPORT" "$PORT" 2>"$T/hostile.err" &
 HOSTILE_PID=$!
 WATCH_text= WATCH_json=
 trap 'kill "$HOSTILE_PID" $WATCH_text $WATCH_json 2>/dev/null; cleanup' EXIT

@@ -420,7 +420,7 @@ ts_server_restart(struct ts_server *s, const char *const *extra_env,
 }
 
 int
-ts_server_stop(struct ts_server *s)
+ts_server_wait(struct ts_server *s)
 {
 	/* Under valgrind, exiting (and its leak check) takes a while. */
 	long long deadline =
@@ -429,7 +429,6 @@ ts_server_stop(struct ts_server *s)
 
 	if (s->pid <= 0)
 		return -1;
-	kill(s->pid, SIGTERM);
 	while (ts_now_ms() < deadline) {
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->pid = 0;
@@ -437,11 +436,20 @@ ts_server_stop(struct ts_server *s)
 		}
 		usleep(10000);
 	}
-	fprintf(stderr, "padlined ignored SIGTERM; killing\n");
+	fprintf(stderr, "padlined did not exit; killing\n");
 	kill(s->pid, SIGKILL);
 	waitpid(s->pid, &status, 0);
 	s->pid = 0;
 	return status;
+}
+
+int
+ts_server_stop(struct ts_server *s)
+{
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	return ts_server_wait(s);
 }
 
 void

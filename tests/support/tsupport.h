@@ -49,6 +49,9 @@ int ts_server_restart(struct ts_server *, const char *const *extra_env,
                       const char *const *args);
 /* SIGTERM, wait up to 15 s, then SIGKILL. Returns the exit status (waitpid). */
 int ts_server_stop(struct ts_server *);
+/* The same wait without the SIGTERM, for a test that sent its own (a
+ * second one could meet padlined after it let go of its handler). */
+int ts_server_wait(struct ts_server *);
 /* SIGKILL and reap. */
 void ts_server_kill(struct ts_server *);
 /* Runs `padlined <args...>` to completion with the same environment as
@@ -177,9 +180,29 @@ void ts_haproxy_stop(struct ts_haproxy *);
 /* A runtime API command's answer ("show stat"), malloc'd; NULL when the
  * socket does not answer. */
 char *ts_haproxy_command(const struct ts_haproxy *, const char *command);
+/* Writes path: dist/haproxy.cfg with a global section for the stats
+ * socket sock, its bind on 127.0.0.1:lb_port and its first n server lines
+ * on 127.0.0.1 ports[0..n-1] (the others left out). 0, or -1 when the file
+ * does not have n server lines and one bind line (said on stderr). */
+int ts_haproxy_write_config(const char *path, const char *sock, int lb_port,
+                            const int *ports, int n);
+/* A server of backend padlined as "show stat" has it. */
+struct ts_haproxy_server {
+	char name[64];
+	char status[32]; /* UP, DOWN, "UP 1/2", MAINT... */
+	int went_down;   /* chkdown: UP to DOWN transitions */
+};
+/* The backend's servers in the config's order, at most max into out: how
+ * many, or -1 when the stats socket did not answer. The one reader of
+ * "show stat" (tests/support/ts_haproxy_cli.c gives it to the shell). */
+int ts_haproxy_servers(const struct ts_haproxy *, struct ts_haproxy_server *out,
+                       int max);
 /* Polls the stats socket until the i'th server (0-based, in the order of
- * ports) is UP, as an operator waits before restarting the next one: 0,
- * or -1 when it never was. */
+ * ports) has status exactly: 0, or -1 when it never had. */
+int ts_haproxy_wait_status(const struct ts_haproxy *, int i,
+                           const char *status);
+/* ts_haproxy_wait_status(UP), as an operator waits before restarting the
+ * next one. */
 int ts_haproxy_wait_up(const struct ts_haproxy *, int i);
 /* Connects to port and resumes the session of token (session.resume),
  * trying again until it works or timeout_ms passes (then NULL): how a
@@ -234,6 +257,15 @@ int ts_http_exchange(int port, const char *request, size_t len,
                      char **response);
 /* GET path with a Host header; *body (when not NULL) gets the body only. */
 int ts_http_get(int port, const char *path, char **body);
+/* GET /metrics from padlined's metrics port: the body (malloc'd), after
+ * asserting 200 and Prometheus' text content type. */
+char *ts_metrics_scrape(int port);
+/* The value of the sample written exactly as name (with its labels, as
+ * padlined writes them) in a scrape's text, or NAN when there is none. */
+double ts_metrics_sample(const char *text, const char *name);
+/* promtool check metrics on text: its exit status; what it said goes to
+ * *said (malloc'd). */
+int ts_promtool(const char *text, char **said);
 
 /* Runs every test of suite s (CK_NORMAL) and returns the process exit
  * code: 0 when all passed. */

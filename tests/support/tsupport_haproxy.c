@@ -18,21 +18,19 @@
 
 #include "tsupport_int.h"
 
-/* Writes dir/haproxy.cfg from dist/haproxy.cfg, its first n server lines
- * on ports (the others left out); 0, or -1 when the file does not have n
- * server lines and one bind line. */
-static int
-haproxy_write_cfg(const struct ts_haproxy *h, const int *ports, int n)
+int
+ts_haproxy_write_config(const char *path, const char *sock, int lb_port,
+                        const int *ports, int n)
 {
-	char path[600], line[1024];
+	char src_path[600], line[1024];
 	const char *src = getenv("PADLINE_SOURCE_DIR");
 	FILE *in, *out;
 	int servers = 0, binds = 0;
 
-	snprintf(path, sizeof path, "%s/dist/haproxy.cfg", src ? src : ".");
-	if ((in = fopen(path, "r")) == NULL)
+	snprintf(src_path, sizeof src_path, "%s/dist/haproxy.cfg",
+	         src ? src : ".");
+	if ((in = fopen(src_path, "r")) == NULL)
 		return -1;
-	snprintf(path, sizeof path, "%s/haproxy.cfg", h->dir);
 	if ((out = fopen(path, "w")) == NULL) {
 		fclose(in);
 		return -1;
@@ -41,7 +39,7 @@ haproxy_write_cfg(const struct ts_haproxy *h, const int *ports, int n)
 	        "global\n"
 	        "    maxconn 2000\n"
 	        "    stats socket %s level admin\n",
-	        h->sock);
+	        sock);
 	while (fgets(line, sizeof line, in) != NULL) {
 		char name[64], addr[128], rest[512] = "";
 		int k;
@@ -53,14 +51,20 @@ haproxy_write_cfg(const struct ts_haproxy *h, const int *ports, int n)
 				        name, ports[servers], rest);
 			servers++;
 		} else if (sscanf(line, " bind %127s%n", addr, &k) == 1) {
-			fprintf(out, "    bind 127.0.0.1:%d\n", h->port);
+			fprintf(out, "    bind 127.0.0.1:%d\n", lb_port);
 			binds++;
 		} else
 			fputs(line, out);
 	}
 	fclose(in);
 	fclose(out);
-	return n > 0 && servers >= n && binds == 1 ? 0 : -1;
+	if (n > 0 && servers >= n && binds == 1)
+		return 0;
+	fprintf(stderr,
+	        "dist/haproxy.cfg: want %d server lines or more and one "
+	        "bind line\n",
+	        n);
+	return -1;
 }
 
 int
@@ -83,13 +87,9 @@ ts_haproxy_start(struct ts_haproxy *h, const int *ports, int n)
 		int status;
 
 		h->port = ts_free_port();
-		if (haproxy_write_cfg(h, ports, n) != 0) {
-			fprintf(stderr,
-			        "dist/haproxy.cfg: want %d server "
-			        "lines or more and one bind line\n",
-			        n);
+		if (ts_haproxy_write_config(cfg, h->sock, h->port, ports, n) !=
+		    0)
 			return -1;
-		}
 		h->pid = fork();
 		if (h->pid < 0)
 			return -1;
@@ -197,37 +197,56 @@ ts_haproxy_wait_served(const struct ts_haproxy *h, const char *src)
 }
 
 int
-ts_haproxy_wait_up(const struct ts_haproxy *h, int i)
+ts_haproxy_servers(const struct ts_haproxy *h, struct ts_haproxy_server *out,
+                   int max)
+{
+	char *stat = ts_haproxy_command(h, "show stat");
+	char *save = NULL;
+	int n = 0;
+
+	if (stat == NULL)
+		return -1;
+	for (char *l = strtok_r(stat, "\n", &save); l != NULL && n < max;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *f[32], *p = l;
+		int nf = 0;
+
+		/* pxname,svname,...: status is field 18, chkdown 23. */
+		for (char *t = strsep(&p, ","); t != NULL && nf < 32;
+		     t = strsep(&p, ","))
+			f[nf++] = t;
+		if (nf < 23 || strcmp(f[0], "padlined") != 0 ||
+		    strcmp(f[1], "FRONTEND") == 0 ||
+		    strcmp(f[1], "BACKEND") == 0)
+			continue;
+		snprintf(out[n].name, sizeof out[n].name, "%s", f[1]);
+		snprintf(out[n].status, sizeof out[n].status, "%s", f[17]);
+		out[n].went_down = atoi(f[22]);
+		n++;
+	}
+	free(stat);
+	return n;
+}
+
+int
+ts_haproxy_wait_status(const struct ts_haproxy *h, int i, const char *status)
 {
 	long long deadline = ts_now_ms() + 2 * TS_PATIENCE_MS;
+	struct ts_haproxy_server sv[16];
 
 	while (ts_now_ms() < deadline) {
-		char *stat = ts_haproxy_command(h, "show stat");
-		char *save = NULL;
-		int server = 0, up = 0;
-
-		for (char *l = stat ? strtok_r(stat, "\n", &save) : NULL;
-		     l != NULL; l = strtok_r(NULL, "\n", &save)) {
-			char *f[32], *p = l;
-			int n = 0;
-
-			/* pxname,svname,...: status is field 18. */
-			for (char *t = strsep(&p, ","); t != NULL && n < 32;
-			     t = strsep(&p, ","))
-				f[n++] = t;
-			if (n < 18 || strcmp(f[0], "padlined") != 0 ||
-			    strcmp(f[1], "FRONTEND") == 0 ||
-			    strcmp(f[1], "BACKEND") == 0)
-				continue;
-			if (server++ == i)
-				up = strcmp(f[17], "UP") == 0;
-		}
-		free(stat);
-		if (up)
+		if (ts_haproxy_servers(h, sv, 16) > i &&
+		    strcmp(sv[i].status, status) == 0)
 			return 0;
 		usleep(50000);
 	}
-	fprintf(stderr, "HAProxy never had server %d UP: see %s\n", i,
+	fprintf(stderr, "HAProxy never had server %d %s: see %s\n", i, status,
 	        h->log_path);
 	return -1;
+}
+
+int
+ts_haproxy_wait_up(const struct ts_haproxy *h, int i)
+{
+	return ts_haproxy_wait_status(h, i, "UP");
 }

@@ -2,13 +2,17 @@
  * Test support: a tiny HTTP/1.1 client for the servers the suites talk to
  * over HTTP (padlined's metrics endpoint, Prometheus' API). One request per
  * connection, read until the server closes, which both of them do when
- * asked with Connection: close.
+ * asked with Connection: close. Also what the metrics suites share: a
+ * scrape, a sample's value, promtool's verdict.
  */
 #include "tsupport.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int
 ts_http_exchange(int port, const char *request, size_t len, char **response)
@@ -55,4 +59,52 @@ ts_http_get(int port, const char *path, char **body)
 	}
 	free(all);
 	return status;
+}
+
+char *
+ts_metrics_scrape(int port)
+{
+	char *all = NULL, *body;
+	int status = ts_http_exchange(
+	    port, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", 34, &all);
+
+	ck_assert_msg(status == 200, "GET /metrics: %d\n%s", status,
+	              all ? all : "");
+	ck_assert_ptr_nonnull(strstr(all, "\r\nContent-Type: text/plain; "
+	                                  "version=0.0.4; charset=utf-8\r\n"));
+	body = strdup(strstr(all, "\r\n\r\n") + 4);
+	free(all);
+	return body;
+}
+
+double
+ts_metrics_sample(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = text; (p = strstr(p, name)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return NAN;
+}
+
+int
+ts_promtool(const char *text, char **said)
+{
+	char out[] = "/tmp/padline-promtool-XXXXXX", *cmd;
+	int fd = mkstemp(out), status;
+	FILE *p;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_gt(asprintf(&cmd, "promtool check metrics >%s 2>&1", out),
+	                 0);
+	p = popen(cmd, "w");
+	ck_assert_ptr_nonnull(p);
+	fputs(text, p);
+	status = pclose(p);
+	free(cmd);
+	*said = ts_file_read(out);
+	unlink(out);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

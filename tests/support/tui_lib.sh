@@ -138,72 +138,19 @@ start_tui() { # start_tui [ENV=VALUE...]
 }
 
 # ---- server, and the proxy the TUI talks through ----
-PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
+# TUI_SERVER_ENV (set before sourcing): more VAR=value words for it.
+env ${TUI_SERVER_ENV:-} PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$$" \
 	PADLINE_PWHASH_OPSLIMIT=1 PADLINE_PWHASH_MEMLIMIT=8388608 PADLINE_LOG=debug "$PADLINE_BIN" >"$SLOG" 2>&1 &
 SRV_PID=$!
 server_up() { port_open "$PORT" || { kill -0 "$SRV_PID" 2>/dev/null || die "padlined exited"; return 1; }; }
 wait_until server_up || die "padlined does not listen"
 
-# Forwards JSON-RPC lines both ways between the TUI and padlined. While
-# $T/hold names a method, the reply to a request for it is held: the proxy
-# appends "held" to $T/held and forwards the reply only once $T/release
-# exists. So "a request in flight" lasts exactly as long as the test wants.
-# A fourth argument names a file every line from a client is appended to.
-cat >"$T/proxy.py" <<'PROXY'
-import json, os, socket, sys, threading, time
-d, lport, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-record = sys.argv[4] if len(sys.argv) > 4 else None
-record_lock = threading.Lock()
-def hold_method():
-    try:
-        return open(os.path.join(d, "hold")).read().strip()
-    except OSError:
-        return ""
-def pump(src, dst, held, is_reply):
-    f = src.makefile("rb")
-    try:
-        for line in f:
-            if record and not is_reply:
-                with record_lock, open(record, "ab") as r:
-                    r.write(line)
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                msg = None
-            if isinstance(msg, dict):
-                if not is_reply and msg.get("method") and msg.get("method") == hold_method():
-                    held.add(msg.get("id"))
-                elif is_reply and msg.get("id") in held:
-                    held.discard(msg.get("id"))
-                    with open(os.path.join(d, "held"), "a") as h:
-                        h.write("held\n")
-                    while not os.path.exists(os.path.join(d, "release")):
-                        time.sleep(0.02)
-            dst.sendall(line)
-    except OSError:
-        pass
-    for s in (src, dst):
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-ls = socket.socket()
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(("127.0.0.1", lport))
-ls.listen(16)
-while True:
-    c, _ = ls.accept()
-    try:
-        s = socket.create_connection(("127.0.0.1", port))
-    except OSError:
-        c.close()
-        continue
-    held = set()
-    threading.Thread(target=pump, args=(c, s, held, False), daemon=True).start()
-    threading.Thread(target=pump, args=(s, c, held, True), daemon=True).start()
-PROXY
+# The TUI talks through tests/support/line_proxy.py: while $T/hold names a
+# method, the reply to a request for it is held until $T/release exists
+# (see there). Suites start more of it with $LINE_PROXY.
+LINE_PROXY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/line_proxy.py"
 PPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 "$T/proxy.py" "$T" "$PPORT" "$PORT" 2>"$T/proxy.err" &
+python3 "$LINE_PROXY" "$T" "$PPORT" "$PORT" 2>"$T/proxy.err" &
 PROXY_PID=$!
 wait_until port_open "$PPORT" || die "the test proxy does not listen: $(cat "$T/proxy.err")"
 # The TUI and watch use a subscribe-only Redis user (padlined redis-acl), as
