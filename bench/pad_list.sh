@@ -78,7 +78,7 @@ SQL
 echo "fixture: $(psql -c "SELECT count(*) FROM $schema.pads") pads," \
 	"$(psql -c "SELECT count(*) FROM $schema.pads p JOIN $schema.users u ON u.id = p.owner_id WHERE u.username = '$user'") the caller's," \
 	"$(psql -c "SELECT count(*) FROM $schema.pad_shares") shared with them ($(( $(date +%s) - t0 )) s)"
-echo "padlined workers ${PADLINE_WORKERS:-auto (2 per core, at least 4)}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "padlined workers ${PADLINE_WORKERS:-auto (2 per core, at least 32)}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$build/bench/bench_pad_list" --port "$port" --user "$user" --password "$pw" --iterations "$iterations"
 stop
 

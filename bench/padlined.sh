@@ -10,6 +10,8 @@ build=${BUILD_DIR:-$repo/build}
 padlined=${PADLINED:-$build/server/padlined}
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 eval "$("$repo/scripts/stack" env)"
+# A bench on its own PostgreSQL (bench_pg.sh) keeps the stack's Redis only.
+[ -n "${BENCH_DATABASE_URL:-}" ] && export DATABASE_URL=$BENCH_DATABASE_URL
 schema=${bench_prefix}_$$
 pw='Bench-pads-Passw0rd!'
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')

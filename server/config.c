@@ -56,8 +56,10 @@ static const struct cfg_entry cfg_table[] = {
      "Redis channel for events (default " PL_EVENTS_CHANNEL_PREFIX "<schema>)"},
     {"--schema", "PADLINE_SCHEMA", CFG_STR, OFF(schema), "pad_ws", 0, 0,
      "PostgreSQL schema holding padline's tables"},
-    {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "0", 0, 128,
-     "worker threads running requests (0 = 2 per core, at least 4)"},
+    {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "0", 0,
+     CONFIG_WORKERS_MAX,
+     "worker threads running requests, the most in flight at once (0 = "
+     "2 per core, at least " PL_STR(CONFIG_WORKERS_MIN) ")"},
     {"--pool-size", "PADLINE_POOL_SIZE", CFG_INT, OFF(pool_size), "0", 0, 512,
      "PostgreSQL connections (0 = as many as workers)"},
     {"--hash-concurrency", "PADLINE_HASH_CONCURRENCY", CFG_INT,
@@ -389,13 +391,19 @@ config_validate(struct config *c, struct pl_error *err)
 
 	if (cores < 1)
 		cores = 1;
-	/* Requests mostly wait on PostgreSQL, so two workers per core keep
-	 * the cores busy; hashes are all CPU, so one per core is the most
+	/* Requests mostly wait on PostgreSQL, and a worker waits with its
+	 * request: the workers (and so the pool) are what may be in flight
+	 * at once, not what keeps the cores busy. A durable server commits
+	 * the transactions that wait together with one WAL flush, so more
+	 * in flight is more commits per flush; a slow statement holds only
+	 * its own worker. Hashes are all CPU, so one per core is the most
 	 * that helps, and fewer than the workers leaves some for the rest. */
 	if (c->workers == 0) {
 		long w = cores * 2;
 
-		c->workers = (int)(w < 4 ? 4 : w > 128 ? 128 : w);
+		c->workers = (int)(w < CONFIG_WORKERS_MIN   ? CONFIG_WORKERS_MIN
+		                   : w > CONFIG_WORKERS_MAX ? CONFIG_WORKERS_MAX
+		                                            : w);
 	}
 	if (c->workers < 2)
 		return pl_error_set(err, PL_ERR_VALIDATION, "config",

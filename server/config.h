@@ -13,6 +13,12 @@
 
 enum registration_mode { REG_OPEN, REG_INVITE, REG_CLOSED };
 
+/* Default workers: 2 per core, but never fewer than a durable PostgreSQL
+ * wants in flight to share its WAL flushes (docs/operations.md, "How
+ * transactions reach PostgreSQL"). */
+#define CONFIG_WORKERS_MIN 32
+#define CONFIG_WORKERS_MAX 128
+
 struct config {
 	char *database_url; /* libpq conninfo or URL */
 	char *redis_url;    /* redis://[user[:password]@]host[:port][/db] */
@@ -24,9 +30,9 @@ struct config {
 	char *tls_key;
 	char *trusted_proxies;          /* PADLINE_TRUSTED_PROXIES as given */
 	struct proxy_trust proxy_trust; /* ... parsed by config_validate */
-	int workers;                    /* libuv threadpool size */
-	int pool_size;                  /* PostgreSQL connections */
-	int hash_concurrency;           /* argon2 hashes at once, < workers */
+	int workers;   /* libuv threadpool size: requests in flight at once */
+	int pool_size; /* PostgreSQL connections */
+	int hash_concurrency; /* argon2 hashes at once, < workers */
 	enum registration_mode registration;
 	char *secret; /* form-token signing secret */
 	char *log_level;

@@ -25,9 +25,16 @@ db_wait(PGconn *pg, long long deadline_ms)
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		long long left;
 
+		if (unsent < 0)
+			return -1;
+		/* A batch's results mostly arrive together: the later ones
+		 * are already read, and a recv(2) for each would only find
+		 * the socket empty. */
+		if (unsent == 0 && !PQisBusy(pg))
+			return 0;
 		/* Read while sending too: a server may answer early, and
 		 * blocks when nobody reads its answers. */
-		if (unsent < 0 || PQconsumeInput(pg) == 0)
+		if (PQconsumeInput(pg) == 0)
 			return -1;
 		if (unsent == 0 && !PQisBusy(pg))
 			return 0;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "idempotency.h"
 #include "log.h"
@@ -310,11 +311,18 @@ struct call_bulk {
 	struct call_bulk *next;
 };
 
+/* Big parses are all CPU: no more at once than the cores the hashes
+ * leave, however many workers wait on PostgreSQL (each parse holds its
+ * line's memory too). */
 static int
 call_bulk_limit(const struct call_sched *s)
 {
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int n = s->app->cfg->workers - s->app->cfg->hash_concurrency - 1;
+	int by_cores = (int)(cores > 1 ? cores : 1) - 1;
 
+	if (n > by_cores)
+		n = by_cores;
 	return n > 0 ? n : 1;
 }
 

@@ -40,8 +40,9 @@ void call_start(struct call_sched *, struct client *, int slot,
 
 /* Runs bulk work (parsing a big line) on the worker pool like
  * uv_queue_work(w, run, after), but at most workers - hash_concurrency - 1
- * (at least 1) at once, first come first served: calls' steps always find
- * a worker instead of queueing behind every big line being parsed. */
+ * and cores - 1 (at least 1) at once, first come first served: calls'
+ * steps always find a worker instead of queueing behind every big line
+ * being parsed. */
 void call_bulk_queue(struct call_sched *, uv_work_t *w, uv_work_cb run,
                      uv_after_work_cb after);
 

@@ -7,7 +7,7 @@
 #    params.h (services know nothing of the protocol: they take and return
 #    plain values);
 #  - anything but the outbox (server/outbox.*, server/events*.*,
-#    server/db_conn.c) calls the events publisher (events_publish*(...) or
+#    server/db_outbox.c) calls the events publisher (events_publish*(...) or
 #    includes events_publisher.h) or writes an audit row itself
 #    (repo_audit_insert, outside repo_audit.c): services call audit_emit;
 #  - libpq (PGresult, PGconn, a PQ*() call, libpq-fe.h) is used outside
@@ -47,7 +47,7 @@ code_only() { grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/?\*)'; }
 
 while IFS= read -r hit; do
 	case "${hit%%:*}" in
-	server/outbox.[ch] | server/events*.[ch] | server/db_conn.c) ;;
+	server/outbox.[ch] | server/events*.[ch] | server/db_outbox.c) ;;
 	*) bad "events published outside the outbox (call audit_emit in the transaction): $hit" ;;
 	esac
 done < <(grep -nE '\bevents_publish[a-z_]*[[:space:]]*\(|#[[:space:]]*include[[:space:]]*"events_publisher\.h"' server/*.c server/*.h | code_only)

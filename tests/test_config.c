@@ -207,7 +207,8 @@ START_TEST(metrics_listen_is_an_address)
 END_TEST
 
 /* Workers and hashes at once follow the cores unless set: two workers a
- * core (at least 4), one hash a core, always fewer hashes than workers. */
+ * core but at least 32 (what may be in flight, not what keeps the cores
+ * busy), one hash a core, always fewer hashes than workers. */
 START_TEST(workers_follow_the_cores)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -220,7 +221,9 @@ START_TEST(workers_follow_the_cores)
 	c.secret = strdup("0123456789abcdef");
 	ck_assert_int_eq(c.workers, 0);
 	ck_assert_int_eq(config_validate(&c, &e), 0);
-	ck_assert_int_eq(c.workers, cores * 2 < 4 ? 4 : cores * 2);
+	ck_assert_int_eq(c.workers, cores * 2 < 32    ? 32
+	                            : cores * 2 > 128 ? 128
+	                                              : cores * 2);
 	ck_assert_int_eq(c.pool_size, c.workers);
 	ck_assert_int_eq(c.hash_concurrency,
 	                 cores < c.workers - 1 ? cores : c.workers - 1);
