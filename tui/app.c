@@ -1,10 +1,10 @@
 /*
  * The TUI's loop and shell: the terminal (through term.c), input dispatch
- * (dialog, help, the screen's key table, then the global table), coalesced
- * redraws, signals and the screen table (dialogs are dialog.c, sign-in and
- * the connection app_session.c, the shared keys, hints and help
- * app_keys.c). Nothing here knows any one screen: it
- * loops over the table in screens.h.
+ * (the top view of the stack, then the global table), coalesced redraws,
+ * signals, the screen table and the view stack it sits under (dialogs are
+ * dialog.c, sign-in and the connection app_session.c, the shared keys,
+ * hints and help app_keys.c). Nothing here knows any one screen or view:
+ * it loops over the table in screens.h and hands keys to the stack.
  */
 #include "app.h"
 #include "app_keys.h"
@@ -35,6 +35,81 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     SCREENS(SCREEN_ENTRY)};
 #undef SCREEN_ENTRY
 
+/* A screen as the bottom of the view stack: it lives as long as the app
+ * (its state too, across tab switches) and keeps its status message. */
+struct screen_view {
+	struct view v;
+	struct view_ops ops; /* the screen's table and texts, for the stack */
+	const struct screen *s;
+	void *st;
+	char flash[320];
+	int flash_err;
+	uint64_t flash_at;
+};
+
+static struct screen_view *
+screen_of(struct view *v)
+{
+	return (struct screen_view *)v;
+}
+
+static const struct binding *
+screen_keys_now(struct view *v)
+{
+	struct screen_view *sv = screen_of(v);
+
+	return sv->s->keys_now ? sv->s->keys_now(v->app, sv->st) : sv->s->keys;
+}
+
+/* A signed-out screen is all fields: it always types. */
+static int
+screen_typing(struct view *v)
+{
+	struct screen_view *sv = screen_of(v);
+
+	return sv->s->signed_out ||
+	       (sv->s->typing && sv->s->typing(v->app, sv->st));
+}
+
+static void
+screen_draw(struct view *v, int rows, int cols)
+{
+	struct screen_view *sv = screen_of(v);
+
+	sv->s->draw(v->app, sv->st, rows, cols);
+}
+
+static int
+screen_key(struct view *v, int action, int key)
+{
+	struct screen_view *sv = screen_of(v);
+
+	return sv->s->key(v->app, sv->st, action, key);
+}
+
+static struct screen_view *
+screen_view_new(struct app *a, const struct screen *s)
+{
+	struct screen_view *sv = xcalloc(1, sizeof *sv);
+
+	sv->s = s;
+	sv->ops = (struct view_ops){
+	    .name = s->name,
+	    .about = s->about,
+	    .keys = s->keys,
+	    .keys_now = screen_keys_now,
+	    .typing = screen_typing,
+	    .draw = screen_draw,
+	    .key = screen_key,
+	    .resident = 1,
+	};
+	sv->v.ops = &sv->ops;
+	sv->v.app = a;
+	sv->v.refs = 1;
+	sv->st = s->init ? s->init(a) : NULL;
+	return sv;
+}
+
 /* ---- state changes ---- */
 
 void
@@ -43,17 +118,11 @@ app_dirty(struct app *a)
 	a->dirty = 1;
 }
 
-void
-app_flash(struct app *a, int is_error, const char *fmt, ...)
+/* The screen shown: the bottom of the stack. */
+static struct screen_view *
+current(const struct app *a)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(a->flash, sizeof a->flash, fmt, ap);
-	va_end(ap);
-	a->flash_err = is_error;
-	a->flash_at = uv_now(a->loop);
-	app_dirty(a);
+	return screen_of(a->views.v[0]);
 }
 
 static size_t
@@ -65,22 +134,65 @@ screen_index(const struct screen *s)
 	abort(); /* not in screens.h: a programming error */
 }
 
+static size_t
+current_index(const struct app *a)
+{
+	return screen_index(current(a)->s);
+}
+
+void
+app_flash(struct app *a, int is_error, const char *fmt, ...)
+{
+	struct screen_view *sv = current(a);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sv->flash, sizeof sv->flash, fmt, ap);
+	va_end(ap);
+	sv->flash_err = is_error;
+	sv->flash_at = uv_now(a->loop);
+	app_dirty(a);
+}
+
+const char *
+app_flash_text(struct app *a, int *is_error)
+{
+	struct screen_view *sv = current(a);
+
+	*is_error = sv->flash_err;
+	return sv->flash[0] ? sv->flash : NULL;
+}
+
+void
+app_push(struct app *a, struct view *v)
+{
+	view_push(&a->views, v);
+	app_dirty(a);
+}
+
+int
+app_pop(struct app *a, struct view *v)
+{
+	app_dirty(a);
+	return view_close(&a->views, v);
+}
+
 const struct screen *
 app_current(const struct app *a)
 {
-	return screens[a->screen];
+	return current(a)->s;
 }
 
 void *
 app_state(struct app *a, const struct screen *s)
 {
-	return a->state[screen_index(s)];
+	return a->screens[screen_index(s)]->st;
 }
 
 int
 app_showing(const struct app *a, const struct screen *s)
 {
-	return screens[a->screen] == s;
+	return current(a)->s == s;
 }
 
 static int
@@ -101,10 +213,11 @@ app_switch(struct app *a, const struct screen *s)
 			app_flash(a, 1, "That screen is for administrators.");
 		return;
 	}
-	a->screen = i;
-	a->help = 0;
+	/* A tab replaces the stack: the views of the last one go. */
+	view_pop_to(&a->views, 0);
+	view_push(&a->views, &a->screens[i]->v);
 	if (s->enter)
-		s->enter(a, a->state[i]);
+		s->enter(a, a->screens[i]->st);
 	app_dirty(a);
 }
 
@@ -207,7 +320,7 @@ on_live_event(void *ud, json_t *ev)
 
 	for (size_t i = 0; i < SCREEN_COUNT; i++)
 		if (screens[i]->on_event)
-			screens[i]->on_event(a, a->state[i], ev);
+			screens[i]->on_event(a, a->screens[i]->st, ev);
 }
 
 static void
@@ -240,7 +353,7 @@ app_live(struct app *a)
 static void
 app_draw(struct app *a)
 {
-	const struct screen *s = screens[a->screen];
+	const struct screen *s = current(a)->s;
 	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
 	char hints[512] = "", tabbar[256] = "", title[160];
 	int rows, cols;
@@ -265,8 +378,9 @@ app_draw(struct app *a)
 	snprintf(title, sizeof title, "padline · %s%s%s", s->name,
 	         a->me ? " · " : "", a->me ? jstr(a->me, "username") : "");
 	if (a->me)
-		tab_bar(tabs, ntabs, a->screen, cols - 3 - text_width(title),
-		        tabbar, sizeof tabbar, &cur_b, &cur_n);
+		tab_bar(tabs, ntabs, current_index(a),
+		        cols - 3 - text_width(title), tabbar, sizeof tabbar,
+		        &cur_b, &cur_n);
 	/* The title gets what the tabs leave (never drawn under them). */
 	ui_putf(0, 1, cols - 3 - text_width(tabbar), "%s", title);
 	if (tabbar[0])
@@ -284,18 +398,19 @@ app_draw(struct app *a)
 		       0, tab);
 	}
 	ui_attr(UI_NORMAL);
-	s->draw(a, a->state[a->screen], rows, cols);
-	app_hints(a, cols - 2 - status_busy_width(a), hints, sizeof hints);
-	status_draw(a, rows, cols, hints);
-	if (a->help) {
-		char text[8192];
+	/* The full view on top, its status line, then the dialogs over
+	 * it (the help page is one). */
+	for (size_t i = view_base_index(&a->views); i < a->views.n; i++) {
+		struct view *v = a->views.v[i];
 
-		app_help_text(a, text, sizeof text);
-		help_draw(a, rows, cols, text);
-	}
-	if (a->dlg.kind != DLG_NONE) {
-		ui_cursor_reset();
-		dialog_draw(a, rows, cols);
+		if (v->ops->modal)
+			ui_cursor_reset(); /* the dialog's field has it */
+		v->ops->draw(v, rows, cols);
+		if (!v->ops->modal) {
+			app_hints(a, cols - 2 - status_busy_width(a), hints,
+			          sizeof hints);
+			status_draw(a, rows, cols, hints);
+		}
 	}
 	ui_cursor_apply();
 	ui_frame_end();
@@ -307,15 +422,15 @@ static void
 on_probe_changed(void *ud, int up)
 {
 	struct app *a = ud;
-	const struct screen *s = screens[a->screen];
+	struct screen_view *sv = current(a);
 
 	if (up) {
 		/* Never over a message: it is what the first request after
 		 * the outage said (a retried save's "saved"). */
-		if (!a->flash[0])
+		if (!sv->flash[0])
 			app_flash(a, 0, "padlined answers again.");
-		if (s->enter && a->dlg.kind == DLG_NONE)
-			s->enter(a, a->state[a->screen]);
+		if (sv->s->enter && !view_top(&a->views)->ops->modal)
+			sv->s->enter(a, sv->st);
 	}
 	app_dirty(a);
 }
@@ -327,10 +442,11 @@ on_redraw(uv_timer_t *t)
 
 	for (size_t i = 0; i < SCREEN_COUNT; i++)
 		if (screens[i]->tick)
-			screens[i]->tick(a, a->state[i]);
+			screens[i]->tick(a, a->screens[i]->st);
 	/* Flash messages fade after 6 s; the spinner needs ticks while busy. */
-	if (a->flash[0] && uv_now(a->loop) - a->flash_at > 6000) {
-		a->flash[0] = '\0';
+	if (current(a)->flash[0] &&
+	    uv_now(a->loop) - current(a)->flash_at > 6000) {
+		current(a)->flash[0] = '\0';
 		a->dirty = 1;
 	}
 	if (rpc_pending(a->rpc) && rpc_oldest_ms(a->rpc) > 200)
@@ -359,12 +475,13 @@ on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
 		app_sign_out(a);
 }
 
-/* The user goes to another screen: the status message was about this one
- * (a flash set while switching, by enter, stays). */
+/* The user goes to another screen: the status message was about this
+ * one, and stays with it (a flash set while switching, by enter, is the
+ * new screen's). */
 static void
 app_navigate(struct app *a, const struct screen *s)
 {
-	a->flash[0] = '\0';
+	current(a)->flash[0] = '\0';
 	app_switch(a, s);
 }
 
@@ -380,7 +497,7 @@ app_global_key(struct app *a, int key)
 	case G_NEXT:
 	case G_PREV:
 		for (size_t i = 0; i < ntabs; i++)
-			if (tabs[i] == a->screen) {
+			if (tabs[i] == current_index(a)) {
 				size_t step = binding_action(app_global_keys,
 				                             key) == G_NEXT
 				                  ? 1
@@ -395,7 +512,9 @@ app_global_key(struct app *a, int key)
 	case G_CLOSE:
 		/* Screens clear their filters and leave their sub-views
 		 * first (their own q/Esc); only q on the first screen quits. */
-		if (a->screen != home_screen(a))
+		if (a->views.n > 1)
+			view_pop(&a->views); /* a view without its own q */
+		else if (current_index(a) != home_screen(a))
 			app_navigate(a, screens[home_screen(a)]);
 		else if (binding_action(app_global_keys, key) == G_BACK)
 			app_quit(a, 0);
@@ -417,7 +536,6 @@ app_global_key(struct app *a, int key)
 static void
 app_key(struct app *a, int key)
 {
-	const struct screen *s = screens[a->screen];
 	int rows, cols;
 
 	app_dirty(a);
@@ -431,20 +549,11 @@ app_key(struct app *a, int key)
 			app_quit(a, 0);
 		return;
 	}
-	if (a->dlg.kind != DLG_NONE) {
-		dialog_key(a, key);
+	if (key == K_F1 && !view_top(&a->views)->ops->modal) {
+		app_help_open(a); /* help even where ? is text */
 		return;
 	}
-	if (a->help) {
-		app_help_key(a, key);
-		return;
-	}
-	if (key == K_F1) { /* help even where ? is text */
-		app_help_open(a);
-		return;
-	}
-	if (s->key(a, a->state[a->screen], binding_action(app_keys_now(a), key),
-	           key))
+	if (view_stack_key(&a->views, key))
 		return;
 	app_global_key(a, key);
 }
@@ -513,7 +622,7 @@ app_run(const char *server, const char *redis_url)
 	static const int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
 	struct app *a;
 	char host[256];
-	int port, rc;
+	int port, rc, color, utf8;
 
 	if (rpc_parse_addr(server, host, sizeof host, &port, PL_DEFAULT_PORT)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
@@ -538,13 +647,13 @@ app_run(const char *server, const char *redis_url)
 		snprintf(a->login.error, sizeof a->login.error,
 		         "The old saved session was removed (it named no "
 		         "server): sign in again.");
-	if (term_begin(&a->color, &a->utf8)) {
+	if (term_begin(&color, &utf8)) {
 		fprintf(stderr, "padline: cannot initialise the terminal\n");
 		return 1;
 	}
-	ui_init(a->color, a->utf8);
+	ui_init(color, utf8);
 	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		a->state[i] = screens[i]->init ? screens[i]->init(a) : NULL;
+		a->screens[i] = screen_view_new(a, screens[i]);
 
 	uv_poll_init(a->loop, &a->input, STDIN_FILENO);
 	a->input.data = a;
@@ -566,17 +675,18 @@ app_run(const char *server, const char *redis_url)
 
 	uv_run(a->loop, UV_RUN_DEFAULT);
 
+	view_pop_to(&a->views, 0); /* dialogs left open are cancelled */
 	term_end();
 	feed_free(a->feed);
 	probe_stop(&a->probe);
 	rpc_client_free(a->rpc);
 	uv_walk(a->loop, on_close_walk, NULL);
 	uv_run(a->loop, UV_RUN_DEFAULT);
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
+	for (size_t i = 0; i < SCREEN_COUNT; i++) {
 		if (screens[i]->free)
-			screens[i]->free(a->state[i]);
-	json_decref(a->dlg.choices);
-	text_lines_free(a->dlg.lines, a->dlg.nlines);
+			screens[i]->free(a->screens[i]->st);
+		free(a->screens[i]);
+	}
 	json_decref(a->hello);
 	json_decref(a->me);
 	rc = a->exit_code;

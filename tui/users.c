@@ -31,7 +31,6 @@ static const struct {
 struct users_screen {
 	struct app *app;
 	struct list_model users;
-	struct user_detail detail;
 	int searching;
 	char query[128];
 	struct edit_cursor query_cur;
@@ -61,19 +60,23 @@ enum {
 	A_CLEAR
 };
 
+/* The list's keys after Enter. */
+#define USERS_KEYS                                                             \
+	{'/', A_SEARCH, "search users (any part of name or email)", "search"}, \
+	    {'s', A_SORT, "sort: created / username / email", "sort"},         \
+	    {'S', A_REVERSE, "reverse the order", NULL},                       \
+	    {'<', A_ASC, "ascending", NULL},                                   \
+	    {'>', A_DESC, "descending", NULL},                                 \
+	    {']', A_NEXT_PAGE, "next / previous page", "pages"},               \
+	    {'[', A_PREV_PAGE, NULL, NULL}, {'R', A_RELOAD, "reload", NULL},   \
+	    {'q', A_BACK, "clear the search, else back", NULL},                \
+	    {K_ESC, A_BACK, "clear the search, else back (never quits)",       \
+	     NULL},                                                            \
+	    NAV_KEYS
+
 static const struct binding users_keys[] = {
     {K_ENTER, A_OPEN, "the user's details and actions", "details"},
-    {'/', A_SEARCH, "search users (any part of name or email)", "search"},
-    {'s', A_SORT, "sort: created / username / email", "sort"},
-    {'S', A_REVERSE, "reverse the order", NULL},
-    {'<', A_ASC, "ascending", NULL},
-    {'>', A_DESC, "descending", NULL},
-    {']', A_NEXT_PAGE, "next / previous page", "pages"},
-    {'[', A_PREV_PAGE, NULL, NULL},
-    {'R', A_RELOAD, "reload", NULL},
-    {'q', A_BACK, "clear the search, else back", NULL},
-    {K_ESC, A_BACK, "clear the search, else back (never quits)", NULL},
-    NAV_KEYS,
+    USERS_KEYS,
     {0, 0, NULL, NULL},
 };
 
@@ -156,7 +159,6 @@ users_init(struct app *a)
 	u->total = -1;
 	u->desc = user_sorts[0].desc;
 	list_init(&u->users, NULL);
-	user_detail_init(&u->detail, a, users_reload, u);
 	return u;
 }
 
@@ -166,7 +168,6 @@ users_free(void *st)
 	struct users_screen *u = st;
 
 	list_free(&u->users);
-	user_detail_free(&u->detail);
 	free(u);
 }
 
@@ -183,9 +184,9 @@ users_keys_now(struct app *a, void *st)
 	struct users_screen *u = st;
 
 	(void)a;
-	if (u->detail.open)
-		return user_detail_keys(&u->detail);
-	return u->searching ? search_keys : users_keys;
+	if (u->searching)
+		return search_keys;
+	return users_keys;
 }
 
 static int
@@ -194,7 +195,7 @@ users_typing(struct app *a, void *st)
 	struct users_screen *u = st;
 
 	(void)a;
-	return u->searching && !u->detail.open;
+	return u->searching;
 }
 
 static void
@@ -210,8 +211,6 @@ users_key(struct app *a, void *st, int action, int key)
 {
 	struct users_screen *u = st;
 
-	if (u->detail.open)
-		return user_detail_key(&u->detail, action);
 	if (list_nav(&u->users, action))
 		return 1;
 	switch (action) {
@@ -227,7 +226,8 @@ users_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_OPEN:
 		if (list_selected(&u->users))
-			user_detail_open(&u->detail, list_selected(&u->users));
+			user_detail_push(a, list_selected(&u->users),
+			                 users_reload, u);
 		return 1;
 	case A_SORT:
 		u->sort = (u->sort + 1) % USER_SORTS;
@@ -320,15 +320,12 @@ users_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct users_screen *u = st;
 	const char *arrow =
-	    u->desc ? (a->utf8 ? "↓" : "v") : (a->utf8 ? "↑" : "^");
+	    u->desc ? (ui_utf8() ? "↓" : "v") : (ui_utf8() ? "↑" : "^");
 	const char *key = user_sorts[u->sort].key;
 	size_t first = (size_t)u->page * USERS_PAGE;
 	char all[48] = "", name[64], email[256];
 
-	if (u->detail.open) {
-		user_detail_draw(&u->detail, rows, cols);
-		return;
-	}
+	(void)a;
 	ui_attr(UI_TITLE);
 	/* Where the rows' columns are, padded in cells (· is two bytes). */
 	ui_fit(strcmp(key, "username") ? "Username" : "Username ·", 20, name,
