@@ -2,8 +2,9 @@
  * The TUI's view stack without a terminal: push and pop, keys going to the
  * top view through its key table (and no further than a dialog), the help
  * page and the status hints generated from the tables, dialogs as views
- * (answered off the stack, cancelled when closed otherwise), and an answer
- * for a popped view dropped while the view lives on until it comes.
+ * (answered off the stack, cancelled when closed otherwise), an answer
+ * for a popped view dropped while the view lives on until it comes, and
+ * the next / previous match of a search (n / N in the list views).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -304,6 +305,32 @@ START_TEST(answers_for_a_popped_view_are_dropped)
 }
 END_TEST
 
+/* ---- n / N after a search ---- */
+
+START_TEST(next_and_previous_match)
+{
+	static const char *const keys[] = {"name", "email", NULL};
+	struct list_model l;
+
+	list_init(&l, NULL);
+	list_set_items(&l, json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, "
+	                             "{s:s, s:s}]",
+	                             "id", "1", "name", "alpha", "id", "2",
+	                             "name", "beta", "id", "3", "email",
+	                             "ALPHA@x", "id", "4", "name", "gamma"));
+	list_set_page(&l, 10);
+	ck_assert(list_find(&l, keys, "alpha", 1));
+	ck_assert_str_eq(jstr(list_selected(&l), "id"), "3"); /* any key */
+	ck_assert(list_find(&l, keys, "alpha", 1));
+	ck_assert_str_eq(jstr(list_selected(&l), "id"), "1"); /* around */
+	ck_assert(list_find(&l, keys, "alpha", -1));
+	ck_assert_str_eq(jstr(list_selected(&l), "id"), "3");
+	ck_assert(!list_find(&l, keys, "delta", 1));
+	ck_assert_str_eq(jstr(list_selected(&l), "id"), "3"); /* stays */
+	list_free(&l);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -315,6 +342,7 @@ main(void)
 	tcase_add_test(tc, help_and_hints_come_from_the_tables);
 	tcase_add_test(tc, dialogs_are_views);
 	tcase_add_test(tc, answers_for_a_popped_view_are_dropped);
+	tcase_add_test(tc, next_and_previous_match);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

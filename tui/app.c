@@ -9,6 +9,7 @@
 #include "app.h"
 #include "app_keys.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +46,9 @@ struct screen_view {
 	char flash[320];
 	int flash_err;
 	uint64_t flash_at;
+	/* The last call sent when the user acted after it (LLONG_MAX: not
+	 * yet): a success of a later call ends an error. */
+	long long flash_calls;
 };
 
 static struct screen_view *
@@ -151,6 +155,7 @@ app_flash(struct app *a, int is_error, const char *fmt, ...)
 	va_end(ap);
 	sv->flash_err = is_error;
 	sv->flash_at = uv_now(a->loop);
+	sv->flash_calls = LLONG_MAX;
 	app_dirty(a);
 }
 
@@ -295,8 +300,17 @@ app_quit(struct app *a, int exit_code)
 int
 app_failed(struct app *a, const struct pl_error *err, const char *what)
 {
-	if (!err->code)
+	struct screen_view *sv = current(a);
+
+	if (!err->code) {
+		/* Something the user asked after reading an error worked:
+		 * the error is old news (answers to older calls leave it). */
+		if (sv->flash_err && rpc_answering(a->rpc) > sv->flash_calls) {
+			sv->flash[0] = '\0';
+			app_dirty(a);
+		}
 		return 0;
+	}
 	if (!app_auth_lost(a, err))
 		app_flash(a, 1, "%s: %s", what, err->message);
 	return 1;
@@ -536,9 +550,14 @@ app_global_key(struct app *a, int key)
 static void
 app_key(struct app *a, int key)
 {
+	struct screen_view *sv = current(a);
 	int rows, cols;
 
 	app_dirty(a);
+	/* What the user does next, once they saw the message, answers it
+	 * when it works (not what was asked along with the message). */
+	if (sv->flash_calls == LLONG_MAX)
+		sv->flash_calls = rpc_last_id(a->rpc);
 	if (key == K_RESIZE) {
 		term_resize();
 		return;

@@ -87,7 +87,8 @@ struct app {
 
 void app_dirty(struct app *);
 /* A status message on the screen shown: it stays with that screen (never
- * shown on another) and fades after a few seconds. */
+ * shown on another), fades after a few seconds, and an error goes when
+ * something the user asked after it succeeds (app_failed). */
 void app_flash(struct app *, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The current screen's status message (NULL: none). */

@@ -62,7 +62,9 @@ enum {
 	A_CLEAR,
 	A_SORT,
 	A_MENU,
-	A_TRASH
+	A_TRASH,
+	A_NEXT_MATCH,
+	A_PREV_MATCH
 };
 
 /* What s cycles through: pad.list's sorts. */
@@ -74,7 +76,7 @@ static const struct {
     {"updated", "newest change"},
 };
 
-/* The list's keys after Enter and n (new). */
+/* The list's keys but n: new, or the next match once a search is kept. */
 #define PADS_LIST_KEYS                                                         \
 	{'r', A_RENAME, "rename", "rename"},                                   \
 	    {'e', A_EDIT, "edit in $EDITOR", "edit"},                          \
@@ -97,6 +99,19 @@ static const struct binding list_keys[] = {
     PADS_LIST_KEYS,
     {0, 0, NULL, NULL},
 };
+
+/* A search kept: n and N go from match to match, as after / in less. */
+static const struct binding searched_keys[] = {
+    {K_ENTER, A_OPEN, "view", "view"},
+    {'n', A_NEXT_MATCH, "next / previous match (Esc clears the search)",
+     "next match"},
+    {'N', A_PREV_MATCH, NULL, NULL},
+    PADS_LIST_KEYS,
+    {0, 0, NULL, NULL},
+};
+
+/* What n and N match. */
+static const char *const name_keys[] = {"display_name", NULL};
 
 static const struct binding filter_keys[] = {
     {K_ENTER, A_KEEP, "search now, keep it", "keep"},
@@ -283,7 +298,7 @@ pads_keys_now(struct app *a, void *st)
 	(void)a;
 	if (p->mode == PADS_FILTER)
 		return filter_keys;
-	return list_keys;
+	return p->filter[0] ? searched_keys : list_keys;
 }
 
 /* While the search is typed, q ? L are letters of it. */
@@ -356,6 +371,13 @@ pads_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_NEW:
 		pad_actions_new(&p->actions);
+		return 1;
+	case A_NEXT_MATCH:
+	case A_PREV_MATCH:
+		if (!list_find(&p->list, name_keys, p->filter,
+		               action == A_NEXT_MATCH ? 1 : -1))
+			app_flash(a, 1, "No pad matches \"%s\".", p->filter);
+		pads_nav_more(p, NAV_DOWN);
 		return 1;
 	case A_TRASH:
 		trash_open(p->actions.trash);

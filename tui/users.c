@@ -57,10 +57,12 @@ enum {
 	A_RELOAD,
 	A_BACK,
 	A_RUN,
-	A_CLEAR
+	A_CLEAR,
+	A_NEXT_MATCH,
+	A_PREV_MATCH
 };
 
-/* The list's keys after Enter. */
+/* The list's keys after Enter (and n / N after a search). */
 #define USERS_KEYS                                                             \
 	{'/', A_SEARCH, "search users (any part of name or email)", "search"}, \
 	    {'s', A_SORT, "sort: created / username / email", "sort"},         \
@@ -79,6 +81,18 @@ static const struct binding users_keys[] = {
     USERS_KEYS,
     {0, 0, NULL, NULL},
 };
+
+/* A search kept: n and N go from match to match. */
+static const struct binding searched_keys[] = {
+    {K_ENTER, A_OPEN, "the user's details and actions", "details"},
+    {'n', A_NEXT_MATCH, "next / previous match", "next match"},
+    {'N', A_PREV_MATCH, NULL, NULL},
+    USERS_KEYS,
+    {0, 0, NULL, NULL},
+};
+
+/* What n and N match: what the server's search matches. */
+static const char *const match_keys[] = {"username", "email", NULL};
 
 static const struct binding search_keys[] = {
     {K_ENTER, A_RUN, "search now, keep it", "keep"},
@@ -186,7 +200,7 @@ users_keys_now(struct app *a, void *st)
 	(void)a;
 	if (u->searching)
 		return search_keys;
-	return users_keys;
+	return u->query[0] ? searched_keys : users_keys;
 }
 
 static int
@@ -258,6 +272,12 @@ users_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_RELOAD:
 		users_reload(u);
+		return 1;
+	case A_NEXT_MATCH:
+	case A_PREV_MATCH:
+		if (!list_find(&u->users, match_keys, u->query,
+		               action == A_NEXT_MATCH ? 1 : -1))
+			app_flash(a, 1, "No user matches \"%s\".", u->query);
 		return 1;
 	case A_BACK:
 		if (!u->query[0])
