@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The list grammar and status messages of the TUI, driven in tmux against a
-# real padlined: after a search (/ then Enter), n and N go from match to
+# real padlined: S reverses the sort on Pads as on Users (pad.list's
+# order); after a search (/ then Enter), n and N go from match to
 # match on Pads and Users (n no longer asks for a new pad's name); a status
 # message stays with the screen it was said on (the registration's
 # "Account created" is not shown on Pads after signing in); an error
@@ -36,6 +37,18 @@ done
 rpc_close
 keys R
 wait_for "alpha two" || die "the pads are not listed"
+# ---- S reverses the sort on Pads, as on Users ----
+first_row_is() { screen | sed -n 4p | grep -qF -- "$1"; }
+keys s
+wait_for "Name ↑" && wait_until first_row_is "alpha one" || fail "s does not sort by name"
+keys S
+wait_for "Name ↓" && wait_for "Sorted Z to A." && wait_until first_row_is "beta" &&
+	ok "S reverses the order of the pads (on the server)" || fail "S on Pads: $(screen | sed -n 2,5p)"
+keys s
+wait_for "Updated (UTC) ↓" || fail "s after S does not go to the next sort"
+keys s
+wait_until first_row_is "alpha one" || fail "back to the creation order"
+
 # The title line of the pad viewer (the screen's second line).
 viewer_title() { screen | sed -n 2p; }
 keys /

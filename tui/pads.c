@@ -35,6 +35,7 @@ struct pads_screen {
 	size_t refill;    /* a reload reads pages again up to this many rows */
 	char keep_id[64]; /* the pad selected when the reload began */
 	size_t sort;      /* index into pad_sorts */
+	int desc;         /* its direction now */
 	struct pad_pages pages;
 };
 
@@ -64,16 +65,23 @@ enum {
 	A_MENU,
 	A_TRASH,
 	A_NEXT_MATCH,
-	A_PREV_MATCH
+	A_PREV_MATCH,
+	A_REVERSE
 };
 
-/* What s cycles through: pad.list's sorts. */
+/* What s cycles through: pad.list's sorts, each in its usual direction
+ * (desc); S reverses it (pad.list's order). */
 static const struct {
 	const char *key, *label;
+	int desc;
+	const char *dir[2]; /* ascending, descending */
 } pad_sorts[] = {
-    {"created", "creation (oldest first)"},
-    {"name", "name"},
-    {"updated", "newest change"},
+    {"created", "creation (oldest first)", 0, {"oldest first", "newest first"}},
+    {"name", "name", 0, {"A to Z", "Z to A"}},
+    {"updated",
+     "newest change",
+     1,
+     {"oldest change first", "newest change first"}},
 };
 
 /* The list's keys but n: new, or the next match once a search is kept. */
@@ -87,6 +95,7 @@ static const struct {
 	    {'t', A_TRASH, "trash: undelete or purge deleted pads", "trash"},  \
 	    {'/', A_FILTER, "search names (on the server)", "search"},         \
 	    {'s', A_SORT, "sort: created / name / newest change", "sort"},     \
+	    {'S', A_REVERSE, "reverse the order", NULL},                       \
 	    {'R', A_REFRESH, "refresh", NULL},                                 \
 	    {'q', A_BACK, "clear the search, else back / quit", NULL},         \
 	    {K_ESC, A_BACK, "clear the search, else back (never quits)",       \
@@ -219,6 +228,8 @@ pads_restart(struct pads_screen *p)
 	p->home = 1;
 	p->refill = 0;
 	p->keep_id[0] = '\0';
+	snprintf(p->pages.order, sizeof p->pages.order, "%s",
+	         p->desc ? "desc" : "asc");
 	pad_pages_reset(&p->pages, pad_sorts[p->sort].key, p->filter);
 	pads_more(p, 1, 0);
 }
@@ -388,8 +399,14 @@ pads_key(struct app *a, void *st, int action, int key)
 	case A_SORT:
 		p->sort =
 		    (p->sort + 1) % (sizeof pad_sorts / sizeof pad_sorts[0]);
+		p->desc = pad_sorts[p->sort].desc;
 		pads_restart(p);
 		app_flash(a, 0, "Sorted by %s.", pad_sorts[p->sort].label);
+		return 1;
+	case A_REVERSE:
+		p->desc = !p->desc;
+		pads_restart(p);
+		app_flash(a, 0, "Sorted %s.", pad_sorts[p->sort].dir[p->desc]);
 		return 1;
 	}
 	if (!has_sel)
@@ -453,18 +470,19 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct pads_screen *p = st;
 	int h = rows - 6;
-	const char *sort_key;
-	char count[64], name[256], updated[64];
+	const char *sort_key = pad_sorts[p->sort].key;
+	const char *arrow = p->desc ? " ↓" : " ↑";
+	char count[64], name[256], updated[64], head[64];
 
 	(void)a;
 	ui_attr(UI_TITLE);
-	sort_key = pad_sorts[p->sort].key;
 	/* Padded in cells, not bytes: the arrow is one cell, three bytes. */
-	ui_fit(strcmp(sort_key, "name") == 0 ? "Name ↑" : "Name", cols - 45,
-	       name, sizeof name);
-	ui_fit(strcmp(sort_key, "updated") == 0 ? "Updated (UTC) ↓"
-	                                        : "Updated (UTC)",
-	       19, updated, sizeof updated);
+	snprintf(head, sizeof head, "Name%s",
+	         strcmp(sort_key, "name") == 0 ? arrow : "");
+	ui_fit(head, cols - 45, name, sizeof name);
+	snprintf(head, sizeof head, "Updated (UTC)%s",
+	         strcmp(sort_key, "updated") == 0 ? arrow : "");
+	ui_fit(head, 19, updated, sizeof updated);
 	ui_putf(1, 0, cols, " %s %-12s %s %9s", name, "Owner", updated, "Size");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
