@@ -173,15 +173,16 @@ repo_pad_head(struct db_conn *db, const char *id, const char *owner_id,
 }
 
 /*
- * pad.list, one statement per sort, with and without a search, from one
- * template: the caller's own pads and the pads shared with them, each side
- * read in its index order from the keyset position up to the limit, then
- * merged. $1 user, $2/$3 sort key and id of the last row seen, $4 rows,
- * $5 ILIKE pattern. KEY is the sort expression (KEYT its type, KEYOUT its
- * text for the cursor: NULL for times, which are the created_at or
- * updated_at column already), CMP/DIR the direction, AFTER the keyset
- * condition (PAD_LIST_AFTER(CMP) but on the first page of names Z to A,
- * which no key starts before: there $2/$3 are only typed).
+ * pad.list, one statement per sort and direction, with and without a
+ * search, from one template: the caller's own pads and the pads shared
+ * with them, each side read in its index order (or backwards) from the
+ * keyset position up to the limit, then merged. $1 user, $2/$3 sort key
+ * and id of the last row seen, $4 rows, $5 ILIKE pattern. KEY is the sort
+ * expression (KEYT its type, KEYOUT its text for the cursor: NULL for
+ * times, which are the created_at or updated_at column already), DIR the
+ * direction, AFTER the keyset condition: PAD_LIST_AFTER with CMP < or >,
+ * but on the first page of names Z to A, which no key starts before,
+ * PAD_LIST_TYPED ($2/$3 only typed: a one-time filter).
  */
 /* clang-format off */
 #define PAD_LIST_AFTER(KEY, KEYT, CMP)                                         \

@@ -694,13 +694,16 @@ app_run(const char *server, const char *redis_url)
 
 	uv_run(a->loop, UV_RUN_DEFAULT);
 
-	view_pop_to(&a->views, 0); /* dialogs left open are cancelled */
+	/* Dialogs left open are cancelled; the screen stays under the
+	 * calls the client fails as it closes (their messages go to it). */
+	view_pop_to(&a->views, 1);
 	term_end();
 	feed_free(a->feed);
 	probe_stop(&a->probe);
 	rpc_client_free(a->rpc);
 	uv_walk(a->loop, on_close_walk, NULL);
 	uv_run(a->loop, UV_RUN_DEFAULT);
+	view_pop_to(&a->views, 0);
 	for (size_t i = 0; i < SCREEN_COUNT; i++) {
 		if (screens[i]->free)
 			screens[i]->free(a->screens[i]->st);
