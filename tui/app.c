@@ -1,17 +1,16 @@
 /*
  * The TUI's loop and shell: the terminal (through term.c), input dispatch
  * (the top view of the stack, then the global table), coalesced redraws,
- * signals, the screen table and the view stack it sits under (dialogs are
- * dialog.c, sign-in and the connection app_session.c, the shared keys,
- * hints and help app_keys.c). Nothing here knows any one screen or view:
- * it loops over the table in screens.h and hands keys to the stack.
+ * the title and tab bar, and signals (the screens under the stack and the
+ * status message are app_screens.c, dialogs dialog.c, sign-in and the
+ * connection app_session.c, the shared keys, hints and help app_keys.c).
+ * Nothing here knows any one screen or view: it hands keys to the stack.
  */
 #include "app.h"
 #include "app_keys.h"
+#include "app_screens.h"
 
-#include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,211 +30,10 @@
 #define MIN_COLS 64
 #define MIN_ROWS 16
 
-#define SCREEN_ENTRY(n) &screen_##n,
-static const struct screen *const screens[SCREEN_COUNT] = {
-    SCREENS(SCREEN_ENTRY)};
-#undef SCREEN_ENTRY
-
-/* A screen as the bottom of the view stack: it lives as long as the app
- * (its state too, across tab switches) and keeps its status message. */
-struct screen_view {
-	struct view v;
-	struct view_ops ops; /* the screen's table and texts, for the stack */
-	const struct screen *s;
-	void *st;
-	char flash[320];
-	int flash_err;
-	uint64_t flash_at;
-	/* The last call sent when the user acted after it (LLONG_MAX: not
-	 * yet): a success of a later call ends an error. */
-	long long flash_calls;
-};
-
-static struct screen_view *
-screen_of(struct view *v)
-{
-	return (struct screen_view *)v;
-}
-
-static const struct binding *
-screen_keys_now(struct view *v)
-{
-	struct screen_view *sv = screen_of(v);
-
-	return sv->s->keys_now ? sv->s->keys_now(v->app, sv->st) : sv->s->keys;
-}
-
-/* A signed-out screen is all fields: it always types. */
-static int
-screen_typing(struct view *v)
-{
-	struct screen_view *sv = screen_of(v);
-
-	return sv->s->signed_out ||
-	       (sv->s->typing && sv->s->typing(v->app, sv->st));
-}
-
-static void
-screen_draw(struct view *v, int rows, int cols)
-{
-	struct screen_view *sv = screen_of(v);
-
-	sv->s->draw(v->app, sv->st, rows, cols);
-}
-
-static int
-screen_key(struct view *v, int action, int key)
-{
-	struct screen_view *sv = screen_of(v);
-
-	return sv->s->key(v->app, sv->st, action, key);
-}
-
-static struct screen_view *
-screen_view_new(struct app *a, const struct screen *s)
-{
-	struct screen_view *sv = xcalloc(1, sizeof *sv);
-
-	sv->s = s;
-	sv->ops = (struct view_ops){
-	    .name = s->name,
-	    .about = s->about,
-	    .keys = s->keys,
-	    .keys_now = screen_keys_now,
-	    .typing = screen_typing,
-	    .draw = screen_draw,
-	    .key = screen_key,
-	    .resident = 1,
-	};
-	sv->v.ops = &sv->ops;
-	sv->v.app = a;
-	sv->v.refs = 1;
-	sv->st = s->init ? s->init(a) : NULL;
-	return sv;
-}
-
-/* ---- state changes ---- */
-
 void
 app_dirty(struct app *a)
 {
 	a->dirty = 1;
-}
-
-/* The screen shown: the bottom of the stack. */
-static struct screen_view *
-current(const struct app *a)
-{
-	return screen_of(a->views.v[0]);
-}
-
-static size_t
-screen_index(const struct screen *s)
-{
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screens[i] == s)
-			return i;
-	abort(); /* not in screens.h: a programming error */
-}
-
-static size_t
-current_index(const struct app *a)
-{
-	return screen_index(current(a)->s);
-}
-
-void
-app_flash(struct app *a, int is_error, const char *fmt, ...)
-{
-	struct screen_view *sv = current(a);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sv->flash, sizeof sv->flash, fmt, ap);
-	va_end(ap);
-	sv->flash_err = is_error;
-	sv->flash_at = uv_now(a->loop);
-	sv->flash_calls = LLONG_MAX;
-	app_dirty(a);
-}
-
-const char *
-app_flash_text(struct app *a, int *is_error)
-{
-	struct screen_view *sv = current(a);
-
-	*is_error = sv->flash_err;
-	return sv->flash[0] ? sv->flash : NULL;
-}
-
-void
-app_push(struct app *a, struct view *v)
-{
-	view_push(&a->views, v);
-	app_dirty(a);
-}
-
-int
-app_pop(struct app *a, struct view *v)
-{
-	app_dirty(a);
-	return view_close(&a->views, v);
-}
-
-const struct screen *
-app_current(const struct app *a)
-{
-	return current(a)->s;
-}
-
-void *
-app_state(struct app *a, const struct screen *s)
-{
-	return a->screens[screen_index(s)]->st;
-}
-
-int
-app_showing(const struct app *a, const struct screen *s)
-{
-	return current(a)->s == s;
-}
-
-static int
-screen_allowed(const struct app *a, const struct screen *s)
-{
-	if (s->signed_out)
-		return !a->me;
-	return a->me && (!s->admin_only || a->admin);
-}
-
-void
-app_switch(struct app *a, const struct screen *s)
-{
-	size_t i = screen_index(s);
-
-	if (!screen_allowed(a, s)) {
-		if (a->me && s->admin_only)
-			app_flash(a, 1, "That screen is for administrators.");
-		return;
-	}
-	/* A tab replaces the stack: the views of the last one go. */
-	view_pop_to(&a->views, 0);
-	view_push(&a->views, &a->screens[i]->v);
-	if (s->enter)
-		s->enter(a, a->screens[i]->st);
-	app_dirty(a);
-}
-
-/* The screens the tab bar shows, in order: tabs[n] for key n + 1. */
-static size_t
-tab_screens(const struct app *a, size_t tabs[SCREEN_COUNT])
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (!screens[i]->signed_out && screen_allowed(a, screens[i]))
-			tabs[n++] = i;
-	return n;
 }
 
 /*
@@ -252,7 +50,7 @@ tab_bar(const size_t *tabs, size_t ntabs, size_t cur, int width, char *out,
 		out[0] = '\0';
 		*cur_n = 0;
 		for (size_t i = 0; i < ntabs; i++) {
-			const struct screen *t = screens[tabs[i]];
+			const struct screen *t = app_screen_at(tabs[i]);
 			const char *name =
 			    form == 0 || !t->tab ? t->name : t->tab;
 			size_t b;
@@ -273,47 +71,12 @@ tab_bar(const size_t *tabs, size_t ntabs, size_t cur, int width, char *out,
 	}
 }
 
-/* The first screen of the current state (sign-in or the first tab). */
-static size_t
-home_screen(const struct app *a)
-{
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screen_allowed(a, screens[i]))
-			return i;
-	return 0;
-}
-
-void
-app_go_home(struct app *a)
-{
-	app_switch(a, screens[home_screen(a)]);
-}
-
 void
 app_quit(struct app *a, int exit_code)
 {
 	a->quitting = 1;
 	a->exit_code = exit_code;
 	uv_stop(a->loop);
-}
-
-int
-app_failed(struct app *a, const struct pl_error *err, const char *what)
-{
-	struct screen_view *sv = current(a);
-
-	if (!err->code) {
-		/* Something the user asked after reading an error worked:
-		 * the error is old news (answers to older calls leave it). */
-		if (sv->flash_err && rpc_answering(a->rpc) > sv->flash_calls) {
-			sv->flash[0] = '\0';
-			app_dirty(a);
-		}
-		return 0;
-	}
-	if (!app_auth_lost(a, err))
-		app_flash(a, 1, "%s: %s", what, err->message);
-	return 1;
 }
 
 int
@@ -330,11 +93,7 @@ app_rows(void)
 static void
 on_live_event(void *ud, json_t *ev)
 {
-	struct app *a = ud;
-
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screens[i]->on_event)
-			screens[i]->on_event(a, a->screens[i]->st, ev);
+	app_screens_event(ud, ev);
 }
 
 static void
@@ -367,8 +126,8 @@ app_live(struct app *a)
 static void
 app_draw(struct app *a)
 {
-	const struct screen *s = current(a)->s;
-	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
+	const struct screen *s = app_current(a);
+	size_t tabs[SCREEN_COUNT], ntabs = app_tabs(a, tabs);
 	char hints[512] = "", tabbar[256] = "", title[160];
 	int rows, cols;
 	size_t cur_b = 0, cur_n = 0;
@@ -392,7 +151,7 @@ app_draw(struct app *a)
 	snprintf(title, sizeof title, "padline · %s%s%s", s->name,
 	         a->me ? " · " : "", a->me ? jstr(a->me, "username") : "");
 	if (a->me)
-		tab_bar(tabs, ntabs, current_index(a),
+		tab_bar(tabs, ntabs, app_current_index(a),
 		        cols - 3 - text_width(title), tabbar, sizeof tabbar,
 		        &cur_b, &cur_n);
 	/* The title gets what the tabs leave (never drawn under them). */
@@ -436,15 +195,15 @@ static void
 on_probe_changed(void *ud, int up)
 {
 	struct app *a = ud;
-	struct screen_view *sv = current(a);
+	int err;
 
 	if (up) {
 		/* Never over a message: it is what the first request after
 		 * the outage said (a retried save's "saved"). */
-		if (!sv->flash[0])
+		if (!app_flash_text(a, &err))
 			app_flash(a, 0, "padlined answers again.");
-		if (sv->s->enter && !view_top(&a->views)->ops->modal)
-			sv->s->enter(a, sv->st);
+		if (!view_top(&a->views)->ops->modal)
+			app_screen_enter(a);
 	}
 	app_dirty(a);
 }
@@ -454,15 +213,8 @@ on_redraw(uv_timer_t *t)
 {
 	struct app *a = t->data;
 
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screens[i]->tick)
-			screens[i]->tick(a, a->screens[i]->st);
-	/* Flash messages fade after 6 s; the spinner needs ticks while busy. */
-	if (current(a)->flash[0] &&
-	    uv_now(a->loop) - current(a)->flash_at > 6000) {
-		current(a)->flash[0] = '\0';
-		a->dirty = 1;
-	}
+	app_screens_tick(a); /* and the status message fades */
+	/* The spinner needs ticks while busy. */
 	if (rpc_pending(a->rpc) && rpc_oldest_ms(a->rpc) > 200)
 		a->dirty = 1;
 	if (a->probe.down &&
@@ -495,14 +247,14 @@ on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
 static void
 app_navigate(struct app *a, const struct screen *s)
 {
-	current(a)->flash[0] = '\0';
+	app_flash_clear(a);
 	app_switch(a, s);
 }
 
 static void
 app_global_key(struct app *a, int key)
 {
-	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
+	size_t tabs[SCREEN_COUNT], ntabs = app_tabs(a, tabs);
 
 	switch (binding_action(app_global_keys, key)) {
 	case G_HELP:
@@ -511,14 +263,14 @@ app_global_key(struct app *a, int key)
 	case G_NEXT:
 	case G_PREV:
 		for (size_t i = 0; i < ntabs; i++)
-			if (tabs[i] == current_index(a)) {
+			if (tabs[i] == app_current_index(a)) {
 				size_t step = binding_action(app_global_keys,
 				                             key) == G_NEXT
 				                  ? 1
 				                  : ntabs - 1;
 
-				app_navigate(a,
-				             screens[tabs[(i + step) % ntabs]]);
+				app_navigate(
+				    a, app_screen_at(tabs[(i + step) % ntabs]));
 				return;
 			}
 		return;
@@ -528,8 +280,8 @@ app_global_key(struct app *a, int key)
 		 * first (their own q/Esc); only q on the first screen quits. */
 		if (a->views.n > 1)
 			view_pop(&a->views); /* a view without its own q */
-		else if (current_index(a) != home_screen(a))
-			app_navigate(a, screens[home_screen(a)]);
+		else if (app_current_index(a) != app_home_index(a))
+			app_navigate(a, app_screen_at(app_home_index(a)));
 		else if (binding_action(app_global_keys, key) == G_BACK)
 			app_quit(a, 0);
 		return;
@@ -544,20 +296,16 @@ app_global_key(struct app *a, int key)
 		return;
 	}
 	if (key >= '1' && key <= '9' && (size_t)(key - '1') < ntabs)
-		app_navigate(a, screens[tabs[key - '1']]);
+		app_navigate(a, app_screen_at(tabs[key - '1']));
 }
 
 static void
 app_key(struct app *a, int key)
 {
-	struct screen_view *sv = current(a);
 	int rows, cols;
 
 	app_dirty(a);
-	/* What the user does next, once they saw the message, answers it
-	 * when it works (not what was asked along with the message). */
-	if (sv->flash_calls == LLONG_MAX)
-		sv->flash_calls = rpc_last_id(a->rpc);
+	app_flash_seen(a);
 	if (key == K_RESIZE) {
 		term_resize();
 		return;
@@ -671,8 +419,7 @@ app_run(const char *server, const char *redis_url)
 		return 1;
 	}
 	ui_init(color, utf8);
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		a->screens[i] = screen_view_new(a, screens[i]);
+	app_screens_init(a);
 
 	uv_poll_init(a->loop, &a->input, STDIN_FILENO);
 	a->input.data = a;
@@ -687,7 +434,7 @@ app_run(const char *server, const char *redis_url)
 		a->sig[i].data = a;
 		uv_signal_start(&a->sig[i], on_signal, sigs[i]);
 	}
-	app_switch(a, screens[home_screen(a)]);
+	app_go_home(a);
 	app_connect(a);
 	probe_start(&a->probe, a->loop, a->rpc, on_probe_changed, a);
 	app_draw(a);
@@ -704,11 +451,7 @@ app_run(const char *server, const char *redis_url)
 	uv_walk(a->loop, on_close_walk, NULL);
 	uv_run(a->loop, UV_RUN_DEFAULT);
 	view_pop_to(&a->views, 0);
-	for (size_t i = 0; i < SCREEN_COUNT; i++) {
-		if (screens[i]->free)
-			screens[i]->free(a->screens[i]->st);
-		free(a->screens[i]);
-	}
+	app_screens_free(a);
 	json_decref(a->hello);
 	json_decref(a->me);
 	rc = a->exit_code;
