@@ -186,6 +186,10 @@ START_TEST(help_and_hints_come_from_the_tables)
 	hints_text(&t->v, 1, 16, hints, sizeof hints);
 	ck_assert_str_eq(hints, "a one · ? help");
 
+	/* A dialog's foot line: every hint of its own table. */
+	binding_hints(test_keys, 1, hints, sizeof hints);
+	ck_assert_str_eq(hints, "a one · b two");
+
 	/* While it types, q L ? are letters: F1 alone is global. */
 	t->typing = 1;
 	hints_text(&t->v, 1, 200, hints, sizeof hints);

@@ -116,6 +116,22 @@ full:
 }
 
 void
+binding_hints(const struct binding *b, int utf8, char *buf, size_t size)
+{
+	char item[96];
+
+	buf[0] = '\0';
+	for (; b && b->key; b++) {
+		size_t len = strlen(buf);
+
+		if (!b->hint)
+			continue;
+		hint_text(utf8, b, item, sizeof item);
+		snprintf(buf + len, size - len, "%s%s", len ? " · " : "", item);
+	}
+}
+
+void
 app_hints(struct app *a, int width, char *buf, size_t size)
 {
 	hints_text(view_base(&a->views), ui_utf8(), width, buf, size);

@@ -27,6 +27,8 @@ void hints_text(struct view *v, int utf8, int width, char *buf, size_t size);
 /* The help page of view v: its about text, its keys, then the global
  * ones. */
 void help_text(struct view *v, int utf8, char *buf, size_t size);
+/* Every hint of table b, "k hint · k hint" (a dialog's foot line). */
+void binding_hints(const struct binding *b, int utf8, char *buf, size_t size);
 /* The status line's hints in at most width cells (see app_global_keys). */
 void app_hints(struct app *, int width, char *buf, size_t size);
 /* Pushes the help page of the view shown, at its top. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "app_keys.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -59,10 +60,10 @@ static const struct binding prompt_keys[] = {
 
 /* Any other key picks the choice written "x  what it does". */
 static const struct binding pick_keys[] = {
-    {K_UP, D_UP, "choose", NULL}, {'k', D_UP, NULL, NULL},
-    {K_DOWN, D_DOWN, NULL, NULL}, {'j', D_DOWN, NULL, NULL},
-    {K_ENTER, D_OK, "ok", "ok"},  {K_ESC, D_CANCEL, "cancel", "cancel"},
-    {'q', D_CANCEL, NULL, NULL},  {0, 0, NULL, NULL},
+    {K_UP, D_UP, "choose", "choose"}, {'k', D_UP, NULL, NULL},
+    {K_DOWN, D_DOWN, NULL, NULL},     {'j', D_DOWN, NULL, NULL},
+    {K_ENTER, D_OK, "ok", "ok"},      {K_ESC, D_CANCEL, "cancel", "cancel"},
+    {'q', D_CANCEL, NULL, NULL},      {0, 0, NULL, NULL},
 };
 
 static const struct binding text_keys[] = {
@@ -204,7 +205,7 @@ static void
 dialog_draw(struct view *v, int rows, int cols)
 {
 	struct dialog *d = (struct dialog *)v;
-	char **lines, text[sizeof d->text];
+	char **lines, text[sizeof d->text], foot[128];
 	int nch = d->kind == DLG_PICK ? (int)json_array_size(d->choices) : 0;
 	int w = cols - 10 < 70 ? cols - 10 : 70;
 	size_t n;
@@ -242,12 +243,12 @@ dialog_draw(struct view *v, int rows, int cols)
 		    line++, x + 3, w - 6,
 		    json_string_value(json_array_get(d->choices, (size_t)i)));
 	}
+	/* Its keys, from its table like every view's hints. */
+	binding_hints(v->ops->keys, ui_utf8(), foot + 1, sizeof foot - 2);
+	foot[0] = ' ';
+	snprintf(foot + strlen(foot), sizeof foot - strlen(foot), " ");
 	ui_attr(UI_DIM);
-	ui_put(y + h - 1, x + 2, w - 4,
-	       d->kind == DLG_CONFIRM   ? " y yes · n no "
-	       : d->kind == DLG_MESSAGE ? " Enter close "
-	       : d->kind == DLG_PICK ? " ↑↓ choose · Enter ok · Esc cancel "
-	                             : " Enter ok · Esc cancel ");
+	ui_put(y + h - 1, x + 2, w - 4, foot);
 	ui_attr(UI_NORMAL);
 }
 
