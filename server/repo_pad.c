@@ -173,54 +173,80 @@ repo_pad_head(struct db_conn *db, const char *id, const char *owner_id,
 }
 
 /*
- * pad.list, one statement per sort, with and without a search, from one
- * template: the caller's own pads and the pads shared with them, each side
- * read in its index order from the keyset position up to the limit, then
- * merged. $1 user, $2/$3 sort key and id of the last row seen, $4 rows,
- * $5 ILIKE pattern. KEY is the sort expression (KEYT its type, KEYOUT its
- * text for the cursor: NULL for times, which are the created_at or
- * updated_at column already), CMP/DIR the direction.
+ * pad.list, one statement per sort and direction, with and without a
+ * search, from one template: the caller's own pads and the pads shared
+ * with them, each side read in its index order (or backwards) from the
+ * keyset position up to the limit, then merged. $1 user, $2/$3 sort key
+ * and id of the last row seen, $4 rows, $5 ILIKE pattern. KEY is the sort
+ * expression (KEYT its type, KEYOUT its text for the cursor: NULL for
+ * times, which are the created_at or updated_at column already), DIR the
+ * direction, AFTER the keyset condition: PAD_LIST_AFTER with CMP < or >,
+ * but on the first page of names Z to A, which no key starts before,
+ * PAD_LIST_TYPED ($2/$3 only typed: a one-time filter).
  */
 /* clang-format off */
-#define PAD_LIST_SIDE(FROM, WHO, OWNER, KEY, KEYT, CMP, DIR, SEARCH)           \
+#define PAD_LIST_AFTER(KEY, KEYT, CMP)                                         \
+	"(" KEY ", p.id) " CMP " ($2::" KEYT ", $3::uuid)"
+#define PAD_LIST_TYPED(KEYT) "($2::" KEYT ", $3::uuid) IS NOT NULL"
+#define PAD_LIST_SIDE(FROM, WHO, OWNER, KEY, AFTER, DIR, SEARCH)               \
 	"(SELECT p.id, p.display_name, p.version, p.size, p.created_at, "      \
 	"        p.updated_at, " OWNER ", " KEY " AS k "                       \
 	" FROM " FROM " "                                                      \
 	" WHERE " WHO " = $1::uuid AND p.deleted_at IS NULL "                  \
-	"   AND (" KEY ", p.id) " CMP " ($2::" KEYT ", $3::uuid) " SEARCH " "  \
+	"   AND " AFTER " " SEARCH " "                                          \
 	" ORDER BY " KEY " " DIR ", p.id " DIR " "                             \
 	" LIMIT $4::int) "
-#define PAD_LIST_SQL(KEY, KEYT, KEYOUT, CMP, DIR, SEARCH)                      \
+#define PAD_LIST_SQL(KEY, KEYOUT, AFTER, DIR, SEARCH)                          \
 	"SELECT id, display_name, version, size, " PAD_CREATED_AT ", "         \
 	"       " PAD_UPDATED_AT ", access, owner_id, owner_username, "        \
 	"       " KEYOUT " AS k "                                              \
 	"FROM (" PAD_LIST_SIDE("@pads p", "p.owner_id",                         \
 	                       "'owner' AS access, NULL::uuid AS owner_id, "   \
 	                       "NULL::text AS owner_username",                 \
-	                       KEY, KEYT, CMP, DIR, SEARCH)                    \
+	                       KEY, AFTER, DIR, SEARCH)                        \
 	"      UNION ALL "                                                     \
 	"      " PAD_LIST_SIDE("@pad_shares s JOIN @pads p ON p.id = s.pad_id "  \
 	                       "JOIN @users u ON u.id = p.owner_id",            \
 	                       "s.user_id", "'viewer', u.id, u.username",      \
-	                       KEY, KEYT, CMP, DIR, SEARCH) ") x "             \
+	                       KEY, AFTER, DIR, SEARCH) ") x "                 \
 	"ORDER BY x.k " DIR ", x.id " DIR " "                                  \
 	"LIMIT $4::int"
 #define PAD_LIST_SEARCH "AND p.display_name ILIKE $5"
 
-static const char *const pad_list_sql[3][2] = {
+/* Both searches (without, with) of one sort in one direction. */
+#define PAD_LIST_BOTH(KEY, KEYOUT, AFTER, DIR)                                 \
+	{PAD_LIST_SQL(KEY, KEYOUT, AFTER, DIR, ""),                            \
+	 PAD_LIST_SQL(KEY, KEYOUT, AFTER, DIR, PAD_LIST_SEARCH)}
+#define PAD_CREATED_KEY "p.created_at"
+#define PAD_UPDATED_KEY "p.updated_at"
+#define PAD_NAME_KEY "lower(p.display_name)"
+
+/* [sort][reverse][search]: each sort in its own direction, then the
+ * other way (pad.list's order). */
+static const char *const pad_list_sql[3][2][2] = {
 	[REPO_PAD_CREATED] = {
-		PAD_LIST_SQL("p.created_at", "timestamptz", "NULL", ">", "ASC", ""),
-		PAD_LIST_SQL("p.created_at", "timestamptz", "NULL", ">", "ASC",
-		             PAD_LIST_SEARCH)},
+		PAD_LIST_BOTH(PAD_CREATED_KEY, "NULL",
+		              PAD_LIST_AFTER(PAD_CREATED_KEY, "timestamptz", ">"),
+		              "ASC"),
+		PAD_LIST_BOTH(PAD_CREATED_KEY, "NULL",
+		              PAD_LIST_AFTER(PAD_CREATED_KEY, "timestamptz", "<"),
+		              "DESC")},
 	[REPO_PAD_UPDATED] = {
-		PAD_LIST_SQL("p.updated_at", "timestamptz", "NULL", "<", "DESC", ""),
-		PAD_LIST_SQL("p.updated_at", "timestamptz", "NULL", "<", "DESC",
-		             PAD_LIST_SEARCH)},
+		PAD_LIST_BOTH(PAD_UPDATED_KEY, "NULL",
+		              PAD_LIST_AFTER(PAD_UPDATED_KEY, "timestamptz", "<"),
+		              "DESC"),
+		PAD_LIST_BOTH(PAD_UPDATED_KEY, "NULL",
+		              PAD_LIST_AFTER(PAD_UPDATED_KEY, "timestamptz", ">"),
+		              "ASC")},
 	[REPO_PAD_NAME] = {
-		PAD_LIST_SQL("lower(p.display_name)", "text", "k", ">", "ASC", ""),
-		PAD_LIST_SQL("lower(p.display_name)", "text", "k", ">", "ASC",
-		             PAD_LIST_SEARCH)},
+		PAD_LIST_BOTH(PAD_NAME_KEY, "k",
+		              PAD_LIST_AFTER(PAD_NAME_KEY, "text", ">"), "ASC"),
+		PAD_LIST_BOTH(PAD_NAME_KEY, "k",
+		              PAD_LIST_AFTER(PAD_NAME_KEY, "text", "<"), "DESC")},
 };
+/* Names Z to A from the start: no text sorts after every name. */
+static const char *const pad_list_names_desc_first[2] =
+	PAD_LIST_BOTH(PAD_NAME_KEY, "k", PAD_LIST_TYPED("text"), "DESC");
 /* clang-format on */
 
 /* The column holding each sort's key as text. */
@@ -230,11 +256,14 @@ static const char *const pad_list_key[3] = {
     [REPO_PAD_NAME] = "k",
 };
 
-/* Where a first page starts: before every row in the sort's direction. */
-static const char *const pad_list_start[3][2] = {
-    [REPO_PAD_CREATED] = {"-infinity", "00000000-0000-0000-0000-000000000000"},
-    [REPO_PAD_UPDATED] = {"infinity", "ffffffff-ffff-ffff-ffff-ffffffffffff"},
-    [REPO_PAD_NAME] = {"", "00000000-0000-0000-0000-000000000000"},
+/* Where a first page starts: before every row in the direction asked
+ * ([sort][reverse]; names Z to A have their own first statement). */
+#define PAD_ID_MIN "00000000-0000-0000-0000-000000000000"
+#define PAD_ID_MAX "ffffffff-ffff-ffff-ffff-ffffffffffff"
+static const char *const pad_list_start[3][2][2] = {
+    [REPO_PAD_CREATED] = {{"-infinity", PAD_ID_MIN}, {"infinity", PAD_ID_MAX}},
+    [REPO_PAD_UPDATED] = {{"infinity", PAD_ID_MAX}, {"-infinity", PAD_ID_MIN}},
+    [REPO_PAD_NAME] = {{"", PAD_ID_MIN}, {"", PAD_ID_MIN}},
 };
 
 /* "%q%" with ILIKE's own wildcards and escape character escaped. */
@@ -260,17 +289,19 @@ repo_pad_list(struct db_conn *db, const char *user_id,
               struct pl_error *err)
 {
 	char limit[16], *pattern = pg->q ? pad_like_pattern(pg->q) : NULL;
-	const char *p[] = {
-	    user_id,
-	    pg->after_key ? pg->after_key : pad_list_start[pg->sort][0],
-	    pg->after_key ? pg->after_id : pad_list_start[pg->sort][1], limit,
-	    pattern};
+	int rev = pg->reverse != 0;
+	const char *const *start = pad_list_start[pg->sort][rev];
+	const char *p[] = {user_id, pg->after_key ? pg->after_key : start[0],
+	                   pg->after_key ? pg->after_id : start[1], limit,
+	                   pattern};
+	const char *sql = pad_list_sql[pg->sort][rev][pattern != NULL];
 	PGresult *r;
 
 	*pads = *keys = NULL;
+	if (pg->sort == REPO_PAD_NAME && rev && !pg->after_key)
+		sql = pad_list_names_desc_first[pattern != NULL];
 	snprintf(limit, sizeof limit, "%d", pg->limit);
-	r = db_query_result(db, pad_list_sql[pg->sort][pattern != NULL],
-	                    pattern ? 5 : 4, p, err);
+	r = db_query_result(db, sql, pattern ? 5 : 4, p, err);
 	free(pattern);
 	if (r == NULL)
 		return err->code;

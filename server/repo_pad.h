@@ -32,6 +32,7 @@ struct repo_pad_page {
 	const char *after_key; /* sort key of the last row seen; NULL = start */
 	const char *after_id;  /* its id (with after_key) */
 	int limit;             /* rows wanted */
+	int reverse;           /* against the sort's own direction */
 };
 
 /* Inserts pad id (chosen by the caller, so statements queued after this

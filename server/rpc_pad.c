@@ -47,6 +47,7 @@ pad_list_run(struct rpc_call *call)
 	               PAD_LIST_DEFAULT, &limit, &call->err) ||
 	    params_str(call->params, "after", 0, &req.after, &call->err) ||
 	    params_str(call->params, "sort", 0, &req.sort, &call->err) ||
+	    params_str(call->params, "order", 0, &req.order, &call->err) ||
 	    params_str(call->params, "q", 0, &req.q, &call->err))
 		return call->err.code;
 	req.limit = (int)limit;

@@ -24,6 +24,7 @@ struct svc_pad_list_req {
 	int limit;         /* 1..PAD_LIST_MAX */
 	const char *after; /* the previous page's next cursor */
 	const char *sort;  /* created (default), updated, name */
+	const char *order; /* asc, desc; NULL: the sort's own */
 	const char *q;     /* substring of the name, any case */
 };
 

@@ -3,6 +3,8 @@
  * (`next`, passed back as `after`) is opaque to clients: base64url of JSON
  * [sort, key, id] of the last row returned, so a page starts strictly after
  * it whatever was created or deleted meanwhile, and no page reads past rows.
+ * The sort names the direction when it is not the sort's own
+ * ("name-desc"), so a cursor keeps its order.
  */
 #include <ctype.h>
 #include <sodium.h>
@@ -20,6 +22,18 @@ static const char *const sort_names[] = {
     [REPO_PAD_NAME] = "name",
 };
 
+/* Each sort's own direction, and the cursor's names of the other. */
+static const char *const sort_own_order[] = {
+    [REPO_PAD_CREATED] = "asc",
+    [REPO_PAD_UPDATED] = "desc",
+    [REPO_PAD_NAME] = "asc",
+};
+static const char *const sort_reversed[] = {
+    [REPO_PAD_CREATED] = "created-desc",
+    [REPO_PAD_UPDATED] = "updated-asc",
+    [REPO_PAD_NAME] = "name-desc",
+};
+
 static int
 sort_parse(const char *name, enum repo_pad_sort *sort)
 {
@@ -29,6 +43,20 @@ sort_parse(const char *name, enum repo_pad_sort *sort)
 			return 0;
 		}
 	return -1;
+}
+
+/* A cursor's sort: a sort's name, or its reversed name. */
+static int
+cursor_sort_parse(const char *name, enum repo_pad_sort *sort, int *reverse)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(name, sort_reversed[i]) == 0) {
+			*sort = (enum repo_pad_sort)i;
+			*reverse = 1;
+			return 0;
+		}
+	*reverse = 0;
+	return sort_parse(name, sort);
 }
 
 /* A timestamp key as the repository renders it:
@@ -93,9 +121,11 @@ svc_pad_time_key_ok(const char *k)
 }
 
 static char *
-cursor_encode(enum repo_pad_sort sort, const char *key, const char *id)
+cursor_encode(const struct repo_pad_page *page, const char *key, const char *id)
 {
-	return svc_pad_cursor_new(sort_names[sort], key, id);
+	return svc_pad_cursor_new(page->reverse ? sort_reversed[page->sort]
+	                                        : sort_names[page->sort],
+	                          key, id);
 }
 
 static int
@@ -104,28 +134,34 @@ cursor_bad(struct pl_error *err, const char *why)
 	return pl_error_violation(err, "after", "format", why);
 }
 
-/* Fills page's sort (when the request left it open) and after_*; *owned
- * keeps the decoded JSON alive while page points into it. */
+/* Fills page's sort and order (when the request left them open) and
+ * after_*; *owned keeps the decoded JSON alive while page points into
+ * it. */
 static int
-cursor_decode(const char *after, int sort_given, struct repo_pad_page *page,
-              json_t **owned, struct pl_error *err)
+cursor_decode(const char *after, const struct svc_pad_list_req *req,
+              struct repo_pad_page *page, json_t **owned, struct pl_error *err)
 {
 	enum repo_pad_sort sort;
 	const char *s, *k, *id;
 	json_t *c = NULL;
+	int reverse;
 
 	*owned = NULL;
 	if (svc_pad_cursor_read(after, &s, &k, &id, &c) != 0 ||
-	    sort_parse(s, &sort) != 0 ||
+	    cursor_sort_parse(s, &sort, &reverse) != 0 ||
 	    (sort != REPO_PAD_NAME && !time_key_ok(k))) {
 		json_decref(c);
 		return cursor_bad(err, "after is not a cursor from pad.list");
 	}
-	if (sort_given && sort != page->sort) {
+	if ((req->sort && sort != page->sort) ||
+	    (req->order &&
+	     reverse != (strcmp(req->order, sort_own_order[sort]) != 0))) {
 		json_decref(c);
-		return cursor_bad(err, "after is a cursor of another sort");
+		return cursor_bad(err,
+		                  "after is a cursor of another sort or order");
 	}
 	page->sort = sort;
+	page->reverse = reverse;
 	page->after_key = k;
 	page->after_id = id;
 	*owned = c;
@@ -148,11 +184,17 @@ svc_pad_list(struct app *app, struct db_conn *db, const char *user_id,
 		return pl_error_violation(err, "sort", "enum",
 		                          "sort must be created, updated or "
 		                          "name");
+	if (req->order && strcmp(req->order, "asc") != 0 &&
+	    strcmp(req->order, "desc") != 0)
+		return pl_error_violation(err, "order", "enum",
+		                          "order must be asc or desc");
+	page.reverse =
+	    req->order && strcmp(req->order, sort_own_order[page.sort]) != 0;
 	if (req->q && strlen(req->q) > PAD_NAME_MAX * 4)
 		return pl_error_violation(err, "q", "length",
 		                          "q is longer than any pad name");
-	if (req->after && cursor_decode(req->after, req->sort != NULL, &page,
-	                                &cursor, err) != 0)
+	if (req->after &&
+	    cursor_decode(req->after, req, &page, &cursor, err) != 0)
 		return err->code;
 	page.q = req->q && req->q[0] ? req->q : NULL;
 	if (repo_pad_list(db, user_id, &page, pads, &keys, err) == 0) {
@@ -164,7 +206,7 @@ svc_pad_list(struct app *app, struct db_conn *db, const char *user_id,
 			json_array_remove(*pads, n - 1);
 			n--;
 			c = cursor_encode(
-			    page.sort,
+			    &page,
 			    json_string_value(json_array_get(keys, n - 1)),
 			    json_string_value(json_object_get(
 			        json_array_get(*pads, n - 1), "id")));

@@ -1,5 +1,6 @@
-/* Pads end to end, pad.list: keyset pages in each sort (ties on the sort key
- * included) walk exactly the rows PostgreSQL orders the same way, shared
+/* Pads end to end, pad.list: keyset pages in each sort and both orders (ties
+ * on the sort key included) walk exactly the rows PostgreSQL orders the same
+ * way, shared
  * pads among them; case-insensitive substring search with LIKE's wildcards
  * taken literally; parameter errors; and a walk while another connection
  * keeps creating pads sees every pad that existed before it exactly once. */
@@ -111,11 +112,24 @@ assert_same_ids(json_t *got, json_t *want, const char *what)
 
 START_TEST(pages_walk_each_sort)
 {
-	const char *sorts[] = {"created", "updated", "name"};
-	const char *orders[] = {
-	    "SELECT p.id " ALICE_SEES "ORDER BY p.created_at, p.id",
-	    "SELECT p.id " ALICE_SEES "ORDER BY p.updated_at DESC, p.id DESC",
-	    "SELECT p.id " ALICE_SEES "ORDER BY lower(p.display_name), p.id"};
+	/* Each sort in its own order (order absent or named), then reversed. */
+	const struct {
+		const char *sort, *order, *sql;
+	} sorts[] = {
+	    {"created", NULL,
+	     "SELECT p.id " ALICE_SEES "ORDER BY p.created_at, p.id"},
+	    {"updated", NULL,
+	     "SELECT p.id " ALICE_SEES "ORDER BY p.updated_at DESC, p.id DESC"},
+	    {"name", "asc",
+	     "SELECT p.id " ALICE_SEES "ORDER BY lower(p.display_name), p.id"},
+	    {"created", "desc",
+	     "SELECT p.id " ALICE_SEES "ORDER BY p.created_at DESC, p.id DESC"},
+	    {"updated", "asc",
+	     "SELECT p.id " ALICE_SEES "ORDER BY p.updated_at, p.id"},
+	    {"name", "desc",
+	     "SELECT p.id " ALICE_SEES
+	     "ORDER BY lower(p.display_name) DESC, p.id DESC"},
+	};
 	json_t *res, *want, *got, *p;
 	size_t i;
 	int shared = 0;
@@ -143,18 +157,24 @@ START_TEST(pages_walk_each_sort)
 		                         (int)i)));
 	json_decref(res);
 
-	for (int s = 0; s < 3; s++) {
-		json_t *base = json_pack("{s:s}", "sort", sorts[s]);
+	for (size_t s = 0; s < sizeof sorts / sizeof sorts[0]; s++) {
+		json_t *base = json_pack("{s:s}", "sort", sorts[s].sort);
+		char what[32];
 
-		want = ids_of(orders[s]);
+		if (sorts[s].order)
+			json_object_set_new(base, "order",
+			                    json_string(sorts[s].order));
+		snprintf(what, sizeof what, "%s %s", sorts[s].sort,
+		         sorts[s].order ? sorts[s].order : "");
+		want = ids_of(sorts[s].sql);
 		ck_assert_int_eq(json_array_size(want), 73);
 		for (int limit = 1; limit <= 101; limit += 50) {
 			got = walk(alice, base, limit);
-			assert_same_ids(got, want, sorts[s]);
+			assert_same_ids(got, want, what);
 			json_decref(got);
 		}
 		got = walk(alice, base, 7);
-		assert_same_ids(got, want, sorts[s]);
+		assert_same_ids(got, want, what);
 		json_decref(got);
 		json_decref(want);
 		json_decref(base);
@@ -188,6 +208,8 @@ START_TEST(list_params_are_checked)
 	json_decref(ok(alice, "pad.list", json_pack("{s:i}", "limit", 1000)));
 	expect_violation(alice, "pad.list", json_pack("{s:s}", "sort", "size"),
 	                 "sort", "enum");
+	expect_violation(alice, "pad.list", json_pack("{s:s}", "order", "up"),
+	                 "order", "enum");
 	expect_violation(alice, "pad.list", json_pack("{s:s}", "after", "nope"),
 	                 "after", "format");
 	/* base64url of ["created","not a time","..."]: a forged cursor is a
@@ -207,6 +229,21 @@ START_TEST(list_params_are_checked)
 	    alice, "pad.list",
 	    json_pack("{s:s, s:s}", "after", after, "sort", "name"), "after",
 	    "format");
+	res = ok(alice, "pad.list",
+	         json_pack("{s:s, s:i}", "after", after, "limit", 5));
+	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 2);
+	json_decref(res);
+	/* And its order: the other one is refused, none follows it. */
+	expect_violation(
+	    alice, "pad.list",
+	    json_pack("{s:s, s:s}", "after", after, "order", "desc"), "after",
+	    "format");
+	res = ok(alice, "pad.list",
+	         json_pack("{s:s, s:i, s:s}", "order", "desc", "limit", 1,
+	                   "sort", "name"));
+	snprintf(after, sizeof after, "%s",
+	         json_string_value(json_object_get(res, "next")));
+	json_decref(res);
 	res = ok(alice, "pad.list",
 	         json_pack("{s:s, s:i}", "after", after, "limit", 5));
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 2);

@@ -1,15 +1,14 @@
 /*
  * The Account screen, every signed-in user's own: the sessions list with
- * revoke, the account's activity (a view), the change of password with the live
- * policy checklist, and the entry to two-factor sign-in (account_totp.c draws
- * and drives that part).
+ * revoke, the account's activity (a read-only text), and the way to the
+ * views it pushes: the change of password (account_password.c) and
+ * two-factor sign-in (account_totp.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "account.h"
-#include "pw_checklist.h"
 #include "widgets.h"
 #include "xalloc.h"
 
@@ -40,30 +39,6 @@ const struct binding account_form_keys[] = {
     {K_ESC, AF_BACK, "back (nothing changes)", "back"},
     {0, 0, NULL, NULL},
 };
-
-static const char *const pw_labels[ACCT_NFIELDS] = {"Current", "New",
-                                                    "Confirm"};
-
-static const struct binding *
-account_keys_now(struct app *a, void *st)
-{
-	struct account_screen *s = st;
-
-	(void)a;
-	if (s->mode == ACCT_MAIN)
-		return main_keys;
-	if (s->mode == ACCT_PASSWORD)
-		return account_form_keys;
-	return account_totp_keys(s);
-}
-
-/* The forms (password, two-factor) take every key as typing. */
-static int
-account_typing(struct app *a, void *st)
-{
-	(void)a;
-	return ((struct account_screen *)st)->mode != ACCT_MAIN;
-}
 
 /* ---- sessions ---- */
 
@@ -191,130 +166,7 @@ session_row(json_t *item, char *buf, size_t size, int w)
 	acct_session_text(item, buf, size);
 }
 
-/* ---- change of password ---- */
-
-static void
-on_password_changed(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct account_screen *s = ud;
-
-	(void)result;
-	s->busy = 0;
-	if (err->code) {
-		if (!acct_pw_apply_error(&s->pw, err))
-			app_failed(s->app, err, "user.change_password");
-		s->focus = s->pw.err[ACCT_CURRENT][0] ? ACCT_CURRENT : ACCT_NEW;
-		app_dirty(s->app);
-		return;
-	}
-	acct_pw_clear(&s->pw);
-	memset(s->cur, 0, sizeof s->cur);
-	s->mode = ACCT_MAIN;
-	app_flash(s->app, 0,
-	          "Password changed: your other sessions were signed out.");
-	account_load_sessions(s);
-}
-
-static void
-password_submit(struct account_screen *s)
-{
-	if (s->busy)
-		return;
-	if (acct_pw_check(&s->pw)) {
-		for (int f = 0; f < ACCT_NFIELDS; f++)
-			if (s->pw.err[f][0]) {
-				s->focus = f;
-				break;
-			}
-		return;
-	}
-	s->busy = 1;
-	rpc_call(s->app->rpc, "user.change_password", acct_pw_params(&s->pw),
-	         on_password_changed, s);
-}
-
-static int
-password_key(struct account_screen *s, int action, int key)
-{
-	int n = ACCT_NFIELDS + 1; /* the fields, then the button */
-
-	switch (action) {
-	case AF_NEXT:
-		s->focus = (s->focus + 1) % n;
-		return 1;
-	case AF_PREV:
-		s->focus = (s->focus + n - 1) % n;
-		return 1;
-	case AF_BACK:
-		acct_pw_clear(&s->pw);
-		memset(s->cur, 0, sizeof s->cur);
-		s->mode = ACCT_MAIN;
-		return 1;
-	case AF_ENTER:
-		if (s->focus >= ACCT_CONFIRM)
-			password_submit(s);
-		else
-			s->focus++;
-		return 1;
-	}
-	if (s->focus < ACCT_NFIELDS &&
-	    edit_key(s->pw.field[s->focus], sizeof s->pw.field[s->focus],
-	             &s->cur[s->focus], key))
-		s->pw.err[s->focus][0] = '\0'; /* typing answers the error */
-	return 1;                              /* every key is typing here */
-}
-
-static void
-password_draw(struct app *a, struct account_screen *s, int cols)
-{
-	struct acct_pw_model *m = &s->pw;
-	int x = 2, y = 2, fw = 32, cx = 52;
-
-	ui_attr(UI_TITLE);
-	ui_put(y, x, 0, "Change your password");
-	ui_attr(UI_NORMAL);
-	for (int f = 0; f < ACCT_NFIELDS; f++) {
-		int fy = y + 2 + 2 * f, good = 0;
-		const char *note = m->err[f][0] ? m->err[f] : NULL;
-
-		field_draw(fy, x, 12, fw, pw_labels[f], m->field[f], &s->cur[f],
-		           1, s->focus == f);
-		if (!note && f == ACCT_CONFIRM && m->field[f][0]) {
-			good = strcmp(m->field[ACCT_NEW], m->field[f]) == 0;
-			note =
-			    good ? "passwords match" : "passwords do not match";
-		}
-		if (note) {
-			ui_attr(good ? UI_OK : UI_ERR);
-			ui_put_wrapped(fy + 1, x + 12, cx - x - 14, 1, note);
-			ui_attr(UI_NORMAL);
-		}
-	}
-	pw_checklist_draw(&m->policy, m->field[ACCT_NEW], a->utf8, y + 2, cx,
-	                  cols - cx - 1);
-	button_draw(y + 9, x + 12, s->busy ? "Changing…" : "Change password",
-	            s->focus == ACCT_NFIELDS);
-	if (m->general[0]) {
-		ui_attr(UI_ERR);
-		ui_put_wrapped(y + 11, x, cols - 2 * x, 2, m->general);
-		ui_attr(UI_NORMAL);
-	}
-	ui_attr(UI_DIM);
-	ui_put(y + 14, x, cols - 2 * x,
-	       "Your other sessions end when the password changes.");
-	ui_attr(UI_NORMAL);
-}
-
 /* ---- the screen ---- */
-
-static void
-account_sync_hello(struct app *a, struct account_screen *s)
-{
-	if (a->hello && s->hello_seen != a->hello_seen) {
-		pw_checklist_set_hello(&s->pw.policy, a->hello);
-		s->hello_seen = a->hello_seen;
-	}
-}
 
 static void *
 account_init(struct app *a)
@@ -325,7 +177,6 @@ account_init(struct app *a)
 
 	s->app = a;
 	list_init(&s->sessions, keys);
-	pw_checklist_init(&s->pw.policy);
 	return s;
 }
 
@@ -334,8 +185,6 @@ account_free(void *st)
 {
 	struct account_screen *s = st;
 
-	account_totp_reset(s);
-	acct_pw_clear(&s->pw);
 	list_free(&s->sessions);
 	free(s);
 }
@@ -345,23 +194,11 @@ account_enter(struct app *a, void *st)
 {
 	struct account_screen *s = st;
 
-	/* Every visit starts at the overview: forms keep no secrets. */
-	account_totp_reset(s);
-	acct_pw_clear(&s->pw);
-	memset(s->cur, 0, sizeof s->cur);
-	s->mode = ACCT_MAIN;
-	s->busy = 0;
+	(void)a;
 	/* Never a moment of someone else's sessions after a new sign-in. */
 	if (!s->loading)
 		list_set_items(&s->sessions, json_array());
-	account_sync_hello(a, s);
 	account_load_sessions(s);
-}
-
-static void
-account_tick(struct app *a, void *st)
-{
-	account_sync_hello(a, st);
 }
 
 static int
@@ -369,20 +206,13 @@ account_key(struct app *a, void *st, int action, int key)
 {
 	struct account_screen *s = st;
 
-	(void)a;
-	if (s->mode == ACCT_PASSWORD)
-		return password_key(s, action, key);
-	if (s->mode != ACCT_MAIN)
-		return account_totp_key(s, action, key);
+	(void)key;
 	switch (action) {
 	case A_PASSWORD:
-		acct_pw_clear(&s->pw);
-		memset(s->cur, 0, sizeof s->cur);
-		s->focus = 0;
-		s->mode = ACCT_PASSWORD;
+		account_password_push(a);
 		return 1;
 	case A_TOTP:
-		account_totp_start(s);
+		account_totp_push(a);
 		return 1;
 	case A_REVOKE:
 		account_revoke(s);
@@ -406,14 +236,6 @@ account_draw(struct app *a, void *st, int rows, int cols)
 	int x = 2, y = 2,
 	    on = json_is_true(json_object_get(a->me, "totp_enabled"));
 
-	if (s->mode == ACCT_PASSWORD) {
-		password_draw(a, s, cols);
-		return;
-	}
-	if (s->mode != ACCT_MAIN) {
-		account_totp_draw(s, rows, cols);
-		return;
-	}
 	ui_attr(UI_TITLE);
 	ui_putf(y, x, cols - 2 * x, "Account · %s", jstr(a->me, "username"));
 	ui_attr(UI_NORMAL);
@@ -447,12 +269,9 @@ const struct screen screen_account = {
              "In a field: ← → Home End ^A ^E move, Bksp Del ^U ^K ^W "
              "delete.",
     .keys = main_keys,
-    .keys_now = account_keys_now,
-    .typing = account_typing,
     .init = account_init,
     .free = account_free,
     .enter = account_enter,
     .draw = account_draw,
     .key = account_key,
-    .tick = account_tick,
 };

@@ -1,8 +1,10 @@
 /*
- * Two-factor sign-in on the Account screen: user.totp_begin drawn as a QR
- * code (qr.c) beside the base32 secret, the code typed to user.totp_enable,
- * the recovery codes shown this once, and user.totp_disable (password and
- * a code, confirmed). Secrets are wiped as soon as they are not shown.
+ * Two-factor sign-in, a view pushed over the Account screen and a small
+ * state machine: setting it up goes BEGIN (user.totp_begin) -> SETUP (its
+ * QR code (qr.c) beside the base32 secret, the code typed to
+ * user.totp_enable) -> RECOVERY (the codes, shown this once) -> closed;
+ * turning it off is OFF (password and a code, confirmed, then
+ * user.totp_disable) -> closed. Secrets are wiped when the view goes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,30 @@
 
 #include "account.h"
 #include "widgets.h"
+
+enum totp_step {
+	TOTP_BEGIN,    /* user.totp_begin asked */
+	TOTP_SETUP,    /* the QR code and the secret; typing a code */
+	TOTP_RECOVERY, /* the recovery codes, this once */
+	TOTP_OFF,      /* password and code to turn it off */
+};
+
+struct totp_view {
+	struct view v;
+	struct app *app;
+	enum totp_step mode;
+	int busy;
+	char secret[128];
+	char uri[512];
+	struct qr_text qr;
+	char qr_error[256]; /* why there is no QR code ("" when there is) */
+	char code[64];
+	char password[PASSWORD_MAX + 1];
+	struct edit_cursor code_cur, password_cur;
+	int totp_focus; /* TOTP_OFF: 0 password, 1 code, 2 the button */
+	char totp_msg[320];
+	json_t *recovery; /* user.totp_enable's codes while shown */
+};
 
 static const struct binding setup_keys[] = {
     {K_ENTER, AF_ENTER, "confirm the code the app shows", "confirm"},
@@ -23,16 +49,24 @@ static const struct binding recovery_keys[] = {
     {0, 0, NULL, NULL},
 };
 
-const struct binding *
-account_totp_keys(struct account_screen *s)
+static const struct binding begin_keys[] = {
+    {K_ESC, AF_BACK, "back: two-factor sign-in stays off", "back"},
+    {0, 0, NULL, NULL},
+};
+
+static const struct binding *
+totp_keys(struct view *v)
 {
-	return s->mode == ACCT_TOTP_SETUP ? setup_keys
-	       : s->mode == ACCT_RECOVERY ? recovery_keys
+	struct totp_view *s = (struct totp_view *)v;
+
+	return s->mode == TOTP_BEGIN      ? begin_keys
+	       : s->mode == TOTP_SETUP    ? setup_keys
+	       : s->mode == TOTP_RECOVERY ? recovery_keys
 	                                  : account_form_keys;
 }
 
-void
-account_totp_reset(struct account_screen *s)
+static void
+totp_reset(struct totp_view *s)
 {
 	explicit_bzero(s->secret, sizeof s->secret);
 	explicit_bzero(s->uri, sizeof s->uri);
@@ -50,19 +84,16 @@ account_totp_reset(struct account_screen *s)
 	s->totp_focus = 0;
 }
 
+/* Closes the view (s may be gone after). */
 static void
-back_to_overview(struct account_screen *s)
+back_to_overview(struct totp_view *s)
 {
-	account_totp_reset(s);
-	s->mode = ACCT_MAIN;
-	s->busy = 0;
-	app_dirty(s->app);
+	app_pop(s->app, &s->v);
 }
 
 /* The TOTP calls' errors: the form's in words, a lost session the app's. */
 static void
-totp_failed(struct account_screen *s, const struct pl_error *err,
-            const char *what)
+totp_failed(struct totp_view *s, const struct pl_error *err, const char *what)
 {
 	s->busy = 0;
 	if (!acct_totp_error(err, s->totp_msg, sizeof s->totp_msg))
@@ -75,7 +106,7 @@ totp_failed(struct account_screen *s, const struct pl_error *err,
 static void
 on_begun(void *ud, json_t *result, const struct pl_error *err)
 {
-	struct account_screen *s = ud;
+	struct totp_view *s = ud;
 	struct pl_error qe;
 
 	s->busy = 0;
@@ -86,23 +117,24 @@ on_begun(void *ud, json_t *result, const struct pl_error *err)
 			app_flash(s->app, 1, "%s", msg);
 		else
 			app_failed(s->app, err, "user.totp_begin");
+		back_to_overview(s);
 		return;
 	}
-	account_totp_reset(s);
+	totp_reset(s);
 	snprintf(s->secret, sizeof s->secret, "%s", jstr(result, "secret"));
 	snprintf(s->uri, sizeof s->uri, "%s", jstr(result, "otpauth_uri"));
 	pl_error_init(&qe);
-	if (qr_render(s->uri, s->app->utf8, 2, &s->qr, &qe))
+	if (qr_render(s->uri, ui_utf8(), 2, &s->qr, &qe))
 		snprintf(s->qr_error, sizeof s->qr_error, "%s", qe.message);
 	pl_error_clear(&qe);
-	s->mode = ACCT_TOTP_SETUP;
+	s->mode = TOTP_SETUP;
 	app_dirty(s->app);
 }
 
 static void
 on_enabled(void *ud, json_t *result, const struct pl_error *err)
 {
-	struct account_screen *s = ud;
+	struct totp_view *s = ud;
 
 	if (err->code) {
 		explicit_bzero(s->code, sizeof s->code);
@@ -111,15 +143,15 @@ on_enabled(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	}
 	s->busy = 0;
-	account_totp_reset(s); /* the secret is the app's now */
+	totp_reset(s); /* the secret is the app's now */
 	s->recovery = json_incref(json_object_get(result, "recovery_codes"));
 	json_object_set_new(s->app->me, "totp_enabled", json_true());
-	s->mode = ACCT_RECOVERY;
+	s->mode = TOTP_RECOVERY;
 	app_dirty(s->app);
 }
 
 static void
-setup_submit(struct account_screen *s)
+setup_submit(struct totp_view *s)
 {
 	char code[16];
 
@@ -132,8 +164,8 @@ setup_submit(struct account_screen *s)
 	}
 	s->busy = 1;
 	s->totp_msg[0] = '\0';
-	rpc_call(s->app->rpc, "user.totp_enable",
-	         json_pack("{s:s}", "code", code), on_enabled, s);
+	view_call(&s->v, s->app->rpc, "user.totp_enable",
+	          json_pack("{s:s}", "code", code), on_enabled, s);
 	explicit_bzero(code, sizeof code);
 }
 
@@ -145,7 +177,7 @@ setup_submit(struct account_screen *s)
 static void
 on_off_reauth(void *ud, json_t *result, const struct pl_error *err)
 {
-	struct account_screen *s = ud;
+	struct totp_view *s = ud;
 
 	(void)result;
 	explicit_bzero(s->code, sizeof s->code);
@@ -167,15 +199,15 @@ on_off_reauth(void *ud, json_t *result, const struct pl_error *err)
 static void
 on_disabled(void *ud, json_t *result, const struct pl_error *err)
 {
-	struct account_screen *s = ud;
+	struct totp_view *s = ud;
 	json_t *user = json_object_get(result, "user");
 
 	if (err->code == PL_ERR_UNAUTHORIZED &&
 	    strcmp(err->reason, "reauth_required") == 0) {
-		rpc_call(s->app->rpc, "session.reauth",
-		         json_pack("{s:s, s:s}", "password", s->password,
-		                   "totp", s->code),
-		         on_off_reauth, s);
+		view_call(&s->v, s->app->rpc, "session.reauth",
+		          json_pack("{s:s, s:s}", "password", s->password,
+		                    "totp", s->code),
+		          on_off_reauth, s);
 		return;
 	}
 	if (err->code) {
@@ -189,29 +221,29 @@ on_disabled(void *ud, json_t *result, const struct pl_error *err)
 	json_object_set(s->app->me, "totp_enabled",
 	                user ? json_object_get(user, "totp_enabled")
 	                     : json_false());
-	back_to_overview(s);
 	app_flash(s->app, 0, "Two-factor sign-in is off.");
+	back_to_overview(s);
 }
 
 static void
 on_off_confirmed(struct app *a, void *ud, int ok, const char *input,
                  size_t choice)
 {
-	struct account_screen *s = ud;
+	struct totp_view *s = ud;
 
 	(void)input;
 	(void)choice;
-	if (!ok || s->mode != ACCT_TOTP_OFF)
+	if (!ok || s->mode != TOTP_OFF)
 		return;
 	s->busy = 1;
-	rpc_call(
-	    a->rpc, "user.totp_disable",
+	view_call(
+	    &s->v, a->rpc, "user.totp_disable",
 	    json_pack("{s:s, s:s}", "password", s->password, "code", s->code),
 	    on_disabled, s);
 }
 
 static void
-off_submit(struct account_screen *s)
+off_submit(struct totp_view *s)
 {
 	if (s->busy)
 		return;
@@ -229,27 +261,15 @@ off_submit(struct account_screen *s)
 	            on_off_confirmed, s);
 }
 
-void
-account_totp_start(struct account_screen *s)
+static int
+totp_key(struct view *v, int action, int key)
 {
-	if (json_is_true(json_object_get(s->app->me, "totp_enabled"))) {
-		account_totp_reset(s);
-		s->mode = ACCT_TOTP_OFF;
-		return;
-	}
-	if (s->busy)
-		return;
-	s->busy = 1;
-	rpc_call(s->app->rpc, "user.totp_begin", NULL, on_begun, s);
-}
+	struct totp_view *s = (struct totp_view *)v;
 
-int
-account_totp_key(struct account_screen *s, int action, int key)
-{
-	if (s->mode == ACCT_RECOVERY) {
+	if (s->mode == TOTP_RECOVERY) {
 		if (action == AF_BACK) {
-			back_to_overview(s);
 			app_flash(s->app, 0, "Two-factor sign-in is on.");
+			back_to_overview(s);
 		}
 		return 1; /* nothing else leaves the codes by mistake */
 	}
@@ -257,7 +277,9 @@ account_totp_key(struct account_screen *s, int action, int key)
 		back_to_overview(s);
 		return 1;
 	}
-	if (s->mode == ACCT_TOTP_SETUP) {
+	if (s->mode == TOTP_BEGIN)
+		return 1;
+	if (s->mode == TOTP_SETUP) {
 		if (action == AF_ENTER)
 			setup_submit(s);
 		else if (edit_key(s->code, sizeof s->code, &s->code_cur, key))
@@ -289,7 +311,7 @@ account_totp_key(struct account_screen *s, int action, int key)
 /* ---- drawing ---- */
 
 static void
-setup_draw(struct account_screen *s, int rows, int cols)
+setup_draw(struct totp_view *s, int rows, int cols)
 {
 	int y = 2, x = 2, tx, tw;
 	int fits =
@@ -357,7 +379,7 @@ setup_draw(struct account_screen *s, int rows, int cols)
 }
 
 static void
-recovery_draw(struct account_screen *s, int cols)
+recovery_draw(struct totp_view *s, int cols)
 {
 	int y = 2, x = 2;
 	size_t i;
@@ -384,7 +406,7 @@ recovery_draw(struct account_screen *s, int cols)
 }
 
 static void
-off_draw(struct account_screen *s, int cols)
+off_draw(struct totp_view *s, int cols)
 {
 	int y = 2, x = 2;
 
@@ -408,13 +430,64 @@ off_draw(struct account_screen *s, int cols)
 	}
 }
 
-void
-account_totp_draw(struct account_screen *s, int rows, int cols)
+static void
+totp_draw(struct view *v, int rows, int cols)
 {
-	if (s->mode == ACCT_TOTP_SETUP)
+	struct totp_view *s = (struct totp_view *)v;
+
+	if (s->mode == TOTP_BEGIN) {
+		ui_attr(UI_TITLE);
+		ui_put(2, 2, 0, "Set up two-factor sign-in");
+		ui_attr(UI_NORMAL);
+		ui_put(4, 2, cols - 4, "Asking the server for a secret…");
+	} else if (s->mode == TOTP_SETUP)
 		setup_draw(s, rows, cols);
-	else if (s->mode == ACCT_RECOVERY)
+	else if (s->mode == TOTP_RECOVERY)
 		recovery_draw(s, cols);
 	else
 		off_draw(s, cols);
+}
+
+/* Every key is typing in its forms. */
+static int
+totp_typing(struct view *v)
+{
+	(void)v;
+	return 1;
+}
+
+static void
+totp_free(struct view *v)
+{
+	totp_reset((struct totp_view *)v);
+}
+
+static const struct view_ops totp_ops = {
+    .name = "Two-factor sign-in",
+    .about = "Two-factor sign-in\n\nSetting it up: scan the QR code (or "
+             "type the secret) into an\nauthenticator app, then type the "
+             "code it shows; the recovery codes\nare shown once. Turning it "
+             "off asks for your password and a code.",
+    .keys = setup_keys,
+    .keys_now = totp_keys,
+    .typing = totp_typing,
+    .draw = totp_draw,
+    .key = totp_key,
+    .free = totp_free,
+};
+
+void
+account_totp_push(struct app *a)
+{
+	struct totp_view *s = view_new(sizeof *s, &totp_ops, a);
+
+	s->app = a;
+	app_push(a, &s->v);
+	if (json_is_true(json_object_get(a->me, "totp_enabled"))) {
+		s->mode = TOTP_OFF;
+		return;
+	}
+	s->mode = TOTP_BEGIN;
+	s->busy = 1;
+	view_call(&s->v, a->rpc, "user.totp_begin", NULL, on_begun, s);
 }

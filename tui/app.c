@@ -1,16 +1,16 @@
 /*
  * The TUI's loop and shell: the terminal (through term.c), input dispatch
- * (dialog, help, the screen's key table, then the global table), coalesced
- * redraws, signals and the screen table (dialogs are dialog.c, sign-in and
- * the connection app_session.c, the shared keys, hints and help
- * app_keys.c). Nothing here knows any one screen: it
- * loops over the table in screens.h.
+ * (the top view of the stack, then the global table), coalesced redraws,
+ * the title and tab bar, and signals (the screens under the stack and the
+ * status message are app_screens.c, dialogs dialog.c, sign-in and the
+ * connection app_session.c, the shared keys, hints and help app_keys.c).
+ * Nothing here knows any one screen or view: it hands keys to the stack.
  */
 #include "app.h"
 #include "app_keys.h"
+#include "app_screens.h"
 
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,94 +30,10 @@
 #define MIN_COLS 64
 #define MIN_ROWS 16
 
-#define SCREEN_ENTRY(n) &screen_##n,
-static const struct screen *const screens[SCREEN_COUNT] = {
-    SCREENS(SCREEN_ENTRY)};
-#undef SCREEN_ENTRY
-
-/* ---- state changes ---- */
-
 void
 app_dirty(struct app *a)
 {
 	a->dirty = 1;
-}
-
-void
-app_flash(struct app *a, int is_error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(a->flash, sizeof a->flash, fmt, ap);
-	va_end(ap);
-	a->flash_err = is_error;
-	a->flash_at = uv_now(a->loop);
-	app_dirty(a);
-}
-
-static size_t
-screen_index(const struct screen *s)
-{
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screens[i] == s)
-			return i;
-	abort(); /* not in screens.h: a programming error */
-}
-
-const struct screen *
-app_current(const struct app *a)
-{
-	return screens[a->screen];
-}
-
-void *
-app_state(struct app *a, const struct screen *s)
-{
-	return a->state[screen_index(s)];
-}
-
-int
-app_showing(const struct app *a, const struct screen *s)
-{
-	return screens[a->screen] == s;
-}
-
-static int
-screen_allowed(const struct app *a, const struct screen *s)
-{
-	if (s->signed_out)
-		return !a->me;
-	return a->me && (!s->admin_only || a->admin);
-}
-
-void
-app_switch(struct app *a, const struct screen *s)
-{
-	size_t i = screen_index(s);
-
-	if (!screen_allowed(a, s)) {
-		if (a->me && s->admin_only)
-			app_flash(a, 1, "That screen is for administrators.");
-		return;
-	}
-	a->screen = i;
-	a->help = 0;
-	if (s->enter)
-		s->enter(a, a->state[i]);
-	app_dirty(a);
-}
-
-/* The screens the tab bar shows, in order: tabs[n] for key n + 1. */
-static size_t
-tab_screens(const struct app *a, size_t tabs[SCREEN_COUNT])
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (!screens[i]->signed_out && screen_allowed(a, screens[i]))
-			tabs[n++] = i;
-	return n;
 }
 
 /*
@@ -134,7 +50,7 @@ tab_bar(const size_t *tabs, size_t ntabs, size_t cur, int width, char *out,
 		out[0] = '\0';
 		*cur_n = 0;
 		for (size_t i = 0; i < ntabs; i++) {
-			const struct screen *t = screens[tabs[i]];
+			const struct screen *t = app_screen_at(tabs[i]);
 			const char *name =
 			    form == 0 || !t->tab ? t->name : t->tab;
 			size_t b;
@@ -155,38 +71,12 @@ tab_bar(const size_t *tabs, size_t ntabs, size_t cur, int width, char *out,
 	}
 }
 
-/* The first screen of the current state (sign-in or the first tab). */
-static size_t
-home_screen(const struct app *a)
-{
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screen_allowed(a, screens[i]))
-			return i;
-	return 0;
-}
-
-void
-app_go_home(struct app *a)
-{
-	app_switch(a, screens[home_screen(a)]);
-}
-
 void
 app_quit(struct app *a, int exit_code)
 {
 	a->quitting = 1;
 	a->exit_code = exit_code;
 	uv_stop(a->loop);
-}
-
-int
-app_failed(struct app *a, const struct pl_error *err, const char *what)
-{
-	if (!err->code)
-		return 0;
-	if (!app_auth_lost(a, err))
-		app_flash(a, 1, "%s: %s", what, err->message);
-	return 1;
 }
 
 int
@@ -203,11 +93,7 @@ app_rows(void)
 static void
 on_live_event(void *ud, json_t *ev)
 {
-	struct app *a = ud;
-
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screens[i]->on_event)
-			screens[i]->on_event(a, a->state[i], ev);
+	app_screens_event(ud, ev);
 }
 
 static void
@@ -240,8 +126,8 @@ app_live(struct app *a)
 static void
 app_draw(struct app *a)
 {
-	const struct screen *s = screens[a->screen];
-	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
+	const struct screen *s = app_current(a);
+	size_t tabs[SCREEN_COUNT], ntabs = app_tabs(a, tabs);
 	char hints[512] = "", tabbar[256] = "", title[160];
 	int rows, cols;
 	size_t cur_b = 0, cur_n = 0;
@@ -265,8 +151,9 @@ app_draw(struct app *a)
 	snprintf(title, sizeof title, "padline · %s%s%s", s->name,
 	         a->me ? " · " : "", a->me ? jstr(a->me, "username") : "");
 	if (a->me)
-		tab_bar(tabs, ntabs, a->screen, cols - 3 - text_width(title),
-		        tabbar, sizeof tabbar, &cur_b, &cur_n);
+		tab_bar(tabs, ntabs, app_current_index(a),
+		        cols - 3 - text_width(title), tabbar, sizeof tabbar,
+		        &cur_b, &cur_n);
 	/* The title gets what the tabs leave (never drawn under them). */
 	ui_putf(0, 1, cols - 3 - text_width(tabbar), "%s", title);
 	if (tabbar[0])
@@ -284,18 +171,19 @@ app_draw(struct app *a)
 		       0, tab);
 	}
 	ui_attr(UI_NORMAL);
-	s->draw(a, a->state[a->screen], rows, cols);
-	app_hints(a, cols - 2 - status_busy_width(a), hints, sizeof hints);
-	status_draw(a, rows, cols, hints);
-	if (a->help) {
-		char text[8192];
+	/* The full view on top, its status line, then the dialogs over
+	 * it (the help page is one). */
+	for (size_t i = view_base_index(&a->views); i < a->views.n; i++) {
+		struct view *v = a->views.v[i];
 
-		app_help_text(a, text, sizeof text);
-		help_draw(a, rows, cols, text);
-	}
-	if (a->dlg.kind != DLG_NONE) {
-		ui_cursor_reset();
-		dialog_draw(a, rows, cols);
+		if (v->ops->modal)
+			ui_cursor_reset(); /* the dialog's field has it */
+		v->ops->draw(v, rows, cols);
+		if (!v->ops->modal) {
+			app_hints(a, cols - 2 - status_busy_width(a), hints,
+			          sizeof hints);
+			status_draw(a, rows, cols, hints);
+		}
 	}
 	ui_cursor_apply();
 	ui_frame_end();
@@ -307,15 +195,15 @@ static void
 on_probe_changed(void *ud, int up)
 {
 	struct app *a = ud;
-	const struct screen *s = screens[a->screen];
+	int err;
 
 	if (up) {
 		/* Never over a message: it is what the first request after
 		 * the outage said (a retried save's "saved"). */
-		if (!a->flash[0])
+		if (!app_flash_text(a, &err))
 			app_flash(a, 0, "padlined answers again.");
-		if (s->enter && a->dlg.kind == DLG_NONE)
-			s->enter(a, a->state[a->screen]);
+		if (!view_top(&a->views)->ops->modal)
+			app_screen_enter(a);
 	}
 	app_dirty(a);
 }
@@ -325,14 +213,8 @@ on_redraw(uv_timer_t *t)
 {
 	struct app *a = t->data;
 
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screens[i]->tick)
-			screens[i]->tick(a, a->state[i]);
-	/* Flash messages fade after 6 s; the spinner needs ticks while busy. */
-	if (a->flash[0] && uv_now(a->loop) - a->flash_at > 6000) {
-		a->flash[0] = '\0';
-		a->dirty = 1;
-	}
+	app_screens_tick(a); /* and the status message fades */
+	/* The spinner needs ticks while busy. */
 	if (rpc_pending(a->rpc) && rpc_oldest_ms(a->rpc) > 200)
 		a->dirty = 1;
 	if (a->probe.down &&
@@ -359,19 +241,20 @@ on_sign_out_confirmed(struct app *a, void *ud, int ok, const char *input,
 		app_sign_out(a);
 }
 
-/* The user goes to another screen: the status message was about this one
- * (a flash set while switching, by enter, stays). */
+/* The user goes to another screen: the status message was about this
+ * one, and stays with it (a flash set while switching, by enter, is the
+ * new screen's). */
 static void
 app_navigate(struct app *a, const struct screen *s)
 {
-	a->flash[0] = '\0';
+	app_flash_clear(a);
 	app_switch(a, s);
 }
 
 static void
 app_global_key(struct app *a, int key)
 {
-	size_t tabs[SCREEN_COUNT], ntabs = tab_screens(a, tabs);
+	size_t tabs[SCREEN_COUNT], ntabs = app_tabs(a, tabs);
 
 	switch (binding_action(app_global_keys, key)) {
 	case G_HELP:
@@ -380,14 +263,14 @@ app_global_key(struct app *a, int key)
 	case G_NEXT:
 	case G_PREV:
 		for (size_t i = 0; i < ntabs; i++)
-			if (tabs[i] == a->screen) {
+			if (tabs[i] == app_current_index(a)) {
 				size_t step = binding_action(app_global_keys,
 				                             key) == G_NEXT
 				                  ? 1
 				                  : ntabs - 1;
 
-				app_navigate(a,
-				             screens[tabs[(i + step) % ntabs]]);
+				app_navigate(
+				    a, app_screen_at(tabs[(i + step) % ntabs]));
 				return;
 			}
 		return;
@@ -395,8 +278,10 @@ app_global_key(struct app *a, int key)
 	case G_CLOSE:
 		/* Screens clear their filters and leave their sub-views
 		 * first (their own q/Esc); only q on the first screen quits. */
-		if (a->screen != home_screen(a))
-			app_navigate(a, screens[home_screen(a)]);
+		if (a->views.n > 1)
+			view_pop(&a->views); /* a view without its own q */
+		else if (app_current_index(a) != app_home_index(a))
+			app_navigate(a, app_screen_at(app_home_index(a)));
 		else if (binding_action(app_global_keys, key) == G_BACK)
 			app_quit(a, 0);
 		return;
@@ -411,16 +296,16 @@ app_global_key(struct app *a, int key)
 		return;
 	}
 	if (key >= '1' && key <= '9' && (size_t)(key - '1') < ntabs)
-		app_navigate(a, screens[tabs[key - '1']]);
+		app_navigate(a, app_screen_at(tabs[key - '1']));
 }
 
 static void
 app_key(struct app *a, int key)
 {
-	const struct screen *s = screens[a->screen];
 	int rows, cols;
 
 	app_dirty(a);
+	app_flash_seen(a);
 	if (key == K_RESIZE) {
 		term_resize();
 		return;
@@ -431,20 +316,11 @@ app_key(struct app *a, int key)
 			app_quit(a, 0);
 		return;
 	}
-	if (a->dlg.kind != DLG_NONE) {
-		dialog_key(a, key);
+	if (key == K_F1 && !view_top(&a->views)->ops->modal) {
+		app_help_open(a); /* help even where ? is text */
 		return;
 	}
-	if (a->help) {
-		app_help_key(a, key);
-		return;
-	}
-	if (key == K_F1) { /* help even where ? is text */
-		app_help_open(a);
-		return;
-	}
-	if (s->key(a, a->state[a->screen], binding_action(app_keys_now(a), key),
-	           key))
+	if (view_stack_key(&a->views, key))
 		return;
 	app_global_key(a, key);
 }
@@ -513,7 +389,7 @@ app_run(const char *server, const char *redis_url)
 	static const int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
 	struct app *a;
 	char host[256];
-	int port, rc;
+	int port, rc, color, utf8;
 
 	if (rpc_parse_addr(server, host, sizeof host, &port, PL_DEFAULT_PORT)) {
 		fprintf(stderr, "padline: bad server address '%s'\n", server);
@@ -538,13 +414,12 @@ app_run(const char *server, const char *redis_url)
 		snprintf(a->login.error, sizeof a->login.error,
 		         "The old saved session was removed (it named no "
 		         "server): sign in again.");
-	if (term_begin(&a->color, &a->utf8)) {
+	if (term_begin(&color, &utf8)) {
 		fprintf(stderr, "padline: cannot initialise the terminal\n");
 		return 1;
 	}
-	ui_init(a->color, a->utf8);
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		a->state[i] = screens[i]->init ? screens[i]->init(a) : NULL;
+	ui_init(color, utf8);
+	app_screens_init(a);
 
 	uv_poll_init(a->loop, &a->input, term_input_fd());
 	a->input.data = a;
@@ -559,24 +434,24 @@ app_run(const char *server, const char *redis_url)
 		a->sig[i].data = a;
 		uv_signal_start(&a->sig[i], on_signal, sigs[i]);
 	}
-	app_switch(a, screens[home_screen(a)]);
+	app_go_home(a);
 	app_connect(a);
 	probe_start(&a->probe, a->loop, a->rpc, on_probe_changed, a);
 	app_draw(a);
 
 	uv_run(a->loop, UV_RUN_DEFAULT);
 
+	/* Dialogs left open are cancelled; the screen stays under the
+	 * calls the client fails as it closes (their messages go to it). */
+	view_pop_to(&a->views, 1);
 	term_end();
 	feed_free(a->feed);
 	probe_stop(&a->probe);
 	rpc_client_free(a->rpc);
 	uv_walk(a->loop, on_close_walk, NULL);
 	uv_run(a->loop, UV_RUN_DEFAULT);
-	for (size_t i = 0; i < SCREEN_COUNT; i++)
-		if (screens[i]->free)
-			screens[i]->free(a->state[i]);
-	json_decref(a->dlg.choices);
-	text_lines_free(a->dlg.lines, a->dlg.nlines);
+	view_pop_to(&a->views, 0);
+	app_screens_free(a);
 	json_decref(a->hello);
 	json_decref(a->me);
 	rc = a->exit_code;

@@ -1,9 +1,12 @@
 /*
  * The TUI application: one libuv loop carrying the terminal input, the
  * server connection, the Redis subscription and a redraw timer that
- * coalesces repaints. app.c owns the terminal, the dialogs, the sign-in
- * state and the screen table; each screen (tui/<screen>.c) owns its state
- * behind one struct screen, and screens.h lists them.
+ * coalesces repaints. app.c owns the terminal, the sign-in state, the
+ * screen table and the view stack (view.h): the current tab's screen at
+ * the bottom, sub-views and dialogs pushed on it. Each screen
+ * (tui/<screen>.c) owns its state behind one struct screen, and screens.h
+ * lists them; each pushed view (tui/view_*.c and the screens' parts) owns
+ * its own.
  */
 #ifndef PL_TUI_APP_H
 #define PL_TUI_APP_H
@@ -17,20 +20,9 @@
 #include "feed.h"
 #include "probe.h"
 #include "rpc_client.h"
+#include "view.h"
 
 struct app;
-
-/* One line of a screen's key table: the key (term.h codes), what it does
- * for that screen (the screen's own enum; 0 is "no action") and its help
- * text. help NULL: another key for the entry above (listed with it).
- * hint: the status line's short name. A table ends with {0}. */
-struct binding {
-	int key;
-	int action;
-	const char *help;
-	const char *
-	    hint; /* its short name on the status line (NULL: help page only) */
-};
 
 struct screen {
 	const char *name;
@@ -61,32 +53,11 @@ struct screen {
 
 #include "screens.h"
 
-enum dlg_kind {
-	DLG_NONE,
-	DLG_CONFIRM,
-	DLG_PROMPT,
-	DLG_MESSAGE,
-	DLG_PICK,
-	DLG_VIEW
-};
-
 typedef void (*dlg_done)(struct app *, void *ud, int ok, const char *input,
                          size_t choice);
 
-struct dialog {
-	enum dlg_kind kind;
-	char title[64];
-	char text[1024];
-	char input[256];
-	int masked; /* the input is a secret: shown as '*', wiped after */
-	struct edit_cursor cur;
-	json_t *choices; /* owned array of strings, for DLG_PICK */
-	size_t sel;
-	char **lines; /* owned, for DLG_VIEW: the read-only text */
-	size_t nlines, scroll;
-	dlg_done done;
-	void *ud;
-};
+/* A screen's view at the bottom of the stack (app.c). */
+struct screen_view;
 
 struct app {
 	uv_loop_t *loop;
@@ -100,20 +71,11 @@ struct app {
 	char token[256];
 	int admin;
 	struct login_model login; /* sign-in state the login screen edits */
-	size_t screen;            /* index into the screen table */
-	void *state[SCREEN_COUNT];
-	int utf8;
-	int color;
+	struct screen_view *screens[SCREEN_COUNT]; /* in screens.h's order */
+	struct view_stack views; /* v[0]: the current tab's screen */
 	int dirty;
 	int quitting;
 	int exit_code;
-	int help;
-	int help_scroll; /* the help page's first line shown */
-	int help_page;   /* its lines on screen, from the last frame */
-	char flash[320];
-	int flash_err;
-	uint64_t flash_at;
-	struct dialog dlg;
 	uv_poll_t input;
 	uv_timer_t redraw;
 	uv_timer_t retry;   /* resuming the saved session through an outage */
@@ -124,8 +86,17 @@ struct app {
 };
 
 void app_dirty(struct app *);
+/* A status message on the screen shown: it stays with that screen (never
+ * shown on another), fades after a few seconds, and an error goes when
+ * something the user asked after it succeeds (app_failed). */
 void app_flash(struct app *, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The current screen's status message (NULL: none). */
+const char *app_flash_text(struct app *, int *is_error);
+/* Pushes v on the view stack (it owns v from now on) and redraws. */
+void app_push(struct app *, struct view *v);
+/* Pops v and the views above it; 0 when it was no longer shown. */
+int app_pop(struct app *, struct view *v);
 void app_switch(struct app *, const struct screen *);
 /* The screen shown. */
 const struct screen *app_current(const struct app *);
@@ -141,6 +112,9 @@ void app_prompt(struct app *, const char *title, const char *initial, dlg_done,
 void app_prompt_secret(struct app *, const char *title, const char *text,
                        dlg_done, void *ud);
 void app_message(struct app *, const char *title, const char *text);
+/* app_prompt under a text saying what is asked. */
+void app_prompt_text(struct app *, const char *title, const char *text,
+                     const char *initial, dlg_done, void *ud);
 /* rpc_call for a method that needs a fresh session (reauth.c): on 401
  * reauth_required asks for the password (and the two-factor code when it
  * is on), sends session.reauth and calls the method once more; done gets

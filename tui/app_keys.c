@@ -1,7 +1,8 @@
 /*
- * The keys every screen shares and what is generated from the key tables:
- * the hint line (what works now, fitted to the width) and the help page
- * (its text and its own keys: it scrolls, q Esc ? close it).
+ * The keys every screen shares and what is generated from the key tables
+ * of the view on top (view.h): the hint line (what works now, fitted to
+ * the width) and the help page, itself a view pushed on the stack (it
+ * scrolls; q Esc ? close it).
  */
 #include "app_keys.h"
 
@@ -11,6 +12,7 @@
 #include "term.h"
 #include "text.h"
 #include "widgets.h"
+#include "xalloc.h"
 
 const struct binding app_global_keys[] = {
     {'?', G_HELP, "help", "help"},
@@ -30,32 +32,23 @@ static const struct binding typing_keys[] = {
     {0, 0, NULL, NULL},
 };
 
-int
-binding_action(const struct binding *b, int key)
-{
-	for (; b && b->key; b++)
-		if (b->key == key)
-			return b->action;
-	return 0;
-}
-
 const struct binding *
 app_keys_now(struct app *a)
 {
-	const struct screen *s = app_current(a);
+	return view_keys(view_base(&a->views));
+}
 
-	return s->keys_now ? s->keys_now(a, a->state[a->screen]) : s->keys;
+const struct binding *
+global_keys_for(struct view *v)
+{
+	return view_typing(v) ? typing_keys : app_global_keys;
 }
 
 /* The global keys that work now: none of the letters while typing. */
 const struct binding *
 app_global_keys_now(struct app *a)
 {
-	const struct screen *s = app_current(a);
-
-	if (s->signed_out || (s->typing && s->typing(a, a->state[a->screen])))
-		return typing_keys;
-	return app_global_keys;
+	return global_keys_for(view_base(&a->views));
 }
 
 /* 1 when table b shows key on the status line itself. */
@@ -70,11 +63,11 @@ binding_hinted(const struct binding *b, int key)
 
 /* "k hint" of binding b. */
 static void
-hint_text(const struct app *a, const struct binding *b, char *out, size_t size)
+hint_text(int utf8, const struct binding *b, char *out, size_t size)
 {
 	char name[16];
 
-	term_key_name(b->key, a->utf8, name, sizeof name);
+	term_key_name(b->key, utf8, name, sizeof name);
 	snprintf(out, size, "%s %s", name, b->hint);
 }
 
@@ -85,10 +78,9 @@ hint_text(const struct app *a, const struct binding *b, char *out, size_t size)
  * key's hint always, last.
  */
 void
-app_hints(struct app *a, int width, char *buf, size_t size)
+hints_text(struct view *v, int utf8, int width, char *buf, size_t size)
 {
-	const struct binding *tables[2] = {app_keys_now(a),
-	                                   app_global_keys_now(a)};
+	const struct binding *tables[2] = {view_keys(v), global_keys_for(v)};
 	const struct binding *help = NULL;
 	char item[96], last[96] = "";
 	int used;
@@ -96,7 +88,7 @@ app_hints(struct app *a, int width, char *buf, size_t size)
 	for (const struct binding *b = tables[1]; b->key; b++)
 		if (b->action == G_HELP && b->hint) {
 			help = b;
-			hint_text(a, b, last, sizeof last);
+			hint_text(utf8, b, last, sizeof last);
 			break;
 		}
 	used = text_width(last);
@@ -109,7 +101,7 @@ app_hints(struct app *a, int width, char *buf, size_t size)
 			if (!b->hint || !b->help || b == help ||
 			    (t == 1 && binding_hinted(tables[0], b->key)))
 				continue;
-			hint_text(a, b, item, sizeof item);
+			hint_text(utf8, b, item, sizeof item);
 			w = text_width(item) + 3; /* and " · " */
 			if (used + w > width)
 				goto full;
@@ -123,9 +115,31 @@ full:
 		         buf[0] ? " · " : "", last);
 }
 
+void
+binding_hints(const struct binding *b, int utf8, char *buf, size_t size)
+{
+	char item[96];
+
+	buf[0] = '\0';
+	for (; b && b->key; b++) {
+		size_t len = strlen(buf);
+
+		if (!b->hint)
+			continue;
+		hint_text(utf8, b, item, sizeof item);
+		snprintf(buf + len, size - len, "%s%s", len ? " · " : "", item);
+	}
+}
+
+void
+app_hints(struct app *a, int width, char *buf, size_t size)
+{
+	hints_text(view_base(&a->views), ui_utf8(), width, buf, size);
+}
+
 /* One line per action: its keys, then what it does. */
 static void
-help_add(const struct app *a, const struct binding *b, char *buf, size_t size)
+help_add(int utf8, const struct binding *b, char *buf, size_t size)
 {
 	while (b && b->key) {
 		const char *help = b->help ? b->help : "";
@@ -133,7 +147,7 @@ help_add(const struct app *a, const struct binding *b, char *buf, size_t size)
 		size_t len;
 
 		do {
-			term_key_name(b->key, a->utf8, name, sizeof name);
+			term_key_name(b->key, utf8, name, sizeof name);
 			len = strlen(keys);
 			snprintf(keys + len, sizeof keys - len, "%s%s",
 			         len ? " " : "", name);
@@ -146,15 +160,15 @@ help_add(const struct app *a, const struct binding *b, char *buf, size_t size)
 }
 
 void
-app_help_text(struct app *a, char *buf, size_t size)
+help_text(struct view *v, int utf8, char *buf, size_t size)
 {
-	const struct screen *s = app_current(a);
+	const char *about = v->ops->about;
 
-	snprintf(buf, size, "%s\n\n", s->about ? s->about : "");
+	snprintf(buf, size, "%s\n\n", about ? about : "");
 	text_reflow(buf); /* help_draw wraps it to the window */
-	help_add(a, app_keys_now(a), buf, size);
+	help_add(utf8, view_keys(v), buf, size);
 	snprintf(buf + strlen(buf), size - strlen(buf), "\nEverywhere:\n");
-	help_add(a, app_global_keys_now(a), buf, size);
+	help_add(utf8, global_keys_for(v), buf, size);
 }
 
 /* ---- the help page: scrolls like a list, closes with q, Esc, ? or F1 ---- */
@@ -169,42 +183,78 @@ static const struct binding help_keys[] = {
     {0, 0, NULL, NULL},
 };
 
+struct help_view {
+	struct view v;
+	char *text; /* of the view beneath, when it opened */
+	int scroll; /* the first line shown */
+	int page;   /* its lines on screen, from the last frame */
+};
+
+static void
+help_view_draw(struct view *v, int rows, int cols)
+{
+	struct help_view *h = (struct help_view *)v;
+
+	help_draw(rows, cols, h->text, &h->scroll, &h->page);
+}
+
+static int
+help_view_key(struct view *v, int action, int key)
+{
+	struct help_view *h = (struct help_view *)v;
+	int page = h->page > 1 ? h->page : 1;
+
+	(void)key;
+	switch (action) {
+	case H_CLOSE:
+		app_pop(v->app, v);
+		return 1;
+	case NAV_UP:
+		h->scroll--;
+		break;
+	case NAV_DOWN:
+		h->scroll++;
+		break;
+	case NAV_PGUP:
+		h->scroll -= page;
+		break;
+	case NAV_PGDN:
+		h->scroll += page;
+		break;
+	case NAV_HOME:
+		h->scroll = 0;
+		break;
+	case NAV_END:
+		h->scroll = 1 << 20; /* help_draw clamps it */
+		break;
+	}
+	if (h->scroll < 0)
+		h->scroll = 0;
+	return 1;
+}
+
+static void
+help_view_free(struct view *v)
+{
+	free(((struct help_view *)v)->text);
+}
+
+static const struct view_ops help_view_ops = {
+    .name = "Help",
+    .keys = help_keys,
+    .draw = help_view_draw,
+    .key = help_view_key,
+    .free = help_view_free,
+    .modal = 1,
+};
+
 void
 app_help_open(struct app *a)
 {
-	a->help = 1;
-	a->help_scroll = 0;
-}
+	struct help_view *h = view_new(sizeof *h, &help_view_ops, a);
+	char text[8192];
 
-void
-app_help_key(struct app *a, int key)
-{
-	int action = binding_action(help_keys, key);
-	int page = a->help_page > 1 ? a->help_page : 1;
-
-	switch (action) {
-	case H_CLOSE:
-		a->help = 0;
-		return;
-	case NAV_UP:
-		a->help_scroll--;
-		break;
-	case NAV_DOWN:
-		a->help_scroll++;
-		break;
-	case NAV_PGUP:
-		a->help_scroll -= page;
-		break;
-	case NAV_PGDN:
-		a->help_scroll += page;
-		break;
-	case NAV_HOME:
-		a->help_scroll = 0;
-		break;
-	case NAV_END:
-		a->help_scroll = 1 << 20; /* help_draw clamps it */
-		break;
-	}
-	if (a->help_scroll < 0)
-		a->help_scroll = 0;
+	help_text(view_base(&a->views), ui_utf8(), text, sizeof text);
+	h->text = xstrdup(text);
+	app_push(a, &h->v);
 }

@@ -16,19 +16,22 @@
 enum { G_HELP = 1, G_NEXT, G_PREV, G_BACK, G_CLOSE, G_SIGN_OUT, G_REDRAW };
 extern const struct binding app_global_keys[];
 
-/* The action of key in table b (0: none). */
-int binding_action(const struct binding *b, int key);
-/* The current screen's table for its mode. */
+/* The table of the view the status line is about, for its mode. */
 const struct binding *app_keys_now(struct app *);
 /* The global keys that work now: none of the letters while typing. */
 const struct binding *app_global_keys_now(struct app *);
+/* The global keys under view v: F1 alone while it types. */
+const struct binding *global_keys_for(struct view *v);
+/* The hints of view v's keys, then the global ones, in width cells. */
+void hints_text(struct view *v, int utf8, int width, char *buf, size_t size);
+/* The help page of view v: its about text, its keys, then the global
+ * ones. */
+void help_text(struct view *v, int utf8, char *buf, size_t size);
+/* Every hint of table b, "k hint · k hint" (a dialog's foot line). */
+void binding_hints(const struct binding *b, int utf8, char *buf, size_t size);
 /* The status line's hints in at most width cells (see app_global_keys). */
 void app_hints(struct app *, int width, char *buf, size_t size);
-/* The help page of the current screen: its about text, its keys, then
- * the global ones. */
-void app_help_text(struct app *, char *buf, size_t size);
-/* Opens the help page at its top; the page's keys while it is open. */
+/* Pushes the help page of the view shown, at its top. */
 void app_help_open(struct app *);
-void app_help_key(struct app *, int key);
 
 #endif

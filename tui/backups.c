@@ -1,7 +1,7 @@
 /*
- * The backups view of the pads screen: the backups of one pad, newest
- * first; a backup's data pretty-printed (pad.backup_get), and a line diff
- * of it against the pad's current data — what a restore would change —
+ * The backups view, pushed over the pads screen: the backups of one pad,
+ * newest first; a backup's data pretty-printed (pad.backup_get), and a line
+ * diff of it against the pad's current data — what a restore would change —
  * before restoring it (asked first, sent with if_version so a change made
  * meanwhile is not overwritten unseen).
  */
@@ -17,13 +17,15 @@
 enum backups_mode { BK_LIST, BK_PREVIEW, BK_DIFF };
 
 struct backups_view {
+	struct view v;
 	struct app *app;
 	struct list_model list;
 	char pad_id[64];
 	char title[128];
-	int active;
+	int loaded; /* pad.backups answered */
 	enum backups_mode mode;
-	char **cur; /* the pad's current data, pretty-printed */
+	enum backups_mode asked; /* how the backup asked for is shown */
+	char **cur;              /* the pad's current data, pretty-printed */
 	size_t ncur;
 	json_int_t version; /* its version (0: not known yet) */
 	char **bk;          /* the backup shown, pretty-printed */
@@ -59,18 +61,6 @@ static const struct binding shown_keys[] = {
     {0, 0, NULL, NULL},
 };
 
-struct backups_view *
-backups_view_new(struct app *a, pad_edit_done refresh, void *ud)
-{
-	struct backups_view *b = xcalloc(1, sizeof *b);
-
-	b->app = a;
-	b->refresh = refresh;
-	b->ud = ud;
-	list_init(&b->list, NULL);
-	return b;
-}
-
 static void
 backups_drop_shown(struct backups_view *b)
 {
@@ -92,14 +82,13 @@ backups_drop_current(struct backups_view *b)
 	b->version = 0;
 }
 
-void
-backups_view_free(struct backups_view *b)
+static void
+backups_free(struct view *v)
 {
-	if (!b)
-		return;
+	struct backups_view *b = (struct backups_view *)v;
+
 	backups_drop_current(b);
 	list_free(&b->list);
-	free(b);
 }
 
 static void
@@ -107,12 +96,14 @@ on_backups(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct backups_view *b = ud;
 
-	if (app_failed(b->app, err, "Could not list backups"))
+	if (app_failed(b->app, err, "Could not list backups")) {
+		app_pop(b->app, &b->v);
 		return;
+	}
 	list_set_items(&b->list,
 	               json_incref(json_object_get(result, "backups")));
 	list_home(&b->list);
-	b->active = 1;
+	b->loaded = 1;
 	b->mode = BK_LIST;
 	app_dirty(b->app);
 }
@@ -140,49 +131,28 @@ on_current(void *ud, json_t *result, const struct pl_error *err)
 static void
 backups_load(struct backups_view *b)
 {
-	rpc_call(b->app->rpc, "pad.backups",
-	         json_pack("{s:s}", "id", b->pad_id), on_backups, b);
-	rpc_call(b->app->rpc, "pad.get", json_pack("{s:s}", "id", b->pad_id),
-	         on_current, b);
+	view_call(&b->v, b->app->rpc, "pad.backups",
+	          json_pack("{s:s}", "id", b->pad_id), on_backups, b);
+	view_call(&b->v, b->app->rpc, "pad.get",
+	          json_pack("{s:s}", "id", b->pad_id), on_current, b);
 }
 
-void
-backups_view_open(struct backups_view *b, const char *pad_id, const char *title)
+static const struct binding *
+backups_keys(struct view *v)
 {
-	snprintf(b->pad_id, sizeof b->pad_id, "%s", pad_id);
-	snprintf(b->title, sizeof b->title, "%s", title);
-	backups_drop_current(b);
-	backups_load(b);
+	return ((struct backups_view *)v)->mode == BK_LIST ? list_keys
+	                                                   : shown_keys;
 }
 
-int
-backups_view_active(const struct backups_view *b)
-{
-	return b->active;
-}
-
-const struct binding *
-backups_view_keys(const struct backups_view *b)
-{
-	return b->mode == BK_LIST ? list_keys : shown_keys;
-}
-
-/* A backup_get reply: shown as a preview or as the diff (ud's mode). */
-struct shown_req {
-	struct backups_view *b;
-	enum backups_mode mode;
-};
-
+/* A backup_get reply: shown as a preview or as the diff (b->asked). */
 static void
 on_backup(void *ud, json_t *result, const struct pl_error *err)
 {
-	struct shown_req *r = ud;
-	struct backups_view *b = r->b;
-	enum backups_mode mode = r->mode;
+	struct backups_view *b = ud;
+	enum backups_mode mode = b->asked;
 	json_t *bk = json_object_get(result, "backup");
 	char *text;
 
-	free(r);
 	if (app_failed(b->app, err, "Could not read the backup"))
 		return;
 	backups_drop_shown(b);
@@ -202,17 +172,14 @@ static void
 backups_show(struct backups_view *b, enum backups_mode mode)
 {
 	json_t *sel = list_selected(&b->list);
-	struct shown_req *r;
 
 	if (!sel)
 		return;
-	r = xcalloc(1, sizeof *r);
-	r->b = b;
-	r->mode = mode;
-	rpc_call(b->app->rpc, "pad.backup_get",
-	         json_pack("{s:s, s:O}", "id", b->pad_id, "backup_id",
-	                   json_object_get(sel, "id")),
-	         on_backup, r);
+	b->asked = mode;
+	view_call(&b->v, b->app->rpc, "pad.backup_get",
+	          json_pack("{s:s, s:O}", "id", b->pad_id, "backup_id",
+	                    json_object_get(sel, "id")),
+	          on_backup, b);
 }
 
 static void
@@ -230,8 +197,7 @@ on_restored(void *ud, json_t *result, const struct pl_error *err)
 	if (app_failed(b->app, err, "Could not restore"))
 		return;
 	app_flash(b->app, 0, "Restored.");
-	b->active = 0;
-	b->mode = BK_LIST;
+	app_pop(b->app, &b->v);
 	b->refresh(b->ud);
 }
 
@@ -251,7 +217,7 @@ on_restore_confirmed(struct app *a, void *ud, int ok, const char *input,
 	if (b->version > 0)
 		json_object_set_new(params, "if_version",
 		                    json_integer(b->version));
-	rpc_call(a->rpc, "pad.restore", params, on_restored, b);
+	view_call(&b->v, a->rpc, "pad.restore", params, on_restored, b);
 }
 
 /* The preview and the diff scroll by lines. */
@@ -260,38 +226,13 @@ backups_scroll(struct backups_view *b, int action)
 {
 	size_t page = (size_t)(app_rows() > 7 ? app_rows() - 6 : 1);
 	size_t n = b->mode == BK_DIFF ? b->ndiff : b->nbk;
-	size_t max = n > page ? n - page : 0;
-
-	switch (action) {
-	case NAV_UP:
-		b->scroll = b->scroll ? b->scroll - 1 : 0;
-		break;
-	case NAV_DOWN:
-		b->scroll++;
-		break;
-	case NAV_PGUP:
-		b->scroll = b->scroll > page ? b->scroll - page : 0;
-		break;
-	case NAV_PGDN:
-		b->scroll += page;
-		break;
-	case NAV_HOME:
-		b->scroll = 0;
-		break;
-	case NAV_END:
-		b->scroll = max;
-		break;
-	default:
-		return 0;
-	}
-	if (b->scroll > max)
-		b->scroll = max;
-	return 1;
+	return scroll_nav(&b->scroll, n, page, action);
 }
 
-int
-backups_view_key(struct backups_view *b, int action, int key)
+static int
+backups_key(struct view *v, int action, int key)
 {
+	struct backups_view *b = (struct backups_view *)v;
 	char text[300], t[32];
 
 	(void)key;
@@ -303,7 +244,7 @@ backups_view_key(struct backups_view *b, int action, int key)
 		if (b->mode != BK_LIST)
 			b->mode = BK_LIST;
 		else
-			b->active = 0;
+			app_pop(b->app, &b->v);
 		return 1;
 	case B_PREVIEW:
 	case B_DIFF:
@@ -388,9 +329,10 @@ backups_draw_shown(struct backups_view *b, int rows, int cols)
 	}
 }
 
-void
-backups_view_draw(struct backups_view *b, int rows, int cols)
+static void
+backups_draw(struct view *v, int rows, int cols)
 {
+	struct backups_view *b = (struct backups_view *)v;
 	int h = rows - 6;
 
 	if (b->mode != BK_LIST) {
@@ -403,5 +345,36 @@ backups_view_draw(struct backups_view *b, int rows, int cols)
 	ui_putf(2, 1, cols - 2, " %-20s %10s", "saved", "size");
 	ui_hline(3, 0, cols);
 	list_draw(&b->list, 4, 0, h - 2, cols, backup_row,
-	          "No backups yet: a backup is made when the data changes.");
+	          b->loaded ? "No backups yet: a backup is made when the data "
+	                      "changes."
+	                    : "Loading…");
+}
+
+static const struct view_ops backups_ops = {
+    .name = "Backups",
+    .about = "Backups\n\nThe backups of one pad, newest first: a backup "
+             "is made each time its data\nchanges. Enter previews one, d "
+             "shows what a restore would change, r restores\nit (the "
+             "current data is backed up first).",
+    .keys = list_keys,
+    .keys_now = backups_keys,
+    .draw = backups_draw,
+    .key = backups_key,
+    .free = backups_free,
+};
+
+void
+backups_view_push(struct app *a, const char *pad_id, const char *title,
+                  pad_edit_done refresh, void *ud)
+{
+	struct backups_view *b = view_new(sizeof *b, &backups_ops, a);
+
+	b->app = a;
+	b->refresh = refresh;
+	b->ud = ud;
+	list_init(&b->list, NULL);
+	snprintf(b->pad_id, sizeof b->pad_id, "%s", pad_id);
+	snprintf(b->title, sizeof b->title, "%s", title);
+	app_push(a, &b->v);
+	backups_load(b);
 }

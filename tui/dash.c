@@ -278,6 +278,7 @@ chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w, int ch)
 	unsigned v[DASH_MINUTES], max = 0;
 	int cw = w - 8 < DASH_MINUTES ? w - 8 : DASH_MINUTES;
 
+	(void)a;
 	dash_chart(&s->model, time(NULL), v);
 	for (int i = 0; i < DASH_MINUTES; i++)
 		max = v[i] > max ? v[i] : max;
@@ -302,10 +303,10 @@ chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w, int ch)
 			const char *t;
 
 			if ((int)level <= full)
-				t = a->utf8 ? eighths[8] : "#";
+				t = ui_utf8() ? eighths[8] : "#";
 			else if ((int)level == full + 1 && part)
-				t = a->utf8 ? eighths[part]
-				            : (part >= 4 ? "+" : ".");
+				t = ui_utf8() ? eighths[part]
+				              : (part >= 4 ? "+" : ".");
 			else
 				t = " ";
 			ui_put(row, x + 7 + c, 1, t);

@@ -263,9 +263,10 @@ invites_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct invites_screen *v = st;
 	const char *arrow =
-	    v->desc ? (a->utf8 ? "↓" : "v") : (a->utf8 ? "↑" : "^");
+	    v->desc ? (ui_utf8() ? "↓" : "v") : (ui_utf8() ? "↑" : "^");
 	size_t pending = 0;
 
+	(void)a;
 	ui_attr(UI_TITLE);
 	ui_putf(1, 1, cols - 2, " %-19s %-19s %-8s %-16s %s", "Created (UTC)",
 	        "Expires (UTC)", "Status", "Used by", "Note");

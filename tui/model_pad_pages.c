@@ -56,6 +56,8 @@ pad_pages_request(struct pad_pages *pp, int first, size_t rows, unsigned *gen)
 		limit = rows > PAD_PAGE_MAX ? PAD_PAGE_MAX : rows;
 	params = json_pack("{s:I, s:s}", "limit", (json_int_t)limit, "sort",
 	                   pp->sort);
+	if (pp->order[0])
+		json_object_set_new(params, "order", json_string(pp->order));
 	if (pp->q[0])
 		json_object_set_new(params, "q", json_string(pp->q));
 	if (!first)

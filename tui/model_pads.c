@@ -246,6 +246,26 @@ list_page_move(struct list_model *l, int pages)
 	list_move(l, d);
 }
 
+int
+list_find(struct list_model *l, const char *const *keys, const char *q, int dir)
+{
+	size_t n = l->nvis;
+
+	if (!n || !q[0])
+		return 0;
+	for (size_t i = 1; i <= n; i++) {
+		size_t vi = dir > 0 ? (l->sel + i) % n : (l->sel + n - i) % n;
+		json_t *row = list_row(l, vi);
+
+		for (const char *const *k = keys; *k; k++)
+			if (text_matches(jstr(row, *k), q)) {
+				list_move(l, (long)vi - (long)l->sel);
+				return 1;
+			}
+	}
+	return 0;
+}
+
 void
 list_home(struct list_model *l)
 {

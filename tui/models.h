@@ -42,6 +42,11 @@ void list_sort(struct list_model *, const char *key, int desc);
 void list_set_page(struct list_model *, size_t rows);
 void list_move(struct list_model *, long delta); /* clamps */
 void list_page_move(struct list_model *, int pages);
+/* n / N after a search: selects the next (dir 1) or previous (-1) row
+ * after the selection, around the end, where a member named in keys
+ * (NULL-terminated) holds q (text_matches); 0 when no other row does. */
+int list_find(struct list_model *, const char *const *keys, const char *q,
+              int dir);
 void list_home(struct list_model *);
 void list_end(struct list_model *);
 /* Borrowed; NULL when the (filtered) list is empty. */

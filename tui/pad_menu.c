@@ -1,9 +1,15 @@
 /*
  * Actions on one pad for the pads screen: create (a name, then a template),
  * rename, delete to the trash (asked first), and its menu: share read-only
- * with a user, the shares (unshare, asked first), backups, the trash. Each
- * dialog keeps the pad's id, so a refresh of the list meanwhile cannot retarget
- * it.
+ * with a user, the shares (unshare, asked first), backups, the trash.
+ *
+ * Each action is a small state machine, one struct pad_flow per run: a
+ * step, what the steps gathered (the pad's id and name, the new name, the
+ * user), one callback for every dialog's answer (flow_answer) and one for
+ * every reply (flow_reply), each a switch on the step. A dialog always
+ * answers (ok 0 when closed otherwise) and a call always replies, so every
+ * flow ends and frees itself; two flows never share a field, and a refresh
+ * of the list meanwhile cannot retarget one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,314 +18,33 @@
 #include "pads.h"
 #include "xalloc.h"
 
-void
-pad_actions_init(struct pad_actions *pa, struct app *a, pad_edit_done refresh,
-                 void *ud)
-{
-	memset(pa, 0, sizeof *pa);
-	pa->app = a;
-	pa->refresh = refresh;
-	pa->ud = ud;
-	pa->trash = trash_new(a, refresh, ud);
-}
+enum flow_step {
+	NEW_NAME,        /* the name prompt */
+	NEW_TEMPLATES,   /* template.list asked (the name came first) */
+	NEW_TEMPLATE,    /* the template pick */
+	RENAME,          /* the name prompt, with the name */
+	DELETE_CONFIRM,  /* "Move ... to the trash?" */
+	MENU,            /* the pad's menu */
+	SHARE_USER,      /* the username prompt */
+	SHARES,          /* pad.shares asked */
+	SHARE_PICK,      /* the shares, Enter unshares */
+	UNSHARE_CONFIRM, /* "Stop sharing ... ?" */
+	SENT,            /* the change is sent: its reply ends the flow */
+};
 
-void
-pad_actions_free(struct pad_actions *pa)
-{
-	json_decref(pa->templates);
-	json_decref(pa->shares);
-	pa->templates = pa->shares = NULL;
-	trash_free(pa->trash);
-	pa->trash = NULL;
-}
-
-static void pick_template(struct pad_actions *);
-
-static void
-on_templates(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pad_actions *pa = ud;
-
-	/* Creating from a template is optional: an error means none. */
-	if (!err->code) {
-		json_decref(pa->templates);
-		pa->templates =
-		    json_incref(json_object_get(result, "templates"));
-	}
-	if (pa->awaiting_templates && pa->app->dlg.kind == DLG_NONE) {
-		pa->awaiting_templates = 0;
-		pick_template(pa); /* the name came before the list */
-	}
-}
-
-void
-pad_actions_load_templates(struct pad_actions *pa)
-{
-	if (!pa->templates)
-		rpc_call(pa->app->rpc, "template.list", NULL, on_templates, pa);
-}
-
-/* The end of a change: what failed, or the flash set before the call. */
-static void
-on_done(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pad_actions *pa = ud;
-
-	(void)result;
-	if (app_failed(pa->app, err, pa->fail_what))
-		return;
-	app_flash(pa->app, 0, "%s", pa->done_msg);
-	pa->refresh(pa->ud);
-}
-
-/* Sends method for the pad in pa->id (plus username for unshare). */
-static void
-pad_actions_send(struct pad_actions *pa, const char *method, json_t *params,
-                 const char *fail_what)
-{
-	pa->fail_what = fail_what;
-	rpc_call(pa->app->rpc, method, params, on_done, pa);
-}
-
-/* A confirmed delete or unshare (pa->confirming says which). */
-static void
-on_confirmed(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct pad_actions *pa = ud;
-
-	(void)a;
-	(void)input;
-	(void)choice;
-	if (!ok || !pa->id[0])
-		return;
-	if (pa->confirming == CONFIRM_DELETE) {
-		snprintf(pa->done_msg, sizeof pa->done_msg,
-		         "Deleted. In the trash: t undeletes.");
-		pad_actions_send(pa, "pad.delete",
-		                 json_pack("{s:s}", "id", pa->id),
-		                 "Could not delete");
-	} else {
-		snprintf(pa->done_msg, sizeof pa->done_msg,
-		         "%s can no longer read %s.", pa->user, pa->name);
-		pad_actions_send(
-		    pa, "pad.unshare",
-		    json_pack("{s:s, s:s}", "id", pa->id, "username", pa->user),
-		    "Could not stop sharing");
-	}
-}
-
-static void
-on_created(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pad_actions *pa = ud;
-
-	if (app_failed(pa->app, err, "Could not create the pad"))
-		return;
-	app_flash(pa->app, 0, "Created %s.",
-	          jstr(json_object_get(result, "pad"), "display_name"));
-	pa->refresh(pa->ud);
-}
-
-static void
-create_with(struct pad_actions *pa, const char *tmpl)
-{
-	json_t *params = json_pack("{s:s}", "display_name", pa->new_name);
-
-	if (tmpl)
-		json_object_set_new(params, "template", json_string(tmpl));
-	rpc_call(pa->app->rpc, "pad.create", params, on_created, pa);
-}
-
-static void
-on_template_picked(struct app *a, void *ud, int ok, const char *input,
-                   size_t choice)
-{
-	struct pad_actions *pa = ud;
-
-	(void)a;
-	(void)input;
-	if (!ok)
-		return;
-	if (choice == 0)
-		create_with(pa, NULL);
-	else
-		create_with(pa, jstr(json_array_get(pa->templates, choice - 1),
-		                     "name"));
-}
-
-static void
-pick_template(struct pad_actions *pa)
-{
-	json_t *choices;
-	size_t i;
-	json_t *t;
-
-	if (json_array_size(pa->templates) == 0) {
-		create_with(pa, NULL);
-		return;
-	}
-	choices = json_array();
-	json_array_append_new(choices, json_string("(empty pad)"));
-	json_array_foreach (pa->templates, i, t) {
-		const char *dn = jstr(t, "display_name");
-
-		json_array_append_new(choices, json_string(dn[0] ? dn
-		                                           : jstr(t, "name")[0]
-		                                               ? jstr(t, "name")
-		                                               : "?"));
-	}
-	app_pick(pa->app, "Template", choices, on_template_picked, pa);
-}
-
-static void
-on_new_name(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct pad_actions *pa = ud;
-
-	(void)choice;
-	if (!ok)
-		return;
-	if (!input[0]) {
-		app_flash(a, 1, "A pad needs a name.");
-		return;
-	}
-	snprintf(pa->new_name, sizeof pa->new_name, "%s", input);
-	if (!pa->templates) {
-		/* template.list not answered yet: on_templates goes on. */
-		pa->awaiting_templates = 1;
-		rpc_call(a->rpc, "template.list", NULL, on_templates, pa);
-		return;
-	}
-	pick_template(pa);
-}
-
-void
-pad_actions_new(struct pad_actions *pa)
-{
-	app_prompt(pa->app, "New pad name", "", on_new_name, pa);
-}
-
-static void
-on_rename(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct pad_actions *pa = ud;
-
-	(void)a;
-	(void)choice;
-	if (!ok || !input[0] || !pa->id[0])
-		return;
-	snprintf(pa->done_msg, sizeof pa->done_msg, "Saved.");
-	pad_actions_send(
-	    pa, "pad.update",
-	    json_pack("{s:s, s:s}", "id", pa->id, "display_name", input),
-	    "Could not save");
-}
-
-void
-pad_actions_rename(struct pad_actions *pa, json_t *pad)
-{
-	snprintf(pa->id, sizeof pa->id, "%s", jstr(pad, "id"));
-	app_prompt(pa->app, "Rename pad", jstr(pad, "display_name"), on_rename,
-	           pa);
-}
-
-void
-pad_actions_delete(struct pad_actions *pa, json_t *pad)
-{
-	char text[300];
-
-	snprintf(pa->id, sizeof pa->id, "%s", jstr(pad, "id"));
-	snprintf(text, sizeof text, "Move \"%s\" and its backups to the trash?",
-	         jstr(pad, "display_name"));
-	pa->confirming = CONFIRM_DELETE;
-	app_confirm(pa->app, "Delete pad", text, on_confirmed, pa);
-}
-
-/* ---- sharing ---- */
-
-static void
-pad_actions_take(struct pad_actions *pa, json_t *pad)
-{
-	snprintf(pa->id, sizeof pa->id, "%s", jstr(pad, "id"));
-	snprintf(pa->name, sizeof pa->name, "%s", jstr(pad, "display_name"));
-}
-
-static void
-on_shared(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pad_actions *pa = ud;
-	json_t *share = json_object_get(result, "share");
-
-	if (app_failed(pa->app, err, "Could not share"))
-		return;
-	app_flash(pa->app, 0, "Shared %s with %s (read-only).", pa->name,
-	          jstr(share, "username"));
-	pa->refresh(pa->ud);
-}
-
-static void
-on_share_user(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct pad_actions *pa = ud;
-
-	(void)choice;
-	if (!ok || !pa->id[0])
-		return;
-	if (!input[0]) {
-		app_flash(a, 1, "Sharing needs a username.");
-		return;
-	}
-	rpc_call(a->rpc, "pad.share",
-	         json_pack("{s:s, s:s, s:s}", "id", pa->id, "username", input,
-	                   "role", "viewer"),
-	         on_shared, pa);
-}
-
-static void
-on_share_picked(struct app *a, void *ud, int ok, const char *input,
-                size_t choice)
-{
-	struct pad_actions *pa = ud;
-	char text[400];
-
-	(void)input;
-	if (!ok || choice >= json_array_size(pa->shares))
-		return;
-	snprintf(pa->user, sizeof pa->user, "%s",
-	         jstr(json_array_get(pa->shares, choice), "username"));
-	snprintf(text, sizeof text, "Stop sharing \"%s\" with %s?", pa->name,
-	         pa->user);
-	pa->confirming = CONFIRM_UNSHARE;
-	app_confirm(a, "Unshare", text, on_confirmed, pa);
-}
-
-static void
-on_shares(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct pad_actions *pa = ud;
-	json_t *choices, *s;
-	size_t i;
-	char title[64], t[32];
-
-	if (app_failed(pa->app, err, "Could not list the shares"))
-		return;
-	json_decref(pa->shares);
-	pa->shares = json_incref(json_object_get(result, "shares"));
-	if (json_array_size(pa->shares) == 0) {
-		app_message(pa->app, "Shares", "Not shared with anyone.");
-		return;
-	}
-	choices = json_array();
-	json_array_foreach (pa->shares, i, s) {
-		short_time(jstr(s, "created_at"), t, sizeof t);
-		json_array_append_new(choices,
-		                      json_sprintf("%s  %s since %s",
-		                                   jstr(s, "username"),
-		                                   jstr(s, "role"), t));
-	}
-	snprintf(title, sizeof title, "Shared with (Enter unshares)");
-	app_pick(pa->app, title, choices, on_share_picked, pa);
-}
+struct pad_flow {
+	struct pad_actions *pa;
+	enum flow_step step;
+	char id[64];           /* the pad */
+	char name[128];        /* its name, for the dialogs */
+	char new_name[128];    /* a new pad's */
+	char user[64];         /* the user a share is ended for */
+	json_t *shares;        /* pad.shares, for the pick */
+	const char *fail_what; /* SENT: "Could not …" */
+	/* SENT: what the flash says when it succeeds. */
+	enum { DONE_MSG, DONE_CREATED, DONE_SHARED } done;
+	char done_msg[256]; /* DONE_MSG's text */
+};
 
 enum {
 	MENU_SHARE,
@@ -339,53 +64,356 @@ static const char *const menu_items[] = {
     [MENU_TRASH] = "Trash (undelete, purge)…",
 };
 
+void
+pad_actions_init(struct pad_actions *pa, struct app *a, pad_edit_done refresh,
+                 void *ud)
+{
+	memset(pa, 0, sizeof *pa);
+	pa->app = a;
+	pa->refresh = refresh;
+	pa->ud = ud;
+	pa->trash = trash_new(a, refresh, ud);
+}
+
+void
+pad_actions_free(struct pad_actions *pa)
+{
+	json_decref(pa->templates);
+	pa->templates = NULL;
+	trash_free(pa->trash);
+	pa->trash = NULL;
+}
+
 static void
-on_menu(struct app *a, void *ud, int ok, const char *input, size_t choice)
+on_templates(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct pad_actions *pa = ud;
-	json_t *pad;
-	char title[200];
 
-	(void)input;
-	if (!ok || !pa->id[0])
+	/* Creating from a template is optional: an error means none. */
+	if (!err->code) {
+		json_decref(pa->templates);
+		pa->templates =
+		    json_incref(json_object_get(result, "templates"));
+	}
+}
+
+void
+pad_actions_load_templates(struct pad_actions *pa)
+{
+	if (!pa->templates)
+		rpc_call(pa->app->rpc, "template.list", NULL, on_templates, pa);
+}
+
+/* ---- the machine ---- */
+
+static struct pad_flow *
+flow_new(struct pad_actions *pa, json_t *pad)
+{
+	struct pad_flow *f = xcalloc(1, sizeof *f);
+
+	f->pa = pa;
+	if (pad) {
+		snprintf(f->id, sizeof f->id, "%s", jstr(pad, "id"));
+		snprintf(f->name, sizeof f->name, "%s",
+		         jstr(pad, "display_name"));
+	}
+	return f;
+}
+
+static void
+flow_end(struct pad_flow *f)
+{
+	json_decref(f->shares);
+	free(f);
+}
+
+static void flow_answer(struct app *, void *ud, int ok, const char *input,
+                        size_t choice);
+static void flow_reply(void *ud, json_t *result, const struct pl_error *err);
+
+static void
+flow_call(struct pad_flow *f, enum flow_step step, const char *method,
+          json_t *params)
+{
+	f->step = step;
+	rpc_call(f->pa->app->rpc, method, params, flow_reply, f);
+}
+
+/* The last step of most flows: send the change, flash done_msg after. */
+static void
+flow_send(struct pad_flow *f, const char *method, json_t *params,
+          const char *fail_what)
+{
+	f->fail_what = fail_what;
+	flow_call(f, SENT, method, params);
+}
+
+static void
+ask_name(struct pad_flow *f, enum flow_step step, const char *title,
+         const char *initial)
+{
+	f->step = step;
+	app_prompt(f->pa->app, title, initial, flow_answer, f);
+}
+
+static void
+ask_confirm(struct pad_flow *f, enum flow_step step, const char *title,
+            const char *text)
+{
+	f->step = step;
+	app_confirm(f->pa->app, title, text, flow_answer, f);
+}
+
+static void
+pick_template(struct pad_flow *f)
+{
+	struct pad_actions *pa = f->pa;
+	json_t *choices, *t;
+	size_t i;
+
+	f->done = DONE_CREATED;
+	if (json_array_size(pa->templates) == 0) {
+		flow_send(f, "pad.create",
+		          json_pack("{s:s}", "display_name", f->new_name),
+		          "Could not create the pad");
 		return;
-	pad = json_pack("{s:s, s:s}", "id", pa->id, "display_name", pa->name);
+	}
+	choices = json_array();
+	json_array_append_new(choices, json_string("(empty pad)"));
+	json_array_foreach (pa->templates, i, t) {
+		const char *dn = jstr(t, "display_name");
+
+		json_array_append_new(choices, json_string(dn[0] ? dn
+		                                           : jstr(t, "name")[0]
+		                                               ? jstr(t, "name")
+		                                               : "?"));
+	}
+	f->step = NEW_TEMPLATE;
+	app_pick(pa->app, "Template", choices, flow_answer, f);
+}
+
+static void
+pick_share(struct pad_flow *f)
+{
+	json_t *choices = json_array(), *s;
+	char t[32];
+	size_t i;
+
+	json_array_foreach (f->shares, i, s) {
+		short_time(jstr(s, "created_at"), t, sizeof t);
+		json_array_append_new(choices,
+		                      json_sprintf("%s  %s since %s",
+		                                   jstr(s, "username"),
+		                                   jstr(s, "role"), t));
+	}
+	f->step = SHARE_PICK;
+	app_pick(f->pa->app, "Shared with (Enter unshares)", choices,
+	         flow_answer, f);
+}
+
+/* What delete asks first. */
+static void
+ask_delete(struct pad_flow *f)
+{
+	char text[300];
+
+	snprintf(text, sizeof text, "Move \"%s\" and its backups to the trash?",
+	         f->name);
+	ask_confirm(f, DELETE_CONFIRM, "Delete pad", text);
+}
+
+static void
+menu_chosen(struct pad_flow *f, size_t choice)
+{
+	struct pad_actions *pa = f->pa;
+
 	switch (choice) {
 	case MENU_SHARE:
-		snprintf(title, sizeof title, "Share with (username)");
-		app_prompt(a, title, "", on_share_user, pa);
-		break;
+		ask_name(f, SHARE_USER, "Share with (username)", "");
+		return;
 	case MENU_SHARES:
-		rpc_call(a->rpc, "pad.shares", json_pack("{s:s}", "id", pa->id),
-		         on_shares, pa);
-		break;
+		flow_call(f, SHARES, "pad.shares",
+		          json_pack("{s:s}", "id", f->id));
+		return;
 	case MENU_BACKUPS:
-		backups_view_open(pa->backups, pa->id, pa->name);
+		backups_view_push(pa->app, f->id, f->name, pa->refresh, pa->ud);
 		break;
 	case MENU_RENAME:
-		pad_actions_rename(pa, pad);
-		break;
+		ask_name(f, RENAME, "Rename pad", f->name);
+		return;
 	case MENU_DELETE:
-		pad_actions_delete(pa, pad);
-		break;
+		ask_delete(f);
+		return;
 	case MENU_TRASH:
 		trash_open(pa->trash);
 		break;
 	}
-	json_decref(pad);
+	flow_end(f);
+}
+
+/* A dialog's answer: the next step, or the end of the flow. */
+static void
+flow_answer(struct app *a, void *ud, int ok, const char *input, size_t choice)
+{
+	struct pad_flow *f = ud;
+	char text[400];
+
+	if (!ok) {
+		flow_end(f);
+		return;
+	}
+	switch (f->step) {
+	case NEW_NAME:
+		if (!input[0]) {
+			app_flash(a, 1, "A pad needs a name.");
+			break;
+		}
+		snprintf(f->new_name, sizeof f->new_name, "%s", input);
+		if (!f->pa->templates) /* not answered yet: asked again */
+			flow_call(f, NEW_TEMPLATES, "template.list", NULL);
+		else
+			pick_template(f);
+		return;
+	case NEW_TEMPLATE: {
+		json_t *params =
+		    json_pack("{s:s}", "display_name", f->new_name);
+
+		if (choice > 0)
+			json_object_set_new(
+			    params, "template",
+			    json_string(jstr(
+			        json_array_get(f->pa->templates, choice - 1),
+			        "name")));
+		flow_send(f, "pad.create", params, "Could not create the pad");
+		return;
+	}
+	case RENAME:
+		if (!input[0])
+			break;
+		snprintf(f->done_msg, sizeof f->done_msg, "Saved.");
+		flow_send(
+		    f, "pad.update",
+		    json_pack("{s:s, s:s}", "id", f->id, "display_name", input),
+		    "Could not save");
+		return;
+	case DELETE_CONFIRM:
+		snprintf(f->done_msg, sizeof f->done_msg,
+		         "Deleted. In the trash: t undeletes.");
+		flow_send(f, "pad.delete", json_pack("{s:s}", "id", f->id),
+		          "Could not delete");
+		return;
+	case MENU:
+		menu_chosen(f, choice);
+		return;
+	case SHARE_USER:
+		if (!input[0]) {
+			app_flash(a, 1, "Sharing needs a username.");
+			break;
+		}
+		f->done = DONE_SHARED;
+		flow_send(f, "pad.share",
+		          json_pack("{s:s, s:s, s:s}", "id", f->id, "username",
+		                    input, "role", "viewer"),
+		          "Could not share");
+		return;
+	case SHARE_PICK:
+		if (choice >= json_array_size(f->shares))
+			break;
+		snprintf(f->user, sizeof f->user, "%s",
+		         jstr(json_array_get(f->shares, choice), "username"));
+		snprintf(text, sizeof text, "Stop sharing \"%s\" with %s?",
+		         f->name, f->user);
+		ask_confirm(f, UNSHARE_CONFIRM, "Unshare", text);
+		return;
+	case UNSHARE_CONFIRM:
+		snprintf(f->done_msg, sizeof f->done_msg,
+		         "%s can no longer read %s.", f->user, f->name);
+		flow_send(
+		    f, "pad.unshare",
+		    json_pack("{s:s, s:s}", "id", f->id, "username", f->user),
+		    "Could not stop sharing");
+		return;
+	default:
+		break;
+	}
+	flow_end(f);
+}
+
+/* A reply: the next step, or the end of the flow. */
+static void
+flow_reply(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct pad_flow *f = ud;
+	struct pad_actions *pa = f->pa;
+	struct app *a = pa->app;
+
+	switch (f->step) {
+	case NEW_TEMPLATES:
+		on_templates(pa, result, err); /* none is an answer too */
+		pick_template(f);
+		return;
+	case SHARES:
+		if (app_failed(a, err, "Could not list the shares"))
+			break;
+		f->shares = json_incref(json_object_get(result, "shares"));
+		if (json_array_size(f->shares) == 0) {
+			app_message(a, "Shares", "Not shared with anyone.");
+			break;
+		}
+		pick_share(f);
+		return;
+	case SENT:
+		if (app_failed(a, err, f->fail_what))
+			break;
+		if (f->done == DONE_CREATED)
+			app_flash(a, 0, "Created %s.",
+			          jstr(json_object_get(result, "pad"),
+			               "display_name"));
+		else if (f->done == DONE_SHARED)
+			app_flash(
+			    a, 0, "Shared %s with %s (read-only).", f->name,
+			    jstr(json_object_get(result, "share"), "username"));
+		else
+			app_flash(a, 0, "%s", f->done_msg);
+		pa->refresh(pa->ud);
+		break;
+	default:
+		break;
+	}
+	flow_end(f);
+}
+
+/* ---- the ways in ---- */
+
+void
+pad_actions_new(struct pad_actions *pa)
+{
+	ask_name(flow_new(pa, NULL), NEW_NAME, "New pad name", "");
 }
 
 void
-pad_actions_menu(struct pad_actions *pa, json_t *pad,
-                 struct backups_view *backups)
+pad_actions_rename(struct pad_actions *pa, json_t *pad)
 {
+	ask_name(flow_new(pa, pad), RENAME, "Rename pad",
+	         jstr(pad, "display_name"));
+}
+
+void
+pad_actions_delete(struct pad_actions *pa, json_t *pad)
+{
+	ask_delete(flow_new(pa, pad));
+}
+
+void
+pad_actions_menu(struct pad_actions *pa, json_t *pad)
+{
+	struct pad_flow *f = flow_new(pa, pad);
 	json_t *choices = json_array();
 	char title[64];
 
-	pad_actions_take(pa, pad);
-	pa->backups = backups;
 	for (size_t i = 0; i < sizeof menu_items / sizeof menu_items[0]; i++)
 		json_array_append_new(choices, json_string(menu_items[i]));
-	snprintf(title, sizeof title, "Pad: %.50s", pa->name);
-	app_pick(pa->app, title, choices, on_menu, pa);
+	snprintf(title, sizeof title, "Pad: %.50s", f->name);
+	f->step = MENU;
+	app_pick(pa->app, title, choices, flow_answer, f);
 }

@@ -19,6 +19,7 @@
 
 struct pad_pages {
 	char sort[16]; /* "created", "updated" or "name" (pad.list's sort) */
+	char order[8]; /* "asc", "desc"; "": the sort's own (pad.list's) */
 	char q[128];   /* the search, "" for none */
 	char *next;  /* cursor of the next page; NULL: none asked yet or done */
 	int done;    /* the last page arrived */

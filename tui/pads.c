@@ -1,10 +1,10 @@
 /*
  * The pads screen: the caller's pads and those shared with them, paged from
  * the server (pad.list's cursor, model_pad_pages.c) with its sort and
- * search, and a scrollable pretty-printed viewer. Create, rename, delete
- * and sharing live in pad_menu.c, the backups view in backups.c, editing
- * in $EDITOR in pad_edit.c. A shared pad is read-only here: the keys that
- * would change it say whose it is instead.
+ * search. Create, rename, delete and sharing live in pad_menu.c; the views
+ * pushed over it in their own files (the viewer pad_viewer.c, the backups
+ * backups.c); editing in $EDITOR in pad_edit.c. A shared pad is read-only
+ * here: the keys that would change it say whose it is instead.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,29 +18,24 @@
 #include "widgets.h"
 #include "xalloc.h"
 
-enum pads_mode { PADS_LIST, PADS_VIEW, PADS_FILTER };
+enum pads_mode { PADS_LIST, PADS_FILTER };
 
 struct pads_screen {
 	struct app *app;
 	struct list_model list;
 	struct pad_actions actions;
-	struct backups_view *backups;
 	enum pads_mode mode;
-	char **lines; /* the pad being viewed, pretty-printed */
-	size_t nlines, scroll;
-	char title[128];
 	char filter[128]; /* the search as typed */
 	struct edit_cursor filter_cur;
-	uint64_t typed_at;   /* last key in the search (loop ms) */
-	int search_pending;  /* typed, not yet asked */
-	char pad_id[64];     /* pad of the view */
-	char view_owner[64]; /* its owner when shared with the caller */
+	uint64_t typed_at;  /* last key in the search (loop ms) */
+	int search_pending; /* typed, not yet asked */
 	int loaded;
 	int to_end;       /* End: keep paging, then select the last */
 	int home;         /* a new sort or search: select its first row */
 	size_t refill;    /* a reload reads pages again up to this many rows */
 	char keep_id[64]; /* the pad selected when the reload began */
 	size_t sort;      /* index into pad_sorts */
+	int desc;         /* its direction now */
 	struct pad_pages pages;
 };
 
@@ -68,43 +63,64 @@ enum {
 	A_CLEAR,
 	A_SORT,
 	A_MENU,
-	A_TRASH
+	A_TRASH,
+	A_NEXT_MATCH,
+	A_PREV_MATCH,
+	A_REVERSE
 };
 
-/* What s cycles through: pad.list's sorts. */
+/* What s cycles through: pad.list's sorts, each in its usual direction
+ * (desc); S reverses it (pad.list's order). */
 static const struct {
 	const char *key, *label;
+	int desc;
+	const char *dir[2]; /* ascending, descending */
 } pad_sorts[] = {
-    {"created", "creation (oldest first)"},
-    {"name", "name"},
-    {"updated", "newest change"},
+    {"created", "creation (oldest first)", 0, {"oldest first", "newest first"}},
+    {"name", "name", 0, {"A to Z", "Z to A"}},
+    {"updated",
+     "newest change",
+     1,
+     {"oldest change first", "newest change first"}},
 };
+
+/* The list's keys but n: new, or the next match once a search is kept. */
+#define PADS_LIST_KEYS                                                         \
+	{'r', A_RENAME, "rename", "rename"},                                   \
+	    {'e', A_EDIT, "edit in $EDITOR", "edit"},                          \
+	    {'d', A_DELETE, "delete (asks first)", "delete"},                  \
+	    {'b', A_BACKUPS, "backups (preview, diff, restore)", "backups"},   \
+	    {'m', A_MENU, "pad menu: share, shares / unshare, backups, trash", \
+	     "menu"},                                                          \
+	    {'t', A_TRASH, "trash: undelete or purge deleted pads", "trash"},  \
+	    {'/', A_FILTER, "search names (on the server)", "search"},         \
+	    {'s', A_SORT, "sort: created / name / newest change", "sort"},     \
+	    {'S', A_REVERSE, "reverse the order", NULL},                       \
+	    {'R', A_REFRESH, "refresh", NULL},                                 \
+	    {'q', A_BACK, "clear the search, else back / quit", NULL},         \
+	    {K_ESC, A_BACK, "clear the search, else back (never quits)",       \
+	     NULL},                                                            \
+	    NAV_KEYS
 
 static const struct binding list_keys[] = {
     {K_ENTER, A_OPEN, "view", "view"},
     {'n', A_NEW, "new", "new"},
-    {'r', A_RENAME, "rename", "rename"},
-    {'e', A_EDIT, "edit in $EDITOR", "edit"},
-    {'d', A_DELETE, "delete (asks first)", "delete"},
-    {'b', A_BACKUPS, "backups (preview, diff, restore)", "backups"},
-    {'m', A_MENU, "pad menu: share, shares / unshare, backups, trash", "menu"},
-    {'t', A_TRASH, "trash: undelete or purge deleted pads", "trash"},
-    {'/', A_FILTER, "search names (on the server)", "search"},
-    {'s', A_SORT, "sort: created / name / newest change", "sort"},
-    {'R', A_REFRESH, "refresh", NULL},
-    {'q', A_BACK, "clear the search, else back / quit", NULL},
-    {K_ESC, A_BACK, "clear the search, else back (never quits)", NULL},
-    NAV_KEYS,
+    PADS_LIST_KEYS,
     {0, 0, NULL, NULL},
 };
 
-static const struct binding view_keys[] = {
-    {'e', A_EDIT, "edit", "edit"},
-    {'q', A_BACK, "back", "back"},
-    {K_ESC, A_BACK, NULL, NULL},
-    NAV_KEYS,
+/* A search kept: n and N go from match to match, as after / in less. */
+static const struct binding searched_keys[] = {
+    {K_ENTER, A_OPEN, "view", "view"},
+    {'n', A_NEXT_MATCH, "next / previous match (Esc clears the search)",
+     "next match"},
+    {'N', A_PREV_MATCH, NULL, NULL},
+    PADS_LIST_KEYS,
     {0, 0, NULL, NULL},
 };
+
+/* What n and N match. */
+static const char *const name_keys[] = {"display_name", NULL};
 
 static const struct binding filter_keys[] = {
     {K_ENTER, A_KEEP, "search now, keep it", "keep"},
@@ -212,6 +228,8 @@ pads_restart(struct pads_screen *p)
 	p->home = 1;
 	p->refill = 0;
 	p->keep_id[0] = '\0';
+	snprintf(p->pages.order, sizeof p->pages.order, "%s",
+	         p->desc ? "desc" : "asc");
 	pad_pages_reset(&p->pages, pad_sorts[p->sort].key, p->filter);
 	pads_more(p, 1, 0);
 }
@@ -239,7 +257,6 @@ pads_init(struct app *a)
 	p->list.counted = 1; /* one counter: the pages' (pad_pages_status) */
 	pad_pages_init(&p->pages);
 	pad_actions_init(&p->actions, a, pads_refresh, p);
-	p->backups = backups_view_new(a, pads_refresh, p);
 	return p;
 }
 
@@ -250,9 +267,7 @@ pads_free(void *st)
 
 	list_free(&p->list);
 	pad_pages_free(&p->pages);
-	backups_view_free(p->backups);
 	pad_actions_free(&p->actions);
-	text_lines_free(p->lines, p->nlines);
 	free(p);
 }
 
@@ -277,24 +292,13 @@ static void
 on_get_view(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct pads_screen *p = ud;
-	json_t *pad = json_object_get(result, "pad");
-	char *text;
 
 	if (app_failed(p->app, err, "Could not open the pad"))
 		return;
-	text = json_pretty(json_object_get(pad, "data"));
-	text_lines_free(p->lines, p->nlines);
-	p->nlines = text_split_lines(text, &p->lines);
-	free(text);
-	p->scroll = 0;
-	snprintf(p->title, sizeof p->title, "%s", jstr(pad, "display_name"));
-	snprintf(p->pad_id, sizeof p->pad_id, "%s", jstr(pad, "id"));
-	snprintf(p->view_owner, sizeof p->view_owner, "%s",
-	         strcmp(jstr(pad, "access"), "viewer") == 0
-	             ? jstr(json_object_get(pad, "owner"), "username")
-	             : "");
-	p->mode = PADS_VIEW;
-	app_dirty(p->app);
+	if (!app_showing(p->app, &screen_pads))
+		return; /* the user went elsewhere meanwhile */
+	pad_viewer_push(p->app, json_object_get(result, "pad"), pads_refresh,
+	                p);
 }
 
 static const struct binding *
@@ -303,16 +307,9 @@ pads_keys_now(struct app *a, void *st)
 	struct pads_screen *p = st;
 
 	(void)a;
-	if (backups_view_active(p->backups))
-		return backups_view_keys(p->backups);
-	switch (p->mode) {
-	case PADS_VIEW:
-		return view_keys;
-	case PADS_FILTER:
+	if (p->mode == PADS_FILTER)
 		return filter_keys;
-	default:
-		return list_keys;
-	}
+	return p->filter[0] ? searched_keys : list_keys;
 }
 
 /* While the search is typed, q ? L are letters of it. */
@@ -322,53 +319,7 @@ pads_typing(struct app *a, void *st)
 	struct pads_screen *p = st;
 
 	(void)a;
-	return p->mode == PADS_FILTER && !backups_view_active(p->backups);
-}
-
-/* The pad viewer scrolls by lines: the NAV_* actions on its text. */
-static int
-view_key(struct pads_screen *p, int action)
-{
-	size_t page = (size_t)(app_rows() > 6 ? app_rows() - 5 : 1);
-	size_t max = p->nlines > page ? p->nlines - page : 0;
-
-	switch (action) {
-	case NAV_UP:
-		p->scroll = p->scroll ? p->scroll - 1 : 0;
-		break;
-	case NAV_DOWN:
-		p->scroll++;
-		break;
-	case NAV_PGUP:
-		p->scroll = p->scroll > page ? p->scroll - page : 0;
-		break;
-	case NAV_PGDN:
-		p->scroll += page;
-		break;
-	case NAV_HOME:
-		p->scroll = 0;
-		break;
-	case NAV_END:
-		p->scroll = max;
-		break;
-	case A_BACK:
-		p->mode = PADS_LIST;
-		return 1;
-	case A_EDIT:
-		if (p->view_owner[0]) {
-			app_flash(p->app, 1, "read-only: shared by %s",
-			          p->view_owner);
-			return 1;
-		}
-		p->mode = PADS_LIST;
-		pad_edit_start(p->app, p->pad_id, pads_refresh, p);
-		return 1;
-	default:
-		return 0;
-	}
-	if (p->scroll > max)
-		p->scroll = max;
-	return 1;
+	return p->mode == PADS_FILTER;
 }
 
 /* Moving near the end of what is loaded asks the next page; End pages on
@@ -391,11 +342,7 @@ pads_key(struct app *a, void *st, int action, int key)
 	int has_sel = list_selected(&p->list) != NULL;
 	json_t *sel;
 
-	if (backups_view_active(p->backups))
-		return backups_view_key(p->backups, action, key);
 	switch (p->mode) {
-	case PADS_VIEW:
-		return view_key(p, action);
 	case PADS_FILTER:
 		if (list_nav(&p->list, action)) {
 			pads_nav_more(p, action);
@@ -436,6 +383,13 @@ pads_key(struct app *a, void *st, int action, int key)
 	case A_NEW:
 		pad_actions_new(&p->actions);
 		return 1;
+	case A_NEXT_MATCH:
+	case A_PREV_MATCH:
+		if (!list_find(&p->list, name_keys, p->filter,
+		               action == A_NEXT_MATCH ? 1 : -1))
+			app_flash(a, 1, "No pad matches \"%s\".", p->filter);
+		pads_nav_more(p, NAV_DOWN);
+		return 1;
 	case A_TRASH:
 		trash_open(p->actions.trash);
 		return 1;
@@ -445,8 +399,14 @@ pads_key(struct app *a, void *st, int action, int key)
 	case A_SORT:
 		p->sort =
 		    (p->sort + 1) % (sizeof pad_sorts / sizeof pad_sorts[0]);
+		p->desc = pad_sorts[p->sort].desc;
 		pads_restart(p);
 		app_flash(a, 0, "Sorted by %s.", pad_sorts[p->sort].label);
+		return 1;
+	case A_REVERSE:
+		p->desc = !p->desc;
+		pads_restart(p);
+		app_flash(a, 0, "Sorted %s.", pad_sorts[p->sort].dir[p->desc]);
 		return 1;
 	}
 	if (!has_sel)
@@ -472,11 +432,12 @@ pads_key(struct app *a, void *st, int action, int key)
 		pad_actions_delete(&p->actions, list_selected(&p->list));
 		return 1;
 	case A_BACKUPS:
-		backups_view_open(p->backups, sel_str(&p->list, "id"),
-		                  sel_str(&p->list, "display_name"));
+		backups_view_push(a, sel_str(&p->list, "id"),
+		                  sel_str(&p->list, "display_name"),
+		                  pads_refresh, p);
 		return 1;
 	case A_MENU:
-		pad_actions_menu(&p->actions, sel, p->backups);
+		pad_actions_menu(&p->actions, sel);
 		return 1;
 	}
 	return 0;
@@ -509,46 +470,19 @@ pads_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct pads_screen *p = st;
 	int h = rows - 6;
-	const char *sort_key;
-	char count[64], name[256], updated[64];
+	const char *sort_key = pad_sorts[p->sort].key;
+	const char *arrow = p->desc ? " ↓" : " ↑";
+	char count[64], name[256], updated[64], head[64];
 
 	(void)a;
-	if (backups_view_active(p->backups)) {
-		backups_view_draw(p->backups, rows, cols);
-		return;
-	}
-	if (p->mode == PADS_VIEW) {
-		ui_attr(UI_TITLE);
-		if (p->view_owner[0])
-			ui_putf(1, 1, cols - 26,
-			        "%s  (read-only: shared by %s)", p->title,
-			        p->view_owner);
-		else
-			ui_putf(1, 1, cols - 26, "%s", p->title);
-		ui_attr(UI_NORMAL);
-		ui_hline(2, 0, cols);
-		for (int i = 0; i < h + 1 && p->scroll + (size_t)i < p->nlines;
-		     i++)
-			ui_put(3 + i, 1, cols - 2,
-			       p->lines[p->scroll + (size_t)i]);
-		ui_attr(UI_DIM);
-		ui_putf(1, cols - 24, 23, "lines %zu-%zu/%zu",
-		        p->nlines ? p->scroll + 1 : 0,
-		        p->scroll + (size_t)h + 1 < p->nlines
-		            ? p->scroll + (size_t)h + 1
-		            : p->nlines,
-		        p->nlines);
-		ui_attr(UI_NORMAL);
-		return;
-	}
 	ui_attr(UI_TITLE);
-	sort_key = pad_sorts[p->sort].key;
 	/* Padded in cells, not bytes: the arrow is one cell, three bytes. */
-	ui_fit(strcmp(sort_key, "name") == 0 ? "Name ↑" : "Name", cols - 45,
-	       name, sizeof name);
-	ui_fit(strcmp(sort_key, "updated") == 0 ? "Updated (UTC) ↓"
-	                                        : "Updated (UTC)",
-	       19, updated, sizeof updated);
+	snprintf(head, sizeof head, "Name%s",
+	         strcmp(sort_key, "name") == 0 ? arrow : "");
+	ui_fit(head, cols - 45, name, sizeof name);
+	snprintf(head, sizeof head, "Updated (UTC)%s",
+	         strcmp(sort_key, "updated") == 0 ? arrow : "");
+	ui_fit(head, 19, updated, sizeof updated);
 	ui_putf(1, 0, cols, " %s %-12s %s %9s", name, "Owner", updated, "Size");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);

@@ -183,8 +183,10 @@ reg_draw(struct app *a, void *st, int rows, int cols)
 	struct reg_model *m = &r->m;
 	int order[8], n = reg_focus_order(m, order);
 	int x = 2, y = 2, fw = 32, cx = 52;
-	const char *ok = a->utf8 ? "✓" : "[x]", *bad = a->utf8 ? "✗" : "[ ]";
+	const char *ok = ui_utf8() ? "✓" : "[x]",
+	           *bad = ui_utf8() ? "✗" : "[ ]";
 
+	(void)a;
 	(void)rows;
 	ui_attr(UI_TITLE);
 	ui_put(y, x, 0, "Create an account");
@@ -237,7 +239,7 @@ reg_draw(struct app *a, void *st, int rows, int cols)
 	}
 	/* The rules start below the username's note, which may take the
 	 * whole row; long rules wrap (80 columns first). */
-	pw_checklist_draw(&m->policy, m->field[REG_PASSWORD], a->utf8, y + 4,
+	pw_checklist_draw(&m->policy, m->field[REG_PASSWORD], ui_utf8(), y + 4,
 	                  cx, cols - cx - 1);
 	{
 		int by = y + 2 + 2 * (n - 2) + 1, bx = x + 12;

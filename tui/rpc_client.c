@@ -229,9 +229,12 @@ rpc_on_line(void *ud, char *line, size_t len)
 		pl_error_clear(&err);
 		goto out;
 	}
-	if (p->cb)
+	if (p->cb) {
+		c->answering = p->id;
 		p->cb(p->ud, err.code ? NULL : json_object_get(root, "result"),
 		      &err);
+		c->answering = 0;
+	}
 	pl_error_clear(&err);
 	rpc_pending_free(p);
 out:
@@ -601,4 +604,16 @@ rpc_oldest_ms(const struct rpc_client *c)
 	if (!c->head)
 		return 0;
 	return (unsigned long)(uv_now(c->loop) - c->head->sent_ms);
+}
+
+long long
+rpc_answering(const struct rpc_client *c)
+{
+	return c->answering;
+}
+
+long long
+rpc_last_id(const struct rpc_client *c)
+{
+	return c->next_id - 1;
 }

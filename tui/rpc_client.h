@@ -23,6 +23,11 @@ void rpc_client_free(struct rpc_client *);
 /* Sends method(params); params is stolen (NULL = {}). cb may be NULL. */
 void rpc_call(struct rpc_client *, const char *method, json_t *params,
               rpc_cb cb, void *ud);
+/* The id of the call whose callback runs now (0: none, or a call failed
+ * without an answer), and of the last call sent: ids grow with every
+ * call, so an answer to a call sent after some moment is told apart. */
+long long rpc_answering(const struct rpc_client *);
+long long rpc_last_id(const struct rpc_client *);
 /* Calls still waiting for their answer. */
 int rpc_pending(const struct rpc_client *);
 /* Milliseconds since the oldest pending call was sent (0 if none). */

@@ -40,6 +40,7 @@ struct rpc_client {
 	uv_tcp_t *tcp; /* NULL when down; freed in its close callback */
 	struct framer fr;
 	long long next_id;
+	long long answering; /* the id whose answer is being handed over */
 	struct rpc_pending *head, *tail;
 	struct rpc_out *out_head,
 	    *out_tail; /* lines waiting for the connection */

@@ -1,9 +1,15 @@
 /*
- * The Trash view of the pads screen: the caller's deleted pads (pad.trash,
- * a page at a time), each of which can be undeleted — asking for another
+ * The Trash of the pads screen: the caller's deleted pads (pad.trash, a
+ * page at a time), each of which can be undeleted — asking for another
  * name when a live pad has taken its name (409 name_taken) — or purged for
  * good after a confirmation. Built from the app's dialogs only, so it owns
  * no drawing and no keys of its own.
+ *
+ * One run is a small state machine (struct trash_flow, as pad_menu.c's):
+ * LIST (pad.trash asked) -> PICK (the pads) -> ACTION (undelete or purge)
+ * -> UNDELETE (asked; on a taken name: NEW_NAME, asked again) or
+ * PURGE_CONFIRM -> PURGE (asked) -> the end. One callback for the
+ * dialogs' answers and one for the replies switch on the step.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +25,29 @@ struct trash {
 	struct app *app;
 	pad_edit_done refresh; /* the pads list changed */
 	void *ud;
+};
+
+enum trash_step {
+	LIST,          /* pad.trash asked */
+	PICK,          /* the trashed pads, and More… */
+	ACTION,        /* undelete or purge */
+	UNDELETE,      /* pad.undelete asked */
+	NEW_NAME,      /* the name was taken: another asked */
+	PURGE_CONFIRM, /* "Purge ... for good?" */
+	PURGE,         /* pad.purge asked */
+};
+
+struct trash_flow {
+	struct trash *t;
+	enum trash_step step;
 	json_t *pads;   /* the page shown */
 	json_t *next;   /* its next cursor, or null */
 	char id[64];    /* the pad chosen */
 	char name[128]; /* its name */
 	long long backups;
 };
+
+enum { ACT_UNDELETE, ACT_PURGE };
 
 struct trash *
 trash_new(struct app *a, pad_edit_done refresh, void *ud)
@@ -40,163 +63,60 @@ trash_new(struct app *a, pad_edit_done refresh, void *ud)
 void
 trash_free(struct trash *t)
 {
-	if (!t)
-		return;
-	json_decref(t->pads);
-	json_decref(t->next);
 	free(t);
 }
 
-static void trash_load(struct trash *t, json_t *after);
-static void ask_new_name(struct trash *t, const char *why);
+static void
+flow_end(struct trash_flow *f)
+{
+	json_decref(f->pads);
+	json_decref(f->next);
+	free(f);
+}
+
+static void flow_answer(struct app *, void *ud, int ok, const char *input,
+                        size_t choice);
+static void flow_reply(void *ud, json_t *result, const struct pl_error *err);
 
 static void
-on_undeleted(void *ud, json_t *result, const struct pl_error *err)
+flow_call(struct trash_flow *f, enum trash_step step, const char *method,
+          json_t *params)
 {
-	struct trash *t = ud;
-	char why[300];
-
-	if (err->code == 409 && strcmp(err->reason, "name_taken") == 0) {
-		snprintf(why, sizeof why,
-		         "You have a pad named \"%s\" already. Undelete as:",
-		         t->name);
-		ask_new_name(t, why);
-		return;
-	}
-	if (app_failed(t->app, err, "Could not undelete"))
-		return;
-	app_flash(t->app, 0, "Undeleted %s.",
-	          jstr(json_object_get(result, "pad"), "display_name"));
-	t->refresh(t->ud);
+	f->step = step;
+	rpc_call(f->t->app->rpc, method, params, flow_reply, f);
 }
 
 static void
-undelete(struct trash *t, const char *new_name)
+trash_load(struct trash_flow *f, json_t *after)
 {
-	json_t *params = json_pack("{s:s}", "id", t->id);
+	json_t *params = json_pack("{s:i}", "limit", TRASH_PAGE);
+
+	if (json_is_string(after))
+		json_object_set(params, "after", after);
+	flow_call(f, LIST, "pad.trash", params);
+}
+
+static void
+undelete(struct trash_flow *f, const char *new_name)
+{
+	json_t *params = json_pack("{s:s}", "id", f->id);
 
 	if (new_name) {
 		json_object_set_new(params, "new_name", json_string(new_name));
-		snprintf(t->name, sizeof t->name, "%s", new_name);
+		snprintf(f->name, sizeof f->name, "%s", new_name);
 	}
-	rpc_call(t->app->rpc, "pad.undelete", params, on_undeleted, t);
+	flow_call(f, UNDELETE, "pad.undelete", params);
 }
 
+/* The page of trashed pads as a pick (More… when there is a next). */
 static void
-on_new_name(struct app *a, void *ud, int ok, const char *input, size_t choice)
+pick_pad(struct trash_flow *f)
 {
-	struct trash *t = ud;
-
-	(void)choice;
-	if (!ok)
-		return;
-	if (!input[0]) {
-		app_flash(a, 1, "A pad needs a name.");
-		return;
-	}
-	undelete(t, input);
-}
-
-static void
-ask_new_name(struct trash *t, const char *why)
-{
-	char suggestion[160];
-
-	snprintf(suggestion, sizeof suggestion, "%s (2)", t->name);
-	app_prompt(t->app, why, suggestion, on_new_name, t);
-}
-
-static void
-on_purged(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct trash *t = ud;
-
-	(void)result;
-	if (app_failed(t->app, err, "Could not purge"))
-		return;
-	app_flash(t->app, 0, "Purged %s for good.", t->name);
-}
-
-static void
-on_purge_confirmed(struct app *a, void *ud, int ok, const char *input,
-                   size_t choice)
-{
-	struct trash *t = ud;
-
-	(void)input;
-	(void)choice;
-	if (ok)
-		rpc_call(a->rpc, "pad.purge", json_pack("{s:s}", "id", t->id),
-		         on_purged, t);
-}
-
-enum { ACT_UNDELETE, ACT_PURGE };
-
-static void
-on_action(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct trash *t = ud;
-	char text[400];
-
-	(void)input;
-	if (!ok)
-		return;
-	if (choice == ACT_UNDELETE) {
-		undelete(t, NULL);
-		return;
-	}
-	snprintf(text, sizeof text,
-	         "Purge \"%s\" and its %lld backup%s for good? This cannot be "
-	         "undone.",
-	         t->name, t->backups, t->backups == 1 ? "" : "s");
-	app_confirm(a, "Purge pad", text, on_purge_confirmed, t);
-}
-
-static void
-on_picked(struct app *a, void *ud, int ok, const char *input, size_t choice)
-{
-	struct trash *t = ud;
-	json_t *pad, *acts;
-	char title[200];
-
-	(void)input;
-	if (!ok)
-		return;
-	if (choice == json_array_size(t->pads)) { /* "More…" */
-		trash_load(t, t->next);
-		return;
-	}
-	pad = json_array_get(t->pads, choice);
-	if (!pad)
-		return;
-	snprintf(t->id, sizeof t->id, "%s", jstr(pad, "id"));
-	snprintf(t->name, sizeof t->name, "%s", jstr(pad, "display_name"));
-	t->backups = json_integer_value(json_object_get(pad, "backups"));
-	acts = json_pack("[s, s]", "Undelete", "Purge for good…");
-	snprintf(title, sizeof title, "Trashed: %.60s", t->name);
-	app_pick(a, title, acts, on_action, t);
-}
-
-static void
-on_trash(void *ud, json_t *result, const struct pl_error *err)
-{
-	struct trash *t = ud;
-	json_t *choices, *p;
+	json_t *choices = json_array(), *p;
 	char del[32], purge[32];
 	size_t i;
 
-	if (app_failed(t->app, err, "Could not read the trash"))
-		return;
-	json_decref(t->pads);
-	json_decref(t->next);
-	t->pads = json_incref(json_object_get(result, "pads"));
-	t->next = json_incref(json_object_get(result, "next"));
-	if (json_array_size(t->pads) == 0) {
-		app_message(t->app, "Trash", "The trash is empty.");
-		return;
-	}
-	choices = json_array();
-	json_array_foreach (t->pads, i, p) {
+	json_array_foreach (f->pads, i, p) {
 		short_time(jstr(p, "deleted_at"), del, sizeof del);
 		short_time(jstr(p, "purge_at"), purge, sizeof purge);
 		json_array_append_new(
@@ -206,24 +126,142 @@ on_trash(void *ud, json_t *result, const struct pl_error *err)
 		                 (long long)json_integer_value(
 		                     json_object_get(p, "backups"))));
 	}
-	if (json_is_string(t->next))
+	if (json_is_string(f->next))
 		json_array_append_new(choices, json_string("More…"));
-	app_pick(t->app, "Trash (Enter: undelete or purge)", choices, on_picked,
-	         t);
+	f->step = PICK;
+	app_pick(f->t->app, "Trash (Enter: undelete or purge)", choices,
+	         flow_answer, f);
 }
 
 static void
-trash_load(struct trash *t, json_t *after)
+picked(struct trash_flow *f, size_t choice)
 {
-	json_t *params = json_pack("{s:i}", "limit", TRASH_PAGE);
+	json_t *pad;
+	char title[200];
 
-	if (json_is_string(after))
-		json_object_set(params, "after", after);
-	rpc_call(t->app->rpc, "pad.trash", params, on_trash, t);
+	if (choice == json_array_size(f->pads)) { /* "More…" */
+		json_t *after = json_incref(f->next);
+
+		trash_load(f, after);
+		json_decref(after);
+		return;
+	}
+	pad = json_array_get(f->pads, choice);
+	if (!pad) {
+		flow_end(f);
+		return;
+	}
+	snprintf(f->id, sizeof f->id, "%s", jstr(pad, "id"));
+	snprintf(f->name, sizeof f->name, "%s", jstr(pad, "display_name"));
+	f->backups = json_integer_value(json_object_get(pad, "backups"));
+	snprintf(title, sizeof title, "Trashed: %.60s", f->name);
+	f->step = ACTION;
+	app_pick(f->t->app, title,
+	         json_pack("[s, s]", "Undelete", "Purge for good…"),
+	         flow_answer, f);
+}
+
+/* A dialog's answer: the next step, or the end of the run. */
+static void
+flow_answer(struct app *a, void *ud, int ok, const char *input, size_t choice)
+{
+	struct trash_flow *f = ud;
+	char text[400];
+
+	if (!ok) {
+		flow_end(f);
+		return;
+	}
+	switch (f->step) {
+	case PICK:
+		picked(f, choice);
+		return;
+	case ACTION:
+		if (choice == ACT_UNDELETE) {
+			undelete(f, NULL);
+			return;
+		}
+		snprintf(text, sizeof text,
+		         "Purge \"%s\" and its %lld backup%s for good? This "
+		         "cannot be undone.",
+		         f->name, f->backups, f->backups == 1 ? "" : "s");
+		f->step = PURGE_CONFIRM;
+		app_confirm(a, "Purge pad", text, flow_answer, f);
+		return;
+	case NEW_NAME:
+		if (!input[0]) {
+			app_flash(a, 1, "A pad needs a name.");
+			break;
+		}
+		undelete(f, input);
+		return;
+	case PURGE_CONFIRM:
+		flow_call(f, PURGE, "pad.purge",
+		          json_pack("{s:s}", "id", f->id));
+		return;
+	default:
+		break;
+	}
+	flow_end(f);
+}
+
+/* A reply: the next step, or the end of the run. */
+static void
+flow_reply(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct trash_flow *f = ud;
+	struct trash *t = f->t;
+	char why[300], suggestion[160];
+
+	switch (f->step) {
+	case LIST:
+		if (app_failed(t->app, err, "Could not read the trash"))
+			break;
+		json_decref(f->pads);
+		json_decref(f->next);
+		f->pads = json_incref(json_object_get(result, "pads"));
+		f->next = json_incref(json_object_get(result, "next"));
+		if (json_array_size(f->pads) == 0) {
+			app_message(t->app, "Trash", "The trash is empty.");
+			break;
+		}
+		pick_pad(f);
+		return;
+	case UNDELETE:
+		if (err->code == 409 &&
+		    strcmp(err->reason, "name_taken") == 0) {
+			snprintf(why, sizeof why,
+			         "You have a pad named \"%s\" already. "
+			         "Undelete as:",
+			         f->name);
+			snprintf(suggestion, sizeof suggestion, "%s (2)",
+			         f->name);
+			f->step = NEW_NAME;
+			app_prompt(t->app, why, suggestion, flow_answer, f);
+			return;
+		}
+		if (app_failed(t->app, err, "Could not undelete"))
+			break;
+		app_flash(t->app, 0, "Undeleted %s.",
+		          jstr(json_object_get(result, "pad"), "display_name"));
+		t->refresh(t->ud);
+		break;
+	case PURGE:
+		if (app_failed(t->app, err, "Could not purge"))
+			break;
+		app_flash(t->app, 0, "Purged %s for good.", f->name);
+		break;
+	default:
+		break;
+	}
+	flow_end(f);
 }
 
 void
 trash_open(struct trash *t)
 {
-	trash_load(t, NULL);
+	struct trash_flow *f = xcalloc(1, sizeof *f);
+
+	f->t = t;
+	trash_load(f, NULL);
 }

@@ -1,7 +1,8 @@
 /*
- * The detail view of one user on the Users screen: everything user.get
- * says, and the admin's actions on that user, each confirmed first (delete
- * by typing the username, as GitHub does). Refusals are said in words.
+ * The detail view of one user, pushed over the Users screen: everything
+ * user.get says, and the admin's actions on that user, each confirmed
+ * first (delete by typing the username, as GitHub does). Refusals are
+ * said in words.
  */
 #include "user_detail.h"
 
@@ -13,6 +14,18 @@
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
+
+struct user_detail {
+	struct view v;
+	struct app *app;
+	char id[64];        /* the user shown */
+	char username[128]; /* for the dialogs before user.get answers */
+	json_t *info;       /* the user.get result, NULL until it answers */
+	int asking;         /* the action a confirm dialog is about */
+	int calling;        /* the action whose answer is awaited */
+	void (*changed)(void *ud); /* after an action: the list reloads */
+	void *ud;
+};
 
 enum {
 	D_BACK = 1,
@@ -47,29 +60,20 @@ detail_user(const struct user_detail *d)
 	return json_object_get(d->info, "user");
 }
 
-const struct binding *
-user_detail_keys(const struct user_detail *d)
+static const struct binding *
+detail_keys(struct view *v)
 {
+	struct user_detail *d = (struct user_detail *)v;
+
 	return json_is_true(json_object_get(detail_user(d), "disabled"))
 	           ? keys_disabled
 	           : keys_enabled;
 }
 
-void
-user_detail_init(struct user_detail *d, struct app *a,
-                 void (*changed)(void *ud), void *ud)
+static void
+detail_free(struct view *v)
 {
-	memset(d, 0, sizeof *d);
-	d->app = a;
-	d->changed = changed;
-	d->ud = ud;
-}
-
-void
-user_detail_free(struct user_detail *d)
-{
-	json_decref(d->info);
-	d->info = NULL;
+	json_decref(((struct user_detail *)v)->info);
 }
 
 static void
@@ -79,7 +83,7 @@ on_get(void *ud, json_t *result, const struct pl_error *err)
 
 	if (err->code == PL_ERR_NOT_FOUND) {
 		app_flash(d->app, 1, "%s no longer exists.", d->username);
-		d->open = 0;
+		app_pop(d->app, &d->v);
 		return;
 	}
 	if (app_failed(d->app, err, "user.get"))
@@ -94,19 +98,8 @@ on_get(void *ud, json_t *result, const struct pl_error *err)
 static void
 detail_load(struct user_detail *d)
 {
-	rpc_call(d->app->rpc, "user.get", json_pack("{s:s}", "id", d->id),
-	         on_get, d);
-}
-
-void
-user_detail_open(struct user_detail *d, json_t *row)
-{
-	json_decref(d->info);
-	d->info = NULL;
-	snprintf(d->id, sizeof d->id, "%s", jstr(row, "id"));
-	snprintf(d->username, sizeof d->username, "%s", jstr(row, "username"));
-	d->open = 1;
-	detail_load(d);
+	view_call(&d->v, d->app->rpc, "user.get",
+	          json_pack("{s:s}", "id", d->id), on_get, d);
 }
 
 /* ---- actions ---- */
@@ -120,58 +113,62 @@ static const char *const action_done[] = {
     [D_DELETE] = "deleted",
 };
 
-struct detail_call {
-	struct user_detail *d;
-	int action;
-};
+static void detail_changed(struct user_detail *, const struct pl_error *);
 
+/* The answer of a change (d->calling says which); the list reloads even
+ * when the view was closed meanwhile. */
 static void
 on_changed(void *ud, json_t *result, const struct pl_error *err)
 {
-	struct detail_call *c = ud;
-	struct user_detail *d = c->d;
-	int action = c->action;
-	char text[320];
+	struct user_detail *d = ud;
 
 	(void)result;
-	free(c);
+	if (!d->v.popped)
+		detail_changed(d, err);
+	if (d->changed)
+		d->changed(d->ud);
+	view_release(&d->v); /* detail_call's hold */
+}
+
+static void
+detail_changed(struct user_detail *d, const struct pl_error *err)
+{
+	char text[320];
+
 	if (err->code == PL_ERR_CONFLICT &&
 	    strcmp(err->reason, "last_admin") == 0) {
 		snprintf(text, sizeof text,
 		         "The last enabled admin can't be %s.\n\n%.40s is the "
 		         "last enabled admin:\nmake another user an admin "
 		         "first.",
-		         action_done[action], d->username);
+		         action_done[d->calling], d->username);
 		app_message(d->app, "Refused", text);
 		return;
 	}
 	if (err->code == PL_ERR_NOT_FOUND) {
 		app_flash(d->app, 1, "%s no longer exists.", d->username);
-		d->open = 0;
+		app_pop(d->app, &d->v);
 	} else if (app_failed(d->app, err, "Could not change the user")) {
 		return;
-	} else if (action == D_DELETE) {
+	} else if (d->calling == D_DELETE) {
 		app_flash(d->app, 0, "Deleted %s.", d->username);
-		d->open = 0;
+		app_pop(d->app, &d->v);
 	} else {
 		app_flash(d->app, 0, "Saved: %s.", d->username);
 		detail_load(d);
 	}
-	if (d->changed)
-		d->changed(d->ud);
 }
 
 static void
 detail_call(struct user_detail *d, int action, const char *method,
             json_t *params)
 {
-	struct detail_call *c = xmalloc(sizeof *c);
-
-	c->d = d;
-	c->action = action;
+	d->calling = action;
 	json_object_set_new(params, "id", json_string(d->id));
+	/* Held until the answer, whatever closes the view meanwhile. */
+	view_hold(&d->v);
 	/* Each of these needs a fresh session: asks for the password. */
-	app_call_fresh(d->app, method, params, on_changed, c);
+	app_call_fresh(d->app, method, params, on_changed, d);
 }
 
 static void
@@ -234,26 +231,27 @@ ask_delete(struct user_detail *d)
 {
 	json_t *pads = json_object_get(d->info, "pads");
 	json_t *sessions = json_object_get(d->info, "sessions");
-	char title[64];
+	char title[64], text[400];
 
 	snprintf(title, sizeof title, "Delete %.40s", d->username);
-	app_prompt(d->app, title, "", on_delete_typed, d);
-	/* The prompt's text: what goes, and what to type. */
-	snprintf(d->app->dlg.text, sizeof d->app->dlg.text,
+	snprintf(text, sizeof text,
 	         "This deletes %s with %zu pad(s), their backups and shares,\n"
 	         "and ends %zu session(s). It can't be undone.\n\n"
 	         "Type the username to confirm:",
 	         d->username, json_array_size(pads), json_array_size(sessions));
+	app_prompt_text(d->app, title, text, "", on_delete_typed, d);
 }
 
-int
-user_detail_key(struct user_detail *d, int action)
+static int
+detail_key(struct view *v, int action, int key)
 {
+	struct user_detail *d = (struct user_detail *)v;
 	json_t *user = detail_user(d);
 	char text[320];
 
+	(void)key;
 	if (action == D_BACK) {
-		d->open = 0;
+		app_pop(d->app, &d->v);
 		return 1;
 	}
 	if (action == D_RELOAD) {
@@ -321,9 +319,10 @@ detail_row(int y, int cols, const char *label, const char *value)
 	ui_put(y, 17, cols - 19, value);
 }
 
-void
-user_detail_draw(struct user_detail *d, int rows, int cols)
+static void
+detail_draw(struct view *view, int rows, int cols)
 {
+	struct user_detail *d = (struct user_detail *)view;
 	json_t *user = detail_user(d), *sessions, *s;
 	char roles[128] = "", t[32], v[160];
 	size_t i;
@@ -380,4 +379,32 @@ user_detail_draw(struct user_detail *d, int rows, int cols)
 		        jstr(s, "peer")[0] ? jstr(s, "peer") : "?", used);
 		ui_attr(UI_NORMAL);
 	}
+}
+
+static const struct view_ops detail_ops = {
+    .name = "User",
+    .about = "A user (admins)\n\nEverything the server knows of one "
+             "user, and what an admin does to them:\ndisable or enable, "
+             "the admin role, reset two-factor sign-in, delete.\nEach "
+             "asks first; delete asks for the username.",
+    .keys = keys_enabled,
+    .keys_now = detail_keys,
+    .draw = detail_draw,
+    .key = detail_key,
+    .free = detail_free,
+};
+
+void
+user_detail_push(struct app *a, json_t *row, void (*changed)(void *ud),
+                 void *ud)
+{
+	struct user_detail *d = view_new(sizeof *d, &detail_ops, a);
+
+	d->app = a;
+	d->changed = changed;
+	d->ud = ud;
+	snprintf(d->id, sizeof d->id, "%s", jstr(row, "id"));
+	snprintf(d->username, sizeof d->username, "%s", jstr(row, "username"));
+	app_push(a, &d->v);
+	detail_load(d);
 }

@@ -31,7 +31,6 @@ static const struct {
 struct users_screen {
 	struct app *app;
 	struct list_model users;
-	struct user_detail detail;
 	int searching;
 	char query[128];
 	struct edit_cursor query_cur;
@@ -58,24 +57,42 @@ enum {
 	A_RELOAD,
 	A_BACK,
 	A_RUN,
-	A_CLEAR
+	A_CLEAR,
+	A_NEXT_MATCH,
+	A_PREV_MATCH
 };
+
+/* The list's keys after Enter (and n / N after a search). */
+#define USERS_KEYS                                                             \
+	{'/', A_SEARCH, "search users (any part of name or email)", "search"}, \
+	    {'s', A_SORT, "sort: created / username / email", "sort"},         \
+	    {'S', A_REVERSE, "reverse the order", NULL},                       \
+	    {'<', A_ASC, "ascending", NULL},                                   \
+	    {'>', A_DESC, "descending", NULL},                                 \
+	    {']', A_NEXT_PAGE, "next / previous page", "pages"},               \
+	    {'[', A_PREV_PAGE, NULL, NULL}, {'R', A_RELOAD, "reload", NULL},   \
+	    {'q', A_BACK, "clear the search, else back", NULL},                \
+	    {K_ESC, A_BACK, "clear the search, else back (never quits)",       \
+	     NULL},                                                            \
+	    NAV_KEYS
 
 static const struct binding users_keys[] = {
     {K_ENTER, A_OPEN, "the user's details and actions", "details"},
-    {'/', A_SEARCH, "search users (any part of name or email)", "search"},
-    {'s', A_SORT, "sort: created / username / email", "sort"},
-    {'S', A_REVERSE, "reverse the order", NULL},
-    {'<', A_ASC, "ascending", NULL},
-    {'>', A_DESC, "descending", NULL},
-    {']', A_NEXT_PAGE, "next / previous page", "pages"},
-    {'[', A_PREV_PAGE, NULL, NULL},
-    {'R', A_RELOAD, "reload", NULL},
-    {'q', A_BACK, "clear the search, else back", NULL},
-    {K_ESC, A_BACK, "clear the search, else back (never quits)", NULL},
-    NAV_KEYS,
+    USERS_KEYS,
     {0, 0, NULL, NULL},
 };
+
+/* A search kept: n and N go from match to match. */
+static const struct binding searched_keys[] = {
+    {K_ENTER, A_OPEN, "the user's details and actions", "details"},
+    {'n', A_NEXT_MATCH, "next / previous match", "next match"},
+    {'N', A_PREV_MATCH, NULL, NULL},
+    USERS_KEYS,
+    {0, 0, NULL, NULL},
+};
+
+/* What n and N match: what the server's search matches. */
+static const char *const match_keys[] = {"username", "email", NULL};
 
 static const struct binding search_keys[] = {
     {K_ENTER, A_RUN, "search now, keep it", "keep"},
@@ -156,7 +173,6 @@ users_init(struct app *a)
 	u->total = -1;
 	u->desc = user_sorts[0].desc;
 	list_init(&u->users, NULL);
-	user_detail_init(&u->detail, a, users_reload, u);
 	return u;
 }
 
@@ -166,7 +182,6 @@ users_free(void *st)
 	struct users_screen *u = st;
 
 	list_free(&u->users);
-	user_detail_free(&u->detail);
 	free(u);
 }
 
@@ -183,9 +198,9 @@ users_keys_now(struct app *a, void *st)
 	struct users_screen *u = st;
 
 	(void)a;
-	if (u->detail.open)
-		return user_detail_keys(&u->detail);
-	return u->searching ? search_keys : users_keys;
+	if (u->searching)
+		return search_keys;
+	return u->query[0] ? searched_keys : users_keys;
 }
 
 static int
@@ -194,7 +209,7 @@ users_typing(struct app *a, void *st)
 	struct users_screen *u = st;
 
 	(void)a;
-	return u->searching && !u->detail.open;
+	return u->searching;
 }
 
 static void
@@ -210,8 +225,6 @@ users_key(struct app *a, void *st, int action, int key)
 {
 	struct users_screen *u = st;
 
-	if (u->detail.open)
-		return user_detail_key(&u->detail, action);
 	if (list_nav(&u->users, action))
 		return 1;
 	switch (action) {
@@ -227,7 +240,8 @@ users_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_OPEN:
 		if (list_selected(&u->users))
-			user_detail_open(&u->detail, list_selected(&u->users));
+			user_detail_push(a, list_selected(&u->users),
+			                 users_reload, u);
 		return 1;
 	case A_SORT:
 		u->sort = (u->sort + 1) % USER_SORTS;
@@ -258,6 +272,12 @@ users_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_RELOAD:
 		users_reload(u);
+		return 1;
+	case A_NEXT_MATCH:
+	case A_PREV_MATCH:
+		if (!list_find(&u->users, match_keys, u->query,
+		               action == A_NEXT_MATCH ? 1 : -1))
+			app_flash(a, 1, "No user matches \"%s\".", u->query);
 		return 1;
 	case A_BACK:
 		if (!u->query[0])
@@ -320,15 +340,12 @@ users_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct users_screen *u = st;
 	const char *arrow =
-	    u->desc ? (a->utf8 ? "↓" : "v") : (a->utf8 ? "↑" : "^");
+	    u->desc ? (ui_utf8() ? "↓" : "v") : (ui_utf8() ? "↑" : "^");
 	const char *key = user_sorts[u->sort].key;
 	size_t first = (size_t)u->page * USERS_PAGE;
 	char all[48] = "", name[64], email[256];
 
-	if (u->detail.open) {
-		user_detail_draw(&u->detail, rows, cols);
-		return;
-	}
+	(void)a;
 	ui_attr(UI_TITLE);
 	/* Where the rows' columns are, padded in cells (· is two bytes). */
 	ui_fit(strcmp(key, "username") ? "Username" : "Username ·", 20, name,

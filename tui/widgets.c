@@ -15,15 +15,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ui_color;
-static int ui_utf8; /* draw lines with Unicode, not the terminal's ACS */
+/* What the terminal can do: held here alone (the app asks ui_utf8()). */
+static struct {
+	int color;
+	int utf8; /* draw lines with Unicode, not the terminal's ACS */
+} caps;
+/* Where the frame being drawn wants the cursor. */
 static int cur_y = -1, cur_x = -1;
+
+int
+ui_utf8(void)
+{
+	return caps.utf8;
+}
 
 void
 ui_init(int color, int utf8)
 {
-	ui_color = color;
-	ui_utf8 = utf8;
+	caps.color = color;
+	caps.utf8 = utf8;
 	if (!color)
 		return;
 	start_color();
@@ -44,31 +54,31 @@ ui_attr(enum ui_attr a)
 	case UI_NORMAL:
 		break;
 	case UI_TITLE:
-		attron(A_BOLD | (ui_color ? COLOR_PAIR(1) : 0));
+		attron(A_BOLD | (caps.color ? COLOR_PAIR(1) : 0));
 		break;
 	case UI_SEL:
 		attron(A_REVERSE);
 		break;
 	case UI_ERR:
-		attron(A_BOLD | (ui_color ? COLOR_PAIR(2) : 0));
+		attron(A_BOLD | (caps.color ? COLOR_PAIR(2) : 0));
 		break;
 	case UI_OK:
-		attron(ui_color ? COLOR_PAIR(3) : 0);
+		attron(caps.color ? COLOR_PAIR(3) : 0);
 		break;
 	case UI_DIM:
 		attron(A_DIM);
 		break;
 	case UI_FOCUS:
-		attron(ui_color ? COLOR_PAIR(4) : A_REVERSE);
+		attron(caps.color ? COLOR_PAIR(4) : A_REVERSE);
 		break;
 	case UI_STATUS:
-		attron(ui_color ? COLOR_PAIR(5) : A_REVERSE);
+		attron(caps.color ? COLOR_PAIR(5) : A_REVERSE);
 		break;
 	case UI_BAR:
-		attron(ui_color ? COLOR_PAIR(3) : A_BOLD);
+		attron(caps.color ? COLOR_PAIR(3) : A_BOLD);
 		break;
 	case UI_QR: /* without colours: a dark background assumed */
-		attron(ui_color ? COLOR_PAIR(6) : A_REVERSE);
+		attron(caps.color ? COLOR_PAIR(6) : A_REVERSE);
 		break;
 	case UI_TAB:
 		attron(A_BOLD);
@@ -216,7 +226,7 @@ static void
 ui_line(int y, int x, int n, int vertical)
 {
 	for (int i = 0; i < n; i++) {
-		if (ui_utf8)
+		if (caps.utf8)
 			ui_put(vertical ? y + i : y, vertical ? x : x + i, 1,
 			       vertical ? "│" : "─");
 		else if (vertical)
@@ -229,7 +239,7 @@ ui_line(int y, int x, int n, int vertical)
 static void
 ui_corner(int y, int x, const char *u, chtype acs)
 {
-	if (ui_utf8)
+	if (caps.utf8)
 		ui_put(y, x, 1, u);
 	else
 		mvaddch(y, x, acs);
@@ -374,6 +384,38 @@ list_nav(struct list_model *l, int action)
 	return 0;
 }
 
+int
+scroll_nav(size_t *scroll, size_t n, size_t page, int action)
+{
+	size_t max = n > page ? n - page : 0;
+
+	switch (action) {
+	case NAV_UP:
+		*scroll = *scroll ? *scroll - 1 : 0;
+		break;
+	case NAV_DOWN:
+		++*scroll;
+		break;
+	case NAV_PGUP:
+		*scroll = *scroll > page ? *scroll - page : 0;
+		break;
+	case NAV_PGDN:
+		*scroll += page;
+		break;
+	case NAV_HOME:
+		*scroll = 0;
+		break;
+	case NAV_END:
+		*scroll = max;
+		break;
+	default:
+		return 0;
+	}
+	if (*scroll > max)
+		*scroll = max;
+	return 1;
+}
+
 void
 list_draw(struct list_model *l, int y, int x, int h, int w, list_row_fn fn,
           const char *empty)
@@ -419,7 +461,7 @@ status_busy(struct app *a, char *right, size_t size)
 		unsigned long t = uv_now(a->loop) / 100;
 
 		snprintf(right, size, " %s working… ",
-		         a->utf8 ? spin_u[t % 10] : spin_a[t % 4]);
+		         ui_utf8() ? spin_u[t % 10] : spin_a[t % 4]);
 	}
 }
 
@@ -436,6 +478,8 @@ void
 status_draw(struct app *a, int rows, int cols, const char *keys)
 {
 	char right[64];
+	const char *flash;
+	int flash_err;
 
 	status_busy(a, right, sizeof right);
 	ui_attr(UI_STATUS);
@@ -456,16 +500,16 @@ status_draw(struct app *a, int rows, int cols, const char *keys)
 		        "old",
 		        age);
 		ui_attr(UI_NORMAL);
-	} else if (a->flash[0]) {
-		ui_attr(a->flash_err ? UI_ERR : UI_OK);
+	} else if ((flash = app_flash_text(a, &flash_err))) {
+		ui_attr(flash_err ? UI_ERR : UI_OK);
 		mvhline(rows - 2, 0, ' ', cols);
-		ui_put(rows - 2, 1, cols - 2, a->flash);
+		ui_put(rows - 2, 1, cols - 2, flash);
 		ui_attr(UI_NORMAL);
 	}
 }
 
 void
-help_draw(struct app *a, int rows, int cols, const char *text)
+help_draw(int rows, int cols, const char *text, int *scroll, int *page)
 {
 	char **lines, *wrapped = xstrdup(text), foot[96];
 	int w = cols - 4 < 76 ? cols - 4 : 76, h, y, x = (cols - w) / 2;
@@ -476,17 +520,16 @@ help_draw(struct app *a, int rows, int cols, const char *text)
 	free(wrapped);
 	h = (int)n + 3 < rows - 1 ? (int)n + 3 : rows - 1;
 	y = (rows - h) / 2 > 0 ? (rows - h) / 2 : 0;
-	a->help_page = h - 3 > 1 ? h - 3 : 1;
-	if (a->help_scroll > (int)n - a->help_page)
-		a->help_scroll =
-		    (int)n > a->help_page ? (int)n - a->help_page : 0;
+	*page = h - 3 > 1 ? h - 3 : 1;
+	if (*scroll > (int)n - *page)
+		*scroll = (int)n > *page ? (int)n - *page : 0;
 	ui_box(y, x, h, w, "Help");
-	for (int i = 0; i < a->help_page && a->help_scroll + i < (int)n; i++)
-		ui_put(y + 1 + i, x + 2, w - 4, lines[a->help_scroll + i]);
-	if ((int)n > a->help_page)
+	for (int i = 0; i < *page && *scroll + i < (int)n; i++)
+		ui_put(y + 1 + i, x + 2, w - 4, lines[*scroll + i]);
+	if ((int)n > *page)
 		snprintf(foot, sizeof foot,
 		         " %d-%d of %zu: j k PgDn g G scroll, q Esc ? close ",
-		         a->help_scroll + 1, a->help_scroll + a->help_page, n);
+		         *scroll + 1, *scroll + *page, n);
 	else
 		snprintf(foot, sizeof foot, " q Esc ? close ");
 	ui_attr(UI_DIM);
@@ -516,5 +559,5 @@ ui_frame_end(void)
 void
 ui_fit(const char *s, int w, char *out, size_t size)
 {
-	text_fit(s, w, ui_utf8 ? "…" : "...", out, size);
+	text_fit(s, w, caps.utf8 ? "…" : "...", out, size);
 }

@@ -27,7 +27,10 @@ enum ui_attr {
 	UI_TAB /* the current tab: out of the bar's colours, bold */
 };
 
+/* The terminal's abilities (term_begin's), kept here only. */
 void ui_init(int color, int utf8);
+/* 1 when the locale is UTF-8 (symbols and lines), else ASCII stand-ins. */
+int ui_utf8(void);
 void ui_attr(enum ui_attr);
 /* Draws UTF-8 s at y,x clipped to w columns (w <= 0: to the edge), its
  * controls, bidi controls and invalid bytes as escapes (term_safe.h). */
@@ -92,19 +95,21 @@ enum {
 /* Applies a NAV_* action to a list; returns 1 if action was one. */
 int list_nav(struct list_model *, int action);
 
+/* Applies a NAV_* action to the first line shown of a text of n lines,
+ * page of them on screen (clamped); returns 1 if action was one. */
+int scroll_nav(size_t *scroll, size_t n, size_t page, int action);
+
 /* Renders a row of a list (clipped to w). */
 typedef void (*list_row_fn)(json_t *item, char *buf, size_t size, int w);
 void list_draw(struct list_model *, int y, int x, int h, int w, list_row_fn,
                const char *empty);
 
-void dialog_draw(struct app *, int rows, int cols);
-int dialog_key(struct app *, int key);
 /* keys: the hints, fitted to the width status_busy_width leaves. */
 void status_draw(struct app *, int rows, int cols, const char *keys);
 /* Cells the status line's right end (the spinner) takes now. */
 int status_busy_width(struct app *);
-/* The help page, word-wrapped to the window, from a->help_scroll (clamped;
- * sets a->help_page). */
-void help_draw(struct app *, int rows, int cols, const char *text);
+/* The help page, word-wrapped to the window, from line *scroll (clamped;
+ * sets *page, the lines it shows). */
+void help_draw(int rows, int cols, const char *text, int *scroll, int *page);
 
 #endif
