@@ -147,6 +147,7 @@ TUI_STATE=$T/state_lister run_frames backups <<SCRIPT
 $(lister_finds "Pad 001")
 key b
 expect Backups of Pad 001
+gone Loading
 key <Enter>
 expect Backup of Pad 001 from
 expect "line": "original"
@@ -163,6 +164,7 @@ key y
 expect Not restored
 run $DO check "the newer data was overwritten" line_is meanwhile
 expect Backups of Pad 001
+gone Loading
 key d
 expect -   "line": "meanwhile"
 key r
@@ -175,7 +177,7 @@ SCRIPT
 # ---- the diff's colours, and its markers without them ----
 diff_script() {
 	lister_finds "Pad 001"
-	printf '%s\n' "key b" "expect Backups of Pad 001" "key d" 'expect -   "line": "changed"' \
+	printf '%s\n' "key b" "expect Backups of Pad 001" "gone Loading" "key d" 'expect -   "line": "changed"' \
 		'expect +   "line": "meanwhile"' frame
 }
 diff_script | TUI_STATE=$T/state_lister run_frames diff_colour
