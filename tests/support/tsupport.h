@@ -299,6 +299,12 @@ void ts_env_start(struct ts_env *, const struct ts_env_opts *);
  * and, when stopped in the runner's process (an unchecked fixture), fails
  * ts_run. Safe on an env that never started or is stopped already. */
 int ts_env_stop(struct ts_env *);
+/* Makes env (started with opts) the fixture of tc: TS_PER_SUITE starts it
+ * once before tc's tests (unchecked fixture), TS_PER_TEST before each one
+ * (checked). One such env per process; opts must outlive the run. */
+enum ts_env_scope { TS_PER_SUITE, TS_PER_TEST };
+void ts_env_fixture(TCase *tc, struct ts_env *env,
+                    const struct ts_env_opts *opts, enum ts_env_scope scope);
 /* A new connection signed in as name with TS_PASSWORD; NULL on failure. */
 struct ts_client *ts_env_login(const struct ts_env *, const char *name);
 /* Creates admin name (TS_PASSWORD) and signs it in on a new connection;

@@ -143,6 +143,37 @@ ts_env_stop(struct ts_env *e)
 	return status;
 }
 
+/* Check's fixtures take no argument: the env of ts_env_fixture. */
+static struct ts_env *fixture_env;
+static const struct ts_env_opts *fixture_opts;
+
+static void
+fixture_setup(void)
+{
+	ts_env_start(fixture_env, fixture_opts);
+}
+
+static void
+fixture_teardown(void)
+{
+	ts_env_stop(fixture_env);
+}
+
+void
+ts_env_fixture(TCase *tc, struct ts_env *env, const struct ts_env_opts *opts,
+               enum ts_env_scope scope)
+{
+	TS_CHECK(fixture_env == NULL || fixture_env == env,
+	         "one ts_env_fixture per process");
+	fixture_env = env;
+	fixture_opts = opts;
+	if (scope == TS_PER_SUITE)
+		tcase_add_unchecked_fixture(tc, fixture_setup,
+		                            fixture_teardown);
+	else
+		tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
+}
+
 char *
 ts_migrations_dir(void)
 {
