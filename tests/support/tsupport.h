@@ -287,9 +287,16 @@ struct ts_env {
 	struct ts_server srv;
 	char schema[64];
 	PGconn *db;
-	const struct ts_env_user *users; /* of the opts it started with */
+	struct ts_env_user users[TS_ENV_MAX_USERS]; /* as opts had them */
 	const char *restore;
 };
+/* What the pad suites start: the source tree's templates and users alice
+ * and bob, signed in on *a and *b. */
+#define TS_PADS_OPTS(a, b)                                                     \
+	{                                                                      \
+		.prefix = "pads", .templates = 1,                              \
+		.users = {{"alice", 0, (a)}, {"bob", 0, (b)}},                 \
+	}
 /* Starts everything opts asks for; fails the running test or fixture
  * (after stopping whatever it started) when anything cannot be set up. */
 void ts_env_start(struct ts_env *, const struct ts_env_opts *);

@@ -102,7 +102,7 @@ ts_env_start(struct ts_env *e, const struct ts_env_opts *o)
 	const char *failed;
 
 	memset(e, 0, sizeof *e);
-	e->users = o->users;
+	memcpy(e->users, o->users, sizeof e->users);
 	e->restore = o->restore;
 	failed = env_up(e, o);
 	if (failed != NULL) {
@@ -115,31 +115,32 @@ ts_env_start(struct ts_env *e, const struct ts_env_opts *o)
 int
 ts_env_stop(struct ts_env *e)
 {
-	int status;
+	int status = 0;
 
 	if (e->restore)
 		ts_stack(e->restore);
-	for (int i = 0; e->users && i < TS_ENV_MAX_USERS && e->users[i].name;
-	     i++) {
+	e->restore = NULL;
+	for (int i = 0; i < TS_ENV_MAX_USERS && e->users[i].name; i++) {
 		if (e->users[i].client) {
 			ts_client_free(*e->users[i].client);
 			*e->users[i].client = NULL;
 		}
 	}
-	e->users = NULL;
-	e->restore = NULL;
+	memset(e->users, 0, sizeof e->users);
 	if (e->db)
 		PQfinish(e->db);
 	e->db = NULL;
-	if (e->srv.pid <= 0)
-		return 0;
-	status = ts_server_stop(&e->srv);
-	if (status != 0) {
-		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-		        e->srv.log_path);
-		ts_env_unclean = 1;
+	if (e->srv.pid > 0) {
+		status = ts_server_stop(&e->srv);
+		if (status != 0) {
+			fprintf(stderr, "padlined exit status %d, log %s\n",
+			        status, e->srv.log_path);
+			ts_env_unclean = 1;
+		}
 	}
-	ts_db_drop_schema(e->schema);
+	if (e->schema[0])
+		ts_db_drop_schema(e->schema);
+	e->schema[0] = '\0';
 	return status;
 }
 
