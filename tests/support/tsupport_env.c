@@ -144,35 +144,49 @@ ts_env_stop(struct ts_env *e)
 	return status;
 }
 
-/* Check's fixtures take no argument: the env of ts_env_fixture. */
-static struct ts_env *fixture_env;
-static const struct ts_env_opts *fixture_opts;
+/* Check's fixtures take no argument: a few slots, each with its own pair
+ * of functions, hold what ts_env_fixture was given. */
+#define FIXTURE_SLOTS 4
+static struct {
+	struct ts_env *env;
+	const struct ts_env_opts *opts;
+} fixtures[FIXTURE_SLOTS];
 
-static void
-fixture_setup(void)
-{
-	ts_env_start(fixture_env, fixture_opts);
-}
-
-static void
-fixture_teardown(void)
-{
-	ts_env_stop(fixture_env);
-}
+#define FIXTURE_SLOT(i)                                                        \
+	static void fixture_setup##i(void)                                     \
+	{                                                                      \
+		ts_env_start(fixtures[i].env, fixtures[i].opts);               \
+	}                                                                      \
+	static void fixture_teardown##i(void)                                  \
+	{                                                                      \
+		ts_env_stop(fixtures[i].env);                                  \
+	}
+FIXTURE_SLOT(0)
+FIXTURE_SLOT(1)
+FIXTURE_SLOT(2)
+FIXTURE_SLOT(3)
+static const SFun fixture_setups[FIXTURE_SLOTS] = {
+    fixture_setup0, fixture_setup1, fixture_setup2, fixture_setup3};
+static const SFun fixture_teardowns[FIXTURE_SLOTS] = {
+    fixture_teardown0, fixture_teardown1, fixture_teardown2, fixture_teardown3};
 
 void
 ts_env_fixture(TCase *tc, struct ts_env *env, const struct ts_env_opts *opts,
                enum ts_env_scope scope)
 {
-	TS_CHECK(fixture_env == NULL || fixture_env == env,
-	         "one ts_env_fixture per process");
-	fixture_env = env;
-	fixture_opts = opts;
+	static int used;
+	int i = used++;
+
+	TS_CHECK(i < FIXTURE_SLOTS, "more than %d ts_env_fixture calls",
+	         FIXTURE_SLOTS);
+	fixtures[i].env = env;
+	fixtures[i].opts = opts;
 	if (scope == TS_PER_SUITE)
-		tcase_add_unchecked_fixture(tc, fixture_setup,
-		                            fixture_teardown);
+		tcase_add_unchecked_fixture(tc, fixture_setups[i],
+		                            fixture_teardowns[i]);
 	else
-		tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
+		tcase_add_checked_fixture(tc, fixture_setups[i],
+		                          fixture_teardowns[i]);
 }
 
 char *
