@@ -20,18 +20,6 @@ static struct ts_env tenv;
 static const char *const trust_env[] = {TRUST, NULL};
 static const struct ts_env_opts opts = {.prefix = "signup", .env = trust_env};
 
-static void
-setup(void)
-{
-	ts_env_start(&tenv, &opts);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(ts_env_stop(&tenv), 0);
-}
-
 /* A connection to port that a trusted proxy opened for src. */
 static struct ts_client *
 from(int port, const char *src)
@@ -681,7 +669,7 @@ main(void)
 	Suite *s = suite_create("signup");
 	TCase *tc = tcase_create("signup");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_TEST_CLEAN);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, net_velocity_alarms_once_per_window);
 	tcase_add_test(tc, two_instances_alarm_once);

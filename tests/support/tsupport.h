@@ -308,9 +308,10 @@ void ts_env_start(struct ts_env *, const struct ts_env_opts *);
 int ts_env_stop(struct ts_env *);
 /* Makes env (started with opts) the fixture of tc: TS_PER_SUITE starts it
  * once before tc's tests (unchecked fixture), TS_PER_TEST before each one
- * (checked). Up to 4 calls per process (tcases that run one after the
- * other may share an env); opts must outlive the run. */
-enum ts_env_scope { TS_PER_SUITE, TS_PER_TEST };
+ * (checked), TS_PER_TEST_CLEAN too and fails the test when its padlined
+ * did not exit cleanly (under ASan: a leak). Up to 4 calls per process (tcases
+ * that run one after the other may share an env); opts must outlive the run. */
+enum ts_env_scope { TS_PER_SUITE, TS_PER_TEST, TS_PER_TEST_CLEAN };
 void ts_env_fixture(TCase *tc, struct ts_env *env,
                     const struct ts_env_opts *opts, enum ts_env_scope scope);
 /* A new connection signed in as name with TS_PASSWORD; NULL on failure. */

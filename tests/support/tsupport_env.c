@@ -150,7 +150,19 @@ ts_env_stop(struct ts_env *e)
 static struct {
 	struct ts_env *env;
 	const struct ts_env_opts *opts;
+	enum ts_env_scope scope;
 } fixtures[FIXTURE_SLOTS];
+
+/* A checked teardown runs in the test's process: it may fail the test. */
+static void
+fixture_stop(int i)
+{
+	int status = ts_env_stop(fixtures[i].env);
+
+	if (fixtures[i].scope == TS_PER_TEST_CLEAN)
+		TS_CHECK(status == 0, "padlined did not exit cleanly: %d",
+		         status);
+}
 
 #define FIXTURE_SLOT(i)                                                        \
 	static void fixture_setup##i(void)                                     \
@@ -159,7 +171,7 @@ static struct {
 	}                                                                      \
 	static void fixture_teardown##i(void)                                  \
 	{                                                                      \
-		ts_env_stop(fixtures[i].env);                                  \
+		fixture_stop(i);                                               \
 	}
 FIXTURE_SLOT(0)
 FIXTURE_SLOT(1)
@@ -181,6 +193,7 @@ ts_env_fixture(TCase *tc, struct ts_env *env, const struct ts_env_opts *opts,
 	         FIXTURE_SLOTS);
 	fixtures[i].env = env;
 	fixtures[i].opts = opts;
+	fixtures[i].scope = scope;
 	if (scope == TS_PER_SUITE)
 		tcase_add_unchecked_fixture(tc, fixture_setups[i],
 		                            fixture_teardowns[i]);
