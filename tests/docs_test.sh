@@ -58,7 +58,8 @@ else
 $hits"
 fi
 # docs/architecture.md is a map: every file it names exists, and every
-# function it names (`name()`) is defined in the sources.
+# function it names (`name()`) is defined in the sources (tests/support
+# too).
 arch="$src/docs/architecture.md"
 if [ ! -f "$arch" ]; then
 	bad "no docs/architecture.md"
@@ -71,7 +72,8 @@ else
 	funcs=$(grep -oE '`[a-z_][a-z0-9_]*\(\)`' "$arch" | tr -d '`()' | sort -u)
 	[ "$(printf '%s\n' "$funcs" | grep -c .)" -gt 30 ] || bad "could not read the functions docs/architecture.md names"
 	for fn in $funcs; do
-		grep -qE "^$fn\(|^[a-z].*[ *]$fn\(" "$src"/server/*.c "$src"/tui/*.c "$src"/common/*.c ||
+		grep -qE "^$fn\(|^[a-z].*[ *]$fn\(" "$src"/server/*.c "$src"/tui/*.c "$src"/common/*.c \
+			"$src"/tests/support/*.c ||
 			bad "docs/architecture.md names $fn(), which no source file defines"
 	done
 fi

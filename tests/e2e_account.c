@@ -7,12 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account_support.h"
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 #define NEW_PASSWORD "An0ther-Secret!"
 
@@ -25,7 +22,7 @@ wait_signed_out(struct ts_client *c)
 	int code = 0;
 
 	while (ts_now_ms() < end &&
-	       (code = acc_call_code(c, "pad.list", NULL)) == 0)
+	       (code = ts_call_code(c, "pad.list", NULL)) == 0)
 		;
 	ck_assert_int_eq(code, 401);
 }
@@ -40,33 +37,33 @@ change(struct ts_client *c, const char *cur, const char *pw)
 
 START_TEST(change_password_ends_other_sessions)
 {
-	struct ts_client *c1 = acc_user(&srv, "cp_ann");
-	struct ts_client *c2 = ts_client_connect(srv.port);
-	struct ts_client *c3 = ts_client_connect(srv.port);
-	redisContext *sub = us_subscribe(schema);
-	char *id = acc_my_id(c1), *text;
+	struct ts_client *c1 = ts_env_register(&tenv, "cp_ann");
+	struct ts_client *c2 = ts_client_connect(tenv.srv.port);
+	struct ts_client *c3 = ts_client_connect(tenv.srv.port);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
+	char *id = ts_my_id(c1), *text;
 	json_t *r, *ev;
 
 	ck_assert_ptr_nonnull(sub);
-	ck_assert_int_eq(ts_login(c2, "cp_ann", US_PASSWORD), 0);
-	r = change(c1, US_PASSWORD, NEW_PASSWORD);
+	ck_assert_int_eq(ts_login(c2, "cp_ann", TS_PASSWORD), 0);
+	r = change(c1, TS_PASSWORD, NEW_PASSWORD);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	ck_assert(json_is_true(json_object_get(ts_result(r), "changed")));
 	json_decref(r);
 	/* The session that changed it stays; the other one ends. */
-	ck_assert_int_eq(acc_call_code(c2, "user.me", NULL), 401);
+	ck_assert_int_eq(ts_call_code(c2, "user.me", NULL), 401);
 	wait_signed_out(c2);
-	ck_assert_int_eq(acc_call_code(c1, "pad.list", NULL), 0);
-	ck_assert_int_eq(acc_call_code(c1, "user.me", NULL), 0);
-	r = acc_login(c3, "cp_ann", US_PASSWORD, NULL);
+	ck_assert_int_eq(ts_call_code(c1, "pad.list", NULL), 0);
+	ck_assert_int_eq(ts_call_code(c1, "user.me", NULL), 0);
+	r = ts_login_totp(c3, "cp_ann", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 401);
 	json_decref(r);
 	ck_assert_int_eq(ts_login(c3, "cp_ann", NEW_PASSWORD), 0);
-	ev = us_wait_event(sub, "user.password_changed", "id", id, 30000);
+	ev = ts_event_wait(sub, "user.password_changed", "id", id, 30000);
 	ck_assert_ptr_nonnull(ev);
 	text = json_dumps(ev, JSON_COMPACT);
 	ck_assert_ptr_null(strstr(text, NEW_PASSWORD));
-	ck_assert_ptr_null(strstr(text, US_PASSWORD));
+	ck_assert_ptr_null(strstr(text, TS_PASSWORD));
 	ck_assert_ptr_null(strstr(text, "argon2"));
 	free(text);
 	json_decref(ev);
@@ -80,30 +77,30 @@ END_TEST
 
 START_TEST(change_password_errors)
 {
-	struct ts_client *c = acc_user(&srv, "cp_bob");
-	struct ts_client *anon = ts_client_connect(srv.port);
+	struct ts_client *c = ts_env_register(&tenv, "cp_bob");
+	struct ts_client *anon = ts_client_connect(tenv.srv.port);
 	json_t *r;
 
 	r = change(c, "Not-The-Passw0rd", NEW_PASSWORD);
 	ck_assert_int_eq(ts_error_code(r), 401);
 	ck_assert_str_eq(ts_error_reason(r), "invalid_credentials");
 	json_decref(r);
-	r = change(c, US_PASSWORD, "short");
+	r = change(c, TS_PASSWORD, "short");
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "new_password", "length"));
-	ck_assert(us_has_violation(r, "new_password", "uppercase"));
+	ck_assert(ts_has_violation(r, "new_password", "length"));
+	ck_assert(ts_has_violation(r, "new_password", "uppercase"));
 	json_decref(r);
 	ck_assert_int_eq(
-	    acc_call_code(c, "user.change_password",
-	                  json_pack("{s:s}", "new_password", NEW_PASSWORD)),
+	    ts_call_code(c, "user.change_password",
+	                 json_pack("{s:s}", "new_password", NEW_PASSWORD)),
 	    400);
 	ck_assert_int_eq(
-	    acc_call_code(anon, "user.change_password",
-	                  json_pack("{s:s, s:s}", "current_password",
-	                            US_PASSWORD, "new_password", NEW_PASSWORD)),
+	    ts_call_code(anon, "user.change_password",
+	                 json_pack("{s:s, s:s}", "current_password",
+	                           TS_PASSWORD, "new_password", NEW_PASSWORD)),
 	    401);
 	/* Nothing changed: the old password still signs in. */
-	ck_assert_int_eq(ts_login(anon, "cp_bob", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_login(anon, "cp_bob", TS_PASSWORD), 0);
 	ts_client_free(c);
 	ts_client_free(anon);
 }
@@ -123,14 +120,14 @@ sessions(struct ts_client *c)
 
 START_TEST(session_list_and_revoke_own_only)
 {
-	struct ts_client *c1 = acc_user(&srv, "ses_cat");
-	struct ts_client *c2 = ts_client_connect(srv.port);
-	struct ts_client *other = acc_user(&srv, "ses_dan");
+	struct ts_client *c1 = ts_env_register(&tenv, "ses_cat");
+	struct ts_client *c2 = ts_client_connect(tenv.srv.port);
+	struct ts_client *other = ts_env_register(&tenv, "ses_dan");
 	json_t *list, *s, *mine = NULL, *theirs = NULL, *r;
 	const char *other_id = NULL;
 	size_t i;
 
-	ck_assert_int_eq(ts_login(c2, "ses_cat", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c2, "ses_cat", TS_PASSWORD), 0);
 	list = sessions(c1);
 	ck_assert_int_eq(json_array_size(list), 2);
 	json_array_foreach (list, i, s) {
@@ -151,17 +148,17 @@ START_TEST(session_list_and_revoke_own_only)
 	json_t *ol = sessions(other);
 	other_id =
 	    json_string_value(json_object_get(json_array_get(ol, 0), "id"));
-	ck_assert_int_eq(acc_call_code(c1, "session.revoke",
-	                               json_pack("{s:s}", "id", other_id)),
+	ck_assert_int_eq(ts_call_code(c1, "session.revoke",
+	                              json_pack("{s:s}", "id", other_id)),
 	                 404);
-	ck_assert_int_eq(acc_call_code(other, "pad.list", NULL), 0);
+	ck_assert_int_eq(ts_call_code(other, "pad.list", NULL), 0);
 	ck_assert_int_eq(
-	    acc_call_code(c1, "session.revoke",
-	                  json_pack("{s:s}", "id",
-	                            "00000000-0000-4000-8000-000000000000")),
+	    ts_call_code(c1, "session.revoke",
+	                 json_pack("{s:s}", "id",
+	                           "00000000-0000-4000-8000-000000000000")),
 	    404);
-	ck_assert_int_eq(acc_call_code(c1, "session.revoke",
-	                               json_pack("{s:s}", "id", "nope")),
+	ck_assert_int_eq(ts_call_code(c1, "session.revoke",
+	                              json_pack("{s:s}", "id", "nope")),
 	                 400);
 	r = ts_call(c1, "session.revoke",
 	            json_pack("{s:O}", "id", json_object_get(theirs, "id")));
@@ -179,7 +176,7 @@ START_TEST(session_list_and_revoke_own_only)
 	                      json_object_get(json_array_get(list, 0), "id")));
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	ck_assert_int_eq(acc_call_code(c1, "pad.list", NULL), 401);
+	ck_assert_int_eq(ts_call_code(c1, "pad.list", NULL), 401);
 	json_decref(list);
 	json_decref(ol);
 	ts_client_free(c1);
@@ -190,10 +187,10 @@ END_TEST
 
 START_TEST(login_trims_username)
 {
-	struct ts_client *c = acc_user(&srv, "trim_eve");
+	struct ts_client *c = ts_env_register(&tenv, "trim_eve");
 	json_t *r;
 
-	r = acc_login(c, "  trim_eve\t", US_PASSWORD, NULL);
+	r = ts_login_totp(c, "  trim_eve\t", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(
@@ -246,8 +243,8 @@ status(json_t *it)
 START_TEST(invitations_status_and_revoke)
 {
 	const char *env[] = {"PADLINE_REGISTRATION=invite", NULL};
-	struct ts_client *admin = us_admin_client(&srv, "inv_admin");
-	struct ts_client *plain = acc_user(&srv, "inv_plain");
+	struct ts_client *admin = ts_env_admin(&tenv, "inv_admin");
+	struct ts_client *plain = ts_env_register(&tenv, "inv_plain");
 	struct ts_server inv_srv;
 	struct ts_client *c;
 	char *used = invite(admin, "to-use");
@@ -255,11 +252,11 @@ START_TEST(invitations_status_and_revoke)
 	char *revoked = invite(admin, "to-revoke");
 	char *open = invite(admin, "stays-open");
 	json_t *r, *it;
-	PGconn *db = ts_db_connect(schema);
+	PGconn *db = ts_db_connect(tenv.schema);
 
-	ck_assert_int_eq(ts_server_start(&inv_srv, schema, env, NULL), 0);
+	ck_assert_int_eq(ts_server_start(&inv_srv, tenv.schema, env, NULL), 0);
 	c = ts_client_connect(inv_srv.port);
-	r = us_register_fresh(c, "inv_user", US_PASSWORD, used);
+	r = ts_register_fresh(c, "inv_user", TS_PASSWORD, used);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	ts_db_exec(db, "UPDATE invitations SET expires_at = now() - "
@@ -273,9 +270,9 @@ START_TEST(invitations_status_and_revoke)
 	json_decref(r);
 	json_decref(it);
 	/* A revoked code cannot register. */
-	r = us_register_fresh(c, "inv_late", US_PASSWORD, revoked);
+	r = ts_register_fresh(c, "inv_late", TS_PASSWORD, revoked);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "invitation", "revoked"));
+	ck_assert(ts_has_violation(r, "invitation", "revoked"));
 	json_decref(r);
 
 	it = item(admin, "to-use");
@@ -301,14 +298,14 @@ START_TEST(invitations_status_and_revoke)
 	ck_assert(json_is_string(json_object_get(it, "expires_at")));
 	json_decref(it);
 	ck_assert_int_eq(
-	    acc_call_code(admin, "invitation.revoke",
-	                  json_pack("{s:s}", "id",
-	                            "00000000-0000-4000-8000-000000000000")),
+	    ts_call_code(admin, "invitation.revoke",
+	                 json_pack("{s:s}", "id",
+	                           "00000000-0000-4000-8000-000000000000")),
 	    404);
-	ck_assert_int_eq(acc_call_code(plain, "invitation.revoke",
-	                               json_pack("{s:s}", "id",
-	                                         "00000000-0000-4000-8000-"
-	                                         "000000000000")),
+	ck_assert_int_eq(ts_call_code(plain, "invitation.revoke",
+	                              json_pack("{s:s}", "id",
+	                                        "00000000-0000-4000-8000-"
+	                                        "000000000000")),
 	                 403);
 	/* The revocation is in the audit log. */
 	ck_assert_int_eq(ts_db_count(db,
@@ -328,22 +325,21 @@ START_TEST(invitations_status_and_revoke)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "acc"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    change_password_ends_other_sessions, change_password_errors,
-	    session_list_and_revoke_own_only,    login_trims_username,
-	    invitations_status_and_revoke,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_account",
-	    .prefix = "acc",
-	    .srv = &srv,
-	    .schema = schema,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_account");
+	TCase *tc = tcase_create("acc");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, change_password_ends_other_sessions);
+	tcase_add_test(tc, change_password_errors);
+	tcase_add_test(tc, session_list_and_revoke_own_only);
+	tcase_add_test(tc, login_trims_username);
+	tcase_add_test(tc, invitations_status_and_revoke);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

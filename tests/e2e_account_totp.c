@@ -10,17 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account_support.h"
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 /* An enrolled user: its connection, secret, recovery codes. */
 struct enrolled {
 	struct ts_client *c;
-	struct acc_secret secret;
+	struct ts_totp_secret secret;
 	char b32[64];
 	json_t *recovery; /* array of strings */
 	long long step;   /* the step of the code that enabled it */
@@ -34,7 +31,7 @@ enroll(const char *name, struct enrolled *e)
 	char code[8], want[128];
 
 	memset(e, 0, sizeof *e);
-	e->c = acc_user(&srv, name);
+	e->c = ts_env_register(&tenv, name);
 	r = ts_call(e->c, "user.totp_begin", NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	b32 = json_string_value(json_object_get(ts_result(r), "secret"));
@@ -45,10 +42,10 @@ enroll(const char *name, struct enrolled *e)
 	         b32);
 	ck_assert_msg(strncmp(uri, want, strlen(want)) == 0, "uri %s", uri);
 	ck_assert_ptr_nonnull(strstr(uri, "issuer=padline"));
-	acc_secret_decode(b32, &e->secret);
+	ts_totp_decode(b32, &e->secret);
 	json_decref(r);
-	e->step = acc_step_now();
-	acc_code_at(&e->secret, e->step, code);
+	e->step = ts_totp_step_now();
+	ts_totp_code_at(&e->secret, e->step, code);
 	r = ts_call(e->c, "user.totp_enable", json_pack("{s:s}", "code", code));
 	ck_assert_msg(ts_error_code(r) == 0, "enable: %d", ts_error_code(r));
 	e->recovery =
@@ -69,7 +66,7 @@ static int
 login_code(struct ts_client *c, const char *name, const char *totp,
            char *reason, size_t size)
 {
-	json_t *r = acc_login(c, name, US_PASSWORD, totp);
+	json_t *r = ts_login_totp(c, name, TS_PASSWORD, totp);
 	int code = ts_error_code(r);
 
 	if (reason)
@@ -79,21 +76,22 @@ login_code(struct ts_client *c, const char *name, const char *totp,
 }
 
 static int
-login_step(struct ts_client *c, const char *name, const struct acc_secret *s,
-           long long step, char *reason, size_t size)
+login_step(struct ts_client *c, const char *name,
+           const struct ts_totp_secret *s, long long step, char *reason,
+           size_t size)
 {
 	char code[8];
 
-	acc_code_at(s, step, code);
+	ts_totp_code_at(s, step, code);
 	return login_code(c, name, code, reason, size);
 }
 
 START_TEST(enrol_then_login_needs_the_code)
 {
 	struct enrolled e;
-	struct ts_client *c = ts_client_connect(srv.port);
-	struct ts_client *admin = us_admin_client(&srv, "totp_admin");
-	PGconn *db = ts_db_connect(schema);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	struct ts_client *admin = ts_env_admin(&tenv, "totp_admin");
+	PGconn *db = ts_db_connect(tenv.schema);
 	char reason[64], code[8], *hex;
 	json_t *r;
 
@@ -140,11 +138,11 @@ START_TEST(enrol_then_login_needs_the_code)
 	ck_assert_int_eq(login_code(c, "totp_amy", NULL, reason, sizeof reason),
 	                 401);
 	ck_assert_str_eq(reason, "totp_required");
-	r = acc_login(c, "totp_amy", "Wrong-Passw0rd!", "123456");
+	r = ts_login_totp(c, "totp_amy", "Wrong-Passw0rd!", "123456");
 	ck_assert_str_eq(ts_error_reason(r), "invalid_credentials");
 	json_decref(r);
 	/* The code that enabled it is spent already. */
-	acc_code_at(&e.secret, e.step, code);
+	ts_totp_code_at(&e.secret, e.step, code);
 	ck_assert_int_eq(login_code(c, "totp_amy", code, reason, sizeof reason),
 	                 401);
 	ck_assert_str_eq(reason, "invalid_totp");
@@ -152,9 +150,9 @@ START_TEST(enrol_then_login_needs_the_code)
 	                            reason, sizeof reason),
 	                 0);
 	/* Enrolment twice is refused. */
-	ck_assert_int_eq(acc_call_code(e.c, "user.totp_begin", NULL), 409);
-	ck_assert_int_eq(acc_call_code(e.c, "user.totp_enable",
-	                               json_pack("{s:s}", "code", code)),
+	ck_assert_int_eq(ts_call_code(e.c, "user.totp_begin", NULL), 409);
+	ck_assert_int_eq(ts_call_code(e.c, "user.totp_enable",
+	                              json_pack("{s:s}", "code", code)),
 	                 409);
 	PQfinish(db);
 	ts_client_free(c);
@@ -165,26 +163,26 @@ END_TEST
 
 START_TEST(enable_errors)
 {
-	struct ts_client *c = acc_user(&srv, "totp_ben");
-	struct acc_secret s;
+	struct ts_client *c = ts_env_register(&tenv, "totp_ben");
+	struct ts_totp_secret s;
 	char code[8];
 	json_t *r;
 
 	/* No begin yet. */
-	ck_assert_int_eq(acc_call_code(c, "user.totp_enable",
-	                               json_pack("{s:s}", "code", "123456")),
+	ck_assert_int_eq(ts_call_code(c, "user.totp_enable",
+	                              json_pack("{s:s}", "code", "123456")),
 	                 409);
 	r = ts_call(c, "user.totp_begin", NULL);
-	acc_secret_decode(
+	ts_totp_decode(
 	    json_string_value(json_object_get(ts_result(r), "secret")), &s);
 	json_decref(r);
 	/* Five steps ago is outside the window. */
-	acc_code_at(&s, acc_step_now() - 5, code);
+	ts_totp_code_at(&s, ts_totp_step_now() - 5, code);
 	r = ts_call(c, "user.totp_enable", json_pack("{s:s}", "code", code));
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "code", "invalid"));
+	ck_assert(ts_has_violation(r, "code", "invalid"));
 	json_decref(r);
-	ck_assert_int_eq(acc_call_code(c, "user.totp_enable", NULL), 400);
+	ck_assert_int_eq(ts_call_code(c, "user.totp_enable", NULL), 400);
 	/* Still off: login needs no code. */
 	ck_assert_int_eq(login_code(c, "totp_ben", NULL, NULL, 0), 0);
 	free(s.raw);
@@ -197,7 +195,7 @@ END_TEST
 static int
 edges_once(PGconn *db, struct enrolled *e, const char *name)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	int m2, p2, m1, z, p1, replay, older;
 	char r_replay[64], r_older[64];
 	long long s0, s1;
@@ -205,7 +203,7 @@ edges_once(PGconn *db, struct enrolled *e, const char *name)
 	/* Forget the enrolment's step so the window is tested alone. */
 	ts_db_exec(db, "UPDATE users SET totp_last_step = NULL WHERE "
 	               "username LIKE 'totp_edge%'");
-	s0 = acc_step_now();
+	s0 = ts_totp_step_now();
 	m2 = login_step(c, name, &e->secret, s0 - 2, NULL, 0);
 	p2 = login_step(c, name, &e->secret, s0 + 2, NULL, 0);
 	m1 = login_step(c, name, &e->secret, s0 - 1, NULL, 0);
@@ -214,7 +212,7 @@ edges_once(PGconn *db, struct enrolled *e, const char *name)
 	replay =
 	    login_step(c, name, &e->secret, s0 + 1, r_replay, sizeof r_replay);
 	older = login_step(c, name, &e->secret, s0, r_older, sizeof r_older);
-	s1 = acc_step_now();
+	s1 = ts_totp_step_now();
 	ts_client_free(c);
 	if (s0 != s1)
 		return 0;
@@ -233,7 +231,7 @@ edges_once(PGconn *db, struct enrolled *e, const char *name)
 START_TEST(window_edges_and_replay)
 {
 	struct enrolled e;
-	PGconn *db = ts_db_connect(schema);
+	PGconn *db = ts_db_connect(tenv.schema);
 	int done = 0;
 
 	enroll("totp_edge", &e);
@@ -248,7 +246,7 @@ END_TEST
 START_TEST(wrong_codes_count_toward_lockout)
 {
 	struct enrolled e;
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char reason[64];
 	json_t *r;
 
@@ -256,12 +254,12 @@ START_TEST(wrong_codes_count_toward_lockout)
 	/* The default limit is 5 failures per username. */
 	for (int i = 0; i < 5; i++) {
 		ck_assert_int_eq(login_step(c, "totp_lock", &e.secret,
-		                            acc_step_now() - 10 - i, reason,
+		                            ts_totp_step_now() - 10 - i, reason,
 		                            sizeof reason),
 		                 401);
 		ck_assert_str_eq(reason, "invalid_totp");
 	}
-	r = acc_login(c, "totp_lock", US_PASSWORD, "000000");
+	r = ts_login_totp(c, "totp_lock", TS_PASSWORD, "000000");
 	ck_assert_int_eq(ts_error_code(r), 429);
 	json_decref(r);
 	ts_client_free(c);
@@ -272,8 +270,8 @@ END_TEST
 START_TEST(recovery_codes_single_use)
 {
 	struct enrolled e;
-	struct ts_client *c = ts_client_connect(srv.port);
-	PGconn *db = ts_db_connect(schema);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	PGconn *db = ts_db_connect(tenv.schema);
 	char reason[64], typed[32];
 	const char *first, *second;
 	size_t n = 0;
@@ -320,29 +318,29 @@ disable(struct ts_client *c, const char *pw, const char *code)
 START_TEST(disable_needs_password_and_code)
 {
 	struct enrolled e;
-	struct ts_client *c = ts_client_connect(srv.port);
-	PGconn *db = ts_db_connect(schema);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	PGconn *db = ts_db_connect(tenv.schema);
 	const char *rec;
 	char code[8];
 	json_t *r;
 
 	enroll("totp_dee", &e);
 	rec = json_string_value(json_array_get(e.recovery, 3));
-	acc_code_at(&e.secret, e.step + 1, code);
+	ts_totp_code_at(&e.secret, e.step + 1, code);
 	r = disable(e.c, "Wrong-Passw0rd!", code);
 	ck_assert_int_eq(ts_error_code(r), 401);
 	ck_assert_str_eq(ts_error_reason(r), "invalid_credentials");
 	json_decref(r);
-	r = disable(e.c, US_PASSWORD, "zzzzz-zzzzz");
+	r = disable(e.c, TS_PASSWORD, "zzzzz-zzzzz");
 	ck_assert_int_eq(ts_error_code(r), 401);
 	ck_assert_str_eq(ts_error_reason(r), "invalid_totp");
 	json_decref(r);
 	ck_assert_int_eq(
-	    acc_call_code(e.c, "user.totp_disable",
-	                  json_pack("{s:s}", "password", US_PASSWORD)),
+	    ts_call_code(e.c, "user.totp_disable",
+	                 json_pack("{s:s}", "password", TS_PASSWORD)),
 	    400);
 	/* A lost phone: a recovery code turns it off too. */
-	r = disable(e.c, US_PASSWORD, rec);
+	r = disable(e.c, TS_PASSWORD, rec);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	ck_assert(json_is_false(json_object_get(
 	    json_object_get(ts_result(r), "user"), "totp_enabled")));
@@ -356,7 +354,7 @@ START_TEST(disable_needs_password_and_code)
 	                0, NULL),
 	    1);
 	ck_assert_int_eq(login_code(c, "totp_dee", NULL, NULL, 0), 0);
-	r = disable(e.c, US_PASSWORD, code);
+	r = disable(e.c, TS_PASSWORD, code);
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "totp_not_enabled");
 	json_decref(r);
@@ -369,14 +367,14 @@ END_TEST
 START_TEST(admin_totp_reset)
 {
 	struct enrolled e;
-	struct ts_client *admin = us_admin_client(&srv, "totp_admin2");
-	struct ts_client *c = ts_client_connect(srv.port);
-	PGconn *db = ts_db_connect(schema);
+	struct ts_client *admin = ts_env_admin(&tenv, "totp_admin2");
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	PGconn *db = ts_db_connect(tenv.schema);
 	char *id;
 	json_t *r;
 
 	enroll("totp_eli", &e);
-	id = acc_my_id(e.c);
+	id = ts_my_id(e.c);
 	r = ts_call(admin, "user.update",
 	            json_pack("{s:s, s:b}", "id", id, "totp_reset", 1));
 	ck_assert_int_eq(ts_error_code(r), 0);
@@ -390,7 +388,7 @@ START_TEST(admin_totp_reset)
 	                             1, (const char *const[]){id}),
 	                 0);
 	/* Enrolling again works from scratch. */
-	ck_assert_int_eq(acc_call_code(e.c, "user.totp_begin", NULL), 0);
+	ck_assert_int_eq(ts_call_code(e.c, "user.totp_begin", NULL), 0);
 	free(id);
 	PQfinish(db);
 	ts_client_free(c);
@@ -399,26 +397,23 @@ START_TEST(admin_totp_reset)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "totp"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    enrol_then_login_needs_the_code,
-	    enable_errors,
-	    window_edges_and_replay,
-	    wrong_codes_count_toward_lockout,
-	    recovery_codes_single_use,
-	    disable_needs_password_and_code,
-	    admin_totp_reset,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_account_totp",
-	    .prefix = "totp",
-	    .srv = &srv,
-	    .schema = schema,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_account_totp");
+	TCase *tc = tcase_create("totp");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, enrol_then_login_needs_the_code);
+	tcase_add_test(tc, enable_errors);
+	tcase_add_test(tc, window_edges_and_replay);
+	tcase_add_test(tc, wrong_codes_count_toward_lockout);
+	tcase_add_test(tc, recovery_codes_single_use);
+	tcase_add_test(tc, disable_needs_password_and_code);
+	tcase_add_test(tc, admin_totp_reset);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

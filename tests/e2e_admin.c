@@ -10,10 +10,8 @@
 #include <string.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 static struct ts_client *admin;
 
 static const char *const admin_methods[] = {
@@ -23,12 +21,13 @@ static const char *const admin_methods[] = {
 
 START_TEST(anonymous_401_user_403)
 {
-	struct ts_client *anon = ts_client_connect(srv.port);
-	struct ts_client *user = ts_client_connect(srv.port);
+	struct ts_client *anon = ts_client_connect(tenv.srv.port);
+	struct ts_client *user = ts_client_connect(tenv.srv.port);
 	json_t *r;
 
-	ck_assert_int_eq(ts_create_user(schema, "plain", US_PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_login(user, "plain", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "plain", TS_PASSWORD, 0),
+	                 0);
+	ck_assert_int_eq(ts_login(user, "plain", TS_PASSWORD), 0);
 	for (size_t i = 0; i < sizeof admin_methods / sizeof admin_methods[0];
 	     i++) {
 		r = ts_call(anon, admin_methods[i], NULL);
@@ -96,14 +95,14 @@ list_count(const char *query)
 
 START_TEST(list_pages_newest_first_and_searches)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char name[32], *next = NULL;
 	json_t *r, *users;
 	int seen = 0, expect = 9;
 
 	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof name, "pager%d", i);
-		r = us_register_fresh(c, name, US_PASSWORD, NULL);
+		r = ts_register_fresh(c, name, TS_PASSWORD, NULL);
 		ck_assert_int_eq(ts_error_code(r), 0);
 		json_decref(r);
 	}
@@ -139,16 +138,16 @@ END_TEST
  * dashboard's / does; user.list used to match prefixes only). */
 START_TEST(list_searches_substrings)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	static const char *const names[] = {"bulk051", "xbulk052", "bulk06",
 	                                    "zzz"};
 	json_t *r, *users;
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		char *tok = us_form_token(c);
+		char *tok = ts_form_token(c);
 
-		json_decref(us_register(
-		    c, tok, names[i], US_PASSWORD,
+		json_decref(ts_register_with(
+		    c, tok, names[i], TS_PASSWORD,
 		    i == 3 ? "Mail.BULK05@example.org" : NULL, NULL));
 		free(tok);
 	}
@@ -208,7 +207,7 @@ page_names(json_t *r, const char *prefix, char *out, size_t size)
  * order; anything else is a 400 naming the param (never SQL). */
 START_TEST(list_sorts_and_pages_in_order)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	static const char *const names[] = {"srtB", "srta", "srtC", "srtd"};
 	static const char *const emails[] = {"z@example.org", NULL,
 	                                     "a@example.org", "M@example.org"};
@@ -227,9 +226,10 @@ START_TEST(list_sorts_and_pages_in_order)
 	char *next = NULL;
 
 	for (size_t i = 0; i < 4; i++) {
-		char *tok = us_form_token(c);
+		char *tok = ts_form_token(c);
 
-		r = us_register(c, tok, names[i], US_PASSWORD, emails[i], NULL);
+		r = ts_register_with(c, tok, names[i], TS_PASSWORD, emails[i],
+		                     NULL);
 		ck_assert_int_eq(ts_error_code(r), 0);
 		json_decref(r);
 		free(tok);
@@ -259,14 +259,14 @@ START_TEST(list_sorts_and_pages_in_order)
 	ck_assert_str_eq(all, "srta srtB srtC srtd");
 	r = list_sorted("srt", "password_hash", NULL, 10, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "sort", "enum"));
+	ck_assert(ts_has_violation(r, "sort", "enum"));
 	json_decref(r);
 	r = list_sorted("srt", "username; DROP TABLE users", NULL, 10, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
 	json_decref(r);
 	r = list_sorted("srt", "username", "sideways", 10, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "order", "enum"));
+	ck_assert(ts_has_violation(r, "order", "enum"));
 	json_decref(r);
 	ts_client_free(c);
 }
@@ -274,7 +274,7 @@ END_TEST
 
 START_TEST(stats_counts)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r, *pm;
 	long long before, total = 0, sum = 0;
 
@@ -285,7 +285,7 @@ START_TEST(stats_counts)
 		char name[32];
 
 		snprintf(name, sizeof name, "stat%d", i);
-		json_decref(us_register_fresh(c, name, US_PASSWORD, NULL));
+		json_decref(ts_register_fresh(c, name, TS_PASSWORD, NULL));
 	}
 	r = ts_call(admin, "user.stats", NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
@@ -329,7 +329,7 @@ START_TEST(invitation_code_only_hashed)
 	ck_assert_ptr_nonnull(json_object_get(ts_result(r), "expires_at"));
 	crypto_hash_sha256(h, (const unsigned char *)code, strlen(code));
 	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	p[0] = hex;
 	p[1] = code;
 	ck_assert_int_eq(ts_db_count(db,
@@ -359,7 +359,7 @@ END_TEST
 
 START_TEST(events_since_backfills)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r, *events;
 	long long last = 0;
 	int found = 0;
@@ -371,7 +371,7 @@ START_TEST(events_since_backfills)
 		last = json_integer_value(
 		    json_object_get(json_array_get(events, i), "id"));
 	json_decref(r);
-	json_decref(us_register_fresh(c, "backfill", US_PASSWORD, NULL));
+	json_decref(ts_register_fresh(c, "backfill", TS_PASSWORD, NULL));
 	r = ts_call(
 	    admin, "events.since",
 	    json_pack("{s:I, s:i}", "after", (json_int_t)last, "limit", 10));
@@ -438,8 +438,8 @@ sync_race(const char *token, const char *id, const char *username)
 
 	pthread_barrier_init(&go, NULL, 10);
 	for (int i = 0; i < 10; i++) {
-		ss[i] =
-		    (struct syncer){srv.port, token, id, username, &go, -1, 0};
+		ss[i] = (struct syncer){tenv.srv.port, token, id, username,
+		                        &go,           -1,    0};
 		pthread_create(&th[i], NULL, sync_one, &ss[i]);
 	}
 	for (int i = 0; i < 10; i++) {
@@ -450,7 +450,7 @@ sync_race(const char *token, const char *id, const char *username)
 	}
 	pthread_barrier_destroy(&go);
 	ck_assert_int_eq(created, 1);
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	ck_assert_int_eq(ts_db_count(db,
 	                             "SELECT count(*) FROM users WHERE id = "
 	                             "$1 AND email_verified AND roles = "
@@ -468,10 +468,10 @@ sync_race(const char *token, const char *id, const char *username)
 
 START_TEST(concurrent_sync_one_row)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = ts_call(c, "session.login",
 	                    json_pack("{s:s, s:s}", "username", "boss",
-	                              "password", US_ADMIN_PASSWORD));
+	                              "password", TS_PASSWORD));
 	const char *token =
 	    json_string_value(json_object_get(ts_result(r), "token"));
 	char id[40], name[32];
@@ -502,39 +502,25 @@ START_TEST(concurrent_sync_one_row)
 }
 END_TEST
 
-static int
-admin_setup(void)
-{
-	admin = us_admin_client(&srv, "boss");
-	return admin == NULL;
-}
-
-static void
-admin_teardown(void)
-{
-	ts_client_free(admin);
-}
+static const struct ts_env_opts opts = {.prefix = "adm",
+                                        .users = {{"boss", 1, &admin}}};
 
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    anonymous_401_user_403,      list_pages_newest_first_and_searches,
-	    list_searches_substrings,    stats_counts,
-	    invitation_code_only_hashed, events_since_backfills,
-	    concurrent_sync_one_row,     list_sorts_and_pages_in_order,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_admin",
-	    .prefix = "adm",
-	    .srv = &srv,
-	    .schema = schema,
-	    .setup = admin_setup,
-	    .teardown = admin_teardown,
-	    .restore = NULL,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_admin");
+	TCase *tc = tcase_create("adm");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, anonymous_401_user_403);
+	tcase_add_test(tc, list_pages_newest_first_and_searches);
+	tcase_add_test(tc, list_searches_substrings);
+	tcase_add_test(tc, stats_counts);
+	tcase_add_test(tc, invitation_code_only_hashed);
+	tcase_add_test(tc, events_since_backfills);
+	tcase_add_test(tc, concurrent_sync_one_row);
+	tcase_add_test(tc, list_sorts_and_pages_in_order);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

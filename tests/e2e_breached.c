@@ -13,7 +13,6 @@
 
 #include "breached_support.h"
 #include "tsupport.h"
-#include "users_support.h"
 
 #define STRONG "Correct-Horse-9" /* meets the policy, not listed */
 #define BREACH_MSG "this password appears in 3 861 known breaches"
@@ -81,18 +80,18 @@ check_server(const char *env, const char *tag)
 	snprintf(name2, sizeof name2, "%s_strong", tag);
 	ck_assert_int_eq(ts_server_start(&srv, schema, extra, NULL), 0);
 	c = ts_client_connect(srv.port);
-	r = us_register_fresh(c, name, BS_PASSWORD, NULL);
+	r = ts_register_fresh(c, name, BS_PASSWORD, NULL);
 	assert_breached(r, "password");
 	json_decref(r);
 	ck_assert_int_eq(count_users(name), 0);
-	r = us_register_fresh(c, name2, STRONG, NULL);
+	r = ts_register_fresh(c, name2, STRONG, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	ck_assert_int_eq(ts_login(c, name2, STRONG), 0);
 	r = change(c, STRONG, BS_PASSWORD);
 	assert_breached(r, "new_password");
 	json_decref(r);
-	r = change(c, STRONG, US_PASSWORD);
+	r = change(c, STRONG, TS_PASSWORD);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	ts_client_free(c);
@@ -145,7 +144,7 @@ START_TEST(no_list_no_check)
 
 	ck_assert_int_eq(ts_server_start(&srv, schema, NULL, NULL), 0);
 	c = ts_client_connect(srv.port);
-	r = us_register_fresh(c, "off_listed", BS_PASSWORD, NULL);
+	r = ts_register_fresh(c, "off_listed", BS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	ts_client_free(c);

@@ -12,29 +12,27 @@
 #include "event_sig.h"
 #include "events.h"
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 START_TEST(register_sync_and_cli_events)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	struct ts_client *admin;
-	redisContext *sub = us_subscribe(schema);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	json_t *r, *ev, *since;
 	char id[40];
 	long long evid;
 	PGconn *db;
 
 	ck_assert_ptr_nonnull(sub);
-	r = us_register_fresh(c, "quinn", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "quinn", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	snprintf(id, sizeof id, "%s",
 	         json_string_value(json_object_get(
 	             json_object_get(ts_result(r), "user"), "id")));
 	json_decref(r);
-	ev = us_wait_event(sub, "user.created", "username", "quinn",
+	ev = ts_event_wait(sub, "user.created", "username", "quinn",
 	                   TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no event for quinn");
 	ck_assert_str_eq(json_string_value(json_object_get(
@@ -47,9 +45,9 @@ START_TEST(register_sync_and_cli_events)
 	json_decref(ev);
 
 	/* create-user goes through the same path. */
-	admin = us_admin_client(&srv, "rita");
+	admin = ts_env_admin(&tenv, "rita");
 	ck_assert_ptr_nonnull(admin);
-	ev = us_wait_event(sub, "user.created", "username", "rita",
+	ev = ts_event_wait(sub, "user.created", "username", "rita",
 	                   TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no event for create-user");
 	json_decref(ev);
@@ -61,7 +59,7 @@ START_TEST(register_sync_and_cli_events)
 	ck_assert_int_eq(ts_error_code(r), 0);
 	ck_assert(json_is_false(json_object_get(ts_result(r), "created")));
 	json_decref(r);
-	ev = us_wait_event(sub, "user.updated", "id", id, TS_PATIENCE_MS);
+	ev = ts_event_wait(sub, "user.updated", "id", id, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no user.updated event");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(ev, "subject"), "name")),
@@ -79,7 +77,7 @@ START_TEST(register_sync_and_cli_events)
 	                 "user.created");
 	json_decref(r);
 
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	/* Marked published by the next relay pass (within a second). */
 	ck_assert_int_eq(
 	    ts_db_wait_count(db,
@@ -98,21 +96,21 @@ END_TEST
 /* The event names the account by id, never by what was typed. */
 START_TEST(login_failure_is_an_event)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	redisContext *sub = us_subscribe(schema);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	json_t *ev, *r;
 	char *id, *text;
 
-	ck_assert_int_eq(ts_create_user(srv.schema, "stella", US_PASSWORD, 0),
-	                 0);
+	ck_assert_int_eq(
+	    ts_create_user(tenv.srv.schema, "stella", TS_PASSWORD, 0), 0);
 	r = ts_call(c, "session.login",
 	            json_pack("{s:s, s:s}", "username", "stella", "password",
-	                      US_PASSWORD));
+	                      TS_PASSWORD));
 	id = strdup(json_string_value(
 	    json_object_get(json_object_get(ts_result(r), "user"), "id")));
 	json_decref(r);
 	ck_assert_int_eq(ts_login(c, "STELLA", "Wr0ng-Passw0rd!"), -1);
-	ev = us_wait_event(sub, "session.login_failed", "id", id,
+	ev = ts_event_wait(sub, "session.login_failed", "id", id,
 	                   TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no session.login_failed event");
 	ck_assert_ptr_null(
@@ -160,7 +158,7 @@ static char
 next_test_event(redisContext *sub)
 {
 	json_t *e =
-	    us_next_event(sub, "test.claim", ts_now_ms() + TS_PATIENCE_MS);
+	    ts_event_next(sub, "test.claim", ts_now_ms() + TS_PATIENCE_MS);
 	const char *n;
 	char c;
 
@@ -178,7 +176,7 @@ next_test_event(redisContext *sub)
  * event sent twice reaches subscribers once (its claim). */
 START_TEST(publish_survives_script_flush_and_claims_once)
 {
-	redisContext *sub = us_subscribe(schema);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	redisContext *rc = ts_redis_connect();
 	long long base = 4000000000000LL + (long long)getpid() * 10;
 	char channel[128];
@@ -186,7 +184,7 @@ START_TEST(publish_survives_script_flush_and_claims_once)
 
 	ck_assert_ptr_nonnull(sub);
 	ck_assert_ptr_nonnull(rc);
-	ts_events_channel(schema, channel, sizeof channel);
+	ts_events_channel(tenv.schema, channel, sizeof channel);
 	r = redisCommand(rc, "SCRIPT FLUSH");
 	ck_assert_ptr_nonnull(r);
 	freeReplyObject(r);
@@ -211,8 +209,8 @@ END_TEST
  * the one derived from PADLINE_SECRET (so every instance signs alike). */
 START_TEST(published_events_verify_with_hellos_key)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	redisContext *sub = us_subscribe(schema);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	json_t *hello = ts_call(c, "server.hello", NULL), *r, *ev;
 	unsigned char pk[32], derived[32], sk[64];
 	struct event_sig_verifier v;
@@ -228,7 +226,7 @@ START_TEST(published_events_verify_with_hellos_key)
 	ts_event_keys(derived, sk);
 	ck_assert(memcmp(pk, derived, sizeof pk) == 0);
 	event_sig_verifier_init(&v, pk);
-	r = us_register_fresh(c, "signee", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "signee", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	/* The raw message, checked here with hello's key alone. */
@@ -250,12 +248,12 @@ START_TEST(published_events_verify_with_hellos_key)
 	}
 	ck_assert(seen);
 	/* A row the request never published: the relay's. */
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	ts_db_exec(db, "INSERT INTO audit_log (action, at, details) VALUES "
 	               "('test.relay', now() - interval '1 minute', "
 	               "'{\"subject\": {\"n\": \"relay\"}}')");
 	PQfinish(db);
-	ev = us_next_event(sub, "test.relay", ts_now_ms() + TS_PATIENCE_MS);
+	ev = ts_event_next(sub, "test.relay", ts_now_ms() + TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no signed event from the relay");
 	json_decref(ev);
 	json_decref(hello);
@@ -266,15 +264,15 @@ END_TEST
 
 START_TEST(one_log_line_per_user_no_secrets)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char *log, *p;
 	int lines = 0;
 	json_t *r;
 
-	r = us_register_fresh(c, "sam", "S3cret-Log-Passw0rd", NULL);
+	r = ts_register_fresh(c, "sam", "S3cret-Log-Passw0rd", NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	log = us_slurp(srv.log_path);
+	log = ts_file_read(tenv.srv.log_path);
 	for (p = log; (p = strstr(p, "msg=\"user created\"")) != NULL; p++) {
 		char *eol = strchr(p, '\n');
 
@@ -294,27 +292,21 @@ START_TEST(one_log_line_per_user_no_secrets)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "evt"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    register_sync_and_cli_events,
-	    login_failure_is_an_event,
-	    publish_survives_script_flush_and_claims_once,
-	    published_events_verify_with_hellos_key,
-	    one_log_line_per_user_no_secrets,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_events",
-	    .prefix = "evt",
-	    .srv = &srv,
-	    .schema = schema,
-	    .setup = NULL,
-	    .teardown = NULL,
-	    .restore = NULL,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_events");
+	TCase *tc = tcase_create("evt");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, register_sync_and_cli_events);
+	tcase_add_test(tc, login_failure_is_an_event);
+	tcase_add_test(tc, publish_survives_script_flush_and_claims_once);
+	tcase_add_test(tc, published_events_verify_with_hellos_key);
+	tcase_add_test(tc, one_log_line_per_user_no_secrets);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "users_support.h"
+#include "tsupport.h"
 
 static const char *
 hello_channel(struct ts_client *c, char *buf, size_t size)
@@ -37,7 +37,7 @@ subscribe(const char *channel)
 static char *
 register_user(struct ts_client *c, const char *name)
 {
-	json_t *r = us_register_fresh(c, name, US_PASSWORD, NULL);
+	json_t *r = ts_register_fresh(c, name, TS_PASSWORD, NULL);
 	char *id;
 
 	ck_assert_int_eq(ts_error_code(r), 0);
@@ -103,11 +103,11 @@ START_TEST(two_schemas_one_redis)
 
 	/* The same username in both: only the id tells them apart. */
 	ida = register_user(ca, "twin");
-	ev = us_wait_event(suba, "user.created", "id", ida, TS_PATIENCE_MS);
+	ev = ts_event_wait(suba, "user.created", "id", ida, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no event on %s", cha);
 	json_decref(ev);
 	idb = register_user(cb, "twin");
-	ev = us_wait_event(subb, "user.created", "id", idb, TS_PATIENCE_MS);
+	ev = ts_event_wait(subb, "user.created", "id", idb, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no event on %s", chb);
 	json_decref(ev);
 	assert_not_seen(suba, cha, idb);
@@ -145,7 +145,7 @@ START_TEST(channel_setting_overrides)
 	ck_assert_str_eq(hello_channel(c, ch, sizeof ch), custom);
 	sub = subscribe(custom);
 	id = register_user(c, "odin");
-	ev = us_wait_event(sub, "user.created", "id", id, TS_PATIENCE_MS);
+	ev = ts_event_wait(sub, "user.created", "id", id, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no event on %s", custom);
 	json_decref(ev);
 	free(id);

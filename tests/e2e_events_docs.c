@@ -10,12 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account_support.h"
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 #define NEW_PASSWORD "N3w-Passw0rd-42!"
 
@@ -201,14 +198,14 @@ str_of(json_t *o, const char *key)
 static void
 drive_account(struct ts_client *c)
 {
-	struct ts_client *other = ts_client_connect(srv.port);
+	struct ts_client *other = ts_client_connect(tenv.srv.port);
 	json_t *keep = NULL, *res, *codes;
-	struct acc_secret secret;
+	struct ts_totp_secret secret;
 	char code[8], *b32, *sid = NULL;
 
 	ck_assert_int_eq(ts_login(other, "docuser", "Wr0ng-Passw0rd!"), -1);
 	ck_assert_int_eq(ts_login(other, "nobody_docs", "Wr0ng-Passw0rd!"), -1);
-	ck_assert_int_eq(ts_login(other, "docuser", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_login(other, "docuser", TS_PASSWORD), 0);
 	res = ok(c, "session.list", NULL, &keep);
 	for (size_t i = 0;
 	     i < json_array_size(json_object_get(res, "sessions")); i++) {
@@ -221,34 +218,34 @@ drive_account(struct ts_client *c)
 	ok(c, "session.revoke", json_pack("{s:s}", "id", sid), &keep);
 	free(sid);
 	ok(c, "user.change_password",
-	   json_pack("{s:s, s:s}", "current_password", US_PASSWORD,
+	   json_pack("{s:s, s:s}", "current_password", TS_PASSWORD,
 	             "new_password", NEW_PASSWORD),
 	   &keep);
 	b32 = str_of(ok(c, "user.totp_begin", NULL, &keep), "secret");
-	acc_secret_decode(b32, &secret);
+	ts_totp_decode(b32, &secret);
 	free(b32);
-	acc_code_at(&secret, acc_step_now(), code);
+	ts_totp_code_at(&secret, ts_totp_step_now(), code);
 	codes = json_incref(json_object_get(
 	    ok(c, "user.totp_enable", json_pack("{s:s}", "code", code), &keep),
 	    "recovery_codes"));
 	/* Wrong secrets where a signed-in user confirms one. */
 	ck_assert_int_eq(
-	    acc_call_code(c, "user.change_password",
-	                  json_pack("{s:s, s:s}", "current_password",
-	                            "Wr0ng-Passw0rd!", "new_password",
-	                            US_PASSWORD)),
+	    ts_call_code(c, "user.change_password",
+	                 json_pack("{s:s, s:s}", "current_password",
+	                           "Wr0ng-Passw0rd!", "new_password",
+	                           TS_PASSWORD)),
 	    401);
 	ck_assert_int_eq(
-	    acc_call_code(c, "session.reauth",
-	                  json_pack("{s:s}", "password", "Wr0ng-Passw0rd!")),
+	    ts_call_code(c, "session.reauth",
+	                 json_pack("{s:s}", "password", "Wr0ng-Passw0rd!")),
 	    401);
 	ck_assert_int_eq(
-	    acc_call_code(c, "user.totp_disable",
-	                  json_pack("{s:s, s:s}", "password", "Wr0ng-Passw0rd!",
-	                            "code", "000000")),
+	    ts_call_code(c, "user.totp_disable",
+	                 json_pack("{s:s, s:s}", "password", "Wr0ng-Passw0rd!",
+	                           "code", "000000")),
 	    401);
 	ts_client_free(other);
-	other = ts_client_connect(srv.port);
+	other = ts_client_connect(tenv.srv.port);
 	ok(other, "session.login",
 	   json_pack("{s:s, s:s, s:O}", "username", "docuser", "password",
 	             NEW_PASSWORD, "totp", json_array_get(codes, 0)),
@@ -325,7 +322,7 @@ drive_admin(struct ts_client *admin)
 static void
 drive_signup(struct ts_client *admin)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *keep = NULL, *r, *res;
 	json_int_t rid;
 	char *held;
@@ -344,15 +341,15 @@ drive_signup(struct ts_client *admin)
 	         &keep);
 	rid = json_integer_value(
 	    json_object_get(json_object_get(res, "rule"), "id"));
-	r = us_register_fresh(c, "docheld", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "docheld", TS_PASSWORD, NULL);
 	held = str_of(json_object_get(ts_result(r), "user"), "id");
 	json_decref(r);
-	json_decref(us_register_fresh(c, "docblock", US_PASSWORD, NULL));
+	json_decref(ts_register_fresh(c, "docblock", TS_PASSWORD, NULL));
 	ok(admin, "user.approve", json_pack("{s:[s]}", "ids", held), &keep);
 	ok(admin, "rule.delete", json_pack("{s:I}", "id", rid), &keep);
 	/* A bulk action and its undo: one event each (a name of another
 	 * shape than the hold rule's). */
-	json_decref(us_register_fresh(c, "docwave2", US_PASSWORD, NULL));
+	json_decref(ts_register_fresh(c, "docwave2", TS_PASSWORD, NULL));
 	res = ok(
 	    admin, "user.bulk",
 	    json_pack("{s:s, s:s}", "filter", "docwave2", "action", "disable"),
@@ -369,7 +366,7 @@ START_TEST(published_events_match_the_table)
 {
 	char *path = NULL, *doc;
 	struct doc_event *v;
-	redisContext *sub = us_subscribe(schema);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	struct ts_client *c, *admin;
 	long long end, total, got = 0;
 	PGconn *db;
@@ -381,18 +378,18 @@ START_TEST(published_events_match_the_table)
 	doc = ts_file_read(path);
 	v = read_table(doc, &n);
 	ck_assert_ptr_nonnull(sub);
-	admin = us_admin_client(&srv, "docadm"); /* padlined create-user */
+	admin = ts_env_admin(&tenv, "docadm"); /* padlined create-user */
 	ck_assert_ptr_nonnull(admin);
-	c = ts_client_connect(srv.port);
-	json_decref(us_register_fresh(c, "docuser", US_PASSWORD, NULL));
-	ck_assert_int_eq(ts_login(c, "docuser", US_PASSWORD), 0);
+	c = ts_client_connect(tenv.srv.port);
+	json_decref(ts_register_fresh(c, "docuser", TS_PASSWORD, NULL));
+	ck_assert_int_eq(ts_login(c, "docuser", TS_PASSWORD), 0);
 	drive_account(c);
 	drive_pads(c);
 	drive_admin(admin);
 	drive_signup(admin);
 	/* Every audit row the run wrote is published: read them all, then
 	 * no more will come. */
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	total = ts_db_count(db,
 	                    "SELECT count(*) FROM audit_log WHERE audit_only "
 	                    "IS NOT TRUE",
@@ -400,7 +397,7 @@ START_TEST(published_events_match_the_table)
 	PQfinish(db);
 	end = ts_now_ms() + TS_PATIENCE_MS;
 	while (got < total) {
-		json_t *ev = us_next_event(sub, NULL, end);
+		json_t *ev = ts_event_next(sub, NULL, end);
 
 		ck_assert_msg(ev != NULL, "%lld of %lld events arrived", got,
 		              total);
@@ -424,21 +421,17 @@ START_TEST(published_events_match_the_table)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "evdoc"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {published_events_match_the_table};
-	const struct us_suite u = {
-	    .name = "e2e_events_docs",
-	    .prefix = "evdoc",
-	    .srv = &srv,
-	    .schema = schema,
-	    .setup = NULL,
-	    .teardown = NULL,
-	    .restore = NULL,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_events_docs");
+	TCase *tc = tcase_create("evdoc");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, published_events_match_the_table);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

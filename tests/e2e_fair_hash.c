@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
 #define NA 10 /* logins queued by the busy network */
 
@@ -44,7 +43,7 @@ send_login(int fd, const char *user)
 	                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 	                 "\"session.login\",\"params\":{\"username\":\"%s\","
 	                 "\"password\":\"%s\"}}\n",
-	                 user, US_PASSWORD);
+	                 user, TS_PASSWORD);
 
 	ck_assert_int_eq(send(fd, line, (size_t)n, MSG_NOSIGNAL), n);
 }
@@ -111,8 +110,8 @@ START_TEST(other_network_waits_one_hash_not_the_backlog)
 	setenv("PADLINE_PWHASH_MEMLIMIT", "33554432", 1);
 	ts_unique_schema("fairhash", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s, sch, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(sch, "busy_a", US_PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_create_user(sch, "quiet_b", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "busy_a", TS_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "quiet_b", TS_PASSWORD, 0), 0);
 
 	/* Network A is 127.0.0.0/24, B is 127.0.1.0/24. */
 	for (int i = 0; i < NA; i++)

@@ -18,7 +18,6 @@
 #define WORKERS 6
 #define MAX_ACKED 4096
 #define MAX_EVENT_ID 100000
-#define PASSWORD "Burst-Password-1!"
 
 struct burst {
 	pthread_mutex_t mu;
@@ -72,7 +71,7 @@ register_one(struct ts_client *c, const char *name, const char *code)
 		return NULL;
 	}
 	p = json_pack("{s:s, s:s, s:s}", "form_token", tok, "username", name,
-	              "password", PASSWORD);
+	              "password", TS_PASSWORD);
 	if (code)
 		json_object_set_new(p, "invitation", json_string(code));
 	json_decref(hello);
@@ -214,7 +213,7 @@ assert_serves(int port)
 
 	ck_assert_ptr_nonnull(c);
 	do {
-		r = ts_register(c, "after_fault", PASSWORD, NULL);
+		r = ts_register(c, "after_fault", TS_PASSWORD, NULL);
 		code = ts_error_code(r);
 		json_decref(r);
 		if (code == 503)
@@ -230,8 +229,9 @@ make_invitations(int port, const char *schema, int n)
 	struct ts_client *c = ts_client_connect(port);
 	json_t *codes = json_array();
 
-	ck_assert_int_eq(ts_create_user(schema, "burst_admin", PASSWORD, 1), 0);
-	ck_assert_int_eq(ts_login(c, "burst_admin", PASSWORD), 0);
+	ck_assert_int_eq(ts_create_user(schema, "burst_admin", TS_PASSWORD, 1),
+	                 0);
+	ck_assert_int_eq(ts_login(c, "burst_admin", TS_PASSWORD), 0);
 	for (int i = 0; i < n; i++) {
 		json_t *r = ts_call(c, "invitation.create", json_object());
 		const char *code =

@@ -9,8 +9,7 @@
 
 #include "tsupport.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 static int
 db_call_code(struct ts_client *c, long long *ms)
@@ -28,7 +27,7 @@ db_call_code(struct ts_client *c, long long *ms)
 
 START_TEST(postgres_down_gives_503_then_recovers)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	long long ms, t0;
 	int code = 0;
 	json_t *r;
@@ -68,33 +67,17 @@ START_TEST(postgres_down_gives_503_then_recovers)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "fdb", .restore = "start-pg"};
+
 int
 main(void)
 {
 	Suite *s = suite_create("e2e_fault_db");
 	TCase *tc = tcase_create("fault");
-	SRunner *sr;
-	int failed, status;
 
-	ts_unique_schema("fdb", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, NULL, NULL) != 0)
-		return 1;
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, postgres_down_gives_503_then_recovers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* No fork: a failure must not leave PostgreSQL stopped for others. */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ts_stack("start-pg");
-	status = ts_server_stop(&srv);
-	if (status != 0) {
-		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-		        srv.log_path);
-		failed++;
-	}
-	ts_db_drop_schema(schema);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

@@ -10,10 +10,8 @@
 #include <unistd.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 /* Subscribes as soon as Redis answers again, then collects our events. */
 struct collector {
@@ -31,7 +29,7 @@ collect(void *arg)
 	redisContext *sub = NULL;
 
 	while (sub == NULL && ts_now_ms() < col->deadline) {
-		sub = us_subscribe(schema);
+		sub = ts_event_subscribe(tenv.schema);
 		if (sub == NULL)
 			usleep(10000);
 	}
@@ -69,28 +67,29 @@ collect(void *arg)
 
 START_TEST(registrations_survive_redis_outage_and_relay)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	struct collector col = {.want = 5};
 	pthread_t th;
 	PGconn *db;
 	json_t *r;
 
-	ck_assert_int_eq(ts_create_user(schema, "tess", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "tess", TS_PASSWORD, 0),
+	                 0);
 	ck_assert_int_eq(ts_stack("stop-redis"), 0);
 	for (int i = 0; i < 5; i++) {
 		snprintf(col.names[i], sizeof col.names[i], "outage%d", i);
-		r = us_register_fresh(c, col.names[i], US_PASSWORD, NULL);
+		r = ts_register_fresh(c, col.names[i], TS_PASSWORD, NULL);
 		ck_assert_msg(ts_error_code(r) == 0, "register %d: %d", i,
 		              ts_error_code(r));
 		json_decref(r);
 	}
 	/* Login limits fail open rather than locking everyone out. */
-	ck_assert_int_eq(ts_login(c, "tess", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, "tess", TS_PASSWORD), 0);
 	r = ts_call(c, "server.health", NULL);
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(ts_result(r), "redis")), "down");
 	json_decref(r);
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	ck_assert_int_eq(ts_db_count(db,
 	                             "SELECT count(*) FROM audit_log WHERE "
 	                             "action = 'user.created' AND published_at "
@@ -124,23 +123,18 @@ START_TEST(registrations_survive_redis_outage_and_relay)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "fredis",
+                                        .restore = "start-redis"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    registrations_survive_redis_outage_and_relay,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_fault_redis",
-	    .prefix = "fredis",
-	    .srv = &srv,
-	    .schema = schema,
-	    .setup = NULL,
-	    .teardown = NULL,
-	    .restore = "start-redis",
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_fault_redis");
+	TCase *tc = tcase_create("fredis");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, registrations_survive_redis_outage_and_relay);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

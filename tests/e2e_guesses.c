@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account_support.h"
 #include "tsupport.h"
-#include "users_support.h"
 
 #define NEW_PASSWORD "N3w-Horse-Battery!"
 #define WRONG "Wr0ng-Passw0rd!"
@@ -57,7 +55,7 @@ signed_in(const struct ts_server *s, const char *name)
 	struct ts_client *c = ts_client_connect(s->port);
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ts_login(c, name, US_PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, name, TS_PASSWORD), 0);
 	return c;
 }
 
@@ -93,7 +91,7 @@ static int
 login_code(struct ts_client *c, const char *name, const char *pw,
            const char *totp)
 {
-	return answer_code(acc_login(c, name, pw, totp));
+	return answer_code(ts_login_totp(c, name, pw, totp));
 }
 
 static int
@@ -140,13 +138,13 @@ START_TEST(change_password_guesses_lock_the_account)
 	struct ts_client *c, *other;
 
 	start(&s, "gcp", 5, 1000);
-	ck_assert_int_eq(ts_create_user(s.schema, "cpw", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(s.schema, "cpw", TS_PASSWORD, 0), 0);
 	c = signed_in(&s, "cpw");
 	ck_assert_int_le(wrong_until_locked(wrong_change, c, NULL, 30), 5);
 	/* Locked: the right current password too, and sign-in. */
-	ck_assert_int_eq(change_code(c, US_PASSWORD), 429);
+	ck_assert_int_eq(change_code(c, TS_PASSWORD), 429);
 	other = ts_client_connect(s.port);
-	ck_assert_int_eq(login_code(other, "cpw", US_PASSWORD, NULL), 429);
+	ck_assert_int_eq(login_code(other, "cpw", TS_PASSWORD, NULL), 429);
 	ts_client_free(other);
 	ts_client_free(c);
 	stop(&s);
@@ -160,11 +158,11 @@ START_TEST(login_failures_lock_change_password)
 	struct ts_client *c, *other;
 
 	start(&s, "gcpl", 5, 1000);
-	ck_assert_int_eq(ts_create_user(s.schema, "cpl", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(s.schema, "cpl", TS_PASSWORD, 0), 0);
 	c = signed_in(&s, "cpl");
 	other = ts_client_connect(s.port);
 	ck_assert_int_le(wrong_until_locked(wrong_login, other, "cpl", 30), 5);
-	ck_assert_int_eq(change_code(c, US_PASSWORD), 429);
+	ck_assert_int_eq(change_code(c, TS_PASSWORD), 429);
 	ts_client_free(other);
 	ts_client_free(c);
 	stop(&s);
@@ -178,11 +176,11 @@ START_TEST(right_guess_clears_the_counter)
 	struct ts_client *c;
 
 	start(&s, "gclr", 3, 1000);
-	ck_assert_int_eq(ts_create_user(s.schema, "clr", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(s.schema, "clr", TS_PASSWORD, 0), 0);
 	c = signed_in(&s, "clr");
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(change_code(c, WRONG), 401);
-	ck_assert_int_eq(change_code(c, US_PASSWORD), 0);
+	ck_assert_int_eq(change_code(c, TS_PASSWORD), 0);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(login_code(c, "clr", WRONG, NULL), 401);
 	ck_assert_int_eq(login_code(c, "clr", NEW_PASSWORD, NULL), 0);
@@ -193,22 +191,23 @@ END_TEST
 
 /* A signed-in user with TOTP on: its connection and secret. */
 static struct ts_client *
-enrolled(const struct ts_server *s, const char *name, struct acc_secret *sec)
+enrolled(const struct ts_server *s, const char *name,
+         struct ts_totp_secret *sec)
 {
 	struct ts_client *c;
 	json_t *r;
 	char code[8];
 
-	ck_assert_int_eq(ts_create_user(s->schema, name, US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(s->schema, name, TS_PASSWORD, 0), 0);
 	c = signed_in(s, name);
 	r = ts_call(c, "user.totp_begin", NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
-	acc_secret_decode(
+	ts_totp_decode(
 	    json_string_value(json_object_get(ts_result(r), "secret")), sec);
 	json_decref(r);
-	acc_code_at(sec, acc_step_now(), code);
-	ck_assert_int_eq(acc_call_code(c, "user.totp_enable",
-	                               json_pack("{s:s}", "code", code)),
+	ts_totp_code_at(sec, ts_totp_step_now(), code);
+	ck_assert_int_eq(ts_call_code(c, "user.totp_enable",
+	                              json_pack("{s:s}", "code", code)),
 	                 0);
 	return c;
 }
@@ -217,7 +216,7 @@ static int
 wrong_code(struct ts_client *c, const void *arg)
 {
 	(void)arg;
-	return disable_code(c, US_PASSWORD, "000000");
+	return disable_code(c, TS_PASSWORD, "000000");
 }
 
 static int
@@ -230,7 +229,7 @@ wrong_disable_password(struct ts_client *c, const void *arg)
 START_TEST(totp_disable_codes_lock_the_account)
 {
 	struct ts_server s;
-	struct acc_secret sec;
+	struct ts_totp_secret sec;
 	struct ts_client *c, *other;
 	char code[8];
 
@@ -239,10 +238,10 @@ START_TEST(totp_disable_codes_lock_the_account)
 	/* "000000" could be the right code once in a million steps: the
 	 * answer would be 0, and the test fails loudly, not silently. */
 	ck_assert_int_le(wrong_until_locked(wrong_code, c, NULL, 30), 5);
-	acc_code_at(&sec, acc_step_now(), code);
-	ck_assert_int_eq(disable_code(c, US_PASSWORD, code), 429);
+	ts_totp_code_at(&sec, ts_totp_step_now(), code);
+	ck_assert_int_eq(disable_code(c, TS_PASSWORD, code), 429);
 	other = ts_client_connect(s.port);
-	ck_assert_int_eq(login_code(other, "tdc", US_PASSWORD, code), 429);
+	ck_assert_int_eq(login_code(other, "tdc", TS_PASSWORD, code), 429);
 	ts_client_free(other);
 	ts_client_free(c);
 	free(sec.raw);
@@ -253,7 +252,7 @@ END_TEST
 START_TEST(totp_disable_passwords_lock_the_account)
 {
 	struct ts_server s;
-	struct acc_secret sec;
+	struct ts_totp_secret sec;
 	struct ts_client *c, *other;
 
 	start(&s, "gtdp", 5, 1000);
@@ -261,7 +260,7 @@ START_TEST(totp_disable_passwords_lock_the_account)
 	ck_assert_int_le(
 	    wrong_until_locked(wrong_disable_password, c, NULL, 30), 5);
 	other = ts_client_connect(s.port);
-	ck_assert_int_eq(login_code(other, "tdp", US_PASSWORD, NULL), 429);
+	ck_assert_int_eq(login_code(other, "tdp", TS_PASSWORD, NULL), 429);
 	ts_client_free(other);
 	ts_client_free(c);
 	free(sec.raw);
@@ -273,7 +272,7 @@ END_TEST
 START_TEST(login_failures_lock_totp_disable)
 {
 	struct ts_server s;
-	struct acc_secret sec;
+	struct ts_totp_secret sec;
 	struct ts_client *c, *other;
 	char code[8];
 
@@ -281,8 +280,8 @@ START_TEST(login_failures_lock_totp_disable)
 	c = enrolled(&s, "tdl", &sec);
 	other = ts_client_connect(s.port);
 	ck_assert_int_le(wrong_until_locked(wrong_login, other, "tdl", 30), 5);
-	acc_code_at(&sec, acc_step_now() + 1, code);
-	ck_assert_int_eq(disable_code(c, US_PASSWORD, code), 429);
+	ts_totp_code_at(&sec, ts_totp_step_now() + 1, code);
+	ck_assert_int_eq(disable_code(c, TS_PASSWORD, code), 429);
 	ts_client_free(other);
 	ts_client_free(c);
 	free(sec.raw);
@@ -351,8 +350,8 @@ all_sign_in(const char *prefix, int max_user, int max_ip, const char *extra)
 	int codes[NCORRECT];
 
 	start_with(&s, prefix, max_user, max_ip, extra);
-	ck_assert_int_eq(ts_create_user(s.schema, "many", US_PASSWORD, 0), 0);
-	concurrent_logins(&s, "many", US_PASSWORD, NCORRECT, codes);
+	ck_assert_int_eq(ts_create_user(s.schema, "many", TS_PASSWORD, 0), 0);
+	concurrent_logins(&s, "many", TS_PASSWORD, NCORRECT, codes);
 	for (int i = 0; i < NCORRECT; i++)
 		ck_assert_msg(codes[i] == 0, "sign-in %d answered %d", i,
 		              codes[i]);
@@ -393,11 +392,11 @@ START_TEST(lockout_is_shared_by_instances)
 	start(&a, "gshr", 4, 1000);
 	snprintf(u, sizeof u, "PADLINE_LOGIN_MAX_FAILURES=%d", 4);
 	ck_assert_int_eq(ts_server_start(&b, a.schema, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(a.schema, "shr", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(a.schema, "shr", TS_PASSWORD, 0), 0);
 	c = signed_in(&a, "shr");
 	ck_assert_int_le(wrong_until_locked(wrong_change, c, NULL, 30), 4);
 	other = ts_client_connect(b.port);
-	ck_assert_int_eq(login_code(other, "shr", US_PASSWORD, NULL), 429);
+	ck_assert_int_eq(login_code(other, "shr", TS_PASSWORD, NULL), 429);
 	ts_client_free(other);
 	ts_client_free(c);
 	ck_assert_int_eq(ts_server_stop(&b), 0);
@@ -421,7 +420,7 @@ START_TEST(attempts_in_flight_are_waited_for_not_failures)
 	json_t *ans;
 
 	start(&s, "gwait", 3, 1000);
-	ck_assert_int_eq(ts_create_user(s.schema, "waiter", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(s.schema, "waiter", TS_PASSWORD, 0), 0);
 	db = ts_db_connect(s.schema);
 	res = PQexec(db, "SELECT id FROM users WHERE username = 'waiter'");
 	ck_assert_int_eq(PQntuples(res), 1);
@@ -439,12 +438,12 @@ START_TEST(attempts_in_flight_are_waited_for_not_failures)
 	ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
 	freeReplyObject(r);
 	c = ts_client_connect(s.port);
-	ans = acc_login(c, "waiter", US_PASSWORD, NULL);
+	ans = ts_login_totp(c, "waiter", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(ans), 503);
 	ck_assert_str_eq(ts_error_reason(ans), "attempts_in_flight");
 	json_decref(ans);
 	freeReplyObject(redisCommand(rc, "DEL %s", key));
-	ck_assert_int_eq(login_code(c, "waiter", US_PASSWORD, NULL), 0);
+	ck_assert_int_eq(login_code(c, "waiter", TS_PASSWORD, NULL), 0);
 	redisFree(rc);
 	ts_client_free(c);
 	stop(&s);
@@ -460,7 +459,7 @@ START_TEST(parallel_wrong_passwords_check_at_most_the_limit)
 	PGconn *db;
 
 	start(&s, "gpw", 5, 1000);
-	ck_assert_int_eq(ts_create_user(s.schema, "pwx", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(s.schema, "pwx", TS_PASSWORD, 0), 0);
 	concurrent_logins(&s, "pwx", WRONG, NWRONG, codes);
 	for (int i = 0; i < NWRONG; i++) {
 		n401 += codes[i] == 401;
@@ -489,7 +488,7 @@ START_TEST(parallel_wrong_change_password_checks_at_most_the_limit)
 	int codes[NWRONG], n401 = 0, n429 = 0;
 
 	start(&s, "gpcw", 5, 1000);
-	ck_assert_int_eq(ts_create_user(s.schema, "pcw", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(s.schema, "pcw", TS_PASSWORD, 0), 0);
 	for (int i = 0; i < NWRONG; i++) {
 		c[i] = signed_in(&s, "pcw");
 		reqs[i] = json_pack(

@@ -20,8 +20,7 @@
 
 #include "tsupport.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 /* A connection from source address src (any 127.x.y.z is local). */
 static int
@@ -99,7 +98,7 @@ raw_request(int fd, const char *method)
 static void
 assert_refused_from(const char *src)
 {
-	int fd = raw_connect_from(srv.port, src), eof = 0;
+	int fd = raw_connect_from(tenv.srv.port, src), eof = 0;
 	char *line;
 	json_t *j;
 
@@ -135,7 +134,7 @@ open_fds(pid_t pid)
 static void
 assert_alive(void)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r;
 
 	ck_assert_ptr_nonnull(c);
@@ -149,7 +148,7 @@ assert_alive(void)
 static int
 log_count(const char *needle)
 {
-	FILE *f = fopen(srv.log_path, "r");
+	FILE *f = fopen(tenv.srv.log_path, "r");
 	char line[4096];
 	int n = 0;
 
@@ -163,7 +162,7 @@ log_count(const char *needle)
 
 START_TEST(half_line_then_stall_is_closed_by_idle_timeout)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	int eof = 0, idle0 = log_count("client idle, closing");
 	long long t0 = ts_now_ms();
 	char *line;
@@ -186,7 +185,7 @@ END_TEST
 START_TEST(thousand_connections_dropped_mid_request)
 {
 	struct rlimit rl;
-	int before = open_fds(srv.pid), after = -1;
+	int before = open_fds(tenv.srv.pid), after = -1;
 	static const char half[] =
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ser";
 	static const char full[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
@@ -199,7 +198,7 @@ START_TEST(thousand_connections_dropped_mid_request)
 		int fds[100];
 
 		for (int i = 0; i < 100; i++) {
-			fds[i] = raw_connect(srv.port);
+			fds[i] = raw_connect(tenv.srv.port);
 			ck_assert_int_ge(fds[i], 0);
 			if (i % 2)
 				send(fds[i], half, sizeof half - 1,
@@ -213,7 +212,7 @@ START_TEST(thousand_connections_dropped_mid_request)
 	}
 	/* Every dropped connection is released: fds return to baseline. */
 	for (int i = 0; i < 100; i++) {
-		after = open_fds(srv.pid);
+		after = open_fds(tenv.srv.pid);
 		if (after <= before + 2)
 			break;
 		usleep(100000);
@@ -226,7 +225,7 @@ END_TEST
 
 START_TEST(deep_nesting_is_refused)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	size_t n = 200000;
 	char *buf = malloc(n + 64), *line;
 	json_t *j;
@@ -251,7 +250,7 @@ END_TEST
 
 START_TEST(client_that_never_reads_is_dropped)
 {
-	int fd = raw_connect(srv.port);
+	int fd = raw_connect(tenv.srv.port);
 	static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 	                          "\"server.hello\"}\n";
 	char chunk[sizeof req * 100];
@@ -295,7 +294,7 @@ START_TEST(connections_beyond_the_maximum_are_refused)
 	for (int i = 0; i < 8; i++) {
 		json_t *r;
 
-		held[i] = raw_connect_from(srv.port,
+		held[i] = raw_connect_from(tenv.srv.port,
 		                           i % 2 ? "127.0.0.2" : "127.0.0.1");
 		ck_assert_int_ge(held[i], 0);
 		r = raw_request(held[i], "server.health");
@@ -317,7 +316,7 @@ START_TEST(connections_beyond_the_per_address_maximum_are_refused)
 	json_t *r;
 
 	for (int i = 0; i < 6; i++) {
-		held[i] = raw_connect_from(srv.port, "127.0.0.5");
+		held[i] = raw_connect_from(tenv.srv.port, "127.0.0.5");
 		ck_assert_int_ge(held[i], 0);
 		r = raw_request(held[i], "server.health");
 		ck_assert_ptr_nonnull(ts_result(r));
@@ -325,7 +324,7 @@ START_TEST(connections_beyond_the_per_address_maximum_are_refused)
 	}
 	assert_refused_from("127.0.0.5");
 	/* Another address still gets in. */
-	other = raw_connect_from(srv.port, "127.0.0.6");
+	other = raw_connect_from(tenv.srv.port, "127.0.0.6");
 	r = raw_request(other, "server.health");
 	ck_assert_ptr_nonnull(ts_result(r));
 	json_decref(r);
@@ -333,7 +332,7 @@ START_TEST(connections_beyond_the_per_address_maximum_are_refused)
 	/* Closing one makes room for that address again. */
 	close(held[0]);
 	for (int tries = 0; tries < 200; tries++) {
-		held[0] = raw_connect_from(srv.port, "127.0.0.5");
+		held[0] = raw_connect_from(tenv.srv.port, "127.0.0.5");
 		r = raw_request(held[0], "server.health");
 		if (ts_result(r) != NULL)
 			break;
@@ -357,10 +356,10 @@ START_TEST(one_reply_over_max_output_is_delivered)
 	const char *id;
 
 	ck_assert_int_eq(
-	    ts_create_user(schema, "bigreply", "Big-Reply-Passw0rd!", 0), 0);
+	    ts_create_user(tenv.schema, "bigreply", TS_PASSWORD, 0), 0);
 	/* Connect only now: the idle timeout here is 2 s. */
-	c = ts_client_connect(srv.port);
-	ck_assert_int_eq(ts_login(c, "bigreply", "Big-Reply-Passw0rd!"), 0);
+	c = ts_client_connect(tenv.srv.port);
+	ck_assert_int_eq(ts_login(c, "bigreply", TS_PASSWORD), 0);
 	memset(blob, 'b', 200000);
 	blob[200000] = '\0';
 	/* max_output is 64 KiB in this suite; each reply is ~200 KB and
@@ -420,7 +419,7 @@ static void *
 flood(void *arg)
 {
 	struct flooder *f = arg;
-	int fd = raw_connect_from(srv.port, f->src), eof = 0;
+	int fd = raw_connect_from(tenv.srv.port, f->src), eof = 0;
 	char *line = malloc(FLOOD_LINE_BYTES + 128);
 	size_t n;
 
@@ -461,7 +460,7 @@ flood(void *arg)
 START_TEST(big_pipelined_lines_are_bounded_in_bytes)
 {
 	struct flooder fl[FLOOD_CONNS];
-	long before = status_kb(srv.pid, "VmHWM"), after;
+	long before = status_kb(tenv.srv.pid, "VmHWM"), after;
 
 	for (int i = 0; i < FLOOD_CONNS; i++) {
 		memset(&fl[i], 0, sizeof fl[i]);
@@ -472,7 +471,7 @@ START_TEST(big_pipelined_lines_are_bounded_in_bytes)
 		pthread_join(fl[i].th, NULL);
 		ck_assert_int_eq(fl[i].answered, FLOOD_LINES);
 	}
-	after = status_kb(srv.pid, "VmHWM");
+	after = status_kb(tenv.srv.pid, "VmHWM");
 	(void)before;
 	(void)after;
 	/* 128 MiB were sent; the total queued input is bounded at 4 MiB,
@@ -506,7 +505,7 @@ START_TEST(big_line_clients_take_turns)
 	while (a.sent < 4 && ts_now_ms() - t0 < 60000)
 		usleep(10000);
 	ck_assert_int_ge(a.sent, 4);
-	fd = raw_connect_from(srv.port, "127.0.0.10");
+	fd = raw_connect_from(tenv.srv.port, "127.0.0.10");
 	n = (size_t)sprintf(line, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 	                          "\"server.health\",\"params\":{\"pad\":\"");
 	memset(line + n, 'q', FLOOD_LINE_BYTES);
@@ -527,20 +526,32 @@ START_TEST(big_line_clients_take_turns)
 }
 END_TEST
 
+static const char *const limits_env[] = {
+    "PADLINE_IDLE_TIMEOUT=2", "PADLINE_MAX_OUTPUT=65536",
+    "PADLINE_MAX_CONNECTIONS=8", "PADLINE_MAX_CONNECTIONS_PER_IP=6", NULL};
+static const struct ts_env_opts limits_opts = {.prefix = "hostile",
+                                               .env = limits_env};
+/* A thousand connections need a server allowing them. */
+static const char *const many_env[] = {"PADLINE_MAX_CONNECTIONS=2000",
+                                       "PADLINE_MAX_CONNECTIONS_PER_IP=2000",
+                                       NULL};
+static const struct ts_env_opts many_opts = {.prefix = "hostile2",
+                                             .env = many_env};
+/* The byte bound, on a server of its own so its peak RSS is the flood's
+ * alone. */
+static const char *const flood_env[] = {"PADLINE_MAX_INPUT_TOTAL=4194304",
+                                        NULL};
+static const struct ts_env_opts flood_opts = {.prefix = "hostile3",
+                                              .env = flood_env};
+
 int
 main(void)
 {
 	Suite *s = suite_create("e2e_hostile");
-	TCase *tc = tcase_create("hostile");
-	int failed, status;
-	const char *env[] = {"PADLINE_IDLE_TIMEOUT=2",
-	                     "PADLINE_MAX_OUTPUT=65536",
-	                     "PADLINE_MAX_CONNECTIONS=8",
-	                     "PADLINE_MAX_CONNECTIONS_PER_IP=6", NULL};
+	TCase *tc = tcase_create("hostile"), *tm = tcase_create("many"),
+	      *tf = tcase_create("flood");
 
-	ts_unique_schema("hostile", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, env, NULL) != 0)
-		return 1;
+	ts_env_fixture(tc, &tenv, &limits_opts, TS_PER_SUITE);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, half_line_then_stall_is_closed_by_idle_timeout);
 	tcase_add_test(tc, deep_nesting_is_refused);
@@ -550,46 +561,14 @@ main(void)
 	               connections_beyond_the_per_address_maximum_are_refused);
 	tcase_add_test(tc, one_reply_over_max_output_is_delivered);
 	suite_add_tcase(s, tc);
-	failed = ts_run(s);
-	status = ts_server_stop(&srv);
-	if (status != 0) {
-		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-		        srv.log_path);
-		failed++;
-	}
-	ts_db_drop_schema(schema);
-
-	/* A thousand connections need a server allowing them. */
-	const char *env2[] = {"PADLINE_MAX_CONNECTIONS=2000",
-	                      "PADLINE_MAX_CONNECTIONS_PER_IP=2000", NULL};
-	ts_unique_schema("hostile2", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, env2, NULL) != 0)
-		return 1;
-	s = suite_create("e2e_hostile_many");
-	tc = tcase_create("many");
-	tcase_set_timeout(tc, 180);
-	tcase_add_test(tc, thousand_connections_dropped_mid_request);
-	suite_add_tcase(s, tc);
-	failed += ts_run(s);
-	if (ts_server_stop(&srv) != 0)
-		failed++;
-	ts_db_drop_schema(schema);
-
-	/* The byte bound, on a server of its own so its peak RSS is the
-	 * flood's alone. */
-	const char *env3[] = {"PADLINE_MAX_INPUT_TOTAL=4194304", NULL};
-	ts_unique_schema("hostile3", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, env3, NULL) != 0)
-		return 1;
-	s = suite_create("e2e_hostile_flood");
-	tc = tcase_create("flood");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, big_pipelined_lines_are_bounded_in_bytes);
-	tcase_add_test(tc, big_line_clients_take_turns);
-	suite_add_tcase(s, tc);
-	failed += ts_run(s);
-	if (ts_server_stop(&srv) != 0)
-		failed++;
-	ts_db_drop_schema(schema);
-	return failed ? 1 : 0;
+	ts_env_fixture(tm, &tenv, &many_opts, TS_PER_SUITE);
+	tcase_set_timeout(tm, 180);
+	tcase_add_test(tm, thousand_connections_dropped_mid_request);
+	suite_add_tcase(s, tm);
+	ts_env_fixture(tf, &tenv, &flood_opts, TS_PER_SUITE);
+	tcase_set_timeout(tf, 300);
+	tcase_add_test(tf, big_pipelined_lines_are_bounded_in_bytes);
+	tcase_add_test(tf, big_line_clients_take_turns);
+	suite_add_tcase(s, tf);
+	return ts_run(s);
 }

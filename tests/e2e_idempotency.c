@@ -19,33 +19,27 @@
 
 #include "tsupport.h"
 
-#define PASSWORD "Idem-Potent-Passw0rd!"
-
-static struct ts_server a, b;
-static char schema[64];
-static PGconn *db;
+/* Two padlined on one schema: tenv's and b. */
+static struct ts_env tenv;
+static struct ts_server b;
+static const struct ts_env_opts opts = {
+    .prefix = "idem",
+    .users = {{"ida", 0}, {"idb", 0}},
+};
 
 static void
 setup(void)
 {
-	ts_unique_schema("idem", schema, sizeof schema);
-	ck_assert_int_eq(ts_server_start(&a, schema, NULL, NULL), 0);
-	ck_assert_int_eq(ts_server_start(&b, schema, NULL, NULL), 0);
-	ck_assert_int_eq(ts_create_user(schema, "ida", PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_create_user(schema, "idb", PASSWORD, 0), 0);
-	db = ts_db_connect(schema);
-	ck_assert_ptr_nonnull(db);
+	ts_env_start(&tenv, &opts);
+	ck_assert_int_eq(ts_server_start(&b, tenv.schema, NULL, NULL), 0);
 }
 
 static void
 teardown(void)
 {
-	PQfinish(db);
-	if (a.pid > 0)
-		ts_server_stop(&a);
 	if (b.pid > 0)
 		ts_server_stop(&b);
-	ts_db_drop_schema(schema);
+	ts_env_stop(&tenv);
 }
 
 static struct ts_client *
@@ -54,7 +48,7 @@ signed_in(struct ts_server *s, const char *user)
 	struct ts_client *c = ts_client_connect(s->port);
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ts_login(c, user, PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, user, TS_PASSWORD), 0);
 	return c;
 }
 
@@ -71,7 +65,7 @@ pads_named(const char *name)
 {
 	const char *p[] = {name};
 
-	return ts_db_count(db,
+	return ts_db_count(tenv.db,
 	                   "SELECT count(*) FROM pads WHERE "
 	                   "display_name = $1",
 	                   1, p);
@@ -79,13 +73,13 @@ pads_named(const char *name)
 
 START_TEST(create_survives_kill_after_answer)
 {
-	struct ts_client *ca = signed_in(&a, "ida"), *cb;
+	struct ts_client *ca = signed_in(&tenv.srv, "ida"), *cb;
 	json_t *first, *again;
 
 	first = create(ca, "Killed after", "key-after-1");
 	ck_assert_ptr_nonnull(ts_result(first));
-	ts_server_kill(&a);
-	a.pid = 0;
+	ts_server_kill(&tenv.srv);
+	tenv.srv.pid = 0;
 	ts_client_free(ca);
 	cb = signed_in(&b, "ida");
 	again = create(cb, "Killed after", "key-after-1");
@@ -103,7 +97,7 @@ END_TEST
  * retry's answer names it. */
 START_TEST(create_survives_kill_racing_answer)
 {
-	struct ts_client *ca = signed_in(&a, "ida"), *cb;
+	struct ts_client *ca = signed_in(&tenv.srv, "ida"), *cb;
 	const char *line =
 	    "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
 	    "\"pad.create\",\"params\":{\"display_name\":"
@@ -112,8 +106,8 @@ START_TEST(create_survives_kill_racing_answer)
 	json_t *again;
 
 	ck_assert_int_eq(ts_client_send_raw(ca, line, strlen(line)), 0);
-	ts_server_kill(&a);
-	a.pid = 0;
+	ts_server_kill(&tenv.srv);
+	tenv.srv.pid = 0;
 	ts_client_free(ca);
 	cb = signed_in(&b, "ida");
 	again = create(cb, "Killed racing", "race-1");
@@ -121,7 +115,7 @@ START_TEST(create_survives_kill_racing_answer)
 	              ts_error_reason(again));
 	ck_assert_int_eq(pads_named("Killed racing"), 1);
 	ck_assert_int_eq(
-	    ts_db_count(db,
+	    ts_db_count(tenv.db,
 	                "SELECT count(*) FROM pads WHERE display_name = $1 "
 	                "AND id::text = $2",
 	                2,
@@ -137,7 +131,7 @@ END_TEST
 
 START_TEST(same_key_other_params_refused)
 {
-	struct ts_client *ca = signed_in(&a, "ida");
+	struct ts_client *ca = signed_in(&tenv.srv, "ida");
 	json_t *r = create(ca, "Mismatch X", "key-m");
 
 	ck_assert_ptr_nonnull(ts_result(r));
@@ -162,7 +156,8 @@ END_TEST
 
 START_TEST(key_of_another_user_is_independent)
 {
-	struct ts_client *ca = signed_in(&a, "ida"), *cb = signed_in(&b, "idb");
+	struct ts_client *ca = signed_in(&tenv.srv, "ida"),
+	                 *cb = signed_in(&b, "idb");
 	json_t *r1 = create(ca, "Shared key", "key-shared");
 	json_t *r2 = create(cb, "Shared key", "key-shared");
 
@@ -182,7 +177,7 @@ END_TEST
 START_TEST(concurrent_same_key_runs_once)
 {
 	for (int round = 0; round < 5; round++) {
-		struct ts_client *ca = signed_in(&a, "ida"),
+		struct ts_client *ca = signed_in(&tenv.srv, "ida"),
 		                 *cb = signed_in(&b, "ida");
 		char line[256], name[32], key[32];
 		char *l1, *l2;
@@ -220,7 +215,7 @@ END_TEST
 
 START_TEST(malformed_key_refused)
 {
-	struct ts_client *ca = signed_in(&a, "ida");
+	struct ts_client *ca = signed_in(&tenv.srv, "ida");
 	char longkey[200];
 	json_t *r;
 
@@ -246,7 +241,7 @@ END_TEST
  * runs. */
 START_TEST(errors_are_not_kept)
 {
-	struct ts_client *ca = signed_in(&a, "ida");
+	struct ts_client *ca = signed_in(&tenv.srv, "ida");
 	json_t *r = create(ca, "Taken", "key-plain"), *again;
 	const char *id;
 
@@ -270,22 +265,23 @@ END_TEST
 /* An expired key is a new key; writes purge expired rows of anyone. */
 START_TEST(expired_keys_forgotten_and_purged)
 {
-	struct ts_client *ca = signed_in(&a, "ida");
+	struct ts_client *ca = signed_in(&tenv.srv, "ida");
 	json_t *r = create(ca, "Old X", "key-old");
 
 	ck_assert_ptr_nonnull(ts_result(r));
 	json_decref(r);
-	ts_db_exec(db, "INSERT INTO idempotency_keys (scope, key, method, "
-	               "params_hash, result, created_at) SELECT 'user:gone', "
-	               "'k' || g, 'pad.create', 'h', '{}', now() - interval "
-	               "'25 hours' FROM generate_series(1, 3) g");
-	ts_db_exec(db, "UPDATE idempotency_keys SET created_at = now() - "
-	               "interval '25 hours' WHERE key = 'key-old'");
+	ts_db_exec(tenv.db,
+	           "INSERT INTO idempotency_keys (scope, key, method, "
+	           "params_hash, result, created_at) SELECT 'user:gone', "
+	           "'k' || g, 'pad.create', 'h', '{}', now() - interval "
+	           "'25 hours' FROM generate_series(1, 3) g");
+	ts_db_exec(tenv.db, "UPDATE idempotency_keys SET created_at = now() - "
+	                    "interval '25 hours' WHERE key = 'key-old'");
 	r = create(ca, "Old Y", "key-old");
 	ck_assert_msg(ts_result(r) != NULL, "%s", ts_error_reason(r));
 	json_decref(r);
 	ck_assert_int_eq(pads_named("Old Y"), 1);
-	ck_assert_int_eq(ts_db_count(db,
+	ck_assert_int_eq(ts_db_count(tenv.db,
 	                             "SELECT count(*) FROM idempotency_keys "
 	                             "WHERE created_at < now() - interval "
 	                             "'24 hours'",
@@ -297,14 +293,14 @@ END_TEST
 
 START_TEST(register_retry_scoped_by_form_token)
 {
-	struct ts_client *ca = ts_client_connect(a.port),
+	struct ts_client *ca = ts_client_connect(tenv.srv.port),
 	                 *cb = ts_client_connect(b.port);
 	json_t *hello = ts_call(ca, "server.hello", NULL), *r1, *r2;
 	const char *tok =
 	    json_string_value(json_object_get(ts_result(hello), "form_token"));
 	json_t *params = json_pack("{s:s, s:s, s:s, s:s}", "form_token", tok,
-	                           "username", "retried", "password", PASSWORD,
-	                           "idempotency_key", "reg-1");
+	                           "username", "retried", "password",
+	                           TS_PASSWORD, "idempotency_key", "reg-1");
 
 	/* Slower than a bot: the form was filled in by a person. */
 	sleep(2);
@@ -313,7 +309,7 @@ START_TEST(register_retry_scoped_by_form_token)
 	r2 = ts_call(cb, "user.register", params);
 	ck_assert_msg(ts_result(r2) != NULL, "%s", ts_error_reason(r2));
 	ck_assert(json_equal(ts_result(r1), ts_result(r2)));
-	ck_assert_int_eq(ts_db_count(db,
+	ck_assert_int_eq(ts_db_count(tenv.db,
 	                             "SELECT count(*) FROM users WHERE "
 	                             "username = 'retried'",
 	                             0, NULL),
@@ -330,7 +326,7 @@ END_TEST
 START_TEST(idempotent_write_publishes_its_event)
 {
 	redisContext *rc = ts_redis_connect();
-	struct ts_client *ca = signed_in(&a, "ida");
+	struct ts_client *ca = signed_in(&tenv.srv, "ida");
 	struct timeval tv = {TS_PATIENCE_MS / 1000, 0};
 	char channel[128];
 	redisReply *rr;
@@ -339,8 +335,9 @@ START_TEST(idempotent_write_publishes_its_event)
 	int seen = 0;
 
 	ck_assert_ptr_nonnull(rc);
-	rr = redisCommand(rc, "SUBSCRIBE %s",
-	                  ts_events_channel(schema, channel, sizeof channel));
+	rr = redisCommand(
+	    rc, "SUBSCRIBE %s",
+	    ts_events_channel(tenv.schema, channel, sizeof channel));
 	ck_assert_ptr_nonnull(rr);
 	freeReplyObject(rr);
 	redisSetTimeout(rc, tv);

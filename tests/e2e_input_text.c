@@ -7,10 +7,8 @@
 #include <string.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 /* 400 with a violation on field (any rule). */
 static void
@@ -32,22 +30,23 @@ assert_field_400(json_t *r, const char *field)
 
 START_TEST(nul_in_a_string_is_400)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char *tok;
 
 	assert_field_400(ts_call(c, "session.login",
 	                         json_pack("{s:s#, s:s}", "username", "a\0b",
 	                                   (size_t)3, "password", "x")),
 	                 "username");
-	tok = us_form_token(c);
+	tok = ts_form_token(c);
 	assert_field_400(
 	    ts_call(c, "user.register",
 	            json_pack("{s:s, s:s#, s:s}", "form_token", tok, "username",
-	                      "bad\0name", (size_t)8, "password", US_PASSWORD)),
+	                      "bad\0name", (size_t)8, "password", TS_PASSWORD)),
 	    "username");
 	free(tok);
-	ck_assert_int_eq(ts_create_user(schema, "nils", US_PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_login(c, "nils", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "nils", TS_PASSWORD, 0),
+	                 0);
+	ck_assert_int_eq(ts_login(c, "nils", TS_PASSWORD), 0);
 	assert_field_400(
 	    ts_call(c, "pad.create",
 	            json_pack("{s:s#}", "display_name", "x\0y", (size_t)3)),
@@ -63,7 +62,7 @@ END_TEST
 
 START_TEST(note_limit_counts_characters)
 {
-	struct ts_client *admin = us_admin_client(&srv, "root_t");
+	struct ts_client *admin = ts_env_admin(&tenv, "root_t");
 	char note[1024] = "";
 	json_t *r;
 
@@ -88,8 +87,8 @@ END_TEST
  * names user.sync sets. */
 START_TEST(controls_in_shown_text_are_400)
 {
-	struct ts_client *admin = us_admin_client(&srv, "root_c");
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *admin = ts_env_admin(&tenv, "root_c");
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	static const char *const bad[] = {
 	    "a\x1b]0;pwned\x07",
 	    "a\xc2\x9b"
@@ -106,12 +105,12 @@ START_TEST(controls_in_shown_text_are_400)
 	ck_assert_ptr_nonnull(admin);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(email, sizeof email, "%s@example.org", bad[i]);
-		tok = us_form_token(c);
+		tok = ts_form_token(c);
 		assert_field_400(
 		    ts_call(c, "user.register",
 		            json_pack("{s:s, s:s, s:s, s:s}", "form_token", tok,
 		                      "username", "ctl_user", "password",
-		                      US_PASSWORD, "email", email)),
+		                      TS_PASSWORD, "email", email)),
 		    "email");
 		free(tok);
 		assert_field_400(
@@ -149,22 +148,19 @@ START_TEST(controls_in_shown_text_are_400)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "txt"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    nul_in_a_string_is_400,
-	    note_limit_counts_characters,
-	    controls_in_shown_text_are_400,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_input_text",
-	    .prefix = "txt",
-	    .srv = &srv,
-	    .schema = schema,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_input_text");
+	TCase *tc = tcase_create("txt");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, nul_in_a_string_is_400);
+	tcase_add_test(tc, note_limit_counts_characters);
+	tcase_add_test(tc, controls_in_shown_text_are_400);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

@@ -12,10 +12,7 @@
 
 #include "tsupport.h"
 
-static struct ts_server srv;
-static char schema[64];
-
-#define PW "Spec-Passw0rd!"
+static struct ts_env tenv;
 
 /* Sends text and parses the next line the server sends. */
 static json_t *
@@ -63,11 +60,11 @@ str_id(const json_t *r)
 
 START_TEST(call_with_named_params)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(
-	    c,
-	    "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"params\":"
-	    "{\"username\":\"specuser\",\"password\":\"" PW "\"},\"id\":3}\n");
+	    c, "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"params\":"
+	       "{\"username\":\"specuser\",\"password\":\"" TS_PASSWORD
+	       "\"},\"id\":3}\n");
 
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 3);
 	ck_assert_ptr_nonnull(json_object_get(ts_result(r), "token"));
@@ -80,10 +77,10 @@ END_TEST
 
 START_TEST(call_with_positional_params_is_invalid_params)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(
 	    c, "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"params\":"
-	       "[\"specuser\",\"" PW "\"],\"id\":1}\n");
+	       "[\"specuser\",\"" TS_PASSWORD "\"],\"id\":1}\n");
 
 	ck_assert_int_eq(ts_error_code(r), -32602);
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 1);
@@ -94,7 +91,7 @@ END_TEST
 
 START_TEST(notifications)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 
 	send_expect_nothing(c, "{\"jsonrpc\":\"2.0\",\"method\":"
 	                       "\"template.list\",\"params\":[1,2,3,4,5]}\n");
@@ -105,7 +102,7 @@ END_TEST
 
 START_TEST(non_existent_method)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(
 	    c, "{\"jsonrpc\":\"2.0\",\"method\":\"foobar\",\"id\":\"1\"}\n");
 
@@ -118,7 +115,7 @@ END_TEST
 
 START_TEST(invalid_json)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(c, "{\"jsonrpc\":\"2.0\",\"method\":\"foobar, "
 	                         "\"params\":\"bar\",\"baz]\n");
 
@@ -131,7 +128,7 @@ END_TEST
 
 START_TEST(invalid_request_object)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(
 	    c, "{\"jsonrpc\":\"2.0\",\"method\":1,\"params\":\"bar\"}\n");
 
@@ -144,7 +141,7 @@ END_TEST
 
 START_TEST(batch_invalid_json)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(
 	    c, "[{\"jsonrpc\":\"2.0\",\"method\":\"server.health\",\"params\":"
 	       "[1,2,4],\"id\":\"1\"},{\"jsonrpc\":\"2.0\",\"method\"]\n");
@@ -159,7 +156,7 @@ END_TEST
 
 START_TEST(batch_empty_array)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(c, "[]\n");
 
 	ck_assert(json_is_object(r));
@@ -172,7 +169,7 @@ END_TEST
 
 START_TEST(batch_invalid_but_not_empty)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(c, "[1]\n");
 
 	ck_assert(json_is_array(r));
@@ -186,7 +183,7 @@ END_TEST
 
 START_TEST(batch_invalid)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(c, "[1,2,3]\n");
 
 	ck_assert(json_is_array(r));
@@ -216,7 +213,7 @@ by_id(json_t *batch, const char *id)
 
 START_TEST(batch_mixed)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(
 	    c,
 	    "[{\"jsonrpc\":\"2.0\",\"method\":\"server.health\",\"id\":\"1\"},"
@@ -255,7 +252,7 @@ END_TEST
 
 START_TEST(batch_all_notifications)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 
 	send_expect_nothing(
 	    c, "[{\"jsonrpc\":\"2.0\",\"method\":\"server.health\",\"params\":"
@@ -269,7 +266,7 @@ END_TEST
  * after it, its entries in order, whatever order they finish in. */
 START_TEST(batch_keeps_its_place_on_the_connection)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char text[4096], *p = text;
 	json_t *r;
 
@@ -306,7 +303,7 @@ END_TEST
 
 START_TEST(batch_longer_than_the_maximum_is_invalid)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char text[4096], *p = text;
 	json_t *r;
 
@@ -339,10 +336,9 @@ END_TEST
 static struct ts_client *
 signed_in(const char *name)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_env_login(&tenv, name);
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ts_login(c, name, PW), 0);
 	return c;
 }
 
@@ -363,7 +359,8 @@ START_TEST(batch_login_binds_for_the_next_entry)
 	json_t *r = send_read(
 	    c, "[{\"jsonrpc\":\"2.0\",\"method\":\"user.me\",\"id\":1},"
 	       "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"params\":"
-	       "{\"username\":\"speccarol\",\"password\":\"" PW "\"},\"id\":2},"
+	       "{\"username\":\"speccarol\",\"password\":\"" TS_PASSWORD
+	       "\"},\"id\":2},"
 	       "{\"jsonrpc\":\"2.0\",\"method\":\"user.me\",\"id\":3},"
 	       "{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\",\"id\":4}]\n");
 
@@ -388,11 +385,12 @@ END_TEST
  * next entry in. */
 START_TEST(batch_login_signs_in_the_rest)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = send_read(
 	    c, "[{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\",\"id\":1},"
 	       "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"params\":"
-	       "{\"username\":\"specuser\",\"password\":\"" PW "\"},\"id\":2},"
+	       "{\"username\":\"specuser\",\"password\":\"" TS_PASSWORD
+	       "\"},\"id\":2},"
 	       "{\"jsonrpc\":\"2.0\",\"method\":\"pad.list\",\"id\":3}]\n");
 
 	ck_assert_int_eq(ts_error_code(json_array_get(r, 0)), 401);
@@ -461,21 +459,20 @@ START_TEST(batch_self_revoke_signs_out_the_rest)
 }
 END_TEST
 
+static const char *const spec_env[] = {"PADLINE_MAX_BATCH=10", NULL};
+static const struct ts_env_opts opts = {
+    .prefix = "spec",
+    .env = spec_env,
+    .users = {{"specuser"}, {"specbob"}, {"speccarol"}},
+};
+
 int
 main(void)
 {
 	Suite *s = suite_create("e2e_jsonrpc_spec");
 	TCase *tc = tcase_create("spec");
-	const char *env[] = {"PADLINE_MAX_BATCH=10", NULL};
-	int failed, status;
 
-	ts_unique_schema("spec", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, env, NULL) != 0)
-		return 1;
-	if (ts_create_user(schema, "specuser", PW, 0) != 0 ||
-	    ts_create_user(schema, "specbob", PW, 0) != 0 ||
-	    ts_create_user(schema, "speccarol", PW, 0) != 0)
-		return 1;
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, call_with_named_params);
 	tcase_add_test(tc, call_with_positional_params_is_invalid_params);
@@ -496,13 +493,5 @@ main(void)
 	tcase_add_test(tc, batch_logout_signs_out_the_rest);
 	tcase_add_test(tc, batch_self_revoke_signs_out_the_rest);
 	suite_add_tcase(s, tc);
-	failed = ts_run(s);
-	status = ts_server_stop(&srv);
-	if (status != 0) {
-		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-		        srv.log_path);
-		failed++;
-	}
-	ts_db_drop_schema(schema);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

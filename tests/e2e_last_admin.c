@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account_support.h"
 #include "tsupport.h"
-#include "users_support.h"
 
 static json_t *
 update(struct ts_client *c, const char *id, json_t *fields)
@@ -20,36 +18,19 @@ update(struct ts_client *c, const char *id, json_t *fields)
 }
 
 /* A server on its own schema, so the set of admins is known exactly. */
-struct solo {
-	struct ts_server srv;
-	char schema[64];
-};
-
-static void
-solo_start(struct solo *s)
-{
-	ts_unique_schema("adm1", s->schema, sizeof s->schema);
-	ck_assert_int_eq(ts_server_start(&s->srv, s->schema, NULL, NULL), 0);
-}
-
-static void
-solo_stop(struct solo *s)
-{
-	ck_assert_int_eq(ts_server_stop(&s->srv), 0);
-	ts_db_drop_schema(s->schema);
-}
+static const struct ts_env_opts solo = {.prefix = "adm1"};
 
 START_TEST(last_enabled_admin_is_kept)
 {
-	struct solo s;
+	struct ts_env s;
 	struct ts_client *a, *b;
 	char *aid, *bid;
 	json_t *r;
 
-	solo_start(&s);
-	a = us_admin_client(&s.srv, "solo_a");
+	ts_env_start(&s, &solo);
+	a = ts_env_admin(&s, "solo_a");
 	ck_assert_ptr_nonnull(a);
-	aid = acc_my_id(a);
+	aid = ts_my_id(a);
 	r = update(a, aid, json_pack("{s:b}", "disabled", 1));
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "last_admin");
@@ -74,9 +55,9 @@ START_TEST(last_enabled_admin_is_kept)
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	/* A disabled admin does not count as one. */
-	b = us_admin_client(&s.srv, "solo_b");
+	b = ts_env_admin(&s, "solo_b");
 	ck_assert_ptr_nonnull(b);
-	bid = acc_my_id(b);
+	bid = ts_my_id(b);
 	r = update(a, bid, json_pack("{s:b}", "disabled", 1));
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
@@ -105,7 +86,7 @@ START_TEST(last_enabled_admin_is_kept)
 	free(bid);
 	ts_client_free(a);
 	ts_client_free(b);
-	solo_stop(&s);
+	ck_assert_int_eq(ts_env_stop(&s), 0);
 }
 END_TEST
 
@@ -128,17 +109,15 @@ demote_run(void *p)
 
 START_TEST(two_admins_demoting_each_other_leave_one)
 {
-	struct solo s;
+	struct ts_env s;
 	struct ts_client *a, *b;
 	char *aid, *bid;
 	PGconn *db;
 	int wins_a = 0, wins_b = 0;
 
-	solo_start(&s);
-	ck_assert_int_eq(
-	    ts_create_user(s.schema, "duo_a", US_ADMIN_PASSWORD, 1), 0);
-	ck_assert_int_eq(
-	    ts_create_user(s.schema, "duo_b", US_ADMIN_PASSWORD, 1), 0);
+	ts_env_start(&s, &solo);
+	ck_assert_int_eq(ts_create_user(s.schema, "duo_a", TS_PASSWORD, 1), 0);
+	ck_assert_int_eq(ts_create_user(s.schema, "duo_b", TS_PASSWORD, 1), 0);
 	a = ts_client_connect(s.srv.port);
 	b = ts_client_connect(s.srv.port);
 	db = ts_db_connect(s.schema);
@@ -151,10 +130,10 @@ START_TEST(two_admins_demoting_each_other_leave_one)
 
 		/* Both admins again, both signed in afresh. */
 		ts_db_exec(db, "UPDATE users SET roles = '[\"admin\"]'");
-		ck_assert_int_eq(ts_login(a, "duo_a", US_ADMIN_PASSWORD), 0);
-		ck_assert_int_eq(ts_login(b, "duo_b", US_ADMIN_PASSWORD), 0);
-		aid = acc_my_id(a);
-		bid = acc_my_id(b);
+		ck_assert_int_eq(ts_login(a, "duo_a", TS_PASSWORD), 0);
+		ck_assert_int_eq(ts_login(b, "duo_b", TS_PASSWORD), 0);
+		aid = ts_my_id(a);
+		bid = ts_my_id(b);
 		da.target = bid;
 		dbm.target = aid;
 		pthread_barrier_init(&go, NULL, 2);
@@ -186,7 +165,7 @@ START_TEST(two_admins_demoting_each_other_leave_one)
 	PQfinish(db);
 	ts_client_free(a);
 	ts_client_free(b);
-	solo_stop(&s);
+	ck_assert_int_eq(ts_env_stop(&s), 0);
 }
 END_TEST
 

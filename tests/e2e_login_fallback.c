@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
 #define MAX_FAILURES 5
 
@@ -41,7 +40,7 @@ pair_start_with(struct pair *p, const char *prefix, const char *fallback,
 		p->c[i] = ts_client_connect(p->s[i].port);
 		ck_assert_ptr_nonnull(p->c[i]);
 	}
-	ck_assert_int_eq(ts_create_user(p->schema, "lab", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(p->schema, "lab", TS_PASSWORD, 0), 0);
 	if (!keep)
 		ts_redis_stop(&p->redis);
 }
@@ -105,7 +104,7 @@ START_TEST(postgres_fallback_shares_the_limit)
 	                 MAX_FAILURES + 1);
 	/* Locked on both, the right password included. */
 	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(login(p.c[i], US_PASSWORD, why, sizeof why),
+		ck_assert_int_eq(login(p.c[i], TS_PASSWORD, why, sizeof why),
 		                 429);
 	pair_stop(&p);
 }
@@ -157,7 +156,7 @@ START_TEST(closed_fallback_refuses_sign_ins)
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq(login(p.c[i], "nope", why, sizeof why), 503);
 		ck_assert_str_eq(why, "login_limits_unavailable");
-		ck_assert_int_eq(login(p.c[i], US_PASSWORD, why, sizeof why),
+		ck_assert_int_eq(login(p.c[i], TS_PASSWORD, why, sizeof why),
 		                 503);
 		ck_assert_str_eq(why, "login_limits_unavailable");
 	}

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
 #define NPAR 30
 
@@ -102,7 +101,7 @@ START_TEST(parallel_guesses_per_username)
 
 	ts_unique_schema("llpu", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s, sch, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(sch, "pat", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "pat", TS_PASSWORD, 0), 0);
 	for (int i = 0; i < NPAR; i++)
 		names[i] = i % 2 ? "pat" : "PAT";
 	parallel_logins(s.port, names, &n401, &n429);
@@ -152,17 +151,17 @@ START_TEST(case_folding_shares_the_lockout)
 
 	ts_unique_schema("llfold", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s, sch, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(sch, "alice_b", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "alice_b", TS_PASSWORD, 0), 0);
 	c = ts_client_connect(s.port);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(login_code(c, "alice_b", "nope"), 401);
-	ck_assert_int_eq(login_code(c, "alice_b", US_PASSWORD), 429);
+	ck_assert_int_eq(login_code(c, "alice_b", TS_PASSWORD), 429);
 	ck_assert_int_eq(login_code(c,
 	                            "al\xc4\xb0"
 	                            "ce_b",
-	                            US_PASSWORD),
+	                            TS_PASSWORD),
 	                 429);
-	ck_assert_int_eq(login_code(c, "ALICE_B", US_PASSWORD), 429);
+	ck_assert_int_eq(login_code(c, "ALICE_B", TS_PASSWORD), 429);
 	ts_client_free(c);
 	ts_server_stop(&s);
 	ts_db_drop_schema(sch);
@@ -256,15 +255,15 @@ START_TEST(redis_down_still_limits)
 	         closed_port());
 	ts_unique_schema("llnored", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s, sch, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(sch, "rex", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "rex", TS_PASSWORD, 0), 0);
 	c = ts_client_connect(s.port);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(login_code(c, "rex", "nope"), 401);
-	ck_assert_int_eq(login_code(c, "rex", US_PASSWORD), 429);
-	ck_assert_int_eq(login_code(c, "rex", US_PASSWORD), 429);
+	ck_assert_int_eq(login_code(c, "rex", TS_PASSWORD), 429);
+	ck_assert_int_eq(login_code(c, "rex", TS_PASSWORD), 429);
 	ts_client_free(c);
 	ts_server_stop(&s);
-	log = us_slurp(s.log_path);
+	log = ts_file_read(s.log_path);
 	ck_assert_msg(strstr(log, "S3cret-Redis-Pw") == NULL,
 	              "the Redis password is in the log");
 	ck_assert_int_eq(count_of(log, "login limits fall back"), 1);
@@ -309,7 +308,7 @@ wait_log_count(struct ts_server *s, struct ts_client *c, const char *msg,
 	int n = 0;
 
 	while (ts_now_ms() < end) {
-		char *log = us_slurp(s->log_path);
+		char *log = ts_file_read(s->log_path);
 
 		n = count_of(log, msg);
 		free(log);
@@ -350,7 +349,7 @@ START_TEST(redis_outage_logged_once_each_way)
 	ck_assert_int_eq(wait_log_count(&s, c, down, 2), 2);
 	ts_client_free(c);
 	ts_server_stop(&s);
-	log = us_slurp(s.log_path);
+	log = ts_file_read(s.log_path);
 	ck_assert_int_eq(count_of(log, down), 2);
 	ck_assert_int_eq(count_of(log, back), 1);
 	free(log);

@@ -21,8 +21,6 @@
 
 #include "tsupport.h"
 
-#define PASSWORD "Metr1cs-Passw0rd!"
-
 static char schema[64];
 
 /* padlined with its metrics on a port of their own (*mport), chosen again
@@ -158,7 +156,7 @@ START_TEST(outbox_backlog_shows_while_redis_is_away)
 		json_t *r;
 
 		snprintf(user, sizeof user, "wave%d", i);
-		r = ts_register(c, user, PASSWORD, NULL);
+		r = ts_register(c, user, TS_PASSWORD, NULL);
 		ck_assert_int_eq(ts_error_code(r), 0);
 		json_decref(r);
 	}

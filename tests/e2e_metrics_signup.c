@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
 static char schema[64];
 static struct ts_server srv;
@@ -61,9 +60,9 @@ static int
 signup(const char *src, const char *token, const char *username, char *id)
 {
 	struct ts_client *c = from(src);
-	char *fresh = token ? NULL : us_form_token(c);
-	json_t *r = us_register(c, token ? token : fresh, username, US_PASSWORD,
-	                        NULL, NULL);
+	char *fresh = token ? NULL : ts_form_token(c);
+	json_t *r = ts_register_with(c, token ? token : fresh, username,
+	                             TS_PASSWORD, NULL, NULL);
 	int code;
 
 	ck_assert_ptr_nonnull(r);
@@ -99,10 +98,9 @@ START_TEST(signup_defense_is_counted)
 	char held[40], *token, *text, *said;
 	json_t *r;
 
-	ck_assert_int_eq(ts_create_user(schema, "boss", US_ADMIN_PASSWORD, 1),
-	                 0);
+	ck_assert_int_eq(ts_create_user(schema, "boss", TS_PASSWORD, 1), 0);
 	admin = from("192.0.2.250");
-	ck_assert_int_eq(ts_login(admin, "boss", US_ADMIN_PASSWORD), 0);
+	ck_assert_int_eq(ts_login(admin, "boss", TS_PASSWORD), 0);
 	/* Every signup here is fast: fast-fill off keeps the figures to the
 	 * rules below. */
 	put_rule(admin, "{\"name\":\"fast-fill\",\"when\":\"fast-fill\","
@@ -119,7 +117,7 @@ START_TEST(signup_defense_is_counted)
 	/* created (watch-doc alarms), held (try-doc alarms in shadow),
 	 * refused, invalid, duplicate, and failed: a spent form token. */
 	c = from("192.0.2.10");
-	token = us_form_token(c);
+	token = ts_form_token(c);
 	ts_client_free(c);
 	ck_assert_int_eq(signup("192.0.2.10", token, "keptname", NULL), 0);
 	ck_assert_int_eq(signup("198.51.100.5", NULL, "waitname", held), 0);

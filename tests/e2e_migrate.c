@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "migrate_support.h"
+#include "tsupport.h"
 
 static int
 count_migration_files(const char *dir)
@@ -52,7 +52,7 @@ START_TEST(three_instances_migrate_once)
 	char schema[64];
 	struct starter st[3];
 	pthread_t th[3];
-	char *dir = ms_migrations_dir();
+	char *dir = ts_migrations_dir();
 	int files = count_migration_files(dir);
 	char *latest;
 	PGconn *db;
@@ -68,7 +68,7 @@ START_TEST(three_instances_migrate_once)
 	for (int i = 0; i < 3; i++)
 		ck_assert_msg(st[i].rc == 0, "instance %d did not come up", i);
 	db = ts_db_connect(schema);
-	latest = ms_db_text(db, "SELECT max(version) FROM schema_migrations");
+	latest = ts_db_text(db, "SELECT max(version) FROM schema_migrations");
 	/* Each server's own record: all three answer and report the same,
 	 * latest, schema version. */
 	for (int i = 0; i < 3; i++) {
@@ -138,7 +138,7 @@ END_TEST
 START_TEST(broken_migration_stops_startup)
 {
 	char schema[64], tmpl[] = "/tmp/padline-mig-XXXXXX", cmd[8192], *env;
-	char *dir = ms_migrations_dir(), *err = NULL;
+	char *dir = ts_migrations_dir(), *err = NULL;
 	const char *args[] = {"migrate", NULL};
 	const char *envv[2];
 	struct ts_server srv;

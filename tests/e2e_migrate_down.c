@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "migrate.h"
-#include "migrate_support.h"
+#include "tsupport.h"
 
 /* A later migration with a down part that drops a column: harmless while
  * the column is empty, destructive once it holds values. */
@@ -94,7 +94,7 @@ migrate_ok(const char *schema, const char *dir, const char *a1, const char *a2,
            const char *a3, int applied, int reverted)
 {
 	char *out = NULL, *err = NULL;
-	int rc = ms_migrate(schema, dir, a1, a2, a3, &out, &err);
+	int rc = ts_migrate(schema, dir, a1, a2, a3, &out, &err);
 
 	ck_assert_msg(rc == 0, "migrate %s %s %s: exit %d: %s", a1 ? a1 : "",
 	              a2 ? a2 : "", a3 ? a3 : "", rc, err);
@@ -128,7 +128,7 @@ add_data(PGconn *db)
 static int
 later_than(const char *version)
 {
-	char *dir = ms_migrations_dir();
+	char *dir = ts_migrations_dir();
 	struct migration *v;
 	struct pl_error err;
 	size_t n;
@@ -150,7 +150,7 @@ noted_schema(const char *prefix, char *schema, size_t size, char **dir)
 {
 	PGconn *db;
 
-	*dir = ms_copy_migrations(NOTE_FILE, NOTE_SQL);
+	*dir = ts_migrations_copy(NOTE_FILE, NOTE_SQL);
 	ts_unique_schema(prefix, schema, size);
 	migrate_ok(schema, *dir, NULL, NULL, NULL, later_than("") + 1, 0);
 	db = ts_db_connect(schema);
@@ -200,7 +200,7 @@ START_TEST(up_down_up_keeps_schema_and_data)
 	free(s1);
 	free(s2);
 	PQfinish(db);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	ts_db_drop_schema(schema);
 }
 END_TEST
@@ -214,7 +214,7 @@ START_TEST(destructive_down_needs_force)
 	               "= 'p1'");
 	/* A column with a value: refused, named, nothing changed. */
 	ck_assert_int_ne(
-	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
+	    ts_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
 	ck_assert_msg(strstr(err, "column pads.note (1 value)") &&
 	                  strstr(err, NOTE_VERSION) && strstr(err, "--force"),
 	              "refusal does not name what it would drop: %s", err);
@@ -232,7 +232,7 @@ START_TEST(destructive_down_needs_force)
 	/* Two steps down, the second of which drops the audit log's row:
 	 * refused before either runs (0030 would have been harmless). */
 	ck_assert_int_ne(
-	    ms_migrate(schema, dir, "--to", V0010, NULL, NULL, &err), 0);
+	    ts_migrate(schema, dir, "--to", V0010, NULL, NULL, &err), 0);
 	ck_assert_msg(strstr(err, "table audit_log (1 row)") &&
 	                  strstr(err, V0020),
 	              "refusal does not name the table: %s", err);
@@ -247,7 +247,7 @@ START_TEST(destructive_down_needs_force)
 	                 0);
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 2);
 	PQfinish(db);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	ts_db_drop_schema(schema);
 }
 END_TEST
@@ -258,18 +258,18 @@ START_TEST(emptying_a_table_is_destructive)
 {
 	char schema[64],
 	    *err = NULL,
-	    *dir = ms_copy_migrations("2099_01_01_0000-purge-audit.sql",
+	    *dir = ts_migrations_copy("2099_01_01_0000-purge-audit.sql",
 	                              "SELECT 1;\n-- migrate:down\n"
 	                              "TRUNCATE audit_log;\n");
 	PGconn *db;
 
 	ts_unique_schema("mtru", schema, sizeof schema);
-	ck_assert_int_eq(ms_migrate(schema, dir, NULL, NULL, NULL, NULL, NULL),
+	ck_assert_int_eq(ts_migrate(schema, dir, NULL, NULL, NULL, NULL, NULL),
 	                 0);
 	db = ts_db_connect(schema);
 	ts_db_exec(db, "INSERT INTO audit_log (action) VALUES ('a'), ('b')");
 	ck_assert_int_ne(
-	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
+	    ts_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
 	ck_assert_msg(strstr(err, "2 rows of table audit_log") != NULL,
 	              "refusal does not name the rows: %s", err);
 	free(err);
@@ -278,7 +278,7 @@ START_TEST(emptying_a_table_is_destructive)
 	ts_db_exec(db, "DELETE FROM audit_log");
 	migrate_ok(schema, dir, "--to", V0030, NULL, 0, later_than(V0030) + 1);
 	PQfinish(db);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	ts_db_drop_schema(schema);
 }
 END_TEST
@@ -295,7 +295,7 @@ START_TEST(trash_down_purges_only_when_forced)
 	PGconn *db;
 
 	ts_unique_schema("mtrash", schema, sizeof schema);
-	ck_assert_int_eq(ms_migrate(schema, NULL, NULL, NULL, NULL, NULL, NULL),
+	ck_assert_int_eq(ts_migrate(schema, NULL, NULL, NULL, NULL, NULL, NULL),
 	                 0);
 	db = ts_db_connect(schema);
 	ts_db_exec(db, "INSERT INTO users (username) VALUES ('alice')");
@@ -304,7 +304,7 @@ START_TEST(trash_down_purges_only_when_forced)
 	ts_db_exec(db, "INSERT INTO pads (owner_id, display_name) "
 	               "SELECT id, 'same' FROM users");
 	ck_assert_int_ne(
-	    ms_migrate(schema, NULL, "--to", before, NULL, NULL, &err), 0);
+	    ts_migrate(schema, NULL, "--to", before, NULL, NULL, &err), 0);
 	ck_assert_msg(strstr(err, "of table pads") && strstr(err, trash) &&
 	                  strstr(err, "--force"),
 	              "refusal does not name the trashed pads: %s", err);
@@ -334,17 +334,17 @@ START_TEST(dropping_the_schema_is_destructive)
 	snprintf(text, sizeof text,
 	         "SELECT 1;\n-- migrate:down\nDROP SCHEMA %s CASCADE;\n",
 	         schema);
-	dir = ms_copy_migrations("2099_01_01_0000-drop-all.sql", text);
+	dir = ts_migrations_copy("2099_01_01_0000-drop-all.sql", text);
 	migrate_ok(schema, dir, NULL, NULL, NULL, later_than("") + 1, 0);
 	ck_assert_int_ne(
-	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
+	    ts_migrate(schema, dir, "--to", V0030, NULL, NULL, &err), 0);
 	snprintf(text, sizeof text, "would drop schema %s", schema);
 	ck_assert_msg(strstr(err, text) != NULL, "%s", err);
 	free(err);
 	/* One step: the schema went with it, nothing is left to revert. */
 	migrate_ok(schema, dir, "--to", V0030, "--force", 0, 1);
 	migrate_ok(schema, dir, NULL, NULL, NULL, later_than("") + 1, 0);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	ts_db_drop_schema(schema);
 }
 END_TEST
@@ -354,7 +354,7 @@ END_TEST
 static char *
 latest_shipped(void)
 {
-	char *dir = ms_migrations_dir(), *latest;
+	char *dir = ts_migrations_dir(), *latest;
 	struct migration *v;
 	struct pl_error err;
 	size_t n;
@@ -395,7 +395,7 @@ extra_schema(const char *prefix, const char *up, const char *down, char *schema,
 	PGconn *db;
 
 	ts_unique_schema(prefix, schema, size);
-	*dir = ms_copy_migrations(NULL, NULL);
+	*dir = ts_migrations_copy(NULL, NULL);
 	set_extra(*dir, up, down);
 	migrate_ok(schema, *dir, NULL, NULL, NULL, later_than("") + 1, 0);
 	db = ts_db_connect(schema);
@@ -410,7 +410,7 @@ expect_refused(const char *schema, const char *dir, const char *named)
 {
 	char *err = NULL, *to = latest_shipped();
 
-	ck_assert_int_eq(ms_migrate(schema, dir, "--to", to, NULL, NULL, &err),
+	ck_assert_int_eq(ts_migrate(schema, dir, "--to", to, NULL, NULL, &err),
 	                 1);
 	ck_assert_msg(strstr(err, named) && strstr(err, "2099_01_01_0000") &&
 	                  strstr(err, "--force"),
@@ -455,7 +455,7 @@ START_TEST(changing_values_is_destructive)
 	    1);
 	free(to);
 	PQfinish(db);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	ts_db_drop_schema(schema);
 }
 END_TEST
@@ -509,7 +509,7 @@ START_TEST(touching_other_schemas_is_destructive)
 	ts_db_exec(db, sql);
 	free(to);
 	PQfinish(db);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	ts_db_drop_schema(schema);
 }
 END_TEST
@@ -534,7 +534,7 @@ START_TEST(lossless_ddl_runs_unforced)
 	                 2);
 	free(to);
 	PQfinish(db);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	ts_db_drop_schema(schema);
 }
 END_TEST
@@ -561,7 +561,7 @@ migrate_twice_at_once(const char *schema, const char *target, char *outs[2])
 			/* Wait until the parent opens the gate. */
 			while (read(gate[0], &c, 1) > 0)
 				;
-			rc = ms_migrate(schema, NULL, "--to", target, NULL,
+			rc = ts_migrate(schema, NULL, "--to", target, NULL,
 			                &out, NULL);
 			if (out && write(res[i][1], out, strlen(out)) < 0)
 				rc = 99;
@@ -625,8 +625,8 @@ END_TEST
 
 START_TEST(status_lists_versions_with_checksums)
 {
-	char schema[64], line[1024], *src = ms_migrations_dir(), *out = NULL;
-	char *dir = ms_copy_migrations(NULL, NULL), path[600];
+	char schema[64], line[1024], *src = ts_migrations_dir(), *out = NULL;
+	char *dir = ts_migrations_copy(NULL, NULL), path[600];
 	struct migration *v;
 	struct pl_error err;
 	size_t n;
@@ -638,15 +638,15 @@ START_TEST(status_lists_versions_with_checksums)
 	ts_unique_schema("msta", schema, sizeof schema);
 	/* Nothing yet: status creates nothing and lists all as pending. */
 	ck_assert_int_eq(
-	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 0);
+	    ts_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 0);
 	snprintf(line, sizeof line, "pending  %s  %s", v[0].version,
 	         v[0].checksum);
 	ck_assert_msg(strstr(out, line) != NULL, "%s", out);
 	free(out);
 	ck_assert_int_eq(
-	    ms_migrate(schema, NULL, "--to", V0010, NULL, NULL, NULL), 0);
+	    ts_migrate(schema, NULL, "--to", V0010, NULL, NULL, NULL), 0);
 	ck_assert_int_eq(
-	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 0);
+	    ts_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 0);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(line, sizeof line, "%s  %s  %s",
 		         strcmp(v[i].version, V0010) <= 0 ? "applied"
@@ -664,18 +664,18 @@ START_TEST(status_lists_versions_with_checksums)
 	fputs("SELECT 'edited';\n", f);
 	fclose(f);
 	ck_assert_int_eq(
-	    ms_migrate(schema, dir, "--status", NULL, NULL, &out, NULL), 0);
+	    ts_migrate(schema, dir, "--status", NULL, NULL, &out, NULL), 0);
 	ck_assert_msg(strstr(out, "changed  ") == NULL,
 	              "an edit of the down part is no change: %s", out);
 	free(out);
-	ms_remove_dir(dir);
-	dir = ms_copy_migrations(NULL, NULL);
+	ts_migrations_remove(dir);
+	dir = ts_migrations_copy(NULL, NULL);
 	snprintf(path, sizeof path, "%s/%s", dir, v[0].file);
 	snprintf(line, sizeof line, "sed -i '1i SELECT 1;' %s", path);
 	ck_assert_int_eq(system(line), 0);
 	/* Anything changed, unknown or newer: exit 3, for scripts. */
 	ck_assert_int_eq(
-	    ms_migrate(schema, dir, "--status", NULL, NULL, &out, NULL), 3);
+	    ts_migrate(schema, dir, "--status", NULL, NULL, &out, NULL), 3);
 	snprintf(line, sizeof line, "changed  %s", v[0].version);
 	ck_assert_msg(strstr(out, line) && strstr(out, "refuses to start"),
 	              "%s", out);
@@ -687,12 +687,12 @@ START_TEST(status_lists_versions_with_checksums)
 	               "VALUES ('2026_01_01_0000-removed', 'x')");
 	PQfinish(db);
 	ck_assert_int_eq(
-	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 3);
+	    ts_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 3);
 	ck_assert_msg(strstr(out, "unknown  2026_01_01_0000-removed"), "%s",
 	              out);
 	free(out);
 	migrate_list_free(v, n);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	free(src);
 	ts_db_drop_schema(schema);
 }
@@ -700,7 +700,7 @@ END_TEST
 
 START_TEST(older_binary_refuses_newer_schema)
 {
-	char schema[64], *dir = ms_copy_migrations(NOTE_FILE, NOTE_SQL);
+	char schema[64], *dir = ts_migrations_copy(NOTE_FILE, NOTE_SQL);
 	char *out = NULL, *err = NULL, line[1024];
 	struct ts_server srv;
 	int named = 0;
@@ -708,10 +708,10 @@ START_TEST(older_binary_refuses_newer_schema)
 	FILE *log;
 
 	ts_unique_schema("mnew", schema, sizeof schema);
-	ck_assert_int_eq(ms_migrate(schema, dir, NULL, NULL, NULL, NULL, NULL),
+	ck_assert_int_eq(ts_migrate(schema, dir, NULL, NULL, NULL, NULL, NULL),
 	                 0);
 	/* The shipped files lack the newest: this padlined is older. */
-	ck_assert_int_ne(ms_migrate(schema, NULL, NULL, NULL, NULL, NULL, &err),
+	ck_assert_int_ne(ts_migrate(schema, NULL, NULL, NULL, NULL, NULL, &err),
 	                 0);
 	ck_assert_msg(strstr(err, NOTE_VERSION) && strstr(err, "newer"),
 	              "refusal does not name the version: %s", err);
@@ -724,26 +724,26 @@ START_TEST(older_binary_refuses_newer_schema)
 	fclose(log);
 	ck_assert_msg(named, "the server's log does not name %s", NOTE_VERSION);
 	ck_assert_int_eq(
-	    ms_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 3);
+	    ts_migrate(schema, NULL, "--status", NULL, NULL, &out, NULL), 3);
 	snprintf(line, sizeof line, "newer    %s", NOTE_VERSION);
 	ck_assert_msg(strstr(out, line) && strstr(out, "refuses to start"),
 	              "%s", out);
 	free(out);
 	/* The newer binary can take it back, and then the older one runs. */
 	ck_assert_int_eq(
-	    ms_migrate(schema, dir, "--to", V0030, NULL, NULL, NULL), 0);
-	ck_assert_int_eq(ms_migrate(schema, NULL, NULL, NULL, NULL, NULL, NULL),
+	    ts_migrate(schema, dir, "--to", V0030, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(ts_migrate(schema, NULL, NULL, NULL, NULL, NULL, NULL),
 	                 0);
 	/* A version from the future, recorded by hand, is refused too. */
 	db = ts_db_connect(schema);
 	ts_db_exec(db, "INSERT INTO schema_migrations (version, checksum) "
 	               "VALUES ('2999_01_01_0000-future', 'x')");
 	PQfinish(db);
-	ck_assert_int_ne(ms_migrate(schema, NULL, NULL, NULL, NULL, NULL, &err),
+	ck_assert_int_ne(ts_migrate(schema, NULL, NULL, NULL, NULL, NULL, &err),
 	                 0);
 	ck_assert_msg(strstr(err, "2999_01_01_0000-future") != NULL, "%s", err);
 	free(err);
-	ms_remove_dir(dir);
+	ts_migrations_remove(dir);
 	ts_db_drop_schema(schema);
 }
 END_TEST

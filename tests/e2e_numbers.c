@@ -9,10 +9,8 @@
 #include <string.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 static long long next_id = 1000;
 
 /* The numbers as a client types them, and their expected reading. */
@@ -137,13 +135,14 @@ pad_id_of(const char *line)
 
 START_TEST(numbers_round_trip)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char *data = data_text(), *params, *line, *id, *bid;
 	json_t *r;
 	PGconn *db;
 
-	ck_assert_int_eq(ts_create_user(schema, "nina", US_PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_login(c, "nina", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "nina", TS_PASSWORD, 0),
+	                 0);
+	ck_assert_int_eq(ts_login(c, "nina", TS_PASSWORD), 0);
 	ck_assert(asprintf(&params, "{\"display_name\":\"nums\",\"data\":%s}",
 	                   data) > 0);
 	line = raw_call(c, "pad.create", params);
@@ -159,7 +158,7 @@ START_TEST(numbers_round_trip)
 	free(line);
 
 	/* Stored as the client wrote it: 0.1 is 0.1 in SQL too. */
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	ck_assert_int_eq(ts_db_count(db,
 	                             "SELECT count(*) FROM pads WHERE "
 	                             "data->>'e' = '0.1' AND "
@@ -203,18 +202,19 @@ END_TEST
  * a 500 and a log line with the pad id, never "data": null. */
 START_TEST(unreadable_pad_is_500_and_logged)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char *params, *line, *id, *log;
 	PGconn *db;
 	json_t *r;
 
-	ck_assert_int_eq(ts_create_user(schema, "otto", US_PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_login(c, "otto", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "otto", TS_PASSWORD, 0),
+	                 0);
+	ck_assert_int_eq(ts_login(c, "otto", TS_PASSWORD), 0);
 	line = raw_call(c, "pad.create",
 	                "{\"display_name\":\"huge\",\"data\":{\"a\":1}}");
 	id = pad_id_of(line);
 	free(line);
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	{
 		const char *p[] = {id};
 		PGresult *res = PQexecParams(
@@ -233,7 +233,7 @@ START_TEST(unreadable_pad_is_500_and_logged)
 	ck_assert_int_eq(ts_error_code(r), 500);
 	json_decref(r);
 	free(line);
-	log = us_slurp(srv.log_path);
+	log = ts_file_read(tenv.srv.log_path);
 	ck_assert_msg(strstr(log, id) != NULL &&
 	                  strstr(log, "stored JSON unreadable") != NULL,
 	              "no log line naming pad %s", id);
@@ -244,21 +244,18 @@ START_TEST(unreadable_pad_is_500_and_logged)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "num"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    numbers_round_trip,
-	    unreadable_pad_is_500_and_logged,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_numbers",
-	    .prefix = "num",
-	    .srv = &srv,
-	    .schema = schema,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_numbers");
+	TCase *tc = tcase_create("num");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, numbers_round_trip);
+	tcase_add_test(tc, unreadable_pad_is_500_and_logged);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

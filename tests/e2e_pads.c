@@ -1,7 +1,17 @@
 /* End to end pads against a real padlined: CRUD round trip, every
  * validation error, the backup chain and its retention, restore, a purge
  * cascading to backups, templates, unicode and a 500 KB pad. */
-#include "e2e_pads_common.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+
+static struct ts_env tenv;
+static struct ts_client *alice, *bob;
+static const struct ts_env_opts pads = TS_PADS_OPTS(&alice, &bob);
 
 static int
 is_rfc3339_utc(const char *s)
@@ -17,7 +27,7 @@ START_TEST(crud_round_trip)
 	const char *id;
 	char idc[40];
 
-	res = ok(
+	res = ts_ok(
 	    alice, "pad.create",
 	    json_pack("{s:s, s:O}", "display_name", "  Notes ", "data", data));
 	pad = json_object_get(res, "pad");
@@ -32,54 +42,61 @@ START_TEST(crud_round_trip)
 	         json_string_value(json_object_get(pad, "id")));
 	id = idc;
 	json_decref(res);
-	ck_assert_int_eq(count1("SELECT count(*) FROM pads p JOIN users u ON "
-	                        "u.id = p.owner_id WHERE p.id = $1::uuid AND "
-	                        "u.username = 'alice'",
-	                        id),
-	                 1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM pads p JOIN users u ON "
+	                 "u.id = p.owner_id WHERE p.id = $1::uuid AND "
+	                 "u.username = 'alice'",
+	                 id),
+	    1);
 
 	/* A second pad without data starts as {}. */
-	res = ok(alice, "pad.create", json_pack("{s:s}", "display_name", "B"));
+	res =
+	    ts_ok(alice, "pad.create", json_pack("{s:s}", "display_name", "B"));
 	ck_assert_int_eq(json_object_size(json_object_get(
 	                     json_object_get(res, "pad"), "data")),
 	                 0);
 	json_decref(res);
 
-	res = ok(alice, "pad.list", NULL);
+	res = ts_ok(alice, "pad.list", NULL);
 	pads = json_object_get(res, "pads");
 	ck_assert_int_eq(json_array_size(pads), 2);
 	pad = json_array_get(pads, 0); /* oldest first */
 	ck_assert_str_eq(json_string_value(json_object_get(pad, "id")), id);
-	ck_assert_int_eq(json_integer_value(json_object_get(pad, "size")),
-	                 count1("SELECT octet_length(data::text) FROM pads "
-	                        "WHERE id = $1::uuid",
-	                        id));
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(pad, "size")),
+	    ts_db_count1(tenv.db,
+	                 "SELECT octet_length(data::text) FROM pads "
+	                 "WHERE id = $1::uuid",
+	                 id));
 	ck_assert_ptr_null(json_object_get(pad, "data"));
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_array_get(pads, 1), "display_name")),
 	                 "B");
 	json_decref(res);
 
-	res = ok(alice, "pad.get", json_pack("{s:s}", "id", id));
+	res = ts_ok(alice, "pad.get", json_pack("{s:s}", "id", id));
 	ck_assert(json_equal(
 	    json_object_get(json_object_get(res, "pad"), "data"), data));
 	json_decref(res);
-	res = ok(alice, "pad.get", json_pack("{s:s}", "display_name", "Notes"));
+	res = ts_ok(alice, "pad.get",
+	            json_pack("{s:s}", "display_name", "Notes"));
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(res, "pad"), "id")),
 	                 id);
 	json_decref(res);
 
 	/* Renaming alone takes no backup; new data does. */
-	res = ok(alice, "pad.update",
-	         json_pack("{s:s, s:s}", "id", id, "display_name", "Renamed"));
+	res =
+	    ts_ok(alice, "pad.update",
+	          json_pack("{s:s, s:s}", "id", id, "display_name", "Renamed"));
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(res, "pad"), "display_name")),
 	                 "Renamed");
 	json_decref(res);
-	ck_assert_int_eq(backups_of(id), 0);
-	res = ok(alice, "pad.update",
-	         json_pack("{s:s, s:{s:i}}", "id", id, "data", "a", 2));
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 0);
+	res = ts_ok(alice, "pad.update",
+	            json_pack("{s:s, s:{s:i}}", "id", id, "data", "a", 2));
 	pad = json_object_get(res, "pad");
 	ck_assert_int_eq(json_integer_value(json_object_get(
 	                     json_object_get(pad, "data"), "a")),
@@ -87,29 +104,35 @@ START_TEST(crud_round_trip)
 	ck_assert_str_gt(json_string_value(json_object_get(pad, "updated_at")),
 	                 json_string_value(json_object_get(pad, "created_at")));
 	json_decref(res);
-	ck_assert_int_eq(backups_of(id), 1);
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 1);
 
-	res = ok(alice, "pad.delete", json_pack("{s:s}", "id", id));
+	res = ts_ok(alice, "pad.delete", json_pack("{s:s}", "id", id));
 	ck_assert(json_is_true(json_object_get(res, "deleted")));
 	json_decref(res);
-	expect_err(alice, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
-	expect_err(alice, "pad.delete", json_pack("{s:s}", "id", id), 404,
-	           NULL);
+	ts_expect_err(alice, "pad.get", json_pack("{s:s}", "id", id), 404,
+	              NULL);
+	ts_expect_err(alice, "pad.delete", json_pack("{s:s}", "id", id), 404,
+	              NULL);
 	/* In the trash: the row stays, marked, until purged. */
-	ck_assert_int_eq(count1("SELECT count(*) FROM pads WHERE id = $1::uuid "
-	                        "AND deleted_at IS NOT NULL",
-	                        id),
-	                 1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM pads WHERE id = $1::uuid "
+	                 "AND deleted_at IS NOT NULL",
+	                 id),
+	    1);
 	/* One audit row per change, each naming the pad. */
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE "
-	                        "subject_id = $1::uuid AND action IN "
-	                        "('pad.created','pad.updated','pad.deleted')",
-	                        id),
-	                 4);
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE "
-	                        "subject_id = $1::uuid AND "
-	                        "details->'subject'->>'id' = $1::text",
-	                        id),
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM audit_log WHERE "
+	                 "subject_id = $1::uuid AND action IN "
+	                 "('pad.created','pad.updated','pad.deleted')",
+	                 id),
+	    4);
+	ck_assert_int_eq(ts_db_count1(tenv.db,
+	                              "SELECT count(*) FROM audit_log WHERE "
+	                              "subject_id = $1::uuid AND "
+	                              "details->'subject'->>'id' = $1::text",
+	                              id),
 	                 4);
 	json_decref(data);
 }
@@ -118,8 +141,8 @@ END_TEST
 START_TEST(every_validation_error)
 {
 	char long_name[202], max_name[301];
-	const char *id = create_pad(alice, "Taken", NULL);
-	const char *other = create_pad(alice, "Other", NULL);
+	const char *id = ts_pad_create(alice, "Taken", NULL);
+	const char *other = ts_pad_create(alice, "Other", NULL);
 
 	memset(long_name, 'x', 101);
 	long_name[101] = '\0';
@@ -128,103 +151,110 @@ START_TEST(every_validation_error)
 		memcpy(max_name + 2 * i, "\xc3\xa9", 2);
 	max_name[200] = '\0';
 
-	expect_violation(alice, "pad.create", json_object(), "display_name",
-	                 "required");
-	expect_violation(alice, "pad.create",
-	                 json_pack("{s:s}", "display_name", " \t "),
-	                 "display_name", "required");
-	expect_violation(alice, "pad.create",
-	                 json_pack("{s:s}", "display_name", long_name),
-	                 "display_name", "length");
-	expect_violation(alice, "pad.create",
-	                 json_pack("{s:i}", "display_name", 5), "display_name",
-	                 "type");
-	json_decref(ok(alice, "pad.create",
-	               json_pack("{s:s}", "display_name", max_name)));
-	expect_violation(
+	ts_expect_violation(alice, "pad.create", json_object(), "display_name",
+	                    "required");
+	ts_expect_violation(alice, "pad.create",
+	                    json_pack("{s:s}", "display_name", " \t "),
+	                    "display_name", "required");
+	ts_expect_violation(alice, "pad.create",
+	                    json_pack("{s:s}", "display_name", long_name),
+	                    "display_name", "length");
+	ts_expect_violation(alice, "pad.create",
+	                    json_pack("{s:i}", "display_name", 5),
+	                    "display_name", "type");
+	json_decref(ts_ok(alice, "pad.create",
+	                  json_pack("{s:s}", "display_name", max_name)));
+	ts_expect_violation(
 	    alice, "pad.create",
 	    json_pack("{s:s, s:[i]}", "display_name", "x", "data", 1), "data",
 	    "type");
-	expect_violation(
+	ts_expect_violation(
 	    alice, "pad.create",
 	    json_pack("{s:s, s:s}", "display_name", "x", "data", "text"),
 	    "data", "type");
-	expect_violation(alice, "pad.create",
-	                 json_pack("{s:s, s:{}, s:s}", "display_name", "x",
-	                           "data", "template", "kanban"),
-	                 "template", "exclusive");
-	expect_err(alice, "pad.create",
-	           json_pack("{s:s, s:s}", "display_name", "x", "template",
-	                     "no-such-template"),
-	           404, NULL);
-	expect_err(alice, "pad.create",
-	           json_pack("{s:s}", "display_name", " Taken "), 409,
-	           "name_taken");
+	ts_expect_violation(alice, "pad.create",
+	                    json_pack("{s:s, s:{}, s:s}", "display_name", "x",
+	                              "data", "template", "kanban"),
+	                    "template", "exclusive");
+	ts_expect_err(alice, "pad.create",
+	              json_pack("{s:s, s:s}", "display_name", "x", "template",
+	                        "no-such-template"),
+	              404, NULL);
+	ts_expect_err(alice, "pad.create",
+	              json_pack("{s:s}", "display_name", " Taken "), 409,
+	              "name_taken");
 
-	expect_violation(alice, "pad.update",
-	                 json_pack("{s:s, s:s}", "id", id, "display_name", ""),
-	                 "display_name", "required");
-	expect_violation(
+	ts_expect_violation(
+	    alice, "pad.update",
+	    json_pack("{s:s, s:s}", "id", id, "display_name", ""),
+	    "display_name", "required");
+	ts_expect_violation(
 	    alice, "pad.update",
 	    json_pack("{s:s, s:s}", "id", id, "display_name", long_name),
 	    "display_name", "length");
-	expect_violation(alice, "pad.update",
-	                 json_pack("{s:s, s:[]}", "id", id, "data"), "data",
-	                 "type");
-	expect_err(
+	ts_expect_violation(alice, "pad.update",
+	                    json_pack("{s:s, s:[]}", "id", id, "data"), "data",
+	                    "type");
+	ts_expect_err(
 	    alice, "pad.update",
 	    json_pack("{s:s, s:s}", "id", other, "display_name", "Taken"), 409,
 	    "name_taken");
-	expect_violation(alice, "pad.update", json_object(), "id", "required");
+	ts_expect_violation(alice, "pad.update", json_object(), "id",
+	                    "required");
 
-	expect_violation(alice, "pad.get", json_object(), "id", "required");
-	expect_violation(alice, "pad.get", json_pack("{s:s}", "id", "nope"),
-	                 "id", "format");
-	expect_err(
+	ts_expect_violation(alice, "pad.get", json_object(), "id", "required");
+	ts_expect_violation(alice, "pad.get", json_pack("{s:s}", "id", "nope"),
+	                    "id", "format");
+	ts_expect_err(
 	    alice, "pad.get",
 	    json_pack("{s:s}", "id", "00000000-0000-4000-8000-000000000000"),
 	    404, NULL);
-	expect_err(alice, "pad.get", json_pack("{s:s}", "display_name", "Nope"),
-	           404, NULL);
-	expect_violation(alice, "pad.delete", json_pack("{s:s}", "id", "x"),
-	                 "id", "format");
-	expect_violation(alice, "pad.backups", json_pack("{s:i}", "id", 1),
-	                 "id", "type");
-	expect_violation(alice, "pad.restore",
-	                 json_pack("{s:s, s:s}", "id", id, "backup_id", "zz"),
-	                 "backup_id", "format");
-	expect_violation(alice, "pad.restore", json_pack("{s:s}", "id", id),
-	                 "backup_id", "required");
-	expect_err(alice, "pad.restore",
-	           json_pack("{s:s, s:s}", "id", id, "backup_id",
-	                     "00000000-0000-4000-8000-000000000000"),
-	           404, NULL);
+	ts_expect_err(alice, "pad.get",
+	              json_pack("{s:s}", "display_name", "Nope"), 404, NULL);
+	ts_expect_violation(alice, "pad.delete", json_pack("{s:s}", "id", "x"),
+	                    "id", "format");
+	ts_expect_violation(alice, "pad.backups", json_pack("{s:i}", "id", 1),
+	                    "id", "type");
+	ts_expect_violation(
+	    alice, "pad.restore",
+	    json_pack("{s:s, s:s}", "id", id, "backup_id", "zz"), "backup_id",
+	    "format");
+	ts_expect_violation(alice, "pad.restore", json_pack("{s:s}", "id", id),
+	                    "backup_id", "required");
+	ts_expect_err(alice, "pad.restore",
+	              json_pack("{s:s, s:s}", "id", id, "backup_id",
+	                        "00000000-0000-4000-8000-000000000000"),
+	              404, NULL);
 
 	/* Nothing above changed the pads. */
-	ck_assert_int_eq(count1("SELECT count(*) FROM pads p JOIN users u ON "
-	                        "u.id = p.owner_id WHERE u.username = $1",
-	                        "alice"),
-	                 3);
-	ck_assert_int_eq(count1("SELECT count(*) FROM pads WHERE "
-	                        "display_name = $1",
-	                        "Taken"),
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM pads p JOIN users u ON "
+	                 "u.id = p.owner_id WHERE u.username = $1",
+	                 "alice"),
+	    3);
+	ck_assert_int_eq(ts_db_count1(tenv.db,
+	                              "SELECT count(*) FROM pads WHERE "
+	                              "display_name = $1",
+	                              "Taken"),
 	                 1);
 }
 END_TEST
 
 START_TEST(backup_chain_and_retention)
 {
-	const char *id = create_pad(alice, "Chain", json_pack("{s:i}", "v", 0));
+	const char *id =
+	    ts_pad_create(alice, "Chain", json_pack("{s:i}", "v", 0));
 	json_t *res, *b;
 	const char *prev = NULL;
 	size_t i;
 
 	for (int v = 1; v <= 15; v++)
-		update_data(alice, id, json_pack("{s:i}", "v", v));
-	ck_assert_int_eq(backups_of(id), 10);
+		ts_pad_update(alice, id, json_pack("{s:i}", "v", v));
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 10);
 
-	res = ok(alice, "pad.backups",
-	         json_pack("{s:s, s:b}", "id", id, "data", 1));
+	res = ts_ok(alice, "pad.backups",
+	            json_pack("{s:s, s:b}", "id", id, "data", 1));
 	ck_assert_int_eq(json_array_size(json_object_get(res, "backups")), 10);
 	/* Newest first; the newest holds what update 15 replaced (14), and
 	 * so on down to what update 6 replaced (5). */
@@ -243,11 +273,11 @@ START_TEST(backup_chain_and_retention)
 	}
 	json_decref(res);
 	/* Without data: the summary only. */
-	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", id));
+	res = ts_ok(alice, "pad.backups", json_pack("{s:s}", "id", id));
 	ck_assert_ptr_null(json_object_get(
 	    json_array_get(json_object_get(res, "backups"), 0), "data"));
 	json_decref(res);
-	res = ok(alice, "pad.get", json_pack("{s:s}", "id", id));
+	res = ts_ok(alice, "pad.get", json_pack("{s:s}", "id", id));
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_object_get(json_object_get(res, "pad"), "data"), "v")),
@@ -260,39 +290,44 @@ START_TEST(backup_min_interval_skips_backups)
 {
 	const char *const env[] = {"PADLINE_BACKUP_MIN_INTERVAL=3600", NULL};
 	const char *id;
+	struct ts_env_opts o = pads;
 
-	pads_teardown();
-	pads_start(env);
-	id = create_pad(alice, "Slow", json_pack("{s:i}", "v", 0));
+	o.env = env;
+	ts_env_stop(&tenv);
+	ts_env_start(&tenv, &o);
+	id = ts_pad_create(alice, "Slow", json_pack("{s:i}", "v", 0));
 	for (int v = 1; v <= 4; v++)
-		update_data(alice, id, json_pack("{s:i}", "v", v));
+		ts_pad_update(alice, id, json_pack("{s:i}", "v", v));
 	/* The first change is backed up, the next ones are too soon. */
-	ck_assert_int_eq(backups_of(id), 1);
-	ck_assert_int_eq(count1("SELECT (data->>'v')::int FROM backups WHERE "
-	                        "source_id = $1::uuid",
-	                        id),
-	                 0);
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT (data->>'v')::int FROM backups WHERE "
+	                 "source_id = $1::uuid",
+	                 id),
+	    0);
 }
 END_TEST
 
 START_TEST(restore_backs_up_and_copies_back)
 {
-	const char *id = create_pad(alice, "R", json_pack("{s:i}", "v", 1));
-	const char *other = create_pad(alice, "S", json_pack("{s:i}", "v", 9));
+	const char *id = ts_pad_create(alice, "R", json_pack("{s:i}", "v", 1));
+	const char *other =
+	    ts_pad_create(alice, "S", json_pack("{s:i}", "v", 9));
 	json_t *res, *backups;
 	char oldest[40], foreign[40];
 
-	update_data(alice, id, json_pack("{s:i}", "v", 2));
-	update_data(alice, id, json_pack("{s:i}", "v", 3));
-	update_data(alice, other, json_pack("{s:i}", "v", 10));
-	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", other));
+	ts_pad_update(alice, id, json_pack("{s:i}", "v", 2));
+	ts_pad_update(alice, id, json_pack("{s:i}", "v", 3));
+	ts_pad_update(alice, other, json_pack("{s:i}", "v", 10));
+	res = ts_ok(alice, "pad.backups", json_pack("{s:s}", "id", other));
 	snprintf(
 	    foreign, sizeof foreign, "%s",
 	    json_string_value(json_object_get(
 	        json_array_get(json_object_get(res, "backups"), 0), "id")));
 	json_decref(res);
-	res = ok(alice, "pad.backups",
-	         json_pack("{s:s, s:b}", "id", id, "data", 1));
+	res = ts_ok(alice, "pad.backups",
+	            json_pack("{s:s, s:b}", "id", id, "data", 1));
 	backups = json_object_get(res, "backups");
 	ck_assert_int_eq(json_array_size(backups), 2);
 	snprintf(oldest, sizeof oldest, "%s",
@@ -301,23 +336,25 @@ START_TEST(restore_backs_up_and_copies_back)
 	json_decref(res);
 
 	/* A backup of another pad is not this pad's backup. */
-	expect_err(alice, "pad.restore",
-	           json_pack("{s:s, s:s}", "id", id, "backup_id", foreign), 404,
-	           NULL);
-	res = ok(alice, "pad.restore",
-	         json_pack("{s:s, s:s}", "id", id, "backup_id", oldest));
+	ts_expect_err(alice, "pad.restore",
+	              json_pack("{s:s, s:s}", "id", id, "backup_id", foreign),
+	              404, NULL);
+	res = ts_ok(alice, "pad.restore",
+	            json_pack("{s:s, s:s}", "id", id, "backup_id", oldest));
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_object_get(json_object_get(res, "pad"), "data"), "v")),
 	    1);
 	json_decref(res);
-	ck_assert_int_eq(count1("SELECT (data->>'v')::int FROM pads WHERE "
-	                        "id = $1::uuid",
-	                        id),
-	                 1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT (data->>'v')::int FROM pads WHERE "
+	                 "id = $1::uuid",
+	                 id),
+	    1);
 	/* The data it replaced (3) is now the newest backup. */
-	res = ok(alice, "pad.backups",
-	         json_pack("{s:s, s:b}", "id", id, "data", 1));
+	res = ts_ok(alice, "pad.backups",
+	            json_pack("{s:s, s:b}", "id", id, "data", 1));
 	backups = json_object_get(res, "backups");
 	ck_assert_int_eq(json_array_size(backups), 3);
 	ck_assert_int_eq(
@@ -325,39 +362,44 @@ START_TEST(restore_backs_up_and_copies_back)
 	        json_object_get(json_array_get(backups, 0), "data"), "v")),
 	    3);
 	json_decref(res);
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-	                        "'pad.restored' AND subject_id = $1::uuid",
-	                        id),
-	                 1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM audit_log WHERE action = "
+	                 "'pad.restored' AND subject_id = $1::uuid",
+	                 id),
+	    1);
 }
 END_TEST
 
 START_TEST(purge_cascades_backups)
 {
-	const char *id = create_pad(alice, "D", json_pack("{s:i}", "v", 0));
-	const char *keep = create_pad(alice, "K", json_pack("{s:i}", "v", 0));
+	const char *id = ts_pad_create(alice, "D", json_pack("{s:i}", "v", 0));
+	const char *keep =
+	    ts_pad_create(alice, "K", json_pack("{s:i}", "v", 0));
 
 	for (int v = 1; v <= 3; v++) {
-		update_data(alice, id, json_pack("{s:i}", "v", v));
-		update_data(alice, keep, json_pack("{s:i}", "v", v));
+		ts_pad_update(alice, id, json_pack("{s:i}", "v", v));
+		ts_pad_update(alice, keep, json_pack("{s:i}", "v", v));
 	}
-	ck_assert_int_eq(backups_of(id), 3);
-	json_decref(ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 3);
+	json_decref(ts_ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
 	/* The trash keeps them for an undelete; the purge takes them. */
-	ck_assert_int_eq(backups_of(id), 3);
-	json_decref(ok(alice, "pad.purge", json_pack("{s:s}", "id", id)));
-	ck_assert_int_eq(backups_of(id), 0);
-	ck_assert_int_eq(backups_of(keep), 3);
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-	                        "'pad.deleted' AND subject_id = $1::uuid",
-	                        id),
-	                 1);
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 3);
+	json_decref(ts_ok(alice, "pad.purge", json_pack("{s:s}", "id", id)));
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 0);
+	ck_assert_int_eq(ts_pad_backups(tenv.db, keep), 3);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM audit_log WHERE action = "
+	                 "'pad.deleted' AND subject_id = $1::uuid",
+	                 id),
+	    1);
 }
 END_TEST
 
 START_TEST(create_from_template)
 {
-	struct ts_client *anon = ts_client_connect(srv.port);
+	struct ts_client *anon = ts_client_connect(tenv.srv.port);
 	json_t *res, *t, *pad;
 	size_t i;
 	int seen = 0;
@@ -365,7 +407,7 @@ START_TEST(create_from_template)
 	json_t *want;
 
 	/* template.list needs no session. */
-	res = ok(anon, "template.list", NULL);
+	res = ts_ok(anon, "template.list", NULL);
 	json_array_foreach (json_object_get(res, "templates"), i, t) {
 		ck_assert_ptr_nonnull(json_object_get(t, "display_name"));
 		if (strcmp(json_string_value(json_object_get(t, "name")),
@@ -375,15 +417,16 @@ START_TEST(create_from_template)
 	json_decref(res);
 	ts_client_free(anon);
 	ck_assert_msg(seen, "template kanban not loaded from %s",
-	              templates_dir());
+	              ts_templates_dir());
 
-	res = ok(alice, "pad.create",
-	         json_pack("{s:s, s:s}", "display_name", "Board", "template",
-	                   "kanban"));
+	res = ts_ok(alice, "pad.create",
+	            json_pack("{s:s, s:s}", "display_name", "Board", "template",
+	                      "kanban"));
 	pad = json_object_get(res, "pad");
 	{
-		PGresult *r = PQexec(db, "SELECT data::text FROM template_pads "
-		                         "WHERE name = 'kanban'");
+		PGresult *r =
+		    PQexec(tenv.db, "SELECT data::text FROM template_pads "
+		                    "WHERE name = 'kanban'");
 
 		ck_assert_int_eq(PQntuples(r), 1);
 		tdata = strdup(PQgetvalue(r, 0, 0));
@@ -421,8 +464,9 @@ START_TEST(unicode_and_large_round_trip)
 	const char *id;
 	char chunk[1001];
 
-	res = ok(alice, "pad.create",
-	         json_pack("{s:s, s:O}", "display_name", name, "data", data));
+	res =
+	    ts_ok(alice, "pad.create",
+	          json_pack("{s:s, s:O}", "display_name", name, "data", data));
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(res, "pad"), "display_name")),
 	                 name);
@@ -430,14 +474,14 @@ START_TEST(unicode_and_large_round_trip)
 	    json_object_get(json_object_get(res, "pad"), "id"));
 	{
 		json_t *got =
-		    ok(alice, "pad.get", json_pack("{s:s}", "id", id));
+		    ts_ok(alice, "pad.get", json_pack("{s:s}", "id", id));
 
 		ck_assert(json_equal(
 		    json_object_get(json_object_get(got, "pad"), "data"),
 		    data));
 		json_decref(got);
-		got = ok(alice, "pad.get",
-		         json_pack("{s:s}", "display_name", name));
+		got = ts_ok(alice, "pad.get",
+		            json_pack("{s:s}", "display_name", name));
 		ck_assert(json_equal(
 		    json_object_get(json_object_get(got, "pad"), "data"),
 		    data));
@@ -455,23 +499,26 @@ START_TEST(unicode_and_large_round_trip)
 		json_array_append_new(arr, json_string(chunk));
 	json_object_set_new(big, "lines", arr);
 	json_object_set(big, "tricky", data);
-	update_data(alice, id, json_incref(big));
+	ts_pad_update(alice, id, json_incref(big));
 	{
 		json_t *got =
-		    ok(alice, "pad.get", json_pack("{s:s}", "id", id));
+		    ts_ok(alice, "pad.get", json_pack("{s:s}", "id", id));
 
 		ck_assert(json_equal(
 		    json_object_get(json_object_get(got, "pad"), "data"), big));
 		json_decref(got);
 	}
-	ck_assert_int_gt(count1("SELECT octet_length(data::text) FROM pads "
-	                        "WHERE id = $1::uuid",
-	                        id),
-	                 500000);
+	ck_assert_int_gt(
+	    ts_db_count1(tenv.db,
+	                 "SELECT octet_length(data::text) FROM pads "
+	                 "WHERE id = $1::uuid",
+	                 id),
+	    500000);
 	/* The backup of the small data is intact too. */
 	{
-		json_t *got = ok(alice, "pad.backups",
-		                 json_pack("{s:s, s:b}", "id", id, "data", 1));
+		json_t *got =
+		    ts_ok(alice, "pad.backups",
+		          json_pack("{s:s, s:b}", "id", id, "data", 1));
 
 		ck_assert(json_equal(
 		    json_object_get(
@@ -526,13 +573,14 @@ START_TEST(changes_are_published_as_events)
 
 	ck_assert_ptr_nonnull(sub);
 	redisSetTimeout(sub, tv);
-	r = redisCommand(sub, "SUBSCRIBE %s",
-	                 ts_events_channel(schema, channel, sizeof channel));
+	r = redisCommand(
+	    sub, "SUBSCRIBE %s",
+	    ts_events_channel(tenv.schema, channel, sizeof channel));
 	ck_assert_ptr_nonnull(r);
 	freeReplyObject(r);
-	id = create_pad(alice, "Watched", NULL);
-	update_data(alice, id, json_pack("{s:i}", "v", 1));
-	json_decref(ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
+	id = ts_pad_create(alice, "Watched", NULL);
+	ts_pad_update(alice, id, json_pack("{s:i}", "v", 1));
+	json_decref(ts_ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
 	for (int i = 0; i < 3; i++) {
 		ev = event_for(sub, id);
 		ck_assert_msg(ev != NULL, "no %s event", actions[i]);
@@ -556,7 +604,7 @@ START_TEST(changes_are_published_as_events)
 		/* Marked published by the next relay pass (within a
 		 * second). */
 		ck_assert_int_eq(
-		    ts_db_wait_count(db,
+		    ts_db_wait_count(tenv.db,
 		                     "SELECT count(*) FROM "
 		                     "audit_log WHERE subject_id = "
 		                     "$1::uuid AND published_at IS "
@@ -573,7 +621,7 @@ main(void)
 	Suite *s = suite_create("e2e_pads");
 	TCase *tc = tcase_create("pads");
 
-	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+	ts_env_fixture(tc, &tenv, &pads, TS_PER_TEST);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, crud_round_trip);
 	tcase_add_test(tc, every_validation_error);

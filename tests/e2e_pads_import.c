@@ -2,14 +2,26 @@
  * bad entry, named by data.index, imports nothing), names suffixed against
  * the caller's pads and the entries before, backups kept in order, {id,
  * backups} entries only for the caller's own pads, and the entry limit. */
-#include "e2e_pads_common.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+
+static struct ts_env tenv;
+static struct ts_client *alice, *bob;
+static const struct ts_env_opts pads = TS_PADS_OPTS(&alice, &bob);
 
 static long long
 pads_of(const char *username)
 {
-	return count1("SELECT count(*) FROM pads p JOIN users u ON u.id = "
-	              "p.owner_id WHERE u.username = $1",
-	              username);
+	return ts_db_count1(
+	    tenv.db,
+	    "SELECT count(*) FROM pads p JOIN users u ON u.id = "
+	    "p.owner_id WHERE u.username = $1",
+	    username);
 }
 
 START_TEST(imports_all_or_nothing)
@@ -17,13 +29,14 @@ START_TEST(imports_all_or_nothing)
 	json_t *res, *data, *p;
 	const char *id;
 
-	create_pad(alice, "Notes", NULL);
-	res = ok(alice, "pad.import",
-	         json_pack("{s:[{s:s, s:{s:i}, s:[{s:i}, {s:i}]}, "
-	                   "{s:s, s:{}}, {s:s, s:{}}]}",
-	                   "pads", "display_name", "Notes", "data", "v", 3,
-	                   "backups", "v", 2, "v", 1, "display_name", "Other",
-	                   "data", "display_name", "Other", "data"));
+	ts_pad_create(alice, "Notes", NULL);
+	res =
+	    ts_ok(alice, "pad.import",
+	          json_pack("{s:[{s:s, s:{s:i}, s:[{s:i}, {s:i}]}, "
+	                    "{s:s, s:{}}, {s:s, s:{}}]}",
+	                    "pads", "display_name", "Notes", "data", "v", 3,
+	                    "backups", "v", 2, "v", 1, "display_name", "Other",
+	                    "data", "display_name", "Other", "data"));
 	ck_assert_int_eq(json_integer_value(json_object_get(res, "backups")),
 	                 2);
 	p = json_object_get(res, "pads");
@@ -40,8 +53,8 @@ START_TEST(imports_all_or_nothing)
 	                 "Other (2)");
 	id = json_string_value(json_object_get(json_array_get(p, 0), "id"));
 	/* Backups read back in the order given (newest first). */
-	data = ok(alice, "pad.backups",
-	          json_pack("{s:s, s:b}", "id", id, "data", 1));
+	data = ts_ok(alice, "pad.backups",
+	             json_pack("{s:s, s:b}", "id", id, "data", 1));
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_object_get(
@@ -51,29 +64,29 @@ START_TEST(imports_all_or_nothing)
 	    2);
 	json_decref(data);
 	/* More backups for one's own pad; not for another's. */
-	json_decref(ok(alice, "pad.import",
-	               json_pack("{s:[{s:s, s:[{s:i}]}]}", "pads", "id", id,
-	                         "backups", "v", 9)));
-	ck_assert_int_eq(backups_of(id), 3);
-	expect_err(bob, "pad.import",
-	           json_pack("{s:[{s:s, s:[{s:i}]}]}", "pads", "id", id,
-	                     "backups", "v", 9),
-	           404, "not_found");
+	json_decref(ts_ok(alice, "pad.import",
+	                  json_pack("{s:[{s:s, s:[{s:i}]}]}", "pads", "id", id,
+	                            "backups", "v", 9)));
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 3);
+	ts_expect_err(bob, "pad.import",
+	              json_pack("{s:[{s:s, s:[{s:i}]}]}", "pads", "id", id,
+	                        "backups", "v", 9),
+	              404, "not_found");
 	json_decref(res);
 
 	/* The third entry is bad: nothing of the request is imported. */
-	data = err_data(bob, "pad.import",
-	                json_pack("{s:[{s:s, s:{}}, {s:s, s:{}}, {s:s, s:i}]}",
-	                          "pads", "display_name", "a", "data",
-	                          "display_name", "b", "data", "display_name",
-	                          "c", "data", 5),
-	                400, NULL);
+	data = ts_err_data(
+	    bob, "pad.import",
+	    json_pack("{s:[{s:s, s:{}}, {s:s, s:{}}, {s:s, s:i}]}", "pads",
+	              "display_name", "a", "data", "display_name", "b", "data",
+	              "display_name", "c", "data", 5),
+	    400, NULL);
 	ck_assert_int_eq(json_integer_value(json_object_get(data, "index")), 2);
 	json_decref(data);
 	ck_assert_int_eq(pads_of("bob"), 0);
-	expect_violation(bob, "pad.import", json_pack("{s:[]}", "pads"), "pads",
-	                 "length");
-	expect_violation(bob, "pad.import", NULL, "pads", "length");
+	ts_expect_violation(bob, "pad.import", json_pack("{s:[]}", "pads"),
+	                    "pads", "length");
+	ts_expect_violation(bob, "pad.import", NULL, "pads", "length");
 }
 END_TEST
 
@@ -83,7 +96,7 @@ main(void)
 	Suite *s = suite_create("e2e_pads_import");
 	TCase *tc = tcase_create("import");
 
-	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+	ts_env_fixture(tc, &tenv, &pads, TS_PER_TEST);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, imports_all_or_nothing);
 	suite_add_tcase(s, tc);

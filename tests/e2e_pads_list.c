@@ -7,7 +7,17 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "e2e_pads_common.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+
+static struct ts_env tenv;
+static struct ts_client *alice, *bob;
+static const struct ts_env_opts pads = TS_PADS_OPTS(&alice, &bob);
 
 /* Inserts n pads for username directly (fast fixtures): names are
  * printf(fmt, i) for i in 1..n; with same_time all get one created_at and
@@ -20,7 +30,7 @@ insert_pads(const char *username, const char *fmt, int n, int same_time)
 
 	snprintf(count, sizeof count, "%d", n);
 	ck_assert_int_eq(
-	    ts_db_count(db,
+	    ts_db_count(tenv.db,
 	                same_time
 	                    ? "WITH i AS (INSERT INTO pads (owner_id, "
 	                      "display_name, data, size, created_at, "
@@ -57,7 +67,7 @@ walk(struct ts_client *c, json_t *base, int limit)
 		if (next)
 			json_object_set(params, "after", next);
 		json_decref(next);
-		res = ok(c, "pad.list", params);
+		res = ts_ok(c, "pad.list", params);
 		ck_assert_int_le(json_array_size(json_object_get(res, "pads")),
 		                 limit);
 		json_array_foreach (json_object_get(res, "pads"), i, p) {
@@ -84,7 +94,7 @@ walk(struct ts_client *c, json_t *base, int limit)
 static json_t *
 ids_of(const char *sql)
 {
-	PGresult *r = PQexec(db, sql);
+	PGresult *r = PQexec(tenv.db, sql);
 	json_t *ids = json_array();
 
 	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
@@ -138,23 +148,23 @@ START_TEST(pages_walk_each_sort)
 	insert_pads("alice", "Pad %s x", 30, 0);
 	insert_pads("bob", "Bob pad %s", 5, 0);
 	/* Bob shares three of his with alice. */
-	res = ok(bob, "pad.list", NULL);
+	res = ts_ok(bob, "pad.list", NULL);
 	json_array_foreach (json_object_get(res, "pads"), i, p) {
 		if (i >= 3)
 			break;
-		json_decref(
-		    ok(bob, "pad.share",
-		       json_pack("{s:O, s:s}", "id", json_object_get(p, "id"),
-		                 "username", "alice")));
+		json_decref(ts_ok(bob, "pad.share",
+		                  json_pack("{s:O, s:s}", "id",
+		                            json_object_get(p, "id"),
+		                            "username", "alice")));
 	}
 	json_decref(res);
 	/* And alice changes a few, so updated differs from created. */
-	res = ok(alice, "pad.list", json_pack("{s:i}", "limit", 5));
+	res = ts_ok(alice, "pad.list", json_pack("{s:i}", "limit", 5));
 	json_array_foreach (json_object_get(res, "pads"), i, p)
-		json_decref(ok(alice, "pad.update",
-		               json_pack("{s:O, s:{s:i}}", "id",
-		                         json_object_get(p, "id"), "data", "n",
-		                         (int)i)));
+		json_decref(ts_ok(alice, "pad.update",
+		                  json_pack("{s:O, s:{s:i}}", "id",
+		                            json_object_get(p, "id"), "data",
+		                            "n", (int)i)));
 	json_decref(res);
 
 	for (size_t s = 0; s < sizeof sorts / sizeof sorts[0]; s++) {
@@ -180,7 +190,7 @@ START_TEST(pages_walk_each_sort)
 		json_decref(base);
 	}
 	/* The default: created, 100 per page, so one page here. */
-	res = ok(alice, "pad.list", NULL);
+	res = ts_ok(alice, "pad.list", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 73);
 	ck_assert(json_is_null(json_object_get(res, "next")));
 	json_array_foreach (json_object_get(res, "pads"), i, p) {
@@ -201,51 +211,54 @@ START_TEST(list_params_are_checked)
 	char after[512];
 
 	insert_pads("alice", "p%s", 3, 0);
-	expect_violation(alice, "pad.list", json_pack("{s:i}", "limit", 0),
-	                 "limit", "range");
-	expect_violation(alice, "pad.list", json_pack("{s:i}", "limit", 1001),
-	                 "limit", "range");
-	json_decref(ok(alice, "pad.list", json_pack("{s:i}", "limit", 1000)));
-	expect_violation(alice, "pad.list", json_pack("{s:s}", "sort", "size"),
-	                 "sort", "enum");
-	expect_violation(alice, "pad.list", json_pack("{s:s}", "order", "up"),
-	                 "order", "enum");
-	expect_violation(alice, "pad.list", json_pack("{s:s}", "after", "nope"),
-	                 "after", "format");
+	ts_expect_violation(alice, "pad.list", json_pack("{s:i}", "limit", 0),
+	                    "limit", "range");
+	ts_expect_violation(alice, "pad.list",
+	                    json_pack("{s:i}", "limit", 1001), "limit",
+	                    "range");
+	json_decref(
+	    ts_ok(alice, "pad.list", json_pack("{s:i}", "limit", 1000)));
+	ts_expect_violation(alice, "pad.list",
+	                    json_pack("{s:s}", "sort", "size"), "sort", "enum");
+	ts_expect_violation(alice, "pad.list",
+	                    json_pack("{s:s}", "order", "up"), "order", "enum");
+	ts_expect_violation(alice, "pad.list",
+	                    json_pack("{s:s}", "after", "nope"), "after",
+	                    "format");
 	/* base64url of ["created","not a time","..."]: a forged cursor is a
 	 * 400, not a database error. */
-	expect_violation(
+	ts_expect_violation(
 	    alice, "pad.list",
 	    json_pack("{s:s}", "after",
 	              "WyJjcmVhdGVkIiwibm90IGEgdGltZSIsIjAwMDAwMDAw"
 	              "LTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMCJd"),
 	    "after", "format");
-	res = ok(alice, "pad.list", json_pack("{s:i}", "limit", 1));
+	res = ts_ok(alice, "pad.list", json_pack("{s:i}", "limit", 1));
 	snprintf(after, sizeof after, "%s",
 	         json_string_value(json_object_get(res, "next")));
 	json_decref(res);
 	/* A cursor keeps its sort: another sort is refused, none follows it. */
-	expect_violation(
+	ts_expect_violation(
 	    alice, "pad.list",
 	    json_pack("{s:s, s:s}", "after", after, "sort", "name"), "after",
 	    "format");
-	res = ok(alice, "pad.list",
-	         json_pack("{s:s, s:i}", "after", after, "limit", 5));
+	res = ts_ok(alice, "pad.list",
+	            json_pack("{s:s, s:i}", "after", after, "limit", 5));
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 2);
 	json_decref(res);
 	/* And its order: the other one is refused, none follows it. */
-	expect_violation(
+	ts_expect_violation(
 	    alice, "pad.list",
 	    json_pack("{s:s, s:s}", "after", after, "order", "desc"), "after",
 	    "format");
-	res = ok(alice, "pad.list",
-	         json_pack("{s:s, s:i, s:s}", "order", "desc", "limit", 1,
-	                   "sort", "name"));
+	res = ts_ok(alice, "pad.list",
+	            json_pack("{s:s, s:i, s:s}", "order", "desc", "limit", 1,
+	                      "sort", "name"));
 	snprintf(after, sizeof after, "%s",
 	         json_string_value(json_object_get(res, "next")));
 	json_decref(res);
-	res = ok(alice, "pad.list",
-	         json_pack("{s:s, s:i}", "after", after, "limit", 5));
+	res = ts_ok(alice, "pad.list",
+	            json_pack("{s:s, s:i}", "after", after, "limit", 5));
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 2);
 	json_decref(res);
 }
@@ -265,16 +278,16 @@ START_TEST(search_is_a_case_insensitive_substring)
 	char bobs[40];
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		create_pad(alice, names[i], NULL);
+		ts_pad_create(alice, names[i], NULL);
 	snprintf(bobs, sizeof bobs, "%s",
-	         create_pad(bob, "bob's alphas", NULL));
+	         ts_pad_create(bob, "bob's alphas", NULL));
 	json_decref(
-	    ok(bob, "pad.share",
-	       json_pack("{s:s, s:s}", "id", bobs, "username", "alice")));
+	    ts_ok(bob, "pad.share",
+	          json_pack("{s:s, s:s}", "id", bobs, "username", "alice")));
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		json_t *base = json_pack("{s:s}", "q", cases[i].q);
 
-		res = ok(alice, "pad.list", json_deep_copy(base));
+		res = ts_ok(alice, "pad.list", json_deep_copy(base));
 		ck_assert_msg((int)json_array_size(
 		                  json_object_get(res, "pads")) == cases[i].n,
 		              "q=%s: %zu pads, want %d", cases[i].q,
@@ -291,8 +304,8 @@ START_TEST(search_is_a_case_insensitive_substring)
 		json_decref(got);
 		json_decref(base);
 	}
-	expect_violation(alice, "pad.list", json_pack("{s:i}", "q", 1), "q",
-	                 "type");
+	ts_expect_violation(alice, "pad.list", json_pack("{s:i}", "q", 1), "q",
+	                    "type");
 }
 END_TEST
 
@@ -309,7 +322,7 @@ static void *
 creator_run(void *arg)
 {
 	struct creator *cr = arg;
-	struct ts_client *c = signed_in("alice");
+	struct ts_client *c = ts_env_login(&tenv, "alice");
 
 	cr->failed = c == NULL;
 	for (int i = 1; c != NULL && i <= NEW; i++) {
@@ -384,7 +397,7 @@ main(void)
 	Suite *s = suite_create("e2e_pads_list");
 	TCase *tc = tcase_create("list");
 
-	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+	ts_env_fixture(tc, &tenv, &pads, TS_PER_TEST);
 	tcase_set_timeout(tc, 400);
 	tcase_add_test(tc, pages_walk_each_sort);
 	tcase_add_test(tc, list_params_are_checked);

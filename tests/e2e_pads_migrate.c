@@ -5,7 +5,17 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "e2e_pads_common.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+
+static struct ts_env tenv;
+static struct ts_client *alice, *bob;
+static const struct ts_env_opts pads = TS_PADS_OPTS(&alice, &bob);
 
 /* A copy of the migrations directory without the phase-2 migration. */
 static void
@@ -64,17 +74,18 @@ START_TEST(migration_backfills_version_and_size)
 	const char *passwd[] = {"passwd", "olduser", NULL};
 
 	/* No fixture: a schema that starts on the old migrations. */
-	pads_teardown();
+	ts_env_stop(&tenv);
 	alice = bob = NULL;
 	migrations_before(dir, sizeof dir);
 	snprintf(env_dir, sizeof env_dir, "PADLINE_MIGRATIONS_DIR=%s", dir);
 	snprintf(tdir, sizeof tdir, "PADLINE_TEMPLATES_DIR=%s",
-	         templates_dir());
-	ts_unique_schema("padsmig", schema, sizeof schema);
+	         ts_templates_dir());
+	ts_unique_schema("padsmig", tenv.schema, sizeof tenv.schema);
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, env, migrate, NULL, 120, NULL, NULL), 0);
-	db = ts_db_connect(schema);
-	ck_assert_int_eq(ts_db_count(db,
+	    ts_padlined_run(tenv.schema, env, migrate, NULL, 120, NULL, NULL),
+	    0);
+	tenv.db = ts_db_connect(tenv.schema);
+	ck_assert_int_eq(ts_db_count(tenv.db,
 	                             "SELECT count(*) FROM information_schema."
 	                             "columns WHERE table_schema = "
 	                             "current_schema() AND table_name = 'pads' "
@@ -83,51 +94,53 @@ START_TEST(migration_backfills_version_and_size)
 	                 0);
 	/* A user and pads as the previous release wrote them: this binary's
 	 * methods need the later migrations' columns, so SQL writes them. */
-	ts_db_exec(db, "INSERT INTO users (username) VALUES ('olduser')");
+	ts_db_exec(tenv.db, "INSERT INTO users (username) VALUES ('olduser')");
 	for (int i = 0; i < 5; i++) {
 		char name[16];
 		const char *p[] = {name, big};
 
 		snprintf(name, sizeof name, "Old %d", i);
-		PQclear(PQexec(db, "BEGIN"));
+		PQclear(PQexec(tenv.db, "BEGIN"));
 		ck_assert_int_eq(
-		    ts_db_count(db,
+		    ts_db_count(tenv.db,
 		                "WITH i AS (INSERT INTO pads (owner_id, "
 		                "display_name, data) SELECT id, $1, $2::jsonb "
 		                "FROM users WHERE username = 'olduser' "
 		                "RETURNING 1) SELECT count(*) FROM i",
 		                2, p),
 		    1);
-		PQclear(PQexec(db, "COMMIT"));
+		PQclear(PQexec(tenv.db, "COMMIT"));
 	}
 
 	/* The same schema under the full migrations. */
-	ck_assert_int_eq(ts_server_start(&srv, schema, env + 1, NULL), 0);
+	ck_assert_int_eq(ts_server_start(&tenv.srv, tenv.schema, env + 1, NULL),
+	                 0);
+	ck_assert_int_eq(ts_padlined_run(tenv.schema, env + 1, passwd,
+	                                 TS_PASSWORD "\n", 120, NULL, NULL),
+	                 0);
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, env + 1, passwd, PW "\n", 120, NULL, NULL),
-	    0);
-	ck_assert_int_eq(
-	    ts_db_count(db,
+	    ts_db_count(tenv.db,
 	                "SELECT count(*) FROM schema_migrations WHERE "
 	                "version LIKE '2026_11_27_0100%'",
 	                0, NULL),
 	    1);
 	ck_assert_int_eq(
 	    ts_db_count(
-	        db,
+	        tenv.db,
 	        "SELECT count(*) FROM pads WHERE version = 1 AND size = "
 	        "octet_length(data::text) AND size > 0",
 	        0, NULL),
 	    5);
-	c = ts_client_connect(srv.port);
-	ck_assert_int_eq(ts_login(c, "olduser", PW), 0);
-	res = ok(c, "pad.list", NULL);
+	c = ts_client_connect(tenv.srv.port);
+	ck_assert_int_eq(ts_login(c, "olduser", TS_PASSWORD), 0);
+	res = ts_ok(c, "pad.list", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 5);
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_array_get(json_object_get(res, "pads"), 0), "size")),
-	    ts_db_count(db, "SELECT octet_length(data::text) FROM pads LIMIT 1",
-	                0, NULL));
+	    ts_db_count(tenv.db,
+	                "SELECT octet_length(data::text) FROM pads LIMIT 1", 0,
+	                NULL));
 	json_decref(res);
 	ts_client_free(c);
 	remove_dir(dir);
@@ -174,9 +187,9 @@ START_TEST(first_migrations_race_for_the_extension)
 	         dbname);
 	snprintf(env_url, sizeof env_url, "DATABASE_URL=%s", newurl);
 	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
-	ts_db_exec(db, sql);
+	ts_db_exec(tenv.db, sql);
 	snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
-	ts_db_exec(db, sql);
+	ts_db_exec(tenv.db, sql);
 	for (int i = 0; i < MIGRATORS; i++) {
 		memset(&m[i], 0, sizeof m[i]);
 		snprintf(m[i].schema, sizeof m[i].schema, "race_%d", i);
@@ -207,7 +220,7 @@ START_TEST(first_migrations_race_for_the_extension)
 	                 MIGRATORS);
 	PQfinish(c);
 	snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", dbname);
-	ts_db_exec(db, sql);
+	ts_db_exec(tenv.db, sql);
 }
 END_TEST
 
@@ -217,7 +230,7 @@ main(void)
 	Suite *s = suite_create("e2e_pads_migrate");
 	TCase *tc = tcase_create("migrate");
 
-	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+	ts_env_fixture(tc, &tenv, &pads, TS_PER_TEST);
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, migration_backfills_version_and_size);
 	tcase_add_test(tc, first_migrations_race_for_the_extension);

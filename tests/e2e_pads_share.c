@@ -2,26 +2,21 @@
  * (bob, shared read-only) and a stranger (carol) get; the share methods'
  * own errors; unsharing; audit rows and events of share changes; shares go
  * with their pad. */
-#include "e2e_pads_common.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-static struct ts_client *carol;
+#include "tsupport.h"
 
-static void
-share_setup(void)
-{
-	pads_setup();
-	ck_assert_int_eq(ts_create_user(schema, "carol", PW, 0), 0);
-	carol = signed_in("carol");
-	ck_assert_ptr_nonnull(carol);
-}
-
-static void
-share_teardown(void)
-{
-	ts_client_free(carol);
-	carol = NULL;
-	pads_teardown();
-}
+static struct ts_env tenv;
+static struct ts_client *alice, *bob, *carol;
+static const struct ts_env_opts pads = {
+    .prefix = "pads",
+    .templates = 1,
+    .users = {{"alice", 0, &alice}, {"bob", 0, &bob}, {"carol", 0, &carol}},
+};
 
 /* Everything about a pad that a refused call must leave alone. */
 static char *
@@ -29,7 +24,7 @@ pad_state(const char *id)
 {
 	const char *p[] = {id};
 	PGresult *r = PQexecParams(
-	    db,
+	    tenv.db,
 	    "SELECT p.display_name || '|' || p.data::text || '|' || p.version "
 	    "       || '|' || p.updated_at::text || '|' "
 	    "       || (SELECT count(*) FROM backups WHERE source_id = p.id) "
@@ -88,9 +83,9 @@ shared_pad(char id[40], char backup[40])
 	json_t *res;
 
 	snprintf(id, 40, "%s",
-	         create_pad(alice, "Plans", json_pack("{s:i}", "v", 0)));
-	update_data(alice, id, json_pack("{s:i}", "v", 1));
-	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", id));
+	         ts_pad_create(alice, "Plans", json_pack("{s:i}", "v", 0)));
+	ts_pad_update(alice, id, json_pack("{s:i}", "v", 1));
+	res = ts_ok(alice, "pad.backups", json_pack("{s:s}", "id", id));
 	snprintf(
 	    backup, 40, "%s",
 	    json_string_value(json_object_get(
@@ -102,7 +97,7 @@ shared_pad(char id[40], char backup[40])
 static json_t *
 listed(struct ts_client *c, const char *id)
 {
-	json_t *res = ok(c, "pad.list", NULL), *p, *found = NULL;
+	json_t *res = ts_ok(c, "pad.list", NULL), *p, *found = NULL;
 	size_t i;
 
 	json_array_foreach (json_object_get(res, "pads"), i, p)
@@ -128,10 +123,10 @@ START_TEST(viewer_reads_and_nothing_else)
 	json_t *res, *pad, *share, *entry;
 
 	shared_pad(id, backup);
-	create_pad(bob, "Bob's own", NULL);
-	res = ok(alice, "pad.share",
-	         json_pack("{s:s, s:s, s:s}", "id", id, "username", "BOB",
-	                   "role", "viewer"));
+	ts_pad_create(bob, "Bob's own", NULL);
+	res = ts_ok(alice, "pad.share",
+	            json_pack("{s:s, s:s, s:s}", "id", id, "username", "BOB",
+	                      "role", "viewer"));
 	share = json_object_get(res, "share");
 	ck_assert_str_eq(json_string_value(json_object_get(share, "username")),
 	                 "bob");
@@ -141,7 +136,7 @@ START_TEST(viewer_reads_and_nothing_else)
 	json_decref(res);
 
 	/* The viewer reads it by id, with its owner... */
-	res = ok(bob, "pad.get", json_pack("{s:s}", "id", id));
+	res = ts_ok(bob, "pad.get", json_pack("{s:s}", "id", id));
 	pad = json_object_get(res, "pad");
 	ck_assert_str_eq(json_string_value(json_object_get(pad, "access")),
 	                 "viewer");
@@ -153,8 +148,8 @@ START_TEST(viewer_reads_and_nothing_else)
 	                 1);
 	json_decref(res);
 	/* ...but names address only their own pads. */
-	expect_err(bob, "pad.get", json_pack("{s:s}", "display_name", "Plans"),
-	           404, NULL);
+	ts_expect_err(bob, "pad.get",
+	              json_pack("{s:s}", "display_name", "Plans"), 404, NULL);
 	/* It is in the viewer's list, marked; their own pads say owner. */
 	entry = listed(bob, id);
 	ck_assert_ptr_nonnull(entry);
@@ -163,14 +158,14 @@ START_TEST(viewer_reads_and_nothing_else)
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(entry, "owner"), "username")),
 	                 "alice");
-	res = ok(alice, "user.me", NULL);
+	res = ts_ok(alice, "user.me", NULL);
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(entry, "owner"), "id")),
 	                 json_string_value(json_object_get(
 	                     json_object_get(res, "user"), "id")));
 	json_decref(res);
 	json_decref(entry);
-	res = ok(bob, "pad.list", NULL);
+	res = ts_ok(bob, "pad.list", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 2);
 	json_decref(res);
 	entry = listed(alice, id);
@@ -183,11 +178,11 @@ START_TEST(viewer_reads_and_nothing_else)
 	 * nothing; the stranger gets 404 for all of it. */
 	before = pad_state(id);
 	for (size_t i = 1; i < sizeof methods / sizeof methods[0]; i++)
-		expect_err(bob, methods[i], method_params(i, id, backup), 403,
-		           "read_only");
+		ts_expect_err(bob, methods[i], method_params(i, id, backup),
+		              403, "read_only");
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-		expect_err(carol, methods[i], method_params(i, id, backup), 404,
-		           NULL);
+		ts_expect_err(carol, methods[i], method_params(i, id, backup),
+		              404, NULL);
 	ck_assert(!is_listed(carol, id));
 	after = pad_state(id);
 	ck_assert_str_eq(after, before);
@@ -202,37 +197,40 @@ START_TEST(owner_may_do_everything)
 	json_t *res;
 
 	shared_pad(id, backup);
-	json_decref(ok(alice, "pad.share",
-	               json_pack("{s:s, s:s}", "id", id, "username", "bob")));
+	json_decref(
+	    ts_ok(alice, "pad.share",
+	          json_pack("{s:s, s:s}", "id", id, "username", "bob")));
 	/* Every method in order, the owner's way; delete last. */
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
 		if (strcmp(methods[i], "pad.delete") == 0)
 			continue;
 		json_decref(
-		    ok(alice, methods[i], method_params(i, id, backup)));
+		    ts_ok(alice, methods[i], method_params(i, id, backup)));
 	}
 	/* pad.share carol and pad.unshare bob ran above. */
-	res = ok(alice, "pad.shares", json_pack("{s:s}", "id", id));
+	res = ts_ok(alice, "pad.shares", json_pack("{s:s}", "id", id));
 	ck_assert_int_eq(json_array_size(json_object_get(res, "shares")), 1);
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(
 	        json_array_get(json_object_get(res, "shares"), 0), "username")),
 	    "carol");
 	json_decref(res);
-	json_decref(ok(carol, "pad.get", json_pack("{s:s}", "id", id)));
-	expect_err(bob, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
+	json_decref(ts_ok(carol, "pad.get", json_pack("{s:s}", "id", id)));
+	ts_expect_err(bob, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
 	/* Trashing hides the pad from its viewers (404, unlisted); purging
 	 * it takes its shares with it. */
-	json_decref(ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
-	expect_err(carol, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
-	expect_err(carol, "pad.update",
-	           json_pack("{s:s, s:s}", "id", id, "display_name", "x"), 404,
-	           NULL);
+	json_decref(ts_ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
+	ts_expect_err(carol, "pad.get", json_pack("{s:s}", "id", id), 404,
+	              NULL);
+	ts_expect_err(carol, "pad.update",
+	              json_pack("{s:s, s:s}", "id", id, "display_name", "x"),
+	              404, NULL);
 	ck_assert(!is_listed(carol, id));
-	json_decref(ok(alice, "pad.purge", json_pack("{s:s}", "id", id)));
+	json_decref(ts_ok(alice, "pad.purge", json_pack("{s:s}", "id", id)));
 	ck_assert_int_eq(
-	    count1("SELECT count(*) FROM pad_shares WHERE pad_id = $1::uuid",
-	           id),
+	    ts_db_count1(
+	        tenv.db,
+	        "SELECT count(*) FROM pad_shares WHERE pad_id = $1::uuid", id),
 	    0);
 	ck_assert(!is_listed(carol, id));
 }
@@ -244,56 +242,65 @@ START_TEST(share_errors_and_unshare)
 	json_t *res;
 
 	shared_pad(id, backup);
-	expect_err(alice, "pad.share",
-	           json_pack("{s:s, s:s}", "id", id, "username", "nobody"), 404,
-	           "no_such_user");
-	expect_violation(alice, "pad.share",
-	                 json_pack("{s:s, s:s}", "id", id, "username", "Alice"),
-	                 "username", "self");
-	expect_violation(alice, "pad.share",
-	                 json_pack("{s:s, s:s, s:s}", "id", id, "username",
-	                           "bob", "role", "editor"),
-	                 "role", "enum");
-	expect_violation(alice, "pad.share", json_pack("{s:s}", "id", id),
-	                 "username", "required");
-	expect_err(alice, "pad.unshare",
-	           json_pack("{s:s, s:s}", "id", id, "username", "bob"), 404,
-	           "not_shared");
+	ts_expect_err(alice, "pad.share",
+	              json_pack("{s:s, s:s}", "id", id, "username", "nobody"),
+	              404, "no_such_user");
+	ts_expect_violation(
+	    alice, "pad.share",
+	    json_pack("{s:s, s:s}", "id", id, "username", "Alice"), "username",
+	    "self");
+	ts_expect_violation(alice, "pad.share",
+	                    json_pack("{s:s, s:s, s:s}", "id", id, "username",
+	                              "bob", "role", "editor"),
+	                    "role", "enum");
+	ts_expect_violation(alice, "pad.share", json_pack("{s:s}", "id", id),
+	                    "username", "required");
+	ts_expect_err(alice, "pad.unshare",
+	              json_pack("{s:s, s:s}", "id", id, "username", "bob"), 404,
+	              "not_shared");
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM pad_shares", 0, NULL), 0);
+	    ts_db_count(tenv.db, "SELECT count(*) FROM pad_shares", 0, NULL),
+	    0);
 
 	/* Sharing twice is one share and one event. */
-	json_decref(ok(alice, "pad.share",
-	               json_pack("{s:s, s:s}", "id", id, "username", "bob")));
-	json_decref(ok(alice, "pad.share",
-	               json_pack("{s:s, s:s}", "id", id, "username", "bob")));
+	json_decref(
+	    ts_ok(alice, "pad.share",
+	          json_pack("{s:s, s:s}", "id", id, "username", "bob")));
+	json_decref(
+	    ts_ok(alice, "pad.share",
+	          json_pack("{s:s, s:s}", "id", id, "username", "bob")));
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM pad_shares", 0, NULL), 1);
+	    ts_db_count(tenv.db, "SELECT count(*) FROM pad_shares", 0, NULL),
+	    1);
 	ck_assert(is_listed(bob, id));
-	res = ok(alice, "pad.unshare",
-	         json_pack("{s:s, s:s}", "id", id, "username", "bob"));
+	res = ts_ok(alice, "pad.unshare",
+	            json_pack("{s:s, s:s}", "id", id, "username", "bob"));
 	ck_assert(json_is_true(json_object_get(res, "unshared")));
 	json_decref(res);
-	expect_err(bob, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
+	ts_expect_err(bob, "pad.get", json_pack("{s:s}", "id", id), 404, NULL);
 	ck_assert(!is_listed(bob, id));
 
 	/* One audit row per change, naming the pad and the user, each
 	 * published after its commit. */
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-	                        "'pad.shared' AND subject_id = $1::uuid AND "
-	                        "details->'share'->>'username' = 'bob'",
-	                        id),
-	                 1);
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-	                        "'pad.unshared' AND subject_id = $1::uuid AND "
-	                        "details->'subject'->>'display_name' = 'Plans'",
-	                        id),
-	                 1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM audit_log WHERE action = "
+	                 "'pad.shared' AND subject_id = $1::uuid AND "
+	                 "details->'share'->>'username' = 'bob'",
+	                 id),
+	    1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM audit_log WHERE action = "
+	                 "'pad.unshared' AND subject_id = $1::uuid AND "
+	                 "details->'subject'->>'display_name' = 'Plans'",
+	                 id),
+	    1);
 	{
 		const char *p[] = {id};
 
 		ck_assert_int_eq(
-		    ts_db_wait_count(db,
+		    ts_db_wait_count(tenv.db,
 		                     "SELECT count(*) FROM audit_log WHERE "
 		                     "subject_id = $1::uuid AND action LIKE "
 		                     "'pad.%shared' AND published_at IS NULL",
@@ -309,7 +316,7 @@ main(void)
 	Suite *s = suite_create("e2e_pads_share");
 	TCase *tc = tcase_create("share");
 
-	tcase_add_checked_fixture(tc, share_setup, share_teardown);
+	ts_env_fixture(tc, &tenv, &pads, TS_PER_TEST);
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, viewer_reads_and_nothing_else);
 	tcase_add_test(tc, owner_may_do_everything);

@@ -2,14 +2,25 @@
  * and the users it is shared with) until pad.undelete brings it back with
  * its backups and shares; name clashes on undelete; pad.purge; pad.trash
  * paging; and the timer's purge of expired pads, once with two instances. */
-#include "e2e_pads_common.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+
+static struct ts_env tenv;
+static struct ts_client *alice, *bob;
+static const struct ts_env_opts pads = TS_PADS_OPTS(&alice, &bob);
 
 static long long
 trashed(const char *id)
 {
-	return count1("SELECT count(*) FROM pads WHERE id = $1::uuid AND "
-	              "deleted_at IS NOT NULL",
-	              id);
+	return ts_db_count1(tenv.db,
+	                    "SELECT count(*) FROM pads WHERE id = $1::uuid AND "
+	                    "deleted_at IS NOT NULL",
+	                    id);
 }
 
 static json_t *
@@ -24,39 +35,41 @@ START_TEST(delete_hides_and_undelete_restores)
 	json_t *res, *p;
 
 	snprintf(id, sizeof id, "%s",
-	         create_pad(alice, "Kept", json_pack("{s:i}", "v", 0)));
-	update_data(alice, id, json_pack("{s:i}", "v", 1));
-	update_data(alice, id, json_pack("{s:i}", "v", 2));
-	json_decref(ok(alice, "pad.share",
-	               json_pack("{s:s, s:s}", "id", id, "username", "bob")));
-	json_decref(ok(alice, "pad.delete", id_param(id)));
+	         ts_pad_create(alice, "Kept", json_pack("{s:i}", "v", 0)));
+	ts_pad_update(alice, id, json_pack("{s:i}", "v", 1));
+	ts_pad_update(alice, id, json_pack("{s:i}", "v", 2));
+	json_decref(
+	    ts_ok(alice, "pad.share",
+	          json_pack("{s:s, s:s}", "id", id, "username", "bob")));
+	json_decref(ts_ok(alice, "pad.delete", id_param(id)));
 	ck_assert_int_eq(trashed(id), 1);
 
 	/* Gone for every other method, the owner's and the viewer's. */
-	expect_err(alice, "pad.get", id_param(id), 404, "not_found");
-	expect_err(alice, "pad.get", json_pack("{s:s}", "display_name", "Kept"),
-	           404, "not_found");
-	expect_err(alice, "pad.update",
-	           json_pack("{s:s, s:s}", "id", id, "display_name", "x"), 404,
-	           "not_found");
-	expect_err(alice, "pad.backups", id_param(id), 404, "not_found");
-	expect_err(alice, "pad.share",
-	           json_pack("{s:s, s:s}", "id", id, "username", "bob"), 404,
-	           "not_found");
-	expect_err(alice, "pad.delete", id_param(id), 404, "not_found");
-	expect_err(bob, "pad.get", id_param(id), 404, "not_found");
-	expect_err(bob, "pad.update",
-	           json_pack("{s:s, s:s}", "id", id, "display_name", "x"), 404,
-	           "not_found");
-	res = ok(alice, "pad.list", NULL);
+	ts_expect_err(alice, "pad.get", id_param(id), 404, "not_found");
+	ts_expect_err(alice, "pad.get",
+	              json_pack("{s:s}", "display_name", "Kept"), 404,
+	              "not_found");
+	ts_expect_err(alice, "pad.update",
+	              json_pack("{s:s, s:s}", "id", id, "display_name", "x"),
+	              404, "not_found");
+	ts_expect_err(alice, "pad.backups", id_param(id), 404, "not_found");
+	ts_expect_err(alice, "pad.share",
+	              json_pack("{s:s, s:s}", "id", id, "username", "bob"), 404,
+	              "not_found");
+	ts_expect_err(alice, "pad.delete", id_param(id), 404, "not_found");
+	ts_expect_err(bob, "pad.get", id_param(id), 404, "not_found");
+	ts_expect_err(bob, "pad.update",
+	              json_pack("{s:s, s:s}", "id", id, "display_name", "x"),
+	              404, "not_found");
+	res = ts_ok(alice, "pad.list", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 0);
 	json_decref(res);
-	res = ok(bob, "pad.list", NULL);
+	res = ts_ok(bob, "pad.list", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 0);
 	json_decref(res);
 
 	/* The owner's trash lists it; nobody else's does. */
-	res = ok(alice, "pad.trash", NULL);
+	res = ts_ok(alice, "pad.trash", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 1);
 	p = json_array_get(json_object_get(res, "pads"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(p, "id")), id);
@@ -69,33 +82,35 @@ START_TEST(delete_hides_and_undelete_restores)
 	                 json_string_value(json_object_get(p, "deleted_at")));
 	ck_assert(json_is_null(json_object_get(res, "next")));
 	json_decref(res);
-	res = ok(bob, "pad.trash", NULL);
+	res = ts_ok(bob, "pad.trash", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 0);
 	json_decref(res);
-	expect_err(bob, "pad.undelete", id_param(id), 404, "not_found");
-	expect_err(bob, "pad.purge", id_param(id), 404, "not_found");
+	ts_expect_err(bob, "pad.undelete", id_param(id), 404, "not_found");
+	ts_expect_err(bob, "pad.purge", id_param(id), 404, "not_found");
 
 	/* Back with its data, backups and share. */
-	res = ok(alice, "pad.undelete", id_param(id));
+	res = ts_ok(alice, "pad.undelete", id_param(id));
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_object_get(json_object_get(res, "pad"), "data"), "v")),
 	    2);
 	json_decref(res);
 	ck_assert_int_eq(trashed(id), 0);
-	res = ok(alice, "pad.backups", id_param(id));
+	res = ts_ok(alice, "pad.backups", id_param(id));
 	ck_assert_int_eq(json_array_size(json_object_get(res, "backups")), 2);
 	json_decref(res);
-	json_decref(ok(bob, "pad.get", id_param(id)));
-	expect_err(alice, "pad.undelete", id_param(id), 404, "not_found");
-	res = ok(alice, "pad.trash", NULL);
+	json_decref(ts_ok(bob, "pad.get", id_param(id)));
+	ts_expect_err(alice, "pad.undelete", id_param(id), 404, "not_found");
+	res = ts_ok(alice, "pad.trash", NULL);
 	ck_assert_int_eq(json_array_size(json_object_get(res, "pads")), 0);
 	json_decref(res);
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE "
-	                        "action = 'pad.undeleted' AND subject_id = "
-	                        "$1::uuid",
-	                        id),
-	                 1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM audit_log WHERE "
+	                 "action = 'pad.undeleted' AND subject_id = "
+	                 "$1::uuid",
+	                 id),
+	    1);
 }
 END_TEST
 
@@ -104,22 +119,24 @@ START_TEST(undelete_name_clash)
 	char id[40];
 	json_t *data, *res;
 
-	snprintf(id, sizeof id, "%s", create_pad(alice, "Plan", NULL));
-	json_decref(ok(alice, "pad.delete", id_param(id)));
+	snprintf(id, sizeof id, "%s", ts_pad_create(alice, "Plan", NULL));
+	json_decref(ts_ok(alice, "pad.delete", id_param(id)));
 	/* A trashed pad gives its name up. */
-	create_pad(alice, "Plan", NULL);
-	create_pad(alice, "Plan B", NULL);
-	data = err_data(alice, "pad.undelete", id_param(id), 409, "name_taken");
+	ts_pad_create(alice, "Plan", NULL);
+	ts_pad_create(alice, "Plan B", NULL);
+	data =
+	    ts_err_data(alice, "pad.undelete", id_param(id), 409, "name_taken");
 	json_decref(data);
 	ck_assert_int_eq(trashed(id), 1);
-	expect_err(alice, "pad.undelete",
-	           json_pack("{s:s, s:s}", "id", id, "new_name", "Plan B"), 409,
-	           "name_taken");
-	expect_violation(alice, "pad.undelete",
-	                 json_pack("{s:s, s:s}", "id", id, "new_name", " "),
-	                 "display_name", "required");
-	res = ok(alice, "pad.undelete",
-	         json_pack("{s:s, s:s}", "id", id, "new_name", " Plan (old) "));
+	ts_expect_err(alice, "pad.undelete",
+	              json_pack("{s:s, s:s}", "id", id, "new_name", "Plan B"),
+	              409, "name_taken");
+	ts_expect_violation(alice, "pad.undelete",
+	                    json_pack("{s:s, s:s}", "id", id, "new_name", " "),
+	                    "display_name", "required");
+	res = ts_ok(
+	    alice, "pad.undelete",
+	    json_pack("{s:s, s:s}", "id", id, "new_name", " Plan (old) "));
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(res, "pad"), "display_name")),
 	                 "Plan (old)");
@@ -133,24 +150,27 @@ START_TEST(purge_is_for_good)
 	char id[40], live[40];
 
 	snprintf(id, sizeof id, "%s",
-	         create_pad(alice, "Gone", json_pack("{s:i}", "v", 0)));
-	snprintf(live, sizeof live, "%s", create_pad(alice, "Live", NULL));
-	update_data(alice, id, json_pack("{s:i}", "v", 1));
+	         ts_pad_create(alice, "Gone", json_pack("{s:i}", "v", 0)));
+	snprintf(live, sizeof live, "%s", ts_pad_create(alice, "Live", NULL));
+	ts_pad_update(alice, id, json_pack("{s:i}", "v", 1));
 	/* Only a trashed pad can be purged. */
-	expect_err(alice, "pad.purge", id_param(live), 404, "not_found");
-	expect_err(alice, "pad.purge", id_param(id), 404, "not_found");
-	json_decref(ok(alice, "pad.delete", id_param(id)));
-	json_decref(ok(alice, "pad.purge", id_param(id)));
+	ts_expect_err(alice, "pad.purge", id_param(live), 404, "not_found");
+	ts_expect_err(alice, "pad.purge", id_param(id), 404, "not_found");
+	json_decref(ts_ok(alice, "pad.delete", id_param(id)));
+	json_decref(ts_ok(alice, "pad.purge", id_param(id)));
 	ck_assert_int_eq(
-	    count1("SELECT count(*) FROM pads WHERE id = $1::uuid", id), 0);
-	ck_assert_int_eq(backups_of(id), 0);
-	expect_err(alice, "pad.undelete", id_param(id), 404, "not_found");
-	expect_err(alice, "pad.purge", id_param(id), 404, "not_found");
-	expect_violation(alice, "pad.purge", id_param("x"), "id", "format");
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE "
-	                        "action = 'pad.purged' AND subject_id = "
-	                        "$1::uuid",
-	                        id),
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM pads WHERE id = $1::uuid", id),
+	    0);
+	ck_assert_int_eq(ts_pad_backups(tenv.db, id), 0);
+	ts_expect_err(alice, "pad.undelete", id_param(id), 404, "not_found");
+	ts_expect_err(alice, "pad.purge", id_param(id), 404, "not_found");
+	ts_expect_violation(alice, "pad.purge", id_param("x"), "id", "format");
+	ck_assert_int_eq(ts_db_count1(tenv.db,
+	                              "SELECT count(*) FROM audit_log WHERE "
+	                              "action = 'pad.purged' AND subject_id = "
+	                              "$1::uuid",
+	                              id),
 	                 1);
 }
 END_TEST
@@ -163,8 +183,8 @@ START_TEST(trash_pages)
 
 	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof name, "T%d", i);
-		snprintf(ids[i], 40, "%s", create_pad(alice, name, NULL));
-		json_decref(ok(alice, "pad.delete", id_param(ids[i])));
+		snprintf(ids[i], 40, "%s", ts_pad_create(alice, name, NULL));
+		json_decref(ts_ok(alice, "pad.delete", id_param(ids[i])));
 	}
 	do {
 		json_t *params = json_pack("{s:i}", "limit", 2);
@@ -172,7 +192,7 @@ START_TEST(trash_pages)
 		if (next)
 			json_object_set(params, "after", next);
 		json_decref(next);
-		res = ok(alice, "pad.trash", params);
+		res = ts_ok(alice, "pad.trash", params);
 		/* Most recently trashed first. */
 		for (size_t k = 0;
 		     k < json_array_size(json_object_get(res, "pads"));
@@ -189,11 +209,11 @@ START_TEST(trash_pages)
 	json_decref(next);
 	ck_assert_int_eq(seen, 5);
 	ck_assert_int_eq(pages, 3);
-	expect_violation(alice, "pad.trash",
-	                 json_pack("{s:s}", "after", "nope"), "after",
-	                 "format");
-	expect_violation(alice, "pad.trash", json_pack("{s:i}", "limit", 0),
-	                 "limit", "range");
+	ts_expect_violation(alice, "pad.trash",
+	                    json_pack("{s:s}", "after", "nope"), "after",
+	                    "format");
+	ts_expect_violation(alice, "pad.trash", json_pack("{s:i}", "limit", 0),
+	                    "limit", "range");
 }
 END_TEST
 
@@ -204,39 +224,51 @@ START_TEST(expired_pads_are_purged_once)
 	struct ts_server second;
 	char old[40], recent[40];
 	const char *none[] = {NULL};
+	struct ts_env_opts o = pads;
 
-	pads_start(env);
+	o.env = env;
+	ts_env_start(&tenv, &o);
 	/* A second instance of the same schema purges too. */
-	ck_assert_int_eq(ts_server_start(&second, schema, env, NULL), 0);
+	ck_assert_int_eq(ts_server_start(&second, tenv.schema, env, NULL), 0);
 	snprintf(old, sizeof old, "%s",
-	         create_pad(alice, "Old", json_pack("{s:i}", "v", 0)));
-	update_data(alice, old, json_pack("{s:i}", "v", 1));
+	         ts_pad_create(alice, "Old", json_pack("{s:i}", "v", 0)));
+	ts_pad_update(alice, old, json_pack("{s:i}", "v", 1));
 	snprintf(recent, sizeof recent, "%s",
-	         create_pad(alice, "Recent", NULL));
-	json_decref(ok(alice, "pad.delete", id_param(old)));
-	json_decref(ok(alice, "pad.delete", id_param(recent)));
+	         ts_pad_create(alice, "Recent", NULL));
+	json_decref(ts_ok(alice, "pad.delete", id_param(old)));
+	json_decref(ts_ok(alice, "pad.delete", id_param(recent)));
 	ck_assert_int_eq(
-	    count1("UPDATE pads SET deleted_at = now() - interval '8 days' "
-	           "WHERE id = $1::uuid RETURNING 1",
-	           old),
+	    ts_db_count1(
+	        tenv.db,
+	        "UPDATE pads SET deleted_at = now() - interval '8 days' "
+	        "WHERE id = $1::uuid RETURNING 1",
+	        old),
 	    1);
 	(void)none;
 	ck_assert_int_eq(
-	    ts_db_wait_count(db,
+	    ts_db_wait_count(tenv.db,
 	                     "SELECT count(*) FROM pads WHERE "
 	                     "deleted_at < now() - interval '7 days'",
 	                     0, NULL, 0, TS_PATIENCE_MS),
 	    0);
-	ck_assert_int_eq(backups_of(old), 0);
+	ck_assert_int_eq(ts_pad_backups(tenv.db, old), 0);
 	ck_assert_int_eq(trashed(recent), 1);
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE "
-	                        "action = 'pad.purged' AND subject_id = "
-	                        "$1::uuid AND actor_id IS NULL",
-	                        old),
+	ck_assert_int_eq(ts_db_count1(tenv.db,
+	                              "SELECT count(*) FROM audit_log WHERE "
+	                              "action = 'pad.purged' AND subject_id = "
+	                              "$1::uuid AND actor_id IS NULL",
+	                              old),
 	                 1);
 	ts_server_stop(&second);
 }
 END_TEST
+
+/* The timer test starts its own padlined (with a purge interval). */
+static void
+timer_teardown(void)
+{
+	ts_env_stop(&tenv);
+}
 
 int
 main(void)
@@ -244,14 +276,14 @@ main(void)
 	Suite *s = suite_create("e2e_pads_trash");
 	TCase *tc = tcase_create("trash"), *timer = tcase_create("timer");
 
-	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+	ts_env_fixture(tc, &tenv, &pads, TS_PER_TEST);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, delete_hides_and_undelete_restores);
 	tcase_add_test(tc, undelete_name_clash);
 	tcase_add_test(tc, purge_is_for_good);
 	tcase_add_test(tc, trash_pages);
 	suite_add_tcase(s, tc);
-	tcase_add_checked_fixture(timer, NULL, pads_teardown);
+	tcase_add_checked_fixture(timer, NULL, timer_teardown);
 	tcase_set_timeout(timer, 180);
 	tcase_add_test(timer, expired_pads_are_purged_once);
 	suite_add_tcase(s, timer);

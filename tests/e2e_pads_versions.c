@@ -7,7 +7,17 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "e2e_pads_common.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+
+static struct ts_env tenv;
+static struct ts_client *alice, *bob;
+static const struct ts_env_opts pads = TS_PADS_OPTS(&alice, &bob);
 
 #define WRITERS 50
 
@@ -16,9 +26,9 @@
 static void
 alice_token(char *token, size_t size)
 {
-	json_t *res =
-	    ok(alice, "session.login",
-	       json_pack("{s:s, s:s}", "username", "alice", "password", PW));
+	json_t *res = ts_ok(alice, "session.login",
+	                    json_pack("{s:s, s:s}", "username", "alice",
+	                              "password", TS_PASSWORD));
 
 	snprintf(token, size, "%s",
 	         json_string_value(json_object_get(res, "token")));
@@ -28,7 +38,7 @@ alice_token(char *token, size_t size)
 static struct ts_client *
 resumed(const char *token)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r;
 
 	ck_assert_ptr_nonnull(c);
@@ -57,7 +67,8 @@ send_request(struct ts_client *c, int id, const char *method, json_t *params)
 START_TEST(one_writer_wins_each_version)
 {
 	struct ts_client *c[WRITERS];
-	const char *id = create_pad(alice, "Hot", json_pack("{s:i}", "w", -1));
+	const char *id =
+	    ts_pad_create(alice, "Hot", json_pack("{s:i}", "w", -1));
 	char token[256], pad_id[40];
 	int wins = 0, conflicts = 0, winner = -1;
 	json_t *res;
@@ -80,7 +91,8 @@ START_TEST(one_writer_wins_each_version)
 		if (ts_result(r) != NULL) {
 			wins++;
 			winner = k;
-			ck_assert_int_eq(pad_int(ts_result(r), "version"), 2);
+			ck_assert_int_eq(ts_pad_int(ts_result(r), "version"),
+			                 2);
 		} else {
 			ck_assert_msg(ts_error_code(r) == 409 &&
 			                  strcmp(ts_error_reason(r),
@@ -102,18 +114,20 @@ START_TEST(one_writer_wins_each_version)
 	ck_assert_int_eq(wins, 1);
 	ck_assert_int_eq(conflicts, WRITERS - 1);
 	/* The winner's data is what is stored; the losers wrote nothing. */
-	res = ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
-	ck_assert_int_eq(pad_int(res, "version"), 2);
+	res = ts_ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
+	ck_assert_int_eq(ts_pad_int(res, "version"), 2);
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_object_get(json_object_get(res, "pad"), "data"), "w")),
 	    winner);
 	json_decref(res);
-	ck_assert_int_eq(backups_of(pad_id), 1);
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-	                        "'pad.updated' AND subject_id = $1::uuid",
-	                        pad_id),
-	                 1);
+	ck_assert_int_eq(ts_pad_backups(tenv.db, pad_id), 1);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM audit_log WHERE action = "
+	                 "'pad.updated' AND subject_id = $1::uuid",
+	                 pad_id),
+	    1);
 }
 END_TEST
 
@@ -129,7 +143,7 @@ static void *
 rmw_run(void *arg)
 {
 	struct rmw *w = arg;
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = c ? ts_call(c, "session.resume",
 	                        json_pack("{s:s}", "token", w->token))
 	              : NULL;
@@ -181,7 +195,7 @@ START_TEST(read_modify_write_loses_nothing)
 {
 	struct rmw w[WRITERS];
 	const char *id =
-	    create_pad(alice, "Counter", json_pack("{s:i}", "n", 0));
+	    ts_pad_create(alice, "Counter", json_pack("{s:i}", "n", 0));
 	char token[256], pad_id[40];
 	int conflicts = 0;
 	json_t *res;
@@ -202,48 +216,50 @@ START_TEST(read_modify_write_loses_nothing)
 	}
 	/* 50 increments, each exactly once: without if_version, concurrent
 	 * writers overwrite each other and n ends below 50. */
-	res = ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
+	res = ts_ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_object_get(json_object_get(res, "pad"), "data"), "n")),
 	    WRITERS);
-	ck_assert_int_eq(pad_int(res, "version"), 1 + WRITERS);
+	ck_assert_int_eq(ts_pad_int(res, "version"), 1 + WRITERS);
 	json_decref(res);
-	ck_assert_int_eq(count1("SELECT count(*) FROM audit_log WHERE action = "
-	                        "'pad.updated' AND subject_id = $1::uuid",
-	                        pad_id),
-	                 WRITERS);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM audit_log WHERE action = "
+	                 "'pad.updated' AND subject_id = $1::uuid",
+	                 pad_id),
+	    WRITERS);
 	fprintf(stderr, "read_modify_write: %d conflicts retried\n", conflicts);
 }
 END_TEST
 
 START_TEST(version_conflict_writes_nothing)
 {
-	const char *id = create_pad(alice, "V", json_pack("{s:i}", "v", 1));
+	const char *id = ts_pad_create(alice, "V", json_pack("{s:i}", "v", 1));
 	char pad_id[40], backup[40];
 	json_t *res, *data, *cur;
 	long long audit;
 
 	snprintf(pad_id, sizeof pad_id, "%s", id);
-	res = ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
-	ck_assert_int_eq(pad_int(res, "version"), 1);
+	res = ts_ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
+	ck_assert_int_eq(ts_pad_int(res, "version"), 1);
 	json_decref(res);
 	/* Data and rename alike count as a version. */
-	res = ok(alice, "pad.update",
-	         json_pack("{s:s, s:{s:i}}", "id", pad_id, "data", "v", 2));
-	ck_assert_int_eq(pad_int(res, "version"), 2);
+	res = ts_ok(alice, "pad.update",
+	            json_pack("{s:s, s:{s:i}}", "id", pad_id, "data", "v", 2));
+	ck_assert_int_eq(ts_pad_int(res, "version"), 2);
 	json_decref(res);
-	res = ok(alice, "pad.update",
-	         json_pack("{s:s, s:s, s:i}", "id", pad_id, "display_name",
-	                   "V2", "if_version", 2));
-	ck_assert_int_eq(pad_int(res, "version"), 3);
+	res = ts_ok(alice, "pad.update",
+	            json_pack("{s:s, s:s, s:i}", "id", pad_id, "display_name",
+	                      "V2", "if_version", 2));
+	ck_assert_int_eq(ts_pad_int(res, "version"), 3);
 	json_decref(res);
 
-	audit = ts_db_count(db, "SELECT count(*) FROM audit_log", 0, NULL);
-	data = err_data(alice, "pad.update",
-	                json_pack("{s:s, s:i, s:{s:i}}", "id", pad_id,
-	                          "if_version", 2, "data", "v", 99),
-	                409, "version_conflict");
+	audit = ts_db_count(tenv.db, "SELECT count(*) FROM audit_log", 0, NULL);
+	data = ts_err_data(alice, "pad.update",
+	                   json_pack("{s:s, s:i, s:{s:i}}", "id", pad_id,
+	                             "if_version", 2, "data", "v", 99),
+	                   409, "version_conflict");
 	cur = json_object_get(data, "current");
 	ck_assert_int_eq(json_integer_value(json_object_get(cur, "version")),
 	                 3);
@@ -252,7 +268,7 @@ START_TEST(version_conflict_writes_nothing)
 		                               cur, "updated_at"))};
 
 		ck_assert_int_eq(
-		    ts_db_count(db,
+		    ts_db_count(tenv.db,
 		                "SELECT count(*) FROM pads WHERE id = $1::uuid "
 		                "AND updated_at = $2::timestamptz",
 		                2, p),
@@ -260,44 +276,51 @@ START_TEST(version_conflict_writes_nothing)
 	}
 	json_decref(data);
 	/* A rename and an empty update with a stale version are refused too. */
-	expect_err(alice, "pad.update",
-	           json_pack("{s:s, s:i, s:s}", "id", pad_id, "if_version", 1,
-	                     "display_name", "X"),
-	           409, "version_conflict");
-	expect_err(alice, "pad.update",
-	           json_pack("{s:s, s:i}", "id", pad_id, "if_version", 1), 409,
-	           "version_conflict");
+	ts_expect_err(alice, "pad.update",
+	              json_pack("{s:s, s:i, s:s}", "id", pad_id, "if_version",
+	                        1, "display_name", "X"),
+	              409, "version_conflict");
+	ts_expect_err(alice, "pad.update",
+	              json_pack("{s:s, s:i}", "id", pad_id, "if_version", 1),
+	              409, "version_conflict");
 	ck_assert_int_eq(
-	    count1("SELECT version FROM pads WHERE id = $1::uuid", pad_id), 3);
-	ck_assert_int_eq(count1("SELECT (data->>'v')::int FROM pads WHERE "
-	                        "id = $1::uuid",
-	                        pad_id),
-	                 2);
-	ck_assert_int_eq(backups_of(pad_id), 1);
+	    ts_db_count1(tenv.db,
+	                 "SELECT version FROM pads WHERE id = $1::uuid",
+	                 pad_id),
+	    3);
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM audit_log", 0, NULL), audit);
+	    ts_db_count1(tenv.db,
+	                 "SELECT (data->>'v')::int FROM pads WHERE "
+	                 "id = $1::uuid",
+	                 pad_id),
+	    2);
+	ck_assert_int_eq(ts_pad_backups(tenv.db, pad_id), 1);
+	ck_assert_int_eq(
+	    ts_db_count(tenv.db, "SELECT count(*) FROM audit_log", 0, NULL),
+	    audit);
 
 	/* Restore: same rule, and +1 when it goes through. */
-	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", pad_id));
+	res = ts_ok(alice, "pad.backups", json_pack("{s:s}", "id", pad_id));
 	snprintf(
 	    backup, sizeof backup, "%s",
 	    json_string_value(json_object_get(
 	        json_array_get(json_object_get(res, "backups"), 0), "id")));
 	json_decref(res);
-	expect_err(alice, "pad.restore",
-	           json_pack("{s:s, s:s, s:i}", "id", pad_id, "backup_id",
-	                     backup, "if_version", 2),
-	           409, "version_conflict");
-	ck_assert_int_eq(backups_of(pad_id), 1);
-	res = ok(alice, "pad.restore",
-	         json_pack("{s:s, s:s, s:i}", "id", pad_id, "backup_id", backup,
-	                   "if_version", 3));
-	ck_assert_int_eq(pad_int(res, "version"), 4);
+	ts_expect_err(alice, "pad.restore",
+	              json_pack("{s:s, s:s, s:i}", "id", pad_id, "backup_id",
+	                        backup, "if_version", 2),
+	              409, "version_conflict");
+	ck_assert_int_eq(ts_pad_backups(tenv.db, pad_id), 1);
+	res = ts_ok(alice, "pad.restore",
+	            json_pack("{s:s, s:s, s:i}", "id", pad_id, "backup_id",
+	                      backup, "if_version", 3));
+	ck_assert_int_eq(ts_pad_int(res, "version"), 4);
 	json_decref(res);
-	expect_violation(alice, "pad.update",
-	                 json_pack("{s:s, s:i}", "id", pad_id, "if_version", 0),
-	                 "if_version", "range");
-	expect_violation(
+	ts_expect_violation(
+	    alice, "pad.update",
+	    json_pack("{s:s, s:i}", "id", pad_id, "if_version", 0),
+	    "if_version", "range");
+	ts_expect_violation(
 	    alice, "pad.update",
 	    json_pack("{s:s, s:s}", "id", pad_id, "if_version", "3"),
 	    "if_version", "type");
@@ -324,9 +347,10 @@ START_TEST(size_is_stored_and_limited)
 	json_t *res, *limits, *data;
 	const char *id;
 	char pad_id[40], *text;
+	struct ts_env_opts o = pads;
 
 	/* Defaults first. */
-	res = ok(alice, "server.hello", NULL);
+	res = ts_ok(alice, "server.hello", NULL);
 	limits = json_object_get(res, "limits");
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(limits, "max_line")), 4194304);
@@ -335,9 +359,10 @@ START_TEST(size_is_stored_and_limited)
 	    1048576);
 	json_decref(res);
 
-	pads_teardown();
-	pads_start(env);
-	res = ok(alice, "server.hello", NULL);
+	ts_env_stop(&tenv);
+	o.env = env;
+	ts_env_start(&tenv, &o);
+	res = ts_ok(alice, "server.hello", NULL);
 	ck_assert_int_eq(json_integer_value(json_object_get(
 	                     json_object_get(res, "limits"), "max_pad_bytes")),
 	                 2048);
@@ -347,61 +372,73 @@ START_TEST(size_is_stored_and_limited)
 	text = json_dumps(data, JSON_COMPACT);
 	ck_assert_int_eq(strlen(text), 2048);
 	free(text);
-	id = create_pad(alice, "Full", data);
+	id = ts_pad_create(alice, "Full", data);
 	snprintf(pad_id, sizeof pad_id, "%s", id);
-	expect_violation(alice, "pad.create",
-	                 json_pack("{s:s, s:o}", "display_name", "Over", "data",
-	                           data_of_size(2049)),
-	                 "data", "too_large");
-	expect_violation(
+	ts_expect_violation(alice, "pad.create",
+	                    json_pack("{s:s, s:o}", "display_name", "Over",
+	                              "data", data_of_size(2049)),
+	                    "data", "too_large");
+	ts_expect_violation(
 	    alice, "pad.update",
 	    json_pack("{s:s, s:o}", "id", pad_id, "data", data_of_size(2049)),
 	    "data", "too_large");
-	ck_assert_int_eq(count1("SELECT count(*) FROM pads WHERE display_name "
-	                        "= $1",
-	                        "Over"),
-	                 0);
 	ck_assert_int_eq(
-	    count1("SELECT version FROM pads WHERE id = $1::uuid", pad_id), 1);
+	    ts_db_count1(tenv.db,
+	                 "SELECT count(*) FROM pads WHERE display_name "
+	                 "= $1",
+	                 "Over"),
+	    0);
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db,
+	                 "SELECT version FROM pads WHERE id = $1::uuid",
+	                 pad_id),
+	    1);
 
 	/* size is the stored text's bytes, kept on every change. */
-	update_data(alice, pad_id,
-	            json_pack("{s:s, s:i}", "t", "\xc3\xa9t\xc3\xa9", "n", 1));
-	res = ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
-	ck_assert_int_eq(pad_int(res, "size"),
-	                 count1("SELECT octet_length(data::text) FROM pads "
-	                        "WHERE id = $1::uuid",
-	                        pad_id));
+	ts_pad_update(
+	    alice, pad_id,
+	    json_pack("{s:s, s:i}", "t", "\xc3\xa9t\xc3\xa9", "n", 1));
+	res = ts_ok(alice, "pad.get", json_pack("{s:s}", "id", pad_id));
 	ck_assert_int_eq(
-	    count1("SELECT size FROM pads WHERE id = $1::uuid", pad_id),
-	    count1("SELECT octet_length(data::text) FROM pads WHERE id = "
-	           "$1::uuid",
-	           pad_id));
+	    ts_pad_int(res, "size"),
+	    ts_db_count1(tenv.db,
+	                 "SELECT octet_length(data::text) FROM pads "
+	                 "WHERE id = $1::uuid",
+	                 pad_id));
+	ck_assert_int_eq(
+	    ts_db_count1(tenv.db, "SELECT size FROM pads WHERE id = $1::uuid",
+	                 pad_id),
+	    ts_db_count1(tenv.db,
+	                 "SELECT octet_length(data::text) FROM pads WHERE id = "
+	                 "$1::uuid",
+	                 pad_id));
 	json_decref(res);
-	res = ok(alice, "pad.list", NULL);
+	res = ts_ok(alice, "pad.list", NULL);
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_array_get(json_object_get(res, "pads"), 0), "size")),
-	    count1("SELECT octet_length(data::text) FROM pads WHERE id = "
-	           "$1::uuid",
-	           pad_id));
+	    ts_db_count1(tenv.db,
+	                 "SELECT octet_length(data::text) FROM pads WHERE id = "
+	                 "$1::uuid",
+	                 pad_id));
 	json_decref(res);
 }
 END_TEST
 
 START_TEST(backup_get_returns_one_backup)
 {
-	const char *id = create_pad(alice, "B", json_pack("{s:i}", "v", 0));
-	const char *other = create_pad(alice, "O", json_pack("{s:i}", "v", 0));
+	const char *id = ts_pad_create(alice, "B", json_pack("{s:i}", "v", 0));
+	const char *other =
+	    ts_pad_create(alice, "O", json_pack("{s:i}", "v", 0));
 	char pad_id[40], other_id[40], newest[40], oldest[40], foreign[40];
 	json_t *res, *list, *b;
 
 	snprintf(pad_id, sizeof pad_id, "%s", id);
 	snprintf(other_id, sizeof other_id, "%s", other);
-	update_data(alice, pad_id, json_pack("{s:i}", "v", 1));
-	update_data(alice, pad_id, json_pack("{s:i, s:s}", "v", 2, "x", "y"));
-	update_data(alice, other_id, json_pack("{s:i}", "v", 1));
-	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", pad_id));
+	ts_pad_update(alice, pad_id, json_pack("{s:i}", "v", 1));
+	ts_pad_update(alice, pad_id, json_pack("{s:i, s:s}", "v", 2, "x", "y"));
+	ts_pad_update(alice, other_id, json_pack("{s:i}", "v", 1));
+	res = ts_ok(alice, "pad.backups", json_pack("{s:s}", "id", pad_id));
 	list = json_object_get(res, "backups");
 	snprintf(
 	    newest, sizeof newest, "%s",
@@ -410,51 +447,55 @@ START_TEST(backup_get_returns_one_backup)
 	    oldest, sizeof oldest, "%s",
 	    json_string_value(json_object_get(json_array_get(list, 1), "id")));
 	json_decref(res);
-	res = ok(alice, "pad.backups", json_pack("{s:s}", "id", other_id));
+	res = ts_ok(alice, "pad.backups", json_pack("{s:s}", "id", other_id));
 	snprintf(
 	    foreign, sizeof foreign, "%s",
 	    json_string_value(json_object_get(
 	        json_array_get(json_object_get(res, "backups"), 0), "id")));
 	json_decref(res);
 
-	res = ok(alice, "pad.backup_get",
-	         json_pack("{s:s, s:s}", "id", pad_id, "backup_id", newest));
+	res = ts_ok(alice, "pad.backup_get",
+	            json_pack("{s:s, s:s}", "id", pad_id, "backup_id", newest));
 	b = json_object_get(res, "backup");
 	ck_assert_str_eq(json_string_value(json_object_get(b, "id")), newest);
 	ck_assert_int_eq(json_integer_value(
 	                     json_object_get(json_object_get(b, "data"), "v")),
 	                 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(b, "size")),
-	                 count1("SELECT octet_length(data::text) FROM backups "
-	                        "WHERE id = $1::uuid",
-	                        newest));
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(b, "size")),
+	    ts_db_count1(tenv.db,
+	                 "SELECT octet_length(data::text) FROM backups "
+	                 "WHERE id = $1::uuid",
+	                 newest));
 	ck_assert_ptr_nonnull(json_object_get(b, "created_at"));
 	json_decref(res);
-	res = ok(alice, "pad.backup_get",
-	         json_pack("{s:s, s:s}", "id", pad_id, "backup_id", oldest));
+	res = ts_ok(alice, "pad.backup_get",
+	            json_pack("{s:s, s:s}", "id", pad_id, "backup_id", oldest));
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(
 	        json_object_get(json_object_get(res, "backup"), "data"), "v")),
 	    0);
 	json_decref(res);
 	/* Another pad's backup, a missing one, bad ids, another user. */
-	expect_err(alice, "pad.backup_get",
-	           json_pack("{s:s, s:s}", "id", pad_id, "backup_id", foreign),
-	           404, NULL);
-	expect_err(alice, "pad.backup_get",
-	           json_pack("{s:s, s:s}", "id", pad_id, "backup_id",
-	                     "00000000-0000-4000-8000-000000000000"),
-	           404, NULL);
-	expect_violation(
+	ts_expect_err(
+	    alice, "pad.backup_get",
+	    json_pack("{s:s, s:s}", "id", pad_id, "backup_id", foreign), 404,
+	    NULL);
+	ts_expect_err(alice, "pad.backup_get",
+	              json_pack("{s:s, s:s}", "id", pad_id, "backup_id",
+	                        "00000000-0000-4000-8000-000000000000"),
+	              404, NULL);
+	ts_expect_violation(
 	    alice, "pad.backup_get",
 	    json_pack("{s:s, s:s}", "id", pad_id, "backup_id", "x"),
 	    "backup_id", "format");
-	expect_violation(alice, "pad.backup_get",
-	                 json_pack("{s:s}", "id", pad_id), "backup_id",
-	                 "required");
-	expect_err(bob, "pad.backup_get",
-	           json_pack("{s:s, s:s}", "id", pad_id, "backup_id", newest),
-	           404, NULL);
+	ts_expect_violation(alice, "pad.backup_get",
+	                    json_pack("{s:s}", "id", pad_id), "backup_id",
+	                    "required");
+	ts_expect_err(
+	    bob, "pad.backup_get",
+	    json_pack("{s:s, s:s}", "id", pad_id, "backup_id", newest), 404,
+	    NULL);
 }
 END_TEST
 
@@ -464,7 +505,7 @@ main(void)
 	Suite *s = suite_create("e2e_pads_versions");
 	TCase *tc = tcase_create("versions");
 
-	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+	ts_env_fixture(tc, &tenv, &pads, TS_PER_TEST);
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, one_writer_wins_each_version);
 	tcase_add_test(tc, read_modify_write_loses_nothing);

@@ -336,7 +336,7 @@ user_client(int port)
 	struct ts_client *c = ts_client_connect(port);
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ts_login(c, "fo_user", "Failover-password-1"), 0);
+	ck_assert_int_eq(ts_login(c, "fo_user", TS_PASSWORD), 0);
 	return c;
 }
 
@@ -346,8 +346,7 @@ serve_with_user(struct ts_server *srv, const char *const *env)
 {
 	ck_assert_int_eq(ts_server_start(srv, schema, env, NULL), 0);
 	server_started(srv);
-	ck_assert_int_eq(
-	    ts_create_user(schema, "fo_user", "Failover-password-1", 0), 0);
+	ck_assert_int_eq(ts_create_user(schema, "fo_user", TS_PASSWORD, 0), 0);
 	return user_client(srv->port);
 }
 
@@ -387,7 +386,7 @@ load_run(void *arg)
 	struct ts_client *c = ts_client_connect(load.port);
 	long n = (long)arg * 1000000;
 
-	if (c == NULL || ts_login(c, "fo_user", "Failover-password-1") != 0) {
+	if (c == NULL || ts_login(c, "fo_user", TS_PASSWORD) != 0) {
 		pthread_mutex_lock(&load.mu);
 		load.unanswered++;
 		pthread_mutex_unlock(&load.mu);
@@ -734,8 +733,7 @@ START_TEST(startup_waits_for_a_primary)
 	              "the log does not say why it waited");
 	free(log);
 
-	ck_assert_int_eq(
-	    ts_create_user(schema, "fo_user", "Failover-password-1", 0), 0);
+	ck_assert_int_eq(ts_create_user(schema, "fo_user", TS_PASSWORD, 0), 0);
 	c = user_client(srv.port);
 	free(pad_create(c, "first", &code));
 	ck_assert_int_eq(code, 0);

@@ -8,11 +8,22 @@
  * mid-batch is a 503 on a connection the pool will not lend again. */
 #include "db.h"
 #include "db_pool.h"
-#include "e2e_pads_common.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tsupport.h"
+
+static struct ts_env tenv;
+static struct ts_client *alice, *bob;
+static const struct ts_env_opts pads = TS_PADS_OPTS(&alice, &bob);
 
 START_TEST(update_failing_mid_batch_writes_nothing)
 {
-	const char *a = create_pad(alice, "alpha", json_pack("{s:i}", "n", 1));
+	const char *a =
+	    ts_pad_create(alice, "alpha", json_pack("{s:i}", "n", 1));
 	char id[40], sql[160];
 	const char *p[1] = {id};
 	long long backups, audits, version;
@@ -20,35 +31,39 @@ START_TEST(update_failing_mid_batch_writes_nothing)
 
 	(void)a;
 	snprintf(id, sizeof id, "%s",
-	         create_pad(alice, "beta", json_pack("{s:i}", "n", 2)));
-	backups = ts_db_count(db, "SELECT count(*) FROM backups", 0, NULL);
-	audits = ts_db_count(db, "SELECT count(*) FROM audit_log", 0, NULL);
-	version =
-	    ts_db_count(db, "SELECT version FROM pads WHERE id = $1", 1, p);
+	         ts_pad_create(alice, "beta", json_pack("{s:i}", "n", 2)));
+	backups = ts_db_count(tenv.db, "SELECT count(*) FROM backups", 0, NULL);
+	audits =
+	    ts_db_count(tenv.db, "SELECT count(*) FROM audit_log", 0, NULL);
+	version = ts_db_count(tenv.db, "SELECT version FROM pads WHERE id = $1",
+	                      1, p);
 	/* Batch 2 of the update: backup INSERT, prune, the pads UPDATE (a
 	 * name clash: 23505), the audit row, COMMIT. */
-	expect_err(alice, "pad.update",
-	           json_pack("{s:s, s:s, s:{s:i}}", "id", id, "display_name",
-	                     "alpha", "data", "n", 3),
-	           409, "name_taken");
+	ts_expect_err(alice, "pad.update",
+	              json_pack("{s:s, s:s, s:{s:i}}", "id", id, "display_name",
+	                        "alpha", "data", "n", 3),
+	              409, "name_taken");
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM backups", 0, NULL), backups);
+	    ts_db_count(tenv.db, "SELECT count(*) FROM backups", 0, NULL),
+	    backups);
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM audit_log", 0, NULL), audits);
-	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT version FROM pads WHERE id = $1", 1, p),
-	    version);
+	    ts_db_count(tenv.db, "SELECT count(*) FROM audit_log", 0, NULL),
+	    audits);
+	ck_assert_int_eq(ts_db_count(tenv.db,
+	                             "SELECT version FROM pads WHERE id = $1",
+	                             1, p),
+	                 version);
 	snprintf(sql, sizeof sql,
 	         "SELECT count(*) FROM pads WHERE id = $1 AND "
 	         "data = '{\"n\": 2}'::jsonb AND display_name = 'beta'");
-	ck_assert_int_eq(ts_db_count(db, sql, 1, p), 1);
+	ck_assert_int_eq(ts_db_count(tenv.db, sql, 1, p), 1);
 	/* The same connection pool goes on working. */
-	pad = ok(alice, "pad.update",
-	         json_pack("{s:s, s:{s:i}}", "id", id, "data", "n", 4));
-	ck_assert_int_eq(pad_int(pad, "version"), version + 1);
+	pad = ts_ok(alice, "pad.update",
+	            json_pack("{s:s, s:{s:i}}", "id", id, "data", "n", 4));
+	ck_assert_int_eq(ts_pad_int(pad, "version"), version + 1);
 	json_decref(pad);
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM backups", 0, NULL),
+	    ts_db_count(tenv.db, "SELECT count(*) FROM backups", 0, NULL),
 	    backups + 1);
 }
 END_TEST
@@ -81,8 +96,8 @@ layer_conn(int prepare)
 	struct db_conn *c;
 
 	pl_error_init(&err);
-	c = db_conn_new(db_connect(getenv("DATABASE_URL"), 30, &err), schema,
-	                prepare, &err);
+	c = db_conn_new(db_connect(getenv("DATABASE_URL"), 30, &err),
+	                tenv.schema, prepare, &err);
 	ck_assert_msg(c != NULL, "connect: %s", err.message);
 	return c;
 }
@@ -106,10 +121,10 @@ failing_batch_rolls_back(int prepare, int one_batch)
 	struct pl_error err;
 	int d1 = 0, d2 = 0, d3 = 0;
 
-	ts_db_exec(db, "CREATE TABLE IF NOT EXISTS pipe_t (k text PRIMARY "
-	               "KEY)");
-	ts_db_exec(db, "TRUNCATE pipe_t");
-	ts_db_exec(db, "INSERT INTO pipe_t VALUES ('taken')");
+	ts_db_exec(tenv.db, "CREATE TABLE IF NOT EXISTS pipe_t (k text PRIMARY "
+	                    "KEY)");
+	ts_db_exec(tenv.db, "TRUNCATE pipe_t");
+	ts_db_exec(tenv.db, "INSERT INTO pipe_t VALUES ('taken')");
 	pl_error_init(&err);
 	tx_open(c, one_batch, &err);
 	ck_assert_int_eq(insert_row(c, "one", &d1, &err), 0);
@@ -123,7 +138,7 @@ failing_batch_rolls_back(int prepare, int one_batch)
 	ck_assert_int_eq(d2, 0);
 	ck_assert_int_eq(d3, 0);
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM pipe_t", 0, NULL), 1);
+	    ts_db_count(tenv.db, "SELECT count(*) FROM pipe_t", 0, NULL), 1);
 	ck_assert(db_conn_reusable(c));
 	/* The next transaction on that connection starts clean, and the
 	 * statements prepared in the failed batch still run by name. */
@@ -134,7 +149,7 @@ failing_batch_rolls_back(int prepare, int one_batch)
 	ck_assert_int_eq(db_tx_commit(c, &err), 0);
 	ck_assert_int_eq(d1 + d3, 3);
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM pipe_t", 0, NULL), 3);
+	    ts_db_count(tenv.db, "SELECT count(*) FROM pipe_t", 0, NULL), 3);
 	/* Outside a transaction a statement runs at once. */
 	ck_assert_int_eq(insert_row(c, "four", &d2, &err), 0);
 	ck_assert_int_eq(d2, 1);
@@ -176,9 +191,9 @@ one_batch_abandoned(int flush_early)
 	struct pl_error err;
 	int d1 = 0;
 
-	ts_db_exec(db, "CREATE TABLE IF NOT EXISTS pipe_t (k text PRIMARY "
-	               "KEY)");
-	ts_db_exec(db, "TRUNCATE pipe_t");
+	ts_db_exec(tenv.db, "CREATE TABLE IF NOT EXISTS pipe_t (k text PRIMARY "
+	                    "KEY)");
+	ts_db_exec(tenv.db, "TRUNCATE pipe_t");
 	pl_error_init(&err);
 	ck_assert_int_eq(db_tx_begin_one(c, &err), 0);
 	ck_assert_int_eq(insert_row(c, "one", &d1, &err), 0);
@@ -192,7 +207,7 @@ one_batch_abandoned(int flush_early)
 	ck_assert(!db_conn_reusable(c));
 	db_conn_free(c);
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM pipe_t", 0, NULL), 0);
+	    ts_db_count(tenv.db, "SELECT count(*) FROM pipe_t", 0, NULL), 0);
 	pl_error_clear(&err);
 }
 
@@ -214,9 +229,9 @@ START_TEST(backend_killed_mid_batch_is_503_and_not_reused)
 	struct pl_error err;
 	int d1 = 0, d3 = 0;
 
-	ts_db_exec(db, "CREATE TABLE IF NOT EXISTS pipe_t (k text PRIMARY "
-	               "KEY)");
-	ts_db_exec(db, "TRUNCATE pipe_t");
+	ts_db_exec(tenv.db, "CREATE TABLE IF NOT EXISTS pipe_t (k text PRIMARY "
+	                    "KEY)");
+	ts_db_exec(tenv.db, "TRUNCATE pipe_t");
 	pl_error_init(&err);
 	ck_assert_int_eq(db_tx_begin(c, &err), 0);
 	db_tx_batch(c);
@@ -231,7 +246,7 @@ START_TEST(backend_killed_mid_batch_is_503_and_not_reused)
 	ck_assert_int_eq(d3, 0);
 	ck_assert(!db_conn_reusable(c));
 	ck_assert_int_eq(
-	    ts_db_count(db, "SELECT count(*) FROM pipe_t", 0, NULL), 0);
+	    ts_db_count(tenv.db, "SELECT count(*) FROM pipe_t", 0, NULL), 0);
 	db_conn_free(c);
 	pl_error_clear(&err);
 }
@@ -243,7 +258,7 @@ main(void)
 	Suite *s = suite_create("e2e_pipeline");
 	TCase *tc = tcase_create("pipeline");
 
-	tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+	ts_env_fixture(tc, &tenv, &pads, TS_PER_TEST);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, update_failing_mid_batch_writes_nothing);
 	tcase_add_test(tc, failing_batch_rolls_back_prepared);

@@ -13,8 +13,7 @@
 
 #include "tsupport.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 static json_t *
 raw_call(struct ts_client *c, const char *line)
@@ -95,7 +94,7 @@ count_lines(const char *text)
 
 START_TEST(hello_and_health)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = ts_call(c, "server.hello", NULL), *res = ts_result(r);
 	json_t *rules;
 
@@ -126,7 +125,7 @@ END_TEST
 
 START_TEST(every_protocol_error)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	struct {
 		const char *line;
 		int code;
@@ -165,7 +164,7 @@ END_TEST
 
 START_TEST(oversize_line_is_refused_and_closed)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	size_t n = 4200 * 1024; /* past the 4 MiB default max_line */
 	char *big = malloc(n);
 	char *resp;
@@ -192,7 +191,7 @@ END_TEST
 
 START_TEST(pipelined_requests_answer_in_order)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char *buf = malloc(200 * 128), *p = buf;
 
 	for (int i = 0; i < 200; i++)
@@ -222,7 +221,7 @@ START_TEST(garbage_does_not_kill_the_server)
 	unsigned rng = 42;
 
 	for (int round = 0; round < 20; round++) {
-		struct ts_client *c = ts_client_connect(srv.port);
+		struct ts_client *c = ts_client_connect(tenv.srv.port);
 		char junk[4096];
 		size_t n = 1 + (size_t)(rand_r(&rng) % sizeof junk);
 
@@ -238,7 +237,7 @@ START_TEST(garbage_does_not_kill_the_server)
 		                   40);
 		ts_client_free(c);
 	}
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = ts_call(c, "server.health", NULL);
 
 	ck_assert_ptr_nonnull(ts_result(r));
@@ -249,7 +248,7 @@ END_TEST
 
 START_TEST(invalid_utf8_is_a_parse_error)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = raw_call(c, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":"
 	                        "\"\xff\xfe\"}\n");
 
@@ -261,19 +260,19 @@ END_TEST
 
 START_TEST(notifications_get_no_reply_but_run)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char line[512];
 	json_t *r;
 
 	ck_assert_int_eq(
-	    ts_create_user(schema, "notify_u", "Notify-Passw0rd!", 0), 0);
+	    ts_create_user(tenv.schema, "notify_u", TS_PASSWORD, 0), 0);
 	/* Unanswered but executed: the login binds the session, so the
 	 * pad.list after it succeeds; a failing notification (unknown
 	 * method) is silent too. */
 	snprintf(line, sizeof line,
 	         "{\"jsonrpc\":\"2.0\",\"method\":\"session.login\","
 	         "\"params\":{\"username\":\"notify_u\",\"password\":"
-	         "\"Notify-Passw0rd!\"}}\n"
+	         "\"" TS_PASSWORD "\"}}\n"
 	         "{\"jsonrpc\":\"2.0\",\"method\":\"no.such\"}\n"
 	         "{\"jsonrpc\":\"2.0\",\"method\":\"server.health\","
 	         "\"params\":[1]}\n"
@@ -289,7 +288,7 @@ END_TEST
 
 START_TEST(whitespace_line_is_ignored_like_an_empty_one)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r = raw_call(c, "\n   \t \r\n \n{\"jsonrpc\":\"2.0\",\"id\":3,"
 	                        "\"method\":\"server.health\"}\n");
 
@@ -302,7 +301,7 @@ END_TEST
 
 START_TEST(requests_before_an_oversize_line_are_answered_first)
 {
-	int fd = raw_connect(srv.port);
+	int fd = raw_connect(tenv.srv.port);
 	static const char good[] =
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server.health\"}\n"
 	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"template.list\"}\n";
@@ -335,7 +334,7 @@ END_TEST
 
 START_TEST(half_close_gets_every_answer)
 {
-	int fd = raw_connect(srv.port);
+	int fd = raw_connect(tenv.srv.port);
 	static const char reqs[] =
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server.health\"}\n"
 	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"template.list\"}\n"
@@ -362,20 +361,15 @@ START_TEST(half_close_gets_every_answer)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "proto"};
+
 int
 main(void)
 {
 	Suite *s = suite_create("e2e_protocol");
 	TCase *tc = tcase_create("protocol");
-	SRunner *sr;
-	int failed, status;
 
-	/* One server for the suite; its clean exit on SIGTERM is checked
-	 * too (under ASan a leak makes it non-zero). */
-	ts_unique_schema("proto", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, NULL, NULL) != 0)
-		return 1;
-
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, hello_and_health);
 	tcase_add_test(tc, every_protocol_error);
@@ -388,18 +382,5 @@ main(void)
 	tcase_add_test(tc, requests_before_an_oversize_line_are_answered_first);
 	tcase_add_test(tc, half_close_gets_every_answer);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	status = ts_server_stop(&srv);
-	if (status != 0) {
-		fprintf(stderr,
-		        "padlined did not exit cleanly: status %d, "
-		        "log %s\n",
-		        status, srv.log_path);
-		failed++;
-	}
-	ts_db_drop_schema(schema);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

@@ -24,37 +24,23 @@
 #include "protocol.h"
 #include "tsupport.h"
 
-#define PASSWORD "Pr0xy-Passw0rd!"
 #define CAP 3 /* PADLINE_MAX_CONNECTIONS_PER_IP */
 
-static struct ts_server srv;
-static char schema[64];
-
-static void
-setup(void)
-{
-	const char *env[] = {"PADLINE_TRUSTED_PROXIES=127.0.0.1/32, ::1",
-	                     "PADLINE_MAX_CONNECTIONS_PER_IP=" PL_STR(CAP),
-	                     NULL};
-
-	ts_unique_schema("proxy", schema, sizeof schema);
-	ck_assert_int_eq(ts_server_start(&srv, schema, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(schema, "paula", PASSWORD, 0), 0);
-}
-
-static void
-teardown(void)
-{
-	/* A clean exit: under ASan, nothing leaked. */
-	ck_assert_int_eq(ts_server_stop(&srv), 0);
-	ts_db_drop_schema(schema);
-}
+static struct ts_env tenv;
+static const char *const proxy_env[] = {
+    "PADLINE_TRUSTED_PROXIES=127.0.0.1/32, ::1",
+    "PADLINE_MAX_CONNECTIONS_PER_IP=" PL_STR(CAP), NULL};
+static const struct ts_env_opts opts = {
+    .prefix = "proxy",
+    .env = proxy_env,
+    .users = {{"paula", 0}},
+};
 
 /* A connection from the trusted proxy that has sent header (len bytes). */
 static struct ts_client *
 proxied(const void *header, size_t len)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(ts_client_send_raw(c, header, len), 0);
@@ -103,7 +89,7 @@ closed_unanswered(struct ts_client *c)
 static long long
 count1(const char *sql, const char *param)
 {
-	PGconn *db = ts_db_connect(schema);
+	PGconn *db = ts_db_connect(tenv.schema);
 	const char *const p[] = {param};
 	long long n = ts_db_count(db, sql, 1, p);
 
@@ -116,7 +102,7 @@ START_TEST(v2_header_makes_the_session_peer)
 	unsigned char buf[256];
 	const char *login = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 	                    "\"session.login\",\"params\":{\"username\":"
-	                    "\"paula\",\"password\":\"" PASSWORD "\"}}\n";
+	                    "\"paula\",\"password\":\"" TS_PASSWORD "\"}}\n";
 	size_t n = ts_proxy_v2(buf, "203.0.113.7", "192.0.2.1", 40);
 	struct ts_client *c;
 	char *line;
@@ -157,7 +143,7 @@ START_TEST(v1_header_makes_the_audit_peer)
 	ts_client_free(c);
 	h1 = "PROXY TCP6 2001:db8::7 2001:db8::1 1 2\r\n";
 	c = proxied_text(h1);
-	ck_assert_int_eq(ts_login(c, "paula", PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, "paula", TS_PASSWORD), 0);
 	ck_assert_int_eq(count1("SELECT count(*) FROM sessions WHERE peer = $1",
 	                        "2001:db8::7"),
 	                 1);
@@ -180,7 +166,7 @@ END_TEST
 
 START_TEST(trusted_peer_without_header_is_closed)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 
 	/* Silence: closed after a second (waited for, not timed). */
 	ck_assert_ptr_nonnull(c);
@@ -201,7 +187,8 @@ END_TEST
 START_TEST(untrusted_peer_proxy_line_is_an_invalid_request)
 {
 	const char *h = "PROXY TCP4 203.0.113.7 192.0.2.1 54321 7411\r\n";
-	struct ts_client *c = ts_client_connect_from("127.0.0.5", srv.port);
+	struct ts_client *c =
+	    ts_client_connect_from("127.0.0.5", tenv.srv.port);
 	json_t *r;
 	char *line;
 
@@ -280,7 +267,7 @@ START_TEST(tls_listener_reads_the_header_first)
 	const char *env[4] = {"PADLINE_TRUSTED_PROXIES=127.0.0.0/8"};
 	const char *req = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 	                  "\"session.login\",\"params\":{\"username\":"
-	                  "\"tess\",\"password\":\"" PASSWORD "\"}}\n";
+	                  "\"tess\",\"password\":\"" TS_PASSWORD "\"}}\n";
 	char buf[4096];
 	struct ts_client *c;
 	SSL_CTX *ctx;
@@ -292,7 +279,7 @@ START_TEST(tls_listener_reads_the_header_first)
 	env[2] = f.env_key;
 	ts_unique_schema("proxytls", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s, sch, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(sch, "tess", PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "tess", TS_PASSWORD, 0), 0);
 	c = ts_client_connect(s.port);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(
@@ -399,7 +386,7 @@ main(void)
 	Suite *s = suite_create("e2e_proxy");
 	TCase *tc = tcase_create("proxy");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_TEST_CLEAN);
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, v2_header_makes_the_session_peer);
 	tcase_add_test(tc, v1_header_makes_the_audit_peer);

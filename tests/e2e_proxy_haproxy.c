@@ -16,7 +16,6 @@
 #include "tsupport.h"
 
 #define NSERVERS 3
-#define PASSWORD "Ab-Use-Passw0rd!"
 #define ABUSER "127.0.0.2"
 #define OTHER "127.0.0.3"
 #define PROBE "127.0.0.20" /* the test asking instances directly */
@@ -39,9 +38,9 @@ setup(void)
 		                 0);
 		ports[i] = srv[i].port;
 	}
-	ck_assert_int_eq(ts_create_user(schema, "bob", PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_create_user(schema, "carol", PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_create_user(schema, "watcher", PASSWORD, 1), 0);
+	ck_assert_int_eq(ts_create_user(schema, "bob", TS_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(schema, "carol", TS_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(schema, "watcher", TS_PASSWORD, 1), 0);
 	ck_assert_int_eq(ts_haproxy_start(&lb, ports, NSERVERS), 0);
 	ck_assert_int_eq(ts_haproxy_wait_served(&lb, OTHER), 0);
 }
@@ -85,14 +84,14 @@ START_TEST(failed_logins_lock_out_their_client_only)
 		refused += code == 429;
 	}
 	ck_assert_int_gt(refused, 0);
-	ck_assert_int_eq(login_code(a, "bob", PASSWORD), 429);
+	ck_assert_int_eq(login_code(a, "bob", TS_PASSWORD), 429);
 	ts_client_free(a);
 	/* Everyone else signs in, on whichever instance. */
 	for (int i = 0; i < NSERVERS; i++) {
 		b = ts_client_connect_from(OTHER, lb.port);
 		ck_assert_ptr_nonnull(b);
 		ck_assert_int_eq(
-		    login_code(b, i % 2 ? "carol" : "bob", PASSWORD), 0);
+		    login_code(b, i % 2 ? "carol" : "bob", TS_PASSWORD), 0);
 		ts_client_free(b);
 	}
 	/* The audit names the client, never HAProxy. */
@@ -126,7 +125,7 @@ health_answered(int port)
 	long long n;
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ts_login(c, "watcher", PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, "watcher", TS_PASSWORD), 0);
 	r = ts_call(c, "server.stats", NULL);
 	ck_assert_ptr_nonnull(ts_result(r));
 	n = json_integer_value(json_object_get(

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "users_support.h"
+#include "tsupport.h"
 
 /* Runs the one-line command cmd on rc (split on spaces); returns reply. */
 static redisReply *
@@ -105,11 +105,11 @@ START_TEST(subscribe_only)
 	         rds.port);
 	ck_assert_int_eq(ts_server_start(&srv, sch, env, NULL), 0);
 	c = ts_client_connect(srv.port);
-	resp = us_register_fresh(c, "dina", US_PASSWORD, NULL);
+	resp = ts_register_fresh(c, "dina", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(resp), 0);
 	id = json_string_value(
 	    json_object_get(json_object_get(ts_result(resp), "user"), "id"));
-	ev = us_wait_event(dash, "user.created", "id", id, TS_PATIENCE_MS);
+	ev = ts_event_wait(dash, "user.created", "id", id, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no event for the subscribe-only user");
 	json_decref(ev);
 	json_decref(resp);

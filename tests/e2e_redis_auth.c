@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "users_support.h"
+#include "tsupport.h"
 
 #define PW_PLAIN "hunter2-requirepass"
 #define PW_ACL "p@ss:w/rd%acl"
@@ -66,11 +66,11 @@ exercise(const char *redis_url, const char *password, int db)
 	    cmd_ok(sub, "SUBSCRIBE %s",
 	           ts_events_channel(sch, channel, sizeof channel)));
 	c = ts_client_connect(srv.port);
-	resp = us_register_fresh(c, "rosa", US_PASSWORD, NULL);
+	resp = ts_register_fresh(c, "rosa", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(resp), 0);
 	id = json_string_value(
 	    json_object_get(json_object_get(ts_result(resp), "user"), "id"));
-	ev = us_wait_event(sub, "user.created", "id", id, TS_PATIENCE_MS);
+	ev = ts_event_wait(sub, "user.created", "id", id, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL, "no user.created event via %s",
 	              "the authenticated Redis");
 	snprintf(uid, sizeof uid, "%s", id);
@@ -86,7 +86,7 @@ exercise(const char *redis_url, const char *password, int db)
 	}
 	resp = ts_call(c, "session.login",
 	               json_pack("{s:s, s:s}", "username", "rosa", "password",
-	                         US_PASSWORD));
+	                         TS_PASSWORD));
 	ck_assert_int_eq(ts_error_code(resp), 429);
 	json_decref(resp);
 	/* Failures count per resolved user (its id). */

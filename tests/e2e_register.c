@@ -12,10 +12,8 @@
 #include <unistd.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 static long long
 count_users(const char *sch, const char *name)
@@ -32,16 +30,16 @@ count_users(const char *sch, const char *name)
 
 START_TEST(happy_path_row_audit_event)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	redisContext *sub = us_subscribe(schema);
-	char *tok = us_form_token(c);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
+	char *tok = ts_form_token(c);
 	json_t *r, *user, *ev;
 	const char *id;
 	PGconn *db;
 
 	ck_assert_ptr_nonnull(sub);
-	r = us_register(c, tok, "  carol  ", US_PASSWORD, "carol@example.com",
-	                NULL);
+	r = ts_register_with(c, tok, "  carol  ", TS_PASSWORD,
+	                     "carol@example.com", NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	user = json_object_get(ts_result(r), "user");
 	ck_assert_str_eq(json_string_value(json_object_get(user, "username")),
@@ -53,7 +51,7 @@ START_TEST(happy_path_row_audit_event)
 	id = json_string_value(json_object_get(user, "id"));
 	ck_assert_ptr_nonnull(id);
 
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	const char *p[1] = {id};
 	ck_assert_int_eq(ts_db_count(db,
 	                             "SELECT count(*) FROM users WHERE id = $1 "
@@ -69,7 +67,7 @@ START_TEST(happy_path_row_audit_event)
 	                             "'password_hash' = false",
 	                             1, p),
 	                 1);
-	ev = us_wait_event(sub, "user.created", "id", id, TS_PATIENCE_MS);
+	ev = ts_event_wait(sub, "user.created", "id", id, TS_PATIENCE_MS);
 	ck_assert_msg(ev != NULL,
 	              "no user.created event on the schema's channel");
 	ck_assert_str_eq(json_string_value(json_object_get(
@@ -101,43 +99,43 @@ START_TEST(each_password_rule)
 	    {"noupper123!x", "uppercase"}, {"NoDigitsHere!", "digit"},
 	    {"NoSpecial1234", "special"},  {"Has Space12!x", "no_whitespace"},
 	};
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		json_t *r = us_register_fresh(c, "ruled", cases[i].pw, NULL);
+		json_t *r = ts_register_fresh(c, "ruled", cases[i].pw, NULL);
 
 		ck_assert_int_eq(ts_error_code(r), 400);
-		ck_assert_msg(us_has_violation(r, "password", cases[i].rule),
+		ck_assert_msg(ts_has_violation(r, "password", cases[i].rule),
 		              "%s: rule %s not reported", cases[i].pw,
 		              cases[i].rule);
-		ck_assert_msg(us_violation_count(r) == 1,
+		ck_assert_msg(ts_violation_count(r) == 1,
 		              "%s: expected only %s", cases[i].pw,
 		              cases[i].rule);
 		json_decref(r);
 	}
-	ck_assert_int_eq(count_users(schema, "ruled"), 0);
+	ck_assert_int_eq(count_users(tenv.schema, "ruled"), 0);
 	ts_client_free(c);
 }
 END_TEST
 
 START_TEST(all_violations_together)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	char *tok = us_form_token(c);
-	json_t *r = us_register(c, tok, "x", "a b", "not-an-email", NULL);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	char *tok = ts_form_token(c);
+	json_t *r = ts_register_with(c, tok, "x", "a b", "not-an-email", NULL);
 
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "username", "length"));
-	ck_assert(us_has_violation(r, "password", "length"));
-	ck_assert(us_has_violation(r, "password", "uppercase"));
-	ck_assert(us_has_violation(r, "password", "digit"));
-	ck_assert(us_has_violation(r, "password", "special"));
-	ck_assert(us_has_violation(r, "password", "no_whitespace"));
-	ck_assert(us_has_violation(r, "email", "format") ||
-	          us_violation_count(r) == 7);
+	ck_assert(ts_has_violation(r, "username", "length"));
+	ck_assert(ts_has_violation(r, "password", "length"));
+	ck_assert(ts_has_violation(r, "password", "uppercase"));
+	ck_assert(ts_has_violation(r, "password", "digit"));
+	ck_assert(ts_has_violation(r, "password", "special"));
+	ck_assert(ts_has_violation(r, "password", "no_whitespace"));
+	ck_assert(ts_has_violation(r, "email", "format") ||
+	          ts_violation_count(r) == 7);
 	json_decref(r);
 	/* Validation happens before the token is spent: it still works. */
-	r = us_register(c, tok, "violet", US_PASSWORD, NULL, NULL);
+	r = ts_register_with(c, tok, "violet", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	free(tok);
@@ -147,73 +145,74 @@ END_TEST
 
 START_TEST(username_format_and_whitespace)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char long_name[80];
 	json_t *r;
 
-	r = us_register_fresh(c, "bad name!", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "bad name!", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "username", "format"));
+	ck_assert(ts_has_violation(r, "username", "format"));
 	json_decref(r);
-	r = us_register_fresh(c, "ab", US_PASSWORD, NULL);
-	ck_assert(us_has_violation(r, "username", "length"));
+	r = ts_register_fresh(c, "ab", TS_PASSWORD, NULL);
+	ck_assert(ts_has_violation(r, "username", "length"));
 	json_decref(r);
 	memset(long_name, 'a', 65);
 	long_name[65] = '\0';
-	r = us_register_fresh(c, long_name, US_PASSWORD, NULL);
-	ck_assert(us_has_violation(r, "username", "length"));
+	r = ts_register_fresh(c, long_name, TS_PASSWORD, NULL);
+	ck_assert(ts_has_violation(r, "username", "length"));
 	json_decref(r);
-	r = us_register_fresh(c, "   ", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "   ", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_violation_count(r) >= 1);
+	ck_assert(ts_violation_count(r) >= 1);
 	json_decref(r);
-	r = us_register_fresh(c, "\t dave.o-k_1 \n", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "\t dave.o-k_1 \n", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(
 	        json_object_get(ts_result(r), "user"), "username")),
 	    "dave.o-k_1");
 	json_decref(r);
-	ck_assert_int_eq(count_users(schema, "dave.o-k_1"), 1);
+	ck_assert_int_eq(count_users(tenv.schema, "dave.o-k_1"), 1);
 	ts_client_free(c);
 }
 END_TEST
 
 START_TEST(form_token_missing_forged_reused)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	char *tok = us_form_token(c), *forged = strdup(tok);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	char *tok = ts_form_token(c), *forged = strdup(tok);
 	json_t *r;
 
-	r = us_register(c, NULL, "frank", US_PASSWORD, NULL, NULL);
+	r = ts_register_with(c, NULL, "frank", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "form_token", "required"));
+	ck_assert(ts_has_violation(r, "form_token", "required"));
 	json_decref(r);
-	r = us_register(c, "not-a-token", "frank", US_PASSWORD, NULL, NULL);
-	ck_assert(us_has_violation(r, "form_token", "invalid"));
+	r = ts_register_with(c, "not-a-token", "frank", TS_PASSWORD, NULL,
+	                     NULL);
+	ck_assert(ts_has_violation(r, "form_token", "invalid"));
 	json_decref(r);
 	/* Flip one hex digit of the MAC. */
 	forged[strlen(forged) - 1] =
 	    forged[strlen(forged) - 1] == '0' ? '1' : '0';
-	r = us_register(c, forged, "frank", US_PASSWORD, NULL, NULL);
-	ck_assert(us_has_violation(r, "form_token", "invalid"));
+	r = ts_register_with(c, forged, "frank", TS_PASSWORD, NULL, NULL);
+	ck_assert(ts_has_violation(r, "form_token", "invalid"));
 	json_decref(r);
 	/* A later expiry with the old MAC is forged too. */
 	memcpy(forged, tok, strlen(tok));
 	forged[32] = forged[32] == 'f' ? 'e' : 'f';
-	r = us_register(c, forged, "frank", US_PASSWORD, NULL, NULL);
-	ck_assert(us_has_violation(r, "form_token", "invalid"));
+	r = ts_register_with(c, forged, "frank", TS_PASSWORD, NULL, NULL);
+	ck_assert(ts_has_violation(r, "form_token", "invalid"));
 	json_decref(r);
-	ck_assert_int_eq(count_users(schema, "frank"), 0);
+	ck_assert_int_eq(count_users(tenv.schema, "frank"), 0);
 
-	r = us_register(c, tok, "frank", US_PASSWORD, NULL, NULL);
+	r = ts_register_with(c, tok, "frank", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	r = us_register(c, tok, "frank2", US_PASSWORD, NULL, NULL);
+	r = ts_register_with(c, tok, "frank2", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "form_token", "reused"));
+	ck_assert(ts_has_violation(r, "form_token", "reused"));
 	json_decref(r);
-	ck_assert_int_eq(count_users(schema, "frank2"), 0);
+	ck_assert_int_eq(count_users(tenv.schema, "frank2"), 0);
 	free(tok);
 	free(forged);
 	ts_client_free(c);
@@ -225,19 +224,19 @@ END_TEST
  * and its violations come with the others. */
 START_TEST(form_token_checked_before_hashing)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	char *tok = us_form_token(c);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	char *tok = ts_form_token(c);
 	json_t *r;
 
-	r = us_register(c, NULL, "gina", "short", NULL, NULL);
+	r = ts_register_with(c, NULL, "gina", "short", NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "form_token", "required"));
-	ck_assert(us_has_violation(r, "password", "length"));
+	ck_assert(ts_has_violation(r, "form_token", "required"));
+	ck_assert(ts_has_violation(r, "password", "length"));
 	json_decref(r);
 	tok[strlen(tok) - 1] = tok[strlen(tok) - 1] == '0' ? '1' : '0';
-	r = us_register(c, tok, "bad name!", US_PASSWORD, NULL, NULL);
-	ck_assert(us_has_violation(r, "form_token", "invalid"));
-	ck_assert(us_has_violation(r, "username", "format"));
+	r = ts_register_with(c, tok, "bad name!", TS_PASSWORD, NULL, NULL);
+	ck_assert(ts_has_violation(r, "form_token", "invalid"));
+	ck_assert(ts_has_violation(r, "username", "format"));
 	json_decref(r);
 	free(tok);
 	ts_client_free(c);
@@ -252,15 +251,15 @@ START_TEST(form_token_once_across_instances)
 	json_t *r;
 
 	/* A second padlined on the same schema and secret. */
-	ck_assert_int_eq(ts_server_start(&s2, schema, NULL, NULL), 0);
-	a = ts_client_connect(srv.port);
+	ck_assert_int_eq(ts_server_start(&s2, tenv.schema, NULL, NULL), 0);
+	a = ts_client_connect(tenv.srv.port);
 	b = ts_client_connect(s2.port);
-	tok = us_form_token(a);
-	r = us_register(b, tok, "wanda", US_PASSWORD, NULL, NULL);
+	tok = ts_form_token(a);
+	r = ts_register_with(b, tok, "wanda", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	r = us_register(a, tok, "wanda2", US_PASSWORD, NULL, NULL);
-	ck_assert(us_has_violation(r, "form_token", "reused"));
+	r = ts_register_with(a, tok, "wanda2", TS_PASSWORD, NULL, NULL);
+	ck_assert(ts_has_violation(r, "form_token", "reused"));
 	json_decref(r);
 	free(tok);
 	ts_client_free(a);
@@ -279,8 +278,8 @@ START_TEST(create_user_cli)
 	json_t *u;
 	PGconn *db;
 
-	ck_assert_int_eq(ts_padlined_run(schema, NULL, ok_args,
-	                                 US_PASSWORD "\n", 60, &out, NULL),
+	ck_assert_int_eq(ts_padlined_run(tenv.schema, NULL, ok_args,
+	                                 TS_PASSWORD "\n", 60, &out, NULL),
 	                 0);
 	u = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
 	ck_assert_ptr_nonnull(u);
@@ -294,21 +293,22 @@ START_TEST(create_user_cli)
 	free(out);
 	out = NULL;
 	/* Same policy as user.register, every rule listed. */
-	ck_assert_int_eq(
-	    ts_padlined_run(schema, NULL, bad_args, "weak\n", 60, NULL, &err),
-	    1);
+	ck_assert_int_eq(ts_padlined_run(tenv.schema, NULL, bad_args, "weak\n",
+	                                 60, NULL, &err),
+	                 1);
 	ck_assert_ptr_nonnull(strstr(err, "uppercase"));
 	ck_assert_ptr_nonnull(strstr(err, "digit"));
 	free(err);
 	err = NULL;
-	ck_assert_int_eq(ts_padlined_run(schema, NULL, ok_args,
-	                                 US_PASSWORD "\n", 60, NULL, &err),
+	ck_assert_int_eq(ts_padlined_run(tenv.schema, NULL, ok_args,
+	                                 TS_PASSWORD "\n", 60, NULL, &err),
 	                 1);
 	ck_assert_ptr_nonnull(strstr(err, "taken"));
 	free(err);
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, NULL, usage_args, "", 60, NULL, NULL), 2);
-	db = ts_db_connect(schema);
+	    ts_padlined_run(tenv.schema, NULL, usage_args, "", 60, NULL, NULL),
+	    2);
+	db = ts_db_connect(tenv.schema);
 	ck_assert_int_eq(ts_db_count(db,
 	                             "SELECT count(*) FROM audit_log a JOIN "
 	                             "users u ON u.id = a.subject_id WHERE "
@@ -316,7 +316,7 @@ START_TEST(create_user_cli)
 	                             "'user.created'",
 	                             0, NULL),
 	                 1);
-	ck_assert_int_eq(count_users(schema, "yuri"), 0);
+	ck_assert_int_eq(count_users(tenv.schema, "yuri"), 0);
 	PQfinish(db);
 }
 END_TEST
@@ -333,11 +333,11 @@ START_TEST(form_token_expired)
 	ts_unique_schema("regttl", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
 	c = ts_client_connect(s2.port);
-	tok = us_form_token(c);
+	tok = ts_form_token(c);
 	sleep(2);
-	r = us_register(c, tok, "gina", US_PASSWORD, NULL, NULL);
+	r = ts_register_with(c, tok, "gina", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "form_token", "expired"));
+	ck_assert(ts_has_violation(r, "form_token", "expired"));
 	json_decref(r);
 	ck_assert_int_eq(count_users(sch, "gina"), 0);
 	free(tok);
@@ -349,20 +349,20 @@ END_TEST
 
 START_TEST(duplicate_and_case_insensitive)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	json_t *r = us_register_fresh(c, "Erin", US_PASSWORD, NULL);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	json_t *r = ts_register_fresh(c, "Erin", TS_PASSWORD, NULL);
 
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	r = us_register_fresh(c, "Erin", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "Erin", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "username_taken");
 	json_decref(r);
-	r = us_register_fresh(c, "erin", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "erin", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "username_taken");
 	json_decref(r);
-	ck_assert_int_eq(count_users(schema, "erin"), 1);
+	ck_assert_int_eq(count_users(tenv.schema, "erin"), 1);
 	ts_client_free(c);
 }
 END_TEST
@@ -387,23 +387,23 @@ race_one(void *arg)
 {
 	struct racer *r = arg;
 	struct ts_client *c = ts_client_connect(r->port);
-	char *tok = r->token ? strdup(r->token) : c ? us_form_token(c) : NULL;
+	char *tok = r->token ? strdup(r->token) : c ? ts_form_token(c) : NULL;
 	json_t *resp;
 
 	pthread_barrier_wait(r->go);
 	r->code = -1;
 	if (tok == NULL)
 		return NULL;
-	resp =
-	    us_register(c, tok, r->username, r->password, NULL, r->invitation);
+	resp = ts_register_with(c, tok, r->username, r->password, NULL,
+	                        r->invitation);
 	if (resp) {
 		r->code = ts_error_code(resp);
 		snprintf(r->reason, sizeof r->reason, "%s",
 		         ts_error_reason(resp));
 		r->invitation_used =
-		    us_has_violation(resp, "invitation", "used");
+		    ts_has_violation(resp, "invitation", "used");
 		r->token_reused =
-		    us_has_violation(resp, "form_token", "reused");
+		    ts_has_violation(resp, "form_token", "reused");
 	}
 	json_decref(resp);
 	free(tok);
@@ -440,9 +440,9 @@ START_TEST(forty_racers_one_name)
 
 	memset(rs, 0, sizeof rs);
 	for (int i = 0; i < 40; i++) {
-		rs[i].port = srv.port;
+		rs[i].port = tenv.srv.port;
 		rs[i].username = "racer";
-		rs[i].password = US_PASSWORD;
+		rs[i].password = TS_PASSWORD;
 	}
 	race(rs, 40, &ok, &conflicts);
 	for (int i = 0; i < 40; i++)
@@ -450,15 +450,15 @@ START_TEST(forty_racers_one_name)
 		              "racer %d got %d", i, rs[i].code);
 	ck_assert_int_eq(ok, 1);
 	ck_assert_int_eq(conflicts, 39);
-	ck_assert_int_eq(count_users(schema, "racer"), 1);
+	ck_assert_int_eq(count_users(tenv.schema, "racer"), 1);
 }
 END_TEST
 
 START_TEST(invite_mode_one_code_one_user)
 {
 	const char *env[] = {"PADLINE_REGISTRATION=invite", NULL};
-	struct ts_server s2;
-	char sch[64], names[10][16];
+	struct ts_env inv;
+	char names[10][16];
 	struct ts_client *admin, *c;
 	struct racer rs[10];
 	int ok, conflicts, used = 0;
@@ -466,9 +466,10 @@ START_TEST(invite_mode_one_code_one_user)
 	char *code;
 	PGconn *db;
 
-	ts_unique_schema("reginv", sch, sizeof sch);
-	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
-	admin = us_admin_client(&s2, "inviter");
+	ts_env_start(&inv, &(const struct ts_env_opts){
+	                       .prefix = "reginv",
+	                       .env = env,
+	                       .users = {{"inviter", 1, &admin}}});
 	ck_assert_ptr_nonnull(admin);
 	r = ts_call(admin, "invitation.create",
 	            json_pack("{s:s}", "note", "for the race"));
@@ -476,26 +477,26 @@ START_TEST(invite_mode_one_code_one_user)
 	code = strdup(json_string_value(json_object_get(ts_result(r), "code")));
 	json_decref(r);
 
-	c = ts_client_connect(s2.port);
-	r = us_register_fresh(c, "noinvite", US_PASSWORD, NULL);
+	c = ts_client_connect(inv.srv.port);
+	r = ts_register_fresh(c, "noinvite", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(us_has_violation(r, "invitation", "required"));
+	ck_assert(ts_has_violation(r, "invitation", "required"));
 	json_decref(r);
-	r = us_register_fresh(c, "wronginvite", US_PASSWORD, "nope");
-	ck_assert(us_has_violation(r, "invitation", "invalid"));
+	r = ts_register_fresh(c, "wronginvite", TS_PASSWORD, "nope");
+	ck_assert(ts_has_violation(r, "invitation", "invalid"));
 	json_decref(r);
 	/* A failed registration does not burn the code. */
-	r = us_register_fresh(c, "weakling", "weak", code);
+	r = ts_register_fresh(c, "weakling", "weak", code);
 	ck_assert_int_eq(ts_error_code(r), 400);
 	json_decref(r);
-	db = ts_db_connect(sch);
+	db = inv.db;
 	ck_assert_int_eq(ts_db_count(db,
 	                             "SELECT count(*) FROM invitations "
 	                             "WHERE NOT used",
 	                             0, NULL),
 	                 1);
 	/* Neither does a 409 after the invitation was taken. */
-	r = us_register_fresh(c, "inviter", US_PASSWORD, code);
+	r = ts_register_fresh(c, "inviter", TS_PASSWORD, code);
 	ck_assert_int_eq(ts_error_code(r), 409);
 	json_decref(r);
 	ck_assert_int_eq(ts_db_count(db,
@@ -507,9 +508,9 @@ START_TEST(invite_mode_one_code_one_user)
 	memset(rs, 0, sizeof rs);
 	for (int i = 0; i < 10; i++) {
 		snprintf(names[i], sizeof names[i], "invited%d", i);
-		rs[i].port = s2.port;
+		rs[i].port = inv.srv.port;
 		rs[i].username = names[i];
-		rs[i].password = US_PASSWORD;
+		rs[i].password = TS_PASSWORD;
 		rs[i].invitation = code;
 	}
 	race(rs, 10, &ok, &conflicts);
@@ -532,12 +533,9 @@ START_TEST(invite_mode_one_code_one_user)
 	                             "'invited%'",
 	                             0, NULL),
 	                 1);
-	PQfinish(db);
 	free(code);
 	ts_client_free(c);
-	ts_client_free(admin);
-	ts_server_stop(&s2);
-	ts_db_drop_schema(sch);
+	ts_env_stop(&inv);
 }
 END_TEST
 
@@ -552,13 +550,13 @@ START_TEST(closed_mode_refused)
 	ts_unique_schema("regclosed", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
 	c = ts_client_connect(s2.port);
-	r = us_register_fresh(c, "henry", US_PASSWORD, NULL);
+	r = ts_register_fresh(c, "henry", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 403);
 	ck_assert_str_eq(ts_error_reason(r), "registration_closed");
 	json_decref(r);
 	ck_assert_int_eq(count_users(sch, "henry"), 0);
 	/* The operator can still create users. */
-	ck_assert_int_eq(ts_create_user(sch, "henry", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "henry", TS_PASSWORD, 0), 0);
 	ck_assert_int_eq(count_users(sch, "henry"), 1);
 	ts_client_free(c);
 	ts_server_stop(&s2);
@@ -571,24 +569,24 @@ END_TEST
  * the spend back, and the same token then registers another name. */
 START_TEST(form_token_kept_by_refused_registration)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	char *first = us_form_token(c), *tok = us_form_token(c);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	char *first = ts_form_token(c), *tok = ts_form_token(c);
 	json_t *r;
 
-	r = us_register(c, first, "ursula", US_PASSWORD, NULL, NULL);
+	r = ts_register_with(c, first, "ursula", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	r = us_register(c, tok, "Ursula", US_PASSWORD, NULL, NULL);
+	r = ts_register_with(c, tok, "Ursula", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 409);
 	ck_assert_str_eq(ts_error_reason(r), "username_taken");
 	json_decref(r);
-	r = us_register(c, tok, "ursula2", US_PASSWORD, NULL, NULL);
+	r = ts_register_with(c, tok, "ursula2", TS_PASSWORD, NULL, NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
-	ck_assert_int_eq(count_users(schema, "ursula2"), 1);
+	ck_assert_int_eq(count_users(tenv.schema, "ursula2"), 1);
 	/* And it is spent now. */
-	r = us_register(c, tok, "ursula3", US_PASSWORD, NULL, NULL);
-	ck_assert(us_has_violation(r, "form_token", "reused"));
+	r = ts_register_with(c, tok, "ursula3", TS_PASSWORD, NULL, NULL);
+	ck_assert(ts_has_violation(r, "form_token", "reused"));
 	json_decref(r);
 	free(first);
 	free(tok);
@@ -600,17 +598,17 @@ END_TEST
  * waits on the first uncommitted one, so exactly one registers. */
 START_TEST(form_token_spent_once_in_a_race)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
-	char *tok = us_form_token(c), names[8][16];
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	char *tok = ts_form_token(c), names[8][16];
 	struct racer rs[8];
 	int ok, conflicts, reused = 0;
 
 	memset(rs, 0, sizeof rs);
 	for (int i = 0; i < 8; i++) {
 		snprintf(names[i], sizeof names[i], "tokrace%d", i);
-		rs[i].port = srv.port;
+		rs[i].port = tenv.srv.port;
 		rs[i].username = names[i];
-		rs[i].password = US_PASSWORD;
+		rs[i].password = TS_PASSWORD;
 		rs[i].token = tok;
 	}
 	race(rs, 8, &ok, &conflicts);
@@ -623,37 +621,31 @@ START_TEST(form_token_spent_once_in_a_race)
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "reg"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    happy_path_row_audit_event,
-	    each_password_rule,
-	    all_violations_together,
-	    username_format_and_whitespace,
-	    form_token_missing_forged_reused,
-	    form_token_checked_before_hashing,
-	    form_token_once_across_instances,
-	    form_token_kept_by_refused_registration,
-	    form_token_spent_once_in_a_race,
-	    create_user_cli,
-	    form_token_expired,
-	    duplicate_and_case_insensitive,
-	    forty_racers_one_name,
-	    invite_mode_one_code_one_user,
-	    closed_mode_refused,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_register",
-	    .prefix = "reg",
-	    .srv = &srv,
-	    .schema = schema,
-	    .setup = NULL,
-	    .teardown = NULL,
-	    .restore = NULL,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_register");
+	TCase *tc = tcase_create("reg");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, happy_path_row_audit_event);
+	tcase_add_test(tc, each_password_rule);
+	tcase_add_test(tc, all_violations_together);
+	tcase_add_test(tc, username_format_and_whitespace);
+	tcase_add_test(tc, form_token_missing_forged_reused);
+	tcase_add_test(tc, form_token_checked_before_hashing);
+	tcase_add_test(tc, form_token_once_across_instances);
+	tcase_add_test(tc, form_token_kept_by_refused_registration);
+	tcase_add_test(tc, form_token_spent_once_in_a_race);
+	tcase_add_test(tc, create_user_cli);
+	tcase_add_test(tc, form_token_expired);
+	tcase_add_test(tc, duplicate_and_case_insensitive);
+	tcase_add_test(tc, forty_racers_one_name);
+	tcase_add_test(tc, invite_mode_one_code_one_user);
+	tcase_add_test(tc, closed_mode_refused);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

@@ -30,7 +30,6 @@
 #define NSERVERS 3
 #define NCLIENTS 6
 #define PIPELINE 2
-#define PASSWORD "Ro11ing-Restart-Passw0rd!"
 #define PROGRESS 5 /* creates each client must ack between restarts */
 
 static struct ts_server srv[NSERVERS];
@@ -275,7 +274,7 @@ START_TEST(rolling_restart_loses_nothing)
 		                 0);
 		ports[i] = srv[i].port;
 	}
-	ck_assert_int_eq(ts_create_user(schema, "roller", PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(schema, "roller", TS_PASSWORD, 0), 0);
 	ck_assert_int_eq(ts_haproxy_start(&lb, ports, NSERVERS), 0);
 	ck_assert_int_eq(ts_haproxy_wait_served(&lb, NULL), 0);
 	for (int i = 0; i < NCLIENTS; i++) {
@@ -285,7 +284,7 @@ START_TEST(rolling_restart_loses_nothing)
 		ck_assert_ptr_nonnull(c);
 		r = ts_call(c, "session.login",
 		            json_pack("{s:s, s:s}", "username", "roller",
-		                      "password", PASSWORD));
+		                      "password", TS_PASSWORD));
 		ck_assert_ptr_nonnull(ts_result(r));
 		memset(&cls[i], 0, sizeof cls[i]);
 		cls[i].idx = i;

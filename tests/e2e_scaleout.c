@@ -26,7 +26,6 @@
 
 #define NSERVERS 3
 #define NCLIENTS 6
-#define PASSWORD "Sca1e-Out-Passw0rd!"
 #define WAIT_MS 120000 /* only catches a hang */
 #define AFTER_KILL 15  /* creates each client must ack after the kill */
 
@@ -205,7 +204,7 @@ client_run(void *arg)
 		if (seq % 5 == 4) {
 			snprintf(name, sizeof name, "scale_c%d_u%d", cl->idx,
 			         seq);
-			r = ts_register(c, name, PASSWORD, NULL);
+			r = ts_register(c, name, TS_PASSWORD, NULL);
 			if (r != NULL && ts_result(r) != NULL)
 				json_array_append(
 				    cl->users,
@@ -256,7 +255,7 @@ instance_clients(int port)
 	int n;
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ts_login(c, "scaler", PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, "scaler", TS_PASSWORD), 0);
 	r = ts_call(c, "server.stats", NULL);
 	ck_assert_ptr_nonnull(ts_result(r));
 	n = (int)json_integer_value(
@@ -328,7 +327,7 @@ START_TEST(kill_one_instance_under_load)
 		ports[i] = srv[i].port;
 	}
 	/* An admin, so the test can ask each instance for server.stats. */
-	ck_assert_int_eq(ts_create_user(schema, "scaler", PASSWORD, 1), 0);
+	ck_assert_int_eq(ts_create_user(schema, "scaler", TS_PASSWORD, 1), 0);
 	ck_assert_int_eq(ts_haproxy_start(&lb, ports, NSERVERS), 0);
 	ck_assert_int_eq(ts_haproxy_wait_served(&lb, NULL), 0);
 	subscriber_start(&sub);
@@ -341,7 +340,7 @@ START_TEST(kill_one_instance_under_load)
 		ck_assert_ptr_nonnull(login);
 		r = ts_call(login, "session.login",
 		            json_pack("{s:s, s:s}", "username", "scaler",
-		                      "password", PASSWORD));
+		                      "password", TS_PASSWORD));
 		ck_assert_ptr_nonnull(ts_result(r));
 		snprintf(
 		    cls[i].token, sizeof cls[i].token, "%s",

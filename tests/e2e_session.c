@@ -10,10 +10,8 @@
 #include <unistd.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 static json_t *
 login(struct ts_client *c, const char *name, const char *pw)
@@ -37,7 +35,7 @@ login_code(struct ts_client *c, const char *name, const char *pw)
 static char *
 login_token(struct ts_client *c, const char *name)
 {
-	json_t *r = login(c, name, US_PASSWORD);
+	json_t *r = login(c, name, TS_PASSWORD);
 	const char *t =
 	    json_string_value(json_object_get(ts_result(r), "token"));
 	char *token;
@@ -60,12 +58,12 @@ call_code(struct ts_client *c, const char *method, json_t *params)
 
 START_TEST(login_me_logout)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r, *u;
 
-	ck_assert_int_eq(ts_create_user(schema, "Ivy", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "Ivy", TS_PASSWORD, 0), 0);
 	ck_assert_int_eq(call_code(c, "user.me", NULL), 401);
-	r = login(c, "ivy", US_PASSWORD); /* names match case-insensitively */
+	r = login(c, "ivy", TS_PASSWORD); /* names match case-insensitively */
 	ck_assert_int_eq(ts_error_code(r), 0);
 	ck_assert_int_eq(
 	    strlen(json_string_value(json_object_get(ts_result(r), "token"))),
@@ -83,7 +81,7 @@ START_TEST(login_me_logout)
 	    "Ivy");
 	json_decref(r);
 	/* The token itself is never stored, only its hash. */
-	PGconn *db = ts_db_connect(schema);
+	PGconn *db = ts_db_connect(tenv.schema);
 	ck_assert_int_eq(
 	    ts_db_count(db,
 	                "SELECT count(*) FROM sessions s JOIN "
@@ -107,12 +105,13 @@ END_TEST
 
 START_TEST(resume_on_another_connection)
 {
-	struct ts_client *a = ts_client_connect(srv.port);
-	struct ts_client *b = ts_client_connect(srv.port);
+	struct ts_client *a = ts_client_connect(tenv.srv.port);
+	struct ts_client *b = ts_client_connect(tenv.srv.port);
 	char *token;
 	json_t *r;
 
-	ck_assert_int_eq(ts_create_user(schema, "jack", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "jack", TS_PASSWORD, 0),
+	                 0);
 	token = login_token(a, "jack");
 
 	ck_assert_int_eq(
@@ -143,12 +142,13 @@ END_TEST
  * that needs a session rechecks it (at most every 2 s), not only user.me. */
 START_TEST(logout_ends_bound_sessions_elsewhere)
 {
-	struct ts_client *a = ts_client_connect(srv.port);
-	struct ts_client *b = ts_client_connect(srv.port);
+	struct ts_client *a = ts_client_connect(tenv.srv.port);
+	struct ts_client *b = ts_client_connect(tenv.srv.port);
 	char *token;
 	json_t *r;
 
-	ck_assert_int_eq(ts_create_user(schema, "quinn", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "quinn", TS_PASSWORD, 0),
+	                 0);
 	token = login_token(a, "quinn");
 	ck_assert_int_eq(
 	    call_code(b, "session.resume", json_pack("{s:s}", "token", token)),
@@ -181,8 +181,8 @@ END_TEST
  * admin rights on connections already signed in, not only on new ones. */
 START_TEST(demoted_admin_loses_rights_on_live_connection)
 {
-	struct ts_client *a = us_admin_client(&srv, "boss_a");
-	struct ts_client *b = us_admin_client(&srv, "boss_b");
+	struct ts_client *a = ts_env_admin(&tenv, "boss_a");
+	struct ts_client *b = ts_env_admin(&tenv, "boss_b");
 	long long end = ts_now_ms() + 30000;
 	json_t *r;
 	char *id;
@@ -215,15 +215,16 @@ END_TEST
 
 START_TEST(expired_session_refused)
 {
-	struct ts_client *a = ts_client_connect(srv.port);
-	struct ts_client *b = ts_client_connect(srv.port);
+	struct ts_client *a = ts_client_connect(tenv.srv.port);
+	struct ts_client *b = ts_client_connect(tenv.srv.port);
 	char *token;
 	PGconn *db;
 
-	ck_assert_int_eq(ts_create_user(schema, "pete", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "pete", TS_PASSWORD, 0),
+	                 0);
 	token = login_token(a, "pete");
 	/* Expiry is PostgreSQL's clock: move it into the past. */
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	ts_db_exec(db, "UPDATE sessions SET expires_at = now() - interval '1 "
 	               "second' WHERE user_id = (SELECT id FROM users WHERE "
 	               "username = 'pete')");
@@ -240,21 +241,22 @@ END_TEST
 
 START_TEST(wrong_password_and_unknown_user)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	PGconn *db;
 	json_t *r;
 
-	ck_assert_int_eq(ts_create_user(schema, "kate", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "kate", TS_PASSWORD, 0),
+	                 0);
 	r = login(c, "kate", "Wrong-Passw0rd!");
 	ck_assert_int_eq(ts_error_code(r), 401);
 	ck_assert_str_eq(ts_error_reason(r), "invalid_credentials");
 	json_decref(r);
-	r = login(c, "nobody-here", US_PASSWORD);
+	r = login(c, "nobody-here", TS_PASSWORD);
 	ck_assert_int_eq(ts_error_code(r), 401);
 	ck_assert_str_eq(ts_error_reason(r), "invalid_credentials");
 	json_decref(r);
 	ck_assert_int_eq(call_code(c, "user.me", NULL), 401);
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	ck_assert_int_eq(ts_db_count(db,
 	                             "SELECT count(*) FROM audit_log a JOIN "
 	                             "users u ON u.id = a.subject_id WHERE "
@@ -292,19 +294,19 @@ START_TEST(lockout_per_username)
 
 	ts_unique_schema("seslock", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(sch, "liam", US_PASSWORD, 0), 0);
-	ck_assert_int_eq(ts_create_user(sch, "mia", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "liam", TS_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "mia", TS_PASSWORD, 0), 0);
 	c = ts_client_connect(s2.port);
 
 	/* A success resets the username's counter. */
 	ck_assert_int_eq(login_code(c, "liam", "nope"), 401);
 	ck_assert_int_eq(login_code(c, "liam", "nope"), 401);
-	ck_assert_int_eq(login_code(c, "liam", US_PASSWORD), 0);
+	ck_assert_int_eq(login_code(c, "liam", TS_PASSWORD), 0);
 	ck_assert_int_eq(login_code(c, "liam", "nope"), 401);
 	ck_assert_int_eq(login_code(c, "liam", "nope"), 401);
 	ck_assert_int_eq(login_code(c, "LIAM", "nope"), 401);
 	/* Third failure in a row: locked, even with the right password. */
-	r = login(c, "liam", US_PASSWORD);
+	r = login(c, "liam", TS_PASSWORD);
 	ck_assert_int_eq(ts_error_code(r), 429);
 	ra = json_object_get(
 	    json_object_get(json_object_get(r, "error"), "data"),
@@ -313,7 +315,7 @@ START_TEST(lockout_per_username)
 	ck_assert(json_integer_value(ra) > 0 && json_integer_value(ra) <= 60);
 	json_decref(r);
 	/* Another user from the same address is not affected. */
-	ck_assert_int_eq(login_code(c, "mia", US_PASSWORD), 0);
+	ck_assert_int_eq(login_code(c, "mia", TS_PASSWORD), 0);
 	ts_client_free(c);
 	ts_server_stop(&s2);
 	ts_db_drop_schema(sch);
@@ -329,14 +331,14 @@ START_TEST(lockout_per_peer)
 
 	ts_unique_schema("sespeer", sch, sizeof sch);
 	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(sch, "noah", US_PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(sch, "noah", TS_PASSWORD, 0), 0);
 	c = ts_client_connect(s2.port);
 	/* Different usernames each time: only the address counter trips. */
 	for (int i = 0; i < 4; i++) {
 		snprintf(name, sizeof name, "guess%d", i);
 		ck_assert_int_eq(login_code(c, name, "nope"), 401);
 	}
-	ck_assert_int_eq(login_code(c, "noah", US_PASSWORD), 429);
+	ck_assert_int_eq(login_code(c, "noah", TS_PASSWORD), 429);
 	ts_client_free(c);
 	ts_server_stop(&s2);
 	ts_db_drop_schema(sch);
@@ -350,56 +352,50 @@ START_TEST(rehash_when_limits_change)
 	char *in = NULL;
 	PGconn *db;
 
-	ck_assert(asprintf(&in, "%s\n", US_PASSWORD) > 0);
-	ck_assert_int_eq(ts_padlined_run(schema, env, args, in, 60, NULL, NULL),
-	                 0);
+	ck_assert(asprintf(&in, "%s\n", TS_PASSWORD) > 0);
+	ck_assert_int_eq(
+	    ts_padlined_run(tenv.schema, env, args, in, 60, NULL, NULL), 0);
 	free(in);
-	db = ts_db_connect(schema);
+	db = ts_db_connect(tenv.schema);
 	ck_assert_int_eq(
 	    ts_db_count(db,
 	                "SELECT count(*) FROM users WHERE username "
 	                "= 'olga' AND password_hash LIKE '%,t=2,%'",
 	                0, NULL),
 	    1);
-	struct ts_client *c = ts_client_connect(srv.port);
-	ck_assert_int_eq(login_code(c, "olga", US_PASSWORD), 0);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
+	ck_assert_int_eq(login_code(c, "olga", TS_PASSWORD), 0);
 	ck_assert_int_eq(
 	    ts_db_count(db,
 	                "SELECT count(*) FROM users WHERE username "
 	                "= 'olga' AND password_hash LIKE '%,t=1,%'",
 	                0, NULL),
 	    1);
-	ck_assert_int_eq(login_code(c, "olga", US_PASSWORD), 0);
+	ck_assert_int_eq(login_code(c, "olga", TS_PASSWORD), 0);
 	PQfinish(db);
 	ts_client_free(c);
 }
 END_TEST
 
+static const struct ts_env_opts opts = {.prefix = "ses"};
+
 int
 main(void)
 {
-	const TTest *const tests[] = {
-	    login_me_logout,
-	    resume_on_another_connection,
-	    logout_ends_bound_sessions_elsewhere,
-	    demoted_admin_loses_rights_on_live_connection,
-	    expired_session_refused,
-	    wrong_password_and_unknown_user,
-	    lockout_per_username,
-	    lockout_per_peer,
-	    rehash_when_limits_change,
-	};
-	const struct us_suite u = {
-	    .name = "e2e_session",
-	    .prefix = "ses",
-	    .srv = &srv,
-	    .schema = schema,
-	    .setup = NULL,
-	    .teardown = NULL,
-	    .restore = NULL,
-	    .tests = tests,
-	    .ntests = sizeof tests / sizeof tests[0],
-	};
+	Suite *s = suite_create("e2e_session");
+	TCase *tc = tcase_create("ses");
 
-	return us_suite_main(&u);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, login_me_logout);
+	tcase_add_test(tc, resume_on_another_connection);
+	tcase_add_test(tc, logout_ends_bound_sessions_elsewhere);
+	tcase_add_test(tc, demoted_admin_loses_rights_on_live_connection);
+	tcase_add_test(tc, expired_session_refused);
+	tcase_add_test(tc, wrong_password_and_unknown_user);
+	tcase_add_test(tc, lockout_per_username);
+	tcase_add_test(tc, lockout_per_peer);
+	tcase_add_test(tc, rehash_when_limits_change);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
 }

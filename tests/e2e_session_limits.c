@@ -12,15 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "account_support.h"
 #include "tsupport.h"
-#include "users_support.h"
-
-/* srv: idle limit 5 s; ttl: absolute limit 6 s. */
-static struct ts_server srv, ttl;
-static char schema[64], ttl_schema[64];
 
 #define IDLE_S "5"
+
+/* tenv: idle limit 5 s; ttl: absolute limit 6 s. */
+static struct ts_env tenv, ttl;
+static const char *const env[] = {"PADLINE_SESSION_IDLE=" IDLE_S,
+                                  "PADLINE_LOGIN_MAX_FAILURES=4", NULL};
+static const char *const ttl_env[] = {"PADLINE_SESSION_TTL=6", NULL};
+static const struct ts_env_opts opts = {.prefix = "seslim", .env = env};
+static const struct ts_env_opts ttl_opts = {.prefix = "sesttl", .env = ttl_env};
 
 /* The answer's error reason, "" for a result (NULL response: "none"). */
 static const char *
@@ -33,7 +35,7 @@ reason_of(const json_t *r)
 static char *
 login_token(struct ts_client *c, const char *name, const char *pw)
 {
-	json_t *r = acc_login(c, name, pw, NULL);
+	json_t *r = ts_login_totp(c, name, pw, NULL);
 	const char *t =
 	    json_string_value(json_object_get(ts_result(r), "token"));
 	char *out;
@@ -64,14 +66,14 @@ me_until_error(struct ts_client *c)
 
 START_TEST(idle_session_expires)
 {
-	struct ts_client *c = acc_user(&srv, "idle_ann");
-	struct ts_client *c2 = ts_client_connect(srv.port);
-	PGconn *db = ts_db_connect(schema);
+	struct ts_client *c = ts_env_register(&tenv, "idle_ann");
+	struct ts_client *c2 = ts_client_connect(tenv.srv.port);
+	PGconn *db = ts_db_connect(tenv.schema);
 	char *token;
 	json_t *r;
 
-	token = login_token(c, "idle_ann", US_PASSWORD);
-	ck_assert_int_eq(acc_call_code(c, "user.me", NULL), 0);
+	token = login_token(c, "idle_ann", TS_PASSWORD);
+	ck_assert_int_eq(ts_call_code(c, "user.me", NULL), 0);
 	/* Wait for the database to say the session has been unused longer
 	 * than the limit: nothing is sent meanwhile. */
 	ck_assert_int_eq(
@@ -95,7 +97,7 @@ START_TEST(idle_session_expires)
 	ck_assert_str_eq(reason_of(r), "session_expired");
 	json_decref(r);
 	/* A new sign-in lists itself only: expired sessions are not live. */
-	ck_assert_int_eq(ts_login(c2, "idle_ann", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c2, "idle_ann", TS_PASSWORD), 0);
 	r = ts_call(c2, "session.list", NULL);
 	ck_assert_int_eq(
 	    json_array_size(json_object_get(ts_result(r), "sessions")), 1);
@@ -111,7 +113,7 @@ END_TEST
  * is answered (a dashboard's polls keep its session). */
 START_TEST(requests_keep_a_session_alive)
 {
-	struct ts_client *c = acc_user(&srv, "busy_bob");
+	struct ts_client *c = ts_env_register(&tenv, "busy_bob");
 	long long end = ts_now_ms() + 2 * 5000 + 2000;
 	json_t *r;
 
@@ -129,9 +131,9 @@ END_TEST
 /* The absolute limit holds however busy the session is. */
 START_TEST(absolute_limit_holds)
 {
-	struct ts_client *c = acc_user(&ttl, "ttl_tom");
-	struct ts_client *c2 = ts_client_connect(ttl.port);
-	char *token = login_token(c, "ttl_tom", US_PASSWORD);
+	struct ts_client *c = ts_env_register(&ttl, "ttl_tom");
+	struct ts_client *c2 = ts_client_connect(ttl.srv.port);
+	char *token = login_token(c, "ttl_tom", TS_PASSWORD);
 	json_t *r = me_until_error(c);
 
 	ck_assert_int_eq(ts_error_code(r), 401);
@@ -141,8 +143,8 @@ START_TEST(absolute_limit_holds)
 	ck_assert_str_eq(reason_of(r), "session_expired");
 	json_decref(r);
 	/* A new sign-in starts a new session. */
-	ck_assert_int_eq(ts_login(c2, "ttl_tom", US_PASSWORD), 0);
-	ck_assert_int_eq(acc_call_code(c2, "user.me", NULL), 0);
+	ck_assert_int_eq(ts_login(c2, "ttl_tom", TS_PASSWORD), 0);
+	ck_assert_int_eq(ts_call_code(c2, "user.me", NULL), 0);
 	free(token);
 	ts_client_free(c);
 	ts_client_free(c2);
@@ -153,7 +155,7 @@ END_TEST
 static void
 age_reauth(const char *name)
 {
-	PGconn *db = ts_db_connect(schema);
+	PGconn *db = ts_db_connect(tenv.schema);
 
 	ck_assert_int_eq(
 	    ts_db_count(db,
@@ -168,16 +170,16 @@ age_reauth(const char *name)
 
 START_TEST(reauth_required_on_each_listed_method)
 {
-	struct ts_client *admin = us_admin_client(&srv, "fresh_admin");
-	struct ts_client *u = acc_user(&srv, "fresh_victim");
-	char *id = acc_my_id(u);
+	struct ts_client *admin = ts_env_admin(&tenv, "fresh_admin");
+	struct ts_client *u = ts_env_register(&tenv, "fresh_victim");
+	char *id = ts_my_id(u);
 	json_t *r;
 
 	ck_assert_ptr_nonnull(admin);
 	/* Fresh after the sign-in. */
-	ck_assert_int_eq(acc_call_code(admin, "user.update",
-	                               json_pack("{s:s, s:s}", "id", id,
-	                                         "email", "v@example.org")),
+	ck_assert_int_eq(ts_call_code(admin, "user.update",
+	                              json_pack("{s:s, s:s}", "id", id, "email",
+	                                        "v@example.org")),
 	                 0);
 	age_reauth("fresh_admin");
 	age_reauth("fresh_victim");
@@ -200,12 +202,12 @@ START_TEST(reauth_required_on_each_listed_method)
 	json_decref(r);
 	r = ts_call(
 	    u, "user.totp_disable",
-	    json_pack("{s:s, s:s}", "password", US_PASSWORD, "code", "123456"));
+	    json_pack("{s:s, s:s}", "password", TS_PASSWORD, "code", "123456"));
 	ck_assert_str_eq(reason_of(r), "reauth_required");
 	json_decref(r);
 	/* Still signed in, nothing changed. */
-	ck_assert_int_eq(acc_call_code(admin, "user.me", NULL), 0);
-	ck_assert_int_eq(acc_call_code(u, "user.me", NULL), 0);
+	ck_assert_int_eq(ts_call_code(admin, "user.me", NULL), 0);
+	ck_assert_int_eq(ts_call_code(u, "user.me", NULL), 0);
 	/* A wrong password keeps it stale; the right one makes it fresh. */
 	r = ts_call(admin, "session.reauth",
 	            json_pack("{s:s}", "password", "wrong-Password1"));
@@ -213,20 +215,20 @@ START_TEST(reauth_required_on_each_listed_method)
 	ck_assert_str_eq(reason_of(r), "invalid_credentials");
 	json_decref(r);
 	ck_assert_int_eq(
-	    acc_call_code(admin, "user.delete", json_pack("{s:s}", "id", id)),
+	    ts_call_code(admin, "user.delete", json_pack("{s:s}", "id", id)),
 	    401);
 	r = ts_call(admin, "session.reauth",
-	            json_pack("{s:s}", "password", US_ADMIN_PASSWORD));
+	            json_pack("{s:s}", "password", TS_PASSWORD));
 	ck_assert_msg(ts_error_code(r) == 0, "reauth: %s", reason_of(r));
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(ts_result(r), "fresh_s")), 300);
 	json_decref(r);
 	ck_assert_int_eq(
-	    acc_call_code(admin, "user.update",
-	                  json_pack("{s:s, s:b}", "id", id, "disabled", 0)),
+	    ts_call_code(admin, "user.update",
+	                 json_pack("{s:s, s:b}", "id", id, "disabled", 0)),
 	    0);
 	ck_assert_int_eq(
-	    acc_call_code(admin, "user.delete", json_pack("{s:s}", "id", id)),
+	    ts_call_code(admin, "user.delete", json_pack("{s:s}", "id", id)),
 	    0);
 	free(id);
 	ts_client_free(admin);
@@ -238,22 +240,22 @@ END_TEST
  * for session.login too, and a locked account's right password is 429. */
 START_TEST(reauth_failures_lock_out)
 {
-	struct ts_client *u = acc_user(&srv, "guess_gus");
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *u = ts_env_register(&tenv, "guess_gus");
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *r;
 	int i;
 
 	for (i = 0; i < 4; i++)
-		ck_assert_int_eq(acc_call_code(u, "session.reauth",
-		                               json_pack("{s:s}", "password",
-		                                         "Wrong-guess-1")),
+		ck_assert_int_eq(ts_call_code(u, "session.reauth",
+		                              json_pack("{s:s}", "password",
+		                                        "Wrong-guess-1")),
 		                 401);
 	r = ts_call(u, "session.reauth",
-	            json_pack("{s:s}", "password", US_PASSWORD));
+	            json_pack("{s:s}", "password", TS_PASSWORD));
 	ck_assert_int_eq(ts_error_code(r), 429);
 	ck_assert_str_eq(reason_of(r), "too_many_attempts");
 	json_decref(r);
-	r = acc_login(c, "guess_gus", US_PASSWORD, NULL);
+	r = ts_login_totp(c, "guess_gus", TS_PASSWORD, NULL);
 	ck_assert_int_eq(ts_error_code(r), 429);
 	json_decref(r);
 	ts_client_free(u);
@@ -263,32 +265,32 @@ END_TEST
 
 START_TEST(reauth_with_totp_needs_the_code)
 {
-	struct ts_client *u = acc_user(&srv, "code_cal");
-	struct acc_secret sec;
+	struct ts_client *u = ts_env_register(&tenv, "code_cal");
+	struct ts_totp_secret sec;
 	char code[8];
 	json_t *r;
 
 	r = ts_call(u, "user.totp_begin", NULL);
-	acc_secret_decode(
+	ts_totp_decode(
 	    json_string_value(json_object_get(ts_result(r), "secret")), &sec);
 	json_decref(r);
-	acc_code_at(&sec, acc_step_now() - 1, code);
-	ck_assert_int_eq(acc_call_code(u, "user.totp_enable",
-	                               json_pack("{s:s}", "code", code)),
+	ts_totp_code_at(&sec, ts_totp_step_now() - 1, code);
+	ck_assert_int_eq(ts_call_code(u, "user.totp_enable",
+	                              json_pack("{s:s}", "code", code)),
 	                 0);
 	r = ts_call(u, "session.reauth",
-	            json_pack("{s:s}", "password", US_PASSWORD));
+	            json_pack("{s:s}", "password", TS_PASSWORD));
 	ck_assert_str_eq(reason_of(r), "totp_required");
 	json_decref(r);
 	r = ts_call(
 	    u, "session.reauth",
-	    json_pack("{s:s, s:s}", "password", US_PASSWORD, "totp", "000000"));
+	    json_pack("{s:s, s:s}", "password", TS_PASSWORD, "totp", "000000"));
 	ck_assert_str_eq(reason_of(r), "invalid_totp");
 	json_decref(r);
-	acc_code_at(&sec, acc_step_now(), code);
+	ts_totp_code_at(&sec, ts_totp_step_now(), code);
 	r = ts_call(
 	    u, "session.reauth",
-	    json_pack("{s:s, s:s}", "password", US_PASSWORD, "totp", code));
+	    json_pack("{s:s, s:s}", "password", TS_PASSWORD, "totp", code));
 	ck_assert_msg(ts_error_code(r) == 0, "reauth: %s", reason_of(r));
 	json_decref(r);
 	free(sec.raw);
@@ -331,36 +333,36 @@ activity(struct ts_client *c, int limit, const char *after, char **next,
 
 START_TEST(activity_lists_own_security_events_paged)
 {
-	struct ts_client *u = acc_user(&srv, "act_amy");
-	struct ts_client *other = acc_user(&srv, "act_oscar");
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *u = ts_env_register(&tenv, "act_amy");
+	struct ts_client *other = ts_env_register(&tenv, "act_oscar");
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	char *next = NULL, *next2 = NULL, *next3 = NULL, *got;
 	char peer[64] = "";
 	json_t *r;
 
 	/* Somebody else's activity is not hers. */
 	ck_assert_int_eq(
-	    acc_call_code(other, "session.reauth",
-	                  json_pack("{s:s}", "password", "Wrong-guess-1")),
+	    ts_call_code(other, "session.reauth",
+	                 json_pack("{s:s}", "password", "Wrong-guess-1")),
 	    401);
-	r = acc_login(c, "act_amy", "Wrong-guess-1", NULL);
+	r = ts_login_totp(c, "act_amy", "Wrong-guess-1", NULL);
 	ck_assert_int_eq(ts_error_code(r), 401);
 	json_decref(r);
 	ck_assert_int_eq(
-	    acc_call_code(u, "user.change_password",
-	                  json_pack("{s:s, s:s}", "current_password",
-	                            "Wrong-guess-1", "new_password",
-	                            "An0ther-Secret!")),
+	    ts_call_code(u, "user.change_password",
+	                 json_pack("{s:s, s:s}", "current_password",
+	                           "Wrong-guess-1", "new_password",
+	                           "An0ther-Secret!")),
 	    401);
 	ck_assert_int_eq(
-	    acc_call_code(u, "session.reauth",
-	                  json_pack("{s:s}", "password", "Wrong-guess-2")),
+	    ts_call_code(u, "session.reauth",
+	                 json_pack("{s:s}", "password", "Wrong-guess-2")),
 	    401);
 	ck_assert_int_eq(
-	    acc_call_code(u, "user.change_password",
-	                  json_pack("{s:s, s:s}", "current_password",
-	                            US_PASSWORD, "new_password",
-	                            "An0ther-Secret!")),
+	    ts_call_code(u, "user.change_password",
+	                 json_pack("{s:s, s:s}", "current_password",
+	                           TS_PASSWORD, "new_password",
+	                           "An0ther-Secret!")),
 	    0);
 	got = activity(u, 50, NULL, &next, peer, sizeof peer);
 	ck_assert_str_eq(got,
@@ -395,25 +397,26 @@ START_TEST(activity_lists_own_security_events_paged)
 }
 END_TEST
 
+static void
+ttl_setup(void)
+{
+	ts_env_start(&ttl, &ttl_opts);
+}
+
+static void
+ttl_teardown(void)
+{
+	ts_env_stop(&ttl);
+}
+
 int
 main(void)
 {
-	const char *env[] = {"PADLINE_SESSION_IDLE=" IDLE_S,
-	                     "PADLINE_LOGIN_MAX_FAILURES=4", NULL};
-	const char *ttl_env[] = {"PADLINE_SESSION_TTL=6", NULL};
 	Suite *s = suite_create("e2e_session_limits");
 	TCase *tc = tcase_create("limits");
-	SRunner *sr;
-	int failed, st1, st2;
 
-	ts_unique_schema("seslim", schema, sizeof schema);
-	ts_unique_schema("sesttl", ttl_schema, sizeof ttl_schema);
-	if (ts_server_start(&srv, schema, env, NULL) != 0)
-		return 1;
-	if (ts_server_start(&ttl, ttl_schema, ttl_env, NULL) != 0) {
-		ts_server_stop(&srv);
-		return 1;
-	}
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
+	tcase_add_unchecked_fixture(tc, ttl_setup, ttl_teardown);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, idle_session_expires);
 	tcase_add_test(tc, requests_keep_a_session_alive);
@@ -423,13 +426,5 @@ main(void)
 	tcase_add_test(tc, reauth_with_totp_needs_the_code);
 	tcase_add_test(tc, activity_lists_own_security_events_paged);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	st1 = ts_server_stop(&srv);
-	st2 = ts_server_stop(&ttl);
-	ts_db_drop_schema(schema);
-	ts_db_drop_schema(ttl_schema);
-	return failed == 0 && st1 == 0 && st2 == 0 ? 0 : 1;
+	return ts_run(s);
 }

@@ -13,28 +13,12 @@
 #include <unistd.h>
 
 #include "tsupport.h"
-#include "users_support.h"
 
 #define TRUST "PADLINE_TRUSTED_PROXIES=127.0.0.1/32"
 
-static struct ts_server srv;
-static char schema[64];
-
-static void
-setup(void)
-{
-	const char *env[] = {TRUST, NULL};
-
-	ts_unique_schema("signup", schema, sizeof schema);
-	ck_assert_int_eq(ts_server_start(&srv, schema, env, NULL), 0);
-}
-
-static void
-teardown(void)
-{
-	ck_assert_int_eq(ts_server_stop(&srv), 0);
-	ts_db_drop_schema(schema);
-}
+static struct ts_env tenv;
+static const char *const trust_env[] = {TRUST, NULL};
+static const struct ts_env_opts opts = {.prefix = "signup", .env = trust_env};
 
 /* A connection to port that a trusted proxy opened for src. */
 static struct ts_client *
@@ -55,11 +39,11 @@ static json_t *
 signup_at(int port, const char *src, const char *username, const char *email)
 {
 	struct ts_client *c = from(port, src);
-	char *tok = us_form_token(c);
+	char *tok = ts_form_token(c);
 	json_t *r;
 
 	ck_assert_ptr_nonnull(tok);
-	r = us_register(c, tok, username, US_PASSWORD, email, NULL);
+	r = ts_register_with(c, tok, username, TS_PASSWORD, email, NULL);
 	ck_assert_ptr_nonnull(r);
 	free(tok);
 	ts_client_free(c);
@@ -69,13 +53,13 @@ signup_at(int port, const char *src, const char *username, const char *email)
 static json_t *
 signup(const char *src, const char *username, const char *email)
 {
-	return signup_at(srv.port, src, username, email);
+	return signup_at(tenv.srv.port, src, username, email);
 }
 
 static long long
 count(const char *sql, const char *param)
 {
-	PGconn *db = ts_db_connect(schema);
+	PGconn *db = ts_db_connect(tenv.schema);
 	const char *const p[] = {param};
 	long long n = ts_db_count(db, sql, param ? 1 : 0, p);
 
@@ -96,7 +80,7 @@ static json_t *
 wait_alarm(redisContext *sub, const char *rule)
 {
 	json_t *ev =
-	    us_wait_event(sub, "signup.alarm", "rule", rule, TS_PATIENCE_MS);
+	    ts_event_wait(sub, "signup.alarm", "rule", rule, TS_PATIENCE_MS);
 
 	ck_assert_msg(ev != NULL, "no signup.alarm for %s", rule);
 	return ev;
@@ -111,7 +95,7 @@ user_id(const json_t *r)
 
 START_TEST(net_velocity_alarms_once_per_window)
 {
-	redisContext *sub = us_subscribe(schema);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	char ids[9][40], src[32], name[32];
 	long long fifth_ms = 0, got_ms;
 	json_t *ev, *uids;
@@ -170,12 +154,12 @@ START_TEST(two_instances_alarm_once)
 	struct ts_server other;
 	char src[32], name[32];
 
-	ck_assert_int_eq(ts_server_start(&other, schema, env, NULL), 0);
+	ck_assert_int_eq(ts_server_start(&other, tenv.schema, env, NULL), 0);
 	for (int i = 1; i <= 8; i++) {
 		snprintf(src, sizeof src, "198.51.100.%d", i);
 		snprintf(name, sizeof name, "pair%d", i);
-		json_decref(
-		    signup_at(i % 2 ? srv.port : other.port, src, name, NULL));
+		json_decref(signup_at(i % 2 ? tenv.srv.port : other.port, src,
+		                      name, NULL));
 	}
 	ck_assert_int_eq(alarms("net-velocity"), 1);
 	ck_assert_int_eq(ts_server_stop(&other), 0);
@@ -184,7 +168,7 @@ END_TEST
 
 START_TEST(random_names_form_one_shape)
 {
-	redisContext *sub = us_subscribe(schema);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	char src[32], name[16];
 	json_t *ev;
 
@@ -225,10 +209,11 @@ START_TEST(fast_fill_and_disposable_are_flagged)
 	          "quick"),
 	    1);
 	/* A form filled in more than 1.5 s is no fast fill. */
-	c = from(srv.port, "203.0.113.21");
-	tok = us_form_token(c);
+	c = from(tenv.srv.port, "203.0.113.21");
+	tok = ts_form_token(c);
 	sleep(2);
-	r = us_register(c, tok, "slow", US_PASSWORD, "s@example.org", NULL);
+	r = ts_register_with(c, tok, "slow", TS_PASSWORD, "s@example.org",
+	                     NULL);
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	free(tok);
@@ -248,10 +233,10 @@ admin_client(void)
 {
 	struct ts_client *c;
 
-	if (ts_create_user(schema, "boss", US_ADMIN_PASSWORD, 1) != 0)
+	if (ts_create_user(tenv.schema, "boss", TS_PASSWORD, 1) != 0)
 		return NULL;
-	c = from(srv.port, "192.0.2.250");
-	if (ts_login(c, "boss", US_ADMIN_PASSWORD) != 0) {
+	c = from(tenv.srv.port, "192.0.2.250");
+	if (ts_login(c, "boss", TS_PASSWORD) != 0) {
 		ts_client_free(c);
 		return NULL;
 	}
@@ -309,7 +294,7 @@ END_TEST
 START_TEST(hold_then_approve_or_reject)
 {
 	struct ts_client *admin = admin_client();
-	redisContext *sub = us_subscribe(schema);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	struct ts_client *c;
 	json_t *r, *ev;
 	char held[40], other[40];
@@ -325,14 +310,14 @@ START_TEST(hold_then_approve_or_reject)
 	                 "pending");
 	snprintf(held, sizeof held, "%s", user_id(r));
 	json_decref(r);
-	ev = us_wait_event(sub, "user.held", "username", "waiting",
+	ev = ts_event_wait(sub, "user.held", "username", "waiting",
 	                   TS_PATIENCE_MS);
 	ck_assert_ptr_nonnull(ev);
 	json_decref(ev);
-	c = from(srv.port, "192.0.2.251");
+	c = from(tenv.srv.port, "192.0.2.251");
 	r = ts_call(c, "session.login",
 	            json_pack("{s:s, s:s}", "username", "waiting", "password",
-	                      US_PASSWORD));
+	                      TS_PASSWORD));
 	ck_assert_int_eq(ts_error_code(r), 403);
 	ck_assert_str_eq(ts_error_reason(r), "pending_approval");
 	json_decref(r);
@@ -341,7 +326,7 @@ START_TEST(hold_then_approve_or_reject)
 	ck_assert_int_eq(
 	    json_array_size(json_object_get(ts_result(r), "users")), 1);
 	json_decref(r);
-	ck_assert_int_eq(ts_login(c, "waiting", US_PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, "waiting", TS_PASSWORD), 0);
 	ts_client_free(c);
 
 	r = signup("203.0.113.41", "refusee", NULL);
@@ -355,8 +340,8 @@ START_TEST(hold_then_approve_or_reject)
 	        "status")),
 	    "rejected");
 	json_decref(r);
-	c = from(srv.port, "192.0.2.251");
-	ck_assert_int_ne(ts_login(c, "refusee", US_PASSWORD), 0);
+	c = from(tenv.srv.port, "192.0.2.251");
+	ck_assert_int_ne(ts_login(c, "refusee", TS_PASSWORD), 0);
 	ts_client_free(c);
 	ck_assert_int_eq(
 	    count("SELECT count(*) FROM signup_attempts WHERE outcome = "
@@ -371,7 +356,7 @@ END_TEST
 START_TEST(shadow_changes_nothing_and_records)
 {
 	struct ts_client *admin = admin_client();
-	redisContext *sub = us_subscribe(schema);
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	json_t *r, *ev;
 
 	ck_assert_ptr_nonnull(admin);
@@ -384,7 +369,7 @@ START_TEST(shadow_changes_nothing_and_records)
 	                     json_object_get(ts_result(r), "user"), "status")),
 	                 "active");
 	json_decref(r);
-	ev = us_wait_event(sub, "signup.shadow", "rule", "try-block",
+	ev = ts_event_wait(sub, "signup.shadow", "rule", "try-block",
 	                   TS_PATIENCE_MS);
 	ck_assert_ptr_nonnull(ev);
 	ck_assert_str_eq(json_string_value(json_object_get(
@@ -442,13 +427,13 @@ START_TEST(old_attempts_are_purged)
 {
 	const char *env[] = {TRUST, "PADLINE_SIGNUP_RETENTION=1", NULL};
 	struct ts_server other;
-	PGconn *db = ts_db_connect(schema);
+	PGconn *db = ts_db_connect(tenv.schema);
 
 	ts_db_exec(db, "INSERT INTO signup_attempts (at, outcome, username) "
 	               "VALUES (now() - interval '2 days', 'created', 'old'), "
 	               "(now() - interval '12 hours', 'created', 'young')");
 	/* A starting instance purges at once. */
-	ck_assert_int_eq(ts_server_start(&other, schema, env, NULL), 0);
+	ck_assert_int_eq(ts_server_start(&other, tenv.schema, env, NULL), 0);
 	ck_assert_int_eq(ts_db_wait_count(db,
 	                                  "SELECT count(*) FROM "
 	                                  "signup_attempts WHERE username = "
@@ -509,10 +494,10 @@ START_TEST(rules_from_the_command_line)
 	json_t *r;
 
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, NULL, add, NULL, 60, &out, NULL), 0);
+	    ts_padlined_run(tenv.schema, NULL, add, NULL, 60, &out, NULL), 0);
 	free(out);
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, NULL, list, NULL, 60, &out, NULL), 0);
+	    ts_padlined_run(tenv.schema, NULL, list, NULL, 60, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "no-evil"));
 	ck_assert_ptr_nonnull(strstr(out, "net-velocity"));
 	free(out);
@@ -520,7 +505,7 @@ START_TEST(rules_from_the_command_line)
 	ck_assert_int_eq(ts_error_code(r), 403);
 	json_decref(r);
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, NULL, rm, NULL, 60, &out, NULL), 0);
+	    ts_padlined_run(tenv.schema, NULL, rm, NULL, 60, &out, NULL), 0);
 	free(out);
 	ck_assert_int_eq(count("SELECT count(*) FROM signup_rules", NULL), 0);
 }
@@ -545,10 +530,11 @@ START_TEST(rules_test_replays_the_attempts)
 		    signup(src, name, i <= 2 ? "r@evil.example" : NULL));
 	}
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, NULL, add, NULL, 60, &out, NULL), 0);
+	    ts_padlined_run(tenv.schema, NULL, add, NULL, 60, &out, NULL), 0);
 	free(out);
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, NULL, velocity, NULL, 60, &out, NULL), 0);
+	    ts_padlined_run(tenv.schema, NULL, velocity, NULL, 60, &out, NULL),
+	    0);
 	ck_assert_msg(strstr(out, "7 attempts") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "net-velocity (alarm, enforce): would act "
 	                          "on 3, alarms 1") != NULL,
@@ -558,7 +544,7 @@ START_TEST(rules_test_replays_the_attempts)
 	ck_assert_msg(strstr(out, "fast-fill") == NULL, "%s", out);
 	free(out);
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, NULL, evil, NULL, 60, &out, NULL), 0);
+	    ts_padlined_run(tenv.schema, NULL, evil, NULL, 60, &out, NULL), 0);
 	ck_assert_msg(strstr(out, "try-evil (block, shadow): would act on 2, "
 	                          "alarms 1") != NULL,
 	              "%s", out);
@@ -683,7 +669,7 @@ main(void)
 	Suite *s = suite_create("signup");
 	TCase *tc = tcase_create("signup");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_TEST_CLEAN);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, net_velocity_alarms_once_per_window);
 	tcase_add_test(tc, two_instances_alarm_once);

@@ -22,9 +22,7 @@
  * more than a stalled server's zero. */
 #define MIN_CREATES_DURING_LOCK 20
 
-static struct ts_server srv;
-static char schema[64];
-static const char pw[] = "Slow-query-Passw0rd!";
+static struct ts_env tenv;
 
 static atomic_long creates;
 static atomic_int stop_creating;
@@ -63,13 +61,13 @@ signed_in(const char *user, char *token, size_t size)
 	json_t *r;
 
 	if (token[0])
-		c = ts_client_resume(srv.port, token, TS_PATIENCE_MS);
+		c = ts_client_resume(tenv.srv.port, token, TS_PATIENCE_MS);
 	else {
-		c = ts_client_connect(srv.port);
+		c = ts_client_connect(tenv.srv.port);
 		ck_assert_ptr_nonnull(c);
-		r = ts_call(
-		    c, "session.login",
-		    json_pack("{s:s, s:s}", "username", user, "password", pw));
+		r = ts_call(c, "session.login",
+		            json_pack("{s:s, s:s}", "username", user,
+		                      "password", TS_PASSWORD));
 		ck_assert_int_eq(ts_error_code(r), 0);
 		snprintf(
 		    token, size, "%s",
@@ -87,7 +85,7 @@ START_TEST(row_lock_stalls_only_its_waiters)
 	                                    sizeof alice_token),
 	                 *waiters[WAITERS], *creators[CREATORS];
 	pthread_t th[CREATORS];
-	PGconn *db = ts_db_connect(schema);
+	PGconn *db = ts_db_connect(tenv.schema);
 	const char *params[1];
 	char id[64], req[512];
 	long before, during;
@@ -188,31 +186,18 @@ main(void)
 	/* The lock is held for HOLD_S: the waiters' statements must not hit
 	 * their deadline meanwhile. Workers and pool are the defaults: what
 	 * an operator who sets nothing gets. */
-	const char *env[] = {"PADLINE_DB_QUERY_TIMEOUT=60", NULL};
+	static const char *const env[] = {"PADLINE_DB_QUERY_TIMEOUT=60", NULL};
+	static const struct ts_env_opts opts = {
+	    .prefix = "slowq",
+	    .env = env,
+	    .users = {{"alice", 0, NULL}, {"bob", 0, NULL}},
+	};
 	Suite *s = suite_create("e2e_slow_query");
 	TCase *tc = tcase_create("lock");
-	SRunner *sr;
-	int failed, status;
 
-	ts_unique_schema("slowq", schema, sizeof schema);
-	if (ts_server_start(&srv, schema, env, NULL) != 0)
-		return 1;
-	if (ts_create_user(schema, "alice", pw, 0) != 0 ||
-	    ts_create_user(schema, "bob", pw, 0) != 0)
-		return 1;
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, row_lock_stalls_only_its_waiters);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	status = ts_server_stop(&srv);
-	if (status != 0) {
-		fprintf(stderr, "padlined exit status %d, log %s\n", status,
-		        srv.log_path);
-		failed++;
-	}
-	ts_db_drop_schema(schema);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

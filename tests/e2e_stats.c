@@ -12,30 +12,18 @@
 
 #include "tsupport.h"
 
-#define PASSWORD "Stat5-Passw0rd!"
 #define WAIT_MS 60000 /* only catches a hang */
 
-static struct ts_server srv;
-static char schema[64];
-
-static void
-stats_setup(void)
-{
-	const char *env[] = {"PADLINE_WORKERS=4", "PADLINE_POOL_SIZE=3", NULL};
-
-	ts_unique_schema("stats", schema, sizeof schema);
-	ck_assert_int_eq(ts_server_start(&srv, schema, env, NULL), 0);
-	ck_assert_int_eq(ts_create_user(schema, "boss", PASSWORD, 1), 0);
-	ck_assert_int_eq(ts_create_user(schema, "plain", PASSWORD, 0), 0);
-}
-
-static void
-stats_teardown(void)
-{
-	/* 0: drained cleanly (and, under valgrind, without leaks). */
-	ck_assert_int_eq(ts_server_stop(&srv), 0);
-	ts_db_drop_schema(schema);
-}
+/* Two users, signed in by the tests themselves (they count the
+ * connections and requests that makes). */
+static struct ts_env tenv;
+static const char *const stats_env[] = {"PADLINE_WORKERS=4",
+                                        "PADLINE_POOL_SIZE=3", NULL};
+static const struct ts_env_opts opts = {
+    .prefix = "stats",
+    .env = stats_env,
+    .users = {{"boss", 1}, {"plain", 0}},
+};
 
 /* server.stats' result (new reference); fails the test on an error. */
 static json_t *
@@ -77,14 +65,14 @@ method_num(json_t *s, const char *name, const char *field)
 
 START_TEST(admin_only)
 {
-	struct ts_client *anon = ts_client_connect(srv.port);
-	struct ts_client *user = ts_client_connect(srv.port);
+	struct ts_client *anon = ts_client_connect(tenv.srv.port);
+	struct ts_client *user = ts_client_connect(tenv.srv.port);
 	json_t *r;
 
 	r = ts_call(anon, "server.stats", NULL);
 	ck_assert_int_eq(ts_error_code(r), 401);
 	json_decref(r);
-	ck_assert_int_eq(ts_login(user, "plain", PASSWORD), 0);
+	ck_assert_int_eq(ts_login(user, "plain", TS_PASSWORD), 0);
 	r = ts_call(user, "server.stats", NULL);
 	ck_assert_int_eq(ts_error_code(r), 403);
 	json_decref(r);
@@ -95,7 +83,7 @@ END_TEST
 
 START_TEST(counts_every_request_and_error)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	json_t *s, *pc, *p50, *p99;
 	char name[32];
 	json_t *r;
@@ -103,7 +91,7 @@ START_TEST(counts_every_request_and_error)
 	/* One failed and one good sign-in, 10 pads, one name clash, one
 	 * pad.get of a bad id. */
 	ck_assert_int_ne(ts_login(c, "boss", "Wrong-Passw0rd!"), 0);
-	ck_assert_int_eq(ts_login(c, "boss", PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, "boss", TS_PASSWORD), 0);
 	for (int i = 0; i < 10; i++) {
 		snprintf(name, sizeof name, "pad %d", i);
 		r = ts_call(c, "pad.create",
@@ -180,9 +168,9 @@ raw_exchange(struct ts_client *c, const char *line)
 
 START_TEST(counts_requests_refused_before_dispatch)
 {
-	struct ts_client *anon = ts_client_connect(srv.port);
-	struct ts_client *user = ts_client_connect(srv.port);
-	struct ts_client *boss = ts_client_connect(srv.port);
+	struct ts_client *anon = ts_client_connect(tenv.srv.port);
+	struct ts_client *user = ts_client_connect(tenv.srv.port);
+	struct ts_client *boss = ts_client_connect(tenv.srv.port);
 	char big[256];
 	json_t *r, *s;
 	size_t n = 0;
@@ -193,7 +181,7 @@ START_TEST(counts_requests_refused_before_dispatch)
 	r = ts_call(anon, "pad.list", NULL);
 	ck_assert_int_eq(ts_error_code(r), 401);
 	json_decref(r);
-	ck_assert_int_eq(ts_login(user, "plain", PASSWORD), 0);
+	ck_assert_int_eq(ts_login(user, "plain", TS_PASSWORD), 0);
 	r = ts_call(user, "server.stats", NULL);
 	ck_assert_int_eq(ts_error_code(r), 403);
 	json_decref(r);
@@ -214,7 +202,7 @@ START_TEST(counts_requests_refused_before_dispatch)
 	raw_exchange(anon, "[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
 	                   "\"no.such\"},1]\n");
 
-	ck_assert_int_eq(ts_login(boss, "boss", PASSWORD), 0);
+	ck_assert_int_eq(ts_login(boss, "boss", TS_PASSWORD), 0);
 	s = stats(boss);
 	/* 2 sign-ins answered; 1 + 1 + 1 + 1 + 1 + 2 refused. */
 	ck_assert_int_eq(num(s, "requests.total"), 2 + 7);
@@ -253,12 +241,12 @@ wait_connections(struct ts_client *c, long long want)
 
 START_TEST(connections_follow_clients)
 {
-	struct ts_client *c = ts_client_connect(srv.port), *more[3];
+	struct ts_client *c = ts_client_connect(tenv.srv.port), *more[3];
 
-	ck_assert_int_eq(ts_login(c, "boss", PASSWORD), 0);
+	ck_assert_int_eq(ts_login(c, "boss", TS_PASSWORD), 0);
 	ck_assert_int_eq(wait_connections(c, 1), 1);
 	for (int i = 0; i < 3; i++) {
-		more[i] = ts_client_connect(srv.port);
+		more[i] = ts_client_connect(tenv.srv.port);
 		ck_assert_ptr_nonnull(more[i]);
 	}
 	ck_assert_int_eq(wait_connections(c, 4), 4);
@@ -276,7 +264,7 @@ main(void)
 	TCase *tc = tcase_create("stats");
 
 	tcase_set_timeout(tc, 300);
-	tcase_add_checked_fixture(tc, stats_setup, stats_teardown);
+	ts_env_fixture(tc, &tenv, &opts, TS_PER_TEST_CLEAN);
 	tcase_add_test(tc, admin_only);
 	tcase_add_test(tc, counts_every_request_and_error);
 	tcase_add_test(tc, connections_follow_clients);

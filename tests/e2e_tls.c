@@ -19,11 +19,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "users_support.h"
+#include "tsupport.h"
 
 static struct ts_tls_files f;
-static struct ts_server srv;
-static char schema[64];
+static struct ts_env tenv;
 
 struct tclient {
 	int fd;
@@ -132,17 +131,16 @@ static void
 setup(void)
 {
 	const char *tls_env[] = {f.env_cert, f.env_key, NULL};
+	const struct ts_env_opts opts = {.prefix = "tls", .env = tls_env};
 
 	ts_tls_files_make(&f);
-	ts_unique_schema("tls", schema, sizeof schema);
-	ck_assert_int_eq(ts_server_start(&srv, schema, tls_env, NULL), 0);
+	ts_env_start(&tenv, &opts);
 }
 
 static void
 teardown(void)
 {
-	ts_server_stop(&srv);
-	ts_db_drop_schema(schema);
+	ts_env_stop(&tenv);
 	ts_tls_files_remove(&f);
 }
 
@@ -166,7 +164,7 @@ assert_alive(void)
 	struct tclient c;
 	json_t *r;
 
-	ck_assert_int_eq(tc_open(&c, srv.port, f.cert), 0);
+	ck_assert_int_eq(tc_open(&c, tenv.srv.port, f.cert), 0);
 	r = tc_call(&c, "server.health", NULL);
 	ck_assert_str_eq(json_string_value(json_object_get(ts_result(r), "db")),
 	                 "up");
@@ -181,7 +179,7 @@ START_TEST(happy_path)
 	char *tok;
 	const char *t;
 
-	ck_assert_int_eq(tc_open(&c, srv.port, f.cert), 0);
+	ck_assert_int_eq(tc_open(&c, tenv.srv.port, f.cert), 0);
 	ck_assert_int_eq(SSL_get_verify_result(c.ssl), X509_V_OK);
 	ck_assert_int_ge(SSL_version(c.ssl), TLS1_2_VERSION);
 	r = tc_call(&c, "server.hello", NULL);
@@ -191,13 +189,13 @@ START_TEST(happy_path)
 	json_decref(r);
 	r = tc_call(&c, "user.register",
 	            json_pack("{s:s, s:s, s:s}", "form_token", tok, "username",
-	                      "tess", "password", US_PASSWORD));
+	                      "tess", "password", TS_PASSWORD));
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	free(tok);
 	r = tc_call(&c, "session.login",
 	            json_pack("{s:s, s:s}", "username", "tess", "password",
-	                      US_PASSWORD));
+	                      TS_PASSWORD));
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	/* Three requests in one record: three replies, in order. */
@@ -224,7 +222,7 @@ START_TEST(wrong_ca_refused_by_the_client)
 {
 	struct tclient c;
 
-	ck_assert_int_eq(tc_open(&c, srv.port, f.other_cert), -1);
+	ck_assert_int_eq(tc_open(&c, tenv.srv.port, f.other_cert), -1);
 	tc_close(&c);
 	assert_alive();
 }
@@ -246,7 +244,7 @@ stats_errors(struct tclient *admin)
 
 START_TEST(plaintext_client_refused_cleanly)
 {
-	struct ts_client *c = ts_client_connect(srv.port);
+	struct ts_client *c = ts_client_connect(tenv.srv.port);
 	const char *hello = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
 	                    "\"server.hello\"}\n";
 	struct tclient admin;
@@ -255,11 +253,12 @@ START_TEST(plaintext_client_refused_cleanly)
 	json_t *r;
 	int eof = 0;
 
-	ck_assert_int_eq(ts_create_user(schema, "root", US_PASSWORD, 1), 0);
-	ck_assert_int_eq(tc_open(&admin, srv.port, f.cert), 0);
+	ck_assert_int_eq(ts_create_user(tenv.schema, "root", TS_PASSWORD, 1),
+	                 0);
+	ck_assert_int_eq(tc_open(&admin, tenv.srv.port, f.cert), 0);
 	r = tc_call(&admin, "session.login",
 	            json_pack("{s:s, s:s}", "username", "root", "password",
-	                      US_PASSWORD));
+	                      TS_PASSWORD));
 	ck_assert_int_eq(ts_error_code(r), 0);
 	json_decref(r);
 	errors = stats_errors(&admin);
@@ -292,7 +291,7 @@ START_TEST(garbage_and_half_handshakes)
 	int eof = 0;
 
 	for (int i = 0; i < 20; i++) {
-		c = ts_client_connect(srv.port);
+		c = ts_client_connect(tenv.srv.port);
 		ck_assert_ptr_nonnull(c);
 		ts_client_send_raw(c, junk, i % 2 ? sizeof junk - 1 : 3);
 		if (i % 2)
@@ -310,12 +309,14 @@ START_TEST(bad_settings_stop_padlined)
 	const char *mismatch[] = {f.env_cert, bad_key, NULL};
 
 	ck_assert_int_eq(
-	    ts_padlined_run(schema, only_cert, NULL, NULL, 60, NULL, &err), 2);
+	    ts_padlined_run(tenv.schema, only_cert, NULL, NULL, 60, NULL, &err),
+	    2);
 	ck_assert_msg(strstr(err, "PADLINE_TLS_KEY") != NULL, "%s", err);
 	free(err);
 	snprintf(bad_key, sizeof bad_key, "PADLINE_TLS_KEY=%s", f.other_key);
 	ck_assert_int_ne(
-	    ts_padlined_run(schema, mismatch, NULL, NULL, 60, NULL, &err), 0);
+	    ts_padlined_run(tenv.schema, mismatch, NULL, NULL, 60, NULL, &err),
+	    0);
 	ck_assert_msg(strstr(err, f.other_key) != NULL, "%s", err);
 	free(err);
 }
@@ -345,7 +346,7 @@ START_TEST(over_the_limit_closed_without_plaintext)
 	char *line, *log;
 	int eof = 0;
 
-	ck_assert_int_eq(ts_server_start(&full, schema, env, NULL), 0);
+	ck_assert_int_eq(ts_server_start(&full, tenv.schema, env, NULL), 0);
 	/* ts_server_start's own probe may not be closed on its side yet. */
 	open_when_free(&first, full.port);
 	r = tc_call(&first, "server.health", NULL); /* it is counted */
@@ -382,7 +383,7 @@ plaintext_log_on(const char *host)
 	char *log;
 
 	setenv("PADLINE_TEST_LISTEN_HOST", host, 1);
-	ck_assert_int_eq(ts_server_start(&s, schema, NULL, NULL), 0);
+	ck_assert_int_eq(ts_server_start(&s, tenv.schema, NULL, NULL), 0);
 	unsetenv("PADLINE_TEST_LISTEN_HOST");
 	/* Once it serves, the startup lines are written. */
 	assert_alive_plain(s.port);
@@ -405,7 +406,7 @@ START_TEST(non_loopback_plaintext_warns)
 	free(log);
 	/* Nor does the TLS one (on loopback here), which names its
 	 * certificate's fingerprint for clients to compare. */
-	log = ts_file_read(srv.log_path);
+	log = ts_file_read(tenv.srv.log_path);
 	ck_assert_msg(strstr(log, "without TLS") == NULL, "%s", log);
 	ck_assert_msg(strstr(log, "fingerprint=SHA256:") != NULL, "%s", log);
 	free(log);

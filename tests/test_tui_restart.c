@@ -17,7 +17,6 @@
 #include "rpc_client.h"
 #include "tsupport.h"
 
-#define PASSWORD "Tui-Restart-Passw0rd!"
 #define IN_FLIGHT 4
 #define PROGRESS 20 /* acknowledged creates between restarts */
 
@@ -149,7 +148,7 @@ START_TEST(writes_survive_rolling_restart)
 		                 0);
 		ports[i] = srv[i].port;
 	}
-	ck_assert_int_eq(ts_create_user(schema, "tuiroll", PASSWORD, 0), 0);
+	ck_assert_int_eq(ts_create_user(schema, "tuiroll", TS_PASSWORD, 0), 0);
 	ck_assert_int_eq(ts_haproxy_start(&lb, ports, 2), 0);
 	ck_assert_int_eq(ts_haproxy_wait_served(&lb, NULL), 0);
 	uv_loop_init(&l.loop);
@@ -158,7 +157,7 @@ START_TEST(writes_survive_rolling_restart)
 	rpc_client_on_connect(l.c, resume_params, NULL);
 	rpc_call(l.c, "session.login",
 	         json_pack("{s:s, s:s}", "username", "tuiroll", "password",
-	                   PASSWORD),
+	                   TS_PASSWORD),
 	         on_login, &l);
 	pthread_create(&l.th, NULL, load_run, &l);
 	wait_progress(&l);

@@ -207,12 +207,11 @@ START_TEST(reconnect_resumes_session)
 	struct slot s0 = {&r, 0}, s1 = {&r, 1};
 	char token[256];
 
-	ck_assert_int_eq(
-	    ts_create_user(schema, "resumer", "Resume-Passw0rd!", 0), 0);
+	ck_assert_int_eq(ts_create_user(schema, "resumer", TS_PASSWORD, 0), 0);
 	rpc_client_on_connect(c, resume_params, NULL);
 	rpc_call(c, "session.login",
 	         json_pack("{s:s, s:s}", "username", "resumer", "password",
-	                   "Resume-Passw0rd!"),
+	                   TS_PASSWORD),
 	         on_reply, &s0);
 	run_until(loop, &r.n, 1, TS_PATIENCE_MS);
 	ck_assert_int_eq(r.n, 1);
@@ -323,11 +322,10 @@ admin_session(uv_loop_t *loop, struct rpc_client *c)
 	struct rec r = {0};
 	struct slot s0 = {&r, 0};
 
-	ck_assert_int_eq(
-	    ts_create_user(schema, "baseadm", "Base-Passw0rd!x", 1), 0);
+	ck_assert_int_eq(ts_create_user(schema, "baseadm", TS_PASSWORD, 1), 0);
 	rpc_call(c, "session.login",
 	         json_pack("{s:s, s:s}", "username", "baseadm", "password",
-	                   "Base-Passw0rd!x"),
+	                   TS_PASSWORD),
 	         on_reply, &s0);
 	run_until(loop, &r.n, 1, TS_PATIENCE_MS);
 	json_decref(r.last);

@@ -41,7 +41,7 @@ ts_run(Suite *s)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	return failed ? 1 : 0;
+	return failed || ts_env_unclean ? 1 : 0;
 }
 
 long long

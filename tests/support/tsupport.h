@@ -285,4 +285,160 @@ int ts_create_user(const char *schema, const char *username,
 /* session.login on c; returns 0 when it succeeded. */
 int ts_login(struct ts_client *, const char *username, const char *password);
 
+/*
+ * The one password of the test tree: the users a fixture creates, and
+ * those a test registers or creates itself, sign in with it. A test that
+ * needs a second password (a change, a refused one) names its own.
+ */
+#define TS_PASSWORD "Corr3ct-Horse!"
+
+/*
+ * The fixture of the e2e suites (tsupport_env.c): a fresh schema, a
+ * padlined started on it (which migrates it), a direct database connection
+ * and the users the suite asks for, created with `padlined create-user`
+ * (password TS_PASSWORD) and each signed in on its own connection.
+ * Suite-wide as a Check unchecked fixture, per test as a checked one, or
+ * inside a test that restarts with other settings.
+ */
+#define TS_ENV_MAX_USERS 8
+struct ts_env_user {
+	const char *name;
+	int admin;                 /* created with --admin */
+	struct ts_client **client; /* gets its signed-in connection, or
+	                              NULL: created only */
+};
+struct ts_env_opts {
+	const char *prefix;      /* of the schema name */
+	const char *const *env;  /* padlined's extra "NAME=value", NULL-ended */
+	const char *const *args; /* padlined's extra flags, NULL-ended */
+	int templates;           /* PADLINE_TEMPLATES_DIR: the source tree's */
+	const char *restore;     /* ts_stack action run first at stop */
+	struct ts_env_user users[TS_ENV_MAX_USERS];
+};
+struct ts_env {
+	struct ts_server srv;
+	char schema[64];
+	PGconn *db;
+	struct ts_env_user users[TS_ENV_MAX_USERS]; /* as opts had them */
+	const char *restore;
+};
+/* What the pad suites start: the source tree's templates and users alice
+ * and bob, signed in on *a and *b. */
+#define TS_PADS_OPTS(a, b)                                                     \
+	{                                                                      \
+		.prefix = "pads", .templates = 1,                              \
+		.users = {{"alice", 0, (a)}, {"bob", 0, (b)}},                 \
+	}
+/* Starts everything opts asks for; fails the running test or fixture
+ * (after stopping whatever it started) when anything cannot be set up. */
+void ts_env_start(struct ts_env *, const struct ts_env_opts *);
+/* The restore action, the users' connections (set back to NULL), the
+ * database connection, padlined (SIGTERM) and the schema. Returns
+ * padlined's exit status; one that is not 0 is printed with the log path
+ * and, when stopped in the runner's process (an unchecked fixture), fails
+ * ts_run. Safe on an env that never started or is stopped already. */
+int ts_env_stop(struct ts_env *);
+/* Makes env (started with opts) the fixture of tc: TS_PER_SUITE starts it
+ * once before tc's tests (unchecked fixture), TS_PER_TEST before each one
+ * (checked), TS_PER_TEST_CLEAN too and fails the test when its padlined
+ * did not exit cleanly (under ASan: a leak). Up to 4 calls per process (tcases
+ * that run one after the other may share an env); opts must outlive the run. */
+enum ts_env_scope { TS_PER_SUITE, TS_PER_TEST, TS_PER_TEST_CLEAN };
+void ts_env_fixture(TCase *tc, struct ts_env *env,
+                    const struct ts_env_opts *opts, enum ts_env_scope scope);
+/* A new connection signed in as name with TS_PASSWORD; NULL on failure. */
+struct ts_client *ts_env_login(const struct ts_env *, const char *name);
+/* Creates admin name (TS_PASSWORD) and signs it in on a new connection;
+ * NULL on failure. */
+struct ts_client *ts_env_admin(const struct ts_env *, const char *name);
+/* Registers name (user.register, TS_PASSWORD) and signs it in on a new
+ * connection; fails the test when either fails. */
+struct ts_client *ts_env_register(const struct ts_env *, const char *name);
+/* The source tree's templates directory (PADLINE_SOURCE_DIR/templates). */
+const char *ts_templates_dir(void);
+
+/*
+ * Calls that assert on the reply (tsupport_calls.c).
+ */
+/* method's result (new reference); fails the test on an error or none. */
+json_t *ts_ok(struct ts_client *, const char *method, json_t *params);
+/* Asserts method fails with code (and reason, when not NULL); returns
+ * error.data (new reference, may be NULL). */
+json_t *ts_err_data(struct ts_client *, const char *method, json_t *params,
+                    int code, const char *reason);
+void ts_expect_err(struct ts_client *, const char *method, json_t *params,
+                   int code, const char *reason);
+/* Asserts a 400 whose violations include {field, rule}. */
+void ts_expect_violation(struct ts_client *, const char *method, json_t *params,
+                         const char *field, const char *rule);
+/* A method's error code (0 = result), -1 when no answer. */
+int ts_call_code(struct ts_client *, const char *method, json_t *params);
+/* 1 when the error response lists {field, rule}; how many it lists. */
+int ts_has_violation(const json_t *resp, const char *field, const char *rule);
+size_t ts_violation_count(const json_t *resp);
+/* A fresh form token from server.hello (malloc'd), NULL on failure. */
+char *ts_form_token(struct ts_client *);
+/* user.register with exactly these params (NULL = absent). */
+json_t *ts_register_with(struct ts_client *, const char *token,
+                         const char *username, const char *password,
+                         const char *email, const char *invitation);
+/* hello + register: the common case. */
+json_t *ts_register_fresh(struct ts_client *, const char *username,
+                          const char *password, const char *invitation);
+/* session.login with a TOTP code when totp is not NULL: the response. */
+json_t *ts_login_totp(struct ts_client *, const char *name, const char *pw,
+                      const char *totp);
+/* The signed-in user's id (malloc'd); fails the test when none. */
+char *ts_my_id(struct ts_client *);
+
+/* TOTP codes computed here with liboath, independently of the server. */
+struct ts_totp_secret {
+	char *raw;
+	size_t len;
+};
+void ts_totp_decode(const char *b32, struct ts_totp_secret *);
+/* The code of absolute 30 s step `step`. */
+void ts_totp_code_at(const struct ts_totp_secret *, long long step,
+                     char out[8]);
+long long ts_totp_step_now(void);
+
+/* Pads (tsupport_calls.c). pad.create for c: the new id (a rotation of 4
+ * static buffers). */
+const char *ts_pad_create(struct ts_client *, const char *name, json_t *data);
+/* result.pad.<key> as an integer. */
+long long ts_pad_int(json_t *res, const char *key);
+/* pad.update of data, asserted. */
+void ts_pad_update(struct ts_client *, const char *id, json_t *data);
+/* ts_db_count with one text parameter. */
+long long ts_db_count1(PGconn *, const char *sql, const char *param);
+/* How many backups pad_id has. */
+long long ts_pad_backups(PGconn *, const char *pad_id);
+
+/* A Redis connection subscribed to schema's events channel, NULL on
+ * failure. */
+redisContext *ts_event_subscribe(const char *schema);
+/* The next event of action (NULL: any) that arrives before end_ms
+ * (ts_now_ms()), skipping others and messages not signed by padlined's
+ * key: the event (new reference) or NULL. */
+json_t *ts_event_next(redisContext *, const char *action, long long end_ms);
+/* Waits up to timeout_ms for an event of action whose subject has
+ * field == value: the event (new reference) or NULL. */
+json_t *ts_event_wait(redisContext *, const char *action, const char *field,
+                      const char *value, long long timeout_ms);
+
+/* Migrations (tsupport_env.c). The source tree's directory (malloc'd). */
+char *ts_migrations_dir(void);
+/* A temporary copy of the shipped migrations (malloc'd path; remove it
+ * with ts_remove_tree); extra names a file to add with text, or NULL. */
+char *ts_migrations_copy(const char *extra, const char *text);
+/* Removes such a copy and frees dir. */
+void ts_migrations_remove(char *dir);
+/* `padlined migrate <a1> <a2> <a3>` (trailing NULLs end the list) on
+ * schema with the migrations in dir (NULL: the shipped ones): the exit
+ * code; *out / *err (either may be NULL) get stdout / stderr. */
+int ts_migrate(const char *schema, const char *dir, const char *a1,
+               const char *a2, const char *a3, char **out, char **err);
+/* The first value sql returns, as a new string; fails the test when none. */
+char *ts_db_text(PGconn *, const char *sql);
+
 #endif

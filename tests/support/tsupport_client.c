@@ -278,25 +278,6 @@ ts_result(const json_t *response)
 	return json_object_get(response, "result");
 }
 
-json_t *
-ts_register(struct ts_client *c, const char *username, const char *password,
-            const char *email)
-{
-	json_t *hello = ts_call(c, "server.hello", NULL);
-	const char *tok =
-	    json_string_value(json_object_get(ts_result(hello), "form_token"));
-	json_t *params =
-	    json_pack("{s:s, s:s, s:s}", "form_token", tok ? tok : "",
-	              "username", username, "password", password);
-	json_t *r;
-
-	if (email)
-		json_object_set_new(params, "email", json_string(email));
-	json_decref(hello);
-	r = ts_call(c, "user.register", params);
-	return r;
-}
-
 int
 ts_create_user(const char *schema, const char *username, const char *password,
                int admin)

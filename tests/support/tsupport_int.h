@@ -26,6 +26,10 @@ extern int ts_in_suite;
 		}                                                              \
 	} while (0)
 
+/* A padlined of a ts_env stopped in the runner's process did not exit
+ * cleanly (tsupport_env.c): the suite fails. */
+extern int ts_env_unclean;
+
 /* Whether something listens on a loopback port. */
 int ts_can_connect(int port);
 

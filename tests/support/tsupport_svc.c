@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -153,6 +154,73 @@ redisContext *
 ts_redis_connect(void)
 {
 	return ts_redis_connect_url(getenv("REDIS_URL"));
+}
+
+redisContext *
+ts_event_subscribe(const char *schema)
+{
+	redisContext *rc = ts_redis_connect();
+	redisReply *r;
+	char channel[128];
+
+	if (rc == NULL)
+		return NULL;
+	r = redisCommand(rc, "SUBSCRIBE %s",
+	                 ts_events_channel(schema, channel, sizeof channel));
+	if (r == NULL) {
+		redisFree(rc);
+		return NULL;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+/* Other suites publish on the same Redis: their events and anything not
+ * signed by padlined's key are skipped. */
+json_t *
+ts_event_next(redisContext *rc, const char *action, long long end_ms)
+{
+	while (ts_now_ms() < end_ms) {
+		long long left = end_ms - ts_now_ms();
+		struct timeval tv = {left / 1000, (left % 1000) * 1000};
+		redisReply *r = NULL;
+		json_t *ev = NULL;
+		const char *a;
+
+		redisSetTimeout(rc, tv);
+		if (redisGetReply(rc, (void **)&r) != REDIS_OK || r == NULL)
+			return NULL;
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+		    r->element[2]->type == REDIS_REPLY_STRING)
+			ev = ts_event_open(r->element[2]->str,
+			                   r->element[2]->len);
+		freeReplyObject(r);
+		if (ev == NULL)
+			continue;
+		a = json_string_value(json_object_get(ev, "action"));
+		if (a && (action == NULL || strcmp(a, action) == 0))
+			return ev;
+		json_decref(ev);
+	}
+	return NULL;
+}
+
+json_t *
+ts_event_wait(redisContext *rc, const char *action, const char *field,
+              const char *value, long long timeout_ms)
+{
+	long long end = ts_now_ms() + timeout_ms;
+	json_t *ev;
+
+	while ((ev = ts_event_next(rc, action, end)) != NULL) {
+		const char *v = json_string_value(
+		    json_object_get(json_object_get(ev, "subject"), field));
+
+		if (v && strcmp(v, value) == 0)
+			return ev;
+		json_decref(ev);
+	}
+	return NULL;
 }
 
 int
