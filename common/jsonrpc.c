@@ -157,13 +157,36 @@ jsonrpc_line(json_t *msg, size_t *len)
 	return line;
 }
 
+/* The text of a result line is its id's and its result's, dumped on
+ * their own, between the fixed members: the same bytes as the whole
+ * message dumped, without building the message (every answer pays it). */
+#define RESULT_HEAD "{\"jsonrpc\":\"2.0\",\"id\":"
+#define RESULT_MID ",\"result\":"
+
 char *
 jsonrpc_result_line(json_t *id, json_t *result, size_t *len)
 {
-	json_t *msg = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
-	                        id ? id : json_null(), "result",
-	                        result ? result : json_null());
-	return jsonrpc_line(msg, len);
+	size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+	char *idt = json_num_dumps(id ? id : json_null(), flags);
+	char *rt = result ? json_num_dumps(result, flags) : xstrdup("null");
+	char *line = NULL;
+
+	json_decref(result);
+	if (idt != NULL && rt != NULL) {
+		size_t hn = strlen(RESULT_HEAD), mn = strlen(RESULT_MID);
+		size_t in = strlen(idt), rn = strlen(rt);
+
+		*len = hn + in + mn + rn + 2;
+		line = xmalloc(*len + 1);
+		memcpy(line, RESULT_HEAD, hn);
+		memcpy(line + hn, idt, in);
+		memcpy(line + hn + in, RESULT_MID, mn);
+		memcpy(line + hn + in + mn, rt, rn);
+		memcpy(line + *len - 2, "}\n", 3);
+	}
+	free(idt);
+	free(rt);
+	return line;
 }
 
 char *

@@ -21,9 +21,10 @@
 
 /* The columns of a whole pad read by its owner (pad_row's input). */
 /* clang-format off */
-#define PAD_COLS                                                               \
-	"id, display_name, data::text AS data, version, size, "                \
+#define PAD_HEAD_COLS                                                          \
+	"id, display_name, version, size, "                                    \
 	PAD_CREATED_AT ", " PAD_UPDATED_AT ", 'owner' AS access"
+#define PAD_COLS PAD_HEAD_COLS ", data::text AS data"
 /* clang-format on */
 
 /* A pad row: the columns above, plus owner_id and owner_username when the
@@ -111,7 +112,7 @@ repo_pad_create(struct db_conn *db, const char *id, const char *owner_id,
 	               "       octet_length(n.d::text), "
 	               "       clock_timestamp(), clock_timestamp() "
 	               "FROM (SELECT $3::jsonb AS d) n "
-	               "RETURNING " PAD_COLS,
+	               "RETURNING " PAD_HEAD_COLS,
 	               4, p, pad, err);
 }
 

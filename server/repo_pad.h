@@ -37,7 +37,9 @@ struct repo_pad_page {
 
 /* Inserts pad id (chosen by the caller, so statements queued after this
  * one in a transaction can name it; data is JSON object text); *pad is a
- * new reference. A name clash fails with db_sqlstate(db) "23505". */
+ * new reference, without "data": the caller holds the tree it sent, and
+ * reading the stored text back would parse it a second time. A name clash
+ * fails with db_sqlstate(db) "23505". */
 int repo_pad_create(struct db_conn *, const char *id, const char *owner_id,
                     const char *display_name, const char *data, json_t **pad,
                     struct pl_error *);

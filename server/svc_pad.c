@@ -312,7 +312,7 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
                json_t **pad, struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES], *text = NULL, id[37];
-	json_t *t = NULL, *subject;
+	json_t *t = NULL, *subject, *tree = NULL;
 
 	*pad = NULL;
 	pad_name_check(display_name ? display_name : "", name, err);
@@ -330,14 +330,19 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
 			return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
 			                    "no such template");
 		/* Templates are the operator's: no size limit. */
-		text = json_dumps(json_object_get(t, "data"), JSON_COMPACT);
+		tree = json_incref(json_object_get(t, "data"));
+		text = json_dumps(tree, JSON_COMPACT);
 		json_decref(t);
-		if (text == NULL)
+		if (text == NULL) {
+			json_decref(tree);
 			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 			                    "internal error");
+		}
 	}
 	if (text == NULL)
 		text = xstrdup("{}");
+	if (tree == NULL)
+		tree = data != NULL ? json_incref(data) : json_object();
 	/* One round trip, one batch: the pad and its audit row, committed
 	 * by the batch's Sync (no BEGIN or COMMIT to send and run). */
 	pad_new_id(id);
@@ -349,9 +354,13 @@ svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
 		goto out;
 	}
 	svc_pad_emit(db, "pad.created", user_id, subject, NULL);
-	svc_pad_commit(db, err);
+	/* The pad's data is the tree just stored (jsonb keeps its meaning,
+	 * not its key order): the one parse was the request's. */
+	if (svc_pad_commit(db, err) == PL_OK && *pad != NULL)
+		json_object_set(*pad, "data", tree);
 out:
 	json_decref(subject);
+	json_decref(tree);
 	return pad_done(text, pad, err);
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_num.h"
 #include "jsonrpc.h"
 
 #include "tsupport.h"
@@ -104,6 +105,40 @@ START_TEST(deep_nesting_refused_before_parsing)
 	ck_assert_int_gt(jsonrpc_depth(l, n), JSONRPC_MAX_DEPTH);
 	free(l);
 	ck_assert_int_eq(jsonrpc_depth("{\"a\":\"[[[[\"}", 12), 1);
+}
+END_TEST
+
+/* The envelope is written around the id's and the result's own text:
+ * the bytes must be those of the whole message dumped by jansson. */
+START_TEST(result_line_matches_the_dumped_message)
+{
+	json_t *ids[] = {json_integer(7), json_integer(-9007199254740993LL),
+	                 json_string("a\"b\\c\n\u00e9\U0001F600"), json_null(),
+	                 json_real(0.1)};
+	json_t *results[] = {
+	    json_pack("{s:{s:s, s:I, s:{s:f, s:[i, s]}}}", "pad", "id", "x\ty",
+	              "version", (json_int_t)1, "data", "r", 1e21, "l", 1,
+	              "\x01"),
+	    json_true(), json_object(), json_string("\xe2\x80\xa8"),
+	    json_pack("{s:f}", "n", 2.5)};
+	size_t n = sizeof ids / sizeof ids[0];
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *msg = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0",
+		                        "id", ids[i], "result", results[i]);
+		char *want = json_num_dumps(msg, JSON_COMPACT), *line;
+		size_t len;
+
+		line = jsonrpc_result_line(ids[i], results[i], &len);
+		ck_assert_ptr_nonnull(line);
+		ck_assert_uint_eq(len, strlen(want) + 1);
+		ck_assert_int_eq(memcmp(line, want, len - 1), 0);
+		ck_assert_int_eq(line[len - 1], '\n');
+		free(want);
+		free(line);
+		json_decref(msg);
+		json_decref(ids[i]);
+	}
 }
 END_TEST
 
@@ -252,6 +287,7 @@ main(void)
 	tcase_add_test(tc, errors_map_to_codes);
 	tcase_add_test(tc, deep_nesting_refused_before_parsing);
 	tcase_add_test(tc, responses_are_single_lines);
+	tcase_add_test(tc, result_line_matches_the_dumped_message);
 	tcase_add_test(tc, error_quoting_invalid_utf8_still_serialises);
 	tcase_add_test(tc, request_without_id_is_a_notification);
 	tcase_add_test(tc, batch_line_joins_answers_and_skips_notifications);
