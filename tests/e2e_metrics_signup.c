@@ -40,26 +40,12 @@ teardown(void)
 	ts_db_drop_schema(schema);
 }
 
-/* A connection that the trusted proxy (any 127.0.0.1) opened for src. */
-static struct ts_client *
-from(const char *src)
-{
-	unsigned char h[128];
-	struct ts_client *c = ts_client_connect(srv.port);
-
-	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(ts_client_send_raw(
-	                     c, (char *)h, ts_proxy_v2(h, src, "192.0.2.1", 0)),
-	                 0);
-	return c;
-}
-
 /* user.register from src with token (a fresh one when NULL); its error
  * code (0: registered), the new account's id into id when given. */
 static int
 signup(const char *src, const char *token, const char *username, char *id)
 {
-	struct ts_client *c = from(src);
+	struct ts_client *c = ts_client_proxied(srv.port, src);
 	char *fresh = token ? NULL : ts_form_token(c);
 	json_t *r = ts_register_with(c, token ? token : fresh, username,
 	                             TS_PASSWORD, NULL, NULL);
@@ -99,7 +85,7 @@ START_TEST(signup_defense_is_counted)
 	json_t *r;
 
 	ck_assert_int_eq(ts_create_user(schema, "boss", TS_PASSWORD, 1), 0);
-	admin = from("192.0.2.250");
+	admin = ts_client_proxied(srv.port, "192.0.2.250");
 	ck_assert_int_eq(ts_login(admin, "boss", TS_PASSWORD), 0);
 	/* Every signup here is fast: fast-fill off keeps the figures to the
 	 * rules below. */
@@ -116,7 +102,7 @@ START_TEST(signup_defense_is_counted)
 
 	/* created (watch-doc alarms), held (try-doc alarms in shadow),
 	 * refused, invalid, duplicate, and failed: a spent form token. */
-	c = from("192.0.2.10");
+	c = ts_client_proxied(srv.port, "192.0.2.10");
 	token = ts_form_token(c);
 	ts_client_free(c);
 	ck_assert_int_eq(signup("192.0.2.10", token, "keptname", NULL), 0);

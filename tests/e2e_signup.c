@@ -20,25 +20,11 @@ static struct ts_env tenv;
 static const char *const trust_env[] = {TRUST, NULL};
 static const struct ts_env_opts opts = {.prefix = "signup", .env = trust_env};
 
-/* A connection to port that a trusted proxy opened for src. */
-static struct ts_client *
-from(int port, const char *src)
-{
-	unsigned char h[128];
-	struct ts_client *c = ts_client_connect(port);
-	const char *dst = strchr(src, ':') ? "2001:db8::1" : "192.0.2.1";
-
-	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(
-	    ts_client_send_raw(c, (char *)h, ts_proxy_v2(h, src, dst, 0)), 0);
-	return c;
-}
-
 /* Registers username (email may be NULL) from src through port. */
 static json_t *
 signup_at(int port, const char *src, const char *username, const char *email)
 {
-	struct ts_client *c = from(port, src);
+	struct ts_client *c = ts_client_proxied(port, src);
 	char *tok = ts_form_token(c);
 	json_t *r;
 
@@ -209,7 +195,7 @@ START_TEST(fast_fill_and_disposable_are_flagged)
 	          "quick"),
 	    1);
 	/* A form filled in more than 1.5 s is no fast fill. */
-	c = from(tenv.srv.port, "203.0.113.21");
+	c = ts_client_proxied(tenv.srv.port, "203.0.113.21");
 	tok = ts_form_token(c);
 	sleep(2);
 	r = ts_register_with(c, tok, "slow", TS_PASSWORD, "s@example.org",
@@ -235,7 +221,7 @@ admin_client(void)
 
 	if (ts_create_user(tenv.schema, "boss", TS_PASSWORD, 1) != 0)
 		return NULL;
-	c = from(tenv.srv.port, "192.0.2.250");
+	c = ts_client_proxied(tenv.srv.port, "192.0.2.250");
 	if (ts_login(c, "boss", TS_PASSWORD) != 0) {
 		ts_client_free(c);
 		return NULL;
@@ -314,7 +300,7 @@ START_TEST(hold_then_approve_or_reject)
 	                   TS_PATIENCE_MS);
 	ck_assert_ptr_nonnull(ev);
 	json_decref(ev);
-	c = from(tenv.srv.port, "192.0.2.251");
+	c = ts_client_proxied(tenv.srv.port, "192.0.2.251");
 	r = ts_call(c, "session.login",
 	            json_pack("{s:s, s:s}", "username", "waiting", "password",
 	                      TS_PASSWORD));
@@ -340,7 +326,7 @@ START_TEST(hold_then_approve_or_reject)
 	        "status")),
 	    "rejected");
 	json_decref(r);
-	c = from(tenv.srv.port, "192.0.2.251");
+	c = ts_client_proxied(tenv.srv.port, "192.0.2.251");
 	ck_assert_int_ne(ts_login(c, "refusee", TS_PASSWORD), 0);
 	ts_client_free(c);
 	ck_assert_int_eq(

@@ -39,23 +39,6 @@ teardown(void)
 	ts_db_drop_schema(schema);
 }
 
-/* A connection that a trusted proxy opened for src. */
-static struct ts_client *
-from(const char *src)
-{
-	unsigned char h[128];
-	struct ts_client *c = ts_client_connect(srv.port);
-
-	if (c == NULL)
-		return NULL;
-	if (ts_client_send_raw(c, (char *)h,
-	                       ts_proxy_v2(h, src, "192.0.2.1", 0)) != 0) {
-		ts_client_free(c);
-		return NULL;
-	}
-	return c;
-}
-
 static int
 register_ok(struct ts_client *c, const char *name)
 {
@@ -81,7 +64,7 @@ admin(const char *name)
 	struct ts_client *c;
 
 	ck_assert_int_eq(ts_create_user(schema, name, PW, 1), 0);
-	c = from("192.0.2.250");
+	c = ts_client_proxied(srv.port, "192.0.2.250");
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(ts_login(c, name, PW), 0);
 	return c;
@@ -91,45 +74,6 @@ static long long
 count(PGconn *db, const char *sql)
 {
 	return ts_db_count(db, sql, 0, NULL);
-}
-
-static redisContext *
-subscribe(void)
-{
-	redisContext *rc = ts_redis_connect();
-	char channel[128];
-	redisReply *r;
-
-	ck_assert_ptr_nonnull(rc);
-	r = redisCommand(rc, "SUBSCRIBE %s",
-	                 ts_events_channel(schema, channel, sizeof channel));
-	ck_assert_ptr_nonnull(r);
-	freeReplyObject(r);
-	return rc;
-}
-
-/* The next signed event from the channel before end_ms, or NULL. */
-static json_t *
-next_event(redisContext *rc, long long end_ms)
-{
-	while (ts_now_ms() < end_ms) {
-		long long left = end_ms - ts_now_ms();
-		struct timeval tv = {left / 1000, (left % 1000) * 1000};
-		redisReply *r = NULL;
-		json_t *ev = NULL;
-
-		redisSetTimeout(rc, tv);
-		if (redisGetReply(rc, (void **)&r) != REDIS_OK || r == NULL)
-			return NULL;
-		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
-		    r->element[2]->type == REDIS_REPLY_STRING)
-			ev = ts_event_open(r->element[2]->str,
-			                   r->element[2]->len);
-		freeReplyObject(r);
-		if (ev != NULL)
-			return ev;
-	}
-	return NULL;
 }
 
 static const char *
@@ -151,8 +95,8 @@ static void *
 late_signups(void *arg)
 {
 	struct late *l = arg;
-	struct ts_client *out = from("198.51.100.9"),
-	                 *in = from("203.0.113.200");
+	struct ts_client *out = ts_client_proxied(srv.port, "198.51.100.9"),
+	                 *in = ts_client_proxied(srv.port, "203.0.113.200");
 	char name[32];
 
 	while (!l->stop && out && in) {
@@ -181,7 +125,7 @@ make_accounts(void)
 		struct ts_client *c;
 
 		snprintf(src, sizeof src, "203.0.113.%d", a + 1);
-		c = from(src);
+		c = ts_client_proxied(srv.port, src);
 		ck_assert_ptr_nonnull(c);
 		for (int i = a; i < WAVE; i += 10) {
 			snprintf(name, sizeof name, "wave%03d", i);
@@ -195,7 +139,7 @@ make_accounts(void)
 		snprintf(src, sizeof src, "192.0.2.%d", 10 + i);
 		snprintf(name, sizeof name, "%s%03d", i ? "other" : "wave",
 		         900 + i);
-		c = from(src);
+		c = ts_client_proxied(srv.port, src);
 		ck_assert_ptr_nonnull(c);
 		ck_assert(register_ok(c, name));
 		ts_client_free(c);
@@ -238,7 +182,7 @@ START_TEST(bulk_disable_and_undo_racing_signups)
 	               "BETWEEN 'wave100' AND 'wave119'");
 	ts_db_exec(db, "UPDATE users SET status = 'pending' WHERE username "
 	               "BETWEEN 'wave200' AND 'wave209'");
-	victim = from("203.0.113.1");
+	victim = ts_client_proxied(srv.port, "203.0.113.1");
 	ck_assert_int_eq(ts_login(victim, "wave000", PW), 0);
 	ts_db_exec(db, "CREATE TABLE t_snap AS SELECT id, username, status, "
 	               "disabled, rejected_at FROM users");
@@ -259,7 +203,8 @@ START_TEST(bulk_disable_and_undo_racing_signups)
 	                           "action LIKE 'user.bulk%'"),
 	                 0);
 
-	sub = subscribe();
+	sub = ts_event_subscribe(schema);
+	ck_assert_ptr_nonnull(sub);
 	ck_assert_int_eq(pthread_create(&th, NULL, late_signups, &late), 0);
 	/* Some signups land before the action. */
 	end = ts_now_ms() + TS_PATIENCE_MS;
@@ -374,7 +319,7 @@ START_TEST(bulk_disable_and_undo_racing_signups)
 	/* On the channel: one user.bulk, no change per account, then the
 	 * undo's one event. */
 	end = ts_now_ms() + TS_PATIENCE_MS;
-	while ((ev = next_event(sub, end)) != NULL) {
+	while ((ev = ts_event_next(sub, NULL, end)) != NULL) {
 		const char *a = action_of(ev);
 		json_t *s = json_object_get(ev, "subject");
 		int done = strcmp(a, "user.bulk_undone") == 0;

@@ -86,6 +86,10 @@ int ts_client_fd(const struct ts_client *);
  */
 size_t ts_proxy_v2(unsigned char *out, const char *src, const char *dst,
                    size_t tlv_bytes);
+/* A connection to port on which a trusted proxy (padlined trusting
+ * 127.0.0.1) says it speaks for src (IPv4 or IPv6 text): how a test gives
+ * a client an address. NULL on failure. */
+struct ts_client *ts_client_proxied(int port, const char *src);
 void ts_client_free(struct ts_client *);
 /* Sends bytes as is (no newline added). Returns 0 or -1. */
 int ts_client_send_raw(struct ts_client *, const char *data, size_t len);

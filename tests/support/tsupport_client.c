@@ -120,6 +120,21 @@ ts_client_free(struct ts_client *c)
 	free(c);
 }
 
+struct ts_client *
+ts_client_proxied(int port, const char *src)
+{
+	unsigned char h[128];
+	struct ts_client *c = ts_client_connect(port);
+	const char *dst = strchr(src, ':') ? "2001:db8::1" : "192.0.2.1";
+
+	if (c != NULL && ts_client_send_raw(c, (char *)h,
+	                                    ts_proxy_v2(h, src, dst, 0)) != 0) {
+		ts_client_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
 int
 ts_client_send_raw(struct ts_client *c, const char *data, size_t len)
 {
