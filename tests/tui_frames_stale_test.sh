@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Lists that follow what changes under them, in frames (padline --frames)
+# against a real padlined: the dashboard drops a deleted user (row and
+# total) and shows a 2FA reset.
+# Every change is made from another connection, as another admin would;
+# every wait is for a frame.
+. "$(dirname "$0")/support/tui_frames.sh"
+
+PW="abcDEFghij1!xy"
+# The dashboard's table row that names USER says 2FA VALUE (yes/no).
+dash_2fa() { printf '%s\n' "$PADLINE_FRAME" | grep -F -- "$1@example.org" | grep -qE " $2\$"; }
+uid() { sql "select id from users where username='$1'"; }
+# admin_rpc METHOD PARAMS: as the admin, on the suite's connection.
+admin_rpc() {
+	rpc session.login "{\"username\":\"admin\",\"password\":\"$ADMIN_PW\"}"
+	rpc "$1" "$2"
+	[ -z "$(jget "$REPLY_LINE" error)" ] || { echo "$1: $REPLY_LINE" >&2; return 1; }
+}
+delete_user() { admin_rpc user.delete "{\"id\":\"$(uid "$1")\"}"; }
+reset_2fa() { admin_rpc user.update "{\"id\":\"$(uid "$1")\",\"totp_reset\":true}"; }
+frames_export dash_2fa uid admin_rpc delete_user reset_2fa ADMIN_PW PW
+
+rpc_open
+for n in zoe carol dave; do
+	register_user "$n" "$n@example.org"
+	[ "$(jget "$REPLY_LINE" error)" = "" ] || die "could not register $n: $REPLY_LINE"
+done
+# zoe and dave have 2FA on (as if they had enabled it) before anyone looks.
+sql "update users set totp_enabled = true, totp_secret_enc = 'x' where username in ('zoe', 'dave')" >/dev/null ||
+	die "could not turn 2FA on"
+
+# ---- the dashboard: a deleted user leaves, a 2FA reset shows ----
+run_frames dash <<SCRIPT
+$(frames_login admin "$ADMIN_PW")
+key 2
+expect Users 4 ·
+expect carol@example.org
+expect live: on
+until $DO dash_2fa zoe yes
+run $DO delete_user carol
+gone carol@example.org
+expect Users 3 ·
+run $DO reset_2fa zoe
+until $DO dash_2fa zoe no
+key 1 q
+exits
+SCRIPT
+rpc_close
+tui_finish
