@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lists that follow what changes under them, in frames (padline --frames)
 # against a real padlined: the dashboard drops a deleted user (row and
-# total) and shows a 2FA reset.
+# total) and shows a 2FA reset; the Users detail view and list follow
+# their user's events (2FA reset, deletion).
 # Every change is made from another connection, as another admin would;
 # every wait is for a frame.
 . "$(dirname "$0")/support/tui_frames.sh"
@@ -9,6 +10,8 @@
 PW="abcDEFghij1!xy"
 # The dashboard's table row that names USER says 2FA VALUE (yes/no).
 dash_2fa() { printf '%s\n' "$PADLINE_FRAME" | grep -F -- "$1@example.org" | grep -qE " $2\$"; }
+# The detail view's 2FA row says TEXT.
+detail_2fa() { printf '%s\n' "$PADLINE_FRAME" | grep -E '^ *2FA ' | grep -qF -- "$1"; }
 uid() { sql "select id from users where username='$1'"; }
 # admin_rpc METHOD PARAMS: as the admin, on the suite's connection.
 admin_rpc() {
@@ -18,7 +21,7 @@ admin_rpc() {
 }
 delete_user() { admin_rpc user.delete "{\"id\":\"$(uid "$1")\"}"; }
 reset_2fa() { admin_rpc user.update "{\"id\":\"$(uid "$1")\",\"totp_reset\":true}"; }
-frames_export dash_2fa uid admin_rpc delete_user reset_2fa ADMIN_PW PW
+frames_export dash_2fa detail_2fa uid admin_rpc delete_user reset_2fa ADMIN_PW PW
 
 rpc_open
 for n in zoe carol dave; do
@@ -30,7 +33,7 @@ sql "update users set totp_enabled = true, totp_secret_enc = 'x' where username 
 	die "could not turn 2FA on"
 
 # ---- the dashboard: a deleted user leaves, a 2FA reset shows ----
-run_frames dash <<SCRIPT
+run_frames admin <<SCRIPT
 $(frames_login admin "$ADMIN_PW")
 key 2
 expect Users 4 ·
@@ -42,6 +45,25 @@ gone carol@example.org
 expect Users 3 ·
 run $DO reset_2fa zoe
 until $DO dash_2fa zoe no
+# ---- Users: the detail view and the list follow their user ----
+key 3
+expect dave@example.org
+key /
+type dave
+key <Enter>
+gone zoe@example.org
+key <Enter>
+expect User dave
+until $DO detail_2fa "on (TOTP)"
+run $DO reset_2fa dave
+until $DO detail_2fa off
+run $DO delete_user dave
+expect dave no longer exists
+gone User dave
+expect No user matches.
+key q
+expect zoe@example.org
+absent dave@example.org
 key 1 q
 exits
 SCRIPT
