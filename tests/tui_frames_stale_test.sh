@@ -2,10 +2,15 @@
 # Lists that follow what changes under them, in frames (padline --frames)
 # against a real padlined: the dashboard drops a deleted user (row and
 # total) and shows a 2FA reset; the Users detail view and list follow
-# their user's events (2FA reset, deletion).
+# their user's events (2FA reset, deletion); the register form shows the
+# registration mode of the server as it is when the form is shown.
 # Every change is made from another connection, as another admin would;
 # every wait is for a frame.
 . "$(dirname "$0")/support/tui_frames.sh"
+PARENT=$$
+echo "$SRV_PID" >"$T/srv.pid"
+# padlined is restarted from a script's command: stop the last one.
+trap 'kill "$(cat "$T/srv.pid")" 2>/dev/null; cleanup' EXIT
 
 PW="abcDEFghij1!xy"
 # The dashboard's table row that names USER says 2FA VALUE (yes/no).
@@ -21,7 +26,16 @@ admin_rpc() {
 }
 delete_user() { admin_rpc user.delete "{\"id\":\"$(uid "$1")\"}"; }
 reset_2fa() { admin_rpc user.update "{\"id\":\"$(uid "$1")\",\"totp_reset\":true}"; }
-frames_export dash_2fa detail_2fa uid admin_rpc delete_user reset_2fa ADMIN_PW PW
+# closed_server: padlined again on its port, registration closed.
+closed_server() {
+	kill "$(cat "$T/srv.pid")"
+	wait_until eval '! port_open "$PORT"' || return 1
+	env PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$PARENT" \
+		PADLINE_REGISTRATION=closed "$PADLINE_BIN" >>"$SLOG" 2>&1 </dev/null &
+	echo $! >"$T/srv.pid"
+	wait_until port_open "$PORT"
+}
+frames_export closed_server PADLINE_BIN SLOG PARENT dash_2fa detail_2fa uid admin_rpc delete_user reset_2fa ADMIN_PW PW
 
 rpc_open
 for n in zoe carol dave; do
@@ -68,4 +82,21 @@ key 1 q
 exits
 SCRIPT
 rpc_close
+
+# ---- the register form: the mode of the server as it is now ----
+# A state of its own: not the admin's saved session.
+TUI_STATE=$T/state-register run_frames register <<SCRIPT
+expect Sign in to padline
+key <C-r>
+expect Create an account
+absent registration is closed
+key <Esc>
+expect Sign in to padline
+run $DO closed_server
+key <C-r>
+expect Create an account
+expect registration is closed on this server
+key <Esc>
+expect Sign in to padline
+SCRIPT
 tui_finish
