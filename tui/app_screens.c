@@ -295,6 +295,10 @@ app_screens_event(struct app *a, json_t *ev)
 	for (size_t i = 0; i < SCREEN_COUNT; i++)
 		if (screens[i]->on_event)
 			screens[i]->on_event(a, a->screens[i]->st, ev);
+	/* And the views over the current screen (v[0] is the screen). */
+	for (size_t i = 1; i < a->views.n; i++)
+		if (a->views.v[i]->ops->on_event)
+			a->views.v[i]->ops->on_event(a->views.v[i], ev);
 }
 
 void

@@ -182,6 +182,49 @@ dash_signup_from_user(struct dash_signup *s, json_t *u)
 		s->at_text[0] = '\0';
 }
 
+/* The logical index (0 = newest) of the row of user id, or -1. */
+static long
+dash_find(const struct dash_model *d, const char *id)
+{
+	for (size_t i = 0; id && *id && i < d->n; i++)
+		if (strcmp(
+		        d->ring[(d->head + DASH_RING - 1 - i) % DASH_RING].id,
+		        id) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* A row shows the user as they are now: a deleted user leaves the table,
+ * a changed one (names, 2FA) is redrawn as changed. */
+static void
+dash_follow_user(struct dash_model *d, const char *action, json_t *user)
+{
+	long k = dash_find(d, json_string_value(json_object_get(user, "id")));
+	struct dash_signup *s, keep;
+
+	if (strcmp(action, "user.deleted") == 0) {
+		if (k < 0)
+			return;
+		/* The newer rows move one slot down over the deleted one. */
+		for (size_t j = (size_t)k; j > 0; j--)
+			d->ring[(d->head + DASH_RING - 1 - j) % DASH_RING] =
+			    d->ring[(d->head + DASH_RING - j) % DASH_RING];
+		d->head = (d->head + DASH_RING - 1) % DASH_RING;
+		d->n--;
+		return;
+	}
+	if (k < 0 || strncmp(action, "user.", 5) != 0 ||
+	    !json_is_string(json_object_get(user, "username")))
+		return; /* not a user object (a failed login's {id}) */
+	s = &d->ring[(d->head + DASH_RING - 1 - (size_t)k) % DASH_RING];
+	keep = *s;
+	dash_signup_from_user(s, user);
+	/* When it signed up does not change. */
+	s->event_id = keep.event_id;
+	s->at = keep.at;
+	memcpy(s->at_text, keep.at_text, sizeof s->at_text);
+}
+
 /*
  * The de-dup key is the id mixed with the subject's id: a true duplicate
  * (live + backfill, or a republish) has both equal, while events of another
@@ -221,10 +264,14 @@ dash_add_event(struct dash_model *d, json_t *ev)
 	d->events++;
 	if (id > d->max_id)
 		d->max_id = id;
-	if (!action || strcmp(action, "user.created") != 0)
-		return 0;
 	if (json_object_get(subject, "user"))
 		subject = json_object_get(subject, "user");
+	if (action && strcmp(action, "user.created") != 0) {
+		dash_follow_user(d, action, subject);
+		return 0;
+	}
+	if (!action)
+		return 0;
 	s = &d->ring[d->head];
 	memset(s, 0, sizeof *s);
 	dash_signup_from_user(s, subject);

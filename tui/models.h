@@ -233,8 +233,9 @@ struct dash_model {
 void dash_init(struct dash_model *);
 /* Seeds totals and the chart from a user.stats result at time now. */
 void dash_set_stats(struct dash_model *, json_t *stats, time_t now);
-/* Returns 1 for a new user.created, 0 for another new event, -1 for a
- * duplicate id (ignored) or an event without an id. */
+/* Returns 1 for a new user.created, 0 for another new event (a user's
+ * deletion takes its row away, a change to a listed user redraws it), -1
+ * for a duplicate id (ignored) or an event without an id. */
 int dash_add_event(struct dash_model *, json_t *event);
 /* Counts per minute, oldest first, the last slot being now's minute. */
 void dash_chart(const struct dash_model *, time_t now,

@@ -59,6 +59,18 @@ reg_init(struct app *a)
 }
 
 static void
+on_enter_hello(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct app *a = ud;
+
+	if (err->code)
+		return; /* the form keeps what it had; a submit asks again */
+	app_set_hello(a, result);
+	reg_sync_hello(a, app_state(a, &screen_register));
+	app_dirty(a);
+}
+
+static void
 reg_enter(struct app *a, void *st)
 {
 	struct reg_screen *r = st;
@@ -66,6 +78,10 @@ reg_enter(struct app *a, void *st)
 	r->focus = 0;
 	r->busy = 0;
 	reg_sync_hello(a, r);
+	/* The registration mode (open, invite, closed) and the password
+	 * policy may have changed since the connection's hello (a restart
+	 * behind the same address): the form shows what holds now. */
+	rpc_call(a->rpc, "server.hello", NULL, on_enter_hello, a);
 }
 
 static void

@@ -381,6 +381,20 @@ detail_draw(struct view *view, int rows, int cols)
 	}
 }
 
+/* Another admin (or padlined's commands) changed or deleted this user:
+ * ask again (a deletion then closes the view, as on_get says). */
+static void
+detail_on_event(struct view *v, json_t *ev)
+{
+	struct user_detail *d = (struct user_detail *)v;
+	json_t *subject = json_object_get(ev, "subject");
+
+	if (!ev || strncmp(jstr(ev, "action"), "user.", 5) != 0 ||
+	    strcmp(jstr(subject, "id"), d->id) != 0)
+		return;
+	detail_load(d);
+}
+
 static const struct view_ops detail_ops = {
     .name = "User",
     .about = "A user (admins)\n\nEverything the server knows of one "
@@ -392,6 +406,7 @@ static const struct view_ops detail_ops = {
     .draw = detail_draw,
     .key = detail_key,
     .free = detail_free,
+    .on_event = detail_on_event,
 };
 
 void

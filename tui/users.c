@@ -41,6 +41,7 @@ struct users_screen {
 	char cursors[32][128]; /* "before" of each page shown, for going back */
 	int page;
 	long total;  /* users in all (user.stats), -1 until known */
+	int stale;   /* a listed user changed: reload at the next tick */
 	size_t sort; /* index into user_sorts */
 	int desc;
 };
@@ -188,8 +189,30 @@ users_free(void *st)
 static void
 users_enter(struct app *a, void *st)
 {
-	(void)a;
+	((struct users_screen *)st)->stale = 0;
 	users_reload(st);
+	app_live(a); /* changes made elsewhere show (users_on_event) */
+}
+
+/* A listed user changed or was deleted (by another admin, or padlined's
+ * commands): the page is asked again, once for a burst (users_tick). A
+ * new signup waits for R or the next visit: at a signup storm the page
+ * would never settle. */
+static void
+users_on_event(struct app *a, void *st, json_t *ev)
+{
+	struct users_screen *u = st;
+	const char *id = jstr(json_object_get(ev, "subject"), "id");
+	size_t i;
+	json_t *row;
+
+	(void)a;
+	if (!ev || strncmp(jstr(ev, "action"), "user.", 5) != 0 ||
+	    strcmp(jstr(ev, "action"), "user.created") == 0)
+		return;
+	json_array_foreach (u->users.items, i, row)
+		if (strcmp(jstr(row, "id"), id) == 0)
+			u->stale = 1;
 }
 
 static const struct binding *
@@ -304,6 +327,10 @@ users_tick(struct app *a, void *st)
 	if (u->search_pending &&
 	    uv_now(a->loop) - u->typed_at >= SEARCH_DEBOUNCE_MS)
 		users_restart(u);
+	else if (u->stale && app_showing(a, &screen_users)) {
+		u->stale = 0;
+		users_reload(u);
+	}
 }
 
 /* The email takes what the other columns leave (24 at 80 columns), and
@@ -383,6 +410,7 @@ const struct screen screen_users = {
     .keys_now = users_keys_now,
     .typing = users_typing,
     .tick = users_tick,
+    .on_event = users_on_event,
     .init = users_init,
     .free = users_free,
     .enter = users_enter,

@@ -47,6 +47,10 @@ struct view_ops {
 	 * text field's typing). Returns 1 when used; 0 leaves the key to the
 	 * global table (Tab, digits, ? help, L sign out). */
 	int (*key)(struct view *, int action, int key);
+	/* Optional: a live event (app_live's feed; borrowed for the call) or
+	 * NULL when the feed's mode changed. It must not push or pop views
+	 * (an answer it asks for may). */
+	void (*on_event)(struct view *, json_t *event);
 	/* Optional: releases what the view holds (not the view itself). */
 	void (*free)(struct view *);
 	/* A dialog: drawn over the views beneath, which keep the status
