@@ -3,8 +3,8 @@
  * answered in order, JSON-RPC errors, an unreachable server failing calls
  * (no crash), a call made by the failure callback of a lost connection's
  * call going out on the next one, a reconnect resuming the session before
- * queued calls, and the Redis subscriber delivering messages from the
- * channel server.hello names.
+ * queued calls, a client freed while it connects, and the Redis subscriber
+ * delivering messages from the channel server.hello names.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -99,6 +99,27 @@ START_TEST(pipelined_in_order)
 	json_decref(r.last);
 	rpc_client_free(c);
 	uv_run(loop, UV_RUN_NOWAIT);
+}
+END_TEST
+
+/* padline quitting before its connection is up (a frames script that
+ * ends at once): the connect request is called back after the client is
+ * freed, and must not touch it (ASan sees the use after free). */
+START_TEST(freed_while_connecting)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct rpc_client *c = rpc_client_new(loop, "127.0.0.1", srv.port);
+	struct slot slot;
+	struct rec r = {0};
+
+	slot = (struct slot){&r, 0};
+	rpc_call(c, "server.hello", NULL, on_reply, &slot);
+	rpc_client_free(c);
+	ck_assert_int_eq(r.n, 1);
+	ck_assert_int_ne(r.codes[0], 0);
+	/* Every handle and request of the client is called back. */
+	ck_assert_int_eq(uv_run(loop, UV_RUN_DEFAULT), 0);
+	json_decref(r.last);
 }
 END_TEST
 
@@ -400,6 +421,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, pipelined_in_order);
+	tcase_add_test(tc, freed_while_connecting);
 	tcase_add_test(tc, errors_and_unreachable);
 	tcase_add_test(tc, call_from_a_failure_goes_out_on_the_next_connection);
 	tcase_add_test(tc, reconnect_resumes_session);

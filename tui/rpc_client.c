@@ -147,7 +147,9 @@ rpc_client_free(struct rpc_client *c)
 		uv_close((uv_handle_t *)c->again, rpc_on_close);
 	framer_free(&c->fr);
 	rpc_tls_free(c->tls);
-	free(c);
+	c->tls = NULL;
+	if (c->connects == 0)
+		free(c);
 }
 
 /* Fails every call of a list no longer pending. */
@@ -338,6 +340,12 @@ rpc_on_connect(uv_connect_t *req, int status)
 	int stale = req->handle != (uv_stream_t *)c->tcp;
 
 	free(req);
+	c->connects--;
+	if (c->closing) { /* rpc_client_free left the client to us */
+		if (c->connects == 0)
+			free(c);
+		return;
+	}
 	if (stale) /* an attempt abandoned by rpc_drop */
 		return;
 	if (status < 0) {
@@ -467,7 +475,9 @@ rpc_connect(struct rpc_client *c)
 	req->data = c;
 	c->state = RPC_CONNECTING;
 	if (uv_tcp_connect(req, c->tcp, (struct sockaddr *)&sa,
-	                   rpc_on_connect)) {
+	                   rpc_on_connect) == 0)
+		c->connects++;
+	else {
 		free(req);
 		snprintf(msg, sizeof msg, "cannot connect to %s:%d", c->host,
 		         c->port);

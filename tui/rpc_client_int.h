@@ -50,6 +50,9 @@ struct rpc_client {
 	struct rpc_tls *tls; /* NULL: plaintext */
 	int closing_seen;    /* server.closing or 503 shutting_down read */
 	int closing;         /* being freed: a new call fails at once */
+	int connects;        /* uv_tcp_connect requests not called back yet:
+	                        each holds the client, so the last one frees
+	                        a client freed meanwhile */
 	int heard;           /* a line came on this connection */
 	struct rpc_pending *moved_head, *moved_tail; /* answered 503
 	                                                shutting_down */
