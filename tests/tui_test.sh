@@ -99,7 +99,7 @@ keys e
 wait_for "Syntax error" || fail "invalid JSON from the editor not caught"
 screen | grep -qF "line 2" || fail "syntax error without its line"
 [ "$(sql "select data->>'edited' from pads where display_name='Plan A'")" = "" ] || fail "invalid edit reached the server"
-keys y
+keys e
 wait_for "Pad saved" || fail "edit not saved"
 DATA=$(sql "select data->>'n' from pads where display_name='Plan A'")
 [ "$DATA" = 42 ] || fail "server does not have the edited data ($DATA)"
