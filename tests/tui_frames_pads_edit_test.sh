@@ -352,4 +352,26 @@ key <Enter>
 run $DO check "the kept file does not have the broken text" eval 'grep -qF broken-syntax "\$REC"/*.json'
 SCRIPT
 ok "a syntax error keeps the text and offers edit again, keep for later or discard"
+
+# ---- (g) a new pad: one blank choice among the templates ----
+one_blank() { [ "$(printf '%s\n' "$PADLINE_FRAME" | grep -cE 'Blank pad|\(empty pad\)')" = 1 ]; }
+blank_made() { [ "$(sql "select data::text from pads where display_name='Blank one'")" = '{}' ]; }
+frames_export check one_blank blank_made
+run_frames template <<SCRIPT || die "the template pick failed"
+expect Recover an unsaved edit
+key d
+expect Discard the kept edit
+key y
+expect Discarded your kept edit
+key n
+expect New pad name
+type Blank one
+key <Enter>
+expect Kanban board
+run $DO check "not one blank choice among the templates" one_blank
+key <Enter>
+expect Created Blank one
+run $DO check "the blank choice did not make an empty pad" wait_until blank_made
+SCRIPT
+ok "one blank choice among the templates, and it makes an empty pad"
 tui_finish
