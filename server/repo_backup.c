@@ -11,7 +11,7 @@
 #include "db.h"
 #include "repo_pad.h"
 
-#define BACKUP_CREATED_AT REPO_TIME_SQL("created_at") " AS created_at"
+#define BACKUP_CREATED_AT REPO_TIME_SQL("created_at") " AS created_at, version"
 
 int
 repo_backup_insert(struct db_conn *db, const char *pad_id, struct pl_error *err)
@@ -20,11 +20,21 @@ repo_backup_insert(struct db_conn *db, const char *pad_id, struct pl_error *err)
 
 	return db_query_run(
 	    db,
-	    "INSERT INTO @backups (source_id, data, created_at) "
-	    "SELECT id, data, clock_timestamp() "
+	    "INSERT INTO @backups (source_id, data, version, created_at) "
+	    "SELECT id, data, version, clock_timestamp() "
 	    "FROM @pads "
 	    "WHERE id = $1::uuid",
 	    1, p, err);
+}
+
+/* Sets b's version when the backup has one (not before it was recorded, not
+ * an imported one). */
+static void
+backup_version(json_t *b, const PGresult *r, int row)
+{
+	if (db_get(r, row, "version"))
+		json_object_set_new(b, "version",
+		                    json_integer(db_get_ll(r, row, "version")));
 }
 
 /* ctx: json_t **; every row, with data when the statement read it. */
@@ -42,6 +52,7 @@ decode_backups(const PGresult *r, void *ctx, struct pl_error *err)
 		              (json_int_t)db_get_ll(r, i, "size"));
 
 		json_array_append_new(*backups, b);
+		backup_version(b, r, i);
 		/* NULL data: unreadable, logged by db_get_json. */
 		if (with_data &&
 		    json_object_set_new(b, "data", db_get_json(r, i, "data"))) {
@@ -108,6 +119,8 @@ decode_backup(const PGresult *r, void *ctx, struct pl_error *err)
 	                   db_get_json(r, 0, "data"))) == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
 		                    "internal error");
+	if (*backup)
+		backup_version(*backup, r, 0);
 	return 0;
 }
 

@@ -310,13 +310,13 @@ START_TEST(trash_down_purges_only_when_forced)
 	              "refusal does not name the trashed pads: %s", err);
 	free(err);
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 2);
-	/* Down to before: the trash's step and the login-limit fallback's
-	 * and the bulk actions' after it. */
-	migrate_ok(schema, NULL, "--to", before, "--force", 0, 3);
+	/* Down to before: the trash's step and the login-limit fallback's,
+	 * the bulk actions' and the backup version's after it. */
+	migrate_ok(schema, NULL, "--to", before, "--force", 0, 4);
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 1);
 	/* Back up, nothing in the trash: down and up again unforced. */
-	migrate_ok(schema, NULL, NULL, NULL, NULL, 3, 0);
-	migrate_ok(schema, NULL, "--to", before, NULL, 0, 3);
+	migrate_ok(schema, NULL, NULL, NULL, NULL, 4, 0);
+	migrate_ok(schema, NULL, "--to", before, NULL, 0, 4);
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM pads"), 1);
 	PQfinish(db);
 	ts_db_drop_schema(schema);

@@ -183,8 +183,8 @@ run $DO start_server
 key e
 expect Syntax error
 run $DO check "editing a pad with a kept edit does not continue it" editor_got to-discard
-run $DO check "a kept edit's syntax error offers to discard it" on_frame "n: keep it for later"
-key n
+run $DO check "a kept edit's syntax error does not offer to keep it" on_frame "l  keep it for later"
+key l
 expect Kept for later
 key <Enter>
 run $DO check "the kept file does not have the newest text" eval 'grep -qF oops "\$REC"/*.json'
@@ -243,7 +243,7 @@ expect Conflict not resolved
 run $DO check "no conflict markers in the edit-again file" editor_got '<<<<<<< theirs'
 run $DO check "their text missing in the edit-again file" editor_got theirs-2
 run $DO check "your text missing in the edit-again file" editor_got mine-2
-key y
+key e
 until $DO saved 2
 run $DO check "server lacks the merged text" data_is v merged
 run $DO check "merged text lost their key" data_is their 1
@@ -336,4 +336,42 @@ run $DO check "server lacks the big text (d4)" data_is v "$(printf 'y%.0s' $(seq
 run $DO check "recovery file left after the save (d4)" wait_until no_rec_files
 SCRIPT
 ok "size limit said in words (server 400 and before sending), text kept, edit again; a raised limit is asked for again"
+
+# ---- (f) a syntax error in a new edit: kept before asking, keep offered ----
+plan - '{"v": "broken-syntax",'
+# (still signed in: the saved session of the runs before)
+run_frames syntax <<SCRIPT || die "the syntax error dialog failed"
+expect Alpha
+key e
+expect Syntax error
+run $DO check "the syntax error dialog does not offer to keep the text" on_frame "l  keep it for later"
+run $DO check "the broken text is not kept while the dialog asks" rec_files_are 1
+key l
+expect Kept for later
+key <Enter>
+run $DO check "the kept file does not have the broken text" eval 'grep -qF broken-syntax "\$REC"/*.json'
+SCRIPT
+ok "a syntax error keeps the text and offers edit again, keep for later or discard"
+
+# ---- (g) a new pad: one blank choice among the templates ----
+one_blank() { [ "$(printf '%s\n' "$PADLINE_FRAME" | grep -cE 'Blank pad|\(empty pad\)')" = 1 ]; }
+blank_made() { [ "$(sql "select data::text from pads where display_name='Blank one'")" = '{}' ]; }
+frames_export check one_blank blank_made
+run_frames template <<SCRIPT || die "the template pick failed"
+expect Recover an unsaved edit
+key d
+expect Discard the kept edit
+key y
+expect Discarded your kept edit
+key n
+expect New pad name
+type Blank one
+key <Enter>
+expect Kanban board
+run $DO check "not one blank choice among the templates" one_blank
+key <Enter>
+expect Created Blank one
+run $DO check "the blank choice did not make an empty pad" wait_until blank_made
+SCRIPT
+ok "one blank choice among the templates, and it makes an empty pad"
 tui_finish

@@ -49,7 +49,11 @@ meanwhile() { # someone changes the pad while its backups are shown
 	rpc pad.update "{\"id\":\"$P1\",\"data\":{\"line\":\"meanwhile\",\"keep\":1}}"
 	[ -n "$(jget "$REPLY_LINE" result.pad.version)" ]
 }
-frames_export check row_of first_row_is pad_count_is shares_are line_is line_is_not meanwhile P1
+# newest_backup_is N: the backups list's first row holds version N.
+newest_backup_is() {
+	[ "$(printf '%s\n' "$PADLINE_FRAME" | grep -A2 -E ' version +saved +size' | sed -n 3p | awk '{print $1}')" = "$1" ]
+}
+frames_export newest_backup_is check row_of first_row_is pad_count_is shares_are line_is line_is_not meanwhile P1
 # lister_finds TEXT: lister's TUI again (its saved session), searched to the
 # one pad named TEXT: the lines of a script.
 lister_finds() {
@@ -148,6 +152,7 @@ $(lister_finds "Pad 001")
 key b
 expect Backups of Pad 001
 gone Loading
+run $DO check "the newest backup does not show the version it holds (2)" newest_backup_is 2
 key <Enter>
 expect Backup of Pad 001 from
 expect "line": "original"

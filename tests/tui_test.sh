@@ -84,7 +84,7 @@ keys n
 wait_for "New pad name" || die "no name prompt"
 type_text "Plan A"; keys Enter
 # The server has templates: the pick always comes (once template.list answers).
-wait_for "(empty pad)" || fail "no template pick"
+wait_for "Blank pad" || fail "no template pick"
 # Not the first template ("blank" may be {}): the second one.
 keys Down Down Enter
 wait_for "Created Plan A" || fail "pad not created"
@@ -99,7 +99,7 @@ keys e
 wait_for "Syntax error" || fail "invalid JSON from the editor not caught"
 screen | grep -qF "line 2" || fail "syntax error without its line"
 [ "$(sql "select data->>'edited' from pads where display_name='Plan A'")" = "" ] || fail "invalid edit reached the server"
-keys y
+keys e
 wait_for "Pad saved" || fail "edit not saved"
 DATA=$(sql "select data->>'n' from pads where display_name='Plan A'")
 [ "$DATA" = 42 ] || fail "server does not have the edited data ($DATA)"
@@ -147,7 +147,7 @@ WIDE="uxc 中文名字 emoji 🎉 wide"
 keys n
 wait_for "New pad name" || die "no name prompt"
 type_text "$WIDE"; keys Enter
-wait_for "(empty pad)" || fail "no template pick"
+wait_for "Blank pad" || fail "no template pick"
 keys Enter
 wait_for "Created uxc" || fail "wide-named pad not created"
 wait_for "uxc 中文" || fail "wide-named pad not listed"

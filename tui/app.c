@@ -351,7 +351,9 @@ on_signal(uv_signal_t *s, int signum)
 {
 	struct app *a = s->data;
 
-	if (signum == SIGWINCH) {
+	/* SIGCONT: a resize while stopped signalled the shell, which had
+	 * the terminal then; the size is read again on resume. */
+	if (signum == SIGWINCH || signum == SIGCONT) {
 		term_resize();
 		app_dirty(a);
 		return;
@@ -386,7 +388,7 @@ on_close_walk(uv_handle_t *h, void *arg)
 int
 app_run(const char *server, const char *redis_url)
 {
-	static const int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+	static const int sigs[5] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCONT};
 	struct app *a;
 	char host[256];
 	int port, rc, color, utf8;
@@ -429,7 +431,7 @@ app_run(const char *server, const char *redis_url)
 	uv_timer_start(&a->redraw, on_redraw, REDRAW_MS, REDRAW_MS);
 	uv_timer_init(a->loop, &a->retry);
 	a->retry.data = a;
-	for (int i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		uv_signal_init(a->loop, &a->sig[i]);
 		a->sig[i].data = a;
 		uv_signal_start(&a->sig[i], on_signal, sigs[i]);

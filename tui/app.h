@@ -82,7 +82,7 @@ struct app {
 	struct probe probe; /* is padlined answering? (every screen says) */
 	uint64_t probe_drawn_age; /* the age in s last drawn while it is not */
 	int resume_tries;
-	uv_signal_t sig[4];
+	uv_signal_t sig[5];
 };
 
 void app_dirty(struct app *);

@@ -273,12 +273,18 @@ backups_key(struct view *v, int action, int key)
 static void
 backup_row(json_t *bk, char *buf, size_t size, int w)
 {
-	char t[32], sz[32];
+	json_t *v = json_object_get(bk, "version");
+	char t[32], sz[32], ver[24] = "?";
 
 	(void)w;
+	/* The version the backup holds; "?" when the server does not know
+	 * it (taken before it recorded versions, or imported). */
+	if (json_is_integer(v))
+		snprintf(ver, sizeof ver, "%" JSON_INTEGER_FORMAT,
+		         json_integer_value(v));
 	short_time(backup_time(bk), t, sizeof t);
 	pad_size_text(bk, sz, sizeof sz);
-	snprintf(buf, size, " %-20s %10s", t, sz);
+	snprintf(buf, size, " %7s  %-20s %10s", ver, t, sz);
 }
 
 /* One diff line: a +/- marker that reads without colour, and colour. */
@@ -342,7 +348,7 @@ backups_draw(struct view *v, int rows, int cols)
 	ui_attr(UI_TITLE);
 	ui_putf(1, 1, cols - 2, "Backups of %s (newest first)", b->title);
 	ui_attr(UI_NORMAL);
-	ui_putf(2, 1, cols - 2, " %-20s %10s", "saved", "size");
+	ui_putf(2, 1, cols - 2, " %7s  %-20s %10s", "version", "saved", "size");
 	ui_hline(3, 0, cols);
 	list_draw(&b->list, 4, 0, h - 2, cols, backup_row,
 	          b->loaded ? "No backups yet: a backup is made when the data "

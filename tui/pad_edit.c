@@ -324,23 +324,6 @@ pad_edit_save(struct pad_edit *ed)
 
 /* ---- the editor ---- */
 
-static void
-on_syntax_choice(struct app *a, void *ud, int ok, const char *input,
-                 size_t choice)
-{
-	struct pad_edit *ed = ud;
-
-	(void)a;
-	(void)input;
-	(void)choice;
-	if (ok)
-		pad_edit_editor(ed, ed->rec.text);
-	else if (ed->kept)
-		pad_edit_keep(ed);
-	else
-		edit_discard(ed);
-}
-
 /* The edited text in rec.text: markers left, not JSON, unchanged, or save. */
 static void
 edit_check(struct pad_edit *ed)
@@ -366,19 +349,17 @@ edit_check(struct pad_edit *ed)
 		            : "Syntax error";
 	}
 	if (title) {
-		/* A kept edit stays kept (with this text): "n" never loses
-		 * what an earlier failed save kept. */
-		if (ed->kept)
-			edit_keep_file(ed);
-		snprintf(text, sizeof text, "%s:\n%s\n\ny: edit again · n: %s",
+		/* Kept before asking (and a kept edit with this text): the
+		 * text survives the dialog, whatever ends it. */
+		edit_keep_file(ed);
+		snprintf(text, sizeof text, "%s:\n%s",
 		         strcmp(title, "Not a JSON object") == 0
 		             ? "The pad must be a JSON object"
 		         : strcmp(title, "Syntax error") == 0
 		             ? "The pad is not valid JSON"
 		             : "The conflict is not resolved",
-		         msg, ed->kept ? "keep it for later" : "discard");
-		text_wrap(text, DIALOG_WRAP);
-		app_confirm(a, title, text, on_syntax_choice, ed);
+		         msg);
+		edit_failed(ed, title, text, 0);
 		return;
 	}
 	if (!ed->kept && ed->orig && json_equal(ed->data, ed->orig)) {

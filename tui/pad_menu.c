@@ -40,6 +40,7 @@ struct pad_flow {
 	char new_name[128];    /* a new pad's */
 	char user[64];         /* the user a share is ended for */
 	json_t *shares;        /* pad.shares, for the pick */
+	size_t first_template; /* NEW_TEMPLATE: the choice of templates[0] */
 	const char *fail_what; /* SENT: "Could not …" */
 	/* SENT: what the flash says when it succeeds. */
 	enum { DONE_MSG, DONE_CREATED, DONE_SHARED } done;
@@ -179,7 +180,14 @@ pick_template(struct pad_flow *f)
 		return;
 	}
 	choices = json_array();
-	json_array_append_new(choices, json_string("(empty pad)"));
+	/* One blank choice: the server's blank template when it has one,
+	 * else ours (no template). */
+	f->first_template = 1;
+	json_array_foreach (pa->templates, i, t)
+		if (strcmp(jstr(t, "name"), "blank") == 0)
+			f->first_template = 0;
+	if (f->first_template)
+		json_array_append_new(choices, json_string("Blank pad"));
 	json_array_foreach (pa->templates, i, t) {
 		const char *dn = jstr(t, "display_name");
 
@@ -278,12 +286,13 @@ flow_answer(struct app *a, void *ud, int ok, const char *input, size_t choice)
 		json_t *params =
 		    json_pack("{s:s}", "display_name", f->new_name);
 
-		if (choice > 0)
+		if (choice >= f->first_template)
 			json_object_set_new(
 			    params, "template",
-			    json_string(jstr(
-			        json_array_get(f->pa->templates, choice - 1),
-			        "name")));
+			    json_string(
+			        jstr(json_array_get(f->pa->templates,
+			                            choice - f->first_template),
+			             "name")));
 		flow_send(f, "pad.create", params, "Could not create the pad");
 		return;
 	}
