@@ -123,7 +123,7 @@ inproc(const char *schema, char (*ids)[40], char **raw, size_t *len, int n,
        long long *us)
 {
 	struct config cfg = {.secret = (char *)SECRET};
-	struct app app = {.cfg = &cfg};
+	struct padlined app = {.cfg = &cfg};
 	struct pl_error err;
 	struct db_conn *db;
 	int ok = 0;

@@ -21,7 +21,7 @@ struct events_relay;
 struct signup_defense;
 struct stats;
 
-struct app {
+struct padlined {
 	struct config *cfg;
 	struct db_pool *db;
 	struct db_probe *db_probe; /* server.health's (db_probe.h) */

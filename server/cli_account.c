@@ -41,7 +41,8 @@ print_user(json_t *user)
 /* Hashes the new password, then one transaction: hash, every session of
  * the user ends, audit user.password_changed. */
 static int
-passwd(struct app *app, const char *name, const char *pw, struct pl_error *err)
+passwd(struct padlined *app, const char *name, const char *pw,
+       struct pl_error *err)
 {
 	char hash[PWHASH_STRBYTES], id[40], uname[USERNAME_MAX + 1];
 	json_t *user = NULL;
@@ -68,7 +69,7 @@ passwd(struct app *app, const char *name, const char *pw, struct pl_error *err)
 }
 
 int
-cli_passwd(struct app *app, int argc, char **argv)
+cli_passwd(struct padlined *app, int argc, char **argv)
 {
 	char pw[PASSWORD_MAX + 4];
 	struct pl_error err;
@@ -90,7 +91,7 @@ cli_passwd(struct app *app, int argc, char **argv)
 }
 
 int
-cli_set_disabled(struct app *app, int argc, char **argv)
+cli_set_disabled(struct padlined *app, int argc, char **argv)
 {
 	struct svc_user_change c = {.disabled = -1};
 	char uname[USERNAME_MAX + 1];
@@ -119,7 +120,7 @@ cli_set_disabled(struct app *app, int argc, char **argv)
 }
 
 int
-cli_list_users(struct app *app, int argc, char **argv)
+cli_list_users(struct padlined *app, int argc, char **argv)
 {
 	struct pl_error err;
 	json_t *users = NULL, *u;

@@ -6,12 +6,12 @@
 #ifndef PL_CLI_ACCOUNT_H
 #define PL_CLI_ACCOUNT_H
 
-struct app;
+struct padlined;
 
 /* argv[0] is the command name. Each returns the process exit code. */
-int cli_passwd(struct app *, int argc, char **argv);
+int cli_passwd(struct padlined *, int argc, char **argv);
 /* disable or enable, by argv[0]. */
-int cli_set_disabled(struct app *, int argc, char **argv);
-int cli_list_users(struct app *, int argc, char **argv);
+int cli_set_disabled(struct padlined *, int argc, char **argv);
+int cli_list_users(struct padlined *, int argc, char **argv);
 
 #endif

@@ -71,8 +71,8 @@ print_rules(json_t *rules)
 }
 
 static int
-add(struct app *app, struct db_conn *db, int argc, char **argv, json_t **result,
-    struct pl_error *err)
+add(struct padlined *app, struct db_conn *db, int argc, char **argv,
+    json_t **result, struct pl_error *err)
 {
 	struct svc_signup_rule in = {.mode = "enforce", .enabled = 1};
 
@@ -102,7 +102,7 @@ add(struct app *app, struct db_conn *db, int argc, char **argv, json_t **result,
 
 /* ID, or the id of the stored rule named NAME. */
 static int
-rm(struct app *app, struct db_conn *db, const char *what, json_t **result,
+rm(struct padlined *app, struct db_conn *db, const char *what, json_t **result,
    struct pl_error *err)
 {
 	char id[24] = "";
@@ -147,8 +147,8 @@ duration_s(const char *text)
 
 /* The name of the rule ID or NAME names (ID: a stored one). */
 static int
-rule_name(struct app *app, struct db_conn *db, const char *what, char *name,
-          size_t size, struct pl_error *err)
+rule_name(struct padlined *app, struct db_conn *db, const char *what,
+          char *name, size_t size, struct pl_error *err)
 {
 	json_t *all = NULL, *r;
 	size_t i;
@@ -217,7 +217,7 @@ print_replay(json_t *report, long long since)
 }
 
 static int
-test(struct app *app, struct db_conn *db, int argc, char **argv,
+test(struct padlined *app, struct db_conn *db, int argc, char **argv,
      json_t **result, long long *since, struct pl_error *err)
 {
 	const char *only = NULL;
@@ -242,7 +242,7 @@ test(struct app *app, struct db_conn *db, int argc, char **argv,
 }
 
 int
-cli_rules(struct app *app, int argc, char **argv)
+cli_rules(struct padlined *app, int argc, char **argv)
 {
 	struct pl_error err;
 	struct db_conn *db;

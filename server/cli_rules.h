@@ -6,9 +6,9 @@
 #ifndef PL_CLI_RULES_H
 #define PL_CLI_RULES_H
 
-struct app;
+struct padlined;
 
 /* argv[0] is "rules". Returns the process exit code. */
-int cli_rules(struct app *, int argc, char **argv);
+int cli_rules(struct padlined *, int argc, char **argv);
 
 #endif

@@ -73,7 +73,7 @@ usage(void)
 }
 
 struct db_conn *
-cli_db_open(struct app *app, struct pl_error *err)
+cli_db_open(struct padlined *app, struct pl_error *err)
 {
 	char version[64];
 	struct db_conn *db;
@@ -88,7 +88,7 @@ cli_db_open(struct app *app, struct pl_error *err)
 }
 
 static int
-create(struct app *app, struct svc_new_user *nu, struct pl_error *err)
+create(struct padlined *app, struct svc_new_user *nu, struct pl_error *err)
 {
 	json_t *user = NULL;
 	struct db_conn *db;
@@ -113,7 +113,7 @@ create(struct app *app, struct svc_new_user *nu, struct pl_error *err)
 }
 
 int
-cli_create_user(struct app *app, int argc, char **argv)
+cli_create_user(struct padlined *app, int argc, char **argv)
 {
 	const char *name = NULL, *email = NULL;
 	char pw[PASSWORD_MAX + 4];

@@ -11,7 +11,7 @@
 #include "db.h"
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 
 /* One line from stdin into buf (line end removed), without echo when
  * stdin is a terminal; -1 at end of input. */
@@ -20,9 +20,9 @@ int cli_read_password(char *buf, size_t size);
 void cli_print_error(const struct pl_error *);
 /* Applies pending migrations (under the usual locks) and connects; NULL
  * with err set on failure. Close with db_close. */
-struct db_conn *cli_db_open(struct app *, struct pl_error *);
+struct db_conn *cli_db_open(struct padlined *, struct pl_error *);
 
 /* argv[0] is "create-user". Returns the process exit code. */
-int cli_create_user(struct app *, int argc, char **argv);
+int cli_create_user(struct padlined *, int argc, char **argv);
 
 #endif

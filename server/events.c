@@ -1,7 +1,7 @@
 /*
  * Audit rows → the deployment's Redis channel (padline:events:<schema>): the
  * signing and claim script every PUBLISH goes through, the batched marks and
- * the relay (its state in struct events_relay, owned by struct app).
+ * the relay (its state in struct events_relay, owned by struct padlined).
  * A committed transaction's events go to the publisher thread
  * (events_publisher.c, through outbox.c's sink); the relay sweeps rows left
  * unpublished (Redis was down, the process died) once they are older than a

@@ -44,7 +44,7 @@ int events_redis_send(redisContext *rc, const char *channel,
 /*
  * The relay's state: where it publishes and the ids published but not yet
  * marked in audit_log, shared by the publisher thread and the relay pass
- * (their own lock). One per process, owned by struct app (app.h). rds,
+ * (their own lock). One per process, owned by struct padlined (app.h). rds,
  * channel and sk are borrowed and must outlive it.
  */
 struct events_relay;

@@ -22,7 +22,8 @@
 #define FT_HEX (FT_RAW * 2)
 
 int
-form_token_issue(struct app *app, char *out, size_t outsz, struct pl_error *err)
+form_token_issue(struct padlined *app, char *out, size_t outsz,
+                 struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];
 	unsigned long long issued;
@@ -48,7 +49,7 @@ form_token_bad(struct pl_error *err, const char *rule, const char *msg)
 /* MAC and expiry; fills raw (the decoded token), *issued (unix ms) and
  * *exp (unix seconds). */
 static int
-form_token_verify(struct app *app, const char *token, unsigned char *raw,
+form_token_verify(struct padlined *app, const char *token, unsigned char *raw,
                   unsigned long long *issued, unsigned long long *exp,
                   struct pl_error *err)
 {
@@ -76,7 +77,7 @@ form_token_verify(struct app *app, const char *token, unsigned char *raw,
 }
 
 int
-form_token_check(struct app *app, const char *token, struct pl_error *err)
+form_token_check(struct padlined *app, const char *token, struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];
 	unsigned long long exp, issued;
@@ -85,7 +86,7 @@ form_token_check(struct app *app, const char *token, struct pl_error *err)
 }
 
 long long
-form_token_fill_ms(struct app *app, const char *token)
+form_token_fill_ms(struct padlined *app, const char *token)
 {
 	unsigned char raw[FT_RAW];
 	unsigned long long exp, issued;
@@ -101,7 +102,7 @@ form_token_fill_ms(struct app *app, const char *token)
 }
 
 int
-form_token_consume(struct app *app, struct db_conn *db, const char *token,
+form_token_consume(struct padlined *app, struct db_conn *db, const char *token,
                    struct pl_error *err)
 {
 	unsigned char raw[FT_RAW];

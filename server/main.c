@@ -37,7 +37,7 @@
 /* The shipped list is part of the installation: without it (or with a bad
  * extra file) padlined does not start. */
 static int
-app_open_disposable(struct app *app, struct pl_error *err)
+app_open_disposable(struct padlined *app, struct pl_error *err)
 {
 	char *list = paths_data_file(DISPOSABLE_FILE);
 	int rc = disposable_open(list, app->cfg->disposable_extra,
@@ -52,7 +52,7 @@ app_open_disposable(struct app *app, struct pl_error *err)
 
 /* Fills err with what failed; the caller exits (nothing is freed). */
 static int
-app_open(struct app *app, struct config *cfg, struct pl_error *err)
+app_open(struct padlined *app, struct config *cfg, struct pl_error *err)
 {
 	memset(app, 0, sizeof *app);
 	app->cfg = cfg;
@@ -94,7 +94,7 @@ app_open(struct app *app, struct config *cfg, struct pl_error *err)
 }
 
 static void
-app_close(struct app *app)
+app_close(struct padlined *app)
 {
 	outbox_close(app);
 	db_pool_free(app->db);
@@ -110,7 +110,7 @@ app_close(struct app *app)
 }
 
 static int
-run_migrate(struct app *app)
+run_migrate(struct padlined *app)
 {
 	struct pl_error err;
 
@@ -156,7 +156,7 @@ migrate_usage(FILE *f, int rc)
 
 /* `padlined migrate [--to VERSION [--force]] | --status`. */
 static int
-cmd_migrate(struct app *app, int argc, char **argv)
+cmd_migrate(struct padlined *app, int argc, char **argv)
 {
 	struct migrate_request req = {NULL, 0};
 	struct migrate_result res;
@@ -197,7 +197,7 @@ cmd_migrate(struct app *app, int argc, char **argv)
 }
 
 static void
-load_templates(struct app *app)
+load_templates(struct padlined *app)
 {
 	struct pl_error err;
 	int loaded = 0, skipped = 0;
@@ -218,7 +218,7 @@ load_templates(struct app *app)
 }
 
 static int
-serve(struct app *app)
+serve(struct padlined *app)
 {
 	struct pl_error err;
 	char n[16];
@@ -246,7 +246,7 @@ int
 main(int argc, char **argv)
 {
 	struct config cfg;
-	struct app app;
+	struct padlined app;
 	struct pl_error err;
 	int first = -1, help = 0, version = 0, rc = 0;
 	const char *cmd;

@@ -42,7 +42,7 @@ struct mconn {
 
 struct metrics {
 	uv_loop_t *loop;
-	struct app *app;
+	struct padlined *app;
 	uv_tcp_t listener;
 	uv_timer_t probe_timer;
 	uv_work_t probe_work;
@@ -284,7 +284,7 @@ probe_on_timer(uv_timer_t *t)
 /* ---- start and stop -------------------------------------------------- */
 
 int
-metrics_start(uv_loop_t *loop, struct app *app, struct metrics **out,
+metrics_start(uv_loop_t *loop, struct padlined *app, struct metrics **out,
               struct pl_error *err)
 {
 	const char *host = app->cfg->metrics_host;

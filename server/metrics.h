@@ -19,7 +19,7 @@ struct metrics;
  * NULL when no address is configured. On failure err says why and the
  * caller runs the loop once so what was opened can close.
  */
-int metrics_start(uv_loop_t *, struct app *, struct metrics **out,
+int metrics_start(uv_loop_t *, struct padlined *, struct metrics **out,
                   struct pl_error *);
 /* Stops listening and probing and closes its connections; the struct goes
  * when the last of them has closed. NULL is fine. */

@@ -1,7 +1,7 @@
 /*
  * The outbox: audit_emit, and the wiring from a connection's commit to the
  * publisher thread (db_conn's event sink) and of the relay's state into
- * struct app. The only code besides events*.c that knows the publisher.
+ * struct padlined. The only code besides events*.c that knows the publisher.
  */
 #include "outbox.h"
 
@@ -55,7 +55,7 @@ outbox_sink(void *arg, long long id, const char *event)
 }
 
 int
-outbox_open(struct app *app, struct pl_error *err)
+outbox_open(struct padlined *app, struct pl_error *err)
 {
 	events_script_init();
 	app->relay = events_relay_new(app->rds, app->cfg->events_channel,
@@ -71,14 +71,14 @@ outbox_open(struct app *app, struct pl_error *err)
 }
 
 void
-outbox_attach(struct app *app, struct db_conn *db)
+outbox_attach(struct padlined *app, struct db_conn *db)
 {
 	if (db != NULL && app->events != NULL)
 		db_conn_set_event_sink(db, outbox_sink, app->events);
 }
 
 void
-outbox_close(struct app *app)
+outbox_close(struct padlined *app)
 {
 	struct pl_error err;
 	struct db_conn *db;

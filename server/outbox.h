@@ -15,7 +15,7 @@
 #include "db.h"
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 
 /*
  * Queues the audit row of action, in the transaction open on db (outside
@@ -42,11 +42,11 @@ void audit_emit_quiet(struct db_conn *db, const char *action,
 /* Starts the relay state and the publisher thread (app->relay,
  * app->events) and makes every connection of app->db publish what it
  * commits. */
-int outbox_open(struct app *, struct pl_error *);
+int outbox_open(struct padlined *, struct pl_error *);
 /* A connection opened outside the pool (a one-off tool) publishes too. */
-void outbox_attach(struct app *, struct db_conn *);
+void outbox_attach(struct padlined *, struct db_conn *);
 /* Sends what is queued (a couple of seconds at most), stops the thread,
  * marks what went out, frees the relay state. */
-void outbox_close(struct app *);
+void outbox_close(struct padlined *);
 
 #endif

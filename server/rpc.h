@@ -20,7 +20,7 @@
 
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 struct db_conn;
 
 #define RPC_STEP_DONE 1
@@ -42,7 +42,7 @@ struct rpc_session {
 };
 
 struct rpc_call {
-	struct app *app;
+	struct padlined *app;
 	const struct rpc_method *method;
 	json_t *params;             /* borrowed; always an object */
 	char peer[64];              /* client address, for rate limits */

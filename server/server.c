@@ -502,7 +502,7 @@ server_on_signal(uv_signal_t *s, int signum)
 }
 
 int
-server_run(struct app *app, struct pl_error *err)
+server_run(struct padlined *app, struct pl_error *err)
 {
 	struct server srv;
 	struct sockaddr_storage addr;

@@ -12,6 +12,6 @@
 /* Listens on cfg->listen_host:listen_port (and for metrics on
  * cfg->metrics_host:metrics_port when set) and runs until SIGTERM/SIGINT,
  * after which in-flight requests are answered before it returns 0. */
-int server_run(struct app *, struct pl_error *);
+int server_run(struct padlined *, struct pl_error *);
 
 #endif

@@ -53,7 +53,7 @@ static void call_after(uv_work_t *, int);
 static void call_retry_later(struct call *);
 
 void
-call_sched_init(struct call_sched *s, uv_loop_t *loop, struct app *app)
+call_sched_init(struct call_sched *s, uv_loop_t *loop, struct padlined *app)
 {
 	memset(s, 0, sizeof *s);
 	s->loop = loop;

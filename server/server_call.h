@@ -20,7 +20,7 @@ struct call_bulk;
 
 struct call_sched {
 	uv_loop_t *loop;
-	struct app *app;
+	struct padlined *app;
 	int hash_running;
 	/* Calls waiting for a hash slot, one FIFO per peer network served
 	 * round-robin: a login storm from one block queues behind itself,
@@ -30,7 +30,7 @@ struct call_sched {
 	struct call_bulk *bulk_head, *bulk_tail; /* and waiting for one */
 };
 
-void call_sched_init(struct call_sched *, uv_loop_t *, struct app *);
+void call_sched_init(struct call_sched *, uv_loop_t *, struct padlined *);
 /* Starts a call for entry slot of the client's current line (0 for a single
  * request, the index in a batch); takes over req (its root is freed when the
  * call ends). */

@@ -108,7 +108,7 @@ struct peer_table {
 
 struct server {
 	uv_loop_t *loop;
-	struct app *app;
+	struct padlined *app;
 	uv_tcp_t listener;
 	uv_signal_t sigterm, sigint;
 	uv_timer_t relay_timer;

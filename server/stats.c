@@ -401,7 +401,7 @@ logins_failed(const struct stats *st, long long now)
 }
 
 void
-stats_probe(struct app *app, struct stats_probe *probe)
+stats_probe(struct padlined *app, struct stats_probe *probe)
 {
 	struct pl_error err;
 	struct db_conn *db;
@@ -418,7 +418,7 @@ stats_probe(struct app *app, struct stats_probe *probe)
 }
 
 json_t *
-stats_report_json(struct app *app, const struct stats_probe *probe)
+stats_report_json(struct padlined *app, const struct stats_probe *probe)
 {
 	struct stats *st = app->stats;
 	struct db_pool_usage use;

@@ -13,7 +13,7 @@
 
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 struct rpc_method;
 struct stats;
 
@@ -67,7 +67,7 @@ struct stats_probe {
 	long long unpublished; /* outbox rows not yet published (db_up) */
 	double oldest_s;       /* age of the oldest of them, 0 when none */
 };
-void stats_probe(struct app *, struct stats_probe *);
+void stats_probe(struct padlined *, struct stats_probe *);
 
 /*
  * The server.stats result: {version, uptime_s, connections, requests: {total,
@@ -79,6 +79,6 @@ void stats_probe(struct app *, struct stats_probe *);
  * db.up, redis and outbox are left out. Never blocks: the loop thread may call
  * it. New reference.
  */
-json_t *stats_report_json(struct app *, const struct stats_probe *);
+json_t *stats_report_json(struct padlined *, const struct stats_probe *);
 
 #endif

@@ -36,7 +36,7 @@ svc_account_trim_username(const char *in, char *out, size_t size)
 /* With TOTP on for user: 401 totp_required without a code, invalid_totp
  * unless svc_totp_verify accepts it. */
 static int
-totp_gate(struct app *app, struct db_conn *db, const char *user_id,
+totp_gate(struct padlined *app, struct db_conn *db, const char *user_id,
           json_t *user, const char *totp, struct pl_error *err)
 {
 	if (!json_is_true(json_object_get(user, "totp_enabled")))
@@ -49,9 +49,9 @@ totp_gate(struct app *app, struct db_conn *db, const char *user_id,
 }
 
 int
-svc_account_login_gate(struct app *app, struct db_conn *db, const char *user_id,
-                       json_t *user, const char *totp, const char *peer,
-                       struct pl_error *err)
+svc_account_login_gate(struct padlined *app, struct db_conn *db,
+                       const char *user_id, json_t *user, const char *totp,
+                       const char *peer, struct pl_error *err)
 {
 	/* Only after the right password: the state of an account is not
 	 * told to whoever merely knows its name. */
@@ -116,9 +116,9 @@ svc_account_password_hash(struct db_conn *db, const char *user_id,
 }
 
 int
-svc_account_reauth(struct app *app, struct db_conn *db, const char *user_id,
-                   const char *token_hash, const char *code, json_t **result,
-                   struct pl_error *err)
+svc_account_reauth(struct padlined *app, struct db_conn *db,
+                   const char *user_id, const char *token_hash,
+                   const char *code, json_t **result, struct pl_error *err)
 {
 	json_t *user;
 	int rc;
@@ -165,7 +165,7 @@ set_password_tx(struct db_conn *db, const char *actor_id, const char *user_id,
 }
 
 int
-svc_account_set_password(struct app *app, struct db_conn *db,
+svc_account_set_password(struct padlined *app, struct db_conn *db,
                          const char *actor_id, const char *user_id,
                          const char *old_hash, const char *new_hash,
                          const char *keep_hash, json_t **user,
@@ -189,9 +189,9 @@ svc_account_set_password(struct app *app, struct db_conn *db,
 }
 
 int
-svc_account_sessions(struct app *app, struct db_conn *db, const char *user_id,
-                     const char *current_hash, json_t **result,
-                     struct pl_error *err)
+svc_account_sessions(struct padlined *app, struct db_conn *db,
+                     const char *user_id, const char *current_hash,
+                     json_t **result, struct pl_error *err)
 {
 	json_t *list = NULL;
 
@@ -203,9 +203,10 @@ svc_account_sessions(struct app *app, struct db_conn *db, const char *user_id,
 }
 
 int
-svc_account_revoke(struct app *app, struct db_conn *db, const char *user_id,
-                   const char *id, const char *current_hash, int *current,
-                   json_t **result, struct pl_error *err)
+svc_account_revoke(struct padlined *app, struct db_conn *db,
+                   const char *user_id, const char *id,
+                   const char *current_hash, int *current, json_t **result,
+                   struct pl_error *err)
 {
 	struct repo_user_auth a = {0};
 	json_t *extra;

@@ -13,7 +13,7 @@
 #include "pl_error.h"
 #include "pwhash.h"
 
-struct app;
+struct padlined;
 
 /* Copies in without surrounding whitespace (as registration does) into
  * out, cut to size. */
@@ -22,9 +22,9 @@ void svc_account_trim_username(const char *in, char *out, size_t size);
 /* After the password matched: 403 account_disabled; with TOTP on, 401
  * totp_required without a code, 401 invalid_totp for a wrong, replayed or
  * spent one (counted as a failed login). totp may be NULL. */
-int svc_account_login_gate(struct app *, struct db_conn *, const char *user_id,
-                           json_t *user, const char *totp, const char *peer,
-                           struct pl_error *);
+int svc_account_login_gate(struct padlined *, struct db_conn *,
+                           const char *user_id, json_t *user, const char *totp,
+                           const char *peer, struct pl_error *);
 /* With the new session, in login's transaction: last_login_at and the
  * session's peer. Returns nothing; a failure fails that transaction. */
 void svc_account_logged_in(struct db_conn *, const char *user_id,
@@ -43,7 +43,7 @@ int svc_account_password_hash(struct db_conn *, const char *user_id,
 /* session.reauth after the password matched: with TOTP on, code must be
  * accepted (401 totp_required without one, invalid_totp when wrong); then
  * session token_hash is fresh again. *result {fresh_s}. */
-int svc_account_reauth(struct app *, struct db_conn *, const char *user_id,
+int svc_account_reauth(struct padlined *, struct db_conn *, const char *user_id,
                        const char *token_hash, const char *code,
                        json_t **result, struct pl_error *);
 
@@ -51,19 +51,19 @@ int svc_account_reauth(struct app *, struct db_conn *, const char *user_id,
  * NULL: any), every session of the user but keep_hash (NULL: all) ends,
  * audit user.password_changed; then the event. 409 password_changed when
  * another change won. *user may be NULL (not wanted). */
-int svc_account_set_password(struct app *, struct db_conn *,
+int svc_account_set_password(struct padlined *, struct db_conn *,
                              const char *actor_id, const char *user_id,
                              const char *old_hash, const char *new_hash,
                              const char *keep_hash, json_t **user,
                              struct pl_error *);
 
 /* session.list: *result {sessions}, those neither expired nor idle. */
-int svc_account_sessions(struct app *, struct db_conn *, const char *user_id,
-                         const char *current_hash, json_t **result,
-                         struct pl_error *);
+int svc_account_sessions(struct padlined *, struct db_conn *,
+                         const char *user_id, const char *current_hash,
+                         json_t **result, struct pl_error *);
 /* session.revoke: 404 unless session id is the user's own; *current 1
  * when it was the caller's own session (current_hash). */
-int svc_account_revoke(struct app *, struct db_conn *, const char *user_id,
+int svc_account_revoke(struct padlined *, struct db_conn *, const char *user_id,
                        const char *id, const char *current_hash, int *current,
                        json_t **result, struct pl_error *);
 

@@ -18,7 +18,7 @@
 #include "throttle_count.h"
 
 void
-svc_guess_init(struct app *app, struct svc_guess *g, const char *user_id,
+svc_guess_init(struct padlined *app, struct svc_guess *g, const char *user_id,
                const char *folded, const char *peer)
 {
 	memset(g, 0, sizeof *g);
@@ -35,7 +35,8 @@ svc_guess_init(struct app *app, struct svc_guess *g, const char *user_id,
 /* While Redis is away (the guess is held in memory), the fallback the
  * operator chose: PADLINE_LOGIN_LIMIT_FALLBACK. */
 static int
-fallback_is(const struct app *app, const struct svc_guess *g, const char *mode)
+fallback_is(const struct padlined *app, const struct svc_guess *g,
+            const char *mode)
 {
 	return g->hold.where == LOGIN_HELD_MEMORY &&
 	       strcmp(app->cfg->login_limit_fallback, mode) == 0;
@@ -45,7 +46,8 @@ fallback_is(const struct app *app, const struct svc_guess *g, const char *mode)
  * shares in PostgreSQL: 0, or the seconds until the counter that reached
  * its limit expires, or -1 with err set (the database failed too). */
 static int
-shared_wait(struct app *app, const struct svc_guess *g, struct pl_error *err)
+shared_wait(struct padlined *app, const struct svc_guess *g,
+            struct pl_error *err)
 {
 	const struct config *cfg = app->cfg;
 	struct db_conn *db;
@@ -64,7 +66,8 @@ shared_wait(struct app *app, const struct svc_guess *g, struct pl_error *err)
  * a right one clears the account's. A failure here is logged: the guess
  * was still counted on this instance. */
 static void
-shared_count(struct app *app, const struct svc_guess *g, enum login_outcome o)
+shared_count(struct padlined *app, const struct svc_guess *g,
+             enum login_outcome o)
 {
 	struct db_conn *db;
 	struct pl_error err;
@@ -86,7 +89,7 @@ shared_count(struct app *app, const struct svc_guess *g, enum login_outcome o)
 }
 
 int
-svc_guess_reserve(struct app *app, struct svc_guess *g, int *retry_ms,
+svc_guess_reserve(struct padlined *app, struct svc_guess *g, int *retry_ms,
                   struct pl_error *err)
 {
 	const struct config *cfg = app->cfg;
@@ -138,7 +141,7 @@ svc_guess_reserve(struct app *app, struct svc_guess *g, int *retry_ms,
 }
 
 void
-svc_guess_done(struct app *app, struct svc_guess *g, enum login_outcome o)
+svc_guess_done(struct padlined *app, struct svc_guess *g, enum login_outcome o)
 {
 	/* Also a guess held in Redis that lost Redis before its end. */
 	if (login_limit_release(app->limits, g->key_user, g->key_peer,
@@ -148,7 +151,7 @@ svc_guess_done(struct app *app, struct svc_guess *g, enum login_outcome o)
 }
 
 void
-svc_guess_settle(struct app *app, struct svc_guess *g, int rc)
+svc_guess_settle(struct padlined *app, struct svc_guess *g, int rc)
 {
 	svc_guess_done(app, g,
 	               rc == PL_OK                 ? LOGIN_RIGHT

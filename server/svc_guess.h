@@ -13,7 +13,7 @@
 #include "login_limit.h"
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 
 /* Room for a counter key (schema, prefix and a folded name). */
 #define LOGIN_KEY_MAX 640
@@ -31,7 +31,7 @@ struct svc_guess {
 /* The counters of a guess at account user_id (or, NULL, at the unknown name
  * folded) from peer: padline:login:<schema>:user:<id> (or :name:<folded>)
  * and padline:login:<schema>:ip:<peer>. */
-void svc_guess_init(struct app *, struct svc_guess *, const char *user_id,
+void svc_guess_init(struct padlined *, struct svc_guess *, const char *user_id,
                     const char *folded, const char *peer);
 /*
  * Reserves the guess: 0 with *retry_ms 0 when held; 0 with *retry_ms > 0
@@ -39,12 +39,12 @@ void svc_guess_init(struct app *, struct svc_guess *, const char *user_id,
  * many ms); 429 too_many_attempts with retry_after when failures reached a
  * limit; 503 attempts_in_flight when it waited GUESS_WAIT_MS in vain.
  */
-int svc_guess_reserve(struct app *, struct svc_guess *, int *retry_ms,
+int svc_guess_reserve(struct padlined *, struct svc_guess *, int *retry_ms,
                       struct pl_error *);
 /* Releases a held guess (nothing otherwise) with its outcome. */
-void svc_guess_done(struct app *, struct svc_guess *, enum login_outcome);
+void svc_guess_done(struct padlined *, struct svc_guess *, enum login_outcome);
 /* svc_guess_done with the outcome of a check that returned rc: right when
  * 0, wrong when 401, else no guess. */
-void svc_guess_settle(struct app *, struct svc_guess *, int rc);
+void svc_guess_settle(struct padlined *, struct svc_guess *, int rc);
 
 #endif

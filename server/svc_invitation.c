@@ -14,9 +14,9 @@
 #include "validate.h"
 
 int
-svc_invitation_create(struct app *app, struct db_conn *db, const char *actor_id,
-                      long long expires_in, const char *note, json_t **result,
-                      struct pl_error *err)
+svc_invitation_create(struct padlined *app, struct db_conn *db,
+                      const char *actor_id, long long expires_in,
+                      const char *note, json_t **result, struct pl_error *err)
 {
 	unsigned char raw[24];
 	char code[sizeof raw * 2 + 1], hash[PWHASH_SHA256_HEX], exp_text[40];
@@ -67,8 +67,9 @@ revoke_tx(struct db_conn *db, const char *actor_id, const char *id,
 }
 
 int
-svc_invitation_revoke(struct app *app, struct db_conn *db, const char *actor_id,
-                      const char *id, json_t **result, struct pl_error *err)
+svc_invitation_revoke(struct padlined *app, struct db_conn *db,
+                      const char *actor_id, const char *id, json_t **result,
+                      struct pl_error *err)
 {
 	json_t *item = NULL;
 	int rc;

@@ -70,7 +70,8 @@ too_long:
  * client sends, so it can check first); *text = that JSON (malloc'd) when it
  * passes. */
 static int
-pad_data_check(struct app *app, json_t *data, char **text, struct pl_error *err)
+pad_data_check(struct padlined *app, json_t *data, char **text,
+               struct pl_error *err)
 {
 	char msg[128];
 	size_t len;
@@ -251,7 +252,7 @@ pad_new_id(char id[37])
  * then keeps only the newest max_backups.
  */
 static int
-pad_backup(struct app *app, struct db_conn *db, const char *id, int force,
+pad_backup(struct padlined *app, struct db_conn *db, const char *id, int force,
            double age, struct pl_error *err)
 {
 	int interval = app->cfg->backup_min_interval;
@@ -265,7 +266,7 @@ pad_backup(struct app *app, struct db_conn *db, const char *id, int force,
 }
 
 int
-svc_template_list(struct app *app, struct db_conn *db, json_t **templates,
+svc_template_list(struct padlined *app, struct db_conn *db, json_t **templates,
                   struct pl_error *err)
 {
 	(void)app;
@@ -273,7 +274,7 @@ svc_template_list(struct app *app, struct db_conn *db, json_t **templates,
 }
 
 int
-svc_pad_get(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_get(struct padlined *app, struct db_conn *db, const char *user_id,
             const char *id, const char *display_name, json_t **pad,
             struct pl_error *err)
 {
@@ -307,7 +308,7 @@ pad_done(char *text, json_t **pad, struct pl_error *err)
 }
 
 int
-svc_pad_create(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_create(struct padlined *app, struct db_conn *db, const char *user_id,
                const char *display_name, json_t *data, const char *tmpl,
                json_t **pad, struct pl_error *err)
 {
@@ -365,7 +366,7 @@ out:
 }
 
 int
-svc_pad_update(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_update(struct padlined *app, struct db_conn *db, const char *user_id,
                const char *id, const char *display_name, json_t *data,
                long long if_version, json_t **pad, struct pl_error *err)
 {
@@ -418,7 +419,7 @@ out:
 }
 
 int
-svc_pad_delete(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_delete(struct padlined *app, struct db_conn *db, const char *user_id,
                const char *id, struct pl_error *err)
 {
 	json_t *pad = NULL;
@@ -446,7 +447,7 @@ fail:
 }
 
 int
-svc_pad_backups(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_backups(struct padlined *app, struct db_conn *db, const char *user_id,
                 const char *id, int with_data, json_t **backups,
                 struct pl_error *err)
 {
@@ -472,9 +473,9 @@ backup_not_found(struct pl_error *err)
 }
 
 int
-svc_pad_backup_get(struct app *app, struct db_conn *db, const char *user_id,
-                   const char *id, const char *backup_id, json_t **backup,
-                   struct pl_error *err)
+svc_pad_backup_get(struct padlined *app, struct db_conn *db,
+                   const char *user_id, const char *id, const char *backup_id,
+                   json_t **backup, struct pl_error *err)
 {
 	json_t *head = NULL;
 
@@ -494,7 +495,7 @@ svc_pad_backup_get(struct app *app, struct db_conn *db, const char *user_id,
 }
 
 int
-svc_pad_restore(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_restore(struct padlined *app, struct db_conn *db, const char *user_id,
                 const char *id, const char *backup_id, long long if_version,
                 json_t **pad, struct pl_error *err)
 {
@@ -559,7 +560,7 @@ svc_pad_write_failed(struct db_conn *db, struct pl_error *err)
 }
 
 int
-svc_pad_data_check(struct app *app, json_t *data, char **text,
+svc_pad_data_check(struct padlined *app, json_t *data, char **text,
                    struct pl_error *err)
 {
 	return pad_data_check(app, data, text, err);

@@ -13,7 +13,7 @@
 #include "db.h"
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 
 #define PAD_NAME_MAX 100 /* characters */
 #define PAD_LIST_DEFAULT 100
@@ -28,42 +28,42 @@ struct svc_pad_list_req {
 	const char *q;     /* substring of the name, any case */
 };
 
-int svc_template_list(struct app *, struct db_conn *, json_t **templates,
+int svc_template_list(struct padlined *, struct db_conn *, json_t **templates,
                       struct pl_error *);
 /* One page of the pads the user owns or views (summaries, no data); *next =
  * the cursor of the following page, or json null after the last. */
-int svc_pad_list(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_list(struct padlined *, struct db_conn *, const char *user_id,
                  const struct svc_pad_list_req *, json_t **pads, json_t **next,
                  struct pl_error *);
 /* By id (own or shared), or (id NULL) by display_name (own). */
-int svc_pad_get(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_get(struct padlined *, struct db_conn *, const char *user_id,
                 const char *id, const char *display_name, json_t **pad,
                 struct pl_error *);
 /* data (borrowed) NULL = {} or the template's data; template NULL = none.
  * Giving both data and template is a violation. */
-int svc_pad_create(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_create(struct padlined *, struct db_conn *, const char *user_id,
                    const char *display_name, json_t *data, const char *tmpl,
                    json_t **pad, struct pl_error *);
 /* display_name / data NULL = unchanged. New data backs the old data up.
  * if_version > 0: unless the pad is at that version nothing is written and
  * the error is 409 version_conflict with data.current {version,
  * updated_at}. */
-int svc_pad_update(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_update(struct padlined *, struct db_conn *, const char *user_id,
                    const char *id, const char *display_name, json_t *data,
                    long long if_version, json_t **pad, struct pl_error *);
 /* Moves the pad to the trash (kept trash_days; its backups and shares
  * stay with it, unseen until it comes back). */
-int svc_pad_delete(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_delete(struct padlined *, struct db_conn *, const char *user_id,
                    const char *id, struct pl_error *);
 
 /* The trash (svc_pad_trash.c). One page of the caller's trashed pads, most
  * recently trashed first; *next as for svc_pad_list. */
-int svc_pad_trash(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_trash(struct padlined *, struct db_conn *, const char *user_id,
                   int limit, const char *after, json_t **pads, json_t **next,
                   struct pl_error *);
 /* Takes the pad out of the trash, renamed to new_name when not NULL; a
  * live pad of the same name is 409 name_taken. */
-int svc_pad_undelete(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_undelete(struct padlined *, struct db_conn *, const char *user_id,
                      const char *id, const char *new_name, json_t **pad,
                      struct pl_error *);
 /*
@@ -73,27 +73,27 @@ int svc_pad_undelete(struct app *, struct db_conn *, const char *user_id,
  * ...), entries {id, backups} add backups to the caller's own pad. *result
  * = {pads: [{id, display_name, renamed}], backups: N}.
  */
-int svc_pad_import(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_import(struct padlined *, struct db_conn *, const char *user_id,
                    json_t *entries, json_t **result, struct pl_error *);
 #define PAD_IMPORT_MAX 1000 /* entries per pad.import */
 /* Deletes a trashed pad and its backups for good. */
-int svc_pad_purge(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_purge(struct padlined *, struct db_conn *, const char *user_id,
                   const char *id, struct pl_error *);
 /* Purges the pads trashed more than trash_days ago, unless another
  * instance is at it (a transaction-level advisory lock); *purged = how
  * many. For the server's timer. */
-int svc_pad_purge_expired(struct app *, struct db_conn *, int *purged,
+int svc_pad_purge_expired(struct padlined *, struct db_conn *, int *purged,
                           struct pl_error *);
-int svc_pad_backups(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_backups(struct padlined *, struct db_conn *, const char *user_id,
                     const char *id, int with_data, json_t **backups,
                     struct pl_error *);
 /* One backup with its data, {id, created_at, size, data}. */
-int svc_pad_backup_get(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_backup_get(struct padlined *, struct db_conn *, const char *user_id,
                        const char *id, const char *backup_id, json_t **backup,
                        struct pl_error *);
 /* Backs the current data up, then copies backup_id's data back; if_version
  * as for svc_pad_update. */
-int svc_pad_restore(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_restore(struct padlined *, struct db_conn *, const char *user_id,
                     const char *id, const char *backup_id, long long if_version,
                     json_t **pad, struct pl_error *);
 
@@ -113,7 +113,7 @@ void svc_pad_emit_many(struct db_conn *, const char *action,
                        const char *actor_id, json_t *pads, json_t *extra);
 /* Checks data is an object within max_pad_bytes; *text = its compact JSON
  * (malloc'd) when it passes. */
-int svc_pad_data_check(struct app *, json_t *data, char **text,
+int svc_pad_data_check(struct padlined *, json_t *data, char **text,
                        struct pl_error *);
 /* A new random (version 4) pad id. */
 void svc_pad_new_id(char id[37]);

@@ -44,7 +44,7 @@ entries_free(struct import_entry *e, size_t n)
 
 /* Checks entry i into *e; errors carry data.index = i. */
 static int
-entry_check(struct app *app, json_t *in, size_t i, struct import_entry *e,
+entry_check(struct padlined *app, json_t *in, size_t i, struct import_entry *e,
             struct pl_error *err)
 {
 	json_t *backups = json_object_get(in, "backups"), *b;
@@ -131,7 +131,7 @@ name_unique(json_t *taken, const char *name, char *out, size_t size)
 /* Queues entry e's writes; *pad = {id, display_name, owner_id, renamed}
  * for a new pad. */
 static int
-entry_write(struct app *app, struct db_conn *db, const char *user_id,
+entry_write(struct padlined *app, struct db_conn *db, const char *user_id,
             json_t *taken, struct import_entry *e, json_t **pad, json_t **rows,
             struct pl_error *err)
 {
@@ -161,7 +161,7 @@ entry_write(struct app *app, struct db_conn *db, const char *user_id,
 }
 
 int
-svc_pad_import(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_import(struct padlined *app, struct db_conn *db, const char *user_id,
                json_t *in, json_t **result, struct pl_error *err)
 {
 	size_t n = json_array_size(in), i, nb = 0;

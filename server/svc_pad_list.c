@@ -169,7 +169,7 @@ cursor_decode(const char *after, const struct svc_pad_list_req *req,
 }
 
 int
-svc_pad_list(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_list(struct padlined *app, struct db_conn *db, const char *user_id,
              const struct svc_pad_list_req *req, json_t **pads, json_t **next,
              struct pl_error *err)
 {

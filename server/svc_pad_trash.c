@@ -48,7 +48,7 @@ trash_not_found(struct pl_error *err)
 }
 
 int
-svc_pad_trash(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_trash(struct padlined *app, struct db_conn *db, const char *user_id,
               int limit, const char *after, json_t **pads, json_t **next,
               struct pl_error *err)
 {
@@ -91,7 +91,7 @@ svc_pad_trash(struct app *app, struct db_conn *db, const char *user_id,
 }
 
 int
-svc_pad_undelete(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_undelete(struct padlined *app, struct db_conn *db, const char *user_id,
                  const char *id, const char *new_name, json_t **pad,
                  struct pl_error *err)
 {
@@ -126,7 +126,7 @@ svc_pad_undelete(struct app *app, struct db_conn *db, const char *user_id,
 }
 
 int
-svc_pad_purge(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_purge(struct padlined *app, struct db_conn *db, const char *user_id,
               const char *id, struct pl_error *err)
 {
 	json_t *pad = NULL;
@@ -154,7 +154,7 @@ svc_pad_purge(struct app *app, struct db_conn *db, const char *user_id,
  * audit row each (no actor: the server did it), then their events. *n =
  * pads purged; -1 when another instance holds the lock. */
 static int
-purge_batch(struct app *app, struct db_conn *db, const char *key, int *n,
+purge_batch(struct padlined *app, struct db_conn *db, const char *key, int *n,
             struct pl_error *err)
 {
 	json_t *pads = NULL, *extra;
@@ -187,7 +187,7 @@ fail:
 }
 
 int
-svc_pad_purge_expired(struct app *app, struct db_conn *db, int *purged,
+svc_pad_purge_expired(struct padlined *app, struct db_conn *db, int *purged,
                       struct pl_error *err)
 {
 	char key[256];

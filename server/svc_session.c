@@ -70,7 +70,7 @@ svc_session_lookup(struct db_conn *db, struct svc_login *l,
 }
 
 int
-svc_session_reserve(struct app *app, struct svc_login *l, const char *peer,
+svc_session_reserve(struct padlined *app, struct svc_login *l, const char *peer,
                     int *retry_ms, struct pl_error *err)
 {
 	/* Keyed by the resolved user, so every spelling the database folds
@@ -83,13 +83,13 @@ svc_session_reserve(struct app *app, struct svc_login *l, const char *peer,
 }
 
 void
-svc_session_login_abandon(struct app *app, struct svc_login *l)
+svc_session_login_abandon(struct padlined *app, struct svc_login *l)
 {
 	svc_guess_done(app, &l->guess, LOGIN_NO_GUESS);
 }
 
 void
-svc_session_verify(struct app *app, struct svc_login *l)
+svc_session_verify(struct padlined *app, struct svc_login *l)
 {
 	const struct config *cfg = app->cfg;
 	struct pl_error err;
@@ -115,7 +115,7 @@ svc_session_verify(struct app *app, struct svc_login *l)
 /* The audit row action about a wrong secret (subject: user_id, or
  * nothing), published. */
 static void
-guess_failed(struct app *app, struct db_conn *db, const char *action,
+guess_failed(struct padlined *app, struct db_conn *db, const char *action,
              const char *user_id, const char *peer)
 {
 	json_t *subject = user_id ? json_pack("{s:s}", "id", user_id) : NULL;
@@ -132,14 +132,14 @@ guess_failed(struct app *app, struct db_conn *db, const char *action,
 }
 
 void
-svc_session_login_failed(struct app *app, struct db_conn *db,
+svc_session_login_failed(struct padlined *app, struct db_conn *db,
                          const char *user_id, const char *peer)
 {
 	guess_failed(app, db, "session.login_failed", user_id, peer);
 }
 
 void
-svc_session_secret_failed(struct app *app, struct db_conn *db,
+svc_session_secret_failed(struct padlined *app, struct db_conn *db,
                           enum svc_secret_check what, const char *user_id,
                           const char *peer)
 {
@@ -155,9 +155,10 @@ svc_session_secret_failed(struct app *app, struct db_conn *db,
 /* After every check passed: stores rehash (may be NULL) as the new hash,
  * creates the session. */
 static int
-login_ok(struct app *app, struct db_conn *db, const struct repo_user_auth *auth,
-         const char *peer, const char *rehash, json_t **result,
-         struct svc_session_info *s, struct pl_error *err)
+login_ok(struct padlined *app, struct db_conn *db,
+         const struct repo_user_auth *auth, const char *peer,
+         const char *rehash, json_t **result, struct svc_session_info *s,
+         struct pl_error *err)
 {
 	unsigned char raw[32];
 	char token[sizeof raw * 2 + 1], exp_text[40];
@@ -209,7 +210,7 @@ fail:
 }
 
 int
-svc_session_login_finish(struct app *app, struct db_conn *db,
+svc_session_login_finish(struct padlined *app, struct db_conn *db,
                          struct svc_login *l, const char *totp,
                          const char *peer, json_t **result,
                          struct svc_session_info *s, struct pl_error *err)
@@ -251,7 +252,7 @@ session_gone(const struct repo_session_found *f, const char *reason,
 }
 
 int
-svc_session_resume(struct app *app, struct db_conn *db, const char *token,
+svc_session_resume(struct padlined *app, struct db_conn *db, const char *token,
                    json_t **user, struct svc_session_info *s,
                    struct pl_error *err)
 {
@@ -275,8 +276,8 @@ svc_session_resume(struct app *app, struct db_conn *db, const char *token,
 /* Reads through the sessions table, so a session logged out (or a user
  * deleted) elsewhere answers 401 here too. */
 int
-svc_session_user(struct app *app, struct db_conn *db, const char *token_hash,
-                 json_t **user, struct pl_error *err)
+svc_session_user(struct padlined *app, struct db_conn *db,
+                 const char *token_hash, json_t **user, struct pl_error *err)
 {
 	struct repo_session_found f;
 
@@ -292,9 +293,9 @@ svc_session_user(struct app *app, struct db_conn *db, const char *token_hash,
 }
 
 int
-svc_session_recheck(struct app *app, struct db_conn *db, const char *token_hash,
-                    int need_admin, int need_fresh, int *is_admin,
-                    struct pl_error *err)
+svc_session_recheck(struct padlined *app, struct db_conn *db,
+                    const char *token_hash, int need_admin, int need_fresh,
+                    int *is_admin, struct pl_error *err)
 {
 	const struct config *cfg = app->cfg;
 	struct repo_session_state st;

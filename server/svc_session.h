@@ -12,7 +12,7 @@
 #include "pl_error.h"
 #include "svc_guess.h"
 
-struct app;
+struct padlined;
 
 /* What a person reads when the session has expired. */
 #define SVC_SESSION_EXPIRED_MSG "your session expired; sign in again"
@@ -49,15 +49,15 @@ int svc_session_lookup(struct db_conn *, struct svc_login *, struct pl_error *);
  * when either is locked). No database: Redis, or this instance's own
  * counters while Redis is down (login_limit.h).
  */
-int svc_session_reserve(struct app *, struct svc_login *, const char *peer,
+int svc_session_reserve(struct padlined *, struct svc_login *, const char *peer,
                         int *retry_ms, struct pl_error *);
 /* Releases a reserved attempt that will not be checked (a step that could
  * not run). */
-void svc_session_login_abandon(struct app *, struct svc_login *);
+void svc_session_login_abandon(struct padlined *, struct svc_login *);
 /* The password check: against a dummy hash for an unknown name (no timing
  * hint), and a new hash made when the stored one uses outdated limits. A
  * wrong password is counted (and its try freed) here. */
-void svc_session_verify(struct app *, struct svc_login *);
+void svc_session_verify(struct padlined *, struct svc_login *);
 /*
  * 401 invalid_credentials (with its audit row) when the check failed;
  * otherwise the account's gate (disabled, TOTP), which ends the attempt (a
@@ -65,13 +65,13 @@ void svc_session_verify(struct app *, struct svc_login *);
  * rehash and creates the session.
  * *result is {token, expires_at, user}; *s what to bind.
  */
-int svc_session_login_finish(struct app *, struct db_conn *, struct svc_login *,
-                             const char *totp, const char *peer,
-                             json_t **result, struct svc_session_info *s,
-                             struct pl_error *);
+int svc_session_login_finish(struct padlined *, struct db_conn *,
+                             struct svc_login *, const char *totp,
+                             const char *peer, json_t **result,
+                             struct svc_session_info *s, struct pl_error *);
 /* Writes the audit row session.login_failed (subject: the user id when the
  * name resolved, nothing typed otherwise) and publishes it. */
-void svc_session_login_failed(struct app *, struct db_conn *,
+void svc_session_login_failed(struct padlined *, struct db_conn *,
                               const char *user_id, const char *peer);
 /* Secrets a signed-in user confirms, each a guess (svc_guess.h). */
 enum svc_secret_check {
@@ -83,18 +83,18 @@ enum svc_secret_check {
  * (session.reauth_failed, user.change_password_failed,
  * user.totp_disable_failed; subject {id}, peer in the row) and publishes
  * it. */
-void svc_session_secret_failed(struct app *, struct db_conn *,
+void svc_session_secret_failed(struct padlined *, struct db_conn *,
                                enum svc_secret_check what, const char *user_id,
                                const char *peer);
 /* The user of a live session token; 401 session_expired when it has
  * expired, invalid_session otherwise. */
-int svc_session_resume(struct app *, struct db_conn *, const char *token,
+int svc_session_resume(struct padlined *, struct db_conn *, const char *token,
                        json_t **user, struct svc_session_info *s,
                        struct pl_error *);
 /* The user of the live session token_hash (user.me); 401 invalid_session
  * when it has ended, session_expired when it has expired. */
-int svc_session_user(struct app *, struct db_conn *, const char *token_hash,
-                     json_t **user, struct pl_error *);
+int svc_session_user(struct padlined *, struct db_conn *,
+                     const char *token_hash, json_t **user, struct pl_error *);
 /*
  * The periodic re-check of the session token_hash bound to a connection,
  * which also marks it used: 401 session_expired when it has expired (idle
@@ -105,9 +105,9 @@ int svc_session_user(struct app *, struct db_conn *, const char *token_hash,
  * longer has is 403. need_fresh: 401 reauth_required unless the session
  * signed in or re-authenticated within PADLINE_REAUTH_WINDOW.
  */
-int svc_session_recheck(struct app *, struct db_conn *, const char *token_hash,
-                        int need_admin, int need_fresh, int *is_admin,
-                        struct pl_error *);
+int svc_session_recheck(struct padlined *, struct db_conn *,
+                        const char *token_hash, int need_admin, int need_fresh,
+                        int *is_admin, struct pl_error *);
 int svc_session_logout(struct db_conn *, const char *token_hash,
                        struct pl_error *);
 

@@ -22,7 +22,7 @@ share_username_check(const char *username, struct pl_error *err)
 }
 
 int
-svc_pad_share(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_share(struct padlined *app, struct db_conn *db, const char *user_id,
               const char *id, const char *username, const char *role,
               json_t **share, struct pl_error *err)
 {
@@ -78,7 +78,7 @@ fail:
 }
 
 int
-svc_pad_unshare(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_unshare(struct padlined *app, struct db_conn *db, const char *user_id,
                 const char *id, const char *username, struct pl_error *err)
 {
 	json_t *head = NULL, *share = NULL;
@@ -108,7 +108,7 @@ fail:
 }
 
 int
-svc_pad_shares(struct app *app, struct db_conn *db, const char *user_id,
+svc_pad_shares(struct padlined *app, struct db_conn *db, const char *user_id,
                const char *id, json_t **shares, struct pl_error *err)
 {
 	json_t *head = NULL;

@@ -11,16 +11,16 @@
 #include "db.h"
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 
 /* role NULL = "viewer" (the only role). Sharing again is not an error: the
  * existing share comes back and nothing is audited. */
-int svc_pad_share(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_share(struct padlined *, struct db_conn *, const char *user_id,
                   const char *id, const char *username, const char *role,
                   json_t **share, struct pl_error *);
-int svc_pad_unshare(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_unshare(struct padlined *, struct db_conn *, const char *user_id,
                     const char *id, const char *username, struct pl_error *);
-int svc_pad_shares(struct app *, struct db_conn *, const char *user_id,
+int svc_pad_shares(struct padlined *, struct db_conn *, const char *user_id,
                    const char *id, json_t **shares, struct pl_error *);
 
 #endif

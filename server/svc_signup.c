@@ -105,7 +105,7 @@ struct signup_defense {
 };
 
 struct signup_defense *
-signup_defense_new(struct app *app)
+signup_defense_new(struct padlined *app)
 {
 	struct signup_defense *d = xcalloc(1, sizeof *d);
 	char prefix[128];
@@ -289,7 +289,7 @@ svc_signup_screen_free(struct signup_screen *s)
 
 /* The keys and flags of an attempt, from what it sent. */
 static struct signup_screen *
-screen_new(struct app *app, struct svc_new_user *nu)
+screen_new(struct padlined *app, struct svc_new_user *nu)
 {
 	struct signup_screen *s = xcalloc(1, sizeof *s);
 	const char *dom = signup_email_domain(nu->email ? nu->email : "");
@@ -357,7 +357,7 @@ signup_rule_applies(const struct rule *r, const struct svc_new_user *nu,
 
 /* Counts the attempt in every window its rules look at and decides. */
 static void
-screen_rules(struct app *app, struct db_conn *db, struct svc_new_user *nu,
+screen_rules(struct padlined *app, struct db_conn *db, struct svc_new_user *nu,
              struct signup_screen *s)
 {
 	struct signup_window_req reqs[RULES_MAX];
@@ -420,8 +420,8 @@ screen_rules(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 }
 
 int
-svc_signup_screen(struct app *app, struct db_conn *db, struct svc_new_user *nu,
-                  struct pl_error *err)
+svc_signup_screen(struct padlined *app, struct db_conn *db,
+                  struct svc_new_user *nu, struct pl_error *err)
 {
 	if (nu->trusted || app->signup == NULL)
 		return PL_OK;

@@ -13,7 +13,7 @@
 #include "db.h"
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 struct svc_new_user;
 struct signup_screen;
 
@@ -22,7 +22,7 @@ struct signup_screen;
 #define SIGNUP_SHAPE_MIN 6 /* shorter usernames have no shape velocity */
 
 struct signup_defense;
-struct signup_defense *signup_defense_new(struct app *);
+struct signup_defense *signup_defense_new(struct padlined *);
 void signup_defense_free(struct signup_defense *);
 
 /*
@@ -31,8 +31,8 @@ void signup_defense_free(struct signup_defense *);
  * detectors and rules run: a block is recorded and refused 403
  * registration_refused; a hold is remembered for svc_signup_record.
  */
-int svc_signup_screen(struct app *, struct db_conn *, struct svc_new_user *,
-                      struct pl_error *);
+int svc_signup_screen(struct padlined *, struct db_conn *,
+                      struct svc_new_user *, struct pl_error *);
 /* 1 when the enforced rules hold the account for approval. */
 int svc_signup_holds(const struct svc_new_user *);
 /*
@@ -40,25 +40,26 @@ int svc_signup_holds(const struct svc_new_user *);
  * held, user the new account) and its audit rows (audit_emit: the events
  * go out when the transaction commits).
  */
-int svc_signup_record(struct app *, struct db_conn *, struct svc_new_user *,
-                      const char *outcome, json_t *user, struct pl_error *);
+int svc_signup_record(struct padlined *, struct db_conn *,
+                      struct svc_new_user *, const char *outcome, json_t *user,
+                      struct pl_error *);
 /*
  * The attempt in /metrics' counters (stats.h) once its outcome is known;
  * its alarms too when committed (the transaction that queued their events
  * committed). Nothing for an attempt that was not screened.
  */
-void svc_signup_counted(struct app *, const struct svc_new_user *,
+void svc_signup_counted(struct padlined *, const struct svc_new_user *,
                         const char *outcome, int committed);
 /* The same in a transaction of its own (a duplicate name), best effort;
  * counted (svc_signup_counted). */
-void svc_signup_record_alone(struct app *, struct db_conn *,
+void svc_signup_record_alone(struct padlined *, struct db_conn *,
                              struct svc_new_user *, const char *outcome,
                              const char *reason);
 void svc_signup_screen_free(struct signup_screen *);
 
 /* Drops attempts older than PADLINE_SIGNUP_RETENTION (once across
  * instances); best effort. */
-void svc_signup_purge(struct app *, struct db_conn *);
+void svc_signup_purge(struct padlined *, struct db_conn *);
 
 /* The rules in force: the default rules not replaced by a stored one of
  * the same name (id null), then rows (borrowed); each with "default". New
@@ -75,16 +76,17 @@ struct svc_signup_rule {
 	long long threshold, window_s; /* 0: the detector's default */
 	int enabled;
 };
-int svc_signup_rules(struct app *, struct db_conn *, json_t **result,
+int svc_signup_rules(struct padlined *, struct db_conn *, json_t **result,
                      struct pl_error *);
-int svc_signup_rule_put(struct app *, struct db_conn *, const char *actor_id,
-                        const struct svc_signup_rule *, json_t **result,
-                        struct pl_error *);
-int svc_signup_rule_delete(struct app *, struct db_conn *, const char *actor_id,
-                           const char *id, json_t **result, struct pl_error *);
+int svc_signup_rule_put(struct padlined *, struct db_conn *,
+                        const char *actor_id, const struct svc_signup_rule *,
+                        json_t **result, struct pl_error *);
+int svc_signup_rule_delete(struct padlined *, struct db_conn *,
+                           const char *actor_id, const char *id,
+                           json_t **result, struct pl_error *);
 /* signup.stats: per-minute series and top keys of the last window_min
  * minutes, with the sign-ins throttled each minute (throttle_count.h). */
-int svc_signup_stats(struct app *, struct db_conn *, int window_min,
+int svc_signup_stats(struct padlined *, struct db_conn *, int window_min,
                      json_t **result, struct pl_error *);
 /* signup.attempts: up to limit attempts older than id after (0: the
  * newest) that match filter (the filter language; NULL or "" all), newest
@@ -95,11 +97,11 @@ int svc_signup_attempts(struct db_conn *, const char *filter, int limit,
  * replayed against the rules in force (only: one rule's name, or NULL):
  * {attempts, rules: [{name, action, mode, would_act, alarms, keys:
  * {key: n}, samples: [username]}]} (svc_signup_replay.c). */
-int svc_signup_replay(struct app *, struct db_conn *, long long since_s,
+int svc_signup_replay(struct padlined *, struct db_conn *, long long since_s,
                       const char *only, json_t **result, struct pl_error *);
 /* user.approve / user.reject: status is "active" or "rejected"; ids an
  * array of 1 to 1000 checked UUIDs. */
-int svc_signup_decide(struct app *, struct db_conn *, const char *actor_id,
+int svc_signup_decide(struct padlined *, struct db_conn *, const char *actor_id,
                       json_t *ids, const char *status, json_t **result,
                       struct pl_error *);
 

@@ -19,7 +19,7 @@
 #include "throttle_count.h"
 
 int
-svc_signup_rules(struct app *app, struct db_conn *db, json_t **result,
+svc_signup_rules(struct padlined *app, struct db_conn *db, json_t **result,
                  struct pl_error *err)
 {
 	json_t *rules = NULL;
@@ -35,7 +35,7 @@ svc_signup_rules(struct app *app, struct db_conn *db, json_t **result,
 
 /* A rule change in the audit log (its event goes out at commit). */
 static int
-rule_tx_done(struct app *app, struct db_conn *db, const char *action,
+rule_tx_done(struct padlined *app, struct db_conn *db, const char *action,
              const char *actor_id, json_t *rule, struct pl_error *err)
 {
 	/* The rule's "id" is a number, not an account: no subject_id. */
@@ -47,9 +47,9 @@ rule_tx_done(struct app *app, struct db_conn *db, const char *action,
 }
 
 int
-svc_signup_rule_put(struct app *app, struct db_conn *db, const char *actor_id,
-                    const struct svc_signup_rule *in, json_t **result,
-                    struct pl_error *err)
+svc_signup_rule_put(struct padlined *app, struct db_conn *db,
+                    const char *actor_id, const struct svc_signup_rule *in,
+                    json_t **result, struct pl_error *err)
 {
 	char th[24], ws[24];
 	struct repo_signup_rule row;
@@ -97,7 +97,7 @@ svc_signup_rule_put(struct app *app, struct db_conn *db, const char *actor_id,
 }
 
 int
-svc_signup_rule_delete(struct app *app, struct db_conn *db,
+svc_signup_rule_delete(struct padlined *app, struct db_conn *db,
                        const char *actor_id, const char *id, json_t **result,
                        struct pl_error *err)
 {
@@ -120,9 +120,9 @@ svc_signup_rule_delete(struct app *app, struct db_conn *db,
 }
 
 int
-svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
-                  json_t *ids, const char *status, json_t **result,
-                  struct pl_error *err)
+svc_signup_decide(struct padlined *app, struct db_conn *db,
+                  const char *actor_id, json_t *ids, const char *status,
+                  json_t **result, struct pl_error *err)
 {
 	size_t i;
 	json_t *users = NULL, *u;
@@ -148,7 +148,7 @@ svc_signup_decide(struct app *app, struct db_conn *db, const char *actor_id,
 }
 
 int
-svc_signup_stats(struct app *app, struct db_conn *db, int window_min,
+svc_signup_stats(struct padlined *app, struct db_conn *db, int window_min,
                  json_t **result, struct pl_error *err)
 {
 	json_t *series, *e;

@@ -114,8 +114,9 @@ record_events(struct db_conn *db, struct svc_new_user *nu, json_t *user,
 }
 
 int
-svc_signup_record(struct app *app, struct db_conn *db, struct svc_new_user *nu,
-                  const char *outcome, json_t *user, struct pl_error *err)
+svc_signup_record(struct padlined *app, struct db_conn *db,
+                  struct svc_new_user *nu, const char *outcome, json_t *user,
+                  struct pl_error *err)
 {
 	const struct signup_screen *s = nu->screen;
 	char *flags, *rules;
@@ -149,7 +150,7 @@ svc_signup_record(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 }
 
 void
-svc_signup_counted(struct app *app, const struct svc_new_user *nu,
+svc_signup_counted(struct padlined *app, const struct svc_new_user *nu,
                    const char *outcome, int committed)
 {
 	const struct signup_screen *s = nu->screen;
@@ -165,7 +166,7 @@ svc_signup_counted(struct app *app, const struct svc_new_user *nu,
 }
 
 void
-svc_signup_record_alone(struct app *app, struct db_conn *db,
+svc_signup_record_alone(struct padlined *app, struct db_conn *db,
                         struct svc_new_user *nu, const char *outcome,
                         const char *reason)
 {
@@ -190,7 +191,7 @@ svc_signup_record_alone(struct app *app, struct db_conn *db,
 }
 
 void
-svc_signup_purge(struct app *app, struct db_conn *db)
+svc_signup_purge(struct padlined *app, struct db_conn *db)
 {
 	struct pl_error err;
 	long long rows = 0;

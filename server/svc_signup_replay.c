@@ -116,7 +116,7 @@ replay_rule(const struct rule *r, json_t *attempts)
 }
 
 int
-svc_signup_replay(struct app *app, struct db_conn *db, long long since_s,
+svc_signup_replay(struct padlined *app, struct db_conn *db, long long since_s,
                   const char *only, json_t **result, struct pl_error *err)
 {
 	json_t *rows = NULL, *all, *attempts = NULL, *out;

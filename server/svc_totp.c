@@ -28,7 +28,7 @@ invalid(struct pl_error *err)
 }
 
 int
-svc_totp_begin(struct app *app, struct db_conn *db, const char *user_id,
+svc_totp_begin(struct padlined *app, struct db_conn *db, const char *user_id,
                json_t **result, struct pl_error *err)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
@@ -65,7 +65,7 @@ svc_totp_begin(struct app *app, struct db_conn *db, const char *user_id,
 /* Ten fresh codes: their hashes replace the old ones, the codes go to
  * *codes (shown once). */
 static int
-recovery_renew(struct app *app, struct db_conn *db, const char *user_id,
+recovery_renew(struct padlined *app, struct db_conn *db, const char *user_id,
                json_t **codes, struct pl_error *err)
 {
 	char code[RECOVERY_CODE_MAX], hash[RECOVERY_HASH_HEX];
@@ -93,7 +93,7 @@ recovery_renew(struct app *app, struct db_conn *db, const char *user_id,
 }
 
 static int
-enable_tx(struct app *app, struct db_conn *db, const char *actor_id,
+enable_tx(struct padlined *app, struct db_conn *db, const char *actor_id,
           const char *user_id, const char *pending, long long step,
           json_t **codes, struct pl_error *err)
 {
@@ -114,7 +114,7 @@ enable_tx(struct app *app, struct db_conn *db, const char *actor_id,
 }
 
 int
-svc_totp_enable(struct app *app, struct db_conn *db, const char *actor_id,
+svc_totp_enable(struct padlined *app, struct db_conn *db, const char *actor_id,
                 const char *user_id, const char *code, json_t **result,
                 struct pl_error *err)
 {
@@ -155,7 +155,7 @@ svc_totp_enable(struct app *app, struct db_conn *db, const char *actor_id,
 
 /* Spends a recovery code, with its audit row, in one transaction. */
 static int
-use_recovery(struct app *app, struct db_conn *db, const char *user_id,
+use_recovery(struct padlined *app, struct db_conn *db, const char *user_id,
              const char *code, struct pl_error *err)
 {
 	char hash[RECOVERY_HASH_HEX];
@@ -179,7 +179,7 @@ use_recovery(struct app *app, struct db_conn *db, const char *user_id,
 }
 
 int
-svc_totp_verify(struct app *app, struct db_conn *db, const char *user_id,
+svc_totp_verify(struct padlined *app, struct db_conn *db, const char *user_id,
                 const char *code, struct pl_error *err)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
@@ -222,7 +222,7 @@ svc_totp_reset_tx(struct db_conn *db, const char *user_id, json_t **user,
 }
 
 int
-svc_totp_disable(struct app *app, struct db_conn *db, const char *user_id,
+svc_totp_disable(struct padlined *app, struct db_conn *db, const char *user_id,
                  const char *code, json_t **result, struct pl_error *err)
 {
 	json_t *user = NULL;

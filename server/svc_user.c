@@ -72,7 +72,7 @@ svc_new_user_free(void *p)
 }
 
 int
-svc_user_validate(struct app *app, struct svc_new_user *nu,
+svc_user_validate(struct padlined *app, struct svc_new_user *nu,
                   struct pl_error *err)
 {
 	enum registration_mode mode = app->cfg->registration;
@@ -101,7 +101,8 @@ svc_user_validate(struct app *app, struct svc_new_user *nu,
 }
 
 int
-svc_user_hash(struct app *app, struct svc_new_user *nu, struct pl_error *err)
+svc_user_hash(struct padlined *app, struct svc_new_user *nu,
+              struct pl_error *err)
 {
 	int rc = pwhash_hash(app->cfg, nu->password, nu->hash, err);
 
@@ -167,7 +168,7 @@ log_created(json_t *u)
 }
 
 static int
-create_tx(struct app *app, struct db_conn *db, struct svc_new_user *nu,
+create_tx(struct padlined *app, struct db_conn *db, struct svc_new_user *nu,
           json_t **user, struct pl_error *err)
 {
 	int held = svc_signup_holds(nu);
@@ -212,8 +213,8 @@ create_tx(struct app *app, struct db_conn *db, struct svc_new_user *nu,
 }
 
 int
-svc_user_create(struct app *app, struct db_conn *db, struct svc_new_user *nu,
-                json_t **user, struct pl_error *err)
+svc_user_create(struct padlined *app, struct db_conn *db,
+                struct svc_new_user *nu, json_t **user, struct pl_error *err)
 {
 	*user = NULL;
 	if (db_tx_begin(db, err) != 0)
@@ -269,7 +270,7 @@ fail:
 }
 
 int
-svc_user_sync(struct app *app, struct db_conn *db, const char *actor_id,
+svc_user_sync(struct padlined *app, struct db_conn *db, const char *actor_id,
               const struct svc_user_sync *in, json_t *roles, json_t **result,
               struct pl_error *err)
 {

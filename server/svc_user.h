@@ -12,7 +12,7 @@
 #include "pwhash.h"
 #include "validate.h"
 
-struct app;
+struct padlined;
 struct signup_screen;
 
 /* A registration in progress, filled step by step. */
@@ -44,13 +44,14 @@ void svc_new_user_free(void *);
 
 /* Before touching the database: every violated rule at once (username,
  * password, email, invitation presence); 403 registration_closed. */
-int svc_user_validate(struct app *, struct svc_new_user *, struct pl_error *);
+int svc_user_validate(struct padlined *, struct svc_new_user *,
+                      struct pl_error *);
 /* Hashes the password (then forgets it). Run under STEP_HASH. */
-int svc_user_hash(struct app *, struct svc_new_user *, struct pl_error *);
+int svc_user_hash(struct padlined *, struct svc_new_user *, struct pl_error *);
 /* One transaction: the form token's spend, name check, insert,
  * invitation, audit row (its event goes out after commit). A refused
  * registration leaves the token unspent. *user = public object. */
-int svc_user_create(struct app *, struct db_conn *, struct svc_new_user *,
+int svc_user_create(struct padlined *, struct db_conn *, struct svc_new_user *,
                     json_t **user, struct pl_error *);
 
 /* What user.sync receives from an identity provider (strings borrowed; NULL
@@ -62,7 +63,7 @@ struct svc_user_sync {
 
 /* user.sync: roles an array of strings (NULL = []); *result {user,
  * created}. */
-int svc_user_sync(struct app *, struct db_conn *, const char *actor_id,
+int svc_user_sync(struct padlined *, struct db_conn *, const char *actor_id,
                   const struct svc_user_sync *in, json_t *roles,
                   json_t **result, struct pl_error *);
 /* user.list: query may be NULL, before NULL; sort "created_at" (NULL),

@@ -151,7 +151,7 @@ update_tx(struct db_conn *db, const char *actor_id,
 }
 
 int
-svc_user_update(struct app *app, struct db_conn *db, const char *actor_id,
+svc_user_update(struct padlined *app, struct db_conn *db, const char *actor_id,
                 const struct svc_user_change *c, json_t **user,
                 struct pl_error *err)
 {
@@ -198,7 +198,7 @@ delete_tx(struct db_conn *db, const char *actor_id, const char *id,
 }
 
 int
-svc_user_delete(struct app *app, struct db_conn *db, const char *actor_id,
+svc_user_delete(struct padlined *app, struct db_conn *db, const char *actor_id,
                 const char *id, struct pl_error *err)
 {
 	int rc;

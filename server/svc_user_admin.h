@@ -12,7 +12,7 @@
 #include "db.h"
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 
 /* A user.update request; the user is id, or username when id is NULL. */
 struct svc_user_change {
@@ -30,12 +30,12 @@ int svc_user_get(struct db_conn *, const char *id, const char *username,
                  json_t **result, struct pl_error *);
 /* user.update: one transaction (audit user.updated with the changed
  * fields), disabling ends every session of the user; *user afterwards. */
-int svc_user_update(struct app *, struct db_conn *, const char *actor_id,
+int svc_user_update(struct padlined *, struct db_conn *, const char *actor_id,
                     const struct svc_user_change *, json_t **user,
                     struct pl_error *);
 /* user.delete: the user with pads, backups, shares, sessions; the audit
  * row user.deleted stays. 404, 409 last_admin. */
-int svc_user_delete(struct app *, struct db_conn *, const char *actor_id,
+int svc_user_delete(struct padlined *, struct db_conn *, const char *actor_id,
                     const char *id, struct pl_error *);
 /* In the caller's transaction, before user id's roles become roles_text
  * (a JSON array): 409 last_admin when that drops the admin role of the

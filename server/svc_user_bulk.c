@@ -271,7 +271,7 @@ check_input(const char *filter, const char *action, struct filter **f,
 }
 
 int
-svc_user_bulk(struct app *app, struct db_conn *db, const char *actor_id,
+svc_user_bulk(struct padlined *app, struct db_conn *db, const char *actor_id,
               const char *filter, const char *action, int dry_run,
               json_t **result, struct pl_error *err)
 {
@@ -344,8 +344,9 @@ undo_tx(struct db_conn *db, const char *actor_id, long long id, json_t **batch,
 }
 
 int
-svc_user_bulk_undo(struct app *app, struct db_conn *db, const char *actor_id,
-                   long long batch_id, json_t **result, struct pl_error *err)
+svc_user_bulk_undo(struct padlined *app, struct db_conn *db,
+                   const char *actor_id, long long batch_id, json_t **result,
+                   struct pl_error *err)
 {
 	json_t *batch = NULL, *users = NULL;
 	int rc;
@@ -364,7 +365,7 @@ svc_user_bulk_undo(struct app *app, struct db_conn *db, const char *actor_id,
 }
 
 void
-svc_user_bulk_purge_rejected(struct app *app, struct db_conn *db)
+svc_user_bulk_purge_rejected(struct padlined *app, struct db_conn *db)
 {
 	struct pl_error err;
 	json_t *users = NULL, *u;

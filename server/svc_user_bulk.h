@@ -13,7 +13,7 @@
 #include "db.h"
 #include "pl_error.h"
 
-struct app;
+struct padlined;
 
 #define USER_BULK_MAX 100000 /* accounts one bulk action may change */
 #define USER_BULK_SAMPLE 10
@@ -24,18 +24,19 @@ struct app;
  * *result {batch_id (null for a dry run or when nothing matched), count,
  * sample: [user]}; a dry run changes nothing and writes nothing.
  */
-int svc_user_bulk(struct app *, struct db_conn *, const char *actor_id,
+int svc_user_bulk(struct padlined *, struct db_conn *, const char *actor_id,
                   const char *filter, const char *action, int dry_run,
                   json_t **result, struct pl_error *);
 /* user.bulk_undo: *result {batch_id, count, sample}; 404 no such batch,
  * 409 already_undone. */
-int svc_user_bulk_undo(struct app *, struct db_conn *, const char *actor_id,
-                       long long batch_id, json_t **result, struct pl_error *);
+int svc_user_bulk_undo(struct padlined *, struct db_conn *,
+                       const char *actor_id, long long batch_id,
+                       json_t **result, struct pl_error *);
 /* ids, an array of checked UUIDs (the caller's or the database's), as a
  * uuid[] literal, which then needs no quoting; caller frees. */
 char *user_ids_literal(json_t *ids);
 /* Deletes accounts rejected more than PADLINE_REJECT_PURGE_DAYS ago (once
  * across instances), each with a user.deleted event; best effort. */
-void svc_user_bulk_purge_rejected(struct app *, struct db_conn *);
+void svc_user_bulk_purge_rejected(struct padlined *, struct db_conn *);
 
 #endif

@@ -129,12 +129,12 @@ START_TEST(write_is_refused_before_sending)
 	uv_loop_init(&loop);
 	c = rpc_client_new(&loop, "127.0.0.1", ntohs(sa.sin_port));
 	readonly_set();
-	rpc_call(c, "user.update",
+	rpc_send(c, "user.update",
 	         json_pack("{s:s, s:b}", "id", "u1", "disabled", 1), on_answer,
 	         &refused);
-	/* Answered as a reply would be: later, not inside rpc_call. */
+	/* Answered as a reply would be: later, not inside rpc_send. */
 	ck_assert_int_eq(refused.called, 0);
-	rpc_call(c, "server.hello", NULL, on_answer, &read);
+	rpc_send(c, "server.hello", NULL, on_answer, &read);
 	read_until(&loop, ls, &conn, buf, sizeof buf, "server.hello");
 	ck_assert_int_eq(refused.called, 1);
 	ck_assert_int_eq(refused.code, PL_ERR_FORBIDDEN);

@@ -80,7 +80,7 @@ create_next(struct load *l)
 		cr->l = l;
 		snprintf(cr->name, sizeof cr->name, "tui-%d", l->sent++);
 		l->running++;
-		rpc_call(l->c, "pad.create",
+		rpc_send(l->c, "pad.create",
 		         json_pack("{s:s}", "display_name", cr->name),
 		         on_created, cr);
 	}
@@ -155,7 +155,7 @@ START_TEST(writes_survive_rolling_restart)
 	l.ids = json_object();
 	l.c = rpc_client_new(&l.loop, "127.0.0.1", lb.port);
 	rpc_client_on_connect(l.c, resume_params, NULL);
-	rpc_call(l.c, "session.login",
+	rpc_send(l.c, "session.login",
 	         json_pack("{s:s, s:s}", "username", "tuiroll", "password",
 	                   TS_PASSWORD),
 	         on_login, &l);

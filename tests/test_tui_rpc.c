@@ -84,7 +84,7 @@ START_TEST(pipelined_in_order)
 
 	for (int i = 0; i < N_PIPELINED; i++) {
 		slots[i] = (struct slot){&r, i};
-		rpc_call(c, i % 2 ? "server.health" : "server.hello", NULL,
+		rpc_send(c, i % 2 ? "server.health" : "server.hello", NULL,
 		         on_reply, &slots[i]);
 	}
 	ck_assert_int_eq(rpc_pending(c), N_PIPELINED);
@@ -113,7 +113,7 @@ START_TEST(freed_while_connecting)
 	struct rec r = {0};
 
 	slot = (struct slot){&r, 0};
-	rpc_call(c, "server.hello", NULL, on_reply, &slot);
+	rpc_send(c, "server.hello", NULL, on_reply, &slot);
 	rpc_client_free(c);
 	ck_assert_int_eq(r.n, 1);
 	ck_assert_int_ne(r.codes[0], 0);
@@ -132,8 +132,8 @@ START_TEST(errors_and_unreachable)
 	struct slot s0 = {&r, 0}, s1 = {&r, 1}, s2 = {&r, 2};
 	int port;
 
-	rpc_call(c, "no.such.method", NULL, on_reply, &s0);
-	rpc_call(c, "server.hello", NULL, on_reply, &s1);
+	rpc_send(c, "no.such.method", NULL, on_reply, &s0);
+	rpc_send(c, "server.hello", NULL, on_reply, &s1);
 	run_until(loop, &r.n, 2, TS_PATIENCE_MS);
 	ck_assert_int_eq(r.n, 2);
 	ck_assert_int_eq(r.codes[0], PL_ERR_METHOD_NOT_FOUND);
@@ -143,13 +143,13 @@ START_TEST(errors_and_unreachable)
 	port = srv.port;
 	ts_server_stop(&srv);
 	dead = rpc_client_new(loop, "127.0.0.1", port);
-	rpc_call(dead, "server.hello", NULL, on_reply, &s2);
+	rpc_send(dead, "server.hello", NULL, on_reply, &s2);
 	run_until(loop, &r.n, 3, TS_PATIENCE_MS);
 	ck_assert_int_eq(r.n, 3);
 	ck_assert_int_eq(r.codes[2], PL_ERR_UNAVAILABLE);
 	ck_assert_str_eq(r.reason[2], "disconnected");
 	/* The live connection to the stopped server fails its next call too. */
-	rpc_call(c, "server.hello", NULL, on_reply, &s2);
+	rpc_send(c, "server.hello", NULL, on_reply, &s2);
 	run_until(loop, &r.n, 4, TS_PATIENCE_MS);
 	ck_assert_int_eq(r.n, 4);
 	ck_assert_int_eq(r.codes[3], PL_ERR_UNAVAILABLE);
@@ -158,7 +158,7 @@ START_TEST(errors_and_unreachable)
 	ck_assert_int_eq(ts_server_start(&srv, schema, NULL, NULL), 0);
 	rpc_client_free(c);
 	c = rpc_client_new(loop, "127.0.0.1", srv.port);
-	rpc_call(c, "server.hello", NULL, on_reply, &s0);
+	rpc_send(c, "server.hello", NULL, on_reply, &s0);
 	run_until(loop, &r.n, 5, TS_PATIENCE_MS);
 	ck_assert_int_eq(r.codes[4], 0);
 	json_decref(r.last);
@@ -179,7 +179,7 @@ on_reply_call_again(void *ud, json_t *result, const struct pl_error *err)
 
 	on_reply(ud, result, err);
 	if (err->code)
-		rpc_call(again_client, "server.hello", NULL, on_reply, s + 1);
+		rpc_send(again_client, "server.hello", NULL, on_reply, s + 1);
 }
 
 START_TEST(call_from_a_failure_goes_out_on_the_next_connection)
@@ -189,7 +189,7 @@ START_TEST(call_from_a_failure_goes_out_on_the_next_connection)
 	struct slot s[2] = {{&r, 0}, {&r, 1}};
 
 	again_client = rpc_client_new(loop, "127.0.0.1", srv.port);
-	rpc_call(again_client, "server.hello", NULL, on_reply_call_again, s);
+	rpc_send(again_client, "server.hello", NULL, on_reply_call_again, s);
 	rpc_disconnect(again_client); /* the connection goes, the call fails */
 	run_until(loop, &r.n, 2, TS_PATIENCE_MS);
 	ck_assert_int_eq(r.n, 2);
@@ -201,7 +201,7 @@ START_TEST(call_from_a_failure_goes_out_on_the_next_connection)
 	ck_assert_ptr_nonnull(json_object_get(r.last, "limits"));
 	/* Freed with a call pending: the call its failure makes fails at
 	 * once, and nothing connects on a freed client. */
-	rpc_call(again_client, "server.hello", NULL, on_reply_call_again, s);
+	rpc_send(again_client, "server.hello", NULL, on_reply_call_again, s);
 	rpc_client_free(again_client);
 	ck_assert_int_eq(r.n, 4);
 	ck_assert_int_eq(r.codes[2], PL_ERR_UNAVAILABLE);
@@ -230,7 +230,7 @@ START_TEST(reconnect_resumes_session)
 
 	ck_assert_int_eq(ts_create_user(schema, "resumer", TS_PASSWORD, 0), 0);
 	rpc_client_on_connect(c, resume_params, NULL);
-	rpc_call(c, "session.login",
+	rpc_send(c, "session.login",
 	         json_pack("{s:s, s:s}", "username", "resumer", "password",
 	                   TS_PASSWORD),
 	         on_reply, &s0);
@@ -242,7 +242,7 @@ START_TEST(reconnect_resumes_session)
 	resume_token = token;
 	/* Drop the connection: the next call reconnects, resumes first. */
 	rpc_disconnect(c);
-	rpc_call(c, "user.me", NULL, on_reply, &s1);
+	rpc_send(c, "user.me", NULL, on_reply, &s1);
 	run_until(loop, &r.n, 2, TS_PATIENCE_MS);
 	ck_assert_int_eq(r.n, 2);
 	ck_assert_int_eq(r.codes[1], 0);
@@ -344,7 +344,7 @@ admin_session(uv_loop_t *loop, struct rpc_client *c)
 	struct slot s0 = {&r, 0};
 
 	ck_assert_int_eq(ts_create_user(schema, "baseadm", TS_PASSWORD, 1), 0);
-	rpc_call(c, "session.login",
+	rpc_send(c, "session.login",
 	         json_pack("{s:s, s:s}", "username", "baseadm", "password",
 	                   TS_PASSWORD),
 	         on_reply, &s0);

@@ -53,7 +53,7 @@ hello_on(int port, const char *ca, const char *trust, struct res *r)
 	memset(r, 0, sizeof *r);
 	pl_error_init(&err);
 	ck_assert_int_eq(rpc_client_use_tls(c, ca, trust, &err), 0);
-	rpc_call(c, "server.hello", NULL, on_reply, r);
+	rpc_send(c, "server.hello", NULL, on_reply, r);
 	while (!r->done && ts_now_ms() < end)
 		uv_run(loop, UV_RUN_ONCE);
 	ck_assert_msg(r->done, "no answer");
@@ -366,7 +366,7 @@ START_TEST(full_server_said_in_words)
 		ck_assert_int_eq(rpc_client_use_tls(first, f.cert, NULL, &err),
 		                 0);
 		memset(&r, 0, sizeof r);
-		rpc_call(first, "server.hello", NULL, on_reply, &r);
+		rpc_send(first, "server.hello", NULL, on_reply, &r);
 		while (!r.done)
 			uv_run(loop, UV_RUN_ONCE);
 		json_decref(r.result);
@@ -388,7 +388,7 @@ START_TEST(plaintext_client_told_tls)
 	struct res r = {0};
 	long long end = ts_now_ms() + TS_PATIENCE_MS;
 
-	rpc_call(c, "server.hello", NULL, on_reply, &r);
+	rpc_send(c, "server.hello", NULL, on_reply, &r);
 	while (!r.done && ts_now_ms() < end)
 		uv_run(loop, UV_RUN_ONCE);
 	ck_assert(r.done);

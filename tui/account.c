@@ -61,7 +61,7 @@ account_load_sessions(struct account_screen *s)
 	if (s->loading || !s->app->me)
 		return;
 	s->loading = 1;
-	rpc_call(s->app->rpc, "session.list", NULL, on_sessions, s);
+	rpc_send(s->app->rpc, "session.list", NULL, on_sessions, s);
 }
 
 struct revoke {
@@ -106,7 +106,7 @@ on_revoke_confirmed(struct app *a, void *ud, int ok, const char *input,
 		free(r);
 		return;
 	}
-	rpc_call(a->rpc, "session.revoke", json_pack("{s:s}", "id", r->id),
+	rpc_send(a->rpc, "session.revoke", json_pack("{s:s}", "id", r->id),
 	         on_revoked, r);
 }
 
@@ -221,7 +221,7 @@ account_key(struct app *a, void *st, int action, int key)
 		account_load_sessions(s);
 		return 1;
 	case A_ACTIVITY:
-		rpc_call(s->app->rpc, "account.activity",
+		rpc_send(s->app->rpc, "account.activity",
 		         json_pack("{s:i}", "limit", ACTIVITY_MAX), on_activity,
 		         s);
 		return 1;

@@ -115,7 +115,7 @@ void app_message(struct app *, const char *title, const char *text);
 /* app_prompt under a text saying what is asked. */
 void app_prompt_text(struct app *, const char *title, const char *text,
                      const char *initial, dlg_done, void *ud);
-/* rpc_call for a method that needs a fresh session (reauth.c): on 401
+/* rpc_send for a method that needs a fresh session (reauth.c): on 401
  * reauth_required asks for the password (and the two-factor code when it
  * is on), sends session.reauth and calls the method once more; done gets
  * the last answer. params is stolen. */

@@ -44,7 +44,7 @@ app_signed_in(struct app *a, json_t *user, const char *token)
 	memset(a->login.password, 0, sizeof a->login.password);
 	app_go_home(a);
 	if (token)
-		rpc_call(a->rpc, "account.activity",
+		rpc_send(a->rpc, "account.activity",
 		         json_pack("{s:i}", "limit", 50), on_activity, a);
 	/* Edits a failed save kept (this server, this user): offered now. */
 	pad_edit_offer_recovery(a);
@@ -54,7 +54,7 @@ void
 app_sign_out(struct app *a)
 {
 	if (a->token[0])
-		rpc_call(a->rpc, "session.logout", NULL, NULL, NULL);
+		rpc_send(a->rpc, "session.logout", NULL, NULL, NULL);
 	a->token[0] = '\0';
 	session_forget(a->server);
 	/* Signing back in (or as someone else) starts from who this was. */
@@ -154,10 +154,10 @@ app_connect(struct app *a)
 {
 	char token[256];
 
-	rpc_call(a->rpc, "server.hello", NULL, on_hello, a);
+	rpc_send(a->rpc, "server.hello", NULL, on_hello, a);
 	if (!a->me && session_load(a->server, token, sizeof token) == 0) {
 		/* Not via the hook: the first resume decides the screen. */
-		rpc_call(a->rpc, "session.resume",
+		rpc_send(a->rpc, "session.resume",
 		         json_pack("{s:s}", "token", token), on_resume, a);
 		snprintf(a->token, sizeof a->token, "%s", token);
 	}

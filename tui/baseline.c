@@ -56,7 +56,7 @@ static void
 baseline_ask(struct baseline *b)
 {
 	b->asked = b->hi < 0 ? b->lo + b->step : b->lo + (b->hi - b->lo) / 2;
-	rpc_call(
+	rpc_send(
 	    b->rpc, "events.since",
 	    json_pack("{s:I, s:i}", "after", (json_int_t)b->asked, "limit", 1),
 	    on_since, b);
@@ -74,6 +74,6 @@ baseline_find(struct rpc_client *c, baseline_cb done, void *ud)
 	b->ud = ud;
 	/* First question: anything at all (after 0)? */
 	b->asked = 0;
-	rpc_call(c, "events.since",
+	rpc_send(c, "events.since",
 	         json_pack("{s:i, s:i}", "after", 0, "limit", 1), on_since, b);
 }

@@ -168,8 +168,8 @@ static void
 dash_enter(struct app *a, void *st)
 {
 	((struct dash_screen *)st)->polled = time(NULL);
-	rpc_call(a->rpc, "user.stats", NULL, on_stats, st);
-	rpc_call(a->rpc, "user.list", json_pack("{s:i}", "limit", 50),
+	rpc_send(a->rpc, "user.stats", NULL, on_stats, st);
+	rpc_send(a->rpc, "user.list", json_pack("{s:i}", "limit", 50),
 	         on_recent, st);
 	app_live(a);
 }
@@ -270,7 +270,7 @@ dash_tick(struct app *a, void *st)
 	s->last_tick = now;
 	if (app_showing(a, &screen_dash) && a->me && now - s->polled >= every) {
 		s->polled = now;
-		rpc_call(a->rpc, "user.stats", NULL, on_stats, s);
+		rpc_send(a->rpc, "user.stats", NULL, on_stats, s);
 	}
 }
 

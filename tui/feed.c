@@ -84,7 +84,7 @@ feed_fetch_after(struct feed *f, long long after)
 	if (f->fetching || f->located <= 0)
 		return;
 	f->fetching = 1;
-	rpc_call(f->rpc, "events.since",
+	rpc_send(f->rpc, "events.since",
 	         json_pack("{s:I, s:i}", "after", (json_int_t)after, "limit",
 	                   FEED_PAGE),
 	         on_since, f);

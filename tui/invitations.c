@@ -83,7 +83,7 @@ on_list(void *ud, json_t *result, const struct pl_error *err)
 static void
 invites_load(struct invites_screen *v)
 {
-	rpc_call(v->app->rpc, "invitation.list", NULL, on_list, v);
+	rpc_send(v->app->rpc, "invitation.list", NULL, on_list, v);
 }
 
 static void *
@@ -144,7 +144,7 @@ on_expiry(struct app *a, void *ud, int ok, const char *input, size_t choice)
 	              (json_int_t)expiries[choice].seconds);
 	if (v->note[0])
 		json_object_set_new(p, "note", json_string(v->note));
-	rpc_call(a->rpc, "invitation.create", p, on_created, v);
+	rpc_send(a->rpc, "invitation.create", p, on_created, v);
 }
 
 static void
@@ -185,7 +185,7 @@ on_revoke_confirmed(struct app *a, void *ud, int ok, const char *input,
 	(void)choice;
 	if (!ok || !inv)
 		return;
-	rpc_call(a->rpc, "invitation.revoke",
+	rpc_send(a->rpc, "invitation.revoke",
 	         json_pack("{s:s}", "id", jstr(inv, "id")), on_revoked, v);
 }
 

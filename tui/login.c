@@ -98,7 +98,7 @@ login_submit(struct app *a, struct login_screen *l)
 	}
 	a->login.error[0] = '\0';
 	a->token[0] = '\0'; /* a fresh login, not a resume */
-	rpc_call(a->rpc, "session.login", login_model_params(&a->login),
+	rpc_send(a->rpc, "session.login", login_model_params(&a->login),
 	         on_login, a);
 }
 

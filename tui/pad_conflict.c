@@ -92,14 +92,14 @@ on_conflict_choice(struct app *a, void *ud, int ok, const char *input,
 	(void)input;
 	switch (ok ? (int)choice : C_KEEP) {
 	case C_VIEW:
-		rpc_call(a->rpc, "pad.get", params, on_get_view, ed);
+		rpc_send(a->rpc, "pad.get", params, on_get_view, ed);
 		return;
 	case C_OVERWRITE:
 		ed->rec.base_version = ed->theirs;
 		pad_edit_save(ed);
 		break;
 	case C_EDIT:
-		rpc_call(a->rpc, "pad.get", params, on_get_merge, ed);
+		rpc_send(a->rpc, "pad.get", params, on_get_merge, ed);
 		return;
 	default:
 		pad_edit_keep(ed);

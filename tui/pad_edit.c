@@ -261,7 +261,7 @@ on_updated(void *ud, json_t *result, const struct pl_error *err)
 	}
 	if (err->code == PL_ERR_VALIDATION &&
 	    violation_rule(err, "too_large")) {
-		rpc_call(a->rpc, "server.hello", NULL, on_hello_limits, ed);
+		rpc_send(a->rpc, "server.hello", NULL, on_hello_limits, ed);
 		return;
 	}
 	if (app_auth_lost(a, err)) {
@@ -276,7 +276,7 @@ on_updated(void *ud, json_t *result, const struct pl_error *err)
 static void
 send_update(struct pad_edit *ed)
 {
-	rpc_call(ed->app->rpc, "pad.update",
+	rpc_send(ed->app->rpc, "pad.update",
 	         json_pack("{s:s, s:O, s:I}", "id", ed->rec.pad_id, "data",
 	                   ed->data, "if_version",
 	                   (json_int_t)ed->rec.base_version),
@@ -316,7 +316,7 @@ pad_edit_save(struct pad_edit *ed)
 
 	edit_keep_file(ed);
 	if (max > 0 && bytes > max)
-		rpc_call(ed->app->rpc, "server.hello", NULL,
+		rpc_send(ed->app->rpc, "server.hello", NULL,
 		         on_hello_before_save, ed);
 	else
 		send_update(ed);
@@ -512,6 +512,6 @@ on_get_edit(void *ud, json_t *result, const struct pl_error *err)
 void
 pad_edit_start(struct app *a, const char *pad_id, pad_edit_done done, void *ud)
 {
-	rpc_call(a->rpc, "pad.get", json_pack("{s:s}", "id", pad_id),
+	rpc_send(a->rpc, "pad.get", json_pack("{s:s}", "id", pad_id),
 	         on_get_edit, pad_edit_new(a, done, ud));
 }

@@ -102,7 +102,7 @@ void
 pad_actions_load_templates(struct pad_actions *pa)
 {
 	if (!pa->templates)
-		rpc_call(pa->app->rpc, "template.list", NULL, on_templates, pa);
+		rpc_send(pa->app->rpc, "template.list", NULL, on_templates, pa);
 }
 
 /* ---- the machine ---- */
@@ -137,7 +137,7 @@ flow_call(struct pad_flow *f, enum flow_step step, const char *method,
           json_t *params)
 {
 	f->step = step;
-	rpc_call(f->pa->app->rpc, method, params, flow_reply, f);
+	rpc_send(f->pa->app->rpc, method, params, flow_reply, f);
 }
 
 /* The last step of most flows: send the change, flash done_msg after. */

@@ -204,7 +204,7 @@ pads_more(struct pads_screen *p, int first, size_t rows)
 	r->p = p;
 	r->gen = gen;
 	r->first = first;
-	rpc_call(p->app->rpc, "pad.list", params, on_page, r);
+	rpc_send(p->app->rpc, "pad.list", params, on_page, r);
 }
 
 /* Reloads what is loaded (at least a page, in pages of at most
@@ -418,7 +418,7 @@ pads_key(struct app *a, void *st, int action, int key)
 		return 1;
 	switch (action) {
 	case A_OPEN:
-		rpc_call(a->rpc, "pad.get",
+		rpc_send(a->rpc, "pad.get",
 		         json_pack("{s:s}", "id", sel_str(&p->list, "id")),
 		         on_get_view, p);
 		return 1;

@@ -48,7 +48,7 @@ on_probe_timer(uv_timer_t *t)
 		return;
 	p->waiting = 1;
 	p->sent_at = now;
-	rpc_call(p->rpc, "server.health", NULL, on_health, p);
+	rpc_send(p->rpc, "server.health", NULL, on_health, p);
 }
 
 void

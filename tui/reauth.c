@@ -53,7 +53,7 @@ on_reauth(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	}
 	f->repeated = 1;
-	rpc_call(f->app->rpc, f->method, json_incref(f->params), on_answer, f);
+	rpc_send(f->app->rpc, f->method, json_incref(f->params), on_answer, f);
 }
 
 static void
@@ -63,7 +63,7 @@ send_reauth(struct fresh_call *f, const char *code)
 
 	if (code)
 		json_object_set_new(p, "totp", json_string(code));
-	rpc_call(f->app->rpc, "session.reauth", p, on_reauth, f);
+	rpc_send(f->app->rpc, "session.reauth", p, on_reauth, f);
 }
 
 /* Nothing confirmed: the action did not happen. */
@@ -146,5 +146,5 @@ app_call_fresh(struct app *a, const char *method, json_t *params, rpc_cb done,
 	f->params = params ? params : json_object();
 	f->done = done;
 	f->ud = ud;
-	rpc_call(a->rpc, method, json_incref(f->params), on_answer, f);
+	rpc_send(a->rpc, method, json_incref(f->params), on_answer, f);
 }

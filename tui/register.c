@@ -81,7 +81,7 @@ reg_enter(struct app *a, void *st)
 	/* The registration mode (open, invite, closed) and the password
 	 * policy may have changed since the connection's hello (a restart
 	 * behind the same address): the form shows what holds now. */
-	rpc_call(a->rpc, "server.hello", NULL, on_enter_hello, a);
+	rpc_send(a->rpc, "server.hello", NULL, on_enter_hello, a);
 }
 
 static void
@@ -136,7 +136,7 @@ on_fresh_hello(void *ud, json_t *result, const struct pl_error *err)
 	reg_sync_hello(a, r);
 	/* The form token is single-use: each attempt gets its own. */
 	ft = json_string_value(json_object_get(result, "form_token"));
-	rpc_call(a->rpc, "user.register", reg_model_params(&r->m, ft),
+	rpc_send(a->rpc, "user.register", reg_model_params(&r->m, ft),
 	         on_registered, a);
 }
 
@@ -148,7 +148,7 @@ reg_submit(struct app *a, struct reg_screen *r)
 	if (reg_model_check(&r->m))
 		return;
 	r->busy = 1;
-	rpc_call(a->rpc, "server.hello", NULL, on_fresh_hello, a);
+	rpc_send(a->rpc, "server.hello", NULL, on_fresh_hello, a);
 }
 
 static int

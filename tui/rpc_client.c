@@ -529,7 +529,7 @@ rpc_refuse(struct rpc_client *c, const char *method, rpc_cb cb, void *ud)
 }
 
 void
-rpc_call(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
+rpc_send(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
          void *ud)
 {
 	struct rpc_pending *p;

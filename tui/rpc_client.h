@@ -21,7 +21,7 @@ struct rpc_client;
 struct rpc_client *rpc_client_new(uv_loop_t *, const char *host, int port);
 void rpc_client_free(struct rpc_client *);
 /* Sends method(params); params is stolen (NULL = {}). cb may be NULL. */
-void rpc_call(struct rpc_client *, const char *method, json_t *params,
+void rpc_send(struct rpc_client *, const char *method, json_t *params,
               rpc_cb cb, void *ud);
 /* The id of the call whose callback runs now (0: none, or a call failed
  * without an answer), and of the last call sent: ids grow with every

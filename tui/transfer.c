@@ -67,7 +67,7 @@ call(struct xfer *x, const char *method, json_t *params, struct pl_error *err)
 {
 	struct reply r = {0};
 
-	rpc_call(x->rpc, method, params, on_reply, &r);
+	rpc_send(x->rpc, method, params, on_reply, &r);
 	while (!r.done)
 		uv_run(x->loop, UV_RUN_ONCE);
 	*err = r.err;

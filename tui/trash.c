@@ -83,7 +83,7 @@ flow_call(struct trash_flow *f, enum trash_step step, const char *method,
           json_t *params)
 {
 	f->step = step;
-	rpc_call(f->t->app->rpc, method, params, flow_reply, f);
+	rpc_send(f->t->app->rpc, method, params, flow_reply, f);
 }
 
 static void

@@ -129,7 +129,7 @@ users_load(struct users_screen *u)
 	if (u->page > 0 && u->cursors[u->page][0])
 		json_object_set_new(p, "before",
 		                    json_string(u->cursors[u->page]));
-	rpc_call(u->app->rpc, "user.list", p, on_users, u);
+	rpc_send(u->app->rpc, "user.list", p, on_users, u);
 }
 
 /* A new search or order starts at the first page and row. */
@@ -161,7 +161,7 @@ users_reload(void *ud)
 {
 	struct users_screen *u = ud;
 
-	rpc_call(u->app->rpc, "user.stats", NULL, on_total, u);
+	rpc_send(u->app->rpc, "user.stats", NULL, on_total, u);
 	users_load(u);
 }
 

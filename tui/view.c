@@ -180,5 +180,5 @@ view_call(struct view *v, struct rpc_client *rpc, const char *method,
 	t->cb = cb;
 	t->ud = ud;
 	v->refs++;
-	rpc_call(rpc, method, params, on_view_answer, t);
+	rpc_send(rpc, method, params, on_view_answer, t);
 }

@@ -112,7 +112,7 @@ int view_stack_key(struct view_stack *, int key);
  * (the topmost view that is not modal; 0 when all are). */
 size_t view_base_index(const struct view_stack *);
 
-/* rpc_call on behalf of v: cb runs only while v is still on the stack (a
+/* rpc_send on behalf of v: cb runs only while v is still on the stack (a
  * view popped meanwhile never hears the answer, and stays allocated until
  * it comes). ud is cb's, usually v. */
 void view_call(struct view *v, struct rpc_client *, const char *method,

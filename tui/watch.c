@@ -148,7 +148,7 @@ session_start(struct watch *w, const char *method, json_t *params)
 	json_decref(w->session_params);
 	w->session_method = method;
 	w->session_params = params;
-	rpc_call(w->rpc, method, json_deep_copy(params), on_session, w);
+	rpc_send(w->rpc, method, json_deep_copy(params), on_session, w);
 }
 
 static void
@@ -156,7 +156,7 @@ on_session_retry(uv_timer_t *t)
 {
 	struct watch *w = t->data;
 
-	rpc_call(w->rpc, w->session_method, json_deep_copy(w->session_params),
+	rpc_send(w->rpc, w->session_method, json_deep_copy(w->session_params),
 	         on_session, w);
 }
 
@@ -303,7 +303,7 @@ on_session(void *ud, json_t *result, const struct pl_error *err)
 		watch_fail(w, WATCH_EXIT_NOT_ADMIN);
 		return;
 	}
-	rpc_call(w->rpc, "server.hello", NULL, on_hello, w);
+	rpc_send(w->rpc, "server.hello", NULL, on_hello, w);
 }
 
 static void

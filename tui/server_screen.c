@@ -69,7 +69,7 @@ server_ask(struct server_screen *s)
 		return;
 	s->asking = 1;
 	s->asked = time(NULL);
-	rpc_call(s->app->rpc, "server.stats", NULL, on_stats, s);
+	rpc_send(s->app->rpc, "server.stats", NULL, on_stats, s);
 }
 
 static void *
