@@ -485,49 +485,6 @@ rpc_connect(struct rpc_client *c)
 	}
 }
 
-/* A call a read-only console does not send: its callback gets 403
- * read_only on the next loop turn, as an answer would come. */
-struct rpc_refusal {
-	uv_timer_t timer;
-	rpc_cb cb;
-	void *ud;
-	char method[64];
-};
-
-static void
-refusal_closed(uv_handle_t *h)
-{
-	free(h->data);
-}
-
-static void
-refusal_fire(uv_timer_t *t)
-{
-	struct rpc_refusal *r = t->data;
-	struct pl_error err;
-
-	pl_error_init(&err);
-	pl_error_set(&err, PL_ERR_FORBIDDEN, "read_only",
-	             "read-only console: %s is not sent", r->method);
-	if (r->cb)
-		r->cb(r->ud, NULL, &err);
-	pl_error_clear(&err);
-	uv_close((uv_handle_t *)&r->timer, refusal_closed);
-}
-
-static void
-rpc_refuse(struct rpc_client *c, const char *method, rpc_cb cb, void *ud)
-{
-	struct rpc_refusal *r = xcalloc(1, sizeof *r);
-
-	r->cb = cb;
-	r->ud = ud;
-	snprintf(r->method, sizeof r->method, "%s", method);
-	uv_timer_init(c->loop, &r->timer);
-	r->timer.data = r;
-	uv_timer_start(&r->timer, refusal_fire, 0, 0);
-}
-
 void
 rpc_send(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
          void *ud)
@@ -550,7 +507,7 @@ rpc_send(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
 	}
 	if (readonly_on() && !readonly_allows(method)) {
 		json_decref(params);
-		rpc_refuse(c, method, cb, ud);
+		rpc_refuse(c->loop, method, cb, ud);
 		return;
 	}
 	p = xcalloc(1, sizeof *p);

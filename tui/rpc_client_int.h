@@ -73,6 +73,9 @@ enum rpc_drop_how {
 };
 
 void rpc_drop(struct rpc_client *, const char *msg, enum rpc_drop_how);
+/* rpc_refuse.c: cb gets 403 read_only on the next loop turn; nothing is
+ * sent. */
+void rpc_refuse(uv_loop_t *, const char *method, rpc_cb cb, void *ud);
 void rpc_connect(struct rpc_client *);
 /* Appends a line to the queue sent when the connection is up (owned). */
 void rpc_out_push(struct rpc_client *, char *line, size_t len);
