@@ -107,6 +107,11 @@ their_time_shown() {
 	printf '%s' "$PADLINE_FRAME" | tr -d '│' | tr -s ' \n' '  ' |
 		grep -qE '\(saved [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC\)'
 }
+# The kept edit's time in the recovery offer, written the same way.
+kept_time_shown() {
+	printf '%s' "$PADLINE_FRAME" | tr -d '│' | tr -s ' \n' '  ' |
+		grep -qE 'kept since [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC'
+}
 hold_hello() { echo server.hello >"$T/hold"; }
 release() { touch "$T/release"; }
 unhold() { rm -f "$T/hold" "$T/held" "$T/release"; }
@@ -121,7 +126,7 @@ rpc pad.create '{"display_name":"Alpha","data":{"v":"start"}}'
 PAD=$(jget "$REPLY_LINE" result.pad.id)
 [ -n "$PAD" ] || die "pad not created: $REPLY_LINE"
 rpc_close
-frames_export check start_server kill_server restart_server end_sessions age_sessions pad_data \
+frames_export check kept_time_shown start_server kill_server restart_server end_sessions age_sessions pad_data \
 	pad_version data_is version_is rec_files rec_files_are no_rec_files updates_logged remember \
 	remember_updates same_updates saved editor_got rec_file_ok their_update their_version_shown \
 	hold_hello release unhold big_saved their_time_shown rpc_open rpc_close PADLINE_BIN SLOG REC PAD PW PARENT
@@ -165,6 +170,7 @@ plan - '{"v": "to-discard", oops'
 run_frames recover <<SCRIPT || die "recovering failed"
 expect Recover an unsaved edit
 run $DO check "the offer does not name the pad" on_frame 'pad "Alpha"'
+run $DO check "the offer's time is not written as every screen writes one" kept_time_shown
 run $DO remember
 key e
 until $DO saved 1

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "models.h"
 #include "pad_edit.h"
 #include "text.h"
 #include "xalloc.h"
@@ -75,7 +76,7 @@ on_offer_choice(struct app *a, void *ud, int ok, const char *input,
 static void
 offer_next(struct offer *o)
 {
-	char text[600];
+	char text[600], since[32];
 	struct recovery *r;
 	json_t *choices;
 
@@ -85,10 +86,12 @@ offer_next(struct offer *o)
 		return;
 	}
 	r = &o->v[o->i];
+	/* As every screen writes a time (short_time), said to be UTC. */
+	short_time(r->saved_at, since, sizeof since);
 	snprintf(text, sizeof text,
-	         "An edit of pad \"%s\" was not saved: it is kept since %s "
+	         "An edit of pad \"%s\" was not saved: it is kept since %s UTC "
 	         "(edited from version %lld). Edit %zu of %zu kept.",
-	         r->name, r->saved_at, r->base_version, o->i + 1, o->n);
+	         r->name, since, r->base_version, o->i + 1, o->n);
 	text_wrap(text, DIALOG_WRAP);
 	choices = json_pack("[s, s, s]", "e  open it in the editor, then save",
 	                    "d  discard it (asks first)", "l  later (keep it)");
