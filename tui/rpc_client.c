@@ -441,6 +441,18 @@ rpc_prepend_resume(struct rpc_client *c)
 }
 
 void
+rpc_pending_append(struct rpc_client *c, struct rpc_pending *p)
+{
+	p->next = NULL;
+	if (c->tail)
+		c->tail->next = p;
+	else
+		c->head = p;
+	c->tail = p;
+	c->npending++;
+}
+
+void
 rpc_connect(struct rpc_client *c)
 {
 	struct sockaddr_storage sa;
@@ -522,12 +534,7 @@ rpc_send(struct rpc_client *c, const char *method, json_t *params, rpc_cb cb,
 	                (json_int_t)p->id, "method", method, "params", params);
 	line = json_num_dumps(req, JSON_COMPACT);
 	json_decref(req);
-	if (c->tail)
-		c->tail->next = p;
-	else
-		c->head = p;
-	c->tail = p;
-	c->npending++;
+	rpc_pending_append(c, p);
 	p->len = strlen(line) + 1;
 	line = xrealloc(line, p->len + 1);
 	line[p->len - 1] = '\n';

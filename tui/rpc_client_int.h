@@ -77,6 +77,8 @@ void rpc_drop(struct rpc_client *, const char *msg, enum rpc_drop_how);
  * sent. */
 void rpc_refuse(uv_loop_t *, const char *method, rpc_cb cb, void *ud);
 void rpc_connect(struct rpc_client *);
+/* Puts p at the end of the calls waiting for an answer. */
+void rpc_pending_append(struct rpc_client *, struct rpc_pending *);
 /* Appends a line to the queue sent when the connection is up (owned). */
 void rpc_out_push(struct rpc_client *, char *line, size_t len);
 

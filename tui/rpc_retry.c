@@ -147,12 +147,7 @@ rpc_retry_requeue(struct rpc_client *c, struct rpc_pending *pending,
 			failtail = &p->next;
 			continue;
 		}
-		if (c->tail)
-			c->tail->next = p;
-		else
-			c->head = p;
-		c->tail = p;
-		c->npending++;
+		rpc_pending_append(c, p);
 		rpc_out_push(c, xstrdup(p->line), p->len);
 		went = 1;
 	}
