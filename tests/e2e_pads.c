@@ -533,56 +533,19 @@ START_TEST(unicode_and_large_round_trip)
 }
 END_TEST
 
-/* Reads events from sub until one about pad id arrives (other suites share
- * the channel); returns it (new reference) or NULL after TS_PATIENCE_MS. */
-static json_t *
-event_for(redisContext *sub, const char *id)
-{
-	long long until = ts_now_ms() + TS_PATIENCE_MS;
-
-	while (ts_now_ms() < until) {
-		redisReply *r = NULL;
-		json_t *ev = NULL;
-		const char *sid;
-
-		if (redisGetReply(sub, (void **)&r) != REDIS_OK || r == NULL)
-			return NULL;
-		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
-		    r->element[2]->type == REDIS_REPLY_STRING)
-			ev = ts_event_open(r->element[2]->str,
-			                   r->element[2]->len);
-		freeReplyObject(r);
-		sid = json_string_value(
-		    json_object_get(json_object_get(ev, "subject"), "id"));
-		if (sid && strcmp(sid, id) == 0)
-			return ev;
-		json_decref(ev);
-	}
-	return NULL;
-}
-
 START_TEST(changes_are_published_as_events)
 {
-	redisContext *sub = ts_redis_connect();
-	struct timeval tv = {TS_PATIENCE_MS / 1000, 0};
-	redisReply *r;
+	redisContext *sub = ts_event_subscribe(tenv.schema);
 	json_t *ev;
 	const char *id;
 	const char *actions[] = {"pad.created", "pad.updated", "pad.deleted"};
-	char channel[128];
 
 	ck_assert_ptr_nonnull(sub);
-	redisSetTimeout(sub, tv);
-	r = redisCommand(
-	    sub, "SUBSCRIBE %s",
-	    ts_events_channel(tenv.schema, channel, sizeof channel));
-	ck_assert_ptr_nonnull(r);
-	freeReplyObject(r);
 	id = ts_pad_create(alice, "Watched", NULL);
 	ts_pad_update(alice, id, json_pack("{s:i}", "v", 1));
 	json_decref(ts_ok(alice, "pad.delete", json_pack("{s:s}", "id", id)));
 	for (int i = 0; i < 3; i++) {
-		ev = event_for(sub, id);
+		ev = ts_event_wait(sub, NULL, "id", id, TS_PATIENCE_MS);
 		ck_assert_msg(ev != NULL, "no %s event", actions[i]);
 		ck_assert_str_eq(
 		    json_string_value(json_object_get(ev, "action")),
