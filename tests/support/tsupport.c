@@ -27,8 +27,6 @@
 #include "tsupport_int.h"
 #include "xalloc.h"
 
-extern char **environ;
-
 int ts_in_suite;
 
 int
@@ -132,7 +130,7 @@ ts_free_port(void)
 }
 
 static int
-log_has(const char *path, const char *needle)
+log_has(const char *path, long from, const char *needle)
 {
 	FILE *f = fopen(path, "r");
 	char line[1024];
@@ -140,92 +138,69 @@ log_has(const char *path, const char *needle)
 
 	if (f == NULL)
 		return 0;
+	fseek(f, from, SEEK_SET);
 	while (!found && fgets(line, sizeof line, f))
 		found = strstr(line, needle) != NULL;
 	fclose(f);
 	return found;
 }
 
-/* The child's environment: ours, plus the schema, secret and fast argon2
- * limits unless the suite set them, then extra_env overriding. */
+/* What this start wrote to the log (it appends: a restarted server's log
+ * holds its first life too), at most the last 150 lines, so a failure's
+ * cause is not cut out of a long CI log. */
 static void
-child_env(const char *schema, int port, const char *const *extra_env)
-{
-	char buf[64];
-
-	setenv("PADLINE_SCHEMA", schema, 1);
-	const char *host = getenv("PADLINE_TEST_LISTEN_HOST");
-
-	if (port > 0) {
-		snprintf(buf, sizeof buf, "%s:%d", host ? host : "127.0.0.1",
-		         port);
-		setenv("PADLINE_LISTEN", buf, 1);
-	}
-	setenv("PADLINE_SECRET", TS_SECRET, 0);
-	setenv("PADLINE_PWHASH_OPSLIMIT", "1", 0);
-	setenv("PADLINE_PWHASH_MEMLIMIT", "8388608", 0);
-	setenv("PADLINE_LOG", "debug", 0);
-	/* padlined through a pooler while the suite checks PostgreSQL
-	 * directly (pgbouncer_test). */
-	if (getenv("PADLINE_TEST_SERVER_DATABASE_URL") != NULL)
-		setenv("DATABASE_URL",
-		       getenv("PADLINE_TEST_SERVER_DATABASE_URL"), 1);
-	for (size_t i = 0; extra_env && extra_env[i]; i++) {
-		char *kv = strdup(extra_env[i]), *eq = strchr(kv, '=');
-
-		if (eq) {
-			*eq = '\0';
-			setenv(kv, eq + 1, 1);
-		}
-		free(kv);
-	}
-}
-
-static const char *
-padlined_bin(void)
-{
-	const char *b = getenv("PADLINE_BIN");
-
-	return b ? b : "padlined";
-}
-
-static void
-exec_padlined(const char *const *args, const char *first)
-{
-	const char *argv[64];
-	char *wrap = getenv("PADLINE_WRAPPER")
-	                 ? strdup(getenv("PADLINE_WRAPPER"))
-	                 : NULL;
-	int n = 0;
-
-	/* PADLINE_WRAPPER (e.g. "valgrind --error-exitcode=99 ...") runs
-	 * padlined under a tool: words split on spaces, no quoting. */
-	for (char *w = wrap ? strtok(wrap, " ") : NULL; w && n < 40;
-	     w = strtok(NULL, " "))
-		argv[n++] = w;
-	argv[n++] = padlined_bin();
-	if (first)
-		argv[n++] = first;
-	for (size_t i = 0; args && args[i] && n < 63; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	execvp(argv[0], (char *const *)argv);
-	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-static void
-print_log(const char *path)
+print_log(const char *path, long from)
 {
 	FILE *f = fopen(path, "r");
 	char line[1024];
+	long total = 0, skip;
 
 	if (f == NULL)
 		return;
-	fprintf(stderr, "---- %s ----\n", path);
+	fseek(f, from, SEEK_SET);
 	while (fgets(line, sizeof line, f))
-		fputs(line, stderr);
+		total++;
+	skip = total > 150 ? total - 150 : 0;
+	fseek(f, from, SEEK_SET);
+	fprintf(stderr, "---- %s (this start; %ld lines%s) ----\n", path, total,
+	        skip ? ", the last 150" : "");
+	for (long i = 0; fgets(line, sizeof line, f); i++)
+		if (i >= skip)
+			fputs(line, stderr);
 	fclose(f);
+}
+
+static long
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* A server that neither listens nor exits: say where it is stuck. */
+static void
+print_stuck(pid_t pid)
+{
+	static const char *const files[] = {"exe", "wchan", "stat"};
+	char path[64], buf[512];
+
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		ssize_t n;
+		int fd;
+
+		snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, files[i]);
+		if (i == 0)
+			n = readlink(path, buf, sizeof buf - 1);
+		else if ((fd = open(path, O_RDONLY)) >= 0) {
+			n = read(fd, buf, sizeof buf - 1);
+			close(fd);
+		} else
+			n = -1;
+		buf[n > 0 ? n : 0] = '\0';
+		fprintf(stderr, "padlined %d %s: %s\n", (int)pid, files[i],
+		        buf);
+	}
 }
 
 int
@@ -262,7 +237,7 @@ static struct spawn *spawn_req;
 static pid_t spawner_owner; /* process whose spawner thread runs */
 
 static void
-spawn_child(struct spawn *r, pid_t parent)
+spawn_child(struct spawn *r, pid_t parent, const struct child_exec *x)
 {
 	int fd;
 
@@ -278,8 +253,7 @@ spawn_child(struct spawn *r, pid_t parent)
 	dup2(fd, 0);
 	dup2(fd, 1);
 	setpgid(0, 0);
-	child_env(r->schema, r->s->port, r->env);
-	exec_padlined(r->args, NULL);
+	child_exec_run(x);
 }
 
 static void *
@@ -290,14 +264,18 @@ spawner_run(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&spawn_mu);
 	for (;;) {
+		struct child_exec x;
 		struct spawn *r;
 
 		while (spawn_req == NULL || spawn_req->done)
 			pthread_cond_wait(&spawn_cv, &spawn_mu);
 		r = spawn_req;
+		child_exec_init(&x, r->schema, r->s->port, r->env, r->args,
+		                NULL);
 		r->pid = fork();
 		if (r->pid == 0)
-			spawn_child(r, self);
+			spawn_child(r, self, &x);
+		child_exec_free(&x);
 		r->done = 1;
 		pthread_cond_broadcast(&spawn_cv);
 	}
@@ -358,6 +336,7 @@ server_start_once(struct ts_server *s, const char *schema,
 	long long deadline =
 	    ts_now_ms() + (getenv("PADLINE_WRAPPER") ? 180000 : 60000);
 	int status;
+	long log_from;
 
 	memset(s, 0, sizeof *s);
 	s->port = port > 0 ? port : ts_free_port();
@@ -367,6 +346,7 @@ server_start_once(struct ts_server *s, const char *schema,
 	mkdir(dir, 0700);
 	snprintf(s->log_path, sizeof s->log_path, "%s/%s-%d.log", dir, schema,
 	         s->port);
+	log_from = file_size(s->log_path);
 	s->pid = spawn_server(s, schema, extra_env, args);
 	if (s->pid < 0)
 		return -1;
@@ -374,21 +354,25 @@ server_start_once(struct ts_server *s, const char *schema,
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->pid = 0;
 			if (quiet_port_clash &&
-			    log_has(s->log_path, "address already in use"))
+			    log_has(s->log_path, log_from,
+			            "address already in use"))
 				return -2;
 			fprintf(stderr,
 			        "padlined exited during startup "
 			        "(status %d)\n",
 			        status);
-			print_log(s->log_path);
+			print_log(s->log_path, log_from);
 			return -1;
 		}
 		if (ts_can_connect(s->port))
 			return 0;
 		usleep(20000);
 	}
-	fprintf(stderr, "padlined did not listen within 60 s\n");
-	print_log(s->log_path);
+	fprintf(stderr, "padlined did not listen on %d within %lld s\n",
+	        s->port,
+	        (getenv("PADLINE_WRAPPER") ? 180000LL : 60000LL) / 1000);
+	print_stuck(s->pid);
+	print_log(s->log_path, log_from);
 	ts_server_kill(s);
 	return -1;
 }
@@ -412,11 +396,19 @@ ts_server_restart(struct ts_server *s, const char *const *extra_env,
                   const char *const *args)
 {
 	char schema[64];
-	int port = s->port;
+	int port = s->port, rc = -2;
 
 	snprintf(schema, sizeof schema, "%s", s->schema);
-	return server_start_once(s, schema, extra_env, args, 0, port) == 0 ? 0
-	                                                                   : -1;
+	/* While it was down its port was free for anyone, an outgoing
+	 * connection's source port too: wait for that to end. */
+	for (int attempt = 0; attempt < 10; attempt++) {
+		rc = server_start_once(s, schema, extra_env, args, attempt < 9,
+		                       port);
+		if (rc != -2)
+			break;
+		sleep(1);
+	}
+	return rc == 0 ? 0 : -1;
 }
 
 int
@@ -487,10 +479,12 @@ ts_padlined_run(const char *schema, const char *const *extra_env,
 	char *ob = NULL, *eb = NULL;
 	size_t ol = 0, el = 0;
 	long long deadline = ts_now_ms() + (long long)timeout_s * 1000;
+	struct child_exec x;
 	pid_t pid;
 
 	if (pipe(in) || pipe(o) || pipe(e))
 		return -1;
+	child_exec_init(&x, schema, 0, extra_env, args, NULL);
 	pid = fork();
 	if (pid == 0) {
 		dup2(in[0], 0);
@@ -499,9 +493,9 @@ ts_padlined_run(const char *schema, const char *const *extra_env,
 		close(in[1]);
 		close(o[0]);
 		close(e[0]);
-		child_env(schema, 0, extra_env);
-		exec_padlined(args, NULL);
+		child_exec_run(&x);
 	}
+	child_exec_free(&x);
 	close(in[0]);
 	close(o[1]);
 	close(e[1]);

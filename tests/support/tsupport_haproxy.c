@@ -6,6 +6,7 @@
  */
 #include "tsupport.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,15 +95,20 @@ ts_haproxy_start(struct ts_haproxy *h, const int *ports, int n)
 		if (h->pid < 0)
 			return -1;
 		if (h->pid == 0) {
-			FILE *log = freopen(h->log_path, "a", stderr);
+			/* Async-signal-safe calls only: the suite's other
+			 * threads may have held stdio's locks at the fork. */
+			int fd = open(h->log_path,
+			              O_WRONLY | O_CREAT | O_APPEND, 0600);
 
-			(void)log;
-			dup2(2, 1);
+			if (fd >= 0) {
+				dup2(fd, 2);
+				dup2(fd, 1);
+				close(fd);
+			}
 			/* A failed check must not leave HAProxy behind. */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			execlp("haproxy", "haproxy", "-db", "-f", cfg,
 			       (char *)NULL);
-			perror("haproxy");
 			_exit(127);
 		}
 		while (ts_now_ms() < deadline) {

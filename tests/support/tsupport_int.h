@@ -30,6 +30,27 @@ extern int ts_in_suite;
  * cleanly (tsupport_env.c): the suite fails. */
 extern int ts_env_unclean;
 
+/*
+ * What a padlined child runs: argv and environment, both made before the
+ * fork. Suites fork from threads while others run (client threads, the
+ * spawner), and after a fork only async-signal-safe calls are safe: a lock
+ * another thread held at fork time (setenv's, a library's) stays held in
+ * the child forever, and padlined would never start.
+ */
+struct child_exec {
+	char **argv;
+	char **envp;
+	char *wrap;
+	size_t nenv;
+};
+
+void child_exec_init(struct child_exec *, const char *schema, int port,
+                     const char *const *extra_env, const char *const *args,
+                     const char *first);
+void child_exec_free(struct child_exec *);
+/* In the child, after the fork: execs, or _exits 127. */
+void child_exec_run(const struct child_exec *) __attribute__((noreturn));
+
 /* Whether something listens on a loopback port. */
 int ts_can_connect(int port);
 
