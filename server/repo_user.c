@@ -376,10 +376,12 @@ repo_user_delete(struct db_conn *db, const char *id, json_t **user,
 
 int
 repo_user_detail(struct db_conn *db, const char *id, const char *username,
-                 json_t **detail, struct pl_error *err)
+                 int idle, json_t **detail, struct pl_error *err)
 {
-	const char *p[2] = {id, username};
+	char idle_s[16];
+	const char *p[3] = {id, idle_s, username};
 
+	snprintf(idle_s, sizeof idle_s, "%d", idle);
 	return db_query_json(
 	    db,
 	    "SELECT json_build_object("
@@ -398,12 +400,12 @@ repo_user_detail(struct db_conn *db, const char *id, const char *username,
 	    "  'sessions', coalesce((SELECT json_agg(" REPO_SESSION_JSON
 	    "      ORDER BY s.created_at DESC, s.id) "
 	    "    FROM @sessions s "
-	    "    WHERE s.user_id = u.id AND s.expires_at > now()), "
+	    "    WHERE s.user_id = u.id AND " REPO_SESSION_LIVE "), "
 	    "    '[]'::json)) AS j "
 	    "FROM @users u "
 	    "WHERE ($1::uuid IS NOT NULL AND u.id = $1::uuid) "
-	    "   OR ($1::uuid IS NULL AND lower(u.username) = lower($2))",
-	    2, p, detail, err);
+	    "   OR ($1::uuid IS NULL AND lower(u.username) = lower($3))",
+	    3, p, detail, err);
 }
 
 int

@@ -96,9 +96,10 @@ int repo_user_patch(struct db_conn *, const char *id,
 int repo_user_delete(struct db_conn *, const char *id, json_t **user,
                      struct pl_error *);
 /* {user, pads, sessions, last_login_at} of one user by id or username
- * (NULL = by the other); *detail NULL when there is none. */
+ * (NULL = by the other), its sessions those still live with idle seconds
+ * as the idle limit; *detail NULL when there is none. */
 int repo_user_detail(struct db_conn *, const char *id, const char *username,
-                     json_t **detail, struct pl_error *);
+                     int idle, json_t **detail, struct pl_error *);
 /* After a login: last_login_at = now() and the session's peer. */
 int repo_user_logged_in(struct db_conn *, const char *id,
                         const char *token_hash, const char *peer,

@@ -109,7 +109,8 @@ get_run(struct rpc_call *call)
 	if (id == NULL && name == NULL)
 		return pl_error_violation(&call->err, "id", "required",
 		                          "give id or username");
-	return svc_user_get(call->db, id, name, &call->result, &call->err);
+	return svc_user_get(call->db, id, name, call->app->cfg->session_idle,
+	                    &call->result, &call->err);
 }
 
 static int

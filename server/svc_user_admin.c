@@ -21,10 +21,10 @@
 #include "validate.h"
 
 int
-svc_user_get(struct db_conn *db, const char *id, const char *username,
+svc_user_get(struct db_conn *db, const char *id, const char *username, int idle,
              json_t **result, struct pl_error *err)
 {
-	if (repo_user_detail(db, id, username, result, err) != 0)
+	if (repo_user_detail(db, id, username, idle, result, err) != 0)
 		return err->code;
 	if (*result == NULL)
 		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",

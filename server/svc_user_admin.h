@@ -25,9 +25,10 @@ struct svc_user_change {
 	int totp_reset; /* 1: TOTP off, secrets and recovery codes gone */
 };
 
-/* user.get: *result {user, pads, sessions, last_login_at}; 404. */
+/* user.get: *result {user, pads, sessions, last_login_at}; 404. The
+ * sessions are the live ones (idle: the idle limit in seconds). */
 int svc_user_get(struct db_conn *, const char *id, const char *username,
-                 json_t **result, struct pl_error *);
+                 int idle, json_t **result, struct pl_error *);
 /* user.update: one transaction (audit user.updated with the changed
  * fields), disabling ends every session of the user; *user afterwards. */
 int svc_user_update(struct padlined *, struct db_conn *, const char *actor_id,

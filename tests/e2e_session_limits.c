@@ -67,7 +67,7 @@ me_until_error(struct ts_client *c)
 START_TEST(idle_session_expires)
 {
 	struct ts_client *c = ts_env_register(&tenv, "idle_ann");
-	struct ts_client *c2 = ts_client_connect(tenv.srv.port);
+	struct ts_client *c2 = ts_client_connect(tenv.srv.port), *admin;
 	PGconn *db = ts_db_connect(tenv.schema);
 	char *token;
 	json_t *r;
@@ -102,6 +102,14 @@ START_TEST(idle_session_expires)
 	ck_assert_int_eq(
 	    json_array_size(json_object_get(ts_result(r), "sessions")), 1);
 	json_decref(r);
+	/* Nor to an admin: user.get lists the live one only. */
+	admin = ts_env_admin(&tenv, "idle_admin");
+	r = ts_call(admin, "user.get",
+	            json_pack("{s:s}", "username", "idle_ann"));
+	ck_assert_int_eq(
+	    json_array_size(json_object_get(ts_result(r), "sessions")), 1);
+	json_decref(r);
+	ts_client_free(admin);
 	free(token);
 	PQfinish(db);
 	ts_client_free(c);
