@@ -27,7 +27,7 @@ SLOG="$LOGDIR/redis_sentinel_test_$$.log"
 CLIENT="python3 $(dirname "$0")/support/sentinel_client.py"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 PIDS=()
-fails=0
+. "$(dirname "$0")/support/check_lib.sh"
 
 cleanup() {
 	local p
@@ -43,17 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
 die() { echo "FAIL: $*"; echo "--- padlined log tail"; tail -20 "$SLOG"; exit 1; }
-wait_until() {
-	local deadline=$((SECONDS + WAIT))
-	while :; do
-		"$@" && return 0
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.05
-	done
-}
 sql() { psql "$DATABASE_URL" -Atqc "SET search_path TO \"$SCHEMA\"; $1"; }
 
 # Six free ports at once (held together, so never the same one twice).

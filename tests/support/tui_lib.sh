@@ -24,7 +24,7 @@ SRV_PID=
 LOGDIR=${PADLINE_TEST_LOGS:-$T}
 SLOG="$LOGDIR/$(basename "$0" .sh)_$$.log"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
-fails=0
+. "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 # Every padline and padlined these suites start goes through a wrapper that
 # records its arguments: tui_finish fails the suite when one carried a
@@ -55,8 +55,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); [ -n "${VERBOSE:-}" ] && screen; }
-ok() { echo "ok: $*"; }
+fail_hook() { if [ -n "${VERBOSE:-}" ]; then screen; fi; }
 die() { echo "FAIL: $*"; screen; echo "--- server log tail"; tail -20 "$SLOG"; exit 1; }
 
 # ---- a line-based JSON-RPC client on bash's /dev/tcp ----
@@ -101,16 +100,8 @@ tm() { tmux -L "$SOCK" "$@"; }
 screen() { tm capture-pane -t tui -p 2>/dev/null; }
 keys() { tm send-keys -t tui "$@"; }
 type_text() { tm send-keys -t tui -l "$1"; }
-# wait_until CMD...: polls CMD until it succeeds; fails only after $WAIT s
-# (a hang). Every wait below is for an event, never for a time.
-wait_until() {
-	local deadline=$((SECONDS + WAIT))
-	while :; do
-		"$@" && return 0
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.05
-	done
-}
+# Every wait (wait_until, check_lib.sh) is for an event, never for a time:
+# $WAIT only catches a hang.
 on_screen() { screen | grep -qF -- "$1"; }
 off_screen() { ! screen | grep -qF -- "$1"; }
 wait_for() { wait_until on_screen "$1"; }  # wait_for TEXT
