@@ -10,7 +10,7 @@
 # signup's timeline (its attempt, sign-in, changes), N its network's
 # attempts a page at a time, e exports them; b makes a block rule of the
 # row's network (shadow) or domain (enforce, which then refuses a signup).
-# On Users, X with a search (enable offered too), u, e. A read-only console
+# On Users, X with a search (enable offered too), u, e, b. A read-only console
 # refuses X, u, b and e and still drills down. Every wait is for a frame
 # or the database, never for a time.
 export PADLINE_REAUTH_WINDOW=86400
@@ -191,7 +191,7 @@ SCRIPT
 grep -q '^id,created_at,username,email,totp' "$T/dash.csv" || fail "the dashboard's CSV has no header"
 grep -q ',last000,last000@evil.example,' "$T/dash.csv" || fail "the dashboard's CSV lacks its top row"
 
-# ---- Users: X with a search (enable offered), u, e ----
+# ---- Users: X with a search (enable offered), u, e, b ----
 TUI_STATE=$T/state_users run_frames users <<SCRIPT
 $(frames_login admin "$ADMIN_PW")
 key 3
@@ -222,6 +222,19 @@ key <C-u>
 type $T/users.csv
 key <Enter>
 expect Exported 10 users
+# b on the user selected: its network, shadow
+key <Esc>
+key /
+type near
+key <Enter>
+expect near001
+key b
+expect A rule blocking new signups like near001's
+key n
+expect Rule block-net:203.0.114.0/24
+key s
+expect Rule block-net:203.0.114.0/24 (shadow)
+run $DO check "no shadow rule for near001's network" rule_is block-net:203.0.114.0/24 net:203.0.114.0/24 shadow
 SCRIPT
 [ "$(wc -l <"$T/users.csv")" = 11 ] || fail "the users' CSV is not a header and 10 rows"
 
