@@ -39,8 +39,8 @@ svc_audit_activity(struct db_conn *db, const char *user_id, const char *after,
 		before = strtoll(after, &end, 10);
 		if (*after == '\0' || *end != '\0' || before <= 0)
 			return pl_error_violation(err, "after", "format",
-			                          "not a cursor from "
-			                          "account.activity");
+			                          "not the next of an earlier "
+			                          "page");
 	}
 	if (repo_audit_activity(db, user_id, before, limit + 1, &items, err) !=
 	    0)

@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tsupport.h"
@@ -133,6 +134,8 @@ START_TEST(timeline_refuses_unknown_and_non_admins)
 {
 	char erin[64];
 	struct ts_client *c;
+	json_t *bad;
+	char *text;
 
 	ck_assert_int_eq(ts_create_user(env.schema, "made", TS_PASSWORD, 0), 0);
 	ts_expect_err(
@@ -141,7 +144,16 @@ START_TEST(timeline_refuses_unknown_and_non_admins)
 	    404, "not_found");
 	ts_expect_violation(root, "user.timeline", json_object(), "id",
 	                    "required");
+	/* A bad cursor is refused in words that fit this method too. */
 	register_from("203.0.113.78", "erin", erin, sizeof erin);
+	bad = ts_call(root, "user.timeline",
+	              json_pack("{s:s, s:s}", "id", erin, "after", "x"));
+	ck_assert_int_eq(ts_error_code(bad), 400);
+	text = json_dumps(bad, 0);
+	ck_assert_msg(strstr(text, "account.activity") == NULL,
+	              "the cursor's error names another method: %s", text);
+	free(text);
+	json_decref(bad);
 	c = ts_client_proxied(env.srv.port, "192.0.2.251");
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(ts_login(c, "made", TS_PASSWORD), 0);
