@@ -140,6 +140,15 @@ repo_signup_decide(struct db_conn *db, const char *ids, const char *status,
 	    2, p, users, err);
 }
 
+/* An attempt row (alias a) as the object signup.attempts lists. */
+#define ATTEMPT_JSON                                                           \
+	"json_build_object('id', a.id, 'at', "                                 \
+	"to_char(a.at AT TIME ZONE 'UTC', " DB_TIME_US "), 'outcome', "        \
+	"a.outcome, 'user_id', a.user_id, 'username', a.username, "            \
+	"'email_domain', a.email_domain, 'peer', a.peer, 'network', "          \
+	"a.network, 'fill_ms', a.fill_ms, 'shape', a.shape, 'flags', "         \
+	"a.flags, 'rules', a.rules, 'reason', a.reason)"
+
 int
 repo_signup_attempts(struct db_conn *db, long long before, int limit,
                      json_t **attempts, struct pl_error *err)
@@ -151,15 +160,24 @@ repo_signup_attempts(struct db_conn *db, long long before, int limit,
 	snprintf(l, sizeof l, "%d", limit);
 	return db_query_json_all(
 	    db,
-	    "SELECT json_build_object('id', a.id, 'at', "
-	    "to_char(a.at AT TIME ZONE 'UTC', " DB_TIME_US "), 'outcome', "
-	    "a.outcome, 'user_id', a.user_id, 'username', a.username, "
-	    "'email_domain', a.email_domain, 'peer', a.peer, 'network', "
-	    "a.network, 'fill_ms', a.fill_ms, 'shape', a.shape, 'flags', "
-	    "a.flags, 'rules', a.rules, 'reason', a.reason) AS j "
+	    "SELECT " ATTEMPT_JSON " AS j "
 	    "FROM @signup_attempts a WHERE $1::bigint = 0 OR a.id < $1::bigint "
 	    "ORDER BY a.id DESC LIMIT $2::int",
 	    2, p, attempts, err);
+}
+
+int
+repo_signup_attempt_of(struct db_conn *db, const char *user_id,
+                       json_t **attempt, struct pl_error *err)
+{
+	const char *p[] = {user_id};
+
+	return db_query_json(
+	    db,
+	    "SELECT " ATTEMPT_JSON " AS j "
+	    "FROM @signup_attempts a WHERE a.user_id = $1::uuid "
+	    "ORDER BY a.id DESC LIMIT 1",
+	    1, p, attempt, err);
 }
 
 /* The top 10 values of column c in the window, as [{key, count}]. */

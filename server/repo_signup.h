@@ -42,6 +42,11 @@ int repo_signup_purge(struct db_conn *, int retention_s, long long *rows,
  * peer, network, fill_ms, shape, flags, rules, reason} (new array). */
 int repo_signup_attempts(struct db_conn *, long long before, int limit,
                          json_t **attempts, struct pl_error *);
+/* The attempt that created user_id (the newest, should there be more),
+ * as repo_signup_attempts' object; *attempt NULL when there is none (an
+ * account made by create-user or user.sync, or an attempt purged). */
+int repo_signup_attempt_of(struct db_conn *, const char *user_id,
+                           json_t **attempt, struct pl_error *);
 /* The attempts of the last since_s seconds, oldest first, as
  * repo_signup_attempts' objects plus at_ms (unix ms) (new array). */
 int repo_signup_attempts_since(struct db_conn *, long long since_s,

@@ -1,7 +1,7 @@
 /*
  * Admin methods: user.sync, user.list, user.stats, user.get, user.update,
  * user.delete, invitation.create, invitation.list, invitation.revoke,
- * events.since. The dispatcher has already checked the
+ * events.since, user.timeline. The dispatcher has already checked the
  * admin role; these only decode params and shape results.
  */
 #include "app.h"
@@ -98,6 +98,21 @@ events_since_run(struct rpc_call *call)
 }
 
 static int
+timeline_run(struct rpc_call *call)
+{
+	const char *id = NULL, *after = NULL;
+	long long limit = 0;
+
+	params_uuid(call->params, "id", 1, &id, &call->err);
+	params_int(call->params, "limit", 0, 1, 200, 50, &limit, &call->err);
+	params_str(call->params, "after", 0, &after, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_audit_timeline(call->db, id, after, (int)limit,
+	                          &call->result, &call->err);
+}
+
+static int
 get_run(struct rpc_call *call)
 {
 	const char *id = NULL, *name = NULL;
@@ -187,6 +202,7 @@ ADMIN_DB_METHOD(rpc_invitation_create, "invitation.create",
 ADMIN_DB_METHOD(rpc_invitation_list, "invitation.list", invitation_list_run);
 ADMIN_DB_METHOD(rpc_events_since, "events.since", events_since_run);
 ADMIN_DB_METHOD(rpc_user_get, "user.get", get_run);
+ADMIN_DB_METHOD(rpc_user_timeline, "user.timeline", timeline_run);
 /* What cannot be undone or locks people out needs a fresh session. */
 const struct rpc_method rpc_user_update = {
     .name = "user.update",

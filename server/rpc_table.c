@@ -45,6 +45,7 @@ extern const struct rpc_method rpc_user_totp_begin;
 extern const struct rpc_method rpc_user_totp_enable;
 extern const struct rpc_method rpc_user_totp_disable;
 extern const struct rpc_method rpc_user_get;
+extern const struct rpc_method rpc_user_timeline;
 extern const struct rpc_method rpc_user_update;
 extern const struct rpc_method rpc_session_reauth;
 extern const struct rpc_method rpc_account_activity;
@@ -100,6 +101,7 @@ static const struct rpc_method *const rpc_table[] = {
     &rpc_user_totp_enable,
     &rpc_user_totp_disable,
     &rpc_user_get,
+    &rpc_user_timeline,
     &rpc_session_reauth,
     &rpc_account_activity,
     &rpc_user_update,

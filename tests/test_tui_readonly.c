@@ -26,6 +26,7 @@ START_TEST(reads_pass_writes_do_not)
 	    "rule.delete",      "pad.purge",      "pad.undelete",
 	    "pad.import",       "session.revoke", "user.totp_begin",
 	    "user.totp_enable", "session.reauth", "no.such_method",
+	    "user.bulk_undo",
 	};
 	const char *m;
 
@@ -34,6 +35,8 @@ START_TEST(reads_pass_writes_do_not)
 	ck_assert(readonly_allows("user.list"));
 	ck_assert(readonly_allows("signup.attempts"));
 	ck_assert(readonly_allows("events.since"));
+	/* The console's drill-down reads (an account's timeline). */
+	ck_assert(readonly_allows("user.timeline"));
 	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++)
 		ck_assert_msg(!readonly_allows(writes[i]), "%s allowed",
 		              writes[i]);

@@ -82,6 +82,7 @@ struct app {
 	struct probe probe; /* is padlined answering? (every screen says) */
 	uint64_t probe_drawn_age; /* the age in s last drawn while it is not */
 	int resume_tries;
+	long long bulk_batch; /* this session's last bulk action (act.h), 0 */
 	uv_signal_t sig[5];
 };
 

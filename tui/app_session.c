@@ -63,6 +63,7 @@ app_sign_out(struct app *a)
 	json_decref(a->me);
 	a->me = NULL;
 	a->admin = 0;
+	a->bulk_batch = 0;
 	app_go_home(a);
 }
 

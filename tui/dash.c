@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "act.h"
 #include "app.h"
 #include "term.h"
 #include "widgets.h"
@@ -30,12 +31,31 @@ struct dash_screen {
 	size_t page;   /* table rows on screen, from the last draw */
 };
 
-enum { A_PAUSE = 1, A_FILTER, A_RELOAD, A_BACK, A_KEEP, A_CLEAR };
+enum {
+	A_PAUSE = 1,
+	A_FILTER,
+	A_RELOAD,
+	A_BACK,
+	A_KEEP,
+	A_CLEAR,
+	A_OPEN,
+	A_NETWORK,
+	A_BULK,
+	A_UNDO,
+	A_BLOCK,
+	A_EXPORT
+};
 
 static const struct binding dash_keys[] = {
     {'p', A_PAUSE, "pause / resume the table", "pause"},
     {'/', A_FILTER, "filter by username or email", "filter"},
     {'R', A_RELOAD, "reload the totals", "reload"},
+    {K_ENTER, A_OPEN, "the highlighted signup's timeline", "timeline"},
+    {'N', A_NETWORK, "the attempts from its network", NULL},
+    {'X', A_BULK, "act on every account the filter matches (asks)", "act"},
+    {'u', A_UNDO, "undo the last bulk action", NULL},
+    {'b', A_BLOCK, "block its email domain or network (a rule)", NULL},
+    {'e', A_EXPORT, "export the rows the filter shows", NULL},
     NAV_KEYS,
     {'q', A_BACK, "clear the filter, else back", NULL},
     {K_ESC, A_BACK, "clear the filter, else back (never quits)", NULL},
@@ -86,6 +106,63 @@ dash_row_matches(const struct dash_screen *s, const struct dash_signup *su)
 {
 	return !s->filter[0] || text_matches(su->username, s->filter) ||
 	       text_matches(su->email, s->filter);
+}
+
+/* The highlighted row: the first the table shows (NULL: none). */
+static const struct dash_signup *
+dash_selected(const struct dash_screen *s)
+{
+	const struct dash_signup *su;
+	size_t skipped = 0;
+
+	for (size_t k = 0; (su = dash_signup_at(&s->model, k)); k++)
+		if (dash_row_matches(s, su) && skipped++ == s->top)
+			return su;
+	return NULL;
+}
+
+/* The members an export writes. */
+static const char *const dash_columns[] = {"id",    "created_at", "username",
+                                           "email", "totp",       NULL};
+
+/* The rows the filter shows, newest first, as objects (new array). */
+static json_t *
+dash_rows(const struct dash_screen *s)
+{
+	const struct dash_signup *su;
+	json_t *rows = json_array();
+
+	for (size_t k = 0; (su = dash_signup_at(&s->model, k)); k++)
+		if (dash_row_matches(s, su))
+			json_array_append_new(
+			    rows, json_pack("{s:s, s:s, s:s, s:s, s:b}", "id",
+			                    su->id, "created_at", su->at_text,
+			                    "username", su->username, "email",
+			                    su->email, "totp", su->totp));
+	return rows;
+}
+
+/* The operator's actions on the highlighted row (act.h). */
+static int
+dash_act(struct app *a, struct dash_screen *s, int action)
+{
+	const struct dash_signup *su = dash_selected(s);
+
+	if (action == A_BULK)
+		bulk_flow_start(a, s->filter, 0);
+	else if (action == A_UNDO)
+		bulk_flow_undo(a);
+	else if (action == A_EXPORT)
+		export_flow_start(a, dash_rows(s), dash_columns, "signups");
+	else if (action == A_BLOCK)
+		block_flow_start(a, su ? su->id : "", su ? su->username : "");
+	else if (!su)
+		app_flash(a, 1, "No signup shown.");
+	else if (action == A_OPEN)
+		timeline_push(a, su->id, su->username);
+	else
+		attempts_push_network(a, su->id);
+	return 1;
 }
 
 static void
@@ -238,6 +315,13 @@ dash_key(struct app *a, void *st, int action, int key)
 	case A_RELOAD:
 		dash_enter(a, st);
 		return 1;
+	case A_OPEN:
+	case A_NETWORK:
+	case A_BULK:
+	case A_UNDO:
+	case A_BLOCK:
+	case A_EXPORT:
+		return dash_act(a, s, action);
 	case A_BACK:
 		if (!s->filter[0])
 			return 0;
@@ -408,8 +492,11 @@ dash_draw(struct app *a, void *st, int rows, int cols)
 			continue;
 		ui_fit(su->username, 20, name, sizeof name);
 		ui_fit(su->email, 26, email, sizeof email);
+		/* The first row shown is the one Enter, N and b act on. */
+		ui_attr(shown ? UI_NORMAL : UI_SEL);
 		ui_putf(ty + 1 + shown, 1, cols - 2, "%-19s  %s  %s %s",
 		        su->at_text, name, email, su->totp ? "yes" : "no");
+		ui_attr(UI_NORMAL);
 		shown++;
 	}
 	if (nmatch > (size_t)h) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act.h"
 #include "app.h"
 #include "term.h"
 #include "user_detail.h"
@@ -60,7 +61,11 @@ enum {
 	A_RUN,
 	A_CLEAR,
 	A_NEXT_MATCH,
-	A_PREV_MATCH
+	A_PREV_MATCH,
+	A_BULK,
+	A_UNDO,
+	A_BLOCK,
+	A_EXPORT
 };
 
 /* The list's keys after Enter (and n / N after a search). */
@@ -72,6 +77,11 @@ enum {
 	    {'>', A_DESC, "descending", NULL},                                 \
 	    {']', A_NEXT_PAGE, "next / previous page", "pages"},               \
 	    {'[', A_PREV_PAGE, NULL, NULL}, {'R', A_RELOAD, "reload", NULL},   \
+	    {'X', A_BULK, "act on every account the search matches (asks)",    \
+	     "act"},                                                           \
+	    {'u', A_UNDO, "undo the last bulk action", NULL},                  \
+	    {'b', A_BLOCK, "block the user's email domain or network", NULL},  \
+	    {'e', A_EXPORT, "export the users listed", NULL},                  \
 	    {'q', A_BACK, "clear the search, else back", NULL},                \
 	    {K_ESC, A_BACK, "clear the search, else back (never quits)",       \
 	     NULL},                                                            \
@@ -235,6 +245,10 @@ users_typing(struct app *a, void *st)
 	return u->searching;
 }
 
+/* The members an export writes. */
+static const char *const user_columns[] = {
+    "id", "username", "email", "status", "roles", "created_at", NULL};
+
 static void
 users_sorted(struct users_screen *u)
 {
@@ -295,6 +309,22 @@ users_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_RELOAD:
 		users_reload(u);
+		return 1;
+	case A_BULK:
+		bulk_flow_start(a, u->asked, 1);
+		return 1;
+	case A_UNDO:
+		bulk_flow_undo(a);
+		return 1;
+	case A_BLOCK:
+		if (list_selected(&u->users))
+			block_flow_start(
+			    a, jstr(list_selected(&u->users), "id"),
+			    jstr(list_selected(&u->users), "username"));
+		return 1;
+	case A_EXPORT:
+		export_flow_start(a, json_incref(u->users.items), user_columns,
+		                  "users");
 		return 1;
 	case A_NEXT_MATCH:
 	case A_PREV_MATCH:
