@@ -63,7 +63,8 @@ svc_audit_timeline(struct db_conn *db, const char *user_id, const char *after,
 {
 	json_t *detail = NULL, *attempt = NULL;
 
-	if (repo_user_detail(db, user_id, NULL, &detail, err) != 0)
+	/* Only its user is read (so no idle limit for its sessions). */
+	if (repo_user_detail(db, user_id, NULL, 0, &detail, err) != 0)
 		return err->code;
 	if (detail == NULL)
 		return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
