@@ -8,6 +8,8 @@
 # approved elsewhere goes), the help, and a read-only console that refuses
 # the keys. Every wait is for a frame or the database, never for a time.
 export PADLINE_REAUTH_WINDOW=86400
+# Wide enough for the email, the address and the rules in full.
+FRAMES_SIZE=120x30
 . "$(dirname "$0")/support/tui_frames.sh"
 
 PW="abcDEFghij1!xy"
@@ -129,6 +131,7 @@ SCRIPT
 # nothing is sent ----
 run_frames held_ro PADLINE_READONLY=1 <<SCRIPT
 run $DO held_signup wave7
+expect 6 Held
 key 6
 expect wave7@evil.example
 key a

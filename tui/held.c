@@ -393,7 +393,7 @@ held_key(struct app *a, void *st, int action, int key)
 static int
 email_width(int cols)
 {
-	return cols - 80 > 8 ? cols - 80 : 8;
+	return cols - 86 > 8 ? cols - 86 : 8;
 }
 
 static void
@@ -412,11 +412,11 @@ held_row(json_t *u, char *buf, size_t size, int w)
 		snprintf(rules + strlen(rules), sizeof rules - strlen(rules),
 		         "%s%s", i ? "," : "",
 		         json_string_value(v) ? json_string_value(v) : "");
-	ui_fit(jstr(u, "username"), 16, name, sizeof name);
+	ui_fit(jstr(u, "username"), 14, name, sizeof name);
 	ui_fit(jstr(u, "email"), email_width(w), email, sizeof email);
-	ui_fit(jstr(signup, "peer"), 16, peer, sizeof peer);
+	ui_fit(jstr(signup, "peer"), 15, peer, sizeof peer);
 	ui_fit(flags, 10, fl, sizeof fl);
-	ui_fit(rules, 12, ru, sizeof ru);
+	ui_fit(rules, 20, ru, sizeof ru);
 	short_time(jstr(u, "created_at"), t, sizeof t);
 	snprintf(buf, size, " %s %s %s %s %s %s", name, email, peer, fl, ru, t);
 }
@@ -429,11 +429,11 @@ held_draw(struct app *a, void *st, int rows, int cols)
 
 	(void)a;
 	ui_attr(UI_TITLE);
-	ui_fit("Username", 16, name, sizeof name);
+	ui_fit("Username", 14, name, sizeof name);
 	ui_fit("Email", email_width(cols), email, sizeof email);
-	ui_fit("Address", 16, peer, sizeof peer);
+	ui_fit("Address", 15, peer, sizeof peer);
 	ui_fit("Flags", 10, fl, sizeof fl);
-	ui_fit("Rules", 12, ru, sizeof ru);
+	ui_fit("Rules", 20, ru, sizeof ru);
 	ui_putf(1, 0, cols, " %s %s %s %s %s %s", name, email, peer, fl, ru,
 	        "Held since");
 	ui_attr(UI_NORMAL);
