@@ -89,6 +89,17 @@ run $DO held_signup wave4
 expect wave4@evil.example
 run $DO approve_elsewhere wave4
 gone wave4@evil.example
+# approved elsewhere while asked about: the answer is about that one, not
+# the row the selection moved to
+run $DO held_signup wave8
+expect wave8@evil.example
+key g a
+expect Approve wave8?
+run $DO approve_elsewhere wave8
+gone wave8@evil.example
+key y
+expect That account is no longer held.
+run $DO check "the next account was approved instead" status_is wave1 pending
 # every held account the filter matches: counted, asked once
 run $DO held_signup wave5
 run $DO held_signup wave6

@@ -35,8 +35,9 @@ struct held_screen {
 	int stale;   /* ask again (at most every HELD_RELOAD_MS) */
 	int loading; /* a user.held is on its way */
 	uint64_t loaded_at;
-	char acting[40]; /* the account a/r asks about */
-	char bulk[300];  /* the filter of the bulk action asked about */
+	char acting[40];    /* approve or reject: what was asked */
+	char acting_id[40]; /* the account a/r asked about */
+	char bulk[300];     /* the filter of the bulk action asked about */
 	long long bulk_count;
 };
 
@@ -222,15 +223,16 @@ on_decide_confirmed(struct app *a, void *ud, int ok, const char *input,
                     size_t choice)
 {
 	struct held_screen *h = ud;
-	json_t *row = list_selected(&h->held);
 	int approve = strcmp(h->acting, "approve") == 0;
 
 	(void)input;
 	(void)choice;
-	if (!ok || !row)
+	/* The account asked about, whatever the live list did to the
+	 * selection meanwhile. */
+	if (!ok)
 		return;
 	rpc_send(a->rpc, approve ? "user.approve" : "user.reject",
-	         json_pack("{s:[s]}", "ids", jstr(row, "id")), on_decided, h);
+	         json_pack("{s:[s]}", "ids", h->acting_id), on_decided, h);
 }
 
 static void
@@ -247,6 +249,7 @@ held_decide(struct held_screen *h, int approve)
 	}
 	snprintf(h->acting, sizeof h->acting, "%s",
 	         approve ? "approve" : "reject");
+	snprintf(h->acting_id, sizeof h->acting_id, "%s", jstr(row, "id"));
 	snprintf(text, sizeof text,
 	         approve ? "Approve %s? The account can sign in then."
 	                 : "Reject %s? The account is disabled, and deleted "
