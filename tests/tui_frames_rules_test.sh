@@ -13,10 +13,10 @@ export PADLINE_REAUTH_WINDOW=86400
 PW="abcDEFghij1!xy"
 # hits_are NAME ENFORCED SHADOW: the row of rule NAME shows these hits.
 hits_are() {
-	[ "$(printf '%s\n' "$PADLINE_FRAME" | grep -E "^ $1 " | awk '{print $6, $7}')" = "$2 $3" ]
+	[ "$(printf '%s\n' "$PADLINE_FRAME" | grep -E "^ $1 " | awk '{print $3, $4}')" = "$2 $3" ]
 }
 # cell_is NAME FIELD TEXT: the row of rule NAME has TEXT as its FIELDth
-# word (2 action, 3 mode, 4 threshold, 5 window).
+# word (2 mode, 5 action, 6 threshold, 7 window).
 cell_is() {
 	[ "$(printf '%s\n' "$PADLINE_FRAME" | grep -E "^ $1 " | awk -v f="$2" '{print $f}')" = "$3" ]
 }
@@ -53,7 +53,7 @@ expect Enforced
 until $DO hits_are watch-evil 0 2
 until $DO hits_are fast-fill 3 0
 until $DO hits_are net-velocity 0 0
-run $DO check "watch-evil not shown in shadow" cell_is watch-evil 3 shadow
+run $DO check "watch-evil not shown in shadow" cell_is watch-evil 2 shadow
 # the stored rule is the last one
 key G
 # t: the replay of 24 h
@@ -68,7 +68,7 @@ gone Replay of watch-evil
 # m: enforce, then back to shadow
 key m
 expect Rule watch-evil: enforce
-until $DO cell_is watch-evil 3 enforce
+until $DO cell_is watch-evil 2 enforce
 run $DO check "mode not enforce in the database" rule_is watch-evil mode enforce
 key m
 expect Rule watch-evil: shadow
@@ -76,10 +76,10 @@ run $DO check "mode not shadow in the database" rule_is watch-evil mode shadow
 # o: off, then on
 key o
 expect Rule watch-evil: off
-until $DO cell_is watch-evil 3 off
+until $DO cell_is watch-evil 2 off
 run $DO check "the rule is still on" rule_is watch-evil enabled f
 key o
-until $DO cell_is watch-evil 3 shadow
+until $DO cell_is watch-evil 2 shadow
 run $DO check "the rule is still off" rule_is watch-evil enabled t
 # T: threshold, then window; a session signed in long ago asks first
 run $DO check "could not age the sessions" stale
@@ -94,8 +94,8 @@ expect Confirm it's you
 type $ADMIN_PW
 key <Enter>
 expect Rule watch-evil: shadow, threshold 4, window 120s.
-until $DO cell_is watch-evil 4 4
-until $DO cell_is watch-evil 5 120s
+until $DO cell_is watch-evil 6 4
+until $DO cell_is watch-evil 7 120s
 run $DO check "threshold not stored" rule_is watch-evil threshold 4
 run $DO check "window not stored" rule_is watch-evil window_s 120
 # a word is not a threshold
@@ -107,7 +107,11 @@ expect A threshold is 1 to 1000000 attempts.
 run $DO check "a bad threshold was stored" rule_is watch-evil threshold 4
 # a default rule changed elsewhere: shown as it is now
 run $DO put_elsewhere '{"name":"net-velocity","when":"net-velocity","action":"alarm","threshold":9,"window_s":60}'
-until $DO cell_is net-velocity 4 9
+until $DO cell_is net-velocity 6 9
+# at 64 columns the hits stay (what the rule matches gives way)
+resize 64x16
+until $DO hits_are watch-evil 0 2
+resize 100x30
 # the help, from the key table
 key ?
 expect replay the rule over the last 24 h

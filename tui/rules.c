@@ -314,12 +314,14 @@ rule_row(json_t *rule, char *buf, size_t size, int w)
 	ui_fit(jstr(rule, "when"), when_width(w), when, sizeof when);
 	number_text(rule, "threshold", "", th, sizeof th);
 	number_text(rule, "window_s", "s", ws, sizeof ws);
+	/* The hits first: at 64 columns the window and what it matches
+	 * give way. */
 	snprintf(
-	    buf, size, " %s %-6.6s %-7.7s %9s %8s %8lld %8lld  %s", name,
-	    jstr(rule, "action"), rule_mode_text(rule), th, ws,
+	    buf, size, " %s %-7.7s %8lld %8lld %-6.6s %9s %8s  %s", name,
+	    rule_mode_text(rule),
 	    (long long)json_integer_value(json_object_get(hits, "enforce")),
 	    (long long)json_integer_value(json_object_get(hits, "shadow")),
-	    when);
+	    jstr(rule, "action"), th, ws, when);
 }
 
 static void
@@ -332,8 +334,8 @@ rules_draw(struct app *a, void *st, int rows, int cols)
 	ui_attr(UI_TITLE);
 	ui_fit("Rule", 20, name, sizeof name);
 	ui_fit("When", when_width(cols), when, sizeof when);
-	ui_putf(1, 0, cols, " %s %-6s %-7s %9s %8s %8s %8s  %s", name, "Action",
-	        "Mode", "Threshold", "Window", "Enforced", "Shadow", when);
+	ui_putf(1, 0, cols, " %s %-7s %8s %8s %-6s %9s %8s  %s", name, "Mode",
+	        "Enforced", "Shadow", "Action", "Threshold", "Window", when);
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
 	list_draw(&r->rules, 3, 0, rows - 7, cols, rule_row, "No rules.");
