@@ -145,27 +145,6 @@ duration_s(const char *text)
 	           : n * unit;
 }
 
-/* The name of the rule ID or NAME names (ID: a stored one). */
-static int
-rule_name(struct padlined *app, struct db_conn *db, const char *what,
-          char *name, size_t size, struct pl_error *err)
-{
-	json_t *all = NULL, *r;
-	size_t i;
-
-	snprintf(name, size, "%s", what);
-	if (strspn(what, "0123456789") != strlen(what))
-		return PL_OK;
-	if (svc_signup_rules(app, db, &all, err) != 0)
-		return err->code;
-	json_array_foreach (json_object_get(all, "rules"), i, r)
-		if (json_integer_value(json_object_get(r, "id")) == atoll(what))
-			snprintf(name, size, "%s",
-			         json_string_value(json_object_get(r, "name")));
-	json_decref(all);
-	return PL_OK;
-}
-
 static void
 print_replay(json_t *report, long long since)
 {
@@ -221,7 +200,6 @@ test(struct padlined *app, struct db_conn *db, int argc, char **argv,
      json_t **result, long long *since, struct pl_error *err)
 {
 	const char *only = NULL;
-	char name[80];
 
 	*since = 86400;
 	for (int i = 2; i < argc; i++) {
@@ -235,10 +213,11 @@ test(struct padlined *app, struct db_conn *db, int argc, char **argv,
 		else
 			return -2;
 	}
-	if (only && rule_name(app, db, only, name, sizeof name, err) != 0)
-		return err->code;
-	return svc_signup_replay(app, db, *since, only ? name : NULL, result,
-	                         err);
+	/* ID (digits) is a stored rule's, as for rm. */
+	if (only && *only && strspn(only, "0123456789") == strlen(only))
+		return svc_signup_replay(app, db, *since, NULL,
+		                         strtoll(only, NULL, 10), result, err);
+	return svc_signup_replay(app, db, *since, only, 0, result, err);
 }
 
 int

@@ -24,16 +24,17 @@ repo_signup_attempt_insert(struct db_conn *db,
 	                   a->shape,
 	                   a->flags ? a->flags : "{}",
 	                   a->rules ? a->rules : "{}",
-	                   a->reason};
+	                   a->reason,
+	                   a->shadow_rules ? a->shadow_rules : "{}"};
 
 	snprintf(fill, sizeof fill, "%lld", a->fill_ms);
 	return db_query_run(
 	    db,
 	    "INSERT INTO @signup_attempts (outcome, user_id, username, "
 	    "email_domain, peer, network, fill_ms, shape, flags, rules, "
-	    "reason) VALUES ($1, $2::uuid, $3, $4, $5, $6, $7::int, $8, "
-	    "$9::text[], $10::text[], $11)",
-	    11, p, err);
+	    "reason, shadow_rules) VALUES ($1, $2::uuid, $3, $4, $5, $6, "
+	    "$7::int, $8, $9::text[], $10::text[], $11, $12::text[])",
+	    12, p, err);
 }
 
 int
@@ -85,6 +86,26 @@ repo_signup_purge(struct db_conn *db, int retention_s, long long *rows,
 	"json_build_object('id', r.id, 'name', r.name, 'when', r.\"when\", "   \
 	"'threshold', r.threshold, 'window_s', r.window_s, 'action', "         \
 	"r.action, 'mode', r.mode, 'enabled', r.enabled)"
+
+int
+repo_signup_rule_hits(struct db_conn *db, int window_s, json_t **hits,
+                      struct pl_error *err)
+{
+	char w[16];
+	const char *p[] = {w};
+
+	snprintf(w, sizeof w, "%d", window_s);
+	return db_query_json(
+	    db,
+	    "SELECT coalesce(json_object_agg(h.rule, json_build_object("
+	    "'enforce', h.enforce, 'shadow', h.shadow)), '{}') AS j FROM ("
+	    "SELECT r.rule, count(*) FILTER (WHERE NOT r.rule = ANY("
+	    "a.shadow_rules)) AS enforce, count(*) FILTER (WHERE r.rule = "
+	    "ANY(a.shadow_rules)) AS shadow FROM @signup_attempts a, "
+	    "unnest(a.rules) AS r(rule) WHERE a.at > now() - $1::int * "
+	    "interval '1 second' GROUP BY r.rule) h",
+	    1, p, hits, err);
+}
 
 int
 repo_signup_rules(struct db_conn *db, json_t **rules, struct pl_error *err)

@@ -11,11 +11,12 @@
 #include "db.h"
 #include "pl_error.h"
 
-/* One attempt; NULL strings are SQL NULL, fill_ms < 0 is none. flags and
- * rules are PostgreSQL array literals ("{fast,disposable}"). */
+/* One attempt; NULL strings are SQL NULL, fill_ms < 0 is none. flags,
+ * rules and shadow_rules (those of rules that fired in shadow mode) are
+ * PostgreSQL array literals ("{fast,disposable}"). */
 struct repo_signup_attempt {
 	const char *outcome, *user_id, *username, *email_domain, *peer,
-	    *network, *shape, *flags, *rules, *reason;
+	    *network, *shape, *flags, *rules, *shadow_rules, *reason;
 	long long fill_ms;
 };
 int repo_signup_attempt_insert(struct db_conn *,
@@ -58,6 +59,11 @@ int repo_signup_attempts_since(struct db_conn *, long long since_s,
 int repo_signup_stats(struct db_conn *, int window_min, json_t **stats,
                       struct pl_error *);
 
+/* Each rule's hits in the last window_s seconds: {name: {enforce, shadow}}
+ * for the rules that fired at least once, by the mode each hit had (new
+ * object). */
+int repo_signup_rule_hits(struct db_conn *, int window_s, json_t **hits,
+                          struct pl_error *);
 /* Every rule, by id, as {id, name, when, threshold, window_s, action,
  * mode, enabled} (new array). */
 int repo_signup_rules(struct db_conn *, json_t **rules, struct pl_error *);

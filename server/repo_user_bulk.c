@@ -12,10 +12,11 @@
  * attempt a. */
 #define BULK_ROW_JSON                                                          \
 	"json_build_object('user', " REPO_USER_JSON ", 'raw_status', "         \
-	"u.status, 'admin', u.roles ? 'admin', 'peer', a.peer, 'shape', "      \
-	"a.shape, 'flags', a.flags, 'rules', a.rules)"
+	"u.status, 'admin', u.roles ? 'admin', 'peer', a.peer, 'network', "    \
+	"a.network, 'shape', a.shape, 'flags', a.flags, 'rules', a.rules)"
 #define BULK_ATTEMPT                                                           \
-	"LEFT JOIN LATERAL (SELECT s.peer, s.shape, s.flags, s.rules FROM "    \
+	"LEFT JOIN LATERAL (SELECT s.peer, s.network, s.shape, s.flags, "      \
+	"s.rules FROM "                                                        \
 	"@signup_attempts s WHERE s.user_id = u.id ORDER BY s.id DESC LIMIT "  \
 	"1) a ON true "
 
@@ -36,6 +37,22 @@ repo_user_bulk_scan(struct db_conn *db, const char *after, int limit,
 	                         "WHERE u.id > $1::uuid ORDER BY u.id LIMIT "
 	                         "$2::int",
 	                         2, p, rows, err);
+}
+
+int
+repo_user_bulk_pending(struct db_conn *db, int limit, json_t **rows,
+                       struct pl_error *err)
+{
+	char l[16];
+	const char *p[] = {l};
+
+	snprintf(l, sizeof l, "%d", limit);
+	return db_query_json_all(db,
+	                         "SELECT " BULK_ROW_JSON
+	                         " AS j FROM @users u " BULK_ATTEMPT
+	                         "WHERE u.status = 'pending' ORDER BY "
+	                         "u.created_at DESC, u.id DESC LIMIT $1::int",
+	                         1, p, rows, err);
 }
 
 int

@@ -13,11 +13,15 @@
 #include "pl_error.h"
 
 /* Up to limit accounts with id > after (NULL: from the first), by id, as
- * {user (the public object), raw_status, admin, peer, shape, flags, rules}
- * (the last four from the account's latest registration attempt, null
- * when it has none) (new array). */
+ * {user (the public object), raw_status, admin, peer, network, shape,
+ * flags, rules} (the last five from the account's latest registration
+ * attempt, null when it has none) (new array). */
 int repo_user_bulk_scan(struct db_conn *, const char *after, int limit,
                         json_t **rows, struct pl_error *);
+/* The same rows for up to limit pending accounts, newest first (new
+ * array). */
+int repo_user_bulk_pending(struct db_conn *, int limit, json_t **rows,
+                           struct pl_error *);
 /* The same rows for the accounts among ids (a uuid[] literal), locked FOR
  * UPDATE in id order (new array). */
 int repo_user_bulk_lock(struct db_conn *, const char *ids, json_t **rows,

@@ -1,8 +1,8 @@
 /*
  * Signup defense, admin methods: rule.list, rule.put, rule.delete,
- * user.approve, user.reject, user.bulk, user.bulk_undo, signup.stats,
- * signup.attempts. They decode params; svc_signup and svc_user_bulk do the
- * rest.
+ * rule.test, user.held, user.approve, user.reject, user.bulk, user.bulk_undo,
+ * signup.stats, signup.attempts. They decode params; svc_signup and
+ * svc_user_bulk do the rest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -92,6 +92,20 @@ reject_run(struct rpc_call *call)
 }
 
 static int
+held_run(struct rpc_call *call)
+{
+	const char *filter = NULL;
+	long long limit = 200;
+
+	params_str(call->params, "filter", 0, &filter, &call->err);
+	params_int(call->params, "limit", 0, 1, 1000, 200, &limit, &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_user_held(call->db, filter, (int)limit, &call->result,
+	                     &call->err);
+}
+
+static int
 bulk_run(struct rpc_call *call)
 {
 	const char *filter = NULL, *action = NULL;
@@ -147,6 +161,24 @@ attempts_run(struct rpc_call *call)
 	                           &call->result, &call->err);
 }
 
+/* {name?, id?, since_h?}: one rule (by name or stored id) or all. */
+static int
+rule_test_run(struct rpc_call *call)
+{
+	const char *name = NULL;
+	long long id = 0, since_h = 24;
+
+	params_str(call->params, "name", 0, &name, &call->err);
+	params_int(call->params, "id", 0, 1, (long long)1 << 62, 0, &id,
+	           &call->err);
+	params_int(call->params, "since_h", 0, 1, 24 * 30, 24, &since_h,
+	           &call->err);
+	if (call->err.code)
+		return call->err.code;
+	return svc_signup_replay(call->app, call->db, since_h * 3600, name, id,
+	                         &call->result, &call->err);
+}
+
 #define SIGNUP_ADMIN_METHOD(var, mname, fn)                                    \
 	const struct rpc_method var = {                                        \
 	    .name = mname,                                                     \
@@ -155,6 +187,8 @@ attempts_run(struct rpc_call *call)
 	}
 
 SIGNUP_ADMIN_METHOD(rpc_rule_list, "rule.list", rule_list_run);
+/* Reads the stored attempts and changes nothing: no fresh session. */
+SIGNUP_ADMIN_METHOD(rpc_rule_test, "rule.test", rule_test_run);
 
 /* A rule change can let a wave in or lock signups out: it needs a fresh
  * session, as user.update and user.delete do. */
@@ -184,6 +218,7 @@ const struct rpc_method rpc_user_bulk_undo = {
     .fresh = 1,
     .steps = {{STEP_DB, bulk_undo_run}},
 };
+SIGNUP_ADMIN_METHOD(rpc_user_held, "user.held", held_run);
 SIGNUP_ADMIN_METHOD(rpc_user_approve, "user.approve", approve_run);
 SIGNUP_ADMIN_METHOD(rpc_user_reject, "user.reject", reject_run);
 SIGNUP_ADMIN_METHOD(rpc_signup_stats, "signup.stats", stats_run);

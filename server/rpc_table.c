@@ -53,7 +53,9 @@ extern const struct rpc_method rpc_user_delete;
 extern const struct rpc_method rpc_invitation_revoke;
 extern const struct rpc_method rpc_rule_list;
 extern const struct rpc_method rpc_rule_put;
+extern const struct rpc_method rpc_rule_test;
 extern const struct rpc_method rpc_rule_delete;
+extern const struct rpc_method rpc_user_held;
 extern const struct rpc_method rpc_user_approve;
 extern const struct rpc_method rpc_user_reject;
 extern const struct rpc_method rpc_user_bulk;
@@ -110,7 +112,9 @@ static const struct rpc_method *const rpc_table[] = {
     /* signup defense */
     &rpc_rule_list,
     &rpc_rule_put,
+    &rpc_rule_test,
     &rpc_rule_delete,
+    &rpc_user_held,
     &rpc_user_approve,
     &rpc_user_reject,
     &rpc_user_bulk,

@@ -93,12 +93,16 @@ int svc_signup_stats(struct padlined *, struct db_conn *, int window_min,
  * first, {attempts, next} (next: the cursor to go on from, or null). */
 int svc_signup_attempts(struct db_conn *, const char *filter, int limit,
                         long long after, json_t **result, struct pl_error *);
-/* `padlined rules test`: the attempts of the last since_s seconds
- * replayed against the rules in force (only: one rule's name, or NULL):
- * {attempts, rules: [{name, action, mode, would_act, alarms, keys:
- * {key: n}, samples: [username]}]} (svc_signup_replay.c). */
+/* `padlined rules test` and rule.test: the attempts of the last since_s
+ * seconds replayed against the rules in force, or only against one: the
+ * stored rule id (when not 0) or the rule named name (when not NULL),
+ * replayed even when it is disabled (404 not_found when there is no such
+ * rule): {since_s, attempts, rules:
+ * [{name, action, mode, would_act, alarms, keys: {key: n}, samples:
+ * [username]}]} (svc_signup_replay.c). */
 int svc_signup_replay(struct padlined *, struct db_conn *, long long since_s,
-                      const char *only, json_t **result, struct pl_error *);
+                      const char *name, long long id, json_t **result,
+                      struct pl_error *);
 /* user.approve / user.reject: status is "active" or "rejected"; ids an
  * array of 1 to 1000 checked UUIDs. */
 int svc_signup_decide(struct padlined *, struct db_conn *, const char *actor_id,

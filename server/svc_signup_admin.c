@@ -18,18 +18,35 @@
 #include "svc_user_bulk.h"
 #include "throttle_count.h"
 
+#define HITS_WINDOW_S 3600
+
 int
 svc_signup_rules(struct padlined *app, struct db_conn *db, json_t **result,
                  struct pl_error *err)
 {
-	json_t *rules = NULL;
+	json_t *rows = NULL, *hits = NULL, *all, *r, *h;
+	size_t i;
 
 	(void)app;
-	if (repo_signup_rules(db, &rules, err) != 0)
+	if (repo_signup_rules(db, &rows, err) != 0 ||
+	    repo_signup_rule_hits(db, HITS_WINDOW_S, &hits, err) != 0) {
+		json_decref(rows);
 		return err->code;
-	*result =
-	    json_pack("{s:o}", "rules", signup_rules_with_defaults(rules));
-	json_decref(rules);
+	}
+	all = signup_rules_with_defaults(rows);
+	/* By name: a hit belongs to whichever rule has that name now (a
+	 * replaced default rule's hits stay with the name). */
+	json_array_foreach (all, i, r) {
+		h = json_object_get(
+		    hits, json_string_value(json_object_get(r, "name")));
+		json_object_set_new(
+		    r, "hits_1h",
+		    h ? json_incref(h)
+		      : json_pack("{s:i, s:i}", "enforce", 0, "shadow", 0));
+	}
+	*result = json_pack("{s:o}", "rules", all);
+	json_decref(rows);
+	json_decref(hits);
 	return PL_OK;
 }
 

@@ -33,8 +33,9 @@ flags_literal(unsigned flags)
 	return xstrdup(buf);
 }
 
+/* Every fired rule, or (shadow_only) those fired in shadow mode. */
 static char *
-rules_literal(const struct signup_screen *s)
+rules_literal(const struct signup_screen *s, int shadow_only)
 {
 	size_t cap = 3, len = 0;
 	char *out;
@@ -44,7 +45,7 @@ rules_literal(const struct signup_screen *s)
 	out = xmalloc(cap);
 	out[len++] = '{';
 	for (size_t i = 0; i < s->nhits; i++) {
-		if (!s->hits[i].fired)
+		if (!s->hits[i].fired || (shadow_only && !s->hits[i].shadow))
 			continue;
 		if (len > 1)
 			out[len++] = ',';
@@ -95,7 +96,7 @@ record_events(struct db_conn *db, struct svc_new_user *nu, json_t *user,
 		json_decref(subject);
 	}
 	if (strcmp(outcome, "refused") == 0) {
-		char *rules = rules_literal(s);
+		char *rules = rules_literal(s, 0);
 		json_t *subject =
 		    json_pack("{s:s, s:s?}", "network", s->network,
 		              "email_domain", s->domain[0] ? s->domain : NULL);
@@ -119,7 +120,7 @@ svc_signup_record(struct padlined *app, struct db_conn *db,
                   struct pl_error *err)
 {
 	const struct signup_screen *s = nu->screen;
-	char *flags, *rules;
+	char *flags, *rules, *shadow;
 	struct repo_signup_attempt a = {
 	    .outcome = outcome,
 	    .user_id = json_string_value(json_object_get(user, "id")),
@@ -133,17 +134,20 @@ svc_signup_record(struct padlined *app, struct db_conn *db,
 	if (s == NULL)
 		return PL_OK;
 	flags = flags_literal(s->flags);
-	rules = rules_literal(s);
+	rules = rules_literal(s, 0);
+	shadow = rules_literal(s, 1);
 	a.email_domain = s->domain[0] ? s->domain : NULL;
 	a.network = s->network[0] ? s->network : NULL;
 	a.shape = s->shape[0] ? s->shape : NULL;
 	a.fill_ms = s->fill_ms;
 	a.flags = flags;
 	a.rules = rules;
+	a.shadow_rules = shadow;
 	db_tx_batch(db);
 	rc = repo_signup_attempt_insert(db, &a, err);
 	free(flags);
 	free(rules);
+	free(shadow);
 	if (rc != 0)
 		return rc;
 	return record_events(db, nu, user, outcome, err);

@@ -115,11 +115,50 @@ replay_rule(const struct rule *r, json_t *attempts)
 	                 "keys", keys, "samples", samples);
 }
 
+/* 1 when row is the rule a replay asks for: the stored rule id (when not
+ * 0), else the rule named name. */
+static int
+rule_named(json_t *row, const char *name, long long id)
+{
+	const char *n = json_string_value(json_object_get(row, "name"));
+
+	if (id)
+		return json_is_integer(json_object_get(row, "id")) &&
+		       json_integer_value(json_object_get(row, "id")) == id;
+	return n && strcmp(n, name) == 0;
+}
+
+/* The rule rows a replay runs (new array): all of them, or the one asked
+ * for alone, enabled even when it is not (a rule switched off is replayed
+ * to see what it would do); 404 when there is none. */
+static int
+replay_rows(json_t *all, const char *name, long long id, json_t **rows,
+            struct pl_error *err)
+{
+	json_t *row;
+	size_t i;
+
+	if (name == NULL && id == 0) {
+		*rows = json_incref(all);
+		return PL_OK;
+	}
+	json_array_foreach (all, i, row)
+		if (rule_named(row, name, id)) {
+			row = json_deep_copy(row);
+			json_object_set_new(row, "enabled", json_true());
+			*rows = json_pack("[o]", row);
+			return PL_OK;
+		}
+	return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
+	                    "no rule has that name or id");
+}
+
 int
 svc_signup_replay(struct padlined *app, struct db_conn *db, long long since_s,
-                  const char *only, json_t **result, struct pl_error *err)
+                  const char *name, long long id, json_t **result,
+                  struct pl_error *err)
 {
-	json_t *rows = NULL, *all, *attempts = NULL, *out;
+	json_t *rows = NULL, *all, *run = NULL, *attempts = NULL, *out;
 	struct rule_set *rs;
 
 	(void)app;
@@ -127,20 +166,23 @@ svc_signup_replay(struct padlined *app, struct db_conn *db, long long since_s,
 		return err->code;
 	all = signup_rules_with_defaults(rows);
 	json_decref(rows);
-	rs = signup_rules_compile(all);
+	if (replay_rows(all, name, id, &run, err) != 0) {
+		json_decref(all);
+		return err->code;
+	}
 	json_decref(all);
+	rs = signup_rules_compile(run);
+	json_decref(run);
 	if (repo_signup_attempts_since(db, since_s, &attempts, err) != 0) {
 		signup_rules_free(rs);
 		return err->code;
 	}
 	out = json_array();
 	for (size_t i = 0; i < rs->n; i++)
-		if (only == NULL || strcmp(only, rs->r[i].name) == 0)
-			json_array_append_new(out,
-			                      replay_rule(&rs->r[i], attempts));
-	*result =
-	    json_pack("{s:I, s:o}", "attempts",
-	              (json_int_t)json_array_size(attempts), "rules", out);
+		json_array_append_new(out, replay_rule(&rs->r[i], attempts));
+	*result = json_pack("{s:I, s:I, s:o}", "since_s", (json_int_t)since_s,
+	                    "attempts", (json_int_t)json_array_size(attempts),
+	                    "rules", out);
 	json_decref(attempts);
 	signup_rules_free(rs);
 	return PL_OK;

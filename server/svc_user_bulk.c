@@ -1,5 +1,6 @@
 /*
- * user.bulk and user.bulk_undo (svc_user_bulk.h): the filter is compiled
+ * user.bulk, user.bulk_undo and the list of held accounts, user.held
+ * (svc_user_bulk.h): the filter is compiled
  * once by common/filter.c and matched here against each account, paged by
  * id; the ids that match go to PostgreSQL as one uuid[] parameter. The
  * purge of rejected accounts lives here too: a bulk reject is how most of
@@ -313,6 +314,57 @@ svc_user_bulk(struct padlined *app, struct db_conn *db, const char *actor_id,
 	json_decref(ids);
 	filter_free(f);
 	return rc;
+}
+
+#define HELD_SCAN 20000 /* pending accounts read per user.held at most */
+
+/* A held account as the Held screen lists it: the public object with
+ * what its registration attempt says (new object). */
+static json_t *
+held_user(json_t *row)
+{
+	json_t *u = json_deep_copy(json_object_get(row, "user"));
+	static const char *const keys[] = {"peer", "network", "shape", "flags",
+	                                   "rules"};
+	json_t *signup = json_object();
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		json_object_set(signup, keys[i],
+		                json_object_get(row, keys[i])
+		                    ? json_object_get(row, keys[i])
+		                    : json_null());
+	json_object_set_new(u, "signup", signup);
+	return u;
+}
+
+int
+svc_user_held(struct db_conn *db, const char *filter, int limit,
+              json_t **result, struct pl_error *err)
+{
+	struct filter *f = NULL;
+	json_t *rows = NULL, *users, *row;
+	long long count = 0;
+	size_t i;
+
+	if (filter_parse(filter ? filter : "", &f, err) != 0)
+		return err->code;
+	if (repo_user_bulk_pending(db, HELD_SCAN, &rows, err) != 0) {
+		filter_free(f);
+		return err->code;
+	}
+	users = json_array();
+	json_array_foreach (rows, i, row) {
+		if (!row_matches(f, row))
+			continue;
+		if (count++ < limit)
+			json_array_append_new(users, held_user(row));
+	}
+	*result = json_pack("{s:o, s:I, s:b}", "users", users, "count",
+	                    (json_int_t)count, "more",
+	                    json_array_size(rows) == HELD_SCAN);
+	json_decref(rows);
+	filter_free(f);
+	return PL_OK;
 }
 
 static int

@@ -27,6 +27,13 @@ struct padlined;
 int svc_user_bulk(struct padlined *, struct db_conn *, const char *actor_id,
                   const char *filter, const char *action, int dry_run,
                   json_t **result, struct pl_error *);
+/* user.held: the pending accounts (the newest HELD_SCAN at most) that
+ * match filter (NULL or "": all), newest first: {users: the first limit,
+ * each with signup {peer, network, shape, flags, rules} from its
+ * registration attempt, count: how many match, more: true when there were
+ * more pending accounts than were read}. */
+int svc_user_held(struct db_conn *, const char *filter, int limit,
+                  json_t **result, struct pl_error *);
 /* user.bulk_undo: *result {batch_id, count, sample}; 404 no such batch,
  * 409 already_undone. */
 int svc_user_bulk_undo(struct padlined *, struct db_conn *,

@@ -36,39 +36,64 @@ app_dirty(struct app *a)
 	a->dirty = 1;
 }
 
+/* How a tab is labelled: its name, its short name, its number alone. */
+enum tab_form { TAB_NAME, TAB_SHORT, TAB_NUMBER };
+
+/* The bar with each tab i in form[i] (spaced: two spaces between tabs). */
+static void
+tab_bar_text(const size_t *tabs, size_t ntabs, size_t cur,
+             const enum tab_form *form, int spaced, char *out, size_t size,
+             size_t *cur_b, size_t *cur_n)
+{
+	out[0] = '\0';
+	*cur_n = 0;
+	for (size_t i = 0; i < ntabs; i++) {
+		const struct screen *t = app_screen_at(tabs[i]);
+		const char *name =
+		    form[i] == TAB_NAME || !t->tab ? t->name : t->tab;
+		size_t b;
+
+		snprintf(out + strlen(out), size - strlen(out), "%s",
+		         i ? (spaced ? "  " : " ") : "");
+		b = strlen(out);
+		snprintf(out + strlen(out), size - strlen(out), "%zu%s%s",
+		         i + 1, form[i] == TAB_NUMBER ? "" : " ",
+		         form[i] == TAB_NUMBER ? "" : name);
+		if (tabs[i] == cur) {
+			*cur_b = b;
+			*cur_n = strlen(out) - b;
+		}
+	}
+}
+
 /*
- * The tab bar in at most width cells: "1 Pads  2 Dashboard ...", else the
- * screens' short names ("2 Dash"), else the numbers alone (the title names
- * the screen shown). Six tabs and a username must share 80 columns. The
- * tab of screen cur is the *cur_n bytes from out + *cur_b (none: 0).
+ * The tab bar in at most width cells: "1 Pads  2 Dashboard ...", giving
+ * way from the last tab on: first the screens' short names ("2 Dash"),
+ * then the numbers alone (the title names the screen shown), then single
+ * spaces. The first tabs keep their names longest: eight tabs and a
+ * username share 80 columns. The tab of screen cur is the *cur_n bytes
+ * from out + *cur_b (none: 0).
  */
 static void
 tab_bar(const size_t *tabs, size_t ntabs, size_t cur, int width, char *out,
         size_t size, size_t *cur_b, size_t *cur_n)
 {
-	for (int form = 0; form < 3; form++) {
-		out[0] = '\0';
-		*cur_n = 0;
-		for (size_t i = 0; i < ntabs; i++) {
-			const struct screen *t = app_screen_at(tabs[i]);
-			const char *name =
-			    form == 0 || !t->tab ? t->name : t->tab;
-			size_t b;
+	enum tab_form form[SCREEN_COUNT];
 
-			snprintf(out + strlen(out), size - strlen(out), "%s",
-			         i ? (form < 2 ? "  " : " ") : "");
-			b = strlen(out);
-			snprintf(out + strlen(out), size - strlen(out),
-			         "%zu%s%s", i + 1, form < 2 ? " " : "",
-			         form < 2 ? name : "");
-			if (tabs[i] == cur) {
-				*cur_b = b;
-				*cur_n = strlen(out) - b;
-			}
+	for (size_t i = 0; i < ntabs; i++)
+		form[i] = TAB_NAME;
+	for (enum tab_form f = TAB_SHORT; f <= TAB_NUMBER; f++)
+		for (size_t i = ntabs; i-- > 0;) {
+			tab_bar_text(tabs, ntabs, cur, form, 1, out, size,
+			             cur_b, cur_n);
+			if (text_width(out) <= width)
+				return;
+			form[i] = f;
 		}
-		if (text_width(out) <= width)
-			return;
-	}
+	tab_bar_text(tabs, ntabs, cur, form, 1, out, size, cur_b, cur_n);
+	if (text_width(out) > width)
+		tab_bar_text(tabs, ntabs, cur, form, 0, out, size, cur_b,
+		             cur_n);
 }
 
 void

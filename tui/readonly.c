@@ -48,7 +48,7 @@ readonly_allows(const char *method)
 	    "pad.list",        "pad.get",        "pad.trash",
 	    "pad.backups",     "pad.backup_get", "pad.shares",
 	    "rule.list",       "signup.stats",   "signup.attempts",
-	    "user.timeline",
+	    "user.timeline",   "rule.test",      "user.held",
 	};
 
 	for (size_t i = 0; method && i < sizeof reads / sizeof reads[0]; i++)

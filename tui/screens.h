@@ -15,6 +15,8 @@
 	X(users) \
 	X(server) \
 	X(invitations) \
+	X(held) \
+	X(rules) \
 	X(account) \
 	/* end of the table */
 /* clang-format on */
