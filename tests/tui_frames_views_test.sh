@@ -10,11 +10,6 @@
 
 PW="Views-Passw0rd!xy"
 
-check() { # check WHAT CMD...: CMD must succeed, else WHAT failed
-	local what=$1
-	shift
-	"$@" || { echo "FAIL: $what" >&2; return 1; }
-}
 row_has() { printf '%s\n' "$PADLINE_FRAME" | sed -n "$1p" | grep -qF -- "$2"; }
 first_row_is() { row_has 4 "$1"; }  # title 1, header 2, rule 3
 title_has() { row_has 2 "$1"; }     # a viewer's or detail's title line
@@ -27,7 +22,7 @@ make_pads() {
 		[ -n "$(jget "$REPLY_LINE" result.pad.id)" ] || { echo "pad.create $name: $REPLY_LINE" >&2; return 1; }
 	done
 }
-frames_export check row_has first_row_is title_has make_pads PW
+frames_export row_has first_row_is title_has make_pads PW
 rpc_open
 
 # ---- a message stays with its screen; S, n and N on Pads ----

@@ -20,7 +20,7 @@ frames_export() {
 	{
 		echo '#!/usr/bin/env bash'
 		declare -p T SCHEMA PORT PPORT DATABASE_URL REDIS_URL WAIT 2>/dev/null
-		declare -f jget sql wait_until in_file wait_file port_open on_frame off_frame rpc
+		declare -f jget sql wait_until in_file wait_file port_open on_frame off_frame rpc check
 		for n in "$@"; do
 			declare -f "$n" || declare -p "$n"
 		done
@@ -28,6 +28,13 @@ frames_export() {
 		echo '"$@"'
 	} >"$DO"
 	chmod 700 "$DO"
+}
+# check WHAT CMD... (in a `run` command): CMD must succeed, else says WHAT
+# failed (the script's failure names it).
+check() {
+	local what=$1
+	shift
+	"$@" || { echo "FAIL: $what" >&2; return 1; }
 }
 # In a `run` command: is TEXT in the last frame?
 on_frame() { printf '%s\n' "$PADLINE_FRAME" | grep -qF -- "$1"; }
