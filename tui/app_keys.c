@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "readonly.h"
 #include "term.h"
 #include "text.h"
 #include "widgets.h"
@@ -99,6 +100,7 @@ hints_text(struct view *v, int utf8, int width, char *buf, size_t size)
 			int w;
 
 			if (!b->hint || !b->help || b == help ||
+			    !binding_shown(b) ||
 			    (t == 1 && binding_hinted(tables[0], b->key)))
 				continue;
 			hint_text(utf8, b, item, sizeof item);
@@ -124,7 +126,7 @@ binding_hints(const struct binding *b, int utf8, char *buf, size_t size)
 	for (; b && b->key; b++) {
 		size_t len = strlen(buf);
 
-		if (!b->hint)
+		if (!b->hint || !binding_shown(b))
 			continue;
 		hint_text(utf8, b, item, sizeof item);
 		snprintf(buf + len, size - len, "%s%s", len ? " · " : "", item);
@@ -137,7 +139,8 @@ app_hints(struct app *a, int width, char *buf, size_t size)
 	hints_text(view_base(&a->views), ui_utf8(), width, buf, size);
 }
 
-/* One line per action: its keys, then what it does. */
+/* One line per action: its keys, then what it does (none for the keys
+ * that act, on a read-only console). */
 static void
 help_add(int utf8, const struct binding *b, char *buf, size_t size)
 {
@@ -146,6 +149,12 @@ help_add(int utf8, const struct binding *b, char *buf, size_t size)
 		char keys[64] = "", name[16], padded[96];
 		size_t len;
 
+		if (!binding_shown(b)) {
+			do
+				b++;
+			while (b->key && !b->help);
+			continue;
+		}
 		do {
 			term_key_name(b->key, utf8, name, sizeof name);
 			len = strlen(keys);
@@ -166,6 +175,10 @@ help_text(struct view *v, int utf8, char *buf, size_t size)
 
 	snprintf(buf, size, "%s\n\n", about ? about : "");
 	text_reflow(buf); /* help_draw wraps it to the window */
+	if (readonly_on())
+		snprintf(buf + strlen(buf), size - strlen(buf),
+		         "Read-only console: the keys that change something "
+		         "are left out.\n\n");
 	help_add(utf8, view_keys(v), buf, size);
 	snprintf(buf + strlen(buf), size - strlen(buf), "\nEverywhere:\n");
 	help_add(utf8, global_keys_for(v), buf, size);

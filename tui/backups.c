@@ -44,7 +44,7 @@ static const struct binding list_keys[] = {
     {K_ENTER, B_PREVIEW, "preview the backup", "preview"},
     {'p', B_PREVIEW, NULL, NULL},
     {'d', B_DIFF, "diff: what a restore would change", "diff"},
-    {'r', B_RESTORE, "restore (asks first)", "restore"},
+    {'r', B_RESTORE | BIND_ACTS, "restore (asks first)", "restore"},
     {'q', B_BACK, "back", "back"},
     {K_ESC, B_BACK, NULL, NULL},
     NAV_KEYS,
@@ -54,7 +54,7 @@ static const struct binding list_keys[] = {
 static const struct binding shown_keys[] = {
     {'d', B_DIFF, "preview / diff", "diff"},
     {'p', B_PREVIEW, NULL, NULL},
-    {'r', B_RESTORE, "restore (asks first)", "restore"},
+    {'r', B_RESTORE | BIND_ACTS, "restore (asks first)", "restore"},
     {'q', B_BACK, "back to the backups", "back"},
     {K_ESC, B_BACK, NULL, NULL},
     NAV_KEYS,

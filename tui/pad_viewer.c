@@ -24,7 +24,7 @@ struct pad_viewer {
 enum { V_EDIT = 1, V_BACK };
 
 static const struct binding viewer_keys[] = {
-    {'e', V_EDIT, "edit", "edit"},
+    {'e', V_EDIT | BIND_ACTS, "edit", "edit"},
     {'q', V_BACK, "back", "back"},
     {K_ESC, V_BACK, NULL, NULL},
     NAV_KEYS,
