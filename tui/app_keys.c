@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "account.h"
 #include "readonly.h"
 #include "term.h"
 #include "text.h"
@@ -270,4 +271,82 @@ app_help_open(struct app *a)
 	help_text(view_base(&a->views), ui_utf8(), text, sizeof text);
 	h->text = xstrdup(text);
 	app_push(a, &h->v);
+}
+
+/* ---- the man page's KEYS section ---- */
+
+/* s for troff: \e for a backslash, \- for a minus, \& before a leading
+ * dot or quote (a control line otherwise). */
+static void
+man_text(FILE *out, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", out);
+	for (; *s; s++)
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else
+			fputc(*s, out);
+}
+
+/* One .TP per action: its keys in bold, then what it does; * marks a
+ * key that acts (off on a read-only console). */
+static void
+man_table(FILE *out, const char *title, const struct binding *b)
+{
+	fputs(".SS ", out);
+	man_text(out, title);
+	fputc('\n', out);
+	while (b && b->key) {
+		const char *help = b->help ? b->help : "";
+		int acts = b->action & BIND_ACTS;
+		char name[16];
+		int first = 1;
+
+		fputs(".TP 18\n\\fB", out);
+		do {
+			term_key_name(b->key, 0, name, sizeof name);
+			if (!first)
+				fputc(' ', out);
+			man_text(out, name);
+			first = 0;
+			b++;
+		} while (b->key && !b->help);
+		fprintf(out, "\\fR%s\n", acts ? " *" : "");
+		man_text(out, help);
+		fputc('\n', out);
+	}
+}
+
+void
+keys_man(FILE *out)
+{
+#define SCREEN_REF(n) &screen_##n,
+	static const struct screen *const screens_all[] = {SCREENS(SCREEN_REF)};
+#undef SCREEN_REF
+	static const struct view_ops *const views[] = {
+	    &pad_viewer_ops, &backups_view_ops, &user_detail_ops,
+	    &help_view_ops};
+
+	fputs(
+	    ".SH KEYS\n"
+	    ".\\\" Generated from the key tables by padline \\-\\-keys\\-man:\n"
+	    ".\\\" change a table, then put its output here.\n"
+	    "What \\fB?\\fR lists on each screen and view, from the same "
+	    "key tables.\n"
+	    "A key marked \\fB*\\fR changes something: a read\\-only "
+	    "console (\\fB\\-\\-readonly\\fR) neither shows nor takes "
+	    "it.\n"
+	    ".PD 0\n",
+	    out);
+	man_table(out, "Everywhere", app_global_keys);
+	man_table(out, "While typing in a field", typing_keys);
+	for (size_t i = 0; i < sizeof screens_all / sizeof screens_all[0]; i++)
+		man_table(out, screens_all[i]->name, screens_all[i]->keys);
+	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+		man_table(out, views[i]->name, views[i]->keys);
+	man_table(out, "A form of the Account screen", account_form_keys);
+	fputs(".PD\n", out);
 }

@@ -356,7 +356,7 @@ backups_draw(struct view *v, int rows, int cols)
 	                    : "Loading…");
 }
 
-static const struct view_ops backups_ops = {
+const struct view_ops backups_view_ops = {
     .name = "Backups",
     .about = "Backups\n\nThe backups of one pad, newest first: a backup "
              "is made each time its data\nchanges. Enter previews one, d "
@@ -373,7 +373,7 @@ void
 backups_view_push(struct app *a, const char *pad_id, const char *title,
                   pad_edit_done refresh, void *ud)
 {
-	struct backups_view *b = view_new(sizeof *b, &backups_ops, a);
+	struct backups_view *b = view_new(sizeof *b, &backups_view_ops, a);
 
 	b->app = a;
 	b->refresh = refresh;

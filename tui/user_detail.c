@@ -393,7 +393,7 @@ detail_on_event(struct view *v, json_t *ev)
 	detail_load(d);
 }
 
-static const struct view_ops detail_ops = {
+const struct view_ops user_detail_ops = {
     .name = "User",
     .about = "A user (admins)\n\nEverything the server knows of one "
              "user, and what an admin does to them:\ndisable or enable, "
@@ -411,7 +411,7 @@ void
 user_detail_push(struct app *a, json_t *row, void (*changed)(void *ud),
                  void *ud)
 {
-	struct user_detail *d = view_new(sizeof *d, &detail_ops, a);
+	struct user_detail *d = view_new(sizeof *d, &user_detail_ops, a);
 
 	d->app = a;
 	d->changed = changed;
