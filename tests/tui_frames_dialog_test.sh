@@ -2,9 +2,9 @@
 # Dialog text wraps once, to the box it is drawn in (frames at 64x16, the
 # smallest size padline works at, against a real padlined): the discard
 # question and the "kept for later" message after an edit with a syntax
-# error read as greedy lines, none leaving room for the next line's first
-# word (text wrapped twice, at a fixed width and then at the box, leaves
-# such ragged lines).
+# error, and a user's delete prompt, read as greedy lines, none leaving
+# room for the next line's first word (text wrapped twice, at a fixed
+# width and then at the box, leaves such ragged lines).
 . "$(dirname "$0")/support/tui_frames.sh"
 
 PW="Dialog-Passw0rd!x"
@@ -41,6 +41,7 @@ register_user dialog1
 rpc session.login "{\"username\":\"dialog1\",\"password\":\"$PW\"}"
 rpc pad.create "{\"display_name\":\"$NAME\",\"data\":{\"a\":1}}"
 [ -n "$(jget "$REPLY_LINE" result.pad.id)" ] || die "pad.create: $REPLY_LINE"
+register_user carol carol@example.org
 rpc_close
 
 # The editor's first run leaves a syntax error (tui_lib.sh's editor.sh).
@@ -57,5 +58,24 @@ key n
 expect Kept for later
 run $DO wrapped_once "Kept for later"
 frame
+SCRIPT
+
+TUI_STATE=$T/state_admin run_frames delete <<SCRIPT
+$(frames_login admin "$ADMIN_PW")
+key 3
+expect carol
+key /
+type carol
+key <Enter>
+gone admin@
+key <Enter>
+expect User carol
+expect Sessions
+key X
+expect Delete carol
+run $DO wrapped_once "Delete carol"
+frame
+key <Esc>
+gone Delete carol
 SCRIPT
 tui_finish

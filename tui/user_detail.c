@@ -235,7 +235,7 @@ ask_delete(struct user_detail *d)
 
 	snprintf(title, sizeof title, "Delete %.40s", d->username);
 	snprintf(text, sizeof text,
-	         "This deletes %s with %zu pad(s), their backups and shares,\n"
+	         "This deletes %s with %zu pad(s), their backups and shares, "
 	         "and ends %zu session(s). It can't be undone.\n\n"
 	         "Type the username to confirm:",
 	         d->username, json_array_size(pads), json_array_size(sessions));
