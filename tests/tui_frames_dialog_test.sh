@@ -62,15 +62,7 @@ SCRIPT
 
 TUI_STATE=$T/state_admin run_frames delete <<SCRIPT
 $(frames_login admin "$ADMIN_PW")
-key 3
-expect carol
-key /
-type carol
-key <Enter>
-gone admin@
-key <Enter>
-expect User carol
-expect Sessions
+$(frames_user carol)
 key X
 expect Delete carol
 run $DO wrapped_once "Delete carol"

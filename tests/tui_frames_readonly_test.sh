@@ -87,15 +87,7 @@ expect redraw
 key q
 gone redraw
 # ---- Users and a user's details ----
-key 3
-expect carol@example.org
-key /
-type carol
-key <Enter>
-gone admin@
-key <Enter>
-expect User carol
-expect Sessions
+$(frames_user carol)
 run $DO check "an action key on the user's hint line" hint_line_without "d disable" "a admin" "t reset 2FA" "X delete"
 key ?
 expect Help

@@ -47,6 +47,13 @@ frames_login() {
 		"type $2" "key <Enter>" "gone Sign in to padline"
 }
 
+# frames_user USER: the script lines that open USER's details from the
+# Users screen (3), searched to USER alone, once they are loaded.
+frames_user() {
+	printf '%s\n' "key 3" "expect $1" "key /" "type $1" "key <Enter>" "gone admin@" "key <Enter>" \
+		"expect User $1" "expect Sessions"
+}
+
 # run_frames NAME [ENV=VALUE...] <SCRIPT: padline --frames with the script
 # (a here-document) against the suite's padlined through the proxy, as
 # start_tui runs it in tmux. Its `frame` lines go to $T/NAME.frames, every
