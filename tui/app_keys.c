@@ -320,6 +320,20 @@ man_table(FILE *out, const char *title, const struct binding *b)
 	}
 }
 
+/* A screen's or view's table, then those of its other modes. */
+static void
+man_tables(FILE *out, const char *name, const struct binding *keys,
+           const struct key_mode *m)
+{
+	char title[128];
+
+	man_table(out, name, keys);
+	for (; m && m->keys; m++) {
+		snprintf(title, sizeof title, "%s, %s", name, m->name);
+		man_table(out, title, m->keys);
+	}
+}
+
 void
 keys_man(FILE *out)
 {
@@ -344,9 +358,11 @@ keys_man(FILE *out)
 	man_table(out, "Everywhere", app_global_keys);
 	man_table(out, "While typing in a field", typing_keys);
 	for (size_t i = 0; i < sizeof screens_all / sizeof screens_all[0]; i++)
-		man_table(out, screens_all[i]->name, screens_all[i]->keys);
+		man_tables(out, screens_all[i]->name, screens_all[i]->keys,
+		           screens_all[i]->modes);
 	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
-		man_table(out, views[i]->name, views[i]->keys);
+		man_tables(out, views[i]->name, views[i]->keys,
+		           views[i]->modes);
 	man_table(out, "A form of the Account screen", account_form_keys);
 	fputs(".PD\n", out);
 }

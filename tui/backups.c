@@ -356,6 +356,11 @@ backups_draw(struct view *v, int rows, int cols)
 	                    : "Loading…");
 }
 
+static const struct key_mode key_modes[] = {
+    {"a backup shown", shown_keys},
+    {NULL, NULL},
+};
+
 const struct view_ops backups_view_ops = {
     .name = "Backups",
     .about = "Backups\n\nThe backups of one pad, newest first: a backup "
@@ -364,6 +369,7 @@ const struct view_ops backups_view_ops = {
              "current data is backed up first).",
     .keys = list_keys,
     .keys_now = backups_keys,
+    .modes = key_modes,
     .draw = backups_draw,
     .key = backups_key,
     .free = backups_free,

@@ -511,6 +511,12 @@ pads_tick(struct app *a, void *st)
 		pads_restart(p);
 }
 
+static const struct key_mode key_modes[] = {
+    {"a search kept", searched_keys},
+    {"typing a search", filter_keys},
+    {NULL, NULL},
+};
+
 const struct screen screen_pads = {
     .name = "Pads",
     .about = "Pads\n\nYour pads and those shared with you (@owner: "
@@ -521,6 +527,7 @@ const struct screen screen_pads = {
              "shares the pad read-only with a user, lists and ends shares.",
     .keys = list_keys,
     .keys_now = pads_keys_now,
+    .modes = key_modes,
     .typing = pads_typing,
     .init = pads_init,
     .free = pads_free,

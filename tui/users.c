@@ -399,6 +399,12 @@ users_draw(struct app *a, void *st, int rows, int cols)
 		           &u->query_cur, 0, u->searching);
 }
 
+static const struct key_mode key_modes[] = {
+    {"a search kept", searched_keys},
+    {"typing a search", search_keys},
+    {NULL, NULL},
+};
+
 const struct screen screen_users = {
     .name = "Users",
     .admin_only = 1,
@@ -408,6 +414,7 @@ const struct screen screen_users = {
              "disable, roles, reset 2FA, delete.",
     .keys = users_keys,
     .keys_now = users_keys_now,
+    .modes = key_modes,
     .typing = users_typing,
     .tick = users_tick,
     .on_event = users_on_event,

@@ -41,6 +41,13 @@ int binding_action(const struct binding *b, int key);
  * read-only console. */
 int binding_shown(const struct binding *b);
 
+/* A table keys_now picks in another mode, named for the man page's KEYS
+ * section ("a search kept"). A list of them ends with {0}. */
+struct key_mode {
+	const char *name;
+	const struct binding *keys;
+};
+
 /* What a kind of view does; one const instance per kind. */
 struct view_ops {
 	const char *name;  /* for the title bar (NULL: the screen's) */
@@ -48,6 +55,9 @@ struct view_ops {
 	const struct binding *keys; /* the key table */
 	/* Optional: the table for the view's current mode. */
 	const struct binding *(*keys_now)(struct view *);
+	/* Optional: the tables keys_now returns besides keys (the man page
+	 * lists them). */
+	const struct key_mode *modes;
 	/* Optional: 1 while printable keys go to a text field (the status
 	 * line then leaves out the global letter keys). */
 	int (*typing)(struct view *);
