@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A read-only console (PADLINE_READONLY=1), in frames against a real
 # padlined: no key that acts (the key tables mark them) is on the hint line
-# or in the help of Pads, the dashboard, Users and a user's details, and
-# pressing one says "Read-only console" and sends nothing: the pad and the
-# user stay as they were, and padlined never sees a write.
+# of Pads, the pad viewer, a user's details, Invitations and Account, nor in
+# the help of Pads and a user's details (the dashboard has no such key: its
+# hint line and help are still there); pressing one says "Read-only
+# console" and sends nothing: the pad and the user stay as they were, and
+# padlined never sees a write.
 # (tui_readonly_test.sh drives the same console over a real sshd.)
 . "$(dirname "$0")/support/tui_frames.sh"
 
@@ -102,6 +104,21 @@ absent Disable carol?
 key X
 absent Delete carol
 run $DO check "carol was disabled" carol_enabled
+key q
+gone User carol
+# ---- Invitations and Account ----
+key 5
+expect Invitations
+run $DO check "an action key on the Invitations hint line" hint_line_without "n new" "r revoke"
+key n
+expect Read-only console: new is not allowed.
+absent Invitation note
+key 6
+expect this session
+run $DO check "an action key on the Account hint line" hint_line_without "p password" "t 2FA" "x revoke"
+key p
+expect Read-only console: password is not allowed.
+absent Change your password
 SCRIPT
 WRITES_AFTER=$(grep -cE 'method=(pad\.(create|update|delete|restore|share|unshare|import)|user\.(update|delete|register|change_password|totp_begin)|invitation\.(create|revoke)|session\.revoke)( |$)' "$SLOG")
 [ "$WRITES_AFTER" = "$WRITES_BEFORE" ] && ok "padlined saw no write from the read-only console" ||
