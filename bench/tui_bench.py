@@ -161,23 +161,24 @@ def main():
         subprocess.run([a.server, "create-user", "admin", "--admin"], env=env, input=pw + "\n",
                        text=True, check=True, capture_output=True)
         rpc = Rpc(port)
-        token = rpc.call("session.login", {"username": "admin", "password": pw})["result"]["token"]
-        os.makedirs(f"{tmp}/padline", mode=0o700)
-        with open(f"{tmp}/padline/session", "w") as f:
-            f.write(token)
-        os.chmod(f"{tmp}/padline/session", 0o600)
+        rpc.call("session.login", {"username": "admin", "password": pw})
         psql(db, schema, f"INSERT INTO pads (owner_id, display_name, data, updated_at) "
                          f"SELECT (SELECT id FROM users WHERE username = 'admin'), "
                          f"'pad ' || g || ' ' || substr(md5(g::text), 1, 10), jsonb_build_object('n', g), "
                          f"now() - g * interval '1 second' FROM generate_series(1, {a.pads}) g")
+        # The Redis URL in the environment, never on a command line.
         tenv = dict(os.environ, XDG_STATE_HOME=tmp, TERM="xterm-256color", LANG="C.UTF-8",
-                    LC_ALL="C.UTF-8")
+                    LC_ALL="C.UTF-8", PADLINE_DASH_REDIS_URL=redis)
         tenv.pop("PADLINE_TOKEN", None)
-        argv = [a.tui, "--server", f"127.0.0.1:{port}", "--redis", redis]
+        argv = [a.tui, "--server", f"127.0.0.1:{port}"]
 
-        # 1. keystroke to screen, pads list
+        # 1. keystroke to screen, pads list. Signed in through the form:
+        # padline saves the session where it keeps them, and the second
+        # padline below resumes it.
         t = Pty(argv, tenv)
         ptys.append(t)
+        t.read_until("Sign in to padline", timeout=60)
+        t.send(b"\x15admin\t" + pw.encode() + b"\r")
         # The list is paged from the server in its order: G pages to the
         # very end (every page of 1 000), g comes back to the first row.
         # Its two ends, by their md5 part:

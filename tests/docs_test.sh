@@ -2,7 +2,8 @@
 # The project documents itself and the documents stay true: man pages render
 # without a groff or man warning, every padlined setting (from --help, the
 # configuration table) is in padlined(8), docs/operations.md and the example
-# env file, and nothing points outside the project. (test_docs.c checks
+# env file, padline(1)'s KEYS section is generated from the key tables, and
+# nothing points outside the project. (test_docs.c checks
 # docs/protocol.md against the method table.)
 set -uo pipefail
 
@@ -32,6 +33,15 @@ done
 for f in $flags; do
 	grep -qF "\\fB${f//-/\\-}\\fR" "$src/docs/man/padlined.8" || bad "padlined.8 does not describe $f"
 done
+
+# padline(1)'s KEYS section is what padline --keys-man prints from the key
+# tables: a key added to or changed in a table and not on the page fails.
+tui=${PADLINE_TUI_BIN:?}
+keys_page=$(sed -n '/^\.SH KEYS$/,/^\.SH /p' "$src/docs/man/padline.1" | sed '$d')
+keys_gen=$("$tui" --keys-man) || bad "padline --keys-man failed"
+[ -n "$keys_gen" ] && [ "$keys_page" = "$keys_gen" ] ||
+	bad "padline.1's KEYS section is not padline --keys-man's output (put it there):
+$(diff <(printf '%s\n' "$keys_page") <(printf '%s\n' "$keys_gen") | head -20)"
 
 # The HAProxy example in docs/operations.md is dist/haproxy.cfg, line for
 # line: the scale-out suites run that file.

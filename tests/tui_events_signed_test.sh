@@ -5,8 +5,9 @@
 # `padline watch` and the dashboard never show them, count them, and a forged
 # huge id does not move where they backfill from. The events key is pinned
 # per server and a changed one is refused, and the clients never read
-# REDIS_URL. Every wait is for the event, never for a time.
-. "$(dirname "$0")/support/tui_lib.sh"
+# REDIS_URL. Every wait is for the event, never for a time; the dashboard
+# is driven in frames (padline --frames).
+. "$(dirname "$0")/support/tui_frames.sh"
 
 PW="abcDEFghij1!xy"
 CH="padline:events:$SCHEMA"
@@ -114,27 +115,33 @@ wait_file "$T/w1.err" "live again" || fail "watch not live again: $(cat "$T/w1.e
 stop_watch
 
 # ---- the dashboard: the same messages, counted on screen ----
-TUI_STATE="$T/state"
-tui_login admin "$ADMIN_PW"
-wait_for "1 Pads  2 Dashboard" || die "admin login"
-keys 2
-wait_for "live: on" || die "dashboard not live: $(screen)"
-pub "$(forged_user 987654325 dforged1)"
-pub "$(wrongly_signed "$(forged_user 987654326 dforged2)")"
-pub "$HEAD$(forged_user 987654327 dforged3)"
-pub "${LIVE_MSG%?????}"
-pub "$HEAD$(forged_user 987654328 dforged4)$(printf '%*s' 70000 '')"
-wait_for "5 unsigned events dropped" && ok "the dashboard counts 5 unsigned events" ||
-	fail "dashboard: $(screen)"
-pub "$OLD_MSG"
-wait_for "1 replayed event dropped" || fail "dashboard replay: $(screen)"
-register_user dreal4
-wait_for dreal4 || fail "a real signup does not reach the dashboard"
-before=$fails
-for bad in dforged1 dforged2 dforged3 dforged4 oldsign1; do
-	on_screen "$bad" && fail "the dashboard shows $bad"
-done
-[ $fails -eq $before ] && ok "the dashboard shows real signups only"
+dash_hostile() {
+	pub "$(forged_user 987654325 dforged1)"
+	pub "$(wrongly_signed "$(forged_user 987654326 dforged2)")"
+	pub "$HEAD$(forged_user 987654327 dforged3)"
+	pub "${LIVE_MSG%?????}"
+	pub "$HEAD$(forged_user 987654328 dforged4)$(printf '%*s' 70000 '')"
+}
+pub_old() { pub "$OLD_MSG"; }
+frames_export pub pub_old forged_user wrongly_signed dash_hostile register_user CH HEAD LIVE_MSG OLD_MSG PW
+TUI_STATE="$T/state" run_frames dashboard <<SCRIPT
+$(frames_login admin "$ADMIN_PW")
+expect 1 Pads  2 Dashboard
+key 2
+expect live: on
+run $DO dash_hostile
+expect 5 unsigned events dropped
+run $DO pub_old
+expect 1 replayed event dropped
+run $DO register_user dreal4
+expect dreal4
+# The dashboard shows real signups only.
+absent dforged1
+absent dforged2
+absent dforged3
+absent dforged4
+absent oldsign1
+SCRIPT
 
 # ---- a changed events key is refused, as a changed certificate is ----
 OTHER=$(printf '%s' "$KEY" | tr '0-9a-f' '1-9a-f0')
@@ -151,10 +158,12 @@ WATCH_PID=
 [ $rc -eq 3 ] && in_file "$T/w2.err" "EVENTS KEY OF 127.0.0.1:$PORT HAS CHANGED" &&
 	ok "watch refuses a changed events key (exit 3)" || fail "watch rc=$rc: $(cat "$T/w2.err")"
 sed -i "s/^events@127.0.0.1:$PPORT ed25519:.*/events@127.0.0.1:$PPORT ed25519:$OTHER/" "$T/state/padline/known_servers"
-start_tui # the saved session signs the admin in
-wait_for "1 Pads  2 Dashboard" || die "admin session not resumed: $(screen)"
-keys 2
-wait_for "live: REFUSED" && on_screen "HAS CHANGED" && ok "the dashboard refuses a changed events key" ||
-	fail "dashboard with a changed key: $(screen)"
+# The saved session signs the admin in.
+TUI_STATE="$T/state" run_frames refused <<'SCRIPT'
+expect 1 Pads  2 Dashboard
+key 2
+expect live: REFUSED
+expect HAS CHANGED
+SCRIPT
 kill "$RAW_PID" 2>/dev/null
 tui_finish

@@ -68,11 +68,6 @@ rpc session.login "{\"username\":\"last000\",\"password\":\"$PW\"}"
 [ "$(sql "select count(*) from signup_attempts where network = '$WAVE_NET'")" = 200 ] ||
 	die "the wave's attempts are not from $WAVE_NET"
 
-check() { # check WHAT CMD...: CMD must succeed, else WHAT failed
-	local what=$1
-	shift
-	"$@" || { echo "FAIL: $what" >&2; return 1; }
-}
 # disabled_are N WHERE: N accounts are disabled, all of them matching WHERE.
 disabled_are() {
 	[ "$(sql "select count(*) from users where disabled")" = "$1" ] &&

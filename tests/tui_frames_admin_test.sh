@@ -14,11 +14,6 @@ export PADLINE_REAUTH_WINDOW=86400
 . "$(dirname "$0")/support/tui_frames.sh"
 
 PW="abcDEFghij1!xy"
-check() { # check WHAT CMD...: CMD must succeed, else WHAT failed
-	local what=$1
-	shift
-	"$@" || { echo "FAIL: $what" >&2; return 1; }
-}
 # The status line (last row) and the rows of the list body.
 status_line() { printf '%s' "$PADLINE_FRAME" | tail -1; }
 hint_typing() { status_line | grep -qF "F1 help" && ! status_line | grep -qF "back/quit"; }

@@ -42,11 +42,6 @@ chmod +x "$T/editor.sh"
 PLANS=0
 plan() { PLANS=$((PLANS + 1)); printf '%s\n%s\n' "$1" "$2" >"$T/plans/$PLANS"; }
 
-check() { # check WHAT CMD...: CMD must succeed, else WHAT failed
-	local what=$1
-	shift
-	"$@" || { echo "FAIL: $what" >&2; return 1; }
-}
 start_server() { # start_server [ENV=VALUE...]: padlined as tui_lib starts it
 	env PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$PARENT" \
 		PADLINE_PWHASH_OPSLIMIT=1 PADLINE_PWHASH_MEMLIMIT=8388608 PADLINE_LOG=debug "$@" \

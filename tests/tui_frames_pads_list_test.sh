@@ -34,11 +34,6 @@ rpc pad.update "{\"id\":\"$P1\",\"data\":{\"line\":\"original\",\"keep\":1}}"
 rpc pad.update "{\"id\":\"$P1\",\"data\":{\"line\":\"changed\",\"keep\":1}}"
 [ "$(jget "$REPLY_LINE" result.pad.version)" = 3 ] || die "Pad 001 not at version 3: $REPLY_LINE"
 
-check() { # check WHAT CMD...: CMD must succeed, else WHAT failed
-	local what=$1
-	shift
-	"$@" || { echo "FAIL: $what" >&2; return 1; }
-}
 row_of() { printf '%s' "$PADLINE_FRAME" | grep -nF -- "$1" | head -1 | cut -d: -f1; }
 first_row_is() { [ "$(row_of "$1")" = 4 ]; } # title 1, header 2, rule 3
 pad_count_is() { [ "$(sql "select count(*) from pads")" = "$1" ]; }

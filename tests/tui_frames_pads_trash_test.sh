@@ -31,11 +31,6 @@ rpc pad.delete "{\"id\":\"$ALPHA\"}"
 rpc pad.delete "{\"id\":\"$BETA\"}"
 create Alpha # takes the trashed pad's name
 
-check() { # check WHAT CMD...: CMD must succeed, else WHAT failed
-	local what=$1
-	shift
-	"$@" || { echo "FAIL: $what" >&2; return 1; }
-}
 live() { [ "$(sql "select count(*) from pads where id = '$1' and deleted_at is null")" = 1 ]; }
 row_of() { printf '%s\n' "$PADLINE_FRAME" | grep -nF -- "$1" | head -1 | cut -d: -f1; }
 newest_first() { [ "$(row_of "Beta  deleted")" -lt "$(row_of "Alpha  deleted")" ]; }

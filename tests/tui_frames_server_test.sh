@@ -13,11 +13,6 @@ PW="Serv3r-screen-pw!"
 N=7
 TAB=4 # Pads, Dashboard, Users, Server: the Server tab's key for an admin
 
-check() { # check WHAT CMD...: CMD must succeed, else WHAT failed
-	local what=$1
-	shift
-	"$@" || { echo "FAIL: $what" >&2; return 1; }
-}
 frame_rows() { printf '%s' "$PADLINE_FRAME"; }
 # The number in "Requests    N total" on the screen, or nothing.
 screen_total() { frame_rows | sed -n 's/.*Requests *\([0-9][0-9]*\) total.*/\1/p' | head -1; }

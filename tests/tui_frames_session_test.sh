@@ -7,11 +7,6 @@
 export PADLINE_SESSION_IDLE=6
 . "$(dirname "$0")/support/tui_frames.sh"
 
-check() { # check WHAT CMD...: CMD must succeed, else WHAT failed
-	local what=$1
-	shift
-	"$@" || { echo "FAIL: $what" >&2; return 1; }
-}
 # older SECONDS: the admin's session was created more than SECONDS ago.
 older() { [ "$(sql "select count(*) from sessions s join users u on u.id = s.user_id where u.username = 'admin' and s.created_at < now() - interval '$1 s'")" -ge 1 ]; }
 # idle_past SECONDS: no session of the admin was used within SECONDS.

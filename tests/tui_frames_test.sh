@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # padline --frames itself, against a real padlined: a frame is the screen
 # ncurses drew, as text with its attributes, at the size asked and after a
-# resize; a wait that never ends, padline quitting early and a bad script
-# fail with the script line and the last frame; measure prints latencies.
+# resize; type <FILE types a file's first line; a wait that never ends,
+# padline quitting early and a bad script fail with the script line and
+# the last frame; measure prints latencies.
 . "$(dirname "$0")/support/tui_frames.sh"
 
 # Too small first: a frame whose every cell is known.
@@ -88,6 +89,21 @@ frames_fails runfails "script line 2: run: the command failed" <<'SCRIPT'
 expect Sign in to padline
 run test -z "$PADLINE_FRAME"
 SCRIPT
+frames_fails typefails "script line 2: type: cannot read $T/nothing" <<SCRIPT
+expect Sign in to padline
+type <$T/nothing
+SCRIPT
+
+# type <FILE: the file's first line, read when the step runs.
+run_frames typefile <<SCRIPT
+expect Sign in to padline
+key <C-u>
+run printf 'from-a-file\\nsecond line\\n' >"$T/typed"
+type <$T/typed
+expect Username    from-a-file
+absent second line
+SCRIPT
+
 rc=0
 printf '%s\n' "expect Sign in to padline" "key <Esc>" "key <C-q>" "key q" "expect Gone" >"$T/early.script"
 XDG_STATE_HOME="$T/state" TERM=xterm "$PADLINE_TUI_BIN" --server "127.0.0.1:$PPORT" \

@@ -15,10 +15,12 @@
 enum { A_PASSWORD = AF_LAST + 1, A_TOTP, A_REVOKE, A_REFRESH, A_ACTIVITY };
 
 static const struct binding main_keys[] = {
-    {'p', A_PASSWORD, "change your password", "password"},
-    {'t', A_TOTP, "two-factor sign-in: set it up, or turn it off", "2FA"},
-    {'x', A_REVOKE, "revoke the selected session (asks first)", "revoke"},
-    {K_DELETE, A_REVOKE, NULL, NULL},
+    {'p', A_PASSWORD | BIND_ACTS, "change your password", "password"},
+    {'t', A_TOTP | BIND_ACTS, "two-factor sign-in: set it up, or turn it off",
+     "2FA"},
+    {'x', A_REVOKE | BIND_ACTS, "revoke the selected session (asks first)",
+     "revoke"},
+    {K_DELETE, A_REVOKE | BIND_ACTS, NULL, NULL},
     {'R', A_REFRESH, "refresh the sessions", NULL},
     {'a', A_ACTIVITY,
      "activity: sign-ins, failed ones, password, 2FA and session changes",

@@ -33,6 +33,9 @@ struct screen {
 	const struct binding *keys; /* the key table */
 	/* Optional: the table for the screen's current mode. */
 	const struct binding *(*keys_now)(struct app *, void *st);
+	/* Optional: the tables keys_now returns besides keys (the man page
+	 * lists them). */
+	const struct key_mode *modes;
 	void *(*init)(struct app *);
 	void (*free)(void *st);
 	void (*enter)(struct app *, void *st);

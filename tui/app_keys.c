@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "account.h"
+#include "readonly.h"
 #include "term.h"
 #include "text.h"
 #include "widgets.h"
@@ -99,6 +101,7 @@ hints_text(struct view *v, int utf8, int width, char *buf, size_t size)
 			int w;
 
 			if (!b->hint || !b->help || b == help ||
+			    !binding_shown(b) ||
 			    (t == 1 && binding_hinted(tables[0], b->key)))
 				continue;
 			hint_text(utf8, b, item, sizeof item);
@@ -124,7 +127,7 @@ binding_hints(const struct binding *b, int utf8, char *buf, size_t size)
 	for (; b && b->key; b++) {
 		size_t len = strlen(buf);
 
-		if (!b->hint)
+		if (!b->hint || !binding_shown(b))
 			continue;
 		hint_text(utf8, b, item, sizeof item);
 		snprintf(buf + len, size - len, "%s%s", len ? " · " : "", item);
@@ -137,7 +140,8 @@ app_hints(struct app *a, int width, char *buf, size_t size)
 	hints_text(view_base(&a->views), ui_utf8(), width, buf, size);
 }
 
-/* One line per action: its keys, then what it does. */
+/* One line per action: its keys, then what it does (none for the keys
+ * that act, on a read-only console). */
 static void
 help_add(int utf8, const struct binding *b, char *buf, size_t size)
 {
@@ -146,6 +150,12 @@ help_add(int utf8, const struct binding *b, char *buf, size_t size)
 		char keys[64] = "", name[16], padded[96];
 		size_t len;
 
+		if (!binding_shown(b)) {
+			do
+				b++;
+			while (b->key && !b->help);
+			continue;
+		}
 		do {
 			term_key_name(b->key, utf8, name, sizeof name);
 			len = strlen(keys);
@@ -166,6 +176,10 @@ help_text(struct view *v, int utf8, char *buf, size_t size)
 
 	snprintf(buf, size, "%s\n\n", about ? about : "");
 	text_reflow(buf); /* help_draw wraps it to the window */
+	if (readonly_on())
+		snprintf(buf + strlen(buf), size - strlen(buf),
+		         "Read-only console: the keys that change something "
+		         "are left out.\n\n");
 	help_add(utf8, view_keys(v), buf, size);
 	snprintf(buf + strlen(buf), size - strlen(buf), "\nEverywhere:\n");
 	help_add(utf8, global_keys_for(v), buf, size);
@@ -257,4 +271,98 @@ app_help_open(struct app *a)
 	help_text(view_base(&a->views), ui_utf8(), text, sizeof text);
 	h->text = xstrdup(text);
 	app_push(a, &h->v);
+}
+
+/* ---- the man page's KEYS section ---- */
+
+/* s for troff: \e for a backslash, \- for a minus, \& before a leading
+ * dot or quote (a control line otherwise). */
+static void
+man_text(FILE *out, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", out);
+	for (; *s; s++)
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else
+			fputc(*s, out);
+}
+
+/* One .TP per action: its keys in bold, then what it does; * marks a
+ * key that acts (off on a read-only console). */
+static void
+man_table(FILE *out, const char *title, const struct binding *b)
+{
+	fputs(".SS ", out);
+	man_text(out, title);
+	fputc('\n', out);
+	while (b && b->key) {
+		const char *help = b->help ? b->help : "";
+		int acts = b->action & BIND_ACTS;
+		char name[16];
+		int first = 1;
+
+		fputs(".TP 18\n\\fB", out);
+		do {
+			term_key_name(b->key, 0, name, sizeof name);
+			if (!first)
+				fputc(' ', out);
+			man_text(out, name);
+			first = 0;
+			b++;
+		} while (b->key && !b->help);
+		fprintf(out, "\\fR%s\n", acts ? " *" : "");
+		man_text(out, help);
+		fputc('\n', out);
+	}
+}
+
+/* A screen's or view's table, then those of its other modes. */
+static void
+man_tables(FILE *out, const char *name, const struct binding *keys,
+           const struct key_mode *m)
+{
+	char title[128];
+
+	man_table(out, name, keys);
+	for (; m && m->keys; m++) {
+		snprintf(title, sizeof title, "%s, %s", name, m->name);
+		man_table(out, title, m->keys);
+	}
+}
+
+void
+keys_man(FILE *out)
+{
+#define SCREEN_REF(n) &screen_##n,
+	static const struct screen *const screens_all[] = {SCREENS(SCREEN_REF)};
+#undef SCREEN_REF
+	static const struct view_ops *const views[] = {
+	    &pad_viewer_ops, &backups_view_ops, &user_detail_ops,
+	    &help_view_ops};
+
+	fputs(
+	    ".SH KEYS\n"
+	    ".\\\" Generated from the key tables by padline \\-\\-keys\\-man:\n"
+	    ".\\\" change a table, then put its output here.\n"
+	    "What \\fB?\\fR lists on each screen and view, from the same "
+	    "key tables.\n"
+	    "A key marked \\fB*\\fR changes something: a read\\-only "
+	    "console (\\fB\\-\\-readonly\\fR) neither shows nor takes "
+	    "it.\n"
+	    ".PD 0\n",
+	    out);
+	man_table(out, "Everywhere", app_global_keys);
+	man_table(out, "While typing in a field", typing_keys);
+	for (size_t i = 0; i < sizeof screens_all / sizeof screens_all[0]; i++)
+		man_tables(out, screens_all[i]->name, screens_all[i]->keys,
+		           screens_all[i]->modes);
+	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+		man_tables(out, views[i]->name, views[i]->keys,
+		           views[i]->modes);
+	man_table(out, "A form of the Account screen", account_form_keys);
+	fputs(".PD\n", out);
 }

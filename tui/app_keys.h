@@ -6,6 +6,7 @@
 #define PL_TUI_APP_KEYS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "app.h"
 
@@ -33,5 +34,12 @@ void binding_hints(const struct binding *b, int utf8, char *buf, size_t size);
 void app_hints(struct app *, int width, char *buf, size_t size);
 /* Pushes the help page of the view shown, at its top. */
 void app_help_open(struct app *);
+/* The man page's KEYS section (padline --keys-man): every screen's key
+ * table, the views' that the man page lists, and the global keys, as
+ * troff. docs/man/padline.1 holds its output; docs_test compares. */
+void keys_man(FILE *out);
+
+/* The views the KEYS section lists beside the screens. */
+extern const struct view_ops pad_viewer_ops, backups_view_ops, user_detail_ops;
 
 #endif

@@ -44,7 +44,7 @@ static const struct binding list_keys[] = {
     {K_ENTER, B_PREVIEW, "preview the backup", "preview"},
     {'p', B_PREVIEW, NULL, NULL},
     {'d', B_DIFF, "diff: what a restore would change", "diff"},
-    {'r', B_RESTORE, "restore (asks first)", "restore"},
+    {'r', B_RESTORE | BIND_ACTS, "restore (asks first)", "restore"},
     {'q', B_BACK, "back", "back"},
     {K_ESC, B_BACK, NULL, NULL},
     NAV_KEYS,
@@ -54,7 +54,7 @@ static const struct binding list_keys[] = {
 static const struct binding shown_keys[] = {
     {'d', B_DIFF, "preview / diff", "diff"},
     {'p', B_PREVIEW, NULL, NULL},
-    {'r', B_RESTORE, "restore (asks first)", "restore"},
+    {'r', B_RESTORE | BIND_ACTS, "restore (asks first)", "restore"},
     {'q', B_BACK, "back to the backups", "back"},
     {K_ESC, B_BACK, NULL, NULL},
     NAV_KEYS,
@@ -356,7 +356,12 @@ backups_draw(struct view *v, int rows, int cols)
 	                    : "Loading…");
 }
 
-static const struct view_ops backups_ops = {
+static const struct key_mode key_modes[] = {
+    {"a backup shown", shown_keys},
+    {NULL, NULL},
+};
+
+const struct view_ops backups_view_ops = {
     .name = "Backups",
     .about = "Backups\n\nThe backups of one pad, newest first: a backup "
              "is made each time its data\nchanges. Enter previews one, d "
@@ -364,6 +369,7 @@ static const struct view_ops backups_ops = {
              "current data is backed up first).",
     .keys = list_keys,
     .keys_now = backups_keys,
+    .modes = key_modes,
     .draw = backups_draw,
     .key = backups_key,
     .free = backups_free,
@@ -373,7 +379,7 @@ void
 backups_view_push(struct app *a, const char *pad_id, const char *title,
                   pad_edit_done refresh, void *ud)
 {
-	struct backups_view *b = view_new(sizeof *b, &backups_ops, a);
+	struct backups_view *b = view_new(sizeof *b, &backups_view_ops, a);
 
 	b->app = a;
 	b->refresh = refresh;

@@ -221,20 +221,6 @@ add_key(int fn, unsigned ch)
 		fr.keys[fr.nkeys++] = (struct fr_key){fn, ch};
 }
 
-/* A UTF-8 character at *s: its code point, *s moved past it. */
-static unsigned
-utf8_next(const char **s)
-{
-	const unsigned char *p = (const unsigned char *)*s;
-	unsigned c = *p, n = c < 0x80 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
-
-	c = n == 0 ? c : c & (0x3f >> n);
-	for (unsigned i = 1; i <= n && (p[i] & 0xc0) == 0x80; i++)
-		c = (c << 6) | (p[i] & 0x3f), *s += 1;
-	*s += 1;
-	return c;
-}
-
 /* "<Down>", "<C-r>", "q" ...: 0, or -1 for an unknown name. */
 static int
 parse_key(const char *tok)
@@ -271,7 +257,7 @@ parse_key(const char *tok)
 	}
 	{
 		const char *p = tok;
-		unsigned c = utf8_next(&p);
+		unsigned c = frames_utf8_next(&p);
 
 		if (*p)
 			return -1;
@@ -299,26 +285,28 @@ argument(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static int
-cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return a < b ? -1 : a > b;
-}
-
 static void
 measure_report(void)
 {
-	size_t n = fr.nlat;
-
-	qsort(fr.lat, n, sizeof *fr.lat, cmp_double);
-	printf("latency keys=%zu p50=%.2fms p99=%.2fms max=%.2fms\n", n,
-	       n ? fr.lat[n / 2] : 0.0, n ? fr.lat[(n * 99) / 100] : 0.0,
-	       n ? fr.lat[n - 1] : 0.0);
-	fflush(stdout);
+	frames_latency_print(fr.lat, fr.nlat);
 	fr.nlat = 0;
 	fr.measuring = 0;
+}
+
+/* "type <FILE": FILE's first line, read when the step runs (a run step
+ * before it may write it: a code computed from what the screen showed). */
+static int
+type_from(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	int ok = f && fgets(out, (int)size, f) != NULL;
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
 }
 
 static int
@@ -463,8 +451,15 @@ run_script(void)
 		} else if (strcmp(cmd, "type") == 0) {
 			const char *p = line + n + (line[n] == ' ');
 
+			if (*p == '<') {
+				if (type_from(p + 1, arg, sizeof arg) != 0) {
+					fail("type: cannot read %s", p + 1);
+					return;
+				}
+				p = arg;
+			}
 			while (*p)
-				add_key(0, utf8_next(&p));
+				add_key(0, frames_utf8_next(&p));
 		} else if (strcmp(cmd, "expect") == 0 ||
 		           strcmp(cmd, "gone") == 0 ||
 		           strcmp(cmd, "until") == 0) {

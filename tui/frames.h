@@ -31,6 +31,12 @@ int frames_finish(int app_status);
 /* frames_screen.c: curscr as a frame (header, rows, attributes, end) and
  * its rows alone; both new strings. */
 void frames_screen_read(char **frame, char **rows_text);
+/* frames_screen.c: sorts ms[0..n) and prints "latency keys=n p50=..." (the
+ * measure step's line) on standard output. */
+void frames_latency_print(double *ms, size_t n);
+/* frames_screen.c: the UTF-8 character at *s (a script's text): its code
+ * point, *s moved past it. */
+unsigned frames_utf8_next(const char **s);
 /* Parses "COLSxROWS"; 0 or -1. */
 int frames_parse_size(const char *s, int *cols, int *rows);
 

@@ -1,7 +1,8 @@
 /*
  * The screen ncurses holds (curscr: what a terminal would show) read back
  * as a frame's text: the rows, right-trimmed, then the runs of attributes
- * of each row in words. Only the text form; frames.c runs the script.
+ * of each row in words, and the measure step's latency line. Only the
+ * text form; frames.c runs the script.
  */
 #include "frames.h"
 
@@ -139,4 +140,35 @@ frames_screen_read(char **frame, char **rows_text)
 	free(attrs);
 	*frame = out;
 	*rows_text = text;
+}
+
+static int
+cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+void
+frames_latency_print(double *ms, size_t n)
+{
+	qsort(ms, n, sizeof *ms, cmp_double);
+	printf("latency keys=%zu p50=%.2fms p99=%.2fms max=%.2fms\n", n,
+	       n ? ms[n / 2] : 0.0, n ? ms[(n * 99) / 100] : 0.0,
+	       n ? ms[n - 1] : 0.0);
+	fflush(stdout);
+}
+
+unsigned
+frames_utf8_next(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	unsigned c = *p, n = c < 0x80 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+
+	c = n == 0 ? c : c & (0x3f >> n);
+	for (unsigned i = 1; i <= n && (p[i] & 0xc0) == 0x80; i++)
+		c = (c << 6) | (p[i] & 0x3f), *s += 1;
+	*s += 1;
+	return c;
 }

@@ -54,9 +54,10 @@ enum {
 };
 
 static const struct binding held_keys[] = {
-    {'a', H_APPROVE, "approve the selected account (asks)", "approve"},
-    {'r', H_REJECT, "reject the selected account (asks)", "reject"},
-    {'X', H_ALL,
+    {'a', H_APPROVE | BIND_ACTS, "approve the selected account (asks)",
+     "approve"},
+    {'r', H_REJECT | BIND_ACTS, "reject the selected account (asks)", "reject"},
+    {'X', H_ALL | BIND_ACTS,
      "approve or reject every held account the filter matches (counts "
      "them first, asks once)",
      "all matching"},

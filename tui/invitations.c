@@ -47,9 +47,10 @@ struct invites_screen {
 enum { A_NEW = 1, A_REVOKE, A_SORT, A_REVERSE, A_ASC, A_DESC, A_RELOAD };
 
 static const struct binding invites_keys[] = {
-    {'n', A_NEW, "new invitation (note, expiry; the code is shown once)",
-     "new"},
-    {'r', A_REVOKE, "revoke the selected one (asks first)", "revoke"},
+    {'n', A_NEW | BIND_ACTS,
+     "new invitation (note, expiry; the code is shown once)", "new"},
+    {'r', A_REVOKE | BIND_ACTS, "revoke the selected one (asks first)",
+     "revoke"},
     {'s', A_SORT, "sort: created / expiry / status / note", "sort"},
     {'S', A_REVERSE, "reverse the order", NULL},
     {'<', A_ASC, "ascending", NULL},

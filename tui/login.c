@@ -31,7 +31,7 @@ static const struct binding login_keys[] = {
     {K_BTAB, A_PREV, "previous field or button", NULL},
     {K_UP, A_PREV, NULL, NULL},
     {K_ENTER, A_ENTER, "next field, or press the button", "select"},
-    {K_CTRL('r'), A_REGISTER, "create an account", "register"},
+    {K_CTRL('r'), A_REGISTER | BIND_ACTS, "create an account", "register"},
     {K_ESC, A_QUIT,
      "to the Quit button (asking for the code: back to the password)", NULL},
     {K_LEFT, A_LEFT, "move between buttons (in a field: the cursor)", NULL},

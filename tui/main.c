@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "app_keys.h"
 #include "filter.h"
 #include "frames.h"
 #include "protocol.h"
@@ -36,6 +37,7 @@ usage(FILE *f)
 	    "                     [--ca FILE] [--trust FP]\n"
 	    "       padline export [--all] [--server HOST:PORT] > pads.jsonl\n"
 	    "       padline import [--server HOST:PORT] FILE\n"
+	    "       padline --help | --version | --keys-man\n"
 	    "\n"
 	    "The terminal client of padlined: sign in or register, manage "
 	    "your\n"
@@ -81,10 +83,13 @@ usage(FILE *f)
 	    "                      JSON's event_id), not from now\n"
 	    "  --readonly          a console that only watches (env\n"
 	    "                      PADLINE_READONLY=1): only calls that\n"
-	    "                      read are sent, no editor is started,\n"
+	    "                      read are sent, the keys that change\n"
+	    "                      something are hidden, no editor is started,\n"
 	    "                      import is refused; for an SSH\n"
 	    "                      ForceCommand (docs/operations.md)\n"
 	    "  --all               export: also the pads shared with you\n"
+	    "  --keys-man          print the man page's KEYS section (troff)\n"
+	    "                      from the key tables\n"
 	    "  -h, --help          this help\n"
 	    "  -V, --version       print the version\n"
 	    "\n");
@@ -148,6 +153,7 @@ main(int argc, char **argv)
 	    {"frames", required_argument, NULL, 'X'},
 	    {"frames-size", required_argument, NULL, 'Z'},
 	    {"frames-log", required_argument, NULL, 'L'},
+	    {"keys-man", no_argument, NULL, 'K'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -240,6 +246,9 @@ main(int argc, char **argv)
 		case 'L':
 			frames_log = optarg;
 			break;
+		case 'K':
+			keys_man(stdout);
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;

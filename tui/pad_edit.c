@@ -107,7 +107,6 @@ on_failed_choice(struct app *a, void *ud, int ok, const char *input,
 		         "Discard your edit of %s? It cannot be recovered "
 		         "afterwards.",
 		         ed->rec.name);
-		text_wrap(text, DIALOG_WRAP);
 		app_confirm(a, "Discard the edit", text, on_discard_confirmed,
 		            ed);
 		break;
@@ -138,7 +137,6 @@ pad_edit_dialog_text(const struct pad_edit *ed, const char *why, char *buf,
 	char path[1200] = "", *file;
 
 	snprintf(buf, size, "%s", why);
-	text_wrap(buf, DIALOG_WRAP);
 	if (recovery_path(&ed->rec, path, sizeof path) || !ed->kept)
 		return;
 	/* The directory and the file on lines of their own: a path does

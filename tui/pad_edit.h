@@ -45,9 +45,8 @@ void pad_edit_save(struct pad_edit *);
 /* Ends the edit: the recovery file stays (when kept) for the next start. */
 void pad_edit_keep(struct pad_edit *);
 
-/* Dialog texts wrap at this many cells (the box is at most 70 wide). */
-#define DIALOG_WRAP 64
-/* why, word-wrapped, then where the text is kept (when it is). */
+/* why, then where the text is kept (when it is), on lines of their own;
+ * the dialog wraps the text once, to its box. */
 void pad_edit_dialog_text(const struct pad_edit *, const char *why, char *buf,
                           size_t size);
 

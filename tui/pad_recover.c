@@ -66,7 +66,6 @@ on_offer_choice(struct app *a, void *ud, int ok, const char *input,
 		         "Discard your unsaved edit of %s? It cannot be "
 		         "recovered afterwards.",
 		         r->name);
-		text_wrap(text, DIALOG_WRAP);
 		app_confirm(a, "Discard the kept edit", text,
 		            offer_discard_confirmed, o);
 	} else
@@ -92,7 +91,6 @@ offer_next(struct offer *o)
 	         "An edit of pad \"%s\" was not saved: it is kept since %s UTC "
 	         "(edited from version %lld). Edit %zu of %zu kept.",
 	         r->name, since, r->base_version, o->i + 1, o->n);
-	text_wrap(text, DIALOG_WRAP);
 	choices = json_pack("[s, s, s]", "e  open it in the editor, then save",
 	                    "d  discard it (asks first)", "l  later (keep it)");
 	app_choose(o->app, "Recover an unsaved edit", text, choices,

@@ -24,7 +24,7 @@ struct pad_viewer {
 enum { V_EDIT = 1, V_BACK };
 
 static const struct binding viewer_keys[] = {
-    {'e', V_EDIT, "edit", "edit"},
+    {'e', V_EDIT | BIND_ACTS, "edit", "edit"},
     {'q', V_BACK, "back", "back"},
     {K_ESC, V_BACK, NULL, NULL},
     NAV_KEYS,
@@ -106,7 +106,7 @@ viewer_free(struct view *v)
 	text_lines_free(p->lines, p->nlines);
 }
 
-static const struct view_ops viewer_ops = {
+const struct view_ops pad_viewer_ops = {
     .name = "Pad",
     .about = "A pad\n\nIts data, pretty-printed. e edits it in $EDITOR "
              "(checked on return);\na pad shared with you is read-only.",
@@ -119,7 +119,7 @@ static const struct view_ops viewer_ops = {
 void
 pad_viewer_push(struct app *a, json_t *pad, pad_edit_done refresh, void *ud)
 {
-	struct pad_viewer *p = view_new(sizeof *p, &viewer_ops, a);
+	struct pad_viewer *p = view_new(sizeof *p, &pad_viewer_ops, a);
 	char *text = json_pretty(json_object_get(pad, "data"));
 
 	p->nlines = text_split_lines(text, &p->lines);

@@ -86,9 +86,9 @@ static const struct {
 
 /* The list's keys but n: new, or the next match once a search is kept. */
 #define PADS_LIST_KEYS                                                         \
-	{'r', A_RENAME, "rename", "rename"},                                   \
-	    {'e', A_EDIT, "edit in $EDITOR", "edit"},                          \
-	    {'d', A_DELETE, "delete (asks first)", "delete"},                  \
+	{'r', A_RENAME | BIND_ACTS, "rename", "rename"},                       \
+	    {'e', A_EDIT | BIND_ACTS, "edit in $EDITOR", "edit"},              \
+	    {'d', A_DELETE | BIND_ACTS, "delete (asks first)", "delete"},      \
 	    {'b', A_BACKUPS, "backups (preview, diff, restore)", "backups"},   \
 	    {'m', A_MENU, "pad menu: share, shares / unshare, backups, trash", \
 	     "menu"},                                                          \
@@ -104,7 +104,7 @@ static const struct {
 
 static const struct binding list_keys[] = {
     {K_ENTER, A_OPEN, "view", "view"},
-    {'n', A_NEW, "new", "new"},
+    {'n', A_NEW | BIND_ACTS, "new", "new"},
     PADS_LIST_KEYS,
     {0, 0, NULL, NULL},
 };
@@ -511,6 +511,12 @@ pads_tick(struct app *a, void *st)
 		pads_restart(p);
 }
 
+static const struct key_mode key_modes[] = {
+    {"a search kept", searched_keys},
+    {"typing a search", filter_keys},
+    {NULL, NULL},
+};
+
 const struct screen screen_pads = {
     .name = "Pads",
     .about = "Pads\n\nYour pads and those shared with you (@owner: "
@@ -521,6 +527,7 @@ const struct screen screen_pads = {
              "shares the pad read-only with a user, lists and ends shares.",
     .keys = list_keys,
     .keys_now = pads_keys_now,
+    .modes = key_modes,
     .typing = pads_typing,
     .init = pads_init,
     .free = pads_free,

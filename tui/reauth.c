@@ -112,7 +112,7 @@ on_password(struct app *a, void *ud, int ok, const char *input, size_t choice)
 	snprintf(f->password, sizeof f->password, "%s", input);
 	if (json_is_true(json_object_get(a->me, "totp_enabled")))
 		app_prompt_secret(a, "Confirm it's you",
-		                  "And the code from your authenticator app\n"
+		                  "And the code from your authenticator app "
 		                  "(or a recovery code):",
 		                  on_code, f);
 	else

@@ -30,9 +30,10 @@ struct rules_screen {
 enum { R_TOGGLE = 1, R_MODE, R_THRESHOLD, R_TEST, R_RELOAD };
 
 static const struct binding rules_keys[] = {
-    {'o', R_TOGGLE, "turn the rule on or off", "on/off"},
-    {'m', R_MODE, "mode: enforce or shadow (records only)", "mode"},
-    {'T', R_THRESHOLD, "change the threshold, then the window", "threshold"},
+    {'o', R_TOGGLE | BIND_ACTS, "turn the rule on or off", "on/off"},
+    {'m', R_MODE | BIND_ACTS, "mode: enforce or shadow (records only)", "mode"},
+    {'T', R_THRESHOLD | BIND_ACTS, "change the threshold, then the window",
+     "threshold"},
     {'t', R_TEST, "replay the rule over the last 24 h: what it would have done",
      "test"},
     {'R', R_RELOAD, "reload (rules and hits)", "reload"},

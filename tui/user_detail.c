@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "readonly.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -38,13 +37,14 @@ enum {
 
 /* The table, its d hint saying what d does to this user now. */
 #define DETAIL_KEYS(d_hint)                                                    \
-	{'d', D_DISABLE, "disable / enable the account (asks first)", d_hint}, \
-	    {'a', D_ADMIN, "give / take the admin role (asks first)",          \
-	     "admin"},                                                         \
-	    {'t', D_TOTP, "reset two-factor sign-in (asks first)",             \
+	{'d', D_DISABLE | BIND_ACTS,                                           \
+	 "disable / enable the account (asks first)", d_hint},                 \
+	    {'a', D_ADMIN | BIND_ACTS,                                         \
+	     "give / take the admin role (asks first)", "admin"},              \
+	    {'t', D_TOTP | BIND_ACTS, "reset two-factor sign-in (asks first)", \
 	     "reset 2FA"},                                                     \
-	    {'X', D_DELETE, "delete the user (type the username to confirm)",  \
-	     "delete"},                                                        \
+	    {'X', D_DELETE | BIND_ACTS,                                        \
+	     "delete the user (type the username to confirm)", "delete"},      \
 	    {'R', D_RELOAD, "reload", NULL},                                   \
 	    {'q', D_BACK, "back to the list", "back"},                         \
 	    {K_ESC, D_BACK, NULL, NULL},                                       \
@@ -235,7 +235,7 @@ ask_delete(struct user_detail *d)
 
 	snprintf(title, sizeof title, "Delete %.40s", d->username);
 	snprintf(text, sizeof text,
-	         "This deletes %s with %zu pad(s), their backups and shares,\n"
+	         "This deletes %s with %zu pad(s), their backups and shares, "
 	         "and ends %zu session(s). It can't be undone.\n\n"
 	         "Type the username to confirm:",
 	         d->username, json_array_size(pads), json_array_size(sessions));
@@ -260,8 +260,6 @@ detail_key(struct view *v, int action, int key)
 	}
 	if (!action)
 		return 0;
-	if (readonly_refuse(d->app, "changing an account"))
-		return 1;
 	if (!user) {
 		app_flash(d->app, 1, "Still loading %s.", d->username);
 		return 1;
@@ -395,7 +393,7 @@ detail_on_event(struct view *v, json_t *ev)
 	detail_load(d);
 }
 
-static const struct view_ops detail_ops = {
+const struct view_ops user_detail_ops = {
     .name = "User",
     .about = "A user (admins)\n\nEverything the server knows of one "
              "user, and what an admin does to them:\ndisable or enable, "
@@ -413,7 +411,7 @@ void
 user_detail_push(struct app *a, json_t *row, void (*changed)(void *ud),
                  void *ud)
 {
-	struct user_detail *d = view_new(sizeof *d, &detail_ops, a);
+	struct user_detail *d = view_new(sizeof *d, &user_detail_ops, a);
 
 	d->app = a;
 	d->changed = changed;

@@ -77,11 +77,12 @@ enum {
 	    {'>', A_DESC, "descending", NULL},                                 \
 	    {']', A_NEXT_PAGE, "next / previous page", "pages"},               \
 	    {'[', A_PREV_PAGE, NULL, NULL}, {'R', A_RELOAD, "reload", NULL},   \
-	    {'X', A_BULK, "act on every account the search matches (asks)",    \
-	     "act"},                                                           \
-	    {'u', A_UNDO, "undo the last bulk action", NULL},                  \
-	    {'b', A_BLOCK, "block the user's email domain or network", NULL},  \
-	    {'e', A_EXPORT, "export the users listed", NULL},                  \
+	    {'X', A_BULK | BIND_ACTS,                                          \
+	     "act on every account the search matches (asks)", "act"},         \
+	    {'u', A_UNDO | BIND_ACTS, "undo the last bulk action", NULL},      \
+	    {'b', A_BLOCK | BIND_ACTS,                                         \
+	     "block the user's email domain or network", NULL},                \
+	    {'e', A_EXPORT | BIND_ACTS, "export the users listed", NULL},      \
 	    {'q', A_BACK, "clear the search, else back", NULL},                \
 	    {K_ESC, A_BACK, "clear the search, else back (never quits)",       \
 	     NULL},                                                            \
@@ -429,6 +430,12 @@ users_draw(struct app *a, void *st, int rows, int cols)
 		           &u->query_cur, 0, u->searching);
 }
 
+static const struct key_mode key_modes[] = {
+    {"a search kept", searched_keys},
+    {"typing a search", search_keys},
+    {NULL, NULL},
+};
+
 const struct screen screen_users = {
     .name = "Users",
     .admin_only = 1,
@@ -438,6 +445,7 @@ const struct screen screen_users = {
              "disable, roles, reset 2FA, delete.",
     .keys = users_keys,
     .keys_now = users_keys_now,
+    .modes = key_modes,
     .typing = users_typing,
     .tick = users_tick,
     .on_event = users_on_event,

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 
+#include "readonly.h"
 #include "xalloc.h"
 
 int
@@ -16,7 +17,29 @@ binding_action(const struct binding *b, int key)
 {
 	for (; b && b->key; b++)
 		if (b->key == key)
-			return b->action;
+			return b->action & ~BIND_ACTS;
+	return 0;
+}
+
+int
+binding_shown(const struct binding *b)
+{
+	return !(b->action & BIND_ACTS) || !readonly_on();
+}
+
+/* A key that acts, on a read-only console: said, and not passed on. */
+static int
+binding_refused(struct app *a, const struct binding *b, int key)
+{
+	const char *what = NULL;
+
+	for (; b && b->key; b++) {
+		if (b->help)
+			what = b->hint ? b->hint : b->help;
+		if (b->key == key)
+			return !binding_shown(b) &&
+			       readonly_refuse(a, what ? what : "that key");
+	}
 	return 0;
 }
 
@@ -137,6 +160,8 @@ view_stack_key(struct view_stack *s, int key)
 
 	if (!v)
 		return 0;
+	if (binding_refused(v->app, view_keys(v), key))
+		return 1;
 	used = v->ops->key(v, binding_action(view_keys(v), key), key);
 	return used || v->ops->modal;
 }

@@ -18,9 +18,10 @@ struct app;
 struct view;
 
 /* One line of a view's key table: the key (term.h codes), what it does
- * for that view (the view's own enum; 0 is "no action") and its help
- * text. help NULL: another key for the entry above (listed with it).
- * A table ends with {0}. */
+ * for that view (the view's own enum; 0 is "no action"), or'ed with
+ * BIND_ACTS when the key changes something, and its help text. help
+ * NULL: another key for the entry above (listed with it). A table ends
+ * with {0}. */
 struct binding {
 	int key;
 	int action;
@@ -29,8 +30,23 @@ struct binding {
 	    hint; /* its short name on the status line (NULL: help page only) */
 };
 
-/* The action of key in table b (0: none). */
+/* A key that acts: it writes (or starts the editor). A read-only console
+ * (readonly.h) leaves it out of the hints and the help, and refuses it
+ * before the view hears of it. */
+#define BIND_ACTS (1 << 20)
+
+/* The action of key in table b, without BIND_ACTS (0: none). */
 int binding_action(const struct binding *b, int key);
+/* Whether b is shown (hints, help) and works: not a key that acts on a
+ * read-only console. */
+int binding_shown(const struct binding *b);
+
+/* A table keys_now picks in another mode, named for the man page's KEYS
+ * section ("a search kept"). A list of them ends with {0}. */
+struct key_mode {
+	const char *name;
+	const struct binding *keys;
+};
 
 /* What a kind of view does; one const instance per kind. */
 struct view_ops {
@@ -39,6 +55,9 @@ struct view_ops {
 	const struct binding *keys; /* the key table */
 	/* Optional: the table for the view's current mode. */
 	const struct binding *(*keys_now)(struct view *);
+	/* Optional: the tables keys_now returns besides keys (the man page
+	 * lists them). */
+	const struct key_mode *modes;
 	/* Optional: 1 while printable keys go to a text field (the status
 	 * line then leaves out the global letter keys). */
 	int (*typing)(struct view *);

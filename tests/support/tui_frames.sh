@@ -29,7 +29,8 @@ frames_export() {
 	} >"$DO"
 	chmod 700 "$DO"
 }
-# In a `run` command: check WHAT CMD... fails with WHAT when CMD does.
+# check WHAT CMD... (in a `run` command): CMD must succeed, else says WHAT
+# failed (the script's failure names it).
 check() {
 	local what=$1
 	shift
@@ -44,6 +45,13 @@ off_frame() { ! on_frame "$1"; }
 frames_login() {
 	printf '%s\n' "expect Sign in to padline" "key <C-u>" "type $1" "key <Tab>" \
 		"type $2" "key <Enter>" "gone Sign in to padline"
+}
+
+# frames_user USER: the script lines that open USER's details from the
+# Users screen (3), searched to USER alone, once they are loaded.
+frames_user() {
+	printf '%s\n' "key 3" "expect $1" "key /" "type $1" "key <Enter>" "gone admin@" "key <Enter>" \
+		"expect User $1" "expect Sessions"
 }
 
 # run_frames NAME [ENV=VALUE...] <SCRIPT: padline --frames with the script
