@@ -147,9 +147,9 @@ expect 6 Held
 key 6
 expect wave7@evil.example
 key a
-expect Read-only console: approving or rejecting an account is not allowed.
+expect Read-only console: approve is not allowed.
 key X
-expect Read-only console: approving or rejecting accounts is not allowed.
+expect Read-only console: all matching is not allowed.
 run $DO check "wave7 changed by a read-only console" status_is wave7 pending
 SCRIPT
 rpc_close

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A read-only console (PADLINE_READONLY=1), in frames against a real
 # padlined: no key that acts (the key tables mark them) is on the hint line
-# of Pads, the pad viewer, a user's details, Invitations and Account, nor in
-# the help of Pads and a user's details (the dashboard has no such key: its
+# of Pads, the pad viewer, a user's details, Invitations, Held, Rules and
+# Account, nor in the help of Pads and a user's details (the dashboard has no such key: its
 # hint line and help are still there); pressing one says "Read-only
 # console" and sends nothing: the pad and the user stay as they were, and
 # padlined never sees a write.
@@ -106,7 +106,7 @@ absent Delete carol
 run $DO check "carol was disabled" carol_enabled
 key q
 gone User carol
-# ---- Invitations and Account ----
+# ---- Invitations, Held, Rules and Account ----
 key 5
 expect Invitations
 run $DO check "an action key on the Invitations hint line" hint_line_without "n new" "r revoke"
@@ -114,6 +114,12 @@ key n
 expect Read-only console: new is not allowed.
 absent Invitation note
 key 6
+expect Held since
+run $DO check "an action key on the Held hint line" hint_line_without "a approve" "r reject" "X all matching"
+key 7
+expect net-velocity
+run $DO check "an action key on the Rules hint line" hint_line_without "o on/off" "m mode" "T threshold"
+key 8
 expect this session
 run $DO check "an action key on the Account hint line" hint_line_without "p password" "t 2FA" "x revoke"
 key p

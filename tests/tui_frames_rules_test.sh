@@ -129,9 +129,9 @@ expect watch-evil
 # net-velocity is stored now, after it
 key G k
 key m
-expect Read-only console: changing a rule is not allowed.
+expect Read-only console: mode is not allowed.
 key o
-expect Read-only console: changing a rule is not allowed.
+expect Read-only console: on/off is not allowed.
 run $DO check "a read-only console changed the mode" rule_is watch-evil mode shadow
 key t
 expect Replay of watch-evil, last 24 h
