@@ -93,8 +93,8 @@ usage(FILE *f)
 	    f,
 	    "watch prints one line per new user (time, id, username, email,\n"
 	    "2FA) and per signup alarm (time, ALARM, rule, key, count, window,\n"
-	    "users). Signup events carry no address, flags or rules: net:,\n"
-	    "ip:, flag: and rule: terms match alarms only. It needs an\n"
+	    "users). A signup matches net: and flag: by the network and flags\n"
+	    "its event carries; rule: terms match alarms only. It needs an\n"
 	    "administrator: PADLINE_TOKEN, else the session padline saved for\n"
 	    "that server, else it asks for a login on the terminal.\n"
 	    "When Redis is unreachable it says why (once) and polls every 2 s;\n"

@@ -163,6 +163,49 @@ copy_str(char *dst, size_t n, json_t *v)
 	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
 }
 
+/* subject.signup {network, fill_ms, flags} of a registration's event. */
+static void
+signup_from_event(struct dash_signup *s, json_t *sig)
+{
+	json_t *f;
+	size_t i;
+
+	copy_str(s->network, sizeof s->network,
+	         json_object_get(sig, "network"));
+	s->fill_ms =
+	    json_is_integer(json_object_get(sig, "fill_ms"))
+	        ? (long)json_integer_value(json_object_get(sig, "fill_ms"))
+	        : -1;
+	s->flags = 0;
+	json_array_foreach (json_object_get(sig, "flags"), i, f)
+		s->flags |= filter_flag_bit(json_string_value(f));
+}
+
+int
+net_first_address(const char *text, char addr[SIGNUP_NETWORK_MAX])
+{
+	struct netaddr net;
+	char *slash;
+
+	snprintf(addr, SIGNUP_NETWORK_MAX, "%s", text ? text : "");
+	if (!(slash = strchr(addr, '/')) || netaddr_parse(text, true, &net))
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+void
+dash_signup_record(const struct dash_signup *s, struct filter_record *rec,
+                   char addr[SIGNUP_NETWORK_MAX])
+{
+	memset(rec, 0, sizeof *rec);
+	rec->username = s->username;
+	rec->email = s->email[0] ? s->email : NULL;
+	rec->peer = net_first_address(s->network, addr) == 0 ? addr : NULL;
+	rec->flags = s->flags;
+	rec->status = s->status;
+}
+
 void
 dash_signup_from_user(struct dash_signup *s, json_t *u)
 {
@@ -174,6 +217,9 @@ dash_signup_from_user(struct dash_signup *s, json_t *u)
 	         json_object_get(u, "username"));
 	copy_str(s->email, sizeof s->email, json_object_get(u, "email"));
 	s->totp = json_is_true(json_object_get(u, "totp_enabled"));
+	s->status =
+	    filter_status_of(json_string_value(json_object_get(u, "status")));
+	signup_from_event(s, json_object_get(u, "signup"));
 	s->at = rfc3339_parse(at);
 	if (s->at != (time_t)-1 && gmtime_r(&s->at, &tm))
 		strftime(s->at_text, sizeof s->at_text, "%Y-%m-%d %H:%M:%S",

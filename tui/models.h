@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "filter.h"
 #include "pl_error.h"
 #include "validate.h"
 
@@ -217,6 +218,12 @@ struct dash_signup {
 	char at_text[24]; /* "2026-11-25 19:30:00" */
 	int totp;
 	time_t at;
+	/* What the signup defense saw (the event's subject.signup; ""/-1/0
+	 * when not known, as for a row from user.list). */
+	char network[SIGNUP_NETWORK_MAX];
+	long fill_ms;
+	unsigned flags;            /* enum filter_flag bits */
+	enum filter_status status; /* from the user object */
 };
 
 struct dash_model {
@@ -250,6 +257,13 @@ int dash_seen(struct dash_model *, long long id);
 time_t rfc3339_parse(const char *s);
 /* Fills a signup from a user object (event subject or user.list row). */
 void dash_signup_from_user(struct dash_signup *, json_t *user);
+/* The filter record of a signup (filter.h): its network stands for its
+ * address (the events carry no single address), written to addr. */
+void dash_signup_record(const struct dash_signup *, struct filter_record *,
+                        char addr[SIGNUP_NETWORK_MAX]);
+/* Network text ("203.0.113.0/24") to its first address in addr; 0, or -1
+ * when text is no network. */
+int net_first_address(const char *text, char addr[SIGNUP_NETWORK_MAX]);
 
 /* ---- JSON text (json_pretty.c) ---- */
 /* Pretty-printed (2-space indent, keys in order), malloc'd. */
