@@ -229,7 +229,7 @@ fi
 screen > "$T/dashboard.txt"
 # p pauses the table (events are kept), / filters it.
 keys p
-wait_for "PAUSED" || fail "p does not pause"
+wait_for "paused · +0 new" || fail "p does not pause"
 events_now=$(screen | sed -n 's/.* events \([0-9]*\) .*/\1/p' | head -1)
 [ -n "$events_now" ] || fail "no event count on the dashboard"
 register_user paused8

@@ -114,6 +114,7 @@ usage(FILE *f)
 	    "\n"
 	    "Environment: PADLINE_SERVER, PADLINE_DASH_REDIS_URL, PADLINE_CA,\n"
 	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, PADLINE_READONLY (1 or 0),\n"
+	    "PADLINE_BELL (off: no bell for a dashboard alarm),\n"
 	    "EDITOR / VISUAL (pad editing),\n"
 	    "XDG_STATE_HOME (sessions per server in $XDG_STATE_HOME/padline/\n"
 	    "sessions/, 0600 in a 0700 directory that must be yours),\n"

@@ -240,6 +240,20 @@ dash_find(const struct dash_model *d, const char *id)
 	return -1;
 }
 
+void
+dash_signup_attempt(struct dash_model *d, json_t *attempt)
+{
+	long k = dash_find(
+	    d, json_string_value(json_object_get(attempt, "user_id")));
+	struct dash_signup *s;
+
+	if (k < 0)
+		return;
+	s = &d->ring[(d->head + DASH_RING - 1 - (size_t)k) % DASH_RING];
+	if (!s->network[0])
+		signup_from_event(s, attempt);
+}
+
 /* A row shows the user as they are now: a deleted user leaves the table,
  * a changed one (names, 2FA) is redrawn as changed. */
 static void

@@ -257,6 +257,9 @@ int dash_seen(struct dash_model *, long long id);
 time_t rfc3339_parse(const char *s);
 /* Fills a signup from a user object (event subject or user.list row). */
 void dash_signup_from_user(struct dash_signup *, json_t *user);
+/* What a signup.attempts entry says of its account's row (network, fill
+ * time, flags), for rows from user.list that do not know it. */
+void dash_signup_attempt(struct dash_model *, json_t *attempt);
 /* The filter record of a signup (filter.h): its network stands for its
  * address (the events carry no single address), written to addr. */
 void dash_signup_record(const struct dash_signup *, struct filter_record *,
