@@ -9,8 +9,8 @@ with a PROXY v1 header naming the client (tests/tui_frames_dash_test.sh).
   signup_source.py PORT wave NET24 COUNT SECONDS NORMAL_PER_S LOG
       COUNT signups from NET24.1, NET24.2, ... spread over SECONDS, beside
       NORMAL_PER_S a second from other networks (198.18.0.0/15, one /24
-      each) for as long; LOG gets "<ms since start> <username>" for each
-      answered registration. Exits 1 if one failed.
+      each) for as long; LOG gets "<unix time in ms> <username>" for each
+      answered registration, and "done" at the end. Exits 1 if one failed.
 
 Every loop is bounded by COUNT and SECONDS; it sends only to 127.0.0.1.
 """
@@ -66,7 +66,7 @@ def paced(port, count, seconds, src_of, name_of, log, lock, t0, failed):
             if "error" in r:
                 failed.append(f"{name}: {r['error']}")
             else:
-                log.write(f"{(time.monotonic() - t0) * 1000:.0f} {name}\n")
+                log.write(f"{time.time() * 1000:.0f} {name}\n")
                 log.flush()
 
 
@@ -87,6 +87,7 @@ def wave(port, net, count, seconds, normal, log_path):
             t.start()
         for t in threads:
             t.join()
+        log.write("done\n")
     if failed:
         print("\n".join(failed[:10]), file=sys.stderr)
         return 1
