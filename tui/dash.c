@@ -16,6 +16,9 @@
 #include "widgets.h"
 #include "xalloc.h"
 
+/* Events held while paused, at most (about 1 KB each). */
+#define DASH_HELD_MAX 100000
+
 enum { A_PAUSE = 1, A_FILTER, A_RELOAD, A_BACK, A_KEEP, A_CLEAR, A_LIVE };
 
 static const struct binding dash_keys[] = {
@@ -178,6 +181,23 @@ dash_apply(struct dash_screen *s, json_t *ev)
 		s->top++;
 }
 
+/* What arrived while paused goes in, in its order. */
+static void
+held_apply(struct dash_screen *s)
+{
+	size_t i;
+	json_t *ev;
+
+	if (!s->held)
+		return;
+	/* Counted once already, when it arrived. */
+	s->model.events -= json_array_size(s->held);
+	json_array_foreach (s->held, i, ev)
+		dash_apply(s, ev);
+	json_decref(s->held);
+	s->held = NULL;
+}
+
 static void
 dash_take_event(struct dash_screen *s, json_t *ev)
 {
@@ -186,6 +206,10 @@ dash_take_event(struct dash_screen *s, json_t *ev)
 		if (dash_add_event(&s->model, ev) == 0)
 			dash_alarms_add(&s->alarms, ev);
 	} else if (s->paused) {
+		/* A pause that outlasts DASH_HELD_MAX events moves the table
+		 * once rather than drop any or grow without end. */
+		if (json_array_size(s->held) >= DASH_HELD_MAX)
+			held_apply(s);
 		if (!s->held)
 			s->held = json_array();
 		json_array_append(s->held, ev);
@@ -199,22 +223,12 @@ dash_take_event(struct dash_screen *s, json_t *ev)
 		app_dirty(s->app); /* painted by the redraw timer, not here */
 }
 
-/* Back to live: what arrived while paused goes in, in its order. */
+/* Back to live. */
 static void
 dash_resume(struct dash_screen *s)
 {
-	size_t i;
-	json_t *ev;
-
 	s->paused = 0;
-	if (s->held) {
-		/* Counted once already, when it arrived. */
-		s->model.events -= json_array_size(s->held);
-		json_array_foreach (s->held, i, ev)
-			dash_apply(s, ev);
-		json_decref(s->held);
-		s->held = NULL;
-	}
+	held_apply(s);
 	s->held_new = 0;
 }
 
@@ -508,12 +522,15 @@ const struct screen screen_dash = {
     .tab = "Dash",
     .admin_only = 1,
     .about =
-        "Dashboard (admins)\n\nTotals come from user.stats; the chart "
-        "counts signups per minute.\nThe table shows new users as they "
-        "register (the Redis channel server.hello names), changes to\nthem "
-        "as they happen, and drops a deleted one; after a "
-        "reconnect the gap "
-        "is filled with events.since, duplicates dropped.",
+        "Dashboard (admins)\n\nTotals come from user.stats; the rates "
+        "strip from signup.stats (per minute,\nlast hour); the alarms "
+        "panel lists signup.alarm events, newest first, with a bell\n"
+        "(PADLINE_BELL=off: none). The table shows new users as they "
+        "register (the Redis channel\nserver.hello names) with their "
+        "network, fill time and flags, changes to them as they\nhappen, "
+        "and drops a deleted one; after a reconnect the gap is filled "
+        "with events.since,\nduplicates dropped. / filters with the filter "
+        "language (net:203.0.113.0/24 flag:fast).",
     .keys = dash_keys,
     .keys_now = dash_keys_now,
     .typing = dash_typing,
