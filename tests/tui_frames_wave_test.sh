@@ -32,9 +32,9 @@ calm_while_wave() {
 	printf '%s\n' "$PADLINE_FRAME" | awk -v n="$1" '
 		{ for (i = 1; i < NF; i++) if ($i ~ /^calm[0-9]+$/ && substr($i, 5) + 0 >= n && $(i + 1) ~ /^198\.18\./) f = 1 }
 		END { exit !f }' || return 1
-	! grep -qx done "$T/wave.log"
+	! grep -qx "done" "$T/wave.log"
 }
-wave_done() { grep -qx done "$T/wave.log"; }
+wave_done() { grep -qx "done" "$T/wave.log"; }
 frames_export start_wave alarm_seen row calm_while_wave wave_done SIGNUP_SOURCE WAVE_NET
 
 # Only the velocity alarm of the network: test signups are fast and their
