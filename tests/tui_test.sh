@@ -316,16 +316,17 @@ keys 2
 if wait_for "Signups per minute" 10; then
 	screen | grep -qF "█" && fail "block characters in a non-UTF-8 locale"
 	ok "vt100 / NO_COLOR / ASCII dashboard"
-	# vt100 has no PgUp/PgDn keys: Space / ^F / ^D page, ^B / ^U back.
-	# First the table itself (user.list answers after the chart is drawn).
-	wait_for " 1-14 of " || fail "dashboard table not loaded under vt100"
+	# vt100 has no PgUp/PgDn keys: ^F / ^D page, ^B / ^U back (Space
+	# pauses the dashboard).
+	# First the table itself (user.list answers after the strip is drawn).
+	wait_for " 1-15 of " || fail "dashboard table not loaded under vt100"
 	# (the last page ends at the oldest row, so its first number varies)
-	keys Space
-	wait_gone " 1-14 of " || fail "Space does not page under vt100: $(screen | tail -3 | head -1)"
+	keys C-d
+	wait_gone " 1-15 of " || fail "^D does not page under vt100: $(screen | tail -3 | head -1)"
 	keys C-b
-	wait_for " 1-14 of " || fail "^B does not page back under vt100"
+	wait_for " 1-15 of " || fail "^B does not page back under vt100"
 	keys C-f
-	wait_gone " 1-14 of " && ok "vt100: Space, ^F and ^B page" || fail "^F does not page under vt100"
+	wait_gone " 1-15 of " && ok "vt100: ^D, ^F and ^B page" || fail "^F does not page under vt100"
 else
 	fail "no dashboard under vt100"
 fi
