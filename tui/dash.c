@@ -47,7 +47,7 @@ on_stats(void *ud, json_t *result, const struct pl_error *err)
 
 	if (app_failed(s->app, err, "user.stats"))
 		return;
-	dash_set_stats(&s->model, result, time(NULL));
+	dash_set_stats(&s->model, result);
 	s->stats_at = time(NULL);
 	app_dirty(s->app);
 }

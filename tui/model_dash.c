@@ -1,7 +1,7 @@
 /*
- * The admin dashboard's numbers: per-minute signup buckets for the last hour,
- * a ring of the newest signups, and event de-dup by id (live Redis messages
- * and events.since backfill overlap; each id counts once).
+ * The admin dashboard's numbers: the totals, a ring of the newest signups
+ * with what the signup defense saw of each, and event de-dup by id (live Redis
+ * messages and events.since backfill overlap; each id counts once).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,54 +107,14 @@ dash_seen(struct dash_model *d, long long id)
 	return seen_add(&d->seen, id);
 }
 
-static void
-dash_bucket_add(struct dash_model *d, time_t at, unsigned n)
-{
-	long long minute = (long long)at / 60;
-	size_t slot = (size_t)(minute % DASH_MINUTES);
-
-	if (d->minute_of[slot] != minute) {
-		if (d->minute_of[slot] > minute)
-			return; /* older than the hour the slot now counts */
-		d->minute_of[slot] = minute;
-		d->counts[slot] = 0;
-	}
-	d->counts[slot] += n;
-}
-
 void
-dash_set_stats(struct dash_model *d, json_t *stats, time_t now)
+dash_set_stats(struct dash_model *d, json_t *stats)
 {
-	json_t *pm = json_object_get(stats, "per_minute");
-	size_t n = json_array_size(pm);
-
 	d->total = (long)json_integer_value(json_object_get(stats, "total"));
 	d->last_hour =
 	    (long)json_integer_value(json_object_get(stats, "last_hour"));
 	d->last_24h =
 	    (long)json_integer_value(json_object_get(stats, "last_24h"));
-	memset(d->counts, 0, sizeof d->counts);
-	memset(d->minute_of, 0, sizeof d->minute_of);
-	/* per_minute is oldest first; its last entry is the current minute. */
-	for (size_t i = 0; i < n && i < DASH_MINUTES; i++) {
-		long long v = json_integer_value(json_array_get(pm, n - 1 - i));
-
-		if (v > 0)
-			dash_bucket_add(d, now - (time_t)i * 60, (unsigned)v);
-	}
-}
-
-void
-dash_chart(const struct dash_model *d, time_t now, unsigned out[DASH_MINUTES])
-{
-	long long cur = (long long)now / 60;
-
-	for (int i = 0; i < DASH_MINUTES; i++) {
-		long long minute = cur - (DASH_MINUTES - 1) + i;
-		size_t slot = (size_t)(minute % DASH_MINUTES);
-
-		out[i] = d->minute_of[slot] == minute ? d->counts[slot] : 0;
-	}
 }
 
 static void
@@ -352,7 +312,6 @@ dash_add_event(struct dash_model *d, json_t *ev)
 	d->head = (d->head + 1) % DASH_RING;
 	if (d->n < DASH_RING)
 		d->n++;
-	dash_bucket_add(d, s->at, 1);
 	d->total++;
 	d->last_hour++;
 	d->last_24h++;

@@ -227,8 +227,6 @@ struct dash_signup {
 };
 
 struct dash_model {
-	unsigned counts[DASH_MINUTES];
-	long long minute_of[DASH_MINUTES]; /* which minute a slot counts */
 	struct dash_signup ring[DASH_RING];
 	size_t head, n; /* ring: head = next write */
 	struct seen_set seen;
@@ -238,15 +236,12 @@ struct dash_model {
 };
 
 void dash_init(struct dash_model *);
-/* Seeds totals and the chart from a user.stats result at time now. */
-void dash_set_stats(struct dash_model *, json_t *stats, time_t now);
+/* The totals of a user.stats result. */
+void dash_set_stats(struct dash_model *, json_t *stats);
 /* Returns 1 for a new user.created, 0 for another new event (a user's
  * deletion takes its row away, a change to a listed user redraws it), -1
  * for a duplicate id (ignored) or an event without an id. */
 int dash_add_event(struct dash_model *, json_t *event);
-/* Counts per minute, oldest first, the last slot being now's minute. */
-void dash_chart(const struct dash_model *, time_t now,
-                unsigned out[DASH_MINUTES]);
 /* The i-th newest signup (0 = newest) or NULL. */
 const struct dash_signup *dash_signup_at(const struct dash_model *, size_t i);
 /* The de-dup key of an event: its id mixed with its subject's id. */
