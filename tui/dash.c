@@ -428,7 +428,7 @@ static void
 dash_draw_state(struct app *a, struct dash_screen *s, int y, int cols)
 {
 	time_t now = time(NULL);
-	char text[300] = "", age[16];
+	char text[300] = "", age[24];
 	size_t n = 0;
 	int bad = a->probe.down;
 
