@@ -124,6 +124,27 @@ def event_signer(secret):
     return sign
 
 
+def group_signer(secret):
+    """Signs events in groups as padlined publishes a burst: one signature
+    over the hashes of up to 8 events, each message carrying them all
+    (docs/protocol.md, "Signed messages"); the TUI checks one signature
+    per group."""
+    import hashlib
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    key_seed = hashlib.blake2b(secret.encode(), digest_size=32, key=b"padline event signing").digest()
+    key = Ed25519PrivateKey.from_private_bytes(key_seed)
+
+    def sign(texts):
+        out = []
+        for i in range(0, len(texts), 8):
+            group = texts[i:i + 8]
+            hs = b"".join(hashlib.blake2b(t.encode(), digest_size=32).digest() for t in group)
+            sig = key.sign(b"padline events v1" + bytes([10]) + hs).hex()
+            out += [f"es1.{sig}.{hs.hex()}.{t}" for t in group]
+        return out
+    return sign
+
+
 def resp(*args):
     out = f"*{len(args)}\r\n"
     for a in args:

@@ -6,18 +6,22 @@ against a real padlined:
 
 1. the Pads screen with N pads (default 10 000): Down, and PgDn/PgUp;
 2. the dashboard while R signed user.created events a second (default
-   1 000) arrive on the channel server.hello names: p (pause / resume).
+   1 000, each with its network, fill time and flags) and an alarm a
+   second arrive on the channel server.hello names, with the rates strip,
+   the alarms panel and a filter on: padline's CPU (% of one core, over
+   10 s) and p (pause / resume).
 
 Usage (after scripts/stack start; eval "$(scripts/stack env)"):
     bench/tui_latency.py [--pads 10000] [--rate 1000] [--keys 300]
                          [--tui build/tui/padline] [--server build/server/padlined]
-Prints one line per figure (p50, p99, max). Stops its padlined and drops
+Prints one line per figure (p50, p99, max; CPU). Goals on the dashboard:
+under 5 % of a core, p99 under 16 ms. Stops its padlined and drops
 its schema.
 """
 import argparse, json, os, socket, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tui_bench import Rpc, event_signer, free_port, psql, redis_publisher, resp  # noqa: E402
+from tui_bench import Rpc, event_signer, free_port, group_signer, psql, redis_publisher, resp  # noqa: E402
 
 
 def frames(argv, env, script, size="100x30"):
@@ -37,23 +41,57 @@ def frames(argv, env, script, size="100x30"):
 
 
 def publish(redis, channel, sign, rate, stop, counter):
-    """user.created events at rate a second, in batches every 20 ms."""
+    """user.created events at rate a second, in batches every 20 ms, each
+    with what the signup defense saw (subject.signup), one network in ten
+    the wave's; and a signup.alarm a second for the alarms panel. sign
+    takes a batch's texts and gives its messages."""
     pub = redis_publisher(redis)
     base, sent, t0 = 10**12 + os.getpid() * 10**6, 0, time.monotonic()
     while not stop.is_set():
         due = int((time.monotonic() - t0) * rate)
-        out = b""
+        texts = []
         while sent < due:
             now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            ev = {"id": base + sent, "action": "user.created", "at": now,
-                  "subject": {"id": f"bench-{base + sent}", "username": f"bench{sent}",
-                              "email": None, "totp_enabled": False, "created_at": now}}
-            out += resp("PUBLISH", channel, sign(json.dumps(ev)))
+            net = "203.0.113.0/24" if sent % 10 == 0 else f"198.18.{sent % 250}.0/24"
+            texts.append(json.dumps({
+                "id": base + sent, "action": "user.created", "at": now,
+                "subject": {"id": f"bench-{base + sent}", "username": f"bench{sent}",
+                            "email": None, "totp_enabled": False, "created_at": now,
+                            "signup": {"network": net, "fill_ms": sent % 3000,
+                                       "flags": ["fast"] if sent % 3000 < 1500 else []}}}))
             sent += 1
+            if sent % rate == 0:
+                texts.append(json.dumps({
+                    "id": base + sent + 500000, "action": "signup.alarm", "at": now,
+                    "subject": {"rule": "net-velocity", "key": net, "count": 5,
+                                "window_s": 60, "user_ids": []}}))
+        out = b"".join(resp("PUBLISH", channel, m) for m in sign(texts))
         if out:
             pub.sendall(out)
         counter[0] = sent / max(1e-9, time.monotonic() - t0)
         time.sleep(0.02)
+
+
+def dashboard(argv, tenv, login, tmp, keys):
+    """The dashboard with the strip, the alarms panel and a filter on, under
+    the stream: padline's CPU over 10 s (the script's shell's parent) and
+    the latency of p (pause / resume)."""
+    cpu = os.path.join(tmp, "cpu")
+    with open(os.path.join(tmp, "cpu.sh"), "w") as f:
+        f.write('a=$(cut -d" " -f14,15 /proc/$1/stat); sleep 10; '
+                'b=$(cut -d" " -f14,15 /proc/$1/stat); '
+                f'echo $a $b $(getconf CLK_TCK) > {cpu}\n')
+    # A state of its own: a saved session would skip the sign-in the
+    # script types.
+    state = tempfile.mkdtemp(dir=tmp)
+    out = frames(argv, dict(tenv, PADLINE_BELL="off", XDG_STATE_HOME=state),
+                 login + "key 2\nexpect Signups per minute\nexpect bench\n"
+                 "key /\ntype net:203.0.113.0/24 flag:fast\nkey <Enter>\n"
+                 "expect net-velocity\n"
+                 f"run sh {tmp}/cpu.sh $PPID\nmeasure {keys} p\n")
+    u0, s0, u1, s1, hz = (int(x) for x in open(cpu).read().split())
+    pct = 100.0 * ((u1 + s1) - (u0 + s0)) / hz / 10
+    return pct, out[0][len('latency '):]
 
 
 def main():
@@ -107,13 +145,20 @@ def main():
         # 2. the dashboard under a steady stream of signups
         rpc = Rpc(port)
         channel = rpc.call("server.hello", {})["result"]["events"]["channel"]
-        rate = [0.0]
-        th = threading.Thread(target=publish, daemon=True,
-                              args=(redis, channel, event_signer(secret), a.rate, stop, rate))
-        th.start()
-        out = frames(argv, tenv, login + "key 2\nexpect Signups per minute\nexpect bench\n"
-                     f"measure {a.keys} p\n")
-        print(f"dashboard at {rate[0]:.0f} signups/s, p x{a.keys}: {out[0][len('latency '):]}")
+        one = event_signer(secret)
+        for what, sign in (("one signature per event (worst case)", lambda ts: [one(t) for t in ts]),
+                           ("signed in groups of 8 as padlined publishes", group_signer(secret))):
+            rate, stop = [0.0], threading.Event()
+            th = threading.Thread(target=publish, daemon=True,
+                                  args=(redis, channel, sign, a.rate, stop, rate))
+            th.start()
+            try:
+                pct, lat = dashboard(argv, tenv, login, tmp, a.keys)
+                print(f"dashboard at {rate[0]:.0f} signups/s, strip, alarms panel and filter on, "
+                      f"{what}: padline CPU {pct:.1f} % of one core over 10 s; p x{a.keys}: {lat}")
+            finally:
+                stop.set()
+                th.join()
     finally:
         stop.set()
         srv.terminate()

@@ -172,23 +172,15 @@ term_value(struct term *t, char *value, char *msg, size_t msgsz)
 		}
 		break;
 	case KEY_FLAG:
-		for (size_t i = 0; i < sizeof flag_names / sizeof *flag_names;
-		     i++)
-			if (strcasecmp(value, flag_names[i].name) == 0) {
-				t->flag = flag_names[i].bit;
-				return NULL;
-			}
+		if ((t->flag = filter_flag_bit(value)) != 0)
+			return NULL;
 		snprintf(msg, msgsz,
 		         "unknown flag \"%.64s\" (fast, disposable, breached)",
 		         value);
 		return msg;
 	case KEY_STATUS:
-		for (size_t i = 0;
-		     i < sizeof status_names / sizeof *status_names; i++)
-			if (strcasecmp(value, status_names[i].name) == 0) {
-				t->status = status_names[i].status;
-				return NULL;
-			}
+		if ((t->status = filter_status_of(value)) != FILTER_STATUS_NONE)
+			return NULL;
 		snprintf(msg, msgsz,
 		         "unknown status \"%.64s\" (active, pending, held, "
 		         "disabled, rejected)",
@@ -533,4 +525,33 @@ filter_render(const struct filter *f)
 		render_term(&b, &f->terms[i]);
 	}
 	return b.s;
+}
+
+unsigned
+filter_flag_bit(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof flag_names / sizeof *flag_names;
+	     i++)
+		if (strcasecmp(name, flag_names[i].name) == 0)
+			return flag_names[i].bit;
+	return 0;
+}
+
+const char *
+filter_flag_name(unsigned bit)
+{
+	for (size_t i = 0; i < sizeof flag_names / sizeof *flag_names; i++)
+		if (flag_names[i].bit == bit)
+			return flag_names[i].name;
+	return NULL;
+}
+
+enum filter_status
+filter_status_of(const char *name)
+{
+	for (size_t i = 0;
+	     name && i < sizeof status_names / sizeof *status_names; i++)
+		if (strcasecmp(name, status_names[i].name) == 0)
+			return status_names[i].status;
+	return FILTER_STATUS_NONE;
 }

@@ -62,5 +62,12 @@ size_t filter_terms(const struct filter *);
 /* The canonical text of f (keys and domains lowercased, networks masked,
  * free text quoted); parsing it gives the same filter. Caller frees. */
 char *filter_render(const struct filter *);
+/* The flag named name ("fast", any case), 0 for none; and the name of one
+ * flag bit, NULL for none. The names flag: takes. */
+unsigned filter_flag_bit(const char *name);
+const char *filter_flag_name(unsigned bit);
+/* The status named name ("pending", "held", ...), FILTER_STATUS_NONE for
+ * none. */
+enum filter_status filter_status_of(const char *name);
 
 #endif

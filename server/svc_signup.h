@@ -44,6 +44,13 @@ int svc_signup_record(struct padlined *, struct db_conn *,
                       struct svc_new_user *, const char *outcome, json_t *user,
                       struct pl_error *);
 /*
+ * The user object of the registration's events (user.created, user.held):
+ * user with a member signup {network, fill_ms, flags} when the attempt was
+ * screened, so a console can show and filter what the defense saw. New
+ * reference (user itself, unscreened).
+ */
+json_t *svc_signup_event_user(const struct svc_new_user *, json_t *user);
+/*
  * The attempt in /metrics' counters (stats.h) once its outcome is known;
  * its alarms too when committed (the transaction that queued their events
  * committed). Nothing for an attempt that was not screened.

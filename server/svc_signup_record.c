@@ -62,6 +62,30 @@ rules_literal(const struct signup_screen *s, int shadow_only)
 	return out;
 }
 
+json_t *
+svc_signup_event_user(const struct svc_new_user *nu, json_t *user)
+{
+	const struct signup_screen *s = nu->screen;
+	json_t *u, *flags;
+
+	if (s == NULL)
+		return json_incref(user);
+	u = json_copy(user);
+	flags = json_array();
+	for (unsigned bit = 1; bit != 0 && bit <= s->flags; bit <<= 1)
+		if ((s->flags & bit) && filter_flag_name(bit))
+			json_array_append_new(
+			    flags, json_string(filter_flag_name(bit)));
+	json_object_set_new(
+	    u, "signup",
+	    json_pack("{s:s?, s:o, s:o}", "network",
+	              s->network[0] ? s->network : NULL, "fill_ms",
+	              s->fill_ms >= 0 ? json_integer((json_int_t)s->fill_ms)
+	                              : json_null(),
+	              "flags", flags));
+	return u;
+}
+
 /* The audit rows (and so the events) of the attempt's fired, claimed
  * rules, and user.held, queued in the registration's transaction. */
 static int

@@ -172,8 +172,8 @@ create_tx(struct padlined *app, struct db_conn *db, struct svc_new_user *nu,
           json_t **user, struct pl_error *err)
 {
 	int held = svc_signup_holds(nu);
-
-	int is_taken = 0;
+	json_t *ev_user;
+	int is_taken = 0, rc;
 
 	/* Round trip 1: BEGIN and the form token's spend. It is spent in
 	 * the transaction: a registration refused later (the name taken,
@@ -202,10 +202,14 @@ create_tx(struct padlined *app, struct db_conn *db, struct svc_new_user *nu,
 	                   json_string_value(json_object_get(*user, "id")),
 	                   err) != 0)
 		return err->code;
-	if (svc_signup_record(app, db, nu, held ? "held" : "created", *user,
-	                      err) != 0)
-		return err->code;
-	audit_emit(db, "user.created", NULL, *user, NULL);
+	ev_user = svc_signup_event_user(nu, *user);
+	rc = svc_signup_record(app, db, nu, held ? "held" : "created", ev_user,
+	                       err);
+	if (rc == PL_OK)
+		audit_emit(db, "user.created", NULL, ev_user, NULL);
+	json_decref(ev_user);
+	if (rc != PL_OK)
+		return rc;
 	if (db_tx_commit(db, err) != 0)
 		return strcmp(db_sqlstate(db), "23505") == 0 ? taken(err)
 		                                             : err->code;

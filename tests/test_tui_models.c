@@ -330,48 +330,28 @@ START_TEST(list_sorts_and_keeps_selection)
 }
 END_TEST
 
-START_TEST(chart_buckets)
+START_TEST(stats_and_ring)
 {
 	struct dash_model *d = malloc(sizeof *d);
-	unsigned out[DASH_MINUTES];
-	time_t now = rfc3339_parse("2026-11-25T19:30:30Z");
-	json_t *stats = json_pack("{s:i, s:i, s:i, s:[]}", "total", 10,
-	                          "last_hour", 4, "last_24h", 6, "per_minute");
-	json_t *pm = json_object_get(stats, "per_minute");
+	json_t *stats = json_pack("{s:i, s:i, s:i}", "total", 10, "last_hour",
+	                          4, "last_24h", 6);
 	json_t *ev;
 
-	ck_assert(now > 0);
-	for (int i = 0; i < 60; i++)
-		json_array_append_new(pm, json_integer(i == 0    ? 1
-		                                       : i == 59 ? 3
-		                                                 : 0));
 	dash_init(d);
-	dash_set_stats(d, stats, now);
-	dash_chart(d, now, out);
-	ck_assert_uint_eq(out[0], 1);
-	ck_assert_uint_eq(out[59], 3);
+	dash_set_stats(d, stats);
 	ck_assert_int_eq(d->total, 10);
-	/* A live signup in the current minute and one 5 minutes ago. */
+	ck_assert_int_eq(d->last_hour, 4);
+	/* Live signups count, and the ring keeps them in arrival order. */
 	ev = user_event(7, "amy", "2026-11-25T19:30:01Z");
 	ck_assert_int_eq(dash_add_event(d, ev), 1);
 	json_decref(ev);
 	ev = user_event(8, "ben", "2026-11-25T19:25:59.5Z");
 	ck_assert_int_eq(dash_add_event(d, ev), 1);
 	json_decref(ev);
-	dash_chart(d, now, out);
-	ck_assert_uint_eq(out[59], 4);
-	ck_assert_uint_eq(out[54], 1);
 	ck_assert_int_eq(d->total, 12);
-	/* Two minutes later the chart has shifted left by two. */
-	dash_chart(d, now + 120, out);
-	ck_assert_uint_eq(out[57], 4);
-	ck_assert_uint_eq(out[59], 0);
-	/* Events older than an hour never land in a reused slot. */
 	ev = user_event(9, "old", "2026-11-25T18:00:00Z");
 	dash_add_event(d, ev);
 	json_decref(ev);
-	dash_chart(d, now, out);
-	ck_assert_uint_eq(out[59], 4);
 	ck_assert_str_eq(dash_signup_at(d, 0)->username, "old");
 	ck_assert_str_eq(dash_signup_at(d, 1)->username, "ben");
 	ck_assert_str_eq(dash_signup_at(d, 2)->at_text, "2026-11-25 19:30:01");
@@ -464,7 +444,7 @@ main(void)
 	tcase_add_test(tc, list_paging);
 	tcase_add_test(tc, list_filtering);
 	tcase_add_test(tc, list_sorts_and_keeps_selection);
-	tcase_add_test(tc, chart_buckets);
+	tcase_add_test(tc, stats_and_ring);
 	tcase_add_test(tc, event_dedup);
 	tcase_add_test(tc, feed_dedup_live_and_backfill);
 	suite_add_tcase(s, tc);

@@ -186,7 +186,7 @@ START_TEST(filter_on_events)
 	ck_assert(shown(user, "domain:wave.example", 0));
 	ck_assert(shown(user, "wave shape:a4d2", 0));
 	ck_assert(!shown(user, "!wave", 0));
-	/* The event carries no address: an address term does not match. */
+	/* An event without subject.signup: an address term does not match. */
 	ck_assert(!shown(user, "net:203.0.113.0/24", 0));
 	ck_assert(shown(user, "!net:203.0.113.0/24", 0));
 	ck_assert(!shown(user, "status:held", 0));
@@ -198,6 +198,17 @@ START_TEST(filter_on_events)
 	ck_assert(!shown(dom, "rule:net-velocity", 0));
 	ck_assert(shown(shp, "shape:a4d2", 0));
 	ck_assert(!shown(shp, "net:203.0.113.0/24", 0));
+	/* A registration's event says its network and flags (subject.signup).
+	 */
+	json_object_set_new(
+	    json_object_get(json_object_get(user, "subject"), "user"), "signup",
+	    json_pack("{s:s, s:i, s:[s]}", "network", "203.0.113.0/24",
+	              "fill_ms", 40, "flags", "fast"));
+	ck_assert(shown(user, "net:203.0.113.0/24", 0));
+	ck_assert(shown(user, "net:203.0.0.0/16 flag:fast wave", 0));
+	ck_assert(!shown(user, "net:198.51.100.0/24", 0));
+	ck_assert(!shown(user, "!net:203.0.113.0/24", 0));
+	ck_assert(!shown(user, "flag:disposable", 0));
 	json_decref(user);
 	json_decref(net);
 	json_decref(dom);

@@ -114,13 +114,16 @@ w = [l for l in lines if l["rule"] == "wave-alarm"]
 assert w and w[0]["key"] == "127.0.0.0/24" and w[0]["count"] >= 1 and len(w[0]["user_ids"]) >= 1, w
 EOF
 wait_file "$T/net.out" "wave-alarm" || fail "no wave-alarm row in the csv: $(cat "$T/net.out")"
-python3 - "$T/net.out" <<'EOF' && ok "--format csv: a header, then alarm rows of the network (signup events carry no address)" || fail "csv: $(cat "$T/net.out")"
+wait_file "$T/net.out" ",keep$n," || fail "net: misses the signup keep$n: $(cat "$T/net.out")"
+python3 - "$T/net.out" <<'EOF' && ok "--format csv: a header, then the network's alarm and signup rows (a signup's event says its network)" || fail "csv: $(cat "$T/net.out")"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 assert rows[0][:3] == ["event_id", "at", "type"], rows[0]
 body = [dict(zip(rows[0], r)) for r in rows[1:]]
-assert body and all(r["type"] == "alarm" and r["key"] == "127.0.0.0/24" for r in body), body
-assert any(r["rule"] == "wave-alarm" for r in body), body
+assert all(r["type"] == "user" or r["key"] == "127.0.0.0/24" for r in body), body
+assert any(r["type"] == "alarm" and r["rule"] == "wave-alarm" for r in body), body
+users = {r["username"] for r in body if r["type"] == "user"}
+assert {"stray1", "other1", "keep1"} <= users, users
 EOF
 
 # ---- the reader goes away: 0 ----

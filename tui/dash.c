@@ -1,8 +1,9 @@
 /*
- * The admin dashboard: totals from user.stats, a 60-minute signups chart
- * (block characters, ASCII when not UTF-8) and a live table of the newest
- * signups fed by the app's live feed, gap-filled with events.since after a
- * reconnect. Events only mark the screen dirty; the redraw timer paints.
+ * The admin dashboard: whether padlined answers and how old the figures
+ * are, totals from user.stats, the rates strip and alarms panel, and a live
+ * table of the newest signups fed by the app's live feed (gap-filled with
+ * events.since after a reconnect), filtered by the filter language. Events
+ * only mark the screen dirty; the redraw timer paints.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,25 +12,13 @@
 
 #include "act.h"
 #include "app.h"
+#include "dash.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
 
-#define CHART_ROWS 7 /* at most: a short terminal gives the table rows */
-
-struct dash_screen {
-	struct app *app;
-	struct dash_model model;
-	int paused;
-	int filtering;
-	char filter[64];
-	struct edit_cursor filter_cur;
-	json_t *held; /* events that arrived while paused */
-	time_t last_tick;
-	time_t polled; /* the last user.stats asked */
-	size_t top;    /* matching rows scrolled past (0: the newest on top) */
-	size_t page;   /* table rows on screen, from the last draw */
-};
+/* Events held while paused, at most (about 1 KB each). */
+#define DASH_HELD_MAX 100000
 
 enum {
 	A_PAUSE = 1,
@@ -38,6 +27,7 @@ enum {
 	A_BACK,
 	A_KEEP,
 	A_CLEAR,
+	A_LIVE,
 	A_OPEN,
 	A_NETWORK,
 	A_BULK,
@@ -47,15 +37,20 @@ enum {
 };
 
 static const struct binding dash_keys[] = {
-    {'p', A_PAUSE, "pause / resume the table", "pause"},
-    {'/', A_FILTER, "filter by username or email", "filter"},
+    {' ', A_PAUSE, "pause / resume the table (nothing is dropped)", "pause"},
+    {'p', A_PAUSE, "pause / resume the table", NULL},
+    {'G', A_LIVE, "back to live: resume, the newest on top", NULL},
+    {'/', A_FILTER, "filter (net:CIDR domain:D flag:F ..., see the man page)",
+     "filter"},
     {'R', A_RELOAD, "reload the totals", "reload"},
     {K_ENTER, A_OPEN, "the highlighted signup's timeline", "timeline"},
     {'N', A_NETWORK, "the attempts from its network", NULL},
-    {'X', A_BULK, "act on every account the filter matches (asks)", "act"},
-    {'u', A_UNDO, "undo the last bulk action", NULL},
-    {'b', A_BLOCK, "block its email domain or network (a rule)", NULL},
-    {'e', A_EXPORT, "export the rows the filter shows", NULL},
+    {'X', A_BULK | BIND_ACTS, "act on every account the filter matches (asks)",
+     "act"},
+    {'u', A_UNDO | BIND_ACTS, "undo the last bulk action", NULL},
+    {'b', A_BLOCK | BIND_ACTS, "block its email domain or network (a rule)",
+     NULL},
+    {'e', A_EXPORT | BIND_ACTS, "export the rows the filter shows", NULL},
     NAV_KEYS,
     {'q', A_BACK, "clear the filter, else back", NULL},
     {K_ESC, A_BACK, "clear the filter, else back (never quits)", NULL},
@@ -75,7 +70,43 @@ on_stats(void *ud, json_t *result, const struct pl_error *err)
 
 	if (app_failed(s->app, err, "user.stats"))
 		return;
-	dash_set_stats(&s->model, result, time(NULL));
+	dash_set_stats(&s->model, result);
+	s->stats_at = time(NULL);
+	app_dirty(s->app);
+}
+
+static void
+on_rates(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct dash_screen *s = ud;
+
+	s->rates.out = 0;
+	if (err->code)
+		return; /* the header says how old the strip is */
+	dash_rates_set(&s->rates, result, time(NULL));
+	app_dirty(s->app);
+}
+
+static void
+ask_rates(struct dash_screen *s)
+{
+	s->rates.out = 1;
+	s->rates.asked = time(NULL);
+	rpc_send(s->app->rpc, "signup.stats",
+	         json_pack("{s:i}", "window_min", 60), on_rates, s);
+}
+
+static void
+on_attempts(void *ud, json_t *result, const struct pl_error *err)
+{
+	struct dash_screen *s = ud;
+	json_t *at;
+	size_t i;
+
+	if (err->code)
+		return; /* the rows stay without network, fill and flags */
+	json_array_foreach (json_object_get(result, "attempts"), i, at)
+		dash_signup_attempt(&s->model, at);
 	app_dirty(s->app);
 }
 
@@ -98,14 +129,48 @@ on_recent(void *ud, json_t *result, const struct pl_error *err)
 		if (d->n < DASH_RING)
 			d->n++;
 	}
+	/* user.list knows nothing of the signup: the attempts do. */
+	rpc_send(s->app->rpc, "signup.attempts",
+	         json_pack("{s:i}", "limit", 200), on_attempts, s);
 	app_dirty(s->app);
 }
 
-static int
+int
 dash_row_matches(const struct dash_screen *s, const struct dash_signup *su)
 {
-	return !s->filter[0] || text_matches(su->username, s->filter) ||
-	       text_matches(su->email, s->filter);
+	struct filter_record rec;
+	char addr[SIGNUP_NETWORK_MAX];
+
+	if (!s->flt)
+		return 1;
+	dash_signup_record(su, &rec, addr);
+	return filter_match(s->flt, &rec);
+}
+
+/* The filter text compiled again after an edit: a text that does not parse
+ * keeps the last good filter and says where it goes wrong. */
+static void
+filter_compile(struct dash_screen *s)
+{
+	struct filter *f = NULL;
+	struct pl_error err;
+
+	pl_error_init(&err);
+	if (filter_parse(s->filter, &f, &err) != 0) {
+		/* The position first: a narrow window cuts the end. */
+		snprintf(s->flt_error, sizeof s->flt_error, "at %lld: %s",
+		         (long long)json_integer_value(
+		             json_object_get(err.data, "position")),
+		         err.message);
+		pl_error_clear(&err);
+		return;
+	}
+	s->flt_error[0] = '\0';
+	filter_free(s->flt);
+	s->flt = filter_terms(f) ? f : NULL;
+	if (!s->flt)
+		filter_free(f);
+	s->top = 0;
 }
 
 /* The highlighted row: the first the table shows (NULL: none). */
@@ -122,8 +187,29 @@ dash_selected(const struct dash_screen *s)
 }
 
 /* The members an export writes. */
-static const char *const dash_columns[] = {"id",    "created_at", "username",
-                                           "email", "totp",       NULL};
+static const char *const dash_columns[] = {"id",      "created_at", "username",
+                                           "email",   "totp",       "network",
+                                           "fill_ms", "flags",      NULL};
+
+/* One row as an export writes it: what the table shows, the network, fill
+ * time and flags null when not known (a row from user.list). */
+static json_t *
+dash_row_json(const struct dash_signup *su)
+{
+	json_t *flags = json_array();
+
+	for (unsigned bit = 1; bit && bit <= su->flags; bit <<= 1)
+		if ((su->flags & bit) && filter_flag_name(bit))
+			json_array_append_new(
+			    flags, json_string(filter_flag_name(bit)));
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "id", su->id,
+	    "created_at", su->at_text, "username", su->username, "email",
+	    su->email, "totp", su->totp, "network",
+	    su->network[0] ? json_string(su->network) : json_null(), "fill_ms",
+	    su->fill_ms >= 0 ? json_integer(su->fill_ms) : json_null(), "flags",
+	    flags);
+}
 
 /* The rows the filter shows, newest first, as objects (new array). */
 static json_t *
@@ -134,11 +220,7 @@ dash_rows(const struct dash_screen *s)
 
 	for (size_t k = 0; (su = dash_signup_at(&s->model, k)); k++)
 		if (dash_row_matches(s, su))
-			json_array_append_new(
-			    rows, json_pack("{s:s, s:s, s:s, s:s, s:b}", "id",
-			                    su->id, "created_at", su->at_text,
-			                    "username", su->username, "email",
-			                    su->email, "totp", su->totp));
+			json_array_append_new(rows, dash_row_json(su));
 	return rows;
 }
 
@@ -196,20 +278,55 @@ dash_apply(struct dash_screen *s, json_t *ev)
 		s->top++;
 }
 
+/* What arrived while paused goes in, in its order. */
+static void
+held_apply(struct dash_screen *s)
+{
+	size_t i;
+	json_t *ev;
+
+	if (!s->held)
+		return;
+	/* Counted once already, when it arrived. */
+	s->model.events -= json_array_size(s->held);
+	json_array_foreach (s->held, i, ev)
+		dash_apply(s, ev);
+	json_decref(s->held);
+	s->held = NULL;
+}
+
 static void
 dash_take_event(struct dash_screen *s, json_t *ev)
 {
-	if (s->paused) {
+	/* Alarms are not the table's: they show (and ring) even paused. */
+	if (strcmp(jstr(ev, "action"), "signup.alarm") == 0) {
+		if (dash_add_event(&s->model, ev) == 0)
+			dash_alarms_add(&s->alarms, ev);
+	} else if (s->paused) {
+		/* A pause that outlasts DASH_HELD_MAX events moves the table
+		 * once rather than drop any or grow without end. */
+		if (json_array_size(s->held) >= DASH_HELD_MAX)
+			held_apply(s);
 		if (!s->held)
 			s->held = json_array();
-		if (json_array_size(s->held) < 100000)
-			json_array_append(s->held, ev);
+		json_array_append(s->held, ev);
+		if (strcmp(jstr(ev, "action"), "user.created") == 0)
+			s->held_new++;
 		s->model.events++; /* counted as received (header) */
 	} else {
 		dash_apply(s, ev);
 	}
 	if (app_showing(s->app, &screen_dash))
 		app_dirty(s->app); /* painted by the redraw timer, not here */
+}
+
+/* Back to live. */
+static void
+dash_resume(struct dash_screen *s)
+{
+	s->paused = 0;
+	held_apply(s);
+	s->held_new = 0;
 }
 
 static void
@@ -229,6 +346,7 @@ dash_init_state(struct app *a)
 
 	s->app = a;
 	dash_init(&s->model);
+	dash_alarms_init(&s->alarms);
 	return s;
 }
 
@@ -238,6 +356,7 @@ dash_free(void *st)
 	struct dash_screen *s = st;
 
 	json_decref(s->held);
+	filter_free(s->flt);
 	free(s);
 }
 
@@ -248,6 +367,8 @@ dash_enter(struct app *a, void *st)
 	rpc_send(a->rpc, "user.stats", NULL, on_stats, st);
 	rpc_send(a->rpc, "user.list", json_pack("{s:i}", "limit", 50),
 	         on_recent, st);
+	if (!((struct dash_screen *)st)->rates.out)
+		ask_rates(st);
 	app_live(a);
 }
 
@@ -271,8 +392,6 @@ static int
 dash_key(struct app *a, void *st, int action, int key)
 {
 	struct dash_screen *s = st;
-	size_t i;
-	json_t *ev;
 
 	switch (action) {
 	case NAV_UP:
@@ -298,16 +417,18 @@ dash_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_CLEAR:
 		edit_clear(s->filter, &s->filter_cur);
+		filter_compile(s);
 		s->filtering = 0;
 		return 1;
 	case A_PAUSE:
-		s->paused = !s->paused;
-		if (!s->paused && s->held) {
-			json_array_foreach (s->held, i, ev)
-				dash_apply(s, ev);
-			json_decref(s->held);
-			s->held = NULL;
-		}
+		if (s->paused)
+			dash_resume(s);
+		else
+			s->paused = 1;
+		return 1;
+	case A_LIVE:
+		dash_resume(s);
+		s->top = 0;
 		return 1;
 	case A_FILTER:
 		s->filtering = 1;
@@ -326,10 +447,12 @@ dash_key(struct app *a, void *st, int action, int key)
 		if (!s->filter[0])
 			return 0;
 		edit_clear(s->filter, &s->filter_cur);
+		filter_compile(s);
 		return 1;
 	}
 	if (s->filtering) {
 		edit_key(s->filter, sizeof s->filter, &s->filter_cur, key);
+		filter_compile(s);
 		return 1;
 	}
 	return 0;
@@ -349,6 +472,8 @@ dash_tick(struct app *a, void *st)
 	 * within the server's idle limit, which keeps the session. */
 	long every = idle <= 0 || idle >= 180 ? 60 : idle >= 3 ? idle / 3 : 1;
 
+	int new_second = now != s->last_tick;
+
 	if (app_showing(a, &screen_dash) && now / 60 != s->last_tick / 60)
 		app_dirty(a);
 	s->last_tick = now;
@@ -356,55 +481,14 @@ dash_tick(struct app *a, void *st)
 		s->polled = now;
 		rpc_send(a->rpc, "user.stats", NULL, on_stats, s);
 	}
-}
-
-static void
-chart_draw(struct app *a, struct dash_screen *s, int y, int x, int w, int ch)
-{
-	static const char *const eighths[9] = {" ", "▁", "▂", "▃", "▄",
-	                                       "▅", "▆", "▇", "█"};
-	unsigned v[DASH_MINUTES], max = 0;
-	int cw = w - 8 < DASH_MINUTES ? w - 8 : DASH_MINUTES;
-
-	(void)a;
-	dash_chart(&s->model, time(NULL), v);
-	for (int i = 0; i < DASH_MINUTES; i++)
-		max = v[i] > max ? v[i] : max;
-	ui_attr(UI_TITLE);
-	ui_putf(y, x, w, "Signups per minute, last 60 minutes (max %u)", max);
-	ui_attr(UI_NORMAL);
-	for (int r = 0; r < ch; r++) {
-		int row = y + 1 + r;
-		unsigned level = (unsigned)(ch - r); /* 1-based from bottom */
-
-		ui_attr(UI_DIM);
-		if (r == 0)
-			ui_putf(row, x, 6, "%5u", max);
-		else if (r == ch - 1)
-			ui_putf(row, x, 6, "%5u", 0u);
-		ui_attr(UI_BAR);
-		for (int c = 0; c < cw; c++) {
-			unsigned val = v[DASH_MINUTES - cw + c];
-			/* height in eighths of a row, rounded up so 1 shows */
-			unsigned h8 = max ? (val * ch * 8 + max - 1) / max : 0;
-			int full = (int)(h8 / 8), part = (int)(h8 % 8);
-			const char *t;
-
-			if ((int)level <= full)
-				t = ui_utf8() ? eighths[8] : "#";
-			else if ((int)level == full + 1 && part)
-				t = ui_utf8() ? eighths[part]
-				              : (part >= 4 ? "+" : ".");
-			else
-				t = " ";
-			ui_put(row, x + 7 + c, 1, t);
-		}
-	}
-	ui_attr(UI_DIM);
-	ui_put(y + 1 + ch, x + 7, cw, "-60m");
-	ui_put(y + 1 + ch, x + 7 + cw / 2 - 2, 5, "-30m");
-	ui_put(y + 1 + ch, x + 7 + cw - 3, 3, "now");
-	ui_attr(UI_NORMAL);
+	/* One call out at a time, and not more often than every few s. */
+	if (app_showing(a, &screen_dash) && a->me && !s->rates.out &&
+	    now - s->rates.asked >= DASH_RATES_EVERY_S)
+		ask_rates(s);
+	/* The ages the header shows move with the clock. */
+	if (app_showing(a, &screen_dash) && s->rates.at &&
+	    now - s->rates.at >= 2 * DASH_RATES_EVERY_S && new_second)
+		app_dirty(a);
 }
 
 /* What the feed dropped from Redis, where the Redis trouble line goes. */
@@ -431,90 +515,110 @@ dash_draw_dropped(const struct feed *f, int y, int cols)
 	ui_attr(UI_NORMAL);
 }
 
+/* An age as the header says it: "40s", "2m", "3h". */
+static void
+age_text(long s, char *buf, size_t size)
+{
+	if (s < 120)
+		snprintf(buf, size, "%lds", s);
+	else if (s < 2 * 3600)
+		snprintf(buf, size, "%ldm", s / 60);
+	else
+		snprintf(buf, size, "%ldh", s / 3600);
+}
+
+/* The second header row: paused, padlined's reachability, old figures. */
+static void
+dash_draw_state(struct app *a, struct dash_screen *s, int y, int cols)
+{
+	time_t now = time(NULL);
+	char text[300] = "", age[24];
+	size_t n = 0;
+	int bad = a->probe.down;
+
+	if (s->paused)
+		n = (size_t)snprintf(text, sizeof text, "paused · +%zu new · ",
+		                     s->held_new);
+	if (a->probe.down) {
+		time_t since = now - (time_t)(probe_age_ms(&a->probe) / 1000);
+		struct tm tm;
+
+		gmtime_r(&since, &tm);
+		n += strftime(text + n, sizeof text - n,
+		              "padlined unreachable since %H:%M:%S UTC", &tm);
+	} else {
+		n += (size_t)snprintf(text + n, sizeof text - n,
+		                      "padlined answers");
+	}
+	if (s->rates.at && now - s->rates.at >= 2 * DASH_RATES_EVERY_S) {
+		age_text((long)(now - s->rates.at), age, sizeof age);
+		n += (size_t)snprintf(text + n, sizeof text - n,
+		                      " · rates %s old", age);
+		bad = 1;
+	}
+	if (s->stats_at && now - s->stats_at >= 3 * 60) {
+		age_text((long)(now - s->stats_at), age, sizeof age);
+		snprintf(text + n, sizeof text - n, " · totals %s old", age);
+		bad = 1;
+	}
+	ui_attr(bad ? UI_ERR : s->paused ? UI_SEL : UI_NORMAL);
+	ui_put(y, 1, cols - 2, text);
+	ui_attr(UI_NORMAL);
+}
+
 static void
 dash_draw(struct app *a, void *st, int rows, int cols)
 {
 	struct dash_screen *s = st;
 	struct dash_model *d = &s->model;
-	/* The chart gives way first: the table keeps at least 3 rows. */
-	int ch = rows - 12 < 2            ? 2
-	         : rows - 12 > CHART_ROWS ? CHART_ROWS
-	                                  : rows - 12;
-	int ty = 2 + ch + 3, shown = 0, i = 0;
-	size_t nmatch = 0, skipped = 0;
-	int h = rows - ty - 4;
-	const struct dash_signup *su;
-
+	/* The table keeps at least 3 rows; the strip and the panel share
+	 * what is left (the panel first: an alarm is news). */
+	int room = rows - 8 - 3, y = 3, al, sr;
 	enum feed_mode mode = a->feed ? feed_mode(a->feed) : FEED_STARTING;
 
 	/* 80 columns first: the totals and the feed's state fit on one. */
 	ui_putf(1, 1, cols - 2,
 	        "Users %ld · hour %ld · 24 h %ld · events %lu (%lu dup) · "
-	        "live: %s%s",
+	        "live: %s",
 	        d->total, d->last_hour, d->last_24h, d->events, d->duplicates,
 	        mode == FEED_LIVE      ? "on"
 	        : mode == FEED_POLLING ? "polling"
 	        : mode == FEED_REFUSED ? "REFUSED"
-	                               : "starting…",
-	        s->paused ? " · PAUSED" : "");
+	                               : "starting…");
+	dash_draw_state(a, s, 2, cols);
+	al = s->alarms.n ? 1 + (int)(s->alarms.n < 3 ? s->alarms.n : 3) : 1;
+	if (al > room - 2)
+		al = room - 2 > 1 ? room - 2 : 1;
+	sr = room - al > 1 + RATE_SERIES ? 1 + RATE_SERIES : room - al;
+	y += dash_strip_draw(&s->rates, y, 1, cols - 2, sr);
+	y += dash_alarms_draw(&s->alarms, y, 1, cols - 2, al);
 	if (mode == FEED_POLLING || mode == FEED_REFUSED) {
 		char why[400];
 
 		feed_problem(a->feed, why, sizeof why);
 		ui_attr(UI_ERR);
 		if (mode == FEED_REFUSED)
-			ui_putf(ty - 1, 1, cols - 2, "%s", why);
+			ui_putf(y, 1, cols - 2, "%s", why);
 		else
-			ui_putf(ty - 1, 1, cols - 2,
+			ui_putf(y, 1, cols - 2,
 			        "Redis unreachable (%s): polling events.since "
 			        "every %d s",
 			        why, FEED_POLL_MS / 1000);
 		ui_attr(UI_NORMAL);
 	} else if (a->feed) {
-		dash_draw_dropped(a->feed, ty - 1, cols);
+		dash_draw_dropped(a->feed, y, cols);
 	}
-	chart_draw(a, s, 2, 1, cols - 2, ch);
-	ui_attr(UI_TITLE);
-	/* 80 columns first: 19 + 2 + 20 + 2 + 26 + 1 + 3. */
-	ui_putf(ty, 1, cols - 2, "%-19s  %-20s  %-26s %s", "Created (UTC)",
-	        "Username", "Email", "2FA");
-	ui_attr(UI_NORMAL);
-	/* Newest first; ↑↓ PgUp PgDn scroll back through the ring. */
-	for (size_t k = 0; (su = dash_signup_at(d, k)); k++)
-		nmatch += dash_row_matches(s, su);
-	s->page = h > 1 ? (size_t)h : 1;
-	if (s->top + s->page > nmatch)
-		s->top = nmatch > s->page ? nmatch - s->page : 0;
-	while (shown < h && (su = dash_signup_at(d, (size_t)i++))) {
-		char name[128], email[160];
-
-		if (!dash_row_matches(s, su) || skipped++ < s->top)
-			continue;
-		ui_fit(su->username, 20, name, sizeof name);
-		ui_fit(su->email, 26, email, sizeof email);
-		/* The first row shown is the one Enter, N and b act on. */
-		ui_attr(shown ? UI_NORMAL : UI_SEL);
-		ui_putf(ty + 1 + shown, 1, cols - 2, "%-19s  %s  %s %s",
-		        su->at_text, name, email, su->totp ? "yes" : "no");
-		ui_attr(UI_NORMAL);
-		shown++;
-	}
-	if (nmatch > (size_t)h) {
-		ui_attr(UI_DIM);
-		ui_putf(rows - 3, cols - 26, 25, "%zu-%zu of %zu%s", s->top + 1,
-		        s->top + (size_t)shown, nmatch, s->top ? " ↑" : "");
-		ui_attr(UI_NORMAL);
-	}
-	if (!shown) {
-		ui_attr(UI_DIM);
-		ui_put(ty + 1, 1, cols - 2,
-		       s->filter[0] ? "No signup matches the filter."
-		                    : "No signups yet.");
-		ui_attr(UI_NORMAL);
-	}
+	y++;
+	/* A filter that does not parse says why above its field. */
+	dash_table_draw(s, y, rows - y - 4 - (s->flt_error[0] ? 1 : 0), cols);
 	if (s->filtering || s->filter[0])
-		field_draw(rows - 3, 1, 9, 30, "Filter /", s->filter,
+		field_draw(rows - 3, 1, 9, 40, "Filter /", s->filter,
 		           &s->filter_cur, 0, s->filtering);
+	if (s->flt_error[0]) {
+		ui_attr(UI_ERR);
+		ui_putf(rows - 4, 1, cols - 2, "Filter %s", s->flt_error);
+		ui_attr(UI_NORMAL);
+	}
 }
 
 const struct screen screen_dash = {
@@ -522,12 +626,15 @@ const struct screen screen_dash = {
     .tab = "Dash",
     .admin_only = 1,
     .about =
-        "Dashboard (admins)\n\nTotals come from user.stats; the chart "
-        "counts signups per minute.\nThe table shows new users as they "
-        "register (the Redis channel server.hello names), changes to\nthem "
-        "as they happen, and drops a deleted one; after a "
-        "reconnect the gap "
-        "is filled with events.since, duplicates dropped.",
+        "Dashboard (admins)\n\nTotals come from user.stats; the rates "
+        "strip from signup.stats (per minute,\nlast hour); the alarms "
+        "panel lists signup.alarm events, newest first, with a bell\n"
+        "(PADLINE_BELL=off: none). The table shows new users as they "
+        "register (the Redis channel\nserver.hello names) with their "
+        "network, fill time and flags, changes to them as they\nhappen, "
+        "and drops a deleted one; after a reconnect the gap is filled "
+        "with events.since,\nduplicates dropped. / filters with the filter "
+        "language (net:203.0.113.0/24 flag:fast).",
     .keys = dash_keys,
     .keys_now = dash_keys_now,
     .typing = dash_typing,

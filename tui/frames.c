@@ -161,6 +161,15 @@ dump_frame(void)
 	}
 }
 
+void
+frames_bell(void)
+{
+	if (fr.log) {
+		fputs("--- bell\n", fr.log);
+		fflush(fr.log);
+	}
+}
+
 /* ---- the script ---- */
 
 static void

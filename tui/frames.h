@@ -24,6 +24,8 @@ int frames_input_fd(void);
 /* The script's next key, as curses would return it (get_wch's result:
  * is_fn for a KEY_* code); 0 when there is none now. */
 int frames_next_key(int *is_fn, unsigned *ch);
+/* The bell rang: a "--- bell" line in the log, between the frames. */
+void frames_bell(void);
 /* After each refresh: records the frame and runs the script on. */
 void frames_drawn(void);
 /* padline's exit status once the loop ended, given the app's. */

@@ -98,8 +98,8 @@ usage(FILE *f)
 	    f,
 	    "watch prints one line per new user (time, id, username, email,\n"
 	    "2FA) and per signup alarm (time, ALARM, rule, key, count, window,\n"
-	    "users). Signup events carry no address, flags or rules: net:,\n"
-	    "ip:, flag: and rule: terms match alarms only. It needs an\n"
+	    "users). A signup matches net: and flag: by the network and flags\n"
+	    "its event carries; rule: terms match alarms only. It needs an\n"
 	    "administrator: PADLINE_TOKEN, else the session padline saved for\n"
 	    "that server, else it asks for a login on the terminal.\n"
 	    "When Redis is unreachable it says why (once) and polls every 2 s;\n"
@@ -119,6 +119,7 @@ usage(FILE *f)
 	    "\n"
 	    "Environment: PADLINE_SERVER, PADLINE_DASH_REDIS_URL, PADLINE_CA,\n"
 	    "PADLINE_TLS_TRUST, PADLINE_TOKEN, PADLINE_READONLY (1 or 0),\n"
+	    "PADLINE_BELL (off: no bell for a dashboard alarm),\n"
 	    "EDITOR / VISUAL (pad editing),\n"
 	    "XDG_STATE_HOME (sessions per server in $XDG_STATE_HOME/padline/\n"
 	    "sessions/, 0600 in a 0700 directory that must be yours),\n"

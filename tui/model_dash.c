@@ -1,7 +1,7 @@
 /*
- * The admin dashboard's numbers: per-minute signup buckets for the last hour,
- * a ring of the newest signups, and event de-dup by id (live Redis messages
- * and events.since backfill overlap; each id counts once).
+ * The admin dashboard's numbers: the totals, a ring of the newest signups
+ * with what the signup defense saw of each, and event de-dup by id (live Redis
+ * messages and events.since backfill overlap; each id counts once).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,60 +107,63 @@ dash_seen(struct dash_model *d, long long id)
 	return seen_add(&d->seen, id);
 }
 
-static void
-dash_bucket_add(struct dash_model *d, time_t at, unsigned n)
-{
-	long long minute = (long long)at / 60;
-	size_t slot = (size_t)(minute % DASH_MINUTES);
-
-	if (d->minute_of[slot] != minute) {
-		if (d->minute_of[slot] > minute)
-			return; /* older than the hour the slot now counts */
-		d->minute_of[slot] = minute;
-		d->counts[slot] = 0;
-	}
-	d->counts[slot] += n;
-}
-
 void
-dash_set_stats(struct dash_model *d, json_t *stats, time_t now)
+dash_set_stats(struct dash_model *d, json_t *stats)
 {
-	json_t *pm = json_object_get(stats, "per_minute");
-	size_t n = json_array_size(pm);
-
 	d->total = (long)json_integer_value(json_object_get(stats, "total"));
 	d->last_hour =
 	    (long)json_integer_value(json_object_get(stats, "last_hour"));
 	d->last_24h =
 	    (long)json_integer_value(json_object_get(stats, "last_24h"));
-	memset(d->counts, 0, sizeof d->counts);
-	memset(d->minute_of, 0, sizeof d->minute_of);
-	/* per_minute is oldest first; its last entry is the current minute. */
-	for (size_t i = 0; i < n && i < DASH_MINUTES; i++) {
-		long long v = json_integer_value(json_array_get(pm, n - 1 - i));
-
-		if (v > 0)
-			dash_bucket_add(d, now - (time_t)i * 60, (unsigned)v);
-	}
-}
-
-void
-dash_chart(const struct dash_model *d, time_t now, unsigned out[DASH_MINUTES])
-{
-	long long cur = (long long)now / 60;
-
-	for (int i = 0; i < DASH_MINUTES; i++) {
-		long long minute = cur - (DASH_MINUTES - 1) + i;
-		size_t slot = (size_t)(minute % DASH_MINUTES);
-
-		out[i] = d->minute_of[slot] == minute ? d->counts[slot] : 0;
-	}
 }
 
 static void
 copy_str(char *dst, size_t n, json_t *v)
 {
 	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* subject.signup {network, fill_ms, flags} of a registration's event. */
+static void
+signup_from_event(struct dash_signup *s, json_t *sig)
+{
+	json_t *f;
+	size_t i;
+
+	copy_str(s->network, sizeof s->network,
+	         json_object_get(sig, "network"));
+	s->fill_ms =
+	    json_is_integer(json_object_get(sig, "fill_ms"))
+	        ? (long)json_integer_value(json_object_get(sig, "fill_ms"))
+	        : -1;
+	s->flags = 0;
+	json_array_foreach (json_object_get(sig, "flags"), i, f)
+		s->flags |= filter_flag_bit(json_string_value(f));
+}
+
+int
+net_first_address(const char *text, char addr[SIGNUP_NETWORK_MAX])
+{
+	struct netaddr net;
+	char *slash;
+
+	snprintf(addr, SIGNUP_NETWORK_MAX, "%s", text ? text : "");
+	if (!(slash = strchr(addr, '/')) || netaddr_parse(text, true, &net))
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+void
+dash_signup_record(const struct dash_signup *s, struct filter_record *rec,
+                   char addr[SIGNUP_NETWORK_MAX])
+{
+	memset(rec, 0, sizeof *rec);
+	rec->username = s->username;
+	rec->email = s->email[0] ? s->email : NULL;
+	rec->peer = net_first_address(s->network, addr) == 0 ? addr : NULL;
+	rec->flags = s->flags;
+	rec->status = s->status;
 }
 
 void
@@ -174,6 +177,9 @@ dash_signup_from_user(struct dash_signup *s, json_t *u)
 	         json_object_get(u, "username"));
 	copy_str(s->email, sizeof s->email, json_object_get(u, "email"));
 	s->totp = json_is_true(json_object_get(u, "totp_enabled"));
+	s->status =
+	    filter_status_of(json_string_value(json_object_get(u, "status")));
+	signup_from_event(s, json_object_get(u, "signup"));
 	s->at = rfc3339_parse(at);
 	if (s->at != (time_t)-1 && gmtime_r(&s->at, &tm))
 		strftime(s->at_text, sizeof s->at_text, "%Y-%m-%d %H:%M:%S",
@@ -192,6 +198,20 @@ dash_find(const struct dash_model *d, const char *id)
 		        id) == 0)
 			return (long)i;
 	return -1;
+}
+
+void
+dash_signup_attempt(struct dash_model *d, json_t *attempt)
+{
+	long k = dash_find(
+	    d, json_string_value(json_object_get(attempt, "user_id")));
+	struct dash_signup *s;
+
+	if (k < 0)
+		return;
+	s = &d->ring[(d->head + DASH_RING - 1 - (size_t)k) % DASH_RING];
+	if (!s->network[0])
+		signup_from_event(s, attempt);
 }
 
 /* A row shows the user as they are now: a deleted user leaves the table,
@@ -292,7 +312,6 @@ dash_add_event(struct dash_model *d, json_t *ev)
 	d->head = (d->head + 1) % DASH_RING;
 	if (d->n < DASH_RING)
 		d->n++;
-	dash_bucket_add(d, s->at, 1);
 	d->total++;
 	d->last_hour++;
 	d->last_24h++;

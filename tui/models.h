@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "filter.h"
 #include "pl_error.h"
 #include "validate.h"
 
@@ -217,11 +218,15 @@ struct dash_signup {
 	char at_text[24]; /* "2026-11-25 19:30:00" */
 	int totp;
 	time_t at;
+	/* What the signup defense saw (the event's subject.signup; ""/-1/0
+	 * when not known, as for a row from user.list). */
+	char network[SIGNUP_NETWORK_MAX];
+	long fill_ms;
+	unsigned flags;            /* enum filter_flag bits */
+	enum filter_status status; /* from the user object */
 };
 
 struct dash_model {
-	unsigned counts[DASH_MINUTES];
-	long long minute_of[DASH_MINUTES]; /* which minute a slot counts */
 	struct dash_signup ring[DASH_RING];
 	size_t head, n; /* ring: head = next write */
 	struct seen_set seen;
@@ -231,15 +236,12 @@ struct dash_model {
 };
 
 void dash_init(struct dash_model *);
-/* Seeds totals and the chart from a user.stats result at time now. */
-void dash_set_stats(struct dash_model *, json_t *stats, time_t now);
+/* The totals of a user.stats result. */
+void dash_set_stats(struct dash_model *, json_t *stats);
 /* Returns 1 for a new user.created, 0 for another new event (a user's
  * deletion takes its row away, a change to a listed user redraws it), -1
  * for a duplicate id (ignored) or an event without an id. */
 int dash_add_event(struct dash_model *, json_t *event);
-/* Counts per minute, oldest first, the last slot being now's minute. */
-void dash_chart(const struct dash_model *, time_t now,
-                unsigned out[DASH_MINUTES]);
 /* The i-th newest signup (0 = newest) or NULL. */
 const struct dash_signup *dash_signup_at(const struct dash_model *, size_t i);
 /* The de-dup key of an event: its id mixed with its subject's id. */
@@ -250,6 +252,16 @@ int dash_seen(struct dash_model *, long long id);
 time_t rfc3339_parse(const char *s);
 /* Fills a signup from a user object (event subject or user.list row). */
 void dash_signup_from_user(struct dash_signup *, json_t *user);
+/* What a signup.attempts entry says of its account's row (network, fill
+ * time, flags), for rows from user.list that do not know it. */
+void dash_signup_attempt(struct dash_model *, json_t *attempt);
+/* The filter record of a signup (filter.h): its network stands for its
+ * address (the events carry no single address), written to addr. */
+void dash_signup_record(const struct dash_signup *, struct filter_record *,
+                        char addr[SIGNUP_NETWORK_MAX]);
+/* Network text ("203.0.113.0/24") to its first address in addr; 0, or -1
+ * when text is no network. */
+int net_first_address(const char *text, char addr[SIGNUP_NETWORK_MAX]);
 
 /* ---- JSON text (json_pretty.c) ---- */
 /* Pretty-printed (2-space indent, keys in order), malloc'd. */

@@ -269,6 +269,15 @@ term_frame(void)
 		frames_drawn();
 }
 
+void
+term_bell(void)
+{
+	if (frames_on())
+		frames_bell();
+	else
+		beep();
+}
+
 int
 term_input_fd(void)
 {

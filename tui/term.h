@@ -52,6 +52,8 @@ int term_read(void);
 void term_resize(void);
 void term_full_redraw(void);
 void term_size(int *rows, int *cols);
+/* The terminal's bell (headless: a "--- bell" line in the frames log). */
+void term_bell(void);
 /* Ends a frame: the screen is updated (and, headless, written out). */
 void term_frame(void);
 /* The descriptor that is readable when a key waits (stdin, or the

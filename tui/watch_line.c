@@ -20,23 +20,6 @@ static const char *const csv_columns[] = {
     "event_id",     "at",   "type", "id",    "username", "email",    "status",
     "totp_enabled", "rule", "key",  "count", "window_s", "user_ids", NULL};
 
-static enum filter_status
-status_of(const char *s)
-{
-	static const struct {
-		const char *name;
-		enum filter_status status;
-	} names[] = {{"active", FILTER_STATUS_ACTIVE},
-	             {"pending", FILTER_STATUS_PENDING},
-	             {"disabled", FILTER_STATUS_DISABLED},
-	             {"rejected", FILTER_STATUS_REJECTED}};
-
-	for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(s, names[i].name) == 0)
-			return names[i].status;
-	return FILTER_STATUS_NONE;
-}
-
 /* A username shape ("a5d4"): runs of a, d or o, each with its length. */
 static int
 is_shape(const char *s)
@@ -69,40 +52,34 @@ is_action(json_t *ev, const char *action)
 
 /*
  * Whether f matches the event, from what the event carries. A signup is
- * its user: username, email (domain:, free text), status and the shape of
- * its username; the event has no address, flags or rules. An alarm is its
- * rule (rule:) and its key: a network as that network's first address
- * (net:), a domain as an email at it (domain:), or a shape (shape:).
+ * its row on the dashboard (dash_signup_record): username, email, status,
+ * the shape of its username and what the signup defense saw (subject.signup:
+ * its network for net:, its flags); no rules. An alarm is its rule (rule:)
+ * and its key: a network as that network's first address (net:), a domain
+ * as an email at it (domain:), or a shape (shape:).
  */
 static bool
 event_matches(json_t *ev, const struct filter *f)
 {
 	struct filter_record rec = {0};
 	const char *rule, *key;
-	char addr[SIGNUP_NETWORK_MAX], *email = NULL, *slash;
-	struct netaddr net;
+	char addr[SIGNUP_NETWORK_MAX], *email = NULL;
 	bool m;
 
 	if (!f)
 		return true;
 	if (is_action(ev, "user.created")) {
-		json_t *u = event_user(ev);
+		struct dash_signup su = {0};
 
-		rec.username =
-		    json_string_value(json_object_get(u, "username"));
-		rec.email = json_string_value(json_object_get(u, "email"));
-		rec.status =
-		    status_of(json_string_value(json_object_get(u, "status")));
+		dash_signup_from_user(&su, event_user(ev));
+		dash_signup_record(&su, &rec, addr);
 		return filter_match(f, &rec);
 	}
 	rule = jstr(json_object_get(ev, "subject"), "rule");
 	key = jstr(json_object_get(ev, "subject"), "key");
 	rec.rules = &rule;
 	rec.nrules = 1;
-	snprintf(addr, sizeof addr, "%s", key);
-	if ((slash = strchr(addr, '/')) &&
-	    netaddr_parse(key, true, &net) == 0) {
-		*slash = '\0';
+	if (net_first_address(key, addr) == 0) {
 		rec.peer = addr;
 	} else if (is_shape(key)) {
 		rec.shape = key;

@@ -386,6 +386,11 @@ char *ts_form_token(struct ts_client *);
 json_t *ts_register_with(struct ts_client *, const char *token,
                          const char *username, const char *password,
                          const char *email, const char *invitation);
+/* A registration (TS_PASSWORD; email may be NULL) on a new connection to
+ * port whose PROXY header says it comes from src, as a load balancer
+ * sends it: the response, NULL when it could not be made. */
+json_t *ts_register_proxied(int port, const char *src, const char *username,
+                            const char *email);
 /* hello + register: the common case. */
 json_t *ts_register_fresh(struct ts_client *, const char *username,
                           const char *password, const char *invitation);

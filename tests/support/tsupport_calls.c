@@ -268,3 +268,19 @@ ts_pad_backups(PGconn *db, const char *pad_id)
 	    db, "SELECT count(*) FROM backups WHERE source_id = $1::uuid",
 	    pad_id);
 }
+
+json_t *
+ts_register_proxied(int port, const char *src, const char *username,
+                    const char *email)
+{
+	struct ts_client *c = ts_client_proxied(port, src);
+	char *tok = c ? ts_form_token(c) : NULL;
+	json_t *r = NULL;
+
+	if (tok != NULL)
+		r = ts_register_with(c, tok, username, TS_PASSWORD, email,
+		                     NULL);
+	free(tok);
+	ts_client_free(c);
+	return r;
+}
