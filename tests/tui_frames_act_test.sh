@@ -243,13 +243,13 @@ key /
 type net:$WAVE_NET
 key <Enter>
 key X
-expect Read-only console: a bulk action is not allowed.
+expect Read-only console: act is not allowed.
 key u
-expect Read-only console: undoing a bulk action is not allowed.
+expect Read-only console: undo the last bulk action is not allowed.
 key b
-expect Read-only console: a block rule is not allowed.
+expect Read-only console: block its email domain or network (a rule) is not allowed.
 key e
-expect Read-only console: writing a file is not allowed.
+expect Read-only console: export the rows the filter shows is not allowed.
 key <Esc>
 key <Enter>
 expect Timeline of last000

@@ -95,7 +95,7 @@ grep -q '^ *created  *[ ._~=+*#-]*[*#] *[0-9]* now, 11 in 60 min' "$T/quiet.fram
 # ---- the filter language; pause; 64x16 ----
 FRAMES_SIZE=64x16 TUI_STATE=$T/state-narrow run_frames narrow <<SCRIPT
 $(frames_login admin "$ADMIN_PW")
-expect 2 3 4 5 6
+expect 2 Dash  3 Users  4  5  6  7  8
 key 2
 expect live: on
 until $DO row hush5 192.0.2.0/24

@@ -276,7 +276,7 @@ run $DO signup_shown
 frame
 # p pauses the table (events are kept), / filters it.
 key p
-expect PAUSED
+expect paused · +0 new
 run $DO check "no event count on the dashboard" keep_events
 run $DO register_user paused8
 # The event is counted as received while paused: then it must not be drawn.
@@ -352,16 +352,17 @@ expect padline - Pads
 key 2
 expect Signups per minute
 absent █
-# vt100 has no PgUp/PgDn keys: Space / ^F / ^D page, ^B / ^U back. First
-# the table itself (user.list answers after the chart is drawn); the last
-# page ends at the oldest row, so its first number varies.
-expect " 1-14 of "
-key <Space>
-gone " 1-14 of "
+# vt100 has no PgUp/PgDn keys: ^F / ^D page, ^B / ^U back (Space pauses
+# the dashboard). First the table itself (user.list answers after the
+# strip is drawn); the last page ends at the oldest row, so its first
+# number varies.
+expect " 1-15 of "
+key <C-d>
+gone " 1-15 of "
 key <C-b>
-expect " 1-14 of "
+expect " 1-15 of "
 key <C-f>
-gone " 1-14 of "
+gone " 1-15 of "
 key q q
 exits
 SCRIPT

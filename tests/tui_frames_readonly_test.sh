@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # A read-only console (PADLINE_READONLY=1), in frames against a real
 # padlined: no key that acts (the key tables mark them) is on the hint line
-# of Pads, the pad viewer, a user's details, Invitations, Held, Rules and
-# Account, nor in the help of Pads and a user's details (the dashboard has no such key: its
-# hint line and help are still there); pressing one says "Read-only
-# console" and sends nothing: the pad and the user stay as they were, and
-# padlined never sees a write.
+# of Pads, the pad viewer, the dashboard, a user's details, Invitations,
+# Held, Rules and Account, nor in the help of Pads and a user's details;
+# pressing one says "Read-only console" and sends nothing: the pad and the
+# user stay as they were, and padlined never sees a write.
 # (tui_readonly_test.sh drives the same console over a real sshd.)
 . "$(dirname "$0")/support/tui_frames.sh"
 
@@ -82,7 +81,9 @@ run $DO check "Keepme was deleted" pad_kept
 # ---- the dashboard ----
 key 2
 expect Signups per minute
-run $DO check "no hint line on the dashboard" hint_line_without
+run $DO check "an action key on the dashboard's hint line" hint_line_without "X act"
+key X
+expect Read-only console: act is not allowed.
 key ?
 expect Help
 expect redraw
