@@ -276,6 +276,36 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 	return 0;
 }
 
+int
+db_pool_try_borrow(struct db_pool *p, struct db_conn **out)
+{
+	long long now = mono_ms();
+	time_t t = time(NULL);
+	struct db_slot *pick = NULL;
+
+	*out = NULL;
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->size && now >= p->down_until_ms; i++) {
+		struct db_slot *s = &p->slots[i];
+
+		/* Only what db_pool_borrow would lend as it is: no ping,
+		 * recycle or connect due. */
+		if (!s->busy && s->conn != NULL &&
+		    now - s->last_used_ms <= POOL_PING_IDLE_MS &&
+		    t - s->born < POOL_RECYCLE_S) {
+			pick = s;
+			pick->busy = 1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (pick == NULL)
+		return -1;
+	db_conn_set_event_sink(pick->conn, p->sink, p->sink_arg);
+	*out = pick->conn;
+	return 0;
+}
+
 void
 db_pool_return(struct db_pool *p, struct db_conn *c)
 {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "call_loop.h"
 #include "idempotency.h"
 #include "log.h"
 #include "mono_time.h"
@@ -66,6 +67,19 @@ call_sched_init(struct call_sched *s, uv_loop_t *loop, struct padlined *app)
  * re-reading the roles with it (svc_session_recheck). An ended session
  * answers 401 and is unbound from the connection. */
 static int
+call_session_due(const struct call *c, long long now)
+{
+	const struct rpc_call *rc = &c->rc;
+
+	/* A method that needs a fresh session always checks; the roles, as
+	 * for any method, once the last check is older than the interval. */
+	return !c->session_checked && rc->method->auth != RPC_AUTH_NONE &&
+	       rc->session.active &&
+	       (rc->method->fresh ||
+	        now - rc->session.checked_ms >= SESSION_RECHECK_MS);
+}
+
+static int
 call_session_check(struct call *c)
 {
 	struct rpc_call *rc = &c->rc;
@@ -73,10 +87,7 @@ call_session_check(struct call *c)
 	int is_admin = 0,
 	    due = now - rc->session.checked_ms >= SESSION_RECHECK_MS;
 
-	/* A method that needs a fresh session always checks; the roles, as
-	 * for any method, once the last check is older than the interval. */
-	if (c->session_checked || rc->method->auth == RPC_AUTH_NONE ||
-	    !rc->session.active || (!rc->method->fresh && !due))
+	if (!call_session_due(c, now))
 		return PL_OK;
 	c->session_checked = 1;
 	if (svc_session_recheck(c->sched->app, rc->db, rc->session.token_hash,
@@ -254,11 +265,35 @@ call_after(uv_work_t *w, int status)
 }
 
 static void
+call_loop_done(void *arg, int rv)
+{
+	struct call *c = arg;
+
+	c->rv = rv;
+	call_after(&c->work, 0);
+}
+
+/* A database step the loop thread can send as one batch, when nothing must
+ * happen before it on a worker (call_work's session check, call_idem_run). */
+static int
+call_on_loop(struct call *c)
+{
+	const struct rpc_step *st = &c->rc.method->steps[c->step];
+
+	return st->kind == STEP_DB && st->queue != NULL && !c->idem_on &&
+	       !call_session_due(c, mono_ms()) &&
+	       call_loop_start(c->sched->loop, c->sched->app->db, &c->rc, st,
+	                       call_loop_done, c) == 0;
+}
+
+static void
 call_schedule(struct call *c)
 {
 	struct call_sched *s = c->sched;
 
 	c->work.data = c;
+	if (call_on_loop(c))
+		return; /* c may be gone already */
 	if (c->rc.method->steps[c->step].kind == STEP_HASH &&
 	    s->hash_running >= s->app->cfg->hash_concurrency) {
 		char key[64];

@@ -44,6 +44,27 @@ int svc_pad_get(struct padlined *, struct db_conn *, const char *user_id,
 int svc_pad_create(struct padlined *, struct db_conn *, const char *user_id,
                    const char *display_name, json_t *data, const char *tmpl,
                    json_t **pad, struct pl_error *);
+/*
+ * pad.create in two halves, for a caller that sends the batch and waits for
+ * it itself (the loop thread): svc_pad_create_queue checks the values and
+ * queues the pad and its audit row on db as a one-batch transaction
+ * (db_tx_begin_one), without a template (whose data must be read first:
+ * svc_pad_create). The caller commits it (db_tx_send … db_tx_commit_end)
+ * and hands the outcome (0 or the error code, err set) to
+ * svc_pad_create_end, which sets *pad as svc_pad_create does. nw holds
+ * what lies between; svc_pad_create_end frees it, also after a failed
+ * queue.
+ */
+struct svc_pad_new {
+	json_t *pad;  /* the inserted row, set when the batch is read */
+	json_t *tree; /* the data stored */
+};
+int svc_pad_create_queue(struct padlined *, struct db_conn *,
+                         const char *user_id, const char *display_name,
+                         json_t *data, struct svc_pad_new *nw,
+                         struct pl_error *);
+int svc_pad_create_end(struct db_conn *, struct svc_pad_new *nw, int rc,
+                       json_t **pad, struct pl_error *);
 /* display_name / data NULL = unchanged. New data backs the old data up.
  * if_version > 0: unless the pad is at that version nothing is written and
  * the error is 409 version_conflict with data.current {version,
