@@ -277,7 +277,7 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 }
 
 int
-db_pool_try_borrow(struct db_pool *p, struct db_conn **out)
+db_pool_try_borrow(struct db_pool *p, struct db_conn **out, int *ping)
 {
 	long long now = mono_ms();
 	time_t t = time(NULL);
@@ -288,19 +288,21 @@ db_pool_try_borrow(struct db_pool *p, struct db_conn **out)
 	for (int i = 0; i < p->size && now >= p->down_until_ms; i++) {
 		struct db_slot *s = &p->slots[i];
 
-		/* Only what db_pool_borrow would lend as it is: no ping,
-		 * recycle or connect due. */
-		if (!s->busy && s->conn != NULL &&
-		    now - s->last_used_ms <= POOL_PING_IDLE_MS &&
-		    t - s->born < POOL_RECYCLE_S) {
+		/* Only what db_pool_borrow would lend without connecting or
+		 * recycling; one used just now before one to ping. */
+		if (s->busy || s->conn == NULL || t - s->born >= POOL_RECYCLE_S)
+			continue;
+		if (pick == NULL || now - s->last_used_ms <= POOL_PING_IDLE_MS)
 			pick = s;
-			pick->busy = 1;
+		if (now - s->last_used_ms <= POOL_PING_IDLE_MS)
 			break;
-		}
 	}
+	if (pick != NULL)
+		pick->busy = 1;
 	pthread_mutex_unlock(&p->lock);
 	if (pick == NULL)
 		return -1;
+	*ping = now - pick->last_used_ms > POOL_PING_IDLE_MS;
 	db_conn_set_event_sink(pick->conn, p->sink, p->sink_arg);
 	*out = pick->conn;
 	return 0;

@@ -26,10 +26,14 @@ void db_pool_set_event_sink(struct db_pool *, db_event_sink_fn, void *arg);
 /* Lends a healthy connection (its statements name the pool's schema) or
  * fails 503. */
 int db_pool_borrow(struct db_pool *, struct db_conn **out, struct pl_error *);
-/* Lends a connection only when one is free and ready as it is (no wait,
- * connect or ping due): for the loop thread, which must not block. 0 with
- * *out set, or -1 (borrow on a worker instead). */
-int db_pool_try_borrow(struct db_pool *, struct db_conn **out);
+/* Lends a connection only when one is free and connected (no wait,
+ * connect or recycle due): for the loop thread, which must not block. 0
+ * with *out set, or -1 (borrow on a worker instead). *ping: it has been
+ * idle long enough that db_pool_borrow would ping it first, which is the
+ * borrower's to do (an empty one-batch transaction, db_tx_begin_one and
+ * db_tx_send; a broken one goes back, and the borrow is made again on a
+ * worker, which reconnects). */
+int db_pool_try_borrow(struct db_pool *, struct db_conn **out, int *ping);
 /*
  * Takes a connection back. A connection left inside a transaction or in a
  * bad state is rolled back or closed so the next borrower starts clean.
