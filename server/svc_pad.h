@@ -16,6 +16,8 @@
 struct padlined;
 
 #define PAD_NAME_MAX 100 /* characters */
+/* Room for PAD_NAME_MAX characters of up to 4 UTF-8 bytes each. */
+#define PAD_NAME_BYTES (PAD_NAME_MAX * 4 + 1)
 #define PAD_LIST_DEFAULT 100
 #define PAD_LIST_MAX 1000
 
@@ -122,7 +124,7 @@ int svc_pad_restore(struct padlined *, struct db_conn *, const char *user_id,
 /* 403 read_only when the pad is shared with the caller, else 404. */
 int svc_pad_not_owned(struct db_conn *, const char *user_id, const char *id,
                       struct pl_error *);
-/* Checks a pad name (trimmed into out, PAD_NAME_MAX * 4 + 1 bytes). */
+/* Checks a pad name (trimmed into out, PAD_NAME_BYTES). */
 int svc_pad_name_check(const char *name, char *out, struct pl_error *);
 /* A failed pads write's error, 409 name_taken for a name clash. */
 int svc_pad_write_failed(struct db_conn *, struct pl_error *);
