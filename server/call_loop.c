@@ -4,23 +4,29 @@
  * results as they arrive, and a timer gives up on it at the connection's
  * deadline as a worker's wait would (503, the connection dropped). The
  * connection goes back to the pool only after its socket left the loop.
+ * Calls that find every connection lent out wait in a FIFO on the loop;
+ * a returned connection admits the next (a worker's return wakes the loop
+ * only while some wait).
  */
 #include "call_loop.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "db.h"
+#include "mono_time.h"
 #include "xalloc.h"
 
 struct call_loop {
-	uv_loop_t *loop;
+	struct call_loop_queue *q;
+	struct call_loop *next; /* in q while waiting for a connection */
+	long long wait_until;   /* mono_ms: then 503, as a worker's borrow */
 	uv_poll_t poll;
 	uv_timer_t timer;
 	int open_handles; /* both handles, once the loop waited */
 	int want_write;
 	int in_ping; /* the batch in flight is the connection's ping */
 	int in_pre;  /* ... or pre's */
-	struct db_pool *pool;
 	struct rpc_call *rc;
 	const struct rpc_step *st;
 	const struct call_loop_pre *pre;
@@ -30,6 +36,8 @@ struct call_loop {
 
 static void loop_ready(uv_poll_t *, int, int);
 static void loop_expired(uv_timer_t *);
+static void loop_batch_end(struct call_loop *, int rv);
+static void loop_admit(struct call_loop_queue *);
 
 static void
 loop_closed(uv_handle_t *h)
@@ -42,12 +50,12 @@ loop_closed(uv_handle_t *h)
 
 /* The end: the socket leaves the loop (closing the poll handle does that
  * at once; the memory waits for the close callbacks), the connection goes
- * back, and done hears rv. */
+ * back, done hears rv, and a waiting call may have the connection. */
 static void
 loop_end(struct call_loop *l, int rv)
 {
 	struct rpc_call *rc = l->rc;
-	struct db_pool *pool = l->pool;
+	struct call_loop_queue *q = l->q;
 	call_loop_done_fn done = l->done;
 	void *arg = l->arg;
 
@@ -57,15 +65,14 @@ loop_end(struct call_loop *l, int rv)
 	} else {
 		free(l);
 	}
-	db_pool_return(pool, rc->db);
+	db_pool_return(q->pool, rc->db);
 	rc->db = NULL;
 	done(arg, rv);
+	loop_admit(q);
 }
 
 /* Sends the batch just queued (rv: the queueing's outcome) and waits for
  * it, or ends it now when it failed or was read at once. */
-static void loop_batch_end(struct call_loop *, int rv);
-
 static void
 loop_send(struct call_loop *l, int rv)
 {
@@ -79,14 +86,14 @@ loop_send(struct call_loop *l, int rv)
 	}
 	sent = db_tx_send(rc->db, &l->want_write, &rc->err);
 	if (sent == 0 && !l->open_handles) {
-		if (uv_poll_init(l->loop, &l->poll, db_conn_socket(rc->db)) !=
-		    0) {
+		if (uv_poll_init(l->q->loop, &l->poll,
+		                 db_conn_socket(rc->db)) != 0) {
 			/* Not a socket the loop can watch: given up on, as
 			 * at the deadline. */
 			db_tx_expire(rc->db, &rc->err);
 			sent = -1;
 		} else {
-			uv_timer_init(l->loop, &l->timer);
+			uv_timer_init(l->q->loop, &l->timer);
 			l->poll.data = l->timer.data = l;
 			l->open_handles = 2;
 		}
@@ -121,30 +128,28 @@ loop_batch_end(struct call_loop *l, int rv)
 		l->in_ping = 0;
 		/* A connection that failed its ping goes back (closed);
 		 * a worker borrows again, and connects. */
-		if (rv != PL_OK ||
-		    (rv = loop_queue_first(l)) == RPC_STEP_WORKER) {
+		if (rv != PL_OK) {
 			pl_error_clear(&l->rc->err);
 			pl_error_init(&l->rc->err);
 			loop_end(l, RPC_STEP_WORKER);
 			return;
 		}
-		loop_send(l, rv);
-		return;
-	}
-	if (!l->in_pre) {
+		rv = loop_queue_first(l);
+	} else if (!l->in_pre) {
 		loop_end(l, l->st->end(l->rc, rv));
 		return;
+	} else {
+		l->in_pre = 0;
+		if ((rv = l->pre->end(l->arg, rv)) != PL_OK) {
+			loop_end(l, rv);
+			return;
+		}
+		rv = l->st->queue(l->rc);
 	}
-	l->in_pre = 0;
-	if ((rv = l->pre->end(l->arg, rv)) != PL_OK) {
+	if (rv == RPC_STEP_WORKER)
 		loop_end(l, rv);
-		return;
-	}
-	if ((rv = l->st->queue(l->rc)) == RPC_STEP_WORKER) {
-		loop_end(l, rv);
-		return;
-	}
-	loop_send(l, rv);
+	else
+		loop_send(l, rv);
 }
 
 static void
@@ -174,34 +179,159 @@ loop_expired(uv_timer_t *t)
 	loop_batch_end(l, db_tx_commit_end(l->rc->db, &l->rc->err));
 }
 
+/* The first batch on the connection just lent. */
+static void
+loop_begin(struct call_loop *l, int ping)
+{
+	l->in_ping = ping;
+	if (ping)
+		loop_send(l, db_tx_begin_one(l->rc->db, &l->rc->err));
+	else if (loop_queue_first(l) == RPC_STEP_WORKER)
+		loop_end(l, RPC_STEP_WORKER);
+	else
+		loop_send(l, PL_OK);
+}
+
+/* Waiting calls, in order, while connections can be lent. */
+static void
+loop_admit(struct call_loop_queue *q)
+{
+	if (q->admitting)
+		return; /* the outer admit goes on */
+	q->admitting = 1;
+	while (q->head != NULL) {
+		struct call_loop *l = q->head;
+		int ping, r = db_pool_try_borrow(q->pool, &l->rc->db, &ping);
+
+		if (r < 0)
+			break;
+		if ((q->head = l->next) == NULL)
+			q->tail = NULL;
+		atomic_fetch_sub(&q->waiting, 1);
+		if (r > 0) {
+			/* A free slot to connect: a worker's. */
+			call_loop_done_fn done = l->done;
+			void *arg = l->arg;
+
+			free(l);
+			done(arg, RPC_STEP_WORKER);
+			continue;
+		}
+		loop_begin(l, ping);
+	}
+	q->admitting = 0;
+}
+
+/* Waiters past DB_POOL_WAIT_MS are answered as a worker waiting for a
+ * slot would be: 503 pool_exhausted. */
+static void
+loop_wait_expired(uv_timer_t *t)
+{
+	struct call_loop_queue *q = t->data;
+	long long now = mono_ms();
+	struct call_loop *l;
+
+	while ((l = q->head) != NULL && l->wait_until <= now) {
+		call_loop_done_fn done = l->done;
+		void *arg = l->arg;
+
+		if ((q->head = l->next) == NULL)
+			q->tail = NULL;
+		atomic_fetch_sub(&q->waiting, 1);
+		pl_error_set(&l->rc->err, PL_ERR_UNAVAILABLE, "pool_exhausted",
+		             "server busy, try again shortly");
+		free(l);
+		done(arg, PL_ERR_UNAVAILABLE);
+	}
+	if (q->head != NULL)
+		uv_timer_start(&q->expire, loop_wait_expired,
+		               (uint64_t)(q->head->wait_until - now), 0);
+}
+
+static void
+loop_wake(uv_async_t *a)
+{
+	loop_admit(a->data);
+}
+
+/* A slot came free on some thread: the loop hears of it while calls wait
+ * (its own returns admit them in loop_end). */
+static void
+loop_released(void *arg)
+{
+	struct call_loop_queue *q = arg;
+	uv_thread_t self = uv_thread_self();
+
+	if (atomic_load(&q->waiting) > 0 &&
+	    !uv_thread_equal(&self, &q->loop_thread))
+		uv_async_send(&q->wake);
+}
+
+void
+call_loop_queue_init(struct call_loop_queue *q, uv_loop_t *loop,
+                     struct db_pool *pool)
+{
+	q->loop = loop;
+	q->pool = pool;
+	q->loop_thread = uv_thread_self();
+	atomic_init(&q->waiting, 0);
+	q->admitting = 0;
+	q->head = q->tail = NULL;
+	uv_async_init(loop, &q->wake, loop_wake);
+	q->wake.data = q;
+	uv_timer_init(loop, &q->expire);
+	q->expire.data = q;
+	db_pool_set_release_hook(pool, loop_released, q);
+}
+
+void
+call_loop_queue_stop(struct call_loop_queue *q)
+{
+	db_pool_set_release_hook(q->pool, NULL, NULL);
+}
+
 int
-call_loop_start(uv_loop_t *loop, struct db_pool *pool, struct rpc_call *rc,
+call_loop_start(struct call_loop_queue *q, struct rpc_call *rc,
                 const struct rpc_step *st, const struct call_loop_pre *pre,
                 call_loop_done_fn done, void *arg)
 {
 	struct call_loop *l;
-	int rv, ping;
+	int r, ping = 0;
 
-	if (db_pool_try_borrow(pool, &rc->db, &ping) != 0)
+	if ((r = db_pool_try_borrow(q->pool, &rc->db, &ping)) > 0)
 		return -1;
 	l = xcalloc(1, sizeof *l);
-	l->loop = loop;
-	l->pool = pool;
+	l->q = q;
 	l->rc = rc;
 	l->st = st;
 	l->pre = pre;
-	l->in_ping = ping;
 	l->in_pre = pre != NULL;
 	l->done = done;
 	l->arg = arg;
-	if (ping)
-		rv = db_tx_begin_one(rc->db, &rc->err);
-	else if ((rv = loop_queue_first(l)) == RPC_STEP_WORKER) {
-		db_pool_return(pool, rc->db);
-		rc->db = NULL;
-		free(l);
-		return -1;
+	if (r < 0) {
+		/* Counted as waiting before looking again, so a slot freed
+		 * from now on wakes the loop, and one freed before is seen. */
+		atomic_fetch_add(&q->waiting, 1);
+		r = db_pool_try_borrow(q->pool, &rc->db, &ping);
+		if (r > 0) {
+			atomic_fetch_sub(&q->waiting, 1);
+			free(l);
+			return -1;
+		}
+		if (r < 0) {
+			l->wait_until = mono_ms() + DB_POOL_WAIT_MS;
+			if (q->tail != NULL)
+				q->tail->next = l;
+			else
+				q->head = l;
+			q->tail = l;
+			if (!uv_is_active((uv_handle_t *)&q->expire))
+				uv_timer_start(&q->expire, loop_wait_expired,
+				               DB_POOL_WAIT_MS, 0);
+			return 0;
+		}
+		atomic_fetch_sub(&q->waiting, 1);
 	}
-	loop_send(l, rv);
+	loop_begin(l, ping);
 	return 0;
 }

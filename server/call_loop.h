@@ -24,16 +24,38 @@ struct call_loop_pre {
 	int (*end)(void *arg, int rv);
 };
 
+/* The loop thread's calls waiting for a connection (every one lent out),
+ * first come first served, and how a worker that gives one back wakes the
+ * loop for them. Loop thread only, but for waiting and wake. */
+struct call_loop;
+struct call_loop_queue {
+	uv_loop_t *loop;
+	struct db_pool *pool;
+	uv_async_t wake;
+	uv_timer_t expire; /* the first waiter's DB_POOL_WAIT_MS */
+	uv_thread_t loop_thread;
+	_Atomic int waiting;
+	int admitting;
+	struct call_loop *head, *tail;
+};
+
+/* Sets q up on loop (its handle closes with the loop's others) and hooks
+ * it to pool's releases. */
+void call_loop_queue_init(struct call_loop_queue *q, uv_loop_t *,
+                          struct db_pool *pool);
+
 /*
  * Runs pre (when not NULL), then st (a STEP_DB step with .queue and .end),
- * for rc on a connection lent at once by pool (pinged first when it has
- * been idle, as a worker's borrow would): 0 when started (done follows,
- * maybe before this returns), -1 when nothing was done and the step must
- * run on a worker (no connection ready, or .queue declined). done hears
- * RPC_STEP_WORKER when that was found out later (the ping failed, or
- * .queue declined after pre).
+ * for rc on a connection of q's pool (pinged first when it has been idle,
+ * as a worker's borrow would; waited for, in q, when all are lent out): 0
+ * when started (done follows, maybe before this returns), -1 when nothing
+ * was done and the step must run on a worker (a free slot needs one, to
+ * connect). done hears RPC_STEP_WORKER when that was found out later (the
+ * ping failed, .queue declined, a slot to connect came free).
  */
-int call_loop_start(uv_loop_t *, struct db_pool *, struct rpc_call *rc,
+/* Unhooks q from its pool's releases (the loop has ended). */
+void call_loop_queue_stop(struct call_loop_queue *q);
+int call_loop_start(struct call_loop_queue *q, struct rpc_call *rc,
                     const struct rpc_step *st, const struct call_loop_pre *pre,
                     call_loop_done_fn done, void *arg);
 

@@ -63,6 +63,13 @@ call_sched_init(struct call_sched *s, uv_loop_t *loop, struct padlined *app)
 	s->loop = loop;
 	s->app = app;
 	fairq_init(&s->hash_wait);
+	call_loop_queue_init(&s->loopq, loop, app->db);
+}
+
+void
+call_sched_stop(struct call_sched *s)
+{
+	call_loop_queue_stop(&s->loopq);
 }
 
 /* At a method's first database step: checks the caller's session against
@@ -348,7 +355,7 @@ call_on_loop(struct call *c)
 	    c->rc.abandon != NULL || c->loop_declined)
 		return 0;
 	return call_loop_start(
-	           c->sched->loop, c->sched->app->db, &c->rc, st,
+	           &c->sched->loopq, &c->rc, st,
 	           call_session_due(c, mono_ms()) ? &call_session_pre : NULL,
 	           call_loop_done, c) == 0;
 }

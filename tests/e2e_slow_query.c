@@ -29,7 +29,10 @@
 #define FEW_WORKERS 4
 #define FEW_POOL 16
 
-static struct ts_env tenv, tenv_few;
+/* The third: fewer connections than workers. */
+#define SMALL_POOL 2
+
+static struct ts_env tenv, tenv_few, tenv_small;
 
 static atomic_long creates;
 static atomic_int stop_creating;
@@ -260,6 +263,70 @@ more_in_flight_than_workers(const struct ts_env *e)
 	PQfinish(db);
 }
 
+/* pad.create calls beyond the pool wait for a connection on the loop
+ * thread, not on workers: with SMALL_POOL connections waiting on a lock
+ * (an uncommitted insert of the name they create) and IN_FLIGHT calls in
+ * all, server.hello (a worker's, no database) is still answered, and once
+ * the lock is gone every create is answered, none with 503. A worker
+ * waiting for a connection would hold it until the lock is gone or its
+ * wait ends (503 pool_exhausted). */
+START_TEST(creates_beyond_the_pool_hold_no_worker)
+{
+	char token[256] = "", want[16], req[256];
+	const char *wparams[1] = {want};
+	struct ts_client *c[IN_FLIGHT], *hello;
+	PGconn *db = ts_db_connect(tenv_small.schema),
+	       *watch = ts_db_connect(tenv_small.schema);
+	json_t *r;
+
+	snprintf(want, sizeof want, "%d", SMALL_POOL);
+	for (int i = 0; i < IN_FLIGHT; i++)
+		c[i] = signed_in(&tenv_small, "bob", token, sizeof token);
+	hello = ts_client_connect(tenv_small.srv.port);
+	ck_assert_ptr_nonnull(hello);
+	ts_db_exec(db, "BEGIN");
+	ts_db_exec(db, "INSERT INTO pads (owner_id, display_name) SELECT id, "
+	               "'taken' FROM users WHERE username = 'bob'");
+	for (int i = 0; i < IN_FLIGHT; i++) {
+		int n = snprintf(req, sizeof req,
+		                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
+		                 "\"pad.create\",\"params\":{\"display_name\":"
+		                 "\"taken\"}}\n",
+		                 i + 1);
+
+		ck_assert_int_eq(ts_client_send_raw(c[i], req, (size_t)n), 0);
+	}
+	ck_assert_int_ge(
+	    ts_db_wait_count(watch,
+	                     "SELECT least(count(*), $1::int) FROM "
+	                     "pg_stat_activity WHERE wait_event_type = 'Lock' "
+	                     "AND application_name = 'padlined'",
+	                     1, wparams, SMALL_POOL, TS_PATIENCE_MS),
+	    SMALL_POOL);
+	r = ts_call(hello, "server.hello", NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	ts_db_exec(db, "ROLLBACK");
+	for (int i = 0; i < IN_FLIGHT; i++) {
+		char *line = ts_client_read_line(c[i], TS_PATIENCE_MS, NULL);
+		int code;
+
+		ck_assert_ptr_nonnull(line);
+		r = json_loads(line, 0, NULL);
+		free(line);
+		code = ts_error_code(r);
+		json_decref(r);
+		ck_assert_msg(code == 0 || code == 409,
+		              "pad.create %d answered %d", i + 1, code);
+		ts_client_free(c[i]);
+	}
+	ts_client_free(hello);
+	PQfinish(watch);
+	PQfinish(db);
+}
+END_TEST
+
 /* Every worker waits on the lock; pad.create needs none. */
 START_TEST(creates_go_on_while_every_worker_waits)
 {
@@ -289,6 +356,15 @@ main(void)
 	    .env = env_few,
 	    .users = {{"alice", 0, NULL}, {"bob", 0, NULL}},
 	};
+	static const char *const env_small[] = {
+	    "PADLINE_DB_QUERY_TIMEOUT=60",
+	    "PADLINE_WORKERS=" PL_STR(FEW_WORKERS),
+	    "PADLINE_POOL_SIZE=" PL_STR(SMALL_POOL), NULL};
+	static const struct ts_env_opts opts_small = {
+	    .prefix = "slowqp",
+	    .env = env_small,
+	    .users = {{"bob", 0, NULL}},
+	};
 	Suite *s = suite_create("e2e_slow_query");
 	TCase *tc = tcase_create("lock");
 
@@ -300,6 +376,11 @@ main(void)
 	ts_env_fixture(tc, &tenv_few, &opts_few, TS_PER_SUITE);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, creates_go_on_while_every_worker_waits);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("small_pool");
+	ts_env_fixture(tc, &tenv_small, &opts_small, TS_PER_SUITE);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, creates_beyond_the_pool_hold_no_worker);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
