@@ -207,23 +207,22 @@ START_TEST(row_lock_stalls_only_its_waiters)
 }
 END_TEST
 
-/* More pad.create calls wait inside PostgreSQL at once than there are
- * workers: a session outside padlined inserts bob's pad "taken" and keeps
- * its transaction open, and IN_FLIGHT clients of bob's create a pad of
- * that name, each waiting for that transaction's outcome. Also what opens
- * the connections the next test needs: only a worker connects, and only
- * while the loop's calls hold the open ones. */
 #define IN_FLIGHT 8
-static void
-more_in_flight_than_workers(const struct ts_env *e)
+
+/* A session outside padlined inserts bob's pad "taken" and keeps its
+ * transaction open, and IN_FLIGHT clients of bob's (signed in on e) send
+ * pad.create of that name, each to wait for that transaction's outcome;
+ * returns once min_waiting of them wait inside PostgreSQL, with the
+ * session (db_rollback_answered ends it). */
+static PGconn *
+taken_name_held(const struct ts_env *e, struct ts_client **c, int min_waiting)
 {
 	char token[256] = "", want[16], req[256];
 	const char *wparams[1] = {want};
-	struct ts_client *c[IN_FLIGHT];
 	PGconn *db = ts_db_connect(e->schema),
 	       *watch = ts_db_connect(e->schema);
 
-	snprintf(want, sizeof want, "%d", FEW_WORKERS + 1);
+	snprintf(want, sizeof want, "%d", min_waiting);
 	for (int i = 0; i < IN_FLIGHT; i++)
 		c[i] = signed_in(e, "bob", token, sizeof token);
 	ts_db_exec(db, "BEGIN");
@@ -243,73 +242,22 @@ more_in_flight_than_workers(const struct ts_env *e)
 	                     "SELECT least(count(*), $1::int) FROM "
 	                     "pg_stat_activity WHERE wait_event_type = 'Lock' "
 	                     "AND application_name = 'padlined'",
-	                     1, wparams, FEW_WORKERS + 1, TS_PATIENCE_MS),
-	    FEW_WORKERS + 1);
-	ts_db_exec(db, "ROLLBACK");
-	/* One of them gets the name, the others are told it is taken. */
-	for (int i = 0; i < IN_FLIGHT; i++) {
-		char *line = ts_client_read_line(c[i], TS_PATIENCE_MS, NULL);
-
-		ck_assert_ptr_nonnull(line);
-		free(line);
-		ts_client_free(c[i]);
-	}
-	ck_assert_int_eq(ts_db_count(db,
-	                             "SELECT count(*) FROM pads WHERE "
-	                             "display_name = 'taken'",
-	                             0, NULL),
-	                 1);
+	                     1, wparams, min_waiting, TS_PATIENCE_MS),
+	    min_waiting);
 	PQfinish(watch);
-	PQfinish(db);
+	return db;
 }
 
-/* pad.create calls beyond the pool wait for a connection on the loop
- * thread, not on workers: with SMALL_POOL connections waiting on a lock
- * (an uncommitted insert of the name they create) and IN_FLIGHT calls in
- * all, server.hello (a worker's, no database) is still answered, and once
- * the lock is gone every create is answered, none with 503. A worker
- * waiting for a connection would hold it until the lock is gone or its
- * wait ends (503 pool_exhausted). */
-START_TEST(creates_beyond_the_pool_hold_no_worker)
+/* Ends taken_name_held's transaction: every create is answered, one with
+ * the pad, the others with 409 name_taken (never 503), and their clients
+ * are freed. */
+static void
+db_rollback_answered(PGconn *db, struct ts_client **c)
 {
-	char token[256] = "", want[16], req[256];
-	const char *wparams[1] = {want};
-	struct ts_client *c[IN_FLIGHT], *hello;
-	PGconn *db = ts_db_connect(tenv_small.schema),
-	       *watch = ts_db_connect(tenv_small.schema);
-	json_t *r;
-
-	snprintf(want, sizeof want, "%d", SMALL_POOL);
-	for (int i = 0; i < IN_FLIGHT; i++)
-		c[i] = signed_in(&tenv_small, "bob", token, sizeof token);
-	hello = ts_client_connect(tenv_small.srv.port);
-	ck_assert_ptr_nonnull(hello);
-	ts_db_exec(db, "BEGIN");
-	ts_db_exec(db, "INSERT INTO pads (owner_id, display_name) SELECT id, "
-	               "'taken' FROM users WHERE username = 'bob'");
-	for (int i = 0; i < IN_FLIGHT; i++) {
-		int n = snprintf(req, sizeof req,
-		                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
-		                 "\"pad.create\",\"params\":{\"display_name\":"
-		                 "\"taken\"}}\n",
-		                 i + 1);
-
-		ck_assert_int_eq(ts_client_send_raw(c[i], req, (size_t)n), 0);
-	}
-	ck_assert_int_ge(
-	    ts_db_wait_count(watch,
-	                     "SELECT least(count(*), $1::int) FROM "
-	                     "pg_stat_activity WHERE wait_event_type = 'Lock' "
-	                     "AND application_name = 'padlined'",
-	                     1, wparams, SMALL_POOL, TS_PATIENCE_MS),
-	    SMALL_POOL);
-	r = ts_call(hello, "server.hello", NULL);
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
 	ts_db_exec(db, "ROLLBACK");
 	for (int i = 0; i < IN_FLIGHT; i++) {
 		char *line = ts_client_read_line(c[i], TS_PATIENCE_MS, NULL);
+		json_t *r;
 		int code;
 
 		ck_assert_ptr_nonnull(line);
@@ -321,9 +269,47 @@ START_TEST(creates_beyond_the_pool_hold_no_worker)
 		              "pad.create %d answered %d", i + 1, code);
 		ts_client_free(c[i]);
 	}
-	ts_client_free(hello);
-	PQfinish(watch);
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM pads WHERE "
+	                             "display_name = 'taken'",
+	                             0, NULL),
+	                 1);
 	PQfinish(db);
+}
+
+/* More pad.create calls wait inside PostgreSQL at once than there are
+ * workers. Also what opens the connections the next test needs: only a
+ * worker connects, and only while the loop's calls hold the open ones. */
+static void
+more_in_flight_than_workers(const struct ts_env *e)
+{
+	struct ts_client *c[IN_FLIGHT];
+
+	db_rollback_answered(taken_name_held(e, c, FEW_WORKERS + 1), c);
+}
+
+/* pad.create calls beyond the pool wait for a connection on the loop
+ * thread, not on workers: with SMALL_POOL connections waiting on a lock
+ * (an uncommitted insert of the name they create) and IN_FLIGHT calls in
+ * all, server.hello (a worker's, no database) is still answered, and once
+ * the lock is gone every create is answered, none with 503. A worker
+ * waiting for a connection would hold it until the lock is gone or its
+ * wait ends (503 pool_exhausted). */
+START_TEST(creates_beyond_the_pool_hold_no_worker)
+{
+	struct ts_client *c[IN_FLIGHT],
+	    *hello = ts_client_connect(tenv_small.srv.port);
+	PGconn *db;
+	json_t *r;
+
+	ck_assert_ptr_nonnull(hello);
+	db = taken_name_held(&tenv_small, c, SMALL_POOL);
+	r = ts_call(hello, "server.hello", NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	db_rollback_answered(db, c);
+	ts_client_free(hello);
 }
 END_TEST
 
