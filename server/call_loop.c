@@ -6,7 +6,8 @@
  * connection goes back to the pool only after its socket left the loop.
  * Calls that find every connection lent out wait in a FIFO on the loop;
  * a returned connection admits the next (a worker's return wakes the loop
- * only while some wait).
+ * only while some wait). A free slot without a connection is opened on a
+ * worker (db_pool_borrow connects), for the first waiter.
  */
 #include "call_loop.h"
 
@@ -192,6 +193,85 @@ loop_begin(struct call_loop *l, int ping)
 		loop_send(l, PL_OK);
 }
 
+/* At most this many connects at once for the loop's waiters. */
+#define LOOP_CONNECTS_MAX 2
+
+struct loop_connect {
+	uv_work_t work;
+	struct call_loop_queue *q;
+	struct db_conn *db;
+	struct pl_error err;
+};
+
+static void
+loop_connect_work(uv_work_t *w)
+{
+	struct loop_connect *k = w->data;
+
+	db_pool_borrow(k->q->pool, &k->db, &k->err);
+}
+
+static struct call_loop *
+loop_pop(struct call_loop_queue *q)
+{
+	struct call_loop *l = q->head;
+
+	if (l != NULL) {
+		if ((q->head = l->next) == NULL)
+			q->tail = NULL;
+		atomic_fetch_sub(&q->waiting, 1);
+	}
+	return l;
+}
+
+/* The connection opened (or the failure to) goes to the first waiter; a
+ * connection nobody waits for any more goes back to the pool. */
+static void
+loop_connect_after(uv_work_t *w, int status)
+{
+	struct loop_connect *k = w->data;
+	struct call_loop_queue *q = k->q;
+	struct call_loop *l = loop_pop(q);
+
+	q->connecting--;
+	if (status != 0 && k->err.code == 0)
+		pl_error_set(&k->err, PL_ERR_INTERNAL, "internal",
+		             "request cancelled");
+	if (l == NULL) {
+		if (k->db != NULL)
+			db_pool_return(q->pool, k->db);
+	} else if (k->db != NULL) {
+		l->rc->db = k->db;
+		loop_begin(l, 0);
+	} else {
+		call_loop_done_fn done = l->done;
+		void *arg = l->arg;
+
+		pl_error_set(&l->rc->err, k->err.code, k->err.reason, "%s",
+		             k->err.message);
+		free(l);
+		done(arg, k->err.code);
+	}
+	pl_error_clear(&k->err);
+	free(k);
+	loop_admit(q);
+}
+
+static void
+loop_connect(struct call_loop_queue *q)
+{
+	struct loop_connect *k;
+
+	if (q->connecting >= LOOP_CONNECTS_MAX)
+		return;
+	k = xcalloc(1, sizeof *k);
+	k->work.data = k;
+	k->q = q;
+	pl_error_init(&k->err);
+	q->connecting++;
+	uv_queue_work(q->loop, &k->work, loop_connect_work, loop_connect_after);
+}
+
 /* Waiting calls, in order, while connections can be lent. */
 static void
 loop_admit(struct call_loop_queue *q)
@@ -205,19 +285,12 @@ loop_admit(struct call_loop_queue *q)
 
 		if (r < 0)
 			break;
-		if ((q->head = l->next) == NULL)
-			q->tail = NULL;
-		atomic_fetch_sub(&q->waiting, 1);
 		if (r > 0) {
-			/* A free slot to connect: a worker's. */
-			call_loop_done_fn done = l->done;
-			void *arg = l->arg;
-
-			free(l);
-			done(arg, RPC_STEP_WORKER);
-			continue;
+			/* A free slot to connect: the waiters wait for it. */
+			loop_connect(q);
+			break;
 		}
-		loop_begin(l, ping);
+		loop_begin(loop_pop(q), ping);
 	}
 	q->admitting = 0;
 }
@@ -231,13 +304,13 @@ loop_wait_expired(uv_timer_t *t)
 	long long now = mono_ms();
 	struct call_loop *l;
 
-	while ((l = q->head) != NULL && l->wait_until <= now) {
-		call_loop_done_fn done = l->done;
-		void *arg = l->arg;
+	while (q->head != NULL && q->head->wait_until <= now) {
+		call_loop_done_fn done;
+		void *arg;
 
-		if ((q->head = l->next) == NULL)
-			q->tail = NULL;
-		atomic_fetch_sub(&q->waiting, 1);
+		l = loop_pop(q);
+		done = l->done;
+		arg = l->arg;
 		pl_error_set(&l->rc->err, PL_ERR_UNAVAILABLE, "pool_exhausted",
 		             "server busy, try again shortly");
 		free(l);
@@ -276,6 +349,7 @@ call_loop_queue_init(struct call_loop_queue *q, uv_loop_t *loop,
 	q->loop_thread = uv_thread_self();
 	atomic_init(&q->waiting, 0);
 	q->admitting = 0;
+	q->connecting = 0;
 	q->head = q->tail = NULL;
 	uv_async_init(loop, &q->wake, loop_wake);
 	q->wake.data = q;
@@ -290,17 +364,29 @@ call_loop_queue_stop(struct call_loop_queue *q)
 	db_pool_set_release_hook(q->pool, NULL, NULL);
 }
 
-int
+/* Puts l at the end of the waiters, with its DB_POOL_WAIT_MS. */
+static void
+loop_wait(struct call_loop_queue *q, struct call_loop *l)
+{
+	l->wait_until = mono_ms() + DB_POOL_WAIT_MS;
+	if (q->tail != NULL)
+		q->tail->next = l;
+	else
+		q->head = l;
+	q->tail = l;
+	if (!uv_is_active((uv_handle_t *)&q->expire))
+		uv_timer_start(&q->expire, loop_wait_expired, DB_POOL_WAIT_MS,
+		               0);
+}
+
+void
 call_loop_start(struct call_loop_queue *q, struct rpc_call *rc,
                 const struct rpc_step *st, const struct call_loop_pre *pre,
                 call_loop_done_fn done, void *arg)
 {
-	struct call_loop *l;
+	struct call_loop *l = xcalloc(1, sizeof *l);
 	int r, ping = 0;
 
-	if ((r = db_pool_try_borrow(q->pool, &rc->db, &ping)) > 0)
-		return -1;
-	l = xcalloc(1, sizeof *l);
 	l->q = q;
 	l->rc = rc;
 	l->st = st;
@@ -308,30 +394,18 @@ call_loop_start(struct call_loop_queue *q, struct rpc_call *rc,
 	l->in_pre = pre != NULL;
 	l->done = done;
 	l->arg = arg;
-	if (r < 0) {
-		/* Counted as waiting before looking again, so a slot freed
-		 * from now on wakes the loop, and one freed before is seen. */
-		atomic_fetch_add(&q->waiting, 1);
-		r = db_pool_try_borrow(q->pool, &rc->db, &ping);
-		if (r > 0) {
+	/* Behind calls already waiting; counted as waiting before looking,
+	 * so a slot freed from now on wakes the loop, and one freed before
+	 * is seen. */
+	atomic_fetch_add(&q->waiting, 1);
+	if (q->head == NULL) {
+		if ((r = db_pool_try_borrow(q->pool, &rc->db, &ping)) == 0) {
 			atomic_fetch_sub(&q->waiting, 1);
-			free(l);
-			return -1;
+			loop_begin(l, ping);
+			return;
 		}
-		if (r < 0) {
-			l->wait_until = mono_ms() + DB_POOL_WAIT_MS;
-			if (q->tail != NULL)
-				q->tail->next = l;
-			else
-				q->head = l;
-			q->tail = l;
-			if (!uv_is_active((uv_handle_t *)&q->expire))
-				uv_timer_start(&q->expire, loop_wait_expired,
-				               DB_POOL_WAIT_MS, 0);
-			return 0;
-		}
-		atomic_fetch_sub(&q->waiting, 1);
+		if (r > 0) /* a free slot to connect */
+			loop_connect(q);
 	}
-	loop_begin(l, ping);
-	return 0;
+	loop_wait(q, l);
 }

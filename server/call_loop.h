@@ -36,6 +36,7 @@ struct call_loop_queue {
 	uv_thread_t loop_thread;
 	_Atomic int waiting;
 	int admitting;
+	int connecting; /* connects on workers for the waiters */
 	struct call_loop *head, *tail;
 };
 
@@ -44,19 +45,19 @@ struct call_loop_queue {
 void call_loop_queue_init(struct call_loop_queue *q, uv_loop_t *,
                           struct db_pool *pool);
 
+/* Unhooks q from its pool's releases (the loop has ended). */
+void call_loop_queue_stop(struct call_loop_queue *q);
+
 /*
  * Runs pre (when not NULL), then st (a STEP_DB step with .queue and .end),
  * for rc on a connection of q's pool (pinged first when it has been idle,
- * as a worker's borrow would; waited for, in q, when all are lent out): 0
- * when started (done follows, maybe before this returns), -1 when nothing
- * was done and the step must run on a worker (a free slot needs one, to
- * connect). done hears RPC_STEP_WORKER when that was found out later (the
- * ping failed, .queue declined, a slot to connect came free).
+ * as a worker's borrow would; waited for, in q, when all are lent out, and
+ * opened on a worker when a slot has none). done follows, maybe before
+ * this returns; it hears RPC_STEP_WORKER when the step must run on a
+ * worker after all (the ping failed, or .queue declined).
  */
-/* Unhooks q from its pool's releases (the loop has ended). */
-void call_loop_queue_stop(struct call_loop_queue *q);
-int call_loop_start(struct call_loop_queue *q, struct rpc_call *rc,
-                    const struct rpc_step *st, const struct call_loop_pre *pre,
-                    call_loop_done_fn done, void *arg);
+void call_loop_start(struct call_loop_queue *q, struct rpc_call *rc,
+                     const struct rpc_step *st, const struct call_loop_pre *pre,
+                     call_loop_done_fn done, void *arg);
 
 #endif

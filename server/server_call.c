@@ -354,10 +354,11 @@ call_on_loop(struct call *c)
 	if (st->kind != STEP_DB || st->queue == NULL || c->idem_on ||
 	    c->rc.abandon != NULL || c->loop_declined)
 		return 0;
-	return call_loop_start(
-	           &c->sched->loopq, &c->rc, st,
-	           call_session_due(c, mono_ms()) ? &call_session_pre : NULL,
-	           call_loop_done, c) == 0;
+	call_loop_start(&c->sched->loopq, &c->rc, st,
+	                call_session_due(c, mono_ms()) ? &call_session_pre
+	                                               : NULL,
+	                call_loop_done, c);
+	return 1;
 }
 
 static void

@@ -278,8 +278,8 @@ db_rollback_answered(PGconn *db, struct ts_client **c)
 }
 
 /* More pad.create calls wait inside PostgreSQL at once than there are
- * workers. Also what opens the connections the next test needs: only a
- * worker connects, and only while the loop's calls hold the open ones. */
+ * workers. Also what opens the connections the next part needs: the pool
+ * connects only when calls need more connections than it has open. */
 static void
 more_in_flight_than_workers(const struct ts_env *e)
 {
