@@ -158,6 +158,23 @@ void db_tx_batch(struct db_conn *);
 int db_tx_flush(struct db_conn *, struct pl_error *);
 int db_tx_commit(struct db_conn *, struct pl_error *);
 void db_tx_rollback(struct db_conn *);
+/*
+ * db_tx_commit of a one-batch transaction (not inside an outer one) for a
+ * caller that waits on the connection's socket itself (the loop thread):
+ * db_tx_send sends the batch with its Sync; then, each time the socket is
+ * ready, db_tx_read reads what arrived. Both return 0 when more is to come
+ * (*want_write: wait until the socket takes more, too), 1 when the batch is
+ * read, -1 when it failed (err set). db_tx_expire gives up on it at its
+ * deadline (db_conn_timeout_ms from the send; 503, the connection broken).
+ * Then, whichever it was, db_tx_commit_end ends the transaction as
+ * db_tx_commit would have and returns what db_tx_commit would have.
+ */
+int db_tx_send(struct db_conn *, int *want_write, struct pl_error *);
+int db_tx_read(struct db_conn *, int *want_write, struct pl_error *);
+void db_tx_expire(struct db_conn *, struct pl_error *);
+int db_tx_commit_end(struct db_conn *, struct pl_error *);
+int db_conn_socket(const struct db_conn *);
+int db_conn_timeout_ms(const struct db_conn *);
 /* Ends a transaction by how it went: rc 0 commits (db_tx_commit), else
  * (or when the commit fails) rolls back. Returns 0 or the failure's code
  * (err set; PL_ERR_INTERNAL when rc was a code without a message). */

@@ -160,8 +160,8 @@ db_conn_given_up(struct db_conn *c, struct pl_error *err)
 
 /* A round trip past its deadline: cancelled, and the connection is never
  * read or lent again (its late results would answer the next borrower). */
-static int
-conn_timed_out(struct db_conn *c, struct pl_error *err)
+int
+db_conn_timed_out(struct db_conn *c, struct pl_error *err)
 {
 	log_warn("database statement timed out; cancelled, connection dropped",
 	         "timeout_ms=%d backend_pid=%d", c->timeout_ms,
@@ -184,7 +184,7 @@ db_conn_result(struct db_conn *c, long long deadline_ms, int *failed,
 
 	*failed = w != 0;
 	if (w > 0)
-		conn_timed_out(c, err);
+		db_conn_timed_out(c, err);
 	else if (w < 0)
 		db_conn_send_failed(c, err);
 	return w == 0 ? PQgetResult(c->pg) : NULL;

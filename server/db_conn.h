@@ -46,6 +46,7 @@ struct db_conn {
 	struct pl_error tx_err; /* first failure of this transaction */
 	struct db_pending *q;
 	size_t nq, capq;
+	size_t nread; /* entries of q whose results the batch has read */
 	/* Events of the open transaction, for the sink after commit. */
 	struct db_event {
 		long long id;
@@ -84,6 +85,8 @@ int db_conn_fail(struct db_conn *, const struct pl_error *);
 int db_conn_failed(struct db_conn *, struct pl_error *);
 int db_conn_send_failed(struct db_conn *, struct pl_error *);
 int db_conn_given_up(struct db_conn *, struct pl_error *);
+/* A round trip past its deadline: cancelled, the connection broken. */
+int db_conn_timed_out(struct db_conn *, struct pl_error *);
 
 /* db_tx.c: a statement queued in the open transaction (NULL: err set),
  * the queue sent with one Sync and read back, and a one-batch

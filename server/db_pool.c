@@ -22,7 +22,6 @@
 #define POOL_RECYCLE_S 3600
 #define POOL_PING_IDLE_MS 1000 /* ping a connection idle longer than this */
 #define POOL_DOWN_BACKOFF_MS 500
-#define POOL_WAIT_MS 5000 /* longest wait for a free slot */
 
 struct db_slot {
 	struct db_conn *conn;
@@ -45,6 +44,8 @@ struct db_pool {
 	struct db_slot *slots;
 	db_event_sink_fn sink; /* set on each connection lent */
 	void *sink_arg;
+	void (*released)(void *); /* after a slot is given back */
+	void *released_arg;
 };
 
 /* What PostgreSQL says besides results (a NOTICE, a WARNING from a
@@ -135,7 +136,7 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 	long long now = mono_ms();
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += POOL_WAIT_MS / 1000;
+	until.tv_sec += DB_POOL_WAIT_MS / 1000;
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		if (now < p->down_until_ms) {
@@ -266,6 +267,8 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 			p->down_until_ms = mono_ms() + POOL_DOWN_BACKOFF_MS;
 			pthread_mutex_unlock(&p->lock);
 			pool_release_slot(p, s);
+			if (p->released != NULL)
+				p->released(p->released_arg);
 			return err->code;
 		}
 		s->born = time(NULL);
@@ -274,6 +277,53 @@ db_pool_borrow(struct db_pool *p, struct db_conn **out, struct pl_error *err)
 	db_conn_set_event_sink(s->conn, p->sink, p->sink_arg);
 	*out = s->conn;
 	return 0;
+}
+
+int
+db_pool_try_borrow(struct db_pool *p, struct db_conn **out, int *ping)
+{
+	long long now = mono_ms();
+	time_t t = time(NULL);
+	struct db_slot *pick = NULL;
+	int any_free = 0;
+
+	*out = NULL;
+	pthread_mutex_lock(&p->lock);
+	/* Workers waiting for a slot go first: they hold a thread. */
+	for (int i = 0; i < p->size && p->waiting == 0; i++) {
+		struct db_slot *s = &p->slots[i];
+
+		if (s->busy)
+			continue;
+		any_free = 1;
+		/* Only what db_pool_borrow would lend without connecting or
+		 * recycling; one used just now before one to ping. */
+		if (now < p->down_until_ms || s->conn == NULL ||
+		    t - s->born >= POOL_RECYCLE_S)
+			continue;
+		if (pick == NULL || now - s->last_used_ms <= POOL_PING_IDLE_MS)
+			pick = s;
+		if (now - s->last_used_ms <= POOL_PING_IDLE_MS)
+			break;
+	}
+	if (pick != NULL)
+		pick->busy = 1;
+	pthread_mutex_unlock(&p->lock);
+	if (pick == NULL)
+		return any_free ? 1 : -1;
+	*ping = now - pick->last_used_ms > POOL_PING_IDLE_MS;
+	db_conn_set_event_sink(pick->conn, p->sink, p->sink_arg);
+	*out = pick->conn;
+	return 0;
+}
+
+void
+db_pool_set_release_hook(struct db_pool *p, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&p->lock);
+	p->released = fn;
+	p->released_arg = arg;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void
@@ -304,6 +354,8 @@ db_pool_return(struct db_pool *p, struct db_conn *c)
 	}
 	s->last_used_ms = mono_ms();
 	pool_release_slot(p, s);
+	if (p->released != NULL)
+		p->released(p->released_arg);
 }
 
 void

@@ -14,6 +14,8 @@
 
 struct db_pool;
 
+#define DB_POOL_WAIT_MS 5000 /* longest wait for a free slot: then 503 */
+
 /* prepare: as db_conn_new's, for every connection of the pool;
  * query_timeout: seconds each round trip may take (db_conn_set_timeout). */
 struct db_pool *db_pool_new(const char *conninfo, const char *schema, int size,
@@ -26,6 +28,19 @@ void db_pool_set_event_sink(struct db_pool *, db_event_sink_fn, void *arg);
 /* Lends a healthy connection (its statements name the pool's schema) or
  * fails 503. */
 int db_pool_borrow(struct db_pool *, struct db_conn **out, struct pl_error *);
+/* Lends a connection only when one is free and connected (no wait,
+ * connect or recycle due) and no worker waits for one: for the loop
+ * thread, which must not block. 0 with *out set; 1 when a slot is free but
+ * needs a worker (to connect, recycle, or answer that PostgreSQL is down);
+ * -1 when every slot is lent out or workers wait for one. *ping: the
+ * connection has been idle long enough that db_pool_borrow would ping it
+ * first, which is the borrower's to do (an empty one-batch transaction,
+ * db_tx_begin_one and db_tx_send; a broken one goes back, and the borrow
+ * is made again on a worker, which reconnects). */
+int db_pool_try_borrow(struct db_pool *, struct db_conn **out, int *ping);
+/* fn(arg) runs after every db_pool_return, on the returning thread (the
+ * loop thread's waiters hear of a free slot). Set it before workers run. */
+void db_pool_set_release_hook(struct db_pool *, void (*fn)(void *), void *arg);
 /*
  * Takes a connection back. A connection left inside a transaction or in a
  * bad state is rolled back or closed so the next borrower starts clean.

@@ -117,6 +117,52 @@ batch_result(struct db_conn *c, struct db_pending *p, PGresult *r)
 	PQclear(r);
 }
 
+/* One result of the batch in flight, in order; 1 when it was the Sync's
+ * (the batch is read). */
+static int
+batch_take(struct db_conn *c, PGresult *r)
+{
+	if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+		PQclear(r);
+		return 1;
+	}
+	if (c->nread == c->nq) {
+		log_error("unexpected result in a batch", "status=%s",
+		          PQresStatus(PQresultStatus(r)));
+		PQclear(r);
+		c->broken = 1;
+		pl_error_set(&c->tx_err, PL_ERR_INTERNAL, "internal",
+		             "internal error");
+		return 0;
+	}
+	batch_result(c, &c->q[c->nread++], r);
+	return 0;
+}
+
+/* The batch read to its Sync, or given up on. */
+static int
+batch_end(struct db_conn *c, struct pl_error *err)
+{
+	/* Entries never answered (a lost connection) were not prepared. */
+	for (size_t i = c->nread; i < c->nq; i++)
+		if (c->q[i].kind == PEND_PREPARE)
+			db_conn_prepared_forget(c, c->q[i].sql);
+	c->nq = c->nread = 0;
+	return c->tx_err.code ? db_conn_failed(c, err) : 0;
+}
+
+/* The Sync that ends the queued statements. */
+static int
+batch_sync(struct db_conn *c, struct pl_error *err)
+{
+	c->nread = 0;
+	if (PQpipelineSync(c->pg) == 1)
+		return 0;
+	c->nq = 0;
+	db_conn_send_failed(c, err);
+	return db_conn_failed(c, err);
+}
+
 /*
  * Sends the queued statements with one Sync and reads their results in
  * order up to the Sync's. A connection that stops answering mid-batch is
@@ -126,16 +172,12 @@ batch_result(struct db_conn *c, struct db_pending *p, PGresult *r)
 int
 db_tx_run(struct db_conn *c, struct pl_error *err)
 {
-	size_t next = 0;
 	int nulls = 0, failed;
 	long long deadline = mono_ms() + c->timeout_ms;
 	PGresult *r;
 
-	if (PQpipelineSync(c->pg) != 1) {
-		c->nq = 0;
-		db_conn_send_failed(c, err);
-		return db_conn_failed(c, err);
-	}
+	if (batch_sync(c, err) != 0)
+		return err->code;
 	for (;;) {
 		if ((r = db_conn_result(c, deadline, &failed, err)) == NULL) {
 			/* One NULL ends each statement's results; two in a
@@ -148,27 +190,10 @@ db_tx_run(struct db_conn *c, struct pl_error *err)
 			break;
 		}
 		nulls = 0;
-		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
+		if (batch_take(c, r))
 			break;
-		}
-		if (next == c->nq) {
-			log_error("unexpected result in a batch", "status=%s",
-			          PQresStatus(PQresultStatus(r)));
-			PQclear(r);
-			c->broken = 1;
-			pl_error_set(&c->tx_err, PL_ERR_INTERNAL, "internal",
-			             "internal error");
-			continue;
-		}
-		batch_result(c, &c->q[next++], r);
 	}
-	/* Entries never answered (a lost connection) were not prepared. */
-	for (; next < c->nq; next++)
-		if (c->q[next].kind == PEND_PREPARE)
-			db_conn_prepared_forget(c, c->q[next].sql);
-	c->nq = 0;
-	return c->tx_err.code ? db_conn_failed(c, err) : 0;
+	return batch_end(c, err);
 }
 static int
 tx_start(struct db_conn *c, int one_batch, struct pl_error *err)
@@ -176,7 +201,7 @@ tx_start(struct db_conn *c, int one_batch, struct pl_error *err)
 	c->sqlstate[0] = '\0';
 	pl_error_clear(&c->tx_err);
 	pl_error_init(&c->tx_err);
-	c->nq = 0;
+	c->nq = c->nread = 0;
 	/* An outer transaction's events wait for its commit. */
 	if (!c->outer)
 		db_events_drop(c);
@@ -261,6 +286,22 @@ tx_end(struct db_conn *c)
 		                     PGRES_COMMAND_OK);
 }
 
+/* The end of db_tx_commit, once its batch is read (or given up on). */
+static int
+tx_commit_end(struct db_conn *c, struct pl_error *err)
+{
+	if (c->tx_err.code)
+		db_conn_failed(c, err);
+	else
+		c->released = 1;
+	tx_end(c);
+	if (c->tx_err.code != 0)
+		db_events_drop_from(c, c->ev_mark);
+	else if (!c->outer)
+		db_events_deliver(c);
+	return err->code;
+}
+
 int
 db_tx_commit(struct db_conn *c, struct pl_error *err)
 {
@@ -281,16 +322,82 @@ db_tx_commit(struct db_conn *c, struct pl_error *err)
 		 * commit what went out): close the connection instead,
 		 * which aborts it. */
 		c->broken = 1;
-	if (c->tx_err.code)
+	return tx_commit_end(c, err);
+}
+
+/* ---- a one-batch commit whose caller waits on the socket itself ------ */
+
+int
+db_tx_send(struct db_conn *c, int *want_write, struct pl_error *err)
+{
+	if (!c->in_tx || !c->one_batch || c->outer) {
+		db_tx_misuse(c, "db_tx_send", err);
+		return -1;
+	}
+	if (c->tx_err.code != 0) {
+		/* As db_tx_commit: never Sync a failed one-batch one. */
+		if (c->nq > 0 && !c->broken)
+			c->broken = 1;
 		db_conn_failed(c, err);
-	else
-		c->released = 1;
-	tx_end(c);
-	if (c->tx_err.code != 0)
-		db_events_drop_from(c, c->ev_mark);
-	else if (!c->outer)
-		db_events_deliver(c);
-	return err->code;
+		return -1;
+	}
+	if (batch_sync(c, err) != 0)
+		return -1;
+	return db_tx_read(c, want_write, err);
+}
+
+int
+db_tx_read(struct db_conn *c, int *want_write, struct pl_error *err)
+{
+	int unsent = PQflush(c->pg), nulls = 0;
+	PGresult *r;
+
+	*want_write = unsent > 0;
+	if (unsent < 0 || PQconsumeInput(c->pg) == 0) {
+		db_conn_send_failed(c, err);
+		batch_end(c, err);
+		return -1;
+	}
+	while (!PQisBusy(c->pg)) {
+		if ((r = PQgetResult(c->pg)) == NULL) {
+			/* As db_tx_run: two NULLs in a row, the server has
+			 * gone. */
+			if (++nulls < 2 && PQstatus(c->pg) == CONNECTION_OK)
+				continue;
+			db_conn_send_failed(c, err);
+			batch_end(c, err);
+			return -1;
+		}
+		nulls = 0;
+		if (batch_take(c, r))
+			return batch_end(c, err) == 0 ? 1 : -1;
+	}
+	return 0;
+}
+
+void
+db_tx_expire(struct db_conn *c, struct pl_error *err)
+{
+	db_conn_timed_out(c, err);
+	batch_end(c, err);
+}
+
+int
+db_tx_commit_end(struct db_conn *c, struct pl_error *err)
+{
+	return tx_commit_end(c, err);
+}
+
+int
+db_conn_socket(const struct db_conn *c)
+{
+	return PQsocket(c->pg);
+}
+
+int
+db_conn_timeout_ms(const struct db_conn *c)
+{
+	return c->timeout_ms;
 }
 
 void

@@ -101,6 +101,19 @@ repo_session_purge(struct db_conn *db, struct pl_error *err)
 	                    0, NULL, err);
 }
 
+static int
+decode_state(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct repo_session_state *st = *(struct repo_session_state **)ctx;
+
+	(void)err;
+	st->found = PQntuples(r) == 1;
+	st->alive = st->found && db_get_bool(r, 0, "live");
+	st->is_admin = st->alive && db_get_bool(r, 0, "is_admin");
+	st->fresh = st->alive && db_get_bool(r, 0, "fresh");
+	return 0;
+}
+
 int
 repo_session_state(struct db_conn *db, const char *token_hash, int idle,
                    int reauth_window, double touch_s,
@@ -108,14 +121,14 @@ repo_session_state(struct db_conn *db, const char *token_hash, int idle,
 {
 	char idle_s[16], win_s[16], touch[32];
 	const char *p[4] = {token_hash, idle_s, win_s, touch};
-	PGresult *r;
 
 	snprintf(idle_s, sizeof idle_s, "%d", idle);
 	snprintf(win_s, sizeof win_s, "%d", reauth_window);
 	snprintf(touch, sizeof touch, "%.3f", touch_s);
+	memset(st, 0, sizeof *st);
 	/* A disabled user's session is dead too. last_used_at moves only
 	 * when it is older than touch_s, so the recheck rarely writes. */
-	r = db_query_result(
+	return db_query(
 	    db,
 	    "WITH found AS ("
 	    "  SELECT s.token_hash, s.last_used_at, "
@@ -130,17 +143,7 @@ repo_session_state(struct db_conn *db, const char *token_hash, int idle,
 	    "    WHERE live AND last_used_at < now() - "
 	    "    make_interval(secs => $4::float8))) "
 	    "SELECT is_admin, live, fresh FROM found",
-	    4, p, err);
-
-	memset(st, 0, sizeof *st);
-	if (r == NULL)
-		return err->code;
-	st->found = PQntuples(r) == 1;
-	st->alive = st->found && db_get_bool(r, 0, "live");
-	st->is_admin = st->alive && db_get_bool(r, 0, "is_admin");
-	st->fresh = st->alive && db_get_bool(r, 0, "fresh");
-	PQclear(r);
-	return PL_OK;
+	    4, p, decode_state, &st, sizeof st, err);
 }
 
 int

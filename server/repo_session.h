@@ -41,7 +41,8 @@ struct repo_session_state {
 	int fresh;    /* signed in or re-authenticated within the window */
 };
 /* Also marks the session used when its last use is older than touch_s
- * seconds (so most calls read only). */
+ * seconds (so most calls read only). Inside a batch, *st is set when the
+ * batch is read. */
 int repo_session_state(struct db_conn *, const char *token_hash, int idle,
                        int reauth_window, double touch_s,
                        struct repo_session_state *, struct pl_error *);

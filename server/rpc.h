@@ -25,6 +25,7 @@ struct db_conn;
 
 #define RPC_STEP_DONE 1
 #define RPC_STEP_RETRY 2
+#define RPC_STEP_WORKER 3 /* from .queue: run the step on a worker */
 #define RPC_MAX_STEPS 4
 
 enum rpc_auth { RPC_AUTH_NONE, RPC_AUTH_USER, RPC_AUTH_ADMIN };
@@ -67,6 +68,17 @@ typedef int (*rpc_step_fn)(struct rpc_call *);
 struct rpc_step {
 	enum rpc_step_kind kind;
 	rpc_step_fn run;
+	/* STEP_DB, optional: the step as one batch sent from the loop thread,
+	 * which holds no worker while PostgreSQL works. queue decodes the
+	 * params and queues the step's statements on call->db as a one-batch
+	 * transaction (db_tx_begin_one), or returns RPC_STEP_WORKER having
+	 * queued nothing (.run then does the step on a worker); end gets the
+	 * commit's outcome (0, or the error code with call->err set) and
+	 * returns the step's. Without them, or whenever the loop cannot take
+	 * the step (an idempotency key, a session check due, no connection
+	 * ready), .run does it. */
+	rpc_step_fn queue;
+	int (*end)(struct rpc_call *, int rv);
 };
 
 struct rpc_method {

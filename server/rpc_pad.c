@@ -3,12 +3,14 @@
  * Each method is one STEP_DB step; rules and transactions live in svc_pad.c.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "params.h"
 #include "rpc.h"
 #include "svc_pad.h"
 #include "svc_share.h"
+#include "xalloc.h"
 
 /* Wraps a service result as {key: value}; value is stolen. */
 static int
@@ -108,6 +110,43 @@ pad_create_run(struct rpc_call *call)
 		return call->err.code;
 	rc = svc_pad_create(call->app, call->db, call->session.user_id, name,
 	                    pad_data_param(call), tmpl, &pad, &call->err);
+	return pad_result(call, rc, "pad", pad);
+}
+
+static void
+pad_new_free(void *state)
+{
+	free(state);
+}
+
+/* pad.create from the loop thread (rpc.h); one with a template reads the
+ * template first, on a worker. */
+static int
+pad_create_queue(struct rpc_call *call)
+{
+	const char *name = NULL;
+	struct svc_pad_new *nw;
+
+	if (json_object_get(call->params, "template") != NULL)
+		return RPC_STEP_WORKER;
+	if (params_str(call->params, "display_name", 1, &name, &call->err))
+		return call->err.code;
+	nw = xcalloc(1, sizeof *nw);
+	call->state = nw;
+	call->state_free = pad_new_free;
+	return svc_pad_create_queue(call->app, call->db, call->session.user_id,
+	                            name, pad_data_param(call), nw, &call->err);
+}
+
+static int
+pad_create_end(struct rpc_call *call, int rv)
+{
+	json_t *pad = NULL;
+	int rc;
+
+	if (call->state == NULL) /* the params were refused */
+		return rv;
+	rc = svc_pad_create_end(call->db, call->state, rv, &pad, &call->err);
 	return pad_result(call, rc, "pad", pad);
 }
 
@@ -304,7 +343,11 @@ PAD_METHOD(rpc_template_list, "template.list", RPC_AUTH_NONE,
            template_list_run);
 PAD_METHOD(rpc_pad_list, "pad.list", RPC_AUTH_USER, pad_list_run);
 PAD_METHOD(rpc_pad_get, "pad.get", RPC_AUTH_USER, pad_get_run);
-PAD_METHOD(rpc_pad_create, "pad.create", RPC_AUTH_USER, pad_create_run);
+const struct rpc_method rpc_pad_create = {
+    .name = "pad.create",
+    .auth = RPC_AUTH_USER,
+    .steps = {{STEP_DB, pad_create_run, pad_create_queue, pad_create_end}},
+};
 PAD_METHOD(rpc_pad_update, "pad.update", RPC_AUTH_USER, pad_update_run);
 PAD_METHOD(rpc_pad_delete, "pad.delete", RPC_AUTH_USER, pad_delete_run);
 PAD_METHOD(rpc_pad_backups, "pad.backups", RPC_AUTH_USER, pad_backups_run);

@@ -511,7 +511,6 @@ server_run(struct padlined *app, struct pl_error *err)
 	memset(&srv, 0, sizeof srv);
 	srv.app = app;
 	srv.loop = uv_default_loop();
-	call_sched_init(&srv.sched, srv.loop, app);
 	if (uv_ip4_addr(app->cfg->listen_host, app->cfg->listen_port,
 	                (struct sockaddr_in *)&addr) != 0 &&
 	    uv_ip6_addr(app->cfg->listen_host, app->cfg->listen_port,
@@ -540,6 +539,8 @@ server_run(struct padlined *app, struct pl_error *err)
 		server_tls_free(srv.tls);
 		return err->code;
 	}
+	/* Only now: its handle would keep the loops above running. */
+	call_sched_init(&srv.sched, srv.loop, app);
 	uv_signal_init(srv.loop, &srv.sigterm);
 	uv_signal_init(srv.loop, &srv.sigint);
 	srv.sigterm.data = srv.sigint.data = &srv;
@@ -557,6 +558,7 @@ server_run(struct padlined *app, struct pl_error *err)
 	    app->cfg->pool_size, app->cfg->hash_concurrency);
 	srv.notify = notify_ready(srv.loop, "serving");
 	uv_run(srv.loop, UV_RUN_DEFAULT);
+	call_sched_stop(&srv.sched);
 	uv_loop_close(srv.loop);
 	peers_free(&srv.peers);
 	server_tls_free(srv.tls);

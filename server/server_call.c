@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "call_loop.h"
 #include "idempotency.h"
 #include "log.h"
 #include "mono_time.h"
@@ -46,6 +47,9 @@ struct call {
 	int first_db, last_db; /* its first and last STEP_DB */
 	struct svc_idem idem;
 	struct fairq_item wait; /* in sched->hash_wait */
+	int loop_declined;      /* the step's .queue sent it to a worker */
+	struct svc_session_check *check; /* the loop's session check */
+	long long check_ms;              /* when it was queued */
 };
 
 static void call_schedule(struct call *);
@@ -59,6 +63,13 @@ call_sched_init(struct call_sched *s, uv_loop_t *loop, struct padlined *app)
 	s->loop = loop;
 	s->app = app;
 	fairq_init(&s->hash_wait);
+	call_loop_queue_init(&s->loopq, loop, app->db);
+}
+
+void
+call_sched_stop(struct call_sched *s)
+{
+	call_loop_queue_stop(&s->loopq);
 }
 
 /* At a method's first database step: checks the caller's session against
@@ -66,22 +77,35 @@ call_sched_init(struct call_sched *s, uv_loop_t *loop, struct padlined *app)
  * re-reading the roles with it (svc_session_recheck). An ended session
  * answers 401 and is unbound from the connection. */
 static int
-call_session_check(struct call *c)
+call_session_due(const struct call *c, long long now)
 {
-	struct rpc_call *rc = &c->rc;
-	long long now = mono_ms();
-	int is_admin = 0,
-	    due = now - rc->session.checked_ms >= SESSION_RECHECK_MS;
+	const struct rpc_call *rc = &c->rc;
 
 	/* A method that needs a fresh session always checks; the roles, as
 	 * for any method, once the last check is older than the interval. */
-	if (c->session_checked || rc->method->auth == RPC_AUTH_NONE ||
-	    !rc->session.active || (!rc->method->fresh && !due))
-		return PL_OK;
-	c->session_checked = 1;
-	if (svc_session_recheck(c->sched->app, rc->db, rc->session.token_hash,
-	                        due && rc->method->auth == RPC_AUTH_ADMIN,
-	                        rc->method->fresh, &is_admin, &rc->err) != 0) {
+	return !c->session_checked && rc->method->auth != RPC_AUTH_NONE &&
+	       rc->session.active &&
+	       (rc->method->fresh ||
+	        now - rc->session.checked_ms >= SESSION_RECHECK_MS);
+}
+
+/* A method that must hold admin rights has them re-read with the session
+ * once the last check is older than the interval. */
+static int
+call_session_need_admin(const struct call *c, long long now)
+{
+	return c->rc.method->auth == RPC_AUTH_ADMIN &&
+	       now - c->rc.session.checked_ms >= SESSION_RECHECK_MS;
+}
+
+/* The recheck's answer (rv; is_admin when it passed) applied to the call
+ * and, through session_change, to the connection. */
+static int
+call_session_apply(struct call *c, int rv, int is_admin, long long now)
+{
+	struct rpc_call *rc = &c->rc;
+
+	if (rv != PL_OK) {
 		/* An ended session is unbound; a 403 or reauth_required
 		 * binds nothing, so the next call checks again. */
 		if (rc->err.code == PL_ERR_UNAUTHORIZED &&
@@ -97,6 +121,54 @@ call_session_check(struct call *c)
 	rc->session_change = 1;
 	return PL_OK;
 }
+
+static int
+call_session_check(struct call *c)
+{
+	struct rpc_call *rc = &c->rc;
+	long long now = mono_ms();
+	int is_admin = 0, rv;
+
+	if (!call_session_due(c, now))
+		return PL_OK;
+	c->session_checked = 1;
+	rv = svc_session_recheck(c->sched->app, rc->db, rc->session.token_hash,
+	                         call_session_need_admin(c, now),
+	                         rc->method->fresh, &is_admin, &rc->err);
+	return call_session_apply(c, rv, is_admin, now);
+}
+
+/* The same check as the loop's first batch before a step (call_loop.h). */
+static int
+call_session_queue(void *arg)
+{
+	struct call *c = arg;
+
+	c->session_checked = 1;
+	c->check_ms = mono_ms();
+	return svc_session_recheck_queue(c->sched->app, c->rc.db,
+	                                 c->rc.session.token_hash, &c->check,
+	                                 &c->rc.err);
+}
+
+static int
+call_session_dequeue(void *arg, int rv)
+{
+	struct call *c = arg;
+	int is_admin = 0;
+
+	rv = svc_session_recheck_end(
+	    c->check, rv, call_session_need_admin(c, c->check_ms),
+	    c->rc.method->fresh, &is_admin, &c->rc.err);
+	free(c->check);
+	c->check = NULL;
+	return call_session_apply(c, rv, is_admin, c->check_ms);
+}
+
+static const struct call_loop_pre call_session_pre = {
+    .queue = call_session_queue,
+    .end = call_session_dequeue,
+};
 
 /*
  * A write with an idempotency_key: its last database step (the write) runs
@@ -206,6 +278,7 @@ call_finish(struct call *c)
 	json_decref(c->rc.result);
 	pl_error_clear(&c->rc.err);
 	jsonrpc_request_free(&c->req);
+	free(c->check);
 	free(c);
 }
 
@@ -250,7 +323,42 @@ call_after(uv_work_t *w, int status)
 		return;
 	}
 	c->step++;
+	c->loop_declined = 0;
 	call_schedule(c);
+}
+
+static void
+call_loop_done(void *arg, int rv)
+{
+	struct call *c = arg;
+
+	if (rv == RPC_STEP_WORKER) {
+		/* After the session check: the step runs on a worker. */
+		c->loop_declined = 1;
+		call_schedule(c);
+		return;
+	}
+	c->rv = rv;
+	call_after(&c->work, 0);
+}
+
+/* A database step the loop thread can send as one batch, after the
+ * session check when one is due (as call_work does it); never with an
+ * idempotency key (call_idem_run's steps run on workers) or an abandon
+ * hook (it runs on a worker). */
+static int
+call_on_loop(struct call *c)
+{
+	const struct rpc_step *st = &c->rc.method->steps[c->step];
+
+	if (st->kind != STEP_DB || st->queue == NULL || c->idem_on ||
+	    c->rc.abandon != NULL || c->loop_declined)
+		return 0;
+	call_loop_start(&c->sched->loopq, &c->rc, st,
+	                call_session_due(c, mono_ms()) ? &call_session_pre
+	                                               : NULL,
+	                call_loop_done, c);
+	return 1;
 }
 
 static void
@@ -259,6 +367,8 @@ call_schedule(struct call *c)
 	struct call_sched *s = c->sched;
 
 	c->work.data = c;
+	if (call_on_loop(c))
+		return; /* c may be gone already */
 	if (c->rc.method->steps[c->step].kind == STEP_HASH &&
 	    s->hash_running >= s->app->cfg->hash_concurrency) {
 		char key[64];

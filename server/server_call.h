@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "app.h"
+#include "call_loop.h"
 #include "fair_queue.h"
 #include "jsonrpc.h"
 #include "rpc.h"
@@ -28,9 +29,12 @@ struct call_sched {
 	struct fairq hash_wait;
 	int bulk_running; /* call_bulk_queue jobs on workers */
 	struct call_bulk *bulk_head, *bulk_tail; /* and waiting for one */
+	struct call_loop_queue loopq; /* steps sent from the loop thread */
 };
 
 void call_sched_init(struct call_sched *, uv_loop_t *, struct padlined *);
+/* After the loop has ended: nothing refers to the scheduler any more. */
+void call_sched_stop(struct call_sched *);
 /* Starts a call for entry slot of the client's current line (0 for a single
  * request, the index in a batch); takes over req (its root is freed when the
  * call ends). */

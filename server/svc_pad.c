@@ -24,9 +24,6 @@
 #include "validate.h"
 #include "xalloc.h"
 
-/* Room for PAD_NAME_MAX characters of up to 4 UTF-8 bytes each. */
-#define PAD_NAME_BYTES (PAD_NAME_MAX * 4 + 1)
-
 static size_t
 utf8_chars(const char *s)
 {
@@ -305,64 +302,6 @@ pad_done(char *text, json_t **pad, struct pl_error *err)
 		*pad = NULL;
 	}
 	return err->code;
-}
-
-int
-svc_pad_create(struct padlined *app, struct db_conn *db, const char *user_id,
-               const char *display_name, json_t *data, const char *tmpl,
-               json_t **pad, struct pl_error *err)
-{
-	char name[PAD_NAME_BYTES], *text = NULL, id[37];
-	json_t *t = NULL, *subject, *tree = NULL;
-
-	*pad = NULL;
-	pad_name_check(display_name ? display_name : "", name, err);
-	if (data != NULL && tmpl != NULL)
-		pl_error_violation(err, "template", "exclusive",
-		                   "give either data or a template");
-	else if (data != NULL)
-		pad_data_check(app, data, &text, err);
-	if (err->code)
-		return pad_done(text, pad, err);
-	if (tmpl != NULL) {
-		if (repo_template_get(db, tmpl, &t, err) != 0)
-			return err->code;
-		if (t == NULL)
-			return pl_error_set(err, PL_ERR_NOT_FOUND, "not_found",
-			                    "no such template");
-		/* Templates are the operator's: no size limit. */
-		tree = json_incref(json_object_get(t, "data"));
-		text = json_dumps(tree, JSON_COMPACT);
-		json_decref(t);
-		if (text == NULL) {
-			json_decref(tree);
-			return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-			                    "internal error");
-		}
-	}
-	if (text == NULL)
-		text = xstrdup("{}");
-	if (tree == NULL)
-		tree = data != NULL ? json_incref(data) : json_object();
-	/* One round trip, one batch: the pad and its audit row, committed
-	 * by the batch's Sync (no BEGIN or COMMIT to send and run). */
-	pad_new_id(id);
-	subject = json_pack("{s:s, s:s}", "id", id, "display_name", name);
-	if (db_tx_begin_one(db, err) != 0)
-		goto out;
-	if (repo_pad_create(db, id, user_id, name, text, pad, err) != 0) {
-		db_tx_rollback(db);
-		goto out;
-	}
-	svc_pad_emit(db, "pad.created", user_id, subject, NULL);
-	/* The pad's data is the tree just stored (jsonb keeps its meaning,
-	 * not its key order): the one parse was the request's. */
-	if (svc_pad_commit(db, err) == PL_OK && *pad != NULL)
-		json_object_set(*pad, "data", tree);
-out:
-	json_decref(subject);
-	json_decref(tree);
-	return pad_done(text, pad, err);
 }
 
 int

@@ -16,6 +16,8 @@
 struct padlined;
 
 #define PAD_NAME_MAX 100 /* characters */
+/* Room for PAD_NAME_MAX characters of up to 4 UTF-8 bytes each. */
+#define PAD_NAME_BYTES (PAD_NAME_MAX * 4 + 1)
 #define PAD_LIST_DEFAULT 100
 #define PAD_LIST_MAX 1000
 
@@ -44,6 +46,27 @@ int svc_pad_get(struct padlined *, struct db_conn *, const char *user_id,
 int svc_pad_create(struct padlined *, struct db_conn *, const char *user_id,
                    const char *display_name, json_t *data, const char *tmpl,
                    json_t **pad, struct pl_error *);
+/*
+ * pad.create in two halves, for a caller that sends the batch and waits for
+ * it itself (the loop thread): svc_pad_create_queue checks the values and
+ * queues the pad and its audit row on db as a one-batch transaction
+ * (db_tx_begin_one), without a template (whose data must be read first:
+ * svc_pad_create). The caller commits it (db_tx_send … db_tx_commit_end)
+ * and hands the outcome (0 or the error code, err set) to
+ * svc_pad_create_end, which sets *pad as svc_pad_create does. nw holds
+ * what lies between; svc_pad_create_end frees it, also after a failed
+ * queue.
+ */
+struct svc_pad_new {
+	json_t *pad;  /* the inserted row, set when the batch is read */
+	json_t *tree; /* the data stored */
+};
+int svc_pad_create_queue(struct padlined *, struct db_conn *,
+                         const char *user_id, const char *display_name,
+                         json_t *data, struct svc_pad_new *nw,
+                         struct pl_error *);
+int svc_pad_create_end(struct db_conn *, struct svc_pad_new *nw, int rc,
+                       json_t **pad, struct pl_error *);
 /* display_name / data NULL = unchanged. New data backs the old data up.
  * if_version > 0: unless the pad is at that version nothing is written and
  * the error is 409 version_conflict with data.current {version,
@@ -101,7 +124,7 @@ int svc_pad_restore(struct padlined *, struct db_conn *, const char *user_id,
 /* 403 read_only when the pad is shared with the caller, else 404. */
 int svc_pad_not_owned(struct db_conn *, const char *user_id, const char *id,
                       struct pl_error *);
-/* Checks a pad name (trimmed into out, PAD_NAME_MAX * 4 + 1 bytes). */
+/* Checks a pad name (trimmed into out, PAD_NAME_BYTES). */
 int svc_pad_name_check(const char *name, char *out, struct pl_error *);
 /* A failed pads write's error, 409 name_taken for a name clash. */
 int svc_pad_write_failed(struct db_conn *, struct pl_error *);

@@ -292,6 +292,40 @@ svc_session_user(struct padlined *app, struct db_conn *db,
 	return PL_OK;
 }
 
+struct svc_session_check {
+	struct repo_session_state st;
+};
+
+/* Marking a use once a minute is enough for an idle limit of minutes; a
+ * short one (tests) needs it more often. */
+static double
+session_touch_s(const struct config *cfg)
+{
+	return cfg->session_idle / 4.0 < 60 ? cfg->session_idle / 4.0 : 60;
+}
+
+static int
+recheck_answer(const struct repo_session_state *st, int need_admin,
+               int need_fresh, int *is_admin, struct pl_error *err)
+{
+	if (st->found && !st->alive)
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_expired",
+		                    "%s", SVC_SESSION_EXPIRED_MSG);
+	if (!st->alive)
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_ended",
+		                    "the session has ended (signed out or "
+		                    "expired); sign in again");
+	*is_admin = st->is_admin;
+	if (need_admin && !st->is_admin)
+		return pl_error_set(err, PL_ERR_FORBIDDEN, "forbidden",
+		                    "this method needs the admin role");
+	if (need_fresh && !st->fresh)
+		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "reauth_required",
+		                    "confirm your password to do this "
+		                    "(session.reauth)");
+	return PL_OK;
+}
+
 int
 svc_session_recheck(struct padlined *app, struct db_conn *db,
                     const char *token_hash, int need_admin, int need_fresh,
@@ -299,30 +333,38 @@ svc_session_recheck(struct padlined *app, struct db_conn *db,
 {
 	const struct config *cfg = app->cfg;
 	struct repo_session_state st;
-	/* Marking a use once a minute is enough for an idle limit of
-	 * minutes; a short one (tests) needs it more often. */
-	double touch_s =
-	    cfg->session_idle / 4.0 < 60 ? cfg->session_idle / 4.0 : 60;
 
 	if (repo_session_state(db, token_hash, cfg->session_idle,
-	                       cfg->reauth_window, touch_s, &st, err) != 0)
+	                       cfg->reauth_window, session_touch_s(cfg), &st,
+	                       err) != 0)
 		return err->code;
-	if (st.found && !st.alive)
-		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_expired",
-		                    "%s", SVC_SESSION_EXPIRED_MSG);
-	if (!st.alive)
-		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "session_ended",
-		                    "the session has ended (signed out or "
-		                    "expired); sign in again");
-	*is_admin = st.is_admin;
-	if (need_admin && !st.is_admin)
-		return pl_error_set(err, PL_ERR_FORBIDDEN, "forbidden",
-		                    "this method needs the admin role");
-	if (need_fresh && !st.fresh)
-		return pl_error_set(err, PL_ERR_UNAUTHORIZED, "reauth_required",
-		                    "confirm your password to do this "
-		                    "(session.reauth)");
-	return PL_OK;
+	return recheck_answer(&st, need_admin, need_fresh, is_admin, err);
+}
+
+int
+svc_session_recheck_queue(struct padlined *app, struct db_conn *db,
+                          const char *token_hash,
+                          struct svc_session_check **chk, struct pl_error *err)
+{
+	const struct config *cfg = app->cfg;
+
+	*chk = xcalloc(1, sizeof **chk);
+	if (db_tx_begin_one(db, err) != 0)
+		return err->code;
+	if (repo_session_state(db, token_hash, cfg->session_idle,
+	                       cfg->reauth_window, session_touch_s(cfg),
+	                       &(*chk)->st, err) != 0)
+		db_tx_rollback(db);
+	return err->code;
+}
+
+int
+svc_session_recheck_end(struct svc_session_check *chk, int rv, int need_admin,
+                        int need_fresh, int *is_admin, struct pl_error *err)
+{
+	if (rv != PL_OK)
+		return err->code ? err->code : rv;
+	return recheck_answer(&chk->st, need_admin, need_fresh, is_admin, err);
 }
 
 int

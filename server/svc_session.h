@@ -108,6 +108,20 @@ int svc_session_user(struct padlined *, struct db_conn *,
 int svc_session_recheck(struct padlined *, struct db_conn *,
                         const char *token_hash, int need_admin, int need_fresh,
                         int *is_admin, struct pl_error *);
+/* svc_session_recheck in two halves, for a caller that sends the batch and
+ * waits for it itself (the loop thread): _queue queues the check on db as
+ * a one-batch transaction (db_tx_begin_one) and sets *chk (the caller
+ * frees it, also after a failure); the caller commits it (db_tx_send …
+ * db_tx_commit_end) and _end, given the outcome (0 or the error code, err
+ * set), answers as svc_session_recheck. */
+struct svc_session_check;
+int svc_session_recheck_queue(struct padlined *, struct db_conn *,
+                              const char *token_hash,
+                              struct svc_session_check **chk,
+                              struct pl_error *);
+int svc_session_recheck_end(struct svc_session_check *chk, int rv,
+                            int need_admin, int need_fresh, int *is_admin,
+                            struct pl_error *);
 int svc_session_logout(struct db_conn *, const char *token_hash,
                        struct pl_error *);
 

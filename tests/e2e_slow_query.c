@@ -2,7 +2,9 @@
  * outside padlined holds a pad's row lock for 5 s while several clients'
  * pad.update calls wait on it, and 16 more clients create pads at full
  * speed. Their creates must go on while the lock is held (counted, not
- * timed), and the waiting updates must all go through once it is gone. */
+ * timed), and the waiting updates must all go through once it is gone.
+ * Also when the waiters hold every worker: pad.create is sent from the
+ * loop thread and needs none (nor does the session check before it). */
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "protocol.h"
 #include "tsupport.h"
 
 #define CREATORS 16
@@ -22,7 +25,14 @@
  * more than a stalled server's zero. */
 #define MIN_CREATES_DURING_LOCK 20
 
-static struct ts_env tenv;
+/* The second server: few workers, more connections. */
+#define FEW_WORKERS 4
+#define FEW_POOL 16
+
+/* The third: fewer connections than workers. */
+#define SMALL_POOL 2
+
+static struct ts_env tenv, tenv_few, tenv_small;
 
 static atomic_long creates;
 static atomic_int stop_creating;
@@ -55,15 +65,15 @@ creator_run(void *arg)
 /* Signs in once per user, then resumes that session: many sign-ins from
  * one address would meet the login limits. */
 static struct ts_client *
-signed_in(const char *user, char *token, size_t size)
+signed_in(const struct ts_env *e, const char *user, char *token, size_t size)
 {
 	struct ts_client *c;
 	json_t *r;
 
 	if (token[0])
-		c = ts_client_resume(tenv.srv.port, token, TS_PATIENCE_MS);
+		c = ts_client_resume(e->srv.port, token, TS_PATIENCE_MS);
 	else {
-		c = ts_client_connect(tenv.srv.port);
+		c = ts_client_connect(e->srv.port);
 		ck_assert_ptr_nonnull(c);
 		r = ts_call(c, "session.login",
 		            json_pack("{s:s, s:s}", "username", user,
@@ -78,18 +88,28 @@ signed_in(const char *user, char *token, size_t size)
 	return c;
 }
 
-START_TEST(row_lock_stalls_only_its_waiters)
+/* nwait waiters, and creates go on while every waiter waits in
+ * PostgreSQL (at least min_waiting of them before the creators start). */
+static void
+lock_stalls_only_waiters(const struct ts_env *e, int nwait, int min_waiting)
 {
-	char alice_token[256] = "", bob_token[256] = "";
-	struct ts_client *alice = signed_in("alice", alice_token,
+	char alice_token[256] = "", bob_token[256] = "", want[16];
+	struct ts_client *alice = signed_in(e, "alice", alice_token,
 	                                    sizeof alice_token),
 	                 *waiters[WAITERS], *creators[CREATORS];
 	pthread_t th[CREATORS];
-	PGconn *db = ts_db_connect(tenv.schema);
-	const char *params[1];
+	PGconn *db = ts_db_connect(e->schema),
+	       *watch = ts_db_connect(e->schema);
+	const char *params[1], *wparams[1] = {want};
 	char id[64], req[512];
 	long before, during;
 	json_t *r;
+
+	ck_assert_int_le(nwait, WAITERS);
+	snprintf(want, sizeof want, "%d", min_waiting);
+	atomic_store(&creates, 0);
+	atomic_store(&stop_creating, 0);
+	atomic_store(&create_errors, 0);
 
 	r = ts_call(alice, "pad.create",
 	            json_pack("{s:s, s:{s:i}}", "display_name", "locked",
@@ -100,11 +120,11 @@ START_TEST(row_lock_stalls_only_its_waiters)
 	             json_object_get(ts_result(r), "pad"), "id")));
 	json_decref(r);
 	params[0] = id;
-	for (int i = 0; i < WAITERS; i++)
+	for (int i = 0; i < nwait; i++)
 		waiters[i] =
-		    signed_in("alice", alice_token, sizeof alice_token);
+		    signed_in(e, "alice", alice_token, sizeof alice_token);
 	for (int i = 0; i < CREATORS; i++)
-		creators[i] = signed_in("bob", bob_token, sizeof bob_token);
+		creators[i] = signed_in(e, "bob", bob_token, sizeof bob_token);
 
 	/* The slow query: a transaction holding the pad's row. */
 	ts_db_exec(db, "BEGIN");
@@ -114,7 +134,7 @@ START_TEST(row_lock_stalls_only_its_waiters)
 	                             1, params),
 	                 1);
 	/* Every waiter's pad.update queues behind it ... */
-	for (int i = 0; i < WAITERS; i++) {
+	for (int i = 0; i < nwait; i++) {
 		int n = snprintf(req, sizeof req,
 		                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
 		                 "\"pad.update\",\"params\":{\"id\":\"%s\","
@@ -124,15 +144,16 @@ START_TEST(row_lock_stalls_only_its_waiters)
 		ck_assert_int_eq(ts_client_send_raw(waiters[i], req, (size_t)n),
 		                 0);
 	}
-	/* ... and at least one of them is inside PostgreSQL waiting for the
-	 * lock before the creators start. */
+	/* ... and min_waiting of them are inside PostgreSQL waiting for the
+	 * lock before the creators start (seen from outside the lock's
+	 * transaction, whose view of pg_stat_activity stays as first read). */
 	ck_assert_int_ge(
-	    ts_db_wait_count(db,
-	                     "SELECT least(count(*), 1) FROM pg_stat_activity "
-	                     "WHERE wait_event_type = 'Lock' AND "
-	                     "application_name = 'padlined'",
-	                     0, NULL, 1, TS_PATIENCE_MS),
-	    1);
+	    ts_db_wait_count(watch,
+	                     "SELECT least(count(*), $1::int) FROM "
+	                     "pg_stat_activity WHERE wait_event_type = 'Lock' "
+	                     "AND application_name = 'padlined'",
+	                     1, wparams, min_waiting, TS_PATIENCE_MS),
+	    min_waiting);
 	for (int i = 0; i < CREATORS; i++)
 		ck_assert_int_eq(
 		    pthread_create(&th[i], NULL, creator_run, creators[i]), 0);
@@ -155,7 +176,7 @@ START_TEST(row_lock_stalls_only_its_waiters)
 	ck_assert_int_ge(during, MIN_CREATES_DURING_LOCK);
 
 	/* Once the lock is gone every waiting update goes through. */
-	for (int i = 0; i < WAITERS; i++) {
+	for (int i = 0; i < nwait; i++) {
 		int eof = 0;
 		char *line =
 		    ts_client_read_line(waiters[i], TS_PATIENCE_MS, &eof);
@@ -172,11 +193,131 @@ START_TEST(row_lock_stalls_only_its_waiters)
 	                             "SELECT version FROM pads WHERE id = "
 	                             "$1::uuid",
 	                             1, params),
-	                 1 + WAITERS);
+	                 1 + nwait);
 	for (int i = 0; i < CREATORS; i++)
 		ts_client_free(creators[i]);
 	ts_client_free(alice);
+	PQfinish(watch);
 	PQfinish(db);
+}
+
+START_TEST(row_lock_stalls_only_its_waiters)
+{
+	lock_stalls_only_waiters(&tenv, WAITERS, 1);
+}
+END_TEST
+
+#define IN_FLIGHT 8
+
+/* A session outside padlined inserts bob's pad "taken" and keeps its
+ * transaction open, and IN_FLIGHT clients of bob's (signed in on e) send
+ * pad.create of that name, each to wait for that transaction's outcome;
+ * returns once min_waiting of them wait inside PostgreSQL, with the
+ * session (db_rollback_answered ends it). */
+static PGconn *
+taken_name_held(const struct ts_env *e, struct ts_client **c, int min_waiting)
+{
+	char token[256] = "", want[16], req[256];
+	const char *wparams[1] = {want};
+	PGconn *db = ts_db_connect(e->schema),
+	       *watch = ts_db_connect(e->schema);
+
+	snprintf(want, sizeof want, "%d", min_waiting);
+	for (int i = 0; i < IN_FLIGHT; i++)
+		c[i] = signed_in(e, "bob", token, sizeof token);
+	ts_db_exec(db, "BEGIN");
+	ts_db_exec(db, "INSERT INTO pads (owner_id, display_name) SELECT id, "
+	               "'taken' FROM users WHERE username = 'bob'");
+	for (int i = 0; i < IN_FLIGHT; i++) {
+		int n = snprintf(req, sizeof req,
+		                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
+		                 "\"pad.create\",\"params\":{\"display_name\":"
+		                 "\"taken\"}}\n",
+		                 i + 1);
+
+		ck_assert_int_eq(ts_client_send_raw(c[i], req, (size_t)n), 0);
+	}
+	ck_assert_int_ge(
+	    ts_db_wait_count(watch,
+	                     "SELECT least(count(*), $1::int) FROM "
+	                     "pg_stat_activity WHERE wait_event_type = 'Lock' "
+	                     "AND application_name = 'padlined'",
+	                     1, wparams, min_waiting, TS_PATIENCE_MS),
+	    min_waiting);
+	PQfinish(watch);
+	return db;
+}
+
+/* Ends taken_name_held's transaction: every create is answered, one with
+ * the pad, the others with 409 name_taken (never 503), and their clients
+ * are freed. */
+static void
+db_rollback_answered(PGconn *db, struct ts_client **c)
+{
+	ts_db_exec(db, "ROLLBACK");
+	for (int i = 0; i < IN_FLIGHT; i++) {
+		char *line = ts_client_read_line(c[i], TS_PATIENCE_MS, NULL);
+		json_t *r;
+		int code;
+
+		ck_assert_ptr_nonnull(line);
+		r = json_loads(line, 0, NULL);
+		free(line);
+		code = ts_error_code(r);
+		json_decref(r);
+		ck_assert_msg(code == 0 || code == 409,
+		              "pad.create %d answered %d", i + 1, code);
+		ts_client_free(c[i]);
+	}
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM pads WHERE "
+	                             "display_name = 'taken'",
+	                             0, NULL),
+	                 1);
+	PQfinish(db);
+}
+
+/* More pad.create calls wait inside PostgreSQL at once than there are
+ * workers. Also what opens the connections the next part needs: the pool
+ * connects only when calls need more connections than it has open. */
+static void
+more_in_flight_than_workers(const struct ts_env *e)
+{
+	struct ts_client *c[IN_FLIGHT];
+
+	db_rollback_answered(taken_name_held(e, c, FEW_WORKERS + 1), c);
+}
+
+/* pad.create calls beyond the pool wait for a connection on the loop
+ * thread, not on workers: with SMALL_POOL connections waiting on a lock
+ * (an uncommitted insert of the name they create) and IN_FLIGHT calls in
+ * all, server.hello (a worker's, no database) is still answered, and once
+ * the lock is gone every create is answered, none with 503. A worker
+ * waiting for a connection would hold it until the lock is gone or its
+ * wait ends (503 pool_exhausted). */
+START_TEST(creates_beyond_the_pool_hold_no_worker)
+{
+	struct ts_client *c[IN_FLIGHT],
+	    *hello = ts_client_connect(tenv_small.srv.port);
+	PGconn *db;
+	json_t *r;
+
+	ck_assert_ptr_nonnull(hello);
+	db = taken_name_held(&tenv_small, c, SMALL_POOL);
+	r = ts_call(hello, "server.hello", NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	db_rollback_answered(db, c);
+	ts_client_free(hello);
+}
+END_TEST
+
+/* Every worker waits on the lock; pad.create needs none. */
+START_TEST(creates_go_on_while_every_worker_waits)
+{
+	more_in_flight_than_workers(&tenv_few);
+	lock_stalls_only_waiters(&tenv_few, FEW_WORKERS, FEW_WORKERS);
 }
 END_TEST
 
@@ -192,12 +333,40 @@ main(void)
 	    .env = env,
 	    .users = {{"alice", 0, NULL}, {"bob", 0, NULL}},
 	};
+	static const char *const env_few[] = {
+	    "PADLINE_DB_QUERY_TIMEOUT=60",
+	    "PADLINE_WORKERS=" PL_STR(FEW_WORKERS),
+	    "PADLINE_POOL_SIZE=" PL_STR(FEW_POOL), NULL};
+	static const struct ts_env_opts opts_few = {
+	    .prefix = "slowqw",
+	    .env = env_few,
+	    .users = {{"alice", 0, NULL}, {"bob", 0, NULL}},
+	};
+	static const char *const env_small[] = {
+	    "PADLINE_DB_QUERY_TIMEOUT=60",
+	    "PADLINE_WORKERS=" PL_STR(FEW_WORKERS),
+	    "PADLINE_POOL_SIZE=" PL_STR(SMALL_POOL), NULL};
+	static const struct ts_env_opts opts_small = {
+	    .prefix = "slowqp",
+	    .env = env_small,
+	    .users = {{"bob", 0, NULL}},
+	};
 	Suite *s = suite_create("e2e_slow_query");
 	TCase *tc = tcase_create("lock");
 
 	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, row_lock_stalls_only_its_waiters);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("few_workers");
+	ts_env_fixture(tc, &tenv_few, &opts_few, TS_PER_SUITE);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, creates_go_on_while_every_worker_waits);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("small_pool");
+	ts_env_fixture(tc, &tenv_small, &opts_small, TS_PER_SUITE);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, creates_beyond_the_pool_hold_no_worker);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
