@@ -173,57 +173,6 @@ filter_compile(struct dash_screen *s)
 	s->top = 0;
 }
 
-/* The highlighted row: the first the table shows (NULL: none). */
-static const struct dash_signup *
-dash_selected(const struct dash_screen *s)
-{
-	const struct dash_signup *su;
-	size_t skipped = 0;
-
-	for (size_t k = 0; (su = dash_signup_at(&s->model, k)); k++)
-		if (dash_row_matches(s, su) && skipped++ == s->top)
-			return su;
-	return NULL;
-}
-
-/* The members an export writes. */
-static const char *const dash_columns[] = {"id",      "created_at", "username",
-                                           "email",   "totp",       "network",
-                                           "fill_ms", "flags",      NULL};
-
-/* One row as an export writes it: what the table shows, the network, fill
- * time and flags null when not known (a row from user.list). */
-static json_t *
-dash_row_json(const struct dash_signup *su)
-{
-	json_t *flags = json_array();
-
-	for (unsigned bit = 1; bit && bit <= su->flags; bit <<= 1)
-		if ((su->flags & bit) && filter_flag_name(bit))
-			json_array_append_new(
-			    flags, json_string(filter_flag_name(bit)));
-	return json_pack(
-	    "{s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "id", su->id,
-	    "created_at", su->at_text, "username", su->username, "email",
-	    su->email, "totp", su->totp, "network",
-	    su->network[0] ? json_string(su->network) : json_null(), "fill_ms",
-	    su->fill_ms >= 0 ? json_integer(su->fill_ms) : json_null(), "flags",
-	    flags);
-}
-
-/* The rows the filter shows, newest first, as objects (new array). */
-static json_t *
-dash_rows(const struct dash_screen *s)
-{
-	const struct dash_signup *su;
-	json_t *rows = json_array();
-
-	for (size_t k = 0; (su = dash_signup_at(&s->model, k)); k++)
-		if (dash_row_matches(s, su))
-			json_array_append_new(rows, dash_row_json(su));
-	return rows;
-}
-
 /* The operator's actions on the highlighted row (act.h). */
 static int
 dash_act(struct app *a, struct dash_screen *s, int action)
@@ -235,7 +184,8 @@ dash_act(struct app *a, struct dash_screen *s, int action)
 	else if (action == A_UNDO)
 		bulk_flow_undo(a);
 	else if (action == A_EXPORT)
-		export_flow_start(a, dash_rows(s), dash_columns, "signups");
+		export_flow_start(a, dash_rows(s), dash_export_columns,
+		                  "signups");
 	else if (action == A_BLOCK)
 		block_flow_start(a, su ? su->id : "", su ? su->username : "");
 	else if (!su)

@@ -91,5 +91,11 @@ struct dash_screen {
 int dash_row_matches(const struct dash_screen *, const struct dash_signup *);
 /* The table from row y down to row y + h (its title first). */
 void dash_table_draw(struct dash_screen *, int y, int h, int cols);
+/* The highlighted row: the first the table shows (NULL: none). */
+const struct dash_signup *dash_selected(const struct dash_screen *);
+/* The rows the filter shows, newest first, as an export writes them (new
+ * array), and their members in order. */
+json_t *dash_rows(const struct dash_screen *);
+extern const char *const dash_export_columns[];
 
 #endif

@@ -1,12 +1,14 @@
 /*
  * The dashboard's live table: the newest signups that the filter matches,
  * with their network, fill time and flags; on a narrow window columns give
- * way by priority (the username and network stay longest).
+ * way by priority (the username and network stay longest). Also the
+ * highlighted row the actions take and the rows an export writes.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "dash.h"
+#include "filter.h"
 #include "widgets.h"
 
 enum col { C_CREATED, C_USER, C_EMAIL, C_NET, C_FILL, C_FLAGS, C_2FA, C_N };
@@ -166,4 +168,53 @@ dash_table_draw(struct dash_screen *s, int y, int h, int cols_)
 		                    : "No signups yet.");
 		ui_attr(UI_NORMAL);
 	}
+}
+
+/* The highlighted row: the first the table shows (NULL: none). */
+const struct dash_signup *
+dash_selected(const struct dash_screen *s)
+{
+	const struct dash_signup *su;
+	size_t skipped = 0;
+
+	for (size_t k = 0; (su = dash_signup_at(&s->model, k)); k++)
+		if (dash_row_matches(s, su) && skipped++ == s->top)
+			return su;
+	return NULL;
+}
+
+const char *const dash_export_columns[] = {"id",      "created_at", "username",
+                                           "email",   "totp",       "network",
+                                           "fill_ms", "flags",      NULL};
+
+/* One row as an export writes it: what the table shows, the network, fill
+ * time and flags null when not known (a row from user.list). */
+static json_t *
+dash_row_json(const struct dash_signup *su)
+{
+	json_t *flags = json_array();
+
+	for (unsigned bit = 1; bit && bit <= su->flags; bit <<= 1)
+		if ((su->flags & bit) && filter_flag_name(bit))
+			json_array_append_new(
+			    flags, json_string(filter_flag_name(bit)));
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "id", su->id,
+	    "created_at", su->at_text, "username", su->username, "email",
+	    su->email, "totp", su->totp, "network",
+	    su->network[0] ? json_string(su->network) : json_null(), "fill_ms",
+	    su->fill_ms >= 0 ? json_integer(su->fill_ms) : json_null(), "flags",
+	    flags);
+}
+
+json_t *
+dash_rows(const struct dash_screen *s)
+{
+	const struct dash_signup *su;
+	json_t *rows = json_array();
+
+	for (size_t k = 0; (su = dash_signup_at(&s->model, k)); k++)
+		if (dash_row_matches(s, su))
+			json_array_append_new(rows, dash_row_json(su));
+	return rows;
 }
