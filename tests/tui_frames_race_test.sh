@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Answers that land after the user moved on, in frames (padline --frames)
+# against a real padlined: a reply for a screen's flow, or a second
+# sign-in, must not act on the screen the user went to. The proxy holds
+# the reply (or padlined is stopped) while the keys go elsewhere; every
+# wait is for a frame or the proxy's record of the request.
+. "$(dirname "$0")/support/tui_frames.sh"
+
+hold() { echo "$1" >"$T/hold"; }
+held() { wait_file "$T/held" held; }
+release() { touch "$T/release"; }
+unhold() { rm -f "$T/hold" "$T/held" "$T/release" "$T/asked"; }
+# asked N: the proxy saw N requests of the method it counts.
+asked_n() { [ -e "$T/asked" ] && [ "$(wc -l <"$T/asked")" -ge "$1" ]; }
+asked() { wait_until asked_n "$1"; }
+srv_stop() { kill -STOP "$SRV_PID"; }
+srv_cont() { kill -CONT "$SRV_PID"; }
+either() { on_frame "$1" || on_frame "$2"; }
+# Each run signs in afresh: none resumes the session of the one before.
+fresh() { mkdir -p "$T/state_$1" && echo "$T/state_$1"; }
+frames_export hold held release unhold asked_n asked srv_stop srv_cont either SRV_PID
+# new_pad_asked: the script lines that sign in with template.list held,
+# ask for a new pad ("n", a name, Enter) and wait until the proxy holds
+# the templates' answer.
+new_pad_asked() {
+	printf '%s\n' "run $DO hold template.list" "$(frames_login admin "$ADMIN_PW")" "expect Pads" \
+		"key n" "expect New pad name" "type Late pad" "key <Enter>" "gone New pad name" \
+		"run $DO check \"template.list never answered\" held"
+}
+
+# ---- a new pad's template list answered after the user left Pads ----
+# template.list is slow: Pads asks for it on entering; "n", a name and
+# Enter ask for it again. The user goes to Users before it answers: the
+# template picker must not open over Users.
+TUI_STATE=$(fresh templates) run_frames templates <<SCRIPT
+$(new_pad_asked)
+key 3
+expect Users
+run $DO release
+# Users' list was asked after the templates: once it shows, their answer
+# has come and gone.
+expect Users 1-1 of 1
+absent Template
+run $DO unhold
+SCRIPT
+
+# The same answer while the user stays on Pads still opens the picker.
+TUI_STATE=$(fresh templates_stay) run_frames templates_stay <<SCRIPT
+$(new_pad_asked)
+run $DO release
+expect Template
+key <Esc>
+gone Template
+run $DO unhold
+SCRIPT
+
+# ---- a second sign-in answered after the user went to the dashboard ----
+# padlined is slow (stopped): Enter twice on the sign-in form sends two
+# session.login. The first answer signs in; the user presses 2; the
+# second answer must not take them back to Pads.
+TUI_STATE=$(fresh second_login) run_frames second_login <<SCRIPT
+expect Sign in to padline
+run $DO hold "session.login 2"
+run $DO srv_stop
+key <C-u>
+type admin
+key <Tab>
+type $ADMIN_PW
+key <Enter>
+key <Enter>
+run $DO check "the second sign-in never went out" asked 2
+run $DO srv_cont
+gone Sign in to padline
+run $DO check "the second sign-in never answered" held
+key 2
+expect Dashboard
+run $DO release
+# The dashboard's figures were asked after the second sign-in: once they
+# show (or Pads does), its answer has come.
+until $DO either "Users 1 ·" "No pads yet"
+absent No pads yet
+expect Users 1 ·
+run $DO unhold
+SCRIPT
+tui_finish
