@@ -6,7 +6,8 @@
 # wait is for a frame or the proxy's record of the request.
 . "$(dirname "$0")/support/tui_frames.sh"
 
-hold() { echo "$1" >"$T/hold"; }
+# hold METHOD [N]: a fresh hold (what a failed run before left goes).
+hold() { rm -f "$T/held" "$T/release" "$T/asked"; echo "$1" >"$T/hold"; }
 held() { wait_file "$T/held" held; }
 release() { touch "$T/release"; }
 unhold() { rm -f "$T/hold" "$T/held" "$T/release" "$T/asked"; }
@@ -51,6 +52,38 @@ run $DO release
 expect Template
 key <Esc>
 gone Template
+run $DO unhold
+SCRIPT
+
+# ---- the trash, and the account's activity, answered after the user left ----
+# Pads' t asks for the trash and opens it as a pick (or says it is empty);
+# Account's a asks for the activity and shows it. Answered after the user
+# went to Users, neither opens over Users.
+TUI_STATE=$(fresh trash) run_frames trash <<SCRIPT
+$(frames_login admin "$ADMIN_PW")
+expect No pads yet
+run $DO hold pad.trash
+key t
+run $DO check "pad.trash never answered" held
+key 3
+run $DO release
+expect Users 1-1 of 1
+absent Trash
+run $DO unhold
+SCRIPT
+# account.activity goes out at sign-in too: the second one is a's.
+TUI_STATE=$(fresh activity) run_frames activity <<SCRIPT
+run $DO hold "account.activity 2"
+$(frames_login admin "$ADMIN_PW")
+key 8
+expect Sessions
+key a
+run $DO check "account.activity never answered" held
+key 3
+run $DO release
+until $DO either "Users 1-1 of 1" "Activity, newest first"
+absent Activity, newest first
+expect Users 1-1 of 1
 run $DO unhold
 SCRIPT
 
