@@ -5,6 +5,10 @@
 # the reply (or padlined is stopped) while the keys go elsewhere; every
 # wait is for a frame or the proxy's record of the request.
 . "$(dirname "$0")/support/tui_frames.sh"
+PARENT=$$
+echo "$SRV_PID" >"$T/srv.pid"
+# padlined is restarted from a script's command: stop the last one.
+trap 'kill -CONT "$(cat "$T/srv.pid")" 2>/dev/null; kill "$(cat "$T/srv.pid")" 2>/dev/null; cleanup' EXIT
 
 # hold METHOD [N]: a fresh hold (what a failed run before left goes).
 hold() { rm -f "$T/held" "$T/release" "$T/asked"; echo "$1" >"$T/hold"; }
@@ -14,12 +18,29 @@ unhold() { rm -f "$T/hold" "$T/held" "$T/release" "$T/asked"; }
 # asked N: the proxy saw N requests of the method it counts.
 asked_n() { [ -e "$T/asked" ] && [ "$(wc -l <"$T/asked")" -ge "$1" ]; }
 asked() { wait_until asked_n "$1"; }
-srv_stop() { kill -STOP "$SRV_PID"; }
-srv_cont() { kill -CONT "$SRV_PID"; }
-either() { on_frame "$1" || on_frame "$2"; }
+srv_stop() { kill -STOP "$(cat "$T/srv.pid")"; }
+srv_cont() { kill -CONT "$(cat "$T/srv.pid")"; }
+# restart: the stopped padlined shuts down gracefully (what it had not
+# started answers 503 shutting_down: the TUI sends it again) and a new
+# one takes its port.
+restart() {
+	touch "$T/await" # the TUI's reconnect waits for the new padlined
+	kill -TERM "$(cat "$T/srv.pid")" && kill -CONT "$(cat "$T/srv.pid")" &&
+		wait_until eval '! port_open "$PORT"' || return 1
+	env PADLINE_LISTEN="127.0.0.1:$PORT" PADLINE_SCHEMA="$SCHEMA" PADLINE_SECRET="tui-test-secret-$PARENT" \
+		PADLINE_PWHASH_OPSLIMIT=1 PADLINE_PWHASH_MEMLIMIT=8388608 PADLINE_LOG=debug "$PADLINE_BIN" >>"$SLOG" 2>&1 </dev/null &
+	echo $! >"$T/srv.pid"
+	wait_until port_open "$PORT" && rm -f "$T/await"
+}
+# either TEXT...: one of them is on the last frame.
+either() {
+	local t
+	for t in "$@"; do on_frame "$t" && return 0; done
+	return 1
+}
 # Each run signs in afresh: none resumes the session of the one before.
 fresh() { mkdir -p "$T/state_$1" && echo "$T/state_$1"; }
-frames_export hold held release unhold asked_n asked srv_stop srv_cont either SRV_PID
+frames_export hold held release unhold asked_n asked srv_stop srv_cont restart either PADLINE_BIN SLOG PARENT
 # new_pad_asked: the script lines that sign in with template.list held,
 # ask for a new pad ("n", a name, Enter) and wait until the proxy holds
 # the templates' answer.
@@ -53,6 +74,28 @@ expect Template
 key <Esc>
 gone Template
 run $DO unhold
+SCRIPT
+
+# ---- a flow's call sent again after padlined restarted ----
+# padlined is stopped while R (a refresh: the call it will be running) and
+# t (the trash) go out and the user goes to Users; it then restarts: the
+# calls queued behind the refresh are answered 503 shutting_down, and the
+# TUI sends them again after resuming the session. The trash answered on
+# the new connection must not open over Users (as the new pad's templates
+# once did over Users after a resume).
+TUI_STATE=$(fresh restart) run_frames restart <<SCRIPT
+$(frames_login admin "$ADMIN_PW")
+expect No pads yet
+run $DO srv_stop
+key R
+key t
+key 3
+run $DO restart
+# Users' list was asked after the trash, and goes again after it: once it
+# shows, the trash's answer has come.
+until $DO either "Users 1-1 of 1" "Trash"
+absent Trash
+expect Users 1-1 of 1
 SCRIPT
 
 # ---- the trash, and the account's activity, answered after the user left ----

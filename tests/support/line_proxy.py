@@ -13,6 +13,8 @@ tests/tui_hostile_test.sh).
   DIR/hold was written (the ones before and after it go through): a late
   answer to a request sent twice. Each request it counts appends a line
   to DIR/asked, so a test knows when the Nth one went out.
+- While DIR/await exists, a connection made while padlined does not listen
+  waits for it (a restart) instead of being closed.
 - RECORD, when given, gets every line a client sends appended.
 - --hostile makes it a hostile padlined: before the first reply on each
   connection it sends junk lines: NULs, a line that is not UTF-8, raw
@@ -209,6 +211,21 @@ def pump(src, dst, conn, is_reply, record_lock):
             pass
 
 
+def connect_server(d, port):
+    """A connection to padlined; None when it does not listen. While
+    DIR/await exists, a padlined that is restarting is waited for (up to a
+    minute), as a balancer queues a client while no instance is up."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port))
+        except OSError:
+            if (not os.path.exists(os.path.join(d, "await"))
+                    or time.monotonic() > deadline):
+                return None
+            time.sleep(0.02)
+
+
 def main():
     args = sys.argv[1:]
     opts = {"hostile": bool(args) and args[0] == "--hostile"}
@@ -225,9 +242,8 @@ def main():
     ls.listen(16)
     while True:
         c, _ = ls.accept()
-        try:
-            s = socket.create_connection(("127.0.0.1", port))
-        except OSError:
+        s = connect_server(opts["dir"], port)
+        if s is None:
             c.close()
             continue
         big = opts["hostile"] and take_flag(os.path.join(opts["dir"],
