@@ -223,9 +223,9 @@ account_key(struct app *a, void *st, int action, int key)
 		account_load_sessions(s);
 		return 1;
 	case A_ACTIVITY:
-		rpc_send(s->app->rpc, "account.activity",
-		         json_pack("{s:i}", "limit", ACTIVITY_MAX), on_activity,
-		         s);
+		app_flow_call(s->app, "account.activity",
+		              json_pack("{s:i}", "limit", ACTIVITY_MAX),
+		              on_activity, s, NULL);
 		return 1;
 	}
 	return list_nav(&s->sessions, action);

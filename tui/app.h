@@ -99,6 +99,12 @@ void app_flash(struct app *, int is_error, const char *fmt, ...)
 const char *app_flash_text(struct app *, int *is_error);
 /* Pushes v on the view stack (it owns v from now on) and redraws. */
 void app_push(struct app *, struct view *v);
+/* A step of a flow the user started just now (a key, a dialog's answer):
+ * view_flow_call on the view they act in (the topmost that is not a
+ * dialog). cb hears the answer only while that view is still shown;
+ * otherwise drop(ud) runs (NULL: nothing to free). params is stolen. */
+void app_flow_call(struct app *, const char *method, json_t *params, rpc_cb cb,
+                   void *ud, view_drop_fn drop);
 /* Pops v and the views above it; 0 when it was no longer shown. */
 int app_pop(struct app *, struct view *v);
 void app_switch(struct app *, const struct screen *);

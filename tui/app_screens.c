@@ -152,6 +152,14 @@ app_push(struct app *a, struct view *v)
 	app_dirty(a);
 }
 
+void
+app_flow_call(struct app *a, const char *method, json_t *params, rpc_cb cb,
+              void *ud, view_drop_fn drop)
+{
+	view_flow_call(view_base(&a->views), a->rpc, method, params, cb, ud,
+	               drop);
+}
+
 int
 app_pop(struct app *a, struct view *v)
 {

@@ -29,6 +29,13 @@ on_activity(void *ud, json_t *result, const struct pl_error *err)
 void
 app_signed_in(struct app *a, json_t *user, const char *token)
 {
+	/* An answer that signs in the user already signed in (the sign-in
+	 * form sent twice, a saved session resumed as the form's answer
+	 * came) came late: the user may be on any screen by now, and stays.
+	 * Another user starts from the first screen. */
+	int late = a->me &&
+	           strcmp(jstr(a->me, "username"), jstr(user, "username")) == 0;
+
 	json_decref(a->me);
 	a->me = json_incref(user);
 	a->admin = user_has_role(user, "admin");
@@ -42,6 +49,8 @@ app_signed_in(struct app *a, json_t *user, const char *token)
 		pl_error_clear(&err);
 	}
 	memset(a->login.password, 0, sizeof a->login.password);
+	if (late)
+		return;
 	app_go_home(a);
 	if (token)
 		rpc_send(a->rpc, "account.activity",

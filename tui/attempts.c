@@ -241,7 +241,7 @@ attempts_push_network(struct app *a, const char *user_id)
 		app_flash(a, 1, "No row to look at.");
 		return;
 	}
-	rpc_send(a->rpc, "user.timeline",
-	         json_pack("{s:s, s:i}", "id", user_id, "limit", 1), on_network,
-	         a);
+	app_flow_call(a, "user.timeline",
+	              json_pack("{s:s, s:i}", "id", user_id, "limit", 1),
+	              on_network, a, NULL);
 }

@@ -145,7 +145,7 @@ block_flow_start(struct app *a, const char *user_id, const char *username)
 	f = xcalloc(1, sizeof *f);
 	f->app = a;
 	snprintf(f->username, sizeof f->username, "%s", username);
-	rpc_send(a->rpc, "user.timeline",
-	         json_pack("{s:s, s:i}", "id", user_id, "limit", 1), on_attempt,
-	         f);
+	app_flow_call(a, "user.timeline",
+	              json_pack("{s:s, s:i}", "id", user_id, "limit", 1),
+	              on_attempt, f, free);
 }

@@ -9,7 +9,8 @@
  * every reply (flow_reply), each a switch on the step. A dialog always
  * answers (ok 0 when closed otherwise) and a call always replies, so every
  * flow ends and frees itself; two flows never share a field, and a refresh
- * of the list meanwhile cannot retarget one.
+ * of the list meanwhile cannot retarget one. A reply that comes after the
+ * user left the view the flow started on ends it unheard (view_flow_call).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ enum flow_step {
 
 struct pad_flow {
 	struct pad_actions *pa;
+	struct view *owner; /* the view it started on: its replies go to it */
 	enum flow_step step;
 	char id[64];           /* the pad */
 	char name[128];        /* its name, for the dialogs */
@@ -113,6 +115,7 @@ flow_new(struct pad_actions *pa, json_t *pad)
 	struct pad_flow *f = xcalloc(1, sizeof *f);
 
 	f->pa = pa;
+	f->owner = view_base(&pa->app->views);
 	if (pad) {
 		snprintf(f->id, sizeof f->id, "%s", jstr(pad, "id"));
 		snprintf(f->name, sizeof f->name, "%s",
@@ -128,6 +131,12 @@ flow_end(struct pad_flow *f)
 	free(f);
 }
 
+static void
+flow_drop(void *ud)
+{
+	flow_end(ud);
+}
+
 static void flow_answer(struct app *, void *ud, int ok, const char *input,
                         size_t choice);
 static void flow_reply(void *ud, json_t *result, const struct pl_error *err);
@@ -137,7 +146,8 @@ flow_call(struct pad_flow *f, enum flow_step step, const char *method,
           json_t *params)
 {
 	f->step = step;
-	rpc_send(f->pa->app->rpc, method, params, flow_reply, f);
+	view_flow_call(f->owner, f->pa->app->rpc, method, params, flow_reply, f,
+	               flow_drop);
 }
 
 /* The last step of most flows: send the change, flash done_msg after. */

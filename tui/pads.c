@@ -295,8 +295,6 @@ on_get_view(void *ud, json_t *result, const struct pl_error *err)
 
 	if (app_failed(p->app, err, "Could not open the pad"))
 		return;
-	if (!app_showing(p->app, &screen_pads))
-		return; /* the user went elsewhere meanwhile */
 	pad_viewer_push(p->app, json_object_get(result, "pad"), pads_refresh,
 	                p);
 }
@@ -418,9 +416,9 @@ pads_key(struct app *a, void *st, int action, int key)
 		return 1;
 	switch (action) {
 	case A_OPEN:
-		rpc_send(a->rpc, "pad.get",
-		         json_pack("{s:s}", "id", sel_str(&p->list, "id")),
-		         on_get_view, p);
+		app_flow_call(a, "pad.get",
+		              json_pack("{s:s}", "id", sel_str(&p->list, "id")),
+		              on_get_view, p, NULL);
 		return 1;
 	case A_RENAME:
 		pad_actions_rename(&p->actions, list_selected(&p->list));

@@ -273,10 +273,10 @@ rules_key(struct app *a, void *st, int action, int key)
 			return 1;
 		app_flash(a, 0, "Replaying %s over the last %d h...", r->name,
 		          RULES_TEST_HOURS);
-		rpc_send(a->rpc, "rule.test",
-		         json_pack("{s:s, s:i}", "name", r->name, "since_h",
-		                   RULES_TEST_HOURS),
-		         on_tested, r);
+		app_flow_call(a, "rule.test",
+		              json_pack("{s:s, s:i}", "name", r->name,
+		                        "since_h", RULES_TEST_HOURS),
+		              on_tested, r, NULL);
 		return 1;
 	case R_RELOAD:
 		rules_load(r);

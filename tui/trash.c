@@ -74,16 +74,23 @@ flow_end(struct trash_flow *f)
 	free(f);
 }
 
+static void
+flow_drop(void *ud)
+{
+	flow_end(ud);
+}
+
 static void flow_answer(struct app *, void *ud, int ok, const char *input,
                         size_t choice);
 static void flow_reply(void *ud, json_t *result, const struct pl_error *err);
 
+/* Its reply ends the flow unheard once the user left the screen. */
 static void
 flow_call(struct trash_flow *f, enum trash_step step, const char *method,
           json_t *params)
 {
 	f->step = step;
-	rpc_send(f->t->app->rpc, method, params, flow_reply, f);
+	app_flow_call(f->t->app, method, params, flow_reply, f, flow_drop);
 }
 
 static void

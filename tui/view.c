@@ -3,7 +3,8 @@
  * drawing from the topmost full view up. A popped view that still waits
  * for answers (view_call) stays allocated until the last one comes, and
  * the answer is dropped, so a view never hears about a request after it
- * is gone and never has to cancel one.
+ * is gone and never has to cancel one; a flow's answer is dropped too
+ * once the view that started the flow was left, a screen included.
  */
 #include "view.h"
 
@@ -60,6 +61,7 @@ view_push(struct view_stack *s, struct view *v)
 	if (s->n == VIEW_DEPTH)
 		abort(); /* views nest a few deep: a loop pushing them */
 	v->popped = 0;
+	v->shown++;
 	s->v[s->n++] = v;
 }
 
@@ -182,28 +184,55 @@ struct view_ticket {
 	struct view *v;
 	rpc_cb cb;
 	void *ud;
+	int flow;            /* view_flow_call's */
+	view_drop_fn drop;   /* a flow's: ends it unheard (may be NULL) */
+	unsigned long shown; /* a flow's: v's showing when it was sent */
 };
 
 static void
 on_view_answer(void *ud, json_t *result, const struct pl_error *err)
 {
 	struct view_ticket t = *(struct view_ticket *)ud;
+	int heard;
 
 	free(ud);
-	if ((!t.v->popped || t.v->ops->resident) && t.cb)
+	if (t.flow)
+		heard = !t.v->popped && t.v->shown == t.shown;
+	else
+		heard = !t.v->popped || t.v->ops->resident;
+	if (heard && t.cb)
 		t.cb(t.ud, result, err);
+	else if (!heard && t.drop)
+		t.drop(t.ud);
 	view_unref(t.v);
 }
 
-void
-view_call(struct view *v, struct rpc_client *rpc, const char *method,
-          json_t *params, rpc_cb cb, void *ud)
+static void
+view_send(struct view *v, struct rpc_client *rpc, const char *method,
+          json_t *params, rpc_cb cb, void *ud, int flow, view_drop_fn drop)
 {
 	struct view_ticket *t = xmalloc(sizeof *t);
 
 	t->v = v;
 	t->cb = cb;
 	t->ud = ud;
+	t->flow = flow;
+	t->drop = drop;
+	t->shown = v->shown;
 	v->refs++;
 	rpc_send(rpc, method, params, on_view_answer, t);
+}
+
+void
+view_call(struct view *v, struct rpc_client *rpc, const char *method,
+          json_t *params, rpc_cb cb, void *ud)
+{
+	view_send(v, rpc, method, params, cb, ud, 0, NULL);
+}
+
+void
+view_flow_call(struct view *v, struct rpc_client *rpc, const char *method,
+               json_t *params, rpc_cb cb, void *ud, view_drop_fn drop)
+{
+	view_send(v, rpc, method, params, cb, ud, 1, drop);
 }

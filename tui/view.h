@@ -86,6 +86,9 @@ struct view {
 	struct app *app;
 	int refs;   /* the stack's and the calls' in flight (view_call) */
 	int popped; /* off the stack: answers for it are dropped */
+	/* Bumped by every push: which showing of the view a flow's call was
+	 * made in (a screen is popped and pushed again with its tab). */
+	unsigned long shown;
 };
 
 #define VIEW_DEPTH 16
@@ -136,5 +139,17 @@ size_t view_base_index(const struct view_stack *);
  * it comes). ud is cb's, usually v. */
 void view_call(struct view *v, struct rpc_client *, const char *method,
                json_t *params, rpc_cb cb, void *ud);
+
+/* Ends a flow that will not hear its answer (frees ud). */
+typedef void (*view_drop_fn)(void *ud);
+
+/* view_call for a step of a flow (a chain of dialogs and calls) that v
+ * started: cb runs only while v is shown as it was when the call went out,
+ * so an answer never opens the flow's next dialog, or says how it went,
+ * over a screen the user went to meanwhile (a screen included: it stays
+ * allocated, but leaving its tab ends its flows); otherwise drop(ud) runs,
+ * and the flow ends silently. */
+void view_flow_call(struct view *v, struct rpc_client *, const char *method,
+                    json_t *params, rpc_cb cb, void *ud, view_drop_fn drop);
 
 #endif

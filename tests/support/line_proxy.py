@@ -9,7 +9,12 @@ tests/tui_hostile_test.sh).
 - While DIR/hold names a method, the reply to a request for it is held:
   the proxy appends "held" to DIR/held and forwards the reply only once
   DIR/release exists. So "a request in flight" lasts exactly as long as
-  the test wants.
+  the test wants. "METHOD N" holds only the Nth request for METHOD since
+  DIR/hold was written (the ones before and after it go through): a late
+  answer to a request sent twice. Each request it counts appends a line
+  to DIR/asked, so a test knows when the Nth one went out.
+- While DIR/await exists, a connection made while padlined does not listen
+  waits for it (a restart) instead of being closed.
 - RECORD, when given, gets every line a client sends appended.
 - --hostile makes it a hostile padlined: before the first reply on each
   connection it sends junk lines: NULs, a line that is not UTF-8, raw
@@ -122,6 +127,28 @@ def hold_method(d):
         return ""
 
 
+# Requests seen for the hold file's text ("METHOD N" counts from 1).
+HOLD_SEEN = {"text": "", "n": 0}
+HOLD_LOCK = threading.Lock()
+
+
+def holds(d, method):
+    """Whether the reply to this request for method is to be held."""
+    text = hold_method(d)
+    name, _, nth = text.partition(" ")
+    with HOLD_LOCK:
+        if HOLD_SEEN["text"] != text:
+            HOLD_SEEN["text"], HOLD_SEEN["n"] = text, 0
+        if not method or method != name:
+            return False
+        if not nth:
+            return True
+        HOLD_SEEN["n"] += 1
+        with open(os.path.join(d, "asked"), "a") as a:
+            a.write(method + "\n")
+        return HOLD_SEEN["n"] == int(nth)
+
+
 def parse(line):
     try:
         msg = json.loads(line)
@@ -137,8 +164,7 @@ def request(conn, line, dst, record_lock):
             r.write(line)
     msg = parse(line)
     if msg is not None:
-        method = msg.get("method")
-        if method and method == hold_method(opts["dir"]):
+        if holds(opts["dir"], msg.get("method")):
             conn.held.add(msg.get("id"))
     if opts["hostile"]:
         boom = boom_login(line)
@@ -185,6 +211,21 @@ def pump(src, dst, conn, is_reply, record_lock):
             pass
 
 
+def connect_server(d, port):
+    """A connection to padlined; None when it does not listen. While
+    DIR/await exists, a padlined that is restarting is waited for (up to a
+    minute), as a balancer queues a client while no instance is up."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port))
+        except OSError:
+            if (not os.path.exists(os.path.join(d, "await"))
+                    or time.monotonic() > deadline):
+                return None
+            time.sleep(0.02)
+
+
 def main():
     args = sys.argv[1:]
     opts = {"hostile": bool(args) and args[0] == "--hostile"}
@@ -201,9 +242,8 @@ def main():
     ls.listen(16)
     while True:
         c, _ = ls.accept()
-        try:
-            s = socket.create_connection(("127.0.0.1", port))
-        except OSError:
+        s = connect_server(opts["dir"], port)
+        if s is None:
             c.close()
             continue
         big = opts["hostile"] and take_flag(os.path.join(opts["dir"],
