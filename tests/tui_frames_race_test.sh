@@ -158,4 +158,21 @@ absent No pads yet
 expect Users 1 ·
 run $DO unhold
 SCRIPT
+# ---- a user's details before user.get answers: no key that acts yet ----
+# The hint must not promise what d does (disable or enable) before the
+# user is known; a key pressed then would only say "Still loading".
+TUI_STATE=$(fresh detail) run_frames detail <<SCRIPT
+$(frames_login admin "$ADMIN_PW")
+expect Pads
+key 3
+expect Users 1-1 of 1
+run $DO hold user.get
+key <Enter>
+run $DO check "user.get never asked" held
+expect Loading…
+run $DO check "an action key on the hint line before the user is known" off_frame "d disable"
+run $DO release
+expect d disable
+run $DO unhold
+SCRIPT
 tui_finish

@@ -53,6 +53,14 @@ enum {
 	}
 static const struct binding keys_enabled[] = {DETAIL_KEYS("disable")};
 static const struct binding keys_disabled[] = {DETAIL_KEYS("enable")};
+/* Until user.get answers, no key that acts: what d would do is not known
+ * yet, and a hint must not promise it. */
+static const struct binding keys_loading[] = {
+    {'R', D_RELOAD, "reload", NULL},
+    {'q', D_BACK, "back to the list", "back"},
+    {K_ESC, D_BACK, NULL, NULL},
+    {0, 0, NULL, NULL},
+};
 
 static json_t *
 detail_user(const struct user_detail *d)
@@ -65,6 +73,8 @@ detail_keys(struct view *v)
 {
 	struct user_detail *d = (struct user_detail *)v;
 
+	if (!detail_user(d))
+		return keys_loading;
 	return json_is_true(json_object_get(detail_user(d), "disabled"))
 	           ? keys_disabled
 	           : keys_enabled;
