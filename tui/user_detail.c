@@ -35,6 +35,15 @@ enum {
 	D_RELOAD,
 };
 
+/* The keys that only look: all a view has until user.get answers (what d
+ * would do is not known yet, and a hint must not promise it). */
+#define DETAIL_LOOK_KEYS                                                       \
+	{'R', D_RELOAD, "reload", NULL},                                       \
+	    {'q', D_BACK, "back to the list", "back"},                         \
+	    {K_ESC, D_BACK, NULL, NULL},                                       \
+	{                                                                      \
+		0, 0, NULL, NULL                                               \
+	}
 /* The table, its d hint saying what d does to this user now. */
 #define DETAIL_KEYS(d_hint)                                                    \
 	{'d', D_DISABLE | BIND_ACTS,                                           \
@@ -45,22 +54,10 @@ enum {
 	     "reset 2FA"},                                                     \
 	    {'X', D_DELETE | BIND_ACTS,                                        \
 	     "delete the user (type the username to confirm)", "delete"},      \
-	    {'R', D_RELOAD, "reload", NULL},                                   \
-	    {'q', D_BACK, "back to the list", "back"},                         \
-	    {K_ESC, D_BACK, NULL, NULL},                                       \
-	{                                                                      \
-		0, 0, NULL, NULL                                               \
-	}
+	    DETAIL_LOOK_KEYS
 static const struct binding keys_enabled[] = {DETAIL_KEYS("disable")};
 static const struct binding keys_disabled[] = {DETAIL_KEYS("enable")};
-/* Until user.get answers, no key that acts: what d would do is not known
- * yet, and a hint must not promise it. */
-static const struct binding keys_loading[] = {
-    {'R', D_RELOAD, "reload", NULL},
-    {'q', D_BACK, "back to the list", "back"},
-    {K_ESC, D_BACK, NULL, NULL},
-    {0, 0, NULL, NULL},
-};
+static const struct binding keys_loading[] = {DETAIL_LOOK_KEYS};
 
 static json_t *
 detail_user(const struct user_detail *d)
