@@ -12,29 +12,31 @@
 
 extern char **environ;
 
+/* Appends kv ("NAME=value", taken) to x->envp. */
+static void
+env_append_take(struct child_exec *x, char *kv)
+{
+	x->envp = xrealloc(x->envp, (x->nenv + 2) * sizeof *x->envp);
+	x->envp[x->nenv++] = kv;
+	x->envp[x->nenv] = NULL;
+}
+
 /* Sets name=value in x->envp; replace 0 keeps an existing value. */
 static void
 env_put(struct child_exec *x, const char *name, const char *value, int replace)
 {
 	size_t len = strlen(name);
-	char *kv;
 
 	for (size_t i = 0; i < x->nenv; i++)
 		if (strncmp(x->envp[i], name, len) == 0 &&
 		    x->envp[i][len] == '=') {
 			if (!replace)
 				return;
-			if (asprintf(&kv, "%s=%s", name, value) < 0)
-				abort();
 			free(x->envp[i]);
-			x->envp[i] = kv;
+			x->envp[i] = xasprintf("%s=%s", name, value);
 			return;
 		}
-	if (asprintf(&kv, "%s=%s", name, value) < 0)
-		abort();
-	x->envp = xrealloc(x->envp, (x->nenv + 2) * sizeof *x->envp);
-	x->envp[x->nenv++] = kv;
-	x->envp[x->nenv] = NULL;
+	env_append_take(x, xasprintf("%s=%s", name, value));
 }
 
 static const char *
@@ -58,11 +60,8 @@ child_exec_init(struct child_exec *x, const char *schema, int port,
 
 	memset(x, 0, sizeof *x);
 	x->envp = xcalloc(1, sizeof *x->envp);
-	for (char **e = environ; *e; e++) {
-		x->envp = xrealloc(x->envp, (x->nenv + 2) * sizeof *x->envp);
-		x->envp[x->nenv++] = xstrdup(*e);
-		x->envp[x->nenv] = NULL;
-	}
+	for (char **e = environ; *e; e++)
+		env_append_take(x, xstrdup(*e));
 	env_put(x, "PADLINE_SCHEMA", schema, 1);
 	if (port > 0) {
 		snprintf(buf, sizeof buf, "%s:%d", host ? host : "127.0.0.1",
