@@ -293,7 +293,7 @@ on_bulk_chosen(struct app *a, void *ud, int ok, const char *input,
 	app_call_fresh(
 	    a, "user.bulk",
 	    json_pack("{s:s, s:s}", "filter", h->bulk, "action", h->acting),
-	    on_bulk_done, h);
+	    on_bulk_done, h, NULL);
 }
 
 static void
@@ -339,7 +339,7 @@ held_all(struct held_screen *h)
 	app_call_fresh(h->app, "user.bulk",
 	               json_pack("{s:s, s:s, s:b}", "filter", h->bulk, "action",
 	                         "approve", "dry_run", 1),
-	               on_bulk_counted, h);
+	               on_bulk_counted, h, NULL);
 }
 
 static int
