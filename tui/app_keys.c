@@ -341,7 +341,8 @@ keys_man(FILE *out)
 	static const struct screen *const screens_all[] = {SCREENS(SCREEN_REF)};
 #undef SCREEN_REF
 	static const struct view_ops *const views[] = {
-	    &pad_viewer_ops, &backups_view_ops, &user_detail_ops,
+	    &pad_viewer_ops,    &backups_view_ops,  &user_detail_ops,
+	    &timeline_view_ops, &attempts_view_ops, &totp_view_ops,
 	    &help_view_ops};
 
 	fputs(

@@ -79,6 +79,11 @@ static const struct binding filter_keys[] = {
     {0, 0, NULL, NULL},
 };
 
+static const struct key_mode key_modes[] = {
+    {"typing a filter", filter_keys},
+    {NULL, NULL},
+};
+
 static void
 on_held(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -475,6 +480,7 @@ const struct screen screen_held = {
              "filter matches, after showing how many.",
     .keys = held_keys,
     .keys_now = held_keys_now,
+    .modes = key_modes,
     .typing = held_typing,
     .tick = held_tick,
     .on_event = held_on_event,
