@@ -42,6 +42,27 @@ keys_gen=$("$tui" --keys-man) || bad "padline --keys-man failed"
 [ -n "$keys_gen" ] && [ "$keys_page" = "$keys_gen" ] ||
 	bad "padline.1's KEYS section is not padline --keys-man's output (put it there):
 $(diff <(printf '%s\n' "$keys_page") <(printf '%s\n' "$keys_gen") | head -20)"
+# ...and it leaves no table out: every screen and view with a key table
+# (tui/*.c, `const struct screen` or `view_ops` with .keys) has its
+# section, and one whose keys_now picks other tables names them in .modes
+# (each its own section). The exceptions: Password's table is the forms'
+# ("A form of the Account screen"), and User's keys_now only trims its
+# own table while the user is loading.
+while read -r file name keys now modes; do
+	[ "$keys" = 1 ] || continue
+	name=${name//_/ }
+	[ "$name" = Password ] ||
+		grep -qxF ".SS $name" <<<"${keys_gen//\\-/-}" || bad "padline --keys-man has no section for $name ($file)"
+	[ "$now" = 0 ] || [ "$modes" = 1 ] || [ "$name" = User ] ||
+		bad "$file: $name picks its keys with keys_now but names no .modes for the man page"
+done < <(awk '
+	/^(static )?const struct (view_ops|screen) [a-z_]+ = \{/ { inb = 1; name = ""; keys = now = modes = 0; next }
+	inb && /\.name = "/ { match($0, /"[^"]*"/); name = substr($0, RSTART + 1, RLENGTH - 2) }
+	inb && /\.keys = / { keys = 1 }
+	inb && /\.keys_now = / { now = 1 }
+	inb && /\.modes = / { modes = 1 }
+	inb && /^\};/ { inb = 0; gsub(/ /, "_", name); print FILENAME, name, keys, now, modes }
+' "$src"/tui/*.c)
 
 # The HAProxy example in docs/operations.md is dist/haproxy.cfg, line for
 # line: the scale-out suites run that file.

@@ -200,6 +200,38 @@ START_TEST(help_and_hints_come_from_the_tables)
 }
 END_TEST
 
+/* A table that takes Space and G before the list keys that also name
+ * them (the dashboard's pause and back-to-live before NAV_KEYS). */
+static const struct binding shadowing_keys[] = {
+    {' ', T_ONE, "pause", "pause"},     {'G', T_TWO, "back to live", NULL},
+    {K_PGDN, T_TWO, "page down", NULL}, {' ', T_TWO, NULL, NULL},
+    {'G', T_TWO, "last", NULL},         {0, 0, NULL, NULL},
+};
+
+static const struct view_ops shadowing_ops = {
+    .name = "Shadowing",
+    .keys = shadowing_keys,
+    .draw = tv_draw,
+    .key = tv_key,
+    .free = tv_free,
+};
+
+START_TEST(help_leaves_out_a_key_taken_earlier_in_its_table)
+{
+	struct test_view *t = tv_new(&shadowing_ops, NULL);
+	char help[4096];
+
+	/* Space pauses and G goes live: the help must not say they page
+	 * down or go to the last row. */
+	help_text(&t->v, 1, help, sizeof help);
+	ck_assert_msg(strstr(help, "Space            pause\n"), "%s", help);
+	ck_assert_msg(strstr(help, "PgDn             page down\n"), "%s", help);
+	ck_assert_msg(!strstr(help, "last\n"), "%s", help);
+	ck_assert_int_eq(binding_action(shadowing_keys, ' '), T_ONE);
+	view_release(&t->v);
+}
+END_TEST
+
 /* ---- dialogs are views ---- */
 
 static int answers, last_ok;
@@ -344,6 +376,7 @@ main(void)
 	tcase_add_test(tc, push_pop_and_top);
 	tcase_add_test(tc, keys_go_to_the_top_view_only);
 	tcase_add_test(tc, help_and_hints_come_from_the_tables);
+	tcase_add_test(tc, help_leaves_out_a_key_taken_earlier_in_its_table);
 	tcase_add_test(tc, dialogs_are_views);
 	tcase_add_test(tc, answers_for_a_popped_view_are_dropped);
 	tcase_add_test(tc, next_and_previous_match);

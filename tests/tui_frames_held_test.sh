@@ -58,6 +58,16 @@ type wave2
 key <Enter>
 expect Held 1-1 of 1 · filter: wave2
 run $DO check "the filter left wave1" off_frame wave1@evil.example
+# live rows obey the filter: a held account it does not match stays off
+# (wave2b, held after it, shows that the feed got there)
+run $DO held_signup other1
+run $DO held_signup wave2b
+expect wave2b@evil.example
+expect Held 1-2 of 2 · filter: wave2
+run $DO check "a live row ignored the filter" off_frame other1@evil.example
+run $DO approve_elsewhere other1
+run $DO approve_elsewhere wave2b
+gone wave2b@evil.example
 key <Esc>
 expect Held 1-3 of 3
 key /

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Answers that land after the user moved on, in frames (padline --frames)
 # against a real padlined: a reply for a screen's flow, or a second
-# sign-in, must not act on the screen the user went to. The proxy holds
-# the reply (or padlined is stopped) while the keys go elsewhere; every
-# wait is for a frame or the proxy's record of the request.
+# sign-in, or a call that asks for the password again, must not act on
+# the screen the user went to. The proxy holds the reply (or padlined is
+# stopped) while the keys go elsewhere; every wait is for a frame or the
+# proxy's record of the request.
 . "$(dirname "$0")/support/tui_frames.sh"
 PARENT=$$
 echo "$SRV_PID" >"$T/srv.pid"
@@ -40,7 +41,10 @@ either() {
 }
 # Each run signs in afresh: none resumes the session of the one before.
 fresh() { mkdir -p "$T/state_$1" && echo "$T/state_$1"; }
-frames_export hold held release unhold asked_n asked srv_stop srv_cont restart either PADLINE_BIN SLOG PARENT
+# stale: every session was signed in long ago (a write asks for the
+# password again).
+stale() { sql "update sessions set reauth_at = now() - interval '2 days'" >/dev/null; }
+frames_export hold held release unhold asked_n asked srv_stop srv_cont restart either stale PADLINE_BIN SLOG PARENT
 # new_pad_asked: the script lines that sign in with template.list held,
 # ask for a new pad ("n", a name, Enter) and wait until the proxy holds
 # the templates' answer.
@@ -174,5 +178,46 @@ run $DO check "an action key on the hint line before the user is known" off_fram
 run $DO release
 expect d disable
 run $DO unhold
+SCRIPT
+# ---- a call that needs a fresh session, answered after the user left ----
+# On a session signed in long ago, the Held screen's X (user.bulk's dry
+# run) and a user's d (user.update) answer 401 reauth_required, and the
+# password is asked for inline. Answered after the user went to the
+# dashboard, the prompt must not open over it: the answer is dropped.
+PW="abcDEFghij1!xy"
+rpc_open
+register_user bob bob@example.org
+[ -n "$(jget "$REPLY_LINE" result.user.id)" ] || die "could not register bob: $REPLY_LINE"
+rpc_close
+# dashboard_then_answer: the script lines that go to the dashboard, let
+# the held answer go and check that no prompt opened. The dashboard's
+# figures were asked after the held call: once they show, its answer has
+# come.
+dashboard_then_answer() {
+	printf '%s\n' "key 2" "expect Dashboard" "run $DO release" "expect Users 2 ·" \
+		"absent Confirm it's you" "run $DO unhold"
+}
+TUI_STATE=$(fresh reauth_held) run_frames reauth_held <<SCRIPT
+$(frames_login admin "$ADMIN_PW")
+key 6
+expect No account is held.
+run $DO check "could not age the sessions" stale
+run $DO hold user.bulk
+key X
+run $DO check "user.bulk never answered" held
+$(dashboard_then_answer)
+SCRIPT
+TUI_STATE=$(fresh reauth_detail) run_frames reauth_detail <<SCRIPT
+$(frames_login admin "$ADMIN_PW")
+$(frames_user bob)
+run $DO check "could not age the sessions" stale
+run $DO hold user.update
+key d
+expect Disable bob?
+key y
+run $DO check "user.update never answered" held
+key q
+gone User bob
+$(dashboard_then_answer)
 SCRIPT
 tui_finish

@@ -54,6 +54,13 @@ static const struct binding begin_keys[] = {
     {0, 0, NULL, NULL},
 };
 
+/* account_form_keys, turning it off, is listed once as the forms'. */
+static const struct key_mode key_modes[] = {
+    {"waiting for the secret", begin_keys},
+    {"the recovery codes", recovery_keys},
+    {NULL, NULL},
+};
+
 static const struct binding *
 totp_keys(struct view *v)
 {
@@ -462,7 +469,7 @@ totp_free(struct view *v)
 	totp_reset((struct totp_view *)v);
 }
 
-static const struct view_ops totp_ops = {
+const struct view_ops totp_view_ops = {
     .name = "Two-factor sign-in",
     .about = "Two-factor sign-in\n\nSetting it up: scan the QR code (or "
              "type the secret) into an\nauthenticator app, then type the "
@@ -470,6 +477,7 @@ static const struct view_ops totp_ops = {
              "off asks for your password and a code.",
     .keys = setup_keys,
     .keys_now = totp_keys,
+    .modes = key_modes,
     .typing = totp_typing,
     .draw = totp_draw,
     .key = totp_key,
@@ -479,7 +487,7 @@ static const struct view_ops totp_ops = {
 void
 account_totp_push(struct app *a)
 {
-	struct totp_view *s = view_new(sizeof *s, &totp_ops, a);
+	struct totp_view *s = view_new(sizeof *s, &totp_view_ops, a);
 
 	s->app = a;
 	app_push(a, &s->v);

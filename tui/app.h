@@ -125,12 +125,14 @@ void app_message(struct app *, const char *title, const char *text);
 /* app_prompt under a text saying what is asked. */
 void app_prompt_text(struct app *, const char *title, const char *text,
                      const char *initial, dlg_done, void *ud);
-/* rpc_send for a method that needs a fresh session (reauth.c): on 401
- * reauth_required asks for the password (and the two-factor code when it
- * is on), sends session.reauth and calls the method once more; done gets
- * the last answer. params is stolen. */
+/* app_flow_call for a method that needs a fresh session (reauth.c): on
+ * 401 reauth_required asks for the password (and the two-factor code when
+ * it is on), sends session.reauth and calls the method once more; done
+ * gets the last answer. Each step is a step of the flow: once the user
+ * left the view it started in, no prompt opens and drop(ud) runs instead
+ * of done (NULL: nothing to free). params is stolen. */
 void app_call_fresh(struct app *, const char *method, json_t *params,
-                    rpc_cb done, void *ud);
+                    rpc_cb done, void *ud, view_drop_fn drop);
 /* choices is stolen (array of strings). */
 void app_pick(struct app *, const char *title, json_t *choices, dlg_done,
               void *ud);

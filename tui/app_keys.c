@@ -140,14 +140,37 @@ app_hints(struct app *a, int width, char *buf, size_t size)
 	hints_text(view_base(&a->views), ui_utf8(), width, buf, size);
 }
 
+/* The names of the keys of the action at *b (its entry and those after it
+ * without help), space-separated, leaving out a key taken earlier in
+ * table; *b moves past them. "" when every one is taken. */
+static void
+group_keys(const struct binding *table, const struct binding **b, int utf8,
+           char *keys, size_t size)
+{
+	char name[16];
+
+	keys[0] = '\0';
+	do {
+		size_t len = strlen(keys);
+
+		term_key_name((*b)->key, utf8, name, sizeof name);
+		if (!binding_shadowed(table, *b))
+			snprintf(keys + len, size - len, "%s%s", len ? " " : "",
+			         name);
+		(*b)++;
+	} while ((*b)->key && !(*b)->help);
+}
+
 /* One line per action: its keys, then what it does (none for the keys
  * that act, on a read-only console). */
 static void
 help_add(int utf8, const struct binding *b, char *buf, size_t size)
 {
+	const struct binding *table = b;
+
 	while (b && b->key) {
 		const char *help = b->help ? b->help : "";
-		char keys[64] = "", name[16], padded[96];
+		char keys[64], padded[96];
 		size_t len;
 
 		if (!binding_shown(b)) {
@@ -156,13 +179,9 @@ help_add(int utf8, const struct binding *b, char *buf, size_t size)
 			while (b->key && !b->help);
 			continue;
 		}
-		do {
-			term_key_name(b->key, utf8, name, sizeof name);
-			len = strlen(keys);
-			snprintf(keys + len, sizeof keys - len, "%s%s",
-			         len ? " " : "", name);
-			b++;
-		} while (b->key && !b->help);
+		group_keys(table, &b, utf8, keys, sizeof keys);
+		if (!keys[0])
+			continue;
 		text_fit(keys, 16, "…", padded, sizeof padded); /* cells */
 		len = strlen(buf);
 		snprintf(buf + len, size - len, "%s %s\n", padded, help);
@@ -296,24 +315,21 @@ man_text(FILE *out, const char *s)
 static void
 man_table(FILE *out, const char *title, const struct binding *b)
 {
+	const struct binding *table = b;
+
 	fputs(".SS ", out);
 	man_text(out, title);
 	fputc('\n', out);
 	while (b && b->key) {
 		const char *help = b->help ? b->help : "";
 		int acts = b->action & BIND_ACTS;
-		char name[16];
-		int first = 1;
+		char keys[64];
 
+		group_keys(table, &b, 0, keys, sizeof keys);
+		if (!keys[0])
+			continue;
 		fputs(".TP 18\n\\fB", out);
-		do {
-			term_key_name(b->key, 0, name, sizeof name);
-			if (!first)
-				fputc(' ', out);
-			man_text(out, name);
-			first = 0;
-			b++;
-		} while (b->key && !b->help);
+		man_text(out, keys);
 		fprintf(out, "\\fR%s\n", acts ? " *" : "");
 		man_text(out, help);
 		fputc('\n', out);
@@ -341,7 +357,8 @@ keys_man(FILE *out)
 	static const struct screen *const screens_all[] = {SCREENS(SCREEN_REF)};
 #undef SCREEN_REF
 	static const struct view_ops *const views[] = {
-	    &pad_viewer_ops, &backups_view_ops, &user_detail_ops,
+	    &pad_viewer_ops,    &backups_view_ops,  &user_detail_ops,
+	    &timeline_view_ops, &attempts_view_ops, &totp_view_ops,
 	    &help_view_ops};
 
 	fputs(

@@ -40,6 +40,7 @@ void app_help_open(struct app *);
 void keys_man(FILE *out);
 
 /* The views the KEYS section lists beside the screens. */
-extern const struct view_ops pad_viewer_ops, backups_view_ops, user_detail_ops;
+extern const struct view_ops pad_viewer_ops, backups_view_ops, user_detail_ops,
+    timeline_view_ops, attempts_view_ops, totp_view_ops;
 
 #endif

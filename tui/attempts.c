@@ -191,7 +191,7 @@ attempts_draw(struct view *v, int rows, int cols)
 	ui_attr(UI_NORMAL);
 }
 
-static const struct view_ops attempts_ops = {
+const struct view_ops attempts_view_ops = {
     .name = "Attempts",
     .about = "Registration attempts (admins)\n\nThe attempts that match a "
              "filter, newest first: when, the outcome, the\nusername, the "
@@ -207,7 +207,7 @@ static const struct view_ops attempts_ops = {
 void
 attempts_push(struct app *a, const char *filter)
 {
-	struct attempts *t = view_new(sizeof *t, &attempts_ops, a);
+	struct attempts *t = view_new(sizeof *t, &attempts_view_ops, a);
 
 	t->app = a;
 	snprintf(t->filter, sizeof t->filter, "%s", filter);

@@ -57,7 +57,7 @@ on_mode(struct app *a, void *ud, int ok, const char *input, size_t choice)
 	               json_pack("{s:s, s:s, s:s, s:s}", "name", f->name,
 	                         "when", f->when, "action", "block", "mode",
 	                         choice == 0 ? "shadow" : "enforce"),
-	               on_put, f);
+	               on_put, f, free);
 }
 
 static void

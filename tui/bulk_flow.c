@@ -42,6 +42,13 @@ flow_free(struct bulk_flow *f)
 	free(f);
 }
 
+/* The flow's answer comes after the user left its view: it ends unsaid. */
+static void
+flow_drop(void *ud)
+{
+	flow_free(ud);
+}
+
 static json_t *
 flow_params(const struct bulk_flow *f, int dry_run)
 {
@@ -95,7 +102,8 @@ on_confirmed(struct app *a, void *ud, int ok, const char *input, size_t choice)
 		flow_free(f);
 		return;
 	}
-	app_call_fresh(a, "user.bulk", flow_params(f, 0), on_done, f);
+	app_call_fresh(a, "user.bulk", flow_params(f, 0), on_done, f,
+	               flow_drop);
 }
 
 static void
@@ -153,7 +161,8 @@ on_action(struct app *a, void *ud, int ok, const char *input, size_t choice)
 		return;
 	}
 	f->action = choice;
-	app_call_fresh(a, "user.bulk", flow_params(f, 1), on_dry_run, f);
+	app_call_fresh(a, "user.bulk", flow_params(f, 1), on_dry_run, f,
+	               flow_drop);
 }
 
 void
@@ -218,5 +227,5 @@ bulk_flow_undo(struct app *a)
 	app_call_fresh(
 	    a, "user.bulk_undo",
 	    json_pack("{s:I}", "batch_id", (json_int_t)a->bulk_batch),
-	    on_undone, a);
+	    on_undone, a, NULL);
 }

@@ -63,6 +63,11 @@ static const struct binding filter_keys[] = {
     {0, 0, NULL, NULL},
 };
 
+static const struct key_mode key_modes[] = {
+    {"typing a filter", filter_keys},
+    {NULL, NULL},
+};
+
 static void
 on_stats(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -587,6 +592,7 @@ const struct screen screen_dash = {
         "language (net:203.0.113.0/24 flag:fast).",
     .keys = dash_keys,
     .keys_now = dash_keys_now,
+    .modes = key_modes,
     .typing = dash_typing,
     .init = dash_init_state,
     .free = dash_free,

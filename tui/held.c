@@ -79,6 +79,11 @@ static const struct binding filter_keys[] = {
     {0, 0, NULL, NULL},
 };
 
+static const struct key_mode key_modes[] = {
+    {"typing a filter", filter_keys},
+    {NULL, NULL},
+};
+
 static void
 on_held(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -293,7 +298,7 @@ on_bulk_chosen(struct app *a, void *ud, int ok, const char *input,
 	app_call_fresh(
 	    a, "user.bulk",
 	    json_pack("{s:s, s:s}", "filter", h->bulk, "action", h->acting),
-	    on_bulk_done, h);
+	    on_bulk_done, h, NULL);
 }
 
 static void
@@ -339,7 +344,7 @@ held_all(struct held_screen *h)
 	app_call_fresh(h->app, "user.bulk",
 	               json_pack("{s:s, s:s, s:b}", "filter", h->bulk, "action",
 	                         "approve", "dry_run", 1),
-	               on_bulk_counted, h);
+	               on_bulk_counted, h, NULL);
 }
 
 static int
@@ -475,6 +480,7 @@ const struct screen screen_held = {
              "filter matches, after showing how many.",
     .keys = held_keys,
     .keys_now = held_keys_now,
+    .modes = key_modes,
     .typing = held_typing,
     .tick = held_tick,
     .on_event = held_on_event,

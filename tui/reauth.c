@@ -2,7 +2,9 @@
  * Actions that need a fresh session (user.update, user.delete,
  * user.totp_disable): when padlined answers 401 reauth_required, the
  * password (and the two-factor code when it is on) is asked for inline,
- * session.reauth sent, and the action repeated once.
+ * session.reauth sent, and the action repeated once. Each call is a step
+ * of the view's flow (app_flow_call): an answer that comes after the user
+ * left that view opens no prompt over another screen and is dropped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@ struct fresh_call {
 	char *method;
 	json_t *params; /* kept for the repeat */
 	rpc_cb done;
+	view_drop_fn drop; /* the caller's, when done will not run */
 	void *ud;
 	char password[256];
 	int repeated;
@@ -39,6 +42,17 @@ fresh_end(struct fresh_call *f, json_t *result, const struct pl_error *err)
 	fresh_free(f);
 }
 
+/* The user left the view the call was made in: nothing more is said. */
+static void
+fresh_dropped(void *ud)
+{
+	struct fresh_call *f = ud;
+
+	if (f->drop)
+		f->drop(f->ud);
+	fresh_free(f);
+}
+
 static void on_answer(void *ud, json_t *result, const struct pl_error *err);
 
 static void
@@ -53,7 +67,8 @@ on_reauth(void *ud, json_t *result, const struct pl_error *err)
 		return;
 	}
 	f->repeated = 1;
-	rpc_send(f->app->rpc, f->method, json_incref(f->params), on_answer, f);
+	app_flow_call(f->app, f->method, json_incref(f->params), on_answer, f,
+	              fresh_dropped);
 }
 
 static void
@@ -63,7 +78,7 @@ send_reauth(struct fresh_call *f, const char *code)
 
 	if (code)
 		json_object_set_new(p, "totp", json_string(code));
-	rpc_send(f->app->rpc, "session.reauth", p, on_reauth, f);
+	app_flow_call(f->app, "session.reauth", p, on_reauth, f, fresh_dropped);
 }
 
 /* Nothing confirmed: the action did not happen. */
@@ -137,7 +152,7 @@ on_answer(void *ud, json_t *result, const struct pl_error *err)
 
 void
 app_call_fresh(struct app *a, const char *method, json_t *params, rpc_cb done,
-               void *ud)
+               void *ud, view_drop_fn drop)
 {
 	struct fresh_call *f = xcalloc(1, sizeof *f);
 
@@ -145,6 +160,8 @@ app_call_fresh(struct app *a, const char *method, json_t *params, rpc_cb done,
 	f->method = xstrdup(method);
 	f->params = params ? params : json_object();
 	f->done = done;
+	f->drop = drop;
 	f->ud = ud;
-	rpc_send(a->rpc, method, json_incref(f->params), on_answer, f);
+	app_flow_call(a, method, json_incref(f->params), on_answer, f,
+	              fresh_dropped);
 }

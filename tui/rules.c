@@ -137,7 +137,7 @@ on_put(void *ud, json_t *result, const struct pl_error *err)
 static void
 rules_put(struct rules_screen *r, json_t *params)
 {
-	app_call_fresh(r->app, "rule.put", params, on_put, r);
+	app_call_fresh(r->app, "rule.put", params, on_put, r, NULL);
 }
 
 static json_t *

@@ -239,7 +239,7 @@ timeline_on_event(struct view *v, json_t *ev)
 		timeline_load(t, NULL);
 }
 
-static const struct view_ops timeline_ops = {
+const struct view_ops timeline_view_ops = {
     .name = "Timeline",
     .about = "An account's timeline (admins)\n\nThe account now, the "
              "registration attempt that created it (address, network,\n"
@@ -256,7 +256,7 @@ static const struct view_ops timeline_ops = {
 void
 timeline_push(struct app *a, const char *user_id, const char *username)
 {
-	struct timeline *t = view_new(sizeof *t, &timeline_ops, a);
+	struct timeline *t = view_new(sizeof *t, &timeline_view_ops, a);
 
 	t->app = a;
 	snprintf(t->id, sizeof t->id, "%s", user_id);

@@ -123,7 +123,7 @@ static const char *const action_done[] = {
 static void detail_changed(struct user_detail *, const struct pl_error *);
 
 /* The answer of a change (d->calling says which); the list reloads even
- * when the view was closed meanwhile. */
+ * when the view was closed meanwhile (detail_dropped). */
 static void
 on_changed(void *ud, json_t *result, const struct pl_error *err)
 {
@@ -132,6 +132,19 @@ on_changed(void *ud, json_t *result, const struct pl_error *err)
 	(void)result;
 	if (!d->v.popped)
 		detail_changed(d, err);
+	if (d->changed)
+		d->changed(d->ud);
+	view_release(&d->v); /* detail_call's hold */
+}
+
+/* The view was closed before the answer: nothing is said (a prompt for
+ * the password included), but the list the change may have touched
+ * reloads. */
+static void
+detail_dropped(void *ud)
+{
+	struct user_detail *d = ud;
+
 	if (d->changed)
 		d->changed(d->ud);
 	view_release(&d->v); /* detail_call's hold */
@@ -175,7 +188,7 @@ detail_call(struct user_detail *d, int action, const char *method,
 	/* Held until the answer, whatever closes the view meanwhile. */
 	view_hold(&d->v);
 	/* Each of these needs a fresh session: asks for the password. */
-	app_call_fresh(d->app, method, params, on_changed, d);
+	app_call_fresh(d->app, method, params, on_changed, d, detail_dropped);
 }
 
 static void

@@ -28,6 +28,15 @@ binding_shown(const struct binding *b)
 	return !(b->action & BIND_ACTS) || !readonly_on();
 }
 
+int
+binding_shadowed(const struct binding *table, const struct binding *b)
+{
+	for (; table < b; table++)
+		if (table->key == b->key)
+			return 1;
+	return 0;
+}
+
 /* A key that acts, on a read-only console: said, and not passed on. */
 static int
 binding_refused(struct app *a, const struct binding *b, int key)

@@ -40,6 +40,10 @@ int binding_action(const struct binding *b, int key);
 /* Whether b is shown (hints, help) and works: not a key that acts on a
  * read-only console. */
 int binding_shown(const struct binding *b);
+/* Whether an entry of table before b binds b's key: b never fires (the
+ * first wins, as the dashboard's Space before the list keys' page down),
+ * so the help and the man page leave it out. */
+int binding_shadowed(const struct binding *table, const struct binding *b);
 
 /* A table keys_now picks in another mode, named for the man page's KEYS
  * section ("a search kept"). A list of them ends with {0}. */
