@@ -29,6 +29,7 @@
 #include "log.h"
 #include "redis_url.h"
 #include "repo_audit.h"
+#include "stats.h"
 #include "xalloc.h"
 
 /* Rows younger than this belong to the request that wrote them. */
@@ -120,6 +121,24 @@ events_sign(const unsigned char *sk, const struct event_msg *msgs, size_t n,
 	}
 }
 
+/* Counts the events of msgs that went on the channel now (sent[i]) and the
+ * signed groups they went in. */
+static void
+events_count(struct stats *stats, const char *sent, size_t n)
+{
+	long long events = 0, groups = 0;
+
+	for (size_t i = 0; i < n; i += EVENT_SIG_GROUP_MAX) {
+		long long in_group = 0;
+
+		for (size_t j = i; j < n && j < i + EVENT_SIG_GROUP_MAX; j++)
+			in_group += sent[j];
+		events += in_group;
+		groups += in_group > 0;
+	}
+	stats_events_sent(stats, events, groups);
+}
+
 void
 events_script_init(void)
 {
@@ -127,12 +146,13 @@ events_script_init(void)
 }
 
 int
-events_redis_send(redisContext *rc, const char *channel,
+events_redis_send(redisContext *rc, struct stats *stats, const char *channel,
                   const unsigned char *sk, const struct event_msg *msgs,
                   size_t n, int *published)
 {
-	/* again[i]: msgs[i] goes (again) in this pass. */
-	char *again = xmalloc(n ? n : 1);
+	/* again[i]: msgs[i] goes (again) in this pass; sent[i]: it was
+	 * published now (not claimed before). */
+	char *again = xmalloc(n ? n : 1), *sent = xcalloc(n ? n : 1, 1);
 	char **wire = xcalloc(n ? n : 1, sizeof *wire);
 	size_t *wire_len = xcalloc(n ? n : 1, sizeof *wire_len);
 	int rc_ = 0;
@@ -177,10 +197,11 @@ events_redis_send(redisContext *rc, const char *channel,
 				rc_ = -1;
 				goto out;
 			}
-			if (r->type == REDIS_REPLY_INTEGER)
+			if (r->type == REDIS_REPLY_INTEGER) {
 				published[i] = 1;
-			else if (by_sha && r->type == REDIS_REPLY_ERROR &&
-			         strncmp(r->str, "NOSCRIPT", 8) == 0) {
+				sent[i] = r->integer >= 0;
+			} else if (by_sha && r->type == REDIS_REPLY_ERROR &&
+			           strncmp(r->str, "NOSCRIPT", 8) == 0) {
 				again[i] = 1;
 				missing++;
 			}
@@ -190,16 +211,19 @@ events_redis_send(redisContext *rc, const char *channel,
 			break;
 	}
 out:
+	events_count(stats, sent, n);
 	for (size_t i = 0; i < n; i++)
 		free(wire[i]);
 	free(wire);
 	free(wire_len);
 	free(again);
+	free(sent);
 	return rc_;
 }
 
 struct events_relay {
 	struct rds_pool *rds;    /* borrowed */
+	struct stats *stats;     /* borrowed: counts what the relay sends */
 	const char *channel;     /* borrowed */
 	const unsigned char *sk; /* borrowed: signs what the relay sends */
 	pthread_mutex_t mu;      /* guards marks */
@@ -208,12 +232,13 @@ struct events_relay {
 };
 
 struct events_relay *
-events_relay_new(struct rds_pool *rds, const char *channel,
+events_relay_new(struct rds_pool *rds, struct stats *stats, const char *channel,
                  const unsigned char *sk)
 {
 	struct events_relay *r = xcalloc(1, sizeof *r);
 
 	r->rds = rds;
+	r->stats = stats;
 	r->channel = channel;
 	r->sk = sk;
 	pthread_mutex_init(&r->mu, NULL);
@@ -316,7 +341,7 @@ events_relay_run(struct events_relay *r, struct db_conn *db, int limit)
 		msgs[i].id = rows[i].id;
 		msgs[i].event = rows[i].event;
 	}
-	broken = events_redis_send(rc, r->channel, r->sk, msgs, nrows,
+	broken = events_redis_send(rc, r->stats, r->channel, r->sk, msgs, nrows,
 	                           published) != 0;
 	/* What went out is marked in one statement, in the transaction
 	 * that holds the rows' locks. */

@@ -39,6 +39,7 @@ struct pending {
 
 struct events_publisher {
 	struct rds_pool *rds;
+	struct stats *stats;        /* counts what went out */
 	struct events_relay *relay; /* told what went out, for its marks */
 	char *channel;
 	unsigned char sk[EVENT_SIG_SK_BYTES]; /* signs every event */
@@ -80,8 +81,8 @@ send_batch(struct events_publisher *p, struct pending *b, size_t n)
 		msgs[i].id = b[i].id;
 		msgs[i].event = b[i].event;
 	}
-	broken =
-	    events_redis_send(rc, p->channel, p->sk, msgs, n, published) != 0;
+	broken = events_redis_send(rc, p->stats, p->channel, p->sk, msgs, n,
+	                           published) != 0;
 	rds_pool_return(p->rds, rc, broken);
 	if (broken)
 		log_warn("publishing events failed; left for the relay",
@@ -134,12 +135,14 @@ publisher_main(void *arg)
 }
 
 struct events_publisher *
-events_publisher_new(struct rds_pool *rds, struct events_relay *relay,
-                     const char *channel, const unsigned char *sk)
+events_publisher_new(struct rds_pool *rds, struct stats *stats,
+                     struct events_relay *relay, const char *channel,
+                     const unsigned char *sk)
 {
 	struct events_publisher *p = xcalloc(1, sizeof *p);
 
 	p->rds = rds;
+	p->stats = stats;
 	p->relay = relay;
 	memcpy(p->sk, sk, sizeof p->sk);
 	p->channel = xstrdup(channel);
