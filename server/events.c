@@ -122,8 +122,8 @@ events_sign(const unsigned char *sk, const struct event_msg *msgs, size_t n,
 }
 
 /* Counts the events of msgs that went on the channel now (sent[i]) and the
- * signed groups they went in. */
-static void
+ * signed groups they went in; returns how many events. */
+static int
 events_count(struct stats *stats, const char *sent, size_t n)
 {
 	long long events = 0, groups = 0;
@@ -137,6 +137,7 @@ events_count(struct stats *stats, const char *sent, size_t n)
 		groups += in_group > 0;
 	}
 	stats_events_sent(stats, events, groups);
+	return (int)events;
 }
 
 void
@@ -155,7 +156,7 @@ events_redis_send(redisContext *rc, struct stats *stats, const char *channel,
 	char *again = xmalloc(n ? n : 1), *sent = xcalloc(n ? n : 1, 1);
 	char **wire = xcalloc(n ? n : 1, sizeof *wire);
 	size_t *wire_len = xcalloc(n ? n : 1, sizeof *wire_len);
-	int rc_ = 0;
+	int rc_ = 0, sent_now;
 
 	events_script_init();
 	events_sign(sk, msgs, n, wire, wire_len);
@@ -211,14 +212,14 @@ events_redis_send(redisContext *rc, struct stats *stats, const char *channel,
 			break;
 	}
 out:
-	events_count(stats, sent, n);
+	sent_now = events_count(stats, sent, n);
 	for (size_t i = 0; i < n; i++)
 		free(wire[i]);
 	free(wire);
 	free(wire_len);
 	free(again);
 	free(sent);
-	return rc_;
+	return rc_ < 0 ? rc_ : sent_now;
 }
 
 struct events_relay {
@@ -320,7 +321,7 @@ events_relay_run(struct events_relay *r, struct db_conn *db, int limit)
 	long long *ids;
 	char *list;
 	size_t nrows = 0;
-	int n, broken, *published, marked = 0;
+	int n, broken, sent, *published, marked = 0;
 
 	pl_error_init(&err);
 	events_relay_flush(r, db);
@@ -341,8 +342,13 @@ events_relay_run(struct events_relay *r, struct db_conn *db, int limit)
 		msgs[i].id = rows[i].id;
 		msgs[i].event = rows[i].event;
 	}
-	broken = events_redis_send(rc, r->stats, r->channel, r->sk, msgs, nrows,
-	                           published) != 0;
+	sent = events_redis_send(rc, r->stats, r->channel, r->sk, msgs, nrows,
+	                         published);
+	broken = sent < 0;
+	/* Events the publisher should have sent: Redis was away, or
+	 * padlined stopped before it could. */
+	if (sent > 0)
+		stats_events_relayed(r->stats, sent);
 	/* What went out is marked in one statement, in the transaction
 	 * that holds the rows' locks. */
 	ids = xcalloc(nrows ? nrows : 1, sizeof *ids);

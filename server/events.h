@@ -39,8 +39,8 @@ void events_script_init(void);
  * each through the claim script; published[i] is 1 when msgs[i] is on the
  * channel now or was before. What went out now is counted in stats
  * (stats_events_sent; NULL: not counted). -1 when the connection failed
- * (drop it), else 0. Runs on the publisher thread and the relay, never on a
- * request.
+ * (drop it), else how many went out now (not claimed before). Runs on the
+ * publisher thread and the relay, never on a request.
  */
 int events_redis_send(redisContext *rc, struct stats *, const char *channel,
                       const unsigned char *sk, const struct event_msg *msgs,

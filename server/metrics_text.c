@@ -127,6 +127,10 @@ static const struct scalar scalars[] = {
     {"padline_event_groups_total", "counter",
      "Signed groups those events went out in (one Ed25519 signature each).",
      "events", "groups", 1},
+    {"padline_events_relayed_total", "counter",
+     "Of those events, the ones the relay published (left behind by the "
+     "publisher: Redis away, a stop).",
+     "events", "relayed", 1},
 };
 
 static void

@@ -65,6 +65,9 @@ void stats_signup_decided(struct stats *, const char *status, long long n);
  * event to verify.
  */
 void stats_events_sent(struct stats *, long long events, long long groups);
+/* Of those, events the relay sent (left unpublished by the publisher:
+ * Redis away, the queue full, a stop or a crash). */
+void stats_events_relayed(struct stats *, long long events);
 
 /*
  * What the server.stats report asks PostgreSQL and Redis. Filling it blocks
@@ -83,7 +86,7 @@ void stats_probe(struct padlined *, struct stats_probe *);
  * in_use, waiting}, redis: {up}, outbox: {unpublished, oldest_s},
  * logins_failed_15m, signup: {attempts: {OUTCOME: n}, alarms: {MODE: n},
  * rule_hits: {MODE: {ACTION: n}}, decisions: {approved, rejected}},
- * events: {published, groups}}, from the
+ * events: {published, groups, relayed}}, from the
  * counters, the pool's usage and probe. With a NULL probe (nothing probed yet)
  * db.up, redis and outbox are left out. Never blocks: the loop thread may call
  * it. New reference.
