@@ -7,7 +7,7 @@ against a real padlined:
 1. the Pads screen with N pads (default 10 000): Down, and PgDn/PgUp;
 2. what padlined sends at R events a second (default 1 000): pad.create
    at that rate for 5 s, and the signed groups its events came in on the
-   channel (events per group);
+   channel (events per group), with padlined's CPU per create;
 3. the dashboard while R signed user.created events a second (each with
    its network, fill time and flags) and an alarm a second arrive on the
    channel server.hello names, with the rates strip, the alarms panel and
@@ -96,12 +96,21 @@ def subscriber(url, channel):
     return messages()
 
 
-def padlined_groups(port, pw, redis, channel, rate, seconds):
-    """What a real padlined sends at rate events a second: pad.create at
-    that rate, evenly paced over 8 signed-in connections (requests are
-    written on time whatever the answers do), for seconds; its pad.created
-    events read back from the channel. Returns the sizes of the signed
-    groups they came in (the hashes each message carries), in order."""
+def cpu_s(pid):
+    """CPU seconds pid has used (every thread, user and system)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def padlined_groups(srv, port, pw, redis, channel, rate, seconds):
+    """What a real padlined (process srv) sends at rate events a second:
+    pad.create at that rate, evenly paced over 8 signed-in connections
+    (requests are written on time whatever the answers do), for seconds;
+    its pad.created events read back from the channel. Returns the sizes
+    of the signed groups they came in (the hashes each message carries),
+    in order, the rate reached and padlined's CPU microseconds per
+    create."""
     conns = []
     for _ in range(8):
         c = Rpc(port)
@@ -131,7 +140,7 @@ def padlined_groups(port, pw, redis, channel, rate, seconds):
               for k, c in enumerate(conns)]
     for d in drains:
         d.start()
-    t0, tag = time.monotonic(), os.getpid()
+    t0, tag, c0 = time.monotonic(), os.getpid(), cpu_s(srv.pid)
     for i in range(total):
         delay = t0 + i / rate - time.monotonic()
         if delay > 0:
@@ -142,7 +151,9 @@ def padlined_groups(port, pw, redis, channel, rate, seconds):
     took = time.monotonic() - t0
     if not done.wait(120):
         raise RuntimeError(f"only {seen[0]} of {total} pad.created events came")
-    return list(sizes.values()), total / took
+    for d in drains:
+        d.join()
+    return list(sizes.values()), total / took, (cpu_s(srv.pid) - c0) * 1e6 / total
 
 
 def sized_signer(secret, sizes):
@@ -238,10 +249,11 @@ def main():
         # padlined signs a stream at that rate
         rpc = Rpc(port)
         channel = rpc.call("server.hello", {})["result"]["events"]["channel"]
-        sizes, got = padlined_groups(port, pw, redis, channel, a.rate, 5)
+        sizes, got, us = padlined_groups(srv, port, pw, redis, channel, a.rate, 5)
         per_group = sum(sizes) / len(sizes)
         print(f"padlined at {got:.0f} pad.create/s for 5 s: its {a.rate * 5} pad.created events came in "
-              f"{len(sizes)} signed groups of {per_group:.2f} events on average")
+              f"{len(sizes)} signed groups of {per_group:.2f} events on average; "
+              f"padlined CPU {us:.0f} us per pad.create")
         one = event_signer(secret)
         for what, sign in (("one signature per event (worst case)", lambda ts: [one(t) for t in ts]),
                            (f"signed in the groups padlined sent ({per_group:.2f} events per group)",
