@@ -5,11 +5,15 @@ hands it over to the end of the frame drawn after it; padline(1), FRAMES),
 against a real padlined:
 
 1. the Pads screen with N pads (default 10 000): Down, and PgDn/PgUp;
-2. the dashboard while R signed user.created events a second (default
-   1 000, each with its network, fill time and flags) and an alarm a
-   second arrive on the channel server.hello names, with the rates strip,
-   the alarms panel and a filter on: padline's CPU (% of one core, over
-   10 s) and p (pause / resume).
+2. what padlined sends at R events a second (default 1 000): pad.create
+   at that rate for 5 s, and the signed groups its events came in on the
+   channel (events per group), with padlined's CPU per create;
+3. the dashboard while R signed user.created events a second (each with
+   its network, fill time and flags) and an alarm a second arrive on the
+   channel server.hello names, with the rates strip, the alarms panel and
+   a filter on: padline's CPU (% of one core, over 10 s) and p (pause /
+   resume); once with one signature per event (the worst case), once
+   signed in the groups padlined was seen to send in 2.
 
 Usage (after scripts/stack start; eval "$(scripts/stack env)"):
     bench/tui_latency.py [--pads 10000] [--rate 1000] [--keys 300]
@@ -70,6 +74,105 @@ def publish(redis, channel, sign, rate, stop, counter):
             pub.sendall(out)
         counter[0] = sent / max(1e-9, time.monotonic() - t0)
         time.sleep(0.02)
+
+
+def subscriber(url, channel):
+    """Subscribes to channel (returns once Redis confirmed it); the
+    generator it returns yields each message's payload (bytes)."""
+    s = redis_publisher(url)
+    s.sendall(resp("SUBSCRIBE", channel))
+    f = s.makefile("rb")
+
+    def bulk():
+        n = int(f.readline()[1:])
+        return f.read(n + 2)[:-2]
+    f.readline(), bulk(), bulk(), f.readline()  # *3 subscribe CHANNEL :1
+
+    def messages():
+        while True:
+            f.readline()  # *3
+            bulk(), bulk()  # message CHANNEL
+            yield bulk()
+    return messages()
+
+
+def cpu_s(pid):
+    """CPU seconds pid has used (every thread, user and system)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def padlined_groups(srv, port, pw, redis, channel, rate, seconds):
+    """What a real padlined (process srv) sends at rate events a second:
+    pad.create at that rate, evenly paced over 8 signed-in connections
+    (requests are written on time whatever the answers do), for seconds;
+    its pad.created events read back from the channel. Returns the sizes
+    of the signed groups they came in (the hashes each message carries),
+    in order, the rate reached and padlined's CPU microseconds per
+    create."""
+    conns = []
+    for _ in range(8):
+        c = Rpc(port)
+        c.call("session.login", {"username": "admin", "password": pw})
+        conns.append(c)
+    sizes, seen, total = {}, [0], rate * seconds
+    sub = subscriber(redis, channel)
+    done = threading.Event()
+
+    def read():
+        for msg in sub:
+            sig, hashes, text = msg.split(b".", 3)[1:]
+            if b'"pad.created"' not in text:
+                continue
+            sizes.setdefault(sig, len(hashes) // 64)
+            seen[0] += 1
+            if seen[0] == total:
+                done.set()
+                return
+    rd = threading.Thread(target=read, daemon=True)
+    rd.start()
+
+    def drain(c, n):
+        for _ in range(n):
+            c.f.readline()
+    drains = [threading.Thread(target=drain, args=(c, len(range(k, total, 8))), daemon=True)
+              for k, c in enumerate(conns)]
+    for d in drains:
+        d.start()
+    t0, tag, c0 = time.monotonic(), os.getpid(), cpu_s(srv.pid)
+    for i in range(total):
+        delay = t0 + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        conns[i % 8].s.sendall((json.dumps({
+            "jsonrpc": "2.0", "id": i, "method": "pad.create",
+            "params": {"display_name": f"groups {tag} {i}"}}) + "\n").encode())
+    took = time.monotonic() - t0
+    if not done.wait(120):
+        raise RuntimeError(f"only {seen[0]} of {total} pad.created events came")
+    for d in drains:
+        d.join()
+    return list(sizes.values()), total / took, (cpu_s(srv.pid) - c0) * 1e6 / total
+
+
+def sized_signer(secret, sizes):
+    """Signs events in groups of the sizes given, in turn (those padlined
+    was seen to send): a group goes out once it is complete, so the
+    stream's batches do not cut groups padlined would have kept whole."""
+    sign_group = group_signer(secret)
+    pending, k = [], [0]
+
+    def sign(texts):
+        out = []
+        pending.extend(texts)
+        while len(pending) >= sizes[k[0] % len(sizes)]:
+            n = sizes[k[0] % len(sizes)]
+            out += sign_group(pending[:n])
+            del pending[:n]
+            k[0] += 1
+        return out
+    return sign
 
 
 def dashboard(argv, tenv, login, tmp, keys):
@@ -142,12 +245,19 @@ def main():
         print(f"Pads with {a.pads} pads, Down x{a.keys}: {out[0][len('latency '):]}")
         print(f"Pads with {a.pads} pads, PgDn/PgUp x{a.keys}: {out[1][len('latency '):]}")
 
-        # 2. the dashboard under a steady stream of signups
+        # 2. the dashboard under a steady stream of signups, signed as
+        # padlined signs a stream at that rate
         rpc = Rpc(port)
         channel = rpc.call("server.hello", {})["result"]["events"]["channel"]
+        sizes, got, us = padlined_groups(srv, port, pw, redis, channel, a.rate, 5)
+        per_group = sum(sizes) / len(sizes)
+        print(f"padlined at {got:.0f} pad.create/s for 5 s: its {a.rate * 5} pad.created events came in "
+              f"{len(sizes)} signed groups of {per_group:.2f} events on average; "
+              f"padlined CPU {us:.0f} us per pad.create")
         one = event_signer(secret)
         for what, sign in (("one signature per event (worst case)", lambda ts: [one(t) for t in ts]),
-                           ("signed in groups of 8 as padlined publishes", group_signer(secret))):
+                           (f"signed in the groups padlined sent ({per_group:.2f} events per group)",
+                            sized_signer(secret, sizes))):
             rate, stop = [0.0], threading.Event()
             th = threading.Thread(target=publish, daemon=True,
                                   args=(redis, channel, sign, a.rate, stop, rate))

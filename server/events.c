@@ -29,6 +29,7 @@
 #include "log.h"
 #include "redis_url.h"
 #include "repo_audit.h"
+#include "stats.h"
 #include "xalloc.h"
 
 /* Rows younger than this belong to the request that wrote them. */
@@ -120,6 +121,25 @@ events_sign(const unsigned char *sk, const struct event_msg *msgs, size_t n,
 	}
 }
 
+/* Counts the events of msgs that went on the channel now (sent[i]) and the
+ * signed groups they went in; returns how many events. */
+static int
+events_count(struct stats *stats, const char *sent, size_t n)
+{
+	long long events = 0, groups = 0;
+
+	for (size_t i = 0; i < n; i += EVENT_SIG_GROUP_MAX) {
+		long long in_group = 0;
+
+		for (size_t j = i; j < n && j < i + EVENT_SIG_GROUP_MAX; j++)
+			in_group += sent[j];
+		events += in_group;
+		groups += in_group > 0;
+	}
+	stats_events_sent(stats, events, groups);
+	return (int)events;
+}
+
 void
 events_script_init(void)
 {
@@ -127,15 +147,16 @@ events_script_init(void)
 }
 
 int
-events_redis_send(redisContext *rc, const char *channel,
+events_redis_send(redisContext *rc, struct stats *stats, const char *channel,
                   const unsigned char *sk, const struct event_msg *msgs,
                   size_t n, int *published)
 {
-	/* again[i]: msgs[i] goes (again) in this pass. */
-	char *again = xmalloc(n ? n : 1);
+	/* again[i]: msgs[i] goes (again) in this pass; sent[i]: it was
+	 * published now (not claimed before). */
+	char *again = xmalloc(n ? n : 1), *sent = xcalloc(n ? n : 1, 1);
 	char **wire = xcalloc(n ? n : 1, sizeof *wire);
 	size_t *wire_len = xcalloc(n ? n : 1, sizeof *wire_len);
-	int rc_ = 0;
+	int rc_ = 0, sent_now;
 
 	events_script_init();
 	events_sign(sk, msgs, n, wire, wire_len);
@@ -177,10 +198,11 @@ events_redis_send(redisContext *rc, const char *channel,
 				rc_ = -1;
 				goto out;
 			}
-			if (r->type == REDIS_REPLY_INTEGER)
+			if (r->type == REDIS_REPLY_INTEGER) {
 				published[i] = 1;
-			else if (by_sha && r->type == REDIS_REPLY_ERROR &&
-			         strncmp(r->str, "NOSCRIPT", 8) == 0) {
+				sent[i] = r->integer >= 0;
+			} else if (by_sha && r->type == REDIS_REPLY_ERROR &&
+			           strncmp(r->str, "NOSCRIPT", 8) == 0) {
 				again[i] = 1;
 				missing++;
 			}
@@ -190,16 +212,19 @@ events_redis_send(redisContext *rc, const char *channel,
 			break;
 	}
 out:
+	sent_now = events_count(stats, sent, n);
 	for (size_t i = 0; i < n; i++)
 		free(wire[i]);
 	free(wire);
 	free(wire_len);
 	free(again);
-	return rc_;
+	free(sent);
+	return rc_ < 0 ? rc_ : sent_now;
 }
 
 struct events_relay {
 	struct rds_pool *rds;    /* borrowed */
+	struct stats *stats;     /* borrowed: counts what the relay sends */
 	const char *channel;     /* borrowed */
 	const unsigned char *sk; /* borrowed: signs what the relay sends */
 	pthread_mutex_t mu;      /* guards marks */
@@ -208,12 +233,13 @@ struct events_relay {
 };
 
 struct events_relay *
-events_relay_new(struct rds_pool *rds, const char *channel,
+events_relay_new(struct rds_pool *rds, struct stats *stats, const char *channel,
                  const unsigned char *sk)
 {
 	struct events_relay *r = xcalloc(1, sizeof *r);
 
 	r->rds = rds;
+	r->stats = stats;
 	r->channel = channel;
 	r->sk = sk;
 	pthread_mutex_init(&r->mu, NULL);
@@ -295,7 +321,7 @@ events_relay_run(struct events_relay *r, struct db_conn *db, int limit)
 	long long *ids;
 	char *list;
 	size_t nrows = 0;
-	int n, broken, *published, marked = 0;
+	int n, broken, sent, *published, marked = 0;
 
 	pl_error_init(&err);
 	events_relay_flush(r, db);
@@ -316,8 +342,13 @@ events_relay_run(struct events_relay *r, struct db_conn *db, int limit)
 		msgs[i].id = rows[i].id;
 		msgs[i].event = rows[i].event;
 	}
-	broken = events_redis_send(rc, r->channel, r->sk, msgs, nrows,
-	                           published) != 0;
+	sent = events_redis_send(rc, r->stats, r->channel, r->sk, msgs, nrows,
+	                         published);
+	broken = sent < 0;
+	/* Events the publisher should have sent: Redis was away, or
+	 * padlined stopped before it could. */
+	if (sent > 0)
+		stats_events_relayed(r->stats, sent);
 	/* What went out is marked in one statement, in the transaction
 	 * that holds the rows' locks. */
 	ids = xcalloc(nrows ? nrows : 1, sizeof *ids);

@@ -19,6 +19,8 @@
 #include "db.h"
 #include "rds_pool.h"
 
+struct stats;
+
 /* One event to publish: its audit id and its JSON text (borrowed). */
 struct event_msg {
 	long long id;
@@ -35,20 +37,23 @@ void events_script_init(void);
  * Signs n events with sk (event_sig.h: a signature per group of up to
  * EVENT_SIG_GROUP_MAX) and publishes them on rc in one pipelined write,
  * each through the claim script; published[i] is 1 when msgs[i] is on the
- * channel now or was before. -1 when the connection failed (drop it),
- * else 0. Runs on the publisher thread and the relay, never on a request.
+ * channel now or was before. What went out now is counted in stats
+ * (stats_events_sent; NULL: not counted). -1 when the connection failed
+ * (drop it), else how many went out now (not claimed before). Runs on the
+ * publisher thread and the relay, never on a request.
  */
-int events_redis_send(redisContext *rc, const char *channel,
+int events_redis_send(redisContext *rc, struct stats *, const char *channel,
                       const unsigned char *sk, const struct event_msg *msgs,
                       size_t n, int *published);
 /*
  * The relay's state: where it publishes and the ids published but not yet
  * marked in audit_log, shared by the publisher thread and the relay pass
  * (their own lock). One per process, owned by struct padlined (app.h). rds,
- * channel and sk are borrowed and must outlive it.
+ * stats, channel and sk are borrowed and must outlive it.
  */
 struct events_relay;
-struct events_relay *events_relay_new(struct rds_pool *, const char *channel,
+struct events_relay *events_relay_new(struct rds_pool *, struct stats *,
+                                      const char *channel,
                                       const unsigned char *sk);
 void events_relay_free(struct events_relay *);
 /* Records that an event is on the channel; the next flush marks its row.

@@ -1,10 +1,11 @@
 /*
  * The publisher thread: requests hand it their events after commit and go
- * on answering; it signs and sends whatever has gathered to Redis in one
- * pipelined write and records what went out with the relay, whose next
- * flush marks it (events.c). It depends on events.c, never the reverse.
- * What it cannot send (Redis down, the queue full, shutdown) stays
- * unpublished in audit_log, where the relay finds it.
+ * on answering; it waits for a whole signed group (or not long), signs and
+ * sends what is waiting to Redis in one pipelined write and records what
+ * went out with the relay, whose next flush marks it (events.c). It
+ * depends on events.c, never the reverse. What it cannot send (Redis
+ * down, the queue full, shutdown) stays unpublished in audit_log, where
+ * the relay finds it.
  */
 #include "events_publisher.h"
 
@@ -27,18 +28,23 @@
 #define EVENTS_BATCH_MAX 512
 /* How long shutdown keeps sending what is queued. */
 #define EVENTS_DRAIN_MS 2000
-/* Once woken, how long the thread lets more events gather before sending:
- * under load a write then carries several, and the thread (and Redis)
- * wake once per batch instead of once per event. Invisible to a watcher. */
-#define EVENTS_GATHER_US 1000
+/* A stream goes out in whole signed groups (EVENT_SIG_GROUP_MAX events
+ * under one Ed25519 signature, event_sig.h): signing, and checking on
+ * every subscriber, costs about a group what it costs an event. So the
+ * thread sends once a group is queued, or once the oldest event of a
+ * group still filling has waited this long: an event alone goes out
+ * within it, a stream of a few hundred a second fills its groups. */
+#define EVENTS_GATHER_US 20000
 
 struct pending {
 	long long id;
-	char *event; /* owned */
+	long long queued_us; /* mono_us() when pushed */
+	char *event;         /* owned */
 };
 
 struct events_publisher {
 	struct rds_pool *rds;
+	struct stats *stats;        /* counts what went out */
 	struct events_relay *relay; /* told what went out, for its marks */
 	char *channel;
 	unsigned char sk[EVENT_SIG_SK_BYTES]; /* signs every event */
@@ -64,6 +70,22 @@ take(struct events_publisher *p, struct pending *out, size_t max)
 	return n;
 }
 
+/* How many queued events to send now (the caller holds mu): the whole
+ * groups, and the rest with them once its oldest has waited
+ * EVENTS_GATHER_US (or the thread is stopping). When that is none, *due_us
+ * says when it will be. */
+static size_t
+ready(const struct events_publisher *p, long long now_us, long long *due_us)
+{
+	size_t n = p->len < EVENTS_BATCH_MAX ? p->len : EVENTS_BATCH_MAX;
+	size_t whole = n - n % EVENT_SIG_GROUP_MAX;
+
+	if (p->stopping || whole == n)
+		return n;
+	*due_us = p->q[(p->head + whole) % p->cap].queued_us + EVENTS_GATHER_US;
+	return now_us >= *due_us ? n : whole;
+}
+
 static void
 send_batch(struct events_publisher *p, struct pending *b, size_t n)
 {
@@ -80,8 +102,8 @@ send_batch(struct events_publisher *p, struct pending *b, size_t n)
 		msgs[i].id = b[i].id;
 		msgs[i].event = b[i].event;
 	}
-	broken =
-	    events_redis_send(rc, p->channel, p->sk, msgs, n, published) != 0;
+	broken = events_redis_send(rc, p->stats, p->channel, p->sk, msgs, n,
+	                           published) < 0;
 	rds_pool_return(p->rds, rc, broken);
 	if (broken)
 		log_warn("publishing events failed; left for the relay",
@@ -100,6 +122,7 @@ publisher_main(void *arg)
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
+		long long due_us = 0;
 		size_t n;
 
 		while (p->len == 0 && !p->stopping)
@@ -108,14 +131,15 @@ publisher_main(void *arg)
 			drain_until = mono_ms() + EVENTS_DRAIN_MS;
 		if (p->len == 0 || (p->stopping && mono_ms() > drain_until))
 			break;
-		if (!p->stopping && p->len < EVENTS_BATCH_MAX) {
-			struct timespec gather = {0, EVENTS_GATHER_US * 1000};
+		if ((n = ready(p, mono_us(), &due_us)) == 0) {
+			/* Woken by a full group, by stopping, or at due. */
+			struct timespec due = {(time_t)(due_us / 1000000),
+			                       (long)(due_us % 1000000) * 1000};
 
-			pthread_mutex_unlock(&p->mu);
-			nanosleep(&gather, NULL);
-			pthread_mutex_lock(&p->mu);
+			pthread_cond_timedwait(&p->cv, &p->mu, &due);
+			continue;
 		}
-		n = take(p, b, EVENTS_BATCH_MAX);
+		n = take(p, b, n);
 		pthread_mutex_unlock(&p->mu);
 		send_batch(p, b, n);
 		for (size_t i = 0; i < n; i++)
@@ -134,19 +158,26 @@ publisher_main(void *arg)
 }
 
 struct events_publisher *
-events_publisher_new(struct rds_pool *rds, struct events_relay *relay,
-                     const char *channel, const unsigned char *sk)
+events_publisher_new(struct rds_pool *rds, struct stats *stats,
+                     struct events_relay *relay, const char *channel,
+                     const unsigned char *sk)
 {
 	struct events_publisher *p = xcalloc(1, sizeof *p);
+	pthread_condattr_t ca;
 
 	p->rds = rds;
+	p->stats = stats;
 	p->relay = relay;
 	memcpy(p->sk, sk, sizeof p->sk);
 	p->channel = xstrdup(channel);
 	p->cap = 1024;
 	p->q = xcalloc(p->cap, sizeof *p->q);
 	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
+	/* The gather's deadline is on mono_us()'s clock. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pthread_create(&p->thread, NULL, publisher_main, p) != 0) {
 		log_error("cannot start the events publisher", "%s", "");
 		pthread_cond_destroy(&p->cv);
@@ -191,8 +222,10 @@ events_publisher_push(struct events_publisher *p, long long id,
 		if (p->len == p->cap)
 			grow(p);
 		p->q[(p->head + p->len) % p->cap] =
-		    (struct pending){id, xstrdup(event)};
-		if (p->len++ == 0)
+		    (struct pending){id, mono_us(), xstrdup(event)};
+		/* The first starts the wait for a group, the group's last
+		 * ends it. */
+		if (++p->len == 1 || p->len == EVENT_SIG_GROUP_MAX)
 			pthread_cond_signal(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);

@@ -14,8 +14,10 @@
 struct events_publisher;
 
 /* Starts the thread; NULL (logged) if it cannot. The thread signs what it
- * publishes with sk (copied) and tells relay (borrowed) what went out. */
+ * publishes with sk (copied), counts it in stats (borrowed, may be NULL)
+ * and tells relay (borrowed) what went out. */
 struct events_publisher *events_publisher_new(struct rds_pool *,
+                                              struct stats *stats,
                                               struct events_relay *relay,
                                               const char *channel,
                                               const unsigned char *sk);

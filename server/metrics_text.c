@@ -121,6 +121,16 @@ static const struct scalar scalars[] = {
     {"padline_outbox_oldest_age_seconds", "gauge",
      "Age of the oldest unpublished audit row (0 when none).", "outbox",
      "oldest_s", 1},
+    {"padline_events_published_total", "counter",
+     "Events this instance put on the Redis channel since start.", "events",
+     "published", 1},
+    {"padline_event_groups_total", "counter",
+     "Signed groups those events went out in (one Ed25519 signature each).",
+     "events", "groups", 1},
+    {"padline_events_relayed_total", "counter",
+     "Of those events, the ones the relay published (left behind by the "
+     "publisher: Redis away, a stop).",
+     "events", "relayed", 1},
 };
 
 static void

@@ -52,6 +52,7 @@ struct stats {
 	/* The signup defense's, indexed as the name tables below. */
 	atomic_ullong signup_attempts[6], signup_alarms[2];
 	atomic_ullong signup_hits[2][3], signup_decided[2];
+	atomic_ullong events_published, event_groups, events_relayed;
 };
 
 static const char *const signup_outcomes[] = {"created", "held",      "refused",
@@ -279,6 +280,22 @@ stats_signup_decided(struct stats *st, const char *status, long long n)
 		bump(&st->signup_decided[i], n);
 }
 
+void
+stats_events_sent(struct stats *st, long long events, long long groups)
+{
+	if (st == NULL)
+		return;
+	bump(&st->events_published, events);
+	bump(&st->event_groups, groups);
+}
+
+void
+stats_events_relayed(struct stats *st, long long events)
+{
+	if (st != NULL)
+		bump(&st->events_relayed, events);
+}
+
 static json_t *
 counters_json(const char *const *names, size_t n, const atomic_ullong *c)
 {
@@ -451,5 +468,16 @@ stats_report_json(struct padlined *app, const struct stats_probe *probe)
 	json_object_set_new(report, "logins_failed_15m",
 	                    json_integer(logins_failed(st, now)));
 	json_object_set_new(report, "signup", signup_json(st));
+	json_object_set_new(
+	    report, "events",
+	    json_pack("{s:I, s:I, s:I}", "published",
+	              (json_int_t)atomic_load_explicit(&st->events_published,
+	                                               memory_order_relaxed),
+	              "groups",
+	              (json_int_t)atomic_load_explicit(&st->event_groups,
+	                                               memory_order_relaxed),
+	              "relayed",
+	              (json_int_t)atomic_load_explicit(&st->events_relayed,
+	                                               memory_order_relaxed)));
 	return report;
 }

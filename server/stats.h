@@ -59,6 +59,17 @@ void stats_signup_rule_hit(struct stats *, int shadow, const char *action);
 void stats_signup_decided(struct stats *, const char *status, long long n);
 
 /*
+ * Events put on the channel (the publisher thread and the relay, any
+ * thread): how many, and in how many signed groups (event_sig.h). Their
+ * ratio is what one signature covers, which is what a subscriber pays per
+ * event to verify.
+ */
+void stats_events_sent(struct stats *, long long events, long long groups);
+/* Of those, events the relay sent (left unpublished by the publisher:
+ * Redis away, the queue full, a stop or a crash). */
+void stats_events_relayed(struct stats *, long long events);
+
+/*
  * What the server.stats report asks PostgreSQL and Redis. Filling it blocks
  * on both, so it is a worker's job; the loop thread keeps a copy (metrics).
  */
@@ -74,7 +85,8 @@ void stats_probe(struct padlined *, struct stats_probe *);
  * errors, methods: {NAME: {count, errors, p50_ms, p99_ms}}}, db: {up, pool,
  * in_use, waiting}, redis: {up}, outbox: {unpublished, oldest_s},
  * logins_failed_15m, signup: {attempts: {OUTCOME: n}, alarms: {MODE: n},
- * rule_hits: {MODE: {ACTION: n}}, decisions: {approved, rejected}}}, from the
+ * rule_hits: {MODE: {ACTION: n}}, decisions: {approved, rejected}},
+ * events: {published, groups, relayed}}, from the
  * counters, the pool's usage and probe. With a NULL probe (nothing probed yet)
  * db.up, redis and outbox are left out. Never blocks: the loop thread may call
  * it. New reference.

@@ -28,19 +28,12 @@ static char schema[64];
 static void
 start_server(struct ts_server *srv, int *mport, const char *redis_url)
 {
-	char listen[64], redis[128];
-	const char *env[] = {listen, redis_url ? redis : NULL, NULL};
+	char redis[128];
+	const char *env[] = {redis_url ? redis : NULL, NULL};
 
 	snprintf(redis, sizeof redis, "REDIS_URL=%s",
 	         redis_url ? redis_url : "");
-	for (int attempt = 0; attempt < 3; attempt++) {
-		*mport = ts_free_port();
-		snprintf(listen, sizeof listen,
-		         "PADLINE_METRICS_LISTEN=127.0.0.1:%d", *mport);
-		if (ts_server_start(srv, schema, env, NULL) == 0)
-			return;
-	}
-	ck_abort_msg("padlined with metrics did not start");
+	*mport = ts_server_start_metrics(srv, schema, env);
 }
 
 static void

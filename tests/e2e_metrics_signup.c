@@ -18,19 +18,10 @@ static int mport;
 static void
 setup(void)
 {
-	char listen[64];
-	const char *env[] = {listen, "PADLINE_TRUSTED_PROXIES=127.0.0.1/32",
-	                     NULL};
+	const char *env[] = {"PADLINE_TRUSTED_PROXIES=127.0.0.1/32", NULL};
 
 	ts_unique_schema("msignup", schema, sizeof schema);
-	for (int attempt = 0; attempt < 3; attempt++) {
-		mport = ts_free_port();
-		snprintf(listen, sizeof listen,
-		         "PADLINE_METRICS_LISTEN=127.0.0.1:%d", mport);
-		if (ts_server_start(&srv, schema, env, NULL) == 0)
-			return;
-	}
-	ck_abort_msg("padlined with metrics did not start");
+	mport = ts_server_start_metrics(&srv, schema, env);
 }
 
 static void

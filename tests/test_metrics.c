@@ -38,6 +38,9 @@ full_report(void)
 	               "\"alarm\":0,\"hold\":0,\"block\":1}},"
 	               "\"decisions\":{\"approved\":1,\"rejected\":1}}",
 	               0, NULL));
+	json_object_set_new(r, "events",
+	                    json_pack("{s:i, s:i, s:i}", "published", 40,
+	                              "groups", 6, "relayed", 2));
 	return r;
 }
 
@@ -101,6 +104,9 @@ START_TEST(renders_every_figure_of_the_report)
 	               "action=\"block\"} 1");
 	assert_line(t,
 	            "padline_signup_decisions_total{decision=\"rejected\"} 1");
+	assert_line(t, "padline_events_published_total 40");
+	assert_line(t, "padline_event_groups_total 6");
+	assert_line(t, "padline_events_relayed_total 2");
 	/* A method with no latency in the window has none, not a zero. */
 	ck_assert_ptr_null(strstr(t, "latency_p50_seconds{method=\"server."));
 	free(t);

@@ -261,6 +261,12 @@ int ts_http_exchange(int port, const char *request, size_t len,
                      char **response);
 /* GET path with a Host header; *body (when not NULL) gets the body only. */
 int ts_http_get(int port, const char *path, char **body);
+/* ts_server_start with PADLINE_METRICS_LISTEN on a free loopback port
+ * (another one should a process take it first; extra_env, up to 14, as
+ * ts_server_start's): that port. Fails the test when padlined does not
+ * start. */
+int ts_server_start_metrics(struct ts_server *, const char *schema,
+                            const char *const *extra_env);
 /* GET /metrics from padlined's metrics port: the body (malloc'd), after
  * asserting 200 and Prometheus' text content type. */
 char *ts_metrics_scrape(int port);

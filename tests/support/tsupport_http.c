@@ -3,7 +3,8 @@
  * over HTTP (padlined's metrics endpoint, Prometheus' API). One request per
  * connection, read until the server closes, which both of them do when
  * asked with Connection: close. Also what the metrics suites share: a
- * scrape, a sample's value, promtool's verdict.
+ * padlined with a metrics port, a scrape, a sample's value, promtool's
+ * verdict.
  */
 #include "tsupport.h"
 
@@ -59,6 +60,32 @@ ts_http_get(int port, const char *path, char **body)
 	}
 	free(all);
 	return status;
+}
+
+int
+ts_server_start_metrics(struct ts_server *s, const char *schema,
+                        const char *const *extra_env)
+{
+	const char *env[16];
+	char listen[64];
+	size_t n = 0;
+
+	while (extra_env != NULL && extra_env[n] != NULL && n < 14) {
+		env[n] = extra_env[n];
+		n++;
+	}
+	env[n] = listen;
+	env[n + 1] = NULL;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int port = ts_free_port();
+
+		snprintf(listen, sizeof listen,
+		         "PADLINE_METRICS_LISTEN=127.0.0.1:%d", port);
+		if (ts_server_start(s, schema, env, NULL) == 0)
+			return port;
+	}
+	ck_abort_msg("padlined with metrics did not start");
+	return -1;
 }
 
 char *
