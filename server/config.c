@@ -54,6 +54,10 @@ static const struct cfg_entry cfg_table[] = {
     {"--events-channel", "PADLINE_EVENTS_CHANNEL", CFG_STR, OFF(events_channel),
      NULL, 0, 0,
      "Redis channel for events (default " PL_EVENTS_CHANNEL_PREFIX "<schema>)"},
+    {"--events-gather-ms", "PADLINE_EVENTS_GATHER_MS", CFG_INT,
+     OFF(events_gather_ms), "20", 0, 1000,
+     "milliseconds an event waits for a full signed group of 8 before it "
+     "goes out with fewer (0 = at once, one signature for each few)"},
     {"--schema", "PADLINE_SCHEMA", CFG_STR, OFF(schema), "pad_ws", 0, 0,
      "PostgreSQL schema holding padline's tables"},
     {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "0", 0,

@@ -26,6 +26,7 @@ struct config {
 	int listen_port;
 	char *schema;         /* PostgreSQL schema, default pad_ws */
 	char *events_channel; /* Redis channel; padline:events:<schema> */
+	int events_gather_ms; /* the longest wait for a full signed group */
 	char *tls_cert;       /* PEM; with tls_key the listener is TLS-only */
 	char *tls_key;
 	char *trusted_proxies;          /* PADLINE_TRUSTED_PROXIES as given */

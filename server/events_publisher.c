@@ -32,9 +32,9 @@
  * under one Ed25519 signature, event_sig.h): signing, and checking on
  * every subscriber, costs about a group what it costs an event. So the
  * thread sends once a group is queued, or once the oldest event of a
- * group still filling has waited this long: an event alone goes out
- * within it, a stream of a few hundred a second fills its groups. */
-#define EVENTS_GATHER_US 20000
+ * group still filling has waited gather_us (PADLINE_EVENTS_GATHER_MS, 20
+ * by default): an event alone goes out within it, a stream of a few
+ * hundred a second fills its groups. */
 
 struct pending {
 	long long id;
@@ -55,6 +55,7 @@ struct events_publisher {
 	size_t head, len, cap;
 	int stopping;
 	long long dropped; /* since the last warning */
+	long long gather_us;
 };
 
 /* Takes up to max queued events into out; the caller holds mu. */
@@ -72,7 +73,7 @@ take(struct events_publisher *p, struct pending *out, size_t max)
 
 /* How many queued events to send now (the caller holds mu): the whole
  * groups, and the rest with them once its oldest has waited
- * EVENTS_GATHER_US (or the thread is stopping). When that is none, *due_us
+ * gather_us (or the thread is stopping). When that is none, *due_us
  * says when it will be. */
 static size_t
 ready(const struct events_publisher *p, long long now_us, long long *due_us)
@@ -82,7 +83,7 @@ ready(const struct events_publisher *p, long long now_us, long long *due_us)
 
 	if (p->stopping || whole == n)
 		return n;
-	*due_us = p->q[(p->head + whole) % p->cap].queued_us + EVENTS_GATHER_US;
+	*due_us = p->q[(p->head + whole) % p->cap].queued_us + p->gather_us;
 	return now_us >= *due_us ? n : whole;
 }
 
@@ -160,7 +161,7 @@ publisher_main(void *arg)
 struct events_publisher *
 events_publisher_new(struct rds_pool *rds, struct stats *stats,
                      struct events_relay *relay, const char *channel,
-                     const unsigned char *sk)
+                     const unsigned char *sk, int gather_ms)
 {
 	struct events_publisher *p = xcalloc(1, sizeof *p);
 	pthread_condattr_t ca;
@@ -168,6 +169,7 @@ events_publisher_new(struct rds_pool *rds, struct stats *stats,
 	p->rds = rds;
 	p->stats = stats;
 	p->relay = relay;
+	p->gather_us = gather_ms * 1000LL;
 	memcpy(p->sk, sk, sizeof p->sk);
 	p->channel = xstrdup(channel);
 	p->cap = 1024;

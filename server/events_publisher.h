@@ -15,12 +15,12 @@ struct events_publisher;
 
 /* Starts the thread; NULL (logged) if it cannot. The thread signs what it
  * publishes with sk (copied), counts it in stats (borrowed, may be NULL)
- * and tells relay (borrowed) what went out. */
-struct events_publisher *events_publisher_new(struct rds_pool *,
-                                              struct stats *stats,
-                                              struct events_relay *relay,
-                                              const char *channel,
-                                              const unsigned char *sk);
+ * and tells relay (borrowed) what went out. An event waits at most
+ * gather_ms for its signed group to fill. */
+struct events_publisher *
+events_publisher_new(struct rds_pool *, struct stats *stats,
+                     struct events_relay *relay, const char *channel,
+                     const unsigned char *sk, int gather_ms);
 /* Queues a copy of event (audit row id). A NULL publisher, a full queue
  * or a stopping one leaves the row for the relay. */
 void events_publisher_push(struct events_publisher *, long long id,

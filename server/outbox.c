@@ -61,9 +61,9 @@ outbox_open(struct padlined *app, struct pl_error *err)
 	app->relay = events_relay_new(app->rds, app->stats,
 	                              app->cfg->events_channel, app->events_sk);
 	/* Its only failure is pthread_create's, which it logs. */
-	app->events =
-	    events_publisher_new(app->rds, app->stats, app->relay,
-	                         app->cfg->events_channel, app->events_sk);
+	app->events = events_publisher_new(
+	    app->rds, app->stats, app->relay, app->cfg->events_channel,
+	    app->events_sk, app->cfg->events_gather_ms);
 	if (app->events == NULL)
 		return pl_error_set(err, PL_ERR_INTERNAL, NULL,
 		                    "cannot start the events publisher thread");

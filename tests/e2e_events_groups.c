@@ -3,6 +3,10 @@
  * PostgreSQL): a burst of creates from several clients goes out in mostly
  * full signed groups, /metrics counts the events and the groups that went
  * out, and an event alone is still published, in a group of its own.
+ * The gather is a second here (PADLINE_EVENTS_GATHER_MS), not the default
+ * 20 ms: however slowly a loaded machine commits the burst, eight of its
+ * events come within a second, so the count of groups says how the
+ * publisher groups, never how fast this machine is.
  */
 #include <check.h>
 #include <stdio.h>
@@ -23,8 +27,11 @@ static int mport;
 static void
 setup(void)
 {
+	static const char *const env[] = {"PADLINE_EVENTS_GATHER_MS=1000",
+	                                  NULL};
+
 	ts_unique_schema("evgroups", schema, sizeof schema);
-	mport = ts_server_start_metrics(&srv, schema, NULL);
+	mport = ts_server_start_metrics(&srv, schema, env);
 	ck_assert_int_eq(ts_create_user(schema, "alice", TS_PASSWORD, 0), 0);
 }
 
@@ -108,9 +115,8 @@ counters(PGconn *db, struct counts *c)
 
 /* Eight clients send eight creates each at once: however their commits
  * spread out, the publisher waits for whole groups, so a signature covers
- * eight of them, or fewer only at the end of the burst. (Sending what had
- * gathered a millisecond after the first event, this burst went out in
- * 13 to 28 groups.) */
+ * eight of them. (Sending what had gathered a millisecond after the first
+ * event, this burst went out in 13 to 28 groups.) */
 START_TEST(burst_goes_out_in_full_groups)
 {
 	struct ts_client *c[CLIENTS];
@@ -176,9 +182,9 @@ START_TEST(burst_goes_out_in_full_groups)
 	              after.groups - before.groups, distinct);
 	ck_assert_msg(after.relayed == before.relayed, "%g events relayed",
 	              after.relayed - before.relayed);
-	/* At least five events a signature: full groups but for the edges
-	 * of the burst. */
-	ck_assert_msg(distinct * 5 <= BURST,
+	/* Eight full groups; ten leaves room for a commit stalled a whole
+	 * second, twice, which splits a group each time. */
+	ck_assert_msg(distinct <= 10,
 	              "%d events in %zu signed groups (%.1f per group)", BURST,
 	              distinct, (double)BURST / (double)distinct);
 	for (int i = 0; i < CLIENTS; i++)
