@@ -9,6 +9,8 @@
 # subscription and for `padline watch`. Every wait is for a frame or an
 # event, under a generous timeout; none measures how fast.
 . "$(dirname "$0")/support/tui_frames.sh"
+# A skipped test would pass silently: no ss fails it.
+command -v ss >/dev/null || die "ss is not installed (run scripts/deps)"
 PW="abcDEFghij1!xy"
 DEAD_PORT="$(cd "$(dirname "$0")" && pwd)/support/dead_port.py"
 PARENT=$$
