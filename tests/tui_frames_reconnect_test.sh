@@ -5,8 +5,9 @@
 # closes at once, or accepts one connection and hangs on it, or drops
 # every SYN (a connect that never completes); padlined then starts again
 # and the dashboard must say "padlined answers" and a key that needs
-# padlined must be answered. The same for the dashboard's Redis
-# subscription and for `padline watch`. Every wait is for a frame or an
+# padlined must be answered. A TUI started while padlined is away asks
+# again by itself once it listens (and resumes a saved session). The same
+# for the dashboard's Redis subscription and for `padline watch`. Every wait is for a frame or an
 # event, under a generous timeout; none measures how fast.
 . "$(dirname "$0")/support/tui_frames.sh"
 # A skipped test would pass silently: no ss fails it.
@@ -124,6 +125,35 @@ run $DO dead drop
 run $DO syn_tries 2
 run $DO undead
 $(back_script)
+SCRIPT
+
+# ---- started while padlined is away ----
+# A TUI started while padlined's port refuses says "Server unreachable" on
+# the sign-in form; once padlined listens it must ask for server.hello
+# again by itself (the form says nothing of it any more) and sign in.
+stop_server || die "padlined does not stop"
+TUI_PORT=$PORT TUI_STATE=$T/state-start run_frames start <<SCRIPT
+timeout 30
+expect Server unreachable
+expect Press Enter to retry
+run $DO start_server
+gone Press Enter to retry
+absent Server unreachable
+$(frames_login admin "$ADMIN_PW")
+key 2
+expect padlined answers
+SCRIPT
+# The same with the session the first run saved: resumed by itself, no
+# password asked.
+stop_server || die "padlined does not stop"
+TUI_PORT=$PORT TUI_STATE=$T/state-refused run_frames start_saved <<SCRIPT
+timeout 30
+expect Server unreachable
+run $DO start_server
+expect 2 Dashboard
+absent Sign in to padline
+key 2
+expect padlined answers
 SCRIPT
 
 # ---- the dashboard's Redis: back after a peer that hangs, or drops SYNs ----
