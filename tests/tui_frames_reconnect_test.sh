@@ -18,7 +18,7 @@ PARENT=$$
 echo "$SRV_PID" >"$T/srv.pid"
 # padlined is restarted from a script's command: stop the last one, and
 # what holds its port meanwhile.
-trap 'kill "$(cat "$T/dead.pid" 2>/dev/null)" "$(cat "$T/rds.pid" 2>/dev/null)" 2>/dev/null
+trap 'kill $(cat "$T/dead.pids" 2>/dev/null) "$(cat "$T/rds.pid" 2>/dev/null)" 2>/dev/null
 	kill "$(cat "$T/srv.pid")" 2>/dev/null; cleanup' EXIT
 
 stop_server() {
@@ -39,6 +39,7 @@ dead() {
 	rm -f "$T/dead.log" "$T/syn"
 	python3 "$DEAD_PORT" "$1" "${2:-$PORT}" "$T/dead.log" 2>>"$T/dead.err" &
 	echo $! >"$T/dead.pid"
+	echo $! >>"$T/dead.pids" # every one, for the exit trap
 	wait_until eval "grep -qxE 'listening|full' '$T/dead.log' 2>/dev/null"
 }
 undead() {

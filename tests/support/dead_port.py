@@ -8,7 +8,8 @@ reconnect suites (tests/tui_frames_reconnect_test.sh):
   instance up); each one appends "accepted" to LOG.
 - hold: accepts one connection, appends "accepted" to LOG, stops listening
   (the port is free for padlined again) and keeps that connection open
-  without a word until killed: a peer that hangs.
+  without a word until the client closes it (then exits) or it is killed:
+  a peer that hangs.
 - drop: listens with a full accept queue and never accepts, so the kernel
   drops every SYN and a connect hangs; appends "full" to LOG once the queue
   is full. Killed, the port refuses again.
@@ -48,8 +49,11 @@ def main():
         c, _ = s.accept()
         s.close()
         say(log, "accepted")
-        while True:
-            time.sleep(3600)
+        try:
+            while c.recv(65536):
+                pass  # read and never answer
+        except OSError:
+            pass  # reset by the client: gone as well
     elif mode == "drop":
         s = listener(port, 0)
         # Backlog 0 queues one connection: these fill it (and one more
