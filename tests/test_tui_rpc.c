@@ -3,12 +3,17 @@
  * answered in order, JSON-RPC errors, an unreachable server failing calls
  * (no crash), a call made by the failure callback of a lost connection's
  * call going out on the next one, a reconnect resuming the session before
- * queued calls, a client freed while it connects, and the Redis subscriber
- * delivering messages from the channel server.hello names.
+ * queued calls, a client freed while it connects, a connection that hangs
+ * (a connect never completed, or a peer that accepts and says nothing)
+ * given up, and the Redis subscriber delivering messages from the channel
+ * server.hello names.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "baseline.h"
@@ -24,6 +29,7 @@ struct rec {
 	int order[N_PIPELINED];
 	int codes[N_PIPELINED];
 	char reason[N_PIPELINED][32];
+	char message[256]; /* the last error's */
 	json_t *last;
 };
 
@@ -41,6 +47,7 @@ on_reply(void *ud, json_t *result, const struct pl_error *err)
 	r->order[r->n] = s->index;
 	r->codes[r->n] = err->code;
 	snprintf(r->reason[r->n], sizeof r->reason[0], "%s", err->reason);
+	snprintf(r->message, sizeof r->message, "%s", err->message);
 	json_decref(r->last);
 	r->last = json_incref(result);
 	r->n++;
@@ -165,6 +172,72 @@ START_TEST(errors_and_unreachable)
 	rpc_client_free(c);
 	rpc_client_free(dead);
 	uv_run(loop, UV_RUN_NOWAIT);
+}
+END_TEST
+
+/* A listener on a free port of 127.0.0.1 that never accepts; *port gets
+ * its port. With backlog 0, the connections of fill[0..nfill) queued
+ * first make the kernel drop later SYNs (fill is closed by the caller). */
+static int
+hang_listener(int backlog, int *fill, int nfill, int *port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof sa;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(l, 0);
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(listen(l, backlog), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	for (int i = 0; i < nfill; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ck_assert_int_ge(fill[i], 0);
+		/* In progress (EINPROGRESS): queued, or its SYN dropped. */
+		connect(fill[i], (struct sockaddr *)&sa, sizeof sa);
+	}
+	return l;
+}
+
+/* server.hello to port ends 503 disconnected with the message want_fmt
+ * (its %d: the port) says. */
+static void
+hung_call(int port, const char *what, const char *want_fmt)
+{
+	uv_loop_t *loop = uv_default_loop();
+	struct rpc_client *c = rpc_client_new(loop, "127.0.0.1", port);
+	struct rec r = {0};
+	struct slot s0 = {&r, 0};
+	char want[200];
+
+	rpc_send(c, "server.hello", NULL, on_reply, &s0);
+	run_until(loop, &r.n, 1, TS_PATIENCE_MS);
+	ck_assert_msg(r.n == 1, "a call on %s never ended", what);
+	ck_assert_int_eq(r.codes[0], PL_ERR_UNAVAILABLE);
+	ck_assert_str_eq(r.reason[0], "disconnected");
+	snprintf(want, sizeof want, want_fmt, port);
+	ck_assert_str_eq(r.message, want);
+	rpc_client_free(c);
+	uv_run(loop, UV_RUN_NOWAIT);
+}
+
+START_TEST(hung_connections_are_given_up)
+{
+	int port, l, fill[2];
+
+	/* Accepted by the kernel, never a word: given up, the call fails. */
+	l = hang_listener(16, NULL, 0, &port);
+	hung_call(port, "a silent connection",
+	          "no answer from 127.0.0.1:%d within 10 s");
+	close(l);
+	/* SYNs dropped (a full queue): the connect is given up. */
+	l = hang_listener(0, fill, 2, &port);
+	hung_call(port, "a connect that hangs",
+	          "cannot reach 127.0.0.1:%d (no connection within 3 s)");
+	close(l);
+	close(fill[0]);
+	close(fill[1]);
 }
 END_TEST
 
@@ -423,6 +496,7 @@ main(void)
 	tcase_add_test(tc, pipelined_in_order);
 	tcase_add_test(tc, freed_while_connecting);
 	tcase_add_test(tc, errors_and_unreachable);
+	tcase_add_test(tc, hung_connections_are_given_up);
 	tcase_add_test(tc, call_from_a_failure_goes_out_on_the_next_connection);
 	tcase_add_test(tc, reconnect_resumes_session);
 	tcase_add_test(tc, subscriber_receives);

@@ -223,6 +223,7 @@ on_probe_changed(void *ud, int up)
 	int err;
 
 	if (up) {
+		app_reconnected(a);
 		/* Never over a message: it is what the first request after
 		 * the outage said (a retried save's "saved"). */
 		if (!app_flash_text(a, &err))

@@ -147,6 +147,8 @@ void app_signed_in(struct app *, json_t *user, const char *token);
 void app_sign_out(struct app *);
 /* Asks the server for hello (and resumes a saved session); the retry. */
 void app_connect(struct app *);
+/* padlined answers again (the probe): signed out, app_connect again. */
+void app_reconnected(struct app *);
 /* Keeps a server.hello answer as the current one (a->hello, hello_seen). */
 void app_set_hello(struct app *, json_t *result);
 /* session.resume's params after a reconnect (the rpc client's hook). */

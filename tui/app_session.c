@@ -1,8 +1,9 @@
 /*
  * Who is signed in: hello and session resume at connect (retrying while the
- * server is briefly away), signing in and out, and a session ended by the
- * server (401) sending the user back to sign in, saying when it expired;
- * after a sign-in, what happened to the account since the last one.
+ * server is briefly away, and again once it answers after longer), signing
+ * in and out, and a session ended by the server (401) sending the user back
+ * to sign in, saying when it expired; after a sign-in, what happened to the
+ * account since the last one.
  */
 #include <stdio.h>
 #include <string.h>
@@ -157,6 +158,18 @@ on_resume(void *ud, json_t *result, const struct pl_error *err)
 	a->resume_tries = 0;
 	a->login.error[0] = '\0';
 	app_signed_in(a, json_object_get(result, "user"), NULL);
+}
+
+/* What the first connection's failure left unasked: hello (the sign-in
+ * form said "Press Enter to retry") and the saved session, whose resume
+ * gives up after 30 tries. */
+void
+app_reconnected(struct app *a)
+{
+	if (a->me)
+		return; /* the client resumes the session on every connection */
+	a->resume_tries = 0;
+	app_connect(a);
 }
 
 void

@@ -109,6 +109,7 @@ rpc_drop(struct rpc_client *c, const char *msg, enum rpc_drop_how how)
 		uv_close((uv_handle_t *)c->tcp, rpc_on_close);
 		c->tcp = NULL;
 	}
+	rpc_watchdog_stop(c);
 	c->state = RPC_DOWN;
 	c->closing_seen = 0;
 	framer_free(&c->fr);
@@ -145,6 +146,7 @@ rpc_client_free(struct rpc_client *c)
 	rpc_drop(c, "client closed", RPC_DROP_FAIL);
 	if (c->again)
 		uv_close((uv_handle_t *)c->again, rpc_on_close);
+	rpc_watchdog_free(c);
 	framer_free(&c->fr);
 	rpc_tls_free(c->tls);
 	c->tls = NULL;
@@ -213,6 +215,8 @@ rpc_on_line(void *ud, char *line, size_t len)
 	struct rpc_pending *p = c->head;
 	struct pl_error err;
 
+	if (!c->heard)
+		rpc_watchdog_stop(c);
 	c->heard = 1;
 	if (!root || rpc_retry_closing(c, root) || !p)
 		goto out;
@@ -356,6 +360,7 @@ rpc_on_connect(uv_connect_t *req, int status)
 		rpc_drop(c, msg, RPC_DROP_FAIL);
 		return;
 	}
+	rpc_watchdog_connected(c);
 	uv_read_start((uv_stream_t *)c->tcp, rpc_alloc, rpc_on_read);
 	if (c->tls) {
 		size_t n;
@@ -487,9 +492,10 @@ rpc_connect(struct rpc_client *c)
 	req->data = c;
 	c->state = RPC_CONNECTING;
 	if (uv_tcp_connect(req, c->tcp, (struct sockaddr *)&sa,
-	                   rpc_on_connect) == 0)
+	                   rpc_on_connect) == 0) {
 		c->connects++;
-	else {
+		rpc_watchdog_connecting(c);
+	} else {
 		free(req);
 		snprintf(msg, sizeof msg, "cannot connect to %s:%d", c->host,
 		         c->port);

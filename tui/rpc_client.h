@@ -2,7 +2,9 @@
  * Non-blocking JSON-RPC client over TCP on a libuv loop. Each call gets a
  * callback; responses come back in request order (the server answers a
  * connection in order), matched by id. A lost connection fails every pending
- * call with 503 reason "disconnected"; the next call reconnects.
+ * call with 503 reason "disconnected"; the next call reconnects. A new
+ * connection that does not connect within 3 s, or says nothing within 10 s
+ * of connecting, counts as lost (rpc_watchdog.c).
  */
 #ifndef PL_TUI_RPC_CLIENT_H
 #define PL_TUI_RPC_CLIENT_H

@@ -56,7 +56,10 @@ struct rpc_client {
 	int heard;           /* a line came on this connection */
 	struct rpc_pending *moved_head, *moved_tail; /* answered 503
 	                                                shutting_down */
-	uv_timer_t *again; /* reconnects for the calls sent again */
+	uv_timer_t *again;    /* reconnects for the calls sent again */
+	uv_timer_t *watchdog; /* a new connection's deadline (rpc_watchdog.c) */
+	int tcp_up;           /* the connect completed (the TLS handshake or
+	                         the first answer may still be due) */
 };
 
 struct rpc_write {
@@ -100,5 +103,14 @@ int rpc_retry_moved(struct rpc_client *, struct rpc_pending *p,
 void rpc_retry_requeue(struct rpc_client *, struct rpc_pending *pending,
                        enum rpc_drop_how, struct rpc_pending **fail);
 void rpc_pending_free(struct rpc_pending *);
+
+/* rpc_watchdog.c: a new connection that does not connect, or says nothing
+ * once connected, in time is dropped as lost (RPC_DROP_LOST). */
+/* A connect starts / completed: the deadline starts again. */
+void rpc_watchdog_connecting(struct rpc_client *);
+void rpc_watchdog_connected(struct rpc_client *);
+/* The server spoke, or the connection ended: no deadline. */
+void rpc_watchdog_stop(struct rpc_client *);
+void rpc_watchdog_free(struct rpc_client *);
 
 #endif
