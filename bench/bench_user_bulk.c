@@ -4,7 +4,9 @@
  * PADLINE_BIN the padlined to measure): N wave accounts (each with its
  * registration attempt from 203.0.113.0/24, flagged fast) among as many
  * others, then per round the wall time of the dry run, the run (disable)
- * and its undo, as the admin's client sees them.
+ * and its undo, as the admin's client sees them; last, user.list with the
+ * filter (a page of the wave, and a filter that matches no account, which
+ * reads every account up to user.list's limit of what one call reads).
  *   bench_user_bulk [--accounts N] [--rounds R]
  */
 #include <stdio.h>
@@ -55,6 +57,29 @@ timed(struct ts_client *c, const char *method, json_t *params, long long *ms)
 		                           ts_result(r), "batch_id"));
 	json_decref(r);
 	return n;
+}
+
+/* One user.list {filter} as the admin's client sees it. */
+static void
+list_time(struct ts_client *c, const char *filter)
+{
+	long long t0 = ts_now_ms(), ms;
+	json_t *r =
+	    ts_call(c, "user.list",
+	            json_pack("{s:s, s:i}", "filter", filter, "limit", 100));
+
+	ms = ts_now_ms() - t0;
+	if (r == NULL || ts_result(r) == NULL) {
+		fprintf(stderr, "bench: user.list failed\n");
+		exit(1);
+	}
+	printf("user.list {filter \"%s\", limit 100}: %zu users, next %s, "
+	       "%lld ms\n",
+	       filter, json_array_size(json_object_get(ts_result(r), "users")),
+	       json_is_null(json_object_get(ts_result(r), "next")) ? "null"
+	                                                           : "set",
+	       ms);
+	json_decref(r);
 }
 
 static void
@@ -149,6 +174,8 @@ main(int argc, char **argv)
 	       "%lld\n",
 	       n, 2 * n + 1, FILTER, rounds, median(dry, rounds),
 	       median(run, rounds), median(undo, rounds));
+	list_time(c, FILTER);
+	list_time(c, "domain:nowhere.example");
 	free(dry);
 	free(run);
 	free(undo);

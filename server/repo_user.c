@@ -163,9 +163,17 @@ repo_user_upsert(struct db_conn *db, const struct repo_user_sync *s,
 #define MATCH_START \
 	"        OR lower(u.username) LIKE lower($1)\n" \
 	"        OR lower(u.email) LIKE lower($1))\n"
+/* Every account, with its attempt: what a filter is matched against
+ * (repo_user_list_rows; $1 is always NULL). */
+#define MATCH_NONE ")\n"
 #define USER_LIST_SQL(key, cmp, dir, match) \
-	"SELECT " REPO_USER_JSON " AS j\n" \
-	"  FROM @users u\n" \
+	USER_PAGE_SQL(REPO_USER_JSON, "", key, cmp, dir, match)
+#define USER_ROWS_SQL(key, cmp, dir) \
+	USER_PAGE_SQL(REPO_USER_ROW_JSON, REPO_USER_ATTEMPT, key, cmp, dir, \
+	              MATCH_NONE)
+#define USER_PAGE_SQL(row, join, key, cmp, dir, match) \
+	"SELECT " row " AS j\n" \
+	"  FROM @users u " join "\n" \
 	" WHERE ($1::text IS NULL\n" \
 	match \
 	"   AND ($2::uuid IS NULL\n" \
@@ -174,25 +182,29 @@ repo_user_upsert(struct db_conn *db, const struct repo_user_sync *s,
 	"                                 WHERE b.id = $2::uuid))\n" \
 	" ORDER BY " key("u") " " dir ", u.id " dir "\n" \
 	" LIMIT $3::int"
-#define USER_LIST_SQL_BOTH(key, cmp, dir) \
+#define USER_LIST_SQL_ALL(key, cmp, dir) \
 	{USER_LIST_SQL(key, cmp, dir, MATCH_PART), \
-	 USER_LIST_SQL(key, cmp, dir, MATCH_START)}
+	 USER_LIST_SQL(key, cmp, dir, MATCH_START), \
+	 USER_ROWS_SQL(key, cmp, dir)}
 /* clang-format on */
 
-static const char *const user_list_sql[REPO_USER_SORTS][2][2] = {
-    [REPO_USER_SORT_CREATED] = {USER_LIST_SQL_BOTH(SORT_CREATED, ">", "ASC"),
-                                USER_LIST_SQL_BOTH(SORT_CREATED, "<", "DESC")},
-    [REPO_USER_SORT_USERNAME] = {USER_LIST_SQL_BOTH(SORT_USERNAME, ">", "ASC"),
-                                 USER_LIST_SQL_BOTH(SORT_USERNAME, "<",
-                                                    "DESC")},
-    [REPO_USER_SORT_EMAIL] = {USER_LIST_SQL_BOTH(SORT_EMAIL, ">", "ASC"),
-                              USER_LIST_SQL_BOTH(SORT_EMAIL, "<", "DESC")},
+/* The kinds of statement per order: a match anywhere, from the start, or
+ * the rows a filter reads. */
+enum { LIST_PART, LIST_START, LIST_ROWS, LIST_KINDS };
+
+static const char *const user_list_sql[REPO_USER_SORTS][2][LIST_KINDS] = {
+    [REPO_USER_SORT_CREATED] = {USER_LIST_SQL_ALL(SORT_CREATED, ">", "ASC"),
+                                USER_LIST_SQL_ALL(SORT_CREATED, "<", "DESC")},
+    [REPO_USER_SORT_USERNAME] = {USER_LIST_SQL_ALL(SORT_USERNAME, ">", "ASC"),
+                                 USER_LIST_SQL_ALL(SORT_USERNAME, "<", "DESC")},
+    [REPO_USER_SORT_EMAIL] = {USER_LIST_SQL_ALL(SORT_EMAIL, ">", "ASC"),
+                              USER_LIST_SQL_ALL(SORT_EMAIL, "<", "DESC")},
 };
 
-int
-repo_user_list(struct db_conn *db, const char *pattern, int prefix,
-               const char *before_id, enum repo_user_sort sort, int desc,
-               int limit, json_t **users, struct pl_error *err)
+static int
+list_run(struct db_conn *db, const char *pattern, int kind,
+         const char *before_id, enum repo_user_sort sort, int desc, int limit,
+         json_t **out, struct pl_error *err)
 {
 	char lim[16];
 	const char *p[3] = {pattern, before_id, lim};
@@ -200,15 +212,33 @@ repo_user_list(struct db_conn *db, const char *pattern, int prefix,
 
 	snprintf(lim, sizeof lim, "%d", limit);
 	/* Planned per search: no generic plan fits both "a" and "3fa9c". */
-	r = db_query_result_custom(
-	    db, user_list_sql[sort][desc ? 1 : 0][prefix ? 1 : 0], 3, p, err);
+	r = db_query_result_custom(db, user_list_sql[sort][desc ? 1 : 0][kind],
+	                           3, p, err);
 	if (r == NULL)
 		return err->code;
-	*users = json_array();
+	*out = json_array();
 	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(*users, db_get_json(r, i, "j"));
+		json_array_append_new(*out, db_get_json(r, i, "j"));
 	PQclear(r);
 	return PL_OK;
+}
+
+int
+repo_user_list(struct db_conn *db, const char *pattern, int prefix,
+               const char *before_id, enum repo_user_sort sort, int desc,
+               int limit, json_t **users, struct pl_error *err)
+{
+	return list_run(db, pattern, prefix ? LIST_START : LIST_PART, before_id,
+	                sort, desc, limit, users, err);
+}
+
+int
+repo_user_list_rows(struct db_conn *db, const char *before_id,
+                    enum repo_user_sort sort, int desc, int limit,
+                    json_t **rows, struct pl_error *err)
+{
+	return list_run(db, NULL, LIST_ROWS, before_id, sort, desc, limit, rows,
+	                err);
 }
 
 int

@@ -60,6 +60,12 @@ enum repo_user_sort {
 int repo_user_list(struct db_conn *, const char *pattern, int prefix,
                    const char *before_id, enum repo_user_sort sort, int desc,
                    int limit, json_t **users, struct pl_error *);
+/* The same order and cursor over every account, as the rows a filter is
+ * matched against (REPO_USER_ROW_JSON: {user, raw_status, admin, peer,
+ * network, shape, flags, rules}) (new array). */
+int repo_user_list_rows(struct db_conn *, const char *before_id,
+                        enum repo_user_sort sort, int desc, int limit,
+                        json_t **rows, struct pl_error *);
 /* {total, last_hour, last_24h, per_minute[60]} (new reference). */
 int repo_user_stats(struct db_conn *, json_t **stats, struct pl_error *);
 
@@ -121,5 +127,17 @@ int repo_user_list_all(struct db_conn *, json_t **users, struct pl_error *);
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'updated_at', "                 \
 	"to_char(u.updated_at AT TIME ZONE 'UTC', "                            \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
+
+/* An account as a filter sees it (svc_user_bulk.h), over u and its latest
+ * registration attempt a (REPO_USER_ATTEMPT joined after FROM @users u). */
+#define REPO_USER_ROW_JSON                                                     \
+	"json_build_object('user', " REPO_USER_JSON ", 'raw_status', "         \
+	"u.status, 'admin', u.roles ? 'admin', 'peer', a.peer, 'network', "    \
+	"a.network, 'shape', a.shape, 'flags', a.flags, 'rules', a.rules)"
+#define REPO_USER_ATTEMPT                                                      \
+	"LEFT JOIN LATERAL (SELECT s.peer, s.network, s.shape, s.flags, "      \
+	"s.rules FROM "                                                        \
+	"@signup_attempts s WHERE s.user_id = u.id ORDER BY s.id DESC LIMIT "  \
+	"1) a ON true "
 
 #endif

@@ -8,18 +8,6 @@
 
 #include "repo_user.h"
 
-/* An account as a bulk filter sees it, over u and its latest registration
- * attempt a. */
-#define BULK_ROW_JSON                                                          \
-	"json_build_object('user', " REPO_USER_JSON ", 'raw_status', "         \
-	"u.status, 'admin', u.roles ? 'admin', 'peer', a.peer, 'network', "    \
-	"a.network, 'shape', a.shape, 'flags', a.flags, 'rules', a.rules)"
-#define BULK_ATTEMPT                                                           \
-	"LEFT JOIN LATERAL (SELECT s.peer, s.network, s.shape, s.flags, "      \
-	"s.rules FROM "                                                        \
-	"@signup_attempts s WHERE s.user_id = u.id ORDER BY s.id DESC LIMIT "  \
-	"1) a ON true "
-
 int
 repo_user_bulk_scan(struct db_conn *db, const char *after, int limit,
                     json_t **rows, struct pl_error *err)
@@ -32,8 +20,8 @@ repo_user_bulk_scan(struct db_conn *db, const char *after, int limit,
 
 	snprintf(l, sizeof l, "%d", limit);
 	return db_query_json_all(db,
-	                         "SELECT " BULK_ROW_JSON
-	                         " AS j FROM @users u " BULK_ATTEMPT
+	                         "SELECT " REPO_USER_ROW_JSON
+	                         " AS j FROM @users u " REPO_USER_ATTEMPT
 	                         "WHERE u.id > $1::uuid ORDER BY u.id LIMIT "
 	                         "$2::int",
 	                         2, p, rows, err);
@@ -48,8 +36,8 @@ repo_user_bulk_pending(struct db_conn *db, int limit, json_t **rows,
 
 	snprintf(l, sizeof l, "%d", limit);
 	return db_query_json_all(db,
-	                         "SELECT " BULK_ROW_JSON
-	                         " AS j FROM @users u " BULK_ATTEMPT
+	                         "SELECT " REPO_USER_ROW_JSON
+	                         " AS j FROM @users u " REPO_USER_ATTEMPT
 	                         "WHERE u.status = 'pending' ORDER BY "
 	                         "u.created_at DESC, u.id DESC LIMIT $1::int",
 	                         1, p, rows, err);
@@ -62,8 +50,8 @@ repo_user_bulk_lock(struct db_conn *db, const char *ids, json_t **rows,
 	const char *p[] = {ids};
 
 	return db_query_json_all(db,
-	                         "SELECT " BULK_ROW_JSON
-	                         " AS j FROM @users u " BULK_ATTEMPT
+	                         "SELECT " REPO_USER_ROW_JSON
+	                         " AS j FROM @users u " REPO_USER_ATTEMPT
 	                         "WHERE u.id = ANY($1::uuid[]) ORDER BY u.id "
 	                         "FOR UPDATE OF u",
 	                         1, p, rows, err);

@@ -41,18 +41,19 @@ sync_run(struct rpc_call *call)
 static int
 list_run(struct rpc_call *call)
 {
-	const char *query = NULL, *before = NULL, *sort = NULL, *order = NULL;
+	struct svc_user_list_in in = {0};
 	long long limit = 50;
 
-	params_str(call->params, "query", 0, &query, &call->err);
-	params_str(call->params, "sort", 0, &sort, &call->err);
-	params_str(call->params, "order", 0, &order, &call->err);
+	params_str(call->params, "query", 0, &in.query, &call->err);
+	params_str(call->params, "filter", 0, &in.filter, &call->err);
+	params_str(call->params, "sort", 0, &in.sort, &call->err);
+	params_str(call->params, "order", 0, &in.order, &call->err);
 	params_int(call->params, "limit", 0, 1, 500, 50, &limit, &call->err);
-	params_uuid(call->params, "before", 0, &before, &call->err);
+	params_uuid(call->params, "before", 0, &in.before, &call->err);
 	if (call->err.code)
 		return call->err.code;
-	return svc_user_list(call->db, query, sort, order, (int)limit, before,
-	                     &call->result, &call->err);
+	in.limit = (int)limit;
+	return svc_user_list(call->db, &in, &call->result, &call->err);
 }
 
 static int

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "breached.h"
 #include "db.h"
+#include "filter.h"
 #include "form_token.h"
 #include "log.h"
 #include "outbox.h"
@@ -21,6 +22,7 @@
 #include "xalloc.h"
 #include "svc_signup.h"
 #include "svc_user_admin.h"
+#include "svc_user_bulk.h"
 
 static char *
 dup_or_null(const char *s)
@@ -340,62 +342,137 @@ static const struct {
     {"email", REPO_USER_SORT_EMAIL, 0},
 };
 
-int
-svc_user_list(struct db_conn *db, const char *query, const char *sort,
-              const char *order, int limit, const char *before, json_t **result,
-              struct pl_error *err)
+#define LIST_SCAN_PAGE 500
+#define LIST_SCAN_MAX 50000 /* accounts one filtered user.list reads */
+
+/* The accounts f matches, in the list's order from before: read a page at
+ * a time and matched here (svc_user_row_matches), until limit match and
+ * one more shows there is a next page, or LIST_SCAN_MAX were read (then
+ * next is the last account read, and the page may be short). */
+static int
+list_filtered(struct db_conn *db, const struct filter *f,
+              enum repo_user_sort sort, int desc, int limit, const char *before,
+              json_t **result, struct pl_error *err)
 {
+	json_t *users = json_array(), *rows = NULL, *row, *next;
+	char after[40];
+	size_t i, n = 0, page = 0, read = 0;
+	int full = 0;
+
+	snprintf(after, sizeof after, "%s", before ? before : "");
+	while (!full && n == page && read < LIST_SCAN_MAX) {
+		page = LIST_SCAN_MAX - read < LIST_SCAN_PAGE
+		           ? LIST_SCAN_MAX - read
+		           : LIST_SCAN_PAGE;
+		if (repo_user_list_rows(db, *after ? after : NULL, sort, desc,
+		                        (int)page, &rows, err) != 0) {
+			json_decref(users);
+			return err->code;
+		}
+		n = json_array_size(rows);
+		json_array_foreach (rows, i, row) {
+			json_t *user = json_object_get(row, "user");
+
+			if (svc_user_row_matches(f, row)) {
+				if (json_array_size(users) == (size_t)limit) {
+					full = 1;
+					break;
+				}
+				json_array_append(users, user);
+			}
+			snprintf(
+			    after, sizeof after, "%s",
+			    json_string_value(json_object_get(user, "id")));
+			read++;
+		}
+		json_decref(rows);
+	}
+	if (full)
+		next = json_incref(json_object_get(
+		    json_array_get(users, (size_t)limit - 1), "id"));
+	else
+		next = n == page ? json_string(after) : json_null();
+	*result = json_pack("{s:o, s:o}", "users", users, "next", next);
+	return PL_OK;
+}
+
+/* query as a LIKE pattern for repo_user_list (*prefix: from the start);
+ * caller frees. */
+static char *
+query_pattern(const char *query, int *prefix)
+{
+	size_t n = strlen(query), j = 0, chars = 0;
+	char *pat;
+
+	for (size_t i = 0; i < n; i++)
+		chars += ((unsigned char)query[i] & 0xC0) != 0x80;
+	/* Any part of a name from 3 characters on (the trigram indexes); 1
+	 * or 2 match the start, which an index answers (a substring that
+	 * short has no trigram: at a million users a miss would read every
+	 * row). Case-insensitive; the input is literal, so LIKE's own
+	 * characters are escaped. */
+	*prefix = chars < 3;
+	pat = xmalloc(2 * n + 3);
+	if (!*prefix)
+		pat[j++] = '%';
+	for (size_t i = 0; i < n; i++) {
+		char c = query[i];
+
+		if (c == '%' || c == '_' || c == '\\')
+			pat[j++] = '\\';
+		pat[j++] = c;
+	}
+	pat[j++] = '%';
+	pat[j] = '\0';
+	return pat;
+}
+
+int
+svc_user_list(struct db_conn *db, const struct svc_user_list_in *in,
+              json_t **result, struct pl_error *err)
+{
+	struct filter *f = NULL;
 	char *pat = NULL;
 	json_t *users = NULL, *next = json_null();
 	size_t k = 0;
-	int desc, prefix = 0;
+	int desc, prefix = 0, rc;
 
-	while (sort && k < sizeof user_sorts / sizeof user_sorts[0] &&
-	       strcmp(sort, user_sorts[k].name) != 0)
+	while (in->sort && k < sizeof user_sorts / sizeof user_sorts[0] &&
+	       strcmp(in->sort, user_sorts[k].name) != 0)
 		k++;
 	if (k == sizeof user_sorts / sizeof user_sorts[0])
 		return pl_error_violation(err, "sort", "enum",
 		                          "sort is created_at, username or "
 		                          "email");
-	if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0)
+	if (in->order && strcmp(in->order, "asc") != 0 &&
+	    strcmp(in->order, "desc") != 0)
 		return pl_error_violation(err, "order", "enum",
 		                          "order is asc or desc");
-	desc = order ? strcmp(order, "desc") == 0 : user_sorts[k].desc;
-	if (query && *query) {
-		size_t n = strlen(query), j = 0, chars = 0;
-
-		for (size_t i = 0; i < n; i++)
-			chars += ((unsigned char)query[i] & 0xC0) != 0x80;
-		/* Any part of a name from 3 characters on (the trigram
-		 * indexes); 1 or 2 match the start, which an index answers
-		 * (a substring that short has no trigram: at a million users
-		 * a miss would read every row). Case-insensitive; the input
-		 * is literal, so LIKE's own characters are escaped. */
-		prefix = chars < 3;
-		pat = xmalloc(2 * n + 3);
-		if (!prefix)
-			pat[j++] = '%';
-		for (size_t i = 0; i < n; i++) {
-			char c = query[i];
-
-			if (c == '%' || c == '_' || c == '\\')
-				pat[j++] = '\\';
-			pat[j++] = c;
-		}
-		pat[j++] = '%';
-		pat[j] = '\0';
-	}
-	/* One extra row tells whether there is a next page. */
-	if (repo_user_list(db, pat, prefix, before, user_sorts[k].sort, desc,
-	                   limit + 1, &users, err) != 0) {
-		free(pat);
+	desc = in->order ? strcmp(in->order, "desc") == 0 : user_sorts[k].desc;
+	if (in->query && *in->query && in->filter && *in->filter)
+		return pl_error_violation(err, "filter", "exclusive",
+		                          "give query or filter, not both");
+	if (in->filter && filter_parse(in->filter, &f, err) != 0)
 		return err->code;
+	if (f && filter_terms(f) > 0) {
+		rc = list_filtered(db, f, user_sorts[k].sort, desc, in->limit,
+		                   in->before, result, err);
+		filter_free(f);
+		return rc;
 	}
+	filter_free(f); /* empty: every account, as without one */
+	if (in->query && *in->query)
+		pat = query_pattern(in->query, &prefix);
+	/* One extra row tells whether there is a next page. */
+	rc = repo_user_list(db, pat, prefix, in->before, user_sorts[k].sort,
+	                    desc, in->limit + 1, &users, err);
 	free(pat);
-	if (json_array_size(users) > (size_t)limit) {
-		json_array_remove(users, (size_t)limit);
-		next = json_incref(
-		    json_object_get(json_array_get(users, limit - 1), "id"));
+	if (rc != 0)
+		return err->code;
+	if (json_array_size(users) > (size_t)in->limit) {
+		json_array_remove(users, (size_t)in->limit);
+		next = json_incref(json_object_get(
+		    json_array_get(users, (size_t)in->limit - 1), "id"));
 	}
 	*result = json_pack("{s:o, s:o}", "users", users, "next", next);
 	return PL_OK;

@@ -66,11 +66,20 @@ struct svc_user_sync {
 int svc_user_sync(struct padlined *, struct db_conn *, const char *actor_id,
                   const struct svc_user_sync *in, json_t *roles,
                   json_t **result, struct pl_error *);
-/* user.list: query may be NULL, before NULL; sort "created_at" (NULL),
- * "username" or "email", order "asc"/"desc" (NULL: the sort's usual one,
- * newest or A first), else 400; *result {users, next}. */
-int svc_user_list(struct db_conn *, const char *query, const char *sort,
-                  const char *order, int limit, const char *before,
+/* user.list's input; every pointer may be NULL. */
+struct svc_user_list_in {
+	const char *query;  /* any part of a username or email (1 or 2
+	                       characters: the start) */
+	const char *filter; /* the filter language; not with query */
+	const char *sort;   /* "created_at" (NULL), "username" or "email" */
+	const char *order;  /* "asc"/"desc" (NULL: the sort's usual one) */
+	const char *before; /* the cursor: a user id */
+	int limit;
+};
+/* user.list: *result {users, next}; 400 for a sort or order not named
+ * above, a filter that does not parse (bad_filter, with its position) or
+ * both query and filter. */
+int svc_user_list(struct db_conn *, const struct svc_user_list_in *,
                   json_t **result, struct pl_error *);
 int svc_user_stats(struct db_conn *, json_t **result, struct pl_error *);
 

@@ -62,8 +62,8 @@ bulk_changes(const char *action, json_t *row, const char *actor_id)
 	return st != FILTER_STATUS_REJECTED; /* reject */
 }
 
-static int
-row_matches(const struct filter *f, json_t *row)
+int
+svc_user_row_matches(const struct filter *f, json_t *row)
 {
 	json_t *user = json_object_get(row, "user");
 	const char *rules[SIGNUP_RULES_MAX];
@@ -92,7 +92,7 @@ pick(const struct filter *f, const char *action, const char *actor_id,
 		json_t *user = json_object_get(row, "user");
 
 		if (!bulk_changes(action, row, actor_id) ||
-		    !row_matches(f, row))
+		    !svc_user_row_matches(f, row))
 			continue;
 		json_array_append(ids, json_object_get(user, "id"));
 		if (sample && json_array_size(sample) < USER_BULK_SAMPLE)
@@ -354,7 +354,7 @@ svc_user_held(struct db_conn *db, const char *filter, int limit,
 	}
 	users = json_array();
 	json_array_foreach (rows, i, row) {
-		if (!row_matches(f, row))
+		if (!svc_user_row_matches(f, row))
 			continue;
 		if (count++ < limit)
 			json_array_append_new(users, held_user(row));

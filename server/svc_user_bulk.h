@@ -14,6 +14,7 @@
 #include "pl_error.h"
 
 struct padlined;
+struct filter;
 
 #define USER_BULK_MAX 100000 /* accounts one bulk action may change */
 #define USER_BULK_SAMPLE 10
@@ -39,6 +40,11 @@ int svc_user_held(struct db_conn *, const char *filter, int limit,
 int svc_user_bulk_undo(struct padlined *, struct db_conn *,
                        const char *actor_id, long long batch_id,
                        json_t **result, struct pl_error *);
+/* Whether f matches the account of row (a row of repo_user_bulk_scan or
+ * repo_user_list_rows: the account with its registration attempt). The
+ * one place an account meets a filter: user.list, user.held and user.bulk
+ * agree on what a filter picks. */
+int svc_user_row_matches(const struct filter *f, json_t *row);
 /* ids, an array of checked UUIDs (the caller's or the database's), as a
  * uuid[] literal, which then needs no quoting; caller frees. */
 char *user_ids_literal(json_t *ids);

@@ -213,20 +213,6 @@ START_TEST(rule_test_replays_one_rule)
 }
 END_TEST
 
-/* The usernames of a user.held result, in order, space-separated. */
-static void
-held_names(json_t *res, char *buf, size_t size)
-{
-	json_t *u;
-	size_t i;
-
-	buf[0] = '\0';
-	json_array_foreach (json_object_get(res, "users"), i, u)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
-		         i ? " " : "",
-		         json_string_value(json_object_get(u, "username")));
-}
-
 START_TEST(user_held_lists_pending_accounts_a_filter_matches)
 {
 	struct ts_client *adm = admin();
@@ -241,7 +227,7 @@ START_TEST(user_held_lists_pending_accounts_a_filter_matches)
 	ck_assert_int_eq(signup("203.0.113.9", "wave3", NULL), 0);
 
 	res = ts_ok(adm, "user.held", NULL);
-	held_names(res, names, sizeof names);
+	ts_usernames(res, names, sizeof names);
 	ck_assert_str_eq(names, "wave3 wave2 wave1");
 	ck_assert_int_eq(num(res, "count"), 3);
 	ck_assert(json_is_false(json_object_get(res, "more")));
@@ -263,12 +249,12 @@ START_TEST(user_held_lists_pending_accounts_a_filter_matches)
 	/* The filter language, and a limit that still counts them all. */
 	res = ts_ok(adm, "user.held",
 	            json_pack("{s:s}", "filter", "domain:evil.example"));
-	held_names(res, names, sizeof names);
+	ts_usernames(res, names, sizeof names);
 	ck_assert_str_eq(names, "wave2");
 	json_decref(res);
 	res = ts_ok(adm, "user.held",
 	            json_pack("{s:s, s:i}", "filter", "!wave2", "limit", 1));
-	held_names(res, names, sizeof names);
+	ts_usernames(res, names, sizeof names);
 	ck_assert_str_eq(names, "wave3");
 	ck_assert_int_eq(num(res, "count"), 2);
 	json_decref(res);
@@ -282,7 +268,7 @@ START_TEST(user_held_lists_pending_accounts_a_filter_matches)
 	json_decref(res);
 	json_decref(ts_ok(adm, "user.approve", ids));
 	res = ts_ok(adm, "user.held", NULL);
-	held_names(res, names, sizeof names);
+	ts_usernames(res, names, sizeof names);
 	ck_assert_str_eq(names, "wave3 wave2");
 	json_decref(res);
 

@@ -91,6 +91,33 @@ START_TEST(bulk_filter_and_sample)
 }
 END_TEST
 
+/* A filter typed into a field: one that does not parse says where first
+ * and leaves the caller's last good filter alone. */
+START_TEST(typed_filter_compiles_or_says_where)
+{
+	struct filter *good = NULL, *keep;
+	char why[300];
+
+	ck_assert_int_eq(filter_field_compile("net:203.0.113.0/24 !calm", &good,
+	                                      why, sizeof why),
+	                 0);
+	ck_assert_ptr_nonnull(good);
+	ck_assert_str_eq(why, "");
+	keep = good;
+	ck_assert_int_eq(
+	    filter_field_compile("calm nett:1", &good, why, sizeof why), -1);
+	ck_assert_ptr_eq(good, keep);
+	ck_assert_str_eq(why, "at 6: unknown key \"nett\" at 6");
+	filter_free(good);
+	good = NULL;
+	ck_assert_int_eq(filter_field_compile("  ", &good, why, sizeof why), 0);
+	ck_assert_ptr_null(good);
+	ck_assert_int_eq(filter_field_compile("a !", NULL, why, sizeof why),
+	                 -1);
+	ck_assert_msg(strncmp(why, "at 3: ", 6) == 0, "%s", why);
+}
+END_TEST
+
 START_TEST(rule_put_from_a_listed_rule)
 {
 	json_t *dflt = json_loads(
@@ -195,6 +222,7 @@ main(void)
 
 	tcase_add_test(tc, events_change_the_held_list);
 	tcase_add_test(tc, bulk_filter_and_sample);
+	tcase_add_test(tc, typed_filter_compiles_or_says_where);
 	tcase_add_test(tc, rule_put_from_a_listed_rule);
 	tcase_add_test(tc, typed_numbers);
 	tcase_add_test(tc, replay_in_words);

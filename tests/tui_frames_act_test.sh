@@ -11,7 +11,7 @@
 # attempts a page at a time, e exports them; b makes a block rule of the
 # row's network (shadow) or domain (enforce, which then refuses a signup);
 # the dashboard's e writes the rows its filter shows, no other.
-# On Users, X with a search (enable offered too), u, e, b. A read-only console
+# On Users, X with a filter (free text; enable offered too), u, e, b. A read-only console
 # refuses X, u, b and e and still drills down. Every wait is for a frame
 # or the database, never for a time.
 export PADLINE_REAUTH_WINDOW=86400

@@ -146,7 +146,7 @@ run $DO check "carol is still an admin" wait_until is_admin carol f
 # the last enabled admin: refused, in words
 key q
 gone User carol
-expect Search /
+expect Filter /
 key q
 expect erin@example.org
 key /

@@ -13,6 +13,7 @@
 #include "act.h"
 #include "app.h"
 #include "dash.h"
+#include "model_console.h"
 #include "term.h"
 #include "widgets.h"
 #include "xalloc.h"
@@ -158,23 +159,12 @@ static void
 filter_compile(struct dash_screen *s)
 {
 	struct filter *f = NULL;
-	struct pl_error err;
 
-	pl_error_init(&err);
-	if (filter_parse(s->filter, &f, &err) != 0) {
-		/* The position first: a narrow window cuts the end. */
-		snprintf(s->flt_error, sizeof s->flt_error, "at %lld: %s",
-		         (long long)json_integer_value(
-		             json_object_get(err.data, "position")),
-		         err.message);
-		pl_error_clear(&err);
+	if (filter_field_compile(s->filter, &f, s->flt_error,
+	                         sizeof s->flt_error) != 0)
 		return;
-	}
-	s->flt_error[0] = '\0';
 	filter_free(s->flt);
-	s->flt = filter_terms(f) ? f : NULL;
-	if (!s->flt)
-		filter_free(f);
+	s->flt = f;
 	s->top = 0;
 }
 

@@ -1,8 +1,9 @@
 /*
- * The models of the Held and Rules screens (held.c, rules.c), in plain C:
- * what a live event does to the list of held accounts, the filter a bulk
- * action on them gets, a rule.put made from a listed rule, and a replay
- * (rule.test) in words. No curses here: test_tui_console checks them.
+ * The models of the operator's console, in plain C: a filter typed into a
+ * field (dashboard, Users, attempts), what a live event does to Held's
+ * list, the filter a bulk action on held accounts gets, a rule.put made
+ * from a listed rule, and a replay (rule.test) in words. No curses here:
+ * test_tui_console checks them.
  */
 #ifndef PL_TUI_MODEL_CONSOLE_H
 #define PL_TUI_MODEL_CONSOLE_H
@@ -10,7 +11,20 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "filter.h"
 #include "models.h"
+#include "pl_error.h"
+
+/* ---- a filter typed into a field (model_filter.c) ---- */
+
+/* Why a filter does not parse, from filter_parse's or padlined's
+ * bad_filter error: "at 7: ..." (the position first). */
+void filter_error_text(const struct pl_error *, char *why, size_t size);
+/* Compiles text: 0 and *out the filter (NULL when it has no term: it
+ * matches everything; out may be NULL to only check), or -1 with why
+ * filled and *out untouched, so the caller keeps its last good filter. */
+int filter_field_compile(const char *text, struct filter **out, char *why,
+                         size_t size);
 
 /* ---- Held (model_held.c) ---- */
 

@@ -1,5 +1,6 @@
 /*
- * The Users screen (admins): user.list with a server-side substring search,
+ * The Users screen (admins): user.list narrowed by the filter language
+ * (padlined matches it as user.bulk does, so X acts on what is listed),
  * server-side sort and paging by cursor, the overall count (user.stats),
  * and Enter for a user's detail view (user_detail.c). Invitations have
  * their own screen (invitations.c).
@@ -10,6 +11,7 @@
 
 #include "act.h"
 #include "app.h"
+#include "model_console.h"
 #include "term.h"
 #include "user_detail.h"
 #include "widgets.h"
@@ -33,10 +35,11 @@ struct users_screen {
 	struct app *app;
 	struct list_model users;
 	int searching;
-	char query[128];
+	char query[256]; /* the filter typed */
 	struct edit_cursor query_cur;
-	char asked[128];       /* the query of the list shown (or asked) */
-	uint64_t typed_at;     /* last key in the search (loop ms) */
+	char asked[256];       /* the last filter that parsed: the list's */
+	char flt_error[300];   /* why query does not parse ("" when it does) */
+	uint64_t typed_at;     /* last key in the filter (loop ms) */
 	int search_pending;    /* typed, not yet asked */
 	char next[128];        /* cursor for the next page ("" = none) */
 	char cursors[32][128]; /* "before" of each page shown, for going back */
@@ -68,9 +71,12 @@ enum {
 	A_EXPORT
 };
 
-/* The list's keys after Enter (and n / N after a search). */
+/* The list's keys after Enter (and n / N once a filter is kept). */
 #define USERS_KEYS                                                             \
-	{'/', A_SEARCH, "search users (any part of name or email)", "search"}, \
+	{'/', A_SEARCH,                                                        \
+	 "filter: net:, ip:, domain:, shape:, flag:, rule:, status:, free "    \
+	 "text (any part of name or email); ! negates a term",                 \
+	 "filter"},                                                            \
 	    {'s', A_SORT, "sort: created / username / email", "sort"},         \
 	    {'S', A_REVERSE, "reverse the order", NULL},                       \
 	    {'<', A_ASC, "ascending", NULL},                                   \
@@ -78,13 +84,14 @@ enum {
 	    {']', A_NEXT_PAGE, "next / previous page", "pages"},               \
 	    {'[', A_PREV_PAGE, NULL, NULL}, {'R', A_RELOAD, "reload", NULL},   \
 	    {'X', A_BULK | BIND_ACTS,                                          \
-	     "act on every account the search matches (asks)", "act"},         \
+	     "act on every account the filter matches, as listed (asks)",      \
+	     "act"},                                                           \
 	    {'u', A_UNDO | BIND_ACTS, "undo the last bulk action", NULL},      \
 	    {'b', A_BLOCK | BIND_ACTS,                                         \
 	     "block the user's email domain or network", NULL},                \
 	    {'e', A_EXPORT | BIND_ACTS, "export the users listed", NULL},      \
-	    {'q', A_BACK, "clear the search, else back", NULL},                \
-	    {K_ESC, A_BACK, "clear the search, else back (never quits)",       \
+	    {'q', A_BACK, "clear the filter, else back", NULL},                \
+	    {K_ESC, A_BACK, "clear the filter, else back (never quits)",       \
 	     NULL},                                                            \
 	    NAV_KEYS
 
@@ -94,7 +101,8 @@ static const struct binding users_keys[] = {
     {0, 0, NULL, NULL},
 };
 
-/* A search kept: n and N go from match to match. */
+/* A filter kept: n and N go from match to match, as after a search on
+ * Pads; every user listed is one. */
 static const struct binding searched_keys[] = {
     {K_ENTER, A_OPEN, "the user's details and actions", "details"},
     {'n', A_NEXT_MATCH, "next / previous match", "next match"},
@@ -103,11 +111,8 @@ static const struct binding searched_keys[] = {
     {0, 0, NULL, NULL},
 };
 
-/* What n and N match: what the server's search matches. */
-static const char *const match_keys[] = {"username", "email", NULL};
-
 static const struct binding search_keys[] = {
-    {K_ENTER, A_RUN, "search now, keep it", "keep"},
+    {K_ENTER, A_RUN, "filter now, keep it", "keep"},
     {K_ESC, A_CLEAR, "clear", "clear"},
     {0, 0, NULL, NULL},
 };
@@ -118,6 +123,14 @@ on_users(void *ud, json_t *result, const struct pl_error *err)
 	struct users_screen *u = ud;
 	const char *next = json_string_value(json_object_get(result, "next"));
 
+	/* A filter typed wrong is said by the field, not as an error of the
+	 * screen: the typing goes on, the list stays. */
+	if (err->code == PL_ERR_INVALID_PARAMS &&
+	    strcmp(err->reason, "bad_filter") == 0) {
+		filter_error_text(err, u->flt_error, sizeof u->flt_error);
+		app_dirty(u->app);
+		return;
+	}
 	if (app_failed(u->app, err, "user.list"))
 		return;
 	list_set_items(&u->users,
@@ -133,23 +146,37 @@ users_load(struct users_screen *u)
 	                      user_sorts[u->sort].key, "order",
 	                      u->desc ? "desc" : "asc");
 
-	snprintf(u->asked, sizeof u->asked, "%s", u->query);
-	u->search_pending = 0;
-	if (u->query[0])
-		json_object_set_new(p, "query", json_string(u->query));
+	if (u->asked[0])
+		json_object_set_new(p, "filter", json_string(u->asked));
 	if (u->page > 0 && u->cursors[u->page][0])
 		json_object_set_new(p, "before",
 		                    json_string(u->cursors[u->page]));
 	rpc_send(u->app->rpc, "user.list", p, on_users, u);
 }
 
-/* A new search or order starts at the first page and row. */
+/* A new filter or order starts at the first page and row. */
 static void
 users_restart(struct users_screen *u)
 {
 	u->page = 0;
 	list_home(&u->users);
 	users_load(u);
+}
+
+/* The filter typed, if it parses, becomes the list's; one that does not
+ * leaves the list with the last one that did and says where it goes
+ * wrong (as the dashboard and Held do). */
+static void
+users_search(struct users_screen *u)
+{
+	u->search_pending = 0;
+	if (filter_field_compile(u->query, NULL, u->flt_error,
+	                         sizeof u->flt_error) != 0) {
+		app_dirty(u->app);
+		return;
+	}
+	snprintf(u->asked, sizeof u->asked, "%s", u->query);
+	users_restart(u);
 }
 
 static void
@@ -234,7 +261,7 @@ users_keys_now(struct app *a, void *st)
 	(void)a;
 	if (u->searching)
 		return search_keys;
-	return u->query[0] ? searched_keys : users_keys;
+	return u->asked[0] ? searched_keys : users_keys;
 }
 
 static int
@@ -258,6 +285,21 @@ users_sorted(struct users_screen *u)
 	users_restart(u);
 }
 
+/* n / N: the next or previous row, around the end (every user listed
+ * matches the filter). */
+static void
+users_next_match(struct users_screen *u, int dir)
+{
+	size_t n = u->users.nvis, to;
+
+	if (n < 2) {
+		app_flash(u->app, 1, "No other user matches.");
+		return;
+	}
+	to = (u->users.sel + (dir > 0 ? 1 : n - 1)) % n;
+	list_move(&u->users, (long)to - (long)u->users.sel);
+}
+
 static int
 users_key(struct app *a, void *st, int action, int key)
 {
@@ -271,7 +313,7 @@ users_key(struct app *a, void *st, int action, int key)
 		if (action == A_CLEAR)
 			edit_clear(u->query, &u->query_cur);
 		u->searching = 0;
-		users_restart(u);
+		users_search(u);
 		return 1;
 	case A_SEARCH:
 		u->searching = 1;
@@ -329,21 +371,20 @@ users_key(struct app *a, void *st, int action, int key)
 		return 1;
 	case A_NEXT_MATCH:
 	case A_PREV_MATCH:
-		if (!list_find(&u->users, match_keys, u->query,
-		               action == A_NEXT_MATCH ? 1 : -1))
-			app_flash(a, 1, "No user matches \"%s\".", u->query);
+		users_next_match(u, action == A_NEXT_MATCH ? 1 : -1);
 		return 1;
 	case A_BACK:
 		if (!u->query[0])
 			return 0;
 		edit_clear(u->query, &u->query_cur);
-		users_restart(u);
+		users_search(u);
 		return 1;
 	}
 	if (u->searching) {
 		/* As on Pads: asked once the typing pauses (users_tick). */
 		edit_key(u->query, sizeof u->query, &u->query_cur, key);
-		u->search_pending = strcmp(u->query, u->asked) != 0;
+		u->search_pending =
+		    strcmp(u->query, u->asked) != 0 || u->flt_error[0];
 		u->typed_at = uv_now(a->loop);
 		return 1;
 	}
@@ -357,7 +398,7 @@ users_tick(struct app *a, void *st)
 
 	if (u->search_pending &&
 	    uv_now(a->loop) - u->typed_at >= SEARCH_DEBOUNCE_MS)
-		users_restart(u);
+		users_search(u);
 	else if (u->stale && app_showing(a, &screen_users)) {
 		u->stale = 0;
 		users_reload(u);
@@ -414,34 +455,44 @@ users_draw(struct app *a, void *st, int rows, int cols)
 	        strcmp(key, "created_at") ? "Created" : "Created ·");
 	ui_attr(UI_NORMAL);
 	ui_hline(2, 0, cols);
-	list_draw(&u->users, 3, 0, rows - 7, cols, user_row,
-	          u->query[0] ? "No user matches." : "No users.");
+	list_draw(&u->users, 3, 0, rows - 7 - (u->flt_error[0] ? 1 : 0), cols,
+	          user_row, u->asked[0] ? "No user matches." : "No users.");
 	ui_attr(UI_DIM);
-	if (u->total >= 0 && !u->query[0])
+	if (u->total >= 0 && !u->asked[0])
 		snprintf(all, sizeof all, " of %ld", u->total);
 	ui_putf(rows - 3, 1, cols - 2,
-	        "Users %zu-%zu%s · by %s %s · page %d%s%s",
+	        "Users %zu-%zu%s · by %s %s · page %d%s%s%s%s",
 	        u->users.nvis ? first + 1 : 0, first + u->users.nvis, all,
 	        user_sorts[u->sort].label, arrow, u->page + 1,
-	        u->next[0] ? " · ] next" : "", u->page ? " · [ previous" : "");
+	        u->next[0] ? " · ] next" : "", u->page ? " · [ previous" : "",
+	        u->asked[0] ? " · filter: " : "", u->asked);
 	ui_attr(UI_NORMAL);
+	/* A filter that does not parse says why above its field. */
+	if (u->flt_error[0]) {
+		ui_attr(UI_ERR);
+		ui_putf(rows - 5, 1, cols - 2, "Filter %s", u->flt_error);
+		ui_attr(UI_NORMAL);
+	}
 	if (u->searching || u->query[0])
-		field_draw(rows - 4, 1, 9, 40, "Search /", u->query,
-		           &u->query_cur, 0, u->searching);
+		field_draw(rows - 4, 1, 9, cols - 4 > 60 ? 60 : cols - 4,
+		           "Filter /", u->query, &u->query_cur, 0,
+		           u->searching);
 }
 
 static const struct key_mode key_modes[] = {
-    {"a search kept", searched_keys},
-    {"typing a search", search_keys},
+    {"a filter kept", searched_keys},
+    {"typing a filter", search_keys},
     {NULL, NULL},
 };
 
 const struct screen screen_users = {
     .name = "Users",
     .admin_only = 1,
-    .about = "Users (admins)\n\nThe search runs on the server and matches "
-             "any part of a username or email\n(1 or 2 characters: the "
-             "start); s sorts (on the server); Enter shows a user\nwith "
+    .about = "Users (admins)\n\n/ filters with the filter language, on "
+             "the server (net:203.0.113.0/24\ndomain:example.org "
+             "status:disabled; free text matches any part of a username\n"
+             "or email; ! negates a term); X acts on the accounts it "
+             "lists. s sorts (on the\nserver); Enter shows a user with "
              "disable, roles, reset 2FA, delete.",
     .keys = users_keys,
     .keys_now = users_keys_now,

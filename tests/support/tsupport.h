@@ -405,6 +405,9 @@ json_t *ts_login_totp(struct ts_client *, const char *name, const char *pw,
                       const char *totp);
 /* The signed-in user's id (malloc'd); fails the test when none. */
 char *ts_my_id(struct ts_client *);
+/* The usernames of res's "users" (a user.list or user.held result), in
+ * order, space-separated, into buf. */
+void ts_usernames(const json_t *res, char *buf, size_t size);
 
 /* TOTP codes computed here with liboath, independently of the server. */
 struct ts_totp_secret {

@@ -284,3 +284,16 @@ ts_register_proxied(int port, const char *src, const char *username,
 	ts_client_free(c);
 	return r;
 }
+
+void
+ts_usernames(const json_t *res, char *buf, size_t size)
+{
+	json_t *u;
+	size_t i;
+
+	buf[0] = '\0';
+	json_array_foreach (json_object_get(res, "users"), i, u)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+		         i ? " " : "",
+		         json_string_value(json_object_get(u, "username")));
+}
