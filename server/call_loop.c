@@ -8,8 +8,10 @@
  * it (a handle set up per call cost five more system calls per request).
  * Calls that find every connection lent out wait in a FIFO on the loop;
  * a returned connection admits the next (a worker's return wakes the loop
- * only while some wait). A free slot without a connection is opened on a
- * worker (db_pool_borrow connects), for the first waiter.
+ * only while some wait), and one whose call ended on the loop goes to the
+ * next straight away, its socket still polled, when the pool would lend it
+ * again at once. A free slot without a connection is opened on a worker
+ * (db_pool_borrow connects), for the first waiter.
  */
 #include "call_loop.h"
 
@@ -40,6 +42,8 @@ static void loop_ready(uv_poll_t *, int, int);
 static void loop_expired(uv_timer_t *);
 static void loop_batch_end(struct call_loop *, int rv);
 static void loop_admit(struct call_loop_queue *);
+static void loop_begin(struct call_loop *, int ping);
+static struct call_loop *loop_pop(struct call_loop_queue *);
 
 /* One socket's handles, made the first time the loop waits on it and
  * kept while the loop lives: a socket number that comes back (another
@@ -93,27 +97,64 @@ loop_watch(struct call_loop_queue *q, int fd)
 	return q->watch[fd] = w;
 }
 
-/* The end: the socket leaves the loop (stopping its poll does that at
- * once), the connection goes back, done hears rv, and a waiting call may
- * have the connection. */
+/* The connection kept at loop_end goes to the first waiter, its socket
+ * still polled; with none left (done may have changed that), back to the
+ * pool. q->admitting meanwhile: a call started here that ends at once
+ * gives its connection back rather than start the next from inside this
+ * one, deeper each time. */
+static void
+loop_pass(struct call_loop_queue *q, struct db_conn *db,
+          struct call_loop_watch *w)
+{
+	struct call_loop *next = q->admitting ? NULL : loop_pop(q);
+
+	if (next == NULL) {
+		if (w != NULL)
+			uv_poll_stop(&w->poll);
+		db_pool_return(q->pool, db);
+	} else {
+		next->rc->db = db;
+		if ((next->w = w) != NULL)
+			w->l = next;
+		q->admitting = 1;
+		loop_begin(next, 0);
+		q->admitting = 0;
+	}
+	loop_admit(q);
+}
+
+/* The end: done hears rv. The connection goes straight to a call waiting
+ * for one when the pool would lend it again at once (db_pool_keep), its
+ * socket left in epoll (taking it out and putting it back costs three
+ * system calls); otherwise the socket leaves the loop (stopping its poll
+ * does that at once), the connection goes back, and a waiting call may
+ * have one. */
 static void
 loop_end(struct call_loop *l, int rv)
 {
-	struct rpc_call *rc = l->rc;
 	struct call_loop_queue *q = l->q;
+	struct call_loop_watch *w = l->w;
+	struct db_conn *db = l->rc->db;
 	call_loop_done_fn done = l->done;
 	void *arg = l->arg;
+	int keep =
+	    q->head != NULL && !q->admitting && db_pool_keep(q->pool, db);
 
-	if (l->w != NULL) {
-		uv_poll_stop(&l->w->poll);
-		uv_timer_stop(&l->w->timer);
-		l->w->l = NULL;
+	if (w != NULL) {
+		if (!keep)
+			uv_poll_stop(&w->poll);
+		uv_timer_stop(&w->timer);
+		w->l = NULL;
 	}
+	l->rc->db = NULL;
 	free(l);
-	db_pool_return(q->pool, rc->db);
-	rc->db = NULL;
+	if (!keep)
+		db_pool_return(q->pool, db);
 	done(arg, rv);
-	loop_admit(q);
+	if (keep)
+		loop_pass(q, db, w);
+	else
+		loop_admit(q);
 }
 
 /* Sends the batch just queued (rv: the queueing's outcome) and waits for
