@@ -47,8 +47,9 @@ static struct call_loop *loop_pop(struct call_loop_queue *);
 
 /* One socket's handles, made the first time the loop waits on it and
  * kept while the loop lives: a socket number that comes back (another
- * connection, or a client's socket in between) has them ready, since
- * neither is active while its call is not. */
+ * connection, or a client's socket in between) has them ready. Neither
+ * is active unless a loop call holds the socket's connection: the socket
+ * is never closed while the loop polls it. */
 struct call_loop_watch {
 	uv_poll_t poll;
 	uv_timer_t timer;
