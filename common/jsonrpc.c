@@ -164,17 +164,15 @@ jsonrpc_line(json_t *msg, size_t *len)
 #define RESULT_MID ",\"result\":"
 
 char *
-jsonrpc_result_line(json_t *id, json_t *result, size_t *len)
+jsonrpc_result_text_line(json_t *id, const char *rt, size_t rn, size_t *len)
 {
 	size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
 	char *idt = json_num_dumps(id ? id : json_null(), flags);
-	char *rt = result ? json_num_dumps(result, flags) : xstrdup("null");
 	char *line = NULL;
 
-	json_decref(result);
-	if (idt != NULL && rt != NULL) {
+	if (idt != NULL) {
 		size_t hn = strlen(RESULT_HEAD), mn = strlen(RESULT_MID);
-		size_t in = strlen(idt), rn = strlen(rt);
+		size_t in = strlen(idt);
 
 		*len = hn + in + mn + rn + 2;
 		line = xmalloc(*len + 1);
@@ -185,6 +183,19 @@ jsonrpc_result_line(json_t *id, json_t *result, size_t *len)
 		memcpy(line + *len - 2, "}\n", 3);
 	}
 	free(idt);
+	return line;
+}
+
+char *
+jsonrpc_result_line(json_t *id, json_t *result, size_t *len)
+{
+	size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+	char *rt = result ? json_num_dumps(result, flags) : xstrdup("null");
+	char *line = NULL;
+
+	json_decref(result);
+	if (rt != NULL)
+		line = jsonrpc_result_text_line(id, rt, strlen(rt), len);
 	free(rt);
 	return line;
 }

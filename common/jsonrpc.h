@@ -51,6 +51,10 @@ void jsonrpc_request_free(struct jsonrpc_request *);
 
 /* Serialises a response line ending in '\n' (malloc'd). result is stolen. */
 char *jsonrpc_result_line(json_t *id, json_t *result, size_t *len);
+/* The same, with the result given as JSON text (rn bytes, trusted to be
+ * one compact JSON value). */
+char *jsonrpc_result_text_line(json_t *id, const char *result, size_t rn,
+                               size_t *len);
 char *jsonrpc_error_line(json_t *id, const struct pl_error *err, size_t *len);
 /*
  * A batch's answer: the n response lines (each ending in '\n', as built

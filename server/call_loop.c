@@ -3,16 +3,21 @@
  * without blocking, a poll handle on the connection's socket reads its
  * results as they arrive, and a timer gives up on it at the connection's
  * deadline as a worker's wait would (503, the connection dropped). The
- * connection goes back to the pool only after its socket left the loop.
+ * socket leaves the loop before the connection goes back to the pool; its
+ * poll and timer handles stay, one pair per socket, for the next call on
+ * it (a handle set up per call cost five more system calls per request).
  * Calls that find every connection lent out wait in a FIFO on the loop;
  * a returned connection admits the next (a worker's return wakes the loop
- * only while some wait). A free slot without a connection is opened on a
- * worker (db_pool_borrow connects), for the first waiter.
+ * only while some wait), and one whose call ended on the loop goes to the
+ * next straight away, its socket still polled, when the pool would lend it
+ * again at once. A free slot without a connection is opened on a worker
+ * (db_pool_borrow connects), for the first waiter.
  */
 #include "call_loop.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db.h"
 #include "mono_time.h"
@@ -20,11 +25,9 @@
 
 struct call_loop {
 	struct call_loop_queue *q;
-	struct call_loop *next; /* in q while waiting for a connection */
-	long long wait_until;   /* mono_ms: then 503, as a worker's borrow */
-	uv_poll_t poll;
-	uv_timer_t timer;
-	int open_handles; /* both handles, once the loop waited */
+	struct call_loop *next;    /* in q while waiting for a connection */
+	long long wait_until;      /* mono_ms: then 503, as a worker's borrow */
+	struct call_loop_watch *w; /* its socket's, once the loop waited */
 	int want_write;
 	int in_ping; /* the batch in flight is the connection's ping */
 	int in_pre;  /* ... or pre's */
@@ -39,37 +42,120 @@ static void loop_ready(uv_poll_t *, int, int);
 static void loop_expired(uv_timer_t *);
 static void loop_batch_end(struct call_loop *, int rv);
 static void loop_admit(struct call_loop_queue *);
+static void loop_begin(struct call_loop *, int ping);
+static struct call_loop *loop_pop(struct call_loop_queue *);
 
+/* One socket's handles, made the first time the loop waits on it and
+ * kept while the loop lives: a socket number that comes back (another
+ * connection, or a client's socket in between) has them ready. Neither
+ * is active unless a loop call holds the socket's connection: the socket
+ * is never closed while the loop polls it. */
+struct call_loop_watch {
+	uv_poll_t poll;
+	uv_timer_t timer;
+	struct call_loop *l; /* the call waiting on it, if any */
+	int writing;         /* the poll waits for writable, too */
+};
+
+/* Polls for what the batch waits for. Only a change restarts the poll:
+ * uv_poll_start takes the socket out of epoll before it puts it back. */
 static void
-loop_closed(uv_handle_t *h)
+loop_watch_start(struct call_loop_watch *w, int want_write)
 {
-	struct call_loop *l = h->data;
-
-	if (--l->open_handles == 0)
-		free(l);
+	if (uv_is_active((uv_handle_t *)&w->poll) && w->writing == want_write)
+		return;
+	w->writing = want_write;
+	uv_poll_start(&w->poll, UV_READABLE | (want_write ? UV_WRITABLE : 0),
+	              loop_ready);
 }
 
-/* The end: the socket leaves the loop (closing the poll handle does that
- * at once; the memory waits for the close callbacks), the connection goes
- * back, done hears rv, and a waiting call may have the connection. */
+static struct call_loop_watch *
+loop_watch(struct call_loop_queue *q, int fd)
+{
+	struct call_loop_watch *w;
+
+	if (fd < 0)
+		return NULL;
+	if ((size_t)fd >= q->nwatch) {
+		size_t n = q->nwatch ? q->nwatch : 64;
+
+		while (n <= (size_t)fd)
+			n *= 2;
+		q->watch = xreallocarray(q->watch, n, sizeof *q->watch);
+		memset(q->watch + q->nwatch, 0,
+		       (n - q->nwatch) * sizeof *q->watch);
+		q->nwatch = n;
+	}
+	if ((w = q->watch[fd]) != NULL)
+		return w;
+	w = xcalloc(1, sizeof *w);
+	if (uv_poll_init(q->loop, &w->poll, fd) != 0) {
+		free(w);
+		return NULL;
+	}
+	uv_timer_init(q->loop, &w->timer);
+	w->poll.data = w->timer.data = w;
+	return q->watch[fd] = w;
+}
+
+/* The connection kept at loop_end goes to the first waiter, its socket
+ * still polled; with none left (done may have changed that), back to the
+ * pool. q->admitting meanwhile: a call started here that ends at once
+ * gives its connection back rather than start the next from inside this
+ * one, deeper each time. */
+static void
+loop_pass(struct call_loop_queue *q, struct db_conn *db,
+          struct call_loop_watch *w)
+{
+	struct call_loop *next = q->admitting ? NULL : loop_pop(q);
+
+	if (next == NULL) {
+		if (w != NULL)
+			uv_poll_stop(&w->poll);
+		db_pool_return(q->pool, db);
+	} else {
+		next->rc->db = db;
+		if ((next->w = w) != NULL)
+			w->l = next;
+		q->admitting = 1;
+		loop_begin(next, 0);
+		q->admitting = 0;
+	}
+	loop_admit(q);
+}
+
+/* The end: done hears rv. The connection goes straight to a call waiting
+ * for one when the pool would lend it again at once (db_pool_keep), its
+ * socket left in epoll (taking it out and putting it back costs three
+ * system calls); otherwise the socket leaves the loop (stopping its poll
+ * does that at once), the connection goes back, and a waiting call may
+ * have one. */
 static void
 loop_end(struct call_loop *l, int rv)
 {
-	struct rpc_call *rc = l->rc;
 	struct call_loop_queue *q = l->q;
+	struct call_loop_watch *w = l->w;
+	struct db_conn *db = l->rc->db;
 	call_loop_done_fn done = l->done;
 	void *arg = l->arg;
+	int keep =
+	    q->head != NULL && !q->admitting && db_pool_keep(q->pool, db);
 
-	if (l->open_handles) {
-		uv_close((uv_handle_t *)&l->poll, loop_closed);
-		uv_close((uv_handle_t *)&l->timer, loop_closed);
-	} else {
-		free(l);
+	if (w != NULL) {
+		if (!keep)
+			uv_poll_stop(&w->poll);
+		uv_timer_stop(&w->timer);
+		w->l = NULL;
 	}
-	db_pool_return(q->pool, rc->db);
-	rc->db = NULL;
+	l->rc->db = NULL;
+	free(l);
+	if (!keep)
+		db_pool_return(q->pool, db);
 	done(arg, rv);
-	loop_admit(q);
+	if (keep)
+		loop_pass(q, db, w);
+	else
+		loop_admit(q);
 }
 
 /* Sends the batch just queued (rv: the queueing's outcome) and waits for
@@ -86,26 +172,24 @@ loop_send(struct call_loop *l, int rv)
 		return;
 	}
 	sent = db_tx_send(rc->db, &l->want_write, &rc->err);
-	if (sent == 0 && !l->open_handles) {
-		if (uv_poll_init(l->q->loop, &l->poll,
-		                 db_conn_socket(rc->db)) != 0) {
+	if (sent == 0 && l->w == NULL) {
+		if ((l->w = loop_watch(l->q, db_conn_socket(rc->db))) == NULL) {
 			/* Not a socket the loop can watch: given up on, as
 			 * at the deadline. */
 			db_tx_expire(rc->db, &rc->err);
 			sent = -1;
 		} else {
-			uv_timer_init(l->q->loop, &l->timer);
-			l->poll.data = l->timer.data = l;
-			l->open_handles = 2;
+			l->w->l = l;
 		}
 	}
 	if (sent != 0) {
 		loop_batch_end(l, db_tx_commit_end(rc->db, &rc->err));
 		return;
 	}
-	uv_poll_start(&l->poll, UV_READABLE | (l->want_write ? UV_WRITABLE : 0),
-	              loop_ready);
-	uv_timer_start(&l->timer, loop_expired,
+	/* Between one call's batches the poll stays on: the socket is read
+	 * only when the next batch waits. */
+	loop_watch_start(l->w, l->want_write);
+	uv_timer_start(&l->w->timer, loop_expired,
 	               (uint64_t)db_conn_timeout_ms(rc->db), 0);
 }
 
@@ -121,10 +205,8 @@ loop_queue_first(struct call_loop *l)
 static void
 loop_batch_end(struct call_loop *l, int rv)
 {
-	if (l->open_handles) {
-		uv_poll_stop(&l->poll);
-		uv_timer_stop(&l->timer);
-	}
+	if (l->w != NULL)
+		uv_timer_stop(&l->w->timer);
 	if (l->in_ping) {
 		l->in_ping = 0;
 		/* A connection that failed its ping goes back (closed);
@@ -156,25 +238,30 @@ loop_batch_end(struct call_loop *l, int rv)
 static void
 loop_ready(uv_poll_t *p, int status, int events)
 {
-	struct call_loop *l = p->data;
-	int was = l->want_write, rv;
+	struct call_loop_watch *w = p->data;
+	struct call_loop *l = w->l;
+	int rv;
 
 	(void)status;
 	(void)events;
+	if (l == NULL) {
+		/* Nobody waits on it (the poll stops with its call). */
+		uv_poll_stop(p);
+		return;
+	}
 	/* A poll error is the socket's: libpq's read says what it was. */
 	rv = db_tx_read(l->rc->db, &l->want_write, &l->rc->err);
 	if (rv != 0)
 		loop_batch_end(l, db_tx_commit_end(l->rc->db, &l->rc->err));
-	else if (was != l->want_write)
-		uv_poll_start(&l->poll,
-		              UV_READABLE | (l->want_write ? UV_WRITABLE : 0),
-		              loop_ready);
+	else
+		loop_watch_start(w, l->want_write);
 }
 
 static void
 loop_expired(uv_timer_t *t)
 {
-	struct call_loop *l = t->data;
+	struct call_loop_watch *w = t->data;
+	struct call_loop *l = w->l;
 
 	db_tx_expire(l->rc->db, &l->rc->err);
 	loop_batch_end(l, db_tx_commit_end(l->rc->db, &l->rc->err));
@@ -351,6 +438,8 @@ call_loop_queue_init(struct call_loop_queue *q, uv_loop_t *loop,
 	q->admitting = 0;
 	q->connecting = 0;
 	q->head = q->tail = NULL;
+	q->watch = NULL;
+	q->nwatch = 0;
 	uv_async_init(loop, &q->wake, loop_wake);
 	q->wake.data = q;
 	uv_timer_init(loop, &q->expire);
@@ -362,6 +451,12 @@ void
 call_loop_queue_stop(struct call_loop_queue *q)
 {
 	db_pool_set_release_hook(q->pool, NULL, NULL);
+	/* The loop has ended: every handle closed with the others. */
+	for (size_t i = 0; i < q->nwatch; i++)
+		free(q->watch[i]);
+	free(q->watch);
+	q->watch = NULL;
+	q->nwatch = 0;
 }
 
 /* Puts l at the end of the waiters, with its DB_POOL_WAIT_MS. */

@@ -28,6 +28,7 @@ struct call_loop_pre {
  * first come first served, and how a worker that gives one back wakes the
  * loop for them. Loop thread only, but for waiting and wake. */
 struct call_loop;
+struct call_loop_watch;
 struct call_loop_queue {
 	uv_loop_t *loop;
 	struct db_pool *pool;
@@ -38,6 +39,8 @@ struct call_loop_queue {
 	int admitting;
 	int connecting; /* connects on workers for the waiters */
 	struct call_loop *head, *tail;
+	struct call_loop_watch **watch; /* by socket number */
+	size_t nwatch;
 };
 
 /* Sets q up on loop (its handle closes with the loop's others) and hooks
@@ -45,7 +48,8 @@ struct call_loop_queue {
 void call_loop_queue_init(struct call_loop_queue *q, uv_loop_t *,
                           struct db_pool *pool);
 
-/* Unhooks q from its pool's releases (the loop has ended). */
+/* Unhooks q from its pool's releases and frees its sockets' handles (the
+ * loop has ended, its handles closed). */
 void call_loop_queue_stop(struct call_loop_queue *q);
 
 /*

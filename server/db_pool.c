@@ -358,6 +358,28 @@ db_pool_return(struct db_pool *p, struct db_conn *c)
 		p->released(p->released_arg);
 }
 
+int
+db_pool_keep(struct db_pool *p, struct db_conn *c)
+{
+	struct db_slot *s = NULL;
+	long long now = mono_ms();
+	int keep = 0;
+
+	if (!db_conn_reusable(c))
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->size && s == NULL; i++)
+		if (p->slots[i].busy && p->slots[i].conn == c)
+			s = &p->slots[i];
+	if (s != NULL && p->waiting == 0 && now >= p->down_until_ms &&
+	    time(NULL) - s->born < POOL_RECYCLE_S) {
+		s->last_used_ms = now;
+		keep = 1;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return keep;
+}
+
 void
 db_pool_usage(struct db_pool *p, struct db_pool_usage *u)
 {

@@ -46,6 +46,12 @@ void db_pool_set_release_hook(struct db_pool *, void (*fn)(void *), void *arg);
  * bad state is rolled back or closed so the next borrower starts clean.
  */
 void db_pool_return(struct db_pool *, struct db_conn *);
+/* For a borrower that would give c back and borrow again at once (the
+ * loop thread, with calls waiting): 1 when c stays lent, as
+ * db_pool_return then db_pool_try_borrow would lend it again (clean, not
+ * due to recycle, PostgreSQL not down, no worker waiting for a slot); 0
+ * when it must go back (db_pool_return). */
+int db_pool_keep(struct db_pool *, struct db_conn *c);
 /* One-off connection with the same settings (migrations: they set the
  * schema's search_path inside each of their transactions). */
 PGconn *db_connect(const char *conninfo, int timeout, struct pl_error *);

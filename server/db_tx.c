@@ -343,6 +343,14 @@ db_tx_send(struct db_conn *c, int *want_write, struct pl_error *err)
 	}
 	if (batch_sync(c, err) != 0)
 		return -1;
+	/* Sent whole, its results cannot be in yet: the caller waits for
+	 * the socket rather than try a read that would find nothing. Sent
+	 * in part, libpq may have read already (it does so while a send
+	 * blocks): db_tx_read looks. */
+	if (PQflush(c->pg) == 0) {
+		*want_write = 0;
+		return 0;
+	}
 	return db_tx_read(c, want_write, err);
 }
 

@@ -98,6 +98,15 @@ decode_head(const PGresult *r, void *ctx, struct pl_error *err)
 	return 0;
 }
 
+static const char pad_insert_sql[] =
+    "INSERT INTO @pads (id, owner_id, display_name, data, "
+    "                  size, created_at, updated_at) "
+    "SELECT $4::uuid, $1::uuid, $2, n.d, "
+    "       octet_length(n.d::text), "
+    "       clock_timestamp(), clock_timestamp() "
+    "FROM (SELECT $3::jsonb AS d) n "
+    "RETURNING " PAD_HEAD_COLS;
+
 int
 repo_pad_create(struct db_conn *db, const char *id, const char *owner_id,
                 const char *display_name, const char *data, json_t **pad,
@@ -105,15 +114,58 @@ repo_pad_create(struct db_conn *db, const char *id, const char *owner_id,
 {
 	const char *p[] = {owner_id, display_name, data, id};
 
-	return pad_one(db,
-	               "INSERT INTO @pads (id, owner_id, display_name, data, "
-	               "                  size, created_at, updated_at) "
-	               "SELECT $4::uuid, $1::uuid, $2, n.d, "
-	               "       octet_length(n.d::text), "
-	               "       clock_timestamp(), clock_timestamp() "
-	               "FROM (SELECT $3::jsonb AS d) n "
-	               "RETURNING " PAD_HEAD_COLS,
-	               4, p, pad, err);
+	return pad_one(db, pad_insert_sql, 4, p, pad, err);
+}
+
+/* Where decode_made puts the row (db_query keeps a copy of it). */
+struct pad_made {
+	long long *version, *size;
+	char *created_at, *updated_at;
+};
+
+/* Copies a time into a REPO_TIME_BYTES buffer; one that does not fit is
+ * no time this statement prints. */
+static int
+made_time(const PGresult *r, const char *col, char *out, struct pl_error *err)
+{
+	const char *v = db_get(r, 0, col);
+	size_t n = strlen(v);
+
+	if (n >= REPO_TIME_BYTES)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+/* ctx: struct pad_made; the inserted row. */
+static int
+decode_made(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct pad_made *m = ctx;
+
+	if (PQntuples(r) != 1)
+		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
+		                    "internal error");
+	*m->version = db_get_ll(r, 0, "version");
+	*m->size = db_get_ll(r, 0, "size");
+	if (made_time(r, "created_at", m->created_at, err) ||
+	    made_time(r, "updated_at", m->updated_at, err))
+		return err->code;
+	return 0;
+}
+
+int
+repo_pad_create_made(struct db_conn *db, const char *id, const char *owner_id,
+                     const char *display_name, const char *data,
+                     long long *version, long long *size, char *created_at,
+                     char *updated_at, struct pl_error *err)
+{
+	const char *p[] = {owner_id, display_name, data, id};
+	struct pad_made m = {version, size, created_at, updated_at};
+
+	return db_query(db, pad_insert_sql, 4, p, decode_made, &m, sizeof m,
+	                err);
 }
 
 int

@@ -43,6 +43,15 @@ struct repo_pad_page {
 int repo_pad_create(struct db_conn *, const char *id, const char *owner_id,
                     const char *display_name, const char *data, json_t **pad,
                     struct pl_error *);
+/* repo_pad_create without a tree: what the pad's answer needs besides
+ * its id, name and data (which the caller sent), read into the caller's
+ * buffers when the statement's result is read. Times as REPO_TIME_SQL
+ * prints them, in REPO_TIME_BYTES. */
+#define REPO_TIME_BYTES 32
+int repo_pad_create_made(struct db_conn *, const char *id, const char *owner_id,
+                         const char *display_name, const char *data,
+                         long long *version, long long *size, char *created_at,
+                         char *updated_at, struct pl_error *);
 /* *pad = the pad when user_id owns it or it is shared with user_id (then
  * access is "viewer" and owner is set), else NULL. */
 int repo_pad_get(struct db_conn *, const char *id, const char *user_id,

@@ -60,6 +60,9 @@ struct rpc_call {
 	void (*abandon)(struct rpc_call *);
 	int retry_ms;   /* with RPC_STEP_RETRY */
 	json_t *result; /* owned; set by the final step */
+	/* Owned; instead of result, the result as JSON text: a reply of
+	 * fixed shape printed without building a tree (json_write.h). */
+	char *result_text;
 	struct pl_error err;
 };
 

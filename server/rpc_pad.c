@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_write.h"
 #include "params.h"
 #include "rpc.h"
 #include "svc_pad.h"
@@ -98,24 +99,56 @@ pad_data_param(struct rpc_call *call)
 	return json_is_null(data) ? NULL : data;
 }
 
+/* {"pad": the new pad}, printed from its values: the same text as the
+ * tree svc_pad_get's pad would dump to (the order of its members too),
+ * without building one. */
+static int
+pad_created_result(struct rpc_call *call, int rc, const struct svc_pad_new *nw)
+{
+	struct json_write w = {0};
+
+	if (rc != PL_OK)
+		return rc;
+	json_write_lit(&w, "{\"pad\":{\"id\":");
+	json_write_str(&w, nw->id);
+	json_write_lit(&w, ",\"display_name\":");
+	json_write_str(&w, nw->name);
+	json_write_lit(&w, ",\"version\":");
+	json_write_ll(&w, nw->version);
+	json_write_lit(&w, ",\"size\":");
+	json_write_ll(&w, nw->size);
+	json_write_lit(&w, ",\"created_at\":");
+	json_write_str(&w, nw->created_at);
+	json_write_lit(&w, ",\"updated_at\":");
+	json_write_str(&w, nw->updated_at);
+	json_write_lit(&w, ",\"access\":\"owner\",\"data\":");
+	json_write_raw(&w, nw->data, strlen(nw->data));
+	json_write_lit(&w, "}}");
+	call->result_text = json_write_take(&w, NULL);
+	return PL_OK;
+}
+
 static int
 pad_create_run(struct rpc_call *call)
 {
 	const char *name = NULL, *tmpl = NULL;
-	json_t *pad = NULL;
+	struct svc_pad_new nw;
 	int rc;
 
 	if (params_str(call->params, "display_name", 1, &name, &call->err) ||
 	    params_str(call->params, "template", 0, &tmpl, &call->err))
 		return call->err.code;
 	rc = svc_pad_create(call->app, call->db, call->session.user_id, name,
-	                    pad_data_param(call), tmpl, &pad, &call->err);
-	return pad_result(call, rc, "pad", pad);
+	                    pad_data_param(call), tmpl, &nw, &call->err);
+	rc = pad_created_result(call, rc, &nw);
+	svc_pad_new_clear(&nw);
+	return rc;
 }
 
 static void
 pad_new_free(void *state)
 {
+	svc_pad_new_clear(state);
 	free(state);
 }
 
@@ -141,13 +174,12 @@ pad_create_queue(struct rpc_call *call)
 static int
 pad_create_end(struct rpc_call *call, int rv)
 {
-	json_t *pad = NULL;
 	int rc;
 
 	if (call->state == NULL) /* the params were refused */
 		return rv;
-	rc = svc_pad_create_end(call->db, call->state, rv, &pad, &call->err);
-	return pad_result(call, rc, "pad", pad);
+	rc = svc_pad_create_end(call->db, call->state, rv, &call->err);
+	return pad_created_result(call, rc, call->state);
 }
 
 static int

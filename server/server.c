@@ -69,12 +69,18 @@ client_on_write(uv_write_t *req, int status)
 }
 
 /* Takes ownership of line. Never refuses one answer for its size: unread
- * output is bounded by holding the next lines back (client_process). */
+ * output is bounded by holding the next lines back (client_process).
+ * With nothing queued before it, the line is written at once, and only
+ * what the socket did not take is queued: a uv_write that completes at
+ * once still costs the loop a request and, at its callback, a change of
+ * the socket's events (one system call per answer). A connection that
+ * closes once flushed (close_after) always goes through the callback. */
 void
 client_send(struct client *cl, char *line, size_t len)
 {
 	struct write_req *w;
 	uv_buf_t buf;
+	size_t done = 0;
 	int rc;
 
 	if (line == NULL || cl->closing) {
@@ -86,11 +92,25 @@ client_send(struct client *cl, char *line, size_t len)
 			client_close(cl);
 		return;
 	}
+	if (cl->out_pending == 0 && !cl->close_after) {
+		buf = uv_buf_init(line, (unsigned)len);
+		rc = uv_try_write((uv_stream_t *)&cl->tcp, &buf, 1);
+		if (rc == (int)len) {
+			free(line);
+			/* As client_on_write: the client is reading. */
+			client_touch(cl);
+			return;
+		}
+		/* A failure other than a full socket shows in uv_write. */
+		if (rc > 0)
+			done = (size_t)rc;
+	}
 	w = xcalloc(1, sizeof *w);
 	w->cl = cl;
-	w->len = len;
+	w->len = len - done;
 	w->buf = line;
-	buf = uv_buf_init(line, (unsigned)len);
+	buf = uv_buf_init(line + done, (unsigned)(len - done));
+	len -= done;
 	cl->out_pending += len;
 	if (uv_write(&w->req, (uv_stream_t *)&cl->tcp, &buf, 1,
 	             client_on_write) != 0) {
@@ -223,10 +243,11 @@ client_admit(struct client *cl, int count_peer)
 			client_close(cl);
 			return;
 		}
+		/* Before the line: it closes the connection once written. */
+		cl->close_after = 1;
 		client_send_error(cl, NULL, &err);
 		stats_request_refused(srv->app->stats, NULL);
 		pl_error_clear(&err);
-		cl->close_after = 1;
 		return;
 	}
 	cl->tls =

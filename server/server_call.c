@@ -17,6 +17,7 @@
 
 #include "call_loop.h"
 #include "idempotency.h"
+#include "json_num.h"
 #include "log.h"
 #include "mono_time.h"
 #include "params.h"
@@ -201,6 +202,18 @@ call_idem_run(struct call *c, const struct rpc_step *st)
 		svc_idem_rollback(rc->db);
 		return rv;
 	}
+	/* The answer is stored as a tree: a printed one is read back. */
+	if (rc->result == NULL && rc->result_text != NULL) {
+		rc->result = json_num_loadb(rc->result_text,
+		                            strlen(rc->result_text), 0, NULL);
+		free(rc->result_text);
+		rc->result_text = NULL;
+		if (rc->result == NULL) {
+			svc_idem_rollback(rc->db);
+			return pl_error_set(&rc->err, PL_ERR_INTERNAL,
+			                    "internal", "internal error");
+		}
+	}
 	if (rc->result == NULL)
 		rc->result = json_object();
 	if (svc_idem_commit(rc->db, &c->idem, rc->result, &rc->err) != 0) {
@@ -261,6 +274,10 @@ call_finish(struct call *c)
 		 * still unbound. */
 		if (c->rc.session_change > 0)
 			c->rc.session_change = 0;
+	} else if (c->rc.result_text != NULL && c->rc.result == NULL) {
+		line =
+		    jsonrpc_result_text_line(c->req.id, c->rc.result_text,
+		                             strlen(c->rc.result_text), &len);
 	} else {
 		line = jsonrpc_result_line(
 		    c->req.id, c->rc.result ? c->rc.result : json_object(),
@@ -276,6 +293,7 @@ call_finish(struct call *c)
 	if (c->rc.state_free && c->rc.state)
 		c->rc.state_free(c->rc.state);
 	json_decref(c->rc.result);
+	free(c->rc.result_text);
 	pl_error_clear(&c->rc.err);
 	jsonrpc_request_free(&c->req);
 	free(c->check);

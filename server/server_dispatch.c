@@ -319,10 +319,11 @@ client_answer_oversize(struct client *cl)
 	pl_error_set(&err, PL_ERR_INVALID_REQUEST, "line_too_long",
 	             "request line longer than %ld bytes",
 	             cl->srv->app->cfg->max_line);
+	/* Before the line: it closes the connection once written. */
+	cl->close_after = 1;
 	client_send_error(cl, NULL, &err);
 	stats_request_refused(cl->srv->app->stats, NULL);
 	pl_error_clear(&err);
-	cl->close_after = 1;
 	if (cl->out_pending == 0)
 		client_close(cl);
 }

@@ -219,6 +219,28 @@ svc_pad_commit(struct db_conn *db, struct pl_error *err)
 	return PL_OK;
 }
 
+/* Random bytes for pad ids, drawn PAD_ID_DRAW at a time: a draw is a
+ * system call (getrandom), and one per pad.create was one in ten of the
+ * request's. Per thread, so no lock; each byte is used once and wiped. */
+#define PAD_ID_DRAW 512
+static _Thread_local unsigned char pad_id_pool[PAD_ID_DRAW];
+static _Thread_local size_t pad_id_left;
+
+static void
+pad_id_random(unsigned char *b, size_t n)
+{
+	unsigned char *from;
+
+	if (pad_id_left < n) {
+		randombytes_buf(pad_id_pool, sizeof pad_id_pool);
+		pad_id_left = sizeof pad_id_pool;
+	}
+	from = pad_id_pool + sizeof pad_id_pool - pad_id_left;
+	memcpy(b, from, n);
+	sodium_memzero(from, n);
+	pad_id_left -= n;
+}
+
 /* A new pad's id, chosen here rather than by the database so the audit
  * row naming it goes in the same batch as the INSERT (uuid version 4). */
 static void
@@ -228,7 +250,7 @@ pad_new_id(char id[37])
 	unsigned char b[16];
 	char *p = id;
 
-	randombytes_buf(b, sizeof b);
+	pad_id_random(b, sizeof b);
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	/* 8-4-4-4-12 hex digits; sodium_bin2hex rather than a printf of 16

@@ -41,11 +41,25 @@ int svc_pad_list(struct padlined *, struct db_conn *, const char *user_id,
 int svc_pad_get(struct padlined *, struct db_conn *, const char *user_id,
                 const char *id, const char *display_name, json_t **pad,
                 struct pl_error *);
+/* A pad just created, without a tree: the row read back, its name and its
+ * data as compact JSON text, printed as replies print it (the text stored,
+ * or a template's data). The caller answers with them (a pad as
+ * svc_pad_get's, access "owner"). */
+struct svc_pad_new {
+	char id[37];
+	char name[PAD_NAME_BYTES];
+	/* The row's, set when the batch is read. */
+	long long version, size;
+	char created_at[32], updated_at[32]; /* RFC 3339 UTC */
+	char *data;                          /* owned: svc_pad_new_clear */
+};
+void svc_pad_new_clear(struct svc_pad_new *);
 /* data (borrowed) NULL = {} or the template's data; template NULL = none.
- * Giving both data and template is a violation. */
+ * Giving both data and template is a violation. On success nw is the new
+ * pad; nw needs svc_pad_new_clear either way. */
 int svc_pad_create(struct padlined *, struct db_conn *, const char *user_id,
                    const char *display_name, json_t *data, const char *tmpl,
-                   json_t **pad, struct pl_error *);
+                   struct svc_pad_new *nw, struct pl_error *);
 /*
  * pad.create in two halves, for a caller that sends the batch and waits for
  * it itself (the loop thread): svc_pad_create_queue checks the values and
@@ -53,20 +67,14 @@ int svc_pad_create(struct padlined *, struct db_conn *, const char *user_id,
  * (db_tx_begin_one), without a template (whose data must be read first:
  * svc_pad_create). The caller commits it (db_tx_send … db_tx_commit_end)
  * and hands the outcome (0 or the error code, err set) to
- * svc_pad_create_end, which sets *pad as svc_pad_create does. nw holds
- * what lies between; svc_pad_create_end frees it, also after a failed
- * queue.
+ * svc_pad_create_end, which leaves nw as svc_pad_create does.
  */
-struct svc_pad_new {
-	json_t *pad;  /* the inserted row, set when the batch is read */
-	json_t *tree; /* the data stored */
-};
 int svc_pad_create_queue(struct padlined *, struct db_conn *,
                          const char *user_id, const char *display_name,
                          json_t *data, struct svc_pad_new *nw,
                          struct pl_error *);
 int svc_pad_create_end(struct db_conn *, struct svc_pad_new *nw, int rc,
-                       json_t **pad, struct pl_error *);
+                       struct pl_error *);
 /* display_name / data NULL = unchanged. New data backs the old data up.
  * if_version > 0: unless the pad is at that version nothing is written and
  * the error is 409 version_conflict with data.current {version,

@@ -533,6 +533,36 @@ START_TEST(unicode_and_large_round_trip)
 }
 END_TEST
 
+/* pad.create's answer is printed, not dumped from a tree: it must be the
+ * pad pad.get reads back, member for member, whatever its name and data
+ * hold (quotes, backslashes, control characters, reals, big integers). */
+START_TEST(create_answers_the_pad_get_reads)
+{
+	json_t *data = tricky_data(), *res, *got;
+	const char *name = "say \"hi\" \\ backslash \xf0\x9f\x93\x9d";
+	const char *id;
+
+	json_object_set_new(data, "ctl", json_string("\x01\x1f\n\"\\/"));
+	json_object_set_new(data, "big", json_real(1e19));
+	res =
+	    ts_ok(alice, "pad.create",
+	          json_pack("{s:s, s:O}", "display_name", name, "data", data));
+	id = json_string_value(
+	    json_object_get(json_object_get(res, "pad"), "id"));
+	got = ts_ok(alice, "pad.get", json_pack("{s:s}", "id", id));
+	ck_assert_msg(json_equal(json_object_get(res, "pad"),
+	                         json_object_get(got, "pad")),
+	              "pad.create answered %s, pad.get %s",
+	              json_dumps(res, JSON_COMPACT),
+	              json_dumps(got, JSON_COMPACT));
+	ck_assert(json_equal(
+	    json_object_get(json_object_get(res, "pad"), "data"), data));
+	json_decref(got);
+	json_decref(res);
+	json_decref(data);
+}
+END_TEST
+
 START_TEST(changes_are_published_as_events)
 {
 	redisContext *sub = ts_event_subscribe(tenv.schema);
@@ -594,6 +624,7 @@ main(void)
 	tcase_add_test(tc, purge_cascades_backups);
 	tcase_add_test(tc, create_from_template);
 	tcase_add_test(tc, unicode_and_large_round_trip);
+	tcase_add_test(tc, create_answers_the_pad_get_reads);
 	tcase_add_test(tc, changes_are_published_as_events);
 	suite_add_tcase(s, tc);
 	return ts_run(s);

@@ -3,11 +3,13 @@
  * returned mid-transaction, so slots get new connections while others are
  * returned) and a connection is never lent to two borrowers at once. Run
  * under -fsanitize=thread it also shows db_pool_return reads other slots
- * only under the pool's lock. */
+ * only under the pool's lock. And a connection is kept by its borrower for
+ * the next call only when the pool would lend it again at once. */
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db_pool.h"
 #include "tsupport.h"
@@ -83,6 +85,61 @@ START_TEST(never_lent_twice)
 }
 END_TEST
 
+static void *
+borrow_once(void *arg)
+{
+	struct pl_error err;
+	struct db_conn *c;
+
+	(void)arg;
+	pl_error_init(&err);
+	if (db_pool_borrow(pool, &c, &err) == 0)
+		db_pool_return(pool, c);
+	pl_error_clear(&err);
+	return NULL;
+}
+
+/* The loop thread keeps a connection for its next call only where the
+ * pool would lend it again at once: not while a worker waits for a slot,
+ * not when the connection is no longer usable. */
+START_TEST(kept_only_as_it_would_be_lent_again)
+{
+	const char *url = getenv("DATABASE_URL");
+	struct db_pool_usage u;
+	struct pl_error err;
+	struct db_conn *c;
+	pthread_t t;
+
+	ck_assert_ptr_nonnull(url);
+	pool = db_pool_new(url, "public", 1, 10, 30, 1);
+	ck_assert_ptr_nonnull(pool);
+	pl_error_init(&err);
+	ck_assert_int_eq(db_pool_borrow(pool, &c, &err), 0);
+	ck_assert_int_eq(db_pool_keep(pool, c), 1);
+	/* Still lent: a worker that asks now waits for it. */
+	ck_assert_int_eq(pthread_create(&t, NULL, borrow_once, NULL), 0);
+	for (int i = 0; i < 3000; i++) {
+		db_pool_usage(pool, &u);
+		if (u.waiting > 0)
+			break;
+		usleep(10000);
+	}
+	ck_assert_int_eq(u.waiting, 1);
+	ck_assert_int_eq(db_pool_keep(pool, c), 0);
+	db_pool_return(pool, c);
+	pthread_join(t, NULL);
+
+	ck_assert_int_eq(db_pool_borrow(pool, &c, &err), 0);
+	PQclear(PQexec(db_conn_pg(c),
+	               "SELECT pg_terminate_backend(pg_backend_pid())"));
+	PQclear(PQexec(db_conn_pg(c), "SELECT 1"));
+	ck_assert_int_eq(db_pool_keep(pool, c), 0);
+	db_pool_return(pool, c);
+	pl_error_clear(&err);
+	db_pool_free(pool);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -91,6 +148,7 @@ main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, never_lent_twice);
+	tcase_add_test(tc, kept_only_as_it_would_be_lent_again);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -1,0 +1,28 @@
+/*
+ * JSON text written straight into a growing buffer, for replies of a fixed
+ * shape that are cheaper to print than to build as a jansson tree and dump.
+ * Strings are escaped as jansson's json_dumps escapes them (no
+ * JSON_ENSURE_ASCII): the text is the same either way.
+ */
+#ifndef PL_JSON_WRITE_H
+#define PL_JSON_WRITE_H
+
+#include <stddef.h>
+
+struct json_write {
+	char *buf; /* NUL-terminated once anything is written */
+	size_t len, cap;
+};
+
+/* Appends n bytes as they are (JSON text the caller vouches for). */
+void json_write_raw(struct json_write *, const char *s, size_t n);
+/* Appends a literal's bytes: json_write_lit(w, "{\"a\":"). */
+#define json_write_lit(w, s) json_write_raw((w), (s), sizeof(s) - 1)
+/* Appends s (UTF-8, as jansson holds strings) as a quoted JSON string. */
+void json_write_str(struct json_write *, const char *s);
+void json_write_ll(struct json_write *, long long v);
+/* The text written (malloc'd; "" when nothing was) and its length; w is
+ * empty again. */
+char *json_write_take(struct json_write *, size_t *len);
+
+#endif
