@@ -368,9 +368,13 @@ sub_free(struct sub *s)
 	uv_timer_stop(&s->retry);
 	uv_timer_stop(&s->watchdog);
 	uv_timer_stop(&s->beat);
+	/* Freed, not disconnected: a disconnect waits for the answers still
+	 * owed (an AUTH in flight), and the loop that would bring them is
+	 * ending, so the context would never be freed. */
 	if (s->ac) {
 		s->ac->data = NULL;
-		redisAsyncDisconnect(s->ac);
+		redisAsyncFree(s->ac);
+		s->ac = NULL;
 	}
 	uv_close((uv_handle_t *)&s->retry, sub_on_timer_close);
 	uv_close((uv_handle_t *)&s->watchdog, sub_on_timer_close);
