@@ -3,9 +3,9 @@
 # 10 000 of them the caller's (plus 20 of other users shared with them),
 # inserted with SQL; then bench_pad_list against a padlined on it, then the
 # plans of the list statements as padlined runs them (auto_explain, EXPLAIN
-# ANALYZE of a steady-state execution, sent back to padlined as notices and
-# found in its log): the first page of each sort, a later page of a keyset
-# walk, and a search. Needs the stack and a build (build/, or BUILD_DIR;
+# ANALYZE of a steady-state execution, read from the stack's PostgreSQL
+# log): the first page of each sort, a later page of a keyset walk, and a
+# search. Needs the stack and a build (build/, or BUILD_DIR;
 # measure a Release build).
 #   bench/pad_list.sh [ITERATIONS]
 set -euo pipefail
@@ -82,15 +82,30 @@ echo "padlined workers ${PADLINE_WORKERS:-auto (2 per core, at least 32)}, $(npr
 "$build/bench/bench_pad_list" --port "$port" --user "$user" --password "$pw" --iterations "$iterations"
 stop
 
-# The plans: every statement padlined runs is explained after it ran.
-: >"$log"
-start "-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on -c auto_explain.log_timing=on -c auto_explain.log_level=notice"
+# The plans: every statement padlined runs is explained after it ran, into
+# the stack's PostgreSQL log (padlined logs a notice only as one quoted,
+# shortened line), read from where it stood before this run.
+pglog=${PADLINE_STACK_DIR:-$repo/.stack}/pgrun/pg.log
+[ -r "$pglog" ] || { echo "no PostgreSQL log at $pglog: plans not shown"; exit 0; }
+from=$(stat -c %s "$pglog")
+start "-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on -c auto_explain.log_timing=on -c auto_explain.log_level=log"
 "$build/bench/bench_pad_list" --port "$port" --user "$user" --password "$pw" --iterations 300 >/dev/null
 stop
-python3 - "$log" <<'PY'
+python3 - "$pglog" "$from" <<'PY'
 import re, sys
-text = open(sys.argv[1], errors="replace").read()
-plans = re.split(r"(?m)^NOTICE:  duration: ", text)[1:]
+with open(sys.argv[1], errors="replace") as f:
+    f.seek(int(sys.argv[2]))
+    text = f.read()
+# An entry is its first line and the tab-indented lines after it.
+plans = []
+for p in re.split(r"LOG:  duration: ", text)[1:]:
+    lines = p.split("\n")
+    keep = [lines[0]]
+    for l in lines[1:]:
+        if not l.startswith("\t"):
+            break
+        keep.append(l[1:])
+    plans.append("\n".join(keep))
 # The last first-page plan of each pad.list statement shape (sort / search),
 # after the warm-up executions: what a steady-state request runs. A first
 # page of 100 reads 101 rows (one more says whether a next page exists);
