@@ -88,7 +88,9 @@ pad_list_state_free(void *state)
 	svc_pad_list_batch_free(state);
 }
 
-/* pad.list from the loop thread (rpc.h). */
+/* pad.list from the loop thread (rpc.h). A page longer than the default
+ * is built on a worker: turning up to 1000 pads into JSON on the loop
+ * would hold every other connection meanwhile. */
 static int
 pad_list_queue(struct rpc_call *call)
 {
@@ -96,6 +98,8 @@ pad_list_queue(struct rpc_call *call)
 
 	if (pad_list_params(call, &req) != PL_OK)
 		return call->err.code;
+	if (req.limit > PAD_LIST_DEFAULT)
+		return RPC_STEP_WORKER;
 	call->state = svc_pad_list_batch_new();
 	call->state_free = pad_list_state_free;
 	return svc_pad_list_queue(call->db, call->session.user_id, &req,
