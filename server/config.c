@@ -63,8 +63,8 @@ static const struct cfg_entry cfg_table[] = {
     {"--workers", "PADLINE_WORKERS", CFG_INT, OFF(workers), "0", 0,
      CONFIG_WORKERS_MAX,
      "worker threads running requests, the most in flight at once but "
-     "for pad.create, which needs none (0 = 2 per core, at least " PL_STR(
-         CONFIG_WORKERS_MIN) ")"},
+     "for pad.create, pad.get and pad.list, which need none (0 = 2 per "
+     "core, at least " PL_STR(CONFIG_WORKERS_MIN) ")"},
     {"--pool-size", "PADLINE_POOL_SIZE", CFG_INT, OFF(pool_size), "0", 0, 512,
      "PostgreSQL connections (0 = as many as workers)"},
     {"--hash-concurrency", "PADLINE_HASH_CONCURRENCY", CFG_INT,

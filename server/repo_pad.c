@@ -336,37 +336,51 @@ pad_like_pattern(const char *q)
 	return pat;
 }
 
+/* Where decode_list puts a page (db_query keeps a copy of it). */
+struct pad_listed {
+	json_t **pads, **keys;
+	const char *key; /* the sort key's column */
+};
+
+/* ctx: struct pad_listed; every row, and its sort key. */
+static int
+decode_list(const PGresult *r, void *ctx, struct pl_error *err)
+{
+	struct pad_listed *l = ctx;
+
+	(void)err;
+	*l->pads = json_array();
+	*l->keys = json_array();
+	for (int i = 0; i < PQntuples(r); i++) {
+		json_array_append_new(*l->pads, pad_row(r, i));
+		json_array_append_new(*l->keys,
+		                      json_string(db_get(r, i, l->key)));
+	}
+	return 0;
+}
+
 int
 repo_pad_list(struct db_conn *db, const char *user_id,
               const struct repo_pad_page *pg, json_t **pads, json_t **keys,
               struct pl_error *err)
 {
 	char limit[16], *pattern = pg->q ? pad_like_pattern(pg->q) : NULL;
-	int rev = pg->reverse != 0;
+	int rev = pg->reverse != 0, rc;
 	const char *const *start = pad_list_start[pg->sort][rev];
 	const char *p[] = {user_id, pg->after_key ? pg->after_key : start[0],
 	                   pg->after_key ? pg->after_id : start[1], limit,
 	                   pattern};
 	const char *sql = pad_list_sql[pg->sort][rev][pattern != NULL];
-	PGresult *r;
+	struct pad_listed l = {pads, keys, pad_list_key[pg->sort]};
 
 	*pads = *keys = NULL;
 	if (pg->sort == REPO_PAD_NAME && rev && !pg->after_key)
 		sql = pad_list_names_desc_first[pattern != NULL];
 	snprintf(limit, sizeof limit, "%d", pg->limit);
-	r = db_query_result(db, sql, pattern ? 5 : 4, p, err);
+	rc = db_query(db, sql, pattern ? 5 : 4, p, decode_list, &l, sizeof l,
+	              err);
 	free(pattern);
-	if (r == NULL)
-		return err->code;
-	*pads = json_array();
-	*keys = json_array();
-	for (int i = 0; i < PQntuples(r); i++) {
-		json_array_append_new(*pads, pad_row(r, i));
-		json_array_append_new(
-		    *keys, json_string(db_get(r, i, pad_list_key[pg->sort])));
-	}
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 int

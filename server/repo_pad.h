@@ -69,7 +69,8 @@ int repo_pad_head(struct db_conn *, const char *id, const char *owner_id,
  * One page of the pads user_id owns or views, in page->sort order, as
  * [{id, display_name, version, size, created_at, updated_at, access,
  * owner?}] (no data), at most page->limit rows; *keys = their sort keys
- * (strings, same order) for the next page's after_key.
+ * (strings, same order) for the next page's after_key. In a batch (a
+ * one-batch transaction) both are set when the batch is read.
  */
 int repo_pad_list(struct db_conn *, const char *user_id,
                   const struct repo_pad_page *page, json_t **pads,

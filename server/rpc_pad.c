@@ -1,6 +1,8 @@
 /*
  * pad.* and template.list: decode params, call svc_pad, shape the result.
  * Each method is one STEP_DB step; rules and transactions live in svc_pad.c.
+ * pad.create, pad.get and pad.list also run from the loop thread (.queue,
+ * .end).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,26 +41,81 @@ template_list_run(struct rpc_call *call)
 	return pad_result(call, rc, "templates", t);
 }
 
+/* pad.list's params into req. */
+static int
+pad_list_params(struct rpc_call *call, struct svc_pad_list_req *req)
+{
+	long long limit;
+
+	if (params_int(call->params, "limit", 0, 1, PAD_LIST_MAX,
+	               PAD_LIST_DEFAULT, &limit, &call->err) ||
+	    params_str(call->params, "after", 0, &req->after, &call->err) ||
+	    params_str(call->params, "sort", 0, &req->sort, &call->err) ||
+	    params_str(call->params, "order", 0, &req->order, &call->err) ||
+	    params_str(call->params, "q", 0, &req->q, &call->err))
+		return call->err.code;
+	req->limit = (int)limit;
+	return PL_OK;
+}
+
+/* {"pads": pads, "next": next}, both stolen. */
+static int
+pad_list_result(struct rpc_call *call, int rc, json_t *pads, json_t *next)
+{
+	if (rc != PL_OK)
+		return rc;
+	call->result = json_pack("{s:o, s:o}", "pads", pads, "next", next);
+	return PL_OK;
+}
+
 static int
 pad_list_run(struct rpc_call *call)
 {
 	struct svc_pad_list_req req = {0};
 	json_t *pads = NULL, *next = NULL;
-	long long limit;
+	int rc;
 
-	if (params_int(call->params, "limit", 0, 1, PAD_LIST_MAX,
-	               PAD_LIST_DEFAULT, &limit, &call->err) ||
-	    params_str(call->params, "after", 0, &req.after, &call->err) ||
-	    params_str(call->params, "sort", 0, &req.sort, &call->err) ||
-	    params_str(call->params, "order", 0, &req.order, &call->err) ||
-	    params_str(call->params, "q", 0, &req.q, &call->err))
+	if (pad_list_params(call, &req) != PL_OK)
 		return call->err.code;
-	req.limit = (int)limit;
-	if (svc_pad_list(call->app, call->db, call->session.user_id, &req,
-	                 &pads, &next, &call->err) != PL_OK)
+	rc = svc_pad_list(call->app, call->db, call->session.user_id, &req,
+	                  &pads, &next, &call->err);
+	return pad_list_result(call, rc, pads, next);
+}
+
+static void
+pad_list_state_free(void *state)
+{
+	svc_pad_list_batch_free(state);
+}
+
+/* pad.list from the loop thread (rpc.h). A page longer than the default
+ * is built on a worker: turning up to 1000 pads into JSON on the loop
+ * would hold every other connection meanwhile. */
+static int
+pad_list_queue(struct rpc_call *call)
+{
+	struct svc_pad_list_req req = {0};
+
+	if (pad_list_params(call, &req) != PL_OK)
 		return call->err.code;
-	call->result = json_pack("{s:o, s:o}", "pads", pads, "next", next);
-	return PL_OK;
+	if (req.limit > PAD_LIST_DEFAULT)
+		return RPC_STEP_WORKER;
+	call->state = svc_pad_list_batch_new();
+	call->state_free = pad_list_state_free;
+	return svc_pad_list_queue(call->db, call->session.user_id, &req,
+	                          call->state, &call->err);
+}
+
+static int
+pad_list_end(struct rpc_call *call, int rv)
+{
+	json_t *pads = NULL, *next = NULL;
+	int rc;
+
+	if (call->state == NULL) /* the params were refused */
+		return rv;
+	rc = svc_pad_list_end(call->state, rv, &pads, &next, &call->err);
+	return pad_list_result(call, rc, pads, next);
 }
 
 /* if_version: the version the client last read; 0 when absent. */
@@ -69,24 +126,68 @@ pad_if_version(struct rpc_call *call, long long *v)
 	                  &call->err);
 }
 
+/* pad.get's params: an id, or else a display_name. */
+static int
+pad_get_params(struct rpc_call *call, const char **id, const char **name)
+{
+	*id = *name = NULL;
+	if (json_object_get(call->params, "id") != NULL ||
+	    json_object_get(call->params, "display_name") == NULL)
+		return pad_id(call, "id", id);
+	return params_str(call->params, "display_name", 1, name, &call->err);
+}
+
 static int
 pad_get_run(struct rpc_call *call)
 {
-	const char *id = NULL, *name = NULL;
+	const char *id, *name;
 	json_t *pad = NULL;
 	int rc;
 
-	if (json_object_get(call->params, "id") != NULL ||
-	    json_object_get(call->params, "display_name") == NULL) {
-		if (pad_id(call, "id", &id) != PL_OK)
-			return call->err.code;
-	} else if (params_str(call->params, "display_name", 1, &name,
-	                      &call->err) != PL_OK) {
+	if (pad_get_params(call, &id, &name) != PL_OK)
 		return call->err.code;
-	}
 	rc = svc_pad_get(call->app, call->db, call->session.user_id, id, name,
 	                 &pad, &call->err);
 	return pad_result(call, rc, "pad", pad);
+}
+
+static void
+pad_get_state_free(void *state)
+{
+	json_t **pad = state;
+
+	json_decref(*pad);
+	free(pad);
+}
+
+/* pad.get from the loop thread (rpc.h); the state is the pad read. */
+static int
+pad_get_queue(struct rpc_call *call)
+{
+	const char *id, *name;
+
+	if (pad_get_params(call, &id, &name) != PL_OK)
+		return call->err.code;
+	call->state = xcalloc(1, sizeof(json_t *));
+	call->state_free = pad_get_state_free;
+	return svc_pad_get_queue(call->db, call->session.user_id, id, name,
+	                         call->state, &call->err);
+}
+
+static int
+pad_get_end(struct rpc_call *call, int rv)
+{
+	json_t **pad = call->state;
+	int rc;
+
+	if (pad == NULL) /* the params were refused */
+		return rv;
+	rc = svc_pad_get_end(pad, rv, &call->err);
+	if (rc == PL_OK) {
+		rc = pad_result(call, rc, "pad", *pad);
+		*pad = NULL; /* the result has it */
+	}
+	return rc;
 }
 
 /* data is any JSON value here (the service checks it is an object);
@@ -373,8 +474,16 @@ pad_import_run(struct rpc_call *call)
 
 PAD_METHOD(rpc_template_list, "template.list", RPC_AUTH_NONE,
            template_list_run);
-PAD_METHOD(rpc_pad_list, "pad.list", RPC_AUTH_USER, pad_list_run);
-PAD_METHOD(rpc_pad_get, "pad.get", RPC_AUTH_USER, pad_get_run);
+const struct rpc_method rpc_pad_list = {
+    .name = "pad.list",
+    .auth = RPC_AUTH_USER,
+    .steps = {{STEP_DB, pad_list_run, pad_list_queue, pad_list_end}},
+};
+const struct rpc_method rpc_pad_get = {
+    .name = "pad.get",
+    .auth = RPC_AUTH_USER,
+    .steps = {{STEP_DB, pad_get_run, pad_get_queue, pad_get_end}},
+};
 const struct rpc_method rpc_pad_create = {
     .name = "pad.create",
     .auth = RPC_AUTH_USER,

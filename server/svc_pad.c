@@ -292,26 +292,69 @@ svc_template_list(struct padlined *app, struct db_conn *db, json_t **templates,
 	return repo_template_list(db, templates, err);
 }
 
+/* svc_pad_get's read of the pad into *pad, by id or by name (checked
+ * into name beforehand: pad_get_name); run now, or queued in a batch. */
+static int
+pad_get_read(struct db_conn *db, const char *user_id, const char *id,
+             const char *name, json_t **pad, struct pl_error *err)
+{
+	*pad = NULL;
+	if (id != NULL)
+		return repo_pad_get(db, id, user_id, pad, err);
+	return repo_pad_get_by_name(db, user_id, name, pad, err);
+}
+
+/* The name to read by when there is no id. */
+static int
+pad_get_name(const char *id, const char *display_name,
+             char name[PAD_NAME_BYTES], struct pl_error *err)
+{
+	if (id != NULL)
+		return PL_OK;
+	return pad_name_check(display_name ? display_name : "", name, err);
+}
+
+int
+svc_pad_get_queue(struct db_conn *db, const char *user_id, const char *id,
+                  const char *display_name, json_t **pad, struct pl_error *err)
+{
+	char name[PAD_NAME_BYTES];
+
+	*pad = NULL;
+	/* A refusal queues nothing: the connection stays fit to lend. */
+	if (pad_get_name(id, display_name, name, err) != PL_OK ||
+	    db_tx_begin_one(db, err) != 0)
+		return err->code;
+	if (pad_get_read(db, user_id, id, name, pad, err) != 0)
+		db_tx_rollback(db);
+	return err->code;
+}
+
+int
+svc_pad_get_end(json_t **pad, int rc, struct pl_error *err)
+{
+	if (rc != 0) {
+		json_decref(*pad);
+		*pad = NULL;
+		return err->code;
+	}
+	return *pad ? PL_OK : pad_not_found(err);
+}
+
 int
 svc_pad_get(struct padlined *app, struct db_conn *db, const char *user_id,
             const char *id, const char *display_name, json_t **pad,
             struct pl_error *err)
 {
 	char name[PAD_NAME_BYTES];
+	int rc;
 
 	(void)app;
 	*pad = NULL;
-	if (id != NULL) {
-		if (repo_pad_get(db, id, user_id, pad, err) != 0)
-			return err->code;
-	} else {
-		if (pad_name_check(display_name ? display_name : "", name,
-		                   err) != 0)
-			return err->code;
-		if (repo_pad_get_by_name(db, user_id, name, pad, err) != 0)
-			return err->code;
-	}
-	return *pad ? PL_OK : pad_not_found(err);
+	if (pad_get_name(id, display_name, name, err) != PL_OK)
+		return err->code;
+	rc = pad_get_read(db, user_id, id, name, pad, err);
+	return svc_pad_get_end(pad, rc, err);
 }
 
 /* How create and update end: text is freed, and a failure returns no pad. */

@@ -37,10 +37,31 @@ int svc_template_list(struct padlined *, struct db_conn *, json_t **templates,
 int svc_pad_list(struct padlined *, struct db_conn *, const char *user_id,
                  const struct svc_pad_list_req *, json_t **pads, json_t **next,
                  struct pl_error *);
+/* svc_pad_list in two halves for the loop thread: queue checks the request
+ * and queues the page on db as a one-batch transaction (nothing queued when
+ * it refuses); end gets the batch's outcome (rc: db_tx_commit's) and
+ * returns svc_pad_list's. b (svc_pad_list_batch_new) holds the page
+ * meanwhile and points into req's strings, which must outlive it. */
+struct svc_pad_list_batch;
+struct svc_pad_list_batch *svc_pad_list_batch_new(void);
+void svc_pad_list_batch_free(struct svc_pad_list_batch *);
+int svc_pad_list_queue(struct db_conn *, const char *user_id,
+                       const struct svc_pad_list_req *,
+                       struct svc_pad_list_batch *b, struct pl_error *);
+int svc_pad_list_end(struct svc_pad_list_batch *b, int rc, json_t **pads,
+                     json_t **next, struct pl_error *);
 /* By id (own or shared), or (id NULL) by display_name (own). */
 int svc_pad_get(struct padlined *, struct db_conn *, const char *user_id,
                 const char *id, const char *display_name, json_t **pad,
                 struct pl_error *);
+/* svc_pad_get in two halves for the loop thread: queue checks the name
+ * and queues the read on db as a one-batch transaction (nothing queued
+ * when it refuses); end gets the batch's outcome (rc: db_tx_commit's) and
+ * returns svc_pad_get's, *pad the pad (a new reference) or NULL. */
+int svc_pad_get_queue(struct db_conn *, const char *user_id, const char *id,
+                      const char *display_name, json_t **pad,
+                      struct pl_error *);
+int svc_pad_get_end(json_t **pad, int rc, struct pl_error *);
 /* A pad just created, without a tree: the row read back, its name and its
  * data as compact JSON text, printed as replies print it (the text stored,
  * or a template's data). The caller answers with them (a pad as

@@ -168,19 +168,48 @@ cursor_decode(const char *after, const struct svc_pad_list_req *req,
 	return PL_OK;
 }
 
-int
-svc_pad_list(struct padlined *app, struct db_conn *db, const char *user_id,
-             const struct svc_pad_list_req *req, json_t **pads, json_t **next,
-             struct pl_error *err)
-{
-	struct repo_pad_page page = {.sort = REPO_PAD_CREATED,
-	                             .limit = req->limit + 1};
-	json_t *cursor = NULL, *keys = NULL;
-	size_t n;
+struct svc_pad_list_batch {
+	struct repo_pad_page page;
+	int limit;
+	json_t *cursor; /* the decoded after: page points into it */
+	json_t *pads, *keys;
+};
 
-	(void)app;
-	*pads = *next = NULL;
-	if (req->sort && sort_parse(req->sort, &page.sort) != 0)
+struct svc_pad_list_batch *
+svc_pad_list_batch_new(void)
+{
+	return xcalloc(1, sizeof(struct svc_pad_list_batch));
+}
+
+static void
+list_batch_clear(struct svc_pad_list_batch *b)
+{
+	json_decref(b->pads);
+	json_decref(b->keys);
+	json_decref(b->cursor);
+}
+
+void
+svc_pad_list_batch_free(struct svc_pad_list_batch *b)
+{
+	if (b == NULL)
+		return;
+	list_batch_clear(b);
+	free(b);
+}
+
+/* Checks the request and fills b's page (one row more than asked: it says
+ * whether a next page exists). */
+static int
+list_page(const struct svc_pad_list_req *req, struct svc_pad_list_batch *b,
+          struct pl_error *err)
+{
+	struct repo_pad_page *page = &b->page;
+
+	page->sort = REPO_PAD_CREATED;
+	page->limit = req->limit + 1;
+	b->limit = req->limit;
+	if (req->sort && sort_parse(req->sort, &page->sort) != 0)
 		return pl_error_violation(err, "sort", "enum",
 		                          "sort must be created, updated or "
 		                          "name");
@@ -188,35 +217,74 @@ svc_pad_list(struct padlined *app, struct db_conn *db, const char *user_id,
 	    strcmp(req->order, "desc") != 0)
 		return pl_error_violation(err, "order", "enum",
 		                          "order must be asc or desc");
-	page.reverse =
-	    req->order && strcmp(req->order, sort_own_order[page.sort]) != 0;
+	page->reverse =
+	    req->order && strcmp(req->order, sort_own_order[page->sort]) != 0;
 	if (req->q && strlen(req->q) > PAD_NAME_MAX * 4)
 		return pl_error_violation(err, "q", "length",
 		                          "q is longer than any pad name");
 	if (req->after &&
-	    cursor_decode(req->after, req, &page, &cursor, err) != 0)
+	    cursor_decode(req->after, req, page, &b->cursor, err) != 0)
 		return err->code;
-	page.q = req->q && req->q[0] ? req->q : NULL;
-	if (repo_pad_list(db, user_id, &page, pads, &keys, err) == 0) {
-		/* One row more than asked says whether a next page exists. */
-		n = json_array_size(*pads);
-		if (n > (size_t)req->limit) {
-			char *c;
+	page->q = req->q && req->q[0] ? req->q : NULL;
+	return PL_OK;
+}
 
-			json_array_remove(*pads, n - 1);
-			n--;
-			c = cursor_encode(
-			    &page,
-			    json_string_value(json_array_get(keys, n - 1)),
-			    json_string_value(json_object_get(
-			        json_array_get(*pads, n - 1), "id")));
-			*next = json_string(c);
-			free(c);
-		} else {
-			*next = json_null();
-		}
+int
+svc_pad_list_queue(struct db_conn *db, const char *user_id,
+                   const struct svc_pad_list_req *req,
+                   struct svc_pad_list_batch *b, struct pl_error *err)
+{
+	/* A refusal queues nothing: the connection stays fit to lend. */
+	if (list_page(req, b, err) != PL_OK || db_tx_begin_one(db, err) != 0)
+		return err->code;
+	if (repo_pad_list(db, user_id, &b->page, &b->pads, &b->keys, err) != 0)
+		db_tx_rollback(db);
+	return err->code;
+}
+
+int
+svc_pad_list_end(struct svc_pad_list_batch *b, int rc, json_t **pads,
+                 json_t **next, struct pl_error *err)
+{
+	size_t n;
+
+	*pads = *next = NULL;
+	if (rc != 0)
+		return err->code;
+	n = json_array_size(b->pads);
+	if (n > (size_t)b->limit) {
+		char *c;
+
+		json_array_remove(b->pads, n - 1);
+		n--;
+		c = cursor_encode(
+		    &b->page, json_string_value(json_array_get(b->keys, n - 1)),
+		    json_string_value(
+		        json_object_get(json_array_get(b->pads, n - 1), "id")));
+		*next = json_string(c);
+		free(c);
+	} else {
+		*next = json_null();
 	}
-	json_decref(keys);
-	json_decref(cursor);
+	*pads = b->pads;
+	b->pads = NULL;
+	return PL_OK;
+}
+
+int
+svc_pad_list(struct padlined *app, struct db_conn *db, const char *user_id,
+             const struct svc_pad_list_req *req, json_t **pads, json_t **next,
+             struct pl_error *err)
+{
+	struct svc_pad_list_batch b = {0};
+	int rc;
+
+	(void)app;
+	*pads = *next = NULL;
+	if (list_page(req, &b, err) == PL_OK) {
+		rc = repo_pad_list(db, user_id, &b.page, &b.pads, &b.keys, err);
+		svc_pad_list_end(&b, rc, pads, next, err);
+	}
+	list_batch_clear(&b);
 	return err->code;
 }

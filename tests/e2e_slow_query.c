@@ -3,8 +3,9 @@
  * pad.update calls wait on it, and 16 more clients create pads at full
  * speed. Their creates must go on while the lock is held (counted, not
  * timed), and the waiting updates must all go through once it is gone.
- * Also when the waiters hold every worker: pad.create is sent from the
- * loop thread and needs none (nor does the session check before it). */
+ * Also when the waiters hold every worker: pad.create, pad.get and
+ * pad.list are sent from the loop thread and need none (nor does the
+ * session check before them). */
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -88,25 +89,103 @@ signed_in(const struct ts_env *e, const char *user, char *token, size_t size)
 	return c;
 }
 
+/* Returns once min_waiting of padlined's statements wait for a lock (seen
+ * from watch, outside the lock's transaction, whose view of
+ * pg_stat_activity stays as first read). */
+static void
+lock_waiters_seen(PGconn *watch, int min_waiting)
+{
+	char want[16];
+	const char *wparams[1] = {want};
+
+	snprintf(want, sizeof want, "%d", min_waiting);
+	ck_assert_int_ge(
+	    ts_db_wait_count(watch,
+	                     "SELECT least(count(*), $1::int) FROM "
+	                     "pg_stat_activity WHERE wait_event_type = 'Lock' "
+	                     "AND application_name = 'padlined'",
+	                     1, wparams, min_waiting, TS_PATIENCE_MS),
+	    min_waiting);
+}
+
+/* The version of pad id, read by db. */
+static long
+pad_version(PGconn *db, const char *id)
+{
+	const char *params[1] = {id};
+
+	return ts_db_count(db, "SELECT version FROM pads WHERE id = $1::uuid",
+	                   1, params);
+}
+
+/* The slow query: db's transaction (begun here) holds pad id's row, each
+ * waiter sends a pad.update of it, and this returns once min_waiting of
+ * them wait inside PostgreSQL for the lock (seen from watch, outside the
+ * lock's transaction, whose view of pg_stat_activity stays as first
+ * read). */
+static void
+lock_with_waiters(PGconn *db, PGconn *watch, const char *id,
+                  struct ts_client **waiters, int nwait, int min_waiting)
+{
+	const char *params[1] = {id};
+	char req[512];
+
+	ts_db_exec(db, "BEGIN");
+	ck_assert_int_eq(ts_db_count(db,
+	                             "SELECT count(*) FROM (SELECT id FROM "
+	                             "pads WHERE id = $1::uuid FOR UPDATE) l",
+	                             1, params),
+	                 1);
+	for (int i = 0; i < nwait; i++) {
+		int n = snprintf(req, sizeof req,
+		                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
+		                 "\"pad.update\",\"params\":{\"id\":\"%s\","
+		                 "\"data\":{\"n\":%d}}}\n",
+		                 100 + i, id, i + 1);
+
+		ck_assert_int_eq(ts_client_send_raw(waiters[i], req, (size_t)n),
+		                 0);
+	}
+	lock_waiters_seen(watch, min_waiting);
+}
+
+/* Once lock_with_waiters' transaction has ended, every waiting update
+ * goes through (and its client is freed). */
+static void
+waiters_answered(struct ts_client **waiters, int nwait)
+{
+	for (int i = 0; i < nwait; i++) {
+		char *line =
+		    ts_client_read_line(waiters[i], TS_PATIENCE_MS, NULL);
+		json_t *r;
+
+		ck_assert_ptr_nonnull(line);
+		r = json_loads(line, 0, NULL);
+		free(line);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(ts_error_code(r), 0);
+		json_decref(r);
+		ts_client_free(waiters[i]);
+	}
+}
+
 /* nwait waiters, and creates go on while every waiter waits in
  * PostgreSQL (at least min_waiting of them before the creators start). */
 static void
 lock_stalls_only_waiters(const struct ts_env *e, int nwait, int min_waiting)
 {
-	char alice_token[256] = "", bob_token[256] = "", want[16];
+	char alice_token[256] = "", bob_token[256] = "";
 	struct ts_client *alice = signed_in(e, "alice", alice_token,
 	                                    sizeof alice_token),
 	                 *waiters[WAITERS], *creators[CREATORS];
 	pthread_t th[CREATORS];
 	PGconn *db = ts_db_connect(e->schema),
 	       *watch = ts_db_connect(e->schema);
-	const char *params[1], *wparams[1] = {want};
-	char id[64], req[512];
+	char id[64];
 	long before, during;
 	json_t *r;
 
 	ck_assert_int_le(nwait, WAITERS);
-	snprintf(want, sizeof want, "%d", min_waiting);
 	atomic_store(&creates, 0);
 	atomic_store(&stop_creating, 0);
 	atomic_store(&create_errors, 0);
@@ -119,41 +198,15 @@ lock_stalls_only_waiters(const struct ts_env *e, int nwait, int min_waiting)
 	         json_string_value(json_object_get(
 	             json_object_get(ts_result(r), "pad"), "id")));
 	json_decref(r);
-	params[0] = id;
 	for (int i = 0; i < nwait; i++)
 		waiters[i] =
 		    signed_in(e, "alice", alice_token, sizeof alice_token);
 	for (int i = 0; i < CREATORS; i++)
 		creators[i] = signed_in(e, "bob", bob_token, sizeof bob_token);
 
-	/* The slow query: a transaction holding the pad's row. */
-	ts_db_exec(db, "BEGIN");
-	ck_assert_int_eq(ts_db_count(db,
-	                             "SELECT count(*) FROM (SELECT id FROM "
-	                             "pads WHERE id = $1::uuid FOR UPDATE) l",
-	                             1, params),
-	                 1);
-	/* Every waiter's pad.update queues behind it ... */
-	for (int i = 0; i < nwait; i++) {
-		int n = snprintf(req, sizeof req,
-		                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
-		                 "\"pad.update\",\"params\":{\"id\":\"%s\","
-		                 "\"data\":{\"n\":%d}}}\n",
-		                 100 + i, id, i + 1);
-
-		ck_assert_int_eq(ts_client_send_raw(waiters[i], req, (size_t)n),
-		                 0);
-	}
-	/* ... and min_waiting of them are inside PostgreSQL waiting for the
-	 * lock before the creators start (seen from outside the lock's
-	 * transaction, whose view of pg_stat_activity stays as first read). */
-	ck_assert_int_ge(
-	    ts_db_wait_count(watch,
-	                     "SELECT least(count(*), $1::int) FROM "
-	                     "pg_stat_activity WHERE wait_event_type = 'Lock' "
-	                     "AND application_name = 'padlined'",
-	                     1, wparams, min_waiting, TS_PATIENCE_MS),
-	    min_waiting);
+	/* Every waiter's pad.update queues behind the lock, and
+	 * min_waiting of them wait before the creators start. */
+	lock_with_waiters(db, watch, id, waiters, nwait, min_waiting);
 	for (int i = 0; i < CREATORS; i++)
 		ck_assert_int_eq(
 		    pthread_create(&th[i], NULL, creator_run, creators[i]), 0);
@@ -161,11 +214,7 @@ lock_stalls_only_waiters(const struct ts_env *e, int nwait, int min_waiting)
 	sleep(HOLD_S);
 	during = atomic_load(&creates) - before;
 	/* Still held: no update has gone through. */
-	ck_assert_int_eq(ts_db_count(db,
-	                             "SELECT version FROM pads WHERE id = "
-	                             "$1::uuid",
-	                             1, params),
-	                 1);
+	ck_assert_int_eq(pad_version(db, id), 1);
 	ts_db_exec(db, "COMMIT");
 	atomic_store(&stop_creating, 1);
 	for (int i = 0; i < CREATORS; i++)
@@ -175,25 +224,8 @@ lock_stalls_only_waiters(const struct ts_env *e, int nwait, int min_waiting)
 	ck_assert_int_eq(atomic_load(&create_errors), 0);
 	ck_assert_int_ge(during, MIN_CREATES_DURING_LOCK);
 
-	/* Once the lock is gone every waiting update goes through. */
-	for (int i = 0; i < nwait; i++) {
-		int eof = 0;
-		char *line =
-		    ts_client_read_line(waiters[i], TS_PATIENCE_MS, &eof);
-
-		ck_assert_ptr_nonnull(line);
-		r = json_loads(line, 0, NULL);
-		ck_assert_ptr_nonnull(r);
-		ck_assert_int_eq(ts_error_code(r), 0);
-		json_decref(r);
-		free(line);
-		ts_client_free(waiters[i]);
-	}
-	ck_assert_int_eq(ts_db_count(db,
-	                             "SELECT version FROM pads WHERE id = "
-	                             "$1::uuid",
-	                             1, params),
-	                 1 + nwait);
+	waiters_answered(waiters, nwait);
+	ck_assert_int_eq(pad_version(db, id), 1 + nwait);
 	for (int i = 0; i < CREATORS; i++)
 		ts_client_free(creators[i]);
 	ts_client_free(alice);
@@ -217,12 +249,10 @@ END_TEST
 static PGconn *
 taken_name_held(const struct ts_env *e, struct ts_client **c, int min_waiting)
 {
-	char token[256] = "", want[16], req[256];
-	const char *wparams[1] = {want};
+	char token[256] = "", req[256];
 	PGconn *db = ts_db_connect(e->schema),
 	       *watch = ts_db_connect(e->schema);
 
-	snprintf(want, sizeof want, "%d", min_waiting);
 	for (int i = 0; i < IN_FLIGHT; i++)
 		c[i] = signed_in(e, "bob", token, sizeof token);
 	ts_db_exec(db, "BEGIN");
@@ -237,13 +267,7 @@ taken_name_held(const struct ts_env *e, struct ts_client **c, int min_waiting)
 
 		ck_assert_int_eq(ts_client_send_raw(c[i], req, (size_t)n), 0);
 	}
-	ck_assert_int_ge(
-	    ts_db_wait_count(watch,
-	                     "SELECT least(count(*), $1::int) FROM "
-	                     "pg_stat_activity WHERE wait_event_type = 'Lock' "
-	                     "AND application_name = 'padlined'",
-	                     1, wparams, min_waiting, TS_PATIENCE_MS),
-	    min_waiting);
+	lock_waiters_seen(watch, min_waiting);
 	PQfinish(watch);
 	return db;
 }
@@ -321,6 +345,135 @@ START_TEST(creates_go_on_while_every_worker_waits)
 }
 END_TEST
 
+/* id of the pad in a pad.create or pad.get answer r (freed). */
+static void
+answered_pad_id(json_t *r, char *id, size_t size)
+{
+	ck_assert_int_eq(ts_error_code(r), 0);
+	snprintf(id, size, "%s",
+	         json_string_value(json_object_get(
+	             json_object_get(ts_result(r), "pad"), "id")));
+	json_decref(r);
+}
+
+/* pad.get of id by c, answered with access: the pad (*r holds it). */
+static json_t *
+got_pad(struct ts_client *c, const char *id, const char *access, json_t **r)
+{
+	json_t *pad;
+
+	*r = ts_call(c, "pad.get", json_pack("{s:s}", "id", id));
+	ck_assert_ptr_nonnull(*r);
+	ck_assert_int_eq(ts_error_code(*r), 0);
+	pad = json_object_get(ts_result(*r), "pad");
+	ck_assert_str_eq(json_string_value(json_object_get(pad, "access")),
+	                 access);
+	return pad;
+}
+
+/* pad.list's answer r (freed): its pads' count; *next its cursor ("" at
+ * the end). */
+static size_t
+listed(json_t *r, char *next, size_t size)
+{
+	json_t *n;
+	size_t count;
+
+	ck_assert_int_eq(ts_error_code(r), 0);
+	n = json_object_get(ts_result(r), "next");
+	snprintf(next, size, "%s",
+	         json_is_string(n) ? json_string_value(n) : "");
+	count = json_array_size(json_object_get(ts_result(r), "pads"));
+	json_decref(r);
+	return count;
+}
+
+/* pad.get and pad.list need no worker either: while every worker's
+ * pad.update waits on a row lock (held until they have been answered),
+ * they answer by id, by name, not found, a page and the next, a search
+ * and a pad shared with the caller. A call that needed a worker would not
+ * be answered until the lock is gone. */
+START_TEST(reads_go_on_while_every_worker_waits)
+{
+	const struct ts_env *e = &tenv_few;
+	char alice_token[256] = "", bob_token[256] = "", id[64], shared[64],
+	     next[512], name_id[64];
+	struct ts_client *alice = signed_in(e, "alice", alice_token,
+	                                    sizeof alice_token),
+	                 *bob, *waiters[FEW_WORKERS];
+	PGconn *db = ts_db_connect(e->schema),
+	       *watch = ts_db_connect(e->schema);
+	json_t *r, *pad;
+
+	answered_pad_id(ts_call(alice, "pad.create",
+	                        json_pack("{s:s, s:{s:i}}", "display_name",
+	                                  "read-locked", "data", "n", 0)),
+	                id, sizeof id);
+	answered_pad_id(ts_call(alice, "pad.create",
+	                        json_pack("{s:s, s:{s:s}}", "display_name",
+	                                  "read-shared", "data", "t", "x")),
+	                shared, sizeof shared);
+	r = ts_call(alice, "pad.share",
+	            json_pack("{s:s, s:s}", "id", shared, "username", "bob"));
+	ck_assert_int_eq(ts_error_code(r), 0);
+	json_decref(r);
+	bob = signed_in(e, "bob", bob_token, sizeof bob_token);
+	for (int i = 0; i < FEW_WORKERS; i++)
+		waiters[i] =
+		    signed_in(e, "alice", alice_token, sizeof alice_token);
+
+	lock_with_waiters(db, watch, id, waiters, FEW_WORKERS, FEW_WORKERS);
+
+	/* Every worker waits: each of these is answered from the loop. */
+	pad = got_pad(alice, id, "owner", &r);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	                     json_object_get(pad, "data"), "n")),
+	                 0);
+	json_decref(r);
+	r = ts_call(alice, "pad.get",
+	            json_pack("{s:s}", "display_name", "read-shared"));
+	ck_assert_ptr_nonnull(r);
+	answered_pad_id(r, name_id, sizeof name_id);
+	ck_assert_str_eq(name_id, shared);
+	ts_expect_err(
+	    alice, "pad.get",
+	    json_pack("{s:s}", "id", "00000000-0000-4000-8000-000000000000"),
+	    404, NULL);
+	ts_expect_err(alice, "pad.get", json_pack("{s:s}", "display_name", ""),
+	              400, NULL);
+	got_pad(bob, shared, "viewer", &r);
+	json_decref(r);
+	ck_assert_uint_eq(
+	    listed(ts_call(alice, "pad.list",
+	                   json_pack("{s:s, s:i, s:s}", "q", "read-", "limit",
+	                             1, "sort", "name")),
+	           next, sizeof next),
+	    1);
+	ck_assert_str_ne(next, "");
+	ck_assert_uint_eq(
+	    listed(ts_call(alice, "pad.list",
+	                   json_pack("{s:s, s:i, s:s}", "q", "read-", "limit",
+	                             1, "after", next)),
+	           next, sizeof next),
+	    1);
+	ts_expect_err(alice, "pad.list", json_pack("{s:s}", "after", "nope"),
+	              400, NULL);
+	ck_assert_uint_eq(
+	    listed(ts_call(bob, "pad.list", json_pack("{s:s}", "q", "read-")),
+	           next, sizeof next),
+	    1);
+	ck_assert_str_eq(next, "");
+	/* Still held: no update has gone through. */
+	ck_assert_int_eq(pad_version(db, id), 1);
+	ts_db_exec(db, "COMMIT");
+	waiters_answered(waiters, FEW_WORKERS);
+	ts_client_free(bob);
+	ts_client_free(alice);
+	PQfinish(watch);
+	PQfinish(db);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -362,6 +515,7 @@ main(void)
 	ts_env_fixture(tc, &tenv_few, &opts_few, TS_PER_SUITE);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, creates_go_on_while_every_worker_waits);
+	tcase_add_test(tc, reads_go_on_while_every_worker_waits);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("small_pool");
 	ts_env_fixture(tc, &tenv_small, &opts_small, TS_PER_SUITE);
