@@ -80,7 +80,9 @@ expect Users 1-18 of 18
 SCRIPT
 
 # ---- the attempts view: / edits the filter it was opened with ----
-run_frames attempts <<SCRIPT
+# A state of its own: the session the run above saved would resume while
+# the sign-in form shows, and the typed password would land on Pads.
+TUI_STATE=$T/state-attempts run_frames attempts <<SCRIPT
 $(frames_login admin "$ADMIN_PW")
 key 2
 expect wave11
