@@ -78,19 +78,8 @@ keep_code() {
 	printf '%s\n' "$PADLINE_FRAME" | grep -A2 "Invitation code:" | tail -1 | grep -oE '[0-9a-f]{48}' >"$T/inv_code"
 	[ -s "$T/inv_code" ]
 }
-# The dashboard's private Redis (with a password) that padlined does not
-# publish to: what the dashboard shows meanwhile came from events.since.
-RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RPASS="rds-secret-$$"
-RREDIS="redis://:$RPASS@127.0.0.1:$RPORT"
-# The password in a file, not on redis-server's command line.
-printf 'port %s\nbind 127.0.0.1\nrequirepass %s\nsave ""\nappendonly no\n' "$RPORT" "$RPASS" >"$T/redis.conf"
-start_redis() {
-	redis-server "$T/redis.conf" >/dev/null 2>&1 </dev/null &
-	echo $! >"$T/rds.pid"
-	wait_until port_open "$RPORT"
-}
-stop_redis() { kill "$(cat "$T/rds.pid")" 2>/dev/null; wait_until eval '! port_open "$RPORT"'; }
+# The dashboard's private Redis.
+private_redis
 trap 'stop_redis; [ -n "${SRV2_PID:-}" ] && kill "$SRV2_PID"; cleanup' EXIT
 frames_export sql_is rules_all_met both hold held release unhold session_file_private keep_orig is_orig \
 	date_cells columns_aligned row_of before frame_re signup_at signup_shown events_now keep_events \

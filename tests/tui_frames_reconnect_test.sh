@@ -58,22 +58,8 @@ syn_n() {
 	[ "$(sort -u "$T/syn" | grep -c .)" -ge "$1" ]
 }
 syn_tries() { wait_until syn_n "$@"; }
-# The dashboard's private Redis, with a password, that padlined does not
-# publish to (what it shows meanwhile comes from events.since).
-RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RPASS="rds-secret-$$"
-RREDIS="redis://:$RPASS@127.0.0.1:$RPORT"
-printf 'port %s\nbind 127.0.0.1\nrequirepass %s\nsave ""\nappendonly no\n' "$RPORT" "$RPASS" >"$T/redis.conf"
-start_redis() {
-	redis-server "$T/redis.conf" >/dev/null 2>&1 </dev/null &
-	echo $! >"$T/rds.pid"
-	wait_until port_open "$RPORT"
-}
-stop_redis() {
-	local pid
-	pid=$(cat "$T/rds.pid")
-	kill "$pid" && wait_until eval "! kill -0 $pid 2>/dev/null"
-}
+# The dashboard's private Redis.
+private_redis
 frames_export stop_server start_server dead undead accepted_n accepted syn_n syn_tries \
 	start_redis stop_redis register_user DEAD_PORT PADLINE_BIN SLOG PARENT PW RPORT
 

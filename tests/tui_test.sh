@@ -13,16 +13,7 @@
 . "$(dirname "$0")/support/tui_lib.sh"
 
 PW="abcDEFghij1!xy"
-RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RPASS="rds-secret-$$"
-RREDIS="redis://:$RPASS@127.0.0.1:$RPORT"
-# The password in a file, not on redis-server's command line.
-printf 'port %s\nbind 127.0.0.1\nrequirepass %s\nsave ""\nappendonly no\n' "$RPORT" "$RPASS" >"$T/redis.conf"
-start_redis() {
-	redis-server "$T/redis.conf" >/dev/null 2>&1 &
-	RDS_PID=$!
-	wait_until port_open "$RPORT" || die "private redis-server does not start"
-}
+private_redis
 
 # ---- a resize from the terminal ----
 # The admin signs in (watch below uses the session saved for the proxy).
@@ -70,19 +61,19 @@ wait_file "$T/watch.out" watched9 && ok "padline watch (saved session) printed t
 kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
 
 # watch, too, says why Redis is unreachable and polls.
-start_redis
+start_redis || die "private redis-server does not start"
 PADLINE_DASH_REDIS_URL=$RREDIS env -u PADLINE_TOKEN XDG_STATE_HOME="$T/state" \
 	"$PADLINE_TUI_BIN" watch --json --server "127.0.0.1:$PPORT" >"$T/watch2.out" 2>"$T/watch2.err" &
 WATCH_PID=$!
 wait_file "$T/watch2.err" "watching" || fail "watch never started: $(cat "$T/watch2.err")"
-kill "$RDS_PID"; wait "$RDS_PID" 2>/dev/null
+stop_redis
 wait_file "$T/watch2.err" "Redis unreachable (redis://127.0.0.1:$RPORT: " ||
 	fail "watch does not say what is unreachable: $(cat "$T/watch2.err")"
 in_file "$T/watch2.err" "$RPASS" && fail "watch printed the Redis password"
 register_user watchgap6 gap6@example.org
 register_user watchnull7
 wait_file "$T/watch2.out" watchnull7 || fail "watch does not poll while Redis is down"
-start_redis
+start_redis || die "private redis-server does not start"
 wait_file "$T/watch2.err" "live again" || fail "watch does not say Redis is back"
 python3 -c 'import json,re,sys
 rows={r["username"]: r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "user"}
@@ -105,7 +96,7 @@ wait_file "$T/watch3.out" watchnull7 || fail "watch --since: $(cat "$T/watch3.er
 	! in_file "$T/watch3.out" watched9 && ok "watch --since ID resumes right after that event" ||
 	fail "watch --since printed: $(cat "$T/watch3.out")"
 kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
-kill "$RDS_PID" 2>/dev/null; wait "$RDS_PID" 2>/dev/null; RDS_PID=
+stop_redis
 rpc_close
 
 # ---- padline watch asks for a login on the tty without PADLINE_TOKEN ----

@@ -109,6 +109,25 @@ wait_gone() { wait_until off_screen "$1"; } # wait_gone TEXT
 in_file() { grep -qF -- "$2" "$1" 2>/dev/null; }
 wait_file() { wait_until in_file "$1" "$2"; } # wait_file FILE TEXT
 port_open() { (exec 6<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# private_redis: a Redis of the suite's own for the dashboard, with a
+# password (in a file, not on redis-server's command line), that padlined
+# does not publish to, so what the dashboard shows came from events.since.
+# Sets RPORT, RPASS and RREDIS (its URL); start_redis and stop_redis (both
+# for frames_export) start it and stop it, each waiting for its port.
+private_redis() {
+	RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	RPASS="rds-secret-$$"
+	RREDIS="redis://:$RPASS@127.0.0.1:$RPORT"
+	printf 'port %s\nbind 127.0.0.1\nrequirepass %s\nsave ""\nappendonly no\n' "$RPORT" "$RPASS" >"$T/redis.conf"
+}
+start_redis() {
+	redis-server "$T/redis.conf" >/dev/null 2>&1 </dev/null &
+	echo $! >"$T/rds.pid"
+	wait_until port_open "$RPORT"
+}
+stop_redis() { kill "$(cat "$T/rds.pid")" 2>/dev/null; wait_until eval '! port_open "$RPORT"'; }
+
 # A session that outlives the others: killing the last session would stop
 # the tmux server, racing the next new-session.
 [ -n "${TUI_FRAMES:-}" ] || tm new-session -d -s keep "sleep 3600"
