@@ -8,8 +8,10 @@
 # show what group commit does. Starts the cluster with the mode's
 # settings (restarting it if it runs with the others), stops it on exit
 # (bench_pg_stop), and exports DATABASE_URL (and BENCH_DATABASE_URL, which
-# padlined.sh keeps over the stack's) for it. Sets bench_pg_mode
-# and bench_pg_data.
+# padlined.sh keeps over the stack's) for it: over TCP on 127.0.0.1, or
+# over the cluster's Unix socket when BENCH_PG_VIA=socket (as a local
+# PostgreSQL is often reached; loopback TCP charges each sender the
+# receiving side's TCP work too). Sets bench_pg_mode and bench_pg_data.
 bench_pg_mode=${BENCH_PG:-durable}
 bench_pg_data=${BENCH_PG_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.bench-pg}
 bench_pg_port=${BENCH_PG_PORT:-54347}
@@ -51,6 +53,10 @@ bench_as_pg "$bench_pg_bin/pg_ctl" -D "$bench_pg_data/pg" -l "$bench_pg_data/run
 "$bench_pg_bin/psql" -h 127.0.0.1 -p "$bench_pg_port" -U padline -d postgres -Atqc \
 	"SELECT 1 FROM pg_database WHERE datname = 'padline'" | grep -q 1 ||
 	"$bench_pg_bin/createdb" -h 127.0.0.1 -p "$bench_pg_port" -U padline padline
-export BENCH_DATABASE_URL="postgresql://padline@127.0.0.1:$bench_pg_port/padline"
+case ${BENCH_PG_VIA:-tcp} in
+tcp) export BENCH_DATABASE_URL="postgresql://padline@127.0.0.1:$bench_pg_port/padline" ;;
+socket) export BENCH_DATABASE_URL="postgresql://padline@/padline?host=$bench_pg_data/run&port=$bench_pg_port" ;;
+*) echo "BENCH_PG_VIA is tcp or socket, not $BENCH_PG_VIA" >&2; exit 2 ;;
+esac
 export DATABASE_URL=$BENCH_DATABASE_URL
-echo "PostgreSQL: $bench_pg_mode ($bench_pg_opts), port $bench_pg_port" >&2
+echo "PostgreSQL: $bench_pg_mode ($bench_pg_opts), port $bench_pg_port, over ${BENCH_PG_VIA:-tcp}" >&2

@@ -2,7 +2,8 @@
 # pad.create throughput, padlined against pgbench on the same database, in
 # one run: starts a PostgreSQL of its own (bench_pg.sh: durable, fsync and
 # synchronous commit on as users run it; BENCH_PG=fast for the test
-# stack's fsync off), a padlined on a fresh schema, creates a user, then
+# stack's fsync off; BENCH_PG_VIA=socket: over its Unix socket rather
+# than TCP), a padlined on a fresh schema, creates a user, then
 # for each client count runs, for SECONDS each:
 #   padlined     bench_pads: pad.create over TCP (one transaction each)
 #   pg prepared  pgbench -M prepared bench/pads_prepared.pgbench (the same

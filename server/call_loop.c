@@ -10,10 +10,14 @@
  * a returned connection admits the next (a worker's return wakes the loop
  * only while some wait), and one whose call ended on the loop goes to the
  * next straight away, its socket still polled, when the pool would lend it
- * again at once. A free slot without a connection is opened on a worker
- * (db_pool_borrow connects), for the first waiter.
+ * again at once. With no call waiting it stays on the loop, parked, its
+ * socket still polled, for the next call (db_pool_park) until it has been
+ * idle CALL_LOOP_PARK_MS, a worker asks for it, or its socket has
+ * something to read. A free slot without a connection is opened on a
+ * worker (db_pool_borrow connects), for the first waiter.
  */
 #include "call_loop.h"
+#include "call_loop_watch.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -38,64 +42,26 @@ struct call_loop {
 	void *arg;
 };
 
-static void loop_ready(uv_poll_t *, int, int);
 static void loop_expired(uv_timer_t *);
 static void loop_batch_end(struct call_loop *, int rv);
 static void loop_admit(struct call_loop_queue *);
 static void loop_begin(struct call_loop *, int ping);
 static struct call_loop *loop_pop(struct call_loop_queue *);
 
-/* One socket's handles, made the first time the loop waits on it and
- * kept while the loop lives: a socket number that comes back (another
- * connection, or a client's socket in between) has them ready. Neither
- * is active unless a loop call holds the socket's connection: the socket
- * is never closed while the loop polls it. */
-struct call_loop_watch {
-	uv_poll_t poll;
-	uv_timer_t timer;
-	struct call_loop *l; /* the call waiting on it, if any */
-	int writing;         /* the poll waits for writable, too */
-};
-
-/* Polls for what the batch waits for. Only a change restarts the poll:
- * uv_poll_start takes the socket out of epoll before it puts it back. */
-static void
-loop_watch_start(struct call_loop_watch *w, int want_write)
-{
-	if (uv_is_active((uv_handle_t *)&w->poll) && w->writing == want_write)
-		return;
-	w->writing = want_write;
-	uv_poll_start(&w->poll, UV_READABLE | (want_write ? UV_WRITABLE : 0),
-	              loop_ready);
-}
-
-static struct call_loop_watch *
-loop_watch(struct call_loop_queue *q, int fd)
+/* The newest parked connection that may be lent again at once, for l
+ * (0; its socket still polled), or 1 when none is. */
+static int
+loop_take_parked(struct call_loop_queue *q, struct call_loop *l)
 {
 	struct call_loop_watch *w;
+	struct db_conn *db = call_loop_take_parked(q, &w);
 
-	if (fd < 0)
-		return NULL;
-	if ((size_t)fd >= q->nwatch) {
-		size_t n = q->nwatch ? q->nwatch : 64;
-
-		while (n <= (size_t)fd)
-			n *= 2;
-		q->watch = xreallocarray(q->watch, n, sizeof *q->watch);
-		memset(q->watch + q->nwatch, 0,
-		       (n - q->nwatch) * sizeof *q->watch);
-		q->nwatch = n;
-	}
-	if ((w = q->watch[fd]) != NULL)
-		return w;
-	w = xcalloc(1, sizeof *w);
-	if (uv_poll_init(q->loop, &w->poll, fd) != 0) {
-		free(w);
-		return NULL;
-	}
-	uv_timer_init(q->loop, &w->timer);
-	w->poll.data = w->timer.data = w;
-	return q->watch[fd] = w;
+	if (db == NULL)
+		return 1;
+	l->rc->db = db;
+	l->w = w;
+	w->l = l;
+	return 0;
 }
 
 /* The connection kept at loop_end goes to the first waiter, its socket
@@ -142,15 +108,16 @@ loop_end(struct call_loop *l, int rv)
 	    q->head != NULL && !q->admitting && db_pool_keep(q->pool, db);
 
 	if (w != NULL) {
-		if (!keep)
-			uv_poll_stop(&w->poll);
 		uv_timer_stop(&w->timer);
 		w->l = NULL;
 	}
 	l->rc->db = NULL;
 	free(l);
-	if (!keep)
+	if (!keep && (q->head != NULL || !call_loop_park(q, db, w))) {
+		if (w != NULL)
+			uv_poll_stop(&w->poll);
 		db_pool_return(q->pool, db);
+	}
 	done(arg, rv);
 	if (keep)
 		loop_pass(q, db, w);
@@ -173,7 +140,8 @@ loop_send(struct call_loop *l, int rv)
 	}
 	sent = db_tx_send(rc->db, &l->want_write, &rc->err);
 	if (sent == 0 && l->w == NULL) {
-		if ((l->w = loop_watch(l->q, db_conn_socket(rc->db))) == NULL) {
+		if ((l->w = call_loop_watch_get(
+		         l->q, db_conn_socket(rc->db))) == NULL) {
 			/* Not a socket the loop can watch: given up on, as
 			 * at the deadline. */
 			db_tx_expire(rc->db, &rc->err);
@@ -188,7 +156,7 @@ loop_send(struct call_loop *l, int rv)
 	}
 	/* Between one call's batches the poll stays on: the socket is read
 	 * only when the next batch waits. */
-	loop_watch_start(l->w, l->want_write);
+	call_loop_watch_start(l->w, l->want_write);
 	uv_timer_start(&l->w->timer, loop_expired,
 	               (uint64_t)db_conn_timeout_ms(rc->db), 0);
 }
@@ -235,8 +203,8 @@ loop_batch_end(struct call_loop *l, int rv)
 		loop_send(l, rv);
 }
 
-static void
-loop_ready(uv_poll_t *p, int status, int events)
+void
+call_loop_ready(uv_poll_t *p, int status, int events)
 {
 	struct call_loop_watch *w = p->data;
 	struct call_loop *l = w->l;
@@ -245,8 +213,14 @@ loop_ready(uv_poll_t *p, int status, int events)
 	(void)status;
 	(void)events;
 	if (l == NULL) {
-		/* Nobody waits on it (the poll stops with its call). */
-		uv_poll_stop(p);
+		/* Parked: the server closed it, or says something nobody
+		 * asked for. Back to the pool, which closes a closed one. */
+		if (w->parked != NULL) {
+			db_conn_read_idle(w->parked);
+			call_loop_unpark(w->q, w);
+		} else {
+			uv_poll_stop(p);
+		}
 		return;
 	}
 	/* A poll error is the socket's: libpq's read says what it was. */
@@ -254,7 +228,7 @@ loop_ready(uv_poll_t *p, int status, int events)
 	if (rv != 0)
 		loop_batch_end(l, db_tx_commit_end(l->rc->db, &l->rc->err));
 	else
-		loop_watch_start(w, l->want_write);
+		call_loop_watch_start(w, l->want_write);
 }
 
 static void
@@ -368,9 +342,13 @@ loop_admit(struct call_loop_queue *q)
 	q->admitting = 1;
 	while (q->head != NULL) {
 		struct call_loop *l = q->head;
-		int ping, r = db_pool_try_borrow(q->pool, &l->rc->db, &ping);
+		int ping, r;
 
-		if (r < 0)
+		if (loop_take_parked(q, l) == 0) {
+			loop_begin(loop_pop(q), 0);
+			continue;
+		}
+		if ((r = db_pool_try_borrow(q->pool, &l->rc->db, &ping)) < 0)
 			break;
 		if (r > 0) {
 			/* A free slot to connect: the waiters wait for it. */
@@ -411,7 +389,22 @@ loop_wait_expired(uv_timer_t *t)
 static void
 loop_wake(uv_async_t *a)
 {
-	loop_admit(a->data);
+	struct call_loop_queue *q = a->data;
+
+	if (atomic_exchange(&q->wanted, 0))
+		call_loop_unpark_all(q);
+	loop_admit(q);
+}
+
+/* A worker would wait for a slot while some are parked: the loop gives
+ * them back. */
+static void
+loop_wanted(void *arg)
+{
+	struct call_loop_queue *q = arg;
+
+	atomic_store(&q->wanted, 1);
+	uv_async_send(&q->wake);
 }
 
 /* A slot came free on some thread: the loop hears of it while calls wait
@@ -440,18 +433,26 @@ call_loop_queue_init(struct call_loop_queue *q, uv_loop_t *loop,
 	q->head = q->tail = NULL;
 	q->watch = NULL;
 	q->nwatch = 0;
+	q->parked = NULL;
+	atomic_init(&q->wanted, 0);
 	uv_async_init(loop, &q->wake, loop_wake);
 	q->wake.data = q;
 	uv_timer_init(loop, &q->expire);
 	q->expire.data = q;
 	db_pool_set_release_hook(pool, loop_released, q);
+	db_pool_set_want_hook(pool, loop_wanted, q);
 }
 
 void
 call_loop_queue_stop(struct call_loop_queue *q)
 {
 	db_pool_set_release_hook(q->pool, NULL, NULL);
-	/* The loop has ended: every handle closed with the others. */
+	db_pool_set_want_hook(q->pool, NULL, NULL);
+	/* The loop has ended: every handle closed with the others, the
+	 * parked connections' polls too. */
+	for (struct call_loop_watch *w = q->parked; w != NULL; w = w->next)
+		db_pool_return(q->pool, w->parked);
+	q->parked = NULL;
 	for (size_t i = 0; i < q->nwatch; i++)
 		free(q->watch[i]);
 	free(q->watch);
@@ -494,6 +495,11 @@ call_loop_start(struct call_loop_queue *q, struct rpc_call *rc,
 	 * is seen. */
 	atomic_fetch_add(&q->waiting, 1);
 	if (q->head == NULL) {
+		if (loop_take_parked(q, l) == 0) {
+			atomic_fetch_sub(&q->waiting, 1);
+			loop_begin(l, 0);
+			return;
+		}
 		if ((r = db_pool_try_borrow(q->pool, &rc->db, &ping)) == 0) {
 			atomic_fetch_sub(&q->waiting, 1);
 			loop_begin(l, ping);

@@ -41,6 +41,8 @@ struct call_loop_queue {
 	struct call_loop *head, *tail;
 	struct call_loop_watch **watch; /* by socket number */
 	size_t nwatch;
+	struct call_loop_watch *parked; /* idle connections, newest first */
+	_Atomic int wanted;             /* a worker asked for them back */
 };
 
 /* Sets q up on loop (its handle closes with the loop's others) and hooks

@@ -73,6 +73,9 @@ PGconn *db_conn_take_pg(struct db_conn *);
  * or pipeline, and never left mid-batch by a broken read. Rolls back an
  * open transaction first (best effort). */
 int db_conn_reusable(struct db_conn *);
+/* Reads what arrived on a connection nobody uses (a server that closed
+ * it, a notice): db_conn_reusable then says whether it may be lent. */
+void db_conn_read_idle(struct db_conn *);
 /* True when the server itself failed on this connection (lost, past a
  * deadline, read-only): others to the same server are suspect too. */
 int db_conn_lost(const struct db_conn *);

@@ -104,6 +104,14 @@ db_conn_reusable(struct db_conn *c)
 	return !c->broken && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 }
 
+void
+db_conn_read_idle(struct db_conn *c)
+{
+	/* A server that closed it leaves it CONNECTION_BAD. */
+	if (PQconsumeInput(c->pg) == 0)
+		c->broken = 1;
+}
+
 int
 db_conn_prepared_has(const struct db_conn *c, const char *sql)
 {

@@ -28,6 +28,7 @@ struct db_slot {
 	time_t born;
 	long long last_used_ms;
 	int busy;
+	int parked; /* lent, but idle on the loop (db_pool_park) */
 };
 
 struct db_pool {
@@ -46,6 +47,8 @@ struct db_pool {
 	void *sink_arg;
 	void (*released)(void *); /* after a slot is given back */
 	void *released_arg;
+	void (*wanted)(void *); /* a worker would wait while some are parked */
+	void *wanted_arg;
 };
 
 /* What PostgreSQL says besides results (a NOTICE, a WARNING from a
@@ -148,10 +151,12 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 		}
 		/* Prefer a slot with a live connection. */
 		struct db_slot *pick = NULL;
+		int parked = 0;
 
 		for (int i = 0; i < p->size; i++) {
 			struct db_slot *s = &p->slots[i];
 
+			parked += s->parked;
 			if (s->busy)
 				continue;
 			if (pick == NULL || (pick->conn == NULL && s->conn))
@@ -162,6 +167,11 @@ pool_take_slot(struct db_pool *p, struct pl_error *err)
 			pthread_mutex_unlock(&p->lock);
 			return pick;
 		}
+		/* The loop gives its parked ones back when asked; they
+		 * come free like any other (waiting keeps it from parking
+		 * more). */
+		if (parked > 0 && p->wanted != NULL)
+			p->wanted(p->wanted_arg);
 		p->waiting++;
 		int timedout =
 		    pthread_cond_timedwait(&p->freed, &p->lock, &until) != 0;
@@ -191,6 +201,7 @@ pool_release_slot(struct db_pool *p, struct db_slot *s)
 {
 	pthread_mutex_lock(&p->lock);
 	s->busy = 0;
+	s->parked = 0;
 	pthread_cond_signal(&p->freed);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -358,8 +369,9 @@ db_pool_return(struct db_pool *p, struct db_conn *c)
 		p->released(p->released_arg);
 }
 
-int
-db_pool_keep(struct db_pool *p, struct db_conn *c)
+/* db_pool_keep and db_pool_park: parked says how c stays lent. */
+static int
+pool_keep(struct db_pool *p, struct db_conn *c, int parked)
 {
 	struct db_slot *s = NULL;
 	long long now = mono_ms();
@@ -374,10 +386,32 @@ db_pool_keep(struct db_pool *p, struct db_conn *c)
 	if (s != NULL && p->waiting == 0 && now >= p->down_until_ms &&
 	    time(NULL) - s->born < POOL_RECYCLE_S) {
 		s->last_used_ms = now;
+		s->parked = parked;
 		keep = 1;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return keep;
+}
+
+int
+db_pool_keep(struct db_pool *p, struct db_conn *c)
+{
+	return pool_keep(p, c, 0);
+}
+
+int
+db_pool_park(struct db_pool *p, struct db_conn *c)
+{
+	return pool_keep(p, c, 1);
+}
+
+void
+db_pool_set_want_hook(struct db_pool *p, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&p->lock);
+	p->wanted = fn;
+	p->wanted_arg = arg;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void
@@ -387,7 +421,7 @@ db_pool_usage(struct db_pool *p, struct db_pool_usage *u)
 	u->size = p->size;
 	u->in_use = 0;
 	for (int i = 0; i < p->size; i++)
-		u->in_use += p->slots[i].busy;
+		u->in_use += p->slots[i].busy && !p->slots[i].parked;
 	u->waiting = p->waiting;
 	pthread_mutex_unlock(&p->lock);
 }

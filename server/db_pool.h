@@ -52,6 +52,16 @@ void db_pool_return(struct db_pool *, struct db_conn *);
  * due to recycle, PostgreSQL not down, no worker waiting for a slot); 0
  * when it must go back (db_pool_return). */
 int db_pool_keep(struct db_pool *, struct db_conn *c);
+/* As db_pool_keep, for the loop thread when no call waits: c stays lent,
+ * parked (its socket still polled for the next call, which takes it with
+ * db_pool_keep), and db_pool_usage counts it idle. A worker that would
+ * wait for a slot while some are parked calls the want hook first, and
+ * the loop gives its parked ones back (db_pool_return). */
+int db_pool_park(struct db_pool *, struct db_conn *c);
+/* fn(arg) runs, on the asking worker's thread under the pool's lock, when
+ * it would wait for a slot while some connection is parked. Set it before
+ * workers run. */
+void db_pool_set_want_hook(struct db_pool *, void (*fn)(void *), void *arg);
 /* One-off connection with the same settings (migrations: they set the
  * schema's search_path inside each of their transactions). */
 PGconn *db_connect(const char *conninfo, int timeout, struct pl_error *);

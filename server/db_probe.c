@@ -1,8 +1,11 @@
 /*
- * The health probe: one thread, one connection, one question at a time.
- * Callers bump `asked` and wait for `answered` to reach it under a timed
- * wait; the thread answers the newest question, connecting again when its
- * connection failed or timed out.
+ * The health probe: one connection, one question at a time. A caller that
+ * finds it connected and idle asks it itself (its statement deadline
+ * bounds the wait as well as the thread's would, and a hand-off to the
+ * thread and back cost a third of a cheap server.health); otherwise
+ * callers bump `asked` and wait for `answered` to reach it under a timed
+ * wait, and the thread answers the newest question, connecting again when
+ * the connection failed or timed out.
  */
 #include "db_probe.h"
 
@@ -26,26 +29,24 @@ struct db_probe {
 	char *schema;
 	int connect_timeout;
 	int stop;
+	int inline_probe; /* a caller asks on conn itself */
 	unsigned long asked, answered;
 	enum db_probe_state state; /* the answer to `answered` */
-	struct db_conn *conn;      /* the thread's alone */
+	/* Used by whoever answers the question in flight: the thread, or
+	 * the caller that asks inline. */
+	struct db_conn *conn;
 };
 
+/* Asks on p->conn (the caller answers the question in flight); a
+ * connection that failed is closed. */
 static enum db_probe_state
-probe_once(struct db_probe *p)
+probe_query(struct db_probe *p)
 {
 	struct pl_error err;
 	enum db_probe_state st = DB_PROBE_DOWN;
 	PGresult *r;
 
 	pl_error_init(&err);
-	if (p->conn == NULL) {
-		p->conn = db_conn_new(
-		    db_connect(p->conninfo, p->connect_timeout, &err),
-		    p->schema, 0, &err);
-		if (p->conn != NULL)
-			db_conn_set_timeout(p->conn, PROBE_TIMEOUT_MS);
-	}
 	if (p->conn != NULL) {
 		r = db_query_result(p->conn, "SELECT pg_is_in_recovery() AS r",
 		                    0, NULL, &err);
@@ -62,6 +63,23 @@ probe_once(struct db_probe *p)
 	return st;
 }
 
+static enum db_probe_state
+probe_once(struct db_probe *p)
+{
+	if (p->conn == NULL) {
+		struct pl_error err;
+
+		pl_error_init(&err);
+		p->conn = db_conn_new(
+		    db_connect(p->conninfo, p->connect_timeout, &err),
+		    p->schema, 0, &err);
+		if (p->conn != NULL)
+			db_conn_set_timeout(p->conn, PROBE_TIMEOUT_MS);
+		pl_error_clear(&err);
+	}
+	return probe_query(p);
+}
+
 static void *
 probe_main(void *arg)
 {
@@ -69,7 +87,7 @@ probe_main(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->stop && p->answered == p->asked)
+		while (!p->stop && (p->answered == p->asked || p->inline_probe))
 			pthread_cond_wait(&p->ask, &p->lock);
 		if (p->stop)
 			break;
@@ -147,6 +165,21 @@ db_probe_check(struct db_probe *p, int wait_ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&p->lock);
+	if (p->answered == p->asked && p->conn != NULL &&
+	    wait_ms >= PROBE_TIMEOUT_MS) {
+		/* Idle and connected: asked here, its deadline the wait's. */
+		gen = ++p->asked;
+		p->inline_probe = 1;
+		pthread_mutex_unlock(&p->lock);
+		st = probe_query(p);
+		pthread_mutex_lock(&p->lock);
+		p->inline_probe = 0;
+		p->state = st;
+		p->answered = gen;
+		pthread_cond_broadcast(&p->done);
+		pthread_mutex_unlock(&p->lock);
+		return st;
+	}
 	/* A probe in flight answers this question too. */
 	if (p->answered == p->asked) {
 		p->asked++;

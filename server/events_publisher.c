@@ -34,7 +34,10 @@
  * thread sends once a group is queued, or once the oldest event of a
  * group still filling has waited gather_us (PADLINE_EVENTS_GATHER_MS, 20
  * by default): an event alone goes out within it, a stream of a few
- * hundred a second fills its groups. */
+ * hundred a second fills its groups. After a send it waits gather_us
+ * before it calls itself idle: until then a first event needs no wake
+ * (the thread looks at the queue when that wait ends), so a stream wakes
+ * it once a group, on the group's last event. */
 
 struct pending {
 	long long id;
@@ -54,6 +57,7 @@ struct events_publisher {
 	struct pending *q; /* a ring of cap entries */
 	size_t head, len, cap;
 	int stopping;
+	int idle;          /* waits for a push to wake it */
 	long long dropped; /* since the last warning */
 	long long gather_us;
 };
@@ -119,15 +123,26 @@ publisher_main(void *arg)
 {
 	struct events_publisher *p = arg;
 	struct pending b[EVENTS_BATCH_MAX];
-	long long drain_until = 0;
+	long long drain_until = 0, linger_us = 0;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		long long due_us = 0;
 		size_t n;
 
+		if (p->len == 0 && !p->stopping && linger_us > mono_us()) {
+			/* Just sent: a stream's next group comes soon. */
+			struct timespec until = {(time_t)(linger_us / 1000000),
+			                         (long)(linger_us % 1000000) *
+			                             1000};
+
+			pthread_cond_timedwait(&p->cv, &p->mu, &until);
+			continue;
+		}
+		p->idle = 1;
 		while (p->len == 0 && !p->stopping)
 			pthread_cond_wait(&p->cv, &p->mu);
+		p->idle = 0;
 		if (p->stopping && drain_until == 0)
 			drain_until = mono_ms() + EVENTS_DRAIN_MS;
 		if (p->len == 0 || (p->stopping && mono_ms() > drain_until))
@@ -145,6 +160,7 @@ publisher_main(void *arg)
 		send_batch(p, b, n);
 		for (size_t i = 0; i < n; i++)
 			free(b[i].event);
+		linger_us = mono_us() + p->gather_us;
 		pthread_mutex_lock(&p->mu);
 	}
 	/* Whatever is left stays unpublished for the relay. */
@@ -225,9 +241,9 @@ events_publisher_push(struct events_publisher *p, long long id,
 			grow(p);
 		p->q[(p->head + p->len) % p->cap] =
 		    (struct pending){id, mono_us(), xstrdup(event)};
-		/* The first starts the wait for a group, the group's last
-		 * ends it. */
-		if (++p->len == 1 || p->len == EVENT_SIG_GROUP_MAX)
+		/* The first wakes an idle thread to start the wait for a
+		 * group, the group's last ends it. */
+		if ((++p->len == 1 && p->idle) || p->len == EVENT_SIG_GROUP_MAX)
 			pthread_cond_signal(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);

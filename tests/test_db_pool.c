@@ -4,7 +4,8 @@
  * returned) and a connection is never lent to two borrowers at once. Run
  * under -fsanitize=thread it also shows db_pool_return reads other slots
  * only under the pool's lock. And a connection is kept by its borrower for
- * the next call only when the pool would lend it again at once. */
+ * the next call only when the pool would lend it again at once; a parked
+ * one counts idle, and a worker that would wait for it asks for it back. */
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -140,6 +141,64 @@ START_TEST(kept_only_as_it_would_be_lent_again)
 }
 END_TEST
 
+static _Atomic int wants;
+
+static void
+wanted(void *arg)
+{
+	(void)arg;
+	wants++;
+}
+
+/* A connection parked on the loop counts idle in the usage; a worker that
+ * finds every slot lent while one is parked calls the want hook (the loop
+ * then gives it back) and gets it; once a worker waits, nothing parks. */
+START_TEST(parked_given_back_when_a_worker_wants_it)
+{
+	const char *url = getenv("DATABASE_URL");
+	struct db_pool_usage u;
+	struct pl_error err;
+	struct db_conn *c;
+	pthread_t t;
+
+	ck_assert_ptr_nonnull(url);
+	pool = db_pool_new(url, "public", 1, 10, 30, 1);
+	ck_assert_ptr_nonnull(pool);
+	db_pool_set_want_hook(pool, wanted, NULL);
+	pl_error_init(&err);
+	ck_assert_int_eq(db_pool_borrow(pool, &c, &err), 0);
+	db_pool_usage(pool, &u);
+	ck_assert_int_eq(u.in_use, 1);
+	ck_assert_int_eq(db_pool_park(pool, c), 1);
+	db_pool_usage(pool, &u);
+	ck_assert_int_eq(u.in_use, 0);
+	ck_assert_int_eq(wants, 0);
+	/* Taken again by the loop: in use. */
+	ck_assert_int_eq(db_pool_keep(pool, c), 1);
+	db_pool_usage(pool, &u);
+	ck_assert_int_eq(u.in_use, 1);
+	ck_assert_int_eq(db_pool_park(pool, c), 1);
+
+	ck_assert_int_eq(pthread_create(&t, NULL, borrow_once, NULL), 0);
+	for (int i = 0; i < 3000 && (wants == 0 || u.waiting == 0); i++) {
+		usleep(10000);
+		db_pool_usage(pool, &u);
+	}
+	ck_assert_int_ge(wants, 1);
+	ck_assert_int_eq(u.waiting, 1);
+	/* While a worker waits, the loop cannot keep or park it. */
+	ck_assert_int_eq(db_pool_park(pool, c), 0);
+	ck_assert_int_eq(db_pool_keep(pool, c), 0);
+	db_pool_return(pool, c);
+	pthread_join(t, NULL);
+	db_pool_usage(pool, &u);
+	ck_assert_int_eq(u.in_use, 0);
+	ck_assert_int_eq(u.waiting, 0);
+	pl_error_clear(&err);
+	db_pool_free(pool);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -149,6 +208,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, never_lent_twice);
 	tcase_add_test(tc, kept_only_as_it_would_be_lent_again);
+	tcase_add_test(tc, parked_given_back_when_a_worker_wants_it);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
