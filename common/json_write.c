@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "num_text.h"
 #include "xalloc.h"
 
 static void
@@ -78,9 +79,9 @@ json_write_str(struct json_write *w, const char *s)
 void
 json_write_ll(struct json_write *w, long long v)
 {
-	char n[24];
+	char n[NUM_TEXT_LL];
 
-	json_write_raw(w, n, (size_t)snprintf(n, sizeof n, "%lld", v));
+	json_write_raw(w, n, num_text_ll(n, v));
 }
 
 char *
