@@ -22,6 +22,12 @@ reserve(struct json_write *w, size_t n)
 }
 
 void
+json_write_reserve(struct json_write *w, size_t n)
+{
+	reserve(w, n);
+}
+
+void
 json_write_raw(struct json_write *w, const char *s, size_t n)
 {
 	reserve(w, n);

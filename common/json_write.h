@@ -15,6 +15,8 @@ struct json_write {
 	size_t len, cap;
 };
 
+/* Makes room for n more bytes: a text of known size in one allocation. */
+void json_write_reserve(struct json_write *, size_t n);
 /* Appends n bytes as they are (JSON text the caller vouches for). */
 void json_write_raw(struct json_write *, const char *s, size_t n);
 /* Appends a literal's bytes: json_write_lit(w, "{\"a\":"). */
