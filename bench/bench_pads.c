@@ -13,14 +13,18 @@
  * than throughput on a shared machine.
  * --stats-loop N instead makes N server.stats calls back to back on one
  * connection and prints the CPU per call.
+ * --count N stops after N loops in all (not after N seconds): a fixed amount
+ * of work, for instruction counts (callgrind) that compare two runs.
  *   bench_pads --port P --user U --password PW [--clients C] [--seconds N]
  *              [--get 0|1] [--stats-ms M] [--pid P[,P...]] [--stats-loop N]
+ *              [--count N]
  */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +54,20 @@ static const char *pids = "";
 static const char *user, *password;
 static char token[256];
 static long long deadline_us;
+/* --count: loops left to start in all; -1 runs until the deadline. */
+static atomic_llong loops_left = -1;
+
+/* Takes one loop from --count's budget; 0 once it is spent. */
+static int
+take_loop(void)
+{
+	long long n = atomic_load(&loops_left);
+
+	while (n > 0)
+		if (atomic_compare_exchange_weak(&loops_left, &n, n - 1))
+			return 1;
+	return n < 0;
+}
 
 /* Nanoseconds pid's threads have run, or -1 (no such process). */
 static long long
@@ -203,7 +221,7 @@ worker_run(void *arg)
 	long long t0, seq = 0;
 	int n;
 
-	while (bench_now_us() < deadline_us) {
+	while (bench_now_us() < deadline_us && take_loop()) {
 		n = snprintf(req, sizeof req,
 		             "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
 		             "\"pad.create\",\"params\":{\"display_name\":"
@@ -331,12 +349,14 @@ main(int argc, char **argv)
 			pids = argv[i + 1];
 		else if (strcmp(argv[i], "--stats-loop") == 0)
 			stats_loop = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--count") == 0)
+			atomic_store(&loops_left, atoll(argv[i + 1]));
 	}
 	if (port <= 0 || user == NULL || password == NULL || clients < 1) {
 		fprintf(stderr, "usage: bench_pads --port P --user U --password"
 		                " PW [--clients C] [--seconds N] [--get 0|1]"
 		                " [--stats-ms M] [--pid P[,P...]]"
-		                " [--stats-loop N]\n");
+		                " [--stats-loop N] [--count N]\n");
 		return 2;
 	}
 	/* ws[clients] is the stats poller, used only with --stats-ms. */
@@ -354,7 +374,10 @@ main(int argc, char **argv)
 		return stats_loop_run(&ws[0]);
 	cpu0 = server_cpu_ns();
 	t0 = bench_now_us();
-	deadline_us = t0 + (long long)seconds * 1000000;
+	/* --count runs until its loops are done, however long they take. */
+	deadline_us =
+	    t0 + (long long)(atomic_load(&loops_left) >= 0 ? 86400 : seconds) *
+	             1000000;
 	for (int i = 0; i < clients; i++)
 		pthread_create(&ws[i].th, NULL, worker_run, &ws[i]);
 	if (stats_ms > 0)

@@ -19,7 +19,10 @@ log=$(mktemp "/tmp/padlined-$bench_prefix.XXXXXX.log")
 export PADLINE_SCHEMA=$schema PADLINE_SECRET=bench-secret-0123456789 PADLINE_LOG=warn
 export PADLINE_MAX_CONNECTIONS_PER_IP=${PADLINE_MAX_CONNECTIONS_PER_IP:-1024} # every client is on 127.0.0.1
 [ -d "$repo/templates" ] && export PADLINE_TEMPLATES_DIR=$repo/templates
-"$padlined" --listen "127.0.0.1:$port" 2>"$log" &
+# glibc's malloc tuned as the systemd unit (dist/padlined.service.in) runs
+# it; GLIBC_TUNABLES set (even empty) overrides.
+GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.tcache_count=32} \
+	"$padlined" --listen "127.0.0.1:$port" 2>"$log" &
 pid=$!
 bench_cleanup() {
 	kill -CONT "$pid" 2>/dev/null # a bench may have stopped it

@@ -117,14 +117,29 @@ json_num_loadb(const char *buf, size_t len, size_t flags, json_error_t *err)
 	return v;
 }
 
+size_t
+json_num_real_text(double d, char s[JSON_NUM_REAL_TEXT])
+{
+	int len = 0;
+
+	for (int p = 1; p <= 17; p++) {
+		len = snprintf(s, JSON_NUM_REAL_TEXT, "%.*g", p, d);
+		if (strtod(s, NULL) == d)
+			break;
+	}
+	if (!strpbrk(s, ".e"))
+		len +=
+		    snprintf(s + len, JSON_NUM_REAL_TEXT - (size_t)len, ".0");
+	return (size_t)len;
+}
+
 /* A real token (jansson prints "%.17g", plus ".0" when that looks like an
  * integer) reprinted with the fewest digits that read back the same. */
 static int
 fix_real(const char *tok, size_t n, struct buf *out)
 {
-	char t[64], s[40];
-	double d;
-	int len = 0;
+	char t[64], s[JSON_NUM_REAL_TEXT];
+	size_t len;
 
 	if (n >= sizeof t || !(memchr(tok, '.', n) || memchr(tok, 'e', n) ||
 	                       memchr(tok, 'E', n))) {
@@ -133,16 +148,9 @@ fix_real(const char *tok, size_t n, struct buf *out)
 	}
 	memcpy(t, tok, n);
 	t[n] = '\0';
-	d = strtod(t, NULL);
-	for (int p = 1; p <= 17; p++) {
-		len = snprintf(s, sizeof s, "%.*g", p, d);
-		if (strtod(s, NULL) == d)
-			break;
-	}
-	if (!strpbrk(s, ".e"))
-		len += snprintf(s + len, sizeof s - (size_t)len, ".0");
-	buf_add(out, s, (size_t)len);
-	return (size_t)len != n || memcmp(s, tok, n) != 0;
+	len = json_num_real_text(strtod(t, NULL), s);
+	buf_add(out, s, len);
+	return len != n || memcmp(s, tok, n) != 0;
 }
 
 /* Whether v holds a real anywhere: most replies hold none, and walking the

@@ -19,5 +19,10 @@ json_t *json_num_loadb(const char *buf, size_t len, size_t flags,
  * form (still with a '.' or an exponent, so they stay reals). NULL as
  * json_dumps. Caller frees. */
 char *json_num_dumps(const json_t *v, size_t flags);
+/* Room for json_num_real_text's text and its NUL. */
+#define JSON_NUM_REAL_TEXT 40
+/* The real d (finite) as json_num_dumps prints it: the fewest digits that
+ * read back as d, with a '.' or an exponent. Returns its length. */
+size_t json_num_real_text(double d, char out[JSON_NUM_REAL_TEXT]);
 
 #endif

@@ -6,6 +6,7 @@
 #include "jsonrpc.h"
 
 #include "json_num.h"
+#include "json_write.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -166,24 +167,18 @@ jsonrpc_line(json_t *msg, size_t *len)
 char *
 jsonrpc_result_text_line(json_t *id, const char *rt, size_t rn, size_t *len)
 {
-	size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
-	char *idt = json_num_dumps(id ? id : json_null(), flags);
-	char *line = NULL;
+	struct json_write w = {0};
 
-	if (idt != NULL) {
-		size_t hn = strlen(RESULT_HEAD), mn = strlen(RESULT_MID);
-		size_t in = strlen(idt);
-
-		*len = hn + in + mn + rn + 2;
-		line = xmalloc(*len + 1);
-		memcpy(line, RESULT_HEAD, hn);
-		memcpy(line + hn, idt, in);
-		memcpy(line + hn + in, RESULT_MID, mn);
-		memcpy(line + hn + in + mn, rt, rn);
-		memcpy(line + *len - 2, "}\n", 3);
-	}
-	free(idt);
-	return line;
+	/* Room for a numeric id in the one allocation; a long string id
+	 * grows it. The id printed as json_num_dumps would dump it. */
+	json_write_reserve(&w, sizeof RESULT_HEAD + sizeof RESULT_MID + 24 +
+	                           rn + 2);
+	json_write_lit(&w, RESULT_HEAD);
+	json_write_json(&w, id ? id : json_null());
+	json_write_lit(&w, RESULT_MID);
+	json_write_raw(&w, rt, rn);
+	json_write_lit(&w, "}\n");
+	return json_write_take(&w, len);
 }
 
 char *

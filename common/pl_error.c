@@ -12,7 +12,14 @@
 void
 pl_error_init(struct pl_error *e)
 {
-	memset(e, 0, sizeof *e);
+	/* Member by member, not a memset of the whole: a call inits and
+	 * clears several, and the texts are read only up to their NUL. */
+	e->code = 0;
+	e->reason[0] = '\0';
+	e->message[0] = '\0';
+	e->violations = NULL;
+	e->retry_after = 0;
+	e->data = NULL;
 }
 
 void

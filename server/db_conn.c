@@ -14,6 +14,7 @@
 #include "db_wait.h"
 #include "log.h"
 #include "mono_time.h"
+#include "num_text.h"
 #include "xalloc.h"
 
 struct db_conn *
@@ -145,7 +146,10 @@ db_conn_prepared_forget(struct db_conn *c, const char *sql)
 void
 db_conn_stmt_name(char name[32], const char *sql)
 {
-	snprintf(name, 32, "pl_%jx", (uintmax_t)(uintptr_t)sql);
+	_Static_assert(3 + NUM_TEXT_HEX <= 32, "pl_ and an address in hex");
+	/* "pl_%jx", without a format parsed for every statement sent. */
+	memcpy(name, "pl_", 3);
+	num_text_hex(name + 3, (uintmax_t)(uintptr_t)sql);
 }
 
 int

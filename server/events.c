@@ -27,6 +27,7 @@
 #include "db.h"
 #include "event_sig.h"
 #include "log.h"
+#include "num_text.h"
 #include "redis_url.h"
 #include "repo_audit.h"
 #include "stats.h"
@@ -39,6 +40,10 @@
  * mark while PostgreSQL is up (a relay tick or two), short enough that the
  * claims of a busy deployment stay small. */
 #define EVENTS_CLAIM_TTL_S 300
+/* Its text, as each claim sends it. */
+#define EVENTS_TEXT_(x) #x
+#define EVENTS_TEXT(x) EVENTS_TEXT_(x)
+#define EVENTS_CLAIM_TTL_TEXT EVENTS_TEXT(EVENTS_CLAIM_TTL_S)
 
 /* PUBLISH unless the id was claimed already (then -1): one atomic step. */
 static const char publish_once_lua[] =
@@ -76,27 +81,29 @@ events_append(redisContext *rc, const char *channel, const struct event_msg *m,
               const char *wire, size_t wire_len, int by_sha)
 {
 	unsigned char h[16];
-	char key[512], ttl[16];
+	char key[512];
 	const char *argv[7];
-	size_t argl[7], cl = strlen(channel), el = strlen(m->event);
-	int kl;
+	size_t argl[7], cl = strlen(channel), el = strlen(m->event), kl;
 
 	crypto_generichash(h, sizeof h, (const unsigned char *)m->event, el,
 	                   NULL, 0);
 	/* <channel>:sent:<id>:<hash>; the channel is a schema's name with a
 	 * prefix, far below the buffer. Arguments go as they are (no format
 	 * string to parse), the event text never copied into a format. */
-	kl = snprintf(key, sizeof key, "%s:sent:%lld:", channel, m->id);
-	if (kl < 0 || (size_t)kl + sizeof h * 2 + 1 > sizeof key)
+	if (cl + sizeof ":sent:" + NUM_TEXT_LL + sizeof h * 2 + 1 > sizeof key)
 		return REDIS_ERR;
+	memcpy(key, channel, cl);
+	memcpy(key + cl, ":sent:", sizeof ":sent:" - 1);
+	kl = cl + sizeof ":sent:" - 1;
+	kl += num_text_ll(key + kl, m->id);
+	key[kl++] = ':';
 	sodium_bin2hex(key + kl, sizeof h * 2 + 1, h, sizeof h);
-	snprintf(ttl, sizeof ttl, "%d", EVENTS_CLAIM_TTL_S);
 	argv[0] = by_sha ? "EVALSHA" : "EVAL";
 	argv[1] = by_sha ? publish_once_sha : publish_once_lua;
 	argv[2] = "1";
 	argv[3] = key;
 	argv[4] = channel;
-	argv[5] = ttl;
+	argv[5] = EVENTS_CLAIM_TTL_TEXT;
 	argv[6] = wire;
 	for (int i = 0; i < 7; i++)
 		argl[i] = strlen(argv[i]);
@@ -274,11 +281,14 @@ static char *
 id_array(const long long *ids, size_t n)
 {
 	/* At most 20 digits and a comma per id. */
-	char *list = xmalloc(n * 21 + 3), *p = list;
+	char *list = xmalloc(n * NUM_TEXT_LL + 3), *p = list;
 
 	*p++ = '{';
-	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, i ? ",%lld" : "%lld", ids[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		p += num_text_ll(p, ids[i]);
+	}
 	strcpy(p, "}");
 	return list;
 }

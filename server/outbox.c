@@ -5,23 +5,35 @@
  */
 #include "outbox.h"
 
+#include <stdlib.h>
+
 #include "app.h"
 #include "db_pool.h"
 #include "events.h"
 #include "events_publisher.h"
+#include "json_write.h"
 #include "repo_audit.h"
 
-void
-audit_emit(struct db_conn *db, const char *action, const char *actor_id,
-           json_t *subject, json_t *details)
+json_t *
+audit_details_new(json_t *subject, json_t *details)
 {
-	json_t *row = json_object(), *id = json_object_get(subject, "id");
-	struct pl_error err;
+	json_t *row = json_object();
 
 	if (details)
 		json_object_update(row, details);
 	json_object_set_new(row, "subject",
 	                    subject ? json_incref(subject) : json_object());
+	return row;
+}
+
+void
+audit_emit(struct db_conn *db, const char *action, const char *actor_id,
+           json_t *subject, json_t *details)
+{
+	json_t *row = audit_details_new(subject, details),
+	       *id = json_object_get(subject, "id");
+	struct pl_error err;
+
 	/* Queued with the rest of the transaction; its failure is the
 	 * transaction's, which db_tx_commit returns. */
 	pl_error_init(&err);
@@ -31,6 +43,38 @@ audit_emit(struct db_conn *db, const char *action, const char *actor_id,
 	                  row, &err);
 	pl_error_clear(&err);
 	json_decref(row);
+}
+
+char *
+audit_subject_text(const char *id, const char *display_name,
+                   const char *owner_id)
+{
+	struct json_write w = {0};
+
+	/* audit_emit's {"subject": subject}, members in their order. */
+	json_write_lit(&w, "{\"subject\":{\"id\":");
+	json_write_str(&w, id);
+	json_write_lit(&w, ",\"display_name\":");
+	json_write_str(&w, display_name);
+	json_write_lit(&w, ",\"owner_id\":");
+	json_write_str(&w, owner_id);
+	json_write_lit(&w, "}}");
+	return json_write_take(&w, NULL);
+}
+
+void
+audit_emit_named(struct db_conn *db, const char *action, const char *actor_id,
+                 const char *id, const char *display_name, const char *owner_id)
+{
+	char *text = audit_subject_text(id, display_name, owner_id);
+	struct pl_error err;
+
+	/* As audit_emit: the transaction's failure, if it fails. */
+	pl_error_init(&err);
+	db_tx_batch(db);
+	repo_audit_insert_text(db, action, actor_id, id, text, &err);
+	pl_error_clear(&err);
+	free(text);
 }
 
 void

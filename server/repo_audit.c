@@ -34,20 +34,29 @@ decode_audit_row(const PGresult *r, void *ctx, struct pl_error *err)
 }
 
 int
+repo_audit_insert_text(struct db_conn *db, const char *action,
+                       const char *actor_id, const char *subject_id,
+                       const char *details, struct pl_error *err)
+{
+	const char *params[] = {action, actor_id, subject_id,
+	                        details ? details : "{}"};
+
+	/* The parameters are copied out when the statement is queued. */
+	return db_query(db,
+	                "INSERT INTO @audit_log (action, actor_id, subject_id, "
+	                "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
+	                "RETURNING id, " AUDIT_EVENT_SQL " AS event",
+	                4, params, decode_audit_row, &db, sizeof db, err);
+}
+
+int
 repo_audit_insert(struct db_conn *db, const char *action, const char *actor_id,
                   const char *subject_id, json_t *details, struct pl_error *err)
 {
 	char *text = details ? json_num_dumps(details, JSON_COMPACT) : NULL;
-	const char *params[] = {action, actor_id, subject_id,
-	                        text ? text : "{}"};
-	int rc;
+	int rc =
+	    repo_audit_insert_text(db, action, actor_id, subject_id, text, err);
 
-	/* The parameters are copied out when the statement is queued. */
-	rc = db_query(db,
-	              "INSERT INTO @audit_log (action, actor_id, subject_id, "
-	              "details) VALUES ($1, $2::uuid, $3::uuid, $4::jsonb) "
-	              "RETURNING id, " AUDIT_EVENT_SQL " AS event",
-	              4, params, decode_audit_row, &db, sizeof db, err);
 	free(text);
 	return rc;
 }

@@ -24,6 +24,11 @@ struct audit_event {
 int repo_audit_insert(struct db_conn *, const char *action,
                       const char *actor_id, const char *subject_id,
                       json_t *details, struct pl_error *);
+/* repo_audit_insert with details already printed as compact JSON (as
+ * json_num_dumps would print them; NULL = {}). */
+int repo_audit_insert_text(struct db_conn *, const char *action,
+                           const char *actor_id, const char *subject_id,
+                           const char *details, struct pl_error *);
 /* One row per subject of the array subjects (each a public object whose
  * "id" is the row's subject_id), with details (borrowed; NULL = {}) and
  * {subject}: audit rows that are not events (never published, not in

@@ -545,6 +545,7 @@ call_start(struct call_sched *s, struct client *cl, int slot,
            const char *peer, const struct rpc_session *session)
 {
 	struct call *c = xcalloc(1, sizeof *c);
+	size_t peer_len;
 
 	c->sched = s;
 	c->cl = cl;
@@ -555,7 +556,10 @@ call_start(struct call_sched *s, struct client *cl, int slot,
 	c->rc.app = s->app;
 	c->rc.method = m;
 	c->rc.params = c->req.params;
-	snprintf(c->rc.peer, sizeof c->rc.peer, "%s", peer);
+	/* snprintf's "%s" truncation, without a format parsed per call. */
+	peer_len = strnlen(peer, sizeof c->rc.peer - 1);
+	memcpy(c->rc.peer, peer, peer_len);
+	c->rc.peer[peer_len] = '\0';
 	c->rc.session = *session;
 	pl_error_init(&c->rc.err);
 	if ((c->rv = params_check_text(c->rc.params, &c->rc.err)) != PL_OK ||

@@ -16,6 +16,7 @@
 #include "app.h"
 #include "db.h"
 #include "json_num.h"
+#include "json_write.h"
 #include "outbox.h"
 #include "repo_backup.h"
 #include "repo_pad.h"
@@ -70,6 +71,7 @@ static int
 pad_data_check(struct padlined *app, json_t *data, char **text,
                struct pl_error *err)
 {
+	struct json_write w = {0};
 	char msg[128];
 	size_t len;
 
@@ -77,10 +79,9 @@ pad_data_check(struct padlined *app, json_t *data, char **text,
 	if (!json_is_object(data))
 		return pl_error_violation(err, "data", "type",
 		                          "data must be a JSON object");
-	if ((*text = json_num_dumps(data, JSON_COMPACT)) == NULL)
-		return pl_error_set(err, PL_ERR_INTERNAL, "internal",
-		                    "internal error");
-	len = strlen(*text);
+	/* Printed, not dumped: the text json_num_dumps makes, for less. */
+	json_write_json(&w, data);
+	*text = json_write_take(&w, &len);
 	if (len <= (size_t)app->cfg->max_pad_bytes)
 		return PL_OK;
 	free(*text);

@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "json_num.h"
+#include "outbox.h"
 #include "repo_pad.h"
 #include "repo_template.h"
 #include "xalloc.h"
@@ -50,7 +51,6 @@ pad_create_queue(struct padlined *app, struct db_conn *db, const char *user_id,
                  struct svc_pad_new *nw, struct pl_error *err)
 {
 	char *text = NULL;
-	json_t *subject;
 
 	memset(nw, 0, sizeof *nw);
 	svc_pad_name_check(display_name ? display_name : "", nw->name, err);
@@ -71,8 +71,6 @@ pad_create_queue(struct padlined *app, struct db_conn *db, const char *user_id,
 	/* One round trip, one batch: the pad and its audit row, committed
 	 * by the batch's Sync (no BEGIN or COMMIT to send and run). */
 	svc_pad_new_id(nw->id);
-	subject =
-	    json_pack("{s:s, s:s}", "id", nw->id, "display_name", nw->name);
 	if (db_tx_begin_one(db, err) == 0) {
 		if (repo_pad_create_made(
 		        db, nw->id, user_id, nw->name,
@@ -80,9 +78,9 @@ pad_create_queue(struct padlined *app, struct db_conn *db, const char *user_id,
 		        nw->created_at, nw->updated_at, err) != 0)
 			db_tx_rollback(db);
 		else
-			svc_pad_emit(db, "pad.created", user_id, subject, NULL);
+			audit_emit_named(db, "pad.created", user_id, nw->id,
+			                 nw->name, user_id);
 	}
-	json_decref(subject);
 	free(text);
 	return err->code;
 }

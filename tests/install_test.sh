@@ -39,6 +39,7 @@ done
 
 unit=$prefix/lib/systemd/system/padlined.service
 for line in "Type=notify" "EnvironmentFile=/etc/padline/padlined.env" \
+	"Environment=GLIBC_TUNABLES=glibc.malloc.tcache_count=32" \
 	"ExecStart=$prefix/bin/padlined serve" "DynamicUser=yes" \
 	"NoNewPrivileges=yes" "ProtectSystem=strict" "ProtectHome=yes" \
 	"PrivateTmp=yes" "WatchdogSec=30s"; do

@@ -57,7 +57,7 @@ while IFS= read -r hit; do
 	server/outbox.c | server/repo_audit.[ch]) ;;
 	*) bad "audit row written outside the outbox (call audit_emit): $hit" ;;
 	esac
-done < <(grep -nE '\brepo_audit_insert(_quiet)?[[:space:]]*\(' server/*.c server/*.h | code_only)
+done < <(grep -nE '\brepo_audit_insert(_quiet|_text)?[[:space:]]*\(' server/*.c server/*.h | code_only)
 
 while IFS= read -r hit; do
 	case "${hit%%:*}" in

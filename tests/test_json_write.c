@@ -66,6 +66,53 @@ START_TEST(an_object_reads_back_as_its_tree)
 }
 END_TEST
 
+/* Parsed as the server parses a request (json_num_loadb, duplicates
+ * refused, NUL allowed), printed both ways. */
+START_TEST(a_parsed_tree_prints_as_json_num_dumps)
+{
+	static const char *const cases[] = {
+	    "{}",
+	    "[]",
+	    "{\"text\":\"hello pad\",\"n\":1}",
+	    "{\"z\":1,\"a\":2,\"m\":{\"y\":[],\"b\":{}}}",
+	    "{\"r\":[0.1,1.5,-0.0,1e100,1.5e300,5e-324,123456789.125,1e22,"
+	    "2.5e-7,100.0,-3.0,0.30000000000000004]}",
+	    "{\"i\":[0,-1,9223372036854775807,-9223372036854775808]}",
+	    "{\"big\":123456789012345678901234567890}",
+	    "{\"l\":[true,false,null,[[]],{\"\":\"\"}]}",
+	    "{\"s\":\"quote \\\" slash \\/ back \\\\ \\b\\f\\n\\r\\t "
+	    "\\u0001 \\u001f \\u007f caf\\u00e9 \\ud83d\\udcdd\"}",
+	    "{\"nul key\":\"a\\u0000b\",\"k\\u00e9\":1}",
+	    "[1,\"two\",3.25,{\"four\":[5]}]",
+	    "\"just a string\"",
+	    "42",
+	    "2.5",
+	    "null",
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_error_t jerr;
+		json_t *v = json_num_loadb(cases[i], strlen(cases[i]),
+		                           JSON_REJECT_DUPLICATES |
+		                               JSON_DECODE_ANY | JSON_ALLOW_NUL,
+		                           &jerr);
+		struct json_write w = {0};
+		char *want, *got;
+		size_t len;
+
+		ck_assert_msg(v != NULL, "%s: %s", cases[i], jerr.text);
+		want = json_num_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_write_json(&w, v);
+		got = json_write_take(&w, &len);
+		ck_assert_str_eq(got, want);
+		ck_assert_uint_eq(len, strlen(want));
+		free(got);
+		free(want);
+		json_decref(v);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -74,6 +121,7 @@ main(void)
 
 	tcase_add_test(tc, strings_escape_as_jansson_dumps_them);
 	tcase_add_test(tc, an_object_reads_back_as_its_tree);
+	tcase_add_test(tc, a_parsed_tree_prints_as_json_num_dumps);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
