@@ -107,20 +107,21 @@ loop_park_expired(uv_timer_t *t)
 struct db_conn *
 call_loop_take_parked(struct call_loop_queue *q, struct call_loop_watch **out)
 {
-	while (q->parked != NULL) {
-		struct call_loop_watch *w = q->parked;
+	struct call_loop_watch *w;
+
+	while ((w = q->parked) != NULL) {
 		struct db_conn *db = w->parked;
 
+		if (!db_pool_keep(q->pool, db)) {
+			call_loop_unpark(q, w);
+			continue;
+		}
 		q->parked = w->next;
 		w->next = NULL;
 		w->parked = NULL;
 		uv_timer_stop(&w->timer);
-		if (db_pool_keep(q->pool, db)) {
-			*out = w;
-			return db;
-		}
-		uv_poll_stop(&w->poll);
-		db_pool_return(q->pool, db);
+		*out = w;
+		return db;
 	}
 	*out = NULL;
 	return NULL;

@@ -80,6 +80,16 @@ probe_once(struct db_probe *p)
 	return probe_query(p);
 }
 
+/* st answers question gen, for every caller waiting on it (the caller
+ * holds the lock). */
+static void
+probe_answer(struct db_probe *p, unsigned long gen, enum db_probe_state st)
+{
+	p->state = st;
+	p->answered = gen;
+	pthread_cond_broadcast(&p->done);
+}
+
 static void *
 probe_main(void *arg)
 {
@@ -97,9 +107,7 @@ probe_main(void *arg)
 		enum db_probe_state st = probe_once(p);
 
 		pthread_mutex_lock(&p->lock);
-		p->state = st;
-		p->answered = gen;
-		pthread_cond_broadcast(&p->done);
+		probe_answer(p, gen, st);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -174,9 +182,7 @@ db_probe_check(struct db_probe *p, int wait_ms)
 		st = probe_query(p);
 		pthread_mutex_lock(&p->lock);
 		p->inline_probe = 0;
-		p->state = st;
-		p->answered = gen;
-		pthread_cond_broadcast(&p->done);
+		probe_answer(p, gen, st);
 		pthread_mutex_unlock(&p->lock);
 		return st;
 	}

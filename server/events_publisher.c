@@ -118,6 +118,17 @@ send_batch(struct events_publisher *p, struct pending *b, size_t n)
 			events_relay_published(p->relay, b[i].id);
 }
 
+/* Waits on cv (the caller holds mu) until woken or until mono_us()
+ * reaches until_us. */
+static void
+wait_until(struct events_publisher *p, long long until_us)
+{
+	struct timespec ts = {(time_t)(until_us / 1000000),
+	                      (long)(until_us % 1000000) * 1000};
+
+	pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+}
+
 static void *
 publisher_main(void *arg)
 {
@@ -132,11 +143,7 @@ publisher_main(void *arg)
 
 		if (p->len == 0 && !p->stopping && linger_us > mono_us()) {
 			/* Just sent: a stream's next group comes soon. */
-			struct timespec until = {(time_t)(linger_us / 1000000),
-			                         (long)(linger_us % 1000000) *
-			                             1000};
-
-			pthread_cond_timedwait(&p->cv, &p->mu, &until);
+			wait_until(p, linger_us);
 			continue;
 		}
 		p->idle = 1;
@@ -149,10 +156,7 @@ publisher_main(void *arg)
 			break;
 		if ((n = ready(p, mono_us(), &due_us)) == 0) {
 			/* Woken by a full group, by stopping, or at due. */
-			struct timespec due = {(time_t)(due_us / 1000000),
-			                       (long)(due_us % 1000000) * 1000};
-
-			pthread_cond_timedwait(&p->cv, &p->mu, &due);
+			wait_until(p, due_us);
 			continue;
 		}
 		n = take(p, b, n);

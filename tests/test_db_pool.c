@@ -100,6 +100,21 @@ borrow_once(void *arg)
 	return NULL;
 }
 
+/* Starts a worker that borrows once, and waits until it waits for a slot
+ * (u: the usage then). */
+static void
+start_waiting_borrower(pthread_t *t, struct db_pool_usage *u)
+{
+	ck_assert_int_eq(pthread_create(t, NULL, borrow_once, NULL), 0);
+	for (int i = 0; i < 3000; i++) {
+		db_pool_usage(pool, u);
+		if (u->waiting > 0)
+			break;
+		usleep(10000);
+	}
+	ck_assert_int_eq(u->waiting, 1);
+}
+
 /* The loop thread keeps a connection for its next call only where the
  * pool would lend it again at once: not while a worker waits for a slot,
  * not when the connection is no longer usable. */
@@ -118,14 +133,7 @@ START_TEST(kept_only_as_it_would_be_lent_again)
 	ck_assert_int_eq(db_pool_borrow(pool, &c, &err), 0);
 	ck_assert_int_eq(db_pool_keep(pool, c), 1);
 	/* Still lent: a worker that asks now waits for it. */
-	ck_assert_int_eq(pthread_create(&t, NULL, borrow_once, NULL), 0);
-	for (int i = 0; i < 3000; i++) {
-		db_pool_usage(pool, &u);
-		if (u.waiting > 0)
-			break;
-		usleep(10000);
-	}
-	ck_assert_int_eq(u.waiting, 1);
+	start_waiting_borrower(&t, &u);
 	ck_assert_int_eq(db_pool_keep(pool, c), 0);
 	db_pool_return(pool, c);
 	pthread_join(t, NULL);
@@ -179,13 +187,9 @@ START_TEST(parked_given_back_when_a_worker_wants_it)
 	ck_assert_int_eq(u.in_use, 1);
 	ck_assert_int_eq(db_pool_park(pool, c), 1);
 
-	ck_assert_int_eq(pthread_create(&t, NULL, borrow_once, NULL), 0);
-	for (int i = 0; i < 3000 && (wants == 0 || u.waiting == 0); i++) {
-		usleep(10000);
-		db_pool_usage(pool, &u);
-	}
+	/* The hook runs before the worker counts itself waiting. */
+	start_waiting_borrower(&t, &u);
 	ck_assert_int_ge(wants, 1);
-	ck_assert_int_eq(u.waiting, 1);
 	/* While a worker waits, the loop cannot keep or park it. */
 	ck_assert_int_eq(db_pool_park(pool, c), 0);
 	ck_assert_int_eq(db_pool_keep(pool, c), 0);
