@@ -330,6 +330,39 @@ pgc_connect(const struct pgc *c)
 	return db;
 }
 
+/* Waits (under TS_PATIENCE_MS) until the standby has replayed all the
+ * primary has written so far: with asynchronous streaming, a primary
+ * stopped before its WAL went out would lose the load's sessions to the
+ * promotion, and the creates after it would answer 401, not the 503s and
+ * successes this test is about. */
+static void
+standby_catch_up(void)
+{
+	PGconn *p = pgc_connect(&primary), *s = pgc_connect(&standby);
+	PGresult *r = PQexec(p, "SELECT pg_current_wal_lsn()::text");
+	const char *param[1];
+	long long t0 = ts_now_ms();
+	int caught = 0;
+
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	param[0] = PQgetvalue(r, 0, 0);
+	while (!caught && ts_now_ms() - t0 < TS_PATIENCE_MS) {
+		PGresult *q = PQexecParams(
+		    s, "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", 1, NULL,
+		    param, NULL, NULL, 0);
+
+		ck_assert_int_eq(PQresultStatus(q), PGRES_TUPLES_OK);
+		caught = strcmp(PQgetvalue(q, 0, 0), "t") == 0;
+		PQclear(q);
+		if (!caught)
+			usleep(20000);
+	}
+	ck_assert_msg(caught, "the standby did not replay up to %s", param[0]);
+	PQclear(r);
+	PQfinish(p);
+	PQfinish(s);
+}
+
 static struct ts_client *
 user_client(int port)
 {
@@ -496,6 +529,7 @@ START_TEST(hung_primary_then_promotion)
 	while (load_get(&load.ok) < 20 && ts_now_ms() - t0 < TS_PATIENCE_MS)
 		usleep(50000);
 	ck_assert_int_ge(load_get(&load.ok), 20);
+	standby_catch_up();
 
 	/* Every process of the primary stops: its connections stay open
 	 * and nothing answers on them. */
