@@ -52,6 +52,7 @@ struct metrics {
 	long long probe_us;       /* when it finished; 0: none yet */
 	struct mconn *conns;
 	int nconns;
+	int nclosing; /* of nconns, closing: their sockets are closed */
 	int stopping;
 	int handles_open; /* listener and probe timer */
 };
@@ -90,6 +91,7 @@ conn_on_closed(uv_handle_t *h)
 	if (c->next)
 		c->next->prev = c->prev;
 	m->nconns--;
+	m->nclosing--;
 	free(c->out);
 	free(c);
 	metrics_maybe_free(m);
@@ -101,6 +103,7 @@ conn_close(struct mconn *c)
 	if (c->closing)
 		return;
 	c->closing = 1;
+	c->m->nclosing++;
 	uv_close((uv_handle_t *)&c->timer, conn_on_closed);
 	uv_close((uv_handle_t *)&c->tcp, conn_on_closed);
 }
@@ -235,8 +238,10 @@ metrics_on_connection(uv_stream_t *ls, int status)
 		m->conns->prev = c;
 	m->conns = c;
 	m->nconns++;
+	/* Those closing count no more: their clients have seen the end,
+	 * and their handles finish closing later in this loop turn. */
 	if (uv_accept(ls, (uv_stream_t *)&c->tcp) != 0 ||
-	    m->nconns > MAX_CONNECTIONS) {
+	    m->nconns - m->nclosing > MAX_CONNECTIONS) {
 		conn_close(c);
 		return;
 	}
