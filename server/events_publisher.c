@@ -31,13 +31,17 @@
 /* A stream goes out in whole signed groups (EVENT_SIG_GROUP_MAX events
  * under one Ed25519 signature, event_sig.h): signing, and checking on
  * every subscriber, costs about a group what it costs an event. So the
- * thread sends once a group is queued, or once the oldest event of a
- * group still filling has waited gather_us (PADLINE_EVENTS_GATHER_MS, 20
- * by default): an event alone goes out within it, a stream of a few
- * hundred a second fills its groups. After a send it waits gather_us
- * before it calls itself idle: until then a first event needs no wake
- * (the thread looks at the queue when that wait ends), so a stream wakes
- * it once a group, on the group's last event. */
+ * thread sends the whole groups once the oldest has waited batch_us (5
+ * ms, or gather_us if less) or EVENTS_BATCH_MAX are queued, and a group
+ * still filling once its oldest event has waited gather_us
+ * (PADLINE_EVENTS_GATHER_MS, 20 by default): an event alone goes out
+ * within gather_us, a stream of a few hundred a second fills its groups,
+ * and a stream of thousands goes out several groups to a write, one wake
+ * and one Redis round trip for them all rather than one a group. After a
+ * send the thread waits gather_us before it calls itself idle: until then
+ * a first event needs no wake (it looks at the queue when that wait
+ * ends). */
+#define EVENTS_BATCH_WAIT_US 5000
 
 struct pending {
 	long long id;
@@ -60,6 +64,7 @@ struct events_publisher {
 	int idle;          /* waits for a push to wake it */
 	long long dropped; /* since the last warning */
 	long long gather_us;
+	long long batch_us; /* the most a whole group waits for others */
 };
 
 /* Takes up to max queued events into out; the caller holds mu. */
@@ -75,20 +80,27 @@ take(struct events_publisher *p, struct pending *out, size_t max)
 	return n;
 }
 
-/* How many queued events to send now (the caller holds mu): the whole
- * groups, and the rest with them once its oldest has waited
- * gather_us (or the thread is stopping). When that is none, *due_us
- * says when it will be. */
+/* How many queued events to send now (the caller holds mu): everything
+ * once its oldest has waited gather_us, the whole groups once their oldest
+ * has waited batch_us, all at once when a write's worth is queued or the
+ * thread is stopping. When that is none, *due_us says when it will be. */
 static size_t
 ready(const struct events_publisher *p, long long now_us, long long *due_us)
 {
 	size_t n = p->len < EVENTS_BATCH_MAX ? p->len : EVENTS_BATCH_MAX;
 	size_t whole = n - n % EVENT_SIG_GROUP_MAX;
+	long long oldest = p->q[p->head].queued_us;
 
-	if (p->stopping || whole == n)
+	if (p->stopping || n == EVENTS_BATCH_MAX ||
+	    now_us >= oldest + p->gather_us)
 		return n;
-	*due_us = p->q[(p->head + whole) % p->cap].queued_us + p->gather_us;
-	return now_us >= *due_us ? n : whole;
+	if (whole > 0 && now_us >= oldest + p->batch_us)
+		return whole;
+	if (whole > 0)
+		*due_us = oldest + p->batch_us;
+	else
+		*due_us = oldest + p->gather_us;
+	return 0;
 }
 
 static void
@@ -155,7 +167,7 @@ publisher_main(void *arg)
 		if (p->len == 0 || (p->stopping && mono_ms() > drain_until))
 			break;
 		if ((n = ready(p, mono_us(), &due_us)) == 0) {
-			/* Woken by a full group, by stopping, or at due. */
+			/* Woken by a full write, by stopping, or at due. */
 			wait_until(p, due_us);
 			continue;
 		}
@@ -190,6 +202,9 @@ events_publisher_new(struct rds_pool *rds, struct stats *stats,
 	p->stats = stats;
 	p->relay = relay;
 	p->gather_us = gather_ms * 1000LL;
+	p->batch_us = p->gather_us < EVENTS_BATCH_WAIT_US
+	                  ? p->gather_us
+	                  : EVENTS_BATCH_WAIT_US;
 	memcpy(p->sk, sk, sizeof p->sk);
 	p->channel = xstrdup(channel);
 	p->cap = 1024;
@@ -245,9 +260,9 @@ events_publisher_push(struct events_publisher *p, long long id,
 			grow(p);
 		p->q[(p->head + p->len) % p->cap] =
 		    (struct pending){id, mono_us(), xstrdup(event)};
-		/* The first wakes an idle thread to start the wait for a
-		 * group, the group's last ends it. */
-		if ((++p->len == 1 && p->idle) || p->len == EVENT_SIG_GROUP_MAX)
+		/* The first wakes an idle thread to start the wait, a
+		 * write's worth ends it. */
+		if ((++p->len == 1 && p->idle) || p->len == EVENTS_BATCH_MAX)
 			pthread_cond_signal(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
