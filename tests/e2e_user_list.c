@@ -3,8 +3,9 @@
  * and Redis: a wave from one network listed exactly (and `!` the rest),
  * status and domain terms, paging and order as without a filter, the
  * accounts user.bulk would change being the ones listed, a bad filter
- * refused with its position, and `query` working as before. Signups get
- * their address from a PROXY header sent from the trusted 127.0.0.1.
+ * refused with its position, `query` working as before, and one call
+ * reading at most 50 000 accounts. Signups get their address from a PROXY
+ * header sent from the trusted 127.0.0.1.
  */
 #include <check.h>
 #include <stdio.h>
@@ -230,6 +231,44 @@ START_TEST(query_still_searches_names_and_emails)
 }
 END_TEST
 
+/* One filtered call reads at most 50 000 accounts: past that it answers a
+ * short page (here an empty one) whose next is the last account it read,
+ * and the next page goes on from there to the match. */
+START_TEST(filter_reads_at_most_50000_accounts_a_call)
+{
+	struct ts_client *adm = accounts();
+	char names[512];
+	json_t *res;
+	const char *next;
+
+	/* The match is older than 50 000 others: the newest first are read
+	 * first. */
+	signup("192.0.2.99", "needle", "needle@example.org");
+	ts_db_exec(tenv.db, "UPDATE users SET created_at = created_at - "
+	                    "interval '1 day' WHERE username = 'needle'");
+	ts_db_exec(tenv.db, "INSERT INTO users (username) SELECT 'hay' || i "
+	                    "FROM generate_series(1, 50000) i");
+	res = ts_ok(adm, "user.list",
+	            json_pack("{s:s, s:i}", "filter", "needle", "limit", 10));
+	ck_assert_int_eq(json_array_size(json_object_get(res, "users")), 0);
+	next = json_string_value(json_object_get(res, "next"));
+	ck_assert_ptr_nonnull(next);
+	/* next is the 50 000th account read: the oldest of the hay. */
+	ck_assert_int_eq(ts_db_count1(tenv.db,
+	                              "SELECT count(*) FROM users WHERE id = "
+	                              "$1::uuid AND username LIKE 'hay%'",
+	                              next),
+	                 1);
+	listed(adm,
+	       json_pack("{s:s, s:i, s:s, s:s}", "filter", "needle", "limit",
+	                 10, "before", next, "sort", "created_at"),
+	       names, sizeof names);
+	ck_assert_str_eq(names, "needle");
+	json_decref(res);
+	ts_client_free(adm);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -243,6 +282,7 @@ main(void)
 	tcase_add_test(tc, bulk_dry_run_counts_what_the_filter_lists);
 	tcase_add_test(tc, bad_filter_and_query_with_filter_are_refused);
 	tcase_add_test(tc, query_still_searches_names_and_emails);
+	tcase_add_test(tc, filter_reads_at_most_50000_accounts_a_call);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
