@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 static char dir[64];
 struct pgc fo_primary, fo_standby;
 char fo_schema[64];
