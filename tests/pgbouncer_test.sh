@@ -14,7 +14,7 @@ set -uo pipefail
 build=${PADLINE_BUILD_DIR:?}
 src=${PADLINE_SOURCE_DIR:?}
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-suites=${PGBOUNCER_SUITES:-e2e_pads e2e_pads_access e2e_admin}
+suites=${PGBOUNCER_SUITES:-e2e_pads_crud e2e_pads_backups e2e_pads_access e2e_admin}
 fail=0
 bad() { echo "pgbouncer_test: $*" >&2; fail=1; }
 

@@ -2,7 +2,7 @@
  * The screen ncurses holds (curscr: what a terminal would show) read back
  * as a frame's text: the rows, right-trimmed, then the runs of attributes
  * of each row in words, and the measure step's latency line. Only the
- * text form; frames.c runs the script.
+ * text form; frames_script.c runs the script.
  */
 #include "frames.h"
 

@@ -1,32 +1,14 @@
-/* user.register end to end: the happy path lands a row, an audit
- * row and a Redis event; every input rule is reported at once; form tokens
- * are single use (spent in the registration's transaction, so a refused
- * registration keeps its token) and expire; duplicates and a 40-way race on one
- * name give 409, never 500; invite mode spends a code once; closed mode
- * refuses. */
+/* user.register end to end: the happy path lands a row, an audit row and
+ * a Redis event; every input rule is reported at once; duplicates and a
+ * 40-way race on one name give 409, never 500; invite mode spends a code
+ * once; closed mode refuses; create-user applies the same rules. */
 #include <check.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "register_suite.h"
 #include "tsupport.h"
-
-static struct ts_env tenv;
-
-static long long
-count_users(const char *sch, const char *name)
-{
-	PGconn *db = ts_db_connect(sch);
-	const char *p[1] = {name};
-	long long n = ts_db_count(
-	    db, "SELECT count(*) FROM users WHERE lower(username) = lower($1)",
-	    1, p);
-
-	PQfinish(db);
-	return n;
-}
 
 START_TEST(happy_path_row_audit_event)
 {
@@ -177,97 +159,6 @@ START_TEST(username_format_and_whitespace)
 }
 END_TEST
 
-START_TEST(form_token_missing_forged_reused)
-{
-	struct ts_client *c = ts_client_connect(tenv.srv.port);
-	char *tok = ts_form_token(c), *forged = strdup(tok);
-	json_t *r;
-
-	r = ts_register_with(c, NULL, "frank", TS_PASSWORD, NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(ts_has_violation(r, "form_token", "required"));
-	json_decref(r);
-	r = ts_register_with(c, "not-a-token", "frank", TS_PASSWORD, NULL,
-	                     NULL);
-	ck_assert(ts_has_violation(r, "form_token", "invalid"));
-	json_decref(r);
-	/* Flip one hex digit of the MAC. */
-	forged[strlen(forged) - 1] =
-	    forged[strlen(forged) - 1] == '0' ? '1' : '0';
-	r = ts_register_with(c, forged, "frank", TS_PASSWORD, NULL, NULL);
-	ck_assert(ts_has_violation(r, "form_token", "invalid"));
-	json_decref(r);
-	/* A later expiry with the old MAC is forged too. */
-	memcpy(forged, tok, strlen(tok));
-	forged[32] = forged[32] == 'f' ? 'e' : 'f';
-	r = ts_register_with(c, forged, "frank", TS_PASSWORD, NULL, NULL);
-	ck_assert(ts_has_violation(r, "form_token", "invalid"));
-	json_decref(r);
-	ck_assert_int_eq(count_users(tenv.schema, "frank"), 0);
-
-	r = ts_register_with(c, tok, "frank", TS_PASSWORD, NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
-	r = ts_register_with(c, tok, "frank2", TS_PASSWORD, NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(ts_has_violation(r, "form_token", "reused"));
-	json_decref(r);
-	ck_assert_int_eq(count_users(tenv.schema, "frank2"), 0);
-	free(tok);
-	free(forged);
-	ts_client_free(c);
-}
-END_TEST
-
-/* The token's MAC and expiry are checked with the other input rules,
- * before the argon2 hash: a request without a valid token costs no hash,
- * and its violations come with the others. */
-START_TEST(form_token_checked_before_hashing)
-{
-	struct ts_client *c = ts_client_connect(tenv.srv.port);
-	char *tok = ts_form_token(c);
-	json_t *r;
-
-	r = ts_register_with(c, NULL, "gina", "short", NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(ts_has_violation(r, "form_token", "required"));
-	ck_assert(ts_has_violation(r, "password", "length"));
-	json_decref(r);
-	tok[strlen(tok) - 1] = tok[strlen(tok) - 1] == '0' ? '1' : '0';
-	r = ts_register_with(c, tok, "bad name!", TS_PASSWORD, NULL, NULL);
-	ck_assert(ts_has_violation(r, "form_token", "invalid"));
-	ck_assert(ts_has_violation(r, "username", "format"));
-	json_decref(r);
-	free(tok);
-	ts_client_free(c);
-}
-END_TEST
-
-START_TEST(form_token_once_across_instances)
-{
-	struct ts_server s2;
-	struct ts_client *a, *b;
-	char *tok;
-	json_t *r;
-
-	/* A second padlined on the same schema and secret. */
-	ck_assert_int_eq(ts_server_start(&s2, tenv.schema, NULL, NULL), 0);
-	a = ts_client_connect(tenv.srv.port);
-	b = ts_client_connect(s2.port);
-	tok = ts_form_token(a);
-	r = ts_register_with(b, tok, "wanda", TS_PASSWORD, NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
-	r = ts_register_with(a, tok, "wanda2", TS_PASSWORD, NULL, NULL);
-	ck_assert(ts_has_violation(r, "form_token", "reused"));
-	json_decref(r);
-	free(tok);
-	ts_client_free(a);
-	ts_client_free(b);
-	ts_server_stop(&s2);
-}
-END_TEST
-
 START_TEST(create_user_cli)
 {
 	const char *ok_args[] = {"create-user", "xena", "--email",
@@ -321,32 +212,6 @@ START_TEST(create_user_cli)
 }
 END_TEST
 
-START_TEST(form_token_expired)
-{
-	const char *env[] = {"PADLINE_FORM_TOKEN_TTL=1", NULL};
-	struct ts_server s2;
-	char sch[64];
-	struct ts_client *c;
-	char *tok;
-	json_t *r;
-
-	ts_unique_schema("regttl", sch, sizeof sch);
-	ck_assert_int_eq(ts_server_start(&s2, sch, env, NULL), 0);
-	c = ts_client_connect(s2.port);
-	tok = ts_form_token(c);
-	sleep(2);
-	r = ts_register_with(c, tok, "gina", TS_PASSWORD, NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 400);
-	ck_assert(ts_has_violation(r, "form_token", "expired"));
-	json_decref(r);
-	ck_assert_int_eq(count_users(sch, "gina"), 0);
-	free(tok);
-	ts_client_free(c);
-	ts_server_stop(&s2);
-	ts_db_drop_schema(sch);
-}
-END_TEST
-
 START_TEST(duplicate_and_case_insensitive)
 {
 	struct ts_client *c = ts_client_connect(tenv.srv.port);
@@ -366,72 +231,6 @@ START_TEST(duplicate_and_case_insensitive)
 	ts_client_free(c);
 }
 END_TEST
-
-/* ---- races: each thread its own connection ---- */
-
-struct racer {
-	int port;
-	const char *username;
-	const char *password;
-	const char *invitation;
-	const char *token; /* NULL: the racer asks for its own */
-	pthread_barrier_t *go;
-	int code;
-	char reason[32];
-	int invitation_used; /* 400 with invitation/used */
-	int token_reused;    /* 400 with form_token/reused */
-};
-
-static void *
-race_one(void *arg)
-{
-	struct racer *r = arg;
-	struct ts_client *c = ts_client_connect(r->port);
-	char *tok = r->token ? strdup(r->token) : c ? ts_form_token(c) : NULL;
-	json_t *resp;
-
-	pthread_barrier_wait(r->go);
-	r->code = -1;
-	if (tok == NULL)
-		return NULL;
-	resp = ts_register_with(c, tok, r->username, r->password, NULL,
-	                        r->invitation);
-	if (resp) {
-		r->code = ts_error_code(resp);
-		snprintf(r->reason, sizeof r->reason, "%s",
-		         ts_error_reason(resp));
-		r->invitation_used =
-		    ts_has_violation(resp, "invitation", "used");
-		r->token_reused =
-		    ts_has_violation(resp, "form_token", "reused");
-	}
-	json_decref(resp);
-	free(tok);
-	ts_client_free(c);
-	return NULL;
-}
-
-/* Runs n racers; counts successes and 409 username_taken. */
-static void
-race(struct racer *rs, int n, int *ok, int *conflicts)
-{
-	pthread_t th[64];
-	pthread_barrier_t go;
-
-	pthread_barrier_init(&go, NULL, (unsigned)n);
-	for (int i = 0; i < n; i++) {
-		rs[i].go = &go;
-		pthread_create(&th[i], NULL, race_one, &rs[i]);
-	}
-	*ok = *conflicts = 0;
-	for (int i = 0; i < n; i++) {
-		pthread_join(th[i], NULL);
-		*ok += rs[i].code == 0;
-		*conflicts += rs[i].code == 409 &&
-		              strcmp(rs[i].reason, "username_taken") == 0;
-	}
-	pthread_barrier_destroy(&go);
-}
 
 START_TEST(forty_racers_one_name)
 {
@@ -564,69 +363,10 @@ START_TEST(closed_mode_refused)
 }
 END_TEST
 
-/* The token is spent in the registration's transaction: one the
- * transaction refuses (the name taken, found by the unique index) rolls
- * the spend back, and the same token then registers another name. */
-START_TEST(form_token_kept_by_refused_registration)
-{
-	struct ts_client *c = ts_client_connect(tenv.srv.port);
-	char *first = ts_form_token(c), *tok = ts_form_token(c);
-	json_t *r;
-
-	r = ts_register_with(c, first, "ursula", TS_PASSWORD, NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
-	r = ts_register_with(c, tok, "Ursula", TS_PASSWORD, NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 409);
-	ck_assert_str_eq(ts_error_reason(r), "username_taken");
-	json_decref(r);
-	r = ts_register_with(c, tok, "ursula2", TS_PASSWORD, NULL, NULL);
-	ck_assert_int_eq(ts_error_code(r), 0);
-	json_decref(r);
-	ck_assert_int_eq(count_users(tenv.schema, "ursula2"), 1);
-	/* And it is spent now. */
-	r = ts_register_with(c, tok, "ursula3", TS_PASSWORD, NULL, NULL);
-	ck_assert(ts_has_violation(r, "form_token", "reused"));
-	json_decref(r);
-	free(first);
-	free(tok);
-	ts_client_free(c);
-}
-END_TEST
-
-/* One token, eight registrations of different names at once: the spend
- * waits on the first uncommitted one, so exactly one registers. */
-START_TEST(form_token_spent_once_in_a_race)
-{
-	struct ts_client *c = ts_client_connect(tenv.srv.port);
-	char *tok = ts_form_token(c), names[8][16];
-	struct racer rs[8];
-	int ok, conflicts, reused = 0;
-
-	memset(rs, 0, sizeof rs);
-	for (int i = 0; i < 8; i++) {
-		snprintf(names[i], sizeof names[i], "tokrace%d", i);
-		rs[i].port = tenv.srv.port;
-		rs[i].username = names[i];
-		rs[i].password = TS_PASSWORD;
-		rs[i].token = tok;
-	}
-	race(rs, 8, &ok, &conflicts);
-	for (int i = 0; i < 8; i++)
-		reused += rs[i].token_reused;
-	ck_assert_int_eq(ok, 1);
-	ck_assert_int_eq(reused, 7);
-	free(tok);
-	ts_client_free(c);
-}
-END_TEST
-
-static const struct ts_env_opts opts = {.prefix = "reg"};
-
 int
 main(void)
 {
-	Suite *s = suite_create("e2e_register");
+	Suite *s = suite_create("e2e_register_input");
 	TCase *tc = tcase_create("reg");
 
 	ts_env_fixture(tc, &tenv, &opts, TS_PER_SUITE);
@@ -635,13 +375,7 @@ main(void)
 	tcase_add_test(tc, each_password_rule);
 	tcase_add_test(tc, all_violations_together);
 	tcase_add_test(tc, username_format_and_whitespace);
-	tcase_add_test(tc, form_token_missing_forged_reused);
-	tcase_add_test(tc, form_token_checked_before_hashing);
-	tcase_add_test(tc, form_token_once_across_instances);
-	tcase_add_test(tc, form_token_kept_by_refused_registration);
-	tcase_add_test(tc, form_token_spent_once_in_a_race);
 	tcase_add_test(tc, create_user_cli);
-	tcase_add_test(tc, form_token_expired);
 	tcase_add_test(tc, duplicate_and_case_insensitive);
 	tcase_add_test(tc, forty_racers_one_name);
 	tcase_add_test(tc, invite_mode_one_code_one_user);
