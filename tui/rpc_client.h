@@ -34,6 +34,10 @@ long long rpc_last_id(const struct rpc_client *);
 int rpc_pending(const struct rpc_client *);
 /* Milliseconds since the oldest pending call was sent (0 if none). */
 unsigned long rpc_oldest_ms(const struct rpc_client *);
+/* How long the next reconnect after server.closing (or 503 shutting_down)
+ * waits, in ms: 100, doubled by each connection in a row that ended so
+ * before an answer, at most 2000. */
+unsigned rpc_move_pause_ms(const struct rpc_client *);
 /*
  * Called each time a new connection starts; a non-NULL return is sent as
  * session.resume before anything else (sessions are bound to a connection,

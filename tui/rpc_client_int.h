@@ -54,6 +54,9 @@ struct rpc_client {
 	                        each holds the client, so the last one frees
 	                        a client freed meanwhile */
 	int heard;           /* a line came on this connection */
+	int closings;        /* connections in a row that ended in
+	                        server.closing or shutting_down before an
+	                        ordinary answer (rpc_retry.c) */
 	struct rpc_pending *moved_head, *moved_tail; /* answered 503
 	                                                shutting_down */
 	uv_timer_t *again;    /* reconnects for the calls sent again */
@@ -92,8 +95,9 @@ int rpc_retry_key(const char *method, json_t *params);
 /* A line read from the server: 1 when it was server.closing (then
  * c->closing_seen is set), 0 otherwise. */
 int rpc_retry_closing(struct rpc_client *, json_t *msg);
-/* An answer 503 shutting_down to p: 1 when p is kept to be sent again
- * (moved off the pending list), 0 when it is answered as it is. */
+/* An answer to p: 1 when it was 503 shutting_down and p is kept to be
+ * sent again (moved off the pending list), 0 when it is answered as it is
+ * (any other answer also ends the backoff of c's reconnects). */
 int rpc_retry_moved(struct rpc_client *, struct rpc_pending *p,
                     const struct pl_error *);
 /* After a connection ended: moves the calls that go again (the moved

@@ -8,7 +8,11 @@
  * shutting_down, says the server ran nothing unanswered: those calls move to
  * the next connection (a short pause first, so a balancer can mark the instance
  * down), a bounded number of times, keyed or not; an idle client
- * reconnects then too and resumes its session.
+ * reconnects then too and resumes its session. The pause doubles with each
+ * connection in a row told so before any answer: a lone padlined that
+ * drains keeps accepting (and telling) connections while another client
+ * holds it up, and an idle client would otherwise come back ten times a
+ * second for the whole drain.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +23,14 @@
 
 /* How often one call follows a restarting server before it fails. */
 #define RPC_MAX_MOVES 20
-/* Pause before reconnecting after server.closing, in ms. */
+/* Pause before reconnecting after server.closing, in ms, and the most it
+ * doubles to: a fifth of the default drain timeout (10 s), so a drain held
+ * up for all of it costs an idle client about 8 connections (not 100),
+ * while a call made meanwhile, which waits with the reconnect, waits at
+ * most 2 s more once the server (or a balancer's other instance) answers
+ * again. */
 #define RPC_MOVE_PAUSE_MS 100
+#define RPC_MOVE_PAUSE_MAX_MS 2000
 
 int
 rpc_retry_key(const char *method, json_t *params)
@@ -62,13 +72,28 @@ rpc_retry_closing(struct rpc_client *c, json_t *msg)
 	return 1;
 }
 
+unsigned
+rpc_move_pause_ms(const struct rpc_client *c)
+{
+	unsigned ms = RPC_MOVE_PAUSE_MS;
+
+	for (int i = 0; i < c->closings && ms < RPC_MOVE_PAUSE_MAX_MS; i++)
+		ms *= 2;
+	return ms < RPC_MOVE_PAUSE_MAX_MS ? ms : RPC_MOVE_PAUSE_MAX_MS;
+}
+
 int
 rpc_retry_moved(struct rpc_client *c, struct rpc_pending *p,
                 const struct pl_error *err)
 {
 	if (err->code != PL_ERR_UNAVAILABLE ||
-	    strcmp(err->reason, "shutting_down") != 0 || p->line == NULL ||
-	    p->moves >= RPC_MAX_MOVES)
+	    strcmp(err->reason, "shutting_down") != 0) {
+		/* An ordinary answer: this server runs calls, the next
+		 * server.closing is met with the shortest pause again. */
+		c->closings = 0;
+		return 0;
+	}
+	if (p->line == NULL || p->moves >= RPC_MAX_MOVES)
 		return 0;
 	p->next = NULL;
 	if (c->moved_tail)
@@ -129,6 +154,7 @@ rpc_retry_requeue(struct rpc_client *c, struct rpc_pending *pending,
 {
 	struct rpc_pending *all = c->moved_head, **failtail = fail;
 	int went = 0;
+	unsigned pause;
 
 	/* The moved ones were answered before the pending ones were. */
 	if (c->moved_tail)
@@ -160,7 +186,16 @@ rpc_retry_requeue(struct rpc_client *c, struct rpc_pending *pending,
 		uv_timer_init(c->loop, c->again);
 		c->again->data = c;
 	}
-	uv_timer_start(
-	    c->again, rpc_retry_on_timer,
-	    how == RPC_DROP_MOVED || !c->heard ? RPC_MOVE_PAUSE_MS : 0, 0);
+	/* Moved calls wait the doubled pause too: the server.health probe
+	 * is such a call, and following it every 100 ms would undo the
+	 * backoff. Behind a balancer a draining instance is gone within
+	 * a few hundred ms, so a moved call rarely meets the third pause. */
+	if (how == RPC_DROP_MOVED) {
+		pause = rpc_move_pause_ms(c);
+		if (pause < RPC_MOVE_PAUSE_MAX_MS)
+			c->closings++;
+	} else {
+		pause = c->heard ? 0 : RPC_MOVE_PAUSE_MS;
+	}
+	uv_timer_start(c->again, rpc_retry_on_timer, pause, 0);
 }
