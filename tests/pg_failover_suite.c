@@ -121,8 +121,11 @@ pid_alive(pid_t pid)
 	return st != 0 && st != 'Z';
 }
 
-/* sig to the postmaster, then to every process it started (each backend
- * is a process group of its own). */
+/* sig to every process the postmaster started (each backend is a process
+ * group of its own), then to the postmaster. It is stopped first, so it
+ * starts no process meanwhile and its children stay its own while they
+ * are found: a killed postmaster's children are the init process's at
+ * once, and a stopped one missed so would never notice it is alone. */
 int
 pgc_signal(const struct pgc *c, int sig)
 {
@@ -131,7 +134,7 @@ pgc_signal(const struct pgc *c, int sig)
 	struct dirent *e;
 	int n = 0;
 
-	if (pid <= 0 || kill(pid, sig) != 0)
+	if (pid <= 0 || kill(pid, SIGSTOP) != 0)
 		return -1;
 	if ((d = opendir("/proc")) == NULL)
 		return -1;
@@ -145,7 +148,7 @@ pgc_signal(const struct pgc *c, int sig)
 			n++;
 	}
 	closedir(d);
-	return n;
+	return kill(pid, sig) == 0 ? n : -1;
 }
 
 /* SIGKILL to the whole server (stopped processes too), then waits for the
