@@ -67,14 +67,22 @@ worker(void *arg)
 	return NULL;
 }
 
-START_TEST(never_lent_twice)
+/* Opens the suite's pool of slots connections on the stack's database. */
+static void
+open_pool(int slots)
 {
-	pthread_t t[THREADS];
 	const char *url = getenv("DATABASE_URL");
 
 	ck_assert_ptr_nonnull(url);
-	pool = db_pool_new(url, "public", SLOTS, 10, 30, 1);
+	pool = db_pool_new(url, "public", slots, 10, 30, 1);
 	ck_assert_ptr_nonnull(pool);
+}
+
+START_TEST(never_lent_twice)
+{
+	pthread_t t[THREADS];
+
+	open_pool(SLOTS);
 	for (long i = 0; i < THREADS; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, worker, (void *)i),
 		                 0);
@@ -120,15 +128,12 @@ start_waiting_borrower(pthread_t *t, struct db_pool_usage *u)
  * not when the connection is no longer usable. */
 START_TEST(kept_only_as_it_would_be_lent_again)
 {
-	const char *url = getenv("DATABASE_URL");
 	struct db_pool_usage u;
 	struct pl_error err;
 	struct db_conn *c;
 	pthread_t t;
 
-	ck_assert_ptr_nonnull(url);
-	pool = db_pool_new(url, "public", 1, 10, 30, 1);
-	ck_assert_ptr_nonnull(pool);
+	open_pool(1);
 	pl_error_init(&err);
 	ck_assert_int_eq(db_pool_borrow(pool, &c, &err), 0);
 	ck_assert_int_eq(db_pool_keep(pool, c), 1);
@@ -163,15 +168,12 @@ wanted(void *arg)
  * then gives it back) and gets it; once a worker waits, nothing parks. */
 START_TEST(parked_given_back_when_a_worker_wants_it)
 {
-	const char *url = getenv("DATABASE_URL");
 	struct db_pool_usage u;
 	struct pl_error err;
 	struct db_conn *c;
 	pthread_t t;
 
-	ck_assert_ptr_nonnull(url);
-	pool = db_pool_new(url, "public", 1, 10, 30, 1);
-	ck_assert_ptr_nonnull(pool);
+	open_pool(1);
 	db_pool_set_want_hook(pool, wanted, NULL);
 	pl_error_init(&err);
 	ck_assert_int_eq(db_pool_borrow(pool, &c, &err), 0);
