@@ -100,8 +100,7 @@ json_write_ll(struct json_write *w, long long v)
 void
 json_write_json(struct json_write *w, const json_t *v)
 {
-	char num[JSON_NUM_REAL_TEXT > NUM_TEXT_LL ? JSON_NUM_REAL_TEXT
-	                                          : NUM_TEXT_LL];
+	char num[JSON_NUM_REAL_TEXT];
 	const char *sep = "";
 	json_t *item;
 	size_t i;
@@ -134,7 +133,7 @@ json_write_json(struct json_write *w, const json_t *v)
 		json_write_strn(w, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		json_write_raw(w, num, num_text_ll(num, json_integer_value(v)));
+		json_write_ll(w, json_integer_value(v));
 		break;
 	case JSON_REAL:
 		json_write_raw(w, num,

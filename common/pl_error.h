@@ -24,6 +24,7 @@ enum pl_code {
 	PL_ERR_UNAVAILABLE = 503,
 };
 
+/* pl_error_init sets each member by name: a new member is set there too. */
 struct pl_error {
 	int code;        /* enum pl_code; 0 while no error */
 	char reason[32]; /* machine-readable reason, "" if none (data.reason) */
