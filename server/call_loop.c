@@ -48,19 +48,22 @@ static void loop_admit(struct call_loop_queue *);
 static void loop_begin(struct call_loop *, int ping);
 static struct call_loop *loop_pop(struct call_loop_queue *);
 
-/* The newest parked connection that may be lent again at once, for l
- * (0; its socket still polled), or 1 when none is. */
+/* A connection for l, as db_pool_try_borrow lends one (0, *ping; >0: a
+ * free slot to connect; <0: none): the newest parked one that may be
+ * lent again at once first, its socket still polled (no ping: it was in
+ * use a moment ago). */
 static int
-loop_take_parked(struct call_loop_queue *q, struct call_loop *l)
+loop_lend(struct call_loop_queue *q, struct call_loop *l, int *ping)
 {
 	struct call_loop_watch *w;
 	struct db_conn *db = call_loop_take_parked(q, &w);
 
 	if (db == NULL)
-		return 1;
+		return db_pool_try_borrow(q->pool, &l->rc->db, ping);
 	l->rc->db = db;
 	l->w = w;
 	w->l = l;
+	*ping = 0;
 	return 0;
 }
 
@@ -342,13 +345,9 @@ loop_admit(struct call_loop_queue *q)
 	q->admitting = 1;
 	while (q->head != NULL) {
 		struct call_loop *l = q->head;
-		int ping, r;
+		int ping, r = loop_lend(q, l, &ping);
 
-		if (loop_take_parked(q, l) == 0) {
-			loop_begin(loop_pop(q), 0);
-			continue;
-		}
-		if ((r = db_pool_try_borrow(q->pool, &l->rc->db, &ping)) < 0)
+		if (r < 0)
 			break;
 		if (r > 0) {
 			/* A free slot to connect: the waiters wait for it. */
@@ -495,12 +494,7 @@ call_loop_start(struct call_loop_queue *q, struct rpc_call *rc,
 	 * is seen. */
 	atomic_fetch_add(&q->waiting, 1);
 	if (q->head == NULL) {
-		if (loop_take_parked(q, l) == 0) {
-			atomic_fetch_sub(&q->waiting, 1);
-			loop_begin(l, 0);
-			return;
-		}
-		if ((r = db_pool_try_borrow(q->pool, &rc->db, &ping)) == 0) {
+		if ((r = loop_lend(q, l, &ping)) == 0) {
 			atomic_fetch_sub(&q->waiting, 1);
 			loop_begin(l, ping);
 			return;
